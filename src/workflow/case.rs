@@ -80,6 +80,12 @@ impl<W: Workflow> Case<W> {
         W::is_terminal(&self.state)
     }
 
+    /// Reserves room for at least `additional` more events in the history,
+    /// so the next commands record without growing it.
+    pub fn reserve(&mut self, additional: usize) {
+        self.history.reserve(additional);
+    }
+
     /// Takes the case apart into its state and history.
     pub fn into_parts(self) -> (CaseId, W::State, Vec<Recorded<W::Event>>) {
         (self.id, self.state, self.history)
