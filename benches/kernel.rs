@@ -1,1 +1,3 @@
+//! Kernel benchmarks (placeholder until the kernel lands).
+
 fn main() {}
