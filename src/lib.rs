@@ -74,6 +74,7 @@
 //! | [`id`] | newtype identifiers, validated on construction and deserialisation |
 //! | [`tier`] | [`Tier`] (grid → municipal) and [`Severity`] |
 //! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
+//! | [`calendar`] | [`WorkingCalendar`] (weekends, public holidays, make-up working days) and [`TimeLimit`]: working-day deadlines |
 //! | [`workflow`] | the kernel: [`Workflow`], [`Case`], [`Context`], replay, transition tables, Mermaid and DOT diagrams |
 //! | [`testing`] | given/when/then scenarios and an invariant checker for users' tests |
 //!
@@ -88,12 +89,14 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 pub mod actor;
+pub mod calendar;
 pub mod id;
 pub mod testing;
 pub mod tier;
 pub mod workflow;
 
 pub use actor::{Actor, Forbidden, Role};
+pub use calendar::{TimeLimit, WorkingCalendar};
 pub use id::{ActorId, CaseId, IdError, OrgId};
 pub use tier::{Severity, Tier};
 pub use workflow::{
