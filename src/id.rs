@@ -239,7 +239,10 @@ mod tests {
         assert!(serde_json::from_str::<CaseId>("17").is_err());
         let long = format!("\"{}\"", "x".repeat(MAX_ID_LEN + 1));
         let err = serde_json::from_str::<CaseId>(&long).unwrap_err();
-        assert!(err.to_string().contains("CaseId is 129 bytes long"), "{err}");
+        assert!(
+            err.to_string().contains("CaseId is 129 bytes long"),
+            "{err}"
+        );
     }
 
     #[test]
