@@ -72,6 +72,9 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`id`] | newtype identifiers, validated on construction and deserialisation |
+//! | [`matter`] | [`DisputeKind`] and [`ServiceCategory`]: the kinds of matter cases are about |
+//! | [`org`] | [`OrgGraph`]: who is linked to whom (hierarchy, party leadership, pairings, memberships, the six joint mechanisms), routing each need to the body that handles it, health checks, Mermaid and DOT |
+//! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision |
 //! | [`tier`] | [`Tier`] (grid → municipal) and [`Severity`] |
 //! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
 //! | [`calendar`] | [`WorkingCalendar`] (weekends, public holidays, make-up working days) and [`TimeLimit`]: working-day deadlines |
@@ -90,7 +93,10 @@
 
 pub mod actor;
 pub mod calendar;
+pub mod escalation;
 pub mod id;
+pub mod matter;
+pub mod org;
 pub mod testing;
 pub mod tier;
 pub mod workflow;
@@ -98,6 +104,8 @@ pub mod workflow;
 pub use actor::{Actor, Forbidden, Role};
 pub use calendar::{TimeLimit, WorkingCalendar};
 pub use id::{ActorId, CaseId, IdError, OrgId};
+pub use matter::{DisputeKind, ServiceCategory};
+pub use org::{Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, Route};
 pub use tier::{Severity, Tier};
 pub use workflow::{
     Case, CaseError, Context, Decision, Recorded, ReplayError, Transition, Workflow,

@@ -1,0 +1,445 @@
+//! Organisations: [`Org`], its [`OrgKind`] and its [`Capability`] list.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::{ActorId, OrgId};
+use crate::matter::{DisputeKind, ServiceCategory};
+use crate::tier::Tier;
+
+/// What sort of body an organisation is.
+///
+/// Territorial kinds (a district, a community, a housing estate, a grid, ...)
+/// have a [`Tier`] and form the administrative tree through
+/// [`Relation::PartOf`](super::Relation::PartOf). Party organisations lead
+/// other bodies. Every other kind is a body that serves an area, pairs with
+/// another body or has members. A person is a node too, named by the actor id
+/// they act under, so memberships say which organisations an actor belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OrgKind {
+    /// A municipality (市), the top of the territorial tree.
+    Municipality,
+    /// A district (区), such as Longgang.
+    District,
+    /// A subdistrict (街道), such as Pinghu or Buji.
+    Subdistrict,
+    /// A community (社区), such as Hehua or Dongfang Bandao.
+    Community,
+    /// A housing estate (小区).
+    HousingEstate,
+    /// An industrial park (园区).
+    IndustrialPark,
+    /// A commercial district (商圈), such as Huanan City.
+    CommercialDistrict,
+    /// An urban village (城中村).
+    UrbanVillage,
+    /// A grid (网格), walked by grid workers.
+    Grid,
+    /// A party committee (党委).
+    PartyCommittee,
+    /// A party branch (党支部), for example an estate party branch.
+    PartyBranch,
+    /// A property management company (物业).
+    PropertyManagementCompany,
+    /// An owners' committee (业委会).
+    OwnersCommittee,
+    /// A merchants' council (商户议事会).
+    MerchantsCouncil,
+    /// A party–public service centre (党群服务中心).
+    PartyPublicServiceCentre,
+    /// An administrative service centre (行政服务中心), a service hall or one
+    /// of its branches.
+    AdministrativeServiceCentre,
+    /// A people's mediation committee (人民调解委员会).
+    MediationCommittee,
+    /// A commercial mediation studio (商事调解工作室).
+    CommercialMediationStudio,
+    /// A mediation academy (调解学院) training mediators.
+    MediationAcademy,
+    /// A comprehensive governance centre (综治中心).
+    ComprehensiveGovernanceCentre,
+    /// An expert think tank (专家人才智库).
+    ExpertThinkTank,
+    /// A school (学校).
+    School,
+    /// An enterprise or a merchant.
+    Enterprise,
+    /// A volunteer team.
+    VolunteerTeam,
+    /// A person, named by the actor id they act under.
+    Person(ActorId),
+}
+
+/// How an [`OrgKind`] takes part in the graph, as the insert rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KindClass {
+    /// A territorial body at a tier: the only kind that may be
+    /// [`PartOf`](super::Relation::PartOf) another, and the only kind a body
+    /// may [`Serve`](super::Relation::Serves).
+    Territorial(Tier),
+    /// A party committee or branch: the only kind that may
+    /// [`Lead`](super::Relation::Leads).
+    Party,
+    /// Any other body: a committee, a centre, a studio, an enterprise, ...
+    Body,
+    /// A person.
+    Person,
+}
+
+impl OrgKind {
+    /// The tier of a territorial kind, or `None` for every other kind.
+    ///
+    /// Housing estates, industrial parks, commercial districts and urban
+    /// villages are all [`Tier::Estate`].
+    ///
+    /// ```
+    /// use grassroots::org::OrgKind;
+    /// use grassroots::tier::Tier;
+    ///
+    /// assert_eq!(OrgKind::IndustrialPark.tier(), Some(Tier::Estate));
+    /// assert_eq!(OrgKind::MediationCommittee.tier(), None);
+    /// ```
+    pub const fn tier(&self) -> Option<Tier> {
+        match self {
+            OrgKind::Municipality => Some(Tier::Municipal),
+            OrgKind::District => Some(Tier::District),
+            OrgKind::Subdistrict => Some(Tier::Subdistrict),
+            OrgKind::Community => Some(Tier::Community),
+            OrgKind::HousingEstate
+            | OrgKind::IndustrialPark
+            | OrgKind::CommercialDistrict
+            | OrgKind::UrbanVillage => Some(Tier::Estate),
+            OrgKind::Grid => Some(Tier::Grid),
+            _ => None,
+        }
+    }
+
+    /// How this kind takes part in the graph.
+    pub const fn class(&self) -> KindClass {
+        match self {
+            OrgKind::PartyCommittee | OrgKind::PartyBranch => KindClass::Party,
+            OrgKind::Person(_) => KindClass::Person,
+            _ => match self.tier() {
+                Some(tier) => KindClass::Territorial(tier),
+                None => KindClass::Body,
+            },
+        }
+    }
+
+    /// Whether this kind is territorial (has a tier).
+    pub const fn is_territorial(&self) -> bool {
+        self.tier().is_some()
+    }
+
+    /// Whether this kind is a party committee or branch.
+    pub const fn is_party_organisation(&self) -> bool {
+        matches!(self, OrgKind::PartyCommittee | OrgKind::PartyBranch)
+    }
+
+    /// The actor id of a person, or `None` for every other kind.
+    pub const fn actor(&self) -> Option<&ActorId> {
+        match self {
+            OrgKind::Person(actor) => Some(actor),
+            _ => None,
+        }
+    }
+
+    /// The kind's snake_case name, as used in serde (a person is `"person"`).
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            OrgKind::Municipality => "municipality",
+            OrgKind::District => "district",
+            OrgKind::Subdistrict => "subdistrict",
+            OrgKind::Community => "community",
+            OrgKind::HousingEstate => "housing_estate",
+            OrgKind::IndustrialPark => "industrial_park",
+            OrgKind::CommercialDistrict => "commercial_district",
+            OrgKind::UrbanVillage => "urban_village",
+            OrgKind::Grid => "grid",
+            OrgKind::PartyCommittee => "party_committee",
+            OrgKind::PartyBranch => "party_branch",
+            OrgKind::PropertyManagementCompany => "property_management_company",
+            OrgKind::OwnersCommittee => "owners_committee",
+            OrgKind::MerchantsCouncil => "merchants_council",
+            OrgKind::PartyPublicServiceCentre => "party_public_service_centre",
+            OrgKind::AdministrativeServiceCentre => "administrative_service_centre",
+            OrgKind::MediationCommittee => "mediation_committee",
+            OrgKind::CommercialMediationStudio => "commercial_mediation_studio",
+            OrgKind::MediationAcademy => "mediation_academy",
+            OrgKind::ComprehensiveGovernanceCentre => "comprehensive_governance_centre",
+            OrgKind::ExpertThinkTank => "expert_think_tank",
+            OrgKind::School => "school",
+            OrgKind::Enterprise => "enterprise",
+            OrgKind::VolunteerTeam => "volunteer_team",
+            OrgKind::Person(_) => "person",
+        }
+    }
+}
+
+impl fmt::Display for OrgKind {
+    /// The snake_case name; a person shows their actor id:
+    /// `person(A-0001)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrgKind::Person(actor) => write!(f, "person({actor})"),
+            other => f.write_str(other.as_str()),
+        }
+    }
+}
+
+/// Something a body is able to handle.
+///
+/// A [`Need`] is met by the capability of the same name: routing looks for a
+/// body whose capability list holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Capability {
+    /// People's mediation of disputes of this kind.
+    Mediation(DisputeKind),
+    /// Accepting, or acting as agent for, service items of this category.
+    Service(ServiceCategory),
+    /// Legal consultation (a party–public service centre offers it to
+    /// merchants and staff).
+    LegalConsultation,
+    /// Legal aid.
+    LegalAid,
+    /// Arbitration (for labour disputes, the arbitration commission).
+    Arbitration,
+    /// Judicial confirmation of mediation agreements (a court).
+    JudicialConfirmation,
+    /// Supervision (督办) of overdue requests and of the performance of
+    /// agreements.
+    Supervision,
+    /// Monitoring and early warning of disputes that may intensify.
+    EarlyWarning,
+    /// Training mediators (a mediation academy's trainee mediators).
+    MediatorTraining,
+}
+
+/// What a case needs from a body; met by the [`Capability`] of the same name.
+///
+/// ```
+/// use grassroots::matter::DisputeKind;
+/// use grassroots::org::{Capability, Need};
+///
+/// let need = Need::Mediation(DisputeKind::Labour);
+/// assert_eq!(need, Capability::Mediation(DisputeKind::Labour));
+/// ```
+pub type Need = Capability;
+
+impl Capability {
+    /// Every capability, in declaration order.
+    pub fn all() -> impl Iterator<Item = Capability> {
+        DisputeKind::ALL
+            .into_iter()
+            .map(Capability::Mediation)
+            .chain(ServiceCategory::ALL.into_iter().map(Capability::Service))
+            .chain([
+                Capability::LegalConsultation,
+                Capability::LegalAid,
+                Capability::Arbitration,
+                Capability::JudicialConfirmation,
+                Capability::Supervision,
+                Capability::EarlyWarning,
+                Capability::MediatorTraining,
+            ])
+    }
+
+    /// This capability's bit in a capability mask.
+    pub(crate) const fn bit(self) -> u32 {
+        let n = match self {
+            Capability::Mediation(k) => k as u32,
+            Capability::Service(c) => 6 + c as u32,
+            Capability::LegalConsultation => 15,
+            Capability::LegalAid => 16,
+            Capability::Arbitration => 17,
+            Capability::JudicialConfirmation => 18,
+            Capability::Supervision => 19,
+            Capability::EarlyWarning => 20,
+            Capability::MediatorTraining => 21,
+        };
+        1 << n
+    }
+
+    /// The mask of every mediation capability.
+    pub(crate) const MEDIATION_MASK: u32 = (1 << 6) - 1;
+}
+
+impl fmt::Display for Capability {
+    /// `mediation(labour)`, `service(funding_support)`, `legal_aid`, ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Capability::Mediation(k) => write!(f, "mediation({k})"),
+            Capability::Service(c) => write!(f, "service({c})"),
+            Capability::LegalConsultation => f.write_str("legal_consultation"),
+            Capability::LegalAid => f.write_str("legal_aid"),
+            Capability::Arbitration => f.write_str("arbitration"),
+            Capability::JudicialConfirmation => f.write_str("judicial_confirmation"),
+            Capability::Supervision => f.write_str("supervision"),
+            Capability::EarlyWarning => f.write_str("early_warning"),
+            Capability::MediatorTraining => f.write_str("mediator_training"),
+        }
+    }
+}
+
+/// An organisation: a node of the [`OrgGraph`](super::OrgGraph).
+///
+/// Build one with [`Org::new`] and add what it can handle with
+/// [`Org::with_capability`]. The graph keeps capabilities sorted and without
+/// repeats, so two organisations with the same capabilities compare equal
+/// whatever order they were added in.
+///
+/// ```
+/// use grassroots::id::OrgId;
+/// use grassroots::matter::DisputeKind;
+/// use grassroots::org::{Capability, Org, OrgKind};
+///
+/// let studio = Org::new(
+///     OrgId::new("hehua-studio")?,
+///     "Hehua commercial mediation studio",
+///     OrgKind::CommercialMediationStudio,
+/// )
+/// .with_capability(Capability::Mediation(DisputeKind::Commercial));
+/// assert!(studio.has(Capability::Mediation(DisputeKind::Commercial)));
+/// # Ok::<(), grassroots::id::IdError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Org {
+    /// The organisation's identifier, unique in a graph.
+    pub id: OrgId,
+    /// The organisation's name, for people and diagrams.
+    pub name: String,
+    /// What sort of body it is.
+    pub kind: OrgKind,
+    /// What it is able to handle, sorted and without repeats.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<Capability>,
+}
+
+impl Org {
+    /// An organisation with no capabilities.
+    pub fn new(id: OrgId, name: impl Into<String>, kind: OrgKind) -> Self {
+        Org {
+            id,
+            name: name.into(),
+            kind,
+            capabilities: Vec::new(),
+        }
+    }
+
+    /// The same organisation, able to handle `capability` as well.
+    #[must_use]
+    pub fn with_capability(mut self, capability: Capability) -> Self {
+        if let Err(at) = self.capabilities.binary_search(&capability) {
+            self.capabilities.insert(at, capability);
+        }
+        self
+    }
+
+    /// The same organisation, able to handle every capability in
+    /// `capabilities` as well.
+    #[must_use]
+    pub fn with_capabilities(self, capabilities: impl IntoIterator<Item = Capability>) -> Self {
+        capabilities
+            .into_iter()
+            .fold(self, |org, c| org.with_capability(c))
+    }
+
+    /// Whether the organisation is able to handle `capability`.
+    pub fn has(&self, capability: Capability) -> bool {
+        self.capabilities.contains(&capability)
+    }
+
+    /// The organisation's tier, if it is territorial.
+    pub fn tier(&self) -> Option<Tier> {
+        self.kind.tier()
+    }
+
+    /// Sorts and de-duplicates the capability list.
+    pub(crate) fn normalise(&mut self) {
+        self.capabilities.sort_unstable();
+        self.capabilities.dedup();
+    }
+
+    /// The capability list as a bit mask.
+    pub(crate) fn capability_mask(&self) -> u32 {
+        self.capabilities.iter().fold(0, |m, c| m | c.bit())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_capability_has_its_own_bit() {
+        let mut seen = 0u32;
+        let mut count = 0;
+        for c in Capability::all() {
+            assert_eq!(seen & c.bit(), 0, "{c} shares a bit");
+            seen |= c.bit();
+            count += 1;
+        }
+        assert_eq!(count, 22);
+        for k in DisputeKind::ALL {
+            assert_ne!(
+                Capability::Mediation(k).bit() & Capability::MEDIATION_MASK,
+                0
+            );
+        }
+        for c in ServiceCategory::ALL {
+            assert_eq!(Capability::Service(c).bit() & Capability::MEDIATION_MASK, 0);
+        }
+    }
+
+    #[test]
+    fn estate_level_kinds_are_all_at_the_estate_tier() {
+        for k in [
+            OrgKind::HousingEstate,
+            OrgKind::IndustrialPark,
+            OrgKind::CommercialDistrict,
+            OrgKind::UrbanVillage,
+        ] {
+            assert_eq!(k.tier(), Some(Tier::Estate));
+            assert_eq!(k.class(), KindClass::Territorial(Tier::Estate));
+        }
+        assert_eq!(OrgKind::PartyBranch.class(), KindClass::Party);
+        assert_eq!(OrgKind::School.class(), KindClass::Body);
+        let person = OrgKind::Person(ActorId::new("A1").unwrap());
+        assert_eq!(person.class(), KindClass::Person);
+        assert_eq!(person.to_string(), "person(A1)");
+    }
+
+    #[test]
+    fn capabilities_stay_sorted_and_unique() {
+        let org = Org::new(OrgId::new("x").unwrap(), "X", OrgKind::School)
+            .with_capability(Capability::LegalAid)
+            .with_capability(Capability::Mediation(DisputeKind::Other))
+            .with_capability(Capability::LegalAid);
+        assert_eq!(
+            org.capabilities,
+            vec![
+                Capability::Mediation(DisputeKind::Other),
+                Capability::LegalAid
+            ]
+        );
+    }
+
+    #[test]
+    fn kinds_and_capabilities_use_snake_case_in_serde() {
+        let json = serde_json::to_string(&OrgKind::HousingEstate).unwrap();
+        assert_eq!(json, "\"housing_estate\"");
+        let json = serde_json::to_string(&OrgKind::Person(ActorId::new("A1").unwrap())).unwrap();
+        assert_eq!(json, "{\"person\":\"A1\"}");
+        let json =
+            serde_json::to_string(&Capability::Service(ServiceCategory::TalentSupport)).unwrap();
+        assert_eq!(json, "{\"service\":\"talent_support\"}");
+        let json = serde_json::to_string(&Capability::LegalAid).unwrap();
+        assert_eq!(json, "\"legal_aid\"");
+    }
+}
