@@ -1,0 +1,795 @@
+//! The service hall's [`Catalogue`]: the items it accepts or acts as agent
+//! for, what each requires, and the typed intake attributes it asks for.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
+
+use super::error::{CatalogueError, ServiceRequestError};
+use crate::calendar::TimeLimit;
+use crate::id::{IdError, MAX_ID_LEN, MaterialId, OrgId, ServiceCode};
+use crate::matter::ServiceCategory;
+
+/// How the hall takes an item on (受理 / 代办).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Accept and handle: the hall handles the item itself (受理).
+    Accept,
+    /// Act as agent: the hall accepts the request and forwards it to the
+    /// competent department, which handles it (代办).
+    Agent,
+}
+
+impl Mode {
+    /// `"accept"` or `"agent"`, as in serde.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mode::Accept => "accept",
+            Mode::Agent => "agent",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The code of an intake attribute of a service item (`company_name`,
+/// `registered_capital`, ...). Validated like the crate's identifiers:
+/// non-empty, at most [`MAX_ID_LEN`] bytes, no control characters.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "SmolStr")]
+pub struct AttributeCode(SmolStr);
+
+fn check_code(s: &str) -> Result<(), IdError> {
+    const KIND: &str = "AttributeCode";
+    if s.is_empty() {
+        return Err(IdError::Empty { kind: KIND });
+    }
+    if s.len() > MAX_ID_LEN {
+        return Err(IdError::TooLong {
+            kind: KIND,
+            len: s.len(),
+            max: MAX_ID_LEN,
+        });
+    }
+    if let Some((at, _)) = s.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(IdError::ControlCharacter { kind: KIND, at });
+    }
+    Ok(())
+}
+
+impl AttributeCode {
+    /// Builds the code.
+    ///
+    /// # Errors
+    ///
+    /// [`IdError`] for an empty code, one longer than [`MAX_ID_LEN`] bytes
+    /// or one holding a control character.
+    pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
+        let s = s.as_ref();
+        check_code(s)?;
+        Ok(Self(SmolStr::new(s)))
+    }
+
+    /// The code as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AttributeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl fmt::Debug for AttributeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AttributeCode({:?})", self.0.as_str())
+    }
+}
+
+impl FromStr for AttributeCode {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<SmolStr> for AttributeCode {
+    type Error = IdError;
+    fn try_from(s: SmolStr) -> Result<Self, IdError> {
+        check_code(&s)?;
+        Ok(Self(s))
+    }
+}
+
+impl Serialize for AttributeCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// The type of an intake attribute — the six datatypes of Open311 GeoReport
+/// v2 service definitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Datatype {
+    /// One line of text.
+    String,
+    /// A finite number.
+    Number,
+    /// An instant, in RFC 3339.
+    #[serde(rename = "datetime")]
+    DateTime,
+    /// Free text, possibly several lines.
+    Text,
+    /// One key from the attribute's allowed values.
+    #[serde(rename = "singlevaluelist")]
+    SingleValueList,
+    /// One or more keys from the attribute's allowed values.
+    #[serde(rename = "multivaluelist")]
+    MultiValueList,
+}
+
+impl Datatype {
+    /// The GeoReport name: `string`, `number`, `datetime`, `text`,
+    /// `singlevaluelist` or `multivaluelist`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Datatype::String => "string",
+            Datatype::Number => "number",
+            Datatype::DateTime => "datetime",
+            Datatype::Text => "text",
+            Datatype::SingleValueList => "singlevaluelist",
+            Datatype::MultiValueList => "multivaluelist",
+        }
+    }
+
+    /// Whether values come from a list of allowed values.
+    pub const fn is_list(self) -> bool {
+        matches!(self, Datatype::SingleValueList | Datatype::MultiValueList)
+    }
+}
+
+impl fmt::Display for Datatype {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether the applicant must give an attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// A request without it is refused.
+    Required,
+    /// It may be left out.
+    Optional,
+}
+
+/// One allowed value of a list attribute: its key (what is submitted) and
+/// its name (what people read).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedValue {
+    /// The key submitted.
+    pub key: String,
+    /// The name shown.
+    pub name: String,
+}
+
+impl AllowedValue {
+    /// An allowed value.
+    pub fn new(key: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            name: name.into(),
+        }
+    }
+}
+
+/// An intake attribute of a service item: what the applicant fills in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attribute {
+    /// Its code, unique within the item.
+    pub code: AttributeCode,
+    /// What it asks for, for people.
+    pub description: String,
+    /// Its type.
+    pub datatype: Datatype,
+    /// Whether it must be given.
+    pub requirement: Requirement,
+    /// The allowed values of a list attribute (empty for the others).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<AllowedValue>,
+}
+
+impl Attribute {
+    /// A required attribute with no allowed values yet.
+    pub fn required(code: AttributeCode, description: impl Into<String>, datatype: Datatype) -> Self {
+        Self {
+            code,
+            description: description.into(),
+            datatype,
+            requirement: Requirement::Required,
+            values: Vec::new(),
+        }
+    }
+
+    /// An optional attribute with no allowed values yet.
+    pub fn optional(code: AttributeCode, description: impl Into<String>, datatype: Datatype) -> Self {
+        Self {
+            requirement: Requirement::Optional,
+            ..Self::required(code, description, datatype)
+        }
+    }
+
+    /// The same attribute with one more allowed value.
+    #[must_use]
+    pub fn with_value(mut self, key: impl Into<String>, name: impl Into<String>) -> Self {
+        self.values.push(AllowedValue::new(key, name));
+        self
+    }
+
+    /// Whether it must be given.
+    pub fn is_required(&self) -> bool {
+        self.requirement == Requirement::Required
+    }
+
+    fn allows(&self, key: &str) -> bool {
+        self.values.iter().any(|v| v.key == key)
+    }
+
+    /// Checks a submitted value against the attribute's type and allowed
+    /// values.
+    ///
+    /// A [`Datatype::String`] takes a [`AttributeValue::Text`] of one line;
+    /// a [`Datatype::Text`] takes any text; a number must be finite; a
+    /// multiple choice must name at least one key, each once.
+    ///
+    /// # Errors
+    ///
+    /// [`ServiceRequestError::AttributeWrongType`] naming the attribute and
+    /// the type it expects, or [`ServiceRequestError::NotAllowedValue`]
+    /// naming the attribute and the value.
+    pub fn check(&self, value: &AttributeValue) -> Result<(), ServiceRequestError> {
+        let wrong_type = || ServiceRequestError::AttributeWrongType {
+            code: self.code.clone(),
+            expected: self.datatype,
+        };
+        let not_allowed = |value: &str| ServiceRequestError::NotAllowedValue {
+            code: self.code.clone(),
+            value: value.to_owned(),
+        };
+        match (self.datatype, value) {
+            (Datatype::String, AttributeValue::Text(s)) if !s.contains(['\n', '\r']) => Ok(()),
+            (Datatype::Text, AttributeValue::Text(_)) => Ok(()),
+            (Datatype::Number, AttributeValue::Number(n)) if n.is_finite() => Ok(()),
+            (Datatype::DateTime, AttributeValue::DateTime(_)) => Ok(()),
+            (Datatype::SingleValueList, AttributeValue::Choice(key)) => {
+                if self.allows(key) {
+                    Ok(())
+                } else {
+                    Err(not_allowed(key))
+                }
+            }
+            (Datatype::MultiValueList, AttributeValue::Choices(keys)) if !keys.is_empty() => {
+                for (i, key) in keys.iter().enumerate() {
+                    if !self.allows(key) || keys[..i].contains(key) {
+                        return Err(not_allowed(key));
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(wrong_type()),
+        }
+    }
+}
+
+/// A value the applicant gives for an intake attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum AttributeValue {
+    /// Text, for a `string` (one line) or `text` attribute.
+    Text(String),
+    /// A number, for a `number` attribute.
+    Number(f64),
+    /// An instant, for a `datetime` attribute.
+    DateTime(DateTime<Utc>),
+    /// One key, for a `singlevaluelist` attribute.
+    Choice(String),
+    /// Several keys, for a `multivaluelist` attribute.
+    Choices(Vec<String>),
+}
+
+/// The attribute values of one request, by code.
+pub type Attributes = BTreeMap<AttributeCode, AttributeValue>;
+
+/// A material a service item requires (a business licence, a copy of an
+/// identity card, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Material {
+    /// Its id, unique within the item.
+    pub id: MaterialId,
+    /// Its name, for people.
+    pub name: String,
+}
+
+impl Material {
+    /// A material.
+    pub fn new(id: MaterialId, name: impl Into<String>) -> Self {
+        Self {
+            id,
+            name: name.into(),
+        }
+    }
+}
+
+/// One item of the catalogue.
+///
+/// Build one with [`ServiceItem::new`] and the `with_` methods; it is
+/// checked when it joins a [`Catalogue`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceItem {
+    /// Its code, unique in the catalogue.
+    pub code: ServiceCode,
+    /// Its name.
+    pub name: String,
+    /// What it is, for people (may be empty).
+    pub description: String,
+    /// Its category, one of the nine.
+    pub category: ServiceCategory,
+    /// Whether the hall handles it or acts as agent.
+    pub mode: Mode,
+    /// Who handles it: the hall itself in [`Mode::Accept`], the competent
+    /// department in [`Mode::Agent`] (an org-graph node).
+    pub handling_body: OrgId,
+    /// The promised time limit, in working days, counted from the day after
+    /// acceptance.
+    pub working_days: u32,
+    /// The materials it requires, all of them required.
+    pub materials: Vec<Material>,
+    /// The intake attributes it asks for, in the order they are shown.
+    pub attributes: Vec<Attribute>,
+}
+
+impl ServiceItem {
+    /// An item without materials or attributes yet.
+    pub fn new(
+        code: ServiceCode,
+        name: impl Into<String>,
+        category: ServiceCategory,
+        mode: Mode,
+        handling_body: OrgId,
+        working_days: u32,
+    ) -> Self {
+        Self {
+            code,
+            name: name.into(),
+            description: String::new(),
+            category,
+            mode,
+            handling_body,
+            working_days,
+            materials: Vec::new(),
+            attributes: Vec::new(),
+        }
+    }
+
+    /// The same item with a description.
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// The same item requiring one more material.
+    #[must_use]
+    pub fn with_material(mut self, material: Material) -> Self {
+        self.materials.push(material);
+        self
+    }
+
+    /// The same item asking for one more attribute.
+    #[must_use]
+    pub fn with_attribute(mut self, attribute: Attribute) -> Self {
+        self.attributes.push(attribute);
+        self
+    }
+
+    /// The time limit as a [`TimeLimit`].
+    pub fn time_limit(&self) -> TimeLimit {
+        TimeLimit::WorkingDays(self.working_days)
+    }
+
+    /// The attribute with this code.
+    pub fn attribute(&self, code: &AttributeCode) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.code == *code)
+    }
+
+    /// Whether the item requires this material.
+    pub fn requires(&self, material: &MaterialId) -> bool {
+        self.materials.iter().any(|m| m.id == *material)
+    }
+
+    /// Checks a request's attribute values: every required attribute is
+    /// given, every value has the right type and an allowed value, and no
+    /// unknown attribute is given.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, in the item's attribute order:
+    /// [`ServiceRequestError::AttributeMissing`],
+    /// [`ServiceRequestError::AttributeWrongType`] or
+    /// [`ServiceRequestError::NotAllowedValue`]; then
+    /// [`ServiceRequestError::UnknownAttribute`] for a code the item does
+    /// not ask for.
+    pub fn check_attributes(&self, given: &Attributes) -> Result<(), ServiceRequestError> {
+        for attribute in &self.attributes {
+            match given.get(&attribute.code) {
+                Some(value) => attribute.check(value)?,
+                None if attribute.is_required() => {
+                    return Err(ServiceRequestError::AttributeMissing {
+                        code: attribute.code.clone(),
+                    });
+                }
+                None => {}
+            }
+        }
+        match given.keys().find(|code| self.attribute(code).is_none()) {
+            Some(code) => Err(ServiceRequestError::UnknownAttribute { code: code.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    fn check(&self, hall: &OrgId) -> Result<(), CatalogueError> {
+        let code = || self.code.clone();
+        if self.name.trim().is_empty() {
+            return Err(CatalogueError::EmptyName { code: code() });
+        }
+        if self.working_days == 0 {
+            return Err(CatalogueError::LimitNotPositive {
+                code: code(),
+                working_days: 0,
+            });
+        }
+        match self.mode {
+            Mode::Accept if self.handling_body != *hall => {
+                return Err(CatalogueError::HandledElsewhere {
+                    code: code(),
+                    body: self.handling_body.clone(),
+                    hall: hall.clone(),
+                });
+            }
+            Mode::Agent if self.handling_body == *hall => {
+                return Err(CatalogueError::AgentForItself {
+                    code: code(),
+                    hall: hall.clone(),
+                });
+            }
+            _ => {}
+        }
+        for (i, m) in self.materials.iter().enumerate() {
+            if self.materials[..i].iter().any(|n| n.id == m.id) {
+                return Err(CatalogueError::DuplicateMaterial {
+                    code: code(),
+                    material: m.id.clone(),
+                });
+            }
+        }
+        for (i, a) in self.attributes.iter().enumerate() {
+            if self.attributes[..i].iter().any(|b| b.code == a.code) {
+                return Err(CatalogueError::DuplicateAttribute {
+                    code: code(),
+                    attribute: a.code.clone(),
+                });
+            }
+            match (a.datatype.is_list(), a.values.is_empty()) {
+                (true, true) => {
+                    return Err(CatalogueError::MissingValues {
+                        code: code(),
+                        attribute: a.code.clone(),
+                        datatype: a.datatype,
+                    });
+                }
+                (false, false) => {
+                    return Err(CatalogueError::UnexpectedValues {
+                        code: code(),
+                        attribute: a.code.clone(),
+                        datatype: a.datatype,
+                    });
+                }
+                _ => {}
+            }
+            for (j, v) in a.values.iter().enumerate() {
+                if a.values[..j].iter().any(|w| w.key == v.key) {
+                    return Err(CatalogueError::DuplicateValue {
+                        code: code(),
+                        attribute: a.code.clone(),
+                        value: v.key.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The catalogue of one service hall (or branch): the items it accepts or
+/// acts as agent for.
+///
+/// Every item is checked when the catalogue is built — with
+/// [`Catalogue::try_new`] or from serde, which goes through the same
+/// checks and names the offending entry:
+///
+/// - codes are valid and unique;
+/// - categories are among the nine [`ServiceCategory`] names;
+/// - time limits are a positive number of working days;
+/// - names are not blank; materials and attribute codes are unique within
+///   an item; list attributes have allowed values (unique keys) and other
+///   attributes none;
+/// - an item the hall accepts and handles names the hall as its handling
+///   body; an item in agent mode names another body (the competent
+///   department).
+///
+/// ```
+/// use grassroots::matter::ServiceCategory;
+/// use grassroots::service::{Catalogue, CatalogueError, Mode, ServiceItem};
+///
+/// let hall = "huanan-hall".parse()?;
+/// let item = ServiceItem::new(
+///     "TX-001".parse()?,
+///     "Apply for invoices",
+///     ServiceCategory::TaxAndInvoicing,
+///     Mode::Accept,
+///     "huanan-hall".parse()?,
+///     1,
+/// );
+/// let catalogue = Catalogue::try_new(hall, "huanan-city".parse()?, [item.clone()])?;
+/// assert_eq!(catalogue.item(&"TX-001".parse()?).map(|i| i.working_days), Some(1));
+///
+/// let twice = Catalogue::try_new("huanan-hall".parse()?, "huanan-city".parse()?, [item.clone(), item]);
+/// assert!(matches!(twice, Err(CatalogueError::DuplicateCode { .. })));
+///
+/// let bad = r#"{"hall": "huanan-hall", "area": "huanan-city", "items": [
+///     {"code": "X-1", "name": "Something", "category": "taxes", "mode": "accept",
+///      "handling_body": "huanan-hall", "working_days": 3}]}"#;
+/// let err = serde_json::from_str::<Catalogue>(bad).unwrap_err();
+/// assert!(err.to_string().starts_with("item X-1: \"taxes\" is not a service category"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CatalogueData", into = "CatalogueData")]
+pub struct Catalogue {
+    hall: OrgId,
+    area: OrgId,
+    items: Vec<ServiceItem>,
+    index: BTreeMap<ServiceCode, usize>,
+}
+
+impl Catalogue {
+    /// The catalogue of the hall `hall`, which serves the territorial body
+    /// `area`, holding `items` in the order given.
+    ///
+    /// # Errors
+    ///
+    /// The first [`CatalogueError`] found, naming the item.
+    pub fn try_new(
+        hall: OrgId,
+        area: OrgId,
+        items: impl IntoIterator<Item = ServiceItem>,
+    ) -> Result<Self, CatalogueError> {
+        let mut catalogue = Catalogue {
+            hall,
+            area,
+            items: Vec::new(),
+            index: BTreeMap::new(),
+        };
+        for item in items {
+            item.check(&catalogue.hall)?;
+            if catalogue.index.contains_key(&item.code) {
+                return Err(CatalogueError::DuplicateCode { code: item.code });
+            }
+            catalogue
+                .index
+                .insert(item.code.clone(), catalogue.items.len());
+            catalogue.items.push(item);
+        }
+        Ok(catalogue)
+    }
+
+    /// The hall (or branch) that publishes the catalogue and takes requests.
+    pub fn hall(&self) -> &OrgId {
+        &self.hall
+    }
+
+    /// The territorial body the hall serves: where its requests are
+    /// supervised on the escalation ladder.
+    pub fn area(&self) -> &OrgId {
+        &self.area
+    }
+
+    /// Every item, in catalogue order.
+    pub fn items(&self) -> &[ServiceItem] {
+        &self.items
+    }
+
+    /// The item with this code.
+    pub fn item(&self, code: &ServiceCode) -> Option<&ServiceItem> {
+        self.index.get(code).map(|&i| &self.items[i])
+    }
+
+    /// The items of one category, in catalogue order.
+    pub fn in_category(&self, category: ServiceCategory) -> impl Iterator<Item = &ServiceItem> {
+        self.items.iter().filter(move |i| i.category == category)
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the catalogue holds no item.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// The serialised form of a catalogue: codes and categories as plain text,
+/// limits as signed numbers, so each can be refused naming its entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueData {
+    hall: OrgId,
+    area: OrgId,
+    items: Vec<ItemData>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemData {
+    code: String,
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    category: String,
+    mode: Mode,
+    handling_body: OrgId,
+    working_days: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    materials: Vec<Material>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attributes: Vec<Attribute>,
+}
+
+impl TryFrom<CatalogueData> for Catalogue {
+    type Error = CatalogueError;
+    fn try_from(data: CatalogueData) -> Result<Self, CatalogueError> {
+        let mut items = Vec::with_capacity(data.items.len());
+        for (index, item) in data.items.into_iter().enumerate() {
+            let code = ServiceCode::new(&item.code)
+                .map_err(|source| CatalogueError::InvalidCode { index, source })?;
+            let category = item.category.parse::<ServiceCategory>().map_err(|_| {
+                CatalogueError::UnknownCategory {
+                    code: code.clone(),
+                    category: item.category.clone(),
+                }
+            })?;
+            let working_days = u32::try_from(item.working_days)
+                .ok()
+                .filter(|d| *d > 0)
+                .ok_or(CatalogueError::LimitNotPositive {
+                    code: code.clone(),
+                    working_days: item.working_days,
+                })?;
+            items.push(ServiceItem {
+                code,
+                name: item.name,
+                description: item.description,
+                category,
+                mode: item.mode,
+                handling_body: item.handling_body,
+                working_days,
+                materials: item.materials,
+                attributes: item.attributes,
+            });
+        }
+        Catalogue::try_new(data.hall, data.area, items)
+    }
+}
+
+impl From<Catalogue> for CatalogueData {
+    fn from(c: Catalogue) -> Self {
+        CatalogueData {
+            hall: c.hall,
+            area: c.area,
+            items: c
+                .items
+                .into_iter()
+                .map(|i| ItemData {
+                    code: i.code.as_str().to_owned(),
+                    name: i.name,
+                    description: i.description,
+                    category: i.category.as_str().to_owned(),
+                    mode: i.mode,
+                    handling_body: i.handling_body,
+                    working_days: i64::from(i.working_days),
+                    materials: i.materials,
+                    attributes: i.attributes,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> AttributeCode {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn attribute_values_are_checked_against_type_and_allowed_values() {
+        let kind = Attribute::required(code("kind"), "Kind", Datatype::SingleValueList)
+            .with_value("a", "A")
+            .with_value("b", "B");
+        assert!(kind.check(&AttributeValue::Choice("a".into())).is_ok());
+        assert_eq!(
+            kind.check(&AttributeValue::Choice("c".into())),
+            Err(ServiceRequestError::NotAllowedValue {
+                code: code("kind"),
+                value: "c".into()
+            })
+        );
+        assert_eq!(
+            kind.check(&AttributeValue::Text("a".into())),
+            Err(ServiceRequestError::AttributeWrongType {
+                code: code("kind"),
+                expected: Datatype::SingleValueList
+            })
+        );
+        let many = Attribute::required(code("many"), "Many", Datatype::MultiValueList)
+            .with_value("a", "A")
+            .with_value("b", "B");
+        assert!(many.check(&AttributeValue::Choices(vec!["a".into(), "b".into()])).is_ok());
+        assert!(many.check(&AttributeValue::Choices(vec![])).is_err());
+        assert!(many.check(&AttributeValue::Choices(vec!["a".into(), "a".into()])).is_err());
+        let name = Attribute::required(code("name"), "Name", Datatype::String);
+        assert!(name.check(&AttributeValue::Text("one line".into())).is_ok());
+        assert!(name.check(&AttributeValue::Text("two\nlines".into())).is_err());
+        let text = Attribute::required(code("text"), "Text", Datatype::Text);
+        assert!(text.check(&AttributeValue::Text("two\nlines".into())).is_ok());
+        let number = Attribute::required(code("n"), "N", Datatype::Number);
+        assert!(number.check(&AttributeValue::Number(1.5)).is_ok());
+        assert!(number.check(&AttributeValue::Number(f64::NAN)).is_err());
+        assert!(number.check(&AttributeValue::Text("1.5".into())).is_err());
+    }
+
+    #[test]
+    fn datatypes_use_their_georeport_names() {
+        for (d, name) in [
+            (Datatype::String, "string"),
+            (Datatype::Number, "number"),
+            (Datatype::DateTime, "datetime"),
+            (Datatype::Text, "text"),
+            (Datatype::SingleValueList, "singlevaluelist"),
+            (Datatype::MultiValueList, "multivaluelist"),
+        ] {
+            assert_eq!(d.as_str(), name);
+            assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"{name}\""));
+        }
+    }
+}

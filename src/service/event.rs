@@ -1,0 +1,222 @@
+//! [`ServiceRequestEvent`]: the decided facts of a service request.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::Attributes;
+use super::command::Review;
+use super::note::Note;
+use super::state::Request;
+use crate::escalation::{LadderEvent, LadderEvents};
+use crate::id::{MaterialId, OrgId};
+
+/// What was submitted: the request with the item's terms at that moment,
+/// the materials the item requires and those provided, and the intake
+/// attributes (already checked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    /// The request and the terms it is held to.
+    pub request: Request,
+    /// Every material the item required when it was submitted, sorted.
+    pub required: Vec<MaterialId>,
+    /// The materials provided with it, sorted.
+    pub provided: Vec<MaterialId>,
+    /// The intake attribute values.
+    pub attributes: Attributes,
+    /// The applicant's description, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Note>,
+}
+
+/// A fact about a service request. Stored forever: the serde names (the
+/// `type` tag, snake_case) never change.
+///
+/// Every deadline is decided in `decide` and carried here, so replay
+/// consults no calendar: `Accepted` carries the promised completion date,
+/// `Resumed` and `ExtensionApproved` the date it moved to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum ServiceRequestEvent {
+    /// The applicant submitted the request.
+    Submitted(Box<Submission>),
+    /// The hall asked for supplementary materials.
+    SupplementRequested {
+        /// The materials asked for, sorted.
+        materials: Vec<MaterialId>,
+    },
+    /// The applicant supplied materials.
+    MaterialsSupplied {
+        /// The materials supplied, sorted.
+        materials: Vec<MaterialId>,
+    },
+    /// The hall accepted the request.
+    Accepted {
+        /// When.
+        at: DateTime<Utc>,
+        /// The promised completion date: when the item's time limit, counted
+        /// in working days from the day after acceptance, runs out.
+        promised: DateTime<Utc>,
+    },
+    /// The hall refused the request.
+    Refused {
+        /// Why.
+        reason: Note,
+        /// The provision it rests on.
+        legal_basis: Note,
+    },
+    /// The hall started handling an item it handles itself.
+    ProcessingStarted,
+    /// An agent clerk forwarded the request to a department.
+    Forwarded {
+        /// The department.
+        to: OrgId,
+    },
+    /// The department signed for it and now handles it.
+    SignedFor {
+        /// The department.
+        by: OrgId,
+    },
+    /// The department returned it as not its own; the hall holds it again.
+    Returned {
+        /// The department.
+        by: OrgId,
+        /// Why it is not the department's.
+        reason: Note,
+    },
+    /// Processing was suspended: the clock stopped.
+    Suspended {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why.
+        reason: Note,
+    },
+    /// Processing resumed: the promised date moved by the pause.
+    Resumed {
+        /// When.
+        at: DateTime<Utc>,
+        /// The working days the pause lasted (see the module docs for how
+        /// they are counted).
+        paused_working_days: u32,
+        /// The promised date from now on.
+        promised: DateTime<Utc>,
+    },
+    /// The handler asked for an extension.
+    ExtensionRequested {
+        /// How many working days more.
+        working_days: u32,
+        /// Why.
+        reason: Note,
+    },
+    /// A supervisor approved it.
+    ExtensionApproved {
+        /// How many working days more.
+        working_days: u32,
+        /// The promised date from now on.
+        promised: DateTime<Utc>,
+    },
+    /// A supervisor rejected it.
+    ExtensionRejected {
+        /// Why.
+        reason: Note,
+    },
+    /// The request was completed.
+    Completed,
+    /// The request was denied on its merits.
+    Denied {
+        /// Why.
+        reason: Note,
+        /// The provision it rests on.
+        legal_basis: Note,
+    },
+    /// The result was delivered to the applicant.
+    Delivered,
+    /// The applicant rated the service.
+    Rated {
+        /// Good or bad.
+        review: Review,
+        /// Their comment, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<Note>,
+    },
+    /// A supervisor sent it back for rework after a bad review.
+    SentBackForRework {
+        /// Why.
+        reason: Note,
+    },
+    /// The request was closed.
+    Closed,
+    /// The applicant withdrew it.
+    Withdrawn {
+        /// Why, if they said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<Note>,
+    },
+    /// A tick found the request past its promised date. Recorded once per
+    /// deadline.
+    Overdue {
+        /// The promised date that passed.
+        deadline: DateTime<Utc>,
+    },
+    /// A step of the request's supervision on the escalation ladder — the
+    /// ladder's own event, boxed (it is four times the size of any other
+    /// event here, so boxing keeps every recorded event small).
+    Ladder(Box<LadderEvent>),
+}
+
+impl ServiceRequestEvent {
+    /// The event's kind, as in the transition table and journals. Ladder
+    /// events are named `Ladder` followed by the ladder event's kind
+    /// (`LadderStarted`, `LadderSupervisionReminded`, ...).
+    pub const fn kind(&self) -> &'static str {
+        use ServiceRequestEvent as E;
+        match self {
+            E::Submitted(_) => "Submitted",
+            E::SupplementRequested { .. } => "SupplementRequested",
+            E::MaterialsSupplied { .. } => "MaterialsSupplied",
+            E::Accepted { .. } => "Accepted",
+            E::Refused { .. } => "Refused",
+            E::ProcessingStarted => "ProcessingStarted",
+            E::Forwarded { .. } => "Forwarded",
+            E::SignedFor { .. } => "SignedFor",
+            E::Returned { .. } => "Returned",
+            E::Suspended { .. } => "Suspended",
+            E::Resumed { .. } => "Resumed",
+            E::ExtensionRequested { .. } => "ExtensionRequested",
+            E::ExtensionApproved { .. } => "ExtensionApproved",
+            E::ExtensionRejected { .. } => "ExtensionRejected",
+            E::Completed => "Completed",
+            E::Denied { .. } => "Denied",
+            E::Delivered => "Delivered",
+            E::Rated { .. } => "Rated",
+            E::SentBackForRework { .. } => "SentBackForRework",
+            E::Closed => "Closed",
+            E::Withdrawn { .. } => "Withdrawn",
+            E::Overdue { .. } => "Overdue",
+            E::Ladder(e) => match **e {
+                LadderEvent::Started(_) => "LadderStarted",
+                LadderEvent::Escalated(_) => "LadderEscalated",
+                LadderEvent::SeverityRaised { .. } => "LadderSeverityRaised",
+                LadderEvent::SupervisionReminded { .. } => "LadderSupervisionReminded",
+                LadderEvent::SupervisionNoticeIssued { .. } => "LadderSupervisionNoticeIssued",
+                LadderEvent::Exhausted { .. } => "LadderExhausted",
+                LadderEvent::Resolved { .. } => "LadderResolved",
+                LadderEvent::ReferredOut { .. } => "LadderReferredOut",
+            },
+        }
+    }
+}
+
+impl From<LadderEvent> for ServiceRequestEvent {
+    fn from(event: LadderEvent) -> Self {
+        ServiceRequestEvent::Ladder(Box::new(event))
+    }
+}
+
+impl LadderEvents for ServiceRequestEvent {
+    fn ladder_event(&self) -> Option<&LadderEvent> {
+        match self {
+            ServiceRequestEvent::Ladder(e) => Some(e),
+            _ => None,
+        }
+    }
+}

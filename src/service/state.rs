@@ -1,0 +1,603 @@
+//! [`ServiceRequestState`]: where a service request stands, with exactly the
+//! data that exists there, and how each fact changes it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::Mode;
+use super::command::Review;
+use super::event::ServiceRequestEvent;
+use super::note::Note;
+use crate::escalation::{Ladder, LadderState};
+use crate::id::{ActorId, MaterialId, OrgId, ServiceCode};
+use crate::matter::ServiceCategory;
+use crate::workflow::Workflow;
+
+/// What the applicant asked for, and the item's terms it is held to: taken
+/// from the catalogue when the request was submitted, so later changes to
+/// the catalogue do not change a running request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// The item's code.
+    pub item: ServiceCode,
+    /// Its category.
+    pub category: ServiceCategory,
+    /// Whether the hall handles it or acts as agent.
+    pub mode: Mode,
+    /// The hall that took the request.
+    pub hall: OrgId,
+    /// The item's handling body: the hall, or the competent department.
+    pub handling_body: OrgId,
+    /// The item's time limit in working days.
+    pub working_days: u32,
+    /// Who submitted it.
+    pub applicant: ActorId,
+    /// When.
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// A request at intake, before it is accepted or refused: the materials
+/// required, provided and asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intake {
+    /// The request.
+    pub request: Request,
+    /// Every material the item requires, sorted.
+    pub required: Vec<MaterialId>,
+    /// The materials provided so far, sorted.
+    pub provided: Vec<MaterialId>,
+    /// The materials asked for and not yet supplied, sorted.
+    pub outstanding: Vec<MaterialId>,
+    /// How many supplement requests were made.
+    pub supplement_rounds: u32,
+}
+
+impl Intake {
+    /// The required materials not provided, in order.
+    pub fn missing(&self) -> impl Iterator<Item = &MaterialId> {
+        self.required
+            .iter()
+            .filter(|m| !self.provided.contains(m))
+    }
+}
+
+/// A request after acceptance: its promised date, who handles it, and its
+/// supervision on the escalation ladder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handling {
+    /// The request.
+    pub request: Request,
+    /// When the hall accepted it.
+    pub accepted_at: DateTime<Utc>,
+    /// The promised completion date in force. It never moves earlier: it
+    /// moves later by exactly the suspensions and approved extensions.
+    pub promised: DateTime<Utc>,
+    /// The body handling it now: the hall, or the department that signed
+    /// for it.
+    pub handler: OrgId,
+    /// The deadline for which overdue was last recorded, if any.
+    pub overdue: Option<DateTime<Utc>>,
+    /// The working days it was suspended, in total.
+    pub paused_working_days: u32,
+    /// The working days of approved extensions, in total.
+    pub extended_working_days: u32,
+    /// The departments that returned it as not their own.
+    pub returned_by: Vec<OrgId>,
+    /// Its supervision on the escalation ladder, started at acceptance.
+    pub ladder: LadderState,
+}
+
+impl Handling {
+    /// Whether it is overdue at `at` (the clock may be stopped: see
+    /// [`ServiceRequestState::is_clock_running`]).
+    pub fn is_past_deadline(&self, at: DateTime<Utc>) -> bool {
+        at >= self.promised
+    }
+}
+
+/// How handling ended: completed, or denied on its merits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    /// Completed.
+    Completed,
+    /// Denied, with the reason and the legal basis.
+    Denied {
+        /// Why.
+        reason: Note,
+        /// The provision it rests on.
+        legal_basis: Note,
+    },
+}
+
+/// Where a service request stands. Each variant carries exactly the data
+/// that exists in that state; what every request has after intake lives in
+/// a boxed [`Handling`], so moving between states moves one pointer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum ServiceRequestState {
+    /// Nothing submitted yet.
+    New,
+    /// Submitted; the hall examines it.
+    Submitted(Box<Intake>),
+    /// The hall asked for supplementary materials; the applicant supplies
+    /// them.
+    SupplementRequested(Box<Intake>),
+    /// Refused at intake. Terminal.
+    Refused {
+        /// The request.
+        request: Box<Request>,
+        /// Why.
+        reason: Note,
+        /// The provision it rests on.
+        legal_basis: Note,
+    },
+    /// Accepted, with a promised date; waiting to be handled by the hall or
+    /// forwarded to the competent department.
+    Accepted(Box<Handling>),
+    /// Forwarded to a department, which has not signed for it yet.
+    Forwarded {
+        /// The handling.
+        handling: Box<Handling>,
+        /// The department.
+        to: OrgId,
+    },
+    /// Being handled.
+    InProcess(Box<Handling>),
+    /// Suspended: the clock is stopped.
+    Suspended {
+        /// The handling.
+        handling: Box<Handling>,
+        /// Since when.
+        since: DateTime<Utc>,
+        /// Why.
+        reason: Note,
+    },
+    /// Being handled, with an extension waiting for a supervisor.
+    ExtensionRequested {
+        /// The handling.
+        handling: Box<Handling>,
+        /// The working days asked for.
+        working_days: u32,
+        /// Why.
+        reason: Note,
+    },
+    /// Completed; the result waits to be delivered.
+    Completed(Box<Handling>),
+    /// Denied; the decision waits to be delivered.
+    Denied {
+        /// The handling.
+        handling: Box<Handling>,
+        /// Why.
+        reason: Note,
+        /// The provision it rests on.
+        legal_basis: Note,
+    },
+    /// Delivered; the applicant may rate it.
+    Delivered {
+        /// The handling.
+        handling: Box<Handling>,
+        /// How handling ended.
+        outcome: Outcome,
+    },
+    /// Rated by the applicant.
+    Rated {
+        /// The handling.
+        handling: Box<Handling>,
+        /// How handling ended.
+        outcome: Outcome,
+        /// The review.
+        review: Review,
+        /// The comment, if any.
+        comment: Option<Note>,
+    },
+    /// Closed. Terminal.
+    Closed {
+        /// The handling.
+        handling: Box<Handling>,
+        /// How handling ended.
+        outcome: Outcome,
+        /// The review, if the applicant gave one.
+        review: Option<Review>,
+    },
+    /// Withdrawn by the applicant. Terminal.
+    Withdrawn {
+        /// The request.
+        request: Box<Request>,
+        /// The promised date in force when it was withdrawn, if it had been
+        /// accepted.
+        promised: Option<DateTime<Utc>>,
+        /// Why, if they said.
+        reason: Option<Note>,
+    },
+}
+
+impl ServiceRequestState {
+    /// Every state kind, in declaration order.
+    pub const KINDS: [&'static str; 15] = [
+        "New",
+        "Submitted",
+        "SupplementRequested",
+        "Refused",
+        "Accepted",
+        "Forwarded",
+        "InProcess",
+        "Suspended",
+        "ExtensionRequested",
+        "Completed",
+        "Denied",
+        "Delivered",
+        "Rated",
+        "Closed",
+        "Withdrawn",
+    ];
+
+    /// The state's kind: the variant's name.
+    pub const fn kind(&self) -> &'static str {
+        use ServiceRequestState as S;
+        match self {
+            S::New => "New",
+            S::Submitted(_) => "Submitted",
+            S::SupplementRequested(_) => "SupplementRequested",
+            S::Refused { .. } => "Refused",
+            S::Accepted(_) => "Accepted",
+            S::Forwarded { .. } => "Forwarded",
+            S::InProcess(_) => "InProcess",
+            S::Suspended { .. } => "Suspended",
+            S::ExtensionRequested { .. } => "ExtensionRequested",
+            S::Completed(_) => "Completed",
+            S::Denied { .. } => "Denied",
+            S::Delivered { .. } => "Delivered",
+            S::Rated { .. } => "Rated",
+            S::Closed { .. } => "Closed",
+            S::Withdrawn { .. } => "Withdrawn",
+        }
+    }
+
+    /// The request, once submitted.
+    pub fn request(&self) -> Option<&Request> {
+        use ServiceRequestState as S;
+        match self {
+            S::New => None,
+            S::Submitted(i) | S::SupplementRequested(i) => Some(&i.request),
+            S::Refused { request, .. } | S::Withdrawn { request, .. } => Some(request),
+            other => other.handling().map(|h| &h.request),
+        }
+    }
+
+    /// The intake, while the request is examined.
+    pub fn intake(&self) -> Option<&Intake> {
+        match self {
+            ServiceRequestState::Submitted(i) | ServiceRequestState::SupplementRequested(i) => {
+                Some(i)
+            }
+            _ => None,
+        }
+    }
+
+    /// The handling, from acceptance on (not once withdrawn).
+    pub fn handling(&self) -> Option<&Handling> {
+        use ServiceRequestState as S;
+        match self {
+            S::Accepted(h) | S::InProcess(h) | S::Completed(h) => Some(h),
+            S::Forwarded { handling, .. }
+            | S::Suspended { handling, .. }
+            | S::ExtensionRequested { handling, .. }
+            | S::Denied { handling, .. }
+            | S::Delivered { handling, .. }
+            | S::Rated { handling, .. }
+            | S::Closed { handling, .. } => Some(handling),
+            _ => None,
+        }
+    }
+
+    /// The handling while the clock runs: accepted, forwarded, in process,
+    /// or waiting for an extension — not suspended, and not once completed
+    /// or denied.
+    pub fn running(&self) -> Option<&Handling> {
+        use ServiceRequestState as S;
+        match self {
+            S::Accepted(h) | S::InProcess(h) => Some(h),
+            S::Forwarded { handling, .. } | S::ExtensionRequested { handling, .. } => {
+                Some(handling)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the promised date's clock is running (see
+    /// [`running`](Self::running)).
+    pub fn is_clock_running(&self) -> bool {
+        self.running().is_some()
+    }
+
+    /// The promised completion date in force, once accepted (also the one
+    /// in force when a request was withdrawn).
+    pub fn promised(&self) -> Option<DateTime<Utc>> {
+        match self {
+            ServiceRequestState::Withdrawn { promised, .. } => *promised,
+            other => other.handling().map(|h| h.promised),
+        }
+    }
+
+    /// The request's supervision on the escalation ladder, once accepted.
+    pub fn ladder(&self) -> Option<&LadderState> {
+        self.handling().map(|h| &h.ladder)
+    }
+
+    /// Whether the applicant may still withdraw: from submission until the
+    /// request is completed or denied.
+    pub fn is_open(&self) -> bool {
+        use ServiceRequestState as S;
+        matches!(
+            self,
+            S::Submitted(_)
+                | S::SupplementRequested(_)
+                | S::Accepted(_)
+                | S::Forwarded { .. }
+                | S::InProcess(_)
+                | S::Suspended { .. }
+                | S::ExtensionRequested { .. }
+        )
+    }
+
+    /// Whether the request has ended: refused, withdrawn or closed.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            ServiceRequestState::Refused { .. }
+                | ServiceRequestState::Withdrawn { .. }
+                | ServiceRequestState::Closed { .. }
+        )
+    }
+
+    /// Applies one fact. Consults nothing but the state and the event; an
+    /// event that does not apply leaves the state as it is (the declared
+    /// transition table and the testing kit catch such a decision).
+    pub(crate) fn evolve(self, event: &ServiceRequestEvent) -> Self {
+        use ServiceRequestEvent as E;
+        use ServiceRequestState as S;
+        match (self, event) {
+            (S::New, E::Submitted(s)) => S::Submitted(Box::new(Intake {
+                request: s.request.clone(),
+                required: s.required.clone(),
+                provided: s.provided.clone(),
+                outstanding: Vec::new(),
+                supplement_rounds: 0,
+            })),
+            (S::Submitted(mut i), E::SupplementRequested { materials }) => {
+                merge(&mut i.outstanding, materials);
+                i.supplement_rounds += 1;
+                S::SupplementRequested(i)
+            }
+            (S::SupplementRequested(mut i), E::MaterialsSupplied { materials }) => {
+                merge(&mut i.provided, materials);
+                i.outstanding.retain(|m| !materials.contains(m));
+                S::Submitted(i)
+            }
+            (
+                S::Submitted(i) | S::SupplementRequested(i),
+                E::Refused {
+                    reason,
+                    legal_basis,
+                },
+            ) => S::Refused {
+                request: Box::new(i.request),
+                reason: reason.clone(),
+                legal_basis: legal_basis.clone(),
+            },
+            (S::Submitted(i), E::Accepted { at, promised }) => {
+                let handler = i.request.hall.clone();
+                S::Accepted(Box::new(Handling {
+                    request: i.request,
+                    accepted_at: *at,
+                    promised: *promised,
+                    handler,
+                    overdue: None,
+                    paused_working_days: 0,
+                    extended_working_days: 0,
+                    returned_by: Vec::new(),
+                    ladder: LadderState::Idle,
+                }))
+            }
+            (state, E::Ladder(e)) if state.is_clock_running() => state.map_running(|h| {
+                let ladder = std::mem::replace(&mut h.ladder, LadderState::Idle);
+                h.ladder = <Ladder as Workflow>::evolve(ladder, e);
+            }),
+            (state, E::Overdue { deadline }) if state.is_clock_running() => {
+                state.map_running(|h| h.overdue = Some(*deadline))
+            }
+            (S::Accepted(h), E::ProcessingStarted) => S::InProcess(h),
+            (S::Accepted(h), E::Forwarded { to }) => S::Forwarded {
+                handling: h,
+                to: to.clone(),
+            },
+            (S::Forwarded { mut handling, .. }, E::SignedFor { by }) => {
+                handling.handler = by.clone();
+                S::InProcess(handling)
+            }
+            (S::Forwarded { mut handling, .. }, E::Returned { by, .. }) => {
+                handling.returned_by.push(by.clone());
+                S::Accepted(handling)
+            }
+            (S::InProcess(h), E::Suspended { at, reason }) => S::Suspended {
+                handling: h,
+                since: *at,
+                reason: reason.clone(),
+            },
+            (
+                S::Suspended { mut handling, .. },
+                E::Resumed {
+                    paused_working_days,
+                    promised,
+                    ..
+                },
+            ) => {
+                handling.paused_working_days =
+                    handling.paused_working_days.saturating_add(*paused_working_days);
+                move_promise(&mut handling, *promised);
+                S::InProcess(handling)
+            }
+            (
+                S::InProcess(h),
+                E::ExtensionRequested {
+                    working_days,
+                    reason,
+                },
+            ) => S::ExtensionRequested {
+                handling: h,
+                working_days: *working_days,
+                reason: reason.clone(),
+            },
+            (
+                S::ExtensionRequested { mut handling, .. },
+                E::ExtensionApproved {
+                    working_days,
+                    promised,
+                },
+            ) => {
+                handling.extended_working_days =
+                    handling.extended_working_days.saturating_add(*working_days);
+                move_promise(&mut handling, *promised);
+                S::InProcess(handling)
+            }
+            (S::ExtensionRequested { handling, .. }, E::ExtensionRejected { .. }) => {
+                S::InProcess(handling)
+            }
+            (S::InProcess(h) | S::ExtensionRequested { handling: h, .. }, E::Completed) => {
+                S::Completed(h)
+            }
+            (
+                S::InProcess(h) | S::ExtensionRequested { handling: h, .. },
+                E::Denied {
+                    reason,
+                    legal_basis,
+                },
+            ) => S::Denied {
+                handling: h,
+                reason: reason.clone(),
+                legal_basis: legal_basis.clone(),
+            },
+            (S::Completed(h), E::Delivered) => S::Delivered {
+                handling: h,
+                outcome: Outcome::Completed,
+            },
+            (
+                S::Denied {
+                    handling,
+                    reason,
+                    legal_basis,
+                },
+                E::Delivered,
+            ) => S::Delivered {
+                handling,
+                outcome: Outcome::Denied {
+                    reason,
+                    legal_basis,
+                },
+            },
+            (S::Delivered { handling, outcome }, E::Rated { review, comment }) => S::Rated {
+                handling,
+                outcome,
+                review: *review,
+                comment: comment.clone(),
+            },
+            (S::Rated { handling, .. }, E::SentBackForRework { .. }) => S::InProcess(handling),
+            (S::Delivered { handling, outcome }, E::Closed) => S::Closed {
+                handling,
+                outcome,
+                review: None,
+            },
+            (
+                S::Rated {
+                    handling,
+                    outcome,
+                    review,
+                    ..
+                },
+                E::Closed,
+            ) => S::Closed {
+                handling,
+                outcome,
+                review: Some(review),
+            },
+            (state, E::Withdrawn { reason }) if state.is_open() => {
+                let promised = state.promised();
+                match state.into_request() {
+                    Some(request) => S::Withdrawn {
+                        request,
+                        promised,
+                        reason: reason.clone(),
+                    },
+                    None => S::New,
+                }
+            }
+            (state, _) => state,
+        }
+    }
+
+    /// Applies `f` to the handling of a state whose clock runs, keeping the
+    /// variant.
+    fn map_running(self, f: impl FnOnce(&mut Handling)) -> Self {
+        use ServiceRequestState as S;
+        match self {
+            S::Accepted(mut h) => {
+                f(&mut h);
+                S::Accepted(h)
+            }
+            S::InProcess(mut h) => {
+                f(&mut h);
+                S::InProcess(h)
+            }
+            S::Forwarded { mut handling, to } => {
+                f(&mut handling);
+                S::Forwarded { handling, to }
+            }
+            S::ExtensionRequested {
+                mut handling,
+                working_days,
+                reason,
+            } => {
+                f(&mut handling);
+                S::ExtensionRequested {
+                    handling,
+                    working_days,
+                    reason,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The request of an open state, boxed.
+    fn into_request(self) -> Option<Box<Request>> {
+        use ServiceRequestState as S;
+        match self {
+            S::Submitted(i) | S::SupplementRequested(i) => Some(Box::new(i.request)),
+            S::Accepted(h)
+            | S::InProcess(h)
+            | S::Forwarded { handling: h, .. }
+            | S::Suspended { handling: h, .. }
+            | S::ExtensionRequested { handling: h, .. } => Some(Box::new(h.request)),
+            _ => None,
+        }
+    }
+}
+
+/// Moves the promised date, and the due date of the ladder's rung with it,
+/// so supervision falls due when the request does.
+fn move_promise(handling: &mut Handling, promised: DateTime<Utc>) {
+    handling.promised = promised;
+    if let LadderState::Handling(rung) = &mut handling.ladder {
+        rung.due = Some(promised);
+    }
+}
+
+/// Adds the sorted, de-duplicated `more` to the sorted `set`.
+fn merge(set: &mut Vec<MaterialId>, more: &[MaterialId]) {
+    for m in more {
+        if let Err(at) = set.binary_search(m) {
+            set.insert(at, m.clone());
+        }
+    }
+}
