@@ -1,4 +1,249 @@
-//! Service requests (placeholder docs).
+//! Service requests: the service hall's catalogue, the request lifecycle
+//! with promised working-day deadlines, and supervision of overdue requests
+//! through the escalation ladder.
+//!
+//! A hall — the Huanan City branch of the Longgang district administrative
+//! service hall, in the report — publishes a [`Catalogue`] of the items it
+//! *accepts and handles* ([`Mode::Accept`], 受理) or *acts as agent* for
+//! ([`Mode::Agent`], 代办), each with its category, handling body, time limit
+//! in working days, required materials and typed intake attributes.
+//! [`ServiceRequest`] is the workflow of one request on the
+//! [kernel](crate::workflow): a catalogue, plus the escalation
+//! [`Ladder`](crate::escalation::Ladder) it embeds for supervision (whose
+//! working calendar also counts the promised dates).
+//!
+//! - [`open311`](crate::open311) shows the catalogue and any request as
+//!   Open311 GeoReport v2 JSON;
+//! - [`HallMetrics`] folds histories into the hall's indicators;
+//! - [`sample`] holds an illustrative catalogue and organisation graph;
+//! - `strategies` (feature `proptest`) draws command sequences for property
+//!   tests.
+//!
+//! # Example
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use grassroots::actor::{Actor, Role};
+//! use grassroots::service::{
+//!     sample, AttributeValue, ServiceRequest, ServiceRequestCommand as Command,
+//!     ServiceRequestError, ServiceRequestEvent as Event,
+//! };
+//! use grassroots::workflow::{Case, Context};
+//!
+//! let service = sample::huanan_city_service();
+//! let hall = sample::HALL.parse()?;
+//! let applicant = Actor::new("ent-0042".parse()?).with_role(Role::Party);
+//! let clerk = Actor::new("clerk-li".parse()?).with_role(Role::HallClerk).acting_for(hall);
+//! // Monday 2 March 2026, 09:00 in Shenzhen.
+//! let monday = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+//!
+//! let mut case = Case::<ServiceRequest>::new("HN-2026-0001".parse()?);
+//! let submit = Command::Submit {
+//!     item: "TX-001".parse()?, // apply for invoices: 1 working day
+//!     materials: vec!["business-licence".parse()?],
+//!     attributes: [
+//!         ("invoice_type".parse()?, AttributeValue::Choice("general".into())),
+//!         ("quantity".parse()?, AttributeValue::Number(25.0)),
+//!     ]
+//!     .into_iter()
+//!     .collect(),
+//!     description: None,
+//! };
+//! case.handle(&service, &submit, &Context::new(monday, &applicant))?;
+//!
+//! // Tell everything at once: a supplement request must name every missing
+//! // material, and a refusal changes nothing.
+//! let nothing = Command::RequestSupplement { materials: vec![] };
+//! let refused = case.handle(&service, &nothing, &Context::new(monday, &clerk)).unwrap_err();
+//! assert_eq!(
+//!     refused.rejection(),
+//!     Some(&ServiceRequestError::MaterialNotNamed { material: "id-card".parse()? })
+//! );
+//! let ask = Command::RequestSupplement { materials: vec!["id-card".parse()?] };
+//! case.handle(&service, &ask, &Context::new(monday, &clerk))?;
+//! let supply = Command::SupplyMaterials { materials: vec!["id-card".parse()?] };
+//! case.handle(&service, &supply, &Context::new(monday, &applicant))?;
+//!
+//! // Accepted: due when Tuesday ends in Shenzhen, and on the ladder.
+//! case.handle(&service, &Command::Accept, &Context::new(monday, &clerk))?;
+//! let tuesday_ends = Utc.with_ymd_and_hms(2026, 3, 3, 16, 0, 0).unwrap();
+//! assert_eq!(case.state().promised(), Some(tuesday_ends));
+//!
+//! // Nobody started on it: Wednesday's tick records it overdue and sends
+//! // the hall a supervision reminder.
+//! let wednesday = Utc.with_ymd_and_hms(2026, 3, 4, 1, 0, 0).unwrap();
+//! let recorded = case.handle(&service, &Command::Tick, &Context::new(wednesday, &Actor::system()))?;
+//! let kinds: Vec<&str> = recorded.iter().map(|r| r.event.kind()).collect();
+//! assert_eq!(kinds, ["Overdue", "LadderSupervisionReminded"]);
+//! assert_eq!(recorded[0].event, Event::Overdue { deadline: tuesday_ends });
+//!
+//! // Live equals replay.
+//! let replayed = Case::<ServiceRequest>::replay(case.id().clone(), case.history().to_vec())?;
+//! assert_eq!(replayed, case);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The lifecycle
+//!
+//! Submitted → supplement requested (and supplied) → accepted (the promised
+//! completion date is computed and stored in the event) or refused (reason
+//! and legal basis) → in agent mode, forwarded to the competent department,
+//! which signs for it or returns it as not its own → in process ⇄ suspended
+//! (the clock stops) ⇄ extension requested (approved or rejected by a
+//! supervisor) → completed or denied → delivered → rated (a bad review may
+//! send it back for rework) → closed. The applicant may withdraw at any
+//! open point: from submission until it is completed or denied.
+//!
+//! # The state × command table
+//!
+//! What each state accepts and the events it records. Every other command
+//! is refused with [`ServiceRequestError::NotApplicable`]; a terminal state
+//! refuses every command through the kernel
+//! ([`CaseError::Terminal`](crate::workflow::CaseError::Terminal)).
+//! `tests/service.rs` asserts every cell.
+//!
+//! | state | accepts → records | `Tick` |
+//! |---|---|---|
+//! | `New` | `Submit` → `Submitted` | nothing |
+//! | `Submitted` | `RequestSupplement` → `SupplementRequested`; `Accept` → `Accepted`, `LadderStarted`; `Refuse` → `Refused`; `Withdraw` → `Withdrawn` | nothing |
+//! | `SupplementRequested` | `SupplyMaterials` → `MaterialsSupplied`; `Refuse` → `Refused`; `Withdraw` → `Withdrawn` | nothing |
+//! | `Accepted` | `StartProcessing` → `ProcessingStarted` (accept mode); `Forward` → `Forwarded` (agent mode; the other mode's command is refused with [`ServiceRequestError::WrongMode`]); `Withdraw` → `Withdrawn` | overdue, supervision |
+//! | `Forwarded` | `SignFor` → `SignedFor`; `Return` → `Returned` (back to `Accepted`); `Withdraw` → `Withdrawn` | overdue, supervision |
+//! | `InProcess` | `Suspend` → `Suspended`; `RequestExtension` → `ExtensionRequested`; `Complete` → `Completed`; `Deny` → `Denied`; `Withdraw` → `Withdrawn` | overdue, supervision |
+//! | `Suspended` | `Resume` → `Resumed`; `Withdraw` → `Withdrawn` | nothing: the clock is stopped |
+//! | `ExtensionRequested` | `ApproveExtension` → `ExtensionApproved`; `RejectExtension` → `ExtensionRejected`; `Complete` → `Completed`; `Deny` → `Denied`; `Withdraw` → `Withdrawn` | overdue, supervision |
+//! | `Completed` | `Deliver` → `Delivered` | nothing |
+//! | `Denied` | `Deliver` → `Delivered` | nothing |
+//! | `Delivered` | `Rate` → `Rated`; `Close` → `Closed` | nothing |
+//! | `Rated` | `SendBackForRework` → `SentBackForRework` (bad review only, else [`ServiceRequestError::ReworkNeedsBadReview`]); `Close` → `Closed` | nothing |
+//! | `Refused`, `Withdrawn`, `Closed` | terminal | terminal |
+//!
+//! "Overdue, supervision": a `Tick` at or after the promised date records
+//! `Overdue { deadline }` once per deadline, and ticks the embedded ladder,
+//! which records `LadderSupervisionReminded` (to the hall) and, if the
+//! request is still overdue when the written notice falls due,
+//! `LadderSupervisionNoticeIssued`. Before the promised date a `Tick`
+//! records nothing.
+//!
+//! # Who may send each command
+//!
+//! | command | sender |
+//! |---|---|
+//! | `Submit` | a [`Party`](crate::actor::Role::Party): it becomes the applicant |
+//! | `SupplyMaterials`, `Rate`, `Withdraw` | the applicant ([`ServiceRequestError::NotTheApplicant`]) |
+//! | `RequestSupplement`, `Accept`, `Refuse`, `StartProcessing`, `Deliver`, `Close` | a [`HallClerk`](crate::actor::Role::HallClerk) acting for the hall |
+//! | `Forward` | an [`AgentClerk`](crate::actor::Role::AgentClerk) acting for the hall |
+//! | `SignFor`, `Return` | a [`DepartmentOfficer`](crate::actor::Role::DepartmentOfficer) acting for the department it was forwarded to |
+//! | `Suspend`, `Resume`, `RequestExtension`, `Complete`, `Deny` | the handler: a hall clerk acting for the hall in accept mode, an officer acting for the department that signed for it in agent mode |
+//! | `ApproveExtension`, `RejectExtension`, `SendBackForRework` | a [`Supervisor`](crate::actor::Role::Supervisor) |
+//! | `Tick` | the [`System`](crate::actor::Role::System) |
+//!
+//! A missing role is [`ServiceRequestError::Forbidden`]; the right role
+//! acting for another body is [`ServiceRequestError::NotActingFor`].
+//!
+//! # Rules
+//!
+//! - **Tell everything at once** (一次性告知). The first supplement request
+//!   must name every missing required material
+//!   ([`ServiceRequestError::MaterialNotNamed`]); it may also name provided
+//!   ones that need correcting. A later one may name only materials still
+//!   outstanding — anything else could have been named the first time
+//!   ([`ServiceRequestError::MaterialAlreadyKnown`]). The applicant supplies
+//!   only what was asked for, and a request is accepted only with nothing
+//!   missing or outstanding ([`ServiceRequestError::MaterialMissing`]).
+//! - **Intake attributes** are checked against the item:
+//!   [`AttributeMissing`](ServiceRequestError::AttributeMissing),
+//!   [`AttributeWrongType`](ServiceRequestError::AttributeWrongType),
+//!   [`NotAllowedValue`](ServiceRequestError::NotAllowedValue) and
+//!   [`UnknownAttribute`](ServiceRequestError::UnknownAttribute) each name
+//!   the attribute.
+//! - **Forwarding** goes to the item's handling body unless another
+//!   department is named; never to one that already returned the request
+//!   ([`ServiceRequestError::ReturnedBefore`]).
+//! - **Extensions** are requested before the deadline
+//!   ([`ServiceRequestError::ExtensionTooLate`]), for at least one working
+//!   day and at most the item's own limit.
+//!
+//! # Deadlines
+//!
+//! The submission records the item's terms (mode, handling body, limit,
+//! materials), so a later change to the catalogue does not change a running
+//! request. On acceptance the promised date is
+//! [`WorkingCalendar::deadline`](crate::calendar::WorkingCalendar::deadline)
+//! of the item's limit in working days: counted from the day after
+//! acceptance, it runs out at midnight (in the calendar's offset) after the
+//! last working day. `decide` computes it and the `Accepted` event carries
+//! it; `evolve` consults no calendar.
+//!
+//! A suspension records when it started; resuming records the pause in
+//! working days — those after the day of suspension up to and including the
+//! day of resumption (a pause within one day counts 0) — and the promised
+//! date moved later by that many working days. An approved extension
+//! records the new date likewise. So the promised date never moves earlier,
+//! and moves by exactly the suspensions and approved extensions. Rework
+//! after a bad review is held to the date in force.
+//!
+//! # Supervision on the ladder
+//!
+//! Acceptance starts the embedded ladder
+//! (`LadderCommand::Start { location: the hall's area, need:
+//! Need::Service(category), severity }`) and records its `Started` event
+//! wrapped in [`ServiceRequestEvent::Ladder`], with the ladder's due date
+//! set to the promised date; when the promised date moves, the rung's due
+//! date moves with it. A `Tick` past the promised date ticks the ladder.
+//! With a policy whose band keeps service requests at the hall's tier
+//! ([`supervision_policy`]) the ladder does not climb: it sends the hall a
+//! reminder, then a written notice. A policy with a higher ceiling lets an
+//! overdue request escalate instead (`LadderEscalated`).
+//!
+//! # Diagram
+//!
+//! Drawn from the declared transition table by
+//! [`mermaid`](crate::workflow::mermaid) (and kept in
+//! `docs/service_request.mmd`; tests check both):
+//!
+//! ```mermaid
+//! stateDiagram-v2
+//!     [*] --> New
+//!     New --> Submitted: Submitted
+//!     Submitted --> SupplementRequested: SupplementRequested
+//!     SupplementRequested --> Submitted: MaterialsSupplied
+//!     Submitted --> Refused: Refused
+//!     SupplementRequested --> Refused: Refused
+//!     Submitted --> Accepted: Accepted
+//!     Accepted --> Accepted: LadderStarted, Overdue, LadderSupervisionReminded, LadderSupervisionNoticeIssued, LadderEscalated
+//!     Accepted --> InProcess: ProcessingStarted
+//!     Accepted --> Forwarded: Forwarded
+//!     Forwarded --> InProcess: SignedFor
+//!     Forwarded --> Accepted: Returned
+//!     InProcess --> Suspended: Suspended
+//!     Suspended --> InProcess: Resumed
+//!     InProcess --> ExtensionRequested: ExtensionRequested
+//!     ExtensionRequested --> InProcess: ExtensionApproved, ExtensionRejected
+//!     InProcess --> Completed: Completed
+//!     ExtensionRequested --> Completed: Completed
+//!     InProcess --> Denied: Denied
+//!     ExtensionRequested --> Denied: Denied
+//!     Completed --> Delivered: Delivered
+//!     Denied --> Delivered: Delivered
+//!     Delivered --> Rated: Rated
+//!     Rated --> InProcess: SentBackForRework
+//!     Delivered --> Closed: Closed
+//!     Rated --> Closed: Closed
+//!     Submitted --> Withdrawn: Withdrawn
+//!     SupplementRequested --> Withdrawn: Withdrawn
+//!     Accepted --> Withdrawn: Withdrawn
+//!     Forwarded --> Withdrawn: Withdrawn
+//!     InProcess --> Withdrawn: Withdrawn
+//!     Suspended --> Withdrawn: Withdrawn
+//!     ExtensionRequested --> Withdrawn: Withdrawn
+//!     Forwarded --> Forwarded: Overdue, LadderSupervisionReminded, LadderSupervisionNoticeIssued, LadderEscalated
+//!     InProcess --> InProcess: Overdue, LadderSupervisionReminded, LadderSupervisionNoticeIssued, LadderEscalated
+//!     ExtensionRequested --> ExtensionRequested: Overdue, LadderSupervisionReminded, LadderSupervisionNoticeIssued, LadderEscalated
+//!     Refused --> [*]
+//!     Closed --> [*]
+//!     Withdrawn --> [*]
+//! ```
 
 mod catalogue;
 mod command;
@@ -6,8 +251,11 @@ mod error;
 mod event;
 mod machine;
 mod note;
+mod report;
 pub mod sample;
 mod state;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 
 pub use catalogue::{
     AllowedValue, Attribute, AttributeCode, AttributeValue, Attributes, Catalogue, Datatype,
@@ -18,4 +266,69 @@ pub use error::{CatalogueError, OrgUse, ServiceRequestError};
 pub use event::{ServiceRequestEvent, Submission};
 pub use machine::{ServiceRequest, supervision_policy};
 pub use note::{MAX_NOTE_LEN, Note, NoteError};
+pub use report::{HallMetrics, RequestFacts};
 pub use state::{Handling, Intake, Outcome, Request, ServiceRequestState};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::mermaid;
+
+    /// The Mermaid block of these module docs.
+    fn documented_diagram() -> String {
+        let source = include_str!("mod.rs");
+        let mut lines = source
+            .lines()
+            .map(|l| l.strip_prefix("//!").unwrap_or(l))
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .skip_while(|l| *l != "```mermaid")
+            .skip(1);
+        let mut out = String::new();
+        for line in lines.by_ref() {
+            if line == "```" {
+                break;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn the_documented_diagram_is_the_transition_table() {
+        assert_eq!(documented_diagram(), mermaid::<ServiceRequest>());
+    }
+
+    #[test]
+    fn the_diagram_file_is_the_transition_table() {
+        assert_eq!(
+            include_str!("../../docs/service_request.mmd"),
+            mermaid::<ServiceRequest>(),
+            "regenerate docs/service_request.mmd from grassroots::workflow::mermaid::<ServiceRequest>()"
+        );
+    }
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<ServiceRequest>();
+        assert_send_sync::<Catalogue>();
+        assert_send_sync::<ServiceRequestState>();
+        assert_send_sync::<ServiceRequestEvent>();
+        assert_send_sync::<ServiceRequestCommand>();
+        assert_send_sync::<ServiceRequestError>();
+        assert_send_sync::<CatalogueError>();
+        assert_send_sync::<HallMetrics>();
+    }
+
+    #[test]
+    fn the_sample_is_well_formed() {
+        let service = sample::huanan_city_service();
+        let catalogue = service.catalogue();
+        assert_eq!(catalogue.len(), 18);
+        assert!(service.ladder().graph().validate().is_ok());
+        let json = serde_json::to_string(catalogue).unwrap();
+        let back: Catalogue = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, catalogue);
+    }
+}

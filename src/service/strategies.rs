@@ -1,0 +1,546 @@
+//! proptest strategies for service requests (feature `proptest`): command
+//! sequences that follow the lifecycle, arbitrary ones, and a mix — to feed
+//! [`check_invariants`](crate::testing::check_invariants) or your own
+//! property tests.
+//!
+//! - [`valid_steps`] draws sequences every command of which is accepted:
+//!   each step is chosen among the commands that apply to the state the
+//!   case has reached, sent by the actor allowed to send it, with gaps of up
+//!   to three days between steps so deadlines pass and supervision starts.
+//! - [`any_steps`] draws arbitrary commands from arbitrary actors: most are
+//!   refused.
+//! - [`mixed_steps`] slips arbitrary commands into a valid sequence.
+//!
+//! # A user's invariant test
+//!
+//! "A closed request was delivered first, and its promised date never came
+//! before its acceptance" — checked over drawn sequences, with the kernel's
+//! own invariants (live equals replay, refused commands change nothing,
+//! every transition declared) checked by `check_invariants` on the way:
+//!
+//! ```
+//! use grassroots::service::{sample, strategies, ServiceRequestEvent, ServiceRequestState};
+//! use grassroots::testing::check_invariants;
+//! use proptest::prelude::*;
+//! use proptest::test_runner::{Config, TestRunner};
+//!
+//! let service = sample::huanan_city_service();
+//! let mut runner = TestRunner::new(Config::with_cases(32));
+//! runner
+//!     .run(&strategies::mixed_steps(&service, 1..30), |steps| {
+//!         let checked = check_invariants(&service, "HN-P-1".parse().unwrap(), steps)
+//!             .map_err(|v| TestCaseError::fail(v.to_string()))?;
+//!         let case = checked.case;
+//!         if let ServiceRequestState::Closed { .. } = case.state() {
+//!             prop_assert!(case.history().iter().any(|r| r.event == ServiceRequestEvent::Delivered));
+//!         }
+//!         if let Some(handling) = case.state().handling() {
+//!             prop_assert!(handling.promised > handling.accepted_at);
+//!         }
+//!         Ok(())
+//!     })
+//!     .unwrap();
+//! ```
+//!
+//! In a test file, the same reads as a `proptest! { #[test] fn ... }` block
+//! (see this crate's `tests/service_props.rs`).
+
+use chrono::{DateTime, Duration};
+use proptest::prelude::*;
+
+use super::catalogue::{Attribute, AttributeValue, Attributes, Catalogue, Datatype, Mode};
+use super::command::{Review, ServiceRequestCommand};
+use super::machine::ServiceRequest;
+use super::note::Note;
+use super::state::{Handling, ServiceRequestState};
+use crate::actor::{Actor, Role};
+use crate::id::{ActorId, CaseId, MaterialId, OrgId, ServiceCode};
+use crate::testing::Step;
+use crate::testing::strategies::{epoch, role};
+use crate::workflow::{Case, Context};
+
+/// The applicant of every drawn request.
+pub const APPLICANT: &str = "applicant-1";
+
+fn parse<T: std::str::FromStr>(s: &str) -> Option<T> {
+    s.parse().ok()
+}
+
+fn actor_id(s: &str) -> ActorId {
+    ActorId::new(s).unwrap_or_else(|_| ActorId::new("actor").expect("a valid id"))
+}
+
+fn reason() -> Note {
+    Note::new("drawn by a property test").expect("not blank")
+}
+
+/// The applicant of drawn requests: a party with id [`APPLICANT`].
+pub fn applicant() -> Actor {
+    Actor::new(actor_id(APPLICANT)).with_role(Role::Party)
+}
+
+/// A clerk of the catalogue's hall.
+pub fn hall_clerk(catalogue: &Catalogue) -> Actor {
+    Actor::new(actor_id("clerk-1"))
+        .with_role(Role::HallClerk)
+        .acting_for(catalogue.hall().clone())
+}
+
+/// An agent clerk of the catalogue's hall.
+pub fn agent_clerk(catalogue: &Catalogue) -> Actor {
+    Actor::new(actor_id("agent-1"))
+        .with_role(Role::AgentClerk)
+        .acting_for(catalogue.hall().clone())
+}
+
+/// An officer of `department`.
+pub fn department_officer(department: &OrgId) -> Actor {
+    Actor::new(actor_id(&format!("officer-{department}")))
+        .with_role(Role::DepartmentOfficer)
+        .acting_for(department.clone())
+}
+
+/// A supervisor.
+pub fn supervisor() -> Actor {
+    Actor::new(actor_id("supervisor-1")).with_role(Role::Supervisor)
+}
+
+/// A valid value for an attribute.
+fn valid_value(attribute: &Attribute) -> AttributeValue {
+    let first = || {
+        attribute
+            .values
+            .first()
+            .map(|v| v.key.clone())
+            .unwrap_or_default()
+    };
+    match attribute.datatype {
+        Datatype::String => AttributeValue::Text("a drawn value".into()),
+        Datatype::Number => AttributeValue::Number(1.0),
+        Datatype::DateTime => AttributeValue::DateTime(epoch()),
+        Datatype::Text => AttributeValue::Text("a drawn\ntext".into()),
+        Datatype::SingleValueList => AttributeValue::Choice(first()),
+        Datatype::MultiValueList => AttributeValue::Choices(vec![first()]),
+    }
+}
+
+/// The commands that apply to `state` at `at`, each with the actor allowed
+/// to send it. Every one of them is accepted, except that a calendar or
+/// routing error may still refuse one.
+fn options(
+    service: &ServiceRequest,
+    state: &ServiceRequestState,
+    at: DateTime<chrono::Utc>,
+    pick: u32,
+) -> Vec<(Actor, ServiceRequestCommand)> {
+    use ServiceRequestCommand as C;
+    use ServiceRequestState as S;
+    let catalogue = service.catalogue();
+    let clerk = || hall_clerk(catalogue);
+    let handler = |h: &Handling| match h.request.mode {
+        Mode::Accept => clerk(),
+        Mode::Agent => department_officer(&h.handler),
+    };
+    let tick = (Actor::system(), C::Tick);
+    let withdraw = (applicant(), C::Withdraw { reason: None });
+    let refuse = (
+        clerk(),
+        C::Refuse {
+            reason: reason(),
+            legal_basis: reason(),
+        },
+    );
+    let deny = |h: &Handling| {
+        (
+            handler(h),
+            C::Deny {
+                reason: reason(),
+                legal_basis: reason(),
+            },
+        )
+    };
+    match state {
+        S::New => {
+            let items = catalogue.items();
+            if items.is_empty() {
+                return Vec::new();
+            }
+            let item = &items[pick as usize % items.len()];
+            let all: Vec<MaterialId> = item.materials.iter().map(|m| m.id.clone()).collect();
+            // Every other draw leaves the last material out.
+            let provided = if pick / 7 % 2 == 0 || all.is_empty() {
+                all
+            } else {
+                all[..all.len() - 1].to_vec()
+            };
+            let attributes: Attributes = item
+                .attributes
+                .iter()
+                .map(|a| (a.code.clone(), valid_value(a)))
+                .collect();
+            vec![(
+                applicant(),
+                C::Submit {
+                    item: item.code.clone(),
+                    materials: provided,
+                    attributes,
+                    description: None,
+                },
+            )]
+        }
+        S::Submitted(i) => {
+            let mut out = vec![refuse, withdraw, tick];
+            let missing: Vec<MaterialId> = i.missing().cloned().collect();
+            if i.outstanding.is_empty() && missing.is_empty() {
+                out.push((clerk(), C::Accept));
+                out.push((clerk(), C::Accept));
+            }
+            if i.supplement_rounds == 0 {
+                if !missing.is_empty() {
+                    out.push((clerk(), C::RequestSupplement { materials: missing }));
+                } else if let Some(m) = i.required.first() {
+                    // A provided material to be corrected.
+                    out.push((
+                        clerk(),
+                        C::RequestSupplement {
+                            materials: vec![m.clone()],
+                        },
+                    ));
+                }
+            } else if !i.outstanding.is_empty() {
+                out.push((
+                    clerk(),
+                    C::RequestSupplement {
+                        materials: i.outstanding.clone(),
+                    },
+                ));
+            }
+            out
+        }
+        S::SupplementRequested(i) => {
+            let mut out = vec![refuse, withdraw, tick];
+            out.push((
+                applicant(),
+                C::SupplyMaterials {
+                    materials: i.outstanding.clone(),
+                },
+            ));
+            out.push((
+                applicant(),
+                C::SupplyMaterials {
+                    materials: i.outstanding.clone(),
+                },
+            ));
+            if let Some(first) = i.outstanding.first() {
+                out.push((
+                    applicant(),
+                    C::SupplyMaterials {
+                        materials: vec![first.clone()],
+                    },
+                ));
+            }
+            out
+        }
+        S::Accepted(h) => {
+            let mut out = vec![withdraw, tick.clone(), tick];
+            match h.request.mode {
+                Mode::Accept => {
+                    out.push((clerk(), C::StartProcessing));
+                    out.push((clerk(), C::StartProcessing));
+                }
+                Mode::Agent => {
+                    let to = if h.returned_by.contains(&h.request.handling_body) {
+                        catalogue
+                            .items()
+                            .iter()
+                            .map(|i| &i.handling_body)
+                            .find(|b| **b != *catalogue.hall() && !h.returned_by.contains(b))
+                            .cloned()
+                    } else {
+                        Some(h.request.handling_body.clone())
+                    };
+                    if let Some(to) = to {
+                        out.push((agent_clerk(catalogue), C::Forward { to: Some(to) }));
+                        out.push((agent_clerk(catalogue), C::Forward { to: None }));
+                    }
+                }
+            }
+            out
+        }
+        S::Forwarded { to, .. } => vec![
+            withdraw,
+            tick,
+            (department_officer(to), C::SignFor),
+            (department_officer(to), C::SignFor),
+            (department_officer(to), C::Return { reason: reason() }),
+        ],
+        S::InProcess(h) => {
+            let mut out = vec![
+                withdraw,
+                tick.clone(),
+                tick,
+                (handler(h), C::Suspend { reason: reason() }),
+                (handler(h), C::Complete),
+                (handler(h), C::Complete),
+                deny(h),
+            ];
+            if !h.is_past_deadline(at) {
+                out.push((
+                    handler(h),
+                    C::RequestExtension {
+                        working_days: 1 + pick % h.request.working_days.max(1),
+                        reason: reason(),
+                    },
+                ));
+            }
+            out
+        }
+        S::Suspended { handling, .. } => {
+            vec![withdraw, tick, (handler(handling), C::Resume)]
+        }
+        S::ExtensionRequested { handling, .. } => vec![
+            withdraw,
+            tick,
+            (supervisor(), C::ApproveExtension),
+            (supervisor(), C::ApproveExtension),
+            (supervisor(), C::RejectExtension { reason: reason() }),
+            (handler(handling), C::Complete),
+            deny(handling),
+        ],
+        S::Completed(_) | S::Denied { .. } => vec![tick, (clerk(), C::Deliver)],
+        S::Delivered { .. } => vec![
+            (
+                applicant(),
+                C::Rate {
+                    review: Review::Good,
+                    comment: None,
+                },
+            ),
+            (
+                applicant(),
+                C::Rate {
+                    review: Review::Bad,
+                    comment: Some(reason()),
+                },
+            ),
+            (clerk(), C::Close),
+        ],
+        S::Rated { review, .. } => {
+            let mut out = vec![(clerk(), C::Close)];
+            if *review == Review::Bad {
+                out.push((supervisor(), C::SendBackForRework { reason: reason() }));
+            }
+            out
+        }
+        S::Refused { .. } | S::Closed { .. } | S::Withdrawn { .. } => Vec::new(),
+    }
+}
+
+/// Sequences of `len` steps that follow the lifecycle: each step is one of
+/// the commands that apply to the state reached, sent by the actor allowed
+/// to send it, 0 minutes to 3 days after the step before (from
+/// [`epoch`], a Monday). Every step is accepted; a sequence stops early
+/// when the request ends.
+pub fn valid_steps(
+    service: &ServiceRequest,
+    len: std::ops::Range<usize>,
+) -> impl Strategy<Value = Vec<Step<ServiceRequestCommand>>> + use<> {
+    let service = service.clone();
+    proptest::collection::vec((any::<u32>(), 0..=3 * 24 * 60i64), len).prop_map(move |draws| {
+        let id = CaseId::new("drawn").expect("a valid id");
+        let mut case = Case::<ServiceRequest>::new(id);
+        let mut at = epoch();
+        let mut steps = Vec::with_capacity(draws.len());
+        for (pick, gap) in draws {
+            at += Duration::minutes(gap);
+            let options = options(&service, case.state(), at, pick);
+            if options.is_empty() {
+                break;
+            }
+            let (actor, command) = options[pick as usize % options.len()].clone();
+            if case
+                .handle(&service, &command, &Context::new(at, &actor))
+                .is_ok()
+            {
+                steps.push(Step { actor, at, command });
+            }
+        }
+        steps
+    })
+}
+
+/// Any actor: one of the hall's cast (applicant, clerks, officers of the
+/// catalogue's departments, a supervisor, the system), another party, or a
+/// stranger with random roles acting for a random body.
+pub fn actor(catalogue: &Catalogue) -> impl Strategy<Value = Actor> + use<> {
+    let mut bodies: Vec<OrgId> = catalogue
+        .items()
+        .iter()
+        .map(|i| i.handling_body.clone())
+        .collect();
+    bodies.push(catalogue.hall().clone());
+    bodies.sort();
+    bodies.dedup();
+    let mut cast = vec![
+        applicant(),
+        Actor::new(actor_id("party-2")).with_role(Role::Party),
+        hall_clerk(catalogue),
+        agent_clerk(catalogue),
+        supervisor(),
+        Actor::system(),
+    ];
+    cast.extend(bodies.iter().map(department_officer));
+    let strangers = (
+        proptest::collection::vec(role(), 0..=2),
+        proptest::sample::select(bodies),
+        any::<bool>(),
+    )
+        .prop_map(|(roles, body, acting)| {
+            let actor = roles
+                .into_iter()
+                .fold(Actor::new(actor_id("stranger")), Actor::with_role);
+            if acting { actor.acting_for(body) } else { actor }
+        });
+    prop_oneof![3 => proptest::sample::select(cast), 1 => strangers]
+}
+
+/// Any command, valid or not: unknown items and materials, attribute values
+/// of the wrong type or not allowed, extensions of zero days, forwards to
+/// unknown departments, and every command in every state.
+pub fn command(catalogue: &Catalogue) -> impl Strategy<Value = ServiceRequestCommand> + use<> {
+    use ServiceRequestCommand as C;
+    let mut codes: Vec<ServiceCode> = catalogue.items().iter().map(|i| i.code.clone()).collect();
+    codes.extend(parse("XX-404"));
+    let mut materials: Vec<MaterialId> = catalogue
+        .items()
+        .iter()
+        .flat_map(|i| i.materials.iter().map(|m| m.id.clone()))
+        .collect();
+    materials.sort();
+    materials.dedup();
+    materials.extend(parse("unheard-of"));
+    let mut bodies: Vec<Option<OrgId>> = catalogue
+        .items()
+        .iter()
+        .map(|i| Some(i.handling_body.clone()))
+        .collect();
+    bodies.push(None);
+    bodies.push(parse("nowhere"));
+    let items: Vec<_> = catalogue.items().to_vec();
+    let material_list = proptest::collection::vec(proptest::sample::select(materials), 0..4);
+    let submit = (
+        proptest::sample::select(codes),
+        material_list.clone(),
+        any::<u8>(),
+    )
+        .prop_map(move |(item, materials, twist)| {
+            let attributes: Attributes = items
+                .iter()
+                .find(|i| i.code == item)
+                .map(|i| {
+                    i.attributes
+                        .iter()
+                        .enumerate()
+                        .filter(|(n, _)| twist % 5 != 1 || *n != 0)
+                        .map(|(n, a)| {
+                            let value = match (twist % 5, n) {
+                                (2, 0) => AttributeValue::Number(f64::NAN),
+                                (3, 0) => AttributeValue::Choice("not-a-key".into()),
+                                (4, 0) => AttributeValue::Text("line\nbreak".into()),
+                                _ => valid_value(a),
+                            };
+                            (a.code.clone(), value)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            C::Submit {
+                item,
+                materials,
+                attributes,
+                description: None,
+            }
+        });
+    let note = Just(reason());
+    prop_oneof![
+        submit,
+        material_list
+            .clone()
+            .prop_map(|materials| C::RequestSupplement { materials }),
+        material_list.prop_map(|materials| C::SupplyMaterials { materials }),
+        Just(C::Accept),
+        note.clone().prop_map(|r| C::Refuse {
+            reason: r.clone(),
+            legal_basis: r
+        }),
+        Just(C::StartProcessing),
+        proptest::sample::select(bodies).prop_map(|to| C::Forward { to }),
+        Just(C::SignFor),
+        note.clone().prop_map(|reason| C::Return { reason }),
+        note.clone().prop_map(|reason| C::Suspend { reason }),
+        Just(C::Resume),
+        (0..25u32).prop_map(|working_days| C::RequestExtension {
+            working_days,
+            reason: reason()
+        }),
+        Just(C::ApproveExtension),
+        note.clone()
+            .prop_map(|reason| C::RejectExtension { reason }),
+        Just(C::Complete),
+        note.clone().prop_map(|r| C::Deny {
+            reason: r.clone(),
+            legal_basis: r
+        }),
+        Just(C::Deliver),
+        prop_oneof![Just(Review::Good), Just(Review::Bad)]
+            .prop_map(|review| C::Rate { review, comment: None }),
+        note.prop_map(|reason| C::SendBackForRework { reason }),
+        Just(C::Close),
+        Just(C::Withdraw { reason: None }),
+        Just(C::Tick),
+    ]
+}
+
+/// Arbitrary sequences of `len` steps: any actor, any command, 0 minutes
+/// to 3 days apart. Most steps are refused.
+pub fn any_steps(
+    service: &ServiceRequest,
+    len: std::ops::Range<usize>,
+) -> impl Strategy<Value = Vec<Step<ServiceRequestCommand>>> + use<> {
+    let catalogue = service.catalogue();
+    crate::testing::strategies::steps((actor(catalogue), command(catalogue)), len)
+}
+
+/// A valid sequence ([`valid_steps`]) with arbitrary commands from
+/// arbitrary actors slipped in between its steps (sent at the time of the
+/// step before). Some of those are accepted and change the path, so later
+/// steps of the valid sequence may be refused.
+pub fn mixed_steps(
+    service: &ServiceRequest,
+    len: std::ops::Range<usize>,
+) -> impl Strategy<Value = Vec<Step<ServiceRequestCommand>>> + use<> {
+    let catalogue = service.catalogue();
+    let noise = proptest::collection::vec(
+        (any::<prop::sample::Index>(), actor(catalogue), command(catalogue)),
+        0..len.end.max(1) / 2 + 1,
+    );
+    (valid_steps(service, len), noise).prop_map(|(mut steps, noise)| {
+        for (index, actor, command) in noise {
+            let at = index.index(steps.len() + 1);
+            let time = if at == 0 {
+                epoch()
+            } else {
+                steps[at - 1].at
+            };
+            steps.insert(
+                at,
+                Step {
+                    actor,
+                    at: time,
+                    command,
+                },
+            );
+        }
+        steps
+    })
+}
