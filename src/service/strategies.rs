@@ -124,15 +124,23 @@ fn valid_value(attribute: &Attribute) -> AttributeValue {
     }
 }
 
+/// How often a drawn step takes an option: moving on is common, pausing
+/// less so, and ending a request early (refusal, withdrawal, denial,
+/// return) rare, so drawn requests run long.
+const ON: u32 = 8;
+const TICK: u32 = 4;
+const DETOUR: u32 = 3;
+const END: u32 = 1;
+
 /// The commands that apply to `state` at `at`, each with the actor allowed
-/// to send it. Every one of them is accepted, except that a calendar or
-/// routing error may still refuse one.
+/// to send it and a weight. Every one of them is accepted, except that a
+/// calendar or routing error may still refuse one.
 fn options(
     service: &ServiceRequest,
     state: &ServiceRequestState,
     at: DateTime<chrono::Utc>,
-    pick: u32,
-) -> Vec<(Actor, ServiceRequestCommand)> {
+    detail: u32,
+) -> Vec<(u32, Actor, ServiceRequestCommand)> {
     use ServiceRequestCommand as C;
     use ServiceRequestState as S;
     let catalogue = service.catalogue();
@@ -141,9 +149,10 @@ fn options(
         Mode::Accept => clerk(),
         Mode::Agent => department_officer(&h.handler),
     };
-    let tick = (Actor::system(), C::Tick);
-    let withdraw = (applicant(), C::Withdraw { reason: None });
+    let tick = (TICK, Actor::system(), C::Tick);
+    let withdraw = (END, applicant(), C::Withdraw { reason: None });
     let refuse = (
+        END,
         clerk(),
         C::Refuse {
             reason: reason(),
@@ -152,6 +161,7 @@ fn options(
     );
     let deny = |h: &Handling| {
         (
+            END,
             handler(h),
             C::Deny {
                 reason: reason(),
@@ -165,10 +175,10 @@ fn options(
             if items.is_empty() {
                 return Vec::new();
             }
-            let item = &items[pick as usize % items.len()];
+            let item = &items[detail as usize % items.len()];
             let all: Vec<MaterialId> = item.materials.iter().map(|m| m.id.clone()).collect();
             // Every other draw leaves the last material out.
-            let provided = if pick / 7 % 2 == 0 || all.is_empty() {
+            let provided = if detail / 64 % 2 == 0 || all.is_empty() {
                 all
             } else {
                 all[..all.len() - 1].to_vec()
@@ -179,6 +189,7 @@ fn options(
                 .map(|a| (a.code.clone(), valid_value(a)))
                 .collect();
             vec![(
+                ON,
                 applicant(),
                 C::Submit {
                     item: item.code.clone(),
@@ -192,15 +203,15 @@ fn options(
             let mut out = vec![refuse, withdraw, tick];
             let missing: Vec<MaterialId> = i.missing().cloned().collect();
             if i.outstanding.is_empty() && missing.is_empty() {
-                out.push((clerk(), C::Accept));
-                out.push((clerk(), C::Accept));
+                out.push((ON, clerk(), C::Accept));
             }
             if i.supplement_rounds == 0 {
                 if !missing.is_empty() {
-                    out.push((clerk(), C::RequestSupplement { materials: missing }));
+                    out.push((ON, clerk(), C::RequestSupplement { materials: missing }));
                 } else if let Some(m) = i.required.first() {
                     // A provided material to be corrected.
                     out.push((
+                        END,
                         clerk(),
                         C::RequestSupplement {
                             materials: vec![m.clone()],
@@ -209,6 +220,7 @@ fn options(
                 }
             } else if !i.outstanding.is_empty() {
                 out.push((
+                    ON,
                     clerk(),
                     C::RequestSupplement {
                         materials: i.outstanding.clone(),
@@ -220,12 +232,7 @@ fn options(
         S::SupplementRequested(i) => {
             let mut out = vec![refuse, withdraw, tick];
             out.push((
-                applicant(),
-                C::SupplyMaterials {
-                    materials: i.outstanding.clone(),
-                },
-            ));
-            out.push((
+                ON,
                 applicant(),
                 C::SupplyMaterials {
                     materials: i.outstanding.clone(),
@@ -233,6 +240,7 @@ fn options(
             ));
             if let Some(first) = i.outstanding.first() {
                 out.push((
+                    DETOUR,
                     applicant(),
                     C::SupplyMaterials {
                         materials: vec![first.clone()],
@@ -242,12 +250,9 @@ fn options(
             out
         }
         S::Accepted(h) => {
-            let mut out = vec![withdraw, tick.clone(), tick];
+            let mut out = vec![withdraw, tick];
             match h.request.mode {
-                Mode::Accept => {
-                    out.push((clerk(), C::StartProcessing));
-                    out.push((clerk(), C::StartProcessing));
-                }
+                Mode::Accept => out.push((ON, clerk(), C::StartProcessing)),
                 Mode::Agent => {
                     let to = if h.returned_by.contains(&h.request.handling_body) {
                         catalogue
@@ -260,8 +265,10 @@ fn options(
                         Some(h.request.handling_body.clone())
                     };
                     if let Some(to) = to {
-                        out.push((agent_clerk(catalogue), C::Forward { to: Some(to) }));
-                        out.push((agent_clerk(catalogue), C::Forward { to: None }));
+                        let forward = C::Forward {
+                            to: (detail % 2 == 0).then_some(to),
+                        };
+                        out.push((ON, agent_clerk(catalogue), forward));
                     }
                 }
             }
@@ -270,25 +277,23 @@ fn options(
         S::Forwarded { to, .. } => vec![
             withdraw,
             tick,
-            (department_officer(to), C::SignFor),
-            (department_officer(to), C::SignFor),
-            (department_officer(to), C::Return { reason: reason() }),
+            (ON, department_officer(to), C::SignFor),
+            (END, department_officer(to), C::Return { reason: reason() }),
         ],
         S::InProcess(h) => {
             let mut out = vec![
                 withdraw,
-                tick.clone(),
                 tick,
-                (handler(h), C::Suspend { reason: reason() }),
-                (handler(h), C::Complete),
-                (handler(h), C::Complete),
+                (DETOUR, handler(h), C::Suspend { reason: reason() }),
+                (ON, handler(h), C::Complete),
                 deny(h),
             ];
             if !h.is_past_deadline(at) {
                 out.push((
+                    DETOUR,
                     handler(h),
                     C::RequestExtension {
-                        working_days: 1 + pick % h.request.working_days.max(1),
+                        working_days: 1 + detail % h.request.working_days.max(1),
                         reason: reason(),
                     },
                 ));
@@ -296,20 +301,20 @@ fn options(
             out
         }
         S::Suspended { handling, .. } => {
-            vec![withdraw, tick, (handler(handling), C::Resume)]
+            vec![withdraw, tick, (ON, handler(handling), C::Resume)]
         }
         S::ExtensionRequested { handling, .. } => vec![
             withdraw,
             tick,
-            (supervisor(), C::ApproveExtension),
-            (supervisor(), C::ApproveExtension),
-            (supervisor(), C::RejectExtension { reason: reason() }),
-            (handler(handling), C::Complete),
+            (ON, supervisor(), C::ApproveExtension),
+            (DETOUR, supervisor(), C::RejectExtension { reason: reason() }),
+            (DETOUR, handler(handling), C::Complete),
             deny(handling),
         ],
-        S::Completed(_) | S::Denied { .. } => vec![tick, (clerk(), C::Deliver)],
+        S::Completed(_) | S::Denied { .. } => vec![tick, (ON, clerk(), C::Deliver)],
         S::Delivered { .. } => vec![
             (
+                ON,
                 applicant(),
                 C::Rate {
                     review: Review::Good,
@@ -317,23 +322,43 @@ fn options(
                 },
             ),
             (
+                DETOUR,
                 applicant(),
                 C::Rate {
                     review: Review::Bad,
                     comment: Some(reason()),
                 },
             ),
-            (clerk(), C::Close),
+            (END, clerk(), C::Close),
         ],
         S::Rated { review, .. } => {
-            let mut out = vec![(clerk(), C::Close)];
+            let mut out = vec![(ON, clerk(), C::Close)];
             if *review == Review::Bad {
-                out.push((supervisor(), C::SendBackForRework { reason: reason() }));
+                out.push((ON, supervisor(), C::SendBackForRework { reason: reason() }));
             }
             out
         }
         S::Refused { .. } | S::Closed { .. } | S::Withdrawn { .. } => Vec::new(),
     }
+}
+
+/// The option a draw picks, by weight.
+fn choose(
+    options: Vec<(u32, Actor, ServiceRequestCommand)>,
+    pick: u32,
+) -> Option<(Actor, ServiceRequestCommand)> {
+    let total: u32 = options.iter().map(|(w, ..)| *w).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut at = pick % total;
+    for (weight, actor, command) in options {
+        if at < weight {
+            return Some((actor, command));
+        }
+        at -= weight;
+    }
+    None
 }
 
 /// Sequences of `len` steps that follow the lifecycle: each step is one of
@@ -346,18 +371,18 @@ pub fn valid_steps(
     len: std::ops::Range<usize>,
 ) -> impl Strategy<Value = Vec<Step<ServiceRequestCommand>>> + use<> {
     let service = service.clone();
-    proptest::collection::vec((any::<u32>(), 0..=3 * 24 * 60i64), len).prop_map(move |draws| {
+    let draw = (any::<u32>(), any::<u32>(), 0..=3 * 24 * 60i64);
+    proptest::collection::vec(draw, len).prop_map(move |draws| {
         let id = CaseId::new("drawn").expect("a valid id");
         let mut case = Case::<ServiceRequest>::new(id);
         let mut at = epoch();
         let mut steps = Vec::with_capacity(draws.len());
-        for (pick, gap) in draws {
+        for (pick, detail, gap) in draws {
             at += Duration::minutes(gap);
-            let options = options(&service, case.state(), at, pick);
-            if options.is_empty() {
+            let Some((actor, command)) = choose(options(&service, case.state(), at, detail), pick)
+            else {
                 break;
-            }
-            let (actor, command) = options[pick as usize % options.len()].clone();
+            };
             if case
                 .handle(&service, &command, &Context::new(at, &actor))
                 .is_ok()
@@ -522,7 +547,7 @@ pub fn mixed_steps(
     let catalogue = service.catalogue();
     let noise = proptest::collection::vec(
         (any::<prop::sample::Index>(), actor(catalogue), command(catalogue)),
-        0..len.end.max(1) / 2 + 1,
+        0..len.end.max(1) / 4 + 1,
     );
     (valid_steps(service, len), noise).prop_map(|(mut steps, noise)| {
         for (index, actor, command) in noise {
