@@ -1003,3 +1003,46 @@ fn the_applicant_may_withdraw_at_any_open_point_and_keeps_the_promise_on_record(
     assert_eq!(case.state().promised(), Some(end_of_march(5)));
     assert!(case.is_terminal());
 }
+
+// --- hall metrics ------------------------------------------------------------------
+
+#[test]
+fn hall_metrics_count_on_time_completion_overdue_working_days_and_reviews() {
+    let service = service();
+    let rate = |review| Command::Rate {
+        review,
+        comment: None,
+    };
+    // Completed on Wednesday 4 March (2 working days), rated good.
+    let mut on_time = in_process();
+    send(&mut on_time, &clerk(), at_day(4, 15), Command::Complete);
+    send(&mut on_time, &clerk(), at_day(4, 16), Command::Deliver);
+    send(&mut on_time, &applicant(), at_day(4, 17), rate(Review::Good));
+    // Overdue, completed on Monday 9 March (5 working days), rated bad.
+    let mut late = in_process();
+    send(&mut late, &system(), end_of_march(5), Command::Tick);
+    send(&mut late, &clerk(), at_day(9, 10), Command::Complete);
+    send(&mut late, &clerk(), at_day(9, 11), Command::Deliver);
+    send(&mut late, &applicant(), at_day(9, 12), rate(Review::Bad));
+    // Denied on Tuesday 3 March (1 working day).
+    let mut denied = in_process();
+    let deny = command_of("Deny").1;
+    send(&mut denied, &clerk(), at_day(3, 10), deny);
+    // Refused at intake.
+    let refused = given(&service, Row::Refused.history()).at(t0()).case(t0());
+
+    let metrics = grassroots::service::HallMetrics::from_histories(
+        service.calendar(),
+        [&on_time, &late, &denied, &refused].map(|c| c.history()),
+    );
+    assert_eq!(metrics.requests, 4);
+    assert_eq!(metrics.accepted, 3);
+    assert_eq!(metrics.completed, 3);
+    assert_eq!(metrics.completed_on_time, 2);
+    assert_eq!(metrics.overdue, 1);
+    assert_eq!(metrics.on_time_rate(), Some(2.0 / 3.0));
+    assert_eq!(metrics.average_working_days_to_completion(), Some(8.0 / 3.0));
+    assert_eq!(metrics.good_review_rate(), Some(0.5));
+    let facts = grassroots::service::RequestFacts::from_history(late.history());
+    assert_eq!(facts.concluded_on_time(), Some(false));
+}
