@@ -108,6 +108,10 @@ pub use calendar::{TimeLimit, WorkingCalendar};
 pub use id::{ActorId, CaseId, IdError, OrgId};
 pub use matter::{DisputeKind, ServiceCategory};
 pub use org::{Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, Route};
+pub use service::{
+    Catalogue, ServiceRequest, ServiceRequestCommand, ServiceRequestError, ServiceRequestEvent,
+    ServiceRequestState,
+};
 pub use tier::{Severity, Tier};
 pub use workflow::{
     Case, CaseError, Context, Decision, Recorded, ReplayError, Transition, Workflow,

@@ -527,10 +527,7 @@ pub fn request_from_state(
             paused_working_days: handling.map_or(0, |h| h.paused_working_days),
             extended_working_days: handling.map_or(0, |h| h.extended_working_days),
             overdue_since: handling.and_then(|h| h.overdue),
-            supervision: state
-                .ladder()
-                .and_then(|l| l.rung())
-                .map(|r| r.supervision),
+            supervision: state.ladder().and_then(|l| l.rung()).map(|r| r.supervision),
             outstanding_materials: state
                 .intake()
                 .map(|i| i.outstanding.clone())
@@ -569,7 +566,9 @@ fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) ->
     };
     let mut note = match state {
         S::New => "not submitted".to_owned(),
-        S::Submitted(i) if i.supplement_rounds == 0 => "submitted; the hall is examining it".to_owned(),
+        S::Submitted(i) if i.supplement_rounds == 0 => {
+            "submitted; the hall is examining it".to_owned()
+        }
         S::Submitted(i) if i.outstanding.is_empty() => {
             "materials supplied; the hall is examining it again".to_owned()
         }

@@ -26,7 +26,10 @@ fn the_sample_round_trips_through_json() {
     let catalogue = sample::huanan_city_catalogue();
     let back = load(sample_json()).unwrap();
     assert_eq!(back, catalogue);
-    assert_eq!(sample_json()["items"][0]["category"], "business_registration");
+    assert_eq!(
+        sample_json()["items"][0]["category"],
+        "business_registration"
+    );
     assert_eq!(sample_json()["items"][0]["working_days"], 3);
 }
 
@@ -64,7 +67,11 @@ fn a_zero_or_negative_limit_is_refused_naming_the_item() {
     }
     let mut huge = sample_json();
     huge["items"][3]["working_days"] = json!(1_u64 << 40);
-    assert!(load(huge).unwrap_err().starts_with("item FS-002: the time limit"));
+    assert!(
+        load(huge)
+            .unwrap_err()
+            .starts_with("item FS-002: the time limit")
+    );
 }
 
 #[test]
@@ -77,9 +84,12 @@ fn an_invalid_code_is_refused_naming_its_position() {
     );
 }
 
+/// What is wrong, how to break the sample, and the message expected.
+type Mistake = (&'static str, fn(&mut Value), &'static str);
+
 #[test]
 fn item_level_mistakes_are_refused_naming_item_and_part() {
-    let cases: [(&str, fn(&mut Value), &str); 8] = [
+    let cases: [Mistake; 8] = [
         (
             "blank name",
             |v| v["items"][0]["name"] = json!("  "),

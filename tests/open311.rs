@@ -6,13 +6,13 @@ mod support {
     pub mod service_fixture;
 }
 
+use grassroots::escalation::{LadderEvent, Supervision};
 use grassroots::open311::{
     self, EXTENSION, GeoReportRequest, RequestExtension, Status, definition_of, request, services,
 };
-use grassroots::escalation::{LadderEvent, Supervision};
 use grassroots::service::{ServiceRequestCommand as Command, ServiceRequestEvent as Event};
-use grassroots::tier::Tier;
 use grassroots::testing::given;
+use grassroots::tier::Tier;
 use serde_json::Value;
 use support::georeport::{definition_problems, is_rfc3339, request_problems, service_problems};
 use support::service_fixture::*;
@@ -29,9 +29,13 @@ fn expected_status(row: Row) -> Option<Status> {
         | R::InProcess
         | R::Suspended
         | R::ExtensionRequested => Some(Status::Open),
-        R::Refused | R::Completed | R::Denied | R::Delivered | R::Rated | R::Closed | R::Withdrawn => {
-            Some(Status::Closed)
-        }
+        R::Refused
+        | R::Completed
+        | R::Denied
+        | R::Delivered
+        | R::Rated
+        | R::Closed
+        | R::Withdrawn => Some(Status::Closed),
     }
 }
 
@@ -61,16 +65,23 @@ fn every_state_validates_as_a_georeport_request() {
 #[test]
 fn the_expected_datetime_is_the_promised_date_and_follows_it() {
     let service = service();
-    let case = given(&service, Row::InProcess.history()).at(t0()).case(t0());
+    let case = given(&service, Row::InProcess.history())
+        .at(t0())
+        .case(t0());
     let json = serde_json::to_value(request(&service, &case).unwrap()).unwrap();
     assert_eq!(json["expected_datetime"], "2026-03-05T16:00:00Z");
-    assert_eq!(json["agency_responsible"], "Huanan City branch of the district administrative service hall");
+    assert_eq!(
+        json["agency_responsible"],
+        "Huanan City branch of the district administrative service hall"
+    );
 
     let mut history = Row::ExtensionRequested.history();
-    history.push(grassroots::service::ServiceRequestEvent::ExtensionApproved {
-        working_days: 2,
-        promised: end_of_march(9),
-    });
+    history.push(
+        grassroots::service::ServiceRequestEvent::ExtensionApproved {
+            working_days: 2,
+            promised: end_of_march(9),
+        },
+    );
     let case = given(&service, history).at(t0()).case(t0());
     let view = request(&service, &case).unwrap();
     assert_eq!(view.expected_datetime, Some(end_of_march(9)));
@@ -100,14 +111,22 @@ fn the_extension_keeps_what_the_two_statuses_lose() {
     let refused = view(Row::Refused);
     assert_eq!(
         refused.status_notes.as_deref(),
-        Some("refused: the premises are not for business use (legal basis: company registration regulations, art. 26)")
+        Some(
+            "refused: the premises are not for business use (legal basis: company registration regulations, art. 26)"
+        )
     );
     assert_eq!(refused.expected_datetime, None);
     let supplement = view(Row::SupplementRequested);
-    assert_eq!(supplement.grassroots.outstanding_materials, [mat("premises-proof")]);
+    assert_eq!(
+        supplement.grassroots.outstanding_materials,
+        [mat("premises-proof")]
+    );
     let rated = view(Row::Rated);
     assert_eq!(rated.status, Status::Closed);
-    assert_eq!(rated.grassroots.review, Some(grassroots::service::Review::Bad));
+    assert_eq!(
+        rated.grassroots.review,
+        Some(grassroots::service::Review::Bad)
+    );
     assert_eq!(rated.grassroots.outcome.as_deref(), Some("completed"));
     let json = serde_json::to_value(&rated).unwrap();
     let ext: RequestExtension = serde_json::from_value(json[EXTENSION].clone()).unwrap();
@@ -117,9 +136,11 @@ fn the_extension_keeps_what_the_two_statuses_lose() {
 #[test]
 fn an_overdue_request_says_so_and_shows_its_supervision() {
     let service = service();
-    let when = given(&service, Row::InProcess.history())
-        .at(t0())
-        .when(&system(), end_of_march(5), Command::Tick);
+    let when = given(&service, Row::InProcess.history()).at(t0()).when(
+        &system(),
+        end_of_march(5),
+        Command::Tick,
+    );
     let case = when.then(when_overdue());
     let view = request(&service, &case).unwrap();
     assert_eq!(

@@ -281,7 +281,11 @@ fn a_later_supplement_request_may_name_only_materials_still_missing() {
             material: mat("articles"),
         });
     given(&service, history.clone())
-        .when(&clerk(), now(), Command::RequestSupplement { materials: vec![] })
+        .when(
+            &clerk(),
+            now(),
+            Command::RequestSupplement { materials: vec![] },
+        )
         .then_rejected(Error::NothingToSupplement);
     given(&service, history.clone())
         .when(
@@ -305,7 +309,11 @@ fn a_later_supplement_request_may_name_only_materials_still_missing() {
 #[test]
 fn with_everything_provided_there_is_nothing_to_supplement() {
     given(&service(), [br001_submitted(&BR_MATERIALS, t0())])
-        .when(&clerk(), now(), Command::RequestSupplement { materials: vec![] })
+        .when(
+            &clerk(),
+            now(),
+            Command::RequestSupplement { materials: vec![] },
+        )
         .then_rejected(Error::NothingToSupplement);
 }
 
@@ -345,7 +353,11 @@ fn the_applicant_supplies_only_what_was_asked_for() {
             material: mat("passport"),
         });
     given(&service, history.clone())
-        .when(&applicant(), now(), Command::SupplyMaterials { materials: vec![] })
+        .when(
+            &applicant(),
+            now(),
+            Command::SupplyMaterials { materials: vec![] },
+        )
         .then_rejected(Error::NothingSupplied);
     given(&service, history)
         .when(
@@ -661,7 +673,12 @@ fn at_day(day: u32, hour_in_shenzhen: u32) -> DateTime<Utc> {
         .unwrap()
 }
 
-fn send(case: &mut Case<ServiceRequest>, actor: &Actor, at: DateTime<Utc>, command: Command) -> Vec<Event> {
+fn send(
+    case: &mut Case<ServiceRequest>,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    command: Command,
+) -> Vec<Event> {
     case.handle(&service(), &command, &Context::new(at, actor))
         .unwrap()
         .iter()
@@ -670,7 +687,10 @@ fn send(case: &mut Case<ServiceRequest>, actor: &Actor, at: DateTime<Utc>, comma
 }
 
 fn rung_due(case: &Case<ServiceRequest>) -> Option<DateTime<Utc>> {
-    case.state().ladder().and_then(|l| l.rung()).and_then(|r| r.due)
+    case.state()
+        .ladder()
+        .and_then(|l| l.rung())
+        .and_then(|r| r.due)
 }
 
 #[test]
@@ -745,7 +765,12 @@ fn an_extension_is_requested_before_the_deadline_and_approved_by_a_supervisor() 
 
     let mut case = in_process();
     send(&mut case, &clerk(), at_day(5, 10), ask(2));
-    send(&mut case, &supervisor(), at_day(5, 11), Command::ApproveExtension);
+    send(
+        &mut case,
+        &supervisor(),
+        at_day(5, 11),
+        Command::ApproveExtension,
+    );
     let handling = case.state().handling().unwrap();
     assert_eq!(handling.promised, end_of_march(9));
     assert_eq!(handling.extended_working_days, 2);
@@ -790,7 +815,10 @@ fn a_tick_past_the_promised_date_records_overdue_once_and_puts_it_under_supervis
             .into(),
         ]
     );
-    assert_eq!(case.state().handling().unwrap().overdue, Some(end_of_march(5)));
+    assert_eq!(
+        case.state().handling().unwrap().overdue,
+        Some(end_of_march(5))
+    );
     // Overdue is recorded once per deadline.
     assert!(send(&mut case, &system(), at_day(9, 9), Command::Tick).is_empty());
     // Then the written notice, once.
@@ -831,7 +859,10 @@ fn a_forwarded_request_the_department_has_not_signed_for_can_be_overdue() {
 #[test]
 fn a_new_deadline_can_be_overdue_again_but_each_deadline_only_once() {
     let mut case = in_process();
-    assert_eq!(send(&mut case, &system(), end_of_march(5), Command::Tick).len(), 2);
+    assert_eq!(
+        send(&mut case, &system(), end_of_march(5), Command::Tick).len(),
+        2
+    );
     let suspend = Command::Suspend {
         reason: note("waiting for a site inspection"),
     };
@@ -968,7 +999,8 @@ fn a_request_runs_from_submission_to_closing_and_replays_to_the_same_case() {
             ..
         }
     ));
-    let replayed = Case::<ServiceRequest>::replay(case.id().clone(), case.history().to_vec()).unwrap();
+    let replayed =
+        Case::<ServiceRequest>::replay(case.id().clone(), case.history().to_vec()).unwrap();
     assert_eq!(replayed, case);
 
     // The ladder's report reads the same history.
@@ -983,7 +1015,10 @@ fn a_request_runs_from_submission_to_closing_and_replays_to_the_same_case() {
         assert_eq!(back, r.event, "{json}");
     }
     let state = serde_json::to_string(case.state()).unwrap();
-    assert_eq!(&serde_json::from_str::<State>(&state).unwrap(), case.state());
+    assert_eq!(
+        &serde_json::from_str::<State>(&state).unwrap(),
+        case.state()
+    );
     assert_eq!(ServiceRequest::NAME, "service_request");
 }
 
@@ -1017,7 +1052,12 @@ fn hall_metrics_count_on_time_completion_overdue_working_days_and_reviews() {
     let mut on_time = in_process();
     send(&mut on_time, &clerk(), at_day(4, 15), Command::Complete);
     send(&mut on_time, &clerk(), at_day(4, 16), Command::Deliver);
-    send(&mut on_time, &applicant(), at_day(4, 17), rate(Review::Good));
+    send(
+        &mut on_time,
+        &applicant(),
+        at_day(4, 17),
+        rate(Review::Good),
+    );
     // Overdue, completed on Monday 9 March (5 working days), rated bad.
     let mut late = in_process();
     send(&mut late, &system(), end_of_march(5), Command::Tick);
@@ -1041,7 +1081,10 @@ fn hall_metrics_count_on_time_completion_overdue_working_days_and_reviews() {
     assert_eq!(metrics.completed_on_time, 2);
     assert_eq!(metrics.overdue, 1);
     assert_eq!(metrics.on_time_rate(), Some(2.0 / 3.0));
-    assert_eq!(metrics.average_working_days_to_completion(), Some(8.0 / 3.0));
+    assert_eq!(
+        metrics.average_working_days_to_completion(),
+        Some(8.0 / 3.0)
+    );
     assert_eq!(metrics.good_review_rate(), Some(0.5));
     let facts = grassroots::service::RequestFacts::from_history(late.history());
     assert_eq!(facts.concluded_on_time(), Some(false));

@@ -235,7 +235,11 @@ fn valid_sequences_reach_every_state() {
             reached.insert(state.kind());
         }
     }
-    let all: BTreeSet<&str> = State::KINDS.iter().copied().filter(|k| *k != "New").collect();
+    let all: BTreeSet<&str> = State::KINDS
+        .iter()
+        .copied()
+        .filter(|k| *k != "New")
+        .collect();
     let missing: Vec<_> = all.difference(&reached).collect();
     assert!(missing.is_empty(), "never reached: {missing:?}");
 }

@@ -216,7 +216,11 @@ pub struct Attribute {
 
 impl Attribute {
     /// A required attribute with no allowed values yet.
-    pub fn required(code: AttributeCode, description: impl Into<String>, datatype: Datatype) -> Self {
+    pub fn required(
+        code: AttributeCode,
+        description: impl Into<String>,
+        datatype: Datatype,
+    ) -> Self {
         Self {
             code,
             description: description.into(),
@@ -227,7 +231,11 @@ impl Attribute {
     }
 
     /// An optional attribute with no allowed values yet.
-    pub fn optional(code: AttributeCode, description: impl Into<String>, datatype: Datatype) -> Self {
+    pub fn optional(
+        code: AttributeCode,
+        description: impl Into<String>,
+        datatype: Datatype,
+    ) -> Self {
         Self {
             requirement: Requirement::Optional,
             ..Self::required(code, description, datatype)
@@ -764,14 +772,26 @@ mod tests {
         let many = Attribute::required(code("many"), "Many", Datatype::MultiValueList)
             .with_value("a", "A")
             .with_value("b", "B");
-        assert!(many.check(&AttributeValue::Choices(vec!["a".into(), "b".into()])).is_ok());
+        assert!(
+            many.check(&AttributeValue::Choices(vec!["a".into(), "b".into()]))
+                .is_ok()
+        );
         assert!(many.check(&AttributeValue::Choices(vec![])).is_err());
-        assert!(many.check(&AttributeValue::Choices(vec!["a".into(), "a".into()])).is_err());
+        assert!(
+            many.check(&AttributeValue::Choices(vec!["a".into(), "a".into()]))
+                .is_err()
+        );
         let name = Attribute::required(code("name"), "Name", Datatype::String);
         assert!(name.check(&AttributeValue::Text("one line".into())).is_ok());
-        assert!(name.check(&AttributeValue::Text("two\nlines".into())).is_err());
+        assert!(
+            name.check(&AttributeValue::Text("two\nlines".into()))
+                .is_err()
+        );
         let text = Attribute::required(code("text"), "Text", Datatype::Text);
-        assert!(text.check(&AttributeValue::Text("two\nlines".into())).is_ok());
+        assert!(
+            text.check(&AttributeValue::Text("two\nlines".into()))
+                .is_ok()
+        );
         let number = Attribute::required(code("n"), "N", Datatype::Number);
         assert!(number.check(&AttributeValue::Number(1.5)).is_ok());
         assert!(number.check(&AttributeValue::Number(f64::NAN)).is_err());

@@ -63,7 +63,9 @@ pub enum CatalogueError {
         category: String,
     },
     /// An item's time limit is not a positive number of working days.
-    #[error("item {code}: the time limit must be a positive number of working days, not {working_days}")]
+    #[error(
+        "item {code}: the time limit must be a positive number of working days, not {working_days}"
+    )]
     LimitNotPositive {
         /// The item.
         code: ServiceCode,
@@ -103,7 +105,9 @@ pub enum CatalogueError {
         datatype: Datatype,
     },
     /// A attribute that is not a list but lists allowed values.
-    #[error("item {code}: the attribute {attribute} is a {datatype} and may not list allowed values")]
+    #[error(
+        "item {code}: the attribute {attribute} is a {datatype} and may not list allowed values"
+    )]
     UnexpectedValues {
         /// The item.
         code: ServiceCode,
@@ -134,7 +138,9 @@ pub enum CatalogueError {
     },
     /// An item in agent mode names the hall itself as the competent
     /// department.
-    #[error("item {code} is in agent mode: its handling body must be a competent department, not the hall {hall}")]
+    #[error(
+        "item {code} is in agent mode: its handling body must be a competent department, not the hall {hall}"
+    )]
     AgentForItself {
         /// The item.
         code: ServiceCode,
@@ -236,14 +242,18 @@ pub enum ServiceRequestError {
     },
     /// A first supplement request left out a missing material: every
     /// missing material must be named at once (一次性告知).
-    #[error("the material {material} is missing and must be named in the first supplement request: everything is told at once")]
+    #[error(
+        "the material {material} is missing and must be named in the first supplement request: everything is told at once"
+    )]
     MaterialNotNamed {
         /// The missing material left out.
         material: MaterialId,
     },
     /// A later supplement request named a material that is not still
     /// outstanding: the first request could have named it.
-    #[error("the material {material} could have been named by the first supplement request: a later one may name only materials still missing")]
+    #[error(
+        "the material {material} could have been named by the first supplement request: a later one may name only materials still missing"
+    )]
     MaterialAlreadyKnown {
         /// The material.
         material: MaterialId,
@@ -298,7 +308,9 @@ pub enum ServiceRequestError {
     #[error("an extension must be of at least one working day")]
     ZeroExtension,
     /// An extension longer than the item's own time limit.
-    #[error("an extension of {requested} working days is longer than the item's time limit of {max}")]
+    #[error(
+        "an extension of {requested} working days is longer than the item's time limit of {max}"
+    )]
     ExtensionTooLong {
         /// The working days asked for.
         requested: u32,

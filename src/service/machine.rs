@@ -119,22 +119,17 @@ impl ServiceRequest {
         let limit = TimeLimit::WorkingDays(working_days);
         // The promise runs out at local midnight after its last day: one
         // second earlier lies in that last day.
-        let last = promised
-            .checked_sub_signed(TimeDelta::seconds(1))
-            .ok_or(CalendarError::OutOfRange {
+        let last = promised.checked_sub_signed(TimeDelta::seconds(1)).ok_or(
+            CalendarError::OutOfRange {
                 from: promised.date_naive(),
                 limit,
-            })?;
+            },
+        )?;
         Ok(self.calendar().deadline(last, limit)?)
     }
 
     /// Checks that `actor` holds `role` and acts for `body`.
-    fn require_member(
-        actor: &Actor,
-        role: Role,
-        action: &'static str,
-        body: &OrgId,
-    ) -> Result<()> {
+    fn require_member(actor: &Actor, role: Role, action: &'static str, body: &OrgId) -> Result<()> {
         actor.require(action, role)?;
         if actor.acts_for(body) {
             Ok(())
@@ -343,9 +338,9 @@ impl ServiceRequest {
                 deadline: handling.promised,
             });
         }
-        let supervision = self
-            .ladder
-            .decide_embedded(&handling.ladder, &LadderCommand::Tick, ctx)?;
+        let supervision =
+            self.ladder
+                .decide_embedded(&handling.ladder, &LadderCommand::Tick, ctx)?;
         for event in supervision {
             decision.push(event.into());
         }
@@ -393,8 +388,7 @@ pub fn supervision_policy(
     tier: Tier,
 ) -> Result<EscalationPolicy, PolicyError> {
     let base = EscalationPolicy::report_default();
-    let mut policy =
-        EscalationPolicy::new(id, version, Severity::ALL.map(|s| base.band(None, s)))?;
+    let mut policy = EscalationPolicy::new(id, version, Severity::ALL.map(|s| base.band(None, s)))?;
     for t in Tier::ALL {
         if let Some(limit) = base.limit(t) {
             policy = policy.try_with_limit(t, limit)?;
@@ -537,7 +531,12 @@ impl Workflow for ServiceRequest {
                 }
                 .into())
             }
-            (S::Suspended { handling, since, .. }, C::Resume) => {
+            (
+                S::Suspended {
+                    handling, since, ..
+                },
+                C::Resume,
+            ) => {
                 Self::require_handler(actor, handling, "resume processing")?;
                 self.resume(handling, *since, at)
             }
@@ -611,7 +610,12 @@ impl Workflow for ServiceRequest {
                 .into())
             }
             (S::Completed(h) | S::Denied { handling: h, .. }, C::Deliver) => {
-                Self::require_member(actor, Role::HallClerk, "deliver the result", &h.request.hall)?;
+                Self::require_member(
+                    actor,
+                    Role::HallClerk,
+                    "deliver the result",
+                    &h.request.hall,
+                )?;
                 Ok(E::Delivered.into())
             }
             (S::Delivered { handling, .. }, C::Rate { review, comment }) => {
@@ -741,5 +745,9 @@ const TRANSITIONS: &[Transition] = &[
     Transition::new("Accepted", "LadderEscalated", "Accepted"),
     Transition::new("Forwarded", "LadderEscalated", "Forwarded"),
     Transition::new("InProcess", "LadderEscalated", "InProcess"),
-    Transition::new("ExtensionRequested", "LadderEscalated", "ExtensionRequested"),
+    Transition::new(
+        "ExtensionRequested",
+        "LadderEscalated",
+        "ExtensionRequested",
+    ),
 ];

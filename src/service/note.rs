@@ -141,6 +141,9 @@ mod tests {
         assert!(serde_json::from_str::<Note>("\"  \"").is_err());
         let note: Note = serde_json::from_str("\"line one\\nline two\"").unwrap();
         assert_eq!(note.as_str(), "line one\nline two");
-        assert_eq!(serde_json::to_string(&note).unwrap(), "\"line one\\nline two\"");
+        assert_eq!(
+            serde_json::to_string(&note).unwrap(),
+            "\"line one\\nline two\""
+        );
     }
 }

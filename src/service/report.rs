@@ -28,7 +28,9 @@ pub struct RequestFacts {
 
 impl RequestFacts {
     /// Folds one request's history.
-    pub fn from_history<'a>(history: impl IntoIterator<Item = &'a Recorded<ServiceRequestEvent>>) -> Self {
+    pub fn from_history<'a>(
+        history: impl IntoIterator<Item = &'a Recorded<ServiceRequestEvent>>,
+    ) -> Self {
         use ServiceRequestEvent as E;
         let mut facts = RequestFacts::default();
         let mut promised = None;
@@ -42,10 +44,8 @@ impl RequestFacts {
                 E::Resumed { promised: p, .. } | E::ExtensionApproved { promised: p, .. } => {
                     promised = Some(*p);
                 }
-                E::Completed | E::Denied { .. } => {
-                    if facts.concluded.is_none() {
-                        facts.concluded = promised.map(|p| (r.at, p));
-                    }
+                E::Completed | E::Denied { .. } if facts.concluded.is_none() => {
+                    facts.concluded = promised.map(|p| (r.at, p));
                 }
                 E::Overdue { .. } => facts.overdue = true,
                 E::Rated { review, .. } => match review {
@@ -112,9 +112,8 @@ impl HallMetrics {
         history: impl IntoIterator<Item = &'a Recorded<ServiceRequestEvent>>,
     ) {
         let facts = RequestFacts::from_history(history);
-        let date = |at: DateTime<Utc>| -> NaiveDate {
-            at.with_timezone(&calendar.offset()).date_naive()
-        };
+        let date =
+            |at: DateTime<Utc>| -> NaiveDate { at.with_timezone(&calendar.offset()).date_naive() };
         if facts.submitted_at.is_none() {
             return;
         }
@@ -132,7 +131,10 @@ impl HallMetrics {
     }
 
     /// Folds many requests' histories.
-    pub fn from_histories<'a, H>(calendar: &WorkingCalendar, histories: impl IntoIterator<Item = H>) -> Self
+    pub fn from_histories<'a, H>(
+        calendar: &WorkingCalendar,
+        histories: impl IntoIterator<Item = H>,
+    ) -> Self
     where
         H: IntoIterator<Item = &'a Recorded<ServiceRequestEvent>>,
     {

@@ -128,8 +128,16 @@ pub fn huanan_city_graph() -> OrgGraph {
             .unwrap_or_else(|e| panic!("sample graph: {e}"));
     };
     add(Org::new(id("shenzhen"), "Shenzhen", OrgKind::Municipality));
-    add(Org::new(id("longgang"), "Longgang district", OrgKind::District));
-    add(Org::new(id("pinghu"), "Pinghu subdistrict", OrgKind::Subdistrict));
+    add(Org::new(
+        id("longgang"),
+        "Longgang district",
+        OrgKind::District,
+    ));
+    add(Org::new(
+        id("pinghu"),
+        "Pinghu subdistrict",
+        OrgKind::Subdistrict,
+    ));
     add(Org::new(
         id(AREA),
         "Huanan City commercial district",
@@ -148,12 +156,10 @@ pub fn huanan_city_graph() -> OrgGraph {
     )
     .with_capabilities(ServiceCategory::ALL.map(Capability::Service)));
     for (department, name, categories) in DEPARTMENTS {
-        add(Org::new(
-            id(department),
-            *name,
-            OrgKind::AdministrativeServiceCentre,
-        )
-        .with_capabilities(categories.iter().map(|c| Capability::Service(*c))));
+        add(
+            Org::new(id(department), *name, OrgKind::AdministrativeServiceCentre)
+                .with_capabilities(categories.iter().map(|c| Capability::Service(*c))),
+        );
     }
     let mut link = |from: &str, relation: Relation, to: &str| {
         graph
@@ -224,7 +230,10 @@ pub fn huanan_city_catalogue() -> Catalogue {
             3,
         )
         .with_description("Set up a company and receive its business licence")
-        .with_material(material("application-form", "Registration application form"))
+        .with_material(material(
+            "application-form",
+            "Registration application form",
+        ))
         .with_material(id_card())
         .with_material(material("articles", "Articles of association"))
         .with_material(material("premises-proof", "Proof of the business premises"))
@@ -314,7 +323,11 @@ pub fn huanan_city_catalogue() -> Catalogue {
                 .with_value("graduate", "New graduate"),
         )
         .with_attribute(required("employer", "Employer", D::String))
-        .with_attribute(optional("arrival", "Date of arrival in Shenzhen", D::DateTime)),
+        .with_attribute(optional(
+            "arrival",
+            "Date of arrival in Shenzhen",
+            D::DateTime,
+        )),
         item(
             "TS-002",
             "Register the residence of introduced talent",
@@ -329,36 +342,28 @@ pub fn huanan_city_catalogue() -> Catalogue {
             "Move the household registration",
             D::SingleValueList,
         )))
-        .with_attribute(optional("family_members", "Family members moving", D::Number)),
-        item(
-            "TX-001",
-            "Apply for invoices",
-            C::TaxAndInvoicing,
-            HALL,
-            1,
-        )
-        .with_material(licence())
-        .with_material(id_card())
-        .with_attribute(
-            required("invoice_type", "Type of invoice", D::SingleValueList)
-                .with_value("general", "General invoice")
-                .with_value("special_vat", "Special VAT invoice"),
-        )
-        .with_attribute(required("quantity", "Quantity", D::Number)),
-        item(
-            "TX-002",
-            "Register for tax",
-            C::TaxAndInvoicing,
-            HALL,
-            2,
-        )
-        .with_material(licence())
-        .with_material(bank())
-        .with_attribute(
-            required("taxpayer", "Kind of taxpayer", D::SingleValueList)
-                .with_value("small_scale", "Small-scale taxpayer")
-                .with_value("general", "General taxpayer"),
-        ),
+        .with_attribute(optional(
+            "family_members",
+            "Family members moving",
+            D::Number,
+        )),
+        item("TX-001", "Apply for invoices", C::TaxAndInvoicing, HALL, 1)
+            .with_material(licence())
+            .with_material(id_card())
+            .with_attribute(
+                required("invoice_type", "Type of invoice", D::SingleValueList)
+                    .with_value("general", "General invoice")
+                    .with_value("special_vat", "Special VAT invoice"),
+            )
+            .with_attribute(required("quantity", "Quantity", D::Number)),
+        item("TX-002", "Register for tax", C::TaxAndInvoicing, HALL, 2)
+            .with_material(licence())
+            .with_material(bank())
+            .with_attribute(
+                required("taxpayer", "Kind of taxpayer", D::SingleValueList)
+                    .with_value("small_scale", "Small-scale taxpayer")
+                    .with_value("general", "General taxpayer"),
+            ),
         item(
             "SI-001",
             "Register an enterprise for social insurance",

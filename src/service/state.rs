@@ -55,9 +55,7 @@ pub struct Intake {
 impl Intake {
     /// The required materials not provided, in order.
     pub fn missing(&self) -> impl Iterator<Item = &MaterialId> {
-        self.required
-            .iter()
-            .filter(|m| !self.provided.contains(m))
+        self.required.iter().filter(|m| !self.provided.contains(m))
     }
 }
 
@@ -433,8 +431,9 @@ impl ServiceRequestState {
                     ..
                 },
             ) => {
-                handling.paused_working_days =
-                    handling.paused_working_days.saturating_add(*paused_working_days);
+                handling.paused_working_days = handling
+                    .paused_working_days
+                    .saturating_add(*paused_working_days);
                 move_promise(&mut handling, *promised);
                 S::InProcess(handling)
             }

@@ -307,7 +307,11 @@ fn options(
             withdraw,
             tick,
             (ON, supervisor(), C::ApproveExtension),
-            (DETOUR, supervisor(), C::RejectExtension { reason: reason() }),
+            (
+                DETOUR,
+                supervisor(),
+                C::RejectExtension { reason: reason() },
+            ),
             (DETOUR, handler(handling), C::Complete),
             deny(handling),
         ],
@@ -424,7 +428,11 @@ pub fn actor(catalogue: &Catalogue) -> impl Strategy<Value = Actor> + use<> {
             let actor = roles
                 .into_iter()
                 .fold(Actor::new(actor_id("stranger")), Actor::with_role);
-            if acting { actor.acting_for(body) } else { actor }
+            if acting {
+                actor.acting_for(body)
+            } else {
+                actor
+            }
         });
     prop_oneof![3 => proptest::sample::select(cast), 1 => strangers]
 }
@@ -517,8 +525,10 @@ pub fn command(catalogue: &Catalogue) -> impl Strategy<Value = ServiceRequestCom
             legal_basis: r
         }),
         Just(C::Deliver),
-        prop_oneof![Just(Review::Good), Just(Review::Bad)]
-            .prop_map(|review| C::Rate { review, comment: None }),
+        prop_oneof![Just(Review::Good), Just(Review::Bad)].prop_map(|review| C::Rate {
+            review,
+            comment: None
+        }),
         note.prop_map(|reason| C::SendBackForRework { reason }),
         Just(C::Close),
         Just(C::Withdraw { reason: None }),
@@ -546,17 +556,17 @@ pub fn mixed_steps(
 ) -> impl Strategy<Value = Vec<Step<ServiceRequestCommand>>> + use<> {
     let catalogue = service.catalogue();
     let noise = proptest::collection::vec(
-        (any::<prop::sample::Index>(), actor(catalogue), command(catalogue)),
+        (
+            any::<prop::sample::Index>(),
+            actor(catalogue),
+            command(catalogue),
+        ),
         0..len.end.max(1) / 4 + 1,
     );
     (valid_steps(service, len), noise).prop_map(|(mut steps, noise)| {
         for (index, actor, command) in noise {
             let at = index.index(steps.len() + 1);
-            let time = if at == 0 {
-                epoch()
-            } else {
-                steps[at - 1].at
-            };
+            let time = if at == 0 { epoch() } else { steps[at - 1].at };
             steps.insert(
                 at,
                 Step {

@@ -48,7 +48,8 @@ pub const DATATYPES: [&str; 6] = [
 /// checked by hand and then parsed.
 pub fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
     if b.len() < 20
         || !digits(0..4)
         || b[4] != b'-'
@@ -105,7 +106,11 @@ pub fn request_problems(v: &Value) -> Vec<String> {
         Some("open" | "closed") => {}
         other => problems.push(format!("status {other:?} is neither open nor closed")),
     }
-    for field in ["requested_datetime", "updated_datetime", "expected_datetime"] {
+    for field in [
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+    ] {
         match &v[field] {
             Value::Null if field == "expected_datetime" => {}
             Value::String(s) if is_rfc3339(s) => {}
@@ -117,7 +122,12 @@ pub fn request_problems(v: &Value) -> Vec<String> {
             problems.push(format!("{field} is not a number"));
         }
     }
-    for field in ["status_notes", "description", "agency_responsible", "address"] {
+    for field in [
+        "status_notes",
+        "description",
+        "agency_responsible",
+        "address",
+    ] {
         if !(v[field].is_null() || v[field].is_string()) {
             problems.push(format!("{field} is not text"));
         }
@@ -128,7 +138,13 @@ pub fn request_problems(v: &Value) -> Vec<String> {
 /// Checks one entry of a service list.
 pub fn service_problems(v: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    for field in ["service_code", "service_name", "description", "keywords", "group"] {
+    for field in [
+        "service_code",
+        "service_name",
+        "description",
+        "keywords",
+        "group",
+    ] {
         if !v[field].is_string() {
             problems.push(format!("{field} is not text"));
         }
@@ -168,7 +184,9 @@ pub fn definition_problems(v: &Value) -> Vec<String> {
         }
         let datatype = a["datatype"].as_str().unwrap_or("");
         if !DATATYPES.contains(&datatype) {
-            problems.push(format!("{code}: datatype {datatype:?} is not a GeoReport datatype"));
+            problems.push(format!(
+                "{code}: datatype {datatype:?} is not a GeoReport datatype"
+            ));
         }
         let is_list = datatype.ends_with("valuelist");
         match a.get("values").and_then(Value::as_array) {

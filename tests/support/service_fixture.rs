@@ -96,7 +96,10 @@ pub const FS_MATERIALS: [&str; 3] = ["bank-account", "business-licence", "financ
 
 pub fn br001_attributes() -> Attributes {
     [
-        ("company_name", AttributeValue::Text("Huanan Trading Co.".into())),
+        (
+            "company_name",
+            AttributeValue::Text("Huanan Trading Co.".into()),
+        ),
         ("registered_capital", AttributeValue::Number(500_000.0)),
         (
             "company_type",
@@ -117,7 +120,10 @@ pub fn fs001_attributes() -> Attributes {
         ("amount", AttributeValue::Number(200_000.0)),
         ("employees", AttributeValue::Number(12.0)),
         ("sector", AttributeValue::Choice("ecommerce".into())),
-        ("project", AttributeValue::Text("A cross-border shop".into())),
+        (
+            "project",
+            AttributeValue::Text("A cross-border shop".into()),
+        ),
     ]
     .into_iter()
     .map(|(c, v)| (c.parse().unwrap(), v))
@@ -223,10 +229,7 @@ pub fn ladder_started(
 pub fn br001_accepted() -> [Event; 2] {
     let promised = end_of_march(5);
     [
-        Event::Accepted {
-            at: t0(),
-            promised,
-        },
+        Event::Accepted { at: t0(), promised },
         ladder_started(ServiceCategory::BusinessRegistration, t0(), promised),
     ]
 }
@@ -236,10 +239,7 @@ pub fn br001_accepted() -> [Event; 2] {
 pub fn fs001_accepted() -> [Event; 2] {
     let promised = end_of_march(30);
     [
-        Event::Accepted {
-            at: t0(),
-            promised,
-        },
+        Event::Accepted { at: t0(), promised },
         ladder_started(ServiceCategory::FundingSupport, t0(), promised),
     ]
 }
