@@ -530,7 +530,7 @@ pub fn request_from_state(
             supervision: state.ladder().and_then(|l| l.rung()).map(|r| r.supervision),
             outstanding_materials: state
                 .intake()
-                .map(|i| i.outstanding.clone())
+                .map(|i| i.outstanding().cloned().collect())
                 .unwrap_or_default(),
             outcome: outcome.map(|o| {
                 match o {
@@ -548,11 +548,8 @@ pub fn request_from_state(
 /// The status notes of a state, for people.
 fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) -> String {
     use ServiceRequestState as S;
-    let list = |ms: &[MaterialId]| {
-        ms.iter()
-            .map(MaterialId::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
+    let list = |ms: &mut dyn Iterator<Item = &MaterialId>| {
+        ms.map(MaterialId::as_str).collect::<Vec<_>>().join(", ")
     };
     let denied = |reason: &dyn std::fmt::Display, basis: &dyn std::fmt::Display| {
         format!("denied: {reason} (legal basis: {basis})")
@@ -569,16 +566,16 @@ fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) ->
         S::Submitted(i) if i.supplement_rounds == 0 => {
             "submitted; the hall is examining it".to_owned()
         }
-        S::Submitted(i) if i.outstanding.is_empty() => {
+        S::Submitted(i) if i.outstanding().next().is_none() => {
             "materials supplied; the hall is examining it again".to_owned()
         }
         S::Submitted(i) => format!(
             "materials supplied in part; still missing: {}",
-            list(&i.outstanding)
+            list(&mut i.outstanding())
         ),
         S::SupplementRequested(i) => format!(
             "supplementary materials requested: {}",
-            list(&i.outstanding)
+            list(&mut i.outstanding())
         ),
         S::Refused {
             reason,

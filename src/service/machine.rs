@@ -5,17 +5,18 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::catalogue::{Catalogue, Mode};
+use super::catalogue::{Attributes, Catalogue, Mode};
 use super::command::{Review, ServiceRequestCommand};
 use super::error::{CatalogueError, OrgUse, ServiceRequestError};
 use super::event::{ServiceRequestEvent, Submission};
-use super::state::{Handling, Intake, Request, ServiceRequestState};
+use super::note::Note;
+use super::state::{Handling, Intake, MaterialStatus, Request, ServiceRequestState};
 use crate::actor::{Actor, Role};
 use crate::calendar::{CalendarError, TimeLimit, WorkingCalendar};
 use crate::escalation::{
     Band, EscalationPolicy, Ladder, LadderCommand, LadderEvent, LadderState, PolicyError,
 };
-use crate::id::{MaterialId, OrgId, PolicyId};
+use crate::id::{MaterialId, OrgId, PolicyId, ServiceCode};
 use crate::matter::ServiceCategory;
 use crate::org::Need;
 use crate::tier::{Severity, Tier};
@@ -168,18 +169,12 @@ impl ServiceRequest {
 
     fn submit(
         &self,
-        command: &ServiceRequestCommand,
+        item: &ServiceCode,
+        materials: &[MaterialId],
+        attributes: &Attributes,
+        description: Option<&Note>,
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
-        let ServiceRequestCommand::Submit {
-            item,
-            materials,
-            attributes,
-            description,
-        } = command
-        else {
-            return Ok(Decision::none());
-        };
         let actor = ctx.actor();
         actor.require("submit a request", Role::Party)?;
         let entry = self
@@ -208,7 +203,7 @@ impl ServiceRequest {
             required,
             provided,
             attributes: attributes.clone(),
-            description: description.clone(),
+            description: description.cloned(),
         }))
         .into())
     }
@@ -218,7 +213,7 @@ impl ServiceRequest {
         materials: &[MaterialId],
     ) -> Result<Decision<ServiceRequestEvent>> {
         let named = sorted(materials);
-        if let Some(m) = named.iter().find(|m| !intake.required.contains(m)) {
+        if let Some(m) = named.iter().find(|m| intake.status(m).is_none()) {
             return Err(ServiceRequestError::MaterialNotRequired {
                 material: m.clone(),
             });
@@ -230,7 +225,10 @@ impl ServiceRequest {
                     material: m.clone(),
                 });
             }
-        } else if let Some(m) = named.iter().find(|m| !intake.outstanding.contains(m)) {
+        } else if let Some(m) = named
+            .iter()
+            .find(|m| intake.status(m) != Some(MaterialStatus::Outstanding))
+        {
             return Err(ServiceRequestError::MaterialAlreadyKnown {
                 material: m.clone(),
             });
@@ -247,15 +245,18 @@ impl ServiceRequest {
             return Err(ServiceRequestError::NothingSupplied);
         }
         for m in &supplied {
-            if !intake.required.contains(m) {
-                return Err(ServiceRequestError::MaterialNotRequired {
-                    material: m.clone(),
-                });
-            }
-            if !intake.outstanding.contains(m) {
-                return Err(ServiceRequestError::MaterialNotRequested {
-                    material: m.clone(),
-                });
+            match intake.status(m) {
+                None => {
+                    return Err(ServiceRequestError::MaterialNotRequired {
+                        material: m.clone(),
+                    });
+                }
+                Some(MaterialStatus::Outstanding) => {}
+                Some(_) => {
+                    return Err(ServiceRequestError::MaterialNotRequested {
+                        material: m.clone(),
+                    });
+                }
             }
         }
         Ok(ServiceRequestEvent::MaterialsSupplied {
@@ -266,9 +267,10 @@ impl ServiceRequest {
 
     fn accept(&self, intake: &Intake, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
         if let Some(m) = intake
-            .outstanding
-            .first()
-            .or_else(|| intake.missing().next())
+            .materials
+            .iter()
+            .find(|m| m.status != MaterialStatus::Provided)
+            .map(|m| &m.id)
         {
             return Err(ServiceRequestError::MaterialMissing {
                 material: m.clone(),
@@ -430,7 +432,15 @@ impl Workflow for ServiceRequest {
         let actor = ctx.actor();
         let at = ctx.at();
         match (state, command) {
-            (S::New, C::Submit { .. }) => self.submit(command, ctx),
+            (
+                S::New,
+                C::Submit {
+                    item,
+                    materials,
+                    attributes,
+                    description,
+                },
+            ) => self.submit(item, materials, attributes, description.as_ref(), ctx),
             (S::Submitted(intake), C::RequestSupplement { materials }) => {
                 Self::require_member(
                     actor,
@@ -646,9 +656,11 @@ impl Workflow for ServiceRequest {
                 Ok(E::Closed.into())
             }
             (state, C::Withdraw { reason }) if state.is_open() => {
-                if let Some(request) = state.request() {
-                    Self::require_applicant(actor, request, "withdraw the request")?;
-                }
+                let request = state.request().ok_or(ServiceRequestError::NotApplicable {
+                    command: command.kind(),
+                    state: state.kind(),
+                })?;
+                Self::require_applicant(actor, request, "withdraw the request")?;
                 Ok(E::Withdrawn {
                     reason: reason.clone(),
                 }

@@ -267,7 +267,9 @@ pub use event::{ServiceRequestEvent, Submission};
 pub use machine::{ServiceRequest, supervision_policy};
 pub use note::{MAX_NOTE_LEN, Note, NoteError};
 pub use report::{HallMetrics, RequestFacts};
-pub use state::{Handling, Intake, Outcome, Request, ServiceRequestState};
+pub use state::{
+    Handling, Intake, IntakeMaterial, MaterialStatus, Outcome, Request, ServiceRequestState,
+};
 
 #[cfg(test)]
 mod tests {

@@ -36,26 +36,77 @@ pub struct Request {
     pub submitted_at: DateTime<Utc>,
 }
 
-/// A request at intake, before it is accepted or refused: the materials
-/// required, provided and asked for.
+/// Where one required material stands at intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialStatus {
+    /// Provided (with the submission or supplied since).
+    Provided,
+    /// Neither provided nor asked for yet.
+    Missing,
+    /// Asked for in a supplement request and not supplied yet (a provided
+    /// material asked for again, to be corrected, is outstanding too).
+    Outstanding,
+}
+
+/// One required material of a request at intake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeMaterial {
+    /// The material.
+    pub id: MaterialId,
+    /// Where it stands.
+    pub status: MaterialStatus,
+}
+
+/// A request at intake, before it is accepted or refused: where each
+/// required material stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intake {
     /// The request.
     pub request: Request,
-    /// Every material the item requires, sorted.
-    pub required: Vec<MaterialId>,
-    /// The materials provided so far, sorted.
-    pub provided: Vec<MaterialId>,
-    /// The materials asked for and not yet supplied, sorted.
-    pub outstanding: Vec<MaterialId>,
+    /// Every material the item requires, sorted by id, with its status.
+    pub materials: Vec<IntakeMaterial>,
     /// How many supplement requests were made.
     pub supplement_rounds: u32,
 }
 
 impl Intake {
-    /// The required materials not provided, in order.
+    fn with_status(&self, status: MaterialStatus) -> impl Iterator<Item = &MaterialId> {
+        self.materials
+            .iter()
+            .filter(move |m| m.status == status)
+            .map(|m| &m.id)
+    }
+
+    /// Every required material, in order.
+    pub fn required(&self) -> impl Iterator<Item = &MaterialId> {
+        self.materials.iter().map(|m| &m.id)
+    }
+
+    /// The required materials neither provided nor asked for, in order.
     pub fn missing(&self) -> impl Iterator<Item = &MaterialId> {
-        self.required.iter().filter(|m| !self.provided.contains(m))
+        self.with_status(MaterialStatus::Missing)
+    }
+
+    /// The materials asked for and not supplied yet, in order.
+    pub fn outstanding(&self) -> impl Iterator<Item = &MaterialId> {
+        self.with_status(MaterialStatus::Outstanding)
+    }
+
+    /// The status of a material, if the item requires it.
+    pub fn status(&self, material: &MaterialId) -> Option<MaterialStatus> {
+        self.materials
+            .iter()
+            .find(|m| m.id == *material)
+            .map(|m| m.status)
+    }
+
+    fn set(&mut self, materials: &[MaterialId], status: MaterialStatus) {
+        for m in &mut self.materials {
+            if materials.contains(&m.id) {
+                m.status = status;
+            }
+        }
     }
 }
 
@@ -358,19 +409,27 @@ impl ServiceRequestState {
         match (self, event) {
             (S::New, E::Submitted(s)) => S::Submitted(Box::new(Intake {
                 request: s.request.clone(),
-                required: s.required.clone(),
-                provided: s.provided.clone(),
-                outstanding: Vec::new(),
+                materials: s
+                    .required
+                    .iter()
+                    .map(|id| IntakeMaterial {
+                        id: id.clone(),
+                        status: if s.provided.contains(id) {
+                            MaterialStatus::Provided
+                        } else {
+                            MaterialStatus::Missing
+                        },
+                    })
+                    .collect(),
                 supplement_rounds: 0,
             })),
             (S::Submitted(mut i), E::SupplementRequested { materials }) => {
-                merge(&mut i.outstanding, materials);
-                i.supplement_rounds += 1;
+                i.set(materials, MaterialStatus::Outstanding);
+                i.supplement_rounds = i.supplement_rounds.saturating_add(1);
                 S::SupplementRequested(i)
             }
             (S::SupplementRequested(mut i), E::MaterialsSupplied { materials }) => {
-                merge(&mut i.provided, materials);
-                i.outstanding.retain(|m| !materials.contains(m));
+                i.set(materials, MaterialStatus::Provided);
                 S::Submitted(i)
             }
             (
@@ -589,14 +648,5 @@ fn move_promise(handling: &mut Handling, promised: DateTime<Utc>) {
     handling.promised = promised;
     if let LadderState::Handling(rung) = &mut handling.ladder {
         rung.due = Some(promised);
-    }
-}
-
-/// Adds the sorted, de-duplicated `more` to the sorted `set`.
-fn merge(set: &mut Vec<MaterialId>, more: &[MaterialId]) {
-    for m in more {
-        if let Err(at) = set.binary_search(m) {
-            set.insert(at, m.clone());
-        }
     }
 }

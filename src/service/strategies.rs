@@ -202,13 +202,14 @@ fn options(
         S::Submitted(i) => {
             let mut out = vec![refuse, withdraw, tick];
             let missing: Vec<MaterialId> = i.missing().cloned().collect();
-            if i.outstanding.is_empty() && missing.is_empty() {
+            let outstanding: Vec<MaterialId> = i.outstanding().cloned().collect();
+            if outstanding.is_empty() && missing.is_empty() {
                 out.push((ON, clerk(), C::Accept));
             }
             if i.supplement_rounds == 0 {
                 if !missing.is_empty() {
                     out.push((ON, clerk(), C::RequestSupplement { materials: missing }));
-                } else if let Some(m) = i.required.first() {
+                } else if let Some(m) = i.required().next() {
                     // A provided material to be corrected.
                     out.push((
                         END,
@@ -218,12 +219,12 @@ fn options(
                         },
                     ));
                 }
-            } else if !i.outstanding.is_empty() {
+            } else if !outstanding.is_empty() {
                 out.push((
                     ON,
                     clerk(),
                     C::RequestSupplement {
-                        materials: i.outstanding.clone(),
+                        materials: outstanding,
                     },
                 ));
             }
@@ -235,10 +236,10 @@ fn options(
                 ON,
                 applicant(),
                 C::SupplyMaterials {
-                    materials: i.outstanding.clone(),
+                    materials: i.outstanding().cloned().collect(),
                 },
             ));
-            if let Some(first) = i.outstanding.first() {
+            if let Some(first) = i.outstanding().next() {
                 out.push((
                     DETOUR,
                     applicant(),
