@@ -290,10 +290,13 @@ fn handle(c: &mut Criterion) {
                     .map(|c| (c.id().clone(), c.history().to_vec()))
                     .collect::<Vec<_>>()
             },
+            // The replayed cases are returned, so criterion drops them
+            // (and the histories they own) outside the measurement.
             |histories| {
-                for (id, h) in histories {
-                    black_box(Case::<ServiceRequest>::replay(id, h).unwrap());
-                }
+                histories
+                    .into_iter()
+                    .map(|(id, h)| Case::<ServiceRequest>::replay(id, h).unwrap())
+                    .collect::<Vec<_>>()
             },
             BatchSize::SmallInput,
         )
