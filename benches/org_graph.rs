@@ -75,8 +75,12 @@ fn org_graph(c: &mut Criterion) {
             let (need, tier) = match DisputeKind::ALL.get(k) {
                 Some(&kind) => (
                     Need::Mediation(kind),
-                    [Tier::Estate, Tier::Community, Tier::Community, Tier::Subdistrict]
-                        [rng.random_range(0..4)],
+                    [
+                        Tier::Estate,
+                        Tier::Community,
+                        Tier::Community,
+                        Tier::Subdistrict,
+                    ][rng.random_range(0..4)],
                 ),
                 None => (
                     Need::Service(ServiceCategory::ALL[k - DisputeKind::ALL.len()]),
@@ -90,7 +94,10 @@ fn org_graph(c: &mut Criterion) {
         .iter()
         .filter(|(l, t, n)| graph.route(l, *t, n, date).is_ok())
         .count();
-    println!("org_graph routing: {routed} of {} queries find a handler", queries.len());
+    println!(
+        "org_graph routing: {routed} of {} queries find a handler",
+        queries.len()
+    );
     let mut group = c.benchmark_group("org_graph");
     group.bench_function("route_1m", |b| {
         let mut i = 0usize;

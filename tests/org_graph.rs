@@ -23,12 +23,16 @@ fn since_2023() -> Validity {
 }
 
 fn add(graph: &mut OrgGraph, key: &str, kind: OrgKind) {
-    graph.try_add_org(Org::new(id(key), key.to_uppercase(), kind)).unwrap();
+    graph
+        .try_add_org(Org::new(id(key), key.to_uppercase(), kind))
+        .unwrap();
 }
 
 fn add_with(graph: &mut OrgGraph, key: &str, kind: OrgKind, caps: &[Capability]) {
     graph
-        .try_add_org(Org::new(id(key), key.to_uppercase(), kind).with_capabilities(caps.iter().copied()))
+        .try_add_org(
+            Org::new(id(key), key.to_uppercase(), kind).with_capabilities(caps.iter().copied()),
+        )
         .unwrap();
 }
 
@@ -75,7 +79,10 @@ fn longgang() -> OrgGraph {
         &mut g,
         "academy",
         OrgKind::MediationAcademy,
-        &[Capability::Mediation(DisputeKind::Labour), Capability::MediatorTraining],
+        &[
+            Capability::Mediation(DisputeKind::Labour),
+            Capability::MediatorTraining,
+        ],
     );
     add_with(
         &mut g,
@@ -84,7 +91,11 @@ fn longgang() -> OrgGraph {
         &ServiceCategory::ALL.map(Capability::Service),
     );
     add(&mut g, "ent-1", OrgKind::Enterprise);
-    add(&mut g, "wang", OrgKind::Person(ActorId::new("actor-wang").unwrap()));
+    add(
+        &mut g,
+        "wang",
+        OrgKind::Person(ActorId::new("actor-wang").unwrap()),
+    );
 
     link(&mut g, "pinghu", Relation::PartOf, "longgang");
     link(&mut g, "hehua", Relation::PartOf, "pinghu");
@@ -95,13 +106,28 @@ fn longgang() -> OrgGraph {
     link(&mut g, "pc-hehua", Relation::Leads, "hehua");
     link(&mut g, "pc-hehua", Relation::Leads, "pb-mancheng");
     link(&mut g, "pb-mancheng", Relation::Leads, "mancheng");
-    link(&mut g, "pm-mancheng", Relation::Serves(since_2023()), "mancheng");
+    link(
+        &mut g,
+        "pm-mancheng",
+        Relation::Serves(since_2023()),
+        "mancheng",
+    );
     link(&mut g, "med-hehua", Relation::Serves(since_2023()), "hehua");
     link(&mut g, "council", Relation::Serves(since_2023()), "huanan");
-    link(&mut g, "asc-huanan", Relation::Serves(since_2023()), "huanan");
+    link(
+        &mut g,
+        "asc-huanan",
+        Relation::Serves(since_2023()),
+        "huanan",
+    );
     let pairing = Validity::since(d(2024, 5, 1)).ending(d(2026, 4, 30));
     link(&mut g, "studio", Relation::PairedWith(pairing), "hehua");
-    link(&mut g, "council", Relation::PairedWith(since_2023()), "academy");
+    link(
+        &mut g,
+        "council",
+        Relation::PairedWith(since_2023()),
+        "academy",
+    );
     link(
         &mut g,
         "studio",
@@ -115,7 +141,12 @@ fn longgang() -> OrgGraph {
         Relation::MemberOf(Validity::since(d(2020, 1, 1)).ending(d(2024, 12, 31))),
         "ent-1",
     );
-    link(&mut g, "wang", Relation::MemberOf(since_2023()), "med-hehua");
+    link(
+        &mut g,
+        "wang",
+        Relation::MemberOf(since_2023()),
+        "med-hehua",
+    );
     g
 }
 
@@ -157,7 +188,8 @@ fn part_of_must_point_to_a_higher_tier() {
         Err(OrgGraphError::PartOfNotUpward { .. })
     ));
     // Skipping a tier upward is fine.
-    g.try_link(&id("other-estate"), Relation::PartOf, &id("pinghu")).unwrap();
+    g.try_link(&id("other-estate"), Relation::PartOf, &id("pinghu"))
+        .unwrap();
 }
 
 #[test]
@@ -168,7 +200,9 @@ fn part_of_cycles_are_refused_naming_the_cycle() {
         |g| g.try_link(&id("longgang"), Relation::PartOf, &id("g1")),
         OrgGraphError::Cycle {
             relation: RelationKind::PartOf,
-            cycle: ["longgang", "g1", "mancheng", "hehua", "pinghu"].map(id).to_vec(),
+            cycle: ["longgang", "g1", "mancheng", "hehua", "pinghu"]
+                .map(id)
+                .to_vec(),
         },
     );
 }
@@ -245,16 +279,29 @@ fn only_party_organisations_lead_and_only_bodies_serve_areas() {
         },
     );
     assert!(matches!(
-        g.try_link(&id("studio"), Relation::Serves(since_2023()), &id("council")),
-        Err(OrgGraphError::KindNotAllowed { end: LinkEnd::To, .. })
+        g.try_link(
+            &id("studio"),
+            Relation::Serves(since_2023()),
+            &id("council")
+        ),
+        Err(OrgGraphError::KindNotAllowed {
+            end: LinkEnd::To,
+            ..
+        })
     ));
     assert!(matches!(
         g.try_link(&id("studio"), Relation::PartOf, &id("hehua")),
-        Err(OrgGraphError::KindNotAllowed { end: LinkEnd::From, .. })
+        Err(OrgGraphError::KindNotAllowed {
+            end: LinkEnd::From,
+            ..
+        })
     ));
     assert!(matches!(
         g.try_link(&id("ent-1"), Relation::MemberOf(since_2023()), &id("wang")),
-        Err(OrgGraphError::KindNotAllowed { end: LinkEnd::To, .. })
+        Err(OrgGraphError::KindNotAllowed {
+            end: LinkEnd::To,
+            ..
+        })
     ));
 }
 
@@ -278,7 +325,13 @@ fn an_org_cannot_be_linked_to_itself() {
     let mut g = longgang();
     assert_refused(
         &mut g,
-        |g| g.try_link(&id("studio"), Relation::PairedWith(since_2023()), &id("studio")),
+        |g| {
+            g.try_link(
+                &id("studio"),
+                Relation::PairedWith(since_2023()),
+                &id("studio"),
+            )
+        },
         OrgGraphError::SelfLink {
             id: id("studio"),
             relation: RelationKind::PairedWith,
@@ -300,7 +353,13 @@ fn identical_links_are_refused_and_symmetric_ones_either_way() {
     );
     assert_refused(
         &mut g,
-        |g| g.try_link(&id("academy"), Relation::PairedWith(since_2023()), &id("council")),
+        |g| {
+            g.try_link(
+                &id("academy"),
+                Relation::PairedWith(since_2023()),
+                &id("council"),
+            )
+        },
         OrgGraphError::DuplicateLink {
             from: id("academy"),
             to: id("council"),
@@ -346,7 +405,13 @@ fn a_validity_must_not_end_before_it_starts() {
     let backwards = Validity::since(d(2024, 2, 1)).ending(d(2024, 1, 31));
     assert_refused(
         &mut g,
-        |g| g.try_link(&id("studio"), Relation::PairedWith(backwards), &id("council")),
+        |g| {
+            g.try_link(
+                &id("studio"),
+                Relation::PairedWith(backwards),
+                &id("council"),
+            )
+        },
         OrgGraphError::EmptyValidity {
             from: id("studio"),
             to: id("council"),
@@ -363,11 +428,20 @@ fn ancestors_run_up_the_administrative_tree() {
     let g = longgang();
     let up: Vec<&str> = g.ancestors(&id("g1")).map(|o| o.id.as_str()).collect();
     assert_eq!(up, ["mancheng", "hehua", "pinghu", "longgang"]);
-    assert_eq!(g.parent(&id("hehua")).map(|o| o.id.clone()), Some(id("pinghu")));
+    assert_eq!(
+        g.parent(&id("hehua")).map(|o| o.id.clone()),
+        Some(id("pinghu"))
+    );
     assert_eq!(g.parent(&id("longgang")), None);
     assert_eq!(g.ancestors(&id("ghost")).count(), 0);
-    assert_eq!(g.ancestor_at(&id("g1"), Tier::Community).unwrap().id, id("hehua"));
-    assert_eq!(g.ancestor_at(&id("hehua"), Tier::Community).unwrap().id, id("hehua"));
+    assert_eq!(
+        g.ancestor_at(&id("g1"), Tier::Community).unwrap().id,
+        id("hehua")
+    );
+    assert_eq!(
+        g.ancestor_at(&id("hehua"), Tier::Community).unwrap().id,
+        id("hehua")
+    );
     assert_eq!(
         g.ancestor_at(&id("hehua"), Tier::Estate),
         Err(OrgGraphError::NoAncestorAt {
@@ -388,7 +462,12 @@ fn ancestors_run_up_the_administrative_tree() {
 fn routing_prefers_the_area_itself() {
     let g = longgang();
     let route = g
-        .route(&id("g1"), Tier::District, &Need::Mediation(DisputeKind::Labour), d(2025, 1, 6))
+        .route(
+            &id("g1"),
+            Tier::District,
+            &Need::Mediation(DisputeKind::Labour),
+            d(2025, 1, 6),
+        )
         .unwrap();
     assert_eq!(route.handler, id("longgang"));
     assert_eq!(route.area, id("longgang"));
@@ -400,7 +479,9 @@ fn routing_prefers_the_area_itself() {
 fn routing_falls_back_to_a_body_serving_the_area() {
     let g = longgang();
     let need = Need::Mediation(DisputeKind::Neighbour);
-    let route = g.route(&id("g1"), Tier::Community, &need, d(2025, 1, 6)).unwrap();
+    let route = g
+        .route(&id("g1"), Tier::Community, &need, d(2025, 1, 6))
+        .unwrap();
     assert_eq!(route.handler, id("med-hehua"));
     assert_eq!(route.reason, RouteReason::Serves { area: id("hehua") });
     // Before the committee served Hehua, nobody did.
@@ -418,7 +499,9 @@ fn routing_falls_back_to_a_body_serving_the_area() {
 fn routing_follows_pairings_of_the_area_while_they_are_in_force() {
     let g = longgang();
     let need = Need::Mediation(DisputeKind::Commercial);
-    let route = g.route(&id("g2"), Tier::Community, &need, d(2025, 1, 6)).unwrap();
+    let route = g
+        .route(&id("g2"), Tier::Community, &need, d(2025, 1, 6))
+        .unwrap();
     assert_eq!(route.handler, id("studio"));
     assert_eq!(
         route.reason,
@@ -427,14 +510,22 @@ fn routing_follows_pairings_of_the_area_while_they_are_in_force() {
             area: id("hehua")
         }
     );
-    assert!(g.route(&id("g2"), Tier::Community, &need, d(2026, 5, 1)).is_err());
+    assert!(
+        g.route(&id("g2"), Tier::Community, &need, d(2026, 5, 1))
+            .is_err()
+    );
 }
 
 #[test]
 fn routing_follows_pairings_of_a_serving_body() {
     let g = longgang();
     let route = g
-        .route(&id("g2"), Tier::Estate, &Need::Mediation(DisputeKind::Labour), d(2025, 1, 6))
+        .route(
+            &id("g2"),
+            Tier::Estate,
+            &Need::Mediation(DisputeKind::Labour),
+            d(2025, 1, 6),
+        )
         .unwrap();
     assert_eq!(route.handler, id("academy"));
     assert_eq!(
@@ -475,7 +566,9 @@ fn routing_needs_a_territorial_location_in_the_graph() {
             kind: OrgKind::Enterprise
         })
     );
-    let route = g.route(&id("g2"), Tier::Estate, &need, d(2025, 1, 6)).unwrap();
+    let route = g
+        .route(&id("g2"), Tier::Estate, &need, d(2025, 1, 6))
+        .unwrap();
     assert_eq!(route.handler, id("asc-huanan"));
 }
 
@@ -483,10 +576,17 @@ fn routing_needs_a_territorial_location_in_the_graph() {
 fn escalation_path_lists_each_tier_with_a_handler_and_skips_the_rest() {
     let g = longgang();
     let path = g
-        .escalation_path(&id("g2"), &Need::Mediation(DisputeKind::Labour), d(2025, 1, 6))
+        .escalation_path(
+            &id("g2"),
+            &Need::Mediation(DisputeKind::Labour),
+            d(2025, 1, 6),
+        )
         .unwrap();
     let steps: Vec<(Tier, &str)> = path.iter().map(|r| (r.tier, r.handler.as_str())).collect();
-    assert_eq!(steps, [(Tier::Estate, "academy"), (Tier::District, "longgang")]);
+    assert_eq!(
+        steps,
+        [(Tier::Estate, "academy"), (Tier::District, "longgang")]
+    );
     assert!(
         g.escalation_path(&id("ent-1"), &Need::LegalAid, d(2025, 1, 6))
             .is_err()
@@ -504,11 +604,17 @@ fn partners_are_found_from_either_end_on_the_day() {
     let names = |orgs: Vec<&Org>| orgs.into_iter().map(|o| o.id.clone()).collect::<Vec<_>>();
     let day = d(2025, 1, 6);
     assert_eq!(
-        names(g.partners(&id("med-hehua"), Mechanism::JointMediation, day).unwrap()),
+        names(
+            g.partners(&id("med-hehua"), Mechanism::JointMediation, day)
+                .unwrap()
+        ),
         [id("studio")]
     );
     assert_eq!(
-        names(g.partners(&id("studio"), Mechanism::JointMediation, day).unwrap()),
+        names(
+            g.partners(&id("studio"), Mechanism::JointMediation, day)
+                .unwrap()
+        ),
         [id("med-hehua")]
     );
     assert!(
@@ -536,14 +642,27 @@ fn memberships_say_which_orgs_an_actor_belongs_to_on_a_day() {
     let g = longgang();
     let wang = ActorId::new("actor-wang").unwrap();
     let ids = |orgs: Vec<&Org>| orgs.into_iter().map(|o| o.id.clone()).collect::<Vec<_>>();
-    assert_eq!(ids(g.orgs_of_actor(&wang, d(2024, 6, 1))), [id("ent-1"), id("med-hehua")]);
-    assert_eq!(ids(g.orgs_of_actor(&wang, d(2025, 6, 1))), [id("med-hehua")]);
+    assert_eq!(
+        ids(g.orgs_of_actor(&wang, d(2024, 6, 1))),
+        [id("ent-1"), id("med-hehua")]
+    );
+    assert_eq!(
+        ids(g.orgs_of_actor(&wang, d(2025, 6, 1))),
+        [id("med-hehua")]
+    );
     assert!(
         g.orgs_of_actor(&ActorId::new("nobody").unwrap(), d(2025, 6, 1))
             .is_empty()
     );
-    assert_eq!(ids(g.members_of(&id("ent-1"), d(2024, 6, 1)).unwrap()), [id("wang")]);
-    assert!(g.members_of(&id("ent-1"), d(2025, 6, 1)).unwrap().is_empty());
+    assert_eq!(
+        ids(g.members_of(&id("ent-1"), d(2024, 6, 1)).unwrap()),
+        [id("wang")]
+    );
+    assert!(
+        g.members_of(&id("ent-1"), d(2025, 6, 1))
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(g.person(&wang).map(|o| o.id.clone()), Some(id("wang")));
 }
 
@@ -585,12 +704,19 @@ fn health_reports_missing_parts_of_the_one_plus_one_plus_n_model() {
             &Finding::EstateIncomplete {
                 estate: id("village"),
                 kind: OrgKind::UrbanVillage,
-                missing: vec![EstatePart::PartyOrganisation, EstatePart::Grid, EstatePart::OtherForce],
+                missing: vec![
+                    EstatePart::PartyOrganisation,
+                    EstatePart::Grid,
+                    EstatePart::OtherForce
+                ],
             },
         ]
     );
     let text = report.to_string();
-    assert!(text.contains("urban_village village lacks party organisation, grid, other force"), "{text}");
+    assert!(
+        text.contains("urban_village village lacks party organisation, grid, other force"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -600,22 +726,45 @@ fn health_reports_communities_without_mediation_and_cut_off_bodies() {
     link(&mut g, "dongfang", Relation::PartOf, "pinghu");
     add(&mut g, "lonely-school", OrgKind::School);
     add(&mut g, "tank", OrgKind::ExpertThinkTank);
-    add(&mut g, "expert", OrgKind::Person(ActorId::new("expert").unwrap()));
+    add(
+        &mut g,
+        "expert",
+        OrgKind::Person(ActorId::new("expert").unwrap()),
+    );
     link(&mut g, "expert", Relation::MemberOf(since_2023()), "tank");
     add(&mut g, "stray-grid", OrgKind::Grid);
     add(&mut g, "stray-vt", OrgKind::VolunteerTeam);
-    link(&mut g, "stray-vt", Relation::PairedWith(since_2023()), "stray-grid");
+    link(
+        &mut g,
+        "stray-vt",
+        Relation::PairedWith(since_2023()),
+        "stray-grid",
+    );
     let report = g.health(d(2025, 1, 6));
     for finding in [
-        Finding::NoMediation { community: id("dongfang") },
-        Finding::Isolated { org: id("lonely-school") },
+        Finding::NoMediation {
+            community: id("dongfang"),
+        },
+        Finding::Isolated {
+            org: id("lonely-school"),
+        },
         Finding::Detached { org: id("tank") },
-        Finding::Orphan { org: id("stray-grid"), tier: Tier::Grid },
+        Finding::Orphan {
+            org: id("stray-grid"),
+            tier: Tier::Grid,
+        },
     ] {
-        assert!(report.findings.contains(&finding), "{finding} missing from {report}");
+        assert!(
+            report.findings.contains(&finding),
+            "{finding} missing from {report}"
+        );
     }
-    assert!(!report.findings.contains(&Finding::NoMediation { community: id("hehua") }));
-    assert!(!report.findings.contains(&Finding::Detached { org: id("stray-vt") }));
+    assert!(!report.findings.contains(&Finding::NoMediation {
+        community: id("hehua")
+    }));
+    assert!(!report.findings.contains(&Finding::Detached {
+        org: id("stray-vt")
+    }));
     assert!(!report.is_healthy());
 }
 
@@ -640,7 +789,10 @@ fn a_complete_estate_is_healthy() {
     link(&mut g, "m", Relation::Serves(since_2023()), "c");
     let report = g.health(d(2025, 1, 6));
     assert!(report.is_healthy(), "{report}");
-    assert_eq!(report.to_string(), "organisation graph on 2025-01-06: no findings");
+    assert_eq!(
+        report.to_string(),
+        "organisation graph on 2025-01-06: no findings"
+    );
 }
 
 // ---- serde, equality and export -------------------------------------------
@@ -662,7 +814,10 @@ fn equality_ignores_insertion_order_and_symmetric_direction() {
     let mut data = longgang().to_data();
     data.orgs.reverse();
     for l in &mut data.relations {
-        if matches!(l.relation, Relation::PairedWith(_) | Relation::Coordinates(..)) {
+        if matches!(
+            l.relation,
+            Relation::PairedWith(_) | Relation::Coordinates(..)
+        ) {
             std::mem::swap(&mut l.from, &mut l.to);
         }
     }
@@ -685,14 +840,20 @@ fn hostile_json_with_a_dangling_id_is_refused_naming_the_entry() {
         ORGS,
         r#"{"from":"e","to":"c","relation":"part_of"},{"from":"g","to":"nowhere","relation":"part_of"}"#,
     );
-    let err = serde_json::from_str::<OrgGraph>(&text).unwrap_err().to_string();
+    let err = serde_json::from_str::<OrgGraph>(&text)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("relations[1] (g -> nowhere)"), "{err}");
     assert!(err.contains("no organisation nowhere"), "{err}");
     let data: OrgGraphData = serde_json::from_str(&text).unwrap();
     assert_eq!(
         OrgGraph::try_from(data),
         Err(OrgGraphError::InvalidEntry {
-            entry: DataEntry::Relation { index: 1, from: id("g"), to: id("nowhere") },
+            entry: DataEntry::Relation {
+                index: 1,
+                from: id("g"),
+                to: id("nowhere")
+            },
             source: Box::new(OrgGraphError::UnknownOrg { id: id("nowhere") }),
         })
     );
@@ -708,22 +869,33 @@ fn hostile_json_with_a_cycle_is_refused_naming_the_entry() {
     assert_eq!(
         OrgGraph::try_from(data),
         Err(OrgGraphError::InvalidEntry {
-            entry: DataEntry::Relation { index: 1, from: id("p2"), to: id("p1") },
+            entry: DataEntry::Relation {
+                index: 1,
+                from: id("p2"),
+                to: id("p1")
+            },
             source: Box::new(OrgGraphError::Cycle {
                 relation: RelationKind::Leads,
                 cycle: vec![id("p2"), id("p1")],
             }),
         })
     );
-    let err = serde_json::from_str::<OrgGraph>(&text).unwrap_err().to_string();
+    let err = serde_json::from_str::<OrgGraph>(&text)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("relations[1] (p2 -> p1)"), "{err}");
     assert!(err.contains("cycle p2 -> p1 -> p2"), "{err}");
 }
 
 #[test]
 fn hostile_json_with_a_duplicate_id_is_refused_naming_the_entry() {
-    let text = hostile(&format!(r#"{ORGS},{{"id":"e","name":"E2","kind":"school"}}"#), "");
-    let err = serde_json::from_str::<OrgGraph>(&text).unwrap_err().to_string();
+    let text = hostile(
+        &format!(r#"{ORGS},{{"id":"e","name":"E2","kind":"school"}}"#),
+        "",
+    );
+    let err = serde_json::from_str::<OrgGraph>(&text)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("orgs[5] (e)"), "{err}");
     assert!(err.contains("already in the graph"), "{err}");
 }
@@ -735,7 +907,11 @@ fn hostile_json_with_a_downward_part_of_is_refused_naming_the_entry() {
     assert_eq!(
         OrgGraph::try_from(data),
         Err(OrgGraphError::InvalidEntry {
-            entry: DataEntry::Relation { index: 0, from: id("c"), to: id("g") },
+            entry: DataEntry::Relation {
+                index: 0,
+                from: id("c"),
+                to: id("g")
+            },
             source: Box::new(OrgGraphError::PartOfNotUpward {
                 from: id("c"),
                 from_tier: Tier::Community,
@@ -753,7 +929,10 @@ fn hostile_json_with_bad_ids_or_shapes_is_refused() {
         hostile(r#"{"id":"a\u0000b","name":"x","kind":"school"}"#, ""),
         hostile(r#"{"id":"a","name":"x","kind":"castle"}"#, ""),
         hostile(ORGS, r#"{"from":"e","to":"c","relation":"serves"}"#),
-        hostile(ORGS, r#"{"from":"e","to":"c","relation":"coordinates","validity":{"from":"2024-01-01"}}"#),
+        hostile(
+            ORGS,
+            r#"{"from":"e","to":"c","relation":"coordinates","validity":{"from":"2024-01-01"}}"#,
+        ),
         r#"{"orgs":7}"#.to_owned(),
     ] {
         assert!(serde_json::from_str::<OrgGraph>(&text).is_err(), "{text}");
@@ -763,10 +942,18 @@ fn hostile_json_with_bad_ids_or_shapes_is_refused() {
 #[test]
 fn exports_escape_names_and_style_by_kind() {
     let mut g = OrgGraph::new();
-    g.try_add_org(Org::new(id("c"), "A \"quoted\" <b>name</b> #1 & co", OrgKind::Community))
-        .unwrap();
-    g.try_add_org(Org::new(id("p\"q"), "back\\slash\nnewline", OrgKind::PartyCommittee))
-        .unwrap();
+    g.try_add_org(Org::new(
+        id("c"),
+        "A \"quoted\" <b>name</b> #1 & co",
+        OrgKind::Community,
+    ))
+    .unwrap();
+    g.try_add_org(Org::new(
+        id("p\"q"),
+        "back\\slash\nnewline",
+        OrgKind::PartyCommittee,
+    ))
+    .unwrap();
     g.try_link(&id("p\"q"), Relation::Leads, &id("c")).unwrap();
     let mermaid = g.to_mermaid();
     assert!(mermaid.contains("n0[\"A #34;quoted#34; #60;b#62;name#60;/b#62; #35;1 #38; co"));
