@@ -231,15 +231,14 @@ impl OrgGraph {
                         });
                     }
                 }
-                Tier::Community => {
+                Tier::Community
                     if self
                         .find_handler(n, Capability::MEDIATION_MASK, date)
-                        .is_none()
-                    {
-                        findings.push(Finding::NoMediation {
-                            community: node.org.id.clone(),
-                        });
-                    }
+                        .is_none() =>
+                {
+                    findings.push(Finding::NoMediation {
+                        community: node.org.id.clone(),
+                    });
                 }
                 _ => {}
             }
