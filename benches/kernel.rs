@@ -1,1 +1,166 @@
-fn main() {}
+//! The kernel against a bare enum `match`, measured side by side.
+//!
+//! `cargo bench --bench kernel`
+//!
+//! - `handle/case`: `Case::handle` on the test ticket workflow (decide +
+//!   evolve + record), alternating `Hold` and `Resume`.
+//! - `handle/bare_match`: the same rules written as one `match` that pushes
+//!   the same audit record (`Recorded`: sequence, time, actor, event) to a
+//!   `Vec` — the hand-written baseline of DESIGN.md §7.
+//! - `replay/case`: `Case::replay` of a 1,000-event history;
+//!   `replay/bare_fold`: a plain fold of the same events.
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use grassroots::actor::{Actor, Role};
+use grassroots::id::{ActorId, CaseId};
+use grassroots::workflow::{Case, Context, Recorded, Workflow};
+
+#[path = "../tests/support/ticket.rs"]
+mod ticket;
+
+use ticket::{Command, Event, State, Ticket};
+
+const BATCH: usize = 1_000;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+/// The baseline: the ticket's hold/resume rules as a bare `match`, pushing
+/// the same audit record the kernel keeps.
+fn bare_handle(
+    state: &mut State,
+    history: &mut Vec<Recorded<Event>>,
+    command: &Command,
+    at: DateTime<Utc>,
+    actor: &Actor,
+) -> bool {
+    let event = match (&*state, command) {
+        (State::Open { owner, .. }, Command::Hold) if owner == actor.id() => Event::Held,
+        (State::OnHold { owner }, Command::Resume) if owner == actor.id() => Event::Resumed { at },
+        _ => return false,
+    };
+    *state = match (std::mem::replace(state, State::New), &event) {
+        (State::Open { owner, .. }, Event::Held) => State::OnHold { owner },
+        (State::OnHold { owner }, Event::Resumed { at }) => State::Open {
+            owner,
+            since: *at,
+            reminded: false,
+        },
+        (s, _) => s,
+    };
+    history.push(Recorded {
+        seq: history.len() as u64 + 1,
+        at,
+        actor: actor.id().clone(),
+        correlation: None,
+        event,
+    });
+    true
+}
+
+fn commands() -> Vec<(Command, DateTime<Utc>)> {
+    (0..BATCH)
+        .map(|i| {
+            let command = if i % 2 == 0 {
+                Command::Hold
+            } else {
+                Command::Resume
+            };
+            (command, t0() + Duration::minutes(i as i64 + 1))
+        })
+        .collect()
+}
+
+fn handle(c: &mut Criterion) {
+    let worker = Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
+    let owner: ActorId = "gw-7".parse().unwrap();
+    let commands = commands();
+    let opened = Case::<Ticket>::replay(
+        CaseId::new("B-1").unwrap(),
+        [Recorded {
+            seq: 1,
+            at: t0(),
+            actor: owner.clone(),
+            correlation: None,
+            event: Event::Opened { owner, at: t0() },
+        }],
+    )
+    .unwrap();
+
+    let mut group = c.benchmark_group("handle");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function("case", |b| {
+        b.iter_batched_ref(
+            || opened.clone(),
+            |case| {
+                for (command, at) in &commands {
+                    let ctx = Context::new(*at, &worker);
+                    black_box(case.handle(&Ticket, command, &ctx).is_ok());
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("bare_match", |b| {
+        b.iter_batched_ref(
+            || (opened.state().clone(), opened.history().to_vec()),
+            |(state, history)| {
+                for (command, at) in &commands {
+                    black_box(bare_handle(state, history, command, *at, &worker));
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+
+    let mut live = opened.clone();
+    for (command, at) in &commands {
+        live.handle(&Ticket, command, &Context::new(*at, &worker))
+            .unwrap();
+    }
+    let history = live.history().to_vec();
+    let mut group = c.benchmark_group("replay");
+    group.throughput(Throughput::Elements(history.len() as u64));
+    group.bench_function("case", |b| {
+        b.iter_batched(
+            || history.clone(),
+            |h| black_box(Case::<Ticket>::replay(CaseId::new("B-1").unwrap(), h).unwrap()),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("replay_state", |b| {
+        b.iter(|| {
+            black_box(grassroots::workflow::replay_state::<Ticket>(
+                live.id(),
+                history.iter(),
+            ))
+        })
+    });
+    group.bench_function("bare_fold", |b| {
+        b.iter(|| {
+            black_box(
+                history
+                    .iter()
+                    .fold(Ticket::initial(), |s, r| Ticket::evolve(s, &r.event)),
+            )
+        })
+    });
+    group.finish();
+
+    println!(
+        "size_of: State {} B, Event {} B, Recorded<Event> {} B",
+        std::mem::size_of::<State>(),
+        std::mem::size_of::<Event>(),
+        std::mem::size_of::<Recorded<Event>>()
+    );
+}
+
+criterion_group!(benches, handle);
+criterion_main!(benches);

@@ -1,7 +1,116 @@
-//! grassroots
+//! **grassroots** — governance-workflow primitives for software that serves
+//! grassroots governance: people's mediation of disputes, government service
+//! halls, hotline and grid case handling, and the web of organisations
+//! behind them.
+//!
+//! Every workflow is a *decider* on one small kernel: `decide` holds every
+//! rule and returns the events to record (or a typed refusal naming who,
+//! what and why); `evolve` only applies those facts. A [`Case`] records all
+//! events of a command or none, and replays its history into an equal case.
+//! Time and actor are always passed in; the library never reads a clock.
+//!
+//! # Example
+//!
+//! A workflow of your own, driven, refused and replayed (the full version is
+//! `examples/quickstart.rs`):
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use grassroots::{Actor, Case, Context, Decision, Forbidden, Role, Transition, Workflow};
+//!
+//! struct Visit;
+//!
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum State { Planned, Done }
+//! #[derive(Debug)]
+//! struct Record;
+//! #[derive(Debug, Clone, PartialEq)]
+//! struct Visited;
+//!
+//! impl Workflow for Visit {
+//!     const NAME: &'static str = "visit";
+//!     type State = State;
+//!     type Command = Record;
+//!     type Event = Visited;
+//!     type Rejection = Forbidden;
+//!     fn initial() -> State { State::Planned }
+//!     fn decide(&self, _: &State, _: &Record, ctx: &Context<'_>) -> Result<Decision<Visited>, Forbidden> {
+//!         ctx.actor().require("record a visit", Role::GridWorker)?;
+//!         Ok(Visited.into())
+//!     }
+//!     fn evolve(_: State, _: &Visited) -> State { State::Done }
+//!     fn is_terminal(s: &State) -> bool { *s == State::Done }
+//!     fn state_kind(s: &State) -> &'static str { match s { State::Planned => "Planned", State::Done => "Done" } }
+//!     fn event_kind(_: &Visited) -> &'static str { "Visited" }
+//!     fn command_kind(_: &Record) -> &'static str { "Record" }
+//!     fn transitions() -> &'static [Transition] {
+//!         const T: &[Transition] = &[Transition::new("Planned", "Visited", "Done")];
+//!         T
+//!     }
+//! }
+//!
+//! let at = Utc.with_ymd_and_hms(2026, 4, 1, 2, 0, 0).unwrap();
+//! let stranger = Actor::new("stranger".parse()?);
+//! let grid_worker = Actor::new("gw-3".parse()?).with_role(Role::GridWorker);
+//! let mut case = Case::<Visit>::new("visit-1".parse()?);
+//!
+//! let refused = case.handle(&Visit, &Record, &Context::new(at, &stranger)).unwrap_err();
+//! assert_eq!(
+//!     refused.to_string(),
+//!     "actor stranger may not record a visit: it needs the role grid worker"
+//! );
+//! assert_eq!(case.version(), 0); // a refusal changes nothing
+//!
+//! case.handle(&Visit, &Record, &Context::new(at, &grid_worker))?;
+//! let replayed = Case::<Visit>::replay(case.id().clone(), case.history().to_vec())?;
+//! assert_eq!(replayed, case);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The map
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`id`] | newtype identifiers, validated on construction and deserialisation |
+//! | [`matter`] | [`DisputeKind`] and [`ServiceCategory`]: the kinds of matter cases are about |
+//! | [`org`] | [`OrgGraph`]: who is linked to whom (hierarchy, party leadership, pairings, memberships, the six joint mechanisms), routing each need to the body that handles it, health checks, Mermaid and DOT |
+//! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision |
+//! | [`tier`] | [`Tier`] (grid → municipal) and [`Severity`] |
+//! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
+//! | [`calendar`] | [`WorkingCalendar`] (weekends, public holidays, make-up working days) and [`TimeLimit`]: working-day deadlines |
+//! | [`workflow`] | the kernel: [`Workflow`], [`Case`], [`Context`], replay, transition tables, Mermaid and DOT diagrams |
+//! | [`testing`] | given/when/then scenarios and an invariant checker for users' tests |
+//!
+//! # Crate features
+//!
+//! - `proptest` — exports [`testing::strategies`], proptest strategies that
+//!   draw command sequences for property tests of any workflow.
+//! - `sqlite` — an event store on an embedded SQLite file (bundled SQLite).
+//! - `postgres` — an event store on a PostgreSQL server.
+//!
+//! None is on by default.
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+pub mod actor;
+pub mod calendar;
+pub mod escalation;
 pub mod id;
 pub mod matter;
 pub mod org;
+pub mod testing;
 pub mod tier;
+pub mod workflow;
+
+pub use actor::{Actor, Forbidden, Role};
+pub use calendar::{TimeLimit, WorkingCalendar};
+pub use id::{ActorId, CaseId, IdError, OrgId};
+pub use matter::{DisputeKind, ServiceCategory};
+pub use org::{Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, Route};
+pub use tier::{Severity, Tier};
+pub use workflow::{
+    Case, CaseError, Context, Decision, Recorded, ReplayError, Transition, Workflow,
+};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

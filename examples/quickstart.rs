@@ -1,0 +1,271 @@
+//! Quickstart: define a small workflow on the grassroots kernel, drive it,
+//! watch a command get refused, replay the history and draw the diagram.
+//!
+//! Run with `cargo run --example quickstart`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use grassroots::actor::{Actor, Forbidden, Role};
+use grassroots::id::ActorId;
+use grassroots::workflow::{Case, Context, Decision, Transition, Workflow, mermaid};
+
+/// A noise complaint between neighbours: a grid worker logs it, a mediator
+/// talks to both sides, and it ends settled or withdrawn.
+struct NoiseComplaint;
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Blank,
+    Logged {
+        by: ActorId,
+    },
+    Talking {
+        mediator: ActorId,
+        since: DateTime<Utc>,
+    },
+    Settled {
+        terms: String,
+    },
+    Withdrawn,
+}
+
+#[derive(Debug)]
+enum Command {
+    Log,
+    TakeUp,
+    Settle { terms: String },
+    Withdraw,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Event {
+    Logged {
+        by: ActorId,
+    },
+    TakenUp {
+        mediator: ActorId,
+        at: DateTime<Utc>,
+    },
+    Settled {
+        terms: String,
+    },
+    Withdrawn,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum Refusal {
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error("{command} does not apply to a {state} complaint")]
+    NotNow {
+        command: &'static str,
+        state: &'static str,
+    },
+    #[error("only {mediator}, who took the complaint up, may settle it")]
+    NotTheMediator { mediator: ActorId },
+}
+
+impl Workflow for NoiseComplaint {
+    const NAME: &'static str = "noise_complaint";
+    type State = State;
+    type Command = Command;
+    type Event = Event;
+    type Rejection = Refusal;
+
+    fn initial() -> State {
+        State::Blank
+    }
+
+    fn decide(
+        &self,
+        state: &State,
+        command: &Command,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<Event>, Refusal> {
+        let actor = ctx.actor();
+        match (state, command) {
+            (State::Blank, Command::Log) => {
+                actor.require("log a complaint", Role::GridWorker)?;
+                Ok(Event::Logged {
+                    by: actor.id().clone(),
+                }
+                .into())
+            }
+            (State::Logged { .. }, Command::TakeUp) => {
+                actor.require("take up a complaint", Role::Mediator)?;
+                Ok(Event::TakenUp {
+                    mediator: actor.id().clone(),
+                    at: ctx.at(),
+                }
+                .into())
+            }
+            (State::Talking { mediator, .. }, Command::Settle { terms }) => {
+                if actor.id() != mediator {
+                    return Err(Refusal::NotTheMediator {
+                        mediator: mediator.clone(),
+                    });
+                }
+                Ok(Event::Settled {
+                    terms: terms.clone(),
+                }
+                .into())
+            }
+            (State::Logged { .. } | State::Talking { .. }, Command::Withdraw) => {
+                actor.require("withdraw", Role::Party)?;
+                Ok(Event::Withdrawn.into())
+            }
+            _ => Err(Refusal::NotNow {
+                command: Self::command_kind(command),
+                state: Self::state_kind(state),
+            }),
+        }
+    }
+
+    fn evolve(state: State, event: &Event) -> State {
+        match event {
+            Event::Logged { by } => State::Logged { by: by.clone() },
+            Event::TakenUp { mediator, at } => State::Talking {
+                mediator: mediator.clone(),
+                since: *at,
+            },
+            Event::Settled { terms } => State::Settled {
+                terms: terms.clone(),
+            },
+            Event::Withdrawn => match state {
+                State::Settled { .. } => state,
+                _ => State::Withdrawn,
+            },
+        }
+    }
+
+    fn is_terminal(state: &State) -> bool {
+        matches!(state, State::Settled { .. } | State::Withdrawn)
+    }
+
+    fn state_kind(state: &State) -> &'static str {
+        match state {
+            State::Blank => "Blank",
+            State::Logged { .. } => "Logged",
+            State::Talking { .. } => "Talking",
+            State::Settled { .. } => "Settled",
+            State::Withdrawn => "Withdrawn",
+        }
+    }
+
+    fn event_kind(event: &Event) -> &'static str {
+        match event {
+            Event::Logged { .. } => "Logged",
+            Event::TakenUp { .. } => "TakenUp",
+            Event::Settled { .. } => "Settled",
+            Event::Withdrawn => "Withdrawn",
+        }
+    }
+
+    fn command_kind(command: &Command) -> &'static str {
+        match command {
+            Command::Log => "Log",
+            Command::TakeUp => "TakeUp",
+            Command::Settle { .. } => "Settle",
+            Command::Withdraw => "Withdraw",
+        }
+    }
+
+    fn transitions() -> &'static [Transition] {
+        const TABLE: &[Transition] = &[
+            Transition::new("Blank", "Logged", "Logged"),
+            Transition::new("Logged", "TakenUp", "Talking"),
+            Transition::new("Talking", "Settled", "Settled"),
+            Transition::new("Logged", "Withdrawn", "Withdrawn"),
+            Transition::new("Talking", "Withdrawn", "Withdrawn"),
+        ];
+        TABLE
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let grid_worker = Actor::new("grid-worker-zhou".parse()?).with_role(Role::GridWorker);
+    let mediator = Actor::new("mediator-lin".parse()?).with_role(Role::Mediator);
+    let trainee = Actor::new("trainee-he".parse()?).with_role(Role::Mediator);
+    let monday = Utc
+        .with_ymd_and_hms(2026, 3, 2, 1, 30, 0)
+        .single()
+        .ok_or("bad date")?;
+
+    let workflow = NoiseComplaint;
+    let mut case = Case::<NoiseComplaint>::new("noise-2026-0042".parse()?);
+
+    case.handle(
+        &workflow,
+        &Command::Log,
+        &Context::new(monday, &grid_worker),
+    )?;
+    case.handle(
+        &workflow,
+        &Command::TakeUp,
+        &Context::new(monday + Duration::hours(2), &mediator),
+    )?;
+
+    // A trainee who did not take the complaint up tries to settle it: refused,
+    // and the case is exactly as it was.
+    let version = case.version();
+    let settle = Command::Settle {
+        terms: "quiet hours after 22:00".into(),
+    };
+    match case.handle(
+        &workflow,
+        &settle,
+        &Context::new(monday + Duration::hours(3), &trainee),
+    ) {
+        Ok(_) => return Err("the trainee should have been refused".into()),
+        Err(refusal) => println!("refused: {refusal}"),
+    }
+    assert_eq!(case.version(), version);
+
+    case.handle(
+        &workflow,
+        &settle,
+        &Context::new(monday + Duration::days(1), &mediator),
+    )?;
+
+    println!(
+        "\ncase {} after {} events: {:?}",
+        case.id(),
+        case.version(),
+        case.state()
+    );
+    println!("\naudit trail:");
+    for r in case.history() {
+        println!(
+            "  #{} {} {:<18} {:?}",
+            r.seq,
+            r.at.format("%Y-%m-%d %H:%M"),
+            r.actor,
+            r.event
+        );
+    }
+
+    let replayed = Case::<NoiseComplaint>::replay(case.id().clone(), case.history().to_vec())?;
+    assert_eq!(replayed, case);
+    println!("\nreplayed from its history: equal to the live case");
+
+    // A second complaint: one neighbour withdraws before mediation starts.
+    let neighbour = Actor::new("neighbour-wu".parse()?).with_role(Role::Party);
+    let mut other = Case::<NoiseComplaint>::new("noise-2026-0043".parse()?);
+    other.handle(
+        &workflow,
+        &Command::Log,
+        &Context::new(monday, &grid_worker),
+    )?;
+    other.handle(
+        &workflow,
+        &Command::Withdraw,
+        &Context::new(monday + Duration::hours(5), &neighbour),
+    )?;
+    println!(
+        "case {} ends {}",
+        other.id(),
+        NoiseComplaint::state_kind(other.state())
+    );
+
+    println!("\n{}", mermaid::<NoiseComplaint>());
+    Ok(())
+}

@@ -1,0 +1,485 @@
+//! Counting working days and computing deadlines.
+//!
+//! The weekday rule alone repeats every week, so between two special dates
+//! (holidays and make-up working days) whole weeks are counted arithmetically
+//! and at most six single days are looked at. Each call walks the special
+//! dates between its ends once, through the calendar's ordered map: no
+//! allocation, and the cost grows with the number of special dates crossed,
+//! not with the number of days.
+
+use std::ops::Bound::{Excluded, Included, Unbounded};
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
+
+use super::{CalendarError, Special, TimeLimit, WorkingCalendar};
+
+/// Why a count could not be finished; turned into a [`CalendarError`] with
+/// the start date and the limit by the public methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shortfall {
+    /// The answer lies beyond chrono's date range.
+    OutOfRange,
+    /// Every weekday is a weekend day and the make-up days ran out.
+    NoWorkingDays,
+}
+
+impl Shortfall {
+    fn at(self, from: NaiveDate, limit: TimeLimit) -> CalendarError {
+        match self {
+            Shortfall::OutOfRange => CalendarError::OutOfRange { from, limit },
+            Shortfall::NoWorkingDays => CalendarError::NoWorkingDays { from, limit },
+        }
+    }
+}
+
+impl WorkingCalendar {
+    /// Whether the weekday rule alone makes the day `offset` days after a
+    /// day with weekday index `base` (days from Monday) a working day.
+    fn is_regular(&self, base: u32, offset: u64) -> bool {
+        // `offset % 7` is below 7, so the cast cannot truncate.
+        !self.weekend.contains_index(base + (offset % 7) as u32)
+    }
+
+    /// Working days by the weekday rule alone among the `len` days after
+    /// `after` (that is, in `(after, after + len]`).
+    fn regular_in(&self, after: NaiveDate, len: u64) -> u64 {
+        let base = after.weekday().num_days_from_monday();
+        let per_week = u64::from(self.weekend.complement_len());
+        let tail = (1..=len % 7).filter(|&k| self.is_regular(base, k)).count() as u64;
+        len / 7 * per_week + tail
+    }
+
+    /// The `nth` (at least 1) working day after `after` by the weekday rule
+    /// alone.
+    fn nth_regular(&self, after: NaiveDate, nth: u64) -> Result<NaiveDate, Shortfall> {
+        let per_week = u64::from(self.weekend.complement_len());
+        if per_week == 0 {
+            return Err(Shortfall::NoWorkingDays);
+        }
+        let weeks = (nth - 1) / per_week;
+        let mut left = nth - weeks * per_week; // 1..=per_week
+        let base = after.weekday().num_days_from_monday();
+        let mut offset = 0;
+        for k in 1..=7 {
+            if self.is_regular(base, k) {
+                left -= 1;
+                if left == 0 {
+                    offset = k;
+                    break;
+                }
+            }
+        }
+        weeks
+            .checked_mul(7)
+            .and_then(|days| days.checked_add(offset))
+            .and_then(|days| after.checked_add_days(Days::new(days)))
+            .ok_or(Shortfall::OutOfRange)
+    }
+
+    /// The `n`th working day after `date` (`date` itself for `n = 0`).
+    fn nth_working_day(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, Shortfall> {
+        let mut left = u64::from(n);
+        if left == 0 {
+            return Ok(date);
+        }
+        let mut cursor = date;
+        for (&special_date, special) in self.days.range((Excluded(date), Unbounded)) {
+            // Days strictly between the cursor and the special date follow
+            // the weekday rule.
+            let gap = special_date.signed_duration_since(cursor).num_days() - 1;
+            let regular = self.regular_in(cursor, gap.unsigned_abs());
+            if left <= regular {
+                return self.nth_regular(cursor, left);
+            }
+            left -= regular;
+            if let Special::Workday(_) = special {
+                left -= 1;
+                if left == 0 {
+                    return Ok(special_date);
+                }
+            }
+            cursor = special_date;
+        }
+        self.nth_regular(cursor, left)
+    }
+
+    /// The `n`th working day after `date`; `date` itself when `n` is 0.
+    ///
+    /// `date` itself is never counted, whether or not it is a working day
+    /// (the day a period starts is not counted). For `n ≥ 1` the result is
+    /// always a working day, and
+    /// [`count_working_days`](Self::count_working_days)`(date, result) == n`.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use grassroots::calendar::{CalendarError, WorkingCalendar};
+    ///
+    /// let date = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    /// let cal = WorkingCalendar::new();
+    /// // From Friday 7 March: Mon 10 is the 1st working day, Fri 14 the 5th.
+    /// assert_eq!(cal.add_working_days(date(3, 7), 1)?, date(3, 10));
+    /// assert_eq!(cal.add_working_days(date(3, 7), 5)?, date(3, 14));
+    /// // Counting from a Saturday: Monday is still the 1st.
+    /// assert_eq!(cal.add_working_days(date(3, 8), 1)?, date(3, 10));
+    /// assert_eq!(cal.add_working_days(date(3, 8), 0)?, date(3, 8));
+    /// # Ok::<(), CalendarError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`CalendarError::OutOfRange`] if the result lies beyond the dates
+    ///   chrono can represent;
+    /// - [`CalendarError::NoWorkingDays`] if every weekday is a weekend day
+    ///   and the calendar has fewer than `n` make-up working days after
+    ///   `date`.
+    pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        self.nth_working_day(date, n)
+            .map_err(|e| e.at(date, TimeLimit::WorkingDays(n)))
+    }
+
+    /// The first working day after `date`: `add_working_days(date, 1)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`add_working_days`](Self::add_working_days).
+    pub fn next_working_day(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        self.add_working_days(date, 1)
+    }
+
+    /// The number of working days in `(from, to]`: after `from`, up to and
+    /// including `to`. It is 0 when `to` is not after `from`.
+    ///
+    /// This undoes [`add_working_days`](Self::add_working_days):
+    /// `count_working_days(d, add_working_days(d, n)?) == n`.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use grassroots::calendar::WorkingCalendar;
+    ///
+    /// let date = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    /// let cal = WorkingCalendar::new();
+    /// assert_eq!(cal.count_working_days(date(3, 7), date(3, 14)), 5);
+    /// assert_eq!(cal.count_working_days(date(3, 7), date(3, 9)), 0);
+    /// assert_eq!(cal.count_working_days(date(3, 14), date(3, 7)), 0);
+    /// ```
+    pub fn count_working_days(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        let len = to.signed_duration_since(from).num_days();
+        if len <= 0 {
+            return 0;
+        }
+        let mut total = self.regular_in(from, len.unsigned_abs());
+        for (&date, special) in self.days.range((Excluded(from), Included(to))) {
+            let regular = !self.weekend.contains(date.weekday());
+            match special {
+                Special::Holiday(_) if regular => total -= 1,
+                Special::Workday(_) if !regular => total += 1,
+                _ => {}
+            }
+        }
+        // Chrono's whole range holds fewer than 2^32 days, so this saturation
+        // never happens; it is here so the conversion cannot panic.
+        u32::try_from(total).unwrap_or(u32::MAX)
+    }
+
+    /// The instant a time limit that starts at `start` runs out.
+    ///
+    /// - [`TimeLimit::Hours`]`(h)`: `start + h` hours, calendar
+    ///   notwithstanding.
+    /// - [`TimeLimit::CalendarDays`]`(n)`: let `d` be the civil date of
+    ///   `start` in the calendar's offset; the last day is `d + n` days, and
+    ///   the deadline is 00:00 local time of the day after it, in UTC. A
+    ///   last day that falls on a holiday is *not* moved.
+    /// - [`TimeLimit::WorkingDays`]`(n)`: as for calendar days, with the
+    ///   last day [`add_working_days`](Self::add_working_days)`(d, n)`.
+    ///
+    /// The start day is never counted; for `n = 0` the limit runs out when
+    /// the start day ends. The deadline is always after `start` for a day
+    /// limit, and never before it for an hour limit.
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, TimeZone, Utc};
+    /// use grassroots::calendar::{CalendarError, TimeLimit, WorkingCalendar};
+    ///
+    /// let cal = WorkingCalendar::new(); // +08:00, Saturday and Sunday off
+    /// // Friday 7 March 2025, 23:30 in Beijing (15:30 UTC).
+    /// let start = Utc.with_ymd_and_hms(2025, 3, 7, 15, 30, 0).unwrap();
+    ///
+    /// // Two working days: Mon 10 and Tue 11; due at 00:00 on Wed 12 in
+    /// // Beijing, which is 16:00 UTC on Tue 11.
+    /// let due = cal.deadline(start, TimeLimit::WorkingDays(2))?;
+    /// assert_eq!(due, Utc.with_ymd_and_hms(2025, 3, 11, 16, 0, 0).unwrap());
+    ///
+    /// // Two calendar days: Sat 8 and Sun 9.
+    /// let due = cal.deadline(start, TimeLimit::CalendarDays(2))?;
+    /// assert_eq!(due, Utc.with_ymd_and_hms(2025, 3, 9, 16, 0, 0).unwrap());
+    ///
+    /// // 24 hours are 24 hours.
+    /// let due = cal.deadline(start, TimeLimit::Hours(24))?;
+    /// assert_eq!(due, Utc.with_ymd_and_hms(2025, 3, 8, 15, 30, 0).unwrap());
+    /// # Ok::<(), CalendarError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`CalendarError::OutOfRange`] if the deadline lies beyond the
+    ///   instants chrono can represent;
+    /// - [`CalendarError::NoWorkingDays`] for a working-day limit, as for
+    ///   [`add_working_days`](Self::add_working_days).
+    pub fn deadline(
+        &self,
+        start: DateTime<Utc>,
+        limit: TimeLimit,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        let out_of_range = |from| CalendarError::OutOfRange { from, limit };
+        let (n, working) = match limit {
+            TimeLimit::Hours(h) => {
+                return TimeDelta::try_hours(i64::from(h))
+                    .and_then(|hours| start.checked_add_signed(hours))
+                    .ok_or_else(|| out_of_range(start.date_naive()));
+            }
+            TimeLimit::CalendarDays(n) => (n, false),
+            TimeLimit::WorkingDays(n) => (n, true),
+        };
+        let first = start
+            .naive_utc()
+            .checked_add_offset(self.offset)
+            .ok_or_else(|| out_of_range(start.date_naive()))?
+            .date();
+        let last = if working {
+            self.nth_working_day(first, n)
+                .map_err(|e| e.at(first, limit))?
+        } else {
+            first
+                .checked_add_days(Days::new(u64::from(n)))
+                .ok_or_else(|| out_of_range(first))?
+        };
+        last.succ_opt()
+            .map(|next| next.and_time(NaiveTime::MIN))
+            .and_then(|midnight| midnight.checked_sub_offset(self.offset))
+            .map(|end| end.and_utc())
+            .ok_or_else(|| out_of_range(first))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{FixedOffset, TimeZone, Weekday};
+
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// The 2025 Spring Festival excerpt of the PRC arrangement.
+    fn spring_festival() -> WorkingCalendar {
+        WorkingCalendar::new()
+            .try_with_holiday_range(d(2025, 1, 28), d(2025, 2, 4), "Spring Festival")
+            .unwrap()
+            .try_with_workday(d(2025, 1, 26))
+            .unwrap()
+            .try_with_workday(d(2025, 2, 8))
+            .unwrap()
+    }
+
+    /// Day-by-day reference implementation.
+    fn slow_add(cal: &WorkingCalendar, mut date: NaiveDate, n: u32) -> NaiveDate {
+        let mut left = n;
+        while left > 0 {
+            date = date.succ_opt().unwrap();
+            if cal.is_working_day(date) {
+                left -= 1;
+            }
+        }
+        date
+    }
+
+    #[test]
+    fn the_start_day_is_not_counted() {
+        let cal = WorkingCalendar::new();
+        // Monday 3 March 2025: one working day later is Tuesday.
+        assert_eq!(cal.add_working_days(d(2025, 3, 3), 1), Ok(d(2025, 3, 4)));
+        assert_eq!(cal.count_working_days(d(2025, 3, 3), d(2025, 3, 3)), 0);
+        assert_eq!(cal.count_working_days(d(2025, 3, 3), d(2025, 3, 4)), 1);
+    }
+
+    #[test]
+    fn zero_working_days_is_the_start_date_itself() {
+        let cal = WorkingCalendar::new();
+        assert_eq!(cal.add_working_days(d(2025, 3, 8), 0), Ok(d(2025, 3, 8)));
+        assert_eq!(cal.add_working_days(NaiveDate::MAX, 0), Ok(NaiveDate::MAX));
+    }
+
+    #[test]
+    fn weekends_and_holidays_are_skipped_and_makeup_days_count() {
+        let cal = spring_festival();
+        // From Friday 24 January: Sun 26 (make-up), Mon 27, then the holiday
+        // to 4 February, then Wed 5.
+        assert_eq!(cal.add_working_days(d(2025, 1, 24), 1), Ok(d(2025, 1, 26)));
+        assert_eq!(cal.add_working_days(d(2025, 1, 24), 2), Ok(d(2025, 1, 27)));
+        assert_eq!(cal.add_working_days(d(2025, 1, 24), 3), Ok(d(2025, 2, 5)));
+        // Wed 5 .. Fri 7, then Sat 8 is a make-up day.
+        assert_eq!(cal.add_working_days(d(2025, 2, 4), 4), Ok(d(2025, 2, 8)));
+        assert_eq!(cal.add_working_days(d(2025, 2, 4), 5), Ok(d(2025, 2, 10)));
+        assert_eq!(cal.next_working_day(d(2025, 1, 27)), Ok(d(2025, 2, 5)));
+        assert_eq!(cal.count_working_days(d(2025, 1, 24), d(2025, 2, 10)), 7);
+    }
+
+    #[test]
+    fn fast_counting_agrees_with_walking_day_by_day() {
+        let cal = spring_festival()
+            .try_with_holiday(d(2025, 1, 1), "New Year's Day")
+            .unwrap()
+            .try_with_holiday(d(2025, 1, 4), "a holiday on a Saturday")
+            .unwrap()
+            .try_with_workday(d(2025, 1, 8))
+            .unwrap(); // a make-up day on a Wednesday changes nothing
+        for start in d(2024, 12, 20).iter_days().take(70) {
+            for n in 0..40 {
+                let fast = cal.add_working_days(start, n).unwrap();
+                assert_eq!(fast, slow_add(&cal, start, n), "{start} + {n}");
+                assert_eq!(cal.count_working_days(start, fast), n, "{start} + {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn huge_limits_skip_whole_weeks_and_stop_at_the_end_of_time() {
+        let cal = spring_festival();
+        let start = d(2025, 1, 1);
+        let far = cal.add_working_days(start, 1_000_000).unwrap();
+        assert_eq!(cal.count_working_days(start, far), 1_000_000);
+        assert!(cal.is_working_day(far));
+        assert_eq!(
+            cal.add_working_days(start, u32::MAX),
+            Err(CalendarError::OutOfRange {
+                from: start,
+                limit: TimeLimit::WorkingDays(u32::MAX)
+            })
+        );
+        assert_eq!(
+            cal.add_working_days(NaiveDate::MAX, 1),
+            Err(CalendarError::OutOfRange {
+                from: NaiveDate::MAX,
+                limit: TimeLimit::WorkingDays(1)
+            })
+        );
+        let whole_range = cal.count_working_days(NaiveDate::MIN, NaiveDate::MAX);
+        assert!(whole_range > 100_000_000);
+    }
+
+    #[test]
+    fn a_calendar_with_no_working_weekdays_runs_out_of_makeup_days() {
+        let all = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ];
+        let cal = WorkingCalendar::new()
+            .with_weekend(&all)
+            .try_with_workday(d(2025, 1, 26))
+            .unwrap();
+        assert_eq!(cal.add_working_days(d(2025, 1, 1), 1), Ok(d(2025, 1, 26)));
+        assert_eq!(
+            cal.add_working_days(d(2025, 1, 1), 2),
+            Err(CalendarError::NoWorkingDays {
+                from: d(2025, 1, 1),
+                limit: TimeLimit::WorkingDays(2)
+            })
+        );
+        assert_eq!(cal.count_working_days(NaiveDate::MIN, NaiveDate::MAX), 1);
+    }
+
+    #[test]
+    fn a_day_limit_ends_at_local_midnight_after_its_last_day() {
+        let cal = spring_festival();
+        // 27 January 2025, 09:00 in Beijing.
+        let start = Utc.with_ymd_and_hms(2025, 1, 27, 1, 0, 0).unwrap();
+        assert_eq!(
+            cal.deadline(start, TimeLimit::WorkingDays(1)),
+            Ok(Utc.with_ymd_and_hms(2025, 2, 5, 16, 0, 0).unwrap())
+        );
+        assert_eq!(
+            cal.deadline(start, TimeLimit::CalendarDays(1)),
+            Ok(Utc.with_ymd_and_hms(2025, 1, 28, 16, 0, 0).unwrap())
+        );
+        assert_eq!(
+            cal.deadline(start, TimeLimit::WorkingDays(0)),
+            Ok(Utc.with_ymd_and_hms(2025, 1, 27, 16, 0, 0).unwrap())
+        );
+    }
+
+    #[test]
+    fn the_start_date_is_the_local_date_in_the_calendars_offset() {
+        // 20:00 UTC on Friday 7 March is already Saturday 8 March in Beijing.
+        let start = Utc.with_ymd_and_hms(2025, 3, 7, 20, 0, 0).unwrap();
+        let beijing = WorkingCalendar::new();
+        let utc = WorkingCalendar::new().with_offset(FixedOffset::east_opt(0).unwrap());
+        // Beijing: from Sat 8, the 1st working day is Mon 10; ends 16:00 UTC Mon 10.
+        assert_eq!(
+            beijing.deadline(start, TimeLimit::WorkingDays(1)),
+            Ok(Utc.with_ymd_and_hms(2025, 3, 10, 16, 0, 0).unwrap())
+        );
+        // UTC: from Fri 7, the 1st working day is also Mon 10; ends at midnight.
+        assert_eq!(
+            utc.deadline(start, TimeLimit::WorkingDays(1)),
+            Ok(Utc.with_ymd_and_hms(2025, 3, 11, 0, 0, 0).unwrap())
+        );
+        // A western offset.
+        let new_york = WorkingCalendar::new().with_offset(FixedOffset::west_opt(5 * 3600).unwrap());
+        assert_eq!(
+            new_york.deadline(start, TimeLimit::CalendarDays(0)),
+            Ok(Utc.with_ymd_and_hms(2025, 3, 8, 5, 0, 0).unwrap())
+        );
+    }
+
+    #[test]
+    fn an_hour_limit_ignores_the_calendar() {
+        let cal = spring_festival();
+        let start = Utc.with_ymd_and_hms(2025, 1, 27, 1, 0, 0).unwrap();
+        assert_eq!(
+            cal.deadline(start, TimeLimit::Hours(48)),
+            Ok(Utc.with_ymd_and_hms(2025, 1, 29, 1, 0, 0).unwrap())
+        );
+        assert_eq!(cal.deadline(start, TimeLimit::Hours(0)), Ok(start));
+    }
+
+    #[test]
+    fn deadlines_past_the_end_of_time_are_errors_not_panics() {
+        let cal = WorkingCalendar::new();
+        let end = DateTime::<Utc>::MAX_UTC;
+        for limit in [
+            TimeLimit::Hours(1),
+            TimeLimit::Hours(u32::MAX),
+            TimeLimit::CalendarDays(0),
+            TimeLimit::CalendarDays(u32::MAX),
+            TimeLimit::WorkingDays(0),
+            TimeLimit::WorkingDays(u32::MAX),
+        ] {
+            assert!(
+                matches!(
+                    cal.deadline(end, limit),
+                    Err(CalendarError::OutOfRange { .. })
+                ),
+                "{limit}"
+            );
+        }
+        let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(
+            cal.deadline(start, TimeLimit::CalendarDays(u32::MAX)),
+            Err(CalendarError::OutOfRange {
+                from: d(2025, 1, 1),
+                limit: TimeLimit::CalendarDays(u32::MAX)
+            })
+        );
+        let west = cal.with_offset(FixedOffset::west_opt(86_399).unwrap());
+        assert!(
+            west.deadline(DateTime::<Utc>::MIN_UTC, TimeLimit::WorkingDays(0))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,311 @@
+//! [`Case`]: one matter's state and its append-only history.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{CaseError, Context, ReplayError, Workflow};
+use crate::id::{ActorId, CaseId, CorrelationId};
+
+/// One event as it was recorded on a case: its sequence number, when and by
+/// whom.
+///
+/// Sequence numbers start at 1 and count the case's events; the `seq` of the
+/// last event is the case's version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded<E> {
+    /// The event's position in the case's history, from 1.
+    pub seq: u64,
+    /// When the command that decided it was handled (from its [`Context`]).
+    pub at: DateTime<Utc>,
+    /// Who sent that command.
+    pub actor: ActorId,
+    /// The correlation id the command carried, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation: Option<CorrelationId>,
+    /// The decided fact.
+    pub event: E,
+}
+
+/// One case of a workflow: its id, current state and the history that
+/// produced it.
+///
+/// A case changes only through [`handle`](Case::handle), which records all
+/// events of a command or none, and is rebuilt from its history with
+/// [`replay`](Case::replay). Live and replayed cases compare equal.
+pub struct Case<W: Workflow> {
+    id: CaseId,
+    state: W::State,
+    history: Vec<Recorded<W::Event>>,
+}
+
+impl<W: Workflow> Case<W> {
+    /// A new case in the workflow's initial state, with no history.
+    pub fn new(id: CaseId) -> Self {
+        Self {
+            id,
+            state: W::initial(),
+            history: Vec::new(),
+        }
+    }
+
+    /// The case's id.
+    pub fn id(&self) -> &CaseId {
+        &self.id
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &W::State {
+        &self.state
+    }
+
+    /// The number of events recorded: 0 for a new case.
+    pub fn version(&self) -> u64 {
+        self.history.len() as u64
+    }
+
+    /// Every recorded event, oldest first.
+    pub fn history(&self) -> &[Recorded<W::Event>] {
+        &self.history
+    }
+
+    /// The time of the last recorded event, if any.
+    pub fn last_at(&self) -> Option<DateTime<Utc>> {
+        self.history.last().map(|r| r.at)
+    }
+
+    /// Whether the case has reached a terminal state.
+    pub fn is_terminal(&self) -> bool {
+        W::is_terminal(&self.state)
+    }
+
+    /// Reserves room for at least `additional` more events in the history,
+    /// so the next commands record without growing it.
+    pub fn reserve(&mut self, additional: usize) {
+        self.history.reserve(additional);
+    }
+
+    /// Takes the case apart into its state and history.
+    pub fn into_parts(self) -> (CaseId, W::State, Vec<Recorded<W::Event>>) {
+        (self.id, self.state, self.history)
+    }
+
+    /// Handles one command: checks the kernel's rules, runs the workflow's
+    /// `decide`, then `evolve` for each decided event, and appends them to
+    /// the history — all or nothing.
+    ///
+    /// Returns the events just recorded (empty when the workflow decided
+    /// nothing, as a `Tick` before any deadline does).
+    ///
+    /// # Errors
+    ///
+    /// - [`CaseError::Terminal`] if the case is already in a terminal state;
+    /// - [`CaseError::TimeRunsBackwards`] if `ctx.at()` is earlier than the
+    ///   last recorded event;
+    /// - [`CaseError::Rejected`] with the workflow's rejection;
+    /// - [`CaseError::EventAfterTerminal`] if the workflow decided events
+    ///   after one that ends the case.
+    ///
+    /// On every error the case is left exactly as it was.
+    pub fn handle(
+        &mut self,
+        workflow: &W,
+        command: &W::Command,
+        ctx: &Context<'_>,
+    ) -> Result<&[Recorded<W::Event>], CaseError<W::Rejection>> {
+        if W::is_terminal(&self.state) {
+            return Err(CaseError::Terminal {
+                case: self.id.clone(),
+                state: W::state_kind(&self.state),
+                command: W::command_kind(command),
+            });
+        }
+        if let Some(last) = self.last_at() {
+            if ctx.at() < last {
+                return Err(CaseError::TimeRunsBackwards {
+                    case: self.id.clone(),
+                    command: W::command_kind(command),
+                    at: ctx.at(),
+                    last,
+                });
+            }
+        }
+        let decision = workflow
+            .decide(&self.state, command, ctx)
+            .map_err(CaseError::Rejected)?;
+        let start = self.history.len();
+        if decision.len() > 1 {
+            // Rare path: check that no event follows a terminal state before
+            // touching the case, so a faulty decision changes nothing.
+            let mut probe = self.state.clone();
+            for event in decision.iter() {
+                if W::is_terminal(&probe) {
+                    return Err(CaseError::EventAfterTerminal {
+                        case: self.id.clone(),
+                        state: W::state_kind(&probe),
+                        event: W::event_kind(event),
+                    });
+                }
+                probe = W::evolve(probe, event);
+            }
+            self.state = probe;
+        } else if let Some(event) = decision.first() {
+            let state = std::mem::replace(&mut self.state, W::initial());
+            self.state = W::evolve(state, event);
+        }
+        self.history.reserve(decision.len());
+        for event in decision {
+            self.history.push(Recorded {
+                seq: self.history.len() as u64 + 1,
+                at: ctx.at(),
+                actor: ctx.actor().id().clone(),
+                correlation: ctx.correlation().cloned(),
+                event,
+            });
+        }
+        Ok(&self.history[start..])
+    }
+
+    /// Like [`handle`](Case::handle), but first checks that the case is at
+    /// `expected` version — optimistic concurrency for callers that loaded
+    /// the case earlier.
+    ///
+    /// # Errors
+    ///
+    /// [`CaseError::VersionConflict`] when the case is at another version,
+    /// and everything [`handle`](Case::handle) returns.
+    pub fn handle_expecting(
+        &mut self,
+        expected: u64,
+        workflow: &W,
+        command: &W::Command,
+        ctx: &Context<'_>,
+    ) -> Result<&[Recorded<W::Event>], CaseError<W::Rejection>> {
+        if self.version() != expected {
+            return Err(CaseError::VersionConflict {
+                case: self.id.clone(),
+                expected,
+                actual: self.version(),
+            });
+        }
+        self.handle(workflow, command, ctx)
+    }
+
+    /// Rebuilds a case from its recorded history.
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] for a broken history: a gap, a duplicate or
+    /// reordered sequence number, time running backwards, or an event after a
+    /// terminal state.
+    pub fn replay(
+        id: CaseId,
+        history: impl IntoIterator<Item = Recorded<W::Event>>,
+    ) -> Result<Self, ReplayError> {
+        let history: Vec<Recorded<W::Event>> = history.into_iter().collect();
+        let state = replay_state::<W>(&id, &history)?;
+        Ok(Self { id, state, history })
+    }
+}
+
+/// Folds a recorded history into the state it produces, checking it as
+/// [`Case::replay`] does, without keeping the history.
+///
+/// This is the streaming form of replay: a projection or a metrics fold can
+/// read a case's events, fold them and drop them.
+///
+/// # Errors
+///
+/// The same [`ReplayError`]s as [`Case::replay`].
+pub fn replay_state<'a, W: Workflow>(
+    case: &CaseId,
+    history: impl IntoIterator<Item = &'a Recorded<W::Event>>,
+) -> Result<W::State, ReplayError>
+where
+    W::Event: 'a,
+{
+    let mut state = W::initial();
+    let mut expected = 1u64;
+    let mut previous: Option<DateTime<Utc>> = None;
+    let mut iter = history.into_iter();
+    while let Some(r) = iter.next() {
+        if r.seq != expected {
+            return Err(sequence_error(case, expected, r.seq, iter));
+        }
+        if let Some(previous) = previous {
+            if r.at < previous {
+                return Err(ReplayError::TimeRunsBackwards {
+                    case: case.clone(),
+                    seq: r.seq,
+                    at: r.at,
+                    previous,
+                });
+            }
+        }
+        if W::is_terminal(&state) {
+            return Err(ReplayError::AfterTerminal {
+                case: case.clone(),
+                seq: r.seq,
+                event: W::event_kind(&r.event),
+                state: W::state_kind(&state),
+            });
+        }
+        state = W::evolve(state, &r.event);
+        previous = Some(r.at);
+        expected += 1;
+    }
+    Ok(state)
+}
+
+fn sequence_error<'a, E: 'a>(
+    case: &CaseId,
+    expected: u64,
+    found: u64,
+    rest: impl Iterator<Item = &'a Recorded<E>>,
+) -> ReplayError {
+    let case = case.clone();
+    if expected > 1 && found == expected - 1 {
+        ReplayError::Duplicate { case, seq: found }
+    } else if found < expected || rest.map(|r| r.seq).any(|s| s == expected) {
+        ReplayError::Reordered {
+            case,
+            expected,
+            found,
+        }
+    } else {
+        ReplayError::Gap {
+            case,
+            expected,
+            found,
+        }
+    }
+}
+
+impl<W: Workflow> Clone for Case<W> {
+    fn clone(&self) -> Self {
+        Self {
+            id: self.id.clone(),
+            state: self.state.clone(),
+            history: self.history.clone(),
+        }
+    }
+}
+
+impl<W: Workflow> PartialEq for Case<W> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.state == other.state && self.history == other.history
+    }
+}
+
+impl<W: Workflow> fmt::Debug for Case<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Case")
+            .field("workflow", &W::NAME)
+            .field("id", &self.id)
+            .field("version", &self.version())
+            .field("state", &self.state)
+            .field("history", &self.history)
+            .finish()
+    }
+}

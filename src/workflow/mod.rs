@@ -1,0 +1,212 @@
+//! The workflow kernel: the [`Workflow`] trait, [`Case`], [`Context`],
+//! replay and transition tables.
+//!
+//! Every workflow in grassroots — and any a user writes — is a *decider*:
+//!
+//! - [`Workflow::decide`] holds every rule. Given the current state, a
+//!   command and its [`Context`] (time and actor, always passed in), it
+//!   returns the events to record or a typed rejection.
+//! - [`Workflow::evolve`] only applies facts. It takes no `self`, so no
+//!   configuration, calendar, graph or clock can leak into replay: a deadline
+//!   or a routed body is decided once and stored in the event.
+//!
+//! A [`Case`] runs the two together: [`Case::handle`] records all events of a
+//! command or none, and [`Case::replay`] rebuilds the same case from its
+//! history, refusing a broken one.
+//!
+//! # A workflow in thirty lines
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use grassroots::actor::{Actor, Forbidden, Role};
+//! use grassroots::workflow::{Case, Context, Decision, Transition, Workflow};
+//!
+//! /// A complaint a grid worker opens and an officer closes.
+//! struct Complaint;
+//!
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum State { New, Open, Closed }
+//! #[derive(Debug)]
+//! enum Command { Open, Close }
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum Event { Opened, Closed }
+//!
+//! impl Workflow for Complaint {
+//!     const NAME: &'static str = "complaint";
+//!     type State = State;
+//!     type Command = Command;
+//!     type Event = Event;
+//!     type Rejection = Forbidden;
+//!
+//!     fn initial() -> State { State::New }
+//!     fn decide(&self, state: &State, command: &Command, ctx: &Context<'_>)
+//!         -> Result<Decision<Event>, Forbidden> {
+//!         match (state, command) {
+//!             (State::New, Command::Open) => {
+//!                 ctx.actor().require("open", Role::GridWorker)?;
+//!                 Ok(Event::Opened.into())
+//!             }
+//!             (State::Open, Command::Close) => {
+//!                 ctx.actor().require("close", Role::Supervisor)?;
+//!                 Ok(Event::Closed.into())
+//!             }
+//!             _ => Ok(Decision::none()),
+//!         }
+//!     }
+//!     fn evolve(state: State, event: &Event) -> State {
+//!         match event { Event::Opened => State::Open, Event::Closed => State::Closed }
+//!     }
+//!     fn is_terminal(state: &State) -> bool { matches!(state, State::Closed) }
+//!     fn state_kind(s: &State) -> &'static str {
+//!         match s { State::New => "New", State::Open => "Open", State::Closed => "Closed" }
+//!     }
+//!     fn event_kind(e: &Event) -> &'static str {
+//!         match e { Event::Opened => "Opened", Event::Closed => "Closed" }
+//!     }
+//!     fn command_kind(c: &Command) -> &'static str {
+//!         match c { Command::Open => "Open", Command::Close => "Close" }
+//!     }
+//!     fn transitions() -> &'static [Transition] {
+//!         const TABLE: &[Transition] = &[
+//!             Transition::new("New", "Opened", "Open"),
+//!             Transition::new("Open", "Closed", "Closed"),
+//!         ];
+//!         TABLE
+//!     }
+//! }
+//!
+//! let grid_worker = Actor::new("gw-7".parse()?).with_role(Role::GridWorker);
+//! let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+//! let mut case = Case::<Complaint>::new("C-1".parse()?);
+//!
+//! case.handle(&Complaint, &Command::Open, &Context::new(at, &grid_worker))?;
+//! // A grid worker may not close it: refused, and nothing changes.
+//! assert!(case.handle(&Complaint, &Command::Close, &Context::new(at, &grid_worker)).is_err());
+//! assert_eq!(case.version(), 1);
+//!
+//! let replayed = Case::<Complaint>::replay(case.id().clone(), case.history().to_vec())?;
+//! assert_eq!(replayed, case);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod case;
+mod decision;
+mod error;
+mod table;
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+pub use case::{Case, Recorded, replay_state};
+pub use decision::Decision;
+pub use error::{CaseError, ReplayError};
+pub use table::{Transition, dot, final_kinds, is_declared, mermaid, state_kinds};
+
+use crate::actor::Actor;
+use crate::id::CorrelationId;
+
+/// A workflow: its rules (`decide`), how facts change its state (`evolve`),
+/// and its declared transition table.
+///
+/// `self` is the configured machine — a policy, a catalogue, a calendar, a
+/// handle to the organisation graph. Only `decide` sees it.
+pub trait Workflow {
+    /// The workflow's name, used in diagrams, logs and journals
+    /// (`"dispute"`, `"service_request"`).
+    const NAME: &'static str;
+    /// The state of one case. Each variant should carry exactly the data that
+    /// exists in that state.
+    type State: Clone + fmt::Debug + PartialEq;
+    /// What an actor asks the case to do (imperative: `AssignMediators`).
+    type Command: fmt::Debug;
+    /// A decided fact (past tense: `MediatorsAssigned`). Stored forever.
+    type Event: Clone + fmt::Debug + PartialEq;
+    /// Why `decide` refused a command: a typed error naming who, what and
+    /// why.
+    type Rejection: std::error::Error;
+
+    /// The state of a case before its first event.
+    ///
+    /// Called on every handled command, so it must be cheap (no allocation).
+    fn initial() -> Self::State;
+
+    /// Applies every rule to `command` in `state`, returning the events to
+    /// record or a rejection. Must not panic on any input.
+    ///
+    /// # Errors
+    ///
+    /// The workflow's [`Rejection`](Workflow::Rejection) when a rule refuses
+    /// the command.
+    fn decide(
+        &self,
+        state: &Self::State,
+        command: &Self::Command,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<Self::Event>, Self::Rejection>;
+
+    /// Applies one decided fact. Consults nothing but the state and the
+    /// event; must not panic on any input.
+    fn evolve(state: Self::State, event: &Self::Event) -> Self::State;
+
+    /// Whether `state` ends the case: it then refuses every command.
+    fn is_terminal(state: &Self::State) -> bool;
+
+    /// The name of the state's variant, as used in the transition table.
+    fn state_kind(state: &Self::State) -> &'static str;
+
+    /// The name of the event's variant, as used in the transition table and
+    /// as the event type in journals.
+    fn event_kind(event: &Self::Event) -> &'static str;
+
+    /// The name of the command's variant, for errors and logs.
+    fn command_kind(command: &Self::Command) -> &'static str;
+
+    /// The declared transition table: every `(state kind, event kind, state
+    /// kind)` the workflow may perform. Diagrams are drawn from it and the
+    /// testing kit checks every performed transition against it.
+    fn transitions() -> &'static [Transition];
+}
+
+/// When and by whom a command is sent — always passed in, never read from a
+/// clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    at: DateTime<Utc>,
+    actor: &'a Actor,
+    correlation: Option<&'a CorrelationId>,
+}
+
+impl<'a> Context<'a> {
+    /// A command sent by `actor` at `at`.
+    pub fn new(at: DateTime<Utc>, actor: &'a Actor) -> Self {
+        Self {
+            at,
+            actor,
+            correlation: None,
+        }
+    }
+
+    /// Attaches a correlation id, recorded with every event the command
+    /// decides.
+    #[must_use]
+    pub fn with_correlation(mut self, correlation: &'a CorrelationId) -> Self {
+        self.correlation = Some(correlation);
+        self
+    }
+
+    /// When the command is handled.
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Who sent it.
+    pub fn actor(&self) -> &'a Actor {
+        self.actor
+    }
+
+    /// The correlation id, if any.
+    pub fn correlation(&self) -> Option<&'a CorrelationId> {
+        self.correlation
+    }
+}

@@ -1,0 +1,234 @@
+#![allow(unreachable_pub, dead_code)]
+//! A small test workflow for the kernel's tests: a ticket a grid worker
+//! opens, may put on hold, resolves, and a supervisor closes.
+
+use chrono::{DateTime, Duration, Utc};
+use grassroots::actor::{Actor, Forbidden, Role};
+use grassroots::id::ActorId;
+use grassroots::workflow::{Context, Decision, Transition, Workflow};
+
+#[derive(Debug, Default)]
+pub struct Ticket;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum State {
+    New,
+    Open {
+        owner: ActorId,
+        since: DateTime<Utc>,
+        reminded: bool,
+    },
+    OnHold {
+        owner: ActorId,
+    },
+    Resolved,
+    Closed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    Open,
+    Hold,
+    Resume,
+    Resolve,
+    ResolveAndClose,
+    Close,
+    Cancel,
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Opened { owner: ActorId, at: DateTime<Utc> },
+    Held,
+    Resumed { at: DateTime<Utc> },
+    Reminded,
+    Resolved,
+    Closed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TicketError {
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error("command {command} does not apply to a {state} ticket")]
+    NotApplicable {
+        command: &'static str,
+        state: &'static str,
+    },
+    #[error("only the owner {owner} may resolve the ticket")]
+    NotOwner { owner: ActorId },
+}
+
+pub const REMIND_AFTER_HOURS: i64 = 72;
+
+impl Workflow for Ticket {
+    const NAME: &'static str = "ticket";
+    type State = State;
+    type Command = Command;
+    type Event = Event;
+    type Rejection = TicketError;
+
+    fn initial() -> State {
+        State::New
+    }
+
+    fn decide(
+        &self,
+        state: &State,
+        command: &Command,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<Event>, TicketError> {
+        let actor: &Actor = ctx.actor();
+        let not_applicable = || TicketError::NotApplicable {
+            command: Self::command_kind(command),
+            state: Self::state_kind(state),
+        };
+        match (state, command) {
+            (State::New, Command::Open) => {
+                actor.require("open", Role::GridWorker)?;
+                Ok(Event::Opened {
+                    owner: actor.id().clone(),
+                    at: ctx.at(),
+                }
+                .into())
+            }
+            (State::Open { owner, .. }, Command::Hold) => {
+                require_owner(actor, owner)?;
+                Ok(Event::Held.into())
+            }
+            (State::OnHold { owner }, Command::Resume) => {
+                require_owner(actor, owner)?;
+                Ok(Event::Resumed { at: ctx.at() }.into())
+            }
+            (State::Open { owner, .. }, Command::Resolve) => {
+                require_owner(actor, owner)?;
+                Ok(Event::Resolved.into())
+            }
+            (State::Open { owner, .. }, Command::ResolveAndClose) => {
+                require_owner(actor, owner)?;
+                actor.require("close", Role::Supervisor)?;
+                Ok(Decision::one(Event::Resolved).and(Event::Closed))
+            }
+            (State::Resolved, Command::Close) => {
+                actor.require("close", Role::Supervisor)?;
+                Ok(Event::Closed.into())
+            }
+            (State::New | State::Open { .. } | State::OnHold { .. }, Command::Cancel) => {
+                actor.require("cancel", Role::Party)?;
+                Ok(Event::Cancelled.into())
+            }
+            (
+                State::Open {
+                    since, reminded, ..
+                },
+                Command::Tick,
+            ) => {
+                actor.require("tick", Role::System)?;
+                let due = ctx.at() >= *since + Duration::hours(REMIND_AFTER_HOURS);
+                Ok(if due && !reminded {
+                    Event::Reminded.into()
+                } else {
+                    Decision::none()
+                })
+            }
+            (_, Command::Tick) => {
+                actor.require("tick", Role::System)?;
+                Ok(Decision::none())
+            }
+            _ => Err(not_applicable()),
+        }
+    }
+
+    fn evolve(state: State, event: &Event) -> State {
+        match (state, event) {
+            (State::New, Event::Opened { owner, at }) => State::Open {
+                owner: owner.clone(),
+                since: *at,
+                reminded: false,
+            },
+            (State::Open { owner, .. }, Event::Held) => State::OnHold { owner },
+            (State::OnHold { owner }, Event::Resumed { at }) => State::Open {
+                owner,
+                since: *at,
+                reminded: false,
+            },
+            (State::Open { owner, since, .. }, Event::Reminded) => State::Open {
+                owner,
+                since,
+                reminded: true,
+            },
+            (State::Open { .. }, Event::Resolved) => State::Resolved,
+            (State::Resolved, Event::Closed) => State::Closed,
+            (_, Event::Cancelled) => State::Cancelled,
+            (state, _) => state,
+        }
+    }
+
+    fn is_terminal(state: &State) -> bool {
+        matches!(state, State::Closed | State::Cancelled)
+    }
+
+    fn state_kind(state: &State) -> &'static str {
+        match state {
+            State::New => "New",
+            State::Open { .. } => "Open",
+            State::OnHold { .. } => "OnHold",
+            State::Resolved => "Resolved",
+            State::Closed => "Closed",
+            State::Cancelled => "Cancelled",
+        }
+    }
+
+    fn event_kind(event: &Event) -> &'static str {
+        match event {
+            Event::Opened { .. } => "Opened",
+            Event::Held => "Held",
+            Event::Resumed { .. } => "Resumed",
+            Event::Reminded => "Reminded",
+            Event::Resolved => "Resolved",
+            Event::Closed => "Closed",
+            Event::Cancelled => "Cancelled",
+        }
+    }
+
+    fn command_kind(command: &Command) -> &'static str {
+        match command {
+            Command::Open => "Open",
+            Command::Hold => "Hold",
+            Command::Resume => "Resume",
+            Command::Resolve => "Resolve",
+            Command::ResolveAndClose => "ResolveAndClose",
+            Command::Close => "Close",
+            Command::Cancel => "Cancel",
+            Command::Tick => "Tick",
+        }
+    }
+
+    fn transitions() -> &'static [Transition] {
+        const TABLE: &[Transition] = &[
+            Transition::new("New", "Opened", "Open"),
+            Transition::new("Open", "Held", "OnHold"),
+            Transition::new("OnHold", "Resumed", "Open"),
+            Transition::new("Open", "Reminded", "Open"),
+            Transition::new("Open", "Resolved", "Resolved"),
+            Transition::new("Resolved", "Closed", "Closed"),
+            Transition::new("New", "Cancelled", "Cancelled"),
+            Transition::new("Open", "Cancelled", "Cancelled"),
+            Transition::new("OnHold", "Cancelled", "Cancelled"),
+        ];
+        TABLE
+    }
+}
+
+fn require_owner(actor: &Actor, owner: &ActorId) -> Result<(), TicketError> {
+    if actor.id() == owner {
+        Ok(())
+    } else {
+        Err(TicketError::NotOwner {
+            owner: owner.clone(),
+        })
+    }
+}
