@@ -2,7 +2,7 @@
 //! benchmarks.
 //!
 //! The same [`CityScale`] and seed always give the same graph (the random
-//! stream is [`Pcg64Mcg`](rand_pcg::Pcg64Mcg), portable and reproducible).
+//! stream is `rand_pcg::Pcg64Mcg`, portable and reproducible).
 //!
 //! ```
 //! use grassroots::org::generate::{city, CityScale};
