@@ -303,7 +303,24 @@ proptest! {
             let after = serde_json::to_string(&graph).unwrap();
             match result {
                 Ok(()) => prop_assert_ne!(&before, &after, "{:?} was accepted but changed nothing", op),
-                Err(e) => prop_assert_eq!(&before, &after, "{:?} was refused ({}) but changed the graph", op, e),
+                Err(e) => {
+                    prop_assert_eq!(&before, &after, "{:?} was refused ({}) but changed the graph", op, e);
+                    if let (OrgGraphError::Cycle { cycle, .. }, Op::Link { from, to, .. }) = (&e, op) {
+                        // The cycle starts with the refused link and goes
+                        // round PartOf / Leads links already there.
+                        prop_assert_eq!(&cycle[0], &slot_id(*from));
+                        prop_assert_eq!(&cycle[1], &slot_id(*to));
+                        let links: HashSet<(OrgId, OrgId)> = graph
+                            .links()
+                            .filter(|l| matches!(l.relation, Relation::PartOf | Relation::Leads))
+                            .map(|l| (l.from, l.to))
+                            .collect();
+                        for i in 1..cycle.len() {
+                            let next = cycle[(i + 1) % cycle.len()].clone();
+                            prop_assert!(links.contains(&(cycle[i].clone(), next)), "{}", e);
+                        }
+                    }
+                }
             }
         }
     }

@@ -229,6 +229,7 @@ pub fn city(scale: &CityScale, seed: u64) -> OrgGraph {
         },
         epoch: NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date"),
     };
+    b.graph.reserve_actors(scale.persons);
     let all_services = || ServiceCategory::ALL.into_iter().map(Capability::Service);
     let all_mediation = || DisputeKind::ALL.into_iter().map(Capability::Mediation);
 

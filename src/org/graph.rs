@@ -65,6 +65,21 @@ pub struct OrgGraph {
     pub(crate) graph: StableDiGraph<Node, Relation>,
     pub(crate) index: HashMap<OrgId, NodeIndex>,
     pub(crate) actors: HashMap<ActorId, NodeIndex>,
+    /// Every link by its ends (in index order for a symmetric relation) and
+    /// relation, so a duplicate is found in O(1) whatever the degrees.
+    pub(crate) link_keys: HashSet<LinkKey>,
+}
+
+/// A link's identity: its ends (in index order for a symmetric relation)
+/// and its relation.
+pub(crate) type LinkKey = (NodeIndex, NodeIndex, Relation);
+
+fn link_key(a: NodeIndex, relation: Relation, b: NodeIndex) -> LinkKey {
+    if relation.kind().is_symmetric() && b < a {
+        (b, a, relation)
+    } else {
+        (a, b, relation)
+    }
 }
 
 impl fmt::Debug for OrgGraph {
@@ -94,6 +109,7 @@ impl OrgGraph {
             graph: StableDiGraph::with_capacity(orgs, links),
             index: HashMap::with_capacity(orgs),
             actors: HashMap::new(),
+            link_keys: HashSet::with_capacity(links),
         }
     }
 
@@ -148,6 +164,11 @@ impl OrgGraph {
     /// whose validity covers the date.
     pub fn links_on(&self, date: NaiveDate) -> impl Iterator<Item = Link> + '_ {
         self.links().filter(move |l| l.relation.is_in_force(date))
+    }
+
+    /// Makes room for `additional` more person nodes in the actor index.
+    pub(crate) fn reserve_actors(&mut self, additional: usize) {
+        self.actors.reserve(additional);
     }
 
     pub(crate) fn node(&self, id: &OrgId) -> Result<NodeIndex, OrgGraphError> {
@@ -272,6 +293,7 @@ impl OrgGraph {
     ) -> Result<(), OrgGraphError> {
         self.check_link(a, relation, b)?;
         self.graph.add_edge(a, b, relation);
+        self.link_keys.insert(link_key(a, relation, b));
         match relation {
             Relation::PartOf => self.graph[a].parent = Some(b),
             Relation::Serves(validity) => self.graph[b].route_links.push(RouteLink {
@@ -330,15 +352,7 @@ impl OrgGraph {
                 validity,
             });
         }
-        let duplicate = self
-            .graph
-            .edges_connecting(a, b)
-            .any(|e| *e.weight() == relation)
-            || (kind.is_symmetric()
-                && self
-                    .graph
-                    .edges_connecting(b, a)
-                    .any(|e| *e.weight() == relation));
+        let duplicate = self.link_keys.contains(&link_key(a, relation, b));
         if duplicate {
             return Err(OrgGraphError::DuplicateLink {
                 from: self.id_of(a).clone(),
@@ -682,78 +696,45 @@ impl OrgGraph {
                 }
             }
         }
-        let mut seen = HashSet::with_capacity(self.graph.edge_count());
-        let mut parents: HashMap<NodeIndex, NodeIndex> = HashMap::new();
         let mut lead_in = vec![0u32; self.graph.node_bound()];
-        for e in self.graph.edge_references() {
-            let (a, b, relation) = (e.source(), e.target(), *e.weight());
-            let key = if relation.kind().is_symmetric() && b < a {
-                (b, a, relation)
-            } else {
-                (a, b, relation)
-            };
-            if !seen.insert(key) {
-                return Err(OrgGraphError::DuplicateLink {
-                    from: self.id_of(a).clone(),
-                    to: self.id_of(b).clone(),
-                    relation,
-                });
-            }
-            match relation {
-                Relation::PartOf => {
-                    if let Some(&p) = parents.get(&a) {
-                        return Err(OrgGraphError::SecondParent {
-                            org: self.id_of(a).clone(),
-                            parent: self.id_of(p).clone(),
-                            refused: self.id_of(b).clone(),
-                        });
-                    }
-                    parents.insert(a, b);
-                    let (na, nb) = (&self.graph[a], &self.graph[b]);
-                    match (na.tier, nb.tier) {
-                        (Some(from_tier), Some(to_tier)) if from_tier < to_tier => {}
-                        (Some(from_tier), Some(to_tier)) => {
-                            return Err(OrgGraphError::PartOfNotUpward {
-                                from: na.org.id.clone(),
-                                from_tier,
-                                to: nb.org.id.clone(),
-                                to_tier,
-                            });
-                        }
-                        _ => {}
-                    }
-                }
-                Relation::Leads => lead_in[b.index()] += 1,
-                _ => {}
-            }
-            let (from_ok, to_ok) = kinds_allowed(
-                relation.kind(),
-                self.graph[a].org.kind.class(),
-                self.graph[b].org.kind.class(),
+        let mut symmetric = HashSet::new();
+        let mut out: Vec<(NodeIndex, Relation)> = Vec::new();
+        for a in self.graph.node_indices() {
+            // Duplicates: sort this node's outgoing links and compare
+            // neighbours; symmetric links also go through a set keyed by
+            // their ends in order.
+            out.clear();
+            out.extend(
+                self.graph
+                    .edges_directed(a, Outgoing)
+                    .map(|e| (e.target(), *e.weight())),
             );
-            if a == b {
-                return Err(OrgGraphError::SelfLink {
-                    id: self.id_of(a).clone(),
-                    relation: relation.kind(),
-                });
-            }
-            for (ok, n, end) in [(from_ok, a, LinkEnd::From), (to_ok, b, LinkEnd::To)] {
-                if !ok {
-                    return Err(OrgGraphError::KindNotAllowed {
-                        org: self.id_of(n).clone(),
-                        kind: self.graph[n].org.kind.clone(),
-                        relation: relation.kind(),
-                        end,
+            out.sort_unstable();
+            for (i, &(b, relation)) in out.iter().enumerate() {
+                let repeated = (i > 0 && out[i - 1] == (b, relation))
+                    || (relation.kind().is_symmetric()
+                        && !symmetric.insert(link_key(a, relation, b)));
+                if repeated {
+                    return Err(OrgGraphError::DuplicateLink {
+                        from: self.id_of(a).clone(),
+                        to: self.id_of(b).clone(),
+                        relation,
                     });
                 }
             }
-            if let Some(validity) = relation.validity().filter(Validity::is_empty) {
-                return Err(OrgGraphError::EmptyValidity {
-                    from: self.id_of(a).clone(),
-                    to: self.id_of(b).clone(),
-                    relation: relation.kind(),
-                    validity,
+            let mut parents = out.iter().filter(|(_, r)| *r == Relation::PartOf);
+            if let (Some(&(parent, _)), Some(&(refused, _))) = (parents.next(), parents.next()) {
+                return Err(OrgGraphError::SecondParent {
+                    org: self.id_of(a).clone(),
+                    parent: self.id_of(parent).clone(),
+                    refused: self.id_of(refused).clone(),
                 });
+            }
+            for &(b, relation) in &out {
+                self.validate_link(a, relation, b)?;
+                if relation == Relation::Leads {
+                    lead_in[b.index()] += 1;
+                }
             }
         }
         // Kahn's algorithm over the Leads links: whatever is left over lies
@@ -783,6 +764,57 @@ impl OrgGraph {
                 .find(|n| lead_in[n.index()] > 0)
                 .expect("a node is left over");
             return Err(self.leftover_cycle(stuck, &lead_in));
+        }
+        Ok(())
+    }
+
+    /// The rules one stored link must pass on its own, for
+    /// [`validate`](Self::validate).
+    fn validate_link(
+        &self,
+        a: NodeIndex,
+        relation: Relation,
+        b: NodeIndex,
+    ) -> Result<(), OrgGraphError> {
+        if a == b {
+            return Err(OrgGraphError::SelfLink {
+                id: self.id_of(a).clone(),
+                relation: relation.kind(),
+            });
+        }
+        let (from_ok, to_ok) = kinds_allowed(
+            relation.kind(),
+            self.graph[a].org.kind.class(),
+            self.graph[b].org.kind.class(),
+        );
+        for (ok, n, end) in [(from_ok, a, LinkEnd::From), (to_ok, b, LinkEnd::To)] {
+            if !ok {
+                return Err(OrgGraphError::KindNotAllowed {
+                    org: self.id_of(n).clone(),
+                    kind: self.graph[n].org.kind.clone(),
+                    relation: relation.kind(),
+                    end,
+                });
+            }
+        }
+        if let Some(validity) = relation.validity().filter(Validity::is_empty) {
+            return Err(OrgGraphError::EmptyValidity {
+                from: self.id_of(a).clone(),
+                to: self.id_of(b).clone(),
+                relation: relation.kind(),
+                validity,
+            });
+        }
+        let (na, nb) = (&self.graph[a], &self.graph[b]);
+        if let (Relation::PartOf, Some(from_tier), Some(to_tier)) = (relation, na.tier, nb.tier) {
+            if from_tier >= to_tier {
+                return Err(OrgGraphError::PartOfNotUpward {
+                    from: na.org.id.clone(),
+                    from_tier,
+                    to: nb.org.id.clone(),
+                    to_tier,
+                });
+            }
         }
         Ok(())
     }
