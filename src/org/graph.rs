@@ -47,6 +47,10 @@ pub(crate) struct Node {
     pub(crate) parent: Option<NodeIndex>,
     /// `Serves` links into this area and `PairedWith` links either way.
     pub(crate) route_links: Vec<RouteLink>,
+    /// How many links leave this node.
+    pub(crate) out_degree: u32,
+    /// How many links arrive at this node.
+    pub(crate) in_degree: u32,
 }
 
 /// The organisation graph: organisations and how they are linked.
@@ -65,22 +69,15 @@ pub struct OrgGraph {
     pub(crate) graph: StableDiGraph<Node, Relation>,
     pub(crate) index: HashMap<OrgId, NodeIndex>,
     pub(crate) actors: HashMap<ActorId, NodeIndex>,
-    /// Every link by its ends (in index order for a symmetric relation) and
-    /// relation, so a duplicate is found in O(1) whatever the degrees.
-    pub(crate) link_keys: HashSet<LinkKey>,
+    /// The links out of every node with more than [`SCAN_LIMIT`] of them,
+    /// by (source, target, relation), so a duplicate is found in O(1)
+    /// whatever the degrees (see [`OrgGraph::has_link`]).
+    pub(crate) busy_links: HashSet<(NodeIndex, NodeIndex, Relation)>,
 }
 
-/// A link's identity: its ends (in index order for a symmetric relation)
-/// and its relation.
-pub(crate) type LinkKey = (NodeIndex, NodeIndex, Relation);
-
-fn link_key(a: NodeIndex, relation: Relation, b: NodeIndex) -> LinkKey {
-    if relation.kind().is_symmetric() && b < a {
-        (b, a, relation)
-    } else {
-        (a, b, relation)
-    }
-}
+/// Up to this many links, a node's adjacency list is scanned to find a
+/// duplicate; past it, the node's outgoing links go into a hash set.
+const SCAN_LIMIT: u32 = 16;
 
 impl fmt::Debug for OrgGraph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -109,7 +106,7 @@ impl OrgGraph {
             graph: StableDiGraph::with_capacity(orgs, links),
             index: HashMap::with_capacity(orgs),
             actors: HashMap::new(),
-            link_keys: HashSet::with_capacity(links),
+            busy_links: HashSet::new(),
         }
     }
 
@@ -229,6 +226,8 @@ impl OrgGraph {
             caps: org.capability_mask(),
             parent: None,
             route_links: Vec::new(),
+            out_degree: 0,
+            in_degree: 0,
             org,
         };
         let n = self.graph.add_node(node);
@@ -293,7 +292,23 @@ impl OrgGraph {
     ) -> Result<(), OrgGraphError> {
         self.check_link(a, relation, b)?;
         self.graph.add_edge(a, b, relation);
-        self.link_keys.insert(link_key(a, relation, b));
+        self.graph[b].in_degree += 1;
+        let out = &mut self.graph[a].out_degree;
+        *out += 1;
+        match (*out).cmp(&(SCAN_LIMIT + 1)) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => {
+                let links: Vec<_> = self
+                    .graph
+                    .edges_directed(a, Outgoing)
+                    .map(|e| (a, e.target(), *e.weight()))
+                    .collect();
+                self.busy_links.extend(links);
+            }
+            std::cmp::Ordering::Greater => {
+                self.busy_links.insert((a, b, relation));
+            }
+        }
         match relation {
             Relation::PartOf => self.graph[a].parent = Some(b),
             Relation::Serves(validity) => self.graph[b].route_links.push(RouteLink {
@@ -352,7 +367,8 @@ impl OrgGraph {
                 validity,
             });
         }
-        let duplicate = self.link_keys.contains(&link_key(a, relation, b));
+        let duplicate =
+            self.has_link(a, relation, b) || (kind.is_symmetric() && self.has_link(b, relation, a));
         if duplicate {
             return Err(OrgGraphError::DuplicateLink {
                 from: self.id_of(a).clone(),
@@ -367,6 +383,27 @@ impl OrgGraph {
                 None => Ok(()),
             },
             _ => Ok(()),
+        }
+    }
+
+    /// Whether the link `a → b` by `relation` is stored (in that
+    /// direction). Scans the shorter of `a`'s outgoing and `b`'s incoming
+    /// lists while one has at most [`SCAN_LIMIT`] links; past that `a`'s
+    /// outgoing links are all in `busy_links`.
+    fn has_link(&self, a: NodeIndex, relation: Relation, b: NodeIndex) -> bool {
+        let (na, nb) = (&self.graph[a], &self.graph[b]);
+        if na.out_degree <= SCAN_LIMIT || nb.in_degree <= SCAN_LIMIT {
+            if na.out_degree <= nb.in_degree {
+                self.graph
+                    .edges_directed(a, Outgoing)
+                    .any(|e| e.target() == b && *e.weight() == relation)
+            } else {
+                self.graph
+                    .edges_directed(b, Incoming)
+                    .any(|e| e.source() == a && *e.weight() == relation)
+            }
+        } else {
+            self.busy_links.contains(&(a, b, relation))
         }
     }
 
@@ -713,7 +750,7 @@ impl OrgGraph {
             for (i, &(b, relation)) in out.iter().enumerate() {
                 let repeated = (i > 0 && out[i - 1] == (b, relation))
                     || (relation.kind().is_symmetric()
-                        && !symmetric.insert(link_key(a, relation, b)));
+                        && !symmetric.insert((a.min(b), a.max(b), relation)));
                 if repeated {
                     return Err(OrgGraphError::DuplicateLink {
                         from: self.id_of(a).clone(),
@@ -883,3 +920,120 @@ impl<'a> Iterator for Ancestors<'a> {
 }
 
 impl std::iter::FusedIterator for Ancestors<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::OrgKind;
+
+    fn id(s: impl AsRef<str>) -> OrgId {
+        OrgId::new(s).unwrap()
+    }
+
+    fn since(day: u32) -> Validity {
+        Validity::since(NaiveDate::from_ymd_opt(2024, 1, day).unwrap())
+    }
+
+    #[test]
+    fn duplicates_are_found_past_the_scan_limit_on_both_sides() {
+        let mut g = OrgGraph::new();
+        for hub in ["a", "b"] {
+            g.try_add_org(Org::new(id(hub), hub, OrgKind::MerchantsCouncil))
+                .unwrap();
+        }
+        // Many dated links between the same two bodies, both ways: both
+        // ends are far past the scan limit.
+        for day in 1..=28 {
+            g.try_link(&id("a"), Relation::PairedWith(since(day)), &id("b"))
+                .unwrap();
+            g.try_link(
+                &id("b"),
+                Relation::Coordinates(Mechanism::JointAction, since(day)),
+                &id("a"),
+            )
+            .unwrap();
+        }
+        assert!(g.graph[g.node(&id("a")).unwrap()].out_degree > SCAN_LIMIT);
+        for day in [1, 17, 28] {
+            for (from, relation, to) in [
+                ("a", Relation::PairedWith(since(day)), "b"),
+                ("b", Relation::PairedWith(since(day)), "a"),
+                (
+                    "a",
+                    Relation::Coordinates(Mechanism::JointAction, since(day)),
+                    "b",
+                ),
+            ] {
+                assert!(
+                    matches!(
+                        g.try_link(&id(from), relation, &id(to)),
+                        Err(OrgGraphError::DuplicateLink { .. })
+                    ),
+                    "{from} {relation} {to}"
+                );
+            }
+        }
+        assert_eq!(g.link_count(), 56);
+        g.validate().unwrap();
+    }
+
+    #[test]
+    fn duplicates_are_found_from_a_busy_source_to_a_quiet_target() {
+        let mut g = OrgGraph::new();
+        g.try_add_org(Org::new(id("pc"), "committee", OrgKind::PartyCommittee))
+            .unwrap();
+        for i in 0..40 {
+            g.try_add_org(Org::new(
+                id(format!("e{i}")),
+                "estate",
+                OrgKind::HousingEstate,
+            ))
+            .unwrap();
+            g.try_link(&id("pc"), Relation::Leads, &id(format!("e{i}")))
+                .unwrap();
+        }
+        for i in [0, 16, 17, 39] {
+            assert!(matches!(
+                g.try_link(&id("pc"), Relation::Leads, &id(format!("e{i}"))),
+                Err(OrgGraphError::DuplicateLink { .. })
+            ));
+        }
+        g.validate().unwrap();
+    }
+
+    #[test]
+    fn a_long_leadership_chain_is_searched_from_its_short_side() {
+        let mut g = OrgGraph::new();
+        let n = 200;
+        for i in 0..n {
+            g.try_add_org(Org::new(
+                id(format!("p{i}")),
+                "branch",
+                OrgKind::PartyBranch,
+            ))
+            .unwrap();
+        }
+        for i in 1..n {
+            g.try_link(
+                &id(format!("p{}", i - 1)),
+                Relation::Leads,
+                &id(format!("p{i}")),
+            )
+            .unwrap();
+        }
+        let err = g
+            .try_link(&id(format!("p{}", n - 1)), Relation::Leads, &id("p0"))
+            .unwrap_err();
+        match err {
+            OrgGraphError::Cycle { relation, cycle } => {
+                assert_eq!(relation, RelationKind::Leads);
+                assert_eq!(cycle.len(), n);
+                assert_eq!(cycle[0], id(format!("p{}", n - 1)));
+                assert_eq!(cycle[1], id("p0"));
+                assert_eq!(cycle[n - 1], id(format!("p{}", n - 2)));
+            }
+            other => panic!("expected a cycle, got {other}"),
+        }
+        g.validate().unwrap();
+    }
+}
