@@ -207,20 +207,24 @@ impl OrgGraph {
     }
 
     pub(crate) fn insert_org(&mut self, mut org: Org) -> Result<NodeIndex, OrgGraphError> {
-        if self.index.contains_key(&org.id) {
-            return Err(OrgGraphError::DuplicateOrg { id: org.id });
-        }
-        if let Some(actor) = org.kind.actor() {
-            if let Some(&existing) = self.actors.get(actor) {
-                return Err(OrgGraphError::DuplicateActor {
-                    actor: actor.clone(),
-                    existing: self.id_of(existing).clone(),
-                });
-            }
-        }
+        // One hash of the id: the vacant entry is filled once the node is in.
+        let slot = match self.index.entry(org.id.clone()) {
+            Entry::Occupied(_) => return Err(OrgGraphError::DuplicateOrg { id: org.id }),
+            Entry::Vacant(slot) => slot,
+        };
+        let actor = match org.kind.actor() {
+            Some(actor) => match self.actors.entry(actor.clone()) {
+                Entry::Occupied(existing) => {
+                    return Err(OrgGraphError::DuplicateActor {
+                        actor: actor.clone(),
+                        existing: self.graph[*existing.get()].org.id.clone(),
+                    });
+                }
+                Entry::Vacant(actor_slot) => Some(actor_slot),
+            },
+            None => None,
+        };
         org.normalise();
-        let id = org.id.clone();
-        let actor = org.kind.actor().cloned();
         let node = Node {
             tier: org.kind.tier(),
             caps: org.capability_mask(),
@@ -231,9 +235,9 @@ impl OrgGraph {
             org,
         };
         let n = self.graph.add_node(node);
-        self.index.insert(id, n);
-        if let Some(actor) = actor {
-            self.actors.insert(actor, n);
+        slot.insert(n);
+        if let Some(actor_slot) = actor {
+            actor_slot.insert(n);
         }
         Ok(n)
     }
