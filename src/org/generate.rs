@@ -2,7 +2,7 @@
 //! benchmarks.
 //!
 //! The same [`CityScale`] and seed always give the same graph (the random
-//! stream is [`Pcg64Mcg`](rand_pcg::Pcg64Mcg), portable and reproducible).
+//! stream is `rand_pcg::Pcg64Mcg`, portable and reproducible).
 //!
 //! ```
 //! use grassroots::org::generate::{city, CityScale};
@@ -229,6 +229,7 @@ pub fn city(scale: &CityScale, seed: u64) -> OrgGraph {
         },
         epoch: NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date"),
     };
+    b.graph.reserve_actors(scale.persons);
     let all_services = || ServiceCategory::ALL.into_iter().map(Capability::Service);
     let all_mediation = || DisputeKind::ALL.into_iter().map(Capability::Mediation);
 
