@@ -50,14 +50,39 @@ pub enum Error {
     /// A history could not be replayed.
     #[error(transparent)]
     Replay(#[from] ReplayError),
-    /// A case refused a command; the workflow's rejection is converted too.
+    /// A case refused a command. The workflow's rejection is boxed, so any
+    /// workflow's — the crate's or your own — fits; downcast it to match on
+    /// it.
     #[error(transparent)]
-    Case(Box<CaseError<Error>>),
+    Case(Box<CaseError<AnyRejection>>),
 }
 
-impl<R: Into<Error>> From<CaseError<R>> for Error {
+/// Any workflow's rejection, boxed, inside [`Error::Case`].
+#[derive(Debug)]
+pub struct AnyRejection(Box<dyn std::error::Error + Send + Sync>);
+
+impl AnyRejection {
+    /// The rejection as the workflow's own type, if it is a `T`.
+    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Display for AnyRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for AnyRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl<R: std::error::Error + Send + Sync + 'static> From<CaseError<R>> for Error {
     fn from(e: CaseError<R>) -> Self {
-        Error::Case(Box::new(e.map_rejection(Into::into)))
+        Error::Case(Box::new(e.map_rejection(|r| AnyRejection(Box::new(r)))))
     }
 }
 
@@ -71,9 +96,15 @@ mod tests {
         let message = e.to_string();
         let umbrella: Error = e.into();
         assert_eq!(umbrella.to_string(), message);
-        assert!(matches!(
-            umbrella,
-            Error::Case(ref c) if matches!(**c, CaseError::Rejected(Error::Ladder(_)))
-        ));
+        let Error::Case(case) = umbrella else {
+            panic!("not a case error");
+        };
+        let CaseError::Rejected(rejection) = *case else {
+            panic!("not a rejection");
+        };
+        assert_eq!(
+            rejection.downcast_ref::<LadderError>(),
+            Some(&LadderError::MissingJustification)
+        );
     }
 }

@@ -89,7 +89,7 @@
 //! - `postgres` — an event store on a PostgreSQL server.
 //!
 //! None is on by default.
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod actor;
 pub mod calendar;
@@ -104,7 +104,7 @@ pub mod workflow;
 
 pub use actor::{Actor, Forbidden, Role};
 pub use calendar::{TimeLimit, WorkingCalendar};
-pub use error::Error;
+pub use error::{AnyRejection, Error};
 pub use id::{ActorId, CaseId, IdError, OrgId};
 pub use matter::{DisputeKind, ServiceCategory};
 pub use org::{Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, Route};

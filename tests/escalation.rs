@@ -730,3 +730,63 @@ fn ladder_events_and_states_round_trip_through_json() {
     assert_eq!(first["event"], "started");
     assert_eq!(first["route"]["handler"], "grid-7");
 }
+
+#[test]
+fn an_extreme_time_is_a_typed_error_not_a_panic() {
+    let ladder = ladder();
+    let at = chrono::DateTime::<Utc>::MAX_UTC - Duration::hours(1);
+    let mut case = Case::<Ladder>::new("M-9".parse().unwrap());
+    let err = case
+        .handle(
+            &ladder,
+            &start(Severity::Minor),
+            &Context::new(at, &grid_worker()),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, CaseError::Rejected(LadderError::Calendar(_))),
+        "{err}"
+    );
+    assert_eq!(case.version(), 0);
+}
+
+#[test]
+fn a_location_missing_from_the_graph_is_a_routing_error_not_exhaustion() {
+    let events: Vec<_> = started(&ladder(), Severity::Minor)
+        .history()
+        .iter()
+        .map(|r| r.event.clone())
+        .collect();
+    let empty = Ladder::new(
+        PolicyBook::default(),
+        grassroots::org::OrgGraph::new(),
+        WorkingCalendar::prc(),
+    );
+    given(&empty, events)
+        .when(
+            &officer(Tier::Municipal),
+            monday(),
+            LadderCommand::Escalate {
+                reason: EscalationReason::HandlingFailed,
+            },
+        )
+        .then_error(|e| matches!(e, CaseError::Rejected(LadderError::Routing(_))));
+}
+
+#[test]
+fn a_command_that_does_not_apply_is_refused_as_such_whoever_sends_it() {
+    let ladder = ladder();
+    given(&ladder, [])
+        .when(
+            &grid_worker(),
+            monday(),
+            LadderCommand::Override {
+                reason: EscalationReason::HandlingFailed,
+                justification: "x".into(),
+            },
+        )
+        .then_rejected(LadderError::NotApplicable {
+            command: "Override",
+            state: "Idle",
+        });
+}
