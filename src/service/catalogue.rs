@@ -11,7 +11,7 @@ use smol_str::SmolStr;
 
 use super::error::{CatalogueError, ServiceRequestError};
 use crate::calendar::TimeLimit;
-use crate::id::{IdError, MAX_ID_LEN, MaterialId, OrgId, ServiceCode};
+use crate::id::{IdError, MaterialId, OrgId, ServiceCode};
 use crate::matter::ServiceCategory;
 
 /// How the hall takes an item on (受理 / 代办).
@@ -42,28 +42,26 @@ impl fmt::Display for Mode {
 }
 
 /// The code of an intake attribute of a service item (`company_name`,
-/// `registered_capital`, ...). Validated like the crate's identifiers:
-/// non-empty, at most [`MAX_ID_LEN`] bytes, no control characters.
+/// `registered_capital`, ...). Validated like the crate's identifiers (see
+/// [`crate::id`]): not empty or blank, at most [`MAX_ID_LEN`](crate::id::MAX_ID_LEN) bytes, no
+/// control or invisible formatting characters.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(try_from = "SmolStr")]
 pub struct AttributeCode(SmolStr);
 
+/// The identifier rules of [`crate::id`], reported for an attribute code.
 fn check_code(s: &str) -> Result<(), IdError> {
     const KIND: &str = "AttributeCode";
-    if s.is_empty() {
-        return Err(IdError::Empty { kind: KIND });
-    }
-    if s.len() > MAX_ID_LEN {
-        return Err(IdError::TooLong {
+    MaterialId::new(s).map(drop).map_err(|e| match e {
+        IdError::Empty { .. } => IdError::Empty { kind: KIND },
+        IdError::TooLong { len, max, .. } => IdError::TooLong {
             kind: KIND,
-            len: s.len(),
-            max: MAX_ID_LEN,
-        });
-    }
-    if let Some((at, _)) = s.char_indices().find(|(_, c)| c.is_control()) {
-        return Err(IdError::ControlCharacter { kind: KIND, at });
-    }
-    Ok(())
+            len,
+            max,
+        },
+        IdError::Blank { .. } => IdError::Blank { kind: KIND },
+        IdError::ControlCharacter { at, .. } => IdError::ControlCharacter { kind: KIND, at },
+    })
 }
 
 impl AttributeCode {
@@ -71,8 +69,7 @@ impl AttributeCode {
     ///
     /// # Errors
     ///
-    /// [`IdError`] for an empty code, one longer than [`MAX_ID_LEN`] bytes
-    /// or one holding a control character.
+    /// [`IdError`] for a code the crate's identifier rules refuse.
     pub fn new(s: impl AsRef<str>) -> Result<Self, IdError> {
         let s = s.as_ref();
         check_code(s)?;

@@ -107,8 +107,13 @@ impl ServiceRequest {
     }
 
     /// The civil date of `at` in the calendar's offset.
-    fn date(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.calendar().offset()).date_naive()
+    fn date(&self, at: DateTime<Utc>) -> Result<NaiveDate> {
+        local_date(self.calendar(), at).ok_or(ServiceRequestError::Calendar(
+            CalendarError::OutOfRange {
+                from: at.date_naive(),
+                limit: TimeLimit::CalendarDays(0),
+            },
+        ))
     }
 
     /// The promised date moved `working_days` later: the limit of a day
@@ -312,7 +317,7 @@ impl ServiceRequest {
     ) -> Result<Decision<ServiceRequestEvent>> {
         let paused = self
             .calendar()
-            .count_working_days(self.date(since), self.date(at));
+            .count_working_days(self.date(since)?, self.date(at)?);
         let promised = self.shift(handling.promised, paused)?;
         Ok(ServiceRequestEvent::Resumed {
             at,
@@ -348,6 +353,14 @@ impl ServiceRequest {
         }
         Ok(decision)
     }
+}
+
+/// The civil date of `at` in `calendar`'s offset; `None` beyond the dates
+/// chrono can represent.
+pub(crate) fn local_date(calendar: &WorkingCalendar, at: DateTime<Utc>) -> Option<NaiveDate> {
+    at.naive_utc()
+        .checked_add_offset(calendar.offset())
+        .map(|local| local.date())
 }
 
 /// The ids, sorted and without repeats.
