@@ -93,6 +93,7 @@
 
 pub mod actor;
 pub mod calendar;
+pub mod dispute;
 pub mod escalation;
 pub mod id;
 pub mod matter;
@@ -103,6 +104,7 @@ pub mod workflow;
 
 pub use actor::{Actor, Forbidden, Role};
 pub use calendar::{TimeLimit, WorkingCalendar};
+pub use dispute::{Dispute, DisputeCommand, DisputeError, DisputeEvent, DisputeState};
 pub use id::{ActorId, CaseId, IdError, OrgId};
 pub use matter::{DisputeKind, ServiceCategory};
 pub use org::{Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, Route};
