@@ -20,3 +20,5 @@ pub use routes::Routes;
 pub use state::{
     Agreement, Confirmation, DisputeFile, DisputeState, Draft, Ending, LabourLimit, Mediation,
 };
+#[cfg(feature = "proptest")]
+pub mod strategies;
