@@ -13,7 +13,8 @@
 //! People: `li` (a worker, member of acme) and `acme-rep` (acts for acme);
 //! trainee mediators `zhao` (academy, and a manager at acme: conflicted)
 //! and `qian` (academy only); committee mediators `chen` and `sun`
-//! (hehua-med); `zhou` (pinghu-med); neighbours `wang` and `zhang`; the shop
+//! (hehua-med); `ma` (hehua-med, and a member of shop 9: conflicted in its
+//! disputes); `zhou` (pinghu-med); neighbours `wang` and `zhang`; the shop
 //! `shop-9` (a merchant, acted for by `shopkeeper`).
 
 use std::sync::Arc;
@@ -86,6 +87,7 @@ pub fn graph() -> OrgGraph {
         ("chen", "Chen (mediator)"),
         ("sun", "Sun (mediator)"),
         ("zhou", "Zhou (mediator)"),
+        ("ma", "Ma (mediator, shop 9's landlord)"),
     ] {
         g.try_add_org(Org::new(
             id(&format!("p-{person}")),
@@ -112,6 +114,8 @@ pub fn graph() -> OrgGraph {
         ("p-chen", Relation::MemberOf(since()), "hehua-med"),
         ("p-sun", Relation::MemberOf(since()), "hehua-med"),
         ("p-zhou", Relation::MemberOf(since()), "pinghu-med"),
+        ("p-ma", Relation::MemberOf(since()), "hehua-med"),
+        ("p-ma", Relation::MemberOf(since()), "shop-9"),
     ];
     for (from, relation, to) in links {
         g.try_link(&id(from), relation, &id(to)).unwrap();
@@ -195,6 +199,21 @@ pub fn neighbour_report() -> Report {
         location: id("mancheng"),
         channel: Channel::GridWorker,
         severity: Severity::Minor,
+    }
+}
+
+/// A consumer's complaint against shop 9, reported at a secretary
+/// face-to-face session; serious, so it starts at the community.
+pub fn consumer_report() -> Report {
+    Report {
+        kind: DisputeKind::Consumer,
+        parties: vec![
+            Party::person(aid("wang")),
+            Party::merchant(aid("shopkeeper"), id("shop-9")),
+        ],
+        location: id("mancheng"),
+        channel: Channel::SecretaryFaceToFace,
+        severity: Severity::Serious,
     }
 }
 
@@ -367,6 +386,30 @@ pub mod path {
             minutes(9),
             DisputeCommand::RecordFollowUp {
                 rating: Satisfaction::Satisfied,
+            },
+        ));
+        s
+    }
+
+    /// Escalated to the community, accepted there, mediated by `chen` and
+    /// failed again: at the ceiling of a moderate dispute.
+    pub fn failed_at_community() -> Steps {
+        let mut s = escalated();
+        s.push((committee_officer(), minutes(6), DisputeCommand::Accept));
+        s.push((
+            committee_officer(),
+            minutes(7),
+            DisputeCommand::AssignMediators {
+                mediators: vec![aid("chen")],
+                selection: Selection::Roster,
+            },
+        ));
+        s.push((mediator("chen"), minutes(8), DisputeCommand::RecordSession));
+        s.push((
+            mediator("chen"),
+            minutes(9),
+            DisputeCommand::TerminateMediation {
+                reason: FailureReason::NoAgreementReached,
             },
         ));
         s
