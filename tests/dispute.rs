@@ -257,15 +257,17 @@ fn the_table_lists_every_state_and_command() {
     }
     // Terminal rows are exactly the workflow's terminal states.
     for (state, row) in TABLE {
-        let terminal = Dispute::is_terminal(&grassroots::workflow::Case::<Dispute>::replay(
-            "x".parse().unwrap(),
-            support::dispute_fixture::drive(d(), &path::to(state))
-                .history()
-                .to_vec(),
-        )
-        .unwrap()
-        .state()
-        .clone());
+        let terminal = Dispute::is_terminal(
+            &grassroots::workflow::Case::<Dispute>::replay(
+                "x".parse().unwrap(),
+                support::dispute_fixture::drive(d(), &path::to(state))
+                    .history()
+                    .to_vec(),
+            )
+            .unwrap()
+            .state()
+            .clone(),
+        );
         assert_eq!(terminal, row.starts_with('T'), "{state}");
     }
 }
@@ -356,7 +358,9 @@ fn a_report_needs_two_distinct_parties_and_a_known_territorial_place() {
     a_company.location = id("acme");
     given(d(), [])
         .when(&li, c(), C::Report(a_company))
-        .then_rejected(DisputeError::LocationNotTerritorial { location: id("acme") });
+        .then_rejected(DisputeError::LocationNotTerritorial {
+            location: id("acme"),
+        });
 
     let mut ghost = labour_report();
     ghost.parties[1] = Party::enterprise(aid("acme-rep"), id("ghost-co"));
@@ -382,7 +386,11 @@ fn who_may_report_depends_on_the_channel() {
         .then_rejected(li.forbidden("report a dispute", Role::GridWorker).into());
     given(d(), [])
         .when(&grid_worker(), c(), C::Report(neighbour_report()))
-        .then(events_of(vec![(grid_worker(), c(), C::Report(neighbour_report()))]));
+        .then(events_of(vec![(
+            grid_worker(),
+            c(),
+            C::Report(neighbour_report()),
+        )]));
     // A secretary face-to-face session, a court or the police: an officer.
     given(d(), [])
         .when(&grid_worker(), c(), C::Report(consumer_report()))
@@ -394,7 +402,11 @@ fn who_may_report_depends_on_the_channel() {
     let secretary = officer("secretary-he", Tier::Community, "hehua");
     given(d(), [])
         .when(&secretary, c(), C::Report(consumer_report()))
-        .then(events_of(vec![(secretary.clone(), c(), C::Report(consumer_report()))]));
+        .then(events_of(vec![(
+            secretary.clone(),
+            c(),
+            C::Report(consumer_report()),
+        )]));
 }
 
 #[test]
@@ -606,14 +618,22 @@ fn assign(mediators: &[&str], selection: Selection) -> C {
 #[test]
 fn mediators_come_from_the_bodys_roster_or_the_parties_choice() {
     let case = given_state("Accepted")
-        .when(&academy_officer(), c(), assign(&["qian"], Selection::Roster))
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["qian"], Selection::Roster),
+        )
         .then([E::MediatorsAssigned {
             mediators: vec![aid("qian")],
             selection: Selection::Roster,
         }]);
     assert_eq!(case.state().mediators(), [aid("qian")]);
     given_state("Accepted")
-        .when(&academy_officer(), c(), assign(&["chen"], Selection::Roster))
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["chen"], Selection::Roster),
+        )
         .then_rejected(DisputeError::NotOnRoster {
             mediator: aid("chen"),
             body: id("park-academy"),
@@ -633,11 +653,21 @@ fn mediators_come_from_the_bodys_roster_or_the_parties_choice() {
 #[test]
 fn a_mediator_may_not_be_a_party_nor_belong_to_a_partys_organisation() {
     given_state("Accepted")
-        .when(&academy_officer(), c(), assign(&["li"], Selection::ChosenByParties))
-        .then_rejected(DisputeError::MediatorIsParty { mediator: aid("li") });
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["li"], Selection::ChosenByParties),
+        )
+        .then_rejected(DisputeError::MediatorIsParty {
+            mediator: aid("li"),
+        });
     // Zhao trains at the academy but manages at Acme, where Li works.
     given_state("Accepted")
-        .when(&academy_officer(), c(), assign(&["zhao"], Selection::Roster))
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["zhao"], Selection::Roster),
+        )
         .then_rejected(DisputeError::MediatorConflict {
             mediator: aid("zhao"),
             party: aid("li"),
@@ -661,14 +691,22 @@ fn a_mediator_may_not_be_a_party_nor_belong_to_a_partys_organisation() {
         (committee_officer(), minutes(1), C::Accept),
     ]);
     given_events(accepted.clone())
-        .when(&committee_officer(), c(), assign(&["ma"], Selection::Roster))
+        .when(
+            &committee_officer(),
+            c(),
+            assign(&["ma"], Selection::Roster),
+        )
         .then_rejected(DisputeError::MediatorConflict {
             mediator: aid("ma"),
             party: aid("shopkeeper"),
             org: id("shop-9"),
         });
     given_events(accepted)
-        .when(&committee_officer(), c(), assign(&["chen"], Selection::Roster))
+        .when(
+            &committee_officer(),
+            c(),
+            assign(&["chen"], Selection::Roster),
+        )
         .then([E::MediatorsAssigned {
             mediators: vec![aid("chen")],
             selection: Selection::Roster,
@@ -681,12 +719,20 @@ fn assigning_needs_a_distinct_mediator_and_the_accepting_bodys_officer() {
         .when(&academy_officer(), c(), assign(&[], Selection::Roster))
         .then_rejected(DisputeError::NoMediators);
     given_state("Accepted")
-        .when(&academy_officer(), c(), assign(&["qian", "qian"], Selection::Roster))
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["qian", "qian"], Selection::Roster),
+        )
         .then_rejected(DisputeError::DuplicateMediator {
             mediator: aid("qian"),
         });
     given_state("Accepted")
-        .when(&committee_officer(), c(), assign(&["qian"], Selection::Roster))
+        .when(
+            &committee_officer(),
+            c(),
+            assign(&["qian"], Selection::Roster),
+        )
         .then_rejected(DisputeError::NotBodyOfficer {
             actor: aid("officer-hehua"),
             action: "assign mediators",
@@ -704,7 +750,9 @@ fn only_an_assigned_mediator_records_sessions() {
     let case = given_state("Mediating")
         .when(&mediator("qian"), c(), C::RecordSession)
         .then([E::SessionRecorded { number: 2 }]);
-    assert!(matches!(case.state(), DisputeState::Mediating { mediation, .. } if mediation.sessions == 2));
+    assert!(
+        matches!(case.state(), DisputeState::Mediating { mediation, .. } if mediation.sessions == 2)
+    );
     given_state("Mediating")
         .when(&mediator("chen"), c(), C::RecordSession)
         .then_rejected(DisputeError::NotAssignedMediator {
@@ -722,7 +770,11 @@ fn the_agreement_follows_a_session_has_terms_and_is_recorded_by_a_mediator() {
         .when(&mediator("qian"), c(), terms.clone())
         .then_rejected(DisputeError::NoSessionYet);
     given_state("Mediating")
-        .when(&mediator("qian"), c(), C::RecordAgreement { terms: "  ".into() })
+        .when(
+            &mediator("qian"),
+            c(),
+            C::RecordAgreement { terms: "  ".into() },
+        )
         .then_rejected(DisputeError::EmptyTerms);
     given_state("Mediating")
         .when(&party("li"), c(), terms.clone())
@@ -748,7 +800,9 @@ fn the_agreement_takes_effect_when_the_last_signature_lands() {
 
     let mut signed_by_parties = history("Signing");
     signed_by_parties.push(E::AgreementSigned { by: aid("li") });
-    signed_by_parties.push(E::AgreementSigned { by: aid("acme-rep") });
+    signed_by_parties.push(E::AgreementSigned {
+        by: aid("acme-rep"),
+    });
     let case = given_events(signed_by_parties)
         .when(&mediator("qian"), c(), C::Sign)
         .then([
@@ -771,7 +825,9 @@ fn the_agreement_takes_effect_when_the_last_signature_lands() {
     // The order does not matter: the mediator first, a party last.
     let mut mediator_first = history("Signing");
     mediator_first.push(E::AgreementSigned { by: aid("qian") });
-    mediator_first.push(E::AgreementSigned { by: aid("acme-rep") });
+    mediator_first.push(E::AgreementSigned {
+        by: aid("acme-rep"),
+    });
     let case = given_events(mediator_first)
         .when(&party("li"), c(), C::Sign)
         .then([
@@ -966,7 +1022,10 @@ fn a_failed_mediation_goes_up_the_ladder_to_the_next_routed_body() {
         )]);
     assert!(matches!(case.state(), DisputeState::Escalated { .. }));
     assert_eq!(case.state().tier(), Some(Tier::Community));
-    assert_eq!(case.state().file().unwrap().handler(), Some(&id("hehua-med")));
+    assert_eq!(
+        case.state().file().unwrap().handler(),
+        Some(&id("hehua-med"))
+    );
     given_state("MediationFailed")
         .when(&mediator("qian"), c(), C::Escalate)
         .then_rejected(DisputeError::NotBodyOfficer {
@@ -1003,7 +1062,11 @@ fn the_ceiling_holds_without_an_override_by_the_higher_tier() {
         .when(&pinghu_officer(), c(), override_(" "))
         .then_rejected(DisputeError::Ladder(LadderError::MissingJustification));
     let case = given_events(at_ceiling)
-        .when(&pinghu_officer(), c(), override_("the workers threaten a strike"))
+        .when(
+            &pinghu_officer(),
+            c(),
+            override_("the workers threaten a strike"),
+        )
         .then([E::Ladder(LadderEvent::Escalated(Escalated {
             from: Tier::Community,
             to: Tier::Subdistrict,
@@ -1036,7 +1099,13 @@ fn after_a_failed_mediation_a_party_or_the_body_refers_it_to_an_open_route() {
             to: Referral::Arbitration,
             routes: arbitration(),
         }]);
-    assert!(matches!(case.state(), DisputeState::Referred { to: Referral::Arbitration, .. }));
+    assert!(matches!(
+        case.state(),
+        DisputeState::Referred {
+            to: Referral::Arbitration,
+            ..
+        }
+    ));
     given_state("MediationFailed")
         .when(&academy_officer(), c(), refer(Referral::Arbitration))
         .then([E::Referred {
@@ -1099,12 +1168,20 @@ fn an_exhausted_ladder_refers_the_dispute_out() {
     assert!(matches!(case.state(), DisputeState::MediationFailed { .. }));
     assert_eq!(
         case.history().last().unwrap().event,
-        E::Ladder(LadderEvent::Exhausted { tier: Tier::District })
+        E::Ladder(LadderEvent::Exhausted {
+            tier: Tier::District
+        })
     );
     let at_the_top: Vec<E> = case.history().iter().map(|r| r.event.clone()).collect();
     let case = given(d(), at_the_top)
         .at(minutes(30))
-        .when(&party("acme-rep"), minutes(40), C::Refer { to: Referral::Arbitration })
+        .when(
+            &party("acme-rep"),
+            minutes(40),
+            C::Refer {
+                to: Referral::Arbitration,
+            },
+        )
         .then([
             E::Ladder(LadderEvent::ReferredOut {
                 tier: Tier::District,
@@ -1167,7 +1244,11 @@ fn labour_mediation_lapses_after_fifteen_days() {
         .when(&system(), deadline, C::Tick)
         .then_nothing();
     // Not for other kinds of dispute.
-    let neighbours = events_of(vec![(grid_worker(), minutes(0), C::Report(neighbour_report()))]);
+    let neighbours = events_of(vec![(
+        grid_worker(),
+        minutes(0),
+        C::Report(neighbour_report()),
+    )]);
     given_events(neighbours)
         .when(&system(), deadline + Duration::days(30), C::Tick)
         .then_nothing();
@@ -1192,7 +1273,10 @@ fn after_the_lapse_any_party_may_take_a_labour_dispute_to_arbitration() {
                 to: Referral::Arbitration,
                 routes: arbitration(),
             }]);
-        assert!(matches!(case.state(), DisputeState::Referred { .. }), "{state}");
+        assert!(
+            matches!(case.state(), DisputeState::Referred { .. }),
+            "{state}"
+        );
         given_events(events.clone())
             .when(&academy_officer(), c(), to_arbitration.clone())
             .then_rejected(DisputeError::NotAParty {
@@ -1200,15 +1284,31 @@ fn after_the_lapse_any_party_may_take_a_labour_dispute_to_arbitration() {
                 action: "take the dispute to arbitration",
             });
         given_events(events)
-            .when(&party("li"), c(), C::Refer { to: Referral::Litigation })
+            .when(
+                &party("li"),
+                c(),
+                C::Refer {
+                    to: Referral::Litigation,
+                },
+            )
             .then_rejected(DisputeError::RouteNotOpen {
                 to: Referral::Litigation,
                 open: arbitration(),
             });
     }
-    let neighbours = events_of(vec![(grid_worker(), minutes(0), C::Report(neighbour_report()))]);
+    let neighbours = events_of(vec![(
+        grid_worker(),
+        minutes(0),
+        C::Report(neighbour_report()),
+    )]);
     given_events(neighbours)
-        .when(&party("wang"), c(), C::Refer { to: Referral::Litigation })
+        .when(
+            &party("wang"),
+            c(),
+            C::Refer {
+                to: Referral::Litigation,
+            },
+        )
         .then_rejected(DisputeError::NotLabourDispute {
             kind: DisputeKind::Neighbour,
         });
@@ -1304,7 +1404,10 @@ fn a_risk_flag_must_raise_the_severity_and_comes_from_those_who_watch() {
     let li = party("li");
     given_state("Mediating")
         .when(&li, c(), flag(Severity::Critical))
-        .then_rejected(li.forbidden("raise the severity", Role::Officer(Tier::Grid)).into());
+        .then_rejected(
+            li.forbidden("raise the severity", Role::Officer(Tier::Grid))
+                .into(),
+        );
 }
 
 #[test]
@@ -1379,7 +1482,12 @@ fn a_follow_up_visit_with_a_rating_closes_the_dispute() {
                 to: Referral::Arbitration,
             },
         ),
-        ("Withdrawn", Ending::Withdrawn { by: aid("acme-rep") }),
+        (
+            "Withdrawn",
+            Ending::Withdrawn {
+                by: aid("acme-rep"),
+            },
+        ),
     ] {
         let case = given_state(state)
             .when(
@@ -1411,7 +1519,10 @@ fn a_follow_up_visit_with_a_rating_closes_the_dispute() {
                 rating: Satisfaction::Satisfied,
             },
         )
-        .then_rejected(li.forbidden("record a follow-up visit", Role::Mediator).into());
+        .then_rejected(
+            li.forbidden("record a follow-up visit", Role::Mediator)
+                .into(),
+        );
 }
 
 #[test]

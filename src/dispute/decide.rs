@@ -84,7 +84,11 @@ impl Dispute {
             .date_naive()
     }
 
-    fn report(&self, r: &Report, ctx: &Context<'_>) -> Result<Decision<DisputeEvent>, DisputeError> {
+    fn report(
+        &self,
+        r: &Report,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
         let actor = ctx.actor();
         match r.channel {
             Channel::Party => {
@@ -96,7 +100,9 @@ impl Dispute {
             Channel::MerchantsCouncil
             | Channel::SecretaryFaceToFace
             | Channel::CourtReferral
-            | Channel::PoliceReferral => actor.require("report a dispute", Role::Officer(Tier::Grid))?,
+            | Channel::PoliceReferral => {
+                actor.require("report a dispute", Role::Officer(Tier::Grid))?
+            }
         }
         if r.parties.len() < 2 {
             return Err(DisputeError::TooFewParties {
@@ -284,7 +290,10 @@ impl Dispute {
             at,
             confirmation_due,
         });
-        push_all(&mut decision, self.ladder_step(file, &LadderCommand::Resolve, ctx)?);
+        push_all(
+            &mut decision,
+            self.ladder_step(file, &LadderCommand::Resolve, ctx)?,
+        );
         Ok(decision)
     }
 
@@ -355,18 +364,22 @@ impl Dispute {
             }
             let mut decision = Decision::none();
             if matches!(file.ladder, LadderState::Exhausted(_)) {
-                push_all(&mut decision, self.ladder_step(file, &LadderCommand::ReferOut { to }, ctx)?);
+                push_all(
+                    &mut decision,
+                    self.ladder_step(file, &LadderCommand::ReferOut { to }, ctx)?,
+                );
             }
-            decision.push(DisputeEvent::Referred { to, routes: *routes });
+            decision.push(DisputeEvent::Referred {
+                to,
+                routes: *routes,
+            });
             return Ok(decision);
         }
         // Before mediation fails: only a lapsed labour dispute, to
         // arbitration, by a party.
         match file.labour {
             LabourLimit::NotLabour => Err(DisputeError::NotLabourDispute { kind: file.kind }),
-            LabourLimit::Running { deadline } => {
-                Err(DisputeError::LabourLimitRunning { deadline })
-            }
+            LabourLimit::Running { deadline } => Err(DisputeError::LabourLimitRunning { deadline }),
             LabourLimit::Lapsed { .. } => {
                 if !file.is_party(actor.id()) {
                     return Err(not_a_party(actor, "take the dispute to arbitration"));
@@ -436,7 +449,10 @@ impl Dispute {
             }
         }
         if state.is_on_ladder() && matches!(file.ladder, LadderState::Handling(_)) {
-            push_all(&mut decision, self.ladder_step(file, &LadderCommand::Tick, ctx)?);
+            push_all(
+                &mut decision,
+                self.ladder_step(file, &LadderCommand::Tick, ctx)?,
+            );
         }
         Ok(decision)
     }
@@ -484,7 +500,11 @@ fn not_a_party(actor: &Actor, action: &'static str) -> DisputeError {
     }
 }
 
-fn is_party_of(file: &DisputeFile, actor: &Actor, action: &'static str) -> Result<(), DisputeError> {
+fn is_party_of(
+    file: &DisputeFile,
+    actor: &Actor,
+    action: &'static str,
+) -> Result<(), DisputeError> {
     if file.is_party(actor.id()) {
         Ok(())
     } else {

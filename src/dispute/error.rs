@@ -38,7 +38,9 @@ pub enum DisputeError {
     },
     /// Only an officer acting for the body handling the dispute may do this
     /// (accept, decline, assign mediators, escalate).
-    #[error("actor {actor} may not {action}: it needs an officer of the {tier} tier acting for {body}")]
+    #[error(
+        "actor {actor} may not {action}: it needs an officer of the {tier} tier acting for {body}"
+    )]
     NotBodyOfficer {
         /// Who tried.
         actor: ActorId,
@@ -111,7 +113,9 @@ pub enum DisputeError {
     },
     /// A mediator may not belong to an organisation a party is, represents
     /// or belongs to (on the day of assignment).
-    #[error("mediator {mediator} belongs to {org}, which party {party} is, represents or belongs to")]
+    #[error(
+        "mediator {mediator} belongs to {org}, which party {party} is, represents or belongs to"
+    )]
     MediatorConflict {
         /// The mediator.
         mediator: ActorId,
@@ -168,7 +172,9 @@ pub enum DisputeError {
     },
     /// Judicial confirmation is applied for within the window after the
     /// agreement took effect.
-    #[error("judicial confirmation applied for at {applied_at}, after the {limit} from {effective_at} ran out at {deadline}")]
+    #[error(
+        "judicial confirmation applied for at {applied_at}, after the {limit} from {effective_at} ran out at {deadline}"
+    )]
     ConfirmationTooLate {
         /// When the agreement took effect.
         effective_at: DateTime<Utc>,

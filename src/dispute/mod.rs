@@ -312,7 +312,10 @@ mod tests {
             if line.trim_end() == "//! ```" {
                 break;
             }
-            out.push_str(line.strip_prefix("//! ").unwrap_or(line.trim_start_matches("//!")));
+            out.push_str(
+                line.strip_prefix("//! ")
+                    .unwrap_or(line.trim_start_matches("//!")),
+            );
             out.push('\n');
         }
         out

@@ -99,7 +99,9 @@ impl Routes {
             DisputeKind::Neighbour
             | DisputeKind::PropertyManagement
             | DisputeKind::Consumer
-            | DisputeKind::Other => Routes::only(Referral::Litigation).with(Referral::Administrative),
+            | DisputeKind::Other => {
+                Routes::only(Referral::Litigation).with(Referral::Administrative)
+            }
         }
     }
 }
@@ -170,7 +172,10 @@ mod tests {
             r#"["arbitration","administrative"]"#
         );
         assert_eq!(Routes::NONE.to_string(), "none");
-        assert_eq!(format!("{:?}", Routes::only(Referral::Litigation)), "{Litigation}");
+        assert_eq!(
+            format!("{:?}", Routes::only(Referral::Litigation)),
+            "{Litigation}"
+        );
         assert!(serde_json::from_str::<Routes>(r#"["mediation"]"#).is_err());
     }
 }

@@ -400,7 +400,9 @@ impl DisputeState {
     pub const fn is_terminal(&self) -> bool {
         matches!(
             self,
-            DisputeState::Declined { .. } | DisputeState::Refused { .. } | DisputeState::Closed { .. }
+            DisputeState::Declined { .. }
+                | DisputeState::Refused { .. }
+                | DisputeState::Closed { .. }
         )
     }
 
@@ -476,14 +478,20 @@ impl DisputeState {
             (S::Reported { file } | S::Escalated { file }, E::Accepted { .. }) => {
                 S::Accepted { file }
             }
-            (S::Reported { file } | S::Escalated { file }, E::Declined { body, reason, routes, .. }) => {
-                S::Declined {
-                    file,
-                    body: body.clone(),
-                    reason: *reason,
-                    routes: *routes,
-                }
-            }
+            (
+                S::Reported { file } | S::Escalated { file },
+                E::Declined {
+                    body,
+                    reason,
+                    routes,
+                    ..
+                },
+            ) => S::Declined {
+                file,
+                body: body.clone(),
+                reason: *reason,
+                routes: *routes,
+            },
             (
                 S::Reported { file } | S::Accepted { file } | S::Escalated { file },
                 E::MediationRefused { party, routes },
@@ -513,7 +521,13 @@ impl DisputeState {
                     sessions: 0,
                 }),
             },
-            (S::Mediating { file, mut mediation }, E::SessionRecorded { number }) => {
+            (
+                S::Mediating {
+                    file,
+                    mut mediation,
+                },
+                E::SessionRecorded { number },
+            ) => {
                 mediation.sessions = *number;
                 S::Mediating { file, mediation }
             }
@@ -566,7 +580,13 @@ impl DisputeState {
                     }),
                 }
             }
-            (S::Agreed { file, mut agreement }, E::ConfirmationApplied { at, .. }) => {
+            (
+                S::Agreed {
+                    file,
+                    mut agreement,
+                },
+                E::ConfirmationApplied { at, .. },
+            ) => {
                 agreement.confirmation = Confirmation::Applied { at: *at };
                 S::Agreed { file, agreement }
             }

@@ -235,8 +235,9 @@ pub fn command(cast: &Cast) -> impl Strategy<Value = DisputeCommand> + use<> {
                 selection
             }),
         Just(C::RecordSession),
-        select(vec!["", "  ", "Pays the wages by Friday."])
-            .prop_map(|t| C::RecordAgreement { terms: t.to_owned() }),
+        select(vec!["", "  ", "Pays the wages by Friday."]).prop_map(|t| C::RecordAgreement {
+            terms: t.to_owned()
+        }),
         Just(C::Sign),
         prop_oneof![
             Just(party_ids.clone()),
@@ -309,8 +310,11 @@ fn moves(len: Range<usize>) -> impl Strategy<Value = Vec<Move>> {
         3 => 121i64..=3 * 24 * 60,
         1 => 4 * 24 * 60i64..=20 * 24 * 60,
     ];
-    proptest::collection::vec((any::<u8>(), gap), len)
-        .prop_map(|v| v.into_iter().map(|(choice, gap)| Move { choice, gap }).collect())
+    proptest::collection::vec((any::<u8>(), gap), len).prop_map(|v| {
+        v.into_iter()
+            .map(|(choice, gap)| Move { choice, gap })
+            .collect()
+    })
 }
 
 /// Valid sequences: each move sends one of the commands that make sense in
@@ -387,9 +391,9 @@ fn officer_for(
 ) -> Actor {
     let probe = Actor::new(cast.officer.clone());
     match dispute.decide(state, command, &Context::new(at, &probe)) {
-        Err(DisputeError::NotBodyOfficer { body, tier, .. }) => probe
-            .with_role(Role::Officer(tier))
-            .acting_for(body),
+        Err(DisputeError::NotBodyOfficer { body, tier, .. }) => {
+            probe.with_role(Role::Officer(tier)).acting_for(body)
+        }
         Err(DisputeError::Forbidden(f)) => probe.with_role(f.needed),
         _ => probe,
     }
@@ -434,8 +438,11 @@ fn next(
     match state {
         DisputeState::Unreported => {
             let severity = Severity::ALL[pick(3)];
-            let channel = [Channel::Party, Channel::GridWorker, Channel::SecretaryFaceToFace]
-                [usize::from(choice / 3) % 3];
+            let channel = [
+                Channel::Party,
+                Channel::GridWorker,
+                Channel::SecretaryFaceToFace,
+            ][usize::from(choice / 3) % 3];
             let report = C::Report(Report {
                 kind: cast.kind,
                 parties: cast.parties.clone(),
@@ -482,7 +489,10 @@ fn next(
             _ => tick(),
         },
         DisputeState::Mediating { mediation, .. } => {
-            let first = mediation.mediators.first().map_or_else(grid_worker, mediator);
+            let first = mediation
+                .mediators
+                .first()
+                .map_or_else(grid_worker, mediator);
             match pick(12) {
                 0..=4 => (first, C::RecordSession),
                 5..=7 => (
@@ -585,9 +595,9 @@ fn next(
             4 => flag(),
             _ => tick(),
         },
-        DisputeState::Declined { .. } | DisputeState::Refused { .. } | DisputeState::Closed { .. } => {
-            tick()
-        }
+        DisputeState::Declined { .. }
+        | DisputeState::Refused { .. }
+        | DisputeState::Closed { .. } => tick(),
     }
 }
 
@@ -618,12 +628,24 @@ pub fn sample() -> (Dispute, Cast) {
         Org::new(org("pinghu"), "Pinghu subdistrict", OrgKind::Subdistrict),
         Org::new(org("hehua"), "Hehua community", OrgKind::Community),
         Org::new(org("park"), "Industrial park", OrgKind::IndustrialPark),
-        Org::new(org("academy"), "Park mediation academy", OrgKind::MediationAcademy)
-            .with_capability(labour),
-        Org::new(org("hehua-med"), "Hehua mediation committee", OrgKind::MediationCommittee)
-            .with_capability(labour),
-        Org::new(org("pinghu-med"), "Pinghu mediation committee", OrgKind::MediationCommittee)
-            .with_capability(labour),
+        Org::new(
+            org("academy"),
+            "Park mediation academy",
+            OrgKind::MediationAcademy,
+        )
+        .with_capability(labour),
+        Org::new(
+            org("hehua-med"),
+            "Hehua mediation committee",
+            OrgKind::MediationCommittee,
+        )
+        .with_capability(labour),
+        Org::new(
+            org("pinghu-med"),
+            "Pinghu mediation committee",
+            OrgKind::MediationCommittee,
+        )
+        .with_capability(labour),
         Org::new(org("acme"), "Acme Electronics", OrgKind::Enterprise),
         Org::new(org("p-qian"), "Qian", OrgKind::Person(id("qian"))),
     ];

@@ -59,20 +59,44 @@ pub fn graph() -> OrgGraph {
             Capability::Mediation(DisputeKind::Neighbour),
             Capability::Mediation(DisputeKind::PropertyManagement),
         ]),
-        Org::new(id("huanan-park"), "Huanan City park", OrgKind::IndustrialPark),
-        Org::new(id("hehua-med"), "Hehua mediation committee", OrgKind::MediationCommittee)
-            .with_capabilities(all_but_commercial),
-        Org::new(id("studio"), "Commercial mediation studio", OrgKind::CommercialMediationStudio)
-            .with_capability(Capability::Mediation(DisputeKind::Commercial)),
-        Org::new(id("park-academy"), "Park mediation academy", OrgKind::MediationAcademy)
-            .with_capabilities([
-                Capability::Mediation(DisputeKind::Labour),
-                Capability::MediatorTraining,
-            ]),
-        Org::new(id("pinghu-med"), "Pinghu mediation committee", OrgKind::MediationCommittee)
-            .with_capabilities(all.clone()),
-        Org::new(id("longgang-med"), "Longgang mediation committee", OrgKind::MediationCommittee)
-            .with_capabilities(all),
+        Org::new(
+            id("huanan-park"),
+            "Huanan City park",
+            OrgKind::IndustrialPark,
+        ),
+        Org::new(
+            id("hehua-med"),
+            "Hehua mediation committee",
+            OrgKind::MediationCommittee,
+        )
+        .with_capabilities(all_but_commercial),
+        Org::new(
+            id("studio"),
+            "Commercial mediation studio",
+            OrgKind::CommercialMediationStudio,
+        )
+        .with_capability(Capability::Mediation(DisputeKind::Commercial)),
+        Org::new(
+            id("park-academy"),
+            "Park mediation academy",
+            OrgKind::MediationAcademy,
+        )
+        .with_capabilities([
+            Capability::Mediation(DisputeKind::Labour),
+            Capability::MediatorTraining,
+        ]),
+        Org::new(
+            id("pinghu-med"),
+            "Pinghu mediation committee",
+            OrgKind::MediationCommittee,
+        )
+        .with_capabilities(all.clone()),
+        Org::new(
+            id("longgang-med"),
+            "Longgang mediation committee",
+            OrgKind::MediationCommittee,
+        )
+        .with_capabilities(all),
         Org::new(id("acme"), "Acme Electronics", OrgKind::Enterprise),
         Org::new(id("shop-9"), "Shop 9", OrgKind::Enterprise),
     ];
@@ -234,7 +258,10 @@ pub fn drive(dispute: &Dispute, steps: &[(Actor, DateTime<Utc>, DisputeCommand)]
 }
 
 /// The events of a case driven through `steps`.
-pub fn events(dispute: &Dispute, steps: &[(Actor, DateTime<Utc>, DisputeCommand)]) -> Vec<DisputeEvent> {
+pub fn events(
+    dispute: &Dispute,
+    steps: &[(Actor, DateTime<Utc>, DisputeCommand)],
+) -> Vec<DisputeEvent> {
     drive(dispute, steps)
         .history()
         .iter()
@@ -252,7 +279,11 @@ pub mod path {
     pub type Steps = Vec<(Actor, DateTime<Utc>, DisputeCommand)>;
 
     pub fn reported() -> Steps {
-        vec![(party("li"), minutes(0), DisputeCommand::Report(labour_report()))]
+        vec![(
+            party("li"),
+            minutes(0),
+            DisputeCommand::Report(labour_report()),
+        )]
     }
 
     pub fn accepted() -> Steps {
