@@ -58,6 +58,7 @@ fn org_graph(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("org_graph");
     group.sample_size(10);
+    group.measurement_time(std::time::Duration::from_secs(12));
     group.bench_function("build_city_1m", |b| {
         b.iter_with_large_drop(|| city(black_box(&scale), 1))
     });

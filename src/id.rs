@@ -48,8 +48,16 @@ pub enum IdError {
         /// The limit, [`MAX_ID_LEN`].
         max: usize,
     },
-    /// The string held a control character (a newline, a tab, a NUL, ...).
-    #[error("{kind} holds a control character at byte {at}")]
+    /// The string was only whitespace.
+    #[error("{kind} must not be blank")]
+    Blank {
+        /// Which identifier type refused it.
+        kind: &'static str,
+    },
+    /// The string held a control character (a newline, a tab, a NUL, ...)
+    /// or an invisible formatting character (a zero-width space, a
+    /// bidirectional override that could disguise an audit log, ...).
+    #[error("{kind} holds a control or formatting character at byte {at}")]
     ControlCharacter {
         /// Which identifier type refused it.
         kind: &'static str,
@@ -69,10 +77,39 @@ fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
             max: MAX_ID_LEN,
         });
     }
-    if let Some((at, _)) = s.char_indices().find(|(_, c)| c.is_control()) {
+    if let Some((at, _)) = s
+        .char_indices()
+        .find(|(_, c)| c.is_control() || is_format(*c))
+    {
         return Err(IdError::ControlCharacter { kind, at });
     }
+    if s.trim().is_empty() {
+        return Err(IdError::Blank { kind });
+    }
     Ok(())
+}
+
+/// Unicode's invisible format characters (general category Cf) that can
+/// appear in text: soft hyphen, Arabic and Syriac marks, Mongolian vowel
+/// separator, zero-width and directional marks, word joiners and invisible
+/// operators, directional isolates, the byte-order mark and interlinear
+/// annotation marks.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
 }
 
 macro_rules! id_type {
@@ -229,6 +266,16 @@ mod tests {
             })
         );
         assert!(OrgId::new("a".repeat(MAX_ID_LEN)).is_ok());
+        assert_eq!(OrgId::new("   "), Err(IdError::Blank { kind: "OrgId" }));
+        assert_eq!(
+            ActorId::new("\u{202E}nimda"),
+            Err(IdError::ControlCharacter {
+                kind: "ActorId",
+                at: 0
+            })
+        );
+        assert!(ActorId::new("a\u{200B}b").is_err());
+        assert!(OrgId::new("Hehua community").is_ok());
         assert!(OrgId::new("禾花社区").is_ok());
     }
 

@@ -89,11 +89,12 @@
 //! - `postgres` — an event store on a PostgreSQL server.
 //!
 //! None is on by default.
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod actor;
 pub mod calendar;
 pub mod dispute;
+pub mod error;
 pub mod escalation;
 pub mod id;
 pub mod matter;
@@ -105,6 +106,7 @@ pub mod workflow;
 pub use actor::{Actor, Forbidden, Role};
 pub use calendar::{TimeLimit, WorkingCalendar};
 pub use dispute::{Dispute, DisputeCommand, DisputeError, DisputeEvent, DisputeState};
+pub use error::{AnyRejection, Error};
 pub use id::{ActorId, CaseId, IdError, OrgId};
 pub use matter::{DisputeKind, ServiceCategory};
 pub use org::{Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, Route};

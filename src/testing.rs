@@ -143,7 +143,7 @@ impl<'w, W: Workflow> Given<'w, W> {
             .handle(self.workflow, &command, &Context::new(at, actor))
             .map(|recorded| recorded.iter().map(|r| r.event.clone()).collect::<Vec<_>>());
         if let Err(violation) = check_outcome(&before, &case, outcome.is_ok()) {
-            panic!("{command:?}: {violation}");
+            panic!("{command:?}: {}", violation.without_step());
         }
         When {
             command,
@@ -335,7 +335,7 @@ impl<W: Workflow> fmt::Debug for Checked<W> {
 /// replay.
 ///
 /// Use it inside a property test with the strategies of
-/// in the `strategies` module (feature `proptest`) or your own.
+/// in the `strategies` module (feature `proptest`), or with your own.
 ///
 /// # Errors
 ///
@@ -370,6 +370,15 @@ pub fn check_invariants<W: Workflow>(
 }
 
 impl Violation {
+    /// The violation's message without the step number, for single-command
+    /// scenarios.
+    fn without_step(&self) -> String {
+        let message = self.to_string();
+        message
+            .strip_prefix("step 0: ")
+            .map_or(message.clone(), str::to_owned)
+    }
+
     fn at_step(self, step: usize) -> Self {
         match self {
             Violation::RefusedCommandChangedCase { .. } => {
@@ -470,6 +479,10 @@ pub mod strategies {
     }
 
     /// An actor with one of `ids` and up to two roles drawn from [`role`].
+    ///
+    /// # Panics
+    ///
+    /// When the strategy is used with an empty `ids`.
     pub fn actor(ids: Vec<ActorId>) -> impl Strategy<Value = Actor> {
         (
             proptest::sample::select(ids),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::policy::{Band, EscalationPolicy, PolicyBook, PolicyRef};
 use crate::actor::{Actor, Forbidden, Role};
-use crate::calendar::{CalendarError, WorkingCalendar};
+use crate::calendar::{CalendarError, TimeLimit, WorkingCalendar};
 use crate::id::{ActorId, OrgId};
 use crate::org::{Need, OrgGraph, OrgGraphError, Route};
 use crate::tier::{Severity, Tier};
@@ -398,16 +398,38 @@ pub struct Ladder {
 impl Ladder {
     /// A ladder deciding with `policies`, routing through `graph` and
     /// counting deadlines on `calendar`.
+    ///
+    /// Each part may be given as a value or as an `Arc` shared with the
+    /// rest of the program.
     pub fn new(
-        policies: Arc<PolicyBook>,
-        graph: Arc<OrgGraph>,
-        calendar: Arc<WorkingCalendar>,
+        policies: impl Into<Arc<PolicyBook>>,
+        graph: impl Into<Arc<OrgGraph>>,
+        calendar: impl Into<Arc<WorkingCalendar>>,
     ) -> Self {
         Self {
-            policies,
-            graph,
-            calendar,
+            policies: policies.into(),
+            graph: graph.into(),
+            calendar: calendar.into(),
         }
+    }
+
+    /// Whether `command` applies to a matter in `state` at all, before any
+    /// rule or permission is looked at.
+    pub fn applies(state: &LadderState, command: &LadderCommand) -> bool {
+        matches!(
+            (state, command),
+            (LadderState::Idle, LadderCommand::Start { .. })
+                | (
+                    LadderState::Handling(_),
+                    LadderCommand::Escalate { .. } | LadderCommand::Override { .. }
+                )
+                | (
+                    LadderState::Handling(_) | LadderState::Exhausted(_),
+                    LadderCommand::RaiseSeverity { .. } | LadderCommand::Resolve
+                )
+                | (LadderState::Exhausted(_), LadderCommand::ReferOut { .. })
+                | (_, LadderCommand::Tick)
+        )
     }
 
     /// The policy book.
@@ -618,8 +640,14 @@ impl Ladder {
             })
     }
 
-    fn date(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.calendar.offset()).date_naive()
+    fn date(&self, at: DateTime<Utc>) -> Result<NaiveDate, LadderError> {
+        at.naive_utc()
+            .checked_add_offset(self.calendar.offset())
+            .map(|local| local.date())
+            .ok_or(LadderError::Calendar(CalendarError::OutOfRange {
+                from: at.date_naive(),
+                limit: TimeLimit::CalendarDays(0),
+            }))
     }
 
     fn due(
@@ -675,7 +703,7 @@ impl Ladder {
         need: &Need,
         at: DateTime<Utc>,
     ) -> Result<Option<Route>, LadderError> {
-        match self.graph.route(location, tier, need, self.date(at)) {
+        match self.graph.route(location, tier, need, self.date(at)?) {
             Ok(route) => Ok(Some(route)),
             Err(OrgGraphError::NoAncestorAt { .. }) => Ok(None),
             Err(OrgGraphError::NoHandler {
@@ -692,15 +720,16 @@ impl Ladder {
     }
 
     /// The next tier up that the location has a body at, if any.
-    fn next_tier(&self, rung: &Rung) -> Option<Tier> {
+    fn next_tier(&self, rung: &Rung) -> Result<Option<Tier>, LadderError> {
         let mut t = rung.tier.above();
         while let Some(tier) = t {
-            if self.graph.ancestor_at(&rung.location, tier).is_ok() {
-                return Some(tier);
+            match self.graph.ancestor_at(&rung.location, tier) {
+                Ok(_) => return Ok(Some(tier)),
+                Err(OrgGraphError::NoAncestorAt { .. }) => t = tier.above(),
+                Err(e) => return Err(LadderError::Routing(e)),
             }
-            t = tier.above();
         }
-        None
+        Ok(None)
     }
 
     fn step_up(
@@ -710,7 +739,7 @@ impl Ladder {
         overridden: Option<Override>,
         ctx: &Context<'_>,
     ) -> Result<Decision<LadderEvent>, LadderError> {
-        let Some(next) = self.next_tier(rung) else {
+        let Some(next) = self.next_tier(rung)? else {
             return Ok(LadderEvent::Exhausted { tier: rung.tier }.into());
         };
         let ceiling = rung.band.ceiling;
@@ -762,7 +791,7 @@ impl Ladder {
             return Ok(Decision::none());
         }
         let within = self
-            .next_tier(rung)
+            .next_tier(rung)?
             .filter(|next| *next <= rung.band.ceiling);
         if within.is_some() {
             return self.step_up(rung, EscalationReason::TimedOut, None, ctx);
@@ -833,6 +862,12 @@ impl Workflow for Ladder {
         command: &LadderCommand,
         ctx: &Context<'_>,
     ) -> Result<Decision<LadderEvent>, LadderError> {
+        if !Self::applies(state, command) {
+            return Err(LadderError::NotApplicable {
+                command: Self::command_kind(command),
+                state: Self::state_kind(state),
+            });
+        }
         self.authorize(state, command, ctx.actor())?;
         self.decide_embedded(state, command, ctx)
     }

@@ -94,7 +94,7 @@ pub enum PolicyError {
     ZeroLimit {
         /// The policy.
         policy: PolicyRef,
-        /// The tier (for the supervision limit, the top tier is named).
+        /// The tier.
         tier: Tier,
     },
     /// A higher severity starts or ends lower than a smaller one: bands must
@@ -105,6 +105,12 @@ pub enum PolicyError {
         policy: PolicyRef,
         /// The first severity whose band is lower than the one before.
         severity: Severity,
+    },
+    /// A supervision interval of zero.
+    #[error("policy {policy}: the supervision interval must be positive")]
+    ZeroSupervision {
+        /// The policy.
+        policy: PolicyRef,
     },
     /// A policy with the same id and version is already in the book.
     #[error("policy {policy} is already in the book")]
@@ -238,9 +244,8 @@ impl EscalationPolicy {
     /// [`PolicyError::ZeroLimit`] for a limit of zero.
     pub fn try_with_supervision(mut self, limit: TimeLimit) -> Result<Self, PolicyError> {
         if limit.amount() == 0 {
-            return Err(PolicyError::ZeroLimit {
+            return Err(PolicyError::ZeroSupervision {
                 policy: self.reference.clone(),
-                tier: Tier::Municipal,
             });
         }
         self.supervision = limit;
@@ -249,6 +254,9 @@ impl EscalationPolicy {
 
     /// Gives one kind of matter its own band at one severity (a labour
     /// dispute of moderate severity may start at the community, say).
+    ///
+    /// Kind bands are exceptions and are not held to the rule that bigger
+    /// matters get bands at least as high as smaller ones.
     ///
     /// # Errors
     ///

@@ -2,7 +2,7 @@
 //! benchmarks.
 //!
 //! The same [`CityScale`] and seed always give the same graph (the random
-//! stream is [`Pcg64Mcg`](rand_pcg::Pcg64Mcg), portable and reproducible).
+//! stream is `rand_pcg::Pcg64Mcg`, portable and reproducible).
 //!
 //! ```
 //! use grassroots::org::generate::{city, CityScale};
@@ -210,17 +210,22 @@ fn spread(i: usize, children: usize, parents: &[NodeIndex]) -> Option<NodeIndex>
 ///
 /// # Panics
 ///
-/// Never: every generated id is unique and every generated link obeys the
-/// insert rules (the tests check this for many seeds).
+/// Not for realistic scales: every generated id is unique and every
+/// generated link obeys the insert rules (the tests check this for many
+/// seeds). A scale whose counts overflow `usize` when added up, or that does
+/// not fit in memory, panics or aborts.
 pub fn city(scale: &CityScale, seed: u64) -> OrgGraph {
-    let orgs_estimate = 1
-        + 4 * (scale.districts + scale.subdistricts)
-        + 5 * scale.communities
-        + 4 * scale.estates
-        + scale.grids
-        + scale.enterprises
-        + scale.persons;
-    let links_estimate = orgs_estimate + scale.persons / 2;
+    let orgs_estimate = [
+        4usize.saturating_mul(scale.districts.saturating_add(scale.subdistricts)),
+        5usize.saturating_mul(scale.communities),
+        4usize.saturating_mul(scale.estates),
+        scale.grids,
+        scale.enterprises,
+        scale.persons,
+    ]
+    .into_iter()
+    .fold(1usize, usize::saturating_add);
+    let links_estimate = orgs_estimate.saturating_add(scale.persons / 2);
     let mut b = Builder {
         graph: OrgGraph::with_capacity(orgs_estimate, links_estimate),
         rng: Pcg64Mcg::seed_from_u64(seed),
@@ -229,6 +234,7 @@ pub fn city(scale: &CityScale, seed: u64) -> OrgGraph {
         },
         epoch: NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date"),
     };
+    b.graph.reserve_actors(scale.persons);
     let all_services = || ServiceCategory::ALL.into_iter().map(Capability::Service);
     let all_mediation = || DisputeKind::ALL.into_iter().map(Capability::Mediation);
 

@@ -47,6 +47,10 @@ pub(crate) struct Node {
     pub(crate) parent: Option<NodeIndex>,
     /// `Serves` links into this area and `PairedWith` links either way.
     pub(crate) route_links: Vec<RouteLink>,
+    /// How many links leave this node.
+    pub(crate) out_degree: u32,
+    /// How many links arrive at this node.
+    pub(crate) in_degree: u32,
 }
 
 /// The organisation graph: organisations and how they are linked.
@@ -65,7 +69,15 @@ pub struct OrgGraph {
     pub(crate) graph: StableDiGraph<Node, Relation>,
     pub(crate) index: HashMap<OrgId, NodeIndex>,
     pub(crate) actors: HashMap<ActorId, NodeIndex>,
+    /// The links out of every node with more than [`SCAN_LIMIT`] of them,
+    /// by (source, target, relation), so a duplicate is found in O(1)
+    /// whatever the degrees (see [`OrgGraph::has_link`]).
+    pub(crate) busy_links: HashSet<(NodeIndex, NodeIndex, Relation)>,
 }
+
+/// Up to this many links, a node's adjacency list is scanned to find a
+/// duplicate; past it, the node's outgoing links go into a hash set.
+const SCAN_LIMIT: u32 = 16;
 
 impl fmt::Debug for OrgGraph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -94,6 +106,7 @@ impl OrgGraph {
             graph: StableDiGraph::with_capacity(orgs, links),
             index: HashMap::with_capacity(orgs),
             actors: HashMap::new(),
+            busy_links: HashSet::new(),
         }
     }
 
@@ -150,6 +163,11 @@ impl OrgGraph {
         self.links().filter(move |l| l.relation.is_in_force(date))
     }
 
+    /// Makes room for `additional` more person nodes in the actor index.
+    pub(crate) fn reserve_actors(&mut self, additional: usize) {
+        self.actors.reserve(additional);
+    }
+
     pub(crate) fn node(&self, id: &OrgId) -> Result<NodeIndex, OrgGraphError> {
         self.index
             .get(id)
@@ -189,31 +207,37 @@ impl OrgGraph {
     }
 
     pub(crate) fn insert_org(&mut self, mut org: Org) -> Result<NodeIndex, OrgGraphError> {
-        if self.index.contains_key(&org.id) {
-            return Err(OrgGraphError::DuplicateOrg { id: org.id });
-        }
-        if let Some(actor) = org.kind.actor() {
-            if let Some(&existing) = self.actors.get(actor) {
-                return Err(OrgGraphError::DuplicateActor {
-                    actor: actor.clone(),
-                    existing: self.id_of(existing).clone(),
-                });
-            }
-        }
+        // One hash of the id: the vacant entry is filled once the node is in.
+        let slot = match self.index.entry(org.id.clone()) {
+            Entry::Occupied(_) => return Err(OrgGraphError::DuplicateOrg { id: org.id }),
+            Entry::Vacant(slot) => slot,
+        };
+        let actor = match org.kind.actor() {
+            Some(actor) => match self.actors.entry(actor.clone()) {
+                Entry::Occupied(existing) => {
+                    return Err(OrgGraphError::DuplicateActor {
+                        actor: actor.clone(),
+                        existing: self.graph[*existing.get()].org.id.clone(),
+                    });
+                }
+                Entry::Vacant(actor_slot) => Some(actor_slot),
+            },
+            None => None,
+        };
         org.normalise();
-        let id = org.id.clone();
-        let actor = org.kind.actor().cloned();
         let node = Node {
             tier: org.kind.tier(),
             caps: org.capability_mask(),
             parent: None,
             route_links: Vec::new(),
+            out_degree: 0,
+            in_degree: 0,
             org,
         };
         let n = self.graph.add_node(node);
-        self.index.insert(id, n);
-        if let Some(actor) = actor {
-            self.actors.insert(actor, n);
+        slot.insert(n);
+        if let Some(actor_slot) = actor {
+            actor_slot.insert(n);
         }
         Ok(n)
     }
@@ -272,6 +296,23 @@ impl OrgGraph {
     ) -> Result<(), OrgGraphError> {
         self.check_link(a, relation, b)?;
         self.graph.add_edge(a, b, relation);
+        self.graph[b].in_degree += 1;
+        let out = &mut self.graph[a].out_degree;
+        *out += 1;
+        match (*out).cmp(&(SCAN_LIMIT + 1)) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => {
+                let links: Vec<_> = self
+                    .graph
+                    .edges_directed(a, Outgoing)
+                    .map(|e| (a, e.target(), *e.weight()))
+                    .collect();
+                self.busy_links.extend(links);
+            }
+            std::cmp::Ordering::Greater => {
+                self.busy_links.insert((a, b, relation));
+            }
+        }
         match relation {
             Relation::PartOf => self.graph[a].parent = Some(b),
             Relation::Serves(validity) => self.graph[b].route_links.push(RouteLink {
@@ -330,15 +371,8 @@ impl OrgGraph {
                 validity,
             });
         }
-        let duplicate = self
-            .graph
-            .edges_connecting(a, b)
-            .any(|e| *e.weight() == relation)
-            || (kind.is_symmetric()
-                && self
-                    .graph
-                    .edges_connecting(b, a)
-                    .any(|e| *e.weight() == relation));
+        let duplicate =
+            self.has_link(a, relation, b) || (kind.is_symmetric() && self.has_link(b, relation, a));
         if duplicate {
             return Err(OrgGraphError::DuplicateLink {
                 from: self.id_of(a).clone(),
@@ -353,6 +387,27 @@ impl OrgGraph {
                 None => Ok(()),
             },
             _ => Ok(()),
+        }
+    }
+
+    /// Whether the link `a → b` by `relation` is stored (in that
+    /// direction). Scans the shorter of `a`'s outgoing and `b`'s incoming
+    /// lists while one has at most [`SCAN_LIMIT`] links; past that `a`'s
+    /// outgoing links are all in `busy_links`.
+    fn has_link(&self, a: NodeIndex, relation: Relation, b: NodeIndex) -> bool {
+        let (na, nb) = (&self.graph[a], &self.graph[b]);
+        if na.out_degree <= SCAN_LIMIT || nb.in_degree <= SCAN_LIMIT {
+            if na.out_degree <= nb.in_degree {
+                self.graph
+                    .edges_directed(a, Outgoing)
+                    .any(|e| e.target() == b && *e.weight() == relation)
+            } else {
+                self.graph
+                    .edges_directed(b, Incoming)
+                    .any(|e| e.source() == a && *e.weight() == relation)
+            }
+        } else {
+            self.busy_links.contains(&(a, b, relation))
         }
     }
 
@@ -682,78 +737,45 @@ impl OrgGraph {
                 }
             }
         }
-        let mut seen = HashSet::with_capacity(self.graph.edge_count());
-        let mut parents: HashMap<NodeIndex, NodeIndex> = HashMap::new();
         let mut lead_in = vec![0u32; self.graph.node_bound()];
-        for e in self.graph.edge_references() {
-            let (a, b, relation) = (e.source(), e.target(), *e.weight());
-            let key = if relation.kind().is_symmetric() && b < a {
-                (b, a, relation)
-            } else {
-                (a, b, relation)
-            };
-            if !seen.insert(key) {
-                return Err(OrgGraphError::DuplicateLink {
-                    from: self.id_of(a).clone(),
-                    to: self.id_of(b).clone(),
-                    relation,
-                });
-            }
-            match relation {
-                Relation::PartOf => {
-                    if let Some(&p) = parents.get(&a) {
-                        return Err(OrgGraphError::SecondParent {
-                            org: self.id_of(a).clone(),
-                            parent: self.id_of(p).clone(),
-                            refused: self.id_of(b).clone(),
-                        });
-                    }
-                    parents.insert(a, b);
-                    let (na, nb) = (&self.graph[a], &self.graph[b]);
-                    match (na.tier, nb.tier) {
-                        (Some(from_tier), Some(to_tier)) if from_tier < to_tier => {}
-                        (Some(from_tier), Some(to_tier)) => {
-                            return Err(OrgGraphError::PartOfNotUpward {
-                                from: na.org.id.clone(),
-                                from_tier,
-                                to: nb.org.id.clone(),
-                                to_tier,
-                            });
-                        }
-                        _ => {}
-                    }
-                }
-                Relation::Leads => lead_in[b.index()] += 1,
-                _ => {}
-            }
-            let (from_ok, to_ok) = kinds_allowed(
-                relation.kind(),
-                self.graph[a].org.kind.class(),
-                self.graph[b].org.kind.class(),
+        let mut symmetric = HashSet::new();
+        let mut out: Vec<(NodeIndex, Relation)> = Vec::new();
+        for a in self.graph.node_indices() {
+            // Duplicates: sort this node's outgoing links and compare
+            // neighbours; symmetric links also go through a set keyed by
+            // their ends in order.
+            out.clear();
+            out.extend(
+                self.graph
+                    .edges_directed(a, Outgoing)
+                    .map(|e| (e.target(), *e.weight())),
             );
-            if a == b {
-                return Err(OrgGraphError::SelfLink {
-                    id: self.id_of(a).clone(),
-                    relation: relation.kind(),
-                });
-            }
-            for (ok, n, end) in [(from_ok, a, LinkEnd::From), (to_ok, b, LinkEnd::To)] {
-                if !ok {
-                    return Err(OrgGraphError::KindNotAllowed {
-                        org: self.id_of(n).clone(),
-                        kind: self.graph[n].org.kind.clone(),
-                        relation: relation.kind(),
-                        end,
+            out.sort_unstable();
+            for (i, &(b, relation)) in out.iter().enumerate() {
+                let repeated = (i > 0 && out[i - 1] == (b, relation))
+                    || (relation.kind().is_symmetric()
+                        && !symmetric.insert((a.min(b), a.max(b), relation)));
+                if repeated {
+                    return Err(OrgGraphError::DuplicateLink {
+                        from: self.id_of(a).clone(),
+                        to: self.id_of(b).clone(),
+                        relation,
                     });
                 }
             }
-            if let Some(validity) = relation.validity().filter(Validity::is_empty) {
-                return Err(OrgGraphError::EmptyValidity {
-                    from: self.id_of(a).clone(),
-                    to: self.id_of(b).clone(),
-                    relation: relation.kind(),
-                    validity,
+            let mut parents = out.iter().filter(|(_, r)| *r == Relation::PartOf);
+            if let (Some(&(parent, _)), Some(&(refused, _))) = (parents.next(), parents.next()) {
+                return Err(OrgGraphError::SecondParent {
+                    org: self.id_of(a).clone(),
+                    parent: self.id_of(parent).clone(),
+                    refused: self.id_of(refused).clone(),
                 });
+            }
+            for &(b, relation) in &out {
+                self.validate_link(a, relation, b)?;
+                if relation == Relation::Leads {
+                    lead_in[b.index()] += 1;
+                }
             }
         }
         // Kahn's algorithm over the Leads links: whatever is left over lies
@@ -783,6 +805,57 @@ impl OrgGraph {
                 .find(|n| lead_in[n.index()] > 0)
                 .expect("a node is left over");
             return Err(self.leftover_cycle(stuck, &lead_in));
+        }
+        Ok(())
+    }
+
+    /// The rules one stored link must pass on its own, for
+    /// [`validate`](Self::validate).
+    fn validate_link(
+        &self,
+        a: NodeIndex,
+        relation: Relation,
+        b: NodeIndex,
+    ) -> Result<(), OrgGraphError> {
+        if a == b {
+            return Err(OrgGraphError::SelfLink {
+                id: self.id_of(a).clone(),
+                relation: relation.kind(),
+            });
+        }
+        let (from_ok, to_ok) = kinds_allowed(
+            relation.kind(),
+            self.graph[a].org.kind.class(),
+            self.graph[b].org.kind.class(),
+        );
+        for (ok, n, end) in [(from_ok, a, LinkEnd::From), (to_ok, b, LinkEnd::To)] {
+            if !ok {
+                return Err(OrgGraphError::KindNotAllowed {
+                    org: self.id_of(n).clone(),
+                    kind: self.graph[n].org.kind.clone(),
+                    relation: relation.kind(),
+                    end,
+                });
+            }
+        }
+        if let Some(validity) = relation.validity().filter(Validity::is_empty) {
+            return Err(OrgGraphError::EmptyValidity {
+                from: self.id_of(a).clone(),
+                to: self.id_of(b).clone(),
+                relation: relation.kind(),
+                validity,
+            });
+        }
+        let (na, nb) = (&self.graph[a], &self.graph[b]);
+        if let (Relation::PartOf, Some(from_tier), Some(to_tier)) = (relation, na.tier, nb.tier) {
+            if from_tier >= to_tier {
+                return Err(OrgGraphError::PartOfNotUpward {
+                    from: na.org.id.clone(),
+                    from_tier,
+                    to: nb.org.id.clone(),
+                    to_tier,
+                });
+            }
         }
         Ok(())
     }
@@ -851,3 +924,120 @@ impl<'a> Iterator for Ancestors<'a> {
 }
 
 impl std::iter::FusedIterator for Ancestors<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::OrgKind;
+
+    fn id(s: impl AsRef<str>) -> OrgId {
+        OrgId::new(s).unwrap()
+    }
+
+    fn since(day: u32) -> Validity {
+        Validity::since(NaiveDate::from_ymd_opt(2024, 1, day).unwrap())
+    }
+
+    #[test]
+    fn duplicates_are_found_past_the_scan_limit_on_both_sides() {
+        let mut g = OrgGraph::new();
+        for hub in ["a", "b"] {
+            g.try_add_org(Org::new(id(hub), hub, OrgKind::MerchantsCouncil))
+                .unwrap();
+        }
+        // Many dated links between the same two bodies, both ways: both
+        // ends are far past the scan limit.
+        for day in 1..=28 {
+            g.try_link(&id("a"), Relation::PairedWith(since(day)), &id("b"))
+                .unwrap();
+            g.try_link(
+                &id("b"),
+                Relation::Coordinates(Mechanism::JointAction, since(day)),
+                &id("a"),
+            )
+            .unwrap();
+        }
+        assert!(g.graph[g.node(&id("a")).unwrap()].out_degree > SCAN_LIMIT);
+        for day in [1, 17, 28] {
+            for (from, relation, to) in [
+                ("a", Relation::PairedWith(since(day)), "b"),
+                ("b", Relation::PairedWith(since(day)), "a"),
+                (
+                    "a",
+                    Relation::Coordinates(Mechanism::JointAction, since(day)),
+                    "b",
+                ),
+            ] {
+                assert!(
+                    matches!(
+                        g.try_link(&id(from), relation, &id(to)),
+                        Err(OrgGraphError::DuplicateLink { .. })
+                    ),
+                    "{from} {relation} {to}"
+                );
+            }
+        }
+        assert_eq!(g.link_count(), 56);
+        g.validate().unwrap();
+    }
+
+    #[test]
+    fn duplicates_are_found_from_a_busy_source_to_a_quiet_target() {
+        let mut g = OrgGraph::new();
+        g.try_add_org(Org::new(id("pc"), "committee", OrgKind::PartyCommittee))
+            .unwrap();
+        for i in 0..40 {
+            g.try_add_org(Org::new(
+                id(format!("e{i}")),
+                "estate",
+                OrgKind::HousingEstate,
+            ))
+            .unwrap();
+            g.try_link(&id("pc"), Relation::Leads, &id(format!("e{i}")))
+                .unwrap();
+        }
+        for i in [0, 16, 17, 39] {
+            assert!(matches!(
+                g.try_link(&id("pc"), Relation::Leads, &id(format!("e{i}"))),
+                Err(OrgGraphError::DuplicateLink { .. })
+            ));
+        }
+        g.validate().unwrap();
+    }
+
+    #[test]
+    fn a_long_leadership_chain_is_searched_from_its_short_side() {
+        let mut g = OrgGraph::new();
+        let n = 200;
+        for i in 0..n {
+            g.try_add_org(Org::new(
+                id(format!("p{i}")),
+                "branch",
+                OrgKind::PartyBranch,
+            ))
+            .unwrap();
+        }
+        for i in 1..n {
+            g.try_link(
+                &id(format!("p{}", i - 1)),
+                Relation::Leads,
+                &id(format!("p{i}")),
+            )
+            .unwrap();
+        }
+        let err = g
+            .try_link(&id(format!("p{}", n - 1)), Relation::Leads, &id("p0"))
+            .unwrap_err();
+        match err {
+            OrgGraphError::Cycle { relation, cycle } => {
+                assert_eq!(relation, RelationKind::Leads);
+                assert_eq!(cycle.len(), n);
+                assert_eq!(cycle[0], id(format!("p{}", n - 1)));
+                assert_eq!(cycle[1], id("p0"));
+                assert_eq!(cycle[n - 1], id(format!("p{}", n - 2)));
+            }
+            other => panic!("expected a cycle, got {other}"),
+        }
+        g.validate().unwrap();
+    }
+}

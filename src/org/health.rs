@@ -181,12 +181,16 @@ impl OrgGraph {
     /// let report = graph.health(NaiveDate::from_ymd_opt(2025, 1, 6).unwrap());
     /// assert_eq!(
     ///     report.findings,
-    ///     [Finding::EstateIncomplete {
-    ///         estate,
-    ///         kind: OrgKind::HousingEstate,
-    ///         missing: vec![EstatePart::PartyOrganisation, EstatePart::Grid, EstatePart::OtherForce],
-    ///     }]
+    ///     [
+    ///         Finding::EstateIncomplete {
+    ///             estate: estate.clone(),
+    ///             kind: OrgKind::HousingEstate,
+    ///             missing: vec![EstatePart::PartyOrganisation, EstatePart::Grid, EstatePart::OtherForce],
+    ///         },
+    ///         Finding::Isolated { org: estate },
+    ///     ]
     /// );
+    /// assert!(report.to_string().ends_with("- mancheng has no link"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn health(&self, date: NaiveDate) -> HealthReport {
@@ -231,15 +235,14 @@ impl OrgGraph {
                         });
                     }
                 }
-                Tier::Community => {
+                Tier::Community
                     if self
                         .find_handler(n, Capability::MEDIATION_MASK, date)
-                        .is_none()
-                    {
-                        findings.push(Finding::NoMediation {
-                            community: node.org.id.clone(),
-                        });
-                    }
+                        .is_none() =>
+                {
+                    findings.push(Finding::NoMediation {
+                        community: node.org.id.clone(),
+                    });
                 }
                 _ => {}
             }

@@ -134,7 +134,7 @@ impl fmt::Display for Mechanism {
 ///
 /// In JSON a relation is flattened into its [`Link`]:
 /// `{"from": "a", "to": "b", "relation": "paired_with", "validity": {"from": "2024-01-01"}}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(from = "RelationRepr", into = "RelationRepr")]
 pub enum Relation {
     /// Administrative containment (an estate is part of a community).

@@ -194,6 +194,12 @@ impl<W: Workflow> Case<W> {
 
     /// Rebuilds a case from its recorded history.
     ///
+    /// Replay checks what a history can break on its own — sequence,
+    /// time order, terminal states — and trusts each event to be one the
+    /// workflow decided. It does not check events against the transition
+    /// table (that is the testing kit's job, see DESIGN.md); a stored
+    /// history's integrity is the journal's hash chain's job.
+    ///
     /// # Errors
     ///
     /// A [`ReplayError`] for a broken history: a gap, a duplicate or

@@ -61,6 +61,46 @@ pub enum CaseError<R> {
 }
 
 impl<R> CaseError<R> {
+    /// Converts the workflow's rejection with `f`, keeping the kernel's own
+    /// refusals as they are.
+    pub fn map_rejection<S>(self, f: impl FnOnce(R) -> S) -> CaseError<S> {
+        match self {
+            CaseError::Rejected(r) => CaseError::Rejected(f(r)),
+            CaseError::Terminal {
+                case,
+                state,
+                command,
+            } => CaseError::Terminal {
+                case,
+                state,
+                command,
+            },
+            CaseError::TimeRunsBackwards {
+                case,
+                command,
+                at,
+                last,
+            } => CaseError::TimeRunsBackwards {
+                case,
+                command,
+                at,
+                last,
+            },
+            CaseError::VersionConflict {
+                case,
+                expected,
+                actual,
+            } => CaseError::VersionConflict {
+                case,
+                expected,
+                actual,
+            },
+            CaseError::EventAfterTerminal { case, state, event } => {
+                CaseError::EventAfterTerminal { case, state, event }
+            }
+        }
+    }
+
     /// The workflow's rejection, if that is why the command was refused.
     pub fn rejection(&self) -> Option<&R> {
         match self {

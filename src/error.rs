@@ -1,0 +1,110 @@
+//! [`Error`]: one type for callers who want one, wrapping every module's
+//! errors.
+//!
+//! Each module has its own precise error enum; match on those where the
+//! difference matters. Where it does not — an application's `main`, a
+//! request handler — `?` converts any of them into [`Error`].
+//!
+//! ```
+//! use grassroots::{Error, OrgId};
+//!
+//! fn parse(s: &str) -> Result<OrgId, Error> {
+//!     Ok(s.parse::<OrgId>()?)
+//! }
+//! assert!(matches!(parse(""), Err(Error::Id(_))));
+//! ```
+
+use crate::actor::Forbidden;
+use crate::calendar::CalendarError;
+use crate::escalation::{LadderError, PolicyError};
+use crate::id::IdError;
+use crate::org::OrgGraphError;
+use crate::tier::ParseLevelError;
+use crate::workflow::{CaseError, ReplayError};
+
+/// Any error this crate returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An identifier was refused.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// A tier or severity name was not recognised.
+    #[error(transparent)]
+    Level(#[from] ParseLevelError),
+    /// An actor lacked the role a command needs.
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    /// A calendar was refused or a deadline could not be computed.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// The organisation graph refused an insert or a query.
+    #[error(transparent)]
+    OrgGraph(#[from] OrgGraphError),
+    /// An escalation policy was refused.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// The escalation ladder refused a command.
+    #[error(transparent)]
+    Ladder(#[from] LadderError),
+    /// A history could not be replayed.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// A case refused a command. The workflow's rejection is boxed, so any
+    /// workflow's — the crate's or your own — fits; downcast it to match on
+    /// it.
+    #[error(transparent)]
+    Case(Box<CaseError<AnyRejection>>),
+}
+
+/// Any workflow's rejection, boxed, inside [`Error::Case`].
+#[derive(Debug)]
+pub struct AnyRejection(Box<dyn std::error::Error + Send + Sync>);
+
+impl AnyRejection {
+    /// The rejection as the workflow's own type, if it is a `T`.
+    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Display for AnyRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for AnyRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl<R: std::error::Error + Send + Sync + 'static> From<CaseError<R>> for Error {
+    fn from(e: CaseError<R>) -> Self {
+        Error::Case(Box::new(e.map_rejection(|r| AnyRejection(Box::new(r)))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_error_keeps_its_message_through_the_umbrella() {
+        let e: CaseError<LadderError> = CaseError::Rejected(LadderError::MissingJustification);
+        let message = e.to_string();
+        let umbrella: Error = e.into();
+        assert_eq!(umbrella.to_string(), message);
+        let Error::Case(case) = umbrella else {
+            panic!("not a case error");
+        };
+        let CaseError::Rejected(rejection) = *case else {
+            panic!("not a rejection");
+        };
+        assert_eq!(
+            rejection.downcast_ref::<LadderError>(),
+            Some(&LadderError::MissingJustification)
+        );
+    }
+}

@@ -1,0 +1,994 @@
+//! The organisation graph through its public API, as a user would drive it.
+
+use chrono::NaiveDate;
+use grassroots::id::{ActorId, OrgId};
+use grassroots::matter::{DisputeKind, ServiceCategory};
+use grassroots::org::generate::{CityScale, city};
+use grassroots::org::{
+    Capability, DataEntry, EstatePart, Finding, LinkEnd, Mechanism, Need, Org, OrgGraph,
+    OrgGraphData, OrgGraphError, OrgKind, Relation, RelationKind, RouteReason, Validity,
+};
+use grassroots::tier::Tier;
+
+fn id(s: &str) -> OrgId {
+    OrgId::new(s).unwrap()
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn since_2023() -> Validity {
+    Validity::since(d(2023, 1, 1))
+}
+
+fn add(graph: &mut OrgGraph, key: &str, kind: OrgKind) {
+    graph
+        .try_add_org(Org::new(id(key), key.to_uppercase(), kind))
+        .unwrap();
+}
+
+fn add_with(graph: &mut OrgGraph, key: &str, kind: OrgKind, caps: &[Capability]) {
+    graph
+        .try_add_org(
+            Org::new(id(key), key.to_uppercase(), kind).with_capabilities(caps.iter().copied()),
+        )
+        .unwrap();
+}
+
+fn link(graph: &mut OrgGraph, from: &str, relation: Relation, to: &str) {
+    graph.try_link(&id(from), relation, &id(to)).unwrap();
+}
+
+/// Longgang in miniature: a district, a subdistrict, Hehua community with
+/// an estate and a commercial district, their grids and bodies.
+fn longgang() -> OrgGraph {
+    let mut g = OrgGraph::new();
+    add_with(
+        &mut g,
+        "longgang",
+        OrgKind::District,
+        &[Capability::Mediation(DisputeKind::Labour)],
+    );
+    add(&mut g, "pinghu", OrgKind::Subdistrict);
+    add(&mut g, "hehua", OrgKind::Community);
+    add(&mut g, "mancheng", OrgKind::HousingEstate);
+    add(&mut g, "huanan", OrgKind::CommercialDistrict);
+    add(&mut g, "g1", OrgKind::Grid);
+    add(&mut g, "g2", OrgKind::Grid);
+    add(&mut g, "pc-hehua", OrgKind::PartyCommittee);
+    add(&mut g, "pb-mancheng", OrgKind::PartyBranch);
+    add(&mut g, "pm-mancheng", OrgKind::PropertyManagementCompany);
+    add_with(
+        &mut g,
+        "med-hehua",
+        OrgKind::MediationCommittee,
+        &[
+            Capability::Mediation(DisputeKind::Neighbour),
+            Capability::Mediation(DisputeKind::PropertyManagement),
+        ],
+    );
+    add_with(
+        &mut g,
+        "studio",
+        OrgKind::CommercialMediationStudio,
+        &[Capability::Mediation(DisputeKind::Commercial)],
+    );
+    add(&mut g, "council", OrgKind::MerchantsCouncil);
+    add_with(
+        &mut g,
+        "academy",
+        OrgKind::MediationAcademy,
+        &[
+            Capability::Mediation(DisputeKind::Labour),
+            Capability::MediatorTraining,
+        ],
+    );
+    add_with(
+        &mut g,
+        "asc-huanan",
+        OrgKind::AdministrativeServiceCentre,
+        &ServiceCategory::ALL.map(Capability::Service),
+    );
+    add(&mut g, "ent-1", OrgKind::Enterprise);
+    add(
+        &mut g,
+        "wang",
+        OrgKind::Person(ActorId::new("actor-wang").unwrap()),
+    );
+
+    link(&mut g, "pinghu", Relation::PartOf, "longgang");
+    link(&mut g, "hehua", Relation::PartOf, "pinghu");
+    link(&mut g, "mancheng", Relation::PartOf, "hehua");
+    link(&mut g, "huanan", Relation::PartOf, "hehua");
+    link(&mut g, "g1", Relation::PartOf, "mancheng");
+    link(&mut g, "g2", Relation::PartOf, "huanan");
+    link(&mut g, "pc-hehua", Relation::Leads, "hehua");
+    link(&mut g, "pc-hehua", Relation::Leads, "pb-mancheng");
+    link(&mut g, "pb-mancheng", Relation::Leads, "mancheng");
+    link(
+        &mut g,
+        "pm-mancheng",
+        Relation::Serves(since_2023()),
+        "mancheng",
+    );
+    link(&mut g, "med-hehua", Relation::Serves(since_2023()), "hehua");
+    link(&mut g, "council", Relation::Serves(since_2023()), "huanan");
+    link(
+        &mut g,
+        "asc-huanan",
+        Relation::Serves(since_2023()),
+        "huanan",
+    );
+    let pairing = Validity::since(d(2024, 5, 1)).ending(d(2026, 4, 30));
+    link(&mut g, "studio", Relation::PairedWith(pairing), "hehua");
+    link(
+        &mut g,
+        "council",
+        Relation::PairedWith(since_2023()),
+        "academy",
+    );
+    link(
+        &mut g,
+        "studio",
+        Relation::Coordinates(Mechanism::JointMediation, since_2023()),
+        "med-hehua",
+    );
+    link(&mut g, "ent-1", Relation::MemberOf(since_2023()), "council");
+    link(
+        &mut g,
+        "wang",
+        Relation::MemberOf(Validity::since(d(2020, 1, 1)).ending(d(2024, 12, 31))),
+        "ent-1",
+    );
+    link(
+        &mut g,
+        "wang",
+        Relation::MemberOf(since_2023()),
+        "med-hehua",
+    );
+    g
+}
+
+fn json(graph: &OrgGraph) -> String {
+    serde_json::to_string(graph).unwrap()
+}
+
+/// Asserts that `attempt` is refused with `expected` and leaves `graph` as
+/// it was.
+fn assert_refused(
+    graph: &mut OrgGraph,
+    attempt: impl FnOnce(&mut OrgGraph) -> Result<(), OrgGraphError>,
+    expected: OrgGraphError,
+) {
+    let before = json(graph);
+    assert_eq!(attempt(graph), Err(expected));
+    assert_eq!(json(graph), before, "a refused insert changed the graph");
+}
+
+// ---- insert rules -------------------------------------------------------
+
+#[test]
+fn part_of_must_point_to_a_higher_tier() {
+    let mut g = longgang();
+    add(&mut g, "other-estate", OrgKind::UrbanVillage);
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("other-estate"), Relation::PartOf, &id("mancheng")),
+        OrgGraphError::PartOfNotUpward {
+            from: id("other-estate"),
+            from_tier: Tier::Estate,
+            to: id("mancheng"),
+            to_tier: Tier::Estate,
+        },
+    );
+    add(&mut g, "lone-district", OrgKind::District);
+    assert!(matches!(
+        g.try_link(&id("lone-district"), Relation::PartOf, &id("hehua")),
+        Err(OrgGraphError::PartOfNotUpward { .. })
+    ));
+    // Skipping a tier upward is fine.
+    g.try_link(&id("other-estate"), Relation::PartOf, &id("pinghu"))
+        .unwrap();
+}
+
+#[test]
+fn part_of_cycles_are_refused_naming_the_cycle() {
+    let mut g = longgang();
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("longgang"), Relation::PartOf, &id("g1")),
+        OrgGraphError::Cycle {
+            relation: RelationKind::PartOf,
+            cycle: ["longgang", "g1", "mancheng", "hehua", "pinghu"]
+                .map(id)
+                .to_vec(),
+        },
+    );
+}
+
+#[test]
+fn leads_cycles_are_refused_naming_the_cycle() {
+    let mut g = longgang();
+    add(&mut g, "pc-pinghu", OrgKind::PartyCommittee);
+    link(&mut g, "pc-pinghu", Relation::Leads, "pc-hehua");
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("pb-mancheng"), Relation::Leads, &id("pc-pinghu")),
+        OrgGraphError::Cycle {
+            relation: RelationKind::Leads,
+            cycle: ["pb-mancheng", "pc-pinghu", "pc-hehua"].map(id).to_vec(),
+        },
+    );
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("pc-hehua"), Relation::Leads, &id("pc-pinghu")),
+        OrgGraphError::Cycle {
+            relation: RelationKind::Leads,
+            cycle: ["pc-hehua", "pc-pinghu"].map(id).to_vec(),
+        },
+    );
+}
+
+#[test]
+fn leads_diamonds_are_not_cycles() {
+    let mut g = longgang();
+    add(&mut g, "pc-pinghu", OrgKind::PartyCommittee);
+    link(&mut g, "pc-pinghu", Relation::Leads, "pc-hehua");
+    link(&mut g, "pc-pinghu", Relation::Leads, "pb-mancheng");
+    link(&mut g, "pc-pinghu", Relation::Leads, "mancheng");
+    g.validate().unwrap();
+}
+
+#[test]
+fn a_territorial_body_has_one_administrative_parent() {
+    let mut g = longgang();
+    add(&mut g, "buji", OrgKind::Subdistrict);
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("hehua"), Relation::PartOf, &id("buji")),
+        OrgGraphError::SecondParent {
+            org: id("hehua"),
+            parent: id("pinghu"),
+            refused: id("buji"),
+        },
+    );
+}
+
+#[test]
+fn only_party_organisations_lead_and_only_bodies_serve_areas() {
+    let mut g = longgang();
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("pm-mancheng"), Relation::Leads, &id("mancheng")),
+        OrgGraphError::KindNotAllowed {
+            org: id("pm-mancheng"),
+            kind: OrgKind::PropertyManagementCompany,
+            relation: RelationKind::Leads,
+            end: LinkEnd::From,
+        },
+    );
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("pc-hehua"), Relation::Leads, &id("wang")),
+        OrgGraphError::KindNotAllowed {
+            org: id("wang"),
+            kind: OrgKind::Person(ActorId::new("actor-wang").unwrap()),
+            relation: RelationKind::Leads,
+            end: LinkEnd::To,
+        },
+    );
+    assert!(matches!(
+        g.try_link(
+            &id("studio"),
+            Relation::Serves(since_2023()),
+            &id("council")
+        ),
+        Err(OrgGraphError::KindNotAllowed {
+            end: LinkEnd::To,
+            ..
+        })
+    ));
+    assert!(matches!(
+        g.try_link(&id("studio"), Relation::PartOf, &id("hehua")),
+        Err(OrgGraphError::KindNotAllowed {
+            end: LinkEnd::From,
+            ..
+        })
+    ));
+    assert!(matches!(
+        g.try_link(&id("ent-1"), Relation::MemberOf(since_2023()), &id("wang")),
+        Err(OrgGraphError::KindNotAllowed {
+            end: LinkEnd::To,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn links_must_name_orgs_in_the_graph() {
+    let mut g = longgang();
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("ghost"), Relation::PartOf, &id("hehua")),
+        OrgGraphError::UnknownOrg { id: id("ghost") },
+    );
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("g1"), Relation::PartOf, &id("ghost")),
+        OrgGraphError::UnknownOrg { id: id("ghost") },
+    );
+}
+
+#[test]
+fn an_org_cannot_be_linked_to_itself() {
+    let mut g = longgang();
+    assert_refused(
+        &mut g,
+        |g| {
+            g.try_link(
+                &id("studio"),
+                Relation::PairedWith(since_2023()),
+                &id("studio"),
+            )
+        },
+        OrgGraphError::SelfLink {
+            id: id("studio"),
+            relation: RelationKind::PairedWith,
+        },
+    );
+}
+
+#[test]
+fn identical_links_are_refused_and_symmetric_ones_either_way() {
+    let mut g = longgang();
+    assert_refused(
+        &mut g,
+        |g| g.try_link(&id("pc-hehua"), Relation::Leads, &id("hehua")),
+        OrgGraphError::DuplicateLink {
+            from: id("pc-hehua"),
+            to: id("hehua"),
+            relation: Relation::Leads,
+        },
+    );
+    assert_refused(
+        &mut g,
+        |g| {
+            g.try_link(
+                &id("academy"),
+                Relation::PairedWith(since_2023()),
+                &id("council"),
+            )
+        },
+        OrgGraphError::DuplicateLink {
+            from: id("academy"),
+            to: id("council"),
+            relation: Relation::PairedWith(since_2023()),
+        },
+    );
+    // The same pair with other dates is another link (a renewed pairing).
+    g.try_link(
+        &id("academy"),
+        Relation::PairedWith(Validity::since(d(2019, 1, 1)).ending(d(2019, 12, 31))),
+        &id("council"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn ids_and_actors_are_unique() {
+    let mut g = longgang();
+    assert_refused(
+        &mut g,
+        |g| g.try_add_org(Org::new(id("hehua"), "again", OrgKind::School)),
+        OrgGraphError::DuplicateOrg { id: id("hehua") },
+    );
+    assert_refused(
+        &mut g,
+        |g| {
+            g.try_add_org(Org::new(
+                id("wang-2"),
+                "Wang again",
+                OrgKind::Person(ActorId::new("actor-wang").unwrap()),
+            ))
+        },
+        OrgGraphError::DuplicateActor {
+            actor: ActorId::new("actor-wang").unwrap(),
+            existing: id("wang"),
+        },
+    );
+}
+
+#[test]
+fn a_validity_must_not_end_before_it_starts() {
+    let mut g = longgang();
+    let backwards = Validity::since(d(2024, 2, 1)).ending(d(2024, 1, 31));
+    assert_refused(
+        &mut g,
+        |g| {
+            g.try_link(
+                &id("studio"),
+                Relation::PairedWith(backwards),
+                &id("council"),
+            )
+        },
+        OrgGraphError::EmptyValidity {
+            from: id("studio"),
+            to: id("council"),
+            relation: RelationKind::PairedWith,
+            validity: backwards,
+        },
+    );
+}
+
+// ---- queries ---------------------------------------------------------------
+
+#[test]
+fn ancestors_run_up_the_administrative_tree() {
+    let g = longgang();
+    let up: Vec<&str> = g.ancestors(&id("g1")).map(|o| o.id.as_str()).collect();
+    assert_eq!(up, ["mancheng", "hehua", "pinghu", "longgang"]);
+    assert_eq!(
+        g.parent(&id("hehua")).map(|o| o.id.clone()),
+        Some(id("pinghu"))
+    );
+    assert_eq!(g.parent(&id("longgang")), None);
+    assert_eq!(g.ancestors(&id("ghost")).count(), 0);
+    assert_eq!(
+        g.ancestor_at(&id("g1"), Tier::Community).unwrap().id,
+        id("hehua")
+    );
+    assert_eq!(
+        g.ancestor_at(&id("hehua"), Tier::Community).unwrap().id,
+        id("hehua")
+    );
+    assert_eq!(
+        g.ancestor_at(&id("hehua"), Tier::Estate),
+        Err(OrgGraphError::NoAncestorAt {
+            location: id("hehua"),
+            tier: Tier::Estate
+        })
+    );
+    assert_eq!(
+        g.ancestor_at(&id("g1"), Tier::Municipal),
+        Err(OrgGraphError::NoAncestorAt {
+            location: id("g1"),
+            tier: Tier::Municipal
+        })
+    );
+}
+
+#[test]
+fn routing_prefers_the_area_itself() {
+    let g = longgang();
+    let route = g
+        .route(
+            &id("g1"),
+            Tier::District,
+            &Need::Mediation(DisputeKind::Labour),
+            d(2025, 1, 6),
+        )
+        .unwrap();
+    assert_eq!(route.handler, id("longgang"));
+    assert_eq!(route.area, id("longgang"));
+    assert_eq!(route.tier, Tier::District);
+    assert_eq!(route.reason, RouteReason::Itself);
+}
+
+#[test]
+fn routing_falls_back_to_a_body_serving_the_area() {
+    let g = longgang();
+    let need = Need::Mediation(DisputeKind::Neighbour);
+    let route = g
+        .route(&id("g1"), Tier::Community, &need, d(2025, 1, 6))
+        .unwrap();
+    assert_eq!(route.handler, id("med-hehua"));
+    assert_eq!(route.reason, RouteReason::Serves { area: id("hehua") });
+    // Before the committee served Hehua, nobody did.
+    assert_eq!(
+        g.route(&id("g1"), Tier::Community, &need, d(2022, 12, 31)),
+        Err(OrgGraphError::NoHandler {
+            location: id("g1"),
+            tier: Tier::Community,
+            need
+        })
+    );
+}
+
+#[test]
+fn routing_follows_pairings_of_the_area_while_they_are_in_force() {
+    let g = longgang();
+    let need = Need::Mediation(DisputeKind::Commercial);
+    let route = g
+        .route(&id("g2"), Tier::Community, &need, d(2025, 1, 6))
+        .unwrap();
+    assert_eq!(route.handler, id("studio"));
+    assert_eq!(
+        route.reason,
+        RouteReason::Paired {
+            partner: id("hehua"),
+            area: id("hehua")
+        }
+    );
+    assert!(
+        g.route(&id("g2"), Tier::Community, &need, d(2026, 5, 1))
+            .is_err()
+    );
+}
+
+#[test]
+fn routing_follows_pairings_of_a_serving_body() {
+    let g = longgang();
+    let route = g
+        .route(
+            &id("g2"),
+            Tier::Estate,
+            &Need::Mediation(DisputeKind::Labour),
+            d(2025, 1, 6),
+        )
+        .unwrap();
+    assert_eq!(route.handler, id("academy"));
+    assert_eq!(
+        route.reason,
+        RouteReason::Paired {
+            partner: id("council"),
+            area: id("huanan")
+        }
+    );
+}
+
+#[test]
+fn routing_breaks_ties_by_the_smallest_id() {
+    let mut g = longgang();
+    let caps = [Capability::Mediation(DisputeKind::Neighbour)];
+    add_with(&mut g, "zz-med", OrgKind::MediationCommittee, &caps);
+    add_with(&mut g, "aa-med", OrgKind::MediationCommittee, &caps);
+    link(&mut g, "zz-med", Relation::Serves(since_2023()), "hehua");
+    link(&mut g, "aa-med", Relation::Serves(since_2023()), "hehua");
+    let route = g
+        .route(&id("g1"), Tier::Community, &caps[0], d(2025, 1, 6))
+        .unwrap();
+    assert_eq!(route.handler, id("aa-med"));
+}
+
+#[test]
+fn routing_needs_a_territorial_location_in_the_graph() {
+    let g = longgang();
+    let need = Need::Service(ServiceCategory::FundingSupport);
+    assert_eq!(
+        g.route(&id("ghost"), Tier::Estate, &need, d(2025, 1, 6)),
+        Err(OrgGraphError::UnknownOrg { id: id("ghost") })
+    );
+    assert_eq!(
+        g.route(&id("ent-1"), Tier::Estate, &need, d(2025, 1, 6)),
+        Err(OrgGraphError::NotTerritorial {
+            org: id("ent-1"),
+            kind: OrgKind::Enterprise
+        })
+    );
+    let route = g
+        .route(&id("g2"), Tier::Estate, &need, d(2025, 1, 6))
+        .unwrap();
+    assert_eq!(route.handler, id("asc-huanan"));
+}
+
+#[test]
+fn escalation_path_lists_each_tier_with_a_handler_and_skips_the_rest() {
+    let g = longgang();
+    let path = g
+        .escalation_path(
+            &id("g2"),
+            &Need::Mediation(DisputeKind::Labour),
+            d(2025, 1, 6),
+        )
+        .unwrap();
+    let steps: Vec<(Tier, &str)> = path.iter().map(|r| (r.tier, r.handler.as_str())).collect();
+    assert_eq!(
+        steps,
+        [(Tier::Estate, "academy"), (Tier::District, "longgang")]
+    );
+    assert!(
+        g.escalation_path(&id("ent-1"), &Need::LegalAid, d(2025, 1, 6))
+            .is_err()
+    );
+    assert!(
+        g.escalation_path(&id("g1"), &Need::LegalAid, d(2025, 1, 6))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn partners_are_found_from_either_end_on_the_day() {
+    let g = longgang();
+    let names = |orgs: Vec<&Org>| orgs.into_iter().map(|o| o.id.clone()).collect::<Vec<_>>();
+    let day = d(2025, 1, 6);
+    assert_eq!(
+        names(
+            g.partners(&id("med-hehua"), Mechanism::JointMediation, day)
+                .unwrap()
+        ),
+        [id("studio")]
+    );
+    assert_eq!(
+        names(
+            g.partners(&id("studio"), Mechanism::JointMediation, day)
+                .unwrap()
+        ),
+        [id("med-hehua")]
+    );
+    assert!(
+        g.partners(&id("studio"), Mechanism::JointDefence, day)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        g.partners(&id("studio"), Mechanism::JointMediation, d(2022, 1, 1))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        names(g.paired_with(&id("hehua"), day).unwrap()),
+        [id("studio")]
+    );
+    assert_eq!(
+        g.partners(&id("ghost"), Mechanism::JointMediation, day),
+        Err(OrgGraphError::UnknownOrg { id: id("ghost") })
+    );
+}
+
+#[test]
+fn memberships_say_which_orgs_an_actor_belongs_to_on_a_day() {
+    let g = longgang();
+    let wang = ActorId::new("actor-wang").unwrap();
+    let ids = |orgs: Vec<&Org>| orgs.into_iter().map(|o| o.id.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        ids(g.orgs_of_actor(&wang, d(2024, 6, 1))),
+        [id("ent-1"), id("med-hehua")]
+    );
+    assert_eq!(
+        ids(g.orgs_of_actor(&wang, d(2025, 6, 1))),
+        [id("med-hehua")]
+    );
+    assert!(
+        g.orgs_of_actor(&ActorId::new("nobody").unwrap(), d(2025, 6, 1))
+            .is_empty()
+    );
+    assert_eq!(
+        ids(g.members_of(&id("ent-1"), d(2024, 6, 1)).unwrap()),
+        [id("wang")]
+    );
+    assert!(
+        g.members_of(&id("ent-1"), d(2025, 6, 1))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(g.person(&wang).map(|o| o.id.clone()), Some(id("wang")));
+}
+
+#[test]
+fn links_on_a_day_leave_out_links_not_in_force() {
+    let g = longgang();
+    let all = g.links().count();
+    assert_eq!(g.links_on(d(2024, 6, 1)).count(), all);
+    // In 2022 only the undated links and Wang's job are in force.
+    let old: Vec<_> = g.links_on(d(2022, 6, 1)).collect();
+    assert!(old.iter().all(|l| matches!(
+        l.relation,
+        Relation::PartOf | Relation::Leads | Relation::MemberOf(_)
+    )));
+    assert_eq!(old.len(), 10);
+}
+
+// ---- health ------------------------------------------------------------------
+
+#[test]
+fn health_reports_missing_parts_of_the_one_plus_one_plus_n_model() {
+    let mut g = longgang();
+    add(&mut g, "village", OrgKind::UrbanVillage);
+    link(&mut g, "village", Relation::PartOf, "hehua");
+    let report = g.health(d(2025, 1, 6));
+    let estates: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| matches!(f, Finding::EstateIncomplete { .. }))
+        .collect();
+    assert_eq!(
+        estates,
+        [
+            &Finding::EstateIncomplete {
+                estate: id("huanan"),
+                kind: OrgKind::CommercialDistrict,
+                missing: vec![EstatePart::PartyOrganisation],
+            },
+            &Finding::EstateIncomplete {
+                estate: id("village"),
+                kind: OrgKind::UrbanVillage,
+                missing: vec![
+                    EstatePart::PartyOrganisation,
+                    EstatePart::Grid,
+                    EstatePart::OtherForce
+                ],
+            },
+        ]
+    );
+    let text = report.to_string();
+    assert!(
+        text.contains("urban_village village lacks party organisation, grid, other force"),
+        "{text}"
+    );
+}
+
+#[test]
+fn health_reports_communities_without_mediation_and_cut_off_bodies() {
+    let mut g = longgang();
+    add(&mut g, "dongfang", OrgKind::Community);
+    link(&mut g, "dongfang", Relation::PartOf, "pinghu");
+    add(&mut g, "lonely-school", OrgKind::School);
+    add(&mut g, "tank", OrgKind::ExpertThinkTank);
+    add(
+        &mut g,
+        "expert",
+        OrgKind::Person(ActorId::new("expert").unwrap()),
+    );
+    link(&mut g, "expert", Relation::MemberOf(since_2023()), "tank");
+    add(&mut g, "stray-grid", OrgKind::Grid);
+    add(&mut g, "stray-vt", OrgKind::VolunteerTeam);
+    link(
+        &mut g,
+        "stray-vt",
+        Relation::PairedWith(since_2023()),
+        "stray-grid",
+    );
+    let report = g.health(d(2025, 1, 6));
+    for finding in [
+        Finding::NoMediation {
+            community: id("dongfang"),
+        },
+        Finding::Isolated {
+            org: id("lonely-school"),
+        },
+        Finding::Detached { org: id("tank") },
+        Finding::Orphan {
+            org: id("stray-grid"),
+            tier: Tier::Grid,
+        },
+    ] {
+        assert!(
+            report.findings.contains(&finding),
+            "{finding} missing from {report}"
+        );
+    }
+    assert!(!report.findings.contains(&Finding::NoMediation {
+        community: id("hehua")
+    }));
+    assert!(!report.findings.contains(&Finding::Detached {
+        org: id("stray-vt")
+    }));
+    assert!(!report.is_healthy());
+}
+
+#[test]
+fn a_complete_estate_is_healthy() {
+    let mut g = OrgGraph::new();
+    add(&mut g, "c", OrgKind::Community);
+    add(&mut g, "e", OrgKind::HousingEstate);
+    add(&mut g, "g", OrgKind::Grid);
+    add(&mut g, "pb", OrgKind::PartyBranch);
+    add(&mut g, "oc", OrgKind::OwnersCommittee);
+    add_with(
+        &mut g,
+        "m",
+        OrgKind::MediationCommittee,
+        &[Capability::Mediation(DisputeKind::Neighbour)],
+    );
+    link(&mut g, "e", Relation::PartOf, "c");
+    link(&mut g, "g", Relation::PartOf, "e");
+    link(&mut g, "pb", Relation::Leads, "e");
+    link(&mut g, "oc", Relation::Serves(since_2023()), "e");
+    link(&mut g, "m", Relation::Serves(since_2023()), "c");
+    let report = g.health(d(2025, 1, 6));
+    assert!(report.is_healthy(), "{report}");
+    assert_eq!(
+        report.to_string(),
+        "organisation graph on 2025-01-06: no findings"
+    );
+}
+
+// ---- serde, equality and export -------------------------------------------
+
+#[test]
+fn graphs_round_trip_through_json_equal() {
+    let g = longgang();
+    let text = json(&g);
+    let back: OrgGraph = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, g);
+    assert_eq!(json(&back), text);
+    let data: OrgGraphData = serde_json::from_str(&text).unwrap();
+    assert_eq!(data, g.to_data());
+    assert_eq!(OrgGraph::try_from(data).unwrap(), g);
+}
+
+#[test]
+fn equality_ignores_insertion_order_and_symmetric_direction() {
+    let mut data = longgang().to_data();
+    data.orgs.reverse();
+    for l in &mut data.relations {
+        if matches!(
+            l.relation,
+            Relation::PairedWith(_) | Relation::Coordinates(..)
+        ) {
+            std::mem::swap(&mut l.from, &mut l.to);
+        }
+    }
+    let reordered = OrgGraph::try_from(data).unwrap();
+    assert_eq!(reordered, longgang());
+    let mut other = longgang();
+    add(&mut other, "extra", OrgKind::School);
+    assert_ne!(other, longgang());
+}
+
+fn hostile(orgs: &str, relations: &str) -> String {
+    format!(r#"{{"orgs":[{orgs}],"relations":[{relations}]}}"#)
+}
+
+const ORGS: &str = r#"{"id":"c","name":"C","kind":"community"},{"id":"e","name":"E","kind":"housing_estate"},{"id":"g","name":"G","kind":"grid"},{"id":"p1","name":"P1","kind":"party_committee"},{"id":"p2","name":"P2","kind":"party_branch"}"#;
+
+#[test]
+fn hostile_json_with_a_dangling_id_is_refused_naming_the_entry() {
+    let text = hostile(
+        ORGS,
+        r#"{"from":"e","to":"c","relation":"part_of"},{"from":"g","to":"nowhere","relation":"part_of"}"#,
+    );
+    let err = serde_json::from_str::<OrgGraph>(&text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("relations[1] (g -> nowhere)"), "{err}");
+    assert!(err.contains("no organisation nowhere"), "{err}");
+    let data: OrgGraphData = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        OrgGraph::try_from(data),
+        Err(OrgGraphError::InvalidEntry {
+            entry: DataEntry::Relation {
+                index: 1,
+                from: id("g"),
+                to: id("nowhere")
+            },
+            source: Box::new(OrgGraphError::UnknownOrg { id: id("nowhere") }),
+        })
+    );
+}
+
+#[test]
+fn hostile_json_with_a_cycle_is_refused_naming_the_entry() {
+    let text = hostile(
+        ORGS,
+        r#"{"from":"p1","to":"p2","relation":"leads"},{"from":"p2","to":"p1","relation":"leads"}"#,
+    );
+    let data: OrgGraphData = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        OrgGraph::try_from(data),
+        Err(OrgGraphError::InvalidEntry {
+            entry: DataEntry::Relation {
+                index: 1,
+                from: id("p2"),
+                to: id("p1")
+            },
+            source: Box::new(OrgGraphError::Cycle {
+                relation: RelationKind::Leads,
+                cycle: vec![id("p2"), id("p1")],
+            }),
+        })
+    );
+    let err = serde_json::from_str::<OrgGraph>(&text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("relations[1] (p2 -> p1)"), "{err}");
+    assert!(err.contains("cycle p2 -> p1 -> p2"), "{err}");
+}
+
+#[test]
+fn hostile_json_with_a_duplicate_id_is_refused_naming_the_entry() {
+    let text = hostile(
+        &format!(r#"{ORGS},{{"id":"e","name":"E2","kind":"school"}}"#),
+        "",
+    );
+    let err = serde_json::from_str::<OrgGraph>(&text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("orgs[5] (e)"), "{err}");
+    assert!(err.contains("already in the graph"), "{err}");
+}
+
+#[test]
+fn hostile_json_with_a_downward_part_of_is_refused_naming_the_entry() {
+    let text = hostile(ORGS, r#"{"from":"c","to":"g","relation":"part_of"}"#);
+    let data: OrgGraphData = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        OrgGraph::try_from(data),
+        Err(OrgGraphError::InvalidEntry {
+            entry: DataEntry::Relation {
+                index: 0,
+                from: id("c"),
+                to: id("g")
+            },
+            source: Box::new(OrgGraphError::PartOfNotUpward {
+                from: id("c"),
+                from_tier: Tier::Community,
+                to: id("g"),
+                to_tier: Tier::Grid,
+            }),
+        })
+    );
+}
+
+#[test]
+fn hostile_json_with_bad_ids_or_shapes_is_refused() {
+    for text in [
+        hostile(r#"{"id":"","name":"x","kind":"school"}"#, ""),
+        hostile(r#"{"id":"a\u0000b","name":"x","kind":"school"}"#, ""),
+        hostile(r#"{"id":"a","name":"x","kind":"castle"}"#, ""),
+        hostile(ORGS, r#"{"from":"e","to":"c","relation":"serves"}"#),
+        hostile(
+            ORGS,
+            r#"{"from":"e","to":"c","relation":"coordinates","validity":{"from":"2024-01-01"}}"#,
+        ),
+        r#"{"orgs":7}"#.to_owned(),
+    ] {
+        assert!(serde_json::from_str::<OrgGraph>(&text).is_err(), "{text}");
+    }
+}
+
+#[test]
+fn exports_escape_names_and_style_by_kind() {
+    let mut g = OrgGraph::new();
+    g.try_add_org(Org::new(
+        id("c"),
+        "A \"quoted\" <b>name</b> #1 & co",
+        OrgKind::Community,
+    ))
+    .unwrap();
+    g.try_add_org(Org::new(
+        id("p\"q"),
+        "back\\slash\nnewline",
+        OrgKind::PartyCommittee,
+    ))
+    .unwrap();
+    g.try_link(&id("p\"q"), Relation::Leads, &id("c")).unwrap();
+    let mermaid = g.to_mermaid();
+    assert!(mermaid.contains("n0[\"A #34;quoted#34; #60;b#62;name#60;/b#62; #35;1 #38; co"));
+    assert!(mermaid.contains("n1([\"back\\slash newline"));
+    assert!(mermaid.contains(":::party"));
+    assert!(mermaid.contains("n1 -.->|\"leads\"| n0"));
+    let dot = g.to_dot();
+    assert!(dot.contains(r#"label="A \"quoted\" <b>name</b> #1 & co\nc (community)""#));
+    assert!(dot.contains(r#"label="back\\slash\nnewline\np\"q (party_committee)""#));
+    assert!(dot.contains("n1 -> n0 [label=\"leads\""));
+    assert!(dot.trim_end().ends_with('}'));
+}
+
+// ---- generated cities --------------------------------------------------------
+
+#[test]
+fn every_generated_community_routes_neighbour_disputes_at_some_tier() {
+    let g = city(&CityScale::small(), 3);
+    let day = d(2025, 6, 1);
+    let need = Need::Mediation(DisputeKind::Neighbour);
+    for org in g.orgs().filter(|o| o.kind == OrgKind::Grid) {
+        let path = g.escalation_path(&org.id, &need, day).unwrap();
+        assert!(!path.is_empty(), "{} has nowhere to go", org.id);
+        assert!(path.windows(2).all(|w| w[0].tier < w[1].tier));
+    }
+    let json = serde_json::to_string(&g).unwrap();
+    assert_eq!(serde_json::from_str::<OrgGraph>(&json).unwrap(), g);
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<OrgGraph>();
+    assert_send_sync::<OrgGraphError>();
+    assert_send_sync::<OrgGraphData>();
+    assert_send_sync::<grassroots::org::Route>();
+    assert_send_sync::<grassroots::org::HealthReport>();
+}
