@@ -9,7 +9,7 @@ use super::event::DisputeEvent;
 use super::routes::Routes;
 use super::state::{Confirmation, DisputeFile, DisputeState, LabourLimit};
 use crate::actor::{Actor, Role};
-use crate::calendar::TimeLimit;
+use crate::calendar::{CalendarError, TimeLimit};
 use crate::escalation::{
     EscalationReason, Ladder, LadderCommand, LadderError, LadderEvent, LadderState, Referral,
     SeverityCause,
@@ -79,9 +79,16 @@ impl Dispute {
         &self.settings
     }
 
-    fn date(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.ladder.calendar().offset())
-            .date_naive()
+    /// The local date of `at` on the ladder's calendar: memberships are
+    /// judged on that day.
+    fn date(&self, at: DateTime<Utc>) -> Result<NaiveDate, DisputeError> {
+        at.naive_utc()
+            .checked_add_offset(self.ladder.calendar().offset())
+            .map(|local| local.date())
+            .ok_or(DisputeError::Calendar(CalendarError::OutOfRange {
+                from: at.date_naive(),
+                limit: TimeLimit::CalendarDays(0),
+            }))
     }
 
     fn report(
@@ -202,7 +209,7 @@ impl Dispute {
             return Err(DisputeError::NoMediators);
         }
         let graph = self.ladder.graph();
-        let date = self.date(ctx.at());
+        let date = self.date(ctx.at())?;
         let roster: Vec<&ActorId> = match selection {
             Selection::Roster => graph
                 .members_of(body, date)?
