@@ -102,7 +102,7 @@ fn escalated_event(
     route: Route,
     at: DateTime<Utc>,
 ) -> E {
-    E::Ladder(LadderEvent::Escalated(Escalated {
+    E::from(LadderEvent::Escalated(Escalated {
         from,
         to,
         reason,
@@ -423,7 +423,7 @@ fn a_tick_before_any_report_records_nothing_and_only_the_system_ticks() {
 // ---------------------------------------------------------------------------
 
 fn started_at_the_park(at: DateTime<Utc>) -> E {
-    E::Ladder(LadderEvent::Started(Started {
+    E::from(LadderEvent::Started(Started {
         location: id("huanan-park"),
         need: Need::Mediation(DisputeKind::Labour),
         severity: Severity::Moderate,
@@ -812,7 +812,7 @@ fn the_agreement_takes_effect_when_the_last_signature_lands() {
                 // 30 days from Monday 2 March end with Wednesday 1 April.
                 confirmation_due: Utc.with_ymd_and_hms(2026, 4, 1, 16, 0, 0).unwrap(),
             },
-            E::Ladder(LadderEvent::Resolved {
+            E::from(LadderEvent::Resolved {
                 tier: Tier::Estate,
                 handler: id("park-academy"),
                 at: c(),
@@ -836,7 +836,7 @@ fn the_agreement_takes_effect_when_the_last_signature_lands() {
                 at: c(),
                 confirmation_due: Utc.with_ymd_and_hms(2026, 4, 1, 16, 0, 0).unwrap(),
             },
-            E::Ladder(LadderEvent::Resolved {
+            E::from(LadderEvent::Resolved {
                 tier: Tier::Estate,
                 handler: id("park-academy"),
                 at: c(),
@@ -1067,7 +1067,7 @@ fn the_ceiling_holds_without_an_override_by_the_higher_tier() {
             c(),
             override_("the workers threaten a strike"),
         )
-        .then([E::Ladder(LadderEvent::Escalated(Escalated {
+        .then([E::from(LadderEvent::Escalated(Escalated {
             from: Tier::Community,
             to: Tier::Subdistrict,
             reason: EscalationReason::HandlingFailed,
@@ -1168,7 +1168,7 @@ fn an_exhausted_ladder_refers_the_dispute_out() {
     assert!(matches!(case.state(), DisputeState::MediationFailed { .. }));
     assert_eq!(
         case.history().last().unwrap().event,
-        E::Ladder(LadderEvent::Exhausted {
+        E::from(LadderEvent::Exhausted {
             tier: Tier::District
         })
     );
@@ -1183,7 +1183,7 @@ fn an_exhausted_ladder_refers_the_dispute_out() {
             },
         )
         .then([
-            E::Ladder(LadderEvent::ReferredOut {
+            E::from(LadderEvent::ReferredOut {
                 tier: Tier::District,
                 to: Referral::Arbitration,
             }),
@@ -1357,7 +1357,7 @@ fn a_risk_flag_raises_the_severity_on_the_ladder() {
                 from: Severity::Moderate,
                 to: Severity::Serious,
             },
-            E::Ladder(LadderEvent::SeverityRaised {
+            E::from(LadderEvent::SeverityRaised {
                 from: Severity::Moderate,
                 to: Severity::Serious,
                 cause: SeverityCause::RiskOfIntensifying,
@@ -1384,7 +1384,7 @@ fn a_risk_flag_raises_the_severity_on_the_ladder() {
                 from: Severity::Moderate,
                 to: Severity::Serious,
             },
-            E::Ladder(LadderEvent::SeverityRaised {
+            E::from(LadderEvent::SeverityRaised {
                 from: Severity::Moderate,
                 to: Severity::Serious,
                 cause: SeverityCause::RiskOfIntensifying,
@@ -1436,7 +1436,7 @@ fn a_risk_flag_before_acceptance_starts_the_ladder_higher() {
     let case = given_events(events)
         .when(&committee_officer(), c(), C::Accept)
         .then([
-            E::Ladder(LadderEvent::Started(Started {
+            E::from(LadderEvent::Started(Started {
                 location: id("huanan-park"),
                 need: Need::Mediation(DisputeKind::Labour),
                 severity: Severity::Serious,

@@ -193,7 +193,7 @@ impl Dispute {
             .ladder
             .decide_embedded(&file.ladder, command, ctx)?
             .into_iter()
-            .map(DisputeEvent::Ladder))
+            .map(DisputeEvent::from))
     }
 
     fn assign(
@@ -581,7 +581,7 @@ impl Workflow for Dispute {
                 };
                 let (body, tier) = (s.route.handler.clone(), s.route.tier);
                 officer_of(actor, &body, tier, "accept the dispute")?;
-                Ok(Decision::one(DisputeEvent::Ladder(started))
+                Ok(Decision::one(DisputeEvent::from(started))
                     .and(DisputeEvent::Accepted { body, tier }))
             }
             (S::Escalated { file }, C::Accept) => {

@@ -149,8 +149,9 @@ pub enum DisputeEvent {
         /// The parties' rating.
         rating: Satisfaction,
     },
-    /// A step on the embedded escalation ladder.
-    Ladder(LadderEvent),
+    /// A step on the embedded escalation ladder (boxed: ladder steps are
+    /// rare and large, and the common events stay small).
+    Ladder(Box<LadderEvent>),
 }
 
 impl DisputeEvent {
@@ -177,7 +178,7 @@ impl DisputeEvent {
             DisputeEvent::RiskFlagged { .. } => "RiskFlagged",
             DisputeEvent::LabourLimitLapsed { .. } => "LabourLimitLapsed",
             DisputeEvent::FollowedUp { .. } => "FollowedUp",
-            DisputeEvent::Ladder(e) => match e {
+            DisputeEvent::Ladder(e) => match **e {
                 LadderEvent::Started(_) => "Ladder.Started",
                 LadderEvent::Escalated(_) => "Ladder.Escalated",
                 LadderEvent::SeverityRaised { .. } => "Ladder.SeverityRaised",
@@ -193,7 +194,7 @@ impl DisputeEvent {
 
 impl From<LadderEvent> for DisputeEvent {
     fn from(event: LadderEvent) -> Self {
-        DisputeEvent::Ladder(event)
+        DisputeEvent::Ladder(Box::new(event))
     }
 }
 

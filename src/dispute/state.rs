@@ -446,6 +446,17 @@ impl DisputeState {
         use DisputeEvent as E;
         use DisputeState as S;
         match (self, event) {
+            // The common event first.
+            (
+                S::Mediating {
+                    file,
+                    mut mediation,
+                },
+                E::SessionRecorded { number },
+            ) => {
+                mediation.sessions = *number;
+                S::Mediating { file, mediation }
+            }
             (
                 S::Unreported,
                 E::Reported {
@@ -521,16 +532,6 @@ impl DisputeState {
                     sessions: 0,
                 }),
             },
-            (
-                S::Mediating {
-                    file,
-                    mut mediation,
-                },
-                E::SessionRecorded { number },
-            ) => {
-                mediation.sessions = *number;
-                S::Mediating { file, mediation }
-            }
             (S::Mediating { file, mediation }, E::AgreementRecorded { terms, mediator }) => {
                 S::Signing {
                     file,
@@ -644,7 +645,7 @@ impl DisputeState {
                 }
             }
             (mut state, E::Ladder(step)) => {
-                let moved_up = matches!(step, LadderEvent::Escalated(_)) && state.is_on_ladder();
+                let moved_up = matches!(**step, LadderEvent::Escalated(_)) && state.is_on_ladder();
                 if let Some(file) = state.file_mut() {
                     let ladder = std::mem::replace(&mut file.ladder, LadderState::Idle);
                     file.ladder = <Ladder as Workflow>::evolve(ladder, step);
