@@ -250,3 +250,167 @@ fn the_lifecycle_strategy_reaches_every_state() {
     println!("event kinds never drawn: {unseen:?}");
     assert!(unseen.len() <= 1, "never drawn: {unseen:?}");
 }
+
+/// Events are stored forever: each one's JSON shape, names included, is
+/// pinned here and must not change.
+#[test]
+fn events_keep_their_serde_names() {
+    use chrono::{TimeZone, Utc};
+    use grassroots::dispute::{
+        Channel, DeclineReason, FailureReason, Routes, Satisfaction, Selection,
+    };
+    use grassroots::escalation::{LadderEvent, Referral};
+    use grassroots::tier::Tier;
+
+    let t = |d, h| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+    let arbitration = Routes::only(Referral::Arbitration);
+    let golden: Vec<(DisputeEvent, &str)> = vec![
+        (
+            DisputeEvent::Reported {
+                kind: DisputeKind::Labour,
+                parties: vec![
+                    Party::person(aid("li")),
+                    Party::enterprise(aid("acme-rep"), id("acme")),
+                ],
+                location: id("huanan-park"),
+                channel: Channel::Party,
+                severity: grassroots::tier::Severity::Moderate,
+                received_at: t(2, 1),
+                labour_deadline: Some(t(17, 16)),
+            },
+            r#"{"type":"reported","kind":"labour","parties":[{"actor":"li","kind":"person"},{"actor":"acme-rep","kind":"enterprise","org":"acme"}],"location":"huanan-park","channel":"party","severity":"moderate","received_at":"2026-03-02T01:00:00Z","labour_deadline":"2026-03-17T16:00:00Z"}"#,
+        ),
+        (
+            DisputeEvent::Accepted {
+                body: id("park-academy"),
+                tier: Tier::Estate,
+            },
+            r#"{"type":"accepted","body":"park-academy","tier":"estate"}"#,
+        ),
+        (
+            DisputeEvent::Declined {
+                body: id("park-academy"),
+                tier: Tier::Estate,
+                reason: DeclineReason::PendingElsewhere,
+                routes: arbitration,
+            },
+            r#"{"type":"declined","body":"park-academy","tier":"estate","reason":"pending_elsewhere","routes":["arbitration"]}"#,
+        ),
+        (
+            DisputeEvent::MediationRefused {
+                party: aid("acme-rep"),
+                routes: arbitration,
+            },
+            r#"{"type":"mediation_refused","party":"acme-rep","routes":["arbitration"]}"#,
+        ),
+        (
+            DisputeEvent::Withdrawn { party: aid("li") },
+            r#"{"type":"withdrawn","party":"li"}"#,
+        ),
+        (
+            DisputeEvent::MediatorsAssigned {
+                mediators: vec![aid("qian")],
+                selection: Selection::ChosenByParties,
+            },
+            r#"{"type":"mediators_assigned","mediators":["qian"],"selection":"chosen_by_parties"}"#,
+        ),
+        (
+            DisputeEvent::SessionRecorded { number: 1 },
+            r#"{"type":"session_recorded","number":1}"#,
+        ),
+        (
+            DisputeEvent::AgreementRecorded {
+                terms: "Acme pays.".into(),
+                mediator: aid("qian"),
+            },
+            r#"{"type":"agreement_recorded","terms":"Acme pays.","mediator":"qian"}"#,
+        ),
+        (
+            DisputeEvent::AgreementSigned { by: aid("li") },
+            r#"{"type":"agreement_signed","by":"li"}"#,
+        ),
+        (
+            DisputeEvent::AgreementTookEffect {
+                at: t(3, 2),
+                confirmation_due: t(31, 16),
+            },
+            r#"{"type":"agreement_took_effect","at":"2026-03-03T02:00:00Z","confirmation_due":"2026-03-31T16:00:00Z"}"#,
+        ),
+        (
+            DisputeEvent::ConfirmationApplied {
+                applicants: vec![aid("li"), aid("acme-rep")],
+                at: t(4, 2),
+            },
+            r#"{"type":"confirmation_applied","applicants":["li","acme-rep"],"at":"2026-03-04T02:00:00Z"}"#,
+        ),
+        (
+            DisputeEvent::AgreementFulfilled,
+            r#"{"type":"agreement_fulfilled"}"#,
+        ),
+        (
+            DisputeEvent::AgreementBreached,
+            r#"{"type":"agreement_breached"}"#,
+        ),
+        (
+            DisputeEvent::MediationFailed {
+                reason: FailureReason::PartyRefusedToSign,
+                routes: Routes::open_for(DisputeKind::Neighbour),
+            },
+            r#"{"type":"mediation_failed","reason":"party_refused_to_sign","routes":["litigation","administrative"]}"#,
+        ),
+        (
+            DisputeEvent::Referred {
+                to: Referral::Arbitration,
+                routes: arbitration,
+            },
+            r#"{"type":"referred","to":"arbitration","routes":["arbitration"]}"#,
+        ),
+        (
+            DisputeEvent::RiskFlagged {
+                from: grassroots::tier::Severity::Moderate,
+                to: grassroots::tier::Severity::Serious,
+            },
+            r#"{"type":"risk_flagged","from":"moderate","to":"serious"}"#,
+        ),
+        (
+            DisputeEvent::LabourLimitLapsed {
+                deadline: t(17, 16),
+            },
+            r#"{"type":"labour_limit_lapsed","deadline":"2026-03-17T16:00:00Z"}"#,
+        ),
+        (
+            DisputeEvent::FollowedUp {
+                rating: Satisfaction::FairlySatisfied,
+            },
+            r#"{"type":"followed_up","rating":"fairly_satisfied"}"#,
+        ),
+        (
+            DisputeEvent::from(LadderEvent::Resolved {
+                tier: Tier::Estate,
+                handler: id("park-academy"),
+                at: t(3, 2),
+            }),
+            r#"{"type":"ladder","event":"resolved","tier":"estate","handler":"park-academy","at":"2026-03-03T02:00:00Z"}"#,
+        ),
+        (
+            DisputeEvent::from(LadderEvent::Exhausted {
+                tier: Tier::District,
+            }),
+            r#"{"type":"ladder","event":"exhausted","tier":"district"}"#,
+        ),
+    ];
+    for (event, json) in &golden {
+        assert_eq!(serde_json::to_string(event).unwrap(), *json);
+        let back: DisputeEvent = serde_json::from_str(json).unwrap();
+        assert_eq!(&back, event);
+    }
+    // Every kind of the dispute's own events is pinned.
+    let pinned: BTreeSet<&str> = golden.iter().map(|(e, _)| e.kind()).collect();
+    for t in Dispute::transitions() {
+        if !t.event.starts_with("Ladder.") {
+            assert!(pinned.contains(t.event), "{} has no golden JSON", t.event);
+        }
+    }
+    // An unknown type is refused, not guessed.
+    assert!(serde_json::from_str::<DisputeEvent>(r#"{"type":"mediated"}"#).is_err());
+}
