@@ -7,7 +7,7 @@ use super::command::{Channel, DisputeCommand, Performance, Report, Selection};
 use super::error::DisputeError;
 use super::event::DisputeEvent;
 use super::routes::Routes;
-use super::state::{Confirmation, DisputeFile, DisputeState, LabourLimit};
+use super::state::{Agreement, Confirmation, DisputeFile, DisputeState, Draft, LabourLimit};
 use crate::actor::{Actor, Role};
 use crate::calendar::{CalendarError, TimeLimit};
 use crate::escalation::{
@@ -17,7 +17,7 @@ use crate::escalation::{
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
 use crate::org::Need;
-use crate::tier::Tier;
+use crate::tier::{Severity, Tier};
 use crate::workflow::{Context, Decision, Transition, Workflow};
 
 /// The time limits of the dispute workflow, with the law's defaults.
@@ -269,7 +269,7 @@ impl Dispute {
     fn sign(
         &self,
         file: &DisputeFile,
-        draft: &super::state::Draft,
+        draft: &Draft,
         ctx: &Context<'_>,
     ) -> Result<Decision<DisputeEvent>, DisputeError> {
         let by = ctx.actor().id();
@@ -307,7 +307,7 @@ impl Dispute {
     fn apply_for_confirmation(
         &self,
         file: &DisputeFile,
-        agreement: &super::state::Agreement,
+        agreement: &Agreement,
         applicants: &[ActorId],
         ctx: &Context<'_>,
     ) -> Result<Decision<DisputeEvent>, DisputeError> {
@@ -408,7 +408,7 @@ impl Dispute {
         &self,
         state: &DisputeState,
         file: &DisputeFile,
-        severity: crate::tier::Severity,
+        severity: Severity,
         ctx: &Context<'_>,
     ) -> Result<Decision<DisputeEvent>, DisputeError> {
         let raise = LadderCommand::RaiseSeverity {

@@ -28,7 +28,6 @@
 //! jointly, and the ladder's report reads the history:
 //!
 //! ```
-//! use std::sync::Arc;
 //! use chrono::{Duration, NaiveDate, TimeZone, Utc};
 //! use grassroots::actor::{Actor, Role};
 //! use grassroots::calendar::WorkingCalendar;
@@ -59,11 +58,7 @@
 //! graph.try_link(&"p-sun".parse()?, Relation::MemberOf(since), &"hehua-med".parse()?)?;
 //! graph.try_link(&"p-sun".parse()?, Relation::MemberOf(since), &"pm-co".parse()?)?;
 //!
-//! let ladder = Ladder::new(
-//!     Arc::new(PolicyBook::default()),
-//!     Arc::new(graph),
-//!     Arc::new(WorkingCalendar::prc()),
-//! );
+//! let ladder = Ladder::new(PolicyBook::default(), graph, WorkingCalendar::prc());
 //! let dispute = Dispute::new(ladder);
 //!
 //! let owner = Actor::new("owner-wu".parse()?).with_role(Role::Party);
