@@ -16,6 +16,7 @@
 
 use crate::actor::Forbidden;
 use crate::calendar::CalendarError;
+use crate::dispute::DisputeError;
 use crate::escalation::{LadderError, PolicyError};
 use crate::id::IdError;
 use crate::org::OrgGraphError;
@@ -47,6 +48,9 @@ pub enum Error {
     /// The escalation ladder refused a command.
     #[error(transparent)]
     Ladder(#[from] LadderError),
+    /// The dispute workflow refused a command.
+    #[error(transparent)]
+    Dispute(#[from] DisputeError),
     /// A history could not be replayed.
     #[error(transparent)]
     Replay(#[from] ReplayError),
