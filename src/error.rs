@@ -16,6 +16,7 @@
 
 use crate::actor::Forbidden;
 use crate::calendar::CalendarError;
+use crate::dispute::DisputeError;
 use crate::escalation::{LadderError, PolicyError};
 use crate::id::IdError;
 use crate::org::OrgGraphError;
@@ -48,6 +49,9 @@ pub enum Error {
     /// The escalation ladder refused a command.
     #[error(transparent)]
     Ladder(#[from] LadderError),
+    /// The dispute workflow refused a command.
+    #[error(transparent)]
+    Dispute(#[from] DisputeError),
     /// A service catalogue was refused.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),

@@ -74,6 +74,7 @@
 //! | [`id`] | newtype identifiers, validated on construction and deserialisation |
 //! | [`matter`] | [`DisputeKind`] and [`ServiceCategory`]: the kinds of matter cases are about |
 //! | [`org`] | [`OrgGraph`]: who is linked to whom (hierarchy, party leadership, pairings, memberships, the six joint mechanisms), routing each need to the body that handles it, health checks, Mermaid and DOT |
+//! | [`dispute`] | [`Dispute`]: people's mediation from report to follow-up visit, with the ladder inside |
 //! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision |
 //! | [`tier`] | [`Tier`] (grid → municipal) and [`Severity`] |
 //! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
@@ -93,6 +94,7 @@
 
 pub mod actor;
 pub mod calendar;
+pub mod dispute;
 pub mod error;
 pub mod escalation;
 pub mod id;
@@ -106,6 +108,7 @@ pub mod workflow;
 
 pub use actor::{Actor, Forbidden, Role};
 pub use calendar::{TimeLimit, WorkingCalendar};
+pub use dispute::{Dispute, DisputeCommand, DisputeError, DisputeEvent, DisputeState};
 pub use error::{AnyRejection, Error};
 pub use id::{ActorId, CaseId, IdError, OrgId};
 pub use matter::{DisputeKind, ServiceCategory};

@@ -1,0 +1,831 @@
+//! [`Dispute`]: the configured machine, and the rules its `decide` holds.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::command::{Channel, DisputeCommand, Performance, Report, Selection};
+use super::error::DisputeError;
+use super::event::DisputeEvent;
+use super::routes::Routes;
+use super::state::{Agreement, Confirmation, DisputeFile, DisputeState, Draft, LabourLimit};
+use crate::actor::{Actor, Role};
+use crate::calendar::{CalendarError, TimeLimit};
+use crate::escalation::{
+    EscalationReason, Ladder, LadderCommand, LadderError, LadderEvent, LadderState, Referral,
+    SeverityCause,
+};
+use crate::id::{ActorId, OrgId};
+use crate::matter::DisputeKind;
+use crate::org::Need;
+use crate::tier::{Severity, Tier};
+use crate::workflow::{Context, Decision, Transition, Workflow};
+
+/// The time limits of the dispute workflow, with the law's defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeSettings {
+    /// How long a labour dispute may go without an agreement, from receipt,
+    /// before any party may take it to arbitration: 15 days by default
+    /// (劳动争议调解仲裁法, art. 14).
+    pub labour_limit: TimeLimit,
+    /// How long after an agreement takes effect the parties may jointly
+    /// apply for its judicial confirmation: 30 days by default (人民调解法,
+    /// art. 33).
+    pub confirmation_window: TimeLimit,
+}
+
+impl Default for DisputeSettings {
+    fn default() -> Self {
+        Self {
+            labour_limit: TimeLimit::CalendarDays(15),
+            confirmation_window: TimeLimit::CalendarDays(30),
+        }
+    }
+}
+
+/// The dispute-mediation workflow, configured: the escalation [`Ladder`] it
+/// embeds (and through it the org graph and the working calendar) and its
+/// [`DisputeSettings`].
+///
+/// Cheap to clone: the ladder shares its policies, graph and calendar.
+#[derive(Debug, Clone)]
+pub struct Dispute {
+    ladder: Ladder,
+    settings: DisputeSettings,
+}
+
+impl Dispute {
+    /// The workflow on `ladder`, with the law's default time limits.
+    pub fn new(ladder: Ladder) -> Self {
+        Self {
+            ladder,
+            settings: DisputeSettings::default(),
+        }
+    }
+
+    /// The same workflow with other time limits.
+    #[must_use]
+    pub fn with_settings(mut self, settings: DisputeSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The embedded ladder.
+    pub fn ladder(&self) -> &Ladder {
+        &self.ladder
+    }
+
+    /// The time limits.
+    pub fn settings(&self) -> &DisputeSettings {
+        &self.settings
+    }
+
+    /// The local date of `at` on the ladder's calendar: memberships are
+    /// judged on that day.
+    fn date(&self, at: DateTime<Utc>) -> Result<NaiveDate, DisputeError> {
+        at.naive_utc()
+            .checked_add_offset(self.ladder.calendar().offset())
+            .map(|local| local.date())
+            .ok_or(DisputeError::Calendar(CalendarError::OutOfRange {
+                from: at.date_naive(),
+                limit: TimeLimit::CalendarDays(0),
+            }))
+    }
+
+    fn report(
+        &self,
+        r: &Report,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        match r.channel {
+            Channel::Party => {
+                if !r.parties.iter().any(|p| p.actor == *actor.id()) {
+                    return Err(not_a_party(actor, "report a dispute as a party"));
+                }
+            }
+            Channel::GridWorker => actor.require("report a dispute", Role::GridWorker)?,
+            Channel::MerchantsCouncil
+            | Channel::SecretaryFaceToFace
+            | Channel::CourtReferral
+            | Channel::PoliceReferral => {
+                actor.require("report a dispute", Role::Officer(Tier::Grid))?
+            }
+        }
+        if r.parties.len() < 2 {
+            return Err(DisputeError::TooFewParties {
+                count: r.parties.len(),
+            });
+        }
+        let graph = self.ladder.graph();
+        for (i, p) in r.parties.iter().enumerate() {
+            if r.parties[..i].iter().any(|q| q.actor == p.actor) {
+                return Err(DisputeError::DuplicateParty {
+                    party: p.actor.clone(),
+                });
+            }
+            if let Some(org) = &p.org {
+                if !graph.contains(org) {
+                    return Err(DisputeError::UnknownPartyOrg {
+                        party: p.actor.clone(),
+                        org: org.clone(),
+                    });
+                }
+            }
+        }
+        match graph.org(&r.location) {
+            None => {
+                return Err(DisputeError::UnknownLocation {
+                    location: r.location.clone(),
+                });
+            }
+            Some(org) if org.tier().is_none() => {
+                return Err(DisputeError::LocationNotTerritorial {
+                    location: r.location.clone(),
+                });
+            }
+            Some(_) => {}
+        }
+        let labour_deadline = match r.kind {
+            DisputeKind::Labour => Some(
+                self.ladder
+                    .calendar()
+                    .deadline(ctx.at(), self.settings.labour_limit)?,
+            ),
+            _ => None,
+        };
+        Ok(DisputeEvent::Reported {
+            kind: r.kind,
+            parties: r.parties.clone(),
+            location: r.location.clone(),
+            channel: r.channel,
+            severity: r.severity,
+            received_at: ctx.at(),
+            labour_deadline,
+        }
+        .into())
+    }
+
+    /// Puts a reported dispute on the ladder: the `Started` step names the
+    /// routed body, whose officers alone may accept or decline.
+    fn start(&self, file: &DisputeFile, ctx: &Context<'_>) -> Result<LadderEvent, DisputeError> {
+        let start = LadderCommand::Start {
+            location: file.location.clone(),
+            need: Need::Mediation(file.kind),
+            severity: file.severity,
+        };
+        let decided = self.ladder.decide_embedded(&file.ladder, &start, ctx)?;
+        decided
+            .into_iter()
+            .find(|e| matches!(e, LadderEvent::Started(_)))
+            .ok_or(DisputeError::Ladder(LadderError::NotApplicable {
+                command: "Start",
+                state: "Idle",
+            }))
+    }
+
+    fn ladder_step(
+        &self,
+        file: &DisputeFile,
+        command: &LadderCommand,
+        ctx: &Context<'_>,
+    ) -> Result<impl Iterator<Item = DisputeEvent>, DisputeError> {
+        Ok(self
+            .ladder
+            .decide_embedded(&file.ladder, command, ctx)?
+            .into_iter()
+            .map(DisputeEvent::from))
+    }
+
+    fn assign(
+        &self,
+        file: &DisputeFile,
+        mediators: &[ActorId],
+        selection: Selection,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let (body, tier) = handling_body(file)?;
+        officer_of(ctx.actor(), body, tier, "assign mediators")?;
+        if mediators.is_empty() {
+            return Err(DisputeError::NoMediators);
+        }
+        let graph = self.ladder.graph();
+        let date = self.date(ctx.at())?;
+        let roster: Vec<&ActorId> = match selection {
+            Selection::Roster => graph
+                .members_of(body, date)?
+                .into_iter()
+                .filter_map(|o| o.kind.actor())
+                .collect(),
+            Selection::ChosenByParties => Vec::new(),
+        };
+        // The organisations each party is, represents or belongs to.
+        let tied: Vec<(&ActorId, Vec<&OrgId>)> = file
+            .parties
+            .iter()
+            .map(|p| {
+                let mut orgs: Vec<&OrgId> = graph
+                    .orgs_of_actor(&p.actor, date)
+                    .into_iter()
+                    .map(|o| &o.id)
+                    .collect();
+                orgs.extend(p.org.as_ref());
+                (&p.actor, orgs)
+            })
+            .collect();
+        for (i, m) in mediators.iter().enumerate() {
+            if mediators[..i].contains(m) {
+                return Err(DisputeError::DuplicateMediator {
+                    mediator: m.clone(),
+                });
+            }
+            if file.is_party(m) {
+                return Err(DisputeError::MediatorIsParty {
+                    mediator: m.clone(),
+                });
+            }
+            if selection == Selection::Roster && !roster.contains(&m) {
+                return Err(DisputeError::NotOnRoster {
+                    mediator: m.clone(),
+                    body: body.clone(),
+                });
+            }
+            for org in graph.orgs_of_actor(m, date) {
+                if let Some((party, _)) = tied.iter().find(|(_, orgs)| orgs.contains(&&org.id)) {
+                    return Err(DisputeError::MediatorConflict {
+                        mediator: m.clone(),
+                        party: (*party).clone(),
+                        org: org.id.clone(),
+                    });
+                }
+            }
+        }
+        Ok(DisputeEvent::MediatorsAssigned {
+            mediators: mediators.to_vec(),
+            selection,
+        }
+        .into())
+    }
+
+    fn sign(
+        &self,
+        file: &DisputeFile,
+        draft: &Draft,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let by = ctx.actor().id();
+        if !file.is_party(by) && draft.mediator != *by {
+            return Err(DisputeError::NotSignatory { actor: by.clone() });
+        }
+        if draft.is_signed_by(by) {
+            return Err(DisputeError::AlreadySigned { actor: by.clone() });
+        }
+        let signed = DisputeEvent::AgreementSigned { by: by.clone() };
+        let last = (draft.mediator == *by || draft.is_signed_by(&draft.mediator))
+            && file
+                .parties
+                .iter()
+                .all(|p| p.actor == *by || draft.is_signed_by(&p.actor));
+        if !last {
+            return Ok(signed.into());
+        }
+        let at = ctx.at();
+        let confirmation_due = self
+            .ladder
+            .calendar()
+            .deadline(at, self.settings.confirmation_window)?;
+        let mut decision = Decision::one(signed).and(DisputeEvent::AgreementTookEffect {
+            at,
+            confirmation_due,
+        });
+        push_all(
+            &mut decision,
+            self.ladder_step(file, &LadderCommand::Resolve, ctx)?,
+        );
+        Ok(decision)
+    }
+
+    fn apply_for_confirmation(
+        &self,
+        file: &DisputeFile,
+        agreement: &Agreement,
+        applicants: &[ActorId],
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        if !file.is_party(actor.id()) {
+            return Err(not_a_party(actor, "apply for judicial confirmation"));
+        }
+        if let Confirmation::Applied { at } = agreement.confirmation {
+            return Err(DisputeError::ConfirmationAlreadyApplied { applied_at: at });
+        }
+        if let Some(a) = applicants.iter().find(|a| !file.is_party(a)) {
+            return Err(DisputeError::ApplicantNotAParty {
+                applicant: a.clone(),
+            });
+        }
+        let missing: Vec<ActorId> = file
+            .parties
+            .iter()
+            .filter(|p| !applicants.contains(&p.actor))
+            .map(|p| p.actor.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(DisputeError::ConfirmationNotJoint { missing });
+        }
+        if ctx.at() >= agreement.confirmation_due {
+            return Err(DisputeError::ConfirmationTooLate {
+                effective_at: agreement.effective_at,
+                applied_at: ctx.at(),
+                deadline: agreement.confirmation_due,
+                limit: self.settings.confirmation_window,
+            });
+        }
+        let mut named: Vec<ActorId> = Vec::with_capacity(file.parties.len());
+        for a in applicants {
+            if !named.contains(a) {
+                named.push(a.clone());
+            }
+        }
+        Ok(DisputeEvent::ConfirmationApplied {
+            applicants: named,
+            at: ctx.at(),
+        }
+        .into())
+    }
+
+    fn refer(
+        &self,
+        state: &DisputeState,
+        file: &DisputeFile,
+        to: Referral,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        if let DisputeState::MediationFailed { routes, .. } = state {
+            if !file.is_party(actor.id()) {
+                let (body, tier) = handling_body(file)?;
+                officer_of(actor, body, tier, "refer the dispute")?;
+            }
+            if !routes.contains(to) {
+                return Err(DisputeError::RouteNotOpen { to, open: *routes });
+            }
+            let mut decision = Decision::none();
+            if matches!(file.ladder, LadderState::Exhausted(_)) {
+                push_all(
+                    &mut decision,
+                    self.ladder_step(file, &LadderCommand::ReferOut { to }, ctx)?,
+                );
+            }
+            decision.push(DisputeEvent::Referred {
+                to,
+                routes: *routes,
+            });
+            return Ok(decision);
+        }
+        // Before mediation fails: only a lapsed labour dispute, to
+        // arbitration, by a party.
+        match file.labour {
+            LabourLimit::NotLabour => Err(DisputeError::NotLabourDispute { kind: file.kind }),
+            LabourLimit::Running { deadline } => Err(DisputeError::LabourLimitRunning { deadline }),
+            LabourLimit::Lapsed { .. } => {
+                if !file.is_party(actor.id()) {
+                    return Err(not_a_party(actor, "take the dispute to arbitration"));
+                }
+                let open = Routes::only(Referral::Arbitration);
+                if !open.contains(to) {
+                    return Err(DisputeError::RouteNotOpen { to, open });
+                }
+                Ok(DisputeEvent::Referred {
+                    to,
+                    routes: Routes::open_for(file.kind),
+                }
+                .into())
+            }
+        }
+    }
+
+    fn flag_risk(
+        &self,
+        state: &DisputeState,
+        file: &DisputeFile,
+        severity: Severity,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let raise = LadderCommand::RaiseSeverity {
+            to: severity,
+            cause: SeverityCause::RiskOfIntensifying,
+        };
+        self.ladder
+            .authorize(&file.ladder, &raise, ctx.actor())
+            .map_err(|e| match e {
+                LadderError::Forbidden(f) => DisputeError::Forbidden(f),
+                other => DisputeError::Ladder(other),
+            })?;
+        if severity <= file.severity {
+            return Err(DisputeError::SeverityNotRaised {
+                current: file.severity,
+                requested: severity,
+            });
+        }
+        let mut decision = Decision::one(DisputeEvent::RiskFlagged {
+            from: file.severity,
+            to: severity,
+        });
+        let on_ladder = matches!(
+            file.ladder,
+            LadderState::Handling(_) | LadderState::Exhausted(_)
+        );
+        if state.is_on_ladder() && on_ladder {
+            push_all(&mut decision, self.ladder_step(file, &raise, ctx)?);
+        }
+        Ok(decision)
+    }
+
+    fn tick(
+        &self,
+        state: &DisputeState,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let mut decision = Decision::none();
+        let Some(file) = state.file() else {
+            return Ok(decision);
+        };
+        if let LabourLimit::Running { deadline } = file.labour {
+            if state.is_open() && ctx.at() >= deadline {
+                decision.push(DisputeEvent::LabourLimitLapsed { deadline });
+            }
+        }
+        if state.is_on_ladder() && matches!(file.ladder, LadderState::Handling(_)) {
+            push_all(
+                &mut decision,
+                self.ladder_step(file, &LadderCommand::Tick, ctx)?,
+            );
+        }
+        Ok(decision)
+    }
+}
+
+/// The body handling an accepted dispute, and its tier.
+fn handling_body(file: &DisputeFile) -> Result<(&OrgId, Tier), DisputeError> {
+    file.rung()
+        .map(|r| (&r.handler, r.tier))
+        .ok_or(DisputeError::Ladder(LadderError::NotApplicable {
+            command: "Handle",
+            state: "Idle",
+        }))
+}
+
+/// Checks that `actor` is an officer of `tier` acting for `body`.
+fn officer_of(
+    actor: &Actor,
+    body: &OrgId,
+    tier: Tier,
+    action: &'static str,
+) -> Result<(), DisputeError> {
+    if actor.acts_for(body) && actor.has_role(Role::Officer(tier)) {
+        Ok(())
+    } else {
+        Err(DisputeError::NotBodyOfficer {
+            actor: actor.id().clone(),
+            action,
+            body: body.clone(),
+            tier,
+        })
+    }
+}
+
+fn push_all(decision: &mut Decision<DisputeEvent>, events: impl Iterator<Item = DisputeEvent>) {
+    for e in events {
+        decision.push(e);
+    }
+}
+
+fn not_a_party(actor: &Actor, action: &'static str) -> DisputeError {
+    DisputeError::NotAParty {
+        actor: actor.id().clone(),
+        action,
+    }
+}
+
+fn is_party_of(
+    file: &DisputeFile,
+    actor: &Actor,
+    action: &'static str,
+) -> Result<(), DisputeError> {
+    if file.is_party(actor.id()) {
+        Ok(())
+    } else {
+        Err(not_a_party(actor, action))
+    }
+}
+
+fn is_mediator_of(
+    mediators: &[ActorId],
+    actor: &Actor,
+    action: &'static str,
+) -> Result<(), DisputeError> {
+    if mediators.contains(actor.id()) {
+        Ok(())
+    } else {
+        Err(DisputeError::NotAssignedMediator {
+            actor: actor.id().clone(),
+            action,
+        })
+    }
+}
+
+impl Workflow for Dispute {
+    const NAME: &'static str = "dispute";
+    type State = DisputeState;
+    type Command = DisputeCommand;
+    type Event = DisputeEvent;
+    type Rejection = DisputeError;
+
+    fn initial() -> DisputeState {
+        DisputeState::Unreported
+    }
+
+    fn decide(
+        &self,
+        state: &DisputeState,
+        command: &DisputeCommand,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        use DisputeCommand as C;
+        use DisputeState as S;
+        let not_applicable = || DisputeError::NotApplicable {
+            command: command.kind(),
+            state: state.kind(),
+        };
+        if state.is_terminal() {
+            return Err(not_applicable());
+        }
+        let actor = ctx.actor();
+        match (state, command) {
+            (S::Mediating { mediation, .. }, C::RecordSession) => {
+                is_mediator_of(&mediation.mediators, actor, "record a session")?;
+                Ok(DisputeEvent::SessionRecorded {
+                    number: mediation.sessions.saturating_add(1),
+                }
+                .into())
+            }
+            (S::Unreported, C::Report(report)) => self.report(report, ctx),
+            (_, C::Tick) => {
+                actor.require("tick", Role::System)?;
+                self.tick(state, ctx)
+            }
+            (S::Reported { file }, C::Accept) => {
+                let started = self.start(file, ctx)?;
+                let LadderEvent::Started(s) = &started else {
+                    return Err(not_applicable());
+                };
+                let (body, tier) = (s.route.handler.clone(), s.route.tier);
+                officer_of(actor, &body, tier, "accept the dispute")?;
+                Ok(Decision::one(DisputeEvent::from(started))
+                    .and(DisputeEvent::Accepted { body, tier }))
+            }
+            (S::Escalated { file }, C::Accept) => {
+                let (body, tier) = handling_body(file)?;
+                officer_of(actor, body, tier, "accept the dispute")?;
+                Ok(DisputeEvent::Accepted {
+                    body: body.clone(),
+                    tier,
+                }
+                .into())
+            }
+            (S::Reported { file } | S::Escalated { file }, C::Decline { reason, routes }) => {
+                let (body, tier) = match state {
+                    S::Reported { .. } => match self.start(file, ctx)? {
+                        LadderEvent::Started(s) => (s.route.handler, s.route.tier),
+                        _ => return Err(not_applicable()),
+                    },
+                    _ => {
+                        let (body, tier) = handling_body(file)?;
+                        (body.clone(), tier)
+                    }
+                };
+                officer_of(actor, &body, tier, "decline the dispute")?;
+                if routes.is_empty() {
+                    return Err(DisputeError::NoRoutesNamed);
+                }
+                Ok(DisputeEvent::Declined {
+                    body,
+                    tier,
+                    reason: *reason,
+                    routes: *routes,
+                }
+                .into())
+            }
+            (S::Reported { file } | S::Accepted { file } | S::Escalated { file }, C::Refuse) => {
+                is_party_of(file, actor, "refuse mediation")?;
+                Ok(DisputeEvent::MediationRefused {
+                    party: actor.id().clone(),
+                    routes: Routes::open_for(file.kind),
+                }
+                .into())
+            }
+            (state, C::Withdraw) if state.is_open() => {
+                let file = state.file().ok_or_else(not_applicable)?;
+                is_party_of(file, actor, "withdraw from mediation")?;
+                Ok(DisputeEvent::Withdrawn {
+                    party: actor.id().clone(),
+                }
+                .into())
+            }
+            (
+                S::Accepted { file },
+                C::AssignMediators {
+                    mediators,
+                    selection,
+                },
+            ) => self.assign(file, mediators, *selection, ctx),
+            (S::Mediating { mediation, .. }, C::RecordAgreement { terms }) => {
+                is_mediator_of(&mediation.mediators, actor, "record the agreement")?;
+                if mediation.sessions == 0 {
+                    return Err(DisputeError::NoSessionYet);
+                }
+                if terms.trim().is_empty() {
+                    return Err(DisputeError::EmptyTerms);
+                }
+                Ok(DisputeEvent::AgreementRecorded {
+                    terms: terms.clone(),
+                    mediator: actor.id().clone(),
+                }
+                .into())
+            }
+            (S::Signing { file, draft, .. }, C::Sign) => self.sign(file, draft, ctx),
+            (
+                S::Mediating { mediation, .. } | S::Signing { mediation, .. },
+                C::TerminateMediation { reason },
+            ) => {
+                is_mediator_of(&mediation.mediators, actor, "end the mediation")?;
+                let file = state.file().ok_or_else(not_applicable)?;
+                Ok(DisputeEvent::MediationFailed {
+                    reason: *reason,
+                    routes: Routes::open_for(file.kind),
+                }
+                .into())
+            }
+            (S::Agreed { file, agreement }, C::ApplyForConfirmation { applicants }) => {
+                self.apply_for_confirmation(file, agreement, applicants, ctx)
+            }
+            (S::Agreed { file, agreement }, C::RecordPerformance { performance }) => {
+                if agreement.mediator != *actor.id() {
+                    let (body, tier) = handling_body(file)?;
+                    officer_of(actor, body, tier, "record the performance")?;
+                }
+                Ok(match performance {
+                    Performance::Fulfilled => DisputeEvent::AgreementFulfilled,
+                    Performance::Breached => DisputeEvent::AgreementBreached,
+                }
+                .into())
+            }
+            (S::MediationFailed { file, .. }, C::Escalate) => {
+                let (body, tier) = handling_body(file)?;
+                officer_of(actor, body, tier, "escalate the dispute")?;
+                let escalate = LadderCommand::Escalate {
+                    reason: EscalationReason::HandlingFailed,
+                };
+                Ok(self.ladder_step(file, &escalate, ctx)?.collect())
+            }
+            (S::MediationFailed { file, .. }, C::OverrideCeiling { justification }) => {
+                let command = LadderCommand::Override {
+                    reason: EscalationReason::HandlingFailed,
+                    justification: justification.clone(),
+                };
+                self.ladder
+                    .authorize(&file.ladder, &command, actor)
+                    .map_err(|e| match e {
+                        LadderError::Forbidden(f) => DisputeError::Forbidden(f),
+                        other => DisputeError::Ladder(other),
+                    })?;
+                Ok(self.ladder_step(file, &command, ctx)?.collect())
+            }
+            (state, C::Refer { to }) if state.is_open() => {
+                let file = state.file().ok_or_else(not_applicable)?;
+                self.refer(state, file, *to, ctx)
+            }
+            (state, C::FlagRisk { severity }) => {
+                let file = state.file().ok_or_else(not_applicable)?;
+                self.flag_risk(state, file, *severity, ctx)
+            }
+            (state, C::RecordFollowUp { rating }) if state.is_follow_up_due() => {
+                actor.require_any(
+                    "record a follow-up visit",
+                    &[Role::Mediator, Role::GridWorker, Role::Officer(Tier::Grid)],
+                )?;
+                Ok(DisputeEvent::FollowedUp { rating: *rating }.into())
+            }
+            _ => Err(not_applicable()),
+        }
+    }
+
+    fn evolve(state: DisputeState, event: &DisputeEvent) -> DisputeState {
+        state.evolve(event)
+    }
+
+    fn is_terminal(state: &DisputeState) -> bool {
+        state.is_terminal()
+    }
+
+    fn state_kind(state: &DisputeState) -> &'static str {
+        state.kind()
+    }
+
+    fn event_kind(event: &DisputeEvent) -> &'static str {
+        event.kind()
+    }
+
+    fn command_kind(command: &DisputeCommand) -> &'static str {
+        command.kind()
+    }
+
+    fn transitions() -> &'static [Transition] {
+        TRANSITIONS
+    }
+}
+
+/// Table rows written as arrows.
+macro_rules! rows {
+    ($($from:literal --$event:literal--> $to:literal),* $(,)?) => {
+        &[$(Transition::new($from, $event, $to)),*]
+    };
+}
+
+const TRANSITIONS: &[Transition] = rows![
+    "Unreported" --"Reported"--> "Reported",
+    "Reported" --"Ladder.Started"--> "Reported",
+    "Reported" --"Accepted"--> "Accepted",
+    "Reported" --"Declined"--> "Declined",
+    "Reported" --"MediationRefused"--> "Refused",
+    "Reported" --"Withdrawn"--> "Withdrawn",
+    "Reported" --"Referred"--> "Referred",
+    "Reported" --"RiskFlagged"--> "Reported",
+    "Reported" --"LabourLimitLapsed"--> "Reported",
+    "Accepted" --"MediatorsAssigned"--> "Mediating",
+    "Accepted" --"MediationRefused"--> "Refused",
+    "Accepted" --"Withdrawn"--> "Withdrawn",
+    "Accepted" --"Referred"--> "Referred",
+    "Accepted" --"Ladder.Escalated"--> "Escalated",
+    "Accepted" --"RiskFlagged"--> "Accepted",
+    "Accepted" --"LabourLimitLapsed"--> "Accepted",
+    "Accepted" --"Ladder.SeverityRaised"--> "Accepted",
+    "Accepted" --"Ladder.SupervisionReminded"--> "Accepted",
+    "Accepted" --"Ladder.SupervisionNoticeIssued"--> "Accepted",
+    "Escalated" --"Accepted"--> "Accepted",
+    "Escalated" --"Declined"--> "Declined",
+    "Escalated" --"MediationRefused"--> "Refused",
+    "Escalated" --"Withdrawn"--> "Withdrawn",
+    "Escalated" --"Referred"--> "Referred",
+    "Escalated" --"Ladder.Escalated"--> "Escalated",
+    "Escalated" --"RiskFlagged"--> "Escalated",
+    "Escalated" --"LabourLimitLapsed"--> "Escalated",
+    "Escalated" --"Ladder.SeverityRaised"--> "Escalated",
+    "Escalated" --"Ladder.SupervisionReminded"--> "Escalated",
+    "Escalated" --"Ladder.SupervisionNoticeIssued"--> "Escalated",
+    "Mediating" --"SessionRecorded"--> "Mediating",
+    "Mediating" --"AgreementRecorded"--> "Signing",
+    "Mediating" --"MediationFailed"--> "MediationFailed",
+    "Mediating" --"Withdrawn"--> "Withdrawn",
+    "Mediating" --"Referred"--> "Referred",
+    "Mediating" --"Ladder.Escalated"--> "Escalated",
+    "Mediating" --"RiskFlagged"--> "Mediating",
+    "Mediating" --"LabourLimitLapsed"--> "Mediating",
+    "Mediating" --"Ladder.SeverityRaised"--> "Mediating",
+    "Mediating" --"Ladder.SupervisionReminded"--> "Mediating",
+    "Mediating" --"Ladder.SupervisionNoticeIssued"--> "Mediating",
+    "Signing" --"AgreementSigned"--> "Signing",
+    "Signing" --"AgreementTookEffect"--> "Agreed",
+    "Signing" --"MediationFailed"--> "MediationFailed",
+    "Signing" --"Withdrawn"--> "Withdrawn",
+    "Signing" --"Referred"--> "Referred",
+    "Signing" --"Ladder.Escalated"--> "Escalated",
+    "Signing" --"RiskFlagged"--> "Signing",
+    "Signing" --"LabourLimitLapsed"--> "Signing",
+    "Signing" --"Ladder.SeverityRaised"--> "Signing",
+    "Signing" --"Ladder.SupervisionReminded"--> "Signing",
+    "Signing" --"Ladder.SupervisionNoticeIssued"--> "Signing",
+    "Agreed" --"Ladder.Resolved"--> "Agreed",
+    "Agreed" --"ConfirmationApplied"--> "Agreed",
+    "Agreed" --"RiskFlagged"--> "Agreed",
+    "Agreed" --"AgreementFulfilled"--> "Fulfilled",
+    "Agreed" --"AgreementBreached"--> "Breached",
+    "MediationFailed" --"Ladder.Escalated"--> "Escalated",
+    "MediationFailed" --"Referred"--> "Referred",
+    "MediationFailed" --"Withdrawn"--> "Withdrawn",
+    "MediationFailed" --"Ladder.Exhausted"--> "MediationFailed",
+    "MediationFailed" --"Ladder.ReferredOut"--> "MediationFailed",
+    "MediationFailed" --"RiskFlagged"--> "MediationFailed",
+    "MediationFailed" --"LabourLimitLapsed"--> "MediationFailed",
+    "MediationFailed" --"Ladder.SeverityRaised"--> "MediationFailed",
+    "MediationFailed" --"Ladder.SupervisionReminded"--> "MediationFailed",
+    "MediationFailed" --"Ladder.SupervisionNoticeIssued"--> "MediationFailed",
+    "Fulfilled" --"FollowedUp"--> "Closed",
+    "Fulfilled" --"RiskFlagged"--> "Fulfilled",
+    "Breached" --"FollowedUp"--> "Closed",
+    "Breached" --"RiskFlagged"--> "Breached",
+    "Referred" --"FollowedUp"--> "Closed",
+    "Referred" --"RiskFlagged"--> "Referred",
+    "Withdrawn" --"FollowedUp"--> "Closed",
+    "Withdrawn" --"RiskFlagged"--> "Withdrawn",
+];

@@ -1,0 +1,228 @@
+//! [`DisputeError`]: why a dispute refused a command — who, what and why.
+
+use chrono::{DateTime, Utc};
+
+use super::routes::Routes;
+use crate::actor::Forbidden;
+use crate::calendar::{CalendarError, TimeLimit};
+use crate::escalation::{LadderError, Referral};
+use crate::id::{ActorId, OrgId};
+use crate::matter::DisputeKind;
+use crate::org::OrgGraphError;
+use crate::tier::{Severity, Tier};
+
+/// Why [`Dispute`](super::Dispute) refused a command. Each variant is one
+/// rule, and names who was refused, what they tried and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DisputeError {
+    /// The command does not apply to a dispute in this state.
+    #[error("command {command} does not apply to a dispute that is {state}")]
+    NotApplicable {
+        /// The command's kind.
+        command: &'static str,
+        /// The state's kind.
+        state: &'static str,
+    },
+    /// The actor lacks the role the command needs.
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    /// Only a party may do this (refuse, withdraw, sign, apply for
+    /// confirmation, report through the party channel).
+    #[error("actor {actor} may not {action}: it is not a party to the dispute")]
+    NotAParty {
+        /// Who tried.
+        actor: ActorId,
+        /// What they tried.
+        action: &'static str,
+    },
+    /// Only an officer acting for the body handling the dispute may do this
+    /// (accept, decline, assign mediators, escalate).
+    #[error(
+        "actor {actor} may not {action}: it needs an officer of the {tier} tier acting for {body}"
+    )]
+    NotBodyOfficer {
+        /// Who tried.
+        actor: ActorId,
+        /// What they tried.
+        action: &'static str,
+        /// The body whose officers may.
+        body: OrgId,
+        /// Its tier.
+        tier: Tier,
+    },
+    /// Only an assigned mediator may do this (record sessions, the agreement,
+    /// end the mediation).
+    #[error("actor {actor} may not {action}: it is not an assigned mediator")]
+    NotAssignedMediator {
+        /// Who tried.
+        actor: ActorId,
+        /// What they tried.
+        action: &'static str,
+    },
+    /// A dispute has two or more parties.
+    #[error("a dispute needs two or more parties, {count} given")]
+    TooFewParties {
+        /// How many were given.
+        count: usize,
+    },
+    /// The same actor was named for two parties.
+    #[error("actor {party} is named for more than one party")]
+    DuplicateParty {
+        /// The actor named twice.
+        party: ActorId,
+    },
+    /// A party's organisation is not in the org graph.
+    #[error("party {party} names organisation {org}, which is not in the organisation graph")]
+    UnknownPartyOrg {
+        /// The party.
+        party: ActorId,
+        /// The organisation.
+        org: OrgId,
+    },
+    /// The location is not in the org graph.
+    #[error("location {location} is not in the organisation graph")]
+    UnknownLocation {
+        /// The location.
+        location: OrgId,
+    },
+    /// The location is not a territorial body (an estate, a park, a village,
+    /// a community, ...).
+    #[error("location {location} is not a territorial body")]
+    LocationNotTerritorial {
+        /// The location.
+        location: OrgId,
+    },
+    /// A decline must name the routes left open to the parties.
+    #[error("declining a dispute must name the routes left open to the parties")]
+    NoRoutesNamed,
+    /// At least one mediator must be assigned.
+    #[error("at least one mediator must be assigned")]
+    NoMediators,
+    /// The same mediator was named twice.
+    #[error("mediator {mediator} is named twice")]
+    DuplicateMediator {
+        /// The mediator.
+        mediator: ActorId,
+    },
+    /// A mediator may not be a party.
+    #[error("mediator {mediator} is a party to the dispute")]
+    MediatorIsParty {
+        /// The mediator.
+        mediator: ActorId,
+    },
+    /// A mediator may not belong to an organisation a party is, represents
+    /// or belongs to (on the day of assignment).
+    #[error(
+        "mediator {mediator} belongs to {org}, which party {party} is, represents or belongs to"
+    )]
+    MediatorConflict {
+        /// The mediator.
+        mediator: ActorId,
+        /// The party tied to the organisation.
+        party: ActorId,
+        /// The organisation they share.
+        org: OrgId,
+    },
+    /// A mediator from the roster must be a member of the accepting body on
+    /// the day.
+    #[error("mediator {mediator} is not on the roster of {body}")]
+    NotOnRoster {
+        /// The mediator.
+        mediator: ActorId,
+        /// The body whose roster was checked.
+        body: OrgId,
+    },
+    /// An agreement comes after at least one session.
+    #[error("no mediation session has been recorded yet")]
+    NoSessionYet,
+    /// An agreement must have terms.
+    #[error("the agreement's terms are empty")]
+    EmptyTerms,
+    /// Only the parties and the agreement's mediator sign.
+    #[error("actor {actor} is not a signatory of the agreement")]
+    NotSignatory {
+        /// Who tried to sign.
+        actor: ActorId,
+    },
+    /// A signatory signs once.
+    #[error("actor {actor} has already signed the agreement")]
+    AlreadySigned {
+        /// Who tried to sign again.
+        actor: ActorId,
+    },
+    /// Judicial confirmation is applied for once.
+    #[error("judicial confirmation was already applied for at {applied_at}")]
+    ConfirmationAlreadyApplied {
+        /// When.
+        applied_at: DateTime<Utc>,
+    },
+    /// An applicant for judicial confirmation who is not a party.
+    #[error("applicant {applicant} is not a party to the agreement")]
+    ApplicantNotAParty {
+        /// The applicant.
+        applicant: ActorId,
+    },
+    /// Judicial confirmation is applied for jointly: every party must be an
+    /// applicant.
+    #[error("judicial confirmation must be applied for jointly: {} part{} missing", missing.len(), if missing.len() == 1 { "y is" } else { "ies are" })]
+    ConfirmationNotJoint {
+        /// The parties who are not applicants.
+        missing: Vec<ActorId>,
+    },
+    /// Judicial confirmation is applied for within the window after the
+    /// agreement took effect.
+    #[error(
+        "judicial confirmation applied for at {applied_at}, after the {limit} from {effective_at} ran out at {deadline}"
+    )]
+    ConfirmationTooLate {
+        /// When the agreement took effect.
+        effective_at: DateTime<Utc>,
+        /// When the application came.
+        applied_at: DateTime<Utc>,
+        /// When the window closed.
+        deadline: DateTime<Utc>,
+        /// The window.
+        limit: TimeLimit,
+    },
+    /// Before mediation fails, only a labour dispute can be referred (to
+    /// arbitration, once its limit lapsed) — and this is not one.
+    #[error("a {kind} dispute is referred out only after its mediation fails")]
+    NotLabourDispute {
+        /// The dispute's kind.
+        kind: DisputeKind,
+    },
+    /// A labour dispute goes to arbitration before mediation fails only once
+    /// its statutory limit lapsed.
+    #[error("the labour limit runs until {deadline}: arbitration is not yet open")]
+    LabourLimitRunning {
+        /// When it runs out.
+        deadline: DateTime<Utc>,
+    },
+    /// The route is not open for this dispute.
+    #[error("referral to {to:?} is not open: the open routes are {open}")]
+    RouteNotOpen {
+        /// The route asked for.
+        to: Referral,
+        /// The routes that are open.
+        open: Routes,
+    },
+    /// A risk flag must raise the severity.
+    #[error("a risk flag must raise the severity: it is {current}, {requested} was asked")]
+    SeverityNotRaised {
+        /// The severity now.
+        current: Severity,
+        /// The severity asked for.
+        requested: Severity,
+    },
+    /// The embedded escalation ladder refused (a ceiling, no handler, an
+    /// exhausted ladder, ...).
+    #[error("escalation ladder: {0}")]
+    Ladder(#[from] LadderError),
+    /// The organisation graph could not answer (a body missing from it).
+    #[error("organisation graph: {0}")]
+    Graph(#[from] OrgGraphError),
+    /// A deadline could not be computed.
+    #[error("calendar: {0}")]
+    Calendar(#[from] CalendarError),
+}

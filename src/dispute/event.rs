@@ -1,0 +1,208 @@
+//! [`DisputeEvent`]: the facts a dispute's history is made of.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::command::{Channel, DeclineReason, FailureReason, Party, Satisfaction, Selection};
+use super::routes::Routes;
+use crate::escalation::{LadderEvent, LadderEvents, Referral};
+use crate::id::{ActorId, OrgId};
+use crate::matter::DisputeKind;
+use crate::tier::{Severity, Tier};
+
+/// A decided fact about a dispute. Stored forever: the serde names below
+/// never change.
+///
+/// In JSON an event is an object tagged by `"type"` (`{"type":
+/// "session_recorded", "number": 2}`); a ladder step is `{"type": "ladder",
+/// "event": "escalated", ...}`, the ladder's own event inside.
+///
+/// Deadlines and routed bodies are decided once and stored here (the labour
+/// deadline in [`Reported`](DisputeEvent::Reported), the confirmation
+/// deadline in [`AgreementTookEffect`](DisputeEvent::AgreementTookEffect),
+/// the handler in the ladder's events), so replay never consults the graph,
+/// the calendar or the settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum DisputeEvent {
+    /// The dispute was reported and received.
+    Reported {
+        /// What it is about.
+        kind: DisputeKind,
+        /// The parties.
+        parties: Vec<Party>,
+        /// Where it arose.
+        location: OrgId,
+        /// How it came in.
+        channel: Channel,
+        /// Its severity when reported.
+        severity: Severity,
+        /// When it was received.
+        received_at: DateTime<Utc>,
+        /// For a labour dispute, when the statutory limit (15 days by
+        /// default) runs out without an agreement.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        labour_deadline: Option<DateTime<Utc>>,
+    },
+    /// The routed body accepted it for mediation at a tier.
+    Accepted {
+        /// The accepting body.
+        body: OrgId,
+        /// Its tier.
+        tier: Tier,
+    },
+    /// The routed body declined it.
+    Declined {
+        /// The body that declined.
+        body: OrgId,
+        /// Its tier.
+        tier: Tier,
+        /// Why.
+        reason: DeclineReason,
+        /// The routes named to the parties.
+        routes: Routes,
+    },
+    /// A party refused mediation before it started: there is none.
+    MediationRefused {
+        /// The party who refused.
+        party: ActorId,
+        /// The routes the law leaves open.
+        routes: Routes,
+    },
+    /// A party withdrew while mediation was open.
+    Withdrawn {
+        /// The party who withdrew.
+        party: ActorId,
+    },
+    /// Mediators were assigned.
+    MediatorsAssigned {
+        /// Who.
+        mediators: Vec<ActorId>,
+        /// How they were chosen.
+        selection: Selection,
+    },
+    /// A mediation session was held.
+    SessionRecorded {
+        /// Its number, from 1.
+        number: u32,
+    },
+    /// The mediator recorded the agreement's terms; it awaits signatures.
+    AgreementRecorded {
+        /// The terms.
+        terms: String,
+        /// The mediator who recorded it, who signs it too.
+        mediator: ActorId,
+    },
+    /// A party or the mediator signed the agreement.
+    AgreementSigned {
+        /// Who signed.
+        by: ActorId,
+    },
+    /// The last signature landed: the agreement is in effect.
+    AgreementTookEffect {
+        /// When.
+        at: DateTime<Utc>,
+        /// The end of the window for applying for judicial confirmation
+        /// (30 days by default).
+        confirmation_due: DateTime<Utc>,
+    },
+    /// The parties jointly applied for judicial confirmation.
+    ConfirmationApplied {
+        /// The applicants: every party.
+        applicants: Vec<ActorId>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The agreement was fulfilled.
+    AgreementFulfilled,
+    /// The agreement was breached.
+    AgreementBreached,
+    /// The mediation ended without agreement.
+    MediationFailed {
+        /// Why.
+        reason: FailureReason,
+        /// The routes the law leaves open, named to the parties.
+        routes: Routes,
+    },
+    /// The dispute was referred out of mediation.
+    Referred {
+        /// Where to.
+        to: Referral,
+        /// The routes that were open, named to the parties.
+        routes: Routes,
+    },
+    /// A risk flag was raised: the dispute may intensify (early warning).
+    RiskFlagged {
+        /// The severity before.
+        from: Severity,
+        /// The severity now.
+        to: Severity,
+    },
+    /// A labour dispute reached its statutory limit without an agreement:
+    /// any party may now take it to arbitration.
+    LabourLimitLapsed {
+        /// The deadline that passed.
+        deadline: DateTime<Utc>,
+    },
+    /// The follow-up visit was made; the dispute is closed.
+    FollowedUp {
+        /// The parties' rating.
+        rating: Satisfaction,
+    },
+    /// A step on the embedded escalation ladder (boxed: ladder steps are
+    /// rare and large, and the common events stay small).
+    Ladder(Box<LadderEvent>),
+}
+
+impl DisputeEvent {
+    /// The event's kind, as used in the transition table and as the event
+    /// type in journals. A ladder step is `Ladder.` and the ladder's kind
+    /// (`Ladder.Escalated`).
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            DisputeEvent::Reported { .. } => "Reported",
+            DisputeEvent::Accepted { .. } => "Accepted",
+            DisputeEvent::Declined { .. } => "Declined",
+            DisputeEvent::MediationRefused { .. } => "MediationRefused",
+            DisputeEvent::Withdrawn { .. } => "Withdrawn",
+            DisputeEvent::MediatorsAssigned { .. } => "MediatorsAssigned",
+            DisputeEvent::SessionRecorded { .. } => "SessionRecorded",
+            DisputeEvent::AgreementRecorded { .. } => "AgreementRecorded",
+            DisputeEvent::AgreementSigned { .. } => "AgreementSigned",
+            DisputeEvent::AgreementTookEffect { .. } => "AgreementTookEffect",
+            DisputeEvent::ConfirmationApplied { .. } => "ConfirmationApplied",
+            DisputeEvent::AgreementFulfilled => "AgreementFulfilled",
+            DisputeEvent::AgreementBreached => "AgreementBreached",
+            DisputeEvent::MediationFailed { .. } => "MediationFailed",
+            DisputeEvent::Referred { .. } => "Referred",
+            DisputeEvent::RiskFlagged { .. } => "RiskFlagged",
+            DisputeEvent::LabourLimitLapsed { .. } => "LabourLimitLapsed",
+            DisputeEvent::FollowedUp { .. } => "FollowedUp",
+            DisputeEvent::Ladder(e) => match **e {
+                LadderEvent::Started(_) => "Ladder.Started",
+                LadderEvent::Escalated(_) => "Ladder.Escalated",
+                LadderEvent::SeverityRaised { .. } => "Ladder.SeverityRaised",
+                LadderEvent::SupervisionReminded { .. } => "Ladder.SupervisionReminded",
+                LadderEvent::SupervisionNoticeIssued { .. } => "Ladder.SupervisionNoticeIssued",
+                LadderEvent::Exhausted { .. } => "Ladder.Exhausted",
+                LadderEvent::Resolved { .. } => "Ladder.Resolved",
+                LadderEvent::ReferredOut { .. } => "Ladder.ReferredOut",
+            },
+        }
+    }
+}
+
+impl From<LadderEvent> for DisputeEvent {
+    fn from(event: LadderEvent) -> Self {
+        DisputeEvent::Ladder(Box::new(event))
+    }
+}
+
+impl LadderEvents for DisputeEvent {
+    fn ladder_event(&self) -> Option<&LadderEvent> {
+        match self {
+            DisputeEvent::Ladder(e) => Some(e),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! [`Routes`]: the routes the law leaves open to the parties when there is
+//! no mediation, or no agreement.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::escalation::Referral;
+use crate::matter::DisputeKind;
+
+/// A set of [`Referral`] routes (arbitration, litigation, administrative
+/// handling), as named to the parties when a dispute is declined, refused,
+/// ends without agreement or is referred out.
+///
+/// A small copyable bit set; in JSON, a list of route names in a fixed
+/// order.
+///
+/// ```
+/// use grassroots::dispute::Routes;
+/// use grassroots::escalation::Referral;
+/// use grassroots::matter::DisputeKind;
+///
+/// let labour = Routes::open_for(DisputeKind::Labour);
+/// assert!(labour.contains(Referral::Arbitration));
+/// assert!(!labour.contains(Referral::Litigation)); // arbitration comes first
+///
+/// let routes: Routes = [Referral::Litigation, Referral::Arbitration].into_iter().collect();
+/// assert_eq!(serde_json::to_string(&routes)?, r#"["arbitration","litigation"]"#);
+/// assert_eq!(routes.to_string(), "arbitration, litigation");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<Referral>", into = "Vec<Referral>")]
+pub struct Routes(u8);
+
+const ALL: [Referral; 3] = [
+    Referral::Arbitration,
+    Referral::Litigation,
+    Referral::Administrative,
+];
+
+const fn bit(route: Referral) -> u8 {
+    match route {
+        Referral::Arbitration => 1,
+        Referral::Litigation => 2,
+        Referral::Administrative => 4,
+    }
+}
+
+impl Routes {
+    /// No route.
+    pub const NONE: Routes = Routes(0);
+
+    /// The single route `route`.
+    pub const fn only(route: Referral) -> Self {
+        Routes(bit(route))
+    }
+
+    /// The same set with `route` added.
+    #[must_use]
+    pub const fn with(self, route: Referral) -> Self {
+        Routes(self.0 | bit(route))
+    }
+
+    /// Whether `route` is in the set.
+    pub const fn contains(self, route: Referral) -> bool {
+        self.0 & bit(route) != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// How many routes the set holds.
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// The routes, in the order arbitration, litigation, administrative.
+    pub fn iter(self) -> impl Iterator<Item = Referral> {
+        ALL.into_iter().filter(move |r| self.contains(*r))
+    }
+
+    /// The routes the law leaves open for a dispute of `kind` that is not
+    /// mediated, or not settled:
+    ///
+    /// | kind | routes |
+    /// |---|---|
+    /// | labour | arbitration (it comes before any lawsuit) |
+    /// | commercial | arbitration, litigation |
+    /// | neighbour, property management, consumer, other | litigation, administrative |
+    pub const fn open_for(kind: DisputeKind) -> Self {
+        match kind {
+            DisputeKind::Labour => Routes::only(Referral::Arbitration),
+            DisputeKind::Commercial => {
+                Routes::only(Referral::Arbitration).with(Referral::Litigation)
+            }
+            DisputeKind::Neighbour
+            | DisputeKind::PropertyManagement
+            | DisputeKind::Consumer
+            | DisputeKind::Other => {
+                Routes::only(Referral::Litigation).with(Referral::Administrative)
+            }
+        }
+    }
+}
+
+impl FromIterator<Referral> for Routes {
+    fn from_iter<I: IntoIterator<Item = Referral>>(iter: I) -> Self {
+        iter.into_iter().fold(Routes::NONE, Routes::with)
+    }
+}
+
+impl From<Vec<Referral>> for Routes {
+    fn from(routes: Vec<Referral>) -> Self {
+        routes.into_iter().collect()
+    }
+}
+
+impl From<Routes> for Vec<Referral> {
+    fn from(routes: Routes) -> Self {
+        routes.iter().collect()
+    }
+}
+
+impl fmt::Debug for Routes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl fmt::Display for Routes {
+    /// `arbitration, litigation`, or `none`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none");
+        }
+        for (i, r) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(match r {
+                Referral::Arbitration => "arbitration",
+                Referral::Litigation => "litigation",
+                Referral::Administrative => "administrative",
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_leaves_a_route_open() {
+        for kind in DisputeKind::ALL {
+            assert!(!Routes::open_for(kind).is_empty(), "{kind}");
+        }
+        assert_eq!(Routes::open_for(DisputeKind::Labour).len(), 1);
+    }
+
+    #[test]
+    fn routes_round_trip_and_collapse_repeats() {
+        let json = r#"["administrative","arbitration","administrative"]"#;
+        let routes: Routes = serde_json::from_str(json).unwrap();
+        assert_eq!(routes.len(), 2);
+        assert_eq!(
+            serde_json::to_string(&routes).unwrap(),
+            r#"["arbitration","administrative"]"#
+        );
+        assert_eq!(Routes::NONE.to_string(), "none");
+        assert_eq!(
+            format!("{:?}", Routes::only(Referral::Litigation)),
+            "{Litigation}"
+        );
+        assert!(serde_json::from_str::<Routes>(r#"["mediation"]"#).is_err());
+    }
+}

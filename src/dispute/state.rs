@@ -1,0 +1,685 @@
+//! [`DisputeState`]: where a dispute stands, each state carrying exactly
+//! the data that exists in it, and `evolve`, which applies one fact.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::command::{Channel, DeclineReason, FailureReason, Party, Satisfaction, Selection};
+use super::event::DisputeEvent;
+use super::routes::Routes;
+use crate::escalation::{Ladder, LadderEvent, LadderState, Referral, Rung};
+use crate::id::{ActorId, OrgId};
+use crate::matter::DisputeKind;
+use crate::tier::{Severity, Tier};
+use crate::workflow::Workflow;
+
+/// Where a labour dispute's statutory limit stands (15 days from receipt
+/// without an agreement lets a party go to arbitration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "limit", rename_all = "snake_case")]
+pub enum LabourLimit {
+    /// Not a labour dispute: no statutory limit.
+    NotLabour,
+    /// Running until `deadline`.
+    Running {
+        /// When it runs out.
+        deadline: DateTime<Utc>,
+    },
+    /// It ran out (recorded by a `Tick`): any party may go to arbitration.
+    Lapsed {
+        /// When it ran out.
+        deadline: DateTime<Utc>,
+    },
+}
+
+/// What every reported dispute carries, whatever its state: the dispute
+/// file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeFile {
+    /// What it is about.
+    pub kind: DisputeKind,
+    /// The parties (two or more, distinct actors).
+    pub parties: Vec<Party>,
+    /// Where it arose.
+    pub location: OrgId,
+    /// How it came in.
+    pub channel: Channel,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// Its severity now (raised by risk flags).
+    pub severity: Severity,
+    /// How many risk flags were raised.
+    pub risk_flags: u32,
+    /// The labour limit, for labour disputes.
+    pub labour: LabourLimit,
+    /// The embedded escalation ladder: idle until the dispute is accepted.
+    pub ladder: LadderState,
+}
+
+impl DisputeFile {
+    /// Whether `actor` acts for one of the parties.
+    pub fn is_party(&self, actor: &ActorId) -> bool {
+        self.parties.iter().any(|p| p.actor == *actor)
+    }
+
+    /// The ladder's rung, once the dispute was accepted.
+    pub fn rung(&self) -> Option<&Rung> {
+        self.ladder.rung()
+    }
+
+    /// The tier handling it (or that last handled it), once accepted.
+    pub fn tier(&self) -> Option<Tier> {
+        self.ladder.tier()
+    }
+
+    /// The body handling it (or that last handled it), once accepted.
+    pub fn handler(&self) -> Option<&OrgId> {
+        self.rung().map(|r| &r.handler)
+    }
+}
+
+/// A mediation under way: who mediates and how many sessions were held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mediation {
+    /// The assigned mediators.
+    pub mediators: Vec<ActorId>,
+    /// How they were chosen.
+    pub selection: Selection,
+    /// Sessions held so far.
+    pub sessions: u32,
+}
+
+impl Mediation {
+    /// Whether `actor` is an assigned mediator.
+    pub fn is_mediator(&self, actor: &ActorId) -> bool {
+        self.mediators.iter().any(|m| m == actor)
+    }
+}
+
+/// A recorded agreement collecting its signatures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The terms.
+    pub terms: String,
+    /// The mediator who recorded it (and signs it).
+    pub mediator: ActorId,
+    /// Who has signed so far, in order.
+    pub signed: Vec<ActorId>,
+}
+
+impl Draft {
+    /// Whether `actor` has signed.
+    pub fn is_signed_by(&self, actor: &ActorId) -> bool {
+        self.signed.iter().any(|s| s == actor)
+    }
+
+    /// Whether every party in `parties` and the mediator have signed.
+    pub fn is_complete(&self, parties: &[Party]) -> bool {
+        self.is_signed_by(&self.mediator) && parties.iter().all(|p| self.is_signed_by(&p.actor))
+    }
+}
+
+/// Where judicial confirmation of an agreement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Confirmation {
+    /// Not applied for.
+    NotApplied,
+    /// Applied for jointly.
+    Applied {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+/// An agreement in effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    /// The terms.
+    pub terms: String,
+    /// The mediator who recorded it.
+    pub mediator: ActorId,
+    /// When the last signature put it into effect.
+    pub effective_at: DateTime<Utc>,
+    /// The end of the window for judicial confirmation.
+    pub confirmation_due: DateTime<Utc>,
+    /// Where judicial confirmation stands.
+    pub confirmation: Confirmation,
+}
+
+/// How a closed dispute ended before its follow-up visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "ending", rename_all = "snake_case")]
+pub enum Ending {
+    /// The agreement was fulfilled.
+    Fulfilled,
+    /// The agreement was breached.
+    Breached,
+    /// It was referred out.
+    Referred {
+        /// Where to.
+        to: Referral,
+    },
+    /// A party withdrew.
+    Withdrawn {
+        /// Who.
+        by: ActorId,
+    },
+}
+
+/// Where a dispute stands. Each state carries exactly the data that exists
+/// in it: a `Reported` dispute has no mediators, a `Mediating` one does; an
+/// `Agreed` one has an agreement in effect.
+///
+/// Large parts sit behind a `Box`, so moving the state through the kernel's
+/// hot path copies a few words: the state is 40 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DisputeState {
+    /// Nothing reported yet (a new case).
+    Unreported,
+    /// Reported, awaiting acceptance by the body the org graph routes it to.
+    Reported {
+        /// The dispute file (its ladder idle).
+        file: Box<DisputeFile>,
+    },
+    /// Accepted at a tier; awaiting mediators.
+    Accepted {
+        /// The dispute file (its ladder handling at the accepting tier).
+        file: Box<DisputeFile>,
+    },
+    /// Moved up the ladder; awaiting acceptance by the new tier's body.
+    Escalated {
+        /// The dispute file (its ladder handling at the new tier).
+        file: Box<DisputeFile>,
+    },
+    /// Mediators assigned; sessions under way.
+    Mediating {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// Who mediates, sessions held.
+        mediation: Box<Mediation>,
+    },
+    /// An agreement recorded, collecting signatures.
+    Signing {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// Who mediates, sessions held.
+        mediation: Box<Mediation>,
+        /// The agreement and its signatures so far.
+        draft: Box<Draft>,
+    },
+    /// The agreement is in effect: awaiting performance (and perhaps
+    /// judicial confirmation).
+    Agreed {
+        /// The dispute file (its ladder resolved).
+        file: Box<DisputeFile>,
+        /// The agreement.
+        agreement: Box<Agreement>,
+    },
+    /// Mediation ended without agreement: to be escalated or referred out.
+    MediationFailed {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// Why it failed.
+        reason: FailureReason,
+        /// The routes named to the parties.
+        routes: Routes,
+    },
+    /// The agreement was fulfilled; a follow-up visit is due.
+    Fulfilled {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// The agreement.
+        agreement: Box<Agreement>,
+    },
+    /// The agreement was breached; a follow-up visit is due.
+    Breached {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// The agreement.
+        agreement: Box<Agreement>,
+    },
+    /// Referred out of mediation; a follow-up visit is due.
+    Referred {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// Where to.
+        to: Referral,
+        /// The routes named to the parties.
+        routes: Routes,
+    },
+    /// A party withdrew; a follow-up visit is due.
+    Withdrawn {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// Who withdrew.
+        by: ActorId,
+    },
+    /// Declined by the routed body. Terminal.
+    Declined {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// The body that declined.
+        body: OrgId,
+        /// Why.
+        reason: DeclineReason,
+        /// The routes named to the parties.
+        routes: Routes,
+    },
+    /// A party refused mediation: there is none. Terminal.
+    Refused {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// The party who refused.
+        by: ActorId,
+        /// The routes named to the parties.
+        routes: Routes,
+    },
+    /// Followed up and closed. Terminal.
+    Closed {
+        /// The dispute file.
+        file: Box<DisputeFile>,
+        /// How it ended.
+        ending: Ending,
+        /// The parties' rating at the follow-up visit.
+        rating: Satisfaction,
+    },
+}
+
+impl DisputeState {
+    /// The state's kind, as used in the transition table.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            DisputeState::Unreported => "Unreported",
+            DisputeState::Reported { .. } => "Reported",
+            DisputeState::Accepted { .. } => "Accepted",
+            DisputeState::Escalated { .. } => "Escalated",
+            DisputeState::Mediating { .. } => "Mediating",
+            DisputeState::Signing { .. } => "Signing",
+            DisputeState::Agreed { .. } => "Agreed",
+            DisputeState::MediationFailed { .. } => "MediationFailed",
+            DisputeState::Fulfilled { .. } => "Fulfilled",
+            DisputeState::Breached { .. } => "Breached",
+            DisputeState::Referred { .. } => "Referred",
+            DisputeState::Withdrawn { .. } => "Withdrawn",
+            DisputeState::Declined { .. } => "Declined",
+            DisputeState::Refused { .. } => "Refused",
+            DisputeState::Closed { .. } => "Closed",
+        }
+    }
+
+    /// Every state kind, in the order of the state × command table.
+    pub const KINDS: [&'static str; 15] = [
+        "Unreported",
+        "Reported",
+        "Accepted",
+        "Escalated",
+        "Mediating",
+        "Signing",
+        "Agreed",
+        "MediationFailed",
+        "Fulfilled",
+        "Breached",
+        "Referred",
+        "Withdrawn",
+        "Declined",
+        "Refused",
+        "Closed",
+    ];
+
+    /// The dispute file, once reported.
+    pub fn file(&self) -> Option<&DisputeFile> {
+        match self {
+            DisputeState::Unreported => None,
+            DisputeState::Reported { file }
+            | DisputeState::Accepted { file }
+            | DisputeState::Escalated { file }
+            | DisputeState::Mediating { file, .. }
+            | DisputeState::Signing { file, .. }
+            | DisputeState::Agreed { file, .. }
+            | DisputeState::MediationFailed { file, .. }
+            | DisputeState::Fulfilled { file, .. }
+            | DisputeState::Breached { file, .. }
+            | DisputeState::Referred { file, .. }
+            | DisputeState::Withdrawn { file, .. }
+            | DisputeState::Declined { file, .. }
+            | DisputeState::Refused { file, .. }
+            | DisputeState::Closed { file, .. } => Some(file),
+        }
+    }
+
+    fn file_mut(&mut self) -> Option<&mut DisputeFile> {
+        match self {
+            DisputeState::Unreported => None,
+            DisputeState::Reported { file }
+            | DisputeState::Accepted { file }
+            | DisputeState::Escalated { file }
+            | DisputeState::Mediating { file, .. }
+            | DisputeState::Signing { file, .. }
+            | DisputeState::Agreed { file, .. }
+            | DisputeState::MediationFailed { file, .. }
+            | DisputeState::Fulfilled { file, .. }
+            | DisputeState::Breached { file, .. }
+            | DisputeState::Referred { file, .. }
+            | DisputeState::Withdrawn { file, .. }
+            | DisputeState::Declined { file, .. }
+            | DisputeState::Refused { file, .. }
+            | DisputeState::Closed { file, .. } => Some(file),
+        }
+    }
+
+    /// The tier handling the dispute (or that last handled it), once
+    /// accepted.
+    pub fn tier(&self) -> Option<Tier> {
+        self.file().and_then(DisputeFile::tier)
+    }
+
+    /// The assigned mediators, while mediating or signing (empty
+    /// otherwise).
+    pub fn mediators(&self) -> &[ActorId] {
+        match self {
+            DisputeState::Mediating { mediation, .. } | DisputeState::Signing { mediation, .. } => {
+                &mediation.mediators
+            }
+            _ => &[],
+        }
+    }
+
+    /// The agreement in effect, once the last signature landed.
+    pub fn agreement(&self) -> Option<&Agreement> {
+        match self {
+            DisputeState::Agreed { agreement, .. }
+            | DisputeState::Fulfilled { agreement, .. }
+            | DisputeState::Breached { agreement, .. } => Some(agreement),
+            _ => None,
+        }
+    }
+
+    /// Whether the dispute ended: declined, refused or closed.
+    pub const fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            DisputeState::Declined { .. }
+                | DisputeState::Refused { .. }
+                | DisputeState::Closed { .. }
+        )
+    }
+
+    /// Whether mediation is still open: reported, accepted, escalated,
+    /// mediating, signing, or failed and awaiting its next step. Parties may
+    /// withdraw here; the labour limit runs here.
+    pub const fn is_open(&self) -> bool {
+        matches!(
+            self,
+            DisputeState::Reported { .. }
+                | DisputeState::Accepted { .. }
+                | DisputeState::Escalated { .. }
+                | DisputeState::Mediating { .. }
+                | DisputeState::Signing { .. }
+                | DisputeState::MediationFailed { .. }
+        )
+    }
+
+    /// Whether the dispute is on the ladder: accepted and not yet resolved
+    /// or referred (the open states but `Reported`). Ticks and risk flags
+    /// reach the ladder only here.
+    pub const fn is_on_ladder(&self) -> bool {
+        self.is_open() && !matches!(self, DisputeState::Reported { .. })
+    }
+
+    /// Whether a follow-up visit is due: fulfilled, breached, referred or
+    /// withdrawn.
+    pub const fn is_follow_up_due(&self) -> bool {
+        matches!(
+            self,
+            DisputeState::Fulfilled { .. }
+                | DisputeState::Breached { .. }
+                | DisputeState::Referred { .. }
+                | DisputeState::Withdrawn { .. }
+        )
+    }
+
+    /// Applies one fact. Consults nothing but the state and the event; an
+    /// event that does not apply leaves the state as it is.
+    pub(crate) fn evolve(self, event: &DisputeEvent) -> DisputeState {
+        use DisputeEvent as E;
+        use DisputeState as S;
+        match (self, event) {
+            // The common event first.
+            (
+                S::Mediating {
+                    file,
+                    mut mediation,
+                },
+                E::SessionRecorded { number },
+            ) => {
+                mediation.sessions = *number;
+                S::Mediating { file, mediation }
+            }
+            (
+                S::Unreported,
+                E::Reported {
+                    kind,
+                    parties,
+                    location,
+                    channel,
+                    severity,
+                    received_at,
+                    labour_deadline,
+                },
+            ) => S::Reported {
+                file: Box::new(DisputeFile {
+                    kind: *kind,
+                    parties: parties.clone(),
+                    location: location.clone(),
+                    channel: *channel,
+                    received_at: *received_at,
+                    severity: *severity,
+                    risk_flags: 0,
+                    labour: match labour_deadline {
+                        Some(deadline) => LabourLimit::Running {
+                            deadline: *deadline,
+                        },
+                        None => LabourLimit::NotLabour,
+                    },
+                    ladder: LadderState::Idle,
+                }),
+            },
+            (S::Reported { file } | S::Escalated { file }, E::Accepted { .. }) => {
+                S::Accepted { file }
+            }
+            (
+                S::Reported { file } | S::Escalated { file },
+                E::Declined {
+                    body,
+                    reason,
+                    routes,
+                    ..
+                },
+            ) => S::Declined {
+                file,
+                body: body.clone(),
+                reason: *reason,
+                routes: *routes,
+            },
+            (
+                S::Reported { file } | S::Accepted { file } | S::Escalated { file },
+                E::MediationRefused { party, routes },
+            ) => S::Refused {
+                file,
+                by: party.clone(),
+                routes: *routes,
+            },
+            (state, E::Withdrawn { party }) if state.is_open() => match state.into_file() {
+                Some(file) => S::Withdrawn {
+                    file,
+                    by: party.clone(),
+                },
+                None => S::Unreported,
+            },
+            (
+                S::Accepted { file },
+                E::MediatorsAssigned {
+                    mediators,
+                    selection,
+                },
+            ) => S::Mediating {
+                file,
+                mediation: Box::new(Mediation {
+                    mediators: mediators.clone(),
+                    selection: *selection,
+                    sessions: 0,
+                }),
+            },
+            (S::Mediating { file, mediation }, E::AgreementRecorded { terms, mediator }) => {
+                S::Signing {
+                    file,
+                    mediation,
+                    draft: Box::new(Draft {
+                        terms: terms.clone(),
+                        mediator: mediator.clone(),
+                        signed: Vec::new(),
+                    }),
+                }
+            }
+            (
+                S::Signing {
+                    file,
+                    mediation,
+                    mut draft,
+                },
+                E::AgreementSigned { by },
+            ) => {
+                if !draft.is_signed_by(by) {
+                    draft.signed.push(by.clone());
+                }
+                S::Signing {
+                    file,
+                    mediation,
+                    draft,
+                }
+            }
+            (
+                S::Signing { file, draft, .. },
+                E::AgreementTookEffect {
+                    at,
+                    confirmation_due,
+                },
+            ) => {
+                let Draft {
+                    terms, mediator, ..
+                } = *draft;
+                S::Agreed {
+                    file,
+                    agreement: Box::new(Agreement {
+                        terms,
+                        mediator,
+                        effective_at: *at,
+                        confirmation_due: *confirmation_due,
+                        confirmation: Confirmation::NotApplied,
+                    }),
+                }
+            }
+            (
+                S::Agreed {
+                    file,
+                    mut agreement,
+                },
+                E::ConfirmationApplied { at, .. },
+            ) => {
+                agreement.confirmation = Confirmation::Applied { at: *at };
+                S::Agreed { file, agreement }
+            }
+            (S::Agreed { file, agreement }, E::AgreementFulfilled) => {
+                S::Fulfilled { file, agreement }
+            }
+            (S::Agreed { file, agreement }, E::AgreementBreached) => {
+                S::Breached { file, agreement }
+            }
+            (
+                S::Mediating { file, .. } | S::Signing { file, .. },
+                E::MediationFailed { reason, routes },
+            ) => S::MediationFailed {
+                file,
+                reason: *reason,
+                routes: *routes,
+            },
+            (state, E::Referred { to, routes }) if state.is_open() => match state.into_file() {
+                Some(file) => S::Referred {
+                    file,
+                    to: *to,
+                    routes: *routes,
+                },
+                None => S::Unreported,
+            },
+            (mut state, E::RiskFlagged { to, .. }) => {
+                if let Some(file) = state.file_mut() {
+                    file.severity = *to;
+                    file.risk_flags = file.risk_flags.saturating_add(1);
+                }
+                state
+            }
+            (mut state, E::LabourLimitLapsed { deadline }) => {
+                if let Some(file) = state.file_mut() {
+                    file.labour = LabourLimit::Lapsed {
+                        deadline: *deadline,
+                    };
+                }
+                state
+            }
+            (state, E::FollowedUp { rating }) if state.is_follow_up_due() => {
+                let ending = match &state {
+                    S::Breached { .. } => Ending::Breached,
+                    S::Referred { to, .. } => Ending::Referred { to: *to },
+                    S::Withdrawn { by, .. } => Ending::Withdrawn { by: by.clone() },
+                    _ => Ending::Fulfilled,
+                };
+                match state.into_file() {
+                    Some(file) => S::Closed {
+                        file,
+                        ending,
+                        rating: *rating,
+                    },
+                    None => S::Unreported,
+                }
+            }
+            (mut state, E::Ladder(step)) => {
+                let moved_up = matches!(**step, LadderEvent::Escalated(_)) && state.is_on_ladder();
+                if let Some(file) = state.file_mut() {
+                    let ladder = std::mem::replace(&mut file.ladder, LadderState::Idle);
+                    file.ladder = <Ladder as Workflow>::evolve(ladder, step);
+                }
+                if moved_up {
+                    if let Some(file) = state.into_file() {
+                        return S::Escalated { file };
+                    }
+                    return S::Unreported;
+                }
+                state
+            }
+            (state, _) => state,
+        }
+    }
+
+    /// Takes the file out of the state.
+    fn into_file(self) -> Option<Box<DisputeFile>> {
+        match self {
+            DisputeState::Unreported => None,
+            DisputeState::Reported { file }
+            | DisputeState::Accepted { file }
+            | DisputeState::Escalated { file }
+            | DisputeState::Mediating { file, .. }
+            | DisputeState::Signing { file, .. }
+            | DisputeState::Agreed { file, .. }
+            | DisputeState::MediationFailed { file, .. }
+            | DisputeState::Fulfilled { file, .. }
+            | DisputeState::Breached { file, .. }
+            | DisputeState::Referred { file, .. }
+            | DisputeState::Withdrawn { file, .. }
+            | DisputeState::Declined { file, .. }
+            | DisputeState::Refused { file, .. }
+            | DisputeState::Closed { file, .. } => Some(file),
+        }
+    }
+}
