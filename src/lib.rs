@@ -72,20 +72,24 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`id`] | newtype identifiers, validated on construction and deserialisation |
-//! | [`matter`] | [`DisputeKind`] and [`ServiceCategory`]: the kinds of matter cases are about |
-//! | [`org`] | [`OrgGraph`]: who is linked to whom (hierarchy, party leadership, pairings, memberships, the six joint mechanisms), routing each need to the body that handles it, health checks, Mermaid and DOT |
-//! | [`dispute`] | [`Dispute`]: people's mediation from report to follow-up visit, with the ladder inside |
-//! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision |
 //! | [`tier`] | [`Tier`] (grid → municipal) and [`Severity`] |
 //! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
 //! | [`calendar`] | [`WorkingCalendar`] (weekends, public holidays, make-up working days) and [`TimeLimit`]: working-day deadlines |
+//! | [`matter`] | [`DisputeKind`] and [`ServiceCategory`]: the kinds of matter cases are about |
 //! | [`workflow`] | the kernel: [`Workflow`], [`Case`], [`Context`], replay, transition tables, Mermaid and DOT diagrams |
+//! | [`org`] | [`OrgGraph`]: who is linked to whom (hierarchy, party leadership, pairings, memberships, the six joint mechanisms), routing each need to the body that handles it, health checks, Mermaid and DOT, a seeded city generator |
+//! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision, reports |
+//! | [`dispute`] | [`Dispute`]: people's mediation from report to follow-up visit, with the ladder inside |
+//! | [`service`] | [`ServiceRequest`](service::ServiceRequest): the service hall's catalogue and the request lifecycle with promised working-day dates |
+//! | [`open311`] | GeoReport v2 views of the catalogue and of service requests |
 //! | [`testing`] | given/when/then scenarios and an invariant checker for users' tests |
+//! | [`error`] | [`Error`], one type wrapping every module's errors |
 //!
 //! # Crate features
 //!
-//! - `proptest` — exports [`testing::strategies`], proptest strategies that
-//!   draw command sequences for property tests of any workflow.
+//! - `proptest` — exports proptest strategies that draw command sequences
+//!   for property tests: `testing::strategies` for any workflow,
+//!   `dispute::strategies` and `service::strategies` for the crate's own.
 //! - `sqlite` — an event store on an embedded SQLite file (bundled SQLite).
 //! - `postgres` — an event store on a PostgreSQL server.
 //!
