@@ -80,7 +80,7 @@
 //! | [`org`] | [`OrgGraph`]: who is linked to whom (hierarchy, party leadership, pairings, memberships, the six joint mechanisms), routing each need to the body that handles it, health checks, Mermaid and DOT, a seeded city generator |
 //! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision, reports |
 //! | [`dispute`] | [`Dispute`]: people's mediation from report to follow-up visit, with the ladder inside |
-//! | [`service`] | [`ServiceRequest`](service::ServiceRequest): the service hall's catalogue and the request lifecycle with promised working-day dates |
+//! | [`service`] | [`ServiceRequest`]: the service hall's catalogue and the request lifecycle with promised working-day dates |
 //! | [`open311`] | GeoReport v2 views of the catalogue and of service requests |
 //! | [`testing`] | given/when/then scenarios and an invariant checker for users' tests |
 //! | [`error`] | [`Error`], one type wrapping every module's errors |
