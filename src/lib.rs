@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod id;
+pub mod journal;
 pub mod testing;
 pub mod tier;
 pub mod workflow;
