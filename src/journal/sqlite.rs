@@ -514,9 +514,12 @@ impl EventStore for SqliteStore {
                         if e.code == ErrorCode::ConstraintViolation =>
                     {
                         drop(insert);
+                        // Roll back the rows inserted so far, then find the
+                        // event id that was taken.
+                        drop(tx);
+                        let tx = conn.transaction().map_err(sql)?;
                         let duplicate =
                             first_duplicate(events, |id| event_id_taken(&tx, &stream.tenant, id))?;
-                        // Dropping `tx` rolls back the rows inserted so far.
                         return Err(match duplicate {
                             Some(event_id) => JournalError::DuplicateEventId {
                                 stream: stream.clone(),
