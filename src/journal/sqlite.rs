@@ -17,7 +17,7 @@
 use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
@@ -198,10 +198,7 @@ impl SqliteStore {
 
     fn init(mut conn: Connection, options: SqliteOptions) -> Result<Self, JournalError> {
         conn.busy_timeout(options.busy_timeout).map_err(sql)?;
-        // Returns the mode now in force ("memory" for an in-memory database).
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(sql)?;
+        enable_wal(&conn, options.busy_timeout)?;
         let synchronous = match options.synchronous {
             Synchronous::Normal => "NORMAL",
             Synchronous::Full => "FULL",
@@ -233,6 +230,26 @@ impl SqliteStore {
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic mid-append drops its transaction, which rolls back.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Switches the file to WAL mode. The switch needs the file to itself and
+/// SQLite does not wait for it through the busy handler, so when other
+/// connections are opening the same file at the same moment it is retried
+/// until the busy timeout runs out.
+fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), JournalError> {
+    let start = Instant::now();
+    loop {
+        // Returns the mode now in force ("memory" for an in-memory database).
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == ErrorCode::DatabaseBusy && start.elapsed() < timeout =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(sql(e)),
+        }
     }
 }
 
