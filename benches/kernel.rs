@@ -1,1 +1,2 @@
+//! Kernel benchmarks (placeholder until the kernel bench lands).
 fn main() {}
