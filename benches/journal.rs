@@ -16,8 +16,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use criterion::{BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main,
+};
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::{self, EventSchema, EventStore, MemoryStore, NewEvent, StreamKey};
@@ -38,7 +40,11 @@ struct NotesState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum NoteEvent {
-    Noted { by: String, text: String, at: DateTime<Utc> },
+    Noted {
+        by: String,
+        text: String,
+        at: DateTime<Utc>,
+    },
 }
 
 impl Workflow for Notes {
@@ -50,7 +56,12 @@ impl Workflow for Notes {
     fn initial() -> NotesState {
         NotesState { notes: 0 }
     }
-    fn decide(&self, _: &NotesState, text: &String, ctx: &Context<'_>) -> Result<Decision<NoteEvent>, Forbidden> {
+    fn decide(
+        &self,
+        _: &NotesState,
+        text: &String,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<NoteEvent>, Forbidden> {
         ctx.actor().require("note", Role::HallClerk)?;
         Ok(NoteEvent::Noted {
             by: ctx.actor().id().to_string(),
@@ -124,10 +135,16 @@ fn append_single(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &d
             || {
                 let this = n;
                 n += 1;
-                (stream(&tenant, this / CASE_EVENTS), this % CASE_EVENTS, note(this))
+                (
+                    stream(&tenant, this / CASE_EVENTS),
+                    this % CASE_EVENTS,
+                    note(this),
+                )
             },
             |(key, version, event)| {
-                store.append(&key, version, std::slice::from_ref(&event)).unwrap();
+                store
+                    .append(&key, version, std::slice::from_ref(&event))
+                    .unwrap();
             },
             BatchSize::SmallInput,
         )
@@ -212,7 +229,9 @@ fn hash_chain_only(c: &mut Criterion) {
     store.append(&key, 0, &events).unwrap();
     let rows = store.read_stream(&key, 0).unwrap();
     let mut group = c.benchmark_group("journal");
-    group.sample_size(20).measurement_time(Duration::from_secs(3));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Elements(BATCH as u64));
     group.bench_function(format!("verify_rows_{BATCH}"), |b| {
         b.iter(|| journal::verify_rows(&key, black_box(&rows)).unwrap())

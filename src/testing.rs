@@ -335,7 +335,7 @@ impl<W: Workflow> fmt::Debug for Checked<W> {
 /// replay.
 ///
 /// Use it inside a property test with the strategies of
-/// [`strategies`](self::strategies) (feature `proptest`) or your own.
+/// [`strategies`] (feature `proptest`) or your own.
 ///
 /// # Errors
 ///

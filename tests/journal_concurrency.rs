@@ -93,7 +93,10 @@ where
         "with {RETRIES} retries every command should get through"
     );
     assert!(attempts as usize >= accepted.len());
-    eprintln!("{} commands accepted in {attempts} attempts", accepted.len());
+    eprintln!(
+        "{} commands accepted in {attempts} attempts",
+        accepted.len()
+    );
 
     let mut stored_tokens = BTreeMap::new();
     let mut total_events = 0;
@@ -119,8 +122,10 @@ where
         let key = StreamKey::of::<Tally>(tenant.clone(), case_id.clone()).unwrap();
         journal::verify_stream(&store, &key).unwrap();
     }
-    let accepted_tokens: BTreeSet<(&str, &CaseId)> =
-        accepted.iter().map(|a| (a.token.as_str(), &a.case)).collect();
+    let accepted_tokens: BTreeSet<(&str, &CaseId)> = accepted
+        .iter()
+        .map(|a| (a.token.as_str(), &a.case))
+        .collect();
     let stored: BTreeSet<(&str, &CaseId)> =
         stored_tokens.iter().map(|(t, c)| (t.as_str(), c)).collect();
     assert_eq!(stored, accepted_tokens);
@@ -134,7 +139,9 @@ where
 #[test]
 fn threads_sharing_a_memory_store_lose_no_update() {
     let store = Arc::new(support::stores::memory());
-    writers_lose_nothing(support::stores::tenant("concurrency"), || Arc::clone(&store));
+    writers_lose_nothing(support::stores::tenant("concurrency"), || {
+        Arc::clone(&store)
+    });
 }
 
 #[cfg(feature = "sqlite")]
@@ -152,7 +159,9 @@ fn connections_to_one_sqlite_file_lose_no_update() {
 fn threads_sharing_one_sqlite_connection_lose_no_update() {
     let (_dir, store) = support::stores::sqlite();
     let store = Arc::new(store);
-    writers_lose_nothing(support::stores::tenant("concurrency"), || Arc::clone(&store));
+    writers_lose_nothing(support::stores::tenant("concurrency"), || {
+        Arc::clone(&store)
+    });
 }
 
 #[cfg(feature = "postgres")]
@@ -214,7 +223,11 @@ where
     let stored: BTreeSet<&str> = rows.iter().map(|r| r.event_id.as_str()).collect();
     let won: BTreeSet<&str> = won.iter().flatten().map(String::as_str).collect();
     assert_eq!(stored, won);
-    assert!(rows.iter().enumerate().all(|(i, r)| r.version == i as u64 + 1));
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(i, r)| r.version == i as u64 + 1)
+    );
     journal::verify_stream(&store, &key).unwrap();
 }
 

@@ -24,7 +24,11 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn stream(tenant: &TenantId, id: &str) -> StreamKey {
-    StreamKey::new(tenant.clone(), "ticket".parse().unwrap(), id.parse().unwrap())
+    StreamKey::new(
+        tenant.clone(),
+        "ticket".parse().unwrap(),
+        id.parse().unwrap(),
+    )
 }
 
 fn event(id: &str, event_type: &str, payload: Value) -> NewEvent {
@@ -40,7 +44,13 @@ fn event(id: &str, event_type: &str, payload: Value) -> NewEvent {
 /// `n` events with ids `{prefix}-1 ..`.
 fn events(prefix: &str, n: usize) -> Vec<NewEvent> {
     (1..=n)
-        .map(|i| event(&format!("{prefix}-{i}"), "Noted", json!({"Noted": {"n": i}})))
+        .map(|i| {
+            event(
+                &format!("{prefix}-{i}"),
+                "Noted",
+                json!({"Noted": {"n": i}}),
+            )
+        })
         .collect()
 }
 
@@ -64,7 +74,9 @@ fn append_then_read_returns_every_column(store: &dyn EventStore, tenant: TenantI
     )
     .with_correlation("req-42".parse().unwrap());
     let held = event("ev-2", "Held", json!("Held")).with_schema_version(3);
-    let appended = store.append(&key, 0, &[opened.clone(), held.clone()]).unwrap();
+    let appended = store
+        .append(&key, 0, &[opened.clone(), held.clone()])
+        .unwrap();
     assert_eq!(appended.version, 2);
     assert_eq!(appended.outcome, AppendOutcome::Recorded);
 
@@ -104,7 +116,10 @@ fn read_stream_after_a_version_returns_only_later_events(store: &dyn EventStore,
     assert!(store.read_stream(&key, 5).unwrap().is_empty());
 }
 
-fn a_stale_writer_gets_a_version_conflict_and_changes_nothing(store: &dyn EventStore, tenant: TenantId) {
+fn a_stale_writer_gets_a_version_conflict_and_changes_nothing(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
     let key = stream(&tenant, "T-1");
     store.append(&key, 0, &events("first", 2)).unwrap();
     let before = store.read_stream(&key, 0).unwrap();
@@ -173,7 +188,9 @@ fn a_retry_is_recognised_after_the_stream_moved_on(store: &dyn EventStore, tenan
 
 fn a_reused_event_id_with_other_content_is_refused(store: &dyn EventStore, tenant: TenantId) {
     let key = stream(&tenant, "T-1");
-    store.append(&key, 0, &[event("e-1", "Opened", json!(1))]).unwrap();
+    store
+        .append(&key, 0, &[event("e-1", "Opened", json!(1))])
+        .unwrap();
     let before = store.read_all(&tenant, 0, 100).unwrap();
 
     // Same id, same place, other payload.
@@ -189,12 +206,18 @@ fn a_reused_event_id_with_other_content_is_refused(store: &dyn EventStore, tenan
     let err = store
         .append(&other, 0, &[event("e-1", "Opened", json!(1))])
         .unwrap_err();
-    assert!(matches!(err, JournalError::DuplicateEventId { .. }), "{err:?}");
+    assert!(
+        matches!(err, JournalError::DuplicateEventId { .. }),
+        "{err:?}"
+    );
     // Same id, appended as if the stream moved on.
     let err = store
         .append(&key, 1, &[event("e-1", "Opened", json!(1))])
         .unwrap_err();
-    assert!(matches!(err, JournalError::DuplicateEventId { .. }), "{err:?}");
+    assert!(
+        matches!(err, JournalError::DuplicateEventId { .. }),
+        "{err:?}"
+    );
 
     assert_eq!(store.read_all(&tenant, 0, 100).unwrap(), before);
     assert_eq!(store.stream_version(&other).unwrap(), 0);
@@ -204,7 +227,9 @@ fn a_failure_mid_append_leaves_the_stream_as_it_was(store: &dyn EventStore, tena
     let key = stream(&tenant, "T-1");
     let other = stream(&tenant, "T-2");
     store.append(&key, 0, &events("a", 2)).unwrap();
-    store.append(&other, 0, &[event("taken", "Opened", json!(0))]).unwrap();
+    store
+        .append(&other, 0, &[event("taken", "Opened", json!(0))])
+        .unwrap();
     let before = store.read_stream(&key, 0).unwrap();
     let before_all = store.read_all(&tenant, 0, 100).unwrap();
 
@@ -257,7 +282,12 @@ fn read_all_returns_a_tenants_events_in_global_order(store: &dyn EventStore, ten
     assert_eq!(ids(&page), ["b1-1", "a2-1"]);
     let rest = store.read_all(&tenant, page[1].position, 100).unwrap();
     assert_eq!(ids(&rest), ["b2-1", "b2-2"]);
-    assert!(store.read_all(&tenant, all[5].position, 100).unwrap().is_empty());
+    assert!(
+        store
+            .read_all(&tenant, all[5].position, 100)
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.read_all(&tenant, 0, 0).unwrap().is_empty());
 }
 
@@ -278,7 +308,12 @@ fn tenants_are_isolated(store: &dyn EventStore, tenant: TenantId) {
     assert!(all_mine.iter().all(|r| r.stream.tenant == tenant));
     assert!(all_theirs.iter().all(|r| r.stream.tenant == other));
     // A conflict in one tenant says nothing about the other.
-    assert!(store.append(&theirs, 2, &events("f", 1)).unwrap_err().is_conflict());
+    assert!(
+        store
+            .append(&theirs, 2, &events("f", 1))
+            .unwrap_err()
+            .is_conflict()
+    );
 }
 
 fn a_stored_stream_verifies(store: &dyn EventStore, tenant: TenantId) {
@@ -358,15 +393,32 @@ impl EventStore for Interfering<'_> {
             let system = Actor::system();
             let tick = Context::new(t0() + Duration::hours(100), &system);
             let id = stream.id.clone();
-            journal::execute(self.store, &stream.tenant, &Ticket, &id, &Command::Tick, &tick, 0)
-                .unwrap();
+            journal::execute(
+                self.store,
+                &stream.tenant,
+                &Ticket,
+                &id,
+                &Command::Tick,
+                &tick,
+                0,
+            )
+            .unwrap();
         }
         self.store.append(stream, expected_version, events)
     }
-    fn read_stream(&self, stream: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
         self.store.read_stream(stream, after)
     }
-    fn read_all(&self, tenant: &TenantId, after: u64, limit: usize) -> Result<Vec<StoredEvent>, JournalError> {
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
         self.store.read_all(tenant, after, limit)
     }
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
@@ -374,53 +426,111 @@ impl EventStore for Interfering<'_> {
     }
 }
 
-fn execute_decides_again_after_another_writer_got_there_first(store: &dyn EventStore, tenant: TenantId) {
+fn execute_decides_again_after_another_writer_got_there_first(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
     let id: CaseId = "T-1".parse().unwrap();
     let worker = Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
-    journal::execute(store, &tenant, &Ticket, &id, &Command::Open, &Context::new(t0(), &worker), 0)
-        .unwrap();
+    journal::execute(
+        store,
+        &tenant,
+        &Ticket,
+        &id,
+        &Command::Open,
+        &Context::new(t0(), &worker),
+        0,
+    )
+    .unwrap();
 
     let interfering = Interfering {
         store,
         interruptions: std::cell::Cell::new(1),
     };
     let later = Context::new(t0() + Duration::hours(101), &worker);
-    let done =
-        journal::execute(&interfering, &tenant, &Ticket, &id, &Command::Hold, &later, 3).unwrap();
+    let done = journal::execute(
+        &interfering,
+        &tenant,
+        &Ticket,
+        &id,
+        &Command::Hold,
+        &later,
+        3,
+    )
+    .unwrap();
     assert_eq!(done.attempts, 2);
     // The reminder the other writer recorded is kept, then the hold.
-    let kinds: Vec<_> = done.case.history().iter().map(|r| format!("{:?}", r.event)).collect();
+    let kinds: Vec<_> = done
+        .case
+        .history()
+        .iter()
+        .map(|r| format!("{:?}", r.event))
+        .collect();
     assert!(kinds[1].starts_with("Reminded"), "{kinds:?}");
     assert!(kinds[2].starts_with("Held"), "{kinds:?}");
-    assert_eq!(journal::load::<Ticket, _>(store, &tenant, &id).unwrap(), done.case);
+    assert_eq!(
+        journal::load::<Ticket, _>(store, &tenant, &id).unwrap(),
+        done.case
+    );
 }
 
 fn execute_gives_up_after_its_retries(store: &dyn EventStore, tenant: TenantId) {
     let id: CaseId = "T-1".parse().unwrap();
     let worker = Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
-    journal::execute(store, &tenant, &Ticket, &id, &Command::Open, &Context::new(t0(), &worker), 0)
-        .unwrap();
+    journal::execute(
+        store,
+        &tenant,
+        &Ticket,
+        &id,
+        &Command::Open,
+        &Context::new(t0(), &worker),
+        0,
+    )
+    .unwrap();
     let interfering = Interfering {
         store,
         interruptions: std::cell::Cell::new(1),
     };
     let later = Context::new(t0() + Duration::hours(101), &worker);
-    let err = journal::execute(&interfering, &tenant, &Ticket, &id, &Command::Hold, &later, 0)
-        .unwrap_err();
+    let err = journal::execute(
+        &interfering,
+        &tenant,
+        &Ticket,
+        &id,
+        &Command::Hold,
+        &later,
+        0,
+    )
+    .unwrap_err();
     assert!(
         matches!(err, ExecuteError::Contended { attempts: 1, .. }),
         "{err:?}"
     );
     // Only the other writer's reminder is stored.
-    assert_eq!(journal::load::<Ticket, _>(store, &tenant, &id).unwrap().version(), 2);
+    assert_eq!(
+        journal::load::<Ticket, _>(store, &tenant, &id)
+            .unwrap()
+            .version(),
+        2
+    );
 }
 
-fn a_payload_that_does_not_decode_names_stream_version_and_type(store: &dyn EventStore, tenant: TenantId) {
+fn a_payload_that_does_not_decode_names_stream_version_and_type(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
     let id: CaseId = "T-1".parse().unwrap();
     let key = StreamKey::of::<Ticket>(tenant.clone(), id.clone()).unwrap();
     let opened = json!({"Opened": {"owner": "gw-7", "at": "2026-03-02T09:00:00Z"}});
     store
-        .append(&key, 0, &[event("e-1", "Opened", opened), event("e-2", "Held", json!({"Held": 7}))])
+        .append(
+            &key,
+            0,
+            &[
+                event("e-1", "Opened", opened),
+                event("e-2", "Held", json!({"Held": 7})),
+            ],
+        )
         .unwrap();
     match journal::load::<Ticket, _>(store, &tenant, &id) {
         Err(JournalError::Decode {
@@ -431,7 +541,7 @@ fn a_payload_that_does_not_decode_names_stream_version_and_type(store: &dyn Even
         }) => {
             assert_eq!(stream, key);
             assert_eq!(version, 2);
-            assert_eq!(event_type, "Held");
+            assert_eq!(&*event_type, "Held");
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
@@ -440,10 +550,12 @@ fn a_payload_that_does_not_decode_names_stream_version_and_type(store: &dyn Even
 fn an_event_stored_under_another_type_is_refused(store: &dyn EventStore, tenant: TenantId) {
     let id: CaseId = "T-1".parse().unwrap();
     let key = StreamKey::of::<Ticket>(tenant.clone(), id.clone()).unwrap();
-    store.append(&key, 0, &[event("e-1", "Closed", json!("Held"))]).unwrap();
+    store
+        .append(&key, 0, &[event("e-1", "Closed", json!("Held"))])
+        .unwrap();
     let err = journal::load::<Ticket, _>(store, &tenant, &id).unwrap_err();
     assert!(
-        matches!(&err, JournalError::EventTypeMismatch { version: 1, stored, decoded: "Held", .. } if stored == "Closed"),
+        matches!(&err, JournalError::EventTypeMismatch { version: 1, stored, decoded: "Held", .. } if &**stored == "Closed"),
         "{err:?}"
     );
 }
@@ -466,7 +578,10 @@ fn event_ids_derived_by_the_typed_layer_make_retries_idempotent(
     let retry = store.append(&key, 0, &[again]).unwrap();
     assert_eq!(retry.outcome, AppendOutcome::AlreadyRecorded);
     let stored = store.read_stream(&key, 0).unwrap();
-    assert_eq!(journal::decode::<Ticket>(&stored[0]).unwrap(), case.history()[0]);
+    assert_eq!(
+        journal::decode::<Ticket>(&stored[0]).unwrap(),
+        case.history()[0]
+    );
     let _: EventId = stored[0].event_id.clone();
 }
 

@@ -62,7 +62,7 @@ pub enum JournalError {
         /// The event's version in the stream.
         version: u64,
         /// The stored event type.
-        event_type: String,
+        event_type: Box<str>,
         /// The stored schema version.
         schema_version: u32,
         /// What serde_json said.
@@ -71,14 +71,16 @@ pub enum JournalError {
     },
     /// A stored payload decoded, but as another event type than the one
     /// stored beside it.
-    #[error("stream {stream} version {version}: stored as event type {stored} but decodes as {decoded}")]
+    #[error(
+        "stream {stream} version {version}: stored as event type {stored} but decodes as {decoded}"
+    )]
     EventTypeMismatch {
         /// The stream read.
         stream: StreamKey,
         /// The event's version in the stream.
         version: u64,
         /// The stored event type.
-        stored: String,
+        stored: Box<str>,
         /// The type of the decoded event.
         decoded: &'static str,
     },
@@ -99,7 +101,7 @@ pub enum JournalError {
         version: u64,
         /// Which upcast failed and why.
         #[source]
-        source: UpcastError,
+        source: Box<UpcastError>,
     },
     /// The stream's decoded history does not replay (see
     /// [`Case::replay`](crate::workflow::Case::replay)).
@@ -109,7 +111,7 @@ pub enum JournalError {
         stream: StreamKey,
         /// Why the kernel refused the history.
         #[source]
-        source: ReplayError,
+        source: Box<ReplayError>,
     },
     /// The stream's hash chain is broken: an event was changed, removed,
     /// reordered or inserted after it was recorded.
@@ -139,7 +141,9 @@ pub enum JournalError {
     #[error("invalid name for the journal")]
     InvalidName(#[from] IdError),
     /// The database was migrated by a newer version of this library.
-    #[error("the journal schema is at migration {found}, this library knows migrations up to {supported}")]
+    #[error(
+        "the journal schema is at migration {found}, this library knows migrations up to {supported}"
+    )]
     SchemaTooNew {
         /// The newest migration recorded in the database.
         found: u32,
@@ -231,7 +235,13 @@ pub enum ExecuteError<R> {
     },
     /// The journal failed (a backend error, an undecodable history, ...).
     #[error(transparent)]
-    Journal(#[from] JournalError),
+    Journal(Box<JournalError>),
+}
+
+impl<R> From<JournalError> for ExecuteError<R> {
+    fn from(e: JournalError) -> Self {
+        ExecuteError::Journal(Box::new(e))
+    }
 }
 
 impl<R> ExecuteError<R> {

@@ -1,8 +1,8 @@
 //! The typed layer: a workflow's [`Recorded`] events to rows and back,
 //! [`load`] and the retrying [`execute`].
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::hash::{HashFields, canonical_json, derived_event_id};
 use super::upcast::upcast_to_current;
@@ -25,7 +25,10 @@ use crate::workflow::{Case, Context, Recorded, Workflow};
 /// # Errors
 ///
 /// [`JournalError::Encode`] when the event does not serialize to JSON.
-pub fn encode<W>(stream: &StreamKey, recorded: &Recorded<W::Event>) -> Result<NewEvent, JournalError>
+pub fn encode<W>(
+    stream: &StreamKey,
+    recorded: &Recorded<W::Event>,
+) -> Result<NewEvent, JournalError>
 where
     W: EventSchema,
     W::Event: Serialize,
@@ -89,19 +92,20 @@ where
     let decode_error = |source| JournalError::Decode {
         stream: row.stream.clone(),
         version: row.version,
-        event_type: row.event_type.clone(),
+        event_type: row.event_type.as_str().into(),
         schema_version: row.schema_version,
         source,
     };
     let event: W::Event = if row.schema_version == W::schema_version(&row.event_type) {
         W::Event::deserialize(&row.payload).map_err(decode_error)?
     } else {
-        let payload = upcast_to_current::<W>(&row.event_type, row.schema_version, row.payload.clone())
-            .map_err(|source| JournalError::Upcast {
-                stream: row.stream.clone(),
-                version: row.version,
-                source,
-            })?;
+        let payload =
+            upcast_to_current::<W>(&row.event_type, row.schema_version, row.payload.clone())
+                .map_err(|source| JournalError::Upcast {
+                    stream: row.stream.clone(),
+                    version: row.version,
+                    source: Box::new(source),
+                })?;
         serde_json::from_value(payload).map_err(decode_error)?
     };
     let decoded = W::event_kind(&event);
@@ -109,7 +113,7 @@ where
         return Err(JournalError::EventTypeMismatch {
             stream: row.stream.clone(),
             version: row.version,
-            stored: row.event_type.clone(),
+            stored: row.event_type.as_str().into(),
             decoded,
         });
     }
@@ -149,10 +153,13 @@ where
     S: EventStore + ?Sized,
 {
     let rows = store.read_stream(stream, 0)?;
-    let history = rows.iter().map(decode::<W>).collect::<Result<Vec<_>, _>>()?;
+    let history = rows
+        .iter()
+        .map(decode::<W>)
+        .collect::<Result<Vec<_>, _>>()?;
     Case::replay(stream.id.clone(), history).map_err(|source| JournalError::Replay {
         stream: stream.clone(),
-        source,
+        source: Box::new(source),
     })
 }
 

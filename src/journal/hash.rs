@@ -16,8 +16,8 @@ use std::io::Write as _;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::{EventStore, JournalError, StoredEvent, StreamKey, to_micros};
 use super::error::Breakage;
+use super::{EventStore, JournalError, StoredEvent, StreamKey, to_micros};
 use crate::id::{ActorId, CorrelationId, EventId};
 
 /// A SHA-256 hash in a stream's chain. Displays as 64 lowercase hex digits.
@@ -243,12 +243,13 @@ pub fn verify_rows(stream: &StreamKey, rows: &[StoredEvent]) -> Result<Verified,
     let mut buf = Vec::with_capacity(256);
     let mut trusted = Vec::with_capacity(rows.len() + 1);
     trusted.push(EventHash::GENESIS);
-    let tampered = |version: u64, position: Option<u64>, breakage: Breakage| JournalError::Tampered {
-        stream: stream.clone(),
-        version,
-        position,
-        breakage,
-    };
+    let tampered =
+        |version: u64, position: Option<u64>, breakage: Breakage| JournalError::Tampered {
+            stream: stream.clone(),
+            version,
+            position,
+            breakage,
+        };
     for (i, row) in rows.iter().enumerate() {
         let slot = i as u64 + 1;
         if row.version > slot {
@@ -330,7 +331,10 @@ fn classify(
     }
     // The row here is a recorded event of an earlier version: the rows
     // between were inserted (with hashes that link).
-    if let Some(j) = (0..i).rev().find(|&j| links(&trusted[j], &rows[i], j as u64 + 1, buf)) {
+    if let Some(j) = (0..i)
+        .rev()
+        .find(|&j| links(&trusted[j], &rows[i], j as u64 + 1, buf))
+    {
         return (j as u64 + 1, Some(rows[j].position), Breakage::Inserted);
     }
     // The next row follows this one when numbered higher: events were removed

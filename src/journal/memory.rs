@@ -226,7 +226,11 @@ impl EventStore for MemoryStore {
         })
     }
 
-    fn read_stream(&self, stream: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
         let inner = self.read();
         Ok(inner
             .stream_rows(stream)
@@ -255,6 +259,10 @@ impl EventStore for MemoryStore {
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
-        Ok(self.read().streams.get(stream).map_or(0, |rows| rows.len() as u64))
+        Ok(self
+            .read()
+            .streams
+            .get(stream)
+            .map_or(0, |rows| rows.len() as u64))
     }
 }

@@ -155,7 +155,7 @@ use serde_json::Value;
 use smol_str::SmolStr;
 
 pub use error::{Breakage, ExecuteError, JournalError};
-pub use execute::{Executed, decode, encode, load, execute};
+pub use execute::{Executed, decode, encode, execute, load};
 pub use hash::{EventHash, Verified, verify_rows, verify_stream};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
@@ -164,9 +164,9 @@ pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 pub use upcast::{EventSchema, UpcastError, convert};
 
+use crate::id::{ActorId, CaseId, CorrelationId, EventId, IdError, MAX_ID_LEN, TenantId};
 #[allow(unused_imports)] // used by the doc links above
 use crate::workflow::{Case, Context, Recorded};
-use crate::id::{ActorId, CaseId, CorrelationId, EventId, IdError, MAX_ID_LEN, TenantId};
 
 /// The kind of a stream: the [`NAME`](crate::workflow::Workflow::NAME) of the
 /// workflow whose case it holds (`"dispute"`, `"service_request"`).
@@ -442,7 +442,8 @@ pub trait EventStore {
     /// [`JournalError::Backend`] when storage fails;
     /// [`JournalError::Decode`] or [`JournalError::Corrupt`] for a row that
     /// no append could have written.
-    fn read_stream(&self, stream: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError>;
+    fn read_stream(&self, stream: &StreamKey, after: u64)
+    -> Result<Vec<StoredEvent>, JournalError>;
 
     /// Up to `limit` events of `tenant` with a global position greater than
     /// `after`, in position order — the feed for projections. A projection
@@ -476,7 +477,11 @@ impl<S: EventStore + ?Sized> EventStore for &S {
     ) -> Result<Appended, JournalError> {
         (**self).append(stream, expected_version, events)
     }
-    fn read_stream(&self, stream: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
         (**self).read_stream(stream, after)
     }
     fn read_all(
@@ -501,7 +506,11 @@ impl<S: EventStore + ?Sized> EventStore for Arc<S> {
     ) -> Result<Appended, JournalError> {
         (**self).append(stream, expected_version, events)
     }
-    fn read_stream(&self, stream: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
         (**self).read_stream(stream, after)
     }
     fn read_all(
@@ -526,7 +535,11 @@ impl<S: EventStore + ?Sized> EventStore for Box<S> {
     ) -> Result<Appended, JournalError> {
         (**self).append(stream, expected_version, events)
     }
-    fn read_stream(&self, stream: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
         (**self).read_stream(stream, after)
     }
     fn read_all(
@@ -614,10 +627,10 @@ pub(crate) fn retry_outcome(
 
 /// The first event id of `events` that repeats within the batch or for which
 /// `taken` says it is already recorded.
-pub(crate) fn first_duplicate<'a>(
-    events: &'a [NewEvent],
+pub(crate) fn first_duplicate(
+    events: &[NewEvent],
     mut taken: impl FnMut(&EventId) -> Result<bool, JournalError>,
-) -> Result<Option<&'a EventId>, JournalError> {
+) -> Result<Option<&EventId>, JournalError> {
     let mut seen = std::collections::HashSet::with_capacity(events.len());
     for event in events {
         if !seen.insert(&event.event_id) || taken(&event.event_id)? {
@@ -644,6 +657,13 @@ mod tests {
         assert_send_sync::<SqliteStore>();
         #[cfg(feature = "postgres")]
         assert_send_sync::<PostgresStore>();
+    }
+
+    #[test]
+    fn journal_errors_stay_small() {
+        // Below clippy's `result_large_err` threshold, so callers' closures
+        // returning `Result<_, JournalError>` pass it too.
+        assert!(std::mem::size_of::<JournalError>() < 128);
     }
 
     #[test]

@@ -283,7 +283,10 @@ impl PostgresStore {
         let mut inner = self.lock()?;
         let row = inner
             .client
-            .query_one("SELECT coalesce(max(version), 0) FROM journal_migrations", &[])
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM journal_migrations",
+                &[],
+            )
             .map_err(pg)?;
         let version: i32 = row.try_get(0).map_err(pg)?;
         Ok(u32::try_from(version).unwrap_or(0))
@@ -313,7 +316,10 @@ fn migrate(client: &mut Client) -> Result<(), JournalError> {
     )
     .map_err(pg)?;
     let found: i32 = tx
-        .query_one("SELECT coalesce(max(version), 0) FROM journal_migrations", &[])
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM journal_migrations",
+            &[],
+        )
         .and_then(|row| row.try_get(0))
         .map_err(pg)?;
     let supported = MIGRATIONS.last().map_or(0, |m| m.0);
@@ -412,7 +418,7 @@ fn convert(row: &Row, known: Option<&StreamKey>) -> Result<StoredEvent, JournalE
     let payload: Value = serde_json::from_str(text(8)?).map_err(|source| JournalError::Decode {
         stream: stream.clone(),
         version,
-        event_type: event_type.clone(),
+        event_type: event_type.as_str().into(),
         schema_version,
         source,
     })?;
@@ -635,8 +641,12 @@ impl EventStore for PostgresStore {
             });
         }
         tx.commit().map_err(pg)?;
-        let first = positions.first().map_or(0, |&p| u64::try_from(p).unwrap_or(0));
-        let last = positions.last().map_or(0, |&p| u64::try_from(p).unwrap_or(0));
+        let first = positions
+            .first()
+            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
+        let last = positions
+            .last()
+            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
         Ok(Appended {
             version: expected_version + n as u64,
             positions: first..last + 1,
@@ -644,10 +654,20 @@ impl EventStore for PostgresStore {
         })
     }
 
-    fn read_stream(&self, stream: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
-        stream_range(&mut inner.client, &inner.statements.stream, stream, after, None)
+        stream_range(
+            &mut inner.client,
+            &inner.statements.stream,
+            stream,
+            after,
+            None,
+        )
     }
 
     fn read_all(
@@ -661,7 +681,10 @@ impl EventStore for PostgresStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = inner
             .client
-            .query(&inner.statements.all, &[&tenant.as_str(), &to_i64(after), &limit])
+            .query(
+                &inner.statements.all,
+                &[&tenant.as_str(), &to_i64(after), &limit],
+            )
             .map_err(pg)?;
         rows.iter().map(|row| convert(row, None)).collect()
     }

@@ -19,7 +19,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use serde_json::Value;
 
 use super::hash::{EventHash, HashFields, canonical_json};
@@ -241,7 +243,9 @@ fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), JournalError> 
     let start = Instant::now();
     loop {
         // Returns the mode now in force ("memory" for an in-memory database).
-        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get::<_, String>(0)) {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
             Ok(_) => return Ok(()),
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == ErrorCode::DatabaseBusy && start.elapsed() < timeout =>
@@ -266,9 +270,11 @@ fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
     )
     .map_err(sql)?;
     let found: u32 = tx
-        .query_row("SELECT coalesce(max(version), 0) FROM journal_migrations", [], |row| {
-            row.get(0)
-        })
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM journal_migrations",
+            [],
+            |row| row.get(0),
+        )
         .map_err(sql)?;
     let supported = MIGRATIONS.last().map_or(0, |m| m.0);
     if found > supported {
@@ -307,7 +313,10 @@ fn read_rows(
     Ok(out)
 }
 
-fn convert(row: &rusqlite::Row<'_>, known: Option<&StreamKey>) -> Result<StoredEvent, JournalError> {
+fn convert(
+    row: &rusqlite::Row<'_>,
+    known: Option<&StreamKey>,
+) -> Result<StoredEvent, JournalError> {
     let position: i64 = row.get(0).map_err(sql)?;
     let position = u64::try_from(position).unwrap_or(0);
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
@@ -334,7 +343,7 @@ fn convert(row: &rusqlite::Row<'_>, known: Option<&StreamKey>) -> Result<StoredE
         serde_json::from_str(text(8, "payload")?).map_err(|source| JournalError::Decode {
             stream: stream.clone(),
             version,
-            event_type: event_type.clone(),
+            event_type: event_type.as_str().into(),
             schema_version,
             source,
         })?;
@@ -391,11 +400,104 @@ fn stream_range(
     )
 }
 
-fn event_id_taken(tx: &Transaction<'_>, tenant: &TenantId, id: &EventId) -> Result<bool, JournalError> {
+fn event_id_taken(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &EventId,
+) -> Result<bool, JournalError> {
     tx.prepare_cached("SELECT 1 FROM journal_events WHERE tenant = ?1 AND event_id = ?2")
         .map_err(sql)?
         .exists(params![tenant.as_str(), id.as_str()])
         .map_err(sql)
+}
+
+/// One event ready to insert.
+struct Row<'a> {
+    version: i64,
+    event: &'a NewEvent,
+    /// Its canonical payload, as a range of the batch's payload buffer.
+    payload: std::ops::Range<usize>,
+    occurred_at: i64,
+    hash: EventHash,
+}
+
+/// The most rows one `INSERT` statement carries.
+const MAX_CHUNK: usize = 64;
+
+/// How many of `left` rows the next `INSERT` takes: the largest power of two
+/// up to [`MAX_CHUNK`], so a batch needs few distinct (cached) statements.
+fn chunk_size(left: usize) -> usize {
+    if left >= MAX_CHUNK {
+        MAX_CHUNK
+    } else {
+        1 << (usize::BITS - 1 - left.leading_zeros())
+    }
+}
+
+/// The `INSERT` of `rows` rows: parameters 1–4 are shared by every row
+/// (tenant, stream type, stream id, recorded-at), then 9 per row.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO journal_events (tenant, stream_type, stream_id, version, event_id,
+            event_type, schema_version, payload, actor, correlation, occurred_at, recorded_at,
+            hash) VALUES ",
+    );
+    for r in 0..rows {
+        let p = 5 + r * 9;
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(?1,?2,?3,?{},?{},?{},?{},?{},?{},?{},?{},?4,?{})",
+            p,
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7,
+            p + 8
+        ));
+    }
+    sql
+}
+
+/// Inserts `chunk` with one statement and returns the position of its last
+/// row (positions within one statement are consecutive).
+fn insert_chunk(
+    tx: &Transaction<'_>,
+    stream: &StreamKey,
+    recorded_at: i64,
+    chunk: &[Row<'_>],
+    payloads: &str,
+) -> rusqlite::Result<u64> {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        (0..=MAX_CHUNK.trailing_zeros())
+            .map(|k| insert_sql(1 << k))
+            .collect()
+    });
+    let mut stmt = tx.prepare_cached(&sql[chunk.len().trailing_zeros() as usize])?;
+    stmt.raw_bind_parameter(1, stream.tenant.as_str())?;
+    stmt.raw_bind_parameter(2, stream.stream_type.as_str())?;
+    stmt.raw_bind_parameter(3, stream.id.as_str())?;
+    stmt.raw_bind_parameter(4, recorded_at)?;
+    for (r, row) in chunk.iter().enumerate() {
+        let p = 5 + r * 9;
+        let event = row.event;
+        stmt.raw_bind_parameter(p, row.version)?;
+        stmt.raw_bind_parameter(p + 1, event.event_id.as_str())?;
+        stmt.raw_bind_parameter(p + 2, event.event_type.as_str())?;
+        stmt.raw_bind_parameter(p + 3, i64::from(event.schema_version))?;
+        stmt.raw_bind_parameter(p + 4, payloads.get(row.payload.clone()).unwrap_or("null"))?;
+        stmt.raw_bind_parameter(p + 5, event.actor.as_str())?;
+        stmt.raw_bind_parameter(p + 6, event.correlation.as_ref().map(CorrelationId::as_str))?;
+        stmt.raw_bind_parameter(p + 7, row.occurred_at)?;
+        stmt.raw_bind_parameter(p + 8, &row.hash.as_bytes()[..])?;
+    }
+    stmt.raw_execute()?;
+    Ok(u64::try_from(tx.last_insert_rowid()).unwrap_or(0))
 }
 
 impl EventStore for SqliteStore {
@@ -471,82 +573,71 @@ impl EventStore for SqliteStore {
                 actual,
             });
         }
+        // Hash every event first (the chain runs through the batch), keeping
+        // the canonical payloads in one buffer.
+        let mut payloads = Vec::with_capacity(events.len() * 128);
+        let mut rows = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let version = expected_version + 1 + i as u64;
+            let start = payloads.len();
+            canonical_json(&event.payload, &mut payloads);
+            let occurred_at = to_micros(event.occurred_at);
+            let hash = HashFields {
+                stream,
+                version,
+                event_id: &event.event_id,
+                event_type: &event.event_type,
+                schema_version: event.schema_version,
+                payload: &payloads[start..],
+                actor: &event.actor,
+                correlation: event.correlation.as_ref(),
+                occurred_at,
+            }
+            .link(&prev);
+            prev = hash;
+            rows.push(Row {
+                version: to_i64(version),
+                event,
+                payload: start..payloads.len(),
+                occurred_at,
+                hash,
+            });
+        }
+        // The canonical form is JSON text written from `str` pieces: UTF-8.
+        let payloads = std::str::from_utf8(&payloads).unwrap_or_default();
         let recorded_at = to_micros(self.clock.now());
         let mut positions = 0..0;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO journal_events (tenant, stream_type, stream_id, version, event_id,
-                        event_type, schema_version, payload, actor, correlation, occurred_at,
-                        recorded_at, hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )
-                .map_err(sql)?;
-            let mut buf = Vec::with_capacity(256);
-            for (i, event) in events.iter().enumerate() {
-                let version = expected_version + 1 + i as u64;
-                buf.clear();
-                canonical_json(&event.payload, &mut buf);
-                let occurred_at = to_micros(event.occurred_at);
-                let hash = HashFields {
-                    stream,
-                    version,
-                    event_id: &event.event_id,
-                    event_type: &event.event_type,
-                    schema_version: event.schema_version,
-                    payload: &buf,
-                    actor: &event.actor,
-                    correlation: event.correlation.as_ref(),
-                    occurred_at,
-                }
-                .link(&prev);
-                prev = hash;
-                // The canonical form is ASCII-safe JSON text built from &str
-                // pieces, so it is valid UTF-8.
-                let payload = std::str::from_utf8(&buf).unwrap_or("null");
-                let inserted = insert.insert(params![
-                    tenant,
-                    stream.stream_type.as_str(),
-                    stream.id.as_str(),
-                    to_i64(version),
-                    event.event_id.as_str(),
-                    event.event_type,
-                    i64::from(event.schema_version),
-                    payload,
-                    event.actor.as_str(),
-                    event.correlation.as_ref().map(CorrelationId::as_str),
-                    occurred_at,
-                    recorded_at,
-                    &hash.as_bytes()[..],
-                ]);
-                match inserted {
-                    Ok(rowid) => {
-                        let position = u64::try_from(rowid).unwrap_or(0);
-                        if i == 0 {
-                            positions.start = position;
-                        }
-                        positions.end = position + 1;
+        let mut rest = &rows[..];
+        while !rest.is_empty() {
+            let size = chunk_size(rest.len());
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let inserted = insert_chunk(&tx, stream, recorded_at, chunk, payloads);
+            match inserted {
+                Ok(last) => {
+                    if positions.is_empty() {
+                        positions.start = last + 1 - size as u64;
                     }
-                    Err(rusqlite::Error::SqliteFailure(e, _))
-                        if e.code == ErrorCode::ConstraintViolation =>
-                    {
-                        drop(insert);
-                        // Roll back the rows inserted so far, then find the
-                        // event id that was taken.
-                        drop(tx);
-                        let tx = conn.transaction().map_err(sql)?;
-                        let duplicate =
-                            first_duplicate(events, |id| event_id_taken(&tx, &stream.tenant, id))?;
-                        return Err(match duplicate {
-                            Some(event_id) => JournalError::DuplicateEventId {
-                                stream: stream.clone(),
-                                event_id: event_id.clone(),
-                            },
-                            None => sql(rusqlite::Error::SqliteFailure(e, None)),
-                        });
-                    }
-                    Err(e) => return Err(sql(e)),
+                    positions.end = last + 1;
                 }
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == ErrorCode::ConstraintViolation =>
+                {
+                    // Roll back the rows inserted so far, then find the event
+                    // id that was taken.
+                    drop(tx);
+                    let tx = conn.transaction().map_err(sql)?;
+                    let duplicate =
+                        first_duplicate(events, |id| event_id_taken(&tx, &stream.tenant, id))?;
+                    return Err(match duplicate {
+                        Some(event_id) => JournalError::DuplicateEventId {
+                            stream: stream.clone(),
+                            event_id: event_id.clone(),
+                        },
+                        None => sql(rusqlite::Error::SqliteFailure(e, None)),
+                    });
+                }
+                Err(e) => return Err(sql(e)),
             }
         }
         tx.commit().map_err(sql)?;
@@ -557,7 +648,11 @@ impl EventStore for SqliteStore {
         })
     }
 
-    fn read_stream(&self, stream: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
         let conn = self.lock();
         stream_range(&conn, stream, after, None)
     }

@@ -106,7 +106,9 @@ pub enum UpcastError {
     },
     /// The stored schema version is newer than the current one: the event
     /// was written by a newer version of the program.
-    #[error("event type {event_type} is stored at schema version {found}, newer than the current {current}")]
+    #[error(
+        "event type {event_type} is stored at schema version {found}, newer than the current {current}"
+    )]
     TooNew {
         /// The event type.
         event_type: String,

@@ -49,8 +49,11 @@ pub fn memory() -> MemoryStore {
 #[cfg(feature = "sqlite")]
 pub fn sqlite_in(dir: &tempfile::TempDir) -> grassroots::journal::SqliteStore {
     use grassroots::journal::{SqliteOptions, SqliteStore};
-    SqliteStore::open_with(dir.path().join("journal.db"), SqliteOptions::new().clock(clock()))
-        .unwrap()
+    SqliteStore::open_with(
+        dir.path().join("journal.db"),
+        SqliteOptions::new().clock(clock()),
+    )
+    .unwrap()
 }
 
 /// A fresh SQLite journal in a temporary directory (kept alive by the

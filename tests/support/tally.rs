@@ -49,7 +49,12 @@ impl Workflow for Tally {
         State::default()
     }
 
-    fn decide(&self, state: &State, add: &Add, ctx: &Context<'_>) -> Result<Decision<Event>, TallyError> {
+    fn decide(
+        &self,
+        state: &State,
+        add: &Add,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<Event>, TallyError> {
         let actor: &Actor = ctx.actor();
         actor.require("add", Role::HallClerk)?;
         if state.tokens.contains(&add.token) {
