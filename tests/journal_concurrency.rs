@@ -273,3 +273,94 @@ fn threads_opening_one_new_sqlite_file_at_once_all_succeed() {
         });
     }
 }
+
+/// A projection following `read_all` while writers append: it must see every
+/// event exactly once, in increasing positions. With positions that could
+/// become visible out of order (a plain serial number on PostgreSQL), the
+/// follower would move past an event still in flight and miss it for ever.
+fn a_follower_of_read_all_misses_nothing<S, F>(tenant: TenantId, open: F)
+where
+    S: EventStore + Send,
+    F: Fn() -> S,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const WRITERS: usize = 3;
+    const APPENDS: usize = 40;
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    let writers: Vec<S> = (0..WRITERS).map(|_| open()).collect();
+    let follower = open();
+    let running = AtomicUsize::new(WRITERS);
+    let seen = std::thread::scope(|scope| {
+        for (w, store) in writers.into_iter().enumerate() {
+            let (tenant, running) = (&tenant, &running);
+            scope.spawn(move || {
+                let key = StreamKey::new(
+                    tenant.clone(),
+                    "follow".parse().unwrap(),
+                    format!("F-{w}").parse().unwrap(),
+                );
+                for n in 0..APPENDS {
+                    let event = journal::NewEvent::new(
+                        format!("f{w}-{n}").parse().unwrap(),
+                        "Appended",
+                        serde_json::json!(n),
+                        "writer".parse().unwrap(),
+                        at,
+                    );
+                    store.append(&key, n as u64, &[event]).unwrap();
+                }
+                running.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+        let (tenant, running) = (&tenant, &running);
+        scope
+            .spawn(move || {
+                let mut seen = Vec::new();
+                let mut last = 0;
+                loop {
+                    let done = running.load(Ordering::SeqCst) == 0;
+                    let page = follower.read_all(tenant, last, 7).unwrap();
+                    if let Some(row) = page.last() {
+                        last = row.position;
+                    }
+                    let empty = page.is_empty();
+                    seen.extend(page.into_iter().map(|r| (r.position, r.event_id)));
+                    if done && empty {
+                        return seen;
+                    }
+                }
+            })
+            .join()
+            .unwrap()
+    });
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "positions went backwards");
+    let ids: BTreeSet<String> = seen.iter().map(|(_, id)| id.to_string()).collect();
+    assert_eq!(ids.len(), seen.len(), "an event was seen twice");
+    assert_eq!(ids.len(), WRITERS * APPENDS, "the follower missed events");
+}
+
+#[test]
+fn a_follower_of_a_memory_store_misses_nothing() {
+    let store = Arc::new(support::stores::memory());
+    a_follower_of_read_all_misses_nothing(support::stores::tenant("follow"), || Arc::clone(&store));
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_follower_of_a_sqlite_file_misses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    a_follower_of_read_all_misses_nothing(support::stores::tenant("follow"), || {
+        support::stores::sqlite_in(&dir)
+    });
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn a_follower_of_postgres_misses_nothing_with_many_connections() {
+    if support::stores::postgres_url().is_none() {
+        return;
+    }
+    a_follower_of_read_all_misses_nothing(support::stores::tenant("follow"), || {
+        support::stores::postgres().unwrap()
+    });
+}
