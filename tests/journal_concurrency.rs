@@ -333,7 +333,10 @@ where
             .join()
             .unwrap()
     });
-    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "positions went backwards");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 < w[1].0),
+        "positions went backwards"
+    );
     let ids: BTreeSet<String> = seen.iter().map(|(_, id)| id.to_string()).collect();
     assert_eq!(ids.len(), seen.len(), "an event was seen twice");
     assert_eq!(ids.len(), WRITERS * APPENDS, "the follower missed events");

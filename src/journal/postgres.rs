@@ -279,7 +279,7 @@ impl PostgresStore {
     /// # Errors
     ///
     /// [`JournalError::Backend`] when the query fails.
-    pub fn schema_version(&self) -> Result<u32, JournalError> {
+    pub fn migration(&self) -> Result<u32, JournalError> {
         let mut inner = self.lock()?;
         let row = inner
             .client

@@ -220,7 +220,7 @@ impl SqliteStore {
     /// # Errors
     ///
     /// [`JournalError::Backend`] when SQLite fails.
-    pub fn schema_version(&self) -> Result<u32, JournalError> {
+    pub fn migration(&self) -> Result<u32, JournalError> {
         self.lock()
             .query_row("SELECT max(version) FROM journal_migrations", [], |row| {
                 row.get::<_, Option<u32>>(0)
@@ -698,5 +698,40 @@ impl EventStore for SqliteStore {
             )
             .map_err(sql)?;
         Ok(u64::try_from(version).unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_cut_into_power_of_two_chunks_up_to_the_maximum() {
+        let mut left = 1_000;
+        let mut chunks = Vec::new();
+        while left > 0 {
+            let size = chunk_size(left);
+            assert!(size.is_power_of_two() && size <= MAX_CHUNK && size <= left);
+            chunks.push(size);
+            left -= size;
+        }
+        assert_eq!(chunks.iter().filter(|&&c| c == MAX_CHUNK).count(), 15);
+        assert_eq!(&chunks[15..], [32, 8]);
+    }
+
+    #[test]
+    fn insert_statements_share_four_parameters_and_number_the_rest() {
+        let one = insert_sql(1);
+        assert!(one.ends_with("(?1,?2,?3,?5,?6,?7,?8,?9,?10,?11,?12,?4,?13)"));
+        let two = insert_sql(2);
+        assert!(two.ends_with("(?1,?2,?3,?14,?15,?16,?17,?18,?19,?20,?21,?4,?22)"));
+        // The largest statement stays far below SQLite's parameter limit.
+        assert!(4 + 9 * MAX_CHUNK < 32_766);
+    }
+
+    #[test]
+    fn an_in_memory_journal_is_migrated() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        assert_eq!(store.migration().unwrap(), MIGRATIONS.len() as u32);
     }
 }

@@ -176,3 +176,99 @@ pub(crate) fn upcast_to_current<W: EventSchema>(
     }
     Ok(payload)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::{Context, Decision, Transition};
+    use serde_json::json;
+
+    /// A workflow whose `Moved` event is at schema version 3; each upcast
+    /// appends the version it came from to a trail.
+    struct Trail;
+
+    impl Workflow for Trail {
+        const NAME: &'static str = "trail";
+        type State = ();
+        type Command = ();
+        type Event = ();
+        type Rejection = std::convert::Infallible;
+        fn initial() {}
+        fn decide(&self, _: &(), _: &(), _: &Context<'_>) -> Result<Decision<()>, Self::Rejection> {
+            Ok(Decision::none())
+        }
+        fn evolve(_: (), _: &()) {}
+        fn is_terminal(_: &()) -> bool {
+            false
+        }
+        fn state_kind(_: &()) -> &'static str {
+            "Any"
+        }
+        fn event_kind(_: &()) -> &'static str {
+            "Moved"
+        }
+        fn command_kind(_: &()) -> &'static str {
+            "Move"
+        }
+        fn transitions() -> &'static [Transition] {
+            &[]
+        }
+    }
+
+    impl EventSchema for Trail {
+        fn schema_version(event_type: &str) -> u32 {
+            if event_type == "Moved" { 3 } else { 1 }
+        }
+        fn upcast(event_type: &str, from: u32, mut payload: Value) -> Result<Value, UpcastError> {
+            if event_type != "Moved" {
+                return Err(UpcastError::Missing {
+                    event_type: event_type.to_owned(),
+                    from,
+                });
+            }
+            if let Some(trail) = payload.as_array_mut() {
+                trail.push(json!(from));
+            }
+            Ok(payload)
+        }
+    }
+
+    #[test]
+    fn upcasting_runs_every_step_from_the_stored_version() {
+        assert_eq!(
+            upcast_to_current::<Trail>("Moved", 1, json!([])).unwrap(),
+            json!([1, 2])
+        );
+        assert_eq!(
+            upcast_to_current::<Trail>("Moved", 2, json!([])).unwrap(),
+            json!([2])
+        );
+        assert_eq!(
+            upcast_to_current::<Trail>("Moved", 3, json!([])).unwrap(),
+            json!([])
+        );
+    }
+
+    #[test]
+    fn a_version_newer_than_the_current_one_is_refused() {
+        let err = upcast_to_current::<Trail>("Moved", 4, json!([])).unwrap_err();
+        assert!(matches!(
+            err,
+            UpcastError::TooNew {
+                found: 4,
+                current: 3,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn convert_reports_a_payload_of_the_wrong_shape() {
+        let err = convert("Moved", 1, json!("not a number"), |n: u32| n + 1).unwrap_err();
+        assert!(matches!(err, UpcastError::Shape { from: 1, .. }));
+        assert_eq!(
+            convert("Moved", 1, json!(41), |n: u32| n + 1).unwrap(),
+            json!(42)
+        );
+    }
+}
