@@ -166,6 +166,8 @@ fn append_batch(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &dy
             },
             |(key, events)| {
                 store.append(&key, 0, &events).unwrap();
+                // Dropped after the timing stops.
+                (key, events)
             },
             BatchSize::PerIteration,
         )
