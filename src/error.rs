@@ -19,6 +19,7 @@ use crate::calendar::CalendarError;
 use crate::dispute::DisputeError;
 use crate::escalation::{LadderError, PolicyError};
 use crate::id::IdError;
+use crate::journal::JournalError;
 use crate::org::OrgGraphError;
 use crate::service::{CatalogueError, NoteError, ServiceRequestError};
 use crate::tier::ParseLevelError;
@@ -61,6 +62,9 @@ pub enum Error {
     /// The service-request rules refused a command (outside a case).
     #[error(transparent)]
     ServiceRequest(#[from] ServiceRequestError),
+    /// An event store refused or failed an operation.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
     /// A history could not be replayed.
     #[error(transparent)]
     Replay(#[from] ReplayError),

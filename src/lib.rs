@@ -82,6 +82,7 @@
 //! | [`dispute`] | [`Dispute`]: people's mediation from report to follow-up visit, with the ladder inside |
 //! | [`service`] | [`ServiceRequest`]: the service hall's catalogue and the request lifecycle with promised working-day dates |
 //! | [`open311`] | GeoReport v2 views of the catalogue and of service requests |
+//! | [`journal`] | event stores: the `EventStore` trait, `MemoryStore`, `SqliteStore` (feature `sqlite`), `PostgresStore` (feature `postgres`); optimistic concurrency, idempotent retries, hash-chained tamper evidence, upcasters |
 //! | [`testing`] | given/when/then scenarios and an invariant checker for users' tests |
 //! | [`error`] | [`Error`], one type wrapping every module's errors |
 //!
@@ -102,6 +103,7 @@ pub mod dispute;
 pub mod error;
 pub mod escalation;
 pub mod id;
+pub mod journal;
 pub mod matter;
 pub mod open311;
 pub mod org;

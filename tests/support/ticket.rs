@@ -5,7 +5,9 @@
 use chrono::{DateTime, Duration, Utc};
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::ActorId;
+use grassroots::journal::EventSchema;
 use grassroots::workflow::{Context, Decision, Transition, Workflow};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default)]
 pub struct Ticket;
@@ -38,7 +40,7 @@ pub enum Command {
     Tick,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     Opened { owner: ActorId, at: DateTime<Utc> },
     Held,
@@ -222,6 +224,9 @@ impl Workflow for Ticket {
         TABLE
     }
 }
+
+/// Every ticket event is at schema version 1.
+impl EventSchema for Ticket {}
 
 fn require_owner(actor: &Actor, owner: &ActorId) -> Result<(), TicketError> {
     if actor.id() == owner {

@@ -1,0 +1,274 @@
+//! Journal benchmarks: appends per second (single events and batches of
+//! 1,000) for each backend, loading a case of 20 events, and verifying a
+//! stream's hash chain.
+//!
+//! SQLite runs when the `sqlite` feature is on, PostgreSQL when the
+//! `postgres` feature is on *and* `GRASSROOTS_POSTGRES_URL` is set (see
+//! `.ci/postgres.sh`):
+//!
+//! ```sh
+//! source .ci/postgres.sh
+//! cargo bench --all-features --bench journal
+//! ```
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main,
+};
+use grassroots::actor::{Actor, Forbidden, Role};
+use grassroots::id::{CaseId, TenantId};
+use grassroots::journal::{self, EventSchema, EventStore, MemoryStore, NewEvent, StreamKey};
+use grassroots::workflow::{Context, Decision, Transition, Workflow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+const BATCH: usize = 1_000;
+const CASE_EVENTS: u64 = 20;
+
+/// A case file that clerks add notes to: the shape of a typical event.
+struct Notes;
+
+#[derive(Debug, Clone, PartialEq)]
+struct NotesState {
+    notes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum NoteEvent {
+    Noted {
+        by: String,
+        text: String,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Workflow for Notes {
+    const NAME: &'static str = "notes";
+    type State = NotesState;
+    type Command = String;
+    type Event = NoteEvent;
+    type Rejection = Forbidden;
+    fn initial() -> NotesState {
+        NotesState { notes: 0 }
+    }
+    fn decide(
+        &self,
+        _: &NotesState,
+        text: &String,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<NoteEvent>, Forbidden> {
+        ctx.actor().require("note", Role::HallClerk)?;
+        Ok(NoteEvent::Noted {
+            by: ctx.actor().id().to_string(),
+            text: text.clone(),
+            at: ctx.at(),
+        }
+        .into())
+    }
+    fn evolve(state: NotesState, _: &NoteEvent) -> NotesState {
+        NotesState {
+            notes: state.notes + 1,
+        }
+    }
+    fn is_terminal(_: &NotesState) -> bool {
+        false
+    }
+    fn state_kind(_: &NotesState) -> &'static str {
+        "Open"
+    }
+    fn event_kind(_: &NoteEvent) -> &'static str {
+        "Noted"
+    }
+    fn command_kind(_: &String) -> &'static str {
+        "Note"
+    }
+    fn transitions() -> &'static [Transition] {
+        const TABLE: &[Transition] = &[Transition::new("Open", "Noted", "Open")];
+        TABLE
+    }
+}
+
+impl EventSchema for Notes {}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+/// A tenant no earlier run used (a PostgreSQL database outlives a run).
+fn fresh_tenant(name: &str) -> TenantId {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    TenantId::new(format!("bench-{name}-{nanos}")).unwrap()
+}
+
+fn note(id: u64) -> NewEvent {
+    NewEvent::new(
+        format!("ev-{id}").parse().unwrap(),
+        "Noted",
+        json!({"Noted": {"by": "clerk-li", "text": "材料已补齐, applicant notified", "at": "2026-03-02T09:00:00Z"}}),
+        "clerk-li".parse().unwrap(),
+        t0(),
+    )
+}
+
+fn stream(tenant: &TenantId, id: u64) -> StreamKey {
+    StreamKey::new(
+        tenant.clone(),
+        "notes".parse().unwrap(),
+        format!("C-{id}").parse().unwrap(),
+    )
+}
+
+/// Appends of one event each, to cases of up to 20 events.
+fn append_single(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &dyn EventStore) {
+    let tenant = fresh_tenant(name);
+    let mut n = 0u64;
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(format!("append_single/{name}"), |b| {
+        b.iter_batched(
+            || {
+                let this = n;
+                n += 1;
+                (
+                    stream(&tenant, this / CASE_EVENTS),
+                    this % CASE_EVENTS,
+                    note(this),
+                )
+            },
+            |(key, version, event)| {
+                store
+                    .append(&key, version, std::slice::from_ref(&event))
+                    .unwrap();
+            },
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+/// Appends of 1,000 events at once, each to a new case.
+fn append_batch(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &dyn EventStore) {
+    let tenant = fresh_tenant(name);
+    let mut n = 0u64;
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function(format!("append_batch_{BATCH}/{name}"), |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                let events: Vec<NewEvent> =
+                    (0..BATCH as u64).map(|i| note(n * 10_000 + i)).collect();
+                (stream(&tenant, n), events)
+            },
+            |(key, events)| {
+                store.append(&key, 0, &events).unwrap();
+                // Dropped after the timing stops.
+                (key, events)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+}
+
+/// Loading (read, decode, replay) a case of 20 events.
+fn load_case(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &dyn EventStore) {
+    let tenant = fresh_tenant(name);
+    let case: CaseId = "C-load".parse().unwrap();
+    let clerk = Actor::new("clerk-li".parse().unwrap()).with_role(Role::HallClerk);
+    for i in 0..CASE_EVENTS {
+        let ctx = Context::new(t0() + chrono::Duration::minutes(i as i64), &clerk);
+        journal::execute(store, &tenant, &Notes, &case, &format!("note {i}"), &ctx, 0).unwrap();
+    }
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(format!("load_20_events/{name}"), |b| {
+        b.iter(|| {
+            let loaded = journal::load::<Notes, _>(store, &tenant, &case).unwrap();
+            assert_eq!(black_box(loaded).version(), CASE_EVENTS);
+        })
+    });
+}
+
+/// Verifying the hash chain of a stream of 1,000 events (read and check).
+fn verify(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &dyn EventStore) {
+    let tenant = fresh_tenant(name);
+    let key = stream(&tenant, 0);
+    let events: Vec<NewEvent> = (0..BATCH as u64).map(note).collect();
+    store.append(&key, 0, &events).unwrap();
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function(format!("verify_{BATCH}/{name}"), |b| {
+        b.iter(|| {
+            let verified = journal::verify_stream(store, &key).unwrap();
+            assert_eq!(black_box(verified).version, BATCH as u64);
+        })
+    });
+}
+
+fn backend(c: &mut Criterion, name: &str, store: &dyn EventStore) {
+    let mut group = c.benchmark_group("journal");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    append_single(&mut group, name, store);
+    append_batch(&mut group, name, store);
+    load_case(&mut group, name, store);
+    verify(&mut group, name, store);
+    group.finish();
+}
+
+fn memory(c: &mut Criterion) {
+    backend(c, "memory", &MemoryStore::new());
+}
+
+fn hash_chain_only(c: &mut Criterion) {
+    let store = MemoryStore::new();
+    let key = stream(&fresh_tenant("rows"), 0);
+    let events: Vec<NewEvent> = (0..BATCH as u64).map(note).collect();
+    store.append(&key, 0, &events).unwrap();
+    let rows = store.read_stream(&key, 0).unwrap();
+    let mut group = c.benchmark_group("journal");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function(format!("verify_rows_{BATCH}"), |b| {
+        b.iter(|| journal::verify_rows(&key, black_box(&rows)).unwrap())
+    });
+    group.finish();
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = journal::SqliteStore::open(dir.path().join("bench.db")).unwrap();
+    backend(c, "sqlite", &store);
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite(_: &mut Criterion) {
+    eprintln!("skipped: SQLite benches need the `sqlite` feature");
+}
+
+#[cfg(feature = "postgres")]
+fn postgres(c: &mut Criterion) {
+    let Ok(url) = std::env::var("GRASSROOTS_POSTGRES_URL") else {
+        eprintln!(
+            "skipped: GRASSROOTS_POSTGRES_URL is not set (run `source .ci/postgres.sh` to start a throwaway PostgreSQL)"
+        );
+        return;
+    };
+    let store = journal::PostgresStore::connect(&url).unwrap();
+    backend(c, "postgres", &store);
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres(_: &mut Criterion) {
+    eprintln!("skipped: PostgreSQL benches need the `postgres` feature");
+}
+
+criterion_group!(benches, memory, hash_chain_only, sqlite, postgres);
+criterion_main!(benches);

@@ -1,0 +1,255 @@
+//! [`JournalError`], [`Breakage`] and [`ExecuteError`]: everything that can go
+//! wrong storing, reading, checking or executing against a journal.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use super::StreamKey;
+use super::upcast::UpcastError;
+use crate::id::{EventId, IdError};
+use crate::workflow::{CaseError, ReplayError};
+
+/// Why a journal operation failed.
+///
+/// Every variant names what it is about: the stream, the stream version, the
+/// global position, the event type. A [`VersionConflict`](Self::VersionConflict)
+/// is the one a caller is expected to retry (reload, decide again, append);
+/// [`execute`](super::execute) does that for you.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalError {
+    /// Another writer appended to the stream since the caller read it: the
+    /// append expected `expected` events and found `actual`. Nothing was
+    /// written. Reload the stream and retry.
+    #[error("stream {stream} is at version {actual}, the append expected version {expected}")]
+    VersionConflict {
+        /// The stream appended to.
+        stream: StreamKey,
+        /// The version the writer expected (its number of events).
+        expected: u64,
+        /// The version the stream is at.
+        actual: u64,
+    },
+    /// An event id of the batch is already recorded in the tenant (or repeats
+    /// within the batch) and the batch is not an exact retry of the append
+    /// that recorded it. Nothing was written.
+    #[error("event id {event_id} is already recorded: append to stream {stream} refused")]
+    DuplicateEventId {
+        /// The stream appended to.
+        stream: StreamKey,
+        /// The event id that is already taken.
+        event_id: EventId,
+    },
+    /// An event could not be turned into JSON.
+    #[error("stream {stream}: event type {event_type} does not encode as JSON")]
+    Encode {
+        /// The stream the event was meant for.
+        stream: StreamKey,
+        /// The event's type.
+        event_type: &'static str,
+        /// What serde_json said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A stored payload does not decode: it is not JSON, or not the shape of
+    /// the workflow's event (after upcasting).
+    #[error(
+        "stream {stream} version {version}: payload of event type {event_type} (schema version {schema_version}) does not decode"
+    )]
+    Decode {
+        /// The stream read.
+        stream: StreamKey,
+        /// The event's version in the stream.
+        version: u64,
+        /// The stored event type.
+        event_type: Box<str>,
+        /// The stored schema version.
+        schema_version: u32,
+        /// What serde_json said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A stored payload decoded, but as another event type than the one
+    /// stored beside it.
+    #[error(
+        "stream {stream} version {version}: stored as event type {stored} but decodes as {decoded}"
+    )]
+    EventTypeMismatch {
+        /// The stream read.
+        stream: StreamKey,
+        /// The event's version in the stream.
+        version: u64,
+        /// The stored event type.
+        stored: Box<str>,
+        /// The type of the decoded event.
+        decoded: &'static str,
+    },
+    /// A row of another workflow's stream was given to a workflow's decoder.
+    #[error("stream {stream} is not a stream of workflow {expected}")]
+    StreamTypeMismatch {
+        /// The row's stream.
+        stream: StreamKey,
+        /// The workflow's [`NAME`](crate::workflow::Workflow::NAME).
+        expected: &'static str,
+    },
+    /// An older schema version of an event could not be brought up to date.
+    #[error("stream {stream} version {version}: {source}")]
+    Upcast {
+        /// The stream read.
+        stream: StreamKey,
+        /// The event's version in the stream.
+        version: u64,
+        /// Which upcast failed and why.
+        #[source]
+        source: Box<UpcastError>,
+    },
+    /// The stream's decoded history does not replay (see
+    /// [`Case::replay`](crate::workflow::Case::replay)).
+    #[error("stream {stream} does not replay")]
+    Replay {
+        /// The stream read.
+        stream: StreamKey,
+        /// Why the kernel refused the history.
+        #[source]
+        source: Box<ReplayError>,
+    },
+    /// The stream's hash chain is broken: an event was changed, removed,
+    /// reordered or inserted after it was recorded.
+    #[error("stream {stream} is broken at version {version}: {breakage}")]
+    Tampered {
+        /// The stream checked.
+        stream: StreamKey,
+        /// The first version that does not check out.
+        version: u64,
+        /// The global position of the row found at that version, if a row is
+        /// there (a removed event leaves none).
+        position: Option<u64>,
+        /// What kind of change was found.
+        breakage: Breakage,
+    },
+    /// A stored row holds a value no append could have written (an invalid
+    /// identifier, an out-of-range time, a hash of the wrong length).
+    #[error("the row at position {position} holds an invalid {column}")]
+    Corrupt {
+        /// The row's global position.
+        position: u64,
+        /// The column holding the invalid value.
+        column: &'static str,
+    },
+    /// A name given to the journal is not a valid identifier (for example a
+    /// workflow `NAME` used as a stream type).
+    #[error("invalid name for the journal")]
+    InvalidName(#[from] IdError),
+    /// The database was migrated by a newer version of this library.
+    #[error(
+        "the journal schema is at migration {found}, this library knows migrations up to {supported}"
+    )]
+    SchemaTooNew {
+        /// The newest migration recorded in the database.
+        found: u32,
+        /// The newest migration this library knows.
+        supported: u32,
+    },
+    /// The storage backend failed (I/O, connection, SQL).
+    #[error("{backend} backend error")]
+    Backend {
+        /// `"sqlite"` or `"postgres"`.
+        backend: &'static str,
+        /// The backend's own error.
+        #[source]
+        source: Box<dyn StdError + Send + Sync + 'static>,
+    },
+}
+
+impl JournalError {
+    /// Whether this is a [`VersionConflict`](Self::VersionConflict): another
+    /// writer got there first, and reloading and retrying may succeed.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, JournalError::VersionConflict { .. })
+    }
+
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn backend(
+        backend: &'static str,
+        source: impl StdError + Send + Sync + 'static,
+    ) -> Self {
+        JournalError::Backend {
+            backend,
+            source: Box::new(source),
+        }
+    }
+}
+
+/// The kind of change [`verify_stream`](super::verify_stream) found in a
+/// stream's hash chain.
+///
+/// The first broken version is exact; the kind is the best explanation of
+/// what the chain shows there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Breakage {
+    /// The event at this version is not the one that was recorded: its
+    /// content (or its stored hash) was changed.
+    Changed,
+    /// The event recorded at this version is missing: the stream skips a
+    /// version, or the later events were renumbered to close the gap.
+    Removed,
+    /// The event recorded at this version is still in the stream, but at
+    /// another place: events were swapped, or their global positions no
+    /// longer follow their versions.
+    Reordered,
+    /// An event that was never appended stands at this version; the recorded
+    /// one follows it.
+    Inserted,
+}
+
+impl fmt::Display for Breakage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Breakage::Changed => "the event was changed",
+            Breakage::Removed => "an event was removed",
+            Breakage::Reordered => "events were reordered",
+            Breakage::Inserted => "an event was inserted",
+        })
+    }
+}
+
+/// Why [`execute`](super::execute) did not record a command.
+///
+/// In every case, nothing was written for the command.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExecuteError<R> {
+    /// The case refused the command: the workflow's rejection, or a kernel
+    /// refusal (terminal case, time running backwards). Not retried.
+    #[error(transparent)]
+    Refused(CaseError<R>),
+    /// Other writers kept appending to the case: every attempt met a version
+    /// conflict. Retrying later may succeed.
+    #[error("stream {stream}: still conflicting after {attempts} attempts")]
+    Contended {
+        /// The case's stream.
+        stream: StreamKey,
+        /// How many times the command was decided and refused by the store.
+        attempts: u32,
+    },
+    /// The journal failed (a backend error, an undecodable history, ...).
+    #[error(transparent)]
+    Journal(Box<JournalError>),
+}
+
+impl<R> From<JournalError> for ExecuteError<R> {
+    fn from(e: JournalError) -> Self {
+        ExecuteError::Journal(Box::new(e))
+    }
+}
+
+impl<R> ExecuteError<R> {
+    /// The workflow's rejection, if that is why the command was refused.
+    pub fn rejection(&self) -> Option<&R> {
+        match self {
+            ExecuteError::Refused(e) => e.rejection(),
+            _ => None,
+        }
+    }
+}

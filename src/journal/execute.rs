@@ -1,0 +1,267 @@
+//! The typed layer: a workflow's [`Recorded`] events to rows and back,
+//! [`load`] and the retrying [`execute`].
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::hash::{HashFields, canonical_json, derived_event_id};
+use super::upcast::upcast_to_current;
+use super::{
+    Appended, EventSchema, EventStore, ExecuteError, JournalError, NewEvent, StoredEvent,
+    StreamKey, to_micros, truncate_to_micros,
+};
+use crate::id::{CaseId, EventId, TenantId};
+use crate::workflow::{Case, Context, Recorded, Workflow};
+
+/// Turns one recorded event of workflow `W` into a row for `stream`.
+///
+/// The payload is the event's serde JSON; the event type is
+/// [`Workflow::event_kind`]; the schema version is
+/// [`EventSchema::schema_version`]. The event id is derived from the stream,
+/// the version (`recorded.seq`) and the event's content, so encoding the same
+/// event at the same place twice gives the same id — the store then treats a
+/// second append as an idempotent retry.
+///
+/// # Errors
+///
+/// [`JournalError::Encode`] when the event does not serialize to JSON.
+pub fn encode<W>(
+    stream: &StreamKey,
+    recorded: &Recorded<W::Event>,
+) -> Result<NewEvent, JournalError>
+where
+    W: EventSchema,
+    W::Event: Serialize,
+{
+    let event_type = W::event_kind(&recorded.event);
+    let payload = serde_json::to_value(&recorded.event).map_err(|source| JournalError::Encode {
+        stream: stream.clone(),
+        event_type,
+        source,
+    })?;
+    let schema_version = W::schema_version(event_type);
+    let mut canonical = Vec::with_capacity(128);
+    canonical_json(&payload, &mut canonical);
+    let occurred_at = truncate_to_micros(recorded.at);
+    let placeholder = EventId::new("-")?;
+    let id = derived_event_id(&HashFields {
+        stream,
+        version: recorded.seq,
+        event_id: &placeholder,
+        event_type,
+        schema_version,
+        payload: &canonical,
+        actor: &recorded.actor,
+        correlation: recorded.correlation.as_ref(),
+        occurred_at: to_micros(occurred_at),
+    });
+    Ok(NewEvent {
+        event_id: EventId::new(id)?,
+        event_type: event_type.to_owned(),
+        schema_version,
+        payload,
+        actor: recorded.actor.clone(),
+        correlation: recorded.correlation.clone(),
+        occurred_at,
+    })
+}
+
+/// Turns a stored row back into a recorded event of workflow `W`, upcasting
+/// an older schema version to the current one first.
+///
+/// # Errors
+///
+/// - [`JournalError::StreamTypeMismatch`] when the row is not from a `W`
+///   stream;
+/// - [`JournalError::Upcast`] when an older payload cannot be upcast;
+/// - [`JournalError::Decode`] when the payload is not a `W::Event`, naming
+///   the stream, version and event type;
+/// - [`JournalError::EventTypeMismatch`] when it decodes as another event
+///   type than the one stored.
+pub fn decode<W>(row: &StoredEvent) -> Result<Recorded<W::Event>, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+{
+    if row.stream.stream_type.as_str() != W::NAME {
+        return Err(JournalError::StreamTypeMismatch {
+            stream: row.stream.clone(),
+            expected: W::NAME,
+        });
+    }
+    let decode_error = |source| JournalError::Decode {
+        stream: row.stream.clone(),
+        version: row.version,
+        event_type: row.event_type.as_str().into(),
+        schema_version: row.schema_version,
+        source,
+    };
+    let event: W::Event = if row.schema_version == W::schema_version(&row.event_type) {
+        W::Event::deserialize(&row.payload).map_err(decode_error)?
+    } else {
+        let payload =
+            upcast_to_current::<W>(&row.event_type, row.schema_version, row.payload.clone())
+                .map_err(|source| JournalError::Upcast {
+                    stream: row.stream.clone(),
+                    version: row.version,
+                    source: Box::new(source),
+                })?;
+        serde_json::from_value(payload).map_err(decode_error)?
+    };
+    let decoded = W::event_kind(&event);
+    if decoded != row.event_type {
+        return Err(JournalError::EventTypeMismatch {
+            stream: row.stream.clone(),
+            version: row.version,
+            stored: row.event_type.as_str().into(),
+            decoded,
+        });
+    }
+    Ok(Recorded {
+        seq: row.version,
+        at: row.occurred_at,
+        actor: row.actor.clone(),
+        correlation: row.correlation.clone(),
+        event,
+    })
+}
+
+/// Loads case `id` of workflow `W` from `tenant`'s journal: reads its stream,
+/// decodes every event (upcasting old ones) and replays them. An unknown case
+/// loads as a new one, at version 0.
+///
+/// # Errors
+///
+/// - everything [`decode`] returns, for the first event that fails;
+/// - [`JournalError::Replay`] when the history does not replay;
+/// - [`JournalError::InvalidName`] when `W::NAME` is not a valid stream type;
+/// - whatever [`EventStore::read_stream`] returns.
+pub fn load<W, S>(store: &S, tenant: &TenantId, id: &CaseId) -> Result<Case<W>, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+    S: EventStore + ?Sized,
+{
+    let stream = StreamKey::of::<W>(tenant.clone(), id.clone())?;
+    load_stream(store, &stream)
+}
+
+fn load_stream<W, S>(store: &S, stream: &StreamKey) -> Result<Case<W>, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+    S: EventStore + ?Sized,
+{
+    let rows = store.read_stream(stream, 0)?;
+    let history = rows
+        .iter()
+        .map(decode::<W>)
+        .collect::<Result<Vec<_>, _>>()?;
+    Case::replay(stream.id.clone(), history).map_err(|source| JournalError::Replay {
+        stream: stream.clone(),
+        source: Box::new(source),
+    })
+}
+
+/// What [`execute`] recorded.
+#[derive(Debug)]
+pub struct Executed<W: Workflow> {
+    /// The case after the command, equal to what [`load`] now returns.
+    pub case: Case<W>,
+    /// What the store did with the decided events.
+    pub appended: Appended,
+    /// How many times the command was decided (1 unless other writers
+    /// forced a retry).
+    pub attempts: u32,
+    from: usize,
+}
+
+impl<W: Workflow> Executed<W> {
+    /// The events this command recorded (empty when it decided nothing).
+    pub fn events(&self) -> &[Recorded<W::Event>] {
+        &self.case.history()[self.from..]
+    }
+}
+
+/// Handles `command` on case `id` of `tenant` and appends the events it
+/// decides: loads the case, runs [`Case::handle`], and appends with the
+/// version it loaded. When another writer appended in between (a version
+/// conflict), it reloads and decides again, up to `retries` more times.
+///
+/// The command's time is truncated to the microsecond first (the journal's
+/// resolution), so the returned case equals the stored one. A command that
+/// decides nothing appends nothing.
+///
+/// # Errors
+///
+/// - [`ExecuteError::Refused`] when the case refuses the command (the
+///   workflow's rejection, a terminal case, time running backwards) — never
+///   retried;
+/// - [`ExecuteError::Contended`] when every attempt met a version conflict;
+/// - [`ExecuteError::Journal`] for everything [`load`] and
+///   [`EventStore::append`] return besides a version conflict.
+///
+/// On every error nothing was written for this command.
+#[allow(clippy::too_many_arguments)]
+pub fn execute<W, S>(
+    store: &S,
+    tenant: &TenantId,
+    workflow: &W,
+    id: &CaseId,
+    command: &W::Command,
+    ctx: &Context<'_>,
+    retries: u32,
+) -> Result<Executed<W>, ExecuteError<W::Rejection>>
+where
+    W: EventSchema,
+    W::Event: Serialize + DeserializeOwned,
+    S: EventStore + ?Sized,
+{
+    let stream = StreamKey::of::<W>(tenant.clone(), id.clone()).map_err(JournalError::from)?;
+    let mut at_micros = Context::new(truncate_to_micros(ctx.at()), ctx.actor());
+    if let Some(correlation) = ctx.correlation() {
+        at_micros = at_micros.with_correlation(correlation);
+    }
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let mut case = load_stream::<W, S>(store, &stream)?;
+        let expected = case.version();
+        let from = case.history().len();
+        case.handle(workflow, command, &at_micros)
+            .map_err(ExecuteError::Refused)?;
+        let events = case.history()[from..]
+            .iter()
+            .map(|recorded| encode::<W>(&stream, recorded))
+            .collect::<Result<Vec<_>, _>>()?;
+        if events.is_empty() {
+            let appended = Appended {
+                version: expected,
+                positions: 0..0,
+                outcome: super::AppendOutcome::Recorded,
+            };
+            return Ok(Executed {
+                case,
+                appended,
+                attempts,
+                from,
+            });
+        }
+        match store.append(&stream, expected, &events) {
+            Ok(appended) => {
+                return Ok(Executed {
+                    case,
+                    appended,
+                    attempts,
+                    from,
+                });
+            }
+            Err(e) if e.is_conflict() => {
+                if attempts > retries {
+                    return Err(ExecuteError::Contended { stream, attempts });
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! [`MemoryStore`]: the journal in memory, always available.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::hash::{EventHash, HashFields, canonical_json};
+use super::{
+    AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
+    SystemClock, first_duplicate, retry_outcome, to_micros, truncate_to_micros,
+};
+use crate::id::{EventId, TenantId};
+
+/// An event store in memory: for tests, examples and short-lived programs.
+///
+/// It keeps the same schema and follows the same rules as the durable
+/// backends (it passes the same conformance suite); its contents go when it
+/// is dropped. Share it between threads behind an [`Arc`].
+///
+/// ```
+/// use grassroots::journal::{EventStore, JournalError, MemoryStore, NewEvent, StreamKey};
+///
+/// let store = MemoryStore::new();
+/// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+/// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+/// let opened = NewEvent::new("e-1".parse()?, "Opened", serde_json::json!("Opened"), "gw-7".parse()?, at);
+///
+/// store.append(&stream, 0, &[opened.clone()])?;
+/// // A writer that still thinks the stream is new is refused.
+/// let held = NewEvent::new("e-2".parse()?, "Held", serde_json::json!("Held"), "gw-7".parse()?, at);
+/// let err = store.append(&stream, 0, &[held]).unwrap_err();
+/// assert!(matches!(err, JournalError::VersionConflict { expected: 0, actual: 1, .. }));
+/// assert_eq!(store.stream_version(&stream)?, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct MemoryStore {
+    inner: RwLock<Inner>,
+    clock: Arc<dyn Clock>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Every event, in position order: the event at index `i` has position
+    /// `i + 1`.
+    log: Vec<StoredEvent>,
+    /// Each stream's events, as indexes into `log`, in version order.
+    streams: HashMap<StreamKey, Vec<usize>>,
+    /// Each tenant's events, as indexes into `log`, in position order.
+    tenants: HashMap<TenantId, Vec<usize>>,
+    /// Where each event id is recorded.
+    ids: HashMap<(TenantId, EventId), usize>,
+}
+
+impl MemoryStore {
+    /// An empty store stamping `recorded_at` from the [`SystemClock`].
+    pub fn new() -> Self {
+        Self::with_clock(Arc::new(SystemClock))
+    }
+
+    /// An empty store stamping `recorded_at` from `clock`.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            inner: RwLock::new(Inner::default()),
+            clock,
+        }
+    }
+
+    /// The number of events stored, across all tenants.
+    pub fn len(&self) -> usize {
+        self.read().log.len()
+    }
+
+    /// Whether the store holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave `Inner` half-written:
+        // appends stage everything before touching it.
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.read();
+        f.debug_struct("MemoryStore")
+            .field("events", &inner.log.len())
+            .field("streams", &inner.streams.len())
+            .field("tenants", &inner.tenants.len())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl Inner {
+    fn stream_rows(&self, stream: &StreamKey) -> impl Iterator<Item = &StoredEvent> {
+        self.streams
+            .get(stream)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.log[i])
+    }
+}
+
+impl EventStore for MemoryStore {
+    fn append(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+    ) -> Result<Appended, JournalError> {
+        let mut inner = self.write();
+        if let Some(first) = events.first() {
+            let key = (stream.tenant.clone(), first.event_id.clone());
+            if let Some(&at) = inner.ids.get(&key) {
+                let found = &inner.log[at];
+                let recorded: Vec<StoredEvent> = inner
+                    .stream_rows(&found.stream)
+                    .skip(expected_version as usize)
+                    .take(events.len())
+                    .cloned()
+                    .collect();
+                return retry_outcome(
+                    stream,
+                    expected_version,
+                    events,
+                    &found.stream,
+                    found.version,
+                    &recorded,
+                );
+            }
+        }
+        let rows = inner.streams.get(stream).map_or(&[][..], Vec::as_slice);
+        let actual = rows.len() as u64;
+        if actual != expected_version {
+            return Err(JournalError::VersionConflict {
+                stream: stream.clone(),
+                expected: expected_version,
+                actual,
+            });
+        }
+        if let Some(event_id) = first_duplicate(events, |id| {
+            Ok(inner.ids.contains_key(&(stream.tenant.clone(), id.clone())))
+        })? {
+            return Err(JournalError::DuplicateEventId {
+                stream: stream.clone(),
+                event_id: event_id.clone(),
+            });
+        }
+        let mut prev = rows
+            .last()
+            .map_or(EventHash::GENESIS, |&i| inner.log[i].hash);
+        let recorded_at = truncate_to_micros(self.clock.now());
+        let first_position = inner.log.len() as u64 + 1;
+        let mut buf = Vec::with_capacity(256);
+        let mut staged = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let version = expected_version + 1 + i as u64;
+            buf.clear();
+            canonical_json(&event.payload, &mut buf);
+            let occurred_at = truncate_to_micros(event.occurred_at);
+            let hash = HashFields {
+                stream,
+                version,
+                event_id: &event.event_id,
+                event_type: &event.event_type,
+                schema_version: event.schema_version,
+                payload: &buf,
+                actor: &event.actor,
+                correlation: event.correlation.as_ref(),
+                occurred_at: to_micros(occurred_at),
+            }
+            .link(&prev);
+            prev = hash;
+            staged.push(StoredEvent {
+                position: first_position + i as u64,
+                stream: stream.clone(),
+                version,
+                event_id: event.event_id.clone(),
+                event_type: event.event_type.clone(),
+                schema_version: event.schema_version,
+                payload: event.payload.clone(),
+                actor: event.actor.clone(),
+                correlation: event.correlation.clone(),
+                occurred_at,
+                recorded_at,
+                hash,
+            });
+        }
+        // Nothing above touched the store; from here on nothing can fail.
+        let start = inner.log.len();
+        for (offset, row) in staged.into_iter().enumerate() {
+            let index = start + offset;
+            inner
+                .ids
+                .insert((row.stream.tenant.clone(), row.event_id.clone()), index);
+            inner.log.push(row);
+        }
+        let indexes = start..inner.log.len();
+        inner
+            .streams
+            .entry(stream.clone())
+            .or_default()
+            .extend(indexes.clone());
+        inner
+            .tenants
+            .entry(stream.tenant.clone())
+            .or_default()
+            .extend(indexes);
+        Ok(Appended {
+            version: expected_version + events.len() as u64,
+            positions: first_position..first_position + events.len() as u64,
+            outcome: AppendOutcome::Recorded,
+        })
+    }
+
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let inner = self.read();
+        Ok(inner
+            .stream_rows(stream)
+            .skip(usize::try_from(after).unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
+    }
+
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let inner = self.read();
+        let Some(indexes) = inner.tenants.get(tenant) else {
+            return Ok(Vec::new());
+        };
+        // Positions are index + 1, so `after` is the first index to skip to.
+        let start = indexes.partition_point(|&i| (i as u64) < after);
+        Ok(indexes[start..]
+            .iter()
+            .take(limit)
+            .map(|&i| inner.log[i].clone())
+            .collect())
+    }
+
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        Ok(self
+            .read()
+            .streams
+            .get(stream)
+            .map_or(0, |rows| rows.len() as u64))
+    }
+}

@@ -1,0 +1,699 @@
+//! Event stores: where a case's history lives between commands.
+//!
+//! A journal stores *serialized* events: rows of JSON with their stream,
+//! version, id, type, schema version, actor and times, chained by a hash.
+//! The [`EventStore`] trait is about rows only — it knows no workflow — so it
+//! is object safe and one store holds every workflow's cases. A typed layer on
+//! top turns rows into a workflow's [`Recorded`] events and back:
+//!
+//! - [`load`] reads a case's stream, upcasts old schema versions, decodes and
+//!   replays it into a [`Case`];
+//! - [`execute`] loads a case, handles a command, appends the decided events
+//!   with the version it loaded (optimistic concurrency), and on a version
+//!   conflict reloads and decides again, a bounded number of times;
+//! - [`verify_stream`] checks a stream's hash chain;
+//! - [`encode`] and [`decode`] convert single events, for projections that
+//!   read [`EventStore::read_all`].
+//!
+//! A workflow opts in by implementing [`EventSchema`] (an empty `impl` is
+//! enough: every event type at schema version 1) and deriving serde's
+//! `Serialize` and `Deserialize` for its event.
+//!
+//! # Example
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use grassroots::actor::{Actor, Forbidden, Role};
+//! use grassroots::journal::{self, EventSchema, EventStore, MemoryStore, StreamKey};
+//! use grassroots::workflow::{Context, Decision, Transition, Workflow};
+//! use serde::{Deserialize, Serialize};
+//!
+//! /// A complaint a grid worker opens.
+//! struct Complaint;
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum State { New, Open }
+//! #[derive(Debug)]
+//! enum Command { Open }
+//! #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+//! enum Event { Opened }
+//!
+//! impl Workflow for Complaint {
+//!     const NAME: &'static str = "complaint";
+//!     type State = State;
+//!     type Command = Command;
+//!     type Event = Event;
+//!     type Rejection = Forbidden;
+//!     fn initial() -> State { State::New }
+//!     fn decide(&self, _: &State, _: &Command, ctx: &Context<'_>) -> Result<Decision<Event>, Forbidden> {
+//!         ctx.actor().require("open", Role::GridWorker)?;
+//!         Ok(Event::Opened.into())
+//!     }
+//!     fn evolve(_: State, _: &Event) -> State { State::Open }
+//!     fn is_terminal(_: &State) -> bool { false }
+//!     fn state_kind(s: &State) -> &'static str { match s { State::New => "New", State::Open => "Open" } }
+//!     fn event_kind(_: &Event) -> &'static str { "Opened" }
+//!     fn command_kind(_: &Command) -> &'static str { "Open" }
+//!     fn transitions() -> &'static [Transition] {
+//!         const TABLE: &[Transition] = &[Transition::new("New", "Opened", "Open")];
+//!         TABLE
+//!     }
+//! }
+//! // Every event type is at schema version 1: nothing to upcast yet.
+//! impl EventSchema for Complaint {}
+//!
+//! let store = MemoryStore::new();
+//! let district = "longgang".parse()?;
+//! let case_id = "C-1".parse()?;
+//! let grid_worker = Actor::new("gw-7".parse()?).with_role(Role::GridWorker);
+//! let ctx = Context::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(), &grid_worker);
+//!
+//! let done = journal::execute(&store, &district, &Complaint, &case_id, &Command::Open, &ctx, 3)?;
+//! assert_eq!(done.case.version(), 1);
+//!
+//! let case = journal::load::<Complaint, _>(&store, &district, &case_id)?;
+//! assert_eq!(case, done.case);
+//!
+//! let stream = StreamKey::of::<Complaint>(district.clone(), case_id.clone())?;
+//! let rows = store.read_stream(&stream, 0)?;
+//! assert_eq!(rows[0].event_type, "Opened");
+//! assert_eq!(journal::verify_stream(&store, &stream)?.version, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The schema
+//!
+//! Every backend stores the same columns:
+//!
+//! | column | meaning |
+//! |---|---|
+//! | `position` | global position: unique in the store, increasing in commit order within a tenant |
+//! | `tenant` | the [`TenantId`], for example a district |
+//! | `stream_type`, `stream_id` | the workflow's `NAME` and the [`CaseId`] |
+//! | `version` | the event's place in its stream, from 1; unique per stream |
+//! | `event_id` | the [`EventId`], unique per tenant: retries are idempotent |
+//! | `event_type` | the workflow's `event_kind` |
+//! | `schema_version` | the payload's schema version, for [upcasting](EventSchema) |
+//! | `payload` | the event as JSON |
+//! | `actor`, `correlation` | who sent the command, and its correlation id |
+//! | `occurred_at` | the command's time (from its [`Context`]) |
+//! | `recorded_at` | when the store recorded it (from the store's [`Clock`]) |
+//! | `hash` | SHA-256 linking the event to the previous one of its stream |
+//!
+//! Times are kept to the microsecond on every backend (PostgreSQL's
+//! resolution); [`execute`] truncates a command's time before deciding, so
+//! the live case equals the stored one. Migrations are numbered and run when
+//! a store is opened.
+//!
+//! # Backends
+//!
+//! - [`MemoryStore`] — always there; for tests and short-lived programs.
+//! - `SqliteStore` (feature `sqlite`) — the embedded default: one file, WAL,
+//!   `BEGIN IMMEDIATE`, a busy timeout, cached statements.
+//! - `PostgresStore` (feature `postgres`) — many writers on one server; the
+//!   events table is partitioned by tenant.
+//!
+//! All three pass one conformance suite (`tests/journal_conformance.rs`).
+//!
+//! # Concurrency and idempotency
+//!
+//! [`EventStore::append`] takes the version the writer expects the stream to
+//! be at. If another writer got there first, the append fails with
+//! [`JournalError::VersionConflict`] and writes nothing — never a silent
+//! overwrite. An append whose first event id is already recorded, and whose
+//! events equal the ones recorded there, is a *retry*: it succeeds with
+//! [`AppendOutcome::AlreadyRecorded`] and writes nothing. The typed layer
+//! derives each event id from the event's stream, version and content, so a
+//! retried append after a lost reply is recognised.
+//!
+//! # Tamper evidence
+//!
+//! Each event's hash covers the previous event's hash and every column but
+//! `position` and `recorded_at` (which the store assigns). [`verify_stream`]
+//! recomputes the chain and names the first broken version and the kind of
+//! change ([`Breakage`]). A hash chain without an outside anchor cannot show
+//! that the *last* events were cut off, nor stop someone who rewrites the
+//! whole chain: keep the [`Verified::head`] hash of streams that matter
+//! somewhere else and compare.
+
+mod error;
+mod execute;
+mod hash;
+mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+mod upcast;
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use smol_str::SmolStr;
+
+pub use error::{Breakage, ExecuteError, JournalError};
+pub use execute::{Executed, decode, encode, execute, load};
+pub use hash::{EventHash, Verified, verify_rows, verify_stream};
+pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+pub use upcast::{EventSchema, UpcastError, convert};
+
+use crate::id::{ActorId, CaseId, CorrelationId, EventId, IdError, MAX_ID_LEN, TenantId};
+#[allow(unused_imports)] // used by the doc links above
+use crate::workflow::{Case, Context, Recorded};
+
+/// The kind of a stream: the [`NAME`](crate::workflow::Workflow::NAME) of the
+/// workflow whose case it holds (`"dispute"`, `"service_request"`).
+///
+/// Validated like the crate's identifiers: non-empty, at most
+/// [`MAX_ID_LEN`] bytes, no control characters.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StreamType(SmolStr);
+
+impl StreamType {
+    /// Builds a stream type.
+    ///
+    /// # Errors
+    ///
+    /// [`IdError`] when `name` is empty, too long, or holds a control
+    /// character.
+    pub fn new(name: &str) -> Result<Self, IdError> {
+        validate_name(name)?;
+        Ok(Self(SmolStr::new(name)))
+    }
+
+    /// The stream type of workflow `W`'s cases.
+    ///
+    /// # Errors
+    ///
+    /// [`IdError`] when `W::NAME` is not a valid name.
+    pub fn of<W: crate::workflow::Workflow>() -> Result<Self, IdError> {
+        validate_name(W::NAME)?;
+        Ok(Self(SmolStr::new_static(W::NAME)))
+    }
+
+    /// The stream type as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn validate_name(name: &str) -> Result<(), IdError> {
+    const KIND: &str = "StreamType";
+    if name.is_empty() {
+        return Err(IdError::Empty { kind: KIND });
+    }
+    if name.len() > MAX_ID_LEN {
+        return Err(IdError::TooLong {
+            kind: KIND,
+            len: name.len(),
+            max: MAX_ID_LEN,
+        });
+    }
+    if let Some((at, _)) = name.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(IdError::ControlCharacter { kind: KIND, at });
+    }
+    Ok(())
+}
+
+impl fmt::Display for StreamType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for StreamType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StreamType({:?})", self.0.as_str())
+    }
+}
+
+impl std::str::FromStr for StreamType {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        Self::new(s)
+    }
+}
+
+/// Names one stream: a tenant's case of one workflow.
+///
+/// Displays as `tenant/stream_type/id`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StreamKey {
+    /// The tenant (for example a district) the case belongs to.
+    pub tenant: TenantId,
+    /// The workflow the case runs.
+    pub stream_type: StreamType,
+    /// The case.
+    pub id: CaseId,
+}
+
+impl StreamKey {
+    /// The stream of `id`, a case of `stream_type`, in `tenant`.
+    pub fn new(tenant: TenantId, stream_type: StreamType, id: CaseId) -> Self {
+        Self {
+            tenant,
+            stream_type,
+            id,
+        }
+    }
+
+    /// The stream of workflow `W`'s case `id` in `tenant`.
+    ///
+    /// # Errors
+    ///
+    /// [`IdError`] when `W::NAME` is not a valid stream type.
+    pub fn of<W: crate::workflow::Workflow>(tenant: TenantId, id: CaseId) -> Result<Self, IdError> {
+        Ok(Self::new(tenant, StreamType::of::<W>()?, id))
+    }
+}
+
+impl fmt::Display for StreamKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.tenant, self.stream_type, self.id)
+    }
+}
+
+/// An event to append: everything but what the store assigns (position,
+/// version, recorded-at, hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The event's id, unique within the tenant. Appending the same ids again
+    /// is an idempotent retry.
+    pub event_id: EventId,
+    /// The event's type (the workflow's `event_kind`).
+    pub event_type: String,
+    /// The schema version of `payload`, from 1.
+    pub schema_version: u32,
+    /// The event as JSON.
+    pub payload: Value,
+    /// Who sent the command that decided the event.
+    pub actor: ActorId,
+    /// The command's correlation id, if any.
+    pub correlation: Option<CorrelationId>,
+    /// When the command was handled. Stored to the microsecond.
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl NewEvent {
+    /// An event at schema version 1 without a correlation id.
+    pub fn new(
+        event_id: EventId,
+        event_type: impl Into<String>,
+        payload: Value,
+        actor: ActorId,
+        occurred_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            event_id,
+            event_type: event_type.into(),
+            schema_version: 1,
+            payload,
+            actor,
+            correlation: None,
+            occurred_at,
+        }
+    }
+
+    /// Sets the payload's schema version.
+    #[must_use]
+    pub fn with_schema_version(mut self, schema_version: u32) -> Self {
+        self.schema_version = schema_version;
+        self
+    }
+
+    /// Sets the correlation id.
+    #[must_use]
+    pub fn with_correlation(mut self, correlation: CorrelationId) -> Self {
+        self.correlation = Some(correlation);
+        self
+    }
+
+    /// Whether `stored` is this event as the store recorded it (same id,
+    /// type, schema version, payload, actor, correlation and time to the
+    /// microsecond) — how a retried append is recognised.
+    pub fn matches(&self, stored: &StoredEvent) -> bool {
+        self.event_id == stored.event_id
+            && self.event_type == stored.event_type
+            && self.schema_version == stored.schema_version
+            && self.actor == stored.actor
+            && self.correlation == stored.correlation
+            && to_micros(self.occurred_at) == to_micros(stored.occurred_at)
+            && self.payload == stored.payload
+    }
+}
+
+/// An event as the store recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// The global position (see [`EventStore::read_all`]).
+    pub position: u64,
+    /// The stream it belongs to.
+    pub stream: StreamKey,
+    /// Its place in the stream, from 1.
+    pub version: u64,
+    /// Its id, unique within the tenant.
+    pub event_id: EventId,
+    /// Its type.
+    pub event_type: String,
+    /// The schema version of `payload`.
+    pub schema_version: u32,
+    /// The event as JSON, as stored (not upcast).
+    pub payload: Value,
+    /// Who sent the command that decided it.
+    pub actor: ActorId,
+    /// The command's correlation id, if any.
+    pub correlation: Option<CorrelationId>,
+    /// When the command was handled.
+    pub occurred_at: DateTime<Utc>,
+    /// When the store recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// The hash linking it to the previous event of its stream.
+    pub hash: EventHash,
+}
+
+/// What [`EventStore::append`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The stream's version right after the appended events.
+    pub version: u64,
+    /// The global positions of the appended events lie in this range, in
+    /// order (empty when nothing was appended). On PostgreSQL the range may
+    /// also hold positions of other tenants' events.
+    pub positions: Range<u64>,
+    /// Whether the events were recorded now or by an earlier attempt.
+    pub outcome: AppendOutcome,
+}
+
+/// Whether an append recorded its events or found them already recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AppendOutcome {
+    /// The events were recorded by this call.
+    Recorded,
+    /// An earlier call with the same events recorded them; this one was an
+    /// idempotent retry and wrote nothing.
+    AlreadyRecorded,
+}
+
+/// Where events are kept: append with optimistic concurrency, read a stream,
+/// read a tenant's log in order.
+///
+/// Implementations are synchronous and take `&self`, so one store can be
+/// shared between threads (behind an [`Arc`]). The trait is object safe.
+pub trait EventStore {
+    /// Appends `events` to `stream`, expecting the stream to hold exactly
+    /// `expected_version` events (0 for a new stream). All events are
+    /// recorded, as versions `expected_version + 1 ..`, or none.
+    ///
+    /// If the first event's id is already recorded and the batch equals the
+    /// events recorded from `expected_version + 1` on, the call is an
+    /// idempotent retry: it returns [`AppendOutcome::AlreadyRecorded`] and
+    /// writes nothing.
+    ///
+    /// # Errors
+    ///
+    /// - [`JournalError::VersionConflict`] when the stream is at another
+    ///   version;
+    /// - [`JournalError::DuplicateEventId`] when an event id is already taken
+    ///   (and the call is not a retry) or repeats within the batch;
+    /// - [`JournalError::Backend`] when storage fails.
+    ///
+    /// On every error nothing is written.
+    fn append(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+    ) -> Result<Appended, JournalError>;
+
+    /// The events of `stream` with a version greater than `after`, in version
+    /// order (`after = 0` reads the whole stream; an unknown stream is
+    /// empty).
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails;
+    /// [`JournalError::Decode`] or [`JournalError::Corrupt`] for a row that
+    /// no append could have written.
+    fn read_stream(&self, stream: &StreamKey, after: u64)
+    -> Result<Vec<StoredEvent>, JournalError>;
+
+    /// Up to `limit` events of `tenant` with a global position greater than
+    /// `after`, in position order — the feed for projections. A projection
+    /// remembers the last position it processed and asks for the ones after
+    /// it; positions never appear out of commit order within a tenant.
+    ///
+    /// # Errors
+    ///
+    /// As for [`read_stream`](Self::read_stream).
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError>;
+
+    /// The number of events in `stream` (0 for an unknown stream).
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails.
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError>;
+}
+
+impl<S: EventStore + ?Sized> EventStore for &S {
+    fn append(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+    ) -> Result<Appended, JournalError> {
+        (**self).append(stream, expected_version, events)
+    }
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        (**self).read_stream(stream, after)
+    }
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        (**self).read_all(tenant, after, limit)
+    }
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        (**self).stream_version(stream)
+    }
+}
+
+impl<S: EventStore + ?Sized> EventStore for Arc<S> {
+    fn append(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+    ) -> Result<Appended, JournalError> {
+        (**self).append(stream, expected_version, events)
+    }
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        (**self).read_stream(stream, after)
+    }
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        (**self).read_all(tenant, after, limit)
+    }
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        (**self).stream_version(stream)
+    }
+}
+
+impl<S: EventStore + ?Sized> EventStore for Box<S> {
+    fn append(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+    ) -> Result<Appended, JournalError> {
+        (**self).append(stream, expected_version, events)
+    }
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        (**self).read_stream(stream, after)
+    }
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        (**self).read_all(tenant, after, limit)
+    }
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        (**self).stream_version(stream)
+    }
+}
+
+/// Where a store gets its `recorded_at` times.
+///
+/// The core never reads a clock; stores are adapters and take one.
+/// [`SystemClock`] is the default; tests pass a fixed one.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The operating system's clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::<Utc>::from(SystemTime::now())
+    }
+}
+
+/// Microseconds since the Unix epoch: the resolution the journal keeps.
+pub(crate) fn to_micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+/// The time `micros` microseconds after the Unix epoch, if representable.
+pub(crate) fn from_micros(micros: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(micros)
+}
+
+/// `at` truncated to the microsecond.
+pub(crate) fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    from_micros(to_micros(at)).unwrap_or(at)
+}
+
+/// Decides what an append whose first event id is already recorded at
+/// (`found_stream`, `found_version`) means: an idempotent retry when the batch
+/// equals the events recorded from `expected + 1` on (`recorded`, read from
+/// the stream), a [`JournalError::DuplicateEventId`] otherwise.
+pub(crate) fn retry_outcome(
+    stream: &StreamKey,
+    expected: u64,
+    events: &[NewEvent],
+    found_stream: &StreamKey,
+    found_version: u64,
+    recorded: &[StoredEvent],
+) -> Result<Appended, JournalError> {
+    let duplicate = || JournalError::DuplicateEventId {
+        stream: stream.clone(),
+        event_id: events[0].event_id.clone(),
+    };
+    if found_stream != stream || found_version != expected + 1 || recorded.len() < events.len() {
+        return Err(duplicate());
+    }
+    let same = events
+        .iter()
+        .zip(recorded)
+        .enumerate()
+        .all(|(i, (new, old))| old.version == expected + 1 + i as u64 && new.matches(old));
+    if !same {
+        return Err(duplicate());
+    }
+    let first = recorded[0].position;
+    let last = recorded[events.len() - 1].position;
+    Ok(Appended {
+        version: expected + events.len() as u64,
+        positions: first..last + 1,
+        outcome: AppendOutcome::AlreadyRecorded,
+    })
+}
+
+/// The first event id of `events` that repeats within the batch or for which
+/// `taken` says it is already recorded.
+pub(crate) fn first_duplicate(
+    events: &[NewEvent],
+    mut taken: impl FnMut(&EventId) -> Result<bool, JournalError>,
+) -> Result<Option<&EventId>, JournalError> {
+    let mut seen = std::collections::HashSet::with_capacity(events.len());
+    for event in events {
+        if !seen.insert(&event.event_id) || taken(&event.event_id)? {
+            return Ok(Some(&event.event_id));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn journal_types_are_send_and_sync() {
+        assert_send_sync::<StreamKey>();
+        assert_send_sync::<NewEvent>();
+        assert_send_sync::<StoredEvent>();
+        assert_send_sync::<JournalError>();
+        assert_send_sync::<MemoryStore>();
+        #[cfg(feature = "sqlite")]
+        assert_send_sync::<SqliteStore>();
+        #[cfg(feature = "postgres")]
+        assert_send_sync::<PostgresStore>();
+    }
+
+    #[test]
+    fn journal_errors_stay_small() {
+        // Below clippy's `result_large_err` threshold, so callers' closures
+        // returning `Result<_, JournalError>` pass it too.
+        assert!(std::mem::size_of::<JournalError>() < 128);
+    }
+
+    #[test]
+    fn stream_types_are_validated_like_ids() {
+        assert!(StreamType::new("dispute").is_ok());
+        assert_eq!(
+            StreamType::new(""),
+            Err(IdError::Empty { kind: "StreamType" })
+        );
+        assert!(StreamType::new("a\nb").is_err());
+        assert!(StreamType::new(&"x".repeat(MAX_ID_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn a_stream_key_displays_as_tenant_type_and_id() {
+        let key = StreamKey::new(
+            "longgang".parse().unwrap(),
+            "dispute".parse().unwrap(),
+            "D-1".parse().unwrap(),
+        );
+        assert_eq!(key.to_string(), "longgang/dispute/D-1");
+    }
+
+    #[test]
+    fn times_are_kept_to_the_microsecond() {
+        let at = DateTime::from_timestamp(1_772_000_000, 123_456_789).unwrap();
+        let kept = truncate_to_micros(at);
+        assert_eq!(kept.timestamp_subsec_nanos(), 123_456_000);
+        assert_eq!(from_micros(to_micros(kept)), Some(kept));
+        let before_epoch = DateTime::from_timestamp(-5, 999_999_999).unwrap();
+        assert!(truncate_to_micros(before_epoch) <= before_epoch);
+    }
+}

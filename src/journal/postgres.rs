@@ -1,0 +1,709 @@
+//! [`PostgresStore`]: the journal on a PostgreSQL server (feature
+//! `postgres`).
+//!
+//! The server-grade engine: many service halls of a district — many
+//! processes, many connections — append to one store.
+//!
+//! # Commit order
+//!
+//! A plain serial number is handed out when a row is inserted, not when its
+//! transaction commits: a projection reading "everything after position 41"
+//! could see 43 committed while 42 is still in flight, move on, and miss 42
+//! for ever. This store closes that hole with a per-tenant advisory
+//! transaction lock: an append takes `pg_advisory_xact_lock` on its tenant
+//! *before* drawing positions from the sequence and holds it until its
+//! transaction ends. Within a tenant, positions are therefore drawn and
+//! committed in the same order, and [`EventStore::read_all`] (which reads one
+//! tenant) never sees a later position before an earlier one. Appends of
+//! different tenants do not wait for each other. The same lock makes the
+//! version check race-free; the unique index on `(tenant, stream_type,
+//! stream_id, version)` backs it up.
+//!
+//! # Partitions
+//!
+//! `journal_events` is partitioned by tenant (`PARTITION BY LIST (tenant)`).
+//! A tenant's partition is created the first time anything is appended for
+//! it and recorded in `journal_tenants`. Reads of one tenant touch only its
+//! partition; a district that outgrows the server can be detached and moved
+//! with its history intact. Unique constraints include the tenant, so event
+//! ids are unique per tenant.
+//!
+//! # Running the tests
+//!
+//! The PostgreSQL tests read a connection string from the environment
+//! variable `GRASSROOTS_POSTGRES_URL` (for example `host=127.0.0.1 port=5432
+//! user=postgres dbname=grassroots`) and say they were skipped when it is not
+//! set. `.ci/postgres.sh` starts a throwaway cluster and sets it:
+//!
+//! ```sh
+//! source .ci/postgres.sh && cargo test --all-features
+//! ```
+//!
+//! Connections are made without TLS (a local socket or a trusted network).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use postgres::error::SqlState;
+use postgres::{Client, NoTls, Row, Statement};
+use serde_json::Value;
+
+use super::hash::{EventHash, HashFields, canonical_json};
+use super::{
+    AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
+    StreamType, SystemClock, first_duplicate, from_micros, retry_outcome, to_micros,
+};
+use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
+
+const BACKEND: &str = "postgres";
+
+fn pg(e: postgres::Error) -> JournalError {
+    JournalError::backend(BACKEND, e)
+}
+
+/// The key of the advisory lock migrations and partition creation take.
+const DDL_LOCK: i64 = 0x6a6f_7572_6e61_6c00; // "journal\0"
+
+/// The numbered migrations, applied in order when a store connects.
+const MIGRATIONS: &[(i32, &str, &str)] = &[(
+    1,
+    "events table partitioned by tenant",
+    r"
+    CREATE SEQUENCE journal_position_seq AS bigint;
+
+    CREATE FUNCTION journal_micros_to_ts(bigint) RETURNS timestamptz
+        LANGUAGE sql STABLE STRICT PARALLEL SAFE
+        AS $$ SELECT timestamptz 'epoch'
+                     + ($1 / 1000000) * interval '1 second'
+                     + ($1 % 1000000) * interval '1 microsecond' $$;
+
+    CREATE FUNCTION journal_ts_to_micros(timestamptz) RETURNS bigint
+        LANGUAGE sql STABLE STRICT PARALLEL SAFE
+        AS $$ SELECT (extract(epoch FROM $1) * 1000000)::bigint $$;
+
+    CREATE TABLE journal_events (
+        position       bigint      NOT NULL,
+        tenant         text        NOT NULL,
+        stream_type    text        NOT NULL,
+        stream_id      text        NOT NULL,
+        version        bigint      NOT NULL CHECK (version >= 1),
+        event_id       text        NOT NULL,
+        event_type     text        NOT NULL,
+        schema_version bigint      NOT NULL,
+        payload        jsonb       NOT NULL,
+        actor          text        NOT NULL,
+        correlation    text,
+        occurred_at    timestamptz NOT NULL,
+        recorded_at    timestamptz NOT NULL,
+        hash           bytea       NOT NULL CHECK (octet_length(hash) = 32),
+        PRIMARY KEY (tenant, position),
+        UNIQUE (tenant, stream_type, stream_id, version),
+        UNIQUE (tenant, event_id)
+    ) PARTITION BY LIST (tenant);
+
+    CREATE TABLE journal_tenants (
+        tenant     text        PRIMARY KEY,
+        partition  text        NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL DEFAULT now()
+    );
+    ",
+)];
+
+/// The columns [`convert`] reads, in order.
+macro_rules! columns {
+    () => {
+        "position, tenant, stream_type, stream_id, version, event_id, event_type, schema_version, \
+         payload::text, actor, correlation, journal_ts_to_micros(occurred_at), \
+         journal_ts_to_micros(recorded_at), hash"
+    };
+}
+
+const SQL_LOCK_TENANT: &str =
+    "SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $1, 0))";
+const SQL_PROBE: &str = "SELECT h.version, h.hash, f.stream_type, f.stream_id, f.version
+     FROM (SELECT 1) AS one
+     LEFT JOIN LATERAL (
+         SELECT version, hash FROM journal_events
+         WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3
+         ORDER BY version DESC LIMIT 1) AS h ON true
+     LEFT JOIN LATERAL (
+         SELECT stream_type, stream_id, version FROM journal_events
+         WHERE tenant = $1 AND event_id = $4) AS f ON true";
+const SQL_POSITIONS: &str =
+    "SELECT nextval('journal_position_seq') FROM generate_series(1, $1::bigint)";
+const SQL_INSERT: &str = "INSERT INTO journal_events (position, tenant, stream_type, stream_id,
+         version, event_id, event_type, schema_version, payload, actor, correlation, occurred_at,
+         recorded_at, hash)
+     SELECT u.position, $2, $3, $4, u.version, u.event_id, u.event_type, u.schema_version,
+         u.payload::jsonb, u.actor, u.correlation, journal_micros_to_ts(u.occurred_at),
+         journal_micros_to_ts($5), u.hash
+     FROM unnest($1::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bigint[], $10::text[],
+                 $11::text[], $12::text[], $13::bigint[], $14::bytea[])
+          AS u(position, version, event_id, event_type, schema_version, payload, actor,
+               correlation, occurred_at, hash)";
+const SQL_STREAM: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM journal_events
+     WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3 AND version > $4
+     ORDER BY version LIMIT $5"
+);
+const SQL_ALL: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM journal_events WHERE tenant = $1 AND position > $2 ORDER BY position LIMIT $3"
+);
+const SQL_VERSION: &str = "SELECT coalesce(max(version), 0) FROM journal_events
+     WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3";
+const SQL_ID_TAKEN: &str =
+    "SELECT EXISTS (SELECT 1 FROM journal_events WHERE tenant = $1 AND event_id = $2)";
+
+/// How to connect a [`PostgresStore`].
+#[derive(Debug, Clone)]
+pub struct PostgresOptions {
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl PostgresOptions {
+    /// The defaults: the [`SystemClock`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where `recorded_at` times come from.
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+/// An event store on a PostgreSQL server.
+///
+/// One store holds one connection; open one store per thread for parallel
+/// writers (they coordinate through the server). A dropped connection is
+/// re-opened on the next call.
+pub struct PostgresStore {
+    inner: Mutex<Inner>,
+    url: String,
+    clock: Arc<dyn Clock>,
+}
+
+struct Inner {
+    client: Client,
+    statements: Statements,
+    /// Tenants whose partition is known to exist.
+    partitions: HashSet<TenantId>,
+}
+
+struct Statements {
+    lock_tenant: Statement,
+    probe: Statement,
+    positions: Statement,
+    insert: Statement,
+    stream: Statement,
+    all: Statement,
+    version: Statement,
+    id_taken: Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client) -> Result<Self, postgres::Error> {
+        Ok(Self {
+            lock_tenant: client.prepare(SQL_LOCK_TENANT)?,
+            probe: client.prepare(SQL_PROBE)?,
+            positions: client.prepare(SQL_POSITIONS)?,
+            insert: client.prepare(SQL_INSERT)?,
+            stream: client.prepare(SQL_STREAM)?,
+            all: client.prepare(SQL_ALL)?,
+            version: client.prepare(SQL_VERSION)?,
+            id_taken: client.prepare(SQL_ID_TAKEN)?,
+        })
+    }
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the server at `url` (a libpq-style connection string such
+    /// as `host=127.0.0.1 user=postgres dbname=grassroots`, or a
+    /// `postgresql://` URL) with the default [`PostgresOptions`], running any
+    /// migration the database lacks.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when the server cannot be reached or the
+    /// migration fails; [`JournalError::SchemaTooNew`] when a newer library
+    /// migrated the database.
+    pub fn connect(url: &str) -> Result<Self, JournalError> {
+        Self::connect_with(url, PostgresOptions::default())
+    }
+
+    /// Connects to the server at `url`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`connect`](Self::connect).
+    pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self, JournalError> {
+        let mut client = Client::connect(url, NoTls).map_err(pg)?;
+        migrate(&mut client)?;
+        let statements = Statements::prepare(&mut client).map_err(pg)?;
+        Ok(Self {
+            inner: Mutex::new(Inner {
+                client,
+                statements,
+                partitions: HashSet::new(),
+            }),
+            url: url.to_owned(),
+            clock: options.clock,
+        })
+    }
+
+    /// The newest migration applied to the database.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when the query fails.
+    pub fn migration(&self) -> Result<u32, JournalError> {
+        let mut inner = self.lock()?;
+        let row = inner
+            .client
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM journal_migrations",
+                &[],
+            )
+            .map_err(pg)?;
+        let version: i32 = row.try_get(0).map_err(pg)?;
+        Ok(u32::try_from(version).unwrap_or(0))
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, JournalError> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.client.is_closed() {
+            let mut client = Client::connect(&self.url, NoTls).map_err(pg)?;
+            inner.statements = Statements::prepare(&mut client).map_err(pg)?;
+            inner.client = client;
+        }
+        Ok(inner)
+    }
+}
+
+fn migrate(client: &mut Client) -> Result<(), JournalError> {
+    let mut tx = client.transaction().map_err(pg)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
+        .map_err(pg)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS journal_migrations (
+            version    integer     PRIMARY KEY,
+            name       text        NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )",
+    )
+    .map_err(pg)?;
+    let found: i32 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM journal_migrations",
+            &[],
+        )
+        .and_then(|row| row.try_get(0))
+        .map_err(pg)?;
+    let supported = MIGRATIONS.last().map_or(0, |m| m.0);
+    if found > supported {
+        return Err(JournalError::SchemaTooNew {
+            found: u32::try_from(found).unwrap_or(0),
+            supported: u32::try_from(supported).unwrap_or(0),
+        });
+    }
+    for (version, name, script) in MIGRATIONS.iter().filter(|m| m.0 > found) {
+        tx.batch_execute(script).map_err(pg)?;
+        tx.execute(
+            "INSERT INTO journal_migrations (version, name) VALUES ($1, $2)",
+            &[version, name],
+        )
+        .map_err(pg)?;
+    }
+    tx.commit().map_err(pg)
+}
+
+/// Creates `tenant`'s partition if it does not exist yet.
+fn ensure_partition(inner: &mut Inner, tenant: &TenantId) -> Result<(), JournalError> {
+    if inner.partitions.contains(tenant) {
+        return Ok(());
+    }
+    let known = "SELECT EXISTS (SELECT 1 FROM journal_tenants WHERE tenant = $1)";
+    let exists: bool = inner
+        .client
+        .query_one(known, &[&tenant.as_str()])
+        .and_then(|row| row.try_get(0))
+        .map_err(pg)?;
+    if !exists {
+        let mut tx = inner.client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
+            .map_err(pg)?;
+        let exists: bool = tx
+            .query_one(known, &[&tenant.as_str()])
+            .and_then(|row| row.try_get(0))
+            .map_err(pg)?;
+        if !exists {
+            let name = partition_name(tenant);
+            let ddl: String = tx
+                .query_one(
+                    "SELECT format('CREATE TABLE %I PARTITION OF journal_events FOR VALUES IN (%L)', $1::text, $2::text)",
+                    &[&name, &tenant.as_str()],
+                )
+                .and_then(|row| row.try_get(0))
+                .map_err(pg)?;
+            tx.batch_execute(&ddl).map_err(pg)?;
+            tx.execute(
+                "INSERT INTO journal_tenants (tenant, partition) VALUES ($1, $2)",
+                &[&tenant.as_str(), &name],
+            )
+            .map_err(pg)?;
+        }
+        tx.commit().map_err(pg)?;
+    }
+    inner.partitions.insert(tenant.clone());
+    Ok(())
+}
+
+/// `journal_events_` and 16 hex digits of the tenant's SHA-256: a valid,
+/// short table name for any tenant id.
+fn partition_name(tenant: &TenantId) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(tenant.as_str().as_bytes());
+    let mut name = String::from("journal_events_");
+    for byte in &digest[..8] {
+        name.push_str(&format!("{byte:02x}"));
+    }
+    name
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn convert(row: &Row, known: Option<&StreamKey>) -> Result<StoredEvent, JournalError> {
+    let position: i64 = row.try_get(0).map_err(pg)?;
+    let position = u64::try_from(position).unwrap_or(0);
+    let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
+    let text = |i: usize| -> Result<&str, JournalError> { row.try_get(i).map_err(pg) };
+    let stream = match known {
+        Some(stream) => stream.clone(),
+        None => StreamKey::new(
+            TenantId::new(text(1)?).map_err(|_| corrupt("tenant"))?,
+            StreamType::new(text(2)?).map_err(|_| corrupt("stream_type"))?,
+            CaseId::new(text(3)?).map_err(|_| corrupt("stream_id"))?,
+        ),
+    };
+    let version: i64 = row.try_get(4).map_err(pg)?;
+    let version = u64::try_from(version).map_err(|_| corrupt("version"))?;
+    let event_type = text(6)?.to_owned();
+    let schema_version: i64 = row.try_get(7).map_err(pg)?;
+    let schema_version = u32::try_from(schema_version).map_err(|_| corrupt("schema_version"))?;
+    let payload: Value = serde_json::from_str(text(8)?).map_err(|source| JournalError::Decode {
+        stream: stream.clone(),
+        version,
+        event_type: event_type.as_str().into(),
+        schema_version,
+        source,
+    })?;
+    let correlation: Option<&str> = row.try_get(10).map_err(pg)?;
+    let correlation = correlation
+        .map(|c| CorrelationId::new(c).map_err(|_| corrupt("correlation")))
+        .transpose()?;
+    let occurred_at: i64 = row.try_get(11).map_err(pg)?;
+    let recorded_at: i64 = row.try_get(12).map_err(pg)?;
+    let hash: &[u8] = row.try_get(13).map_err(pg)?;
+    Ok(StoredEvent {
+        position,
+        version,
+        event_id: EventId::new(text(5)?).map_err(|_| corrupt("event_id"))?,
+        event_type,
+        schema_version,
+        payload,
+        actor: ActorId::new(text(9)?).map_err(|_| corrupt("actor"))?,
+        correlation,
+        occurred_at: from_micros(occurred_at).ok_or_else(|| corrupt("occurred_at"))?,
+        recorded_at: from_micros(recorded_at).ok_or_else(|| corrupt("recorded_at"))?,
+        hash: EventHash::from_slice(hash).ok_or_else(|| corrupt("hash"))?,
+        stream,
+    })
+}
+
+fn stream_range(
+    client: &mut impl postgres::GenericClient,
+    statement: &Statement,
+    stream: &StreamKey,
+    after: u64,
+    limit: Option<usize>,
+) -> Result<Vec<StoredEvent>, JournalError> {
+    let limit: Option<i64> = limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
+    let rows = client
+        .query(
+            statement,
+            &[
+                &stream.tenant.as_str(),
+                &stream.stream_type.as_str(),
+                &stream.id.as_str(),
+                &to_i64(after),
+                &limit,
+            ],
+        )
+        .map_err(pg)?;
+    rows.iter().map(|row| convert(row, Some(stream))).collect()
+}
+
+impl EventStore for PostgresStore {
+    fn append(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+    ) -> Result<Appended, JournalError> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        if !events.is_empty() {
+            ensure_partition(inner, &stream.tenant)?;
+        }
+        let statements = &inner.statements;
+        let tenant = stream.tenant.as_str();
+        let mut tx = inner.client.transaction().map_err(pg)?;
+        // Held until the transaction ends: appends of one tenant draw
+        // positions and commit in the same order (see the module docs).
+        tx.execute(&statements.lock_tenant, &[&tenant])
+            .map_err(pg)?;
+        let first_id = events.first().map(|e| e.event_id.as_str());
+        let probe = tx
+            .query_one(
+                &statements.probe,
+                &[
+                    &tenant,
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                    &first_id,
+                ],
+            )
+            .map_err(pg)?;
+        let found_type: Option<&str> = probe.try_get(2).map_err(pg)?;
+        let found_id: Option<&str> = probe.try_get(3).map_err(pg)?;
+        let found_version: Option<i64> = probe.try_get(4).map_err(pg)?;
+        if let (Some(found_type), Some(found_id), Some(found_version)) =
+            (found_type, found_id, found_version)
+        {
+            let corrupt = |column| JournalError::Corrupt {
+                position: 0,
+                column,
+            };
+            let found_stream = StreamKey::new(
+                stream.tenant.clone(),
+                StreamType::new(found_type).map_err(|_| corrupt("stream_type"))?,
+                CaseId::new(found_id).map_err(|_| corrupt("stream_id"))?,
+            );
+            let recorded = stream_range(
+                &mut tx,
+                &statements.stream,
+                &found_stream,
+                expected_version,
+                Some(events.len()),
+            )?;
+            return retry_outcome(
+                stream,
+                expected_version,
+                events,
+                &found_stream,
+                u64::try_from(found_version).unwrap_or(0),
+                &recorded,
+            );
+        }
+        let head_version: Option<i64> = probe.try_get(0).map_err(pg)?;
+        let head_hash: Option<&[u8]> = probe.try_get(1).map_err(pg)?;
+        let actual = head_version.map_or(0, |v| u64::try_from(v).unwrap_or(0));
+        if actual != expected_version {
+            return Err(JournalError::VersionConflict {
+                stream: stream.clone(),
+                expected: expected_version,
+                actual,
+            });
+        }
+        if events.is_empty() {
+            return Ok(Appended {
+                version: actual,
+                positions: 0..0,
+                outcome: AppendOutcome::Recorded,
+            });
+        }
+        let mut prev = head_hash
+            .and_then(EventHash::from_slice)
+            .unwrap_or(EventHash::GENESIS);
+
+        let mut positions: Vec<i64> = tx
+            .query(&statements.positions, &[&(events.len() as i64)])
+            .map_err(pg)?
+            .iter()
+            .map(|row| row.try_get(0))
+            .collect::<Result<_, _>>()
+            .map_err(pg)?;
+        positions.sort_unstable();
+
+        let n = events.len();
+        let mut versions = Vec::with_capacity(n);
+        let mut event_ids = Vec::with_capacity(n);
+        let mut event_types = Vec::with_capacity(n);
+        let mut schema_versions = Vec::with_capacity(n);
+        let mut payloads = Vec::with_capacity(n);
+        let mut actors = Vec::with_capacity(n);
+        let mut correlations = Vec::with_capacity(n);
+        let mut occurred = Vec::with_capacity(n);
+        let mut hashes = Vec::with_capacity(n);
+        let mut buf = Vec::with_capacity(256);
+        for (i, event) in events.iter().enumerate() {
+            let version = expected_version + 1 + i as u64;
+            buf.clear();
+            canonical_json(&event.payload, &mut buf);
+            let occurred_at = to_micros(event.occurred_at);
+            let hash = HashFields {
+                stream,
+                version,
+                event_id: &event.event_id,
+                event_type: &event.event_type,
+                schema_version: event.schema_version,
+                payload: &buf,
+                actor: &event.actor,
+                correlation: event.correlation.as_ref(),
+                occurred_at,
+            }
+            .link(&prev);
+            prev = hash;
+            versions.push(to_i64(version));
+            event_ids.push(event.event_id.as_str());
+            event_types.push(event.event_type.as_str());
+            schema_versions.push(i64::from(event.schema_version));
+            payloads.push(String::from_utf8_lossy(&buf).into_owned());
+            actors.push(event.actor.as_str());
+            correlations.push(event.correlation.as_ref().map(CorrelationId::as_str));
+            occurred.push(occurred_at);
+            hashes.push(hash.as_bytes().to_vec());
+        }
+        let recorded_at = to_micros(self.clock.now());
+        let inserted = tx.execute(
+            &statements.insert,
+            &[
+                &positions,
+                &tenant,
+                &stream.stream_type.as_str(),
+                &stream.id.as_str(),
+                &recorded_at,
+                &versions,
+                &event_ids,
+                &event_types,
+                &schema_versions,
+                &payloads,
+                &actors,
+                &correlations,
+                &occurred,
+                &hashes,
+            ],
+        );
+        if let Err(e) = inserted {
+            if e.code() != Some(&SqlState::UNIQUE_VIOLATION) {
+                return Err(pg(e));
+            }
+            // The transaction is aborted; roll it back and find the culprit.
+            drop(tx);
+            let client = &mut inner.client;
+            let duplicate = first_duplicate(events, |id| {
+                client
+                    .query_one(&statements.id_taken, &[&tenant, &id.as_str()])
+                    .and_then(|row| row.try_get(0))
+                    .map_err(pg)
+            })?;
+            return Err(match duplicate {
+                Some(event_id) => JournalError::DuplicateEventId {
+                    stream: stream.clone(),
+                    event_id: event_id.clone(),
+                },
+                None => pg(e),
+            });
+        }
+        tx.commit().map_err(pg)?;
+        let first = positions
+            .first()
+            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
+        let last = positions
+            .last()
+            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
+        Ok(Appended {
+            version: expected_version + n as u64,
+            positions: first..last + 1,
+            outcome: AppendOutcome::Recorded,
+        })
+    }
+
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        stream_range(
+            &mut inner.client,
+            &inner.statements.stream,
+            stream,
+            after,
+            None,
+        )
+    }
+
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = inner
+            .client
+            .query(
+                &inner.statements.all,
+                &[&tenant.as_str(), &to_i64(after), &limit],
+            )
+            .map_err(pg)?;
+        rows.iter().map(|row| convert(row, None)).collect()
+    }
+
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        let version: i64 = inner
+            .client
+            .query_one(
+                &inner.statements.version,
+                &[
+                    &stream.tenant.as_str(),
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                ],
+            )
+            .and_then(|row| row.try_get(0))
+            .map_err(pg)?;
+        Ok(u64::try_from(version).unwrap_or(0))
+    }
+}

@@ -1,0 +1,737 @@
+//! [`SqliteStore`]: the journal in one SQLite file (feature `sqlite`).
+//!
+//! The embedded default. The file is opened in WAL mode (readers never block
+//! the writer), every append runs in a `BEGIN IMMEDIATE` transaction (it
+//! takes the write lock up front, so two writers never deadlock upgrading a
+//! read lock), and a busy timeout makes a writer wait for another instead of
+//! failing. Statements are prepared once per connection and cached; a batch
+//! of events is one transaction.
+//!
+//! Several `SqliteStore`s (in several threads or processes) may open the same
+//! file: SQLite serializes their appends, and the version check inside the
+//! immediate transaction makes a stale writer fail with a version conflict.
+//!
+//! Positions are SQLite's `AUTOINCREMENT` row ids: assigned under the write
+//! lock, so they follow commit order, and never reused.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+use serde_json::Value;
+
+use super::hash::{EventHash, HashFields, canonical_json};
+use super::{
+    AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
+    StreamType, SystemClock, first_duplicate, from_micros, retry_outcome, to_micros,
+};
+use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
+
+const BACKEND: &str = "sqlite";
+
+fn sql(e: rusqlite::Error) -> JournalError {
+    JournalError::backend(BACKEND, e)
+}
+
+/// The numbered migrations, applied in order when a store is opened.
+const MIGRATIONS: &[(u32, &str, &str)] = &[(
+    1,
+    "events table",
+    "CREATE TABLE journal_events (
+        position       INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant         TEXT    NOT NULL,
+        stream_type    TEXT    NOT NULL,
+        stream_id      TEXT    NOT NULL,
+        version        INTEGER NOT NULL CHECK (version >= 1),
+        event_id       TEXT    NOT NULL,
+        event_type     TEXT    NOT NULL,
+        schema_version INTEGER NOT NULL,
+        payload        TEXT    NOT NULL,
+        actor          TEXT    NOT NULL,
+        correlation    TEXT,
+        occurred_at    INTEGER NOT NULL,
+        recorded_at    INTEGER NOT NULL,
+        hash           BLOB    NOT NULL,
+        UNIQUE (tenant, stream_type, stream_id, version),
+        UNIQUE (tenant, event_id)
+    ) STRICT;
+    CREATE INDEX journal_events_by_tenant ON journal_events (tenant, position);",
+)];
+
+/// The columns [`convert`] reads, in order.
+macro_rules! columns {
+    () => {
+        "position, tenant, stream_type, stream_id, version, event_id, event_type, \
+         schema_version, payload, actor, correlation, occurred_at, recorded_at, hash"
+    };
+}
+
+/// How hard SQLite works to make a commit durable (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Synchronous {
+    /// `NORMAL`: with WAL, a commit survives the program crashing; the last
+    /// commits may be lost if the machine loses power. The default, and the
+    /// usual choice for WAL.
+    #[default]
+    Normal,
+    /// `FULL`: every commit is synced to disk before it returns.
+    Full,
+}
+
+/// How to open a [`SqliteStore`].
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    busy_timeout: Duration,
+    synchronous: Synchronous,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self {
+            busy_timeout: Duration::from_secs(5),
+            synchronous: Synchronous::Normal,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl SqliteOptions {
+    /// The defaults: a 5 s busy timeout, [`Synchronous::Normal`], the
+    /// [`SystemClock`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long a writer waits for another to finish before failing.
+    #[must_use]
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// How durable a commit is.
+    #[must_use]
+    pub fn synchronous(mut self, synchronous: Synchronous) -> Self {
+        self.synchronous = synchronous;
+        self
+    }
+
+    /// Where `recorded_at` times come from.
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+/// An event store in a SQLite file.
+///
+/// One store holds one connection; share it between threads behind an
+/// [`Arc`] (appends then take turns), or open one store per thread on the
+/// same file.
+///
+/// ```
+/// use grassroots::journal::{EventStore, NewEvent, SqliteStore, StreamKey};
+///
+/// let dir = tempfile::tempdir()?;
+/// let store = SqliteStore::open(dir.path().join("journal.db"))?;
+/// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+/// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+/// let event = NewEvent::new("e-1".parse()?, "Opened", serde_json::json!("Opened"), "gw-7".parse()?, at);
+/// store.append(&stream, 0, &[event])?;
+/// assert_eq!(store.read_stream(&stream, 0)?.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let conn = self.lock();
+        f.debug_struct("SqliteStore")
+            .field("path", &conn.path())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the journal in the file at `path` with the default
+    /// [`SqliteOptions`], running any migration it lacks.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when the file cannot be opened or migrated;
+    /// [`JournalError::SchemaTooNew`] when a newer library migrated it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
+        Self::open_with(path, SqliteOptions::default())
+    }
+
+    /// Opens (or creates) the journal in the file at `path`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`open`](Self::open).
+    pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, JournalError> {
+        let conn = Connection::open(path).map_err(sql)?;
+        Self::init(conn, options)
+    }
+
+    /// A journal in a private in-memory database, gone when the store is
+    /// dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when SQLite fails.
+    pub fn open_in_memory() -> Result<Self, JournalError> {
+        Self::init(
+            Connection::open_in_memory().map_err(sql)?,
+            SqliteOptions::default(),
+        )
+    }
+
+    fn init(mut conn: Connection, options: SqliteOptions) -> Result<Self, JournalError> {
+        conn.busy_timeout(options.busy_timeout).map_err(sql)?;
+        enable_wal(&conn, options.busy_timeout)?;
+        let synchronous = match options.synchronous {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        };
+        conn.pragma_update(None, "synchronous", synchronous)
+            .map_err(sql)?;
+        conn.set_prepared_statement_cache_capacity(32);
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            clock: options.clock,
+        })
+    }
+
+    /// The newest migration applied to the file.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when SQLite fails.
+    pub fn migration(&self) -> Result<u32, JournalError> {
+        self.lock()
+            .query_row("SELECT max(version) FROM journal_migrations", [], |row| {
+                row.get::<_, Option<u32>>(0)
+            })
+            .map(|v| v.unwrap_or(0))
+            .map_err(sql)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic mid-append drops its transaction, which rolls back.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Switches the file to WAL mode. The switch needs the file to itself and
+/// SQLite does not wait for it through the busy handler, so when other
+/// connections are opening the same file at the same moment it is retried
+/// until the busy timeout runs out.
+fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), JournalError> {
+    let start = Instant::now();
+    loop {
+        // Returns the mode now in force ("memory" for an in-memory database).
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == ErrorCode::DatabaseBusy && start.elapsed() < timeout =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(sql(e)),
+        }
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS journal_migrations (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT    NOT NULL,
+            applied_at INTEGER NOT NULL
+        ) STRICT;",
+    )
+    .map_err(sql)?;
+    let found: u32 = tx
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM journal_migrations",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(sql)?;
+    let supported = MIGRATIONS.last().map_or(0, |m| m.0);
+    if found > supported {
+        return Err(JournalError::SchemaTooNew { found, supported });
+    }
+    for (version, name, script) in MIGRATIONS.iter().filter(|m| m.0 > found) {
+        tx.execute_batch(script).map_err(sql)?;
+        tx.execute(
+            "INSERT INTO journal_migrations (version, name, applied_at)
+             VALUES (?1, ?2, CAST(unixepoch('subsec') * 1000000 AS INTEGER))",
+            params![version, name],
+        )
+        .map_err(sql)?;
+    }
+    tx.commit().map_err(sql)
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Reads rows with `sql_text` (selecting `columns!()`); `stream` is the stream they
+/// all belong to, if known.
+fn read_rows(
+    tx: &Connection,
+    sql_text: &str,
+    params: impl rusqlite::Params,
+    stream: Option<&StreamKey>,
+) -> Result<Vec<StoredEvent>, JournalError> {
+    let mut stmt = tx.prepare_cached(sql_text).map_err(sql)?;
+    let mut rows = stmt.query(params).map_err(sql)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(sql)? {
+        out.push(convert(row, stream)?);
+    }
+    Ok(out)
+}
+
+fn convert(
+    row: &rusqlite::Row<'_>,
+    known: Option<&StreamKey>,
+) -> Result<StoredEvent, JournalError> {
+    let position: i64 = row.get(0).map_err(sql)?;
+    let position = u64::try_from(position).unwrap_or(0);
+    let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
+    let text = |i: usize, column: &'static str| -> Result<&str, JournalError> {
+        row.get_ref(i)
+            .map_err(sql)?
+            .as_str()
+            .map_err(|_| corrupt(column))
+    };
+    let stream = match known {
+        Some(stream) => stream.clone(),
+        None => StreamKey::new(
+            TenantId::new(text(1, "tenant")?).map_err(|_| corrupt("tenant"))?,
+            StreamType::new(text(2, "stream_type")?).map_err(|_| corrupt("stream_type"))?,
+            CaseId::new(text(3, "stream_id")?).map_err(|_| corrupt("stream_id"))?,
+        ),
+    };
+    let version: i64 = row.get(4).map_err(sql)?;
+    let version = u64::try_from(version).map_err(|_| corrupt("version"))?;
+    let event_type = text(6, "event_type")?.to_owned();
+    let schema_version: i64 = row.get(7).map_err(sql)?;
+    let schema_version = u32::try_from(schema_version).map_err(|_| corrupt("schema_version"))?;
+    let payload: Value =
+        serde_json::from_str(text(8, "payload")?).map_err(|source| JournalError::Decode {
+            stream: stream.clone(),
+            version,
+            event_type: event_type.as_str().into(),
+            schema_version,
+            source,
+        })?;
+    let correlation = match row.get_ref(10).map_err(sql)?.as_str_or_null() {
+        Ok(None) => None,
+        Ok(Some(c)) => Some(CorrelationId::new(c).map_err(|_| corrupt("correlation"))?),
+        Err(_) => return Err(corrupt("correlation")),
+    };
+    let occurred_at: i64 = row.get(11).map_err(sql)?;
+    let recorded_at: i64 = row.get(12).map_err(sql)?;
+    let hash = row.get_ref(13).map_err(sql)?.as_blob().ok();
+    Ok(StoredEvent {
+        position,
+        version,
+        event_id: EventId::new(text(5, "event_id")?).map_err(|_| corrupt("event_id"))?,
+        event_type,
+        schema_version,
+        payload,
+        actor: ActorId::new(text(9, "actor")?).map_err(|_| corrupt("actor"))?,
+        correlation,
+        occurred_at: from_micros(occurred_at).ok_or_else(|| corrupt("occurred_at"))?,
+        recorded_at: from_micros(recorded_at).ok_or_else(|| corrupt("recorded_at"))?,
+        hash: hash
+            .and_then(EventHash::from_slice)
+            .ok_or_else(|| corrupt("hash"))?,
+        stream,
+    })
+}
+
+fn stream_range(
+    conn: &Connection,
+    stream: &StreamKey,
+    after: u64,
+    limit: Option<usize>,
+) -> Result<Vec<StoredEvent>, JournalError> {
+    let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    read_rows(
+        conn,
+        concat!(
+            "SELECT ",
+            columns!(),
+            " FROM journal_events
+             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
+             ORDER BY version LIMIT ?5"
+        ),
+        params![
+            stream.tenant.as_str(),
+            stream.stream_type.as_str(),
+            stream.id.as_str(),
+            to_i64(after),
+            limit
+        ],
+        Some(stream),
+    )
+}
+
+fn event_id_taken(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    id: &EventId,
+) -> Result<bool, JournalError> {
+    tx.prepare_cached("SELECT 1 FROM journal_events WHERE tenant = ?1 AND event_id = ?2")
+        .map_err(sql)?
+        .exists(params![tenant.as_str(), id.as_str()])
+        .map_err(sql)
+}
+
+/// One event ready to insert.
+struct Row<'a> {
+    version: i64,
+    event: &'a NewEvent,
+    /// Its canonical payload, as a range of the batch's payload buffer.
+    payload: std::ops::Range<usize>,
+    occurred_at: i64,
+    hash: EventHash,
+}
+
+/// The most rows one `INSERT` statement carries.
+const MAX_CHUNK: usize = 64;
+
+/// How many of `left` rows the next `INSERT` takes: the largest power of two
+/// up to [`MAX_CHUNK`], so a batch needs few distinct (cached) statements.
+fn chunk_size(left: usize) -> usize {
+    if left >= MAX_CHUNK {
+        MAX_CHUNK
+    } else {
+        1 << (usize::BITS - 1 - left.leading_zeros())
+    }
+}
+
+/// The `INSERT` of `rows` rows: parameters 1–4 are shared by every row
+/// (tenant, stream type, stream id, recorded-at), then 9 per row.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO journal_events (tenant, stream_type, stream_id, version, event_id,
+            event_type, schema_version, payload, actor, correlation, occurred_at, recorded_at,
+            hash) VALUES ",
+    );
+    for r in 0..rows {
+        let p = 5 + r * 9;
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(?1,?2,?3,?{},?{},?{},?{},?{},?{},?{},?{},?4,?{})",
+            p,
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7,
+            p + 8
+        ));
+    }
+    sql
+}
+
+/// Inserts `chunk` with one statement and returns the position of its last
+/// row (positions within one statement are consecutive).
+fn insert_chunk(
+    tx: &Transaction<'_>,
+    stream: &StreamKey,
+    recorded_at: i64,
+    chunk: &[Row<'_>],
+    payloads: &str,
+) -> rusqlite::Result<u64> {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        (0..=MAX_CHUNK.trailing_zeros())
+            .map(|k| insert_sql(1 << k))
+            .collect()
+    });
+    let mut stmt = tx.prepare_cached(&sql[chunk.len().trailing_zeros() as usize])?;
+    stmt.raw_bind_parameter(1, stream.tenant.as_str())?;
+    stmt.raw_bind_parameter(2, stream.stream_type.as_str())?;
+    stmt.raw_bind_parameter(3, stream.id.as_str())?;
+    stmt.raw_bind_parameter(4, recorded_at)?;
+    for (r, row) in chunk.iter().enumerate() {
+        let p = 5 + r * 9;
+        let event = row.event;
+        stmt.raw_bind_parameter(p, row.version)?;
+        stmt.raw_bind_parameter(p + 1, event.event_id.as_str())?;
+        stmt.raw_bind_parameter(p + 2, event.event_type.as_str())?;
+        stmt.raw_bind_parameter(p + 3, i64::from(event.schema_version))?;
+        stmt.raw_bind_parameter(p + 4, payloads.get(row.payload.clone()).unwrap_or("null"))?;
+        stmt.raw_bind_parameter(p + 5, event.actor.as_str())?;
+        stmt.raw_bind_parameter(p + 6, event.correlation.as_ref().map(CorrelationId::as_str))?;
+        stmt.raw_bind_parameter(p + 7, row.occurred_at)?;
+        stmt.raw_bind_parameter(p + 8, &row.hash.as_bytes()[..])?;
+    }
+    stmt.raw_execute()?;
+    Ok(u64::try_from(tx.last_insert_rowid()).unwrap_or(0))
+}
+
+impl EventStore for SqliteStore {
+    fn append(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+    ) -> Result<Appended, JournalError> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let tenant = stream.tenant.as_str();
+        if let Some(first) = events.first() {
+            let found: Option<(String, String, i64)> = tx
+                .prepare_cached(
+                    "SELECT stream_type, stream_id, version FROM journal_events
+                     WHERE tenant = ?1 AND event_id = ?2",
+                )
+                .map_err(sql)?
+                .query_row(params![tenant, first.event_id.as_str()], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()
+                .map_err(sql)?;
+            if let Some((stream_type, stream_id, version)) = found {
+                let corrupt = |column| JournalError::Corrupt {
+                    position: 0,
+                    column,
+                };
+                let found_stream = StreamKey::new(
+                    stream.tenant.clone(),
+                    StreamType::new(&stream_type).map_err(|_| corrupt("stream_type"))?,
+                    CaseId::new(&stream_id).map_err(|_| corrupt("stream_id"))?,
+                );
+                let recorded =
+                    stream_range(&tx, &found_stream, expected_version, Some(events.len()))?;
+                return retry_outcome(
+                    stream,
+                    expected_version,
+                    events,
+                    &found_stream,
+                    u64::try_from(version).unwrap_or(0),
+                    &recorded,
+                );
+            }
+        }
+        let head: Option<(i64, Vec<u8>)> = tx
+            .prepare_cached(
+                "SELECT version, hash FROM journal_events
+                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3
+                 ORDER BY version DESC LIMIT 1",
+            )
+            .map_err(sql)?
+            .query_row(
+                params![tenant, stream.stream_type.as_str(), stream.id.as_str()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(sql)?;
+        let (actual, mut prev) = match head {
+            None => (0, EventHash::GENESIS),
+            Some((version, hash)) => (
+                u64::try_from(version).unwrap_or(0),
+                EventHash::from_slice(&hash).unwrap_or(EventHash::GENESIS),
+            ),
+        };
+        if actual != expected_version {
+            return Err(JournalError::VersionConflict {
+                stream: stream.clone(),
+                expected: expected_version,
+                actual,
+            });
+        }
+        // Hash every event first (the chain runs through the batch), keeping
+        // the canonical payloads in one buffer.
+        let mut payloads = Vec::with_capacity(events.len() * 128);
+        let mut rows = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let version = expected_version + 1 + i as u64;
+            let start = payloads.len();
+            canonical_json(&event.payload, &mut payloads);
+            let occurred_at = to_micros(event.occurred_at);
+            let hash = HashFields {
+                stream,
+                version,
+                event_id: &event.event_id,
+                event_type: &event.event_type,
+                schema_version: event.schema_version,
+                payload: &payloads[start..],
+                actor: &event.actor,
+                correlation: event.correlation.as_ref(),
+                occurred_at,
+            }
+            .link(&prev);
+            prev = hash;
+            rows.push(Row {
+                version: to_i64(version),
+                event,
+                payload: start..payloads.len(),
+                occurred_at,
+                hash,
+            });
+        }
+        // The canonical form is JSON text written from `str` pieces: UTF-8.
+        let payloads = std::str::from_utf8(&payloads).unwrap_or_default();
+        let recorded_at = to_micros(self.clock.now());
+        let mut positions = 0..0;
+        let mut rest = &rows[..];
+        while !rest.is_empty() {
+            let size = chunk_size(rest.len());
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let inserted = insert_chunk(&tx, stream, recorded_at, chunk, payloads);
+            match inserted {
+                Ok(last) => {
+                    if positions.is_empty() {
+                        positions.start = last + 1 - size as u64;
+                    }
+                    positions.end = last + 1;
+                }
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == ErrorCode::ConstraintViolation =>
+                {
+                    // Roll back the rows inserted so far, then find the event
+                    // id that was taken.
+                    drop(tx);
+                    let tx = conn.transaction().map_err(sql)?;
+                    let duplicate =
+                        first_duplicate(events, |id| event_id_taken(&tx, &stream.tenant, id))?;
+                    return Err(match duplicate {
+                        Some(event_id) => JournalError::DuplicateEventId {
+                            stream: stream.clone(),
+                            event_id: event_id.clone(),
+                        },
+                        None => sql(rusqlite::Error::SqliteFailure(e, None)),
+                    });
+                }
+                Err(e) => return Err(sql(e)),
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok(Appended {
+            version: expected_version + events.len() as u64,
+            positions,
+            outcome: AppendOutcome::Recorded,
+        })
+    }
+
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let conn = self.lock();
+        stream_range(&conn, stream, after, None)
+    }
+
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let conn = self.lock();
+        read_rows(
+            &conn,
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM journal_events WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
+            ),
+            params![
+                tenant.as_str(),
+                to_i64(after),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            None,
+        )
+    }
+
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        let conn = self.lock();
+        let version: i64 = conn
+            .prepare_cached(
+                "SELECT coalesce(max(version), 0) FROM journal_events
+                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
+            )
+            .map_err(sql)?
+            .query_row(
+                params![
+                    stream.tenant.as_str(),
+                    stream.stream_type.as_str(),
+                    stream.id.as_str()
+                ],
+                |row| row.get(0),
+            )
+            .map_err(sql)?;
+        Ok(u64::try_from(version).unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_cut_into_power_of_two_chunks_up_to_the_maximum() {
+        let mut left = 1_000;
+        let mut chunks = Vec::new();
+        while left > 0 {
+            let size = chunk_size(left);
+            assert!(size.is_power_of_two() && size <= MAX_CHUNK && size <= left);
+            chunks.push(size);
+            left -= size;
+        }
+        assert_eq!(chunks.iter().filter(|&&c| c == MAX_CHUNK).count(), 15);
+        assert_eq!(&chunks[15..], [32, 8]);
+    }
+
+    #[test]
+    fn insert_statements_share_four_parameters_and_number_the_rest() {
+        let one = insert_sql(1);
+        assert!(one.ends_with("(?1,?2,?3,?5,?6,?7,?8,?9,?10,?11,?12,?4,?13)"));
+        let two = insert_sql(2);
+        assert!(two.ends_with("(?1,?2,?3,?14,?15,?16,?17,?18,?19,?20,?21,?4,?22)"));
+        // The largest statement stays far below SQLite's parameter limit.
+        const { assert!(4 + 9 * MAX_CHUNK < 32_766) };
+    }
+
+    #[test]
+    fn an_in_memory_journal_is_migrated() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        assert_eq!(store.migration().unwrap(), MIGRATIONS.len() as u32);
+    }
+}

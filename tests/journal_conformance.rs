@@ -1,0 +1,651 @@
+//! One conformance suite for every event store: each rule below is a
+//! function over `&dyn EventStore`, and the `conformance!` macro runs all of
+//! them against the in-memory store, SQLite (feature `sqlite`) and
+//! PostgreSQL (feature `postgres`, when `GRASSROOTS_POSTGRES_URL` is set).
+
+mod support {
+    pub mod stores;
+    pub mod ticket;
+}
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use grassroots::actor::{Actor, Role};
+use grassroots::id::{CaseId, EventId, TenantId};
+use grassroots::journal::{
+    self, AppendOutcome, EventStore, ExecuteError, JournalError, NewEvent, StoredEvent, StreamKey,
+};
+use grassroots::workflow::{Case, CaseError, Context};
+use serde_json::{Value, json};
+use support::stores::recorded_at;
+use support::ticket::{Command, Ticket, TicketError};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn stream(tenant: &TenantId, id: &str) -> StreamKey {
+    StreamKey::new(
+        tenant.clone(),
+        "ticket".parse().unwrap(),
+        id.parse().unwrap(),
+    )
+}
+
+fn event(id: &str, event_type: &str, payload: Value) -> NewEvent {
+    NewEvent::new(
+        id.parse().unwrap(),
+        event_type,
+        payload,
+        "gw-7".parse().unwrap(),
+        t0(),
+    )
+}
+
+/// `n` events with ids `{prefix}-1 ..`.
+fn events(prefix: &str, n: usize) -> Vec<NewEvent> {
+    (1..=n)
+        .map(|i| {
+            event(
+                &format!("{prefix}-{i}"),
+                "Noted",
+                json!({"Noted": {"n": i}}),
+            )
+        })
+        .collect()
+}
+
+fn ids(rows: &[StoredEvent]) -> Vec<&str> {
+    rows.iter().map(|r| r.event_id.as_str()).collect()
+}
+
+// ---------------------------------------------------------------------------
+// The rules.
+// ---------------------------------------------------------------------------
+
+fn append_then_read_returns_every_column(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    let at = t0() + Duration::nanoseconds(123_456_789);
+    let opened = NewEvent::new(
+        "ev-1".parse().unwrap(),
+        "Opened",
+        json!({"Opened": {"owner": "网格员-7", "note": "楼道 \"堵塞\"\n", "score": 2.5, "big": u64::MAX, "neg": -3}}),
+        "gw-7".parse().unwrap(),
+        at,
+    )
+    .with_correlation("req-42".parse().unwrap());
+    let held = event("ev-2", "Held", json!("Held")).with_schema_version(3);
+    let appended = store
+        .append(&key, 0, &[opened.clone(), held.clone()])
+        .unwrap();
+    assert_eq!(appended.version, 2);
+    assert_eq!(appended.outcome, AppendOutcome::Recorded);
+
+    let rows = store.read_stream(&key, 0).unwrap();
+    assert_eq!(rows.len(), 2);
+    for (row, (new, version)) in rows.iter().zip([(&opened, 1), (&held, 2)]) {
+        assert_eq!(row.stream, key);
+        assert_eq!(row.version, version);
+        assert!(new.matches(row), "{row:?} does not match {new:?}");
+        assert_eq!(row.payload, new.payload);
+        assert_eq!(row.recorded_at, recorded_at());
+        assert!(appended.positions.contains(&row.position));
+    }
+    // Times are kept to the microsecond.
+    assert_eq!(rows[0].occurred_at.timestamp_subsec_nanos(), 123_456_000);
+    assert_eq!(rows[0].correlation.as_ref().unwrap().as_str(), "req-42");
+    assert_eq!(rows[1].schema_version, 3);
+    assert!(rows[0].position < rows[1].position);
+    assert_ne!(rows[0].hash, rows[1].hash);
+    assert_eq!(store.stream_version(&key).unwrap(), 2);
+}
+
+fn an_unknown_stream_is_empty_at_version_zero(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "nobody");
+    assert!(store.read_stream(&key, 0).unwrap().is_empty());
+    assert_eq!(store.stream_version(&key).unwrap(), 0);
+    assert!(store.read_all(&tenant, 0, 100).unwrap().is_empty());
+}
+
+fn read_stream_after_a_version_returns_only_later_events(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    store.append(&key, 0, &events("a", 3)).unwrap();
+    store.append(&key, 3, &events("b", 2)).unwrap();
+    let later = store.read_stream(&key, 3).unwrap();
+    assert_eq!(ids(&later), ["b-1", "b-2"]);
+    assert_eq!(later[0].version, 4);
+    assert!(store.read_stream(&key, 5).unwrap().is_empty());
+}
+
+fn a_stale_writer_gets_a_version_conflict_and_changes_nothing(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let key = stream(&tenant, "T-1");
+    store.append(&key, 0, &events("first", 2)).unwrap();
+    let before = store.read_stream(&key, 0).unwrap();
+    let before_all = store.read_all(&tenant, 0, 100).unwrap();
+
+    for expected in [0, 1, 3] {
+        match store.append(&key, expected, &events(&format!("stale{expected}"), 1)) {
+            Err(JournalError::VersionConflict {
+                stream,
+                expected: e,
+                actual,
+            }) => {
+                assert_eq!(stream, key);
+                assert_eq!(e, expected);
+                assert_eq!(actual, 2);
+            }
+            other => panic!("expected a version conflict, got {other:?}"),
+        }
+    }
+    assert_eq!(store.read_stream(&key, 0).unwrap(), before);
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap(), before_all);
+    // The refused event ids were not taken: appending them at the right
+    // version works.
+    store.append(&key, 2, &events("stale0", 1)).unwrap();
+}
+
+fn a_new_stream_is_at_version_zero(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    let err = store.append(&key, 1, &events("e", 1)).unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    assert_eq!(store.stream_version(&key).unwrap(), 0);
+}
+
+fn an_empty_append_checks_the_version_and_writes_nothing(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    store.append(&key, 0, &events("e", 1)).unwrap();
+    let appended = store.append(&key, 1, &[]).unwrap();
+    assert_eq!(appended.version, 1);
+    assert!(appended.positions.is_empty());
+    assert!(store.append(&key, 0, &[]).unwrap_err().is_conflict());
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 1);
+}
+
+fn a_retried_append_is_idempotent(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    let batch = events("e", 3);
+    let first = store.append(&key, 0, &batch).unwrap();
+    let retry = store.append(&key, 0, &batch).unwrap();
+    assert_eq!(retry.outcome, AppendOutcome::AlreadyRecorded);
+    assert_eq!(retry.version, first.version);
+    assert_eq!(retry.positions, first.positions);
+    assert_eq!(store.read_stream(&key, 0).unwrap().len(), 3);
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 3);
+}
+
+fn a_retry_is_recognised_after_the_stream_moved_on(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    let batch = events("a", 2);
+    store.append(&key, 0, &batch).unwrap();
+    store.append(&key, 2, &events("b", 2)).unwrap();
+    let retry = store.append(&key, 0, &batch).unwrap();
+    assert_eq!(retry.outcome, AppendOutcome::AlreadyRecorded);
+    assert_eq!(retry.version, 2);
+    assert_eq!(store.stream_version(&key).unwrap(), 4);
+}
+
+fn a_reused_event_id_with_other_content_is_refused(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    store
+        .append(&key, 0, &[event("e-1", "Opened", json!(1))])
+        .unwrap();
+    let before = store.read_all(&tenant, 0, 100).unwrap();
+
+    // Same id, same place, other payload.
+    let err = store
+        .append(&key, 0, &[event("e-1", "Opened", json!(2))])
+        .unwrap_err();
+    assert!(
+        matches!(&err, JournalError::DuplicateEventId { event_id, .. } if event_id.as_str() == "e-1"),
+        "{err:?}"
+    );
+    // Same id in another stream of the tenant.
+    let other = stream(&tenant, "T-2");
+    let err = store
+        .append(&other, 0, &[event("e-1", "Opened", json!(1))])
+        .unwrap_err();
+    assert!(
+        matches!(err, JournalError::DuplicateEventId { .. }),
+        "{err:?}"
+    );
+    // Same id, appended as if the stream moved on.
+    let err = store
+        .append(&key, 1, &[event("e-1", "Opened", json!(1))])
+        .unwrap_err();
+    assert!(
+        matches!(err, JournalError::DuplicateEventId { .. }),
+        "{err:?}"
+    );
+
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap(), before);
+    assert_eq!(store.stream_version(&other).unwrap(), 0);
+}
+
+fn a_failure_mid_append_leaves_the_stream_as_it_was(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    let other = stream(&tenant, "T-2");
+    store.append(&key, 0, &events("a", 2)).unwrap();
+    store
+        .append(&other, 0, &[event("taken", "Opened", json!(0))])
+        .unwrap();
+    let before = store.read_stream(&key, 0).unwrap();
+    let before_all = store.read_all(&tenant, 0, 100).unwrap();
+
+    // The first two events would go in; the third's id is taken, so the
+    // append fails part-way and must leave no trace.
+    let mut batch = events("b", 2);
+    batch.push(event("taken", "Noted", json!(3)));
+    let err = store.append(&key, 2, &batch).unwrap_err();
+    assert!(
+        matches!(&err, JournalError::DuplicateEventId { event_id, .. } if event_id.as_str() == "taken"),
+        "{err:?}"
+    );
+    assert_eq!(store.read_stream(&key, 0).unwrap(), before);
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap(), before_all);
+    assert_eq!(store.stream_version(&key).unwrap(), 2);
+    // The ids of the rolled-back events are free again.
+    store.append(&key, 2, &events("b", 2)).unwrap();
+    assert_eq!(store.stream_version(&key).unwrap(), 4);
+}
+
+fn an_event_id_repeated_within_a_batch_is_refused(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    let batch = [
+        event("x", "Opened", json!(1)),
+        event("y", "Held", json!(2)),
+        event("x", "Resumed", json!(3)),
+    ];
+    let err = store.append(&key, 0, &batch).unwrap_err();
+    assert!(
+        matches!(&err, JournalError::DuplicateEventId { event_id, .. } if event_id.as_str() == "x"),
+        "{err:?}"
+    );
+    assert_eq!(store.stream_version(&key).unwrap(), 0);
+}
+
+fn read_all_returns_a_tenants_events_in_global_order(store: &dyn EventStore, tenant: TenantId) {
+    let a = stream(&tenant, "A");
+    let b = stream(&tenant, "B");
+    store.append(&a, 0, &events("a1", 2)).unwrap();
+    store.append(&b, 0, &events("b1", 1)).unwrap();
+    store.append(&a, 2, &events("a2", 1)).unwrap();
+    store.append(&b, 1, &events("b2", 2)).unwrap();
+
+    let all = store.read_all(&tenant, 0, 100).unwrap();
+    assert_eq!(ids(&all), ["a1-1", "a1-2", "b1-1", "a2-1", "b2-1", "b2-2"]);
+    assert!(all.windows(2).all(|w| w[0].position < w[1].position));
+
+    // Paging: after a position, at most `limit`.
+    let page = store.read_all(&tenant, all[1].position, 2).unwrap();
+    assert_eq!(ids(&page), ["b1-1", "a2-1"]);
+    let rest = store.read_all(&tenant, page[1].position, 100).unwrap();
+    assert_eq!(ids(&rest), ["b2-1", "b2-2"]);
+    assert!(
+        store
+            .read_all(&tenant, all[5].position, 100)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.read_all(&tenant, 0, 0).unwrap().is_empty());
+}
+
+fn tenants_are_isolated(store: &dyn EventStore, tenant: TenantId) {
+    let other = TenantId::new(format!("{tenant}-other")).unwrap();
+    let mine = stream(&tenant, "T-1");
+    let theirs = stream(&other, "T-1");
+    store.append(&mine, 0, &events("e", 2)).unwrap();
+    // The same stream id and the same event ids are free in another tenant.
+    store.append(&theirs, 0, &events("e", 1)).unwrap();
+
+    assert_eq!(store.stream_version(&mine).unwrap(), 2);
+    assert_eq!(store.stream_version(&theirs).unwrap(), 1);
+    let all_mine = store.read_all(&tenant, 0, 100).unwrap();
+    let all_theirs = store.read_all(&other, 0, 100).unwrap();
+    assert_eq!(all_mine.len(), 2);
+    assert_eq!(all_theirs.len(), 1);
+    assert!(all_mine.iter().all(|r| r.stream.tenant == tenant));
+    assert!(all_theirs.iter().all(|r| r.stream.tenant == other));
+    // A conflict in one tenant says nothing about the other.
+    assert!(
+        store
+            .append(&theirs, 2, &events("f", 1))
+            .unwrap_err()
+            .is_conflict()
+    );
+}
+
+fn a_stored_stream_verifies(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    store.append(&key, 0, &events("a", 3)).unwrap();
+    store.append(&key, 3, &events("b", 2)).unwrap();
+    let verified = journal::verify_stream(store, &key).unwrap();
+    assert_eq!(verified.version, 5);
+    assert_eq!(verified.head, store.read_stream(&key, 0).unwrap()[4].hash);
+}
+
+fn executed_commands_load_back_as_the_live_case(store: &dyn EventStore, tenant: TenantId) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let worker = Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
+    let correlation = "req-1".parse().unwrap();
+    let at = t0() + Duration::nanoseconds(999);
+    let ctx = Context::new(at, &worker).with_correlation(&correlation);
+
+    let opened = journal::execute(store, &tenant, &Ticket, &id, &Command::Open, &ctx, 3).unwrap();
+    assert_eq!(opened.events().len(), 1);
+    assert_eq!(opened.attempts, 1);
+    let later = Context::new(at + Duration::hours(1), &worker);
+    let resolved =
+        journal::execute(store, &tenant, &Ticket, &id, &Command::Resolve, &later, 3).unwrap();
+    assert_eq!(resolved.case.version(), 2);
+
+    let loaded = journal::load::<Ticket, _>(store, &tenant, &id).unwrap();
+    assert_eq!(loaded, resolved.case);
+    let replayed = Case::<Ticket>::replay(id.clone(), loaded.history().to_vec()).unwrap();
+    assert_eq!(replayed, loaded);
+    assert_eq!(loaded.history()[0].correlation.as_ref(), Some(&correlation));
+
+    let key = StreamKey::of::<Ticket>(tenant.clone(), id.clone()).unwrap();
+    journal::verify_stream(store, &key).unwrap();
+}
+
+fn a_rejected_command_writes_nothing(store: &dyn EventStore, tenant: TenantId) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let stranger = Actor::new("nobody".parse().unwrap());
+    let ctx = Context::new(t0(), &stranger);
+    let err = journal::execute(store, &tenant, &Ticket, &id, &Command::Open, &ctx, 3).unwrap_err();
+    assert!(
+        matches!(err.rejection(), Some(TicketError::Forbidden(_))),
+        "{err:?}"
+    );
+    assert!(matches!(err, ExecuteError::Refused(CaseError::Rejected(_))));
+    assert!(store.read_all(&tenant, 0, 100).unwrap().is_empty());
+}
+
+fn a_command_deciding_nothing_appends_nothing(store: &dyn EventStore, tenant: TenantId) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let system = Actor::system();
+    let tick = Context::new(t0(), &system);
+    let done = journal::execute(store, &tenant, &Ticket, &id, &Command::Tick, &tick, 3).unwrap();
+    assert!(done.events().is_empty());
+    assert!(store.read_all(&tenant, 0, 100).unwrap().is_empty());
+}
+
+/// A store that lets another writer append to the case just before each of
+/// the first `interruptions` appends goes through.
+struct Interfering<'a> {
+    store: &'a dyn EventStore,
+    interruptions: std::cell::Cell<u32>,
+}
+
+impl EventStore for Interfering<'_> {
+    fn append(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+    ) -> Result<journal::Appended, JournalError> {
+        let left = self.interruptions.get();
+        if left > 0 {
+            self.interruptions.set(left - 1);
+            // Another clerk adds a note: a Tick after 72 hours reminds.
+            let system = Actor::system();
+            let tick = Context::new(t0() + Duration::hours(100), &system);
+            let id = stream.id.clone();
+            journal::execute(
+                self.store,
+                &stream.tenant,
+                &Ticket,
+                &id,
+                &Command::Tick,
+                &tick,
+                0,
+            )
+            .unwrap();
+        }
+        self.store.append(stream, expected_version, events)
+    }
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        self.store.read_stream(stream, after)
+    }
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        self.store.read_all(tenant, after, limit)
+    }
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        self.store.stream_version(stream)
+    }
+}
+
+fn execute_decides_again_after_another_writer_got_there_first(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let worker = Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
+    journal::execute(
+        store,
+        &tenant,
+        &Ticket,
+        &id,
+        &Command::Open,
+        &Context::new(t0(), &worker),
+        0,
+    )
+    .unwrap();
+
+    let interfering = Interfering {
+        store,
+        interruptions: std::cell::Cell::new(1),
+    };
+    let later = Context::new(t0() + Duration::hours(101), &worker);
+    let done = journal::execute(
+        &interfering,
+        &tenant,
+        &Ticket,
+        &id,
+        &Command::Hold,
+        &later,
+        3,
+    )
+    .unwrap();
+    assert_eq!(done.attempts, 2);
+    // The reminder the other writer recorded is kept, then the hold.
+    let kinds: Vec<_> = done
+        .case
+        .history()
+        .iter()
+        .map(|r| format!("{:?}", r.event))
+        .collect();
+    assert!(kinds[1].starts_with("Reminded"), "{kinds:?}");
+    assert!(kinds[2].starts_with("Held"), "{kinds:?}");
+    assert_eq!(
+        journal::load::<Ticket, _>(store, &tenant, &id).unwrap(),
+        done.case
+    );
+}
+
+fn execute_gives_up_after_its_retries(store: &dyn EventStore, tenant: TenantId) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let worker = Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
+    journal::execute(
+        store,
+        &tenant,
+        &Ticket,
+        &id,
+        &Command::Open,
+        &Context::new(t0(), &worker),
+        0,
+    )
+    .unwrap();
+    let interfering = Interfering {
+        store,
+        interruptions: std::cell::Cell::new(1),
+    };
+    let later = Context::new(t0() + Duration::hours(101), &worker);
+    let err = journal::execute(
+        &interfering,
+        &tenant,
+        &Ticket,
+        &id,
+        &Command::Hold,
+        &later,
+        0,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ExecuteError::Contended { attempts: 1, .. }),
+        "{err:?}"
+    );
+    // Only the other writer's reminder is stored.
+    assert_eq!(
+        journal::load::<Ticket, _>(store, &tenant, &id)
+            .unwrap()
+            .version(),
+        2
+    );
+}
+
+fn a_payload_that_does_not_decode_names_stream_version_and_type(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let key = StreamKey::of::<Ticket>(tenant.clone(), id.clone()).unwrap();
+    let opened = json!({"Opened": {"owner": "gw-7", "at": "2026-03-02T09:00:00Z"}});
+    store
+        .append(
+            &key,
+            0,
+            &[
+                event("e-1", "Opened", opened),
+                event("e-2", "Held", json!({"Held": 7})),
+            ],
+        )
+        .unwrap();
+    match journal::load::<Ticket, _>(store, &tenant, &id) {
+        Err(JournalError::Decode {
+            stream,
+            version,
+            event_type,
+            ..
+        }) => {
+            assert_eq!(stream, key);
+            assert_eq!(version, 2);
+            assert_eq!(&*event_type, "Held");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+fn an_event_stored_under_another_type_is_refused(store: &dyn EventStore, tenant: TenantId) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let key = StreamKey::of::<Ticket>(tenant.clone(), id.clone()).unwrap();
+    store
+        .append(&key, 0, &[event("e-1", "Closed", json!("Held"))])
+        .unwrap();
+    let err = journal::load::<Ticket, _>(store, &tenant, &id).unwrap_err();
+    assert!(
+        matches!(&err, JournalError::EventTypeMismatch { version: 1, stored, decoded: "Held", .. } if &**stored == "Closed"),
+        "{err:?}"
+    );
+}
+
+fn event_ids_derived_by_the_typed_layer_make_retries_idempotent(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let key = StreamKey::of::<Ticket>(tenant.clone(), id.clone()).unwrap();
+    let worker = Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
+    let mut case = Case::<Ticket>::new(id);
+    case.handle(&Ticket, &Command::Open, &Context::new(t0(), &worker))
+        .unwrap();
+    let row = journal::encode::<Ticket>(&key, &case.history()[0]).unwrap();
+    let again = journal::encode::<Ticket>(&key, &case.history()[0]).unwrap();
+    assert_eq!(row.event_id, again.event_id);
+    store.append(&key, 0, &[row]).unwrap();
+    // The reply was lost; the writer sends the same append again.
+    let retry = store.append(&key, 0, &[again]).unwrap();
+    assert_eq!(retry.outcome, AppendOutcome::AlreadyRecorded);
+    let stored = store.read_stream(&key, 0).unwrap();
+    assert_eq!(
+        journal::decode::<Ticket>(&stored[0]).unwrap(),
+        case.history()[0]
+    );
+    let _: EventId = stored[0].event_id.clone();
+}
+
+// ---------------------------------------------------------------------------
+// The backends.
+// ---------------------------------------------------------------------------
+
+macro_rules! conformance {
+    ($($rule:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[test]
+                fn $rule() {
+                    let store = crate::support::stores::memory();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(feature = "sqlite")]
+        mod sqlite {
+            $(
+                #[test]
+                fn $rule() {
+                    let (_dir, store) = crate::support::stores::sqlite();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(
+                #[test]
+                fn $rule() {
+                    let Some(store) = crate::support::stores::postgres() else { return };
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+    };
+}
+
+conformance! {
+    append_then_read_returns_every_column,
+    an_unknown_stream_is_empty_at_version_zero,
+    read_stream_after_a_version_returns_only_later_events,
+    a_stale_writer_gets_a_version_conflict_and_changes_nothing,
+    a_new_stream_is_at_version_zero,
+    an_empty_append_checks_the_version_and_writes_nothing,
+    a_retried_append_is_idempotent,
+    a_retry_is_recognised_after_the_stream_moved_on,
+    a_reused_event_id_with_other_content_is_refused,
+    a_failure_mid_append_leaves_the_stream_as_it_was,
+    an_event_id_repeated_within_a_batch_is_refused,
+    read_all_returns_a_tenants_events_in_global_order,
+    tenants_are_isolated,
+    a_stored_stream_verifies,
+    executed_commands_load_back_as_the_live_case,
+    a_rejected_command_writes_nothing,
+    a_command_deciding_nothing_appends_nothing,
+    execute_decides_again_after_another_writer_got_there_first,
+    execute_gives_up_after_its_retries,
+    a_payload_that_does_not_decode_names_stream_version_and_type,
+    an_event_stored_under_another_type_is_refused,
+    event_ids_derived_by_the_typed_layer_make_retries_idempotent,
+}

@@ -1,0 +1,459 @@
+//! Tamper evidence: a stream changed behind the journal's back — an event
+//! changed, removed, reordered or inserted — fails verification, naming the
+//! first broken version, the row's position and the kind of change.
+//!
+//! The same scenarios run on rows read from the in-memory store and edited
+//! in memory, and on SQLite and PostgreSQL edited with SQL, as someone with
+//! access to the database would.
+
+mod support {
+    pub mod stores;
+}
+
+use chrono::{Duration, TimeZone, Utc};
+use grassroots::id::TenantId;
+use grassroots::journal::{
+    self, Breakage, EventStore, JournalError, MemoryStore, NewEvent, StoredEvent, StreamKey,
+    verify_rows,
+};
+use serde_json::json;
+
+const EVENTS: u64 = 6;
+
+fn stream(tenant: &TenantId) -> StreamKey {
+    StreamKey::new(
+        tenant.clone(),
+        "ticket".parse().unwrap(),
+        "T-1".parse().unwrap(),
+    )
+}
+
+/// Appends six events (in two batches) and returns the stream.
+fn six_events(store: &dyn EventStore, tenant: &TenantId) -> StreamKey {
+    let key = stream(tenant);
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    let events: Vec<NewEvent> = (1..=EVENTS)
+        .map(|i| {
+            NewEvent::new(
+                format!("e-{i}").parse().unwrap(),
+                "Noted",
+                json!({"Noted": {"n": i, "by": "网格员"}}),
+                "gw-7".parse().unwrap(),
+                at + Duration::minutes(i as i64),
+            )
+        })
+        .collect();
+    store.append(&key, 0, &events[..3]).unwrap();
+    store.append(&key, 3, &events[3..]).unwrap();
+    journal::verify_stream(store, &key).unwrap();
+    key
+}
+
+/// Asserts `result` is a tamper report at `version` of kind `breakage`, and
+/// returns the reported position.
+fn assert_tampered(
+    result: Result<journal::Verified, JournalError>,
+    version: u64,
+    breakage: Breakage,
+) -> Option<u64> {
+    match result {
+        Err(JournalError::Tampered {
+            version: v,
+            breakage: b,
+            position,
+            ..
+        }) => {
+            assert_eq!((v, b), (version, breakage), "reported at {position:?}");
+            position
+        }
+        other => panic!("expected {breakage:?} at version {version}, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Rows edited in memory.
+// ---------------------------------------------------------------------------
+
+fn memory_rows() -> (MemoryStore, StreamKey, Vec<StoredEvent>) {
+    let store = support::stores::memory();
+    let key = six_events(&store, &support::stores::tenant("tamper"));
+    let rows = store.read_stream(&key, 0).unwrap();
+    (store, key, rows)
+}
+
+#[test]
+fn an_intact_stream_verifies_with_its_head() {
+    let (_, key, rows) = memory_rows();
+    let verified = verify_rows(&key, &rows).unwrap();
+    assert_eq!(verified.version, EVENTS);
+    assert_eq!(verified.head, rows[5].hash);
+}
+
+#[test]
+fn a_changed_payload_is_reported_at_its_version() {
+    let (_, key, mut rows) = memory_rows();
+    rows[2].payload = json!({"Noted": {"n": 99, "by": "网格员"}});
+    let position = assert_tampered(verify_rows(&key, &rows), 3, Breakage::Changed);
+    assert_eq!(position, Some(rows[2].position));
+}
+
+#[test]
+fn a_change_to_any_hashed_column_is_reported() {
+    let (_, key, rows) = memory_rows();
+    let edits: [fn(&mut StoredEvent); 7] = [
+        |r| r.event_id = "forged".parse().unwrap(),
+        |r| r.event_type = "Closed".into(),
+        |r| r.schema_version = 2,
+        |r| r.actor = "someone-else".parse().unwrap(),
+        |r| r.correlation = Some("req-9".parse().unwrap()),
+        |r| r.occurred_at += Duration::microseconds(1),
+        |r| r.hash = journal::EventHash::from_bytes([7; 32]),
+    ];
+    for edit in edits {
+        let mut tampered = rows.clone();
+        edit(&mut tampered[3]);
+        assert_tampered(verify_rows(&key, &tampered), 4, Breakage::Changed);
+    }
+}
+
+#[test]
+fn position_and_recorded_at_are_not_hashed() {
+    let (_, key, mut rows) = memory_rows();
+    rows[1].recorded_at += Duration::days(1);
+    for row in &mut rows {
+        row.position += 1_000;
+    }
+    verify_rows(&key, &rows).unwrap();
+}
+
+#[test]
+fn a_removed_event_is_reported_at_the_missing_version() {
+    let (_, key, mut rows) = memory_rows();
+    rows.remove(2);
+    let position = assert_tampered(verify_rows(&key, &rows), 3, Breakage::Removed);
+    assert_eq!(position, None);
+}
+
+#[test]
+fn a_removal_with_the_later_events_renumbered_is_reported() {
+    let (_, key, mut rows) = memory_rows();
+    rows.remove(2);
+    for row in &mut rows[2..] {
+        row.version -= 1;
+    }
+    assert_tampered(verify_rows(&key, &rows), 3, Breakage::Removed);
+}
+
+#[test]
+fn swapped_neighbours_are_reported_as_reordered() {
+    let (_, key, mut rows) = memory_rows();
+    rows.swap(2, 3);
+    rows[2].version = 3;
+    rows[3].version = 4;
+    assert_tampered(verify_rows(&key, &rows), 3, Breakage::Reordered);
+}
+
+#[test]
+fn swapped_distant_events_are_reported_as_reordered() {
+    let (_, key, mut rows) = memory_rows();
+    rows.swap(1, 4);
+    rows[1].version = 2;
+    rows[4].version = 5;
+    assert_tampered(verify_rows(&key, &rows), 2, Breakage::Reordered);
+}
+
+#[test]
+fn positions_out_of_version_order_are_reported_as_reordered() {
+    let (_, key, mut rows) = memory_rows();
+    let (p3, p4) = (rows[2].position, rows[3].position);
+    rows[2].position = p4;
+    rows[3].position = p3;
+    assert_tampered(verify_rows(&key, &rows), 4, Breakage::Reordered);
+}
+
+#[test]
+fn an_inserted_event_is_reported_at_its_version() {
+    let (_, key, mut rows) = memory_rows();
+    let mut forged = rows[1].clone();
+    forged.event_id = "forged".parse().unwrap();
+    forged.version = 3;
+    for row in &mut rows[2..] {
+        row.version += 1;
+    }
+    rows.insert(2, forged);
+    assert_tampered(verify_rows(&key, &rows), 3, Breakage::Inserted);
+}
+
+#[test]
+fn an_inserted_event_with_a_linking_hash_is_still_reported() {
+    // The forger builds a correctly linked event 3 in a store of their own
+    // (same first two events), then slips it in and renumbers the rest.
+    let (_, key, mut rows) = memory_rows();
+    let forgery_store = MemoryStore::new();
+    let first_two: Vec<NewEvent> = rows[..2]
+        .iter()
+        .map(|r| NewEvent {
+            event_id: r.event_id.clone(),
+            event_type: r.event_type.clone(),
+            schema_version: r.schema_version,
+            payload: r.payload.clone(),
+            actor: r.actor.clone(),
+            correlation: r.correlation.clone(),
+            occurred_at: r.occurred_at,
+        })
+        .collect();
+    forgery_store.append(&key, 0, &first_two).unwrap();
+    let forged = NewEvent::new(
+        "forged".parse().unwrap(),
+        "Closed",
+        json!("Closed"),
+        "gw-7".parse().unwrap(),
+        rows[1].occurred_at,
+    );
+    forgery_store.append(&key, 2, &[forged]).unwrap();
+    let forged = forgery_store.read_stream(&key, 2).unwrap().remove(0);
+    assert_eq!(
+        forgery_store.read_stream(&key, 0).unwrap()[1].hash,
+        rows[1].hash
+    );
+
+    for row in &mut rows[2..] {
+        row.version += 1;
+    }
+    rows.insert(2, forged);
+    assert_tampered(verify_rows(&key, &rows), 3, Breakage::Inserted);
+}
+
+#[test]
+fn a_cut_off_tail_shows_only_against_a_kept_head() {
+    let (_, key, mut rows) = memory_rows();
+    let anchored = verify_rows(&key, &rows).unwrap().head;
+    rows.pop();
+    // The chain that is left is intact...
+    let verified = verify_rows(&key, &rows).unwrap();
+    assert_eq!(verified.version, EVENTS - 1);
+    // ...but its head is not the one kept elsewhere.
+    assert_ne!(verified.head, anchored);
+}
+
+// ---------------------------------------------------------------------------
+// Databases edited with SQL.
+// ---------------------------------------------------------------------------
+
+/// Runs SQL against the journal's database behind the store's back.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+trait Sql {
+    fn exec(&mut self, sql: &str);
+    fn positions(&mut self, key: &StreamKey) -> Vec<i64>;
+}
+
+/// Builds each scenario in a tenant of its own, tampers with SQL, and checks
+/// what `verify_stream` reports.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
+    type Scenario = (&'static str, u64, Breakage, fn(&str, &[i64]) -> Vec<String>);
+    let scenarios: [Scenario; 8] = [
+        ("changed_payload", 3, Breakage::Changed, |w, _| {
+            vec![format!(
+                r#"UPDATE journal_events SET payload = '{{"Noted":{{"n":99,"by":"网格员"}}}}' WHERE {w} AND version = 3"#
+            )]
+        }),
+        ("changed_actor", 2, Breakage::Changed, |w, _| {
+            vec![format!(
+                "UPDATE journal_events SET actor = 'someone-else' WHERE {w} AND version = 2"
+            )]
+        }),
+        ("removed", 3, Breakage::Removed, |w, _| {
+            vec![format!(
+                "DELETE FROM journal_events WHERE {w} AND version = 3"
+            )]
+        }),
+        ("removed_and_renumbered", 3, Breakage::Removed, |w, _| {
+            vec![
+                format!("DELETE FROM journal_events WHERE {w} AND version = 3"),
+                format!(
+                    "UPDATE journal_events SET version = version + 100 WHERE {w} AND version > 3"
+                ),
+                format!(
+                    "UPDATE journal_events SET version = version - 101 WHERE {w} AND version > 100"
+                ),
+            ]
+        }),
+        ("swapped_versions", 3, Breakage::Reordered, |w, _| {
+            vec![
+                format!("UPDATE journal_events SET version = 1000 WHERE {w} AND version = 3"),
+                format!("UPDATE journal_events SET version = 3 WHERE {w} AND version = 4"),
+                format!("UPDATE journal_events SET version = 4 WHERE {w} AND version = 1000"),
+            ]
+        }),
+        (
+            "swapped_distant_versions",
+            2,
+            Breakage::Reordered,
+            |w, _| {
+                vec![
+                    format!("UPDATE journal_events SET version = 1000 WHERE {w} AND version = 2"),
+                    format!("UPDATE journal_events SET version = 2 WHERE {w} AND version = 5"),
+                    format!("UPDATE journal_events SET version = 5 WHERE {w} AND version = 1000"),
+                ]
+            },
+        ),
+        ("swapped_positions", 4, Breakage::Reordered, |w, p| {
+            vec![
+                format!("UPDATE journal_events SET position = -1 WHERE {w} AND version = 3"),
+                format!(
+                    "UPDATE journal_events SET position = {} WHERE {w} AND version = 4",
+                    p[2]
+                ),
+                format!(
+                    "UPDATE journal_events SET position = {} WHERE {w} AND version = 3",
+                    p[3]
+                ),
+            ]
+        }),
+        ("inserted", 3, Breakage::Inserted, |w, _| {
+            vec![
+                format!(
+                    "UPDATE journal_events SET version = version + 100 WHERE {w} AND version >= 3"
+                ),
+                format!(
+                    "UPDATE journal_events SET version = version - 99 WHERE {w} AND version > 100"
+                ),
+                format!(
+                    "INSERT INTO journal_events (position, tenant, stream_type, stream_id, version,
+                         event_id, event_type, schema_version, payload, actor, correlation,
+                         occurred_at, recorded_at, hash)
+                     SELECT (SELECT max(position) + 1 FROM journal_events), tenant, stream_type,
+                         stream_id, 3, 'forged', event_type, schema_version, payload, actor,
+                         correlation, occurred_at, recorded_at, hash
+                     FROM journal_events WHERE {w} AND version = 2"
+                ),
+            ]
+        }),
+    ];
+    for (name, version, breakage, edits) in scenarios {
+        let tenant = support::stores::tenant(name);
+        let key = six_events(store, &tenant);
+        let positions = sql.positions(&key);
+        let filter = format!(
+            "tenant = '{}' AND stream_type = '{}' AND stream_id = '{}'",
+            key.tenant, key.stream_type, key.id
+        );
+        for statement in edits(&filter, &positions) {
+            sql.exec(&statement);
+        }
+        let result = journal::verify_stream(store, &key);
+        match result {
+            Err(JournalError::Tampered {
+                version: v,
+                breakage: b,
+                ..
+            }) if (v, b) == (version, breakage) => {}
+            other => panic!("{name}: expected {breakage:?} at version {version}, got {other:?}"),
+        }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use super::*;
+
+    struct Sqlite(rusqlite::Connection);
+
+    impl Sql for Sqlite {
+        fn exec(&mut self, sql: &str) {
+            self.0.execute_batch(sql).unwrap();
+        }
+        fn positions(&mut self, key: &StreamKey) -> Vec<i64> {
+            let mut stmt = self
+                .0
+                .prepare(
+                    "SELECT position FROM journal_events
+                     WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 ORDER BY version",
+                )
+                .unwrap();
+            stmt.query_map(
+                [
+                    key.tenant.as_str(),
+                    key.stream_type.as_str(),
+                    key.id.as_str(),
+                ],
+                |row| row.get(0),
+            )
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        }
+    }
+
+    #[test]
+    fn every_kind_of_sql_tampering_is_reported() {
+        let (dir, store) = support::stores::sqlite();
+        let mut sql = Sqlite(rusqlite::Connection::open(dir.path().join("journal.db")).unwrap());
+        sql_scenarios(&store, &mut sql);
+    }
+
+    #[test]
+    fn a_payload_that_is_no_longer_json_names_stream_version_and_type() {
+        let (dir, store) = support::stores::sqlite();
+        let key = six_events(&store, &support::stores::tenant("not-json"));
+        let sql = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
+        sql.execute(
+            "UPDATE journal_events SET payload = '{not json' WHERE version = 4",
+            [],
+        )
+        .unwrap();
+        match store.read_stream(&key, 0) {
+            Err(JournalError::Decode {
+                stream,
+                version,
+                event_type,
+                ..
+            }) => {
+                assert_eq!(stream, key);
+                assert_eq!(version, 4);
+                assert_eq!(&*event_type, "Noted");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use super::*;
+
+    struct Postgres(::postgres::Client);
+
+    impl Sql for Postgres {
+        fn exec(&mut self, sql: &str) {
+            self.0.batch_execute(sql).unwrap();
+        }
+        fn positions(&mut self, key: &StreamKey) -> Vec<i64> {
+            self.0
+                .query(
+                    "SELECT position FROM journal_events
+                     WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3 ORDER BY version",
+                    &[
+                        &key.tenant.as_str(),
+                        &key.stream_type.as_str(),
+                        &key.id.as_str(),
+                    ],
+                )
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect()
+        }
+    }
+
+    #[test]
+    fn every_kind_of_sql_tampering_is_reported() {
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let store = support::stores::postgres().unwrap();
+        let mut sql = Postgres(::postgres::Client::connect(&url, ::postgres::NoTls).unwrap());
+        sql_scenarios(&store, &mut sql);
+    }
+}
