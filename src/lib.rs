@@ -72,6 +72,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`id`] | newtype identifiers, validated on construction and deserialisation |
+//! | [`metrics`] | [`GovernanceMetrics`](metrics::GovernanceMetrics): the three rates (response, resolution, satisfaction), on-time rate, overdue counts, the share resolved within the ceiling and median time per tier — per workflow, tier, kind and organisation — folded from histories |
 //! | [`tier`] | [`Tier`] (grid → municipal) and [`Severity`] |
 //! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
 //! | [`calendar`] | [`WorkingCalendar`] (weekends, public holidays, make-up working days) and [`TimeLimit`]: working-day deadlines |
@@ -105,6 +106,7 @@ pub mod escalation;
 pub mod id;
 pub mod journal;
 pub mod matter;
+pub mod metrics;
 pub mod open311;
 pub mod org;
 pub mod service;

@@ -1,0 +1,497 @@
+//! Governance indicators, folded from recorded histories: the three rates
+//! (response, resolution, satisfaction), the on-time rate, overdue counts,
+//! the share of disputes resolved at or below their ceiling ("small
+//! matters stayed in the park") and the median time per tier — for the
+//! whole city and per workflow, per tier, per kind of matter and per
+//! organisation.
+//!
+//! Every figure is computed from the events alone, so anyone holding the
+//! histories gets the same numbers. The fold is streaming: observe a
+//! case's history, drop it, keep going; a case contributes a few counters
+//! and one 4-byte duration per tier it reached. [`GovernanceMetrics`]
+//! merge, so worker threads fold separately and add up at the end.
+//!
+//! # Example
+//!
+//! ```
+//! use grassroots::metrics::{CaseType, GovernanceMetrics};
+//! use grassroots::service::{sample, ServiceRequestCommand as Command};
+//! use grassroots::actor::{Actor, Role};
+//! use grassroots::workflow::{Case, Context};
+//! use chrono::{TimeZone, Utc};
+//!
+//! let service = sample::huanan_city_service();
+//! let hall = sample::HALL.parse()?;
+//! let applicant = Actor::new("ent-7".parse()?).with_role(Role::Party);
+//! let clerk = Actor::new("clerk-li".parse()?).with_role(Role::HallClerk).acting_for(hall);
+//! let monday = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+//!
+//! let mut case = Case::new("HN-1".parse()?);
+//! let submit = Command::Submit {
+//!     item: "TX-001".parse()?,
+//!     materials: vec!["business-licence".parse()?, "id-card".parse()?],
+//!     attributes: [
+//!         ("invoice_type".parse()?, grassroots::service::AttributeValue::Choice("general".into())),
+//!         ("quantity".parse()?, grassroots::service::AttributeValue::Number(25.0)),
+//!     ]
+//!     .into_iter()
+//!     .collect(),
+//!     description: None,
+//! };
+//! case.handle(&service, &submit, &Context::new(monday, &applicant))?;
+//! case.handle(&service, &Command::Accept, &Context::new(monday, &clerk))?;
+//! case.handle(&service, &Command::StartProcessing, &Context::new(monday, &clerk))?;
+//! case.handle(&service, &Command::Complete, &Context::new(monday, &clerk))?;
+//!
+//! let mut metrics = GovernanceMetrics::default();
+//! metrics.observe_service_request(case.history());
+//! drop(case); // streaming: the history is no longer needed
+//!
+//! let requests = metrics.by_case_type(CaseType::ServiceRequest);
+//! assert_eq!(requests.received, 1);
+//! assert_eq!(requests.response_rate(), Some(1.0));
+//! assert_eq!(requests.resolution_rate(), Some(1.0));
+//! assert_eq!(requests.on_time_rate(), Some(1.0));
+//! assert_eq!(requests.satisfaction_rate(), None); // not rated yet
+//! assert_eq!(metrics.by_organisation().count(), 1); // the hall
+//! println!("{metrics}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Definitions
+//!
+//! A case is *received* when its history begins with a report (dispute) or
+//! a submission (service request). It is *excluded* from every rate —
+//! numerators and denominators alike — when it was:
+//!
+//! - **withdrawn**: a party withdrew the dispute or refused mediation
+//!   before it started (mediation is voluntary); the applicant withdrew
+//!   the request;
+//! - **a duplicate**: a dispute declined because a court, an arbitration
+//!   body or a department had already accepted it
+//!   ([`PendingElsewhere`](crate::dispute::DeclineReason::PendingElsewhere));
+//!   the service workflow records no duplicates;
+//! - **returned**: a dispute declined as out of scope or not mediable by
+//!   law; a request refused at intake (不予受理).
+//!
+//! The rest are *eligible*. Cases still open at the end count as eligible
+//! and unresolved.
+//!
+//! | figure | numerator | denominator |
+//! |---|---|---|
+//! | response rate (响应率) | eligible cases answered within [`RESPONSE_LIMIT`] (24 h) of receipt: a dispute accepted by the routed body; a request accepted or sent a supplement request by the hall | eligible cases |
+//! | resolution rate (解决率) | eligible cases resolved: a dispute whose agreement took effect (the ladder recorded it resolved); a request concluded — completed, or denied on its merits (办结) | eligible cases |
+//! | satisfaction rate (满意率) | satisfied ratings: *satisfied* or *fairly satisfied* at a dispute's follow-up visit; a good review of a request | ratings of eligible cases: every follow-up visit, every review (a request reworked after a bad review may be rated twice) |
+//! | on-time rate | resolved cases resolved before their due date: a dispute before the due date of the tier that resolved it (a tier without a time limit is always on time); a request before the promised date in force then (after pauses and extensions) | resolved eligible cases |
+//! | overdue | eligible cases found overdue at least once: a request's `Overdue`; a dispute's timeout escalation, supervision reminder or lapsed labour limit | — (a count) |
+//! | within the ceiling | eligible cases the ladder resolved at or below the ceiling in force (severity raises move it) | eligible cases the ladder resolved (disputes: service requests are supervised, never resolved on the ladder) |
+//! | median time per tier | the lower median of the time eligible cases spent at each tier, per workflow: from the step that brought the case there to the step that took it away or the end of handling (a dispute's agreement taking effect, referral; a request's completion or denial); a case still handled counts to its last recorded event | cases that reached the tier |
+//! | escalations | steps up the ladder taken by eligible cases | — (a count) |
+//!
+//! # Breakdowns
+//!
+//! Each case counts once in the total, once under its workflow
+//! ([`CaseType`]) and once under its kind ([`Need`]: the dispute's kind, the
+//! request's category). It counts under a *tier* and an *organisation*
+//! when its history names them: a dispute under the body handling it at
+//! the end (the last one the ladder routed it to, or the body that declined
+//! it) and that body's tier; a request under the hall that took it and the
+//! tier of its supervision on the ladder. A dispute that no body accepted
+//! or declined yet, and a request not yet accepted, count under no tier; a
+//! dispute no body accepted or declined counts under no organisation.
+
+mod facts;
+mod figures;
+mod samples;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::TimeDelta;
+use serde::Serialize;
+
+pub use facts::{CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT};
+pub use figures::{Figures, Rates};
+pub use samples::TimeSamples;
+
+use crate::dispute::DisputeEvent;
+use crate::id::OrgId;
+use crate::org::Need;
+use crate::service::ServiceRequestEvent;
+use crate::tier::Tier;
+use crate::workflow::Recorded;
+
+/// A city's (or a district's, or a hall's) governance indicators, folded
+/// from case histories. See the [module docs](self) for every definition.
+///
+/// Fold with [`observe_dispute`](Self::observe_dispute) and
+/// [`observe_service_request`](Self::observe_service_request), one case at
+/// a time; combine folds with [`merge`](Self::merge). `Display` prints a
+/// readable report (the alternate form `{:#}` adds every organisation's
+/// row); `Serialize` exports every row with its rates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GovernanceMetrics {
+    total: Figures,
+    by_case_type: [Figures; 2],
+    by_tier: [Figures; 6],
+    by_need: BTreeMap<Need, Figures>,
+    by_body: BTreeMap<OrgId, Figures>,
+    time_at: [[TimeSamples; 6]; 2],
+}
+
+fn tier_index(tier: Tier) -> usize {
+    tier as usize
+}
+
+impl GovernanceMetrics {
+    /// Empty metrics.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one dispute's history. A history that does not begin with a
+    /// report is ignored.
+    pub fn observe_dispute(&mut self, history: &[Recorded<DisputeEvent>]) {
+        if let Some(facts) = CaseFacts::from_dispute(history) {
+            self.observe(&facts);
+        }
+    }
+
+    /// Adds one service request's history. A history that does not begin
+    /// with a submission is ignored.
+    pub fn observe_service_request(&mut self, history: &[Recorded<ServiceRequestEvent>]) {
+        if let Some(facts) = CaseFacts::from_service_request(history) {
+            self.observe(&facts);
+        }
+    }
+
+    /// Adds one case's facts.
+    pub fn observe(&mut self, facts: &CaseFacts) {
+        self.total.add(facts);
+        self.by_case_type[facts.case_type.index()].add(facts);
+        if let Some(tier) = facts.tier {
+            self.by_tier[tier_index(tier)].add(facts);
+        }
+        self.by_need.entry(facts.need).or_default().add(facts);
+        if let Some(body) = &facts.body {
+            match self.by_body.get_mut(body) {
+                Some(figures) => figures.add(facts),
+                None => {
+                    let mut figures = Figures::default();
+                    figures.add(facts);
+                    self.by_body.insert(body.clone(), figures);
+                }
+            }
+        }
+        if facts.is_eligible() {
+            let times = &mut self.time_at[facts.case_type.index()];
+            for (tier, time) in &facts.ladder.time_per_tier {
+                times[tier_index(*tier)].push(*time);
+            }
+        }
+    }
+
+    /// Adds another fold's figures to these (a worker thread's, another
+    /// district's).
+    pub fn merge(&mut self, other: GovernanceMetrics) {
+        let GovernanceMetrics {
+            total,
+            by_case_type,
+            by_tier,
+            by_need,
+            by_body,
+            time_at,
+        } = other;
+        self.total.merge(&total);
+        for (mine, theirs) in self.by_case_type.iter_mut().zip(&by_case_type) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.by_tier.iter_mut().zip(&by_tier) {
+            mine.merge(theirs);
+        }
+        for (need, figures) in by_need {
+            self.by_need.entry(need).or_default().merge(&figures);
+        }
+        for (body, figures) in by_body {
+            self.by_body.entry(body).or_default().merge(&figures);
+        }
+        for (mine, theirs) in self.time_at.iter_mut().zip(time_at) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                m.merge(t);
+            }
+        }
+    }
+
+    /// Every case.
+    pub fn total(&self) -> &Figures {
+        &self.total
+    }
+
+    /// The cases of one workflow.
+    pub fn by_case_type(&self, case_type: CaseType) -> &Figures {
+        &self.by_case_type[case_type.index()]
+    }
+
+    /// The cases counted under `tier` (see the module docs' breakdowns).
+    pub fn by_tier(&self, tier: Tier) -> &Figures {
+        &self.by_tier[tier_index(tier)]
+    }
+
+    /// The cases of one kind (a dispute kind or a service category);
+    /// `None` when there was none.
+    pub fn by_need(&self, need: Need) -> Option<&Figures> {
+        self.by_need.get(&need)
+    }
+
+    /// Every kind seen, with its figures, in [`Need`]'s order.
+    pub fn needs(&self) -> impl Iterator<Item = (Need, &Figures)> {
+        self.by_need.iter().map(|(n, f)| (*n, f))
+    }
+
+    /// One organisation's figures; `None` when no case counted under it.
+    pub fn organisation(&self, body: &OrgId) -> Option<&Figures> {
+        self.by_body.get(body)
+    }
+
+    /// Every organisation cases counted under, with its figures, by id.
+    pub fn by_organisation(&self) -> impl Iterator<Item = (&OrgId, &Figures)> {
+        self.by_body.iter()
+    }
+
+    /// The time eligible cases of `case_type` spent at `tier`.
+    pub fn time_at(&self, case_type: CaseType, tier: Tier) -> &TimeSamples {
+        &self.time_at[case_type.index()][tier_index(tier)]
+    }
+
+    /// The median time eligible cases of `case_type` spent at `tier`;
+    /// `None` when none reached it.
+    pub fn median_time_at(&self, case_type: CaseType, tier: Tier) -> Option<TimeDelta> {
+        self.time_at(case_type, tier).median()
+    }
+}
+
+/// A rate as a percentage with one decimal, `—` without a denominator.
+struct Percent(Option<f64>);
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self.0 {
+            Some(r) => format!("{:.1}%", r * 100.0),
+            None => "—".to_owned(),
+        };
+        f.pad(&text)
+    }
+}
+
+/// A duration as days, hours and minutes.
+struct Span(Option<TimeDelta>);
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(d) = self.0 else {
+            return f.pad("—");
+        };
+        let minutes = d.num_minutes();
+        let (days, hours, minutes) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+        let text = if days > 0 {
+            format!("{days}d {hours:02}h")
+        } else {
+            format!("{hours}h {minutes:02}m")
+        };
+        f.pad(&text)
+    }
+}
+
+fn header(f: &mut fmt::Formatter<'_>, title: &str) -> fmt::Result {
+    writeln!(
+        f,
+        "{title:<36} {:>11} {:>10} {:>9} {:>10} {:>12} {:>8} {:>9} {:>8}",
+        "received", "excluded", "response", "resolution", "satisfaction", "on time", "overdue",
+        "ceiling"
+    )
+}
+
+fn row(f: &mut fmt::Formatter<'_>, label: &str, figures: &Figures) -> fmt::Result {
+    let rates = figures.rates();
+    writeln!(
+        f,
+        "{label:<36} {:>11} {:>10} {:>9} {:>10} {:>12} {:>8} {:>9} {:>8}",
+        figures.received,
+        figures.excluded(),
+        Percent(rates.response),
+        Percent(rates.resolution),
+        Percent(rates.satisfaction),
+        Percent(rates.on_time),
+        figures.overdue,
+        Percent(rates.within_ceiling),
+    )
+}
+
+impl fmt::Display for GovernanceMetrics {
+    /// A table of the rows; `{:#}` adds one row per organisation.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.total;
+        writeln!(
+            f,
+            "Governance metrics: {} cases received, {} eligible ({} withdrawn, {} duplicate, {} returned); \
+             response within {} h",
+            t.received,
+            t.eligible(),
+            t.withdrawn,
+            t.duplicate,
+            t.returned,
+            RESPONSE_LIMIT.num_hours()
+        )?;
+        header(f, "")?;
+        row(f, "all cases", t)?;
+        for case_type in CaseType::ALL {
+            row(f, case_type.as_str(), self.by_case_type(case_type))?;
+        }
+        writeln!(f)?;
+        header(f, "per tier")?;
+        for tier in Tier::ALL {
+            let figures = self.by_tier(tier);
+            if figures.received > 0 {
+                row(f, tier.as_str(), figures)?;
+            }
+        }
+        writeln!(f)?;
+        header(f, "per kind")?;
+        for (need, figures) in self.needs() {
+            row(f, &need.to_string(), figures)?;
+        }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "{:<36} {:>11} {:>10} {:>11} {:>10}",
+            "median time per tier", "disputes", "(cases)", "requests", "(cases)"
+        )?;
+        for tier in Tier::ALL {
+            let d = self.time_at(CaseType::Dispute, tier);
+            let s = self.time_at(CaseType::ServiceRequest, tier);
+            if d.is_empty() && s.is_empty() {
+                continue;
+            }
+            writeln!(
+                f,
+                "{:<36} {:>11} {:>10} {:>11} {:>10}",
+                tier.as_str(),
+                Span(d.median()),
+                d.len(),
+                Span(s.median()),
+                s.len()
+            )?;
+        }
+        writeln!(f)?;
+        if f.alternate() {
+            header(f, "per organisation")?;
+            for (body, figures) in self.by_organisation() {
+                row(f, body.as_str(), figures)?;
+            }
+        } else {
+            writeln!(
+                f,
+                "{} organisations have their own row (shown with {{:#}}, exported with serde)",
+                self.by_body.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One row as exported: the counts, the derived totals and the rates.
+#[derive(Serialize)]
+struct RowView<'a> {
+    #[serde(flatten)]
+    figures: &'a Figures,
+    excluded: u64,
+    eligible: u64,
+    rates: Rates,
+}
+
+impl<'a> RowView<'a> {
+    fn new(figures: &'a Figures) -> Self {
+        RowView {
+            figures,
+            excluded: figures.excluded(),
+            eligible: figures.eligible(),
+            rates: figures.rates(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MetricsView<'a> {
+    response_limit_hours: i64,
+    total: RowView<'a>,
+    by_case_type: BTreeMap<&'static str, RowView<'a>>,
+    by_tier: BTreeMap<&'static str, RowView<'a>>,
+    by_kind: BTreeMap<String, RowView<'a>>,
+    by_organisation: BTreeMap<&'a str, RowView<'a>>,
+    time_per_tier: BTreeMap<&'static str, BTreeMap<&'static str, &'a TimeSamples>>,
+}
+
+impl Serialize for GovernanceMetrics {
+    /// Every row with its counts and rates, keyed by name (`"dispute"`,
+    /// `"community"`, `"mediation(labour)"`, an organisation's id), and
+    /// the median time per tier per workflow.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let view = MetricsView {
+            response_limit_hours: RESPONSE_LIMIT.num_hours(),
+            total: RowView::new(&self.total),
+            by_case_type: CaseType::ALL
+                .into_iter()
+                .map(|c| (c.as_str(), RowView::new(self.by_case_type(c))))
+                .collect(),
+            by_tier: Tier::ALL
+                .into_iter()
+                .filter(|t| self.by_tier(*t).received > 0)
+                .map(|t| (t.as_str(), RowView::new(self.by_tier(t))))
+                .collect(),
+            by_kind: self
+                .needs()
+                .map(|(n, f)| (n.to_string(), RowView::new(f)))
+                .collect(),
+            by_organisation: self
+                .by_organisation()
+                .map(|(b, f)| (b.as_str(), RowView::new(f)))
+                .collect(),
+            time_per_tier: CaseType::ALL
+                .into_iter()
+                .map(|c| {
+                    let tiers = Tier::ALL
+                        .into_iter()
+                        .filter(|t| !self.time_at(c, *t).is_empty())
+                        .map(|t| (t.as_str(), self.time_at(c, t)))
+                        .collect();
+                    (c.as_str(), tiers)
+                })
+                .collect(),
+        };
+        view.serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<GovernanceMetrics>();
+        assert_send_sync::<CaseFacts>();
+        assert_send_sync::<Figures>();
+        assert_send_sync::<TimeSamples>();
+    }
+
+    #[test]
+    fn empty_metrics_have_no_rates() {
+        let m = GovernanceMetrics::new();
+        assert_eq!(m.total().rates(), Rates::default());
+        assert_eq!(m.median_time_at(CaseType::Dispute, Tier::Community), None);
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["total"]["received"], 0);
+        assert!(m.to_string().contains("0 cases received"));
+    }
+}
