@@ -210,14 +210,10 @@ impl Dispute {
         }
         let graph = self.ladder.graph();
         let date = self.date(ctx.at())?;
-        let roster: Vec<&ActorId> = match selection {
-            Selection::Roster => graph
-                .members_of(body, date)?
-                .into_iter()
-                .filter_map(|o| o.kind.actor())
-                .collect(),
-            Selection::ChosenByParties => Vec::new(),
-        };
+        if selection == Selection::Roster {
+            // The body must exist for its roster to be read.
+            graph.node(body)?;
+        }
         // The organisations each party is, represents or belongs to.
         let tied: Vec<(&ActorId, Vec<&OrgId>)> = file
             .parties
@@ -243,13 +239,17 @@ impl Dispute {
                     mediator: m.clone(),
                 });
             }
-            if selection == Selection::Roster && !roster.contains(&m) {
+            // On the roster: a member of the body on the day. Read from the
+            // mediator's own memberships (a few links), not the body's
+            // member list (hundreds in a city).
+            let belongs_to = graph.orgs_of_actor(m, date);
+            if selection == Selection::Roster && !belongs_to.iter().any(|o| o.id == *body) {
                 return Err(DisputeError::NotOnRoster {
                     mediator: m.clone(),
                     body: body.clone(),
                 });
             }
-            for org in graph.orgs_of_actor(m, date) {
+            for org in belongs_to {
                 if let Some((party, _)) = tied.iter().find(|(_, orgs)| orgs.contains(&&org.id)) {
                     return Err(DisputeError::MediatorConflict {
                         mediator: m.clone(),

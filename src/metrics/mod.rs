@@ -104,7 +104,7 @@ mod facts;
 mod figures;
 mod samples;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use chrono::TimeDelta;
@@ -131,11 +131,13 @@ use crate::workflow::Recorded;
 /// row); `Serialize` exports every row with its rates.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GovernanceMetrics {
+    // Organisations are many (one row per body cases counted under) and
+    // looked up once per case: a hash map, sorted only when read.
     total: Figures,
     by_case_type: [Figures; 2],
     by_tier: [Figures; 6],
     by_need: BTreeMap<Need, Figures>,
-    by_body: BTreeMap<OrgId, Figures>,
+    by_body: HashMap<OrgId, Figures>,
     time_at: [[TimeSamples; 6]; 2],
 }
 
@@ -253,9 +255,17 @@ impl GovernanceMetrics {
         self.by_body.get(body)
     }
 
-    /// Every organisation cases counted under, with its figures, by id.
+    /// Every organisation cases counted under, with its figures, sorted by
+    /// id.
     pub fn by_organisation(&self) -> impl Iterator<Item = (&OrgId, &Figures)> {
-        self.by_body.iter()
+        let mut rows: Vec<(&OrgId, &Figures)> = self.by_body.iter().collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        rows.into_iter()
+    }
+
+    /// How many organisations have a row.
+    pub fn organisations(&self) -> usize {
+        self.by_body.len()
     }
 
     /// The time eligible cases of `case_type` spent at `tier`.
@@ -392,7 +402,7 @@ impl fmt::Display for GovernanceMetrics {
             writeln!(
                 f,
                 "{} organisations have their own row (shown with {{:#}}, exported with serde)",
-                self.by_body.len()
+                self.organisations()
             )?;
         }
         Ok(())
