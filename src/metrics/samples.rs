@@ -23,10 +23,27 @@ use serde::{Serialize, Serializer};
 /// assert_eq!(samples.median(), Some(TimeDelta::hours(2)));
 /// assert_eq!(samples.quantile(1.0), Some(TimeDelta::hours(5)));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Two sets of samples are equal when they hold the same durations, in
+/// whatever order they were added (worker threads add them in any order).
+#[derive(Debug, Clone, Default)]
 pub struct TimeSamples {
     seconds: Vec<u32>,
 }
+
+impl PartialEq for TimeSamples {
+    fn eq(&self, other: &Self) -> bool {
+        if self.seconds.len() != other.seconds.len() {
+            return false;
+        }
+        let (mut a, mut b) = (self.seconds.clone(), other.seconds.clone());
+        a.sort_unstable();
+        b.sort_unstable();
+        a == b
+    }
+}
+
+impl Eq for TimeSamples {}
 
 impl TimeSamples {
     /// Adds one duration.
