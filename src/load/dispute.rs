@@ -450,7 +450,7 @@ pub(crate) fn play(
                     run.send(&p, &C::Withdraw);
                     continue;
                 }
-                run.s.wait_between(rng, 30, 2 * 24 * 60);
+                run.s.wait_between(rng, 30, 24 * 60);
                 let roster = city.rosters.get(&body).filter(|r| !r.is_empty());
                 let (mediators, selection) = match roster {
                     Some(roster) if run.plan.roster => {
@@ -527,7 +527,7 @@ pub(crate) fn play(
                     }
                 }
                 if sessions < sessions_planned {
-                    run.s.wait_between(rng, 6 * 60, 5 * 24 * 60);
+                    run.s.wait_between(rng, 2 * 60, 3 * 24 * 60);
                     run.send(&mediator, &C::RecordSession);
                 } else if failures < run.plan.failures {
                     run.s.wait_between(rng, 60, 24 * 60);
@@ -559,7 +559,7 @@ pub(crate) fn play(
                 } else {
                     Role::Party
                 };
-                run.s.wait_between(rng, 5, 24 * 60);
+                run.s.wait_between(rng, 5, 8 * 60);
                 run.send(&Actor::new(who).with_role(role), &C::Sign);
             }
             Now::Agreed {
