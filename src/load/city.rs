@@ -116,6 +116,9 @@ pub struct City {
     pub(crate) estates: Vec<Estate>,
     pub(crate) enterprises: Vec<OrgId>,
     pub(crate) rosters: HashMap<OrgId, Vec<ActorId>>,
+    /// An officer of every mediating body, acting for it at the tier of
+    /// the area it serves.
+    pub(crate) officers: HashMap<OrgId, Actor>,
     pub(crate) items: Vec<ItemCommands>,
     pub(crate) notes: Notes,
     pub(crate) intake_officer: Actor,
@@ -269,6 +272,37 @@ impl City {
             }
         }
 
+        // An officer for every body that mediates, at the tier of the area
+        // it serves (or is paired with).
+        let mut officers: HashMap<OrgId, Actor> = HashMap::new();
+        for link in graph.links() {
+            let (body, area) = match link.relation {
+                Relation::Serves(_) => (&link.from, &link.to),
+                Relation::PairedWith(_) => match graph.org(&link.to).and_then(|o| o.tier()) {
+                    Some(_) => (&link.from, &link.to),
+                    None => (&link.to, &link.from),
+                },
+                _ => continue,
+            };
+            let (Some(org), Some(tier)) = (
+                graph.org(body),
+                graph.org(area).and_then(|o| o.tier()),
+            ) else {
+                continue;
+            };
+            if officers.contains_key(body)
+                || !DisputeKind::ALL
+                    .into_iter()
+                    .any(|k| org.has(Capability::Mediation(k)))
+            {
+                continue;
+            }
+            let officer = Actor::new(actor_id(&mut buf, format_args!("off.{body}"))?)
+                .with_role(Role::Officer(tier))
+                .acting_for(body.clone());
+            officers.insert(body.clone(), officer);
+        }
+
         let graph = Arc::new(graph);
         let calendar = Arc::new(WorkingCalendar::prc());
         let dispute = Dispute::new(Ladder::new(
@@ -360,6 +394,7 @@ impl City {
             estates,
             enterprises,
             rosters,
+            officers,
             items,
             notes: Notes {
                 basis: note("catalogue terms")?,

@@ -7,6 +7,7 @@ use rand_pcg::Pcg64Mcg;
 use smallvec::SmallVec;
 
 use super::city::{City, Place};
+use super::Scratch;
 use super::script::{Refusal, Script, chance, weighted};
 use crate::actor::{Actor, Role};
 use crate::dispute::{
@@ -236,6 +237,8 @@ fn draw_plan(city: &City, kind: DisputeKind, rng: &mut Pcg64Mcg) -> Plan {
 /// One dispute being played.
 struct Run<'c> {
     city: &'c City,
+    /// The index of the place among the city's estates.
+    place: u32,
     kind: DisputeKind,
     parties: SmallVec<[Actor; 3]>,
     party_ids: Vec<ActorId>,
@@ -267,10 +270,24 @@ impl Run<'_> {
 
     /// The officer the rules ask for to send `command` now: the dispute's
     /// own refusal of an officer of nowhere names the body and tier.
-    fn routed_officer(&self, buf: &mut String, command: &C) -> Option<Actor> {
+    ///
+    /// Each worker remembers the answer for the place, kind and severity
+    /// (the graph does not change during the year); the workflow still
+    /// routes the command itself, so a wrong memory would show as an
+    /// unexpected refusal.
+    fn routed_officer(&self, scratch: &mut Scratch, command: &C) -> Option<Actor> {
+        let file = self.s.case.state().file()?;
+        let key = (self.place, file.kind, file.severity);
+        if let Some((body, tier)) = scratch.routed.get(&key) {
+            return officer(self.city, &mut scratch.buf, body, *tier);
+        }
         let ctx = Context::new(self.s.at, &self.city.probe);
         match self.dispute().decide(self.s.case.state(), command, &ctx) {
-            Err(DisputeError::NotBodyOfficer { body, tier, .. }) => officer(buf, &body, tier),
+            Err(DisputeError::NotBodyOfficer { body, tier, .. }) => {
+                let found = officer(self.city, &mut scratch.buf, &body, tier);
+                scratch.routed.insert(key, (body, tier));
+                found
+            }
             _ => None,
         }
     }
@@ -278,10 +295,23 @@ impl Run<'_> {
     fn party(&self, i: usize) -> Actor {
         self.parties[i % self.parties.len()].clone()
     }
+
+    /// Sends `command` as party `i` (of the parties, round).
+    fn send_as_party(&mut self, i: usize, command: &C) -> bool {
+        let party = &self.parties[i % self.parties.len()];
+        self.s.send(&self.city.dispute, party, command)
+    }
 }
 
-fn officer(buf: &mut String, body: &OrgId, tier: Tier) -> Option<Actor> {
+/// An officer of `tier` acting for `body`: the city's own for the body, or
+/// one made up for it.
+fn officer(city: &City, buf: &mut String, body: &OrgId, tier: Tier) -> Option<Actor> {
     use std::fmt::Write as _;
+    if let Some(officer) = city.officers.get(body) {
+        if officer.has_role(Role::Officer(tier)) {
+            return Some(officer.clone());
+        }
+    }
     buf.clear();
     let _ = write!(buf, "off.{body}");
     let id = ActorId::new(buf.as_str()).ok()?;
@@ -307,10 +337,11 @@ pub(crate) fn play(
     id: CaseId,
     at: DateTime<Utc>,
     rng: &mut Pcg64Mcg,
-    buf: &mut String,
+    scratch: &mut Scratch,
 ) -> Script<Dispute> {
     let mix = &city.year.mix;
-    let estate = &city.estates[rng.random_range(0..city.estates.len())];
+    let place = rng.random_range(0..city.estates.len());
+    let estate = &city.estates[place];
     let mut kind = DisputeKind::ALL[weighted(rng, &mix.dispute_kinds)];
     // Parks see more labour disputes, commercial districts more
     // commercial and consumer ones.
@@ -342,33 +373,33 @@ pub(crate) fn play(
     let mut parties: Vec<Party> = Vec::with_capacity(3);
     match kind {
         DisputeKind::Labour => {
-            parties.push(person(buf, 0));
+            parties.push(person(&mut scratch.buf, 0));
             if rng.random_bool(0.15) {
-                parties.push(person(buf, 2));
+                parties.push(person(&mut scratch.buf, 2));
             }
             let employer = enterprise(rng);
-            parties.push(firm(buf, 1, employer, false));
+            parties.push(firm(&mut scratch.buf, 1, employer, false));
         }
         DisputeKind::Commercial => {
             let (a, b) = (enterprise(rng), enterprise(rng));
-            parties.push(firm(buf, 0, a, false));
+            parties.push(firm(&mut scratch.buf, 0, a, false));
             let b = b.filter(|b| Some(b) != parties[0].org.as_ref());
-            parties.push(firm(buf, 1, b, true));
+            parties.push(firm(&mut scratch.buf, 1, b, true));
         }
         DisputeKind::Consumer => {
-            parties.push(person(buf, 0));
+            parties.push(person(&mut scratch.buf, 0));
             let shop = enterprise(rng);
-            parties.push(firm(buf, 1, shop, true));
+            parties.push(firm(&mut scratch.buf, 1, shop, true));
         }
         DisputeKind::PropertyManagement => {
-            parties.push(person(buf, 0));
-            parties.push(firm(buf, 1, estate.property_company.clone(), false));
+            parties.push(person(&mut scratch.buf, 0));
+            parties.push(firm(&mut scratch.buf, 1, estate.property_company.clone(), false));
         }
         DisputeKind::Neighbour | DisputeKind::Other => {
-            parties.push(person(buf, 0));
-            parties.push(person(buf, 1));
+            parties.push(person(&mut scratch.buf, 0));
+            parties.push(person(&mut scratch.buf, 1));
             if rng.random_bool(0.2) {
-                parties.push(person(buf, 2));
+                parties.push(person(&mut scratch.buf, 2));
             }
         }
     }
@@ -391,6 +422,7 @@ pub(crate) fn play(
     let plan = draw_plan(city, kind, rng);
     let mut run = Run {
         city,
+        place: u32::try_from(place).unwrap_or(u32::MAX),
         kind,
         parties: party_actors,
         party_ids,
@@ -423,10 +455,10 @@ pub(crate) fn play(
             break;
         }
         match now(run.s.case.state()) {
-            Now::Reported => reported(&mut run, rng, buf),
+            Now::Reported => reported(&mut run, rng, scratch),
             Now::Escalated { body, tier } => {
                 run.s.wait_between(rng, 60, 2 * 24 * 60);
-                match officer(buf, &body, tier) {
+                match officer(city, &mut scratch.buf, &body, tier) {
                     Some(o) => {
                         run.send(&o, &C::Accept);
                     }
@@ -440,14 +472,12 @@ pub(crate) fn play(
                 } = run.plan.ending
                 {
                     run.s.wait_between(rng, 60, 3 * 24 * 60);
-                    let p = run.party(1);
-                    run.send(&p, &C::Refuse);
+                    run.send_as_party(1, &C::Refuse);
                     continue;
                 }
                 if run.plan.ending == Ending::Withdrawn(Stage::Accepted) {
                     run.s.wait_between(rng, 60, 3 * 24 * 60);
-                    let p = run.party(0);
-                    run.send(&p, &C::Withdraw);
+                    run.send_as_party(0, &C::Withdraw);
                     continue;
                 }
                 run.s.wait_between(rng, 30, 24 * 60);
@@ -462,11 +492,11 @@ pub(crate) fn play(
                         (chosen, Selection::Roster)
                     }
                     _ => (
-                        vec![id_of(buf, format_args!("cm{n}.{failures}"))],
+                        vec![id_of(&mut scratch.buf, format_args!("cm{n}.{failures}"))],
                         Selection::ChosenByParties,
                     ),
                 };
-                match officer(buf, &body, tier) {
+                match officer(city, &mut scratch.buf, &body, tier) {
                     Some(o) => {
                         run.send(
                             &o,
@@ -491,15 +521,13 @@ pub(crate) fn play(
                 }
                 if run.plan.ending == Ending::Withdrawn(Stage::Mediating) && sessions >= 1 {
                     run.s.wait_between(rng, 60, 5 * 24 * 60);
-                    let p = run.party(1);
-                    run.send(&p, &C::Withdraw);
+                    run.send_as_party(1, &C::Withdraw);
                     continue;
                 }
                 if lapsed && run.kind == DisputeKind::Labour && run.plan.arbitrate_on_lapse {
                     run.s.wait_between(rng, 60, 24 * 60);
-                    let p = run.party(0);
-                    run.send(
-                        &p,
+                    run.send_as_party(
+                        0,
                         &C::Refer {
                             to: Referral::Arbitration,
                         },
@@ -511,8 +539,8 @@ pub(crate) fn play(
                     let current = run.s.case.state().file().map_or(Severity::Minor, |f| f.severity);
                     if let Some(higher) = Severity::ALL.into_iter().find(|s| *s > current) {
                         run.s.wait_between(rng, 60, 2 * 24 * 60);
-                        let gw = run.grid_worker.clone();
-                        run.send(&gw, &C::FlagRisk { severity: higher });
+                        let gw = run.grid_worker;
+                        run.send(gw, &C::FlagRisk { severity: higher });
                         continue;
                     }
                 }
@@ -521,8 +549,7 @@ pub(crate) fn play(
                     if let Some(due) = due {
                         run.s.wait_until(due);
                         run.s.wait_between(rng, 1, 120);
-                        let system = city.system.clone();
-                        run.send(&system, &C::Tick);
+                        run.send(&city.system, &C::Tick);
                         continue;
                     }
                 }
@@ -568,11 +595,11 @@ pub(crate) fn play(
                 due,
                 applied,
             } => {
-                let p = run.party(0);
-                let apply = C::ApplyForConfirmation {
+                let apply = || C::ApplyForConfirmation {
                     applicants: run.party_ids.clone(),
                 };
                 if run.wants(Injection::LateConfirmation) && !applied {
+                    let (p, apply) = (run.party(0), apply());
                     run.s.wait_until(due);
                     run.s.wait_between(rng, 60, 3 * 24 * 60);
                     run.refused(&p, &apply, Refusal::TooLate);
@@ -580,10 +607,11 @@ pub(crate) fn play(
                     continue;
                 }
                 if run.plan.confirm && !confirm_done && !applied {
+                    let apply = apply();
                     confirm_done = true;
                     let latest = (due - effective_at).num_minutes().max(2) - 1;
                     run.s.wait_between(rng, 1, latest.min(20 * 24 * 60));
-                    run.send(&p, &apply);
+                    run.send_as_party(0, &apply);
                     continue;
                 }
                 run.s.wait_between(rng, 7 * 24 * 60, 60 * 24 * 60);
@@ -607,14 +635,14 @@ pub(crate) fn play(
                 let next = tier.above().unwrap_or(Tier::Municipal);
                 let below_district = tier < Tier::District;
                 if below_district && next <= ceiling && rng.random_bool(0.8) {
-                    match officer(buf, &body, tier) {
+                    match officer(city, &mut scratch.buf, &body, tier) {
                         Some(o) => {
                             run.send(&o, &C::Escalate);
                         }
                         None => run.s.give_up("no officer to escalate"),
                     }
                 } else if below_district && next > ceiling && rng.random_bool(0.35) {
-                    let higher = Actor::new(id_of(buf, format_args!("off.{next}")))
+                    let higher = Actor::new(id_of(&mut scratch.buf, format_args!("off.{next}")))
                         .with_role(Role::Officer(next));
                     run.send(
                         &higher,
@@ -623,8 +651,7 @@ pub(crate) fn play(
                         },
                     );
                 } else {
-                    let p = run.party(0);
-                    run.send(&p, &C::Refer { to: route });
+                    run.send_as_party(0, &C::Refer { to: route });
                 }
             }
             Now::FollowUpDue { breached, agreed } => {
@@ -639,8 +666,8 @@ pub(crate) fn play(
                     Satisfaction::FairlySatisfied,
                     Satisfaction::Dissatisfied,
                 ][weighted(rng, &weights)];
-                let gw = run.grid_worker.clone();
-                run.send(&gw, &C::RecordFollowUp { rating });
+                let gw = run.grid_worker;
+                run.send(gw, &C::RecordFollowUp { rating });
             }
             Now::Done => break,
         }
@@ -650,10 +677,10 @@ pub(crate) fn play(
 
 /// The reported (not yet accepted) dispute: declined, refused, withdrawn
 /// or accepted by the routed body's officer.
-fn reported(run: &mut Run<'_>, rng: &mut Pcg64Mcg, buf: &mut String) {
+fn reported(run: &mut Run<'_>, rng: &mut Pcg64Mcg, scratch: &mut Scratch) {
     if run.wants(Injection::StrangerAccepts) {
         run.s.wait_between(rng, 5, 120);
-        let stranger = Actor::new(id_of(buf, format_args!("passer-by")));
+        let stranger = Actor::new(id_of(&mut scratch.buf, format_args!("passer-by")));
         run.refused(&stranger, &C::Accept, Refusal::WrongActor);
         return;
     }
@@ -664,7 +691,7 @@ fn reported(run: &mut Run<'_>, rng: &mut Pcg64Mcg, buf: &mut String) {
                 reason,
                 routes: Routes::open_for(run.kind),
             };
-            match run.routed_officer(buf, &decline) {
+            match run.routed_officer(scratch, &decline) {
                 Some(o) => {
                     run.send(&o, &decline);
                 }
@@ -676,14 +703,12 @@ fn reported(run: &mut Run<'_>, rng: &mut Pcg64Mcg, buf: &mut String) {
             before_acceptance: true,
         } => {
             run.s.wait_between(rng, 30, 2 * 24 * 60);
-            let p = run.party(1);
-            run.send(&p, &C::Refuse);
+            run.send_as_party(1, &C::Refuse);
             return;
         }
         Ending::Withdrawn(Stage::Reported) => {
             run.s.wait_between(rng, 30, 2 * 24 * 60);
-            let p = run.party(0);
-            run.send(&p, &C::Withdraw);
+            run.send_as_party(0, &C::Withdraw);
             return;
         }
         _ => {}
@@ -694,7 +719,7 @@ fn reported(run: &mut Run<'_>, rng: &mut Pcg64Mcg, buf: &mut String) {
     } else {
         run.s.wait_between(rng, 20 * 60, 4 * 24 * 60);
     }
-    match run.routed_officer(buf, &C::Accept) {
+    match run.routed_officer(scratch, &C::Accept) {
         Some(o) => {
             run.send(&o, &C::Accept);
         }

@@ -113,7 +113,9 @@ pub use city::City;
 use crate::calendar::CalendarError;
 use crate::dispute::{Dispute, DisputeState};
 use crate::escalation::PolicyError;
-use crate::id::{CaseId, IdError};
+use crate::id::{CaseId, IdError, OrgId};
+use crate::matter::DisputeKind;
+use crate::tier::{Severity, Tier};
 use crate::metrics::GovernanceMetrics;
 use crate::org::OrgGraphError;
 use crate::org::generate::CityScale;
@@ -407,6 +409,14 @@ pub struct Played {
     pub first_unexpected: Option<String>,
 }
 
+/// What one worker keeps between cases: a text buffer for ids, and the
+/// bodies disputes were routed to, by place, kind and severity.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    pub(crate) buf: String,
+    pub(crate) routed: std::collections::HashMap<(u32, DisputeKind, Severity), (OrgId, Tier)>,
+}
+
 /// Mixes two numbers into a well-spread 64-bit seed (splitmix64).
 fn mix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -437,8 +447,8 @@ impl City {
     /// of a run, feed its events to your own store, or compare it with
     /// your own implementation.
     pub fn play(&self, n: u64) -> Played {
-        let mut buf = String::with_capacity(32);
-        let (case, log) = self.play_with(n, &mut buf);
+        let mut scratch = Scratch::default();
+        let (case, log) = self.play_with(n, &mut scratch);
         let refused = {
             let mut r = Refusals::default();
             r.add(&log);
@@ -453,7 +463,7 @@ impl City {
         }
     }
 
-    fn play_with(&self, n: u64, buf: &mut String) -> (CityCase, Log) {
+    fn play_with(&self, n: u64, scratch: &mut Scratch) -> (CityCase, Log) {
         let year = &self.year;
         let mut rng = case_rng(year.seed, n);
         let is_dispute = rng.random_bool(year.mix.disputes.clamp(0.0, 1.0));
@@ -467,12 +477,12 @@ impl City {
             + TimeDelta::days(i64::try_from(day).unwrap_or(0))
             + TimeDelta::minutes(minutes);
         if is_dispute {
-            let id = case_id(buf, 'D', n);
-            let s = dispute::play(self, n, id, at, &mut rng, buf);
+            let id = case_id(&mut scratch.buf, 'D', n);
+            let s = dispute::play(self, n, id, at, &mut rng, scratch);
             (CityCase::Dispute(s.case), s.log)
         } else {
-            let id = case_id(buf, 'S', n);
-            let s = service::play(self, n, id, at, &mut rng, buf);
+            let id = case_id(&mut scratch.buf, 'S', n);
+            let s = service::play(self, n, id, at, &mut rng, &mut scratch.buf);
             (CityCase::ServiceRequest(s.case), s.log)
         }
     }
@@ -511,7 +521,7 @@ impl City {
     fn work(&self, next: &AtomicU64) -> Tally {
         const CHUNK: u64 = 256;
         let mut tally = Tally::default();
-        let mut buf = String::with_capacity(32);
+        let mut scratch = Scratch::default();
         let cases = self.year.cases;
         loop {
             let from = next.fetch_add(CHUNK, Ordering::Relaxed);
@@ -519,7 +529,7 @@ impl City {
                 break;
             }
             for n in from..(from + CHUNK).min(cases) {
-                let (case, log) = self.play_with(n, &mut buf);
+                let (case, log) = self.play_with(n, &mut scratch);
                 let replay = self.year.replay_every > 0 && n % self.year.replay_every == 0;
                 tally.add(case, &log, replay);
             }

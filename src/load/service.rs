@@ -188,8 +188,7 @@ pub(crate) fn play(
     };
     let incomplete = item.incomplete.as_ref().filter(|_| run.plan.incomplete);
     let submit = incomplete.map_or(&item.complete, |i| &i.submit);
-    let applicant = run.applicant.clone();
-    if !run.send(&applicant, submit) {
+    if !run.s.send(&hall.service, &run.applicant, submit) {
         return run.s;
     }
     let notes = &city.notes;
@@ -273,9 +272,9 @@ pub(crate) fn play(
                     }
                 } else if run.plan.ending == Ending::Withdrawn(Stage::Intake) {
                     run.s.wait_between(rng, 10, 24 * 60);
-                    let a = run.applicant.clone();
-                    run.send(
-                        &a,
+                    run.s.send(
+                        &hall.service,
+                        &run.applicant,
                         &C::Withdraw {
                             reason: Some(notes.changed_mind.clone()),
                         },
@@ -293,8 +292,7 @@ pub(crate) fn play(
                 run.s.wait_between(rng, 60, 5 * 24 * 60);
                 match incomplete {
                     Some(incomplete) => {
-                        let a = run.applicant.clone();
-                        run.send(&a, &incomplete.supply);
+                        run.s.send(&hall.service, &run.applicant, &incomplete.supply);
                     }
                     None => run.s.give_up("a supplement asked for but none prepared"),
                 }
@@ -302,8 +300,7 @@ pub(crate) fn play(
             Now::Accepted { mode, returned: was_returned } => {
                 if run.plan.ending == Ending::Withdrawn(Stage::Accepted) {
                     run.s.wait_between(rng, 60, 2 * 24 * 60);
-                    let a = run.applicant.clone();
-                    run.send(&a, &C::Withdraw { reason: None });
+                    run.s.send(&hall.service, &run.applicant, &C::Withdraw { reason: None });
                     continue;
                 }
                 run.s.wait_between(rng, 10, 24 * 60);
@@ -356,9 +353,9 @@ pub(crate) fn play(
                 }
                 if run.plan.ending == Ending::Withdrawn(Stage::InProcess) {
                     run.s.wait_between(rng, 60, 3 * 24 * 60);
-                    let a = run.applicant.clone();
-                    run.send(
-                        &a,
+                    run.s.send(
+                        &hall.service,
+                        &run.applicant,
                         &C::Withdraw {
                             reason: Some(notes.changed_mind.clone()),
                         },
@@ -389,12 +386,11 @@ pub(crate) fn play(
                     lapsed = true;
                     run.s.wait_until(promised);
                     run.s.wait_between(rng, 1, 8 * 60);
-                    let system = city.system.clone();
-                    run.send(&system, &C::Tick);
+                    run.send(&city.system, &C::Tick);
                     if rng.random_bool(0.4) {
                         // Still not done when the written notice falls due.
                         run.s.wait(5 * 24 * 60);
-                        run.send(&system, &C::Tick);
+                        run.send(&city.system, &C::Tick);
                     }
                 } else {
                     // Concluded within the time left, or soon after a lapse.
@@ -462,9 +458,9 @@ pub(crate) fn play(
                     } else {
                         Review::Good
                     };
-                    let a = run.applicant.clone();
-                    run.send(
-                        &a,
+                    run.s.send(
+                        &hall.service,
+                        &run.applicant,
                         &C::Rate {
                             review,
                             comment: None,

@@ -136,20 +136,28 @@ impl<W: Workflow> Case<W> {
             .map_err(CaseError::Rejected)?;
         let start = self.history.len();
         if decision.len() > 1 {
-            // Rare path: check that no event follows a terminal state before
-            // touching the case, so a faulty decision changes nothing.
-            let mut probe = self.state.clone();
+            // Evolve through every event, checking that none follows a
+            // terminal state. The history is untouched until the end, and
+            // the state is a fold of it: a faulty decision rebuilds the
+            // state from the history and changes nothing. No clone of the
+            // state on the path every correct decision takes.
+            let mut state = std::mem::replace(&mut self.state, W::initial());
             for event in decision.iter() {
-                if W::is_terminal(&probe) {
-                    return Err(CaseError::EventAfterTerminal {
+                if W::is_terminal(&state) {
+                    let error = CaseError::EventAfterTerminal {
                         case: self.id.clone(),
-                        state: W::state_kind(&probe),
+                        state: W::state_kind(&state),
                         event: W::event_kind(event),
-                    });
+                    };
+                    self.state = self
+                        .history
+                        .iter()
+                        .fold(W::initial(), |s, r| W::evolve(s, &r.event));
+                    return Err(error);
                 }
-                probe = W::evolve(probe, event);
+                state = W::evolve(state, event);
             }
-            self.state = probe;
+            self.state = state;
         } else if let Some(event) = decision.first() {
             let state = std::mem::replace(&mut self.state, W::initial());
             self.state = W::evolve(state, event);
