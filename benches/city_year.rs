@@ -116,8 +116,8 @@ impl Bytes {
     fn add<E: serde::Serialize>(&mut self, history: &[Recorded<E>], heap: impl Fn(&E) -> usize) {
         self.cases += 1;
         self.events += history.len();
-        self.memory += history.len() * size_of::<Recorded<E>>()
-            + history.iter().map(|r| heap(&r.event)).sum::<usize>();
+        self.memory +=
+            std::mem::size_of_val(history) + history.iter().map(|r| heap(&r.event)).sum::<usize>();
         self.json += history
             .iter()
             .map(|r| serde_json::to_vec(r).map_or(0, |v| v.len()))

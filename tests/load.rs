@@ -92,7 +92,11 @@ fn check<W: Workflow>(case: &Case<W>) {
     for r in case.history() {
         let next = W::evolve(state.clone(), &r.event);
         assert!(
-            is_declared::<W>(W::state_kind(&state), W::event_kind(&r.event), W::state_kind(&next)),
+            is_declared::<W>(
+                W::state_kind(&state),
+                W::event_kind(&r.event),
+                W::state_kind(&next)
+            ),
             "{}: {} --{}--> {} is not declared",
             case.id(),
             W::state_kind(&state),

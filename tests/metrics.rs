@@ -15,9 +15,7 @@ use grassroots::metrics::{
     CaseFacts, CaseType, Exclusion, Figures, GovernanceMetrics, RESPONSE_LIMIT,
 };
 use grassroots::org::{Need, Route, RouteReason};
-use grassroots::service::{
-    Mode, Note, Request, Review, ServiceRequestEvent as S, Submission,
-};
+use grassroots::service::{Mode, Note, Request, Review, ServiceRequestEvent as S, Submission};
 use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::Recorded;
 
@@ -144,7 +142,10 @@ fn settled(respond: i64, resolve: i64, rating: Satisfaction) -> Vec<Recorded<D>>
                 confirmation_due: hours(resolve + 720),
             },
         ),
-        (hours(resolve), resolved(hours(resolve), Tier::Estate, "mt-e1")),
+        (
+            hours(resolve),
+            resolved(hours(resolve), Tier::Estate, "mt-e1"),
+        ),
         (hours(resolve + 200), D::AgreementFulfilled),
         (hours(resolve + 300), D::FollowedUp { rating }),
     ])
@@ -177,7 +178,10 @@ fn a_dispute_answered_and_settled_in_time_scores_on_every_rate() {
     assert_eq!(d.satisfaction_rate(), Some(1.0));
     assert_eq!(d.on_time_rate(), Some(1.0));
     assert_eq!(d.within_ceiling_rate(), Some(1.0));
-    assert_eq!(m.by_case_type(CaseType::ServiceRequest), &Figures::default());
+    assert_eq!(
+        m.by_case_type(CaseType::ServiceRequest),
+        &Figures::default()
+    );
 }
 
 #[test]
@@ -296,7 +300,9 @@ fn an_open_dispute_counts_against_the_rates() {
     assert_eq!(t.resolution_rate(), Some(0.5));
     assert_eq!(t.on_time_rate(), Some(1.0)); // over resolved cases only
     assert_eq!(
-        m.by_need(Need::Mediation(DisputeKind::Labour)).unwrap().received,
+        m.by_need(Need::Mediation(DisputeKind::Labour))
+            .unwrap()
+            .received,
         1
     );
     // Counted in no tier and no organisation.
@@ -343,7 +349,10 @@ fn an_override_past_the_ceiling_is_resolved_outside_it() {
     assert_eq!(f.within_ceiling, Some(false)); // the ceiling was the estate
     assert!(!f.overdue);
     assert_eq!(f.ladder.time_per_tier[&Tier::Estate], TimeDelta::hours(48));
-    assert_eq!(f.ladder.time_per_tier[&Tier::Community], TimeDelta::hours(60));
+    assert_eq!(
+        f.ladder.time_per_tier[&Tier::Community],
+        TimeDelta::hours(60)
+    );
 
     let mut m = GovernanceMetrics::new();
     m.observe_dispute(&settled(2, 50, Satisfaction::Satisfied));
@@ -641,12 +650,18 @@ fn requests_refused_at_intake_or_withdrawn_leave_the_rates() {
     m.observe_service_request(&withdrawn);
     m.observe_service_request(&handled(3, 40, &[]));
     let t = m.total();
-    assert_eq!((t.received, t.returned, t.withdrawn, t.duplicate), (3, 1, 1, 0));
+    assert_eq!(
+        (t.received, t.returned, t.withdrawn, t.duplicate),
+        (3, 1, 1, 0)
+    );
     assert_eq!(t.resolution_rate(), Some(1.0));
     assert_eq!(t.satisfaction_rate(), None);
     // Both count under the hall; only the handled one has time at a tier.
     assert_eq!(m.organisation(&org("hall-1")).unwrap().received, 3);
-    assert_eq!(m.time_at(CaseType::ServiceRequest, Tier::Subdistrict).len(), 1);
+    assert_eq!(
+        m.time_at(CaseType::ServiceRequest, Tier::Subdistrict).len(),
+        1
+    );
 }
 
 #[test]
@@ -657,7 +672,10 @@ fn histories_that_do_not_begin_with_a_report_or_submission_are_ignored() {
     assert_eq!(m.total().received, 0);
 }
 
-fn everything() -> (Vec<Vec<Recorded<D>>>, Vec<Vec<Recorded<S>>>) {
+/// Histories of disputes and of service requests.
+type Histories = (Vec<Vec<Recorded<D>>>, Vec<Vec<Recorded<S>>>);
+
+fn everything() -> Histories {
     let disputes = vec![
         settled(2, 50, Satisfaction::Satisfied),
         settled(30, 150, Satisfaction::Dissatisfied),
@@ -738,9 +756,6 @@ fn the_report_and_the_export_show_every_row() {
     assert!(json["by_case_type"]["dispute"]["rates"]["response"].is_number());
     assert_eq!(json["by_organisation"]["hall-1"]["received"], 3);
     assert_eq!(json["by_kind"]["mediation(commercial)"]["eligible"], 1);
-    assert_eq!(
-        json["time_per_tier"]["dispute"]["community"]["cases"],
-        2
-    );
+    assert_eq!(json["time_per_tier"]["dispute"]["community"]["cases"], 2);
     assert!(json["time_per_tier"]["service_request"]["subdistrict"]["median_seconds"].is_number());
 }

@@ -284,10 +284,8 @@ impl City {
                 },
                 _ => continue,
             };
-            let (Some(org), Some(tier)) = (
-                graph.org(body),
-                graph.org(area).and_then(|o| o.tier()),
-            ) else {
+            let (Some(org), Some(tier)) = (graph.org(body), graph.org(area).and_then(|o| o.tier()))
+            else {
                 continue;
             };
             if officers.contains_key(body)
@@ -336,9 +334,10 @@ impl City {
             let d = match department_index.get(&department) {
                 Some(&d) => d,
                 None => {
-                    let officer = Actor::new(actor_id(&mut buf, format_args!("dept.{department}"))?)
-                        .with_role(Role::DepartmentOfficer)
-                        .acting_for(department.clone());
+                    let officer =
+                        Actor::new(actor_id(&mut buf, format_args!("dept.{department}"))?)
+                            .with_role(Role::DepartmentOfficer)
+                            .acting_for(department.clone());
                     departments.push(Department {
                         id: department.clone(),
                         officer,
@@ -356,7 +355,11 @@ impl City {
                 item
             });
             let catalogue = Catalogue::try_new(hall.clone(), area.clone(), items)?;
-            let ladder = Ladder::new(Arc::clone(&policies), Arc::clone(&graph), Arc::clone(&calendar));
+            let ladder = Ladder::new(
+                Arc::clone(&policies),
+                Arc::clone(&graph),
+                Arc::clone(&calendar),
+            );
             let service = ServiceRequest::try_new(Arc::new(catalogue), ladder)?;
             let clerk = Actor::new(actor_id(&mut buf, format_args!("clerk.{hall}"))?)
                 .with_role(Role::HallClerk)

@@ -6,8 +6,8 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 use smallvec::SmallVec;
 
-use super::city::{City, Place};
 use super::Scratch;
+use super::city::{City, Place};
 use super::script::{Refusal, Script, chance, weighted};
 use crate::actor::{Actor, Role};
 use crate::dispute::{
@@ -196,7 +196,9 @@ fn draw_plan(city: &City, kind: DisputeKind, rng: &mut Pcg64Mcg) -> Plan {
         edge += mix.withdrawn;
         edge
     } {
-        Ending::Withdrawn([Stage::Reported, Stage::Accepted, Stage::Mediating][weighted(rng, &[2, 3, 5])])
+        Ending::Withdrawn(
+            [Stage::Reported, Stage::Accepted, Stage::Mediating][weighted(rng, &[2, 3, 5])],
+        )
     } else {
         Ending::Agreement
     };
@@ -393,7 +395,12 @@ pub(crate) fn play(
         }
         DisputeKind::PropertyManagement => {
             parties.push(person(&mut scratch.buf, 0));
-            parties.push(firm(&mut scratch.buf, 1, estate.property_company.clone(), false));
+            parties.push(firm(
+                &mut scratch.buf,
+                1,
+                estate.property_company.clone(),
+                false,
+            ));
         }
         DisputeKind::Neighbour | DisputeKind::Other => {
             parties.push(person(&mut scratch.buf, 0));
@@ -536,7 +543,12 @@ pub(crate) fn play(
                 }
                 if run.plan.risk && !risk_done && sessions >= 1 {
                     risk_done = true;
-                    let current = run.s.case.state().file().map_or(Severity::Minor, |f| f.severity);
+                    let current = run
+                        .s
+                        .case
+                        .state()
+                        .file()
+                        .map_or(Severity::Minor, |f| f.severity);
                     if let Some(higher) = Severity::ALL.into_iter().find(|s| *s > current) {
                         run.s.wait_between(rng, 60, 2 * 24 * 60);
                         let gw = run.grid_worker;

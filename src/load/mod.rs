@@ -115,11 +115,11 @@ use crate::dispute::{Dispute, DisputeState};
 use crate::escalation::PolicyError;
 use crate::id::{CaseId, IdError, OrgId};
 use crate::matter::DisputeKind;
-use crate::tier::{Severity, Tier};
 use crate::metrics::GovernanceMetrics;
 use crate::org::OrgGraphError;
 use crate::org::generate::CityScale;
 use crate::service::{CatalogueError, NoteError, ServiceRequest, ServiceRequestState};
+use crate::tier::{Severity, Tier};
 use crate::workflow::{Case, replay_state};
 use script::Log;
 
@@ -467,10 +467,9 @@ impl City {
         let year = &self.year;
         let mut rng = case_rng(year.seed, n);
         let is_dispute = rng.random_bool(year.mix.disputes.clamp(0.0, 1.0));
-        let day = u64::try_from(
-            u128::from(n) * u128::from(year.days) / u128::from(year.cases.max(1)),
-        )
-        .unwrap_or(0);
+        let day =
+            u64::try_from(u128::from(n) * u128::from(year.days) / u128::from(year.cases.max(1)))
+                .unwrap_or(0);
         // Working hours, 08:30 to 17:30 local time.
         let minutes = 8 * 60 + 30 + rng.random_range(0..9 * 60);
         let at = self.start
@@ -602,8 +601,8 @@ impl Tally {
             }
             CityCase::ServiceRequest(c) => {
                 self.service_requests += 1;
-                self.service_states
-                    [state_index(&ServiceRequestState::KINDS, c.state().kind())] += 1;
+                self.service_states[state_index(&ServiceRequestState::KINDS, c.state().kind())] +=
+                    1;
                 self.metrics.observe_service_request(c.history());
                 if replay {
                     self.replayed += 1;

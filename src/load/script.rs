@@ -115,8 +115,9 @@ impl<W: Workflow> Script<W> {
             Ok(_) => true,
             Err(e) => {
                 let state = W::state_kind(self.case.state());
-                self.log
-                    .note_unexpected(|| format!("{} refused in {state}: {e}", W::command_kind(command)));
+                self.log.note_unexpected(|| {
+                    format!("{} refused in {state}: {e}", W::command_kind(command))
+                });
                 false
             }
         }

@@ -77,7 +77,9 @@ fn draw_plan(city: &City, rng: &mut Pcg64Mcg) -> Plan {
     let ending = if roll < mix.refused_at_intake {
         Ending::RefusedAtIntake
     } else if roll < mix.refused_at_intake + mix.withdrawn {
-        Ending::Withdrawn([Stage::Intake, Stage::Accepted, Stage::InProcess][weighted(rng, &[4, 2, 4])])
+        Ending::Withdrawn(
+            [Stage::Intake, Stage::Accepted, Stage::InProcess][weighted(rng, &[4, 2, 4])],
+        )
     } else {
         Ending::Handled
     };
@@ -137,21 +139,33 @@ impl Run<'_> {
 
 /// What the script needs to know about the state, copied out of it.
 enum Now {
-    Submitted { asked: bool, missing: bool },
+    Submitted {
+        asked: bool,
+        missing: bool,
+    },
     SupplementRequested,
-    Accepted { mode: Mode, returned: bool },
-    Forwarded { department: usize },
+    Accepted {
+        mode: Mode,
+        returned: bool,
+    },
+    Forwarded {
+        department: usize,
+    },
     InProcess {
         handler: Actor,
         promised: DateTime<Utc>,
         overdue: bool,
         limit: u32,
     },
-    Suspended { handler: Actor },
+    Suspended {
+        handler: Actor,
+    },
     ExtensionRequested,
     Concluded,
     Delivered,
-    Rated { review: Review },
+    Rated {
+        review: Review,
+    },
     Done,
 }
 
@@ -268,7 +282,8 @@ pub(crate) fn play(
                     if let Some(incomplete) = incomplete {
                         run.send(clerk, &incomplete.ask);
                     } else {
-                        run.s.give_up("materials missing but no supplement prepared");
+                        run.s
+                            .give_up("materials missing but no supplement prepared");
                     }
                 } else if run.plan.ending == Ending::Withdrawn(Stage::Intake) {
                     run.s.wait_between(rng, 10, 24 * 60);
@@ -292,15 +307,20 @@ pub(crate) fn play(
                 run.s.wait_between(rng, 60, 5 * 24 * 60);
                 match incomplete {
                     Some(incomplete) => {
-                        run.s.send(&hall.service, &run.applicant, &incomplete.supply);
+                        run.s
+                            .send(&hall.service, &run.applicant, &incomplete.supply);
                     }
                     None => run.s.give_up("a supplement asked for but none prepared"),
                 }
             }
-            Now::Accepted { mode, returned: was_returned } => {
+            Now::Accepted {
+                mode,
+                returned: was_returned,
+            } => {
                 if run.plan.ending == Ending::Withdrawn(Stage::Accepted) {
                     run.s.wait_between(rng, 60, 2 * 24 * 60);
-                    run.s.send(&hall.service, &run.applicant, &C::Withdraw { reason: None });
+                    run.s
+                        .send(&hall.service, &run.applicant, &C::Withdraw { reason: None });
                     continue;
                 }
                 run.s.wait_between(rng, 10, 24 * 60);
@@ -365,7 +385,8 @@ pub(crate) fn play(
                 let left = (promised - run.s.at).num_minutes();
                 if run.plan.suspend && !suspended {
                     suspended = true;
-                    run.s.wait_between(rng, 30, (left / 2).clamp(30, 2 * 24 * 60));
+                    run.s
+                        .wait_between(rng, 30, (left / 2).clamp(30, 2 * 24 * 60));
                     run.send(
                         &handler,
                         &C::Suspend {

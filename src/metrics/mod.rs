@@ -316,7 +316,13 @@ fn header(f: &mut fmt::Formatter<'_>, title: &str) -> fmt::Result {
     writeln!(
         f,
         "{title:<36} {:>11} {:>10} {:>9} {:>10} {:>12} {:>8} {:>9} {:>8}",
-        "received", "excluded", "response", "resolution", "satisfaction", "on time", "overdue",
+        "received",
+        "excluded",
+        "response",
+        "resolution",
+        "satisfaction",
+        "on time",
+        "overdue",
         "ceiling"
     )
 }
