@@ -291,11 +291,7 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
             "Hehua expert think tank",
             OrgKind::ExpertThinkTank,
         ),
-        Org::new(
-            org("pengda")?,
-            "Pengda Electronics",
-            OrgKind::Enterprise,
-        ),
+        Org::new(org("pengda")?, "Pengda Electronics", OrgKind::Enterprise),
         Org::new(org("haoyun")?, "Haoyun Garments", OrgKind::Enterprise),
         Org::new(org("yixun")?, "Yixun E-commerce", OrgKind::Enterprise),
     ];
@@ -306,8 +302,14 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
         ("gao", "Gao, a worker at Pengda"),
         ("pengda-rep", "Pengda's representative"),
         ("luo", "Luo, trainee mediator and Pengda's HR manager"),
-        ("he-jun", "He Jun, trainee mediator and Baoneng park manager"),
-        ("xie", "Xie, trainee mediator and Hehua party committee member"),
+        (
+            "he-jun",
+            "He Jun, trainee mediator and Baoneng park manager",
+        ),
+        (
+            "xie",
+            "Xie, trainee mediator and Hehua party committee member",
+        ),
         ("haoyun-rep", "Haoyun's representative"),
         ("yixun-rep", "Yixun's representative"),
         ("deng", "Deng, merchants' council mediator"),
@@ -361,16 +363,16 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
     link("governance-centre", Relation::Serves(since), sample::AREA)?;
     // The six joint mechanisms between the hall, the academy and the centre.
     for (a, mechanism, b) in [
-        (
-            "governance-centre",
-            Mechanism::JointMediation,
-            ACADEMY,
-        ),
+        ("governance-centre", Mechanism::JointMediation, ACADEMY),
         ("governance-centre", Mechanism::JointDefence, COUNCIL),
         ("governance-centre", Mechanism::JointAction, sample::HALL),
         ("governance-centre", Mechanism::JointGovernance, HEHUA),
         (ACADEMY, Mechanism::JointCreation, sample::HALL),
-        ("governance-centre", Mechanism::JointOversight, "hehua-party"),
+        (
+            "governance-centre",
+            Mechanism::JointOversight,
+            "hehua-party",
+        ),
     ] {
         link(a, Relation::Coordinates(mechanism, since), b)?;
     }
@@ -830,9 +832,8 @@ fn service_requests(
         .with_role(Role::DepartmentOfficer)
         .acting_for(org(sample::INDUSTRY_BUREAU)?);
     let system = Actor::system();
-    let materials = |ids: &[&str]| -> Result<Vec<_>> {
-        ids.iter().map(|m| Ok(m.parse()?)).collect()
-    };
+    let materials =
+        |ids: &[&str]| -> Result<Vec<_>> { ids.iter().map(|m| Ok(m.parse()?)).collect() };
     let attr = |code: &str, value: AttributeValue| -> Result<_> { Ok((code.parse()?, value)) };
 
     // HN-001: accepted and handled by the branch itself.
@@ -847,9 +848,12 @@ fn service_requests(
                 C::Submit {
                     item: "TX-002".parse()?,
                     materials: materials(&["business-licence", "bank-account"])?,
-                    attributes: [attr("taxpayer", AttributeValue::Choice("small_scale".into()))?]
-                        .into_iter()
-                        .collect(),
+                    attributes: [attr(
+                        "taxpayer",
+                        AttributeValue::Choice("small_scale".into()),
+                    )?]
+                    .into_iter()
+                    .collect(),
                     description: None,
                 },
             ),
@@ -970,7 +974,11 @@ fn service_requests(
         ],
     )?;
 
-    writeln!(out, "\nService requests at the {}", name(graph, &org(hall)?))?;
+    writeln!(
+        out,
+        "\nService requests at the {}",
+        name(graph, &org(hall)?)
+    )?;
     for case in [&hn1, &hn2, &hn3] {
         request_story(out, graph, service, case)?;
     }
@@ -1049,15 +1057,17 @@ fn dispute_story(
                 _ => {}
             },
             E::Accepted { body, tier } => {
-                let why = reason
-                    .as_ref()
-                    .map_or(String::new(), |r| format!(" ({})", reason_in_words(graph, r)));
+                let why = reason.as_ref().map_or(String::new(), |r| {
+                    format!(" ({})", reason_in_words(graph, r))
+                });
                 story.line(format!(
                     "accepted by {}, {tier} tier{why}",
                     name(graph, body)
                 ));
                 if let Some(refusal) = refusal.filter(|_| !accepted) {
-                    story.line(format!("the first mediator proposed was refused: {refusal}"));
+                    story.line(format!(
+                        "the first mediator proposed was refused: {refusal}"
+                    ));
                 }
                 accepted = true;
             }
@@ -1111,7 +1121,11 @@ fn dispute_story(
         o.state,
         o.handler.1,
         name(graph, &o.handler.0),
-        if within { ", within its ceiling" } else { ", past its ceiling" }
+        if within {
+            ", within its ceiling"
+        } else {
+            ", past its ceiling"
+        }
     ));
     story.write(out, 2)
 }
@@ -1168,7 +1182,11 @@ fn request_story(
             E::SignedFor { .. } => story.add(format!(", which signed for it {}", local(r.at))),
             E::Overdue { .. } => story.line(format!("overdue {}", local(r.at))),
             E::Ladder(step) => match &**step {
-                LadderEvent::SupervisionReminded { handler, notice_due, .. } => {
+                LadderEvent::SupervisionReminded {
+                    handler,
+                    notice_due,
+                    ..
+                } => {
                     story.add(format!(
                         ": supervision reminder to the {}, written notice due by the end of {}",
                         name(graph, handler),
@@ -1219,7 +1237,8 @@ fn join<T: std::fmt::Display>(items: &[T]) -> String {
 }
 
 fn metrics(out: &mut dyn Write, ladder: &LadderSummary, hall: &HallMetrics) -> Result<()> {
-    let percent = |share: Option<f64>| share.map_or("n/a".to_owned(), |s| format!("{:.0}%", s * 100.0));
+    let percent =
+        |share: Option<f64>| share.map_or("n/a".to_owned(), |s| format!("{:.0}%", s * 100.0));
     writeln!(out, "\nMetrics")?;
     writeln!(out, "-------")?;
     let resolved_at = ladder
@@ -1548,10 +1567,9 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
         E::LabourLimitLapsed { deadline } => {
             format!("15-day labour limit lapsed on {}", local_date(*deadline))
         }
-        E::FollowedUp { rating } => format!(
-            "follow-up visit: {}; closed",
-            rating_in_words(*rating)
-        ),
+        E::FollowedUp { rating } => {
+            format!("follow-up visit: {}; closed", rating_in_words(*rating))
+        }
         E::Ladder(step) => ladder_event_in_words(graph, step),
     }
 }
