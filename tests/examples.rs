@@ -24,11 +24,14 @@ fn actor(s: &str) -> ActorId {
     s.parse().unwrap()
 }
 
+/// An example's `run`: the story told into a writer, its files into a
+/// directory.
+type Story<O> =
+    fn(&mut dyn std::io::Write, &std::path::Path) -> Result<O, Box<dyn std::error::Error>>;
+
 /// Runs an example's story into a fresh directory; returns the outcome and
 /// what it printed.
-fn run<O>(
-    story: fn(&mut dyn std::io::Write, &std::path::Path) -> Result<O, Box<dyn std::error::Error>>,
-) -> (O, String, tempfile::TempDir) {
+fn run<O>(story: Story<O>) -> (O, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let mut out = Vec::new();
     let outcome = story(&mut out, dir.path()).unwrap_or_else(|e| panic!("the story failed: {e}"));
