@@ -534,10 +534,6 @@ fn is_mediator_of(
     }
 }
 
-/// Every dispute event is at schema version 1: a dispute's history goes into
-/// any [`journal`](crate::journal) store as it is.
-impl crate::journal::EventSchema for Dispute {}
-
 impl Workflow for Dispute {
     const NAME: &'static str = "dispute";
     type State = DisputeState;

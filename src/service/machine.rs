@@ -422,10 +422,6 @@ pub fn supervision_policy(
     Ok(policy)
 }
 
-/// Every service-request event is at schema version 1: a request's history
-/// goes into any [`journal`](crate::journal) store as it is.
-impl crate::journal::EventSchema for ServiceRequest {}
-
 impl Workflow for ServiceRequest {
     const NAME: &'static str = "service_request";
     type State = ServiceRequestState;
