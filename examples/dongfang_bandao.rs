@@ -336,14 +336,18 @@ pub(crate) fn dongfang_bandao(stage: Stage) -> Result<OrgGraph> {
     Ok(graph)
 }
 
-/// Whether an owners' committee serves `estate` on `day`.
-fn has_owners_committee(graph: &OrgGraph, estate: &OrgId, day: NaiveDate) -> bool {
-    graph.links_on(day).any(|l| {
-        l.to == *estate
-            && matches!(l.relation, Relation::Serves(_))
-            && graph
-                .org(&l.from)
-                .is_some_and(|o| o.kind == OrgKind::OwnersCommittee)
+/// Since when an owners' committee serves `estate`, if one does on `day`.
+fn owners_committee_since(graph: &OrgGraph, estate: &OrgId, day: NaiveDate) -> Option<NaiveDate> {
+    graph.links_on(day).find_map(|l| match l.relation {
+        Relation::Serves(validity)
+            if l.to == *estate
+                && graph
+                    .org(&l.from)
+                    .is_some_and(|o| o.kind == OrgKind::OwnersCommittee) =>
+        {
+            Some(validity.from)
+        }
+        _ => None,
     })
 }
 
@@ -570,11 +574,15 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         out,
         "{estates} housing estates and {urban_villages} urban village; Mancheng, the pilot, has over 2,000 households."
     )?;
+    writeln!(
+        out,
+        "(The community, Mancheng and Chenghan School are the report's; the other estates are placeholders; the people, cases and dates are made up.)"
+    )?;
 
     // Before.
     let before_day = date(2022, 6, 1)?;
     let before_report = before.health(before_day);
-    let owners_committee_before = has_owners_committee(&before, &mancheng, before_day);
+    let owners_committee_before = owners_committee_since(&before, &mancheng, before_day);
     writeln!(out, "\nBefore: health check on {before_day}")?;
     health_lines(out, &before_report, &mancheng, owners_committee_before)?;
 
@@ -587,7 +595,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
     })?;
     let after_day = date(2026, 4, 1)?;
     let after_report = after.health(after_day);
-    let owners_committee_after = has_owners_committee(&after, &mancheng, after_day);
+    let owners_committee_after = owners_committee_since(&after, &mancheng, after_day);
     writeln!(
         out,
         "\nAfter: the 1 + 1 + N model, health check on {after_day}"
@@ -632,10 +640,10 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         estates,
         urban_villages,
         before: before_report,
-        owners_committee_before,
+        owners_committee_before: owners_committee_before.is_some(),
         election: Some(election),
         after: after_report,
-        owners_committee_after,
+        owners_committee_after: owners_committee_after.is_some(),
         dispute,
         diagrams,
     })
@@ -680,7 +688,7 @@ fn health_lines(
     out: &mut dyn Write,
     report: &HealthReport,
     mancheng: &OrgId,
-    owners_committee: bool,
+    owners_committee: Option<NaiveDate>,
 ) -> Result<()> {
     let (ours, others): (Vec<&Finding>, Vec<&Finding>) =
         report.findings.iter().partition(|f| match f {
@@ -700,10 +708,9 @@ fn health_lines(
     writeln!(
         out,
         "  Mancheng's owners' committee: {}",
-        if owners_committee {
-            "serves the estate"
-        } else {
-            "none (asked of the graph: no owners' committee serves the estate)"
+        match owners_committee {
+            Some(since) => format!("serves the estate since {since}"),
+            None => "none (asked of the graph: no owners' committee serves the estate)".to_owned(),
         }
     )?;
     let lacks_party = |f: &&&Finding| matches!(f, Finding::EstateIncomplete { missing, .. } if missing == &[EstatePart::PartyOrganisation]);
@@ -763,6 +770,10 @@ fn reelection(out: &mut dyn Write) -> Result<((u32, u32), NaiveDate)> {
         out,
         "\nThe owners' committee re-election, case {}",
         case.id()
+    )?;
+    writeln!(
+        out,
+        "  (tracked by a workflow of this example's own, written on the crate's kernel)"
     )?;
     for (i, (actor, when, command)) in steps.iter().enumerate() {
         for r in case.handle(&Reelection, command, &Context::new(*when, actor))? {
@@ -885,7 +896,7 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
     for r in case.history() {
         let what = match &r.event {
             DisputeEvent::Reported { .. } => Some(format!(
-                "found on a door-to-door visit by grid worker {}, minor",
+                "found on a door-to-door visit by grid worker {}; minor: a small matter stays in the estate",
                 r.actor
             )),
             DisputeEvent::Accepted { body, tier } => Some(format!(
@@ -972,6 +983,14 @@ fn main() -> Result<()> {
         PathBuf::from,
     );
     let stdout = std::io::stdout();
-    run(&mut stdout.lock(), &dir)?;
-    Ok(())
+    match run(&mut stdout.lock(), &dir) {
+        // Piped into `head`: the reader has seen enough.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        result => result.map(drop),
+    }
 }

@@ -525,6 +525,10 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
     )?;
     writeln!(
         out,
+        "(The places and bodies are the report's; the people, enterprises, cases and dates are made up.)\n"
+    )?;
+    writeln!(
+        out,
         "Organisation graph: {} bodies and people, {} links.",
         graph.len(),
         graph.link_count()
@@ -1265,7 +1269,7 @@ fn metrics(out: &mut dyn Write, ladder: &LadderSummary, hall: &HallMetrics) -> R
         if let Some(mean) = ladder.mean_time_at(tier) {
             writeln!(
                 out,
-                "  Mean time at the {tier} tier: {:.1} days.",
+                "  Mean time a dispute spent at the {tier} tier: {:.1} days.",
                 mean.num_minutes() as f64 / (60.0 * 24.0)
             )?;
         }
@@ -1620,6 +1624,14 @@ fn main() -> Result<()> {
         PathBuf::from,
     );
     let stdout = std::io::stdout();
-    run(&mut stdout.lock(), &dir)?;
-    Ok(())
+    match run(&mut stdout.lock(), &dir) {
+        // Piped into `head`: the reader has seen enough.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        result => result.map(drop),
+    }
 }
