@@ -250,3 +250,18 @@ fn the_readme_names_the_main_command() {
     assert!(readme.contains("cargo run --example huanan_city"));
     assert!(readme.contains("cargo test --all-features"));
 }
+
+#[test]
+fn the_readme_excerpt_is_what_huanan_city_prints() {
+    let readme = include_str!("../README.md");
+    let excerpt = fenced(readme, "text");
+    assert_eq!(excerpt.len(), 1, "one text block: the excerpt");
+    let (_, printed, _dir) = run(huanan_city::run);
+    let printed: Vec<&str> = printed.lines().collect();
+    for line in excerpt[0].lines().filter(|l| l.trim() != "...") {
+        assert!(
+            printed.contains(&line),
+            "the README shows a line the example no longer prints:\n{line}"
+        );
+    }
+}
