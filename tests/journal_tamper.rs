@@ -8,6 +8,7 @@
 
 mod support {
     pub mod stores;
+    pub mod ticket;
 }
 
 use chrono::{Duration, TimeZone, Utc};
@@ -391,6 +392,47 @@ mod sqlite {
         let (dir, store) = support::stores::sqlite();
         let mut sql = Sqlite(rusqlite::Connection::open(dir.path().join("journal.db")).unwrap());
         sql_scenarios(&store, &mut sql);
+    }
+
+    #[test]
+    fn loading_a_case_whose_rows_were_edited_is_refused() {
+        use grassroots::journal::{execute, load};
+        use grassroots::workflow::Context;
+        use support::ticket::{Command, Ticket};
+
+        let (dir, store) = support::stores::sqlite();
+        let tenant = support::stores::tenant("load-tampered");
+        let id: grassroots::CaseId = "T-9".parse().unwrap();
+        let worker =
+            grassroots::Actor::new("gw-7".parse().unwrap()).with_role(grassroots::Role::GridWorker);
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+        for command in [Command::Open, Command::Hold] {
+            execute(
+                &store,
+                &tenant,
+                &Ticket,
+                &id,
+                &command,
+                &Context::new(at, &worker),
+                0,
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            load::<Ticket, _>(&store, &tenant, &id).unwrap().version(),
+            2
+        );
+
+        let sql = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
+        sql.execute(
+            "UPDATE journal_events SET actor = 'mallory' WHERE tenant = ?1 AND version = 1",
+            [tenant.as_str()],
+        )
+        .unwrap();
+        match load::<Ticket, _>(&store, &tenant, &id) {
+            Err(JournalError::Tampered { version, .. }) => assert_eq!(version, 1),
+            other => panic!("expected the tampering to be refused, got {other:?}"),
+        }
     }
 
     #[test]

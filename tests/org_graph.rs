@@ -992,3 +992,10 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<grassroots::org::Route>();
     assert_send_sync::<grassroots::org::HealthReport>();
 }
+
+#[test]
+fn a_misspelt_key_in_graph_json_is_refused_not_read_as_an_empty_graph() {
+    let err = serde_json::from_str::<grassroots::org::OrgGraph>(r#"{"orgs": [], "links": []}"#)
+        .unwrap_err();
+    assert!(err.to_string().contains("unknown field `links`"), "{err}");
+}

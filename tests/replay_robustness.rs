@@ -43,16 +43,8 @@ fn replay_prefixes<W: Workflow>(history: &[Recorded<W::Event>]) -> usize {
 fn scramble(value: &mut serde_json::Value, flip: &mut impl Iterator<Item = bool>) {
     use serde_json::Value;
     match value {
-        Value::String(s) => {
-            if flip.next().unwrap_or(false) {
-                *s = "x".into();
-            }
-        }
-        Value::Number(_) => {
-            if flip.next().unwrap_or(false) {
-                *value = serde_json::json!(9e18);
-            }
-        }
+        Value::String(s) if flip.next().unwrap_or(false) => *s = "x".into(),
+        Value::Number(_) if flip.next().unwrap_or(false) => *value = serde_json::json!(9e18),
         Value::Array(items) => items.iter_mut().for_each(|v| scramble(v, flip)),
         Value::Object(map) => map.values_mut().for_each(|v| scramble(v, flip)),
         _ => {}

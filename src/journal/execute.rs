@@ -127,11 +127,16 @@ where
 }
 
 /// Loads case `id` of workflow `W` from `tenant`'s journal: reads its stream,
-/// decodes every event (upcasting old ones) and replays them. An unknown case
-/// loads as a new one, at version 0.
+/// checks its hash chain, decodes every event (upcasting old ones) and
+/// replays them. An unknown case loads as a new one, at version 0.
 ///
 /// # Errors
 ///
+/// - [`JournalError::Tampered`] (or [`JournalError::Corrupt`]) when a row
+///   was changed, removed, reordered or inserted behind the store's back —
+///   see [`verify_rows`](super::verify_rows); removing the *last* rows is
+///   invisible to the chain alone, so keep a copy of
+///   [`Verified::head`](super::Verified) elsewhere to catch that;
 /// - everything [`decode`] returns, for the first event that fails;
 /// - [`JournalError::Replay`] when the history does not replay;
 /// - [`JournalError::InvalidName`] when `W::NAME` is not a valid stream type;
@@ -153,6 +158,9 @@ where
     S: EventStore + ?Sized,
 {
     let rows = store.read_stream(stream, 0)?;
+    // Tamper evidence on every load: a changed, removed, reordered or
+    // inserted row is refused before it can become state.
+    super::hash::verify_rows(stream, &rows)?;
     let history = rows
         .iter()
         .map(decode::<W>)

@@ -177,8 +177,27 @@ pub(crate) fn upcast_to_current<W: EventSchema>(
     Ok(payload)
 }
 
+/// The crate's own workflows store every event type at schema version 1.
+impl EventSchema for crate::dispute::Dispute {}
+
+/// The crate's own workflows store every event type at schema version 1.
+impl EventSchema for crate::service::ServiceRequest {}
+
+/// The crate's own workflows store every event type at schema version 1.
+impl EventSchema for crate::escalation::Ladder {}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_crates_own_workflows_can_be_journaled() {
+        fn version<W: EventSchema>() -> u32 {
+            W::schema_version("Reported")
+        }
+        assert_eq!(version::<crate::dispute::Dispute>(), 1);
+        assert_eq!(version::<crate::service::ServiceRequest>(), 1);
+        assert_eq!(version::<crate::escalation::Ladder>(), 1);
+    }
+
     use super::*;
     use crate::workflow::{Context, Decision, Transition};
     use serde_json::json;

@@ -26,6 +26,7 @@ use super::relation::{Link, Relation};
 /// reported as [`OrgGraphError::InvalidEntry`] with its index and ids.
 /// Deserialising an [`OrgGraph`] goes through the same path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrgGraphData {
     /// The organisations.
     #[serde(default)]

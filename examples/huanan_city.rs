@@ -1,0 +1,1637 @@
+//! Pinghu subdistrict's Huanan City commercial district, as the source
+//! report describes it, with the whole library at work:
+//!
+//! - the organisation graph: the parks ringed around the centre ("seven
+//!   stars around the moon"), the merchants' council, the party–public
+//!   service centres, the mediation academy and its trainee mediators, the
+//!   comprehensive governance centre, Hehua community and the commercial
+//!   mediation studio it gained through a pairing, the 13-member expert think
+//!   tank, and the Huanan City branch of the district service hall (the
+//!   crate's `service::sample` graph, extended);
+//! - a labour dispute mediated by a trainee of the academy inside the park;
+//! - a commercial dispute that fails at the park and goes up to Hehua
+//!   community, where routing follows the pairing to the commercial mediation
+//!   studio;
+//! - three service requests at the branch: one it accepts and handles, one
+//!   it forwards as agent, one that goes overdue and under supervision;
+//! - every history kept in an event store (a SQLite file with the `sqlite`
+//!   feature, memory without), hash chains verified, one case reloaded;
+//! - the metrics, with the share of matters that stayed within their ceiling
+//!   ("small matters stay in the park, big matters stay in the community");
+//! - the Mermaid and DOT diagrams written to files.
+//!
+//! The places and bodies are the report's. The people, enterprises, cases,
+//! amounts and dates are made up, and so are the service items (see
+//! `grassroots::service::sample`).
+//!
+//! Run with `cargo run --example huanan_city` (histories in memory) or
+//! `cargo run --features sqlite --example huanan_city` (histories in a SQLite
+//! file). Files go to `target/huanan_city/`, or to the directory given as the
+//! first argument.
+
+use std::error::Error;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use grassroots::actor::{Actor, Role};
+use grassroots::calendar::WorkingCalendar;
+use grassroots::dispute::{
+    Channel, Dispute, DisputeCommand, DisputeError, DisputeEvent, FailureReason, Party,
+    Performance, Report, Routes, Satisfaction, Selection,
+};
+use grassroots::escalation::{
+    EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
+};
+use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
+use grassroots::journal::{self, EventSchema, EventStore, ExecuteError};
+use grassroots::matter::DisputeKind;
+use grassroots::org::{
+    Capability, Mechanism, Need, Org, OrgGraph, OrgKind, Relation, RouteReason, Validity,
+};
+use grassroots::service::{
+    AttributeValue, HallMetrics, Mode, Review, ServiceRequest, ServiceRequestCommand,
+    ServiceRequestEvent, sample, supervision_policy,
+};
+use grassroots::tier::{Severity, Tier};
+use grassroots::workflow::{Case, Context, Recorded, Workflow, dot, mermaid};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
+
+// ---------------------------------------------------------------------------
+// What the run found: the integration test asserts on it.
+// ---------------------------------------------------------------------------
+
+/// Everything the story ends with.
+#[derive(Debug)]
+#[allow(dead_code)] // read by tests/examples.rs
+pub(crate) struct Outcome {
+    /// The labour dispute in the park.
+    pub(crate) labour: DisputeOutcome,
+    /// Why the academy's first choice of mediator was refused.
+    pub(crate) conflict: Option<DisputeError>,
+    /// The commercial dispute that went up to the community.
+    pub(crate) commercial: DisputeOutcome,
+    /// The three service requests.
+    pub(crate) requests: Vec<RequestOutcome>,
+    /// The disputes' ladder reports added up.
+    pub(crate) ladder: LadderSummary,
+    /// The hall's indicators.
+    pub(crate) hall: HallMetrics,
+    /// Where the histories were kept.
+    pub(crate) store: StoreKind,
+    /// Events in the store, over every case.
+    pub(crate) events_stored: usize,
+    /// Streams whose hash chain was verified.
+    pub(crate) streams_verified: usize,
+    /// The diagram files written.
+    pub(crate) diagrams: Vec<PathBuf>,
+}
+
+/// Who handled a dispute, where, and how it ended.
+#[derive(Debug)]
+#[allow(dead_code)] // read by tests/examples.rs
+pub(crate) struct DisputeOutcome {
+    /// The case.
+    pub(crate) case: CaseId,
+    /// The body that accepted it first, and its tier.
+    pub(crate) first_handler: (OrgId, Tier),
+    /// The body that accepted it last (the one that settled it), its tier,
+    /// and why routing chose it.
+    pub(crate) handler: (OrgId, Tier),
+    /// Why routing chose the last handler.
+    pub(crate) reason: RouteReason,
+    /// Steps up the ladder.
+    pub(crate) escalations: u32,
+    /// Every mediator assigned, in order.
+    pub(crate) mediators: Vec<ActorId>,
+    /// The state it ended in.
+    pub(crate) state: &'static str,
+}
+
+/// Who handled a service request and how it went.
+#[derive(Debug)]
+#[allow(dead_code)] // read by tests/examples.rs
+pub(crate) struct RequestOutcome {
+    /// The case.
+    pub(crate) case: CaseId,
+    /// The catalogue item.
+    pub(crate) item: String,
+    /// Accepted and handled by the hall, or forwarded as agent.
+    pub(crate) mode: Mode,
+    /// The body that handled it: the hall, or the department that signed.
+    pub(crate) handled_by: OrgId,
+    /// Whether a tick found it overdue.
+    pub(crate) overdue: bool,
+    /// Supervision steps (reminders and written notices).
+    pub(crate) supervision: Vec<&'static str>,
+    /// The state it ended in.
+    pub(crate) state: &'static str,
+}
+
+/// Where the histories were kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StoreKind {
+    /// A SQLite file (feature `sqlite`).
+    #[allow(dead_code)] // built only with the `sqlite` feature
+    Sqlite(PathBuf),
+    /// Memory (without the `sqlite` feature).
+    #[allow(dead_code)] // built only without the `sqlite` feature
+    Memory,
+}
+
+// ---------------------------------------------------------------------------
+// Ids, times and people.
+// ---------------------------------------------------------------------------
+
+const HEHUA: &str = "hehua";
+const BAONENG: &str = "baoneng-park";
+const GUANGHONG: &str = "guanghong-park";
+const HENGLU: &str = "henglu-park";
+const COUNCIL: &str = "merchants-council";
+const ACADEMY: &str = "mediation-academy";
+const STUDIO: &str = "hehua-studio";
+
+fn org(s: &str) -> Result<OrgId> {
+    Ok(s.parse()?)
+}
+
+fn person(s: &str) -> Result<ActorId> {
+    Ok(s.parse()?)
+}
+
+/// Shenzhen's offset: every time in the story is local.
+fn shenzhen() -> FixedOffset {
+    WorkingCalendar::prc().offset()
+}
+
+/// A day and time of March 2026 in Shenzhen.
+fn march(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    shenzhen()
+        .with_ymd_and_hms(2026, 3, day, hour, minute, 0)
+        .single()
+        .expect("a valid time in March 2026")
+        .with_timezone(&Utc)
+}
+
+fn local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&shenzhen())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn local_date(at: DateTime<Utc>) -> String {
+    at.with_timezone(&shenzhen()).format("%Y-%m-%d").to_string()
+}
+
+fn party(id: &str) -> Result<Actor> {
+    Ok(Actor::new(person(id)?).with_role(Role::Party))
+}
+
+fn mediator(id: &str) -> Result<Actor> {
+    Ok(Actor::new(person(id)?).with_role(Role::Mediator))
+}
+
+/// An officer of `tier` acting for `body`.
+fn officer(id: &str, tier: Tier, body: &str) -> Result<Actor> {
+    Ok(Actor::new(person(id)?)
+        .with_role(Role::Officer(tier))
+        .acting_for(org(body)?))
+}
+
+// ---------------------------------------------------------------------------
+// The organisation graph.
+// ---------------------------------------------------------------------------
+
+/// The crate's sample graph (Shenzhen, Longgang, Pinghu, the Huanan City
+/// commercial district, the district hall and its Huanan City branch, the
+/// district departments) with the report's other bodies added.
+pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
+    let mut graph = sample::huanan_city_graph();
+    let all_but_commercial = DisputeKind::ALL
+        .into_iter()
+        .filter(|k| *k != DisputeKind::Commercial)
+        .map(Capability::Mediation);
+    let orgs = [
+        Org::new(org(HEHUA)?, "Hehua community", OrgKind::Community),
+        Org::new(
+            org("hehua-party")?,
+            "Hehua community party committee",
+            OrgKind::PartyCommittee,
+        ),
+        Org::new(
+            org("hehua-mediation")?,
+            "Hehua community people's mediation committee",
+            OrgKind::MediationCommittee,
+        )
+        .with_capabilities(all_but_commercial),
+        Org::new(
+            org(BAONENG)?,
+            "Baoneng Zhichuang Valley",
+            OrgKind::IndustrialPark,
+        ),
+        Org::new(
+            org(GUANGHONG)?,
+            "Guanghong industrial park",
+            OrgKind::IndustrialPark,
+        ),
+        Org::new(org(HENGLU)?, "Henglu E-era park", OrgKind::IndustrialPark),
+        Org::new(
+            org(COUNCIL)?,
+            "Huanan City merchants' council",
+            OrgKind::MerchantsCouncil,
+        )
+        .with_capabilities([
+            Capability::Mediation(DisputeKind::Commercial),
+            Capability::Mediation(DisputeKind::Consumer),
+        ]),
+        Org::new(
+            org("huanan-party-centre")?,
+            "Huanan City park party–public service centre",
+            OrgKind::PartyPublicServiceCentre,
+        )
+        .with_capability(Capability::LegalConsultation),
+        Org::new(
+            org("wanda-party-centre")?,
+            "Pinghu Wanda commercial district party–public service centre (Warm Bee Station)",
+            OrgKind::PartyPublicServiceCentre,
+        )
+        .with_capability(Capability::LegalConsultation),
+        Org::new(
+            org(ACADEMY)?,
+            "Huanan City mediation academy",
+            OrgKind::MediationAcademy,
+        )
+        .with_capabilities([
+            Capability::Mediation(DisputeKind::Labour),
+            Capability::MediatorTraining,
+        ]),
+        Org::new(
+            org("governance-centre")?,
+            "Huanan City comprehensive governance centre",
+            OrgKind::ComprehensiveGovernanceCentre,
+        )
+        .with_capabilities([Capability::EarlyWarning, Capability::Supervision]),
+        Org::new(
+            org(STUDIO)?,
+            "Hehua commercial mediation studio",
+            OrgKind::CommercialMediationStudio,
+        )
+        .with_capability(Capability::Mediation(DisputeKind::Commercial)),
+        Org::new(
+            org("ccpit-legal-branch")?,
+            "Legal affairs party branch of the municipal council for the promotion of international trade",
+            OrgKind::PartyBranch,
+        ),
+        Org::new(
+            org("think-tank")?,
+            "Hehua expert think tank",
+            OrgKind::ExpertThinkTank,
+        ),
+        Org::new(org("pengda")?, "Pengda Electronics", OrgKind::Enterprise),
+        Org::new(org("haoyun")?, "Haoyun Garments", OrgKind::Enterprise),
+        Org::new(org("yixun")?, "Yixun E-commerce", OrgKind::Enterprise),
+    ];
+    for o in orgs {
+        graph.try_add_org(o)?;
+    }
+    let people = [
+        ("gao", "Gao, a worker at Pengda"),
+        ("pengda-rep", "Pengda's representative"),
+        ("luo", "Luo, trainee mediator and Pengda's HR manager"),
+        (
+            "he-jun",
+            "He Jun, trainee mediator and Baoneng park manager",
+        ),
+        (
+            "xie",
+            "Xie, trainee mediator and Hehua party committee member",
+        ),
+        ("haoyun-rep", "Haoyun's representative"),
+        ("yixun-rep", "Yixun's representative"),
+        ("deng", "Deng, merchants' council mediator"),
+        ("fang", "Fang, studio mediator"),
+    ];
+    for (id, name) in people {
+        graph.try_add_org(Org::new(
+            org(&format!("p-{id}"))?,
+            name,
+            OrgKind::Person(person(id)?),
+        ))?;
+    }
+    let fields = ["e-commerce", "smart environmental protection"];
+    for n in 1..=13 {
+        let name = match fields.get(n - 1) {
+            Some(field) => format!("Expert {n} ({field})"),
+            None => format!("Expert {n}"),
+        };
+        graph.try_add_org(Org::new(
+            org(&format!("p-expert-{n:02}"))?,
+            name,
+            OrgKind::Person(person(&format!("expert-{n:02}"))?),
+        ))?;
+    }
+
+    let since = Validity::since(date(2020, 1, 1)?);
+    // The pairing's date is illustrative: the report gives none.
+    let paired = Validity::since(date(2023, 6, 1)?);
+    let mut link = |from: &str, relation: Relation, to: &str| -> Result<()> {
+        graph.try_link(&org(from)?, relation, &org(to)?)?;
+        Ok(())
+    };
+    link(HEHUA, Relation::PartOf, "pinghu")?;
+    link("hehua-party", Relation::Leads, HEHUA)?;
+    link("hehua-mediation", Relation::Serves(since), HEHUA)?;
+    for park in [BAONENG, GUANGHONG, HENGLU] {
+        link(park, Relation::PartOf, HEHUA)?;
+        // "Seven stars around the moon": the parks and the centre govern together.
+        link(
+            park,
+            Relation::Coordinates(Mechanism::JointGovernance, since),
+            sample::AREA,
+        )?;
+    }
+    for area in [sample::AREA, BAONENG, GUANGHONG, HENGLU] {
+        link(COUNCIL, Relation::Serves(since), area)?;
+        link(ACADEMY, Relation::Serves(since), area)?;
+    }
+    link("huanan-party-centre", Relation::Serves(since), sample::AREA)?;
+    link("wanda-party-centre", Relation::Serves(since), "pinghu")?;
+    link("governance-centre", Relation::Serves(since), sample::AREA)?;
+    // The six joint mechanisms between the hall, the academy and the centre.
+    for (a, mechanism, b) in [
+        ("governance-centre", Mechanism::JointMediation, ACADEMY),
+        ("governance-centre", Mechanism::JointDefence, COUNCIL),
+        ("governance-centre", Mechanism::JointAction, sample::HALL),
+        ("governance-centre", Mechanism::JointGovernance, HEHUA),
+        (ACADEMY, Mechanism::JointCreation, sample::HALL),
+        (
+            "governance-centre",
+            Mechanism::JointOversight,
+            "hehua-party",
+        ),
+    ] {
+        link(a, Relation::Coordinates(mechanism, since), b)?;
+    }
+    // The pairing that gave Hehua its commercial mediation studio.
+    link(STUDIO, Relation::PairedWith(paired), HEHUA)?;
+    link("ccpit-legal-branch", Relation::Leads, STUDIO)?;
+    link(
+        "ccpit-legal-branch",
+        Relation::PairedWith(paired),
+        "hehua-party",
+    )?;
+    link("think-tank", Relation::Serves(since), HEHUA)?;
+    for n in 1..=13 {
+        link(
+            &format!("p-expert-{n:02}"),
+            Relation::MemberOf(since),
+            "think-tank",
+        )?;
+    }
+    for (member, body) in [
+        ("p-gao", "pengda"),
+        ("p-pengda-rep", "pengda"),
+        ("p-luo", ACADEMY),
+        ("p-luo", "pengda"),
+        ("p-he-jun", ACADEMY),
+        ("p-he-jun", BAONENG),
+        ("p-xie", ACADEMY),
+        ("p-xie", "hehua-party"),
+        ("p-haoyun-rep", "haoyun"),
+        ("p-yixun-rep", "yixun"),
+        ("haoyun", COUNCIL),
+        ("yixun", COUNCIL),
+        ("p-deng", COUNCIL),
+        ("p-fang", STUDIO),
+    ] {
+        link(member, Relation::MemberOf(since), body)?;
+    }
+    Ok(graph)
+}
+
+fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("no date {y}-{m}-{d}").into())
+}
+
+fn name(graph: &OrgGraph, id: &OrgId) -> String {
+    graph
+        .org(id)
+        .map_or_else(|| id.to_string(), |o| o.name.clone())
+}
+
+// ---------------------------------------------------------------------------
+// The journal: every command goes through the event store.
+// ---------------------------------------------------------------------------
+
+struct Journal {
+    store: Box<dyn EventStore>,
+    tenant: TenantId,
+    kind: StoreKind,
+}
+
+impl Journal {
+    /// A SQLite file in `dir` with the `sqlite` feature (emptied first, so
+    /// every run tells the same story); memory without it.
+    fn open(dir: &Path) -> Result<Self> {
+        let tenant = "longgang".parse()?;
+        #[cfg(feature = "sqlite")]
+        {
+            let path = dir.join("histories.sqlite3");
+            for suffix in ["", "-wal", "-shm"] {
+                let file = PathBuf::from(format!("{}{suffix}", path.display()));
+                if file.exists() {
+                    std::fs::remove_file(&file)?;
+                }
+            }
+            let store = journal::SqliteStore::open(&path)?;
+            Ok(Self {
+                store: Box::new(store),
+                tenant,
+                kind: StoreKind::Sqlite(path),
+            })
+        }
+        #[cfg(not(feature = "sqlite"))]
+        {
+            let _ = dir;
+            Ok(Self {
+                store: Box::new(journal::MemoryStore::new()),
+                tenant,
+                kind: StoreKind::Memory,
+            })
+        }
+    }
+
+    /// Loads the case, handles the command, appends what it decided.
+    fn send<W>(
+        &self,
+        workflow: &W,
+        case: &CaseId,
+        actor: &Actor,
+        at: DateTime<Utc>,
+        command: &W::Command,
+    ) -> Result<Case<W>, ExecuteError<W::Rejection>>
+    where
+        W: EventSchema,
+        W::Event: Serialize + DeserializeOwned,
+    {
+        let ctx = Context::new(at, actor);
+        journal::execute(&*self.store, &self.tenant, workflow, case, command, &ctx, 0)
+            .map(|done| done.case)
+    }
+
+    /// Runs `steps` in order and returns the case after the last.
+    fn run<W>(
+        &self,
+        workflow: &W,
+        case: &CaseId,
+        steps: &[(&Actor, DateTime<Utc>, W::Command)],
+    ) -> Result<Case<W>>
+    where
+        W: EventSchema,
+        W::Event: Serialize + DeserializeOwned,
+        W::Rejection: Error + 'static,
+    {
+        let mut last = None;
+        for (actor, at, command) in steps {
+            last = Some(self.send(workflow, case, actor, *at, command)?);
+        }
+        last.ok_or_else(|| "no steps".into())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The story.
+// ---------------------------------------------------------------------------
+
+/// Runs the whole story, writing the narrative to `out` and the files into
+/// `dir`.
+pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
+    std::fs::create_dir_all(dir)?;
+    let graph = Arc::new(huanan_city_graph()?);
+    let calendar = Arc::new(WorkingCalendar::prc());
+    let journal = Journal::open(dir)?;
+
+    writeln!(
+        out,
+        "Huanan City commercial district, Pinghu subdistrict, Longgang district"
+    )?;
+    writeln!(
+        out,
+        "======================================================================"
+    )?;
+    writeln!(
+        out,
+        "(The places and bodies are the report's; the people, enterprises, cases and dates are made up.)\n"
+    )?;
+    writeln!(
+        out,
+        "Organisation graph: {} bodies and people, {} links.",
+        graph.len(),
+        graph.link_count()
+    )?;
+    who_handles_what(out, &graph)?;
+
+    // The disputes follow the report's policy: small matters stay in the
+    // park, big matters stay in the community.
+    let dispute = Dispute::new(Ladder::new(
+        Arc::new(PolicyBook::default()),
+        Arc::clone(&graph),
+        Arc::clone(&calendar),
+    ));
+    let (labour_case, conflict) = labour_dispute(out, &journal, &dispute, &graph)?;
+    let commercial_case = commercial_dispute(out, &journal, &dispute, &graph)?;
+
+    // The hall's requests are supervised at the branch (the sample policy).
+    let service = ServiceRequest::try_new(
+        Arc::new(sample::huanan_city_catalogue()),
+        Ladder::new(
+            Arc::new(PolicyBook::new(supervision_policy(
+                "huanan-city-service".parse()?,
+                1,
+                Tier::Estate,
+            )?)),
+            Arc::clone(&graph),
+            Arc::clone(&calendar),
+        ),
+    )?;
+    let requests = service_requests(out, &journal, &service, &graph)?;
+
+    writeln!(
+        out,
+        "\nAudit trail of {} (times in Shenzhen, +08:00)",
+        commercial_case.id()
+    )?;
+    writeln!(out, "-----------------------------------------------")?;
+    audit_trail(out, &graph, commercial_case.history())?;
+
+    // Metrics.
+    let mut ladder = LadderSummary::default();
+    for case in [&labour_case, &commercial_case] {
+        ladder.add(&MatterReport::from_history(case.history()));
+    }
+    let hall = HallMetrics::from_histories(&calendar, requests.iter().map(|c| c.history()));
+    metrics(out, &ladder, &hall)?;
+
+    // The histories, read back from the store.
+    let (events_stored, streams_verified) = check_store(out, &journal, &commercial_case)?;
+
+    let diagrams = write_diagrams(out, &graph, dir)?;
+
+    let outcome = Outcome {
+        labour: dispute_outcome(&labour_case)?,
+        conflict,
+        commercial: dispute_outcome(&commercial_case)?,
+        requests: requests
+            .iter()
+            .map(request_outcome)
+            .collect::<Result<_>>()?,
+        ladder,
+        hall,
+        store: journal.kind.clone(),
+        events_stored,
+        streams_verified,
+        diagrams,
+    };
+    Ok(outcome)
+}
+
+/// Where routing sends the three needs the story is about.
+fn who_handles_what(out: &mut dyn Write, graph: &OrgGraph) -> Result<()> {
+    let day = date(2026, 3, 2)?;
+    writeln!(out, "\nWho handles what (routed through the graph):")?;
+    for (need, location, tier) in [
+        (DisputeKind::Labour, BAONENG, Tier::Estate),
+        (DisputeKind::Commercial, HENGLU, Tier::Estate),
+        (DisputeKind::Commercial, HENGLU, Tier::Community),
+    ] {
+        let route = graph.route(&org(location)?, tier, &Need::Mediation(need), day)?;
+        writeln!(
+            out,
+            "  {} dispute in {}, at the {} tier: {} ({})",
+            words(need.as_str()),
+            name(graph, &org(location)?),
+            tier,
+            name(graph, &route.handler),
+            reason_in_words(graph, &route.reason),
+        )?;
+    }
+    Ok(())
+}
+
+/// LD-001: a labour dispute in Baoneng Zhichuang Valley, mediated by a trainee
+/// of the academy.
+fn labour_dispute(
+    out: &mut dyn Write,
+    journal: &Journal,
+    dispute: &Dispute,
+    graph: &OrgGraph,
+) -> Result<(Case<Dispute>, Option<DisputeError>)> {
+    use DisputeCommand as C;
+    let id: CaseId = "LD-001".parse()?;
+    let gao = party("gao")?;
+    let pengda = party("pengda-rep")?;
+    let academy = officer("academy-director", Tier::Estate, ACADEMY)?;
+    let he_jun = mediator("he-jun")?;
+
+    let report = Report {
+        kind: DisputeKind::Labour,
+        parties: vec![
+            Party::person(person("gao")?),
+            Party::enterprise(person("pengda-rep")?, org("pengda")?),
+        ],
+        location: org(BAONENG)?,
+        channel: Channel::Party,
+        severity: Severity::Moderate,
+    };
+    journal.run(
+        dispute,
+        &id,
+        &[
+            (&gao, march(2, 9, 10), C::Report(report)),
+            (&academy, march(2, 9, 30), C::Accept),
+        ],
+    )?;
+    // The academy first proposes Luo, who manages Pengda's staff: refused.
+    let luo = C::AssignMediators {
+        mediators: vec![person("luo")?],
+        selection: Selection::Roster,
+    };
+    let conflict = match journal.send(dispute, &id, &academy, march(2, 9, 40), &luo) {
+        Ok(_) => None,
+        Err(refused) => refused.rejection().cloned(),
+    };
+    let case = journal.run(
+        dispute,
+        &id,
+        &[
+            (
+                &academy,
+                march(2, 9, 45),
+                C::AssignMediators {
+                    mediators: vec![person("he-jun")?],
+                    selection: Selection::Roster,
+                },
+            ),
+            (&he_jun, march(4, 14, 0), C::RecordSession),
+            (
+                &he_jun,
+                march(4, 15, 30),
+                C::RecordAgreement {
+                    terms: "Pengda pays Gao's February overtime, 3,200 yuan, by 13 March.".into(),
+                },
+            ),
+            (&gao, march(4, 15, 40), C::Sign),
+            (&pengda, march(4, 15, 42), C::Sign),
+            (&he_jun, march(4, 15, 45), C::Sign),
+            (
+                &he_jun,
+                march(13, 17, 0),
+                C::RecordPerformance {
+                    performance: Performance::Fulfilled,
+                },
+            ),
+            (
+                &he_jun,
+                march(16, 10, 0),
+                C::RecordFollowUp {
+                    rating: Satisfaction::Satisfied,
+                },
+            ),
+        ],
+    )?;
+
+    writeln!(
+        out,
+        "\nLabour dispute {id}: worker Gao against Pengda Electronics, unpaid overtime"
+    )?;
+    dispute_story(out, graph, &case, conflict.as_ref())?;
+    Ok((case, conflict))
+}
+
+/// CD-002: a commercial dispute in Henglu E-era park that the merchants'
+/// council cannot settle; it goes up to Hehua community and the pairing
+/// brings it to the commercial mediation studio.
+fn commercial_dispute(
+    out: &mut dyn Write,
+    journal: &Journal,
+    dispute: &Dispute,
+    graph: &OrgGraph,
+) -> Result<Case<Dispute>> {
+    use DisputeCommand as C;
+    let id: CaseId = "CD-002".parse()?;
+    let haoyun = party("haoyun-rep")?;
+    let yixun = party("yixun-rep")?;
+    let council = officer("council-secretary", Tier::Estate, COUNCIL)?;
+    let studio = officer("studio-head", Tier::Community, STUDIO)?;
+    let deng = mediator("deng")?;
+    let fang = mediator("fang")?;
+    let grid_worker = Actor::new(person("gw-hehua-03")?).with_role(Role::GridWorker);
+
+    let report = Report {
+        kind: DisputeKind::Commercial,
+        parties: vec![
+            Party::merchant(person("haoyun-rep")?, org("haoyun")?),
+            Party::enterprise(person("yixun-rep")?, org("yixun")?),
+        ],
+        location: org(HENGLU)?,
+        channel: Channel::MerchantsCouncil,
+        severity: Severity::Moderate,
+    };
+    let case = journal.run(
+        dispute,
+        &id,
+        &[
+            (&council, march(3, 10, 0), C::Report(report)),
+            (&council, march(3, 10, 30), C::Accept),
+            (
+                &council,
+                march(3, 10, 40),
+                C::AssignMediators {
+                    mediators: vec![person("deng")?],
+                    selection: Selection::Roster,
+                },
+            ),
+            (&deng, march(5, 15, 0), C::RecordSession),
+            (&deng, march(6, 11, 0), C::RecordSession),
+            (
+                &deng,
+                march(6, 16, 0),
+                C::TerminateMediation {
+                    reason: FailureReason::NoAgreementReached,
+                },
+            ),
+            (&council, march(6, 16, 30), C::Escalate),
+            (&studio, march(9, 9, 30), C::Accept),
+            (
+                &studio,
+                march(9, 9, 40),
+                C::AssignMediators {
+                    mediators: vec![person("fang")?],
+                    selection: Selection::Roster,
+                },
+            ),
+            (&fang, march(11, 14, 0), C::RecordSession),
+            (
+                &fang,
+                march(11, 16, 0),
+                C::RecordAgreement {
+                    terms: "Yixun pays 60,000 yuan for the garments it kept and returns the rest by 20 March.".into(),
+                },
+            ),
+            (&haoyun, march(11, 16, 10), C::Sign),
+            (&yixun, march(11, 16, 15), C::Sign),
+            (&fang, march(11, 16, 20), C::Sign),
+            (
+                &haoyun,
+                march(12, 10, 0),
+                C::ApplyForConfirmation {
+                    applicants: vec![person("haoyun-rep")?, person("yixun-rep")?],
+                },
+            ),
+            (
+                &fang,
+                march(23, 17, 0),
+                C::RecordPerformance {
+                    performance: Performance::Fulfilled,
+                },
+            ),
+            (
+                &grid_worker,
+                march(24, 10, 0),
+                C::RecordFollowUp {
+                    rating: Satisfaction::FairlySatisfied,
+                },
+            ),
+        ],
+    )?;
+
+    writeln!(
+        out,
+        "\nCommercial dispute {id}: Haoyun Garments against Yixun E-commerce, a returned shipment"
+    )?;
+    dispute_story(out, graph, &case, None)?;
+    Ok(case)
+}
+
+/// HN-001 to HN-003 at the Huanan City branch of the district hall.
+fn service_requests(
+    out: &mut dyn Write,
+    journal: &Journal,
+    service: &ServiceRequest,
+    graph: &OrgGraph,
+) -> Result<Vec<Case<ServiceRequest>>> {
+    use ServiceRequestCommand as C;
+    let hall = sample::HALL;
+    let clerk = Actor::new(person("clerk-lin")?)
+        .with_role(Role::HallClerk)
+        .acting_for(org(hall)?);
+    let agent = Actor::new(person("agent-wu")?)
+        .with_role(Role::AgentClerk)
+        .acting_for(org(hall)?);
+    let bureau = Actor::new(person("industry-officer-qiu")?)
+        .with_role(Role::DepartmentOfficer)
+        .acting_for(org(sample::INDUSTRY_BUREAU)?);
+    let system = Actor::system();
+    let materials =
+        |ids: &[&str]| -> Result<Vec<_>> { ids.iter().map(|m| Ok(m.parse()?)).collect() };
+    let attr = |code: &str, value: AttributeValue| -> Result<_> { Ok((code.parse()?, value)) };
+
+    // HN-001: accepted and handled by the branch itself.
+    let pengda = party("pengda-rep")?;
+    let hn1 = journal.run(
+        service,
+        &"HN-001".parse()?,
+        &[
+            (
+                &pengda,
+                march(2, 10, 0),
+                C::Submit {
+                    item: "TX-002".parse()?,
+                    materials: materials(&["business-licence", "bank-account"])?,
+                    attributes: [attr(
+                        "taxpayer",
+                        AttributeValue::Choice("small_scale".into()),
+                    )?]
+                    .into_iter()
+                    .collect(),
+                    description: None,
+                },
+            ),
+            (&clerk, march(2, 10, 20), C::Accept),
+            (&clerk, march(2, 10, 25), C::StartProcessing),
+            (&clerk, march(3, 16, 0), C::Complete),
+            (&clerk, march(3, 16, 30), C::Deliver),
+            (
+                &pengda,
+                march(3, 17, 0),
+                C::Rate {
+                    review: Review::Good,
+                    comment: None,
+                },
+            ),
+            (&clerk, march(4, 9, 0), C::Close),
+        ],
+    )?;
+
+    // HN-002: a rent subsidy, forwarded as agent to the bureau of industry.
+    let yixun = party("yixun-rep")?;
+    let hn2 = journal.run(
+        service,
+        &"HN-002".parse()?,
+        &[
+            (
+                &yixun,
+                march(2, 14, 0),
+                C::Submit {
+                    item: "FS-002".parse()?,
+                    materials: materials(&["business-licence", "lease"])?,
+                    attributes: [
+                        attr("park", AttributeValue::Text("Henglu E-era park".into()))?,
+                        attr("floor_area", AttributeValue::Number(1200.0))?,
+                        attr("lease_start", AttributeValue::DateTime(march(1, 0, 0)))?,
+                    ]
+                    .into_iter()
+                    .collect(),
+                    description: None,
+                },
+            ),
+            // Tell everything at once: the one missing material, named.
+            (
+                &clerk,
+                march(2, 14, 10),
+                C::RequestSupplement {
+                    materials: materials(&["rent-invoices"])?,
+                },
+            ),
+            (
+                &yixun,
+                march(3, 9, 30),
+                C::SupplyMaterials {
+                    materials: materials(&["rent-invoices"])?,
+                },
+            ),
+            (&clerk, march(3, 9, 40), C::Accept),
+            (&agent, march(3, 10, 0), C::Forward { to: None }),
+            (&bureau, march(4, 9, 0), C::SignFor),
+            (&bureau, march(17, 15, 0), C::Complete),
+            (&clerk, march(18, 10, 0), C::Deliver),
+            (
+                &yixun,
+                march(18, 11, 0),
+                C::Rate {
+                    review: Review::Good,
+                    comment: None,
+                },
+            ),
+            (&clerk, march(18, 11, 30), C::Close),
+        ],
+    )?;
+
+    // HN-003: handled by the branch, but nobody finishes it in time.
+    let haoyun = party("haoyun-rep")?;
+    let hn3 = journal.run(
+        service,
+        &"HN-003".parse()?,
+        &[
+            (
+                &haoyun,
+                march(2, 11, 0),
+                C::Submit {
+                    item: "SI-001".parse()?,
+                    materials: materials(&["business-licence", "id-card", "bank-account"])?,
+                    attributes: [
+                        attr("employees", AttributeValue::Number(40.0))?,
+                        attr(
+                            "insurances",
+                            AttributeValue::Choices(vec![
+                                "pension".into(),
+                                "medical".into(),
+                                "work_injury".into(),
+                            ]),
+                        )?,
+                    ]
+                    .into_iter()
+                    .collect(),
+                    description: None,
+                },
+            ),
+            (&clerk, march(2, 11, 30), C::Accept),
+            (&clerk, march(2, 11, 40), C::StartProcessing),
+            (&system, march(6, 9, 0), C::Tick), // not due yet: nothing
+            (&system, march(10, 9, 0), C::Tick), // overdue: a reminder
+            (&system, march(16, 9, 0), C::Tick), // still overdue: a written notice
+            (&clerk, march(16, 15, 0), C::Complete),
+            (&clerk, march(17, 10, 0), C::Deliver),
+            (
+                &haoyun,
+                march(17, 11, 0),
+                C::Rate {
+                    review: Review::Bad,
+                    comment: Some("a week late".parse()?),
+                },
+            ),
+            (&clerk, march(17, 11, 30), C::Close),
+        ],
+    )?;
+
+    writeln!(
+        out,
+        "\nService requests at the {}",
+        name(graph, &org(hall)?)
+    )?;
+    for case in [&hn1, &hn2, &hn3] {
+        request_story(out, graph, service, case)?;
+    }
+    Ok(vec![hn1, hn2, hn3])
+}
+
+/// Lines of a story: a step starts a line or adds to the last one.
+#[derive(Default)]
+struct Story(Vec<String>);
+
+impl Story {
+    fn line(&mut self, text: impl Into<String>) {
+        self.0.push(text.into());
+    }
+
+    fn add(&mut self, text: impl AsRef<str>) {
+        match self.0.last_mut() {
+            Some(last) => last.push_str(text.as_ref()),
+            None => self.0.push(text.as_ref().to_owned()),
+        }
+    }
+
+    fn write(&self, out: &mut dyn Write, indent: usize) -> Result<()> {
+        for line in &self.0 {
+            writeln!(out, "{:indent$}{line}", "")?;
+        }
+        Ok(())
+    }
+}
+
+/// A dispute's story, told from its history.
+fn dispute_story(
+    out: &mut dyn Write,
+    graph: &OrgGraph,
+    case: &Case<Dispute>,
+    refusal: Option<&DisputeError>,
+) -> Result<()> {
+    use DisputeEvent as E;
+    let mut story = Story::default();
+    let mut reason = None;
+    let mut ceiling = None;
+    let mut accepted = false;
+    let history = case.history();
+    for (i, r) in history.iter().enumerate() {
+        match &r.event {
+            E::Reported {
+                location,
+                channel,
+                severity,
+                ..
+            } => story.line(format!(
+                "reported {} at {} by {}, {severity} severity",
+                local(r.at),
+                name(graph, location),
+                channel_in_words(*channel, &r.actor),
+            )),
+            E::Ladder(step) => match &**step {
+                LadderEvent::Started(s) => {
+                    reason = Some(s.route.reason.clone());
+                    ceiling = Some(s.band.ceiling);
+                    story.add(format!(
+                        ": starts at the {} tier, may go up to the {} tier",
+                        s.band.start, s.band.ceiling
+                    ));
+                }
+                LadderEvent::Escalated(e) => {
+                    reason = Some(e.route.reason.clone());
+                    story.line(format!(
+                        "escalated {} to the {} tier: routed to {}, {}",
+                        local_date(r.at),
+                        e.to,
+                        name(graph, &e.route.handler),
+                        reason_in_words(graph, &e.route.reason)
+                    ));
+                }
+                _ => {}
+            },
+            E::Accepted { body, tier } => {
+                let why = reason.as_ref().map_or(String::new(), |r| {
+                    format!(" ({})", reason_in_words(graph, r))
+                });
+                story.line(format!(
+                    "accepted by {}, {tier} tier{why}",
+                    name(graph, body)
+                ));
+                if let Some(refusal) = refusal.filter(|_| !accepted) {
+                    story.line(format!(
+                        "the first mediator proposed was refused: {refusal}"
+                    ));
+                }
+                accepted = true;
+            }
+            E::MediatorsAssigned { mediators, .. } => {
+                story.line(format!("mediator {} assigned", actors(mediators)));
+            }
+            E::SessionRecorded { number } => {
+                let more = matches!(
+                    history.get(i + 1).map(|n| &n.event),
+                    Some(E::SessionRecorded { .. })
+                );
+                if !more {
+                    story.add(format!(
+                        "; {number} session{}",
+                        if *number == 1 { "" } else { "s" }
+                    ));
+                }
+            }
+            E::MediationFailed { reason, routes } => story.add(format!(
+                "; mediation failed ({}), routes open: {routes}",
+                failure_in_words(*reason)
+            )),
+            E::AgreementRecorded { terms, .. } => story.line(format!("agreement: \"{terms}\"")),
+            E::AgreementSigned { .. } => {}
+            E::AgreementTookEffect { at, .. } => {
+                story.line(format!("signed by all, in effect {}", local_date(*at)));
+            }
+            E::ConfirmationApplied { at, .. } => story.add(format!(
+                "; judicial confirmation applied for jointly {}",
+                local_date(*at)
+            )),
+            E::AgreementFulfilled => story.line(format!("fulfilled {}", local_date(r.at))),
+            E::AgreementBreached => story.line(format!("breached {}", local_date(r.at))),
+            E::FollowedUp { rating } => story.add(format!(
+                "; follow-up visit {}: {}",
+                local_date(r.at),
+                rating_in_words(*rating)
+            )),
+            other => story.line(dispute_event_in_words(graph, &r.actor, other)),
+        }
+    }
+    let o = dispute_outcome(case)?;
+    let within = ceiling.is_some_and(|c| o.handler.1 <= c);
+    let steps = match o.escalations {
+        0 => "no step up".to_owned(),
+        1 => "one step up".to_owned(),
+        n => format!("{n} steps up"),
+    };
+    story.line(format!(
+        "=> {}: settled at the {} tier by {}, {steps}{}",
+        o.state,
+        o.handler.1,
+        name(graph, &o.handler.0),
+        if within {
+            ", within its ceiling"
+        } else {
+            ", past its ceiling"
+        }
+    ));
+    story.write(out, 2)
+}
+
+/// A service request's story, told from its history.
+fn request_story(
+    out: &mut dyn Write,
+    graph: &OrgGraph,
+    service: &ServiceRequest,
+    case: &Case<ServiceRequest>,
+) -> Result<()> {
+    use ServiceRequestEvent as E;
+    let mut story = Story::default();
+    let mut promised = None;
+    for r in case.history() {
+        match &r.event {
+            E::Submitted(s) => {
+                let item = service
+                    .catalogue()
+                    .item(&s.request.item)
+                    .ok_or("an item of the catalogue")?;
+                writeln!(
+                    out,
+                    "  {} {} \"{}\" ({} mode, {} working days)",
+                    case.id(),
+                    item.code,
+                    item.name,
+                    s.request.mode.as_str(),
+                    item.working_days
+                )?;
+                story.line(format!(
+                    "submitted {} by {}",
+                    local(r.at),
+                    s.request.applicant
+                ));
+            }
+            E::SupplementRequested { materials } => story.add(format!(
+                "; missing materials named all at once: {}",
+                join(materials)
+            )),
+            E::MaterialsSupplied { .. } => story.add(format!("; supplied {}", local(r.at))),
+            E::Accepted { at, promised: p } => {
+                promised = Some(*p);
+                story.line(format!(
+                    "accepted {}, promised by the end of {}",
+                    local(*at),
+                    end_of(*p)
+                ));
+            }
+            E::ProcessingStarted => story.add("; handled by the branch itself"),
+            E::Forwarded { to } => {
+                story.line(format!("forwarded as agent to the {}", name(graph, to)));
+            }
+            E::SignedFor { .. } => story.add(format!(", which signed for it {}", local(r.at))),
+            E::Overdue { .. } => story.line(format!("overdue {}", local(r.at))),
+            E::Ladder(step) => match &**step {
+                LadderEvent::SupervisionReminded {
+                    handler,
+                    notice_due,
+                    ..
+                } => {
+                    story.add(format!(
+                        ": supervision reminder to the {}, written notice due by the end of {}",
+                        name(graph, handler),
+                        end_of(*notice_due)
+                    ));
+                }
+                LadderEvent::SupervisionNoticeIssued { .. } => {
+                    story.line(format!("written supervision notice issued {}", local(r.at)));
+                }
+                _ => {}
+            },
+            E::Completed => {
+                let late = promised.is_some_and(|p| r.at >= p);
+                story.line(format!(
+                    "completed {}, {}",
+                    local(r.at),
+                    if late { "late" } else { "on time" }
+                ));
+            }
+            E::Rated { review, comment } => story.add(format!(
+                "; rated {}{}",
+                match review {
+                    Review::Good => "good",
+                    Review::Bad => "bad",
+                },
+                comment
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(" (\"{c}\")"))
+            )),
+            E::Closed => story.add("; closed"),
+            _ => {}
+        }
+    }
+    story.write(out, 4)
+}
+
+/// The last day before `at` (a deadline runs out at midnight after it).
+fn end_of(at: DateTime<Utc>) -> String {
+    local_date(at - chrono::Duration::seconds(1))
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn metrics(out: &mut dyn Write, ladder: &LadderSummary, hall: &HallMetrics) -> Result<()> {
+    let percent =
+        |share: Option<f64>| share.map_or("n/a".to_owned(), |s| format!("{:.0}%", s * 100.0));
+    writeln!(out, "\nMetrics")?;
+    writeln!(out, "-------")?;
+    let resolved_at = ladder
+        .resolved_at
+        .iter()
+        .map(|(tier, n)| format!("{n} at the {tier} tier"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    writeln!(
+        out,
+        "Disputes: {} resolved of {} ({resolved_at}); {} referred out.",
+        ladder.resolved(),
+        ladder.matters,
+        ladder.referred_out
+    )?;
+    writeln!(
+        out,
+        "  Small matters stayed in the park, big matters in the community: {} of {} resolved within their ceiling ({}).",
+        ladder.resolved_within_ceiling,
+        ladder.resolved(),
+        percent(ladder.share_within_ceiling())
+    )?;
+    for tier in [Tier::Estate, Tier::Community] {
+        if let Some(mean) = ladder.mean_time_at(tier) {
+            writeln!(
+                out,
+                "  Mean time a dispute spent at the {tier} tier: {:.1} days.",
+                mean.num_minutes() as f64 / (60.0 * 24.0)
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "Service hall: {} requests, {} accepted, {} completed, {} on time ({}), {} overdue;",
+        hall.requests,
+        hall.accepted,
+        hall.completed,
+        hall.completed_on_time,
+        percent(hall.on_time_rate()),
+        hall.overdue
+    )?;
+    writeln!(
+        out,
+        "  {:.1} working days to completion on average; good reviews {} of {} ({}).",
+        hall.average_working_days_to_completion().unwrap_or(0.0),
+        hall.good_reviews,
+        hall.good_reviews + hall.bad_reviews,
+        percent(hall.good_review_rate())
+    )?;
+    Ok(())
+}
+
+/// Counts the stored events, verifies every stream's hash chain and reloads
+/// one case to check it equals the live one.
+fn check_store(
+    out: &mut dyn Write,
+    journal: &Journal,
+    reload: &Case<Dispute>,
+) -> Result<(usize, usize)> {
+    let rows = journal.store.read_all(&journal.tenant, 0, 100_000)?;
+    let mut streams: Vec<_> = rows.iter().map(|r| r.stream.clone()).collect();
+    streams.sort();
+    streams.dedup();
+    for stream in &streams {
+        journal::verify_stream(&*journal.store, stream)?;
+    }
+    let loaded = journal::load::<Dispute, _>(&*journal.store, &journal.tenant, reload.id())?;
+    if &loaded != reload {
+        return Err(format!("{} reloaded differs from the live case", reload.id()).into());
+    }
+    writeln!(out, "\nHistories")?;
+    writeln!(out, "---------")?;
+    match &journal.kind {
+        StoreKind::Sqlite(path) => {
+            writeln!(
+                out,
+                "{} events of {} cases in the SQLite file {}",
+                rows.len(),
+                streams.len(),
+                path.display()
+            )?;
+            writeln!(
+                out,
+                "(table journal_events; try: sqlite3 {} \"select stream_id, version, event_type, actor from journal_events\").",
+                path.display()
+            )?;
+        }
+        StoreKind::Memory => writeln!(
+            out,
+            "{} events of {} cases in a memory store (run with `--features sqlite` to keep them in a SQLite file).",
+            rows.len(),
+            streams.len()
+        )?,
+    }
+    writeln!(
+        out,
+        "Every hash chain verified; {} reloaded from the store equals the live case.",
+        reload.id()
+    )?;
+    Ok((rows.len(), streams.len()))
+}
+
+fn write_diagrams(out: &mut dyn Write, graph: &OrgGraph, dir: &Path) -> Result<Vec<PathBuf>> {
+    let files = [
+        ("huanan_city.mmd", graph.to_mermaid()),
+        ("huanan_city.dot", graph.to_dot()),
+        ("dispute.mmd", mermaid::<Dispute>()),
+        ("dispute.dot", dot::<Dispute>()),
+        ("service_request.mmd", mermaid::<ServiceRequest>()),
+        ("service_request.dot", dot::<ServiceRequest>()),
+    ];
+    writeln!(out, "\nDiagrams written to {}:", dir.display())?;
+    let mut written = Vec::with_capacity(files.len());
+    for (file, text) in files {
+        let path = dir.join(file);
+        std::fs::write(&path, text)?;
+        writeln!(out, "  {file}")?;
+        written.push(path);
+    }
+    writeln!(
+        out,
+        "(Mermaid renders on most code hosts and at mermaid.live; DOT with `dot -Tsvg`.)"
+    )?;
+    Ok(written)
+}
+
+// ---------------------------------------------------------------------------
+// Reading histories.
+// ---------------------------------------------------------------------------
+
+fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
+    let mut first = None;
+    let mut last = None;
+    let mut reason = None;
+    let mut mediators = Vec::new();
+    let mut escalations = 0;
+    for r in case.history() {
+        match &r.event {
+            DisputeEvent::Accepted { body, tier } => {
+                first.get_or_insert_with(|| (body.clone(), *tier));
+                last = Some((body.clone(), *tier));
+            }
+            DisputeEvent::MediatorsAssigned { mediators: m, .. } => {
+                mediators.extend(m.iter().cloned());
+            }
+            DisputeEvent::Ladder(step) => match &**step {
+                LadderEvent::Started(s) => reason = Some(s.route.reason.clone()),
+                LadderEvent::Escalated(e) => {
+                    escalations += 1;
+                    reason = Some(e.route.reason.clone());
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    Ok(DisputeOutcome {
+        case: case.id().clone(),
+        first_handler: first.ok_or("never accepted")?,
+        handler: last.ok_or("never accepted")?,
+        reason: reason.ok_or("never routed")?,
+        escalations,
+        mediators,
+        state: case.state().kind(),
+    })
+}
+
+fn request_outcome(case: &Case<ServiceRequest>) -> Result<RequestOutcome> {
+    let mut item = None;
+    let mut handled_by = None;
+    let mut overdue = false;
+    let mut supervision = Vec::new();
+    for r in case.history() {
+        match &r.event {
+            ServiceRequestEvent::Submitted(s) => {
+                item = Some((s.request.item.to_string(), s.request.mode));
+                handled_by = Some(s.request.hall.clone());
+            }
+            ServiceRequestEvent::SignedFor { by } => handled_by = Some(by.clone()),
+            ServiceRequestEvent::Overdue { .. } => overdue = true,
+            ServiceRequestEvent::Ladder(step) => match &**step {
+                LadderEvent::SupervisionReminded { .. } => supervision.push("reminded"),
+                LadderEvent::SupervisionNoticeIssued { .. } => supervision.push("notice issued"),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    let (item, mode) = item.ok_or("never submitted")?;
+    Ok(RequestOutcome {
+        case: case.id().clone(),
+        item,
+        mode,
+        handled_by: handled_by.ok_or("never submitted")?,
+        overdue,
+        supervision,
+        state: ServiceRequest::state_kind(case.state()),
+    })
+}
+
+fn audit_trail(
+    out: &mut dyn Write,
+    graph: &OrgGraph,
+    history: &[Recorded<DisputeEvent>],
+) -> Result<()> {
+    for r in history {
+        writeln!(
+            out,
+            "{:>3}  {}  {:<18} {}",
+            r.seq,
+            local(r.at),
+            r.actor.as_str(),
+            dispute_event_in_words(graph, &r.actor, &r.event)
+        )?;
+    }
+    Ok(())
+}
+
+fn words(snake: &str) -> String {
+    snake.replace('_', " ")
+}
+
+fn reason_in_words(graph: &OrgGraph, reason: &RouteReason) -> String {
+    match reason {
+        RouteReason::Itself => "the area itself".to_owned(),
+        RouteReason::Serves { area } => format!("it serves {}", name(graph, area)),
+        RouteReason::Paired { partner, .. } => {
+            format!("through its pairing with {}", name(graph, partner))
+        }
+    }
+}
+
+fn actors(ids: &[ActorId]) -> String {
+    join(ids)
+}
+
+fn channel_in_words(channel: Channel, actor: &ActorId) -> String {
+    match channel {
+        Channel::Party => format!("{actor}, a party"),
+        Channel::GridWorker => format!("{actor}, a grid worker"),
+        Channel::MerchantsCouncil => "the merchants' council".to_owned(),
+        Channel::SecretaryFaceToFace => "a secretary face-to-face session".to_owned(),
+        Channel::CourtReferral => "a court referral".to_owned(),
+        Channel::PoliceReferral => "a police referral".to_owned(),
+    }
+}
+
+fn failure_in_words(reason: FailureReason) -> &'static str {
+    match reason {
+        FailureReason::NoAgreementReached => "no agreement reached",
+        FailureReason::PartyAbsent => "a party stayed away",
+        FailureReason::PartyRefusedToSign => "a party would not sign",
+    }
+}
+
+fn rating_in_words(rating: Satisfaction) -> &'static str {
+    match rating {
+        Satisfaction::Satisfied => "satisfied",
+        Satisfaction::FairlySatisfied => "fairly satisfied",
+        Satisfaction::Dissatisfied => "dissatisfied",
+    }
+}
+
+fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEvent) -> String {
+    use DisputeEvent as E;
+    match event {
+        E::Reported {
+            kind,
+            parties,
+            location,
+            channel,
+            severity,
+            ..
+        } => format!(
+            "reported: {} dispute at {}, via {}, {} severity; parties {}",
+            words(kind.as_str()),
+            name(graph, location),
+            channel_in_words(*channel, actor),
+            severity,
+            parties
+                .iter()
+                .map(|p| p.actor.to_string())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+        E::Accepted { body, tier } => format!("accepted by {} ({tier} tier)", name(graph, body)),
+        E::Declined { body, routes, .. } => {
+            format!("declined by {}; routes open: {routes}", name(graph, body))
+        }
+        E::MediationRefused { party, routes } => {
+            format!("{party} refused mediation; routes open: {routes}")
+        }
+        E::Withdrawn { party } => format!("{party} withdrew"),
+        E::MediatorsAssigned {
+            mediators,
+            selection,
+        } => format!(
+            "mediator {} assigned {}",
+            actors(mediators),
+            match selection {
+                Selection::Roster => "from the roster",
+                Selection::ChosenByParties => "as chosen by the parties",
+            }
+        ),
+        E::SessionRecorded { number } => format!("mediation session {number} held"),
+        E::AgreementRecorded { terms, .. } => format!("agreement recorded: \"{terms}\""),
+        E::AgreementSigned { by } => format!("agreement signed by {by}"),
+        E::AgreementTookEffect {
+            confirmation_due, ..
+        } => format!(
+            "agreement in effect; judicial confirmation may be applied for until {}",
+            local_date(*confirmation_due)
+        ),
+        E::ConfirmationApplied { applicants, .. } => format!(
+            "judicial confirmation applied for jointly by {}",
+            actors(applicants)
+        ),
+        E::AgreementFulfilled => "agreement fulfilled".to_owned(),
+        E::AgreementBreached => "agreement breached".to_owned(),
+        E::MediationFailed { reason, routes } => format!(
+            "mediation failed ({}); routes open: {routes}",
+            failure_in_words(*reason)
+        ),
+        E::Referred { to, .. } => format!("referred out to {}", Routes::only(*to)),
+        E::RiskFlagged { from, to } => format!("risk flagged: severity {from} → {to}"),
+        E::LabourLimitLapsed { deadline } => {
+            format!("15-day labour limit lapsed on {}", local_date(*deadline))
+        }
+        E::FollowedUp { rating } => {
+            format!("follow-up visit: {}; closed", rating_in_words(*rating))
+        }
+        E::Ladder(step) => ladder_event_in_words(graph, step),
+    }
+}
+
+fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
+    match event {
+        LadderEvent::Started(s) => format!(
+            "on the ladder at the {} tier (ceiling: {}), routed to {}: {}",
+            s.route.tier,
+            s.band.ceiling,
+            name(graph, &s.route.handler),
+            reason_in_words(graph, &s.route.reason)
+        ),
+        LadderEvent::Escalated(e) => format!(
+            "escalated {} → {} ({}), routed to {}: {}",
+            e.from,
+            e.to,
+            match e.reason {
+                EscalationReason::TimedOut => "timed out",
+                EscalationReason::HandlingFailed => "handling failed",
+                EscalationReason::SeverityRaised => "severity raised",
+                EscalationReason::RequestedByParty => "requested by a party",
+                EscalationReason::Supervision => "supervision",
+            },
+            name(graph, &e.route.handler),
+            reason_in_words(graph, &e.route.reason)
+        ),
+        LadderEvent::SeverityRaised { from, to, .. } => {
+            format!("severity raised on the ladder: {from} → {to}")
+        }
+        LadderEvent::SupervisionReminded { handler, .. } => {
+            format!("supervision reminder to {}", name(graph, handler))
+        }
+        LadderEvent::SupervisionNoticeIssued { handler, .. } => {
+            format!("written supervision notice to {}", name(graph, handler))
+        }
+        LadderEvent::Exhausted { tier } => format!("no tier left above the {tier} tier"),
+        LadderEvent::Resolved { tier, handler, .. } => {
+            format!("resolved at the {tier} tier by {}", name(graph, handler))
+        }
+        LadderEvent::ReferredOut { tier, .. } => format!("referred out from the {tier} tier"),
+    }
+}
+
+fn main() -> Result<()> {
+    let dir = std::env::args_os().nth(1).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/huanan_city"),
+        PathBuf::from,
+    );
+    let stdout = std::io::stdout();
+    match run(&mut stdout.lock(), &dir) {
+        // Piped into `head`: the reader has seen enough.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        result => result.map(drop),
+    }
+}

@@ -1,0 +1,267 @@
+//! The two places of the source report, as runnable examples: their key
+//! outcomes are asserted here, so the story cannot silently rot. Also keeps
+//! the README's diagrams equal to `docs/*.mmd`.
+
+#[allow(dead_code)] // `main` is the example's, not the test's
+#[path = "../examples/huanan_city.rs"]
+mod huanan_city;
+
+#[allow(dead_code)]
+#[path = "../examples/dongfang_bandao.rs"]
+mod dongfang_bandao;
+
+use grassroots::dispute::DisputeError;
+use grassroots::id::{ActorId, OrgId};
+use grassroots::org::{EstatePart, Finding, OrgKind, RouteReason};
+use grassroots::service::Mode;
+use grassroots::tier::Tier;
+
+fn id(s: &str) -> OrgId {
+    s.parse().unwrap()
+}
+
+fn actor(s: &str) -> ActorId {
+    s.parse().unwrap()
+}
+
+/// An example's `run`: the story told into a writer, its files into a
+/// directory.
+type Story<O> =
+    fn(&mut dyn std::io::Write, &std::path::Path) -> Result<O, Box<dyn std::error::Error>>;
+
+/// Runs an example's story into a fresh directory; returns the outcome and
+/// what it printed.
+fn run<O>(story: Story<O>) -> (O, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    let outcome = story(&mut out, dir.path()).unwrap_or_else(|e| panic!("the story failed: {e}"));
+    (outcome, String::from_utf8(out).unwrap(), dir)
+}
+
+#[test]
+fn huanan_city_labour_dispute_stays_in_the_park_with_an_academy_trainee() {
+    let (o, text, _dir) = run(huanan_city::run);
+    let labour = &o.labour;
+    assert_eq!(labour.case.as_str(), "LD-001");
+    assert_eq!(
+        labour.first_handler,
+        (id("mediation-academy"), Tier::Estate)
+    );
+    assert_eq!(labour.handler, (id("mediation-academy"), Tier::Estate));
+    assert_eq!(
+        labour.reason,
+        RouteReason::Serves {
+            area: id("baoneng-park")
+        }
+    );
+    assert_eq!(labour.escalations, 0);
+    assert_eq!(labour.mediators, [actor("he-jun")]);
+    assert_eq!(labour.state, "Closed");
+    // The trainee who manages the employer's staff is refused first.
+    assert_eq!(
+        o.conflict,
+        Some(DisputeError::MediatorConflict {
+            mediator: actor("luo"),
+            party: actor("gao"),
+            org: id("pengda"),
+        })
+    );
+    assert!(text.contains("Labour dispute LD-001"));
+}
+
+#[test]
+fn huanan_city_commercial_dispute_goes_up_to_the_community_and_follows_the_pairing() {
+    let (o, _, _dir) = run(huanan_city::run);
+    let commercial = &o.commercial;
+    assert_eq!(
+        commercial.first_handler,
+        (id("merchants-council"), Tier::Estate)
+    );
+    assert_eq!(commercial.handler, (id("hehua-studio"), Tier::Community));
+    assert_eq!(
+        commercial.reason,
+        RouteReason::Paired {
+            partner: id("hehua"),
+            area: id("hehua"),
+        }
+    );
+    assert_eq!(commercial.escalations, 1);
+    assert_eq!(commercial.mediators, [actor("deng"), actor("fang")]);
+    assert_eq!(commercial.state, "Closed");
+}
+
+#[test]
+fn huanan_city_service_requests_are_accepted_forwarded_and_supervised() {
+    let (o, _, _dir) = run(huanan_city::run);
+    let r = &o.requests;
+    assert_eq!(r.len(), 3);
+
+    assert_eq!(r[0].case.as_str(), "HN-001");
+    assert_eq!(r[0].mode, Mode::Accept);
+    assert_eq!(r[0].handled_by, id("huanan-hall"));
+    assert!(!r[0].overdue);
+
+    assert_eq!(r[1].case.as_str(), "HN-002");
+    assert_eq!(r[1].mode, Mode::Agent);
+    assert_eq!(r[1].handled_by, id("longgang-industry"));
+    assert!(!r[1].overdue);
+
+    assert_eq!(r[2].case.as_str(), "HN-003");
+    assert_eq!(r[2].handled_by, id("huanan-hall"));
+    assert!(r[2].overdue);
+    assert_eq!(r[2].supervision, ["reminded", "notice issued"]);
+
+    assert!(r.iter().all(|r| r.state == "Closed"));
+}
+
+#[test]
+fn huanan_city_metrics_count_what_the_cases_did() {
+    let (o, text, _dir) = run(huanan_city::run);
+    assert_eq!(o.ladder.matters, 2);
+    assert_eq!(o.ladder.resolved_at.get(&Tier::Estate), Some(&1));
+    assert_eq!(o.ladder.resolved_at.get(&Tier::Community), Some(&1));
+    assert_eq!(o.ladder.share_within_ceiling(), Some(1.0));
+    assert_eq!(o.hall.requests, 3);
+    assert_eq!(o.hall.completed, 3);
+    assert_eq!(o.hall.completed_on_time, 2);
+    assert_eq!(o.hall.overdue, 1);
+    assert_eq!(o.hall.good_reviews, 2);
+    assert!(text.contains("2 of 2 resolved within their ceiling (100%)"));
+}
+
+#[test]
+fn huanan_city_keeps_every_history_and_writes_the_diagrams() {
+    let (o, text, dir) = run(huanan_city::run);
+    assert_eq!(o.streams_verified, 5);
+    assert!(o.events_stored > 50, "{} events", o.events_stored);
+    #[cfg(feature = "sqlite")]
+    assert_eq!(
+        o.store,
+        huanan_city::StoreKind::Sqlite(dir.path().join("histories.sqlite3"))
+    );
+    #[cfg(not(feature = "sqlite"))]
+    assert_eq!(o.store, huanan_city::StoreKind::Memory);
+    for file in [
+        "huanan_city.mmd",
+        "huanan_city.dot",
+        "dispute.mmd",
+        "service_request.mmd",
+    ] {
+        let path = dir.path().join(file);
+        assert!(o.diagrams.contains(&path), "{file} not reported");
+        assert!(std::fs::metadata(&path).unwrap().len() > 0, "{file} empty");
+    }
+    let chart = std::fs::read_to_string(dir.path().join("huanan_city.mmd")).unwrap();
+    assert!(chart.contains("Hehua commercial mediation studio"));
+    // A person reads it: no debug dumps.
+    assert!(!text.contains("Some("), "{text}");
+    assert!(!text.contains("OrgId("), "{text}");
+}
+
+#[test]
+fn huanan_city_runs_twice_into_the_same_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        huanan_city::run(&mut std::io::sink(), dir.path()).unwrap();
+    }
+}
+
+#[test]
+fn dongfang_bandao_health_check_finds_mancheng_incomplete_before_and_complete_after() {
+    let (o, _, _dir) = run(dongfang_bandao::run);
+    assert_eq!((o.estates, o.urban_villages), (9, 1));
+    assert!(o.before.findings.contains(&Finding::EstateIncomplete {
+        estate: id("mancheng"),
+        kind: OrgKind::HousingEstate,
+        missing: vec![EstatePart::PartyOrganisation, EstatePart::Grid],
+    }));
+    assert!(!o.owners_committee_before);
+    let mancheng_after = o.after.findings.iter().any(|f| {
+        matches!(f, Finding::EstateIncomplete { estate, .. } | Finding::Isolated { org: estate } if *estate == id("mancheng"))
+    });
+    assert!(!mancheng_after, "{}", o.after);
+    assert!(o.owners_committee_after);
+    // The school is linked only once the co-construction starts.
+    assert!(o.before.findings.contains(&Finding::Isolated {
+        org: id("chenghan-school")
+    }));
+    assert!(!o.after.findings.contains(&Finding::Isolated {
+        org: id("chenghan-school")
+    }));
+}
+
+#[test]
+fn dongfang_bandao_reelection_and_property_dispute_stay_in_the_estate() {
+    let (o, text, dir) = run(dongfang_bandao::run);
+    let (members, party_members) = o.election.unwrap();
+    assert_eq!((members, party_members), (7, 5));
+    assert!(f64::from(party_members) / f64::from(members) > 0.6);
+    assert!(text.contains("refused: actor resident-chen may not record the result"));
+
+    let d = &o.dispute;
+    assert_eq!(d.case.as_str(), "PM-001");
+    assert_eq!(d.handler, (id("mancheng"), Tier::Estate));
+    assert_eq!(d.reason, RouteReason::Itself);
+    assert_eq!(d.mediators, [actor("zhou")]);
+    assert_eq!(d.escalations, 0);
+    assert_eq!(d.state, "Closed");
+    for path in &o.diagrams {
+        assert!(path.starts_with(dir.path()) && path.exists());
+    }
+}
+
+/// The fenced blocks of `language` in `markdown`, in order.
+fn fenced(markdown: &str, language: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match &mut current {
+            None if line.trim_end() == format!("```{language}") => current = Some(String::new()),
+            Some(block) if line.trim_end() == "```" => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_readme_diagrams_are_the_docs_diagrams() {
+    let readme = include_str!("../README.md");
+    let blocks = fenced(readme, "mermaid");
+    assert_eq!(
+        blocks,
+        [
+            include_str!("../docs/dispute.mmd"),
+            include_str!("../docs/service_request.mmd")
+        ]
+    );
+}
+
+#[test]
+fn the_readme_names_the_main_command() {
+    let readme = include_str!("../README.md");
+    assert!(readme.contains("cargo run --example huanan_city"));
+    assert!(readme.contains("cargo test --all-features"));
+}
+
+#[test]
+fn the_readme_excerpt_is_what_huanan_city_prints() {
+    let readme = include_str!("../README.md");
+    let excerpt = fenced(readme, "text");
+    assert_eq!(excerpt.len(), 1, "one text block: the excerpt");
+    let (_, printed, _dir) = run(huanan_city::run);
+    let printed: Vec<&str> = printed.lines().collect();
+    for line in excerpt[0].lines().filter(|l| l.trim() != "...") {
+        assert!(
+            printed.contains(&line),
+            "the README shows a line the example no longer prints:\n{line}"
+        );
+    }
+}
