@@ -7,7 +7,7 @@
 //! fates; the default is the full **city-year: 20 million cases over 365
 //! days** in a city of about a million organisations. [`run`] builds the
 //! [`City`] and plays every case on worker threads: each case is a fresh
-//! [`Case`](crate::workflow::Case) driven command by command through the
+//! [`Case`] driven command by command through the
 //! real workflows (decide, evolve, record), its history folded into
 //! [`GovernanceMetrics`] and dropped — streaming, so memory does not grow
 //! with the number of cases. A sample of cases is replayed and compared
