@@ -20,6 +20,7 @@ use crate::dispute::DisputeError;
 use crate::escalation::{LadderError, PolicyError};
 use crate::id::IdError;
 use crate::journal::JournalError;
+use crate::load::LoadError;
 use crate::org::OrgGraphError;
 use crate::service::{CatalogueError, NoteError, ServiceRequestError};
 use crate::tier::ParseLevelError;
@@ -65,6 +66,9 @@ pub enum Error {
     /// An event store refused or failed an operation.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// A city-year could not be set up by the load generator.
+    #[error(transparent)]
+    Load(#[from] LoadError),
     /// A history could not be replayed.
     #[error(transparent)]
     Replay(#[from] ReplayError),

@@ -110,7 +110,6 @@ use serde::Serialize;
 
 pub use city::City;
 
-use crate::calendar::CalendarError;
 use crate::dispute::{Dispute, DisputeState};
 use crate::escalation::PolicyError;
 use crate::id::{CaseId, IdError, OrgId};
@@ -148,9 +147,6 @@ pub enum LoadError {
     /// A prepared note was refused.
     #[error(transparent)]
     Note(#[from] NoteError),
-    /// A date of the year could not be computed.
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
 }
 
 /// The shares and weights of what happens in a [`CityYear`].
@@ -466,7 +462,7 @@ impl City {
     fn play_with(&self, n: u64, scratch: &mut Scratch) -> (CityCase, Log) {
         let year = &self.year;
         let mut rng = case_rng(year.seed, n);
-        let is_dispute = rng.random_bool(year.mix.disputes.clamp(0.0, 1.0));
+        let is_dispute = script::chance(&mut rng, year.mix.disputes);
         let day =
             u64::try_from(u128::from(n) * u128::from(year.days) / u128::from(year.cases.max(1)))
                 .unwrap_or(0);
