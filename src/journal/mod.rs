@@ -468,92 +468,41 @@ pub trait EventStore {
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError>;
 }
 
-impl<S: EventStore + ?Sized> EventStore for &S {
-    fn append(
-        &self,
-        stream: &StreamKey,
-        expected_version: u64,
-        events: &[NewEvent],
-    ) -> Result<Appended, JournalError> {
-        (**self).append(stream, expected_version, events)
-    }
-    fn read_stream(
-        &self,
-        stream: &StreamKey,
-        after: u64,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
-        (**self).read_stream(stream, after)
-    }
-    fn read_all(
-        &self,
-        tenant: &TenantId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
-        (**self).read_all(tenant, after, limit)
-    }
-    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
-        (**self).stream_version(stream)
-    }
+/// Forwards the store's methods through a pointer to a store.
+macro_rules! forward_event_store {
+    ($($pointer:ty),+) => {$(
+        impl<S: EventStore + ?Sized> EventStore for $pointer {
+            fn append(
+                &self,
+                stream: &StreamKey,
+                expected_version: u64,
+                events: &[NewEvent],
+            ) -> Result<Appended, JournalError> {
+                (**self).append(stream, expected_version, events)
+            }
+            fn read_stream(
+                &self,
+                stream: &StreamKey,
+                after: u64,
+            ) -> Result<Vec<StoredEvent>, JournalError> {
+                (**self).read_stream(stream, after)
+            }
+            fn read_all(
+                &self,
+                tenant: &TenantId,
+                after: u64,
+                limit: usize,
+            ) -> Result<Vec<StoredEvent>, JournalError> {
+                (**self).read_all(tenant, after, limit)
+            }
+            fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+                (**self).stream_version(stream)
+            }
+        }
+    )+};
 }
 
-impl<S: EventStore + ?Sized> EventStore for Arc<S> {
-    fn append(
-        &self,
-        stream: &StreamKey,
-        expected_version: u64,
-        events: &[NewEvent],
-    ) -> Result<Appended, JournalError> {
-        (**self).append(stream, expected_version, events)
-    }
-    fn read_stream(
-        &self,
-        stream: &StreamKey,
-        after: u64,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
-        (**self).read_stream(stream, after)
-    }
-    fn read_all(
-        &self,
-        tenant: &TenantId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
-        (**self).read_all(tenant, after, limit)
-    }
-    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
-        (**self).stream_version(stream)
-    }
-}
-
-impl<S: EventStore + ?Sized> EventStore for Box<S> {
-    fn append(
-        &self,
-        stream: &StreamKey,
-        expected_version: u64,
-        events: &[NewEvent],
-    ) -> Result<Appended, JournalError> {
-        (**self).append(stream, expected_version, events)
-    }
-    fn read_stream(
-        &self,
-        stream: &StreamKey,
-        after: u64,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
-        (**self).read_stream(stream, after)
-    }
-    fn read_all(
-        &self,
-        tenant: &TenantId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
-        (**self).read_all(tenant, after, limit)
-    }
-    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
-        (**self).stream_version(stream)
-    }
-}
+forward_event_store!(&S, Arc<S>, Box<S>);
 
 /// Where a store gets its `recorded_at` times.
 ///
