@@ -74,6 +74,31 @@ pub(crate) struct HashFields<'a> {
     pub(crate) occurred_at: i64,
 }
 
+impl<'a> HashFields<'a> {
+    /// The hashed fields of a new event about to be stored at `version`,
+    /// with its payload already in canonical JSON and its time in
+    /// microseconds.
+    pub(crate) fn of_new(
+        stream: &'a StreamKey,
+        version: u64,
+        event: &'a super::NewEvent,
+        payload: &'a [u8],
+        occurred_at: i64,
+    ) -> Self {
+        HashFields {
+            stream,
+            version,
+            event_id: &event.event_id,
+            event_type: &event.event_type,
+            schema_version: event.schema_version,
+            payload,
+            actor: &event.actor,
+            correlation: event.correlation.as_ref(),
+            occurred_at,
+        }
+    }
+}
+
 fn put(hasher: &mut Sha256, bytes: &[u8]) {
     hasher.update((bytes.len() as u64).to_be_bytes());
     hasher.update(bytes);

@@ -171,18 +171,8 @@ impl EventStore for MemoryStore {
             buf.clear();
             canonical_json(&event.payload, &mut buf);
             let occurred_at = truncate_to_micros(event.occurred_at);
-            let hash = HashFields {
-                stream,
-                version,
-                event_id: &event.event_id,
-                event_type: &event.event_type,
-                schema_version: event.schema_version,
-                payload: &buf,
-                actor: &event.actor,
-                correlation: event.correlation.as_ref(),
-                occurred_at: to_micros(occurred_at),
-            }
-            .link(&prev);
+            let hash = HashFields::of_new(stream, version, event, &buf, to_micros(occurred_at))
+                .link(&prev);
             prev = hash;
             staged.push(StoredEvent {
                 position: first_position + i as u64,

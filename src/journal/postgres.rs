@@ -576,18 +576,7 @@ impl EventStore for PostgresStore {
             buf.clear();
             canonical_json(&event.payload, &mut buf);
             let occurred_at = to_micros(event.occurred_at);
-            let hash = HashFields {
-                stream,
-                version,
-                event_id: &event.event_id,
-                event_type: &event.event_type,
-                schema_version: event.schema_version,
-                payload: &buf,
-                actor: &event.actor,
-                correlation: event.correlation.as_ref(),
-                occurred_at,
-            }
-            .link(&prev);
+            let hash = HashFields::of_new(stream, version, event, &buf, occurred_at).link(&prev);
             prev = hash;
             versions.push(to_i64(version));
             event_ids.push(event.event_id.as_str());

@@ -582,18 +582,8 @@ impl EventStore for SqliteStore {
             let start = payloads.len();
             canonical_json(&event.payload, &mut payloads);
             let occurred_at = to_micros(event.occurred_at);
-            let hash = HashFields {
-                stream,
-                version,
-                event_id: &event.event_id,
-                event_type: &event.event_type,
-                schema_version: event.schema_version,
-                payload: &payloads[start..],
-                actor: &event.actor,
-                correlation: event.correlation.as_ref(),
-                occurred_at,
-            }
-            .link(&prev);
+            let hash = HashFields::of_new(stream, version, event, &payloads[start..], occurred_at)
+                .link(&prev);
             prev = hash;
             rows.push(Row {
                 version: to_i64(version),
