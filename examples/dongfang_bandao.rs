@@ -979,7 +979,15 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
 
 fn main() -> Result<()> {
     let dir = std::env::args_os().nth(1).map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/dongfang_bandao"),
+        || {
+            // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(
+                    || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+                    PathBuf::from,
+                )
+                .join("dongfang_bandao")
+        },
         PathBuf::from,
     );
     let stdout = std::io::stdout();

@@ -81,6 +81,8 @@ pub(crate) struct Outcome {
     pub(crate) ladder: LadderSummary,
     /// The hall's indicators.
     pub(crate) hall: HallMetrics,
+    /// The governance indicators over every case.
+    pub(crate) governance: grassroots::metrics::GovernanceMetrics,
     /// Where the histories were kept.
     pub(crate) store: StoreKind,
     /// Events in the store, over every case.
@@ -574,7 +576,14 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         ladder.add(&MatterReport::from_history(case.history()));
     }
     let hall = HallMetrics::from_histories(&calendar, requests.iter().map(|c| c.history()));
-    metrics(out, &ladder, &hall)?;
+    let mut governance = grassroots::metrics::GovernanceMetrics::new();
+    for case in [&labour_case, &commercial_case] {
+        governance.observe_dispute(case.history());
+    }
+    for case in &requests {
+        governance.observe_service_request(case.history());
+    }
+    metrics(out, &ladder, &hall, &governance)?;
 
     // The histories, read back from the store.
     let (events_stored, streams_verified) = check_store(out, &journal, &commercial_case)?;
@@ -591,6 +600,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
             .collect::<Result<_>>()?,
         ladder,
         hall,
+        governance,
         store: journal.kind.clone(),
         events_stored,
         streams_verified,
@@ -1240,7 +1250,12 @@ fn join<T: std::fmt::Display>(items: &[T]) -> String {
         .join(", ")
 }
 
-fn metrics(out: &mut dyn Write, ladder: &LadderSummary, hall: &HallMetrics) -> Result<()> {
+fn metrics(
+    out: &mut dyn Write,
+    ladder: &LadderSummary,
+    hall: &HallMetrics,
+    governance: &grassroots::metrics::GovernanceMetrics,
+) -> Result<()> {
     let percent =
         |share: Option<f64>| share.map_or("n/a".to_owned(), |s| format!("{:.0}%", s * 100.0));
     writeln!(out, "\nMetrics")?;
@@ -1291,6 +1306,17 @@ fn metrics(out: &mut dyn Write, ladder: &LadderSummary, hall: &HallMetrics) -> R
         hall.good_reviews,
         hall.good_reviews + hall.bad_reviews,
         percent(hall.good_review_rate())
+    )?;
+    let all = governance.total();
+    writeln!(
+        out,
+        "All {} cases (grassroots::metrics): response {}, resolution {}, satisfaction {}, on time {}; {} overdue.",
+        all.received,
+        percent(all.response_rate()),
+        percent(all.resolution_rate()),
+        percent(all.satisfaction_rate()),
+        percent(all.on_time_rate()),
+        all.overdue
     )?;
     Ok(())
 }
@@ -1620,7 +1646,15 @@ fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
 
 fn main() -> Result<()> {
     let dir = std::env::args_os().nth(1).map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/huanan_city"),
+        || {
+            // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(
+                    || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+                    PathBuf::from,
+                )
+                .join("huanan_city")
+        },
         PathBuf::from,
     );
     let stdout = std::io::stdout();

@@ -11,6 +11,23 @@
 //! and one 4-byte duration per tier it reached. [`GovernanceMetrics`]
 //! merge, so worker threads fold separately and add up at the end.
 //!
+//! # Which report do I want?
+//!
+//! - [`GovernanceMetrics`] (this module): the indicators a district is
+//!   judged by, over disputes *and* service requests together, with every
+//!   breakdown. Start here.
+//! - [`escalation::LadderSummary`](crate::escalation::LadderSummary): the
+//!   ladder alone — where matters were resolved, the share within the
+//!   ceiling, mean time per tier — for any workflow that embeds the ladder,
+//!   including your own.
+//! - [`service::HallMetrics`](crate::service::HallMetrics): one service
+//!   hall's figures in working days (on-time completion, average working
+//!   days to completion, good-review rate).
+//!
+//! Time per tier counts from the moment a tier's body takes the matter on
+//! (acceptance) to the moment it leaves that tier; the wait between a
+//! report and its acceptance is not part of any tier's time.
+//!
 //! # Example
 //!
 //! ```
@@ -405,10 +422,12 @@ impl fmt::Display for GovernanceMetrics {
                 row(f, body.as_str(), figures)?;
             }
         } else {
+            let n = self.organisations();
             writeln!(
                 f,
-                "{} organisations have their own row (shown with {{:#}}, exported with serde)",
-                self.organisations()
+                "{n} organisation{} {} their own row (shown with {{:#}}, exported with serde)",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "has" } else { "have" },
             )?;
         }
         Ok(())
