@@ -142,7 +142,7 @@ impl<'w, W: Workflow> Given<'w, W> {
         let outcome = case
             .handle(self.workflow, &command, &Context::new(at, actor))
             .map(|recorded| recorded.iter().map(|r| r.event.clone()).collect::<Vec<_>>());
-        if let Err(violation) = check_outcome(&before, &case, outcome.is_ok()) {
+        if let Err(violation) = check_outcome(&before, &case, outcome.is_ok(), 0) {
             panic!("{command:?}: {}", violation.without_step());
         }
         When {
@@ -355,7 +355,7 @@ pub fn check_invariants<W: Workflow>(
         if ok && before.is_terminal() {
             return Err(Violation::AcceptedAfterTerminal { step });
         }
-        check_outcome(&before, &case, ok).map_err(|v| v.at_step(step))?;
+        check_outcome(&before, &case, ok, step)?;
         if ok {
             accepted += 1;
         } else {
@@ -378,36 +378,19 @@ impl Violation {
             .strip_prefix("step 0: ")
             .map_or(message.clone(), str::to_owned)
     }
-
-    fn at_step(self, step: usize) -> Self {
-        match self {
-            Violation::RefusedCommandChangedCase { .. } => {
-                Violation::RefusedCommandChangedCase { step }
-            }
-            Violation::UndeclaredTransition {
-                from, event, to, ..
-            } => Violation::UndeclaredTransition {
-                step,
-                from,
-                event,
-                to,
-            },
-            Violation::AcceptedAfterTerminal { .. } => Violation::AcceptedAfterTerminal { step },
-            other => other,
-        }
-    }
 }
 
 fn check_outcome<W: Workflow>(
     before: &Case<W>,
     after: &Case<W>,
     ok: bool,
+    step: usize,
 ) -> Result<(), Violation> {
     if !ok {
         return if before == after {
             Ok(())
         } else {
-            Err(Violation::RefusedCommandChangedCase { step: 0 })
+            Err(Violation::RefusedCommandChangedCase { step })
         };
     }
     let mut state = before.state().clone();
@@ -417,7 +400,7 @@ fn check_outcome<W: Workflow>(
         let (event, to) = (W::event_kind(&r.event), W::state_kind(&state));
         if !is_declared::<W>(from, event, to) {
             return Err(Violation::UndeclaredTransition {
-                step: 0,
+                step,
                 from,
                 event,
                 to,
