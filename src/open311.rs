@@ -463,15 +463,11 @@ pub fn request_from_state(
         S::Refused { .. } | S::Withdrawn { .. } => None,
         _ => handling.map(|h| h.handler.clone()),
     };
-    let status = match state {
-        S::Completed(_)
-        | S::Denied { .. }
-        | S::Delivered { .. }
-        | S::Rated { .. }
-        | S::Closed { .. }
-        | S::Refused { .. }
-        | S::Withdrawn { .. } => Status::Closed,
-        _ => Status::Open,
+    // GeoReport's two statuses: open while the hall still owes an answer.
+    let status = if state.is_open() {
+        Status::Open
+    } else {
+        Status::Closed
     };
     let outcome = match state {
         S::Completed(_) => Some(Outcome::Completed),

@@ -200,7 +200,6 @@ fn dongfang_bandao_reelection_and_property_dispute_stay_in_the_estate() {
     let (o, text, dir) = run(dongfang_bandao::run);
     let (members, party_members) = o.election.unwrap();
     assert_eq!((members, party_members), (7, 5));
-    assert!(f64::from(party_members) / f64::from(members) > 0.6);
     assert!(text.contains("refused: actor resident-chen may not record the result"));
 
     let d = &o.dispute;
@@ -210,6 +209,7 @@ fn dongfang_bandao_reelection_and_property_dispute_stay_in_the_estate() {
     assert_eq!(d.mediators, [actor("zhou")]);
     assert_eq!(d.escalations, 0);
     assert_eq!(d.state, "Closed");
+    assert!(!o.diagrams.is_empty());
     for path in &o.diagrams {
         assert!(path.starts_with(dir.path()) && path.exists());
     }

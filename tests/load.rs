@@ -19,8 +19,6 @@ fn the_default_city_year_is_twenty_million_cases_over_a_year() {
     let year = CityYear::default();
     assert_eq!(year.cases, 20_000_000);
     assert_eq!(year.days, 365);
-    assert_eq!(year.scale, CityScale::default());
-    assert_eq!(year.mix, Mix::default());
 }
 
 #[test]

@@ -181,6 +181,33 @@ impl WorkingCalendar {
         u32::try_from(total).unwrap_or(u32::MAX)
     }
 
+    /// The civil date of `at` in the calendar's time zone — the day a
+    /// working-day rule or a link's validity is judged on.
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, TimeZone, Utc};
+    /// use grassroots::calendar::WorkingCalendar;
+    ///
+    /// // 20:00 UTC is already the next morning in Shenzhen (+08:00).
+    /// let at = Utc.with_ymd_and_hms(2026, 3, 1, 20, 0, 0).unwrap();
+    /// assert_eq!(WorkingCalendar::new().local_date(at)?, NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+    /// # Ok::<(), grassroots::calendar::CalendarError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`CalendarError::OutOfRange`] (with a limit of zero calendar days)
+    /// when the local time lies beyond what chrono can represent.
+    pub fn local_date(&self, at: DateTime<Utc>) -> Result<NaiveDate, CalendarError> {
+        at.naive_utc()
+            .checked_add_offset(self.offset)
+            .map(|local| local.date())
+            .ok_or(CalendarError::OutOfRange {
+                from: at.date_naive(),
+                limit: TimeLimit::CalendarDays(0),
+            })
+    }
+
     /// The instant a time limit that starts at `start` runs out.
     ///
     /// - [`TimeLimit::Hours`]`(h)`: `start + h` hours, calendar

@@ -7,12 +7,14 @@ use super::command::{Channel, DisputeCommand, Performance, Report, Selection};
 use super::error::DisputeError;
 use super::event::DisputeEvent;
 use super::routes::Routes;
-use super::state::{Agreement, Confirmation, DisputeFile, DisputeState, Draft, LabourLimit};
+use super::state::{
+    Agreement, Confirmation, DisputeFile, DisputeState, Draft, LabourLimit, Mediation,
+};
 use crate::actor::{Actor, Role};
-use crate::calendar::{CalendarError, TimeLimit};
+use crate::calendar::TimeLimit;
 use crate::escalation::{
     EscalationReason, Ladder, LadderCommand, LadderError, LadderEvent, LadderState, Referral,
-    SeverityCause,
+    SeverityCause, Started,
 };
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
@@ -82,13 +84,7 @@ impl Dispute {
     /// The local date of `at` on the ladder's calendar: memberships are
     /// judged on that day.
     fn date(&self, at: DateTime<Utc>) -> Result<NaiveDate, DisputeError> {
-        at.naive_utc()
-            .checked_add_offset(self.ladder.calendar().offset())
-            .map(|local| local.date())
-            .ok_or(DisputeError::Calendar(CalendarError::OutOfRange {
-                from: at.date_naive(),
-                limit: TimeLimit::CalendarDays(0),
-            }))
+        Ok(self.ladder.calendar().local_date(at)?)
     }
 
     fn report(
@@ -167,7 +163,7 @@ impl Dispute {
 
     /// Puts a reported dispute on the ladder: the `Started` step names the
     /// routed body, whose officers alone may accept or decline.
-    fn start(&self, file: &DisputeFile, ctx: &Context<'_>) -> Result<LadderEvent, DisputeError> {
+    fn start(&self, file: &DisputeFile, ctx: &Context<'_>) -> Result<Started, DisputeError> {
         let start = LadderCommand::Start {
             location: file.location.clone(),
             need: Need::Mediation(file.kind),
@@ -176,7 +172,10 @@ impl Dispute {
         let decided = self.ladder.decide_embedded(&file.ladder, &start, ctx)?;
         decided
             .into_iter()
-            .find(|e| matches!(e, LadderEvent::Started(_)))
+            .find_map(|e| match e {
+                LadderEvent::Started(s) => Some(s),
+                _ => None,
+            })
             .ok_or(DisputeError::Ladder(LadderError::NotApplicable {
                 command: "Start",
                 state: "Idle",
@@ -520,11 +519,11 @@ fn is_party_of(
 }
 
 fn is_mediator_of(
-    mediators: &[ActorId],
+    mediation: &Mediation,
     actor: &Actor,
     action: &'static str,
 ) -> Result<(), DisputeError> {
-    if mediators.contains(actor.id()) {
+    if mediation.is_mediator(actor.id()) {
         Ok(())
     } else {
         Err(DisputeError::NotAssignedMediator {
@@ -563,7 +562,7 @@ impl Workflow for Dispute {
         let actor = ctx.actor();
         match (state, command) {
             (S::Mediating { mediation, .. }, C::RecordSession) => {
-                is_mediator_of(&mediation.mediators, actor, "record a session")?;
+                is_mediator_of(mediation, actor, "record a session")?;
                 Ok(DisputeEvent::SessionRecorded {
                     number: mediation.sessions.saturating_add(1),
                 }
@@ -575,13 +574,10 @@ impl Workflow for Dispute {
                 self.tick(state, ctx)
             }
             (S::Reported { file }, C::Accept) => {
-                let started = self.start(file, ctx)?;
-                let LadderEvent::Started(s) = &started else {
-                    return Err(not_applicable());
-                };
+                let s = self.start(file, ctx)?;
                 let (body, tier) = (s.route.handler.clone(), s.route.tier);
                 officer_of(actor, &body, tier, "accept the dispute")?;
-                Ok(Decision::one(DisputeEvent::from(started))
+                Ok(Decision::one(DisputeEvent::from(LadderEvent::Started(s)))
                     .and(DisputeEvent::Accepted { body, tier }))
             }
             (S::Escalated { file }, C::Accept) => {
@@ -595,10 +591,10 @@ impl Workflow for Dispute {
             }
             (S::Reported { file } | S::Escalated { file }, C::Decline { reason, routes }) => {
                 let (body, tier) = match state {
-                    S::Reported { .. } => match self.start(file, ctx)? {
-                        LadderEvent::Started(s) => (s.route.handler, s.route.tier),
-                        _ => return Err(not_applicable()),
-                    },
+                    S::Reported { .. } => {
+                        let s = self.start(file, ctx)?;
+                        (s.route.handler, s.route.tier)
+                    }
                     _ => {
                         let (body, tier) = handling_body(file)?;
                         (body.clone(), tier)
@@ -640,7 +636,7 @@ impl Workflow for Dispute {
                 },
             ) => self.assign(file, mediators, *selection, ctx),
             (S::Mediating { mediation, .. }, C::RecordAgreement { terms }) => {
-                is_mediator_of(&mediation.mediators, actor, "record the agreement")?;
+                is_mediator_of(mediation, actor, "record the agreement")?;
                 if mediation.sessions == 0 {
                     return Err(DisputeError::NoSessionYet);
                 }
@@ -658,7 +654,7 @@ impl Workflow for Dispute {
                 S::Mediating { mediation, .. } | S::Signing { mediation, .. },
                 C::TerminateMediation { reason },
             ) => {
-                is_mediator_of(&mediation.mediators, actor, "end the mediation")?;
+                is_mediator_of(mediation, actor, "end the mediation")?;
                 let file = state.file().ok_or_else(not_applicable)?;
                 Ok(DisputeEvent::MediationFailed {
                     reason: *reason,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::policy::{Band, EscalationPolicy, PolicyBook, PolicyRef};
 use crate::actor::{Actor, Forbidden, Role};
-use crate::calendar::{CalendarError, TimeLimit, WorkingCalendar};
+use crate::calendar::{CalendarError, WorkingCalendar};
 use crate::id::{ActorId, OrgId};
 use crate::org::{Need, OrgGraph, OrgGraphError, Route};
 use crate::tier::{Severity, Tier};
@@ -641,13 +641,7 @@ impl Ladder {
     }
 
     fn date(&self, at: DateTime<Utc>) -> Result<NaiveDate, LadderError> {
-        at.naive_utc()
-            .checked_add_offset(self.calendar.offset())
-            .map(|local| local.date())
-            .ok_or(LadderError::Calendar(CalendarError::OutOfRange {
-                from: at.date_naive(),
-                limit: TimeLimit::CalendarDays(0),
-            }))
+        Ok(self.calendar.local_date(at)?)
     }
 
     fn due(

@@ -108,12 +108,7 @@ impl ServiceRequest {
 
     /// The civil date of `at` in the calendar's offset.
     fn date(&self, at: DateTime<Utc>) -> Result<NaiveDate> {
-        local_date(self.calendar(), at).ok_or(ServiceRequestError::Calendar(
-            CalendarError::OutOfRange {
-                from: at.date_naive(),
-                limit: TimeLimit::CalendarDays(0),
-            },
-        ))
+        Ok(self.calendar().local_date(at)?)
     }
 
     /// The promised date moved `working_days` later: the limit of a day
@@ -353,14 +348,6 @@ impl ServiceRequest {
         }
         Ok(decision)
     }
-}
-
-/// The civil date of `at` in `calendar`'s offset; `None` beyond the dates
-/// chrono can represent.
-pub(crate) fn local_date(calendar: &WorkingCalendar, at: DateTime<Utc>) -> Option<NaiveDate> {
-    at.naive_utc()
-        .checked_add_offset(calendar.offset())
-        .map(|local| local.date())
 }
 
 /// The ids, sorted and without repeats.

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 
 use super::command::Review;
 use super::event::ServiceRequestEvent;
-use super::machine::local_date;
 use crate::calendar::WorkingCalendar;
 use crate::workflow::Recorded;
 
@@ -113,7 +112,7 @@ impl HallMetrics {
         history: impl IntoIterator<Item = &'a Recorded<ServiceRequestEvent>>,
     ) {
         let facts = RequestFacts::from_history(history);
-        let date = |at: DateTime<Utc>| local_date(calendar, at).unwrap_or(at.date_naive());
+        let date = |at: DateTime<Utc>| calendar.local_date(at).unwrap_or(at.date_naive());
         if facts.submitted_at.is_none() {
             return;
         }
