@@ -736,6 +736,18 @@ impl Ladder {
         let Some(next) = self.next_tier(rung)? else {
             return Ok(LadderEvent::Exhausted { tier: rung.tier }.into());
         };
+        self.step_up_to(rung, next, reason, overridden, ctx)
+    }
+
+    /// One step up to `next`, the tier above `rung` that the location has.
+    fn step_up_to(
+        &self,
+        rung: &Rung,
+        next: Tier,
+        reason: EscalationReason,
+        overridden: Option<Override>,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<LadderEvent>, LadderError> {
         let ceiling = rung.band.ceiling;
         match (&overridden, next > ceiling) {
             (None, true) => {
@@ -787,8 +799,8 @@ impl Ladder {
         let within = self
             .next_tier(rung)?
             .filter(|next| *next <= rung.band.ceiling);
-        if within.is_some() {
-            return self.step_up(rung, EscalationReason::TimedOut, None, ctx);
+        if let Some(next) = within {
+            return self.step_up_to(rung, next, EscalationReason::TimedOut, None, ctx);
         }
         // At the ceiling (or the top): supervision instead of escalation.
         match rung.supervision {

@@ -135,33 +135,29 @@ impl<W: Workflow> Case<W> {
             .decide(&self.state, command, ctx)
             .map_err(CaseError::Rejected)?;
         let start = self.history.len();
-        if decision.len() > 1 {
-            // Evolve through every event, checking that none follows a
-            // terminal state. The history is untouched until the end, and
-            // the state is a fold of it: a faulty decision rebuilds the
-            // state from the history and changes nothing. No clone of the
-            // state on the path every correct decision takes.
-            let mut state = std::mem::replace(&mut self.state, W::initial());
-            for event in decision.iter() {
-                if W::is_terminal(&state) {
-                    let error = CaseError::EventAfterTerminal {
-                        case: self.id.clone(),
-                        state: W::state_kind(&state),
-                        event: W::event_kind(event),
-                    };
-                    self.state = self
-                        .history
-                        .iter()
-                        .fold(W::initial(), |s, r| W::evolve(s, &r.event));
-                    return Err(error);
-                }
-                state = W::evolve(state, event);
+        // Evolve through every event, checking that none follows a terminal
+        // state (the first cannot: a terminal case was refused above). The
+        // history is untouched until the end and the state is a fold of it,
+        // so a faulty decision rebuilds the state from the history and
+        // changes nothing. No clone of the state on the path every correct
+        // decision takes.
+        let mut state = std::mem::replace(&mut self.state, W::initial());
+        for event in decision.iter() {
+            if W::is_terminal(&state) {
+                let error = CaseError::EventAfterTerminal {
+                    case: self.id.clone(),
+                    state: W::state_kind(&state),
+                    event: W::event_kind(event),
+                };
+                self.state = self
+                    .history
+                    .iter()
+                    .fold(W::initial(), |s, r| W::evolve(s, &r.event));
+                return Err(error);
             }
-            self.state = state;
-        } else if let Some(event) = decision.first() {
-            let state = std::mem::replace(&mut self.state, W::initial());
-            self.state = W::evolve(state, event);
+            state = W::evolve(state, event);
         }
+        self.state = state;
         self.history.reserve(decision.len());
         for event in decision {
             self.history.push(Recorded {
