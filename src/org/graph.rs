@@ -341,36 +341,8 @@ impl OrgGraph {
         relation: Relation,
         b: NodeIndex,
     ) -> Result<(), OrgGraphError> {
+        self.check_link_shape(a, relation, b)?;
         let kind = relation.kind();
-        if a == b {
-            return Err(OrgGraphError::SelfLink {
-                id: self.id_of(a).clone(),
-                relation: kind,
-            });
-        }
-        let (from_ok, to_ok) = kinds_allowed(
-            kind,
-            self.graph[a].org.kind.class(),
-            self.graph[b].org.kind.class(),
-        );
-        for (ok, n, end) in [(from_ok, a, LinkEnd::From), (to_ok, b, LinkEnd::To)] {
-            if !ok {
-                return Err(OrgGraphError::KindNotAllowed {
-                    org: self.id_of(n).clone(),
-                    kind: self.graph[n].org.kind.clone(),
-                    relation: kind,
-                    end,
-                });
-            }
-        }
-        if let Some(validity) = relation.validity().filter(Validity::is_empty) {
-            return Err(OrgGraphError::EmptyValidity {
-                from: self.id_of(a).clone(),
-                to: self.id_of(b).clone(),
-                relation: kind,
-                validity,
-            });
-        }
         let duplicate =
             self.has_link(a, relation, b) || (kind.is_symmetric() && self.has_link(b, relation, a));
         if duplicate {
@@ -431,17 +403,8 @@ impl OrgGraph {
             steps += 1;
             debug_assert!(steps <= self.graph.node_count(), "parent chain is a cycle");
         }
+        self.check_part_of_upward(a, b)?;
         let (na, nb) = (&self.graph[a], &self.graph[b]);
-        if let (Some(from_tier), Some(to_tier)) = (na.tier, nb.tier) {
-            if from_tier >= to_tier {
-                return Err(OrgGraphError::PartOfNotUpward {
-                    from: na.org.id.clone(),
-                    from_tier,
-                    to: nb.org.id.clone(),
-                    to_tier,
-                });
-            }
-        }
         if let Some(parent) = na.parent {
             return Err(OrgGraphError::SecondParent {
                 org: na.org.id.clone(),
@@ -809,22 +772,23 @@ impl OrgGraph {
         Ok(())
     }
 
-    /// The rules one stored link must pass on its own, for
-    /// [`validate`](Self::validate).
-    fn validate_link(
+    /// The rules every link obeys whatever else is in the graph: no
+    /// self-link, kinds allowed at both ends, a validity with a day in it.
+    fn check_link_shape(
         &self,
         a: NodeIndex,
         relation: Relation,
         b: NodeIndex,
     ) -> Result<(), OrgGraphError> {
+        let kind = relation.kind();
         if a == b {
             return Err(OrgGraphError::SelfLink {
                 id: self.id_of(a).clone(),
-                relation: relation.kind(),
+                relation: kind,
             });
         }
         let (from_ok, to_ok) = kinds_allowed(
-            relation.kind(),
+            kind,
             self.graph[a].org.kind.class(),
             self.graph[b].org.kind.class(),
         );
@@ -833,7 +797,7 @@ impl OrgGraph {
                 return Err(OrgGraphError::KindNotAllowed {
                     org: self.id_of(n).clone(),
                     kind: self.graph[n].org.kind.clone(),
-                    relation: relation.kind(),
+                    relation: kind,
                     end,
                 });
             }
@@ -842,20 +806,40 @@ impl OrgGraph {
             return Err(OrgGraphError::EmptyValidity {
                 from: self.id_of(a).clone(),
                 to: self.id_of(b).clone(),
-                relation: relation.kind(),
+                relation: kind,
                 validity,
             });
         }
+        Ok(())
+    }
+
+    /// Part-of goes from a lower tier to a strictly higher one.
+    fn check_part_of_upward(&self, a: NodeIndex, b: NodeIndex) -> Result<(), OrgGraphError> {
         let (na, nb) = (&self.graph[a], &self.graph[b]);
-        if let (Relation::PartOf, Some(from_tier), Some(to_tier)) = (relation, na.tier, nb.tier) {
-            if from_tier >= to_tier {
-                return Err(OrgGraphError::PartOfNotUpward {
+        match (na.tier, nb.tier) {
+            (Some(from_tier), Some(to_tier)) if from_tier >= to_tier => {
+                Err(OrgGraphError::PartOfNotUpward {
                     from: na.org.id.clone(),
                     from_tier,
                     to: nb.org.id.clone(),
                     to_tier,
-                });
+                })
             }
+            _ => Ok(()),
+        }
+    }
+
+    /// The rules one stored link must pass on its own, for
+    /// [`validate`](Self::validate).
+    fn validate_link(
+        &self,
+        a: NodeIndex,
+        relation: Relation,
+        b: NodeIndex,
+    ) -> Result<(), OrgGraphError> {
+        self.check_link_shape(a, relation, b)?;
+        if relation == Relation::PartOf {
+            self.check_part_of_upward(a, b)?;
         }
         Ok(())
     }
