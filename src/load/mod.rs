@@ -551,9 +551,6 @@ pub fn run(year: &CityYear, threads: usize) -> Result<CityYearReport, LoadError>
 /// What one worker counted.
 #[derive(Default)]
 struct Tally {
-    cases: u64,
-    disputes: u64,
-    service_requests: u64,
     commands: u64,
     events: u64,
     refused: Refusals,
@@ -574,7 +571,6 @@ fn state_index(kinds: &[&str], kind: &str) -> usize {
 
 impl Tally {
     fn add(&mut self, case: CityCase, log: &Log, replay: bool) {
-        self.cases += 1;
         self.commands += u64::from(log.commands);
         self.events += case.version();
         self.refused.add(log);
@@ -586,7 +582,6 @@ impl Tally {
         }
         match case {
             CityCase::Dispute(c) => {
-                self.disputes += 1;
                 self.dispute_states[state_index(&DisputeState::KINDS, c.state().kind())] += 1;
                 self.metrics.observe_dispute(c.history());
                 if replay {
@@ -596,7 +591,6 @@ impl Tally {
                 }
             }
             CityCase::ServiceRequest(c) => {
-                self.service_requests += 1;
                 self.service_states[state_index(&ServiceRequestState::KINDS, c.state().kind())] +=
                     1;
                 self.metrics.observe_service_request(c.history());
@@ -610,9 +604,6 @@ impl Tally {
     }
 
     fn merge(&mut self, other: Tally) {
-        self.cases += other.cases;
-        self.disputes += other.disputes;
-        self.service_requests += other.service_requests;
         self.commands += other.commands;
         self.events += other.events;
         self.refused.merge(&other.refused);
@@ -643,10 +634,14 @@ impl Tally {
                 .map(|(k, n)| (*k, *n))
                 .collect()
         };
+        // Every played case ends in exactly one state: the counts per
+        // state add up to the cases.
+        let disputes = self.dispute_states.iter().sum::<u64>();
+        let service_requests = self.service_states.iter().sum::<u64>();
         CityYearReport {
-            cases: self.cases,
-            disputes: self.disputes,
-            service_requests: self.service_requests,
+            cases: disputes + service_requests,
+            disputes,
+            service_requests,
             commands: self.commands,
             events: self.events,
             refused: self.refused,
