@@ -35,7 +35,7 @@ use grassroots::dispute::{
     Channel, Dispute, DisputeCommand, DisputeEvent, Party, Performance, Report, Satisfaction,
     Selection,
 };
-use grassroots::escalation::{Ladder, LadderEvent, PolicyBook};
+use grassroots::escalation::{Ladder, LadderEvent, MatterReport, PolicyBook};
 use grassroots::id::{ActorId, CaseId, OrgId};
 use grassroots::matter::DisputeKind;
 use grassroots::org::{
@@ -949,7 +949,6 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
     let mut handler = None;
     let mut reason = None;
     let mut mediators = Vec::new();
-    let mut escalations = 0;
     for r in case.history() {
         match &r.event {
             DisputeEvent::Accepted { body, tier } => handler = Some((body.clone(), *tier)),
@@ -958,10 +957,7 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
             }
             DisputeEvent::Ladder(step) => match &**step {
                 LadderEvent::Started(s) => reason = Some(s.route.reason.clone()),
-                LadderEvent::Escalated(e) => {
-                    escalations += 1;
-                    reason = Some(e.route.reason.clone());
-                }
+                LadderEvent::Escalated(e) => reason = Some(e.route.reason.clone()),
                 _ => {}
             },
             _ => {}
@@ -972,7 +968,7 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
         handler: handler.ok_or("never accepted")?,
         reason: reason.ok_or("never routed")?,
         mediators,
-        escalations,
+        escalations: MatterReport::from_history(case.history()).escalations,
         state: case.state().kind(),
     })
 }

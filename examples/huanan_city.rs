@@ -1404,7 +1404,6 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
     let mut last = None;
     let mut reason = None;
     let mut mediators = Vec::new();
-    let mut escalations = 0;
     for r in case.history() {
         match &r.event {
             DisputeEvent::Accepted { body, tier } => {
@@ -1416,10 +1415,7 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
             }
             DisputeEvent::Ladder(step) => match &**step {
                 LadderEvent::Started(s) => reason = Some(s.route.reason.clone()),
-                LadderEvent::Escalated(e) => {
-                    escalations += 1;
-                    reason = Some(e.route.reason.clone());
-                }
+                LadderEvent::Escalated(e) => reason = Some(e.route.reason.clone()),
                 _ => {}
             },
             _ => {}
@@ -1430,7 +1426,7 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
         first_handler: first.ok_or("never accepted")?,
         handler: last.ok_or("never accepted")?,
         reason: reason.ok_or("never routed")?,
-        escalations,
+        escalations: MatterReport::from_history(case.history()).escalations,
         mediators,
         state: case.state().kind(),
     })
