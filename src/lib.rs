@@ -99,6 +99,9 @@
 //! None is on by default.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Lets `#[derive(HasKind)]` name `::grassroots` inside the crate too.
+extern crate self as grassroots;
+
 pub mod actor;
 pub mod calendar;
 pub mod dispute;
@@ -135,3 +138,21 @@ pub use workflow::{
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// Not public API: what `#[derive(HasKind)]` expands to names.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+
+    /// Deserialises a kind from its name.
+    pub fn deserialize_kind<'de, K, D>(deserializer: D) -> Result<K, D::Error>
+    where
+        K: crate::workflow::Kind,
+        D: serde::Deserializer<'de>,
+    {
+        let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+        K::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(crate::workflow::UnknownKind::new(&name))
+        })
+    }
+}

@@ -89,6 +89,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::workflow::{HasKind, Kind};
 use crate::escalation::Supervision;
 use crate::id::{CaseId, MaterialId, OrgId, ServiceCode};
 use crate::matter::ServiceCategory;
@@ -512,7 +513,7 @@ pub fn request_from_state(
         long: None,
         media_url: None,
         grassroots: RequestExtension {
-            state: state.kind().to_owned(),
+            state: state.kind().name().to_string(),
             mode: request.mode,
             category: request.category,
             hall: request.hall.clone(),

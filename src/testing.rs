@@ -53,7 +53,7 @@ use chrono::{DateTime, Utc};
 
 use crate::actor::Actor;
 use crate::id::CaseId;
-use crate::workflow::{Case, CaseError, Context, Recorded, Workflow, is_declared};
+use crate::workflow::{Case, CaseError, Context, HasKind, Kind, KindName, Recorded, Workflow, is_declared};
 
 /// The case id scenarios use unless told otherwise.
 pub fn scenario_case_id() -> CaseId {
@@ -289,11 +289,11 @@ pub enum Violation {
         /// The index of the step in the sequence.
         step: usize,
         /// The state kind before the event.
-        from: &'static str,
+        from: KindName,
         /// The event kind.
-        event: &'static str,
+        event: KindName,
         /// The state kind after it.
-        to: &'static str,
+        to: KindName,
     },
     /// A command was accepted after the case reached a terminal state.
     #[error("step {step}: a command was accepted on a terminal case")]
@@ -395,15 +395,15 @@ fn check_outcome<W: Workflow>(
     }
     let mut state = before.state().clone();
     for r in &after.history()[before.history().len()..] {
-        let from = W::state_kind(&state);
+        let from = state.kind();
         state = W::evolve(state, &r.event);
-        let (event, to) = (W::event_kind(&r.event), W::state_kind(&state));
+        let (event, to) = (r.event.kind(), state.kind());
         if !is_declared::<W>(from, event, to) {
             return Err(Violation::UndeclaredTransition {
                 step,
-                from,
-                event,
-                to,
+                from: from.name(),
+                event: event.name(),
+                to: to.name(),
             });
         }
     }

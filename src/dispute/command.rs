@@ -1,6 +1,7 @@
 //! [`DisputeCommand`]: what an actor asks a dispute to do, and the small
 //! choices commands carry.
 
+use crate::workflow::HasKind;
 use serde::{Deserialize, Serialize};
 
 use super::routes::Routes;
@@ -172,7 +173,7 @@ pub struct Report {
 ///
 /// The module docs hold the full state × command table; every refusal is a
 /// [`DisputeError`](super::DisputeError) naming the rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum DisputeCommand {
     /// Reports a new dispute (a party, a grid worker, or an officer for the
@@ -262,49 +263,4 @@ pub enum DisputeCommand {
 }
 
 impl DisputeCommand {
-    /// The command's kind, as used in errors and logs.
-    pub const fn kind(&self) -> &'static str {
-        match self {
-            DisputeCommand::Report(_) => "Report",
-            DisputeCommand::Accept => "Accept",
-            DisputeCommand::Decline { .. } => "Decline",
-            DisputeCommand::Refuse => "Refuse",
-            DisputeCommand::Withdraw => "Withdraw",
-            DisputeCommand::AssignMediators { .. } => "AssignMediators",
-            DisputeCommand::RecordSession => "RecordSession",
-            DisputeCommand::RecordAgreement { .. } => "RecordAgreement",
-            DisputeCommand::Sign => "Sign",
-            DisputeCommand::ApplyForConfirmation { .. } => "ApplyForConfirmation",
-            DisputeCommand::RecordPerformance { .. } => "RecordPerformance",
-            DisputeCommand::TerminateMediation { .. } => "TerminateMediation",
-            DisputeCommand::Escalate => "Escalate",
-            DisputeCommand::OverrideCeiling { .. } => "OverrideCeiling",
-            DisputeCommand::Refer { .. } => "Refer",
-            DisputeCommand::FlagRisk { .. } => "FlagRisk",
-            DisputeCommand::Tick => "Tick",
-            DisputeCommand::RecordFollowUp { .. } => "RecordFollowUp",
-        }
-    }
-
-    /// Every command kind, in the order of the state × command table.
-    pub const KINDS: [&'static str; 18] = [
-        "Report",
-        "Accept",
-        "Decline",
-        "Refuse",
-        "Withdraw",
-        "AssignMediators",
-        "RecordSession",
-        "RecordAgreement",
-        "Sign",
-        "ApplyForConfirmation",
-        "RecordPerformance",
-        "TerminateMediation",
-        "Escalate",
-        "OverrideCeiling",
-        "Refer",
-        "FlagRisk",
-        "Tick",
-        "RecordFollowUp",
-    ];
 }

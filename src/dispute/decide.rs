@@ -20,7 +20,7 @@ use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
 use crate::org::Need;
 use crate::tier::{Severity, Tier};
-use crate::workflow::{Context, Decision, Transition, Workflow};
+use crate::workflow::{Context, Decision, HasKind, Transition, Workflow};
 
 /// The time limits of the dispute workflow, with the law's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,8 +177,8 @@ impl Dispute {
                 _ => None,
             })
             .ok_or(DisputeError::Ladder(LadderError::NotApplicable {
-                command: "Start",
-                state: "Idle",
+                command: LadderCommandKind::Start,
+                state: LadderStateKind::Idle,
             }))
     }
 
@@ -468,10 +468,7 @@ impl Dispute {
 fn handling_body(file: &DisputeFile) -> Result<(&OrgId, Tier), DisputeError> {
     file.rung()
         .map(|r| (&r.handler, r.tier))
-        .ok_or(DisputeError::Ladder(LadderError::NotApplicable {
-            command: "Handle",
-            state: "Idle",
-        }))
+        .ok_or(DisputeError::NotOnLadder)
 }
 
 /// Checks that `actor` is an officer of `tier` acting for `body`.
@@ -724,104 +721,90 @@ impl Workflow for Dispute {
         state.is_terminal()
     }
 
-    fn state_kind(state: &DisputeState) -> &'static str {
-        state.kind()
-    }
-
-    fn event_kind(event: &DisputeEvent) -> &'static str {
-        event.kind()
-    }
-
-    fn command_kind(command: &DisputeCommand) -> &'static str {
-        command.kind()
-    }
-
-    fn transitions() -> &'static [Transition] {
+    fn transitions() -> &'static [Transition<S, E>] {
         TRANSITIONS
     }
 }
 
 /// Table rows written as arrows.
-macro_rules! rows {
-    ($($from:literal --$event:literal--> $to:literal),* $(,)?) => {
-        &[$(Transition::new($from, $event, $to)),*]
-    };
-}
+use crate::escalation::{LadderCommandKind, LadderEventKind as L, LadderStateKind};
+use super::event::DisputeEventKind as E;
+use super::state::DisputeStateKind as S;
 
-const TRANSITIONS: &[Transition] = rows![
-    "Unreported" --"Reported"--> "Reported",
-    "Reported" --"Ladder.Started"--> "Reported",
-    "Reported" --"Accepted"--> "Accepted",
-    "Reported" --"Declined"--> "Declined",
-    "Reported" --"MediationRefused"--> "Refused",
-    "Reported" --"Withdrawn"--> "Withdrawn",
-    "Reported" --"Referred"--> "Referred",
-    "Reported" --"RiskFlagged"--> "Reported",
-    "Reported" --"LabourLimitLapsed"--> "Reported",
-    "Accepted" --"MediatorsAssigned"--> "Mediating",
-    "Accepted" --"MediationRefused"--> "Refused",
-    "Accepted" --"Withdrawn"--> "Withdrawn",
-    "Accepted" --"Referred"--> "Referred",
-    "Accepted" --"Ladder.Escalated"--> "Escalated",
-    "Accepted" --"RiskFlagged"--> "Accepted",
-    "Accepted" --"LabourLimitLapsed"--> "Accepted",
-    "Accepted" --"Ladder.SeverityRaised"--> "Accepted",
-    "Accepted" --"Ladder.SupervisionReminded"--> "Accepted",
-    "Accepted" --"Ladder.SupervisionNoticeIssued"--> "Accepted",
-    "Escalated" --"Accepted"--> "Accepted",
-    "Escalated" --"Declined"--> "Declined",
-    "Escalated" --"MediationRefused"--> "Refused",
-    "Escalated" --"Withdrawn"--> "Withdrawn",
-    "Escalated" --"Referred"--> "Referred",
-    "Escalated" --"Ladder.Escalated"--> "Escalated",
-    "Escalated" --"RiskFlagged"--> "Escalated",
-    "Escalated" --"LabourLimitLapsed"--> "Escalated",
-    "Escalated" --"Ladder.SeverityRaised"--> "Escalated",
-    "Escalated" --"Ladder.SupervisionReminded"--> "Escalated",
-    "Escalated" --"Ladder.SupervisionNoticeIssued"--> "Escalated",
-    "Mediating" --"SessionRecorded"--> "Mediating",
-    "Mediating" --"AgreementRecorded"--> "Signing",
-    "Mediating" --"MediationFailed"--> "MediationFailed",
-    "Mediating" --"Withdrawn"--> "Withdrawn",
-    "Mediating" --"Referred"--> "Referred",
-    "Mediating" --"Ladder.Escalated"--> "Escalated",
-    "Mediating" --"RiskFlagged"--> "Mediating",
-    "Mediating" --"LabourLimitLapsed"--> "Mediating",
-    "Mediating" --"Ladder.SeverityRaised"--> "Mediating",
-    "Mediating" --"Ladder.SupervisionReminded"--> "Mediating",
-    "Mediating" --"Ladder.SupervisionNoticeIssued"--> "Mediating",
-    "Signing" --"AgreementSigned"--> "Signing",
-    "Signing" --"AgreementTookEffect"--> "Agreed",
-    "Signing" --"MediationFailed"--> "MediationFailed",
-    "Signing" --"Withdrawn"--> "Withdrawn",
-    "Signing" --"Referred"--> "Referred",
-    "Signing" --"Ladder.Escalated"--> "Escalated",
-    "Signing" --"RiskFlagged"--> "Signing",
-    "Signing" --"LabourLimitLapsed"--> "Signing",
-    "Signing" --"Ladder.SeverityRaised"--> "Signing",
-    "Signing" --"Ladder.SupervisionReminded"--> "Signing",
-    "Signing" --"Ladder.SupervisionNoticeIssued"--> "Signing",
-    "Agreed" --"Ladder.Resolved"--> "Agreed",
-    "Agreed" --"ConfirmationApplied"--> "Agreed",
-    "Agreed" --"RiskFlagged"--> "Agreed",
-    "Agreed" --"AgreementFulfilled"--> "Fulfilled",
-    "Agreed" --"AgreementBreached"--> "Breached",
-    "MediationFailed" --"Ladder.Escalated"--> "Escalated",
-    "MediationFailed" --"Referred"--> "Referred",
-    "MediationFailed" --"Withdrawn"--> "Withdrawn",
-    "MediationFailed" --"Ladder.Exhausted"--> "MediationFailed",
-    "MediationFailed" --"Ladder.ReferredOut"--> "MediationFailed",
-    "MediationFailed" --"RiskFlagged"--> "MediationFailed",
-    "MediationFailed" --"LabourLimitLapsed"--> "MediationFailed",
-    "MediationFailed" --"Ladder.SeverityRaised"--> "MediationFailed",
-    "MediationFailed" --"Ladder.SupervisionReminded"--> "MediationFailed",
-    "MediationFailed" --"Ladder.SupervisionNoticeIssued"--> "MediationFailed",
-    "Fulfilled" --"FollowedUp"--> "Closed",
-    "Fulfilled" --"RiskFlagged"--> "Fulfilled",
-    "Breached" --"FollowedUp"--> "Closed",
-    "Breached" --"RiskFlagged"--> "Breached",
-    "Referred" --"FollowedUp"--> "Closed",
-    "Referred" --"RiskFlagged"--> "Referred",
-    "Withdrawn" --"FollowedUp"--> "Closed",
-    "Withdrawn" --"RiskFlagged"--> "Withdrawn",
+const TRANSITIONS: &[Transition<S, E>] = &[
+    Transition::new(S::Unreported, E::Reported, S::Reported),
+    Transition::new(S::Reported, E::Ladder(L::Started), S::Reported),
+    Transition::new(S::Reported, E::Accepted, S::Accepted),
+    Transition::new(S::Reported, E::Declined, S::Declined),
+    Transition::new(S::Reported, E::MediationRefused, S::Refused),
+    Transition::new(S::Reported, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Reported, E::Referred, S::Referred),
+    Transition::new(S::Reported, E::RiskFlagged, S::Reported),
+    Transition::new(S::Reported, E::LabourLimitLapsed, S::Reported),
+    Transition::new(S::Accepted, E::MediatorsAssigned, S::Mediating),
+    Transition::new(S::Accepted, E::MediationRefused, S::Refused),
+    Transition::new(S::Accepted, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Accepted, E::Referred, S::Referred),
+    Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Escalated),
+    Transition::new(S::Accepted, E::RiskFlagged, S::Accepted),
+    Transition::new(S::Accepted, E::LabourLimitLapsed, S::Accepted),
+    Transition::new(S::Accepted, E::Ladder(L::SeverityRaised), S::Accepted),
+    Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
+    Transition::new(S::Accepted, E::Ladder(L::SupervisionNoticeIssued), S::Accepted),
+    Transition::new(S::Escalated, E::Accepted, S::Accepted),
+    Transition::new(S::Escalated, E::Declined, S::Declined),
+    Transition::new(S::Escalated, E::MediationRefused, S::Refused),
+    Transition::new(S::Escalated, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Escalated, E::Referred, S::Referred),
+    Transition::new(S::Escalated, E::Ladder(L::Escalated), S::Escalated),
+    Transition::new(S::Escalated, E::RiskFlagged, S::Escalated),
+    Transition::new(S::Escalated, E::LabourLimitLapsed, S::Escalated),
+    Transition::new(S::Escalated, E::Ladder(L::SeverityRaised), S::Escalated),
+    Transition::new(S::Escalated, E::Ladder(L::SupervisionReminded), S::Escalated),
+    Transition::new(S::Escalated, E::Ladder(L::SupervisionNoticeIssued), S::Escalated),
+    Transition::new(S::Mediating, E::SessionRecorded, S::Mediating),
+    Transition::new(S::Mediating, E::AgreementRecorded, S::Signing),
+    Transition::new(S::Mediating, E::MediationFailed, S::MediationFailed),
+    Transition::new(S::Mediating, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Mediating, E::Referred, S::Referred),
+    Transition::new(S::Mediating, E::Ladder(L::Escalated), S::Escalated),
+    Transition::new(S::Mediating, E::RiskFlagged, S::Mediating),
+    Transition::new(S::Mediating, E::LabourLimitLapsed, S::Mediating),
+    Transition::new(S::Mediating, E::Ladder(L::SeverityRaised), S::Mediating),
+    Transition::new(S::Mediating, E::Ladder(L::SupervisionReminded), S::Mediating),
+    Transition::new(S::Mediating, E::Ladder(L::SupervisionNoticeIssued), S::Mediating),
+    Transition::new(S::Signing, E::AgreementSigned, S::Signing),
+    Transition::new(S::Signing, E::AgreementTookEffect, S::Agreed),
+    Transition::new(S::Signing, E::MediationFailed, S::MediationFailed),
+    Transition::new(S::Signing, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Signing, E::Referred, S::Referred),
+    Transition::new(S::Signing, E::Ladder(L::Escalated), S::Escalated),
+    Transition::new(S::Signing, E::RiskFlagged, S::Signing),
+    Transition::new(S::Signing, E::LabourLimitLapsed, S::Signing),
+    Transition::new(S::Signing, E::Ladder(L::SeverityRaised), S::Signing),
+    Transition::new(S::Signing, E::Ladder(L::SupervisionReminded), S::Signing),
+    Transition::new(S::Signing, E::Ladder(L::SupervisionNoticeIssued), S::Signing),
+    Transition::new(S::Agreed, E::Ladder(L::Resolved), S::Agreed),
+    Transition::new(S::Agreed, E::ConfirmationApplied, S::Agreed),
+    Transition::new(S::Agreed, E::RiskFlagged, S::Agreed),
+    Transition::new(S::Agreed, E::AgreementFulfilled, S::Fulfilled),
+    Transition::new(S::Agreed, E::AgreementBreached, S::Breached),
+    Transition::new(S::MediationFailed, E::Ladder(L::Escalated), S::Escalated),
+    Transition::new(S::MediationFailed, E::Referred, S::Referred),
+    Transition::new(S::MediationFailed, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::MediationFailed, E::Ladder(L::Exhausted), S::MediationFailed),
+    Transition::new(S::MediationFailed, E::Ladder(L::ReferredOut), S::MediationFailed),
+    Transition::new(S::MediationFailed, E::RiskFlagged, S::MediationFailed),
+    Transition::new(S::MediationFailed, E::LabourLimitLapsed, S::MediationFailed),
+    Transition::new(S::MediationFailed, E::Ladder(L::SeverityRaised), S::MediationFailed),
+    Transition::new(S::MediationFailed, E::Ladder(L::SupervisionReminded), S::MediationFailed),
+    Transition::new(S::MediationFailed, E::Ladder(L::SupervisionNoticeIssued), S::MediationFailed),
+    Transition::new(S::Fulfilled, E::FollowedUp, S::Closed),
+    Transition::new(S::Fulfilled, E::RiskFlagged, S::Fulfilled),
+    Transition::new(S::Breached, E::FollowedUp, S::Closed),
+    Transition::new(S::Breached, E::RiskFlagged, S::Breached),
+    Transition::new(S::Referred, E::FollowedUp, S::Closed),
+    Transition::new(S::Referred, E::RiskFlagged, S::Referred),
+    Transition::new(S::Withdrawn, E::FollowedUp, S::Closed),
+    Transition::new(S::Withdrawn, E::RiskFlagged, S::Withdrawn),
 ];

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
+use super::command::DisputeCommandKind;
 use super::routes::Routes;
+use super::state::DisputeStateKind;
 use crate::actor::Forbidden;
 use crate::calendar::{CalendarError, TimeLimit};
 use crate::escalation::{LadderError, Referral};
@@ -20,10 +22,14 @@ pub enum DisputeError {
     #[error("command {command} does not apply to a dispute that is {state}")]
     NotApplicable {
         /// The command's kind.
-        command: &'static str,
+        command: DisputeCommandKind,
         /// The state's kind.
-        state: &'static str,
+        state: DisputeStateKind,
     },
+    /// The dispute has no handling body: it is not on the escalation
+    /// ladder (it was never accepted).
+    #[error("the dispute has no handling body: it was never accepted")]
+    NotOnLadder,
     /// The actor lacks the role the command needs.
     #[error(transparent)]
     Forbidden(#[from] Forbidden),

@@ -1,5 +1,6 @@
 //! [`DisputeEvent`]: the facts a dispute's history is made of.
 
+use crate::workflow::HasKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,7 @@ use crate::tier::{Severity, Tier};
 /// deadline in [`AgreementTookEffect`](DisputeEvent::AgreementTookEffect),
 /// the handler in the ladder's events), so replay never consults the graph,
 /// the calendar or the settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DisputeEvent {
     /// The dispute was reported and received.
@@ -151,45 +152,11 @@ pub enum DisputeEvent {
     },
     /// A step on the embedded escalation ladder (boxed: ladder steps are
     /// rare and large, and the common events stay small).
+    #[kind(embed)]
     Ladder(Box<LadderEvent>),
 }
 
 impl DisputeEvent {
-    /// The event's kind, as used in the transition table and as the event
-    /// type in journals. A ladder step is `Ladder.` and the ladder's kind
-    /// (`Ladder.Escalated`).
-    pub const fn kind(&self) -> &'static str {
-        match self {
-            DisputeEvent::Reported { .. } => "Reported",
-            DisputeEvent::Accepted { .. } => "Accepted",
-            DisputeEvent::Declined { .. } => "Declined",
-            DisputeEvent::MediationRefused { .. } => "MediationRefused",
-            DisputeEvent::Withdrawn { .. } => "Withdrawn",
-            DisputeEvent::MediatorsAssigned { .. } => "MediatorsAssigned",
-            DisputeEvent::SessionRecorded { .. } => "SessionRecorded",
-            DisputeEvent::AgreementRecorded { .. } => "AgreementRecorded",
-            DisputeEvent::AgreementSigned { .. } => "AgreementSigned",
-            DisputeEvent::AgreementTookEffect { .. } => "AgreementTookEffect",
-            DisputeEvent::ConfirmationApplied { .. } => "ConfirmationApplied",
-            DisputeEvent::AgreementFulfilled => "AgreementFulfilled",
-            DisputeEvent::AgreementBreached => "AgreementBreached",
-            DisputeEvent::MediationFailed { .. } => "MediationFailed",
-            DisputeEvent::Referred { .. } => "Referred",
-            DisputeEvent::RiskFlagged { .. } => "RiskFlagged",
-            DisputeEvent::LabourLimitLapsed { .. } => "LabourLimitLapsed",
-            DisputeEvent::FollowedUp { .. } => "FollowedUp",
-            DisputeEvent::Ladder(e) => match **e {
-                LadderEvent::Started(_) => "Ladder.Started",
-                LadderEvent::Escalated(_) => "Ladder.Escalated",
-                LadderEvent::SeverityRaised { .. } => "Ladder.SeverityRaised",
-                LadderEvent::SupervisionReminded { .. } => "Ladder.SupervisionReminded",
-                LadderEvent::SupervisionNoticeIssued { .. } => "Ladder.SupervisionNoticeIssued",
-                LadderEvent::Exhausted { .. } => "Ladder.Exhausted",
-                LadderEvent::Resolved { .. } => "Ladder.Resolved",
-                LadderEvent::ReferredOut { .. } => "Ladder.ReferredOut",
-            },
-        }
-    }
 }
 
 impl From<LadderEvent> for DisputeEvent {

@@ -277,15 +277,15 @@ mod routes;
 mod state;
 
 pub use command::{
-    Channel, DeclineReason, DisputeCommand, FailureReason, Party, PartyKind, Performance, Report,
+    Channel, DeclineReason, DisputeCommand, DisputeCommandKind, FailureReason, Party, PartyKind, Performance, Report,
     Satisfaction, Selection,
 };
 pub use decide::{Dispute, DisputeSettings};
 pub use error::DisputeError;
-pub use event::DisputeEvent;
+pub use event::{DisputeEvent, DisputeEventKind};
 pub use routes::Routes;
 pub use state::{
-    Agreement, Confirmation, DisputeFile, DisputeState, Draft, Ending, LabourLimit, Mediation,
+    Agreement, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft, Ending, LabourLimit, Mediation,
 };
 #[cfg(feature = "proptest")]
 pub mod strategies;

@@ -1,6 +1,7 @@
 //! [`DisputeState`]: where a dispute stands, each state carrying exactly
 //! the data that exists in it, and `evolve`, which applies one fact.
 
+use crate::workflow::HasKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -173,7 +174,7 @@ pub enum Ending {
 ///
 /// Large parts sit behind a `Box`, so moving the state through the kernel's
 /// hot path copies a few words: the state is 40 bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum DisputeState {
     /// Nothing reported yet (a new case).
@@ -288,46 +289,6 @@ pub enum DisputeState {
 }
 
 impl DisputeState {
-    /// The state's kind, as used in the transition table.
-    pub const fn kind(&self) -> &'static str {
-        match self {
-            DisputeState::Unreported => "Unreported",
-            DisputeState::Reported { .. } => "Reported",
-            DisputeState::Accepted { .. } => "Accepted",
-            DisputeState::Escalated { .. } => "Escalated",
-            DisputeState::Mediating { .. } => "Mediating",
-            DisputeState::Signing { .. } => "Signing",
-            DisputeState::Agreed { .. } => "Agreed",
-            DisputeState::MediationFailed { .. } => "MediationFailed",
-            DisputeState::Fulfilled { .. } => "Fulfilled",
-            DisputeState::Breached { .. } => "Breached",
-            DisputeState::Referred { .. } => "Referred",
-            DisputeState::Withdrawn { .. } => "Withdrawn",
-            DisputeState::Declined { .. } => "Declined",
-            DisputeState::Refused { .. } => "Refused",
-            DisputeState::Closed { .. } => "Closed",
-        }
-    }
-
-    /// Every state kind, in the order of the state × command table.
-    pub const KINDS: [&'static str; 15] = [
-        "Unreported",
-        "Reported",
-        "Accepted",
-        "Escalated",
-        "Mediating",
-        "Signing",
-        "Agreed",
-        "MediationFailed",
-        "Fulfilled",
-        "Breached",
-        "Referred",
-        "Withdrawn",
-        "Declined",
-        "Refused",
-        "Closed",
-    ];
-
     /// The dispute file, once reported.
     pub fn file(&self) -> Option<&DisputeFile> {
         match self {

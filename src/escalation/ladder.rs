@@ -1,5 +1,6 @@
 //! [`Ladder`]: the escalation machine, on the kernel.
 
+use crate::workflow::HasKind;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -106,7 +107,7 @@ pub struct Rung {
 }
 
 /// The state of a matter on the ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum LadderState {
     /// Not started.
@@ -151,7 +152,7 @@ impl LadderState {
 }
 
 /// A command to the ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "command")]
 pub enum LadderCommand {
     /// Puts a matter on the ladder at the tier its severity starts at.
@@ -240,7 +241,7 @@ pub struct Escalated {
 }
 
 /// A fact about a matter on the ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum LadderEvent {
     /// The matter was put on the ladder.
@@ -309,9 +310,9 @@ pub enum LadderError {
     #[error("command {command} does not apply to a matter that is {state}")]
     NotApplicable {
         /// The command's kind.
-        command: &'static str,
+        command: LadderCommandKind,
         /// The state's kind.
-        state: &'static str,
+        state: LadderStateKind,
     },
     /// The next tier is above the ceiling: only an override may pass it.
     #[error(
@@ -348,7 +349,7 @@ pub enum LadderError {
         /// The reason.
         reason: EscalationReason,
         /// The command that records it.
-        by: &'static str,
+        by: LadderCommandKind,
     },
     /// No body handles the need at the tier the matter would move to.
     #[error("no body handles {need} for {location} at the {tier} tier")]
@@ -520,8 +521,8 @@ impl Ladder {
         ctx: &Context<'_>,
     ) -> Result<Decision<LadderEvent>, LadderError> {
         let not_applicable = || LadderError::NotApplicable {
-            command: Self::command_kind(command),
-            state: Self::state_kind(state),
+            command: command.kind(),
+            state: state.kind(),
         };
         let at = ctx.at();
         match (state, command) {
@@ -551,11 +552,11 @@ impl Ladder {
             (LadderState::Handling(rung), LadderCommand::Escalate { reason }) => match reason {
                 EscalationReason::TimedOut => Err(LadderError::ReasonNotAllowed {
                     reason: *reason,
-                    by: "Tick",
+                    by: LadderCommandKind::Tick,
                 }),
                 EscalationReason::SeverityRaised => Err(LadderError::ReasonNotAllowed {
                     reason: *reason,
-                    by: "RaiseSeverity",
+                    by: LadderCommandKind::RaiseSeverity,
                 }),
                 _ => self.step_up(rung, *reason, None, ctx),
             },
@@ -870,8 +871,8 @@ impl Workflow for Ladder {
     ) -> Result<Decision<LadderEvent>, LadderError> {
         if !Self::applies(state, command) {
             return Err(LadderError::NotApplicable {
-                command: Self::command_kind(command),
-                state: Self::state_kind(state),
+                command: command.kind(),
+                state: state.kind(),
             });
         }
         self.authorize(state, command, ctx.actor())?;
@@ -915,53 +916,19 @@ impl Workflow for Ladder {
         )
     }
 
-    fn state_kind(state: &LadderState) -> &'static str {
-        match state {
-            LadderState::Idle => "Idle",
-            LadderState::Handling(_) => "Handling",
-            LadderState::Exhausted(_) => "Exhausted",
-            LadderState::Resolved { .. } => "Resolved",
-            LadderState::ReferredOut { .. } => "ReferredOut",
-        }
-    }
-
-    fn event_kind(event: &LadderEvent) -> &'static str {
-        match event {
-            LadderEvent::Started(_) => "Started",
-            LadderEvent::Escalated(_) => "Escalated",
-            LadderEvent::SeverityRaised { .. } => "SeverityRaised",
-            LadderEvent::SupervisionReminded { .. } => "SupervisionReminded",
-            LadderEvent::SupervisionNoticeIssued { .. } => "SupervisionNoticeIssued",
-            LadderEvent::Exhausted { .. } => "Exhausted",
-            LadderEvent::Resolved { .. } => "Resolved",
-            LadderEvent::ReferredOut { .. } => "ReferredOut",
-        }
-    }
-
-    fn command_kind(command: &LadderCommand) -> &'static str {
-        match command {
-            LadderCommand::Start { .. } => "Start",
-            LadderCommand::Escalate { .. } => "Escalate",
-            LadderCommand::Override { .. } => "Override",
-            LadderCommand::RaiseSeverity { .. } => "RaiseSeverity",
-            LadderCommand::Resolve => "Resolve",
-            LadderCommand::ReferOut { .. } => "ReferOut",
-            LadderCommand::Tick => "Tick",
-        }
-    }
-
-    fn transitions() -> &'static [Transition] {
-        const TABLE: &[Transition] = &[
-            Transition::new("Idle", "Started", "Handling"),
-            Transition::new("Handling", "Escalated", "Handling"),
-            Transition::new("Handling", "SeverityRaised", "Handling"),
-            Transition::new("Handling", "SupervisionReminded", "Handling"),
-            Transition::new("Handling", "SupervisionNoticeIssued", "Handling"),
-            Transition::new("Handling", "Exhausted", "Exhausted"),
-            Transition::new("Handling", "Resolved", "Resolved"),
-            Transition::new("Exhausted", "SeverityRaised", "Exhausted"),
-            Transition::new("Exhausted", "Resolved", "Resolved"),
-            Transition::new("Exhausted", "ReferredOut", "ReferredOut"),
+    fn transitions() -> &'static [Transition<LadderStateKind, LadderEventKind>] {
+        use {LadderEventKind as E, LadderStateKind as S};
+        const TABLE: &[Transition<S, E>] = &[
+            Transition::new(S::Idle, E::Started, S::Handling),
+            Transition::new(S::Handling, E::Escalated, S::Handling),
+            Transition::new(S::Handling, E::SeverityRaised, S::Handling),
+            Transition::new(S::Handling, E::SupervisionReminded, S::Handling),
+            Transition::new(S::Handling, E::SupervisionNoticeIssued, S::Handling),
+            Transition::new(S::Handling, E::Exhausted, S::Exhausted),
+            Transition::new(S::Handling, E::Resolved, S::Resolved),
+            Transition::new(S::Exhausted, E::SeverityRaised, S::Exhausted),
+            Transition::new(S::Exhausted, E::Resolved, S::Resolved),
+            Transition::new(S::Exhausted, E::ReferredOut, S::ReferredOut),
         ];
         TABLE
     }

@@ -70,8 +70,8 @@ mod policy;
 mod report;
 
 pub use ladder::{
-    Escalated, EscalationReason, Ladder, LadderCommand, LadderError, LadderEvent, LadderState,
-    Override, Referral, Rung, SeverityCause, Started, Supervision,
+    Escalated, EscalationReason, Ladder, LadderCommand, LadderCommandKind, LadderError,
+    LadderEvent, LadderEventKind, LadderState, LadderStateKind, Override, Referral, Rung, SeverityCause, Started, Supervision,
 };
 pub use policy::{Band, EscalationPolicy, KindBand, PolicyBook, PolicyError, PolicyRef};
 pub use report::{LadderEvents, LadderSummary, MatterReport, Outcome};

@@ -1,6 +1,7 @@
 //! [`JournalError`], [`Breakage`] and [`ExecuteError`]: everything that can go
 //! wrong storing, reading, checking or executing against a journal.
 
+use crate::workflow::KindName;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -46,7 +47,7 @@ pub enum JournalError {
         /// The stream the event was meant for.
         stream: StreamKey,
         /// The event's type.
-        event_type: &'static str,
+        event_type: KindName,
         /// What serde_json said.
         #[source]
         source: serde_json::Error,
@@ -82,7 +83,7 @@ pub enum JournalError {
         /// The stored event type.
         stored: Box<str>,
         /// The type of the decoded event.
-        decoded: &'static str,
+        decoded: KindName,
     },
     /// A row of another workflow's stream was given to a workflow's decoder.
     #[error("stream {stream} is not a stream of workflow {expected}")]

@@ -11,12 +11,12 @@ use super::{
     StreamKey, to_micros, truncate_to_micros,
 };
 use crate::id::{CaseId, EventId, TenantId};
-use crate::workflow::{Case, Context, Recorded, Workflow};
+use crate::workflow::{Case, Context, HasKind, Kind, Recorded, Workflow};
 
 /// Turns one recorded event of workflow `W` into a row for `stream`.
 ///
 /// The payload is the event's serde JSON; the event type is
-/// [`Workflow::event_kind`]; the schema version is
+/// the name of its [`Kind`](crate::workflow::Kind); the schema version is
 /// [`EventSchema::schema_version`]. The event id is derived from the stream,
 /// the version (`recorded.seq`) and the event's content, so encoding the same
 /// event at the same place twice gives the same id — the store then treats a
@@ -33,10 +33,11 @@ where
     W: EventSchema,
     W::Event: Serialize,
 {
-    let event_type = W::event_kind(&recorded.event);
+    let kind = recorded.event.kind().name();
+    let event_type = kind.as_str();
     let payload = serde_json::to_value(&recorded.event).map_err(|source| JournalError::Encode {
         stream: stream.clone(),
-        event_type,
+        event_type: kind.clone(),
         source,
     })?;
     let schema_version = W::schema_version(event_type);
@@ -108,13 +109,13 @@ where
                 })?;
         serde_json::from_value(payload).map_err(decode_error)?
     };
-    let decoded = W::event_kind(&event);
-    if decoded != row.event_type {
+    let decoded = event.kind();
+    if !decoded.is_named(&row.event_type) {
         return Err(JournalError::EventTypeMismatch {
             stream: row.stream.clone(),
             version: row.version,
             stored: row.event_type.as_str().into(),
-            decoded,
+            decoded: decoded.name(),
         });
     }
     Ok(Recorded {

@@ -110,16 +110,16 @@ use serde::Serialize;
 
 pub use city::City;
 
-use crate::dispute::{Dispute, DisputeState};
+use crate::dispute::{Dispute, DisputeStateKind};
 use crate::escalation::PolicyError;
 use crate::id::{CaseId, IdError, OrgId};
 use crate::matter::DisputeKind;
 use crate::metrics::GovernanceMetrics;
 use crate::org::OrgGraphError;
 use crate::org::generate::CityScale;
-use crate::service::{CatalogueError, NoteError, ServiceRequest, ServiceRequestState};
+use crate::service::{CatalogueError, NoteError, ServiceRequest, ServiceRequestStateKind};
 use crate::tier::{Severity, Tier};
-use crate::workflow::{Case, replay_state};
+use crate::workflow::{Case, HasKind, Kind, replay_state};
 use script::Log;
 
 /// Why a city could not be built for a [`CityYear`].
@@ -558,16 +558,12 @@ struct Tally {
     examples: Vec<String>,
     replayed: u64,
     replay_mismatches: u64,
-    dispute_states: [u64; DisputeState::KINDS.len()],
-    service_states: [u64; ServiceRequestState::KINDS.len()],
+    dispute_states: [u64; DisputeStateKind::COUNT],
+    service_states: [u64; ServiceRequestStateKind::COUNT],
     metrics: GovernanceMetrics,
 }
 
 const EXAMPLES: usize = 5;
-
-fn state_index(kinds: &[&str], kind: &str) -> usize {
-    kinds.iter().position(|k| *k == kind).unwrap_or(0)
-}
 
 impl Tally {
     fn add(&mut self, case: CityCase, log: &Log, replay: bool) {
@@ -582,7 +578,7 @@ impl Tally {
         }
         match case {
             CityCase::Dispute(c) => {
-                self.dispute_states[state_index(&DisputeState::KINDS, c.state().kind())] += 1;
+                self.dispute_states[c.state().kind().index()] += 1;
                 self.metrics.observe_dispute(c.history());
                 if replay {
                     self.replayed += 1;
@@ -591,8 +587,7 @@ impl Tally {
                 }
             }
             CityCase::ServiceRequest(c) => {
-                self.service_states[state_index(&ServiceRequestState::KINDS, c.state().kind())] +=
-                    1;
+                self.service_states[c.state().kind().index()] += 1;
                 self.metrics.observe_service_request(c.history());
                 if replay {
                     self.replayed += 1;
@@ -626,14 +621,13 @@ impl Tally {
 
     fn into_report(mut self, threads: usize, elapsed: Duration) -> CityYearReport {
         self.examples.sort();
-        let states = |kinds: &[&'static str], counts: &[u64]| {
-            kinds
-                .iter()
+        fn states<K: Kind>(counts: &[u64]) -> BTreeMap<K, u64> {
+            K::all()
                 .zip(counts)
                 .filter(|(_, n)| **n > 0)
-                .map(|(k, n)| (*k, *n))
+                .map(|(k, n)| (k, *n))
                 .collect()
-        };
+        }
         // Every played case ends in exactly one state: the counts per
         // state add up to the cases.
         let disputes = self.dispute_states.iter().sum::<u64>();
@@ -649,8 +643,8 @@ impl Tally {
             unexpected_examples: self.examples,
             replayed: self.replayed,
             replay_mismatches: self.replay_mismatches,
-            dispute_states: states(&DisputeState::KINDS, &self.dispute_states),
-            service_states: states(&ServiceRequestState::KINDS, &self.service_states),
+            dispute_states: states(&self.dispute_states),
+            service_states: states(&self.service_states),
             metrics: self.metrics,
             threads,
             setup: Duration::ZERO,
@@ -690,9 +684,9 @@ pub struct CityYearReport {
     /// run).
     pub replay_mismatches: u64,
     /// Disputes by the state they ended the year in.
-    pub dispute_states: BTreeMap<&'static str, u64>,
+    pub dispute_states: BTreeMap<DisputeStateKind, u64>,
     /// Service requests by the state they ended the year in.
-    pub service_states: BTreeMap<&'static str, u64>,
+    pub service_states: BTreeMap<ServiceRequestStateKind, u64>,
     /// The year's governance metrics.
     pub metrics: GovernanceMetrics,
     /// Worker threads.
@@ -763,13 +757,13 @@ impl fmt::Display for CityYearReport {
             "  replayed {} sampled cases: {} mismatches",
             self.replayed, self.replay_mismatches
         )?;
-        let list = |states: &BTreeMap<&'static str, u64>| {
+        fn list<K: Kind>(states: &BTreeMap<K, u64>) -> String {
             states
                 .iter()
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect::<Vec<_>>()
                 .join(", ")
-        };
+        }
         writeln!(f, "  disputes at the end: {}", list(&self.dispute_states))?;
         writeln!(f, "  requests at the end: {}", list(&self.service_states))?;
         writeln!(f)?;

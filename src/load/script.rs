@@ -8,7 +8,7 @@ use rand_pcg::Pcg64Mcg;
 
 use crate::actor::Actor;
 use crate::id::CaseId;
-use crate::workflow::{Case, Context, Workflow};
+use crate::workflow::{Case, Context, HasKind, Workflow};
 
 /// Why a deliberately refused command is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,9 +114,9 @@ impl<W: Workflow> Script<W> {
         {
             Ok(_) => true,
             Err(e) => {
-                let state = W::state_kind(self.case.state());
+                let state = self.case.state().kind();
                 self.log.note_unexpected(|| {
-                    format!("{} refused in {state}: {e}", W::command_kind(command))
+                    format!("{} refused in {state}: {e}", command.kind())
                 });
                 false
             }
@@ -148,11 +148,11 @@ impl<W: Workflow> Script<W> {
                 Refusal::NotApplicable => self.log.not_applicable += 1,
             },
             _ => {
-                let state = W::state_kind(self.case.state());
+                let state = self.case.state().kind();
                 self.log.note_unexpected(|| {
                     format!(
                         "{} accepted in {state} though meant to be refused",
-                        W::command_kind(command)
+                        command.kind()
                     )
                 });
             }
@@ -162,7 +162,7 @@ impl<W: Workflow> Script<W> {
     /// Notes that the script could not go on as planned (it found no one
     /// to send the next command).
     pub(crate) fn give_up(&mut self, why: &str) {
-        let state = W::state_kind(self.case.state());
+        let state = self.case.state().kind();
         self.log
             .note_unexpected(|| format!("script gave up in {state}: {why}"));
         self.stopped = true;

@@ -1,6 +1,7 @@
 //! [`ServiceRequestCommand`]: what applicants, clerks, departments,
 //! supervisors and the timer ask of a service request.
 
+use crate::workflow::HasKind;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::Attributes;
@@ -19,7 +20,7 @@ pub enum Review {
 
 /// A command to a service request. Who may send each is in the
 /// [module docs](super).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "command")]
 pub enum ServiceRequestCommand {
     /// The applicant submits a request for a catalogue item, with the
@@ -132,57 +133,4 @@ pub enum ServiceRequestCommand {
 }
 
 impl ServiceRequestCommand {
-    /// The command's kind: the variant's name.
-    pub const fn kind(&self) -> &'static str {
-        match self {
-            ServiceRequestCommand::Submit { .. } => "Submit",
-            ServiceRequestCommand::RequestSupplement { .. } => "RequestSupplement",
-            ServiceRequestCommand::SupplyMaterials { .. } => "SupplyMaterials",
-            ServiceRequestCommand::Accept => "Accept",
-            ServiceRequestCommand::Refuse { .. } => "Refuse",
-            ServiceRequestCommand::StartProcessing => "StartProcessing",
-            ServiceRequestCommand::Forward { .. } => "Forward",
-            ServiceRequestCommand::SignFor => "SignFor",
-            ServiceRequestCommand::Return { .. } => "Return",
-            ServiceRequestCommand::Suspend { .. } => "Suspend",
-            ServiceRequestCommand::Resume => "Resume",
-            ServiceRequestCommand::RequestExtension { .. } => "RequestExtension",
-            ServiceRequestCommand::ApproveExtension => "ApproveExtension",
-            ServiceRequestCommand::RejectExtension { .. } => "RejectExtension",
-            ServiceRequestCommand::Complete => "Complete",
-            ServiceRequestCommand::Deny { .. } => "Deny",
-            ServiceRequestCommand::Deliver => "Deliver",
-            ServiceRequestCommand::Rate { .. } => "Rate",
-            ServiceRequestCommand::SendBackForRework { .. } => "SendBackForRework",
-            ServiceRequestCommand::Close => "Close",
-            ServiceRequestCommand::Withdraw { .. } => "Withdraw",
-            ServiceRequestCommand::Tick => "Tick",
-        }
-    }
-
-    /// Every command kind, in declaration order.
-    pub const KINDS: [&'static str; 22] = [
-        "Submit",
-        "RequestSupplement",
-        "SupplyMaterials",
-        "Accept",
-        "Refuse",
-        "StartProcessing",
-        "Forward",
-        "SignFor",
-        "Return",
-        "Suspend",
-        "Resume",
-        "RequestExtension",
-        "ApproveExtension",
-        "RejectExtension",
-        "Complete",
-        "Deny",
-        "Deliver",
-        "Rate",
-        "SendBackForRework",
-        "Close",
-        "Withdraw",
-        "Tick",
-    ];
 }

@@ -6,6 +6,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::catalogue::{AttributeCode, Datatype, Mode};
+use super::command::ServiceRequestCommandKind;
+use super::state::ServiceRequestStateKind;
 use crate::actor::Forbidden;
 use crate::calendar::CalendarError;
 use crate::escalation::LadderError;
@@ -196,9 +198,9 @@ pub enum ServiceRequestError {
     #[error("command {command} does not apply to a request that is {state}")]
     NotApplicable {
         /// The command's kind.
-        command: &'static str,
+        command: ServiceRequestCommandKind,
         /// The state's kind.
-        state: &'static str,
+        state: ServiceRequestStateKind,
     },
     /// The catalogue has no item with this code.
     #[error("the catalogue has no item {code}")]
@@ -282,7 +284,7 @@ pub enum ServiceRequestError {
     #[error("command {command} does not apply to an item in {mode} mode")]
     WrongMode {
         /// The command's kind.
-        command: &'static str,
+        command: ServiceRequestCommandKind,
         /// The item's mode.
         mode: Mode,
     },

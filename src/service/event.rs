@@ -1,5 +1,6 @@
 //! [`ServiceRequestEvent`]: the decided facts of a service request.
 
+use crate::workflow::HasKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +35,7 @@ pub struct Submission {
 /// Every deadline is decided in `decide` and carried here, so replay
 /// consults no calendar: `Accepted` carries the promised completion date,
 /// `Resumed` and `ExtensionApproved` the date it moved to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum ServiceRequestEvent {
     /// The applicant submitted the request.
@@ -160,50 +161,11 @@ pub enum ServiceRequestEvent {
     /// A step of the request's supervision on the escalation ladder — the
     /// ladder's own event, boxed (it is four times the size of any other
     /// event here, so boxing keeps every recorded event small).
+    #[kind(embed)]
     Ladder(Box<LadderEvent>),
 }
 
 impl ServiceRequestEvent {
-    /// The event's kind, as in the transition table and journals. Ladder
-    /// events are named `Ladder` followed by the ladder event's kind
-    /// (`LadderStarted`, `LadderSupervisionReminded`, ...).
-    pub const fn kind(&self) -> &'static str {
-        use ServiceRequestEvent as E;
-        match self {
-            E::Submitted(_) => "Submitted",
-            E::SupplementRequested { .. } => "SupplementRequested",
-            E::MaterialsSupplied { .. } => "MaterialsSupplied",
-            E::Accepted { .. } => "Accepted",
-            E::Refused { .. } => "Refused",
-            E::ProcessingStarted => "ProcessingStarted",
-            E::Forwarded { .. } => "Forwarded",
-            E::SignedFor { .. } => "SignedFor",
-            E::Returned { .. } => "Returned",
-            E::Suspended { .. } => "Suspended",
-            E::Resumed { .. } => "Resumed",
-            E::ExtensionRequested { .. } => "ExtensionRequested",
-            E::ExtensionApproved { .. } => "ExtensionApproved",
-            E::ExtensionRejected { .. } => "ExtensionRejected",
-            E::Completed => "Completed",
-            E::Denied { .. } => "Denied",
-            E::Delivered => "Delivered",
-            E::Rated { .. } => "Rated",
-            E::SentBackForRework { .. } => "SentBackForRework",
-            E::Closed => "Closed",
-            E::Withdrawn { .. } => "Withdrawn",
-            E::Overdue { .. } => "Overdue",
-            E::Ladder(e) => match **e {
-                LadderEvent::Started(_) => "LadderStarted",
-                LadderEvent::Escalated(_) => "LadderEscalated",
-                LadderEvent::SeverityRaised { .. } => "LadderSeverityRaised",
-                LadderEvent::SupervisionReminded { .. } => "LadderSupervisionReminded",
-                LadderEvent::SupervisionNoticeIssued { .. } => "LadderSupervisionNoticeIssued",
-                LadderEvent::Exhausted { .. } => "LadderExhausted",
-                LadderEvent::Resolved { .. } => "LadderResolved",
-                LadderEvent::ReferredOut { .. } => "LadderReferredOut",
-            },
-        }
-    }
 }
 
 impl From<LadderEvent> for ServiceRequestEvent {

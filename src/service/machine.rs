@@ -20,7 +20,7 @@ use crate::id::{MaterialId, OrgId, PolicyId, ServiceCode};
 use crate::matter::ServiceCategory;
 use crate::org::Need;
 use crate::tier::{Severity, Tier};
-use crate::workflow::{Context, Decision, Transition, Workflow};
+use crate::workflow::{Context, Decision, HasKind, Transition, Workflow};
 
 type Result<T, E = ServiceRequestError> = std::result::Result<T, E>;
 
@@ -682,84 +682,64 @@ impl Workflow for ServiceRequest {
         state.is_terminal()
     }
 
-    fn state_kind(state: &ServiceRequestState) -> &'static str {
-        state.kind()
-    }
-
-    fn event_kind(event: &ServiceRequestEvent) -> &'static str {
-        event.kind()
-    }
-
-    fn command_kind(command: &ServiceRequestCommand) -> &'static str {
-        command.kind()
-    }
-
-    fn transitions() -> &'static [Transition] {
+    fn transitions() -> &'static [Transition<S, E>] {
         TRANSITIONS
     }
 }
 
+use crate::escalation::LadderEventKind as L;
+use super::event::ServiceRequestEventKind as E;
+use super::state::ServiceRequestStateKind as S;
+
 /// The declared transition table.
-const TRANSITIONS: &[Transition] = &[
-    Transition::new("New", "Submitted", "Submitted"),
-    Transition::new("Submitted", "SupplementRequested", "SupplementRequested"),
-    Transition::new("SupplementRequested", "MaterialsSupplied", "Submitted"),
-    Transition::new("Submitted", "Refused", "Refused"),
-    Transition::new("SupplementRequested", "Refused", "Refused"),
-    Transition::new("Submitted", "Accepted", "Accepted"),
-    Transition::new("Accepted", "LadderStarted", "Accepted"),
-    Transition::new("Accepted", "ProcessingStarted", "InProcess"),
-    Transition::new("Accepted", "Forwarded", "Forwarded"),
-    Transition::new("Forwarded", "SignedFor", "InProcess"),
-    Transition::new("Forwarded", "Returned", "Accepted"),
-    Transition::new("InProcess", "Suspended", "Suspended"),
-    Transition::new("Suspended", "Resumed", "InProcess"),
-    Transition::new("InProcess", "ExtensionRequested", "ExtensionRequested"),
-    Transition::new("ExtensionRequested", "ExtensionApproved", "InProcess"),
-    Transition::new("ExtensionRequested", "ExtensionRejected", "InProcess"),
-    Transition::new("InProcess", "Completed", "Completed"),
-    Transition::new("ExtensionRequested", "Completed", "Completed"),
-    Transition::new("InProcess", "Denied", "Denied"),
-    Transition::new("ExtensionRequested", "Denied", "Denied"),
-    Transition::new("Completed", "Delivered", "Delivered"),
-    Transition::new("Denied", "Delivered", "Delivered"),
-    Transition::new("Delivered", "Rated", "Rated"),
-    Transition::new("Rated", "SentBackForRework", "InProcess"),
-    Transition::new("Delivered", "Closed", "Closed"),
-    Transition::new("Rated", "Closed", "Closed"),
-    Transition::new("Submitted", "Withdrawn", "Withdrawn"),
-    Transition::new("SupplementRequested", "Withdrawn", "Withdrawn"),
-    Transition::new("Accepted", "Withdrawn", "Withdrawn"),
-    Transition::new("Forwarded", "Withdrawn", "Withdrawn"),
-    Transition::new("InProcess", "Withdrawn", "Withdrawn"),
-    Transition::new("Suspended", "Withdrawn", "Withdrawn"),
-    Transition::new("ExtensionRequested", "Withdrawn", "Withdrawn"),
-    Transition::new("Accepted", "Overdue", "Accepted"),
-    Transition::new("Forwarded", "Overdue", "Forwarded"),
-    Transition::new("InProcess", "Overdue", "InProcess"),
-    Transition::new("ExtensionRequested", "Overdue", "ExtensionRequested"),
-    Transition::new("Accepted", "LadderSupervisionReminded", "Accepted"),
-    Transition::new("Forwarded", "LadderSupervisionReminded", "Forwarded"),
-    Transition::new("InProcess", "LadderSupervisionReminded", "InProcess"),
-    Transition::new(
-        "ExtensionRequested",
-        "LadderSupervisionReminded",
-        "ExtensionRequested",
-    ),
-    Transition::new("Accepted", "LadderSupervisionNoticeIssued", "Accepted"),
-    Transition::new("Forwarded", "LadderSupervisionNoticeIssued", "Forwarded"),
-    Transition::new("InProcess", "LadderSupervisionNoticeIssued", "InProcess"),
-    Transition::new(
-        "ExtensionRequested",
-        "LadderSupervisionNoticeIssued",
-        "ExtensionRequested",
-    ),
-    Transition::new("Accepted", "LadderEscalated", "Accepted"),
-    Transition::new("Forwarded", "LadderEscalated", "Forwarded"),
-    Transition::new("InProcess", "LadderEscalated", "InProcess"),
-    Transition::new(
-        "ExtensionRequested",
-        "LadderEscalated",
-        "ExtensionRequested",
-    ),
+const TRANSITIONS: &[Transition<S, E>] = &[
+    Transition::new(S::New, E::Submitted, S::Submitted),
+    Transition::new(S::Submitted, E::SupplementRequested, S::SupplementRequested),
+    Transition::new(S::SupplementRequested, E::MaterialsSupplied, S::Submitted),
+    Transition::new(S::Submitted, E::Refused, S::Refused),
+    Transition::new(S::SupplementRequested, E::Refused, S::Refused),
+    Transition::new(S::Submitted, E::Accepted, S::Accepted),
+    Transition::new(S::Accepted, E::Ladder(L::Started), S::Accepted),
+    Transition::new(S::Accepted, E::ProcessingStarted, S::InProcess),
+    Transition::new(S::Accepted, E::Forwarded, S::Forwarded),
+    Transition::new(S::Forwarded, E::SignedFor, S::InProcess),
+    Transition::new(S::Forwarded, E::Returned, S::Accepted),
+    Transition::new(S::InProcess, E::Suspended, S::Suspended),
+    Transition::new(S::Suspended, E::Resumed, S::InProcess),
+    Transition::new(S::InProcess, E::ExtensionRequested, S::ExtensionRequested),
+    Transition::new(S::ExtensionRequested, E::ExtensionApproved, S::InProcess),
+    Transition::new(S::ExtensionRequested, E::ExtensionRejected, S::InProcess),
+    Transition::new(S::InProcess, E::Completed, S::Completed),
+    Transition::new(S::ExtensionRequested, E::Completed, S::Completed),
+    Transition::new(S::InProcess, E::Denied, S::Denied),
+    Transition::new(S::ExtensionRequested, E::Denied, S::Denied),
+    Transition::new(S::Completed, E::Delivered, S::Delivered),
+    Transition::new(S::Denied, E::Delivered, S::Delivered),
+    Transition::new(S::Delivered, E::Rated, S::Rated),
+    Transition::new(S::Rated, E::SentBackForRework, S::InProcess),
+    Transition::new(S::Delivered, E::Closed, S::Closed),
+    Transition::new(S::Rated, E::Closed, S::Closed),
+    Transition::new(S::Submitted, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::SupplementRequested, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Accepted, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Forwarded, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::InProcess, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Suspended, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::ExtensionRequested, E::Withdrawn, S::Withdrawn),
+    Transition::new(S::Accepted, E::Overdue, S::Accepted),
+    Transition::new(S::Forwarded, E::Overdue, S::Forwarded),
+    Transition::new(S::InProcess, E::Overdue, S::InProcess),
+    Transition::new(S::ExtensionRequested, E::Overdue, S::ExtensionRequested),
+    Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
+    Transition::new(S::Forwarded, E::Ladder(L::SupervisionReminded), S::Forwarded),
+    Transition::new(S::InProcess, E::Ladder(L::SupervisionReminded), S::InProcess),
+    Transition::new(S::ExtensionRequested, E::Ladder(L::SupervisionReminded), S::ExtensionRequested),
+    Transition::new(S::Accepted, E::Ladder(L::SupervisionNoticeIssued), S::Accepted),
+    Transition::new(S::Forwarded, E::Ladder(L::SupervisionNoticeIssued), S::Forwarded),
+    Transition::new(S::InProcess, E::Ladder(L::SupervisionNoticeIssued), S::InProcess),
+    Transition::new(S::ExtensionRequested, E::Ladder(L::SupervisionNoticeIssued), S::ExtensionRequested),
+    Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Accepted),
+    Transition::new(S::Forwarded, E::Ladder(L::Escalated), S::Forwarded),
+    Transition::new(S::InProcess, E::Ladder(L::Escalated), S::InProcess),
+    Transition::new(S::ExtensionRequested, E::Ladder(L::Escalated), S::ExtensionRequested),
 ];

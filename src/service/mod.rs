@@ -261,14 +261,15 @@ pub use catalogue::{
     AllowedValue, Attribute, AttributeCode, AttributeValue, Attributes, Catalogue, Datatype,
     Material, Mode, Requirement, ServiceItem,
 };
-pub use command::{Review, ServiceRequestCommand};
+pub use command::{Review, ServiceRequestCommand, ServiceRequestCommandKind};
 pub use error::{CatalogueError, OrgUse, ServiceRequestError};
-pub use event::{ServiceRequestEvent, Submission};
+pub use event::{ServiceRequestEvent, ServiceRequestEventKind, Submission};
 pub use machine::{ServiceRequest, supervision_policy};
 pub use note::{MAX_NOTE_LEN, Note, NoteError};
 pub use report::{HallMetrics, RequestFacts};
 pub use state::{
     Handling, Intake, IntakeMaterial, MaterialStatus, Outcome, Request, ServiceRequestState,
+    ServiceRequestStateKind,
 };
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! [`ServiceRequestState`]: where a service request stands, with exactly the
 //! data that exists there, and how each fact changes it.
 
+use crate::workflow::HasKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -162,7 +163,7 @@ pub enum Outcome {
 /// Where a service request stands. Each variant carries exactly the data
 /// that exists in that state; what every request has after intake lives in
 /// a boxed [`Handling`], so moving between states moves one pointer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum ServiceRequestState {
     /// Nothing submitted yet.
@@ -262,47 +263,6 @@ pub enum ServiceRequestState {
 }
 
 impl ServiceRequestState {
-    /// Every state kind, in declaration order.
-    pub const KINDS: [&'static str; 15] = [
-        "New",
-        "Submitted",
-        "SupplementRequested",
-        "Refused",
-        "Accepted",
-        "Forwarded",
-        "InProcess",
-        "Suspended",
-        "ExtensionRequested",
-        "Completed",
-        "Denied",
-        "Delivered",
-        "Rated",
-        "Closed",
-        "Withdrawn",
-    ];
-
-    /// The state's kind: the variant's name.
-    pub const fn kind(&self) -> &'static str {
-        use ServiceRequestState as S;
-        match self {
-            S::New => "New",
-            S::Submitted(_) => "Submitted",
-            S::SupplementRequested(_) => "SupplementRequested",
-            S::Refused { .. } => "Refused",
-            S::Accepted(_) => "Accepted",
-            S::Forwarded { .. } => "Forwarded",
-            S::InProcess(_) => "InProcess",
-            S::Suspended { .. } => "Suspended",
-            S::ExtensionRequested { .. } => "ExtensionRequested",
-            S::Completed(_) => "Completed",
-            S::Denied { .. } => "Denied",
-            S::Delivered { .. } => "Delivered",
-            S::Rated { .. } => "Rated",
-            S::Closed { .. } => "Closed",
-            S::Withdrawn { .. } => "Withdrawn",
-        }
-    }
-
     /// The request, once submitted.
     pub fn request(&self) -> Option<&Request> {
         use ServiceRequestState as S;

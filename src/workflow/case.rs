@@ -5,7 +5,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CaseError, Context, ReplayError, Workflow};
+use super::table::TableIndex;
+use super::{CaseError, Context, HasKind, Kind, ReplayError, Workflow};
 use crate::id::{ActorId, CaseId, CorrelationId};
 
 /// One event as it was recorded on a case: its sequence number, when and by
@@ -38,6 +39,7 @@ pub struct Case<W: Workflow> {
     id: CaseId,
     state: W::State,
     history: Vec<Recorded<W::Event>>,
+    table: &'static TableIndex,
 }
 
 impl<W: Workflow> Case<W> {
@@ -47,6 +49,7 @@ impl<W: Workflow> Case<W> {
             id,
             state: W::initial(),
             history: Vec::new(),
+            table: TableIndex::of::<W>(),
         }
     }
 
@@ -117,15 +120,15 @@ impl<W: Workflow> Case<W> {
         if W::is_terminal(&self.state) {
             return Err(CaseError::Terminal {
                 case: self.id.clone(),
-                state: W::state_kind(&self.state),
-                command: W::command_kind(command),
+                state: self.state.kind().name(),
+                command: command.kind().name(),
             });
         }
         if let Some(last) = self.last_at() {
             if ctx.at() < last {
                 return Err(CaseError::TimeRunsBackwards {
                     case: self.id.clone(),
-                    command: W::command_kind(command),
+                    command: command.kind().name(),
                     at: ctx.at(),
                     last,
                 });
@@ -143,19 +146,35 @@ impl<W: Workflow> Case<W> {
         // decision takes.
         let mut state = std::mem::replace(&mut self.state, W::initial());
         for event in decision.iter() {
-            if W::is_terminal(&state) {
-                let error = CaseError::EventAfterTerminal {
+            let from = state.kind();
+            let error = if W::is_terminal(&state) {
+                Some(CaseError::EventAfterTerminal {
                     case: self.id.clone(),
-                    state: W::state_kind(&state),
-                    event: W::event_kind(event),
-                };
+                    state: from.name(),
+                    event: event.kind().name(),
+                })
+            } else {
+                state = W::evolve(state, event);
+                let to = state.kind();
+                let kind = event.kind();
+                if self.table.allows(from.index(), kind.index(), to.index()) {
+                    None
+                } else {
+                    Some(CaseError::Undeclared {
+                        case: self.id.clone(),
+                        from: from.name(),
+                        event: kind.name(),
+                        to: to.name(),
+                    })
+                }
+            };
+            if let Some(error) = error {
                 self.state = self
                     .history
                     .iter()
                     .fold(W::initial(), |s, r| W::evolve(s, &r.event));
                 return Err(error);
             }
-            state = W::evolve(state, event);
         }
         self.state = state;
         self.history.reserve(decision.len());
@@ -215,7 +234,12 @@ impl<W: Workflow> Case<W> {
     ) -> Result<Self, ReplayError> {
         let history: Vec<Recorded<W::Event>> = history.into_iter().collect();
         let state = replay_state::<W>(&id, &history)?;
-        Ok(Self { id, state, history })
+        Ok(Self {
+            id,
+            state,
+            history,
+            table: TableIndex::of::<W>(),
+        })
     }
 }
 
@@ -235,6 +259,7 @@ pub fn replay_state<'a, W: Workflow>(
 where
     W::Event: 'a,
 {
+    let table = TableIndex::of::<W>();
     let mut state = W::initial();
     let mut expected = 1u64;
     let mut previous: Option<DateTime<Utc>> = None;
@@ -253,15 +278,26 @@ where
                 });
             }
         }
+        let from = state.kind();
         if W::is_terminal(&state) {
             return Err(ReplayError::AfterTerminal {
                 case: case.clone(),
                 seq: r.seq,
-                event: W::event_kind(&r.event),
-                state: W::state_kind(&state),
+                event: r.event.kind().name(),
+                state: from.name(),
             });
         }
         state = W::evolve(state, &r.event);
+        let (event, to) = (r.event.kind(), state.kind());
+        if !table.allows(from.index(), event.index(), to.index()) {
+            return Err(ReplayError::Undeclared {
+                case: case.clone(),
+                seq: r.seq,
+                from: from.name(),
+                event: event.name(),
+                to: to.name(),
+            });
+        }
         previous = Some(r.at);
         expected += 1;
     }
@@ -298,6 +334,7 @@ impl<W: Workflow> Clone for Case<W> {
             id: self.id.clone(),
             state: self.state.clone(),
             history: self.history.clone(),
+            table: self.table,
         }
     }
 }

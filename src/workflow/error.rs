@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::KindName;
 use crate::id::CaseId;
 
 /// Why [`Case::handle`](super::Case::handle) refused a command. The case is
@@ -19,9 +20,9 @@ pub enum CaseError<R> {
         /// The case.
         case: CaseId,
         /// The kind of its terminal state.
-        state: &'static str,
+        state: KindName,
         /// The kind of command that was refused.
-        command: &'static str,
+        command: KindName,
     },
     /// The command's time is earlier than the case's last recorded event;
     /// recording it would make the history run backwards.
@@ -30,7 +31,7 @@ pub enum CaseError<R> {
         /// The case.
         case: CaseId,
         /// The kind of command that was refused.
-        command: &'static str,
+        command: KindName,
         /// The command's time.
         at: DateTime<Utc>,
         /// The time of the case's last recorded event.
@@ -54,9 +55,25 @@ pub enum CaseError<R> {
         /// The case.
         case: CaseId,
         /// The kind of the terminal state reached mid-decision.
-        state: &'static str,
+        state: KindName,
         /// The kind of the event that came after it.
-        event: &'static str,
+        event: KindName,
+    },
+    /// The workflow decided an event whose transition its table does not
+    /// declare — a bug in the workflow, refused so the history stays
+    /// replayable.
+    #[error(
+        "case {case}: the decision records {event} in state {from}, leading to {to}, a transition the workflow does not declare"
+    )]
+    Undeclared {
+        /// The case.
+        case: CaseId,
+        /// The kind of state the event applies to.
+        from: KindName,
+        /// The kind of the event.
+        event: KindName,
+        /// The kind of state it leads to.
+        to: KindName,
     },
 }
 
@@ -98,6 +115,17 @@ impl<R> CaseError<R> {
             CaseError::EventAfterTerminal { case, state, event } => {
                 CaseError::EventAfterTerminal { case, state, event }
             }
+            CaseError::Undeclared {
+                case,
+                from,
+                event,
+                to,
+            } => CaseError::Undeclared {
+                case,
+                from,
+                event,
+                to,
+            },
         }
     }
 
@@ -164,8 +192,26 @@ pub enum ReplayError {
         /// The sequence number of the offending event.
         seq: u64,
         /// The kind of the offending event.
-        event: &'static str,
+        event: KindName,
         /// The kind of the terminal state.
-        state: &'static str,
+        state: KindName,
+    },
+    /// An event leads from one kind of state to another by a transition the
+    /// workflow's table does not declare — an event that does not fit the
+    /// state it is recorded in (or one `evolve` ignores).
+    #[error(
+        "case {case}: event {seq} ({event}) in state {from} leads to {to}, a transition the workflow does not declare"
+    )]
+    Undeclared {
+        /// The case.
+        case: CaseId,
+        /// The sequence number of the offending event.
+        seq: u64,
+        /// The kind of state it was recorded in.
+        from: KindName,
+        /// The kind of the offending event.
+        event: KindName,
+        /// The kind of state it led to.
+        to: KindName,
     },
 }

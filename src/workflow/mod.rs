@@ -19,16 +19,16 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use grassroots::actor::{Actor, Forbidden, Role};
-//! use grassroots::workflow::{Case, Context, Decision, Transition, Workflow};
+//! use grassroots::workflow::{Case, Context, Decision, HasKind, Transition, Workflow};
 //!
 //! /// A complaint a grid worker opens and an officer closes.
 //! struct Complaint;
 //!
-//! #[derive(Debug, Clone, PartialEq)]
+//! #[derive(Debug, Clone, PartialEq, HasKind)]
 //! enum State { New, Open, Closed }
-//! #[derive(Debug)]
+//! #[derive(Debug, HasKind)]
 //! enum Command { Open, Close }
-//! #[derive(Debug, Clone, PartialEq)]
+//! #[derive(Debug, Clone, PartialEq, HasKind)]
 //! enum Event { Opened, Closed }
 //!
 //! impl Workflow for Complaint {
@@ -57,19 +57,11 @@
 //!         match event { Event::Opened => State::Open, Event::Closed => State::Closed }
 //!     }
 //!     fn is_terminal(state: &State) -> bool { matches!(state, State::Closed) }
-//!     fn state_kind(s: &State) -> &'static str {
-//!         match s { State::New => "New", State::Open => "Open", State::Closed => "Closed" }
-//!     }
-//!     fn event_kind(e: &Event) -> &'static str {
-//!         match e { Event::Opened => "Opened", Event::Closed => "Closed" }
-//!     }
-//!     fn command_kind(c: &Command) -> &'static str {
-//!         match c { Command::Open => "Open", Command::Close => "Close" }
-//!     }
-//!     fn transitions() -> &'static [Transition] {
-//!         const TABLE: &[Transition] = &[
-//!             Transition::new("New", "Opened", "Open"),
-//!             Transition::new("Open", "Closed", "Closed"),
+//!     fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+//!         use {EventKind as E, StateKind as S};
+//!         const TABLE: &[Transition<S, E>] = &[
+//!             Transition::new(S::New, E::Opened, S::Open),
+//!             Transition::new(S::Open, E::Closed, S::Closed),
 //!         ];
 //!         TABLE
 //!     }
@@ -92,6 +84,7 @@
 mod case;
 mod decision;
 mod error;
+mod kind;
 mod table;
 
 use std::fmt;
@@ -101,7 +94,11 @@ use chrono::{DateTime, Utc};
 pub use case::{Case, Recorded, replay_state};
 pub use decision::Decision;
 pub use error::{CaseError, ReplayError};
-pub use table::{Transition, dot, final_kinds, is_declared, mermaid, state_kinds};
+pub use kind::{HasKind, Kind, KindName, UnknownKind};
+pub use table::{Transition, TransitionOf, dot, final_kinds, is_declared, mermaid, state_kinds};
+
+/// Derives [`HasKind`] for an enum (see there).
+pub use grassroots_derive::HasKind;
 
 use crate::actor::Actor;
 use crate::id::CorrelationId;
@@ -111,17 +108,20 @@ use crate::id::CorrelationId;
 ///
 /// `self` is the configured machine — a policy, a catalogue, a calendar, a
 /// handle to the organisation graph. Only `decide` sees it.
-pub trait Workflow {
+pub trait Workflow: 'static {
     /// The workflow's name, used in diagrams, logs and journals
     /// (`"dispute"`, `"service_request"`).
     const NAME: &'static str;
     /// The state of one case. Each variant should carry exactly the data that
     /// exists in that state.
-    type State: Clone + fmt::Debug + PartialEq;
+    ///
+    /// Its [`Kind`] (`#[derive(HasKind)]`) names the states in the table.
+    type State: Clone + fmt::Debug + PartialEq + HasKind;
     /// What an actor asks the case to do (imperative: `AssignMediators`).
-    type Command: fmt::Debug;
-    /// A decided fact (past tense: `MediatorsAssigned`). Stored forever.
-    type Event: Clone + fmt::Debug + PartialEq;
+    type Command: fmt::Debug + HasKind;
+    /// A decided fact (past tense: `MediatorsAssigned`). Stored forever;
+    /// its kind's name is its stored type in journals.
+    type Event: Clone + fmt::Debug + PartialEq + HasKind;
     /// Why `decide` refused a command: a typed error naming who, what and
     /// why.
     type Rejection: std::error::Error;
@@ -152,21 +152,19 @@ pub trait Workflow {
     /// Whether `state` ends the case: it then refuses every command.
     fn is_terminal(state: &Self::State) -> bool;
 
-    /// The name of the state's variant, as used in the transition table.
-    fn state_kind(state: &Self::State) -> &'static str;
-
-    /// The name of the event's variant, as used in the transition table and
-    /// as the event type in journals.
-    fn event_kind(event: &Self::Event) -> &'static str;
-
-    /// The name of the command's variant, for errors and logs.
-    fn command_kind(command: &Self::Command) -> &'static str;
-
     /// The declared transition table: every `(state kind, event kind, state
-    /// kind)` the workflow may perform. Diagrams are drawn from it and the
-    /// testing kit checks every performed transition against it.
-    fn transitions() -> &'static [Transition];
+    /// kind)` the workflow may perform. Diagrams are drawn from it, replay
+    /// checks every recorded event against it and the testing kit checks
+    /// every performed transition.
+    fn transitions() -> &'static [TransitionOf<Self>];
 }
+
+/// The kind of `W`'s states.
+pub type StateKindOf<W> = <<W as Workflow>::State as HasKind>::Kind;
+/// The kind of `W`'s events.
+pub type EventKindOf<W> = <<W as Workflow>::Event as HasKind>::Kind;
+/// The kind of `W`'s commands.
+pub type CommandKindOf<W> = <<W as Workflow>::Command as HasKind>::Kind;
 
 /// When and by whom a command is sent — always passed in, never read from a
 /// clock.

@@ -1,37 +1,61 @@
 //! Declared transition tables and the diagrams drawn from them.
 
-use std::collections::BTreeSet;
+use std::any::TypeId;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{OnceLock, PoisonError, RwLock};
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::Workflow;
+use super::{EventKindOf, HasKind, Kind, StateKindOf, Workflow};
 
 /// One row of a workflow's transition table: in a state of kind `from`, an
 /// event of kind `event` leads to a state of kind `to`.
 ///
-/// Kinds are the names of enum variants (`"Mediating"`,
-/// `"MediatorsAssigned"`); they are what [`Workflow::state_kind`] and
-/// [`Workflow::event_kind`] return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Transition {
+/// Kinds are typed ([`Kind`]): a table of the wrong workflow, or a row naming
+/// a kind that does not exist, does not compile. A table is a `const` slice:
+///
+/// ```
+/// # use grassroots::workflow::{HasKind, Transition};
+/// # #[derive(HasKind)] enum State { New, Open }
+/// # #[derive(HasKind)] enum Event { Opened }
+/// const TABLE: &[Transition<StateKind, EventKind>] = &[
+///     Transition::new(StateKind::New, EventKind::Opened, StateKind::Open),
+/// ];
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Transition<S, E> {
     /// The kind of state the event applies to.
-    pub from: &'static str,
+    pub from: S,
     /// The kind of event.
-    pub event: &'static str,
+    pub event: E,
     /// The kind of state it leads to.
-    pub to: &'static str,
+    pub to: S,
 }
 
-impl Transition {
+impl<S, E> Transition<S, E> {
     /// A table row; `const`, so a table can be a `const` slice.
-    pub const fn new(from: &'static str, event: &'static str, to: &'static str) -> Self {
+    pub const fn new(from: S, event: E, to: S) -> Self {
         Self { from, event, to }
     }
 }
 
+impl<S: Kind, E: Kind> Serialize for Transition<S, E> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut row = s.serialize_struct("Transition", 3)?;
+        row.serialize_field("from", &self.from.name())?;
+        row.serialize_field("event", &self.event.name())?;
+        row.serialize_field("to", &self.to.name())?;
+        row.end()
+    }
+}
+
+/// The row type of `W`'s transition table.
+pub type TransitionOf<W> = Transition<StateKindOf<W>, EventKindOf<W>>;
+
 /// Whether `W`'s table declares the transition `from --event--> to`.
-pub fn is_declared<W: Workflow>(from: &str, event: &str, to: &str) -> bool {
+pub fn is_declared<W: Workflow>(from: StateKindOf<W>, event: EventKindOf<W>, to: StateKindOf<W>) -> bool {
     W::transitions()
         .iter()
         .any(|t| t.from == from && t.event == event && t.to == to)
@@ -39,8 +63,8 @@ pub fn is_declared<W: Workflow>(from: &str, event: &str, to: &str) -> bool {
 
 /// The kinds of state in `W`'s table: the initial state's kind first, then
 /// the others in order of first appearance.
-pub fn state_kinds<W: Workflow>() -> Vec<&'static str> {
-    let mut kinds = vec![W::state_kind(&W::initial())];
+pub fn state_kinds<W: Workflow>() -> Vec<StateKindOf<W>> {
+    let mut kinds = vec![W::initial().kind()];
     for t in W::transitions() {
         for k in [t.from, t.to] {
             if !kinds.contains(&k) {
@@ -52,8 +76,8 @@ pub fn state_kinds<W: Workflow>() -> Vec<&'static str> {
 }
 
 /// The kinds of state with no way out: those the table never leaves.
-pub fn final_kinds<W: Workflow>() -> Vec<&'static str> {
-    let left: BTreeSet<&str> = W::transitions().iter().map(|t| t.from).collect();
+pub fn final_kinds<W: Workflow>() -> Vec<StateKindOf<W>> {
+    let left: BTreeSet<StateKindOf<W>> = W::transitions().iter().map(|t| t.from).collect();
     state_kinds::<W>()
         .into_iter()
         .filter(|k| !left.contains(k))
@@ -74,9 +98,9 @@ pub fn final_kinds<W: Workflow>() -> Vec<&'static str> {
 /// ```
 pub fn mermaid<W: Workflow>() -> String {
     let mut out = String::from("stateDiagram-v2\n");
-    let _ = writeln!(out, "    [*] --> {}", W::state_kind(&W::initial()));
+    let _ = writeln!(out, "    [*] --> {}", W::initial().kind());
     for (from, to, events) in merged::<W>() {
-        let _ = writeln!(out, "    {from} --> {to}: {}", events.join(", "));
+        let _ = writeln!(out, "    {from} --> {to}: {}", join(&events, ", "));
     }
     for k in final_kinds::<W>() {
         let _ = writeln!(out, "    {k} --> [*]");
@@ -96,26 +120,28 @@ pub fn dot<W: Workflow>() -> String {
     let _ = writeln!(
         out,
         "    __start -> {};",
-        quote(W::state_kind(&W::initial()))
+        quote(W::initial().kind().name().as_str())
     );
     for k in final_kinds::<W>() {
-        let _ = writeln!(out, "    {} [peripheries=2];", quote(k));
+        let _ = writeln!(out, "    {} [peripheries=2];", quote(k.name().as_str()));
     }
     for (from, to, events) in merged::<W>() {
         let _ = writeln!(
             out,
             "    {} -> {} [label={}];",
-            quote(from),
-            quote(to),
-            quote(&events.join("\\n"))
+            quote(from.name().as_str()),
+            quote(to.name().as_str()),
+            quote(&join(&events, "\\n"))
         );
     }
     out.push_str("}\n");
     out
 }
 
-fn merged<W: Workflow>() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
-    let mut rows: Vec<(&'static str, &'static str, Vec<&'static str>)> = Vec::new();
+type Merged<W> = Vec<(StateKindOf<W>, StateKindOf<W>, Vec<EventKindOf<W>>)>;
+
+fn merged<W: Workflow>() -> Merged<W> {
+    let mut rows: Merged<W> = Vec::new();
     for t in W::transitions() {
         match rows
             .iter_mut()
@@ -129,6 +155,17 @@ fn merged<W: Workflow>() -> Vec<(&'static str, &'static str, Vec<&'static str>)>
     rows
 }
 
+fn join<K: Kind>(kinds: &[K], separator: &str) -> String {
+    let mut out = String::new();
+    for (i, k) in kinds.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        let _ = write!(out, "{k}");
+    }
+    out
+}
+
 fn quote(s: &str) -> String {
     let mut q = String::with_capacity(s.len() + 2);
     q.push('"');
@@ -140,4 +177,60 @@ fn quote(s: &str) -> String {
     }
     q.push('"');
     q
+}
+
+/// A workflow's table as a bit set over dense kind indices, built once per
+/// workflow type and shared: checking one transition is one load and a mask.
+#[derive(Debug)]
+pub(crate) struct TableIndex {
+    events: usize,
+    states: usize,
+    bits: Box<[u64]>,
+}
+
+impl TableIndex {
+    fn build<W: Workflow>() -> Self {
+        let states = <StateKindOf<W> as Kind>::COUNT;
+        let events = <EventKindOf<W> as Kind>::COUNT;
+        let len = states.saturating_mul(events).saturating_mul(states);
+        let mut bits = vec![0u64; len.div_ceil(64)].into_boxed_slice();
+        for t in W::transitions() {
+            let bit = (t.from.index() * events + t.event.index()) * states + t.to.index();
+            bits[bit / 64] |= 1 << (bit % 64);
+        }
+        Self {
+            events,
+            states,
+            bits,
+        }
+    }
+
+    /// The shared index of `W`'s table.
+    pub(crate) fn of<W: Workflow>() -> &'static TableIndex {
+        type Registry = RwLock<HashMap<TypeId, &'static TableIndex>>;
+        static REGISTRY: OnceLock<Registry> = OnceLock::new();
+        let registry = REGISTRY.get_or_init(Registry::default);
+        let id = TypeId::of::<W>();
+        if let Some(index) = registry
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+        {
+            return index;
+        }
+        let mut map = registry.write().unwrap_or_else(PoisonError::into_inner);
+        // One leaked index per workflow type in the program: bounded by the
+        // number of types, like a vtable.
+        map.entry(id)
+            .or_insert_with(|| Box::leak(Box::new(Self::build::<W>())))
+    }
+
+    /// Whether the table declares `from --event--> to` (indices of kinds).
+    #[inline]
+    pub(crate) fn allows(&self, from: usize, event: usize, to: usize) -> bool {
+        let bit = (from * self.events + event) * self.states + to;
+        self.bits
+            .get(bit / 64)
+            .is_some_and(|word| word & (1 << (bit % 64)) != 0)
+    }
 }
