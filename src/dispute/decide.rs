@@ -20,7 +20,7 @@ use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
 use crate::org::Need;
 use crate::tier::{Severity, Tier};
-use crate::workflow::{Context, Decision, HasKind, Transition, Workflow};
+use crate::workflow::{Context, Decision, HasKind, Transition, Workflow, embed};
 
 /// The time limits of the dispute workflow, with the law's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,6 +168,7 @@ impl Dispute {
             location: file.location.clone(),
             need: Need::Mediation(file.kind),
             severity: file.severity,
+            due: None,
         };
         let decided = self.ladder.decide_embedded(&file.ladder, &start, ctx)?;
         decided
@@ -188,11 +189,8 @@ impl Dispute {
         command: &LadderCommand,
         ctx: &Context<'_>,
     ) -> Result<impl Iterator<Item = DisputeEvent>, DisputeError> {
-        Ok(self
-            .ladder
-            .decide_embedded(&file.ladder, command, ctx)?
-            .into_iter()
-            .map(DisputeEvent::from))
+        let decided = self.ladder.decide_embedded(&file.ladder, command, ctx)?;
+        Ok(embed::wrap::<_, DisputeEvent>(decided).into_iter())
     }
 
     fn assign(

@@ -12,7 +12,7 @@ use crate::escalation::{Ladder, LadderEvent, LadderState, Referral, Rung};
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
 use crate::tier::{Severity, Tier};
-use crate::workflow::Workflow;
+use crate::workflow::embed;
 
 /// Where a labour dispute's statutory limit stands (15 days from receipt
 /// without an agreement lets a party go to arbitration).
@@ -608,8 +608,7 @@ impl DisputeState {
             (mut state, E::Ladder(step)) => {
                 let moved_up = matches!(**step, LadderEvent::Escalated(_)) && state.is_on_ladder();
                 if let Some(file) = state.file_mut() {
-                    let ladder = std::mem::replace(&mut file.ladder, LadderState::Idle);
-                    file.ladder = <Ladder as Workflow>::evolve(ladder, step);
+                    embed::evolve::<Ladder>(&mut file.ladder, step);
                 }
                 if moved_up {
                     if let Some(file) = state.into_file() {

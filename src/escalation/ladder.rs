@@ -163,6 +163,18 @@ pub enum LadderCommand {
         need: Need,
         /// How big it is.
         severity: Severity,
+        /// The first tier's due date, when the embedding workflow decides
+        /// it (a service request's promised date); `None` takes the policy's
+        /// limit for the tier.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
+    },
+    /// Moves the current tier's due date: the embedding workflow's deadline
+    /// moved (a suspension ended, an extension was approved), and
+    /// supervision follows it. Recorded as [`LadderEvent::Rescheduled`].
+    Reschedule {
+        /// The new due date.
+        due: DateTime<Utc>,
     },
     /// Moves it up one tier, within the ceiling.
     Escalate {
@@ -258,6 +270,14 @@ pub enum LadderEvent {
         cause: SeverityCause,
         /// The band under the new severity.
         band: Band,
+    },
+    /// The current tier's due date moved (see
+    /// [`LadderCommand::Reschedule`]).
+    Rescheduled {
+        /// The tier.
+        tier: Tier,
+        /// The new due date.
+        due: DateTime<Utc>,
     },
     /// It waited past its limit at the ceiling: a supervision reminder was
     /// sent to the handler.
@@ -426,7 +446,9 @@ impl Ladder {
                 )
                 | (
                     LadderState::Handling(_) | LadderState::Exhausted(_),
-                    LadderCommand::RaiseSeverity { .. } | LadderCommand::Resolve
+                    LadderCommand::RaiseSeverity { .. }
+                        | LadderCommand::Resolve
+                        | LadderCommand::Reschedule { .. }
                 )
                 | (LadderState::Exhausted(_), LadderCommand::ReferOut { .. })
                 | (_, LadderCommand::Tick)
@@ -502,6 +524,7 @@ impl Ladder {
                 ],
             )?),
             LadderCommand::Resolve => handler_or_officer("resolve"),
+            LadderCommand::Reschedule { .. } => handler_or_officer("reschedule"),
             LadderCommand::ReferOut { .. } => handler_or_officer("refer out"),
             LadderCommand::Tick => Ok(actor.require("tick", Role::System)?),
         }
@@ -532,11 +555,13 @@ impl Ladder {
                     location,
                     need,
                     severity,
+                    due: given,
                 },
             ) => {
                 let policy = self.policies.current();
                 let band = policy.band(Some(need), *severity);
                 let (route, due) = self.first_route(policy, location, need, band.start, at)?;
+                let due = given.or(due);
                 Ok(LadderEvent::Started(Started {
                     location: location.clone(),
                     need: *need,
@@ -617,6 +642,14 @@ impl Ladder {
                 tier: rung.tier,
                 handler: rung.handler.clone(),
                 at,
+            }
+            .into()),
+            (
+                LadderState::Handling(rung) | LadderState::Exhausted(rung),
+                LadderCommand::Reschedule { due },
+            ) => Ok(LadderEvent::Rescheduled {
+                tier: rung.tier,
+                due: *due,
             }
             .into()),
             (LadderState::Exhausted(rung), LadderCommand::ReferOut { to }) => {
@@ -847,6 +880,7 @@ fn evolve_rung(mut rung: Rung, event: &LadderEvent) -> Rung {
             };
         }
         LadderEvent::SupervisionNoticeIssued { .. } => rung.supervision = Supervision::Noticed,
+        LadderEvent::Rescheduled { due, .. } => rung.due = Some(*due),
         _ => {}
     }
     rung
@@ -922,6 +956,8 @@ impl Workflow for Ladder {
             Transition::new(S::Idle, E::Started, S::Handling),
             Transition::new(S::Handling, E::Escalated, S::Handling),
             Transition::new(S::Handling, E::SeverityRaised, S::Handling),
+            Transition::new(S::Handling, E::Rescheduled, S::Handling),
+            Transition::new(S::Exhausted, E::Rescheduled, S::Exhausted),
             Transition::new(S::Handling, E::SupervisionReminded, S::Handling),
             Transition::new(S::Handling, E::SupervisionNoticeIssued, S::Handling),
             Transition::new(S::Handling, E::Exhausted, S::Exhausted),

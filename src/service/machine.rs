@@ -14,13 +14,13 @@ use super::state::{Handling, Intake, MaterialStatus, Request, ServiceRequestStat
 use crate::actor::{Actor, Role};
 use crate::calendar::{CalendarError, TimeLimit, WorkingCalendar};
 use crate::escalation::{
-    Band, EscalationPolicy, Ladder, LadderCommand, LadderEvent, LadderState, PolicyError,
+    Band, EscalationPolicy, Ladder, LadderCommand, LadderState, PolicyError,
 };
 use crate::id::{MaterialId, OrgId, PolicyId, ServiceCode};
 use crate::matter::ServiceCategory;
 use crate::org::Need;
 use crate::tier::{Severity, Tier};
-use crate::workflow::{Context, Decision, HasKind, Transition, Workflow};
+use crate::workflow::{Context, Decision, HasKind, Transition, Workflow, embed};
 
 type Result<T, E = ServiceRequestError> = std::result::Result<T, E>;
 
@@ -280,27 +280,19 @@ impl ServiceRequest {
         let promised = self
             .calendar()
             .deadline(at, TimeLimit::WorkingDays(intake.request.working_days))?;
+        // The ladder's due date is the promised date: supervision falls due
+        // when the request does (see DESIGN.md).
         let start = LadderCommand::Start {
             location: self.catalogue.area().clone(),
             need: Need::Service(intake.request.category),
             severity: self.severity,
+            due: Some(promised),
         };
         let started = self
             .ladder
             .decide_embedded(&LadderState::Idle, &start, ctx)?;
         let mut decision = Decision::one(ServiceRequestEvent::Accepted { at, promised });
-        for event in started {
-            // The ladder's due date is the promised date: supervision falls
-            // due when the request does (see DESIGN.md).
-            let event = match event {
-                LadderEvent::Started(mut s) => {
-                    s.due = Some(promised);
-                    LadderEvent::Started(s)
-                }
-                other => other,
-            };
-            decision.push(event.into());
-        }
+        decision.extend(embed::wrap(started));
         Ok(decision)
     }
 
@@ -308,18 +300,40 @@ impl ServiceRequest {
         &self,
         handling: &Handling,
         since: DateTime<Utc>,
-        at: DateTime<Utc>,
+        ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
+        let at = ctx.at();
         let paused = self
             .calendar()
             .count_working_days(self.date(since)?, self.date(at)?);
         let promised = self.shift(handling.promised, paused)?;
-        Ok(ServiceRequestEvent::Resumed {
+        let mut decision = Decision::one(ServiceRequestEvent::Resumed {
             at,
             paused_working_days: paused,
             promised,
+        });
+        decision.extend(self.reschedule(handling, promised, ctx)?);
+        Ok(decision)
+    }
+
+    /// Moves the ladder's due date to the new promised date, so supervision
+    /// follows the request: a ladder event, recorded by the ladder's rules.
+    fn reschedule(
+        &self,
+        handling: &Handling,
+        promised: DateTime<Utc>,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        match handling.ladder {
+            LadderState::Handling(_) | LadderState::Exhausted(_) => {
+                let command = LadderCommand::Reschedule { due: promised };
+                let decided = self
+                    .ladder
+                    .decide_embedded(&handling.ladder, &command, ctx)?;
+                Ok(embed::wrap(decided))
+            }
+            _ => Ok(Decision::none()),
         }
-        .into())
     }
 
     fn tick(
@@ -343,9 +357,7 @@ impl ServiceRequest {
         let supervision =
             self.ladder
                 .decide_embedded(&handling.ladder, &LadderCommand::Tick, ctx)?;
-        for event in supervision {
-            decision.push(event.into());
-        }
+        decision.extend(embed::wrap(supervision));
         Ok(decision)
     }
 }
@@ -548,7 +560,7 @@ impl Workflow for ServiceRequest {
                 C::Resume,
             ) => {
                 Self::require_handler(actor, handling, "resume processing")?;
-                self.resume(handling, *since, at)
+                self.resume(handling, *since, ctx)
             }
             (
                 S::InProcess(h),
@@ -588,11 +600,12 @@ impl Workflow for ServiceRequest {
             ) => {
                 actor.require("approve an extension", Role::Supervisor)?;
                 let promised = self.shift(handling.promised, *working_days)?;
-                Ok(E::ExtensionApproved {
+                let mut decision = Decision::one(E::ExtensionApproved {
                     working_days: *working_days,
                     promised,
-                }
-                .into())
+                });
+                decision.extend(self.reschedule(handling, promised, ctx)?);
+                Ok(decision)
             }
             (S::ExtensionRequested { .. }, C::RejectExtension { reason }) => {
                 actor.require("reject an extension", Role::Supervisor)?;
@@ -738,6 +751,7 @@ const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Forwarded, E::Ladder(L::SupervisionNoticeIssued), S::Forwarded),
     Transition::new(S::InProcess, E::Ladder(L::SupervisionNoticeIssued), S::InProcess),
     Transition::new(S::ExtensionRequested, E::Ladder(L::SupervisionNoticeIssued), S::ExtensionRequested),
+    Transition::new(S::InProcess, E::Ladder(L::Rescheduled), S::InProcess),
     Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Accepted),
     Transition::new(S::Forwarded, E::Ladder(L::Escalated), S::Forwarded),
     Transition::new(S::InProcess, E::Ladder(L::Escalated), S::InProcess),

@@ -12,7 +12,7 @@ use super::note::Note;
 use crate::escalation::{Ladder, LadderState};
 use crate::id::{ActorId, MaterialId, OrgId, ServiceCode};
 use crate::matter::ServiceCategory;
-use crate::workflow::Workflow;
+use crate::workflow::embed;
 
 /// What the applicant asked for, and the item's terms it is held to: taken
 /// from the catalogue when the request was submitted, so later changes to
@@ -418,8 +418,7 @@ impl ServiceRequestState {
                 }))
             }
             (state, E::Ladder(e)) if state.is_clock_running() => state.map_running(|h| {
-                let ladder = std::mem::replace(&mut h.ladder, LadderState::Idle);
-                h.ladder = <Ladder as Workflow>::evolve(ladder, e);
+                embed::evolve::<Ladder>(&mut h.ladder, e);
             }),
             (state, E::Overdue { deadline }) if state.is_clock_running() => {
                 state.map_running(|h| h.overdue = Some(*deadline))
@@ -602,11 +601,8 @@ impl ServiceRequestState {
     }
 }
 
-/// Moves the promised date, and the due date of the ladder's rung with it,
-/// so supervision falls due when the request does.
+/// Moves the promised date. The ladder's due date follows through its own
+/// `Ladder.Rescheduled` event, decided with this one.
 fn move_promise(handling: &mut Handling, promised: DateTime<Utc>) {
     handling.promised = promised;
-    if let LadderState::Handling(rung) = &mut handling.ladder {
-        rung.due = Some(promised);
-    }
 }

@@ -69,6 +69,12 @@ impl<E> From<E> for Decision<E> {
     }
 }
 
+impl<E> Extend<E> for Decision<E> {
+    fn extend<I: IntoIterator<Item = E>>(&mut self, iter: I) {
+        self.0.extend(iter);
+    }
+}
+
 impl<E> FromIterator<E> for Decision<E> {
     fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
         Self(iter.into_iter().collect())

@@ -83,6 +83,7 @@
 
 mod case;
 mod decision;
+pub mod embed;
 mod error;
 mod kind;
 mod table;
