@@ -23,7 +23,7 @@ use criterion::{
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::{self, EventSchema, EventStore, MemoryStore, NewEvent, StreamKey};
-use grassroots::workflow::{Context, Decision, Transition, Workflow};
+use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -38,7 +38,7 @@ struct NotesState {
     notes: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 enum NoteEvent {
     Noted {
         by: String,
@@ -78,17 +78,12 @@ impl Workflow for Notes {
     fn is_terminal(_: &NotesState) -> bool {
         false
     }
-    fn state_kind(_: &NotesState) -> &'static str {
-        "Open"
-    }
-    fn event_kind(_: &NoteEvent) -> &'static str {
-        "Noted"
-    }
-    fn command_kind(_: &String) -> &'static str {
-        "Note"
-    }
-    fn transitions() -> &'static [Transition] {
-        const TABLE: &[Transition] = &[Transition::new("Open", "Noted", "Open")];
+    fn transitions() -> &'static [Transition<NotesStateKind, NoteEventKind>] {
+        const TABLE: &[Transition<NotesStateKind, NoteEventKind>] = &[Transition::new(
+            NotesStateKind::Open,
+            NoteEventKind::Noted,
+            NotesStateKind::Open,
+        )];
         TABLE
     }
 }

@@ -43,7 +43,7 @@ use grassroots::org::{
     RouteReason, Validity,
 };
 use grassroots::tier::{Severity, Tier};
-use grassroots::workflow::{Case, Context, Decision, Transition, Workflow, mermaid};
+use grassroots::workflow::{Case, Context, Decision, HasKind, Transition, Workflow, mermaid};
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
@@ -360,7 +360,7 @@ fn owners_committee_since(graph: &OrgGraph, estate: &OrgId, day: NaiveDate) -> O
 /// recorded.
 struct Reelection;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, HasKind)]
 enum ElectionState {
     NotAnnounced,
     Announced { seats: u32 },
@@ -368,7 +368,7 @@ enum ElectionState {
     Elected { members: u32, party_members: u32 },
 }
 
-#[derive(Debug)]
+#[derive(Debug, HasKind)]
 enum ElectionCommand {
     /// The estate party branch announces the re-election.
     Announce { seats: u32 },
@@ -379,7 +379,7 @@ enum ElectionCommand {
     RecordResult { members: u32, party_members: u32 },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, HasKind)]
 enum ElectionEvent {
     Announced { seats: u32 },
     HouseholdsVisited { households: u32 },
@@ -472,8 +472,8 @@ impl Workflow for Reelection {
                 .into())
             }
             _ => Err(ElectionRefusal::NotNow {
-                command: Self::command_kind(command),
-                state: Self::state_kind(state),
+                command: command.kind(),
+                state: state.kind(),
             }),
         }
     }
@@ -513,37 +513,28 @@ impl Workflow for Reelection {
         matches!(state, ElectionState::Elected { .. })
     }
 
-    fn state_kind(state: &ElectionState) -> &'static str {
-        match state {
-            ElectionState::NotAnnounced => "NotAnnounced",
-            ElectionState::Announced { .. } => "Announced",
-            ElectionState::Canvassing { .. } => "Canvassing",
-            ElectionState::Elected { .. } => "Elected",
-        }
-    }
-
-    fn event_kind(event: &ElectionEvent) -> &'static str {
-        match event {
-            ElectionEvent::Announced { .. } => "Announced",
-            ElectionEvent::HouseholdsVisited { .. } => "HouseholdsVisited",
-            ElectionEvent::Elected { .. } => "Elected",
-        }
-    }
-
-    fn command_kind(command: &ElectionCommand) -> &'static str {
-        match command {
-            ElectionCommand::Announce { .. } => "Announce",
-            ElectionCommand::RecordVisits { .. } => "RecordVisits",
-            ElectionCommand::RecordResult { .. } => "RecordResult",
-        }
-    }
-
-    fn transitions() -> &'static [Transition] {
-        const TABLE: &[Transition] = &[
-            Transition::new("NotAnnounced", "Announced", "Announced"),
-            Transition::new("Announced", "HouseholdsVisited", "Canvassing"),
-            Transition::new("Canvassing", "HouseholdsVisited", "Canvassing"),
-            Transition::new("Canvassing", "Elected", "Elected"),
+    fn transitions() -> &'static [Transition<ElectionStateKind, ElectionEventKind>] {
+        const TABLE: &[Transition<ElectionStateKind, ElectionEventKind>] = &[
+            Transition::new(
+                ElectionStateKind::NotAnnounced,
+                ElectionEventKind::Announced,
+                ElectionStateKind::Announced,
+            ),
+            Transition::new(
+                ElectionStateKind::Announced,
+                ElectionEventKind::HouseholdsVisited,
+                ElectionStateKind::Canvassing,
+            ),
+            Transition::new(
+                ElectionStateKind::Canvassing,
+                ElectionEventKind::HouseholdsVisited,
+                ElectionStateKind::Canvassing,
+            ),
+            Transition::new(
+                ElectionStateKind::Canvassing,
+                ElectionEventKind::Elected,
+                ElectionStateKind::Elected,
+            ),
         ];
         TABLE
     }
@@ -814,7 +805,7 @@ fn reelection(out: &mut dyn Write) -> Result<((u32, u32), NaiveDate)> {
             let day = at(3, 28, 18, 0).with_timezone(&shenzhen()).date_naive();
             Ok(((*members, *party_members), day))
         }
-        other => Err(format!("the election ended {}", Reelection::state_kind(other)).into()),
+        other => Err(format!("the election ended {}", other)).into().kind(),
     }
 }
 

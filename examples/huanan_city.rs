@@ -1461,7 +1461,7 @@ fn request_outcome(case: &Case<ServiceRequest>) -> Result<RequestOutcome> {
         handled_by: handled_by.ok_or("never submitted")?,
         overdue,
         supervision,
-        state: ServiceRequest::state_kind(case.state()),
+        state: case.state().kind(),
     })
 }
 

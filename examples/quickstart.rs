@@ -6,13 +6,13 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::ActorId;
-use grassroots::workflow::{Case, Context, Decision, Transition, Workflow, mermaid};
+use grassroots::workflow::{Case, Context, Decision, HasKind, Transition, Workflow, mermaid};
 
 /// A noise complaint between neighbours: a grid worker logs it, a mediator
 /// talks to both sides, and it ends settled or withdrawn.
 struct NoiseComplaint;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, HasKind)]
 enum State {
     Blank,
     Logged {
@@ -28,7 +28,7 @@ enum State {
     Withdrawn,
 }
 
-#[derive(Debug)]
+#[derive(Debug, HasKind)]
 enum Command {
     Log,
     TakeUp,
@@ -36,7 +36,7 @@ enum Command {
     Withdraw,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, HasKind)]
 enum Event {
     Logged {
         by: ActorId,
@@ -57,8 +57,8 @@ enum Refusal {
     Forbidden(#[from] Forbidden),
     #[error("{command} does not apply to a {state} complaint")]
     NotNow {
-        command: &'static str,
-        state: &'static str,
+        command: CommandKind,
+        state: StateKind,
     },
     #[error("only {mediator}, who took the complaint up, may settle it")]
     NotTheMediator { mediator: ActorId },
@@ -114,8 +114,8 @@ impl Workflow for NoiseComplaint {
                 Ok(Event::Withdrawn.into())
             }
             _ => Err(Refusal::NotNow {
-                command: Self::command_kind(command),
-                state: Self::state_kind(state),
+                command: command.kind(),
+                state: state.kind(),
             }),
         }
     }
@@ -141,41 +141,14 @@ impl Workflow for NoiseComplaint {
         matches!(state, State::Settled { .. } | State::Withdrawn)
     }
 
-    fn state_kind(state: &State) -> &'static str {
-        match state {
-            State::Blank => "Blank",
-            State::Logged { .. } => "Logged",
-            State::Talking { .. } => "Talking",
-            State::Settled { .. } => "Settled",
-            State::Withdrawn => "Withdrawn",
-        }
-    }
-
-    fn event_kind(event: &Event) -> &'static str {
-        match event {
-            Event::Logged { .. } => "Logged",
-            Event::TakenUp { .. } => "TakenUp",
-            Event::Settled { .. } => "Settled",
-            Event::Withdrawn => "Withdrawn",
-        }
-    }
-
-    fn command_kind(command: &Command) -> &'static str {
-        match command {
-            Command::Log => "Log",
-            Command::TakeUp => "TakeUp",
-            Command::Settle { .. } => "Settle",
-            Command::Withdraw => "Withdraw",
-        }
-    }
-
-    fn transitions() -> &'static [Transition] {
-        const TABLE: &[Transition] = &[
-            Transition::new("Blank", "Logged", "Logged"),
-            Transition::new("Logged", "TakenUp", "Talking"),
-            Transition::new("Talking", "Settled", "Settled"),
-            Transition::new("Logged", "Withdrawn", "Withdrawn"),
-            Transition::new("Talking", "Withdrawn", "Withdrawn"),
+    fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+        use {EventKind as E, StateKind as S};
+        const TABLE: &[Transition<S, E>] = &[
+            Transition::new(S::Blank, E::Logged, S::Logged),
+            Transition::new(S::Logged, E::TakenUp, S::Talking),
+            Transition::new(S::Talking, E::Settled, S::Settled),
+            Transition::new(S::Logged, E::Withdrawn, S::Withdrawn),
+            Transition::new(S::Talking, E::Withdrawn, S::Withdrawn),
         ];
         TABLE
     }
@@ -260,11 +233,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &Command::Withdraw,
         &Context::new(monday + Duration::hours(5), &neighbour),
     )?;
-    println!(
-        "case {} ends {}",
-        other.id(),
-        NoiseComplaint::state_kind(other.state())
-    );
+    println!("case {} ends {}", other.id(), other.state().kind());
 
     println!("\n{}", mermaid::<NoiseComplaint>());
     Ok(())

@@ -151,8 +151,7 @@ pub mod __private {
         D: serde::Deserializer<'de>,
     {
         let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-        K::from_name(&name).ok_or_else(|| {
-            serde::de::Error::custom(crate::workflow::UnknownKind::new(&name))
-        })
+        K::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(crate::workflow::UnknownKind::new(&name)))
     }
 }

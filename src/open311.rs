@@ -89,7 +89,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::workflow::{HasKind, Kind};
 use crate::escalation::Supervision;
 use crate::id::{CaseId, MaterialId, OrgId, ServiceCode};
 use crate::matter::ServiceCategory;
@@ -98,6 +97,7 @@ use crate::service::{
     ServiceRequestEvent, ServiceRequestState,
 };
 use crate::workflow::Case;
+use crate::workflow::{HasKind, Kind};
 
 /// The key of the extension object on requests and service definitions.
 pub const EXTENSION: &str = "grassroots";

@@ -53,7 +53,9 @@ use chrono::{DateTime, Utc};
 
 use crate::actor::Actor;
 use crate::id::CaseId;
-use crate::workflow::{Case, CaseError, Context, HasKind, Kind, KindName, Recorded, Workflow, is_declared};
+use crate::workflow::{
+    Case, CaseError, Context, HasKind, Kind, KindName, Recorded, Workflow, is_declared,
+};
 
 /// The case id scenarios use unless told otherwise.
 pub fn scenario_case_id() -> CaseId {

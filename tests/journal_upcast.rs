@@ -11,21 +11,21 @@ use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::{
     self, EventSchema, EventStore, JournalError, NewEvent, StreamKey, UpcastError, convert,
 };
-use grassroots::workflow::{Context, Decision, Transition, Workflow};
+use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// A petition to the community: filed, then answered.
 struct Petition;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, HasKind)]
 enum State {
     New,
     Filed { applicant: String, channel: Channel },
     Answered,
 }
 
-#[derive(Debug)]
+#[derive(Debug, HasKind)]
 enum Command {
     File { applicant: String, channel: Channel },
     Answer { text: String },
@@ -40,7 +40,7 @@ enum Channel {
 
 /// The current shapes. `Filed` is at schema version 3:
 /// v1 `{ by }`, v2 `{ by, channel }`, v3 `{ applicant, channel }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 enum Event {
     Filed { applicant: String, channel: Channel },
     Answered { text: String },
@@ -134,32 +134,10 @@ impl Workflow for Petition {
         matches!(state, State::Answered)
     }
 
-    fn state_kind(state: &State) -> &'static str {
-        match state {
-            State::New => "New",
-            State::Filed { .. } => "Filed",
-            State::Answered => "Answered",
-        }
-    }
-
-    fn event_kind(event: &Event) -> &'static str {
-        match event {
-            Event::Filed { .. } => "Filed",
-            Event::Answered { .. } => "Answered",
-        }
-    }
-
-    fn command_kind(command: &Command) -> &'static str {
-        match command {
-            Command::File { .. } => "File",
-            Command::Answer { .. } => "Answer",
-        }
-    }
-
-    fn transitions() -> &'static [Transition] {
-        const TABLE: &[Transition] = &[
-            Transition::new("New", "Filed", "Filed"),
-            Transition::new("Filed", "Answered", "Answered"),
+    fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+        const TABLE: &[Transition<StateKind, EventKind>] = &[
+            Transition::new(StateKind::New, EventKind::Filed, StateKind::Filed),
+            Transition::new(StateKind::Filed, EventKind::Answered, StateKind::Answered),
         ];
         TABLE
     }

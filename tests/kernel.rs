@@ -153,7 +153,7 @@ fn a_terminal_case_refuses_every_command() {
         Command::Tick,
     ];
     for command in commands {
-        let kind = Ticket::command_kind(&command);
+        let kind = command.kind();
         given(&Ticket, [opened(), Event::Resolved, Event::Closed])
             .when(&boss().with_role(Role::Party), t0(), command)
             .then_error(|e| {
@@ -381,20 +381,12 @@ impl Workflow for Faulty {
         Ticket::is_terminal(state)
     }
 
-    fn state_kind(state: &State) -> &'static str {
-        Ticket::state_kind(state)
-    }
-
-    fn event_kind(event: &Event) -> &'static str {
-        Ticket::event_kind(event)
-    }
-
-    fn command_kind(command: &Command) -> &'static str {
-        Ticket::command_kind(command)
-    }
-
-    fn transitions() -> &'static [Transition] {
-        const TABLE: &[Transition] = &[Transition::new("Open", "Opened", "Open")];
+    fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+        const TABLE: &[Transition<StateKind, EventKind>] = &[Transition::new(
+            StateKind::Open,
+            EventKind::Opened,
+            StateKind::Open,
+        )];
         TABLE
     }
 }

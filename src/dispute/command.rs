@@ -262,5 +262,4 @@ pub enum DisputeCommand {
     },
 }
 
-impl DisputeCommand {
-}
+impl DisputeCommand {}

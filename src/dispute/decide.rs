@@ -724,10 +724,10 @@ impl Workflow for Dispute {
     }
 }
 
-/// Table rows written as arrows.
-use crate::escalation::{LadderCommandKind, LadderEventKind as L, LadderStateKind};
 use super::event::DisputeEventKind as E;
 use super::state::DisputeStateKind as S;
+/// Table rows written as arrows.
+use crate::escalation::{LadderCommandKind, LadderEventKind as L, LadderStateKind};
 
 const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Unreported, E::Reported, S::Reported),
@@ -748,7 +748,11 @@ const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Accepted, E::LabourLimitLapsed, S::Accepted),
     Transition::new(S::Accepted, E::Ladder(L::SeverityRaised), S::Accepted),
     Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
-    Transition::new(S::Accepted, E::Ladder(L::SupervisionNoticeIssued), S::Accepted),
+    Transition::new(
+        S::Accepted,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::Accepted,
+    ),
     Transition::new(S::Escalated, E::Accepted, S::Accepted),
     Transition::new(S::Escalated, E::Declined, S::Declined),
     Transition::new(S::Escalated, E::MediationRefused, S::Refused),
@@ -758,8 +762,16 @@ const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Escalated, E::RiskFlagged, S::Escalated),
     Transition::new(S::Escalated, E::LabourLimitLapsed, S::Escalated),
     Transition::new(S::Escalated, E::Ladder(L::SeverityRaised), S::Escalated),
-    Transition::new(S::Escalated, E::Ladder(L::SupervisionReminded), S::Escalated),
-    Transition::new(S::Escalated, E::Ladder(L::SupervisionNoticeIssued), S::Escalated),
+    Transition::new(
+        S::Escalated,
+        E::Ladder(L::SupervisionReminded),
+        S::Escalated,
+    ),
+    Transition::new(
+        S::Escalated,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::Escalated,
+    ),
     Transition::new(S::Mediating, E::SessionRecorded, S::Mediating),
     Transition::new(S::Mediating, E::AgreementRecorded, S::Signing),
     Transition::new(S::Mediating, E::MediationFailed, S::MediationFailed),
@@ -769,8 +781,16 @@ const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Mediating, E::RiskFlagged, S::Mediating),
     Transition::new(S::Mediating, E::LabourLimitLapsed, S::Mediating),
     Transition::new(S::Mediating, E::Ladder(L::SeverityRaised), S::Mediating),
-    Transition::new(S::Mediating, E::Ladder(L::SupervisionReminded), S::Mediating),
-    Transition::new(S::Mediating, E::Ladder(L::SupervisionNoticeIssued), S::Mediating),
+    Transition::new(
+        S::Mediating,
+        E::Ladder(L::SupervisionReminded),
+        S::Mediating,
+    ),
+    Transition::new(
+        S::Mediating,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::Mediating,
+    ),
     Transition::new(S::Signing, E::AgreementSigned, S::Signing),
     Transition::new(S::Signing, E::AgreementTookEffect, S::Agreed),
     Transition::new(S::Signing, E::MediationFailed, S::MediationFailed),
@@ -781,7 +801,11 @@ const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Signing, E::LabourLimitLapsed, S::Signing),
     Transition::new(S::Signing, E::Ladder(L::SeverityRaised), S::Signing),
     Transition::new(S::Signing, E::Ladder(L::SupervisionReminded), S::Signing),
-    Transition::new(S::Signing, E::Ladder(L::SupervisionNoticeIssued), S::Signing),
+    Transition::new(
+        S::Signing,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::Signing,
+    ),
     Transition::new(S::Agreed, E::Ladder(L::Resolved), S::Agreed),
     Transition::new(S::Agreed, E::ConfirmationApplied, S::Agreed),
     Transition::new(S::Agreed, E::RiskFlagged, S::Agreed),
@@ -790,13 +814,33 @@ const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::MediationFailed, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::MediationFailed, E::Referred, S::Referred),
     Transition::new(S::MediationFailed, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::MediationFailed, E::Ladder(L::Exhausted), S::MediationFailed),
-    Transition::new(S::MediationFailed, E::Ladder(L::ReferredOut), S::MediationFailed),
+    Transition::new(
+        S::MediationFailed,
+        E::Ladder(L::Exhausted),
+        S::MediationFailed,
+    ),
+    Transition::new(
+        S::MediationFailed,
+        E::Ladder(L::ReferredOut),
+        S::MediationFailed,
+    ),
     Transition::new(S::MediationFailed, E::RiskFlagged, S::MediationFailed),
     Transition::new(S::MediationFailed, E::LabourLimitLapsed, S::MediationFailed),
-    Transition::new(S::MediationFailed, E::Ladder(L::SeverityRaised), S::MediationFailed),
-    Transition::new(S::MediationFailed, E::Ladder(L::SupervisionReminded), S::MediationFailed),
-    Transition::new(S::MediationFailed, E::Ladder(L::SupervisionNoticeIssued), S::MediationFailed),
+    Transition::new(
+        S::MediationFailed,
+        E::Ladder(L::SeverityRaised),
+        S::MediationFailed,
+    ),
+    Transition::new(
+        S::MediationFailed,
+        E::Ladder(L::SupervisionReminded),
+        S::MediationFailed,
+    ),
+    Transition::new(
+        S::MediationFailed,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::MediationFailed,
+    ),
     Transition::new(S::Fulfilled, E::FollowedUp, S::Closed),
     Transition::new(S::Fulfilled, E::RiskFlagged, S::Fulfilled),
     Transition::new(S::Breached, E::FollowedUp, S::Closed),

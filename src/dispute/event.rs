@@ -156,8 +156,7 @@ pub enum DisputeEvent {
     Ladder(Box<LadderEvent>),
 }
 
-impl DisputeEvent {
-}
+impl DisputeEvent {}
 
 impl From<LadderEvent> for DisputeEvent {
     fn from(event: LadderEvent) -> Self {

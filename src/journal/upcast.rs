@@ -206,30 +206,43 @@ mod tests {
     /// appends the version it came from to a trail.
     struct Trail;
 
+    #[derive(Debug, Clone, PartialEq, crate::workflow::HasKind)]
+    enum Any {
+        Any,
+    }
+    #[derive(Debug, crate::workflow::HasKind)]
+    enum Move {
+        Move,
+    }
+    #[derive(Debug, Clone, PartialEq, crate::workflow::HasKind)]
+    enum Moved {
+        Moved,
+    }
+
     impl Workflow for Trail {
         const NAME: &'static str = "trail";
-        type State = ();
-        type Command = ();
-        type Event = ();
+        type State = Any;
+        type Command = Move;
+        type Event = Moved;
         type Rejection = std::convert::Infallible;
-        fn initial() {}
-        fn decide(&self, _: &(), _: &(), _: &Context<'_>) -> Result<Decision<()>, Self::Rejection> {
+        fn initial() -> Any {
+            Any::Any
+        }
+        fn decide(
+            &self,
+            _: &Any,
+            _: &Move,
+            _: &Context<'_>,
+        ) -> Result<Decision<Moved>, Self::Rejection> {
             Ok(Decision::none())
         }
-        fn evolve(_: (), _: &()) {}
-        fn is_terminal(_: &()) -> bool {
+        fn evolve(state: Any, _: &Moved) -> Any {
+            state
+        }
+        fn is_terminal(_: &Any) -> bool {
             false
         }
-        fn state_kind(_: &()) -> &'static str {
-            "Any"
-        }
-        fn event_kind(_: &()) -> &'static str {
-            "Moved"
-        }
-        fn command_kind(_: &()) -> &'static str {
-            "Move"
-        }
-        fn transitions() -> &'static [Transition] {
+        fn transitions() -> &'static [Transition<AnyKind, MovedKind>] {
             &[]
         }
     }

@@ -115,9 +115,8 @@ impl<W: Workflow> Script<W> {
             Ok(_) => true,
             Err(e) => {
                 let state = self.case.state().kind();
-                self.log.note_unexpected(|| {
-                    format!("{} refused in {state}: {e}", command.kind())
-                });
+                self.log
+                    .note_unexpected(|| format!("{} refused in {state}: {e}", command.kind()));
                 false
             }
         }

@@ -132,5 +132,4 @@ pub enum ServiceRequestCommand {
     Tick,
 }
 
-impl ServiceRequestCommand {
-}
+impl ServiceRequestCommand {}

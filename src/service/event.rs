@@ -165,8 +165,7 @@ pub enum ServiceRequestEvent {
     Ladder(Box<LadderEvent>),
 }
 
-impl ServiceRequestEvent {
-}
+impl ServiceRequestEvent {}
 
 impl From<LadderEvent> for ServiceRequestEvent {
     fn from(event: LadderEvent) -> Self {

@@ -13,9 +13,7 @@ use super::note::Note;
 use super::state::{Handling, Intake, MaterialStatus, Request, ServiceRequestState};
 use crate::actor::{Actor, Role};
 use crate::calendar::{CalendarError, TimeLimit, WorkingCalendar};
-use crate::escalation::{
-    Band, EscalationPolicy, Ladder, LadderCommand, LadderState, PolicyError,
-};
+use crate::escalation::{Band, EscalationPolicy, Ladder, LadderCommand, LadderState, PolicyError};
 use crate::id::{MaterialId, OrgId, PolicyId, ServiceCode};
 use crate::matter::ServiceCategory;
 use crate::org::Need;
@@ -700,9 +698,9 @@ impl Workflow for ServiceRequest {
     }
 }
 
-use crate::escalation::LadderEventKind as L;
 use super::event::ServiceRequestEventKind as E;
 use super::state::ServiceRequestStateKind as S;
+use crate::escalation::LadderEventKind as L;
 
 /// The declared transition table.
 const TRANSITIONS: &[Transition<S, E>] = &[
@@ -744,16 +742,48 @@ const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::InProcess, E::Overdue, S::InProcess),
     Transition::new(S::ExtensionRequested, E::Overdue, S::ExtensionRequested),
     Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
-    Transition::new(S::Forwarded, E::Ladder(L::SupervisionReminded), S::Forwarded),
-    Transition::new(S::InProcess, E::Ladder(L::SupervisionReminded), S::InProcess),
-    Transition::new(S::ExtensionRequested, E::Ladder(L::SupervisionReminded), S::ExtensionRequested),
-    Transition::new(S::Accepted, E::Ladder(L::SupervisionNoticeIssued), S::Accepted),
-    Transition::new(S::Forwarded, E::Ladder(L::SupervisionNoticeIssued), S::Forwarded),
-    Transition::new(S::InProcess, E::Ladder(L::SupervisionNoticeIssued), S::InProcess),
-    Transition::new(S::ExtensionRequested, E::Ladder(L::SupervisionNoticeIssued), S::ExtensionRequested),
+    Transition::new(
+        S::Forwarded,
+        E::Ladder(L::SupervisionReminded),
+        S::Forwarded,
+    ),
+    Transition::new(
+        S::InProcess,
+        E::Ladder(L::SupervisionReminded),
+        S::InProcess,
+    ),
+    Transition::new(
+        S::ExtensionRequested,
+        E::Ladder(L::SupervisionReminded),
+        S::ExtensionRequested,
+    ),
+    Transition::new(
+        S::Accepted,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::Accepted,
+    ),
+    Transition::new(
+        S::Forwarded,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::Forwarded,
+    ),
+    Transition::new(
+        S::InProcess,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::InProcess,
+    ),
+    Transition::new(
+        S::ExtensionRequested,
+        E::Ladder(L::SupervisionNoticeIssued),
+        S::ExtensionRequested,
+    ),
     Transition::new(S::InProcess, E::Ladder(L::Rescheduled), S::InProcess),
     Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Accepted),
     Transition::new(S::Forwarded, E::Ladder(L::Escalated), S::Forwarded),
     Transition::new(S::InProcess, E::Ladder(L::Escalated), S::InProcess),
-    Transition::new(S::ExtensionRequested, E::Ladder(L::Escalated), S::ExtensionRequested),
+    Transition::new(
+        S::ExtensionRequested,
+        E::Ladder(L::Escalated),
+        S::ExtensionRequested,
+    ),
 ];

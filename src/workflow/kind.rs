@@ -40,7 +40,10 @@ pub trait Kind: Copy + Eq + Ord + Hash + fmt::Debug + fmt::Display + Send + Sync
 
     /// Whether the kind's name is `name`, without building the name.
     fn is_named(self, name: &str) -> bool {
-        let mut cmp = Compare { rest: name, equal: true };
+        let mut cmp = Compare {
+            rest: name,
+            equal: true,
+        };
         let _ = self.write_name(&mut cmp);
         cmp.equal && cmp.rest.is_empty()
     }

@@ -2,8 +2,8 @@
 
 use std::any::TypeId;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{OnceLock, PoisonError, RwLock};
 use std::fmt::Write as _;
+use std::sync::{OnceLock, PoisonError, RwLock};
 
 use serde::Serialize;
 
@@ -55,7 +55,11 @@ impl<S: Kind, E: Kind> Serialize for Transition<S, E> {
 pub type TransitionOf<W> = Transition<StateKindOf<W>, EventKindOf<W>>;
 
 /// Whether `W`'s table declares the transition `from --event--> to`.
-pub fn is_declared<W: Workflow>(from: StateKindOf<W>, event: EventKindOf<W>, to: StateKindOf<W>) -> bool {
+pub fn is_declared<W: Workflow>(
+    from: StateKindOf<W>,
+    event: EventKindOf<W>,
+    to: StateKindOf<W>,
+) -> bool {
     W::transitions()
         .iter()
         .any(|t| t.from == from && t.event == event && t.to == to)

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::journal::EventSchema;
-use grassroots::workflow::{Context, Decision, Transition, Workflow};
+use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default)]
@@ -25,7 +25,7 @@ pub struct Add {
     pub amount: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 pub enum Event {
     Added { token: String, amount: u64 },
 }
@@ -78,20 +78,12 @@ impl Workflow for Tally {
         false
     }
 
-    fn state_kind(_: &State) -> &'static str {
-        "Counting"
-    }
-
-    fn event_kind(_: &Event) -> &'static str {
-        "Added"
-    }
-
-    fn command_kind(_: &Add) -> &'static str {
-        "Add"
-    }
-
-    fn transitions() -> &'static [Transition] {
-        const TABLE: &[Transition] = &[Transition::new("Counting", "Added", "Counting")];
+    fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+        const TABLE: &[Transition<StateKind, EventKind>] = &[Transition::new(
+            StateKind::Counting,
+            EventKind::Added,
+            StateKind::Counting,
+        )];
         TABLE
     }
 }

@@ -6,13 +6,13 @@ use chrono::{DateTime, Duration, Utc};
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::ActorId;
 use grassroots::journal::EventSchema;
-use grassroots::workflow::{Context, Decision, Transition, Workflow};
+use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default)]
 pub struct Ticket;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, HasKind)]
 pub enum State {
     New,
     Open {
@@ -28,7 +28,7 @@ pub enum State {
     Cancelled,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, HasKind)]
 pub enum Command {
     Open,
     Hold,
@@ -40,7 +40,7 @@ pub enum Command {
     Tick,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 pub enum Event {
     Opened { owner: ActorId, at: DateTime<Utc> },
     Held,
@@ -85,8 +85,8 @@ impl Workflow for Ticket {
     ) -> Result<Decision<Event>, TicketError> {
         let actor: &Actor = ctx.actor();
         let not_applicable = || TicketError::NotApplicable {
-            command: Self::command_kind(command),
-            state: Self::state_kind(state),
+            command: command.kind(),
+            state: state.kind(),
         };
         match (state, command) {
             (State::New, Command::Open) => {
@@ -173,53 +173,21 @@ impl Workflow for Ticket {
         matches!(state, State::Closed | State::Cancelled)
     }
 
-    fn state_kind(state: &State) -> &'static str {
-        match state {
-            State::New => "New",
-            State::Open { .. } => "Open",
-            State::OnHold { .. } => "OnHold",
-            State::Resolved => "Resolved",
-            State::Closed => "Closed",
-            State::Cancelled => "Cancelled",
-        }
-    }
-
-    fn event_kind(event: &Event) -> &'static str {
-        match event {
-            Event::Opened { .. } => "Opened",
-            Event::Held => "Held",
-            Event::Resumed { .. } => "Resumed",
-            Event::Reminded => "Reminded",
-            Event::Resolved => "Resolved",
-            Event::Closed => "Closed",
-            Event::Cancelled => "Cancelled",
-        }
-    }
-
-    fn command_kind(command: &Command) -> &'static str {
-        match command {
-            Command::Open => "Open",
-            Command::Hold => "Hold",
-            Command::Resume => "Resume",
-            Command::Resolve => "Resolve",
-            Command::ResolveAndClose => "ResolveAndClose",
-            Command::Close => "Close",
-            Command::Cancel => "Cancel",
-            Command::Tick => "Tick",
-        }
-    }
-
-    fn transitions() -> &'static [Transition] {
-        const TABLE: &[Transition] = &[
-            Transition::new("New", "Opened", "Open"),
-            Transition::new("Open", "Held", "OnHold"),
-            Transition::new("OnHold", "Resumed", "Open"),
-            Transition::new("Open", "Reminded", "Open"),
-            Transition::new("Open", "Resolved", "Resolved"),
-            Transition::new("Resolved", "Closed", "Closed"),
-            Transition::new("New", "Cancelled", "Cancelled"),
-            Transition::new("Open", "Cancelled", "Cancelled"),
-            Transition::new("OnHold", "Cancelled", "Cancelled"),
+    fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+        const TABLE: &[Transition<StateKind, EventKind>] = &[
+            Transition::new(StateKind::New, EventKind::Opened, StateKind::Open),
+            Transition::new(StateKind::Open, EventKind::Held, StateKind::OnHold),
+            Transition::new(StateKind::OnHold, EventKind::Resumed, StateKind::Open),
+            Transition::new(StateKind::Open, EventKind::Reminded, StateKind::Open),
+            Transition::new(StateKind::Open, EventKind::Resolved, StateKind::Resolved),
+            Transition::new(StateKind::Resolved, EventKind::Closed, StateKind::Closed),
+            Transition::new(StateKind::New, EventKind::Cancelled, StateKind::Cancelled),
+            Transition::new(StateKind::Open, EventKind::Cancelled, StateKind::Cancelled),
+            Transition::new(
+                StateKind::OnHold,
+                EventKind::Cancelled,
+                StateKind::Cancelled,
+            ),
         ];
         TABLE
     }
