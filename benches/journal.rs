@@ -33,10 +33,15 @@ const CASE_EVENTS: u64 = 20;
 /// A case file that clerks add notes to: the shape of a typical event.
 struct Notes;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, HasKind)]
+#[kind(variant = Open)]
 struct NotesState {
     notes: u64,
 }
+
+/// A clerk's note to add.
+#[derive(Debug, HasKind)]
+struct Note(String);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 enum NoteEvent {
@@ -50,7 +55,7 @@ enum NoteEvent {
 impl Workflow for Notes {
     const NAME: &'static str = "notes";
     type State = NotesState;
-    type Command = String;
+    type Command = Note;
     type Event = NoteEvent;
     type Rejection = Forbidden;
     fn initial() -> NotesState {
@@ -59,7 +64,7 @@ impl Workflow for Notes {
     fn decide(
         &self,
         _: &NotesState,
-        text: &String,
+        Note(text): &Note,
         ctx: &Context<'_>,
     ) -> Result<Decision<NoteEvent>, Forbidden> {
         ctx.actor().require("note", Role::HallClerk)?;
@@ -176,7 +181,16 @@ fn load_case(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &dyn E
     let clerk = Actor::new("clerk-li".parse().unwrap()).with_role(Role::HallClerk);
     for i in 0..CASE_EVENTS {
         let ctx = Context::new(t0() + chrono::Duration::minutes(i as i64), &clerk);
-        journal::execute(store, &tenant, &Notes, &case, &format!("note {i}"), &ctx, 0).unwrap();
+        journal::execute(
+            store,
+            &tenant,
+            &Notes,
+            &case,
+            &Note(format!("note {i}")),
+            &ctx,
+            0,
+        )
+        .unwrap();
     }
     group.throughput(Throughput::Elements(1));
     group.bench_function(format!("load_20_events/{name}"), |b| {

@@ -30,6 +30,7 @@ use grassroots::service::{
     Handling, Mode, Review, ServiceRequest, ServiceRequestCommand as Command,
     ServiceRequestEvent as Event, ServiceRequestState as State,
 };
+use grassroots::workflow::HasKind;
 use grassroots::workflow::{Case, Context, Recorded, Workflow, replay_state};
 
 #[path = "../tests/support/service_fixture.rs"]
@@ -368,7 +369,7 @@ fn handle(c: &mut Criterion) {
         largest.1,
         largest.0,
     );
-    let kinds: Vec<&str> = history.iter().map(|r| r.event.kind()).collect();
+    let kinds: Vec<String> = history.iter().map(|r| r.event.kind().to_string()).collect();
     println!("lifecycle events: {kinds:?}");
 }
 

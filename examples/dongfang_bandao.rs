@@ -32,8 +32,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::calendar::WorkingCalendar;
 use grassroots::dispute::{
-    Channel, Dispute, DisputeCommand, DisputeEvent, Party, Performance, Report, Satisfaction,
-    Selection,
+    Channel, Dispute, DisputeCommand, DisputeEvent, DisputeStateKind, Party, Performance, Report,
+    Satisfaction, Selection,
 };
 use grassroots::escalation::{Ladder, LadderEvent, MatterReport, PolicyBook};
 use grassroots::id::{ActorId, CaseId, OrgId};
@@ -90,7 +90,7 @@ pub(crate) struct DisputeOutcome {
     /// Steps up the ladder.
     pub(crate) escalations: u32,
     /// The state it ended in.
-    pub(crate) state: &'static str,
+    pub(crate) state: DisputeStateKind,
 }
 
 // ---------------------------------------------------------------------------
@@ -392,8 +392,8 @@ enum ElectionRefusal {
     Forbidden(#[from] Forbidden),
     #[error("{command} does not apply to an election that is {state}")]
     NotNow {
-        command: &'static str,
-        state: &'static str,
+        command: ElectionCommandKind,
+        state: ElectionStateKind,
     },
     #[error("a committee needs at least one seat")]
     NoSeats,
@@ -805,7 +805,7 @@ fn reelection(out: &mut dyn Write) -> Result<((u32, u32), NaiveDate)> {
             let day = at(3, 28, 18, 0).with_timezone(&shenzhen()).date_naive();
             Ok(((*members, *party_members), day))
         }
-        other => Err(format!("the election ended {}", other)).into().kind(),
+        other => Err(format!("the election ended {}", other.kind()).into()),
     }
 }
 

@@ -38,8 +38,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
 use grassroots::calendar::WorkingCalendar;
 use grassroots::dispute::{
-    Channel, Dispute, DisputeCommand, DisputeError, DisputeEvent, FailureReason, Party,
-    Performance, Report, Routes, Satisfaction, Selection,
+    Channel, Dispute, DisputeCommand, DisputeError, DisputeEvent, DisputeStateKind, FailureReason,
+    Party, Performance, Report, Routes, Satisfaction, Selection,
 };
 use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
@@ -52,10 +52,11 @@ use grassroots::org::{
 };
 use grassroots::service::{
     AttributeValue, HallMetrics, Mode, Review, ServiceRequest, ServiceRequestCommand,
-    ServiceRequestEvent, sample, supervision_policy,
+    ServiceRequestEvent, ServiceRequestStateKind, sample, supervision_policy,
 };
 use grassroots::tier::{Severity, Tier};
-use grassroots::workflow::{Case, Context, Recorded, Workflow, dot, mermaid};
+use grassroots::workflow::HasKind;
+use grassroots::workflow::{Case, Context, Recorded, dot, mermaid};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -111,7 +112,7 @@ pub(crate) struct DisputeOutcome {
     /// Every mediator assigned, in order.
     pub(crate) mediators: Vec<ActorId>,
     /// The state it ended in.
-    pub(crate) state: &'static str,
+    pub(crate) state: DisputeStateKind,
 }
 
 /// Who handled a service request and how it went.
@@ -131,7 +132,7 @@ pub(crate) struct RequestOutcome {
     /// Supervision steps (reminders and written notices).
     pub(crate) supervision: Vec<&'static str>,
     /// The state it ended in.
-    pub(crate) state: &'static str,
+    pub(crate) state: ServiceRequestStateKind,
 }
 
 /// Where the histories were kept.
@@ -1609,6 +1610,12 @@ fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
             name(graph, &s.route.handler),
             reason_in_words(graph, &s.route.reason)
         ),
+        LadderEvent::Rescheduled { tier, due } => {
+            format!(
+                "the {tier} tier's due date moved to {}",
+                due.format("%Y-%m-%d")
+            )
+        }
         LadderEvent::Escalated(e) => format!(
             "escalated {} → {} ({}), routed to {}: {}",
             e.from,

@@ -297,6 +297,17 @@ pub enum Violation {
         /// The state kind after it.
         to: KindName,
     },
+    /// The workflow decided an event after one that ended the case (the
+    /// kernel refused the decision; the workflow's `decide` is at fault).
+    #[error("step {step}: the decision records {event} after the terminal state {state}")]
+    EventAfterTerminal {
+        /// The index of the step in the sequence.
+        step: usize,
+        /// The terminal state kind reached mid-decision.
+        state: KindName,
+        /// The event kind that came after it.
+        event: KindName,
+    },
     /// A command was accepted after the case reached a terminal state.
     #[error("step {step}: a command was accepted on a terminal case")]
     AcceptedAfterTerminal {
@@ -351,9 +362,26 @@ pub fn check_invariants<W: Workflow>(
     let (mut accepted, mut refused) = (0, 0);
     for (step, s) in steps.into_iter().enumerate() {
         let before = case.clone();
-        let ok = case
-            .handle(workflow, &s.command, &Context::new(s.at, &s.actor))
-            .is_ok();
+        let outcome = case.handle(workflow, &s.command, &Context::new(s.at, &s.actor));
+        // The kernel refuses a decision the workflow got wrong; for the
+        // kit that is a violation, not a refusal by the rules.
+        match outcome {
+            Err(CaseError::Undeclared {
+                from, event, to, ..
+            }) => {
+                return Err(Violation::UndeclaredTransition {
+                    step,
+                    from,
+                    event,
+                    to,
+                });
+            }
+            Err(CaseError::EventAfterTerminal { state, event, .. }) => {
+                return Err(Violation::EventAfterTerminal { step, state, event });
+            }
+            _ => {}
+        }
+        let ok = outcome.is_ok();
         if ok && before.is_terminal() {
             return Err(Violation::AcceptedAfterTerminal { step });
         }

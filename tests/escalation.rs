@@ -15,6 +15,7 @@ use grassroots::escalation::{
     LadderState, LadderSummary, MatterReport, Outcome, PolicyBook, Referral, SeverityCause,
     Supervision,
 };
+use grassroots::escalation::{LadderCommandKind, LadderStateKind};
 use grassroots::id::PolicyId;
 use grassroots::matter::DisputeKind;
 use grassroots::org::{Need, RouteReason};
@@ -30,6 +31,7 @@ fn start(severity: Severity) -> LadderCommand {
         location: id("grid-7"),
         need: LABOUR,
         severity,
+        due: None,
     }
 }
 
@@ -333,6 +335,7 @@ fn escalation_is_refused_when_the_graph_has_no_body_at_the_next_tier() {
         location: id("grid-7"),
         need: Need::Mediation(DisputeKind::Commercial),
         severity: Severity::Serious,
+        due: None,
     };
     let mut case = Case::<Ladder>::new("M-2".parse().unwrap());
     case.handle(
@@ -422,8 +425,11 @@ fn raising_the_severity_moves_the_matter_up_to_its_new_band() {
 fn timeouts_and_raised_severity_are_not_reasons_an_escalate_command_may_give() {
     let ladder = ladder();
     for (reason, by) in [
-        (EscalationReason::TimedOut, "Tick"),
-        (EscalationReason::SeverityRaised, "RaiseSeverity"),
+        (EscalationReason::TimedOut, LadderCommandKind::Tick),
+        (
+            EscalationReason::SeverityRaised,
+            LadderCommandKind::RaiseSeverity,
+        ),
     ] {
         given(&ladder, at_estate_ceiling(&ladder))
             .when(
@@ -529,8 +535,8 @@ fn at_the_top_the_ladder_is_exhausted_and_must_be_referred_out() {
     assert!(matches!(
         case.handle(&ladder, &escalate, &Context::new(monday(), &district)),
         Err(CaseError::Rejected(LadderError::NotApplicable {
-            command: "Escalate",
-            state: "Exhausted"
+            command: LadderCommandKind::Escalate,
+            state: LadderStateKind::Exhausted
         }))
     ));
     assert_eq!(case, before);
@@ -562,8 +568,8 @@ fn a_matter_cannot_be_referred_out_before_the_ladder_is_exhausted() {
             },
         )
         .then_rejected(LadderError::NotApplicable {
-            command: "ReferOut",
-            state: "Handling",
+            command: LadderCommandKind::ReferOut,
+            state: LadderStateKind::Handling,
         });
 }
 
@@ -786,7 +792,7 @@ fn a_command_that_does_not_apply_is_refused_as_such_whoever_sends_it() {
             },
         )
         .then_rejected(LadderError::NotApplicable {
-            command: "Override",
-            state: "Idle",
+            command: LadderCommandKind::Override,
+            state: LadderStateKind::Idle,
         });
 }

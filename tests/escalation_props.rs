@@ -43,7 +43,8 @@ fn command() -> impl Strategy<Value = LadderCommand> {
         1 => (location, need, severity()).prop_map(|(l, need, severity)| LadderCommand::Start {
             location: id(l),
             need,
-            severity
+            severity,
+            due: None,
         }),
         3 => reason().prop_map(|reason| LadderCommand::Escalate { reason }),
         1 => (reason(), proptest::sample::select(vec!["", "the park cannot compel it"])).prop_map(
@@ -146,7 +147,7 @@ proptest! {
         let mut case = Case::<Ladder>::new(CaseId::new("T").unwrap());
         case.handle(
             &ladder,
-            &LadderCommand::Start { location: id("grid-7"), need: Need::Mediation(DisputeKind::Labour), severity },
+            &LadderCommand::Start { location: id("grid-7"), need: Need::Mediation(DisputeKind::Labour), severity, due: None },
             &Context::new(monday(), &grid_worker()),
         ).unwrap();
         let rung = case.state().rung().unwrap().clone();

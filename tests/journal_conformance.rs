@@ -555,7 +555,7 @@ fn an_event_stored_under_another_type_is_refused(store: &dyn EventStore, tenant:
         .unwrap();
     let err = journal::load::<Ticket, _>(store, &tenant, &id).unwrap_err();
     assert!(
-        matches!(&err, JournalError::EventTypeMismatch { version: 1, stored, decoded: "Held", .. } if &**stored == "Closed"),
+        matches!(&err, JournalError::EventTypeMismatch { version: 1, stored, decoded, .. } if &**stored == "Closed" && *decoded == "Held"),
         "{err:?}"
     );
 }

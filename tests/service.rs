@@ -15,8 +15,10 @@ use grassroots::service::{
     AttributeValue, Datatype, Mode, Review, ServiceRequest, ServiceRequestCommand as Command,
     ServiceRequestError as Error, ServiceRequestEvent as Event, ServiceRequestState as State,
 };
+use grassroots::service::{ServiceRequestCommandKind, ServiceRequestStateKind};
 use grassroots::testing::given;
 use grassroots::tier::Tier;
+use grassroots::workflow::Kind;
 use grassroots::workflow::{Case, CaseError, Context, Workflow};
 use support::service_fixture::*;
 
@@ -28,7 +30,7 @@ enum Expect {
 
 /// The table: what each command does in each state, sent at [`now`] by the
 /// actor allowed to send it.
-fn expected(row: Row, kind: &'static str) -> Expect {
+fn expected(row: Row, kind: &str) -> Expect {
     use Row as R;
     if row.is_terminal() {
         return Expect::Terminal;
@@ -57,14 +59,14 @@ fn expected(row: Row, kind: &'static str) -> Expect {
         (R::AcceptedForHandling, "StartProcessing") => vec![Event::ProcessingStarted],
         (R::AcceptedForHandling, "Forward") => {
             return Expect::Rejected(Error::WrongMode {
-                command: "Forward",
+                command: ServiceRequestCommandKind::Forward,
                 mode: Mode::Accept,
             });
         }
         (R::AcceptedAsAgent, "Forward") => vec![Event::Forwarded { to: industry() }],
         (R::AcceptedAsAgent, "StartProcessing") => {
             return Expect::Rejected(Error::WrongMode {
-                command: "StartProcessing",
+                command: ServiceRequestCommandKind::StartProcessing,
                 mode: Mode::Agent,
             });
         }
@@ -122,8 +124,8 @@ fn expected(row: Row, kind: &'static str) -> Expect {
         ) => vec![Event::Withdrawn { reason: None }],
         _ => {
             return Expect::Rejected(Error::NotApplicable {
-                command: kind,
-                state: row.kind(),
+                command: kind.parse().unwrap(),
+                state: row.kind().parse().unwrap(),
             });
         }
     };
@@ -131,7 +133,7 @@ fn expected(row: Row, kind: &'static str) -> Expect {
 }
 
 /// Runs one cell as a given/when/then scenario.
-fn cell(service: &ServiceRequest, row: Row, kind: &'static str) {
+fn cell(service: &ServiceRequest, row: Row, kind: &str) {
     let (actor, command) = command_of(kind);
     let when = given(service, row.history())
         .at(t0())
@@ -155,13 +157,14 @@ fn cell(service: &ServiceRequest, row: Row, kind: &'static str) {
 fn row(row: Row) {
     let service = service();
     let mut failures = Vec::new();
-    for kind in Command::KINDS {
-        if catch_unwind(AssertUnwindSafe(|| cell(&service, row, kind))).is_err() {
+    for kind in ServiceRequestCommandKind::all() {
+        let kind = kind.to_string();
+        if catch_unwind(AssertUnwindSafe(|| cell(&service, row, &kind))).is_err() {
             failures.push(kind);
         }
     }
     assert!(failures.is_empty(), "{row:?}: failing cells {failures:?}");
-    assert_eq!(Command::KINDS.len(), 22);
+    assert_eq!(ServiceRequestCommandKind::COUNT, 22);
 }
 
 macro_rules! rows {
@@ -177,7 +180,8 @@ macro_rules! rows {
         fn the_table_has_a_row_for_every_state() {
             let mut kinds: Vec<&str> = [$($row),*].iter().map(|r: &Row| r.kind()).collect();
             kinds.dedup();
-            assert_eq!(kinds, State::KINDS);
+            let all: Vec<String> = ServiceRequestStateKind::all().map(|k| k.to_string()).collect();
+            assert_eq!(kinds, all);
         }
     };
 }

@@ -15,12 +15,14 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use grassroots::escalation::LadderState;
 use grassroots::id::CaseId;
 use grassroots::open311::request_from_state;
+use grassroots::service::ServiceRequestStateKind;
 use grassroots::service::{
     HallMetrics, ServiceRequest, ServiceRequestEvent as Event, ServiceRequestState as State,
     sample, strategies,
 };
 use grassroots::testing::{Step, check_invariants};
 use grassroots::workflow::{Case, Context, Recorded, Workflow, replay_state};
+use grassroots::workflow::{HasKind, Kind};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
@@ -235,10 +237,8 @@ fn valid_sequences_reach_every_state() {
             reached.insert(state.kind());
         }
     }
-    let all: BTreeSet<&str> = State::KINDS
-        .iter()
-        .copied()
-        .filter(|k| *k != "New")
+    let all: BTreeSet<ServiceRequestStateKind> = ServiceRequestStateKind::all()
+        .filter(|k| *k != ServiceRequestStateKind::New)
         .collect();
     let missing: Vec<_> = all.difference(&reached).collect();
     assert!(missing.is_empty(), "never reached: {missing:?}");

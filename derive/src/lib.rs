@@ -37,26 +37,15 @@ struct Variant {
 }
 
 fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
-    let Data::Enum(data) = &input.data else {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "HasKind can only be derived for an enum",
-        ));
-    };
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(
             &input.generics,
             "HasKind cannot be derived for a generic enum",
         ));
     }
-    if data.variants.is_empty() {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "HasKind needs at least one variant",
-        ));
-    }
     let name = &input.ident;
     let mut kind_name = format_ident!("{}Kind", name);
+    let mut single: Option<Ident> = None;
     for attr in &input.attrs {
         if !attr.path().is_ident("kind") {
             continue;
@@ -65,10 +54,35 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
             if meta.path.is_ident("name") {
                 kind_name = meta.value()?.parse()?;
                 Ok(())
+            } else if meta.path.is_ident("variant") {
+                single = Some(meta.value()?.parse()?);
+                Ok(())
             } else {
-                Err(meta.error("expected `name = KindName`"))
+                Err(meta.error("expected `name = KindName` or, on a struct, `variant = Name`"))
             }
         })?;
+    }
+    let data = match &input.data {
+        Data::Enum(data) => data,
+        Data::Struct(_) => return Ok(expand_struct(input, &kind_name, single)),
+        Data::Union(_) => {
+            return Err(syn::Error::new_spanned(
+                &input.ident,
+                "HasKind can only be derived for an enum or a struct",
+            ));
+        }
+    };
+    if single.is_some() {
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "`variant = Name` applies to a struct; an enum's kinds are its variants",
+        ));
+    }
+    if data.variants.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &input.ident,
+            "HasKind needs at least one variant",
+        ));
     }
     let mut variants = Vec::new();
     for v in &data.variants {
@@ -108,6 +122,71 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
         });
     }
 
+    let kind_variants: Vec<TokenStream2> = variants
+        .iter()
+        .map(|v| {
+            let ident = &v.ident;
+            let doc = LitStr::new(&format!("[`{name}::{ident}`]."), Span::call_site());
+            match &v.shape {
+                Shape::Plain => quote!(#[doc = #doc] #ident),
+                Shape::Embedded(ty) => {
+                    quote!(#[doc = #doc] #ident(<#ty as ::grassroots::workflow::HasKind>::Kind))
+                }
+            }
+        })
+        .collect();
+    let kind_arms: Vec<TokenStream2> = variants
+        .iter()
+        .map(|v| {
+            let ident = &v.ident;
+            match (&v.shape, &v.fields) {
+                (Shape::Embedded(_), _) => quote!(
+                    #name::#ident(inner) => #kind_name::#ident(::grassroots::workflow::HasKind::kind(inner))
+                ),
+                (Shape::Plain, Fields::Unit) => quote!(#name::#ident => #kind_name::#ident),
+                (Shape::Plain, Fields::Unnamed(_)) => quote!(#name::#ident(..) => #kind_name::#ident),
+                (Shape::Plain, Fields::Named(_)) => quote!(#name::#ident { .. } => #kind_name::#ident),
+            }
+        })
+        .collect();
+    Ok(generate(
+        input,
+        &kind_name,
+        &variants,
+        &kind_variants,
+        &quote!(match self { #(#kind_arms,)* }),
+    ))
+}
+
+/// A struct is a workflow with one kind of state (or event, or command):
+/// its kind has one variant, named after the struct unless
+/// `#[kind(variant = Name)]` says otherwise.
+fn expand_struct(input: &DeriveInput, kind_name: &Ident, single: Option<Ident>) -> TokenStream2 {
+    let name = &input.ident;
+    let ident = single.unwrap_or_else(|| name.clone());
+    let doc = LitStr::new(&format!("[`{name}`]: its only kind."), Span::call_site());
+    let variants = [Variant {
+        ident: ident.clone(),
+        fields: Fields::Unit,
+        shape: Shape::Plain,
+    }];
+    generate(
+        input,
+        kind_name,
+        &variants,
+        &[quote!(#[doc = #doc] #ident)],
+        &quote!(#kind_name::#ident),
+    )
+}
+
+fn generate(
+    input: &DeriveInput,
+    kind_name: &Ident,
+    variants: &[Variant],
+    kind_variants: &[TokenStream2],
+    kind_body: &TokenStream2,
+) -> TokenStream2 {
+    let name = &input.ident;
     let krate = quote!(::grassroots::workflow);
     let vis = &input.vis;
     let doc = LitStr::new(
@@ -117,17 +196,6 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
         ),
         Span::call_site(),
     );
-
-    let kind_variants = variants.iter().map(|v| {
-        let ident = &v.ident;
-        let doc = LitStr::new(&format!("[`{name}::{ident}`]."), Span::call_site());
-        match &v.shape {
-            Shape::Plain => quote!(#[doc = #doc] #ident),
-            Shape::Embedded(ty) => {
-                quote!(#[doc = #doc] #ident(<#ty as #krate::HasKind>::Kind))
-            }
-        }
-    });
 
     // The number of kinds each variant stands for, and the running offsets.
     let sizes: Vec<TokenStream2> = variants
@@ -185,19 +253,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
             }
         }
     });
-    let kind_arms = variants.iter().map(|v| {
-        let ident = &v.ident;
-        match (&v.shape, &v.fields) {
-            (Shape::Embedded(_), _) => {
-                quote!(#name::#ident(inner) => #kind_name::#ident(#krate::HasKind::kind(inner)))
-            }
-            (Shape::Plain, Fields::Unit) => quote!(#name::#ident => #kind_name::#ident),
-            (Shape::Plain, Fields::Unnamed(_)) => quote!(#name::#ident(..) => #kind_name::#ident),
-            (Shape::Plain, Fields::Named(_)) => quote!(#name::#ident { .. } => #kind_name::#ident),
-        }
-    });
-
-    Ok(quote! {
+    quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #vis enum #kind_name {
@@ -252,6 +308,18 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
             }
         }
 
+        impl ::core::cmp::PartialEq<str> for #kind_name {
+            fn eq(&self, name: &str) -> bool {
+                #krate::Kind::is_named(*self, name)
+            }
+        }
+
+        impl ::core::cmp::PartialEq<&str> for #kind_name {
+            fn eq(&self, name: &&str) -> bool {
+                #krate::Kind::is_named(*self, name)
+            }
+        }
+
         impl ::core::str::FromStr for #kind_name {
             type Err = #krate::UnknownKind;
 
@@ -265,10 +333,8 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
 
             #[inline]
             fn kind(&self) -> #kind_name {
-                match self {
-                    #(#kind_arms,)*
-                }
+                #kind_body
             }
         }
-    })
+    }
 }

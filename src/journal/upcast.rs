@@ -211,10 +211,12 @@ mod tests {
         Any,
     }
     #[derive(Debug, crate::workflow::HasKind)]
+    #[allow(dead_code)]
     enum Move {
         Move,
     }
     #[derive(Debug, Clone, PartialEq, crate::workflow::HasKind)]
+    #[allow(dead_code)]
     enum Moved {
         Moved,
     }

@@ -126,6 +126,12 @@ impl fmt::Display for KindName {
     }
 }
 
+impl From<&str> for KindName {
+    fn from(name: &str) -> Self {
+        Self(SmolStr::new(name))
+    }
+}
+
 impl AsRef<str> for KindName {
     fn as_ref(&self) -> &str {
         &self.0

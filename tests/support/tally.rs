@@ -13,13 +13,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Default)]
 pub struct Tally;
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, HasKind)]
+#[kind(variant = Counting)]
 pub struct State {
     pub total: u64,
     pub tokens: BTreeSet<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, HasKind)]
 pub struct Add {
     pub token: String,
     pub amount: u64,

@@ -57,8 +57,8 @@ pub enum TicketError {
     Forbidden(#[from] Forbidden),
     #[error("command {command} does not apply to a {state} ticket")]
     NotApplicable {
-        command: &'static str,
-        state: &'static str,
+        command: CommandKind,
+        state: StateKind,
     },
     #[error("only the owner {owner} may resolve the ticket")]
     NotOwner { owner: ActorId },
