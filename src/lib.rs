@@ -16,15 +16,15 @@
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
-//! use grassroots::{Actor, Case, Context, Decision, Forbidden, Role, Transition, Workflow};
+//! use grassroots::{Actor, Case, Context, Decision, Forbidden, HasKind, Role, Transition, Workflow};
 //!
 //! struct Visit;
 //!
-//! #[derive(Debug, Clone, PartialEq)]
+//! #[derive(Debug, Clone, PartialEq, HasKind)]
 //! enum State { Planned, Done }
-//! #[derive(Debug)]
+//! #[derive(Debug, HasKind)]
 //! struct Record;
-//! #[derive(Debug, Clone, PartialEq)]
+//! #[derive(Debug, Clone, PartialEq, HasKind)]
 //! struct Visited;
 //!
 //! impl Workflow for Visit {
@@ -40,11 +40,9 @@
 //!     }
 //!     fn evolve(_: State, _: &Visited) -> State { State::Done }
 //!     fn is_terminal(s: &State) -> bool { *s == State::Done }
-//!     fn state_kind(s: &State) -> &'static str { match s { State::Planned => "Planned", State::Done => "Done" } }
-//!     fn event_kind(_: &Visited) -> &'static str { "Visited" }
-//!     fn command_kind(_: &Record) -> &'static str { "Record" }
-//!     fn transitions() -> &'static [Transition] {
-//!         const T: &[Transition] = &[Transition::new("Planned", "Visited", "Done")];
+//!     fn transitions() -> &'static [Transition<StateKind, VisitedKind>] {
+//!         const T: &[Transition<StateKind, VisitedKind>] =
+//!             &[Transition::new(StateKind::Planned, VisitedKind::Visited, StateKind::Done)];
 //!         T
 //!     }
 //! }
@@ -132,7 +130,7 @@ pub use service::{
 };
 pub use tier::{Severity, Tier};
 pub use workflow::{
-    Case, CaseError, Context, Decision, Recorded, ReplayError, Transition, Workflow,
+    Case, CaseError, Context, Decision, HasKind, Kind, Recorded, ReplayError, Transition, Workflow,
 };
 
 #[cfg(doctest)]

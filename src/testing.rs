@@ -10,12 +10,12 @@
 //! ```
 //! # use chrono::{TimeZone, Utc};
 //! # use grassroots::actor::{Actor, Forbidden, Role};
-//! # use grassroots::workflow::{Context, Decision, Transition, Workflow};
+//! # use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
 //! use grassroots::testing::given;
 //! # struct Lamp;
-//! # #[derive(Debug, Clone, PartialEq)] enum State { Off, On }
-//! # #[derive(Debug)] enum Command { Switch }
-//! # #[derive(Debug, Clone, PartialEq)] enum Event { SwitchedOn, SwitchedOff }
+//! # #[derive(Debug, Clone, PartialEq, HasKind)] enum State { Off, On }
+//! # #[derive(Debug, HasKind)] enum Command { Switch }
+//! # #[derive(Debug, Clone, PartialEq, HasKind)] enum Event { SwitchedOn, SwitchedOff }
 //! # impl Workflow for Lamp {
 //! #     const NAME: &'static str = "lamp";
 //! #     type State = State; type Command = Command; type Event = Event; type Rejection = Forbidden;
@@ -26,11 +26,12 @@
 //! #     }
 //! #     fn evolve(_: State, e: &Event) -> State { match e { Event::SwitchedOn => State::On, Event::SwitchedOff => State::Off } }
 //! #     fn is_terminal(_: &State) -> bool { false }
-//! #     fn state_kind(s: &State) -> &'static str { match s { State::Off => "Off", State::On => "On" } }
-//! #     fn event_kind(e: &Event) -> &'static str { match e { Event::SwitchedOn => "SwitchedOn", Event::SwitchedOff => "SwitchedOff" } }
-//! #     fn command_kind(_: &Command) -> &'static str { "Switch" }
-//! #     fn transitions() -> &'static [Transition] {
-//! #         const T: &[Transition] = &[Transition::new("Off", "SwitchedOn", "On"), Transition::new("On", "SwitchedOff", "Off")]; T
+//! #     fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+//! #         const T: &[Transition<StateKind, EventKind>] = &[
+//! #             Transition::new(StateKind::Off, EventKind::SwitchedOn, StateKind::On),
+//! #             Transition::new(StateKind::On, EventKind::SwitchedOff, StateKind::Off),
+//! #         ];
+//! #         T
 //! #     }
 //! # }
 //! let at = Utc.with_ymd_and_hms(2026, 5, 1, 8, 0, 0).unwrap();

@@ -89,16 +89,22 @@ fn expected(row: Row, kind: &str) -> Expect {
             legal_basis: note("enterprise name regulations, art. 17"),
         }],
         // Suspended and resumed on the same day: no working day paused.
-        (R::Suspended, "Resume") => vec![Event::Resumed {
-            at: n,
-            paused_working_days: 0,
-            promised: end_of_march(5),
-        }],
+        (R::Suspended, "Resume") => vec![
+            Event::Resumed {
+                at: n,
+                paused_working_days: 0,
+                promised: end_of_march(5),
+            },
+            rescheduled(end_of_march(5)),
+        ],
         // Two working days after Thursday 5 March: Friday 6, Monday 9.
-        (R::ExtensionRequested, "ApproveExtension") => vec![Event::ExtensionApproved {
-            working_days: 2,
-            promised: end_of_march(9),
-        }],
+        (R::ExtensionRequested, "ApproveExtension") => vec![
+            Event::ExtensionApproved {
+                working_days: 2,
+                promised: end_of_march(9),
+            },
+            rescheduled(end_of_march(9)),
+        ],
         (R::ExtensionRequested, "RejectExtension") => vec![Event::ExtensionRejected {
             reason: note("three days are enough"),
         }],
@@ -690,6 +696,15 @@ fn send(
         .collect()
 }
 
+/// The ladder's own record that the hall's tier is now due at `due` (the
+/// sample hall supervises at the estate tier).
+fn rescheduled(due: DateTime<Utc>) -> Event {
+    Event::from(LadderEvent::Rescheduled {
+        tier: Tier::Estate,
+        due,
+    })
+}
+
 fn rung_due(case: &Case<ServiceRequest>) -> Option<DateTime<Utc>> {
     case.state()
         .ladder()
@@ -711,11 +726,14 @@ fn a_suspension_stops_the_clock_and_moves_the_promised_date_by_the_pause() {
     let resumed = send(&mut case, &clerk(), at_day(6, 10), Command::Resume);
     assert_eq!(
         resumed,
-        [Event::Resumed {
-            at: at_day(6, 10),
-            paused_working_days: 3,
-            promised: end_of_march(10),
-        }]
+        [
+            Event::Resumed {
+                at: at_day(6, 10),
+                paused_working_days: 3,
+                promised: end_of_march(10),
+            },
+            rescheduled(end_of_march(10)),
+        ]
     );
     let handling = case.state().handling().unwrap();
     assert_eq!(handling.paused_working_days, 3);
@@ -733,11 +751,14 @@ fn a_pause_over_a_weekend_counts_only_the_working_day_resumed_on() {
     let resumed = send(&mut case, &clerk(), at_day(9, 9), Command::Resume);
     assert_eq!(
         resumed,
-        [Event::Resumed {
-            at: at_day(9, 9),
-            paused_working_days: 1,
-            promised: end_of_march(6),
-        }]
+        [
+            Event::Resumed {
+                at: at_day(9, 9),
+                paused_working_days: 1,
+                promised: end_of_march(6),
+            },
+            rescheduled(end_of_march(6)),
+        ]
     );
 }
 

@@ -185,7 +185,14 @@ proptest! {
         steps in strategies::mixed_steps(service(), 1..60)
     ) {
         let case = run(&steps);
-        for (_, state) in states(case.history()) {
+        let history = case.history();
+        for (i, (_, state)) in states(history).into_iter().enumerate() {
+            // Between a moved promise and the ladder's `Rescheduled`, decided
+            // together, the two differ for one event: check whole decisions.
+            let next = history.get(i + 1).map(|r| &r.event);
+            if matches!(next, Some(Event::Ladder(l)) if matches!(**l, grassroots::escalation::LadderEvent::Rescheduled { .. })) {
+                continue;
+            }
             if let (Some(handling), Some(LadderState::Handling(rung))) = (state.handling(), state.ladder()) {
                 prop_assert_eq!(rung.due, Some(handling.promised));
                 prop_assert_eq!(rung.tier, grassroots::tier::Tier::Estate);

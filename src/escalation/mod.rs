@@ -45,6 +45,7 @@
 //!     location: "mancheng".parse()?,
 //!     need: Need::Mediation(DisputeKind::Neighbour),
 //!     severity: Severity::Minor,
+//!     due: None,
 //! };
 //! case.handle(&ladder, &start, &Context::new(at, &worker))?;
 //! assert_eq!(case.state().tier(), Some(Tier::Estate)); // no grid here: starts at the estate

@@ -25,16 +25,16 @@
 //! use chrono::{TimeZone, Utc};
 //! use grassroots::actor::{Actor, Forbidden, Role};
 //! use grassroots::journal::{self, EventSchema, EventStore, MemoryStore, StreamKey};
-//! use grassroots::workflow::{Context, Decision, Transition, Workflow};
+//! use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
 //! use serde::{Deserialize, Serialize};
 //!
 //! /// A complaint a grid worker opens.
 //! struct Complaint;
-//! #[derive(Debug, Clone, PartialEq)]
+//! #[derive(Debug, Clone, PartialEq, HasKind)]
 //! enum State { New, Open }
-//! #[derive(Debug)]
+//! #[derive(Debug, HasKind)]
 //! enum Command { Open }
-//! #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+//! #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 //! enum Event { Opened }
 //!
 //! impl Workflow for Complaint {
@@ -50,11 +50,9 @@
 //!     }
 //!     fn evolve(_: State, _: &Event) -> State { State::Open }
 //!     fn is_terminal(_: &State) -> bool { false }
-//!     fn state_kind(s: &State) -> &'static str { match s { State::New => "New", State::Open => "Open" } }
-//!     fn event_kind(_: &Event) -> &'static str { "Opened" }
-//!     fn command_kind(_: &Command) -> &'static str { "Open" }
-//!     fn transitions() -> &'static [Transition] {
-//!         const TABLE: &[Transition] = &[Transition::new("New", "Opened", "Open")];
+//!     fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+//!         const TABLE: &[Transition<StateKind, EventKind>] =
+//!             &[Transition::new(StateKind::New, EventKind::Opened, StateKind::Open)];
 //!         TABLE
 //!     }
 //! }

@@ -10,25 +10,23 @@
 //!
 //! ```
 //! use grassroots::journal::{EventSchema, UpcastError, convert};
-//! # use grassroots::workflow::{Context, Decision, Transition, Workflow};
+//! # use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
 //! use serde::{Deserialize, Serialize};
 //! use serde_json::{Value, json};
 //!
-//! # #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+//! # #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 //! # enum Event { Opened { owner: String, channel: String } }
+//! # #[derive(Debug, Clone, PartialEq, HasKind)] struct Any;
 //! # struct Complaint;
 //! # impl Workflow for Complaint {
 //! #     const NAME: &'static str = "complaint";
-//! #     type State = (); type Command = (); type Event = Event;
+//! #     type State = Any; type Command = Any; type Event = Event;
 //! #     type Rejection = std::convert::Infallible;
-//! #     fn initial() {}
-//! #     fn decide(&self, _: &(), _: &(), _: &Context<'_>) -> Result<Decision<Event>, std::convert::Infallible> { Ok(Decision::none()) }
-//! #     fn evolve(_: (), _: &Event) {}
-//! #     fn is_terminal(_: &()) -> bool { false }
-//! #     fn state_kind(_: &()) -> &'static str { "Any" }
-//! #     fn event_kind(_: &Event) -> &'static str { "Opened" }
-//! #     fn command_kind(_: &()) -> &'static str { "None" }
-//! #     fn transitions() -> &'static [Transition] { &[] }
+//! #     fn initial() -> Any { Any }
+//! #     fn decide(&self, _: &Any, _: &Any, _: &Context<'_>) -> Result<Decision<Event>, std::convert::Infallible> { Ok(Decision::none()) }
+//! #     fn evolve(s: Any, _: &Event) -> Any { s }
+//! #     fn is_terminal(_: &Any) -> bool { false }
+//! #     fn transitions() -> &'static [Transition<AnyKind, EventKind>] { &[] }
 //! # }
 //! /// Version 1 of `Opened` had no channel.
 //! #[derive(Deserialize)]

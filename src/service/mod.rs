@@ -28,7 +28,7 @@
 //!     sample, AttributeValue, ServiceRequest, ServiceRequestCommand as Command,
 //!     ServiceRequestError, ServiceRequestEvent as Event,
 //! };
-//! use grassroots::workflow::{Case, Context};
+//! use grassroots::workflow::{Case, Context, HasKind};
 //!
 //! let service = sample::huanan_city_service();
 //! let hall = sample::HALL.parse()?;
@@ -73,8 +73,8 @@
 //! // the hall a supervision reminder.
 //! let wednesday = Utc.with_ymd_and_hms(2026, 3, 4, 1, 0, 0).unwrap();
 //! let recorded = case.handle(&service, &Command::Tick, &Context::new(wednesday, &Actor::system()))?;
-//! let kinds: Vec<&str> = recorded.iter().map(|r| r.event.kind()).collect();
-//! assert_eq!(kinds, ["Overdue", "LadderSupervisionReminded"]);
+//! let kinds: Vec<String> = recorded.iter().map(|r| r.event.kind().to_string()).collect();
+//! assert_eq!(kinds, ["Overdue", "Ladder.SupervisionReminded"]);
 //! assert_eq!(recorded[0].event, Event::Overdue { deadline: tuesday_ends });
 //!
 //! // Live equals replay.
@@ -211,7 +211,7 @@
 //!     Submitted --> Refused: Refused
 //!     SupplementRequested --> Refused: Refused
 //!     Submitted --> Accepted: Accepted
-//!     Accepted --> Accepted: LadderStarted, Overdue, LadderSupervisionReminded, LadderSupervisionNoticeIssued, LadderEscalated
+//!     Accepted --> Accepted: Ladder.Started, Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Escalated
 //!     Accepted --> InProcess: ProcessingStarted
 //!     Accepted --> Forwarded: Forwarded
 //!     Forwarded --> InProcess: SignedFor
@@ -237,9 +237,9 @@
 //!     InProcess --> Withdrawn: Withdrawn
 //!     Suspended --> Withdrawn: Withdrawn
 //!     ExtensionRequested --> Withdrawn: Withdrawn
-//!     Forwarded --> Forwarded: Overdue, LadderSupervisionReminded, LadderSupervisionNoticeIssued, LadderEscalated
-//!     InProcess --> InProcess: Overdue, LadderSupervisionReminded, LadderSupervisionNoticeIssued, LadderEscalated
-//!     ExtensionRequested --> ExtensionRequested: Overdue, LadderSupervisionReminded, LadderSupervisionNoticeIssued, LadderEscalated
+//!     Forwarded --> Forwarded: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Escalated
+//!     InProcess --> InProcess: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Rescheduled, Ladder.Escalated
+//!     ExtensionRequested --> ExtensionRequested: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Escalated
 //!     Refused --> [*]
 //!     Closed --> [*]
 //!     Withdrawn --> [*]

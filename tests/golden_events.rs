@@ -1,0 +1,194 @@
+//! Every stored event type of every workflow, and its JSON, pinned.
+//!
+//! An event is stored forever under its type (its kind's name,
+//! `Ladder.Started`) with its serde JSON as the payload. `tests/golden/
+//! events.jsonl` holds one example of every event kind of every workflow in
+//! the crate; this test decodes each, checks that it is the kind it is
+//! stored as and that it encodes back to the same JSON, and that no kind is
+//! missing. A rename of an event, a variant or a field fails here.
+//!
+//! After a deliberate change of an event's shape (with a new schema version
+//! and an upcaster), regenerate the file from a city-year:
+//! `GRASSROOTS_BLESS=1 cargo test --all-features --test golden_events --
+//! --test-threads=1`, and review the diff: every changed line is a stored
+//! shape that changed.
+
+use std::collections::BTreeMap;
+
+use grassroots::dispute::{Dispute, DisputeEvent};
+use grassroots::escalation::{Ladder, LadderEvent};
+use grassroots::service::{ServiceRequest, ServiceRequestEvent};
+use grassroots::workflow::{EventKindOf, HasKind, Kind, Workflow};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+const GOLDEN: &str = "tests/golden/events.jsonl";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Line {
+    workflow: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    json: Value,
+}
+
+fn lines() -> Vec<Line> {
+    let text = std::fs::read_to_string(GOLDEN).expect("the golden file is in the repository");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("a golden line is JSON"))
+        .collect()
+}
+
+/// Checks one workflow's lines and returns the kinds they cover.
+fn check<W>(lines: &[Line]) -> BTreeMap<String, usize>
+where
+    W: Workflow,
+    W::Event: Serialize + DeserializeOwned,
+{
+    let mut covered = BTreeMap::new();
+    for line in lines.iter().filter(|l| l.workflow == W::NAME) {
+        let event: W::Event = serde_json::from_value(line.json.clone()).unwrap_or_else(|e| {
+            panic!(
+                "{} {}: golden JSON no longer decodes: {e}",
+                W::NAME,
+                line.event_type
+            )
+        });
+        assert_eq!(
+            event.kind().name(),
+            line.event_type.as_str(),
+            "{}: stored as {} but decodes as another kind",
+            W::NAME,
+            line.event_type
+        );
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            line.json,
+            "{} {}: encodes differently",
+            W::NAME,
+            line.event_type
+        );
+        *covered.entry(line.event_type.clone()).or_default() += 1;
+    }
+    let missing: Vec<String> = EventKindOf::<W>::all()
+        .map(|k| k.to_string())
+        .filter(|k| !covered.contains_key(k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{}: no golden JSON for {missing:?}",
+        W::NAME
+    );
+    covered
+}
+
+#[test]
+fn every_stored_event_type_and_its_json_is_pinned() {
+    if std::env::var_os("GRASSROOTS_BLESS").is_some() {
+        bless();
+    }
+    let lines = lines();
+    let dispute = check::<Dispute>(&lines);
+    let service = check::<ServiceRequest>(&lines);
+    let ladder = check::<Ladder>(&lines);
+    assert_eq!(
+        lines.len(),
+        dispute.len() + service.len() + ladder.len(),
+        "one line per kind, and no line of another workflow"
+    );
+}
+
+#[test]
+fn an_embedded_event_is_stored_under_one_name_by_every_workflow() {
+    let lines = lines();
+    for line in lines.iter().filter(|l| l.workflow == Ladder::NAME) {
+        let ladder: LadderEvent = serde_json::from_value(line.json.clone()).unwrap();
+        let in_dispute = DisputeEvent::from(ladder.clone()).kind().name();
+        let in_service = ServiceRequestEvent::from(ladder).kind().name();
+        assert_eq!(in_dispute, in_service);
+        assert_eq!(in_dispute.as_str(), format!("Ladder.{}", line.event_type));
+    }
+}
+
+/// Writes the golden file from a small city-year's histories: the first
+/// event of every kind, and every ladder event wrapped in both embedding
+/// workflows (disputes never reschedule, but the name is reserved alike).
+fn bless() {
+    use grassroots::load::{City, CityCase, CityYear};
+    let year = CityYear::small().with_cases(20_000);
+    let city = City::build(&year).expect("the small city builds");
+    let mut out: BTreeMap<(String, String), Value> = BTreeMap::new();
+    let mut put = |workflow: &str, kind: String, json: Value| {
+        out.entry((workflow.to_owned(), kind)).or_insert(json);
+    };
+    let mut ladder = Vec::new();
+    for n in 0..20_000 {
+        match city.play(n).case {
+            CityCase::Dispute(c) => {
+                for r in c.history() {
+                    if let DisputeEvent::Ladder(e) = &r.event {
+                        ladder.push((**e).clone());
+                    }
+                    put(
+                        Dispute::NAME,
+                        r.event.kind().to_string(),
+                        serde_json::to_value(&r.event).unwrap(),
+                    );
+                }
+            }
+            CityCase::ServiceRequest(c) => {
+                for r in c.history() {
+                    if let ServiceRequestEvent::Ladder(e) = &r.event {
+                        ladder.push((**e).clone());
+                    }
+                    put(
+                        ServiceRequest::NAME,
+                        r.event.kind().to_string(),
+                        serde_json::to_value(&r.event).unwrap(),
+                    );
+                }
+            }
+        }
+    }
+    // Steps a city-year rarely or never takes: exhaustion at the top and a
+    // referral out of the ladder.
+    ladder.push(LadderEvent::Exhausted {
+        tier: grassroots::tier::Tier::District,
+    });
+    ladder.push(LadderEvent::ReferredOut {
+        tier: grassroots::tier::Tier::District,
+        to: grassroots::escalation::Referral::Litigation,
+    });
+    for e in ladder {
+        put(
+            Ladder::NAME,
+            e.kind().to_string(),
+            serde_json::to_value(&e).unwrap(),
+        );
+        let d = DisputeEvent::from(e.clone());
+        put(
+            Dispute::NAME,
+            d.kind().to_string(),
+            serde_json::to_value(&d).unwrap(),
+        );
+        let s = ServiceRequestEvent::from(e);
+        put(
+            ServiceRequest::NAME,
+            s.kind().to_string(),
+            serde_json::to_value(&s).unwrap(),
+        );
+    }
+    let mut text = String::new();
+    for ((workflow, event_type), json) in out {
+        let line = Line {
+            workflow,
+            event_type,
+            json,
+        };
+        text.push_str(&serde_json::to_string(&line).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(GOLDEN, text).unwrap();
+}
