@@ -20,6 +20,7 @@ use crate::dispute::DisputeError;
 use crate::escalation::{LadderError, PolicyError};
 use crate::id::IdError;
 use crate::journal::JournalError;
+#[cfg(feature = "sim")]
 use crate::load::LoadError;
 use crate::org::OrgGraphError;
 use crate::service::{CatalogueError, NoteError, ServiceRequestError};
@@ -66,7 +67,10 @@ pub enum Error {
     /// An event store refused or failed an operation.
     #[error(transparent)]
     Journal(#[from] JournalError),
-    /// A city-year could not be set up by the load generator.
+    /// A city-year could not be set up by the load generator (feature
+    /// `sim`).
+    #[cfg(feature = "sim")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
     #[error(transparent)]
     Load(#[from] LoadError),
     /// A history could not be replayed.

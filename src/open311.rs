@@ -49,6 +49,8 @@
 //! # Example
 //!
 //! ```
+//! # #[cfg(feature = "sim")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use chrono::{TimeZone, Utc};
 //! use grassroots::actor::{Actor, Role};
 //! use grassroots::open311::{self, Status};
@@ -83,7 +85,10 @@
 //! assert_eq!(json["requested_datetime"], "2026-03-02T01:00:00Z");
 //! assert_eq!(json["agency_responsible"], "Huanan City branch of the district administrative service hall");
 //! assert_eq!(json["grassroots"]["state"], "Submitted");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
 //! ```
 
 use chrono::{DateTime, Utc};

@@ -3,7 +3,6 @@
 use chrono::NaiveDate;
 use grassroots::id::{ActorId, OrgId};
 use grassroots::matter::{DisputeKind, ServiceCategory};
-use grassroots::org::generate::{CityScale, city};
 use grassroots::org::{
     Capability, DataEntry, EstatePart, Finding, LinkEnd, Mechanism, Need, Org, OrgGraph,
     OrgGraphData, OrgGraphError, OrgKind, Relation, RelationKind, RouteReason, Validity,
@@ -967,10 +966,13 @@ fn exports_escape_names_and_style_by_kind() {
     assert!(dot.trim_end().ends_with('}'));
 }
 
-// ---- generated cities --------------------------------------------------------
+// ---- generated cities (feature `sim`) ------------------------------------------
 
+#[cfg(feature = "sim")]
 #[test]
 fn every_generated_community_routes_neighbour_disputes_at_some_tier() {
+    use grassroots::org::generate::{CityScale, city};
+
     let g = city(&CityScale::small(), 3);
     let day = d(2025, 6, 1);
     let need = Need::Mediation(DisputeKind::Neighbour);

@@ -31,6 +31,8 @@
 //! # Example
 //!
 //! ```
+//! # #[cfg(feature = "sim")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use grassroots::metrics::{CaseType, GovernanceMetrics};
 //! use grassroots::service::{sample, ServiceRequestCommand as Command};
 //! use grassroots::actor::{Actor, Role};
@@ -72,7 +74,10 @@
 //! assert_eq!(requests.satisfaction_rate(), None); // not rated yet
 //! assert_eq!(metrics.by_organisation().count(), 1); // the hall
 //! println!("{metrics}");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
 //! ```
 //!
 //! # Definitions

@@ -164,6 +164,7 @@ impl OrgGraph {
     }
 
     /// Makes room for `additional` more person nodes in the actor index.
+    #[cfg(feature = "sim")]
     pub(crate) fn reserve_actors(&mut self, additional: usize) {
         self.actors.reserve(additional);
     }
