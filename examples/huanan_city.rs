@@ -24,8 +24,8 @@
 //! amounts and dates are made up, and so are the service items (see
 //! `grassroots::service::sample`).
 //!
-//! Run with `cargo run --example huanan_city` (histories in memory) or
-//! `cargo run --features sqlite --example huanan_city` (histories in a SQLite
+//! Run with `cargo run --features sim --example huanan_city` (histories in memory) or
+//! `cargo run --features sim,sqlite --example huanan_city` (histories in a SQLite
 //! file). Files go to `target/huanan_city/`, or to the directory given as the
 //! first argument.
 
