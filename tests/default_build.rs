@@ -12,7 +12,14 @@ fn normal_dependencies(features: &[&str]) -> Option<Vec<String>> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
     let mut command = Command::new(cargo);
     command
-        .args(["tree", "-e", "normal", "--prefix", "none", "--no-default-features"])
+        .args([
+            "tree",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--no-default-features",
+        ])
         .arg("--manifest-path")
         .arg(&manifest);
     if !features.is_empty() {
