@@ -536,6 +536,21 @@ mod tests {
     }
 
     #[test]
+    fn maps_keyed_by_ids_are_looked_up_by_text() {
+        use std::collections::{BTreeMap, HashMap};
+        let hall = OrgId::from_static("huanan-hall");
+        let long = OrgId::new("x".repeat(40)).unwrap(); // stored on the heap
+        let hashed: HashMap<OrgId, u32> = [(hall.clone(), 1), (long.clone(), 2)].into();
+        let sorted: BTreeMap<OrgId, u32> = [(hall, 1), (long, 2)].into();
+        assert_eq!(hashed.get("huanan-hall"), Some(&1));
+        assert_eq!(sorted.get("huanan-hall"), Some(&1));
+        assert_eq!(hashed.get("x".repeat(40).as_str()), Some(&2));
+        assert_eq!(sorted.get("x".repeat(40).as_str()), Some(&2));
+        assert_eq!(hashed.get("huanan"), None);
+        assert_eq!(sorted.get("huanan"), None);
+    }
+
+    #[test]
     fn ids_order_by_their_text() {
         let mut ids = [CaseId::new("b").unwrap(), CaseId::new("a").unwrap()];
         ids.sort();

@@ -377,9 +377,13 @@ pub fn services(catalogue: &Catalogue) -> Vec<Service> {
         .collect()
 }
 
-/// The GeoReport definition of the item with this code, if the catalogue
-/// has it.
-pub fn service_definition(catalogue: &Catalogue, code: &ServiceCode) -> Option<ServiceDefinition> {
+/// The GeoReport definition of the item with this code (the code or its
+/// text), if the catalogue has it.
+pub fn service_definition<Q>(catalogue: &Catalogue, code: &Q) -> Option<ServiceDefinition>
+where
+    ServiceCode: std::borrow::Borrow<Q>,
+    Q: Ord + ?Sized,
+{
     catalogue.item(code).map(definition_of)
 }
 

@@ -65,6 +65,7 @@
 //! Exhausted --Resolved--> Resolved           Exhausted --ReferredOut--> ReferredOut
 //! ```
 
+mod display;
 mod ladder;
 mod policy;
 mod report;

@@ -272,8 +272,13 @@ impl GovernanceMetrics {
         self.by_need.iter().map(|(n, f)| (*n, f))
     }
 
-    /// One organisation's figures; `None` when no case counted under it.
-    pub fn organisation(&self, body: &OrgId) -> Option<&Figures> {
+    /// One organisation's figures (by its id or its text); `None` when no
+    /// case counted under it.
+    pub fn organisation<Q>(&self, body: &Q) -> Option<&Figures>
+    where
+        OrgId: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         self.by_body.get(body)
     }
 

@@ -630,8 +630,12 @@ impl Catalogue {
         &self.items
     }
 
-    /// The item with this code.
-    pub fn item(&self, code: &ServiceCode) -> Option<&ServiceItem> {
+    /// The item with this code (the code or its text: `catalogue.item("TX-001")`).
+    pub fn item<Q>(&self, code: &Q) -> Option<&ServiceItem>
+    where
+        ServiceCode: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
         self.index.get(code).map(|&i| &self.items[i])
     }
 

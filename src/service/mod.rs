@@ -253,6 +253,7 @@
 
 mod catalogue;
 mod command;
+mod display;
 mod error;
 mod event;
 mod machine;
