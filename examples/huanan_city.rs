@@ -1494,6 +1494,7 @@ fn reason_in_words(graph: &OrgGraph, reason: &RouteReason) -> String {
         RouteReason::Paired { partner, .. } => {
             format!("through its pairing with {}", name(graph, partner))
         }
+        other => other.to_string(),
     }
 }
 
@@ -1509,6 +1510,7 @@ fn channel_in_words(channel: Channel, actor: &ActorId) -> String {
         Channel::SecretaryFaceToFace => "a secretary face-to-face session".to_owned(),
         Channel::CourtReferral => "a court referral".to_owned(),
         Channel::PoliceReferral => "a police referral".to_owned(),
+        _ => actor.to_string(),
     }
 }
 
@@ -1597,6 +1599,7 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
             format!("follow-up visit: {}; closed", rating_in_words(*rating))
         }
         E::Ladder(step) => ladder_event_in_words(graph, step),
+        other => format!("{other:?}"),
     }
 }
 
@@ -1619,6 +1622,7 @@ fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
                 EscalationReason::SeverityRaised => "severity raised",
                 EscalationReason::RequestedByParty => "requested by a party",
                 EscalationReason::Supervision => "supervision",
+                _ => "another reason",
             },
             name(graph, &e.route.handler),
             reason_in_words(graph, &e.route.reason)
@@ -1637,6 +1641,7 @@ fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
             format!("resolved at the {tier} tier by {}", name(graph, handler))
         }
         LadderEvent::ReferredOut { tier, .. } => format!("referred out from the {tier} tier"),
+        other => format!("{other:?}"),
     }
 }
 

@@ -76,13 +76,14 @@ fn a_ladder_state_reads_as_its_kind_tier_and_handler() {
     let district = officer(Tier::Municipal);
     let at = |actor| Context::new(monday(), actor);
 
+    let grid_officer = officer(Tier::Grid);
     let mut resolved = started(&ladder, Severity::Minor);
     assert_eq!(
         resolved.state().to_string(),
         "Handling at grid tier, grid-7"
     );
     resolved
-        .handle(&ladder, &LadderCommand::Resolve, &at(&officer(Tier::Grid)))
+        .handle(&ladder, &LadderCommand::Resolve, &at(&grid_officer))
         .unwrap();
     assert_eq!(
         resolved.state().to_string(),

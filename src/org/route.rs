@@ -32,6 +32,7 @@ pub struct Route {
 /// Why [`Route::handler`] was chosen, in the order routing tries them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RouteReason {
     /// The area itself has the capability.
     Itself,
