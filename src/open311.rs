@@ -60,7 +60,7 @@
 //! let service = sample::huanan_city_service();
 //! let services = open311::services(service.catalogue());
 //! assert_eq!(services.len(), 18);
-//! let definition = open311::service_definition(service.catalogue(), &"TX-001".parse()?).unwrap();
+//! let definition = open311::service_definition(service.catalogue(), "TX-001").unwrap();
 //! assert_eq!(definition.attributes[0].code, "invoice_type");
 //!
 //! let applicant = Actor::new("ent-0042".parse()?).with_role(Role::Party);

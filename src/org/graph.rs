@@ -144,7 +144,7 @@ impl OrgGraph {
     /// # use grassroots::org::{Org, OrgGraph, OrgKind};
     /// let mut graph = OrgGraph::new();
     /// graph.try_add_org(Org::new(OrgId::new("hehua")?, "Hehua community", OrgKind::Community))?;
-    /// assert_eq!(graph.org("hehua").map(|o| o.kind), Some(OrgKind::Community));
+    /// assert_eq!(graph.org("hehua").map(|o| &o.kind), Some(&OrgKind::Community));
     /// assert_eq!(graph.org(&OrgId::new("hehua")?), graph.org("hehua"));
     /// assert!(graph.org("mancheng").is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())

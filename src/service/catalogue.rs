@@ -562,7 +562,7 @@ impl ServiceItem {
 ///     1,
 /// );
 /// let catalogue = Catalogue::try_new(hall, "huanan-city".parse()?, [item.clone()])?;
-/// assert_eq!(catalogue.item(&"TX-001".parse()?).map(|i| i.working_days), Some(1));
+/// assert_eq!(catalogue.item("TX-001").map(|i| i.working_days), Some(1));
 ///
 /// let twice = Catalogue::try_new("huanan-hall".parse()?, "huanan-city".parse()?, [item.clone(), item]);
 /// assert!(matches!(twice, Err(CatalogueError::DuplicateCode { .. })));
