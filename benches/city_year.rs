@@ -1,8 +1,8 @@
 //! The city-year end to end at a scale a benchmark can afford, and what a
 //! case costs in bytes.
 //!
-//! `cargo bench --bench city_year` (the full 20 million cases run from
-//! `cargo run --release --example city_year`).
+//! `cargo bench --features sim --bench city_year` (the full 20 million cases run from
+//! `cargo run --release --features sim --example city_year`).
 //!
 //! - `city_year/build_city`: generating the million-organisation city and
 //!   completing it for the workflows (mediation teams, halls, catalogues,

@@ -2,7 +2,7 @@
 //! building it, routing a query, validating it and running the health
 //! checks; plus the memory it takes per organisation.
 //!
-//! `cargo bench --bench org_graph` (add `-- --quick` for a fast pass).
+//! `cargo bench --features sim --bench org_graph` (add `-- --quick` for a fast pass).
 
 // criterion_group! and criterion_main! generate undocumented items.
 #![allow(missing_docs)]

@@ -1,7 +1,7 @@
 //! Service requests against a bare enum `match`, measured side by side;
 //! replay of realistic request histories; sizes and bytes per event.
 //!
-//! `cargo bench --bench service -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench --features sim --bench service -- --warm-up-time 1 --measurement-time 3`
 //!
 //! - `service_handle/case`: `Case::handle` on a request in process
 //!   (decide + evolve + record), alternating `Suspend` and `Resume` — the

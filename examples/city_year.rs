@@ -4,9 +4,9 @@
 //! throughput and peak memory.
 //!
 //! ```text
-//! cargo run --release --example city_year                      # the full 20 million
-//! cargo run --release --example city_year -- --cases 200000    # what CI runs
-//! cargo run --release --example city_year -- --cases 20000 --small --threads 1 --seed 7
+//! cargo run --release --features sim --example city_year                      # the full 20 million
+//! cargo run --release --features sim --example city_year -- --cases 200000    # what CI runs
+//! cargo run --release --features sim --example city_year -- --cases 20000 --small --threads 1 --seed 7
 //! ```
 //!
 //! Options: `--cases N` (default 20,000,000), `--threads T` (default: every

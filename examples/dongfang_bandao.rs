@@ -898,6 +898,7 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
                     RouteReason::Serves { area } => format!("it serves {}", name(graph, area)),
                     RouteReason::Paired { partner, .. } =>
                         format!("paired with {}", name(graph, partner)),
+                    other => other.to_string(),
                 }
             )),
             DisputeEvent::MediatorsAssigned { mediators, .. } => Some(format!(

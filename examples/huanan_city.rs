@@ -24,8 +24,8 @@
 //! amounts and dates are made up, and so are the service items (see
 //! `grassroots::service::sample`).
 //!
-//! Run with `cargo run --example huanan_city` (histories in memory) or
-//! `cargo run --features sqlite --example huanan_city` (histories in a SQLite
+//! Run with `cargo run --features sim --example huanan_city` (histories in memory) or
+//! `cargo run --features sim,sqlite --example huanan_city` (histories in a SQLite
 //! file). Files go to `target/huanan_city/`, or to the directory given as the
 //! first argument.
 
@@ -1495,6 +1495,7 @@ fn reason_in_words(graph: &OrgGraph, reason: &RouteReason) -> String {
         RouteReason::Paired { partner, .. } => {
             format!("through its pairing with {}", name(graph, partner))
         }
+        other => other.to_string(),
     }
 }
 
@@ -1510,6 +1511,7 @@ fn channel_in_words(channel: Channel, actor: &ActorId) -> String {
         Channel::SecretaryFaceToFace => "a secretary face-to-face session".to_owned(),
         Channel::CourtReferral => "a court referral".to_owned(),
         Channel::PoliceReferral => "a police referral".to_owned(),
+        _ => actor.to_string(),
     }
 }
 
@@ -1598,6 +1600,7 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
             format!("follow-up visit: {}; closed", rating_in_words(*rating))
         }
         E::Ladder(step) => ladder_event_in_words(graph, step),
+        other => format!("{other:?}"),
     }
 }
 
@@ -1626,6 +1629,7 @@ fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
                 EscalationReason::SeverityRaised => "severity raised",
                 EscalationReason::RequestedByParty => "requested by a party",
                 EscalationReason::Supervision => "supervision",
+                _ => "another reason",
             },
             name(graph, &e.route.handler),
             reason_in_words(graph, &e.route.reason)
@@ -1644,6 +1648,7 @@ fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
             format!("resolved at the {tier} tier by {}", name(graph, handler))
         }
         LadderEvent::ReferredOut { tier, .. } => format!("referred out from the {tier} tier"),
+        other => format!("{other:?}"),
     }
 }
 

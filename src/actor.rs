@@ -132,7 +132,7 @@ impl Actor {
     /// The system actor that sends timer commands, with id `system` and the
     /// role [`Role::System`].
     pub fn system() -> Self {
-        Self::new(ActorId::new("system").expect("`system` is a valid id")).with_role(Role::System)
+        Self::new(const { ActorId::from_static("system") }).with_role(Role::System)
     }
 
     /// Adds a role (adding one the actor already holds changes nothing).
@@ -228,9 +228,43 @@ impl Actor {
     }
 }
 
+impl fmt::Display for Actor {
+    /// The id, the roles and the body it acts for:
+    /// `clerk-li (hall clerk) for huanan-hall`, `stranger`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.id)?;
+        for (i, role) in self.roles.iter().enumerate() {
+            f.write_str(if i == 0 { " (" } else { ", " })?;
+            write!(f, "{role}")?;
+        }
+        if !self.roles.is_empty() {
+            f.write_str(")")?;
+        }
+        if let Some(org) = &self.org {
+            write!(f, " for {org}")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_actor_reads_as_id_roles_and_body() {
+        let stranger = Actor::new(ActorId::from_static("stranger"));
+        assert_eq!(stranger.to_string(), "stranger");
+        let clerk = Actor::new(ActorId::from_static("clerk-li"))
+            .with_role(Role::HallClerk)
+            .with_role(Role::Party)
+            .acting_for(OrgId::from_static("huanan-hall"));
+        assert_eq!(
+            clerk.to_string(),
+            "clerk-li (service-hall clerk, party) for huanan-hall"
+        );
+        assert_eq!(Actor::system().to_string(), "system (system)");
+    }
 
     fn actor(id: &str) -> Actor {
         Actor::new(id.parse().unwrap())

@@ -19,8 +19,10 @@ use crate::calendar::CalendarError;
 use crate::dispute::DisputeError;
 use crate::escalation::{LadderError, PolicyError};
 use crate::id::IdError;
-use crate::journal::JournalError;
+use crate::journal::{ExecuteError, JournalError, StreamKey, UpcastError};
+#[cfg(feature = "sim")]
 use crate::load::LoadError;
+use crate::matter::ParseMatterError;
 use crate::org::OrgGraphError;
 use crate::service::{CatalogueError, NoteError, ServiceRequestError};
 use crate::tier::ParseLevelError;
@@ -66,7 +68,29 @@ pub enum Error {
     /// An event store refused or failed an operation.
     #[error(transparent)]
     Journal(#[from] JournalError),
-    /// A city-year could not be set up by the load generator.
+    /// An upcaster could not bring an old payload to the current schema
+    /// (from [`journal::convert`](crate::journal::convert) or your own
+    /// [`EventSchema::upcast`](crate::journal::EventSchema::upcast); inside
+    /// a journal read it arrives as [`Error::Journal`]).
+    #[error(transparent)]
+    Upcast(#[from] UpcastError),
+    /// [`journal::execute`](crate::journal::execute) gave up: other writers
+    /// kept appending to the case. Retrying later may succeed. (Its other
+    /// failures arrive as [`Error::Case`] and [`Error::Journal`].)
+    #[error("stream {stream}: still conflicting after {attempts} attempts")]
+    Contended {
+        /// The case's stream.
+        stream: StreamKey,
+        /// How many times the command was decided and refused by the store.
+        attempts: u32,
+    },
+    /// A dispute kind or service category name was not recognised.
+    #[error(transparent)]
+    Matter(#[from] ParseMatterError),
+    /// A city-year could not be set up by the load generator (feature
+    /// `sim`).
+    #[cfg(feature = "sim")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
     #[error(transparent)]
     Load(#[from] LoadError),
     /// A history could not be replayed.
@@ -105,6 +129,19 @@ impl std::error::Error for AnyRejection {
 impl<R: std::error::Error + Send + Sync + 'static> From<CaseError<R>> for Error {
     fn from(e: CaseError<R>) -> Self {
         Error::Case(Box::new(e.map_rejection(|r| AnyRejection(Box::new(r)))))
+    }
+}
+
+/// A refusal becomes [`Error::Case`], a journal failure [`Error::Journal`]
+/// and contention [`Error::Contended`]: the same variants as the same
+/// failures outside `execute`.
+impl<R: std::error::Error + Send + Sync + 'static> From<ExecuteError<R>> for Error {
+    fn from(e: ExecuteError<R>) -> Self {
+        match e {
+            ExecuteError::Refused(e) => e.into(),
+            ExecuteError::Contended { stream, attempts } => Error::Contended { stream, attempts },
+            ExecuteError::Journal(e) => Error::Journal(*e),
+        }
     }
 }
 

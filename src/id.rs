@@ -18,6 +18,30 @@
 //! assert!(CaseId::new("tab\there").is_err());
 //! # Ok::<(), IdError>(())
 //! ```
+//!
+//! # Known ids as constants
+//!
+//! An id known when the program is written — a hall, the timer's actor, a
+//! fixture's case — is written with `from_static` in a `const` item or a
+//! `const { }` block: the compiler runs the same checks as
+//! [`CaseId::new`], so there is no `parse()?` and no run-time failure.
+//!
+//! ```
+//! use grassroots::id::{ActorId, OrgId};
+//!
+//! const HALL: OrgId = OrgId::from_static("huanan-hall");
+//! let timer = const { ActorId::from_static("timer") };
+//! assert_eq!(HALL.as_str(), "huanan-hall");
+//! assert_eq!(timer.to_string(), "timer");
+//! ```
+//!
+//! An id that `new` would refuse is a compile error:
+//!
+//! ```compile_fail
+//! use grassroots::id::CaseId;
+//!
+//! const BAD: CaseId = CaseId::from_static("tab\there");
+//! ```
 
 use std::fmt;
 use std::str::FromStr;
@@ -112,6 +136,110 @@ fn is_format(c: char) -> bool {
     )
 }
 
+/// [`validate`] as a `const fn`, for [`CaseId::from_static`] and its
+/// siblings: the same rules, the same error, the same byte offset. It
+/// decodes UTF-8 by hand (a `&str` is valid UTF-8, so the decoding needs no
+/// checks) and spells out the character classes `validate` asks the
+/// standard library for; a test compares the two on every character of the
+/// Basic Multilingual Plane and beyond.
+const fn validate_const(kind: &'static str, s: &str) -> Result<(), IdError> {
+    let bytes = s.as_bytes();
+    if bytes.is_empty() {
+        return Err(IdError::Empty { kind });
+    }
+    if bytes.len() > MAX_ID_LEN {
+        return Err(IdError::TooLong {
+            kind,
+            len: bytes.len(),
+            max: MAX_ID_LEN,
+        });
+    }
+    let mut at = 0;
+    let mut blank = true;
+    while at < bytes.len() {
+        let (c, width) = decode_utf8(bytes, at);
+        if is_control_const(c) || is_format_const(c) {
+            return Err(IdError::ControlCharacter { kind, at });
+        }
+        if !is_whitespace_const(c) {
+            blank = false;
+        }
+        at += width;
+    }
+    if blank {
+        return Err(IdError::Blank { kind });
+    }
+    Ok(())
+}
+
+/// The code point starting at byte `at` of valid UTF-8, and its width.
+const fn decode_utf8(bytes: &[u8], at: usize) -> (u32, usize) {
+    let b0 = bytes[at] as u32;
+    if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        (((b0 & 0x1F) << 6) | continuation(bytes, at + 1), 2)
+    } else if b0 < 0xF0 {
+        let c =
+            ((b0 & 0x0F) << 12) | (continuation(bytes, at + 1) << 6) | continuation(bytes, at + 2);
+        (c, 3)
+    } else {
+        let c = ((b0 & 0x07) << 18)
+            | (continuation(bytes, at + 1) << 12)
+            | (continuation(bytes, at + 2) << 6)
+            | continuation(bytes, at + 3);
+        (c, 4)
+    }
+}
+
+/// The six payload bits of the continuation byte at `at`.
+const fn continuation(bytes: &[u8], at: usize) -> u32 {
+    (bytes[at] as u32) & 0x3F
+}
+
+/// [`char::is_control`]: general category Cc.
+const fn is_control_const(c: u32) -> bool {
+    matches!(c, 0x00..=0x1F | 0x7F..=0x9F)
+}
+
+/// [`is_format`], on a code point.
+const fn is_format_const(c: u32) -> bool {
+    matches!(
+        c,
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+    )
+}
+
+/// [`char::is_whitespace`] (Unicode `White_Space`), which `str::trim`
+/// strips.
+const fn is_whitespace_const(c: u32) -> bool {
+    matches!(
+        c,
+        0x09..=0x0D
+            | 0x20
+            | 0x85
+            | 0xA0
+            | 0x1680
+            | 0x2000..=0x200A
+            | 0x2028
+            | 0x2029
+            | 0x202F
+            | 0x205F
+            | 0x3000
+    )
+}
+
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -130,6 +258,45 @@ macro_rules! id_type {
                 let s = s.as_ref();
                 validate(stringify!($name), s)?;
                 Ok(Self(SmolStr::new(s)))
+            }
+
+            /// Builds the identifier from a string literal, checked by the
+            /// compiler when used in a `const` item or a `const { }` block:
+            /// the way to write a known id without `parse()?`.
+            ///
+            /// ```
+            #[doc = concat!("use grassroots::id::", stringify!($name), ";")]
+            ///
+            #[doc = concat!("const KNOWN: ", stringify!($name), " = ", stringify!($name), "::from_static(\"huanan-hall\");")]
+            #[doc = concat!("assert_eq!(KNOWN, \"huanan-hall\".parse::<", stringify!($name), ">()?);")]
+            #[doc = concat!("let inline = const { ", stringify!($name), "::from_static(\"LG-2026-000123\") };")]
+            /// assert_eq!(inline.as_str(), "LG-2026-000123");
+            /// # Ok::<(), grassroots::id::IdError>(())
+            /// ```
+            ///
+            /// An id [`new`](Self::new) would refuse does not compile (see
+            /// the [module docs](self)).
+            ///
+            /// # Panics
+            ///
+            /// When `s` breaks a rule [`new`](Self::new) checks — empty,
+            /// longer than [`MAX_ID_LEN`] bytes, a control or formatting
+            /// character, only whitespace — with the same checks, character
+            /// for character. In a `const` that panic is a compile error;
+            /// called at run time it is a panic, so keep run-time strings
+            /// for [`new`](Self::new).
+            pub const fn from_static(s: &'static str) -> Self {
+                match validate_const(stringify!($name), s) {
+                    Ok(()) => Self(SmolStr::new_static(s)),
+                    Err(IdError::Empty { .. }) => panic!("an identifier must not be empty"),
+                    Err(IdError::TooLong { .. }) => {
+                        panic!("an identifier must be at most MAX_ID_LEN (128) bytes long")
+                    }
+                    Err(IdError::ControlCharacter { .. }) => {
+                        panic!("an identifier must not hold a control or formatting character")
+                    }
+                    Err(IdError::Blank { .. }) => panic!("an identifier must not be blank"),
+                }
             }
 
             /// The identifier as a string slice.
@@ -300,6 +467,87 @@ mod tests {
         assert_eq!(serde_json::from_str::<ServiceCode>(&json).unwrap(), id);
         assert_eq!(id.to_string().parse::<ServiceCode>().unwrap(), id);
         assert_eq!(format!("{id:?}"), "ServiceCode(\"BR-001\")");
+    }
+
+    #[test]
+    fn known_ids_are_built_at_compile_time() {
+        const HALL: OrgId = OrgId::from_static("huanan-hall");
+        const LONG: CaseId = CaseId::from_static(
+            "a-case-id-longer-than-the-twenty-three-bytes-smol-str-keeps-inline",
+        );
+        const CHINESE: OrgId = OrgId::from_static("禾花社区");
+        assert_eq!(HALL, OrgId::new("huanan-hall").unwrap());
+        assert_eq!(LONG.as_str().len(), 66);
+        assert_eq!(CHINESE, OrgId::new("禾花社区").unwrap());
+        assert_eq!(format!("{HALL:?}"), "OrgId(\"huanan-hall\")");
+        let timer = const { ActorId::from_static("timer") };
+        assert_eq!(timer, ActorId::new("timer").unwrap());
+    }
+
+    #[test]
+    #[should_panic(expected = "an identifier must not be blank")]
+    fn a_blank_static_id_panics_at_run_time() {
+        let text: &'static str = "   ";
+        let _ = CaseId::from_static(text);
+    }
+
+    #[test]
+    #[should_panic(expected = "an identifier must not hold a control or formatting character")]
+    fn a_static_id_with_a_zero_width_space_panics_at_run_time() {
+        let _ = ActorId::from_static("a\u{200B}b");
+    }
+
+    /// The const checks are the run-time checks: the same verdict and the
+    /// same error on every character alone, between letters, and padded
+    /// with spaces, and on the length limits.
+    #[test]
+    fn the_const_checks_agree_with_the_run_time_checks() {
+        let chars = (0..=0x3_0000u32)
+            .chain(0xE_0000..=0xE_0100)
+            .filter_map(char::from_u32);
+        for c in chars.chain([char::MAX]) {
+            for text in [
+                format!("{c}"),
+                format!("a{c}b"),
+                format!(" {c} "),
+                format!("{c}{c}"),
+            ] {
+                assert_eq!(
+                    validate_const("OrgId", &text),
+                    validate("OrgId", &text),
+                    "{text:?} (U+{:04X})",
+                    c as u32
+                );
+            }
+        }
+        for text in [
+            "",
+            " ",
+            "a".repeat(MAX_ID_LEN).as_str(),
+            "a".repeat(MAX_ID_LEN + 1).as_str(),
+            "é".repeat(65).as_str(),
+        ] {
+            assert_eq!(
+                validate_const("OrgId", text),
+                validate("OrgId", text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn maps_keyed_by_ids_are_looked_up_by_text() {
+        use std::collections::{BTreeMap, HashMap};
+        let hall = OrgId::from_static("huanan-hall");
+        let long = OrgId::new("x".repeat(40)).unwrap(); // stored on the heap
+        let hashed: HashMap<OrgId, u32> = [(hall.clone(), 1), (long.clone(), 2)].into();
+        let sorted: BTreeMap<OrgId, u32> = [(hall, 1), (long, 2)].into();
+        assert_eq!(hashed.get("huanan-hall"), Some(&1));
+        assert_eq!(sorted.get("huanan-hall"), Some(&1));
+        assert_eq!(hashed.get("x".repeat(40).as_str()), Some(&2));
+        assert_eq!(sorted.get("x".repeat(40).as_str()), Some(&2));
+        assert_eq!(hashed.get("huanan"), None);
+        assert_eq!(sorted.get("huanan"), None);
     }
 
     #[test]

@@ -71,7 +71,7 @@
 //! |---|---|
 //! | [`id`] | newtype identifiers, validated on construction and deserialisation |
 //! | [`metrics`] | [`GovernanceMetrics`](metrics::GovernanceMetrics): the three rates (response, resolution, satisfaction), on-time rate, overdue counts, the share resolved within the ceiling and median time per tier — per workflow, tier, kind and organisation — folded from histories |
-//! | [`load`] | a seeded load generator: a city's year of disputes and service requests ([`CityYear`](load::CityYear), 20 million cases by default) played through the real workflows on worker threads and folded into metrics |
+//! | `load` (feature `sim`) | a seeded load generator: a city's year of disputes and service requests (`load::CityYear`, 20 million cases by default) played through the real workflows on worker threads and folded into metrics |
 //! | [`tier`] | [`Tier`] (grid → municipal) and [`Severity`] |
 //! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
 //! | [`calendar`] | [`WorkingCalendar`] (weekends, public holidays, make-up working days) and [`TimeLimit`]: working-day deadlines |
@@ -93,6 +93,10 @@
 //!   `dispute::strategies` and `service::strategies` for the crate's own.
 //! - `sqlite` — an event store on an embedded SQLite file (bundled SQLite).
 //! - `postgres` — an event store on a PostgreSQL server.
+//! - `sim` — simulation and sample data: the city-year load generator
+//!   (`load`), seeded city graphs (`org::generate`) and the sample service
+//!   hall (`service::sample`). It brings in `rand` and `rand_pcg`, which the
+//!   default build does not have.
 //!
 //! None is on by default.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -107,6 +111,8 @@ pub mod error;
 pub mod escalation;
 pub mod id;
 pub mod journal;
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod load;
 pub mod matter;
 pub mod metrics;

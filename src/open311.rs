@@ -49,6 +49,8 @@
 //! # Example
 //!
 //! ```
+//! # #[cfg(feature = "sim")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use chrono::{TimeZone, Utc};
 //! use grassroots::actor::{Actor, Role};
 //! use grassroots::open311::{self, Status};
@@ -58,7 +60,7 @@
 //! let service = sample::huanan_city_service();
 //! let services = open311::services(service.catalogue());
 //! assert_eq!(services.len(), 18);
-//! let definition = open311::service_definition(service.catalogue(), &"TX-001".parse()?).unwrap();
+//! let definition = open311::service_definition(service.catalogue(), "TX-001").unwrap();
 //! assert_eq!(definition.attributes[0].code, "invoice_type");
 //!
 //! let applicant = Actor::new("ent-0042".parse()?).with_role(Role::Party);
@@ -83,7 +85,10 @@
 //! assert_eq!(json["requested_datetime"], "2026-03-02T01:00:00Z");
 //! assert_eq!(json["agency_responsible"], "Huanan City branch of the district administrative service hall");
 //! assert_eq!(json["grassroots"]["state"], "Submitted");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
 //! ```
 
 use chrono::{DateTime, Utc};
@@ -373,9 +378,13 @@ pub fn services(catalogue: &Catalogue) -> Vec<Service> {
         .collect()
 }
 
-/// The GeoReport definition of the item with this code, if the catalogue
-/// has it.
-pub fn service_definition(catalogue: &Catalogue, code: &ServiceCode) -> Option<ServiceDefinition> {
+/// The GeoReport definition of the item with this code (the code or its
+/// text), if the catalogue has it.
+pub fn service_definition<Q>(catalogue: &Catalogue, code: &Q) -> Option<ServiceDefinition>
+where
+    ServiceCode: std::borrow::Borrow<Q>,
+    Q: Ord + ?Sized,
+{
     catalogue.item(code).map(definition_of)
 }
 

@@ -34,6 +34,16 @@ fn the_sample_round_trips_through_json() {
 }
 
 #[test]
+fn items_are_looked_up_by_code_or_by_its_text() {
+    let catalogue = sample::huanan_city_catalogue();
+    let by_text = catalogue.item("TX-001").expect("the sample has TX-001");
+    let code: grassroots::id::ServiceCode = "TX-001".parse().unwrap();
+    assert_eq!(catalogue.item(&code), Some(by_text));
+    assert_eq!(by_text.code, code);
+    assert!(catalogue.item("TX-999").is_none());
+}
+
+#[test]
 fn a_duplicate_code_is_refused_naming_it() {
     let mut value = sample_json();
     value["items"][1]["code"] = json!("BR-001");

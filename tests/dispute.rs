@@ -258,6 +258,39 @@ fn events_of(steps: path::Steps) -> Vec<E> {
 }
 
 #[test]
+fn every_state_reads_as_its_kind_then_what_where_and_who() {
+    let mut lines = Vec::new();
+    for kind in DisputeState::KINDS {
+        let case = support::dispute_fixture::drive(d(), &path::to(kind));
+        let text = case.state().to_string();
+        assert!(text.starts_with(kind), "{text}");
+        if let Some(file) = case.state().file() {
+            let place = format!("{} dispute at {}", file.kind, file.location);
+            assert!(text.contains(&place), "{text}");
+        }
+        lines.push(text);
+    }
+    let expected = [
+        "Unreported",
+        "Reported: labour dispute at huanan-park",
+        "Accepted: labour dispute at huanan-park, estate tier, park-academy",
+        "Escalated: labour dispute at huanan-park, community tier, hehua-med",
+        "Mediating: labour dispute at huanan-park, estate tier, park-academy; mediators qian, 1 session",
+        "Signing: labour dispute at huanan-park, estate tier, park-academy; signed by 0 of 3",
+        "Agreed: labour dispute at huanan-park, estate tier, park-academy",
+        "MediationFailed: labour dispute at huanan-park, estate tier, park-academy; routes open: arbitration",
+        "Fulfilled: labour dispute at huanan-park, estate tier, park-academy",
+        "Breached: labour dispute at huanan-park, estate tier, park-academy",
+        "Referred: labour dispute at huanan-park, estate tier, park-academy; to arbitration",
+        "Withdrawn: labour dispute at huanan-park, estate tier, park-academy; withdrawn by acme-rep",
+        "Declined: labour dispute at huanan-park; declined by park-academy, routes open: arbitration",
+        "Refused: labour dispute at huanan-park; refused by acme-rep, routes open: arbitration",
+        "Closed: labour dispute at huanan-park, estate tier, park-academy; fulfilled, parties satisfied",
+    ];
+    assert_eq!(lines, expected);
+}
+
+#[test]
 fn the_table_lists_every_state_and_command() {
     let states: Vec<&str> = TABLE.iter().map(|(s, _)| *s).collect();
     let all: Vec<String> = DisputeStateKind::all().map(|k| k.to_string()).collect();

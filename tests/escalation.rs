@@ -72,6 +72,54 @@ fn start_routes_the_first_handler_and_stores_it_in_the_event() {
 }
 
 #[test]
+fn a_ladder_state_reads_as_its_kind_tier_and_handler() {
+    assert_eq!(LadderState::Idle.to_string(), "Idle");
+    let ladder = ladder();
+    let district = officer(Tier::Municipal);
+    let at = |actor| Context::new(monday(), actor);
+
+    let grid_officer = officer(Tier::Grid);
+    let mut resolved = started(&ladder, Severity::Minor);
+    assert_eq!(
+        resolved.state().to_string(),
+        "Handling at grid tier, grid-7"
+    );
+    resolved
+        .handle(&ladder, &LadderCommand::Resolve, &at(&grid_officer))
+        .unwrap();
+    assert_eq!(
+        resolved.state().to_string(),
+        "Resolved at grid tier, grid-7"
+    );
+
+    let mut referred = started(&ladder, Severity::Critical);
+    let escalate = LadderCommand::Escalate {
+        reason: EscalationReason::HandlingFailed,
+    };
+    for _ in 0..2 {
+        referred.handle(&ladder, &escalate, &at(&district)).unwrap();
+    }
+    let over = LadderCommand::Override {
+        reason: EscalationReason::HandlingFailed,
+        justification: "district-wide".into(),
+    };
+    referred.handle(&ladder, &over, &at(&district)).unwrap();
+    let handler = rung_of(&referred).handler.clone();
+    assert_eq!(
+        referred.state().to_string(),
+        format!("Exhausted at district tier, {handler}")
+    );
+    let refer = LadderCommand::ReferOut {
+        to: Referral::Litigation,
+    };
+    referred.handle(&ladder, &refer, &at(&district)).unwrap();
+    assert_eq!(
+        referred.state().to_string(),
+        format!("ReferredOut to litigation from district tier, {handler}")
+    );
+}
+
+#[test]
 fn a_moderate_matter_starts_at_the_estate() {
     let case = started(&ladder(), Severity::Moderate);
     assert_eq!(rung_of(&case).tier, Tier::Estate);

@@ -252,7 +252,7 @@ fn the_readme_diagrams_are_the_docs_diagrams() {
 #[test]
 fn the_readme_names_the_main_command() {
     let readme = include_str!("../README.md");
-    assert!(readme.contains("cargo run --example huanan_city"));
+    assert!(readme.contains("cargo run --features sim --example huanan_city"));
     assert!(readme.contains("cargo test --all-features"));
 }
 

@@ -202,7 +202,7 @@ fn the_service_list_and_definitions_have_the_georeport_shape() {
     }
     // The sample uses all six datatypes.
     assert_eq!(datatypes.len(), 6, "{datatypes:?}");
-    assert!(open311::service_definition(catalogue, &"XX-1".parse().unwrap()).is_none());
+    assert!(open311::service_definition(catalogue, "XX-1").is_none());
 }
 
 #[test]

@@ -3,10 +3,9 @@
 use chrono::NaiveDate;
 use grassroots::id::{ActorId, OrgId};
 use grassroots::matter::{DisputeKind, ServiceCategory};
-use grassroots::org::generate::{CityScale, city};
 use grassroots::org::{
     Capability, DataEntry, EstatePart, Finding, LinkEnd, Mechanism, Need, Org, OrgGraph,
-    OrgGraphData, OrgGraphError, OrgKind, Relation, RelationKind, RouteReason, Validity,
+    OrgGraphData, OrgGraphError, OrgKind, Relation, RelationKind, Route, RouteReason, Validity,
 };
 use grassroots::tier::Tier;
 
@@ -148,6 +147,21 @@ fn longgang() -> OrgGraph {
         "med-hehua",
     );
     g
+}
+
+#[test]
+fn lookups_take_an_id_or_its_text() {
+    let g = longgang();
+    assert!(g.contains("hehua") && g.contains(&id("hehua")));
+    assert!(!g.contains("atlantis"));
+    assert_eq!(g.org("hehua"), g.org(&id("hehua")));
+    assert_eq!(g.parent("hehua").map(|o| o.id.as_str()), Some("pinghu"));
+    let by_text: Vec<_> = g.ancestors("hehua").collect();
+    let by_id: Vec<_> = g.ancestors(&id("hehua")).collect();
+    assert_eq!(by_text, by_id);
+    assert!(!by_text.is_empty());
+    assert_eq!(g.person("actor-wang").map(|o| o.id.as_str()), Some("wang"));
+    assert!(g.person("actor-nobody").is_none());
 }
 
 fn json(graph: &OrgGraph) -> String {
@@ -573,6 +587,46 @@ fn routing_needs_a_territorial_location_in_the_graph() {
 }
 
 #[test]
+fn a_route_reads_as_handler_tier_area_and_reason() {
+    let g = longgang();
+    let need = Need::Service(ServiceCategory::FundingSupport);
+    let route = g
+        .route(&id("g2"), Tier::Estate, &need, d(2025, 1, 6))
+        .unwrap();
+    assert_eq!(
+        route.to_string(),
+        format!(
+            "asc-huanan at estate tier for {} ({})",
+            route.area, route.reason
+        )
+    );
+    let reasons = [
+        (RouteReason::Itself, "the area itself"),
+        (RouteReason::Serves { area: id("hehua") }, "serves hehua"),
+        (
+            RouteReason::Paired {
+                partner: id("pc-hehua"),
+                area: id("hehua"),
+            },
+            "paired with pc-hehua, for hehua",
+        ),
+    ];
+    for (reason, text) in reasons {
+        assert_eq!(reason.to_string(), text);
+        let route = Route {
+            handler: id("studio"),
+            tier: Tier::Community,
+            area: id("hehua"),
+            reason,
+        };
+        assert_eq!(
+            route.to_string(),
+            format!("studio at community tier for hehua ({text})")
+        );
+    }
+}
+
+#[test]
 fn escalation_path_lists_each_tier_with_a_handler_and_skips_the_rest() {
     let g = longgang();
     let path = g
@@ -967,10 +1021,13 @@ fn exports_escape_names_and_style_by_kind() {
     assert!(dot.trim_end().ends_with('}'));
 }
 
-// ---- generated cities --------------------------------------------------------
+// ---- generated cities (feature `sim`) ------------------------------------------
 
+#[cfg(feature = "sim")]
 #[test]
 fn every_generated_community_routes_neighbour_disputes_at_some_tier() {
+    use grassroots::org::generate::{CityScale, city};
+
     let g = city(&CityScale::small(), 3);
     let day = d(2025, 6, 1);
     let need = Need::Mediation(DisputeKind::Neighbour);

@@ -138,6 +138,43 @@ fn expected(row: Row, kind: &str) -> Expect {
     Expect::Events(events)
 }
 
+#[test]
+fn every_state_reads_as_its_kind_then_item_applicant_and_handler() {
+    let service = service();
+    let mut lines = Vec::new();
+    for row in Row::ALL {
+        let case = given(&service, row.history()).case(t0());
+        let text = case.state().to_string();
+        assert!(text.starts_with(row.kind()), "{text}");
+        lines.push(text);
+    }
+    let handled = "at huanan-hall, handled by huanan-hall, promised";
+    let expected = [
+        "New".to_owned(),
+        "Submitted: BR-001 for ent-0042 at huanan-hall".to_owned(),
+        "SupplementRequested: BR-001 for ent-0042 at huanan-hall; 1 material missing".to_owned(),
+        "Refused: BR-001 for ent-0042 at huanan-hall; the premises are not for business use"
+            .to_owned(),
+        format!("Accepted: BR-001 for ent-0042 {handled} 2026-03-05"),
+        format!("Accepted: FS-001 for ent-0042 {handled} 2026-03-30"),
+        format!(
+            "Forwarded: FS-001 for ent-0042 {handled} 2026-03-30; forwarded to longgang-industry"
+        ),
+        format!("InProcess: BR-001 for ent-0042 {handled} 2026-03-05"),
+        format!("Suspended: BR-001 for ent-0042 {handled} 2026-03-05; suspended since 2026-03-02"),
+        format!(
+            "ExtensionRequested: BR-001 for ent-0042 {handled} 2026-03-05; 2 more working days asked for"
+        ),
+        format!("Completed: BR-001 for ent-0042 {handled} 2026-03-05"),
+        format!("Denied: BR-001 for ent-0042 {handled} 2026-03-05; the name is already registered"),
+        format!("Delivered: BR-001 for ent-0042 {handled} 2026-03-05"),
+        format!("Rated: BR-001 for ent-0042 {handled} 2026-03-05"),
+        format!("Closed: BR-001 for ent-0042 {handled} 2026-03-05"),
+        "Withdrawn: BR-001 for ent-0042 at huanan-hall".to_owned(),
+    ];
+    assert_eq!(lines, expected);
+}
+
 /// Runs one cell as a given/when/then scenario.
 fn cell(service: &ServiceRequest, row: Row, kind: &str) {
     let (actor, command) = command_of(kind);

@@ -79,6 +79,7 @@ impl Party {
 /// The channel a dispute came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Channel {
     /// A party brought it (the reporter must be one of the parties).
     Party,
@@ -175,6 +176,7 @@ pub struct Report {
 /// [`DisputeError`](super::DisputeError) naming the rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(tag = "command", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DisputeCommand {
     /// Reports a new dispute (a party, a grid worker, or an officer for the
     /// other channels).

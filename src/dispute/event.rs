@@ -25,6 +25,7 @@ use crate::tier::{Severity, Tier};
 /// the calendar or the settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DisputeEvent {
     /// The dispute was reported and received.
     Reported {

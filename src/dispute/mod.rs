@@ -271,6 +271,7 @@
 
 mod command;
 mod decide;
+mod display;
 mod error;
 mod event;
 mod routes;

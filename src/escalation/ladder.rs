@@ -17,6 +17,7 @@ use crate::workflow::{Context, Decision, Transition, Workflow};
 /// Why a matter moved up a tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EscalationReason {
     /// It waited past its tier's time limit (recorded by a `Tick`).
     TimedOut,
@@ -154,6 +155,7 @@ impl LadderState {
 /// A command to the ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "command")]
+#[non_exhaustive]
 pub enum LadderCommand {
     /// Puts a matter on the ladder at the tier its severity starts at.
     Start {
@@ -255,6 +257,7 @@ pub struct Escalated {
 /// A fact about a matter on the ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "event")]
+#[non_exhaustive]
 pub enum LadderEvent {
     /// The matter was put on the ladder.
     Started(Started),

@@ -66,6 +66,7 @@
 //! Exhausted --Resolved--> Resolved           Exhausted --ReferredOut--> ReferredOut
 //! ```
 
+mod display;
 mod ladder;
 mod policy;
 mod report;

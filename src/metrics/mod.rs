@@ -31,6 +31,8 @@
 //! # Example
 //!
 //! ```
+//! # #[cfg(feature = "sim")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use grassroots::metrics::{CaseType, GovernanceMetrics};
 //! use grassroots::service::{sample, ServiceRequestCommand as Command};
 //! use grassroots::actor::{Actor, Role};
@@ -72,7 +74,10 @@
 //! assert_eq!(requests.satisfaction_rate(), None); // not rated yet
 //! assert_eq!(metrics.by_organisation().count(), 1); // the hall
 //! println!("{metrics}");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
 //! ```
 //!
 //! # Definitions
@@ -267,8 +272,13 @@ impl GovernanceMetrics {
         self.by_need.iter().map(|(n, f)| (*n, f))
     }
 
-    /// One organisation's figures; `None` when no case counted under it.
-    pub fn organisation(&self, body: &OrgId) -> Option<&Figures> {
+    /// One organisation's figures (by its id or its text); `None` when no
+    /// case counted under it.
+    pub fn organisation<Q>(&self, body: &Q) -> Option<&Figures>
+    where
+        OrgId: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
         self.by_body.get(body)
     }
 

@@ -1,8 +1,10 @@
 //! [`OrgGraph`]: the store, its insert rules and its plain queries.
 
+use std::borrow::Borrow;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::Hash;
 
 use chrono::NaiveDate;
 use petgraph::Direction::{Incoming, Outgoing};
@@ -125,18 +127,42 @@ impl OrgGraph {
         self.graph.edge_count()
     }
 
-    /// Whether an organisation with this id is in the graph.
-    pub fn contains(&self, id: &OrgId) -> bool {
+    /// Whether an organisation with this id is in the graph. Takes the id
+    /// or its text: `graph.contains("hehua")`.
+    pub fn contains<Q>(&self, id: &Q) -> bool
+    where
+        OrgId: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.index.contains_key(id)
     }
 
-    /// The organisation with this id.
-    pub fn org(&self, id: &OrgId) -> Option<&Org> {
+    /// The organisation with this id. Takes the id or its text:
+    ///
+    /// ```
+    /// # use grassroots::id::OrgId;
+    /// # use grassroots::org::{Org, OrgGraph, OrgKind};
+    /// let mut graph = OrgGraph::new();
+    /// graph.try_add_org(Org::new(OrgId::new("hehua")?, "Hehua community", OrgKind::Community))?;
+    /// assert_eq!(graph.org("hehua").map(|o| &o.kind), Some(&OrgKind::Community));
+    /// assert_eq!(graph.org(&OrgId::new("hehua")?), graph.org("hehua"));
+    /// assert!(graph.org("mancheng").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn org<Q>(&self, id: &Q) -> Option<&Org>
+    where
+        OrgId: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.index.get(id).map(|&n| &self.graph[n].org)
     }
 
-    /// The person node standing for this actor.
-    pub fn person(&self, actor: &ActorId) -> Option<&Org> {
+    /// The person node standing for this actor (the id or its text).
+    pub fn person<Q>(&self, actor: &Q) -> Option<&Org>
+    where
+        ActorId: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.actors.get(actor).map(|&n| &self.graph[n].org)
     }
 
@@ -164,6 +190,7 @@ impl OrgGraph {
     }
 
     /// Makes room for `additional` more person nodes in the actor index.
+    #[cfg(feature = "sim")]
     pub(crate) fn reserve_actors(&mut self, additional: usize) {
         self.actors.reserve(additional);
     }
@@ -513,7 +540,11 @@ impl OrgGraph {
     /// The administrative parent of an organisation: the body it is
     /// [`PartOf`](Relation::PartOf). `None` if it has none or is not in the
     /// graph.
-    pub fn parent(&self, id: &OrgId) -> Option<&Org> {
+    pub fn parent<Q>(&self, id: &Q) -> Option<&Org>
+    where
+        OrgId: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let n = *self.index.get(id)?;
         self.graph[n].parent.map(|p| &self.graph[p].org)
     }
@@ -536,7 +567,11 @@ impl OrgGraph {
     /// assert_eq!(names, ["hehua", "pinghu"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn ancestors(&self, id: &OrgId) -> Ancestors<'_> {
+    pub fn ancestors<Q>(&self, id: &Q) -> Ancestors<'_>
+    where
+        OrgId: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let next = self.index.get(id).and_then(|&n| self.graph[n].parent);
         Ancestors { graph: self, next }
     }

@@ -53,7 +53,8 @@
 //! - [`OrgGraph::health`]: the checks a district office runs (the
 //!   "1 + 1 + N" estates, communities without mediation, bodies cut off);
 //! - [`OrgGraph::to_mermaid`], [`OrgGraph::to_dot`], serde as
-//!   [`OrgGraphData`]; [`generate::city`] for test and benchmark cities.
+//!   [`OrgGraphData`]; `generate::city` (feature `sim`) for test and
+//!   benchmark cities.
 //!
 //! # Example
 //!
@@ -122,6 +123,8 @@
 
 mod error;
 mod export;
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod generate;
 mod graph;
 mod health;

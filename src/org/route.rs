@@ -1,6 +1,7 @@
 //! Routing: which body handles a need for a location, and why.
 
 use std::cmp::Ordering;
+use std::fmt;
 
 use chrono::NaiveDate;
 use petgraph::stable_graph::NodeIndex;
@@ -31,6 +32,7 @@ pub struct Route {
 /// Why [`Route::handler`] was chosen, in the order routing tries them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RouteReason {
     /// The area itself has the capability.
     Itself,
@@ -47,6 +49,30 @@ pub enum RouteReason {
         /// The area the partner is (or serves).
         area: OrgId,
     },
+}
+
+impl fmt::Display for Route {
+    /// `hehua-med at community tier for hehua (serves hehua)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at {} tier for {} ({})",
+            self.handler, self.tier, self.area, self.reason
+        )
+    }
+}
+
+impl fmt::Display for RouteReason {
+    /// `the area itself`, `serves hehua`, `paired with hehua, for hehua`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteReason::Itself => f.write_str("the area itself"),
+            RouteReason::Serves { area } => write!(f, "serves {area}"),
+            RouteReason::Paired { partner, area } => {
+                write!(f, "paired with {partner}, for {area}")
+            }
+        }
+    }
 }
 
 /// How a handler was found, with node indices (no allocation).

@@ -562,7 +562,7 @@ impl ServiceItem {
 ///     1,
 /// );
 /// let catalogue = Catalogue::try_new(hall, "huanan-city".parse()?, [item.clone()])?;
-/// assert_eq!(catalogue.item(&"TX-001".parse()?).map(|i| i.working_days), Some(1));
+/// assert_eq!(catalogue.item("TX-001").map(|i| i.working_days), Some(1));
 ///
 /// let twice = Catalogue::try_new("huanan-hall".parse()?, "huanan-city".parse()?, [item.clone(), item]);
 /// assert!(matches!(twice, Err(CatalogueError::DuplicateCode { .. })));
@@ -630,8 +630,12 @@ impl Catalogue {
         &self.items
     }
 
-    /// The item with this code.
-    pub fn item(&self, code: &ServiceCode) -> Option<&ServiceItem> {
+    /// The item with this code (the code or its text: `catalogue.item("TX-001")`).
+    pub fn item<Q>(&self, code: &Q) -> Option<&ServiceItem>
+    where
+        ServiceCode: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
         self.index.get(code).map(|&i| &self.items[i])
     }
 

@@ -22,6 +22,7 @@ pub enum Review {
 /// [module docs](super).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "command")]
+#[non_exhaustive]
 pub enum ServiceRequestCommand {
     /// The applicant submits a request for a catalogue item, with the
     /// materials they bring and the intake attributes filled in.

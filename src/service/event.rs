@@ -37,6 +37,7 @@ pub struct Submission {
 /// `Resumed` and `ExtensionApproved` the date it moved to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "type")]
+#[non_exhaustive]
 pub enum ServiceRequestEvent {
     /// The applicant submitted the request.
     Submitted(Box<Submission>),

@@ -15,13 +15,16 @@
 //! - [`open311`](crate::open311) shows the catalogue and any request as
 //!   Open311 GeoReport v2 JSON;
 //! - [`HallMetrics`] folds histories into the hall's indicators;
-//! - [`sample`] holds an illustrative catalogue and organisation graph;
+//! - `sample` (feature `sim`) holds an illustrative catalogue and
+//!   organisation graph;
 //! - `strategies` (feature `proptest`) draws command sequences for property
 //!   tests.
 //!
 //! # Example
 //!
 //! ```
+//! # #[cfg(feature = "sim")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use chrono::{TimeZone, Utc};
 //! use grassroots::actor::{Actor, Role};
 //! use grassroots::service::{
@@ -80,7 +83,10 @@
 //! // Live equals replay.
 //! let replayed = Case::<ServiceRequest>::replay(case.id().clone(), case.history().to_vec())?;
 //! assert_eq!(replayed, case);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
 //! ```
 //!
 //! # The lifecycle
@@ -247,11 +253,14 @@
 
 mod catalogue;
 mod command;
+mod display;
 mod error;
 mod event;
 mod machine;
 mod note;
 mod report;
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod sample;
 mod state;
 #[cfg(feature = "proptest")]
@@ -324,6 +333,7 @@ mod tests {
         assert_send_sync::<HallMetrics>();
     }
 
+    #[cfg(feature = "sim")]
     #[test]
     fn the_sample_is_well_formed() {
         let service = sample::huanan_city_service();

@@ -19,6 +19,8 @@
 //! every transition declared) checked by `check_invariants` on the way:
 //!
 //! ```
+//! # #[cfg(feature = "sim")]
+//! # fn main() {
 //! use grassroots::service::{sample, strategies, ServiceRequestEvent, ServiceRequestState};
 //! use grassroots::testing::check_invariants;
 //! use proptest::prelude::*;
@@ -40,6 +42,9 @@
 //!         Ok(())
 //!     })
 //!     .unwrap();
+//! # }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
 //! ```
 //!
 //! In a test file, the same reads as a `proptest! { #[test] fn ... }` block

@@ -1,0 +1,77 @@
+//! The default build stays lean: `rand` and `rand_pcg` come only with the
+//! `sim` feature (issue 12). This test asks cargo for the dependency tree
+//! of the library with no features and fails if either returns.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The crates of `cargo tree -e normal --prefix none` for the library with
+/// the given features, one name per line; `None` when cargo cannot be run.
+fn normal_dependencies(features: &[&str]) -> Option<Vec<String>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "tree",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--no-default-features",
+        ])
+        .arg("--manifest-path")
+        .arg(&manifest);
+    if !features.is_empty() {
+        command.arg("--features").arg(features.join(","));
+    }
+    let output = match command.output() {
+        Ok(output) => output,
+        Err(e) => {
+            eprintln!("skipped: cargo could not be run ({e})");
+            return None;
+        }
+    };
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).expect("cargo tree prints UTF-8");
+    Some(
+        text.lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+fn is_rand(name: &str) -> bool {
+    name == "rand" || name.starts_with("rand_")
+}
+
+#[test]
+fn the_default_build_has_no_rand() {
+    let Some(crates) = normal_dependencies(&[]) else {
+        return;
+    };
+    assert!(
+        crates.iter().any(|c| c == "grassroots"),
+        "the tree names the crate itself: {crates:?}"
+    );
+    let rand: Vec<_> = crates.iter().filter(|c| is_rand(c)).collect();
+    assert!(
+        rand.is_empty(),
+        "the default build pulls in {rand:?}; put its user behind the `sim` feature"
+    );
+}
+
+#[test]
+fn the_sim_feature_brings_rand() {
+    // The check above would pass vacuously if the tree were read wrongly.
+    let Some(crates) = normal_dependencies(&["sim"]) else {
+        return;
+    };
+    assert!(crates.iter().any(|c| c == "rand"), "{crates:?}");
+    assert!(crates.iter().any(|c| c == "rand_pcg"), "{crates:?}");
+}
