@@ -538,6 +538,7 @@ impl Org {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::Vocabulary;
 
     #[test]
     fn every_capability_has_its_own_bit() {
@@ -604,5 +605,90 @@ mod tests {
         assert_eq!(json, "{\"service\":\"talent_support\"}");
         let json = serde_json::to_string(&Capability::LegalAid).unwrap();
         assert_eq!(json, "\"legal_aid\"");
+    }
+
+    #[test]
+    fn built_in_kinds_keep_their_json() {
+        let kinds = [
+            OrgKind::Community,
+            OrgKind::HousingEstate,
+            OrgKind::AdministrativeServiceCentre,
+            OrgKind::Person(ActorId::new("A1").unwrap()),
+        ];
+        let json = serde_json::to_string(&kinds).unwrap();
+        assert_eq!(
+            json,
+            r#"["community","housing_estate","administrative_service_centre",{"person":"A1"}]"#
+        );
+        assert_eq!(serde_json::from_str::<Vec<OrgKind>>(&json).unwrap(), kinds);
+        for kind in OrgKind::BUILT_IN {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<OrgKind>(&json).unwrap(), kind);
+            assert_eq!(kind.as_str().parse::<OrgKind>().unwrap(), kind);
+        }
+        let caps = [
+            Capability::Mediation(DisputeKind::Labour),
+            Capability::Service(ServiceCategory::FundingSupport),
+            Capability::Supervision,
+        ];
+        assert_eq!(
+            serde_json::to_string(&caps).unwrap(),
+            r#"[{"mediation":"labour"},{"service":"funding_support"},"supervision"]"#
+        );
+    }
+
+    #[test]
+    fn a_custom_kind_is_a_plain_body_named_by_its_text() {
+        let law_firm: OrgKind = "law_firm".parse().unwrap();
+        assert_eq!(law_firm, OrgKind::Custom(Name::new("law_firm").unwrap()));
+        assert_eq!(law_firm.class(), KindClass::Body);
+        assert_eq!(law_firm.tier(), None);
+        assert!(law_firm.is_custom() && !law_firm.is_party_organisation());
+        assert_eq!(law_firm.to_string(), "law_firm");
+        let json = serde_json::to_string(&law_firm).unwrap();
+        assert_eq!(json, "\"law_firm\"");
+        assert_eq!(serde_json::from_str::<OrgKind>(&json).unwrap(), law_firm);
+        assert_eq!(
+            "person(A1)".parse::<OrgKind>().unwrap(),
+            OrgKind::Person(ActorId::new("A1").unwrap())
+        );
+    }
+
+    #[test]
+    fn malformed_kinds_are_refused_with_a_typed_error() {
+        let err = "Law Firm".parse::<OrgKind>().unwrap_err();
+        assert_eq!(err.vocabulary, Vocabulary::OrgKind);
+        assert_eq!(err.input, "Law Firm");
+        assert!(
+            serde_json::from_str::<OrgKind>("\"law firm\"")
+                .unwrap_err()
+                .to_string()
+                .contains("is not a valid kind of body")
+        );
+        assert!(serde_json::from_str::<OrgKind>(r#"{"school":"A1"}"#).is_err());
+        assert!(serde_json::from_str::<OrgKind>(r#"{"person":""}"#).is_err());
+        assert!("person()".parse::<OrgKind>().is_err());
+    }
+
+    #[test]
+    fn custom_capabilities_share_a_bit_per_family_and_count_as_mediation() {
+        let tenancy = Capability::Mediation(DisputeKind::from_static("tenancy"));
+        let renovation = Capability::Mediation(DisputeKind::from_static("renovation"));
+        let filing = Capability::Service(ServiceCategory::from_static("renovation_filing"));
+        assert_eq!(tenancy.bit(), renovation.bit());
+        assert_ne!(tenancy.bit(), filing.bit());
+        assert!(tenancy.is_custom() && filing.is_custom());
+        assert!(!Capability::Mediation(DisputeKind::Labour).is_custom());
+        assert_ne!(tenancy.bit() & Capability::MEDIATION_MASK, 0);
+        assert_eq!(filing.bit() & Capability::MEDIATION_MASK, 0);
+        for c in Capability::all() {
+            assert_eq!(c.bit() & (tenancy.bit() | filing.bit()), 0, "{c}");
+        }
+        assert_eq!(
+            serde_json::to_string(&tenancy).unwrap(),
+            r#"{"mediation":"tenancy"}"#
+        );
+        assert_eq!(tenancy.to_string(), "mediation(tenancy)");
     }
 }

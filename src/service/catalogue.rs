@@ -353,7 +353,7 @@ pub struct ServiceItem {
     pub name: String,
     /// What it is, for people (may be empty).
     pub description: String,
-    /// Its category, one of the nine.
+    /// Its category: one of the report's nine, or the city's own.
     pub category: ServiceCategory,
     /// Whether the hall handles it or acts as agent.
     pub mode: Mode,
@@ -539,7 +539,9 @@ impl ServiceItem {
 /// checks and names the offending entry:
 ///
 /// - codes are valid and unique;
-/// - categories are among the nine [`ServiceCategory`] names;
+/// - categories are the nine [`ServiceCategory`] names of the report or
+///   valid custom names (a city's own category, such as
+///   `renovation_filing`);
 /// - time limits are a positive number of working days;
 /// - names are not blank; materials and attribute codes are unique within
 ///   an item; list attributes have allowed values (unique keys) and other
@@ -685,10 +687,11 @@ impl TryFrom<CatalogueData> for Catalogue {
         for (index, item) in data.items.into_iter().enumerate() {
             let code = ServiceCode::new(&item.code)
                 .map_err(|source| CatalogueError::InvalidCode { index, source })?;
-            let category = item.category.parse::<ServiceCategory>().map_err(|_| {
-                CatalogueError::UnknownCategory {
+            let category = item.category.parse::<ServiceCategory>().map_err(|e| {
+                CatalogueError::InvalidCategory {
                     code: code.clone(),
                     category: item.category.clone(),
+                    reason: e.reason,
                 }
             })?;
             let working_days = u32::try_from(item.working_days)
