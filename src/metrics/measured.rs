@@ -17,12 +17,12 @@ use crate::workflow::{Recorded, Workflow};
 /// [`Workflow::NAME`]:
 ///
 /// ```
-/// use chrono::{TimeZone, Utc};
+/// use chrono::{Duration, TimeZone, Utc};
 /// use grassroots::matter::ServiceCategory;
 /// use grassroots::metrics::{CaseFacts, CaseType, GovernanceMetrics, Measured};
 /// use grassroots::org::Need;
 /// use grassroots::vocabulary::Name;
-/// use grassroots::{Context, Decision, Forbidden, Recorded, Role, Transition, Workflow};
+/// use grassroots::{Actor, Case, Context, Decision, Forbidden, Recorded, Transition, Workflow};
 ///
 /// // A renovation filing: filed, then approved.
 /// struct Renovation;
@@ -60,16 +60,19 @@ use crate::workflow::{Recorded, Workflow};
 /// }
 ///
 /// assert_eq!(Renovation::CASE_TYPE, CaseType::Custom(Name::from_static("renovation_filing")));
+///
 /// let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
-/// let history = [Step::Filed, Step::Approved]
-///     .into_iter()
-///     .zip(1..)
-///     .map(|(event, seq)| Recorded { seq, at, actor: "owner-gao".parse().unwrap(), event })
-///     .collect::<Vec<_>>();
+/// let owner = Actor::new("owner-gao".parse()?);
+/// let mut case = Case::<Renovation>::new("RF-1".parse()?);
+/// case.handle(&Renovation, &Step::Filed, &Context::new(at, &owner))?;
+/// case.handle(&Renovation, &Step::Approved, &Context::new(at + Duration::hours(3), &owner))?;
+///
 /// let mut metrics = GovernanceMetrics::new();
-/// metrics.observe_case::<Renovation>(&history);
-/// assert_eq!(metrics.by_case_type(Renovation::CASE_TYPE).resolved, 1);
+/// metrics.observe_case::<Renovation>(case.history());
+/// let filings = metrics.by_case_type(Renovation::CASE_TYPE);
+/// assert_eq!((filings.received, filings.responded, filings.resolved), (1, 1, 1));
 /// assert_eq!(metrics.total().received, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Measured: Workflow {
     /// The case type its cases count under: by default the one
