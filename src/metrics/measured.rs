@@ -86,8 +86,8 @@ pub trait Measured: Workflow {
     /// history does not begin the way a case of this workflow begins (an
     /// empty history), and the case is not counted.
     ///
-    /// Start from [`CaseFacts::received`] with [`Self::CASE_TYPE`]; the
-    /// metrics count the facts under `CASE_TYPE` whatever they say.
+    /// Start from [`CaseFacts::received`] with [`Self::CASE_TYPE`], so the
+    /// case counts under the workflow's own row.
     fn case_facts(history: &[Recorded<Self::Event>]) -> Option<CaseFacts>;
 }
 

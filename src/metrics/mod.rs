@@ -193,12 +193,10 @@ impl GovernanceMetrics {
     }
 
     /// Adds one case of any [`Measured`] workflow — the crate's or your
-    /// own — under the workflow's [`CASE_TYPE`](Measured::CASE_TYPE). A
-    /// history its [`case_facts`](Measured::case_facts) does not read as a
-    /// case is ignored.
+    /// own — as its [`case_facts`](Measured::case_facts) read it. A
+    /// history they do not read as a case is ignored.
     pub fn observe_case<W: Measured>(&mut self, history: &[Recorded<W::Event>]) {
-        if let Some(mut facts) = W::case_facts(history) {
-            facts.case_type = W::CASE_TYPE;
+        if let Some(facts) = W::case_facts(history) {
             self.observe(&facts);
         }
     }
