@@ -481,7 +481,10 @@ mod tests {
 
         let err = "Grid Worker".parse::<Role>().unwrap_err();
         assert_eq!(err.vocabulary, Vocabulary::Role);
-        assert_eq!(err.reason, crate::vocabulary::NameError::Character { found: 'G', at: 0 });
+        assert_eq!(
+            err.reason,
+            crate::vocabulary::NameError::Character { found: 'G', at: 0 }
+        );
         // An officer of an unknown tier is not silently a custom role.
         assert!("officer(galaxy)".parse::<Role>().is_err());
         let err = serde_json::from_str::<Role>("\"grid worker\"").unwrap_err();

@@ -146,7 +146,9 @@ pub enum NameError {
     },
     /// The string held a character other than a lowercase ASCII letter, a
     /// digit, `_` or `-`.
-    #[error("it holds {found:?} at byte {at}; a name uses lowercase ascii letters, digits, `_` and `-`")]
+    #[error(
+        "it holds {found:?} at byte {at}; a name uses lowercase ascii letters, digits, `_` and `-`"
+    )]
     Character {
         /// The first character refused.
         found: char,
@@ -329,11 +331,7 @@ impl Name {
 
     /// The name as a string slice.
     pub fn as_str(&self) -> &str {
-        let len = self
-            .0
-            .iter()
-            .position(|b| *b == 0)
-            .unwrap_or(MAX_NAME_LEN);
+        let len = self.0.iter().position(|b| *b == 0).unwrap_or(MAX_NAME_LEN);
         // Only ASCII bytes are ever stored, so this never fails.
         std::str::from_utf8(&self.0[..len]).unwrap_or_default()
     }
@@ -479,12 +477,13 @@ mod tests {
     fn a_name_round_trips_through_serde_and_refuses_bad_text() {
         let name = Name::from_static("law_firm");
         assert_eq!(serde_json::to_string(&name).unwrap(), "\"law_firm\"");
-        assert_eq!(
-            serde_json::from_str::<Name>("\"law_firm\"").unwrap(),
-            name
-        );
+        assert_eq!(serde_json::from_str::<Name>("\"law_firm\"").unwrap(), name);
         let err = serde_json::from_str::<Name>("\"Law\"").unwrap_err();
-        assert!(err.to_string().contains("a name uses lowercase ascii letters"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("a name uses lowercase ascii letters"),
+            "{err}"
+        );
         assert!(serde_json::from_str::<Name>("3").is_err());
     }
 

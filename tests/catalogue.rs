@@ -66,7 +66,10 @@ fn a_city_s_own_category_is_loaded_as_a_custom_category() {
         serde_json::to_value(&catalogue).unwrap()["items"][2]["category"],
         "subsidies"
     );
-    assert_eq!(load(serde_json::to_value(&catalogue).unwrap()).unwrap(), catalogue);
+    assert_eq!(
+        load(serde_json::to_value(&catalogue).unwrap()).unwrap(),
+        catalogue
+    );
 }
 
 #[test]

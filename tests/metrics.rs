@@ -845,7 +845,10 @@ fn a_user_workflow_is_counted_under_its_own_case_type() {
     assert_eq!(m.by_tier(Tier::Estate).received, 4);
     // Time per tier: 30 h and 100 h at the estate; the lower median.
     assert_eq!(m.time_at(own, Tier::Estate).len(), 2);
-    assert_eq!(m.median_time_at(own, Tier::Estate), Some(TimeDelta::hours(30)));
+    assert_eq!(
+        m.median_time_at(own, Tier::Estate),
+        Some(TimeDelta::hours(30))
+    );
     let types: Vec<CaseType> = m.case_types().map(|(c, _)| c).collect();
     assert_eq!(types, [CaseType::Dispute, CaseType::ServiceRequest, own]);
 
@@ -855,7 +858,10 @@ fn a_user_workflow_is_counted_under_its_own_case_type() {
     assert_eq!(json["by_case_type"]["renovation_filing"]["received"], 4);
     assert_eq!(json["by_case_type"]["dispute"]["received"], 0);
     assert_eq!(json["by_kind"]["service(renovation_filing)"]["received"], 4);
-    assert_eq!(json["time_per_tier"]["renovation_filing"]["estate"]["cases"], 2);
+    assert_eq!(
+        json["time_per_tier"]["renovation_filing"]["estate"]["cases"],
+        2
+    );
 }
 
 #[test]

@@ -24,7 +24,9 @@ use grassroots::metrics::{CaseType, GovernanceMetrics};
 use grassroots::org::{
     Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, RouteReason, Validity,
 };
-use grassroots::service::{Catalogue, ServiceRequest, ServiceRequestCommand as S, supervision_policy};
+use grassroots::service::{
+    Catalogue, ServiceRequest, ServiceRequestCommand as S, supervision_policy,
+};
 use grassroots::tier::{Severity, Tier};
 use grassroots::vocabulary::{Name, NameError, Vocabulary};
 use grassroots::workflow::Context;
@@ -68,13 +70,29 @@ fn graph() -> OrgGraph {
         Org::new(id("mancheng"), "Mancheng estate", OrgKind::HousingEstate),
         Org::new(id("law-firm"), "Zhang & Partners law firm", LAW_FIRM)
             .with_capability(Capability::Mediation(TENANCY)),
-        Org::new(id("assoc-tenants"), "Hehua tenants' association", TENANTS_ASSOCIATION)
-            .with_capability(Capability::Mediation(NOISE_NUISANCE)),
-        Org::new(id("mancheng-oc"), "Mancheng owners' committee", OrgKind::OwnersCommittee)
-            .with_capability(Capability::Service(RENOVATION)),
-        Org::new(id("hehua-hall"), "Hehua service hall", OrgKind::AdministrativeServiceCentre)
-            .with_capability(Capability::Service(ELEVATOR_RETROFIT)),
-        Org::new(id("p-zhang"), "Zhang", OrgKind::Person("zhang".parse().unwrap())),
+        Org::new(
+            id("assoc-tenants"),
+            "Hehua tenants' association",
+            TENANTS_ASSOCIATION,
+        )
+        .with_capability(Capability::Mediation(NOISE_NUISANCE)),
+        Org::new(
+            id("mancheng-oc"),
+            "Mancheng owners' committee",
+            OrgKind::OwnersCommittee,
+        )
+        .with_capability(Capability::Service(RENOVATION)),
+        Org::new(
+            id("hehua-hall"),
+            "Hehua service hall",
+            OrgKind::AdministrativeServiceCentre,
+        )
+        .with_capability(Capability::Service(ELEVATOR_RETROFIT)),
+        Org::new(
+            id("p-zhang"),
+            "Zhang",
+            OrgKind::Person("zhang".parse().unwrap()),
+        ),
     ] {
         graph.try_add_org(org).unwrap();
     }
@@ -95,18 +113,33 @@ fn graph() -> OrgGraph {
 fn the_graph_routes_each_custom_need_to_the_body_that_declared_it() {
     let graph = graph();
     let tenancy = graph
-        .route(&id("mancheng"), Tier::Community, &Need::Mediation(TENANCY), day())
+        .route(
+            &id("mancheng"),
+            Tier::Community,
+            &Need::Mediation(TENANCY),
+            day(),
+        )
         .unwrap();
     assert_eq!(tenancy.handler, id("law-firm"));
     assert_eq!(tenancy.reason, RouteReason::Serves { area: id("hehua") });
     // Custom kinds of dispute share a bit in the routing mask: the
     // association (first by id) mediates another custom kind, not this one.
     let noise = graph
-        .route(&id("mancheng"), Tier::Community, &Need::Mediation(NOISE_NUISANCE), day())
+        .route(
+            &id("mancheng"),
+            Tier::Community,
+            &Need::Mediation(NOISE_NUISANCE),
+            day(),
+        )
         .unwrap();
     assert_eq!(noise.handler, id("assoc-tenants"));
     let renovation = graph
-        .route(&id("mancheng"), Tier::Estate, &Need::Service(RENOVATION), day())
+        .route(
+            &id("mancheng"),
+            Tier::Estate,
+            &Need::Service(RENOVATION),
+            day(),
+        )
         .unwrap();
     assert_eq!(renovation.handler, id("mancheng-oc"));
     // Nobody declared a boundary dispute: no handler, named.
@@ -119,7 +152,12 @@ fn the_graph_routes_each_custom_need_to_the_body_that_declared_it() {
             need: boundary,
         })
     );
-    assert!(graph.escalation_path(&id("mancheng"), &boundary, day()).unwrap().is_empty());
+    assert!(
+        graph
+            .escalation_path(&id("mancheng"), &boundary, day())
+            .unwrap()
+            .is_empty()
+    );
     // A custom body is a body: it serves areas; it cannot be part of one.
     assert!(graph.org(&id("law-firm")).unwrap().kind.class() == grassroots::org::KindClass::Body);
     let mut graph = graph;
@@ -137,7 +175,9 @@ fn the_graph_routes_each_custom_need_to_the_body_that_declared_it() {
 #[test]
 fn a_custom_kind_of_body_with_mediation_keeps_a_community_healthy() {
     let mut graph = OrgGraph::new();
-    graph.try_add_org(Org::new(id("hehua"), "Hehua community", OrgKind::Community)).unwrap();
+    graph
+        .try_add_org(Org::new(id("hehua"), "Hehua community", OrgKind::Community))
+        .unwrap();
     let no_mediation = |g: &OrgGraph| {
         g.health(day())
             .findings
@@ -152,15 +192,26 @@ fn a_custom_kind_of_body_with_mediation_keeps_a_community_healthy() {
         )
         .unwrap();
     let since = Validity::since(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
-    graph.try_link(&id("law-firm"), Relation::Serves(since), &id("hehua")).unwrap();
+    graph
+        .try_link(&id("law-firm"), Relation::Serves(since), &id("hehua"))
+        .unwrap();
     assert!(!no_mediation(&graph));
 }
 
 #[test]
 fn the_law_s_kinds_stay_typed_and_custom_kinds_get_the_non_commercial_routes() {
-    assert_eq!("labour".parse::<DisputeKind>().unwrap(), DisputeKind::Labour);
-    assert!(matches!(Name::new("labour"), Err(NameError::Reserved { name: "labour" })));
-    assert_eq!(Routes::open_for(DisputeKind::Labour), Routes::only(Referral::Arbitration));
+    assert_eq!(
+        "labour".parse::<DisputeKind>().unwrap(),
+        DisputeKind::Labour
+    );
+    assert!(matches!(
+        Name::new("labour"),
+        Err(NameError::Reserved { name: "labour" })
+    ));
+    assert_eq!(
+        Routes::open_for(DisputeKind::Labour),
+        Routes::only(Referral::Arbitration)
+    );
     assert_eq!(
         Routes::open_for(TENANCY),
         Routes::only(Referral::Litigation).with(Referral::Administrative)
@@ -178,7 +229,10 @@ fn malformed_names_are_refused_by_every_vocabulary() {
         NameError::TooLong { len: 33, max: 32 }
     );
     assert_eq!(
-        "elevator retrofit".parse::<ServiceCategory>().unwrap_err().vocabulary,
+        "elevator retrofit"
+            .parse::<ServiceCategory>()
+            .unwrap_err()
+            .vocabulary,
         Vocabulary::ServiceCategory
     );
     assert_eq!(
@@ -186,10 +240,22 @@ fn malformed_names_are_refused_by_every_vocabulary() {
         Vocabulary::CaseType
     );
     for bad in [json!("law firm"), json!(""), json!("LAW")] {
-        assert!(serde_json::from_value::<OrgKind>(bad.clone()).is_err(), "{bad}");
-        assert!(serde_json::from_value::<Role>(bad.clone()).is_err(), "{bad}");
-        assert!(serde_json::from_value::<DisputeKind>(bad.clone()).is_err(), "{bad}");
-        assert!(serde_json::from_value::<ServiceCategory>(bad.clone()).is_err(), "{bad}");
+        assert!(
+            serde_json::from_value::<OrgKind>(bad.clone()).is_err(),
+            "{bad}"
+        );
+        assert!(
+            serde_json::from_value::<Role>(bad.clone()).is_err(),
+            "{bad}"
+        );
+        assert!(
+            serde_json::from_value::<DisputeKind>(bad.clone()).is_err(),
+            "{bad}"
+        );
+        assert!(
+            serde_json::from_value::<ServiceCategory>(bad.clone()).is_err(),
+            "{bad}"
+        );
         assert!(serde_json::from_value::<CaseType>(bad).is_err());
     }
 }
@@ -234,7 +300,11 @@ fn a_city_s_own_vocabulary_runs_end_to_end() {
 
     // A tenancy dispute (the city's own kind), routed to the law firm (the
     // city's own kind of body), mediated and settled; recorded in the journal.
-    let dispute = Dispute::new(Ladder::new(PolicyBook::default(), graph.clone(), calendar.clone()));
+    let dispute = Dispute::new(Ladder::new(
+        PolicyBook::default(),
+        graph.clone(),
+        calendar.clone(),
+    ));
     let tenant_wu = Actor::new("tenant-wu".parse().unwrap()).with_role(Role::Party);
     let landlord = Actor::new("landlord-he".parse().unwrap()).with_role(Role::Party);
     let officer = Actor::new("officer-lin".parse().unwrap())
@@ -290,8 +360,16 @@ fn a_city_s_own_vocabulary_runs_end_to_end() {
         ),
     ];
     for (minutes, who, command) in &steps {
-        journal::execute(&store, &tenant, &dispute, &case_id, command, &Context::new(t(*minutes), who), 3)
-            .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+        journal::execute(
+            &store,
+            &tenant,
+            &dispute,
+            &case_id,
+            command,
+            &Context::new(t(*minutes), who),
+            3,
+        )
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     }
     let settled = journal::load::<Dispute, _>(&store, &tenant, &case_id).unwrap();
     assert!(settled.is_terminal());
@@ -346,8 +424,16 @@ fn a_city_s_own_vocabulary_runs_end_to_end() {
         (120, &clerk, &S::StartProcessing),
         (60 * 24 * 3, &clerk, &S::Complete),
     ] {
-        journal::execute(&store, &tenant, &service, &request_id, command, &Context::new(t(minutes), who), 3)
-            .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+        journal::execute(
+            &store,
+            &tenant,
+            &service,
+            &request_id,
+            command,
+            &Context::new(t(minutes), who),
+            3,
+        )
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     }
     let request = journal::load::<ServiceRequest, _>(&store, &tenant, &request_id).unwrap();
 
@@ -361,19 +447,44 @@ fn a_city_s_own_vocabulary_runs_end_to_end() {
         &tenant,
         &filing,
         &filing_id,
-        &R::File { estate: id("mancheng") },
+        &R::File {
+            estate: id("mancheng"),
+        },
         &Context::new(t(0), &manager),
         3,
     );
-    assert!(refused.is_err(), "a property manager is no committee member");
+    assert!(
+        refused.is_err(),
+        "a property manager is no committee member"
+    );
     for (minutes, who, command) in [
-        (0, &owner, R::File { estate: id("mancheng") }),
+        (
+            0,
+            &owner,
+            R::File {
+                estate: id("mancheng"),
+            },
+        ),
         (60, &manager, R::Review),
         (60 * 24, &manager, R::Approve),
-        (60 * 25, &owner, R::Rate { verdict: Verdict::Good }),
+        (
+            60 * 25,
+            &owner,
+            R::Rate {
+                verdict: Verdict::Good,
+            },
+        ),
     ] {
-        journal::execute(&store, &tenant, &filing, &filing_id, &command, &Context::new(t(minutes), who), 3)
-            .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+        journal::execute(
+            &store,
+            &tenant,
+            &filing,
+            &filing_id,
+            &command,
+            &Context::new(t(minutes), who),
+            3,
+        )
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     }
     let filed = journal::load::<RenovationFiling, _>(&store, &tenant, &filing_id).unwrap();
     assert!(filed.is_terminal());
@@ -387,26 +498,59 @@ fn a_city_s_own_vocabulary_runs_end_to_end() {
     assert_eq!(metrics.total().received, 3);
     assert_eq!(metrics.total().resolution_rate(), Some(1.0));
     let disputes = metrics.by_case_type(CaseType::Dispute);
-    assert_eq!((disputes.received, disputes.resolved, disputes.satisfied), (1, 1, 1));
+    assert_eq!(
+        (disputes.received, disputes.resolved, disputes.satisfied),
+        (1, 1, 1)
+    );
     assert_eq!(metrics.by_case_type(CaseType::ServiceRequest).resolved, 1);
     let own = CaseType::from_static("renovation_filing");
     let filings = metrics.by_case_type(own);
-    assert_eq!((filings.received, filings.responded, filings.resolved_on_time), (1, 1, 1));
+    assert_eq!(
+        (
+            filings.received,
+            filings.responded,
+            filings.resolved_on_time
+        ),
+        (1, 1, 1)
+    );
     assert!(Duration::days(1) < approval_limit());
 
-    assert_eq!(metrics.by_need(Need::Mediation(TENANCY)).unwrap().received, 1);
-    assert_eq!(metrics.by_need(Need::Service(ELEVATOR_RETROFIT)).unwrap().received, 1);
-    assert_eq!(metrics.by_need(Need::Service(RENOVATION)).unwrap().received, 1);
+    assert_eq!(
+        metrics.by_need(Need::Mediation(TENANCY)).unwrap().received,
+        1
+    );
+    assert_eq!(
+        metrics
+            .by_need(Need::Service(ELEVATOR_RETROFIT))
+            .unwrap()
+            .received,
+        1
+    );
+    assert_eq!(
+        metrics.by_need(Need::Service(RENOVATION)).unwrap().received,
+        1
+    );
     assert_eq!(metrics.organisation(&id("law-firm")).unwrap().resolved, 1);
     assert_eq!(metrics.organisation(&id("hehua-hall")).unwrap().received, 1);
-    assert_eq!(metrics.organisation(&id("mancheng-oc")).unwrap().received, 1);
-    assert!(metrics.median_time_at(CaseType::Dispute, Tier::Community).is_some());
+    assert_eq!(
+        metrics.organisation(&id("mancheng-oc")).unwrap().received,
+        1
+    );
+    assert!(
+        metrics
+            .median_time_at(CaseType::Dispute, Tier::Community)
+            .is_some()
+    );
     assert_eq!(
         metrics.median_time_at(own, Tier::Estate),
         Some(Duration::days(1))
     );
     let text = metrics.to_string();
-    for row in ["renovation_filing", "mediation(tenancy)", "service(elevator_retrofit)"] {
+    for row in [
+        "renovation_filing",
+        "mediation(tenancy)",
+        "service(elevator_retrofit)",
+    ] {
         assert!(text.contains(row), "{row} missing from\n{text}");
     }
 }

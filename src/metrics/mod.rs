@@ -130,8 +130,8 @@ use chrono::TimeDelta;
 use serde::Serialize;
 
 pub use facts::{CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT, Rating};
-pub use measured::Measured;
 pub use figures::{Figures, Rates};
+pub use measured::Measured;
 pub use samples::TimeSamples;
 
 use crate::dispute::{Dispute, DisputeEvent};
@@ -311,10 +311,10 @@ impl GovernanceMetrics {
         .zip(&self.by_case_type)
         .map(|((name, c), row)| (name, c, row))
         .chain(
-                self.by_custom_type
-                    .iter()
-                    .map(|(name, row)| (name.as_str(), CaseType::Custom(*name), row)),
-            )
+            self.by_custom_type
+                .iter()
+                .map(|(name, row)| (name.as_str(), CaseType::Custom(*name), row)),
+        )
     }
 
     /// The cases counted under `tier` (see the module docs' breakdowns).
@@ -475,9 +475,8 @@ impl fmt::Display for GovernanceMetrics {
             })
             .collect();
         write!(f, "{:<36}", "median time per tier")?;
-        for (i, (label, _)) in columns.iter().enumerate() {
-            let width = if i == 0 { 11 } else { 12 };
-            write!(f, "{:>width$} {:>10}", label, "(cases)", width = width)?;
+        for (label, _) in &columns {
+            write!(f, " {label:>11} {:>10}", "(cases)")?;
         }
         writeln!(f)?;
         for tier in Tier::ALL {
@@ -486,16 +485,9 @@ impl fmt::Display for GovernanceMetrics {
                 continue;
             }
             write!(f, "{:<36}", tier.as_str())?;
-            for (i, (_, row)) in columns.iter().enumerate() {
+            for (_, row) in &columns {
                 let samples = &row.time_at[at];
-                let width = if i == 0 { 11 } else { 12 };
-                write!(
-                    f,
-                    "{:>width$} {:>10}",
-                    Span(samples.median()),
-                    samples.len(),
-                    width = width
-                )?;
+                write!(f, " {:>11} {:>10}", Span(samples.median()), samples.len())?;
             }
             writeln!(f)?;
         }

@@ -430,7 +430,7 @@ impl Capability {
     }
 
     /// The mask of every mediation capability, built-in or custom.
-    pub(crate) const MEDIATION_MASK: u32 = (1 << 6) - 1 | 1 << Self::CUSTOM_MEDIATION_BIT;
+    pub(crate) const MEDIATION_MASK: u32 = ((1 << 6) - 1) | (1 << Self::CUSTOM_MEDIATION_BIT);
 }
 
 impl fmt::Display for Capability {

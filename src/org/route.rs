@@ -237,7 +237,8 @@ impl OrgGraph {
         };
         let mut best: Option<NodeIndex> = None;
         for s in served_by() {
-            if wanted.is_met_by(&self.graph[s]) && best.is_none_or(|b| self.id_of(s) < self.id_of(b))
+            if wanted.is_met_by(&self.graph[s])
+                && best.is_none_or(|b| self.id_of(s) < self.id_of(b))
             {
                 best = Some(s);
             }

@@ -394,7 +394,8 @@ pub fn supervision_policy(
     tier: Tier,
 ) -> Result<EscalationPolicy, PolicyError> {
     let base = EscalationPolicy::report_default();
-    let mut policy = EscalationPolicy::new(id, version, Severity::ALL.map(|_| Band::new(tier, tier)))?;
+    let mut policy =
+        EscalationPolicy::new(id, version, Severity::ALL.map(|_| Band::new(tier, tier)))?;
     for t in Tier::ALL {
         if let Some(limit) = base.limit(t) {
             policy = policy.try_with_limit(t, limit)?;

@@ -256,12 +256,20 @@ pub fn estate_graph() -> OrgGraph {
         .try_add_org(Org::new(id("hehua"), "Hehua community", OrgKind::Community))
         .unwrap();
     graph
-        .try_add_org(Org::new(id("mancheng"), "Mancheng estate", OrgKind::HousingEstate))
+        .try_add_org(Org::new(
+            id("mancheng"),
+            "Mancheng estate",
+            OrgKind::HousingEstate,
+        ))
         .unwrap();
     graph
         .try_add_org(
-            Org::new(id("mancheng-oc"), "Mancheng owners' committee", OrgKind::OwnersCommittee)
-                .with_capability(Capability::Service(RENOVATION)),
+            Org::new(
+                id("mancheng-oc"),
+                "Mancheng owners' committee",
+                OrgKind::OwnersCommittee,
+            )
+            .with_capability(Capability::Service(RENOVATION)),
         )
         .unwrap();
     graph
