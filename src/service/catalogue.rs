@@ -569,11 +569,16 @@ impl ServiceItem {
 /// let twice = Catalogue::try_new("huanan-hall".parse()?, "huanan-city".parse()?, [item.clone(), item]);
 /// assert!(matches!(twice, Err(CatalogueError::DuplicateCode { .. })));
 ///
-/// let bad = r#"{"hall": "huanan-hall", "area": "huanan-city", "items": [
-///     {"code": "X-1", "name": "Something", "category": "taxes", "mode": "accept",
+/// let own = r#"{"hall": "huanan-hall", "area": "huanan-city", "items": [
+///     {"code": "X-1", "name": "Something", "category": "renovation_filing", "mode": "accept",
 ///      "handling_body": "huanan-hall", "working_days": 3}]}"#;
-/// let err = serde_json::from_str::<Catalogue>(bad).unwrap_err();
-/// assert!(err.to_string().starts_with("item X-1: \"taxes\" is not a service category"));
+/// let catalogue = serde_json::from_str::<Catalogue>(own)?;
+/// let renovation = ServiceCategory::from_static("renovation_filing");
+/// assert_eq!(catalogue.in_category(renovation).count(), 1);
+///
+/// let bad = own.replace("renovation_filing", "Taxes & fees");
+/// let err = serde_json::from_str::<Catalogue>(&bad).unwrap_err();
+/// assert!(err.to_string().starts_with("item X-1: \"Taxes & fees\" is not a valid service category"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
