@@ -1,12 +1,18 @@
 //! Quickstart: define a small workflow on the grassroots kernel, drive it,
-//! watch a command get refused, replay the history and draw the diagram.
+//! watch a command get refused, replay the history, count it in the
+//! governance metrics and draw the diagram.
 //!
 //! Run with `cargo run --example quickstart`.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::ActorId;
-use grassroots::workflow::{Case, Context, Decision, HasKind, Transition, Workflow, mermaid};
+use grassroots::matter::DisputeKind;
+use grassroots::metrics::{CaseFacts, CaseType, Exclusion, GovernanceMetrics, Measured};
+use grassroots::org::Need;
+use grassroots::workflow::{
+    Case, Context, Decision, HasKind, Recorded, Transition, Workflow, mermaid,
+};
 
 /// A noise complaint between neighbours: a grid worker logs it, a mediator
 /// talks to both sides, and it ends settled or withdrawn.
@@ -154,6 +160,28 @@ impl Workflow for NoiseComplaint {
     }
 }
 
+/// How the metrics read a complaint's history: received when logged,
+/// answered when a mediator takes it up, resolved when settled (on time
+/// within a week), left out of the rates when withdrawn. It counts under
+/// its own case type, `noise_complaint` (the workflow's `NAME`), and under
+/// neighbour mediation as its kind of matter.
+impl Measured for NoiseComplaint {
+    fn case_facts(history: &[Recorded<Event>]) -> Option<CaseFacts> {
+        let logged = history.first()?;
+        let need = Need::Mediation(DisputeKind::Neighbour);
+        let mut facts = CaseFacts::received(Self::CASE_TYPE, need, logged.at);
+        for r in history {
+            match &r.event {
+                Event::Logged { .. } => {}
+                Event::TakenUp { at, .. } => facts.respond(*at),
+                Event::Settled { .. } => facts.resolve(r.at, Some(logged.at + Duration::days(7))),
+                Event::Withdrawn => facts.exclude(Exclusion::Withdrawn),
+            }
+        }
+        Some(facts)
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let grid_worker = Actor::new("grid-worker-zhou".parse()?).with_role(Role::GridWorker);
     let mediator = Actor::new("mediator-lin".parse()?).with_role(Role::Mediator);
@@ -234,6 +262,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &Context::new(monday + Duration::hours(5), &neighbour),
     )?;
     println!("case {} ends {}", other.id(), other.state().kind());
+
+    // Both complaints in the governance metrics, under their own case type.
+    let mut metrics = GovernanceMetrics::new();
+    metrics.observe_case::<NoiseComplaint>(case.history());
+    metrics.observe_case::<NoiseComplaint>(other.history());
+    let complaints = metrics.by_case_type(NoiseComplaint::CASE_TYPE);
+    assert_eq!(
+        NoiseComplaint::CASE_TYPE,
+        CaseType::from_static("noise_complaint")
+    );
+    assert_eq!((complaints.received, complaints.withdrawn), (2, 1));
+    assert_eq!(complaints.response_rate(), Some(1.0));
+    assert_eq!(complaints.resolution_rate(), Some(1.0));
+    assert_eq!(complaints.on_time_rate(), Some(1.0));
+    println!("\n{metrics}");
 
     println!("\n{}", mermaid::<NoiseComplaint>());
     Ok(())

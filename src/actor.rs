@@ -23,16 +23,39 @@
 //! ```
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::id::{ActorId, OrgId};
 use crate::tier::Tier;
+use crate::vocabulary::{Name, Vocabulary, VocabularyError};
 
 /// A kind of person (or the system) acting on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// The report's roles are variants; a city's own role (an owners' committee
+/// member, a building steward, ...) is [`Role::Custom`], matched exactly.
+/// In JSON a role is its snake_case name (`"grid_worker"`, a custom role's
+/// own name), and an officer `{"officer":"community"}`; as text (`FromStr`)
+/// an officer is `officer(community)`.
+///
+/// ```
+/// use grassroots::actor::{Actor, Role};
+/// use grassroots::tier::Tier;
+/// use grassroots::vocabulary::Name;
+///
+/// const COMMITTEE_MEMBER: Role = Role::Custom(Name::from_static("owners_committee_member"));
+///
+/// let member = Actor::new("owner-gao".parse()?).with_role(COMMITTEE_MEMBER);
+/// assert!(member.require("call an owners' meeting", COMMITTEE_MEMBER).is_ok());
+/// assert!(member.require("mediate", Role::Mediator).is_err());
+/// assert_eq!("owners_committee_member".parse::<Role>()?, COMMITTEE_MEMBER);
+/// assert_eq!("officer(community)".parse::<Role>()?, Role::Officer(Tier::Community));
+/// assert_eq!(serde_json::to_string(&Role::Officer(Tier::Community))?, r#"{"officer":"community"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Role {
     /// A party to a dispute, or the applicant of a service request.
@@ -61,6 +84,9 @@ pub enum Role {
     Supervisor,
     /// The system itself, sending timer commands (`Tick`).
     System,
+    /// A role of the city's own (an owners' committee member, a building
+    /// steward, ...). It satisfies only a requirement for the same role.
+    Custom(Name),
 }
 
 impl fmt::Display for Role {
@@ -76,11 +102,49 @@ impl fmt::Display for Role {
             Role::Officer(tier) => write!(f, "officer of the {tier} tier"),
             Role::Supervisor => f.write_str("supervisor"),
             Role::System => f.write_str("system"),
+            Role::Custom(name) => f.write_str(name.as_str()),
         }
     }
 }
 
 impl Role {
+    /// The report's roles without a tier, in declaration order (an officer
+    /// is `Officer(tier)` for every [`Tier`]; custom roles are not listed).
+    pub const BUILT_IN: [Role; 9] = [
+        Role::Party,
+        Role::GridWorker,
+        Role::Mediator,
+        Role::PropertyManager,
+        Role::HallClerk,
+        Role::AgentClerk,
+        Role::DepartmentOfficer,
+        Role::Supervisor,
+        Role::System,
+    ];
+
+    /// The snake_case name, as used in serde: `grid_worker`, `officer` for
+    /// an officer of any tier, a custom role's own name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Role::Party => "party",
+            Role::GridWorker => "grid_worker",
+            Role::Mediator => "mediator",
+            Role::PropertyManager => "property_manager",
+            Role::HallClerk => "hall_clerk",
+            Role::AgentClerk => "agent_clerk",
+            Role::DepartmentOfficer => "department_officer",
+            Role::Officer(_) => "officer",
+            Role::Supervisor => "supervisor",
+            Role::System => "system",
+            Role::Custom(name) => name.as_str(),
+        }
+    }
+
+    /// The built-in role without a tier named `name`.
+    fn built_in(name: &str) -> Option<Role> {
+        Role::BUILT_IN.into_iter().find(|r| r.as_str() == name)
+    }
+
     /// Whether holding `self` satisfies a requirement for `needed`.
     ///
     /// Roles match exactly, except that an officer of a tier satisfies a
@@ -90,6 +154,93 @@ impl Role {
             (Role::Officer(held), Role::Officer(wanted)) => held >= wanted,
             (held, wanted) => held == wanted,
         }
+    }
+}
+
+impl FromStr for Role {
+    type Err = VocabularyError;
+
+    /// `grid_worker`, `officer(community)`, or a custom role's name.
+    ///
+    /// # Errors
+    ///
+    /// [`VocabularyError`] when the text is no built-in role, no
+    /// `officer(<tier>)` with a known tier, and no valid custom name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(role) = Role::built_in(s) {
+            return Ok(role);
+        }
+        if let Some(tier) = s
+            .strip_prefix("officer(")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|tier| tier.parse::<Tier>().ok())
+        {
+            return Ok(Role::Officer(tier));
+        }
+        Name::new(s)
+            .map(Role::Custom)
+            .map_err(|reason| VocabularyError::new(Vocabulary::Role, s, reason))
+    }
+}
+
+impl From<Name> for Role {
+    fn from(name: Name) -> Self {
+        Role::Custom(name)
+    }
+}
+
+impl Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Role::Officer(tier) => {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("officer", tier)?;
+                map.end()
+            }
+            other => serializer.serialize_str(other.as_str()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RoleVisitor)
+    }
+}
+
+/// Reads a role's name, or `{"officer": tier}`.
+struct RoleVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RoleVisitor {
+    type Value = Role;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a role name or {\"officer\": tier}")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Role, E> {
+        match Role::built_in(v) {
+            Some(role) => Ok(role),
+            None => Name::new(v)
+                .map(Role::Custom)
+                .map_err(|reason| E::custom(VocabularyError::new(Vocabulary::Role, v, reason))),
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Role, A::Error> {
+        use serde::de::Error;
+        let key: String = map
+            .next_key()?
+            .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+        if key != "officer" {
+            return Err(A::Error::unknown_variant(&key, &["officer"]));
+        }
+        let tier: Tier = map.next_value()?;
+        if map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            return Err(A::Error::invalid_length(2, &self));
+        }
+        Ok(Role::Officer(tier))
     }
 }
 
@@ -306,6 +457,78 @@ mod tests {
                 .needed,
             Role::Party
         );
+    }
+
+    #[test]
+    fn a_custom_role_satisfies_only_itself() {
+        let member = Role::Custom(Name::new("owners_committee_member").unwrap());
+        let steward = Role::Custom(Name::new("building_steward").unwrap());
+        let gao = actor("gao").with_role(member);
+        assert!(gao.has_role(member));
+        assert!(!gao.has_role(steward));
+        assert!(!gao.has_role(Role::Party));
+        assert!(!gao.has_role(Role::Officer(Tier::Grid)));
+        let officer = actor("chen").with_role(Role::Officer(Tier::District));
+        assert!(!officer.has_role(member));
+        let err = actor("wu").require("call a meeting", member).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "actor wu may not call a meeting: it needs the role owners_committee_member"
+        );
+    }
+
+    #[test]
+    fn built_in_roles_keep_their_json() {
+        let roles = [
+            Role::Party,
+            Role::GridWorker,
+            Role::HallClerk,
+            Role::Officer(Tier::Community),
+            Role::System,
+        ];
+        let json = serde_json::to_string(&roles).unwrap();
+        assert_eq!(
+            json,
+            r#"["party","grid_worker","hall_clerk",{"officer":"community"},"system"]"#
+        );
+        assert_eq!(serde_json::from_str::<Vec<Role>>(&json).unwrap(), roles);
+        for role in Role::BUILT_IN {
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+        }
+        for tier in Tier::ALL {
+            let role = Role::Officer(tier);
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
+            assert_eq!(format!("officer({tier})").parse::<Role>().unwrap(), role);
+        }
+    }
+
+    #[test]
+    fn a_custom_role_round_trips_and_malformed_roles_are_refused() {
+        let member = Role::Custom(Name::new("owners_committee_member").unwrap());
+        let json = serde_json::to_string(&member).unwrap();
+        assert_eq!(json, "\"owners_committee_member\"");
+        assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), member);
+        assert_eq!("owners_committee_member".parse::<Role>().unwrap(), member);
+
+        let err = "Grid Worker".parse::<Role>().unwrap_err();
+        assert_eq!(err.vocabulary, Vocabulary::Role);
+        assert_eq!(
+            err.reason,
+            crate::vocabulary::NameError::Character { found: 'G', at: 0 }
+        );
+        // An officer of an unknown tier is not silently a custom role.
+        assert!("officer(galaxy)".parse::<Role>().is_err());
+        let err = serde_json::from_str::<Role>("\"grid worker\"").unwrap_err();
+        assert!(err.to_string().contains("is not a valid role"), "{err}");
+        assert!(serde_json::from_str::<Role>(r#"{"officer":"galaxy"}"#).is_err());
+        assert!(serde_json::from_str::<Role>(r#"{"mediator":"grid"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Role>(r#"{"officer":"grid","officer":"community"}"#).is_err()
+        );
+        assert!(serde_json::from_str::<Role>("12").is_err());
     }
 
     #[test]

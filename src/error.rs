@@ -22,10 +22,10 @@ use crate::id::IdError;
 use crate::journal::{ExecuteError, JournalError, StreamKey, UpcastError};
 #[cfg(feature = "sim")]
 use crate::load::LoadError;
-use crate::matter::ParseMatterError;
 use crate::org::OrgGraphError;
 use crate::service::{CatalogueError, NoteError, ServiceRequestError};
 use crate::tier::ParseLevelError;
+use crate::vocabulary::{NameError, VocabularyError};
 use crate::workflow::{CaseError, ReplayError};
 
 /// Any error this crate returns.
@@ -38,6 +38,13 @@ pub enum Error {
     /// A tier or severity name was not recognised.
     #[error(transparent)]
     Level(#[from] ParseLevelError),
+    /// A custom name was refused.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// A role, kind of body, dispute kind, service category or case type
+    /// was refused.
+    #[error(transparent)]
+    Vocabulary(#[from] VocabularyError),
     /// An actor lacked the role a command needs.
     #[error(transparent)]
     Forbidden(#[from] Forbidden),
@@ -84,9 +91,6 @@ pub enum Error {
         /// How many times the command was decided and refused by the store.
         attempts: u32,
     },
-    /// A dispute kind or service category name was not recognised.
-    #[error(transparent)]
-    Matter(#[from] ParseMatterError),
     /// A city-year could not be set up by the load generator (feature
     /// `sim`).
     #[cfg(feature = "sim")]
@@ -165,5 +169,17 @@ mod tests {
             rejection.downcast_ref::<LadderError>(),
             Some(&LadderError::MissingJustification)
         );
+    }
+
+    #[test]
+    fn vocabulary_and_name_errors_convert_into_the_umbrella() {
+        fn role(s: &str) -> Result<crate::actor::Role, Error> {
+            Ok(s.parse()?)
+        }
+        fn name(s: &str) -> Result<crate::vocabulary::Name, Error> {
+            Ok(crate::vocabulary::Name::new(s)?)
+        }
+        assert!(matches!(role("Grid Worker"), Err(Error::Vocabulary(_))));
+        assert!(matches!(name(""), Err(Error::Name(NameError::Empty))));
     }
 }

@@ -76,6 +76,7 @@
 //! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
 //! | [`calendar`] | [`WorkingCalendar`] (weekends, public holidays, make-up working days) and [`TimeLimit`]: working-day deadlines |
 //! | [`matter`] | [`DisputeKind`] and [`ServiceCategory`]: the kinds of matter cases are about |
+//! | [`vocabulary`] | [`Name`](vocabulary::Name): a city's own roles, kinds of body, dispute kinds, service categories and case types, beside the report's |
 //! | [`workflow`] | the kernel: [`Workflow`], [`Case`], [`Context`], replay, transition tables, Mermaid and DOT diagrams |
 //! | [`org`] | [`OrgGraph`]: who is linked to whom (hierarchy, party leadership, pairings, memberships, the six joint mechanisms), routing each need to the body that handles it, health checks, Mermaid and DOT, a seeded city generator |
 //! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision, reports |
@@ -121,6 +122,7 @@ pub mod org;
 pub mod service;
 pub mod testing;
 pub mod tier;
+pub mod vocabulary;
 pub mod workflow;
 
 pub use actor::{Actor, Forbidden, Role};

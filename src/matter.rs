@@ -3,11 +3,14 @@
 //!
 //! Both the organisation graph (what a body is able to handle) and the
 //! workflows (what a case is about) use these, so they live on the ground
-//! floor. Each is a closed list from the report, with a stable snake_case name
-//! used by serde, [`Display`](std::fmt::Display) and [`FromStr`].
+//! floor. Each lists the report's names as variants, with a stable
+//! snake_case name used by serde, [`Display`](std::fmt::Display) and
+//! [`FromStr`], and a `Custom` variant for a city's own names (see
+//! [`vocabulary`](crate::vocabulary) for the rule a custom name follows).
 //!
 //! ```
-//! use grassroots::matter::{DisputeKind, ParseMatterError, ServiceCategory};
+//! use grassroots::matter::{DisputeKind, ServiceCategory};
+//! use grassroots::vocabulary::{Name, VocabularyError};
 //!
 //! let kind: DisputeKind = "property_management".parse()?;
 //! assert_eq!(kind, DisputeKind::PropertyManagement);
@@ -17,8 +20,10 @@
 //!     serde_json::to_string(&ServiceCategory::FundingSupport).unwrap(),
 //!     "\"funding_support\""
 //! );
-//! assert!("bribery".parse::<DisputeKind>().is_err());
-//! # Ok::<(), ParseMatterError>(())
+//! let tenancy: DisputeKind = "tenancy".parse()?;
+//! assert_eq!(tenancy, DisputeKind::Custom(Name::from_static("tenancy")));
+//! assert!("Bribery!".parse::<DisputeKind>().is_err());
+//! # Ok::<(), VocabularyError>(())
 //! ```
 
 use std::fmt;
@@ -26,40 +31,78 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A name that is not a dispute kind or service category.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not a {what}")]
-pub struct ParseMatterError {
-    /// `"dispute kind"` or `"service category"`.
-    pub what: &'static str,
-    /// The text that was offered.
-    pub input: String,
-}
+use crate::vocabulary::{Name, ParseVisitor, Vocabulary, VocabularyError};
 
 macro_rules! matter_enum {
     (
         $(#[$meta:meta])*
-        $name:ident, $what:literal, $count:literal {
+        $name:ident, $vocabulary:ident, $count:literal {
             $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+
         }
+        $(#[$cmeta:meta])*
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
+            $(#[$cmeta])*
+            Custom(Name),
         }
 
         impl $name {
-            /// Every value, in declaration order.
+            /// Every built-in value (the report's names), in declaration
+            /// order. Custom values are not listed.
             pub const ALL: [$name; $count] = [ $( $name::$variant, )+ ];
 
             /// The snake_case name, as used in serde and
-            /// [`Display`](fmt::Display).
-            pub const fn as_str(self) -> &'static str {
+            /// [`Display`](fmt::Display); a custom value's own name.
+            pub fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => $text, )+
+                    $name::Custom(name) => name.as_str(),
                 }
+            }
+
+            /// The built-in value named `name`, if there is one.
+            const fn built_in(name: &str) -> Option<$name> {
+                $( if crate::vocabulary::eq_bytes(name.as_bytes(), $text.as_bytes()) {
+                    return Some($name::$variant);
+                } )+
+                None
+            }
+
+            /// The value named by a literal, for constants: the built-in one
+            /// for a built-in name, else a custom one.
+            ///
+            /// # Panics
+            ///
+            /// When `name` is neither a built-in name nor a valid custom
+            /// [`Name`]; in a constant that is a compile-time error.
+            pub const fn from_static(name: &'static str) -> $name {
+                match $name::built_in(name) {
+                    Some(value) => value,
+                    None => $name::Custom(Name::from_static(name)),
+                }
+            }
+
+            /// The position of a built-in value in [`Self::ALL`]; `None`
+            /// for a custom value.
+            pub(crate) const fn ordinal(&self) -> Option<u32> {
+                let mut i = 0;
+                $(
+                    if matches!(self, $name::$variant) {
+                        return Some(i);
+                    }
+                    i += 1;
+                )+
+                let _ = i;
+                None
+            }
+
+            /// Whether this is a custom value, not one of the report's.
+            pub const fn is_custom(&self) -> bool {
+                matches!(self, $name::Custom(_))
             }
         }
 
@@ -70,15 +113,38 @@ macro_rules! matter_enum {
         }
 
         impl FromStr for $name {
-            type Err = ParseMatterError;
+            type Err = VocabularyError;
+            /// The built-in value of that name, else a custom value.
+            ///
+            /// # Errors
+            ///
+            /// [`VocabularyError`] when the text is no built-in name and
+            /// breaks the rule of [`Name::new`].
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $name::ALL
-                    .into_iter()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| ParseMatterError {
-                        what: $what,
-                        input: s.to_owned(),
-                    })
+                match $name::built_in(s) {
+                    Some(value) => Ok(value),
+                    None => Name::new(s)
+                        .map($name::Custom)
+                        .map_err(|reason| VocabularyError::new(Vocabulary::$vocabulary, s, reason)),
+                }
+            }
+        }
+
+        impl From<Name> for $name {
+            fn from(name: Name) -> Self {
+                $name::Custom(name)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(ParseVisitor::<$name>::new(concat!("a ", stringify!($name), " name")))
             }
         }
     };
@@ -86,7 +152,7 @@ macro_rules! matter_enum {
 
 matter_enum! {
     /// The kind of a dispute (矛盾纠纷) brought to people's mediation.
-    DisputeKind, "dispute kind", 6 {
+    DisputeKind, DisputeKind, 6 {
         /// A labour dispute (劳资纠纷): wages, contracts, injuries at work.
         /// Carries the statutory 15-day limit before arbitration.
         Labour => "labour",
@@ -101,12 +167,16 @@ matter_enum! {
         /// Any other dispute.
         Other => "other",
     }
+    /// A dispute kind of the city's own (a renovation dispute, a tenancy
+    /// dispute, ...). The law ties no rule to it: like the non-commercial
+    /// kinds it has no statutory limit, and litigation and administrative
+    /// handling stay open when it is not settled.
 }
 
 matter_enum! {
     /// The category of an enterprise service item in the service hall's
     /// catalogue (the report: 168 items in 9 categories).
-    ServiceCategory, "service category", 9 {
+    ServiceCategory, ServiceCategory, 9 {
         /// Business registration: setting up, changing or closing a business.
         BusinessRegistration => "business_registration",
         /// Funding support: subsidies and grants for enterprises.
@@ -126,11 +196,14 @@ matter_enum! {
         /// Legal services: notarisation, legal consultation for enterprises.
         LegalServices => "legal_services",
     }
+    /// A category of the city's own (renovation filings, ...), named in
+    /// the catalogue like the built-in ones.
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::NameError;
 
     #[test]
     fn every_name_round_trips_through_text_and_serde() {
@@ -149,15 +222,61 @@ mod tests {
     }
 
     #[test]
-    fn unknown_names_are_refused_with_the_input() {
+    fn built_in_names_keep_their_json() {
+        let kinds = serde_json::to_string(&DisputeKind::ALL).unwrap();
+        assert_eq!(
+            kinds,
+            r#"["labour","commercial","neighbour","property_management","consumer","other"]"#
+        );
+        let categories = serde_json::to_string(&[
+            ServiceCategory::BusinessRegistration,
+            ServiceCategory::TaxAndInvoicing,
+            ServiceCategory::LegalServices,
+        ])
+        .unwrap();
+        assert_eq!(
+            categories,
+            r#"["business_registration","tax_and_invoicing","legal_services"]"#
+        );
+    }
+
+    #[test]
+    fn a_custom_name_is_a_custom_value_and_a_built_in_name_never_is() {
+        let tenancy: DisputeKind = "tenancy".parse().unwrap();
+        assert_eq!(tenancy, DisputeKind::Custom(Name::new("tenancy").unwrap()));
+        assert!(tenancy.is_custom());
+        assert_eq!(serde_json::to_string(&tenancy).unwrap(), "\"tenancy\"");
+        assert_eq!(
+            serde_json::from_str::<DisputeKind>("\"tenancy\"").unwrap(),
+            tenancy
+        );
+        assert_eq!(DisputeKind::from_static("labour"), DisputeKind::Labour);
+        assert!(!DisputeKind::Labour.is_custom());
+        let renovation = ServiceCategory::from_static("renovation_filing");
+        assert_eq!(renovation.as_str(), "renovation_filing");
+        assert_eq!("renovation_filing".parse(), Ok(renovation));
+    }
+
+    #[test]
+    fn malformed_names_are_refused_with_the_vocabulary_and_the_rule() {
         assert_eq!(
             "Labour".parse::<DisputeKind>(),
-            Err(ParseMatterError {
-                what: "dispute kind",
-                input: "Labour".to_owned()
+            Err(VocabularyError {
+                vocabulary: Vocabulary::DisputeKind,
+                input: "Labour".to_owned(),
+                reason: NameError::Character { found: 'L', at: 0 },
             })
         );
-        assert!("".parse::<ServiceCategory>().is_err());
-        assert!(serde_json::from_str::<ServiceCategory>("\"taxes\"").is_err());
+        assert_eq!(
+            "".parse::<ServiceCategory>().unwrap_err().reason,
+            NameError::Empty
+        );
+        let err = serde_json::from_str::<ServiceCategory>("\"tax and fees\"").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("\"tax and fees\" is not a valid service category: it holds ' '"),
+            "{err}"
+        );
+        assert!(serde_json::from_str::<DisputeKind>("7").is_err());
     }
 }

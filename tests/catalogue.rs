@@ -54,12 +54,31 @@ fn a_duplicate_code_is_refused_naming_it() {
 }
 
 #[test]
-fn an_unknown_category_is_refused_naming_the_item() {
+fn a_malformed_category_is_refused_naming_the_item() {
     let mut value = sample_json();
-    value["items"][2]["category"] = json!("subsidies");
+    value["items"][2]["category"] = json!("Subsidies!");
     assert_eq!(
         load(value).unwrap_err(),
-        "item FS-001: \"subsidies\" is not a service category"
+        "item FS-001: \"Subsidies!\" is not a valid service category: \
+         it holds 'S' at byte 0; a name uses lowercase ascii letters, digits, `_` and `-`"
+    );
+}
+
+#[test]
+fn a_city_s_own_category_is_loaded_as_a_custom_category() {
+    let mut value = sample_json();
+    value["items"][2]["category"] = json!("subsidies");
+    let catalogue = load(value.clone()).unwrap();
+    let subsidies = ServiceCategory::from_static("subsidies");
+    let item = catalogue.in_category(subsidies).next().unwrap();
+    assert_eq!(item.code.as_str(), "FS-001");
+    assert_eq!(
+        serde_json::to_value(&catalogue).unwrap()["items"][2]["category"],
+        "subsidies"
+    );
+    assert_eq!(
+        load(serde_json::to_value(&catalogue).unwrap()).unwrap(),
+        catalogue
     );
 }
 

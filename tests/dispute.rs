@@ -260,10 +260,11 @@ fn events_of(steps: path::Steps) -> Vec<E> {
 #[test]
 fn every_state_reads_as_its_kind_then_what_where_and_who() {
     let mut lines = Vec::new();
-    for kind in DisputeState::KINDS {
-        let case = support::dispute_fixture::drive(d(), &path::to(kind));
+    for kind in DisputeStateKind::all() {
+        let kind = kind.to_string();
+        let case = support::dispute_fixture::drive(d(), &path::to(&kind));
         let text = case.state().to_string();
-        assert!(text.starts_with(kind), "{text}");
+        assert!(text.starts_with(&kind), "{text}");
         if let Some(file) = case.state().file() {
             let place = format!("{} dispute at {}", file.kind, file.location);
             assert!(text.contains(&place), "{text}");

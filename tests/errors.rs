@@ -38,8 +38,8 @@ fn parse_errors_convert() {
         Err(Error::Level(_))
     ));
     assert!(matches!(
-        lift("bogus".parse::<DisputeKind>().unwrap_err()),
-        Err(Error::Matter(_))
+        lift("Not A Name".parse::<DisputeKind>().unwrap_err()),
+        Err(Error::Vocabulary(_))
     ));
     assert!(matches!(
         lift("weekend someday".parse::<WorkingCalendar>().unwrap_err()),

@@ -1,7 +1,14 @@
 //! Governance metrics over hand-built histories with known answers: every
 //! rate, every exclusion, the breakdowns, the medians, merging and export.
 
+mod support {
+    pub mod renovation;
+}
+
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, TimeDelta, TimeZone, Utc};
+use grassroots::actor::{Actor, Role};
 use grassroots::dispute::{
     Channel, DeclineReason, DisputeEvent as D, FailureReason, Party, Routes, Satisfaction,
     Selection,
@@ -17,7 +24,10 @@ use grassroots::metrics::{
 use grassroots::org::{Need, Route, RouteReason};
 use grassroots::service::{Mode, Note, Request, Review, ServiceRequestEvent as S, Submission};
 use grassroots::tier::{Severity, Tier};
-use grassroots::workflow::Recorded;
+use grassroots::workflow::{Case, Context, Recorded};
+use support::renovation::{
+    COMMITTEE_MEMBER, Command as R, RENOVATION, RenovationFiling, Verdict, estate_graph,
+};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
@@ -758,4 +768,130 @@ fn the_report_and_the_export_show_every_row() {
     assert_eq!(json["by_kind"]["mediation(commercial)"]["eligible"], 1);
     assert_eq!(json["time_per_tier"]["dispute"]["community"]["cases"], 2);
     assert!(json["time_per_tier"]["service_request"]["subdistrict"]["median_seconds"].is_number());
+}
+
+/// Renovation filings (a workflow of the user's own) with known answers:
+/// one answered and approved in time and rated good, one answered late,
+/// approved late and rated bad, one withdrawn, one still open.
+fn filings() -> Vec<Case<RenovationFiling>> {
+    let workflow = RenovationFiling::new(Arc::new(estate_graph()));
+    let member = Actor::new(actor("owner-gao")).with_role(COMMITTEE_MEMBER);
+    let manager = Actor::new(actor("pm-li")).with_role(Role::PropertyManager);
+    let file = R::File {
+        estate: org("mancheng"),
+    };
+    let script: [&[(i64, &Actor, R)]; 4] = [
+        &[
+            (2, &manager, R::Review),
+            (30, &manager, R::Approve),
+            (
+                31,
+                &member,
+                R::Rate {
+                    verdict: Verdict::Good,
+                },
+            ),
+        ],
+        &[
+            (30, &manager, R::Review),
+            (100, &manager, R::Approve),
+            (
+                101,
+                &member,
+                R::Rate {
+                    verdict: Verdict::Bad,
+                },
+            ),
+        ],
+        &[(5, &member, R::Withdraw)],
+        &[],
+    ];
+    script
+        .iter()
+        .enumerate()
+        .map(|(i, steps)| {
+            let mut case = Case::new(format!("RF-{i}").parse().unwrap());
+            case.handle(&workflow, &file, &Context::new(t0(), &member))
+                .unwrap();
+            for (h, who, command) in steps.iter() {
+                case.handle(&workflow, command, &Context::new(hours(*h), who))
+                    .unwrap();
+            }
+            case
+        })
+        .collect()
+}
+
+#[test]
+fn a_user_workflow_is_counted_under_its_own_case_type() {
+    let own = CaseType::from_static("renovation_filing");
+    let mut m = GovernanceMetrics::new();
+    for case in filings() {
+        m.observe_case::<RenovationFiling>(case.history());
+    }
+    let f = m.by_case_type(own);
+    assert_eq!((f.received, f.withdrawn, f.eligible()), (4, 1, 3));
+    assert_eq!((f.responded, f.resolved, f.resolved_on_time), (1, 2, 1));
+    assert_eq!((f.ratings, f.satisfied), (2, 1));
+    assert_eq!(f.response_rate(), Some(1.0 / 3.0));
+    assert_eq!(f.resolution_rate(), Some(2.0 / 3.0));
+    assert_eq!(f.on_time_rate(), Some(0.5));
+    assert_eq!(f.satisfaction_rate(), Some(0.5));
+    // Its rows: the total, its kind of matter, its body and tier.
+    assert_eq!(m.total(), f);
+    assert_eq!(m.by_case_type(CaseType::Dispute).received, 0);
+    assert_eq!(m.by_need(Need::Service(RENOVATION)).unwrap().received, 4);
+    assert_eq!(m.organisation(&org("mancheng-oc")).unwrap().received, 4);
+    assert_eq!(m.by_tier(Tier::Estate).received, 4);
+    // Time per tier: 30 h and 100 h at the estate; the lower median.
+    assert_eq!(m.time_at(own, Tier::Estate).len(), 2);
+    assert_eq!(
+        m.median_time_at(own, Tier::Estate),
+        Some(TimeDelta::hours(30))
+    );
+    let types: Vec<CaseType> = m.case_types().map(|(c, _)| c).collect();
+    assert_eq!(types, [CaseType::Dispute, CaseType::ServiceRequest, own]);
+
+    let text = m.to_string();
+    assert!(text.contains("renovation_filing"), "{text}");
+    let json = serde_json::to_value(&m).unwrap();
+    assert_eq!(json["by_case_type"]["renovation_filing"]["received"], 4);
+    assert_eq!(json["by_case_type"]["dispute"]["received"], 0);
+    assert_eq!(json["by_kind"]["service(renovation_filing)"]["received"], 4);
+    assert_eq!(
+        json["time_per_tier"]["renovation_filing"]["estate"]["cases"],
+        2
+    );
+}
+
+#[test]
+fn a_user_workflow_merges_with_the_crate_s_own() {
+    let (disputes, requests) = everything();
+    let own = CaseType::from_static("renovation_filing");
+    let mut one = GovernanceMetrics::new();
+    let (mut a, mut b) = (GovernanceMetrics::new(), GovernanceMetrics::new());
+    for (i, case) in filings().iter().enumerate() {
+        one.observe_case::<RenovationFiling>(case.history());
+        if i % 2 == 0 { &mut a } else { &mut b }.observe_case::<RenovationFiling>(case.history());
+    }
+    for d in &disputes {
+        one.observe_dispute(d);
+        b.observe_dispute(d);
+    }
+    for r in &requests {
+        one.observe_service_request(r);
+        a.observe_service_request(r);
+    }
+    a.merge(b);
+    assert_eq!(a.total(), one.total());
+    assert!(a.case_types().eq(one.case_types()));
+    assert_eq!(a.by_case_type(own).received, 4);
+    assert_eq!(a.total().received, 4 + 8);
+    for tier in Tier::ALL {
+        assert_eq!(a.median_time_at(own, tier), one.median_time_at(own, tier));
+    }
+    // A custom case type nothing was counted under has empty figures.
+    let never = CaseType::from_static("noise_complaint");
+    assert_eq!(a.by_case_type(never), &Figures::default());
+    assert!(a.time_at(never, Tier::Estate).is_empty());
 }

@@ -981,7 +981,8 @@ fn hostile_json_with_bad_ids_or_shapes_is_refused() {
     for text in [
         hostile(r#"{"id":"","name":"x","kind":"school"}"#, ""),
         hostile(r#"{"id":"a\u0000b","name":"x","kind":"school"}"#, ""),
-        hostile(r#"{"id":"a","name":"x","kind":"castle"}"#, ""),
+        // A city's own kind is welcome; a malformed name is not.
+        hostile(r#"{"id":"a","name":"x","kind":"Castle!"}"#, ""),
         hostile(ORGS, r#"{"from":"e","to":"c","relation":"serves"}"#),
         hostile(
             ORGS,
@@ -991,6 +992,9 @@ fn hostile_json_with_bad_ids_or_shapes_is_refused() {
     ] {
         assert!(serde_json::from_str::<OrgGraph>(&text).is_err(), "{text}");
     }
+    let castle = hostile(r#"{"id":"a","name":"x","kind":"castle"}"#, "");
+    let graph = serde_json::from_str::<OrgGraph>(&castle).unwrap();
+    assert!(graph.org(&id("a")).unwrap().kind.is_custom());
 }
 
 #[test]

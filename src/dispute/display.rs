@@ -1,6 +1,7 @@
 //! How a dispute's state reads in logs and messages: its kind, what the
 //! dispute is about and where, who handles it, and the facts of the state.
 
+use crate::workflow::HasKind;
 use std::fmt;
 
 use super::DisputeState;

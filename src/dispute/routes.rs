@@ -90,6 +90,10 @@ impl Routes {
     /// | labour | arbitration (it comes before any lawsuit) |
     /// | commercial | arbitration, litigation |
     /// | neighbour, property management, consumer, other | litigation, administrative |
+    /// | a custom kind of the city's own | litigation, administrative |
+    ///
+    /// The law ties arbitration to labour and commercial disputes only, so
+    /// a custom kind gets the routes of the non-commercial kinds.
     pub const fn open_for(kind: DisputeKind) -> Self {
         match kind {
             DisputeKind::Labour => Routes::only(Referral::Arbitration),
@@ -99,7 +103,8 @@ impl Routes {
             DisputeKind::Neighbour
             | DisputeKind::PropertyManagement
             | DisputeKind::Consumer
-            | DisputeKind::Other => {
+            | DisputeKind::Other
+            | DisputeKind::Custom(_) => {
                 Routes::only(Referral::Litigation).with(Referral::Administrative)
             }
         }
@@ -160,6 +165,16 @@ mod tests {
             assert!(!Routes::open_for(kind).is_empty(), "{kind}");
         }
         assert_eq!(Routes::open_for(DisputeKind::Labour).len(), 1);
+    }
+
+    #[test]
+    fn a_custom_kind_gets_litigation_and_administrative_handling() {
+        let tenancy = DisputeKind::from_static("tenancy");
+        assert_eq!(
+            Routes::open_for(tenancy),
+            Routes::only(Referral::Litigation).with(Referral::Administrative)
+        );
+        assert!(!Routes::open_for(tenancy).contains(Referral::Arbitration));
     }
 
     #[test]

@@ -402,7 +402,7 @@ pub(crate) fn play(
                 false,
             ));
         }
-        DisputeKind::Neighbour | DisputeKind::Other => {
+        DisputeKind::Neighbour | DisputeKind::Other | DisputeKind::Custom(_) => {
             parties.push(person(&mut scratch.buf, 0));
             parties.push(person(&mut scratch.buf, 1));
             if rng.random_bool(0.2) {

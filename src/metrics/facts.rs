@@ -1,5 +1,7 @@
 //! [`CaseFacts`]: what one case's history contributes to the metrics.
 
+use std::str::FromStr;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +11,7 @@ use crate::id::OrgId;
 use crate::org::Need;
 use crate::service::{RequestFacts, ServiceRequestEvent};
 use crate::tier::Tier;
+use crate::vocabulary::{Name, ParseVisitor, Vocabulary, VocabularyError, eq_bytes};
 use crate::workflow::Recorded;
 
 /// How long the handling body has to answer a case for it to count as
@@ -16,36 +19,100 @@ use crate::workflow::Recorded;
 /// included), as the municipal hotline's "answer within a day" rule.
 pub const RESPONSE_LIMIT: TimeDelta = TimeDelta::hours(24);
 
-/// Which workflow a case ran on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Which workflow a case ran on: the crate's two, or a workflow of the
+/// user's own, named by its [`Workflow::NAME`](crate::workflow::Workflow::NAME)
+/// (see [`Measured::CASE_TYPE`](super::Measured::CASE_TYPE)).
+///
+/// Serialised as its name (`"dispute"`, `"noise_complaint"`); parsing and
+/// deserialising refuse a malformed name (see [`vocabulary`](crate::vocabulary)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum CaseType {
     /// A dispute ([`Dispute`](crate::dispute::Dispute)).
     Dispute,
     /// A service request ([`ServiceRequest`](crate::service::ServiceRequest)).
     ServiceRequest,
+    /// A workflow of the user's own.
+    Custom(Name),
 }
 
 impl CaseType {
-    /// Both case types, disputes first.
+    /// The crate's own case types, disputes first (custom ones are not
+    /// listed).
     pub const ALL: [CaseType; 2] = [CaseType::Dispute, CaseType::ServiceRequest];
 
-    /// The snake_case name: `dispute`, `service_request`.
-    pub const fn as_str(self) -> &'static str {
+    /// The snake_case name: `dispute`, `service_request`, a custom type's
+    /// own name.
+    pub fn as_str(&self) -> &str {
         match self {
             CaseType::Dispute => "dispute",
             CaseType::ServiceRequest => "service_request",
+            CaseType::Custom(name) => name.as_str(),
         }
     }
 
-    pub(crate) const fn index(self) -> usize {
-        self as usize
+    /// The case type named by a literal, for constants: `dispute` and
+    /// `service_request` are the crate's own, any other name a custom type.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not a valid [`Name`] (in a constant, a compile-time
+    /// error).
+    pub const fn from_static(name: &'static str) -> CaseType {
+        if eq_bytes(name.as_bytes(), b"dispute") {
+            CaseType::Dispute
+        } else if eq_bytes(name.as_bytes(), b"service_request") {
+            CaseType::ServiceRequest
+        } else {
+            CaseType::Custom(Name::from_static(name))
+        }
+    }
+
+    /// Whether this is one of the crate's own case types.
+    pub const fn is_built_in(&self) -> bool {
+        !matches!(self, CaseType::Custom(_))
     }
 }
 
 impl std::fmt::Display for CaseType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CaseType {
+    type Err = VocabularyError;
+
+    /// # Errors
+    ///
+    /// [`VocabularyError`] when the text is neither `dispute`,
+    /// `service_request` nor a valid custom name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "dispute" => Ok(CaseType::Dispute),
+            "service_request" => Ok(CaseType::ServiceRequest),
+            _ => Name::new(s)
+                .map(CaseType::Custom)
+                .map_err(|reason| VocabularyError::new(Vocabulary::CaseType, s, reason)),
+        }
+    }
+}
+
+impl From<Name> for CaseType {
+    fn from(name: Name) -> Self {
+        CaseType::Custom(name)
+    }
+}
+
+impl Serialize for CaseType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CaseType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(ParseVisitor::<CaseType>::new("a case type name"))
     }
 }
 
@@ -69,8 +136,20 @@ pub enum Exclusion {
     Returned,
 }
 
-/// What one case's history says, as the metrics count it. Folded by
-/// [`CaseFacts::from_dispute`] and [`CaseFacts::from_service_request`];
+/// One rating of a case: a follow-up visit's, a review's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rating {
+    /// Satisfied (for a dispute, *satisfied* or *fairly satisfied*; a good
+    /// review).
+    Satisfied,
+    /// Not satisfied.
+    Dissatisfied,
+}
+
+/// What one case's history says, as the metrics count it. Folded by a
+/// workflow's [`Measured::case_facts`](super::Measured::case_facts) (for the
+/// crate's own, [`CaseFacts::from_dispute`] and
+/// [`CaseFacts::from_service_request`]);
 /// [`GovernanceMetrics`](super::GovernanceMetrics) adds them up.
 ///
 /// The definitions are in the [module docs](super); every field here is
@@ -145,15 +224,13 @@ impl CaseFacts {
             }) => (Need::Mediation(*kind), *received_at),
             _ => return None,
         };
-        let mut facts = CaseFacts::new(CaseType::Dispute, need, received_at);
+        let mut facts = CaseFacts::received(CaseType::Dispute, need, received_at);
         let mut end = history.len();
         let mut due: Option<DateTime<Utc>> = None;
         for (i, r) in history.iter().enumerate() {
             let ends = match &r.event {
                 E::Accepted { .. } => {
-                    if !facts.responded && r.at - received_at <= RESPONSE_LIMIT {
-                        facts.responded = true;
-                    }
+                    facts.respond(r.at);
                     false
                 }
                 E::Declined {
@@ -161,14 +238,14 @@ impl CaseFacts {
                 } => {
                     facts.body = Some(body.clone());
                     facts.tier = Some(*tier);
-                    facts.excluded = Some(match reason {
+                    facts.exclude(match reason {
                         DeclineReason::PendingElsewhere => Exclusion::Duplicate,
                         _ => Exclusion::Returned,
                     });
                     true
                 }
                 E::MediationRefused { .. } | E::Withdrawn { .. } => {
-                    facts.excluded = Some(Exclusion::Withdrawn);
+                    facts.exclude(Exclusion::Withdrawn);
                     true
                 }
                 E::Referred { .. } => true,
@@ -177,8 +254,10 @@ impl CaseFacts {
                     false
                 }
                 E::FollowedUp { rating } => {
-                    facts.ratings += 1;
-                    facts.satisfied += u32::from(*rating != Satisfaction::Dissatisfied);
+                    facts.rate(match rating {
+                        Satisfaction::Dissatisfied => Rating::Dissatisfied,
+                        _ => Rating::Satisfied,
+                    });
                     false
                 }
                 E::Ladder(step) => match &**step {
@@ -200,8 +279,7 @@ impl CaseFacts {
                         false
                     }
                     LadderEvent::Resolved { at, .. } => {
-                        facts.resolved = true;
-                        facts.resolved_on_time = Some(due.is_none_or(|d| *at < d));
+                        facts.resolve(*at, due);
                         true
                     }
                     LadderEvent::ReferredOut { .. } => true,
@@ -213,7 +291,7 @@ impl CaseFacts {
                 end = i + 1;
             }
         }
-        facts.finish(&history[..end]);
+        facts.fold_ladder(&history[..end]);
         Some(facts)
     }
 
@@ -231,7 +309,7 @@ impl CaseFacts {
             _ => return None,
         };
         let request = RequestFacts::from_history(history);
-        let mut facts = CaseFacts::new(CaseType::ServiceRequest, need, received_at);
+        let mut facts = CaseFacts::received(CaseType::ServiceRequest, need, received_at);
         facts.body = Some(hall);
         facts.resolved_on_time = request.concluded_on_time();
         facts.resolved = facts.resolved_on_time.is_some();
@@ -239,22 +317,18 @@ impl CaseFacts {
         facts.ratings = request.good_reviews + request.bad_reviews;
         facts.satisfied = request.good_reviews;
         let mut end = history.len();
-        let mut answered = false;
         for (i, r) in history.iter().enumerate() {
             let ends = match &r.event {
                 E::SupplementRequested { .. } | E::Accepted { .. } => {
-                    if !answered {
-                        answered = true;
-                        facts.responded = r.at - received_at <= RESPONSE_LIMIT;
-                    }
+                    facts.respond(r.at);
                     false
                 }
                 E::Refused { .. } => {
-                    facts.excluded = Some(Exclusion::Returned);
+                    facts.exclude(Exclusion::Returned);
                     true
                 }
                 E::Withdrawn { .. } => {
-                    facts.excluded = Some(Exclusion::Withdrawn);
+                    facts.exclude(Exclusion::Withdrawn);
                     true
                 }
                 E::Completed | E::Denied { .. } => true,
@@ -272,11 +346,38 @@ impl CaseFacts {
                 end = i + 1;
             }
         }
-        facts.finish(&history[..end]);
+        facts.fold_ladder(&history[..end]);
         Some(facts)
     }
 
-    fn new(case_type: CaseType, need: Need, received_at: DateTime<Utc>) -> Self {
+    /// A case of `case_type` about `need`, received at `received_at`, with
+    /// nothing else known yet: the start of a [`Measured`](super::Measured)
+    /// workflow's fold. Record what its history says with
+    /// [`respond`](Self::respond), [`resolve`](Self::resolve),
+    /// [`exclude`](Self::exclude), [`rate`](Self::rate), the `overdue`,
+    /// `body` and `tier` fields, and time per tier with
+    /// [`fold_ladder`](Self::fold_ladder) or [`add_time_at`](Self::add_time_at).
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use grassroots::matter::DisputeKind;
+    /// use grassroots::metrics::{CaseFacts, CaseType, Rating};
+    /// use grassroots::org::Need;
+    ///
+    /// let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+    /// let mut facts = CaseFacts::received(
+    ///     CaseType::from_static("noise_complaint"),
+    ///     Need::Mediation(DisputeKind::Neighbour),
+    ///     at,
+    /// );
+    /// facts.respond(at + Duration::hours(2));
+    /// facts.resolve(at + Duration::days(1), Some(at + Duration::days(3)));
+    /// facts.rate(Rating::Satisfied);
+    /// assert!(facts.responded && facts.resolved);
+    /// assert_eq!(facts.resolved_on_time, Some(true));
+    /// assert_eq!((facts.ratings, facts.satisfied), (1, 1));
+    /// ```
+    pub fn received(case_type: CaseType, need: Need, received_at: DateTime<Utc>) -> Self {
         CaseFacts {
             case_type,
             need,
@@ -295,10 +396,50 @@ impl CaseFacts {
         }
     }
 
-    /// Folds the ladder's report over the handling part of the history.
-    fn finish<E: crate::escalation::LadderEvents>(&mut self, handled: &[Recorded<E>]) {
+    /// Records an answer by the handling body at `at`: the case counts as
+    /// responded when an answer came within [`RESPONSE_LIMIT`] of receipt
+    /// (in a recorded history time never runs backwards, so that is the
+    /// first answer).
+    pub fn respond(&mut self, at: DateTime<Utc>) {
+        self.responded |= at - self.received_at <= RESPONSE_LIMIT;
+    }
+
+    /// Records the case resolved at `at`, on time when `due` is `None` (no
+    /// time limit) or later than `at`.
+    pub fn resolve(&mut self, at: DateTime<Utc>, due: Option<DateTime<Utc>>) {
+        self.resolved = true;
+        self.resolved_on_time = Some(due.is_none_or(|d| at < d));
+    }
+
+    /// Leaves the case out of the rates, for `why`.
+    pub fn exclude(&mut self, why: Exclusion) {
+        self.excluded = Some(why);
+    }
+
+    /// Records one rating (a follow-up visit, a review).
+    pub fn rate(&mut self, rating: Rating) {
+        self.ratings += 1;
+        self.satisfied += u32::from(rating == Rating::Satisfied);
+    }
+
+    /// Folds the ladder's report over the handling part of the history
+    /// (from receipt to the event that ended the handling, see
+    /// [`ladder`](Self::ladder)): time per tier, escalations, and whether a
+    /// matter the ladder resolved stayed within its ceiling. For a workflow
+    /// that embeds the [`Ladder`](crate::escalation::Ladder).
+    pub fn fold_ladder<E: crate::escalation::LadderEvents>(&mut self, handled: &[Recorded<E>]) {
         self.ladder = MatterReport::from_history(handled);
         self.within_ceiling = self.ladder.resolved_within_ceiling();
+    }
+
+    /// Adds `time` spent at `tier`, for a workflow that keeps its own
+    /// tiers rather than embedding the ladder.
+    pub fn add_time_at(&mut self, tier: Tier, time: TimeDelta) {
+        *self
+            .ladder
+            .time_per_tier
+            .entry(tier)
+            .or_insert_with(TimeDelta::zero) += time;
     }
 
     /// Whether the case counts in the rates: received and not excluded.

@@ -124,31 +124,36 @@
 
 mod facts;
 mod figures;
+mod measured;
 mod samples;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::LazyLock;
 
 use chrono::TimeDelta;
 use serde::Serialize;
 
-pub use facts::{CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT};
+pub use facts::{CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT, Rating};
 pub use figures::{Figures, Rates};
+pub use measured::Measured;
 pub use samples::TimeSamples;
 
-use crate::dispute::DisputeEvent;
+use crate::dispute::{Dispute, DisputeEvent};
 use crate::id::OrgId;
 use crate::org::Need;
-use crate::service::ServiceRequestEvent;
+use crate::service::{ServiceRequest, ServiceRequestEvent};
 use crate::tier::Tier;
+use crate::vocabulary::Name;
 use crate::workflow::Recorded;
 
 /// A city's (or a district's, or a hall's) governance indicators, folded
 /// from case histories. See the [module docs](self) for every definition.
 ///
-/// Fold with [`observe_dispute`](Self::observe_dispute) and
-/// [`observe_service_request`](Self::observe_service_request), one case at
-/// a time; combine folds with [`merge`](Self::merge). `Display` prints a
+/// Fold with [`observe_case`](Self::observe_case) (any [`Measured`]
+/// workflow), or its shorthands [`observe_dispute`](Self::observe_dispute)
+/// and [`observe_service_request`](Self::observe_service_request), one case
+/// at a time; combine folds with [`merge`](Self::merge). `Display` prints a
 /// readable report (the alternate form `{:#}` adds every organisation's
 /// row); `Serialize` exports every row with its rates.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -156,12 +161,31 @@ pub struct GovernanceMetrics {
     // Organisations are many (one row per body cases counted under) and
     // looked up once per case: a hash map, sorted only when read.
     total: Figures,
-    by_case_type: [Figures; 2],
+    by_case_type: [TypeRow; 2],
+    by_custom_type: BTreeMap<Name, TypeRow>,
     by_tier: [Figures; 6],
     by_need: BTreeMap<Need, Figures>,
     by_body: HashMap<OrgId, Figures>,
-    time_at: [[TimeSamples; 6]; 2],
 }
+
+/// One workflow's figures and its time per tier.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct TypeRow {
+    figures: Figures,
+    time_at: [TimeSamples; 6],
+}
+
+impl TypeRow {
+    fn merge(&mut self, other: TypeRow) {
+        self.figures.merge(&other.figures);
+        for (mine, theirs) in self.time_at.iter_mut().zip(other.time_at) {
+            mine.merge(theirs);
+        }
+    }
+}
+
+/// The row of a case type nothing was counted under.
+static EMPTY_ROW: LazyLock<TypeRow> = LazyLock::new(TypeRow::default);
 
 fn tier_index(tier: Tier) -> usize {
     tier as usize
@@ -173,26 +197,37 @@ impl GovernanceMetrics {
         Self::default()
     }
 
+    /// Adds one case of any [`Measured`] workflow — the crate's or your
+    /// own — as its [`case_facts`](Measured::case_facts) read it. A
+    /// history they do not read as a case is ignored.
+    pub fn observe_case<W: Measured>(&mut self, history: &[Recorded<W::Event>]) {
+        if let Some(facts) = W::case_facts(history) {
+            self.observe(&facts);
+        }
+    }
+
     /// Adds one dispute's history. A history that does not begin with a
     /// report is ignored.
     pub fn observe_dispute(&mut self, history: &[Recorded<DisputeEvent>]) {
-        if let Some(facts) = CaseFacts::from_dispute(history) {
-            self.observe(&facts);
-        }
+        self.observe_case::<Dispute>(history);
     }
 
     /// Adds one service request's history. A history that does not begin
     /// with a submission is ignored.
     pub fn observe_service_request(&mut self, history: &[Recorded<ServiceRequestEvent>]) {
-        if let Some(facts) = CaseFacts::from_service_request(history) {
-            self.observe(&facts);
-        }
+        self.observe_case::<ServiceRequest>(history);
     }
 
     /// Adds one case's facts.
     pub fn observe(&mut self, facts: &CaseFacts) {
         self.total.add(facts);
-        self.by_case_type[facts.case_type.index()].add(facts);
+        let row = self.type_row_mut(facts.case_type);
+        row.figures.add(facts);
+        if facts.is_eligible() {
+            for (tier, time) in &facts.ladder.time_per_tier {
+                row.time_at[tier_index(*tier)].push(*time);
+            }
+        }
         if let Some(tier) = facts.tier {
             self.by_tier[tier_index(tier)].add(facts);
         }
@@ -207,11 +242,21 @@ impl GovernanceMetrics {
                 }
             }
         }
-        if facts.is_eligible() {
-            let times = &mut self.time_at[facts.case_type.index()];
-            for (tier, time) in &facts.ladder.time_per_tier {
-                times[tier_index(*tier)].push(*time);
-            }
+    }
+
+    fn type_row_mut(&mut self, case_type: CaseType) -> &mut TypeRow {
+        match case_type {
+            CaseType::Dispute => &mut self.by_case_type[0],
+            CaseType::ServiceRequest => &mut self.by_case_type[1],
+            CaseType::Custom(name) => self.by_custom_type.entry(name).or_default(),
+        }
+    }
+
+    fn type_row(&self, case_type: CaseType) -> &TypeRow {
+        match case_type {
+            CaseType::Dispute => &self.by_case_type[0],
+            CaseType::ServiceRequest => &self.by_case_type[1],
+            CaseType::Custom(name) => self.by_custom_type.get(&name).unwrap_or(&EMPTY_ROW),
         }
     }
 
@@ -221,14 +266,17 @@ impl GovernanceMetrics {
         let GovernanceMetrics {
             total,
             by_case_type,
+            by_custom_type,
             by_tier,
             by_need,
             by_body,
-            time_at,
         } = other;
         self.total.merge(&total);
-        for (mine, theirs) in self.by_case_type.iter_mut().zip(&by_case_type) {
+        for (mine, theirs) in self.by_case_type.iter_mut().zip(by_case_type) {
             mine.merge(theirs);
+        }
+        for (name, row) in by_custom_type {
+            self.by_custom_type.entry(name).or_default().merge(row);
         }
         for (mine, theirs) in self.by_tier.iter_mut().zip(&by_tier) {
             mine.merge(theirs);
@@ -239,11 +287,6 @@ impl GovernanceMetrics {
         for (body, figures) in by_body {
             self.by_body.entry(body).or_default().merge(&figures);
         }
-        for (mine, theirs) in self.time_at.iter_mut().zip(time_at) {
-            for (m, t) in mine.iter_mut().zip(theirs) {
-                m.merge(t);
-            }
-        }
     }
 
     /// Every case.
@@ -251,9 +294,32 @@ impl GovernanceMetrics {
         &self.total
     }
 
-    /// The cases of one workflow.
+    /// The cases of one workflow (empty figures for a custom case type
+    /// nothing was counted under).
     pub fn by_case_type(&self, case_type: CaseType) -> &Figures {
-        &self.by_case_type[case_type.index()]
+        &self.type_row(case_type).figures
+    }
+
+    /// Every workflow with its figures: the crate's two, then each custom
+    /// case type that counted a case, by name.
+    pub fn case_types(&self) -> impl Iterator<Item = (CaseType, &Figures)> {
+        self.type_rows().map(|(_, c, row)| (c, &row.figures))
+    }
+
+    /// Every workflow's name, case type and row, as [`case_types`](Self::case_types) lists them.
+    fn type_rows(&self) -> impl Iterator<Item = (&str, CaseType, &TypeRow)> {
+        [
+            ("dispute", CaseType::Dispute),
+            ("service_request", CaseType::ServiceRequest),
+        ]
+        .into_iter()
+        .zip(&self.by_case_type)
+        .map(|((name, c), row)| (name, c, row))
+        .chain(
+            self.by_custom_type
+                .iter()
+                .map(|(name, row)| (name.as_str(), CaseType::Custom(*name), row)),
+        )
     }
 
     /// The cases counted under `tier` (see the module docs' breakdowns).
@@ -297,7 +363,7 @@ impl GovernanceMetrics {
 
     /// The time eligible cases of `case_type` spent at `tier`.
     pub fn time_at(&self, case_type: CaseType, tier: Tier) -> &TimeSamples {
-        &self.time_at[case_type.index()][tier_index(tier)]
+        &self.type_row(case_type).time_at[tier_index(tier)]
     }
 
     /// The median time eligible cases of `case_type` spent at `tier`;
@@ -387,8 +453,8 @@ impl fmt::Display for GovernanceMetrics {
         )?;
         header(f, "")?;
         row(f, "all cases", t)?;
-        for case_type in CaseType::ALL {
-            row(f, case_type.as_str(), self.by_case_type(case_type))?;
+        for (name, _, type_row) in self.type_rows() {
+            row(f, name, &type_row.figures)?;
         }
         writeln!(f)?;
         header(f, "per tier")?;
@@ -404,26 +470,36 @@ impl fmt::Display for GovernanceMetrics {
             row(f, &need.to_string(), figures)?;
         }
         writeln!(f)?;
-        writeln!(
-            f,
-            "{:<36} {:>11} {:>10} {:>11} {:>10}",
-            "median time per tier", "disputes", "(cases)", "requests", "(cases)"
-        )?;
+        // One pair of columns per workflow: the crate's two, then each
+        // custom workflow that spent time at a tier.
+        let columns: Vec<(&str, &TypeRow)> = self
+            .type_rows()
+            .filter(|(_, c, row)| c.is_built_in() || row.time_at.iter().any(|t| !t.is_empty()))
+            .map(|(name, c, row)| {
+                let label = match c {
+                    CaseType::Dispute => "disputes",
+                    CaseType::ServiceRequest => "requests",
+                    CaseType::Custom(_) => name,
+                };
+                (label, row)
+            })
+            .collect();
+        write!(f, "{:<36}", "median time per tier")?;
+        for (label, _) in &columns {
+            write!(f, " {label:>11} {:>10}", "(cases)")?;
+        }
+        writeln!(f)?;
         for tier in Tier::ALL {
-            let d = self.time_at(CaseType::Dispute, tier);
-            let s = self.time_at(CaseType::ServiceRequest, tier);
-            if d.is_empty() && s.is_empty() {
+            let at = tier_index(tier);
+            if columns.iter().all(|(_, row)| row.time_at[at].is_empty()) {
                 continue;
             }
-            writeln!(
-                f,
-                "{:<36} {:>11} {:>10} {:>11} {:>10}",
-                tier.as_str(),
-                Span(d.median()),
-                d.len(),
-                Span(s.median()),
-                s.len()
-            )?;
+            write!(f, "{:<36}", tier.as_str())?;
+            for (_, row) in &columns {
+                let samples = &row.time_at[at];
+                write!(f, " {:>11} {:>10}", Span(samples.median()), samples.len())?;
+            }
+            writeln!(f)?;
         }
         writeln!(f)?;
         if f.alternate() {
@@ -469,11 +545,11 @@ impl<'a> RowView<'a> {
 struct MetricsView<'a> {
     response_limit_hours: i64,
     total: RowView<'a>,
-    by_case_type: BTreeMap<&'static str, RowView<'a>>,
+    by_case_type: BTreeMap<&'a str, RowView<'a>>,
     by_tier: BTreeMap<&'static str, RowView<'a>>,
     by_kind: BTreeMap<String, RowView<'a>>,
     by_organisation: BTreeMap<&'a str, RowView<'a>>,
-    time_per_tier: BTreeMap<&'static str, BTreeMap<&'static str, &'a TimeSamples>>,
+    time_per_tier: BTreeMap<&'a str, BTreeMap<&'static str, &'a TimeSamples>>,
 }
 
 impl Serialize for GovernanceMetrics {
@@ -484,9 +560,9 @@ impl Serialize for GovernanceMetrics {
         let view = MetricsView {
             response_limit_hours: RESPONSE_LIMIT.num_hours(),
             total: RowView::new(&self.total),
-            by_case_type: CaseType::ALL
-                .into_iter()
-                .map(|c| (c.as_str(), RowView::new(self.by_case_type(c))))
+            by_case_type: self
+                .type_rows()
+                .map(|(name, _, row)| (name, RowView::new(&row.figures)))
                 .collect(),
             by_tier: Tier::ALL
                 .into_iter()
@@ -501,15 +577,15 @@ impl Serialize for GovernanceMetrics {
                 .by_organisation()
                 .map(|(b, f)| (b.as_str(), RowView::new(f)))
                 .collect(),
-            time_per_tier: CaseType::ALL
-                .into_iter()
-                .map(|c| {
+            time_per_tier: self
+                .type_rows()
+                .map(|(name, _, row)| {
                     let tiers = Tier::ALL
                         .into_iter()
-                        .filter(|t| !self.time_at(c, *t).is_empty())
-                        .map(|t| (t.as_str(), self.time_at(c, t)))
+                        .filter(|t| !row.time_at[tier_index(*t)].is_empty())
+                        .map(|t| (t.as_str(), &row.time_at[tier_index(t)]))
                         .collect();
-                    (c.as_str(), tiers)
+                    (name, tiers)
                 })
                 .collect(),
         };

@@ -14,7 +14,7 @@ use crate::id::OrgId;
 use crate::tier::Tier;
 
 use super::OrgGraph;
-use super::kind::{Capability, KindClass, OrgKind};
+use super::kind::{KindClass, OrgKind};
 use super::relation::Relation;
 
 /// One of the parts of the "1 + 1 + N" model (1+1+N 共建模式) an estate
@@ -237,7 +237,7 @@ impl OrgGraph {
                 }
                 Tier::Community
                     if self
-                        .find_handler(n, Capability::MEDIATION_MASK, date)
+                        .find_handler(n, super::route::Wanted::ANY_MEDIATION, date)
                         .is_none() =>
                 {
                     findings.push(Finding::NoMediation {

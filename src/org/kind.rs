@@ -1,12 +1,14 @@
 //! Organisations: [`Org`], its [`OrgKind`] and its [`Capability`] list.
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::id::{ActorId, OrgId};
 use crate::matter::{DisputeKind, ServiceCategory};
 use crate::tier::Tier;
+use crate::vocabulary::{Name, Vocabulary, VocabularyError};
 
 /// What sort of body an organisation is.
 ///
@@ -16,8 +18,15 @@ use crate::tier::Tier;
 /// other bodies. Every other kind is a body that serves an area, pairs with
 /// another body or has members. A person is a node too, named by the actor id
 /// they act under, so memberships say which organisations an actor belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// A city's own kind of body (a law firm, a tenants' association, ...) is
+/// [`OrgKind::Custom`]: a body like the report's non-territorial ones. What
+/// a body handles is never read from its kind but from the capabilities it
+/// is added with ([`Org::with_capability`]), so a custom body routes like
+/// any other. In JSON a kind is its snake_case name (a custom kind's own
+/// name) and a person `{"person":"A-0001"}`; as text a person is
+/// `person(A-0001)`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum OrgKind {
     /// A municipality (市), the top of the territorial tree.
@@ -71,6 +80,10 @@ pub enum OrgKind {
     VolunteerTeam,
     /// A person, named by the actor id they act under.
     Person(ActorId),
+    /// A kind of body of the city's own (a law firm, a tenants'
+    /// association, ...): neither territorial nor a party organisation, so
+    /// it serves areas, pairs and has members like the report's bodies.
+    Custom(Name),
 }
 
 /// How an [`OrgKind`] takes part in the graph, as the insert rules see it.
@@ -148,8 +161,9 @@ impl OrgKind {
         }
     }
 
-    /// The kind's snake_case name, as used in serde (a person is `"person"`).
-    pub const fn as_str(&self) -> &'static str {
+    /// The kind's snake_case name, as used in serde (a person is
+    /// `"person"`, a custom kind its own name).
+    pub fn as_str(&self) -> &str {
         match self {
             OrgKind::Municipality => "municipality",
             OrgKind::District => "district",
@@ -176,7 +190,134 @@ impl OrgKind {
             OrgKind::Enterprise => "enterprise",
             OrgKind::VolunteerTeam => "volunteer_team",
             OrgKind::Person(_) => "person",
+            OrgKind::Custom(name) => name.as_str(),
         }
+    }
+
+    /// The report's kinds without data, in declaration order (a person
+    /// and custom kinds are not listed).
+    pub const BUILT_IN: [OrgKind; 24] = [
+        OrgKind::Municipality,
+        OrgKind::District,
+        OrgKind::Subdistrict,
+        OrgKind::Community,
+        OrgKind::HousingEstate,
+        OrgKind::IndustrialPark,
+        OrgKind::CommercialDistrict,
+        OrgKind::UrbanVillage,
+        OrgKind::Grid,
+        OrgKind::PartyCommittee,
+        OrgKind::PartyBranch,
+        OrgKind::PropertyManagementCompany,
+        OrgKind::OwnersCommittee,
+        OrgKind::MerchantsCouncil,
+        OrgKind::PartyPublicServiceCentre,
+        OrgKind::AdministrativeServiceCentre,
+        OrgKind::MediationCommittee,
+        OrgKind::CommercialMediationStudio,
+        OrgKind::MediationAcademy,
+        OrgKind::ComprehensiveGovernanceCentre,
+        OrgKind::ExpertThinkTank,
+        OrgKind::School,
+        OrgKind::Enterprise,
+        OrgKind::VolunteerTeam,
+    ];
+
+    /// The built-in kind without data named `name`.
+    fn built_in(name: &str) -> Option<OrgKind> {
+        OrgKind::BUILT_IN.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether this is a kind of the city's own.
+    pub const fn is_custom(&self) -> bool {
+        matches!(self, OrgKind::Custom(_))
+    }
+}
+
+impl FromStr for OrgKind {
+    type Err = VocabularyError;
+
+    /// `community`, `person(A-0001)`, or a custom kind's name.
+    ///
+    /// # Errors
+    ///
+    /// [`VocabularyError`] when the text is no built-in kind, no
+    /// `person(<actor id>)` with a valid id, and no valid custom name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(kind) = OrgKind::built_in(s) {
+            return Ok(kind);
+        }
+        if let Some(actor) = s
+            .strip_prefix("person(")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|id| ActorId::new(id).ok())
+        {
+            return Ok(OrgKind::Person(actor));
+        }
+        Name::new(s)
+            .map(OrgKind::Custom)
+            .map_err(|reason| VocabularyError::new(Vocabulary::OrgKind, s, reason))
+    }
+}
+
+impl From<Name> for OrgKind {
+    fn from(name: Name) -> Self {
+        OrgKind::Custom(name)
+    }
+}
+
+impl Serialize for OrgKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OrgKind::Person(actor) => {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("person", actor)?;
+                map.end()
+            }
+            other => serializer.serialize_str(other.as_str()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OrgKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(KindVisitor)
+    }
+}
+
+/// Reads a kind's name, or `{"person": actor id}`.
+struct KindVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KindVisitor {
+    type Value = OrgKind;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a kind of body or {\"person\": actor id}")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OrgKind, E> {
+        match OrgKind::built_in(v) {
+            Some(kind) => Ok(kind),
+            None => Name::new(v)
+                .map(OrgKind::Custom)
+                .map_err(|reason| E::custom(VocabularyError::new(Vocabulary::OrgKind, v, reason))),
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<OrgKind, A::Error> {
+        use serde::de::Error;
+        let key: String = map
+            .next_key()?
+            .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+        if key != "person" {
+            return Err(A::Error::unknown_variant(&key, &["person"]));
+        }
+        let actor: ActorId = map.next_value()?;
+        if map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            return Err(A::Error::invalid_length(2, &self));
+        }
+        Ok(OrgKind::Person(actor))
     }
 }
 
@@ -250,11 +391,20 @@ impl Capability {
             ])
     }
 
-    /// This capability's bit in a capability mask.
+    /// This capability's bit in a capability mask. Every custom mediation
+    /// capability shares one bit, and every custom service capability
+    /// another: the mask says "maybe", the capability list decides (see
+    /// [`is_custom`](Self::is_custom)).
     pub(crate) const fn bit(self) -> u32 {
         let n = match self {
-            Capability::Mediation(k) => k as u32,
-            Capability::Service(c) => 6 + c as u32,
+            Capability::Mediation(k) => match k.ordinal() {
+                Some(i) => i,
+                None => Self::CUSTOM_MEDIATION_BIT,
+            },
+            Capability::Service(c) => match c.ordinal() {
+                Some(i) => 6 + i,
+                None => Self::CUSTOM_SERVICE_BIT,
+            },
             Capability::LegalConsultation => 15,
             Capability::LegalAid => 16,
             Capability::Arbitration => 17,
@@ -266,8 +416,21 @@ impl Capability {
         1 << n
     }
 
-    /// The mask of every mediation capability.
-    pub(crate) const MEDIATION_MASK: u32 = (1 << 6) - 1;
+    const CUSTOM_MEDIATION_BIT: u32 = 22;
+    const CUSTOM_SERVICE_BIT: u32 = 23;
+
+    /// Whether this capability names a custom dispute kind or service
+    /// category (its bit is shared, so a match is confirmed on the list).
+    pub const fn is_custom(&self) -> bool {
+        match self {
+            Capability::Mediation(k) => k.is_custom(),
+            Capability::Service(c) => c.is_custom(),
+            _ => false,
+        }
+    }
+
+    /// The mask of every mediation capability, built-in or custom.
+    pub(crate) const MEDIATION_MASK: u32 = ((1 << 6) - 1) | (1 << Self::CUSTOM_MEDIATION_BIT);
 }
 
 impl fmt::Display for Capability {
@@ -375,6 +538,7 @@ impl Org {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::Vocabulary;
 
     #[test]
     fn every_capability_has_its_own_bit() {
@@ -441,5 +605,90 @@ mod tests {
         assert_eq!(json, "{\"service\":\"talent_support\"}");
         let json = serde_json::to_string(&Capability::LegalAid).unwrap();
         assert_eq!(json, "\"legal_aid\"");
+    }
+
+    #[test]
+    fn built_in_kinds_keep_their_json() {
+        let kinds = [
+            OrgKind::Community,
+            OrgKind::HousingEstate,
+            OrgKind::AdministrativeServiceCentre,
+            OrgKind::Person(ActorId::new("A1").unwrap()),
+        ];
+        let json = serde_json::to_string(&kinds).unwrap();
+        assert_eq!(
+            json,
+            r#"["community","housing_estate","administrative_service_centre",{"person":"A1"}]"#
+        );
+        assert_eq!(serde_json::from_str::<Vec<OrgKind>>(&json).unwrap(), kinds);
+        for kind in OrgKind::BUILT_IN {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<OrgKind>(&json).unwrap(), kind);
+            assert_eq!(kind.as_str().parse::<OrgKind>().unwrap(), kind);
+        }
+        let caps = [
+            Capability::Mediation(DisputeKind::Labour),
+            Capability::Service(ServiceCategory::FundingSupport),
+            Capability::Supervision,
+        ];
+        assert_eq!(
+            serde_json::to_string(&caps).unwrap(),
+            r#"[{"mediation":"labour"},{"service":"funding_support"},"supervision"]"#
+        );
+    }
+
+    #[test]
+    fn a_custom_kind_is_a_plain_body_named_by_its_text() {
+        let law_firm: OrgKind = "law_firm".parse().unwrap();
+        assert_eq!(law_firm, OrgKind::Custom(Name::new("law_firm").unwrap()));
+        assert_eq!(law_firm.class(), KindClass::Body);
+        assert_eq!(law_firm.tier(), None);
+        assert!(law_firm.is_custom() && !law_firm.is_party_organisation());
+        assert_eq!(law_firm.to_string(), "law_firm");
+        let json = serde_json::to_string(&law_firm).unwrap();
+        assert_eq!(json, "\"law_firm\"");
+        assert_eq!(serde_json::from_str::<OrgKind>(&json).unwrap(), law_firm);
+        assert_eq!(
+            "person(A1)".parse::<OrgKind>().unwrap(),
+            OrgKind::Person(ActorId::new("A1").unwrap())
+        );
+    }
+
+    #[test]
+    fn malformed_kinds_are_refused_with_a_typed_error() {
+        let err = "Law Firm".parse::<OrgKind>().unwrap_err();
+        assert_eq!(err.vocabulary, Vocabulary::OrgKind);
+        assert_eq!(err.input, "Law Firm");
+        assert!(
+            serde_json::from_str::<OrgKind>("\"law firm\"")
+                .unwrap_err()
+                .to_string()
+                .contains("is not a valid kind of body")
+        );
+        assert!(serde_json::from_str::<OrgKind>(r#"{"school":"A1"}"#).is_err());
+        assert!(serde_json::from_str::<OrgKind>(r#"{"person":""}"#).is_err());
+        assert!("person()".parse::<OrgKind>().is_err());
+    }
+
+    #[test]
+    fn custom_capabilities_share_a_bit_per_family_and_count_as_mediation() {
+        let tenancy = Capability::Mediation(DisputeKind::from_static("tenancy"));
+        let renovation = Capability::Mediation(DisputeKind::from_static("renovation"));
+        let filing = Capability::Service(ServiceCategory::from_static("renovation_filing"));
+        assert_eq!(tenancy.bit(), renovation.bit());
+        assert_ne!(tenancy.bit(), filing.bit());
+        assert!(tenancy.is_custom() && filing.is_custom());
+        assert!(!Capability::Mediation(DisputeKind::Labour).is_custom());
+        assert_ne!(tenancy.bit() & Capability::MEDIATION_MASK, 0);
+        assert_eq!(filing.bit() & Capability::MEDIATION_MASK, 0);
+        for c in Capability::all() {
+            assert_eq!(c.bit() & (tenancy.bit() | filing.bit()), 0, "{c}");
+        }
+        assert_eq!(
+            serde_json::to_string(&tenancy).unwrap(),
+            r#"{"mediation":"tenancy"}"#
+        );
+        assert_eq!(tenancy.to_string(), "mediation(tenancy)");
     }
 }

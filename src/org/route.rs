@@ -12,8 +12,40 @@ use crate::tier::Tier;
 
 use super::OrgGraph;
 use super::error::OrgGraphError;
-use super::graph::RouteLinkKind;
-use super::kind::Need;
+use super::graph::{Node, RouteLinkKind};
+use super::kind::{Capability, Need};
+
+/// What routing looks for: a capability mask, confirmed on the capability
+/// list when the need is custom (custom needs share one bit per family).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wanted<'a> {
+    mask: u32,
+    exact: Option<&'a Capability>,
+}
+
+impl<'a> Wanted<'a> {
+    /// Exactly `need`.
+    pub(crate) fn need(need: &'a Need) -> Self {
+        Wanted {
+            mask: need.bit(),
+            exact: if need.is_custom() { Some(need) } else { None },
+        }
+    }
+
+    /// Any mediation capability, built-in or custom.
+    pub(crate) const ANY_MEDIATION: Wanted<'static> = Wanted {
+        mask: Capability::MEDIATION_MASK,
+        exact: None,
+    };
+
+    /// Whether `node`'s capabilities meet it.
+    fn is_met_by(self, node: &Node) -> bool {
+        node.caps & self.mask != 0
+            && self
+                .exact
+                .is_none_or(|c| node.org.capabilities.binary_search(c).is_ok())
+    }
+}
 
 /// The body that handles a need for a location, the area it handles it for
 /// and why it was chosen. Returned by [`OrgGraph::route`].
@@ -142,7 +174,7 @@ impl OrgGraph {
     ) -> Result<Route, OrgGraphError> {
         let n = self.node(location)?;
         let area = self.area_at(n, tier)?;
-        match self.find_handler(area, need.bit(), date) {
+        match self.find_handler(area, Wanted::need(need), date) {
             Some((handler, found)) => Ok(self.make_route(handler, area, found)),
             None => Err(OrgGraphError::NoHandler {
                 location: location.clone(),
@@ -182,7 +214,7 @@ impl OrgGraph {
         let mut path = Vec::new();
         let mut at = Some(n);
         while let Some(area) = at {
-            if let Some((handler, found)) = self.find_handler(area, need.bit(), date) {
+            if let Some((handler, found)) = self.find_handler(area, Wanted::need(need), date) {
                 path.push(self.make_route(handler, area, found));
             }
             at = self.graph[area].parent;
@@ -212,15 +244,15 @@ impl OrgGraph {
         }
     }
 
-    /// The handler of any capability in `mask` for `area` on `date`.
+    /// The handler of what is `wanted` for `area` on `date`.
     pub(crate) fn find_handler(
         &self,
         area: NodeIndex,
-        mask: u32,
+        wanted: Wanted<'_>,
         date: NaiveDate,
     ) -> Option<(NodeIndex, Found)> {
         let node = &self.graph[area];
-        if node.caps & mask != 0 {
+        if wanted.is_met_by(node) {
             return Some((area, Found::Itself));
         }
         let served_by = || {
@@ -231,7 +263,8 @@ impl OrgGraph {
         };
         let mut best: Option<NodeIndex> = None;
         for s in served_by() {
-            if self.graph[s].caps & mask != 0 && best.is_none_or(|b| self.id_of(s) < self.id_of(b))
+            if wanted.is_met_by(&self.graph[s])
+                && best.is_none_or(|b| self.id_of(s) < self.id_of(b))
             {
                 best = Some(s);
             }
@@ -244,7 +277,7 @@ impl OrgGraph {
             for l in &self.graph[partner].route_links {
                 if l.kind != RouteLinkKind::Paired
                     || !l.validity.is_in_force(date)
-                    || self.graph[l.other].caps & mask == 0
+                    || !wanted.is_met_by(&self.graph[l.other])
                 {
                     continue;
                 }

@@ -353,7 +353,7 @@ pub struct ServiceItem {
     pub name: String,
     /// What it is, for people (may be empty).
     pub description: String,
-    /// Its category, one of the nine.
+    /// Its category: one of the report's nine, or the city's own.
     pub category: ServiceCategory,
     /// Whether the hall handles it or acts as agent.
     pub mode: Mode,
@@ -539,7 +539,9 @@ impl ServiceItem {
 /// checks and names the offending entry:
 ///
 /// - codes are valid and unique;
-/// - categories are among the nine [`ServiceCategory`] names;
+/// - categories are the nine [`ServiceCategory`] names of the report or
+///   valid custom names (a city's own category, such as
+///   `renovation_filing`);
 /// - time limits are a positive number of working days;
 /// - names are not blank; materials and attribute codes are unique within
 ///   an item; list attributes have allowed values (unique keys) and other
@@ -567,11 +569,16 @@ impl ServiceItem {
 /// let twice = Catalogue::try_new("huanan-hall".parse()?, "huanan-city".parse()?, [item.clone(), item]);
 /// assert!(matches!(twice, Err(CatalogueError::DuplicateCode { .. })));
 ///
-/// let bad = r#"{"hall": "huanan-hall", "area": "huanan-city", "items": [
-///     {"code": "X-1", "name": "Something", "category": "taxes", "mode": "accept",
+/// let own = r#"{"hall": "huanan-hall", "area": "huanan-city", "items": [
+///     {"code": "X-1", "name": "Something", "category": "renovation_filing", "mode": "accept",
 ///      "handling_body": "huanan-hall", "working_days": 3}]}"#;
-/// let err = serde_json::from_str::<Catalogue>(bad).unwrap_err();
-/// assert!(err.to_string().starts_with("item X-1: \"taxes\" is not a service category"));
+/// let catalogue = serde_json::from_str::<Catalogue>(own)?;
+/// let renovation = ServiceCategory::from_static("renovation_filing");
+/// assert_eq!(catalogue.in_category(renovation).count(), 1);
+///
+/// let bad = own.replace("renovation_filing", "Taxes & fees");
+/// let err = serde_json::from_str::<Catalogue>(&bad).unwrap_err();
+/// assert!(err.to_string().starts_with("item X-1: \"Taxes & fees\" is not a valid service category"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -689,10 +696,11 @@ impl TryFrom<CatalogueData> for Catalogue {
         for (index, item) in data.items.into_iter().enumerate() {
             let code = ServiceCode::new(&item.code)
                 .map_err(|source| CatalogueError::InvalidCode { index, source })?;
-            let category = item.category.parse::<ServiceCategory>().map_err(|_| {
-                CatalogueError::UnknownCategory {
+            let category = item.category.parse::<ServiceCategory>().map_err(|e| {
+                CatalogueError::InvalidCategory {
                     code: code.clone(),
                     category: item.category.clone(),
+                    reason: e.reason,
                 }
             })?;
             let working_days = u32::try_from(item.working_days)

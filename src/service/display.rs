@@ -2,6 +2,7 @@
 //! item and applicant, who handles it and the promised date, and the facts
 //! of the state.
 
+use crate::workflow::HasKind;
 use std::fmt;
 
 use super::ServiceRequestState;

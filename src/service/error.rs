@@ -56,13 +56,16 @@ pub enum CatalogueError {
         /// The code.
         code: ServiceCode,
     },
-    /// An item's category is not one of the nine.
-    #[error("item {code}: {category:?} is not a service category")]
-    UnknownCategory {
+    /// An item's category is neither one of the report's nine nor a valid
+    /// custom name (see [`vocabulary`](crate::vocabulary)).
+    #[error("item {code}: {category:?} is not a valid service category: {reason}")]
+    InvalidCategory {
         /// The item.
         code: ServiceCode,
         /// The category given.
         category: String,
+        /// The rule the name broke.
+        reason: crate::vocabulary::NameError,
     },
     /// An item's time limit is not a positive number of working days.
     #[error(

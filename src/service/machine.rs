@@ -373,6 +373,8 @@ fn sorted<'a>(ids: impl IntoIterator<Item = &'a MaterialId>) -> Vec<MaterialId> 
 /// at `tier` — its band starts and ends there, whatever the severity — so an
 /// overdue request goes under supervision at its hall's tier (a reminder,
 /// then a written notice three working days later) instead of moving up.
+/// The default bands (for a need without a band of its own, such as a
+/// city's own category) are kept at `tier` too.
 ///
 /// Use the tier of the area the hall serves: [`Tier::Estate`] for a hall in
 /// a commercial district or industrial park.
@@ -387,6 +389,8 @@ fn sorted<'a>(ids: impl IntoIterator<Item = &'a MaterialId>) -> Vec<MaterialId> 
 /// let policy = supervision_policy("service-hall".parse()?, 1, Tier::Estate)?;
 /// let need = Need::Service(ServiceCategory::FundingSupport);
 /// assert_eq!(policy.band(Some(&need), Severity::Serious), Band::new(Tier::Estate, Tier::Estate));
+/// let own = Need::Service(ServiceCategory::from_static("renovation_filing"));
+/// assert_eq!(policy.band(Some(&own), Severity::Critical), Band::new(Tier::Estate, Tier::Estate));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -400,7 +404,8 @@ pub fn supervision_policy(
     tier: Tier,
 ) -> Result<EscalationPolicy, PolicyError> {
     let base = EscalationPolicy::report_default();
-    let mut policy = EscalationPolicy::new(id, version, Severity::ALL.map(|s| base.band(None, s)))?;
+    let mut policy =
+        EscalationPolicy::new(id, version, Severity::ALL.map(|_| Band::new(tier, tier)))?;
     for t in Tier::ALL {
         if let Some(limit) = base.limit(t) {
             policy = policy.try_with_limit(t, limit)?;
