@@ -27,7 +27,7 @@ pub fn derive_has_kind(input: TokenStream) -> TokenStream {
 
 enum Shape {
     Plain,
-    Embedded(Type),
+    Embedded(Box<Type>),
 }
 
 struct Variant {
@@ -103,7 +103,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let shape = if embed {
             match &v.fields {
                 Fields::Unnamed(f) if f.unnamed.len() == 1 => {
-                    Shape::Embedded(f.unnamed[0].ty.clone())
+                    Shape::Embedded(Box::new(f.unnamed[0].ty.clone()))
                 }
                 _ => {
                     return Err(syn::Error::new_spanned(
