@@ -461,3 +461,77 @@ fn the_shipped_prc_calendars_round_trip_through_json() {
         assert_eq!(serde_json::from_str::<WorkingCalendar>(&json).unwrap(), cal);
     }
 }
+
+/// Civil Code art. 203, Civil Procedure Law art. 85: a legal period whose
+/// last day is a rest day or statutory holiday ends on the first working
+/// day after it. Checked for every start day of 2025 and 2026 and every
+/// length up to 60 days, against the shipped PRC holiday tables.
+#[test]
+fn a_legal_period_ending_on_a_holiday_ends_on_the_next_working_day() {
+    use chrono::{Days, NaiveDate, NaiveTime};
+    use grassroots::calendar::{TimeLimit, WorkingCalendar};
+    let cal = WorkingCalendar::prc();
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let mut moved = 0;
+    let mut day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    while day <= NaiveDate::from_ymd_opt(2026, 12, 31).unwrap() {
+        // 10:00 in Beijing.
+        let start = day
+            .and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap())
+            .and_local_timezone(offset)
+            .unwrap()
+            .to_utc();
+        for n in 1..=60u32 {
+            let due = cal.deadline(start, TimeLimit::LegalDays(n)).unwrap();
+            // The deadline is the midnight after the period's last day.
+            let last = due.with_timezone(&offset).date_naive().pred_opt().unwrap();
+            let nominal = day.checked_add_days(Days::new(u64::from(n))).unwrap();
+            assert!(last >= nominal, "{day} + {n}: ends {last} before {nominal}");
+            assert!(
+                cal.is_working_day(last),
+                "{day} + {n}: ends on a rest day {last}"
+            );
+            // Every day it was moved over is a rest day or holiday.
+            let mut d = nominal;
+            while d < last {
+                assert!(
+                    !cal.is_working_day(d),
+                    "{day} + {n}: moved past working day {d}"
+                );
+                d = d.succ_opt().unwrap();
+            }
+            moved += usize::from(last != nominal);
+            // A plain calendar-day limit is never moved.
+            let plain = cal.deadline(start, TimeLimit::CalendarDays(n)).unwrap();
+            assert_eq!(
+                plain
+                    .with_timezone(&offset)
+                    .date_naive()
+                    .pred_opt()
+                    .unwrap(),
+                nominal
+            );
+        }
+        day = day.succ_opt().unwrap();
+    }
+    // Weekends alone move about two sevenths of all periods.
+    assert!(moved > 730 * 60 / 4, "only {moved} periods moved");
+}
+
+/// People's Mediation Law art. 33 with Civil Code art. 203: an agreement
+/// that took effect on 1 September 2025 has a confirmation window whose
+/// 30th day, 1 October, is National Day; the window runs to the first
+/// working day after the holiday, Thursday 9 October.
+#[test]
+fn the_confirmation_window_runs_past_national_day() {
+    use chrono::TimeZone;
+    use grassroots::calendar::{TimeLimit, WorkingCalendar};
+    let cal = WorkingCalendar::prc();
+    let took_effect = chrono::Utc.with_ymd_and_hms(2025, 9, 1, 2, 0, 0).unwrap();
+    let due = cal.deadline(took_effect, TimeLimit::LegalDays(30)).unwrap();
+    // Midnight at the end of 9 October in Beijing.
+    assert_eq!(
+        due,
+        chrono::Utc.with_ymd_and_hms(2025, 10, 9, 16, 0, 0).unwrap()
+    );
+}

@@ -216,6 +216,9 @@ impl WorkingCalendar {
     ///   `start` in the calendar's offset; the last day is `d + n` days, and
     ///   the deadline is 00:00 local time of the day after it, in UTC. A
     ///   last day that falls on a holiday is *not* moved.
+    /// - [`TimeLimit::LegalDays`]`(n)`: as for calendar days, but a last
+    ///   day that is not a working day moves to the first working day after
+    ///   it (Civil Code art. 203; Civil Procedure Law art. 85).
     /// - [`TimeLimit::WorkingDays`]`(n)`: as for calendar days, with the
     ///   last day [`add_working_days`](Self::add_working_days)`(d, n)`.
     ///
@@ -258,14 +261,15 @@ impl WorkingCalendar {
         limit: TimeLimit,
     ) -> Result<DateTime<Utc>, CalendarError> {
         let out_of_range = |from| CalendarError::OutOfRange { from, limit };
-        let (n, working) = match limit {
+        let (n, working, legal) = match limit {
             TimeLimit::Hours(h) => {
                 return TimeDelta::try_hours(i64::from(h))
                     .and_then(|hours| start.checked_add_signed(hours))
                     .ok_or_else(|| out_of_range(start.date_naive()));
             }
-            TimeLimit::CalendarDays(n) => (n, false),
-            TimeLimit::WorkingDays(n) => (n, true),
+            TimeLimit::CalendarDays(n) => (n, false, false),
+            TimeLimit::LegalDays(n) => (n, false, true),
+            TimeLimit::WorkingDays(n) => (n, true, false),
         };
         let first = start
             .naive_utc()
@@ -279,6 +283,14 @@ impl WorkingCalendar {
             first
                 .checked_add_days(Days::new(u64::from(n)))
                 .ok_or_else(|| out_of_range(first))?
+        };
+        // A legal period's last day on a rest day or holiday moves to the
+        // first working day after it (Civil Code art. 203).
+        let last = if legal && !self.is_working_day(last) {
+            self.nth_working_day(last, 1)
+                .map_err(|e| e.at(first, limit))?
+        } else {
+            last
         };
         last.succ_opt()
             .map(|next| next.and_time(NaiveTime::MIN))

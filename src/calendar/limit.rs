@@ -29,8 +29,20 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeLimit {
-    /// Consecutive days, weekends and holidays included (自然日).
+    /// Consecutive days, weekends and holidays included (自然日), ending
+    /// on the `n`th day whatever day that is: for the crate's own service
+    /// limits and the policy's defaults, not for periods the law sets.
     CalendarDays(u32),
+    /// A period the law sets in days (期间), counted in calendar days, whose
+    /// last day, when it is a rest day or a statutory holiday (法定休假日),
+    /// moves to the first working day after it — Civil Code (民法典)
+    /// art. 203 and Civil Procedure Law (民事诉讼法, 2021) art. 85. Weekends
+    /// count as rest days unless the calendar makes them make-up working
+    /// days. The crate's legal periods use it: the 30-day window for judicial
+    /// confirmation (People's Mediation Law art. 33) and the 15-day labour
+    /// mediation period (Labour Dispute Mediation and Arbitration Law
+    /// art. 14).
+    LegalDays(u32),
     /// Working days of the calendar (工作日): weekends and holidays are
     /// skipped, make-up working days count.
     WorkingDays(u32),
@@ -42,7 +54,10 @@ impl TimeLimit {
     /// The number of days or hours, without its unit.
     pub const fn amount(self) -> u32 {
         match self {
-            TimeLimit::CalendarDays(n) | TimeLimit::WorkingDays(n) | TimeLimit::Hours(n) => n,
+            TimeLimit::CalendarDays(n)
+            | TimeLimit::LegalDays(n)
+            | TimeLimit::WorkingDays(n)
+            | TimeLimit::Hours(n) => n,
         }
     }
 }
@@ -51,6 +66,7 @@ impl fmt::Display for TimeLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (n, unit) = match *self {
             TimeLimit::CalendarDays(n) => (n, "calendar day"),
+            TimeLimit::LegalDays(n) => (n, "day (legal period)"),
             TimeLimit::WorkingDays(n) => (n, "working day"),
             TimeLimit::Hours(n) => (n, "hour"),
         };

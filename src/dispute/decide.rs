@@ -38,8 +38,8 @@ pub struct DisputeSettings {
 impl Default for DisputeSettings {
     fn default() -> Self {
         Self {
-            labour_limit: TimeLimit::CalendarDays(15),
-            confirmation_window: TimeLimit::CalendarDays(30),
+            labour_limit: TimeLimit::LegalDays(15),
+            confirmation_window: TimeLimit::LegalDays(30),
         }
     }
 }
