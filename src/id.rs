@@ -3,7 +3,11 @@
 //! Every identifier in the crate is its own type, so a [`CaseId`] cannot be
 //! passed where an [`OrgId`] is expected. Each one is validated when it is
 //! built *and* when it is deserialised: it must be non-empty, at most
-//! [`MAX_ID_LEN`] bytes long and free of control characters.
+//! [`MAX_ID_LEN`] bytes long, not blank, and free of characters a reader
+//! cannot see: controls, format characters (Unicode general category Cf,
+//! looked up in a maintained Unicode table rather than a hand list), line
+//! and paragraph separators, unassigned code points and the blank fillers
+//! (U+115F, U+1160, U+3164, U+FFA0, U+2800).
 //!
 //! Identifiers are cheap to clone: short ones (up to 23 bytes) are stored
 //! inline and longer ones are shared, so recording an actor id on every event
@@ -54,9 +58,11 @@ pub enum IdError {
         /// Which identifier type refused it.
         kind: &'static str,
     },
-    /// The string held a control character (a newline, a tab, a NUL, ...)
-    /// or an invisible formatting character (a zero-width space, a
-    /// bidirectional override that could disguise an audit log, ...).
+    /// The string held a control character (a newline, a tab, a NUL, ...),
+    /// an invisible formatting character (a zero-width space, a
+    /// bidirectional override that could disguise an audit log, a tag
+    /// character, ...), a line or paragraph separator, an unassigned code
+    /// point or a blank filler such as U+3164 HANGUL FILLER.
     #[error("{kind} holds a control or formatting character at byte {at}")]
     ControlCharacter {
         /// Which identifier type refused it.
@@ -66,7 +72,7 @@ pub enum IdError {
     },
 }
 
-fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
+pub(crate) fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
     if s.is_empty() {
         return Err(IdError::Empty { kind });
     }
@@ -77,10 +83,7 @@ fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
             max: MAX_ID_LEN,
         });
     }
-    if let Some((at, _)) = s
-        .char_indices()
-        .find(|(_, c)| c.is_control() || is_format(*c))
-    {
+    if let Some((at, _)) = s.char_indices().find(|(_, c)| is_invisible(*c)) {
         return Err(IdError::ControlCharacter { kind, at });
     }
     if s.trim().is_empty() {
@@ -89,28 +92,33 @@ fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
     Ok(())
 }
 
-/// Unicode's invisible format characters (general category Cf) that can
-/// appear in text: soft hyphen, Arabic and Syriac marks, Mongolian vowel
-/// separator, zero-width and directional marks, word joiners and invisible
-/// operators, directional isolates, the byte-order mark and interlinear
-/// annotation marks.
-fn is_format(c: char) -> bool {
+/// Whether `c` is refused in an identifier because a reader cannot see it
+/// or it breaks a line of a log: by Unicode general category (from the
+/// `unicode-properties` tables, Unicode 18) a control (Cc), a format
+/// character (Cf: zero-width and directional marks, tag characters,
+/// musical and hieroglyph format controls, shorthand format controls, ...),
+/// a line or paragraph separator (Zl, Zp), a surrogate, or an unassigned
+/// code point (Cn, which a later Unicode may make a format character); or
+/// one of the blank fillers that are letters or symbols by category but
+/// draw nothing (see [`BLANK_FILLERS`]).
+fn is_invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory as _};
     matches!(
-        c,
-        '\u{00AD}'
-            | '\u{0600}'..='\u{0605}'
-            | '\u{061C}'
-            | '\u{06DD}'
-            | '\u{070F}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-    )
+        c.general_category(),
+        G::Control
+            | G::Format
+            | G::LineSeparator
+            | G::ParagraphSeparator
+            | G::Surrogate
+            | G::Unassigned
+    ) || BLANK_FILLERS.contains(&c)
 }
+
+/// Characters that draw as blank space but are not whitespace: the Hangul
+/// fillers (U+115F, U+1160, U+3164, U+FFA0, letters by category and
+/// default-ignorable) and the blank Braille pattern (U+2800, a symbol). An
+/// identifier holding one could pass for another, or for nothing.
+const BLANK_FILLERS: [char; 5] = ['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}', '\u{2800}'];
 
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident) => {
@@ -277,6 +285,58 @@ mod tests {
         assert!(ActorId::new("a\u{200B}b").is_err());
         assert!(OrgId::new("Hehua community").is_ok());
         assert!(OrgId::new("禾花社区").is_ok());
+    }
+
+    /// Every code point issue 18's probe found accepted by the old hand
+    /// list.
+    const INVISIBLE_PROBES: &[(u32, u32)] = &[
+        (0xE0001, 0xE0001),
+        (0xE0020, 0xE007F),
+        (0x1D173, 0x1D17A),
+        (0x13430, 0x1343F),
+        (0x1BCA0, 0x1BCA3),
+        (0x110BD, 0x110BD),
+        (0x0890, 0x0891),
+        (0x08E2, 0x08E2),
+        (0x3164, 0x3164),
+        (0x115F, 0x1160),
+        (0xFFA0, 0xFFA0),
+        (0x2800, 0x2800),
+        (0x2028, 0x2029),
+    ];
+
+    #[test]
+    fn ids_refuse_the_invisible_characters_the_hand_list_missed() {
+        for &(first, last) in INVISIBLE_PROBES {
+            for code in first..=last {
+                let c = char::from_u32(code).unwrap();
+                for (text, at) in [
+                    (format!("{c}"), 0),
+                    (format!("ab{c}"), 2),
+                    (format!("a{c}b"), 1),
+                ] {
+                    assert_eq!(
+                        CaseId::new(&text),
+                        Err(IdError::ControlCharacter { kind: "CaseId", at }),
+                        "U+{code:04X} in {text:?}"
+                    );
+                    let json = serde_json::to_string(&text).unwrap();
+                    assert!(
+                        serde_json::from_str::<ActorId>(&json).is_err(),
+                        "U+{code:04X} deserialised"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ids_refuse_unassigned_code_points_and_keep_visible_scripts() {
+        assert!(CaseId::new("a\u{0378}").is_err()); // unassigned
+        assert!(CaseId::new("a\u{10FFFD}").is_ok()); // private use is visible
+        for ok in ["禾花社区", "Ἀθῆναι", "مدينة", "한국", "e\u{301}", "⠁⠃", "x-1_2.3"] {
+            assert!(CaseId::new(ok).is_ok(), "{ok:?}");
+        }
     }
 
     #[test]

@@ -171,8 +171,9 @@ use crate::workflow::{Case, Context, Recorded};
 /// The kind of a stream: the [`NAME`](crate::workflow::Workflow::NAME) of the
 /// workflow whose case it holds (`"dispute"`, `"service_request"`).
 ///
-/// Validated like the crate's identifiers: non-empty, at most
-/// [`MAX_ID_LEN`] bytes, no control characters.
+/// Validated like the crate's identifiers (see [`crate::id`]): non-empty,
+/// not blank, at most [`MAX_ID_LEN`] bytes, no control, format or other
+/// invisible character.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StreamType(SmolStr);
 
@@ -181,8 +182,8 @@ impl StreamType {
     ///
     /// # Errors
     ///
-    /// [`IdError`] when `name` is empty, too long, or holds a control
-    /// character.
+    /// [`IdError`] when `name` is empty, blank, too long, or holds a
+    /// control, format or other invisible character.
     pub fn new(name: &str) -> Result<Self, IdError> {
         validate_name(name)?;
         Ok(Self(SmolStr::new(name)))
@@ -205,21 +206,7 @@ impl StreamType {
 }
 
 fn validate_name(name: &str) -> Result<(), IdError> {
-    const KIND: &str = "StreamType";
-    if name.is_empty() {
-        return Err(IdError::Empty { kind: KIND });
-    }
-    if name.len() > MAX_ID_LEN {
-        return Err(IdError::TooLong {
-            kind: KIND,
-            len: name.len(),
-            max: MAX_ID_LEN,
-        });
-    }
-    if let Some((at, _)) = name.char_indices().find(|(_, c)| c.is_control()) {
-        return Err(IdError::ControlCharacter { kind: KIND, at });
-    }
-    Ok(())
+    crate::id::validate("StreamType", name)
 }
 
 impl fmt::Display for StreamType {
@@ -624,6 +611,33 @@ mod tests {
         );
         assert!(StreamType::new("a\nb").is_err());
         assert!(StreamType::new(&"x".repeat(MAX_ID_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn stream_types_refuse_bidi_overrides_format_characters_and_blank_names() {
+        for bad in [
+            "dis\u{202E}pute",
+            "\u{2066}dispute",
+            "dispute\u{E0001}",
+            "\u{3164}",
+            "\u{2800}",
+            "dispute\u{200B}",
+            "   ",
+            "\u{3000}",
+        ] {
+            assert!(StreamType::new(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            StreamType::new(" \t"),
+            Err(IdError::ControlCharacter {
+                kind: "StreamType",
+                at: 1
+            })
+        );
+        assert_eq!(
+            StreamType::new("  "),
+            Err(IdError::Blank { kind: "StreamType" })
+        );
     }
 
     #[test]
