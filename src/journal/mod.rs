@@ -154,9 +154,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use smol_str::SmolStr;
 
-pub use error::{Breakage, ExecuteError, JournalError};
+pub use error::{Breakage, ExecuteError, JournalError, PayloadLimit};
 pub use execute::{Executed, decode, encode, execute, load};
-pub use hash::{EventHash, Verified, verify_rows, verify_stream};
+pub use hash::{EventHash, Verified, verify_anchored, verify_rows, verify_stream};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
@@ -164,15 +164,62 @@ pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 pub use upcast::{EventSchema, UpcastError, convert};
 
-use crate::id::{ActorId, CaseId, CorrelationId, EventId, IdError, MAX_ID_LEN, TenantId};
+use crate::id::{ActorId, CaseId, CorrelationId, EventId, IdError, TenantId};
 #[allow(unused_imports)] // used by the doc links above
 use crate::workflow::{Case, Context, Recorded};
+
+/// The deepest nesting of arrays and objects an event's payload may have
+/// (`[1]` is 1 deep). serde_json refuses to read text nested 128 deep, so a
+/// store refuses at append, well below that, what it could not read back.
+pub const MAX_PAYLOAD_DEPTH: usize = 64;
+
+/// The longest payload an event may have, in bytes of canonical JSON: 1 MiB.
+/// An event is a fact about a case, not a document store; attachments
+/// belong elsewhere, referenced by id.
+pub const MAX_PAYLOAD_BYTES: usize = 1 << 20;
+
+/// A stream's anchored head: the version and hash its last append left,
+/// kept by the store apart from the rows (see the module docs, "Anchors").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StreamHead {
+    /// The stream's version after its last append.
+    pub version: u64,
+    /// The hash of the event at that version.
+    pub hash: EventHash,
+}
+
+/// One page of a tenant's log, from [`EventStore::read_feed`]: the rows that
+/// read back, and the ones that did not, each with its position.
+#[derive(Debug)]
+pub struct FeedPage {
+    /// The events that read back, in position order.
+    pub events: Vec<StoredEvent>,
+    /// The rows that did not, in position order, with the reason.
+    pub skipped: Vec<SkippedRow>,
+    /// The position to pass as `after` for the next page: the last row this
+    /// page looked at, read back or not (`after` itself when the page is
+    /// empty).
+    pub next_after: u64,
+}
+
+/// A row of the log that does not read back: written by another program,
+/// by an older version of this library before it checked payloads at
+/// append, or changed behind the store's back.
+#[derive(Debug)]
+pub struct SkippedRow {
+    /// The row's global position.
+    pub position: u64,
+    /// Why it does not read back ([`JournalError::Decode`],
+    /// [`JournalError::Corrupt`], ...).
+    pub error: JournalError,
+}
 
 /// The kind of a stream: the [`NAME`](crate::workflow::Workflow::NAME) of the
 /// workflow whose case it holds (`"dispute"`, `"service_request"`).
 ///
 /// Validated like the crate's identifiers (see [`crate::id`]): non-empty,
-/// not blank, at most [`MAX_ID_LEN`] bytes, no control, format or other
+/// not blank, at most [`MAX_ID_LEN`](crate::id::MAX_ID_LEN) bytes, no
+/// control, format or other
 /// invisible character.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StreamType(SmolStr);
@@ -410,6 +457,15 @@ pub trait EventStore {
     ///   version;
     /// - [`JournalError::DuplicateEventId`] when an event id is already taken
     ///   (and the call is not a retry) or repeats within the batch;
+    /// - [`JournalError::PayloadRefused`] when a payload is nested deeper
+    ///   than [`MAX_PAYLOAD_DEPTH`], longer than [`MAX_PAYLOAD_BYTES`] or
+    ///   holds U+0000 — what the store could not read back;
+    /// - [`JournalError::TimeOutOfRange`] when an event's time lies outside
+    ///   [`EARLIEST`](crate::workflow::EARLIEST) ..=
+    ///   [`LATEST`](crate::workflow::LATEST);
+    /// - [`JournalError::Truncated`] or [`JournalError::AnchorMismatch`] when
+    ///   the stream's rows no longer end where its anchor says: the chain is
+    ///   not continued from a cut;
     /// - [`JournalError::Backend`] when storage fails.
     ///
     /// On every error nothing is written.
@@ -432,20 +488,61 @@ pub trait EventStore {
     fn read_stream(&self, stream: &StreamKey, after: u64)
     -> Result<Vec<StoredEvent>, JournalError>;
 
-    /// Up to `limit` events of `tenant` with a global position greater than
+    /// Up to `limit` rows of `tenant` with a global position greater than
     /// `after`, in position order — the feed for projections. A projection
-    /// remembers the last position it processed and asks for the ones after
-    /// it; positions never appear out of commit order within a tenant.
+    /// remembers [`FeedPage::next_after`] and asks for the rows after it;
+    /// positions never appear out of commit order within a tenant.
+    ///
+    /// A row that does not read back (see [`SkippedRow`]) does not stop the
+    /// feed: it is reported in [`FeedPage::skipped`] with its position and
+    /// the page goes on, so one bad row never blocks the rest of a tenant's
+    /// log. `limit` counts both kinds of rows.
     ///
     /// # Errors
     ///
-    /// As for [`read_stream`](Self::read_stream).
+    /// [`JournalError::Backend`] when storage fails.
+    fn read_feed(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<FeedPage, JournalError>;
+
+    /// Up to `limit` events of `tenant` with a global position greater than
+    /// `after`, in position order: [`read_feed`](Self::read_feed) for
+    /// callers that want every row or an error.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails; the error of the first
+    /// row that does not read back ([`JournalError::Decode`],
+    /// [`JournalError::Corrupt`]) — use [`read_feed`](Self::read_feed) to
+    /// read past it.
     fn read_all(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError>;
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let page = self.read_feed(tenant, after, limit)?;
+        match page.skipped.into_iter().next() {
+            Some(bad) => Err(bad.error),
+            None => Ok(page.events),
+        }
+    }
+
+    /// The anchored head of `stream` — the version and hash its last append
+    /// recorded apart from the rows — or `None` for a stream with no anchor
+    /// (an unknown stream, or a store that keeps none: the default).
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails;
+    /// [`JournalError::Corrupt`] for an anchor no append could have written.
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+        let _ = stream;
+        Ok(None)
+    }
 
     /// The number of events in `stream` (0 for an unknown stream).
     ///
@@ -474,6 +571,14 @@ macro_rules! forward_event_store {
             ) -> Result<Vec<StoredEvent>, JournalError> {
                 (**self).read_stream(stream, after)
             }
+            fn read_feed(
+                &self,
+                tenant: &TenantId,
+                after: u64,
+                limit: usize,
+            ) -> Result<FeedPage, JournalError> {
+                (**self).read_feed(tenant, after, limit)
+            }
             fn read_all(
                 &self,
                 tenant: &TenantId,
@@ -481,6 +586,9 @@ macro_rules! forward_event_store {
                 limit: usize,
             ) -> Result<Vec<StoredEvent>, JournalError> {
                 (**self).read_all(tenant, after, limit)
+            }
+            fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+                (**self).anchor(stream)
             }
             fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
                 (**self).stream_version(stream)
@@ -523,6 +631,57 @@ pub(crate) fn from_micros(micros: i64) -> Option<DateTime<Utc>> {
 /// `at` truncated to the microsecond.
 pub(crate) fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
     from_micros(to_micros(at)).unwrap_or(at)
+}
+
+/// Checks one event about to be appended at `version` and writes its
+/// canonical payload to the end of `buf`: refuses a time outside the
+/// accepted range and a payload the store could not read back.
+pub(crate) fn stage_payload(
+    stream: &StreamKey,
+    version: u64,
+    event: &NewEvent,
+    buf: &mut Vec<u8>,
+) -> Result<(), JournalError> {
+    if !crate::workflow::is_accepted_instant(event.occurred_at) {
+        return Err(JournalError::TimeOutOfRange {
+            stream: stream.clone(),
+            version,
+            at: event.occurred_at,
+        });
+    }
+    hash::canonical_payload(&event.payload, buf).map_err(|limit| JournalError::PayloadRefused {
+        stream: stream.clone(),
+        version,
+        limit,
+    })
+}
+
+/// Checks, inside an append's transaction, that the stream's rows end where
+/// its anchor says: at version `actual` with hash `head`.
+pub(crate) fn check_anchor(
+    stream: &StreamKey,
+    actual: u64,
+    head: EventHash,
+    anchor: Option<StreamHead>,
+) -> Result<(), JournalError> {
+    let Some(anchor) = anchor else {
+        return Ok(());
+    };
+    if anchor.version > actual {
+        return Err(JournalError::Truncated {
+            stream: stream.clone(),
+            anchored: anchor.version,
+            found: actual,
+        });
+    }
+    if anchor.version != actual || anchor.hash != head {
+        return Err(JournalError::AnchorMismatch {
+            stream: stream.clone(),
+            anchored: anchor.version,
+            found: actual,
+        });
+    }
+    Ok(())
 }
 
 /// Decides what an append whose first event id is already recorded at
@@ -579,6 +738,7 @@ pub(crate) fn first_duplicate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::id::MAX_ID_LEN;
 
     fn assert_send_sync<T: Send + Sync>() {}
 

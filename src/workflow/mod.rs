@@ -92,6 +92,7 @@
 mod case;
 mod decision;
 mod error;
+mod instant;
 mod table;
 
 use std::fmt;
@@ -101,6 +102,7 @@ use chrono::{DateTime, Utc};
 pub use case::{Case, Recorded, replay_state};
 pub use decision::Decision;
 pub use error::{CaseError, ReplayError};
+pub use instant::{EARLIEST, LATEST, is_accepted_instant};
 pub use table::{Transition, dot, final_kinds, is_declared, mermaid, state_kinds};
 
 use crate::actor::Actor;
