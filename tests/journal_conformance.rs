@@ -413,13 +413,16 @@ impl EventStore for Interfering<'_> {
     ) -> Result<Vec<StoredEvent>, JournalError> {
         self.store.read_stream(stream, after)
     }
-    fn read_all(
+    fn read_feed(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
-        self.store.read_all(tenant, after, limit)
+    ) -> Result<journal::FeedPage, JournalError> {
+        self.store.read_feed(tenant, after, limit)
+    }
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<journal::StreamHead>, JournalError> {
+        self.store.anchor(stream)
     }
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
         self.store.stream_version(stream)
