@@ -541,6 +541,66 @@ mod tests {
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
     }
 
+    /// `[[...[null]...]]`, `depth` arrays deep, built without recursion.
+    fn nested(depth: usize) -> Value {
+        let mut value = Value::Null;
+        for _ in 0..depth {
+            value = Value::Array(vec![value]);
+        }
+        value
+    }
+
+    /// Drops a deep value one level at a time (serde_json's drop recurses).
+    fn dismantle(mut value: Value) {
+        while let Value::Array(mut items) = value {
+            value = items.pop().unwrap_or(Value::Null);
+        }
+    }
+
+    #[test]
+    fn canonical_json_of_a_payload_10_000_deep_is_an_error_on_a_small_stack() {
+        let deep = nested(10_000);
+        let result = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, || {
+                    let mut out = Vec::new();
+                    let read = canonical_json(&deep, READ_DEPTH, &mut out).map(|_| ());
+                    out.clear();
+                    (read, canonical_payload(&deep, &mut out))
+                })
+                .unwrap()
+                .join()
+                .unwrap()
+        });
+        assert_eq!(result.0, Err(PayloadLimit::TooDeep { max: READ_DEPTH }));
+        assert_eq!(
+            result.1,
+            Err(PayloadLimit::TooDeep {
+                max: MAX_PAYLOAD_DEPTH
+            })
+        );
+        dismantle(deep);
+    }
+
+    #[test]
+    fn canonical_payloads_stop_at_the_depth_limit_exactly() {
+        let mut out = Vec::new();
+        let deepest = nested(MAX_PAYLOAD_DEPTH);
+        assert_eq!(canonical_payload(&deepest, &mut out), Ok(()));
+        let object = serde_json::json!({"a": nested(MAX_PAYLOAD_DEPTH - 1)});
+        assert_eq!(canonical_payload(&object, &mut out), Ok(()));
+        let too_deep = serde_json::json!({"a": nested(MAX_PAYLOAD_DEPTH)});
+        assert_eq!(
+            canonical_payload(&too_deep, &mut out),
+            Err(PayloadLimit::TooDeep {
+                max: MAX_PAYLOAD_DEPTH
+            })
+        );
+        // A stored row nested 127 deep (serde_json's most) still verifies.
+        assert!(canonical_json(&nested(127), READ_DEPTH, &mut out).is_ok());
+    }
+
     #[test]
     fn hashes_display_as_hex() {
         let mut bytes = [0u8; 32];
