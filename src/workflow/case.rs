@@ -101,6 +101,8 @@ impl<W: Workflow> Case<W> {
     /// # Errors
     ///
     /// - [`CaseError::Terminal`] if the case is already in a terminal state;
+    /// - [`CaseError::TimeOutOfRange`] if `ctx.at()` lies outside
+    ///   [`EARLIEST`](super::EARLIEST) ..= [`LATEST`](super::LATEST);
     /// - [`CaseError::TimeRunsBackwards`] if `ctx.at()` is earlier than the
     ///   last recorded event;
     /// - [`CaseError::Rejected`] with the workflow's rejection;
@@ -119,6 +121,13 @@ impl<W: Workflow> Case<W> {
                 case: self.id.clone(),
                 state: W::state_kind(&self.state),
                 command: W::command_kind(command),
+            });
+        }
+        if !super::is_accepted_instant(ctx.at()) {
+            return Err(CaseError::TimeOutOfRange {
+                case: self.id.clone(),
+                command: W::command_kind(command),
+                at: ctx.at(),
             });
         }
         if let Some(last) = self.last_at() {
@@ -207,8 +216,8 @@ impl<W: Workflow> Case<W> {
     /// # Errors
     ///
     /// A [`ReplayError`] for a broken history: a gap, a duplicate or
-    /// reordered sequence number, time running backwards, or an event after a
-    /// terminal state.
+    /// reordered sequence number, a time outside the accepted range, time
+    /// running backwards, or an event after a terminal state.
     pub fn replay(
         id: CaseId,
         history: impl IntoIterator<Item = Recorded<W::Event>>,
@@ -242,6 +251,13 @@ where
     while let Some(r) = iter.next() {
         if r.seq != expected {
             return Err(sequence_error(case, expected, r.seq, iter));
+        }
+        if !super::is_accepted_instant(r.at) {
+            return Err(ReplayError::TimeOutOfRange {
+                case: case.clone(),
+                seq: r.seq,
+                at: r.at,
+            });
         }
         if let Some(previous) = previous {
             if r.at < previous {
