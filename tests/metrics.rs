@@ -759,3 +759,119 @@ fn the_report_and_the_export_show_every_row() {
     assert_eq!(json["time_per_tier"]["dispute"]["community"]["cases"], 2);
     assert!(json["time_per_tier"]["service_request"]["subdistrict"]["median_seconds"].is_number());
 }
+
+// ---------------------------------------------------------------------------
+// Hostile input (issue 18).
+// ---------------------------------------------------------------------------
+
+/// A dispute stepping between two tiers 2,000 times, its events
+/// alternating between the two extremes of chrono's time, so one tier
+/// gathers +500,000 years a step and the other as much below zero: such a
+/// history is refused by replay, but the metrics fold any history they are
+/// given.
+fn alternating_between_the_extremes() -> Vec<Recorded<D>> {
+    let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    let mut events = vec![(min, reported(DisputeKind::Neighbour)), (min, started(t0(), 1))];
+    for i in 0..2_000 {
+        let (at, to) = if i % 2 == 0 {
+            (max, Tier::Community)
+        } else {
+            (min, Tier::Estate)
+        };
+        let mut step = escalated(t0(), EscalationReason::HandlingFailed, false);
+        if let D::Ladder(ladder) = &mut step {
+            if let LadderEvent::Escalated(e) = &mut **ladder {
+                e.to = to;
+            }
+        }
+        events.push((at, step));
+    }
+    events.push((max, resolved(max, Tier::Estate, "mt-e1")));
+    history(events)
+}
+
+#[test]
+fn governance_metrics_of_a_history_alternating_between_the_extremes_do_not_panic() {
+    let h = alternating_between_the_extremes();
+    let mut metrics = GovernanceMetrics::new();
+    for _ in 0..1_000 {
+        metrics.observe_dispute(&h);
+    }
+    let mut twice = metrics.clone();
+    twice.merge(metrics.clone());
+    assert_eq!(twice.total().received(), 2_000);
+    let _ = twice.to_string();
+    let _ = serde_json::to_string(&twice).unwrap();
+}
+
+#[test]
+fn figures_with_more_excluded_than_received_are_refused_on_deserialisation() {
+    use grassroots::metrics::FiguresError;
+    let refused = |json: &str| serde_json::from_str::<Figures>(json).unwrap_err().to_string();
+    assert!(
+        refused(r#"{"received": 1, "withdrawn": 1, "returned": 1}"#)
+            .contains("withdrawn + duplicate + returned is 2, more than received (1)")
+    );
+    let max = u64::MAX;
+    assert!(
+        refused(&format!(
+            r#"{{"received": {max}, "withdrawn": {max}, "duplicate": {max}}}"#
+        ))
+        .contains("more than received")
+    );
+    for (json, part) in [
+        (r#"{"received": 2, "withdrawn": 1, "responded": 2}"#, "responded"),
+        (r#"{"received": 2, "resolved": 3}"#, "resolved"),
+        (r#"{"received": 2, "overdue": 3}"#, "overdue"),
+        (r#"{"received": 2, "ladder_resolved": 3}"#, "ladder_resolved"),
+        (r#"{"received": 2, "resolved": 1, "resolved_on_time": 2}"#, "resolved_on_time"),
+        (r#"{"received": 2, "ladder_resolved": 1, "within_ceiling": 2}"#, "within_ceiling"),
+        (r#"{"ratings": 1, "satisfied": 2}"#, "satisfied"),
+    ] {
+        assert!(refused(json).starts_with(&format!("{part} is ")), "{json}");
+    }
+    assert!(serde_json::from_str::<Figures>(r#"{"received": -1}"#).is_err());
+    assert!(serde_json::from_str::<Figures>(r#"{"recieved": 1}"#).is_err());
+    // What add and merge build always reads back.
+    let mut figures = Figures::default();
+    figures.add(&facts(&settled(2, 50, Satisfaction::Satisfied)));
+    let json = serde_json::to_string(&figures).unwrap();
+    assert_eq!(serde_json::from_str::<Figures>(&json).unwrap(), figures);
+    let error = FiguresError::PartExceedsWhole {
+        part: "satisfied",
+        value: 2,
+        whole: "ratings",
+        limit: 1,
+    };
+    assert_eq!(error.to_string(), "satisfied is 2, more than ratings (1)");
+}
+
+#[test]
+fn figures_merged_near_u64_max_saturate_and_keep_their_rates_in_range() {
+    let max = u64::MAX;
+    let near: Figures = serde_json::from_str(&format!(
+        r#"{{"received": {max}, "withdrawn": {}, "responded": {}, "resolved": {}, "ratings": {max}, "satisfied": {max}}}"#,
+        max / 2,
+        max / 2,
+        max / 2
+    ))
+    .unwrap();
+    let mut merged = near;
+    merged.merge(&near);
+    merged.merge(&near);
+    assert_eq!(merged.received(), max);
+    assert_eq!(merged.ratings(), max);
+    assert_eq!(merged.eligible(), max - merged.excluded());
+    let rates = merged.rates();
+    assert_eq!(rates.satisfaction, Some(1.0));
+    for rate in [rates.response, rates.resolution, rates.satisfaction, rates.on_time] {
+        assert!(rate.is_none_or(|r| (0.0..=1.0).contains(&r)), "{rate:?}");
+    }
+    let mut metrics = GovernanceMetrics::new();
+    metrics.observe_dispute(&settled(2, 50, Satisfaction::Satisfied));
+    let mut sum = metrics.clone();
+    for _ in 0..3 {
+        sum.merge(metrics.clone());
+    }
+    assert_eq!(sum.total().received(), 4);
+}
