@@ -460,6 +460,9 @@ pub trait EventStore {
     /// - [`JournalError::PayloadRefused`] when a payload is nested deeper
     ///   than [`MAX_PAYLOAD_DEPTH`], longer than [`MAX_PAYLOAD_BYTES`] or
     ///   holds U+0000 — what the store could not read back;
+    /// - [`JournalError::InvalidName`] when an event type is empty, blank,
+    ///   longer than [`MAX_ID_LEN`](crate::id::MAX_ID_LEN) bytes or holds an
+    ///   invisible character (validated like an identifier);
     /// - [`JournalError::TimeOutOfRange`] when an event's time lies outside
     ///   [`EARLIEST`](crate::workflow::EARLIEST) ..=
     ///   [`LATEST`](crate::workflow::LATEST);
@@ -642,6 +645,9 @@ pub(crate) fn stage_payload(
     event: &NewEvent,
     buf: &mut Vec<u8>,
 ) -> Result<(), JournalError> {
+    // Named like a stream type: PostgreSQL's text cannot hold U+0000, and an
+    // invisible event type would disguise a history.
+    crate::id::validate("EventType", &event.event_type)?;
     if !crate::workflow::is_accepted_instant(event.occurred_at) {
         return Err(JournalError::TimeOutOfRange {
             stream: stream.clone(),
