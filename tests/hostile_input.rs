@@ -666,3 +666,26 @@ fn the_payload_limits_are_the_documented_ones() {
     assert_eq!(limit.to_string(), "arrays and objects nest more than 64 deep");
     let _ = Role::GridWorker;
 }
+
+/// Hall metrics start from whatever a caller sets their public counts to:
+/// adding to counts near `u64::MAX` saturates, with or without overflow
+/// checks.
+#[test]
+fn hall_metrics_near_u64_max_do_not_overflow() {
+    let s = samples();
+    let calendar = WorkingCalendar::prc();
+    let mut metrics = grassroots::service::HallMetrics {
+        requests: u64::MAX,
+        completed: u64::MAX,
+        good_reviews: u64::MAX,
+        bad_reviews: u64::MAX,
+        working_days_to_completion: u64::MAX,
+        ..Default::default()
+    };
+    for history in &s.requests {
+        let h: Vec<Recorded<ServiceRequestEvent>> = serde_json::from_value(history.clone()).unwrap();
+        metrics.add(&calendar, &h);
+    }
+    assert_eq!(metrics.requests, u64::MAX);
+    assert_eq!(metrics.good_review_rate(), Some(1.0));
+}

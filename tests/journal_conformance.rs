@@ -725,6 +725,27 @@ fn every_append_moves_the_streams_anchor(store: &dyn EventStore, tenant: TenantI
     assert_eq!(store.anchor(&key).unwrap(), Some(head));
 }
 
+fn an_append_expecting_version_u64_max_is_refused_without_overflow(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let key = stream(&tenant, "T-max");
+    let batch = events("max", 2);
+    match store.append(&key, u64::MAX, &batch) {
+        Err(JournalError::VersionConflict { expected, actual: 0, .. }) => {
+            assert_eq!(expected, u64::MAX);
+        }
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+    store.append(&key, 0, &batch).unwrap();
+    // A "retry" of recorded events claiming the stream was at u64::MAX.
+    match store.append(&key, u64::MAX, &batch) {
+        Err(JournalError::DuplicateEventId { .. }) => {}
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    assert_readable(store, &key, 2);
+}
+
 // ---------------------------------------------------------------------------
 // The backends.
 // ---------------------------------------------------------------------------
@@ -793,4 +814,5 @@ conformance! {
     a_nul_character_in_a_payload_is_refused_on_every_backend,
     an_event_time_outside_the_accepted_range_is_refused,
     every_append_moves_the_streams_anchor,
+    an_append_expecting_version_u64_max_is_refused_without_overflow,
 }

@@ -241,9 +241,9 @@ where
     if let Some(correlation) = ctx.correlation() {
         at_micros = at_micros.with_correlation(correlation);
     }
-    let mut attempts = 0;
+    let mut attempts: u32 = 0;
     loop {
-        attempts += 1;
+        attempts = attempts.saturating_add(1);
         let mut case = load_stream::<W, S>(store, &stream)?;
         let expected = case.version();
         let from = case.history().len();

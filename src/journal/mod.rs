@@ -706,14 +706,17 @@ pub(crate) fn retry_outcome(
         stream: stream.clone(),
         event_id: events[0].event_id.clone(),
     };
-    if found_stream != stream || found_version != expected + 1 || recorded.len() < events.len() {
+    // `expected` comes from the caller: checked, so `u64::MAX` is refused
+    // alike with and without overflow checks.
+    if found_stream != stream
+        || expected.checked_add(1) != Some(found_version)
+        || recorded.len() < events.len()
+    {
         return Err(duplicate());
     }
-    let same = events
-        .iter()
-        .zip(recorded)
-        .enumerate()
-        .all(|(i, (new, old))| old.version == expected + 1 + i as u64 && new.matches(old));
+    let same = events.iter().zip(recorded).enumerate().all(|(i, (new, old))| {
+        found_version.checked_add(i as u64) == Some(old.version) && new.matches(old)
+    });
     if !same {
         return Err(duplicate());
     }

@@ -177,8 +177,10 @@ impl CaseFacts {
                     false
                 }
                 E::FollowedUp { rating } => {
-                    facts.ratings += 1;
-                    facts.satisfied += u32::from(*rating != Satisfaction::Dissatisfied);
+                    facts.ratings = facts.ratings.saturating_add(1);
+                    facts.satisfied = facts
+                        .satisfied
+                        .saturating_add(u32::from(*rating != Satisfaction::Dissatisfied));
                     false
                 }
                 E::Ladder(step) => match &**step {
@@ -236,7 +238,7 @@ impl CaseFacts {
         facts.resolved_on_time = request.concluded_on_time();
         facts.resolved = facts.resolved_on_time.is_some();
         facts.overdue = request.overdue;
-        facts.ratings = request.good_reviews + request.bad_reviews;
+        facts.ratings = request.good_reviews.saturating_add(request.bad_reviews);
         facts.satisfied = request.good_reviews;
         let mut end = history.len();
         let mut answered = false;
