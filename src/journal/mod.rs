@@ -11,7 +11,8 @@
 //! - [`execute`] loads a case, handles a command, appends the decided events
 //!   with the version it loaded (optimistic concurrency), and on a version
 //!   conflict reloads and decides again, a bounded number of times;
-//! - [`verify_stream`] checks a stream's hash chain;
+//! - [`verify_stream`] checks a stream's hash chain, [`verify_anchored`]
+//!   checks it against the stream's anchor too;
 //! - [`encode`] and [`decode`] convert single events, for projections that
 //!   read [`EventStore::read_all`].
 //!
@@ -130,10 +131,45 @@
 //! Each event's hash covers the previous event's hash and every column but
 //! `position` and `recorded_at` (which the store assigns). [`verify_stream`]
 //! recomputes the chain and names the first broken version and the kind of
-//! change ([`Breakage`]). A hash chain without an outside anchor cannot show
-//! that the *last* events were cut off, nor stop someone who rewrites the
-//! whole chain: keep the [`Verified::head`] hash of streams that matter
-//! somewhere else and compare.
+//! change ([`Breakage`]).
+//!
+//! # Anchors
+//!
+//! A chain alone cannot show that its *last* events were cut off: what is
+//! left is still a valid chain. So every store keeps each stream's head —
+//! the version and hash its last append left ([`StreamHead`]) — apart from
+//! the rows: a `journal_heads` table on SQLite and PostgreSQL, a map in
+//! memory, moved in the same transaction as the append.
+//! [`verify_anchored`] and [`load`] compare the rows with it and report
+//! [`JournalError::Truncated`] (with the stream, the anchored version and
+//! the version the rows reach) or [`JournalError::AnchorMismatch`]; an
+//! append to such a stream is refused the same way, so the chain is never
+//! continued from a cut and the evidence stays.
+//!
+//! What the anchor proves: rows deleted (or changed at the head) by someone
+//! who did not also rewrite `journal_heads` are found. What it does not: an
+//! attacker with write access to both tables can cut the rows and move the
+//! anchor to match (or rewrite the whole chain and its anchor); streams
+//! are anchored at the head they had when the anchor table was created
+//! (migration 2), so nothing cut before then is found. For evidence that
+//! survives a database administrator, export [`Verified::head`] of the
+//! streams that matter somewhere they cannot write — signed, or in another
+//! system — and compare.
+//!
+//! # Hostile input
+//!
+//! A store refuses at append what it could not read back, on every
+//! backend, with a typed error and nothing written: a payload nested
+//! deeper than [`MAX_PAYLOAD_DEPTH`] (serde_json stops reading at 128), one
+//! longer than [`MAX_PAYLOAD_BYTES`] of canonical JSON, or one holding
+//! U+0000 ([`JournalError::PayloadRefused`]); a time outside the crate's
+//! accepted range ([`JournalError::TimeOutOfRange`]); an event type that is
+//! not a valid name ([`JournalError::InvalidName`]). A row that does not
+//! read back anyway — written before these checks, by another program, or
+//! changed behind the store's back — never blocks the tenant's log:
+//! [`EventStore::read_feed`] reports it in [`FeedPage::skipped`] with its
+//! position and reads on; [`EventStore::read_all`] and the stream's own
+//! reads return its error.
 
 mod error;
 mod execute;
