@@ -334,7 +334,15 @@ mod tests {
     fn ids_refuse_unassigned_code_points_and_keep_visible_scripts() {
         assert!(CaseId::new("a\u{0378}").is_err()); // unassigned
         assert!(CaseId::new("a\u{10FFFD}").is_ok()); // private use is visible
-        for ok in ["禾花社区", "Ἀθῆναι", "مدينة", "한국", "e\u{301}", "⠁⠃", "x-1_2.3"] {
+        for ok in [
+            "禾花社区",
+            "Ἀθῆναι",
+            "مدينة",
+            "한국",
+            "e\u{301}",
+            "⠁⠃",
+            "x-1_2.3",
+        ] {
             assert!(CaseId::new(ok).is_ok(), "{ok:?}");
         }
     }

@@ -807,7 +807,11 @@ fn ladder_commands_at_the_extremes_of_time_are_refused() {
     ] {
         let mut case = Case::<Ladder>::new("M-1".parse().unwrap());
         let err = case
-            .handle(&ladder, &start(Severity::Minor), &Context::new(at, &grid_worker()))
+            .handle(
+                &ladder,
+                &start(Severity::Minor),
+                &Context::new(at, &grid_worker()),
+            )
             .unwrap_err();
         assert_eq!(
             err,

@@ -310,7 +310,10 @@ fn replay_and_handle<W: Workflow>(
     if let Ok(mut case) = Case::<W>::replay("C-1".parse().unwrap(), history) {
         let before = case.clone();
         let at = next_time(case.last_at());
-        if case.handle(workflow, command, &Context::new(at, actor)).is_err() {
+        if case
+            .handle(workflow, command, &Context::new(at, actor))
+            .is_err()
+        {
             assert_eq!(case, before, "a refused command changed the case");
         }
     }
@@ -341,12 +344,21 @@ fn request_history(h: &[Recorded<ServiceRequestEvent>]) {
     let _ = metrics.to_string();
 }
 
-fn config() -> ProptestConfig {
+/// `n` cases, or `PROPTEST_CASES` when set (for a longer soak).
+fn cases(n: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n);
     ProptestConfig {
-        cases: 40,
+        cases,
         failure_persistence: None,
         ..ProptestConfig::default()
     }
+}
+
+fn config() -> ProptestConfig {
+    cases(40)
 }
 
 proptest! {
@@ -564,14 +576,17 @@ fn append_hostile(store: &dyn EventStore, tenant: &TenantId, batch: &[NewEvent])
         Err(other) => panic!("an untyped refusal: {other:?}"),
     };
     assert_eq!(store.stream_version(&key).unwrap(), expected);
-    assert_eq!(journal::verify_anchored(store, &key).unwrap().version, expected);
+    assert_eq!(
+        journal::verify_anchored(store, &key).unwrap().version,
+        expected
+    );
     let page = store.read_feed(tenant, 0, 10_000).unwrap();
     assert!(page.skipped.is_empty(), "{:?}", page.skipped);
     store.read_all(tenant, 0, 10_000).unwrap();
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..config() })]
+    #![proptest_config(cases(32))]
 
     #[test]
     fn hostile_appends_to_a_memory_store_never_poison_a_stream(
@@ -599,7 +614,7 @@ proptest! {
 
 #[cfg(feature = "postgres")]
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..config() })]
+    #![proptest_config(cases(16))]
 
     #[test]
     fn hostile_appends_to_postgres_never_poison_a_stream(
@@ -663,7 +678,10 @@ fn the_payload_limits_are_the_documented_ones() {
     assert_eq!(journal::MAX_PAYLOAD_DEPTH, 64);
     assert_eq!(journal::MAX_PAYLOAD_BYTES, 1 << 20);
     let limit = PayloadLimit::TooDeep { max: 64 };
-    assert_eq!(limit.to_string(), "arrays and objects nest more than 64 deep");
+    assert_eq!(
+        limit.to_string(),
+        "arrays and objects nest more than 64 deep"
+    );
     let _ = Role::GridWorker;
 }
 
@@ -683,7 +701,8 @@ fn hall_metrics_near_u64_max_do_not_overflow() {
         ..Default::default()
     };
     for history in &s.requests {
-        let h: Vec<Recorded<ServiceRequestEvent>> = serde_json::from_value(history.clone()).unwrap();
+        let h: Vec<Recorded<ServiceRequestEvent>> =
+            serde_json::from_value(history.clone()).unwrap();
         metrics.add(&calendar, &h);
     }
     assert_eq!(metrics.requests, u64::MAX);

@@ -604,8 +604,14 @@ fn assert_readable(store: &dyn EventStore, key: &StreamKey, version: u64) {
     assert_eq!(store.stream_version(key).unwrap(), version);
     let page = store.read_feed(&key.tenant, 0, 100).unwrap();
     assert!(page.skipped.is_empty(), "{:?}", page.skipped);
-    assert_eq!(store.read_all(&key.tenant, 0, 100).unwrap().len(), page.events.len());
-    assert_eq!(journal::verify_anchored(store, key).unwrap().version, version);
+    assert_eq!(
+        store.read_all(&key.tenant, 0, 100).unwrap().len(),
+        page.events.len()
+    );
+    assert_eq!(
+        journal::verify_anchored(store, key).unwrap().version,
+        version
+    );
 }
 
 fn a_payload_nested_128_deep_is_refused_and_poisons_nothing(
@@ -691,7 +697,11 @@ fn an_event_time_outside_the_accepted_range_is_refused(store: &dyn EventStore, t
         let mut e = event("far", "Noted", json!("Noted"));
         e.occurred_at = at;
         match store.append(&key, 0, &[e]) {
-            Err(JournalError::TimeOutOfRange { at: refused, version: 1, .. }) => {
+            Err(JournalError::TimeOutOfRange {
+                at: refused,
+                version: 1,
+                ..
+            }) => {
                 assert_eq!(refused, at);
             }
             other => panic!("{at}: expected a refusal, got {other:?}"),
@@ -704,7 +714,10 @@ fn an_event_time_outside_the_accepted_range_is_refused(store: &dyn EventStore, t
     last.occurred_at = LATEST;
     store.append(&key, 0, &[first, last]).unwrap();
     let rows = store.read_stream(&key, 0).unwrap();
-    assert_eq!((rows[0].occurred_at, rows[1].occurred_at), (EARLIEST, LATEST));
+    assert_eq!(
+        (rows[0].occurred_at, rows[1].occurred_at),
+        (EARLIEST, LATEST)
+    );
     assert_readable(store, &key, 2);
 }
 
@@ -732,7 +745,11 @@ fn an_append_expecting_version_u64_max_is_refused_without_overflow(
     let key = stream(&tenant, "T-max");
     let batch = events("max", 2);
     match store.append(&key, u64::MAX, &batch) {
-        Err(JournalError::VersionConflict { expected, actual: 0, .. }) => {
+        Err(JournalError::VersionConflict {
+            expected,
+            actual: 0,
+            ..
+        }) => {
             assert_eq!(expected, u64::MAX);
         }
         other => panic!("expected a version conflict, got {other:?}"),

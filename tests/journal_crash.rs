@@ -103,7 +103,11 @@ fn recorded(store: &dyn EventStore, tenant: &TenantId) -> u64 {
 
 /// Kills a writer three times, each time once it has recorded more, and
 /// checks the store after each kill.
-fn killed_writers_leave_every_stream_whole(store: &dyn EventStore, target: &str, tenant: &TenantId) {
+fn killed_writers_leave_every_stream_whole(
+    store: &dyn EventStore,
+    target: &str,
+    tenant: &TenantId,
+) {
     for _ in 0..3 {
         let before = recorded(store, tenant);
         let mut child = spawn_writer(target, tenant);
@@ -114,7 +118,10 @@ fn killed_writers_leave_every_stream_whole(store: &dyn EventStore, target: &str,
         // SIGKILL on Unix: no destructor, no rollback by the writer.
         child.kill().unwrap();
         child.wait().unwrap();
-        assert!(recorded(store, tenant) > before, "the writer recorded nothing");
+        assert!(
+            recorded(store, tenant) > before,
+            "the writer recorded nothing"
+        );
 
         let page = store.read_feed(tenant, 0, 1_000_000).unwrap();
         assert!(page.skipped.is_empty(), "{:?}", page.skipped);
@@ -123,7 +130,10 @@ fn killed_writers_leave_every_stream_whole(store: &dyn EventStore, target: &str,
             let key = stream(tenant, n);
             let verified = journal::verify_anchored(store, &key).unwrap();
             let anchor = store.anchor(&key).unwrap().unwrap();
-            assert_eq!((anchor.version, anchor.hash), (verified.version, verified.head));
+            assert_eq!(
+                (anchor.version, anchor.hash),
+                (verified.version, verified.head)
+            );
             // Whole batches only: every batch's last event id names the
             // version the stream reached with it.
             let rows = store.read_stream(&key, 0).unwrap();

@@ -373,10 +373,20 @@ fn a_truncated_tail_is_reported_against_the_anchor_and_not_continued(
 ) {
     let tenant = support::stores::tenant("truncated");
     let key = six_events(store, &tenant);
-    let other = StreamKey::new(tenant.clone(), "ticket".parse().unwrap(), "T-2".parse().unwrap());
+    let other = StreamKey::new(
+        tenant.clone(),
+        "ticket".parse().unwrap(),
+        "T-2".parse().unwrap(),
+    );
     let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
     let event = |id: &str| {
-        NewEvent::new(id.parse().unwrap(), "Noted", json!("Noted"), "gw-7".parse().unwrap(), at)
+        NewEvent::new(
+            id.parse().unwrap(),
+            "Noted",
+            json!("Noted"),
+            "gw-7".parse().unwrap(),
+            at,
+        )
     };
     store.append(&other, 0, &[event("o-1")]).unwrap();
     sql.exec(&format!(
@@ -400,7 +410,11 @@ fn a_truncated_tail_is_reported_against_the_anchor_and_not_continued(
     // The next append refuses to continue the chain from the cut, whatever
     // version it expects; nothing is written.
     truncated(store.append(&key, 4, &[event("after-cut")]).map(|_| ()));
-    truncated(store.append(&key, EVENTS, &[event("after-cut")]).map(|_| ()));
+    truncated(
+        store
+            .append(&key, EVENTS, &[event("after-cut")])
+            .map(|_| ()),
+    );
     assert_eq!(store.stream_version(&key).unwrap(), 4);
     assert_eq!(store.anchor(&key).unwrap().unwrap().version, EVENTS);
     // Other streams of the tenant are untouched.
@@ -411,14 +425,13 @@ fn a_truncated_tail_is_reported_against_the_anchor_and_not_continued(
 /// Rows cut off *and* the anchor rewritten to match: an attacker with write
 /// access to both tables is not caught by the anchor (see the module docs).
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-fn a_rewritten_anchor_is_what_the_anchor_cannot_prove(
-    store: &dyn EventStore,
-    sql: &mut dyn Sql,
-) {
+fn a_rewritten_anchor_is_what_the_anchor_cannot_prove(store: &dyn EventStore, sql: &mut dyn Sql) {
     let tenant = support::stores::tenant("rewritten-anchor");
     let key = six_events(store, &tenant);
     let w = filter(&key);
-    sql.exec(&format!("DELETE FROM journal_events WHERE {w} AND version > 4"));
+    sql.exec(&format!(
+        "DELETE FROM journal_events WHERE {w} AND version > 4"
+    ));
     sql.exec(&format!(
         "UPDATE journal_heads SET version = 4,
              hash = (SELECT hash FROM journal_events WHERE {w} AND version = 4)
@@ -442,10 +455,7 @@ fn a_rewritten_anchor_is_what_the_anchor_cannot_prove(
 /// does not block the tenant's feed: it is reported with its position and
 /// the feed moves on.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-fn a_row_that_does_not_read_back_is_skipped_by_the_feed(
-    store: &dyn EventStore,
-    sql: &mut dyn Sql,
-) {
+fn a_row_that_does_not_read_back_is_skipped_by_the_feed(store: &dyn EventStore, sql: &mut dyn Sql) {
     let tenant = support::stores::tenant("bad-row");
     let key = six_events(store, &tenant);
     let positions = sql.positions(&key);
@@ -464,7 +474,10 @@ fn a_row_that_does_not_read_back_is_skipped_by_the_feed(
     assert_eq!(page.skipped.len(), 1);
     assert_eq!(page.skipped[0].position, bad);
     assert!(
-        matches!(page.skipped[0].error, JournalError::Decode { version: 3, .. }),
+        matches!(
+            page.skipped[0].error,
+            JournalError::Decode { version: 3, .. }
+        ),
         "{:?}",
         page.skipped[0].error
     );

@@ -771,7 +771,10 @@ fn the_report_and_the_export_show_every_row() {
 /// given.
 fn alternating_between_the_extremes() -> Vec<Recorded<D>> {
     let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
-    let mut events = vec![(min, reported(DisputeKind::Neighbour)), (min, started(t0(), 1))];
+    let mut events = vec![
+        (min, reported(DisputeKind::Neighbour)),
+        (min, started(t0(), 1)),
+    ];
     for i in 0..2_000 {
         let (at, to) = if i % 2 == 0 {
             (max, Tier::Community)
@@ -807,7 +810,11 @@ fn governance_metrics_of_a_history_alternating_between_the_extremes_do_not_panic
 #[test]
 fn figures_with_more_excluded_than_received_are_refused_on_deserialisation() {
     use grassroots::metrics::FiguresError;
-    let refused = |json: &str| serde_json::from_str::<Figures>(json).unwrap_err().to_string();
+    let refused = |json: &str| {
+        serde_json::from_str::<Figures>(json)
+            .unwrap_err()
+            .to_string()
+    };
     assert!(
         refused(r#"{"received": 1, "withdrawn": 1, "returned": 1}"#)
             .contains("withdrawn + duplicate + returned is 2, more than received (1)")
@@ -820,12 +827,24 @@ fn figures_with_more_excluded_than_received_are_refused_on_deserialisation() {
         .contains("more than received")
     );
     for (json, part) in [
-        (r#"{"received": 2, "withdrawn": 1, "responded": 2}"#, "responded"),
+        (
+            r#"{"received": 2, "withdrawn": 1, "responded": 2}"#,
+            "responded",
+        ),
         (r#"{"received": 2, "resolved": 3}"#, "resolved"),
         (r#"{"received": 2, "overdue": 3}"#, "overdue"),
-        (r#"{"received": 2, "ladder_resolved": 3}"#, "ladder_resolved"),
-        (r#"{"received": 2, "resolved": 1, "resolved_on_time": 2}"#, "resolved_on_time"),
-        (r#"{"received": 2, "ladder_resolved": 1, "within_ceiling": 2}"#, "within_ceiling"),
+        (
+            r#"{"received": 2, "ladder_resolved": 3}"#,
+            "ladder_resolved",
+        ),
+        (
+            r#"{"received": 2, "resolved": 1, "resolved_on_time": 2}"#,
+            "resolved_on_time",
+        ),
+        (
+            r#"{"received": 2, "ladder_resolved": 1, "within_ceiling": 2}"#,
+            "within_ceiling",
+        ),
         (r#"{"ratings": 1, "satisfied": 2}"#, "satisfied"),
     ] {
         assert!(refused(json).starts_with(&format!("{part} is ")), "{json}");
@@ -864,7 +883,12 @@ fn figures_merged_near_u64_max_saturate_and_keep_their_rates_in_range() {
     assert_eq!(merged.eligible(), max - merged.excluded());
     let rates = merged.rates();
     assert_eq!(rates.satisfaction, Some(1.0));
-    for rate in [rates.response, rates.resolution, rates.satisfaction, rates.on_time] {
+    for rate in [
+        rates.response,
+        rates.resolution,
+        rates.satisfaction,
+        rates.on_time,
+    ] {
         assert!(rate.is_none_or(|r| (0.0..=1.0).contains(&r)), "{rate:?}");
     }
     let mut metrics = GovernanceMetrics::new();

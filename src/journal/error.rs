@@ -165,7 +165,9 @@ pub enum JournalError {
     /// The stream holds fewer events than its anchor recorded: its last
     /// rows were cut off behind the store's back (see the module docs,
     /// "Anchors"). An append to it is refused.
-    #[error("stream {stream} was truncated: its anchor records version {anchored}, it holds {found}")]
+    #[error(
+        "stream {stream} was truncated: its anchor records version {anchored}, it holds {found}"
+    )]
     Truncated {
         /// The stream checked.
         stream: StreamKey,
@@ -177,7 +179,9 @@ pub enum JournalError {
     /// The stream's rows do not end where its anchor says: the event at the
     /// anchored version has another hash, or rows were added after it
     /// without the anchor being moved. An append to it is refused.
-    #[error("stream {stream} does not match its anchor at version {anchored} (its rows reach {found})")]
+    #[error(
+        "stream {stream} does not match its anchor at version {anchored} (its rows reach {found})"
+    )]
     AnchorMismatch {
         /// The stream checked.
         stream: StreamKey,

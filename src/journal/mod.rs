@@ -750,9 +750,13 @@ pub(crate) fn retry_outcome(
     {
         return Err(duplicate());
     }
-    let same = events.iter().zip(recorded).enumerate().all(|(i, (new, old))| {
-        found_version.checked_add(i as u64) == Some(old.version) && new.matches(old)
-    });
+    let same = events
+        .iter()
+        .zip(recorded)
+        .enumerate()
+        .all(|(i, (new, old))| {
+            found_version.checked_add(i as u64) == Some(old.version) && new.matches(old)
+        });
     if !same {
         return Err(duplicate());
     }

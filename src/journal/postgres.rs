@@ -71,7 +71,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     (
         1,
         "events table partitioned by tenant",
-    r"
+        r"
     CREATE SEQUENCE journal_position_seq AS bigint;
 
     CREATE FUNCTION journal_micros_to_ts(bigint) RETURNS timestamptz
@@ -594,7 +594,12 @@ impl EventStore for PostgresStore {
             .unwrap_or(EventHash::GENESIS);
         let anchor_version: Option<i64> = probe.try_get(5).map_err(pg)?;
         let anchor_hash: Option<&[u8]> = probe.try_get(6).map_err(pg)?;
-        check_anchor(stream, actual, head, to_anchor(anchor_version, anchor_hash)?)?;
+        check_anchor(
+            stream,
+            actual,
+            head,
+            to_anchor(anchor_version, anchor_hash)?,
+        )?;
         if actual != expected_version {
             return Err(JournalError::VersionConflict {
                 stream: stream.clone(),
@@ -782,10 +787,7 @@ impl EventStore for PostgresStore {
             .map_err(pg)?;
         match row {
             None => Ok(None),
-            Some(row) => to_anchor(
-                row.try_get(0).map_err(pg)?,
-                row.try_get(1).map_err(pg)?,
-            ),
+            Some(row) => to_anchor(row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?),
         }
     }
 

@@ -43,7 +43,7 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
     (
         1,
         "events table",
-    "CREATE TABLE journal_events (
+        "CREATE TABLE journal_events (
         position       INTEGER PRIMARY KEY AUTOINCREMENT,
         tenant         TEXT    NOT NULL,
         stream_type    TEXT    NOT NULL,
@@ -466,7 +466,11 @@ fn read_anchor(conn: &Connection, stream: &StreamKey) -> Result<Option<StreamHea
 }
 
 /// Moves `stream`'s anchor to `head`, inside the append's transaction.
-fn write_anchor(tx: &Transaction<'_>, stream: &StreamKey, head: StreamHead) -> rusqlite::Result<()> {
+fn write_anchor(
+    tx: &Transaction<'_>,
+    stream: &StreamKey,
+    head: StreamHead,
+) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
          VALUES (?1, ?2, ?3, ?4, ?5)

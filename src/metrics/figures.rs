@@ -92,7 +92,21 @@ impl TryFrom<RawFigures> for Figures {
     type Error = FiguresError;
 
     fn try_from(raw: RawFigures) -> Result<Self, FiguresError> {
-        let RawFigures { received, withdrawn, duplicate, returned, responded, resolved, resolved_on_time, overdue, ladder_resolved, within_ceiling, escalations, ratings, satisfied } = raw;
+        let RawFigures {
+            received,
+            withdrawn,
+            duplicate,
+            returned,
+            responded,
+            resolved,
+            resolved_on_time,
+            overdue,
+            ladder_resolved,
+            within_ceiling,
+            escalations,
+            ratings,
+            satisfied,
+        } = raw;
         let excluded = u128::from(withdrawn) + u128::from(duplicate) + u128::from(returned);
         if excluded > u128::from(received) {
             return Err(FiguresError::PartExceedsWhole {
@@ -102,7 +116,21 @@ impl TryFrom<RawFigures> for Figures {
                 limit: received,
             });
         }
-        let figures = Figures { received, withdrawn, duplicate, returned, responded, resolved, resolved_on_time, overdue, ladder_resolved, within_ceiling, escalations, ratings, satisfied };
+        let figures = Figures {
+            received,
+            withdrawn,
+            duplicate,
+            returned,
+            responded,
+            resolved,
+            resolved_on_time,
+            overdue,
+            ladder_resolved,
+            within_ceiling,
+            escalations,
+            ratings,
+            satisfied,
+        };
         let eligible = figures.eligible();
         let rules = [
             ("responded", responded, "eligible", eligible),
@@ -110,7 +138,12 @@ impl TryFrom<RawFigures> for Figures {
             ("overdue", overdue, "eligible", eligible),
             ("ladder_resolved", ladder_resolved, "eligible", eligible),
             ("resolved_on_time", resolved_on_time, "resolved", resolved),
-            ("within_ceiling", within_ceiling, "ladder_resolved", ladder_resolved),
+            (
+                "within_ceiling",
+                within_ceiling,
+                "ladder_resolved",
+                ladder_resolved,
+            ),
             ("satisfied", satisfied, "ratings", ratings),
         ];
         for (part, value, whole, limit) in rules {

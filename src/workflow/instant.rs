@@ -52,8 +52,12 @@ mod tests {
             Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap()
                 + chrono::TimeDelta::microseconds(999_999)
         );
-        assert!(!is_accepted_instant(EARLIEST - chrono::TimeDelta::microseconds(1)));
-        assert!(!is_accepted_instant(LATEST + chrono::TimeDelta::microseconds(1)));
+        assert!(!is_accepted_instant(
+            EARLIEST - chrono::TimeDelta::microseconds(1)
+        ));
+        assert!(!is_accepted_instant(
+            LATEST + chrono::TimeDelta::microseconds(1)
+        ));
         assert!(!is_accepted_instant(DateTime::<Utc>::MIN_UTC));
     }
 }
