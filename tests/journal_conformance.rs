@@ -763,6 +763,33 @@ fn an_append_expecting_version_u64_max_is_refused_without_overflow(
     assert_readable(store, &key, 2);
 }
 
+fn floats_read_back_exactly_and_their_hashes_check(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-floats");
+    let floats = [
+        -1.612_105_781_864_274_7e-50,
+        5e-324,
+        2.225_073_858_507_201_4e-308,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        0.1,
+        1e-7,
+        123_456_789.123_456_78,
+        -0.0,
+        1e300,
+    ];
+    let payloads: Vec<NewEvent> = floats
+        .iter()
+        .enumerate()
+        .map(|(i, f)| event(&format!("f-{i}"), "Noted", json!({"Noted": [f, -f, [f]]})))
+        .collect();
+    store.append(&key, 0, &payloads).unwrap();
+    let rows = store.read_stream(&key, 0).unwrap();
+    for (row, new) in rows.iter().zip(&payloads) {
+        assert!(new.matches(row), "{:?} read back as {:?}", new.payload, row.payload);
+    }
+    assert_readable(store, &key, floats.len() as u64);
+}
+
 // ---------------------------------------------------------------------------
 // The backends.
 // ---------------------------------------------------------------------------
@@ -832,4 +859,5 @@ conformance! {
     an_event_time_outside_the_accepted_range_is_refused,
     every_append_moves_the_streams_anchor,
     an_append_expecting_version_u64_max_is_refused_without_overflow,
+    floats_read_back_exactly_and_their_hashes_check,
 }
