@@ -785,7 +785,12 @@ fn floats_read_back_exactly_and_their_hashes_check(store: &dyn EventStore, tenan
     store.append(&key, 0, &payloads).unwrap();
     let rows = store.read_stream(&key, 0).unwrap();
     for (row, new) in rows.iter().zip(&payloads) {
-        assert!(new.matches(row), "{:?} read back as {:?}", new.payload, row.payload);
+        assert!(
+            new.matches(row),
+            "{:?} read back as {:?}",
+            new.payload,
+            row.payload
+        );
     }
     assert_readable(store, &key, floats.len() as u64);
 }

@@ -65,7 +65,7 @@
 //! drop(case); // streaming: the history is no longer needed
 //!
 //! let requests = metrics.by_case_type(CaseType::ServiceRequest);
-//! assert_eq!(requests.received, 1);
+//! assert_eq!(requests.received(), 1);
 //! assert_eq!(requests.response_rate(), Some(1.0));
 //! assert_eq!(requests.resolution_rate(), Some(1.0));
 //! assert_eq!(requests.on_time_rate(), Some(1.0));
