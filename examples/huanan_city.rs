@@ -1312,12 +1312,12 @@ fn metrics(
     writeln!(
         out,
         "All {} cases (grassroots::metrics): response {}, resolution {}, satisfaction {}, on time {}; {} overdue.",
-        all.received,
+        all.received(),
         percent(all.response_rate()),
         percent(all.resolution_rate()),
         percent(all.satisfaction_rate()),
         percent(all.on_time_rate()),
-        all.overdue
+        all.overdue()
     )?;
     Ok(())
 }

@@ -272,7 +272,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         NoiseComplaint::CASE_TYPE,
         CaseType::from_static("noise_complaint")
     );
-    assert_eq!((complaints.received, complaints.withdrawn), (2, 1));
+    assert_eq!((complaints.received(), complaints.withdrawn()), (2, 1));
     assert_eq!(complaints.response_rate(), Some(1.0));
     assert_eq!(complaints.resolution_rate(), Some(1.0));
     assert_eq!(complaints.on_time_rate(), Some(1.0));

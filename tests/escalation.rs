@@ -797,10 +797,8 @@ fn an_extreme_time_is_a_typed_error_not_a_panic() {
             &Context::new(at, &grid_worker()),
         )
         .unwrap_err();
-    assert!(
-        matches!(err, CaseError::Rejected(LadderError::Calendar(_))),
-        "{err}"
-    );
+    // The kernel refuses the time before the ladder's calendar sees it.
+    assert!(matches!(err, CaseError::TimeOutOfRange { .. }), "{err}");
     assert_eq!(case.version(), 0);
 }
 
@@ -843,4 +841,126 @@ fn a_command_that_does_not_apply_is_refused_as_such_whoever_sends_it() {
             command: LadderCommandKind::Override,
             state: LadderStateKind::Idle,
         });
+}
+
+// ---------------------------------------------------------------------------
+// Hostile input (issue 18).
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ladder_commands_at_the_extremes_of_time_are_refused() {
+    use chrono::DateTime;
+    use grassroots::workflow::{EARLIEST, LATEST};
+    let ladder = ladder();
+    let one = Duration::microseconds(1);
+    for at in [
+        DateTime::<Utc>::MIN_UTC,
+        EARLIEST - one,
+        LATEST + one,
+        DateTime::<Utc>::MAX_UTC,
+    ] {
+        let mut case = Case::<Ladder>::new("M-1".parse().unwrap());
+        let err = case
+            .handle(
+                &ladder,
+                &start(Severity::Minor),
+                &Context::new(at, &grid_worker()),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CaseError::TimeOutOfRange {
+                case: "M-1".parse().unwrap(),
+                command: "Start".into(),
+                at,
+            }
+        );
+        assert_eq!(case.version(), 0);
+    }
+    // A matter started in range is resolved at the edge, and no later.
+    let mut case = started(&ladder, Severity::Minor);
+    let err = case
+        .handle(
+            &ladder,
+            &LadderCommand::Resolve,
+            &Context::new(DateTime::<Utc>::MAX_UTC, &officer(Tier::Grid)),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CaseError::TimeOutOfRange { .. }), "{err}");
+    case.handle(
+        &ladder,
+        &LadderCommand::Resolve,
+        &Context::new(LATEST, &officer(Tier::Grid)),
+    )
+    .unwrap();
+    let report = MatterReport::from_history(case.history());
+    assert_eq!(report.time_per_tier[&Tier::Grid], LATEST - monday());
+}
+
+#[test]
+fn ladder_summary_at_the_extremes_of_time_does_not_panic() {
+    let longest = MatterReport {
+        started_at: Some(Tier::Grid),
+        outcome: Outcome::Resolved(Tier::Grid),
+        ceiling: Some(Tier::Grid),
+        time_per_tier: [(Tier::Grid, Duration::MAX), (Tier::Estate, Duration::MIN)]
+            .into_iter()
+            .collect(),
+        escalations: u32::MAX,
+        overrides: u32::MAX,
+    };
+    let mut summary = LadderSummary::default();
+    for _ in 0..3 {
+        summary.add(&longest);
+    }
+    assert_eq!(summary.time_per_tier[&Tier::Grid], Duration::MAX);
+    assert_eq!(summary.time_per_tier[&Tier::Estate], Duration::MIN);
+    assert_eq!(summary.matters, 3);
+    assert_eq!(summary.mean_time_at(Tier::Grid), Some(Duration::MAX / 3));
+    summary.resolved_at.insert(Tier::Estate, u64::MAX);
+    assert_eq!(summary.resolved(), u64::MAX);
+    assert!(summary.share_within_ceiling().is_some());
+}
+
+#[test]
+fn matter_report_of_a_history_alternating_between_the_extremes_does_not_panic() {
+    use chrono::DateTime;
+    let ladder = ladder();
+    let mut case = started(&ladder, Severity::Minor);
+    case.handle(
+        &ladder,
+        &LadderCommand::Escalate {
+            reason: EscalationReason::HandlingFailed,
+        },
+        &Context::new(monday(), &officer(Tier::Grid)),
+    )
+    .unwrap();
+    let history = case.history();
+    // Grid ⇄ estate, 2,000 times: the grid gathers +500,000 years a step,
+    // the estate as much below zero.
+    let (start, step) = (&history[0], &history[1]);
+    let mut forged = vec![start.clone()];
+    forged[0].at = DateTime::<Utc>::MIN_UTC;
+    for i in 0..2_000u64 {
+        let mut next = step.clone();
+        next.seq = i + 2;
+        if let LadderEvent::Escalated(e) = &mut next.event {
+            e.to = if i % 2 == 0 { Tier::Estate } else { Tier::Grid };
+        }
+        next.at = if i % 2 == 0 {
+            DateTime::<Utc>::MAX_UTC
+        } else {
+            DateTime::<Utc>::MIN_UTC
+        };
+        forged.push(next);
+    }
+    let report = MatterReport::from_history(&forged);
+    assert_eq!(report.time_per_tier[&Tier::Grid], Duration::MAX);
+    assert_eq!(report.time_per_tier[&Tier::Estate], Duration::MIN);
+    assert_eq!(report.escalations, 2_000);
+    let mut summary = LadderSummary::default();
+    summary.add(&report);
+    summary.add(&report);
+    // Replay refuses the forged history outright.
+    assert!(Case::<Ladder>::replay("M-1".parse().unwrap(), forged).is_err());
 }

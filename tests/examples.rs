@@ -122,10 +122,10 @@ fn huanan_city_metrics_count_what_the_cases_did() {
     assert_eq!(o.ladder.resolved_at.get(&Tier::Community), Some(&1));
     assert_eq!(o.ladder.share_within_ceiling(), Some(1.0));
     let all = o.governance.total();
-    assert_eq!(all.received, 5);
+    assert_eq!(all.received(), 5);
     assert_eq!(all.response_rate(), Some(1.0));
     assert_eq!(all.resolution_rate(), Some(1.0));
-    assert_eq!(all.overdue, 1);
+    assert_eq!(all.overdue(), 1);
     assert_eq!(o.hall.requests, 3);
     assert_eq!(o.hall.completed, 3);
     assert_eq!(o.hall.completed_on_time, 2);

@@ -413,13 +413,16 @@ impl EventStore for Interfering<'_> {
     ) -> Result<Vec<StoredEvent>, JournalError> {
         self.store.read_stream(stream, after)
     }
-    fn read_all(
+    fn read_feed(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
-        self.store.read_all(tenant, after, limit)
+    ) -> Result<journal::FeedPage, JournalError> {
+        self.store.read_feed(tenant, after, limit)
+    }
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<journal::StreamHead>, JournalError> {
+        self.store.anchor(stream)
     }
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
         self.store.stream_version(stream)
@@ -585,6 +588,213 @@ fn event_ids_derived_by_the_typed_layer_make_retries_idempotent(
     let _: EventId = stored[0].event_id.clone();
 }
 
+/// `[[...[1]...]]`, `depth` arrays deep.
+fn nested(depth: usize) -> Value {
+    let mut value = json!(1);
+    for _ in 0..depth {
+        value = Value::Array(vec![value]);
+    }
+    value
+}
+
+/// Asserts the stream and the tenant's feed still read, hold exactly
+/// `version` events, and verify against the anchor.
+fn assert_readable(store: &dyn EventStore, key: &StreamKey, version: u64) {
+    assert_eq!(store.read_stream(key, 0).unwrap().len() as u64, version);
+    assert_eq!(store.stream_version(key).unwrap(), version);
+    let page = store.read_feed(&key.tenant, 0, 100).unwrap();
+    assert!(page.skipped.is_empty(), "{:?}", page.skipped);
+    assert_eq!(
+        store.read_all(&key.tenant, 0, 100).unwrap().len(),
+        page.events.len()
+    );
+    assert_eq!(
+        journal::verify_anchored(store, key).unwrap().version,
+        version
+    );
+}
+
+fn a_payload_nested_128_deep_is_refused_and_poisons_nothing(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let key = stream(&tenant, "T-deep");
+    store.append(&key, 0, &events("ok", 1)).unwrap();
+    for depth in [journal::MAX_PAYLOAD_DEPTH + 1, 128, 1_000] {
+        let deep = event("deep", "Noted", json!({"Noted": nested(depth)}));
+        match store.append(&key, 1, &[deep]) {
+            Err(JournalError::PayloadRefused {
+                stream,
+                version,
+                limit: journal::PayloadLimit::TooDeep { max },
+            }) => {
+                assert_eq!((stream, version), (key.clone(), 2));
+                assert_eq!(max, journal::MAX_PAYLOAD_DEPTH);
+            }
+            other => panic!("depth {depth}: expected a refusal, got {other:?}"),
+        }
+        assert_readable(store, &key, 1);
+    }
+    // The deepest payload accepted reads back as it was written.
+    let payload = nested(journal::MAX_PAYLOAD_DEPTH);
+    store
+        .append(&key, 1, &[event("deepest", "Noted", payload.clone())])
+        .unwrap();
+    assert_eq!(store.read_stream(&key, 1).unwrap()[0].payload, payload);
+    assert_readable(store, &key, 2);
+}
+
+fn a_payload_over_the_size_limit_is_refused(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-big");
+    let big = "网".repeat(journal::MAX_PAYLOAD_BYTES / 3 + 1);
+    match store.append(&key, 0, &[event("big", "Noted", json!(big))]) {
+        Err(JournalError::PayloadRefused {
+            version: 1,
+            limit: journal::PayloadLimit::TooLarge { bytes, max },
+            ..
+        }) => {
+            assert!(bytes > max);
+            assert_eq!(max, journal::MAX_PAYLOAD_BYTES);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_readable(store, &key, 0);
+    // Just under the limit is fine (the quotes count).
+    let fits = "x".repeat(journal::MAX_PAYLOAD_BYTES - 2);
+    store
+        .append(&key, 0, &[event("fits", "Noted", json!(fits))])
+        .unwrap();
+    assert_readable(store, &key, 1);
+}
+
+fn a_nul_character_in_a_payload_is_refused_on_every_backend(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let key = stream(&tenant, "T-nul");
+    for payload in [json!({"Noted": "a\u{0}b"}), json!({"a\u{0}": 1})] {
+        match store.append(&key, 0, &[event("nul", "Noted", payload)]) {
+            Err(JournalError::PayloadRefused {
+                limit: journal::PayloadLimit::NulCharacter,
+                ..
+            }) => {}
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    assert_readable(store, &key, 0);
+}
+
+fn an_event_time_outside_the_accepted_range_is_refused(store: &dyn EventStore, tenant: TenantId) {
+    use grassroots::workflow::{EARLIEST, LATEST};
+    let key = stream(&tenant, "T-time");
+    let one = Duration::microseconds(1);
+    for at in [
+        DateTime::<Utc>::MIN_UTC,
+        EARLIEST - one,
+        LATEST + one,
+        DateTime::<Utc>::MAX_UTC,
+    ] {
+        let mut e = event("far", "Noted", json!("Noted"));
+        e.occurred_at = at;
+        match store.append(&key, 0, &[e]) {
+            Err(JournalError::TimeOutOfRange {
+                at: refused,
+                version: 1,
+                ..
+            }) => {
+                assert_eq!(refused, at);
+            }
+            other => panic!("{at}: expected a refusal, got {other:?}"),
+        }
+    }
+    assert_readable(store, &key, 0);
+    let mut first = event("earliest", "Noted", json!("Noted"));
+    first.occurred_at = EARLIEST;
+    let mut last = event("latest", "Noted", json!("Noted"));
+    last.occurred_at = LATEST;
+    store.append(&key, 0, &[first, last]).unwrap();
+    let rows = store.read_stream(&key, 0).unwrap();
+    assert_eq!(
+        (rows[0].occurred_at, rows[1].occurred_at),
+        (EARLIEST, LATEST)
+    );
+    assert_readable(store, &key, 2);
+}
+
+fn every_append_moves_the_streams_anchor(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-anchor");
+    assert_eq!(store.anchor(&key).unwrap(), None);
+    let batch = events("a", 5);
+    store.append(&key, 0, &batch[..2]).unwrap();
+    store.append(&key, 2, &batch[2..]).unwrap();
+    // An empty append and a retried one leave it where it is.
+    store.append(&key, 5, &[]).unwrap();
+    store.append(&key, 2, &batch[2..]).unwrap();
+    let verified = journal::verify_anchored(store, &key).unwrap();
+    let head = store.anchor(&key).unwrap().unwrap();
+    assert_eq!((head.version, head.hash), (5, verified.head));
+    // A refused append leaves it too.
+    let _ = store.append(&key, 5, &[event("a-1", "Noted", json!(1))]);
+    assert_eq!(store.anchor(&key).unwrap(), Some(head));
+}
+
+fn an_append_expecting_version_u64_max_is_refused_without_overflow(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let key = stream(&tenant, "T-max");
+    let batch = events("max", 2);
+    match store.append(&key, u64::MAX, &batch) {
+        Err(JournalError::VersionConflict {
+            expected,
+            actual: 0,
+            ..
+        }) => {
+            assert_eq!(expected, u64::MAX);
+        }
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+    store.append(&key, 0, &batch).unwrap();
+    // A "retry" of recorded events claiming the stream was at u64::MAX.
+    match store.append(&key, u64::MAX, &batch) {
+        Err(JournalError::DuplicateEventId { .. }) => {}
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    assert_readable(store, &key, 2);
+}
+
+fn floats_read_back_exactly_and_their_hashes_check(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-floats");
+    let floats = [
+        -1.612_105_781_864_274_7e-50,
+        5e-324,
+        2.225_073_858_507_201_4e-308,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        0.1,
+        1e-7,
+        123_456_789.123_456_78,
+        -0.0,
+        1e300,
+    ];
+    let payloads: Vec<NewEvent> = floats
+        .iter()
+        .enumerate()
+        .map(|(i, f)| event(&format!("f-{i}"), "Noted", json!({"Noted": [f, -f, [f]]})))
+        .collect();
+    store.append(&key, 0, &payloads).unwrap();
+    let rows = store.read_stream(&key, 0).unwrap();
+    for (row, new) in rows.iter().zip(&payloads) {
+        assert!(
+            new.matches(row),
+            "{:?} read back as {:?}",
+            new.payload,
+            row.payload
+        );
+    }
+    assert_readable(store, &key, floats.len() as u64);
+}
+
 // ---------------------------------------------------------------------------
 // The backends.
 // ---------------------------------------------------------------------------
@@ -648,4 +858,11 @@ conformance! {
     a_payload_that_does_not_decode_names_stream_version_and_type,
     an_event_stored_under_another_type_is_refused,
     event_ids_derived_by_the_typed_layer_make_retries_idempotent,
+    a_payload_nested_128_deep_is_refused_and_poisons_nothing,
+    a_payload_over_the_size_limit_is_refused,
+    a_nul_character_in_a_payload_is_refused_on_every_backend,
+    an_event_time_outside_the_accepted_range_is_refused,
+    every_append_moves_the_streams_anchor,
+    an_append_expecting_version_u64_max_is_refused_without_overflow,
+    floats_read_back_exactly_and_their_hashes_check,
 }

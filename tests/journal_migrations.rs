@@ -29,7 +29,7 @@ mod sqlite {
         );
         {
             let store = SqliteStore::open(&path).unwrap();
-            assert_eq!(store.migration().unwrap(), 1);
+            assert_eq!(store.migration().unwrap(), 2);
             let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
             let event = NewEvent::new(
                 "e-1".parse().unwrap(),
@@ -41,9 +41,57 @@ mod sqlite {
             store.append(&key, 0, &[event]).unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 1);
-        assert_eq!(count(&path), 1);
+        assert_eq!(store.migration().unwrap(), 2);
+        assert_eq!(count(&path), 2);
         assert_eq!(store.stream_version(&key).unwrap(), 1);
+    }
+
+    #[test]
+    fn migration_2_anchors_every_existing_stream_at_its_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+        let keys: Vec<StreamKey> = (1..=3)
+            .map(|n| {
+                StreamKey::new(
+                    "longgang".parse().unwrap(),
+                    "ticket".parse().unwrap(),
+                    format!("T-{n}").parse().unwrap(),
+                )
+            })
+            .collect();
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            for (n, key) in keys.iter().enumerate() {
+                let events: Vec<NewEvent> = (0..=n)
+                    .map(|i| {
+                        NewEvent::new(
+                            format!("e-{n}-{i}").parse().unwrap(),
+                            "Noted",
+                            serde_json::json!(i),
+                            "gw-7".parse().unwrap(),
+                            at,
+                        )
+                    })
+                    .collect();
+                store.append(key, 0, &events).unwrap();
+            }
+        }
+        // Back to a file written before anchors existed.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "DROP TABLE journal_heads; DELETE FROM journal_migrations WHERE version = 2;",
+            )
+            .unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.migration().unwrap(), 2);
+        for (n, key) in keys.iter().enumerate() {
+            let verified = grassroots::journal::verify_anchored(&store, key).unwrap();
+            let anchor = store.anchor(key).unwrap().unwrap();
+            assert_eq!(anchor.version, n as u64 + 1);
+            assert_eq!(anchor.hash, verified.head);
+        }
     }
 
     #[test]
@@ -61,7 +109,7 @@ mod sqlite {
         match SqliteStore::open(&path) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 1,
+                supported: 2,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
@@ -101,10 +149,10 @@ mod postgres {
         let url = in_schema(&url, &schema);
 
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 1);
+        assert_eq!(store.migration().unwrap(), 2);
         drop(store);
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 1);
+        assert_eq!(store.migration().unwrap(), 2);
         drop(store);
         let applied: i64 = admin
             .query_one(
@@ -113,7 +161,7 @@ mod postgres {
             )
             .unwrap()
             .get(0);
-        assert_eq!(applied, 1);
+        assert_eq!(applied, 2);
 
         admin
             .batch_execute(&format!(
@@ -123,7 +171,7 @@ mod postgres {
         match PostgresStore::connect(&url) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 1,
+                supported: 2,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }

@@ -355,6 +355,150 @@ fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
     }
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn filter(key: &StreamKey) -> String {
+    format!(
+        "tenant = '{}' AND stream_type = '{}' AND stream_id = '{}'",
+        key.tenant, key.stream_type, key.id
+    )
+}
+
+/// Cuts the last two rows off a stream with SQL: the chain that is left
+/// verifies, but the anchor names the cut, and the chain is not continued
+/// from it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn a_truncated_tail_is_reported_against_the_anchor_and_not_continued(
+    store: &dyn EventStore,
+    sql: &mut dyn Sql,
+) {
+    let tenant = support::stores::tenant("truncated");
+    let key = six_events(store, &tenant);
+    let other = StreamKey::new(
+        tenant.clone(),
+        "ticket".parse().unwrap(),
+        "T-2".parse().unwrap(),
+    );
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    let event = |id: &str| {
+        NewEvent::new(
+            id.parse().unwrap(),
+            "Noted",
+            json!("Noted"),
+            "gw-7".parse().unwrap(),
+            at,
+        )
+    };
+    store.append(&other, 0, &[event("o-1")]).unwrap();
+    sql.exec(&format!(
+        "DELETE FROM journal_events WHERE {} AND version > 4",
+        filter(&key)
+    ));
+    // The chain alone cannot see it.
+    assert_eq!(journal::verify_stream(store, &key).unwrap().version, 4);
+    let truncated = |result: Result<_, JournalError>| match result {
+        Err(JournalError::Truncated {
+            stream,
+            anchored,
+            found,
+        }) => {
+            assert_eq!(stream, key);
+            assert_eq!((anchored, found), (EVENTS, 4));
+        }
+        other => panic!("expected the truncation to be reported, got {other:?}"),
+    };
+    truncated(journal::verify_anchored(store, &key).map(|_| ()));
+    // The next append refuses to continue the chain from the cut, whatever
+    // version it expects; nothing is written.
+    truncated(store.append(&key, 4, &[event("after-cut")]).map(|_| ()));
+    truncated(
+        store
+            .append(&key, EVENTS, &[event("after-cut")])
+            .map(|_| ()),
+    );
+    assert_eq!(store.stream_version(&key).unwrap(), 4);
+    assert_eq!(store.anchor(&key).unwrap().unwrap().version, EVENTS);
+    // Other streams of the tenant are untouched.
+    journal::verify_anchored(store, &other).unwrap();
+    store.append(&other, 1, &[event("o-2")]).unwrap();
+}
+
+/// Rows cut off *and* the anchor rewritten to match: an attacker with write
+/// access to both tables is not caught by the anchor (see the module docs).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn a_rewritten_anchor_is_what_the_anchor_cannot_prove(store: &dyn EventStore, sql: &mut dyn Sql) {
+    let tenant = support::stores::tenant("rewritten-anchor");
+    let key = six_events(store, &tenant);
+    let w = filter(&key);
+    sql.exec(&format!(
+        "DELETE FROM journal_events WHERE {w} AND version > 4"
+    ));
+    sql.exec(&format!(
+        "UPDATE journal_heads SET version = 4,
+             hash = (SELECT hash FROM journal_events WHERE {w} AND version = 4)
+         WHERE {w}"
+    ));
+    assert_eq!(journal::verify_anchored(store, &key).unwrap().version, 4);
+    // An anchor moved without its rows is caught, though.
+    sql.exec(&format!("UPDATE journal_heads SET version = 3 WHERE {w}"));
+    match journal::verify_anchored(store, &key) {
+        Err(JournalError::AnchorMismatch {
+            anchored: 3,
+            found: 4,
+            ..
+        }) => {}
+        other => panic!("expected an anchor mismatch, got {other:?}"),
+    }
+}
+
+/// One row that does not read back (nested deeper than serde_json reads,
+/// as an older version of the library or another writer could store)
+/// does not block the tenant's feed: it is reported with its position and
+/// the feed moves on.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn a_row_that_does_not_read_back_is_skipped_by_the_feed(store: &dyn EventStore, sql: &mut dyn Sql) {
+    let tenant = support::stores::tenant("bad-row");
+    let key = six_events(store, &tenant);
+    let positions = sql.positions(&key);
+    let deep = format!("{}1{}", "[".repeat(130), "]".repeat(130));
+    sql.exec(&format!(
+        "UPDATE journal_events SET payload = '{deep}' WHERE {} AND version = 3",
+        filter(&key)
+    ));
+    let bad = u64::try_from(positions[2]).unwrap();
+    // The strict reads name it...
+    assert!(store.read_all(&tenant, 0, 100).is_err());
+    assert!(store.read_stream(&key, 0).is_err());
+    // ...the feed reads past it.
+    let page = store.read_feed(&tenant, 0, 100).unwrap();
+    assert_eq!(page.events.len() as u64, EVENTS - 1);
+    assert_eq!(page.skipped.len(), 1);
+    assert_eq!(page.skipped[0].position, bad);
+    assert!(
+        matches!(
+            page.skipped[0].error,
+            JournalError::Decode { version: 3, .. }
+        ),
+        "{:?}",
+        page.skipped[0].error
+    );
+    assert_eq!(page.next_after, u64::try_from(positions[5]).unwrap());
+    // Paging one row at a time passes it too.
+    let mut after = 0;
+    let mut seen = (0, 0);
+    loop {
+        let page = store.read_feed(&tenant, after, 1).unwrap();
+        if page.next_after == after {
+            break;
+        }
+        after = page.next_after;
+        seen.0 += page.events.len();
+        seen.1 += page.skipped.len();
+    }
+    assert_eq!(seen, (EVENTS as usize - 1, 1));
+    // The rows after it still read from their version on.
+    assert_eq!(store.read_stream(&key, 3).unwrap().len(), 3);
+}
+
 #[cfg(feature = "sqlite")]
 mod sqlite {
     use super::*;
@@ -392,6 +536,21 @@ mod sqlite {
         let (dir, store) = support::stores::sqlite();
         let mut sql = Sqlite(rusqlite::Connection::open(dir.path().join("journal.db")).unwrap());
         sql_scenarios(&store, &mut sql);
+    }
+
+    #[test]
+    fn a_truncated_tail_is_reported_against_the_anchor() {
+        let (dir, store) = support::stores::sqlite();
+        let mut sql = Sqlite(rusqlite::Connection::open(dir.path().join("journal.db")).unwrap());
+        a_truncated_tail_is_reported_against_the_anchor_and_not_continued(&store, &mut sql);
+        a_rewritten_anchor_is_what_the_anchor_cannot_prove(&store, &mut sql);
+    }
+
+    #[test]
+    fn a_row_that_does_not_read_back_does_not_block_the_feed() {
+        let (dir, store) = support::stores::sqlite();
+        let mut sql = Sqlite(rusqlite::Connection::open(dir.path().join("journal.db")).unwrap());
+        a_row_that_does_not_read_back_is_skipped_by_the_feed(&store, &mut sql);
     }
 
     #[test]
@@ -497,5 +656,26 @@ mod postgres {
         let store = support::stores::postgres().unwrap();
         let mut sql = Postgres(::postgres::Client::connect(&url, ::postgres::NoTls).unwrap());
         sql_scenarios(&store, &mut sql);
+    }
+
+    #[test]
+    fn a_truncated_tail_is_reported_against_the_anchor() {
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let store = support::stores::postgres().unwrap();
+        let mut sql = Postgres(::postgres::Client::connect(&url, ::postgres::NoTls).unwrap());
+        a_truncated_tail_is_reported_against_the_anchor_and_not_continued(&store, &mut sql);
+        a_rewritten_anchor_is_what_the_anchor_cannot_prove(&store, &mut sql);
+    }
+
+    #[test]
+    fn a_row_that_does_not_read_back_does_not_block_the_feed() {
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let store = support::stores::postgres().unwrap();
+        let mut sql = Postgres(::postgres::Client::connect(&url, ::postgres::NoTls).unwrap());
+        a_row_that_does_not_read_back_is_skipped_by_the_feed(&store, &mut sql);
     }
 }

@@ -469,3 +469,53 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<grassroots::tier::Tier>();
     assert_send_sync::<Violation>();
 }
+
+#[test]
+fn a_command_outside_the_accepted_range_of_times_is_refused_and_changes_nothing() {
+    use grassroots::workflow::{EARLIEST, LATEST};
+    let one = Duration::microseconds(1);
+    for at in [
+        DateTime::<Utc>::MIN_UTC,
+        EARLIEST - one,
+        LATEST + one,
+        DateTime::<Utc>::MAX_UTC,
+    ] {
+        let mut case = Case::<Ticket>::new("T-1".parse().unwrap());
+        let err = case
+            .handle(&Ticket, &Command::Open, &Context::new(at, &worker()))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CaseError::TimeOutOfRange {
+                case: "T-1".parse().unwrap(),
+                command: "Open".into(),
+                at,
+            }
+        );
+        assert!(err.to_string().contains("outside the accepted range"));
+        assert_eq!(case, Case::<Ticket>::new("T-1".parse().unwrap()));
+    }
+    let mut case = Case::<Ticket>::new("T-1".parse().unwrap());
+    case.handle(&Ticket, &Command::Open, &Context::new(EARLIEST, &worker()))
+        .unwrap();
+    case.handle(&Ticket, &Command::Resolve, &Context::new(LATEST, &worker()))
+        .unwrap();
+}
+
+#[test]
+fn a_recorded_event_outside_the_accepted_range_does_not_replay() {
+    let (id, _, history) = live_case().into_parts();
+    for (seq, at) in [(1, DateTime::<Utc>::MIN_UTC), (3, DateTime::<Utc>::MAX_UTC)] {
+        let mut forged = history.clone();
+        forged[seq as usize - 1].at = at;
+        let err = Case::<Ticket>::replay(id.clone(), forged).unwrap_err();
+        assert_eq!(
+            err,
+            ReplayError::TimeOutOfRange {
+                case: id.clone(),
+                seq,
+                at,
+            }
+        );
+    }
+}

@@ -37,9 +37,9 @@ fn a_small_year_plays_every_command_as_scripted() {
     assert!(report.events > 8 * report.cases);
     assert!(report.elapsed > std::time::Duration::ZERO);
     // The metrics saw every case.
-    assert_eq!(report.metrics.total().received, 3_000);
+    assert_eq!(report.metrics.total().received(), 3_000);
     assert_eq!(
-        report.metrics.by_case_type(CaseType::Dispute).received,
+        report.metrics.by_case_type(CaseType::Dispute).received(),
         report.disputes
     );
     // Every fate the mix asks for happened.
@@ -58,8 +58,8 @@ fn a_small_year_plays_every_command_as_scripted() {
         );
     }
     let total = report.metrics.total();
-    assert!(total.withdrawn > 0 && total.duplicate > 0 && total.returned > 0);
-    assert!(total.overdue > 0 && total.escalations > 0);
+    assert!(total.withdrawn() > 0 && total.duplicate() > 0 && total.returned() > 0);
+    assert!(total.overdue() > 0 && total.escalations() > 0);
     let text = report.to_string();
     assert!(text.contains("cases/s") && text.contains("Governance metrics"));
     let json = serde_json::to_value(&report).unwrap();

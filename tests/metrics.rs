@@ -217,7 +217,7 @@ fn fairly_satisfied_counts_as_satisfied_and_dissatisfied_does_not() {
     m.observe_dispute(&settled(2, 50, Satisfaction::Dissatisfied));
     m.observe_dispute(&settled(2, 50, Satisfaction::Dissatisfied));
     let t = m.total();
-    assert_eq!((t.ratings, t.satisfied), (4, 2));
+    assert_eq!((t.ratings(), t.satisfied()), (4, 2));
     assert_eq!(t.satisfaction_rate(), Some(0.5));
 }
 
@@ -282,17 +282,17 @@ fn withdrawn_refused_duplicate_and_returned_disputes_leave_the_rates() {
     m.observe_dispute(&declined(DeclineReason::PendingElsewhere));
     m.observe_dispute(&declined(DeclineReason::OutOfScope));
     let t = m.total();
-    assert_eq!(t.received, 5);
-    assert_eq!((t.withdrawn, t.duplicate, t.returned), (2, 1, 1));
+    assert_eq!(t.received(), 5);
+    assert_eq!((t.withdrawn(), t.duplicate(), t.returned()), (2, 1, 1));
     assert_eq!(t.excluded(), 4);
     assert_eq!(t.eligible(), 1);
     // Only the settled dispute is in the rates.
     assert_eq!(t.response_rate(), Some(1.0));
     assert_eq!(t.resolution_rate(), Some(1.0));
-    assert_eq!((t.ratings, t.satisfied), (1, 1));
+    assert_eq!((t.ratings(), t.satisfied()), (1, 1));
     // The declining body has a row, with its two declines excluded.
     let team = m.organisation(&org("mt-e1")).unwrap();
-    assert_eq!((team.received, team.excluded()), (4, 3));
+    assert_eq!((team.received(), team.excluded()), (4, 3));
     // The refused dispute named no body: it has no organisation or tier.
     assert_eq!(facts(&refused).body, None);
     assert_eq!(facts(&refused).tier, None);
@@ -312,11 +312,11 @@ fn an_open_dispute_counts_against_the_rates() {
     assert_eq!(
         m.by_need(Need::Mediation(DisputeKind::Labour))
             .unwrap()
-            .received,
+            .received(),
         1
     );
     // Counted in no tier and no organisation.
-    let tiers: u64 = Tier::ALL.iter().map(|t| m.by_tier(*t).received).sum();
+    let tiers: u64 = Tier::ALL.iter().map(|t| m.by_tier(*t).received()).sum();
     assert_eq!(tiers, 1);
     assert_eq!(m.organisations(), 1);
 }
@@ -368,11 +368,11 @@ fn an_override_past_the_ceiling_is_resolved_outside_it() {
     m.observe_dispute(&settled(2, 50, Satisfaction::Satisfied));
     m.observe_dispute(&climbed(EscalationReason::HandlingFailed, true));
     let t = m.total();
-    assert_eq!((t.ladder_resolved, t.within_ceiling), (2, 1));
+    assert_eq!((t.ladder_resolved(), t.within_ceiling()), (2, 1));
     assert_eq!(t.within_ceiling_rate(), Some(0.5));
-    assert_eq!(t.escalations, 1);
-    assert_eq!(m.by_tier(Tier::Community).received, 1);
-    assert_eq!(m.by_tier(Tier::Estate).received, 1);
+    assert_eq!(t.escalations(), 1);
+    assert_eq!(m.by_tier(Tier::Community).received(), 1);
+    assert_eq!(m.by_tier(Tier::Estate).received(), 1);
 }
 
 #[test]
@@ -407,7 +407,7 @@ fn timeouts_supervision_and_lapsed_labour_limits_are_overdue() {
         m.observe_dispute(h);
     }
     m.observe_dispute(&settled(2, 50, Satisfaction::Satisfied));
-    assert_eq!(m.total().overdue, 2);
+    assert_eq!(m.total().overdue(), 2);
 }
 
 #[test]
@@ -620,9 +620,9 @@ fn late_denied_overdue_and_badly_reviewed_requests() {
     m.observe_service_request(&handled(3, 40, &[Review::Bad, Review::Good]));
     m.observe_service_request(&denied);
     let r = m.by_case_type(CaseType::ServiceRequest);
-    assert_eq!((r.ratings, r.satisfied), (2, 1));
+    assert_eq!((r.ratings(), r.satisfied()), (2, 1));
     assert_eq!(r.satisfaction_rate(), Some(0.5));
-    assert_eq!(r.overdue, 1);
+    assert_eq!(r.overdue(), 1);
     assert_eq!(r.on_time_rate(), Some(0.5));
     assert_eq!(r.resolution_rate(), Some(1.0));
 }
@@ -661,13 +661,13 @@ fn requests_refused_at_intake_or_withdrawn_leave_the_rates() {
     m.observe_service_request(&handled(3, 40, &[]));
     let t = m.total();
     assert_eq!(
-        (t.received, t.returned, t.withdrawn, t.duplicate),
+        (t.received(), t.returned(), t.withdrawn(), t.duplicate()),
         (3, 1, 1, 0)
     );
     assert_eq!(t.resolution_rate(), Some(1.0));
     assert_eq!(t.satisfaction_rate(), None);
     // Both count under the hall; only the handled one has time at a tier.
-    assert_eq!(m.organisation(&org("hall-1")).unwrap().received, 3);
+    assert_eq!(m.organisation(&org("hall-1")).unwrap().received(), 3);
     assert_eq!(
         m.time_at(CaseType::ServiceRequest, Tier::Subdistrict).len(),
         1
@@ -679,7 +679,7 @@ fn histories_that_do_not_begin_with_a_report_or_submission_are_ignored() {
     let mut m = GovernanceMetrics::new();
     m.observe_dispute(&[]);
     m.observe_service_request(&history(vec![(t0(), S::Delivered)]));
-    assert_eq!(m.total().received, 0);
+    assert_eq!(m.total().received(), 0);
 }
 
 /// Histories of disputes and of service requests.
@@ -830,19 +830,22 @@ fn a_user_workflow_is_counted_under_its_own_case_type() {
         m.observe_case::<RenovationFiling>(case.history());
     }
     let f = m.by_case_type(own);
-    assert_eq!((f.received, f.withdrawn, f.eligible()), (4, 1, 3));
-    assert_eq!((f.responded, f.resolved, f.resolved_on_time), (1, 2, 1));
-    assert_eq!((f.ratings, f.satisfied), (2, 1));
+    assert_eq!((f.received(), f.withdrawn(), f.eligible()), (4, 1, 3));
+    assert_eq!(
+        (f.responded(), f.resolved(), f.resolved_on_time()),
+        (1, 2, 1)
+    );
+    assert_eq!((f.ratings(), f.satisfied()), (2, 1));
     assert_eq!(f.response_rate(), Some(1.0 / 3.0));
     assert_eq!(f.resolution_rate(), Some(2.0 / 3.0));
     assert_eq!(f.on_time_rate(), Some(0.5));
     assert_eq!(f.satisfaction_rate(), Some(0.5));
     // Its rows: the total, its kind of matter, its body and tier.
     assert_eq!(m.total(), f);
-    assert_eq!(m.by_case_type(CaseType::Dispute).received, 0);
-    assert_eq!(m.by_need(Need::Service(RENOVATION)).unwrap().received, 4);
-    assert_eq!(m.organisation(&org("mancheng-oc")).unwrap().received, 4);
-    assert_eq!(m.by_tier(Tier::Estate).received, 4);
+    assert_eq!(m.by_case_type(CaseType::Dispute).received(), 0);
+    assert_eq!(m.by_need(Need::Service(RENOVATION)).unwrap().received(), 4);
+    assert_eq!(m.organisation(&org("mancheng-oc")).unwrap().received(), 4);
+    assert_eq!(m.by_tier(Tier::Estate).received(), 4);
     // Time per tier: 30 h and 100 h at the estate; the lower median.
     assert_eq!(m.time_at(own, Tier::Estate).len(), 2);
     assert_eq!(
@@ -885,8 +888,8 @@ fn a_user_workflow_merges_with_the_crate_s_own() {
     a.merge(b);
     assert_eq!(a.total(), one.total());
     assert!(a.case_types().eq(one.case_types()));
-    assert_eq!(a.by_case_type(own).received, 4);
-    assert_eq!(a.total().received, 4 + 8);
+    assert_eq!(a.by_case_type(own).received(), 4);
+    assert_eq!(a.total().received(), 4 + 8);
     for tier in Tier::ALL {
         assert_eq!(a.median_time_at(own, tier), one.median_time_at(own, tier));
     }
@@ -894,4 +897,144 @@ fn a_user_workflow_merges_with_the_crate_s_own() {
     let never = CaseType::from_static("noise_complaint");
     assert_eq!(a.by_case_type(never), &Figures::default());
     assert!(a.time_at(never, Tier::Estate).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Hostile input (issue 18).
+// ---------------------------------------------------------------------------
+
+/// A dispute stepping between two tiers 2,000 times, its events
+/// alternating between the two extremes of chrono's time, so one tier
+/// gathers +500,000 years a step and the other as much below zero: such a
+/// history is refused by replay, but the metrics fold any history they are
+/// given.
+fn alternating_between_the_extremes() -> Vec<Recorded<D>> {
+    let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    let mut events = vec![
+        (min, reported(DisputeKind::Neighbour)),
+        (min, started(t0(), 1)),
+    ];
+    for i in 0..2_000 {
+        let (at, to) = if i % 2 == 0 {
+            (max, Tier::Community)
+        } else {
+            (min, Tier::Estate)
+        };
+        let mut step = escalated(t0(), EscalationReason::HandlingFailed, false);
+        if let D::Ladder(ladder) = &mut step {
+            if let LadderEvent::Escalated(e) = &mut **ladder {
+                e.to = to;
+            }
+        }
+        events.push((at, step));
+    }
+    events.push((max, resolved(max, Tier::Estate, "mt-e1")));
+    history(events)
+}
+
+#[test]
+fn governance_metrics_of_a_history_alternating_between_the_extremes_do_not_panic() {
+    let h = alternating_between_the_extremes();
+    let mut metrics = GovernanceMetrics::new();
+    for _ in 0..1_000 {
+        metrics.observe_dispute(&h);
+    }
+    let mut twice = metrics.clone();
+    twice.merge(metrics.clone());
+    assert_eq!(twice.total().received(), 2_000);
+    let _ = twice.to_string();
+    let _ = serde_json::to_string(&twice).unwrap();
+}
+
+#[test]
+fn figures_with_more_excluded_than_received_are_refused_on_deserialisation() {
+    use grassroots::metrics::FiguresError;
+    let refused = |json: &str| {
+        serde_json::from_str::<Figures>(json)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        refused(r#"{"received": 1, "withdrawn": 1, "returned": 1}"#)
+            .contains("withdrawn + duplicate + returned is 2, more than received (1)")
+    );
+    let max = u64::MAX;
+    assert!(
+        refused(&format!(
+            r#"{{"received": {max}, "withdrawn": {max}, "duplicate": {max}}}"#
+        ))
+        .contains("more than received")
+    );
+    for (json, part) in [
+        (
+            r#"{"received": 2, "withdrawn": 1, "responded": 2}"#,
+            "responded",
+        ),
+        (r#"{"received": 2, "resolved": 3}"#, "resolved"),
+        (r#"{"received": 2, "overdue": 3}"#, "overdue"),
+        (
+            r#"{"received": 2, "ladder_resolved": 3}"#,
+            "ladder_resolved",
+        ),
+        (
+            r#"{"received": 2, "resolved": 1, "resolved_on_time": 2}"#,
+            "resolved_on_time",
+        ),
+        (
+            r#"{"received": 2, "ladder_resolved": 1, "within_ceiling": 2}"#,
+            "within_ceiling",
+        ),
+        (r#"{"ratings": 1, "satisfied": 2}"#, "satisfied"),
+    ] {
+        assert!(refused(json).starts_with(&format!("{part} is ")), "{json}");
+    }
+    assert!(serde_json::from_str::<Figures>(r#"{"received": -1}"#).is_err());
+    assert!(serde_json::from_str::<Figures>(r#"{"recieved": 1}"#).is_err());
+    // What add and merge build always reads back.
+    let mut figures = Figures::default();
+    figures.add(&facts(&settled(2, 50, Satisfaction::Satisfied)));
+    let json = serde_json::to_string(&figures).unwrap();
+    assert_eq!(serde_json::from_str::<Figures>(&json).unwrap(), figures);
+    let error = FiguresError::PartExceedsWhole {
+        part: "satisfied",
+        value: 2,
+        whole: "ratings",
+        limit: 1,
+    };
+    assert_eq!(error.to_string(), "satisfied is 2, more than ratings (1)");
+}
+
+#[test]
+fn figures_merged_near_u64_max_saturate_and_keep_their_rates_in_range() {
+    let max = u64::MAX;
+    let near: Figures = serde_json::from_str(&format!(
+        r#"{{"received": {max}, "withdrawn": {}, "responded": {}, "resolved": {}, "ratings": {max}, "satisfied": {max}}}"#,
+        max / 2,
+        max / 2,
+        max / 2
+    ))
+    .unwrap();
+    let mut merged = near;
+    merged.merge(&near);
+    merged.merge(&near);
+    assert_eq!(merged.received(), max);
+    assert_eq!(merged.ratings(), max);
+    assert_eq!(merged.eligible(), max - merged.excluded());
+    let rates = merged.rates();
+    assert_eq!(rates.satisfaction, Some(1.0));
+    for rate in [
+        rates.response,
+        rates.resolution,
+        rates.satisfaction,
+        rates.on_time,
+    ] {
+        assert!(rate.is_none_or(|r| (0.0..=1.0).contains(&r)), "{rate:?}");
+    }
+    let mut metrics = GovernanceMetrics::new();
+    metrics.observe_dispute(&settled(2, 50, Satisfaction::Satisfied));
+    let mut sum = metrics.clone();
+    for _ in 0..3 {
+        sum.merge(metrics.clone());
+    }
+    assert_eq!(sum.total().received(), 4);
 }

@@ -495,45 +495,58 @@ fn a_city_s_own_vocabulary_runs_end_to_end() {
     metrics.observe_case::<ServiceRequest>(request.history());
     metrics.observe_case::<RenovationFiling>(filed.history());
 
-    assert_eq!(metrics.total().received, 3);
+    assert_eq!(metrics.total().received(), 3);
     assert_eq!(metrics.total().resolution_rate(), Some(1.0));
     let disputes = metrics.by_case_type(CaseType::Dispute);
     assert_eq!(
-        (disputes.received, disputes.resolved, disputes.satisfied),
+        (
+            disputes.received(),
+            disputes.resolved(),
+            disputes.satisfied()
+        ),
         (1, 1, 1)
     );
-    assert_eq!(metrics.by_case_type(CaseType::ServiceRequest).resolved, 1);
+    assert_eq!(metrics.by_case_type(CaseType::ServiceRequest).resolved(), 1);
     let own = CaseType::from_static("renovation_filing");
     let filings = metrics.by_case_type(own);
     assert_eq!(
         (
-            filings.received,
-            filings.responded,
-            filings.resolved_on_time
+            filings.received(),
+            filings.responded(),
+            filings.resolved_on_time()
         ),
         (1, 1, 1)
     );
     assert!(Duration::days(1) < approval_limit());
 
     assert_eq!(
-        metrics.by_need(Need::Mediation(TENANCY)).unwrap().received,
+        metrics
+            .by_need(Need::Mediation(TENANCY))
+            .unwrap()
+            .received(),
         1
     );
     assert_eq!(
         metrics
             .by_need(Need::Service(ELEVATOR_RETROFIT))
             .unwrap()
-            .received,
+            .received(),
         1
     );
     assert_eq!(
-        metrics.by_need(Need::Service(RENOVATION)).unwrap().received,
+        metrics
+            .by_need(Need::Service(RENOVATION))
+            .unwrap()
+            .received(),
         1
     );
-    assert_eq!(metrics.organisation(&id("law-firm")).unwrap().resolved, 1);
-    assert_eq!(metrics.organisation(&id("hehua-hall")).unwrap().received, 1);
+    assert_eq!(metrics.organisation(&id("law-firm")).unwrap().resolved(), 1);
     assert_eq!(
-        metrics.organisation(&id("mancheng-oc")).unwrap().received,
+        metrics.organisation(&id("hehua-hall")).unwrap().received(),
+        1
+    );
+    assert_eq!(
+        metrics.organisation(&id("mancheng-oc")).unwrap().received(),
         1
     );
     assert!(

@@ -81,8 +81,10 @@ impl MatterReport {
                 }
                 LadderEvent::Escalated(e) => {
                     report.add_time(current.take(), r.at);
-                    report.escalations += 1;
-                    report.overrides += u32::from(e.overridden.is_some());
+                    report.escalations = report.escalations.saturating_add(1);
+                    report.overrides = report
+                        .overrides
+                        .saturating_add(u32::from(e.overridden.is_some()));
                     current = Some((e.to, r.at));
                 }
                 LadderEvent::SeverityRaised { band, .. } => report.ceiling = Some(band.ceiling),
@@ -105,10 +107,14 @@ impl MatterReport {
 
     fn add_time(&mut self, entered: Option<(Tier, DateTime<Utc>)>, left: DateTime<Utc>) {
         if let Some((tier, since)) = entered {
-            *self
+            // Any two of chrono's instants are less than 600,000 years
+            // apart, far inside a `Duration`: the difference cannot
+            // overflow, the sum can (a history not checked by replay).
+            let time = self
                 .time_per_tier
                 .entry(tier)
-                .or_insert_with(Duration::zero) += left - since;
+                .or_insert_with(Duration::zero);
+            *time = saturating_add(*time, left - since);
         }
     }
 
@@ -148,28 +154,38 @@ pub struct LadderSummary {
 
 impl LadderSummary {
     /// Adds one matter.
+    ///
+    /// Every count and total saturates rather than overflows: a total at
+    /// [`Duration::MAX`] (about 292 million years) or a count at
+    /// `u64::MAX` stays there.
     pub fn add(&mut self, report: &MatterReport) {
-        self.matters += 1;
+        fn bump(count: &mut u64) {
+            *count = count.saturating_add(1);
+        }
+        bump(&mut self.matters);
         match report.outcome {
-            Outcome::Resolved(tier) => *self.resolved_at.entry(tier).or_default() += 1,
-            Outcome::ReferredOut(..) => self.referred_out += 1,
+            Outcome::Resolved(tier) => bump(self.resolved_at.entry(tier).or_default()),
+            Outcome::ReferredOut(..) => bump(&mut self.referred_out),
             Outcome::Open => {}
         }
         if report.resolved_within_ceiling() == Some(true) {
-            self.resolved_within_ceiling += 1;
+            bump(&mut self.resolved_within_ceiling);
         }
         for (tier, time) in &report.time_per_tier {
-            *self
+            let total = self
                 .time_per_tier
                 .entry(*tier)
-                .or_insert_with(Duration::zero) += *time;
-            *self.matters_per_tier.entry(*tier).or_default() += 1;
+                .or_insert_with(Duration::zero);
+            *total = saturating_add(*total, *time);
+            bump(self.matters_per_tier.entry(*tier).or_default());
         }
     }
 
-    /// Matters resolved, at any tier.
+    /// Matters resolved, at any tier (saturating at `u64::MAX`).
     pub fn resolved(&self) -> u64 {
-        self.resolved_at.values().sum()
+        self.resolved_at
+            .values()
+            .fold(0u64, |sum, n| sum.saturating_add(*n))
     }
 
     /// The share of resolved matters resolved at or below their ceiling —
@@ -187,4 +203,13 @@ impl LadderSummary {
         let total = self.time_per_tier.get(&tier)?;
         i32::try_from(n).ok().filter(|n| *n > 0).map(|n| *total / n)
     }
+}
+
+/// `a + b`, or the bound it passed.
+pub(crate) fn saturating_add(a: Duration, b: Duration) -> Duration {
+    a.checked_add(&b).unwrap_or(if b < Duration::zero() {
+        Duration::MIN
+    } else {
+        Duration::MAX
+    })
 }

@@ -5,6 +5,8 @@ use crate::workflow::KindName;
 use std::error::Error as StdError;
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 use super::StreamKey;
 use super::upcast::UpcastError;
 use crate::id::{EventId, IdError};
@@ -137,6 +139,58 @@ pub enum JournalError {
         /// The column holding the invalid value.
         column: &'static str,
     },
+    /// An event's payload was refused at append (or [`encode`](super::encode)):
+    /// the store could not read it back, or could not on every backend.
+    /// Nothing was written.
+    #[error("stream {stream} version {version}: payload refused, {limit}")]
+    PayloadRefused {
+        /// The stream appended to.
+        stream: StreamKey,
+        /// The version the event would have had.
+        version: u64,
+        /// The limit it broke.
+        limit: PayloadLimit,
+    },
+    /// An event's time lies outside the instants the crate accepts
+    /// ([`EARLIEST`](crate::workflow::EARLIEST) ..=
+    /// [`LATEST`](crate::workflow::LATEST)). Nothing was written.
+    #[error("stream {stream} version {version}: time {at} is outside the accepted range")]
+    TimeOutOfRange {
+        /// The stream appended to.
+        stream: StreamKey,
+        /// The version the event would have had.
+        version: u64,
+        /// The refused time.
+        at: DateTime<Utc>,
+    },
+    /// The stream holds fewer events than its anchor recorded: its last
+    /// rows were cut off behind the store's back (see the module docs,
+    /// "Anchors"). An append to it is refused.
+    #[error(
+        "stream {stream} was truncated: its anchor records version {anchored}, it holds {found}"
+    )]
+    Truncated {
+        /// The stream checked.
+        stream: StreamKey,
+        /// The version its anchor records.
+        anchored: u64,
+        /// The version its rows reach.
+        found: u64,
+    },
+    /// The stream's rows do not end where its anchor says: the event at the
+    /// anchored version has another hash, or rows were added after it
+    /// without the anchor being moved. An append to it is refused.
+    #[error(
+        "stream {stream} does not match its anchor at version {anchored} (its rows reach {found})"
+    )]
+    AnchorMismatch {
+        /// The stream checked.
+        stream: StreamKey,
+        /// The version its anchor records.
+        anchored: u64,
+        /// The version its rows reach.
+        found: u64,
+    },
     /// A name given to the journal is not a valid identifier (for example a
     /// workflow `NAME` used as a stream type).
     #[error("invalid name for the journal")]
@@ -179,6 +233,33 @@ impl JournalError {
             source: Box::new(source),
         }
     }
+}
+
+/// Which limit an event's payload broke (see
+/// [`JournalError::PayloadRefused`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum PayloadLimit {
+    /// Arrays and objects nest deeper than
+    /// [`MAX_PAYLOAD_DEPTH`](super::MAX_PAYLOAD_DEPTH).
+    #[error("arrays and objects nest more than {max} deep")]
+    TooDeep {
+        /// The limit.
+        max: usize,
+    },
+    /// The payload's canonical JSON is longer than
+    /// [`MAX_PAYLOAD_BYTES`](super::MAX_PAYLOAD_BYTES).
+    #[error("its canonical JSON is {bytes} bytes, the limit is {max}")]
+    TooLarge {
+        /// The payload's length in canonical JSON.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A string or a key holds U+0000, which PostgreSQL's `jsonb` cannot
+    /// store (refused on every backend, so a history moves between them).
+    #[error("a string holds the character U+0000")]
+    NulCharacter,
 }
 
 /// The kind of change [`verify_stream`](super::verify_stream) found in a

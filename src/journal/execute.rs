@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::hash::{HashFields, canonical_json, derived_event_id};
+use super::hash::{HashFields, canonical_payload, derived_event_id, rows_reach_anchor};
 use super::upcast::upcast_to_current;
 use super::{
     Appended, EventSchema, EventStore, ExecuteError, JournalError, NewEvent, StoredEvent,
@@ -24,7 +24,9 @@ use crate::workflow::{Case, Context, HasKind, Kind, Recorded, Workflow};
 ///
 /// # Errors
 ///
-/// [`JournalError::Encode`] when the event does not serialize to JSON.
+/// [`JournalError::Encode`] when the event does not serialize to JSON;
+/// [`JournalError::PayloadRefused`] when its JSON is deeper, longer or holds
+/// a character a store refuses (see [`EventStore::append`]).
 pub fn encode<W>(
     stream: &StreamKey,
     recorded: &Recorded<W::Event>,
@@ -42,7 +44,11 @@ where
     })?;
     let schema_version = W::schema_version(event_type);
     let mut canonical = Vec::with_capacity(128);
-    canonical_json(&payload, &mut canonical);
+    canonical_payload(&payload, &mut canonical).map_err(|limit| JournalError::PayloadRefused {
+        stream: stream.clone(),
+        version: recorded.seq,
+        limit,
+    })?;
     let occurred_at = truncate_to_micros(recorded.at);
     let placeholder = EventId::new("-")?;
     let id = derived_event_id(&HashFields {
@@ -135,9 +141,10 @@ where
 ///
 /// - [`JournalError::Tampered`] (or [`JournalError::Corrupt`]) when a row
 ///   was changed, removed, reordered or inserted behind the store's back —
-///   see [`verify_rows`](super::verify_rows); removing the *last* rows is
-///   invisible to the chain alone, so keep a copy of
-///   [`Verified::head`](super::Verified) elsewhere to catch that;
+///   see [`verify_rows`](super::verify_rows);
+/// - [`JournalError::Truncated`] or [`JournalError::AnchorMismatch`] when the
+///   stream's last rows were cut off after its anchor was written (see
+///   [`verify_anchored`](super::verify_anchored));
 /// - everything [`decode`] returns, for the first event that fails;
 /// - [`JournalError::Replay`] when the history does not replay;
 /// - [`JournalError::InvalidName`] when `W::NAME` is not a valid stream type;
@@ -158,10 +165,14 @@ where
     W::Event: DeserializeOwned,
     S: EventStore + ?Sized,
 {
+    // The anchor first: rows only grow after it is read.
+    let anchor = store.anchor(stream)?;
     let rows = store.read_stream(stream, 0)?;
     // Tamper evidence on every load: a changed, removed, reordered or
-    // inserted row is refused before it can become state.
+    // inserted row, or rows cut off after the anchor, are refused before
+    // they can become state.
     super::hash::verify_rows(stream, &rows)?;
+    rows_reach_anchor(stream, &rows, anchor)?;
     let history = rows
         .iter()
         .map(decode::<W>)
@@ -231,9 +242,9 @@ where
     if let Some(correlation) = ctx.correlation() {
         at_micros = at_micros.with_correlation(correlation);
     }
-    let mut attempts = 0;
+    let mut attempts: u32 = 0;
     loop {
-        attempts += 1;
+        attempts = attempts.saturating_add(1);
         let mut case = load_stream::<W, S>(store, &stream)?;
         let expected = case.version();
         let from = case.history().len();

@@ -16,8 +16,11 @@ use std::io::Write as _;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::error::Breakage;
-use super::{EventStore, JournalError, StoredEvent, StreamKey, to_micros};
+use super::error::{Breakage, PayloadLimit};
+use super::{
+    EventStore, JournalError, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH, StoredEvent, StreamHead,
+    StreamKey, to_micros,
+};
 use crate::id::{ActorId, CorrelationId, EventId};
 
 /// A SHA-256 hash in a stream's chain. Displays as 64 lowercase hex digits.
@@ -152,10 +155,66 @@ pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> String {
     id
 }
 
+/// The deepest nesting [`canonical_json`] follows when it checks a stored
+/// row: serde_json refuses to parse text nested 128 deep, so no row read
+/// from text is deeper.
+pub(crate) const READ_DEPTH: usize = 128;
+
+/// What writing canonical JSON noticed on the way.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Written {
+    /// Whether a string or key holds U+0000.
+    pub(crate) nul: bool,
+}
+
 /// Writes `value` as canonical JSON: object keys in byte order, no
 /// whitespace, numbers as serde_json prints them (with `-0.0` as `0.0`).
 /// The form survives a round trip through PostgreSQL's `jsonb`.
-pub(crate) fn canonical_json(value: &Value, out: &mut Vec<u8>) {
+///
+/// Arrays and objects nested deeper than `max_depth` are refused (a bare
+/// scalar is depth 0, `[1]` depth 1), so the recursion is bounded whatever
+/// the value: it never overflows the stack. On an error `out` holds a
+/// partial write.
+pub(crate) fn canonical_json(
+    value: &Value,
+    max_depth: usize,
+    out: &mut Vec<u8>,
+) -> Result<Written, PayloadLimit> {
+    let mut written = Written::default();
+    write_value(value, max_depth, max_depth, out, &mut written)?;
+    Ok(written)
+}
+
+/// Writes an event's payload as canonical JSON for an append, refusing what
+/// the store could not read back on every backend: nesting deeper than
+/// [`MAX_PAYLOAD_DEPTH`], more than [`MAX_PAYLOAD_BYTES`] of canonical JSON,
+/// or U+0000 in a string.
+pub(crate) fn canonical_payload(value: &Value, out: &mut Vec<u8>) -> Result<(), PayloadLimit> {
+    let start = out.len();
+    let written = canonical_json(value, MAX_PAYLOAD_DEPTH, out)?;
+    let bytes = out.len() - start;
+    if bytes > MAX_PAYLOAD_BYTES {
+        return Err(PayloadLimit::TooLarge {
+            bytes,
+            max: MAX_PAYLOAD_BYTES,
+        });
+    }
+    if written.nul {
+        return Err(PayloadLimit::NulCharacter);
+    }
+    Ok(())
+}
+
+/// Writes `value`, allowed `depth_left` more levels of nesting out of
+/// `max_depth`.
+fn write_value(
+    value: &Value,
+    depth_left: usize,
+    max_depth: usize,
+    out: &mut Vec<u8>,
+    written: &mut Written,
+) -> Result<(), PayloadLimit> {
+    let too_deep = || PayloadLimit::TooDeep { max: max_depth };
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -167,48 +226,45 @@ pub(crate) fn canonical_json(value: &Value, out: &mut Vec<u8>) {
                 let _ = write!(out, "{n}");
             }
         }
-        Value::String(s) => write_string(s, out),
+        Value::String(s) => write_string(s, out, written),
         Value::Array(items) => {
+            let inner = depth_left.checked_sub(1).ok_or_else(too_deep)?;
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                canonical_json(item, out);
+                write_value(item, inner, max_depth, out, written)?;
             }
             out.push(b']');
         }
         Value::Object(map) => {
+            let inner = depth_left.checked_sub(1).ok_or_else(too_deep)?;
             out.push(b'{');
             let sorted = map
                 .keys()
                 .zip(map.keys().skip(1))
                 .all(|(a, b)| a.as_bytes() < b.as_bytes());
-            let write_entry = |i: usize, key: &str, value: &Value, out: &mut Vec<u8>| {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            if !sorted {
+                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            }
+            for (i, (key, value)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_string(key, out);
+                write_string(key, out, written);
                 out.push(b':');
-                canonical_json(value, out);
-            };
-            if sorted {
-                for (i, (key, value)) in map.iter().enumerate() {
-                    write_entry(i, key, value, out);
-                }
-            } else {
-                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-                for (i, (key, value)) in entries.into_iter().enumerate() {
-                    write_entry(i, key, value, out);
-                }
+                write_value(value, inner, max_depth, out, written)?;
             }
             out.push(b'}');
         }
     }
+    Ok(())
 }
 
-fn write_string(s: &str, out: &mut Vec<u8>) {
+fn write_string(s: &str, out: &mut Vec<u8>, written: &mut Written) {
+    written.nul |= s.contains('\0');
     // serde_json's own escaping; writing a str to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
 }
@@ -256,6 +312,78 @@ pub fn verify_stream<S: EventStore + ?Sized>(
 ) -> Result<Verified, JournalError> {
     let rows = store.read_stream(stream, 0)?;
     verify_rows(stream, &rows)
+}
+
+/// Reads `stream` from `store`, checks its hash chain, and checks it against
+/// the stream's anchor (see the module docs, "Anchors"): rows cut off after
+/// the anchor was written are found here, which the chain alone cannot
+/// show.
+///
+/// The anchor is read before the rows, so an append by another writer in
+/// between is not mistaken for tampering (rows only grow); rows after the
+/// anchored version are checked by the chain only.
+///
+/// # Errors
+///
+/// - [`JournalError::Truncated`] naming the stream, the anchored version
+///   and the version the rows reach, when rows were cut off;
+/// - [`JournalError::AnchorMismatch`] when the event at the anchored version
+///   is not the anchored one;
+/// - everything [`verify_stream`] returns.
+///
+/// # Example
+///
+/// ```
+/// use grassroots::journal::{EventStore, MemoryStore, NewEvent, StreamKey, verify_anchored};
+///
+/// let store = MemoryStore::new();
+/// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+/// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+/// let event = NewEvent::new("e-1".parse()?, "Opened", serde_json::json!("Opened"), "gw-7".parse()?, at);
+/// store.append(&stream, 0, &[event])?;
+///
+/// let verified = verify_anchored(&store, &stream)?;
+/// assert_eq!(store.anchor(&stream)?.map(|head| head.hash), Some(verified.head));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_anchored<S: EventStore + ?Sized>(
+    store: &S,
+    stream: &StreamKey,
+) -> Result<Verified, JournalError> {
+    let anchor = store.anchor(stream)?;
+    let rows = store.read_stream(stream, 0)?;
+    let verified = verify_rows(stream, &rows)?;
+    rows_reach_anchor(stream, &rows, anchor)?;
+    Ok(verified)
+}
+
+/// Checks that `rows`, a whole stream with an intact chain read after its
+/// anchor, still hold the anchored event.
+pub(crate) fn rows_reach_anchor(
+    stream: &StreamKey,
+    rows: &[StoredEvent],
+    anchor: Option<StreamHead>,
+) -> Result<(), JournalError> {
+    let Some(anchor) = anchor.filter(|a| a.version > 0) else {
+        return Ok(());
+    };
+    let found = rows.len() as u64;
+    let at = usize::try_from(anchor.version - 1)
+        .ok()
+        .and_then(|i| rows.get(i));
+    match at {
+        None => Err(JournalError::Truncated {
+            stream: stream.clone(),
+            anchored: anchor.version,
+            found,
+        }),
+        Some(row) if row.hash != anchor.hash => Err(JournalError::AnchorMismatch {
+            stream: stream.clone(),
+            anchored: anchor.version,
+            found,
+        }),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Checks the hash chain of `rows`, a whole stream read in version order.
@@ -308,7 +436,10 @@ pub fn verify_rows(stream: &StreamKey, rows: &[StoredEvent]) -> Result<Verified,
 /// its stored hash.
 fn links(prev: &EventHash, row: &StoredEvent, version: u64, buf: &mut Vec<u8>) -> bool {
     buf.clear();
-    canonical_json(&row.payload, buf);
+    if canonical_json(&row.payload, READ_DEPTH, buf).is_err() {
+        // Deeper than any row read from text: it cannot be what was hashed.
+        return false;
+    }
     let fields = HashFields {
         stream: &row.stream,
         version,
@@ -381,7 +512,7 @@ mod tests {
 
     fn canonical(value: &Value) -> String {
         let mut out = Vec::new();
-        canonical_json(value, &mut out);
+        canonical_json(value, READ_DEPTH, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -408,6 +539,66 @@ mod tests {
         let value = json!({"z": [1, -2, 3.25, u64::MAX], "é": "中文\n", "a": {}});
         let text = canonical(&value);
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+
+    /// `[[...[null]...]]`, `depth` arrays deep, built without recursion.
+    fn nested(depth: usize) -> Value {
+        let mut value = Value::Null;
+        for _ in 0..depth {
+            value = Value::Array(vec![value]);
+        }
+        value
+    }
+
+    /// Drops a deep value one level at a time (serde_json's drop recurses).
+    fn dismantle(mut value: Value) {
+        while let Value::Array(mut items) = value {
+            value = items.pop().unwrap_or(Value::Null);
+        }
+    }
+
+    #[test]
+    fn canonical_json_of_a_payload_10_000_deep_is_an_error_on_a_small_stack() {
+        let deep = nested(10_000);
+        let result = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, || {
+                    let mut out = Vec::new();
+                    let read = canonical_json(&deep, READ_DEPTH, &mut out).map(|_| ());
+                    out.clear();
+                    (read, canonical_payload(&deep, &mut out))
+                })
+                .unwrap()
+                .join()
+                .unwrap()
+        });
+        assert_eq!(result.0, Err(PayloadLimit::TooDeep { max: READ_DEPTH }));
+        assert_eq!(
+            result.1,
+            Err(PayloadLimit::TooDeep {
+                max: MAX_PAYLOAD_DEPTH
+            })
+        );
+        dismantle(deep);
+    }
+
+    #[test]
+    fn canonical_payloads_stop_at_the_depth_limit_exactly() {
+        let mut out = Vec::new();
+        let deepest = nested(MAX_PAYLOAD_DEPTH);
+        assert_eq!(canonical_payload(&deepest, &mut out), Ok(()));
+        let object = serde_json::json!({"a": nested(MAX_PAYLOAD_DEPTH - 1)});
+        assert_eq!(canonical_payload(&object, &mut out), Ok(()));
+        let too_deep = serde_json::json!({"a": nested(MAX_PAYLOAD_DEPTH)});
+        assert_eq!(
+            canonical_payload(&too_deep, &mut out),
+            Err(PayloadLimit::TooDeep {
+                max: MAX_PAYLOAD_DEPTH
+            })
+        );
+        // A stored row nested 127 deep (serde_json's most) still verifies.
+        assert!(canonical_json(&nested(127), READ_DEPTH, &mut out).is_ok());
     }
 
     #[test]

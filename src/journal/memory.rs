@@ -4,10 +4,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::hash::{EventHash, HashFields, canonical_json};
+use super::hash::{EventHash, HashFields};
 use super::{
-    AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
-    SystemClock, first_duplicate, retry_outcome, to_micros, truncate_to_micros,
+    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, StoredEvent,
+    StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
+    stage_payload, to_micros, truncate_to_micros,
 };
 use crate::id::{EventId, TenantId};
 
@@ -49,6 +50,9 @@ struct Inner {
     tenants: HashMap<TenantId, Vec<usize>>,
     /// Where each event id is recorded.
     ids: HashMap<(TenantId, EventId), usize>,
+    /// Each stream's anchored head, kept apart from `log` and moved by
+    /// every append (see the module docs, "Anchors").
+    heads: HashMap<StreamKey, StreamHead>,
 }
 
 impl MemoryStore {
@@ -144,6 +148,10 @@ impl EventStore for MemoryStore {
         }
         let rows = inner.streams.get(stream).map_or(&[][..], Vec::as_slice);
         let actual = rows.len() as u64;
+        let head = rows
+            .last()
+            .map_or(EventHash::GENESIS, |&i| inner.log[i].hash);
+        check_anchor(stream, actual, head, inner.heads.get(stream).copied())?;
         if actual != expected_version {
             return Err(JournalError::VersionConflict {
                 stream: stream.clone(),
@@ -159,9 +167,7 @@ impl EventStore for MemoryStore {
                 event_id: event_id.clone(),
             });
         }
-        let mut prev = rows
-            .last()
-            .map_or(EventHash::GENESIS, |&i| inner.log[i].hash);
+        let mut prev = head;
         let recorded_at = truncate_to_micros(self.clock.now());
         let first_position = inner.log.len() as u64 + 1;
         let mut buf = Vec::with_capacity(256);
@@ -169,7 +175,7 @@ impl EventStore for MemoryStore {
         for (i, event) in events.iter().enumerate() {
             let version = expected_version + 1 + i as u64;
             buf.clear();
-            canonical_json(&event.payload, &mut buf);
+            stage_payload(stream, version, event, &mut buf)?;
             let occurred_at = truncate_to_micros(event.occurred_at);
             let hash = HashFields::of_new(stream, version, event, &buf, to_micros(occurred_at))
                 .link(&prev);
@@ -199,6 +205,13 @@ impl EventStore for MemoryStore {
             inner.log.push(row);
         }
         let indexes = start..inner.log.len();
+        if !indexes.is_empty() {
+            let head = StreamHead {
+                version: expected_version + events.len() as u64,
+                hash: prev,
+            };
+            inner.heads.insert(stream.clone(), head);
+        }
         inner
             .streams
             .entry(stream.clone())
@@ -229,23 +242,31 @@ impl EventStore for MemoryStore {
             .collect())
     }
 
-    fn read_all(
+    fn read_feed(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
+    ) -> Result<FeedPage, JournalError> {
         let inner = self.read();
-        let Some(indexes) = inner.tenants.get(tenant) else {
-            return Ok(Vec::new());
-        };
+        let indexes = inner.tenants.get(tenant).map_or(&[][..], Vec::as_slice);
         // Positions are index + 1, so `after` is the first index to skip to.
         let start = indexes.partition_point(|&i| (i as u64) < after);
-        Ok(indexes[start..]
+        let events: Vec<StoredEvent> = indexes[start..]
             .iter()
             .take(limit)
             .map(|&i| inner.log[i].clone())
-            .collect())
+            .collect();
+        // Rows in memory were checked at append: every one reads back.
+        Ok(FeedPage {
+            next_after: events.last().map_or(after, |e| e.position),
+            events,
+            skipped: Vec::new(),
+        })
+    }
+
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+        Ok(self.read().heads.get(stream).copied())
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {

@@ -11,7 +11,8 @@
 //! - [`execute`] loads a case, handles a command, appends the decided events
 //!   with the version it loaded (optimistic concurrency), and on a version
 //!   conflict reloads and decides again, a bounded number of times;
-//! - [`verify_stream`] checks a stream's hash chain;
+//! - [`verify_stream`] checks a stream's hash chain, [`verify_anchored`]
+//!   checks it against the stream's anchor too;
 //! - [`encode`] and [`decode`] convert single events, for projections that
 //!   read [`EventStore::read_all`].
 //!
@@ -128,10 +129,45 @@
 //! Each event's hash covers the previous event's hash and every column but
 //! `position` and `recorded_at` (which the store assigns). [`verify_stream`]
 //! recomputes the chain and names the first broken version and the kind of
-//! change ([`Breakage`]). A hash chain without an outside anchor cannot show
-//! that the *last* events were cut off, nor stop someone who rewrites the
-//! whole chain: keep the [`Verified::head`] hash of streams that matter
-//! somewhere else and compare.
+//! change ([`Breakage`]).
+//!
+//! # Anchors
+//!
+//! A chain alone cannot show that its *last* events were cut off: what is
+//! left is still a valid chain. So every store keeps each stream's head —
+//! the version and hash its last append left ([`StreamHead`]) — apart from
+//! the rows: a `journal_heads` table on SQLite and PostgreSQL, a map in
+//! memory, moved in the same transaction as the append.
+//! [`verify_anchored`] and [`load`] compare the rows with it and report
+//! [`JournalError::Truncated`] (with the stream, the anchored version and
+//! the version the rows reach) or [`JournalError::AnchorMismatch`]; an
+//! append to such a stream is refused the same way, so the chain is never
+//! continued from a cut and the evidence stays.
+//!
+//! What the anchor proves: rows deleted (or changed at the head) by someone
+//! who did not also rewrite `journal_heads` are found. What it does not: an
+//! attacker with write access to both tables can cut the rows and move the
+//! anchor to match (or rewrite the whole chain and its anchor); streams
+//! are anchored at the head they had when the anchor table was created
+//! (migration 2), so nothing cut before then is found. For evidence that
+//! survives a database administrator, export [`Verified::head`] of the
+//! streams that matter somewhere they cannot write — signed, or in another
+//! system — and compare.
+//!
+//! # Hostile input
+//!
+//! A store refuses at append what it could not read back, on every
+//! backend, with a typed error and nothing written: a payload nested
+//! deeper than [`MAX_PAYLOAD_DEPTH`] (serde_json stops reading at 128), one
+//! longer than [`MAX_PAYLOAD_BYTES`] of canonical JSON, or one holding
+//! U+0000 ([`JournalError::PayloadRefused`]); a time outside the crate's
+//! accepted range ([`JournalError::TimeOutOfRange`]); an event type that is
+//! not a valid name ([`JournalError::InvalidName`]). A row that does not
+//! read back anyway — written before these checks, by another program, or
+//! changed behind the store's back — never blocks the tenant's log:
+//! [`EventStore::read_feed`] reports it in [`FeedPage::skipped`] with its
+//! position and reads on; [`EventStore::read_all`] and the stream's own
+//! reads return its error.
 
 mod error;
 mod execute;
@@ -152,9 +188,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use smol_str::SmolStr;
 
-pub use error::{Breakage, ExecuteError, JournalError};
+pub use error::{Breakage, ExecuteError, JournalError, PayloadLimit};
 pub use execute::{Executed, decode, encode, execute, load};
-pub use hash::{EventHash, Verified, verify_rows, verify_stream};
+pub use hash::{EventHash, Verified, verify_anchored, verify_rows, verify_stream};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
@@ -162,15 +198,63 @@ pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 pub use upcast::{EventSchema, UpcastError, convert};
 
-use crate::id::{ActorId, CaseId, CorrelationId, EventId, IdError, MAX_ID_LEN, TenantId};
+use crate::id::{ActorId, CaseId, CorrelationId, EventId, IdError, TenantId};
 #[allow(unused_imports)] // used by the doc links above
 use crate::workflow::{Case, Context, Recorded};
+
+/// The deepest nesting of arrays and objects an event's payload may have
+/// (`[1]` is 1 deep). serde_json refuses to read text nested 128 deep, so a
+/// store refuses at append, well below that, what it could not read back.
+pub const MAX_PAYLOAD_DEPTH: usize = 64;
+
+/// The longest payload an event may have, in bytes of canonical JSON: 1 MiB.
+/// An event is a fact about a case, not a document store; attachments
+/// belong elsewhere, referenced by id.
+pub const MAX_PAYLOAD_BYTES: usize = 1 << 20;
+
+/// A stream's anchored head: the version and hash its last append left,
+/// kept by the store apart from the rows (see the module docs, "Anchors").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StreamHead {
+    /// The stream's version after its last append.
+    pub version: u64,
+    /// The hash of the event at that version.
+    pub hash: EventHash,
+}
+
+/// One page of a tenant's log, from [`EventStore::read_feed`]: the rows that
+/// read back, and the ones that did not, each with its position.
+#[derive(Debug)]
+pub struct FeedPage {
+    /// The events that read back, in position order.
+    pub events: Vec<StoredEvent>,
+    /// The rows that did not, in position order, with the reason.
+    pub skipped: Vec<SkippedRow>,
+    /// The position to pass as `after` for the next page: the last row this
+    /// page looked at, read back or not (`after` itself when the page is
+    /// empty).
+    pub next_after: u64,
+}
+
+/// A row of the log that does not read back: written by another program,
+/// by an older version of this library before it checked payloads at
+/// append, or changed behind the store's back.
+#[derive(Debug)]
+pub struct SkippedRow {
+    /// The row's global position.
+    pub position: u64,
+    /// Why it does not read back ([`JournalError::Decode`],
+    /// [`JournalError::Corrupt`], ...).
+    pub error: JournalError,
+}
 
 /// The kind of a stream: the [`NAME`](crate::workflow::Workflow::NAME) of the
 /// workflow whose case it holds (`"dispute"`, `"service_request"`).
 ///
-/// Validated like the crate's identifiers: non-empty, at most
-/// [`MAX_ID_LEN`] bytes, no control characters.
+/// Validated like the crate's identifiers (see [`crate::id`]): non-empty,
+/// not blank, at most [`MAX_ID_LEN`](crate::id::MAX_ID_LEN) bytes, no
+/// control, format or other
+/// invisible character.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StreamType(SmolStr);
 
@@ -179,8 +263,8 @@ impl StreamType {
     ///
     /// # Errors
     ///
-    /// [`IdError`] when `name` is empty, too long, or holds a control
-    /// character.
+    /// [`IdError`] when `name` is empty, blank, too long, or holds a
+    /// control, format or other invisible character.
     pub fn new(name: &str) -> Result<Self, IdError> {
         validate_name(name)?;
         Ok(Self(SmolStr::new(name)))
@@ -203,21 +287,7 @@ impl StreamType {
 }
 
 fn validate_name(name: &str) -> Result<(), IdError> {
-    const KIND: &str = "StreamType";
-    if name.is_empty() {
-        return Err(IdError::Empty { kind: KIND });
-    }
-    if name.len() > MAX_ID_LEN {
-        return Err(IdError::TooLong {
-            kind: KIND,
-            len: name.len(),
-            max: MAX_ID_LEN,
-        });
-    }
-    if let Some((at, _)) = name.char_indices().find(|(_, c)| c.is_control()) {
-        return Err(IdError::ControlCharacter { kind: KIND, at });
-    }
-    Ok(())
+    crate::id::validate("StreamType", name)
 }
 
 impl fmt::Display for StreamType {
@@ -421,6 +491,18 @@ pub trait EventStore {
     ///   version;
     /// - [`JournalError::DuplicateEventId`] when an event id is already taken
     ///   (and the call is not a retry) or repeats within the batch;
+    /// - [`JournalError::PayloadRefused`] when a payload is nested deeper
+    ///   than [`MAX_PAYLOAD_DEPTH`], longer than [`MAX_PAYLOAD_BYTES`] or
+    ///   holds U+0000 — what the store could not read back;
+    /// - [`JournalError::InvalidName`] when an event type is empty, blank,
+    ///   longer than [`MAX_ID_LEN`](crate::id::MAX_ID_LEN) bytes or holds an
+    ///   invisible character (validated like an identifier);
+    /// - [`JournalError::TimeOutOfRange`] when an event's time lies outside
+    ///   [`EARLIEST`](crate::workflow::EARLIEST) ..=
+    ///   [`LATEST`](crate::workflow::LATEST);
+    /// - [`JournalError::Truncated`] or [`JournalError::AnchorMismatch`] when
+    ///   the stream's rows no longer end where its anchor says: the chain is
+    ///   not continued from a cut;
     /// - [`JournalError::Backend`] when storage fails.
     ///
     /// On every error nothing is written.
@@ -443,20 +525,61 @@ pub trait EventStore {
     fn read_stream(&self, stream: &StreamKey, after: u64)
     -> Result<Vec<StoredEvent>, JournalError>;
 
-    /// Up to `limit` events of `tenant` with a global position greater than
+    /// Up to `limit` rows of `tenant` with a global position greater than
     /// `after`, in position order — the feed for projections. A projection
-    /// remembers the last position it processed and asks for the ones after
-    /// it; positions never appear out of commit order within a tenant.
+    /// remembers [`FeedPage::next_after`] and asks for the rows after it;
+    /// positions never appear out of commit order within a tenant.
+    ///
+    /// A row that does not read back (see [`SkippedRow`]) does not stop the
+    /// feed: it is reported in [`FeedPage::skipped`] with its position and
+    /// the page goes on, so one bad row never blocks the rest of a tenant's
+    /// log. `limit` counts both kinds of rows.
     ///
     /// # Errors
     ///
-    /// As for [`read_stream`](Self::read_stream).
+    /// [`JournalError::Backend`] when storage fails.
+    fn read_feed(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<FeedPage, JournalError>;
+
+    /// Up to `limit` events of `tenant` with a global position greater than
+    /// `after`, in position order: [`read_feed`](Self::read_feed) for
+    /// callers that want every row or an error.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails; the error of the first
+    /// row that does not read back ([`JournalError::Decode`],
+    /// [`JournalError::Corrupt`]) — use [`read_feed`](Self::read_feed) to
+    /// read past it.
     fn read_all(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError>;
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let page = self.read_feed(tenant, after, limit)?;
+        match page.skipped.into_iter().next() {
+            Some(bad) => Err(bad.error),
+            None => Ok(page.events),
+        }
+    }
+
+    /// The anchored head of `stream` — the version and hash its last append
+    /// recorded apart from the rows — or `None` for a stream with no anchor
+    /// (an unknown stream, or a store that keeps none: the default).
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails;
+    /// [`JournalError::Corrupt`] for an anchor no append could have written.
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+        let _ = stream;
+        Ok(None)
+    }
 
     /// The number of events in `stream` (0 for an unknown stream).
     ///
@@ -485,6 +608,14 @@ macro_rules! forward_event_store {
             ) -> Result<Vec<StoredEvent>, JournalError> {
                 (**self).read_stream(stream, after)
             }
+            fn read_feed(
+                &self,
+                tenant: &TenantId,
+                after: u64,
+                limit: usize,
+            ) -> Result<FeedPage, JournalError> {
+                (**self).read_feed(tenant, after, limit)
+            }
             fn read_all(
                 &self,
                 tenant: &TenantId,
@@ -492,6 +623,9 @@ macro_rules! forward_event_store {
                 limit: usize,
             ) -> Result<Vec<StoredEvent>, JournalError> {
                 (**self).read_all(tenant, after, limit)
+            }
+            fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+                (**self).anchor(stream)
             }
             fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
                 (**self).stream_version(stream)
@@ -536,6 +670,60 @@ pub(crate) fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
     from_micros(to_micros(at)).unwrap_or(at)
 }
 
+/// Checks one event about to be appended at `version` and writes its
+/// canonical payload to the end of `buf`: refuses a time outside the
+/// accepted range and a payload the store could not read back.
+pub(crate) fn stage_payload(
+    stream: &StreamKey,
+    version: u64,
+    event: &NewEvent,
+    buf: &mut Vec<u8>,
+) -> Result<(), JournalError> {
+    // Named like a stream type: PostgreSQL's text cannot hold U+0000, and an
+    // invisible event type would disguise a history.
+    crate::id::validate("EventType", &event.event_type)?;
+    if !crate::workflow::is_accepted_instant(event.occurred_at) {
+        return Err(JournalError::TimeOutOfRange {
+            stream: stream.clone(),
+            version,
+            at: event.occurred_at,
+        });
+    }
+    hash::canonical_payload(&event.payload, buf).map_err(|limit| JournalError::PayloadRefused {
+        stream: stream.clone(),
+        version,
+        limit,
+    })
+}
+
+/// Checks, inside an append's transaction, that the stream's rows end where
+/// its anchor says: at version `actual` with hash `head`.
+pub(crate) fn check_anchor(
+    stream: &StreamKey,
+    actual: u64,
+    head: EventHash,
+    anchor: Option<StreamHead>,
+) -> Result<(), JournalError> {
+    let Some(anchor) = anchor else {
+        return Ok(());
+    };
+    if anchor.version > actual {
+        return Err(JournalError::Truncated {
+            stream: stream.clone(),
+            anchored: anchor.version,
+            found: actual,
+        });
+    }
+    if anchor.version != actual || anchor.hash != head {
+        return Err(JournalError::AnchorMismatch {
+            stream: stream.clone(),
+            anchored: anchor.version,
+            found: actual,
+        });
+    }
+    Ok(())
+}
+
 /// Decides what an append whose first event id is already recorded at
 /// (`found_stream`, `found_version`) means: an idempotent retry when the batch
 /// equals the events recorded from `expected + 1` on (`recorded`, read from
@@ -552,14 +740,21 @@ pub(crate) fn retry_outcome(
         stream: stream.clone(),
         event_id: events[0].event_id.clone(),
     };
-    if found_stream != stream || found_version != expected + 1 || recorded.len() < events.len() {
+    // `expected` comes from the caller: checked, so `u64::MAX` is refused
+    // alike with and without overflow checks.
+    if found_stream != stream
+        || expected.checked_add(1) != Some(found_version)
+        || recorded.len() < events.len()
+    {
         return Err(duplicate());
     }
     let same = events
         .iter()
         .zip(recorded)
         .enumerate()
-        .all(|(i, (new, old))| old.version == expected + 1 + i as u64 && new.matches(old));
+        .all(|(i, (new, old))| {
+            found_version.checked_add(i as u64) == Some(old.version) && new.matches(old)
+        });
     if !same {
         return Err(duplicate());
     }
@@ -590,6 +785,7 @@ pub(crate) fn first_duplicate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::id::MAX_ID_LEN;
 
     fn assert_send_sync<T: Send + Sync>() {}
 
@@ -622,6 +818,33 @@ mod tests {
         );
         assert!(StreamType::new("a\nb").is_err());
         assert!(StreamType::new(&"x".repeat(MAX_ID_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn stream_types_refuse_bidi_overrides_format_characters_and_blank_names() {
+        for bad in [
+            "dis\u{202E}pute",
+            "\u{2066}dispute",
+            "dispute\u{E0001}",
+            "\u{3164}",
+            "\u{2800}",
+            "dispute\u{200B}",
+            "   ",
+            "\u{3000}",
+        ] {
+            assert!(StreamType::new(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            StreamType::new(" \t"),
+            Err(IdError::ControlCharacter {
+                kind: "StreamType",
+                at: 1
+            })
+        );
+        assert_eq!(
+            StreamType::new("  "),
+            Err(IdError::Blank { kind: "StreamType" })
+        );
     }
 
     #[test]

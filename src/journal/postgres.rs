@@ -49,10 +49,11 @@ use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Statement};
 use serde_json::Value;
 
-use super::hash::{EventHash, HashFields, canonical_json};
+use super::hash::{EventHash, HashFields};
 use super::{
-    AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
-    StreamType, SystemClock, first_duplicate, from_micros, retry_outcome, to_micros,
+    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, SkippedRow,
+    StoredEvent, StreamHead, StreamKey, StreamType, SystemClock, check_anchor, first_duplicate,
+    from_micros, retry_outcome, stage_payload, to_micros,
 };
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
 
@@ -66,10 +67,11 @@ fn pg(e: postgres::Error) -> JournalError {
 const DDL_LOCK: i64 = 0x6a6f_7572_6e61_6c00; // "journal\0"
 
 /// The numbered migrations, applied in order when a store connects.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "events table partitioned by tenant",
-    r"
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "events table partitioned by tenant",
+        r"
     CREATE SEQUENCE journal_position_seq AS bigint;
 
     CREATE FUNCTION journal_micros_to_ts(bigint) RETURNS timestamptz
@@ -108,7 +110,29 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[(
         created_at timestamptz NOT NULL DEFAULT now()
     );
     ",
-)];
+    ),
+    (
+        2,
+        "stream anchors",
+        // Every existing stream is anchored at the head it has now: an
+        // anchor proves nothing about what happened before it was written.
+        r"
+    CREATE TABLE journal_heads (
+        tenant      text   NOT NULL,
+        stream_type text   NOT NULL,
+        stream_id   text   NOT NULL,
+        version     bigint NOT NULL CHECK (version >= 1),
+        hash        bytea  NOT NULL CHECK (octet_length(hash) = 32),
+        PRIMARY KEY (tenant, stream_type, stream_id)
+    );
+    INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
+    SELECT DISTINCT ON (tenant, stream_type, stream_id)
+           tenant, stream_type, stream_id, version, hash
+    FROM journal_events
+    ORDER BY tenant, stream_type, stream_id, version DESC;
+    ",
+    ),
+];
 
 /// The columns [`convert`] reads, in order.
 macro_rules! columns {
@@ -121,7 +145,8 @@ macro_rules! columns {
 
 const SQL_LOCK_TENANT: &str =
     "SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $1, 0))";
-const SQL_PROBE: &str = "SELECT h.version, h.hash, f.stream_type, f.stream_id, f.version
+const SQL_PROBE: &str = "SELECT h.version, h.hash, f.stream_type, f.stream_id, f.version,
+         a.version, a.hash
      FROM (SELECT 1) AS one
      LEFT JOIN LATERAL (
          SELECT version, hash FROM journal_events
@@ -129,7 +154,16 @@ const SQL_PROBE: &str = "SELECT h.version, h.hash, f.stream_type, f.stream_id, f
          ORDER BY version DESC LIMIT 1) AS h ON true
      LEFT JOIN LATERAL (
          SELECT stream_type, stream_id, version FROM journal_events
-         WHERE tenant = $1 AND event_id = $4) AS f ON true";
+         WHERE tenant = $1 AND event_id = $4) AS f ON true
+     LEFT JOIN journal_heads AS a
+         ON a.tenant = $1 AND a.stream_type = $2 AND a.stream_id = $3";
+const SQL_ANCHOR: &str = "SELECT version, hash FROM journal_heads
+     WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3";
+const SQL_WRITE_ANCHOR: &str =
+    "INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (tenant, stream_type, stream_id)
+     DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash";
 const SQL_POSITIONS: &str =
     "SELECT nextval('journal_position_seq') FROM generate_series(1, $1::bigint)";
 const SQL_INSERT: &str = "INSERT INTO journal_events (position, tenant, stream_type, stream_id,
@@ -214,6 +248,8 @@ struct Statements {
     all: Statement,
     version: Statement,
     id_taken: Statement,
+    anchor: Statement,
+    write_anchor: Statement,
 }
 
 impl Statements {
@@ -227,6 +263,8 @@ impl Statements {
             all: client.prepare(SQL_ALL)?,
             version: client.prepare(SQL_VERSION)?,
             id_taken: client.prepare(SQL_ID_TAKEN)?,
+            anchor: client.prepare(SQL_ANCHOR)?,
+            write_anchor: client.prepare(SQL_WRITE_ANCHOR)?,
         })
     }
 }
@@ -397,6 +435,24 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// A stream's anchor from its columns (`None` when it has none).
+fn to_anchor(
+    version: Option<i64>,
+    hash: Option<&[u8]>,
+) -> Result<Option<StreamHead>, JournalError> {
+    let corrupt = |column| JournalError::Corrupt {
+        position: 0,
+        column,
+    };
+    match (version, hash) {
+        (Some(version), Some(hash)) => Ok(Some(StreamHead {
+            version: u64::try_from(version).map_err(|_| corrupt("journal_heads.version"))?,
+            hash: EventHash::from_slice(hash).ok_or_else(|| corrupt("journal_heads.hash"))?,
+        })),
+        _ => Ok(None),
+    }
+}
+
 fn convert(row: &Row, known: Option<&StreamKey>) -> Result<StoredEvent, JournalError> {
     let position: i64 = row.try_get(0).map_err(pg)?;
     let position = u64::try_from(position).unwrap_or(0);
@@ -533,6 +589,17 @@ impl EventStore for PostgresStore {
         let head_version: Option<i64> = probe.try_get(0).map_err(pg)?;
         let head_hash: Option<&[u8]> = probe.try_get(1).map_err(pg)?;
         let actual = head_version.map_or(0, |v| u64::try_from(v).unwrap_or(0));
+        let head = head_hash
+            .and_then(EventHash::from_slice)
+            .unwrap_or(EventHash::GENESIS);
+        let anchor_version: Option<i64> = probe.try_get(5).map_err(pg)?;
+        let anchor_hash: Option<&[u8]> = probe.try_get(6).map_err(pg)?;
+        check_anchor(
+            stream,
+            actual,
+            head,
+            to_anchor(anchor_version, anchor_hash)?,
+        )?;
         if actual != expected_version {
             return Err(JournalError::VersionConflict {
                 stream: stream.clone(),
@@ -547,9 +614,7 @@ impl EventStore for PostgresStore {
                 outcome: AppendOutcome::Recorded,
             });
         }
-        let mut prev = head_hash
-            .and_then(EventHash::from_slice)
-            .unwrap_or(EventHash::GENESIS);
+        let mut prev = head;
 
         let mut positions: Vec<i64> = tx
             .query(&statements.positions, &[&(events.len() as i64)])
@@ -574,7 +639,7 @@ impl EventStore for PostgresStore {
         for (i, event) in events.iter().enumerate() {
             let version = expected_version + 1 + i as u64;
             buf.clear();
-            canonical_json(&event.payload, &mut buf);
+            stage_payload(stream, version, event, &mut buf)?;
             let occurred_at = to_micros(event.occurred_at);
             let hash = HashFields::of_new(stream, version, event, &buf, occurred_at).link(&prev);
             prev = hash;
@@ -629,6 +694,18 @@ impl EventStore for PostgresStore {
                 None => pg(e),
             });
         }
+        let anchored = to_i64(expected_version + n as u64);
+        tx.execute(
+            &statements.write_anchor,
+            &[
+                &tenant,
+                &stream.stream_type.as_str(),
+                &stream.id.as_str(),
+                &anchored,
+                &&prev.as_bytes()[..],
+            ],
+        )
+        .map_err(pg)?;
         tx.commit().map_err(pg)?;
         let first = positions
             .first()
@@ -659,12 +736,12 @@ impl EventStore for PostgresStore {
         )
     }
 
-    fn read_all(
+    fn read_feed(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
+    ) -> Result<FeedPage, JournalError> {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -675,7 +752,43 @@ impl EventStore for PostgresStore {
                 &[&tenant.as_str(), &to_i64(after), &limit],
             )
             .map_err(pg)?;
-        rows.iter().map(|row| convert(row, None)).collect()
+        let mut page = FeedPage {
+            events: Vec::with_capacity(rows.len()),
+            skipped: Vec::new(),
+            next_after: after,
+        };
+        for row in &rows {
+            let position: i64 = row.try_get(0).map_err(pg)?;
+            page.next_after = u64::try_from(position).unwrap_or(page.next_after);
+            match convert(row, None) {
+                Ok(event) => page.events.push(event),
+                Err(error) => page.skipped.push(SkippedRow {
+                    position: page.next_after,
+                    error,
+                }),
+            }
+        }
+        Ok(page)
+    }
+
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        let row = inner
+            .client
+            .query_opt(
+                &inner.statements.anchor,
+                &[
+                    &stream.tenant.as_str(),
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                ],
+            )
+            .map_err(pg)?;
+        match row {
+            None => Ok(None),
+            Some(row) => to_anchor(row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?),
+        }
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {

@@ -24,10 +24,11 @@ use rusqlite::{
 };
 use serde_json::Value;
 
-use super::hash::{EventHash, HashFields, canonical_json};
+use super::hash::{EventHash, HashFields};
 use super::{
-    AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
-    StreamType, SystemClock, first_duplicate, from_micros, retry_outcome, to_micros,
+    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, SkippedRow,
+    StoredEvent, StreamHead, StreamKey, StreamType, SystemClock, check_anchor, first_duplicate,
+    from_micros, retry_outcome, stage_payload, to_micros,
 };
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
 
@@ -38,10 +39,11 @@ fn sql(e: rusqlite::Error) -> JournalError {
 }
 
 /// The numbered migrations, applied in order when a store is opened.
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "events table",
-    "CREATE TABLE journal_events (
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "events table",
+        "CREATE TABLE journal_events (
         position       INTEGER PRIMARY KEY AUTOINCREMENT,
         tenant         TEXT    NOT NULL,
         stream_type    TEXT    NOT NULL,
@@ -60,7 +62,28 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[(
         UNIQUE (tenant, event_id)
     ) STRICT;
     CREATE INDEX journal_events_by_tenant ON journal_events (tenant, position);",
-)];
+    ),
+    (
+        2,
+        "stream anchors",
+        // Every existing stream is anchored at the head it has now: an
+        // anchor proves nothing about what happened before it was written.
+        "CREATE TABLE journal_heads (
+        tenant      TEXT    NOT NULL,
+        stream_type TEXT    NOT NULL,
+        stream_id   TEXT    NOT NULL,
+        version     INTEGER NOT NULL CHECK (version >= 1),
+        hash        BLOB    NOT NULL,
+        PRIMARY KEY (tenant, stream_type, stream_id)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
+    SELECT e.tenant, e.stream_type, e.stream_id, e.version, e.hash
+    FROM journal_events AS e
+    WHERE e.version = (SELECT max(m.version) FROM journal_events AS m
+                       WHERE m.tenant = e.tenant AND m.stream_type = e.stream_type
+                         AND m.stream_id = e.stream_id);",
+    ),
+];
 
 /// The columns [`convert`] reads, in order.
 macro_rules! columns {
@@ -411,6 +434,59 @@ fn event_id_taken(
         .map_err(sql)
 }
 
+/// The anchored head of `stream`, if it has one.
+fn read_anchor(conn: &Connection, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+    let found: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT version, hash FROM journal_heads
+             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
+        )
+        .map_err(sql)?
+        .query_row(
+            params![
+                stream.tenant.as_str(),
+                stream.stream_type.as_str(),
+                stream.id.as_str()
+            ],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(sql)?;
+    let Some((version, hash)) = found else {
+        return Ok(None);
+    };
+    let corrupt = |column| JournalError::Corrupt {
+        position: 0,
+        column,
+    };
+    Ok(Some(StreamHead {
+        version: u64::try_from(version).map_err(|_| corrupt("journal_heads.version"))?,
+        hash: EventHash::from_slice(&hash).ok_or_else(|| corrupt("journal_heads.hash"))?,
+    }))
+}
+
+/// Moves `stream`'s anchor to `head`, inside the append's transaction.
+fn write_anchor(
+    tx: &Transaction<'_>,
+    stream: &StreamKey,
+    head: StreamHead,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (tenant, stream_type, stream_id)
+         DO UPDATE SET version = excluded.version, hash = excluded.hash",
+    )?
+    .execute(params![
+        stream.tenant.as_str(),
+        stream.stream_type.as_str(),
+        stream.id.as_str(),
+        to_i64(head.version),
+        &head.hash.as_bytes()[..]
+    ])?;
+    Ok(())
+}
+
 /// One event ready to insert.
 struct Row<'a> {
     version: i64,
@@ -566,6 +642,7 @@ impl EventStore for SqliteStore {
                 EventHash::from_slice(&hash).unwrap_or(EventHash::GENESIS),
             ),
         };
+        check_anchor(stream, actual, prev, read_anchor(&tx, stream)?)?;
         if actual != expected_version {
             return Err(JournalError::VersionConflict {
                 stream: stream.clone(),
@@ -580,7 +657,7 @@ impl EventStore for SqliteStore {
         for (i, event) in events.iter().enumerate() {
             let version = expected_version + 1 + i as u64;
             let start = payloads.len();
-            canonical_json(&event.payload, &mut payloads);
+            stage_payload(stream, version, event, &mut payloads)?;
             let occurred_at = to_micros(event.occurred_at);
             let hash = HashFields::of_new(stream, version, event, &payloads[start..], occurred_at)
                 .link(&prev);
@@ -630,6 +707,13 @@ impl EventStore for SqliteStore {
                 Err(e) => return Err(sql(e)),
             }
         }
+        if !events.is_empty() {
+            let head = StreamHead {
+                version: expected_version + events.len() as u64,
+                hash: prev,
+            };
+            write_anchor(&tx, stream, head).map_err(sql)?;
+        }
         tx.commit().map_err(sql)?;
         Ok(Appended {
             version: expected_version + events.len() as u64,
@@ -647,27 +731,49 @@ impl EventStore for SqliteStore {
         stream_range(&conn, stream, after, None)
     }
 
-    fn read_all(
+    fn read_feed(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<StoredEvent>, JournalError> {
+    ) -> Result<FeedPage, JournalError> {
         let conn = self.lock();
-        read_rows(
-            &conn,
-            concat!(
+        let mut stmt = conn
+            .prepare_cached(concat!(
                 "SELECT ",
                 columns!(),
                 " FROM journal_events WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
-            ),
-            params![
+            ))
+            .map_err(sql)?;
+        let mut rows = stmt
+            .query(params![
                 tenant.as_str(),
                 to_i64(after),
                 i64::try_from(limit).unwrap_or(i64::MAX)
-            ],
-            None,
-        )
+            ])
+            .map_err(sql)?;
+        let mut page = FeedPage {
+            events: Vec::new(),
+            skipped: Vec::new(),
+            next_after: after,
+        };
+        while let Some(row) = rows.next().map_err(sql)? {
+            let position: i64 = row.get(0).map_err(sql)?;
+            page.next_after = u64::try_from(position).unwrap_or(page.next_after);
+            match convert(row, None) {
+                Ok(event) => page.events.push(event),
+                Err(error) => page.skipped.push(SkippedRow {
+                    position: page.next_after,
+                    error,
+                }),
+            }
+        }
+        Ok(page)
+    }
+
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+        let conn = self.lock();
+        read_anchor(&conn, stream)
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {

@@ -314,7 +314,7 @@ impl CaseFacts {
         facts.resolved_on_time = request.concluded_on_time();
         facts.resolved = facts.resolved_on_time.is_some();
         facts.overdue = request.overdue;
-        facts.ratings = request.good_reviews + request.bad_reviews;
+        facts.ratings = request.good_reviews.saturating_add(request.bad_reviews);
         facts.satisfied = request.good_reviews;
         let mut end = history.len();
         for (i, r) in history.iter().enumerate() {
@@ -418,8 +418,10 @@ impl CaseFacts {
 
     /// Records one rating (a follow-up visit, a review).
     pub fn rate(&mut self, rating: Rating) {
-        self.ratings += 1;
-        self.satisfied += u32::from(rating == Rating::Satisfied);
+        self.ratings = self.ratings.saturating_add(1);
+        self.satisfied = self
+            .satisfied
+            .saturating_add(u32::from(rating == Rating::Satisfied));
     }
 
     /// Folds the ladder's report over the handling part of the history

@@ -11,63 +11,88 @@ use super::facts::{CaseFacts, Exclusion};
 /// `received` counts every case; the three exclusions say how many left
 /// the rates; every other count is over the *eligible* cases only
 /// (received, not excluded). The [module docs](super) define each count.
+///
+/// The counts are read through accessors and only [`add`](Self::add) and
+/// [`merge`](Self::merge) change them, so they fit together: no more
+/// excluded than received; no more responded, resolved, overdue or
+/// ladder-resolved than eligible; no more resolved on time than resolved,
+/// within the ceiling than ladder-resolved, satisfied than ratings.
+/// Deserialising checks the same rules and refuses figures that break one
+/// with a [`FiguresError`]. Counts saturate at `u64::MAX` rather than wrap.
+///
+/// ```
+/// use grassroots::metrics::Figures;
+///
+/// let figures: Figures = serde_json::from_str(r#"{"received": 3, "withdrawn": 1, "resolved": 2}"#)?;
+/// assert_eq!(figures.eligible(), 2);
+/// assert_eq!(figures.resolution_rate(), Some(1.0));
+///
+/// // More excluded than received is refused.
+/// assert!(serde_json::from_str::<Figures>(r#"{"received": 1, "withdrawn": 2}"#).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawFigures")]
 pub struct Figures {
-    /// Cases received (reported or submitted).
-    pub received: u64,
-    /// Of those, withdrawn by a party or the applicant (or, for a
-    /// dispute, mediation refused by a party).
-    pub withdrawn: u64,
-    /// Of those, duplicates of a matter handled elsewhere.
-    pub duplicate: u64,
-    /// Of those, returned as not the body's to handle.
-    pub returned: u64,
-    /// Eligible cases answered within the response limit.
-    pub responded: u64,
-    /// Eligible cases resolved.
-    pub resolved: u64,
-    /// Of those, resolved on time.
-    pub resolved_on_time: u64,
-    /// Eligible cases found overdue at least once.
-    pub overdue: u64,
-    /// Eligible cases the ladder resolved (disputes whose agreement took
-    /// effect).
-    pub ladder_resolved: u64,
-    /// Of those, resolved at or below their ceiling.
-    pub within_ceiling: u64,
-    /// Steps up the ladder taken by eligible cases.
-    pub escalations: u64,
-    /// Ratings of eligible cases (follow-up visits, reviews).
-    pub ratings: u64,
-    /// Of those, satisfied ones.
-    pub satisfied: u64,
+    received: u64,
+    withdrawn: u64,
+    duplicate: u64,
+    returned: u64,
+    responded: u64,
+    resolved: u64,
+    resolved_on_time: u64,
+    overdue: u64,
+    ladder_resolved: u64,
+    within_ceiling: u64,
+    escalations: u64,
+    ratings: u64,
+    satisfied: u64,
 }
 
-impl Figures {
-    /// Adds one case.
-    pub fn add(&mut self, facts: &CaseFacts) {
-        self.received += 1;
-        match facts.excluded {
-            Some(Exclusion::Withdrawn) => self.withdrawn += 1,
-            Some(Exclusion::Duplicate) => self.duplicate += 1,
-            Some(Exclusion::Returned) => self.returned += 1,
-            None => {
-                self.responded += u64::from(facts.responded);
-                self.resolved += u64::from(facts.resolved);
-                self.resolved_on_time += u64::from(facts.resolved_on_time == Some(true));
-                self.overdue += u64::from(facts.overdue);
-                self.ladder_resolved += u64::from(facts.within_ceiling.is_some());
-                self.within_ceiling += u64::from(facts.within_ceiling == Some(true));
-                self.escalations += u64::from(facts.ladder.escalations);
-                self.ratings += u64::from(facts.ratings);
-                self.satisfied += u64::from(facts.satisfied);
-            }
-        }
-    }
+/// [`Figures`] as read, before they are checked. A missing count is 0.
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawFigures {
+    received: u64,
+    withdrawn: u64,
+    duplicate: u64,
+    returned: u64,
+    responded: u64,
+    resolved: u64,
+    resolved_on_time: u64,
+    overdue: u64,
+    ladder_resolved: u64,
+    within_ceiling: u64,
+    escalations: u64,
+    ratings: u64,
+    satisfied: u64,
+}
 
-    /// Adds another row's counts to this one.
-    pub fn merge(&mut self, other: &Figures) {
-        let Figures {
+/// Why deserialised [`Figures`] were refused: a count is larger than the
+/// count it is part of.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FiguresError {
+    /// `part` counts a subset of `whole` but is larger than it.
+    #[error("{part} is {value}, more than {whole} ({limit})")]
+    PartExceedsWhole {
+        /// The count that is too large (`"withdrawn + duplicate + returned"`
+        /// for the exclusions together).
+        part: &'static str,
+        /// Its value (saturated at `u64::MAX` for a sum).
+        value: u64,
+        /// The count it is part of.
+        whole: &'static str,
+        /// That count's value.
+        limit: u64,
+    },
+}
+
+impl TryFrom<RawFigures> for Figures {
+    type Error = FiguresError;
+
+    fn try_from(raw: RawFigures) -> Result<Self, FiguresError> {
+        let RawFigures {
             received,
             withdrawn,
             duplicate,
@@ -81,30 +106,191 @@ impl Figures {
             escalations,
             ratings,
             satisfied,
-        } = *other;
-        self.received += received;
-        self.withdrawn += withdrawn;
-        self.duplicate += duplicate;
-        self.returned += returned;
-        self.responded += responded;
-        self.resolved += resolved;
-        self.resolved_on_time += resolved_on_time;
-        self.overdue += overdue;
-        self.ladder_resolved += ladder_resolved;
-        self.within_ceiling += within_ceiling;
-        self.escalations += escalations;
-        self.ratings += ratings;
-        self.satisfied += satisfied;
+        } = raw;
+        let excluded = u128::from(withdrawn) + u128::from(duplicate) + u128::from(returned);
+        if excluded > u128::from(received) {
+            return Err(FiguresError::PartExceedsWhole {
+                part: "withdrawn + duplicate + returned",
+                value: u64::try_from(excluded).unwrap_or(u64::MAX),
+                whole: "received",
+                limit: received,
+            });
+        }
+        let figures = Figures {
+            received,
+            withdrawn,
+            duplicate,
+            returned,
+            responded,
+            resolved,
+            resolved_on_time,
+            overdue,
+            ladder_resolved,
+            within_ceiling,
+            escalations,
+            ratings,
+            satisfied,
+        };
+        let eligible = figures.eligible();
+        let rules = [
+            ("responded", responded, "eligible", eligible),
+            ("resolved", resolved, "eligible", eligible),
+            ("overdue", overdue, "eligible", eligible),
+            ("ladder_resolved", ladder_resolved, "eligible", eligible),
+            ("resolved_on_time", resolved_on_time, "resolved", resolved),
+            (
+                "within_ceiling",
+                within_ceiling,
+                "ladder_resolved",
+                ladder_resolved,
+            ),
+            ("satisfied", satisfied, "ratings", ratings),
+        ];
+        for (part, value, whole, limit) in rules {
+            if value > limit {
+                return Err(FiguresError::PartExceedsWhole {
+                    part,
+                    value,
+                    whole,
+                    limit,
+                });
+            }
+        }
+        Ok(figures)
+    }
+}
+
+impl Figures {
+    /// Cases received (reported or submitted).
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// Of those, withdrawn by a party or the applicant (or, for a
+    /// dispute, mediation refused by a party).
+    pub fn withdrawn(&self) -> u64 {
+        self.withdrawn
+    }
+
+    /// Of those, duplicates of a matter handled elsewhere.
+    pub fn duplicate(&self) -> u64 {
+        self.duplicate
+    }
+
+    /// Of those, returned as not the body's to handle.
+    pub fn returned(&self) -> u64 {
+        self.returned
+    }
+
+    /// Eligible cases answered within the response limit.
+    pub fn responded(&self) -> u64 {
+        self.responded
+    }
+
+    /// Eligible cases resolved.
+    pub fn resolved(&self) -> u64 {
+        self.resolved
+    }
+
+    /// Of those, resolved on time.
+    pub fn resolved_on_time(&self) -> u64 {
+        self.resolved_on_time
+    }
+
+    /// Eligible cases found overdue at least once.
+    pub fn overdue(&self) -> u64 {
+        self.overdue
+    }
+
+    /// Eligible cases the ladder resolved (disputes whose agreement took
+    /// effect).
+    pub fn ladder_resolved(&self) -> u64 {
+        self.ladder_resolved
+    }
+
+    /// Of those, resolved at or below their ceiling.
+    pub fn within_ceiling(&self) -> u64 {
+        self.within_ceiling
+    }
+
+    /// Steps up the ladder taken by eligible cases.
+    pub fn escalations(&self) -> u64 {
+        self.escalations
+    }
+
+    /// Ratings of eligible cases (follow-up visits, reviews).
+    pub fn ratings(&self) -> u64 {
+        self.ratings
+    }
+
+    /// Of those, satisfied ones.
+    pub fn satisfied(&self) -> u64 {
+        self.satisfied
+    }
+
+    /// Adds one case. Counts saturate at `u64::MAX`.
+    pub fn add(&mut self, facts: &CaseFacts) {
+        fn bump(count: &mut u64, by: u64) {
+            *count = count.saturating_add(by);
+        }
+        bump(&mut self.received, 1);
+        match facts.excluded {
+            Some(Exclusion::Withdrawn) => bump(&mut self.withdrawn, 1),
+            Some(Exclusion::Duplicate) => bump(&mut self.duplicate, 1),
+            Some(Exclusion::Returned) => bump(&mut self.returned, 1),
+            None => {
+                bump(&mut self.responded, u64::from(facts.responded));
+                bump(&mut self.resolved, u64::from(facts.resolved));
+                bump(
+                    &mut self.resolved_on_time,
+                    u64::from(facts.resolved_on_time == Some(true)),
+                );
+                bump(&mut self.overdue, u64::from(facts.overdue));
+                bump(
+                    &mut self.ladder_resolved,
+                    u64::from(facts.within_ceiling.is_some()),
+                );
+                bump(
+                    &mut self.within_ceiling,
+                    u64::from(facts.within_ceiling == Some(true)),
+                );
+                bump(&mut self.escalations, u64::from(facts.ladder.escalations));
+                bump(&mut self.ratings, u64::from(facts.ratings));
+                bump(&mut self.satisfied, u64::from(facts.satisfied));
+            }
+        }
+    }
+
+    /// Adds another row's counts to this one. Each count saturates at
+    /// `u64::MAX` rather than wrapping: 18 quintillion cases cannot be
+    /// counted, only forged, and a saturated count stays visibly at the
+    /// maximum. A build with overflow checks and one without behave alike.
+    pub fn merge(&mut self, other: &Figures) {
+        self.received = self.received.saturating_add(other.received);
+        self.withdrawn = self.withdrawn.saturating_add(other.withdrawn);
+        self.duplicate = self.duplicate.saturating_add(other.duplicate);
+        self.returned = self.returned.saturating_add(other.returned);
+        self.responded = self.responded.saturating_add(other.responded);
+        self.resolved = self.resolved.saturating_add(other.resolved);
+        self.resolved_on_time = self.resolved_on_time.saturating_add(other.resolved_on_time);
+        self.overdue = self.overdue.saturating_add(other.overdue);
+        self.ladder_resolved = self.ladder_resolved.saturating_add(other.ladder_resolved);
+        self.within_ceiling = self.within_ceiling.saturating_add(other.within_ceiling);
+        self.escalations = self.escalations.saturating_add(other.escalations);
+        self.ratings = self.ratings.saturating_add(other.ratings);
+        self.satisfied = self.satisfied.saturating_add(other.satisfied);
     }
 
     /// Cases excluded from the rates: withdrawn, duplicate or returned.
     pub fn excluded(&self) -> u64 {
-        self.withdrawn + self.duplicate + self.returned
+        self.withdrawn
+            .saturating_add(self.duplicate)
+            .saturating_add(self.returned)
     }
 
-    /// Cases the rates are over: received minus excluded.
+    /// Cases the rates are over: received minus excluded (never below 0).
     pub fn eligible(&self) -> u64 {
-        self.received - self.excluded()
+        self.received.saturating_sub(self.excluded())
     }
 
     /// Response rate: responded ÷ eligible. `None` without eligible cases.
@@ -164,6 +350,8 @@ pub struct Rates {
     pub within_ceiling: Option<f64>,
 }
 
+/// `part ÷ whole`, at most 1 (a saturated row may hold a part larger than
+/// its whole); `None` when `whole` is 0.
 fn ratio(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
+    (whole > 0).then(|| (part as f64 / whole as f64).min(1.0))
 }

@@ -67,7 +67,7 @@
 //! drop(case); // streaming: the history is no longer needed
 //!
 //! let requests = metrics.by_case_type(CaseType::ServiceRequest);
-//! assert_eq!(requests.received, 1);
+//! assert_eq!(requests.received(), 1);
 //! assert_eq!(requests.response_rate(), Some(1.0));
 //! assert_eq!(requests.resolution_rate(), Some(1.0));
 //! assert_eq!(requests.on_time_rate(), Some(1.0));
@@ -135,7 +135,7 @@ use chrono::TimeDelta;
 use serde::Serialize;
 
 pub use facts::{CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT, Rating};
-pub use figures::{Figures, Rates};
+pub use figures::{Figures, FiguresError, Rates};
 pub use measured::Measured;
 pub use samples::TimeSamples;
 
@@ -425,13 +425,13 @@ fn row(f: &mut fmt::Formatter<'_>, label: &str, figures: &Figures) -> fmt::Resul
     writeln!(
         f,
         "{label:<36} {:>11} {:>10} {:>9} {:>10} {:>12} {:>8} {:>9} {:>8}",
-        figures.received,
+        figures.received(),
         figures.excluded(),
         Percent(rates.response),
         Percent(rates.resolution),
         Percent(rates.satisfaction),
         Percent(rates.on_time),
-        figures.overdue,
+        figures.overdue(),
         Percent(rates.within_ceiling),
     )
 }
@@ -444,11 +444,11 @@ impl fmt::Display for GovernanceMetrics {
             f,
             "Governance metrics: {} cases received, {} eligible ({} withdrawn, {} duplicate, {} returned); \
              response within {} h",
-            t.received,
+            t.received(),
             t.eligible(),
-            t.withdrawn,
-            t.duplicate,
-            t.returned,
+            t.withdrawn(),
+            t.duplicate(),
+            t.returned(),
             RESPONSE_LIMIT.num_hours()
         )?;
         header(f, "")?;
@@ -460,7 +460,7 @@ impl fmt::Display for GovernanceMetrics {
         header(f, "per tier")?;
         for tier in Tier::ALL {
             let figures = self.by_tier(tier);
-            if figures.received > 0 {
+            if figures.received() > 0 {
                 row(f, tier.as_str(), figures)?;
             }
         }
@@ -566,7 +566,7 @@ impl Serialize for GovernanceMetrics {
                 .collect(),
             by_tier: Tier::ALL
                 .into_iter()
-                .filter(|t| self.by_tier(*t).received > 0)
+                .filter(|t| self.by_tier(*t).received() > 0)
                 .map(|t| (t.as_str(), RowView::new(self.by_tier(t))))
                 .collect(),
             by_kind: self

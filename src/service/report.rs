@@ -49,8 +49,8 @@ impl RequestFacts {
                 }
                 E::Overdue { .. } => facts.overdue = true,
                 E::Rated { review, .. } => match review {
-                    Review::Good => facts.good_reviews += 1,
-                    Review::Bad => facts.bad_reviews += 1,
+                    Review::Good => facts.good_reviews = facts.good_reviews.saturating_add(1),
+                    Review::Bad => facts.bad_reviews = facts.bad_reviews.saturating_add(1),
                 },
                 _ => {}
             }
@@ -116,17 +116,24 @@ impl HallMetrics {
         if facts.submitted_at.is_none() {
             return;
         }
-        self.requests += 1;
-        self.accepted += u64::from(facts.accepted_at.is_some());
-        self.overdue += u64::from(facts.overdue);
-        if let (Some(accepted), Some((at, promised))) = (facts.accepted_at, facts.concluded) {
-            self.completed += 1;
-            self.completed_on_time += u64::from(at < promised);
-            self.working_days_to_completion +=
-                u64::from(calendar.count_working_days(date(accepted), date(at)));
+        // Counts saturate: the fields are public, so a caller may start
+        // from any value.
+        fn bump(count: &mut u64, by: u64) {
+            *count = count.saturating_add(by);
         }
-        self.good_reviews += u64::from(facts.good_reviews);
-        self.bad_reviews += u64::from(facts.bad_reviews);
+        bump(&mut self.requests, 1);
+        bump(&mut self.accepted, u64::from(facts.accepted_at.is_some()));
+        bump(&mut self.overdue, u64::from(facts.overdue));
+        if let (Some(accepted), Some((at, promised))) = (facts.accepted_at, facts.concluded) {
+            bump(&mut self.completed, 1);
+            bump(&mut self.completed_on_time, u64::from(at < promised));
+            bump(
+                &mut self.working_days_to_completion,
+                u64::from(calendar.count_working_days(date(accepted), date(at))),
+            );
+        }
+        bump(&mut self.good_reviews, u64::from(facts.good_reviews));
+        bump(&mut self.bad_reviews, u64::from(facts.bad_reviews));
     }
 
     /// Folds many requests' histories.
@@ -158,7 +165,10 @@ impl HallMetrics {
 
     /// The share of reviews that were good; `None` without reviews.
     pub fn good_review_rate(&self) -> Option<f64> {
-        ratio(self.good_reviews, self.good_reviews + self.bad_reviews)
+        ratio(
+            self.good_reviews,
+            self.good_reviews.saturating_add(self.bad_reviews),
+        )
     }
 }
 

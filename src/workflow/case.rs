@@ -104,6 +104,8 @@ impl<W: Workflow> Case<W> {
     /// # Errors
     ///
     /// - [`CaseError::Terminal`] if the case is already in a terminal state;
+    /// - [`CaseError::TimeOutOfRange`] if `ctx.at()` lies outside
+    ///   [`EARLIEST`](super::EARLIEST) ..= [`LATEST`](super::LATEST);
     /// - [`CaseError::TimeRunsBackwards`] if `ctx.at()` is earlier than the
     ///   last recorded event;
     /// - [`CaseError::Rejected`] with the workflow's rejection;
@@ -122,6 +124,13 @@ impl<W: Workflow> Case<W> {
                 case: self.id.clone(),
                 state: self.state.kind().name(),
                 command: command.kind().name(),
+            });
+        }
+        if !super::is_accepted_instant(ctx.at()) {
+            return Err(CaseError::TimeOutOfRange {
+                case: self.id.clone(),
+                command: command.kind().name(),
+                at: ctx.at(),
             });
         }
         if let Some(last) = self.last_at() {
@@ -226,8 +235,8 @@ impl<W: Workflow> Case<W> {
     /// # Errors
     ///
     /// A [`ReplayError`] for a broken history: a gap, a duplicate or
-    /// reordered sequence number, time running backwards, or an event after a
-    /// terminal state.
+    /// reordered sequence number, a time outside the accepted range, time
+    /// running backwards, or an event after a terminal state.
     pub fn replay(
         id: CaseId,
         history: impl IntoIterator<Item = Recorded<W::Event>>,
@@ -267,6 +276,13 @@ where
     while let Some(r) = iter.next() {
         if r.seq != expected {
             return Err(sequence_error(case, expected, r.seq, iter));
+        }
+        if !super::is_accepted_instant(r.at) {
+            return Err(ReplayError::TimeOutOfRange {
+                case: case.clone(),
+                seq: r.seq,
+                at: r.at,
+            });
         }
         if let Some(previous) = previous {
             if r.at < previous {

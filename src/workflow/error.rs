@@ -37,6 +37,17 @@ pub enum CaseError<R> {
         /// The time of the case's last recorded event.
         last: DateTime<Utc>,
     },
+    /// The command's time lies outside the instants the crate accepts,
+    /// [`EARLIEST`](super::EARLIEST) ..= [`LATEST`](super::LATEST).
+    #[error("case {case}: command {command} at {at} is outside the accepted range of times")]
+    TimeOutOfRange {
+        /// The case.
+        case: CaseId,
+        /// The kind of command that was refused.
+        command: KindName,
+        /// The command's time.
+        at: DateTime<Utc>,
+    },
     /// The caller expected another version of the case (someone else handled
     /// a command in between). Reload the case and retry.
     #[error("case {case} is at version {actual}, the command expected version {expected}")]
@@ -103,6 +114,9 @@ impl<R> CaseError<R> {
                 at,
                 last,
             },
+            CaseError::TimeOutOfRange { case, command, at } => {
+                CaseError::TimeOutOfRange { case, command, at }
+            }
             CaseError::VersionConflict {
                 case,
                 expected,
@@ -171,6 +185,17 @@ pub enum ReplayError {
         expected: u64,
         /// The sequence number that came instead.
         found: u64,
+    },
+    /// An event's time lies outside the instants the crate accepts,
+    /// [`EARLIEST`](super::EARLIEST) ..= [`LATEST`](super::LATEST).
+    #[error("case {case}: event {seq} at {at} is outside the accepted range of times")]
+    TimeOutOfRange {
+        /// The case.
+        case: CaseId,
+        /// The sequence number of the offending event.
+        seq: u64,
+        /// Its time.
+        at: DateTime<Utc>,
     },
     /// An event is recorded earlier than the one before it.
     #[error("case {case}: event {seq} at {at} is earlier than the event before it at {previous}")]

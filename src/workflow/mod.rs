@@ -85,6 +85,7 @@ mod case;
 mod decision;
 pub mod embed;
 mod error;
+mod instant;
 mod kind;
 mod table;
 
@@ -95,6 +96,7 @@ use chrono::{DateTime, Utc};
 pub use case::{Case, Recorded, replay_state};
 pub use decision::Decision;
 pub use error::{CaseError, ReplayError};
+pub use instant::{EARLIEST, LATEST, is_accepted_instant};
 pub use kind::{HasKind, Kind, KindName, UnknownKind};
 pub use table::{Transition, TransitionOf, dot, final_kinds, is_declared, mermaid, state_kinds};
 

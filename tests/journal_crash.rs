@@ -1,0 +1,183 @@
+//! A writer killed mid-append (SIGKILL, no chance to clean up) leaves every
+//! stream whole: each batch is recorded entirely or not at all, the hash
+//! chain and the anchor agree, the tenant's feed reads, and the next writer
+//! continues from where the last committed append left the stream.
+//!
+//! The test runs its own binary again as the writer (the `crash_writer`
+//! test, which does nothing unless `GRASSROOTS_CRASH_WRITER` is set), kills
+//! it after a moment, and checks the store — three times over, on SQLite and
+//! on PostgreSQL (when `GRASSROOTS_POSTGRES_URL` is set).
+
+#![cfg(any(feature = "sqlite", feature = "postgres"))]
+
+mod support {
+    pub mod stores;
+}
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use grassroots::id::TenantId;
+use grassroots::journal::{self, EventStore, JournalError, NewEvent, StreamKey};
+use serde_json::json;
+
+const WRITER: &str = "GRASSROOTS_CRASH_WRITER";
+const TENANT: &str = "GRASSROOTS_CRASH_TENANT";
+const STREAMS: u64 = 4;
+
+fn stream(tenant: &TenantId, n: u64) -> StreamKey {
+    StreamKey::new(
+        tenant.clone(),
+        "ticket".parse().unwrap(),
+        format!("T-{n}").parse().unwrap(),
+    )
+}
+
+/// Appends batches of 1 to 40 events to the streams, round and round, until
+/// killed.
+fn write_forever(store: &dyn EventStore, tenant: &TenantId) -> ! {
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    let mut round = 0u64;
+    loop {
+        round += 1;
+        for n in 0..STREAMS {
+            let key = stream(tenant, n);
+            let version = store.stream_version(&key).unwrap();
+            let size = 1 + (round * 7 + n * 13) % 40;
+            let batch: Vec<NewEvent> = (1..=size)
+                .map(|i| {
+                    NewEvent::new(
+                        format!("{}-{}", key.id, version + i).parse().unwrap(),
+                        "Noted",
+                        json!({"Noted": {"round": round, "i": i, "note": "网格员".repeat(50)}}),
+                        "gw-7".parse().unwrap(),
+                        at,
+                    )
+                })
+                .collect();
+            match store.append(&key, version, &batch) {
+                Ok(_) | Err(JournalError::VersionConflict { .. }) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+}
+
+/// The writer, run as a child process by the tests below.
+#[test]
+fn crash_writer() {
+    let Ok(target) = std::env::var(WRITER) else {
+        return;
+    };
+    let tenant: TenantId = std::env::var(TENANT).unwrap().parse().unwrap();
+    #[cfg(feature = "postgres")]
+    if let Some(url) = target.strip_prefix("postgres:") {
+        let store = grassroots::journal::PostgresStore::connect(url).unwrap();
+        write_forever(&store, &tenant);
+    }
+    #[cfg(feature = "sqlite")]
+    if let Some(path) = target.strip_prefix("sqlite:") {
+        let store = grassroots::journal::SqliteStore::open(path).unwrap();
+        write_forever(&store, &tenant);
+    }
+    panic!("unknown writer target {target}");
+}
+
+fn spawn_writer(target: &str, tenant: &TenantId) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "crash_writer", "--nocapture", "--test-threads=1"])
+        .env(WRITER, target)
+        .env(TENANT, tenant.as_str())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Events recorded in the tenant so far.
+fn recorded(store: &dyn EventStore, tenant: &TenantId) -> u64 {
+    (0..STREAMS)
+        .map(|n| store.stream_version(&stream(tenant, n)).unwrap())
+        .sum()
+}
+
+/// Kills a writer three times, each time once it has recorded more, and
+/// checks the store after each kill.
+fn killed_writers_leave_every_stream_whole(
+    store: &dyn EventStore,
+    target: &str,
+    tenant: &TenantId,
+) {
+    for _ in 0..3 {
+        let before = recorded(store, tenant);
+        let mut child = spawn_writer(target, tenant);
+        let start = Instant::now();
+        while recorded(store, tenant) < before + 200 && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // SIGKILL on Unix: no destructor, no rollback by the writer.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            recorded(store, tenant) > before,
+            "the writer recorded nothing"
+        );
+
+        let page = store.read_feed(tenant, 0, 1_000_000).unwrap();
+        assert!(page.skipped.is_empty(), "{:?}", page.skipped);
+        let mut total = 0;
+        for n in 0..STREAMS {
+            let key = stream(tenant, n);
+            let verified = journal::verify_anchored(store, &key).unwrap();
+            let anchor = store.anchor(&key).unwrap().unwrap();
+            assert_eq!(
+                (anchor.version, anchor.hash),
+                (verified.version, verified.head)
+            );
+            // Whole batches only: every batch's last event id names the
+            // version the stream reached with it.
+            let rows = store.read_stream(&key, 0).unwrap();
+            for (i, row) in rows.iter().enumerate() {
+                assert_eq!(row.event_id.as_str(), format!("{}-{}", key.id, i + 1));
+            }
+            total += verified.version;
+        }
+        assert_eq!(total, page.events.len() as u64);
+    }
+    // The next writer continues every stream.
+    for n in 0..STREAMS {
+        let key = stream(tenant, n);
+        let version = store.stream_version(&key).unwrap();
+        let next = NewEvent::new(
+            format!("{}-{}", key.id, version + 1).parse().unwrap(),
+            "Noted",
+            json!("after the crash"),
+            "gw-7".parse().unwrap(),
+            Utc.with_ymd_and_hms(2026, 3, 3, 9, 0, 0).unwrap(),
+        );
+        store.append(&key, version, &[next]).unwrap();
+        journal::verify_anchored(store, &key).unwrap();
+    }
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_sqlite_writer_killed_mid_append_leaves_every_stream_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let store = grassroots::journal::SqliteStore::open(&path).unwrap();
+    let tenant = support::stores::tenant("crash");
+    let target = format!("sqlite:{}", path.display());
+    killed_writers_leave_every_stream_whole(&store, &target, &tenant);
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn a_postgres_writer_killed_mid_append_leaves_every_stream_whole() {
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let store = grassroots::journal::PostgresStore::connect(&url).unwrap();
+    let tenant = support::stores::tenant("crash");
+    killed_writers_leave_every_stream_whole(&store, &format!("postgres:{url}"), &tenant);
+}
