@@ -957,7 +957,7 @@ fn a_confirmation_application_after_thirty_days_or_not_joint_is_refused() {
             effective_at: minutes(7),
             applied_at: confirmation_due(),
             deadline: confirmation_due(),
-            limit: TimeLimit::CalendarDays(30),
+            limit: TimeLimit::LegalDays(30),
         });
     given_state("Agreed")
         .when(&party("li"), c(), apply(&["li", "acme-rep", "stranger"]))

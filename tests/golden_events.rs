@@ -86,6 +86,7 @@ where
 
 #[test]
 fn every_stored_event_type_and_its_json_is_pinned() {
+    #[cfg(feature = "sim")]
     if std::env::var_os("GRASSROOTS_BLESS").is_some() {
         bless();
     }
@@ -112,6 +113,7 @@ fn an_embedded_event_is_stored_under_one_name_by_every_workflow() {
     }
 }
 
+#[cfg(feature = "sim")]
 /// Writes the golden file from a small city-year's histories: the first
 /// event of every kind, and every ladder event wrapped in both embedding
 /// workflows (disputes never reschedule, but the name is reserved alike).

@@ -22,27 +22,32 @@ use crate::workflow::{Recorded, Workflow};
 /// use grassroots::metrics::{CaseFacts, CaseType, GovernanceMetrics, Measured};
 /// use grassroots::org::Need;
 /// use grassroots::vocabulary::Name;
-/// use grassroots::{Actor, Case, Context, Decision, Forbidden, Recorded, Transition, Workflow};
+/// use grassroots::{Actor, Case, Context, Decision, Forbidden, HasKind, Recorded, Transition, Workflow};
 ///
 /// // A renovation filing: filed, then approved.
 /// struct Renovation;
-/// #[derive(Debug, Clone, PartialEq)]
+/// #[derive(Debug, Clone, PartialEq, HasKind)]
 /// enum Step { Filed, Approved }
+/// # #[derive(Debug, Clone, PartialEq, HasKind)]
+/// # enum Phase { Blank, Filed, Approved }
 ///
 /// # impl Workflow for Renovation {
 /// #     const NAME: &'static str = "renovation_filing";
-/// #     type State = Option<Step>;
+/// #     type State = Phase;
 /// #     type Command = Step;
 /// #     type Event = Step;
 /// #     type Rejection = Forbidden;
-/// #     fn initial() -> Option<Step> { None }
-/// #     fn decide(&self, _: &Option<Step>, c: &Step, _: &Context<'_>) -> Result<Decision<Step>, Forbidden> { Ok(c.clone().into()) }
-/// #     fn evolve(_: Option<Step>, e: &Step) -> Option<Step> { Some(e.clone()) }
-/// #     fn is_terminal(s: &Option<Step>) -> bool { *s == Some(Step::Approved) }
-/// #     fn state_kind(s: &Option<Step>) -> &'static str { match s { None => "Blank", Some(Step::Filed) => "Filed", Some(Step::Approved) => "Approved" } }
-/// #     fn event_kind(e: &Step) -> &'static str { match e { Step::Filed => "Filed", Step::Approved => "Approved" } }
-/// #     fn command_kind(c: &Step) -> &'static str { Self::event_kind(c) }
-/// #     fn transitions() -> &'static [Transition] { &[] }
+/// #     fn initial() -> Phase { Phase::Blank }
+/// #     fn decide(&self, _: &Phase, c: &Step, _: &Context<'_>) -> Result<Decision<Step>, Forbidden> { Ok(c.clone().into()) }
+/// #     fn evolve(_: Phase, e: &Step) -> Phase { match e { Step::Filed => Phase::Filed, Step::Approved => Phase::Approved } }
+/// #     fn is_terminal(s: &Phase) -> bool { *s == Phase::Approved }
+/// #     fn transitions() -> &'static [Transition<PhaseKind, StepKind>] {
+/// #         const T: &[Transition<PhaseKind, StepKind>] = &[
+/// #             Transition::new(PhaseKind::Blank, StepKind::Filed, PhaseKind::Filed),
+/// #             Transition::new(PhaseKind::Filed, StepKind::Approved, PhaseKind::Approved),
+/// #         ];
+/// #         T
+/// #     }
 /// # }
 /// impl Measured for Renovation {
 ///     fn case_facts(history: &[Recorded<Step>]) -> Option<CaseFacts> {
@@ -70,8 +75,8 @@ use crate::workflow::{Recorded, Workflow};
 /// let mut metrics = GovernanceMetrics::new();
 /// metrics.observe_case::<Renovation>(case.history());
 /// let filings = metrics.by_case_type(Renovation::CASE_TYPE);
-/// assert_eq!((filings.received, filings.responded, filings.resolved), (1, 1, 1));
-/// assert_eq!(metrics.total().received, 1);
+/// assert_eq!((filings.received(), filings.responded(), filings.resolved()), (1, 1, 1));
+/// assert_eq!(metrics.total().received(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Measured: Workflow {
