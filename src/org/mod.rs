@@ -136,6 +136,6 @@ pub use error::{DataEntry, LinkEnd, OrgGraphError};
 pub use export::OrgGraphData;
 pub use graph::{Ancestors, OrgGraph};
 pub use health::{EstatePart, Finding, HealthReport};
-pub use kind::{Capability, KindClass, Need, Org, OrgKind};
-pub use relation::{Link, Mechanism, Relation, RelationKind, Validity};
+pub use kind::{Capability, KindClass, MediationOrganisation, Need, Org, OrgKind};
+pub use relation::{Link, LinkOrigin, Mechanism, Relation, RelationKind, Validity};
 pub use route::{Route, RouteReason};
