@@ -22,7 +22,8 @@ use super::relation::{Link, Relation};
 /// ```
 ///
 /// Turning it into a graph ([`TryFrom`]) inserts every organisation, then
-/// every link, through the checking inserts; the first refused entry is
+/// every link (with its recorded origin, whose pairing must come earlier in
+/// the list), through the checking inserts; the first refused entry is
 /// reported as [`OrgGraphError::InvalidEntry`] with its index and ids.
 /// Deserialising an [`OrgGraph`] goes through the same path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,14 +57,11 @@ impl TryFrom<OrgGraphData> for OrgGraph {
                 })?;
         }
         for (index, link) in data.relations.into_iter().enumerate() {
+            let (from, to) = (link.from.clone(), link.to.clone());
             graph
-                .try_link(&link.from, link.relation, &link.to)
+                .try_add_link(link)
                 .map_err(|source| OrgGraphError::InvalidEntry {
-                    entry: DataEntry::Relation {
-                        index,
-                        from: link.from,
-                        to: link.to,
-                    },
+                    entry: DataEntry::Relation { index, from, to },
                     source: Box::new(source),
                 })?;
         }
