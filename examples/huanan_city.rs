@@ -598,7 +598,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
     )?;
     writeln!(
         out,
-        "(The places and bodies are the report's; the people, enterprises, cases and dates are made up.)\n"
+        "(The places are the report's, and so are the bodies but for the two people's mediation committees; the people, enterprises, cases and dates are made up.)\n"
     )?;
     writeln!(
         out,
@@ -870,13 +870,9 @@ fn commercial_dispute(
             (&haoyun, march(11, 16, 10), C::Sign),
             (&yixun, march(11, 16, 15), C::Sign),
             (&fang, march(11, 16, 20), C::Sign),
-            (
-                &haoyun,
-                march(12, 10, 0),
-                C::ApplyForConfirmation {
-                    applicants: vec![person("haoyun-rep")?, person("yixun-rep")?],
-                },
-            ),
+            // The studio is a commercial mediation organisation: the
+            // agreement is a contract, so the parties do not apply for
+            // judicial confirmation (PML art. 33 is for people's mediation).
             (
                 &fang,
                 march(23, 17, 0),
@@ -1110,6 +1106,7 @@ fn dispute_story(
     let mut reason = None;
     let mut ceiling = None;
     let mut accepted = false;
+    let mut handler: Option<OrgId> = None;
     let history = case.history();
     for (i, r) in history.iter().enumerate() {
         match &r.event {
@@ -1146,6 +1143,7 @@ fn dispute_story(
                 _ => {}
             },
             E::Accepted { body, tier } => {
+                handler = Some(body.clone());
                 let why = reason.as_ref().map_or(String::new(), |r| {
                     format!(" ({})", reason_in_words(graph, r))
                 });
@@ -1183,6 +1181,11 @@ fn dispute_story(
             E::AgreementSigned { .. } => {}
             E::AgreementTookEffect { at, .. } => {
                 story.line(format!("signed by all, in effect {}", local_date(*at)));
+                if !confirmable(graph, handler.as_ref()) {
+                    story.add(
+                        ": a contract, as the agreements of a commercial mediation organisation are (no judicial confirmation)",
+                    );
+                }
             }
             E::ConfirmationApplied { at, .. } => story.add(format!(
                 "; judicial confirmation applied for jointly {}",
@@ -1545,17 +1548,36 @@ fn audit_trail(
     graph: &OrgGraph,
     history: &[Recorded<DisputeEvent>],
 ) -> Result<()> {
+    let mut handler = None;
     for r in history {
+        if let DisputeEvent::Accepted { body, .. } = &r.event {
+            handler = Some(body.clone());
+        }
+        let words = match &r.event {
+            DisputeEvent::AgreementTookEffect { .. } if !confirmable(graph, handler.as_ref()) => {
+                "agreement in effect, as a contract: a commercial mediation organisation's agreement is not judicially confirmed".to_owned()
+            }
+            event => dispute_event_in_words(graph, &r.actor, event),
+        };
         writeln!(
             out,
-            "{:>3}  {}  {:<18} {}",
+            "{:>3}  {}  {:<18} {words}",
             r.seq,
             local(r.at),
             r.actor.as_str(),
-            dispute_event_in_words(graph, &r.actor, &r.event)
         )?;
     }
     Ok(())
+}
+
+/// Whether an agreement reached before `handler` may go to judicial
+/// confirmation: not when the handler is a commercial mediation
+/// organisation, whose agreements are contracts (PML art. 33 is for
+/// people's mediation agreements).
+fn confirmable(graph: &OrgGraph, handler: Option<&OrgId>) -> bool {
+    handler
+        .and_then(|h| graph.mediation_organisation(h))
+        .is_none_or(|m| m.agreement_may_be_judicially_confirmed())
 }
 
 fn words(snake: &str) -> String {
