@@ -415,7 +415,11 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
     )?;
     link("huanan-party-centre", Relation::Serves(since), sample::AREA)?;
     link("wanda-party-centre", Relation::Serves(since), "pinghu")?;
-    link("governance-centre", Relation::Serves(since), sample::DISTRICT)?;
+    link(
+        "governance-centre",
+        Relation::Serves(since),
+        sample::DISTRICT,
+    )?;
     // The six joint mechanisms between the hall, the academy and the centre.
     for (a, mechanism, b) in [
         ("governance-centre", Mechanism::JointMediation, ACADEMY),

@@ -82,7 +82,10 @@ fn huanan_city_commercial_dispute_goes_up_to_the_community_tier_and_the_studio_s
     let (o, _, _dir) = run(huanan_city::run);
     let commercial = &o.commercial;
     // The merchants' council reports it; the parks' committee mediates.
-    assert_eq!(commercial.first_handler, (id("park-mediation"), Tier::Estate));
+    assert_eq!(
+        commercial.first_handler,
+        (id("park-mediation"), Tier::Estate)
+    );
     assert_eq!(commercial.handler, (id("hehua-studio"), Tier::Community));
     // Routed by the studio's service link, not by the pairing.
     assert_eq!(
@@ -192,7 +195,10 @@ fn huanan_city_studio_serves_through_links_that_record_the_pairing() {
             "{park}"
         );
     }
-    assert_eq!(graph.parent("hehua").map(|o| o.id.clone()), Some(id("pinghu")));
+    assert_eq!(
+        graph.parent("hehua").map(|o| o.id.clone()),
+        Some(id("pinghu"))
+    );
 
     let pairing = LinkOrigin::pairing(id("pinghu-party"), id("ccpit-legal-branch"));
     let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
@@ -248,7 +254,7 @@ fn huanan_city_every_dispute_in_a_park_finds_a_handler_within_the_ceilings() {
         let mut case = Case::<Ladder>::new("M-1".parse().unwrap());
         let command = LadderCommand::Start {
             location: id(location),
-            need: Need::Mediation(kind.clone()),
+            need: Need::Mediation(*kind),
             severity,
             due: None,
         };
@@ -277,7 +283,11 @@ fn huanan_city_every_dispute_in_a_park_finds_a_handler_within_the_ceilings() {
     }
     // A serious commercial dispute at the commercial district itself goes
     // to the studio serving it.
-    let route = start(sample::DISTRICT, &DisputeKind::Commercial, Severity::Serious);
+    let route = start(
+        sample::DISTRICT,
+        &DisputeKind::Commercial,
+        Severity::Serious,
+    );
     assert_eq!(route.handler, id("hehua-studio"));
 }
 

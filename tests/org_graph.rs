@@ -8,8 +8,8 @@ use grassroots::org::{
     MediationOrganisation, Need, Org, OrgGraph, OrgGraphData, OrgGraphError, OrgKind, Relation,
     RelationKind, Route, RouteReason, Validity,
 };
-use grassroots::vocabulary::Name;
 use grassroots::tier::Tier;
+use grassroots::vocabulary::Name;
 
 fn id(s: &str) -> OrgId {
     OrgId::new(s).unwrap()
@@ -536,12 +536,25 @@ fn pairing_never_routes_a_case() {
         OrgKind::MediationCommittee,
         &[Capability::Mediation(DisputeKind::Consumer)],
     );
-    link(&mut g, "paired-med", Relation::PairedWith(since_2023()), "huanan");
-    link(&mut g, "paired-med", Relation::PairedWith(since_2023()), "council");
+    link(
+        &mut g,
+        "paired-med",
+        Relation::PairedWith(since_2023()),
+        "huanan",
+    );
+    link(
+        &mut g,
+        "paired-med",
+        Relation::PairedWith(since_2023()),
+        "council",
+    );
     let day = d(2025, 1, 6);
     let commercial = Need::Mediation(DisputeKind::Commercial);
     let consumer = Need::Mediation(DisputeKind::Consumer);
-    assert_eq!(g.paired_with(&id("hehua"), day).unwrap()[0].id, id("studio"));
+    assert_eq!(
+        g.paired_with(&id("hehua"), day).unwrap()[0].id,
+        id("studio")
+    );
     assert_eq!(
         g.route(&id("g2"), Tier::Community, &commercial, day),
         Err(OrgGraphError::NoHandler {
@@ -597,7 +610,7 @@ fn a_service_link_records_the_pairing_it_came_from() {
     .originating_in(pairing.clone());
     g.try_add_link(serves.clone()).unwrap();
     let stored: Vec<Link> = g.links().filter(|l| l.origin.is_some()).collect();
-    assert_eq!(stored, [serves.clone()]);
+    assert_eq!(stored, std::slice::from_ref(&serves));
     assert_eq!(
         serves.to_string(),
         "studio -[serves 2024-05-01..]-> hehua (from the pairing of hehua and studio)"
@@ -688,12 +701,18 @@ fn an_origin_must_name_a_pairing_in_force_on_a_service_link() {
     assert_eq!(serde_json::to_string(&g).unwrap(), before);
     // The same from JSON.
     let mut json = serde_json::to_value(&g).unwrap();
-    json["relations"].as_array_mut().unwrap().push(serde_json::json!({
-        "from": "studio", "to": "hehua", "relation": "serves",
-        "validity": {"from": "2023-01-01"}, "origin": {"pairing": ["hehua", "studio"]}
-    }));
+    json["relations"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "from": "studio", "to": "hehua", "relation": "serves",
+            "validity": {"from": "2023-01-01"}, "origin": {"pairing": ["hehua", "studio"]}
+        }));
     let err = serde_json::from_value::<OrgGraph>(json).unwrap_err();
-    assert!(err.to_string().contains("not paired on 2023-01-01"), "{err}");
+    assert!(
+        err.to_string().contains("not paired on 2023-01-01"),
+        "{err}"
+    );
 }
 
 /// Only mediation organisations mediate: a mediation academy, a merchants'
@@ -806,15 +825,23 @@ fn a_body_is_only_the_mediation_organisation_its_kind_allows() {
             OrgKind::MediationAcademy,
             MediationOrganisation::PeoplesMediationCommittee,
         ),
-        (OrgKind::Community, MediationOrganisation::PeoplesMediationCommittee),
+        (
+            OrgKind::Community,
+            MediationOrganisation::PeoplesMediationCommittee,
+        ),
         (
             OrgKind::CommercialMediationStudio,
             MediationOrganisation::PeoplesMediationCommittee,
         ),
-        (OrgKind::MediationCommittee, MediationOrganisation::Commercial),
+        (
+            OrgKind::MediationCommittee,
+            MediationOrganisation::Commercial,
+        ),
     ] {
         assert_eq!(
-            g.try_add_org(Org::new(id("x"), "X", kind.clone()).as_mediation_organisation(organisation)),
+            g.try_add_org(
+                Org::new(id("x"), "X", kind.clone()).as_mediation_organisation(organisation)
+            ),
             Err(OrgGraphError::MediationOrganisationNotAllowed {
                 org: id("x"),
                 kind,
@@ -846,7 +873,9 @@ fn a_body_is_only_the_mediation_organisation_its_kind_allows() {
     }))
     .unwrap_err();
     assert!(
-        refused.to_string().contains("is not a mediation organisation"),
+        refused
+            .to_string()
+            .contains("is not a mediation organisation"),
         "{refused}"
     );
 }
