@@ -896,8 +896,6 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
                 match &o.reason {
                     RouteReason::Itself => "the estate settles its own matters".to_owned(),
                     RouteReason::Serves { area } => format!("it serves {}", name(graph, area)),
-                    RouteReason::Paired { partner, .. } =>
-                        format!("paired with {}", name(graph, partner)),
                     other => other.to_string(),
                 }
             )),

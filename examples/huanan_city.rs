@@ -1,17 +1,18 @@
 //! Pinghu subdistrict's Huanan City commercial district, as the source
 //! report describes it, with the whole library at work:
 //!
-//! - the organisation graph: the parks ringed around the centre ("seven
+//! - the organisation graph: the parks ringed around Huanan City ("seven
 //!   stars around the moon"), the merchants' council, the party–public
-//!   service centres, the mediation academy and its trainee mediators, the
-//!   comprehensive governance centre, Hehua community and the commercial
-//!   mediation studio it gained through a pairing, the 13-member expert think
-//!   tank, and the Huanan City branch of the district service hall (the
-//!   crate's `service::sample` graph, extended);
+//!   service centres, the mediation academy and the people's mediation
+//!   committee it hosts (whose members are its trainee mediators), the
+//!   comprehensive governance centre, Hehua community and its commercial
+//!   mediation studio, the 13-member expert think tank, and the Huanan City
+//!   branch of the district service hall (the crate's `service::sample`
+//!   graph, extended);
 //! - a labour dispute mediated by a trainee of the academy inside the park;
-//! - a commercial dispute that fails at the park and goes up to Hehua
-//!   community, where routing follows the pairing to the commercial mediation
-//!   studio;
+//! - a commercial dispute that fails at the park and goes up to the
+//!   community tier, where the commercial mediation studio serves the
+//!   commercial district through a service link that came from a pairing;
 //! - three service requests at the branch: one it accepts and handles, one
 //!   it forwards as agent, one that goes overdue and under supervision;
 //! - every history kept in an event store (a SQLite file with the `sqlite`
@@ -20,7 +21,32 @@
 //!   ("small matters stay in the park, big matters stay in the community");
 //! - the Mermaid and DOT diagrams written to files.
 //!
-//! The places and bodies are the report's. The people, enterprises, cases,
+//! Where the places are, and why. The report puts the commercial district
+//! (华南城商圈: Huanan City with the parks around it) in Pinghu subdistrict,
+//! and the commercial mediation studio in Hehua community; it does not say
+//! the district lies inside one community. So the district is part of
+//! Pinghu, at the community tier, and Huanan City and the three parks are
+//! part of the district; Hehua is a community of Pinghu beside it. "Small
+//! matters stay in the park, big matters stay in the community" then reads:
+//! a small matter is handled at the park (the estate tier), a big one at the
+//! community tier, where Hehua's studio serves the district. The studio is
+//! there because Pinghu's party working committee paired with the
+//! legal-affairs party branch of the municipal council for the promotion of
+//! international trade (结对共建); a pairing is party building, not
+//! jurisdiction, so the studio handles cases through its service links to
+//! Hehua and to the district, each recording that pairing as its origin.
+//! Hehua's people's mediation committee serving the district for the other
+//! kinds of big matters is ours, not the report's.
+//!
+//! Who mediates. The mediation academy trains; it is not a mediation
+//! organisation. Its trainees mediate as members of the parks' people's
+//! mediation committee, which the academy hosts. The merchants' council
+//! collects problems and reports disputes; it does not mediate. The studio
+//! is a commercial mediation organisation: its agreements are contracts.
+//!
+//! The places and bodies are the report's, but for the two people's
+//! mediation committees (the parks', hosted by the academy, and Hehua's) and
+//! the Pinghu party working committee. The people, enterprises, cases,
 //! amounts and dates are made up, and so are the service items (see
 //! `grassroots::service::sample`).
 //!
@@ -48,7 +74,8 @@ use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
 use grassroots::journal::{self, EventSchema, EventStore, ExecuteError};
 use grassroots::matter::DisputeKind;
 use grassroots::org::{
-    Capability, Mechanism, Need, Org, OrgGraph, OrgKind, Relation, RouteReason, Validity,
+    Capability, Link, LinkOrigin, Mechanism, Need, Org, OrgGraph, OrgKind, Relation, RouteReason,
+    Validity,
 };
 use grassroots::service::{
     AttributeValue, HallMetrics, Mode, Review, ServiceRequest, ServiceRequestCommand,
@@ -156,7 +183,11 @@ const GUANGHONG: &str = "guanghong-park";
 const HENGLU: &str = "henglu-park";
 const COUNCIL: &str = "merchants-council";
 const ACADEMY: &str = "mediation-academy";
+const PARK_MEDIATION: &str = "park-mediation";
 const STUDIO: &str = "hehua-studio";
+/// The parks of the commercial district: Huanan City itself and the three
+/// around it that the story names.
+pub(crate) const PARKS: [&str; 4] = [sample::AREA, BAONENG, GUANGHONG, HENGLU];
 
 fn org(s: &str) -> Result<OrgId> {
     Ok(s.parse()?)
@@ -210,8 +241,9 @@ fn officer(id: &str, tier: Tier, body: &str) -> Result<Actor> {
 // ---------------------------------------------------------------------------
 
 /// The crate's sample graph (Shenzhen, Longgang, Pinghu, the Huanan City
-/// commercial district, the district hall and its Huanan City branch, the
-/// district departments) with the report's other bodies added.
+/// commercial district and Huanan City in it, the district hall and its
+/// Huanan City branch, the district departments) with the report's other
+/// bodies added.
 pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
     let mut graph = sample::huanan_city_graph();
     let all_but_commercial = DisputeKind::ALL
@@ -223,6 +255,11 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
         Org::new(
             org("hehua-party")?,
             "Hehua community party committee",
+            OrgKind::PartyCommittee,
+        ),
+        Org::new(
+            org("pinghu-party")?,
+            "Pinghu subdistrict party working committee",
             OrgKind::PartyCommittee,
         ),
         Org::new(
@@ -242,15 +279,12 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
             OrgKind::IndustrialPark,
         ),
         Org::new(org(HENGLU)?, "Henglu E-era park", OrgKind::IndustrialPark),
+        // Collects problems and meets merchants; not a mediation organisation.
         Org::new(
             org(COUNCIL)?,
             "Huanan City merchants' council",
             OrgKind::MerchantsCouncil,
-        )
-        .with_capabilities([
-            Capability::Mediation(DisputeKind::Commercial),
-            Capability::Mediation(DisputeKind::Consumer),
-        ]),
+        ),
         Org::new(
             org("huanan-party-centre")?,
             "Huanan City park party–public service centre",
@@ -263,24 +297,30 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
             OrgKind::PartyPublicServiceCentre,
         )
         .with_capability(Capability::LegalConsultation),
+        // Trains mediators; the committee it hosts mediates.
         Org::new(
             org(ACADEMY)?,
             "Huanan City mediation academy",
             OrgKind::MediationAcademy,
         )
-        .with_capabilities([
-            Capability::Mediation(DisputeKind::Labour),
-            Capability::MediatorTraining,
-        ]),
+        .with_capability(Capability::MediatorTraining),
+        Org::new(
+            org(PARK_MEDIATION)?,
+            "Huanan City parks people's mediation committee (hosted by the mediation academy)",
+            OrgKind::MediationCommittee,
+        )
+        .with_capabilities(DisputeKind::ALL.map(Capability::Mediation)),
         Org::new(
             org("governance-centre")?,
             "Huanan City comprehensive governance centre",
             OrgKind::ComprehensiveGovernanceCentre,
         )
         .with_capabilities([Capability::EarlyWarning, Capability::Supervision]),
+        // 中国国际贸易促进委员会深圳调解中心禾花社区商事调解工作室: a commercial
+        // mediation organisation, so its agreements are contracts.
         Org::new(
             org(STUDIO)?,
-            "Hehua commercial mediation studio",
+            "Hehua community commercial mediation studio of the CCPIT Shenzhen mediation centre",
             OrgKind::CommercialMediationStudio,
         )
         .with_capability(Capability::Mediation(DisputeKind::Commercial)),
@@ -315,7 +355,7 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
         ),
         ("haoyun-rep", "Haoyun's representative"),
         ("yixun-rep", "Yixun's representative"),
-        ("deng", "Deng, merchants' council mediator"),
+        ("deng", "Deng, people's mediator of the parks' committee"),
         ("fang", "Fang, studio mediator"),
     ];
     for (id, name) in people {
@@ -347,9 +387,14 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
     };
     link(HEHUA, Relation::PartOf, "pinghu")?;
     link("hehua-party", Relation::Leads, HEHUA)?;
+    link("pinghu-party", Relation::Leads, "pinghu")?;
+    link("pinghu-party", Relation::Leads, "hehua-party")?;
     link("hehua-mediation", Relation::Serves(since), HEHUA)?;
+    // Ours, not the report's: Hehua's committee takes the district's big
+    // matters of every kind but commercial.
+    link("hehua-mediation", Relation::Serves(since), sample::DISTRICT)?;
     for park in [BAONENG, GUANGHONG, HENGLU] {
-        link(park, Relation::PartOf, HEHUA)?;
+        link(park, Relation::PartOf, sample::DISTRICT)?;
         // "Seven stars around the moon": the parks and the centre govern together.
         link(
             park,
@@ -357,13 +402,24 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
             sample::AREA,
         )?;
     }
-    for area in [sample::AREA, BAONENG, GUANGHONG, HENGLU] {
-        link(COUNCIL, Relation::Serves(since), area)?;
-        link(ACADEMY, Relation::Serves(since), area)?;
+    for park in PARKS {
+        link(COUNCIL, Relation::Serves(since), park)?;
+        link(PARK_MEDIATION, Relation::Serves(since), park)?;
     }
+    link(ACADEMY, Relation::Serves(since), sample::DISTRICT)?;
+    // The academy hosts the committee: joint mediation between them.
+    link(
+        PARK_MEDIATION,
+        Relation::Coordinates(Mechanism::JointMediation, since),
+        ACADEMY,
+    )?;
     link("huanan-party-centre", Relation::Serves(since), sample::AREA)?;
     link("wanda-party-centre", Relation::Serves(since), "pinghu")?;
-    link("governance-centre", Relation::Serves(since), sample::AREA)?;
+    link(
+        "governance-centre",
+        Relation::Serves(since),
+        sample::DISTRICT,
+    )?;
     // The six joint mechanisms between the hall, the academy and the centre.
     for (a, mechanism, b) in [
         ("governance-centre", Mechanism::JointMediation, ACADEMY),
@@ -379,14 +435,29 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
     ] {
         link(a, Relation::Coordinates(mechanism, since), b)?;
     }
-    // The pairing that gave Hehua its commercial mediation studio.
-    link(STUDIO, Relation::PairedWith(paired), HEHUA)?;
-    link("ccpit-legal-branch", Relation::Leads, STUDIO)?;
+    // The pairing (结对共建) of Pinghu with the legal-affairs party branch of
+    // the municipal council for the promotion of international trade: party
+    // building between two party organisations. It routes nothing.
     link(
-        "ccpit-legal-branch",
+        "pinghu-party",
         Relation::PairedWith(paired),
-        "hehua-party",
+        "ccpit-legal-branch",
     )?;
+    link("ccpit-legal-branch", Relation::Leads, STUDIO)?;
+    // The studio it brought to Hehua serves Hehua and the commercial
+    // district through service links that record the pairing as their
+    // origin: the links route, the origin says why they exist.
+    let origin = LinkOrigin::pairing(org("pinghu-party")?, org("ccpit-legal-branch")?);
+    for area in [HEHUA, sample::DISTRICT] {
+        graph.try_add_link(
+            Link::new(org(STUDIO)?, Relation::Serves(paired), org(area)?)
+                .originating_in(origin.clone()),
+        )?;
+    }
+    let mut link = |from: &str, relation: Relation, to: &str| -> Result<()> {
+        graph.try_link(&org(from)?, relation, &org(to)?)?;
+        Ok(())
+    };
     link("think-tank", Relation::Serves(since), HEHUA)?;
     for n in 1..=13 {
         link(
@@ -399,16 +470,19 @@ pub(crate) fn huanan_city_graph() -> Result<OrgGraph> {
         ("p-gao", "pengda"),
         ("p-pengda-rep", "pengda"),
         ("p-luo", ACADEMY),
+        ("p-luo", PARK_MEDIATION),
         ("p-luo", "pengda"),
         ("p-he-jun", ACADEMY),
+        ("p-he-jun", PARK_MEDIATION),
         ("p-he-jun", BAONENG),
         ("p-xie", ACADEMY),
+        ("p-xie", PARK_MEDIATION),
         ("p-xie", "hehua-party"),
         ("p-haoyun-rep", "haoyun"),
         ("p-yixun-rep", "yixun"),
         ("haoyun", COUNCIL),
         ("yixun", COUNCIL),
-        ("p-deng", COUNCIL),
+        ("p-deng", PARK_MEDIATION),
         ("p-fang", STUDIO),
     ] {
         link(member, Relation::MemberOf(since), body)?;
@@ -528,7 +602,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
     )?;
     writeln!(
         out,
-        "(The places and bodies are the report's; the people, enterprises, cases and dates are made up.)\n"
+        "(The places are the report's, and so are the bodies but for the two people's mediation committees; the people, enterprises, cases and dates are made up.)\n"
     )?;
     writeln!(
         out,
@@ -618,6 +692,8 @@ fn who_handles_what(out: &mut dyn Write, graph: &OrgGraph) -> Result<()> {
         (DisputeKind::Labour, BAONENG, Tier::Estate),
         (DisputeKind::Commercial, HENGLU, Tier::Estate),
         (DisputeKind::Commercial, HENGLU, Tier::Community),
+        (DisputeKind::Commercial, sample::AREA, Tier::Community),
+        (DisputeKind::Labour, HENGLU, Tier::Community),
     ] {
         let route = graph.route(&org(location)?, tier, &Need::Mediation(need), day)?;
         writeln!(
@@ -634,7 +710,7 @@ fn who_handles_what(out: &mut dyn Write, graph: &OrgGraph) -> Result<()> {
 }
 
 /// LD-001: a labour dispute in Baoneng Zhichuang Valley, mediated by a trainee
-/// of the academy.
+/// of the academy as a member of the parks' committee the academy hosts.
 fn labour_dispute(
     out: &mut dyn Write,
     journal: &Journal,
@@ -645,7 +721,7 @@ fn labour_dispute(
     let id: CaseId = "LD-001".parse()?;
     let gao = party("gao")?;
     let pengda = party("pengda-rep")?;
-    let academy = officer("academy-director", Tier::Estate, ACADEMY)?;
+    let academy = officer("committee-director", Tier::Estate, PARK_MEDIATION)?;
     let he_jun = mediator("he-jun")?;
 
     let report = Report {
@@ -666,7 +742,7 @@ fn labour_dispute(
             (&academy, march(2, 9, 30), C::Accept),
         ],
     )?;
-    // The academy first proposes Luo, who manages Pengda's staff: refused.
+    // The committee first proposes Luo, who manages Pengda's staff: refused.
     let luo = C::AssignMediators {
         mediators: vec![person("luo")?],
         selection: Selection::Roster,
@@ -723,9 +799,10 @@ fn labour_dispute(
     Ok((case, conflict))
 }
 
-/// CD-002: a commercial dispute in Henglu E-era park that the merchants'
-/// council cannot settle; it goes up to Hehua community and the pairing
-/// brings it to the commercial mediation studio.
+/// CD-002: a commercial dispute in Henglu E-era park, reported by the
+/// merchants' council, that the parks' committee cannot settle; it goes up
+/// to the community tier, where Hehua's commercial mediation studio serves
+/// the commercial district.
 fn commercial_dispute(
     out: &mut dyn Write,
     journal: &Journal,
@@ -737,6 +814,7 @@ fn commercial_dispute(
     let haoyun = party("haoyun-rep")?;
     let yixun = party("yixun-rep")?;
     let council = officer("council-secretary", Tier::Estate, COUNCIL)?;
+    let committee = officer("committee-director", Tier::Estate, PARK_MEDIATION)?;
     let studio = officer("studio-head", Tier::Community, STUDIO)?;
     let deng = mediator("deng")?;
     let fang = mediator("fang")?;
@@ -757,9 +835,9 @@ fn commercial_dispute(
         &id,
         &[
             (&council, march(3, 10, 0), C::Report(report)),
-            (&council, march(3, 10, 30), C::Accept),
+            (&committee, march(3, 10, 30), C::Accept),
             (
-                &council,
+                &committee,
                 march(3, 10, 40),
                 C::AssignMediators {
                     mediators: vec![person("deng")?],
@@ -775,7 +853,7 @@ fn commercial_dispute(
                     reason: FailureReason::NoAgreementReached,
                 },
             ),
-            (&council, march(6, 16, 30), C::Escalate),
+            (&committee, march(6, 16, 30), C::Escalate),
             (&studio, march(9, 9, 30), C::Accept),
             (
                 &studio,
@@ -796,13 +874,9 @@ fn commercial_dispute(
             (&haoyun, march(11, 16, 10), C::Sign),
             (&yixun, march(11, 16, 15), C::Sign),
             (&fang, march(11, 16, 20), C::Sign),
-            (
-                &haoyun,
-                march(12, 10, 0),
-                C::ApplyForConfirmation {
-                    applicants: vec![person("haoyun-rep")?, person("yixun-rep")?],
-                },
-            ),
+            // The studio is a commercial mediation organisation: the
+            // agreement is a contract, so the parties do not apply for
+            // judicial confirmation (PML art. 33 is for people's mediation).
             (
                 &fang,
                 march(23, 17, 0),
@@ -1036,6 +1110,7 @@ fn dispute_story(
     let mut reason = None;
     let mut ceiling = None;
     let mut accepted = false;
+    let mut handler: Option<OrgId> = None;
     let history = case.history();
     for (i, r) in history.iter().enumerate() {
         match &r.event {
@@ -1072,6 +1147,7 @@ fn dispute_story(
                 _ => {}
             },
             E::Accepted { body, tier } => {
+                handler = Some(body.clone());
                 let why = reason.as_ref().map_or(String::new(), |r| {
                     format!(" ({})", reason_in_words(graph, r))
                 });
@@ -1109,6 +1185,11 @@ fn dispute_story(
             E::AgreementSigned { .. } => {}
             E::AgreementTookEffect { at, .. } => {
                 story.line(format!("signed by all, in effect {}", local_date(*at)));
+                if !confirmable(graph, handler.as_ref()) {
+                    story.add(
+                        ": a contract, as the agreements of a commercial mediation organisation are (no judicial confirmation)",
+                    );
+                }
             }
             E::ConfirmationApplied { at, .. } => story.add(format!(
                 "; judicial confirmation applied for jointly {}",
@@ -1471,17 +1552,36 @@ fn audit_trail(
     graph: &OrgGraph,
     history: &[Recorded<DisputeEvent>],
 ) -> Result<()> {
+    let mut handler = None;
     for r in history {
+        if let DisputeEvent::Accepted { body, .. } = &r.event {
+            handler = Some(body.clone());
+        }
+        let words = match &r.event {
+            DisputeEvent::AgreementTookEffect { .. } if !confirmable(graph, handler.as_ref()) => {
+                "agreement in effect, as a contract: a commercial mediation organisation's agreement is not judicially confirmed".to_owned()
+            }
+            event => dispute_event_in_words(graph, &r.actor, event),
+        };
         writeln!(
             out,
-            "{:>3}  {}  {:<18} {}",
+            "{:>3}  {}  {:<18} {words}",
             r.seq,
             local(r.at),
             r.actor.as_str(),
-            dispute_event_in_words(graph, &r.actor, &r.event)
         )?;
     }
     Ok(())
+}
+
+/// Whether an agreement reached before `handler` may go to judicial
+/// confirmation: not when the handler is a commercial mediation
+/// organisation, whose agreements are contracts (PML art. 33 is for
+/// people's mediation agreements).
+fn confirmable(graph: &OrgGraph, handler: Option<&OrgId>) -> bool {
+    handler
+        .and_then(|h| graph.mediation_organisation(h))
+        .is_none_or(|m| m.agreement_may_be_judicially_confirmed())
 }
 
 fn words(snake: &str) -> String {
@@ -1492,9 +1592,6 @@ fn reason_in_words(graph: &OrgGraph, reason: &RouteReason) -> String {
     match reason {
         RouteReason::Itself => "the area itself".to_owned(),
         RouteReason::Serves { area } => format!("it serves {}", name(graph, area)),
-        RouteReason::Paired { partner, .. } => {
-            format!("through its pairing with {}", name(graph, partner))
-        }
         other => other.to_string(),
     }
 }

@@ -10,11 +10,21 @@ mod huanan_city;
 #[path = "../examples/dongfang_bandao.rs"]
 mod dongfang_bandao;
 
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use grassroots::actor::{Actor, Role};
+use grassroots::calendar::WorkingCalendar;
 use grassroots::dispute::DisputeError;
+use grassroots::escalation::{Ladder, LadderCommand, LadderEvent, PolicyBook};
 use grassroots::id::{ActorId, OrgId};
-use grassroots::org::{EstatePart, Finding, OrgKind, RouteReason};
-use grassroots::service::Mode;
-use grassroots::tier::Tier;
+use grassroots::matter::DisputeKind;
+use grassroots::org::{
+    EstatePart, Finding, LinkOrigin, MediationOrganisation, Need, OrgKind, Relation, RouteReason,
+};
+use grassroots::service::{Mode, sample};
+use grassroots::tier::{Severity, Tier};
+use grassroots::workflow::{Case, Context};
 
 fn id(s: &str) -> OrgId {
     s.parse().unwrap()
@@ -43,11 +53,9 @@ fn huanan_city_labour_dispute_stays_in_the_park_with_an_academy_trainee() {
     let (o, text, _dir) = run(huanan_city::run);
     let labour = &o.labour;
     assert_eq!(labour.case.as_str(), "LD-001");
-    assert_eq!(
-        labour.first_handler,
-        (id("mediation-academy"), Tier::Estate)
-    );
-    assert_eq!(labour.handler, (id("mediation-academy"), Tier::Estate));
+    // The academy trains; the committee it hosts mediates.
+    assert_eq!(labour.first_handler, (id("park-mediation"), Tier::Estate));
+    assert_eq!(labour.handler, (id("park-mediation"), Tier::Estate));
     assert_eq!(
         labour.reason,
         RouteReason::Serves {
@@ -70,19 +78,20 @@ fn huanan_city_labour_dispute_stays_in_the_park_with_an_academy_trainee() {
 }
 
 #[test]
-fn huanan_city_commercial_dispute_goes_up_to_the_community_and_follows_the_pairing() {
+fn huanan_city_commercial_dispute_goes_up_to_the_community_tier_and_the_studio_serving_it() {
     let (o, _, _dir) = run(huanan_city::run);
     let commercial = &o.commercial;
+    // The merchants' council reports it; the parks' committee mediates.
     assert_eq!(
         commercial.first_handler,
-        (id("merchants-council"), Tier::Estate)
+        (id("park-mediation"), Tier::Estate)
     );
     assert_eq!(commercial.handler, (id("hehua-studio"), Tier::Community));
+    // Routed by the studio's service link, not by the pairing.
     assert_eq!(
         commercial.reason,
-        RouteReason::Paired {
-            partner: id("hehua"),
-            area: id("hehua"),
+        RouteReason::Serves {
+            area: id(sample::DISTRICT),
         }
     );
     assert_eq!(commercial.escalations, 1);
@@ -157,10 +166,129 @@ fn huanan_city_keeps_every_history_and_writes_the_diagrams() {
         assert!(std::fs::metadata(&path).unwrap().len() > 0, "{file} empty");
     }
     let chart = std::fs::read_to_string(dir.path().join("huanan_city.mmd")).unwrap();
-    assert!(chart.contains("Hehua commercial mediation studio"));
+    assert!(chart.contains("Hehua community commercial mediation studio"));
     // A person reads it: no debug dumps.
     assert!(!text.contains("Some("), "{text}");
     assert!(!text.contains("OrgId("), "{text}");
+}
+
+/// The report puts the commercial district in Pinghu subdistrict, with
+/// Huanan City and the parks in it, and the studio in Hehua community,
+/// serving through links whose origin is Pinghu's pairing with the
+/// legal-affairs party branch of the municipal council for the promotion of
+/// international trade.
+#[test]
+fn huanan_city_studio_serves_through_links_that_record_the_pairing() {
+    let graph = huanan_city::huanan_city_graph().unwrap();
+    assert_eq!(
+        graph.parent(sample::DISTRICT).map(|o| o.id.clone()),
+        Some(id("pinghu"))
+    );
+    assert_eq!(
+        graph.org(sample::DISTRICT).map(|o| o.kind.clone()),
+        Some(OrgKind::CommercialDistrict)
+    );
+    for park in huanan_city::PARKS {
+        assert_eq!(
+            graph.parent(park).map(|o| o.id.clone()),
+            Some(id(sample::DISTRICT)),
+            "{park}"
+        );
+    }
+    assert_eq!(
+        graph.parent("hehua").map(|o| o.id.clone()),
+        Some(id("pinghu"))
+    );
+
+    let pairing = LinkOrigin::pairing(id("pinghu-party"), id("ccpit-legal-branch"));
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let partners: Vec<OrgId> = graph
+        .paired_with(&id("pinghu-party"), day)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id.clone())
+        .collect();
+    assert_eq!(partners, [id("ccpit-legal-branch")]);
+    let mut served: Vec<(OrgId, Option<LinkOrigin>)> = graph
+        .links()
+        .filter(|l| l.from == id("hehua-studio") && matches!(l.relation, Relation::Serves(_)))
+        .map(|l| (l.to, l.origin))
+        .collect();
+    served.sort();
+    assert_eq!(
+        served,
+        [
+            (id("hehua"), Some(pairing.clone())),
+            (id(sample::DISTRICT), Some(pairing)),
+        ]
+    );
+    // Who mediates: the studio is a commercial mediation organisation (its
+    // agreements are contracts); the academy and the council are none.
+    assert_eq!(
+        graph.mediation_organisation("hehua-studio"),
+        Some(MediationOrganisation::Commercial)
+    );
+    assert_eq!(
+        graph.mediation_organisation("park-mediation"),
+        Some(MediationOrganisation::PeoplesMediationCommittee)
+    );
+    assert_eq!(graph.mediation_organisation("mediation-academy"), None);
+    assert_eq!(graph.mediation_organisation("merchants-council"), None);
+}
+
+/// Every severity of every kind of dispute in a park of the district finds
+/// a handler where the ladder starts, and "small matters stay in the park,
+/// big matters stay in the community" holds: minor and moderate start at or
+/// below the park's tier, serious at the community tier.
+#[test]
+fn huanan_city_every_dispute_in_a_park_finds_a_handler_within_the_ceilings() {
+    let graph = Arc::new(huanan_city::huanan_city_graph().unwrap());
+    let ladder = Ladder::new(
+        Arc::new(PolicyBook::default()),
+        Arc::clone(&graph),
+        Arc::new(WorkingCalendar::prc()),
+    );
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap();
+    let grid_worker = Actor::new(actor("gw-1")).with_role(Role::GridWorker);
+    let start = |location: &str, kind: &DisputeKind, severity| {
+        let mut case = Case::<Ladder>::new("M-1".parse().unwrap());
+        let command = LadderCommand::Start {
+            location: id(location),
+            need: Need::Mediation(*kind),
+            severity,
+            due: None,
+        };
+        case.handle(&ladder, &command, &Context::new(at, &grid_worker))
+            .unwrap_or_else(|e| panic!("{kind} {severity} at {location}: {e}"));
+        match &case.history()[0].event {
+            LadderEvent::Started(s) => s.route.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    for park in huanan_city::PARKS {
+        for kind in DisputeKind::ALL {
+            for severity in Severity::ALL {
+                let route = start(park, &kind, severity);
+                match severity {
+                    Severity::Minor | Severity::Moderate => {
+                        assert!(route.tier <= Tier::Estate, "{kind} {severity}: {route}");
+                    }
+                    Severity::Serious => {
+                        assert_eq!(route.tier, Tier::Community, "{kind}: {route}");
+                    }
+                    _ => assert!(route.tier >= Tier::Community, "{kind}: {route}"),
+                }
+            }
+        }
+    }
+    // A serious commercial dispute at the commercial district itself goes
+    // to the studio serving it.
+    let route = start(
+        sample::DISTRICT,
+        &DisputeKind::Commercial,
+        Severity::Serious,
+    );
+    assert_eq!(route.handler, id("hehua-studio"));
 }
 
 #[test]

@@ -22,7 +22,8 @@ use grassroots::journal::{self, EventStore, MemoryStore, StreamKey};
 use grassroots::matter::{DisputeKind, ServiceCategory};
 use grassroots::metrics::{CaseType, GovernanceMetrics};
 use grassroots::org::{
-    Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, RouteReason, Validity,
+    Capability, MediationOrganisation, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation,
+    RouteReason, Validity,
 };
 use grassroots::service::{
     Catalogue, ServiceRequest, ServiceRequestCommand as S, supervision_policy,
@@ -68,13 +69,16 @@ fn graph() -> OrgGraph {
     for org in [
         Org::new(id("hehua"), "Hehua community", OrgKind::Community),
         Org::new(id("mancheng"), "Mancheng estate", OrgKind::HousingEstate),
+        // A custom kind mediates once declared a mediation organisation.
         Org::new(id("law-firm"), "Zhang & Partners law firm", LAW_FIRM)
+            .as_mediation_organisation(MediationOrganisation::IndustryOrProfessional)
             .with_capability(Capability::Mediation(TENANCY)),
         Org::new(
             id("assoc-tenants"),
             "Hehua tenants' association",
             TENANTS_ASSOCIATION,
         )
+        .as_mediation_organisation(MediationOrganisation::PeoplesMediationCommittee)
         .with_capability(Capability::Mediation(NOISE_NUISANCE)),
         Org::new(
             id("mancheng-oc"),
@@ -188,6 +192,7 @@ fn a_custom_kind_of_body_with_mediation_keeps_a_community_healthy() {
     graph
         .try_add_org(
             Org::new(id("law-firm"), "Law firm", LAW_FIRM)
+                .as_mediation_organisation(MediationOrganisation::IndustryOrProfessional)
                 .with_capability(Capability::Mediation(TENANCY)),
         )
         .unwrap();

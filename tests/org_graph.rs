@@ -4,10 +4,12 @@ use chrono::NaiveDate;
 use grassroots::id::{ActorId, OrgId};
 use grassroots::matter::{DisputeKind, ServiceCategory};
 use grassroots::org::{
-    Capability, DataEntry, EstatePart, Finding, LinkEnd, Mechanism, Need, Org, OrgGraph,
-    OrgGraphData, OrgGraphError, OrgKind, Relation, RelationKind, Route, RouteReason, Validity,
+    Capability, DataEntry, EstatePart, Finding, Link, LinkEnd, LinkOrigin, Mechanism,
+    MediationOrganisation, Need, Org, OrgGraph, OrgGraphData, OrgGraphError, OrgKind, Relation,
+    RelationKind, Route, RouteReason, Validity,
 };
 use grassroots::tier::Tier;
+use grassroots::vocabulary::Name;
 
 fn id(s: &str) -> OrgId {
     OrgId::new(s).unwrap()
@@ -40,7 +42,7 @@ fn link(graph: &mut OrgGraph, from: &str, relation: Relation, to: &str) {
 }
 
 /// Longgang in miniature: a district, a subdistrict, Hehua community with
-/// an estate and a commercial district, their grids and bodies.
+/// an estate and a park, their grids and bodies.
 fn longgang() -> OrgGraph {
     let mut g = OrgGraph::new();
     add_with(
@@ -52,7 +54,7 @@ fn longgang() -> OrgGraph {
     add(&mut g, "pinghu", OrgKind::Subdistrict);
     add(&mut g, "hehua", OrgKind::Community);
     add(&mut g, "mancheng", OrgKind::HousingEstate);
-    add(&mut g, "huanan", OrgKind::CommercialDistrict);
+    add(&mut g, "huanan", OrgKind::IndustrialPark);
     add(&mut g, "g1", OrgKind::Grid);
     add(&mut g, "g2", OrgKind::Grid);
     add(&mut g, "pc-hehua", OrgKind::PartyCommittee);
@@ -78,10 +80,14 @@ fn longgang() -> OrgGraph {
         &mut g,
         "academy",
         OrgKind::MediationAcademy,
-        &[
-            Capability::Mediation(DisputeKind::Labour),
-            Capability::MediatorTraining,
-        ],
+        &[Capability::MediatorTraining],
+    );
+    // The academy trains; the committee it hosts mediates.
+    add_with(
+        &mut g,
+        "park-med",
+        OrgKind::MediationCommittee,
+        &[Capability::Mediation(DisputeKind::Labour)],
     );
     add_with(
         &mut g,
@@ -132,6 +138,13 @@ fn longgang() -> OrgGraph {
         "studio",
         Relation::Coordinates(Mechanism::JointMediation, since_2023()),
         "med-hehua",
+    );
+    link(&mut g, "park-med", Relation::Serves(since_2023()), "huanan");
+    link(
+        &mut g,
+        "park-med",
+        Relation::Coordinates(Mechanism::JointMediation, since_2023()),
+        "academy",
     );
     link(&mut g, "ent-1", Relation::MemberOf(since_2023()), "council");
     link(
@@ -509,46 +522,381 @@ fn routing_falls_back_to_a_body_serving_the_area() {
     );
 }
 
+/// 结对共建 links party organisations: it is party building, not
+/// jurisdiction, and never decides who handles a case.
 #[test]
-fn routing_follows_pairings_of_the_area_while_they_are_in_force() {
-    let g = longgang();
-    let need = Need::Mediation(DisputeKind::Commercial);
-    let route = g
-        .route(&id("g2"), Tier::Community, &need, d(2025, 1, 6))
-        .unwrap();
-    assert_eq!(route.handler, id("studio"));
+fn pairing_never_routes_a_case() {
+    let mut g = longgang();
+    // The studio has the capability and is paired with Hehua; a consumer
+    // dispute committee has it and is paired with the park and with the
+    // council that serves the park. Neither serves: nobody is routed to.
+    add_with(
+        &mut g,
+        "paired-med",
+        OrgKind::MediationCommittee,
+        &[Capability::Mediation(DisputeKind::Consumer)],
+    );
+    link(
+        &mut g,
+        "paired-med",
+        Relation::PairedWith(since_2023()),
+        "huanan",
+    );
+    link(
+        &mut g,
+        "paired-med",
+        Relation::PairedWith(since_2023()),
+        "council",
+    );
+    let day = d(2025, 1, 6);
+    let commercial = Need::Mediation(DisputeKind::Commercial);
+    let consumer = Need::Mediation(DisputeKind::Consumer);
     assert_eq!(
-        route.reason,
-        RouteReason::Paired {
-            partner: id("hehua"),
-            area: id("hehua")
-        }
+        g.paired_with(&id("hehua"), day).unwrap()[0].id,
+        id("studio")
+    );
+    assert_eq!(
+        g.route(&id("g2"), Tier::Community, &commercial, day),
+        Err(OrgGraphError::NoHandler {
+            location: id("g2"),
+            tier: Tier::Community,
+            need: commercial,
+        })
+    );
+    assert_eq!(
+        g.route(&id("g2"), Tier::Estate, &consumer, day),
+        Err(OrgGraphError::NoHandler {
+            location: id("g2"),
+            tier: Tier::Estate,
+            need: consumer,
+        })
     );
     assert!(
-        g.route(&id("g2"), Tier::Community, &need, d(2026, 5, 1))
+        g.health(day)
+            .findings
+            .iter()
+            .all(|f| !matches!(f, Finding::NoMediation { community } if *community == id("hehua")))
+    );
+    // A service link is what routes, from its first day.
+    link(
+        &mut g,
+        "studio",
+        Relation::Serves(Validity::since(d(2024, 5, 1))),
+        "hehua",
+    );
+    let route = g
+        .route(&id("g2"), Tier::Community, &commercial, day)
+        .unwrap();
+    assert_eq!(route.handler, id("studio"));
+    assert_eq!(route.reason, RouteReason::Serves { area: id("hehua") });
+    assert!(
+        g.route(&id("g2"), Tier::Community, &commercial, d(2024, 4, 30))
             .is_err()
     );
 }
 
+/// A service link that came from a pairing records it as its origin; the
+/// graph checks the pairing is there on the link's first day, and carries
+/// the origin through JSON and `validate`.
 #[test]
-fn routing_follows_pairings_of_a_serving_body() {
-    let g = longgang();
-    let route = g
-        .route(
-            &id("g2"),
-            Tier::Estate,
-            &Need::Mediation(DisputeKind::Labour),
-            d(2025, 1, 6),
+fn a_service_link_records_the_pairing_it_came_from() {
+    let mut g = longgang();
+    let pairing = LinkOrigin::pairing(id("studio"), id("hehua"));
+    let serves = Link::new(
+        id("studio"),
+        Relation::Serves(Validity::since(d(2024, 5, 1))),
+        id("hehua"),
+    )
+    .originating_in(pairing.clone());
+    g.try_add_link(serves.clone()).unwrap();
+    let stored: Vec<Link> = g.links().filter(|l| l.origin.is_some()).collect();
+    assert_eq!(stored, std::slice::from_ref(&serves));
+    assert_eq!(
+        serves.to_string(),
+        "studio -[serves 2024-05-01..]-> hehua (from the pairing of hehua and studio)"
+    );
+    assert_eq!(g.validate(), Ok(()));
+
+    // JSON carries it, in either order of the list.
+    let json = serde_json::to_value(&g).unwrap();
+    let with_origin: Vec<&serde_json::Value> = json["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l.get("origin").is_some())
+        .collect();
+    assert_eq!(
+        with_origin[0]["origin"],
+        serde_json::json!({"pairing": ["hehua", "studio"]})
+    );
+    let back: OrgGraph = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, g);
+    let mut data = OrgGraphData::from(&g);
+    data.relations.reverse();
+    assert_eq!(OrgGraph::try_from(data).unwrap(), g);
+
+    // A different origin is a different link.
+    let mut other = longgang();
+    other
+        .try_link(
+            &id("studio"),
+            Relation::Serves(Validity::since(d(2024, 5, 1))),
+            &id("hehua"),
         )
         .unwrap();
-    assert_eq!(route.handler, id("academy"));
+    assert_ne!(other, g);
+}
+
+#[test]
+fn an_origin_must_name_a_pairing_in_force_on_a_service_link() {
+    let mut g = longgang();
+    let before = serde_json::to_string(&g).unwrap();
+    let pairing = LinkOrigin::pairing(id("hehua"), id("studio"));
+    // Only a service link records an origin.
     assert_eq!(
-        route.reason,
-        RouteReason::Paired {
-            partner: id("council"),
-            area: id("huanan")
-        }
+        g.try_add_link(
+            Link::new(
+                id("studio"),
+                Relation::Coordinates(Mechanism::JointMediation, Validity::since(d(2024, 6, 1))),
+                id("council"),
+            )
+            .originating_in(pairing.clone())
+        ),
+        Err(OrgGraphError::OriginNotAllowed {
+            from: id("studio"),
+            to: id("council"),
+            relation: RelationKind::Coordinates,
+        })
     );
+    // The pairing starts on 1 May 2024: a service link from 2023 cannot
+    // have come from it.
+    assert_eq!(
+        g.try_add_link(
+            Link::new(id("studio"), Relation::Serves(since_2023()), id("hehua"))
+                .originating_in(pairing.clone())
+        ),
+        Err(OrgGraphError::UnknownPairing {
+            from: id("studio"),
+            to: id("hehua"),
+            a: id("hehua"),
+            b: id("studio"),
+            date: d(2023, 1, 1),
+        })
+    );
+    // Two bodies that are not paired at all.
+    assert!(matches!(
+        g.try_add_link(
+            Link::new(id("studio"), Relation::Serves(since_2023()), id("mancheng"))
+                .originating_in(LinkOrigin::pairing(id("pc-hehua"), id("council")))
+        ),
+        Err(OrgGraphError::UnknownPairing { .. })
+    ));
+    assert_eq!(
+        g.try_add_link(
+            Link::new(id("studio"), Relation::Serves(since_2023()), id("mancheng"))
+                .originating_in(LinkOrigin::pairing(id("ghost"), id("council")))
+        ),
+        Err(OrgGraphError::UnknownOrg { id: id("ghost") })
+    );
+    assert_eq!(serde_json::to_string(&g).unwrap(), before);
+    // The same from JSON.
+    let mut json = serde_json::to_value(&g).unwrap();
+    json["relations"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "from": "studio", "to": "hehua", "relation": "serves",
+            "validity": {"from": "2023-01-01"}, "origin": {"pairing": ["hehua", "studio"]}
+        }));
+    let err = serde_json::from_value::<OrgGraph>(json).unwrap_err();
+    assert!(
+        err.to_string().contains("not paired on 2023-01-01"),
+        "{err}"
+    );
+}
+
+/// Only mediation organisations mediate: a mediation academy, a merchants'
+/// council, a party branch or an enterprise with a mediation capability is
+/// refused, and the graph is unchanged. An area stands for the people's
+/// mediation committee established there (PML arts. 8, 34).
+#[test]
+fn only_mediation_organisations_mediate() {
+    let mut g = longgang();
+    let before = serde_json::to_string(&g).unwrap();
+    let labour = Capability::Mediation(DisputeKind::Labour);
+    for kind in [
+        OrgKind::MediationAcademy,
+        OrgKind::MerchantsCouncil,
+        OrgKind::PartyBranch,
+        OrgKind::Enterprise,
+        OrgKind::ComprehensiveGovernanceCentre,
+        OrgKind::Custom(Name::new("law_firm").unwrap()),
+    ] {
+        assert_eq!(
+            g.try_add_org(Org::new(id("x"), "X", kind.clone()).with_capability(labour)),
+            Err(OrgGraphError::NotAMediationOrganisation {
+                org: id("x"),
+                kind,
+                capability: labour,
+            })
+        );
+    }
+    assert_eq!(serde_json::to_string(&g).unwrap(), before);
+    assert_eq!(g.mediation_organisation(&id("academy")), None);
+    assert_eq!(g.mediation_organisation(&id("council")), None);
+    assert_eq!(
+        g.mediation_organisation(&id("med-hehua")),
+        Some(MediationOrganisation::PeoplesMediationCommittee)
+    );
+    // Longgang district mediates labour disputes itself: its committee.
+    assert_eq!(
+        g.mediation_organisation(&id("longgang")),
+        Some(MediationOrganisation::PeoplesMediationCommittee)
+    );
+    assert_eq!(g.mediation_organisation(&id("hehua")), None);
+    // A custom kind declared a mediation organisation mediates.
+    g.try_add_org(
+        Org::new(
+            id("tenancy-med"),
+            "Tenancy mediation centre",
+            OrgKind::Custom(Name::new("tenancy_centre").unwrap()),
+        )
+        .as_mediation_organisation(MediationOrganisation::IndustryOrProfessional)
+        .with_capability(Capability::Mediation(DisputeKind::Neighbour)),
+    )
+    .unwrap();
+}
+
+/// LDMAL art. 10: labour disputes go to an enterprise labour dispute
+/// mediation committee, a grassroots people's mediation organisation, or a
+/// township or subdistrict body with labour dispute mediation functions.
+#[test]
+fn only_ldmal_art_10_bodies_mediate_labour_disputes() {
+    let mut g = OrgGraph::new();
+    let labour = Capability::Mediation(DisputeKind::Labour);
+    let committee = |key: &str, organisation| {
+        Org::new(id(key), key, OrgKind::MediationCommittee)
+            .as_mediation_organisation(organisation)
+            .with_capability(labour)
+    };
+    assert_eq!(
+        g.try_add_org(
+            Org::new(id("studio"), "Studio", OrgKind::CommercialMediationStudio)
+                .with_capability(labour)
+        ),
+        Err(OrgGraphError::NotALabourMediationOrganisation {
+            org: id("studio"),
+            organisation: MediationOrganisation::Commercial,
+        })
+    );
+    assert_eq!(
+        g.try_add_org(committee(
+            "trade-med",
+            MediationOrganisation::IndustryOrProfessional
+        )),
+        Err(OrgGraphError::NotALabourMediationOrganisation {
+            org: id("trade-med"),
+            organisation: MediationOrganisation::IndustryOrProfessional,
+        })
+    );
+    assert!(g.is_empty());
+    for (key, organisation) in [
+        ("pmc", MediationOrganisation::PeoplesMediationCommittee),
+        (
+            "pengda-ldmc",
+            MediationOrganisation::EnterpriseLabourDisputeCommittee,
+        ),
+        (
+            "pinghu-labour",
+            MediationOrganisation::SubdistrictLabourDisputeMediation,
+        ),
+    ] {
+        g.try_add_org(committee(key, organisation)).unwrap();
+        assert_eq!(g.mediation_organisation(key), Some(organisation));
+        assert!(organisation.mediates_labour_disputes());
+    }
+}
+
+#[test]
+fn a_body_is_only_the_mediation_organisation_its_kind_allows() {
+    let mut g = OrgGraph::new();
+    for (kind, organisation) in [
+        (
+            OrgKind::MediationAcademy,
+            MediationOrganisation::PeoplesMediationCommittee,
+        ),
+        (
+            OrgKind::Community,
+            MediationOrganisation::PeoplesMediationCommittee,
+        ),
+        (
+            OrgKind::CommercialMediationStudio,
+            MediationOrganisation::PeoplesMediationCommittee,
+        ),
+        (
+            OrgKind::MediationCommittee,
+            MediationOrganisation::Commercial,
+        ),
+    ] {
+        assert_eq!(
+            g.try_add_org(
+                Org::new(id("x"), "X", kind.clone()).as_mediation_organisation(organisation)
+            ),
+            Err(OrgGraphError::MediationOrganisationNotAllowed {
+                org: id("x"),
+                kind,
+                organisation,
+            })
+        );
+    }
+    // A committee read from JSON without the field is a people's mediation
+    // committee; a studio a commercial one.
+    let g: OrgGraph = serde_json::from_value(serde_json::json!({
+        "orgs": [
+            {"id": "med", "name": "Committee", "kind": "mediation_committee",
+             "capabilities": [{"mediation": "labour"}]},
+            {"id": "studio", "name": "Studio", "kind": "commercial_mediation_studio"}
+        ]
+    }))
+    .unwrap();
+    assert_eq!(
+        g.mediation_organisation("med"),
+        Some(MediationOrganisation::PeoplesMediationCommittee)
+    );
+    assert_eq!(
+        g.org("studio").unwrap().mediation,
+        Some(MediationOrganisation::Commercial)
+    );
+    let refused = serde_json::from_value::<OrgGraph>(serde_json::json!({
+        "orgs": [{"id": "academy", "name": "Academy", "kind": "mediation_academy",
+                  "capabilities": [{"mediation": "labour"}]}]
+    }))
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("is not a mediation organisation"),
+        "{refused}"
+    );
+}
+
+/// A commercial mediation organisation's agreement is a contract: PML art.
+/// 33's judicial confirmation is for people's mediation agreements.
+#[test]
+fn a_commercial_mediation_agreement_is_not_judicially_confirmable() {
+    let g = longgang();
+    let studio = g.mediation_organisation(&id("studio")).unwrap();
+    assert_eq!(studio, MediationOrganisation::Commercial);
+    assert!(!studio.agreement_may_be_judicially_confirmed());
+    let committee = g.mediation_organisation(&id("med-hehua")).unwrap();
+    assert!(committee.agreement_may_be_judicially_confirmed());
+    for organisation in MediationOrganisation::ALL {
+        assert_eq!(
+            organisation.agreement_may_be_judicially_confirmed(),
+            organisation != MediationOrganisation::Commercial,
+            "{organisation}"
+        );
+    }
 }
 
 #[test]
@@ -603,13 +951,6 @@ fn a_route_reads_as_handler_tier_area_and_reason() {
     let reasons = [
         (RouteReason::Itself, "the area itself"),
         (RouteReason::Serves { area: id("hehua") }, "serves hehua"),
-        (
-            RouteReason::Paired {
-                partner: id("pc-hehua"),
-                area: id("hehua"),
-            },
-            "paired with pc-hehua, for hehua",
-        ),
     ];
     for (reason, text) in reasons {
         assert_eq!(reason.to_string(), text);
@@ -639,7 +980,7 @@ fn escalation_path_lists_each_tier_with_a_handler_and_skips_the_rest() {
     let steps: Vec<(Tier, &str)> = path.iter().map(|r| (r.tier, r.handler.as_str())).collect();
     assert_eq!(
         steps,
-        [(Tier::Estate, "academy"), (Tier::District, "longgang")]
+        [(Tier::Estate, "park-med"), (Tier::District, "longgang")]
     );
     assert!(
         g.escalation_path(&id("ent-1"), &Need::LegalAid, d(2025, 1, 6))
@@ -752,7 +1093,7 @@ fn health_reports_missing_parts_of_the_one_plus_one_plus_n_model() {
         [
             &Finding::EstateIncomplete {
                 estate: id("huanan"),
-                kind: OrgKind::CommercialDistrict,
+                kind: OrgKind::IndustrialPark,
                 missing: vec![EstatePart::PartyOrganisation],
             },
             &Finding::EstateIncomplete {

@@ -30,6 +30,7 @@ fn kinds() -> Vec<OrgKind> {
         OrgKind::CommercialMediationStudio,
         OrgKind::AdministrativeServiceCentre,
         OrgKind::Enterprise,
+        OrgKind::MediationAcademy,
     ]
 }
 
@@ -233,7 +234,8 @@ fn has_part_of_or_leads_cycle(links: &[Link]) -> bool {
     next.keys().any(|n| visit(n, &next, &mut marks))
 }
 
-/// The routing rules, written again from the links in force on the day.
+/// The routing rules, written again from the links in force on the day:
+/// the area itself, else the smallest serving body; a pairing never routes.
 fn expected_route(
     graph: &OrgGraph,
     location: &OrgId,
@@ -265,30 +267,8 @@ fn expected_route(
             reason: RouteReason::Serves { area },
         });
     }
-    let partners: HashSet<&OrgId> = servers.iter().copied().chain([&area]).collect();
-    let mut best: Option<(&OrgId, &OrgId)> = None;
-    for l in links
-        .iter()
-        .filter(|l| matches!(l.relation, Relation::PairedWith(_)))
-    {
-        for (handler, partner) in [(&l.from, &l.to), (&l.to, &l.from)] {
-            if partners.contains(partner)
-                && has(handler)
-                && best.is_none_or(|b| (handler, partner) < b)
-            {
-                best = Some((handler, partner));
-            }
-        }
-    }
-    best.map(|(handler, partner)| Route {
-        handler: handler.clone(),
-        tier,
-        area: area.clone(),
-        reason: RouteReason::Paired {
-            partner: partner.clone(),
-            area,
-        },
-    })
+    // Nothing else: a pairing is party building, never a route.
+    None
 }
 
 proptest! {
@@ -370,7 +350,19 @@ proptest! {
                     prop_assert_eq!(&got, &reversed.route(&location.id, tier, &need, date));
                     let expected = expected_route(&graph, &location.id, tier, need, date);
                     match (&got, expected) {
-                        (Ok(route), Some(expected)) => prop_assert_eq!(route, &expected),
+                        (Ok(route), Some(expected)) => {
+                            prop_assert_eq!(route, &expected);
+                            // A dispute only ever goes to a mediation
+                            // organisation, and a labour dispute only to one
+                            // LDMAL art. 10 names.
+                            if let Need::Mediation(kind) = need {
+                                let organisation = graph.mediation_organisation(&route.handler);
+                                prop_assert!(organisation.is_some(), "{} mediates", route.handler);
+                                if kind == DisputeKind::Labour {
+                                    prop_assert!(organisation.is_some_and(|o| o.mediates_labour_disputes()));
+                                }
+                            }
+                        }
                         (Err(OrgGraphError::NoHandler { .. }), None) => {
                             prop_assert!(graph.ancestor_at(&location.id, tier).is_ok());
                         }

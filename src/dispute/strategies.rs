@@ -628,10 +628,12 @@ pub fn sample() -> (Dispute, Cast) {
         Org::new(org("pinghu"), "Pinghu subdistrict", OrgKind::Subdistrict),
         Org::new(org("hehua"), "Hehua community", OrgKind::Community),
         Org::new(org("park"), "Industrial park", OrgKind::IndustrialPark),
+        // The committee the park's mediation academy hosts: only a
+        // mediation organisation mediates.
         Org::new(
             org("academy"),
-            "Park mediation academy",
-            OrgKind::MediationAcademy,
+            "Park mediation committee (hosted by the academy)",
+            OrgKind::MediationCommittee,
         )
         .with_capability(labour),
         Org::new(

@@ -179,18 +179,28 @@ impl EscalationPolicy {
     }
 
     /// The report's rule, "small matters stay in the park, big matters stay
-    /// in the community", as policy `report-default` version 1:
+    /// in the community", as policy `report-default` version 1, with
+    /// defaults of ours around it:
     ///
     /// | severity | starts at | ceiling |
     /// |---|---|---|
-    /// | minor | grid | estate/park |
-    /// | moderate | estate/park | community |
-    /// | serious | community | community |
-    /// | critical | community | district |
+    /// | minor | grid *(ours)* | estate/park **(the report)** |
+    /// | moderate | estate/park *(ours)* | community *(ours)* |
+    /// | serious | community *(ours)* | community **(the report)** |
+    /// | critical | community *(ours)* | district *(ours)* |
     ///
-    /// Each tier has 3 (grid), 5 (estate), 10 (community), 15
-    /// (subdistrict) and 30 (district, municipal) working days; supervision
-    /// sends a written notice 3 working days after its reminder.
+    /// Only the two ceilings marked "the report" are the report's rule:
+    /// small (minor) matters do not leave the park, big (serious) ones do
+    /// not leave the community. Everything else is a default of this crate,
+    /// not the report's and not the law's: the start tiers, the moderate
+    /// ceiling, the critical → district step, and the time limits — 3
+    /// (grid), 5 (estate), 10 (community), 15 (subdistrict) and 30
+    /// (district, municipal) working days per tier, and a written
+    /// supervision notice 3 working days after its reminder. Replace any of
+    /// them with [`EscalationPolicy::new`], [`try_with_limit`](Self::try_with_limit),
+    /// [`try_with_kind_band`](Self::try_with_kind_band) and
+    /// [`try_with_supervision`](Self::try_with_supervision), and publish the
+    /// result in a [`PolicyBook`](super::PolicyBook).
     pub fn report_default() -> Self {
         let limits = [
             (Tier::Grid, 3),

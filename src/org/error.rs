@@ -5,7 +5,9 @@ use std::fmt;
 use crate::id::{ActorId, OrgId};
 use crate::tier::Tier;
 
-use super::kind::{Need, OrgKind};
+use chrono::NaiveDate;
+
+use super::kind::{Capability, MediationOrganisation, Need, OrgKind};
 use super::relation::{Relation, RelationKind, Validity};
 
 /// Which end of a link an organisation is at.
@@ -192,6 +194,68 @@ pub enum OrgGraphError {
         tier: Tier,
         /// The need.
         need: Need,
+    },
+    /// A mediation capability on a body that is not a mediation
+    /// organisation (a mediation academy, a merchants' council, a party
+    /// branch, ...): only mediation organisations mediate, and an area only
+    /// through the committee established there (PML arts. 8 and 34).
+    #[error("{org} ({kind}) is not a mediation organisation, so it cannot have {capability}")]
+    NotAMediationOrganisation {
+        /// The body.
+        org: OrgId,
+        /// Its kind.
+        kind: OrgKind,
+        /// The mediation capability refused.
+        capability: Capability,
+    },
+    /// A body declared a kind of mediation organisation its kind cannot be
+    /// (see [`OrgKind::may_be`]).
+    #[error("{org} ({kind}) cannot be a {organisation} mediation organisation")]
+    MediationOrganisationNotAllowed {
+        /// The body.
+        org: OrgId,
+        /// Its kind.
+        kind: OrgKind,
+        /// The declaration refused.
+        organisation: MediationOrganisation,
+    },
+    /// Labour dispute mediation on a mediation organisation LDMAL art. 10
+    /// does not name (an industry or professional one, a commercial one).
+    #[error(
+        "{org} is a {organisation} mediation organisation, which LDMAL art. 10 does not name for labour disputes"
+    )]
+    NotALabourMediationOrganisation {
+        /// The body.
+        org: OrgId,
+        /// The kind of mediation organisation it is.
+        organisation: MediationOrganisation,
+    },
+    /// An origin on a link that is not a [`Relation::Serves`] link.
+    #[error("the {relation} link {from} -> {to} cannot record an origin: only a serves link does")]
+    OriginNotAllowed {
+        /// The source of the link.
+        from: OrgId,
+        /// The target of the link.
+        to: OrgId,
+        /// The relation offered.
+        relation: RelationKind,
+    },
+    /// A service link names as its origin a pairing that is not in the
+    /// graph on the day the link starts.
+    #[error(
+        "the serves link {from} -> {to} names the pairing of {a} and {b} as its origin, but they are not paired on {date}"
+    )]
+    UnknownPairing {
+        /// The source of the service link.
+        from: OrgId,
+        /// The area it serves.
+        to: OrgId,
+        /// One end of the pairing named.
+        a: OrgId,
+        /// The other end.
+        b: OrgId,
+        /// The first day of the service link.
+        date: NaiveDate,
     },
     /// An entry of serialised graph data was refused.
     #[error("{entry}: {source}")]

@@ -22,7 +22,8 @@ use super::relation::{Link, Relation};
 /// ```
 ///
 /// Turning it into a graph ([`TryFrom`]) inserts every organisation, then
-/// every link, through the checking inserts; the first refused entry is
+/// every link (those recording an origin last, so the pairing they name is
+/// in), through the checking inserts; the first refused entry is
 /// reported as [`OrgGraphError::InvalidEntry`] with its index and ids.
 /// Deserialising an [`OrgGraph`] goes through the same path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,15 +56,19 @@ impl TryFrom<OrgGraphData> for OrgGraph {
                     source: Box::new(source),
                 })?;
         }
-        for (index, link) in data.relations.into_iter().enumerate() {
+        // Links with an origin go in last, so the pairing they name is in
+        // whatever the order of the list.
+        let (later, first): (Vec<_>, Vec<_>) = data
+            .relations
+            .into_iter()
+            .enumerate()
+            .partition(|(_, link)| link.origin.is_some());
+        for (index, link) in first.into_iter().chain(later) {
+            let (from, to) = (link.from.clone(), link.to.clone());
             graph
-                .try_link(&link.from, link.relation, &link.to)
+                .try_add_link(link)
                 .map_err(|source| OrgGraphError::InvalidEntry {
-                    entry: DataEntry::Relation {
-                        index,
-                        from: link.from,
-                        to: link.to,
-                    },
+                    entry: DataEntry::Relation { index, from, to },
                     source: Box::new(source),
                 })?;
         }

@@ -384,7 +384,9 @@ pub fn city(scale: &CityScale, seed: u64) -> OrgGraph {
         community_committees.push(pc);
     }
 
-    // Commercial mediation studios, gained by communities through pairings.
+    // Commercial mediation studios, gained by communities through pairings:
+    // the pairing is party building, so the studio serves the community
+    // through a service link of its own.
     for k in 0..scale.communities / 10 {
         let id = b.names.id("cms", k);
         let studio = b.add(
@@ -397,7 +399,7 @@ pub fn city(scale: &CityScale, seed: u64) -> OrgGraph {
         );
         let c = b.rng.random_range(0..communities.len());
         let v = b.since();
-        b.link(studio, Relation::PairedWith(v), communities[c]);
+        b.link(studio, Relation::Serves(v), communities[c]);
         if let Some(&m) = mediation_committees.get(c) {
             let v = b.since();
             b.link(
@@ -418,7 +420,9 @@ pub fn city(scale: &CityScale, seed: u64) -> OrgGraph {
         let kind = match roll {
             0..78 => OrgKind::HousingEstate,
             78..88 => OrgKind::IndustrialPark,
-            88..92 => OrgKind::CommercialDistrict,
+            // Commercial complexes: a commercial district (商圈) is an area
+            // at the community tier, not an estate.
+            88..92 => OrgKind::IndustrialPark,
             _ => OrgKind::UrbanVillage,
         };
         let parent = spread(i, scale.estates, &communities);

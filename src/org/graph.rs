@@ -8,15 +8,15 @@ use std::hash::Hash;
 
 use chrono::NaiveDate;
 use petgraph::Direction::{Incoming, Outgoing};
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use crate::id::{ActorId, OrgId};
 use crate::tier::Tier;
 
 use super::error::{LinkEnd, OrgGraphError};
-use super::kind::{KindClass, Org};
-use super::relation::{Link, Mechanism, Relation, RelationKind, Validity};
+use super::kind::{Capability, KindClass, MediationOrganisation, Org};
+use super::relation::{Link, LinkOrigin, Mechanism, Relation, RelationKind, Validity};
 
 /// Which routing link a [`RouteLink`] records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,8 @@ pub(crate) enum RouteLinkKind {
 }
 
 /// A copy of a `Serves` or `PairedWith` link kept on the node it matters to,
-/// so routing reads one short list instead of walking every incoming edge.
+/// so routing (service links) and [`OrgGraph::paired_with`] read one short
+/// list instead of walking every incoming edge.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RouteLink {
     pub(crate) other: NodeIndex,
@@ -75,6 +76,8 @@ pub struct OrgGraph {
     /// by (source, target, relation), so a duplicate is found in O(1)
     /// whatever the degrees (see [`OrgGraph::has_link`]).
     pub(crate) busy_links: HashSet<(NodeIndex, NodeIndex, Relation)>,
+    /// The recorded origins of service links, by edge.
+    pub(crate) origins: HashMap<EdgeIndex, LinkOrigin>,
 }
 
 /// Up to this many links, a node's adjacency list is scanned to find a
@@ -109,6 +112,7 @@ impl OrgGraph {
             index: HashMap::with_capacity(orgs),
             actors: HashMap::new(),
             busy_links: HashSet::new(),
+            origins: HashMap::new(),
         }
     }
 
@@ -175,11 +179,15 @@ impl OrgGraph {
     /// were stored.
     pub fn links(&self) -> impl Iterator<Item = Link> + '_ {
         self.graph.edge_references().map(|e| {
-            Link::new(
+            let link = Link::new(
                 self.graph[e.source()].org.id.clone(),
                 *e.weight(),
                 self.graph[e.target()].org.id.clone(),
-            )
+            );
+            match self.origins.get(&e.id()) {
+                Some(origin) => link.originating_in(origin.clone()),
+                None => link,
+            }
         })
     }
 
@@ -208,13 +216,21 @@ impl OrgGraph {
 
     /// Adds an organisation.
     ///
-    /// Its capability list is sorted and de-duplicated on the way in.
+    /// Its capability list is sorted and de-duplicated on the way in, and
+    /// it takes its kind's mediation organisation if it declares none.
     ///
     /// # Errors
     ///
-    /// [`OrgGraphError::DuplicateOrg`] if the id is taken;
-    /// [`OrgGraphError::DuplicateActor`] if it is a person and another person
-    /// node already stands for the same actor.
+    /// - [`OrgGraphError::DuplicateOrg`] if the id is taken;
+    /// - [`OrgGraphError::DuplicateActor`] if it is a person and another
+    ///   person node already stands for the same actor;
+    /// - [`OrgGraphError::MediationOrganisationNotAllowed`] if it is
+    ///   declared a mediation organisation its kind cannot be;
+    /// - [`OrgGraphError::NotAMediationOrganisation`] if it has a mediation
+    ///   capability but is neither a mediation organisation nor an area
+    ///   (only mediation organisations mediate);
+    /// - [`OrgGraphError::NotALabourMediationOrganisation`] if it mediates
+    ///   labour disputes but is not one of the bodies LDMAL art. 10 names.
     ///
     /// ```
     /// use grassroots::id::OrgId;
@@ -234,6 +250,8 @@ impl OrgGraph {
     }
 
     pub(crate) fn insert_org(&mut self, mut org: Org) -> Result<NodeIndex, OrgGraphError> {
+        org.normalise();
+        check_mediation(&org)?;
         // One hash of the id: the vacant entry is filled once the node is in.
         let slot = match self.index.entry(org.id.clone()) {
             Entry::Occupied(_) => return Err(OrgGraphError::DuplicateOrg { id: org.id }),
@@ -251,7 +269,6 @@ impl OrgGraph {
             },
             None => None,
         };
-        org.normalise();
         let node = Node {
             tier: org.kind.tier(),
             caps: org.capability_mask(),
@@ -312,7 +329,96 @@ impl OrgGraph {
     ) -> Result<(), OrgGraphError> {
         let a = self.node(from)?;
         let b = self.node(to)?;
-        self.link_nodes(a, relation, b)
+        self.link_nodes(a, relation, b).map(drop)
+    }
+
+    /// Adds `link`, with its recorded origin if it has one, after checking
+    /// every rule [`try_link`](Self::try_link) checks and, for an origin,
+    /// that the link is a service link and that the pairing it names is in
+    /// the graph on the day the link starts.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`try_link`](Self::try_link), and
+    /// - [`OrgGraphError::OriginNotAllowed`] if a link other than a
+    ///   [`Serves`](Relation::Serves) link records an origin;
+    /// - [`OrgGraphError::UnknownOrg`] if the origin names an organisation
+    ///   not in the graph;
+    /// - [`OrgGraphError::UnknownPairing`] if the two organisations it names
+    ///   are not [`PairedWith`](Relation::PairedWith) each other on the
+    ///   service link's first day.
+    ///
+    /// A refused link leaves the graph unchanged.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use grassroots::id::OrgId;
+    /// use grassroots::org::{Link, LinkOrigin, Org, OrgGraph, OrgKind, Relation, Validity};
+    ///
+    /// let id = |s: &str| OrgId::new(s);
+    /// let mut graph = OrgGraph::new();
+    /// graph.try_add_org(Org::new(id("hehua")?, "Hehua community", OrgKind::Community))?;
+    /// graph.try_add_org(Org::new(id("hehua-party")?, "Hehua party committee", OrgKind::PartyCommittee))?;
+    /// graph.try_add_org(Org::new(id("branch")?, "A legal-affairs party branch", OrgKind::PartyBranch))?;
+    /// graph.try_add_org(Org::new(id("studio")?, "Commercial mediation studio", OrgKind::CommercialMediationStudio))?;
+    /// let since = Validity::since(NaiveDate::from_ymd_opt(2023, 6, 1).unwrap());
+    /// graph.try_link(&id("hehua-party")?, Relation::PairedWith(since), &id("branch")?)?;
+    /// let serves = Link::new(id("studio")?, Relation::Serves(since), id("hehua")?)
+    ///     .originating_in(LinkOrigin::pairing(id("hehua-party")?, id("branch")?));
+    /// graph.try_add_link(serves.clone())?;
+    /// assert!(graph.links().any(|l| l == serves));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_add_link(&mut self, link: Link) -> Result<(), OrgGraphError> {
+        let a = self.node(&link.from)?;
+        let b = self.node(&link.to)?;
+        if let Some(origin) = &link.origin {
+            self.check_origin(a, link.relation, b, origin)?;
+        }
+        let e = self.link_nodes(a, link.relation, b)?;
+        if let Some(origin) = link.origin {
+            self.origins.insert(e, origin.canonical());
+        }
+        Ok(())
+    }
+
+    /// An origin is on a service link, and names a pairing in force on the
+    /// link's first day.
+    fn check_origin(
+        &self,
+        a: NodeIndex,
+        relation: Relation,
+        b: NodeIndex,
+        origin: &LinkOrigin,
+    ) -> Result<(), OrgGraphError> {
+        let Relation::Serves(validity) = relation else {
+            return Err(OrgGraphError::OriginNotAllowed {
+                from: self.id_of(a).clone(),
+                to: self.id_of(b).clone(),
+                relation: relation.kind(),
+            });
+        };
+        match origin {
+            LinkOrigin::Pairing([x, y]) => {
+                let (nx, ny) = (self.node(x)?, self.node(y)?);
+                let paired = self.graph[nx].route_links.iter().any(|l| {
+                    l.kind == RouteLinkKind::Paired
+                        && l.other == ny
+                        && l.validity.is_in_force(validity.from)
+                });
+                if paired {
+                    Ok(())
+                } else {
+                    Err(OrgGraphError::UnknownPairing {
+                        from: self.id_of(a).clone(),
+                        to: self.id_of(b).clone(),
+                        a: x.clone(),
+                        b: y.clone(),
+                        date: validity.from,
+                    })
+                }
+            }
+        }
     }
 
     pub(crate) fn link_nodes(
@@ -320,9 +426,9 @@ impl OrgGraph {
         a: NodeIndex,
         relation: Relation,
         b: NodeIndex,
-    ) -> Result<(), OrgGraphError> {
+    ) -> Result<EdgeIndex, OrgGraphError> {
         self.check_link(a, relation, b)?;
-        self.graph.add_edge(a, b, relation);
+        let edge = self.graph.add_edge(a, b, relation);
         self.graph[b].in_degree += 1;
         let out = &mut self.graph[a].out_degree;
         *out += 1;
@@ -358,7 +464,7 @@ impl OrgGraph {
             }
             Relation::Leads | Relation::MemberOf(_) | Relation::Coordinates(..) => {}
         }
-        Ok(())
+        Ok(edge)
     }
 
     /// Every rule a new link must pass; reads only.
@@ -590,6 +696,45 @@ impl OrgGraph {
         Ok(&self.graph[area].org)
     }
 
+    /// The kind of mediation organisation `id` is, or `None` if it is none
+    /// (or not in the graph): what a dispute workflow asks of the body a
+    /// route names before it allows, say, an application for judicial
+    /// confirmation ([`MediationOrganisation::agreement_may_be_judicially_confirmed`]).
+    ///
+    /// A body answers with its [`Org::mediation`]. An area with a mediation
+    /// capability stands for the people's mediation committee established
+    /// there (PML art. 8 for residents' and villagers' committees, art. 34
+    /// for other places) and answers
+    /// [`MediationOrganisation::PeoplesMediationCommittee`].
+    ///
+    /// ```
+    /// use grassroots::id::OrgId;
+    /// use grassroots::matter::DisputeKind;
+    /// use grassroots::org::{Capability, MediationOrganisation, Org, OrgGraph, OrgKind};
+    ///
+    /// let mut graph = OrgGraph::new();
+    /// let studio = OrgId::new("studio")?;
+    /// graph.try_add_org(
+    ///     Org::new(studio.clone(), "Commercial mediation studio", OrgKind::CommercialMediationStudio)
+    ///         .with_capability(Capability::Mediation(DisputeKind::Commercial)),
+    /// )?;
+    /// graph.try_add_org(Org::new(OrgId::new("council")?, "Merchants' council", OrgKind::MerchantsCouncil))?;
+    /// assert_eq!(graph.mediation_organisation(&studio), Some(MediationOrganisation::Commercial));
+    /// assert_eq!(graph.mediation_organisation(&OrgId::new("council")?), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn mediation_organisation<Q>(&self, id: &Q) -> Option<MediationOrganisation>
+    where
+        OrgId: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let org = self.org(id)?;
+        org.mediation.or_else(|| {
+            (org.kind.is_territorial() && org.mediates())
+                .then_some(MediationOrganisation::PeoplesMediationCommittee)
+        })
+    }
+
     /// The node at `tier` at or above `n`, walking parent links.
     pub(crate) fn area_at(&self, n: NodeIndex, tier: Tier) -> Result<NodeIndex, OrgGraphError> {
         let node = &self.graph[n];
@@ -726,6 +871,7 @@ impl OrgGraph {
                     id: node.org.id.clone(),
                 });
             }
+            check_mediation(&node.org)?;
             if let Some(actor) = node.org.kind.actor() {
                 if self.actors.get(actor) != Some(&n) {
                     return Err(OrgGraphError::DuplicateActor {
@@ -795,6 +941,13 @@ impl OrgGraph {
                     }
                 }
             }
+        }
+        for (&e, origin) in &self.origins {
+            let (a, b) = self
+                .graph
+                .edge_endpoints(e)
+                .expect("an origin's edge is in the graph");
+            self.check_origin(a, self.graph[e], b, origin)?;
         }
         if done < self.graph.node_count() {
             let stuck = self
@@ -906,6 +1059,47 @@ impl OrgGraph {
             at = prev;
         }
     }
+}
+
+/// Only mediation organisations mediate; an area counts as the people's
+/// mediation committee established there (PML arts. 8, 34). Labour disputes
+/// only before the bodies LDMAL art. 10 names.
+fn check_mediation(org: &Org) -> Result<(), OrgGraphError> {
+    if let Some(organisation) = org.mediation {
+        if !org.kind.may_be(organisation) {
+            return Err(OrgGraphError::MediationOrganisationNotAllowed {
+                org: org.id.clone(),
+                kind: org.kind.clone(),
+                organisation,
+            });
+        }
+    }
+    let organisation = match org.mediation {
+        Some(organisation) => organisation,
+        None if org.kind.is_territorial() => MediationOrganisation::PeoplesMediationCommittee,
+        None => match org
+            .capabilities
+            .iter()
+            .find(|c| matches!(c, Capability::Mediation(_)))
+        {
+            Some(capability) => {
+                return Err(OrgGraphError::NotAMediationOrganisation {
+                    org: org.id.clone(),
+                    kind: org.kind.clone(),
+                    capability: *capability,
+                });
+            }
+            None => return Ok(()),
+        },
+    };
+    let labour = Capability::Mediation(crate::matter::DisputeKind::Labour);
+    if !organisation.mediates_labour_disputes() && org.capabilities.contains(&labour) {
+        return Err(OrgGraphError::NotALabourMediationOrganisation {
+            org: org.id.clone(),
+            organisation,
+        });
+    }
+    Ok(())
 }
 
 /// Whether the source and the target kind may take part in a relation of

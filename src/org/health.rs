@@ -59,7 +59,7 @@ pub enum Finding {
         missing: Vec<EstatePart>,
     },
     /// No body able to mediate any kind of dispute is reachable from the
-    /// community (itself, a body serving it, or a body paired with either).
+    /// community (itself or a body serving it; a pairing is no route).
     NoMediation {
         /// The community.
         community: OrgId,
@@ -162,8 +162,10 @@ impl OrgGraph {
     ///
     /// - estate-tier bodies missing parts of the "1 + 1 + N" model (a
     ///   leading party organisation, a grid, at least one other force);
-    /// - communities with no mediation reachable (itself, serving or paired,
-    ///   as [`route`](OrgGraph::route) would look);
+    /// - communities (and other areas at the community tier, such as a
+    ///   commercial district) with no mediation reachable (itself or
+    ///   serving, as [`route`](OrgGraph::route) would look: a pairing is no
+    ///   route);
     /// - territorial bodies below the graph's top tier with no parent;
     /// - bodies (not persons) with no link in force, and bodies whose links
     ///   do not connect them to any territorial body.

@@ -41,7 +41,9 @@ pub enum OrgKind {
     HousingEstate,
     /// An industrial park (园区).
     IndustrialPark,
-    /// A commercial district (商圈), such as Huanan City.
+    /// A commercial district (商圈), such as Huanan City with the parks
+    /// around it: an area at the [`Tier::Community`] tier, part of a
+    /// subdistrict, whose parks and complexes are part of it.
     CommercialDistrict,
     /// An urban village (城中村).
     UrbanVillage,
@@ -62,11 +64,16 @@ pub enum OrgKind {
     /// An administrative service centre (行政服务中心), a service hall or one
     /// of its branches.
     AdministrativeServiceCentre,
-    /// A people's mediation committee (人民调解委员会).
+    /// A mediation committee: a people's mediation committee (人民调解委员会)
+    /// unless it is declared another committee-shaped
+    /// [`MediationOrganisation`] with [`Org::as_mediation_organisation`].
     MediationCommittee,
-    /// A commercial mediation studio (商事调解工作室).
+    /// A commercial mediation organisation (商事调解组织), such as a
+    /// commercial mediation studio (商事调解工作室): always a
+    /// [`MediationOrganisation::Commercial`].
     CommercialMediationStudio,
-    /// A mediation academy (调解学院) training mediators.
+    /// A mediation academy (调解学院) training mediators: not a mediation
+    /// organisation. Its trainees mediate as members of a committee.
     MediationAcademy,
     /// A comprehensive governance centre (综治中心).
     ComprehensiveGovernanceCentre,
@@ -106,8 +113,9 @@ pub enum KindClass {
 impl OrgKind {
     /// The tier of a territorial kind, or `None` for every other kind.
     ///
-    /// Housing estates, industrial parks, commercial districts and urban
-    /// villages are all [`Tier::Estate`].
+    /// Housing estates, industrial parks and urban villages are all
+    /// [`Tier::Estate`]; a commercial district is at [`Tier::Community`],
+    /// with its parks part of it.
     ///
     /// ```
     /// use grassroots::org::OrgKind;
@@ -121,11 +129,10 @@ impl OrgKind {
             OrgKind::Municipality => Some(Tier::Municipal),
             OrgKind::District => Some(Tier::District),
             OrgKind::Subdistrict => Some(Tier::Subdistrict),
-            OrgKind::Community => Some(Tier::Community),
-            OrgKind::HousingEstate
-            | OrgKind::IndustrialPark
-            | OrgKind::CommercialDistrict
-            | OrgKind::UrbanVillage => Some(Tier::Estate),
+            OrgKind::Community | OrgKind::CommercialDistrict => Some(Tier::Community),
+            OrgKind::HousingEstate | OrgKind::IndustrialPark | OrgKind::UrbanVillage => {
+                Some(Tier::Estate)
+            }
             OrgKind::Grid => Some(Tier::Grid),
             _ => None,
         }
@@ -231,6 +238,137 @@ impl OrgKind {
     /// Whether this is a kind of the city's own.
     pub const fn is_custom(&self) -> bool {
         matches!(self, OrgKind::Custom(_))
+    }
+
+    /// The mediation organisation a body of this kind is unless declared
+    /// otherwise: a mediation committee is a people's mediation committee, a
+    /// commercial mediation studio a commercial mediation organisation;
+    /// every other kind is none.
+    pub const fn default_mediation_organisation(&self) -> Option<MediationOrganisation> {
+        match self {
+            OrgKind::MediationCommittee => Some(MediationOrganisation::PeoplesMediationCommittee),
+            OrgKind::CommercialMediationStudio => Some(MediationOrganisation::Commercial),
+            _ => None,
+        }
+    }
+
+    /// Whether a body of this kind may be declared `organisation`: a
+    /// mediation committee may be any committee but a commercial one, a
+    /// commercial mediation studio only commercial, a custom kind anything;
+    /// no other kind is a mediation organisation (a mediation academy, a
+    /// merchants' council, a party branch, an area, ... host or lead
+    /// mediation; they do not mediate).
+    pub const fn may_be(&self, organisation: MediationOrganisation) -> bool {
+        match self {
+            OrgKind::MediationCommittee => {
+                !matches!(organisation, MediationOrganisation::Commercial)
+            }
+            OrgKind::CommercialMediationStudio => {
+                matches!(organisation, MediationOrganisation::Commercial)
+            }
+            OrgKind::Custom(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Which kind of mediation organisation a body is: who may mediate what, and
+/// what its agreements are.
+///
+/// | organisation | mediates labour disputes (LDMAL art. 10) | agreement may go to judicial confirmation (PML art. 33) |
+/// |---|---|---|
+/// | people's mediation committee | yes (art. 10(2)) | yes |
+/// | industry or professional | no | yes |
+/// | commercial | no | no: its agreement is a contract |
+/// | enterprise labour dispute committee | yes (art. 10(1)) | yes |
+/// | subdistrict labour dispute mediation | yes (art. 10(3)) | yes |
+///
+/// An area (a community, a park, ...) with a mediation capability stands for
+/// the people's mediation committee established there (PML arts. 8 and 34)
+/// and counts as one; see [`OrgGraph::mediation_organisation`](super::OrgGraph::mediation_organisation).
+///
+/// ```
+/// use grassroots::org::MediationOrganisation;
+///
+/// assert!(MediationOrganisation::PeoplesMediationCommittee.mediates_labour_disputes());
+/// assert!(!MediationOrganisation::Commercial.mediates_labour_disputes());
+/// assert!(!MediationOrganisation::Commercial.agreement_may_be_judicially_confirmed());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MediationOrganisation {
+    /// A people's mediation committee (人民调解委员会), PML arts. 7–8 and 34;
+    /// for labour disputes a grassroots people's mediation organisation
+    /// established according to law (LDMAL art. 10(2)).
+    PeoplesMediationCommittee,
+    /// An industry or professional mediation organisation
+    /// (行业性、专业性调解组织). LDMAL art. 10 does not name it for labour
+    /// disputes.
+    IndustryOrProfessional,
+    /// A commercial mediation organisation (商事调解组织): its agreements are
+    /// contracts, not people's mediation agreements, so PML art. 33's
+    /// judicial confirmation does not apply. LDMAL art. 10 does not name it.
+    Commercial,
+    /// An enterprise labour dispute mediation committee
+    /// (企业劳动争议调解委员会), LDMAL art. 10(1).
+    EnterpriseLabourDisputeCommittee,
+    /// An organisation with labour dispute mediation functions set up in a
+    /// township or subdistrict (在乡镇、街道设立的具有劳动争议调解职能的组织),
+    /// LDMAL art. 10(3).
+    SubdistrictLabourDisputeMediation,
+}
+
+impl MediationOrganisation {
+    /// Every kind of mediation organisation, in declaration order.
+    pub const ALL: [MediationOrganisation; 5] = [
+        MediationOrganisation::PeoplesMediationCommittee,
+        MediationOrganisation::IndustryOrProfessional,
+        MediationOrganisation::Commercial,
+        MediationOrganisation::EnterpriseLabourDisputeCommittee,
+        MediationOrganisation::SubdistrictLabourDisputeMediation,
+    ];
+
+    /// Whether it may mediate labour disputes: LDMAL art. 10 names
+    /// enterprise labour dispute mediation committees, grassroots people's
+    /// mediation organisations established according to law, and
+    /// organisations with labour dispute mediation functions set up in
+    /// townships and subdistricts.
+    pub const fn mediates_labour_disputes(self) -> bool {
+        matches!(
+            self,
+            MediationOrganisation::PeoplesMediationCommittee
+                | MediationOrganisation::EnterpriseLabourDisputeCommittee
+                | MediationOrganisation::SubdistrictLabourDisputeMediation
+        )
+    }
+
+    /// Whether the parties may apply for judicial confirmation of an
+    /// agreement reached before it (PML art. 33): every kind but a
+    /// commercial mediation organisation, whose agreements are contracts.
+    pub const fn agreement_may_be_judicially_confirmed(self) -> bool {
+        !matches!(self, MediationOrganisation::Commercial)
+    }
+
+    /// The snake_case name, as used in serde and [`Display`](fmt::Display).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MediationOrganisation::PeoplesMediationCommittee => "peoples_mediation_committee",
+            MediationOrganisation::IndustryOrProfessional => "industry_or_professional",
+            MediationOrganisation::Commercial => "commercial",
+            MediationOrganisation::EnterpriseLabourDisputeCommittee => {
+                "enterprise_labour_dispute_committee"
+            }
+            MediationOrganisation::SubdistrictLabourDisputeMediation => {
+                "subdistrict_labour_dispute_mediation"
+            }
+        }
+    }
+}
+
+impl fmt::Display for MediationOrganisation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -482,6 +620,12 @@ pub struct Org {
     /// What it is able to handle, sorted and without repeats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<Capability>,
+    /// The kind of mediation organisation it is, if it is one. [`Org::new`]
+    /// takes the kind's default
+    /// ([`OrgKind::default_mediation_organisation`]); so does the graph
+    /// when the field is missing from JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mediation: Option<MediationOrganisation>,
 }
 
 impl Org {
@@ -490,9 +634,30 @@ impl Org {
         Org {
             id,
             name: name.into(),
+            mediation: kind.default_mediation_organisation(),
             kind,
             capabilities: Vec::new(),
         }
+    }
+
+    /// The same organisation, declared a mediation organisation of this
+    /// kind: an enterprise labour dispute mediation committee, say, or a
+    /// custom kind of body that mediates. The graph refuses a declaration
+    /// the kind does not allow ([`OrgKind::may_be`]).
+    ///
+    /// ```
+    /// use grassroots::id::OrgId;
+    /// use grassroots::org::{MediationOrganisation, Org, OrgKind};
+    ///
+    /// let committee = Org::new(OrgId::new("pengda-ldmc")?, "Pengda labour dispute mediation committee", OrgKind::MediationCommittee)
+    ///     .as_mediation_organisation(MediationOrganisation::EnterpriseLabourDisputeCommittee);
+    /// assert_eq!(committee.mediation, Some(MediationOrganisation::EnterpriseLabourDisputeCommittee));
+    /// # Ok::<(), grassroots::id::IdError>(())
+    /// ```
+    #[must_use]
+    pub fn as_mediation_organisation(mut self, organisation: MediationOrganisation) -> Self {
+        self.mediation = Some(organisation);
+        self
     }
 
     /// The same organisation, able to handle `capability` as well.
@@ -523,10 +688,21 @@ impl Org {
         self.kind.tier()
     }
 
-    /// Sorts and de-duplicates the capability list.
+    /// Sorts and de-duplicates the capability list, and takes the kind's
+    /// mediation organisation when none is declared.
     pub(crate) fn normalise(&mut self) {
         self.capabilities.sort_unstable();
         self.capabilities.dedup();
+        if self.mediation.is_none() {
+            self.mediation = self.kind.default_mediation_organisation();
+        }
+    }
+
+    /// Whether any capability is a mediation capability.
+    pub(crate) fn mediates(&self) -> bool {
+        self.capabilities
+            .iter()
+            .any(|c| matches!(c, Capability::Mediation(_)))
     }
 
     /// The capability list as a bit mask.
@@ -563,10 +739,10 @@ mod tests {
 
     #[test]
     fn estate_level_kinds_are_all_at_the_estate_tier() {
+        assert_eq!(OrgKind::CommercialDistrict.tier(), Some(Tier::Community));
         for k in [
             OrgKind::HousingEstate,
             OrgKind::IndustrialPark,
-            OrgKind::CommercialDistrict,
             OrgKind::UrbanVillage,
         ] {
             assert_eq!(k.tier(), Some(Tier::Estate));

@@ -8,8 +8,10 @@
 //! - [`Relation::PartOf`] — administrative containment, grid → estate →
 //!   community → subdistrict → district → municipality;
 //! - [`Relation::Leads`] — party-building leadership;
-//! - [`Relation::Serves`] — a body serves an area;
-//! - [`Relation::PairedWith`] — co-construction pairing (symmetric);
+//! - [`Relation::Serves`] — a body serves an area; the link may record its
+//!   [`LinkOrigin`] (the pairing that brought the body in);
+//! - [`Relation::PairedWith`] — co-construction pairing (symmetric): party
+//!   building, never a route;
 //! - [`Relation::MemberOf`] — a person, enterprise or merchant belongs to a
 //!   body;
 //! - [`Relation::Coordinates`] — one of the six joint [`Mechanism`]s
@@ -30,6 +32,12 @@
 //!   bodies are part of others; only party organisations lead; only bodies
 //!   serve, and only areas are served; persons only join);
 //! - a validity ending before it starts;
+//! - a mediation capability on a body that is not a mediation organisation
+//!   (a mediation academy, a merchants' council, a party branch, ...), and
+//!   labour dispute mediation on one LDMAL art. 10 does not name (see
+//!   [`MediationOrganisation`]);
+//! - an origin on a link other than a service link, or naming a pairing not
+//!   in the graph on the link's first day;
 //! - a cycle through `PartOf` or `Leads` links (the error lists the cycle);
 //! - a `PartOf` link not pointing to a strictly higher tier, or giving a
 //!   territorial body a second parent.
@@ -44,8 +52,11 @@
 //! - [`OrgGraph::ancestors`], [`OrgGraph::ancestor_at`],
 //!   [`OrgGraph::parent`];
 //! - [`OrgGraph::route`]: the body that handles a [`Need`] for a location at
-//!   a tier — the area itself, else a body serving it, else a body paired
-//!   with either — with the [`RouteReason`];
+//!   a tier — the area itself, else a body serving it; never a body only
+//!   paired with it — with the [`RouteReason`];
+//!   [`OrgGraph::mediation_organisation`]: which kind of mediation
+//!   organisation a handler is (a commercial one's agreements are
+//!   contracts, with no judicial confirmation under PML art. 33);
 //!   [`OrgGraph::escalation_path`]: who handles it at each tier above;
 //! - [`OrgGraph::members_of`], [`OrgGraph::orgs_of_actor`] (a mediator's
 //!   conflict of interest), [`OrgGraph::partners`],
@@ -58,14 +69,18 @@
 //!
 //! # Example
 //!
-//! Hehua community gained a commercial mediation studio through a pairing:
+//! Hehua community gained a commercial mediation studio through Pinghu's
+//! pairing with a legal-affairs party branch. The pairing does not route
+//! cases; the studio's service link does, and records the pairing as its
+//! origin:
 //!
 //! ```
 //! use chrono::NaiveDate;
 //! use grassroots::id::OrgId;
 //! use grassroots::matter::DisputeKind;
 //! use grassroots::org::{
-//!     Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, RouteReason, Validity,
+//!     Capability, Link, LinkOrigin, MediationOrganisation, Need, Org, OrgGraph, OrgGraphError,
+//!     OrgKind, Relation, RouteReason, Validity,
 //! };
 //! use grassroots::tier::Tier;
 //!
@@ -73,6 +88,8 @@
 //! let id = |s: &str| OrgId::new(s);
 //! let mut graph = OrgGraph::new();
 //! graph.try_add_org(Org::new(id("pinghu")?, "Pinghu subdistrict", OrgKind::Subdistrict))?;
+//! graph.try_add_org(Org::new(id("pinghu-party")?, "Pinghu party working committee", OrgKind::PartyCommittee))?;
+//! graph.try_add_org(Org::new(id("ccpit-branch")?, "CCPIT legal-affairs party branch", OrgKind::PartyBranch))?;
 //! graph.try_add_org(Org::new(id("hehua")?, "Hehua community", OrgKind::Community))?;
 //! graph.try_add_org(Org::new(id("mancheng")?, "Mancheng estate", OrgKind::HousingEstate))?;
 //! graph.try_add_org(
@@ -84,16 +101,30 @@
 //!         .with_capability(Capability::Mediation(DisputeKind::Commercial)),
 //! )?;
 //!
-//! let since = Validity::since(NaiveDate::from_ymd_opt(2023, 6, 1).unwrap());
+//! let since = Validity::since(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
+//! let paired = Validity::since(NaiveDate::from_ymd_opt(2023, 6, 1).unwrap());
 //! graph.try_link(&id("hehua")?, Relation::PartOf, &id("pinghu")?)?;
 //! graph.try_link(&id("mancheng")?, Relation::PartOf, &id("hehua")?)?;
+//! graph.try_link(&id("pinghu-party")?, Relation::Leads, &id("pinghu")?)?;
 //! graph.try_link(&id("hehua-med")?, Relation::Serves(since), &id("hehua")?)?;
-//! graph.try_link(&id("studio")?, Relation::PairedWith(since), &id("hehua")?)?;
+//! graph.try_link(&id("pinghu-party")?, Relation::PairedWith(paired), &id("ccpit-branch")?)?;
+//! graph.try_add_link(
+//!     Link::new(id("studio")?, Relation::Serves(paired), id("hehua")?)
+//!         .originating_in(LinkOrigin::pairing(id("pinghu-party")?, id("ccpit-branch")?)),
+//! )?;
 //!
 //! // A part-of link pointing down is refused, and changes nothing.
 //! assert!(matches!(
 //!     graph.try_link(&id("pinghu")?, Relation::PartOf, &id("mancheng")?),
 //!     Err(OrgGraphError::Cycle { .. } | OrgGraphError::PartOfNotUpward { .. })
+//! ));
+//! // A merchants' council is not a mediation organisation.
+//! assert!(matches!(
+//!     graph.try_add_org(
+//!         Org::new(id("council")?, "Merchants' council", OrgKind::MerchantsCouncil)
+//!             .with_capability(Capability::Mediation(DisputeKind::Commercial)),
+//!     ),
+//!     Err(OrgGraphError::NotAMediationOrganisation { .. })
 //! ));
 //!
 //! let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
@@ -105,8 +136,12 @@
 //! let commercial = Need::Mediation(DisputeKind::Commercial);
 //! let route = graph.route(&id("mancheng")?, Tier::Community, &commercial, day)?;
 //! assert_eq!(route.handler, id("studio")?);
+//! // Its agreements are contracts: no judicial confirmation (PML art. 33).
+//! let studio = graph.mediation_organisation(&route.handler);
+//! assert_eq!(studio, Some(MediationOrganisation::Commercial));
+//! assert!(!MediationOrganisation::Commercial.agreement_may_be_judicially_confirmed());
 //!
-//! // Before the pairing, nobody in Hehua handled commercial disputes.
+//! // Before the service link, nobody in Hehua handled commercial disputes.
 //! let before = NaiveDate::from_ymd_opt(2023, 5, 31).unwrap();
 //! assert!(matches!(
 //!     graph.route(&id("mancheng")?, Tier::Community, &commercial, before),
@@ -136,6 +171,6 @@ pub use error::{DataEntry, LinkEnd, OrgGraphError};
 pub use export::OrgGraphData;
 pub use graph::{Ancestors, OrgGraph};
 pub use health::{EstatePart, Finding, HealthReport};
-pub use kind::{Capability, KindClass, Need, Org, OrgKind};
-pub use relation::{Link, Mechanism, Relation, RelationKind, Validity};
+pub use kind::{Capability, KindClass, MediationOrganisation, Need, Org, OrgKind};
+pub use relation::{Link, LinkOrigin, Mechanism, Relation, RelationKind, Validity};
 pub use route::{Route, RouteReason};

@@ -289,9 +289,58 @@ impl From<Relation> for RelationRepr {
     }
 }
 
-/// One link of the graph: `from` is related to `to` by `relation`.
+/// Why a [`Relation::Serves`] link exists, recorded on the link.
 ///
-/// In JSON: `{"from": "estate-1", "to": "community-1", "relation": "part_of"}`.
+/// A pairing (结对共建) is party building: it never decides who handles a
+/// case. It may explain why a body serves an area — the Hehua commercial
+/// mediation studio came from Pinghu's pairing with the legal-affairs party
+/// branch of the municipal council for the promotion of international trade
+/// — and the service link, not the pairing, is what routing reads.
+///
+/// In JSON: `{"pairing": ["ccpit-legal-branch", "pinghu-party"]}`, the ends
+/// in id order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LinkOrigin {
+    /// The [`PairedWith`](Relation::PairedWith) link between these two
+    /// organisations, in force on the day the service link starts.
+    Pairing([OrgId; 2]),
+}
+
+impl LinkOrigin {
+    /// The pairing of `a` and `b` (in either order).
+    pub fn pairing(a: OrgId, b: OrgId) -> Self {
+        if b < a {
+            LinkOrigin::Pairing([b, a])
+        } else {
+            LinkOrigin::Pairing([a, b])
+        }
+    }
+
+    /// The same origin with its ends in id order.
+    pub(crate) fn canonical(self) -> Self {
+        match self {
+            LinkOrigin::Pairing([a, b]) => LinkOrigin::pairing(a, b),
+        }
+    }
+}
+
+impl fmt::Display for LinkOrigin {
+    /// `pairing of a and b`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkOrigin::Pairing([a, b]) => write!(f, "pairing of {a} and {b}"),
+        }
+    }
+}
+
+/// One link of the graph: `from` is related to `to` by `relation`, and for
+/// a service link, optionally, why it exists.
+///
+/// In JSON: `{"from": "estate-1", "to": "community-1", "relation": "part_of"}`;
+/// a service link with its origin:
+/// `{"from": "studio", "to": "huanan-city", "relation": "serves", "validity": {"from": "2023-06-01"}, "origin": {"pairing": ["ccpit-legal-branch", "pinghu-party"]}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Link {
     /// The source of the link (the part, the leader, the server, the member).
@@ -301,12 +350,30 @@ pub struct Link {
     /// How they are related, and on which days.
     #[serde(flatten)]
     pub relation: Relation,
+    /// Why a service link exists, if recorded; never set on other links
+    /// (the graph refuses it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<LinkOrigin>,
 }
 
 impl Link {
-    /// The link `from → to` by `relation`.
+    /// The link `from → to` by `relation`, with no origin recorded.
     pub fn new(from: OrgId, relation: Relation, to: OrgId) -> Self {
-        Link { from, to, relation }
+        Link {
+            from,
+            to,
+            relation,
+            origin: None,
+        }
+    }
+
+    /// The same link, recording `origin` as why it exists. Only a
+    /// [`Relation::Serves`] link takes one; add it with
+    /// [`OrgGraph::try_add_link`](super::OrgGraph::try_add_link).
+    #[must_use]
+    pub fn originating_in(mut self, origin: LinkOrigin) -> Self {
+        self.origin = Some(origin.canonical());
+        self
     }
 
     /// The same link with its ends in a canonical order (smaller id first)
@@ -320,8 +387,14 @@ impl Link {
 }
 
 impl fmt::Display for Link {
+    /// `a -[serves 2024-01-01..]-> b`, with `(from the pairing of x and y)`
+    /// after a recorded origin.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} -[{}]-> {}", self.from, self.relation, self.to)
+        write!(f, "{} -[{}]-> {}", self.from, self.relation, self.to)?;
+        match &self.origin {
+            Some(origin) => write!(f, " (from the {origin})"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -1,6 +1,5 @@
 //! Routing: which body handles a need for a location, and why.
 
-use std::cmp::Ordering;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -62,6 +61,11 @@ pub struct Route {
 }
 
 /// Why [`Route::handler`] was chosen, in the order routing tries them.
+///
+/// A pairing (结对共建) is never a reason: it is party building, not
+/// jurisdiction. A body a pairing brought in routes through the
+/// [`Serves`](super::Relation::Serves) link it was given, whose recorded
+/// [`LinkOrigin`](super::LinkOrigin) says why it exists.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -71,14 +75,6 @@ pub enum RouteReason {
     /// The handler [`Serves`](super::Relation::Serves) the area.
     Serves {
         /// The area served.
-        area: OrgId,
-    },
-    /// The handler is [`PairedWith`](super::Relation::PairedWith) `partner`,
-    /// which is the area itself or a body serving it.
-    Paired {
-        /// The body the handler is paired with.
-        partner: OrgId,
-        /// The area the partner is (or serves).
         area: OrgId,
     },
 }
@@ -95,14 +91,11 @@ impl fmt::Display for Route {
 }
 
 impl fmt::Display for RouteReason {
-    /// `the area itself`, `serves hehua`, `paired with hehua, for hehua`.
+    /// `the area itself`, `serves hehua`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RouteReason::Itself => f.write_str("the area itself"),
             RouteReason::Serves { area } => write!(f, "serves {area}"),
-            RouteReason::Paired { partner, area } => {
-                write!(f, "paired with {partner}, for {area}")
-            }
         }
     }
 }
@@ -112,7 +105,6 @@ impl fmt::Display for RouteReason {
 pub(crate) enum Found {
     Itself,
     Serves,
-    Paired { partner: NodeIndex },
 }
 
 impl OrgGraph {
@@ -123,15 +115,23 @@ impl OrgGraph {
     ///
     /// 1. the area itself, if it has the capability ([`RouteReason::Itself`]);
     /// 2. else a body that [`Serves`](super::Relation::Serves) the area on
-    ///    that date with the capability ([`RouteReason::Serves`]);
-    /// 3. else a body with the capability that is
-    ///    [`PairedWith`](super::Relation::PairedWith) the area, or one of the
-    ///    bodies serving it, on that date ([`RouteReason::Paired`]) — the way
-    ///    Hehua community gained a commercial mediation studio.
+    ///    that date with the capability ([`RouteReason::Serves`]).
     ///
-    /// Ties are broken by the smallest handler id (then the smallest partner
-    /// id), so the answer does not depend on insertion order. The walk reads
-    /// a few adjacency lists and allocates nothing but the returned ids.
+    /// Nothing else: a body [`PairedWith`](super::Relation::PairedWith) the
+    /// area is never routed to for being paired. Co-construction pairing
+    /// (结对共建) links party organisations; it is party building, not
+    /// jurisdiction. Where a pairing brought a body in (Hehua community's
+    /// commercial mediation studio), the body serves the area through a
+    /// service link that records the pairing as its origin
+    /// ([`OrgGraph::try_add_link`], [`LinkOrigin`](super::LinkOrigin)).
+    ///
+    /// Only mediation organisations hold mediation capabilities (the graph
+    /// refuses the rest at insert), so a dispute is only ever routed to one;
+    /// [`OrgGraph::mediation_organisation`] says which kind.
+    ///
+    /// Ties are broken by the smallest handler id, so the answer does not
+    /// depend on insertion order. The walk reads one adjacency list and
+    /// allocates nothing but the returned ids.
     ///
     /// # Errors
     ///
@@ -144,7 +144,9 @@ impl OrgGraph {
     /// use chrono::NaiveDate;
     /// use grassroots::id::OrgId;
     /// use grassroots::matter::DisputeKind;
-    /// use grassroots::org::{Capability, Need, Org, OrgGraph, OrgKind, Relation, RouteReason, Validity};
+    /// use grassroots::org::{
+    ///     Capability, Need, Org, OrgGraph, OrgGraphError, OrgKind, Relation, RouteReason, Validity,
+    /// };
     /// use grassroots::tier::Tier;
     ///
     /// let mut graph = OrgGraph::new();
@@ -155,14 +157,22 @@ impl OrgGraph {
     ///     Org::new(studio.clone(), "Commercial mediation studio", OrgKind::CommercialMediationStudio)
     ///         .with_capability(Capability::Mediation(DisputeKind::Commercial)),
     /// )?;
-    /// let since = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    /// let since = Validity::since(NaiveDate::from_ymd_opt(2024, 5, 1).unwrap());
     /// graph.try_link(&grid, Relation::PartOf, &hehua)?;
-    /// graph.try_link(&studio, Relation::PairedWith(Validity::since(since)), &hehua)?;
+    /// graph.try_link(&studio, Relation::PairedWith(since), &hehua)?;
     ///
+    /// // Paired, but not serving: the studio is not routed to.
     /// let day = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
-    /// let route = graph.route(&grid, Tier::Community, &Need::Mediation(DisputeKind::Commercial), day)?;
+    /// let commercial = Need::Mediation(DisputeKind::Commercial);
+    /// assert!(matches!(
+    ///     graph.route(&grid, Tier::Community, &commercial, day),
+    ///     Err(OrgGraphError::NoHandler { .. })
+    /// ));
+    /// // Serving, it is.
+    /// graph.try_link(&studio, Relation::Serves(since), &hehua)?;
+    /// let route = graph.route(&grid, Tier::Community, &commercial, day)?;
     /// assert_eq!(route.handler, studio);
-    /// assert_eq!(route.reason, RouteReason::Paired { partner: hehua.clone(), area: hehua });
+    /// assert_eq!(route.reason, RouteReason::Serves { area: hehua });
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn route(
@@ -229,10 +239,6 @@ impl OrgGraph {
             Found::Serves => RouteReason::Serves {
                 area: area_id.clone(),
             },
-            Found::Paired { partner } => RouteReason::Paired {
-                partner: self.id_of(partner).clone(),
-                area: area_id.clone(),
-            },
         };
         Route {
             handler: self.id_of(handler).clone(),
@@ -255,43 +261,19 @@ impl OrgGraph {
         if wanted.is_met_by(node) {
             return Some((area, Found::Itself));
         }
-        let served_by = || {
-            node.route_links
-                .iter()
-                .filter(move |l| l.kind == RouteLinkKind::ServedBy && l.validity.is_in_force(date))
-                .map(|l| l.other)
-        };
+        let served_by = node
+            .route_links
+            .iter()
+            .filter(|l| l.kind == RouteLinkKind::ServedBy && l.validity.is_in_force(date))
+            .map(|l| l.other);
         let mut best: Option<NodeIndex> = None;
-        for s in served_by() {
+        for s in served_by {
             if wanted.is_met_by(&self.graph[s])
                 && best.is_none_or(|b| self.id_of(s) < self.id_of(b))
             {
                 best = Some(s);
             }
         }
-        if let Some(s) = best {
-            return Some((s, Found::Serves));
-        }
-        let mut best: Option<(NodeIndex, NodeIndex)> = None;
-        for partner in std::iter::once(area).chain(served_by()) {
-            for l in &self.graph[partner].route_links {
-                if l.kind != RouteLinkKind::Paired
-                    || !l.validity.is_in_force(date)
-                    || !wanted.is_met_by(&self.graph[l.other])
-                {
-                    continue;
-                }
-                let better =
-                    best.is_none_or(|(h, p)| match self.id_of(l.other).cmp(self.id_of(h)) {
-                        Ordering::Less => true,
-                        Ordering::Equal => self.id_of(partner) < self.id_of(p),
-                        Ordering::Greater => false,
-                    });
-                if better {
-                    best = Some((l.other, partner));
-                }
-            }
-        }
-        best.map(|(h, partner)| (h, Found::Paired { partner }))
+        best.map(|s| (s, Found::Serves))
     }
 }

@@ -377,7 +377,8 @@ fn sorted<'a>(ids: impl IntoIterator<Item = &'a MaterialId>) -> Vec<MaterialId> 
 /// city's own category) are kept at `tier` too.
 ///
 /// Use the tier of the area the hall serves: [`Tier::Estate`] for a hall in
-/// a commercial district or industrial park.
+/// an industrial park, [`Tier::Community`] for one serving a whole
+/// commercial district.
 ///
 /// ```
 /// use grassroots::escalation::Band;

@@ -43,9 +43,14 @@ use crate::tier::Tier;
 
 /// The id of the Huanan City branch of the district service hall.
 pub const HALL: &str = "huanan-hall";
-/// The id of the Huanan City commercial district, the area the branch
-/// serves.
+/// The id of Huanan City itself (华南城园区, the "moon" of the commercial
+/// district): an industrial park at the estate tier, the area the branch
+/// serves and the catalogue's area.
 pub const AREA: &str = "huanan-city";
+/// The id of the Huanan City commercial district (华南城商圈): Huanan City
+/// with the parks around it, an area at the community tier in Pinghu
+/// subdistrict. The report does not put it inside any one community.
+pub const DISTRICT: &str = "huanan-district";
 /// The id of the sample's district bureau of industry (funding support).
 pub const INDUSTRY_BUREAU: &str = "longgang-industry";
 /// The id of the sample's district human resources bureau (talent
@@ -112,9 +117,14 @@ const DEPARTMENTS: &[(&str, &str, &[ServiceCategory])] = &[
 ];
 
 /// The sample organisation graph: Shenzhen → Longgang → Pinghu → the Huanan
-/// City commercial district; the district hall and its Huanan City branch
-/// (which handles all nine service categories for the commercial
-/// district); and the competent departments, serving the district.
+/// City commercial district → Huanan City itself; the district hall and its
+/// Huanan City branch (which handles all nine service categories for Huanan
+/// City); and the competent departments, serving the district.
+///
+/// The report puts the commercial district in Pinghu subdistrict and says
+/// nothing of a community it lies in, so it is part of the subdistrict, at
+/// the community tier, and Huanan City and the parks around it are part of
+/// it.
 ///
 /// # Panics
 ///
@@ -139,10 +149,11 @@ pub fn huanan_city_graph() -> OrgGraph {
         OrgKind::Subdistrict,
     ));
     add(Org::new(
-        id(AREA),
+        id(DISTRICT),
         "Huanan City commercial district",
         OrgKind::CommercialDistrict,
     ));
+    add(Org::new(id(AREA), "Huanan City", OrgKind::IndustrialPark));
     add(Org::new(
         id("longgang-hall"),
         "Longgang district administrative service hall",
@@ -168,7 +179,8 @@ pub fn huanan_city_graph() -> OrgGraph {
     };
     link("longgang", Relation::PartOf, "shenzhen");
     link("pinghu", Relation::PartOf, "longgang");
-    link(AREA, Relation::PartOf, "pinghu");
+    link(DISTRICT, Relation::PartOf, "pinghu");
+    link(AREA, Relation::PartOf, DISTRICT);
     link("longgang-hall", Relation::Serves(since), "longgang");
     link(HALL, Relation::Serves(since), AREA);
     for (department, _, _) in DEPARTMENTS {
@@ -523,8 +535,8 @@ pub fn huanan_city_catalogue() -> Catalogue {
 
 /// The sample workflow: [`huanan_city_catalogue`] on [`huanan_city_graph`],
 /// with the PRC working calendar and a [`supervision_policy`] that keeps
-/// service requests at the estate tier (the commercial district's), so an
-/// overdue request is supervised at the branch.
+/// service requests at the estate tier (Huanan City's), so an overdue
+/// request is supervised at the branch.
 ///
 /// # Panics
 ///

@@ -4,9 +4,9 @@
 //! ```text
 //! longgang (district) ── longgang-med serves it
 //!   pinghu (subdistrict) ── pinghu-med serves it
-//!     hehua (community) ── hehua-med serves it; studio (commercial) paired with it
+//!     hehua (community) ── hehua-med serves it; studio (commercial) serves it
 //!       mancheng (housing estate, mediates neighbour and property disputes itself)
-//!       huanan-park (industrial park) ── park-academy (labour) serves it
+//!       huanan-park (industrial park) ── park-academy (the labour committee the academy hosts) serves it
 //!         acme (enterprise in the park)
 //! ```
 //!
@@ -76,15 +76,14 @@ pub fn graph() -> OrgGraph {
             OrgKind::CommercialMediationStudio,
         )
         .with_capability(Capability::Mediation(DisputeKind::Commercial)),
+        // The people's mediation committee the park's mediation academy
+        // hosts (an academy trains; it does not mediate).
         Org::new(
             id("park-academy"),
-            "Park mediation academy",
-            OrgKind::MediationAcademy,
+            "Park people's mediation committee (hosted by the academy)",
+            OrgKind::MediationCommittee,
         )
-        .with_capabilities([
-            Capability::Mediation(DisputeKind::Labour),
-            Capability::MediatorTraining,
-        ]),
+        .with_capability(Capability::Mediation(DisputeKind::Labour)),
         Org::new(
             id("pinghu-med"),
             "Pinghu mediation committee",
@@ -126,7 +125,7 @@ pub fn graph() -> OrgGraph {
         ("mancheng", Relation::PartOf, "hehua"),
         ("huanan-park", Relation::PartOf, "hehua"),
         ("hehua-med", Relation::Serves(since()), "hehua"),
-        ("studio", Relation::PairedWith(since()), "hehua"),
+        ("studio", Relation::Serves(since()), "hehua"),
         ("park-academy", Relation::Serves(since()), "huanan-park"),
         ("pinghu-med", Relation::Serves(since()), "pinghu"),
         ("longgang-med", Relation::Serves(since()), "longgang"),
