@@ -110,7 +110,9 @@ impl<W: Workflow> Case<W> {
     ///   last recorded event;
     /// - [`CaseError::Rejected`] with the workflow's rejection;
     /// - [`CaseError::EventAfterTerminal`] if the workflow decided events
-    ///   after one that ends the case.
+    ///   after one that ends the case;
+    /// - [`CaseError::Undeclared`] if an event it decided performs a
+    ///   transition the workflow's table does not declare.
     ///
     /// On every error the case is left exactly as it was.
     pub fn handle(
@@ -227,16 +229,17 @@ impl<W: Workflow> Case<W> {
     /// Rebuilds a case from its recorded history.
     ///
     /// Replay checks what a history can break on its own — sequence,
-    /// time order, terminal states — and trusts each event to be one the
-    /// workflow decided. It does not check events against the transition
-    /// table (that is the testing kit's job, see DESIGN.md); a stored
-    /// history's integrity is the journal's hash chain's job.
+    /// time order and range, terminal states — and every step against the
+    /// workflow's declared transition table, so an event that does not fit
+    /// the state it is recorded in is refused, not silently ignored. A
+    /// stored history's integrity is the journal's hash chain's job.
     ///
     /// # Errors
     ///
     /// A [`ReplayError`] for a broken history: a gap, a duplicate or
     /// reordered sequence number, a time outside the accepted range, time
-    /// running backwards, or an event after a terminal state.
+    /// running backwards, an event after a terminal state, or an event whose
+    /// transition the table does not declare.
     pub fn replay(
         id: CaseId,
         history: impl IntoIterator<Item = Recorded<W::Event>>,
