@@ -66,7 +66,6 @@
 //! Exhausted --Resolved--> Resolved           Exhausted --ReferredOut--> ReferredOut
 //! ```
 
-mod display;
 mod ladder;
 mod policy;
 mod report;

@@ -1,410 +1,21 @@
-//! [`Ladder`]: the escalation machine, on the kernel.
+//! [`Ladder`]: the configured machine, and the rules its `decide` holds.
 
-use crate::workflow::HasKind;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 
-use super::policy::{Band, EscalationPolicy, PolicyBook, PolicyRef};
-use crate::actor::{Actor, Forbidden, Role};
-use crate::calendar::{CalendarError, WorkingCalendar};
-use crate::id::{ActorId, OrgId};
+use super::command::{EscalationReason, LadderCommand, LadderCommandKind};
+use super::error::LadderError;
+use super::event::{Escalated, LadderEvent, LadderEventKind, Override, Started};
+use super::state::{LadderState, LadderStateKind, Rung, Supervision};
+use super::table::TRANSITIONS;
+use crate::actor::{Actor, Role};
+use crate::calendar::WorkingCalendar;
+use crate::escalation::{EscalationPolicy, PolicyBook};
+use crate::id::OrgId;
 use crate::org::{Need, OrgGraph, OrgGraphError, Route};
-use crate::tier::{Severity, Tier};
-use crate::workflow::{Context, Decision, Transition, Workflow};
-
-/// Why a matter moved up a tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum EscalationReason {
-    /// It waited past its tier's time limit (recorded by a `Tick`).
-    TimedOut,
-    /// Handling at the tier failed (a mediation that did not settle).
-    HandlingFailed,
-    /// Its severity was raised above what the tier may handle.
-    SeverityRaised,
-    /// A party asked for it to go up.
-    RequestedByParty,
-    /// A supervisor sent it up.
-    Supervision,
-}
-
-/// What raises a matter's severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SeverityCause {
-    /// The dispute may intensify (the early-warning flag).
-    RiskOfIntensifying,
-    /// Many parties are involved.
-    ManyParties,
-    /// Someone's safety is at stake.
-    Safety,
-    /// The same complaint keeps coming back.
-    RepeatComplaints,
-}
-
-/// Where a matter goes when the ladder is exhausted, or when mediation ends
-/// without agreement: the routes the law leaves open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Referral {
-    /// Arbitration (仲裁), e.g. a labour arbitration commission.
-    Arbitration,
-    /// Litigation (诉讼) before a people's court.
-    Litigation,
-    /// Handling by the competent administrative department.
-    Administrative,
-}
-
-/// Passing the ceiling: who allowed it and why, in writing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Override {
-    /// The officer of the higher tier who allowed it.
-    pub by: ActorId,
-    /// The written reason.
-    pub justification: String,
-}
-
-/// Where supervision of an overdue matter stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "stage")]
-pub enum Supervision {
-    /// Not under supervision.
-    None,
-    /// A reminder was sent; a written notice follows at `notice_due`.
-    Reminded {
-        /// When the written notice falls due.
-        notice_due: DateTime<Utc>,
-    },
-    /// A written notice was issued.
-    Noticed,
-}
-
-/// Where a matter stands on the ladder while it is handled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rung {
-    /// Where the matter arose (an org-graph node).
-    pub location: OrgId,
-    /// What it needs (mediation of a dispute kind, a service category).
-    pub need: Need,
-    /// The policy it started under, kept for its whole life.
-    pub policy: PolicyRef,
-    /// Its severity now.
-    pub severity: Severity,
-    /// Its band under that severity.
-    pub band: Band,
-    /// The tier handling it.
-    pub tier: Tier,
-    /// The body handling it (routed through the org graph).
-    pub handler: OrgId,
-    /// When it reached this tier.
-    pub since: DateTime<Utc>,
-    /// When this tier's time runs out, if the policy limits it.
-    pub due: Option<DateTime<Utc>>,
-    /// Where supervision stands.
-    pub supervision: Supervision,
-}
-
-/// The state of a matter on the ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
-#[serde(rename_all = "snake_case", tag = "state")]
-pub enum LadderState {
-    /// Not started.
-    Idle,
-    /// Handled at a tier.
-    Handling(Rung),
-    /// At the top with nowhere left to go: it must be resolved or referred
-    /// out.
-    Exhausted(Rung),
-    /// Resolved at a tier. Terminal.
-    Resolved {
-        /// Where it stood when it was resolved.
-        rung: Rung,
-        /// When.
-        at: DateTime<Utc>,
-    },
-    /// Referred out of the ladder. Terminal.
-    ReferredOut {
-        /// Where it stood.
-        rung: Rung,
-        /// Where it went.
-        to: Referral,
-    },
-}
-
-impl LadderState {
-    /// The rung, unless the ladder has not started.
-    pub fn rung(&self) -> Option<&Rung> {
-        match self {
-            LadderState::Idle => None,
-            LadderState::Handling(r) | LadderState::Exhausted(r) => Some(r),
-            LadderState::Resolved { rung, .. } | LadderState::ReferredOut { rung, .. } => {
-                Some(rung)
-            }
-        }
-    }
-
-    /// The tier the matter is (or was last) handled at.
-    pub fn tier(&self) -> Option<Tier> {
-        self.rung().map(|r| r.tier)
-    }
-}
-
-/// A command to the ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
-#[serde(rename_all = "snake_case", tag = "command")]
-#[non_exhaustive]
-pub enum LadderCommand {
-    /// Puts a matter on the ladder at the tier its severity starts at.
-    Start {
-        /// Where it arose.
-        location: OrgId,
-        /// What it needs.
-        need: Need,
-        /// How big it is.
-        severity: Severity,
-        /// The first tier's due date, when the embedding workflow decides
-        /// it (a service request's promised date); `None` takes the policy's
-        /// limit for the tier.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        due: Option<DateTime<Utc>>,
-    },
-    /// Moves the current tier's due date: the embedding workflow's deadline
-    /// moved (a suspension ended, an extension was approved), and
-    /// supervision follows it. Recorded as [`LadderEvent::Rescheduled`].
-    Reschedule {
-        /// The new due date.
-        due: DateTime<Utc>,
-    },
-    /// Moves it up one tier, within the ceiling.
-    Escalate {
-        /// Why (`HandlingFailed`, `RequestedByParty` or `Supervision`;
-        /// timeouts come from `Tick`, severity from `RaiseSeverity`).
-        reason: EscalationReason,
-    },
-    /// Moves it up one tier past the ceiling, allowed by an officer of the
-    /// higher tier with a written reason.
-    Override {
-        /// Why it moves.
-        reason: EscalationReason,
-        /// The written reason for passing the ceiling.
-        justification: String,
-    },
-    /// Raises its severity; if the new band starts above the current tier,
-    /// the matter moves up to it.
-    RaiseSeverity {
-        /// The new severity.
-        to: Severity,
-        /// What raised it.
-        cause: SeverityCause,
-    },
-    /// Records that it was resolved at its current tier.
-    Resolve,
-    /// Refers an exhausted matter out of the ladder.
-    ReferOut {
-        /// Where to.
-        to: Referral,
-    },
-    /// A timer: escalates what waited past its tier's limit, or puts it
-    /// under supervision at the ceiling; does nothing otherwise.
-    Tick,
-}
-
-/// The first step on the ladder, with the routed handler.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Started {
-    /// Where the matter arose.
-    pub location: OrgId,
-    /// What it needs.
-    pub need: Need,
-    /// Its severity.
-    pub severity: Severity,
-    /// The policy it starts under.
-    pub policy: PolicyRef,
-    /// Its band under that policy.
-    pub band: Band,
-    /// Who handles it first, where and why.
-    pub route: Route,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// When the first tier's time runs out.
-    pub due: Option<DateTime<Utc>>,
-}
-
-/// One step up the ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Escalated {
-    /// The tier it left.
-    pub from: Tier,
-    /// The tier it reached.
-    pub to: Tier,
-    /// Why.
-    pub reason: EscalationReason,
-    /// Who handles it at the new tier, where and why (routed through the org
-    /// graph when the step was decided).
-    pub route: Route,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// When the new tier's time runs out.
-    pub due: Option<DateTime<Utc>>,
-    /// Present when the step passed the ceiling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overridden: Option<Override>,
-}
-
-/// A fact about a matter on the ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
-#[serde(rename_all = "snake_case", tag = "event")]
-#[non_exhaustive]
-pub enum LadderEvent {
-    /// The matter was put on the ladder.
-    Started(Started),
-    /// It moved up.
-    Escalated(Escalated),
-    /// Its severity was raised.
-    SeverityRaised {
-        /// The old severity.
-        from: Severity,
-        /// The new one.
-        to: Severity,
-        /// What raised it.
-        cause: SeverityCause,
-        /// The band under the new severity.
-        band: Band,
-    },
-    /// The current tier's due date moved (see
-    /// [`LadderCommand::Reschedule`]).
-    Rescheduled {
-        /// The tier.
-        tier: Tier,
-        /// The new due date.
-        due: DateTime<Utc>,
-    },
-    /// It waited past its limit at the ceiling: a supervision reminder was
-    /// sent to the handler.
-    SupervisionReminded {
-        /// The tier.
-        tier: Tier,
-        /// The body reminded.
-        handler: OrgId,
-        /// When a written notice follows if it is still open.
-        notice_due: DateTime<Utc>,
-    },
-    /// A written supervision notice was issued.
-    SupervisionNoticeIssued {
-        /// The tier.
-        tier: Tier,
-        /// The body noticed.
-        handler: OrgId,
-    },
-    /// An escalation was asked for at the top: nowhere left to go.
-    Exhausted {
-        /// The top tier reached.
-        tier: Tier,
-    },
-    /// Resolved at a tier.
-    Resolved {
-        /// The tier.
-        tier: Tier,
-        /// The body that resolved it.
-        handler: OrgId,
-        /// When.
-        at: DateTime<Utc>,
-    },
-    /// Referred out of the ladder.
-    ReferredOut {
-        /// The tier it stood at.
-        tier: Tier,
-        /// Where it went.
-        to: Referral,
-    },
-}
-
-/// Why the ladder refused a command.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum LadderError {
-    /// The actor lacks the role the command needs.
-    #[error(transparent)]
-    Forbidden(#[from] Forbidden),
-    /// The command does not apply in the ladder's state.
-    #[error("command {command} does not apply to a matter that is {state}")]
-    NotApplicable {
-        /// The command's kind.
-        command: LadderCommandKind,
-        /// The state's kind.
-        state: LadderStateKind,
-    },
-    /// The next tier is above the ceiling: only an override may pass it.
-    #[error(
-        "escalating from {tier} to {next} passes the ceiling {ceiling}: it needs an override by an {needed}"
-    )]
-    CeilingReached {
-        /// The current tier.
-        tier: Tier,
-        /// The tier above.
-        next: Tier,
-        /// The ceiling.
-        ceiling: Tier,
-        /// The role whose override is needed.
-        needed: Role,
-    },
-    /// An override was asked for below the ceiling, where none is needed.
-    #[error(
-        "escalating from {tier} to {next} stays within the ceiling {ceiling}: no override is needed"
-    )]
-    OverrideNotNeeded {
-        /// The current tier.
-        tier: Tier,
-        /// The tier above.
-        next: Tier,
-        /// The ceiling.
-        ceiling: Tier,
-    },
-    /// An override without a written reason.
-    #[error("an override past the ceiling needs a written reason")]
-    MissingJustification,
-    /// The reason may not be given to `Escalate`.
-    #[error("{reason:?} is recorded by {by}, not by an escalate command")]
-    ReasonNotAllowed {
-        /// The reason.
-        reason: EscalationReason,
-        /// The command that records it.
-        by: LadderCommandKind,
-    },
-    /// No body handles the need at the tier the matter would move to.
-    #[error("no body handles {need} for {location} at the {tier} tier")]
-    NoHandler {
-        /// Where the matter arose.
-        location: OrgId,
-        /// The tier.
-        tier: Tier,
-        /// The need.
-        need: Need,
-    },
-    /// The org graph could not route the matter.
-    #[error("routing failed: {0}")]
-    Routing(OrgGraphError),
-    /// The case's policy is not in the ladder's policy book.
-    #[error("the case started under policy {policy}, which this ladder does not have")]
-    UnknownPolicy {
-        /// The policy.
-        policy: PolicyRef,
-    },
-    /// A deadline could not be computed.
-    #[error("deadline: {0}")]
-    Calendar(#[from] CalendarError),
-    /// The new severity is not higher than the current one.
-    #[error("severity {requested} does not raise {current}")]
-    SeverityNotRaised {
-        /// The current severity.
-        current: Severity,
-        /// The severity asked for.
-        requested: Severity,
-    },
-}
+use crate::tier::Tier;
+use crate::workflow::{Context, Decision, HasKind, Transition, Workflow};
 
 /// The escalation ladder: a typed state machine that moves a matter up the
 /// tiers, routing each step through the org graph.
@@ -863,32 +474,6 @@ impl Ladder {
     }
 }
 
-/// Applies a ladder event to a rung; shared by the states that hold one.
-fn evolve_rung(mut rung: Rung, event: &LadderEvent) -> Rung {
-    match event {
-        LadderEvent::Escalated(e) => {
-            rung.tier = e.to;
-            rung.handler = e.route.handler.clone();
-            rung.since = e.at;
-            rung.due = e.due;
-            rung.supervision = Supervision::None;
-        }
-        LadderEvent::SeverityRaised { to, band, .. } => {
-            rung.severity = *to;
-            rung.band = *band;
-        }
-        LadderEvent::SupervisionReminded { notice_due, .. } => {
-            rung.supervision = Supervision::Reminded {
-                notice_due: *notice_due,
-            };
-        }
-        LadderEvent::SupervisionNoticeIssued { .. } => rung.supervision = Supervision::Noticed,
-        LadderEvent::Rescheduled { due, .. } => rung.due = Some(*due),
-        _ => {}
-    }
-    rung
-}
-
 impl Workflow for Ladder {
     const NAME: &'static str = "escalation";
     type State = LadderState;
@@ -917,33 +502,7 @@ impl Workflow for Ladder {
     }
 
     fn evolve(state: LadderState, event: &LadderEvent) -> LadderState {
-        match (state, event) {
-            (LadderState::Idle, LadderEvent::Started(s)) => LadderState::Handling(Rung {
-                location: s.location.clone(),
-                need: s.need,
-                policy: s.policy.clone(),
-                severity: s.severity,
-                band: s.band,
-                tier: s.route.tier,
-                handler: s.route.handler.clone(),
-                since: s.at,
-                due: s.due,
-                supervision: Supervision::None,
-            }),
-            (LadderState::Handling(rung), LadderEvent::Exhausted { .. }) => {
-                LadderState::Exhausted(rung)
-            }
-            (
-                LadderState::Handling(rung) | LadderState::Exhausted(rung),
-                LadderEvent::Resolved { at, .. },
-            ) => LadderState::Resolved { rung, at: *at },
-            (LadderState::Exhausted(rung), LadderEvent::ReferredOut { to, .. }) => {
-                LadderState::ReferredOut { rung, to: *to }
-            }
-            (LadderState::Handling(rung), e) => LadderState::Handling(evolve_rung(rung, e)),
-            (LadderState::Exhausted(rung), e) => LadderState::Exhausted(evolve_rung(rung, e)),
-            (state, _) => state,
-        }
+        state.evolve(event)
     }
 
     fn is_terminal(state: &LadderState) -> bool {
@@ -954,21 +513,381 @@ impl Workflow for Ladder {
     }
 
     fn transitions() -> &'static [Transition<LadderStateKind, LadderEventKind>] {
-        use {LadderEventKind as E, LadderStateKind as S};
-        const TABLE: &[Transition<S, E>] = &[
-            Transition::new(S::Idle, E::Started, S::Handling),
-            Transition::new(S::Handling, E::Escalated, S::Handling),
-            Transition::new(S::Handling, E::SeverityRaised, S::Handling),
-            Transition::new(S::Handling, E::Rescheduled, S::Handling),
-            Transition::new(S::Exhausted, E::Rescheduled, S::Exhausted),
-            Transition::new(S::Handling, E::SupervisionReminded, S::Handling),
-            Transition::new(S::Handling, E::SupervisionNoticeIssued, S::Handling),
-            Transition::new(S::Handling, E::Exhausted, S::Exhausted),
-            Transition::new(S::Handling, E::Resolved, S::Resolved),
-            Transition::new(S::Exhausted, E::SeverityRaised, S::Exhausted),
-            Transition::new(S::Exhausted, E::Resolved, S::Resolved),
-            Transition::new(S::Exhausted, E::ReferredOut, S::ReferredOut),
-        ];
-        TABLE
+        TRANSITIONS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The ladder's rules, each on the smallest graph that shows it:
+    //! grid-7 ⊂ park (an estate) ⊂ hehua (a community, the top).
+
+    use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+
+    use super::*;
+    use crate::actor::Actor;
+    use crate::escalation::{Referral, SeverityCause};
+    use crate::matter::DisputeKind;
+    use crate::org::{Capability, Org, OrgKind, Relation};
+    use crate::tier::Severity;
+    use crate::workflow::Case;
+
+    fn ladder() -> Ladder {
+        let labour = Capability::Mediation(DisputeKind::Labour);
+        let mut graph = OrgGraph::new();
+        for (id, kind) in [
+            ("hehua", OrgKind::Community),
+            ("park", OrgKind::IndustrialPark),
+            ("grid-7", OrgKind::Grid),
+        ] {
+            graph
+                .try_add_org(Org::new(id.parse().unwrap(), id, kind).with_capability(labour))
+                .unwrap();
+        }
+        for (child, parent) in [("park", "hehua"), ("grid-7", "park")] {
+            graph
+                .try_link(
+                    &child.parse().unwrap(),
+                    Relation::PartOf,
+                    &parent.parse().unwrap(),
+                )
+                .unwrap();
+        }
+        Ladder::new(PolicyBook::default(), graph, WorkingCalendar::prc())
+    }
+
+    /// Monday 2 March 2026, 09:00 in Shenzhen.
+    fn monday() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
+    }
+
+    fn actor(id: &str, role: Role) -> Actor {
+        Actor::new(id.parse().unwrap()).with_role(role)
+    }
+
+    fn officer(tier: Tier) -> Actor {
+        actor(&format!("officer-{tier}"), Role::Officer(tier))
+    }
+
+    fn system() -> Actor {
+        actor("clock", Role::System)
+    }
+
+    fn start(location: &str, severity: Severity) -> LadderCommand {
+        LadderCommand::Start {
+            location: location.parse().unwrap(),
+            need: Need::Mediation(DisputeKind::Labour),
+            severity,
+            due: None,
+        }
+    }
+
+    /// A case on `ladder` after `commands`, each sent at `monday()` by a
+    /// grid officer.
+    struct Given {
+        ladder: Ladder,
+        case: Case<Ladder>,
+    }
+
+    impl Given {
+        fn started(location: &str, severity: Severity) -> Self {
+            let mut given = Given {
+                ladder: ladder(),
+                case: Case::new("matter-1".parse().unwrap()),
+            };
+            given
+                .send(start(location, severity), monday(), &officer(Tier::Grid))
+                .unwrap();
+            given
+        }
+
+        fn send(
+            &mut self,
+            command: LadderCommand,
+            at: DateTime<Utc>,
+            actor: &Actor,
+        ) -> Result<Vec<LadderEvent>, LadderError> {
+            self.case
+                .handle(&self.ladder, &command, &Context::new(at, actor))
+                .map(|recorded| recorded.iter().map(|r| r.event.clone()).collect())
+                .map_err(|e| e.rejection().cloned().expect("a rejection"))
+        }
+
+        fn rung(&self) -> &Rung {
+            self.case.state().rung().expect("on the ladder")
+        }
+
+        fn tick(&mut self, at: DateTime<Utc>) -> Vec<LadderEvent> {
+            self.send(LadderCommand::Tick, at, &system()).unwrap()
+        }
+    }
+
+    fn escalate() -> LadderCommand {
+        LadderCommand::Escalate {
+            reason: EscalationReason::HandlingFailed,
+        }
+    }
+
+    fn override_ceiling(justification: &str) -> LadderCommand {
+        LadderCommand::Override {
+            reason: EscalationReason::HandlingFailed,
+            justification: justification.into(),
+        }
+    }
+
+    #[test]
+    fn a_minor_matter_starts_at_the_grid_with_the_grid_limit() {
+        let given = Given::started("grid-7", Severity::Minor);
+        assert_eq!(given.rung().tier, Tier::Grid);
+        assert_eq!(given.rung().band.ceiling, Tier::Estate);
+        // Three working days from Monday: the end of Thursday.
+        let due = given.rung().due.expect("the grid has a limit");
+        assert!(due > monday() + TimeDelta::days(3) && due <= monday() + TimeDelta::days(4));
+    }
+
+    #[test]
+    fn escalation_stops_at_the_ceiling_without_an_override() {
+        let mut given = Given::started("grid-7", Severity::Minor);
+        given
+            .send(escalate(), monday(), &officer(Tier::Grid))
+            .unwrap();
+        assert_eq!(given.rung().tier, Tier::Estate);
+        let refused = given
+            .send(escalate(), monday(), &officer(Tier::Estate))
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            LadderError::CeilingReached {
+                tier: Tier::Estate,
+                next: Tier::Community,
+                ceiling: Tier::Estate,
+                needed: Role::Officer(Tier::Community),
+            }
+        );
+        assert_eq!(given.rung().tier, Tier::Estate);
+    }
+
+    #[test]
+    fn an_override_is_refused_within_the_ceiling() {
+        let mut given = Given::started("grid-7", Severity::Minor);
+        let refused = given
+            .send(override_ceiling("urgent"), monday(), &officer(Tier::Estate))
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            LadderError::OverrideNotNeeded {
+                tier: Tier::Grid,
+                next: Tier::Estate,
+                ceiling: Tier::Estate,
+            }
+        );
+        assert_eq!(given.rung().tier, Tier::Grid);
+    }
+
+    #[test]
+    fn an_override_passes_the_ceiling_with_a_written_reason_by_the_higher_tier() {
+        let mut given = Given::started("park", Severity::Minor);
+        assert_eq!(given.rung().tier, Tier::Estate);
+        let refused = given
+            .send(override_ceiling("  "), monday(), &officer(Tier::Community))
+            .unwrap_err();
+        assert_eq!(refused, LadderError::MissingJustification);
+        let refused = given
+            .send(override_ceiling("urgent"), monday(), &officer(Tier::Estate))
+            .unwrap_err();
+        assert!(matches!(refused, LadderError::Forbidden(_)), "{refused:?}");
+        let events = given
+            .send(
+                override_ceiling("urgent"),
+                monday(),
+                &officer(Tier::Community),
+            )
+            .unwrap();
+        let [LadderEvent::Escalated(step)] = events.as_slice() else {
+            panic!("one step up: {events:?}");
+        };
+        assert_eq!((step.from, step.to), (Tier::Estate, Tier::Community));
+        let overridden = step.overridden.as_ref().expect("recorded");
+        assert_eq!(overridden.justification, "urgent");
+        assert_eq!(given.rung().tier, Tier::Community);
+    }
+
+    #[test]
+    fn escalating_at_the_top_exhausts_the_ladder() {
+        let mut given = Given::started("hehua", Severity::Critical);
+        assert_eq!(given.rung().tier, Tier::Community);
+        let events = given
+            .send(escalate(), monday(), &officer(Tier::Community))
+            .unwrap();
+        assert_eq!(
+            events,
+            [LadderEvent::Exhausted {
+                tier: Tier::Community
+            }]
+        );
+        assert!(matches!(given.case.state(), LadderState::Exhausted(_)));
+        let refused = given
+            .send(escalate(), monday(), &officer(Tier::Community))
+            .unwrap_err();
+        assert!(matches!(refused, LadderError::NotApplicable { .. }));
+        let events = given
+            .send(
+                LadderCommand::ReferOut {
+                    to: Referral::Litigation,
+                },
+                monday(),
+                &officer(Tier::Community),
+            )
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        assert!(matches!(
+            given.case.state(),
+            LadderState::ReferredOut { .. }
+        ));
+    }
+
+    #[test]
+    fn a_timeout_moves_up_within_the_ceiling_and_not_before_the_due_date() {
+        let mut given = Given::started("grid-7", Severity::Minor);
+        let due = given.rung().due.unwrap();
+        assert_eq!(given.tick(due - TimeDelta::seconds(1)), []);
+        let events = given.tick(due);
+        let [LadderEvent::Escalated(step)] = events.as_slice() else {
+            panic!("one step up: {events:?}");
+        };
+        assert_eq!(step.reason, EscalationReason::TimedOut);
+        assert_eq!(given.rung().tier, Tier::Estate);
+        assert_eq!(given.rung().since, due);
+    }
+
+    #[test]
+    fn supervision_reminds_then_notices_once_per_stage() {
+        let mut given = Given::started("park", Severity::Minor);
+        let due = given.rung().due.unwrap();
+        // At the ceiling: a reminder, not a step up.
+        let events = given.tick(due);
+        let [LadderEvent::SupervisionReminded { notice_due, .. }] = events.as_slice() else {
+            panic!("a reminder: {events:?}");
+        };
+        let notice_due = *notice_due;
+        assert_eq!(given.rung().tier, Tier::Estate);
+        assert_eq!(
+            given.rung().supervision,
+            Supervision::Reminded { notice_due }
+        );
+        // No second reminder while the notice is not due.
+        assert_eq!(given.tick(notice_due - TimeDelta::seconds(1)), []);
+        let events = given.tick(notice_due);
+        assert!(
+            matches!(
+                events.as_slice(),
+                [LadderEvent::SupervisionNoticeIssued { .. }]
+            ),
+            "{events:?}"
+        );
+        assert_eq!(given.rung().supervision, Supervision::Noticed);
+        // Once noticed, nothing more at this stage.
+        assert_eq!(given.tick(notice_due + TimeDelta::days(30)), []);
+        // A new stage (an override up) starts supervision afresh.
+        let later = notice_due + TimeDelta::days(30);
+        given
+            .send(override_ceiling("urgent"), later, &officer(Tier::Community))
+            .unwrap();
+        assert_eq!(given.rung().supervision, Supervision::None);
+        let due = given.rung().due.unwrap();
+        let events = given.tick(due);
+        assert!(
+            matches!(events.as_slice(), [LadderEvent::SupervisionReminded { .. }]),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn reschedule_moves_the_due_date_and_ticks_follow_it() {
+        let mut given = Given::started("grid-7", Severity::Minor);
+        let due = given.rung().due.unwrap();
+        let later = due + TimeDelta::days(7);
+        let events = given
+            .send(
+                LadderCommand::Reschedule { due: later },
+                monday(),
+                &officer(Tier::Grid),
+            )
+            .unwrap();
+        assert_eq!(
+            events,
+            [LadderEvent::Rescheduled {
+                tier: Tier::Grid,
+                due: later
+            }]
+        );
+        assert_eq!(given.rung().due, Some(later));
+        assert_eq!(given.tick(due), []);
+        assert_eq!(given.rung().tier, Tier::Grid);
+        assert_eq!(given.tick(later).len(), 1);
+        assert_eq!(given.rung().tier, Tier::Estate);
+    }
+
+    #[test]
+    fn a_given_due_date_at_start_replaces_the_policy_limit() {
+        let mut given = Given {
+            ladder: ladder(),
+            case: Case::new("matter-1".parse().unwrap()),
+        };
+        let promised = monday() + TimeDelta::days(20);
+        let command = LadderCommand::Start {
+            location: "grid-7".parse().unwrap(),
+            need: Need::Mediation(DisputeKind::Labour),
+            severity: Severity::Minor,
+            due: Some(promised),
+        };
+        given.send(command, monday(), &officer(Tier::Grid)).unwrap();
+        assert_eq!(given.rung().due, Some(promised));
+    }
+
+    #[test]
+    fn timeouts_and_raised_severity_are_not_reasons_an_escalate_may_give() {
+        let mut given = Given::started("grid-7", Severity::Minor);
+        for (reason, by) in [
+            (EscalationReason::TimedOut, LadderCommandKind::Tick),
+            (
+                EscalationReason::SeverityRaised,
+                LadderCommandKind::RaiseSeverity,
+            ),
+        ] {
+            let refused = given
+                .send(
+                    LadderCommand::Escalate { reason },
+                    monday(),
+                    &officer(Tier::Grid),
+                )
+                .unwrap_err();
+            assert_eq!(refused, LadderError::ReasonNotAllowed { reason, by });
+        }
+    }
+
+    #[test]
+    fn a_raised_severity_moves_the_matter_up_to_its_new_band() {
+        let mut given = Given::started("grid-7", Severity::Minor);
+        let raise = |to| LadderCommand::RaiseSeverity {
+            to,
+            cause: SeverityCause::Safety,
+        };
+        let events = given
+            .send(raise(Severity::Serious), monday(), &officer(Tier::Grid))
+            .unwrap();
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(given.rung().tier, Tier::Community);
+        assert_eq!(given.rung().severity, Severity::Serious);
+        let refused = given
+            .send(raise(Severity::Moderate), monday(), &officer(Tier::Grid))
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            LadderError::SeverityNotRaised {
+                current: Severity::Serious,
+                requested: Severity::Moderate,
+            }
+        );
     }
 }
