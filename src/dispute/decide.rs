@@ -5,16 +5,18 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{Channel, DisputeCommand, Performance, Report, Selection};
 use super::error::DisputeError;
-use super::event::DisputeEvent;
+use super::event::{DisputeEvent, DisputeEventKind};
 use super::routes::Routes;
 use super::state::{
-    Agreement, Confirmation, DisputeFile, DisputeState, Draft, LabourLimit, Mediation,
+    Agreement, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft, LabourLimit,
+    Mediation,
 };
+use super::table::TRANSITIONS;
 use crate::actor::{Actor, Role};
 use crate::calendar::TimeLimit;
 use crate::escalation::{
-    EscalationReason, Ladder, LadderCommand, LadderError, LadderEvent, LadderState, Referral,
-    SeverityCause, Started,
+    EscalationReason, Ladder, LadderCommand, LadderCommandKind, LadderError, LadderEvent,
+    LadderState, LadderStateKind, Referral, SeverityCause, Started,
 };
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
@@ -719,134 +721,7 @@ impl Workflow for Dispute {
         state.is_terminal()
     }
 
-    fn transitions() -> &'static [Transition<S, E>] {
+    fn transitions() -> &'static [Transition<DisputeStateKind, DisputeEventKind>] {
         TRANSITIONS
     }
 }
-
-use super::event::DisputeEventKind as E;
-use super::state::DisputeStateKind as S;
-/// Table rows written as arrows.
-use crate::escalation::{LadderCommandKind, LadderEventKind as L, LadderStateKind};
-
-const TRANSITIONS: &[Transition<S, E>] = &[
-    Transition::new(S::Unreported, E::Reported, S::Reported),
-    Transition::new(S::Reported, E::Ladder(L::Started), S::Reported),
-    Transition::new(S::Reported, E::Accepted, S::Accepted),
-    Transition::new(S::Reported, E::Declined, S::Declined),
-    Transition::new(S::Reported, E::MediationRefused, S::Refused),
-    Transition::new(S::Reported, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Reported, E::Referred, S::Referred),
-    Transition::new(S::Reported, E::RiskFlagged, S::Reported),
-    Transition::new(S::Reported, E::LabourLimitLapsed, S::Reported),
-    Transition::new(S::Accepted, E::MediatorsAssigned, S::Mediating),
-    Transition::new(S::Accepted, E::MediationRefused, S::Refused),
-    Transition::new(S::Accepted, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Accepted, E::Referred, S::Referred),
-    Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::Accepted, E::RiskFlagged, S::Accepted),
-    Transition::new(S::Accepted, E::LabourLimitLapsed, S::Accepted),
-    Transition::new(S::Accepted, E::Ladder(L::SeverityRaised), S::Accepted),
-    Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
-    Transition::new(
-        S::Accepted,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Accepted,
-    ),
-    Transition::new(S::Escalated, E::Accepted, S::Accepted),
-    Transition::new(S::Escalated, E::Declined, S::Declined),
-    Transition::new(S::Escalated, E::MediationRefused, S::Refused),
-    Transition::new(S::Escalated, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Escalated, E::Referred, S::Referred),
-    Transition::new(S::Escalated, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::Escalated, E::RiskFlagged, S::Escalated),
-    Transition::new(S::Escalated, E::LabourLimitLapsed, S::Escalated),
-    Transition::new(S::Escalated, E::Ladder(L::SeverityRaised), S::Escalated),
-    Transition::new(
-        S::Escalated,
-        E::Ladder(L::SupervisionReminded),
-        S::Escalated,
-    ),
-    Transition::new(
-        S::Escalated,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Escalated,
-    ),
-    Transition::new(S::Mediating, E::SessionRecorded, S::Mediating),
-    Transition::new(S::Mediating, E::AgreementRecorded, S::Signing),
-    Transition::new(S::Mediating, E::MediationFailed, S::MediationFailed),
-    Transition::new(S::Mediating, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Mediating, E::Referred, S::Referred),
-    Transition::new(S::Mediating, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::Mediating, E::RiskFlagged, S::Mediating),
-    Transition::new(S::Mediating, E::LabourLimitLapsed, S::Mediating),
-    Transition::new(S::Mediating, E::Ladder(L::SeverityRaised), S::Mediating),
-    Transition::new(
-        S::Mediating,
-        E::Ladder(L::SupervisionReminded),
-        S::Mediating,
-    ),
-    Transition::new(
-        S::Mediating,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Mediating,
-    ),
-    Transition::new(S::Signing, E::AgreementSigned, S::Signing),
-    Transition::new(S::Signing, E::AgreementTookEffect, S::Agreed),
-    Transition::new(S::Signing, E::MediationFailed, S::MediationFailed),
-    Transition::new(S::Signing, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Signing, E::Referred, S::Referred),
-    Transition::new(S::Signing, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::Signing, E::RiskFlagged, S::Signing),
-    Transition::new(S::Signing, E::LabourLimitLapsed, S::Signing),
-    Transition::new(S::Signing, E::Ladder(L::SeverityRaised), S::Signing),
-    Transition::new(S::Signing, E::Ladder(L::SupervisionReminded), S::Signing),
-    Transition::new(
-        S::Signing,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Signing,
-    ),
-    Transition::new(S::Agreed, E::Ladder(L::Resolved), S::Agreed),
-    Transition::new(S::Agreed, E::ConfirmationApplied, S::Agreed),
-    Transition::new(S::Agreed, E::RiskFlagged, S::Agreed),
-    Transition::new(S::Agreed, E::AgreementFulfilled, S::Fulfilled),
-    Transition::new(S::Agreed, E::AgreementBreached, S::Breached),
-    Transition::new(S::MediationFailed, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::MediationFailed, E::Referred, S::Referred),
-    Transition::new(S::MediationFailed, E::Withdrawn, S::Withdrawn),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::Exhausted),
-        S::MediationFailed,
-    ),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::ReferredOut),
-        S::MediationFailed,
-    ),
-    Transition::new(S::MediationFailed, E::RiskFlagged, S::MediationFailed),
-    Transition::new(S::MediationFailed, E::LabourLimitLapsed, S::MediationFailed),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::SeverityRaised),
-        S::MediationFailed,
-    ),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::SupervisionReminded),
-        S::MediationFailed,
-    ),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::MediationFailed,
-    ),
-    Transition::new(S::Fulfilled, E::FollowedUp, S::Closed),
-    Transition::new(S::Fulfilled, E::RiskFlagged, S::Fulfilled),
-    Transition::new(S::Breached, E::FollowedUp, S::Closed),
-    Transition::new(S::Breached, E::RiskFlagged, S::Breached),
-    Transition::new(S::Referred, E::FollowedUp, S::Closed),
-    Transition::new(S::Referred, E::RiskFlagged, S::Referred),
-    Transition::new(S::Withdrawn, E::FollowedUp, S::Closed),
-    Transition::new(S::Withdrawn, E::RiskFlagged, S::Withdrawn),
-];

@@ -276,6 +276,7 @@ mod error;
 mod event;
 mod routes;
 mod state;
+mod table;
 
 pub use command::{
     Channel, DeclineReason, DisputeCommand, DisputeCommandKind, FailureReason, Party, PartyKind,

@@ -55,7 +55,7 @@ use proptest::prelude::*;
 
 use super::catalogue::{Attribute, AttributeValue, Attributes, Catalogue, Datatype, Mode};
 use super::command::{Review, ServiceRequestCommand};
-use super::machine::ServiceRequest;
+use super::decide::ServiceRequest;
 use super::note::Note;
 use super::state::{Handling, ServiceRequestState};
 use crate::actor::{Actor, Role};
