@@ -108,8 +108,21 @@ fn bare_handle(
         ) => {
             handling.paused_working_days += paused_working_days;
             handling.promised = *promised;
-            if let grassroots::escalation::LadderState::Handling(rung) = &mut handling.ladder {
-                rung.due = Some(*promised);
+            if let grassroots::escalation::LadderState::Handling(rung) = &handling.ladder {
+                // The rung is sealed: the ladder's own fact moves its due date.
+                let rescheduled = grassroots::escalation::LadderEvent::Rescheduled {
+                    tier: rung.tier(),
+                    due: *promised,
+                };
+                let ladder = std::mem::replace(
+                    &mut handling.ladder,
+                    grassroots::escalation::LadderState::Idle,
+                );
+                handling.ladder =
+                    <grassroots::escalation::Ladder as grassroots::workflow::Workflow>::evolve(
+                        ladder,
+                        &rescheduled,
+                    );
             }
             State::InProcess(handling)
         }

@@ -533,7 +533,10 @@ pub fn request_from_state(
             paused_working_days: handling.map_or(0, |h| h.paused_working_days),
             extended_working_days: handling.map_or(0, |h| h.extended_working_days),
             overdue_since: handling.and_then(|h| h.overdue),
-            supervision: state.ladder().and_then(|l| l.rung()).map(|r| r.supervision),
+            supervision: state
+                .ladder()
+                .and_then(|l| l.rung())
+                .map(|r| r.supervision()),
             outstanding_materials: state
                 .intake()
                 .map(|i| i.outstanding().cloned().collect())

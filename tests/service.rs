@@ -746,7 +746,7 @@ fn rung_due(case: &Case<ServiceRequest>) -> Option<DateTime<Utc>> {
     case.state()
         .ladder()
         .and_then(|l| l.rung())
-        .and_then(|r| r.due)
+        .and_then(|r| r.due())
 }
 
 #[test]
@@ -895,8 +895,8 @@ fn a_tick_past_the_promised_date_records_overdue_once_and_puts_it_under_supervis
     );
     assert!(send(&mut case, &system(), end_of_march(20), Command::Tick).is_empty());
     let rung = case.state().ladder().and_then(LadderState::rung).unwrap();
-    assert_eq!(rung.supervision, Supervision::Noticed);
-    assert_eq!(rung.tier, Tier::Estate, "supervised, not escalated");
+    assert_eq!(rung.supervision(), Supervision::Noticed);
+    assert_eq!(rung.tier(), Tier::Estate, "supervised, not escalated");
 }
 
 #[test]

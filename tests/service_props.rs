@@ -194,8 +194,8 @@ proptest! {
                 continue;
             }
             if let (Some(handling), Some(LadderState::Handling(rung))) = (state.handling(), state.ladder()) {
-                prop_assert_eq!(rung.due, Some(handling.promised));
-                prop_assert_eq!(rung.tier, grassroots::tier::Tier::Estate);
+                prop_assert_eq!(rung.due(), Some(handling.promised));
+                prop_assert_eq!(rung.tier(), grassroots::tier::Tier::Estate);
             }
         }
     }

@@ -467,7 +467,7 @@ impl Dispute {
 /// The body handling an accepted dispute, and its tier.
 fn handling_body(file: &DisputeFile) -> Result<(&OrgId, Tier), DisputeError> {
     file.rung()
-        .map(|r| (&r.handler, r.tier))
+        .map(|r| (r.handler(), r.tier()))
         .ok_or(DisputeError::NotOnLadder)
 }
 

@@ -36,7 +36,7 @@ impl fmt::Display for DisputeState {
         };
         write!(f, ": {} dispute at {}", file.kind, file.location)?;
         if let Some(rung) = file.rung() {
-            write!(f, ", {} tier, {}", rung.tier, rung.handler)?;
+            write!(f, ", {} tier, {}", rung.tier(), rung.handler())?;
         }
         match self {
             DisputeState::Mediating { mediation, .. } => write!(

@@ -75,7 +75,7 @@ impl DisputeFile {
 
     /// The body handling it (or that last handled it), once accepted.
     pub fn handler(&self) -> Option<&OrgId> {
-        self.rung().map(|r| &r.handler)
+        self.rung().map(|r| r.handler())
     }
 }
 

@@ -116,12 +116,12 @@ fn now(state: &DisputeState) -> Now {
         S::Reported { .. } => Now::Reported,
         S::Accepted { file } | S::Escalated { file } => match file.rung() {
             Some(r) if matches!(state, S::Accepted { .. }) => Now::Accepted {
-                body: r.handler.clone(),
-                tier: r.tier,
+                body: r.handler().clone(),
+                tier: r.tier(),
             },
             Some(r) => Now::Escalated {
-                body: r.handler.clone(),
-                tier: r.tier,
+                body: r.handler().clone(),
+                tier: r.tier(),
             },
             None => Now::Done,
         },
@@ -129,7 +129,7 @@ fn now(state: &DisputeState) -> Now {
             Some(m) => Now::Mediating {
                 mediator: m.clone(),
                 sessions: mediation.sessions,
-                due: rung.and_then(|r| r.due),
+                due: rung.and_then(|r| r.due()),
                 lapsed: matches!(file.labour, LabourLimit::Lapsed { .. }),
             },
             None => Now::Done,
@@ -156,9 +156,9 @@ fn now(state: &DisputeState) -> Now {
         },
         S::MediationFailed { routes, .. } => match rung {
             Some(r) => Now::Failed {
-                body: r.handler.clone(),
-                tier: r.tier,
-                ceiling: r.band.ceiling,
+                body: r.handler().clone(),
+                tier: r.tier(),
+                ceiling: r.band().ceiling,
                 route: routes.iter().next().unwrap_or(Referral::Litigation),
             },
             None => Now::Done,

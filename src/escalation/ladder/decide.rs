@@ -98,8 +98,8 @@ impl Ladder {
     ) -> Result<(), LadderError> {
         let handler_or_officer = |action: &str| -> Result<(), LadderError> {
             match state.rung() {
-                Some(r) if actor.acts_for(&r.handler) => Ok(()),
-                Some(r) => Ok(actor.require(action, Role::Officer(r.tier))?),
+                Some(r) if actor.acts_for(r.handler()) => Ok(()),
+                Some(r) => Ok(actor.require(action, Role::Officer(r.tier()))?),
                 None => Ok(()),
             }
         };
@@ -123,7 +123,7 @@ impl Ladder {
             LadderCommand::Override { .. } => {
                 let next = state
                     .rung()
-                    .and_then(|r| r.tier.above())
+                    .and_then(|r| r.tier().above())
                     .unwrap_or(Tier::Municipal);
                 Ok(actor.require("override the ceiling", Role::Officer(next))?)
             }
@@ -219,25 +219,25 @@ impl Ladder {
                 LadderState::Handling(rung) | LadderState::Exhausted(rung),
                 LadderCommand::RaiseSeverity { to, cause },
             ) => {
-                if *to <= rung.severity {
+                if *to <= rung.severity() {
                     return Err(LadderError::SeverityNotRaised {
-                        current: rung.severity,
+                        current: rung.severity(),
                         requested: *to,
                     });
                 }
                 let policy = self.policy_of(rung)?;
-                let band = policy.band(Some(&rung.need), *to);
+                let band = policy.band(Some(rung.need()), *to);
                 let raised = LadderEvent::SeverityRaised {
-                    from: rung.severity,
+                    from: rung.severity(),
                     to: *to,
                     cause: *cause,
                     band,
                 };
-                if matches!(state, LadderState::Handling(_)) && band.start > rung.tier {
+                if matches!(state, LadderState::Handling(_)) && band.start > rung.tier() {
                     let (route, due) =
-                        self.first_route(policy, &rung.location, &rung.need, band.start, at)?;
+                        self.first_route(policy, rung.location(), rung.need(), band.start, at)?;
                     Ok(Decision::one(raised).and(LadderEvent::Escalated(Escalated {
-                        from: rung.tier,
+                        from: rung.tier(),
                         to: route.tier,
                         reason: EscalationReason::SeverityRaised,
                         route,
@@ -253,8 +253,8 @@ impl Ladder {
                 LadderState::Handling(rung) | LadderState::Exhausted(rung),
                 LadderCommand::Resolve,
             ) => Ok(LadderEvent::Resolved {
-                tier: rung.tier,
-                handler: rung.handler.clone(),
+                tier: rung.tier(),
+                handler: rung.handler().clone(),
                 at,
             }
             .into()),
@@ -262,13 +262,13 @@ impl Ladder {
                 LadderState::Handling(rung) | LadderState::Exhausted(rung),
                 LadderCommand::Reschedule { due },
             ) => Ok(LadderEvent::Rescheduled {
-                tier: rung.tier,
+                tier: rung.tier(),
                 due: *due,
             }
             .into()),
             (LadderState::Exhausted(rung), LadderCommand::ReferOut { to }) => {
                 Ok(LadderEvent::ReferredOut {
-                    tier: rung.tier,
+                    tier: rung.tier(),
                     to: *to,
                 }
                 .into())
@@ -282,9 +282,9 @@ impl Ladder {
     /// The policy a rung started under.
     fn policy_of(&self, rung: &Rung) -> Result<&EscalationPolicy, LadderError> {
         self.policies
-            .get(&rung.policy)
+            .get(rung.policy())
             .ok_or_else(|| LadderError::UnknownPolicy {
-                policy: rung.policy.clone(),
+                policy: rung.policy().clone(),
             })
     }
 
@@ -363,9 +363,9 @@ impl Ladder {
 
     /// The next tier up that the location has a body at, if any.
     fn next_tier(&self, rung: &Rung) -> Result<Option<Tier>, LadderError> {
-        let mut t = rung.tier.above();
+        let mut t = rung.tier().above();
         while let Some(tier) = t {
-            match self.graph.ancestor_at(&rung.location, tier) {
+            match self.graph.ancestor_at(rung.location(), tier) {
                 Ok(_) => return Ok(Some(tier)),
                 Err(OrgGraphError::NoAncestorAt { .. }) => t = tier.above(),
                 Err(e) => return Err(LadderError::Routing(e)),
@@ -382,7 +382,7 @@ impl Ladder {
         ctx: &Context<'_>,
     ) -> Result<Decision<LadderEvent>, LadderError> {
         let Some(next) = self.next_tier(rung)? else {
-            return Ok(LadderEvent::Exhausted { tier: rung.tier }.into());
+            return Ok(LadderEvent::Exhausted { tier: rung.tier() }.into());
         };
         self.step_up_to(rung, next, reason, overridden, ctx)
     }
@@ -396,11 +396,11 @@ impl Ladder {
         overridden: Option<Override>,
         ctx: &Context<'_>,
     ) -> Result<Decision<LadderEvent>, LadderError> {
-        let ceiling = rung.band.ceiling;
+        let ceiling = rung.band().ceiling;
         match (&overridden, next > ceiling) {
             (None, true) => {
                 return Err(LadderError::CeilingReached {
-                    tier: rung.tier,
+                    tier: rung.tier(),
                     next,
                     ceiling,
                     needed: Role::Officer(next),
@@ -408,7 +408,7 @@ impl Ladder {
             }
             (Some(_), false) => {
                 return Err(LadderError::OverrideNotNeeded {
-                    tier: rung.tier,
+                    tier: rung.tier(),
                     next,
                     ceiling,
                 });
@@ -417,15 +417,15 @@ impl Ladder {
         }
         let policy = self.policy_of(rung)?;
         let route = self
-            .route(&rung.location, next, &rung.need, ctx.at())?
+            .route(rung.location(), next, rung.need(), ctx.at())?
             .ok_or_else(|| LadderError::NoHandler {
-                location: rung.location.clone(),
+                location: rung.location().clone(),
                 tier: next,
-                need: rung.need,
+                need: *rung.need(),
             })?;
         let due = self.due(policy, next, ctx.at())?;
         Ok(LadderEvent::Escalated(Escalated {
-            from: rung.tier,
+            from: rung.tier(),
             to: next,
             reason,
             route,
@@ -438,7 +438,7 @@ impl Ladder {
 
     fn tick(&self, rung: &Rung, ctx: &Context<'_>) -> Result<Decision<LadderEvent>, LadderError> {
         let at = ctx.at();
-        let Some(due) = rung.due else {
+        let Some(due) = rung.due() else {
             return Ok(Decision::none());
         };
         if at < due {
@@ -446,26 +446,26 @@ impl Ladder {
         }
         let within = self
             .next_tier(rung)?
-            .filter(|next| *next <= rung.band.ceiling);
+            .filter(|next| *next <= rung.band().ceiling);
         if let Some(next) = within {
             return self.step_up_to(rung, next, EscalationReason::TimedOut, None, ctx);
         }
         // At the ceiling (or the top): supervision instead of escalation.
-        match rung.supervision {
+        match rung.supervision() {
             Supervision::None => {
                 let policy = self.policy_of(rung)?;
                 let notice_due = self.calendar.deadline(at, policy.supervision())?;
                 Ok(LadderEvent::SupervisionReminded {
-                    tier: rung.tier,
-                    handler: rung.handler.clone(),
+                    tier: rung.tier(),
+                    handler: rung.handler().clone(),
                     notice_due,
                 }
                 .into())
             }
             Supervision::Reminded { notice_due } if at >= notice_due => {
                 Ok(LadderEvent::SupervisionNoticeIssued {
-                    tier: rung.tier,
-                    handler: rung.handler.clone(),
+                    tier: rung.tier(),
+                    handler: rung.handler().clone(),
                 }
                 .into())
             }
@@ -638,10 +638,10 @@ mod tests {
     #[test]
     fn a_minor_matter_starts_at_the_grid_with_the_grid_limit() {
         let given = Given::started("grid-7", Severity::Minor);
-        assert_eq!(given.rung().tier, Tier::Grid);
-        assert_eq!(given.rung().band.ceiling, Tier::Estate);
+        assert_eq!(given.rung().tier(), Tier::Grid);
+        assert_eq!(given.rung().band().ceiling, Tier::Estate);
         // Three working days from Monday: the end of Thursday.
-        let due = given.rung().due.expect("the grid has a limit");
+        let due = given.rung().due().expect("the grid has a limit");
         assert!(due > monday() + TimeDelta::days(3) && due <= monday() + TimeDelta::days(4));
     }
 
@@ -651,7 +651,7 @@ mod tests {
         given
             .send(escalate(), monday(), &officer(Tier::Grid))
             .unwrap();
-        assert_eq!(given.rung().tier, Tier::Estate);
+        assert_eq!(given.rung().tier(), Tier::Estate);
         let refused = given
             .send(escalate(), monday(), &officer(Tier::Estate))
             .unwrap_err();
@@ -664,7 +664,7 @@ mod tests {
                 needed: Role::Officer(Tier::Community),
             }
         );
-        assert_eq!(given.rung().tier, Tier::Estate);
+        assert_eq!(given.rung().tier(), Tier::Estate);
     }
 
     #[test]
@@ -681,13 +681,13 @@ mod tests {
                 ceiling: Tier::Estate,
             }
         );
-        assert_eq!(given.rung().tier, Tier::Grid);
+        assert_eq!(given.rung().tier(), Tier::Grid);
     }
 
     #[test]
     fn an_override_passes_the_ceiling_with_a_written_reason_by_the_higher_tier() {
         let mut given = Given::started("park", Severity::Minor);
-        assert_eq!(given.rung().tier, Tier::Estate);
+        assert_eq!(given.rung().tier(), Tier::Estate);
         let refused = given
             .send(override_ceiling("  "), monday(), &officer(Tier::Community))
             .unwrap_err();
@@ -709,13 +709,13 @@ mod tests {
         assert_eq!((step.from, step.to), (Tier::Estate, Tier::Community));
         let overridden = step.overridden.as_ref().expect("recorded");
         assert_eq!(overridden.justification, "urgent");
-        assert_eq!(given.rung().tier, Tier::Community);
+        assert_eq!(given.rung().tier(), Tier::Community);
     }
 
     #[test]
     fn escalating_at_the_top_exhausts_the_ladder() {
         let mut given = Given::started("hehua", Severity::Critical);
-        assert_eq!(given.rung().tier, Tier::Community);
+        assert_eq!(given.rung().tier(), Tier::Community);
         let events = given
             .send(escalate(), monday(), &officer(Tier::Community))
             .unwrap();
@@ -749,30 +749,30 @@ mod tests {
     #[test]
     fn a_timeout_moves_up_within_the_ceiling_and_not_before_the_due_date() {
         let mut given = Given::started("grid-7", Severity::Minor);
-        let due = given.rung().due.unwrap();
+        let due = given.rung().due().unwrap();
         assert_eq!(given.tick(due - TimeDelta::seconds(1)), []);
         let events = given.tick(due);
         let [LadderEvent::Escalated(step)] = events.as_slice() else {
             panic!("one step up: {events:?}");
         };
         assert_eq!(step.reason, EscalationReason::TimedOut);
-        assert_eq!(given.rung().tier, Tier::Estate);
-        assert_eq!(given.rung().since, due);
+        assert_eq!(given.rung().tier(), Tier::Estate);
+        assert_eq!(given.rung().since(), due);
     }
 
     #[test]
     fn supervision_reminds_then_notices_once_per_stage() {
         let mut given = Given::started("park", Severity::Minor);
-        let due = given.rung().due.unwrap();
+        let due = given.rung().due().unwrap();
         // At the ceiling: a reminder, not a step up.
         let events = given.tick(due);
         let [LadderEvent::SupervisionReminded { notice_due, .. }] = events.as_slice() else {
             panic!("a reminder: {events:?}");
         };
         let notice_due = *notice_due;
-        assert_eq!(given.rung().tier, Tier::Estate);
+        assert_eq!(given.rung().tier(), Tier::Estate);
         assert_eq!(
-            given.rung().supervision,
+            given.rung().supervision(),
             Supervision::Reminded { notice_due }
         );
         // No second reminder while the notice is not due.
@@ -785,7 +785,7 @@ mod tests {
             ),
             "{events:?}"
         );
-        assert_eq!(given.rung().supervision, Supervision::Noticed);
+        assert_eq!(given.rung().supervision(), Supervision::Noticed);
         // Once noticed, nothing more at this stage.
         assert_eq!(given.tick(notice_due + TimeDelta::days(30)), []);
         // A new stage (an override up) starts supervision afresh.
@@ -793,8 +793,8 @@ mod tests {
         given
             .send(override_ceiling("urgent"), later, &officer(Tier::Community))
             .unwrap();
-        assert_eq!(given.rung().supervision, Supervision::None);
-        let due = given.rung().due.unwrap();
+        assert_eq!(given.rung().supervision(), Supervision::None);
+        let due = given.rung().due().unwrap();
         let events = given.tick(due);
         assert!(
             matches!(events.as_slice(), [LadderEvent::SupervisionReminded { .. }]),
@@ -805,7 +805,7 @@ mod tests {
     #[test]
     fn reschedule_moves_the_due_date_and_ticks_follow_it() {
         let mut given = Given::started("grid-7", Severity::Minor);
-        let due = given.rung().due.unwrap();
+        let due = given.rung().due().unwrap();
         let later = due + TimeDelta::days(7);
         let events = given
             .send(
@@ -821,11 +821,11 @@ mod tests {
                 due: later
             }]
         );
-        assert_eq!(given.rung().due, Some(later));
+        assert_eq!(given.rung().due(), Some(later));
         assert_eq!(given.tick(due), []);
-        assert_eq!(given.rung().tier, Tier::Grid);
+        assert_eq!(given.rung().tier(), Tier::Grid);
         assert_eq!(given.tick(later).len(), 1);
-        assert_eq!(given.rung().tier, Tier::Estate);
+        assert_eq!(given.rung().tier(), Tier::Estate);
     }
 
     #[test]
@@ -842,7 +842,7 @@ mod tests {
             due: Some(promised),
         };
         given.send(command, monday(), &officer(Tier::Grid)).unwrap();
-        assert_eq!(given.rung().due, Some(promised));
+        assert_eq!(given.rung().due(), Some(promised));
     }
 
     #[test]
@@ -877,8 +877,8 @@ mod tests {
             .send(raise(Severity::Serious), monday(), &officer(Tier::Grid))
             .unwrap();
         assert_eq!(events.len(), 2, "{events:?}");
-        assert_eq!(given.rung().tier, Tier::Community);
-        assert_eq!(given.rung().severity, Severity::Serious);
+        assert_eq!(given.rung().tier(), Tier::Community);
+        assert_eq!(given.rung().severity(), Severity::Serious);
         let refused = given
             .send(raise(Severity::Moderate), monday(), &officer(Tier::Grid))
             .unwrap_err();

@@ -1,5 +1,7 @@
 //! [`LadderError`]: why the ladder refused a command.
 
+use chrono::{DateTime, Utc};
+
 use super::command::{EscalationReason, LadderCommandKind};
 use super::state::LadderStateKind;
 use crate::actor::{Forbidden, Role};
@@ -90,5 +92,41 @@ pub enum LadderError {
         current: Severity,
         /// The severity asked for.
         requested: Severity,
+    },
+}
+
+/// Why a stored ladder state was refused: read from JSON, a [`Rung`] is
+/// checked, not trusted.
+///
+/// [`Rung`]: super::Rung
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LadderStateError {
+    /// The tier's due date lies before the matter reached the tier.
+    #[error("the due date {due} lies before the matter reached its tier at {since}")]
+    DueBeforeSince {
+        /// When it reached the tier.
+        since: DateTime<Utc>,
+        /// The due date stored.
+        due: DateTime<Utc>,
+    },
+    /// A supervision notice falls due before the matter reached its tier,
+    /// so before any reminder could have been sent.
+    #[error(
+        "the supervision notice due {notice_due} lies before the matter reached its tier at {since}"
+    )]
+    NoticeBeforeSince {
+        /// When it reached the tier.
+        since: DateTime<Utc>,
+        /// The notice date stored.
+        notice_due: DateTime<Utc>,
+    },
+    /// The band starts above its ceiling.
+    #[error("the band starts at {start}, above its ceiling {ceiling}")]
+    BandInverted {
+        /// Where it starts.
+        start: Tier,
+        /// Its ceiling.
+        ceiling: Tier,
     },
 }

@@ -27,6 +27,6 @@ mod table;
 
 pub use command::{EscalationReason, LadderCommand, LadderCommandKind, Referral, SeverityCause};
 pub use decide::Ladder;
-pub use error::LadderError;
+pub use error::{LadderError, LadderStateError};
 pub use event::{Escalated, LadderEvent, LadderEventKind, Override, Started};
 pub use state::{LadderState, LadderStateKind, Rung, Supervision};

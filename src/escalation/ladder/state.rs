@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::Referral;
+use super::error::LadderStateError;
 use super::event::LadderEvent;
 use crate::escalation::{Band, PolicyRef};
 use crate::id::OrgId;
@@ -28,28 +29,139 @@ pub enum Supervision {
 }
 
 /// Where a matter stands on the ladder while it is handled.
+///
+/// Sealed: built only by the ladder's events and read through its
+/// accessors; read from JSON it is checked ([`LadderStateError`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RungData")]
 pub struct Rung {
+    location: OrgId,
+    need: Need,
+    policy: PolicyRef,
+    severity: Severity,
+    band: Band,
+    tier: Tier,
+    handler: OrgId,
+    since: DateTime<Utc>,
+    due: Option<DateTime<Utc>>,
+    supervision: Supervision,
+}
+
+impl Rung {
     /// Where the matter arose (an org-graph node).
-    pub location: OrgId,
+    pub fn location(&self) -> &OrgId {
+        &self.location
+    }
+
     /// What it needs (mediation of a dispute kind, a service category).
-    pub need: Need,
+    pub fn need(&self) -> &Need {
+        &self.need
+    }
+
     /// The policy it started under, kept for its whole life.
-    pub policy: PolicyRef,
+    pub fn policy(&self) -> &PolicyRef {
+        &self.policy
+    }
+
     /// Its severity now.
-    pub severity: Severity,
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
     /// Its band under that severity.
-    pub band: Band,
+    pub fn band(&self) -> Band {
+        self.band
+    }
+
     /// The tier handling it.
-    pub tier: Tier,
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
     /// The body handling it (routed through the org graph).
-    pub handler: OrgId,
+    pub fn handler(&self) -> &OrgId {
+        &self.handler
+    }
+
     /// When it reached this tier.
-    pub since: DateTime<Utc>,
+    pub fn since(&self) -> DateTime<Utc> {
+        self.since
+    }
+
     /// When this tier's time runs out, if the policy limits it.
-    pub due: Option<DateTime<Utc>>,
+    pub fn due(&self) -> Option<DateTime<Utc>> {
+        self.due
+    }
+
     /// Where supervision stands.
-    pub supervision: Supervision,
+    pub fn supervision(&self) -> Supervision {
+        self.supervision
+    }
+
+    /// When the written supervision notice falls due, while a reminder
+    /// waits for it.
+    pub fn notice_due(&self) -> Option<DateTime<Utc>> {
+        match self.supervision {
+            Supervision::Reminded { notice_due } => Some(notice_due),
+            _ => None,
+        }
+    }
+}
+
+/// A [`Rung`] as stored, checked before it becomes one.
+#[derive(Deserialize)]
+struct RungData {
+    location: OrgId,
+    need: Need,
+    policy: PolicyRef,
+    severity: Severity,
+    band: Band,
+    tier: Tier,
+    handler: OrgId,
+    since: DateTime<Utc>,
+    due: Option<DateTime<Utc>>,
+    supervision: Supervision,
+}
+
+impl TryFrom<RungData> for Rung {
+    type Error = LadderStateError;
+
+    fn try_from(d: RungData) -> Result<Self, LadderStateError> {
+        if d.band.start > d.band.ceiling {
+            return Err(LadderStateError::BandInverted {
+                start: d.band.start,
+                ceiling: d.band.ceiling,
+            });
+        }
+        if let Some(due) = d.due {
+            if due < d.since {
+                return Err(LadderStateError::DueBeforeSince {
+                    since: d.since,
+                    due,
+                });
+            }
+        }
+        if let Supervision::Reminded { notice_due } = d.supervision {
+            if notice_due < d.since {
+                return Err(LadderStateError::NoticeBeforeSince {
+                    since: d.since,
+                    notice_due,
+                });
+            }
+        }
+        Ok(Rung {
+            location: d.location,
+            need: d.need,
+            policy: d.policy,
+            severity: d.severity,
+            band: d.band,
+            tier: d.tier,
+            handler: d.handler,
+            since: d.since,
+            due: d.due,
+            supervision: d.supervision,
+        })
+    }
 }
 
 /// The state of a matter on the ladder.
@@ -93,7 +205,7 @@ impl LadderState {
 
     /// The tier the matter is (or was last) handled at.
     pub fn tier(&self) -> Option<Tier> {
-        self.rung().map(|r| r.tier)
+        self.rung().map(Rung::tier)
     }
 
     /// Applies one fact. Consults nothing but the state and the event; an
@@ -154,5 +266,71 @@ impl Rung {
             _ => {}
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone};
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::matter::DisputeKind;
+
+    fn since() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
+    }
+
+    fn handling() -> LadderState {
+        LadderState::Handling(Rung {
+            location: "grid-7".parse().unwrap(),
+            need: Need::Mediation(DisputeKind::Labour),
+            policy: crate::escalation::EscalationPolicy::report_default()
+                .reference()
+                .clone(),
+            severity: Severity::Minor,
+            band: Band::new(Tier::Grid, Tier::Estate),
+            tier: Tier::Grid,
+            handler: "grid-7".parse().unwrap(),
+            since: since(),
+            due: Some(since() + TimeDelta::days(3)),
+            supervision: Supervision::Reminded {
+                notice_due: since() + TimeDelta::days(6),
+            },
+        })
+    }
+
+    fn refused(json: Value) -> String {
+        serde_json::from_value::<LadderState>(json)
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn a_stored_rung_round_trips() {
+        let state = handling();
+        let json = serde_json::to_value(&state).unwrap();
+        assert_eq!(serde_json::from_value::<LadderState>(json).unwrap(), state);
+    }
+
+    #[test]
+    fn a_stored_rung_due_before_it_reached_its_tier_is_refused() {
+        let mut json = serde_json::to_value(handling()).unwrap();
+        json["due"] = json!(since() - TimeDelta::days(1));
+        assert!(refused(json).contains("lies before the matter reached its tier"));
+    }
+
+    #[test]
+    fn a_stored_supervision_notice_before_the_tier_was_reached_is_refused() {
+        let mut json = serde_json::to_value(handling()).unwrap();
+        json["supervision"]["notice_due"] = json!(since() - TimeDelta::seconds(1));
+        assert!(refused(json).contains("supervision notice"));
+    }
+
+    #[test]
+    fn a_stored_band_above_its_ceiling_is_refused() {
+        let mut json = serde_json::to_value(handling()).unwrap();
+        json["band"] = json!({ "start": "community", "ceiling": "grid" });
+        assert!(refused(json).contains("above its ceiling"));
     }
 }
