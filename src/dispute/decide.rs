@@ -167,12 +167,12 @@ impl Dispute {
     /// routed body, whose officers alone may accept or decline.
     fn start(&self, file: &DisputeFile, ctx: &Context<'_>) -> Result<Started, DisputeError> {
         let start = LadderCommand::Start {
-            location: file.location.clone(),
-            need: Need::Mediation(file.kind),
-            severity: file.severity,
+            location: file.location().clone(),
+            need: Need::Mediation(file.kind()),
+            severity: file.severity(),
             due: None,
         };
-        let decided = self.ladder.decide_embedded(&file.ladder, &start, ctx)?;
+        let decided = self.ladder.decide_embedded(file.ladder(), &start, ctx)?;
         decided
             .into_iter()
             .find_map(|e| match e {
@@ -191,7 +191,7 @@ impl Dispute {
         command: &LadderCommand,
         ctx: &Context<'_>,
     ) -> Result<impl Iterator<Item = DisputeEvent>, DisputeError> {
-        let decided = self.ladder.decide_embedded(&file.ladder, command, ctx)?;
+        let decided = self.ladder.decide_embedded(file.ladder(), command, ctx)?;
         Ok(embed::wrap::<_, DisputeEvent>(decided).into_iter())
     }
 
@@ -215,7 +215,7 @@ impl Dispute {
         }
         // The organisations each party is, represents or belongs to.
         let tied: Vec<(&ActorId, Vec<&OrgId>)> = file
-            .parties
+            .parties()
             .iter()
             .map(|p| {
                 let mut orgs: Vec<&OrgId> = graph
@@ -272,16 +272,16 @@ impl Dispute {
         ctx: &Context<'_>,
     ) -> Result<Decision<DisputeEvent>, DisputeError> {
         let by = ctx.actor().id();
-        if !file.is_party(by) && draft.mediator != *by {
+        if !file.is_party(by) && *draft.mediator() != *by {
             return Err(DisputeError::NotSignatory { actor: by.clone() });
         }
         if draft.is_signed_by(by) {
             return Err(DisputeError::AlreadySigned { actor: by.clone() });
         }
         let signed = DisputeEvent::AgreementSigned { by: by.clone() };
-        let last = (draft.mediator == *by || draft.is_signed_by(&draft.mediator))
+        let last = (*draft.mediator() == *by || draft.is_signed_by(draft.mediator()))
             && file
-                .parties
+                .parties()
                 .iter()
                 .all(|p| p.actor == *by || draft.is_signed_by(&p.actor));
         if !last {
@@ -314,7 +314,7 @@ impl Dispute {
         if !file.is_party(actor.id()) {
             return Err(not_a_party(actor, "apply for judicial confirmation"));
         }
-        if let Confirmation::Applied { at } = agreement.confirmation {
+        if let Confirmation::Applied { at } = agreement.confirmation() {
             return Err(DisputeError::ConfirmationAlreadyApplied { applied_at: at });
         }
         if let Some(a) = applicants.iter().find(|a| !file.is_party(a)) {
@@ -323,7 +323,7 @@ impl Dispute {
             });
         }
         let missing: Vec<ActorId> = file
-            .parties
+            .parties()
             .iter()
             .filter(|p| !applicants.contains(&p.actor))
             .map(|p| p.actor.clone())
@@ -331,15 +331,15 @@ impl Dispute {
         if !missing.is_empty() {
             return Err(DisputeError::ConfirmationNotJoint { missing });
         }
-        if ctx.at() >= agreement.confirmation_due {
+        if ctx.at() >= agreement.confirmation_due() {
             return Err(DisputeError::ConfirmationTooLate {
-                effective_at: agreement.effective_at,
+                effective_at: agreement.effective_at(),
                 applied_at: ctx.at(),
-                deadline: agreement.confirmation_due,
+                deadline: agreement.confirmation_due(),
                 limit: self.settings.confirmation_window,
             });
         }
-        let mut named: Vec<ActorId> = Vec::with_capacity(file.parties.len());
+        let mut named: Vec<ActorId> = Vec::with_capacity(file.parties().len());
         for a in applicants {
             if !named.contains(a) {
                 named.push(a.clone());
@@ -369,7 +369,7 @@ impl Dispute {
                 return Err(DisputeError::RouteNotOpen { to, open: *routes });
             }
             let mut decision = Decision::none();
-            if matches!(file.ladder, LadderState::Exhausted(_)) {
+            if matches!(file.ladder(), LadderState::Exhausted(_)) {
                 push_all(
                     &mut decision,
                     self.ladder_step(file, &LadderCommand::ReferOut { to }, ctx)?,
@@ -383,8 +383,8 @@ impl Dispute {
         }
         // Before mediation fails: only a lapsed labour dispute, to
         // arbitration, by a party.
-        match file.labour {
-            LabourLimit::NotLabour => Err(DisputeError::NotLabourDispute { kind: file.kind }),
+        match file.labour() {
+            LabourLimit::NotLabour => Err(DisputeError::NotLabourDispute { kind: file.kind() }),
             LabourLimit::Running { deadline } => Err(DisputeError::LabourLimitRunning { deadline }),
             LabourLimit::Lapsed { .. } => {
                 if !file.is_party(actor.id()) {
@@ -396,7 +396,7 @@ impl Dispute {
                 }
                 Ok(DisputeEvent::Referred {
                     to,
-                    routes: Routes::open_for(file.kind),
+                    routes: Routes::open_for(file.kind()),
                 }
                 .into())
             }
@@ -415,23 +415,23 @@ impl Dispute {
             cause: SeverityCause::RiskOfIntensifying,
         };
         self.ladder
-            .authorize(&file.ladder, &raise, ctx.actor())
+            .authorize(file.ladder(), &raise, ctx.actor())
             .map_err(|e| match e {
                 LadderError::Forbidden(f) => DisputeError::Forbidden(f),
                 other => DisputeError::Ladder(other),
             })?;
-        if severity <= file.severity {
+        if severity <= file.severity() {
             return Err(DisputeError::SeverityNotRaised {
-                current: file.severity,
+                current: file.severity(),
                 requested: severity,
             });
         }
         let mut decision = Decision::one(DisputeEvent::RiskFlagged {
-            from: file.severity,
+            from: file.severity(),
             to: severity,
         });
         let on_ladder = matches!(
-            file.ladder,
+            file.ladder(),
             LadderState::Handling(_) | LadderState::Exhausted(_)
         );
         if state.is_on_ladder() && on_ladder {
@@ -449,12 +449,12 @@ impl Dispute {
         let Some(file) = state.file() else {
             return Ok(decision);
         };
-        if let LabourLimit::Running { deadline } = file.labour {
+        if let LabourLimit::Running { deadline } = file.labour() {
             if state.is_open() && ctx.at() >= deadline {
                 decision.push(DisputeEvent::LabourLimitLapsed { deadline });
             }
         }
-        if state.is_on_ladder() && matches!(file.ladder, LadderState::Handling(_)) {
+        if state.is_on_ladder() && matches!(file.ladder(), LadderState::Handling(_)) {
             push_all(
                 &mut decision,
                 self.ladder_step(file, &LadderCommand::Tick, ctx)?,
@@ -561,7 +561,7 @@ impl Workflow for Dispute {
             (S::Mediating { mediation, .. }, C::RecordSession) => {
                 is_mediator_of(mediation, actor, "record a session")?;
                 Ok(DisputeEvent::SessionRecorded {
-                    number: mediation.sessions.saturating_add(1),
+                    number: mediation.sessions().saturating_add(1),
                 }
                 .into())
             }
@@ -613,7 +613,7 @@ impl Workflow for Dispute {
                 is_party_of(file, actor, "refuse mediation")?;
                 Ok(DisputeEvent::MediationRefused {
                     party: actor.id().clone(),
-                    routes: Routes::open_for(file.kind),
+                    routes: Routes::open_for(file.kind()),
                 }
                 .into())
             }
@@ -634,7 +634,7 @@ impl Workflow for Dispute {
             ) => self.assign(file, mediators, *selection, ctx),
             (S::Mediating { mediation, .. }, C::RecordAgreement { terms }) => {
                 is_mediator_of(mediation, actor, "record the agreement")?;
-                if mediation.sessions == 0 {
+                if mediation.sessions() == 0 {
                     return Err(DisputeError::NoSessionYet);
                 }
                 if terms.trim().is_empty() {
@@ -655,7 +655,7 @@ impl Workflow for Dispute {
                 let file = state.file().ok_or_else(not_applicable)?;
                 Ok(DisputeEvent::MediationFailed {
                     reason: *reason,
-                    routes: Routes::open_for(file.kind),
+                    routes: Routes::open_for(file.kind()),
                 }
                 .into())
             }
@@ -663,7 +663,7 @@ impl Workflow for Dispute {
                 self.apply_for_confirmation(file, agreement, applicants, ctx)
             }
             (S::Agreed { file, agreement }, C::RecordPerformance { performance }) => {
-                if agreement.mediator != *actor.id() {
+                if *agreement.mediator() != *actor.id() {
                     let (body, tier) = handling_body(file)?;
                     officer_of(actor, body, tier, "record the performance")?;
                 }
@@ -687,7 +687,7 @@ impl Workflow for Dispute {
                     justification: justification.clone(),
                 };
                 self.ladder
-                    .authorize(&file.ladder, &command, actor)
+                    .authorize(file.ladder(), &command, actor)
                     .map_err(|e| match e {
                         LadderError::Forbidden(f) => DisputeError::Forbidden(f),
                         other => DisputeError::Ladder(other),

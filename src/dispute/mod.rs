@@ -283,7 +283,7 @@ pub use command::{
     Performance, Report, Satisfaction, Selection,
 };
 pub use decide::{Dispute, DisputeSettings};
-pub use error::DisputeError;
+pub use error::{DisputeError, DisputeStateError};
 pub use event::{DisputeEvent, DisputeEventKind};
 pub use routes::Routes;
 pub use state::{
