@@ -149,11 +149,11 @@ impl ServiceRequest {
     /// an item it handles itself, an officer of the department that signed
     /// for it in agent mode.
     fn require_handler(actor: &Actor, handling: &Handling, action: &'static str) -> Result<()> {
-        let role = match handling.request.mode {
+        let role = match handling.request().mode {
             Mode::Accept => Role::HallClerk,
             Mode::Agent => Role::DepartmentOfficer,
         };
-        Self::require_member(actor, role, action, &handling.handler)
+        Self::require_member(actor, role, action, handling.handler())
     }
 
     /// Checks that `actor` is the applicant.
@@ -221,7 +221,7 @@ impl ServiceRequest {
             ctx.actor(),
             Role::HallClerk,
             "request supplementary materials",
-            &intake.request.hall,
+            &intake.request().hall,
         )?;
         let named = sorted(materials);
         if let Some(m) = named.iter().find(|m| intake.status(m).is_none()) {
@@ -229,7 +229,7 @@ impl ServiceRequest {
                 material: m.clone(),
             });
         }
-        if intake.supplement_rounds == 0 {
+        if intake.supplement_rounds() == 0 {
             // Tell everything at once.
             if let Some(m) = intake.missing().find(|m| !named.contains(m)) {
                 return Err(ServiceRequestError::MaterialNotNamed {
@@ -256,7 +256,7 @@ impl ServiceRequest {
         materials: &[MaterialId],
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
-        Self::require_applicant(ctx.actor(), &intake.request, "supply materials")?;
+        Self::require_applicant(ctx.actor(), intake.request(), "supply materials")?;
         let supplied = sorted(materials);
         if supplied.is_empty() {
             return Err(ServiceRequestError::NothingSupplied);
@@ -289,27 +289,27 @@ impl ServiceRequest {
             ctx.actor(),
             Role::HallClerk,
             "accept the request",
-            &intake.request.hall,
+            &intake.request().hall,
         )?;
         if let Some(m) = intake
-            .materials
+            .materials()
             .iter()
-            .find(|m| m.status != MaterialStatus::Provided)
-            .map(|m| &m.id)
+            .find(|m| m.status() != MaterialStatus::Provided)
+            .map(|m| m.id())
         {
             return Err(ServiceRequestError::MaterialMissing {
-                material: m.clone(),
+                material: m.clone().clone(),
             });
         }
         let at = ctx.at();
         let promised = self
             .calendar()
-            .deadline(at, TimeLimit::WorkingDays(intake.request.working_days))?;
+            .deadline(at, TimeLimit::WorkingDays(intake.request().working_days))?;
         // The ladder's due date is the promised date: supervision falls due
         // when the request does (see DESIGN.md).
         let start = LadderCommand::Start {
             location: self.catalogue.area().clone(),
-            need: Need::Service(intake.request.category),
+            need: Need::Service(intake.request().category),
             severity: self.severity,
             due: Some(promised),
         };
@@ -334,7 +334,7 @@ impl ServiceRequest {
         let paused = self
             .calendar()
             .count_working_days(self.date(since)?, self.date(at)?);
-        let promised = self.shift(handling.promised, paused)?;
+        let promised = self.shift(handling.promised(), paused)?;
         let mut decision = Decision::one(ServiceRequestEvent::Resumed {
             at,
             paused_working_days: paused,
@@ -352,12 +352,12 @@ impl ServiceRequest {
         promised: DateTime<Utc>,
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
-        match handling.ladder {
+        match handling.ladder() {
             LadderState::Handling(_) | LadderState::Exhausted(_) => {
                 let command = LadderCommand::Reschedule { due: promised };
                 let decided = self
                     .ladder
-                    .decide_embedded(&handling.ladder, &command, ctx)?;
+                    .decide_embedded(handling.ladder(), &command, ctx)?;
                 Ok(embed::wrap(decided))
             }
             _ => Ok(Decision::none()),
@@ -376,7 +376,7 @@ impl ServiceRequest {
             ctx.actor(),
             Role::HallClerk,
             "refuse the request",
-            &intake.request.hall,
+            &intake.request().hall,
         )?;
         Ok(ServiceRequestEvent::Refused {
             reason: reason.clone(),
@@ -395,12 +395,12 @@ impl ServiceRequest {
             ctx.actor(),
             Role::HallClerk,
             "start processing",
-            &handling.request.hall,
+            &handling.request().hall,
         )?;
-        if handling.request.mode != Mode::Accept {
+        if handling.request().mode != Mode::Accept {
             return Err(ServiceRequestError::WrongMode {
                 command: ServiceRequestCommandKind::StartProcessing,
-                mode: handling.request.mode,
+                mode: handling.request().mode,
             });
         }
         Ok(ServiceRequestEvent::ProcessingStarted.into())
@@ -418,21 +418,21 @@ impl ServiceRequest {
             ctx.actor(),
             Role::AgentClerk,
             "forward the request",
-            &handling.request.hall,
+            &handling.request().hall,
         )?;
-        if handling.request.mode != Mode::Agent {
+        if handling.request().mode != Mode::Agent {
             return Err(ServiceRequestError::WrongMode {
                 command: ServiceRequestCommandKind::Forward,
-                mode: handling.request.mode,
+                mode: handling.request().mode,
             });
         }
-        let department = to.unwrap_or(&handling.request.handling_body);
+        let department = to.unwrap_or(&handling.request().handling_body);
         if !self.ladder.graph().contains(department) {
             return Err(ServiceRequestError::UnknownDepartment {
                 department: department.clone(),
             });
         }
-        if handling.returned_by.contains(department) {
+        if handling.returned_by().contains(department) {
             return Err(ServiceRequestError::ReturnedBefore {
                 department: department.clone(),
             });
@@ -500,15 +500,15 @@ impl ServiceRequest {
         if working_days == 0 {
             return Err(ServiceRequestError::ZeroExtension);
         }
-        if working_days > handling.request.working_days {
+        if working_days > handling.request().working_days {
             return Err(ServiceRequestError::ExtensionTooLong {
                 requested: working_days,
-                max: handling.request.working_days,
+                max: handling.request().working_days,
             });
         }
         if handling.is_past_deadline(ctx.at()) {
             return Err(ServiceRequestError::ExtensionTooLate {
-                deadline: handling.promised,
+                deadline: handling.promised(),
             });
         }
         Ok(ServiceRequestEvent::ExtensionRequested {
@@ -528,7 +528,7 @@ impl ServiceRequest {
     ) -> Result<Decision<ServiceRequestEvent>> {
         ctx.actor()
             .require("approve an extension", Role::Supervisor)?;
-        let promised = self.shift(handling.promised, working_days)?;
+        let promised = self.shift(handling.promised(), working_days)?;
         let mut decision = Decision::one(ServiceRequestEvent::ExtensionApproved {
             working_days,
             promised,
@@ -575,7 +575,7 @@ impl ServiceRequest {
             ctx.actor(),
             Role::HallClerk,
             "deliver the result",
-            &handling.request.hall,
+            &handling.request().hall,
         )?;
         Ok(ServiceRequestEvent::Delivered.into())
     }
@@ -587,7 +587,7 @@ impl ServiceRequest {
         comment: Option<&Note>,
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
-        Self::require_applicant(ctx.actor(), &handling.request, "rate the service")?;
+        Self::require_applicant(ctx.actor(), handling.request(), "rate the service")?;
         Ok(ServiceRequestEvent::Rated {
             review,
             comment: comment.cloned(),
@@ -618,7 +618,7 @@ impl ServiceRequest {
             ctx.actor(),
             Role::HallClerk,
             "close the request",
-            &handling.request.hall,
+            &handling.request().hall,
         )?;
         Ok(ServiceRequestEvent::Closed.into())
     }
@@ -656,14 +656,14 @@ impl ServiceRequest {
             return Ok(Decision::none());
         }
         let mut decision = Decision::none();
-        if handling.overdue != Some(handling.promised) {
+        if handling.overdue() != Some(handling.promised()) {
             decision.push(ServiceRequestEvent::Overdue {
-                deadline: handling.promised,
+                deadline: handling.promised(),
             });
         }
         let supervision =
             self.ladder
-                .decide_embedded(&handling.ladder, &LadderCommand::Tick, ctx)?;
+                .decide_embedded(handling.ladder(), &LadderCommand::Tick, ctx)?;
         decision.extend(embed::wrap(supervision));
         Ok(decision)
     }

@@ -273,7 +273,7 @@ pub use catalogue::{
 };
 pub use command::{Review, ServiceRequestCommand, ServiceRequestCommandKind};
 pub use decide::{ServiceRequest, supervision_policy};
-pub use error::{CatalogueError, OrgUse, ServiceRequestError};
+pub use error::{CatalogueError, OrgUse, ServiceRequestError, ServiceStateError};
 pub use event::{ServiceRequestEvent, ServiceRequestEventKind, Submission};
 pub use note::{MAX_NOTE_LEN, Note, NoteError};
 pub use report::{HallMetrics, RequestFacts};
