@@ -42,7 +42,7 @@ impl fmt::Display for DisputeState {
             DisputeState::Mediating { mediation, .. } => write!(
                 f,
                 "; mediators {}, {} session{}",
-                List(&mediation.mediators()),
+                List(mediation.mediators()),
                 mediation.sessions(),
                 if mediation.sessions() == 1 { "" } else { "s" }
             ),
