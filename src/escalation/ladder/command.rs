@@ -73,7 +73,8 @@ pub enum LadderCommand {
     },
     /// Moves the current tier's due date: the embedding workflow's deadline
     /// moved (a suspension ended, an extension was approved), and
-    /// supervision follows it. Recorded as [`LadderEvent::Rescheduled`].
+    /// supervision follows it. Recorded as
+    /// [`LadderEvent::Rescheduled`](super::LadderEvent::Rescheduled).
     Reschedule {
         /// The new due date.
         due: DateTime<Utc>,

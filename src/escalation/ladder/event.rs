@@ -82,7 +82,7 @@ pub enum LadderEvent {
         band: Band,
     },
     /// The current tier's due date moved (see
-    /// [`LadderCommand::Reschedule`]).
+    /// [`LadderCommand::Reschedule`](super::LadderCommand::Reschedule)).
     Rescheduled {
         /// The tier.
         tier: Tier,
