@@ -37,7 +37,7 @@
 //!             prop_assert!(case.history().iter().any(|r| r.event == ServiceRequestEvent::Delivered));
 //!         }
 //!         if let Some(handling) = case.state().handling() {
-//!             prop_assert!(handling.promised > handling.accepted_at);
+//!             prop_assert!(handling.promised() > handling.accepted_at());
 //!         }
 //!         Ok(())
 //!     })
