@@ -976,6 +976,11 @@ mod tests {
     }
 
     #[test]
+    fn sealing_keeps_the_state_at_forty_bytes() {
+        assert_eq!(std::mem::size_of::<DisputeState>(), 40);
+    }
+
+    #[test]
     fn stored_states_round_trip() {
         for json in [signing(), agreed()] {
             let state: DisputeState = serde_json::from_value(json.clone()).unwrap();
