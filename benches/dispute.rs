@@ -50,17 +50,19 @@ fn bare_handle(
     at: DateTime<Utc>,
     actor: &Actor,
 ) -> bool {
-    let event = match (&mut *state, command) {
+    let event = match (&*state, command) {
         (DisputeState::Mediating { mediation, .. }, DisputeCommand::RecordSession)
-            if mediation.mediators.contains(actor.id()) =>
+            if mediation.mediators().contains(actor.id()) =>
         {
-            mediation.sessions += 1;
             DisputeEvent::SessionRecorded {
-                number: mediation.sessions,
+                number: mediation.sessions() + 1,
             }
         }
         _ => return false,
     };
+    // The state is sealed: the fact moves it, as it does in the kernel.
+    let before = std::mem::replace(state, DisputeState::Unreported);
+    *state = <Dispute as Workflow>::evolve(before, &event);
     history.push(Recorded {
         seq: history.len() as u64 + 1,
         at,

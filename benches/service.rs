@@ -55,11 +55,11 @@ fn bare_handle(
     actor: &Actor,
 ) -> bool {
     let may_handle = |h: &Handling| {
-        let role = match h.request.mode {
+        let role = match h.request().mode {
             Mode::Accept => Role::HallClerk,
             Mode::Agent => Role::DepartmentOfficer,
         };
-        actor.has_role(role) && actor.acts_for(&h.handler)
+        actor.has_role(role) && actor.acts_for(h.handler())
     };
     let event = match (&*state, command) {
         (State::InProcess(h), Command::Suspend { reason }) if may_handle(h) => Event::Suspended {
@@ -74,10 +74,10 @@ fn bare_handle(
         ) if may_handle(handling) => {
             let paused = calendar.count_working_days(date(calendar, *since), date(calendar, at));
             let promised = if paused == 0 {
-                handling.promised
+                handling.promised()
             } else {
                 match calendar.deadline(
-                    handling.promised - TimeDelta::seconds(1),
+                    handling.promised() - TimeDelta::seconds(1),
                     TimeLimit::WorkingDays(paused),
                 ) {
                     Ok(p) => p,
@@ -92,29 +92,21 @@ fn bare_handle(
         }
         _ => return false,
     };
-    *state = match (std::mem::replace(state, State::New), &event) {
-        (State::InProcess(handling), Event::Suspended { at, reason }) => State::Suspended {
-            handling,
-            since: *at,
-            reason: reason.clone(),
-        },
-        (
-            State::Suspended { mut handling, .. },
-            Event::Resumed {
-                paused_working_days,
-                promised,
-                ..
-            },
-        ) => {
-            handling.paused_working_days += paused_working_days;
-            handling.promised = *promised;
-            if let grassroots::escalation::LadderState::Handling(rung) = &mut handling.ladder {
-                rung.due = Some(*promised);
-            }
-            State::InProcess(handling)
+    // The state is sealed: the facts move it, as they do in the kernel —
+    // the request's own, then the ladder's new due date beside a moved
+    // promise.
+    let mut next =
+        <ServiceRequest as Workflow>::evolve(std::mem::replace(state, State::New), &event);
+    if let Event::Resumed { promised, .. } = &event {
+        if let Some(grassroots::escalation::LadderState::Handling(rung)) = next.ladder() {
+            let rescheduled = Event::from(grassroots::escalation::LadderEvent::Rescheduled {
+                tier: rung.tier(),
+                due: *promised,
+            });
+            next = <ServiceRequest as Workflow>::evolve(next, &rescheduled);
         }
-        (s, _) => s,
-    };
+    }
+    *state = next;
     history.push(Recorded {
         seq: history.len() as u64 + 1,
         at,

@@ -471,7 +471,7 @@ pub fn request_from_state(
         S::Forwarded { to, .. } => Some(to.clone()),
         S::Submitted(_) | S::SupplementRequested(_) => Some(request.hall.clone()),
         S::Refused { .. } | S::Withdrawn { .. } => None,
-        _ => handling.map(|h| h.handler.clone()),
+        _ => handling.map(|h| h.handler().clone()),
     };
     // GeoReport's two statuses: open while the hall still owes an answer.
     let status = if state.is_open() {
@@ -528,12 +528,15 @@ pub fn request_from_state(
             hall: request.hall.clone(),
             handling_body: request.handling_body.clone(),
             handler,
-            accepted_datetime: handling.map(|h| h.accepted_at),
+            accepted_datetime: handling.map(|h| h.accepted_at()),
             working_days: request.working_days,
-            paused_working_days: handling.map_or(0, |h| h.paused_working_days),
-            extended_working_days: handling.map_or(0, |h| h.extended_working_days),
-            overdue_since: handling.and_then(|h| h.overdue),
-            supervision: state.ladder().and_then(|l| l.rung()).map(|r| r.supervision),
+            paused_working_days: handling.map_or(0, |h| h.paused_working_days()),
+            extended_working_days: handling.map_or(0, |h| h.extended_working_days()),
+            overdue_since: handling.and_then(|h| h.overdue()),
+            supervision: state
+                .ladder()
+                .and_then(|l| l.rung())
+                .map(|r| r.supervision()),
             outstanding_materials: state
                 .intake()
                 .map(|i| i.outstanding().cloned().collect())
@@ -569,7 +572,7 @@ fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) ->
     };
     let mut note = match state {
         S::New => "not submitted".to_owned(),
-        S::Submitted(i) if i.supplement_rounds == 0 => {
+        S::Submitted(i) if i.supplement_rounds() == 0 => {
             "submitted; the hall is examining it".to_owned()
         }
         S::Submitted(i) if i.outstanding().next().is_none() => {
@@ -588,10 +591,10 @@ fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) ->
             legal_basis,
             ..
         } => format!("refused: {reason} (legal basis: {legal_basis})"),
-        S::Accepted(h) if h.returned_by.is_empty() => "accepted".to_owned(),
+        S::Accepted(h) if h.returned_by().is_empty() => "accepted".to_owned(),
         S::Accepted(h) => format!(
             "accepted; returned as not its own by {}",
-            h.returned_by
+            h.returned_by()
                 .iter()
                 .map(name)
                 .collect::<Vec<_>>()
@@ -632,8 +635,11 @@ fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) ->
         S::Withdrawn { reason: None, .. } => "withdrawn by the applicant".to_owned(),
     };
     if let Some(h) = state.running() {
-        if h.overdue == Some(h.promised) {
-            note.push_str(&format!("; overdue since {}", rfc3339::format(&h.promised)));
+        if h.overdue() == Some(h.promised()) {
+            note.push_str(&format!(
+                "; overdue since {}",
+                rfc3339::format(&h.promised())
+            ));
         }
     }
     note

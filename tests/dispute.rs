@@ -266,7 +266,7 @@ fn every_state_reads_as_its_kind_then_what_where_and_who() {
         let text = case.state().to_string();
         assert!(text.starts_with(&kind), "{text}");
         if let Some(file) = case.state().file() {
-            let place = format!("{} dispute at {}", file.kind, file.location);
+            let place = format!("{} dispute at {}", file.kind(), file.location());
             assert!(text.contains(&place), "{text}");
         }
         lines.push(text);
@@ -367,7 +367,7 @@ fn a_party_reports_a_labour_dispute_and_its_fifteen_days_start() {
         }]);
     let file = case.state().file().unwrap();
     assert_eq!(
-        file.labour,
+        file.labour(),
         LabourLimit::Running {
             deadline: labour_deadline()
         }
@@ -795,7 +795,7 @@ fn only_an_assigned_mediator_records_sessions() {
         .when(&mediator("qian"), c(), C::RecordSession)
         .then([E::SessionRecorded { number: 2 }]);
     assert!(
-        matches!(case.state(), DisputeState::Mediating { mediation, .. } if mediation.sessions == 2)
+        matches!(case.state(), DisputeState::Mediating { mediation, .. } if mediation.sessions() == 2)
     );
     given_state("Mediating")
         .when(&mediator("chen"), c(), C::RecordSession)
@@ -863,8 +863,8 @@ fn the_agreement_takes_effect_when_the_last_signature_lands() {
             }),
         ]);
     let agreement = case.state().agreement().unwrap();
-    assert_eq!(agreement.effective_at, c());
-    assert_eq!(agreement.mediator, aid("qian"));
+    assert_eq!(agreement.effective_at(), c());
+    assert_eq!(*agreement.mediator(), aid("qian"));
 
     // The order does not matter: the mediator first, a party last.
     let mut mediator_first = history("Signing");
@@ -931,7 +931,7 @@ fn judicial_confirmation_is_applied_for_jointly_within_thirty_days() {
             at: c(),
         }]);
     assert!(matches!(
-        case.state().agreement().unwrap().confirmation,
+        case.state().agreement().unwrap().confirmation(),
         grassroots::dispute::Confirmation::Applied { .. }
     ));
     // The last minute of the window is in time.
@@ -1259,7 +1259,7 @@ fn labour_mediation_lapses_after_fifteen_days() {
         .when(&system(), deadline, C::Tick)
         .then([lapsed()]);
     assert_eq!(
-        case.state().file().unwrap().labour,
+        case.state().file().unwrap().labour(),
         LabourLimit::Lapsed { deadline }
     );
     // Recorded once.
@@ -1418,8 +1418,8 @@ fn a_risk_flag_raises_the_severity_on_the_ladder() {
         ]);
     assert!(matches!(case.state(), DisputeState::Escalated { .. }));
     let file = case.state().file().unwrap();
-    assert_eq!(file.severity, Severity::Serious);
-    assert_eq!(file.risk_flags, 1);
+    assert_eq!(file.severity(), Severity::Serious);
+    assert_eq!(file.risk_flags(), 1);
     // Already at the community: the severity rises, the tier stays.
     given_state("Escalated")
         .when(&mediator("chen"), c(), flag(Severity::Serious))

@@ -24,7 +24,7 @@ fn recording_a_session_does_not_allocate() {
     });
     assert_eq!(counted.count_total, 0, "{counted:?}");
     assert!(
-        matches!(case.state(), DisputeState::Mediating { mediation, .. } if mediation.sessions == 11)
+        matches!(case.state(), DisputeState::Mediating { mediation, .. } if mediation.sessions() == 11)
     );
 }
 

@@ -162,8 +162,8 @@ proptest! {
             if let DisputeEvent::AgreementTookEffect { .. } = r.event {
                 match &state {
                     DisputeState::Signing { file, draft, .. } => {
-                        prop_assert!(draft.is_signed_by(&draft.mediator));
-                        for p in &file.parties {
+                        prop_assert!(draft.is_signed_by(draft.mediator()));
+                        for p in file.parties() {
                             prop_assert!(draft.is_signed_by(&p.actor), "{} did not sign", p.actor);
                         }
                     }

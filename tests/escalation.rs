@@ -104,7 +104,7 @@ fn a_ladder_state_reads_as_its_kind_tier_and_handler() {
         justification: "district-wide".into(),
     };
     referred.handle(&ladder, &over, &at(&district)).unwrap();
-    let handler = rung_of(&referred).handler.clone();
+    let handler = rung_of(&referred).handler().clone();
     assert_eq!(
         referred.state().to_string(),
         format!("Exhausted at district tier, {handler}")
@@ -122,8 +122,8 @@ fn a_ladder_state_reads_as_its_kind_tier_and_handler() {
 #[test]
 fn a_moderate_matter_starts_at_the_estate() {
     let case = started(&ladder(), Severity::Moderate);
-    assert_eq!(rung_of(&case).tier, Tier::Estate);
-    assert_eq!(rung_of(&case).handler, id("huanan-park"));
+    assert_eq!(rung_of(&case).tier(), Tier::Estate);
+    assert_eq!(*rung_of(&case).handler(), id("huanan-park"));
 }
 
 #[test]
@@ -148,8 +148,8 @@ fn escalation_within_the_ceiling_moves_up_one_tier_to_the_routed_handler() {
     assert_eq!(e.route.handler, id("hehua"));
     assert_eq!(e.reason, EscalationReason::HandlingFailed);
     assert!(e.overridden.is_none());
-    assert_eq!(rung_of(&case).tier, Tier::Community);
-    assert_eq!(rung_of(&case).since, at);
+    assert_eq!(rung_of(&case).tier(), Tier::Community);
+    assert_eq!(rung_of(&case).since(), at);
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn escalation_past_the_ceiling_is_refused_without_an_override() {
         &Context::new(monday(), &officer(Tier::Grid)),
     )
     .unwrap();
-    assert_eq!(rung_of(&case).tier, Tier::Estate);
+    assert_eq!(rung_of(&case).tier(), Tier::Estate);
     let before = case.clone();
     let err = case
         .handle(
@@ -281,7 +281,7 @@ fn an_override_below_the_ceiling_is_refused_as_not_needed() {
 fn a_tick_before_the_deadline_does_nothing_and_after_it_escalates_once() {
     let ladder = ladder();
     let mut case = started(&ladder, Severity::Minor);
-    let due = rung_of(&case).due.unwrap();
+    let due = rung_of(&case).due().unwrap();
     let system = Actor::system();
     let before = case.clone();
     let none = case
@@ -326,7 +326,7 @@ fn an_overdue_matter_at_its_ceiling_goes_under_supervision_reminder_then_notice(
         &Context::new(monday(), &officer(Tier::Grid)),
     )
     .unwrap();
-    let due = rung_of(&case).due.unwrap();
+    let due = rung_of(&case).due().unwrap();
 
     let reminded = case
         .handle(&ladder, &LadderCommand::Tick, &Context::new(due, &system))
@@ -364,7 +364,7 @@ fn an_overdue_matter_at_its_ceiling_goes_under_supervision_reminder_then_notice(
             ..
         }
     ));
-    assert_eq!(rung_of(&case).supervision, Supervision::Noticed);
+    assert_eq!(rung_of(&case).supervision(), Supervision::Noticed);
     assert!(
         case.handle(
             &ladder,
@@ -392,7 +392,7 @@ fn escalation_is_refused_when_the_graph_has_no_body_at_the_next_tier() {
         &Context::new(monday(), &grid_worker()),
     )
     .unwrap();
-    assert_eq!(rung_of(&case).tier, Tier::Community);
+    assert_eq!(rung_of(&case).tier(), Tier::Community);
     let before = case.clone();
     let err = case
         .handle(
@@ -444,7 +444,7 @@ fn raising_the_severity_moves_the_matter_up_to_its_new_band() {
         LadderEvent::Escalated(e) if e.reason == EscalationReason::SeverityRaised && e.to == Tier::Community
     ));
     assert_eq!(
-        rung_of(&case).band,
+        rung_of(&case).band(),
         Band::new(Tier::Community, Tier::Community)
     );
 
@@ -553,7 +553,7 @@ fn at_the_top_the_ladder_is_exhausted_and_must_be_referred_out() {
     let ladder = ladder();
     let district = officer(Tier::Municipal);
     let mut case = started(&ladder, Severity::Critical);
-    assert_eq!(rung_of(&case).tier, Tier::Community);
+    assert_eq!(rung_of(&case).tier(), Tier::Community);
     let over = LadderCommand::Override {
         reason: EscalationReason::HandlingFailed,
         justification: "district-wide".into(),
@@ -565,7 +565,7 @@ fn at_the_top_the_ladder_is_exhausted_and_must_be_referred_out() {
         .unwrap();
     case.handle(&ladder, &escalate, &Context::new(monday(), &district))
         .unwrap();
-    assert_eq!(rung_of(&case).tier, Tier::District);
+    assert_eq!(rung_of(&case).tier(), Tier::District);
     // The fixture has no municipality above the district: nowhere left to go.
     let recorded = case
         .handle(&ladder, &over, &Context::new(monday(), &district))
@@ -659,10 +659,10 @@ fn a_case_keeps_the_policy_version_it_started_under() {
     .unwrap();
     // Ten working days from Monday 2 March: Monday 16 March, end of day.
     assert_eq!(
-        rung_of(&old).due,
+        rung_of(&old).due(),
         Some(Utc.with_ymd_and_hms(2026, 3, 16, 16, 0, 0).unwrap())
     );
-    assert_eq!(rung_of(&old).policy.version, 1);
+    assert_eq!(rung_of(&old).policy().version, 1);
 
     // A ladder that no longer has version 1 refuses rather than guess.
     let only_v2 = Ladder::new(

@@ -155,12 +155,12 @@ proptest! {
         let recorded = case.handle(&ladder, &LadderCommand::Tick, &Context::new(at, &Actor::system()))
             .unwrap()
             .to_vec();
-        let due = rung.due.unwrap();
+        let due = rung.due().unwrap();
         if at < due {
             prop_assert!(recorded.is_empty());
         } else {
             prop_assert_eq!(recorded.len(), 1);
-            let at_ceiling = rung.tier >= rung.band.ceiling;
+            let at_ceiling = rung.tier() >= rung.band().ceiling;
             match &recorded[0].event {
                 LadderEvent::Escalated(e) => {
                     prop_assert!(!at_ceiling);

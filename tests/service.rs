@@ -536,7 +536,7 @@ fn optional_attributes_may_be_left_out_and_the_submission_keeps_the_items_terms(
         .when(&applicant(), now(), submit_br001(&["id-card"]))
         .then([br001_submitted(&["id-card"], now())]);
     let intake = case.state().intake().unwrap();
-    assert_eq!(intake.request.working_days, 3);
+    assert_eq!(intake.request().working_days, 3);
     assert_eq!(
         intake.missing().map(|m| m.as_str()).collect::<Vec<_>>(),
         ["application-form", "articles", "premises-proof"]
@@ -746,7 +746,7 @@ fn rung_due(case: &Case<ServiceRequest>) -> Option<DateTime<Utc>> {
     case.state()
         .ladder()
         .and_then(|l| l.rung())
-        .and_then(|r| r.due)
+        .and_then(|r| r.due())
 }
 
 #[test]
@@ -773,7 +773,7 @@ fn a_suspension_stops_the_clock_and_moves_the_promised_date_by_the_pause() {
         ]
     );
     let handling = case.state().handling().unwrap();
-    assert_eq!(handling.paused_working_days, 3);
+    assert_eq!(handling.paused_working_days(), 3);
     // The ladder's due date moved with it.
     assert_eq!(rung_due(&case), Some(end_of_march(10)));
 }
@@ -834,8 +834,8 @@ fn an_extension_is_requested_before_the_deadline_and_approved_by_a_supervisor() 
         Command::ApproveExtension,
     );
     let handling = case.state().handling().unwrap();
-    assert_eq!(handling.promised, end_of_march(9));
-    assert_eq!(handling.extended_working_days, 2);
+    assert_eq!(handling.promised(), end_of_march(9));
+    assert_eq!(handling.extended_working_days(), 2);
     assert_eq!(rung_due(&case), Some(end_of_march(9)));
 
     // A rejected extension leaves the date as it was.
@@ -878,7 +878,7 @@ fn a_tick_past_the_promised_date_records_overdue_once_and_puts_it_under_supervis
         ]
     );
     assert_eq!(
-        case.state().handling().unwrap().overdue,
+        case.state().handling().unwrap().overdue(),
         Some(end_of_march(5))
     );
     // Overdue is recorded once per deadline.
@@ -895,8 +895,8 @@ fn a_tick_past_the_promised_date_records_overdue_once_and_puts_it_under_supervis
     );
     assert!(send(&mut case, &system(), end_of_march(20), Command::Tick).is_empty());
     let rung = case.state().ladder().and_then(LadderState::rung).unwrap();
-    assert_eq!(rung.supervision, Supervision::Noticed);
-    assert_eq!(rung.tier, Tier::Estate, "supervised, not escalated");
+    assert_eq!(rung.supervision(), Supervision::Noticed);
+    assert_eq!(rung.tier(), Tier::Estate, "supervised, not escalated");
 }
 
 #[test]
@@ -954,7 +954,7 @@ fn a_returned_request_goes_back_to_the_hall_and_not_to_the_same_department() {
     });
     let case = given(&service, history.clone()).at(t0()).case(t0());
     assert!(matches!(case.state(), State::Accepted(_)));
-    assert_eq!(case.state().handling().unwrap().returned_by, [industry()]);
+    assert_eq!(case.state().handling().unwrap().returned_by(), [industry()]);
     given(&service, history.clone())
         .when(&agent_clerk(), now(), Command::Forward { to: None })
         .then_rejected(Error::ReturnedBefore {

@@ -72,7 +72,7 @@ fn one_event_decisions_do_not_allocate() {
     assert_eq!(total, 0);
     assert!(case.is_terminal());
     // The pauses moved the promised date: the computation ran.
-    assert!(case.state().handling().unwrap().paused_working_days > 0);
+    assert!(case.state().handling().unwrap().paused_working_days() > 0);
 }
 
 #[test]

@@ -149,8 +149,8 @@ proptest! {
             }
             // The state agrees after every event.
             if let Some(handling) = state.handling() {
-                prop_assert_eq!(Some(handling.promised), in_force);
-                prop_assert_eq!(handling.paused_working_days + handling.extended_working_days, moved);
+                prop_assert_eq!(Some(handling.promised()), in_force);
+                prop_assert_eq!(handling.paused_working_days() + handling.extended_working_days(), moved);
             }
         }
         if let (Some(first), Some(last)) = (first, in_force) {
@@ -194,8 +194,8 @@ proptest! {
                 continue;
             }
             if let (Some(handling), Some(LadderState::Handling(rung))) = (state.handling(), state.ladder()) {
-                prop_assert_eq!(rung.due, Some(handling.promised));
-                prop_assert_eq!(rung.tier, grassroots::tier::Tier::Estate);
+                prop_assert_eq!(rung.due(), Some(handling.promised()));
+                prop_assert_eq!(rung.tier(), grassroots::tier::Tier::Estate);
             }
         }
     }

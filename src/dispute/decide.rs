@@ -5,16 +5,18 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{Channel, DisputeCommand, Performance, Report, Selection};
 use super::error::DisputeError;
-use super::event::DisputeEvent;
+use super::event::{DisputeEvent, DisputeEventKind};
 use super::routes::Routes;
 use super::state::{
-    Agreement, Confirmation, DisputeFile, DisputeState, Draft, LabourLimit, Mediation,
+    Agreement, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft, LabourLimit,
+    Mediation,
 };
+use super::table::TRANSITIONS;
 use crate::actor::{Actor, Role};
 use crate::calendar::TimeLimit;
 use crate::escalation::{
-    EscalationReason, Ladder, LadderCommand, LadderError, LadderEvent, LadderState, Referral,
-    SeverityCause, Started,
+    EscalationReason, Ladder, LadderCommand, LadderCommandKind, LadderError, LadderEvent,
+    LadderState, LadderStateKind, Referral, SeverityCause, Started,
 };
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
@@ -165,12 +167,12 @@ impl Dispute {
     /// routed body, whose officers alone may accept or decline.
     fn start(&self, file: &DisputeFile, ctx: &Context<'_>) -> Result<Started, DisputeError> {
         let start = LadderCommand::Start {
-            location: file.location.clone(),
-            need: Need::Mediation(file.kind),
-            severity: file.severity,
+            location: file.location().clone(),
+            need: Need::Mediation(file.kind()),
+            severity: file.severity(),
             due: None,
         };
-        let decided = self.ladder.decide_embedded(&file.ladder, &start, ctx)?;
+        let decided = self.ladder.decide_embedded(file.ladder(), &start, ctx)?;
         decided
             .into_iter()
             .find_map(|e| match e {
@@ -189,7 +191,7 @@ impl Dispute {
         command: &LadderCommand,
         ctx: &Context<'_>,
     ) -> Result<impl Iterator<Item = DisputeEvent>, DisputeError> {
-        let decided = self.ladder.decide_embedded(&file.ladder, command, ctx)?;
+        let decided = self.ladder.decide_embedded(file.ladder(), command, ctx)?;
         Ok(embed::wrap::<_, DisputeEvent>(decided).into_iter())
     }
 
@@ -213,7 +215,7 @@ impl Dispute {
         }
         // The organisations each party is, represents or belongs to.
         let tied: Vec<(&ActorId, Vec<&OrgId>)> = file
-            .parties
+            .parties()
             .iter()
             .map(|p| {
                 let mut orgs: Vec<&OrgId> = graph
@@ -270,16 +272,16 @@ impl Dispute {
         ctx: &Context<'_>,
     ) -> Result<Decision<DisputeEvent>, DisputeError> {
         let by = ctx.actor().id();
-        if !file.is_party(by) && draft.mediator != *by {
+        if !file.is_party(by) && *draft.mediator() != *by {
             return Err(DisputeError::NotSignatory { actor: by.clone() });
         }
         if draft.is_signed_by(by) {
             return Err(DisputeError::AlreadySigned { actor: by.clone() });
         }
         let signed = DisputeEvent::AgreementSigned { by: by.clone() };
-        let last = (draft.mediator == *by || draft.is_signed_by(&draft.mediator))
+        let last = (*draft.mediator() == *by || draft.is_signed_by(draft.mediator()))
             && file
-                .parties
+                .parties()
                 .iter()
                 .all(|p| p.actor == *by || draft.is_signed_by(&p.actor));
         if !last {
@@ -312,7 +314,7 @@ impl Dispute {
         if !file.is_party(actor.id()) {
             return Err(not_a_party(actor, "apply for judicial confirmation"));
         }
-        if let Confirmation::Applied { at } = agreement.confirmation {
+        if let Confirmation::Applied { at } = agreement.confirmation() {
             return Err(DisputeError::ConfirmationAlreadyApplied { applied_at: at });
         }
         if let Some(a) = applicants.iter().find(|a| !file.is_party(a)) {
@@ -321,7 +323,7 @@ impl Dispute {
             });
         }
         let missing: Vec<ActorId> = file
-            .parties
+            .parties()
             .iter()
             .filter(|p| !applicants.contains(&p.actor))
             .map(|p| p.actor.clone())
@@ -329,15 +331,15 @@ impl Dispute {
         if !missing.is_empty() {
             return Err(DisputeError::ConfirmationNotJoint { missing });
         }
-        if ctx.at() >= agreement.confirmation_due {
+        if ctx.at() >= agreement.confirmation_due() {
             return Err(DisputeError::ConfirmationTooLate {
-                effective_at: agreement.effective_at,
+                effective_at: agreement.effective_at(),
                 applied_at: ctx.at(),
-                deadline: agreement.confirmation_due,
+                deadline: agreement.confirmation_due(),
                 limit: self.settings.confirmation_window,
             });
         }
-        let mut named: Vec<ActorId> = Vec::with_capacity(file.parties.len());
+        let mut named: Vec<ActorId> = Vec::with_capacity(file.parties().len());
         for a in applicants {
             if !named.contains(a) {
                 named.push(a.clone());
@@ -367,7 +369,7 @@ impl Dispute {
                 return Err(DisputeError::RouteNotOpen { to, open: *routes });
             }
             let mut decision = Decision::none();
-            if matches!(file.ladder, LadderState::Exhausted(_)) {
+            if matches!(file.ladder(), LadderState::Exhausted(_)) {
                 push_all(
                     &mut decision,
                     self.ladder_step(file, &LadderCommand::ReferOut { to }, ctx)?,
@@ -381,8 +383,8 @@ impl Dispute {
         }
         // Before mediation fails: only a lapsed labour dispute, to
         // arbitration, by a party.
-        match file.labour {
-            LabourLimit::NotLabour => Err(DisputeError::NotLabourDispute { kind: file.kind }),
+        match file.labour() {
+            LabourLimit::NotLabour => Err(DisputeError::NotLabourDispute { kind: file.kind() }),
             LabourLimit::Running { deadline } => Err(DisputeError::LabourLimitRunning { deadline }),
             LabourLimit::Lapsed { .. } => {
                 if !file.is_party(actor.id()) {
@@ -394,7 +396,7 @@ impl Dispute {
                 }
                 Ok(DisputeEvent::Referred {
                     to,
-                    routes: Routes::open_for(file.kind),
+                    routes: Routes::open_for(file.kind()),
                 }
                 .into())
             }
@@ -413,23 +415,23 @@ impl Dispute {
             cause: SeverityCause::RiskOfIntensifying,
         };
         self.ladder
-            .authorize(&file.ladder, &raise, ctx.actor())
+            .authorize(file.ladder(), &raise, ctx.actor())
             .map_err(|e| match e {
                 LadderError::Forbidden(f) => DisputeError::Forbidden(f),
                 other => DisputeError::Ladder(other),
             })?;
-        if severity <= file.severity {
+        if severity <= file.severity() {
             return Err(DisputeError::SeverityNotRaised {
-                current: file.severity,
+                current: file.severity(),
                 requested: severity,
             });
         }
         let mut decision = Decision::one(DisputeEvent::RiskFlagged {
-            from: file.severity,
+            from: file.severity(),
             to: severity,
         });
         let on_ladder = matches!(
-            file.ladder,
+            file.ladder(),
             LadderState::Handling(_) | LadderState::Exhausted(_)
         );
         if state.is_on_ladder() && on_ladder {
@@ -447,12 +449,12 @@ impl Dispute {
         let Some(file) = state.file() else {
             return Ok(decision);
         };
-        if let LabourLimit::Running { deadline } = file.labour {
+        if let LabourLimit::Running { deadline } = file.labour() {
             if state.is_open() && ctx.at() >= deadline {
                 decision.push(DisputeEvent::LabourLimitLapsed { deadline });
             }
         }
-        if state.is_on_ladder() && matches!(file.ladder, LadderState::Handling(_)) {
+        if state.is_on_ladder() && matches!(file.ladder(), LadderState::Handling(_)) {
             push_all(
                 &mut decision,
                 self.ladder_step(file, &LadderCommand::Tick, ctx)?,
@@ -465,7 +467,7 @@ impl Dispute {
 /// The body handling an accepted dispute, and its tier.
 fn handling_body(file: &DisputeFile) -> Result<(&OrgId, Tier), DisputeError> {
     file.rung()
-        .map(|r| (&r.handler, r.tier))
+        .map(|r| (r.handler(), r.tier()))
         .ok_or(DisputeError::NotOnLadder)
 }
 
@@ -559,7 +561,7 @@ impl Workflow for Dispute {
             (S::Mediating { mediation, .. }, C::RecordSession) => {
                 is_mediator_of(mediation, actor, "record a session")?;
                 Ok(DisputeEvent::SessionRecorded {
-                    number: mediation.sessions.saturating_add(1),
+                    number: mediation.sessions().saturating_add(1),
                 }
                 .into())
             }
@@ -611,7 +613,7 @@ impl Workflow for Dispute {
                 is_party_of(file, actor, "refuse mediation")?;
                 Ok(DisputeEvent::MediationRefused {
                     party: actor.id().clone(),
-                    routes: Routes::open_for(file.kind),
+                    routes: Routes::open_for(file.kind()),
                 }
                 .into())
             }
@@ -632,7 +634,7 @@ impl Workflow for Dispute {
             ) => self.assign(file, mediators, *selection, ctx),
             (S::Mediating { mediation, .. }, C::RecordAgreement { terms }) => {
                 is_mediator_of(mediation, actor, "record the agreement")?;
-                if mediation.sessions == 0 {
+                if mediation.sessions() == 0 {
                     return Err(DisputeError::NoSessionYet);
                 }
                 if terms.trim().is_empty() {
@@ -653,7 +655,7 @@ impl Workflow for Dispute {
                 let file = state.file().ok_or_else(not_applicable)?;
                 Ok(DisputeEvent::MediationFailed {
                     reason: *reason,
-                    routes: Routes::open_for(file.kind),
+                    routes: Routes::open_for(file.kind()),
                 }
                 .into())
             }
@@ -661,7 +663,7 @@ impl Workflow for Dispute {
                 self.apply_for_confirmation(file, agreement, applicants, ctx)
             }
             (S::Agreed { file, agreement }, C::RecordPerformance { performance }) => {
-                if agreement.mediator != *actor.id() {
+                if *agreement.mediator() != *actor.id() {
                     let (body, tier) = handling_body(file)?;
                     officer_of(actor, body, tier, "record the performance")?;
                 }
@@ -685,7 +687,7 @@ impl Workflow for Dispute {
                     justification: justification.clone(),
                 };
                 self.ladder
-                    .authorize(&file.ladder, &command, actor)
+                    .authorize(file.ladder(), &command, actor)
                     .map_err(|e| match e {
                         LadderError::Forbidden(f) => DisputeError::Forbidden(f),
                         other => DisputeError::Ladder(other),
@@ -719,134 +721,7 @@ impl Workflow for Dispute {
         state.is_terminal()
     }
 
-    fn transitions() -> &'static [Transition<S, E>] {
+    fn transitions() -> &'static [Transition<DisputeStateKind, DisputeEventKind>] {
         TRANSITIONS
     }
 }
-
-use super::event::DisputeEventKind as E;
-use super::state::DisputeStateKind as S;
-/// Table rows written as arrows.
-use crate::escalation::{LadderCommandKind, LadderEventKind as L, LadderStateKind};
-
-const TRANSITIONS: &[Transition<S, E>] = &[
-    Transition::new(S::Unreported, E::Reported, S::Reported),
-    Transition::new(S::Reported, E::Ladder(L::Started), S::Reported),
-    Transition::new(S::Reported, E::Accepted, S::Accepted),
-    Transition::new(S::Reported, E::Declined, S::Declined),
-    Transition::new(S::Reported, E::MediationRefused, S::Refused),
-    Transition::new(S::Reported, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Reported, E::Referred, S::Referred),
-    Transition::new(S::Reported, E::RiskFlagged, S::Reported),
-    Transition::new(S::Reported, E::LabourLimitLapsed, S::Reported),
-    Transition::new(S::Accepted, E::MediatorsAssigned, S::Mediating),
-    Transition::new(S::Accepted, E::MediationRefused, S::Refused),
-    Transition::new(S::Accepted, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Accepted, E::Referred, S::Referred),
-    Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::Accepted, E::RiskFlagged, S::Accepted),
-    Transition::new(S::Accepted, E::LabourLimitLapsed, S::Accepted),
-    Transition::new(S::Accepted, E::Ladder(L::SeverityRaised), S::Accepted),
-    Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
-    Transition::new(
-        S::Accepted,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Accepted,
-    ),
-    Transition::new(S::Escalated, E::Accepted, S::Accepted),
-    Transition::new(S::Escalated, E::Declined, S::Declined),
-    Transition::new(S::Escalated, E::MediationRefused, S::Refused),
-    Transition::new(S::Escalated, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Escalated, E::Referred, S::Referred),
-    Transition::new(S::Escalated, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::Escalated, E::RiskFlagged, S::Escalated),
-    Transition::new(S::Escalated, E::LabourLimitLapsed, S::Escalated),
-    Transition::new(S::Escalated, E::Ladder(L::SeverityRaised), S::Escalated),
-    Transition::new(
-        S::Escalated,
-        E::Ladder(L::SupervisionReminded),
-        S::Escalated,
-    ),
-    Transition::new(
-        S::Escalated,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Escalated,
-    ),
-    Transition::new(S::Mediating, E::SessionRecorded, S::Mediating),
-    Transition::new(S::Mediating, E::AgreementRecorded, S::Signing),
-    Transition::new(S::Mediating, E::MediationFailed, S::MediationFailed),
-    Transition::new(S::Mediating, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Mediating, E::Referred, S::Referred),
-    Transition::new(S::Mediating, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::Mediating, E::RiskFlagged, S::Mediating),
-    Transition::new(S::Mediating, E::LabourLimitLapsed, S::Mediating),
-    Transition::new(S::Mediating, E::Ladder(L::SeverityRaised), S::Mediating),
-    Transition::new(
-        S::Mediating,
-        E::Ladder(L::SupervisionReminded),
-        S::Mediating,
-    ),
-    Transition::new(
-        S::Mediating,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Mediating,
-    ),
-    Transition::new(S::Signing, E::AgreementSigned, S::Signing),
-    Transition::new(S::Signing, E::AgreementTookEffect, S::Agreed),
-    Transition::new(S::Signing, E::MediationFailed, S::MediationFailed),
-    Transition::new(S::Signing, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Signing, E::Referred, S::Referred),
-    Transition::new(S::Signing, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::Signing, E::RiskFlagged, S::Signing),
-    Transition::new(S::Signing, E::LabourLimitLapsed, S::Signing),
-    Transition::new(S::Signing, E::Ladder(L::SeverityRaised), S::Signing),
-    Transition::new(S::Signing, E::Ladder(L::SupervisionReminded), S::Signing),
-    Transition::new(
-        S::Signing,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Signing,
-    ),
-    Transition::new(S::Agreed, E::Ladder(L::Resolved), S::Agreed),
-    Transition::new(S::Agreed, E::ConfirmationApplied, S::Agreed),
-    Transition::new(S::Agreed, E::RiskFlagged, S::Agreed),
-    Transition::new(S::Agreed, E::AgreementFulfilled, S::Fulfilled),
-    Transition::new(S::Agreed, E::AgreementBreached, S::Breached),
-    Transition::new(S::MediationFailed, E::Ladder(L::Escalated), S::Escalated),
-    Transition::new(S::MediationFailed, E::Referred, S::Referred),
-    Transition::new(S::MediationFailed, E::Withdrawn, S::Withdrawn),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::Exhausted),
-        S::MediationFailed,
-    ),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::ReferredOut),
-        S::MediationFailed,
-    ),
-    Transition::new(S::MediationFailed, E::RiskFlagged, S::MediationFailed),
-    Transition::new(S::MediationFailed, E::LabourLimitLapsed, S::MediationFailed),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::SeverityRaised),
-        S::MediationFailed,
-    ),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::SupervisionReminded),
-        S::MediationFailed,
-    ),
-    Transition::new(
-        S::MediationFailed,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::MediationFailed,
-    ),
-    Transition::new(S::Fulfilled, E::FollowedUp, S::Closed),
-    Transition::new(S::Fulfilled, E::RiskFlagged, S::Fulfilled),
-    Transition::new(S::Breached, E::FollowedUp, S::Closed),
-    Transition::new(S::Breached, E::RiskFlagged, S::Breached),
-    Transition::new(S::Referred, E::FollowedUp, S::Closed),
-    Transition::new(S::Referred, E::RiskFlagged, S::Referred),
-    Transition::new(S::Withdrawn, E::FollowedUp, S::Closed),
-    Transition::new(S::Withdrawn, E::RiskFlagged, S::Withdrawn),
-];

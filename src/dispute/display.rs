@@ -34,23 +34,23 @@ impl fmt::Display for DisputeState {
         let Some(file) = self.file() else {
             return Ok(());
         };
-        write!(f, ": {} dispute at {}", file.kind, file.location)?;
+        write!(f, ": {} dispute at {}", file.kind(), file.location())?;
         if let Some(rung) = file.rung() {
-            write!(f, ", {} tier, {}", rung.tier, rung.handler)?;
+            write!(f, ", {} tier, {}", rung.tier(), rung.handler())?;
         }
         match self {
             DisputeState::Mediating { mediation, .. } => write!(
                 f,
                 "; mediators {}, {} session{}",
-                List(&mediation.mediators),
-                mediation.sessions,
-                if mediation.sessions == 1 { "" } else { "s" }
+                List(mediation.mediators()),
+                mediation.sessions(),
+                if mediation.sessions() == 1 { "" } else { "s" }
             ),
             DisputeState::Signing { draft, .. } => write!(
                 f,
                 "; signed by {} of {}",
-                draft.signed.len(),
-                file.parties.len() + 1
+                draft.signed().len(),
+                file.parties().len() + 1
             ),
             DisputeState::MediationFailed { routes, .. } => write!(f, "; routes open: {routes}"),
             DisputeState::Referred { to, .. } => write!(f, "; to {to}"),

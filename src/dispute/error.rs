@@ -232,3 +232,77 @@ pub enum DisputeError {
     #[error("calendar: {0}")]
     Calendar(#[from] CalendarError),
 }
+
+/// Why a stored dispute state was refused: read from JSON, the parts of a
+/// [`DisputeState`](super::DisputeState) are checked, not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DisputeStateError {
+    /// A dispute file with fewer than two parties.
+    #[error("a dispute needs two or more parties, the stored file has {count}")]
+    TooFewParties {
+        /// How many it has.
+        count: usize,
+    },
+    /// The same actor twice among the parties.
+    #[error("party {party} appears twice in the stored file")]
+    DuplicateParty {
+        /// The actor.
+        party: ActorId,
+    },
+    /// A labour limit on a dispute that is not about labour, or none on
+    /// one that is.
+    #[error("the stored labour limit does not fit a {kind} dispute")]
+    LabourLimitMismatch {
+        /// The dispute's kind.
+        kind: DisputeKind,
+    },
+    /// The labour deadline lies before the dispute was received.
+    #[error("the labour deadline {deadline} lies before receipt at {received_at}")]
+    DeadlineBeforeReceipt {
+        /// When it was received.
+        received_at: DateTime<Utc>,
+        /// The deadline stored.
+        deadline: DateTime<Utc>,
+    },
+    /// A mediation without mediators.
+    #[error("a stored mediation has no mediators")]
+    NoMediators,
+    /// The same mediator twice.
+    #[error("mediator {mediator} appears twice in the stored mediation")]
+    DuplicateMediator {
+        /// The mediator.
+        mediator: ActorId,
+    },
+    /// A draft or agreement without terms.
+    #[error("a stored agreement has empty terms")]
+    EmptyTerms,
+    /// The same signature twice on a draft.
+    #[error("{signer} signed the stored draft twice")]
+    SignedTwice {
+        /// Who.
+        signer: ActorId,
+    },
+    /// The confirmation window closes before the agreement took effect.
+    #[error(
+        "the confirmation deadline {deadline} lies before the agreement took effect at {effective_at}"
+    )]
+    DeadlineBeforeEffect {
+        /// When it took effect.
+        effective_at: DateTime<Utc>,
+        /// The deadline stored.
+        deadline: DateTime<Utc>,
+    },
+    /// A confirmation applied for outside its window.
+    #[error(
+        "a confirmation applied for at {at} lies outside its window {effective_at} to {deadline}"
+    )]
+    ConfirmationOutsideWindow {
+        /// When it was applied for.
+        at: DateTime<Utc>,
+        /// When the agreement took effect.
+        effective_at: DateTime<Utc>,
+        /// The end of the window.
+        deadline: DateTime<Utc>,
+    },
+}

@@ -276,13 +276,14 @@ mod error;
 mod event;
 mod routes;
 mod state;
+mod table;
 
 pub use command::{
     Channel, DeclineReason, DisputeCommand, DisputeCommandKind, FailureReason, Party, PartyKind,
     Performance, Report, Satisfaction, Selection,
 };
 pub use decide::{Dispute, DisputeSettings};
-pub use error::DisputeError;
+pub use error::{DisputeError, DisputeStateError};
 pub use event::{DisputeEvent, DisputeEventKind};
 pub use routes::Routes;
 pub use state::{

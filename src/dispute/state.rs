@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{Channel, DeclineReason, FailureReason, Party, Satisfaction, Selection};
+use super::error::DisputeStateError;
 use super::event::DisputeEvent;
 use super::routes::Routes;
 use crate::escalation::{Ladder, LadderEvent, LadderState, Referral, Rung};
@@ -35,26 +36,125 @@ pub enum LabourLimit {
 
 /// What every reported dispute carries, whatever its state: the dispute
 /// file.
+///
+/// Sealed, like every part of a [`DisputeState`]: built only by the
+/// dispute's events and read through accessors; read from JSON it is
+/// checked ([`DisputeStateError`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DisputeFileData")]
 pub struct DisputeFile {
+    kind: DisputeKind,
+    parties: Vec<Party>,
+    location: OrgId,
+    channel: Channel,
+    received_at: DateTime<Utc>,
+    severity: Severity,
+    risk_flags: u32,
+    labour: LabourLimit,
+    ladder: LadderState,
+}
+
+impl DisputeFile {
     /// What it is about.
-    pub kind: DisputeKind,
+    pub fn kind(&self) -> DisputeKind {
+        self.kind
+    }
+
     /// The parties (two or more, distinct actors).
-    pub parties: Vec<Party>,
+    pub fn parties(&self) -> &[Party] {
+        &self.parties
+    }
+
     /// Where it arose.
-    pub location: OrgId,
+    pub fn location(&self) -> &OrgId {
+        &self.location
+    }
+
     /// How it came in.
-    pub channel: Channel,
+    pub fn channel(&self) -> Channel {
+        self.channel
+    }
+
     /// When it was received.
-    pub received_at: DateTime<Utc>,
+    pub fn received_at(&self) -> DateTime<Utc> {
+        self.received_at
+    }
+
     /// Its severity now (raised by risk flags).
-    pub severity: Severity,
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
     /// How many risk flags were raised.
-    pub risk_flags: u32,
+    pub fn risk_flags(&self) -> u32 {
+        self.risk_flags
+    }
+
     /// The labour limit, for labour disputes.
-    pub labour: LabourLimit,
+    pub fn labour(&self) -> LabourLimit {
+        self.labour
+    }
+
     /// The embedded escalation ladder: idle until the dispute is accepted.
-    pub ladder: LadderState,
+    pub fn ladder(&self) -> &LadderState {
+        &self.ladder
+    }
+}
+
+/// A [`DisputeFile`] as stored, checked before it becomes one.
+#[derive(Deserialize)]
+struct DisputeFileData {
+    kind: DisputeKind,
+    parties: Vec<Party>,
+    location: OrgId,
+    channel: Channel,
+    received_at: DateTime<Utc>,
+    severity: Severity,
+    risk_flags: u32,
+    labour: LabourLimit,
+    ladder: LadderState,
+}
+
+impl TryFrom<DisputeFileData> for DisputeFile {
+    type Error = DisputeStateError;
+
+    fn try_from(d: DisputeFileData) -> Result<Self, DisputeStateError> {
+        if d.parties.len() < 2 {
+            return Err(DisputeStateError::TooFewParties {
+                count: d.parties.len(),
+            });
+        }
+        for (i, p) in d.parties.iter().enumerate() {
+            if d.parties[..i].iter().any(|q| q.actor == p.actor) {
+                return Err(DisputeStateError::DuplicateParty {
+                    party: p.actor.clone(),
+                });
+            }
+        }
+        let labour = d.kind == DisputeKind::Labour;
+        if labour == matches!(d.labour, LabourLimit::NotLabour) {
+            return Err(DisputeStateError::LabourLimitMismatch { kind: d.kind });
+        }
+        if let LabourLimit::Running { deadline } | LabourLimit::Lapsed { deadline } = d.labour {
+            if deadline < d.received_at {
+                return Err(DisputeStateError::DeadlineBeforeReceipt {
+                    received_at: d.received_at,
+                    deadline,
+                });
+            }
+        }
+        Ok(DisputeFile {
+            kind: d.kind,
+            parties: d.parties,
+            location: d.location,
+            channel: d.channel,
+            received_at: d.received_at,
+            severity: d.severity,
+            risk_flags: d.risk_flags,
+            labour: d.labour,
+            ladder: d.ladder,
+        })
+    }
 }
 
 impl DisputeFile {
@@ -75,19 +175,64 @@ impl DisputeFile {
 
     /// The body handling it (or that last handled it), once accepted.
     pub fn handler(&self) -> Option<&OrgId> {
-        self.rung().map(|r| &r.handler)
+        self.rung().map(|r| r.handler())
     }
 }
 
 /// A mediation under way: who mediates and how many sessions were held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "MediationData")]
 pub struct Mediation {
+    mediators: Vec<ActorId>,
+    selection: Selection,
+    sessions: u32,
+}
+
+impl Mediation {
     /// The assigned mediators.
-    pub mediators: Vec<ActorId>,
+    pub fn mediators(&self) -> &[ActorId] {
+        &self.mediators
+    }
+
     /// How they were chosen.
-    pub selection: Selection,
+    pub fn selection(&self) -> Selection {
+        self.selection
+    }
+
     /// Sessions held so far.
-    pub sessions: u32,
+    pub fn sessions(&self) -> u32 {
+        self.sessions
+    }
+}
+
+/// A [`Mediation`] as stored, checked before it becomes one.
+#[derive(Deserialize)]
+struct MediationData {
+    mediators: Vec<ActorId>,
+    selection: Selection,
+    sessions: u32,
+}
+
+impl TryFrom<MediationData> for Mediation {
+    type Error = DisputeStateError;
+
+    fn try_from(d: MediationData) -> Result<Self, DisputeStateError> {
+        if d.mediators.is_empty() {
+            return Err(DisputeStateError::NoMediators);
+        }
+        for (i, m) in d.mediators.iter().enumerate() {
+            if d.mediators[..i].contains(m) {
+                return Err(DisputeStateError::DuplicateMediator {
+                    mediator: m.clone(),
+                });
+            }
+        }
+        Ok(Mediation {
+            mediators: d.mediators,
+            selection: d.selection,
+            sessions: d.sessions,
+        })
+    }
 }
 
 impl Mediation {
@@ -99,13 +244,58 @@ impl Mediation {
 
 /// A recorded agreement collecting its signatures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DraftData")]
 pub struct Draft {
+    terms: String,
+    mediator: ActorId,
+    signed: Vec<ActorId>,
+}
+
+impl Draft {
     /// The terms.
-    pub terms: String,
+    pub fn terms(&self) -> &str {
+        &self.terms
+    }
+
     /// The mediator who recorded it (and signs it).
-    pub mediator: ActorId,
+    pub fn mediator(&self) -> &ActorId {
+        &self.mediator
+    }
+
     /// Who has signed so far, in order.
-    pub signed: Vec<ActorId>,
+    pub fn signed(&self) -> &[ActorId] {
+        &self.signed
+    }
+}
+
+/// A [`Draft`] as stored, checked before it becomes one.
+#[derive(Deserialize)]
+struct DraftData {
+    terms: String,
+    mediator: ActorId,
+    signed: Vec<ActorId>,
+}
+
+impl TryFrom<DraftData> for Draft {
+    type Error = DisputeStateError;
+
+    fn try_from(d: DraftData) -> Result<Self, DisputeStateError> {
+        if d.terms.trim().is_empty() {
+            return Err(DisputeStateError::EmptyTerms);
+        }
+        for (i, signer) in d.signed.iter().enumerate() {
+            if d.signed[..i].contains(signer) {
+                return Err(DisputeStateError::SignedTwice {
+                    signer: signer.clone(),
+                });
+            }
+        }
+        Ok(Draft {
+            terms: d.terms,
+            mediator: d.mediator,
+            signed: d.signed,
+        })
+    }
 }
 
 impl Draft {
@@ -135,17 +325,82 @@ pub enum Confirmation {
 
 /// An agreement in effect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AgreementData")]
 pub struct Agreement {
+    terms: String,
+    mediator: ActorId,
+    effective_at: DateTime<Utc>,
+    confirmation_due: DateTime<Utc>,
+    confirmation: Confirmation,
+}
+
+impl Agreement {
     /// The terms.
-    pub terms: String,
+    pub fn terms(&self) -> &str {
+        &self.terms
+    }
+
     /// The mediator who recorded it.
-    pub mediator: ActorId,
+    pub fn mediator(&self) -> &ActorId {
+        &self.mediator
+    }
+
     /// When the last signature put it into effect.
-    pub effective_at: DateTime<Utc>,
+    pub fn effective_at(&self) -> DateTime<Utc> {
+        self.effective_at
+    }
+
     /// The end of the window for judicial confirmation.
-    pub confirmation_due: DateTime<Utc>,
+    pub fn confirmation_due(&self) -> DateTime<Utc> {
+        self.confirmation_due
+    }
+
     /// Where judicial confirmation stands.
-    pub confirmation: Confirmation,
+    pub fn confirmation(&self) -> Confirmation {
+        self.confirmation
+    }
+}
+
+/// A [`Agreement`] as stored, checked before it becomes one.
+#[derive(Deserialize)]
+struct AgreementData {
+    terms: String,
+    mediator: ActorId,
+    effective_at: DateTime<Utc>,
+    confirmation_due: DateTime<Utc>,
+    confirmation: Confirmation,
+}
+
+impl TryFrom<AgreementData> for Agreement {
+    type Error = DisputeStateError;
+
+    fn try_from(d: AgreementData) -> Result<Self, DisputeStateError> {
+        if d.terms.trim().is_empty() {
+            return Err(DisputeStateError::EmptyTerms);
+        }
+        if d.confirmation_due < d.effective_at {
+            return Err(DisputeStateError::DeadlineBeforeEffect {
+                effective_at: d.effective_at,
+                deadline: d.confirmation_due,
+            });
+        }
+        if let Confirmation::Applied { at } = d.confirmation {
+            if at < d.effective_at || at > d.confirmation_due {
+                return Err(DisputeStateError::ConfirmationOutsideWindow {
+                    at,
+                    effective_at: d.effective_at,
+                    deadline: d.confirmation_due,
+                });
+            }
+        }
+        Ok(Agreement {
+            terms: d.terms,
+            mediator: d.mediator,
+            effective_at: d.effective_at,
+            confirmation_due: d.confirmation_due,
+            confirmation: d.confirmation,
+        })
+    }
 }
 
 /// How a closed dispute ended before its follow-up visit.
@@ -641,5 +896,145 @@ impl DisputeState {
             | DisputeState::Refused { file, .. }
             | DisputeState::Closed { file, .. } => Some(file),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
+    }
+
+    fn file(kind: DisputeKind) -> Box<DisputeFile> {
+        Box::new(DisputeFile {
+            kind,
+            parties: vec![
+                Party::person("li".parse().unwrap()),
+                Party::person("wang".parse().unwrap()),
+            ],
+            location: "grid-7".parse().unwrap(),
+            channel: Channel::Party,
+            received_at: at(),
+            severity: Severity::Minor,
+            risk_flags: 0,
+            labour: match kind {
+                DisputeKind::Labour => LabourLimit::Running {
+                    deadline: at() + TimeDelta::days(15),
+                },
+                _ => LabourLimit::NotLabour,
+            },
+            ladder: LadderState::Idle,
+        })
+    }
+
+    fn mediation() -> Box<Mediation> {
+        Box::new(Mediation {
+            mediators: vec!["qian".parse().unwrap()],
+            selection: Selection::Roster,
+            sessions: 1,
+        })
+    }
+
+    fn signing() -> Value {
+        serde_json::to_value(DisputeState::Signing {
+            file: file(DisputeKind::Labour),
+            mediation: mediation(),
+            draft: Box::new(Draft {
+                terms: "pay the wages".into(),
+                mediator: "qian".parse().unwrap(),
+                signed: vec!["li".parse().unwrap()],
+            }),
+        })
+        .unwrap()
+    }
+
+    fn agreed() -> Value {
+        serde_json::to_value(DisputeState::Agreed {
+            file: file(DisputeKind::Neighbour),
+            agreement: Box::new(Agreement {
+                terms: "quiet after ten".into(),
+                mediator: "qian".parse().unwrap(),
+                effective_at: at(),
+                confirmation_due: at() + TimeDelta::days(30),
+                confirmation: Confirmation::Applied {
+                    at: at() + TimeDelta::days(1),
+                },
+            }),
+        })
+        .unwrap()
+    }
+
+    fn refused(json: Value) -> String {
+        serde_json::from_value::<DisputeState>(json)
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn sealing_keeps_the_state_at_forty_bytes() {
+        assert_eq!(std::mem::size_of::<DisputeState>(), 40);
+    }
+
+    #[test]
+    fn stored_states_round_trip() {
+        for json in [signing(), agreed()] {
+            let state: DisputeState = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&state).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn a_stored_file_with_one_party_or_a_party_twice_is_refused() {
+        let mut json = signing();
+        json["file"]["parties"] = json!([{ "actor": "li", "kind": "person" }]);
+        assert!(refused(json).contains("two or more parties"));
+        let mut json = signing();
+        json["file"]["parties"][1]["actor"] = json!("li");
+        assert!(refused(json).contains("appears twice"));
+    }
+
+    #[test]
+    fn a_stored_labour_limit_must_fit_the_kind_and_follow_receipt() {
+        let mut json = signing();
+        json["file"]["labour"] = json!({ "limit": "not_labour" });
+        assert!(refused(json).contains("does not fit a labour dispute"));
+        let mut json = signing();
+        json["file"]["labour"]["deadline"] = json!(at() - TimeDelta::days(1));
+        assert!(refused(json).contains("lies before receipt"));
+    }
+
+    #[test]
+    fn a_stored_mediation_without_mediators_or_with_one_twice_is_refused() {
+        let mut json = signing();
+        json["mediation"]["mediators"] = json!([]);
+        assert!(refused(json).contains("no mediators"));
+        let mut json = signing();
+        json["mediation"]["mediators"] = json!(["qian", "qian"]);
+        assert!(refused(json).contains("appears twice"));
+    }
+
+    #[test]
+    fn a_stored_draft_signed_twice_or_without_terms_is_refused() {
+        let mut json = signing();
+        json["draft"]["signed"] = json!(["li", "li"]);
+        assert!(refused(json).contains("signed the stored draft twice"));
+        let mut json = signing();
+        json["draft"]["terms"] = json!("  ");
+        assert!(refused(json).contains("empty terms"));
+    }
+
+    #[test]
+    fn a_stored_agreement_with_its_confirmation_outside_the_window_is_refused() {
+        let mut json = agreed();
+        json["agreement"]["confirmation"]["at"] = json!(at() + TimeDelta::days(31));
+        assert!(refused(json).contains("outside its window"));
+        let mut json = agreed();
+        json["agreement"]["confirmation_due"] = json!(at() - TimeDelta::days(1));
+        assert!(refused(json).contains("before the agreement took effect"));
     }
 }

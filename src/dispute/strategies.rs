@@ -416,7 +416,7 @@ fn next(
     let grid_worker = || Actor::new(cast.grid_worker.clone()).with_role(Role::GridWorker);
     let officer = |command: C| (officer_for(dispute, cast, state, &command, at), command);
     let flag = || {
-        let current = state.file().map_or(Severity::Minor, |f| f.severity);
+        let current = state.file().map_or(Severity::Minor, |f| f.severity());
         let severity = Severity::ALL
             .into_iter()
             .find(|s| *s > current)
@@ -490,7 +490,7 @@ fn next(
         },
         DisputeState::Mediating { mediation, .. } => {
             let first = mediation
-                .mediators
+                .mediators()
                 .first()
                 .map_or_else(grid_worker, mediator);
             match pick(12) {
@@ -514,18 +514,18 @@ fn next(
         }
         DisputeState::Signing { file, draft, .. } => {
             let mut unsigned: Vec<ActorId> = file
-                .parties
+                .parties()
                 .iter()
                 .map(|p| p.actor.clone())
                 .filter(|a| !draft.is_signed_by(a))
                 .collect();
-            if !draft.is_signed_by(&draft.mediator) {
-                unsigned.push(draft.mediator.clone());
+            if !draft.is_signed_by(draft.mediator()) {
+                unsigned.push(draft.mediator().clone());
             }
             match pick(10) {
                 0..=5 if !unsigned.is_empty() => {
                     let who = unsigned[usize::from(choice) % unsigned.len()].clone();
-                    let actor = if who == draft.mediator {
+                    let actor = if who == *draft.mediator() {
                         mediator(&who)
                     } else {
                         Actor::new(who).with_role(Role::Party)
@@ -533,7 +533,7 @@ fn next(
                     (actor, C::Sign)
                 }
                 6 => (
-                    mediator(&draft.mediator),
+                    mediator(draft.mediator()),
                     C::TerminateMediation {
                         reason: FailureReason::PartyRefusedToSign,
                     },
@@ -551,7 +551,7 @@ fn next(
                 },
             ),
             2..=4 => (
-                mediator(&agreement.mediator),
+                mediator(agreement.mediator()),
                 C::RecordPerformance {
                     performance: if choice % 4 == 0 {
                         Performance::Breached
@@ -606,7 +606,7 @@ fn next(
 pub fn labour_lapsed(state: &DisputeState) -> bool {
     state
         .file()
-        .is_some_and(|f| matches!(f.labour, LabourLimit::Lapsed { .. }))
+        .is_some_and(|f| matches!(f.labour(), LabourLimit::Lapsed { .. }))
 }
 
 /// A small world and cast to try the strategies on: a labour dispute in an

@@ -66,15 +66,14 @@
 //! Exhausted --Resolved--> Resolved           Exhausted --ReferredOut--> ReferredOut
 //! ```
 
-mod display;
 mod ladder;
 mod policy;
 mod report;
 
 pub use ladder::{
     Escalated, EscalationReason, Ladder, LadderCommand, LadderCommandKind, LadderError,
-    LadderEvent, LadderEventKind, LadderState, LadderStateKind, Override, Referral, Rung,
-    SeverityCause, Started, Supervision,
+    LadderEvent, LadderEventKind, LadderState, LadderStateError, LadderStateKind, Override,
+    Referral, Rung, SeverityCause, Started, Supervision,
 };
 pub use policy::{Band, EscalationPolicy, KindBand, PolicyBook, PolicyError, PolicyRef};
 pub use report::{LadderEvents, LadderSummary, MatterReport, Outcome};

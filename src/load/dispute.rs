@@ -116,49 +116,49 @@ fn now(state: &DisputeState) -> Now {
         S::Reported { .. } => Now::Reported,
         S::Accepted { file } | S::Escalated { file } => match file.rung() {
             Some(r) if matches!(state, S::Accepted { .. }) => Now::Accepted {
-                body: r.handler.clone(),
-                tier: r.tier,
+                body: r.handler().clone(),
+                tier: r.tier(),
             },
             Some(r) => Now::Escalated {
-                body: r.handler.clone(),
-                tier: r.tier,
+                body: r.handler().clone(),
+                tier: r.tier(),
             },
             None => Now::Done,
         },
-        S::Mediating { file, mediation } => match mediation.mediators.first() {
+        S::Mediating { file, mediation } => match mediation.mediators().first() {
             Some(m) => Now::Mediating {
                 mediator: m.clone(),
-                sessions: mediation.sessions,
-                due: rung.and_then(|r| r.due),
-                lapsed: matches!(file.labour, LabourLimit::Lapsed { .. }),
+                sessions: mediation.sessions(),
+                due: rung.and_then(|r| r.due()),
+                lapsed: matches!(file.labour(), LabourLimit::Lapsed { .. }),
             },
             None => Now::Done,
         },
         S::Signing { file, draft, .. } => {
             let party = file
-                .parties
+                .parties()
                 .iter()
                 .find(|p| !draft.is_signed_by(&p.actor))
                 .map(|p| (p.actor.clone(), false));
             let next = party.or_else(|| {
-                (!draft.is_signed_by(&draft.mediator)).then(|| (draft.mediator.clone(), true))
+                (!draft.is_signed_by(draft.mediator())).then(|| (draft.mediator().clone(), true))
             });
             Now::Signing { next }
         }
         S::Agreed { agreement, .. } => Now::Agreed {
-            mediator: agreement.mediator.clone(),
-            effective_at: agreement.effective_at,
-            due: agreement.confirmation_due,
+            mediator: agreement.mediator().clone(),
+            effective_at: agreement.effective_at(),
+            due: agreement.confirmation_due(),
             applied: !matches!(
-                agreement.confirmation,
+                agreement.confirmation(),
                 crate::dispute::Confirmation::NotApplied
             ),
         },
         S::MediationFailed { routes, .. } => match rung {
             Some(r) => Now::Failed {
-                body: r.handler.clone(),
-                tier: r.tier,
-                ceiling: r.band.ceiling,
+                body: r.handler().clone(),
+                tier: r.tier(),
+                ceiling: r.band().ceiling,
                 route: routes.iter().next().unwrap_or(Referral::Litigation),
             },
             None => Now::Done,
@@ -279,7 +279,7 @@ impl Run<'_> {
     /// unexpected refusal.
     fn routed_officer(&self, scratch: &mut Scratch, command: &C) -> Option<Actor> {
         let file = self.s.case.state().file()?;
-        let key = (self.place, file.kind, file.severity);
+        let key = (self.place, file.kind(), file.severity());
         if let Some((body, tier)) = scratch.routed.get(&key) {
             return officer(self.city, &mut scratch.buf, body, *tier);
         }
@@ -548,7 +548,7 @@ pub(crate) fn play(
                         .case
                         .state()
                         .file()
-                        .map_or(Severity::Minor, |f| f.severity);
+                        .map_or(Severity::Minor, |f| f.severity());
                     if let Some(higher) = Severity::ALL.into_iter().find(|s| *s > current) {
                         run.s.wait_between(rng, 60, 2 * 24 * 60);
                         let gw = run.grid_worker;
@@ -770,7 +770,7 @@ fn mediating_injection(run: &mut Run<'_>, mediator: &Actor) -> bool {
                 .case
                 .state()
                 .file()
-                .is_some_and(|f| matches!(f.labour, LabourLimit::Lapsed { .. }));
+                .is_some_and(|f| matches!(f.labour(), LabourLimit::Lapsed { .. }));
             if lapsed {
                 return false;
             }

@@ -126,12 +126,12 @@ impl Run<'_> {
     /// Who handles the request now: the hall's clerk for an item it
     /// handles itself, the department's officer in agent mode.
     fn handler(&self, h: &Handling) -> Option<Actor> {
-        match h.request.mode {
+        match h.request().mode {
             Mode::Accept => Some(self.hall.clerk.clone()),
             Mode::Agent => self
                 .city
                 .department_index
-                .get(&h.handler)
+                .get(h.handler())
                 .map(|&d| self.city.departments[d].officer.clone()),
         }
     }
@@ -214,13 +214,13 @@ pub(crate) fn play(
         }
         let now = match run.s.case.state() {
             S::Submitted(intake) => Now::Submitted {
-                asked: intake.supplement_rounds > 0,
+                asked: intake.supplement_rounds() > 0,
                 missing: intake.missing().next().is_some(),
             },
             S::SupplementRequested(_) => Now::SupplementRequested,
             S::Accepted(h) => Now::Accepted {
-                mode: h.request.mode,
-                returned: !h.returned_by.is_empty(),
+                mode: h.request().mode,
+                returned: !h.returned_by().is_empty(),
             },
             S::Forwarded { to, .. } => match city.department_index.get(to) {
                 Some(&department) => Now::Forwarded { department },
@@ -229,9 +229,9 @@ pub(crate) fn play(
             S::InProcess(h) => match run.handler(h) {
                 Some(handler) => Now::InProcess {
                     handler,
-                    promised: h.promised,
-                    overdue: h.overdue == Some(h.promised),
-                    limit: h.request.working_days,
+                    promised: h.promised(),
+                    overdue: h.overdue() == Some(h.promised()),
+                    limit: h.request().working_days,
                 },
                 None => Now::Done,
             },

@@ -26,8 +26,8 @@ impl fmt::Display for ServiceRequestState {
             write!(
                 f,
                 ", handled by {}, promised {}",
-                handling.handler,
-                handling.promised.format("%Y-%m-%d")
+                handling.handler(),
+                handling.promised().format("%Y-%m-%d")
             )?;
         }
         if let Some(intake) = self.intake() {

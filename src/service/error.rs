@@ -332,3 +332,47 @@ pub enum ServiceRequestError {
     #[error(transparent)]
     Calendar(#[from] CalendarError),
 }
+
+/// Why a stored service-request state was refused: read from JSON, the
+/// parts of a [`ServiceRequestState`](super::ServiceRequestState) are
+/// checked, not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceStateError {
+    /// The intake's materials are not sorted by id without repeats.
+    #[error("the stored intake's materials are not sorted without repeats at {material}")]
+    MaterialsUnsorted {
+        /// The first material out of order.
+        material: MaterialId,
+    },
+    /// A material is outstanding though no supplement was requested.
+    #[error("material {material} is outstanding but no supplement was requested")]
+    OutstandingWithoutRequest {
+        /// The material.
+        material: MaterialId,
+    },
+    /// Accepted before it was submitted.
+    #[error("the request was accepted at {accepted_at}, before it was submitted at {submitted_at}")]
+    AcceptedBeforeSubmitted {
+        /// When it was submitted.
+        submitted_at: DateTime<Utc>,
+        /// When it was accepted.
+        accepted_at: DateTime<Utc>,
+    },
+    /// The promised date lies before acceptance.
+    #[error("the promised date {promised} lies before acceptance at {accepted_at}")]
+    PromisedBeforeAccepted {
+        /// When it was accepted.
+        accepted_at: DateTime<Utc>,
+        /// The promised date stored.
+        promised: DateTime<Utc>,
+    },
+    /// Overdue recorded for a deadline later than the promise in force.
+    #[error("overdue recorded for {overdue}, after the promised date {promised}")]
+    OverdueAfterPromise {
+        /// The deadline overdue was recorded for.
+        overdue: DateTime<Utc>,
+        /// The promised date in force.
+        promised: DateTime<Utc>,
+    },
+}

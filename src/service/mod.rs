@@ -253,10 +253,10 @@
 
 mod catalogue;
 mod command;
+mod decide;
 mod display;
 mod error;
 mod event;
-mod machine;
 mod note;
 mod report;
 #[cfg(feature = "sim")]
@@ -265,15 +265,16 @@ pub mod sample;
 mod state;
 #[cfg(feature = "proptest")]
 pub mod strategies;
+mod table;
 
 pub use catalogue::{
     AllowedValue, Attribute, AttributeCode, AttributeValue, Attributes, Catalogue, Datatype,
     Material, Mode, Requirement, ServiceItem,
 };
 pub use command::{Review, ServiceRequestCommand, ServiceRequestCommandKind};
-pub use error::{CatalogueError, OrgUse, ServiceRequestError};
+pub use decide::{ServiceRequest, supervision_policy};
+pub use error::{CatalogueError, OrgUse, ServiceRequestError, ServiceStateError};
 pub use event::{ServiceRequestEvent, ServiceRequestEventKind, Submission};
-pub use machine::{ServiceRequest, supervision_policy};
 pub use note::{MAX_NOTE_LEN, Note, NoteError};
 pub use report::{HallMetrics, RequestFacts};
 pub use state::{

@@ -34,7 +34,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::catalogue::{Attribute, Catalogue, Datatype, Material, Mode, ServiceItem};
-use super::machine::{ServiceRequest, supervision_policy};
+use super::decide::{ServiceRequest, supervision_policy};
 use crate::calendar::WorkingCalendar;
 use crate::escalation::{Ladder, PolicyBook};
 use crate::matter::ServiceCategory;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalogue::Mode;
 use super::command::Review;
+use super::error::ServiceStateError;
 use super::event::ServiceRequestEvent;
 use super::note::Note;
 use crate::escalation::{Ladder, LadderState};
@@ -50,25 +51,87 @@ pub enum MaterialStatus {
     Outstanding,
 }
 
-/// One required material of a request at intake.
+/// One required material of a request at intake (checked with its
+/// [`Intake`] when read from JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntakeMaterial {
+    id: MaterialId,
+    status: MaterialStatus,
+}
+
+impl IntakeMaterial {
     /// The material.
-    pub id: MaterialId,
+    pub fn id(&self) -> &MaterialId {
+        &self.id
+    }
+
     /// Where it stands.
-    pub status: MaterialStatus,
+    pub fn status(&self) -> MaterialStatus {
+        self.status
+    }
 }
 
 /// A request at intake, before it is accepted or refused: where each
 /// required material stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "IntakeData")]
 pub struct Intake {
+    request: Request,
+    materials: Vec<IntakeMaterial>,
+    supplement_rounds: u32,
+}
+
+impl Intake {
     /// The request.
-    pub request: Request,
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
     /// Every material the item requires, sorted by id, with its status.
-    pub materials: Vec<IntakeMaterial>,
+    pub fn materials(&self) -> &[IntakeMaterial] {
+        &self.materials
+    }
+
     /// How many supplement requests were made.
-    pub supplement_rounds: u32,
+    pub fn supplement_rounds(&self) -> u32 {
+        self.supplement_rounds
+    }
+}
+
+/// A [`Intake`] as stored, checked before it becomes one.
+#[derive(Deserialize)]
+struct IntakeData {
+    request: Request,
+    materials: Vec<IntakeMaterial>,
+    supplement_rounds: u32,
+}
+
+impl TryFrom<IntakeData> for Intake {
+    type Error = ServiceStateError;
+
+    fn try_from(d: IntakeData) -> Result<Self, ServiceStateError> {
+        if let Some(pair) = d.materials.windows(2).find(|w| w[0].id >= w[1].id) {
+            return Err(ServiceStateError::MaterialsUnsorted {
+                material: pair[1].id.clone(),
+            });
+        }
+        if d.supplement_rounds == 0 {
+            if let Some(m) = d
+                .materials
+                .iter()
+                .find(|m| m.status == MaterialStatus::Outstanding)
+            {
+                return Err(ServiceStateError::OutstandingWithoutRequest {
+                    material: m.id.clone(),
+                });
+            }
+        }
+        Ok(Intake {
+            request: d.request,
+            materials: d.materials,
+            supplement_rounds: d.supplement_rounds,
+        })
+    }
 }
 
 impl Intake {
@@ -113,28 +176,123 @@ impl Intake {
 
 /// A request after acceptance: its promised date, who handles it, and its
 /// supervision on the escalation ladder.
+///
+/// Sealed, like [`Intake`] and [`IntakeMaterial`]: built only by the
+/// request's events and read through accessors; read from JSON it is
+/// checked ([`ServiceStateError`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "HandlingData")]
 pub struct Handling {
+    request: Request,
+    accepted_at: DateTime<Utc>,
+    promised: DateTime<Utc>,
+    handler: OrgId,
+    overdue: Option<DateTime<Utc>>,
+    paused_working_days: u32,
+    extended_working_days: u32,
+    returned_by: Vec<OrgId>,
+    ladder: LadderState,
+}
+
+impl Handling {
     /// The request.
-    pub request: Request,
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
     /// When the hall accepted it.
-    pub accepted_at: DateTime<Utc>,
+    pub fn accepted_at(&self) -> DateTime<Utc> {
+        self.accepted_at
+    }
+
     /// The promised completion date in force. It never moves earlier: it
     /// moves later by exactly the suspensions and approved extensions.
-    pub promised: DateTime<Utc>,
+    pub fn promised(&self) -> DateTime<Utc> {
+        self.promised
+    }
+
     /// The body handling it now: the hall, or the department that signed
     /// for it.
-    pub handler: OrgId,
+    pub fn handler(&self) -> &OrgId {
+        &self.handler
+    }
+
     /// The deadline for which overdue was last recorded, if any.
-    pub overdue: Option<DateTime<Utc>>,
+    pub fn overdue(&self) -> Option<DateTime<Utc>> {
+        self.overdue
+    }
+
     /// The working days it was suspended, in total.
-    pub paused_working_days: u32,
+    pub fn paused_working_days(&self) -> u32 {
+        self.paused_working_days
+    }
+
     /// The working days of approved extensions, in total.
-    pub extended_working_days: u32,
+    pub fn extended_working_days(&self) -> u32 {
+        self.extended_working_days
+    }
+
     /// The departments that returned it as not their own.
-    pub returned_by: Vec<OrgId>,
+    pub fn returned_by(&self) -> &[OrgId] {
+        &self.returned_by
+    }
+
     /// Its supervision on the escalation ladder, started at acceptance.
-    pub ladder: LadderState,
+    pub fn ladder(&self) -> &LadderState {
+        &self.ladder
+    }
+}
+
+/// A [`Handling`] as stored, checked before it becomes one.
+#[derive(Deserialize)]
+struct HandlingData {
+    request: Request,
+    accepted_at: DateTime<Utc>,
+    promised: DateTime<Utc>,
+    handler: OrgId,
+    overdue: Option<DateTime<Utc>>,
+    paused_working_days: u32,
+    extended_working_days: u32,
+    returned_by: Vec<OrgId>,
+    ladder: LadderState,
+}
+
+impl TryFrom<HandlingData> for Handling {
+    type Error = ServiceStateError;
+
+    fn try_from(d: HandlingData) -> Result<Self, ServiceStateError> {
+        if d.accepted_at < d.request.submitted_at {
+            return Err(ServiceStateError::AcceptedBeforeSubmitted {
+                submitted_at: d.request.submitted_at,
+                accepted_at: d.accepted_at,
+            });
+        }
+        if d.promised < d.accepted_at {
+            return Err(ServiceStateError::PromisedBeforeAccepted {
+                accepted_at: d.accepted_at,
+                promised: d.promised,
+            });
+        }
+        if let Some(overdue) = d.overdue {
+            if overdue > d.promised {
+                return Err(ServiceStateError::OverdueAfterPromise {
+                    overdue,
+                    promised: d.promised,
+                });
+            }
+        }
+        Ok(Handling {
+            request: d.request,
+            accepted_at: d.accepted_at,
+            promised: d.promised,
+            handler: d.handler,
+            overdue: d.overdue,
+            paused_working_days: d.paused_working_days,
+            extended_working_days: d.extended_working_days,
+            returned_by: d.returned_by,
+            ladder: d.ladder,
+        })
+    }
 }
 
 impl Handling {
@@ -605,4 +763,101 @@ impl ServiceRequestState {
 /// `Ladder.Rescheduled` event, decided with this one.
 fn move_promise(handling: &mut Handling, promised: DateTime<Utc>) {
     handling.promised = promised;
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
+    }
+
+    fn request() -> Request {
+        Request {
+            item: "BR-001".parse().unwrap(),
+            category: ServiceCategory::BusinessRegistration,
+            mode: Mode::Accept,
+            hall: "hall".parse().unwrap(),
+            handling_body: "hall".parse().unwrap(),
+            working_days: 3,
+            applicant: "ap1".parse().unwrap(),
+            submitted_at: at(),
+        }
+    }
+
+    fn submitted() -> Value {
+        let material = |id: &str, status| IntakeMaterial {
+            id: id.parse().unwrap(),
+            status,
+        };
+        serde_json::to_value(ServiceRequestState::Submitted(Box::new(Intake {
+            request: request(),
+            materials: vec![
+                material("id-card", MaterialStatus::Provided),
+                material("lease", MaterialStatus::Missing),
+            ],
+            supplement_rounds: 0,
+        })))
+        .unwrap()
+    }
+
+    fn in_process() -> Value {
+        serde_json::to_value(ServiceRequestState::InProcess(Box::new(Handling {
+            request: request(),
+            accepted_at: at() + TimeDelta::hours(1),
+            promised: at() + TimeDelta::days(5),
+            handler: "hall".parse().unwrap(),
+            overdue: None,
+            paused_working_days: 0,
+            extended_working_days: 0,
+            returned_by: Vec::new(),
+            ladder: LadderState::Idle,
+        })))
+        .unwrap()
+    }
+
+    fn refused(json: Value) -> String {
+        serde_json::from_value::<ServiceRequestState>(json)
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn stored_states_round_trip() {
+        for json in [submitted(), in_process()] {
+            let state: ServiceRequestState = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&state).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn a_stored_intake_with_unsorted_materials_is_refused() {
+        let mut json = submitted();
+        json["materials"][1]["id"] = json!("id-card");
+        assert!(refused(json).contains("not sorted without repeats"));
+    }
+
+    #[test]
+    fn a_stored_material_outstanding_before_any_supplement_request_is_refused() {
+        let mut json = submitted();
+        json["materials"][1]["status"] = json!("outstanding");
+        assert!(refused(json).contains("no supplement was requested"));
+    }
+
+    #[test]
+    fn a_stored_handling_out_of_time_order_is_refused() {
+        let mut json = in_process();
+        json["accepted_at"] = json!(at() - TimeDelta::hours(1));
+        assert!(refused(json).contains("before it was submitted"));
+        let mut json = in_process();
+        json["promised"] = json!(at());
+        assert!(refused(json).contains("lies before acceptance"));
+        let mut json = in_process();
+        json["overdue"] = json!(at() + TimeDelta::days(6));
+        assert!(refused(json).contains("after the promised date"));
+    }
 }

@@ -37,7 +37,7 @@
 //!             prop_assert!(case.history().iter().any(|r| r.event == ServiceRequestEvent::Delivered));
 //!         }
 //!         if let Some(handling) = case.state().handling() {
-//!             prop_assert!(handling.promised > handling.accepted_at);
+//!             prop_assert!(handling.promised() > handling.accepted_at());
 //!         }
 //!         Ok(())
 //!     })
@@ -55,7 +55,7 @@ use proptest::prelude::*;
 
 use super::catalogue::{Attribute, AttributeValue, Attributes, Catalogue, Datatype, Mode};
 use super::command::{Review, ServiceRequestCommand};
-use super::machine::ServiceRequest;
+use super::decide::ServiceRequest;
 use super::note::Note;
 use super::state::{Handling, ServiceRequestState};
 use crate::actor::{Actor, Role};
@@ -150,9 +150,9 @@ fn options(
     use ServiceRequestState as S;
     let catalogue = service.catalogue();
     let clerk = || hall_clerk(catalogue);
-    let handler = |h: &Handling| match h.request.mode {
+    let handler = |h: &Handling| match h.request().mode {
         Mode::Accept => clerk(),
-        Mode::Agent => department_officer(&h.handler),
+        Mode::Agent => department_officer(h.handler()),
     };
     let tick = (TICK, Actor::system(), C::Tick);
     let withdraw = (END, applicant(), C::Withdraw { reason: None });
@@ -211,7 +211,7 @@ fn options(
             if outstanding.is_empty() && missing.is_empty() {
                 out.push((ON, clerk(), C::Accept));
             }
-            if i.supplement_rounds == 0 {
+            if i.supplement_rounds() == 0 {
                 if !missing.is_empty() {
                     out.push((ON, clerk(), C::RequestSupplement { materials: missing }));
                 } else if let Some(m) = i.required().next() {
@@ -257,18 +257,18 @@ fn options(
         }
         S::Accepted(h) => {
             let mut out = vec![withdraw, tick];
-            match h.request.mode {
+            match h.request().mode {
                 Mode::Accept => out.push((ON, clerk(), C::StartProcessing)),
                 Mode::Agent => {
-                    let to = if h.returned_by.contains(&h.request.handling_body) {
+                    let to = if h.returned_by().contains(&h.request().handling_body) {
                         catalogue
                             .items()
                             .iter()
                             .map(|i| &i.handling_body)
-                            .find(|b| **b != *catalogue.hall() && !h.returned_by.contains(b))
+                            .find(|b| **b != *catalogue.hall() && !h.returned_by().contains(b))
                             .cloned()
                     } else {
-                        Some(h.request.handling_body.clone())
+                        Some(h.request().handling_body.clone())
                     };
                     if let Some(to) = to {
                         let forward = C::Forward {
@@ -299,7 +299,7 @@ fn options(
                     DETOUR,
                     handler(h),
                     C::RequestExtension {
-                        working_days: 1 + detail % h.request.working_days.max(1),
+                        working_days: 1 + detail % h.request().working_days.max(1),
                         reason: reason(),
                     },
                 ));

@@ -22,7 +22,7 @@ struct Where<'a>(&'a Rung);
 
 impl fmt::Display for Where<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} tier, {}", self.0.tier, self.0.handler)
+        write!(f, "{} tier, {}", self.0.tier(), self.0.handler())
     }
 }
 

@@ -6,11 +6,15 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::catalogue::{Attributes, Catalogue, Mode};
-use super::command::{Review, ServiceRequestCommand};
+use super::command::{Review, ServiceRequestCommand, ServiceRequestCommandKind};
 use super::error::{CatalogueError, OrgUse, ServiceRequestError};
+use super::event::ServiceRequestEventKind;
 use super::event::{ServiceRequestEvent, Submission};
 use super::note::Note;
-use super::state::{Handling, Intake, MaterialStatus, Request, ServiceRequestState};
+use super::state::{
+    Handling, Intake, MaterialStatus, Request, ServiceRequestState, ServiceRequestStateKind,
+};
+use super::table::TRANSITIONS;
 use crate::actor::{Actor, Role};
 use crate::calendar::{CalendarError, TimeLimit, WorkingCalendar};
 use crate::escalation::{Band, EscalationPolicy, Ladder, LadderCommand, LadderState, PolicyError};
@@ -145,11 +149,11 @@ impl ServiceRequest {
     /// an item it handles itself, an officer of the department that signed
     /// for it in agent mode.
     fn require_handler(actor: &Actor, handling: &Handling, action: &'static str) -> Result<()> {
-        let role = match handling.request.mode {
+        let role = match handling.request().mode {
             Mode::Accept => Role::HallClerk,
             Mode::Agent => Role::DepartmentOfficer,
         };
-        Self::require_member(actor, role, action, &handling.handler)
+        Self::require_member(actor, role, action, handling.handler())
     }
 
     /// Checks that `actor` is the applicant.
@@ -206,17 +210,26 @@ impl ServiceRequest {
         .into())
     }
 
+    /// A clerk of the hall asks for materials: on the first round every
+    /// missing one at once, later only those already asked for.
     fn request_supplement(
         intake: &Intake,
         materials: &[MaterialId],
+        ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "request supplementary materials",
+            &intake.request().hall,
+        )?;
         let named = sorted(materials);
         if let Some(m) = named.iter().find(|m| intake.status(m).is_none()) {
             return Err(ServiceRequestError::MaterialNotRequired {
                 material: m.clone(),
             });
         }
-        if intake.supplement_rounds == 0 {
+        if intake.supplement_rounds() == 0 {
             // Tell everything at once.
             if let Some(m) = intake.missing().find(|m| !named.contains(m)) {
                 return Err(ServiceRequestError::MaterialNotNamed {
@@ -237,7 +250,13 @@ impl ServiceRequest {
         Ok(ServiceRequestEvent::SupplementRequested { materials: named }.into())
     }
 
-    fn supply(intake: &Intake, materials: &[MaterialId]) -> Result<Decision<ServiceRequestEvent>> {
+    /// The applicant supplies materials that were asked for.
+    fn supply(
+        intake: &Intake,
+        materials: &[MaterialId],
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_applicant(ctx.actor(), intake.request(), "supply materials")?;
         let supplied = sorted(materials);
         if supplied.is_empty() {
             return Err(ServiceRequestError::NothingSupplied);
@@ -263,26 +282,34 @@ impl ServiceRequest {
         .into())
     }
 
+    /// A clerk of the hall accepts a complete request: the promised date is
+    /// set and the request goes on the ladder, due then.
     fn accept(&self, intake: &Intake, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "accept the request",
+            &intake.request().hall,
+        )?;
         if let Some(m) = intake
-            .materials
+            .materials()
             .iter()
-            .find(|m| m.status != MaterialStatus::Provided)
-            .map(|m| &m.id)
+            .find(|m| m.status() != MaterialStatus::Provided)
+            .map(|m| m.id())
         {
             return Err(ServiceRequestError::MaterialMissing {
-                material: m.clone(),
+                material: m.clone().clone(),
             });
         }
         let at = ctx.at();
         let promised = self
             .calendar()
-            .deadline(at, TimeLimit::WorkingDays(intake.request.working_days))?;
+            .deadline(at, TimeLimit::WorkingDays(intake.request().working_days))?;
         // The ladder's due date is the promised date: supervision falls due
         // when the request does (see DESIGN.md).
         let start = LadderCommand::Start {
             location: self.catalogue.area().clone(),
-            need: Need::Service(intake.request.category),
+            need: Need::Service(intake.request().category),
             severity: self.severity,
             due: Some(promised),
         };
@@ -294,17 +321,20 @@ impl ServiceRequest {
         Ok(decision)
     }
 
+    /// The handler resumes: the promised date moves by the working days
+    /// paused, and the ladder's due date with it.
     fn resume(
         &self,
         handling: &Handling,
         since: DateTime<Utc>,
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_handler(ctx.actor(), handling, "resume processing")?;
         let at = ctx.at();
         let paused = self
             .calendar()
             .count_working_days(self.date(since)?, self.date(at)?);
-        let promised = self.shift(handling.promised, paused)?;
+        let promised = self.shift(handling.promised(), paused)?;
         let mut decision = Decision::one(ServiceRequestEvent::Resumed {
             at,
             paused_working_days: paused,
@@ -322,18 +352,297 @@ impl ServiceRequest {
         promised: DateTime<Utc>,
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
-        match handling.ladder {
+        match handling.ladder() {
             LadderState::Handling(_) | LadderState::Exhausted(_) => {
                 let command = LadderCommand::Reschedule { due: promised };
                 let decided = self
                     .ladder
-                    .decide_embedded(&handling.ladder, &command, ctx)?;
+                    .decide_embedded(handling.ladder(), &command, ctx)?;
                 Ok(embed::wrap(decided))
             }
             _ => Ok(Decision::none()),
         }
     }
 
+    /// A clerk of the hall refuses at intake, with the reason and the legal
+    /// basis.
+    fn refuse(
+        intake: &Intake,
+        reason: &Note,
+        legal_basis: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "refuse the request",
+            &intake.request().hall,
+        )?;
+        Ok(ServiceRequestEvent::Refused {
+            reason: reason.clone(),
+            legal_basis: legal_basis.clone(),
+        }
+        .into())
+    }
+
+    /// A clerk of the hall starts processing an item the hall handles
+    /// itself.
+    fn start_processing(
+        handling: &Handling,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "start processing",
+            &handling.request().hall,
+        )?;
+        if handling.request().mode != Mode::Accept {
+            return Err(ServiceRequestError::WrongMode {
+                command: ServiceRequestCommandKind::StartProcessing,
+                mode: handling.request().mode,
+            });
+        }
+        Ok(ServiceRequestEvent::ProcessingStarted.into())
+    }
+
+    /// An agent clerk forwards an agent-mode item to a department of the
+    /// graph that has not returned it before.
+    fn forward(
+        &self,
+        handling: &Handling,
+        to: Option<&OrgId>,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::AgentClerk,
+            "forward the request",
+            &handling.request().hall,
+        )?;
+        if handling.request().mode != Mode::Agent {
+            return Err(ServiceRequestError::WrongMode {
+                command: ServiceRequestCommandKind::Forward,
+                mode: handling.request().mode,
+            });
+        }
+        let department = to.unwrap_or(&handling.request().handling_body);
+        if !self.ladder.graph().contains(department) {
+            return Err(ServiceRequestError::UnknownDepartment {
+                department: department.clone(),
+            });
+        }
+        if handling.returned_by().contains(department) {
+            return Err(ServiceRequestError::ReturnedBefore {
+                department: department.clone(),
+            });
+        }
+        Ok(ServiceRequestEvent::Forwarded {
+            to: department.clone(),
+        }
+        .into())
+    }
+
+    /// An officer of the department it was forwarded to signs for it.
+    fn sign_for(to: &OrgId, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::DepartmentOfficer,
+            "sign for the request",
+            to,
+        )?;
+        Ok(ServiceRequestEvent::SignedFor { by: to.clone() }.into())
+    }
+
+    /// An officer of the department it was forwarded to returns it as not
+    /// its own.
+    fn return_to_hall(
+        to: &OrgId,
+        reason: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::DepartmentOfficer,
+            "return the request",
+            to,
+        )?;
+        Ok(ServiceRequestEvent::Returned {
+            by: to.clone(),
+            reason: reason.clone(),
+        }
+        .into())
+    }
+
+    /// The handler suspends processing: the clock stops.
+    fn suspend(
+        handling: &Handling,
+        reason: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_handler(ctx.actor(), handling, "suspend processing")?;
+        Ok(ServiceRequestEvent::Suspended {
+            at: ctx.at(),
+            reason: reason.clone(),
+        }
+        .into())
+    }
+
+    /// The handler asks for an extension: some working days, no more than
+    /// the item's limit, before the promised date.
+    fn request_extension(
+        handling: &Handling,
+        working_days: u32,
+        reason: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_handler(ctx.actor(), handling, "request an extension")?;
+        if working_days == 0 {
+            return Err(ServiceRequestError::ZeroExtension);
+        }
+        if working_days > handling.request().working_days {
+            return Err(ServiceRequestError::ExtensionTooLong {
+                requested: working_days,
+                max: handling.request().working_days,
+            });
+        }
+        if handling.is_past_deadline(ctx.at()) {
+            return Err(ServiceRequestError::ExtensionTooLate {
+                deadline: handling.promised(),
+            });
+        }
+        Ok(ServiceRequestEvent::ExtensionRequested {
+            working_days,
+            reason: reason.clone(),
+        }
+        .into())
+    }
+
+    /// A supervisor approves the extension: the promised date moves, and
+    /// the ladder's due date with it.
+    fn approve_extension(
+        &self,
+        handling: &Handling,
+        working_days: u32,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        ctx.actor()
+            .require("approve an extension", Role::Supervisor)?;
+        let promised = self.shift(handling.promised(), working_days)?;
+        let mut decision = Decision::one(ServiceRequestEvent::ExtensionApproved {
+            working_days,
+            promised,
+        });
+        decision.extend(self.reschedule(handling, promised, ctx)?);
+        Ok(decision)
+    }
+
+    /// A supervisor rejects the extension.
+    fn reject_extension(reason: &Note, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
+        ctx.actor()
+            .require("reject an extension", Role::Supervisor)?;
+        Ok(ServiceRequestEvent::ExtensionRejected {
+            reason: reason.clone(),
+        }
+        .into())
+    }
+
+    /// The handler completes it.
+    fn complete(handling: &Handling, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_handler(ctx.actor(), handling, "complete the request")?;
+        Ok(ServiceRequestEvent::Completed.into())
+    }
+
+    /// The handler denies it on its merits, with the reason and the legal
+    /// basis.
+    fn deny(
+        handling: &Handling,
+        reason: &Note,
+        legal_basis: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_handler(ctx.actor(), handling, "deny the request")?;
+        Ok(ServiceRequestEvent::Denied {
+            reason: reason.clone(),
+            legal_basis: legal_basis.clone(),
+        }
+        .into())
+    }
+
+    /// A clerk of the hall delivers the result or the decision.
+    fn deliver(handling: &Handling, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "deliver the result",
+            &handling.request().hall,
+        )?;
+        Ok(ServiceRequestEvent::Delivered.into())
+    }
+
+    /// The applicant rates the service.
+    fn rate(
+        handling: &Handling,
+        review: Review,
+        comment: Option<&Note>,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_applicant(ctx.actor(), handling.request(), "rate the service")?;
+        Ok(ServiceRequestEvent::Rated {
+            review,
+            comment: comment.cloned(),
+        }
+        .into())
+    }
+
+    /// A supervisor sends a badly reviewed request back for rework.
+    fn send_back_for_rework(
+        review: Review,
+        reason: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        ctx.actor()
+            .require("send the request back for rework", Role::Supervisor)?;
+        if review != Review::Bad {
+            return Err(ServiceRequestError::ReworkNeedsBadReview);
+        }
+        Ok(ServiceRequestEvent::SentBackForRework {
+            reason: reason.clone(),
+        }
+        .into())
+    }
+
+    /// A clerk of the hall closes a delivered (or rated) request.
+    fn close(handling: &Handling, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "close the request",
+            &handling.request().hall,
+        )?;
+        Ok(ServiceRequestEvent::Closed.into())
+    }
+
+    /// The applicant withdraws an open request.
+    fn withdraw(
+        state: &ServiceRequestState,
+        command: &ServiceRequestCommand,
+        reason: Option<&Note>,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        let request = state.request().ok_or(ServiceRequestError::NotApplicable {
+            command: command.kind(),
+            state: state.kind(),
+        })?;
+        Self::require_applicant(ctx.actor(), request, "withdraw the request")?;
+        Ok(ServiceRequestEvent::Withdrawn {
+            reason: reason.cloned(),
+        }
+        .into())
+    }
+
+    /// A timer: records a missed promised date once per date, and lets the
+    /// ladder put the request under supervision.
     fn tick(
         &self,
         state: &ServiceRequestState,
@@ -347,14 +656,14 @@ impl ServiceRequest {
             return Ok(Decision::none());
         }
         let mut decision = Decision::none();
-        if handling.overdue != Some(handling.promised) {
+        if handling.overdue() != Some(handling.promised()) {
             decision.push(ServiceRequestEvent::Overdue {
-                deadline: handling.promised,
+                deadline: handling.promised(),
             });
         }
         let supervision =
             self.ladder
-                .decide_embedded(&handling.ladder, &LadderCommand::Tick, ctx)?;
+                .decide_embedded(handling.ladder(), &LadderCommand::Tick, ctx)?;
         decision.extend(embed::wrap(supervision));
         Ok(decision)
     }
@@ -443,10 +752,7 @@ impl Workflow for ServiceRequest {
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
         use ServiceRequestCommand as C;
-        use ServiceRequestEvent as E;
         use ServiceRequestState as S;
-        let actor = ctx.actor();
-        let at = ctx.at();
         match (state, command) {
             (
                 S::New,
@@ -458,142 +764,39 @@ impl Workflow for ServiceRequest {
                 },
             ) => self.submit(item, materials, attributes, description.as_ref(), ctx),
             (S::Submitted(intake), C::RequestSupplement { materials }) => {
-                Self::require_member(
-                    actor,
-                    Role::HallClerk,
-                    "request supplementary materials",
-                    &intake.request.hall,
-                )?;
-                Self::request_supplement(intake, materials)
+                Self::request_supplement(intake, materials, ctx)
             }
             (S::SupplementRequested(intake), C::SupplyMaterials { materials }) => {
-                Self::require_applicant(actor, &intake.request, "supply materials")?;
-                Self::supply(intake, materials)
+                Self::supply(intake, materials, ctx)
             }
-            (S::Submitted(intake), C::Accept) => {
-                Self::require_member(
-                    actor,
-                    Role::HallClerk,
-                    "accept the request",
-                    &intake.request.hall,
-                )?;
-                self.accept(intake, ctx)
-            }
+            (S::Submitted(intake), C::Accept) => self.accept(intake, ctx),
             (
                 S::Submitted(intake) | S::SupplementRequested(intake),
                 C::Refuse {
                     reason,
                     legal_basis,
                 },
-            ) => {
-                Self::require_member(
-                    actor,
-                    Role::HallClerk,
-                    "refuse the request",
-                    &intake.request.hall,
-                )?;
-                Ok(E::Refused {
-                    reason: reason.clone(),
-                    legal_basis: legal_basis.clone(),
-                }
-                .into())
-            }
-            (S::Accepted(h), C::StartProcessing) => {
-                Self::require_member(actor, Role::HallClerk, "start processing", &h.request.hall)?;
-                if h.request.mode != Mode::Accept {
-                    return Err(ServiceRequestError::WrongMode {
-                        command: command.kind(),
-                        mode: h.request.mode,
-                    });
-                }
-                Ok(E::ProcessingStarted.into())
-            }
-            (S::Accepted(h), C::Forward { to }) => {
-                Self::require_member(
-                    actor,
-                    Role::AgentClerk,
-                    "forward the request",
-                    &h.request.hall,
-                )?;
-                if h.request.mode != Mode::Agent {
-                    return Err(ServiceRequestError::WrongMode {
-                        command: command.kind(),
-                        mode: h.request.mode,
-                    });
-                }
-                let department = to.as_ref().unwrap_or(&h.request.handling_body);
-                if !self.ladder.graph().contains(department) {
-                    return Err(ServiceRequestError::UnknownDepartment {
-                        department: department.clone(),
-                    });
-                }
-                if h.returned_by.contains(department) {
-                    return Err(ServiceRequestError::ReturnedBefore {
-                        department: department.clone(),
-                    });
-                }
-                Ok(E::Forwarded {
-                    to: department.clone(),
-                }
-                .into())
-            }
-            (S::Forwarded { to, .. }, C::SignFor) => {
-                Self::require_member(actor, Role::DepartmentOfficer, "sign for the request", to)?;
-                Ok(E::SignedFor { by: to.clone() }.into())
-            }
+            ) => Self::refuse(intake, reason, legal_basis, ctx),
+            (S::Accepted(h), C::StartProcessing) => Self::start_processing(h, ctx),
+            (S::Accepted(h), C::Forward { to }) => self.forward(h, to.as_ref(), ctx),
+            (S::Forwarded { to, .. }, C::SignFor) => Self::sign_for(to, ctx),
             (S::Forwarded { to, .. }, C::Return { reason }) => {
-                Self::require_member(actor, Role::DepartmentOfficer, "return the request", to)?;
-                Ok(E::Returned {
-                    by: to.clone(),
-                    reason: reason.clone(),
-                }
-                .into())
+                Self::return_to_hall(to, reason, ctx)
             }
-            (S::InProcess(h), C::Suspend { reason }) => {
-                Self::require_handler(actor, h, "suspend processing")?;
-                Ok(E::Suspended {
-                    at,
-                    reason: reason.clone(),
-                }
-                .into())
-            }
+            (S::InProcess(h), C::Suspend { reason }) => Self::suspend(h, reason, ctx),
             (
                 S::Suspended {
                     handling, since, ..
                 },
                 C::Resume,
-            ) => {
-                Self::require_handler(actor, handling, "resume processing")?;
-                self.resume(handling, *since, ctx)
-            }
+            ) => self.resume(handling, *since, ctx),
             (
                 S::InProcess(h),
                 C::RequestExtension {
                     working_days,
                     reason,
                 },
-            ) => {
-                Self::require_handler(actor, h, "request an extension")?;
-                if *working_days == 0 {
-                    return Err(ServiceRequestError::ZeroExtension);
-                }
-                if *working_days > h.request.working_days {
-                    return Err(ServiceRequestError::ExtensionTooLong {
-                        requested: *working_days,
-                        max: h.request.working_days,
-                    });
-                }
-                if h.is_past_deadline(at) {
-                    return Err(ServiceRequestError::ExtensionTooLate {
-                        deadline: h.promised,
-                    });
-                }
-                Ok(E::ExtensionRequested {
-                    working_days: *working_days,
-                    reason: reason.clone(),
-                }
-                .into())
-            }
+            ) => Self::request_extension(h, *working_days, reason, ctx),
             (
                 S::ExtensionRequested {
                     handling,
@@ -601,26 +804,12 @@ impl Workflow for ServiceRequest {
                     ..
                 },
                 C::ApproveExtension,
-            ) => {
-                actor.require("approve an extension", Role::Supervisor)?;
-                let promised = self.shift(handling.promised, *working_days)?;
-                let mut decision = Decision::one(E::ExtensionApproved {
-                    working_days: *working_days,
-                    promised,
-                });
-                decision.extend(self.reschedule(handling, promised, ctx)?);
-                Ok(decision)
-            }
+            ) => self.approve_extension(handling, *working_days, ctx),
             (S::ExtensionRequested { .. }, C::RejectExtension { reason }) => {
-                actor.require("reject an extension", Role::Supervisor)?;
-                Ok(E::ExtensionRejected {
-                    reason: reason.clone(),
-                }
-                .into())
+                Self::reject_extension(reason, ctx)
             }
             (S::InProcess(h) | S::ExtensionRequested { handling: h, .. }, C::Complete) => {
-                Self::require_handler(actor, h, "complete the request")?;
-                Ok(E::Completed.into())
+                Self::complete(h, ctx)
             }
             (
                 S::InProcess(h) | S::ExtensionRequested { handling: h, .. },
@@ -628,60 +817,19 @@ impl Workflow for ServiceRequest {
                     reason,
                     legal_basis,
                 },
-            ) => {
-                Self::require_handler(actor, h, "deny the request")?;
-                Ok(E::Denied {
-                    reason: reason.clone(),
-                    legal_basis: legal_basis.clone(),
-                }
-                .into())
-            }
-            (S::Completed(h) | S::Denied { handling: h, .. }, C::Deliver) => {
-                Self::require_member(
-                    actor,
-                    Role::HallClerk,
-                    "deliver the result",
-                    &h.request.hall,
-                )?;
-                Ok(E::Delivered.into())
-            }
+            ) => Self::deny(h, reason, legal_basis, ctx),
+            (S::Completed(h) | S::Denied { handling: h, .. }, C::Deliver) => Self::deliver(h, ctx),
             (S::Delivered { handling, .. }, C::Rate { review, comment }) => {
-                Self::require_applicant(actor, &handling.request, "rate the service")?;
-                Ok(E::Rated {
-                    review: *review,
-                    comment: comment.clone(),
-                }
-                .into())
+                Self::rate(handling, *review, comment.as_ref(), ctx)
             }
             (S::Rated { review, .. }, C::SendBackForRework { reason }) => {
-                actor.require("send the request back for rework", Role::Supervisor)?;
-                if *review != Review::Bad {
-                    return Err(ServiceRequestError::ReworkNeedsBadReview);
-                }
-                Ok(E::SentBackForRework {
-                    reason: reason.clone(),
-                }
-                .into())
+                Self::send_back_for_rework(*review, reason, ctx)
             }
             (S::Delivered { handling, .. } | S::Rated { handling, .. }, C::Close) => {
-                Self::require_member(
-                    actor,
-                    Role::HallClerk,
-                    "close the request",
-                    &handling.request.hall,
-                )?;
-                Ok(E::Closed.into())
+                Self::close(handling, ctx)
             }
             (state, C::Withdraw { reason }) if state.is_open() => {
-                let request = state.request().ok_or(ServiceRequestError::NotApplicable {
-                    command: command.kind(),
-                    state: state.kind(),
-                })?;
-                Self::require_applicant(actor, request, "withdraw the request")?;
-                Ok(E::Withdrawn {
-                    reason: reason.clone(),
-                }
-                .into())
+                Self::withdraw(state, command, reason.as_ref(), ctx)
             }
             (state, C::Tick) => self.tick(state, ctx),
             (state, command) => Err(ServiceRequestError::NotApplicable {
@@ -699,97 +847,7 @@ impl Workflow for ServiceRequest {
         state.is_terminal()
     }
 
-    fn transitions() -> &'static [Transition<S, E>] {
+    fn transitions() -> &'static [Transition<ServiceRequestStateKind, ServiceRequestEventKind>] {
         TRANSITIONS
     }
 }
-
-use super::event::ServiceRequestEventKind as E;
-use super::state::ServiceRequestStateKind as S;
-use crate::escalation::LadderEventKind as L;
-
-/// The declared transition table.
-const TRANSITIONS: &[Transition<S, E>] = &[
-    Transition::new(S::New, E::Submitted, S::Submitted),
-    Transition::new(S::Submitted, E::SupplementRequested, S::SupplementRequested),
-    Transition::new(S::SupplementRequested, E::MaterialsSupplied, S::Submitted),
-    Transition::new(S::Submitted, E::Refused, S::Refused),
-    Transition::new(S::SupplementRequested, E::Refused, S::Refused),
-    Transition::new(S::Submitted, E::Accepted, S::Accepted),
-    Transition::new(S::Accepted, E::Ladder(L::Started), S::Accepted),
-    Transition::new(S::Accepted, E::ProcessingStarted, S::InProcess),
-    Transition::new(S::Accepted, E::Forwarded, S::Forwarded),
-    Transition::new(S::Forwarded, E::SignedFor, S::InProcess),
-    Transition::new(S::Forwarded, E::Returned, S::Accepted),
-    Transition::new(S::InProcess, E::Suspended, S::Suspended),
-    Transition::new(S::Suspended, E::Resumed, S::InProcess),
-    Transition::new(S::InProcess, E::ExtensionRequested, S::ExtensionRequested),
-    Transition::new(S::ExtensionRequested, E::ExtensionApproved, S::InProcess),
-    Transition::new(S::ExtensionRequested, E::ExtensionRejected, S::InProcess),
-    Transition::new(S::InProcess, E::Completed, S::Completed),
-    Transition::new(S::ExtensionRequested, E::Completed, S::Completed),
-    Transition::new(S::InProcess, E::Denied, S::Denied),
-    Transition::new(S::ExtensionRequested, E::Denied, S::Denied),
-    Transition::new(S::Completed, E::Delivered, S::Delivered),
-    Transition::new(S::Denied, E::Delivered, S::Delivered),
-    Transition::new(S::Delivered, E::Rated, S::Rated),
-    Transition::new(S::Rated, E::SentBackForRework, S::InProcess),
-    Transition::new(S::Delivered, E::Closed, S::Closed),
-    Transition::new(S::Rated, E::Closed, S::Closed),
-    Transition::new(S::Submitted, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::SupplementRequested, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Accepted, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Forwarded, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::InProcess, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Suspended, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::ExtensionRequested, E::Withdrawn, S::Withdrawn),
-    Transition::new(S::Accepted, E::Overdue, S::Accepted),
-    Transition::new(S::Forwarded, E::Overdue, S::Forwarded),
-    Transition::new(S::InProcess, E::Overdue, S::InProcess),
-    Transition::new(S::ExtensionRequested, E::Overdue, S::ExtensionRequested),
-    Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
-    Transition::new(
-        S::Forwarded,
-        E::Ladder(L::SupervisionReminded),
-        S::Forwarded,
-    ),
-    Transition::new(
-        S::InProcess,
-        E::Ladder(L::SupervisionReminded),
-        S::InProcess,
-    ),
-    Transition::new(
-        S::ExtensionRequested,
-        E::Ladder(L::SupervisionReminded),
-        S::ExtensionRequested,
-    ),
-    Transition::new(
-        S::Accepted,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Accepted,
-    ),
-    Transition::new(
-        S::Forwarded,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::Forwarded,
-    ),
-    Transition::new(
-        S::InProcess,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::InProcess,
-    ),
-    Transition::new(
-        S::ExtensionRequested,
-        E::Ladder(L::SupervisionNoticeIssued),
-        S::ExtensionRequested,
-    ),
-    Transition::new(S::InProcess, E::Ladder(L::Rescheduled), S::InProcess),
-    Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Accepted),
-    Transition::new(S::Forwarded, E::Ladder(L::Escalated), S::Forwarded),
-    Transition::new(S::InProcess, E::Ladder(L::Escalated), S::InProcess),
-    Transition::new(
-        S::ExtensionRequested,
-        E::Ladder(L::Escalated),
-        S::ExtensionRequested,
-    ),
-];
