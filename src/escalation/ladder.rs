@@ -150,6 +150,22 @@ impl LadderState {
     pub fn tier(&self) -> Option<Tier> {
         self.rung().map(|r| r.tier)
     }
+
+    /// When a `Tick` could next change the matter (see
+    /// [`Workflow::next_due`]): while handled, the tier's due date — or,
+    /// once reminded at the ceiling, the written notice's date (never
+    /// before the due date); nothing once noticed, exhausted, resolved,
+    /// referred out or not started.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        let LadderState::Handling(rung) = self else {
+            return None;
+        };
+        match rung.supervision {
+            Supervision::None => rung.due,
+            Supervision::Reminded { notice_due } => rung.due.map(|due| due.max(notice_due)),
+            Supervision::Noticed => None,
+        }
+    }
 }
 
 /// A command to the ladder.
@@ -837,9 +853,16 @@ impl Ladder {
             .next_tier(rung)?
             .filter(|next| *next <= rung.band.ceiling);
         if let Some(next) = within {
-            return self.step_up_to(rung, next, EscalationReason::TimedOut, None, ctx);
+            match self.step_up_to(rung, next, EscalationReason::TimedOut, None, ctx) {
+                // Nobody above handles the need: the matter stays and is
+                // supervised here, as at the ceiling — a timer that could
+                // only be refused would leave it overdue and unnoticed.
+                Err(LadderError::NoHandler { .. }) => {}
+                decided => return decided,
+            }
         }
-        // At the ceiling (or the top): supervision instead of escalation.
+        // At the ceiling (or the top), or nobody above handles it:
+        // supervision instead of escalation.
         match rung.supervision {
             Supervision::None => {
                 let policy = self.policy_of(rung)?;
@@ -874,6 +897,11 @@ fn evolve_rung(mut rung: Rung, event: &LadderEvent) -> Rung {
             rung.supervision = Supervision::None;
         }
         LadderEvent::SeverityRaised { to, band, .. } => {
+            // Supervision is what a matter stuck at its ceiling gets; a
+            // higher ceiling unsticks it, and its timer runs again.
+            if band.ceiling > rung.band.ceiling {
+                rung.supervision = Supervision::None;
+            }
             rung.severity = *to;
             rung.band = *band;
         }
@@ -951,6 +979,14 @@ impl Workflow for Ladder {
             state,
             LadderState::Resolved { .. } | LadderState::ReferredOut { .. }
         )
+    }
+
+    fn next_due(state: &LadderState) -> Option<DateTime<Utc>> {
+        state.next_due()
+    }
+
+    fn timer_command() -> Option<LadderCommand> {
+        Some(LadderCommand::Tick)
     }
 
     fn transitions() -> &'static [Transition<LadderStateKind, LadderEventKind>] {
