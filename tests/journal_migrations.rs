@@ -29,7 +29,7 @@ mod sqlite {
         );
         {
             let store = SqliteStore::open(&path).unwrap();
-            assert_eq!(store.migration().unwrap(), 1);
+            assert_eq!(store.migration().unwrap(), 2);
             let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
             let event = NewEvent::new(
                 "e-1".parse().unwrap(),
@@ -41,8 +41,8 @@ mod sqlite {
             store.append(&key, 0, &[event]).unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 1);
-        assert_eq!(count(&path), 1);
+        assert_eq!(store.migration().unwrap(), 2);
+        assert_eq!(count(&path), 2);
         assert_eq!(store.stream_version(&key).unwrap(), 1);
     }
 
@@ -61,7 +61,7 @@ mod sqlite {
         match SqliteStore::open(&path) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 1,
+                supported: 2,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
@@ -101,10 +101,10 @@ mod postgres {
         let url = in_schema(&url, &schema);
 
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 1);
+        assert_eq!(store.migration().unwrap(), 2);
         drop(store);
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 1);
+        assert_eq!(store.migration().unwrap(), 2);
         drop(store);
         let applied: i64 = admin
             .query_one(
@@ -113,7 +113,7 @@ mod postgres {
             )
             .unwrap()
             .get(0);
-        assert_eq!(applied, 1);
+        assert_eq!(applied, 2);
 
         admin
             .batch_execute(&format!(
@@ -123,7 +123,7 @@ mod postgres {
         match PostgresStore::connect(&url) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 1,
+                supported: 2,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }

@@ -5,10 +5,13 @@ use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::hash::{EventHash, HashFields, canonical_json};
+use chrono::TimeDelta;
+
 use super::{
     AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
     SystemClock, first_duplicate, retry_outcome, to_micros, truncate_to_micros,
 };
+use super::{DueEntry, DueQuery, DueUpdate, StreamType};
 use crate::id::{EventId, TenantId};
 
 /// An event store in memory: for tests, examples and short-lived programs.
@@ -49,6 +52,8 @@ struct Inner {
     tenants: HashMap<TenantId, Vec<usize>>,
     /// Where each event id is recorded.
     ids: HashMap<(TenantId, EventId), usize>,
+    /// The due index.
+    due: super::due::MemoryDue,
 }
 
 impl MemoryStore {
@@ -115,11 +120,12 @@ impl Inner {
 }
 
 impl EventStore for MemoryStore {
-    fn append(
+    fn append_with_due(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
+        due: DueUpdate,
     ) -> Result<Appended, JournalError> {
         let mut inner = self.write();
         if let Some(first) = events.first() {
@@ -190,6 +196,7 @@ impl EventStore for MemoryStore {
             });
         }
         // Nothing above touched the store; from here on nothing can fail.
+        inner.due.apply(stream, due);
         let start = inner.log.len();
         for (offset, row) in staged.into_iter().enumerate() {
             let index = start + offset;
@@ -254,5 +261,24 @@ impl EventStore for MemoryStore {
             .streams
             .get(stream)
             .map_or(0, |rows| rows.len() as u64))
+    }
+
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        self.read().due.page(query)
+    }
+
+    fn claim_due(&self, query: &DueQuery, lease: TimeDelta) -> Result<Vec<DueEntry>, JournalError> {
+        let now = self.clock.now();
+        self.write().due.claim(query, now, lease)
+    }
+
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        self.write().due.replace(tenant, stream_type, entries);
+        Ok(())
     }
 }

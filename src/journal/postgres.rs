@@ -54,6 +54,7 @@ use super::{
     AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
     StreamType, SystemClock, first_duplicate, from_micros, retry_outcome, to_micros,
 };
+use super::{DueEntry, DueQuery, DueUpdate};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
 
 const BACKEND: &str = "postgres";
@@ -66,10 +67,11 @@ fn pg(e: postgres::Error) -> JournalError {
 const DDL_LOCK: i64 = 0x6a6f_7572_6e61_6c00; // "journal\0"
 
 /// The numbered migrations, applied in order when a store connects.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "events table partitioned by tenant",
-    r"
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "events table partitioned by tenant",
+        r"
     CREATE SEQUENCE journal_position_seq AS bigint;
 
     CREATE FUNCTION journal_micros_to_ts(bigint) RETURNS timestamptz
@@ -108,7 +110,9 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[(
         created_at timestamptz NOT NULL DEFAULT now()
     );
     ",
-)];
+    ),
+    super::due::postgres::MIGRATION,
+];
 
 /// The columns [`convert`] reads, in order.
 macro_rules! columns {
@@ -469,11 +473,12 @@ fn stream_range(
 }
 
 impl EventStore for PostgresStore {
-    fn append(
+    fn append_with_due(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
+        due: DueUpdate,
     ) -> Result<Appended, JournalError> {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
@@ -541,6 +546,8 @@ impl EventStore for PostgresStore {
             });
         }
         if events.is_empty() {
+            super::due::postgres::write(&mut tx, stream, due)?;
+            tx.commit().map_err(pg)?;
             return Ok(Appended {
                 version: actual,
                 positions: 0..0,
@@ -629,6 +636,7 @@ impl EventStore for PostgresStore {
                 None => pg(e),
             });
         }
+        super::due::postgres::write(&mut tx, stream, due)?;
         tx.commit().map_err(pg)?;
         let first = positions
             .first()
@@ -676,6 +684,28 @@ impl EventStore for PostgresStore {
             )
             .map_err(pg)?;
         rows.iter().map(|row| convert(row, None)).collect()
+    }
+
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        super::due::postgres::page(&mut self.lock()?.client, query)
+    }
+
+    fn claim_due(
+        &self,
+        query: &DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let now = self.clock.now();
+        super::due::postgres::claim(&mut self.lock()?.client, query, now, lease)
+    }
+
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        super::due::postgres::replace(&mut self.lock()?.client, tenant, stream_type, entries)
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {

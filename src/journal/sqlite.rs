@@ -29,6 +29,7 @@ use super::{
     AppendOutcome, Appended, Clock, EventStore, JournalError, NewEvent, StoredEvent, StreamKey,
     StreamType, SystemClock, first_duplicate, from_micros, retry_outcome, to_micros,
 };
+use super::{DueEntry, DueQuery, DueUpdate};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
 
 const BACKEND: &str = "sqlite";
@@ -38,10 +39,11 @@ fn sql(e: rusqlite::Error) -> JournalError {
 }
 
 /// The numbered migrations, applied in order when a store is opened.
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "events table",
-    "CREATE TABLE journal_events (
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "events table",
+        "CREATE TABLE journal_events (
         position       INTEGER PRIMARY KEY AUTOINCREMENT,
         tenant         TEXT    NOT NULL,
         stream_type    TEXT    NOT NULL,
@@ -60,7 +62,9 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[(
         UNIQUE (tenant, event_id)
     ) STRICT;
     CREATE INDEX journal_events_by_tenant ON journal_events (tenant, position);",
-)];
+    ),
+    super::due::sqlite::MIGRATION,
+];
 
 /// The columns [`convert`] reads, in order.
 macro_rules! columns {
@@ -501,11 +505,12 @@ fn insert_chunk(
 }
 
 impl EventStore for SqliteStore {
-    fn append(
+    fn append_with_due(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
+        due: DueUpdate,
     ) -> Result<Appended, JournalError> {
         let mut conn = self.lock();
         let tx = conn
@@ -630,6 +635,7 @@ impl EventStore for SqliteStore {
                 Err(e) => return Err(sql(e)),
             }
         }
+        super::due::sqlite::write(&tx, stream, due)?;
         tx.commit().map_err(sql)?;
         Ok(Appended {
             version: expected_version + events.len() as u64,
@@ -668,6 +674,28 @@ impl EventStore for SqliteStore {
             ],
             None,
         )
+    }
+
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        super::due::sqlite::page(&self.lock(), query)
+    }
+
+    fn claim_due(
+        &self,
+        query: &DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let now = self.clock.now();
+        super::due::sqlite::claim(&self.lock(), query, now, lease)
+    }
+
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        super::due::sqlite::replace(&mut self.lock(), tenant, stream_type, entries)
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
