@@ -9,15 +9,18 @@
 //!
 //! `GRASSROOTS_SWEEP_CASES` sets the cases in the memory store (default
 //! 1,000,000), `GRASSROOTS_SWEEP_SQLITE_CASES` those in the SQLite file
-//! (default 100,000: each case is one transaction to set up). Each
-//! iteration sweeps at the next period, when exactly the 10,000 periodic
-//! cases are due again.
+//! (default 100,000: each case is one transaction to set up). Up to 40
+//! groups of 10,000 cases are periodic: group `g` is due at `t0 + g` hours,
+//! and each tick sets its next due instant a cycle (one hour per group)
+//! later. The `k`-th sweep runs at `t0 + k` hours, when exactly one group —
+//! 10,000 cases — is due; the other cases are closed, due in 2100, or in
+//! another group.
 #![allow(missing_docs)]
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use grassroots::actor::{Forbidden, Role};
 use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::{
@@ -37,7 +40,10 @@ struct Timer;
 #[derive(Debug, Clone, PartialEq, HasKind)]
 enum TimerState {
     New,
-    Waiting { due: DateTime<Utc> },
+    Waiting {
+        due: DateTime<Utc>,
+        every: TimeDelta,
+    },
     Closed,
 }
 
@@ -48,8 +54,13 @@ enum TimerCommand {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 enum TimerEvent {
-    Opened { due: DateTime<Utc> },
-    Fired { next: DateTime<Utc> },
+    Opened {
+        due: DateTime<Utc>,
+        every_hours: i64,
+    },
+    Fired {
+        next: DateTime<Utc>,
+    },
     Closed,
 }
 
@@ -70,19 +81,24 @@ impl Workflow for Timer {
     ) -> Result<Decision<TimerEvent>, Forbidden> {
         ctx.actor().require("tick", Role::System)?;
         Ok(match state {
-            TimerState::Waiting { due } if ctx.at() >= *due => TimerEvent::Fired {
-                next: *due + PERIOD,
+            TimerState::Waiting { due, every } if ctx.at() >= *due => TimerEvent::Fired {
+                next: *due + *every,
             }
             .into(),
             _ => Decision::none(),
         })
     }
-    fn evolve(_: TimerState, event: &TimerEvent) -> TimerState {
-        match event {
-            TimerEvent::Opened { due } | TimerEvent::Fired { next: due } => {
-                TimerState::Waiting { due: *due }
+    fn evolve(state: TimerState, event: &TimerEvent) -> TimerState {
+        match (state, event) {
+            (_, TimerEvent::Opened { due, every_hours }) => TimerState::Waiting {
+                due: *due,
+                every: TimeDelta::hours(*every_hours),
+            },
+            (TimerState::Waiting { every, .. }, TimerEvent::Fired { next }) => {
+                TimerState::Waiting { due: *next, every }
             }
-            TimerEvent::Closed => TimerState::Closed,
+            (_, TimerEvent::Closed) => TimerState::Closed,
+            (state, _) => state,
         }
     }
     fn is_terminal(state: &TimerState) -> bool {
@@ -99,7 +115,7 @@ impl Workflow for Timer {
     }
     fn next_due(state: &TimerState) -> Option<DateTime<Utc>> {
         match state {
-            TimerState::Waiting { due } => Some(*due),
+            TimerState::Waiting { due, .. } => Some(*due),
             _ => None,
         }
     }
@@ -132,26 +148,45 @@ fn encode(stream: &StreamKey, seq: u64, event: TimerEvent) -> NewEvent {
     journal::encode::<Timer>(stream, &recorded).unwrap()
 }
 
-/// Fills `store` with `cases` timer cases of `tenant`: the first 10,000 due
-/// at `t0`, then alternately closed and due in 2100. Returns how long it
+/// The number of periodic groups of 10,000 cases among `cases`.
+fn groups(cases: usize) -> usize {
+    (cases / DUE).clamp(1, 40)
+}
+
+/// Fills `store` with `cases` timer cases of `tenant`: the periodic groups
+/// first, then alternately closed and due in 2100. Returns how long it
 /// took.
 fn fill(store: &dyn EventStore, tenant: &TenantId, cases: usize) -> Duration {
     let start = Instant::now();
     let far = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
+    let groups = groups(cases);
+    let every_hours = groups as i64;
     for n in 0..cases {
         let stream = StreamKey::new(
             tenant.clone(),
             "timer".parse().unwrap(),
             format!("T-{n:07}").parse::<CaseId>().unwrap(),
         );
-        if n < DUE || n % 2 == 0 {
-            let due = if n < DUE { t0() } else { far };
-            let opened = encode(&stream, 1, TimerEvent::Opened { due });
+        let group = n / DUE;
+        if group < groups || n % 2 == 0 {
+            let due = if group < groups {
+                t0() + PERIOD * group as i32
+            } else {
+                far
+            };
+            let opened = encode(&stream, 1, TimerEvent::Opened { due, every_hours });
             store
                 .append_with_due(&stream, 0, &[opened], DueUpdate::At(due))
                 .unwrap();
         } else {
-            let opened = encode(&stream, 1, TimerEvent::Opened { due: far });
+            let opened = encode(
+                &stream,
+                1,
+                TimerEvent::Opened {
+                    due: far,
+                    every_hours,
+                },
+            );
             let closed = encode(&stream, 2, TimerEvent::Closed);
             store
                 .append_with_due(&stream, 0, &[opened, closed], DueUpdate::Clear)
@@ -161,8 +196,8 @@ fn fill(store: &dyn EventStore, tenant: &TenantId, cases: usize) -> Duration {
     start.elapsed()
 }
 
-/// Sweeps at successive periods: each sweep finds and ticks the 10,000
-/// due cases.
+/// Sweeps at successive hours: each sweep finds and ticks the 10,000 due
+/// cases of one group.
 fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usize) {
     let tenant: TenantId = "longgang".parse().unwrap();
     let took = fill(store, &tenant, cases);
@@ -170,8 +205,10 @@ fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usi
     let sweeper = Sweeper::new(store, tenant, Timer);
     let mut period = 0i32;
     let mut group = c.benchmark_group("sweep");
+    group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(20));
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::Elements(DUE as u64));
     group.bench_function(format!("{name}/{cases}_cases_{DUE}_due"), |b| {
         b.iter_custom(|iters| {

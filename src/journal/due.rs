@@ -14,6 +14,7 @@
 //! cost the index nothing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::DeserializeOwned;
@@ -304,9 +305,14 @@ impl MemoryDue {
             return Vec::new();
         };
         let until = to_micros(query.until);
-        let (after_due, after_id) = query.cursor();
-        map.iter()
-            .skip_while(|((due, id), _)| (*due, id.as_str()) <= (after_due, after_id))
+        let entries: Box<dyn Iterator<Item = (&(i64, CaseId), &Option<i64>)>> = match &query.after {
+            Some((due, id)) => {
+                let after = (to_micros(*due), id.clone());
+                Box::new(map.range((Bound::Excluded(after), Bound::Unbounded)))
+            }
+            None => Box::new(map.iter()),
+        };
+        entries
             .take_while(|((due, _), _)| *due <= until)
             .filter(|(_, lease)| free(**lease))
             .take(query.limit)
