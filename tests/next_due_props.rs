@@ -201,7 +201,7 @@ proptest! {
         let mut case = run(dispute, &steps);
         let at = case.last_at().unwrap_or(monday()) + Duration::minutes(later);
         for _ in 0..8 {
-            if !case.next_due().is_some_and(|d| d <= at) {
+            if case.next_due().is_none_or(|d| d > at) {
                 break;
             }
             case.handle(dispute, &DisputeCommand::Tick, &Context::new(at, &Actor::system()))

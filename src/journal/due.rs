@@ -238,12 +238,16 @@ fn lease_end(now: DateTime<Utc>, lease: TimeDelta) -> i64 {
     to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX))
 }
 
+/// One workflow's entries in memory: `(due micros, id)` → the lease's end,
+/// if claimed.
+type Ordered = BTreeMap<(i64, CaseId), Option<i64>>;
+
 /// The due index of a [`MemoryStore`](super::MemoryStore).
 #[derive(Debug, Default)]
 pub(super) struct MemoryDue {
     /// Per tenant and stream type: `(due, id)` → the lease's end, if
     /// claimed.
-    ordered: HashMap<(TenantId, StreamType), BTreeMap<(i64, CaseId), Option<i64>>>,
+    ordered: HashMap<(TenantId, StreamType), Ordered>,
     /// Per stream: its due instant.
     by_stream: HashMap<StreamKey, i64>,
 }
@@ -305,7 +309,7 @@ impl MemoryDue {
             return Vec::new();
         };
         let until = to_micros(query.until);
-        let entries: Box<dyn Iterator<Item = (&(i64, CaseId), &Option<i64>)>> = match &query.after {
+        let entries: Box<dyn Iterator<Item = _>> = match &query.after {
             Some((due, id)) => {
                 let after = (to_micros(*due), id.clone());
                 Box::new(map.range((Bound::Excluded(after), Bound::Unbounded)))
