@@ -66,7 +66,7 @@ use crate::workflow::Workflow;
 /// MyWorkflow {}`.
 pub trait EventSchema: Workflow {
     /// The current schema version of events of type `event_type` (as named
-    /// by [`Workflow::event_kind`]). Starts at 1.
+    /// by its [`Kind`](crate::workflow::Kind)). Starts at 1.
     fn schema_version(event_type: &str) -> u32 {
         let _ = event_type;
         1
