@@ -14,7 +14,8 @@
 //!   community tier, where the commercial mediation studio serves the
 //!   commercial district through a service link that came from a pairing;
 //! - three service requests at the branch: one it accepts and handles, one
-//!   it forwards as agent, one that goes overdue and under supervision;
+//!   it forwards as agent, one that goes overdue and under supervision —
+//!   found and ticked by the sweeper from the due index, not by hand;
 //! - every history kept in an event store (a SQLite file with the `sqlite`
 //!   feature, memory without), hash chains verified, one case reloaded;
 //! - the metrics, with the share of matters that stayed within their ceiling
@@ -71,7 +72,7 @@ use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
 };
 use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
-use grassroots::journal::{self, EventSchema, EventStore, ExecuteError};
+use grassroots::journal::{self, EventSchema, EventStore, ExecuteError, Sweeper};
 use grassroots::matter::DisputeKind;
 use grassroots::org::{
     Capability, Link, LinkOrigin, Mechanism, Need, Org, OrgGraph, OrgKind, Relation, RouteReason,
@@ -920,7 +921,6 @@ fn service_requests(
     let bureau = Actor::new(person("industry-officer-qiu")?)
         .with_role(Role::DepartmentOfficer)
         .acting_for(org(sample::INDUSTRY_BUREAU)?);
-    let system = Actor::system();
     let materials =
         |ids: &[&str]| -> Result<Vec<_>> { ids.iter().map(|m| Ok(m.parse()?)).collect() };
     let attr = |code: &str, value: AttributeValue| -> Result<_> { Ok((code.parse()?, value)) };
@@ -1018,7 +1018,7 @@ fn service_requests(
 
     // HN-003: handled by the branch, but nobody finishes it in time.
     let haoyun = party("haoyun-rep")?;
-    let hn3 = journal.run(
+    journal.run(
         service,
         &"HN-003".parse()?,
         &[
@@ -1046,9 +1046,41 @@ fn service_requests(
             ),
             (&clerk, march(2, 11, 30), C::Accept),
             (&clerk, march(2, 11, 40), C::StartProcessing),
-            (&system, march(6, 9, 0), C::Tick), // not due yet: nothing
-            (&system, march(10, 9, 0), C::Tick), // overdue: a reminder
-            (&system, march(16, 9, 0), C::Tick), // still overdue: a written notice
+        ],
+    )?;
+    // Nobody ticks HN-003 by hand: the sweeper, run each morning as a
+    // service's background task would, finds it in the due index when its
+    // promised date has passed (a reminder), and again when the written
+    // notice falls due.
+    let sweeper = Sweeper::new(&*journal.store, journal.tenant.clone(), service.clone());
+    let mut swept = Vec::new();
+    for morning in [march(6, 9, 0), march(10, 9, 0), march(16, 9, 0)] {
+        let report = sweeper.sweep(morning)?;
+        if let Some((stream, error)) = report.failed.first() {
+            return Err(format!("the sweep could not tick {stream}: {error}").into());
+        }
+        let ticked: Vec<String> = report
+            .ticked
+            .iter()
+            .map(|t| match t.events {
+                1 => format!("{} (1 event)", t.stream.id),
+                n => format!("{} ({n} events)", t.stream.id),
+            })
+            .collect();
+        swept.push(if ticked.is_empty() {
+            format!("  sweep at {}: nothing due", local(morning))
+        } else {
+            format!(
+                "  sweep at {}: ticked {}",
+                local(morning),
+                ticked.join(", ")
+            )
+        });
+    }
+    let hn3 = journal.run(
+        service,
+        &"HN-003".parse()?,
+        &[
             (&clerk, march(16, 15, 0), C::Complete),
             (&clerk, march(17, 10, 0), C::Deliver),
             (
@@ -1070,6 +1102,13 @@ fn service_requests(
     )?;
     for case in [&hn1, &hn2, &hn3] {
         request_story(out, graph, service, case)?;
+    }
+    writeln!(
+        out,
+        "\nTimers: the sweeper ticks what the due index says is due"
+    )?;
+    for line in &swept {
+        writeln!(out, "{line}")?;
     }
     Ok(vec![hn1, hn2, hn3])
 }

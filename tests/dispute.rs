@@ -1299,6 +1299,39 @@ fn labour_mediation_lapses_after_fifteen_days() {
 }
 
 #[test]
+fn the_right_to_arbitration_comes_from_elapsed_time_not_from_a_tick() {
+    // No `Tick` ran: the limit is judged from the recorded deadline and the
+    // command's time, and the lapse is recorded before the referral.
+    let to_arbitration = C::Refer {
+        to: Referral::Arbitration,
+    };
+    for state in ["Reported", "Accepted", "Escalated", "Mediating", "Signing"] {
+        given_state(state)
+            .when(
+                &party("li"),
+                labour_deadline() - Duration::seconds(1),
+                to_arbitration.clone(),
+            )
+            .then_rejected(DisputeError::LabourLimitRunning {
+                deadline: labour_deadline(),
+            });
+        let case = given_state(state)
+            .when(&party("li"), labour_deadline(), to_arbitration.clone())
+            .then([
+                lapsed(),
+                E::Referred {
+                    to: Referral::Arbitration,
+                    routes: arbitration(),
+                },
+            ]);
+        assert!(
+            matches!(case.state(), DisputeState::Referred { .. }),
+            "{state}"
+        );
+    }
+}
+
+#[test]
 fn after_the_lapse_any_party_may_take_a_labour_dispute_to_arbitration() {
     let to_arbitration = C::Refer {
         to: Referral::Arbitration,

@@ -964,3 +964,127 @@ fn matter_report_of_a_history_alternating_between_the_extremes_does_not_panic() 
     // Replay refuses the forged history outright.
     assert!(Case::<Ladder>::replay("M-1".parse().unwrap(), forged).is_err());
 }
+
+#[test]
+fn next_due_is_the_tiers_due_date_then_the_notice_date_then_nothing() {
+    let ladder = ladder();
+    let system = Actor::system();
+    let mut case = started(&ladder, Severity::Minor);
+    let escalate = LadderCommand::Escalate {
+        reason: EscalationReason::HandlingFailed,
+    };
+    case.handle(
+        &ladder,
+        &escalate,
+        &Context::new(monday(), &officer(Tier::Grid)),
+    )
+    .unwrap();
+    let due = rung_of(&case).due().unwrap();
+    assert_eq!(case.next_due(), Some(due));
+    case.handle(&ladder, &LadderCommand::Tick, &Context::new(due, &system))
+        .unwrap();
+    let Supervision::Reminded { notice_due } = rung_of(&case).supervision() else {
+        panic!("{:?}", case.state());
+    };
+    assert_eq!(case.next_due(), Some(notice_due));
+    case.handle(
+        &ladder,
+        &LadderCommand::Tick,
+        &Context::new(notice_due, &system),
+    )
+    .unwrap();
+    assert_eq!(case.next_due(), None, "noticed: no timer left");
+    case.handle(
+        &ladder,
+        &LadderCommand::Resolve,
+        &Context::new(notice_due, &officer(Tier::Estate)),
+    )
+    .unwrap();
+    assert_eq!(case.next_due(), None);
+    assert_eq!(Case::<Ladder>::new("M-0".parse().unwrap()).next_due(), None);
+}
+
+#[test]
+fn a_higher_ceiling_ends_supervision_and_the_timer_escalates_again() {
+    let ladder = ladder();
+    let system = Actor::system();
+    let mut case = started(&ladder, Severity::Minor);
+    let escalate = LadderCommand::Escalate {
+        reason: EscalationReason::HandlingFailed,
+    };
+    case.handle(
+        &ladder,
+        &escalate,
+        &Context::new(monday(), &officer(Tier::Grid)),
+    )
+    .unwrap();
+    let due = rung_of(&case).due().unwrap();
+    case.handle(&ladder, &LadderCommand::Tick, &Context::new(due, &system))
+        .unwrap();
+    assert!(matches!(
+        rung_of(&case).supervision(),
+        Supervision::Reminded { .. }
+    ));
+    // Moderate: the band starts at the estate (no move) and ends at the
+    // community, so the matter is no longer stuck at its ceiling.
+    case.handle(
+        &ladder,
+        &LadderCommand::RaiseSeverity {
+            to: Severity::Moderate,
+            cause: SeverityCause::ManyParties,
+        },
+        &Context::new(due, &system),
+    )
+    .unwrap();
+    assert_eq!(rung_of(&case).supervision(), Supervision::None);
+    assert_eq!(case.next_due(), Some(due));
+    let recorded = case
+        .handle(&ladder, &LadderCommand::Tick, &Context::new(due, &system))
+        .unwrap()
+        .to_vec();
+    assert!(matches!(
+        &recorded[0].event,
+        LadderEvent::Escalated(e) if e.reason == EscalationReason::TimedOut && e.to == Tier::Community
+    ));
+}
+
+#[test]
+fn a_timed_out_matter_nobody_above_can_handle_is_supervised_where_it_is() {
+    // Commercial disputes are mediated up to the community only; a critical
+    // one's band reaches the district, but nobody above the community
+    // handles it: the timer reminds instead of being refused forever.
+    let ladder = ladder();
+    let mut case = Case::<Ladder>::new("M-3".parse().unwrap());
+    case.handle(
+        &ladder,
+        &LadderCommand::Start {
+            location: id("grid-7"),
+            need: Need::Mediation(DisputeKind::Commercial),
+            severity: Severity::Critical,
+            due: None,
+        },
+        &Context::new(monday(), &grid_worker()),
+    )
+    .unwrap();
+    assert_eq!(rung_of(&case).tier(), Tier::Community);
+    let due = case.next_due().unwrap();
+    let recorded = case
+        .handle(
+            &ladder,
+            &LadderCommand::Tick,
+            &Context::new(due, &Actor::system()),
+        )
+        .unwrap()
+        .to_vec();
+    assert!(
+        matches!(
+            recorded[0].event,
+            LadderEvent::SupervisionReminded {
+                tier: Tier::Community,
+                ..
+            }
+        ),
+        "{recorded:?}"
+    );
+    assert!(case.next_due().unwrap() > due);
+}

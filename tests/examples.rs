@@ -124,6 +124,21 @@ fn huanan_city_service_requests_are_accepted_forwarded_and_supervised() {
 }
 
 #[test]
+fn huanan_city_the_sweeper_finds_and_ticks_the_overdue_request() {
+    let (o, text, _dir) = run(huanan_city::run);
+    assert!(
+        text.contains("  sweep at 2026-03-06 09:00: nothing due"),
+        "{text}"
+    );
+    assert!(text.contains("  sweep at 2026-03-10 09:00: ticked HN-003 (2 events)"));
+    assert!(text.contains("  sweep at 2026-03-16 09:00: ticked HN-003 (1 event)"));
+    // What the sweeper recorded is in the request's history: overdue, the
+    // reminder, the written notice.
+    assert!(o.requests[2].overdue);
+    assert!(text.contains("written supervision notice issued 2026-03-16 09:00"));
+}
+
+#[test]
 fn huanan_city_metrics_count_what_the_cases_did() {
     let (o, text, _dir) = run(huanan_city::run);
     assert_eq!(o.ladder.matters, 2);

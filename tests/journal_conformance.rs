@@ -380,11 +380,12 @@ struct Interfering<'a> {
 }
 
 impl EventStore for Interfering<'_> {
-    fn append(
+    fn append_with_due(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
+        due: journal::DueUpdate,
     ) -> Result<journal::Appended, JournalError> {
         let left = self.interruptions.get();
         if left > 0 {
@@ -404,7 +405,8 @@ impl EventStore for Interfering<'_> {
             )
             .unwrap();
         }
-        self.store.append(stream, expected_version, events)
+        self.store
+            .append_with_due(stream, expected_version, events, due)
     }
     fn read_stream(
         &self,
@@ -426,6 +428,24 @@ impl EventStore for Interfering<'_> {
     }
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
         self.store.stream_version(stream)
+    }
+    fn due(&self, query: &journal::DueQuery) -> Result<Vec<journal::DueEntry>, JournalError> {
+        self.store.due(query)
+    }
+    fn claim_due(
+        &self,
+        query: &journal::DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<journal::DueEntry>, JournalError> {
+        self.store.claim_due(query, lease)
+    }
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &journal::StreamType,
+        entries: &[journal::DueEntry],
+    ) -> Result<(), JournalError> {
+        self.store.replace_due(tenant, stream_type, entries)
     }
 }
 

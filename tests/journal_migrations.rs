@@ -29,7 +29,7 @@ mod sqlite {
         );
         {
             let store = SqliteStore::open(&path).unwrap();
-            assert_eq!(store.migration().unwrap(), 2);
+            assert_eq!(store.migration().unwrap(), 3);
             let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
             let event = NewEvent::new(
                 "e-1".parse().unwrap(),
@@ -41,7 +41,7 @@ mod sqlite {
             store.append(&key, 0, &[event]).unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 2);
+        assert_eq!(store.migration().unwrap(), 3);
         assert_eq!(count(&path), 2);
         assert_eq!(store.stream_version(&key).unwrap(), 1);
     }
@@ -81,11 +81,12 @@ mod sqlite {
         rusqlite::Connection::open(&path)
             .unwrap()
             .execute_batch(
-                "DROP TABLE journal_heads; DELETE FROM journal_migrations WHERE version = 2;",
+                "DROP TABLE journal_heads; DROP TABLE journal_due;
+                 DELETE FROM journal_migrations WHERE version >= 2;",
             )
             .unwrap();
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 2);
+        assert_eq!(store.migration().unwrap(), 3);
         for (n, key) in keys.iter().enumerate() {
             let verified = grassroots::journal::verify_anchored(&store, key).unwrap();
             let anchor = store.anchor(key).unwrap().unwrap();
@@ -149,10 +150,10 @@ mod postgres {
         let url = in_schema(&url, &schema);
 
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 2);
+        assert_eq!(store.migration().unwrap(), 3);
         drop(store);
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 2);
+        assert_eq!(store.migration().unwrap(), 3);
         drop(store);
         let applied: i64 = admin
             .query_one(

@@ -1151,3 +1151,24 @@ fn hall_metrics_count_on_time_completion_overdue_working_days_and_reviews() {
     let facts = grassroots::service::RequestFacts::from_history(late.history());
     assert_eq!(facts.concluded_on_time(), Some(false));
 }
+
+#[test]
+fn next_due_is_the_promised_date_then_the_notice_date_then_nothing() {
+    let mut case = in_process();
+    assert_eq!(case.next_due(), Some(end_of_march(5)));
+    send(&mut case, &system(), end_of_march(5), Command::Tick);
+    assert_eq!(case.next_due(), Some(end_of_march(11)));
+    send(&mut case, &system(), end_of_march(11), Command::Tick);
+    assert_eq!(case.next_due(), None);
+    // A suspended request's clock is stopped: no timer while it waits.
+    let mut case = in_process();
+    send(
+        &mut case,
+        &clerk(),
+        at_day(3, 10),
+        Command::Suspend {
+            reason: note("on-site inspection"),
+        },
+    );
+    assert_eq!(case.next_due(), None);
+}

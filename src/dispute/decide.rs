@@ -383,24 +383,34 @@ impl Dispute {
         }
         // Before mediation fails: only a lapsed labour dispute, to
         // arbitration, by a party.
+        // The right comes from elapsed time, judged here from the recorded
+        // deadline and the command's time: it does not wait for a `Tick`
+        // to have recorded the lapse (which is then recorded first).
+        let mut decision = Decision::none();
         match file.labour() {
-            LabourLimit::NotLabour => Err(DisputeError::NotLabourDispute { kind: file.kind() }),
-            LabourLimit::Running { deadline } => Err(DisputeError::LabourLimitRunning { deadline }),
-            LabourLimit::Lapsed { .. } => {
-                if !file.is_party(actor.id()) {
-                    return Err(not_a_party(actor, "take the dispute to arbitration"));
-                }
-                let open = Routes::only(Referral::Arbitration);
-                if !open.contains(to) {
-                    return Err(DisputeError::RouteNotOpen { to, open });
-                }
-                Ok(DisputeEvent::Referred {
-                    to,
-                    routes: Routes::open_for(file.kind()),
-                }
-                .into())
+            LabourLimit::NotLabour => {
+                return Err(DisputeError::NotLabourDispute { kind: file.kind() });
             }
+            LabourLimit::Running { deadline } if ctx.at() < deadline => {
+                return Err(DisputeError::LabourLimitRunning { deadline });
+            }
+            LabourLimit::Running { deadline } => {
+                decision.push(DisputeEvent::LabourLimitLapsed { deadline });
+            }
+            LabourLimit::Lapsed { .. } => {}
         }
+        if !file.is_party(actor.id()) {
+            return Err(not_a_party(actor, "take the dispute to arbitration"));
+        }
+        let open = Routes::only(Referral::Arbitration);
+        if !open.contains(to) {
+            return Err(DisputeError::RouteNotOpen { to, open });
+        }
+        decision.push(DisputeEvent::Referred {
+            to,
+            routes: Routes::open_for(file.kind()),
+        });
+        Ok(decision)
     }
 
     fn flag_risk(
@@ -719,6 +729,29 @@ impl Workflow for Dispute {
 
     fn is_terminal(state: &DisputeState) -> bool {
         state.is_terminal()
+    }
+
+    /// The earliest of the dispute's timers: the labour limit while
+    /// mediation is open and the limit still runs, and the embedded
+    /// ladder's next due while the dispute is on the ladder. (The
+    /// confirmation window needs no timer: `ApplyForConfirmation` judges it
+    /// from the recorded deadline.)
+    fn next_due(state: &DisputeState) -> Option<DateTime<Utc>> {
+        let file = state.file()?;
+        let labour = match file.labour() {
+            LabourLimit::Running { deadline } if state.is_open() => Some(deadline),
+            _ => None,
+        };
+        let ladder = if state.is_on_ladder() {
+            file.ladder().next_due()
+        } else {
+            None
+        };
+        labour.into_iter().chain(ladder).min()
+    }
+
+    fn timer_command() -> Option<DisputeCommand> {
+        Some(DisputeCommand::Tick)
     }
 
     fn transitions() -> &'static [Transition<DisputeStateKind, DisputeEventKind>] {

@@ -267,7 +267,9 @@ where
                 from,
             });
         }
-        match store.append(&stream, expected, &events) {
+        // The due index moves in the same transaction as the events.
+        let due = super::DueUpdate::of(case.next_due().map(truncate_to_micros));
+        match store.append_with_due(&stream, expected, &events, due) {
             Ok(appended) => {
                 return Ok(Executed {
                     case,

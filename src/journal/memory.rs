@@ -5,11 +5,14 @@ use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::hash::{EventHash, HashFields};
+use chrono::TimeDelta;
+
 use super::{
     AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, StoredEvent,
     StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
     stage_payload, to_micros, truncate_to_micros,
 };
+use super::{DueEntry, DueQuery, DueUpdate, StreamType};
 use crate::id::{EventId, TenantId};
 
 /// An event store in memory: for tests, examples and short-lived programs.
@@ -53,6 +56,8 @@ struct Inner {
     /// Each stream's anchored head, kept apart from `log` and moved by
     /// every append (see the module docs, "Anchors").
     heads: HashMap<StreamKey, StreamHead>,
+    /// The due index.
+    due: super::due::MemoryDue,
 }
 
 impl MemoryStore {
@@ -119,11 +124,12 @@ impl Inner {
 }
 
 impl EventStore for MemoryStore {
-    fn append(
+    fn append_with_due(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
+        due: DueUpdate,
     ) -> Result<Appended, JournalError> {
         let mut inner = self.write();
         if let Some(first) = events.first() {
@@ -196,6 +202,7 @@ impl EventStore for MemoryStore {
             });
         }
         // Nothing above touched the store; from here on nothing can fail.
+        inner.due.apply(stream, due);
         let start = inner.log.len();
         for (offset, row) in staged.into_iter().enumerate() {
             let index = start + offset;
@@ -275,5 +282,24 @@ impl EventStore for MemoryStore {
             .streams
             .get(stream)
             .map_or(0, |rows| rows.len() as u64))
+    }
+
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        self.read().due.page(query)
+    }
+
+    fn claim_due(&self, query: &DueQuery, lease: TimeDelta) -> Result<Vec<DueEntry>, JournalError> {
+        let now = self.clock.now();
+        self.write().due.claim(query, now, lease)
+    }
+
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        self.write().due.replace(tenant, stream_type, entries);
+        Ok(())
     }
 }

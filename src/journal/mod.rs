@@ -169,6 +169,7 @@
 //! position and reads on; [`EventStore::read_all`] and the stream's own
 //! reads return its error.
 
+mod due;
 mod error;
 mod execute;
 mod hash;
@@ -177,6 +178,7 @@ mod memory;
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod sweep;
 mod upcast;
 
 use std::fmt;
@@ -188,6 +190,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use smol_str::SmolStr;
 
+pub use due::{DueEntry, DueQuery, DueUpdate, Rebuilt, due_entries, rebuild_due_index};
 pub use error::{Breakage, ExecuteError, JournalError, PayloadLimit};
 pub use execute::{Executed, decode, encode, execute, load};
 pub use hash::{EventHash, Verified, verify_anchored, verify_rows, verify_stream};
@@ -196,6 +199,7 @@ pub use memory::MemoryStore;
 pub use postgres::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+pub use sweep::{SweepError, SweepOptions, SweepReport, Sweeper, Ticked};
 pub use upcast::{EventSchema, UpcastError, convert};
 
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, IdError, TenantId};
@@ -506,12 +510,74 @@ pub trait EventStore {
     /// - [`JournalError::Backend`] when storage fails.
     ///
     /// On every error nothing is written.
+    ///
+    /// The stream's entry in the due index is left as it is; the typed
+    /// layer ([`execute`]) appends with [`append_with_due`](Self::append_with_due).
     fn append(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
+    ) -> Result<Appended, JournalError> {
+        self.append_with_due(stream, expected_version, events, DueUpdate::Keep)
+    }
+
+    /// Like [`append`](Self::append), and in the same transaction applies
+    /// `due` to the stream's entry in the due index (see [`DueUpdate`]).
+    ///
+    /// With no events it checks the version and writes only the due
+    /// update: how a sweeper corrects an entry that was out of date. An
+    /// idempotent retry writes nothing, the due update included (the
+    /// first attempt wrote it).
+    ///
+    /// # Errors
+    ///
+    /// As for [`append`](Self::append); on every error nothing is written.
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
     ) -> Result<Appended, JournalError>;
+
+    /// One page of the due index: the streams of `query`'s tenant and
+    /// stream type due at or before `query.until`, ordered by `(due,
+    /// stream id)`, after `query.after`, at most `query.limit` (see
+    /// [`DueQuery`]). Costs what the page holds, not what the store holds.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails.
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError>;
+
+    /// Like [`due`](Self::due), but returns only entries no one holds a
+    /// lease on (or whose lease ended by the store's clock), and leases
+    /// them for `lease`: several sweepers claiming at once take different
+    /// streams. An append that sets the stream's due instant ends its
+    /// lease. On PostgreSQL the claim takes rows `FOR UPDATE SKIP LOCKED`.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails.
+    fn claim_due(
+        &self,
+        query: &DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError>;
+
+    /// Replaces every entry of `tenant`'s `stream_type` streams with
+    /// `entries`, in one transaction (see [`rebuild_due_index`]).
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails; nothing is changed.
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError>;
 
     /// The events of `stream` with a version greater than `after`, in version
     /// order (`after = 0` reads the whole stream; an unknown stream is
@@ -600,6 +666,33 @@ macro_rules! forward_event_store {
                 events: &[NewEvent],
             ) -> Result<Appended, JournalError> {
                 (**self).append(stream, expected_version, events)
+            }
+            fn append_with_due(
+                &self,
+                stream: &StreamKey,
+                expected_version: u64,
+                events: &[NewEvent],
+                due: DueUpdate,
+            ) -> Result<Appended, JournalError> {
+                (**self).append_with_due(stream, expected_version, events, due)
+            }
+            fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+                (**self).due(query)
+            }
+            fn claim_due(
+                &self,
+                query: &DueQuery,
+                lease: chrono::TimeDelta,
+            ) -> Result<Vec<DueEntry>, JournalError> {
+                (**self).claim_due(query, lease)
+            }
+            fn replace_due(
+                &self,
+                tenant: &TenantId,
+                stream_type: &StreamType,
+                entries: &[DueEntry],
+            ) -> Result<(), JournalError> {
+                (**self).replace_due(tenant, stream_type, entries)
             }
             fn read_stream(
                 &self,

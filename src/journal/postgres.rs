@@ -55,6 +55,7 @@ use super::{
     StoredEvent, StreamHead, StreamKey, StreamType, SystemClock, check_anchor, first_duplicate,
     from_micros, retry_outcome, stage_payload, to_micros,
 };
+use super::{DueEntry, DueQuery, DueUpdate};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
 
 const BACKEND: &str = "postgres";
@@ -132,6 +133,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     ORDER BY tenant, stream_type, stream_id, version DESC;
     ",
     ),
+    super::due::postgres::MIGRATION,
 ];
 
 /// The columns [`convert`] reads, in order.
@@ -525,11 +527,12 @@ fn stream_range(
 }
 
 impl EventStore for PostgresStore {
-    fn append(
+    fn append_with_due(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
+        due: DueUpdate,
     ) -> Result<Appended, JournalError> {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
@@ -608,6 +611,8 @@ impl EventStore for PostgresStore {
             });
         }
         if events.is_empty() {
+            super::due::postgres::write(&mut tx, stream, due)?;
+            tx.commit().map_err(pg)?;
             return Ok(Appended {
                 version: actual,
                 positions: 0..0,
@@ -706,6 +711,7 @@ impl EventStore for PostgresStore {
             ],
         )
         .map_err(pg)?;
+        super::due::postgres::write(&mut tx, stream, due)?;
         tx.commit().map_err(pg)?;
         let first = positions
             .first()
@@ -789,6 +795,28 @@ impl EventStore for PostgresStore {
             None => Ok(None),
             Some(row) => to_anchor(row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?),
         }
+    }
+
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        super::due::postgres::page(&mut self.lock()?.client, query)
+    }
+
+    fn claim_due(
+        &self,
+        query: &DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let now = self.clock.now();
+        super::due::postgres::claim(&mut self.lock()?.client, query, now, lease)
+    }
+
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        super::due::postgres::replace(&mut self.lock()?.client, tenant, stream_type, entries)
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {

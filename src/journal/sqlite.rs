@@ -30,6 +30,7 @@ use super::{
     StoredEvent, StreamHead, StreamKey, StreamType, SystemClock, check_anchor, first_duplicate,
     from_micros, retry_outcome, stage_payload, to_micros,
 };
+use super::{DueEntry, DueQuery, DueUpdate};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
 
 const BACKEND: &str = "sqlite";
@@ -83,6 +84,7 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
                        WHERE m.tenant = e.tenant AND m.stream_type = e.stream_type
                          AND m.stream_id = e.stream_id);",
     ),
+    super::due::sqlite::MIGRATION,
 ];
 
 /// The columns [`convert`] reads, in order.
@@ -577,11 +579,12 @@ fn insert_chunk(
 }
 
 impl EventStore for SqliteStore {
-    fn append(
+    fn append_with_due(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
+        due: DueUpdate,
     ) -> Result<Appended, JournalError> {
         let mut conn = self.lock();
         let tx = conn
@@ -714,6 +717,7 @@ impl EventStore for SqliteStore {
             };
             write_anchor(&tx, stream, head).map_err(sql)?;
         }
+        super::due::sqlite::write(&tx, stream, due)?;
         tx.commit().map_err(sql)?;
         Ok(Appended {
             version: expected_version + events.len() as u64,
@@ -774,6 +778,28 @@ impl EventStore for SqliteStore {
     fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
         let conn = self.lock();
         read_anchor(&conn, stream)
+    }
+
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        super::due::sqlite::page(&self.lock(), query)
+    }
+
+    fn claim_due(
+        &self,
+        query: &DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let now = self.clock.now();
+        super::due::sqlite::claim(&self.lock(), query, now, lease)
+    }
+
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        super::due::sqlite::replace(&mut self.lock(), tenant, stream_type, entries)
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {

@@ -847,6 +847,22 @@ impl Workflow for ServiceRequest {
         state.is_terminal()
     }
 
+    /// While the clock runs: the promised date until overdue is recorded
+    /// for it, then the ladder's supervision dates (never before the
+    /// promised date: a `Tick` acts only past it).
+    fn next_due(state: &ServiceRequestState) -> Option<DateTime<Utc>> {
+        let handling = state.running()?;
+        if handling.overdue() != Some(handling.promised()) {
+            return Some(handling.promised());
+        }
+        let ladder = handling.ladder().next_due()?;
+        Some(ladder.max(handling.promised()))
+    }
+
+    fn timer_command() -> Option<ServiceRequestCommand> {
+        Some(ServiceRequestCommand::Tick)
+    }
+
     fn transitions() -> &'static [Transition<ServiceRequestStateKind, ServiceRequestEventKind>] {
         TRANSITIONS
     }

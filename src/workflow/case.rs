@@ -83,6 +83,17 @@ impl<W: Workflow> Case<W> {
         W::is_terminal(&self.state)
     }
 
+    /// When the workflow's timer command could next change the case
+    /// ([`Workflow::next_due`] of its state); `None` when nothing is
+    /// pending or the case has ended.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        if W::is_terminal(&self.state) {
+            None
+        } else {
+            W::next_due(&self.state)
+        }
+    }
+
     /// Reserves room for at least `additional` more events in the history,
     /// so the next commands record without growing it.
     pub fn reserve(&mut self, additional: usize) {

@@ -160,6 +160,34 @@ pub trait Workflow: 'static {
     /// checks every recorded event against it and the testing kit checks
     /// every performed transition.
     fn transitions() -> &'static [TransitionOf<Self>];
+
+    /// The earliest instant at which the workflow's timer command
+    /// ([`timer_command`](Workflow::timer_command), sent by
+    /// [`Actor::system()`]) could change a case in `state`; `None` when no
+    /// timer is pending.
+    ///
+    /// The rule it must obey, for every state: a timer command sent before
+    /// `next_due` decides nothing; sent at or after it, it decides
+    /// something (and `next_due` of the state it leads to is later, or
+    /// `None`). Journals keep it in their due index and the sweeper ticks
+    /// the cases it names (see [`journal`](crate::journal)).
+    ///
+    /// Rights that elapsed time gives are judged in `decide` from recorded
+    /// deadlines and the command's time; a timer only *acts* (records a
+    /// lapse, escalates, reminds). The default, for a workflow without
+    /// timers, is `None`.
+    fn next_due(state: &Self::State) -> Option<DateTime<Utc>> {
+        let _ = state;
+        None
+    }
+
+    /// The timer command the sweeper sends, as [`Actor::system()`], to a
+    /// case whose [`next_due`](Workflow::next_due) has come (`Tick` for the
+    /// crate's workflows). The default, for a workflow without timers, is
+    /// `None`.
+    fn timer_command() -> Option<Self::Command> {
+        None
+    }
 }
 
 /// The kind of `W`'s states.

@@ -173,6 +173,22 @@ impl Workflow for Ticket {
         matches!(state, State::Closed | State::Cancelled)
     }
 
+    /// An open ticket not yet reminded is due 72 hours after it opened.
+    fn next_due(state: &State) -> Option<DateTime<Utc>> {
+        match state {
+            State::Open {
+                since,
+                reminded: false,
+                ..
+            } => Some(*since + Duration::hours(REMIND_AFTER_HOURS)),
+            _ => None,
+        }
+    }
+
+    fn timer_command() -> Option<Command> {
+        Some(Command::Tick)
+    }
+
     fn transitions() -> &'static [Transition<StateKind, EventKind>] {
         const TABLE: &[Transition<StateKind, EventKind>] = &[
             Transition::new(StateKind::New, EventKind::Opened, StateKind::Open),

@@ -448,9 +448,16 @@ impl Ladder {
             .next_tier(rung)?
             .filter(|next| *next <= rung.band().ceiling);
         if let Some(next) = within {
-            return self.step_up_to(rung, next, EscalationReason::TimedOut, None, ctx);
+            match self.step_up_to(rung, next, EscalationReason::TimedOut, None, ctx) {
+                // Nobody above handles the need: the matter stays and is
+                // supervised here, as at the ceiling — a timer that could
+                // only be refused would leave it overdue and unnoticed.
+                Err(LadderError::NoHandler { .. }) => {}
+                decided => return decided,
+            }
         }
-        // At the ceiling (or the top): supervision instead of escalation.
+        // At the ceiling (or the top), or nobody above handles it:
+        // supervision instead of escalation.
         match rung.supervision() {
             Supervision::None => {
                 let policy = self.policy_of(rung)?;
@@ -510,6 +517,14 @@ impl Workflow for Ladder {
             state,
             LadderState::Resolved { .. } | LadderState::ReferredOut { .. }
         )
+    }
+
+    fn next_due(state: &LadderState) -> Option<DateTime<Utc>> {
+        state.next_due()
+    }
+
+    fn timer_command() -> Option<LadderCommand> {
+        Some(LadderCommand::Tick)
     }
 
     fn transitions() -> &'static [Transition<LadderStateKind, LadderEventKind>] {

@@ -208,6 +208,22 @@ impl LadderState {
         self.rung().map(Rung::tier)
     }
 
+    /// When a `Tick` could next change the matter (see
+    /// [`Workflow::next_due`](crate::workflow::Workflow::next_due)): while
+    /// handled, the tier's due date — or, once reminded at the ceiling, the
+    /// written notice's date (never before the due date); nothing once
+    /// noticed, exhausted, resolved, referred out or not started.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        let LadderState::Handling(rung) = self else {
+            return None;
+        };
+        match rung.supervision() {
+            Supervision::None => rung.due(),
+            Supervision::Reminded { notice_due } => rung.due().map(|due| due.max(notice_due)),
+            Supervision::Noticed => None,
+        }
+    }
+
     /// Applies one fact. Consults nothing but the state and the event; an
     /// event that does not apply leaves the state as it is.
     pub(crate) fn evolve(self, event: &LadderEvent) -> LadderState {
@@ -253,6 +269,11 @@ impl Rung {
                 self.supervision = Supervision::None;
             }
             LadderEvent::SeverityRaised { to, band, .. } => {
+                // Supervision is what a matter stuck at its ceiling gets; a
+                // higher ceiling unsticks it, and its timer runs again.
+                if band.ceiling > self.band.ceiling {
+                    self.supervision = Supervision::None;
+                }
                 self.severity = *to;
                 self.band = *band;
             }

@@ -1,0 +1,302 @@
+//! The due index and the sweeper: find and tick 10,000 due cases among many
+//! (most closed or not yet due), on the memory store and on SQLite; and what
+//! keeping the index costs a batched SQLite append.
+//!
+//! ```sh
+//! cargo bench --all-features --bench sweep
+//! GRASSROOTS_SWEEP_CASES=1000000 GRASSROOTS_SWEEP_SQLITE_CASES=1000000 cargo bench --all-features --bench sweep
+//! ```
+//!
+//! `GRASSROOTS_SWEEP_CASES` sets the cases in the memory store (default
+//! 1,000,000), `GRASSROOTS_SWEEP_SQLITE_CASES` those in the SQLite file
+//! (default 100,000: each case is one transaction to set up). Up to 40
+//! groups of 10,000 cases are periodic: group `g` is due at `t0 + g` hours,
+//! and each tick sets its next due instant a cycle (one hour per group)
+//! later. The `k`-th sweep runs at `t0 + k` hours, when exactly one group —
+//! 10,000 cases — is due; the other cases are closed, due in 2100, or in
+//! another group.
+#![allow(missing_docs)]
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use grassroots::actor::{Forbidden, Role};
+use grassroots::id::{CaseId, TenantId};
+use grassroots::journal::{
+    self, DueUpdate, EventSchema, EventStore, MemoryStore, NewEvent, StreamKey, Sweeper,
+};
+use grassroots::workflow::{Context, Decision, HasKind, Recorded, Transition, Workflow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+const DUE: usize = 10_000;
+const PERIOD: TimeDelta = TimeDelta::hours(1);
+
+/// A case with a periodic timer: each tick at or after its due instant
+/// fires and sets the next one, a period later.
+struct Timer;
+
+#[derive(Debug, Clone, PartialEq, HasKind)]
+enum TimerState {
+    New,
+    Waiting {
+        due: DateTime<Utc>,
+        every: TimeDelta,
+    },
+    Closed,
+}
+
+#[derive(Debug, HasKind)]
+enum TimerCommand {
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
+enum TimerEvent {
+    Opened {
+        due: DateTime<Utc>,
+        every_hours: i64,
+    },
+    Fired {
+        next: DateTime<Utc>,
+    },
+    Closed,
+}
+
+impl Workflow for Timer {
+    const NAME: &'static str = "timer";
+    type State = TimerState;
+    type Command = TimerCommand;
+    type Event = TimerEvent;
+    type Rejection = Forbidden;
+    fn initial() -> TimerState {
+        TimerState::New
+    }
+    fn decide(
+        &self,
+        state: &TimerState,
+        _: &TimerCommand,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<TimerEvent>, Forbidden> {
+        ctx.actor().require("tick", Role::System)?;
+        Ok(match state {
+            TimerState::Waiting { due, every } if ctx.at() >= *due => TimerEvent::Fired {
+                next: *due + *every,
+            }
+            .into(),
+            _ => Decision::none(),
+        })
+    }
+    fn evolve(state: TimerState, event: &TimerEvent) -> TimerState {
+        match (state, event) {
+            (_, TimerEvent::Opened { due, every_hours }) => TimerState::Waiting {
+                due: *due,
+                every: TimeDelta::hours(*every_hours),
+            },
+            (TimerState::Waiting { every, .. }, TimerEvent::Fired { next }) => {
+                TimerState::Waiting { due: *next, every }
+            }
+            (_, TimerEvent::Closed) => TimerState::Closed,
+            (state, _) => state,
+        }
+    }
+    fn is_terminal(state: &TimerState) -> bool {
+        matches!(state, TimerState::Closed)
+    }
+    fn transitions() -> &'static [Transition<TimerStateKind, TimerEventKind>] {
+        use {TimerEventKind as E, TimerStateKind as S};
+        const TABLE: &[Transition<S, E>] = &[
+            Transition::new(S::New, E::Opened, S::Waiting),
+            Transition::new(S::Waiting, E::Fired, S::Waiting),
+            Transition::new(S::Waiting, E::Closed, S::Closed),
+        ];
+        TABLE
+    }
+    fn next_due(state: &TimerState) -> Option<DateTime<Utc>> {
+        match state {
+            TimerState::Waiting { due, .. } => Some(*due),
+            _ => None,
+        }
+    }
+    fn timer_command() -> Option<TimerCommand> {
+        Some(TimerCommand::Tick)
+    }
+}
+
+impl EventSchema for Timer {}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn cases_from_env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn encode(stream: &StreamKey, seq: u64, event: TimerEvent) -> NewEvent {
+    let recorded = Recorded {
+        seq,
+        at: t0(),
+        actor: "clerk-li".parse().unwrap(),
+        correlation: None,
+        event,
+    };
+    journal::encode::<Timer>(stream, &recorded).unwrap()
+}
+
+/// The number of periodic groups of 10,000 cases among `cases`.
+fn groups(cases: usize) -> usize {
+    (cases / DUE).clamp(1, 40)
+}
+
+/// Fills `store` with `cases` timer cases of `tenant`: the periodic groups
+/// first, then alternately closed and due in 2100. Returns how long it
+/// took.
+fn fill(store: &dyn EventStore, tenant: &TenantId, cases: usize) -> Duration {
+    let start = Instant::now();
+    let far = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
+    let groups = groups(cases);
+    let every_hours = groups as i64;
+    for n in 0..cases {
+        let stream = StreamKey::new(
+            tenant.clone(),
+            "timer".parse().unwrap(),
+            format!("T-{n:07}").parse::<CaseId>().unwrap(),
+        );
+        let group = n / DUE;
+        if group < groups || n % 2 == 0 {
+            let due = if group < groups {
+                t0() + PERIOD * group as i32
+            } else {
+                far
+            };
+            let opened = encode(&stream, 1, TimerEvent::Opened { due, every_hours });
+            store
+                .append_with_due(&stream, 0, &[opened], DueUpdate::At(due))
+                .unwrap();
+        } else {
+            let opened = encode(
+                &stream,
+                1,
+                TimerEvent::Opened {
+                    due: far,
+                    every_hours,
+                },
+            );
+            let closed = encode(&stream, 2, TimerEvent::Closed);
+            store
+                .append_with_due(&stream, 0, &[opened, closed], DueUpdate::Clear)
+                .unwrap();
+        }
+    }
+    start.elapsed()
+}
+
+/// Sweeps at successive hours: each sweep finds and ticks the 10,000 due
+/// cases of one group.
+fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usize) {
+    let tenant: TenantId = "longgang".parse().unwrap();
+    let took = fill(store, &tenant, cases);
+    eprintln!("{name}: {cases} cases set up in {took:.1?}");
+    let sweeper = Sweeper::new(store, tenant, Timer);
+    let mut period = 0i32;
+    let mut group = c.benchmark_group("sweep");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Elements(DUE as u64));
+    group.bench_function(format!("{name}/{cases}_cases_{DUE}_due"), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let now = t0() + PERIOD * period;
+                period += 1;
+                let start = Instant::now();
+                let report = sweeper.sweep(now).unwrap();
+                total += start.elapsed();
+                assert_eq!(report.ticked.len(), DUE, "{report}");
+            }
+            total
+        });
+    });
+    group.finish();
+}
+
+fn memory(c: &mut Criterion) {
+    let cases = cases_from_env("GRASSROOTS_SWEEP_CASES", 1_000_000);
+    let store = MemoryStore::new();
+    sweep_bench(c, "memory", &store, cases);
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite(c: &mut Criterion) {
+    let cases = cases_from_env("GRASSROOTS_SWEEP_SQLITE_CASES", 100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let store = journal::SqliteStore::open(dir.path().join("sweep.db")).unwrap();
+    sweep_bench(c, "sqlite", &store, cases);
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite(_: &mut Criterion) {}
+
+/// Batched SQLite appends (100 events each, to a new stream each time),
+/// with and without a due update: what the index costs an append.
+#[cfg(feature = "sqlite")]
+fn sqlite_append_with_and_without_the_index(c: &mut Criterion) {
+    const BATCH: usize = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let store = journal::SqliteStore::open(dir.path().join("append.db")).unwrap();
+    let tenant: TenantId = "longgang".parse().unwrap();
+    let mut group = c.benchmark_group("sqlite_append_batch_100");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let mut n = 0u64;
+    for (label, due) in [
+        ("without_due_update", DueUpdate::Keep),
+        ("with_due_update", DueUpdate::At(t0())),
+    ] {
+        group.bench_function(label, |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    let stream = StreamKey::new(
+                        tenant.clone(),
+                        "notes".parse().unwrap(),
+                        format!("N-{n}").parse().unwrap(),
+                    );
+                    let batch: Vec<NewEvent> = (1..=BATCH as u64)
+                        .map(|i| {
+                            NewEvent::new(
+                                format!("ev-{n}-{i}").parse().unwrap(),
+                                "Noted",
+                                json!({"Noted": {"by": "clerk-li", "text": "材料已补齐, applicant notified"}}),
+                                "clerk-li".parse().unwrap(),
+                                t0(),
+                            )
+                        })
+                        .collect();
+                    (stream, batch)
+                },
+                |(stream, batch)| store.append_with_due(&stream, 0, &batch, due).unwrap(),
+                BatchSize::SmallInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite_append_with_and_without_the_index(_: &mut Criterion) {}
+
+criterion_group!(
+    benches,
+    sqlite_append_with_and_without_the_index,
+    memory,
+    sqlite
+);
+criterion_main!(benches);

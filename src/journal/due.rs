@@ -1,0 +1,685 @@
+//! The due index: per stream, the next instant a timer command could change
+//! its case ([`Workflow::next_due`]), kept by every store in the same
+//! transaction as the append that changes it.
+//!
+//! - [`DueUpdate`] is what an append does to its stream's entry;
+//!   [`execute`](super::execute) computes it from the case after the command.
+//! - [`EventStore::due`] pages through the streams of a tenant and workflow
+//!   due at or before a time, oldest first (keyset pagination on
+//!   `(due, stream id)`); [`EventStore::claim_due`] does the same and leases
+//!   the rows it returns, so several sweepers share the work.
+//! - [`rebuild_due_index`] recomputes a workflow's entries from the log.
+//!
+//! A case that ended, or has no timer pending, has no entry: closed cases
+//! cost the index nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::de::DeserializeOwned;
+
+use super::{EventSchema, EventStore, JournalError, StreamKey, StreamType, from_micros, to_micros};
+use crate::id::{CaseId, TenantId};
+#[allow(unused_imports)] // used by the doc links above
+use crate::workflow::Workflow;
+
+/// What an append does to its stream's entry in the due index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DueUpdate {
+    /// Leaves the entry as it is (what [`EventStore::append`] does).
+    #[default]
+    Keep,
+    /// The stream is next due at this instant (its lease, if a sweeper held
+    /// one, ends).
+    At(DateTime<Utc>),
+    /// Nothing is pending: the stream leaves the index.
+    Clear,
+}
+
+impl DueUpdate {
+    /// The update that records `next_due`: [`At`](Self::At) or
+    /// [`Clear`](Self::Clear).
+    pub fn of(next_due: Option<DateTime<Utc>>) -> Self {
+        next_due.map_or(Self::Clear, Self::At)
+    }
+}
+
+/// One entry of the due index: a stream and when it is next due.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DueEntry {
+    /// When a timer command could next change the case (to the
+    /// microsecond).
+    pub due: DateTime<Utc>,
+    /// The stream.
+    pub stream: StreamKey,
+}
+
+/// Which entries of the due index to read: those of one tenant and stream
+/// type due at or before `until`, after the `after` cursor, at most `limit`
+/// of them, ordered by `(due, stream id)`.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use grassroots::journal::{DueQuery, EventStore, MemoryStore};
+///
+/// let store = MemoryStore::new();
+/// let now = Utc.with_ymd_and_hms(2026, 3, 9, 1, 0, 0).unwrap();
+/// let mut query = DueQuery::new("longgang".parse()?, "dispute".parse()?, now).limit(100);
+/// loop {
+///     let page = store.due(&query)?;
+///     // ... tick each case of the page ...
+///     match page.last() {
+///         Some(last) => query = query.after(last),
+///         None => break,
+///     }
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueQuery {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The workflow whose cases to read.
+    pub stream_type: StreamType,
+    /// The latest due instant to return (inclusive).
+    pub until: DateTime<Utc>,
+    /// Where the previous page ended: only entries ordered after this
+    /// `(due, stream id)` are returned.
+    pub after: Option<(DateTime<Utc>, CaseId)>,
+    /// The most entries to return.
+    pub limit: usize,
+}
+
+impl DueQuery {
+    /// The first page (of up to 1,000 entries) of `tenant`'s `stream_type`
+    /// streams due at or before `until`.
+    pub fn new(tenant: TenantId, stream_type: StreamType, until: DateTime<Utc>) -> Self {
+        Self {
+            tenant,
+            stream_type,
+            until,
+            after: None,
+            limit: 1000,
+        }
+    }
+
+    /// The page after `entry` (the last entry of the previous page).
+    #[must_use]
+    pub fn after(mut self, entry: &DueEntry) -> Self {
+        self.after = Some((entry.due, entry.stream.id.clone()));
+        self
+    }
+
+    /// At most `limit` entries per page.
+    #[must_use]
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// The cursor as `(due micros, stream id)`, the smallest when none.
+    fn cursor(&self) -> (i64, &str) {
+        self.after
+            .as_ref()
+            .map_or((i64::MIN, ""), |(due, id)| (to_micros(*due), id.as_str()))
+    }
+
+    fn entry(&self, id: CaseId, due: i64) -> Result<DueEntry, JournalError> {
+        Ok(DueEntry {
+            due: from_micros(due).ok_or(JournalError::Corrupt {
+                position: 0,
+                column: "due",
+            })?,
+            stream: StreamKey::new(self.tenant.clone(), self.stream_type.clone(), id),
+        })
+    }
+}
+
+/// What [`rebuild_due_index`] did.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Rebuilt {
+    /// The streams now in the index.
+    pub indexed: usize,
+    /// The streams of the workflow with nothing pending (left out).
+    pub idle: usize,
+    /// The streams that did not load, with the error: left out of the
+    /// index (a sweep would only fail on them).
+    pub failed: Vec<(StreamKey, JournalError)>,
+}
+
+/// Recomputes `W`'s entries of `tenant`'s due index from the log, in one
+/// call: reads the tenant's log, loads every `W` case in it, and replaces
+/// the entries with each case's [`next_due`](crate::workflow::Case::next_due)
+/// in one transaction.
+///
+/// Use it after importing events with [`EventStore::append`] (which keeps
+/// the index as it is), or to check the index. Run it while no other writer
+/// appends to the tenant: an append between the read and the replacement
+/// may be missed until that case's next append.
+///
+/// # Errors
+///
+/// What [`EventStore::read_all`] and [`EventStore::replace_due`] return; a
+/// case that does not load is reported in [`Rebuilt::failed`], not as an
+/// error.
+pub fn rebuild_due_index<W, S>(store: &S, tenant: &TenantId) -> Result<Rebuilt, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+    S: EventStore + ?Sized,
+{
+    const PAGE: usize = 4096;
+    let stream_type = StreamType::of::<W>()?;
+    let mut ids = BTreeSet::new();
+    let mut after = 0;
+    loop {
+        let page = store.read_all(tenant, after, PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        ids.extend(
+            page.iter()
+                .filter(|row| row.stream.stream_type == stream_type)
+                .map(|row| row.stream.id.clone()),
+        );
+    }
+    let mut rebuilt = Rebuilt {
+        indexed: 0,
+        idle: 0,
+        failed: Vec::new(),
+    };
+    let mut entries = Vec::with_capacity(ids.len());
+    for id in ids {
+        match super::load::<W, S>(store, tenant, &id) {
+            Ok(case) => match case.next_due() {
+                Some(due) => entries.push(DueEntry {
+                    due: super::truncate_to_micros(due),
+                    stream: StreamKey::new(tenant.clone(), stream_type.clone(), id),
+                }),
+                None => rebuilt.idle += 1,
+            },
+            Err(e) => rebuilt
+                .failed
+                .push((StreamKey::new(tenant.clone(), stream_type.clone(), id), e)),
+        }
+    }
+    rebuilt.indexed = entries.len();
+    store.replace_due(tenant, &stream_type, &entries)?;
+    Ok(rebuilt)
+}
+
+/// Reads every entry of `tenant`'s `stream_type` streams, oldest first:
+/// the whole index of one workflow, for checks and tests.
+///
+/// # Errors
+///
+/// What [`EventStore::due`] returns.
+pub fn due_entries<S: EventStore + ?Sized>(
+    store: &S,
+    tenant: &TenantId,
+    stream_type: &StreamType,
+) -> Result<Vec<DueEntry>, JournalError> {
+    let end = DateTime::<Utc>::MAX_UTC;
+    let mut query = DueQuery::new(tenant.clone(), stream_type.clone(), end).limit(4096);
+    let mut out = Vec::new();
+    loop {
+        let page = store.due(&query)?;
+        let Some(last) = page.last() else { break };
+        query = query.after(last);
+        out.extend(page);
+    }
+    Ok(out)
+}
+
+/// The lease's end, in micros, for a claim made at `now`.
+fn lease_end(now: DateTime<Utc>, lease: TimeDelta) -> i64 {
+    to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX))
+}
+
+/// One workflow's entries in memory: `(due micros, id)` → the lease's end,
+/// if claimed.
+type Ordered = BTreeMap<(i64, CaseId), Option<i64>>;
+
+/// The due index of a [`MemoryStore`](super::MemoryStore).
+#[derive(Debug, Default)]
+pub(super) struct MemoryDue {
+    /// Per tenant and stream type: `(due, id)` → the lease's end, if
+    /// claimed.
+    ordered: HashMap<(TenantId, StreamType), Ordered>,
+    /// Per stream: its due instant.
+    by_stream: HashMap<StreamKey, i64>,
+}
+
+impl MemoryDue {
+    pub(super) fn apply(&mut self, stream: &StreamKey, update: DueUpdate) {
+        if update == DueUpdate::Keep {
+            return;
+        }
+        let group = (stream.tenant.clone(), stream.stream_type.clone());
+        if let Some(old) = self.by_stream.remove(stream) {
+            if let Some(map) = self.ordered.get_mut(&group) {
+                map.remove(&(old, stream.id.clone()));
+            }
+        }
+        if let DueUpdate::At(due) = update {
+            let due = to_micros(due);
+            self.by_stream.insert(stream.clone(), due);
+            self.ordered
+                .entry(group)
+                .or_default()
+                .insert((due, stream.id.clone()), None);
+        }
+    }
+
+    pub(super) fn page(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        self.select(query, |_| true)
+            .into_iter()
+            .map(|(due, id)| query.entry(id, due))
+            .collect()
+    }
+
+    pub(super) fn claim(
+        &mut self,
+        query: &DueQuery,
+        now: DateTime<Utc>,
+        lease: TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let now_micros = to_micros(now);
+        let chosen = self.select(query, |lease| lease.is_none_or(|end| end <= now_micros));
+        let end = lease_end(now, lease);
+        let group = (query.tenant.clone(), query.stream_type.clone());
+        if let Some(map) = self.ordered.get_mut(&group) {
+            for key in &chosen {
+                if let Some(lease) = map.get_mut(key) {
+                    *lease = Some(end);
+                }
+            }
+        }
+        chosen
+            .into_iter()
+            .map(|(due, id)| query.entry(id, due))
+            .collect()
+    }
+
+    fn select(&self, query: &DueQuery, free: impl Fn(Option<i64>) -> bool) -> Vec<(i64, CaseId)> {
+        let group = (query.tenant.clone(), query.stream_type.clone());
+        let Some(map) = self.ordered.get(&group) else {
+            return Vec::new();
+        };
+        let until = to_micros(query.until);
+        let entries: Box<dyn Iterator<Item = _>> = match &query.after {
+            Some((due, id)) => {
+                let after = (to_micros(*due), id.clone());
+                Box::new(map.range((Bound::Excluded(after), Bound::Unbounded)))
+            }
+            None => Box::new(map.iter()),
+        };
+        entries
+            .take_while(|((due, _), _)| *due <= until)
+            .filter(|(_, lease)| free(**lease))
+            .take(query.limit)
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+
+    pub(super) fn replace(
+        &mut self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) {
+        let group = (tenant.clone(), stream_type.clone());
+        if let Some(old) = self.ordered.remove(&group) {
+            for (_, id) in old.into_keys() {
+                self.by_stream
+                    .remove(&StreamKey::new(tenant.clone(), stream_type.clone(), id));
+            }
+        }
+        for entry in entries {
+            self.apply(&entry.stream, DueUpdate::At(entry.due));
+        }
+    }
+}
+
+/// SQLite: the due table (migration 2) and its statements.
+#[cfg(feature = "sqlite")]
+pub(super) mod sqlite {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use rusqlite::{Connection, params};
+
+    use super::{DueEntry, DueQuery, DueUpdate, lease_end};
+    use crate::id::{CaseId, TenantId};
+    use crate::journal::{JournalError, StreamKey, StreamType, to_micros};
+
+    /// The migration that creates the due table.
+    pub(in crate::journal) const MIGRATION: (u32, &str, &str) = (
+        3,
+        "due index",
+        "CREATE TABLE journal_due (
+            tenant        TEXT    NOT NULL,
+            stream_type   TEXT    NOT NULL,
+            stream_id     TEXT    NOT NULL,
+            due           INTEGER NOT NULL,
+            claimed_until INTEGER,
+            PRIMARY KEY (tenant, stream_type, stream_id)
+        ) STRICT;
+        CREATE INDEX journal_due_by_time ON journal_due (tenant, stream_type, due, stream_id);",
+    );
+
+    fn sql(e: rusqlite::Error) -> JournalError {
+        JournalError::backend("sqlite", e)
+    }
+
+    /// Writes `update` for `stream`, inside the append's transaction.
+    pub(in crate::journal) fn write(
+        conn: &Connection,
+        stream: &StreamKey,
+        update: DueUpdate,
+    ) -> Result<(), JournalError> {
+        let key = params![
+            stream.tenant.as_str(),
+            stream.stream_type.as_str(),
+            stream.id.as_str()
+        ];
+        match update {
+            DueUpdate::Keep => Ok(()),
+            DueUpdate::Clear => conn
+                .prepare_cached(
+                    "DELETE FROM journal_due
+                     WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
+                )
+                .and_then(|mut s| s.execute(key))
+                .map(drop)
+                .map_err(sql),
+            DueUpdate::At(due) => conn
+                .prepare_cached(
+                    "INSERT INTO journal_due (tenant, stream_type, stream_id, due)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (tenant, stream_type, stream_id)
+                     DO UPDATE SET due = excluded.due, claimed_until = NULL",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        stream.tenant.as_str(),
+                        stream.stream_type.as_str(),
+                        stream.id.as_str(),
+                        to_micros(due)
+                    ])
+                })
+                .map(drop)
+                .map_err(sql),
+        }
+    }
+
+    fn entries(query: &DueQuery, rows: Vec<(String, i64)>) -> Result<Vec<DueEntry>, JournalError> {
+        let mut out = rows
+            .into_iter()
+            .map(|(id, due)| {
+                let id = CaseId::new(&id).map_err(|_| JournalError::Corrupt {
+                    position: 0,
+                    column: "stream_id",
+                })?;
+                query.entry(id, due)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    const WHERE: &str = "tenant = ?1 AND stream_type = ?2 AND due <= ?3
+         AND (due > ?4 OR (due = ?4 AND stream_id > ?5))";
+
+    pub(in crate::journal) fn page(
+        conn: &Connection,
+        query: &DueQuery,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let (after_due, after_id) = query.cursor();
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "SELECT stream_id, due FROM journal_due WHERE {WHERE}
+                 ORDER BY due, stream_id LIMIT ?6"
+            ))
+            .map_err(sql)?;
+        let rows = statement
+            .query_map(
+                params![
+                    query.tenant.as_str(),
+                    query.stream_type.as_str(),
+                    to_micros(query.until),
+                    after_due,
+                    after_id,
+                    i64::try_from(query.limit).unwrap_or(i64::MAX)
+                ],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .and_then(Iterator::collect)
+            .map_err(sql)?;
+        entries(query, rows)
+    }
+
+    pub(in crate::journal) fn claim(
+        conn: &Connection,
+        query: &DueQuery,
+        now: DateTime<Utc>,
+        lease: TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let (after_due, after_id) = query.cursor();
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "UPDATE journal_due SET claimed_until = ?8
+                 WHERE rowid IN (
+                     SELECT rowid FROM journal_due WHERE {WHERE}
+                     AND (claimed_until IS NULL OR claimed_until <= ?7)
+                     ORDER BY due, stream_id LIMIT ?6)
+                 RETURNING stream_id, due"
+            ))
+            .map_err(sql)?;
+        let rows = statement
+            .query_map(
+                params![
+                    query.tenant.as_str(),
+                    query.stream_type.as_str(),
+                    to_micros(query.until),
+                    after_due,
+                    after_id,
+                    i64::try_from(query.limit).unwrap_or(i64::MAX),
+                    to_micros(now),
+                    lease_end(now, lease)
+                ],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .and_then(Iterator::collect)
+            .map_err(sql)?;
+        entries(query, rows)
+    }
+
+    pub(in crate::journal) fn replace(
+        conn: &mut Connection,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        tx.execute(
+            "DELETE FROM journal_due WHERE tenant = ?1 AND stream_type = ?2",
+            params![tenant.as_str(), stream_type.as_str()],
+        )
+        .map_err(sql)?;
+        for entry in entries {
+            write(&tx, &entry.stream, DueUpdate::At(entry.due))?;
+        }
+        tx.commit().map_err(sql)
+    }
+}
+
+/// PostgreSQL: the due table (migration 2) and its statements.
+#[cfg(feature = "postgres")]
+pub(super) mod postgres {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use postgres::GenericClient;
+
+    use super::{DueEntry, DueQuery, DueUpdate, lease_end};
+    use crate::id::{CaseId, TenantId};
+    use crate::journal::{JournalError, StreamKey, StreamType, to_micros};
+
+    /// The migration that creates the due table.
+    pub(in crate::journal) const MIGRATION: (i32, &str, &str) = (
+        3,
+        "due index",
+        r#"
+        CREATE TABLE journal_due (
+            tenant        text   NOT NULL,
+            stream_type   text   NOT NULL,
+            stream_id     text   COLLATE "C" NOT NULL,
+            due           bigint NOT NULL,
+            claimed_until bigint,
+            PRIMARY KEY (tenant, stream_type, stream_id)
+        );
+        CREATE INDEX journal_due_by_time ON journal_due (tenant, stream_type, due, stream_id);
+        "#,
+    );
+
+    fn pg(e: postgres::Error) -> JournalError {
+        JournalError::backend("postgres", e)
+    }
+
+    /// Writes `update` for `stream`, inside the append's transaction.
+    pub(in crate::journal) fn write(
+        client: &mut impl GenericClient,
+        stream: &StreamKey,
+        update: DueUpdate,
+    ) -> Result<(), JournalError> {
+        let (tenant, stream_type, id) = (
+            stream.tenant.as_str(),
+            stream.stream_type.as_str(),
+            stream.id.as_str(),
+        );
+        match update {
+            DueUpdate::Keep => Ok(()),
+            DueUpdate::Clear => client
+                .execute(
+                    "DELETE FROM journal_due
+                     WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3",
+                    &[&tenant, &stream_type, &id],
+                )
+                .map(drop)
+                .map_err(pg),
+            DueUpdate::At(due) => client
+                .execute(
+                    "INSERT INTO journal_due (tenant, stream_type, stream_id, due)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (tenant, stream_type, stream_id)
+                     DO UPDATE SET due = excluded.due, claimed_until = NULL",
+                    &[&tenant, &stream_type, &id, &to_micros(due)],
+                )
+                .map(drop)
+                .map_err(pg),
+        }
+    }
+
+    fn entries(query: &DueQuery, rows: Vec<postgres::Row>) -> Result<Vec<DueEntry>, JournalError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: &str = row.try_get(0).map_err(pg)?;
+            let due: i64 = row.try_get(1).map_err(pg)?;
+            let id = CaseId::new(id).map_err(|_| JournalError::Corrupt {
+                position: 0,
+                column: "stream_id",
+            })?;
+            out.push(query.entry(id, due)?);
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    const WHERE: &str = "tenant = $1 AND stream_type = $2 AND due <= $3
+         AND (due, stream_id) > ($4, $5)";
+
+    fn limit(query: &DueQuery) -> i64 {
+        i64::try_from(query.limit).unwrap_or(i64::MAX)
+    }
+
+    pub(in crate::journal) fn page(
+        client: &mut impl GenericClient,
+        query: &DueQuery,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let (after_due, after_id) = query.cursor();
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT stream_id, due FROM journal_due WHERE {WHERE}
+                     ORDER BY due, stream_id LIMIT $6"
+                ),
+                &[
+                    &query.tenant.as_str(),
+                    &query.stream_type.as_str(),
+                    &to_micros(query.until),
+                    &after_due,
+                    &after_id,
+                    &limit(query),
+                ],
+            )
+            .map_err(pg)?;
+        entries(query, rows)
+    }
+
+    /// Leases up to `limit` free due rows: `FOR UPDATE SKIP LOCKED`, so
+    /// sweepers claiming at once take different rows and never wait for
+    /// each other.
+    pub(in crate::journal) fn claim(
+        client: &mut impl GenericClient,
+        query: &DueQuery,
+        now: DateTime<Utc>,
+        lease: TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let (after_due, after_id) = query.cursor();
+        let rows = client
+            .query(
+                &format!(
+                    "UPDATE journal_due AS d SET claimed_until = $8
+                     FROM (SELECT tenant, stream_type, stream_id FROM journal_due
+                           WHERE {WHERE}
+                           AND (claimed_until IS NULL OR claimed_until <= $7)
+                           ORDER BY due, stream_id LIMIT $6
+                           FOR UPDATE SKIP LOCKED) AS c
+                     WHERE d.tenant = c.tenant AND d.stream_type = c.stream_type
+                       AND d.stream_id = c.stream_id
+                     RETURNING d.stream_id, d.due"
+                ),
+                &[
+                    &query.tenant.as_str(),
+                    &query.stream_type.as_str(),
+                    &to_micros(query.until),
+                    &after_due,
+                    &after_id,
+                    &limit(query),
+                    &to_micros(now),
+                    &lease_end(now, lease),
+                ],
+            )
+            .map_err(pg)?;
+        entries(query, rows)
+    }
+
+    pub(in crate::journal) fn replace(
+        client: &mut postgres::Client,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        let mut tx = client.transaction().map_err(pg)?;
+        tx.execute(
+            "DELETE FROM journal_due WHERE tenant = $1 AND stream_type = $2",
+            &[&tenant.as_str(), &stream_type.as_str()],
+        )
+        .map_err(pg)?;
+        for entry in entries {
+            write(&mut tx, &entry.stream, DueUpdate::At(entry.due))?;
+        }
+        tx.commit().map_err(pg)
+    }
+}

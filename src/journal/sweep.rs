@@ -1,0 +1,388 @@
+//! [`Sweeper`]: sends the timer command to every case the due index says is
+//! due, through the same [`execute`] path as any command.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{
+    DueQuery, DueUpdate, EventSchema, EventStore, ExecuteError, JournalError, StreamKey,
+    StreamType, execute, truncate_to_micros,
+};
+use crate::actor::Actor;
+use crate::id::TenantId;
+use crate::workflow::{Context, Workflow};
+
+/// How a [`Sweeper`] works: page size, lease, retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepOptions {
+    /// How many due streams one claim takes (default 256).
+    pub page: usize,
+    /// How long a claimed stream is left to this sweeper before another
+    /// may take it (default 5 minutes). A sweeper killed mid-sweep leaves
+    /// its unfinished claims to the next sweep once their lease ends.
+    pub lease: TimeDelta,
+    /// How many times a tick that meets a version conflict is decided again
+    /// (default 3).
+    pub retries: u32,
+    /// The most timer commands sent to one case in one sweep (default 16):
+    /// a case with several timers overdue is ticked until nothing is due at
+    /// the sweep's time.
+    pub ticks_per_case: u32,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        Self {
+            page: 256,
+            lease: TimeDelta::minutes(5),
+            retries: 3,
+            ticks_per_case: 16,
+        }
+    }
+}
+
+/// Why the sweep could not tick one case. The sweep reports it and goes on
+/// with the next.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SweepError<R: std::error::Error + 'static> {
+    /// Loading, deciding or appending failed (a history that no longer
+    /// decodes, a refused tick, every attempt contended).
+    #[error(transparent)]
+    Execute(#[from] ExecuteError<R>),
+    /// The workflow's [`next_due`](Workflow::next_due) names a due instant
+    /// but it has no [`timer_command`](Workflow::timer_command).
+    #[error("the {workflow} workflow has due cases but no timer command")]
+    NoTimerCommand {
+        /// The workflow's name.
+        workflow: &'static str,
+    },
+    /// The case was still due at the sweep's time after the most ticks one
+    /// sweep sends it ([`SweepOptions::ticks_per_case`]).
+    #[error("{stream} is still due at {due} after {ticks} ticks")]
+    StillDue {
+        /// The stream.
+        stream: StreamKey,
+        /// Its due instant after the last tick.
+        due: DateTime<Utc>,
+        /// How many ticks were sent.
+        ticks: u32,
+    },
+}
+
+/// One case the sweep ticked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticked {
+    /// The case's stream.
+    pub stream: StreamKey,
+    /// How many events the ticks recorded.
+    pub events: usize,
+    /// The case's next due instant after the sweep (later than the sweep's
+    /// time), if any.
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+/// What [`Sweeper::sweep`] did, case by case.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct SweepReport<R: std::error::Error + 'static> {
+    /// The cases ticked, with the events recorded.
+    pub ticked: Vec<Ticked>,
+    /// The cases the index named that had nothing due (another sweeper or
+    /// writer got there first, or the entry was out of date): their entry
+    /// was corrected, nothing recorded.
+    pub nothing_to_do: Vec<StreamKey>,
+    /// The cases whose tick met another writer's append (a version
+    /// conflict) and was decided again on the new state.
+    pub conflicts_retried: Vec<StreamKey>,
+    /// The cases that could not be ticked, with the error. Each keeps its
+    /// entry (and its lease, so the next sweeps skip it until the lease
+    /// ends).
+    pub failed: Vec<(StreamKey, SweepError<R>)>,
+}
+
+impl<R: std::error::Error + 'static> SweepReport<R> {
+    fn new() -> Self {
+        Self {
+            ticked: Vec::new(),
+            nothing_to_do: Vec::new(),
+            conflicts_retried: Vec::new(),
+            failed: Vec::new(),
+        }
+    }
+
+    /// The number of events the sweep recorded.
+    pub fn events(&self) -> usize {
+        self.ticked.iter().map(|t| t.events).sum()
+    }
+
+    /// Whether the sweep found nothing to do and nothing failed.
+    pub fn is_idle(&self) -> bool {
+        self.ticked.is_empty() && self.failed.is_empty()
+    }
+}
+
+impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ticked ({} events), {} with nothing to do, {} retried after a conflict, {} failed",
+            self.ticked.len(),
+            self.events(),
+            self.nothing_to_do.len(),
+            self.conflicts_retried.len(),
+            self.failed.len()
+        )
+    }
+}
+
+/// Sends workflow `W`'s timer command, as [`Actor::system()`], to every case
+/// of a tenant that the due index says is due — through [`execute`], so
+/// with optimistic concurrency, the hash chain and idempotent retries, and
+/// the index moves with each append.
+///
+/// Several sweepers may run at once, in threads or processes: each claims
+/// a page of due streams with a lease ([`EventStore::claim_due`]; `FOR
+/// UPDATE SKIP LOCKED` on PostgreSQL, serialised writes on SQLite), so they
+/// share the work. Should two tick the same case anyway (a lease ended), the
+/// second meets a version conflict, decides again on the new state and finds
+/// nothing due: no timer command is recorded twice. A sweeper killed
+/// mid-sweep loses nothing: what it recorded moved the index in the same
+/// transaction, and its other claims go to the next sweep when their lease
+/// ends.
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use grassroots::escalation::{Ladder, LadderCommand, PolicyBook};
+/// # use grassroots::calendar::WorkingCalendar;
+/// # use grassroots::org::{Capability, Org, OrgGraph, OrgKind};
+/// # use grassroots::matter::DisputeKind;
+/// use grassroots::actor::{Actor, Role};
+/// use grassroots::journal::{self, MemoryStore, Sweeper};
+/// use grassroots::org::Need;
+/// use grassroots::tier::Severity;
+/// use grassroots::workflow::Context;
+///
+/// # let mut graph = OrgGraph::new();
+/// # graph.try_add_org(Org::new("grid-7".parse()?, "Grid 7", OrgKind::Grid)
+/// #     .with_capabilities([Capability::Mediation(DisputeKind::Labour)]))?;
+/// # let ladder = Ladder::new(PolicyBook::default(), graph, WorkingCalendar::prc());
+/// let store = MemoryStore::new();
+/// let tenant = "longgang".parse()?;
+/// let monday = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+/// let worker = Actor::new("gw-1".parse()?).with_role(Role::GridWorker);
+/// let start = LadderCommand::Start {
+///     location: "grid-7".parse()?,
+///     need: Need::Mediation(DisputeKind::Labour),
+///     severity: Severity::Minor,
+///     due: None,
+/// };
+/// let ctx = Context::new(monday, &worker);
+/// journal::execute(&store, &tenant, &ladder, &"M-1".parse()?, &start, &ctx, 3)?;
+///
+/// let sweeper = Sweeper::new(&store, tenant, ladder);
+/// assert!(sweeper.sweep(monday)?.ticked.is_empty(), "nothing due yet");
+/// let report = sweeper.sweep(monday + Duration::days(14))?;
+/// assert_eq!(report.ticked.len(), 1, "{report}");
+/// assert!(sweeper.sweep(monday + Duration::days(14))?.is_idle(), "done once");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Sweeper<W, S> {
+    store: S,
+    tenant: TenantId,
+    workflow: W,
+    options: SweepOptions,
+}
+
+impl<W, S> Sweeper<W, S>
+where
+    W: EventSchema,
+    W::Event: Serialize + DeserializeOwned,
+    S: EventStore,
+{
+    /// A sweeper of `workflow`'s cases in `tenant`, with the default
+    /// [`SweepOptions`]. `store` may be a store, a reference to one or an
+    /// `Arc` of one.
+    pub fn new(store: S, tenant: TenantId, workflow: W) -> Self {
+        Self {
+            store,
+            tenant,
+            workflow,
+            options: SweepOptions::default(),
+        }
+    }
+
+    /// The same sweeper with other options.
+    #[must_use]
+    pub fn with_options(mut self, options: SweepOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Ticks every case due at or before `now`, until none is (each case
+    /// is ticked until its next due instant is after `now`), and reports
+    /// what happened to each. One case failing does not stop the sweep.
+    ///
+    /// `now` is the business time the timer commands carry: pass the
+    /// clock's time in a service, any time in a test or a replay.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError`] only when the due index itself cannot be read (or
+    /// `W::NAME` is not a valid stream type); every error of a single case
+    /// is in [`SweepReport::failed`].
+    pub fn sweep(&self, now: DateTime<Utc>) -> Result<SweepReport<W::Rejection>, JournalError> {
+        let now = truncate_to_micros(now);
+        let stream_type = StreamType::of::<W>()?;
+        let mut report = SweepReport::new();
+        let mut query =
+            DueQuery::new(self.tenant.clone(), stream_type, now).limit(self.options.page.max(1));
+        loop {
+            let page = self.store.claim_due(&query, self.options.lease)?;
+            let Some(last) = page.last() else {
+                return Ok(report);
+            };
+            query = query.after(last);
+            for entry in page {
+                self.tick(&entry.stream, now, &mut report);
+            }
+        }
+    }
+
+    /// Ticks one case until nothing is due at `now`.
+    fn tick(&self, stream: &StreamKey, now: DateTime<Utc>, report: &mut SweepReport<W::Rejection>) {
+        let Some(command) = W::timer_command() else {
+            let error = SweepError::NoTimerCommand { workflow: W::NAME };
+            report.failed.push((stream.clone(), error));
+            return;
+        };
+        let system = Actor::system();
+        let ctx = Context::new(now, &system);
+        let mut events = 0;
+        let mut retried = false;
+        for ticks in 1..=self.options.ticks_per_case.max(1) {
+            let done = execute(
+                &self.store,
+                &self.tenant,
+                &self.workflow,
+                &stream.id,
+                &command,
+                &ctx,
+                self.options.retries,
+            );
+            let done = match done {
+                Ok(done) => done,
+                Err(e) => {
+                    report.failed.push((stream.clone(), e.into()));
+                    return;
+                }
+            };
+            retried |= done.attempts > 1;
+            let next_due = done.case.next_due().map(truncate_to_micros);
+            if done.events().is_empty() {
+                if retried {
+                    report.conflicts_retried.push(stream.clone());
+                }
+                if events == 0 {
+                    // The entry was out of date (or another sweeper ticked
+                    // first): put the case's own next due instant there. A
+                    // conflict means a writer just moved the entry itself.
+                    let version = done.case.version();
+                    let update = DueUpdate::of(next_due);
+                    match self.store.append_with_due(stream, version, &[], update) {
+                        Ok(_) => {}
+                        Err(e) if e.is_conflict() => {}
+                        Err(e) => {
+                            let error = SweepError::Execute(ExecuteError::from(e));
+                            report.failed.push((stream.clone(), error));
+                            return;
+                        }
+                    }
+                    report.nothing_to_do.push(stream.clone());
+                } else {
+                    report.ticked.push(Ticked {
+                        stream: stream.clone(),
+                        events,
+                        next_due,
+                    });
+                }
+                return;
+            }
+            events += done.events().len();
+            match next_due {
+                Some(due) if due <= now => {
+                    if ticks == self.options.ticks_per_case.max(1) {
+                        let error = SweepError::StillDue {
+                            stream: stream.clone(),
+                            due,
+                            ticks,
+                        };
+                        report.failed.push((stream.clone(), error));
+                        return;
+                    }
+                }
+                _ => {
+                    if retried {
+                        report.conflicts_retried.push(stream.clone());
+                    }
+                    report.ticked.push(Ticked {
+                        stream: stream.clone(),
+                        events,
+                        next_due,
+                    });
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Sweeps every `interval` until `stop` is set, with `now` from `clock`
+    /// each time: the background task of a service. The library reads no
+    /// clock itself; pass `chrono::Utc::now` in production.
+    ///
+    /// `on_sweep` receives each sweep's report (or the error when the due
+    /// index could not be read; the loop goes on either way). The loop
+    /// notices `stop` within about 50 ms.
+    pub fn run(
+        &self,
+        interval: Duration,
+        clock: impl Fn() -> DateTime<Utc>,
+        stop: &AtomicBool,
+        mut on_sweep: impl FnMut(Result<SweepReport<W::Rejection>, JournalError>),
+    ) {
+        const STEP: Duration = Duration::from_millis(50);
+        while !stop.load(Ordering::Relaxed) {
+            on_sweep(self.sweep(clock()));
+            let mut waited = Duration::ZERO;
+            while waited < interval && !stop.load(Ordering::Relaxed) {
+                let step = STEP.min(interval - waited);
+                std::thread::sleep(step);
+                waited += step;
+            }
+        }
+    }
+}
+
+/// The workflow type of a sweeper, for callers naming it.
+impl<W: Workflow, S> Sweeper<W, S> {
+    /// The workflow.
+    pub fn workflow(&self) -> &W {
+        &self.workflow
+    }
+
+    /// The tenant swept.
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+}

@@ -1,0 +1,613 @@
+//! The due index and the sweeper on every backend: the index moves with each
+//! append, closed cases leave it, pages are oldest first, the rebuild equals
+//! the kept index, the sweeper ticks each due case once and reports the ones
+//! it cannot tick; several sweepers at once record each timer exactly once;
+//! a sweeper killed mid-sweep loses nothing.
+
+mod support {
+    pub mod stores;
+    pub mod ticket;
+}
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeDelta, TimeZone, Utc};
+use grassroots::actor::{Actor, Role};
+use grassroots::id::{CaseId, TenantId};
+use grassroots::journal::{
+    self, DueEntry, DueQuery, DueUpdate, EventStore, JournalError, NewEvent, StreamKey, StreamType,
+    SweepError, SweepOptions, Sweeper,
+};
+use grassroots::workflow::Context;
+use serde_json::json;
+use support::ticket::{Command, REMIND_AFTER_HOURS, Ticket};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn ticket() -> StreamType {
+    "ticket".parse().unwrap()
+}
+
+fn worker() -> Actor {
+    Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker)
+}
+
+fn case(n: usize) -> CaseId {
+    format!("T-{n:04}").parse().unwrap()
+}
+
+fn key(tenant: &TenantId, n: usize) -> StreamKey {
+    StreamKey::new(tenant.clone(), ticket(), case(n))
+}
+
+/// Opens ticket `n` at `t0 + n minutes`: due 72 hours later.
+fn open(store: &dyn EventStore, tenant: &TenantId, n: usize) -> DateTime<Utc> {
+    let at = t0() + Duration::minutes(n as i64);
+    let worker = worker();
+    journal::execute(
+        store,
+        tenant,
+        &Ticket,
+        &case(n),
+        &Command::Open,
+        &Context::new(at, &worker),
+        3,
+    )
+    .unwrap();
+    at + Duration::hours(REMIND_AFTER_HOURS)
+}
+
+fn send(store: &dyn EventStore, tenant: &TenantId, n: usize, command: Command, actor: &Actor) {
+    let at = t0() + Duration::hours(200);
+    journal::execute(
+        store,
+        tenant,
+        &Ticket,
+        &case(n),
+        &command,
+        &Context::new(at, actor),
+        3,
+    )
+    .unwrap();
+}
+
+fn index(store: &dyn EventStore, tenant: &TenantId) -> Vec<DueEntry> {
+    journal::due_entries(store, tenant, &ticket()).unwrap()
+}
+
+/// How many `Reminded` events each ticket of the tenant holds.
+fn reminders(store: &dyn EventStore, tenant: &TenantId) -> BTreeMap<CaseId, usize> {
+    let mut out = BTreeMap::new();
+    for row in store.read_all(tenant, 0, usize::MAX).unwrap() {
+        let count = out.entry(row.stream.id.clone()).or_insert(0);
+        if row.event_type == "Reminded" {
+            *count += 1;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// The rules, run on every backend.
+// ---------------------------------------------------------------------------
+
+fn an_append_moves_the_index_and_a_closed_case_leaves_it(store: &dyn EventStore, tenant: TenantId) {
+    let due = open(store, &tenant, 1);
+    assert_eq!(
+        index(store, &tenant),
+        [DueEntry {
+            due,
+            stream: key(&tenant, 1)
+        }]
+    );
+    // A reminder ends the timer: the case leaves the index.
+    send(store, &tenant, 1, Command::Tick, &Actor::system());
+    assert!(index(store, &tenant).is_empty());
+    // Another ticket, put on hold: nothing pending, no entry.
+    open(store, &tenant, 2);
+    send(store, &tenant, 2, Command::Hold, &worker());
+    assert!(index(store, &tenant).is_empty());
+    // Resumed: due again, 72 hours from the resumption.
+    send(store, &tenant, 2, Command::Resume, &worker());
+    let resumed = t0() + Duration::hours(200 + REMIND_AFTER_HOURS);
+    assert_eq!(index(store, &tenant)[0].due, resumed);
+    // Cancelled (terminal): gone.
+    let party = Actor::new("p-1".parse().unwrap()).with_role(Role::Party);
+    send(store, &tenant, 2, Command::Cancel, &party);
+    assert!(index(store, &tenant).is_empty());
+}
+
+fn pages_are_oldest_first_and_stop_at_the_time_asked(store: &dyn EventStore, tenant: TenantId) {
+    // Opened in reverse order of their number: due times go down as ids go up.
+    let mut due = Vec::new();
+    for n in (0..23).rev() {
+        let at = t0() + Duration::minutes(100 - n as i64);
+        journal::execute(
+            store,
+            &tenant,
+            &Ticket,
+            &case(n),
+            &Command::Open,
+            &Context::new(at, &worker()),
+            3,
+        )
+        .unwrap();
+        due.push(DueEntry {
+            due: at + Duration::hours(REMIND_AFTER_HOURS),
+            stream: key(&tenant, n),
+        });
+    }
+    due.sort();
+    let until = due[16].due;
+    let mut query = DueQuery::new(tenant.clone(), ticket(), until).limit(5);
+    let mut read = Vec::new();
+    loop {
+        let page = store.due(&query).unwrap();
+        assert!(page.len() <= 5);
+        let Some(last) = page.last() else { break };
+        query = query.after(last);
+        read.extend(page);
+    }
+    assert_eq!(read, due[..17]);
+    // Other tenants and stream types see nothing.
+    let other = DueQuery::new(
+        support::stores::tenant("other"),
+        ticket(),
+        DateTime::<Utc>::MAX_UTC,
+    );
+    assert!(store.due(&other).unwrap().is_empty());
+    let dispute = DueQuery::new(tenant, "dispute".parse().unwrap(), DateTime::<Utc>::MAX_UTC);
+    assert!(store.due(&dispute).unwrap().is_empty());
+}
+
+fn the_rebuild_equals_the_kept_index(store: &dyn EventStore, tenant: TenantId) {
+    for n in 0..12 {
+        open(store, &tenant, n);
+    }
+    for n in (0..12).step_by(3) {
+        send(store, &tenant, n, Command::Tick, &Actor::system());
+    }
+    send(store, &tenant, 1, Command::Hold, &worker());
+    send(store, &tenant, 4, Command::Resolve, &worker());
+    let kept = index(store, &tenant);
+    assert_eq!(kept.len(), 6);
+    store.replace_due(&tenant, &ticket(), &[]).unwrap();
+    assert!(index(store, &tenant).is_empty());
+    let rebuilt = journal::rebuild_due_index::<Ticket, _>(store, &tenant).unwrap();
+    assert_eq!((rebuilt.indexed, rebuilt.idle), (6, 6));
+    assert!(rebuilt.failed.is_empty());
+    assert_eq!(index(store, &tenant), kept);
+}
+
+fn a_plain_append_keeps_the_index_and_an_empty_one_can_correct_it(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let due = open(store, &tenant, 1);
+    let stream = key(&tenant, 1);
+    let note = NewEvent::new(
+        "imported-1".parse().unwrap(),
+        "Held",
+        json!("Held"),
+        "gw-7".parse().unwrap(),
+        t0(),
+    );
+    store.append(&stream, 1, &[note]).unwrap();
+    assert_eq!(index(store, &tenant)[0].due, due, "kept as it was");
+    // An empty append checks the version and writes only the index.
+    let stale = store.append_with_due(&stream, 1, &[], DueUpdate::Clear);
+    assert!(matches!(stale, Err(JournalError::VersionConflict { .. })));
+    assert_eq!(index(store, &tenant).len(), 1);
+    store
+        .append_with_due(&stream, 2, &[], DueUpdate::Clear)
+        .unwrap();
+    assert!(index(store, &tenant).is_empty());
+    assert_eq!(store.stream_version(&stream).unwrap(), 2);
+}
+
+fn a_claim_leases_its_rows_until_an_append_or_the_lease_ends(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    for n in 0..4 {
+        open(store, &tenant, n);
+    }
+    let query = DueQuery::new(tenant.clone(), ticket(), DateTime::<Utc>::MAX_UTC);
+    let hour = TimeDelta::hours(1);
+    let first = store.claim_due(&query.clone().limit(3), hour).unwrap();
+    assert_eq!(first.len(), 3);
+    let second = store.claim_due(&query, hour).unwrap();
+    assert_eq!(second.len(), 1, "only the free row");
+    assert!(store.claim_due(&query, hour).unwrap().is_empty());
+    // The index still shows every row; an append ends the lease.
+    assert_eq!(store.due(&query).unwrap().len(), 4);
+    send(store, &tenant, 0, Command::Hold, &worker());
+    send(store, &tenant, 0, Command::Resume, &worker());
+    assert_eq!(store.claim_due(&query, hour).unwrap().len(), 1);
+    // A lease that ends at once (the test clock stands still) leaves a row
+    // free: a new ticket claimed so is claimed again.
+    open(store, &tenant, 9);
+    let zero = TimeDelta::zero();
+    assert_eq!(store.claim_due(&query, zero).unwrap().len(), 1);
+    assert_eq!(store.claim_due(&query, zero).unwrap().len(), 1);
+}
+
+fn a_sweep_ticks_every_due_case_once_and_reports_the_broken_one(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let mut due = Vec::new();
+    for n in 0..30 {
+        due.push(open(store, &tenant, n));
+    }
+    // Case 7's history no longer decodes (written behind the typed layer).
+    let broken = key(&tenant, 7);
+    let bad = NewEvent::new(
+        "bad-1".parse().unwrap(),
+        "Opened",
+        json!({"Opened": {"owner": 42}}),
+        "gw-7".parse().unwrap(),
+        t0(),
+    );
+    store.append(&broken, 1, &[bad]).unwrap();
+    let sweeper = Sweeper::new(store, tenant.clone(), Ticket).with_options(SweepOptions {
+        page: 4,
+        ..SweepOptions::default()
+    });
+    let now = due[19];
+    let report = sweeper.sweep(now).unwrap();
+    assert_eq!(report.ticked.len(), 19, "{report}");
+    assert!(
+        report
+            .ticked
+            .iter()
+            .all(|t| t.events == 1 && t.next_due.is_none())
+    );
+    assert_eq!(report.failed.len(), 1);
+    let (stream, error) = &report.failed[0];
+    assert_eq!(stream, &broken);
+    assert!(
+        matches!(
+            error,
+            SweepError::Execute(journal::ExecuteError::Journal(e)) if matches!(**e, JournalError::Decode { .. })
+        ),
+        "{error:?}"
+    );
+    // Nothing left due at `now` but the broken case; sweeping again
+    // records nothing (the broken case is leased, so skipped).
+    let left: Vec<_> = index(store, &tenant)
+        .into_iter()
+        .filter(|e| e.due <= now)
+        .collect();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].stream, broken);
+    let again = sweeper.sweep(now).unwrap();
+    assert!(again.is_idle(), "{again}");
+    let counts = reminders(store, &tenant);
+    assert_eq!(counts.values().filter(|&&c| c == 1).count(), 19);
+    assert!(counts.values().all(|&c| c <= 1));
+}
+
+fn a_stale_entry_is_corrected_with_nothing_recorded(store: &dyn EventStore, tenant: TenantId) {
+    let due = open(store, &tenant, 1);
+    // An entry that says "due now" for a case that is not.
+    store
+        .append_with_due(&key(&tenant, 1), 1, &[], DueUpdate::At(t0()))
+        .unwrap();
+    let report = Sweeper::new(store, tenant.clone(), Ticket)
+        .sweep(t0() + Duration::hours(1))
+        .unwrap();
+    assert_eq!(report.nothing_to_do, [key(&tenant, 1)]);
+    assert_eq!(report.events(), 0);
+    assert_eq!(index(store, &tenant)[0].due, due);
+}
+
+macro_rules! on_every_store {
+    ($($rule:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[test]
+                fn $rule() {
+                    let store = crate::support::stores::memory();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(feature = "sqlite")]
+        mod sqlite {
+            $(
+                #[test]
+                fn $rule() {
+                    let (_dir, store) = crate::support::stores::sqlite();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(
+                #[test]
+                fn $rule() {
+                    let Some(store) = crate::support::stores::postgres() else { return };
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+    };
+}
+
+on_every_store! {
+    an_append_moves_the_index_and_a_closed_case_leaves_it,
+    pages_are_oldest_first_and_stop_at_the_time_asked,
+    the_rebuild_equals_the_kept_index,
+    a_plain_append_keeps_the_index_and_an_empty_one_can_correct_it,
+    a_claim_leases_its_rows_until_an_append_or_the_lease_ends,
+    a_sweep_ticks_every_due_case_once_and_reports_the_broken_one,
+    a_stale_entry_is_corrected_with_nothing_recorded,
+}
+
+// ---------------------------------------------------------------------------
+// Several sweepers at once, and a sweeper killed mid-sweep.
+// ---------------------------------------------------------------------------
+
+const CASES: usize = 120;
+
+/// Four sweepers in threads over the same due set: every due ticket is
+/// reminded exactly once, and nothing is left due.
+fn four_sweepers_record_each_timer_exactly_once<S: EventStore + Send + Sync>(
+    store: Arc<S>,
+    tenant: TenantId,
+    lease: TimeDelta,
+) {
+    for n in 0..CASES {
+        open(&*store, &tenant, n);
+    }
+    let now = t0() + Duration::days(30);
+    let reports: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let sweeper = Sweeper::new(Arc::clone(&store), tenant.clone(), Ticket)
+                    .with_options(SweepOptions {
+                        page: 8,
+                        lease,
+                        ..SweepOptions::default()
+                    });
+                scope.spawn(move || sweeper.sweep(now).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for report in &reports {
+        assert!(report.failed.is_empty(), "{report}");
+    }
+    let ticked: usize = reports.iter().map(|r| r.ticked.len()).sum();
+    assert_eq!(ticked, CASES, "each case ticked by exactly one sweeper");
+    let counts = reminders(&*store, &tenant);
+    assert_eq!(counts.len(), CASES);
+    assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    assert!(index(&*store, &tenant).is_empty());
+}
+
+#[test]
+fn four_sweepers_in_memory_record_each_timer_exactly_once() {
+    let store = Arc::new(support::stores::memory());
+    four_sweepers_record_each_timer_exactly_once(
+        store,
+        support::stores::tenant("four"),
+        TimeDelta::minutes(5),
+    );
+}
+
+#[test]
+fn four_sweepers_without_leases_still_record_each_timer_exactly_once() {
+    // With leases that end at once every sweeper may take every case: the
+    // version check alone keeps each timer to one record.
+    let store = Arc::new(support::stores::memory());
+    let tenant = support::stores::tenant("four-unleased");
+    for n in 0..CASES {
+        open(&*store, &tenant, n);
+    }
+    let now = t0() + Duration::days(30);
+    let reports: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let sweeper = Sweeper::new(Arc::clone(&store), tenant.clone(), Ticket)
+                    .with_options(SweepOptions {
+                        page: 8,
+                        lease: TimeDelta::zero(),
+                        ..SweepOptions::default()
+                    });
+                scope.spawn(move || sweeper.sweep(now).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(reports.iter().all(|r| r.failed.is_empty()));
+    let counts = reminders(&*store, &tenant);
+    assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    assert!(index(&*store, &tenant).is_empty());
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn four_sweepers_on_sqlite_record_each_timer_exactly_once() {
+    let (_dir, store) = support::stores::sqlite();
+    four_sweepers_record_each_timer_exactly_once(
+        Arc::new(store),
+        support::stores::tenant("four"),
+        TimeDelta::minutes(5),
+    );
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn four_sweepers_on_four_sqlite_connections_record_each_timer_exactly_once() {
+    // Four connections to one file, as four processes would have.
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = support::stores::tenant("four-files");
+    let first = support::stores::sqlite_in(&dir);
+    for n in 0..CASES {
+        open(&first, &tenant, n);
+    }
+    let now = t0() + Duration::days(30);
+    let reports: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let store = support::stores::sqlite_in(&dir);
+                let sweeper =
+                    Sweeper::new(store, tenant.clone(), Ticket).with_options(SweepOptions {
+                        page: 8,
+                        ..SweepOptions::default()
+                    });
+                scope.spawn(move || sweeper.sweep(now).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(reports.iter().all(|r| r.failed.is_empty()));
+    let ticked: usize = reports.iter().map(|r| r.ticked.len()).sum();
+    assert_eq!(ticked, CASES);
+    let counts = reminders(&first, &tenant);
+    assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    assert!(index(&first, &tenant).is_empty());
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn four_sweepers_on_postgres_record_each_timer_exactly_once() {
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    use grassroots::journal::{PostgresOptions, PostgresStore};
+    let tenant = support::stores::tenant("four-pg");
+    let connect = || {
+        PostgresStore::connect_with(&url, PostgresOptions::new().clock(support::stores::clock()))
+            .unwrap()
+    };
+    let first = connect();
+    for n in 0..CASES {
+        open(&first, &tenant, n);
+    }
+    let now = t0() + Duration::days(30);
+    let reports: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let sweeper =
+                    Sweeper::new(connect(), tenant.clone(), Ticket).with_options(SweepOptions {
+                        page: 8,
+                        ..SweepOptions::default()
+                    });
+                scope.spawn(move || sweeper.sweep(now).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(reports.iter().all(|r| r.failed.is_empty()));
+    let ticked: usize = reports.iter().map(|r| r.ticked.len()).sum();
+    assert_eq!(ticked, CASES, "SKIP LOCKED shares the work: each case once");
+    let counts = reminders(&first, &tenant);
+    assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    assert!(index(&first, &tenant).is_empty());
+}
+
+#[cfg(feature = "sqlite")]
+mod killed {
+    //! The sweeper runs as a child process (this binary again, the
+    //! `sweeper_child` test, which does nothing unless its variable is set),
+    //! is killed with SIGKILL mid-sweep, and the next sweep finishes the
+    //! work: every due timer recorded exactly once.
+
+    use std::process::{Command, Stdio};
+    use std::time::{Duration as StdDuration, Instant};
+
+    use super::*;
+
+    const CHILD: &str = "GRASSROOTS_SWEEPER_CHILD";
+    const TENANT: &str = "GRASSROOTS_SWEEPER_TENANT";
+    const KILL_CASES: usize = 600;
+
+    fn now() -> DateTime<Utc> {
+        t0() + Duration::days(30)
+    }
+
+    /// The sweeper, run as a child process: one case per claim, slowly.
+    #[test]
+    fn sweeper_child() {
+        let Ok(path) = std::env::var(CHILD) else {
+            return;
+        };
+        let tenant: TenantId = std::env::var(TENANT).unwrap().parse().unwrap();
+        let store = grassroots::journal::SqliteStore::open(path).unwrap();
+        let sweeper = Sweeper::new(store, tenant, Ticket).with_options(SweepOptions {
+            page: 1,
+            lease: TimeDelta::hours(1),
+            ..SweepOptions::default()
+        });
+        sweeper.sweep(now()).unwrap();
+    }
+
+    #[test]
+    fn a_sweeper_killed_mid_sweep_loses_nothing_and_the_next_sweep_finishes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        let tenant = support::stores::tenant("killed");
+        let store = grassroots::journal::SqliteStore::open(&path).unwrap();
+        for n in 0..KILL_CASES {
+            open(&store, &tenant, n);
+        }
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "killed::sweeper_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, &path)
+            .env(TENANT, tenant.as_str())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let done = |store: &dyn EventStore| {
+            reminders(store, &tenant)
+                .values()
+                .filter(|&&c| c > 0)
+                .count()
+        };
+        let start = Instant::now();
+        while done(&store) < 50 && start.elapsed() < StdDuration::from_secs(60) {
+            std::thread::sleep(StdDuration::from_millis(5));
+        }
+        // SIGKILL on Unix: no destructor, no rollback by the sweeper.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let before = done(&store);
+        assert!(
+            before >= 50,
+            "the child swept {before} cases before the kill"
+        );
+        assert!(before < KILL_CASES, "killed mid-sweep, not after");
+        // The next sweeper, an hour and more later by its store's clock:
+        // the dead sweeper's leases have ended.
+        let later = grassroots::journal::SqliteStore::open_with(
+            &path,
+            grassroots::journal::SqliteOptions::new().clock(Arc::new(support::stores::FixedClock(
+                DateTime::<Utc>::from(std::time::SystemTime::now()) + Duration::hours(2),
+            ))),
+        )
+        .unwrap();
+        let report = Sweeper::new(&later, tenant.clone(), Ticket)
+            .sweep(now())
+            .unwrap();
+        assert!(report.failed.is_empty(), "{report}");
+        assert_eq!(before + report.ticked.len(), KILL_CASES, "{report}");
+        let counts = reminders(&later, &tenant);
+        assert_eq!(counts.len(), KILL_CASES);
+        assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+        assert!(index(&later, &tenant).is_empty());
+    }
+}
