@@ -42,7 +42,7 @@ mod sqlite {
         }
         let store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.migration().unwrap(), 3);
-        assert_eq!(count(&path), 2);
+        assert_eq!(count(&path), 3);
         assert_eq!(store.stream_version(&key).unwrap(), 1);
     }
 
@@ -110,7 +110,7 @@ mod sqlite {
         match SqliteStore::open(&path) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 2,
+                supported: 3,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
@@ -162,7 +162,7 @@ mod postgres {
             )
             .unwrap()
             .get(0);
-        assert_eq!(applied, 2);
+        assert_eq!(applied, 3);
 
         admin
             .batch_execute(&format!(
@@ -172,7 +172,7 @@ mod postgres {
         match PostgresStore::connect(&url) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 2,
+                supported: 3,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
