@@ -5,13 +5,13 @@ mod support {
 }
 
 use grassroots::actor::{Actor, Role};
+use grassroots::escalation::LadderStateKind;
 use grassroots::escalation::{
     EscalationReason, Ladder, LadderCommand, LadderEvent, Referral, SeverityCause,
 };
 use grassroots::id::CaseId;
 use grassroots::matter::DisputeKind;
 use grassroots::org::Need;
-use grassroots::escalation::LadderStateKind;
 use grassroots::testing::guided::{self, Run};
 use grassroots::testing::strategies::steps;
 use grassroots::testing::{Budget, Guide, Step, check_invariants, explore};
@@ -194,7 +194,7 @@ pub fn ladder_guide() -> Guide<Ladder> {
                 (grid_worker(), start(Severity::Serious)),
             ]
         })
-        .anywhere(|state| {
+        .anywhere(|state: &grassroots::escalation::LadderState| {
             let tier = state.tier().unwrap_or(Tier::Grid);
             let due = monday() + chrono::Duration::days(40);
             vec![
@@ -255,7 +255,8 @@ pub fn ladder_guide() -> Guide<Ladder> {
 fn guided_runs_and_exploration_reach_every_declared_transition() {
     let ladder = ladder();
     let guide = ladder_guide();
-    let mut coverage = guided::run(&ladder, &guide, Run::default()).unwrap_or_else(|f| panic!("{f}"));
+    let mut coverage =
+        guided::run(&ladder, &guide, Run::default()).unwrap_or_else(|f| panic!("{f}"));
     let explored = explore(&ladder, &guide, Budget::depth(8));
     assert!(explored.violation.is_none(), "{explored}");
     coverage.merge(&explored.coverage);

@@ -6,10 +6,10 @@ mod support {
 }
 
 use grassroots::actor::Actor;
-use grassroots::id::{ActorId, CaseId};
-use grassroots::testing::strategies::{actor, steps, steps_with_gaps};
 use grassroots::actor::Role;
+use grassroots::id::{ActorId, CaseId};
 use grassroots::testing::guided::{self, Run};
+use grassroots::testing::strategies::{actor, steps, steps_with_gaps};
 use grassroots::testing::{Budget, Guide, Step, Violation, check_invariants, explore};
 use grassroots::workflow::{Case, CaseError, Context, Decision, Transition, Workflow};
 use proptest::prelude::*;
@@ -113,23 +113,33 @@ where
     let party = || Actor::new("resident".parse().unwrap()).with_role(Role::Party);
     let supervisor = || Actor::new("sup-1".parse().unwrap()).with_role(Role::Supervisor);
     Guide::new()
-        .when(StateKind::New, move |_| vec![(owner(), Command::Open), (party(), Command::Cancel)])
+        .when(StateKind::New, move |_| {
+            vec![(owner(), Command::Open), (party(), Command::Cancel)]
+        })
         .when(StateKind::Open, move |_| {
             vec![
                 (owner(), Command::Hold),
                 (owner(), Command::Resolve),
-                (owner().with_role(Role::Supervisor), Command::ResolveAndClose),
+                (
+                    owner().with_role(Role::Supervisor),
+                    Command::ResolveAndClose,
+                ),
                 (party(), Command::Cancel),
             ]
         })
-        .when(StateKind::OnHold, move |_| vec![(owner(), Command::Resume), (party(), Command::Cancel)])
-        .when(StateKind::Resolved, move |_| vec![(supervisor(), Command::Close)])
+        .when(StateKind::OnHold, move |_| {
+            vec![(owner(), Command::Resume), (party(), Command::Cancel)]
+        })
+        .when(StateKind::Resolved, move |_| {
+            vec![(supervisor(), Command::Close)]
+        })
         .anywhere(|_| vec![(Actor::system(), Command::Tick)])
 }
 
 #[test]
 fn guided_runs_reach_every_declared_transition_of_the_ticket() {
-    let coverage = guided::run(&Ticket, &ticket_guide(), Run::default()).unwrap_or_else(|f| panic!("{f}"));
+    let coverage =
+        guided::run(&Ticket, &ticket_guide(), Run::default()).unwrap_or_else(|f| panic!("{f}"));
     println!("{coverage}");
     coverage.require(1.0).unwrap();
 }
@@ -157,7 +167,12 @@ impl Workflow for Stripped {
     fn initial() -> State {
         Ticket::initial()
     }
-    fn decide(&self, state: &State, command: &Command, ctx: &Context<'_>) -> Result<Decision<Event>, TicketError> {
+    fn decide(
+        &self,
+        state: &State,
+        command: &Command,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<Event>, TicketError> {
         Ticket.decide(state, command, ctx)
     }
     fn evolve(state: State, event: &Event) -> State {
@@ -197,16 +212,33 @@ fn a_row_removed_from_the_table_is_caught_by_guided_generation_with_the_defaults
 fn a_row_removed_from_the_table_is_caught_by_exploration_with_the_shortest_path() {
     let report = explore(&Stripped, &ticket_guide(), Budget::depth(6));
     let first = report.violation.as_ref().expect("the missing row is found");
-    assert!(matches!(first.violation, Violation::UndeclaredTransition { .. }), "{report}");
-    let commands: Vec<_> = first.steps.iter().map(|s| format!("{:?}", s.command)).collect();
+    assert!(
+        matches!(first.violation, Violation::UndeclaredTransition { .. }),
+        "{report}"
+    );
+    let commands: Vec<_> = first
+        .steps
+        .iter()
+        .map(|s| format!("{:?}", s.command))
+        .collect();
     assert_eq!(commands, ["Open", "Hold"]);
 }
 
 #[test]
 fn exploration_is_deterministic_for_a_seed_and_budget() {
     let run = |seed| {
-        let r = explore(&Ticket, &ticket_guide(), Budget::depth(8).states(12).seed(seed));
-        (r.states, r.tried, r.depth, r.complete, r.coverage.exercised())
+        let r = explore(
+            &Ticket,
+            &ticket_guide(),
+            Budget::depth(8).states(12).seed(seed),
+        );
+        (
+            r.states,
+            r.tried,
+            r.depth,
+            r.complete,
+            r.coverage.exercised(),
+        )
     };
     assert_eq!(run(7), run(7));
     assert_eq!(run(0), run(0));
@@ -216,8 +248,14 @@ fn exploration_is_deterministic_for_a_seed_and_budget() {
 #[test]
 fn guided_runs_are_deterministic_for_a_seed() {
     let run = |seed| {
-        let config = Run { seed, cases: 32, ..Run::default() };
-        guided::run(&Ticket, &ticket_guide(), config).unwrap().exercised()
+        let config = Run {
+            seed,
+            cases: 32,
+            ..Run::default()
+        };
+        guided::run(&Ticket, &ticket_guide(), config)
+            .unwrap()
+            .exercised()
     };
     assert_eq!(run(3), run(3));
 }
@@ -227,10 +265,14 @@ fn an_outsider_accepted_breaks_the_run_and_a_public_command_does_not() {
     // Tick is refused to the outsider (it needs the system role), so the
     // ticket passes; a guide that hands the outsider's role to everyone
     // makes any actor's Open acceptable — and the kit says so.
-    let lax = ticket_guide::<Ticket>().outsider(Actor::new("outsider".parse().unwrap()).with_role(Role::GridWorker));
+    let lax = ticket_guide::<Ticket>()
+        .outsider(Actor::new("outsider".parse().unwrap()).with_role(Role::GridWorker));
     let report = explore(&Ticket, &lax, Budget::depth(2));
     let first = report.violation.expect("the outsider opened a ticket");
-    assert!(matches!(first.violation, Violation::OutsiderAccepted { .. }), "{first}");
+    assert!(
+        matches!(first.violation, Violation::OutsiderAccepted { .. }),
+        "{first}"
+    );
     let public = ticket_guide::<Ticket>()
         .outsider(Actor::new("outsider".parse().unwrap()).with_role(Role::GridWorker))
         .public(grassroots::workflow::HasKind::kind(&Command::Open));
@@ -240,10 +282,21 @@ fn an_outsider_accepted_breaks_the_run_and_a_public_command_does_not() {
 
 #[test]
 fn a_broken_user_invariant_is_reported_with_its_name() {
-    let guide = ticket_guide::<Ticket>().invariant("never resolved", |case| !matches!(case.state(), State::Resolved));
+    let guide = ticket_guide::<Ticket>().invariant("never resolved", |case| {
+        !matches!(case.state(), State::Resolved)
+    });
     let report = explore(&Ticket, &guide, Budget::depth(4));
     let first = report.violation.expect("a ticket gets resolved");
-    assert_eq!(first.violation, Violation::InvariantBroken { step: 1, invariant: "never resolved".into() });
+    assert_eq!(
+        first.violation,
+        Violation::InvariantBroken {
+            step: 1,
+            invariant: "never resolved".into()
+        }
+    );
     let failure = guided::run(&Ticket, &guide, Run::default()).unwrap_err();
-    assert!(matches!(failure.violation, Violation::InvariantBroken { .. }));
+    assert!(matches!(
+        failure.violation,
+        Violation::InvariantBroken { .. }
+    ));
 }

@@ -16,8 +16,7 @@ use grassroots::actor::{Actor, Role};
 use grassroots::dispute::strategies::{self as dispute_strategies, Cast};
 use grassroots::dispute::{Dispute, DisputeError, Party};
 use grassroots::escalation::{
-    EscalationReason, Ladder, LadderCommand, LadderError, LadderStateKind, Referral,
-    SeverityCause,
+    EscalationReason, Ladder, LadderCommand, LadderError, LadderStateKind, Referral, SeverityCause,
 };
 use grassroots::matter::DisputeKind;
 use grassroots::org::Need;
@@ -56,7 +55,9 @@ impl<W: Workflow> Workflow for Flip<W> {
     ) -> Result<Decision<W::Event>, W::Rejection> {
         match self.inner.decide(state, command, ctx) {
             Err(e) if command.kind() == self.command => match (self.promote)(&e, ctx.actor()) {
-                Some(actor) => self.inner.decide(state, command, &Context::new(ctx.at(), &actor)),
+                Some(actor) => self
+                    .inner
+                    .decide(state, command, &Context::new(ctx.at(), &actor)),
                 None => Err(e),
             },
             decided => decided,
@@ -75,7 +76,12 @@ impl<W: Workflow> Workflow for Flip<W> {
 
 /// What the kit finds with a guide: a violation from exploration or from
 /// guided generation.
-fn caught<W: Workflow>(workflow: &W, guide: &Guide<W>, depth: usize, states: usize) -> Option<Violation>
+fn caught<W: Workflow>(
+    workflow: &W,
+    guide: &Guide<W>,
+    depth: usize,
+    states: usize,
+) -> Option<Violation>
 where
     W::Command: Clone,
 {
@@ -83,8 +89,13 @@ where
     if let Some(c) = explored.violation {
         return Some(c.violation);
     }
-    let config = Run { cases: 128, ..Run::default() };
-    guided::run(workflow, guide, config).err().map(|f| f.violation)
+    let config = Run {
+        cases: 128,
+        ..Run::default()
+    };
+    guided::run(workflow, guide, config)
+        .err()
+        .map(|f| f.violation)
 }
 
 struct Tally {
@@ -95,7 +106,11 @@ struct Tally {
 
 impl Tally {
     fn new(name: &'static str) -> Self {
-        Self { name, killed: 0, survivors: Vec::new() }
+        Self {
+            name,
+            killed: 0,
+            survivors: Vec::new(),
+        }
     }
     fn record(&mut self, mutant: String, caught: Option<Violation>) {
         match caught {
@@ -119,26 +134,28 @@ impl Tally {
 }
 
 /// Removes each row of `W`'s table in turn from the guide's table.
-fn rows<W: Workflow>(
-    tally: &mut Tally,
-    workflow: &W,
-    guide: &Guide<W>,
-    depth: usize,
-    states: usize,
-) where
+fn rows<W: Workflow>(tally: &mut Tally, workflow: &W, guide: &Guide<W>, depth: usize, states: usize)
+where
     W::Command: Clone,
 {
     let table = W::transitions();
     for (i, row) in table.iter().enumerate() {
         let mutant = guide.clone().with_table(
-            table.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, t)| *t),
+            table
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, t)| *t),
         );
         let found = caught(workflow, &mutant, depth, states);
         let found = found.filter(|v| {
             matches!(v, Violation::UndeclaredTransition { from, event, to, .. }
                 if *from == row.from.name() && *event == row.event.name() && *to == row.to.name())
         });
-        tally.record(format!("row {} --{}--> {} removed", row.from, row.event, row.to), found);
+        tally.record(
+            format!("row {} --{}--> {} removed", row.from, row.event, row.to),
+            found,
+        );
     }
 }
 
@@ -154,7 +171,11 @@ fn guards<W: Workflow>(
     W::Command: Clone,
 {
     for command in CommandKindOf::<W>::all() {
-        let flipped = Flip { inner: make(), command, promote };
+        let flipped = Flip {
+            inner: make(),
+            command,
+            promote,
+        };
         let found = caught(&flipped, &guide(), depth, states)
             .filter(|v| matches!(v, Violation::OutsiderAccepted { .. }));
         tally.record(format!("guard on {command} flipped"), found);
@@ -172,22 +193,33 @@ mod ticket_guide {
         let party = || Actor::new("resident".parse().unwrap()).with_role(Role::Party);
         let supervisor = || Actor::new("sup-1".parse().unwrap()).with_role(Role::Supervisor);
         Guide::new()
-            .when(StateKind::New, move |_| vec![(owner(), Command::Open), (party(), Command::Cancel)])
+            .when(StateKind::New, move |_| {
+                vec![(owner(), Command::Open), (party(), Command::Cancel)]
+            })
             .when(StateKind::Open, move |_| {
                 vec![
                     (owner(), Command::Hold),
                     (owner(), Command::Resolve),
-                    (owner().with_role(Role::Supervisor), Command::ResolveAndClose),
+                    (
+                        owner().with_role(Role::Supervisor),
+                        Command::ResolveAndClose,
+                    ),
                     (party(), Command::Cancel),
                 ]
             })
-            .when(StateKind::OnHold, move |_| vec![(owner(), Command::Resume), (party(), Command::Cancel)])
-            .when(StateKind::Resolved, move |_| vec![(supervisor(), Command::Close)])
+            .when(StateKind::OnHold, move |_| {
+                vec![(owner(), Command::Resume), (party(), Command::Cancel)]
+            })
+            .when(StateKind::Resolved, move |_| {
+                vec![(supervisor(), Command::Close)]
+            })
             .anywhere(|_| vec![(Actor::system(), Command::Tick)])
     }
 }
 
-fn ladder_guide<W: Workflow<State = grassroots::escalation::LadderState, Command = LadderCommand>>() -> Guide<W> {
+fn ladder_guide<
+    W: Workflow<State = grassroots::escalation::LadderState, Command = LadderCommand>,
+>() -> Guide<W> {
     use support::ladder_fixture::*;
     let start = |severity| LadderCommand::Start {
         location: id("grid-7"),
@@ -197,14 +229,27 @@ fn ladder_guide<W: Workflow<State = grassroots::escalation::LadderState, Command
     };
     Guide::new()
         .when(LadderStateKind::Idle, move |_| {
-            vec![(grid_worker(), start(Severity::Minor)), (grid_worker(), start(Severity::Serious))]
+            vec![
+                (grid_worker(), start(Severity::Minor)),
+                (grid_worker(), start(Severity::Serious)),
+            ]
         })
-        .anywhere(|state| {
+        .anywhere(|state: &grassroots::escalation::LadderState| {
             let tier = state.tier().unwrap_or(Tier::Grid);
             let due = monday() + chrono::Duration::days(40);
             vec![
-                (officer(tier), LadderCommand::Escalate { reason: EscalationReason::HandlingFailed }),
-                (party(), LadderCommand::Escalate { reason: EscalationReason::RequestedByParty }),
+                (
+                    officer(tier),
+                    LadderCommand::Escalate {
+                        reason: EscalationReason::HandlingFailed,
+                    },
+                ),
+                (
+                    party(),
+                    LadderCommand::Escalate {
+                        reason: EscalationReason::RequestedByParty,
+                    },
+                ),
                 (
                     officer(tier.above().unwrap_or(Tier::Municipal)),
                     LadderCommand::Override {
@@ -214,11 +259,19 @@ fn ladder_guide<W: Workflow<State = grassroots::escalation::LadderState, Command
                 ),
                 (
                     grid_worker(),
-                    LadderCommand::RaiseSeverity { to: Severity::Critical, cause: SeverityCause::RiskOfIntensifying },
+                    LadderCommand::RaiseSeverity {
+                        to: Severity::Critical,
+                        cause: SeverityCause::RiskOfIntensifying,
+                    },
                 ),
                 (officer(tier), LadderCommand::Reschedule { due }),
                 (officer(tier), LadderCommand::Resolve),
-                (officer(tier), LadderCommand::ReferOut { to: Referral::Arbitration }),
+                (
+                    officer(tier),
+                    LadderCommand::ReferOut {
+                        to: Referral::Arbitration,
+                    },
+                ),
                 (Actor::system(), LadderCommand::Tick),
             ]
         })
@@ -229,7 +282,10 @@ fn labour_cast() -> Cast {
     Cast::new(
         DisputeKind::Labour,
         id("huanan-park"),
-        vec![Party::person(aid("li")), Party::enterprise(aid("acme-rep"), id("acme"))],
+        vec![
+            Party::person(aid("li")),
+            Party::enterprise(aid("acme-rep"), id("acme")),
+        ],
         vec![aid("qian"), aid("zhao")],
     )
     .with_bodies([id("park-academy"), id("hehua-med"), id("pinghu-med")])
@@ -254,7 +310,9 @@ fn the_kit_kills_every_mutant_it_should() {
         ticket_guide::guide,
         |e, a| match e {
             TicketError::Forbidden(f) => Some(with_role(a, f.needed)),
-            TicketError::NotOwner { owner } => Some(Actor::new(owner.clone()).with_role(Role::Supervisor)),
+            TicketError::NotOwner { owner } => {
+                Some(Actor::new(owner.clone()).with_role(Role::Supervisor))
+            }
             _ => None,
         },
         8,
@@ -281,7 +339,13 @@ fn the_kit_kills_every_mutant_it_should() {
     let mut t = Tally::new("dispute");
     let dispute: Dispute = support::dispute_fixture::dispute();
     let cast = labour_cast();
-    rows(&mut t, &dispute, &dispute_strategies::guide(&dispute, &cast), DISPUTE_DEPTH, 60_000);
+    rows(
+        &mut t,
+        &dispute,
+        &dispute_strategies::guide(&dispute, &cast),
+        DISPUTE_DEPTH,
+        60_000,
+    );
     guards(
         &mut t,
         support::dispute_fixture::dispute,
@@ -300,14 +364,22 @@ fn the_kit_kills_every_mutant_it_should() {
 
     let mut t = Tally::new("service request");
     let service = sample::huanan_city_service();
-    rows(&mut t, &service, &strategies::guide(&service), SERVICE_DEPTH, 60_000);
+    rows(
+        &mut t,
+        &service,
+        &strategies::guide(&service),
+        SERVICE_DEPTH,
+        60_000,
+    );
     guards(
         &mut t,
         sample::huanan_city_service,
         || strategies::guide(&sample::huanan_city_service()),
         |e: &ServiceRequestError, a| match e {
             ServiceRequestError::Forbidden(f) => Some(with_role(a, f.needed)),
-            ServiceRequestError::NotActingFor { body, .. } => Some(a.clone().acting_for(body.clone())),
+            ServiceRequestError::NotActingFor { body, .. } => {
+                Some(a.clone().acting_for(body.clone()))
+            }
             _ => None,
         },
         SERVICE_DEPTH,
@@ -321,7 +393,10 @@ fn the_kit_kills_every_mutant_it_should() {
         killed += t.killed;
         total += t.killed + t.survivors.len();
     }
-    println!("overall: {killed} of {total} mutants killed ({:.1}%)", 100.0 * killed as f64 / total as f64);
+    println!(
+        "overall: {killed} of {total} mutants killed ({:.1}%)",
+        100.0 * killed as f64 / total as f64
+    );
     let _: Option<ServiceRequest> = None;
 }
 

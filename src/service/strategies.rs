@@ -60,8 +60,8 @@ use super::note::Note;
 use super::state::{Handling, ServiceRequestState};
 use crate::actor::{Actor, Role};
 use crate::id::{ActorId, CaseId, MaterialId, OrgId, ServiceCode};
-use crate::testing::{Guide, Step};
 use crate::testing::strategies::{epoch, role};
+use crate::testing::{Guide, Step};
 use crate::workflow::{Case, Context, Workflow};
 
 /// The applicant of every drawn request.

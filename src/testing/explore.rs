@@ -169,8 +169,9 @@ impl<W: Workflow> fmt::Display for Exploration<W> {
 /// time steps, up to `budget`.
 ///
 /// States are deduplicated by a 128-bit fingerprint of their `Debug` form
-/// (as TLC fingerprints states): a state reached again, by another path or
-/// at another time, is not expanded again. Each state is expanded at the time
+/// (as TLC fingerprints states), or of the guide's [`view`](Guide::view) of
+/// them: a state reached again, by another path or at another time, is not
+/// expanded again. Each state is expanded at the time
 /// of the command that first reached it.
 ///
 /// Every command is checked as [`check_invariants`](super::check_invariants)
@@ -193,7 +194,7 @@ where
     let mut nodes: Vec<(usize, Option<Step<W::Command>>)> = vec![(0, None)];
     let mut seen: HashSet<u128> = HashSet::new();
     let start = Case::<W>::new(guide.case_id().clone());
-    seen.insert(fingerprint(start.state()));
+    seen.insert(guide.fingerprint(start.state()));
     let mut queue: VecDeque<(usize, usize, Case<W>, DateTime<Utc>)> = VecDeque::new();
     queue.push_back((0, 0, start, guide.start()));
     let (mut tried, mut deepest, mut complete) = (0, 0, true);
@@ -265,7 +266,7 @@ where
                             complete = false;
                             continue;
                         }
-                        if seen.insert(fingerprint(next.state())) {
+                        if seen.insert(guide.fingerprint(next.state())) {
                             nodes.push((node, Some(step)));
                             queue.push_back((nodes.len() - 1, depth + 1, next, at));
                         }
@@ -299,7 +300,7 @@ fn path<C: Clone>(nodes: &[(usize, Option<Step<C>>)], mut node: usize) -> Vec<St
 
 /// A 128-bit fingerprint of `value`'s `Debug` form, without building the
 /// string: two SipHash streams with different prefixes.
-fn fingerprint(value: &impl fmt::Debug) -> u128 {
+pub(crate) fn fingerprint(value: &impl fmt::Debug) -> u128 {
     struct Two(DefaultHasher, DefaultHasher);
     impl fmt::Write for Two {
         fn write_str(&mut self, s: &str) -> fmt::Result {
@@ -312,6 +313,15 @@ fn fingerprint(value: &impl fmt::Debug) -> u128 {
     two.1.write_u8(0x5a);
     let _ = write!(two, "{value:?}");
     (u128::from(two.0.finish()) << 64) | u128::from(two.1.finish())
+}
+
+/// A 128-bit fingerprint of `value`'s `Hash`.
+pub(crate) fn fingerprint_hash(value: &impl std::hash::Hash) -> u128 {
+    let (mut a, mut b) = (DefaultHasher::new(), DefaultHasher::new());
+    b.write_u8(0x5a);
+    value.hash(&mut a);
+    value.hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 /// Shuffles `items` by `seed` and `salt` (Fisher–Yates on splitmix64);

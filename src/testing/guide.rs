@@ -12,6 +12,7 @@ use crate::workflow::{Case, CommandKindOf, HasKind, StateKindOf, TransitionOf, W
 
 type Options<W> = Rc<dyn Fn(&<W as Workflow>::State) -> Vec<(Actor, <W as Workflow>::Command)>>;
 type Check<W> = Rc<dyn Fn(&Case<W>) -> bool>;
+type View<W> = Rc<dyn Fn(&<W as Workflow>::State) -> u128>;
 
 /// What the testing kit may send a workflow's cases: per kind of state, the
 /// commands that make sense and the actors allowed to send them, plus the
@@ -71,6 +72,7 @@ pub struct Guide<W: Workflow> {
     anywhere: Vec<Options<W>>,
     public: Vec<CommandKindOf<W>>,
     invariants: Vec<(String, Check<W>)>,
+    view: Option<View<W>>,
     table: Rc<[TransitionOf<W>]>,
     outsider: Actor,
     gaps: Vec<Duration>,
@@ -90,6 +92,7 @@ impl<W: Workflow> Guide<W> {
             anywhere: Vec::new(),
             public: Vec::new(),
             invariants: Vec::new(),
+            view: None,
             table: W::transitions().into(),
             outsider: Actor::new(ActorId::new("outsider").expect("`outsider` is a valid id")),
             gaps: vec![
@@ -148,6 +151,19 @@ impl<W: Workflow> Guide<W> {
         holds: impl Fn(&Case<W>) -> bool + 'static,
     ) -> Self {
         self.invariants.push((name.into(), Rc::new(holds)));
+        self
+    }
+
+    /// Deduplicates explored states by `view` of them rather than by the
+    /// whole state (TLC's `VIEW`): states with equal views count as one and
+    /// only the first reached is expanded. Leave out what does not change
+    /// what happens next — exact times, counters — to keep a deep
+    /// exploration small; leave in whatever does, or states go unexplored.
+    #[must_use]
+    pub fn view<V: std::hash::Hash>(mut self, view: impl Fn(&W::State) -> V + 'static) -> Self {
+        self.view = Some(Rc::new(move |state| {
+            crate::testing::explore::fingerprint_hash(&view(state))
+        }));
         self
     }
 
@@ -215,6 +231,15 @@ impl<W: Workflow> Guide<W> {
         out
     }
 
+    /// The fingerprint exploration deduplicates `state` by: its
+    /// [`view`](Guide::view) if one is set, else its `Debug` form.
+    pub fn fingerprint(&self, state: &W::State) -> u128 {
+        match &self.view {
+            Some(view) => view(state),
+            None => crate::testing::explore::fingerprint(state),
+        }
+    }
+
     /// The table performed transitions are checked against.
     pub fn table(&self) -> &[TransitionOf<W>] {
         &self.table
@@ -272,6 +297,7 @@ impl<W: Workflow> Clone for Guide<W> {
             anywhere: self.anywhere.clone(),
             public: self.public.clone(),
             invariants: self.invariants.clone(),
+            view: self.view.clone(),
             table: self.table.clone(),
             outsider: self.outsider.clone(),
             gaps: self.gaps.clone(),
@@ -292,6 +318,7 @@ impl<W: Workflow> fmt::Debug for Guide<W> {
             .field("anywhere", &self.anywhere.len())
             .field("public", &self.public)
             .field("invariants", &invariants)
+            .field("view", &self.view.is_some())
             .field("table", &self.table.len())
             .field("outsider", &self.outsider)
             .field("gaps", &self.gaps)
