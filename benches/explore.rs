@@ -27,7 +27,6 @@ use grassroots::matter::DisputeKind;
 use grassroots::testing::{Budget, Guide, explore};
 
 #[path = "../tests/support/dispute_fixture.rs"]
-#[allow(dead_code)]
 mod fixture;
 
 use fixture::*;

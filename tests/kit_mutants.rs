@@ -16,11 +16,11 @@ use grassroots::actor::{Actor, Role};
 use grassroots::dispute::strategies::{self as dispute_strategies, Cast};
 use grassroots::dispute::{Dispute, DisputeError, Party};
 use grassroots::escalation::{
-    EscalationReason, Ladder, LadderCommand, LadderError, LadderStateKind, Referral, SeverityCause,
+    EscalationReason, LadderCommand, LadderError, LadderStateKind, Referral, SeverityCause,
 };
 use grassroots::matter::DisputeKind;
 use grassroots::org::Need;
-use grassroots::service::{ServiceRequest, ServiceRequestError, sample, strategies};
+use grassroots::service::{ServiceRequestError, sample, strategies};
 use grassroots::testing::guided::{self, Run};
 use grassroots::testing::{Budget, Guide, Violation, explore};
 use grassroots::tier::{Severity, Tier};
@@ -188,7 +188,7 @@ mod ticket_guide {
     use grassroots::testing::Guide;
     use grassroots::workflow::Workflow;
 
-    pub fn guide<W: Workflow<State = State, Command = Command>>() -> Guide<W> {
+    pub(super) fn guide<W: Workflow<State = State, Command = Command>>() -> Guide<W> {
         let owner = || Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
         let party = || Actor::new("resident".parse().unwrap()).with_role(Role::Party);
         let supervisor = || Actor::new("sup-1".parse().unwrap()).with_role(Role::Supervisor);
@@ -397,7 +397,6 @@ fn the_kit_kills_every_mutant_it_should() {
         "overall: {killed} of {total} mutants killed ({:.1}%)",
         100.0 * killed as f64 / total as f64
     );
-    let _: Option<ServiceRequest> = None;
 }
 
 const DISPUTE_DEPTH: usize = 10;

@@ -219,7 +219,7 @@ pub fn run<W: Workflow>(
     workflow: &W,
     guide: &Guide<W>,
     config: Run,
-) -> Result<Coverage<W>, Failure<W>>
+) -> Result<Coverage<W>, Box<Failure<W>>>
 where
     W::Command: Clone,
 {
@@ -264,18 +264,18 @@ where
                     reason: "the shrunk sequence passed when checked again".to_owned(),
                 },
             };
-            Err(Failure {
+            Err(Box::new(Failure {
                 violation,
                 steps,
                 coverage,
-            })
+            }))
         }
-        Err(TestError::Abort(reason)) => Err(Failure {
+        Err(TestError::Abort(reason)) => Err(Box::new(Failure {
             violation: Violation::ReplayDiffers {
                 reason: format!("proptest aborted: {reason}"),
             },
             steps: Vec::new(),
             coverage,
-        }),
+        })),
     }
 }
