@@ -5,8 +5,9 @@
 //! Explores the Huanan City dispute fixture (a labour dispute in the
 //! industrial park, two parties, two mediators) with the guide of
 //! `dispute::strategies::guide` — every command the lifecycle strategy could
-//! send in each state, by its actor — and the time steps one hour, four days
-//! and sixteen days.
+//! send in each state, by its actor — the time steps one hour, four days
+//! and sixteen days, and states deduplicated by their `Debug` form without
+//! times (`Guide::view`), as tests/kit.rs does.
 //!
 //! - Before the measurements it runs depth 12 once and prints the wall
 //!   time, the distinct states reached, the commands tried and states per
@@ -42,7 +43,31 @@ fn dispute_guide(dispute: &Dispute) -> Guide<Dispute> {
         vec![aid("qian"), aid("zhao")],
     )
     .with_bodies([id("park-academy"), id("hehua-med"), id("pinghu-med")]);
-    guide(dispute, &cast).gaps([Duration::hours(1), Duration::days(4), Duration::days(16)])
+    guide(dispute, &cast)
+        .gaps([Duration::hours(1), Duration::days(4), Duration::days(16)])
+        .view(without_times)
+}
+
+/// A state's `Debug` form without its times (`2026-01-05T09:00:00Z`), as
+/// tests/kit.rs explores: states that differ only in when things happened
+/// count as one.
+fn without_times<S: std::fmt::Debug>(state: &S) -> String {
+    let text = format!("{state:?}");
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let time_char = |c: char| c.is_ascii_digit() || "-:TZ.+".contains(c);
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if time_char(c) {
+            token.push(c);
+            continue;
+        }
+        if !(token.contains('T') && token.contains(':')) {
+            out.push_str(&token);
+        }
+        token.clear();
+        out.push(c);
+    }
+    out
 }
 
 fn bench(c: &mut Criterion) {
