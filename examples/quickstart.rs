@@ -1,6 +1,8 @@
 //! Quickstart: define a small workflow on the grassroots kernel, drive it,
 //! watch a command get refused, replay the history, count it in the
-//! governance metrics and draw the diagram.
+//! governance metrics, test it with the testing kit (bounded exploration,
+//! coverage and — with feature `proptest` — guided generation) and draw the
+//! diagram.
 //!
 //! Run with `cargo run --example quickstart`.
 
@@ -10,6 +12,7 @@ use grassroots::id::ActorId;
 use grassroots::matter::DisputeKind;
 use grassroots::metrics::{CaseFacts, CaseType, Exclusion, GovernanceMetrics, Measured};
 use grassroots::org::Need;
+use grassroots::testing::{Budget, Guide, explore};
 use grassroots::workflow::{
     Case, Context, Decision, HasKind, Recorded, Transition, Workflow, mermaid,
 };
@@ -34,7 +37,7 @@ enum State {
     Withdrawn,
 }
 
-#[derive(Debug, HasKind)]
+#[derive(Debug, Clone, HasKind)]
 enum Command {
     Log,
     TakeUp,
@@ -278,6 +281,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(complaints.on_time_rate(), Some(1.0));
     println!("\n{metrics}");
 
+    test_with_the_kit(grid_worker, mediator, neighbour)?;
+
     println!("\n{}", mermaid::<NoiseComplaint>());
+    Ok(())
+}
+
+/// What a user's integration test writes: per state, the commands that make
+/// sense and who sends them; the kit explores every reachable state, checks
+/// the kernel's invariants and this one, and reports the declared
+/// transitions it never performed.
+fn test_with_the_kit(
+    grid_worker: Actor,
+    mediator: Actor,
+    neighbour: Actor,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let settle = || Command::Settle {
+        terms: "quiet hours".into(),
+    };
+    let (m, n) = (mediator.clone(), neighbour.clone());
+    let guide = Guide::<NoiseComplaint>::new()
+        .when(StateKind::Blank, move |_| {
+            vec![(grid_worker.clone(), Command::Log)]
+        })
+        .when(StateKind::Logged, move |_| {
+            vec![(m.clone(), Command::TakeUp), (n.clone(), Command::Withdraw)]
+        })
+        .when(StateKind::Talking, move |_| {
+            vec![
+                (mediator.clone(), settle()),
+                (neighbour.clone(), Command::Withdraw),
+            ]
+        })
+        .invariant("settled only by the mediator who took it up", |case| {
+            !matches!(case.state(), State::Settled { .. })
+                || case.history()[1].actor == case.history()[2].actor
+        });
+    let report = explore(&NoiseComplaint, &guide, Budget::depth(6));
+    println!("\n{report}");
+    if let Some(counterexample) = report.violation {
+        return Err(counterexample.to_string().into());
+    }
+    report.coverage.require(1.0)?;
+    #[cfg(feature = "proptest")]
+    {
+        use grassroots::testing::guided::{self, Run};
+        let coverage = guided::run(&NoiseComplaint, &guide, Run::default())?;
+        println!("{coverage}");
+    }
     Ok(())
 }

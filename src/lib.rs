@@ -84,7 +84,7 @@
 //! | [`service`] | [`ServiceRequest`]: the service hall's catalogue and the request lifecycle with promised working-day dates |
 //! | [`open311`] | GeoReport v2 views of the catalogue and of service requests |
 //! | [`journal`] | event stores: the `EventStore` trait, `MemoryStore`, `SqliteStore` (feature `sqlite`), `PostgresStore` (feature `postgres`); optimistic concurrency, idempotent retries, hash-chained tamper evidence, upcasters |
-//! | [`testing`] | given/when/then scenarios and an invariant checker for users' tests |
+//! | [`testing`] | given/when/then scenarios, an invariant checker, guided generation, coverage and bounded exploration for users' tests |
 //! | [`error`] | [`Error`], one type wrapping every module's errors |
 //!
 //! # Crate features

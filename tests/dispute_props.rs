@@ -14,7 +14,8 @@ use grassroots::dispute::{Dispute, DisputeEvent, DisputeState, Party};
 use grassroots::dispute::{DisputeEventKind, DisputeStateKind};
 use grassroots::id::CaseId;
 use grassroots::matter::DisputeKind;
-use grassroots::testing::{Step, check_invariants};
+use grassroots::testing::guided::{self, Run};
+use grassroots::testing::{Coverage, Step, check_invariants};
 use grassroots::workflow::{Case, CaseError, Context, Workflow};
 use grassroots::workflow::{HasKind, Kind};
 use proptest::prelude::*;
@@ -414,4 +415,58 @@ fn events_keep_their_serde_names() {
     }
     // An unknown type is refused, not guessed.
     assert!(serde_json::from_str::<DisputeEvent>(r#"{"type":"mediated"}"#).is_err());
+}
+
+/// The crate's strategies — lifecycle draws and guided runs with the
+/// dispute's guide — exercise every declared transition of the dispute's
+/// table on the Huanan City fixture but six that take long, exact
+/// sequences (DESIGN.md, issue 20); exploration reaches those
+/// (tests/kit.rs).
+#[test]
+fn the_strategies_exercise_every_declared_transition() {
+    let mut runner = TestRunner::deterministic();
+    let d = dispute();
+    let mut coverage = Coverage::<Dispute>::new();
+    for cast in [labour_cast(), neighbour_cast(), commercial_cast()] {
+        let strategy = lifecycle(d.clone(), cast.clone(), 10..60);
+        for _ in 0..300 {
+            let steps = strategy.new_tree(&mut runner).unwrap().current();
+            let checked = check_invariants(&d, CaseId::new("R").unwrap(), steps).unwrap();
+            coverage.record_case(&checked.case);
+        }
+        let guide = grassroots::dispute::strategies::guide(&d, &cast);
+        let run = Run {
+            cases: 256,
+            len: 10..80,
+            seed: 1,
+        };
+        let guided = guided::run(&d, &guide, run).unwrap_or_else(|f| panic!("{f}"));
+        coverage.merge(&guided);
+    }
+    println!("{coverage}");
+    use grassroots::escalation::LadderEventKind as L;
+    use grassroots::workflow::Transition;
+    use {DisputeEventKind as E, DisputeStateKind as S};
+    coverage
+        .require_all_except(&[
+            Transition::new(
+                S::Accepted,
+                E::Ladder(L::SupervisionNoticeIssued),
+                S::Accepted,
+            ),
+            Transition::new(S::Escalated, E::Ladder(L::Escalated), S::Escalated),
+            Transition::new(
+                S::Escalated,
+                E::Ladder(L::SupervisionNoticeIssued),
+                S::Escalated,
+            ),
+            Transition::new(S::Mediating, E::Referred, S::Referred),
+            Transition::new(S::Signing, E::Referred, S::Referred),
+            Transition::new(
+                S::MediationFailed,
+                E::Ladder(L::ReferredOut),
+                S::MediationFailed,
+            ),
+        ])
+        .unwrap();
 }

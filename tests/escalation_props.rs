@@ -5,14 +5,16 @@ mod support {
 }
 
 use grassroots::actor::{Actor, Role};
+use grassroots::escalation::LadderStateKind;
 use grassroots::escalation::{
     EscalationReason, Ladder, LadderCommand, LadderEvent, Referral, SeverityCause,
 };
 use grassroots::id::CaseId;
 use grassroots::matter::DisputeKind;
 use grassroots::org::Need;
+use grassroots::testing::guided::{self, Run};
 use grassroots::testing::strategies::steps;
-use grassroots::testing::{Step, check_invariants};
+use grassroots::testing::{Budget, Guide, Step, check_invariants, explore};
 use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::{Case, Context, Workflow};
 use proptest::prelude::*;
@@ -172,4 +174,92 @@ proptest! {
         }
         prop_assert!(!Ladder::is_terminal(case.state()));
     }
+}
+
+/// The commands that make sense on the ladder, each by the actor allowed to
+/// send it: a grid worker starts, the tier's officer escalates, resolves,
+/// reschedules and refers out, the next tier's officer overrides the
+/// ceiling, a party and a supervisor escalate for their reasons.
+pub fn ladder_guide() -> Guide<Ladder> {
+    let start = |severity| LadderCommand::Start {
+        location: id("grid-7"),
+        need: Need::Mediation(DisputeKind::Labour),
+        severity,
+        due: None,
+    };
+    Guide::new()
+        .when(LadderStateKind::Idle, move |_| {
+            vec![
+                (grid_worker(), start(Severity::Minor)),
+                (grid_worker(), start(Severity::Serious)),
+            ]
+        })
+        .anywhere(|state: &grassroots::escalation::LadderState| {
+            let tier = state.tier().unwrap_or(Tier::Grid);
+            let due = monday() + chrono::Duration::days(40);
+            vec![
+                (
+                    officer(tier),
+                    LadderCommand::Escalate {
+                        reason: EscalationReason::HandlingFailed,
+                    },
+                ),
+                (
+                    party(),
+                    LadderCommand::Escalate {
+                        reason: EscalationReason::RequestedByParty,
+                    },
+                ),
+                (
+                    officer(tier.above().unwrap_or(Tier::Municipal)),
+                    LadderCommand::Override {
+                        reason: EscalationReason::HandlingFailed,
+                        justification: "the park cannot compel it".into(),
+                    },
+                ),
+                (
+                    grid_worker(),
+                    LadderCommand::RaiseSeverity {
+                        to: Severity::Critical,
+                        cause: SeverityCause::RiskOfIntensifying,
+                    },
+                ),
+                (officer(tier), LadderCommand::Reschedule { due }),
+                (officer(tier), LadderCommand::Resolve),
+                (
+                    officer(tier),
+                    LadderCommand::ReferOut {
+                        to: Referral::Arbitration,
+                    },
+                ),
+                (Actor::system(), LadderCommand::Tick),
+            ]
+        })
+        .invariant("the tier never decreases", |case| {
+            let mut tier = None;
+            let mut state = Ladder::initial();
+            for r in case.history() {
+                state = Ladder::evolve(state, &r.event);
+                if state.tier() < tier {
+                    return false;
+                }
+                tier = state.tier();
+            }
+            true
+        })
+}
+
+/// Guided generation and exploration, together, exercise every row of the
+/// ladder's table.
+#[test]
+fn guided_runs_and_exploration_reach_every_declared_transition() {
+    let ladder = ladder();
+    let guide = ladder_guide();
+    let mut coverage =
+        guided::run(&ladder, &guide, Run::default()).unwrap_or_else(|f| panic!("{f}"));
+    let explored = explore(&ladder, &guide, Budget::depth(8));
+    assert!(explored.violation.is_none(), "{explored}");
+    coverage.merge(&explored.coverage);
+    println!("{coverage}");
+    coverage.require(1.0).unwrap();
 }

@@ -6,12 +6,14 @@ mod support {
 }
 
 use grassroots::actor::Actor;
+use grassroots::actor::Role;
 use grassroots::id::{ActorId, CaseId};
+use grassroots::testing::guided::{self, Run};
 use grassroots::testing::strategies::{actor, steps, steps_with_gaps};
-use grassroots::testing::{Step, check_invariants};
-use grassroots::workflow::{Case, CaseError, Context, Workflow};
+use grassroots::testing::{Budget, Guide, Step, Violation, check_invariants, explore};
+use grassroots::workflow::{Case, CaseError, Context, Decision, Transition, Workflow};
 use proptest::prelude::*;
-use support::ticket::{Command, Ticket};
+use support::ticket::{Command, Event, EventKind, State, StateKind, Ticket, TicketError};
 
 fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
@@ -96,4 +98,205 @@ proptest! {
         // Ticks are accepted as no-ops; everything else is refused.
         prop_assert_eq!(checked.accepted, ticks);
     }
+}
+
+fn owner() -> Actor {
+    Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker)
+}
+
+/// What a user writes for the ticket: per state, the commands that make
+/// sense and who sends them.
+fn ticket_guide<W>() -> Guide<W>
+where
+    W: Workflow<State = State, Command = Command>,
+{
+    let party = || Actor::new("resident".parse().unwrap()).with_role(Role::Party);
+    let supervisor = || Actor::new("sup-1".parse().unwrap()).with_role(Role::Supervisor);
+    Guide::new()
+        .when(StateKind::New, move |_| {
+            vec![(owner(), Command::Open), (party(), Command::Cancel)]
+        })
+        .when(StateKind::Open, move |_| {
+            vec![
+                (owner(), Command::Hold),
+                (owner(), Command::Resolve),
+                (
+                    owner().with_role(Role::Supervisor),
+                    Command::ResolveAndClose,
+                ),
+                (party(), Command::Cancel),
+            ]
+        })
+        .when(StateKind::OnHold, move |_| {
+            vec![(owner(), Command::Resume), (party(), Command::Cancel)]
+        })
+        .when(StateKind::Resolved, move |_| {
+            vec![(supervisor(), Command::Close)]
+        })
+        .anywhere(|_| vec![(Actor::system(), Command::Tick)])
+}
+
+#[test]
+fn guided_runs_reach_every_declared_transition_of_the_ticket() {
+    let coverage =
+        guided::run(&Ticket, &ticket_guide(), Run::default()).unwrap_or_else(|f| panic!("{f}"));
+    println!("{coverage}");
+    coverage.require(1.0).unwrap();
+}
+
+#[test]
+fn exploring_the_ticket_reaches_every_declared_transition() {
+    let report = explore(&Ticket, &ticket_guide(), Budget::depth(8));
+    assert!(report.violation.is_none(), "{report}");
+    assert!(report.complete);
+    assert!(report.unreachable().is_empty(), "{report}");
+    assert!(report.undeclared().is_empty(), "{report}");
+}
+
+/// The ticket with one row (`Open --Held--> OnHold`) missing from its
+/// table: the experiment of issue 20, as a user would make it.
+struct Stripped;
+
+impl Workflow for Stripped {
+    const NAME: &'static str = "stripped_ticket";
+    type State = State;
+    type Command = Command;
+    type Event = Event;
+    type Rejection = TicketError;
+
+    fn initial() -> State {
+        Ticket::initial()
+    }
+    fn decide(
+        &self,
+        state: &State,
+        command: &Command,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<Event>, TicketError> {
+        Ticket.decide(state, command, ctx)
+    }
+    fn evolve(state: State, event: &Event) -> State {
+        Ticket::evolve(state, event)
+    }
+    fn is_terminal(state: &State) -> bool {
+        Ticket::is_terminal(state)
+    }
+    fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+        use {EventKind as E, StateKind as S};
+        const TABLE: &[Transition<S, E>] = &[
+            Transition::new(S::New, E::Opened, S::Open),
+            Transition::new(S::OnHold, E::Resumed, S::Open),
+            Transition::new(S::Open, E::Reminded, S::Open),
+            Transition::new(S::Open, E::Resolved, S::Resolved),
+            Transition::new(S::Resolved, E::Closed, S::Closed),
+            Transition::new(S::New, E::Cancelled, S::Cancelled),
+            Transition::new(S::Open, E::Cancelled, S::Cancelled),
+            Transition::new(S::OnHold, E::Cancelled, S::Cancelled),
+        ];
+        TABLE
+    }
+}
+
+#[test]
+fn a_row_removed_from_the_table_is_caught_by_guided_generation_with_the_defaults() {
+    let failure = guided::run(&Stripped, &ticket_guide(), Run::default()).unwrap_err();
+    assert!(
+        matches!(&failure.violation, Violation::UndeclaredTransition { from, event, .. } if *from == "Open" && *event == "Held"),
+        "{failure}"
+    );
+    // Shrunk to the two commands that matter: open, hold.
+    assert_eq!(failure.steps.len(), 2, "{failure}");
+}
+
+#[test]
+fn a_row_removed_from_the_table_is_caught_by_exploration_with_the_shortest_path() {
+    let report = explore(&Stripped, &ticket_guide(), Budget::depth(6));
+    let first = report.violation.as_ref().expect("the missing row is found");
+    assert!(
+        matches!(first.violation, Violation::UndeclaredTransition { .. }),
+        "{report}"
+    );
+    let commands: Vec<_> = first
+        .steps
+        .iter()
+        .map(|s| format!("{:?}", s.command))
+        .collect();
+    assert_eq!(commands, ["Open", "Hold"]);
+}
+
+#[test]
+fn exploration_is_deterministic_for_a_seed_and_budget() {
+    let run = |seed| {
+        let r = explore(
+            &Ticket,
+            &ticket_guide(),
+            Budget::depth(8).states(12).seed(seed),
+        );
+        (
+            r.states,
+            r.tried,
+            r.depth,
+            r.complete,
+            r.coverage.exercised(),
+        )
+    };
+    assert_eq!(run(7), run(7));
+    assert_eq!(run(0), run(0));
+    assert!(!run(7).3, "the budget cuts the walk short");
+}
+
+#[test]
+fn guided_runs_are_deterministic_for_a_seed() {
+    let run = |seed| {
+        let config = Run {
+            seed,
+            cases: 32,
+            ..Run::default()
+        };
+        guided::run(&Ticket, &ticket_guide(), config)
+            .unwrap()
+            .exercised()
+    };
+    assert_eq!(run(3), run(3));
+}
+
+#[test]
+fn an_outsider_accepted_breaks_the_run_and_a_public_command_does_not() {
+    // Tick is refused to the outsider (it needs the system role), so the
+    // ticket passes; a guide that hands the outsider's role to everyone
+    // makes any actor's Open acceptable — and the kit says so.
+    let lax = ticket_guide::<Ticket>()
+        .outsider(Actor::new("outsider".parse().unwrap()).with_role(Role::GridWorker));
+    let report = explore(&Ticket, &lax, Budget::depth(2));
+    let first = report.violation.expect("the outsider opened a ticket");
+    assert!(
+        matches!(first.violation, Violation::OutsiderAccepted { .. }),
+        "{first}"
+    );
+    let public = ticket_guide::<Ticket>()
+        .outsider(Actor::new("outsider".parse().unwrap()).with_role(Role::GridWorker))
+        .public(grassroots::workflow::HasKind::kind(&Command::Open));
+    let report = explore(&Ticket, &public, Budget::depth(2));
+    assert!(report.violation.is_none(), "{report}");
+}
+
+#[test]
+fn a_broken_user_invariant_is_reported_with_its_name() {
+    let guide = ticket_guide::<Ticket>().invariant("never resolved", |case| {
+        !matches!(case.state(), State::Resolved)
+    });
+    let report = explore(&Ticket, &guide, Budget::depth(4));
+    let first = report.violation.expect("a ticket gets resolved");
+    assert_eq!(
+        first.violation,
+        Violation::InvariantBroken {
+            step: 1,
+            invariant: "never resolved".into()
+        }
+    );
+    let failure = guided::run(&Ticket, &guide, Run::default()).unwrap_err();
+    assert!(matches!(
+        failure.violation,
+        Violation::InvariantBroken { .. }
+    ));
 }

@@ -20,7 +20,8 @@ use grassroots::service::{
     HallMetrics, ServiceRequest, ServiceRequestEvent as Event, ServiceRequestState as State,
     sample, strategies,
 };
-use grassroots::testing::{Step, check_invariants};
+use grassroots::testing::guided::{self, Run};
+use grassroots::testing::{Coverage, Step, check_invariants};
 use grassroots::workflow::{Case, Context, Recorded, Workflow, replay_state};
 use grassroots::workflow::{HasKind, Kind};
 use proptest::prelude::*;
@@ -249,4 +250,47 @@ fn valid_sequences_reach_every_state() {
         .collect();
     let missing: Vec<_> = all.difference(&reached).collect();
     assert!(missing.is_empty(), "never reached: {missing:?}");
+}
+
+/// Valid draws and guided runs with the hall's guide exercise every
+/// declared transition but the ladder's escalations, which the Huanan
+/// hall's supervision policy rules out, and five that need a case left
+/// overdue through two ticks in one state — exploration reaches those
+/// (tests/kit.rs; DESIGN.md, issue 20).
+#[test]
+fn the_strategies_exercise_every_declared_transition_the_policy_allows() {
+    use grassroots::escalation::LadderEventKind as L;
+    use grassroots::service::{ServiceRequestEventKind as E, ServiceRequestStateKind as S};
+    use grassroots::workflow::Transition;
+
+    let mut runner = TestRunner::deterministic();
+    let strategy = strategies::valid_steps(service(), 10..60);
+    let mut coverage = Coverage::<ServiceRequest>::new();
+    for _ in 0..400 {
+        let steps = strategy.new_tree(&mut runner).unwrap().current();
+        coverage.record_case(&run(&steps));
+    }
+    let guide = strategies::guide(service());
+    let guided = guided::run(service(), &guide, Run::default()).unwrap_or_else(|f| panic!("{f}"));
+    coverage.merge(&guided);
+    println!("{coverage}");
+    let escalated = E::Ladder(L::Escalated);
+    let notice = E::Ladder(L::SupervisionNoticeIssued);
+    coverage
+        .require_all_except(&[
+            Transition::new(S::ExtensionRequested, E::Overdue, S::ExtensionRequested),
+            Transition::new(
+                S::ExtensionRequested,
+                E::Ladder(L::SupervisionReminded),
+                S::ExtensionRequested,
+            ),
+            Transition::new(S::Accepted, notice, S::Accepted),
+            Transition::new(S::Forwarded, notice, S::Forwarded),
+            Transition::new(S::ExtensionRequested, notice, S::ExtensionRequested),
+            Transition::new(S::Accepted, escalated, S::Accepted),
+            Transition::new(S::Forwarded, escalated, S::Forwarded),
+            Transition::new(S::InProcess, escalated, S::InProcess),
+            Transition::new(S::ExtensionRequested, escalated, S::ExtensionRequested),
+        ])
+        .unwrap();
 }

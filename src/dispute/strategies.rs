@@ -66,8 +66,8 @@ use crate::actor::{Actor, Role};
 use crate::escalation::Referral;
 use crate::id::{ActorId, CaseId, OrgId};
 use crate::matter::DisputeKind;
-use crate::testing::Step;
 use crate::testing::strategies::{epoch, role, steps};
+use crate::testing::{Guide, Step};
 use crate::tier::Severity;
 use crate::workflow::{Case, Context, Workflow};
 
@@ -599,6 +599,54 @@ fn next(
         | DisputeState::Refused { .. }
         | DisputeState::Closed { .. } => tick(),
     }
+}
+
+/// A [`Guide`] for the testing kit's guided generation and
+/// [`explore`](crate::testing::explore): in each state, every command the
+/// [`lifecycle`] could send there, by the actor it would send it as, and a
+/// party's referral to arbitration.
+///
+/// It is a `Guide<Dispute>` in your tests; it is generic so that a wrapper
+/// of the dispute workflow (a mutant in the kit's own tests) can use it.
+///
+/// ```
+/// use grassroots::dispute::strategies::{guide, sample};
+/// use grassroots::testing::{Budget, explore};
+///
+/// let (dispute, cast) = sample();
+/// let report = explore(&dispute, &guide(&dispute, &cast), Budget::depth(4));
+/// assert!(report.violation.is_none(), "{report}");
+/// ```
+pub fn guide<W>(dispute: &Dispute, cast: &Cast) -> Guide<W>
+where
+    W: Workflow<State = DisputeState, Command = DisputeCommand>,
+{
+    let (dispute, cast) = (dispute.clone(), cast.clone());
+    Guide::new().anywhere(move |state| {
+        let mut out: Vec<(Actor, DisputeCommand)> = Vec::new();
+        // `next` reads its choice modulo 3, 4, 6, 7, 8, 10 and 12 and in
+        // tenths: 0..168 draws every option it has.
+        for choice in 0..168 {
+            let option = next(&dispute, &cast, state, choice, epoch());
+            if !out.contains(&option) {
+                out.push(option);
+            }
+        }
+        // A labour party may go to arbitration once the limit lapses, in
+        // any state before the end of mediation.
+        if let Some(party) = cast.parties.first() {
+            let refer = (
+                Actor::new(party.actor.clone()).with_role(Role::Party),
+                DisputeCommand::Refer {
+                    to: Referral::Arbitration,
+                },
+            );
+            if !state.is_terminal() && !out.contains(&refer) {
+                out.push(refer);
+            }
+        }
+        out
+    })
 }
 
 /// Whether a labour dispute's limit has lapsed in `state` (for users'

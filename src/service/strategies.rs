@@ -60,9 +60,9 @@ use super::note::Note;
 use super::state::{Handling, ServiceRequestState};
 use crate::actor::{Actor, Role};
 use crate::id::{ActorId, CaseId, MaterialId, OrgId, ServiceCode};
-use crate::testing::Step;
 use crate::testing::strategies::{epoch, role};
-use crate::workflow::{Case, Context};
+use crate::testing::{Guide, Step};
+use crate::workflow::{Case, Context, Workflow};
 
 /// The applicant of every drawn request.
 pub const APPLICANT: &str = "applicant-1";
@@ -350,6 +350,30 @@ fn options(
         }
         S::Refused { .. } | S::Closed { .. } | S::Withdrawn { .. } => Vec::new(),
     }
+}
+
+/// A [`Guide`] for the testing kit's guided generation and
+/// [`explore`](crate::testing::explore): in each state, every command
+/// [`valid_steps`] could send there, by the actor it would send it as.
+///
+/// It is a `Guide<ServiceRequest>` in your tests; it is generic so that a
+/// wrapper of the workflow (a mutant in the kit's own tests) can use it.
+pub fn guide<W>(service: &ServiceRequest) -> Guide<W>
+where
+    W: Workflow<State = ServiceRequestState, Command = ServiceRequestCommand>,
+{
+    let service = service.clone();
+    Guide::new().anywhere(move |state| {
+        let mut out: Vec<(Actor, ServiceRequestCommand)> = Vec::new();
+        for detail in [0, 1, 64, 65] {
+            for (_, actor, command) in options(&service, state, epoch(), detail) {
+                if !out.iter().any(|(a, c)| *a == actor && *c == command) {
+                    out.push((actor, command));
+                }
+            }
+        }
+        out
+    })
 }
 
 /// The option a draw picks, by weight.

@@ -1,6 +1,8 @@
 //! A testing kit for workflows: given/when/then scenarios, an invariant
-//! checker for command sequences and (feature `proptest`) strategies that
-//! draw them.
+//! checker for command sequences, a [`Guide`] saying which commands make
+//! sense in each state, [`Coverage`] of the declared table, bounded
+//! [`explore`]ation of every reachable state and (feature `proptest`)
+//! strategies that draw command sequences, [`guided`] by the guide.
 //!
 //! Every scenario also checks the kernel's invariants for you: a refused
 //! command must leave the case untouched, every performed transition must be
@@ -48,15 +50,32 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod coverage;
+mod explore;
+mod guide;
+#[cfg(feature = "proptest")]
+pub mod guided;
+
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
+
+pub use coverage::{Coverage, CoverageError, TransitionName};
+pub use explore::{Budget, Counterexample, Exploration, explore};
+pub use guide::Guide;
 
 use crate::actor::Actor;
 use crate::id::CaseId;
 use crate::workflow::{
-    Case, CaseError, Context, HasKind, Kind, KindName, Recorded, Workflow, is_declared,
+    Case, CaseError, Context, HasKind, Kind, KindName, Recorded, Transition, TransitionOf, Workflow,
 };
+
+/// The time the kit's cases start: 2026-01-05 09:00 UTC, a Monday.
+pub fn epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
 
 /// The case id scenarios use unless told otherwise.
 pub fn scenario_case_id() -> CaseId {
@@ -145,7 +164,9 @@ impl<'w, W: Workflow> Given<'w, W> {
         let outcome = case
             .handle(self.workflow, &command, &Context::new(at, actor))
             .map(|recorded| recorded.iter().map(|r| r.event.clone()).collect::<Vec<_>>());
-        if let Err(violation) = check_outcome(&before, &case, outcome.is_ok(), 0) {
+        if let Err(violation) =
+            check_outcome(&before, &case, outcome.is_ok(), 0, W::transitions(), None)
+        {
             panic!("{command:?}: {}", violation.without_step());
         }
         When {
@@ -315,6 +336,27 @@ pub enum Violation {
         /// The index of the step in the sequence.
         step: usize,
     },
+    /// An invariant of your own (see [`Guide::invariant`]) does not hold
+    /// after the step.
+    #[error("step {step}: invariant {invariant:?} does not hold")]
+    InvariantBroken {
+        /// The index of the step in the sequence.
+        step: usize,
+        /// The invariant's name.
+        invariant: String,
+    },
+    /// The guide's outsider sent a command that is not public, and the
+    /// workflow accepted it and decided events: a guard on who may send it
+    /// is missing.
+    #[error("step {step}: the outsider's {command} was accepted in state {state}")]
+    OutsiderAccepted {
+        /// The index of the step in the sequence.
+        step: usize,
+        /// The command kind.
+        command: KindName,
+        /// The state kind it was accepted in.
+        state: KindName,
+    },
     /// Replaying the history failed or gave another case than the live one.
     #[error("replay does not give the live case back: {reason}")]
     ReplayDiffers {
@@ -359,35 +401,32 @@ pub fn check_invariants<W: Workflow>(
     id: CaseId,
     steps: impl IntoIterator<Item = Step<W::Command>>,
 ) -> Result<Checked<W>, Violation> {
+    check_with(workflow, id, steps, W::transitions(), None, None)
+}
+
+/// [`check_invariants`] against `table`, with the guide's own checks
+/// (outsider refused, the user's invariants) when given, counting performed
+/// transitions in `coverage`.
+pub(crate) fn check_with<W: Workflow>(
+    workflow: &W,
+    id: CaseId,
+    steps: impl IntoIterator<Item = Step<W::Command>>,
+    table: &[TransitionOf<W>],
+    guide: Option<&Guide<W>>,
+    mut coverage: Option<&mut Coverage<W>>,
+) -> Result<Checked<W>, Violation> {
     let mut case = Case::<W>::new(id);
     let (mut accepted, mut refused) = (0, 0);
-    for (step, s) in steps.into_iter().enumerate() {
-        let before = case.clone();
-        let outcome = case.handle(workflow, &s.command, &Context::new(s.at, &s.actor));
-        // The kernel refuses a decision the workflow got wrong; for the
-        // kit that is a violation, not a refusal by the rules.
-        match outcome {
-            Err(CaseError::Undeclared {
-                from, event, to, ..
-            }) => {
-                return Err(Violation::UndeclaredTransition {
-                    step,
-                    from,
-                    event,
-                    to,
-                });
-            }
-            Err(CaseError::EventAfterTerminal { state, event, .. }) => {
-                return Err(Violation::EventAfterTerminal { step, state, event });
-            }
-            _ => {}
-        }
-        let ok = outcome.is_ok();
-        if ok && before.is_terminal() {
-            return Err(Violation::AcceptedAfterTerminal { step });
-        }
-        check_outcome(&before, &case, ok, step)?;
-        if ok {
+    for (index, step) in steps.into_iter().enumerate() {
+        if check_step(
+            workflow,
+            &mut case,
+            &step,
+            index,
+            table,
+            guide,
+            coverage.as_deref_mut(),
+        )? {
             accepted += 1;
         } else {
             refused += 1;
@@ -398,6 +437,67 @@ pub fn check_invariants<W: Workflow>(
         accepted,
         refused,
     })
+}
+
+/// Sends `step` to `case` and checks every invariant on the outcome;
+/// `Ok(true)` when it was accepted.
+pub(crate) fn check_step<W: Workflow>(
+    workflow: &W,
+    case: &mut Case<W>,
+    step: &Step<W::Command>,
+    index: usize,
+    table: &[TransitionOf<W>],
+    guide: Option<&Guide<W>>,
+    coverage: Option<&mut Coverage<W>>,
+) -> Result<bool, Violation> {
+    let before = case.clone();
+    let outcome = case.handle(workflow, &step.command, &Context::new(step.at, &step.actor));
+    // The kernel refuses a decision the workflow got wrong; for the kit
+    // that is a violation, not a refusal by the rules.
+    match outcome {
+        Err(CaseError::Undeclared {
+            from, event, to, ..
+        }) => {
+            return Err(Violation::UndeclaredTransition {
+                step: index,
+                from,
+                event,
+                to,
+            });
+        }
+        Err(CaseError::EventAfterTerminal { state, event, .. }) => {
+            return Err(Violation::EventAfterTerminal {
+                step: index,
+                state,
+                event,
+            });
+        }
+        _ => {}
+    }
+    let ok = outcome.is_ok();
+    if ok && before.is_terminal() {
+        return Err(Violation::AcceptedAfterTerminal { step: index });
+    }
+    check_outcome(&before, case, ok, index, table, coverage)?;
+    if ok && case.version() > before.version() {
+        if let Some(guide) = guide {
+            let command = step.command.kind();
+            if step.actor.id() == guide.outsider_actor().id() && !guide.is_public(command) {
+                return Err(Violation::OutsiderAccepted {
+                    step: index,
+                    command: command.name(),
+                    state: before.state().kind().name(),
+                });
+            }
+            if let Some(name) = guide.broken_invariant(case) {
+                return Err(Violation::InvariantBroken {
+                    step: index,
+                    invariant: name.to_owned(),
+                });
+            }
+        }
+    }
+    Ok(ok)
 }
 
 impl Violation {
@@ -416,6 +516,8 @@ fn check_outcome<W: Workflow>(
     after: &Case<W>,
     ok: bool,
     step: usize,
+    table: &[TransitionOf<W>],
+    mut coverage: Option<&mut Coverage<W>>,
 ) -> Result<(), Violation> {
     if !ok {
         return if before == after {
@@ -429,7 +531,11 @@ fn check_outcome<W: Workflow>(
         let from = state.kind();
         state = W::evolve(state, &r.event);
         let (event, to) = (r.event.kind(), state.kind());
-        if !is_declared::<W>(from, event, to) {
+        let transition = Transition::new(from, event, to);
+        if let Some(coverage) = coverage.as_deref_mut() {
+            coverage.record(transition);
+        }
+        if !table.contains(&transition) {
             return Err(Violation::UndeclaredTransition {
                 step,
                 from: from.name(),
@@ -460,21 +566,14 @@ fn check_outcome<W: Workflow>(
 /// timed sequence to feed [`check_invariants`].
 #[cfg(feature = "proptest")]
 pub mod strategies {
-    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use chrono::Duration;
     use proptest::prelude::*;
 
     use super::Step;
+    pub use super::epoch;
     use crate::actor::{Actor, Role};
     use crate::id::ActorId;
     use crate::tier::Tier;
-
-    /// The time the first step of a drawn sequence is sent: 2026-01-05
-    /// 09:00 UTC, a Monday.
-    pub fn epoch() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
-            .single()
-            .unwrap_or(DateTime::<Utc>::MIN_UTC)
-    }
 
     /// Any role.
     pub fn role() -> impl Strategy<Value = Role> {
