@@ -159,7 +159,7 @@ where
     load_stream(store, &stream)
 }
 
-fn load_stream<W, S>(store: &S, stream: &StreamKey) -> Result<Case<W>, JournalError>
+pub(super) fn load_stream<W, S>(store: &S, stream: &StreamKey) -> Result<Case<W>, JournalError>
 where
     W: EventSchema,
     W::Event: DeserializeOwned,
