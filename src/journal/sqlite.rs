@@ -402,25 +402,48 @@ fn stream_range(
     after: u64,
     limit: Option<usize>,
 ) -> Result<Vec<StoredEvent>, JournalError> {
-    let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-    read_rows(
-        conn,
-        concat!(
-            "SELECT ",
-            columns!(),
-            " FROM journal_events
-             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
-             ORDER BY version LIMIT ?5"
+    let key = (
+        stream.tenant.as_str(),
+        stream.stream_type.as_str(),
+        stream.id.as_str(),
+        to_i64(after),
+    );
+    // Two statements, not `LIMIT -1`: SQLite prepares a statement whose
+    // LIMIT is a parameter again on every new binding (measured: the whole
+    // cost of a sweep's loads went to re-preparing the read).
+    let sql_text = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM journal_events
+         WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
+         ORDER BY version"
+    );
+    match limit {
+        None => read_rows(
+            conn,
+            sql_text,
+            params![key.0, key.1, key.2, key.3],
+            Some(stream),
         ),
-        params![
-            stream.tenant.as_str(),
-            stream.stream_type.as_str(),
-            stream.id.as_str(),
-            to_i64(after),
-            limit
-        ],
-        Some(stream),
-    )
+        Some(limit) => read_rows(
+            conn,
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM journal_events
+                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
+                 ORDER BY version LIMIT ?5"
+            ),
+            params![
+                key.0,
+                key.1,
+                key.2,
+                key.3,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            Some(stream),
+        ),
+    }
 }
 
 fn event_id_taken(tx: &Connection, tenant: &TenantId, id: &EventId) -> Result<bool, JournalError> {
