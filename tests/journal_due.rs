@@ -428,6 +428,7 @@ macro_rules! on_every_store {
         mod postgres {
             $(
                 #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
                 fn $rule() {
                     let Some(store) = crate::support::stores::postgres() else { return };
                     super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
@@ -576,6 +577,10 @@ fn four_sweepers_on_four_sqlite_connections_record_each_timer_exactly_once() {
 
 #[cfg(feature = "postgres")]
 #[test]
+#[cfg_attr(
+    not(grassroots_pg),
+    ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+)]
 fn four_sweepers_on_postgres_record_each_timer_exactly_once() {
     let Some(url) = support::stores::postgres_url() else {
         return;
