@@ -234,6 +234,9 @@ mod hours;
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod sample;
 mod state;
+#[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
+pub mod strategies;
 mod table;
 
 pub use command::{
