@@ -889,3 +889,63 @@ fn live_equals_replay_and_stored_states_round_trip() {
         assert_eq!(&back, case.state());
     }
 }
+
+// ---------------------------------------------------------------------------
+// Open311 GeoReport v2.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn every_state_shows_as_a_georeport_request_lossless_in_the_extension() {
+    use grassroots::open311::{Status, WorkOrderRequest, work_order_request, work_order_requests};
+    let w = wo();
+    let mut cases = Vec::new();
+    for (state, _) in TABLE {
+        let case = to(state);
+        let view = work_order_request(&w, &case);
+        if state == "New" {
+            assert!(view.is_none());
+            continue;
+        }
+        let view = view.unwrap();
+        let json = serde_json::to_value(&view).unwrap();
+        let back: WorkOrderRequest = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, view, "{state}: the view reads back as it was written");
+        assert_eq!(&back.grassroots.state, case.state(), "{state}: lossless");
+        assert_eq!(json["grassroots"]["state_kind"], state);
+        assert_eq!(json["service_code"], "street_lighting");
+        assert_eq!(json["address_id"], HUANAN_CITY);
+        let closed = ["Closed", "Dismissed", "Withdrawn"].contains(&state);
+        assert_eq!(view.status == Status::Closed, closed, "{state}");
+        cases.push(case);
+    }
+    let list = work_order_requests(&w, &cases);
+    assert_eq!(list.len(), TABLE.len() - 1);
+    let text = serde_json::to_string(&list).unwrap();
+    assert!(text.starts_with('['));
+}
+
+#[test]
+fn a_georeport_request_carries_the_point_address_and_media_given() {
+    use grassroots::open311::work_order_request;
+    let geo = GeoFields {
+        point: Some(GeoPoint::new(22.66, 114.13).unwrap()),
+        address: Some(note("gate 3, Huanan City")),
+        media_url: Some(note("https://img.example.cn/0001.jpg")),
+    };
+    let mut command = receive(Channel::App, NOISE);
+    if let C::Receive { geo: g, .. } = &mut command {
+        *g = geo;
+    }
+    let case = run(&[(resident(), command)]);
+    let json = serde_json::to_value(work_order_request(&wo(), &case).unwrap()).unwrap();
+    assert_eq!(json["lat"], 22.66);
+    assert_eq!(json["long"], 114.13);
+    assert_eq!(json["address"], "gate 3, Huanan City");
+    assert_eq!(json["media_url"], "https://img.example.cn/0001.jpg");
+    assert_eq!(json["agency_responsible"], "Longgang 12345 hotline centre");
+    assert_eq!(json["requested_datetime"], "2026-03-02T02:00:00Z");
+    // A stored state that breaks a rule is refused on the way back in.
+    let mut bad = json.clone();
+    bad["grassroots"]["state"]["intake"]["geo"]["point"]["lat"] = serde_json::json!(123.0);
+    assert!(serde_json::from_value::<grassroots::open311::WorkOrderRequest>(bad).is_err());
+}
