@@ -949,3 +949,69 @@ fn a_georeport_request_carries_the_point_address_and_media_given() {
     bad["grassroots"]["state"]["intake"]["geo"]["point"]["lat"] = serde_json::json!(123.0);
     assert!(serde_json::from_value::<grassroots::open311::WorkOrderRequest>(bad).is_err());
 }
+
+// ---------------------------------------------------------------------------
+// Metrics.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn work_order_metrics_follow_the_usual_definitions_and_merge() {
+    use grassroots::metrics::WorkOrderMetrics;
+    // A: closed, everything on time.
+    let a = to("Closed");
+    // B: redone after a dissatisfied callback, the second reply late.
+    let mut b = run(&steps_to("CalledBack", Path::default()));
+    let at = t0() + Duration::hours(1);
+    accepted(
+        &mut b,
+        &dispatcher(),
+        C::Redo {
+            reason: note("still dark"),
+        },
+        at,
+    );
+    let late = b.state().handling().unwrap().due() + Duration::hours(1);
+    accepted(
+        &mut b,
+        &member(PINGHU),
+        C::Reply {
+            reply: note("fixed at last"),
+        },
+        late,
+    );
+    accepted(
+        &mut b,
+        &dispatcher(),
+        callback(Satisfaction::BasicallySatisfied, Finding::ReplyAdequate),
+        late,
+    );
+    // C: returned, waiting for the dispatcher.
+    let c = to("ReturnPending");
+    // D: signed for three hours after dispatch: late.
+    let mut d = to("Dispatched");
+    accepted(
+        &mut d,
+        &member(PINGHU),
+        C::SignFor,
+        t0() + Duration::hours(5),
+    );
+    let mut all = WorkOrderMetrics::default();
+    for case in [&a, &b, &c, &d] {
+        all.observe(case.history());
+    }
+    assert_eq!(all.received(), 4);
+    assert_eq!(all.on_time_sign_for_rate(), Some(2.0 / 3.0));
+    assert_eq!(all.on_time_completion_rate(), Some(0.5));
+    assert_eq!(all.return_rate(), Some(0.25));
+    assert_eq!(all.redo_rate(), Some(0.5));
+    assert_eq!(all.callback_satisfaction(), Some(1.0));
+    let mut left = WorkOrderMetrics::default();
+    left.observe(a.history());
+    left.observe(b.history());
+    let mut right = WorkOrderMetrics::default();
+    right.observe(c.history());
+    right.observe(d.history());
+    left.merge(&right);
+    assert_eq!(left, all);
+    assert!(all.to_string().contains("return rate: 25.0%"));
+}
