@@ -106,7 +106,7 @@ impl Map {
         map
     }
 
-    fn pick<'a, T>(list: &'a [T], n: u32) -> Option<&'a T> {
+    fn pick<T>(list: &[T], n: u32) -> Option<&T> {
         if list.is_empty() {
             None
         } else {
