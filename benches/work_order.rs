@@ -12,7 +12,7 @@
 //!   record — the baseline of DESIGN.md §7.
 //! - `work_order_replay/lifecycle_*`: replay of 100 whole orders (intake,
 //!   handover, dispatch, return, re-dispatch, sign-for with the ladder's
-//!   start, reply, dissatisfied callback, redo, reply, callback, close).
+//!   start, reply, dissatisfied callback, redo, reply, callback, close: 14 events each).
 
 #![allow(missing_docs)]
 
@@ -155,7 +155,7 @@ fn in_hand(orders: &WorkOrder) -> Case<WorkOrder> {
     )
 }
 
-/// A whole order: 15 events.
+/// A whole order: 14 events.
 fn lifecycle(orders: &WorkOrder, id: &str) -> Case<WorkOrder> {
     let callback = |satisfaction, finding| Command::Callback {
         satisfaction,
