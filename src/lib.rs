@@ -92,12 +92,14 @@
 //!
 //! - `proptest` — exports proptest strategies that draw command sequences
 //!   for property tests: `testing::strategies` for any workflow,
-//!   `dispute::strategies` and `service::strategies` for the crate's own.
+//!   `dispute::strategies`, `service::strategies` and
+//!   `work_order::strategies` for the crate's own.
 //! - `sqlite` — an event store on an embedded SQLite file (bundled SQLite).
 //! - `postgres` — an event store on a PostgreSQL server.
 //! - `sim` — simulation and sample data: the city-year load generator
-//!   (`load`), seeded city graphs (`org::generate`) and the sample service
-//!   hall (`service::sample`). It brings in `rand` and `rand_pcg`, which the
+//!   (`load`), seeded city graphs (`org::generate`), the sample service
+//!   hall (`service::sample`) and the sample 12345 centre
+//!   (`work_order::sample`). It brings in `rand` and `rand_pcg`, which the
 //!   default build does not have.
 //!
 //! None is on by default.
@@ -139,6 +141,7 @@ pub use service::{
     ServiceRequestState,
 };
 pub use tier::{Severity, Tier};
+pub use work_order::{WorkOrder, WorkOrderCommand, WorkOrderError, WorkOrderEvent, WorkOrderState};
 pub use workflow::{
     Case, CaseError, Context, Decision, HasKind, Kind, Recorded, ReplayError, Transition, Workflow,
 };

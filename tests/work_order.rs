@@ -262,6 +262,17 @@ fn canonical(state: &str, command: &str) -> (Path, Actor, C) {
                 record: note("handed over"),
             },
         ),
+        // After Pinghu's return, to another body that mends lights.
+        "Dispatch" if state == "ReturnPending" => (
+            dispatcher(),
+            dispatch(
+                Lead::Chosen {
+                    body: org(LIGHTING),
+                    reason: note("a district road"),
+                },
+                &[],
+            ),
+        ),
         "Dispatch" => (dispatcher(), dispatch(Lead::Routed, &[])),
         "Dismiss" => (
             dispatcher(),
@@ -621,6 +632,22 @@ fn a_body_cannot_return_an_order_twice_for_the_same_reason() {
             body: org(PINGHU),
             ground: ReturnGround::OutsideOurArea
         }
+    );
+    // Sending it back to the returner is upholding, which takes a reason.
+    let mut returned = case.clone();
+    let again = ReturnReason {
+        ground: ReturnGround::InformationIncomplete,
+        note: note("which pole?"),
+    };
+    accepted(
+        &mut returned,
+        &member(PINGHU),
+        C::Return { reason: again },
+        at,
+    );
+    assert_eq!(
+        refused(&returned, &dispatcher(), dispatch(Lead::Routed, &[]), at),
+        WorkOrderError::RedispatchToReturner { body: org(PINGHU) }
     );
     let other = ReturnReason {
         ground: ReturnGround::InformationIncomplete,

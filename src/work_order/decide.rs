@@ -383,6 +383,7 @@ impl WorkOrder {
     fn dispatch(
         &self,
         order: &Order,
+        returned: Option<&Pending>,
         lead: &Lead,
         assisting: &[OrgId],
         ctx: &Context<'_>,
@@ -416,6 +417,11 @@ impl WorkOrder {
                 )
             }
         };
+        if let Some(returned) = returned {
+            if returned.assignment().lead == lead {
+                return Err(WorkOrderError::RedispatchToReturner { body: lead });
+            }
+        }
         for (i, body) in assisting.iter().enumerate() {
             if !self.ladder.graph().contains(body) {
                 return Err(WorkOrderError::UnknownBody { body: body.clone() });
@@ -779,10 +785,12 @@ impl Workflow for WorkOrder {
                     body: order.intake().first_receiver.clone(),
                 })
             }
-            (
-                S::AwaitingDispatch(order) | S::ReturnPending { order, .. },
-                C::Dispatch { lead, assisting },
-            ) => self.dispatch(order, lead, assisting, ctx),
+            (S::AwaitingDispatch(order), C::Dispatch { lead, assisting }) => {
+                self.dispatch(order, None, lead, assisting, ctx)
+            }
+            (S::ReturnPending { order, pending }, C::Dispatch { lead, assisting }) => {
+                self.dispatch(order, Some(pending), lead, assisting, ctx)
+            }
             (
                 S::AwaitingDispatch(order) | S::ReturnPending { order, .. },
                 C::Dismiss { reason },

@@ -163,6 +163,14 @@ pub enum WorkOrderError {
         /// The ground it gave both times.
         ground: ReturnGround,
     },
+    /// A re-dispatch to the body whose return is pending: sending the order
+    /// back to it is upholding the dispatch, which takes a reason
+    /// ([`UpholdDispatch`](super::WorkOrderCommand::UpholdDispatch)).
+    #[error("{body} returned the order: send it back by upholding the dispatch, with a reason")]
+    RedispatchToReturner {
+        /// The body that returned it.
+        body: OrgId,
+    },
     /// The actor acts for no assisting body of the order.
     #[error("actor {actor} acts for no assisting body of this order")]
     NotAssisting {

@@ -155,6 +155,9 @@
 //! - **Returns** (退单) carry a [`ReturnReason`] — a ground and a note, so
 //!   there is no return without a reason — and a body cannot return an
 //!   order twice on the same ground ([`WorkOrderError::ReturnedBefore`]).
+//!   After a return the dispatcher re-dispatches to another body, or
+//!   upholds the dispatch with a reason; a re-dispatch to the body that
+//!   returned it is refused ([`WorkOrderError::RedispatchToReturner`]).
 //! - **Joint handling.** The lead replies once every assisting body has
 //!   reported its part ([`WorkOrderError::AssistancePending`]).
 //! - **Callback and redo.** A callback comes after the reply; a redo needs a

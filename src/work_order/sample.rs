@@ -42,6 +42,9 @@ pub const ENVIRONMENT: &str = "pinghu-environment";
 /// Huanan City's property management company: city appearance inside the
 /// park.
 pub const PROPERTY: &str = "huanan-property";
+/// The Longgang street lighting office: it maintains the district's main
+/// roads' lights.
+pub const LIGHTING: &str = "longgang-lighting";
 /// The Longgang market supervision bureau: it handles none of the three.
 pub const MARKET: &str = "longgang-market";
 /// The Huanan City merchants' council.
@@ -56,7 +59,8 @@ where
 
 /// The sample organisation graph: Shenzhen → Longgang → Pinghu → the Huanan
 /// City commercial district → Huanan City → grid 3; the 12345 centre, the
-/// urban management and environment offices and the market bureau; the
+/// urban management and environment offices, the lighting office and the
+/// market bureau; the
 /// park's property company and the merchants' council.
 ///
 /// # Panics
@@ -102,6 +106,12 @@ pub fn huanan_graph() -> OrgGraph {
         )
         .with_capability(CITY_APPEARANCE),
         Org::new(
+            id(LIGHTING),
+            "Longgang street lighting office",
+            custom("lighting_office"),
+        )
+        .with_capability(STREET_LIGHTING),
+        Org::new(
             id(MARKET),
             "Longgang market supervision bureau",
             OrgKind::AdministrativeServiceCentre,
@@ -128,6 +138,7 @@ pub fn huanan_graph() -> OrgGraph {
         (ENVIRONMENT, Relation::Serves(since), PINGHU),
         (PROPERTY, Relation::Serves(since), HUANAN_CITY),
         (MARKET, Relation::Serves(since), "longgang"),
+        (LIGHTING, Relation::Serves(since), "longgang"),
     ] {
         graph
             .try_link(&id(from), relation, &id(to))

@@ -135,10 +135,18 @@ fn options(
     let tick = (TICK, Actor::system(), C::Tick);
     let withdraw = (END, requester(), C::Withdraw { reason: None });
     let dismiss = (END, dispatcher(), C::Dismiss { reason: note() });
-    let dispatch = || {
-        let lead = match (detail / 3 % 3, Map::pick(&map.bodies, detail / 9)) {
-            (0, Some(body)) => Lead::Chosen {
-                body: body.clone(),
+    // Routed, or chosen among the bodies able to handle the matter (not
+    // the one whose return is pending), with an assisting body now and then.
+    let dispatch = |matter: &Need, returner: Option<&OrgId>| {
+        let graph = work_orders.ladder().graph();
+        let capable: Vec<&OrgId> = map
+            .bodies
+            .iter()
+            .filter(|b| Some(*b) != returner && graph.org(*b).is_some_and(|o| o.has(*matter)))
+            .collect();
+        let lead = match (detail / 3 % 3, Map::pick(&capable, detail / 9)) {
+            (0 | 1, Some(body)) if returner.is_some() || detail / 3 % 3 == 0 => Lead::Chosen {
+                body: (*body).clone(),
                 reason: note(),
             },
             _ => Lead::Routed,
@@ -228,7 +236,12 @@ fn options(
                 tick,
             ]
         }
-        S::AwaitingDispatch(_) => vec![dispatch(), dismiss, withdraw, tick],
+        S::AwaitingDispatch(order) => vec![
+            dispatch(&order.intake().matter, None),
+            dismiss,
+            withdraw,
+            tick,
+        ],
         S::Dispatched { pending, .. } => {
             let lead = member(&pending.assignment().lead);
             vec![
@@ -247,8 +260,8 @@ fn options(
                 tick,
             ]
         }
-        S::ReturnPending { .. } => vec![
-            dispatch(),
+        S::ReturnPending { order, pending } => vec![
+            dispatch(&order.intake().matter, Some(&pending.assignment().lead)),
             (DETOUR, dispatcher(), C::UpholdDispatch { reason: note() }),
             dismiss,
             withdraw,
