@@ -82,7 +82,7 @@
 //! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision, reports |
 //! | [`dispute`] | [`Dispute`]: people's mediation from report to follow-up visit, with the ladder inside |
 //! | [`service`] | [`ServiceRequest`]: the service hall's catalogue and the request lifecycle with promised working-day dates |
-//! | [`work_order`] | [`WorkOrder`](work_order::WorkOrder): the 12345 work order — intake from any channel, dispatch, sign-for, returns, joint handling, reply, callback, redo and supervision |
+//! | [`work_order`] | [`WorkOrder`]: the 12345 work order — intake from any channel, dispatch, sign-for, returns, joint handling, reply, callback, redo and supervision |
 //! | [`open311`] | GeoReport v2 views of the catalogue and of service requests |
 //! | [`journal`] | event stores: the `EventStore` trait, `MemoryStore`, `SqliteStore` (feature `sqlite`), `PostgresStore` (feature `postgres`); optimistic concurrency, idempotent retries, hash-chained tamper evidence, upcasters |
 //! | [`testing`] | given/when/then scenarios, an invariant checker, guided generation, coverage and bounded exploration for users' tests |
