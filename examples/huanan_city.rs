@@ -637,6 +637,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         ),
     )?;
     let requests = service_requests(out, &journal, &service, &graph)?;
+    work_orders(out)?;
 
     writeln!(
         out,
@@ -1786,6 +1787,295 @@ fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
         LadderEvent::ReferredOut { tier, .. } => format!("referred out from the {tier} tier"),
         other => format!("{other:?}"),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Work orders: the 12345 loop (issue 16).
+// ---------------------------------------------------------------------------
+
+/// How a work order of the story went.
+#[derive(Debug)]
+#[allow(dead_code)] // read by tests/examples.rs
+pub(crate) struct WorkOrderOutcome {
+    /// The case.
+    pub(crate) case: CaseId,
+    /// How the request arrived.
+    pub(crate) channel: grassroots::work_order::Channel,
+    /// The body that received it first.
+    pub(crate) first_receiver: OrgId,
+    /// Every lead body it was dispatched to (or taken on by), in order.
+    pub(crate) leads: Vec<OrgId>,
+    /// The returns, by body.
+    pub(crate) returned_by: Vec<OrgId>,
+    /// Times it was redone.
+    pub(crate) redos: u32,
+    /// The last callback's satisfaction.
+    pub(crate) satisfaction: Option<grassroots::work_order::Satisfaction>,
+    /// The state it ended in.
+    pub(crate) state: grassroots::work_order::WorkOrderStateKind,
+}
+
+/// Two requests through the Longgang 12345 centre (the crate's work-order
+/// sample): one from the merchants' council, returned by the body the graph
+/// routed it to and re-dispatched for joint handling; one heard at a
+/// "secretary face-to-face" session, taken on by the subdistrict itself and
+/// redone after a dissatisfied callback.
+pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> {
+    use grassroots::work_order::{
+        Channel, Finding, GeoFields, GeoPoint, Lead, ReturnGround, ReturnReason, Satisfaction,
+        WorkOrder, WorkOrderCommand as C, WorkOrderEvent as E, sample as wo,
+    };
+    let orders = wo::huanan_work_orders();
+    let dispatcher = wo::dispatcher();
+    writeln!(out, "\nWork orders through the Longgang 12345 centre")?;
+    writeln!(out, "----------------------------------------------")?;
+    let step = |case: &mut Case<WorkOrder>,
+                out: &mut dyn Write,
+                actor: &Actor,
+                at: DateTime<Utc>,
+                command: C|
+     -> Result<()> {
+        match case.handle(&orders, &command, &Context::new(at, actor)) {
+            Ok(recorded) => {
+                let kinds: Vec<String> = recorded
+                    .iter()
+                    .map(|r| r.event.kind().to_string())
+                    .collect();
+                writeln!(out, "  {} {}: {}", local(at), actor.id(), kinds.join(", "))?;
+            }
+            Err(refused) => writeln!(out, "  {} {}: refused: {refused}", local(at), actor.id())?,
+        }
+        Ok(())
+    };
+
+    // The merchants' council brings a member's complaint: stalls block the
+    // fire lane at gate 2.
+    let mut council = Case::<WorkOrder>::new("12345-HN-0001".parse()?);
+    writeln!(
+        out,
+        "{} (merchants' council): stalls block the fire lane at gate 2",
+        council.id()
+    )?;
+    let receive = C::Receive {
+        channel: Channel::MerchantsCouncil,
+        requester: person("ent-huanan-0031")?,
+        matter: wo::CITY_APPEARANCE,
+        location: org(wo::HUANAN_CITY)?,
+        description: "night-market stalls block the fire lane at gate 2".parse()?,
+        geo: GeoFields {
+            point: Some(GeoPoint::new(22.6634, 114.1321)?),
+            address: Some("gate 2, Huanan City, Pinghu".parse()?),
+            media_url: Some("https://img.example.cn/12345/hn-0001.jpg".parse()?),
+        },
+    };
+    step(
+        &mut council,
+        out,
+        &wo::council_liaison(),
+        march(3, 10, 0),
+        receive,
+    )?;
+    let record = "the council cannot clear stalls; passed to 12345 with the member's photo";
+    step(
+        &mut council,
+        out,
+        &wo::council_liaison(),
+        march(3, 10, 5),
+        C::HandOver {
+            record: record.parse()?,
+        },
+    )?;
+    let routed = C::Dispatch {
+        lead: Lead::Routed,
+        assisting: vec![],
+    };
+    step(&mut council, out, &dispatcher, march(3, 10, 20), routed)?;
+    let outside = ReturnReason {
+        ground: ReturnGround::OutsideOurArea,
+        note: "the lane outside gate 2 is a municipal road, not the park's".parse()?,
+    };
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::PROPERTY),
+        march(3, 11, 0),
+        C::Return { reason: outside },
+    )?;
+    let market = C::Dispatch {
+        lead: Lead::Chosen {
+            body: org(wo::MARKET)?,
+            reason: "the stalls sell food".parse()?,
+        },
+        assisting: vec![],
+    };
+    step(&mut council, out, &dispatcher, march(3, 11, 10), market)?;
+    let urban = C::Dispatch {
+        lead: Lead::Chosen {
+            body: org(wo::URBAN)?,
+            reason: "a municipal road: urban management, with the park keeping its gate clear"
+                .parse()?,
+        },
+        assisting: vec![org(wo::PROPERTY)?],
+    };
+    step(&mut council, out, &dispatcher, march(3, 11, 15), urban)?;
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::URBAN),
+        march(3, 13, 30),
+        C::SignFor,
+    )?;
+    let reply = C::Reply {
+        reply: "stalls moved to the licensed night market on the east square".parse()?,
+    };
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::URBAN),
+        march(4, 22, 0),
+        reply.clone(),
+    )?;
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::PROPERTY),
+        march(4, 22, 10),
+        C::Assist {
+            note: "gate 2 kept clear by park security".parse()?,
+        },
+    )?;
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::URBAN),
+        march(4, 22, 30),
+        reply,
+    )?;
+    let satisfied = C::Callback {
+        satisfaction: Satisfaction::Satisfied,
+        finding: Finding::ReplyAdequate,
+        note: None,
+    };
+    step(
+        &mut council,
+        out,
+        &dispatcher,
+        march(5, 10, 0),
+        satisfied.clone(),
+    )?;
+    step(&mut council, out, &dispatcher, march(5, 10, 5), C::Close)?;
+    if let Some(view) = grassroots::open311::work_order_request(&orders, &council) {
+        writeln!(
+            out,
+            "  GeoReport: {} {} at {} ({}, {}), {}",
+            view.service_request_id,
+            serde_json::to_string(&view.status)?,
+            view.address.unwrap_or_default(),
+            view.lat.unwrap_or_default(),
+            view.long.unwrap_or_default(),
+            view.status_notes.unwrap_or_default()
+        )?;
+    }
+
+    // A secretary face-to-face: an enterprise says the street lights of the
+    // park's east road have been out for a week.
+    let mut lights = Case::<WorkOrder>::new("12345-HN-0002".parse()?);
+    writeln!(
+        out,
+        "{} (secretary face-to-face): the east road is dark",
+        lights.id()
+    )?;
+    let receive = C::Receive {
+        channel: Channel::SecretaryFaceToFace,
+        requester: person("ent-huanan-0107")?,
+        matter: wo::STREET_LIGHTING,
+        location: org(wo::HUANAN_CITY)?,
+        description: "the street lights of the east road have been out for a week".parse()?,
+        geo: GeoFields::default(),
+    };
+    let pinghu = wo::member(wo::PINGHU);
+    step(&mut lights, out, &wo::secretary(), march(4, 15, 0), receive)?;
+    step(
+        &mut lights,
+        out,
+        &wo::secretary(),
+        march(4, 15, 5),
+        C::TakeOn,
+    )?;
+    let early = C::Callback {
+        satisfaction: Satisfaction::Satisfied,
+        finding: Finding::ReplyAdequate,
+        note: None,
+    };
+    step(&mut lights, out, &dispatcher, march(5, 9, 0), early)?;
+    step(
+        &mut lights,
+        out,
+        &pinghu,
+        march(6, 17, 0),
+        C::Reply {
+            reply: "bulbs replaced".parse()?,
+        },
+    )?;
+    let wanting = C::Callback {
+        satisfaction: Satisfaction::Dissatisfied,
+        finding: Finding::ReplyWanting,
+        note: Some("two lamps by the canteen are still dark".parse()?),
+    };
+    step(&mut lights, out, &dispatcher, march(9, 10, 0), wanting)?;
+    step(&mut lights, out, &dispatcher, march(9, 10, 5), C::Close)?;
+    step(
+        &mut lights,
+        out,
+        &dispatcher,
+        march(9, 10, 10),
+        C::Redo {
+            reason: "repair the cable to the canteen lamps".parse()?,
+        },
+    )?;
+    step(
+        &mut lights,
+        out,
+        &pinghu,
+        march(11, 16, 0),
+        C::Reply {
+            reply: "cable repaired; every lamp lit".parse()?,
+        },
+    )?;
+    step(&mut lights, out, &dispatcher, march(12, 10, 0), satisfied)?;
+    step(&mut lights, out, &dispatcher, march(12, 10, 5), C::Close)?;
+
+    let mut metrics = grassroots::metrics::WorkOrderMetrics::default();
+    for case in [&council, &lights] {
+        metrics.observe(case.history());
+    }
+    writeln!(out, "{metrics}")?;
+
+    let outcome = |case: &Case<WorkOrder>| -> Result<WorkOrderOutcome> {
+        let order = case
+            .state()
+            .order()
+            .ok_or("a work order was not received")?;
+        let mut leads = Vec::new();
+        for r in case.history() {
+            match &r.event {
+                E::Dispatched { assignment, .. } => leads.push(assignment.lead.clone()),
+                E::TakenOn { by, .. } => leads.push(by.clone()),
+                _ => {}
+            }
+        }
+        Ok(WorkOrderOutcome {
+            case: case.id().clone(),
+            channel: order.intake().channel,
+            first_receiver: order.intake().first_receiver.clone(),
+            leads,
+            returned_by: order.returns().iter().map(|r| r.by.clone()).collect(),
+            redos: case.state().handling().map_or(0, |h| h.redos()),
+            satisfaction: case.state().callback().map(|c| c.satisfaction),
+            state: case.state().kind(),
+        })
+    };
+    Ok(vec![outcome(&council)?, outcome(&lights)?])
 }
 
 fn main() -> Result<()> {

@@ -126,6 +126,7 @@ mod facts;
 mod figures;
 mod measured;
 mod samples;
+mod work_order;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -138,6 +139,7 @@ pub use facts::{CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT, Rating};
 pub use figures::{Figures, FiguresError, Rates};
 pub use measured::Measured;
 pub use samples::TimeSamples;
+pub use work_order::WorkOrderMetrics;
 
 use crate::dispute::{Dispute, DisputeEvent};
 use crate::id::OrgId;
