@@ -269,17 +269,19 @@ mod table;
 
 pub use catalogue::{
     AllowedValue, Attribute, AttributeCode, AttributeValue, Attributes, Catalogue, Datatype,
-    Material, Mode, Requirement, ServiceItem,
+    Material, Materiality, Mode, Requirement, ServiceItem,
 };
 pub use command::{Review, ServiceRequestCommand, ServiceRequestCommandKind};
-pub use decide::{ServiceRequest, supervision_policy};
+pub use decide::{
+    DEFAULT_RECTIFICATION_LIMIT, SUPPLEMENT_NOTICE_LIMIT, ServiceRequest, supervision_policy,
+};
 pub use error::{CatalogueError, OrgUse, ServiceRequestError, ServiceStateError};
 pub use event::{ServiceRequestEvent, ServiceRequestEventKind, Submission};
 pub use note::{MAX_NOTE_LEN, Note, NoteError};
 pub use report::{HallMetrics, RequestFacts};
 pub use state::{
-    Handling, Intake, IntakeMaterial, MaterialStatus, Outcome, Request, ServiceRequestState,
-    ServiceRequestStateKind,
+    Agency, Handling, Intake, IntakeMaterial, MaterialStatus, Outcome, Pending, PromiseStatus,
+    Request, ServiceRequestState, ServiceRequestStateKind,
 };
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 
-use super::command::Review;
 use super::event::ServiceRequestEvent;
 use crate::calendar::WorkingCalendar;
 use crate::workflow::Recorded;
@@ -19,10 +18,10 @@ pub struct RequestFacts {
     pub concluded: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Whether a tick ever found it overdue.
     pub overdue: bool,
-    /// Good reviews it received (a request sent back for rework may be
-    /// rated again).
+    /// Good reviews it received (好评: very satisfied, satisfied or basically
+    /// satisfied; a request sent back for rework may be rated again).
     pub good_reviews: u32,
-    /// Bad reviews it received.
+    /// Bad reviews it received (差评: dissatisfied or very dissatisfied).
     pub bad_reviews: u32,
 }
 
@@ -48,10 +47,10 @@ impl RequestFacts {
                     facts.concluded = promised.map(|p| (r.at, p));
                 }
                 E::Overdue { .. } => facts.overdue = true,
-                E::Rated { review, .. } => match review {
-                    Review::Good => facts.good_reviews = facts.good_reviews.saturating_add(1),
-                    Review::Bad => facts.bad_reviews = facts.bad_reviews.saturating_add(1),
-                },
+                E::Rated { review, .. } if review.is_dissatisfied() => {
+                    facts.bad_reviews = facts.bad_reviews.saturating_add(1);
+                }
+                E::Rated { .. } => facts.good_reviews = facts.good_reviews.saturating_add(1),
                 _ => {}
             }
         }

@@ -151,8 +151,8 @@ fn options(
     let catalogue = service.catalogue();
     let clerk = || hall_clerk(catalogue);
     let handler = |h: &Handling| match h.request().mode {
-        Mode::Accept => clerk(),
-        Mode::Agent => department_officer(h.handler()),
+        Mode::Handle => clerk(),
+        Mode::Forward => department_officer(h.handler()),
     };
     let tick = (TICK, Actor::system(), C::Tick);
     let withdraw = (END, applicant(), C::Withdraw { reason: None });
@@ -193,6 +193,21 @@ fn options(
                 .iter()
                 .map(|a| (a.code.clone(), valid_value(a)))
                 .collect();
+            // One draw in eight comes through the hall's agent clerk.
+            if detail % 8 == 3 {
+                return vec![(
+                    ON,
+                    agent_clerk(catalogue),
+                    C::SubmitForApplicant {
+                        applicant: applicant().id().clone(),
+                        authorisation: reason(),
+                        item: item.code.clone(),
+                        materials: provided,
+                        attributes,
+                        description: None,
+                    },
+                )];
+            }
             vec![(
                 ON,
                 applicant(),
@@ -210,6 +225,24 @@ fn options(
             let outstanding: Vec<MaterialId> = i.outstanding().cloned().collect();
             if outstanding.is_empty() && missing.is_empty() {
                 out.push((ON, clerk(), C::Accept));
+            } else if i
+                .materials()
+                .iter()
+                .filter(|m| m.status() != super::MaterialStatus::Provided)
+                .all(|m| m.materiality() == super::Materiality::NonEssential)
+            {
+                // Accepted with the non-essential materials pending, on a
+                // promise to supply them within a day or two.
+                let pending: Vec<MaterialId> = missing.iter().chain(&outstanding).cloned().collect();
+                out.push((
+                    ON,
+                    clerk(),
+                    C::AcceptWithPromise {
+                        pending,
+                        supply_by: at + Duration::days(1 + i64::from(detail % 2)),
+                        promise: reason(),
+                    },
+                ));
             }
             if i.supplement_rounds() == 0 {
                 if !missing.is_empty() {
@@ -257,9 +290,10 @@ fn options(
         }
         S::Accepted(h) => {
             let mut out = vec![withdraw, tick];
+            out.extend(supply_pending(h));
             match h.request().mode {
-                Mode::Accept => out.push((ON, clerk(), C::StartProcessing)),
-                Mode::Agent => {
+                Mode::Handle => out.push((ON, clerk(), C::StartProcessing)),
+                Mode::Forward => {
                     let to = if h.returned_by().contains(&h.request().handling_body) {
                         catalogue
                             .items()
@@ -274,18 +308,22 @@ fn options(
                         let forward = C::Forward {
                             to: (detail % 2 == 0).then_some(to),
                         };
-                        out.push((ON, agent_clerk(catalogue), forward));
+                        out.push((ON, clerk(), forward));
                     }
                 }
             }
             out
         }
-        S::Forwarded { to, .. } => vec![
-            withdraw,
-            tick,
-            (ON, department_officer(to), C::SignFor),
-            (END, department_officer(to), C::Return { reason: reason() }),
-        ],
+        S::Forwarded { to, handling } => {
+            let mut out = vec![
+                withdraw,
+                tick,
+                (ON, department_officer(to), C::SignFor),
+                (END, department_officer(to), C::Return { reason: reason() }),
+            ];
+            out.extend(supply_pending(handling));
+            out
+        }
         S::InProcess(h) => {
             let mut out = vec![
                 withdraw,
@@ -294,12 +332,13 @@ fn options(
                 (ON, handler(h), C::Complete),
                 deny(h),
             ];
+            out.extend(supply_pending(h));
             if !h.is_past_deadline(at) {
                 out.push((
                     DETOUR,
                     handler(h),
                     C::RequestExtension {
-                        working_days: 1 + detail % h.request().working_days.max(1),
+                        working_days: 1 + detail % h.request().statutory_limit().max(1),
                         reason: reason(),
                     },
                 ));
@@ -307,27 +346,33 @@ fn options(
             out
         }
         S::Suspended { handling, .. } => {
-            vec![withdraw, tick, (ON, handler(handling), C::Resume)]
+            let mut out = vec![withdraw, tick, (ON, handler(handling), C::Resume)];
+            out.extend(supply_pending(handling));
+            out
         }
-        S::ExtensionRequested { handling, .. } => vec![
-            withdraw,
-            tick,
-            (ON, supervisor(), C::ApproveExtension),
-            (
-                DETOUR,
-                supervisor(),
-                C::RejectExtension { reason: reason() },
-            ),
-            (DETOUR, handler(handling), C::Complete),
-            deny(handling),
-        ],
+        S::ExtensionRequested { handling, .. } => {
+            let mut out = vec![
+                withdraw,
+                tick,
+                (ON, supervisor(), C::ApproveExtension),
+                (
+                    DETOUR,
+                    supervisor(),
+                    C::RejectExtension { reason: reason() },
+                ),
+                (DETOUR, handler(handling), C::Complete),
+                deny(handling),
+            ];
+            out.extend(supply_pending(handling));
+            out
+        }
         S::Completed(_) | S::Denied { .. } => vec![tick, (ON, clerk(), C::Deliver)],
         S::Delivered { .. } => vec![
             (
                 ON,
                 applicant(),
                 C::Rate {
-                    review: Review::Good,
+                    review: Review::ALL[detail as usize % 3],
                     comment: None,
                 },
             ),
@@ -335,21 +380,39 @@ fn options(
                 DETOUR,
                 applicant(),
                 C::Rate {
-                    review: Review::Bad,
+                    review: Review::ALL[3 + detail as usize % 2],
                     comment: Some(reason()),
                 },
             ),
             (END, clerk(), C::Close),
         ],
-        S::Rated { review, .. } => {
-            let mut out = vec![(ON, clerk(), C::Close)];
-            if *review == Review::Bad {
-                out.push((ON, supervisor(), C::SendBackForRework { reason: reason() }));
-            }
-            out
-        }
+        S::Rated { .. } => vec![(ON, clerk(), C::Close)],
+        S::Rectifying { .. } => vec![
+            tick,
+            (ON, clerk(), C::Rectify { action: reason() }),
+            (
+                DETOUR,
+                supervisor(),
+                C::SendBackForRework { reason: reason() },
+            ),
+        ],
+        S::FollowingUp { .. } => vec![(ON, clerk(), C::FollowUp { result: reason() })],
         S::Refused { .. } | S::Closed { .. } | S::Withdrawn { .. } => Vec::new(),
     }
+}
+
+/// The applicant supplying every material still pending after acceptance,
+/// if any.
+fn supply_pending(h: &Handling) -> Option<(u32, Actor, ServiceRequestCommand)> {
+    h.pending().map(|p| {
+        (
+            ON,
+            applicant(),
+            ServiceRequestCommand::SupplyMaterials {
+                materials: p.materials().to_vec(),
+            },
+        )
+    })
 }
 
 /// A [`Guide`] for the testing kit's guided generation and
@@ -491,6 +554,7 @@ pub fn command(catalogue: &Catalogue) -> impl Strategy<Value = ServiceRequestCom
     bodies.push(parse("nowhere"));
     let items: Vec<_> = catalogue.items().to_vec();
     let material_list = proptest::collection::vec(proptest::sample::select(materials), 0..4);
+    let material_list_2 = material_list.clone();
     let submit = (
         proptest::sample::select(codes),
         material_list.clone(),
@@ -524,6 +588,22 @@ pub fn command(catalogue: &Catalogue) -> impl Strategy<Value = ServiceRequestCom
                 description: None,
             }
         });
+    let submit_for = submit.clone().prop_map(|submit| match submit {
+        C::Submit {
+            item,
+            materials,
+            attributes,
+            description,
+        } => C::SubmitForApplicant {
+            applicant: applicant().id().clone(),
+            authorisation: reason(),
+            item,
+            materials,
+            attributes,
+            description,
+        },
+        other => other,
+    });
     let note = Just(reason());
     prop_oneof![
         submit,
@@ -555,11 +635,22 @@ pub fn command(catalogue: &Catalogue) -> impl Strategy<Value = ServiceRequestCom
             legal_basis: r
         }),
         Just(C::Deliver),
-        prop_oneof![Just(Review::Good), Just(Review::Bad)].prop_map(|review| C::Rate {
+        proptest::sample::select(Review::ALL.to_vec()).prop_map(|review| C::Rate {
             review,
             comment: None
         }),
-        note.prop_map(|reason| C::SendBackForRework { reason }),
+        note.clone()
+            .prop_map(|reason| C::SendBackForRework { reason }),
+        note.clone().prop_map(|action| C::Rectify { action }),
+        note.clone().prop_map(|result| C::FollowUp { result }),
+        (material_list_2, 0..6 * 24 * 60i64).prop_map(|(pending, minutes)| {
+            C::AcceptWithPromise {
+                pending,
+                supply_by: epoch() + Duration::minutes(minutes),
+                promise: reason(),
+            }
+        }),
+        submit_for,
         Just(C::Close),
         Just(C::Withdraw { reason: None }),
         Just(C::Tick),
