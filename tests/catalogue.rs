@@ -189,7 +189,7 @@ fn building_in_code_goes_through_the_same_checks() {
         "LS-9".parse().unwrap(),
         "Legal consultation",
         ServiceCategory::LegalServices,
-        Mode::Accept,
+        Mode::Handle,
         hall(),
         0,
     );

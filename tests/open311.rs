@@ -125,7 +125,7 @@ fn the_extension_keeps_what_the_two_statuses_lose() {
     assert_eq!(rated.status, Status::Closed);
     assert_eq!(
         rated.grassroots.review,
-        Some(grassroots::service::Review::Bad)
+        Some(grassroots::service::Review::BasicallySatisfied)
     );
     assert_eq!(rated.grassroots.outcome.as_deref(), Some("completed"));
     let json = serde_json::to_value(&rated).unwrap();

@@ -550,9 +550,17 @@ impl ServiceRequest {
         let last = supplied.len() == pending.materials().len();
         let resumes = last && (lapsed || (running && at >= pending.supply_by()));
         let (paused, promised) = if resumes {
+            // Suspended from the promised date on: the working days after
+            // the last day of the promise up to and including today (a
+            // promise "by 4 March" runs out at midnight, so 5 March is the
+            // first day suspended).
+            let last_day = pending
+                .supply_by()
+                .checked_sub_signed(TimeDelta::seconds(1))
+                .unwrap_or(pending.supply_by());
             let paused = self
                 .calendar()
-                .count_working_days(self.date(pending.supply_by())?, self.date(at)?);
+                .count_working_days(self.date(last_day)?, self.date(at)?);
             (paused, self.shift(handling.promised(), paused)?)
         } else {
             (0, handling.promised())
