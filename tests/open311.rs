@@ -24,6 +24,7 @@ fn expected_status(row: Row) -> Option<Status> {
         R::Submitted
         | R::SupplementRequested
         | R::AcceptedForHandling
+        | R::AcceptedPending
         | R::AcceptedAsAgent
         | R::Forwarded
         | R::InProcess
@@ -34,6 +35,8 @@ fn expected_status(row: Row) -> Option<Status> {
         | R::Denied
         | R::Delivered
         | R::Rated
+        | R::Rectifying
+        | R::FollowingUp
         | R::Closed
         | R::Withdrawn => Some(Status::Closed),
     }

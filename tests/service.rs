@@ -732,7 +732,8 @@ fn the_promised_date_skips_holidays_counting_from_the_day_after_acceptance() {
     // and Friday 8 May are the three days.
     let at = Utc.with_ymd_and_hms(2026, 4, 30, 2, 0, 0).unwrap();
     let due = Utc.with_ymd_and_hms(2026, 5, 8, 16, 0, 0).unwrap();
-    given(&service(), [br001_submitted(&BR_MATERIALS, t0())])
+    given(&service(), [br001_submitted(&BR_MATERIALS, at)])
+        .at(at)
         .when(&clerk(), at, Command::Accept)
         .then([
             Event::Accepted { at, promised: due },
@@ -1036,7 +1037,7 @@ fn a_returned_request_goes_back_to_the_hall_and_not_to_the_same_department() {
 // --- reviews and rework ------------------------------------------------------
 
 #[test]
-fn only_a_bad_review_sends_a_request_back_for_rework() {
+fn only_a_bad_review_under_rectification_sends_a_request_back_for_rework() {
     let service = service();
     let mut good = Row::Delivered.history();
     good.push(Event::Rated {
@@ -1052,7 +1053,7 @@ fn only_a_bad_review_sends_a_request_back_for_rework() {
             },
         )
         .then_rejected(Error::ReworkNeedsBadReview);
-    let case = given(&service, Row::Rated.history())
+    let case = given(&service, Row::Rectifying.history())
         .when(
             &supervisor(),
             now(),

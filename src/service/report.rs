@@ -11,7 +11,8 @@ use crate::workflow::Recorded;
 pub struct RequestFacts {
     /// When it was submitted.
     pub submitted_at: Option<DateTime<Utc>>,
-    /// When it was accepted.
+    /// When it was accepted (from receipt, when it counts as accepted for
+    /// want of a supplement notice).
     pub accepted_at: Option<DateTime<Utc>>,
     /// When handling was first concluded — completed or denied (办结) —
     /// and the promised date in force then.
@@ -36,11 +37,18 @@ impl RequestFacts {
         for r in history {
             match &r.event {
                 E::Submitted(s) => facts.submitted_at = Some(s.request.submitted_at),
-                E::Accepted { at, promised: p } => {
+                E::Accepted { at, promised: p }
+                | E::AcceptedWithPending { at, promised: p, .. }
+                | E::DeemedAccepted {
+                    received: at,
+                    promised: p,
+                } => {
                     facts.accepted_at = Some(*at);
                     promised = Some(*p);
                 }
-                E::Resumed { promised: p, .. } | E::ExtensionApproved { promised: p, .. } => {
+                E::Resumed { promised: p, .. }
+                | E::PendingSupplied { promised: p, .. }
+                | E::ExtensionApproved { promised: p, .. } => {
                     promised = Some(*p);
                 }
                 E::Completed | E::Denied { .. } if facts.concluded.is_none() => {

@@ -336,7 +336,10 @@ pub fn huanan_city_catalogue() -> Catalogue {
         )
         .with_material(material("id-card", "Identity card"))
         .with_material(material("degree", "Degree certificate"))
-        .with_material(material("labour-contract", "Labour contract"))
+        .with_material(Material::non_essential(
+            id("labour-contract"),
+            "Labour contract",
+        ))
         .with_attribute(
             required("talent_category", "Talent category", D::SingleValueList)
                 .with_value("a", "Category A")

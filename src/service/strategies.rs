@@ -53,7 +53,9 @@
 use chrono::{DateTime, Duration};
 use proptest::prelude::*;
 
-use super::catalogue::{Attribute, AttributeValue, Attributes, Catalogue, Datatype, Mode};
+use super::catalogue::{
+    Attribute, AttributeValue, Attributes, Catalogue, Datatype, Mode, ServiceItem,
+};
 use super::command::{Review, ServiceRequestCommand};
 use super::decide::ServiceRequest;
 use super::note::Note;
@@ -180,13 +182,30 @@ fn options(
             if items.is_empty() {
                 return Vec::new();
             }
-            let item = &items[detail as usize % items.len()];
-            let all: Vec<MaterialId> = item.materials.iter().map(|m| m.id.clone()).collect();
-            // Every other draw leaves the last material out.
-            let provided = if detail / 64 % 2 == 0 || all.is_empty() {
-                all
+            let with_pending: Vec<_> = items
+                .iter()
+                .filter(|i| i.non_essential().next().is_some())
+                .collect();
+            let ids = |item: &ServiceItem| -> Vec<MaterialId> {
+                item.materials.iter().map(|m| m.id.clone()).collect()
+            };
+            let (item, provided) = if detail % 4 == 2 && !with_pending.is_empty() {
+                // One draw in four: an item that may be accepted with a
+                // material pending, without its non-essential ones.
+                let item = with_pending[detail as usize / 4 % with_pending.len()];
+                let mut provided = ids(item);
+                provided.retain(|m| !item.non_essential().any(|n| n == m));
+                (item, provided)
             } else {
-                all[..all.len() - 1].to_vec()
+                let item = &items[detail as usize % items.len()];
+                let all = ids(item);
+                // Every other draw leaves the last material out.
+                if detail / 64 % 2 == 0 || all.is_empty() {
+                    (item, all)
+                } else {
+                    let some = all[..all.len() - 1].to_vec();
+                    (item, some)
+                }
             };
             let attributes: Attributes = item
                 .attributes
@@ -239,7 +258,7 @@ fn options(
                     clerk(),
                     C::AcceptWithPromise {
                         pending,
-                        supply_by: at + Duration::days(1 + i64::from(detail % 2)),
+                        supply_by: at + Duration::days(2 + i64::from(detail % 5)),
                         promise: reason(),
                     },
                 ));
@@ -406,7 +425,7 @@ fn options(
 fn supply_pending(h: &Handling) -> Option<(u32, Actor, ServiceRequestCommand)> {
     h.pending().map(|p| {
         (
-            ON,
+            DETOUR,
             applicant(),
             ServiceRequestCommand::SupplyMaterials {
                 materials: p.materials().to_vec(),
