@@ -1345,7 +1345,10 @@ fn request_story(
                 story.line(format!("forwarded to the {}", name(graph, to)));
             }
             E::RectificationOpened { due } => {
-                story.add(format!("; rectification due by the end of {}", end_of(*due)));
+                story.add(format!(
+                    "; rectification due by the end of {}",
+                    end_of(*due)
+                ));
             }
             E::Rectified { at, action } => {
                 story.line(format!("rectified {}: {action}", local(*at)));

@@ -244,7 +244,7 @@ pub struct DefinitionAttribute {
 /// [`EXTENSION`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefinitionExtension {
-    /// Whether the hall handles it or acts as agent.
+    /// Whether the hall handles it itself or forwards it, once accepted.
     pub mode: Mode,
     /// Who handles it: the hall or the competent department.
     pub handling_body: OrgId,
@@ -282,7 +282,7 @@ pub struct RequestExtension {
     /// The state's kind, as in the transition table (`InProcess`,
     /// `Suspended`, ...).
     pub state: String,
-    /// Whether the hall handles it or acts as agent.
+    /// Whether the hall handles it itself or forwards it, once accepted.
     pub mode: Mode,
     /// The item's category.
     pub category: ServiceCategory,

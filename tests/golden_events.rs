@@ -162,7 +162,9 @@ fn bless() {
         let t = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
         let day = |n| t + Duration::days(n);
         let premises: grassroots::id::MaterialId = "premises-proof".parse().unwrap();
-        let promise: Note = "promise HN-P-0042: premises proof by 4 March".parse().unwrap();
+        let promise: Note = "promise HN-P-0042: premises proof by 4 March"
+            .parse()
+            .unwrap();
         for e in [
             ServiceRequestEvent::DeemedAccepted {
                 received: t,

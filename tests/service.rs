@@ -18,8 +18,8 @@ use grassroots::service::{
 use grassroots::service::{ServiceRequestCommandKind, ServiceRequestStateKind};
 use grassroots::testing::given;
 use grassroots::tier::Tier;
-use grassroots::workflow::{HasKind, Kind};
 use grassroots::workflow::{Case, CaseError, Context, Workflow};
+use grassroots::workflow::{HasKind, Kind};
 use support::service_fixture::*;
 
 enum Expect {
@@ -1176,7 +1176,12 @@ fn hall_metrics_count_on_time_completion_overdue_working_days_and_reviews() {
     send(&mut late, &system(), end_of_march(5), Command::Tick);
     send(&mut late, &clerk(), at_day(9, 10), Command::Complete);
     send(&mut late, &clerk(), at_day(9, 11), Command::Deliver);
-    send(&mut late, &applicant(), at_day(9, 12), rate(Review::Dissatisfied));
+    send(
+        &mut late,
+        &applicant(),
+        at_day(9, 12),
+        rate(Review::Dissatisfied),
+    );
     // Denied on Tuesday 3 March (1 working day).
     let mut denied = in_process();
     let deny = command_of("Deny").1;
@@ -1278,10 +1283,9 @@ fn a_request_under_rectification_closes_only_after_rectification_and_the_follow_
         .unwrap_err();
     assert_eq!(
         refused.rejection(),
-        Some(&Error::Forbidden(applicant().forbidden(
-            "record the follow-up call",
-            Role::HallClerk
-        )))
+        Some(&Error::Forbidden(
+            applicant().forbidden("record the follow-up call", Role::HallClerk)
+        ))
     );
     send(&mut case, &clerk(), now(), follow_up);
     assert!(case.is_terminal());
@@ -1352,7 +1356,11 @@ fn a_supplement_notice_must_come_within_five_working_days_of_receipt() {
     };
     given(&service, incomplete())
         .at(t0())
-        .when(&clerk(), end_of_march(9) - Duration::seconds(1), ask.clone())
+        .when(
+            &clerk(),
+            end_of_march(9) - Duration::seconds(1),
+            ask.clone(),
+        )
         .then([Event::SupplementRequested {
             materials: vec![mat("premises-proof")],
         }]);
@@ -1468,24 +1476,33 @@ fn accept_pending(pending: &[&str], supply_by: DateTime<Utc>) -> Command {
 fn a_non_essential_material_may_be_pending_on_a_written_promise() {
     given(&service(), vec![br001_submitted(&BR_MATERIALS[..3], t0())])
         .at(t0())
-        .when(&clerk(), t0(), accept_pending(&["premises-proof"], end_of_march(4)))
+        .when(
+            &clerk(),
+            t0(),
+            accept_pending(&["premises-proof"], end_of_march(4)),
+        )
         .then(br001_accepted_pending());
 }
 
 #[test]
 fn only_non_essential_materials_may_be_pending_and_every_missing_one_must_be_named() {
     let service = service();
-    let without_articles = vec![br001_submitted(
-        &["application-form", "id-card"],
-        t0(),
-    )];
+    let without_articles = vec![br001_submitted(&["application-form", "id-card"], t0())];
     given(&service, without_articles.clone())
-        .when(&clerk(), now(), accept_pending(&["articles", "premises-proof"], end_of_march(4)))
+        .when(
+            &clerk(),
+            now(),
+            accept_pending(&["articles", "premises-proof"], end_of_march(4)),
+        )
         .then_rejected(Error::MaterialEssential {
             material: mat("articles"),
         });
     given(&service, without_articles)
-        .when(&clerk(), now(), accept_pending(&["premises-proof"], end_of_march(4)))
+        .when(
+            &clerk(),
+            now(),
+            accept_pending(&["premises-proof"], end_of_march(4)),
+        )
         .then_rejected(Error::MaterialMissing {
             material: mat("articles"),
         });
@@ -1493,7 +1510,11 @@ fn only_non_essential_materials_may_be_pending_and_every_missing_one_must_be_nam
         .when(&clerk(), now(), accept_pending(&[], end_of_march(4)))
         .then_rejected(Error::NothingPending);
     given(&service, incomplete())
-        .when(&clerk(), now(), accept_pending(&["passport"], end_of_march(4)))
+        .when(
+            &clerk(),
+            now(),
+            accept_pending(&["passport"], end_of_march(4)),
+        )
         .then_rejected(Error::MaterialNotRequired {
             material: mat("passport"),
         });
@@ -1517,7 +1538,11 @@ fn pending_in_process() -> Case<ServiceRequest> {
 fn a_request_with_a_material_pending_cannot_be_completed() {
     let mut case = pending_in_process();
     let refused = case
-        .handle(&service(), &Command::Complete, &Context::new(now(), &clerk()))
+        .handle(
+            &service(),
+            &Command::Complete,
+            &Context::new(now(), &clerk()),
+        )
         .unwrap_err();
     assert_eq!(
         refused.rejection(),
@@ -1560,7 +1585,11 @@ fn missing_the_promised_date_suspends_handling_from_that_date() {
     assert!(!case.state().is_clock_running());
     assert_eq!(case.next_due(), None);
     let refused = case
-        .handle(&service(), &Command::Complete, &Context::new(at_day(5, 9), &clerk()))
+        .handle(
+            &service(),
+            &Command::Complete,
+            &Context::new(at_day(5, 9), &clerk()),
+        )
         .unwrap_err();
     assert_eq!(
         refused.rejection(),
@@ -1695,7 +1724,12 @@ fn extensions_together_are_capped_by_the_statutory_limit() {
     };
     // 3 promised, 8 statutory: 4 more, then at most 1.
     send(&mut case, &clerk(), at_day(3, 10), ask(4));
-    send(&mut case, &supervisor(), at_day(3, 11), Command::ApproveExtension);
+    send(
+        &mut case,
+        &supervisor(),
+        at_day(3, 11),
+        Command::ApproveExtension,
+    );
     let refused = case
         .handle(&service(), &ask(2), &Context::new(at_day(4, 10), &clerk()))
         .unwrap_err();
@@ -1719,14 +1753,16 @@ fn an_agent_submits_for_the_applicant_on_its_written_authorisation() {
         .then([br001_submitted_by_agent(&BR_MATERIALS, now())]);
     let request = case.state().request().unwrap().clone();
     assert_eq!(request.applicant, *applicant().id());
-    assert_eq!(request.agent.as_ref().unwrap().authorisation, authorisation());
+    assert_eq!(
+        request.agent.as_ref().unwrap().authorisation,
+        authorisation()
+    );
     // Only the hall's agent clerk acts for an applicant.
     given(&service, Vec::<Event>::new())
         .when(&applicant(), now(), submit.clone())
-        .then_rejected(Error::Forbidden(applicant().forbidden(
-            "submit a request for an applicant",
-            Role::AgentClerk,
-        )));
+        .then_rejected(Error::Forbidden(
+            applicant().forbidden("submit a request for an applicant", Role::AgentClerk),
+        ));
     let elsewhere = Actor::new("agent-qian".parse().unwrap())
         .with_role(Role::AgentClerk)
         .acting_for(org("longgang-hall"));
@@ -1762,10 +1798,19 @@ fn an_agent_submits_for_the_applicant_on_its_written_authorisation() {
 #[test]
 fn modes_say_what_the_hall_does_once_it_has_accepted() {
     assert_eq!(serde_json::to_string(&Mode::Handle).unwrap(), "\"handle\"");
-    assert_eq!(serde_json::to_string(&Mode::Forward).unwrap(), "\"forward\"");
+    assert_eq!(
+        serde_json::to_string(&Mode::Forward).unwrap(),
+        "\"forward\""
+    );
     // The names before the rename are still read.
-    assert_eq!(serde_json::from_str::<Mode>("\"accept\"").unwrap(), Mode::Handle);
-    assert_eq!(serde_json::from_str::<Mode>("\"agent\"").unwrap(), Mode::Forward);
+    assert_eq!(
+        serde_json::from_str::<Mode>("\"accept\"").unwrap(),
+        Mode::Handle
+    );
+    assert_eq!(
+        serde_json::from_str::<Mode>("\"agent\"").unwrap(),
+        Mode::Forward
+    );
     let forwarded = service()
         .catalogue()
         .items()

@@ -56,7 +56,9 @@ impl fmt::Display for Mode {
 }
 
 /// Whether a material may be pending at acceptance (容缺受理).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Materiality {
     /// The item cannot be accepted without it.
@@ -791,13 +793,12 @@ impl TryFrom<CatalogueData> for Catalogue {
                     working_days: item.working_days,
                 })?;
             let statutory = item.statutory_working_days.unwrap_or(item.working_days);
-            let statutory_working_days = u32::try_from(statutory)
-                .ok()
-                .filter(|d| *d > 0)
-                .ok_or(CatalogueError::LimitNotPositive {
+            let statutory_working_days = u32::try_from(statutory).ok().filter(|d| *d > 0).ok_or(
+                CatalogueError::LimitNotPositive {
                     code: code.clone(),
                     working_days: statutory,
-                })?;
+                },
+            )?;
             items.push(ServiceItem {
                 code,
                 name: item.name,

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::catalogue::Attributes;
 use super::note::Note;
-use chrono::{DateTime, Utc};
 use crate::id::{ActorId, MaterialId, OrgId, ServiceCode};
+use chrono::{DateTime, Utc};
 
 /// The applicant's review of a delivered request: the five levels of the
 /// good-and-bad review system (好差评, 国办发〔2019〕51号), from very

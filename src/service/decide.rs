@@ -174,7 +174,7 @@ impl ServiceRequest {
 
     /// Checks that `actor` handles the request now: a clerk of the hall for
     /// an item it handles itself, an officer of the department that signed
-    /// for it in agent mode.
+    /// for it when the hall forwards the item.
     fn require_handler(actor: &Actor, handling: &Handling, action: &'static str) -> Result<()> {
         let role = match handling.request().mode {
             Mode::Handle => Role::HallClerk,
@@ -266,7 +266,9 @@ impl ServiceRequest {
         }
         let required = sorted(entry.materials.iter().map(|m| &m.id));
         let non_essential = sorted(entry.non_essential());
-        let notice_due = self.calendar().deadline(ctx.at(), SUPPLEMENT_NOTICE_LIMIT)?;
+        let notice_due = self
+            .calendar()
+            .deadline(ctx.at(), SUPPLEMENT_NOTICE_LIMIT)?;
         Ok(ServiceRequestEvent::Submitted(Box::new(Submission {
             request: Request {
                 item: entry.code.clone(),
@@ -442,7 +444,8 @@ impl ServiceRequest {
     ) -> Result<Decision<ServiceRequestEvent>> {
         let received = intake.request().submitted_at;
         let promised = self.promise(intake, received)?;
-        let mut decision = Decision::one(ServiceRequestEvent::DeemedAccepted { received, promised });
+        let mut decision =
+            Decision::one(ServiceRequestEvent::DeemedAccepted { received, promised });
         decision.extend(self.start_supervision(intake, promised, ctx)?);
         Ok(decision)
     }
@@ -985,16 +988,12 @@ impl ServiceRequest {
                 // Accepted from receipt; then the running request's own
                 // timers, which may already be due.
                 let mut decision = self.deem_accepted(intake, ctx)?;
-                let accepted = decision
-                    .iter()
-                    .fold(state.clone(), |s, e| s.evolve(e));
+                let accepted = decision.iter().fold(state.clone(), |s, e| s.evolve(e));
                 decision.extend(self.tick_running(&accepted, ctx)?);
                 Ok(decision)
             }
             ServiceRequestState::Rectifying {
-                due,
-                overdue: None,
-                ..
+                due, overdue: None, ..
             } if at >= *due => Ok(ServiceRequestEvent::RectificationOverdue { due: *due }.into()),
             _ => self.tick_running(state, ctx),
         }
@@ -1263,7 +1262,10 @@ impl Workflow for ServiceRequest {
             (S::Delivered { handling, .. } | S::Rated { handling, .. }, C::Close) => {
                 Self::close(handling, ctx)
             }
-            (S::Rectifying { handling, due, .. } | S::FollowingUp { handling, due, .. }, C::Close) => {
+            (
+                S::Rectifying { handling, due, .. } | S::FollowingUp { handling, due, .. },
+                C::Close,
+            ) => {
                 Self::close(handling, ctx)?;
                 Err(ServiceRequestError::RectificationOpen { due: *due })
             }

@@ -37,7 +37,10 @@ impl fmt::Display for ServiceRequestState {
             match pending.status() {
                 super::PromiseStatus::Open => write!(f, "; {n} material{s} pending until {by}")?,
                 super::PromiseStatus::Lapsed => {
-                    write!(f, "; suspended: {n} material{s} promised by {by} not supplied")?;
+                    write!(
+                        f,
+                        "; suspended: {n} material{s} promised by {by} not supplied"
+                    )?;
                 }
             }
         }

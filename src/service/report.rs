@@ -38,7 +38,9 @@ impl RequestFacts {
             match &r.event {
                 E::Submitted(s) => facts.submitted_at = Some(s.request.submitted_at),
                 E::Accepted { at, promised: p }
-                | E::AcceptedWithPending { at, promised: p, .. }
+                | E::AcceptedWithPending {
+                    at, promised: p, ..
+                }
                 | E::DeemedAccepted {
                     received: at,
                     promised: p,

@@ -957,9 +957,7 @@ impl ServiceRequestState {
                 outcome,
                 review: Some(review),
             },
-            (S::Rectifying { handling, .. }, E::SentBackForRework { .. }) => {
-                S::InProcess(handling)
-            }
+            (S::Rectifying { handling, .. }, E::SentBackForRework { .. }) => S::InProcess(handling),
             (S::Delivered { handling, outcome }, E::Closed) => S::Closed {
                 handling,
                 outcome,

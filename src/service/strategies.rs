@@ -252,7 +252,8 @@ fn options(
             {
                 // Accepted with the non-essential materials pending, on a
                 // promise to supply them within a day or two.
-                let pending: Vec<MaterialId> = missing.iter().chain(&outstanding).cloned().collect();
+                let pending: Vec<MaterialId> =
+                    missing.iter().chain(&outstanding).cloned().collect();
                 out.push((
                     ON,
                     clerk(),

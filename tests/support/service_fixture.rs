@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
+use grassroots::calendar::TimeLimit;
 use grassroots::escalation::{Band, LadderEvent, PolicyRef, Started};
 use grassroots::id::{MaterialId, OrgId};
 use grassroots::matter::ServiceCategory;
 use grassroots::org::{Need, Route, RouteReason};
-use grassroots::calendar::TimeLimit;
 use grassroots::service::{
     Agency, AttributeValue, Attributes, Mode, Note, Request, Review, ServiceRequest,
     ServiceRequestCommand as Command, ServiceRequestEvent as Event, Submission, sample,
