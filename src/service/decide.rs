@@ -188,10 +188,13 @@ impl ServiceRequest {
     /// recorded the lapse (容缺受理).
     fn require_promise_kept(handling: &Handling, at: DateTime<Utc>) -> Result<()> {
         match handling.pending() {
-            Some(p) if p.is_lapsed_at(at) => Err(ServiceRequestError::PromiseLapsed {
-                material: p.materials()[0].clone(),
-                supply_by: p.supply_by(),
-            }),
+            Some(p) if p.is_lapsed_at(at) => match p.materials().first() {
+                Some(material) => Err(ServiceRequestError::PromiseLapsed {
+                    material: material.clone(),
+                    supply_by: p.supply_by(),
+                }),
+                None => Ok(()),
+            },
             _ => Ok(()),
         }
     }
@@ -828,9 +831,9 @@ impl ServiceRequest {
     fn complete(handling: &Handling, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_handler(ctx.actor(), handling, "complete the request")?;
         Self::require_promise_kept(handling, ctx.at())?;
-        if let Some(p) = handling.pending() {
+        if let Some(material) = handling.pending().and_then(|p| p.materials().first()) {
             return Err(ServiceRequestError::MaterialPending {
-                material: p.materials()[0].clone(),
+                material: material.clone(),
             });
         }
         Ok(ServiceRequestEvent::Completed.into())

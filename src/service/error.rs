@@ -447,6 +447,20 @@ pub enum ServiceStateError {
         /// The promised date stored.
         promised: DateTime<Utc>,
     },
+    /// The materials pending at acceptance are empty, or not sorted
+    /// without repeats.
+    #[error("the stored pending materials are empty or not sorted without repeats")]
+    PendingNotSorted,
+    /// The date promised for pending materials is not after acceptance.
+    #[error(
+        "the pending materials are promised for {supply_by}, not after acceptance at {accepted_at}"
+    )]
+    SupplyDateNotAfterAcceptance {
+        /// When it was accepted.
+        accepted_at: DateTime<Utc>,
+        /// The date promised.
+        supply_by: DateTime<Utc>,
+    },
     /// Overdue recorded for a deadline later than the promise in force.
     #[error("overdue recorded for {overdue}, after the promised date {promised}")]
     OverdueAfterPromise {

@@ -396,6 +396,17 @@ impl TryFrom<HandlingData> for Handling {
                 promised: d.promised,
             });
         }
+        if let Some(pending) = &d.pending {
+            if pending.materials.is_empty() || pending.materials.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(ServiceStateError::PendingNotSorted);
+            }
+            if pending.supply_by <= d.accepted_at {
+                return Err(ServiceStateError::SupplyDateNotAfterAcceptance {
+                    accepted_at: d.accepted_at,
+                    supply_by: pending.supply_by,
+                });
+            }
+        }
         if let Some(overdue) = d.overdue {
             if overdue > d.promised {
                 return Err(ServiceStateError::OverdueAfterPromise {
@@ -1176,6 +1187,40 @@ mod tests {
         let mut json = submitted();
         json["materials"][1]["status"] = json!("outstanding");
         assert!(refused(json).contains("no supplement was requested"));
+    }
+
+    #[test]
+    fn a_stored_promise_with_nothing_pending_or_due_before_acceptance_is_refused() {
+        let pending = |materials: Vec<&str>, supply_by| {
+            json!({
+                "materials": materials,
+                "supply_by": supply_by,
+                "promise": "promise",
+                "status": "open",
+            })
+        };
+        let mut json = in_process();
+        json["pending"] = pending(vec![], at() + TimeDelta::days(2));
+        assert!(refused(json).contains("pending materials"));
+        let mut json = in_process();
+        json["pending"] = pending(vec!["lease", "id-card"], at() + TimeDelta::days(2));
+        assert!(refused(json).contains("pending materials"));
+        let mut json = in_process();
+        json["pending"] = pending(vec!["lease"], at());
+        assert!(refused(json).contains("after acceptance"));
+        let mut json = in_process();
+        json["pending"] = pending(vec!["id-card", "lease"], at() + TimeDelta::days(2));
+        let state: ServiceRequestState = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            state
+                .handling()
+                .unwrap()
+                .pending()
+                .unwrap()
+                .materials()
+                .len(),
+            2
+        );
     }
 
     #[test]
