@@ -259,7 +259,8 @@ fn options(
                     clerk(),
                     C::AcceptWithPromise {
                         pending,
-                        supply_by: at + Duration::days(2 + i64::from(detail % 5)),
+                        supply_by: i.request().submitted_at.max(at)
+                            + Duration::days(2 + i64::from(detail / 128 % 5)),
                         promise: reason(),
                     },
                 ));
@@ -448,7 +449,9 @@ where
     let service = service.clone();
     Guide::new().anywhere(move |state| {
         let mut out: Vec<(Actor, ServiceRequestCommand)> = Vec::new();
-        for detail in [0, 1, 64, 65] {
+        // 2 and 6: an item with a non-essential material, submitted
+        // without it (the two of the sample).
+        for detail in [0, 1, 2, 6, 64, 65] {
             for (_, actor, command) in options(&service, state, epoch(), detail) {
                 if !out.iter().any(|(a, c)| *a == actor && *c == command) {
                     out.push((actor, command));
