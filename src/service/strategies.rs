@@ -355,8 +355,11 @@ fn options(
             ];
             out.extend(supply_pending(h));
             if !h.is_past_deadline(at) {
+                // With a material pending, an extension is as likely as
+                // anything else, so its promise can lapse while it waits.
+                let weight = if h.pending().is_some() { ON } else { DETOUR };
                 out.push((
-                    DETOUR,
+                    weight,
                     handler(h),
                     C::RequestExtension {
                         working_days: 1 + detail % h.request().statutory_limit().max(1),
@@ -384,7 +387,12 @@ fn options(
                 (DETOUR, handler(handling), C::Complete),
                 deny(handling),
             ];
-            out.extend(supply_pending(handling));
+            // While the supervisor considers it, time passes and the
+            // applicant may supply what is pending.
+            out.extend(supply_pending(handling).map(|(_, a, c)| (ON, a, c)));
+            if handling.pending().is_some() {
+                out.push((ON, Actor::system(), C::Tick));
+            }
             out
         }
         S::Completed(_) | S::Denied { .. } => vec![tick, (ON, clerk(), C::Deliver)],
