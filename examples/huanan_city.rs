@@ -13,9 +13,12 @@
 //! - a commercial dispute that fails at the park and goes up to the
 //!   community tier, where the commercial mediation studio serves the
 //!   commercial district through a service link that came from a pairing;
-//! - three service requests at the branch: one it accepts and handles, one
-//!   it forwards as agent, one that goes overdue and under supervision —
-//!   found and ticked by the sweeper from the due index, not by hand;
+//! - three service requests at the branch, each accepted (受理): one it
+//!   handles itself; one its agent clerk submits for the applicant on a
+//!   written authorisation (代办) and the branch forwards to the bureau;
+//!   one that goes overdue and under supervision — found and ticked by the
+//!   sweeper from the due index, not by hand — and, reviewed as
+//!   dissatisfied, is rectified and followed up before it closes;
 //! - every history kept in an event store (a SQLite file with the `sqlite`
 //!   feature, memory without), hash chains verified, one case reloaded;
 //! - the metrics, with the share of matters that stayed within their ceiling
@@ -151,8 +154,14 @@ pub(crate) struct RequestOutcome {
     pub(crate) case: CaseId,
     /// The catalogue item.
     pub(crate) item: String,
-    /// Accepted and handled by the hall, or forwarded as agent.
+    /// Handled by the hall, or forwarded to the competent department.
     pub(crate) mode: Mode,
+    /// Whether the hall's agent clerk submitted it for the applicant (代办).
+    pub(crate) by_agent: bool,
+    /// The applicant's review, if any.
+    pub(crate) review: Option<Review>,
+    /// Whether a bad review was rectified and followed up.
+    pub(crate) rectified: bool,
     /// The body that handled it: the hall, or the department that signed.
     pub(crate) handled_by: OrgId,
     /// Whether a tick found it overdue.
@@ -955,7 +964,7 @@ fn service_requests(
                 &pengda,
                 march(3, 17, 0),
                 C::Rate {
-                    review: Review::Good,
+                    review: Review::VerySatisfied,
                     comment: None,
                 },
             ),
@@ -963,16 +972,21 @@ fn service_requests(
         ],
     )?;
 
-    // HN-002: a rent subsidy, forwarded as agent to the bureau of industry.
+    // HN-002: a rent subsidy. The branch's agent clerk submits it for the
+    // enterprise on its written authorisation (代办); the branch accepts it
+    // and forwards it to the bureau of industry.
     let yixun = party("yixun-rep")?;
     let hn2 = journal.run(
         service,
         &"HN-002".parse()?,
         &[
             (
-                &yixun,
+                &agent,
                 march(2, 14, 0),
-                C::Submit {
+                C::SubmitForApplicant {
+                    applicant: yixun.id().clone(),
+                    authorisation: "authorisation YX-2026-03, signed by the legal representative"
+                        .parse()?,
                     item: "FS-002".parse()?,
                     materials: materials(&["business-licence", "lease"])?,
                     attributes: [
@@ -994,14 +1008,14 @@ fn service_requests(
                 },
             ),
             (
-                &yixun,
+                &agent,
                 march(3, 9, 30),
                 C::SupplyMaterials {
                     materials: materials(&["rent-invoices"])?,
                 },
             ),
             (&clerk, march(3, 9, 40), C::Accept),
-            (&agent, march(3, 10, 0), C::Forward { to: None }),
+            (&clerk, march(3, 10, 0), C::Forward { to: None }),
             (&bureau, march(4, 9, 0), C::SignFor),
             (&bureau, march(17, 15, 0), C::Complete),
             (&clerk, march(18, 10, 0), C::Deliver),
@@ -1009,7 +1023,7 @@ fn service_requests(
                 &yixun,
                 march(18, 11, 0),
                 C::Rate {
-                    review: Review::Good,
+                    review: Review::Satisfied,
                     comment: None,
                 },
             ),
@@ -1088,11 +1102,27 @@ fn service_requests(
                 &haoyun,
                 march(17, 11, 0),
                 C::Rate {
-                    review: Review::Bad,
+                    review: Review::Dissatisfied,
                     comment: Some("a week late".parse()?),
                 },
             ),
-            (&clerk, march(17, 11, 30), C::Close),
+            // A bad review opens rectification (好差评, 整改): the branch
+            // records what it changed, calls the enterprise back, and only
+            // then is the request closed.
+            (
+                &clerk,
+                march(19, 10, 0),
+                C::Rectify {
+                    action: "a daily check of requests near their promised date".parse()?,
+                },
+            ),
+            (
+                &clerk,
+                march(20, 15, 0),
+                C::FollowUp {
+                    result: "the enterprise was told of the daily check".parse()?,
+                },
+            ),
         ],
     )?;
 
@@ -1313,7 +1343,19 @@ fn request_story(
             }
             E::ProcessingStarted => story.add("; handled by the branch itself"),
             E::Forwarded { to } => {
-                story.line(format!("forwarded as agent to the {}", name(graph, to)));
+                story.line(format!("forwarded to the {}", name(graph, to)));
+            }
+            E::RectificationOpened { due } => {
+                story.add(format!(
+                    "; rectification due by the end of {}",
+                    end_of(*due)
+                ));
+            }
+            E::Rectified { at, action } => {
+                story.line(format!("rectified {}: {action}", local(*at)));
+            }
+            E::FollowedUp { at, result } => {
+                story.line(format!("followed up {}: {result}; closed", local(*at)));
             }
             E::SignedFor { .. } => story.add(format!(", which signed for it {}", local(r.at))),
             E::Overdue { .. } => story.line(format!("overdue {}", local(r.at))),
@@ -1344,10 +1386,7 @@ fn request_story(
             }
             E::Rated { review, comment } => story.add(format!(
                 "; rated {}{}",
-                match review {
-                    Review::Good => "good",
-                    Review::Bad => "bad",
-                },
+                review.as_str().replace('_', " "),
                 comment
                     .as_ref()
                     .map_or(String::new(), |c| format!(" (\"{c}\")"))
@@ -1559,12 +1598,16 @@ fn request_outcome(case: &Case<ServiceRequest>) -> Result<RequestOutcome> {
     let mut handled_by = None;
     let mut overdue = false;
     let mut supervision = Vec::new();
+    let (mut by_agent, mut review, mut rectified) = (false, None, false);
     for r in case.history() {
         match &r.event {
             ServiceRequestEvent::Submitted(s) => {
                 item = Some((s.request.item.to_string(), s.request.mode));
                 handled_by = Some(s.request.hall.clone());
+                by_agent = s.request.agent.is_some();
             }
+            ServiceRequestEvent::Rated { review: r, .. } => review = Some(*r),
+            ServiceRequestEvent::FollowedUp { .. } => rectified = true,
             ServiceRequestEvent::SignedFor { by } => handled_by = Some(by.clone()),
             ServiceRequestEvent::Overdue { .. } => overdue = true,
             ServiceRequestEvent::Ladder(step) => match &**step {
@@ -1580,6 +1623,9 @@ fn request_outcome(case: &Case<ServiceRequest>) -> Result<RequestOutcome> {
         case: case.id().clone(),
         item,
         mode,
+        by_agent,
+        review,
+        rectified,
         handled_by: handled_by.ok_or("never submitted")?,
         overdue,
         supervision,

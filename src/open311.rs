@@ -244,7 +244,7 @@ pub struct DefinitionAttribute {
 /// [`EXTENSION`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefinitionExtension {
-    /// Whether the hall handles it or acts as agent.
+    /// Whether the hall handles it itself or forwards it, once accepted.
     pub mode: Mode,
     /// Who handles it: the hall or the competent department.
     pub handling_body: OrgId,
@@ -282,7 +282,7 @@ pub struct RequestExtension {
     /// The state's kind, as in the transition table (`InProcess`,
     /// `Suspended`, ...).
     pub state: String,
-    /// Whether the hall handles it or acts as agent.
+    /// Whether the hall handles it itself or forwards it, once accepted.
     pub mode: Mode,
     /// The item's category.
     pub category: ServiceCategory,
@@ -489,13 +489,17 @@ pub fn request_from_state(
             reason: reason.clone(),
             legal_basis: legal_basis.clone(),
         }),
-        S::Delivered { outcome, .. } | S::Rated { outcome, .. } | S::Closed { outcome, .. } => {
-            Some(outcome.clone())
-        }
+        S::Delivered { outcome, .. }
+        | S::Rated { outcome, .. }
+        | S::Rectifying { outcome, .. }
+        | S::FollowingUp { outcome, .. }
+        | S::Closed { outcome, .. } => Some(outcome.clone()),
         _ => None,
     };
     let review = match state {
-        S::Rated { review, .. } => Some(*review),
+        S::Rated { review, .. } | S::Rectifying { review, .. } | S::FollowingUp { review, .. } => {
+            Some(*review)
+        }
         S::Closed { review, .. } => *review,
         _ => None,
     };
@@ -622,10 +626,28 @@ fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) ->
         } => format!(
             "{}; delivered; rated {}",
             outcome_note(outcome),
-            match review {
-                Review::Good => "good",
-                Review::Bad => "bad",
-            }
+            review.as_str()
+        ),
+        S::Rectifying {
+            outcome,
+            review,
+            due,
+            ..
+        } => format!(
+            "{}; delivered; rated {}; rectification due {}",
+            outcome_note(outcome),
+            review.as_str(),
+            due.format("%Y-%m-%d")
+        ),
+        S::FollowingUp {
+            outcome,
+            review,
+            action,
+            ..
+        } => format!(
+            "{}; delivered; rated {}; rectified: {action}; a follow-up call is due",
+            outcome_note(outcome),
+            review.as_str()
         ),
         S::Closed { outcome, .. } => format!("{}; closed", outcome_note(outcome)),
         S::Withdrawn {

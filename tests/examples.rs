@@ -22,7 +22,7 @@ use grassroots::matter::DisputeKind;
 use grassroots::org::{
     EstatePart, Finding, LinkOrigin, MediationOrganisation, Need, OrgKind, Relation, RouteReason,
 };
-use grassroots::service::{Mode, sample};
+use grassroots::service::{Mode, Review, sample};
 use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::{Case, Context};
 
@@ -106,12 +106,12 @@ fn huanan_city_service_requests_are_accepted_forwarded_and_supervised() {
     assert_eq!(r.len(), 3);
 
     assert_eq!(r[0].case.as_str(), "HN-001");
-    assert_eq!(r[0].mode, Mode::Accept);
+    assert_eq!(r[0].mode, Mode::Handle);
     assert_eq!(r[0].handled_by, id("huanan-hall"));
     assert!(!r[0].overdue);
 
     assert_eq!(r[1].case.as_str(), "HN-002");
-    assert_eq!(r[1].mode, Mode::Agent);
+    assert_eq!(r[1].mode, Mode::Forward);
     assert_eq!(r[1].handled_by, id("longgang-industry"));
     assert!(!r[1].overdue);
 
@@ -121,6 +121,16 @@ fn huanan_city_service_requests_are_accepted_forwarded_and_supervised() {
     assert_eq!(r[2].supervision, ["reminded", "notice issued"]);
 
     assert!(r.iter().all(|r| r.state == "Closed"));
+
+    // Agent service (代办) is acting for the applicant: HN-002 came through
+    // the agent clerk on a written authorisation and was forwarded.
+    assert!(!r[0].by_agent && r[1].by_agent && !r[2].by_agent);
+    // Five-level reviews; the dissatisfied one was rectified and followed
+    // up before closing.
+    assert_eq!(r[0].review, Some(Review::VerySatisfied));
+    assert_eq!(r[1].review, Some(Review::Satisfied));
+    assert_eq!(r[2].review, Some(Review::Dissatisfied));
+    assert!(!r[0].rectified && !r[1].rectified && r[2].rectified);
 }
 
 #[test]

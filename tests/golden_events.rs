@@ -158,6 +158,45 @@ fn bless() {
             }
         }
     }
+    // Service steps a city-year never takes: acceptance from receipt, a
+    // material pending and its promise lapsing, an overdue rectification.
+    {
+        use chrono::{Duration, TimeZone, Utc};
+        use grassroots::service::Note;
+        let t = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+        let day = |n| t + Duration::days(n);
+        let premises: grassroots::id::MaterialId = "premises-proof".parse().unwrap();
+        let promise: Note = "promise HN-P-0042: premises proof by 4 March"
+            .parse()
+            .unwrap();
+        for e in [
+            ServiceRequestEvent::DeemedAccepted {
+                received: t,
+                promised: day(3),
+            },
+            ServiceRequestEvent::AcceptedWithPending {
+                at: t,
+                promised: day(3),
+                pending: vec![premises.clone()],
+                supply_by: day(2),
+                promise,
+            },
+            ServiceRequestEvent::PromiseLapsed { supply_by: day(2) },
+            ServiceRequestEvent::PendingSupplied {
+                at: day(4),
+                materials: vec![premises],
+                paused_working_days: 2,
+                promised: day(7),
+            },
+            ServiceRequestEvent::RectificationOverdue { due: day(9) },
+        ] {
+            put(
+                ServiceRequest::NAME,
+                e.kind().to_string(),
+                serde_json::to_value(&e).unwrap(),
+            );
+        }
+    }
     // Steps a city-year rarely or never takes: exhaustion at the top and a
     // referral out of the ladder.
     ladder.push(LadderEvent::Exhausted {
