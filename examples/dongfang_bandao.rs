@@ -890,7 +890,7 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
                 "found on a door-to-door visit by grid worker {}; minor: a small matter stays in the estate",
                 r.actor
             )),
-            DisputeEvent::Accepted { body, tier } => Some(format!(
+            DisputeEvent::Accepted { body, tier, .. } => Some(format!(
                 "accepted by {}, {tier} tier ({})",
                 name(graph, body),
                 match &o.reason {
@@ -941,7 +941,7 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
     let mut mediators = Vec::new();
     for r in case.history() {
         match &r.event {
-            DisputeEvent::Accepted { body, tier } => handler = Some((body.clone(), *tier)),
+            DisputeEvent::Accepted { body, tier, .. } => handler = Some((body.clone(), *tier)),
             DisputeEvent::MediatorsAssigned { mediators: m, .. } => {
                 mediators.extend(m.iter().cloned());
             }

@@ -1185,7 +1185,7 @@ fn dispute_story(
                 }
                 _ => {}
             },
-            E::Accepted { body, tier } => {
+            E::Accepted { body, tier, .. } => {
                 handler = Some(body.clone());
                 let why = reason.as_ref().map_or(String::new(), |r| {
                     format!(" ({})", reason_in_words(graph, r))
@@ -1527,7 +1527,7 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
     let mut mediators = Vec::new();
     for r in case.history() {
         match &r.event {
-            DisputeEvent::Accepted { body, tier } => {
+            DisputeEvent::Accepted { body, tier, .. } => {
                 first.get_or_insert_with(|| (body.clone(), *tier));
                 last = Some((body.clone(), *tier));
             }
@@ -1689,7 +1689,18 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
                 .collect::<Vec<_>>()
                 .join(" and ")
         ),
-        E::Accepted { body, tier } => format!("accepted by {} ({tier} tier)", name(graph, body)),
+        E::Accepted {
+            body,
+            tier,
+            labour_deadline,
+        } => match labour_deadline {
+            Some(d) => format!(
+                "accepted by {} ({tier} tier); arbitration may be applied for from {} without an agreement",
+                name(graph, body),
+                local_date(*d)
+            ),
+            None => format!("accepted by {} ({tier} tier)", name(graph, body)),
+        },
         E::Declined { body, routes, .. } => {
             format!("declined by {}; routes open: {routes}", name(graph, body))
         }
@@ -1729,9 +1740,10 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
         ),
         E::Referred { to, .. } => format!("referred out to {}", Routes::only(*to)),
         E::RiskFlagged { from, to } => format!("risk flagged: severity {from} → {to}"),
-        E::LabourLimitLapsed { deadline } => {
-            format!("15-day labour limit lapsed on {}", local_date(*deadline))
-        }
+        E::ArbitrationOpened { deadline } => format!(
+            "15 days from receipt passed on {} without an agreement: a party may apply for arbitration",
+            local_date(*deadline)
+        ),
         E::FollowedUp { rating } => {
             format!("follow-up visit: {}; closed", rating_in_words(*rating))
         }

@@ -12,8 +12,8 @@ use grassroots::actor::{Actor, Role};
 use grassroots::calendar::{TimeLimit, WorkingCalendar};
 use grassroots::dispute::{
     Channel, DeclineReason, Dispute, DisputeCommand as C, DisputeError, DisputeEvent as E,
-    DisputeState, Ending, FailureReason, LabourLimit, Party, Performance, Routes, Satisfaction,
-    Selection,
+    DisputeState, Ending, FailureReason, LabourLimit, Party, Performance, ReferralGround, Routes,
+    Satisfaction, Selection,
 };
 use grassroots::dispute::{DisputeCommandKind, DisputeStateKind};
 use grassroots::escalation::{
@@ -65,14 +65,23 @@ fn deadline(at: DateTime<Utc>, limit: TimeLimit) -> DateTime<Utc> {
     calendar().deadline(at, limit).unwrap()
 }
 
-/// The labour dispute's statutory deadline: 15 days from its report at t0.
+/// The labour dispute's statutory deadline: 15 days from its receipt by
+/// the academy (its acceptance at minute 1), not from the report at t0.
 fn labour_deadline() -> DateTime<Utc> {
-    deadline(minutes(0), TimeLimit::CalendarDays(15))
+    deadline(minutes(1), TimeLimit::LegalDays(15))
 }
 
-fn lapsed() -> E {
-    E::LabourLimitLapsed {
+fn arbitration_opened() -> E {
+    E::ArbitrationOpened {
         deadline: labour_deadline(),
+    }
+}
+
+fn referred(ground: ReferralGround) -> E {
+    E::Referred {
+        to: Referral::Arbitration,
+        ground: Some(ground),
+        routes: arbitration(),
     }
 }
 
@@ -225,9 +234,8 @@ fn canonical(state: &str, command: &str) -> (Vec<E>, Actor, C) {
             )
         }
         "Refer" => {
-            if ["Reported", "Accepted", "Escalated", "Mediating", "Signing"].contains(&state) {
-                events.push(lapsed());
-            }
+            // Open to a labour party in every open state: directly if
+            // unwilling to mediate (LDMAL art. 5).
             (
                 party("li"),
                 C::Refer {
@@ -352,7 +360,7 @@ fn every_cell_of_the_state_command_table() {
 // ---------------------------------------------------------------------------
 
 #[test]
-fn a_party_reports_a_labour_dispute_and_its_fifteen_days_start() {
+fn a_party_reports_a_labour_dispute_and_its_fifteen_days_await_receipt() {
     let case = given(d(), [])
         .when(&party("li"), c(), C::Report(labour_report()))
         .then([E::Reported {
@@ -362,15 +370,15 @@ fn a_party_reports_a_labour_dispute_and_its_fifteen_days_start() {
             channel: Channel::Party,
             severity: Severity::Moderate,
             received_at: c(),
-            // Received on Monday 2 March; 15 days end with Tuesday 17 March.
-            labour_deadline: Some(Utc.with_ymd_and_hms(2026, 3, 17, 16, 0, 0).unwrap()),
+            // The 15 days run from the body's receipt (LDMAL art. 14).
+            labour_deadline: None,
         }]);
     let file = case.state().file().unwrap();
+    assert_eq!(file.labour(), LabourLimit::AwaitingReceipt);
+    // Accepted on Monday 2 March: the 15 days end with Tuesday 17 March.
     assert_eq!(
-        file.labour(),
-        LabourLimit::Running {
-            deadline: labour_deadline()
-        }
+        labour_deadline(),
+        Utc.with_ymd_and_hms(2026, 3, 17, 16, 0, 0).unwrap()
     );
     assert_eq!(case.state().tier(), None); // not on the ladder before acceptance
 }
@@ -488,6 +496,7 @@ fn the_routed_body_accepts_the_dispute_and_starts_the_ladder() {
             E::Accepted {
                 body: id("park-academy"),
                 tier: Tier::Estate,
+                labour_deadline: Some(deadline(c(), TimeLimit::LegalDays(15))),
             },
         ]);
     assert!(matches!(case.state(), DisputeState::Accepted { .. }));
@@ -538,6 +547,7 @@ fn only_officers_of_the_routed_body_accept_or_decline() {
         .then([E::Accepted {
             body: id("hehua-med"),
             tier: Tier::Community,
+            labour_deadline: None,
         }]);
 }
 
@@ -1139,10 +1149,7 @@ fn after_a_failed_mediation_a_party_or_the_body_refers_it_to_an_open_route() {
     let refer = |to| C::Refer { to };
     let case = given_state("MediationFailed")
         .when(&party("li"), c(), refer(Referral::Arbitration))
-        .then([E::Referred {
-            to: Referral::Arbitration,
-            routes: arbitration(),
-        }]);
+        .then([referred(ReferralGround::MediationFailed)]);
     assert!(matches!(
         case.state(),
         DisputeState::Referred {
@@ -1152,10 +1159,7 @@ fn after_a_failed_mediation_a_party_or_the_body_refers_it_to_an_open_route() {
     ));
     given_state("MediationFailed")
         .when(&academy_officer(), c(), refer(Referral::Arbitration))
-        .then([E::Referred {
-            to: Referral::Arbitration,
-            routes: arbitration(),
-        }]);
+        .then([referred(ReferralGround::MediationFailed)]);
     // A labour dispute goes to arbitration before any lawsuit.
     given_state("MediationFailed")
         .when(&party("li"), c(), refer(Referral::Litigation))
@@ -1231,10 +1235,7 @@ fn an_exhausted_ladder_refers_the_dispute_out() {
                 tier: Tier::District,
                 to: Referral::Arbitration,
             }),
-            E::Referred {
-                to: Referral::Arbitration,
-                routes: arbitration(),
-            },
+            referred(ReferralGround::MediationFailed),
         ]);
     let report = MatterReport::from_history(case.history());
     assert_eq!(report.started_at, Some(Tier::Community));
@@ -1249,31 +1250,74 @@ fn an_exhausted_ladder_refers_the_dispute_out() {
 // Labour disputes: the fifteen days.
 // ---------------------------------------------------------------------------
 
+/// LDMAL art. 14: the 15 days run from the body's receipt (acceptance),
+/// not from the report; a tick records that arbitration may be applied
+/// for.
 #[test]
-fn labour_mediation_lapses_after_fifteen_days() {
+fn ldmal_art_14_the_fifteen_days_run_from_the_bodys_receipt() {
     let deadline = labour_deadline();
-    given_state("Reported")
-        .when(&system(), deadline - Duration::seconds(1), C::Tick)
+    // Before any body received it, no period runs: no timer, nothing due.
+    let reported = given_state("Reported")
+        .when(&system(), deadline + Duration::days(30), C::Tick)
         .then_nothing();
-    let case = given_state("Reported")
-        .when(&system(), deadline, C::Tick)
-        .then([lapsed()]);
+    assert_eq!(
+        reported.state().file().unwrap().labour(),
+        LabourLimit::AwaitingReceipt
+    );
+    assert_eq!(Dispute::next_due(reported.state()), None);
+    // Accepted a week after the report: 15 days from that acceptance.
+    let late = minutes(7 * 24 * 60);
+    let from_receipt = calendar().deadline(late, TimeLimit::LegalDays(15)).unwrap();
+    let case = given(d(), history("Reported"))
+        .at(g())
+        .when(&academy_officer(), late, C::Accept)
+        .then([
+            started_at_the_park(late),
+            E::Accepted {
+                body: id("park-academy"),
+                tier: Tier::Estate,
+                labour_deadline: Some(from_receipt),
+            },
+        ]);
     assert_eq!(
         case.state().file().unwrap().labour(),
-        LabourLimit::Lapsed { deadline }
+        LabourLimit::Running {
+            deadline: from_receipt
+        }
+    );
+    // (The same tick finds the park's 5 working days long gone.)
+    let case = given_state("Accepted")
+        .when(&system(), deadline, C::Tick)
+        .then([
+            arbitration_opened(),
+            escalated_event(
+                Tier::Estate,
+                Tier::Community,
+                EscalationReason::TimedOut,
+                route("hehua-med", Tier::Community, "hehua"),
+                deadline,
+            ),
+        ]);
+    assert_eq!(
+        case.state().file().unwrap().labour(),
+        LabourLimit::MayApplyForArbitration { deadline }
     );
     // Recorded once.
-    let mut lapsed_once = history("Reported");
-    lapsed_once.push(lapsed());
-    given_events(lapsed_once)
-        .when(&system(), deadline + Duration::days(3), C::Tick)
-        .then_nothing();
+    let mut opened_once = history("Accepted");
+    opened_once.push(arbitration_opened());
+    let again = given_events(opened_once).when(&system(), deadline + Duration::days(3), C::Tick);
+    assert!(
+        again
+            .outcome()
+            .as_ref()
+            .is_ok_and(|events| !events.contains(&arbitration_opened()))
+    );
     // While mediating, the same tick also finds the park's 5 working days
     // long gone: the ladder moves the dispute up to the community.
     let case = given_state("Mediating")
         .when(&system(), deadline, C::Tick)
         .then([
-            lapsed(),
+            arbitration_opened(),
             escalated_event(
                 Tier::Estate,
                 Tier::Community,
@@ -1283,6 +1327,14 @@ fn labour_mediation_lapses_after_fifteen_days() {
             ),
         ]);
     assert!(matches!(case.state(), DisputeState::Escalated { .. }));
+    // An escalation does not restart the period.
+    given_state("Escalated")
+        .when(&committee_officer(), c(), C::Accept)
+        .then([E::Accepted {
+            body: id("hehua-med"),
+            tier: Tier::Community,
+            labour_deadline: None,
+        }]);
     // Not once an agreement is in effect.
     given_state("Agreed")
         .when(&system(), deadline, C::Tick)
@@ -1298,69 +1350,65 @@ fn labour_mediation_lapses_after_fifteen_days() {
         .then_nothing();
 }
 
+/// LDMAL art. 14: the right to apply for arbitration comes from elapsed
+/// time, judged in `decide`, not from a tick.
 #[test]
-fn the_right_to_arbitration_comes_from_elapsed_time_not_from_a_tick() {
-    // No `Tick` ran: the limit is judged from the recorded deadline and the
-    // command's time, and the lapse is recorded before the referral.
+fn ldmal_art_14_a_party_may_apply_for_arbitration_once_the_period_ends_without_a_tick() {
     let to_arbitration = C::Refer {
         to: Referral::Arbitration,
     };
-    for state in ["Reported", "Accepted", "Escalated", "Mediating", "Signing"] {
+    for state in ["Accepted", "Escalated", "Mediating", "Signing"] {
+        // A second before: the party goes as one unwilling to mediate.
         given_state(state)
             .when(
                 &party("li"),
                 labour_deadline() - Duration::seconds(1),
                 to_arbitration.clone(),
             )
-            .then_rejected(DisputeError::LabourLimitRunning {
-                deadline: labour_deadline(),
-            });
+            .then([referred(ReferralGround::UnwillingToMediate)]);
+        // On time: the period's end is recorded, then the referral on it.
         let case = given_state(state)
             .when(&party("li"), labour_deadline(), to_arbitration.clone())
             .then([
-                lapsed(),
-                E::Referred {
-                    to: Referral::Arbitration,
-                    routes: arbitration(),
-                },
+                arbitration_opened(),
+                referred(ReferralGround::NoAgreementWithinPeriod),
             ]);
         assert!(
             matches!(case.state(), DisputeState::Referred { .. }),
             "{state}"
         );
+        // After a tick recorded it, the referral alone.
+        let mut events = history(state);
+        events.push(arbitration_opened());
+        given_events(events)
+            .when(&party("acme-rep"), c(), to_arbitration.clone())
+            .then([referred(ReferralGround::NoAgreementWithinPeriod)]);
     }
 }
 
+/// LDMAL art. 5: a party unwilling to mediate a labour dispute may apply
+/// for arbitration directly, even before any body received it; only a
+/// party, only to arbitration, only for labour disputes.
 #[test]
-fn after_the_lapse_any_party_may_take_a_labour_dispute_to_arbitration() {
+fn ldmal_art_5_a_party_unwilling_to_mediate_goes_to_arbitration_directly() {
     let to_arbitration = C::Refer {
         to: Referral::Arbitration,
     };
     for state in ["Reported", "Accepted", "Escalated", "Mediating", "Signing"] {
-        let mut events = history(state);
-        given_events(events.clone())
-            .when(&party("li"), c(), to_arbitration.clone())
-            .then_rejected(DisputeError::LabourLimitRunning {
-                deadline: labour_deadline(),
-            });
-        events.push(lapsed());
-        let case = given_events(events.clone())
+        let case = given_state(state)
             .when(&party("acme-rep"), c(), to_arbitration.clone())
-            .then([E::Referred {
-                to: Referral::Arbitration,
-                routes: arbitration(),
-            }]);
+            .then([referred(ReferralGround::UnwillingToMediate)]);
         assert!(
             matches!(case.state(), DisputeState::Referred { .. }),
             "{state}"
         );
-        given_events(events.clone())
+        given_state(state)
             .when(&academy_officer(), c(), to_arbitration.clone())
             .then_rejected(DisputeError::NotAParty {
                 actor: aid("officer-academy"),
                 action: "take the dispute to arbitration",
             });
-        given_events(events)
+        given_state(state)
             .when(
                 &party("li"),
                 c(),
@@ -1526,6 +1574,7 @@ fn a_risk_flag_before_acceptance_starts_the_ladder_higher() {
             E::Accepted {
                 body: id("hehua-med"),
                 tier: Tier::Community,
+                labour_deadline: Some(deadline(c(), TimeLimit::LegalDays(15))),
             },
         ]);
     assert_eq!(case.state().tier(), Some(Tier::Community));
@@ -1636,4 +1685,61 @@ fn refusals_say_which_rule_refused_them() {
         not_applicable("Sign", "Mediating").to_string(),
         "command Sign does not apply to a dispute that is Mediating"
     );
+}
+
+// ---------------------------------------------------------------------------
+// The law, read again (issue 13).
+// ---------------------------------------------------------------------------
+
+/// A commercial dispute mediated by the studio to an agreement in effect.
+fn commercial_agreed() -> Vec<E> {
+    let studio = || officer("officer-studio", Tier::Community, "studio");
+    events_of(vec![
+        (party("wang"), minutes(0), C::Report(commercial_report())),
+        (studio(), minutes(1), C::Accept),
+        (studio(), minutes(2), assign(&["fang"], Selection::Roster)),
+        (mediator("fang"), minutes(3), C::RecordSession),
+        (
+            mediator("fang"),
+            minutes(4),
+            C::RecordAgreement {
+                terms: "Shop 9 refunds the deposit by 31 March.".into(),
+            },
+        ),
+        (party("wang"), minutes(5), C::Sign),
+        (party("shopkeeper"), minutes(6), C::Sign),
+        (mediator("fang"), minutes(7), C::Sign),
+    ])
+}
+
+/// PML art. 33 provides judicial confirmation for people's mediation
+/// agreements only: a commercial mediation organisation's agreement is a
+/// contract, and the joint application is refused.
+#[test]
+fn pml_art_33_a_commercial_mediation_agreement_is_not_judicially_confirmed() {
+    given_events(commercial_agreed())
+        .when(
+            &party("wang"),
+            c(),
+            C::ApplyForConfirmation {
+                applicants: vec![aid("wang"), aid("shopkeeper")],
+            },
+        )
+        .then_rejected(DisputeError::NotJudiciallyConfirmable {
+            body: id("studio"),
+            organisation: grassroots::org::MediationOrganisation::Commercial,
+        });
+    // A people's mediation committee's agreement may be confirmed.
+    given_state("Agreed")
+        .when(
+            &party("li"),
+            c(),
+            C::ApplyForConfirmation {
+                applicants: vec![aid("li"), aid("acme-rep")],
+            },
+        )
+        .then([E::ConfirmationApplied {
+            applicants: vec![aid("li"), aid("acme-rep")],
+            at: c(),
+        }]);
 }

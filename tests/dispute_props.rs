@@ -259,7 +259,7 @@ fn the_lifecycle_strategy_reaches_every_state() {
 fn events_keep_their_serde_names() {
     use chrono::{TimeZone, Utc};
     use grassroots::dispute::{
-        Channel, DeclineReason, FailureReason, Routes, Satisfaction, Selection,
+        Channel, DeclineReason, FailureReason, ReferralGround, Routes, Satisfaction, Selection,
     };
     use grassroots::escalation::{LadderEvent, Referral};
     use grassroots::tier::Tier;
@@ -286,8 +286,9 @@ fn events_keep_their_serde_names() {
             DisputeEvent::Accepted {
                 body: id("park-academy"),
                 tier: Tier::Estate,
+                labour_deadline: Some(t(17, 16)),
             },
-            r#"{"type":"accepted","body":"park-academy","tier":"estate"}"#,
+            r#"{"type":"accepted","body":"park-academy","tier":"estate","labour_deadline":"2026-03-17T16:00:00Z"}"#,
         ),
         (
             DisputeEvent::Declined {
@@ -363,9 +364,10 @@ fn events_keep_their_serde_names() {
         (
             DisputeEvent::Referred {
                 to: Referral::Arbitration,
+                ground: Some(ReferralGround::UnwillingToMediate),
                 routes: arbitration,
             },
-            r#"{"type":"referred","to":"arbitration","routes":["arbitration"]}"#,
+            r#"{"type":"referred","to":"arbitration","ground":"unwilling_to_mediate","routes":["arbitration"]}"#,
         ),
         (
             DisputeEvent::RiskFlagged {
@@ -375,10 +377,10 @@ fn events_keep_their_serde_names() {
             r#"{"type":"risk_flagged","from":"moderate","to":"serious"}"#,
         ),
         (
-            DisputeEvent::LabourLimitLapsed {
+            DisputeEvent::ArbitrationOpened {
                 deadline: t(17, 16),
             },
-            r#"{"type":"labour_limit_lapsed","deadline":"2026-03-17T16:00:00Z"}"#,
+            r#"{"type":"arbitration_opened","deadline":"2026-03-17T16:00:00Z"}"#,
         ),
         (
             DisputeEvent::FollowedUp {
@@ -413,6 +415,20 @@ fn events_keep_their_serde_names() {
             assert!(pinned.contains(&t.event), "{} has no golden JSON", t.event);
         }
     }
+    // Names stored by earlier versions still read.
+    let old: DisputeEvent =
+        serde_json::from_str(r#"{"type":"labour_limit_lapsed","deadline":"2026-03-17T16:00:00Z"}"#)
+            .unwrap();
+    assert_eq!(
+        old,
+        DisputeEvent::ArbitrationOpened {
+            deadline: t(17, 16)
+        }
+    );
+    let old: DisputeEvent =
+        serde_json::from_str(r#"{"type":"referred","to":"arbitration","routes":["arbitration"]}"#)
+            .unwrap();
+    assert!(matches!(old, DisputeEvent::Referred { ground: None, .. }));
     // An unknown type is refused, not guessed.
     assert!(serde_json::from_str::<DisputeEvent>(r#"{"type":"mediated"}"#).is_err());
 }
@@ -462,6 +478,9 @@ fn the_strategies_exercise_every_declared_transition() {
             ),
             Transition::new(S::Mediating, E::Referred, S::Referred),
             Transition::new(S::Signing, E::Referred, S::Referred),
+            // Only histories stored before the labour period ran from
+            // acceptance (LDMAL art. 14) have a deadline while reported.
+            Transition::new(S::Reported, E::ArbitrationOpened, S::Reported),
             Transition::new(
                 S::MediationFailed,
                 E::Ladder(L::ReferredOut),

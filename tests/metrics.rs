@@ -126,6 +126,7 @@ fn accepted(body: &str, tier: Tier) -> D {
     D::Accepted {
         body: org(body),
         tier,
+        labour_deadline: None,
     }
 }
 
@@ -396,7 +397,7 @@ fn timeouts_supervision_and_lapsed_labour_limits_are_overdue() {
         (t0(), reported(DisputeKind::Labour)),
         (
             hours(400),
-            D::LabourLimitLapsed {
+            D::ArbitrationOpened {
                 deadline: hours(360),
             },
         ),
@@ -427,6 +428,7 @@ fn a_referral_ends_the_time_at_the_tier() {
             hours(32),
             D::Referred {
                 to: Referral::Litigation,
+                ground: None,
                 routes: Routes::open_for(DisputeKind::Neighbour),
             },
         ),

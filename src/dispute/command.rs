@@ -142,6 +142,23 @@ pub enum FailureReason {
     PartyRefusedToSign,
 }
 
+/// On what ground a dispute was referred out of mediation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReferralGround {
+    /// Mediation ended without agreement and the parties were told the
+    /// routes open to them (人民调解法, art. 26).
+    MediationFailed,
+    /// A party to a labour dispute is unwilling to mediate and goes to
+    /// arbitration directly (劳动争议调解仲裁法, art. 5).
+    UnwillingToMediate,
+    /// No agreement within 15 days of the body's receipt of a labour
+    /// dispute: a party may apply for arbitration (劳动争议调解仲裁法, art.
+    /// 14).
+    NoAgreementWithinPeriod,
+}
+
 /// The rating a party gives at the follow-up visit (回访).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -242,7 +259,9 @@ pub enum DisputeCommand {
     },
     /// Refers the dispute out: after a failed mediation, a party or an
     /// officer of the handling body, to a route the law leaves open; for a
-    /// labour dispute whose 15 days lapsed, a party, to arbitration.
+    /// labour dispute still open, a party, to arbitration — directly if
+    /// unwilling to mediate (劳动争议调解仲裁法, art. 5), or because 15 days
+    /// from the body's receipt passed without agreement (art. 14).
     Refer {
         /// Where to.
         to: Referral,

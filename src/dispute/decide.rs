@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Channel, DisputeCommand, Performance, Report, Selection};
+use super::command::{Channel, DisputeCommand, Performance, ReferralGround, Report, Selection};
 use super::error::DisputeError;
 use super::event::{DisputeEvent, DisputeEventKind};
 use super::routes::Routes;
@@ -19,7 +19,6 @@ use crate::escalation::{
     LadderState, LadderStateKind, Referral, SeverityCause, Started,
 };
 use crate::id::{ActorId, OrgId};
-use crate::matter::DisputeKind;
 use crate::org::Need;
 use crate::tier::{Severity, Tier};
 use crate::workflow::{Context, Decision, HasKind, Transition, Workflow, embed};
@@ -143,14 +142,8 @@ impl Dispute {
             }
             Some(_) => {}
         }
-        let labour_deadline = match r.kind {
-            DisputeKind::Labour => Some(
-                self.ladder
-                    .calendar()
-                    .deadline(ctx.at(), self.settings.labour_limit)?,
-            ),
-            _ => None,
-        };
+        // The labour period runs from the body's receipt, not from the
+        // report: `accept` records it (劳动争议调解仲裁法, art. 14).
         Ok(DisputeEvent::Reported {
             kind: r.kind,
             parties: r.parties.clone(),
@@ -158,9 +151,29 @@ impl Dispute {
             channel: r.channel,
             severity: r.severity,
             received_at: ctx.at(),
-            labour_deadline,
+            labour_deadline: None,
         }
         .into())
+    }
+
+    /// LDMAL art. 14 (劳动争议调解仲裁法): the 15 days in which a labour
+    /// dispute may be mediated run from the day the mediation body
+    /// *receives* it — its acceptance — not from the first report. The
+    /// first acceptance of a labour dispute fixes the deadline; later ones
+    /// (after an escalation) do not restart it.
+    fn labour_deadline(
+        &self,
+        file: &DisputeFile,
+        ctx: &Context<'_>,
+    ) -> Result<Option<DateTime<Utc>>, DisputeError> {
+        match file.labour() {
+            LabourLimit::AwaitingReceipt => Ok(Some(
+                self.ladder
+                    .calendar()
+                    .deadline(ctx.at(), self.settings.labour_limit)?,
+            )),
+            _ => Ok(None),
+        }
     }
 
     /// Puts a reported dispute on the ladder: the `Started` step names the
@@ -314,6 +327,18 @@ impl Dispute {
         if !file.is_party(actor.id()) {
             return Err(not_a_party(actor, "apply for judicial confirmation"));
         }
+        // PML art. 33: only a people's mediation agreement may be
+        // judicially confirmed; a commercial mediation organisation's is a
+        // contract.
+        let (body, _) = handling_body(file)?;
+        if let Some(organisation) = self.ladder.graph().mediation_organisation(body) {
+            if !organisation.agreement_may_be_judicially_confirmed() {
+                return Err(DisputeError::NotJudiciallyConfirmable {
+                    body: body.clone(),
+                    organisation,
+                });
+            }
+        }
         if let Confirmation::Applied { at } = agreement.confirmation() {
             return Err(DisputeError::ConfirmationAlreadyApplied { applied_at: at });
         }
@@ -377,27 +402,34 @@ impl Dispute {
             }
             decision.push(DisputeEvent::Referred {
                 to,
+                ground: Some(ReferralGround::MediationFailed),
                 routes: *routes,
             });
             return Ok(decision);
         }
-        // Before mediation fails: only a lapsed labour dispute, to
-        // arbitration, by a party.
-        // The right comes from elapsed time, judged here from the recorded
-        // deadline and the command's time: it does not wait for a `Tick`
-        // to have recorded the lapse (which is then recorded first).
-        let mut decision = Decision::none();
-        match file.labour() {
-            LabourLimit::NotLabour => {
-                return Err(DisputeError::NotLabourDispute { kind: file.kind() });
-            }
-            LabourLimit::Running { deadline } if ctx.at() < deadline => {
-                return Err(DisputeError::LabourLimitRunning { deadline });
-            }
-            LabourLimit::Running { deadline } => {
-                decision.push(DisputeEvent::LabourLimitLapsed { deadline });
-            }
-            LabourLimit::Lapsed { .. } => {}
+        self.refer_labour(file, to, ctx)
+    }
+
+    /// Before mediation fails, only a party to a labour dispute is
+    /// referred out, and only to arbitration, on one of two grounds:
+    ///
+    /// - LDMAL art. 5: a party unwilling to mediate may apply for
+    ///   arbitration directly — at any time, even before any body received
+    ///   the dispute. The ground is recorded.
+    /// - LDMAL art. 14: once 15 days from the body's receipt passed without
+    ///   an agreement, a party may apply for arbitration. The right is
+    ///   judged here from the recorded deadline and the command's time; it
+    ///   does not wait for a `Tick` to have recorded it (the referral then
+    ///   records `ArbitrationOpened` first).
+    fn refer_labour(
+        &self,
+        file: &DisputeFile,
+        to: Referral,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        if file.labour() == LabourLimit::NotLabour {
+            return Err(DisputeError::NotLabourDispute { kind: file.kind() });
         }
         if !file.is_party(actor.id()) {
             return Err(not_a_party(actor, "take the dispute to arbitration"));
@@ -406,8 +438,18 @@ impl Dispute {
         if !open.contains(to) {
             return Err(DisputeError::RouteNotOpen { to, open });
         }
+        let mut decision = Decision::none();
+        let ground = match file.labour() {
+            LabourLimit::Running { deadline } if ctx.at() >= deadline => {
+                decision.push(DisputeEvent::ArbitrationOpened { deadline });
+                ReferralGround::NoAgreementWithinPeriod
+            }
+            LabourLimit::MayApplyForArbitration { .. } => ReferralGround::NoAgreementWithinPeriod,
+            _ => ReferralGround::UnwillingToMediate,
+        };
         decision.push(DisputeEvent::Referred {
             to,
+            ground: Some(ground),
             routes: Routes::open_for(file.kind()),
         });
         Ok(decision)
@@ -461,7 +503,7 @@ impl Dispute {
         };
         if let LabourLimit::Running { deadline } = file.labour() {
             if state.is_open() && ctx.at() >= deadline {
-                decision.push(DisputeEvent::LabourLimitLapsed { deadline });
+                decision.push(DisputeEvent::ArbitrationOpened { deadline });
             }
         }
         if state.is_on_ladder() && matches!(file.ladder(), LadderState::Handling(_)) {
@@ -584,8 +626,16 @@ impl Workflow for Dispute {
                 let s = self.start(file, ctx)?;
                 let (body, tier) = (s.route.handler.clone(), s.route.tier);
                 officer_of(actor, &body, tier, "accept the dispute")?;
-                Ok(Decision::one(DisputeEvent::from(LadderEvent::Started(s)))
-                    .and(DisputeEvent::Accepted { body, tier }))
+                let labour_deadline = self.labour_deadline(file, ctx)?;
+                Ok(
+                    Decision::one(DisputeEvent::from(LadderEvent::Started(s))).and(
+                        DisputeEvent::Accepted {
+                            body,
+                            tier,
+                            labour_deadline,
+                        },
+                    ),
+                )
             }
             (S::Escalated { file }, C::Accept) => {
                 let (body, tier) = handling_body(file)?;
@@ -593,6 +643,7 @@ impl Workflow for Dispute {
                 Ok(DisputeEvent::Accepted {
                     body: body.clone(),
                     tier,
+                    labour_deadline: self.labour_deadline(file, ctx)?,
                 }
                 .into())
             }

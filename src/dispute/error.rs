@@ -10,7 +10,7 @@ use crate::calendar::{CalendarError, TimeLimit};
 use crate::escalation::{LadderError, Referral};
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
-use crate::org::OrgGraphError;
+use crate::org::{MediationOrganisation, OrgGraphError};
 use crate::tier::{Severity, Tier};
 
 /// Why [`Dispute`](super::Dispute) refused a command. Each variant is one
@@ -192,18 +192,23 @@ pub enum DisputeError {
         limit: TimeLimit,
     },
     /// Before mediation fails, only a labour dispute can be referred (to
-    /// arbitration, once its limit lapsed) — and this is not one.
+    /// arbitration, 劳动争议调解仲裁法 arts. 5 and 14) — and this is not one.
     #[error("a {kind} dispute is referred out only after its mediation fails")]
     NotLabourDispute {
         /// The dispute's kind.
         kind: DisputeKind,
     },
-    /// A labour dispute goes to arbitration before mediation fails only once
-    /// its statutory limit lapsed.
-    #[error("the labour limit runs until {deadline}: arbitration is not yet open")]
-    LabourLimitRunning {
-        /// When it runs out.
-        deadline: DateTime<Utc>,
+    /// PML art. 33 (人民调解法) provides judicial confirmation for people's
+    /// mediation agreements only: the agreement of a commercial mediation
+    /// organisation is a contract and cannot be confirmed.
+    #[error(
+        "the agreement was reached before {body}, a {organisation} organisation: its agreements may not be judicially confirmed"
+    )]
+    NotJudiciallyConfirmable {
+        /// The body that handled the dispute.
+        body: OrgId,
+        /// What kind of mediation organisation it is.
+        organisation: MediationOrganisation,
     },
     /// The route is not open for this dispute.
     #[error("referral to {to:?} is not open: the open routes are {open}")]

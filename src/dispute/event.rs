@@ -4,7 +4,9 @@ use crate::workflow::HasKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Channel, DeclineReason, FailureReason, Party, Satisfaction, Selection};
+use super::command::{
+    Channel, DeclineReason, FailureReason, Party, ReferralGround, Satisfaction, Selection,
+};
 use super::routes::Routes;
 use crate::escalation::{LadderEvent, LadderEvents, Referral};
 use crate::id::{ActorId, OrgId};
@@ -19,7 +21,7 @@ use crate::tier::{Severity, Tier};
 /// "event": "escalated", ...}`, the ladder's own event inside.
 ///
 /// Deadlines and routed bodies are decided once and stored here (the labour
-/// deadline in [`Reported`](DisputeEvent::Reported), the confirmation
+/// deadline in [`Accepted`](DisputeEvent::Accepted), the confirmation
 /// deadline in [`AgreementTookEffect`](DisputeEvent::AgreementTookEffect),
 /// the handler in the ladder's events), so replay never consults the graph,
 /// the calendar or the settings.
@@ -41,17 +43,27 @@ pub enum DisputeEvent {
         severity: Severity,
         /// When it was received.
         received_at: DateTime<Utc>,
-        /// For a labour dispute, when the statutory limit (15 days by
-        /// default) runs out without an agreement.
+        /// Stored by earlier versions for a labour dispute: the end of the
+        /// 15-day period counted from the report. New reports leave it
+        /// out: the period runs from the body's receipt, and
+        /// [`Accepted`](DisputeEvent::Accepted) records it (劳动争议调解仲裁法,
+        /// art. 14). Still read, and honoured, for stored histories.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         labour_deadline: Option<DateTime<Utc>>,
     },
-    /// The routed body accepted it for mediation at a tier.
+    /// The routed body accepted it for mediation at a tier: the body has
+    /// received the application.
     Accepted {
         /// The accepting body.
         body: OrgId,
         /// Its tier.
         tier: Tier,
+        /// For a labour dispute received by its first body: the end of the
+        /// 15-day period counted from this receipt (劳动争议调解仲裁法, art.
+        /// 14). `None` for other kinds and on later acceptances (an
+        /// escalation does not restart the period).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        labour_deadline: Option<DateTime<Utc>>,
     },
     /// The routed body declined it.
     Declined {
@@ -130,6 +142,9 @@ pub enum DisputeEvent {
     Referred {
         /// Where to.
         to: Referral,
+        /// On what ground (absent in histories stored before 0.3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ground: Option<ReferralGround>,
         /// The routes that were open, named to the parties.
         routes: Routes,
     },
@@ -140,10 +155,14 @@ pub enum DisputeEvent {
         /// The severity now.
         to: Severity,
     },
-    /// A labour dispute reached its statutory limit without an agreement:
-    /// any party may now take it to arbitration.
-    LabourLimitLapsed {
-        /// The deadline that passed.
+    /// A labour dispute's 15 days from receipt ended without an agreement:
+    /// any party may apply for arbitration (劳动争议调解仲裁法, art. 14).
+    /// Recorded for the record and the metrics, by a `Tick` or by the
+    /// referral that first relies on it; it grants nothing the clock did
+    /// not. (Stored as `labour_limit_lapsed` before 0.3; still read.)
+    #[serde(alias = "labour_limit_lapsed")]
+    ArbitrationOpened {
+        /// When the period ended.
         deadline: DateTime<Utc>,
     },
     /// The follow-up visit was made; the dispute is closed.

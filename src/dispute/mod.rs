@@ -139,7 +139,8 @@
 //! | only an assigned mediator records sessions and the agreement (after a session, with terms) or ends the mediation | [`NotAssignedMediator`](DisputeError::NotAssignedMediator), [`NoSessionYet`](DisputeError::NoSessionYet), [`EmptyTerms`](DisputeError::EmptyTerms) |
 //! | only parties and the agreement's mediator sign, once each; the last signature puts it into effect | [`NotSignatory`](DisputeError::NotSignatory), [`AlreadySigned`](DisputeError::AlreadySigned) |
 //! | judicial confirmation: applied for by a party, naming every party, once, before the window (30 days from taking effect) closes | [`ConfirmationNotJoint`](DisputeError::ConfirmationNotJoint), [`ApplicantNotAParty`](DisputeError::ApplicantNotAParty), [`ConfirmationTooLate`](DisputeError::ConfirmationTooLate), [`ConfirmationAlreadyApplied`](DisputeError::ConfirmationAlreadyApplied) |
-//! | labour disputes: 15 days from receipt without an agreement, a `Tick` records the lapse; then any party may go to arbitration | [`LabourLimitRunning`](DisputeError::LabourLimitRunning), [`NotLabourDispute`](DisputeError::NotLabourDispute), [`RouteNotOpen`](DisputeError::RouteNotOpen) |
+//! | judicial confirmation only of a people's mediation agreement: not before a commercial mediation organisation (PML art. 33) | [`NotJudiciallyConfirmable`](DisputeError::NotJudiciallyConfirmable) |
+//! | labour disputes: a party may apply for arbitration directly, unwilling to mediate (LDMAL art. 5), or once 15 days from the body's receipt (its acceptance) passed without agreement (LDMAL art. 14), judged from the clock; a `Tick` records `ArbitrationOpened` | [`NotLabourDispute`](DisputeError::NotLabourDispute), [`NotAParty`](DisputeError::NotAParty), [`RouteNotOpen`](DisputeError::RouteNotOpen) |
 //! | referral after a failed mediation: a party or the body's officer, to a route the law leaves open ([`Routes::open_for`]) | [`NotBodyOfficer`](DisputeError::NotBodyOfficer), [`RouteNotOpen`](DisputeError::RouteNotOpen) |
 //! | a risk flag raises the severity (on the ladder too, while it is being mediated), sent by a grid worker, mediator, officer, supervisor or the system | [`SeverityNotRaised`](DisputeError::SeverityNotRaised), [`Forbidden`](DisputeError::Forbidden) |
 //! | the ladder's own rules: the ceiling, overrides in writing by the higher tier, routing | [`Ladder`](DisputeError::Ladder) |
@@ -198,16 +199,18 @@
 //!    within the ceiling, `OverrideCeiling` past it. At the top of the graph
 //!    the ladder is exhausted instead (`Ladder.Exhausted`) and the dispute
 //!    stays, to be referred out.
-//! 4. Labour disputes only, once the 15 days lapsed: a party, to
-//!    arbitration.
+//! 4. Labour disputes only: a party, to arbitration — directly (LDMAL
+//!    art. 5), or after 15 days from acceptance without agreement (art. 14;
+//!    `ArbitrationOpened` is recorded first if no tick did).
 //! 5. A party or the body's officer, to a route named at the failure; an
 //!    exhausted ladder records `Ladder.ReferredOut` first.
 //! 6. On the ladder: a raised severity whose band starts higher, or a tier's
 //!    time limit running out on a tick, moves the dispute up (→ Escalated,
 //!    to be accepted anew); at the ceiling a tick sends supervision
 //!    reminders and notices instead.
-//! 7. A labour dispute's first tick after its deadline records
-//!    `LabourLimitLapsed`. A tick with nothing due records nothing.
+//! 7. A labour dispute's first tick after its deadline (15 days from
+//!    acceptance) records `ArbitrationOpened`. A tick with nothing due
+//!    records nothing.
 //!
 //! # The state diagram
 //!
@@ -219,7 +222,7 @@
 //! stateDiagram-v2
 //!     [*] --> Unreported
 //!     Unreported --> Reported: Reported
-//!     Reported --> Reported: Ladder.Started, RiskFlagged, LabourLimitLapsed
+//!     Reported --> Reported: Ladder.Started, RiskFlagged, ArbitrationOpened
 //!     Reported --> Accepted: Accepted
 //!     Reported --> Declined: Declined
 //!     Reported --> Refused: MediationRefused
@@ -230,20 +233,20 @@
 //!     Accepted --> Withdrawn: Withdrawn
 //!     Accepted --> Referred: Referred
 //!     Accepted --> Escalated: Ladder.Escalated
-//!     Accepted --> Accepted: RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Accepted --> Accepted: RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Escalated --> Accepted: Accepted
 //!     Escalated --> Declined: Declined
 //!     Escalated --> Refused: MediationRefused
 //!     Escalated --> Withdrawn: Withdrawn
 //!     Escalated --> Referred: Referred
-//!     Escalated --> Escalated: Ladder.Escalated, RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
-//!     Mediating --> Mediating: SessionRecorded, RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Escalated --> Escalated: Ladder.Escalated, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Mediating --> Mediating: SessionRecorded, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Mediating --> Signing: AgreementRecorded
 //!     Mediating --> MediationFailed: MediationFailed
 //!     Mediating --> Withdrawn: Withdrawn
 //!     Mediating --> Referred: Referred
 //!     Mediating --> Escalated: Ladder.Escalated
-//!     Signing --> Signing: AgreementSigned, RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Signing --> Signing: AgreementSigned, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Signing --> Agreed: AgreementTookEffect
 //!     Signing --> MediationFailed: MediationFailed
 //!     Signing --> Withdrawn: Withdrawn
@@ -255,7 +258,7 @@
 //!     MediationFailed --> Escalated: Ladder.Escalated
 //!     MediationFailed --> Referred: Referred
 //!     MediationFailed --> Withdrawn: Withdrawn
-//!     MediationFailed --> MediationFailed: Ladder.Exhausted, Ladder.ReferredOut, RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     MediationFailed --> MediationFailed: Ladder.Exhausted, Ladder.ReferredOut, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Fulfilled --> Closed: FollowedUp
 //!     Fulfilled --> Fulfilled: RiskFlagged
 //!     Breached --> Closed: FollowedUp
@@ -280,7 +283,7 @@ mod table;
 
 pub use command::{
     Channel, DeclineReason, DisputeCommand, DisputeCommandKind, FailureReason, Party, PartyKind,
-    Performance, Report, Satisfaction, Selection,
+    Performance, ReferralGround, Report, Satisfaction, Selection,
 };
 pub use decide::{Dispute, DisputeSettings};
 pub use error::{DisputeError, DisputeStateError};

@@ -15,21 +15,33 @@ use crate::matter::DisputeKind;
 use crate::tier::{Severity, Tier};
 use crate::workflow::embed;
 
-/// Where a labour dispute's statutory limit stands (15 days from receipt
-/// without an agreement lets a party go to arbitration).
+/// Where a labour dispute's mediation period stands (劳动争议调解仲裁法,
+/// art. 14: if no agreement is reached within 15 days from the day the
+/// mediation body *receives* the application, a party may apply for
+/// arbitration).
+///
+/// The period is counted from receipt by the body, which is its
+/// acceptance: a labour dispute is `AwaitingReceipt` until a body accepts
+/// it, then `Running`. An escalation does not restart it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "limit", rename_all = "snake_case")]
 pub enum LabourLimit {
-    /// Not a labour dispute: no statutory limit.
+    /// Not a labour dispute: no statutory period.
     NotLabour,
+    /// A labour dispute no mediation body has received (accepted) yet: the
+    /// period has not begun.
+    AwaitingReceipt,
     /// Running until `deadline`.
     Running {
         /// When it runs out.
         deadline: DateTime<Utc>,
     },
-    /// It ran out (recorded by a `Tick`): any party may go to arbitration.
-    Lapsed {
-        /// When it ran out.
+    /// The period ended without an agreement (recorded by a `Tick` or by
+    /// the referral itself): any party may apply for arbitration. (Stored
+    /// as `lapsed` before 0.3; still read.)
+    #[serde(alias = "lapsed")]
+    MayApplyForArbitration {
+        /// When the period ended.
         deadline: DateTime<Utc>,
     },
 }
@@ -135,7 +147,9 @@ impl TryFrom<DisputeFileData> for DisputeFile {
         if labour == matches!(d.labour, LabourLimit::NotLabour) {
             return Err(DisputeStateError::LabourLimitMismatch { kind: d.kind });
         }
-        if let LabourLimit::Running { deadline } | LabourLimit::Lapsed { deadline } = d.labour {
+        if let LabourLimit::Running { deadline }
+        | LabourLimit::MayApplyForArbitration { deadline } = d.labour
+        {
             if deadline < d.received_at {
                 return Err(DisputeStateError::DeadlineBeforeReceipt {
                     received_at: d.received_at,
@@ -693,16 +707,32 @@ impl DisputeState {
                     received_at: *received_at,
                     severity: *severity,
                     risk_flags: 0,
-                    labour: match labour_deadline {
-                        Some(deadline) => LabourLimit::Running {
+                    // A deadline on the report is a stored fact of old
+                    // (counted from the report); new reports leave it to
+                    // the acceptance.
+                    labour: match (labour_deadline, kind) {
+                        (Some(deadline), _) => LabourLimit::Running {
                             deadline: *deadline,
                         },
-                        None => LabourLimit::NotLabour,
+                        (None, DisputeKind::Labour) => LabourLimit::AwaitingReceipt,
+                        (None, _) => LabourLimit::NotLabour,
                     },
                     ladder: LadderState::Idle,
                 }),
             },
-            (S::Reported { file } | S::Escalated { file }, E::Accepted { .. }) => {
+            (
+                S::Reported { mut file } | S::Escalated { mut file },
+                E::Accepted {
+                    labour_deadline, ..
+                },
+            ) => {
+                if let (LabourLimit::AwaitingReceipt, Some(deadline)) =
+                    (file.labour, labour_deadline)
+                {
+                    file.labour = LabourLimit::Running {
+                        deadline: *deadline,
+                    };
+                }
                 S::Accepted { file }
             }
             (
@@ -821,7 +851,7 @@ impl DisputeState {
                 reason: *reason,
                 routes: *routes,
             },
-            (state, E::Referred { to, routes }) if state.is_open() => match state.into_file() {
+            (state, E::Referred { to, routes, .. }) if state.is_open() => match state.into_file() {
                 Some(file) => S::Referred {
                     file,
                     to: *to,
@@ -836,9 +866,9 @@ impl DisputeState {
                 }
                 state
             }
-            (mut state, E::LabourLimitLapsed { deadline }) => {
+            (mut state, E::ArbitrationOpened { deadline }) => {
                 if let Some(file) = state.file_mut() {
-                    file.labour = LabourLimit::Lapsed {
+                    file.labour = LabourLimit::MayApplyForArbitration {
                         deadline: *deadline,
                     };
                 }

@@ -424,7 +424,18 @@ fn next(
         (grid_worker(), C::FlagRisk { severity })
     };
     let tick = || (Actor::system(), C::Tick);
+    // A party goes to arbitration once the labour period ended (LDMAL
+    // art. 14); going directly (art. 5) is the guide's, so that drawn
+    // lifecycles still run their course.
+    let period_ended = state.file().is_some_and(|f| match f.labour() {
+        LabourLimit::Running { deadline } => at >= deadline,
+        LabourLimit::MayApplyForArbitration { .. } => true,
+        _ => false,
+    });
     let to_arbitration = || {
+        if !period_ended {
+            return tick();
+        }
         (
             party(usize::from(choice)),
             C::Refer {
@@ -632,8 +643,8 @@ where
                 out.push(option);
             }
         }
-        // A labour party may go to arbitration once the limit lapses, in
-        // any state before the end of mediation.
+        // A labour party may go to arbitration in any open state: directly
+        // (LDMAL art. 5) or once the period ended (art. 14).
         if let Some(party) = cast.parties.first() {
             let refer = (
                 Actor::new(party.actor.clone()).with_role(Role::Party),
@@ -649,12 +660,12 @@ where
     })
 }
 
-/// Whether a labour dispute's limit has lapsed in `state` (for users'
-/// invariants about arbitration).
-pub fn labour_lapsed(state: &DisputeState) -> bool {
+/// Whether a labour dispute's 15 days ended without agreement in `state`,
+/// as recorded (for users' invariants about arbitration).
+pub fn may_apply_for_arbitration(state: &DisputeState) -> bool {
     state
         .file()
-        .is_some_and(|f| matches!(f.labour(), LabourLimit::Lapsed { .. }))
+        .is_some_and(|f| matches!(f.labour(), LabourLimit::MayApplyForArbitration { .. }))
 }
 
 /// A small world and cast to try the strategies on: a labour dispute in an

@@ -17,14 +17,14 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Reported, E::Withdrawn, S::Withdrawn),
     Transition::new(S::Reported, E::Referred, S::Referred),
     Transition::new(S::Reported, E::RiskFlagged, S::Reported),
-    Transition::new(S::Reported, E::LabourLimitLapsed, S::Reported),
+    Transition::new(S::Reported, E::ArbitrationOpened, S::Reported),
     Transition::new(S::Accepted, E::MediatorsAssigned, S::Mediating),
     Transition::new(S::Accepted, E::MediationRefused, S::Refused),
     Transition::new(S::Accepted, E::Withdrawn, S::Withdrawn),
     Transition::new(S::Accepted, E::Referred, S::Referred),
     Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::Accepted, E::RiskFlagged, S::Accepted),
-    Transition::new(S::Accepted, E::LabourLimitLapsed, S::Accepted),
+    Transition::new(S::Accepted, E::ArbitrationOpened, S::Accepted),
     Transition::new(S::Accepted, E::Ladder(L::SeverityRaised), S::Accepted),
     Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
     Transition::new(
@@ -39,7 +39,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Escalated, E::Referred, S::Referred),
     Transition::new(S::Escalated, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::Escalated, E::RiskFlagged, S::Escalated),
-    Transition::new(S::Escalated, E::LabourLimitLapsed, S::Escalated),
+    Transition::new(S::Escalated, E::ArbitrationOpened, S::Escalated),
     Transition::new(S::Escalated, E::Ladder(L::SeverityRaised), S::Escalated),
     Transition::new(
         S::Escalated,
@@ -58,7 +58,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Mediating, E::Referred, S::Referred),
     Transition::new(S::Mediating, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::Mediating, E::RiskFlagged, S::Mediating),
-    Transition::new(S::Mediating, E::LabourLimitLapsed, S::Mediating),
+    Transition::new(S::Mediating, E::ArbitrationOpened, S::Mediating),
     Transition::new(S::Mediating, E::Ladder(L::SeverityRaised), S::Mediating),
     Transition::new(
         S::Mediating,
@@ -77,7 +77,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Signing, E::Referred, S::Referred),
     Transition::new(S::Signing, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::Signing, E::RiskFlagged, S::Signing),
-    Transition::new(S::Signing, E::LabourLimitLapsed, S::Signing),
+    Transition::new(S::Signing, E::ArbitrationOpened, S::Signing),
     Transition::new(S::Signing, E::Ladder(L::SeverityRaised), S::Signing),
     Transition::new(S::Signing, E::Ladder(L::SupervisionReminded), S::Signing),
     Transition::new(
@@ -104,7 +104,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
         S::MediationFailed,
     ),
     Transition::new(S::MediationFailed, E::RiskFlagged, S::MediationFailed),
-    Transition::new(S::MediationFailed, E::LabourLimitLapsed, S::MediationFailed),
+    Transition::new(S::MediationFailed, E::ArbitrationOpened, S::MediationFailed),
     Transition::new(
         S::MediationFailed,
         E::Ladder(L::SeverityRaised),

@@ -53,9 +53,10 @@ enum Injection {
     EarlyFollowUp,
     /// The parties apply for judicial confirmation after the window.
     LateConfirmation,
-    /// A worker takes a labour dispute to arbitration before the 15 days
-    /// ran out.
-    EarlyArbitration,
+    /// A worker takes a labour dispute to court while it is mediated
+    /// (arbitration comes first; going there directly is lawful, LDMAL
+    /// art. 5, so it is not a refusal to inject).
+    EarlyLitigation,
 }
 
 struct Plan {
@@ -130,7 +131,7 @@ fn now(state: &DisputeState) -> Now {
                 mediator: m.clone(),
                 sessions: mediation.sessions(),
                 due: rung.and_then(|r| r.due()),
-                lapsed: matches!(file.labour(), LabourLimit::Lapsed { .. }),
+                lapsed: matches!(file.labour(), LabourLimit::MayApplyForArbitration { .. }),
             },
             None => Now::Done,
         },
@@ -217,7 +218,7 @@ fn draw_plan(city: &City, kind: DisputeKind, rng: &mut Pcg64Mcg) -> Plan {
             Injection::LateConfirmation,
         ]);
         if kind == DisputeKind::Labour {
-            options.push(Injection::EarlyArbitration);
+            options.push(Injection::EarlyLitigation);
         }
         Some(options[rng.random_range(0..options.len())])
     } else {
@@ -764,21 +765,12 @@ fn mediating_injection(run: &mut Run<'_>, mediator: &Actor) -> bool {
                 Refusal::NotApplicable,
             );
         }
-        Injection::EarlyArbitration => {
-            let lapsed = run
-                .s
-                .case
-                .state()
-                .file()
-                .is_some_and(|f| matches!(f.labour(), LabourLimit::Lapsed { .. }));
-            if lapsed {
-                return false;
-            }
+        Injection::EarlyLitigation => {
             let p = run.party(0);
             run.refused(
                 &p,
                 &C::Refer {
-                    to: Referral::Arbitration,
+                    to: Referral::Litigation,
                 },
                 Refusal::NotApplicable,
             );

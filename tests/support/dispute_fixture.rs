@@ -15,7 +15,8 @@
 //! and `qian` (academy only); committee mediators `chen` and `sun`
 //! (hehua-med); `ma` (hehua-med, and a member of shop 9: conflicted in its
 //! disputes); `zhou` (pinghu-med); neighbours `wang` and `zhang`; the shop
-//! `shop-9` (a merchant, acted for by `shopkeeper`).
+//! `shop-9` (a merchant, acted for by `shopkeeper`); `fang` (the commercial
+//! mediation studio's mediator).
 
 use std::sync::Arc;
 
@@ -111,6 +112,7 @@ pub fn graph() -> OrgGraph {
         ("sun", "Sun (mediator)"),
         ("zhou", "Zhou (mediator)"),
         ("ma", "Ma (mediator, shop 9's landlord)"),
+        ("fang", "Fang (commercial mediator)"),
     ] {
         g.try_add_org(Org::new(
             id(&format!("p-{person}")),
@@ -139,6 +141,7 @@ pub fn graph() -> OrgGraph {
         ("p-zhou", Relation::MemberOf(since()), "pinghu-med"),
         ("p-ma", Relation::MemberOf(since()), "hehua-med"),
         ("p-ma", Relation::MemberOf(since()), "shop-9"),
+        ("p-fang", Relation::MemberOf(since()), "studio"),
     ];
     for (from, relation, to) in links {
         g.try_link(&id(from), relation, &id(to)).unwrap();
@@ -236,6 +239,22 @@ pub fn consumer_report() -> Report {
         ],
         location: id("mancheng"),
         channel: Channel::SecretaryFaceToFace,
+        severity: Severity::Serious,
+    }
+}
+
+/// A serious commercial dispute between two shops' keepers in Mancheng:
+/// it starts at the community, where only the commercial mediation studio
+/// mediates commercial disputes.
+pub fn commercial_report() -> Report {
+    Report {
+        kind: DisputeKind::Commercial,
+        parties: vec![
+            Party::person(aid("wang")),
+            Party::merchant(aid("shopkeeper"), id("shop-9")),
+        ],
+        location: id("mancheng"),
+        channel: Channel::Party,
         severity: Severity::Serious,
     }
 }
