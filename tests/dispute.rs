@@ -147,21 +147,21 @@ fn stranger() -> Actor {
 /// applicable, `T` refused by the kernel (terminal). Columns in the order of
 /// `DisputeCommand::KINDS`, rows in the order of `DisputeState::KINDS`.
 const TABLE: [(&str, &str); 15] = [
-    ("Unreported", "A---------------A-"),
-    ("Reported", "-AAAA---------AAA-"),
-    ("Accepted", "---AAA--------AAA-"),
-    ("Escalated", "-AAAA---------AAA-"),
-    ("Mediating", "----A-AA---A--AAA-"),
-    ("Signing", "----A---A--A--AAA-"),
-    ("Agreed", "---------AA----AA-"),
-    ("MediationFailed", "----A-------AAAAA-"),
-    ("Fulfilled", "---------------AAA"),
-    ("Breached", "---------------AAA"),
-    ("Referred", "---------------AAA"),
-    ("Withdrawn", "---------------AAA"),
-    ("Declined", "TTTTTTTTTTTTTTTTTT"),
-    ("Refused", "TTTTTTTTTTTTTTTTTT"),
-    ("Closed", "TTTTTTTTTTTTTTTTTT"),
+    ("Unreported", "A----------------A-"),
+    ("Reported", "-AAAA----------AAA-"),
+    ("Accepted", "---AAA---------AAA-"),
+    ("Escalated", "-AAAA----------AAA-"),
+    ("Mediating", "----A-AAA---A--AAA-"),
+    ("Signing", "----A----A--A--AAA-"),
+    ("Agreed", "----------AA----AA-"),
+    ("MediationFailed", "----A--------AAAAA-"),
+    ("Fulfilled", "----------------AAA"),
+    ("Breached", "----------------AAA"),
+    ("Referred", "----------------AAA"),
+    ("Withdrawn", "----------------AAA"),
+    ("Declined", "TTTTTTTTTTTTTTTTTTT"),
+    ("Refused", "TTTTTTTTTTTTTTTTTTT"),
+    ("Closed", "TTTTTTTTTTTTTTTTTTT"),
 ];
 
 /// A well-formed command of kind `command`, from the actor the rules ask
@@ -193,6 +193,13 @@ fn canonical(state: &str, command: &str) -> (Vec<E>, Actor, C) {
             C::AssignMediators {
                 mediators: vec![aid("qian")],
                 selection: Selection::Roster,
+            },
+        ),
+        "RequestRecusal" => (
+            party("li"),
+            C::RequestRecusal {
+                mediator: aid("qian"),
+                reason: "Qian trained with Acme's manager.".into(),
             },
         ),
         "RecordSession" => (mediator("qian"), C::RecordSession),
@@ -352,7 +359,7 @@ fn every_cell_of_the_state_command_table() {
             cells += 1;
         }
     }
-    assert_eq!(cells, 15 * 18);
+    assert_eq!(cells, 15 * DisputeCommandKind::COUNT);
 }
 
 // ---------------------------------------------------------------------------
@@ -1742,4 +1749,189 @@ fn pml_art_33_a_commercial_mediation_agreement_is_not_judicially_confirmed() {
             applicants: vec![aid("li"), aid("acme-rep")],
             at: c(),
         }]);
+}
+
+/// PML arts. 13 and 19: only people's mediators mediate. Recording a
+/// session, an agreement, a signature as mediator or the end of mediation
+/// needs the mediator role and a place on the roster on that day; an
+/// assigned id alone is not enough.
+#[test]
+fn pml_arts_13_19_only_a_rostered_mediator_records() {
+    // He is on the academy's roster until 10 March.
+    let he_assigned = events_of(vec![
+        (party("li"), minutes(0), C::Report(labour_report())),
+        (academy_officer(), minutes(1), C::Accept),
+        (
+            academy_officer(),
+            minutes(2),
+            assign(&["he"], Selection::Roster),
+        ),
+    ]);
+    let march = |d| Utc.with_ymd_and_hms(2026, 3, d, 2, 0, 0).unwrap();
+    given_events(he_assigned.clone())
+        .when(&mediator("he"), march(10), C::RecordSession)
+        .then([E::SessionRecorded { number: 1 }]);
+    given_events(he_assigned.clone())
+        .when(&mediator("he"), march(11), C::RecordSession)
+        .then_rejected(DisputeError::MediatorNotRostered {
+            mediator: aid("he"),
+            action: "record a session",
+            body: id("park-academy"),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 3, 11).unwrap(),
+        });
+    given_events(he_assigned)
+        .when(
+            &mediator("he"),
+            march(11),
+            C::TerminateMediation {
+                reason: FailureReason::PartyAbsent,
+            },
+        )
+        .then_error(|e| {
+            matches!(
+                e,
+                CaseError::Rejected(DisputeError::MediatorNotRostered { .. })
+            )
+        });
+    // An assigned id without the mediator role records nothing.
+    let qian_without_role = Actor::new(aid("qian")).with_role(Role::GridWorker);
+    given_state("Mediating")
+        .when(&qian_without_role, c(), C::RecordSession)
+        .then_error(|e| matches!(e, CaseError::Rejected(DisputeError::Forbidden(_))));
+    given_state("Mediating")
+        .when(
+            &qian_without_role,
+            c(),
+            C::RecordAgreement {
+                terms: "Acme pays.".into(),
+            },
+        )
+        .then_error(|e| matches!(e, CaseError::Rejected(DisputeError::Forbidden(_))));
+    given_state("Signing")
+        .when(&qian_without_role, c(), C::Sign)
+        .then_error(|e| matches!(e, CaseError::Rejected(DisputeError::Forbidden(_))));
+    // Chosen by the parties, a people's mediator of another committee
+    // records: Chen is on Hehua's committee.
+    let chosen = events_of(vec![
+        (party("li"), minutes(0), C::Report(labour_report())),
+        (academy_officer(), minutes(1), C::Accept),
+        (
+            academy_officer(),
+            minutes(2),
+            assign(&["chen"], Selection::ChosenByParties),
+        ),
+    ]);
+    given_events(chosen)
+        .when(&mediator("chen"), c(), C::RecordSession)
+        .then([E::SessionRecorded { number: 1 }]);
+}
+
+/// PML art. 19: the parties may choose mediators, but only people's
+/// mediators — members of a people's mediation committee (or of the
+/// handling body) on the day.
+#[test]
+fn pml_art_19_a_mediator_chosen_by_the_parties_is_a_peoples_mediator() {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    // Fang mediates for the commercial studio: not a people's mediator.
+    given_state("Accepted")
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["fang"], Selection::ChosenByParties),
+        )
+        .then_rejected(DisputeError::NotAPeoplesMediator {
+            mediator: aid("fang"),
+            date,
+        });
+    // A volunteer on no roster at all.
+    given_state("Accepted")
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["qian", "volunteer"], Selection::ChosenByParties),
+        )
+        .then_rejected(DisputeError::NotAPeoplesMediator {
+            mediator: aid("volunteer"),
+            date,
+        });
+    given_state("Accepted")
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["chen"], Selection::ChosenByParties),
+        )
+        .then([E::MediatorsAssigned {
+            mediators: vec![aid("chen")],
+            selection: Selection::ChosenByParties,
+        }]);
+}
+
+/// PML art. 23: a party may ask for a mediator to be replaced; the reason
+/// is recorded. The last mediator leaving sends the dispute back to await
+/// new mediators.
+#[test]
+fn pml_art_23_a_party_may_ask_for_a_mediator_to_be_replaced_with_its_reason() {
+    let recuse = |mediator: &str, reason: &str| C::RequestRecusal {
+        mediator: aid(mediator),
+        reason: reason.into(),
+    };
+    let case = given_state("Mediating")
+        .when(&party("li"), c(), recuse("qian", "Qian is Acme's trainee."))
+        .then([E::MediatorRecused {
+            mediator: aid("qian"),
+            requested_by: aid("li"),
+            reason: "Qian is Acme's trainee.".into(),
+        }]);
+    assert!(matches!(case.state(), DisputeState::Accepted { .. }));
+    // The body then assigns another.
+    let events: Vec<E> = case.history().iter().map(|r| r.event.clone()).collect();
+    let case = given_events(events)
+        .when(&academy_officer(), c(), assign(&["he"], Selection::Roster))
+        .then([E::MediatorsAssigned {
+            mediators: vec![aid("he")],
+            selection: Selection::Roster,
+        }]);
+    assert_eq!(case.state().mediators(), [aid("he")]);
+    // With two mediators, the other stays.
+    let two = events_of(vec![
+        (party("li"), minutes(0), C::Report(labour_report())),
+        (academy_officer(), minutes(1), C::Accept),
+        (
+            academy_officer(),
+            minutes(2),
+            assign(&["chen", "qian"], Selection::ChosenByParties),
+        ),
+    ]);
+    let case = given_events(two.clone())
+        .when(
+            &party("acme-rep"),
+            c(),
+            recuse("chen", "Chen sat on Li's last case."),
+        )
+        .then([E::MediatorRecused {
+            mediator: aid("chen"),
+            requested_by: aid("acme-rep"),
+            reason: "Chen sat on Li's last case.".into(),
+        }]);
+    assert_eq!(case.state().mediators(), [aid("qian")]);
+    given_events(two.clone())
+        .when(&party("li"), c(), recuse("chen", "  "))
+        .then_rejected(DisputeError::NoRecusalReason {
+            mediator: aid("chen"),
+        });
+    given_events(two.clone())
+        .when(&party("li"), c(), recuse("sun", "Sun is rude."))
+        .then_rejected(DisputeError::NotAnAssignedMediator {
+            mediator: aid("sun"),
+        });
+    given_events(two)
+        .when(
+            &academy_officer(),
+            c(),
+            recuse("chen", "The officer prefers Qian."),
+        )
+        .then_rejected(DisputeError::NotAParty {
+            actor: aid("officer-academy"),
+            action: "ask for a mediator to be replaced",
+        });
 }

@@ -248,7 +248,12 @@ fn the_lifecycle_strategy_reaches_every_state() {
         .collect();
     assert!(missing.is_empty(), "never reached: {missing:?}");
     let declared: BTreeSet<_> = Dispute::transitions().iter().map(|t| t.event).collect();
-    let unseen: Vec<_> = declared.difference(&events_seen).collect();
+    // A recusal (PML art. 23) is the guide's move, not the lifecycle's: it
+    // would send drawn mediations back to the start too often.
+    let unseen: Vec<_> = declared
+        .difference(&events_seen)
+        .filter(|k| **k != DisputeEventKind::MediatorRecused)
+        .collect();
     println!("event kinds never drawn: {unseen:?}");
     assert!(unseen.len() <= 1, "never drawn: {unseen:?}");
 }
@@ -316,6 +321,14 @@ fn events_keep_their_serde_names() {
                 selection: Selection::ChosenByParties,
             },
             r#"{"type":"mediators_assigned","mediators":["qian"],"selection":"chosen_by_parties"}"#,
+        ),
+        (
+            DisputeEvent::MediatorRecused {
+                mediator: aid("qian"),
+                requested_by: aid("li"),
+                reason: "Qian trains at Acme.".into(),
+            },
+            r#"{"type":"mediator_recused","mediator":"qian","requested_by":"li","reason":"Qian trains at Acme."}"#,
         ),
         (
             DisputeEvent::SessionRecorded { number: 1 },

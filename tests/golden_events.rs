@@ -163,6 +163,14 @@ fn bless() {
         tier: grassroots::tier::Tier::District,
         to: grassroots::escalation::Referral::Litigation,
     });
+    // Dispute events a city-year does not draw (issue 13).
+    for e in rare_dispute_events() {
+        put(
+            Dispute::NAME,
+            e.kind().to_string(),
+            serde_json::to_value(&e).unwrap(),
+        );
+    }
     for e in ladder {
         put(
             Ladder::NAME,
@@ -193,4 +201,15 @@ fn bless() {
         text.push('\n');
     }
     std::fs::write(GOLDEN, text).unwrap();
+}
+
+#[cfg(feature = "sim")]
+/// One example of each dispute event a city-year does not draw.
+fn rare_dispute_events() -> Vec<DisputeEvent> {
+    let actor = |s: &str| grassroots::id::ActorId::new(s).unwrap();
+    vec![DisputeEvent::MediatorRecused {
+        mediator: actor("med.0.1"),
+        requested_by: actor("dp1.1"),
+        reason: "The mediator is the employer's cousin.".into(),
+    }]
 }

@@ -13,7 +13,7 @@ mod support {
 }
 
 use chrono::{DateTime, Days, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
-use grassroots::actor::Actor;
+use grassroots::actor::{Actor, Role};
 use grassroots::calendar::WorkingCalendar;
 use grassroots::dispute::{
     DisputeCommand as C, DisputeError, DisputeEvent as E, DisputeState, ReferralGround, Selection,
@@ -167,5 +167,62 @@ proptest! {
             ),
             "{recorded:?}"
         );
+    }
+
+    /// PML arts. 13 and 19: whatever is drawn — who, with which role, on
+    /// which day of March 2026, assigned from the roster or chosen — a
+    /// session, an agreement or the end of mediation is recorded only by
+    /// an assigned mediator with the mediator role who is on a roster that
+    /// day (the fixture's rosters, written out here as the oracle).
+    #[test]
+    fn only_rostered_mediators_record(
+        who in prop::sample::select(vec!["qian", "he", "chen", "zhou", "fang", "volunteer", "li"]),
+        with_role in any::<bool>(),
+        chosen in any::<bool>(),
+        day in 2u32..=31,
+        command in 0usize..3,
+    ) {
+        let selection = if chosen { Selection::ChosenByParties } else { Selection::Roster };
+        let assign = C::AssignMediators { mediators: vec![aid(who)], selection };
+        let mut case = labour_case_from(local(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 9 * 60), 0);
+        let assigned = handle(&mut case, &academy_officer(), local(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 10 * 60), assign).is_ok();
+        if !assigned {
+            // Someone else mediates; `who` tries anyway.
+            let qian = C::AssignMediators { mediators: vec![aid("qian")], selection: Selection::Roster };
+            handle(&mut case, &academy_officer(), local(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 10 * 60), qian).unwrap();
+        }
+        let date = NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let at = local(date, 11 * 60);
+        if command > 0 {
+            // Sessions first, by Qian or `who` if assigned.
+            let by = if assigned { who } else { "qian" };
+            let _ = handle(&mut case, &mediator(by), at - Duration::minutes(5), C::RecordSession);
+        }
+        let actor = if with_role { mediator(who) } else { Actor::new(aid(who)).with_role(Role::Party) };
+        let command = match command {
+            0 => C::RecordSession,
+            1 => C::RecordAgreement { terms: "Acme pays.".into() },
+            _ => C::TerminateMediation { reason: grassroots::dispute::FailureReason::PartyAbsent },
+        };
+        let accepted = handle(&mut case, &actor, at, command).is_ok();
+        let on_roster = match who {
+            "qian" => true,
+            "he" => day <= 10,
+            "chen" | "zhou" => chosen,
+            _ => false,
+        };
+        let assigned_here = assigned || who == "qian";
+        prop_assert!(!accepted || (with_role && assigned_here && on_roster),
+            "{who} (role {with_role}, chosen {chosen}, assigned {assigned}) recorded on {date}");
+        // And the other way: an assigned, rostered mediator is not refused
+        // for who it is (only for the rules of the state).
+        if with_role && assigned_here && on_roster {
+            let refused_for_who = !accepted && matches!(
+                case.state(),
+                DisputeState::Mediating { .. }
+            );
+            prop_assert!(!refused_for_who || case.state().mediators().is_empty(),
+                "{who} on {date} refused");
+        }
     }
 }

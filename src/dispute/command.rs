@@ -116,7 +116,9 @@ pub enum Selection {
     /// By the accepting body, from its roster: each mediator must be a
     /// member of that body on the day.
     Roster,
-    /// By the parties (any mediator they agree on).
+    /// By the parties (人民调解法 art. 19): people's mediators they agree on
+    /// — members, on the day, of a people's mediation committee (or of the
+    /// accepting body).
     ChosenByParties,
 }
 
@@ -219,6 +221,16 @@ pub enum DisputeCommand {
         mediators: Vec<ActorId>,
         /// From the roster, or chosen by the parties.
         selection: Selection,
+    },
+    /// A party asks for an assigned mediator to be replaced (recusal on
+    /// request, 回避, 人民调解法 art. 23), with the reason, while mediation
+    /// is under way. The mediator leaves the mediation; if none is left, the
+    /// dispute awaits new mediators.
+    RequestRecusal {
+        /// The mediator to be replaced.
+        mediator: ActorId,
+        /// Why (recorded).
+        reason: String,
     },
     /// Records a mediation session: an assigned mediator.
     RecordSession,

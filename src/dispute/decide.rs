@@ -19,7 +19,7 @@ use crate::escalation::{
     LadderState, LadderStateKind, Referral, SeverityCause, Started,
 };
 use crate::id::{ActorId, OrgId};
-use crate::org::Need;
+use crate::org::{MediationOrganisation, Need};
 use crate::tier::{Severity, Tier};
 use crate::workflow::{Context, Decision, HasKind, Transition, Workflow, embed};
 
@@ -261,6 +261,12 @@ impl Dispute {
                     body: body.clone(),
                 });
             }
+            if !self.is_rostered(m, selection, body, date) {
+                return Err(DisputeError::NotAPeoplesMediator {
+                    mediator: m.clone(),
+                    date,
+                });
+            }
             for org in belongs_to {
                 if let Some((party, _)) = tied.iter().find(|(_, orgs)| orgs.contains(&&org.id)) {
                     return Err(DisputeError::MediatorConflict {
@@ -278,9 +284,93 @@ impl Dispute {
         .into())
     }
 
+    /// PML arts. 13 and 19 (人民调解法): people's mediators are the members
+    /// of a people's mediation committee and those it engages; the
+    /// committee assigns mediators, or the parties choose people's
+    /// mediators. `mediator` is on a roster on `date` if it is a member of
+    /// the handling `body` — or, chosen by the parties, of a people's
+    /// mediation committee.
+    fn is_rostered(
+        &self,
+        mediator: &ActorId,
+        selection: Selection,
+        body: &OrgId,
+        date: NaiveDate,
+    ) -> bool {
+        let graph = self.ladder.graph();
+        let orgs = graph.orgs_of_actor(mediator, date);
+        orgs.iter().any(|o| o.id == *body)
+            || (selection == Selection::ChosenByParties
+                && orgs.iter().any(|o| {
+                    graph.mediation_organisation(&o.id)
+                        == Some(MediationOrganisation::PeoplesMediationCommittee)
+                }))
+    }
+
+    /// Only people's mediators mediate (PML arts. 13, 19): recording a
+    /// session, an agreement, a signature as mediator or the end of the
+    /// mediation needs an assigned mediator with the mediator role who is
+    /// on a roster on the day ([`Self::is_rostered`]); an id alone is not
+    /// enough.
+    fn require_rostered_mediator(
+        &self,
+        file: &DisputeFile,
+        mediation: &Mediation,
+        actor: &Actor,
+        action: &'static str,
+        at: DateTime<Utc>,
+    ) -> Result<(), DisputeError> {
+        is_mediator_of(mediation, actor, action)?;
+        actor.require(action, Role::Mediator)?;
+        let (body, _) = handling_body(file)?;
+        let date = self.date(at)?;
+        if self.is_rostered(actor.id(), mediation.selection(), body, date) {
+            Ok(())
+        } else {
+            Err(DisputeError::MediatorNotRostered {
+                mediator: actor.id().clone(),
+                action,
+                body: body.clone(),
+                date,
+            })
+        }
+    }
+
+    /// A party may ask for a mediator to be replaced, giving its reason
+    /// (PML art. 23: a party may choose or accept the mediator, and ask for
+    /// one to withdraw). The reason is recorded; the request is granted.
+    fn request_recusal(
+        &self,
+        file: &DisputeFile,
+        mediation: &Mediation,
+        mediator: &ActorId,
+        reason: &str,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        is_party_of(file, actor, "ask for a mediator to be replaced")?;
+        if !mediation.is_mediator(mediator) {
+            return Err(DisputeError::NotAnAssignedMediator {
+                mediator: mediator.clone(),
+            });
+        }
+        if reason.trim().is_empty() {
+            return Err(DisputeError::NoRecusalReason {
+                mediator: mediator.clone(),
+            });
+        }
+        Ok(DisputeEvent::MediatorRecused {
+            mediator: mediator.clone(),
+            requested_by: actor.id().clone(),
+            reason: reason.to_owned(),
+        }
+        .into())
+    }
+
     fn sign(
         &self,
         file: &DisputeFile,
+        mediation: &Mediation,
         draft: &Draft,
         ctx: &Context<'_>,
     ) -> Result<Decision<DisputeEvent>, DisputeError> {
@@ -290,6 +380,15 @@ impl Dispute {
         }
         if draft.is_signed_by(by) {
             return Err(DisputeError::AlreadySigned { actor: by.clone() });
+        }
+        if *draft.mediator() == *by && !file.is_party(by) {
+            self.require_rostered_mediator(
+                file,
+                mediation,
+                ctx.actor(),
+                "sign the agreement as mediator",
+                ctx.at(),
+            )?;
         }
         let signed = DisputeEvent::AgreementSigned { by: by.clone() };
         let last = (*draft.mediator() == *by || draft.is_signed_by(draft.mediator()))
@@ -610,8 +709,14 @@ impl Workflow for Dispute {
         }
         let actor = ctx.actor();
         match (state, command) {
-            (S::Mediating { mediation, .. }, C::RecordSession) => {
-                is_mediator_of(mediation, actor, "record a session")?;
+            (S::Mediating { file, mediation }, C::RecordSession) => {
+                self.require_rostered_mediator(
+                    file,
+                    mediation,
+                    actor,
+                    "record a session",
+                    ctx.at(),
+                )?;
                 Ok(DisputeEvent::SessionRecorded {
                     number: mediation.sessions().saturating_add(1),
                 }
@@ -693,8 +798,17 @@ impl Workflow for Dispute {
                     selection,
                 },
             ) => self.assign(file, mediators, *selection, ctx),
-            (S::Mediating { mediation, .. }, C::RecordAgreement { terms }) => {
-                is_mediator_of(mediation, actor, "record the agreement")?;
+            (S::Mediating { file, mediation }, C::RequestRecusal { mediator, reason }) => {
+                self.request_recusal(file, mediation, mediator, reason, ctx)
+            }
+            (S::Mediating { file, mediation }, C::RecordAgreement { terms }) => {
+                self.require_rostered_mediator(
+                    file,
+                    mediation,
+                    actor,
+                    "record the agreement",
+                    ctx.at(),
+                )?;
                 if mediation.sessions() == 0 {
                     return Err(DisputeError::NoSessionYet);
                 }
@@ -707,13 +821,26 @@ impl Workflow for Dispute {
                 }
                 .into())
             }
-            (S::Signing { file, draft, .. }, C::Sign) => self.sign(file, draft, ctx),
+            (
+                S::Signing {
+                    file,
+                    mediation,
+                    draft,
+                },
+                C::Sign,
+            ) => self.sign(file, mediation, draft, ctx),
             (
                 S::Mediating { mediation, .. } | S::Signing { mediation, .. },
                 C::TerminateMediation { reason },
             ) => {
-                is_mediator_of(mediation, actor, "end the mediation")?;
                 let file = state.file().ok_or_else(not_applicable)?;
+                self.require_rostered_mediator(
+                    file,
+                    mediation,
+                    actor,
+                    "end the mediation",
+                    ctx.at(),
+                )?;
                 Ok(DisputeEvent::MediationFailed {
                     reason: *reason,
                     routes: Routes::open_for(file.kind()),

@@ -1,6 +1,6 @@
 //! [`DisputeError`]: why a dispute refused a command — who, what and why.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::command::DisputeCommandKind;
 use super::routes::Routes;
@@ -138,6 +138,45 @@ pub enum DisputeError {
         mediator: ActorId,
         /// The body whose roster was checked.
         body: OrgId,
+    },
+    /// A mediator the parties choose must be a people's mediator: a member,
+    /// on the day, of a people's mediation committee (人民调解法 arts. 13,
+    /// 19) or of the handling body.
+    #[error("mediator {mediator} chosen by the parties is not a people's mediator on {date}")]
+    NotAPeoplesMediator {
+        /// The mediator.
+        mediator: ActorId,
+        /// The day it was judged on.
+        date: NaiveDate,
+    },
+    /// Recording as mediator needs the mediator's place on a roster on the
+    /// day: the handling body's, or — chosen by the parties — a people's
+    /// mediation committee's (人民调解法 arts. 13, 19). An id alone is not
+    /// enough.
+    #[error(
+        "mediator {mediator} may not {action}: not on the roster of {body} or of a people's mediation committee on {date}"
+    )]
+    MediatorNotRostered {
+        /// The mediator.
+        mediator: ActorId,
+        /// What they tried.
+        action: &'static str,
+        /// The handling body.
+        body: OrgId,
+        /// The day it was judged on.
+        date: NaiveDate,
+    },
+    /// A recusal request must give its reason.
+    #[error("a request to replace mediator {mediator} must give its reason")]
+    NoRecusalReason {
+        /// The mediator.
+        mediator: ActorId,
+    },
+    /// A recusal request names a mediator who is not assigned.
+    #[error("{mediator} is not an assigned mediator of the dispute")]
+    NotAnAssignedMediator {
+        /// The actor named.
+        mediator: ActorId,
     },
     /// An agreement comes after at least one session.
     #[error("no mediation session has been recorded yet")]

@@ -95,6 +95,15 @@ pub enum DisputeEvent {
         /// How they were chosen.
         selection: Selection,
     },
+    /// A mediator was replaced at a party's request (recusal, 回避).
+    MediatorRecused {
+        /// The mediator who leaves the mediation.
+        mediator: ActorId,
+        /// The party who asked.
+        requested_by: ActorId,
+        /// Why.
+        reason: String,
+    },
     /// A mediation session was held.
     SessionRecorded {
         /// Its number, from 1.

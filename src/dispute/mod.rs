@@ -137,6 +137,9 @@
 //! | a decline names the routes left open | [`NoRoutesNamed`](DisputeError::NoRoutesNamed) |
 //! | mediators: at least one, distinct, from the body's roster unless chosen by the parties; none a party, none a member of an organisation a party is, represents or belongs to, on the day | [`NoMediators`](DisputeError::NoMediators), [`DuplicateMediator`](DisputeError::DuplicateMediator), [`NotOnRoster`](DisputeError::NotOnRoster), [`MediatorIsParty`](DisputeError::MediatorIsParty), [`MediatorConflict`](DisputeError::MediatorConflict) |
 //! | only an assigned mediator records sessions and the agreement (after a session, with terms) or ends the mediation | [`NotAssignedMediator`](DisputeError::NotAssignedMediator), [`NoSessionYet`](DisputeError::NoSessionYet), [`EmptyTerms`](DisputeError::EmptyTerms) |
+//! | only people's mediators mediate: recording a session, an agreement, a signature as mediator or the end of mediation needs the mediator role and a place on the roster that day — the handling body's, or for a mediator the parties chose a people's mediation committee's (PML arts. 13, 19) | [`Forbidden`](DisputeError::Forbidden), [`MediatorNotRostered`](DisputeError::MediatorNotRostered) |
+//! | a mediator the parties choose is a people's mediator (PML art. 19) | [`NotAPeoplesMediator`](DisputeError::NotAPeoplesMediator) |
+//! | a party may ask for an assigned mediator to be replaced, giving the reason (PML art. 23) | [`NotAParty`](DisputeError::NotAParty), [`NotAnAssignedMediator`](DisputeError::NotAnAssignedMediator), [`NoRecusalReason`](DisputeError::NoRecusalReason) |
 //! | only parties and the agreement's mediator sign, once each; the last signature puts it into effect | [`NotSignatory`](DisputeError::NotSignatory), [`AlreadySigned`](DisputeError::AlreadySigned) |
 //! | judicial confirmation: applied for by a party, naming every party, once, before the window (30 days from taking effect) closes | [`ConfirmationNotJoint`](DisputeError::ConfirmationNotJoint), [`ApplicantNotAParty`](DisputeError::ApplicantNotAParty), [`ConfirmationTooLate`](DisputeError::ConfirmationTooLate), [`ConfirmationAlreadyApplied`](DisputeError::ConfirmationAlreadyApplied) |
 //! | judicial confirmation only of a people's mediation agreement: not before a commercial mediation organisation (PML art. 33) | [`NotJudiciallyConfirmable`](DisputeError::NotJudiciallyConfirmable) |
@@ -178,6 +181,7 @@
 //! | `Refuse` | · | → Refused | → Refused | → Refused | · | · | · | · | · | terminal |
 //! | `Withdraw` | · | → Withdrawn | → Withdrawn | → Withdrawn | → Withdrawn | → Withdrawn | · | → Withdrawn | · | terminal |
 //! | `AssignMediators` | · | · | → Mediating | · | · | · | · | · | · | terminal |
+//! | `RequestRecusal` | · | · | · | · | = or → Accepted ⁸ | · | · | · | · | terminal |
 //! | `RecordSession` | · | · | · | · | = | · | · | · | · | terminal |
 //! | `RecordAgreement` | · | · | · | · | → Signing | · | · | · | · | terminal |
 //! | `Sign` | · | · | · | · | · | = or → Agreed ² | · | · | · | terminal |
@@ -211,6 +215,8 @@
 //! 7. A labour dispute's first tick after its deadline (15 days from
 //!    acceptance) records `ArbitrationOpened`. A tick with nothing due
 //!    records nothing.
+//! 8. The mediator leaves; the last one leaving sends the dispute back to
+//!    `Accepted`, to await new mediators.
 //!
 //! # The state diagram
 //!
@@ -240,7 +246,8 @@
 //!     Escalated --> Withdrawn: Withdrawn
 //!     Escalated --> Referred: Referred
 //!     Escalated --> Escalated: Ladder.Escalated, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
-//!     Mediating --> Mediating: SessionRecorded, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Mediating --> Mediating: SessionRecorded, MediatorRecused, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Mediating --> Accepted: MediatorRecused
 //!     Mediating --> Signing: AgreementRecorded
 //!     Mediating --> MediationFailed: MediationFailed
 //!     Mediating --> Withdrawn: Withdrawn

@@ -778,6 +778,20 @@ impl DisputeState {
                     sessions: 0,
                 }),
             },
+            (
+                S::Mediating {
+                    file,
+                    mut mediation,
+                },
+                E::MediatorRecused { mediator, .. },
+            ) => {
+                mediation.mediators.retain(|m| m != mediator);
+                if mediation.mediators.is_empty() {
+                    S::Accepted { file }
+                } else {
+                    S::Mediating { file, mediation }
+                }
+            }
             (S::Mediating { file, mediation }, E::AgreementRecorded { terms, mediator }) => {
                 S::Signing {
                     file,

@@ -234,6 +234,14 @@ pub fn command(cast: &Cast) -> impl Strategy<Value = DisputeCommand> + use<> {
                 mediators,
                 selection
             }),
+        (
+            select(ids.clone()),
+            select(vec!["", "The mediator is the employer's cousin."])
+        )
+            .prop_map(|(mediator, reason)| C::RequestRecusal {
+                mediator,
+                reason: reason.to_owned()
+            }),
         Just(C::RecordSession),
         select(vec!["", "  ", "Pays the wages by Friday."]).prop_map(|t| C::RecordAgreement {
             terms: t.to_owned()
@@ -655,6 +663,20 @@ where
             if !state.is_terminal() && !out.contains(&refer) {
                 out.push(refer);
             }
+            // A party may ask for each mediator to be replaced (PML art.
+            // 23), the last one sending the dispute back to await
+            // mediators.
+            if let DisputeState::Mediating { mediation, .. } = state {
+                for m in mediation.mediators() {
+                    out.push((
+                        Actor::new(party.actor.clone()).with_role(Role::Party),
+                        DisputeCommand::RequestRecusal {
+                            mediator: m.clone(),
+                            reason: "The mediator knows the other party.".to_owned(),
+                        },
+                    ));
+                }
+            }
         }
         out
     })
@@ -709,6 +731,7 @@ pub fn sample() -> (Dispute, Cast) {
         .with_capability(labour),
         Org::new(org("acme"), "Acme Electronics", OrgKind::Enterprise),
         Org::new(org("p-qian"), "Qian", OrgKind::Person(id("qian"))),
+        Org::new(org("p-wu"), "Wu", OrgKind::Person(id("volunteer-wu"))),
     ];
     let links = [
         ("hehua", Relation::PartOf, "pinghu"),
@@ -717,6 +740,9 @@ pub fn sample() -> (Dispute, Cast) {
         ("hehua-med", Relation::Serves(since), "hehua"),
         ("pinghu-med", Relation::Serves(since), "pinghu"),
         ("p-qian", Relation::MemberOf(since), "academy"),
+        // Wu volunteers on Pinghu's committee: a people's mediator the
+        // parties may choose (PML art. 19).
+        ("p-wu", Relation::MemberOf(since), "pinghu-med"),
     ];
     for o in orgs {
         // The sample graph is fixed and valid; a refusal here would be a bug.

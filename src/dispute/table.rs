@@ -52,6 +52,8 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
         S::Escalated,
     ),
     Transition::new(S::Mediating, E::SessionRecorded, S::Mediating),
+    Transition::new(S::Mediating, E::MediatorRecused, S::Mediating),
+    Transition::new(S::Mediating, E::MediatorRecused, S::Accepted),
     Transition::new(S::Mediating, E::AgreementRecorded, S::Signing),
     Transition::new(S::Mediating, E::MediationFailed, S::MediationFailed),
     Transition::new(S::Mediating, E::Withdrawn, S::Withdrawn),

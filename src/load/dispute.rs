@@ -499,10 +499,26 @@ pub(crate) fn play(
                         }
                         (chosen, Selection::Roster)
                     }
-                    _ => (
-                        vec![id_of(&mut scratch.buf, format_args!("cm{n}.{failures}"))],
-                        Selection::ChosenByParties,
-                    ),
+                    // The parties choose a people's mediator (PML art. 19):
+                    // one of the body's, or of the mediation team of the
+                    // estate where the dispute arose.
+                    _ => {
+                        let team = city.estates.get(run.place as usize).and_then(|e| {
+                            OrgId::new(format!("mt-{}", e.id))
+                                .ok()
+                                .and_then(|t| city.rosters.get(&t))
+                        });
+                        match roster.or(team).filter(|r| !r.is_empty()) {
+                            Some(r) => (
+                                vec![r[(n as usize + failures as usize) % r.len()].clone()],
+                                Selection::ChosenByParties,
+                            ),
+                            None => (
+                                vec![id_of(&mut scratch.buf, format_args!("cm{n}.{failures}"))],
+                                Selection::ChosenByParties,
+                            ),
+                        }
+                    }
                 };
                 match officer(city, &mut scratch.buf, &body, tier) {
                     Some(o) => {

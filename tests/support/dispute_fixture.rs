@@ -16,7 +16,8 @@
 //! (hehua-med); `ma` (hehua-med, and a member of shop 9: conflicted in its
 //! disputes); `zhou` (pinghu-med); neighbours `wang` and `zhang`; the shop
 //! `shop-9` (a merchant, acted for by `shopkeeper`); `fang` (the commercial
-//! mediation studio's mediator).
+//! mediation studio's mediator); `he` (on the academy's roster until 10
+//! March 2026).
 
 use std::sync::Arc;
 
@@ -113,6 +114,7 @@ pub fn graph() -> OrgGraph {
         ("zhou", "Zhou (mediator)"),
         ("ma", "Ma (mediator, shop 9's landlord)"),
         ("fang", "Fang (commercial mediator)"),
+        ("he", "He (mediator until 10 March 2026)"),
     ] {
         g.try_add_org(Org::new(
             id(&format!("p-{person}")),
@@ -142,6 +144,11 @@ pub fn graph() -> OrgGraph {
         ("p-ma", Relation::MemberOf(since()), "hehua-med"),
         ("p-ma", Relation::MemberOf(since()), "shop-9"),
         ("p-fang", Relation::MemberOf(since()), "studio"),
+        (
+            "p-he",
+            Relation::MemberOf(since().ending(NaiveDate::from_ymd_opt(2026, 3, 10).unwrap())),
+            "park-academy",
+        ),
     ];
     for (from, relation, to) in links {
         g.try_link(&id(from), relation, &id(to)).unwrap();
