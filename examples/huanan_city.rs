@@ -1707,7 +1707,7 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
         E::MediationRefused { party, routes } => {
             format!("{party} refused mediation; routes open: {routes}")
         }
-        E::Withdrawn { party } => format!("{party} withdrew"),
+        E::Withdrawn { party, routes } => format!("{party} withdrew; routes open: {routes}"),
         E::MediatorsAssigned {
             mediators,
             selection,

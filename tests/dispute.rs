@@ -298,7 +298,7 @@ fn every_state_reads_as_its_kind_then_what_where_and_who() {
         "Fulfilled: labour dispute at huanan-park, estate tier, park-academy",
         "Breached: labour dispute at huanan-park, estate tier, park-academy",
         "Referred: labour dispute at huanan-park, estate tier, park-academy; to arbitration",
-        "Withdrawn: labour dispute at huanan-park, estate tier, park-academy; withdrawn by acme-rep",
+        "Withdrawn: labour dispute at huanan-park, estate tier, park-academy; withdrawn by acme-rep, routes open: arbitration",
         "Declined: labour dispute at huanan-park; declined by park-academy, routes open: arbitration",
         "Refused: labour dispute at huanan-park; refused by acme-rep, routes open: arbitration",
         "Closed: labour dispute at huanan-park, estate tier, park-academy; fulfilled, parties satisfied",
@@ -647,7 +647,10 @@ fn any_party_may_withdraw_while_mediation_is_open() {
     ] {
         let case = given_state(state)
             .when(&party("li"), c(), C::Withdraw)
-            .then([E::Withdrawn { party: aid("li") }]);
+            .then([E::Withdrawn {
+                party: aid("li"),
+                routes: arbitration(),
+            }]);
         assert!(
             matches!(case.state(), DisputeState::Withdrawn { by, .. } if *by == aid("li")),
             "{state}"
@@ -1934,4 +1937,80 @@ fn pml_art_23_a_party_may_ask_for_a_mediator_to_be_replaced_with_its_reason() {
             actor: aid("officer-academy"),
             action: "ask for a mediator to be replaced",
         });
+}
+
+/// PML art. 26: when mediation ends without agreement — refusal,
+/// withdrawal, failure — the parties are told the routes open to them, by
+/// kind (labour: arbitration; commercial: arbitration and litigation;
+/// others: litigation and administrative handling).
+#[test]
+fn pml_art_26_every_ending_without_agreement_names_the_routes() {
+    let routes_of = |events: &[E]| -> Vec<Routes> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                E::MediationRefused { routes, .. }
+                | E::Withdrawn { routes, .. }
+                | E::MediationFailed { routes, .. }
+                | E::Referred { routes, .. } => Some(*routes),
+                _ => None,
+            })
+            .collect()
+    };
+    for state in [
+        "Reported",
+        "Accepted",
+        "Escalated",
+        "Mediating",
+        "Signing",
+        "MediationFailed",
+    ] {
+        let withdrawn = given_state(state).when(&party("acme-rep"), c(), C::Withdraw);
+        let Ok(events) = withdrawn.outcome() else {
+            panic!("{state}: {withdrawn:?}")
+        };
+        assert_eq!(routes_of(events), [arbitration()], "{state}");
+    }
+    for state in ["Reported", "Accepted", "Escalated"] {
+        let refused = given_state(state).when(&party("acme-rep"), c(), C::Refuse);
+        let Ok(events) = refused.outcome() else {
+            panic!("{state}: {refused:?}")
+        };
+        assert_eq!(routes_of(events), [arbitration()], "{state}");
+    }
+    let failed = given_state("Mediating").when(
+        &mediator("qian"),
+        c(),
+        C::TerminateMediation {
+            reason: FailureReason::PartyAbsent,
+        },
+    );
+    let Ok(events) = failed.outcome() else {
+        panic!("{failed:?}")
+    };
+    assert_eq!(routes_of(events), [arbitration()]);
+    // By kind: a neighbours' quarrel withdrawn names litigation and
+    // administrative handling; a commercial one, arbitration and litigation.
+    let neighbours = events_of(vec![(
+        grid_worker(),
+        minutes(0),
+        C::Report(neighbour_report()),
+    )]);
+    given_events(neighbours)
+        .when(&party("wang"), c(), C::Withdraw)
+        .then([E::Withdrawn {
+            party: aid("wang"),
+            routes: Routes::only(Referral::Litigation).with(Referral::Administrative),
+        }]);
+    let commercial = events_of(vec![(
+        party("wang"),
+        minutes(0),
+        C::Report(commercial_report()),
+    )]);
+    given_events(commercial)
+        .when(&party("shopkeeper"), c(), C::Withdraw)
+        .then([E::Withdrawn {
+            party: aid("shopkeeper"),
+            routes: Routes::only(Referral::Arbitration).with(Referral::Litigation),
+        }]);
 }

@@ -312,8 +312,11 @@ fn events_keep_their_serde_names() {
             r#"{"type":"mediation_refused","party":"acme-rep","routes":["arbitration"]}"#,
         ),
         (
-            DisputeEvent::Withdrawn { party: aid("li") },
-            r#"{"type":"withdrawn","party":"li"}"#,
+            DisputeEvent::Withdrawn {
+                party: aid("li"),
+                routes: arbitration,
+            },
+            r#"{"type":"withdrawn","party":"li","routes":["arbitration"]}"#,
         ),
         (
             DisputeEvent::MediatorsAssigned {

@@ -228,7 +228,13 @@ fn withdrawn_refused_duplicate_and_returned_disputes_leave_the_rates() {
         (t0(), reported(DisputeKind::Neighbour)),
         (hours(1), started(hours(1), 120)),
         (hours(1), accepted("mt-e1", Tier::Estate)),
-        (hours(5), D::Withdrawn { party: actor("li") }),
+        (
+            hours(5),
+            D::Withdrawn {
+                party: actor("li"),
+                routes: Routes::NONE,
+            },
+        ),
         // Its follow-up visit is not counted either.
         (
             hours(100),

@@ -786,8 +786,11 @@ impl Workflow for Dispute {
             (state, C::Withdraw) if state.is_open() => {
                 let file = state.file().ok_or_else(not_applicable)?;
                 is_party_of(file, actor, "withdraw from mediation")?;
+                // PML art. 26: an ending without agreement names the
+                // routes, withdrawal too.
                 Ok(DisputeEvent::Withdrawn {
                     party: actor.id().clone(),
+                    routes: Routes::open_for(file.kind()),
                 }
                 .into())
             }

@@ -83,10 +83,15 @@ pub enum DisputeEvent {
         /// The routes the law leaves open.
         routes: Routes,
     },
-    /// A party withdrew while mediation was open.
+    /// A party withdrew while mediation was open: it ends without
+    /// agreement, and the routes are named (人民调解法 art. 26).
     Withdrawn {
         /// The party who withdrew.
         party: ActorId,
+        /// The routes the law leaves open, named to the parties (empty in
+        /// histories stored before 0.3).
+        #[serde(default)]
+        routes: Routes,
     },
     /// Mediators were assigned.
     MediatorsAssigned {

@@ -525,6 +525,9 @@ pub enum DisputeState {
         file: Box<DisputeFile>,
         /// Who withdrew.
         by: ActorId,
+        /// The routes named to the parties.
+        #[serde(default)]
+        routes: Routes,
     },
     /// Declined by the routed body. Terminal.
     Declined {
@@ -757,10 +760,11 @@ impl DisputeState {
                 by: party.clone(),
                 routes: *routes,
             },
-            (state, E::Withdrawn { party }) if state.is_open() => match state.into_file() {
+            (state, E::Withdrawn { party, routes }) if state.is_open() => match state.into_file() {
                 Some(file) => S::Withdrawn {
                     file,
                     by: party.clone(),
+                    routes: *routes,
                 },
                 None => S::Unreported,
             },
