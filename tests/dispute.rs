@@ -12,8 +12,8 @@ use grassroots::actor::{Actor, Role};
 use grassroots::calendar::{TimeLimit, WorkingCalendar};
 use grassroots::dispute::{
     Channel, DeclineReason, Dispute, DisputeCommand as C, DisputeError, DisputeEvent as E,
-    DisputeState, Ending, FailureReason, LabourLimit, Party, Performance, ReferralGround, Routes,
-    Satisfaction, Selection,
+    DisputeState, Ending, FailureReason, LabourLimit, Party, Performance, ReferralGround,
+    RiskContinuation, Routes, Satisfaction, Selection,
 };
 use grassroots::dispute::{DisputeCommandKind, DisputeStateKind};
 use grassroots::escalation::{
@@ -147,21 +147,21 @@ fn stranger() -> Actor {
 /// applicable, `T` refused by the kernel (terminal). Columns in the order of
 /// `DisputeCommand::KINDS`, rows in the order of `DisputeState::KINDS`.
 const TABLE: [(&str, &str); 15] = [
-    ("Unreported", "A----------------A-"),
-    ("Reported", "-AAAA----------AAA-"),
-    ("Accepted", "---AAA---------AAA-"),
-    ("Escalated", "-AAAA----------AAA-"),
-    ("Mediating", "----A-AAA---A--AAA-"),
-    ("Signing", "----A----A--A--AAA-"),
-    ("Agreed", "----------AA----AA-"),
-    ("MediationFailed", "----A--------AAAAA-"),
-    ("Fulfilled", "----------------AAA"),
-    ("Breached", "----------------AAA"),
-    ("Referred", "----------------AAA"),
-    ("Withdrawn", "----------------AAA"),
-    ("Declined", "TTTTTTTTTTTTTTTTTTT"),
-    ("Refused", "TTTTTTTTTTTTTTTTTTT"),
-    ("Closed", "TTTTTTTTTTTTTTTTTTT"),
+    ("Unreported", "A-----------------A-"),
+    ("Reported", "-AAAA----------AA-A-"),
+    ("Accepted", "---AAA---------AAAA-"),
+    ("Escalated", "-AAAA----------AAAA-"),
+    ("Mediating", "----A-AAA---A--AAAA-"),
+    ("Signing", "----A----A--A--AAAA-"),
+    ("Agreed", "----------AA----A-A-"),
+    ("MediationFailed", "----A--------AAAAAA-"),
+    ("Fulfilled", "----------------A-AA"),
+    ("Breached", "----------------A-AA"),
+    ("Referred", "----------------A-AA"),
+    ("Withdrawn", "----------------A-AA"),
+    ("Declined", "TTTTTTTTTTTTTTTTTTTT"),
+    ("Refused", "TTTTTTTTTTTTTTTTTTTT"),
+    ("Closed", "TTTTTTTTTTTTTTTTTTTT"),
 ];
 
 /// A well-formed command of kind `command`, from the actor the rules ask
@@ -254,6 +254,15 @@ fn canonical(state: &str, command: &str) -> (Vec<E>, Actor, C) {
             grid_worker(),
             C::FlagRisk {
                 severity: Severity::Serious,
+            },
+        ),
+        "ReportRisk" => (
+            body_officer(),
+            C::ReportRisk {
+                measures: "Met both sides apart; asked the workers not to gather at the gate."
+                    .into(),
+                to: Need::EarlyWarning,
+                continuation: RiskContinuation::MediationContinues,
             },
         ),
         "Tick" => (system(), C::Tick),
@@ -2013,4 +2022,88 @@ fn pml_art_26_every_ending_without_agreement_names_the_routes() {
             party: aid("shopkeeper"),
             routes: Routes::only(Referral::Arbitration).with(Referral::Litigation),
         }]);
+}
+
+/// PML art. 25: a risk of intensification is reported — the measures, the
+/// body found in the graph by capability, whether mediation continues or
+/// the case is handed over — and refused with a clear error where no such
+/// body is reachable. Raising the severity is not the report.
+#[test]
+fn pml_art_25_a_risk_is_reported_to_the_body_found_by_capability() {
+    let report = |to, continuation| C::ReportRisk {
+        measures: "Talked the workers down; the gate stays open.".into(),
+        to,
+        continuation,
+    };
+    let case = given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            report(Need::EarlyWarning, RiskContinuation::MediationContinues),
+        )
+        .then([E::RiskReported {
+            measures: "Talked the workers down; the gate stays open.".into(),
+            by: aid("qian"),
+            reported_to: id("pinghu-centre"),
+            tier: Tier::Subdistrict,
+            continuation: RiskContinuation::MediationContinues,
+        }]);
+    // The severity is untouched: flagging it is a separate step.
+    assert_eq!(case.state().file().unwrap().severity(), Severity::Moderate);
+    assert!(matches!(case.state(), DisputeState::Mediating { .. }));
+    // Handed over: referred out for administrative handling, routes named.
+    given_state("Accepted")
+        .when(
+            &academy_officer(),
+            c(),
+            report(Need::EarlyWarning, RiskContinuation::HandedOver),
+        )
+        .then([
+            E::RiskReported {
+                measures: "Talked the workers down; the gate stays open.".into(),
+                by: aid("officer-academy"),
+                reported_to: id("pinghu-centre"),
+                tier: Tier::Subdistrict,
+                continuation: RiskContinuation::HandedOver,
+            },
+            E::Referred {
+                to: Referral::Administrative,
+                ground: Some(ReferralGround::RiskHandedOver),
+                routes: arbitration(),
+            },
+        ]);
+    // Nobody with the capability: a clear error.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            report(Need::LegalAid, RiskContinuation::MediationContinues),
+        )
+        .then_rejected(DisputeError::NoBodyToReportTo {
+            location: id("huanan-park"),
+            need: Need::LegalAid,
+        });
+    // Measures are recorded.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            C::ReportRisk {
+                measures: " ".into(),
+                to: Need::EarlyWarning,
+                continuation: RiskContinuation::MediationContinues,
+            },
+        )
+        .then_rejected(DisputeError::NoMeasuresRecorded);
+    // A party or a grid worker does not report under art. 25.
+    given_state("Mediating")
+        .when(
+            &grid_worker(),
+            c(),
+            report(Need::EarlyWarning, RiskContinuation::MediationContinues),
+        )
+        .then_rejected(DisputeError::NotMediatorOrOfficer {
+            actor: aid("gw-1"),
+            body: id("park-academy"),
+        });
 }

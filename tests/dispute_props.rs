@@ -248,11 +248,17 @@ fn the_lifecycle_strategy_reaches_every_state() {
         .collect();
     assert!(missing.is_empty(), "never reached: {missing:?}");
     let declared: BTreeSet<_> = Dispute::transitions().iter().map(|t| t.event).collect();
-    // A recusal (PML art. 23) is the guide's move, not the lifecycle's: it
-    // would send drawn mediations back to the start too often.
+    // A recusal (PML art. 23) and a risk report (art. 25) are the guide's
+    // moves, not the lifecycle's: drawn lifecycles keep their course.
     let unseen: Vec<_> = declared
         .difference(&events_seen)
-        .filter(|k| **k != DisputeEventKind::MediatorRecused)
+        .filter(|k| {
+            ![
+                DisputeEventKind::MediatorRecused,
+                DisputeEventKind::RiskReported,
+            ]
+            .contains(k)
+        })
         .collect();
     println!("event kinds never drawn: {unseen:?}");
     assert!(unseen.len() <= 1, "never drawn: {unseen:?}");
@@ -264,7 +270,8 @@ fn the_lifecycle_strategy_reaches_every_state() {
 fn events_keep_their_serde_names() {
     use chrono::{TimeZone, Utc};
     use grassroots::dispute::{
-        Channel, DeclineReason, FailureReason, ReferralGround, Routes, Satisfaction, Selection,
+        Channel, DeclineReason, FailureReason, ReferralGround, RiskContinuation, Routes,
+        Satisfaction, Selection,
     };
     use grassroots::escalation::{LadderEvent, Referral};
     use grassroots::tier::Tier;
@@ -332,6 +339,16 @@ fn events_keep_their_serde_names() {
                 reason: "Qian trains at Acme.".into(),
             },
             r#"{"type":"mediator_recused","mediator":"qian","requested_by":"li","reason":"Qian trains at Acme."}"#,
+        ),
+        (
+            DisputeEvent::RiskReported {
+                measures: "Kept them apart.".into(),
+                by: aid("qian"),
+                reported_to: id("pinghu-centre"),
+                tier: Tier::Subdistrict,
+                continuation: RiskContinuation::HandedOver,
+            },
+            r#"{"type":"risk_reported","measures":"Kept them apart.","by":"qian","reported_to":"pinghu-centre","tier":"subdistrict","continuation":"handed_over"}"#,
         ),
         (
             DisputeEvent::SessionRecorded { number: 1 },
@@ -494,6 +511,9 @@ fn the_strategies_exercise_every_declared_transition() {
             ),
             Transition::new(S::Mediating, E::Referred, S::Referred),
             Transition::new(S::Signing, E::Referred, S::Referred),
+            // A risk report while signing: one guided option among many in a
+            // short-lived state (exploration reaches it, tests/kit.rs).
+            Transition::new(S::Signing, E::RiskReported, S::Signing),
             // Only histories stored before the labour period ran from
             // acceptance (LDMAL art. 14) have a deadline while reported.
             Transition::new(S::Reported, E::ArbitrationOpened, S::Reported),

@@ -207,9 +207,19 @@ fn bless() {
 /// One example of each dispute event a city-year does not draw.
 fn rare_dispute_events() -> Vec<DisputeEvent> {
     let actor = |s: &str| grassroots::id::ActorId::new(s).unwrap();
-    vec![DisputeEvent::MediatorRecused {
-        mediator: actor("med.0.1"),
-        requested_by: actor("dp1.1"),
-        reason: "The mediator is the employer's cousin.".into(),
-    }]
+    let org = |s: &str| grassroots::id::OrgId::new(s).unwrap();
+    vec![
+        DisputeEvent::MediatorRecused {
+            mediator: actor("med.0.1"),
+            requested_by: actor("dp1.1"),
+            reason: "The mediator is the employer's cousin.".into(),
+        },
+        DisputeEvent::RiskReported {
+            measures: "Kept the parties apart; the gate stays open.".into(),
+            by: actor("med.0.1"),
+            reported_to: org("centre-1"),
+            tier: grassroots::tier::Tier::Subdistrict,
+            continuation: grassroots::dispute::RiskContinuation::MediationContinues,
+        },
+    ]
 }

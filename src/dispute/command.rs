@@ -8,6 +8,7 @@ use super::routes::Routes;
 use crate::escalation::Referral;
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
+use crate::org::Need;
 use crate::tier::Severity;
 
 /// What sort of party a party to a dispute is.
@@ -155,10 +156,26 @@ pub enum ReferralGround {
     /// A party to a labour dispute is unwilling to mediate and goes to
     /// arbitration directly (劳动争议调解仲裁法, art. 5).
     UnwillingToMediate,
+    /// A risk of intensification was reported and the case handed over to
+    /// the body reported to (人民调解法 art. 25).
+    RiskHandedOver,
     /// No agreement within 15 days of the body's receipt of a labour
     /// dispute: a party may apply for arbitration (劳动争议调解仲裁法, art.
     /// 14).
     NoAgreementWithinPeriod,
+}
+
+/// After a risk report, whether mediation goes on or the case is handed
+/// over to the body reported to (人民调解法 art. 25).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RiskContinuation {
+    /// Mediation continues, with the measures taken.
+    MediationContinues,
+    /// The case is handed over to the body reported to: it leaves
+    /// mediation (referred, for administrative handling).
+    HandedOver,
 }
 
 /// The rating a party gives at the follow-up visit (回访).
@@ -283,6 +300,23 @@ pub enum DisputeCommand {
     FlagRisk {
         /// The severity it has now (higher than before).
         severity: Severity,
+    },
+    /// Reports a risk of intensification (人民调解法 art. 25): the
+    /// mediator (or an officer of the handling body) records the
+    /// preventive measures taken and reports to the body the graph finds
+    /// with capability `to` nearest the dispute's location (public
+    /// security, the comprehensive governance centre:
+    /// [`Capability::EarlyWarning`](crate::org::Capability::EarlyWarning)),
+    /// and says whether mediation continues or the case is handed over.
+    /// Raising the severity is [`FlagRisk`](Self::FlagRisk), a separate
+    /// step.
+    ReportRisk {
+        /// The preventive measures taken.
+        measures: String,
+        /// The capability of the body to report to.
+        to: Need,
+        /// Whether mediation continues or the case is handed over.
+        continuation: RiskContinuation,
     },
     /// A timer (the system): records a lapsed labour limit, and drives the
     /// ladder's time limits and supervision while the dispute is mediated.

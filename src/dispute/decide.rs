@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Channel, DisputeCommand, Performance, ReferralGround, Report, Selection};
+use super::command::{
+    Channel, DisputeCommand, Performance, ReferralGround, Report, RiskContinuation, Selection,
+};
 use super::error::DisputeError;
 use super::event::{DisputeEvent, DisputeEventKind};
 use super::routes::Routes;
@@ -554,6 +556,65 @@ impl Dispute {
         Ok(decision)
     }
 
+    /// PML art. 25 (人民调解法): where a dispute may intensify, the mediator
+    /// takes preventive measures and reports in time to the public
+    /// security organ or other relevant department. The report is its own
+    /// fact: the measures, the body reported to — the nearest body with
+    /// capability `to` serving the dispute's location or an area above it,
+    /// on the day — and whether mediation continues or the case is handed
+    /// over (then referred out, for administrative handling, with the
+    /// routes named). Raising the severity is `FlagRisk`'s, not this.
+    fn report_risk(
+        &self,
+        state: &DisputeState,
+        file: &DisputeFile,
+        measures: &str,
+        to: &Need,
+        continuation: RiskContinuation,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        let (body, tier) = handling_body(file)?;
+        let mediator =
+            actor.has_role(Role::Mediator) && state.mediators().iter().any(|m| m == actor.id());
+        let officer = actor.acts_for(body) && actor.has_role(Role::Officer(tier));
+        if !mediator && !officer {
+            return Err(DisputeError::NotMediatorOrOfficer {
+                actor: actor.id().clone(),
+                body: body.clone(),
+            });
+        }
+        if measures.trim().is_empty() {
+            return Err(DisputeError::NoMeasuresRecorded);
+        }
+        let date = self.date(ctx.at())?;
+        let path = self
+            .ladder
+            .graph()
+            .escalation_path(file.location(), to, date)?;
+        let Some(route) = path.into_iter().next() else {
+            return Err(DisputeError::NoBodyToReportTo {
+                location: file.location().clone(),
+                need: *to,
+            });
+        };
+        let mut decision = Decision::one(DisputeEvent::RiskReported {
+            measures: measures.to_owned(),
+            by: actor.id().clone(),
+            reported_to: route.handler,
+            tier: route.tier,
+            continuation,
+        });
+        if continuation == RiskContinuation::HandedOver {
+            decision.push(DisputeEvent::Referred {
+                to: Referral::Administrative,
+                ground: Some(ReferralGround::RiskHandedOver),
+                routes: Routes::open_for(file.kind()),
+            });
+        }
+        Ok(decision)
+    }
+
     fn flag_risk(
         &self,
         state: &DisputeState,
@@ -889,6 +950,18 @@ impl Workflow for Dispute {
                 let file = state.file().ok_or_else(not_applicable)?;
                 self.refer(state, file, *to, ctx)
             }
+            (
+                S::Accepted { file }
+                | S::Escalated { file }
+                | S::Mediating { file, .. }
+                | S::Signing { file, .. }
+                | S::MediationFailed { file, .. },
+                C::ReportRisk {
+                    measures,
+                    to,
+                    continuation,
+                },
+            ) => self.report_risk(state, file, measures, to, *continuation, ctx),
             (state, C::FlagRisk { severity }) => {
                 let file = state.file().ok_or_else(not_applicable)?;
                 self.flag_risk(state, file, *severity, ctx)

@@ -10,7 +10,7 @@ use crate::calendar::{CalendarError, TimeLimit};
 use crate::escalation::{LadderError, Referral};
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
-use crate::org::{MediationOrganisation, OrgGraphError};
+use crate::org::{MediationOrganisation, Need, OrgGraphError};
 use crate::tier::{Severity, Tier};
 
 /// Why [`Dispute`](super::Dispute) refused a command. Each variant is one
@@ -256,6 +256,31 @@ pub enum DisputeError {
         to: Referral,
         /// The routes that are open.
         open: Routes,
+    },
+    /// A risk report records the preventive measures taken.
+    #[error("a risk report must record the preventive measures taken")]
+    NoMeasuresRecorded,
+    /// No body with the capability asked for is reachable from the
+    /// dispute's location: the risk cannot be reported there.
+    #[error(
+        "no body with capability {need} serves {location} or any area above it: the risk cannot be reported"
+    )]
+    NoBodyToReportTo {
+        /// The dispute's location.
+        location: OrgId,
+        /// The capability asked for.
+        need: Need,
+    },
+    /// Only an assigned mediator or an officer of the handling body reports
+    /// a risk.
+    #[error(
+        "actor {actor} may not report a risk: it is neither an assigned mediator nor an officer of {body}"
+    )]
+    NotMediatorOrOfficer {
+        /// Who tried.
+        actor: ActorId,
+        /// The handling body.
+        body: OrgId,
     },
     /// A risk flag must raise the severity.
     #[error("a risk flag must raise the severity: it is {current}, {requested} was asked")]

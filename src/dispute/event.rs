@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{
-    Channel, DeclineReason, FailureReason, Party, ReferralGround, Satisfaction, Selection,
+    Channel, DeclineReason, FailureReason, Party, ReferralGround, RiskContinuation, Satisfaction,
+    Selection,
 };
 use super::routes::Routes;
 use crate::escalation::{LadderEvent, LadderEvents, Referral};
@@ -168,6 +169,20 @@ pub enum DisputeEvent {
         from: Severity,
         /// The severity now.
         to: Severity,
+    },
+    /// A risk of intensification was reported (人民调解法 art. 25). A
+    /// hand-over is followed by [`Referred`](DisputeEvent::Referred).
+    RiskReported {
+        /// The preventive measures taken.
+        measures: String,
+        /// Who reported (a mediator or an officer of the handling body).
+        by: ActorId,
+        /// The body reported to, found in the graph by capability.
+        reported_to: OrgId,
+        /// Its tier.
+        tier: Tier,
+        /// Whether mediation continues or the case was handed over.
+        continuation: RiskContinuation,
     },
     /// A labour dispute's 15 days from receipt ended without an agreement:
     /// any party may apply for arbitration (劳动争议调解仲裁法, art. 14).

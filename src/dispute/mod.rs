@@ -146,6 +146,7 @@
 //! | judicial confirmation only of a people's mediation agreement: not before a commercial mediation organisation (PML art. 33) | [`NotJudiciallyConfirmable`](DisputeError::NotJudiciallyConfirmable) |
 //! | labour disputes: a party may apply for arbitration directly, unwilling to mediate (LDMAL art. 5), or once 15 days from the body's receipt (its acceptance) passed without agreement (LDMAL art. 14), judged from the clock; a `Tick` records `ArbitrationOpened` | [`NotLabourDispute`](DisputeError::NotLabourDispute), [`NotAParty`](DisputeError::NotAParty), [`RouteNotOpen`](DisputeError::RouteNotOpen) |
 //! | referral after a failed mediation: a party or the body's officer, to a route the law leaves open ([`Routes::open_for`]) | [`NotBodyOfficer`](DisputeError::NotBodyOfficer), [`RouteNotOpen`](DisputeError::RouteNotOpen) |
+//! | a risk of intensification is reported (PML art. 25): by an assigned mediator or the handling body's officer, with the measures taken, to the nearest body with the capability asked for (public security, the comprehensive governance centre: `EarlyWarning`), mediation continuing or the case handed over | [`NotMediatorOrOfficer`](DisputeError::NotMediatorOrOfficer), [`NoMeasuresRecorded`](DisputeError::NoMeasuresRecorded), [`NoBodyToReportTo`](DisputeError::NoBodyToReportTo) |
 //! | a risk flag raises the severity (on the ladder too, while it is being mediated), sent by a grid worker, mediator, officer, supervisor or the system | [`SeverityNotRaised`](DisputeError::SeverityNotRaised), [`Forbidden`](DisputeError::Forbidden) |
 //! | the ladder's own rules: the ceiling, overrides in writing by the higher tier, routing | [`Ladder`](DisputeError::Ladder) |
 //!
@@ -193,6 +194,7 @@
 //! | `OverrideCeiling` | · | · | · | · | · | · | · | → Escalated ³ | · | terminal |
 //! | `Refer` | · | → Referred ⁴ | → Referred ⁴ | → Referred ⁴ | → Referred ⁴ | → Referred ⁴ | · | → Referred ⁵ | · | terminal |
 //! | `FlagRisk` | · | = | = ⁶ | = ⁶ | = ⁶ | = ⁶ | = | = ⁶ | = | terminal |
+//! | `ReportRisk` | · | · | = or → Referred ⁹ | = or → Referred ⁹ | = or → Referred ⁹ | = or → Referred ⁹ | · | = or → Referred ⁹ | · | terminal |
 //! | `Tick` | = | = ⁷ | = ⁶ ⁷ | = ⁶ ⁷ | = ⁶ ⁷ | = ⁶ ⁷ | = | = ⁶ ⁷ | = | terminal |
 //! | `RecordFollowUp` | · | · | · | · | · | · | · | · | → Closed | terminal |
 //!
@@ -218,6 +220,8 @@
 //!    records nothing.
 //! 8. The mediator leaves; the last one leaving sends the dispute back to
 //!    `Accepted`, to await new mediators.
+//! 9. `RiskReported`; a hand-over also records `Referred` (administrative
+//!    handling, ground `RiskHandedOver`, the routes named).
 //!
 //! # The state diagram
 //!
@@ -240,21 +244,21 @@
 //!     Accepted --> Withdrawn: Withdrawn
 //!     Accepted --> Referred: Referred
 //!     Accepted --> Escalated: Ladder.Escalated
-//!     Accepted --> Accepted: RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Accepted --> Accepted: RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Escalated --> Accepted: Accepted
 //!     Escalated --> Declined: Declined
 //!     Escalated --> Refused: MediationRefused
 //!     Escalated --> Withdrawn: Withdrawn
 //!     Escalated --> Referred: Referred
-//!     Escalated --> Escalated: Ladder.Escalated, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
-//!     Mediating --> Mediating: SessionRecorded, MediatorRecused, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Escalated --> Escalated: Ladder.Escalated, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Mediating --> Mediating: SessionRecorded, MediatorRecused, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Mediating --> Accepted: MediatorRecused
 //!     Mediating --> Signing: AgreementRecorded
 //!     Mediating --> MediationFailed: MediationFailed
 //!     Mediating --> Withdrawn: Withdrawn
 //!     Mediating --> Referred: Referred
 //!     Mediating --> Escalated: Ladder.Escalated
-//!     Signing --> Signing: AgreementSigned, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Signing --> Signing: AgreementSigned, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Signing --> Agreed: AgreementTookEffect
 //!     Signing --> MediationFailed: MediationFailed
 //!     Signing --> Withdrawn: Withdrawn
@@ -266,7 +270,7 @@
 //!     MediationFailed --> Escalated: Ladder.Escalated
 //!     MediationFailed --> Referred: Referred
 //!     MediationFailed --> Withdrawn: Withdrawn
-//!     MediationFailed --> MediationFailed: Ladder.Exhausted, Ladder.ReferredOut, RiskFlagged, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     MediationFailed --> MediationFailed: Ladder.Exhausted, Ladder.ReferredOut, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Fulfilled --> Closed: FollowedUp
 //!     Fulfilled --> Fulfilled: RiskFlagged
 //!     Breached --> Closed: FollowedUp
@@ -291,7 +295,7 @@ mod table;
 
 pub use command::{
     Channel, DeclineReason, DisputeCommand, DisputeCommandKind, FailureReason, Party, PartyKind,
-    Performance, ReferralGround, Report, Satisfaction, Selection,
+    Performance, ReferralGround, Report, RiskContinuation, Satisfaction, Selection,
 };
 pub use decide::{Dispute, DisputeSettings};
 pub use error::{DisputeError, DisputeStateError};

@@ -56,7 +56,7 @@ use proptest::sample::{Index, select};
 
 use super::command::{
     Channel, DeclineReason, DisputeCommand, FailureReason, Party, Performance, Report,
-    Satisfaction, Selection,
+    RiskContinuation, Satisfaction, Selection,
 };
 use super::decide::Dispute;
 use super::error::DisputeError;
@@ -66,9 +66,10 @@ use crate::actor::{Actor, Role};
 use crate::escalation::Referral;
 use crate::id::{ActorId, CaseId, OrgId};
 use crate::matter::DisputeKind;
+use crate::org::Need;
 use crate::testing::strategies::{epoch, role, steps};
 use crate::testing::{Guide, Step};
-use crate::tier::Severity;
+use crate::tier::{Severity, Tier};
 use crate::workflow::{Case, Context, Workflow};
 
 /// The people and places of the drawn disputes.
@@ -268,6 +269,19 @@ pub fn command(cast: &Cast) -> impl Strategy<Value = DisputeCommand> + use<> {
         }),
         referral().prop_map(|to| C::Refer { to }),
         severity().prop_map(|severity| C::FlagRisk { severity }),
+        (
+            select(vec!["", "Kept the parties apart."]),
+            select(vec![Need::EarlyWarning, Need::LegalAid]),
+            select(vec![
+                RiskContinuation::MediationContinues,
+                RiskContinuation::HandedOver
+            ])
+        )
+            .prop_map(|(measures, to, continuation)| C::ReportRisk {
+                measures: measures.to_owned(),
+                to,
+                continuation
+            }),
         Just(C::Tick),
         select(vec![
             Satisfaction::Satisfied,
@@ -403,6 +417,9 @@ fn officer_for(
             probe.with_role(Role::Officer(tier)).acting_for(body)
         }
         Err(DisputeError::Forbidden(f)) => probe.with_role(f.needed),
+        Err(DisputeError::NotMediatorOrOfficer { body, .. }) => probe
+            .with_role(Role::Officer(state.tier().unwrap_or(Tier::Grid)))
+            .acting_for(body),
         _ => probe,
     }
 }
@@ -663,6 +680,24 @@ where
             if !state.is_terminal() && !out.contains(&refer) {
                 out.push(refer);
             }
+            // The handling body's officer reports a risk (PML art. 25),
+            // mediation continuing or the case handed over.
+            if state.is_on_ladder() {
+                for continuation in [
+                    RiskContinuation::MediationContinues,
+                    RiskContinuation::HandedOver,
+                ] {
+                    let report = DisputeCommand::ReportRisk {
+                        measures: "Met the parties apart; the gate stays open.".to_owned(),
+                        to: Need::EarlyWarning,
+                        continuation,
+                    };
+                    out.push((
+                        officer_for(&dispute, &cast, state, &report, epoch()),
+                        report,
+                    ));
+                }
+            }
             // A party may ask for each mediator to be replaced (PML art.
             // 23), the last one sending the dispute back to await
             // mediators.
@@ -729,6 +764,12 @@ pub fn sample() -> (Dispute, Cast) {
             OrgKind::MediationCommittee,
         )
         .with_capability(labour),
+        Org::new(
+            org("centre"),
+            "Pinghu comprehensive governance centre",
+            OrgKind::ComprehensiveGovernanceCentre,
+        )
+        .with_capability(Capability::EarlyWarning),
         Org::new(org("acme"), "Acme Electronics", OrgKind::Enterprise),
         Org::new(org("p-qian"), "Qian", OrgKind::Person(id("qian"))),
         Org::new(org("p-wu"), "Wu", OrgKind::Person(id("volunteer-wu"))),
@@ -739,6 +780,7 @@ pub fn sample() -> (Dispute, Cast) {
         ("academy", Relation::Serves(since), "park"),
         ("hehua-med", Relation::Serves(since), "hehua"),
         ("pinghu-med", Relation::Serves(since), "pinghu"),
+        ("centre", Relation::Serves(since), "pinghu"),
         ("p-qian", Relation::MemberOf(since), "academy"),
         // Wu volunteers on Pinghu's committee: a people's mediator the
         // parties may choose (PML art. 19).

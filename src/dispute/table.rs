@@ -24,6 +24,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Accepted, E::Referred, S::Referred),
     Transition::new(S::Accepted, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::Accepted, E::RiskFlagged, S::Accepted),
+    Transition::new(S::Accepted, E::RiskReported, S::Accepted),
     Transition::new(S::Accepted, E::ArbitrationOpened, S::Accepted),
     Transition::new(S::Accepted, E::Ladder(L::SeverityRaised), S::Accepted),
     Transition::new(S::Accepted, E::Ladder(L::SupervisionReminded), S::Accepted),
@@ -39,6 +40,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Escalated, E::Referred, S::Referred),
     Transition::new(S::Escalated, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::Escalated, E::RiskFlagged, S::Escalated),
+    Transition::new(S::Escalated, E::RiskReported, S::Escalated),
     Transition::new(S::Escalated, E::ArbitrationOpened, S::Escalated),
     Transition::new(S::Escalated, E::Ladder(L::SeverityRaised), S::Escalated),
     Transition::new(
@@ -60,6 +62,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Mediating, E::Referred, S::Referred),
     Transition::new(S::Mediating, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::Mediating, E::RiskFlagged, S::Mediating),
+    Transition::new(S::Mediating, E::RiskReported, S::Mediating),
     Transition::new(S::Mediating, E::ArbitrationOpened, S::Mediating),
     Transition::new(S::Mediating, E::Ladder(L::SeverityRaised), S::Mediating),
     Transition::new(
@@ -79,6 +82,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Signing, E::Referred, S::Referred),
     Transition::new(S::Signing, E::Ladder(L::Escalated), S::Escalated),
     Transition::new(S::Signing, E::RiskFlagged, S::Signing),
+    Transition::new(S::Signing, E::RiskReported, S::Signing),
     Transition::new(S::Signing, E::ArbitrationOpened, S::Signing),
     Transition::new(S::Signing, E::Ladder(L::SeverityRaised), S::Signing),
     Transition::new(S::Signing, E::Ladder(L::SupervisionReminded), S::Signing),
@@ -106,6 +110,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
         S::MediationFailed,
     ),
     Transition::new(S::MediationFailed, E::RiskFlagged, S::MediationFailed),
+    Transition::new(S::MediationFailed, E::RiskReported, S::MediationFailed),
     Transition::new(S::MediationFailed, E::ArbitrationOpened, S::MediationFailed),
     Transition::new(
         S::MediationFailed,

@@ -10,6 +10,9 @@
 //!         acme (enterprise in the park)
 //! ```
 //!
+//! `pinghu-centre` (the comprehensive governance centre, early warning)
+//! serves Pinghu.
+//!
 //! People: `li` (a worker, member of acme) and `acme-rep` (acts for acme);
 //! trainee mediators `zhao` (academy, and a manager at acme: conflicted)
 //! and `qian` (academy only); committee mediators `chen` and `sun`
@@ -98,6 +101,12 @@ pub fn graph() -> OrgGraph {
             OrgKind::MediationCommittee,
         )
         .with_capabilities(all),
+        Org::new(
+            id("pinghu-centre"),
+            "Pinghu comprehensive governance centre",
+            OrgKind::ComprehensiveGovernanceCentre,
+        )
+        .with_capability(Capability::EarlyWarning),
         Org::new(id("acme"), "Acme Electronics", OrgKind::Enterprise),
         Org::new(id("shop-9"), "Shop 9", OrgKind::Enterprise),
     ];
@@ -132,6 +141,7 @@ pub fn graph() -> OrgGraph {
         ("studio", Relation::Serves(since()), "hehua"),
         ("park-academy", Relation::Serves(since()), "huanan-park"),
         ("pinghu-med", Relation::Serves(since()), "pinghu"),
+        ("pinghu-centre", Relation::Serves(since()), "pinghu"),
         ("longgang-med", Relation::Serves(since()), "longgang"),
         ("p-li", Relation::MemberOf(since()), "acme"),
         ("p-acme-rep", Relation::MemberOf(since()), "acme"),
