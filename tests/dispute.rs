@@ -147,21 +147,21 @@ fn stranger() -> Actor {
 /// applicable, `T` refused by the kernel (terminal). Columns in the order of
 /// `DisputeCommand::KINDS`, rows in the order of `DisputeState::KINDS`.
 const TABLE: [(&str, &str); 15] = [
-    ("Unreported", "A-----------------A-"),
-    ("Reported", "-AAAA----------AA-A-"),
-    ("Accepted", "---AAA---------AAAA-"),
-    ("Escalated", "-AAAA----------AAAA-"),
-    ("Mediating", "----A-AAA---A--AAAA-"),
-    ("Signing", "----A----A--A--AAAA-"),
-    ("Agreed", "----------AA----A-A-"),
-    ("MediationFailed", "----A--------AAAAAA-"),
-    ("Fulfilled", "----------------A-AA"),
-    ("Breached", "----------------A-AA"),
-    ("Referred", "----------------A-AA"),
-    ("Withdrawn", "----------------A-AA"),
-    ("Declined", "TTTTTTTTTTTTTTTTTTTT"),
-    ("Refused", "TTTTTTTTTTTTTTTTTTTT"),
-    ("Closed", "TTTTTTTTTTTTTTTTTTTT"),
+    ("Unreported", "A------------------A-"),
+    ("Reported", "-AAAA-----------AA-A-"),
+    ("Accepted", "---AAA----------AAAA-"),
+    ("Escalated", "-AAAA-----------AAAA-"),
+    ("Mediating", "----A-AAAA---A--AAAA-"),
+    ("Signing", "----A-----A--A--AAAA-"),
+    ("Agreed", "-----------AA----A-A-"),
+    ("MediationFailed", "----A---------AAAAAA-"),
+    ("Fulfilled", "-----------------A-AA"),
+    ("Breached", "-----------------A-AA"),
+    ("Referred", "-----------------A-AA"),
+    ("Withdrawn", "-----------------A-AA"),
+    ("Declined", "TTTTTTTTTTTTTTTTTTTTT"),
+    ("Refused", "TTTTTTTTTTTTTTTTTTTTT"),
+    ("Closed", "TTTTTTTTTTTTTTTTTTTTT"),
 ];
 
 /// A well-formed command of kind `command`, from the actor the rules ask
@@ -207,6 +207,12 @@ fn canonical(state: &str, command: &str) -> (Vec<E>, Actor, C) {
             mediator("qian"),
             C::RecordAgreement {
                 terms: "Acme pays the wages.".into(),
+            },
+        ),
+        "RecordOralAgreement" => (
+            mediator("qian"),
+            C::RecordOralAgreement {
+                content: "Acme pays Li his overtime on Friday.".into(),
             },
         ),
         "Sign" => (party("li"), C::Sign),
@@ -2105,5 +2111,72 @@ fn pml_art_25_a_risk_is_reported_to_the_body_found_by_capability() {
         .then_rejected(DisputeError::NotMediatorOrOfficer {
             actor: aid("gw-1"),
             body: id("park-academy"),
+        });
+}
+
+/// PML arts. 28 and 30: a simple matter may end in an oral agreement the
+/// mediator records with its content; it takes effect when the parties
+/// reach it, and it cannot go to judicial confirmation (art. 33 confirms
+/// written agreements).
+#[test]
+fn pml_arts_28_30_an_oral_agreement_takes_effect_at_once_and_is_not_confirmed() {
+    let oral = C::RecordOralAgreement {
+        content: "Acme pays Li his overtime on Friday.".into(),
+    };
+    let case = given_state("Mediating")
+        .when(&mediator("qian"), c(), oral.clone())
+        .then([
+            E::OralAgreementReached {
+                content: "Acme pays Li his overtime on Friday.".into(),
+                mediator: aid("qian"),
+                at: c(),
+            },
+            E::from(LadderEvent::Resolved {
+                tier: Tier::Estate,
+                handler: id("park-academy"),
+                at: c(),
+            }),
+        ]);
+    let agreement = case.state().agreement().unwrap();
+    assert_eq!(agreement.form(), grassroots::dispute::AgreementForm::Oral);
+    assert_eq!(agreement.effective_at(), c());
+    let agreed: Vec<E> = case.history().iter().map(|r| r.event.clone()).collect();
+    given_events(agreed.clone())
+        .when(
+            &party("li"),
+            c(),
+            C::ApplyForConfirmation {
+                applicants: vec![aid("li"), aid("acme-rep")],
+            },
+        )
+        .then_rejected(DisputeError::OralAgreementNotConfirmable);
+    // Performed like any agreement.
+    given_events(agreed)
+        .when(
+            &mediator("qian"),
+            c(),
+            C::RecordPerformance {
+                performance: Performance::Fulfilled,
+            },
+        )
+        .then([E::AgreementFulfilled]);
+    // Recorded by a rostered mediator, after a session, with content.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            C::RecordOralAgreement {
+                content: " ".into(),
+            },
+        )
+        .then_rejected(DisputeError::EmptyTerms);
+    given_events(events_of(path::mediating()))
+        .when(&mediator("qian"), c(), oral.clone())
+        .then_rejected(DisputeError::NoSessionYet);
+    given_state("Mediating")
+        .when(&party("li"), c(), oral)
+        .then_rejected(DisputeError::NotAssignedMediator {
+            actor: aid("li"),
+            action: "record an oral agreement",
         });
 }

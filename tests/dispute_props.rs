@@ -256,6 +256,7 @@ fn the_lifecycle_strategy_reaches_every_state() {
             ![
                 DisputeEventKind::MediatorRecused,
                 DisputeEventKind::RiskReported,
+                DisputeEventKind::OralAgreementReached,
             ]
             .contains(k)
         })
@@ -349,6 +350,14 @@ fn events_keep_their_serde_names() {
                 continuation: RiskContinuation::HandedOver,
             },
             r#"{"type":"risk_reported","measures":"Kept them apart.","by":"qian","reported_to":"pinghu-centre","tier":"subdistrict","continuation":"handed_over"}"#,
+        ),
+        (
+            DisputeEvent::OralAgreementReached {
+                content: "Acme pays on Friday.".into(),
+                mediator: aid("qian"),
+                at: t(3, 2),
+            },
+            r#"{"type":"oral_agreement_reached","content":"Acme pays on Friday.","mediator":"qian","at":"2026-03-03T02:00:00Z"}"#,
         ),
         (
             DisputeEvent::SessionRecorded { number: 1 },

@@ -214,6 +214,13 @@ fn rare_dispute_events() -> Vec<DisputeEvent> {
             requested_by: actor("dp1.1"),
             reason: "The mediator is the employer's cousin.".into(),
         },
+        DisputeEvent::OralAgreementReached {
+            content: "The shop refunds the deposit on Friday.".into(),
+            mediator: actor("med.0.1"),
+            at: chrono::DateTime::parse_from_rfc3339("2026-03-03T02:00:00Z")
+                .unwrap()
+                .to_utc(),
+        },
         DisputeEvent::RiskReported {
             measures: "Kept the parties apart; the gate stays open.".into(),
             by: actor("med.0.1"),

@@ -257,6 +257,15 @@ pub enum DisputeCommand {
         /// The terms.
         terms: String,
     },
+    /// Records an oral agreement (口头协议, 人民调解法 arts. 28, 30): where
+    /// the parties see no need for a written one, a rostered mediator
+    /// records its content, after at least one session. It takes effect
+    /// when the parties reach it — now — and cannot go to judicial
+    /// confirmation.
+    RecordOralAgreement {
+        /// The content agreed, as the mediator records it.
+        content: String,
+    },
     /// Signs the recorded agreement: a party or the mediator who recorded
     /// it. The last signature puts it into effect.
     Sign,

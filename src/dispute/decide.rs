@@ -10,8 +10,8 @@ use super::error::DisputeError;
 use super::event::{DisputeEvent, DisputeEventKind};
 use super::routes::Routes;
 use super::state::{
-    Agreement, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft, LabourLimit,
-    Mediation,
+    Agreement, AgreementForm, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft,
+    LabourLimit, Mediation,
 };
 use super::table::TRANSITIONS;
 use crate::actor::{Actor, Role};
@@ -369,6 +369,43 @@ impl Dispute {
         .into())
     }
 
+    /// PML arts. 28 and 30 (人民调解法): where the parties see no need for a
+    /// written agreement, the agreement may be oral; a rostered mediator
+    /// records its content (after at least one session), and it takes
+    /// effect when the parties reach it — so the ladder is resolved now.
+    fn record_oral_agreement(
+        &self,
+        file: &DisputeFile,
+        mediation: &Mediation,
+        content: &str,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        self.require_rostered_mediator(
+            file,
+            mediation,
+            actor,
+            "record an oral agreement",
+            ctx.at(),
+        )?;
+        if mediation.sessions() == 0 {
+            return Err(DisputeError::NoSessionYet);
+        }
+        if content.trim().is_empty() {
+            return Err(DisputeError::EmptyTerms);
+        }
+        let mut decision = Decision::one(DisputeEvent::OralAgreementReached {
+            content: content.to_owned(),
+            mediator: actor.id().clone(),
+            at: ctx.at(),
+        });
+        push_all(
+            &mut decision,
+            self.ladder_step(file, &LadderCommand::Resolve, ctx)?,
+        );
+        Ok(decision)
+    }
+
     fn sign(
         &self,
         file: &DisputeFile,
@@ -427,6 +464,10 @@ impl Dispute {
         let actor = ctx.actor();
         if !file.is_party(actor.id()) {
             return Err(not_a_party(actor, "apply for judicial confirmation"));
+        }
+        // PML arts. 28, 30, 33: an oral agreement is not confirmed.
+        if agreement.form() == AgreementForm::Oral {
+            return Err(DisputeError::OralAgreementNotConfirmable);
         }
         // PML art. 33: only a people's mediation agreement may be
         // judicially confirmed; a commercial mediation organisation's is a
@@ -864,6 +905,9 @@ impl Workflow for Dispute {
             ) => self.assign(file, mediators, *selection, ctx),
             (S::Mediating { file, mediation }, C::RequestRecusal { mediator, reason }) => {
                 self.request_recusal(file, mediation, mediator, reason, ctx)
+            }
+            (S::Mediating { file, mediation }, C::RecordOralAgreement { content }) => {
+                self.record_oral_agreement(file, mediation, content, ctx)
             }
             (S::Mediating { file, mediation }, C::RecordAgreement { terms }) => {
                 self.require_rostered_mediator(

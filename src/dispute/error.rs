@@ -196,6 +196,10 @@ pub enum DisputeError {
         /// Who tried to sign again.
         actor: ActorId,
     },
+    /// An oral agreement cannot go to judicial confirmation (人民调解法
+    /// arts. 28, 30, 33: confirmation is of a written agreement).
+    #[error("an oral agreement cannot be judicially confirmed")]
+    OralAgreementNotConfirmable,
     /// Judicial confirmation is applied for once.
     #[error("judicial confirmation was already applied for at {applied_at}")]
     ConfirmationAlreadyApplied {
@@ -362,6 +366,9 @@ pub enum DisputeStateError {
         /// The deadline stored.
         deadline: DateTime<Utc>,
     },
+    /// An oral agreement marked as applied for confirmation.
+    #[error("a stored oral agreement cannot have been applied for confirmation")]
+    OralAgreementConfirmed,
     /// A confirmation applied for outside its window.
     #[error(
         "a confirmation applied for at {at} lies outside its window {effective_at} to {deadline}"

@@ -122,6 +122,16 @@ pub enum DisputeEvent {
         /// The mediator who recorded it, who signs it too.
         mediator: ActorId,
     },
+    /// The parties reached an oral agreement, which the mediator recorded:
+    /// it is in effect from now (人民调解法 arts. 28, 30).
+    OralAgreementReached {
+        /// The content, as recorded.
+        content: String,
+        /// The mediator who recorded it.
+        mediator: ActorId,
+        /// When the parties reached it (and it took effect).
+        at: DateTime<Utc>,
+    },
     /// A party or the mediator signed the agreement.
     AgreementSigned {
         /// Who signed.

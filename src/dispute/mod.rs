@@ -141,6 +141,7 @@
 //! | only people's mediators mediate: recording a session, an agreement, a signature as mediator or the end of mediation needs the mediator role and a place on the roster that day — the handling body's, or for a mediator the parties chose a people's mediation committee's (PML arts. 13, 19) | [`Forbidden`](DisputeError::Forbidden), [`MediatorNotRostered`](DisputeError::MediatorNotRostered) |
 //! | a mediator the parties choose is a people's mediator (PML art. 19) | [`NotAPeoplesMediator`](DisputeError::NotAPeoplesMediator) |
 //! | a party may ask for an assigned mediator to be replaced, giving the reason (PML art. 23) | [`NotAParty`](DisputeError::NotAParty), [`NotAnAssignedMediator`](DisputeError::NotAnAssignedMediator), [`NoRecusalReason`](DisputeError::NoRecusalReason) |
+//! | an oral agreement (PML arts. 28, 30): recorded by a rostered mediator after a session, with its content; in effect at once; never judicially confirmed | [`NoSessionYet`](DisputeError::NoSessionYet), [`EmptyTerms`](DisputeError::EmptyTerms), [`OralAgreementNotConfirmable`](DisputeError::OralAgreementNotConfirmable) |
 //! | only parties and the agreement's mediator sign, once each; the last signature puts it into effect | [`NotSignatory`](DisputeError::NotSignatory), [`AlreadySigned`](DisputeError::AlreadySigned) |
 //! | judicial confirmation: applied for by a party, naming every party, once, before the window (30 days from taking effect) closes | [`ConfirmationNotJoint`](DisputeError::ConfirmationNotJoint), [`ApplicantNotAParty`](DisputeError::ApplicantNotAParty), [`ConfirmationTooLate`](DisputeError::ConfirmationTooLate), [`ConfirmationAlreadyApplied`](DisputeError::ConfirmationAlreadyApplied) |
 //! | judicial confirmation only of a people's mediation agreement: not before a commercial mediation organisation (PML art. 33) | [`NotJudiciallyConfirmable`](DisputeError::NotJudiciallyConfirmable) |
@@ -186,6 +187,7 @@
 //! | `RequestRecusal` | · | · | · | · | = or → Accepted ⁸ | · | · | · | · | terminal |
 //! | `RecordSession` | · | · | · | · | = | · | · | · | · | terminal |
 //! | `RecordAgreement` | · | · | · | · | → Signing | · | · | · | · | terminal |
+//! | `RecordOralAgreement` | · | · | · | · | → Agreed ¹⁰ | · | · | · | · | terminal |
 //! | `Sign` | · | · | · | · | · | = or → Agreed ² | · | · | · | terminal |
 //! | `ApplyForConfirmation` | · | · | · | · | · | · | = | · | · | terminal |
 //! | `RecordPerformance` | · | · | · | · | · | · | → Fulfilled or Breached | · | · | terminal |
@@ -222,6 +224,7 @@
 //!    `Accepted`, to await new mediators.
 //! 9. `RiskReported`; a hand-over also records `Referred` (administrative
 //!    handling, ground `RiskHandedOver`, the routes named).
+//! 10. `OralAgreementReached`, then `Ladder.Resolved`: in effect at once.
 //!
 //! # The state diagram
 //!
@@ -254,6 +257,7 @@
 //!     Mediating --> Mediating: SessionRecorded, MediatorRecused, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Mediating --> Accepted: MediatorRecused
 //!     Mediating --> Signing: AgreementRecorded
+//!     Mediating --> Agreed: OralAgreementReached
 //!     Mediating --> MediationFailed: MediationFailed
 //!     Mediating --> Withdrawn: Withdrawn
 //!     Mediating --> Referred: Referred
@@ -302,8 +306,8 @@ pub use error::{DisputeError, DisputeStateError};
 pub use event::{DisputeEvent, DisputeEventKind};
 pub use routes::Routes;
 pub use state::{
-    Agreement, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft, Ending,
-    LabourLimit, Mediation,
+    Agreement, AgreementForm, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft,
+    Ending, LabourLimit, Mediation,
 };
 #[cfg(feature = "proptest")]
 pub mod strategies;

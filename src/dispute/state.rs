@@ -337,6 +337,19 @@ pub enum Confirmation {
     },
 }
 
+/// The form of an agreement (人民调解法 art. 28).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementForm {
+    /// A written agreement (调解协议书), in effect once every party and the
+    /// mediator signed (art. 29).
+    #[default]
+    Written,
+    /// An oral agreement recorded by the mediator, in effect when the
+    /// parties reached it (art. 30); never judicially confirmed.
+    Oral,
+}
+
 /// An agreement in effect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AgreementData")]
@@ -346,6 +359,8 @@ pub struct Agreement {
     effective_at: DateTime<Utc>,
     confirmation_due: DateTime<Utc>,
     confirmation: Confirmation,
+    #[serde(default)]
+    form: AgreementForm,
 }
 
 impl Agreement {
@@ -373,6 +388,13 @@ impl Agreement {
     pub fn confirmation(&self) -> Confirmation {
         self.confirmation
     }
+
+    /// Written or oral. An oral agreement has no confirmation window: its
+    /// [`confirmation_due`](Self::confirmation_due) is the moment it took
+    /// effect.
+    pub fn form(&self) -> AgreementForm {
+        self.form
+    }
 }
 
 /// A [`Agreement`] as stored, checked before it becomes one.
@@ -383,6 +405,8 @@ struct AgreementData {
     effective_at: DateTime<Utc>,
     confirmation_due: DateTime<Utc>,
     confirmation: Confirmation,
+    #[serde(default)]
+    form: AgreementForm,
 }
 
 impl TryFrom<AgreementData> for Agreement {
@@ -407,12 +431,16 @@ impl TryFrom<AgreementData> for Agreement {
                 });
             }
         }
+        if d.form == AgreementForm::Oral && d.confirmation != Confirmation::NotApplied {
+            return Err(DisputeStateError::OralAgreementConfirmed);
+        }
         Ok(Agreement {
             terms: d.terms,
             mediator: d.mediator,
             effective_at: d.effective_at,
             confirmation_due: d.confirmation_due,
             confirmation: d.confirmation,
+            form: d.form,
         })
     }
 }
@@ -842,9 +870,28 @@ impl DisputeState {
                         effective_at: *at,
                         confirmation_due: *confirmation_due,
                         confirmation: Confirmation::NotApplied,
+                        form: AgreementForm::Written,
                     }),
                 }
             }
+            (
+                S::Mediating { file, .. },
+                E::OralAgreementReached {
+                    content,
+                    mediator,
+                    at,
+                },
+            ) => S::Agreed {
+                file,
+                agreement: Box::new(Agreement {
+                    terms: content.clone(),
+                    mediator: mediator.clone(),
+                    effective_at: *at,
+                    confirmation_due: *at,
+                    confirmation: Confirmation::NotApplied,
+                    form: AgreementForm::Oral,
+                }),
+            },
             (
                 S::Agreed {
                     file,
@@ -1012,6 +1059,7 @@ mod tests {
                 confirmation: Confirmation::Applied {
                     at: at() + TimeDelta::days(1),
                 },
+                form: AgreementForm::Written,
             }),
         })
         .unwrap()
@@ -1074,6 +1122,13 @@ mod tests {
         let mut json = signing();
         json["draft"]["terms"] = json!("  ");
         assert!(refused(json).contains("empty terms"));
+    }
+
+    #[test]
+    fn a_stored_oral_agreement_applied_for_confirmation_is_refused() {
+        let mut json = agreed();
+        json["agreement"]["form"] = json!("oral");
+        assert!(refused(json).contains("oral agreement"));
     }
 
     #[test]

@@ -247,6 +247,9 @@ pub fn command(cast: &Cast) -> impl Strategy<Value = DisputeCommand> + use<> {
         select(vec!["", "  ", "Pays the wages by Friday."]).prop_map(|t| C::RecordAgreement {
             terms: t.to_owned()
         }),
+        select(vec!["", "Settled by word."]).prop_map(|c| C::RecordOralAgreement {
+            content: c.to_owned()
+        }),
         Just(C::Sign),
         prop_oneof![
             Just(party_ids.clone()),
@@ -679,6 +682,17 @@ where
             );
             if !state.is_terminal() && !out.contains(&refer) {
                 out.push(refer);
+            }
+            // The mediator records an oral agreement (PML arts. 28, 30).
+            if let DisputeState::Mediating { mediation, .. } = state {
+                if let Some(m) = mediation.mediators().first() {
+                    out.push((
+                        Actor::new(m.clone()).with_role(Role::Mediator),
+                        DisputeCommand::RecordOralAgreement {
+                            content: "The parties settle by word, as recorded.".to_owned(),
+                        },
+                    ));
+                }
             }
             // The handling body's officer reports a risk (PML art. 25),
             // mediation continuing or the case handed over.

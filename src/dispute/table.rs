@@ -57,6 +57,7 @@ pub(super) const TRANSITIONS: &[Transition<S, E>] = &[
     Transition::new(S::Mediating, E::MediatorRecused, S::Mediating),
     Transition::new(S::Mediating, E::MediatorRecused, S::Accepted),
     Transition::new(S::Mediating, E::AgreementRecorded, S::Signing),
+    Transition::new(S::Mediating, E::OralAgreementReached, S::Agreed),
     Transition::new(S::Mediating, E::MediationFailed, S::MediationFailed),
     Transition::new(S::Mediating, E::Withdrawn, S::Withdrawn),
     Transition::new(S::Mediating, E::Referred, S::Referred),
