@@ -300,10 +300,9 @@ impl Dispute {
         date: NaiveDate,
     ) -> bool {
         let graph = self.ladder.graph();
-        let orgs = graph.orgs_of_actor(mediator, date);
-        orgs.iter().any(|o| o.id == *body)
+        graph.memberships(mediator, date).any(|o| o.id == *body)
             || (selection == Selection::ChosenByParties
-                && orgs.iter().any(|o| {
+                && graph.memberships(mediator, date).any(|o| {
                     graph.mediation_organisation(&o.id)
                         == Some(MediationOrganisation::PeoplesMediationCommittee)
                 }))
