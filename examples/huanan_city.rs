@@ -107,6 +107,10 @@ pub(crate) struct Outcome {
     pub(crate) conflict: Option<DisputeError>,
     /// The commercial dispute that went up to the community.
     pub(crate) commercial: DisputeOutcome,
+    /// Why the parties' joint application to confirm the studio's
+    /// agreement was refused (PML art. 33: a commercial mediation
+    /// agreement is a contract).
+    pub(crate) confirmation_refused: Option<DisputeError>,
     /// The three service requests.
     pub(crate) requests: Vec<RequestOutcome>,
     /// The disputes' ladder reports added up.
@@ -144,6 +148,9 @@ pub(crate) struct DisputeOutcome {
     pub(crate) mediators: Vec<ActorId>,
     /// The state it ended in.
     pub(crate) state: DisputeStateKind,
+    /// For a labour dispute, the end of its 15 days, counted from the
+    /// first body's receipt (LDMAL art. 14).
+    pub(crate) labour_deadline: Option<DateTime<Utc>>,
 }
 
 /// Who handled a service request and how it went.
@@ -630,7 +637,8 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         Arc::clone(&calendar),
     ));
     let (labour_case, conflict) = labour_dispute(out, &journal, &dispute, &graph)?;
-    let commercial_case = commercial_dispute(out, &journal, &dispute, &graph)?;
+    let (commercial_case, confirmation_refused) =
+        commercial_dispute(out, &journal, &dispute, &graph)?;
 
     // The hall's requests are supervised at the branch (the sample policy).
     let service = ServiceRequest::try_new(
@@ -680,6 +688,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         labour: dispute_outcome(&labour_case)?,
         conflict,
         commercial: dispute_outcome(&commercial_case)?,
+        confirmation_refused,
         requests: requests
             .iter()
             .map(request_outcome)
@@ -819,7 +828,7 @@ fn commercial_dispute(
     journal: &Journal,
     dispute: &Dispute,
     graph: &OrgGraph,
-) -> Result<Case<Dispute>> {
+) -> Result<(Case<Dispute>, Option<DisputeError>)> {
     use DisputeCommand as C;
     let id: CaseId = "CD-002".parse()?;
     let haoyun = party("haoyun-rep")?;
@@ -841,7 +850,7 @@ fn commercial_dispute(
         channel: Channel::MerchantsCouncil,
         severity: Severity::Moderate,
     };
-    let case = journal.run(
+    journal.run(
         dispute,
         &id,
         &[
@@ -885,9 +894,22 @@ fn commercial_dispute(
             (&haoyun, march(11, 16, 10), C::Sign),
             (&yixun, march(11, 16, 15), C::Sign),
             (&fang, march(11, 16, 20), C::Sign),
-            // The studio is a commercial mediation organisation: the
-            // agreement is a contract, so the parties do not apply for
-            // judicial confirmation (PML art. 33 is for people's mediation).
+        ],
+    )?;
+    // The studio is a commercial mediation organisation: the agreement is
+    // a contract, and the parties' joint application for judicial
+    // confirmation is refused (PML art. 33 is for people's mediation).
+    let apply = C::ApplyForConfirmation {
+        applicants: vec![person("haoyun-rep")?, person("yixun-rep")?],
+    };
+    let confirmation_refused = match journal.send(dispute, &id, &haoyun, march(12, 9, 0), &apply) {
+        Ok(_) => None,
+        Err(refused) => refused.rejection().cloned(),
+    };
+    let case = journal.run(
+        dispute,
+        &id,
+        &[
             (
                 &fang,
                 march(23, 17, 0),
@@ -910,7 +932,13 @@ fn commercial_dispute(
         "\nCommercial dispute {id}: Haoyun Garments against Yixun E-commerce, a returned shipment"
     )?;
     dispute_story(out, graph, &case, None)?;
-    Ok(case)
+    if let Some(refused) = &confirmation_refused {
+        writeln!(
+            out,
+            "  joint application for judicial confirmation refused: {refused}"
+        )?;
+    }
+    Ok((case, confirmation_refused))
 }
 
 /// HN-001 to HN-003 at the Huanan City branch of the district hall.
@@ -1216,7 +1244,11 @@ fn dispute_story(
                 }
                 _ => {}
             },
-            E::Accepted { body, tier } => {
+            E::Accepted {
+                body,
+                tier,
+                labour_deadline,
+            } => {
                 handler = Some(body.clone());
                 let why = reason.as_ref().map_or(String::new(), |r| {
                     format!(" ({})", reason_in_words(graph, r))
@@ -1225,6 +1257,13 @@ fn dispute_story(
                     "accepted by {}, {tier} tier{why}",
                     name(graph, body)
                 ));
+                // LDMAL art. 14: 15 days from the body's receipt.
+                if let Some(deadline) = labour_deadline {
+                    story.line(format!(
+                        "without an agreement, arbitration may be applied for from {} (15 days from receipt)",
+                        local_date(*deadline)
+                    ));
+                }
                 if let Some(refusal) = refusal.filter(|_| !accepted) {
                     story.line(format!(
                         "the first mediator proposed was refused: {refusal}"
@@ -1565,11 +1604,17 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
     let mut last = None;
     let mut reason = None;
     let mut mediators = Vec::new();
+    let mut labour_deadline = None;
     for r in case.history() {
         match &r.event {
-            DisputeEvent::Accepted { body, tier } => {
+            DisputeEvent::Accepted {
+                body,
+                tier,
+                labour_deadline: deadline,
+            } => {
                 first.get_or_insert_with(|| (body.clone(), *tier));
                 last = Some((body.clone(), *tier));
+                labour_deadline = labour_deadline.or(*deadline);
             }
             DisputeEvent::MediatorsAssigned { mediators: m, .. } => {
                 mediators.extend(m.iter().cloned());
@@ -1590,6 +1635,7 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
         escalations: MatterReport::from_history(case.history()).escalations,
         mediators,
         state: case.state().kind(),
+        labour_deadline,
     })
 }
 
@@ -1736,14 +1782,25 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
                 .collect::<Vec<_>>()
                 .join(" and ")
         ),
-        E::Accepted { body, tier } => format!("accepted by {} ({tier} tier)", name(graph, body)),
+        E::Accepted {
+            body,
+            tier,
+            labour_deadline,
+        } => match labour_deadline {
+            Some(d) => format!(
+                "accepted by {} ({tier} tier); arbitration may be applied for from {} without an agreement",
+                name(graph, body),
+                local_date(*d)
+            ),
+            None => format!("accepted by {} ({tier} tier)", name(graph, body)),
+        },
         E::Declined { body, routes, .. } => {
             format!("declined by {}; routes open: {routes}", name(graph, body))
         }
         E::MediationRefused { party, routes } => {
             format!("{party} refused mediation; routes open: {routes}")
         }
-        E::Withdrawn { party } => format!("{party} withdrew"),
+        E::Withdrawn { party, routes } => format!("{party} withdrew; routes open: {routes}"),
         E::MediatorsAssigned {
             mediators,
             selection,
@@ -1776,9 +1833,10 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
         ),
         E::Referred { to, .. } => format!("referred out to {}", Routes::only(*to)),
         E::RiskFlagged { from, to } => format!("risk flagged: severity {from} → {to}"),
-        E::LabourLimitLapsed { deadline } => {
-            format!("15-day labour limit lapsed on {}", local_date(*deadline))
-        }
+        E::ArbitrationOpened { deadline } => format!(
+            "15 days from receipt passed on {} without an agreement: a party may apply for arbitration",
+            local_date(*deadline)
+        ),
         E::FollowedUp { rating } => {
             format!("follow-up visit: {}; closed", rating_in_words(*rating))
         }

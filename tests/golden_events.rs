@@ -206,6 +206,14 @@ fn bless() {
         tier: grassroots::tier::Tier::District,
         to: grassroots::escalation::Referral::Litigation,
     });
+    // Dispute events a city-year does not draw (issue 13).
+    for e in rare_dispute_events() {
+        put(
+            Dispute::NAME,
+            e.kind().to_string(),
+            serde_json::to_value(&e).unwrap(),
+        );
+    }
     for e in ladder {
         put(
             Ladder::NAME,
@@ -424,4 +432,32 @@ fn work_order_events() -> Vec<WorkOrderEvent> {
         }
     }
     out
+}
+
+#[cfg(feature = "sim")]
+/// One example of each dispute event a city-year does not draw.
+fn rare_dispute_events() -> Vec<DisputeEvent> {
+    let actor = |s: &str| grassroots::id::ActorId::new(s).unwrap();
+    let org = |s: &str| grassroots::id::OrgId::new(s).unwrap();
+    vec![
+        DisputeEvent::MediatorRecused {
+            mediator: actor("med.0.1"),
+            requested_by: actor("dp1.1"),
+            reason: "The mediator is the employer's cousin.".into(),
+        },
+        DisputeEvent::OralAgreementReached {
+            content: "The shop refunds the deposit on Friday.".into(),
+            mediator: actor("med.0.1"),
+            at: chrono::DateTime::parse_from_rfc3339("2026-03-03T02:00:00Z")
+                .unwrap()
+                .to_utc(),
+        },
+        DisputeEvent::RiskReported {
+            measures: "Kept the parties apart; the gate stays open.".into(),
+            by: actor("med.0.1"),
+            reported_to: org("centre-1"),
+            tier: grassroots::tier::Tier::Subdistrict,
+            continuation: grassroots::dispute::RiskContinuation::MediationContinues,
+        },
+    ]
 }

@@ -126,6 +126,7 @@ fn accepted(body: &str, tier: Tier) -> D {
     D::Accepted {
         body: org(body),
         tier,
+        labour_deadline: None,
     }
 }
 
@@ -227,7 +228,13 @@ fn withdrawn_refused_duplicate_and_returned_disputes_leave_the_rates() {
         (t0(), reported(DisputeKind::Neighbour)),
         (hours(1), started(hours(1), 120)),
         (hours(1), accepted("mt-e1", Tier::Estate)),
-        (hours(5), D::Withdrawn { party: actor("li") }),
+        (
+            hours(5),
+            D::Withdrawn {
+                party: actor("li"),
+                routes: Routes::NONE,
+            },
+        ),
         // Its follow-up visit is not counted either.
         (
             hours(100),
@@ -396,7 +403,7 @@ fn timeouts_supervision_and_lapsed_labour_limits_are_overdue() {
         (t0(), reported(DisputeKind::Labour)),
         (
             hours(400),
-            D::LabourLimitLapsed {
+            D::ArbitrationOpened {
                 deadline: hours(360),
             },
         ),
@@ -427,6 +434,7 @@ fn a_referral_ends_the_time_at_the_tier() {
             hours(32),
             D::Referred {
                 to: Referral::Litigation,
+                ground: None,
                 routes: Routes::open_for(DisputeKind::Neighbour),
             },
         ),

@@ -249,7 +249,7 @@ impl CaseFacts {
                     true
                 }
                 E::Referred { .. } => true,
-                E::LabourLimitLapsed { .. } => {
+                E::ArbitrationOpened { .. } => {
                     facts.overdue = true;
                     false
                 }
