@@ -4,6 +4,8 @@
 use crate::workflow::HasKind;
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Utc};
+
 use super::routes::Routes;
 use crate::escalation::Referral;
 use crate::id::{ActorId, OrgId};
@@ -133,6 +135,117 @@ pub enum Performance {
     Breached,
 }
 
+/// What an obligation of a written agreement is about. A labour
+/// agreement's obligation to pay wages opens a payment order when it is
+/// not performed (劳动争议调解仲裁法, art. 16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ObligationKind {
+    /// Paying wages owed, work-injury medical expenses, economic
+    /// compensation or damages to a worker (劳动报酬, 工伤医疗费, 经济补偿或者
+    /// 赔偿金: the matters of LDMAL art. 16).
+    Wages,
+    /// Paying another sum of money.
+    Payment,
+    /// Doing (or stopping) something: repairs, an apology, quiet hours.
+    Act,
+}
+
+/// One obligation of a written agreement (人民调解法 art. 29): who, what,
+/// how much and by when.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Obligation {
+    /// The party bound (its actor id; must be a party to the dispute).
+    pub obligor: ActorId,
+    /// What kind of obligation.
+    pub kind: ObligationKind,
+    /// What is to be done, in words.
+    pub what: String,
+    /// How much, in fen (分, a hundredth of a yuan), where money is owed;
+    /// never negative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_fen: Option<i64>,
+    /// By when; not before the agreement is recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DateTime<Utc>>,
+}
+
+impl Obligation {
+    /// An obligation of `obligor` to do `what`, with no sum and no date.
+    pub fn new(obligor: ActorId, kind: ObligationKind, what: impl Into<String>) -> Self {
+        Self {
+            obligor,
+            kind,
+            what: what.into(),
+            amount_fen: None,
+            due: None,
+        }
+    }
+
+    /// The same obligation, for `fen` fen.
+    #[must_use]
+    pub fn amount(mut self, fen: i64) -> Self {
+        self.amount_fen = Some(fen);
+        self
+    }
+
+    /// The same obligation, due by `due`.
+    #[must_use]
+    pub fn due_by(mut self, due: DateTime<Utc>) -> Self {
+        self.due = Some(due);
+        self
+    }
+}
+
+/// How one obligation of an agreement in effect went (人民调解法 art. 31:
+/// the committee follows performance obligation by obligation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ObligationPerformance {
+    /// The obligor did it.
+    Performed,
+    /// The obligor did not (a breach).
+    NotPerformed,
+    /// The parties dispute whether, or how, it was performed (人民调解法
+    /// art. 32).
+    Disputed,
+}
+
+/// Why a court refused to confirm an agreement (the grounds of the Supreme
+/// People's Court's rules on judicial confirmation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RefusalGround {
+    /// It violates a mandatory provision of law.
+    ViolatesMandatoryLaw,
+    /// It harms the state's, the public's or a third party's lawful
+    /// interests.
+    HarmsOthersInterests,
+    /// It is contrary to public order and good morals.
+    ContraryToPublicOrder,
+    /// Its content is unclear and cannot be enforced.
+    ContentUnclear,
+    /// Another ground the court gave.
+    Other,
+}
+
+/// The court's ruling on an application for judicial confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "ruling", rename_all = "snake_case")]
+pub enum Ruling {
+    /// Confirmed: the agreement may be enforced (人民调解法 art. 33).
+    Confirmed,
+    /// Refused, on a ground: the parties may change the agreement by
+    /// mediation, reach a new one, or sue (人民调解法 art. 33).
+    Refused {
+        /// The court's ground.
+        ground: RefusalGround,
+    },
+}
+
 /// Why a mediation ended without an agreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -251,11 +364,20 @@ pub enum DisputeCommand {
     },
     /// Records a mediation session: an assigned mediator.
     RecordSession,
-    /// Records the agreement's terms: an assigned mediator, after at least
-    /// one session.
+    /// Records the written agreement (调解协议书, 人民调解法 art. 29): an
+    /// assigned mediator, after at least one session. The parties are the
+    /// dispute's; the document adds the facts and issues, the terms and
+    /// each obligation (who, what, how much, by when). Every obligor must be
+    /// a party, no amount negative, no due date before now.
     RecordAgreement {
-        /// The terms.
+        /// The main facts and the issues in dispute.
+        #[serde(default)]
+        facts: String,
+        /// The terms agreed, in words.
         terms: String,
+        /// Each obligation, obligation by obligation.
+        #[serde(default)]
+        obligations: Vec<Obligation>,
     },
     /// Records an oral agreement (口头协议, 人民调解法 arts. 28, 30): where
     /// the parties see no need for a written one, a rostered mediator
@@ -267,20 +389,48 @@ pub enum DisputeCommand {
         content: String,
     },
     /// Signs the recorded agreement: a party or the mediator who recorded
-    /// it. The last signature puts it into effect.
+    /// it. The last of the signatures and the seal puts it into effect
+    /// (人民调解法 art. 29).
     Sign,
+    /// Affixes the handling body's seal to the recorded agreement: an
+    /// officer of the handling body (人民调解法 art. 29: the committee's
+    /// seal). The last of the signatures and the seal puts it into effect.
+    AffixSeal,
     /// Applies for judicial confirmation of the agreement in effect: jointly
     /// (every party named) and within the window (30 days by default).
     ApplyForConfirmation {
         /// Every party to the dispute.
         applicants: Vec<ActorId>,
     },
-    /// Records how the agreement was performed: its mediator, or an officer
-    /// of the body that resolved it.
+    /// Records how the agreement was performed as a whole: its mediator,
+    /// or an officer of the body that resolved it. `Fulfilled` is refused
+    /// while an obligation is outstanding (follow them with
+    /// [`RecordObligation`](Self::RecordObligation)); `Breached` names the
+    /// routes (人民调解法 art. 32).
     RecordPerformance {
         /// Fulfilled or breached.
         performance: Performance,
     },
+    /// Records how one obligation of the agreement went (人民调解法 art.
+    /// 31): its mediator, or an officer of the body that resolved it. The
+    /// last obligation performed fulfils the agreement; one not performed,
+    /// or disputed, breaches it and names the routes (art. 32; for labour,
+    /// 劳动争议调解仲裁法 arts. 15–16).
+    RecordObligation {
+        /// The obligation's number, from 0, in the agreement's order.
+        obligation: u32,
+        /// How it went.
+        performance: ObligationPerformance,
+    },
+    /// Records the court's ruling on the application for judicial
+    /// confirmation: a party, or an officer of the body that resolved it.
+    RecordRuling {
+        /// Confirmed, or refused on a ground.
+        ruling: Ruling,
+    },
+    /// Applies to the people's court for enforcement of a confirmed
+    /// agreement that was not performed (人民调解法 art. 33): a party.
+    ApplyForEnforcement,
     /// Ends the mediation without agreement: an assigned mediator.
     TerminateMediation {
         /// Why.

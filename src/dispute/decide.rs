@@ -4,11 +4,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{
-    Channel, DisputeCommand, Performance, ReferralGround, Report, RiskContinuation, Selection,
+    Channel, DisputeCommand, Obligation, ObligationKind, ObligationPerformance, Performance,
+    ReferralGround, Report, RiskContinuation, Ruling, Selection,
 };
 use super::error::DisputeError;
 use super::event::{DisputeEvent, DisputeEventKind};
-use super::routes::Routes;
+use super::routes::{Remedy, Routes};
 use super::state::{
     Agreement, AgreementForm, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft,
     LabourLimit, Mediation,
@@ -429,7 +430,8 @@ impl Dispute {
             )?;
         }
         let signed = DisputeEvent::AgreementSigned { by: by.clone() };
-        let last = (*draft.mediator() == *by || draft.is_signed_by(draft.mediator()))
+        let last = draft.sealed_by().is_some()
+            && (*draft.mediator() == *by || draft.is_signed_by(draft.mediator()))
             && file
                 .parties()
                 .iter()
@@ -437,12 +439,51 @@ impl Dispute {
         if !last {
             return Ok(signed.into());
         }
+        self.take_effect(file, Decision::one(signed), ctx)
+    }
+
+    /// PML art. 29 (人民调解法): a written agreement bears the handling
+    /// body's seal beside the signatures; an officer of the body affixes
+    /// it, once. In effect on the last of the signatures and the seal.
+    fn affix_seal(
+        &self,
+        file: &DisputeFile,
+        draft: &Draft,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let (body, tier) = handling_body(file)?;
+        officer_of(ctx.actor(), body, tier, "affix the seal")?;
+        if let Some(sealed) = draft.sealed_by() {
+            return Err(DisputeError::AlreadySealed {
+                body: sealed.clone(),
+            });
+        }
+        let sealed = Decision::one(DisputeEvent::SealAffixed {
+            body: body.clone(),
+            by: ctx.actor().id().clone(),
+        });
+        if draft.is_signed_by(draft.mediator())
+            && file.parties().iter().all(|p| draft.is_signed_by(&p.actor))
+        {
+            return self.take_effect(file, sealed, ctx);
+        }
+        Ok(sealed)
+    }
+
+    /// The agreement takes effect now: the confirmation window starts and
+    /// the ladder is resolved.
+    fn take_effect(
+        &self,
+        file: &DisputeFile,
+        decision: Decision<DisputeEvent>,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
         let at = ctx.at();
         let confirmation_due = self
             .ladder
             .calendar()
             .deadline(at, self.settings.confirmation_window)?;
-        let mut decision = Decision::one(signed).and(DisputeEvent::AgreementTookEffect {
+        let mut decision = decision.and(DisputeEvent::AgreementTookEffect {
             at,
             confirmation_due,
         });
@@ -480,7 +521,7 @@ impl Dispute {
                 });
             }
         }
-        if let Confirmation::Applied { at } = agreement.confirmation() {
+        if let Some(at) = agreement.confirmation().applied_at() {
             return Err(DisputeError::ConfirmationAlreadyApplied { applied_at: at });
         }
         if let Some(a) = applicants.iter().find(|a| !file.is_party(a)) {
@@ -513,6 +554,205 @@ impl Dispute {
         }
         Ok(DisputeEvent::ConfirmationApplied {
             applicants: named,
+            at: ctx.at(),
+        }
+        .into())
+    }
+
+    /// PML art. 29 (人民调解法): the written agreement states the parties
+    /// (the dispute's), the main facts and issues, and each obligation —
+    /// who, what, how much, by when. Every obligor is a party, no amount is
+    /// negative, no obligation falls due before the agreement is recorded.
+    fn record_agreement(
+        &self,
+        file: &DisputeFile,
+        mediation: &Mediation,
+        facts: &str,
+        terms: &str,
+        obligations: &[Obligation],
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        self.require_rostered_mediator(file, mediation, actor, "record the agreement", ctx.at())?;
+        if mediation.sessions() == 0 {
+            return Err(DisputeError::NoSessionYet);
+        }
+        if terms.trim().is_empty() {
+            return Err(DisputeError::EmptyTerms);
+        }
+        if facts.trim().is_empty() {
+            return Err(DisputeError::NoFactsStated);
+        }
+        for (i, o) in obligations.iter().enumerate() {
+            let obligation = u32::try_from(i).unwrap_or(u32::MAX);
+            if !file.is_party(&o.obligor) {
+                return Err(DisputeError::ObligorNotAParty {
+                    obligation,
+                    obligor: o.obligor.clone(),
+                });
+            }
+            if o.what.trim().is_empty() {
+                return Err(DisputeError::EmptyObligation { obligation });
+            }
+            if let Some(fen) = o.amount_fen {
+                if fen < 0 {
+                    return Err(DisputeError::NegativeAmount { obligation, fen });
+                }
+            }
+            if let Some(due) = o.due {
+                if due < ctx.at() {
+                    return Err(DisputeError::DueBeforeAgreement {
+                        obligation,
+                        due,
+                        recorded_at: ctx.at(),
+                    });
+                }
+            }
+        }
+        Ok(DisputeEvent::AgreementRecorded {
+            terms: terms.to_owned(),
+            mediator: actor.id().clone(),
+            facts: facts.to_owned(),
+            obligations: obligations.to_vec(),
+        }
+        .into())
+    }
+
+    /// PML art. 31 (人民调解法): the committee follows the agreement's
+    /// performance; its mediator or an officer of the body that resolved
+    /// it records it.
+    fn require_follower(
+        file: &DisputeFile,
+        agreement: &Agreement,
+        actor: &Actor,
+    ) -> Result<(), DisputeError> {
+        if *agreement.mediator() != *actor.id() {
+            let (body, tier) = handling_body(file)?;
+            officer_of(actor, body, tier, "record the performance")?;
+        }
+        Ok(())
+    }
+
+    /// The whole agreement's performance. Fulfilled needs every obligation
+    /// performed (PML art. 31: obligation by obligation); a breach names
+    /// the routes (PML art. 32; LDMAL arts. 15–16; PML art. 33 once
+    /// confirmed).
+    fn record_performance(
+        file: &DisputeFile,
+        agreement: &Agreement,
+        performance: Performance,
+        actor: &Actor,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        Self::require_follower(file, agreement, actor)?;
+        Ok(match performance {
+            Performance::Fulfilled => {
+                if agreement.outstanding() > 0 {
+                    return Err(DisputeError::ObligationsOutstanding {
+                        outstanding: agreement.outstanding(),
+                    });
+                }
+                DisputeEvent::AgreementFulfilled
+            }
+            Performance::Breached => breach(file, agreement, None, ObligationPerformance::NotPerformed),
+        }
+        .into())
+    }
+
+    /// PML art. 31 (人民调解法): performance is followed obligation by
+    /// obligation. The last obligation performed fulfils the agreement;
+    /// one not performed (once due) or disputed breaches it, naming the
+    /// routes (art. 32; for labour, 劳动争议调解仲裁法 arts. 15–16: arbitration,
+    /// and a payment order for unpaid wages).
+    fn record_obligation(
+        file: &DisputeFile,
+        agreement: &Agreement,
+        obligation: u32,
+        performance: ObligationPerformance,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        Self::require_follower(file, agreement, ctx.actor())?;
+        let count = agreement.obligations().len();
+        let Some(o) = usize::try_from(obligation)
+            .ok()
+            .and_then(|i| agreement.obligations().get(i))
+        else {
+            return Err(DisputeError::UnknownObligation { obligation, count });
+        };
+        if agreement.is_performed(obligation) {
+            return Err(DisputeError::ObligationAlreadyPerformed { obligation });
+        }
+        match performance {
+            ObligationPerformance::Performed => {
+                let mut decision = Decision::one(DisputeEvent::ObligationPerformed { obligation });
+                if agreement.outstanding() == 1 {
+                    decision.push(DisputeEvent::AgreementFulfilled);
+                }
+                Ok(decision)
+            }
+            ObligationPerformance::NotPerformed => {
+                if let Some(due) = o.due {
+                    if ctx.at() < due {
+                        return Err(DisputeError::ObligationNotYetDue {
+                            obligation,
+                            due,
+                            at: ctx.at(),
+                        });
+                    }
+                }
+                Ok(breach(file, agreement, Some(obligation), performance).into())
+            }
+            _ => Ok(breach(file, agreement, Some(obligation), performance).into()),
+        }
+    }
+
+    /// The court's ruling on a pending application for judicial
+    /// confirmation, recorded by a party or an officer of the body that
+    /// resolved the dispute. A refusal names litigation as the route open
+    /// (PML art. 33: or a changed or new agreement by mediation).
+    fn record_ruling(
+        file: &DisputeFile,
+        agreement: &Agreement,
+        ruling: Ruling,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        if !file.is_party(actor.id()) {
+            let (body, tier) = handling_body(file)?;
+            officer_of(actor, body, tier, "record the court's ruling")?;
+        }
+        if !matches!(agreement.confirmation(), Confirmation::Applied { .. }) {
+            return Err(DisputeError::NoConfirmationPending);
+        }
+        let routes = match ruling {
+            Ruling::Confirmed => Routes::NONE,
+            Ruling::Refused { .. } => Routes::only(Referral::Litigation),
+        };
+        Ok(DisputeEvent::ConfirmationRuled {
+            ruling,
+            at: ctx.at(),
+            routes,
+        }
+        .into())
+    }
+
+    /// PML art. 33 (人民调解法): a confirmed agreement that a party refuses
+    /// to perform, or performs only in part, may be enforced by the
+    /// people's court on the other party's application. Only a party, only
+    /// once, only a confirmed agreement that was breached.
+    fn apply_for_enforcement(
+        file: &DisputeFile,
+        agreement: &Agreement,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        is_party_of(file, ctx.actor(), "apply for enforcement")?;
+        if !matches!(agreement.confirmation(), Confirmation::Confirmed { .. }) {
+            return Err(DisputeError::NotConfirmed);
+        }
+        if let Some(applied_at) = agreement.enforcement_applied_at() {
+            return Err(DisputeError::EnforcementAlreadyApplied { applied_at });
+        }
+        Ok(DisputeEvent::EnforcementApplied {
+            by: ctx.actor().id().clone(),
             at: ctx.at(),
         }
         .into())
@@ -716,6 +956,33 @@ impl Dispute {
     }
 }
 
+/// The breach of `agreement` (of one obligation, or of the whole), with
+/// the routes open: enforcement once confirmed, arbitration (and a
+/// payment order for unpaid wages) for labour, litigation otherwise.
+fn breach(
+    file: &DisputeFile,
+    agreement: &Agreement,
+    obligation: Option<u32>,
+    performance: ObligationPerformance,
+) -> DisputeEvent {
+    let confirmed = matches!(agreement.confirmation(), Confirmation::Confirmed { .. });
+    let wages = |o: &Obligation| o.kind == ObligationKind::Wages;
+    let wages_unpaid = performance == ObligationPerformance::NotPerformed
+        && match obligation.and_then(|n| usize::try_from(n).ok()) {
+            Some(i) => agreement.obligations().get(i).is_some_and(wages),
+            None => agreement
+                .obligations()
+                .iter()
+                .enumerate()
+                .any(|(i, o)| wages(o) && !agreement.is_performed(u32::try_from(i).unwrap_or(u32::MAX))),
+        };
+    DisputeEvent::AgreementBreached {
+        obligation,
+        performance,
+        remedies: Remedy::for_breach(file.kind(), confirmed, wages_unpaid),
+    }
+}
+
 /// The body handling an accepted dispute, and its tier.
 fn handling_body(file: &DisputeFile) -> Result<(&OrgId, Tier), DisputeError> {
     file.rung()
@@ -908,26 +1175,15 @@ impl Workflow for Dispute {
             (S::Mediating { file, mediation }, C::RecordOralAgreement { content }) => {
                 self.record_oral_agreement(file, mediation, content, ctx)
             }
-            (S::Mediating { file, mediation }, C::RecordAgreement { terms }) => {
-                self.require_rostered_mediator(
-                    file,
-                    mediation,
-                    actor,
-                    "record the agreement",
-                    ctx.at(),
-                )?;
-                if mediation.sessions() == 0 {
-                    return Err(DisputeError::NoSessionYet);
-                }
-                if terms.trim().is_empty() {
-                    return Err(DisputeError::EmptyTerms);
-                }
-                Ok(DisputeEvent::AgreementRecorded {
-                    terms: terms.clone(),
-                    mediator: actor.id().clone(),
-                }
-                .into())
-            }
+            (
+                S::Mediating { file, mediation },
+                C::RecordAgreement {
+                    facts,
+                    terms,
+                    obligations,
+                },
+            ) => self.record_agreement(file, mediation, facts, terms, obligations, ctx),
+            (S::Signing { file, draft, .. }, C::AffixSeal) => self.affix_seal(file, draft, ctx),
             (
                 S::Signing {
                     file,
@@ -958,15 +1214,20 @@ impl Workflow for Dispute {
                 self.apply_for_confirmation(file, agreement, applicants, ctx)
             }
             (S::Agreed { file, agreement }, C::RecordPerformance { performance }) => {
-                if *agreement.mediator() != *actor.id() {
-                    let (body, tier) = handling_body(file)?;
-                    officer_of(actor, body, tier, "record the performance")?;
-                }
-                Ok(match performance {
-                    Performance::Fulfilled => DisputeEvent::AgreementFulfilled,
-                    Performance::Breached => DisputeEvent::AgreementBreached,
-                }
-                .into())
+                Self::record_performance(file, agreement, *performance, actor)
+            }
+            (
+                S::Agreed { file, agreement },
+                C::RecordObligation {
+                    obligation,
+                    performance,
+                },
+            ) => Self::record_obligation(file, agreement, *obligation, *performance, ctx),
+            (S::Agreed { file, agreement }, C::RecordRuling { ruling }) => {
+                Self::record_ruling(file, agreement, *ruling, ctx)
+            }
+            (S::Breached { file, agreement }, C::ApplyForEnforcement) => {
+                Self::apply_for_enforcement(file, agreement, ctx)
             }
             (S::MediationFailed { file, .. }, C::Escalate) => {
                 let (body, tier) = handling_body(file)?;

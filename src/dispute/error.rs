@@ -184,6 +184,92 @@ pub enum DisputeError {
     /// An agreement must have terms.
     #[error("the agreement's terms are empty")]
     EmptyTerms,
+    /// A written agreement states the main facts and the issues in dispute
+    /// (人民调解法 art. 29).
+    #[error("the written agreement states no facts or issues")]
+    NoFactsStated,
+    /// Every obligation binds a party to the dispute (人民调解法 art. 29).
+    #[error("obligation {obligation} binds {obligor}, who is not a party to the dispute")]
+    ObligorNotAParty {
+        /// The obligation's number, from 0.
+        obligation: u32,
+        /// Who it names.
+        obligor: ActorId,
+    },
+    /// An obligation's amount is never negative.
+    #[error("obligation {obligation} has a negative amount of {fen} fen")]
+    NegativeAmount {
+        /// The obligation's number, from 0.
+        obligation: u32,
+        /// The amount given.
+        fen: i64,
+    },
+    /// An obligation cannot fall due before the agreement is recorded.
+    #[error("obligation {obligation} is due at {due}, before the agreement recorded at {recorded_at}")]
+    DueBeforeAgreement {
+        /// The obligation's number, from 0.
+        obligation: u32,
+        /// Its due date.
+        due: DateTime<Utc>,
+        /// When the agreement was being recorded.
+        recorded_at: DateTime<Utc>,
+    },
+    /// An obligation must say what is to be done.
+    #[error("obligation {obligation} says nothing of what is to be done")]
+    EmptyObligation {
+        /// The obligation's number, from 0.
+        obligation: u32,
+    },
+    /// The handling body's seal is affixed once.
+    #[error("the seal of {body} is already affixed")]
+    AlreadySealed {
+        /// The body whose seal it is.
+        body: OrgId,
+    },
+    /// No obligation of the agreement has this number.
+    #[error("the agreement has no obligation {obligation}: it has {count}")]
+    UnknownObligation {
+        /// The number asked for.
+        obligation: u32,
+        /// How many obligations the agreement has.
+        count: usize,
+    },
+    /// An obligation is recorded as performed once.
+    #[error("obligation {obligation} is already recorded as performed")]
+    ObligationAlreadyPerformed {
+        /// Its number.
+        obligation: u32,
+    },
+    /// An obligation is not breached before it falls due.
+    #[error("obligation {obligation} falls due at {due}: it cannot be unperformed at {at}")]
+    ObligationNotYetDue {
+        /// Its number.
+        obligation: u32,
+        /// When it falls due.
+        due: DateTime<Utc>,
+        /// When the breach was to be recorded.
+        at: DateTime<Utc>,
+    },
+    /// An agreement with obligations is fulfilled obligation by obligation
+    /// (人民调解法 art. 31).
+    #[error("the agreement still has {outstanding} obligations outstanding")]
+    ObligationsOutstanding {
+        /// How many.
+        outstanding: usize,
+    },
+    /// A ruling is recorded only on an application pending before the
+    /// court.
+    #[error("no application for judicial confirmation awaits a ruling")]
+    NoConfirmationPending,
+    /// Only a confirmed agreement may be enforced (人民调解法 art. 33).
+    #[error("the agreement was not judicially confirmed: it cannot be enforced")]
+    NotConfirmed,
+    /// Enforcement is applied for once.
+    #[error("enforcement was already applied for at {applied_at}")]
+    EnforcementAlreadyApplied {
+        /// When.
+        applied_at: DateTime<Utc>,
+    },
     /// Only the parties and the agreement's mediator sign.
     #[error("actor {actor} is not a signatory of the agreement")]
     NotSignatory {
@@ -350,6 +436,38 @@ pub enum DisputeStateError {
     /// A draft or agreement without terms.
     #[error("a stored agreement has empty terms")]
     EmptyTerms,
+    /// A stored obligation with a negative amount.
+    #[error("stored obligation {obligation} has a negative amount of {fen} fen")]
+    NegativeAmount {
+        /// Its number.
+        obligation: u32,
+        /// The amount.
+        fen: i64,
+    },
+    /// A stored performance of an obligation the agreement does not have,
+    /// or recorded twice.
+    #[error("stored performance of obligation {obligation} fits no obligation of {count}, or repeats")]
+    UnknownObligationPerformed {
+        /// The number stored.
+        obligation: u32,
+        /// How many obligations the agreement has.
+        count: usize,
+    },
+    /// A stored ruling recorded before the application it rules on.
+    #[error("a stored ruling at {ruled_at} precedes its application at {at}")]
+    RulingBeforeApplication {
+        /// When it was applied for.
+        at: DateTime<Utc>,
+        /// When the ruling was recorded.
+        ruled_at: DateTime<Utc>,
+    },
+    /// A stored draft or agreement naming someone who is not a party (a
+    /// signature other than the parties' and the mediator's, an obligor).
+    #[error("{actor} on the stored agreement is not a party to the dispute")]
+    StrangerOnAgreement {
+        /// Who.
+        actor: ActorId,
+    },
     /// The same signature twice on a draft.
     #[error("{signer} signed the stored draft twice")]
     SignedTwice {

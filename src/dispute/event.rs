@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::command::{
-    Channel, DeclineReason, FailureReason, Party, ReferralGround, RiskContinuation, Satisfaction,
-    Selection,
+    Channel, DeclineReason, FailureReason, Obligation, ObligationPerformance, Party,
+    ReferralGround, RiskContinuation, Ruling, Satisfaction, Selection,
 };
-use super::routes::Routes;
+use super::routes::{Remedy, Routes};
 use crate::escalation::{LadderEvent, LadderEvents, Referral};
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
@@ -115,12 +115,21 @@ pub enum DisputeEvent {
         /// Its number, from 1.
         number: u32,
     },
-    /// The mediator recorded the agreement's terms; it awaits signatures.
+    /// The mediator recorded the written agreement; it awaits the
+    /// signatures and the seal (人民调解法 art. 29).
     AgreementRecorded {
         /// The terms.
         terms: String,
         /// The mediator who recorded it, who signs it too.
         mediator: ActorId,
+        /// The main facts and the issues in dispute (empty in histories
+        /// stored before 0.3).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        facts: String,
+        /// Each obligation: who, what, how much, by when (none in
+        /// histories stored before 0.3).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        obligations: Vec<Obligation>,
     },
     /// The parties reached an oral agreement, which the mediator recorded:
     /// it is in effect from now (人民调解法 arts. 28, 30).
@@ -137,7 +146,16 @@ pub enum DisputeEvent {
         /// Who signed.
         by: ActorId,
     },
-    /// The last signature landed: the agreement is in effect.
+    /// The handling body's seal was affixed to the agreement (人民调解法
+    /// art. 29).
+    SealAffixed {
+        /// The body whose seal it is.
+        body: OrgId,
+        /// The officer who affixed it.
+        by: ActorId,
+    },
+    /// The last of the signatures and the seal landed: the agreement is in
+    /// effect.
     AgreementTookEffect {
         /// When.
         at: DateTime<Utc>,
@@ -152,10 +170,46 @@ pub enum DisputeEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    /// The court ruled on the application for judicial confirmation.
+    ConfirmationRuled {
+        /// Confirmed, or refused on a ground.
+        ruling: Ruling,
+        /// When it was recorded.
+        at: DateTime<Utc>,
+        /// The routes a refusal leaves open (litigation; the parties may
+        /// also change the agreement by mediation, 人民调解法 art. 33);
+        /// none after a confirmation.
+        routes: Routes,
+    },
+    /// One obligation of the agreement was performed (人民调解法 art. 31).
+    ObligationPerformed {
+        /// Its number, from 0.
+        obligation: u32,
+    },
     /// The agreement was fulfilled.
     AgreementFulfilled,
-    /// The agreement was breached.
-    AgreementBreached,
+    /// The agreement was breached, or its performance disputed: the
+    /// routes are named (人民调解法 art. 32; 劳动争议调解仲裁法 arts. 15–16).
+    /// (Stored without fields before 0.3; still read.)
+    AgreementBreached {
+        /// The obligation not performed or disputed, if one was named.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        obligation: Option<u32>,
+        /// Not performed, or disputed.
+        #[serde(default = "not_performed")]
+        performance: ObligationPerformance,
+        /// The routes open to the parties.
+        #[serde(default)]
+        remedies: Vec<Remedy>,
+    },
+    /// A party applied to the people's court for enforcement of the
+    /// confirmed agreement (人民调解法 art. 33).
+    EnforcementApplied {
+        /// The applicant.
+        by: ActorId,
+        /// When.
+        at: DateTime<Utc>,
+    },
     /// The mediation ended without agreement.
     MediationFailed {
         /// Why.
@@ -216,6 +270,10 @@ pub enum DisputeEvent {
 }
 
 impl DisputeEvent {}
+
+fn not_performed() -> ObligationPerformance {
+    ObligationPerformance::NotPerformed
+}
 
 impl From<LadderEvent> for DisputeEvent {
     fn from(event: LadderEvent) -> Self {

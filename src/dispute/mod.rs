@@ -298,13 +298,14 @@ mod state;
 mod table;
 
 pub use command::{
-    Channel, DeclineReason, DisputeCommand, DisputeCommandKind, FailureReason, Party, PartyKind,
-    Performance, ReferralGround, Report, RiskContinuation, Satisfaction, Selection,
+    Channel, DeclineReason, DisputeCommand, DisputeCommandKind, FailureReason, Obligation,
+    ObligationKind, ObligationPerformance, Party, PartyKind, Performance, ReferralGround,
+    RefusalGround, Report, RiskContinuation, Ruling, Satisfaction, Selection,
 };
 pub use decide::{Dispute, DisputeSettings};
 pub use error::{DisputeError, DisputeStateError};
 pub use event::{DisputeEvent, DisputeEventKind};
-pub use routes::Routes;
+pub use routes::{Remedy, Routes};
 pub use state::{
     Agreement, AgreementForm, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft,
     Ending, LabourLimit, Mediation,

@@ -111,6 +111,45 @@ impl Routes {
     }
 }
 
+/// A route open to a party after an agreement in effect was breached or
+/// its performance disputed, or after a court refused to confirm it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Remedy {
+    /// Suing in the people's court over the agreement's performance or
+    /// content (人民调解法 art. 32).
+    Litigation,
+    /// Applying for labour arbitration (劳动争议调解仲裁法 art. 15).
+    Arbitration,
+    /// Applying to the people's court for a payment order for wages and
+    /// the other sums of 劳动争议调解仲裁法 art. 16.
+    PaymentOrder,
+    /// Applying to the people's court for enforcement of a confirmed
+    /// agreement (人民调解法 art. 33).
+    Enforcement,
+}
+
+impl Remedy {
+    /// The routes open when an agreement is breached or its performance
+    /// disputed:
+    ///
+    /// - judicially confirmed: enforcement (人民调解法 art. 33);
+    /// - a labour agreement: arbitration (劳动争议调解仲裁法 art. 15), and a
+    ///   payment order when a wage obligation is not performed (art. 16);
+    /// - otherwise: litigation (人民调解法 art. 32).
+    pub(crate) fn for_breach(kind: DisputeKind, confirmed: bool, wages_unpaid: bool) -> Vec<Remedy> {
+        if confirmed {
+            return vec![Remedy::Enforcement];
+        }
+        match kind {
+            DisputeKind::Labour if wages_unpaid => vec![Remedy::Arbitration, Remedy::PaymentOrder],
+            DisputeKind::Labour => vec![Remedy::Arbitration],
+            _ => vec![Remedy::Litigation],
+        }
+    }
+}
+
 impl FromIterator<Referral> for Routes {
     fn from_iter<I: IntoIterator<Item = Referral>>(iter: I) -> Self {
         iter.into_iter().fold(Routes::NONE, Routes::with)

@@ -5,7 +5,10 @@ use crate::workflow::HasKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Channel, DeclineReason, FailureReason, Party, Satisfaction, Selection};
+use super::command::{
+    Channel, DeclineReason, FailureReason, Obligation, Party, RefusalGround, Ruling, Satisfaction,
+    Selection,
+};
 use super::error::DisputeStateError;
 use super::event::DisputeEvent;
 use super::routes::Routes;
@@ -263,12 +266,33 @@ pub struct Draft {
     terms: String,
     mediator: ActorId,
     signed: Vec<ActorId>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    facts: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    obligations: Vec<Obligation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed_by: Option<OrgId>,
 }
 
 impl Draft {
     /// The terms.
     pub fn terms(&self) -> &str {
         &self.terms
+    }
+
+    /// The main facts and the issues in dispute.
+    pub fn facts(&self) -> &str {
+        &self.facts
+    }
+
+    /// The obligations, in order.
+    pub fn obligations(&self) -> &[Obligation] {
+        &self.obligations
+    }
+
+    /// The body whose seal was affixed, once it was (人民调解法 art. 29).
+    pub fn sealed_by(&self) -> Option<&OrgId> {
+        self.sealed_by.as_ref()
     }
 
     /// The mediator who recorded it (and signs it).
@@ -288,6 +312,12 @@ struct DraftData {
     terms: String,
     mediator: ActorId,
     signed: Vec<ActorId>,
+    #[serde(default)]
+    facts: String,
+    #[serde(default)]
+    obligations: Vec<Obligation>,
+    #[serde(default)]
+    sealed_by: Option<OrgId>,
 }
 
 impl TryFrom<DraftData> for Draft {
@@ -304,10 +334,14 @@ impl TryFrom<DraftData> for Draft {
                 });
             }
         }
+        check_obligations(&d.obligations)?;
         Ok(Draft {
             terms: d.terms,
             mediator: d.mediator,
             signed: d.signed,
+            facts: d.facts,
+            obligations: d.obligations,
+            sealed_by: d.sealed_by,
         })
     }
 }
@@ -318,23 +352,82 @@ impl Draft {
         self.signed.iter().any(|s| s == actor)
     }
 
-    /// Whether every party in `parties` and the mediator have signed.
+    /// Whether every party in `parties` and the mediator have signed and
+    /// the seal is affixed: the agreement is in effect on the last of them
+    /// (人民调解法 art. 29).
     pub fn is_complete(&self, parties: &[Party]) -> bool {
-        self.is_signed_by(&self.mediator) && parties.iter().all(|p| self.is_signed_by(&p.actor))
+        self.sealed_by.is_some()
+            && self.is_signed_by(&self.mediator)
+            && parties.iter().all(|p| self.is_signed_by(&p.actor))
     }
+}
+
+/// Checks stored obligations: no negative amount.
+fn check_obligations(obligations: &[Obligation]) -> Result<(), DisputeStateError> {
+    for (i, o) in obligations.iter().enumerate() {
+        if let Some(fen) = o.amount_fen {
+            if fen < 0 {
+                return Err(DisputeStateError::NegativeAmount {
+                    obligation: u32::try_from(i).unwrap_or(u32::MAX),
+                    fen,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where judicial confirmation of an agreement stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "stage", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Confirmation {
     /// Not applied for.
     NotApplied,
-    /// Applied for jointly.
+    /// Applied for jointly; the court has not ruled yet.
     Applied {
         /// When.
         at: DateTime<Utc>,
     },
+    /// The court confirmed it: if not performed, it may be enforced
+    /// (人民调解法 art. 33).
+    Confirmed {
+        /// When it was applied for.
+        at: DateTime<Utc>,
+        /// When the ruling was recorded.
+        ruled_at: DateTime<Utc>,
+    },
+    /// The court refused to confirm it, on a ground.
+    Refused {
+        /// When it was applied for.
+        at: DateTime<Utc>,
+        /// When the ruling was recorded.
+        ruled_at: DateTime<Utc>,
+        /// The court's ground.
+        ground: RefusalGround,
+    },
+}
+
+impl Confirmation {
+    /// When it was applied for, if it was.
+    pub fn applied_at(&self) -> Option<DateTime<Utc>> {
+        match *self {
+            Confirmation::NotApplied => None,
+            Confirmation::Applied { at }
+            | Confirmation::Confirmed { at, .. }
+            | Confirmation::Refused { at, .. } => Some(at),
+        }
+    }
+
+    /// When the court's ruling was recorded, if it was.
+    pub fn ruled_at(&self) -> Option<DateTime<Utc>> {
+        match *self {
+            Confirmation::Confirmed { ruled_at, .. } | Confirmation::Refused { ruled_at, .. } => {
+                Some(ruled_at)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The form of an agreement (人民调解法 art. 28).
@@ -361,9 +454,49 @@ pub struct Agreement {
     confirmation: Confirmation,
     #[serde(default)]
     form: AgreementForm,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    facts: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    obligations: Vec<Obligation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    performed: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    enforcement_applied_at: Option<DateTime<Utc>>,
 }
 
 impl Agreement {
+    /// The main facts and the issues in dispute (written agreements).
+    pub fn facts(&self) -> &str {
+        &self.facts
+    }
+
+    /// The obligations, in order (written agreements; none in histories
+    /// stored before 0.3).
+    pub fn obligations(&self) -> &[Obligation] {
+        &self.obligations
+    }
+
+    /// The numbers of the obligations performed so far, in the order
+    /// recorded (人民调解法 art. 31).
+    pub fn performed(&self) -> &[u32] {
+        &self.performed
+    }
+
+    /// Whether obligation number `obligation` was performed.
+    pub fn is_performed(&self, obligation: u32) -> bool {
+        self.performed.contains(&obligation)
+    }
+
+    /// How many obligations are still outstanding.
+    pub fn outstanding(&self) -> usize {
+        self.obligations.len().saturating_sub(self.performed.len())
+    }
+
+    /// When a party applied for enforcement, if one did.
+    pub fn enforcement_applied_at(&self) -> Option<DateTime<Utc>> {
+        self.enforcement_applied_at
+    }
+
     /// The terms.
     pub fn terms(&self) -> &str {
         &self.terms
@@ -407,6 +540,14 @@ struct AgreementData {
     confirmation: Confirmation,
     #[serde(default)]
     form: AgreementForm,
+    #[serde(default)]
+    facts: String,
+    #[serde(default)]
+    obligations: Vec<Obligation>,
+    #[serde(default)]
+    performed: Vec<u32>,
+    #[serde(default)]
+    enforcement_applied_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<AgreementData> for Agreement {
@@ -422,7 +563,7 @@ impl TryFrom<AgreementData> for Agreement {
                 deadline: d.confirmation_due,
             });
         }
-        if let Confirmation::Applied { at } = d.confirmation {
+        if let Some(at) = d.confirmation.applied_at() {
             if at < d.effective_at || at > d.confirmation_due {
                 return Err(DisputeStateError::ConfirmationOutsideWindow {
                     at,
@@ -434,6 +575,22 @@ impl TryFrom<AgreementData> for Agreement {
         if d.form == AgreementForm::Oral && d.confirmation != Confirmation::NotApplied {
             return Err(DisputeStateError::OralAgreementConfirmed);
         }
+        if let (Some(at), Some(ruled_at)) = (d.confirmation.applied_at(), d.confirmation.ruled_at())
+        {
+            if ruled_at < at {
+                return Err(DisputeStateError::RulingBeforeApplication { at, ruled_at });
+            }
+        }
+        check_obligations(&d.obligations)?;
+        let count = d.obligations.len();
+        for (i, n) in d.performed.iter().enumerate() {
+            if usize::try_from(*n).map_or(true, |n| n >= count) || d.performed[..i].contains(n) {
+                return Err(DisputeStateError::UnknownObligationPerformed {
+                    obligation: *n,
+                    count,
+                });
+            }
+        }
         Ok(Agreement {
             terms: d.terms,
             mediator: d.mediator,
@@ -441,6 +598,10 @@ impl TryFrom<AgreementData> for Agreement {
             confirmation_due: d.confirmation_due,
             confirmation: d.confirmation,
             form: d.form,
+            facts: d.facts,
+            obligations: d.obligations,
+            performed: d.performed,
+            enforcement_applied_at: d.enforcement_applied_at,
         })
     }
 }
@@ -472,7 +633,7 @@ pub enum Ending {
 /// Large parts sit behind a `Box`, so moving the state through the kernel's
 /// hot path copies a few words: the state is 40 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, HasKind)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "StoredState")]
 pub enum DisputeState {
     /// Nothing reported yet (a new case).
     Unreported,
@@ -588,7 +749,135 @@ pub enum DisputeState {
     },
 }
 
+/// A [`DisputeState`] as stored, checked before it becomes one: its parts
+/// are checked on their own, and here against each other.
+#[derive(Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+enum StoredState {
+    Unreported,
+    Reported {
+        file: Box<DisputeFile>,
+    },
+    Accepted {
+        file: Box<DisputeFile>,
+    },
+    Escalated {
+        file: Box<DisputeFile>,
+    },
+    Mediating {
+        file: Box<DisputeFile>,
+        mediation: Box<Mediation>,
+    },
+    Signing {
+        file: Box<DisputeFile>,
+        mediation: Box<Mediation>,
+        draft: Box<Draft>,
+    },
+    Agreed {
+        file: Box<DisputeFile>,
+        agreement: Box<Agreement>,
+    },
+    MediationFailed {
+        file: Box<DisputeFile>,
+        reason: FailureReason,
+        routes: Routes,
+    },
+    Fulfilled {
+        file: Box<DisputeFile>,
+        agreement: Box<Agreement>,
+    },
+    Breached {
+        file: Box<DisputeFile>,
+        agreement: Box<Agreement>,
+    },
+    Referred {
+        file: Box<DisputeFile>,
+        to: Referral,
+        routes: Routes,
+    },
+    Withdrawn {
+        file: Box<DisputeFile>,
+        by: ActorId,
+        #[serde(default)]
+        routes: Routes,
+    },
+    Declined {
+        file: Box<DisputeFile>,
+        body: OrgId,
+        reason: DeclineReason,
+        routes: Routes,
+    },
+    Refused {
+        file: Box<DisputeFile>,
+        by: ActorId,
+        routes: Routes,
+    },
+    Closed {
+        file: Box<DisputeFile>,
+        ending: Ending,
+        rating: Satisfaction,
+    },
+}
+
+impl TryFrom<StoredState> for DisputeState {
+    type Error = DisputeStateError;
+
+    fn try_from(d: StoredState) -> Result<Self, DisputeStateError> {
+        let state = match d {
+            StoredState::Unreported => DisputeState::Unreported,
+            StoredState::Reported { file } => DisputeState::Reported { file },
+            StoredState::Accepted { file } => DisputeState::Accepted { file },
+            StoredState::Escalated { file } => DisputeState::Escalated { file },
+            StoredState::Mediating { file, mediation } => DisputeState::Mediating { file, mediation },
+            StoredState::Signing { file, mediation, draft } => DisputeState::Signing { file, mediation, draft },
+            StoredState::Agreed { file, agreement } => DisputeState::Agreed { file, agreement },
+            StoredState::MediationFailed { file, reason, routes } => DisputeState::MediationFailed { file, reason, routes },
+            StoredState::Fulfilled { file, agreement } => DisputeState::Fulfilled { file, agreement },
+            StoredState::Breached { file, agreement } => DisputeState::Breached { file, agreement },
+            StoredState::Referred { file, to, routes } => DisputeState::Referred { file, to, routes },
+            StoredState::Withdrawn { file, by, routes } => DisputeState::Withdrawn { file, by, routes },
+            StoredState::Declined { file, body, reason, routes } => DisputeState::Declined { file, body, reason, routes },
+            StoredState::Refused { file, by, routes } => DisputeState::Refused { file, by, routes },
+            StoredState::Closed { file, ending, rating } => DisputeState::Closed { file, ending, rating },
+        };
+        state.check_parts()?;
+        Ok(state)
+    }
+}
+
 impl DisputeState {
+    /// Checks the parts against each other: only the parties and the
+    /// mediator sign a draft, and only parties are bound by obligations
+    /// (人民调解法 art. 29).
+    fn check_parts(&self) -> Result<(), DisputeStateError> {
+        let Some(file) = self.file() else {
+            return Ok(());
+        };
+        let stranger = |actor: &ActorId| DisputeStateError::StrangerOnAgreement {
+            actor: actor.clone(),
+        };
+        let obligations = match self {
+            DisputeState::Signing { draft, .. } => {
+                if let Some(s) = draft
+                    .signed
+                    .iter()
+                    .find(|s| **s != draft.mediator && !file.is_party(s))
+                {
+                    return Err(stranger(s));
+                }
+                &draft.obligations
+            }
+            _ => match self.agreement() {
+                Some(a) => &a.obligations,
+                None => return Ok(()),
+            },
+        };
+        match obligations.iter().find(|o| !file.is_party(&o.obligor)) {
+            Some(o) => Err(stranger(&o.obligor)),
+            None => Ok(()),
+        }
+    }
+
     /// The dispute file, once reported.
     pub fn file(&self) -> Option<&DisputeFile> {
         match self {
@@ -824,15 +1113,39 @@ impl DisputeState {
                     S::Mediating { file, mediation }
                 }
             }
-            (S::Mediating { file, mediation }, E::AgreementRecorded { terms, mediator }) => {
+            (
+                S::Mediating { file, mediation },
+                E::AgreementRecorded {
+                    terms,
+                    mediator,
+                    facts,
+                    obligations,
+                },
+            ) => S::Signing {
+                file,
+                mediation,
+                draft: Box::new(Draft {
+                    terms: terms.clone(),
+                    mediator: mediator.clone(),
+                    signed: Vec::new(),
+                    facts: facts.clone(),
+                    obligations: obligations.clone(),
+                    sealed_by: None,
+                }),
+            },
+            (
                 S::Signing {
                     file,
                     mediation,
-                    draft: Box::new(Draft {
-                        terms: terms.clone(),
-                        mediator: mediator.clone(),
-                        signed: Vec::new(),
-                    }),
+                    mut draft,
+                },
+                E::SealAffixed { body, .. },
+            ) => {
+                draft.sealed_by = Some(body.clone());
+                S::Signing {
+                    file,
+                    mediation,
+                    draft,
                 }
             }
             (
@@ -860,7 +1173,11 @@ impl DisputeState {
                 },
             ) => {
                 let Draft {
-                    terms, mediator, ..
+                    terms,
+                    mediator,
+                    facts,
+                    obligations,
+                    ..
                 } = *draft;
                 S::Agreed {
                     file,
@@ -871,6 +1188,10 @@ impl DisputeState {
                         confirmation_due: *confirmation_due,
                         confirmation: Confirmation::NotApplied,
                         form: AgreementForm::Written,
+                        facts,
+                        obligations,
+                        performed: Vec::new(),
+                        enforcement_applied_at: None,
                     }),
                 }
             }
@@ -890,6 +1211,10 @@ impl DisputeState {
                     confirmation_due: *at,
                     confirmation: Confirmation::NotApplied,
                     form: AgreementForm::Oral,
+                    facts: String::new(),
+                    obligations: Vec::new(),
+                    performed: Vec::new(),
+                    enforcement_applied_at: None,
                 }),
             },
             (
@@ -902,10 +1227,54 @@ impl DisputeState {
                 agreement.confirmation = Confirmation::Applied { at: *at };
                 S::Agreed { file, agreement }
             }
+            (
+                S::Agreed {
+                    file,
+                    mut agreement,
+                },
+                E::ConfirmationRuled { ruling, at, .. },
+            ) => {
+                if let Confirmation::Applied { at: applied } = agreement.confirmation {
+                    agreement.confirmation = match ruling {
+                        Ruling::Confirmed => Confirmation::Confirmed {
+                            at: applied,
+                            ruled_at: *at,
+                        },
+                        Ruling::Refused { ground } => Confirmation::Refused {
+                            at: applied,
+                            ruled_at: *at,
+                            ground: *ground,
+                        },
+                    };
+                }
+                S::Agreed { file, agreement }
+            }
+            (
+                S::Agreed {
+                    file,
+                    mut agreement,
+                },
+                E::ObligationPerformed { obligation },
+            ) => {
+                if !agreement.performed.contains(obligation) {
+                    agreement.performed.push(*obligation);
+                }
+                S::Agreed { file, agreement }
+            }
             (S::Agreed { file, agreement }, E::AgreementFulfilled) => {
                 S::Fulfilled { file, agreement }
             }
-            (S::Agreed { file, agreement }, E::AgreementBreached) => {
+            (S::Agreed { file, agreement }, E::AgreementBreached { .. }) => {
+                S::Breached { file, agreement }
+            }
+            (
+                S::Breached {
+                    file,
+                    mut agreement,
+                },
+                E::EnforcementApplied { at, .. },
+            ) => {
+                agreement.enforcement_applied_at = Some(*at);
                 S::Breached { file, agreement }
             }
             (

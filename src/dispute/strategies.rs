@@ -55,13 +55,14 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
 use super::command::{
-    Channel, DeclineReason, DisputeCommand, FailureReason, Party, Performance, Report,
-    RiskContinuation, Satisfaction, Selection,
+    Channel, DeclineReason, DisputeCommand, FailureReason, Obligation, ObligationKind,
+    ObligationPerformance, Party, Performance, RefusalGround, Report, RiskContinuation, Ruling,
+    Satisfaction, Selection,
 };
 use super::decide::Dispute;
 use super::error::DisputeError;
 use super::routes::Routes;
-use super::state::{DisputeState, LabourLimit};
+use super::state::{Confirmation, DisputeState, LabourLimit};
 use crate::actor::{Actor, Role};
 use crate::escalation::Referral;
 use crate::id::{ActorId, CaseId, OrgId};
@@ -244,9 +245,46 @@ pub fn command(cast: &Cast) -> impl Strategy<Value = DisputeCommand> + use<> {
                 reason: reason.to_owned()
             }),
         Just(C::RecordSession),
-        select(vec!["", "  ", "Pays the wages by Friday."]).prop_map(|t| C::RecordAgreement {
-            terms: t.to_owned()
-        }),
+        (
+            select(vec!["", "  ", "Pays the wages by Friday."]),
+            select(vec!["", "Wages for March unpaid."]),
+            proptest::collection::vec(
+                (select(ids.clone()), select(vec![-100i64, 0, 250_000])),
+                0..3
+            )
+        )
+            .prop_map(|(t, facts, obligations)| C::RecordAgreement {
+                facts: facts.to_owned(),
+                terms: t.to_owned(),
+                obligations: obligations
+                    .into_iter()
+                    .map(|(obligor, fen)| {
+                        Obligation::new(obligor, ObligationKind::Wages, "pays the wages")
+                            .amount(fen)
+                    })
+                    .collect(),
+            }),
+        Just(C::AffixSeal),
+        (
+            0u32..3,
+            select(vec![
+                ObligationPerformance::Performed,
+                ObligationPerformance::NotPerformed,
+                ObligationPerformance::Disputed,
+            ])
+        )
+            .prop_map(|(obligation, performance)| C::RecordObligation {
+                obligation,
+                performance
+            }),
+        select(vec![
+            Ruling::Confirmed,
+            Ruling::Refused {
+                ground: RefusalGround::ContentUnclear
+            }
+        ])
+        .prop_map(|ruling| C::RecordRuling { ruling }),
+        Just(C::ApplyForEnforcement),
         select(vec!["", "Settled by word."]).prop_map(|c| C::RecordOralAgreement {
             content: c.to_owned()
         }),
@@ -534,12 +572,31 @@ fn next(
                 .map_or_else(grid_worker, mediator);
             match pick(12) {
                 0..=4 => (first, C::RecordSession),
-                5..=7 => (
-                    first,
-                    C::RecordAgreement {
-                        terms: "The parties settle as recorded.".to_owned(),
-                    },
-                ),
+                5..=7 => {
+                    let obligor = cast.parties[usize::from(choice) % cast.parties.len()]
+                        .actor
+                        .clone();
+                    let kind = if cast.kind == DisputeKind::Labour {
+                        ObligationKind::Wages
+                    } else {
+                        ObligationKind::Payment
+                    };
+                    let obligations = (0..usize::from(choice % 3))
+                        .map(|i| {
+                            Obligation::new(obligor.clone(), kind, "pays as agreed")
+                                .amount(100_000)
+                                .due_by(at + chrono::TimeDelta::days(7 * (i as i64 + 1)))
+                        })
+                        .collect();
+                    (
+                        first,
+                        C::RecordAgreement {
+                            facts: "The facts and issues as found in the sessions.".to_owned(),
+                            terms: "The parties settle as recorded.".to_owned(),
+                            obligations,
+                        },
+                    )
+                }
                 8 => (
                     first,
                     C::TerminateMediation {
@@ -562,6 +619,7 @@ fn next(
                 unsigned.push(draft.mediator().clone());
             }
             match pick(10) {
+                0..=1 if draft.sealed_by().is_none() => officer(C::AffixSeal),
                 0..=5 if !unsigned.is_empty() => {
                     let who = unsigned[usize::from(choice) % unsigned.len()].clone();
                     let actor = if who == *draft.mediator() {
@@ -582,13 +640,42 @@ fn next(
                 _ => tick(),
             }
         }
-        DisputeState::Agreed { agreement, .. } => match pick(8) {
-            0..=1 => (
+        DisputeState::Agreed { agreement, .. } => match pick(10) {
+            0..=1 if matches!(agreement.confirmation(), Confirmation::NotApplied) => (
                 party(0),
                 C::ApplyForConfirmation {
                     applicants: cast.party_ids(),
                 },
             ),
+            0..=1 if matches!(agreement.confirmation(), Confirmation::Applied { .. }) => (
+                party(1),
+                C::RecordRuling {
+                    ruling: if choice % 3 == 0 {
+                        Ruling::Refused {
+                            ground: RefusalGround::ContentUnclear,
+                        }
+                    } else {
+                        Ruling::Confirmed
+                    },
+                },
+            ),
+            2..=6 if agreement.outstanding() > 0 => {
+                let next = (0..agreement.obligations().len())
+                    .filter_map(|i| u32::try_from(i).ok())
+                    .find(|n| !agreement.is_performed(*n))
+                    .unwrap_or(0);
+                (
+                    mediator(agreement.mediator()),
+                    C::RecordObligation {
+                        obligation: next,
+                        performance: match choice % 6 {
+                            0 => ObligationPerformance::NotPerformed,
+                            1 => ObligationPerformance::Disputed,
+                            _ => ObligationPerformance::Performed,
+                        },
+                    },
+                )
+            }
             2..=4 => (
                 mediator(agreement.mediator()),
                 C::RecordPerformance {
@@ -617,6 +704,13 @@ fn next(
             7 => flag(),
             _ => tick(),
         },
+        DisputeState::Breached { agreement, .. }
+            if matches!(agreement.confirmation(), Confirmation::Confirmed { .. })
+                && agreement.enforcement_applied_at().is_none()
+                && pick(2) == 0 =>
+        {
+            (party(0), C::ApplyForEnforcement)
+        }
         DisputeState::Fulfilled { .. }
         | DisputeState::Breached { .. }
         | DisputeState::Referred { .. }

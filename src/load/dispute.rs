@@ -90,6 +90,7 @@ enum Now {
     },
     Signing {
         next: Option<(ActorId, bool)>,
+        seal: Option<(OrgId, Tier)>,
     },
     Agreed {
         mediator: ActorId,
@@ -144,7 +145,11 @@ fn now(state: &DisputeState) -> Now {
             let next = party.or_else(|| {
                 (!draft.is_signed_by(draft.mediator())).then(|| (draft.mediator().clone(), true))
             });
-            Now::Signing { next }
+            let seal = match (draft.sealed_by(), file.rung()) {
+                (None, Some(r)) => Some((r.handler().clone(), r.tier())),
+                _ => None,
+            };
+            Now::Signing { next, seal }
         }
         S::Agreed { agreement, .. } => Now::Agreed {
             mediator: agreement.mediator().clone(),
@@ -600,12 +605,26 @@ pub(crate) fn play(
                     run.send(
                         &mediator,
                         &C::RecordAgreement {
+                            facts: "The facts and issues as found in the sessions.".to_owned(),
                             terms: "The parties settle as recorded in the minutes.".to_owned(),
+                            obligations: Vec::new(),
                         },
                     );
                 }
             }
-            Now::Signing { next } => {
+            Now::Signing {
+                seal: Some((body, tier)),
+                ..
+            } => {
+                run.s.wait_between(rng, 5, 8 * 60);
+                match officer(city, &mut scratch.buf, &body, tier) {
+                    Some(officer) => {
+                        run.send(&officer, &C::AffixSeal);
+                    }
+                    None => run.s.give_up("no officer to affix the seal"),
+                }
+            }
+            Now::Signing { next, .. } => {
                 let Some((who, is_mediator)) = next else {
                     run.s.give_up("nobody left to sign");
                     continue;
