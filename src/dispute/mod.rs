@@ -262,13 +262,13 @@
 //!     Mediating --> Withdrawn: Withdrawn
 //!     Mediating --> Referred: Referred
 //!     Mediating --> Escalated: Ladder.Escalated
-//!     Signing --> Signing: AgreementSigned, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Signing --> Signing: AgreementSigned, SealAffixed, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Signing --> Agreed: AgreementTookEffect
 //!     Signing --> MediationFailed: MediationFailed
 //!     Signing --> Withdrawn: Withdrawn
 //!     Signing --> Referred: Referred
 //!     Signing --> Escalated: Ladder.Escalated
-//!     Agreed --> Agreed: Ladder.Resolved, ConfirmationApplied, RiskFlagged
+//!     Agreed --> Agreed: Ladder.Resolved, ConfirmationApplied, ConfirmationRuled, ObligationPerformed, RiskFlagged
 //!     Agreed --> Fulfilled: AgreementFulfilled
 //!     Agreed --> Breached: AgreementBreached
 //!     MediationFailed --> Escalated: Ladder.Escalated
@@ -278,7 +278,7 @@
 //!     Fulfilled --> Closed: FollowedUp
 //!     Fulfilled --> Fulfilled: RiskFlagged
 //!     Breached --> Closed: FollowedUp
-//!     Breached --> Breached: RiskFlagged
+//!     Breached --> Breached: EnforcementApplied, RiskFlagged
 //!     Referred --> Closed: FollowedUp
 //!     Referred --> Referred: RiskFlagged
 //!     Withdrawn --> Closed: FollowedUp

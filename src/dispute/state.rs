@@ -1412,6 +1412,16 @@ mod tests {
                 terms: "pay the wages".into(),
                 mediator: "qian".parse().unwrap(),
                 signed: vec!["li".parse().unwrap()],
+                facts: "wages for March unpaid".into(),
+                obligations: vec![
+                    Obligation::new(
+                        "wang".parse().unwrap(),
+                        super::super::command::ObligationKind::Wages,
+                        "pays the wages",
+                    )
+                    .amount(300_000),
+                ],
+                sealed_by: None,
             }),
         })
         .unwrap()
@@ -1429,6 +1439,14 @@ mod tests {
                     at: at() + TimeDelta::days(1),
                 },
                 form: AgreementForm::Written,
+                facts: "music after ten".into(),
+                obligations: vec![Obligation::new(
+                    "wang".parse().unwrap(),
+                    super::super::command::ObligationKind::Act,
+                    "stops the music at ten",
+                )],
+                performed: vec![0],
+                enforcement_applied_at: None,
             }),
         })
         .unwrap()
@@ -1498,6 +1516,51 @@ mod tests {
         let mut json = agreed();
         json["agreement"]["form"] = json!("oral");
         assert!(refused(json).contains("oral agreement"));
+    }
+
+    #[test]
+    fn pml_art_29_a_stored_draft_signed_by_a_stranger_is_refused() {
+        let mut json = signing();
+        json["draft"]["signed"] = json!(["li", "zhao"]);
+        assert!(refused(json).contains("zhao on the stored agreement is not a party"));
+        // The mediator signs, though no party.
+        let mut json = signing();
+        json["draft"]["signed"] = json!(["li", "qian"]);
+        assert!(serde_json::from_value::<DisputeState>(json).is_ok());
+    }
+
+    #[test]
+    fn pml_art_29_a_stored_obligation_binding_a_stranger_or_negative_is_refused() {
+        let mut json = signing();
+        json["draft"]["obligations"][0]["obligor"] = json!("zhao");
+        assert!(refused(json).contains("zhao on the stored agreement is not a party"));
+        let mut json = agreed();
+        json["agreement"]["obligations"][0]["obligor"] = json!("zhao");
+        assert!(refused(json).contains("not a party"));
+        let mut json = signing();
+        json["draft"]["obligations"][0]["amount_fen"] = json!(-1);
+        assert!(refused(json).contains("negative amount"));
+    }
+
+    #[test]
+    fn pml_art_31_a_stored_performance_of_no_obligation_is_refused() {
+        let mut json = agreed();
+        json["agreement"]["performed"] = json!([1]);
+        assert!(refused(json).contains("fits no obligation"));
+        let mut json = agreed();
+        json["agreement"]["performed"] = json!([0, 0]);
+        assert!(refused(json).contains("fits no obligation"));
+    }
+
+    #[test]
+    fn pml_art_33_a_stored_ruling_before_its_application_is_refused() {
+        let mut json = agreed();
+        json["agreement"]["confirmation"] = json!({
+            "stage": "confirmed",
+            "at": at() + TimeDelta::days(2),
+            "ruled_at": at() + TimeDelta::days(1),
+        });
+        assert!(refused(json).contains("precedes its application"));
     }
 
     #[test]
