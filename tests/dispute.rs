@@ -12,8 +12,9 @@ use grassroots::actor::{Actor, Role};
 use grassroots::calendar::{TimeLimit, WorkingCalendar};
 use grassroots::dispute::{
     Channel, DeclineReason, Dispute, DisputeCommand as C, DisputeError, DisputeEvent as E,
-    DisputeState, Ending, FailureReason, LabourLimit, Party, Performance, ReferralGround,
-    RiskContinuation, Routes, Satisfaction, Selection,
+    DisputeState, Ending, FailureReason, LabourLimit, Obligation, ObligationKind,
+    ObligationPerformance, Party, Performance, ReferralGround, RefusalGround, Remedy,
+    RiskContinuation, Routes, Ruling, Satisfaction, Selection,
 };
 use grassroots::dispute::{DisputeCommandKind, DisputeStateKind};
 use grassroots::escalation::{
@@ -147,21 +148,21 @@ fn stranger() -> Actor {
 /// applicable, `T` refused by the kernel (terminal). Columns in the order of
 /// `DisputeCommand::KINDS`, rows in the order of `DisputeState::KINDS`.
 const TABLE: [(&str, &str); 15] = [
-    ("Unreported", "A------------------A-"),
-    ("Reported", "-AAAA-----------AA-A-"),
-    ("Accepted", "---AAA----------AAAA-"),
-    ("Escalated", "-AAAA-----------AAAA-"),
-    ("Mediating", "----A-AAAA---A--AAAA-"),
-    ("Signing", "----A-----A--A--AAAA-"),
-    ("Agreed", "-----------AA----A-A-"),
-    ("MediationFailed", "----A---------AAAAAA-"),
-    ("Fulfilled", "-----------------A-AA"),
-    ("Breached", "-----------------A-AA"),
-    ("Referred", "-----------------A-AA"),
-    ("Withdrawn", "-----------------A-AA"),
-    ("Declined", "TTTTTTTTTTTTTTTTTTTTT"),
-    ("Refused", "TTTTTTTTTTTTTTTTTTTTT"),
-    ("Closed", "TTTTTTTTTTTTTTTTTTTTT"),
+    ("Unreported", "A----------------------A-"),
+    ("Reported", "-AAAA---------------AA-A-"),
+    ("Accepted", "---AAA--------------AAAA-"),
+    ("Escalated", "-AAAA---------------AAAA-"),
+    ("Mediating", "----A-AAAA-------A--AAAA-"),
+    ("Signing", "----A-----AA-----A--AAAA-"),
+    ("Agreed", "------------AAAA-----A-A-"),
+    ("MediationFailed", "----A-------------AAAAAA-"),
+    ("Fulfilled", "---------------------A-AA"),
+    ("Breached", "----------------A----A-AA"),
+    ("Referred", "---------------------A-AA"),
+    ("Withdrawn", "---------------------A-AA"),
+    ("Declined", "TTTTTTTTTTTTTTTTTTTTTTTTT"),
+    ("Refused", "TTTTTTTTTTTTTTTTTTTTTTTTT"),
+    ("Closed", "TTTTTTTTTTTTTTTTTTTTTTTTT"),
 ];
 
 /// A well-formed command of kind `command`, from the actor the rules ask
@@ -206,9 +207,50 @@ fn canonical(state: &str, command: &str) -> (Vec<E>, Actor, C) {
         "RecordAgreement" => (
             mediator("qian"),
             C::RecordAgreement {
+                facts: "Acme has not paid the March wages.".into(),
                 terms: "Acme pays the wages.".into(),
+                obligations: vec![wages_obligation()],
             },
         ),
+        "AffixSeal" => (body_officer(), C::AffixSeal),
+        "RecordObligation" => {
+            if state == "Agreed" {
+                events = agreed_with_obligations();
+            }
+            (
+                mediator("qian"),
+                C::RecordObligation {
+                    obligation: 0,
+                    performance: ObligationPerformance::Performed,
+                },
+            )
+        }
+        "RecordRuling" => {
+            if state == "Agreed" {
+                events.push(confirmation_applied());
+            }
+            (
+                party("li"),
+                C::RecordRuling {
+                    ruling: Ruling::Confirmed,
+                },
+            )
+        }
+        "ApplyForEnforcement" => {
+            if state == "Breached" {
+                events = history("Agreed");
+                events.extend([
+                    confirmation_applied(),
+                    confirmed(),
+                    E::AgreementBreached {
+                        obligation: None,
+                        performance: ObligationPerformance::NotPerformed,
+                        remedies: vec![Remedy::Enforcement],
+                    },
+                ]);
+            }
+            (party("li"), C::ApplyForEnforcement)
+        }
         "RecordOralAgreement" => (
             mediator("qian"),
             C::RecordOralAgreement {
@@ -843,7 +885,9 @@ fn only_an_assigned_mediator_records_sessions() {
 #[test]
 fn the_agreement_follows_a_session_has_terms_and_is_recorded_by_a_mediator() {
     let terms = C::RecordAgreement {
+        facts: "Acme has not paid the March wages.".into(),
         terms: "Acme pays the March wages by 20 March.".into(),
+        obligations: Vec::new(),
     };
     given_events(events_of(path::mediating()))
         .when(&mediator("qian"), c(), terms.clone())
@@ -852,7 +896,11 @@ fn the_agreement_follows_a_session_has_terms_and_is_recorded_by_a_mediator() {
         .when(
             &mediator("qian"),
             c(),
-            C::RecordAgreement { terms: "  ".into() },
+            C::RecordAgreement {
+                facts: "Acme has not paid the March wages.".into(),
+                terms: "  ".into(),
+                obligations: Vec::new(),
+            },
         )
         .then_rejected(DisputeError::EmptyTerms);
     given_state("Mediating")
@@ -866,6 +914,8 @@ fn the_agreement_follows_a_session_has_terms_and_is_recorded_by_a_mediator() {
         .then([E::AgreementRecorded {
             terms: "Acme pays the March wages by 20 March.".into(),
             mediator: aid("qian"),
+            facts: "Acme has not paid the March wages.".into(),
+            obligations: Vec::new(),
         }]);
     assert!(matches!(case.state(), DisputeState::Signing { .. }));
 }
@@ -877,7 +927,7 @@ fn the_agreement_takes_effect_when_the_last_signature_lands() {
         .then([E::AgreementSigned { by: aid("li") }]);
     assert!(matches!(case.state(), DisputeState::Signing { .. }));
 
-    let mut signed_by_parties = history("Signing");
+    let mut signed_by_parties = sealed();
     signed_by_parties.push(E::AgreementSigned { by: aid("li") });
     signed_by_parties.push(E::AgreementSigned {
         by: aid("acme-rep"),
@@ -902,7 +952,7 @@ fn the_agreement_takes_effect_when_the_last_signature_lands() {
     assert_eq!(*agreement.mediator(), aid("qian"));
 
     // The order does not matter: the mediator first, a party last.
-    let mut mediator_first = history("Signing");
+    let mut mediator_first = sealed();
     mediator_first.push(E::AgreementSigned { by: aid("qian") });
     mediator_first.push(E::AgreementSigned {
         by: aid("acme-rep"),
@@ -1031,7 +1081,13 @@ fn the_mediator_or_the_body_records_how_the_agreement_was_performed() {
     assert!(matches!(case.state(), DisputeState::Fulfilled { .. }));
     let case = given_state("Agreed")
         .when(&academy_officer(), c(), breached)
-        .then([E::AgreementBreached]);
+        .then([E::AgreementBreached {
+            obligation: None,
+            performance: ObligationPerformance::NotPerformed,
+            // LDMAL art. 15: a labour agreement not performed goes to
+            // arbitration.
+            remedies: vec![Remedy::Arbitration],
+        }]);
     assert!(matches!(case.state(), DisputeState::Breached { .. }));
     given_state("Agreed")
         .when(&party("li"), c(), fulfilled)
@@ -1041,6 +1097,468 @@ fn the_mediator_or_the_body_records_how_the_agreement_was_performed() {
             body: id("park-academy"),
             tier: Tier::Estate,
         });
+}
+
+// ---------------------------------------------------------------------------
+// The written agreement as a document, its performance, the court's ruling
+// (issue 13, items 10-11).
+// ---------------------------------------------------------------------------
+
+fn on_march(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, 2, 0, 0).unwrap()
+}
+
+/// The fixture's draft with the academy's seal affixed.
+fn sealed() -> Vec<E> {
+    let mut events = history("Signing");
+    events.push(E::SealAffixed {
+        body: id("park-academy"),
+        by: aid("officer-academy"),
+    });
+    events
+}
+
+/// Acme pays Li's March wages, 6,500 yuan, by 20 March.
+fn wages_obligation() -> Obligation {
+    Obligation::new(aid("acme-rep"), ObligationKind::Wages, "pays Li's March wages")
+        .amount(650_000)
+        .due_by(on_march(20))
+}
+
+fn record_document(obligations: Vec<Obligation>) -> C {
+    C::RecordAgreement {
+        facts: "Acme has not paid Li's March wages; Li complained to the labour bureau.".into(),
+        terms: "Acme pays the wages; Li withdraws his complaint.".into(),
+        obligations,
+    }
+}
+
+/// A labour agreement in effect with two obligations: 0, Acme's wages (due
+/// 20 March); 1, Li withdraws his complaint (no date).
+fn agreed_with_obligations() -> Vec<E> {
+    let mut steps = path::mediating_with_session();
+    steps.extend([
+        (
+            mediator("qian"),
+            minutes(4),
+            record_document(vec![
+                wages_obligation(),
+                Obligation::new(aid("li"), ObligationKind::Act, "withdraws his complaint"),
+            ]),
+        ),
+        (academy_officer(), minutes(5), C::AffixSeal),
+        (party("li"), minutes(5), C::Sign),
+        (party("acme-rep"), minutes(6), C::Sign),
+        (mediator("qian"), minutes(7), C::Sign),
+    ]);
+    events_of(steps)
+}
+
+fn confirmation_applied() -> E {
+    E::ConfirmationApplied {
+        applicants: vec![aid("li"), aid("acme-rep")],
+        at: minutes(8),
+    }
+}
+
+fn confirmed() -> E {
+    E::ConfirmationRuled {
+        ruling: Ruling::Confirmed,
+        at: minutes(9),
+        routes: Routes::NONE,
+    }
+}
+
+fn obligation(n: u32, performance: ObligationPerformance) -> C {
+    C::RecordObligation {
+        obligation: n,
+        performance,
+    }
+}
+
+#[test]
+fn pml_art_29_the_agreement_takes_effect_on_the_last_of_the_signatures_and_the_seal() {
+    // Every signature without the seal: not yet in effect.
+    let mut signed = history("Signing");
+    signed.push(E::AgreementSigned { by: aid("li") });
+    signed.push(E::AgreementSigned {
+        by: aid("acme-rep"),
+    });
+    let case = given_events(signed.clone())
+        .when(&mediator("qian"), c(), C::Sign)
+        .then([E::AgreementSigned { by: aid("qian") }]);
+    assert!(matches!(case.state(), DisputeState::Signing { .. }));
+    // The seal last puts it into effect.
+    signed.push(E::AgreementSigned { by: aid("qian") });
+    let case = given_events(signed.clone())
+        .when(&academy_officer(), c(), C::AffixSeal)
+        .then([
+            E::SealAffixed {
+                body: id("park-academy"),
+                by: aid("officer-academy"),
+            },
+            E::AgreementTookEffect {
+                at: c(),
+                confirmation_due: confirmation_due(),
+            },
+            E::from(LadderEvent::Resolved {
+                tier: Tier::Estate,
+                handler: id("park-academy"),
+                at: c(),
+            }),
+        ]);
+    assert_eq!(case.state().agreement().unwrap().effective_at(), c());
+    // Only an officer of the handling body seals, and once.
+    given_events(signed)
+        .when(&committee_officer(), c(), C::AffixSeal)
+        .then_rejected(DisputeError::NotBodyOfficer {
+            actor: aid("officer-hehua"),
+            action: "affix the seal",
+            body: id("park-academy"),
+            tier: Tier::Estate,
+        });
+    given_events(sealed())
+        .when(&academy_officer(), c(), C::AffixSeal)
+        .then_rejected(DisputeError::AlreadySealed {
+            body: id("park-academy"),
+        });
+}
+
+#[test]
+fn pml_art_29_the_written_agreement_states_facts_and_each_obligation() {
+    let case = given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            record_document(vec![wages_obligation()]),
+        )
+        .then([E::AgreementRecorded {
+            terms: "Acme pays the wages; Li withdraws his complaint.".into(),
+            mediator: aid("qian"),
+            facts: "Acme has not paid Li's March wages; Li complained to the labour bureau."
+                .into(),
+            obligations: vec![wages_obligation()],
+        }]);
+    let DisputeState::Signing { draft, .. } = case.state() else {
+        panic!("{:?}", case.state());
+    };
+    assert_eq!(draft.obligations(), [wages_obligation()]);
+    assert_eq!(draft.sealed_by(), None);
+    // No facts stated.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            C::RecordAgreement {
+                facts: " ".into(),
+                terms: "Acme pays.".into(),
+                obligations: Vec::new(),
+            },
+        )
+        .then_rejected(DisputeError::NoFactsStated);
+    // An obligation binding someone who is not a party.
+    let mut stranger = wages_obligation();
+    stranger.obligor = aid("zhao");
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            record_document(vec![wages_obligation(), stranger]),
+        )
+        .then_rejected(DisputeError::ObligorNotAParty {
+            obligation: 1,
+            obligor: aid("zhao"),
+        });
+    // A negative amount.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            record_document(vec![wages_obligation().amount(-1)]),
+        )
+        .then_rejected(DisputeError::NegativeAmount {
+            obligation: 0,
+            fen: -1,
+        });
+    // Due before the agreement.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            record_document(vec![wages_obligation().due_by(minutes(19))]),
+        )
+        .then_rejected(DisputeError::DueBeforeAgreement {
+            obligation: 0,
+            due: minutes(19),
+            recorded_at: c(),
+        });
+    // Nothing to do.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            record_document(vec![Obligation::new(
+                aid("li"),
+                ObligationKind::Act,
+                "",
+            )]),
+        )
+        .then_rejected(DisputeError::EmptyObligation { obligation: 0 });
+}
+
+#[test]
+fn pml_art_31_performance_is_followed_obligation_by_obligation() {
+    let agreed = agreed_with_obligations();
+    given_events(agreed.clone())
+        .when(
+            &mediator("qian"),
+            c(),
+            C::RecordPerformance {
+                performance: Performance::Fulfilled,
+            },
+        )
+        .then_rejected(DisputeError::ObligationsOutstanding { outstanding: 2 });
+    let case = given_events(agreed.clone())
+        .when(
+            &mediator("qian"),
+            c(),
+            obligation(1, ObligationPerformance::Performed),
+        )
+        .then([E::ObligationPerformed { obligation: 1 }]);
+    assert_eq!(case.state().agreement().unwrap().performed(), [1]);
+    let mut one_done = agreed.clone();
+    one_done.push(E::ObligationPerformed { obligation: 1 });
+    let case = given_events(one_done.clone())
+        .when(
+            &academy_officer(),
+            on_march(19),
+            obligation(0, ObligationPerformance::Performed),
+        )
+        .then([
+            E::ObligationPerformed { obligation: 0 },
+            E::AgreementFulfilled,
+        ]);
+    assert!(matches!(case.state(), DisputeState::Fulfilled { .. }));
+    given_events(one_done.clone())
+        .when(
+            &mediator("qian"),
+            c(),
+            obligation(1, ObligationPerformance::Performed),
+        )
+        .then_rejected(DisputeError::ObligationAlreadyPerformed { obligation: 1 });
+    given_events(one_done)
+        .when(
+            &mediator("qian"),
+            c(),
+            obligation(2, ObligationPerformance::Performed),
+        )
+        .then_rejected(DisputeError::UnknownObligation {
+            obligation: 2,
+            count: 2,
+        });
+    given_events(agreed)
+        .when(
+            &party("li"),
+            c(),
+            obligation(1, ObligationPerformance::Performed),
+        )
+        .then_rejected(DisputeError::NotBodyOfficer {
+            actor: aid("li"),
+            action: "record the performance",
+            body: id("park-academy"),
+            tier: Tier::Estate,
+        });
+}
+
+#[test]
+fn pml_art_32_a_breach_or_a_dispute_over_performance_names_the_routes() {
+    // A labour agreement: arbitration (LDMAL art. 15).
+    let case = given_events(agreed_with_obligations())
+        .when(
+            &mediator("qian"),
+            c(),
+            obligation(1, ObligationPerformance::Disputed),
+        )
+        .then([E::AgreementBreached {
+            obligation: Some(1),
+            performance: ObligationPerformance::Disputed,
+            remedies: vec![Remedy::Arbitration],
+        }]);
+    assert!(matches!(case.state(), DisputeState::Breached { .. }));
+    // Another kind: litigation (PML art. 32).
+    given_events(commercial_agreed())
+        .when(
+            &mediator("fang"),
+            c(),
+            C::RecordPerformance {
+                performance: Performance::Breached,
+            },
+        )
+        .then([E::AgreementBreached {
+            obligation: None,
+            performance: ObligationPerformance::NotPerformed,
+            remedies: vec![Remedy::Litigation],
+        }]);
+}
+
+#[test]
+fn ldmal_art_16_unpaid_wages_open_a_payment_order_once_due() {
+    given_events(agreed_with_obligations())
+        .when(
+            &mediator("qian"),
+            on_march(21),
+            obligation(0, ObligationPerformance::NotPerformed),
+        )
+        .then([E::AgreementBreached {
+            obligation: Some(0),
+            performance: ObligationPerformance::NotPerformed,
+            remedies: vec![Remedy::Arbitration, Remedy::PaymentOrder],
+        }]);
+    // Not before the wages fall due.
+    given_events(agreed_with_obligations())
+        .when(
+            &mediator("qian"),
+            c(),
+            obligation(0, ObligationPerformance::NotPerformed),
+        )
+        .then_rejected(DisputeError::ObligationNotYetDue {
+            obligation: 0,
+            due: on_march(20),
+            at: c(),
+        });
+    // A breach of the whole with the wages outstanding opens it too.
+    given_events(agreed_with_obligations())
+        .when(
+            &mediator("qian"),
+            on_march(21),
+            C::RecordPerformance {
+                performance: Performance::Breached,
+            },
+        )
+        .then([E::AgreementBreached {
+            obligation: None,
+            performance: ObligationPerformance::NotPerformed,
+            remedies: vec![Remedy::Arbitration, Remedy::PaymentOrder],
+        }]);
+}
+
+#[test]
+fn pml_art_33_the_courts_ruling_is_recorded_confirmed_or_refused_with_its_ground() {
+    given_state("Agreed")
+        .when(
+            &party("li"),
+            c(),
+            C::RecordRuling {
+                ruling: Ruling::Confirmed,
+            },
+        )
+        .then_rejected(DisputeError::NoConfirmationPending);
+    let mut applied = history("Agreed");
+    applied.push(confirmation_applied());
+    let case = given_events(applied.clone())
+        .when(
+            &party("acme-rep"),
+            c(),
+            C::RecordRuling {
+                ruling: Ruling::Confirmed,
+            },
+        )
+        .then([E::ConfirmationRuled {
+            ruling: Ruling::Confirmed,
+            at: c(),
+            routes: Routes::NONE,
+        }]);
+    assert_eq!(
+        case.state().agreement().unwrap().confirmation(),
+        grassroots::dispute::Confirmation::Confirmed {
+            at: minutes(8),
+            ruled_at: c(),
+        }
+    );
+    let refused = Ruling::Refused {
+        ground: RefusalGround::ContentUnclear,
+    };
+    let case = given_events(applied.clone())
+        .when(&academy_officer(), c(), C::RecordRuling { ruling: refused })
+        .then([E::ConfirmationRuled {
+            ruling: refused,
+            at: c(),
+            routes: Routes::only(Referral::Litigation),
+        }]);
+    assert_eq!(
+        case.state().agreement().unwrap().confirmation(),
+        grassroots::dispute::Confirmation::Refused {
+            at: minutes(8),
+            ruled_at: c(),
+            ground: RefusalGround::ContentUnclear,
+        }
+    );
+    // Ruled once; not re-applied for.
+    let mut ruled = applied.clone();
+    ruled.push(confirmed());
+    given_events(ruled.clone())
+        .when(&party("li"), c(), C::RecordRuling { ruling: refused })
+        .then_rejected(DisputeError::NoConfirmationPending);
+    given_events(ruled)
+        .when(&party("li"), c(), apply(&["li", "acme-rep"]))
+        .then_rejected(DisputeError::ConfirmationAlreadyApplied {
+            applied_at: minutes(8),
+        });
+    given_events(applied)
+        .when(&mediator("qian"), c(), C::RecordRuling { ruling: refused })
+        .then_rejected(DisputeError::NotBodyOfficer {
+            actor: aid("qian"),
+            action: "record the court's ruling",
+            body: id("park-academy"),
+            tier: Tier::Estate,
+        });
+}
+
+#[test]
+fn pml_art_33_a_confirmed_agreement_not_performed_may_go_to_enforcement() {
+    let breach = C::RecordPerformance {
+        performance: Performance::Breached,
+    };
+    let mut confirmed_agreement = history("Agreed");
+    confirmed_agreement.extend([confirmation_applied(), confirmed()]);
+    let case = given_events(confirmed_agreement)
+        .when(&mediator("qian"), c(), breach.clone())
+        .then([E::AgreementBreached {
+            obligation: None,
+            performance: ObligationPerformance::NotPerformed,
+            remedies: vec![Remedy::Enforcement],
+        }]);
+    let breached = case.history().iter().map(|r| r.event.clone()).collect::<Vec<_>>();
+    let case = given_events(breached.clone())
+        .when(&party("li"), c(), C::ApplyForEnforcement)
+        .then([E::EnforcementApplied {
+            by: aid("li"),
+            at: c(),
+        }]);
+    assert_eq!(
+        case.state().agreement().unwrap().enforcement_applied_at(),
+        Some(c())
+    );
+    let mut applied = breached.clone();
+    applied.push(E::EnforcementApplied {
+        by: aid("li"),
+        at: minutes(30),
+    });
+    given_events(applied)
+        .when(&party("acme-rep"), c(), C::ApplyForEnforcement)
+        .then_rejected(DisputeError::EnforcementAlreadyApplied {
+            applied_at: minutes(30),
+        });
+    given_events(breached)
+        .when(&mediator("qian"), c(), C::ApplyForEnforcement)
+        .then_rejected(DisputeError::NotAParty {
+            actor: aid("qian"),
+            action: "apply for enforcement",
+        });
+    // Without a confirmation there is nothing to enforce.
+    given_state("Breached")
+        .when(&party("li"), c(), C::ApplyForEnforcement)
+        .then_rejected(DisputeError::NotConfirmed);
 }
 
 // ---------------------------------------------------------------------------
@@ -1728,9 +2246,12 @@ fn commercial_agreed() -> Vec<E> {
             mediator("fang"),
             minutes(4),
             C::RecordAgreement {
+                facts: "Shop 9 kept Wang's deposit after the lease ended.".into(),
                 terms: "Shop 9 refunds the deposit by 31 March.".into(),
+                obligations: Vec::new(),
             },
         ),
+        (studio(), minutes(5), C::AffixSeal),
         (party("wang"), minutes(5), C::Sign),
         (party("shopkeeper"), minutes(6), C::Sign),
         (mediator("fang"), minutes(7), C::Sign),
@@ -1821,7 +2342,9 @@ fn pml_arts_13_19_only_a_rostered_mediator_records() {
             &qian_without_role,
             c(),
             C::RecordAgreement {
+                facts: "Wages unpaid.".into(),
                 terms: "Acme pays.".into(),
+                obligations: Vec::new(),
             },
         )
         .then_error(|e| matches!(e, CaseError::Rejected(DisputeError::Forbidden(_))));

@@ -189,8 +189,12 @@
 //! | `RecordAgreement` | · | · | · | · | → Signing | · | · | · | · | terminal |
 //! | `RecordOralAgreement` | · | · | · | · | → Agreed ¹⁰ | · | · | · | · | terminal |
 //! | `Sign` | · | · | · | · | · | = or → Agreed ² | · | · | · | terminal |
+//! | `AffixSeal` | · | · | · | · | · | = or → Agreed ² | · | · | · | terminal |
 //! | `ApplyForConfirmation` | · | · | · | · | · | · | = | · | · | terminal |
-//! | `RecordPerformance` | · | · | · | · | · | · | → Fulfilled or Breached | · | · | terminal |
+//! | `RecordRuling` | · | · | · | · | · | · | = ¹² | · | · | terminal |
+//! | `RecordPerformance` | · | · | · | · | · | · | → Fulfilled or Breached ¹¹ | · | · | terminal |
+//! | `RecordObligation` | · | · | · | · | · | · | =, → Fulfilled or → Breached ¹¹ | · | · | terminal |
+//! | `ApplyForEnforcement` | · | · | · | · | · | · | · | · | = (Breached only) ¹² | terminal |
 //! | `TerminateMediation` | · | · | · | · | → MediationFailed | → MediationFailed | · | · | · | terminal |
 //! | `Escalate` | · | · | · | · | · | · | · | → Escalated ³ | · | terminal |
 //! | `OverrideCeiling` | · | · | · | · | · | · | · | → Escalated ³ | · | terminal |
@@ -202,7 +206,9 @@
 //!
 //! 1. Records `Ladder.Started` (the routed body) then `Accepted`; only an
 //!    officer acting for that body.
-//! 2. The last signature also records `AgreementTookEffect` (with the
+//! 2. The written agreement is in effect on the last of the parties'
+//!    signatures, the mediator's and the handling body's seal (PML art.
+//!    29): that last step also records `AgreementTookEffect` (with the
 //!    confirmation deadline) and resolves the ladder (`Ladder.Resolved`).
 //! 3. Up one tier to its routed body (`Ladder.Escalated`); `Escalate`
 //!    within the ceiling, `OverrideCeiling` past it. At the top of the graph
@@ -225,6 +231,16 @@
 //! 9. `RiskReported`; a hand-over also records `Referred` (administrative
 //!    handling, ground `RiskHandedOver`, the routes named).
 //! 10. `OralAgreementReached`, then `Ladder.Resolved`: in effect at once.
+//! 11. Performance is followed obligation by obligation (PML art. 31):
+//!     `ObligationPerformed`, the last one also `AgreementFulfilled`; one
+//!     not performed (once due) or disputed records `AgreementBreached`
+//!     with the routes (PML art. 32; LDMAL arts. 15–16; enforcement once
+//!     confirmed). `RecordPerformance { Fulfilled }` is refused while an
+//!     obligation is outstanding.
+//! 12. `ConfirmationRuled` on a pending application (confirmed, or refused
+//!     on a ground, naming litigation); a confirmed agreement breached may
+//!     go to enforcement (`EnforcementApplied`, once, by a party; PML art.
+//!     33).
 //!
 //! # The state diagram
 //!

@@ -352,7 +352,9 @@ pub mod path {
             mediator("qian"),
             minutes(4),
             DisputeCommand::RecordAgreement {
+                facts: "Acme has not paid Li's March wages; Acme disputes the overtime.".into(),
                 terms: "Acme pays the March wages by 20 March.".into(),
+                obligations: Vec::new(),
             },
         ));
         s
@@ -360,6 +362,7 @@ pub mod path {
 
     pub fn agreed() -> Steps {
         let mut s = signing();
+        s.push((academy_officer(), minutes(5), DisputeCommand::AffixSeal));
         s.push((party("li"), minutes(5), DisputeCommand::Sign));
         s.push((party("acme-rep"), minutes(6), DisputeCommand::Sign));
         s.push((mediator("qian"), minutes(7), DisputeCommand::Sign));
