@@ -129,6 +129,7 @@ fn realistic(d: &Dispute) -> Vec<Recorded<DisputeEvent>> {
         "pinghu-med",
     );
     steps.push((pinghu.clone(), at(), C::Accept));
+    let pinghu_seal = pinghu.clone();
     steps.push((
         pinghu,
         at(),
@@ -144,9 +145,12 @@ fn realistic(d: &Dispute) -> Vec<Recorded<DisputeEvent>> {
         mediator("zhou"),
         at(),
         C::RecordAgreement {
+            facts: "Acme has not paid the March wages.".into(),
             terms: "Acme pays the March wages by 20 March and 500 yuan for the delay.".into(),
+            obligations: Vec::new(),
         },
     ));
+    steps.push((pinghu_seal, at(), C::AffixSeal));
     steps.push((party("li"), at(), C::Sign));
     steps.push((party("acme-rep"), at(), C::Sign));
     steps.push((mediator("zhou"), at(), C::Sign));

@@ -32,8 +32,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::calendar::WorkingCalendar;
 use grassroots::dispute::{
-    Channel, Dispute, DisputeCommand, DisputeEvent, DisputeStateKind, Party, Performance, Report,
-    Satisfaction, Selection,
+    Channel, Dispute, DisputeCommand, DisputeEvent, DisputeStateKind, Obligation, ObligationKind,
+    ObligationPerformance, Party, Report, Satisfaction, Selection,
 };
 use grassroots::escalation::{Ladder, LadderEvent, MatterReport, PolicyBook};
 use grassroots::id::{ActorId, CaseId, OrgId};
@@ -857,10 +857,29 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
         (
             &zhou,
             at(4, 9, 20, 30),
+            // The written agreement (PML art. 29): the facts, and each
+            // obligation — who, what, how much, by when.
             C::RecordAgreement {
+                facts: "The lift of building 3 has been out of service since February; Wu withholds the management fees.".into(),
                 terms: "The company repairs the lift of building 3 by 20 April; Wu pays the withheld fees once it runs.".into(),
+                obligations: vec![
+                    Obligation::new(
+                        company.id().clone(),
+                        ObligationKind::Act,
+                        "repairs the lift of building 3",
+                    )
+                    .due_by(at(4, 20, 18, 0)),
+                    Obligation::new(
+                        owner.id().clone(),
+                        ObligationKind::Payment,
+                        "pays the withheld management fees",
+                    )
+                    .amount(180_000),
+                ],
             },
         ),
+        // In effect on the last of the signatures and the committee's seal.
+        (&branch, at(4, 9, 20, 35), C::AffixSeal),
         (&owner, at(4, 9, 20, 40), C::Sign),
         (&company, at(4, 9, 20, 42), C::Sign),
         (&zhou, at(4, 9, 20, 45), C::Sign),
@@ -877,8 +896,19 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
         (
             &zhou,
             at(4, 21, 18, 0),
-            C::RecordPerformance {
-                performance: Performance::Fulfilled,
+            // Followed obligation by obligation (PML art. 31): the lift
+            // runs, then Wu pays.
+            C::RecordObligation {
+                obligation: 0,
+                performance: ObligationPerformance::Performed,
+            },
+        ),
+        (
+            &zhou,
+            at(4, 21, 18, 30),
+            C::RecordObligation {
+                obligation: 1,
+                performance: ObligationPerformance::Performed,
             },
         ),
         (

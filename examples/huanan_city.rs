@@ -69,7 +69,8 @@ use grassroots::actor::{Actor, Role};
 use grassroots::calendar::WorkingCalendar;
 use grassroots::dispute::{
     Channel, Dispute, DisputeCommand, DisputeError, DisputeEvent, DisputeStateKind, FailureReason,
-    Party, Performance, Report, Routes, Satisfaction, Selection,
+    Obligation, ObligationKind, ObligationPerformance, Party, Report, Routes, Satisfaction,
+    Selection,
 };
 use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
@@ -787,18 +788,35 @@ fn labour_dispute(
             (
                 &he_jun,
                 march(4, 15, 30),
+                // The written agreement (PML art. 29): the facts, and
+                // each obligation — who, what, how much, by when.
                 C::RecordAgreement {
+                    facts: "Gao worked overtime in February; Pengda has not paid it.".into(),
                     terms: "Pengda pays Gao's February overtime, 3,200 yuan, by 13 March.".into(),
+                    obligations: vec![
+                        Obligation::new(
+                            pengda.id().clone(),
+                            ObligationKind::Wages,
+                            "pays Gao's February overtime",
+                        )
+                        .amount(320_000)
+                        .due_by(march(13, 18, 0)),
+                    ],
                 },
             ),
+            // In effect on the last of the signatures and the academy's
+            // committee's seal.
+            (&academy, march(4, 15, 35), C::AffixSeal),
             (&gao, march(4, 15, 40), C::Sign),
             (&pengda, march(4, 15, 42), C::Sign),
             (&he_jun, march(4, 15, 45), C::Sign),
             (
                 &he_jun,
                 march(13, 17, 0),
-                C::RecordPerformance {
-                    performance: Performance::Fulfilled,
+                // Followed obligation by obligation (PML art. 31).
+                C::RecordObligation {
+                    obligation: 0,
+                    performance: ObligationPerformance::Performed,
                 },
             ),
             (
@@ -888,9 +906,26 @@ fn commercial_dispute(
                 &fang,
                 march(11, 16, 0),
                 C::RecordAgreement {
+                    facts: "Yixun kept Haoyun's garments after the order was cancelled and has not paid for them.".into(),
                     terms: "Yixun pays 60,000 yuan for the garments it kept and returns the rest by 20 March.".into(),
+                    obligations: vec![
+                        Obligation::new(
+                            yixun.id().clone(),
+                            ObligationKind::Payment,
+                            "pays for the garments it kept",
+                        )
+                        .amount(6_000_000)
+                        .due_by(march(20, 18, 0)),
+                        Obligation::new(
+                            yixun.id().clone(),
+                            ObligationKind::Act,
+                            "returns the other garments",
+                        )
+                        .due_by(march(20, 18, 0)),
+                    ],
                 },
             ),
+            (&studio, march(11, 16, 5), C::AffixSeal),
             (&haoyun, march(11, 16, 10), C::Sign),
             (&yixun, march(11, 16, 15), C::Sign),
             (&fang, march(11, 16, 20), C::Sign),
@@ -912,9 +947,18 @@ fn commercial_dispute(
         &[
             (
                 &fang,
+                march(20, 17, 0),
+                C::RecordObligation {
+                    obligation: 0,
+                    performance: ObligationPerformance::Performed,
+                },
+            ),
+            (
+                &fang,
                 march(23, 17, 0),
-                C::RecordPerformance {
-                    performance: Performance::Fulfilled,
+                C::RecordObligation {
+                    obligation: 1,
+                    performance: ObligationPerformance::Performed,
                 },
             ),
             (
@@ -1304,8 +1348,17 @@ fn dispute_story(
                 "; judicial confirmation applied for jointly {}",
                 local_date(*at)
             )),
-            E::AgreementFulfilled => story.line(format!("fulfilled {}", local_date(r.at))),
-            E::AgreementBreached => story.line(format!("breached {}", local_date(r.at))),
+            E::SealAffixed { .. } => {}
+            E::ObligationPerformed { obligation } => story.line(format!(
+                "obligation {} performed {}",
+                obligation + 1,
+                local_date(r.at)
+            )),
+            E::AgreementFulfilled => story.add(format!("; fulfilled {}", local_date(r.at))),
+            E::AgreementBreached { remedies, .. } => story.line(format!(
+                "breached {}; routes open: {remedies:?}",
+                local_date(r.at)
+            )),
             E::FollowedUp { rating } => story.add(format!(
                 "; follow-up visit {}: {}",
                 local_date(r.at),
@@ -1826,7 +1879,11 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
             actors(applicants)
         ),
         E::AgreementFulfilled => "agreement fulfilled".to_owned(),
-        E::AgreementBreached => "agreement breached".to_owned(),
+        E::AgreementBreached { remedies, .. } => {
+            format!("agreement breached; routes open: {remedies:?}")
+        }
+        E::SealAffixed { body, .. } => format!("seal of {body} affixed"),
+        E::ObligationPerformed { obligation } => format!("obligation {} performed", obligation + 1),
         E::MediationFailed { reason, routes } => format!(
             "mediation failed ({}); routes open: {routes}",
             failure_in_words(*reason)

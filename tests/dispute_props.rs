@@ -367,8 +367,44 @@ fn events_keep_their_serde_names() {
             DisputeEvent::AgreementRecorded {
                 terms: "Acme pays.".into(),
                 mediator: aid("qian"),
+                facts: "Wages unpaid.".into(),
+                obligations: vec![grassroots::dispute::Obligation::new(
+                    aid("acme-rep"),
+                    grassroots::dispute::ObligationKind::Wages,
+                    "pays the wages",
+                )
+                .amount(320_000)
+                .due_by(t(13, 10))],
             },
-            r#"{"type":"agreement_recorded","terms":"Acme pays.","mediator":"qian"}"#,
+            r#"{"type":"agreement_recorded","terms":"Acme pays.","mediator":"qian","facts":"Wages unpaid.","obligations":[{"obligor":"acme-rep","kind":"wages","what":"pays the wages","amount_fen":320000,"due":"2026-03-13T10:00:00Z"}]}"#,
+        ),
+        (
+            DisputeEvent::SealAffixed {
+                body: id("park-academy"),
+                by: aid("officer-academy"),
+            },
+            r#"{"type":"seal_affixed","body":"park-academy","by":"officer-academy"}"#,
+        ),
+        (
+            DisputeEvent::ConfirmationRuled {
+                ruling: grassroots::dispute::Ruling::Refused {
+                    ground: grassroots::dispute::RefusalGround::ContentUnclear,
+                },
+                at: t(5, 2),
+                routes: Routes::only(Referral::Litigation),
+            },
+            r#"{"type":"confirmation_ruled","ruling":{"ruling":"refused","ground":"content_unclear"},"at":"2026-03-05T02:00:00Z","routes":["litigation"]}"#,
+        ),
+        (
+            DisputeEvent::ObligationPerformed { obligation: 1 },
+            r#"{"type":"obligation_performed","obligation":1}"#,
+        ),
+        (
+            DisputeEvent::EnforcementApplied {
+                by: aid("li"),
+                at: t(6, 2),
+            },
+            r#"{"type":"enforcement_applied","by":"li","at":"2026-03-06T02:00:00Z"}"#,
         ),
         (
             DisputeEvent::AgreementSigned { by: aid("li") },
@@ -393,8 +429,15 @@ fn events_keep_their_serde_names() {
             r#"{"type":"agreement_fulfilled"}"#,
         ),
         (
-            DisputeEvent::AgreementBreached,
-            r#"{"type":"agreement_breached"}"#,
+            DisputeEvent::AgreementBreached {
+                obligation: Some(0),
+                performance: grassroots::dispute::ObligationPerformance::NotPerformed,
+                remedies: vec![
+                    grassroots::dispute::Remedy::Arbitration,
+                    grassroots::dispute::Remedy::PaymentOrder,
+                ],
+            },
+            r#"{"type":"agreement_breached","obligation":0,"performance":"not_performed","remedies":["arbitration","payment_order"]}"#,
         ),
         (
             DisputeEvent::MediationFailed {
@@ -471,6 +514,16 @@ fn events_keep_their_serde_names() {
         serde_json::from_str(r#"{"type":"referred","to":"arbitration","routes":["arbitration"]}"#)
             .unwrap();
     assert!(matches!(old, DisputeEvent::Referred { ground: None, .. }));
+    // A breach stored before 0.3, without fields, still reads.
+    let old: DisputeEvent = serde_json::from_str(r#"{"type":"agreement_breached"}"#).unwrap();
+    assert_eq!(
+        old,
+        DisputeEvent::AgreementBreached {
+            obligation: None,
+            performance: grassroots::dispute::ObligationPerformance::NotPerformed,
+            remedies: Vec::new(),
+        }
+    );
     // An unknown type is refused, not guessed.
     assert!(serde_json::from_str::<DisputeEvent>(r#"{"type":"mediated"}"#).is_err());
 }

@@ -77,9 +77,12 @@ fn labour_case_from(accepted: DateTime<Utc>, more: usize) -> Case<Dispute> {
             mediator("qian"),
             at(3),
             C::RecordAgreement {
+                facts: "Acme has not paid the March wages.".into(),
                 terms: "Acme pays the wages by the end of the month.".into(),
+                obligations: Vec::new(),
             },
         ),
+        (academy_officer(), at(3), C::AffixSeal),
         (party("li"), at(4), C::Sign),
         (party("acme-rep"), at(5), C::Sign),
         (mediator("qian"), at(6), C::Sign),
@@ -114,7 +117,7 @@ proptest! {
         apply_minute in 0u32..24 * 60,
     ) {
         let took_effect = local(start, minute);
-        let case = labour_case_from(took_effect - Duration::minutes(6), 6);
+        let case = labour_case_from(took_effect - Duration::minutes(6), 7);
         let agreed = matches!(case.state(), DisputeState::Agreed { .. });
         prop_assert!(agreed);
         let last = last_day(start, 30);
@@ -201,7 +204,7 @@ proptest! {
         let actor = if with_role { mediator(who) } else { Actor::new(aid(who)).with_role(Role::Party) };
         let command = match command {
             0 => C::RecordSession,
-            1 => C::RecordAgreement { terms: "Acme pays.".into() },
+            1 => C::RecordAgreement { facts: "Wages unpaid.".into(), terms: "Acme pays.".into(), obligations: Vec::new() },
             _ => C::TerminateMediation { reason: grassroots::dispute::FailureReason::PartyAbsent },
         };
         let accepted = handle(&mut case, &actor, at, command).is_ok();

@@ -343,9 +343,12 @@ fn a_city_s_own_vocabulary_runs_end_to_end() {
             90,
             &zhang,
             C::RecordAgreement {
+                facts: "The landlord kept Wu's deposit.".into(),
                 terms: "The deposit is returned by 31 March.".into(),
+                obligations: Vec::new(),
             },
         ),
+        (92, &officer, C::AffixSeal),
         (95, &tenant_wu, C::Sign),
         (96, &landlord, C::Sign),
         (97, &zhang, C::Sign),

@@ -32,8 +32,8 @@
 //! use grassroots::actor::{Actor, Role};
 //! use grassroots::calendar::WorkingCalendar;
 //! use grassroots::dispute::{
-//!     Channel, Dispute, DisputeCommand as C, DisputeError, DisputeState, Party, Performance,
-//!     Report, Satisfaction, Selection,
+//!     Channel, Dispute, DisputeCommand as C, DisputeError, DisputeState, Obligation,
+//!     ObligationKind, ObligationPerformance, Party, Report, Satisfaction, Selection,
 //! };
 //! use grassroots::escalation::{Ladder, MatterReport, Outcome, PolicyBook};
 //! use grassroots::matter::DisputeKind;
@@ -99,8 +99,15 @@
 //! let chen_assigned = C::AssignMediators { mediators: vec!["chen".parse()?], selection: Selection::Roster };
 //! case.handle(&dispute, &chen_assigned, &at(10, &officer))?;
 //! case.handle(&dispute, &C::RecordSession, &at(60, &chen))?;
-//! let terms = C::RecordAgreement { terms: "The company repairs the lift by 31 March.".into() };
+//! // The written agreement (PML art. 29): facts, terms, each obligation.
+//! let terms = C::RecordAgreement {
+//!     facts: "The lift of building 3 has been broken since January.".into(),
+//!     terms: "The company repairs the lift by 31 March.".into(),
+//!     obligations: vec![Obligation::new("pm-rep".parse()?, ObligationKind::Act, "repairs the lift")],
+//! };
 //! case.handle(&dispute, &terms, &at(90, &chen))?;
+//! // In effect on the last of the signatures and the committee's seal.
+//! case.handle(&dispute, &C::AffixSeal, &at(92, &officer))?;
 //! for signer in [&owner, &company, &chen] {
 //!     case.handle(&dispute, &C::Sign, &at(95, signer))?;
 //! }
@@ -113,8 +120,10 @@
 //! let joint = C::ApplyForConfirmation { applicants: vec!["owner-wu".parse()?, "pm-rep".parse()?] };
 //! case.handle(&dispute, &joint, &at(120, &owner))?;
 //!
-//! let fulfilled = C::RecordPerformance { performance: Performance::Fulfilled };
-//! case.handle(&dispute, &fulfilled, &at(60 * 24 * 30, &chen))?;
+//! // Performance is followed obligation by obligation (PML art. 31).
+//! let repaired = C::RecordObligation { obligation: 0, performance: ObligationPerformance::Performed };
+//! case.handle(&dispute, &repaired, &at(60 * 24 * 30, &chen))?;
+//! assert!(matches!(case.state(), DisputeState::Fulfilled { .. }));
 //! let visit = C::RecordFollowUp { rating: Satisfaction::Satisfied };
 //! case.handle(&dispute, &visit, &at(60 * 24 * 31, &chen))?;
 //! assert!(case.is_terminal());
