@@ -647,7 +647,7 @@ fn next(
                     applicants: cast.party_ids(),
                 },
             ),
-            0..=1 if matches!(agreement.confirmation(), Confirmation::Applied { .. }) => (
+            0..=4 if matches!(agreement.confirmation(), Confirmation::Applied { .. }) => (
                 party(1),
                 C::RecordRuling {
                     ruling: if choice % 3 == 0 {
@@ -664,13 +664,20 @@ fn next(
                     .filter_map(|i| u32::try_from(i).ok())
                     .find(|n| !agreement.is_performed(*n))
                     .unwrap_or(0);
+                let due = usize::try_from(next)
+                    .ok()
+                    .and_then(|i| agreement.obligations().get(i))
+                    .and_then(|o| o.due);
                 (
                     mediator(agreement.mediator()),
                     C::RecordObligation {
                         obligation: next,
-                        performance: match choice % 6 {
-                            0 => ObligationPerformance::NotPerformed,
-                            1 => ObligationPerformance::Disputed,
+                        // Not performed once due; disputed before.
+                        performance: match choice % 4 {
+                            0 if due.is_none_or(|due| at >= due) => {
+                                ObligationPerformance::NotPerformed
+                            }
+                            0 => ObligationPerformance::Disputed,
                             _ => ObligationPerformance::Performed,
                         },
                     },
@@ -679,7 +686,14 @@ fn next(
             2..=4 => (
                 mediator(agreement.mediator()),
                 C::RecordPerformance {
-                    performance: if choice % 4 == 0 {
+                    // A confirmed agreement is breached more often, so
+                    // that enforcement is reached.
+                    performance: if choice % 4 == 0
+                        || (choice % 2 == 0
+                            && matches!(
+                                agreement.confirmation(),
+                                Confirmation::Confirmed { .. }
+                            )) {
                         Performance::Breached
                     } else {
                         Performance::Fulfilled
@@ -704,10 +718,12 @@ fn next(
             7 => flag(),
             _ => tick(),
         },
+        // A confirmed agreement breached: a party applies for enforcement
+        // (PML art. 33) before the follow-up visit.
         DisputeState::Breached { agreement, .. }
             if matches!(agreement.confirmation(), Confirmation::Confirmed { .. })
                 && agreement.enforcement_applied_at().is_none()
-                && pick(2) == 0 =>
+                && pick(6) <= 1 =>
         {
             (party(0), C::ApplyForEnforcement)
         }
@@ -725,8 +741,8 @@ fn next(
                     ][usize::from(choice / 6) % 3],
                 },
             ),
-            4 => flag(),
-            _ => tick(),
+            // A tick records nothing here; a risk flag does.
+            _ => flag(),
         },
         DisputeState::Declined { .. }
         | DisputeState::Refused { .. }
