@@ -119,6 +119,11 @@ fn huanan_city_commercial_dispute_goes_up_to_the_community_tier_and_the_studio_s
         })
     );
     assert!(text.contains("joint application for judicial confirmation refused"));
+    // The written agreements carry obligations, followed one by one (PML
+    // arts. 29, 31): the studio's two, the last fulfilling it.
+    assert!(text.contains("obligation 1 performed 2026-03-20"));
+    assert!(text.contains("obligation 2 performed 2026-03-23; fulfilled 2026-03-23"));
+    assert!(text.contains("obligation 1 performed 2026-03-13; fulfilled 2026-03-13"));
 }
 
 #[test]

@@ -459,5 +459,21 @@ fn rare_dispute_events() -> Vec<DisputeEvent> {
             tier: grassroots::tier::Tier::Subdistrict,
             continuation: grassroots::dispute::RiskContinuation::MediationContinues,
         },
+        DisputeEvent::ConfirmationRuled {
+            ruling: grassroots::dispute::Ruling::Refused {
+                ground: grassroots::dispute::RefusalGround::ContentUnclear,
+            },
+            at: chrono::DateTime::parse_from_rfc3339("2026-03-10T02:00:00Z")
+                .unwrap()
+                .to_utc(),
+            routes: grassroots::dispute::Routes::only(grassroots::escalation::Referral::Litigation),
+        },
+        DisputeEvent::ObligationPerformed { obligation: 0 },
+        DisputeEvent::EnforcementApplied {
+            by: actor("dp1.1"),
+            at: chrono::DateTime::parse_from_rfc3339("2026-04-01T02:00:00Z")
+                .unwrap()
+                .to_utc(),
+        },
     ]
 }

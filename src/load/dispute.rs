@@ -616,7 +616,8 @@ pub(crate) fn play(
                 seal: Some((body, tier)),
                 ..
             } => {
-                run.s.wait_between(rng, 5, 8 * 60);
+                // The seal goes on as the agreement is recorded: no wait
+                // (and no draw, so the year's other draws stay as they were).
                 match officer(city, &mut scratch.buf, &body, tier) {
                     Some(officer) => {
                         run.send(&officer, &C::AffixSeal);
