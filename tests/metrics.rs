@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeDelta, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
 use grassroots::dispute::{
-    Channel, DeclineReason, DisputeEvent as D, FailureReason, Party, Routes, Satisfaction,
-    Selection,
+    Channel, DeclineReason, DisputeEvent as D, FailureReason, ObligationPerformance, Party,
+    Remedy, Routes, Satisfaction, Selection,
 };
 use grassroots::escalation::{
     Band, Escalated, EscalationReason, LadderEvent, Override, PolicyRef, Referral, Started,
@@ -19,7 +19,7 @@ use grassroots::escalation::{
 use grassroots::id::{ActorId, OrgId};
 use grassroots::matter::{DisputeKind, ServiceCategory};
 use grassroots::metrics::{
-    CaseFacts, CaseType, Exclusion, Figures, GovernanceMetrics, RESPONSE_LIMIT,
+    AgreementOutcome, CaseFacts, CaseType, Exclusion, Figures, GovernanceMetrics, RESPONSE_LIMIT,
 };
 use grassroots::org::{Need, Route, RouteReason};
 use grassroots::service::{Mode, Note, Request, Review, ServiceRequestEvent as S, Submission};
@@ -160,6 +160,192 @@ fn settled(respond: i64, resolve: i64, rating: Satisfaction) -> Vec<Recorded<D>>
         (hours(resolve + 200), D::AgreementFulfilled),
         (hours(resolve + 300), D::FollowedUp { rating }),
     ])
+}
+
+/// Settled at the estate, then breached: Wang does not perform.
+fn breached() -> Vec<Recorded<D>> {
+    let mut h = settled(2, 50, Satisfaction::Dissatisfied);
+    h.truncate(7);
+    h.extend(history(vec![(
+        hours(250),
+        D::AgreementBreached {
+            obligation: None,
+            performance: ObligationPerformance::NotPerformed,
+            remedies: vec![Remedy::Litigation],
+        },
+    )]));
+    renumber(h)
+}
+
+/// Mediated at the estate; then a party withdraws.
+fn withdrawn_in_mediation() -> Vec<Recorded<D>> {
+    history(vec![
+        (t0(), reported(DisputeKind::Neighbour)),
+        (hours(2), started(hours(2), 120)),
+        (hours(2), accepted("mt-e1", Tier::Estate)),
+        (hours(3), mediated()),
+        (
+            hours(20),
+            D::Withdrawn {
+                party: actor("li"),
+                routes: Routes::open_for(DisputeKind::Neighbour),
+            },
+        ),
+    ])
+}
+
+/// Mediated at the estate, failed, referred to litigation.
+fn failed_and_referred() -> Vec<Recorded<D>> {
+    history(vec![
+        (t0(), reported(DisputeKind::Neighbour)),
+        (hours(2), started(hours(2), 120)),
+        (hours(2), accepted("mt-e1", Tier::Estate)),
+        (hours(3), mediated()),
+        (
+            hours(40),
+            D::MediationFailed {
+                reason: FailureReason::NoAgreementReached,
+                routes: Routes::open_for(DisputeKind::Neighbour),
+            },
+        ),
+        (
+            hours(41),
+            D::Referred {
+                to: Referral::Litigation,
+                ground: None,
+                routes: Routes::open_for(DisputeKind::Neighbour),
+            },
+        ),
+    ])
+}
+
+fn renumber(h: Vec<Recorded<D>>) -> Vec<Recorded<D>> {
+    h.into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            r.seq = i as u64 + 1;
+            r
+        })
+        .collect()
+}
+
+#[test]
+fn mediation_success_is_agreements_over_mediated_cases_the_withdrawn_left_out() {
+    let mut m = GovernanceMetrics::new();
+    for h in [
+        settled(2, 50, Satisfaction::Satisfied),
+        failed_and_referred(),
+        withdrawn_in_mediation(),
+        // Reported, never mediated.
+        history(vec![(t0(), reported(DisputeKind::Neighbour))]),
+    ] {
+        m.observe_dispute(&h);
+    }
+    let total = m.total();
+    // The withdrawn case was mediated, but is in neither count: a
+    // withdrawal is the party's right, not an outcome of the mediation.
+    assert_eq!(total.withdrawn(), 1);
+    assert_eq!((total.mediated(), total.agreements()), (2, 1));
+    assert_eq!(total.mediation_success_rate(), Some(0.5));
+    assert_eq!(total.rates().mediation_success, Some(0.5));
+    let f = facts(&withdrawn_in_mediation());
+    assert!(f.mediated);
+    assert_eq!(f.excluded, Some(Exclusion::Withdrawn));
+    // An oral agreement is an agreement in effect too (PML art. 30).
+    let oral = history(vec![
+        (t0(), reported(DisputeKind::Neighbour)),
+        (hours(2), started(hours(2), 120)),
+        (hours(2), accepted("mt-e1", Tier::Estate)),
+        (hours(3), mediated()),
+        (
+            hours(4),
+            D::OralAgreementReached {
+                content: "Quiet after ten.".into(),
+                mediator: actor("qian"),
+                at: hours(4),
+            },
+        ),
+    ]);
+    assert_eq!(facts(&oral).agreement, Some(AgreementOutcome::Pending));
+    // Service requests are never mediated: no rate.
+    let mut requests = GovernanceMetrics::new();
+    requests.observe_service_request(&handled(3, 40, &[]));
+    assert_eq!(requests.total().mediation_success_rate(), None);
+}
+
+#[test]
+fn pml_art_31_performance_rate_is_fulfilled_over_agreements_in_effect() {
+    let mut m = GovernanceMetrics::new();
+    for h in [
+        settled(2, 50, Satisfaction::Satisfied),
+        breached(),
+        // In effect, performance not yet recorded: in the denominator.
+        climbed(EscalationReason::HandlingFailed, false),
+        failed_and_referred(),
+    ] {
+        m.observe_dispute(&h);
+    }
+    let total = m.total();
+    assert_eq!((total.agreements(), total.performed()), (3, 1));
+    assert_eq!(total.performance_rate(), Some(1.0 / 3.0));
+    assert_eq!(facts(&breached()).agreement, Some(AgreementOutcome::Breached));
+    assert_eq!(
+        facts(&settled(2, 50, Satisfaction::Satisfied)).agreement,
+        Some(AgreementOutcome::Fulfilled)
+    );
+    // By tier, the same counts fold.
+    assert_eq!(m.by_tier(Tier::Estate).performed(), 1);
+    assert_eq!(m.by_tier(Tier::Community).agreements(), 1);
+}
+
+#[test]
+fn merging_two_folds_keeps_the_mediation_and_performance_counts() {
+    let histories = [
+        settled(2, 50, Satisfaction::Satisfied),
+        breached(),
+        withdrawn_in_mediation(),
+        failed_and_referred(),
+        climbed(EscalationReason::TimedOut, false),
+    ];
+    let mut one = GovernanceMetrics::new();
+    let (mut a, mut b) = (GovernanceMetrics::new(), GovernanceMetrics::new());
+    for (i, h) in histories.iter().enumerate() {
+        one.observe_dispute(h);
+        if i % 2 == 0 { &mut a } else { &mut b }.observe_dispute(h);
+    }
+    a.merge(b);
+    assert_eq!(a.total(), one.total());
+    for tier in Tier::ALL {
+        assert_eq!(a.by_tier(tier), one.by_tier(tier));
+    }
+    let total = a.total();
+    assert_eq!(
+        (total.mediated(), total.agreements(), total.performed()),
+        (4, 3, 1)
+    );
+    // Figures read back as written.
+    let json = serde_json::to_string(total).unwrap();
+    assert_eq!(serde_json::from_str::<Figures>(&json).unwrap(), *total);
+}
+
+#[test]
+fn stored_figures_with_more_agreements_than_mediations_are_refused() {
+    let error = serde_json::from_str::<Figures>(
+        r#"{"received": 2, "mediated": 1, "agreements": 2}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("agreements is 2, more than mediated (1)"), "{error}");
+    let error = serde_json::from_str::<Figures>(
+        r#"{"received": 2, "mediated": 2, "agreements": 1, "performed": 2}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("performed is 2, more than agreements (1)"), "{error}");
+    let error = serde_json::from_str::<Figures>(r#"{"received": 1, "mediated": 2}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("mediated is 2, more than eligible (1)"), "{error}");
 }
 
 fn facts(h: &[Recorded<D>]) -> CaseFacts {
@@ -1039,6 +1225,8 @@ fn figures_merged_near_u64_max_saturate_and_keep_their_rates_in_range() {
         rates.resolution,
         rates.satisfaction,
         rates.on_time,
+        rates.mediation_success,
+        rates.performance,
     ] {
         assert!(rate.is_none_or(|r| (0.0..=1.0).contains(&r)), "{rate:?}");
     }

@@ -136,6 +136,19 @@ pub enum Exclusion {
     Returned,
 }
 
+/// How an agreement in effect stands, as the performance rate counts it
+/// (人民调解法 art. 31: the committee follows performance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementOutcome {
+    /// In effect; its performance not yet recorded.
+    Pending,
+    /// Fulfilled: every obligation performed.
+    Fulfilled,
+    /// Breached, or its performance disputed.
+    Breached,
+}
+
 /// One rating of a case: a follow-up visit's, a review's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rating {
@@ -193,6 +206,12 @@ pub struct CaseFacts {
     /// For a matter the ladder resolved, whether at or below its ceiling
     /// ("small matters stay in the park").
     pub within_ceiling: Option<bool>,
+    /// Whether the case was mediated: mediators were assigned (a dispute;
+    /// never a service request).
+    pub mediated: bool,
+    /// The agreement that took effect (written or oral), if one did, and
+    /// how its performance stands.
+    pub agreement: Option<AgreementOutcome>,
     /// Ratings given: a dispute's follow-up visits, a request's reviews
     /// (a request sent back for rework may be rated again).
     pub ratings: u32,
@@ -249,6 +268,22 @@ impl CaseFacts {
                     true
                 }
                 E::Referred { .. } => true,
+                E::MediatorsAssigned { .. } => {
+                    facts.mediated = true;
+                    false
+                }
+                E::AgreementTookEffect { .. } | E::OralAgreementReached { .. } => {
+                    facts.agreement = Some(AgreementOutcome::Pending);
+                    false
+                }
+                E::AgreementFulfilled => {
+                    facts.agreement = Some(AgreementOutcome::Fulfilled);
+                    false
+                }
+                E::AgreementBreached { .. } => {
+                    facts.agreement = Some(AgreementOutcome::Breached);
+                    false
+                }
                 E::ArbitrationOpened { .. } => {
                     facts.overdue = true;
                     false
@@ -393,6 +428,8 @@ impl CaseFacts {
             resolved_on_time: None,
             overdue: false,
             within_ceiling: None,
+            mediated: false,
+            agreement: None,
             ratings: 0,
             satisfied: 0,
             ladder: MatterReport::from_history::<LadderEvent>([]),

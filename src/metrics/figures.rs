@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::facts::{CaseFacts, Exclusion};
+use super::facts::{AgreementOutcome, CaseFacts, Exclusion};
 
 /// The counts behind every indicator, for one row: the whole city, one
 /// workflow, one tier, one kind of matter or one organisation.
@@ -47,6 +47,9 @@ pub struct Figures {
     escalations: u64,
     ratings: u64,
     satisfied: u64,
+    mediated: u64,
+    agreements: u64,
+    performed: u64,
 }
 
 /// [`Figures`] as read, before they are checked. A missing count is 0.
@@ -66,6 +69,9 @@ struct RawFigures {
     escalations: u64,
     ratings: u64,
     satisfied: u64,
+    mediated: u64,
+    agreements: u64,
+    performed: u64,
 }
 
 /// Why deserialised [`Figures`] were refused: a count is larger than the
@@ -106,6 +112,9 @@ impl TryFrom<RawFigures> for Figures {
             escalations,
             ratings,
             satisfied,
+            mediated,
+            agreements,
+            performed,
         } = raw;
         let excluded = u128::from(withdrawn) + u128::from(duplicate) + u128::from(returned);
         if excluded > u128::from(received) {
@@ -130,6 +139,9 @@ impl TryFrom<RawFigures> for Figures {
             escalations,
             ratings,
             satisfied,
+            mediated,
+            agreements,
+            performed,
         };
         let eligible = figures.eligible();
         let rules = [
@@ -145,6 +157,9 @@ impl TryFrom<RawFigures> for Figures {
                 ladder_resolved,
             ),
             ("satisfied", satisfied, "ratings", ratings),
+            ("mediated", mediated, "eligible", eligible),
+            ("agreements", agreements, "mediated", mediated),
+            ("performed", performed, "agreements", agreements),
         ];
         for (part, value, whole, limit) in rules {
             if value > limit {
@@ -228,6 +243,24 @@ impl Figures {
         self.satisfied
     }
 
+    /// Eligible cases mediated (mediators assigned). A withdrawn case is
+    /// not eligible, so it is in neither this count nor
+    /// [`agreements`](Self::agreements): see
+    /// [`mediation_success_rate`](Self::mediation_success_rate).
+    pub fn mediated(&self) -> u64 {
+        self.mediated
+    }
+
+    /// Of those, cases whose agreement (written or oral) took effect.
+    pub fn agreements(&self) -> u64 {
+        self.agreements
+    }
+
+    /// Of those, agreements fulfilled (人民调解法 art. 31).
+    pub fn performed(&self) -> u64 {
+        self.performed
+    }
+
     /// Adds one case. Counts saturate at `u64::MAX`.
     pub fn add(&mut self, facts: &CaseFacts) {
         fn bump(count: &mut u64, by: u64) {
@@ -257,6 +290,16 @@ impl Figures {
                 bump(&mut self.escalations, u64::from(facts.ladder.escalations));
                 bump(&mut self.ratings, u64::from(facts.ratings));
                 bump(&mut self.satisfied, u64::from(facts.satisfied));
+                // An agreement needs a mediation; a fact that says
+                // otherwise still counts the case as mediated, so the
+                // parts never exceed their wholes.
+                let agreed = facts.agreement.is_some();
+                bump(&mut self.mediated, u64::from(facts.mediated || agreed));
+                bump(&mut self.agreements, u64::from(agreed));
+                bump(
+                    &mut self.performed,
+                    u64::from(facts.agreement == Some(AgreementOutcome::Fulfilled)),
+                );
             }
         }
     }
@@ -279,6 +322,9 @@ impl Figures {
         self.escalations = self.escalations.saturating_add(other.escalations);
         self.ratings = self.ratings.saturating_add(other.ratings);
         self.satisfied = self.satisfied.saturating_add(other.satisfied);
+        self.mediated = self.mediated.saturating_add(other.mediated);
+        self.agreements = self.agreements.saturating_add(other.agreements);
+        self.performed = self.performed.saturating_add(other.performed);
     }
 
     /// Cases excluded from the rates: withdrawn, duplicate or returned.
@@ -322,6 +368,29 @@ impl Figures {
         ratio(self.within_ceiling, self.ladder_resolved)
     }
 
+    /// Mediation success rate (调解成功率): agreements that took effect ÷
+    /// mediated cases. `None` with nothing mediated.
+    ///
+    /// Withdrawn cases count in neither: a withdrawal (or a refusal of
+    /// mediation) is the party's right at any time (人民调解法 art. 23), not
+    /// an outcome the mediation reached, and every rate here leaves the
+    /// withdrawn out alike ([`Exclusion::Withdrawn`]); they are counted
+    /// beside, in [`withdrawn`](Self::withdrawn). Counting them as failures
+    /// would make a committee's rate turn on parties' choices to go
+    /// elsewhere; counting them as successes would be false.
+    pub fn mediation_success_rate(&self) -> Option<f64> {
+        ratio(self.agreements, self.mediated)
+    }
+
+    /// Performance rate (履行率): agreements fulfilled ÷ agreements in
+    /// effect (人民调解法 art. 31). An agreement still being performed
+    /// counts in the denominator, as in the common definition: a period's
+    /// newest agreements lower it until they are performed. `None`
+    /// without agreements.
+    pub fn performance_rate(&self) -> Option<f64> {
+        ratio(self.performed, self.agreements)
+    }
+
     /// Every rate at once.
     pub fn rates(&self) -> Rates {
         Rates {
@@ -330,6 +399,8 @@ impl Figures {
             satisfaction: self.satisfaction_rate(),
             on_time: self.on_time_rate(),
             within_ceiling: self.within_ceiling_rate(),
+            mediation_success: self.mediation_success_rate(),
+            performance: self.performance_rate(),
         }
     }
 }
@@ -348,6 +419,10 @@ pub struct Rates {
     pub on_time: Option<f64>,
     /// [`Figures::within_ceiling_rate`].
     pub within_ceiling: Option<f64>,
+    /// [`Figures::mediation_success_rate`].
+    pub mediation_success: Option<f64>,
+    /// [`Figures::performance_rate`].
+    pub performance: Option<f64>,
 }
 
 /// `part ÷ whole`, at most 1 (a saturated row may hold a part larger than

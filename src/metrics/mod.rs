@@ -109,6 +109,8 @@
 //! | within the ceiling | eligible cases the ladder resolved at or below the ceiling in force (severity raises move it) | eligible cases the ladder resolved (disputes: service requests are supervised, never resolved on the ladder) |
 //! | median time per tier | the lower median of the time eligible cases spent at each tier, per workflow: from the step that brought the case there to the step that took it away or the end of handling (a dispute's agreement taking effect, referral; a request's completion or denial); a case still handled counts to its last recorded event | cases that reached the tier |
 //! | escalations | steps up the ladder taken by eligible cases | — (a count) |
+//! | mediation success rate (调解成功率) | mediated eligible cases whose agreement (written or oral) took effect | eligible cases mediated (mediators assigned). Withdrawn cases are in neither, as in every rate: withdrawal is the party's right (人民调解法 art. 23), not an outcome of the mediation — see [`Figures::mediation_success_rate`] |
+//! | performance rate (履行率) | agreements in effect that were fulfilled, every obligation performed (人民调解法 art. 31) | agreements that took effect, those still being performed included |
 //!
 //! # Breakdowns
 //!
@@ -135,7 +137,7 @@ use std::sync::LazyLock;
 use chrono::TimeDelta;
 use serde::Serialize;
 
-pub use facts::{CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT, Rating};
+pub use facts::{AgreementOutcome, CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT, Rating};
 pub use figures::{Figures, FiguresError, Rates};
 pub use measured::Measured;
 pub use samples::TimeSamples;
