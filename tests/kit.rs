@@ -87,7 +87,10 @@ fn exploring_the_huanan_dispute_reaches_every_declared_transition() {
     // A recusal that leaves a mediator behind needs two conflict-free
     // mediators; this cast's second (zhao) manages at Acme, so one is
     // assigned at a time (tests/dispute_props.rs reaches it with the
-    // neighbours' cast).
+    // neighbours' cast). Enforcement of a confirmed agreement breached
+    // takes 13 commands (report, accept, assign, session, agreement, seal,
+    // three signatures, application, ruling, breach, enforcement): the
+    // guided runs of tests/dispute_props.rs reach it.
     let unreachable: Vec<String> = report
         .unreachable()
         .iter()
@@ -98,7 +101,8 @@ fn exploring_the_huanan_dispute_reaches_every_declared_transition() {
         [
             "Reported --ArbitrationOpened--> Reported",
             "Mediating --MediatorRecused--> Mediating",
-            "MediationFailed --Ladder.ReferredOut--> MediationFailed"
+            "MediationFailed --Ladder.ReferredOut--> MediationFailed",
+            "Breached --EnforcementApplied--> Breached"
         ],
         "{report}"
     );
