@@ -1120,9 +1120,13 @@ fn sealed() -> Vec<E> {
 
 /// Acme pays Li's March wages, 6,500 yuan, by 20 March.
 fn wages_obligation() -> Obligation {
-    Obligation::new(aid("acme-rep"), ObligationKind::Wages, "pays Li's March wages")
-        .amount(650_000)
-        .due_by(on_march(20))
+    Obligation::new(
+        aid("acme-rep"),
+        ObligationKind::Wages,
+        "pays Li's March wages",
+    )
+    .amount(650_000)
+    .due_by(on_march(20))
 }
 
 fn record_document(obligations: Vec<Obligation>) -> C {
@@ -1235,8 +1239,7 @@ fn pml_art_29_the_written_agreement_states_facts_and_each_obligation() {
         .then([E::AgreementRecorded {
             terms: "Acme pays the wages; Li withdraws his complaint.".into(),
             mediator: aid("qian"),
-            facts: "Acme has not paid Li's March wages; Li complained to the labour bureau."
-                .into(),
+            facts: "Acme has not paid Li's March wages; Li complained to the labour bureau.".into(),
             obligations: vec![wages_obligation()],
         }]);
     let DisputeState::Signing { draft, .. } = case.state() else {
@@ -1297,11 +1300,7 @@ fn pml_art_29_the_written_agreement_states_facts_and_each_obligation() {
         .when(
             &mediator("qian"),
             c(),
-            record_document(vec![Obligation::new(
-                aid("li"),
-                ObligationKind::Act,
-                "",
-            )]),
+            record_document(vec![Obligation::new(aid("li"), ObligationKind::Act, "")]),
         )
         .then_rejected(DisputeError::EmptyObligation { obligation: 0 });
 }
@@ -1528,7 +1527,11 @@ fn pml_art_33_a_confirmed_agreement_not_performed_may_go_to_enforcement() {
             performance: ObligationPerformance::NotPerformed,
             remedies: vec![Remedy::Enforcement],
         }]);
-    let breached = case.history().iter().map(|r| r.event.clone()).collect::<Vec<_>>();
+    let breached = case
+        .history()
+        .iter()
+        .map(|r| r.event.clone())
+        .collect::<Vec<_>>();
     let case = given_events(breached.clone())
         .when(&party("li"), c(), C::ApplyForEnforcement)
         .then([E::EnforcementApplied {

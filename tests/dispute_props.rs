@@ -368,13 +368,15 @@ fn events_keep_their_serde_names() {
                 terms: "Acme pays.".into(),
                 mediator: aid("qian"),
                 facts: "Wages unpaid.".into(),
-                obligations: vec![grassroots::dispute::Obligation::new(
-                    aid("acme-rep"),
-                    grassroots::dispute::ObligationKind::Wages,
-                    "pays the wages",
-                )
-                .amount(320_000)
-                .due_by(t(13, 10))],
+                obligations: vec![
+                    grassroots::dispute::Obligation::new(
+                        aid("acme-rep"),
+                        grassroots::dispute::ObligationKind::Wages,
+                        "pays the wages",
+                    )
+                    .amount(320_000)
+                    .due_by(t(13, 10)),
+                ],
             },
             r#"{"type":"agreement_recorded","terms":"Acme pays.","mediator":"qian","facts":"Wages unpaid.","obligations":[{"obligor":"acme-rep","kind":"wages","what":"pays the wages","amount_fen":320000,"due":"2026-03-13T10:00:00Z"}]}"#,
         ),

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeDelta, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
 use grassroots::dispute::{
-    Channel, DeclineReason, DisputeEvent as D, FailureReason, ObligationPerformance, Party,
-    Remedy, Routes, Satisfaction, Selection,
+    Channel, DeclineReason, DisputeEvent as D, FailureReason, ObligationPerformance, Party, Remedy,
+    Routes, Satisfaction, Selection,
 };
 use grassroots::escalation::{
     Band, Escalated, EscalationReason, LadderEvent, Override, PolicyRef, Referral, Started,
@@ -288,7 +288,10 @@ fn pml_art_31_performance_rate_is_fulfilled_over_agreements_in_effect() {
     let total = m.total();
     assert_eq!((total.agreements(), total.performed()), (3, 1));
     assert_eq!(total.performance_rate(), Some(1.0 / 3.0));
-    assert_eq!(facts(&breached()).agreement, Some(AgreementOutcome::Breached));
+    assert_eq!(
+        facts(&breached()).agreement,
+        Some(AgreementOutcome::Breached)
+    );
     assert_eq!(
         facts(&settled(2, 50, Satisfaction::Satisfied)).agreement,
         Some(AgreementOutcome::Fulfilled)
@@ -330,22 +333,30 @@ fn merging_two_folds_keeps_the_mediation_and_performance_counts() {
 
 #[test]
 fn stored_figures_with_more_agreements_than_mediations_are_refused() {
-    let error = serde_json::from_str::<Figures>(
-        r#"{"received": 2, "mediated": 1, "agreements": 2}"#,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(error.contains("agreements is 2, more than mediated (1)"), "{error}");
+    let error =
+        serde_json::from_str::<Figures>(r#"{"received": 2, "mediated": 1, "agreements": 2}"#)
+            .unwrap_err()
+            .to_string();
+    assert!(
+        error.contains("agreements is 2, more than mediated (1)"),
+        "{error}"
+    );
     let error = serde_json::from_str::<Figures>(
         r#"{"received": 2, "mediated": 2, "agreements": 1, "performed": 2}"#,
     )
     .unwrap_err()
     .to_string();
-    assert!(error.contains("performed is 2, more than agreements (1)"), "{error}");
+    assert!(
+        error.contains("performed is 2, more than agreements (1)"),
+        "{error}"
+    );
     let error = serde_json::from_str::<Figures>(r#"{"received": 1, "mediated": 2}"#)
         .unwrap_err()
         .to_string();
-    assert!(error.contains("mediated is 2, more than eligible (1)"), "{error}");
+    assert!(
+        error.contains("mediated is 2, more than eligible (1)"),
+        "{error}"
+    );
 }
 
 fn facts(h: &[Recorded<D>]) -> CaseFacts {

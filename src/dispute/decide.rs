@@ -653,7 +653,9 @@ impl Dispute {
                 }
                 DisputeEvent::AgreementFulfilled
             }
-            Performance::Breached => breach(file, agreement, None, ObligationPerformance::NotPerformed),
+            Performance::Breached => {
+                breach(file, agreement, None, ObligationPerformance::NotPerformed)
+            }
         }
         .into())
     }
@@ -970,11 +972,9 @@ fn breach(
     let wages_unpaid = performance == ObligationPerformance::NotPerformed
         && match obligation.and_then(|n| usize::try_from(n).ok()) {
             Some(i) => agreement.obligations().get(i).is_some_and(wages),
-            None => agreement
-                .obligations()
-                .iter()
-                .enumerate()
-                .any(|(i, o)| wages(o) && !agreement.is_performed(u32::try_from(i).unwrap_or(u32::MAX))),
+            None => agreement.obligations().iter().enumerate().any(|(i, o)| {
+                wages(o) && !agreement.is_performed(u32::try_from(i).unwrap_or(u32::MAX))
+            }),
         };
     DisputeEvent::AgreementBreached {
         obligation,

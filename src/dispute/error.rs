@@ -205,7 +205,9 @@ pub enum DisputeError {
         fen: i64,
     },
     /// An obligation cannot fall due before the agreement is recorded.
-    #[error("obligation {obligation} is due at {due}, before the agreement recorded at {recorded_at}")]
+    #[error(
+        "obligation {obligation} is due at {due}, before the agreement recorded at {recorded_at}"
+    )]
     DueBeforeAgreement {
         /// The obligation's number, from 0.
         obligation: u32,
@@ -446,7 +448,9 @@ pub enum DisputeStateError {
     },
     /// A stored performance of an obligation the agreement does not have,
     /// or recorded twice.
-    #[error("stored performance of obligation {obligation} fits no obligation of {count}, or repeats")]
+    #[error(
+        "stored performance of obligation {obligation} fits no obligation of {count}, or repeats"
+    )]
     UnknownObligationPerformed {
         /// The number stored.
         obligation: u32,

@@ -138,7 +138,11 @@ impl Remedy {
     /// - a labour agreement: arbitration (劳动争议调解仲裁法 art. 15), and a
     ///   payment order when a wage obligation is not performed (art. 16);
     /// - otherwise: litigation (人民调解法 art. 32).
-    pub(crate) fn for_breach(kind: DisputeKind, confirmed: bool, wages_unpaid: bool) -> Vec<Remedy> {
+    pub(crate) fn for_breach(
+        kind: DisputeKind,
+        confirmed: bool,
+        wages_unpaid: bool,
+    ) -> Vec<Remedy> {
         if confirmed {
             return vec![Remedy::Enforcement];
         }

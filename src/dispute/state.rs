@@ -828,17 +828,59 @@ impl TryFrom<StoredState> for DisputeState {
             StoredState::Reported { file } => DisputeState::Reported { file },
             StoredState::Accepted { file } => DisputeState::Accepted { file },
             StoredState::Escalated { file } => DisputeState::Escalated { file },
-            StoredState::Mediating { file, mediation } => DisputeState::Mediating { file, mediation },
-            StoredState::Signing { file, mediation, draft } => DisputeState::Signing { file, mediation, draft },
+            StoredState::Mediating { file, mediation } => {
+                DisputeState::Mediating { file, mediation }
+            }
+            StoredState::Signing {
+                file,
+                mediation,
+                draft,
+            } => DisputeState::Signing {
+                file,
+                mediation,
+                draft,
+            },
             StoredState::Agreed { file, agreement } => DisputeState::Agreed { file, agreement },
-            StoredState::MediationFailed { file, reason, routes } => DisputeState::MediationFailed { file, reason, routes },
-            StoredState::Fulfilled { file, agreement } => DisputeState::Fulfilled { file, agreement },
+            StoredState::MediationFailed {
+                file,
+                reason,
+                routes,
+            } => DisputeState::MediationFailed {
+                file,
+                reason,
+                routes,
+            },
+            StoredState::Fulfilled { file, agreement } => {
+                DisputeState::Fulfilled { file, agreement }
+            }
             StoredState::Breached { file, agreement } => DisputeState::Breached { file, agreement },
-            StoredState::Referred { file, to, routes } => DisputeState::Referred { file, to, routes },
-            StoredState::Withdrawn { file, by, routes } => DisputeState::Withdrawn { file, by, routes },
-            StoredState::Declined { file, body, reason, routes } => DisputeState::Declined { file, body, reason, routes },
+            StoredState::Referred { file, to, routes } => {
+                DisputeState::Referred { file, to, routes }
+            }
+            StoredState::Withdrawn { file, by, routes } => {
+                DisputeState::Withdrawn { file, by, routes }
+            }
+            StoredState::Declined {
+                file,
+                body,
+                reason,
+                routes,
+            } => DisputeState::Declined {
+                file,
+                body,
+                reason,
+                routes,
+            },
             StoredState::Refused { file, by, routes } => DisputeState::Refused { file, by, routes },
-            StoredState::Closed { file, ending, rating } => DisputeState::Closed { file, ending, rating },
+            StoredState::Closed {
+                file,
+                ending,
+                rating,
+            } => DisputeState::Closed {
+                file,
+                ending,
+                rating,
+            },
         };
         state.check_parts()?;
         Ok(state)

@@ -690,10 +690,8 @@ fn next(
                     // that enforcement is reached.
                     performance: if choice % 4 == 0
                         || (choice % 2 == 0
-                            && matches!(
-                                agreement.confirmation(),
-                                Confirmation::Confirmed { .. }
-                            )) {
+                            && matches!(agreement.confirmation(), Confirmation::Confirmed { .. }))
+                    {
                         Performance::Breached
                     } else {
                         Performance::Fulfilled
