@@ -55,6 +55,7 @@ fn a_quiet_tick_and_a_refusal_do_not_allocate_either() {
 fn a_signature_that_puts_the_agreement_into_effect_does_allocate() {
     let d = dispute();
     let mut steps = path::signing();
+    steps.push((academy_officer(), minutes(5), DisputeCommand::AffixSeal));
     steps.push((party("li"), minutes(5), DisputeCommand::Sign));
     steps.push((party("acme-rep"), minutes(6), DisputeCommand::Sign));
     let mut case = drive(&d, &steps);
