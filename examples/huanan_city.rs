@@ -72,7 +72,7 @@ use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
 };
 use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
-use grassroots::journal::{self, EventSchema, EventStore, ExecuteError, Sweeper};
+use grassroots::journal::{self, EventStore, ExecuteError, Journaled, Sweeper};
 use grassroots::matter::DisputeKind;
 use grassroots::org::{
     Capability, Link, LinkOrigin, Mechanism, Need, Org, OrgGraph, OrgKind, Relation, RouteReason,
@@ -85,8 +85,6 @@ use grassroots::service::{
 use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::HasKind;
 use grassroots::workflow::{Case, Context, Recorded, dot, mermaid};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
@@ -506,16 +504,18 @@ fn name(graph: &OrgGraph, id: &OrgId) -> String {
 // ---------------------------------------------------------------------------
 
 struct Journal {
-    store: Box<dyn EventStore>,
+    store: Arc<dyn EventStore + Send + Sync>,
     tenant: TenantId,
     kind: StoreKind,
+    /// The tenant's cases: handles each command, keeping recent cases.
+    cases: journal::Journal<Arc<dyn EventStore + Send + Sync>>,
 }
 
 impl Journal {
     /// A SQLite file in `dir` with the `sqlite` feature (emptied first, so
     /// every run tells the same story); memory without it.
     fn open(dir: &Path) -> Result<Self> {
-        let tenant = "longgang".parse()?;
+        let tenant: TenantId = "longgang".parse()?;
         #[cfg(feature = "sqlite")]
         {
             let path = dir.join("histories.sqlite3");
@@ -525,9 +525,11 @@ impl Journal {
                     std::fs::remove_file(&file)?;
                 }
             }
-            let store = journal::SqliteStore::open(&path)?;
+            let store: Arc<dyn EventStore + Send + Sync> =
+                Arc::new(journal::SqliteStore::open(&path)?);
             Ok(Self {
-                store: Box::new(store),
+                cases: journal::Journal::new(store.clone(), tenant.clone()).with_retries(0),
+                store,
                 tenant,
                 kind: StoreKind::Sqlite(path),
             })
@@ -535,8 +537,10 @@ impl Journal {
         #[cfg(not(feature = "sqlite"))]
         {
             let _ = dir;
+            let store: Arc<dyn EventStore + Send + Sync> = Arc::new(journal::MemoryStore::new());
             Ok(Self {
-                store: Box::new(journal::MemoryStore::new()),
+                cases: journal::Journal::new(store.clone(), tenant.clone()).with_retries(0),
+                store,
                 tenant,
                 kind: StoreKind::Memory,
             })
@@ -553,11 +557,11 @@ impl Journal {
         command: &W::Command,
     ) -> Result<Case<W>, ExecuteError<W::Rejection>>
     where
-        W: EventSchema,
-        W::Event: Serialize + DeserializeOwned,
+        W: Journaled,
     {
         let ctx = Context::new(at, actor);
-        journal::execute(&*self.store, &self.tenant, workflow, case, command, &ctx, 0)
+        self.cases
+            .handle(workflow, case, command, &ctx)
             .map(|done| done.case)
     }
 
@@ -569,8 +573,7 @@ impl Journal {
         steps: &[(&Actor, DateTime<Utc>, W::Command)],
     ) -> Result<Case<W>>
     where
-        W: EventSchema,
-        W::Event: Serialize + DeserializeOwned,
+        W: Journaled,
         W::Rejection: Error + 'static,
     {
         let mut last = None;

@@ -821,6 +821,40 @@ impl EventStore for SqliteStore {
             .map_err(sql)?;
         Ok(u64::try_from(version).unwrap_or(0))
     }
+
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT stream_id FROM journal_heads
+                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id > ?3
+                 ORDER BY stream_id LIMIT ?4",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt
+            .query(params![
+                tenant.as_str(),
+                stream_type.as_str(),
+                after.map_or("", CaseId::as_str),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ])
+            .map_err(sql)?;
+        let mut ids = Vec::new();
+        while let Some(row) = rows.next().map_err(sql)? {
+            let id: String = row.get(0).map_err(sql)?;
+            ids.push(CaseId::new(id).map_err(|_| JournalError::Corrupt {
+                position: 0,
+                column: "journal_heads.stream_id",
+            })?);
+        }
+        Ok(ids)
+    }
 }
 
 #[cfg(test)]

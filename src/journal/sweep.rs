@@ -163,7 +163,7 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 /// # use grassroots::org::{Capability, Org, OrgGraph, OrgKind};
 /// # use grassroots::matter::DisputeKind;
 /// use grassroots::actor::{Actor, Role};
-/// use grassroots::journal::{self, MemoryStore, Sweeper};
+/// use grassroots::journal::{Journal, MemoryStore};
 /// use grassroots::org::Need;
 /// use grassroots::tier::Severity;
 /// use grassroots::workflow::Context;
@@ -172,8 +172,7 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 /// # graph.try_add_org(Org::new("grid-7".parse()?, "Grid 7", OrgKind::Grid)
 /// #     .with_capabilities([Capability::Mediation(DisputeKind::Labour)]))?;
 /// # let ladder = Ladder::new(PolicyBook::default(), graph, WorkingCalendar::prc());
-/// let store = MemoryStore::new();
-/// let tenant = "longgang".parse()?;
+/// let journal = Journal::new(MemoryStore::new(), "longgang".parse()?);
 /// let monday = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
 /// let worker = Actor::new("gw-1".parse()?).with_role(Role::GridWorker);
 /// let start = LadderCommand::Start {
@@ -183,9 +182,9 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 ///     due: None,
 /// };
 /// let ctx = Context::new(monday, &worker);
-/// journal::execute(&store, &tenant, &ladder, &"M-1".parse()?, &start, &ctx, 3)?;
+/// journal.handle(&ladder, &"M-1".parse()?, &start, &ctx)?;
 ///
-/// let sweeper = Sweeper::new(&store, tenant, ladder);
+/// let sweeper = journal.sweeper(ladder);
 /// assert!(sweeper.sweep(monday)?.ticked.is_empty(), "nothing due yet");
 /// let report = sweeper.sweep(monday + Duration::days(14))?;
 /// assert_eq!(report.ticked.len(), 1, "{report}");
