@@ -117,8 +117,12 @@ fn a_command_on_a_cached_case_reads_no_event() {
     let ctx = |hours| Context::new(t0() + Duration::hours(hours), &worker);
     let journal = Journal::new(&store, "longgang".parse().unwrap());
     let id: CaseId = "T-1".parse().unwrap();
-    journal.handle(&Ticket, &id, &Command::Open, &ctx(0)).unwrap();
-    journal.handle(&Ticket, &id, &Command::Hold, &ctx(1)).unwrap();
+    journal
+        .handle(&Ticket, &id, &Command::Open, &ctx(0))
+        .unwrap();
+    journal
+        .handle(&Ticket, &id, &Command::Hold, &ctx(1))
+        .unwrap();
     store.rows_read.set(0);
     let done = journal
         .handle(&Ticket, &id, &Command::Resume, &ctx(2))
@@ -143,31 +147,55 @@ fn a_cached_case_the_store_went_back_on_is_read_again() {
     let id: CaseId = "T-1".parse().unwrap();
     // The "backup": the case opened only.
     let backup = Journal::new(&store.stores[1], tenant.clone());
-    backup.handle(&Ticket, &id, &Command::Open, &ctx(0)).unwrap();
+    backup
+        .handle(&Ticket, &id, &Command::Open, &ctx(0))
+        .unwrap();
 
     let journal = Journal::new(&store, tenant.clone());
-    journal.handle(&Ticket, &id, &Command::Open, &ctx(0)).unwrap();
-    let held = journal.handle(&Ticket, &id, &Command::Hold, &ctx(1)).unwrap();
+    journal
+        .handle(&Ticket, &id, &Command::Open, &ctx(0))
+        .unwrap();
+    let held = journal
+        .handle(&Ticket, &id, &Command::Hold, &ctx(1))
+        .unwrap();
     assert_eq!(held.case.version(), 2);
 
     // Restored: the store is behind the cache.
     store.current.set(1);
     let loaded = journal.load::<Ticket>(&id).unwrap();
     assert_eq!(loaded.version(), 1, "the stale entry was trusted");
-    assert_eq!(loaded, journal::load::<Ticket, _>(&store, &tenant, &id).unwrap());
+    assert_eq!(
+        loaded,
+        journal::load::<Ticket, _>(&store, &tenant, &id).unwrap()
+    );
 
     // Another history at the same version: the head differs.
     store.current.set(0);
     let other: CaseId = "T-2".parse().unwrap();
-    journal.handle(&Ticket, &other, &Command::Open, &ctx(0)).unwrap();
-    journal.handle(&Ticket, &other, &Command::Hold, &ctx(1)).unwrap();
-    backup.handle(&Ticket, &other, &Command::Open, &ctx(0)).unwrap();
-    backup.handle(&Ticket, &other, &Command::Resolve, &ctx(1)).unwrap();
+    journal
+        .handle(&Ticket, &other, &Command::Open, &ctx(0))
+        .unwrap();
+    journal
+        .handle(&Ticket, &other, &Command::Hold, &ctx(1))
+        .unwrap();
+    backup
+        .handle(&Ticket, &other, &Command::Open, &ctx(0))
+        .unwrap();
+    backup
+        .handle(&Ticket, &other, &Command::Resolve, &ctx(1))
+        .unwrap();
     store.current.set(1);
     let loaded = journal.load::<Ticket>(&other).unwrap();
     assert_eq!(loaded.version(), 2);
-    assert_eq!(loaded, journal::load::<Ticket, _>(&store, &tenant, &other).unwrap());
-    assert!(matches!(loaded.state(), State::Resolved), "{:?}", loaded.state());
+    assert_eq!(
+        loaded,
+        journal::load::<Ticket, _>(&store, &tenant, &other).unwrap()
+    );
+    assert!(
+        matches!(loaded.state(), State::Resolved),
+        "{:?}",
+        loaded.state()
+    );
 }
 
 #[test]

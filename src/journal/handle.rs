@@ -211,8 +211,8 @@ impl<S: EventStore> Journal<S> {
     where
         W: Journaled,
     {
-        let stream = StreamKey::of::<W>(self.tenant.clone(), id.clone())
-            .map_err(JournalError::from)?;
+        let stream =
+            StreamKey::of::<W>(self.tenant.clone(), id.clone()).map_err(JournalError::from)?;
         let ctx = with_micros(ctx);
         let mut attempts: u32 = 0;
         loop {
@@ -326,7 +326,9 @@ impl<S: EventStore> Journal<S> {
         let cached = self.cache().get(stream);
         if let Some(entry) = cached {
             if let Some(case) = entry.case.downcast_ref::<Case<W>>() {
-                if let Some(found) = self.catch_up(stream, case, entry.version, entry.head, anchor)? {
+                if let Some(found) =
+                    self.catch_up(stream, case, entry.version, entry.head, anchor)?
+                {
                     if found.0.version() != entry.version {
                         self.remember(stream, &found.0, found.1);
                     }
@@ -405,7 +407,6 @@ impl<S: EventStore> Journal<S> {
             },
         );
     }
-
 }
 
 /// The hash the store gives the last of `events`, appended after version

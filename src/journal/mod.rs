@@ -179,6 +179,7 @@ mod hash;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod read;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod sweep;

@@ -264,7 +264,7 @@ impl SqliteStore {
 /// SQLite does not wait for it through the busy handler, so when other
 /// connections are opening the same file at the same moment it is retried
 /// until the busy timeout runs out.
-fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), JournalError> {
+pub(crate) fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), JournalError> {
     let start = Instant::now();
     loop {
         // Returns the mode now in force ("memory" for an in-memory database).
