@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 
 use super::index::{CaseTables, case_projections, is_work_for};
 use super::{
-    CaseKey, CaseQueries, CaseRow, Checkpoint, Page, ProjectionError, ReadStore, WorkItem,
+    CaseIndex, CaseKey, CaseQueries, CaseRow, Checkpoint, Page, ProjectionError, ReadStore,
+    WorkItem, WorkQueue,
 };
 use crate::actor::Actor;
 use crate::id::{OrgId, TenantId};
@@ -84,23 +85,42 @@ impl MemoryReadStore {
         self.tables.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Refuses to read `name`'s table when a newer version wrote it.
+    fn check_schema(tables: &MemoryTables, name: &str, known: u32) -> Result<(), ProjectionError> {
+        let found = tables
+            .checkpoints
+            .iter()
+            .filter(|((n, _), _)| n == name)
+            .map(|(_, c)| c.schema_version)
+            .max();
+        match found {
+            Some(found) if found > known => Err(ProjectionError::SchemaTooNew {
+                projection: name.to_owned(),
+                found,
+                known,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     fn cases_where(
         &self,
         tenant: &TenantId,
         page: &Page,
         keep: impl Fn(&CaseRow) -> bool,
-    ) -> Vec<CaseRow> {
+    ) -> Result<Vec<CaseRow>, ProjectionError> {
         let tables = self.lock();
+        Self::check_schema(&tables, CaseIndex::NAME, CaseIndex::SCHEMA_VERSION)?;
         let Some(cases) = tables.cases.get(tenant) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        cases
+        Ok(cases
             .range(range_after(page))
             .map(|(_, row)| row)
             .filter(|row| keep(row))
             .take(page.limit)
             .cloned()
-            .collect()
+            .collect())
     }
 
     fn work_where(
@@ -108,17 +128,19 @@ impl MemoryReadStore {
         tenant: &TenantId,
         page: &Page,
         keep: impl Fn(&WorkItem) -> bool,
-    ) -> Vec<WorkItem> {
+    ) -> Result<Vec<WorkItem>, ProjectionError> {
         let tables = self.lock();
+        Self::check_schema(&tables, WorkQueue::NAME, WorkQueue::SCHEMA_VERSION)?;
         let Some(work) = tables.work.get(tenant) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        work.range(range_after(page))
+        Ok(work
+            .range(range_after(page))
             .map(|(_, item)| item)
             .filter(|item| keep(item))
             .take(page.limit)
             .cloned()
-            .collect()
+            .collect())
     }
 }
 
@@ -208,8 +230,9 @@ case_projections!(MemoryReadStore);
 
 impl CaseQueries for MemoryReadStore {
     fn case(&self, tenant: &TenantId, key: &CaseKey) -> Result<Option<CaseRow>, ProjectionError> {
-        Ok(self
-            .lock()
+        let tables = self.lock();
+        Self::check_schema(&tables, CaseIndex::NAME, CaseIndex::SCHEMA_VERSION)?;
+        Ok(tables
             .cases
             .get(tenant)
             .and_then(|cases| cases.get(key))
@@ -222,9 +245,9 @@ impl CaseQueries for MemoryReadStore {
         body: &OrgId,
         page: &Page,
     ) -> Result<Vec<CaseRow>, ProjectionError> {
-        Ok(self.cases_where(tenant, page, |row| {
+        self.cases_where(tenant, page, |row| {
             row.is_open() && row.body.as_ref() == Some(body)
-        }))
+        })
     }
 
     fn overdue_at(
@@ -234,9 +257,9 @@ impl CaseQueries for MemoryReadStore {
         now: DateTime<Utc>,
         page: &Page,
     ) -> Result<Vec<CaseRow>, ProjectionError> {
-        Ok(self.cases_where(tenant, page, |row| {
+        self.cases_where(tenant, page, |row| {
             row.is_open() && row.tier == Some(tier) && row.next_due.is_some_and(|d| d < now)
-        }))
+        })
     }
 
     fn due_before(
@@ -245,9 +268,9 @@ impl CaseQueries for MemoryReadStore {
         at: DateTime<Utc>,
         page: &Page,
     ) -> Result<Vec<CaseRow>, ProjectionError> {
-        Ok(self.cases_where(tenant, page, |row| {
+        self.cases_where(tenant, page, |row| {
             row.is_open() && row.next_due.is_some_and(|d| d < at)
-        }))
+        })
     }
 
     fn work_of(
@@ -256,7 +279,7 @@ impl CaseQueries for MemoryReadStore {
         body: &OrgId,
         page: &Page,
     ) -> Result<Vec<WorkItem>, ProjectionError> {
-        Ok(self.work_where(tenant, page, |item| item.body.as_ref() == Some(body)))
+        self.work_where(tenant, page, |item| item.body.as_ref() == Some(body))
     }
 
     fn work_for(
@@ -265,6 +288,6 @@ impl CaseQueries for MemoryReadStore {
         actor: &Actor,
         page: &Page,
     ) -> Result<Vec<WorkItem>, ProjectionError> {
-        Ok(self.work_where(tenant, page, |item| is_work_for(item, actor)))
+        self.work_where(tenant, page, |item| is_work_for(item, actor))
     }
 }
