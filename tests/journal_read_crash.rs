@@ -41,7 +41,13 @@ fn populate(store: &dyn EventStore, tenant: &TenantId) {
     let boss = Actor::new("sup-1".parse().unwrap())
         .with_role(Role::Supervisor)
         .with_role(Role::GridWorker);
-    let steps = [Command::Open, Command::Hold, Command::Resume, Command::Resolve, Command::Close];
+    let steps = [
+        Command::Open,
+        Command::Hold,
+        Command::Resume,
+        Command::Resolve,
+        Command::Close,
+    ];
     for (round, command) in steps.iter().enumerate() {
         for n in 0..CASES {
             if (n as usize + round) % 7 == 0 && round > 0 {
@@ -63,8 +69,12 @@ where
     CaseIndex: Projection<R>,
     WorkQueue: Projection<R>,
 {
-    runner.catch_up(&mut CaseIndex::new().with::<Ticket>()).unwrap();
-    runner.catch_up(&mut WorkQueue::new().with::<Ticket>()).unwrap();
+    runner
+        .catch_up(&mut CaseIndex::new().with::<Ticket>())
+        .unwrap();
+    runner
+        .catch_up(&mut WorkQueue::new().with::<Ticket>())
+        .unwrap();
 }
 
 /// The projector, run as a child process by the tests below.
@@ -179,7 +189,9 @@ fn killed_projectors_end_equal_to_an_uninterrupted_one<R>(
     let mut after = None;
     loop {
         let ids = journal.list::<Ticket>(after.as_ref(), 100).unwrap();
-        let Some(last) = ids.last().cloned() else { break };
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
         for id in ids {
             let key = grassroots::journal::read::CaseKey {
                 stream_type: "ticket".parse().unwrap(),
@@ -197,15 +209,26 @@ fn killed_projectors_end_equal_to_an_uninterrupted_one<R>(
         .with_role(Role::GridWorker)
         .with_role(Role::Supervisor);
     let mut page = Page::first(1000);
-    let killed = runner.read_store().work_for(tenant, &everyone, &page).unwrap();
-    let uninterrupted = calm.read_store().work_for(tenant, &everyone, &page).unwrap();
+    let killed = runner
+        .read_store()
+        .work_for(tenant, &everyone, &page)
+        .unwrap();
+    let uninterrupted = calm
+        .read_store()
+        .work_for(tenant, &everyone, &page)
+        .unwrap();
     assert!(!killed.is_empty());
     assert_eq!(killed, uninterrupted);
     page.limit = 10;
     let body = "desk-sup-1".parse().unwrap();
     assert_eq!(
-        runner.read_store().open_cases_of(tenant, &body, &page).unwrap(),
-        calm.read_store().open_cases_of(tenant, &body, &page).unwrap()
+        runner
+            .read_store()
+            .open_cases_of(tenant, &body, &page)
+            .unwrap(),
+        calm.read_store()
+            .open_cases_of(tenant, &body, &page)
+            .unwrap()
     );
 }
 

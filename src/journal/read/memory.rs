@@ -86,13 +86,16 @@ impl MemoryReadStore {
     }
 
     /// Refuses to read `name`'s table when a newer version wrote it.
-    fn check_schema(tables: &MemoryTables, name: &str, known: u32) -> Result<(), ProjectionError> {
+    fn check_schema(
+        tables: &MemoryTables,
+        name: &str,
+        tenant: &TenantId,
+        known: u32,
+    ) -> Result<(), ProjectionError> {
         let found = tables
             .checkpoints
-            .iter()
-            .filter(|((n, _), _)| n == name)
-            .map(|(_, c)| c.schema_version)
-            .max();
+            .get(&(name.to_owned(), tenant.clone()))
+            .map(|c| c.schema_version);
         match found {
             Some(found) if found > known => Err(ProjectionError::SchemaTooNew {
                 projection: name.to_owned(),
@@ -110,7 +113,7 @@ impl MemoryReadStore {
         keep: impl Fn(&CaseRow) -> bool,
     ) -> Result<Vec<CaseRow>, ProjectionError> {
         let tables = self.lock();
-        Self::check_schema(&tables, CaseIndex::NAME, CaseIndex::SCHEMA_VERSION)?;
+        Self::check_schema(&tables, CaseIndex::NAME, tenant, CaseIndex::SCHEMA_VERSION)?;
         let Some(cases) = tables.cases.get(tenant) else {
             return Ok(Vec::new());
         };
@@ -130,7 +133,7 @@ impl MemoryReadStore {
         keep: impl Fn(&WorkItem) -> bool,
     ) -> Result<Vec<WorkItem>, ProjectionError> {
         let tables = self.lock();
-        Self::check_schema(&tables, WorkQueue::NAME, WorkQueue::SCHEMA_VERSION)?;
+        Self::check_schema(&tables, WorkQueue::NAME, tenant, WorkQueue::SCHEMA_VERSION)?;
         let Some(work) = tables.work.get(tenant) else {
             return Ok(Vec::new());
         };
@@ -231,7 +234,7 @@ case_projections!(MemoryReadStore);
 impl CaseQueries for MemoryReadStore {
     fn case(&self, tenant: &TenantId, key: &CaseKey) -> Result<Option<CaseRow>, ProjectionError> {
         let tables = self.lock();
-        Self::check_schema(&tables, CaseIndex::NAME, CaseIndex::SCHEMA_VERSION)?;
+        Self::check_schema(&tables, CaseIndex::NAME, tenant, CaseIndex::SCHEMA_VERSION)?;
         Ok(tables
             .cases
             .get(tenant)

@@ -110,11 +110,17 @@ impl PostgresReadStore {
         self.client.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn check_schema(client: &mut Client, name: &str, known: u32) -> Result<(), ProjectionError> {
+    fn check_schema(
+        client: &mut Client,
+        name: &str,
+        tenant: &TenantId,
+        known: u32,
+    ) -> Result<(), ProjectionError> {
         let row = client
             .query_one(
-                "SELECT max(schema_version) FROM grassroots_read_models WHERE name = $1",
-                &[&name],
+                "SELECT max(schema_version) FROM grassroots_read_models
+                 WHERE name = $1 AND tenant = $2",
+                &[&name, &tenant.as_str()],
             )
             .map_err(pg)?;
         let found: Option<i32> = row.try_get(0).map_err(pg)?;
@@ -138,7 +144,7 @@ impl PostgresReadStore {
         bind: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, ProjectionError> {
         let mut client = self.lock();
-        Self::check_schema(&mut client, name, known)?;
+        Self::check_schema(&mut client, name, tenant, known)?;
         let (after_type, after_id) = after(page);
         let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
         let tenant_text = tenant.as_str();

@@ -131,13 +131,19 @@ impl SqliteReadStore {
     }
 
     /// Refuses to read `name`'s table when a newer version wrote it.
-    fn check_schema(conn: &Connection, name: &str, known: u32) -> Result<(), ProjectionError> {
+    fn check_schema(
+        conn: &Connection,
+        name: &str,
+        tenant: &TenantId,
+        known: u32,
+    ) -> Result<(), ProjectionError> {
         let found: Option<i64> = conn
             .prepare_cached(
-                "SELECT max(schema_version) FROM grassroots_read_models WHERE name = ?1",
+                "SELECT max(schema_version) FROM grassroots_read_models
+                 WHERE name = ?1 AND tenant = ?2",
             )
             .map_err(sql)?
-            .query_row(params![name], |row| row.get(0))
+            .query_row(params![name, tenant.as_str()], |row| row.get(0))
             .map_err(sql)?;
         match found.map(|v| u32::try_from(v).unwrap_or(u32::MAX)) {
             Some(found) if found > known => Err(ProjectionError::SchemaTooNew {
@@ -157,7 +163,7 @@ impl SqliteReadStore {
         bind: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<CaseRow>, ProjectionError> {
         let conn = self.lock();
-        Self::check_schema(&conn, CaseIndex::NAME, CaseIndex::SCHEMA_VERSION)?;
+        Self::check_schema(&conn, CaseIndex::NAME, tenant, CaseIndex::SCHEMA_VERSION)?;
         let query = format!(
             "SELECT stream_type, case_id, state, tier, body, parties, opened, closed, next_due, version
              FROM grassroots_case_index
@@ -187,7 +193,7 @@ impl SqliteReadStore {
         bind: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<WorkItem>, ProjectionError> {
         let conn = self.lock();
-        Self::check_schema(&conn, WorkQueue::NAME, WorkQueue::SCHEMA_VERSION)?;
+        Self::check_schema(&conn, WorkQueue::NAME, tenant, WorkQueue::SCHEMA_VERSION)?;
         let query = format!(
             "SELECT stream_type, case_id, action, body, role, since, due
              FROM grassroots_work_queue
