@@ -72,6 +72,9 @@ use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
 };
 use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
+use grassroots::journal::read::{
+    self, CaseIndex, CaseQueries, MemoryReadStore, Page, Runner, WorkItem, WorkQueue,
+};
 use grassroots::journal::{self, EventStore, ExecuteError, Journaled, Sweeper};
 use grassroots::matter::DisputeKind;
 use grassroots::org::{
@@ -118,6 +121,9 @@ pub(crate) struct Outcome {
     pub(crate) streams_verified: usize,
     /// The diagram files written.
     pub(crate) diagrams: Vec<PathBuf>,
+    /// The morning work queues read from the journal: the branch's and the
+    /// mediation academy's (with the parks' committee it hosts).
+    pub(crate) morning: Morning,
 }
 
 /// Who handled a dispute, where, and how it ended.
@@ -666,6 +672,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
 
     // The histories, read back from the store.
     let (events_stored, streams_verified) = check_store(out, &journal, &commercial_case)?;
+    let morning = morning_work_queue(out, &journal, &graph, &dispute, &service)?;
 
     let diagrams = write_diagrams(out, &graph, dir)?;
 
@@ -683,6 +690,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         store: journal.kind.clone(),
         events_stored,
         streams_verified,
+        morning,
         diagrams,
     };
     Ok(outcome)
@@ -1443,6 +1451,134 @@ fn metrics(
         all.overdue()
     )?;
     Ok(())
+}
+
+/// The morning work queues of the Huanan City branch and of the mediation
+/// academy (with the parks' committee it hosts).
+#[derive(Debug)]
+pub(crate) struct Morning {
+    /// What waits at the branch.
+    pub(crate) branch: Vec<WorkItem>,
+    /// What waits at the academy and its committee.
+    pub(crate) academy: Vec<WorkItem>,
+}
+
+/// Next morning: two cases arrived overnight; the read models catch up from
+/// the journal, and each desk finds what waits for it — the list a clerk
+/// opens first thing.
+fn morning_work_queue(
+    out: &mut dyn Write,
+    journal: &Journal,
+    graph: &OrgGraph,
+    dispute: &Dispute,
+    service: &ServiceRequest,
+) -> Result<Morning> {
+    // Thursday evening: a wage dispute between a shop assistant and the
+    // shop's owner in Guanghong park, accepted by the parks' committee; a
+    // tax registration submitted online to the branch.
+    let report = Report {
+        kind: DisputeKind::Labour,
+        parties: vec![
+            Party::person(person("zhou")?),
+            Party::person(person("wei")?),
+        ],
+        location: org(GUANGHONG)?,
+        channel: Channel::Party,
+        severity: Severity::Minor,
+    };
+    let director = officer("committee-director", Tier::Estate, PARK_MEDIATION)?;
+    journal.run(
+        dispute,
+        &"LD-002".parse()?,
+        &[
+            (&party("zhou")?, march(5, 17, 0), DisputeCommand::Report(report)),
+            (&director, march(5, 17, 40), DisputeCommand::Accept),
+        ],
+    )?;
+    let submit = ServiceRequestCommand::Submit {
+        item: "TX-002".parse()?,
+        materials: vec!["business-licence".parse()?, "bank-account".parse()?],
+        attributes: [(
+            "taxpayer".parse()?,
+            AttributeValue::Choice("small_scale".into()),
+        )]
+        .into_iter()
+        .collect(),
+        description: None,
+    };
+    journal.send(service, &"HN-004".parse()?, &party("xinda-rep")?, march(5, 21, 15), &submit)?;
+
+    #[cfg(not(feature = "sqlite"))]
+    let read = MemoryReadStore::new();
+    #[cfg(feature = "sqlite")]
+    let read = match &journal.kind {
+        // Beside the histories, in the same file: query them with SQL too.
+        StoreKind::Sqlite(path) => read::SqliteReadStore::open(path)?,
+        StoreKind::Memory => read::SqliteReadStore::open_in_memory()?,
+    };
+    let runner = Runner::new(&journal.store, journal.tenant.clone(), read);
+    let mut index = CaseIndex::new().with::<Dispute>().with::<ServiceRequest>();
+    let mut queue = WorkQueue::new().with::<Dispute>().with::<ServiceRequest>();
+    let caught_up = runner.catch_up(&mut index)?;
+    runner.catch_up(&mut queue)?;
+    let reads = runner.read_store();
+    writeln!(out, "\nThe morning work queue")?;
+    writeln!(out, "----------------------")?;
+    writeln!(
+        out,
+        "Case index and work queue caught up from the journal ({} events).",
+        caught_up.events
+    )?;
+    let page = Page::first(50);
+    let branch = reads.work_of(&journal.tenant, &org(sample::HALL)?, &page)?;
+    let mut academy = reads.work_of(&journal.tenant, &org(ACADEMY)?, &page)?;
+    academy.extend(reads.work_of(&journal.tenant, &org(PARK_MEDIATION)?, &page)?);
+    for (desk, items) in [
+        (name(graph, &org(sample::HALL)?), &branch),
+        (
+            format!("{} and the committee it hosts", name(graph, &org(ACADEMY)?)),
+            &academy,
+        ),
+    ] {
+        writeln!(out, "{desk}:")?;
+        if items.is_empty() {
+            writeln!(out, "  nothing waiting")?;
+        }
+        for item in items.iter() {
+            let due = item
+                .due
+                .map(|d| format!(", due {}", d.with_timezone(&shenzhen()).format("%-d %B %H:%M")))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {}: {} ({} waits, since {}{due})",
+                item.key.id,
+                item.action,
+                item.role,
+                item.since.with_timezone(&shenzhen()).format("%-d %B %H:%M"),
+            )?;
+        }
+    }
+    let overdue = reads.overdue_at(
+        &journal.tenant,
+        Tier::Estate,
+        march(31, 9, 0),
+        &Page::first(50),
+    )?;
+    writeln!(
+        out,
+        "Overdue at the estate tier by 31 March: {}.",
+        if overdue.is_empty() {
+            "none".to_owned()
+        } else {
+            overdue
+                .iter()
+                .map(|row| row.key.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    )?;
+    Ok(Morning { branch, academy })
 }
 
 /// Counts the stored events, verifies every stream's hash chain and reloads

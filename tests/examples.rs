@@ -413,3 +413,34 @@ fn the_readme_excerpt_is_what_huanan_city_prints() {
         );
     }
 }
+
+#[test]
+fn huanan_city_morning_work_queues_show_what_arrived_overnight() {
+    let (o, text, _dir) = run(huanan_city::run);
+    let branch: Vec<_> = o
+        .morning
+        .branch
+        .iter()
+        .map(|w| (w.key.id.as_str().to_owned(), w.action.clone(), w.role.clone()))
+        .collect();
+    assert_eq!(
+        branch,
+        [("HN-004".to_owned(), "examine".to_owned(), Role::HallClerk)]
+    );
+    let academy: Vec<_> = o
+        .morning
+        .academy
+        .iter()
+        .map(|w| (w.key.id.as_str().to_owned(), w.action.clone(), w.body.clone()))
+        .collect();
+    assert_eq!(
+        academy,
+        [(
+            "LD-002".to_owned(),
+            "assign mediators".to_owned(),
+            Some(id("park-mediation"))
+        )]
+    );
+    assert!(text.contains("The morning work queue"), "{text}");
+    assert!(text.contains("Overdue at the estate tier by 31 March: LD-002."), "{text}");
+}
