@@ -1491,7 +1491,11 @@ fn morning_work_queue(
         dispute,
         &"LD-002".parse()?,
         &[
-            (&party("zhou")?, march(5, 17, 0), DisputeCommand::Report(report)),
+            (
+                &party("zhou")?,
+                march(5, 17, 0),
+                DisputeCommand::Report(report),
+            ),
             (&director, march(5, 17, 40), DisputeCommand::Accept),
         ],
     )?;
@@ -1506,7 +1510,13 @@ fn morning_work_queue(
         .collect(),
         description: None,
     };
-    journal.send(service, &"HN-004".parse()?, &party("xinda-rep")?, march(5, 21, 15), &submit)?;
+    journal.send(
+        service,
+        &"HN-004".parse()?,
+        &party("xinda-rep")?,
+        march(5, 21, 15),
+        &submit,
+    )?;
 
     #[cfg(not(feature = "sqlite"))]
     let read = MemoryReadStore::new();
@@ -1547,7 +1557,12 @@ fn morning_work_queue(
         for item in items.iter() {
             let due = item
                 .due
-                .map(|d| format!(", due {}", d.with_timezone(&shenzhen()).format("%-d %B %H:%M")))
+                .map(|d| {
+                    format!(
+                        ", due {}",
+                        d.with_timezone(&shenzhen()).format("%-d %B %H:%M")
+                    )
+                })
                 .unwrap_or_default();
             writeln!(
                 out,

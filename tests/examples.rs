@@ -421,7 +421,13 @@ fn huanan_city_morning_work_queues_show_what_arrived_overnight() {
         .morning
         .branch
         .iter()
-        .map(|w| (w.key.id.as_str().to_owned(), w.action.clone(), w.role.clone()))
+        .map(|w| {
+            (
+                w.key.id.as_str().to_owned(),
+                w.action.clone(),
+                w.role.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         branch,
@@ -431,7 +437,13 @@ fn huanan_city_morning_work_queues_show_what_arrived_overnight() {
         .morning
         .academy
         .iter()
-        .map(|w| (w.key.id.as_str().to_owned(), w.action.clone(), w.body.clone()))
+        .map(|w| {
+            (
+                w.key.id.as_str().to_owned(),
+                w.action.clone(),
+                w.body.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         academy,
@@ -442,5 +454,8 @@ fn huanan_city_morning_work_queues_show_what_arrived_overnight() {
         )]
     );
     assert!(text.contains("The morning work queue"), "{text}");
-    assert!(text.contains("Overdue at the estate tier by 31 March: LD-002."), "{text}");
+    assert!(
+        text.contains("Overdue at the estate tier by 31 March: LD-002."),
+        "{text}"
+    );
 }

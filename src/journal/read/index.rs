@@ -213,6 +213,7 @@ pub trait CaseQueries {
 
 /// A role as the read models store it: `grid_worker`, `officer(community)`,
 /// a custom role's name — the text [`Role`]'s `FromStr` reads back.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn role_key(role: &Role) -> String {
     match role {
         Role::Officer(tier) => format!("officer({tier})"),
@@ -221,6 +222,7 @@ pub(crate) fn role_key(role: &Role) -> String {
 }
 
 /// The role keys work for `actor` may wait on.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn role_keys_for(actor: &Actor) -> Vec<String> {
     let mut keys = Vec::new();
     for role in actor.roles() {
@@ -240,10 +242,7 @@ pub(crate) fn role_keys_for(actor: &Actor) -> Vec<String> {
 
 /// Whether `item` is work `actor` may do (see [`CaseQueries::work_for`]).
 pub(crate) fn is_work_for(item: &WorkItem, actor: &Actor) -> bool {
-    actor
-        .roles()
-        .iter()
-        .any(|r| r.clone().satisfies(item.role.clone()))
+    actor.roles().iter().any(|r| r.satisfies(item.role))
         && item.body.as_ref().is_none_or(|b| actor.acts_for(b))
 }
 
