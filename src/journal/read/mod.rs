@@ -27,6 +27,8 @@
 //!   role the state waits on — the list a clerk opens in the morning.
 //!
 //! Both follow the workflows registered with them, through [`Indexed`].
+//! [`LiveMetrics`] keeps [`GovernanceMetrics`](crate::metrics::GovernanceMetrics)
+//! as events arrive (on the memory read store).
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
@@ -112,6 +114,7 @@
 
 mod index;
 mod memory;
+mod metrics;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
@@ -128,6 +131,7 @@ pub use index::{
     WorkQueue, expected_rows,
 };
 pub use memory::{MemoryReadStore, MemoryTables};
+pub use metrics::LiveMetrics;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresReadStore;
 #[cfg(feature = "sqlite")]
