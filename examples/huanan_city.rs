@@ -72,9 +72,7 @@ use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
 };
 use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
-use grassroots::journal::read::{
-    self, CaseIndex, CaseQueries, MemoryReadStore, Page, Runner, WorkItem, WorkQueue,
-};
+use grassroots::journal::read::{self, CaseIndex, CaseQueries, Page, Runner, WorkItem, WorkQueue};
 use grassroots::journal::{self, EventStore, ExecuteError, Journaled, Sweeper};
 use grassroots::matter::DisputeKind;
 use grassroots::org::{
@@ -1456,6 +1454,7 @@ fn metrics(
 /// The morning work queues of the Huanan City branch and of the mediation
 /// academy (with the parks' committee it hosts).
 #[derive(Debug)]
+#[allow(dead_code)] // read by tests/examples.rs
 pub(crate) struct Morning {
     /// What waits at the branch.
     pub(crate) branch: Vec<WorkItem>,
@@ -1519,7 +1518,7 @@ fn morning_work_queue(
     )?;
 
     #[cfg(not(feature = "sqlite"))]
-    let read = MemoryReadStore::new();
+    let read = read::MemoryReadStore::new();
     #[cfg(feature = "sqlite")]
     let read = match &journal.kind {
         // Beside the histories, in the same file: query them with SQL too.

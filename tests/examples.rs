@@ -421,13 +421,7 @@ fn huanan_city_morning_work_queues_show_what_arrived_overnight() {
         .morning
         .branch
         .iter()
-        .map(|w| {
-            (
-                w.key.id.as_str().to_owned(),
-                w.action.clone(),
-                w.role.clone(),
-            )
-        })
+        .map(|w| (w.key.id.as_str().to_owned(), w.action.clone(), w.role))
         .collect();
     assert_eq!(
         branch,

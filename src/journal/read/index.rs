@@ -81,7 +81,8 @@ pub struct CaseRow {
     pub opened: DateTime<Utc>,
     /// When the event that ended it was recorded; `None` while open.
     pub closed: Option<DateTime<Utc>>,
-    /// When its timer is next due, while open ([`Workflow::next_due`]).
+    /// When its timer is next due, while open
+    /// ([`Workflow::next_due`](crate::workflow::Workflow::next_due)).
     pub next_due: Option<DateTime<Utc>>,
     /// Its version: the number of events applied.
     pub version: u64,
@@ -443,6 +444,44 @@ impl Trackers {
 /// Table `grassroots_case_index` on SQLite and PostgreSQL (see DESIGN.md).
 pub struct CaseIndex {
     trackers: Trackers,
+    /// The page's last row of each case, written at the page's end.
+    pending: Pending<CaseRow>,
+}
+
+/// A page's changes, the last one per case, in the order first seen.
+struct Pending<T> {
+    order: Vec<(TenantId, CaseKey)>,
+    latest: HashMap<(TenantId, CaseKey), T>,
+}
+
+impl<T> Default for Pending<T> {
+    fn default() -> Self {
+        Self {
+            order: Vec::new(),
+            latest: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Pending<T> {
+    fn put(&mut self, tenant: &TenantId, key: &CaseKey, value: T) {
+        let at = (tenant.clone(), key.clone());
+        if self.latest.insert(at.clone(), value).is_none() {
+            self.order.push(at);
+        }
+    }
+
+    fn drain(&mut self) -> impl Iterator<Item = ((TenantId, CaseKey), T)> + '_ {
+        let latest = &mut self.latest;
+        self.order
+            .drain(..)
+            .filter_map(move |at| latest.remove(&at).map(|value| (at, value)))
+    }
+
+    fn forget(&mut self) {
+        self.order.clear();
+        self.latest.clear();
+    }
 }
 
 impl fmt::Debug for CaseIndex {
@@ -469,6 +508,7 @@ impl CaseIndex {
     pub fn new() -> Self {
         Self {
             trackers: Trackers::default(),
+            pending: Pending::default(),
         }
     }
 
@@ -491,6 +531,8 @@ impl CaseIndex {
 /// Table `grassroots_work_queue` on SQLite and PostgreSQL (see DESIGN.md).
 pub struct WorkQueue {
     trackers: Trackers,
+    /// The page's last item of each case (`None`: nothing waits).
+    pending: Pending<Option<WorkItem>>,
 }
 
 impl fmt::Debug for WorkQueue {
@@ -517,6 +559,7 @@ impl WorkQueue {
     pub fn new() -> Self {
         Self {
             trackers: Trackers::default(),
+            pending: Pending::default(),
         }
     }
 
@@ -561,7 +604,13 @@ macro_rules! case_projections {
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
                 tenant: &$crate::id::TenantId,
             ) -> Result<(), $crate::journal::read::ProjectionError> {
-                $crate::journal::read::index::CaseTables::clear_cases(tx, tenant)
+                self.clear_from(tx, tenant)
+            }
+            fn flush(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.flush_to(tx)
             }
         }
 
@@ -591,7 +640,13 @@ macro_rules! case_projections {
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
                 tenant: &$crate::id::TenantId,
             ) -> Result<(), $crate::journal::read::ProjectionError> {
-                $crate::journal::read::index::CaseTables::clear_work(tx, tenant)
+                self.clear_from(tx, tenant)
+            }
+            fn flush(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.flush_to(tx)
             }
         }
     };
@@ -605,10 +660,28 @@ impl CaseIndex {
         event: &StoredEvent,
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError> {
+        let _ = tx;
         if let Some(tracked) = self.trackers.apply(event, source)? {
-            tx.put_case(&event.stream.tenant, &tracked.row)?;
+            let key = tracked.row.key.clone();
+            self.pending.put(&event.stream.tenant, &key, tracked.row);
         }
         Ok(())
+    }
+
+    pub(crate) fn flush_to(&mut self, tx: &mut impl CaseTables) -> Result<(), ProjectionError> {
+        for ((tenant, _), row) in self.pending.drain() {
+            tx.put_case(&tenant, &row)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn clear_from(
+        &mut self,
+        tx: &mut impl CaseTables,
+        tenant: &TenantId,
+    ) -> Result<(), ProjectionError> {
+        self.pending.forget();
+        tx.clear_cases(tenant)
     }
 }
 
@@ -628,9 +701,27 @@ impl WorkQueue {
                 since: tracked.at,
                 due: tracked.row.next_due,
             });
-            tx.put_work(&event.stream.tenant, &tracked.row.key, item.as_ref())?;
+            let _ = tx;
+            self.pending
+                .put(&event.stream.tenant, &tracked.row.key, item);
         }
         Ok(())
+    }
+
+    pub(crate) fn flush_to(&mut self, tx: &mut impl CaseTables) -> Result<(), ProjectionError> {
+        for ((tenant, key), item) in self.pending.drain() {
+            tx.put_work(&tenant, &key, item.as_ref())?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn clear_from(
+        &mut self,
+        tx: &mut impl CaseTables,
+        tenant: &TenantId,
+    ) -> Result<(), ProjectionError> {
+        self.pending.forget();
+        tx.clear_work(tenant)
     }
 }
 

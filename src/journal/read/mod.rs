@@ -290,6 +290,19 @@ pub trait Projection<R: ReadStore> {
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError>;
 
+    /// Called once a page's events are applied, before the checkpoint
+    /// moves, in the same transaction: a projection that gathers a page's
+    /// changes (the last row of each case, say) writes them here. The
+    /// default does nothing.
+    ///
+    /// # Errors
+    ///
+    /// Whatever storage returns; the page is then not committed.
+    fn flush(&mut self, tx: &mut R::Tx<'_>) -> Result<(), ProjectionError> {
+        let _ = tx;
+        Ok(())
+    }
+
     /// Deletes everything it wrote for `tenant` (before a rebuild).
     ///
     /// # Errors
@@ -416,6 +429,7 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
                 for event in &page.events {
                     projection.apply(tx, event, &self.store)?;
                 }
+                projection.flush(tx)?;
                 let next = Checkpoint {
                     position: page.next_after,
                     schema_version: version,
