@@ -465,3 +465,84 @@ mod replay {
         }
     }
 }
+
+/// A projection that fails on its `fail_at`-th event, counting what the
+/// runner tells it.
+#[derive(Default)]
+struct Flaky {
+    seen: usize,
+    fail_at: usize,
+    discarded: usize,
+    flushed: usize,
+}
+
+impl Projection<grassroots::journal::read::MemoryReadStore> for Flaky {
+    fn name(&self) -> &str {
+        "flaky"
+    }
+    fn schema_version(&self) -> u32 {
+        1
+    }
+    fn setup(
+        &mut self,
+        _: &mut <grassroots::journal::read::MemoryReadStore as ReadStore>::Tx<'_>,
+    ) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+    fn apply(
+        &mut self,
+        _: &mut <grassroots::journal::read::MemoryReadStore as ReadStore>::Tx<'_>,
+        _: &grassroots::journal::StoredEvent,
+        _: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        self.seen += 1;
+        if self.seen == self.fail_at {
+            return Err(ProjectionError::Corrupt {
+                table: "flaky",
+                column: "seen",
+            });
+        }
+        Ok(())
+    }
+    fn flush(
+        &mut self,
+        _: &mut <grassroots::journal::read::MemoryReadStore as ReadStore>::Tx<'_>,
+    ) -> Result<(), ProjectionError> {
+        self.flushed += 1;
+        Ok(())
+    }
+    fn discard(&mut self) {
+        self.discarded += 1;
+    }
+    fn clear(
+        &mut self,
+        _: &mut <grassroots::journal::read::MemoryReadStore as ReadStore>::Tx<'_>,
+        _: &TenantId,
+    ) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_page_that_fails_is_discarded_and_its_checkpoint_stays() {
+    let store = support::stores::memory();
+    let tenant = support::stores::tenant("flaky");
+    five_tickets(&Journal::new(&store as &dyn EventStore, tenant.clone()));
+    let runner = Runner::new(
+        &store as &dyn EventStore,
+        tenant,
+        grassroots::journal::read::MemoryReadStore::new(),
+    )
+    .with_page(4);
+    let mut flaky = Flaky {
+        fail_at: 6,
+        ..Flaky::default()
+    };
+    assert!(runner.catch_up(&mut flaky).is_err());
+    assert_eq!((flaky.flushed, flaky.discarded), (1, 1));
+    assert_eq!(runner.position(&flaky).unwrap(), 4, "the first page only");
+    // Again: the failed page is read from its start.
+    let done = runner.catch_up(&mut flaky).unwrap();
+    assert_eq!(done.events, 5);
+    assert_eq!(flaky.seen, 6 + 5);
+}

@@ -612,6 +612,9 @@ macro_rules! case_projections {
             ) -> Result<(), $crate::journal::read::ProjectionError> {
                 self.flush_to(tx)
             }
+            fn discard(&mut self) {
+                self.discard_pending();
+            }
         }
 
         impl $crate::journal::read::Projection<$store> for $crate::journal::read::WorkQueue {
@@ -648,6 +651,9 @@ macro_rules! case_projections {
             ) -> Result<(), $crate::journal::read::ProjectionError> {
                 self.flush_to(tx)
             }
+            fn discard(&mut self) {
+                self.discard_pending();
+            }
         }
     };
 }
@@ -682,6 +688,10 @@ impl CaseIndex {
     ) -> Result<(), ProjectionError> {
         self.pending.forget();
         tx.clear_cases(tenant)
+    }
+
+    pub(crate) fn discard_pending(&mut self) {
+        self.pending.forget();
     }
 }
 
@@ -722,6 +732,10 @@ impl WorkQueue {
     ) -> Result<(), ProjectionError> {
         self.pending.forget();
         tx.clear_work(tenant)
+    }
+
+    pub(crate) fn discard_pending(&mut self) {
+        self.pending.forget();
     }
 }
 
@@ -776,4 +790,41 @@ pub fn expected_rows<W: Indexed>(
         })
     };
     Some((row, item))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::read::{MemoryReadStore, Projection, ReadStore};
+
+    #[test]
+    fn a_discarded_page_writes_nothing_at_the_next_flush() {
+        let tenant: TenantId = "t".parse().unwrap();
+        let key = CaseKey {
+            stream_type: "w".parse().unwrap(),
+            id: "C-1".parse().unwrap(),
+        };
+        let row = CaseRow {
+            key: key.clone(),
+            state: "Open".into(),
+            tier: None,
+            body: None,
+            parties: 1,
+            opened: chrono::DateTime::from_timestamp(0, 0).unwrap(),
+            closed: None,
+            next_due: None,
+            version: 1,
+        };
+        let read = MemoryReadStore::new();
+        let mut index = CaseIndex::new();
+        index.pending.put(&tenant, &key, row.clone());
+        Projection::<MemoryReadStore>::discard(&mut index);
+        read.in_transaction(|tx| Projection::<MemoryReadStore>::flush(&mut index, tx))
+            .unwrap();
+        assert_eq!(read.case(&tenant, &key).unwrap(), None);
+        index.pending.put(&tenant, &key, row.clone());
+        read.in_transaction(|tx| Projection::<MemoryReadStore>::flush(&mut index, tx))
+            .unwrap();
+        assert_eq!(read.case(&tenant, &key).unwrap(), Some(row));
+    }
 }

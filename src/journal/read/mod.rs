@@ -303,6 +303,11 @@ pub trait Projection<R: ReadStore> {
         Ok(())
     }
 
+    /// Called when a page was not committed (an error in `apply`, `flush`
+    /// or the commit): forget what `apply` gathered for `flush`. The
+    /// default does nothing.
+    fn discard(&mut self) {}
+
     /// Deletes everything it wrote for `tenant` (before a rebuild).
     ///
     /// # Errors
@@ -419,7 +424,7 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
             if page.next_after == after {
                 return Ok(done);
             }
-            self.read.in_transaction(|tx| {
+            let page_done = self.read.in_transaction(|tx| {
                 // Another runner may have moved the checkpoint: apply only
                 // from where the store says.
                 let at = R::checkpoint(tx, &name, &self.tenant)?.map_or(0, |c| c.position);
@@ -435,7 +440,11 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
                     schema_version: version,
                 };
                 R::set_checkpoint(tx, &name, &self.tenant, next)
-            })?;
+            });
+            if let Err(e) = page_done {
+                projection.discard();
+                return Err(e);
+            }
             done.events += page.events.len();
             done.skipped.extend(page.skipped.iter().map(|s| s.position));
             done.position = page.next_after;
