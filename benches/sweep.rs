@@ -4,12 +4,14 @@
 //!
 //! ```sh
 //! cargo bench --all-features --bench sweep
-//! GRASSROOTS_SWEEP_CASES=1000000 GRASSROOTS_SWEEP_SQLITE_CASES=1000000 cargo bench --all-features --bench sweep
+//! GRASSROOTS_SWEEP_SQLITE_CLOSED=10000000 cargo bench --all-features --bench sweep -- sweep/sqlite
 //! ```
 //!
 //! `GRASSROOTS_SWEEP_CASES` sets the cases in the memory store (default
 //! 1,000,000), `GRASSROOTS_SWEEP_SQLITE_CASES` those in the SQLite file
-//! (default 100,000: each case is one transaction to set up). Up to 40
+//! (default 1,000,000), and `GRASSROOTS_SWEEP_SQLITE_CLOSED` adds that many
+//! more closed cases beside them in the SQLite file (default 0; the issue's
+//! comparison uses 10,000,000). Up to 40
 //! groups of 10,000 cases are periodic: group `g` is due at `t0 + g` hours,
 //! and each tick sets its next due instant a cycle (one hour per group)
 //! later. The `k`-th sweep runs at `t0 + k` hours, when exactly one group —
@@ -24,7 +26,8 @@ use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group,
 use grassroots::actor::{Forbidden, Role};
 use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::{
-    self, DueUpdate, EventSchema, EventStore, MemoryStore, NewEvent, StreamKey, Sweeper,
+    self, DueUpdate, EventSchema, EventStore, MemoryStore, NewEvent, StreamAppend, StreamKey,
+    Sweeper,
 };
 use grassroots::workflow::{Context, Decision, HasKind, Recorded, Transition, Workflow};
 use serde::{Deserialize, Serialize};
@@ -154,54 +157,71 @@ fn groups(cases: usize) -> usize {
 }
 
 /// Fills `store` with `cases` timer cases of `tenant`: the periodic groups
-/// first, then alternately closed and due in 2100. Returns how long it
-/// took.
-fn fill(store: &dyn EventStore, tenant: &TenantId, cases: usize) -> Duration {
+/// first, then alternately closed and due in 2100; then `closed` more
+/// closed cases. Appends 1,000 cases per [`EventStore::append_streams`].
+/// Returns how long it took.
+fn fill(store: &dyn EventStore, tenant: &TenantId, cases: usize, closed: usize) -> Duration {
+    const CHUNK: usize = 1_000;
     let start = Instant::now();
     let far = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
     let groups = groups(cases);
     let every_hours = groups as i64;
-    for n in 0..cases {
-        let stream = StreamKey::new(
-            tenant.clone(),
-            "timer".parse().unwrap(),
-            format!("T-{n:07}").parse::<CaseId>().unwrap(),
-        );
-        let group = n / DUE;
-        if group < groups || n % 2 == 0 {
-            let due = if group < groups {
-                t0() + PERIOD * group as i32
-            } else {
-                far
-            };
-            let opened = encode(&stream, 1, TimerEvent::Opened { due, every_hours });
-            store
-                .append_with_due(&stream, 0, &[opened], DueUpdate::At(due))
-                .unwrap();
-        } else {
-            let opened = encode(
-                &stream,
-                1,
-                TimerEvent::Opened {
-                    due: far,
-                    every_hours,
-                },
-            );
-            let closed = encode(&stream, 2, TimerEvent::Closed);
-            store
-                .append_with_due(&stream, 0, &[opened, closed], DueUpdate::Clear)
-                .unwrap();
+    let mut n = 0;
+    while n < cases + closed {
+        let chunk: Vec<(StreamKey, Vec<NewEvent>, DueUpdate)> = (n..(n + CHUNK)
+            .min(cases + closed))
+            .map(|n| {
+                let stream = StreamKey::new(
+                    tenant.clone(),
+                    "timer".parse().unwrap(),
+                    format!("T-{n:08}").parse::<CaseId>().unwrap(),
+                );
+                let group = n / DUE;
+                if n < cases && (group < groups || n % 2 == 0) {
+                    let due = if group < groups {
+                        t0() + PERIOD * group as i32
+                    } else {
+                        far
+                    };
+                    let opened = encode(&stream, 1, TimerEvent::Opened { due, every_hours });
+                    (stream, vec![opened], DueUpdate::At(due))
+                } else {
+                    let opened = encode(
+                        &stream,
+                        1,
+                        TimerEvent::Opened {
+                            due: far,
+                            every_hours,
+                        },
+                    );
+                    let closed = encode(&stream, 2, TimerEvent::Closed);
+                    (stream, vec![opened, closed], DueUpdate::Clear)
+                }
+            })
+            .collect();
+        let batch: Vec<StreamAppend<'_>> = chunk
+            .iter()
+            .map(|(stream, events, due)| StreamAppend {
+                stream,
+                expected_version: 0,
+                events,
+                due: *due,
+            })
+            .collect();
+        for outcome in store.append_streams(&batch).unwrap() {
+            outcome.unwrap();
         }
+        n += chunk.len();
     }
     start.elapsed()
 }
 
 /// Sweeps at successive hours: each sweep finds and ticks the 10,000 due
 /// cases of one group.
-fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usize) {
+fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usize, closed: usize) {
     let tenant: TenantId = "longgang".parse().unwrap();
-    let took = fill(store, &tenant, cases);
-    eprintln!("{name}: {cases} cases set up in {took:.1?}");
+    let took = fill(store, &tenant, cases, closed);
+    eprintln!("{name}: {cases} cases and {closed} more closed set up in {took:.1?}");
     let sweeper = Sweeper::new(store, tenant, Timer);
     let mut period = 0i32;
     let mut group = c.benchmark_group("sweep");
@@ -210,7 +230,12 @@ fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usi
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::Elements(DUE as u64));
-    group.bench_function(format!("{name}/{cases}_cases_{DUE}_due"), |b| {
+    let label = if closed == 0 {
+        format!("{name}/{cases}_cases_{DUE}_due")
+    } else {
+        format!("{name}/{cases}_cases_{DUE}_due_{closed}_more_closed")
+    };
+    group.bench_function(label, |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
@@ -230,15 +255,16 @@ fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usi
 fn memory(c: &mut Criterion) {
     let cases = cases_from_env("GRASSROOTS_SWEEP_CASES", 1_000_000);
     let store = MemoryStore::new();
-    sweep_bench(c, "memory", &store, cases);
+    sweep_bench(c, "memory", &store, cases, 0);
 }
 
 #[cfg(feature = "sqlite")]
 fn sqlite(c: &mut Criterion) {
-    let cases = cases_from_env("GRASSROOTS_SWEEP_SQLITE_CASES", 100_000);
+    let cases = cases_from_env("GRASSROOTS_SWEEP_SQLITE_CASES", 1_000_000);
+    let closed = cases_from_env("GRASSROOTS_SWEEP_SQLITE_CLOSED", 0);
     let dir = tempfile::tempdir().unwrap();
     let store = journal::SqliteStore::open(dir.path().join("sweep.db")).unwrap();
-    sweep_bench(c, "sqlite", &store, cases);
+    sweep_bench(c, "sqlite", &store, cases, closed);
 }
 
 #[cfg(not(feature = "sqlite"))]

@@ -617,6 +617,7 @@ proptest! {
     #![proptest_config(cases(16))]
 
     #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
     fn hostile_appends_to_postgres_never_poison_a_stream(
         batch in prop::collection::vec(hostile_event(), 1..3),
     ) {

@@ -166,6 +166,10 @@ fn threads_sharing_one_sqlite_connection_lose_no_update() {
 
 #[cfg(feature = "postgres")]
 #[test]
+#[cfg_attr(
+    not(grassroots_pg),
+    ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+)]
 fn postgres_connections_lose_no_update() {
     if support::stores::postgres_url().is_none() {
         return;
@@ -248,6 +252,10 @@ fn raw_appends_to_one_sqlite_file_never_overwrite() {
 
 #[cfg(feature = "postgres")]
 #[test]
+#[cfg_attr(
+    not(grassroots_pg),
+    ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+)]
 fn raw_appends_to_postgres_never_overwrite() {
     if support::stores::postgres_url().is_none() {
         return;
@@ -359,6 +367,10 @@ fn a_follower_of_a_sqlite_file_misses_nothing() {
 
 #[cfg(feature = "postgres")]
 #[test]
+#[cfg_attr(
+    not(grassroots_pg),
+    ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+)]
 fn a_follower_of_postgres_misses_nothing_with_many_connections() {
     if support::stores::postgres_url().is_none() {
         return;

@@ -12,7 +12,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
 use grassroots::id::{CaseId, EventId, TenantId};
 use grassroots::journal::{
-    self, AppendOutcome, EventStore, ExecuteError, JournalError, NewEvent, StoredEvent, StreamKey,
+    self, AppendOutcome, DueQuery, DueUpdate, EventStore, ExecuteError, JournalError, NewEvent,
+    StoredEvent, StreamAppend, StreamKey,
 };
 use grassroots::workflow::{Case, CaseError, Context};
 use serde_json::{Value, json};
@@ -901,6 +902,159 @@ fn a_journal_sees_what_another_writer_appended_to_a_cached_case(
 // The backends.
 // ---------------------------------------------------------------------------
 
+fn append_streams_writes_each_part_on_its_own(store: &dyn EventStore, tenant: TenantId) {
+    let (a, b, c, d) = (
+        stream(&tenant, "T-1"),
+        stream(&tenant, "T-2"),
+        stream(&tenant, "T-3"),
+        stream(&tenant, "T-4"),
+    );
+    store.append(&b, 0, &events("b", 1)).unwrap();
+    store.append(&d, 0, &events("d", 1)).unwrap();
+    let fresh = events("a", 2);
+    let stale = events("b-late", 1);
+    // T-3 reuses T-1's first event id with other content.
+    let reused = vec![event("a-1", "Noted", json!({"Noted": {"n": 99}}))];
+    let due = t0() + Duration::days(3);
+    let outcomes = store
+        .append_streams(&[
+            StreamAppend {
+                stream: &a,
+                expected_version: 0,
+                events: &fresh,
+                due: DueUpdate::of(Some(due)),
+            },
+            StreamAppend {
+                stream: &b,
+                expected_version: 0,
+                events: &stale,
+                due: DueUpdate::of(Some(due)),
+            },
+            StreamAppend {
+                stream: &c,
+                expected_version: 0,
+                events: &reused,
+                due: DueUpdate::of(Some(due)),
+            },
+            StreamAppend {
+                stream: &d,
+                expected_version: 1,
+                events: &[],
+                due: DueUpdate::of(Some(due)),
+            },
+        ])
+        .unwrap();
+    assert_eq!(outcomes.len(), 4);
+    assert_eq!(outcomes[0].as_ref().unwrap().version, 2);
+    assert!(
+        outcomes[1].as_ref().unwrap_err().is_conflict(),
+        "{outcomes:?}"
+    );
+    assert!(
+        matches!(outcomes[2], Err(JournalError::DuplicateEventId { .. })),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[3].as_ref().unwrap().version, 1);
+    // The refused parts wrote nothing, the others everything, due entries
+    // included.
+    assert_eq!(ids(&store.read_stream(&a, 0).unwrap()), ["a-1", "a-2"]);
+    assert_eq!(ids(&store.read_stream(&b, 0).unwrap()), ["b-1"]);
+    assert!(store.read_stream(&c, 0).unwrap().is_empty());
+    assert_eq!(store.stream_version(&d).unwrap(), 1);
+    let query = DueQuery::new(tenant.clone(), "ticket".parse().unwrap(), due).limit(10);
+    let mut due_ids: Vec<String> = store
+        .due(&query)
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.stream.id.to_string())
+        .collect();
+    due_ids.sort();
+    assert_eq!(due_ids, ["T-1", "T-4"]);
+    journal::verify_stream(store, &a).unwrap();
+}
+
+fn append_streams_retried_is_idempotent(store: &dyn EventStore, tenant: TenantId) {
+    let (a, b) = (stream(&tenant, "T-1"), stream(&tenant, "T-2"));
+    let (first, second) = (events("a", 2), events("b", 1));
+    let batch = [
+        StreamAppend {
+            stream: &a,
+            expected_version: 0,
+            events: &first,
+            due: DueUpdate::Keep,
+        },
+        StreamAppend {
+            stream: &b,
+            expected_version: 0,
+            events: &second,
+            due: DueUpdate::Keep,
+        },
+    ];
+    let once = store.append_streams(&batch).unwrap();
+    let again = store.append_streams(&batch).unwrap();
+    for (once, again) in once.iter().zip(&again) {
+        let (once, again) = (once.as_ref().unwrap(), again.as_ref().unwrap());
+        assert_eq!(once.outcome, AppendOutcome::Recorded);
+        assert_eq!(again.outcome, AppendOutcome::AlreadyRecorded);
+        assert_eq!(once.positions, again.positions);
+    }
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 3);
+}
+
+fn append_streams_sets_aside_a_part_whose_later_event_id_is_taken(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let (a, b, c) = (
+        stream(&tenant, "T-1"),
+        stream(&tenant, "T-2"),
+        stream(&tenant, "T-3"),
+    );
+    let first = events("x", 2);
+    // T-2's second event reuses T-1's second id: found only mid-insert.
+    let clash = vec![
+        event("y-1", "Noted", json!({"Noted": {"n": 1}})),
+        event("x-2", "Noted", json!({"Noted": {"n": 7}})),
+    ];
+    let last = events("z", 1);
+    let outcomes = store
+        .append_streams(&[
+            StreamAppend {
+                stream: &a,
+                expected_version: 0,
+                events: &first,
+                due: DueUpdate::Keep,
+            },
+            StreamAppend {
+                stream: &b,
+                expected_version: 0,
+                events: &clash,
+                due: DueUpdate::Keep,
+            },
+            StreamAppend {
+                stream: &c,
+                expected_version: 0,
+                events: &last,
+                due: DueUpdate::Keep,
+            },
+        ])
+        .unwrap();
+    assert_eq!(outcomes.len(), 3);
+    assert_eq!(outcomes[0].as_ref().unwrap().version, 2);
+    match &outcomes[1] {
+        Err(JournalError::DuplicateEventId { stream, event_id }) => {
+            assert_eq!(stream, &b);
+            assert_eq!(event_id.as_str(), "x-2");
+        }
+        other => panic!("expected a duplicate event id, got {other:?}"),
+    }
+    assert_eq!(outcomes[2].as_ref().unwrap().version, 1);
+    assert_eq!(ids(&store.read_stream(&a, 0).unwrap()), ["x-1", "x-2"]);
+    assert!(store.read_stream(&b, 0).unwrap().is_empty());
+    assert_eq!(ids(&store.read_stream(&c, 0).unwrap()), ["z-1"]);
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 3);
+}
+
 macro_rules! conformance {
     ($($rule:ident),* $(,)?) => {
         mod memory {
@@ -928,6 +1082,7 @@ macro_rules! conformance {
         mod postgres {
             $(
                 #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
                 fn $rule() {
                     let Some(store) = crate::support::stores::postgres() else { return };
                     super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
@@ -969,4 +1124,7 @@ conformance! {
     floats_read_back_exactly_and_their_hashes_check,
     streams_are_listed_by_workflow_in_pages,
     a_journal_sees_what_another_writer_appended_to_a_cached_case,
+    append_streams_writes_each_part_on_its_own,
+    append_streams_retried_is_idempotent,
+    append_streams_sets_aside_a_part_whose_later_event_id_is_taken,
 }

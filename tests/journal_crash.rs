@@ -173,6 +173,10 @@ fn a_sqlite_writer_killed_mid_append_leaves_every_stream_whole() {
 
 #[cfg(feature = "postgres")]
 #[test]
+#[cfg_attr(
+    not(grassroots_pg),
+    ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+)]
 fn a_postgres_writer_killed_mid_append_leaves_every_stream_whole() {
     let Some(url) = support::stores::postgres_url() else {
         return;

@@ -305,6 +305,111 @@ fn a_stale_entry_is_corrected_with_nothing_recorded(store: &dyn EventStore, tena
     assert_eq!(index(store, &tenant)[0].due, due);
 }
 
+/// A store where another clerk holds and resumes the first case of the
+/// sweep's first batched append just before it commits.
+struct RacingClerk<'a> {
+    store: &'a dyn EventStore,
+    raced: std::cell::Cell<bool>,
+}
+
+impl EventStore for RacingClerk<'_> {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<journal::Appended, JournalError> {
+        self.store
+            .append_with_due(stream, expected_version, events, due)
+    }
+    fn append_streams(
+        &self,
+        batch: &[journal::StreamAppend<'_>],
+    ) -> Result<Vec<Result<journal::Appended, JournalError>>, JournalError> {
+        if !self.raced.replace(true) {
+            let first = batch[0].stream;
+            let n = first.id.as_str()[2..].parse().unwrap();
+            send(self.store, &first.tenant, n, Command::Hold, &worker());
+            send(self.store, &first.tenant, n, Command::Resume, &worker());
+        }
+        self.store.append_streams(batch)
+    }
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<journal::StoredEvent>, JournalError> {
+        self.store.read_stream(stream, after)
+    }
+    fn read_feed(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<journal::FeedPage, JournalError> {
+        self.store.read_feed(tenant, after, limit)
+    }
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<journal::StreamHead>, JournalError> {
+        self.store.anchor(stream)
+    }
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        self.store.stream_version(stream)
+    }
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &journal::StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        self.store.list_streams(tenant, stream_type, after, limit)
+    }
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        self.store.due(query)
+    }
+    fn claim_due(&self, query: &DueQuery, lease: TimeDelta) -> Result<Vec<DueEntry>, JournalError> {
+        self.store.claim_due(query, lease)
+    }
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        self.store.replace_due(tenant, stream_type, entries)
+    }
+}
+
+/// The sweep appends a page of cases together; the one case another writer
+/// moved meanwhile is refused alone (its version moved), decided again on
+/// its new state and ticked once; the rest of the page is recorded.
+fn a_batched_tick_that_meets_a_writer_is_decided_again_alone(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    for n in 0..6 {
+        open(store, &tenant, n);
+    }
+    let racing = RacingClerk {
+        store,
+        raced: std::cell::Cell::new(false),
+    };
+    let report = Sweeper::new(&racing, tenant.clone(), Ticket)
+        .sweep(t0() + Duration::days(30))
+        .unwrap();
+    assert!(report.failed.is_empty(), "{report}");
+    assert_eq!(report.ticked.len(), 6, "{report}");
+    assert_eq!(report.conflicts_retried, [key(&tenant, 0)], "{report}");
+    let counts = reminders(store, &tenant);
+    assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    // The raced case holds the clerk's two events and then the reminder.
+    let rows = store.read_stream(&key(&tenant, 0), 0).unwrap();
+    let types: Vec<_> = rows.iter().map(|r| r.event_type.as_str()).collect();
+    assert_eq!(types, ["Opened", "Held", "Resumed", "Reminded"]);
+    assert!(index(store, &tenant).is_empty());
+}
+
 macro_rules! on_every_store {
     ($($rule:ident),* $(,)?) => {
         mod memory {
@@ -332,6 +437,7 @@ macro_rules! on_every_store {
         mod postgres {
             $(
                 #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
                 fn $rule() {
                     let Some(store) = crate::support::stores::postgres() else { return };
                     super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
@@ -349,6 +455,7 @@ on_every_store! {
     a_claim_leases_its_rows_until_an_append_or_the_lease_ends,
     a_sweep_ticks_every_due_case_once_and_reports_the_broken_one,
     a_stale_entry_is_corrected_with_nothing_recorded,
+    a_batched_tick_that_meets_a_writer_is_decided_again_alone,
 }
 
 // ---------------------------------------------------------------------------
@@ -479,6 +586,10 @@ fn four_sweepers_on_four_sqlite_connections_record_each_timer_exactly_once() {
 
 #[cfg(feature = "postgres")]
 #[test]
+#[cfg_attr(
+    not(grassroots_pg),
+    ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+)]
 fn four_sweepers_on_postgres_record_each_timer_exactly_once() {
     let Some(url) = support::stores::postgres_url() else {
         return;

@@ -133,6 +133,10 @@ mod postgres {
     }
 
     #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
     fn connecting_runs_each_migration_once_and_refuses_a_newer_schema() {
         let Some(url) = crate::support::stores::postgres_url() else {
             return;

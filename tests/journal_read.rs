@@ -317,6 +317,7 @@ macro_rules! read_models {
         mod postgres {
             $(
                 #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
                 fn $rule() {
                     let Some(store) = crate::support::stores::postgres() else { return };
                     let url = crate::support::stores::postgres_url().unwrap();

@@ -246,6 +246,10 @@ fn a_sqlite_projection_killed_and_restarted_ends_equal_to_an_uninterrupted_one()
 
 #[cfg(feature = "postgres")]
 #[test]
+#[cfg_attr(
+    not(grassroots_pg),
+    ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+)]
 fn a_postgres_projection_killed_and_restarted_ends_equal_to_an_uninterrupted_one() {
     let Some(url) = support::stores::postgres_url() else {
         return;

@@ -649,6 +649,10 @@ mod postgres {
     }
 
     #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
     fn every_kind_of_sql_tampering_is_reported() {
         let Some(url) = support::stores::postgres_url() else {
             return;
@@ -659,6 +663,10 @@ mod postgres {
     }
 
     #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
     fn a_truncated_tail_is_reported_against_the_anchor() {
         let Some(url) = support::stores::postgres_url() else {
             return;
@@ -670,6 +678,10 @@ mod postgres {
     }
 
     #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
     fn a_row_that_does_not_read_back_does_not_block_the_feed() {
         let Some(url) = support::stores::postgres_url() else {
             return;

@@ -383,6 +383,7 @@ macro_rules! on_every_backend {
         mod postgres {
             $(
                 #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
                 fn $rule() {
                     let Some(store) = crate::support::stores::postgres() else { return };
                     super::$rule(&store, crate::support::stores::tenant("upcast"));

@@ -546,6 +546,34 @@ pub trait EventStore {
         due: DueUpdate,
     ) -> Result<Appended, JournalError>;
 
+    /// Appends to several streams at once, each part as
+    /// [`append_with_due`](Self::append_with_due) would: all-or-nothing for
+    /// its own stream, checked against its own expected version. Returns
+    /// each part's outcome in order; a version conflict or a refusal of one
+    /// part leaves the others to be written.
+    ///
+    /// A store that can commit the parts together does: the SQLite store
+    /// writes them in one transaction, so a sweep of a page of due cases
+    /// pays for one commit, not one per case. The default appends the parts
+    /// one after another.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when the batch as a whole cannot be
+    /// written (its transaction fails to begin or commit); then none of it
+    /// was written. Each part's own errors are in the returned list.
+    fn append_streams(
+        &self,
+        batch: &[StreamAppend<'_>],
+    ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+        Ok(batch
+            .iter()
+            .map(|part| {
+                self.append_with_due(part.stream, part.expected_version, part.events, part.due)
+            })
+            .collect())
+    }
+
     /// One page of the due index: the streams of `query`'s tenant and
     /// stream type due at or before `query.until`, ordered by `(due,
     /// stream id)`, after `query.after`, at most `query.limit` (see
@@ -679,6 +707,21 @@ pub trait EventStore {
     ) -> Result<Vec<CaseId>, JournalError>;
 }
 
+/// One stream's part of [`EventStore::append_streams`]: what
+/// [`EventStore::append_with_due`] takes.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamAppend<'a> {
+    /// The stream appended to.
+    pub stream: &'a StreamKey,
+    /// The version the writer read; the part is refused with
+    /// [`JournalError::VersionConflict`] when the stream moved on.
+    pub expected_version: u64,
+    /// The events, in order (none: only the due update is written).
+    pub events: &'a [NewEvent],
+    /// What happens to the stream's entry in the due index.
+    pub due: DueUpdate,
+}
+
 /// Forwards the store's methods through a pointer to a store.
 macro_rules! forward_event_store {
     ($($pointer:ty),+) => {$(
@@ -699,6 +742,12 @@ macro_rules! forward_event_store {
                 due: DueUpdate,
             ) -> Result<Appended, JournalError> {
                 (**self).append_with_due(stream, expected_version, events, due)
+            }
+            fn append_streams(
+                &self,
+                batch: &[StreamAppend<'_>],
+            ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+                (**self).append_streams(batch)
             }
             fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
                 (**self).due(query)

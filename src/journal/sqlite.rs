@@ -19,16 +19,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
-};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
 use super::hash::{EventHash, HashFields};
 use super::{
     AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, SkippedRow,
-    StoredEvent, StreamHead, StreamKey, StreamType, SystemClock, check_anchor, first_duplicate,
-    from_micros, retry_outcome, stage_payload, to_micros,
+    StoredEvent, StreamAppend, StreamHead, StreamKey, StreamType, SystemClock, check_anchor,
+    first_duplicate, from_micros, retry_outcome, stage_payload, to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
@@ -404,32 +402,51 @@ fn stream_range(
     after: u64,
     limit: Option<usize>,
 ) -> Result<Vec<StoredEvent>, JournalError> {
-    let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-    read_rows(
-        conn,
-        concat!(
-            "SELECT ",
-            columns!(),
-            " FROM journal_events
-             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
-             ORDER BY version LIMIT ?5"
+    let key = (
+        stream.tenant.as_str(),
+        stream.stream_type.as_str(),
+        stream.id.as_str(),
+        to_i64(after),
+    );
+    // Two statements, not `LIMIT -1`: SQLite prepares a statement whose
+    // LIMIT is a parameter again on every new binding (measured: the whole
+    // cost of a sweep's loads went to re-preparing the read).
+    let sql_text = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM journal_events
+         WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
+         ORDER BY version"
+    );
+    match limit {
+        None => read_rows(
+            conn,
+            sql_text,
+            params![key.0, key.1, key.2, key.3],
+            Some(stream),
         ),
-        params![
-            stream.tenant.as_str(),
-            stream.stream_type.as_str(),
-            stream.id.as_str(),
-            to_i64(after),
-            limit
-        ],
-        Some(stream),
-    )
+        Some(limit) => read_rows(
+            conn,
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM journal_events
+                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
+                 ORDER BY version LIMIT ?5"
+            ),
+            params![
+                key.0,
+                key.1,
+                key.2,
+                key.3,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            Some(stream),
+        ),
+    }
 }
 
-fn event_id_taken(
-    tx: &Transaction<'_>,
-    tenant: &TenantId,
-    id: &EventId,
-) -> Result<bool, JournalError> {
+fn event_id_taken(tx: &Connection, tenant: &TenantId, id: &EventId) -> Result<bool, JournalError> {
     tx.prepare_cached("SELECT 1 FROM journal_events WHERE tenant = ?1 AND event_id = ?2")
         .map_err(sql)?
         .exists(params![tenant.as_str(), id.as_str()])
@@ -468,11 +485,7 @@ fn read_anchor(conn: &Connection, stream: &StreamKey) -> Result<Option<StreamHea
 }
 
 /// Moves `stream`'s anchor to `head`, inside the append's transaction.
-fn write_anchor(
-    tx: &Transaction<'_>,
-    stream: &StreamKey,
-    head: StreamHead,
-) -> rusqlite::Result<()> {
+fn write_anchor(tx: &Connection, stream: &StreamKey, head: StreamHead) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -544,7 +557,7 @@ fn insert_sql(rows: usize) -> String {
 /// Inserts `chunk` with one statement and returns the position of its last
 /// row (positions within one statement are consecutive).
 fn insert_chunk(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     stream: &StreamKey,
     recorded_at: i64,
     chunk: &[Row<'_>],
@@ -578,6 +591,183 @@ fn insert_chunk(
     Ok(u64::try_from(tx.last_insert_rowid()).unwrap_or(0))
 }
 
+/// Why one stream's append inside an open transaction failed.
+enum PartError {
+    /// Refused before anything was written: the transaction may go on.
+    Refused(JournalError),
+    /// An event id was taken (a unique index refused a row mid-insert): the
+    /// transaction holds part of the stream's rows and must be rolled back.
+    DuplicateId,
+    /// Storage failed mid-write: the transaction must be rolled back.
+    Failed(JournalError),
+}
+
+impl From<JournalError> for PartError {
+    fn from(e: JournalError) -> Self {
+        PartError::Refused(e)
+    }
+}
+
+/// One stream's append inside the open transaction `tx`: every check first
+/// (a retry, the version, the anchor, the payloads), then the writes. A
+/// refusal writes nothing and leaves the transaction usable, so
+/// [`EventStore::append_streams`] can write a batch of streams in one
+/// commit without a savepoint per stream.
+fn append_in(
+    tx: &Connection,
+    recorded_at: i64,
+    stream: &StreamKey,
+    expected_version: u64,
+    events: &[NewEvent],
+    due: DueUpdate,
+) -> Result<Appended, PartError> {
+    let tenant = stream.tenant.as_str();
+    if let Some(first) = events.first() {
+        let found: Option<(String, String, i64)> = tx
+            .prepare_cached(
+                "SELECT stream_type, stream_id, version FROM journal_events
+                 WHERE tenant = ?1 AND event_id = ?2",
+            )
+            .map_err(sql)?
+            .query_row(params![tenant, first.event_id.as_str()], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()
+            .map_err(sql)?;
+        if let Some((stream_type, stream_id, version)) = found {
+            let corrupt = |column| JournalError::Corrupt {
+                position: 0,
+                column,
+            };
+            let found_stream = StreamKey::new(
+                stream.tenant.clone(),
+                StreamType::new(&stream_type).map_err(|_| corrupt("stream_type"))?,
+                CaseId::new(&stream_id).map_err(|_| corrupt("stream_id"))?,
+            );
+            let recorded = stream_range(tx, &found_stream, expected_version, Some(events.len()))?;
+            return Ok(retry_outcome(
+                stream,
+                expected_version,
+                events,
+                &found_stream,
+                u64::try_from(version).unwrap_or(0),
+                &recorded,
+            )?);
+        }
+    }
+    let head: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached(
+            "SELECT version, hash FROM journal_events
+             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3
+             ORDER BY version DESC LIMIT 1",
+        )
+        .map_err(sql)?
+        .query_row(
+            params![tenant, stream.stream_type.as_str(), stream.id.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(sql)?;
+    let (actual, mut prev) = match head {
+        None => (0, EventHash::GENESIS),
+        Some((version, hash)) => (
+            u64::try_from(version).unwrap_or(0),
+            EventHash::from_slice(&hash).unwrap_or(EventHash::GENESIS),
+        ),
+    };
+    check_anchor(stream, actual, prev, read_anchor(tx, stream)?)?;
+    if actual != expected_version {
+        return Err(PartError::Refused(JournalError::VersionConflict {
+            stream: stream.clone(),
+            expected: expected_version,
+            actual,
+        }));
+    }
+    // Hash every event first (the chain runs through the batch), keeping
+    // the canonical payloads in one buffer.
+    let mut payloads = Vec::with_capacity(events.len() * 128);
+    let mut rows = Vec::with_capacity(events.len());
+    for (i, event) in events.iter().enumerate() {
+        let version = expected_version + 1 + i as u64;
+        let start = payloads.len();
+        stage_payload(stream, version, event, &mut payloads)?;
+        let occurred_at = to_micros(event.occurred_at);
+        let hash =
+            HashFields::of_new(stream, version, event, &payloads[start..], occurred_at).link(&prev);
+        prev = hash;
+        rows.push(Row {
+            version: to_i64(version),
+            event,
+            payload: start..payloads.len(),
+            occurred_at,
+            hash,
+        });
+    }
+    // The canonical form is JSON text written from `str` pieces: UTF-8.
+    let payloads = std::str::from_utf8(&payloads).unwrap_or_default();
+    let mut positions = 0..0;
+    let mut rest = &rows[..];
+    while !rest.is_empty() {
+        let size = chunk_size(rest.len());
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let inserted = insert_chunk(tx, stream, recorded_at, chunk, payloads);
+        match inserted {
+            Ok(last) => {
+                if positions.is_empty() {
+                    positions.start = last + 1 - size as u64;
+                }
+                positions.end = last + 1;
+            }
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == ErrorCode::ConstraintViolation =>
+            {
+                return Err(PartError::DuplicateId);
+            }
+            Err(e) => return Err(PartError::Failed(sql(e))),
+        }
+    }
+    if !events.is_empty() {
+        let head = StreamHead {
+            version: expected_version + events.len() as u64,
+            hash: prev,
+        };
+        write_anchor(tx, stream, head).map_err(|e| PartError::Failed(sql(e)))?;
+    }
+    super::due::sqlite::write(tx, stream, due).map_err(PartError::Failed)?;
+    Ok(Appended {
+        version: expected_version + events.len() as u64,
+        positions,
+        outcome: AppendOutcome::Recorded,
+    })
+}
+
+/// The event of `events` whose id is taken in `tenant`, or repeated in
+/// `events` or in `others`: what a unique index refused.
+fn duplicate_of(
+    tx: &Connection,
+    stream: &StreamKey,
+    events: &[NewEvent],
+    others: &[&[NewEvent]],
+) -> Result<JournalError, JournalError> {
+    let duplicate = first_duplicate(events, |id| {
+        let elsewhere = others
+            .iter()
+            .any(|other| other.iter().any(|e| &e.event_id == id));
+        Ok(elsewhere || event_id_taken(tx, &stream.tenant, id)?)
+    })?;
+    Ok(match duplicate {
+        Some(event_id) => JournalError::DuplicateEventId {
+            stream: stream.clone(),
+            event_id: event_id.clone(),
+        },
+        None => JournalError::backend(
+            BACKEND,
+            std::io::Error::other("a unique index refused a row, but no event id is taken"),
+        ),
+    })
+}
+
 impl EventStore for SqliteStore {
     fn append_with_due(
         &self,
@@ -590,140 +780,89 @@ impl EventStore for SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
-        let tenant = stream.tenant.as_str();
-        if let Some(first) = events.first() {
-            let found: Option<(String, String, i64)> = tx
-                .prepare_cached(
-                    "SELECT stream_type, stream_id, version FROM journal_events
-                     WHERE tenant = ?1 AND event_id = ?2",
-                )
-                .map_err(sql)?
-                .query_row(params![tenant, first.event_id.as_str()], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })
-                .optional()
-                .map_err(sql)?;
-            if let Some((stream_type, stream_id, version)) = found {
-                let corrupt = |column| JournalError::Corrupt {
-                    position: 0,
-                    column,
-                };
-                let found_stream = StreamKey::new(
-                    stream.tenant.clone(),
-                    StreamType::new(&stream_type).map_err(|_| corrupt("stream_type"))?,
-                    CaseId::new(&stream_id).map_err(|_| corrupt("stream_id"))?,
-                );
-                let recorded =
-                    stream_range(&tx, &found_stream, expected_version, Some(events.len()))?;
-                return retry_outcome(
-                    stream,
-                    expected_version,
-                    events,
-                    &found_stream,
-                    u64::try_from(version).unwrap_or(0),
-                    &recorded,
-                );
-            }
-        }
-        let head: Option<(i64, Vec<u8>)> = tx
-            .prepare_cached(
-                "SELECT version, hash FROM journal_events
-                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3
-                 ORDER BY version DESC LIMIT 1",
-            )
-            .map_err(sql)?
-            .query_row(
-                params![tenant, stream.stream_type.as_str(), stream.id.as_str()],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(sql)?;
-        let (actual, mut prev) = match head {
-            None => (0, EventHash::GENESIS),
-            Some((version, hash)) => (
-                u64::try_from(version).unwrap_or(0),
-                EventHash::from_slice(&hash).unwrap_or(EventHash::GENESIS),
-            ),
-        };
-        check_anchor(stream, actual, prev, read_anchor(&tx, stream)?)?;
-        if actual != expected_version {
-            return Err(JournalError::VersionConflict {
-                stream: stream.clone(),
-                expected: expected_version,
-                actual,
-            });
-        }
-        // Hash every event first (the chain runs through the batch), keeping
-        // the canonical payloads in one buffer.
-        let mut payloads = Vec::with_capacity(events.len() * 128);
-        let mut rows = Vec::with_capacity(events.len());
-        for (i, event) in events.iter().enumerate() {
-            let version = expected_version + 1 + i as u64;
-            let start = payloads.len();
-            stage_payload(stream, version, event, &mut payloads)?;
-            let occurred_at = to_micros(event.occurred_at);
-            let hash = HashFields::of_new(stream, version, event, &payloads[start..], occurred_at)
-                .link(&prev);
-            prev = hash;
-            rows.push(Row {
-                version: to_i64(version),
-                event,
-                payload: start..payloads.len(),
-                occurred_at,
-                hash,
-            });
-        }
-        // The canonical form is JSON text written from `str` pieces: UTF-8.
-        let payloads = std::str::from_utf8(&payloads).unwrap_or_default();
         let recorded_at = to_micros(self.clock.now());
-        let mut positions = 0..0;
-        let mut rest = &rows[..];
-        while !rest.is_empty() {
-            let size = chunk_size(rest.len());
-            let (chunk, tail) = rest.split_at(size);
-            rest = tail;
-            let inserted = insert_chunk(&tx, stream, recorded_at, chunk, payloads);
-            match inserted {
-                Ok(last) => {
-                    if positions.is_empty() {
-                        positions.start = last + 1 - size as u64;
-                    }
-                    positions.end = last + 1;
-                }
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == ErrorCode::ConstraintViolation =>
-                {
-                    // Roll back the rows inserted so far, then find the event
-                    // id that was taken.
-                    drop(tx);
-                    let tx = conn.transaction().map_err(sql)?;
-                    let duplicate =
-                        first_duplicate(events, |id| event_id_taken(&tx, &stream.tenant, id))?;
-                    return Err(match duplicate {
-                        Some(event_id) => JournalError::DuplicateEventId {
-                            stream: stream.clone(),
-                            event_id: event_id.clone(),
-                        },
-                        None => sql(rusqlite::Error::SqliteFailure(e, None)),
-                    });
-                }
-                Err(e) => return Err(sql(e)),
+        match append_in(&tx, recorded_at, stream, expected_version, events, due) {
+            Ok(appended) => {
+                tx.commit().map_err(sql)?;
+                Ok(appended)
+            }
+            Err(PartError::Refused(e) | PartError::Failed(e)) => Err(e),
+            Err(PartError::DuplicateId) => {
+                // Roll back the rows inserted so far, then find the event
+                // id that was taken.
+                drop(tx);
+                let tx = conn.transaction().map_err(sql)?;
+                Err(duplicate_of(&tx, stream, events, &[])?)
             }
         }
-        if !events.is_empty() {
-            let head = StreamHead {
-                version: expected_version + events.len() as u64,
-                hash: prev,
+    }
+
+    fn append_streams(
+        &self,
+        batch: &[StreamAppend<'_>],
+    ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+        let mut conn = self.lock();
+        // A part whose event id a unique index refused mid-insert leaves
+        // rows behind: the transaction is rolled back, the part is set
+        // aside with its error, and the batch is written again without it.
+        let mut set_aside: Vec<Option<JournalError>> = batch.iter().map(|_| None).collect();
+        loop {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql)?;
+            let recorded_at = to_micros(self.clock.now());
+            let mut outcomes = Vec::with_capacity(batch.len());
+            let mut broken = None;
+            for (i, part) in batch.iter().enumerate() {
+                if set_aside[i].is_some() {
+                    continue;
+                }
+                let appended = append_in(
+                    &tx,
+                    recorded_at,
+                    part.stream,
+                    part.expected_version,
+                    part.events,
+                    part.due,
+                );
+                match appended {
+                    Ok(appended) => outcomes.push(Ok(appended)),
+                    Err(PartError::Refused(e)) => outcomes.push(Err(e)),
+                    Err(PartError::Failed(e)) => return Err(e),
+                    Err(PartError::DuplicateId) => {
+                        broken = Some(i);
+                        break;
+                    }
+                }
+            }
+            let Some(i) = broken else {
+                tx.commit().map_err(sql)?;
+                // Every part not set aside has its outcome, in order.
+                let mut outcomes = outcomes.into_iter();
+                return Ok(set_aside
+                    .into_iter()
+                    .filter_map(|aside| match aside {
+                        Some(e) => Some(Err(e)),
+                        None => outcomes.next(),
+                    })
+                    .collect());
             };
-            write_anchor(&tx, stream, head).map_err(sql)?;
+            drop(tx);
+            let tx = conn.transaction().map_err(sql)?;
+            let others: Vec<&[NewEvent]> = batch[..i]
+                .iter()
+                .zip(&set_aside)
+                .filter(|(_, aside)| aside.is_none())
+                .map(|(part, _)| part.events)
+                .collect();
+            set_aside[i] = Some(duplicate_of(
+                &tx,
+                batch[i].stream,
+                batch[i].events,
+                &others,
+            )?);
+            drop(tx);
         }
-        super::due::sqlite::write(&tx, stream, due)?;
-        tx.commit().map_err(sql)?;
-        Ok(Appended {
-            version: expected_version + events.len() as u64,
-            positions,
-            outcome: AppendOutcome::Recorded,
-        })
     }
 
     fn read_stream(

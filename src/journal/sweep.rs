@@ -1,5 +1,6 @@
 //! [`Sweeper`]: sends the timer command to every case the due index says is
-//! due, through the same [`execute`] path as any command.
+//! due, through the same load, decide and append steps as [`execute`], a
+//! page of cases per commit.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,9 +10,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::execute::load_stream;
 use super::{
-    DueQuery, DueUpdate, EventSchema, EventStore, ExecuteError, JournalError, StreamKey,
-    StreamType, execute, truncate_to_micros,
+    DueEntry, DueQuery, DueUpdate, EventSchema, EventStore, ExecuteError, JournalError, NewEvent,
+    StreamAppend, StreamKey, StreamType, encode, execute, truncate_to_micros,
 };
 use crate::actor::Actor;
 use crate::id::TenantId;
@@ -142,9 +144,15 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 }
 
 /// Sends workflow `W`'s timer command, as [`Actor::system()`], to every case
-/// of a tenant that the due index says is due — through [`execute`], so
-/// with optimistic concurrency, the hash chain and idempotent retries, and
-/// the index moves with each append.
+/// of a tenant that the due index says is due — through the steps of
+/// [`execute`], so with optimistic concurrency, the hash chain and
+/// idempotent retries, and the index moves with each append.
+///
+/// A page of due cases ([`SweepOptions::page`]) is loaded and decided case
+/// by case, then appended with one [`EventStore::append_streams`] — one
+/// transaction on SQLite — each case still checked against the version it
+/// was loaded at. A case whose append meets another writer is ticked again
+/// alone through [`execute`], with [`SweepOptions::retries`].
 ///
 /// Several sweepers may run at once, in threads or processes: each claims
 /// a page of due streams with a lease ([`EventStore::claim_due`]; `FOR
@@ -253,13 +261,142 @@ where
                 return Ok(report);
             };
             query = query.after(last);
+            self.tick_page(&page, now, &mut report);
+        }
+    }
+
+    /// Ticks a page of due cases: decides each case's ticks in memory, then
+    /// appends every case's events with one [`EventStore::append_streams`]
+    /// (one transaction on SQLite). A case whose append meets another
+    /// writer is ticked again alone, through [`execute`] with its retries.
+    fn tick_page(
+        &self,
+        page: &[DueEntry],
+        now: DateTime<Utc>,
+        report: &mut SweepReport<W::Rejection>,
+    ) {
+        let Some(command) = W::timer_command() else {
             for entry in page {
-                self.tick(&entry.stream, now, &mut report);
+                let error = SweepError::NoTimerCommand { workflow: W::NAME };
+                report.failed.push((entry.stream.clone(), error));
+            }
+            return;
+        };
+        let system = Actor::system();
+        let ctx = Context::new(now, &system);
+        let mut planned = Vec::with_capacity(page.len());
+        for entry in page {
+            match self.plan(&entry.stream, &command, &ctx) {
+                Ok(plan) => planned.push(plan),
+                Err(error) => report.failed.push((entry.stream.clone(), error)),
+            }
+        }
+        let batch: Vec<StreamAppend<'_>> = planned
+            .iter()
+            .map(|plan| StreamAppend {
+                stream: &plan.stream,
+                expected_version: plan.expected_version,
+                events: &plan.events,
+                due: DueUpdate::of(plan.next_due),
+            })
+            .collect();
+        let Ok(outcomes) = self.store.append_streams(&batch) else {
+            // The batch's transaction failed as a whole: nothing of it was
+            // written. Tick the cases one by one, each reporting its error.
+            drop(batch);
+            for plan in planned {
+                self.tick(&plan.stream, now, report);
+            }
+            return;
+        };
+        drop(batch);
+        for (plan, outcome) in planned.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(_) if plan.events.is_empty() => report.nothing_to_do.push(plan.stream),
+                Ok(_) => match plan.still_due {
+                    Some((due, ticks)) => {
+                        let error = SweepError::StillDue {
+                            stream: plan.stream.clone(),
+                            due,
+                            ticks,
+                        };
+                        report.failed.push((plan.stream, error));
+                    }
+                    None => report.ticked.push(Ticked {
+                        stream: plan.stream,
+                        events: plan.events.len(),
+                        next_due: plan.next_due,
+                    }),
+                },
+                // Only the due entry was to be corrected, and a writer just
+                // moved it itself.
+                Err(e) if e.is_conflict() && plan.events.is_empty() => {
+                    report.nothing_to_do.push(plan.stream);
+                }
+                Err(e) if e.is_conflict() => {
+                    let ticked = report.ticked.len();
+                    self.tick(&plan.stream, now, report);
+                    if report.ticked.len() > ticked
+                        && !report.conflicts_retried.contains(&plan.stream)
+                    {
+                        report.conflicts_retried.push(plan.stream);
+                    }
+                }
+                Err(e) => {
+                    let error = SweepError::Execute(ExecuteError::from(e));
+                    report.failed.push((plan.stream, error));
+                }
             }
         }
     }
 
-    /// Ticks one case until nothing is due at `now`.
+    /// Loads one due case and decides its ticks in memory, until nothing is
+    /// due at the sweep's time (or [`SweepOptions::ticks_per_case`] ticks).
+    fn plan(
+        &self,
+        stream: &StreamKey,
+        command: &W::Command,
+        ctx: &Context<'_>,
+    ) -> Result<Planned, SweepError<W::Rejection>> {
+        let anchor = self.store.anchor(stream).map_err(ExecuteError::from)?;
+        let (mut case, _) =
+            load_stream::<W, S>(&self.store, stream, anchor).map_err(ExecuteError::from)?;
+        let expected_version = case.version();
+        let from = case.history().len();
+        let most = self.options.ticks_per_case.max(1);
+        let mut still_due = None;
+        for ticks in 1..=most {
+            let before = case.history().len();
+            case.handle(&self.workflow, command, ctx)
+                .map_err(ExecuteError::Refused)?;
+            if case.history().len() == before {
+                break;
+            }
+            match case.next_due().map(truncate_to_micros) {
+                Some(due) if due <= ctx.at() => {
+                    if ticks == most {
+                        still_due = Some((due, ticks));
+                    }
+                }
+                _ => break,
+            }
+        }
+        let events = case.history()[from..]
+            .iter()
+            .map(|recorded| encode::<W>(stream, recorded))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ExecuteError::from)?;
+        Ok(Planned {
+            stream: stream.clone(),
+            expected_version,
+            events,
+            next_due: case.next_due().map(truncate_to_micros),
+            still_due,
+        })
+    }
+
+    /// Ticks one case until nothing is due at `now`, one [`execute`] per tick:
+    /// the path of a case whose batched append met another writer.
     fn tick(&self, stream: &StreamKey, now: DateTime<Utc>, report: &mut SweepReport<W::Rejection>) {
         let Some(command) = W::timer_command() else {
             let error = SweepError::NoTimerCommand { workflow: W::NAME };
@@ -371,6 +508,16 @@ where
             }
         }
     }
+}
+
+/// One case's ticks, decided and encoded, waiting for the page's append.
+struct Planned {
+    stream: StreamKey,
+    expected_version: u64,
+    events: Vec<NewEvent>,
+    next_due: Option<DateTime<Utc>>,
+    /// Set when the case was still due after the most ticks allowed.
+    still_due: Option<(DateTime<Utc>, u32)>,
 }
 
 /// The workflow type of a sweeper, for callers naming it.
