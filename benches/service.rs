@@ -56,8 +56,8 @@ fn bare_handle(
 ) -> bool {
     let may_handle = |h: &Handling| {
         let role = match h.request().mode {
-            Mode::Accept => Role::HallClerk,
-            Mode::Agent => Role::DepartmentOfficer,
+            Mode::Handle => Role::HallClerk,
+            Mode::Forward => Role::DepartmentOfficer,
         };
         actor.has_role(role) && actor.acts_for(h.handler())
     };
@@ -174,7 +174,7 @@ fn lifecycle(service: &ServiceRequest, id: &str) -> Case<ServiceRequest> {
             24,
         ),
         (clerk(), Command::Accept, 25),
-        (agent_clerk(), Command::Forward { to: None }, 26),
+        (clerk(), Command::Forward { to: None }, 26),
         (officer.clone(), Command::SignFor, 48),
         (
             officer.clone(),
@@ -199,7 +199,7 @@ fn lifecycle(service: &ServiceRequest, id: &str) -> Case<ServiceRequest> {
         (
             applicant(),
             Command::Rate {
-                review: Review::Good,
+                review: Review::Satisfied,
                 comment: Some(note("clear and friendly")),
             },
             24 * 48,

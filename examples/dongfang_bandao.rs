@@ -91,6 +91,11 @@ pub(crate) struct DisputeOutcome {
     pub(crate) escalations: u32,
     /// The state it ended in.
     pub(crate) state: DisputeStateKind,
+    /// The end of the window for judicial confirmation (PML art. 33; a
+    /// legal period, moved past holidays), once the agreement took effect.
+    pub(crate) confirmation_due: Option<DateTime<Utc>>,
+    /// When the parties applied for judicial confirmation, jointly.
+    pub(crate) confirmation_applied: Option<DateTime<Utc>>,
 }
 
 // ---------------------------------------------------------------------------
@@ -859,6 +864,16 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
         (&owner, at(4, 9, 20, 40), C::Sign),
         (&company, at(4, 9, 20, 42), C::Sign),
         (&zhou, at(4, 9, 20, 45), C::Sign),
+        // The estate's committee is a people's mediation committee: the
+        // parties may jointly apply for judicial confirmation within 30
+        // days (PML art. 33). They do.
+        (
+            &owner,
+            at(4, 20, 9, 0),
+            C::ApplyForConfirmation {
+                applicants: vec![person("owner-wu")?, person("pm-manager")?],
+            },
+        ),
         (
             &zhou,
             at(4, 21, 18, 0),
@@ -890,7 +905,7 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
                 "found on a door-to-door visit by grid worker {}; minor: a small matter stays in the estate",
                 r.actor
             )),
-            DisputeEvent::Accepted { body, tier } => Some(format!(
+            DisputeEvent::Accepted { body, tier, .. } => Some(format!(
                 "accepted by {}, {tier} tier ({})",
                 name(graph, body),
                 match &o.reason {
@@ -910,9 +925,20 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
             DisputeEvent::AgreementRecorded { terms, .. } => {
                 Some(format!("agreement: \"{terms}\""))
             }
-            DisputeEvent::AgreementTookEffect { .. } => {
-                Some("signed by the owner, the company and the mediator: in effect".to_owned())
-            }
+            DisputeEvent::AgreementTookEffect {
+                confirmation_due, ..
+            } => Some(format!(
+                "signed by the owner, the company and the mediator: in effect; judicial confirmation may be applied for until {}",
+                local(*confirmation_due)
+            )),
+            DisputeEvent::ConfirmationApplied { applicants, .. } => Some(format!(
+                "judicial confirmation applied for jointly by {}",
+                applicants
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )),
             DisputeEvent::AgreementFulfilled => Some("fulfilled: the lift runs".to_owned()),
             DisputeEvent::FollowedUp { .. } => Some("follow-up visit: satisfied".to_owned()),
             _ => None,
@@ -939,9 +965,15 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
     let mut handler = None;
     let mut reason = None;
     let mut mediators = Vec::new();
+    let (mut confirmation_due, mut confirmation_applied) = (None, None);
     for r in case.history() {
         match &r.event {
-            DisputeEvent::Accepted { body, tier } => handler = Some((body.clone(), *tier)),
+            DisputeEvent::Accepted { body, tier, .. } => handler = Some((body.clone(), *tier)),
+            DisputeEvent::AgreementTookEffect {
+                confirmation_due: due,
+                ..
+            } => confirmation_due = Some(*due),
+            DisputeEvent::ConfirmationApplied { at, .. } => confirmation_applied = Some(*at),
             DisputeEvent::MediatorsAssigned { mediators: m, .. } => {
                 mediators.extend(m.iter().cloned());
             }
@@ -960,6 +992,8 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
         mediators,
         escalations: MatterReport::from_history(case.history()).escalations,
         state: case.state().kind(),
+        confirmation_due,
+        confirmation_applied,
     })
 }
 

@@ -13,9 +13,12 @@
 //! - a commercial dispute that fails at the park and goes up to the
 //!   community tier, where the commercial mediation studio serves the
 //!   commercial district through a service link that came from a pairing;
-//! - three service requests at the branch: one it accepts and handles, one
-//!   it forwards as agent, one that goes overdue and under supervision —
-//!   found and ticked by the sweeper from the due index, not by hand;
+//! - three service requests at the branch, each accepted (受理): one it
+//!   handles itself; one its agent clerk submits for the applicant on a
+//!   written authorisation (代办) and the branch forwards to the bureau;
+//!   one that goes overdue and under supervision — found and ticked by the
+//!   sweeper from the due index, not by hand — and, reviewed as
+//!   dissatisfied, is rectified and followed up before it closes;
 //! - every history kept in an event store (a SQLite file with the `sqlite`
 //!   feature, memory without), hash chains verified, one case reloaded;
 //! - the metrics, with the share of matters that stayed within their ceiling
@@ -103,6 +106,10 @@ pub(crate) struct Outcome {
     pub(crate) conflict: Option<DisputeError>,
     /// The commercial dispute that went up to the community.
     pub(crate) commercial: DisputeOutcome,
+    /// Why the parties' joint application to confirm the studio's
+    /// agreement was refused (PML art. 33: a commercial mediation
+    /// agreement is a contract).
+    pub(crate) confirmation_refused: Option<DisputeError>,
     /// The three service requests.
     pub(crate) requests: Vec<RequestOutcome>,
     /// The disputes' ladder reports added up.
@@ -143,6 +150,9 @@ pub(crate) struct DisputeOutcome {
     pub(crate) mediators: Vec<ActorId>,
     /// The state it ended in.
     pub(crate) state: DisputeStateKind,
+    /// For a labour dispute, the end of its 15 days, counted from the
+    /// first body's receipt (LDMAL art. 14).
+    pub(crate) labour_deadline: Option<DateTime<Utc>>,
 }
 
 /// Who handled a service request and how it went.
@@ -153,8 +163,14 @@ pub(crate) struct RequestOutcome {
     pub(crate) case: CaseId,
     /// The catalogue item.
     pub(crate) item: String,
-    /// Accepted and handled by the hall, or forwarded as agent.
+    /// Handled by the hall, or forwarded to the competent department.
     pub(crate) mode: Mode,
+    /// Whether the hall's agent clerk submitted it for the applicant (代办).
+    pub(crate) by_agent: bool,
+    /// The applicant's review, if any.
+    pub(crate) review: Option<Review>,
+    /// Whether a bad review was rectified and followed up.
+    pub(crate) rectified: bool,
     /// The body that handled it: the hall, or the department that signed.
     pub(crate) handled_by: OrgId,
     /// Whether a tick found it overdue.
@@ -628,7 +644,8 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         Arc::clone(&calendar),
     ));
     let (labour_case, conflict) = labour_dispute(out, &journal, &dispute, &graph)?;
-    let commercial_case = commercial_dispute(out, &journal, &dispute, &graph)?;
+    let (commercial_case, confirmation_refused) =
+        commercial_dispute(out, &journal, &dispute, &graph)?;
 
     // The hall's requests are supervised at the branch (the sample policy).
     let service = ServiceRequest::try_new(
@@ -644,6 +661,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         ),
     )?;
     let requests = service_requests(out, &journal, &service, &graph)?;
+    work_orders(out)?;
 
     writeln!(
         out,
@@ -678,6 +696,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         labour: dispute_outcome(&labour_case)?,
         conflict,
         commercial: dispute_outcome(&commercial_case)?,
+        confirmation_refused,
         requests: requests
             .iter()
             .map(request_outcome)
@@ -818,7 +837,7 @@ fn commercial_dispute(
     journal: &Journal,
     dispute: &Dispute,
     graph: &OrgGraph,
-) -> Result<Case<Dispute>> {
+) -> Result<(Case<Dispute>, Option<DisputeError>)> {
     use DisputeCommand as C;
     let id: CaseId = "CD-002".parse()?;
     let haoyun = party("haoyun-rep")?;
@@ -840,7 +859,7 @@ fn commercial_dispute(
         channel: Channel::MerchantsCouncil,
         severity: Severity::Moderate,
     };
-    let case = journal.run(
+    journal.run(
         dispute,
         &id,
         &[
@@ -884,9 +903,22 @@ fn commercial_dispute(
             (&haoyun, march(11, 16, 10), C::Sign),
             (&yixun, march(11, 16, 15), C::Sign),
             (&fang, march(11, 16, 20), C::Sign),
-            // The studio is a commercial mediation organisation: the
-            // agreement is a contract, so the parties do not apply for
-            // judicial confirmation (PML art. 33 is for people's mediation).
+        ],
+    )?;
+    // The studio is a commercial mediation organisation: the agreement is
+    // a contract, and the parties' joint application for judicial
+    // confirmation is refused (PML art. 33 is for people's mediation).
+    let apply = C::ApplyForConfirmation {
+        applicants: vec![person("haoyun-rep")?, person("yixun-rep")?],
+    };
+    let confirmation_refused = match journal.send(dispute, &id, &haoyun, march(12, 9, 0), &apply) {
+        Ok(_) => None,
+        Err(refused) => refused.rejection().cloned(),
+    };
+    let case = journal.run(
+        dispute,
+        &id,
+        &[
             (
                 &fang,
                 march(23, 17, 0),
@@ -909,7 +941,13 @@ fn commercial_dispute(
         "\nCommercial dispute {id}: Haoyun Garments against Yixun E-commerce, a returned shipment"
     )?;
     dispute_story(out, graph, &case, None)?;
-    Ok(case)
+    if let Some(refused) = &confirmation_refused {
+        writeln!(
+            out,
+            "  joint application for judicial confirmation refused: {refused}"
+        )?;
+    }
+    Ok((case, confirmation_refused))
 }
 
 /// HN-001 to HN-003 at the Huanan City branch of the district hall.
@@ -963,7 +1001,7 @@ fn service_requests(
                 &pengda,
                 march(3, 17, 0),
                 C::Rate {
-                    review: Review::Good,
+                    review: Review::VerySatisfied,
                     comment: None,
                 },
             ),
@@ -971,16 +1009,21 @@ fn service_requests(
         ],
     )?;
 
-    // HN-002: a rent subsidy, forwarded as agent to the bureau of industry.
+    // HN-002: a rent subsidy. The branch's agent clerk submits it for the
+    // enterprise on its written authorisation (代办); the branch accepts it
+    // and forwards it to the bureau of industry.
     let yixun = party("yixun-rep")?;
     let hn2 = journal.run(
         service,
         &"HN-002".parse()?,
         &[
             (
-                &yixun,
+                &agent,
                 march(2, 14, 0),
-                C::Submit {
+                C::SubmitForApplicant {
+                    applicant: yixun.id().clone(),
+                    authorisation: "authorisation YX-2026-03, signed by the legal representative"
+                        .parse()?,
                     item: "FS-002".parse()?,
                     materials: materials(&["business-licence", "lease"])?,
                     attributes: [
@@ -1002,14 +1045,14 @@ fn service_requests(
                 },
             ),
             (
-                &yixun,
+                &agent,
                 march(3, 9, 30),
                 C::SupplyMaterials {
                     materials: materials(&["rent-invoices"])?,
                 },
             ),
             (&clerk, march(3, 9, 40), C::Accept),
-            (&agent, march(3, 10, 0), C::Forward { to: None }),
+            (&clerk, march(3, 10, 0), C::Forward { to: None }),
             (&bureau, march(4, 9, 0), C::SignFor),
             (&bureau, march(17, 15, 0), C::Complete),
             (&clerk, march(18, 10, 0), C::Deliver),
@@ -1017,7 +1060,7 @@ fn service_requests(
                 &yixun,
                 march(18, 11, 0),
                 C::Rate {
-                    review: Review::Good,
+                    review: Review::Satisfied,
                     comment: None,
                 },
             ),
@@ -1096,11 +1139,27 @@ fn service_requests(
                 &haoyun,
                 march(17, 11, 0),
                 C::Rate {
-                    review: Review::Bad,
+                    review: Review::Dissatisfied,
                     comment: Some("a week late".parse()?),
                 },
             ),
-            (&clerk, march(17, 11, 30), C::Close),
+            // A bad review opens rectification (好差评, 整改): the branch
+            // records what it changed, calls the enterprise back, and only
+            // then is the request closed.
+            (
+                &clerk,
+                march(19, 10, 0),
+                C::Rectify {
+                    action: "a daily check of requests near their promised date".parse()?,
+                },
+            ),
+            (
+                &clerk,
+                march(20, 15, 0),
+                C::FollowUp {
+                    result: "the enterprise was told of the daily check".parse()?,
+                },
+            ),
         ],
     )?;
 
@@ -1194,7 +1253,11 @@ fn dispute_story(
                 }
                 _ => {}
             },
-            E::Accepted { body, tier } => {
+            E::Accepted {
+                body,
+                tier,
+                labour_deadline,
+            } => {
                 handler = Some(body.clone());
                 let why = reason.as_ref().map_or(String::new(), |r| {
                     format!(" ({})", reason_in_words(graph, r))
@@ -1203,6 +1266,13 @@ fn dispute_story(
                     "accepted by {}, {tier} tier{why}",
                     name(graph, body)
                 ));
+                // LDMAL art. 14: 15 days from the body's receipt.
+                if let Some(deadline) = labour_deadline {
+                    story.line(format!(
+                        "without an agreement, arbitration may be applied for from {} (15 days from receipt)",
+                        local_date(*deadline)
+                    ));
+                }
                 if let Some(refusal) = refusal.filter(|_| !accepted) {
                     story.line(format!(
                         "the first mediator proposed was refused: {refusal}"
@@ -1321,7 +1391,19 @@ fn request_story(
             }
             E::ProcessingStarted => story.add("; handled by the branch itself"),
             E::Forwarded { to } => {
-                story.line(format!("forwarded as agent to the {}", name(graph, to)));
+                story.line(format!("forwarded to the {}", name(graph, to)));
+            }
+            E::RectificationOpened { due } => {
+                story.add(format!(
+                    "; rectification due by the end of {}",
+                    end_of(*due)
+                ));
+            }
+            E::Rectified { at, action } => {
+                story.line(format!("rectified {}: {action}", local(*at)));
+            }
+            E::FollowedUp { at, result } => {
+                story.line(format!("followed up {}: {result}; closed", local(*at)));
             }
             E::SignedFor { .. } => story.add(format!(", which signed for it {}", local(r.at))),
             E::Overdue { .. } => story.line(format!("overdue {}", local(r.at))),
@@ -1352,10 +1434,7 @@ fn request_story(
             }
             E::Rated { review, comment } => story.add(format!(
                 "; rated {}{}",
-                match review {
-                    Review::Good => "good",
-                    Review::Bad => "bad",
-                },
+                review.as_str().replace('_', " "),
                 comment
                     .as_ref()
                     .map_or(String::new(), |c| format!(" (\"{c}\")"))
@@ -1678,11 +1757,17 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
     let mut last = None;
     let mut reason = None;
     let mut mediators = Vec::new();
+    let mut labour_deadline = None;
     for r in case.history() {
         match &r.event {
-            DisputeEvent::Accepted { body, tier } => {
+            DisputeEvent::Accepted {
+                body,
+                tier,
+                labour_deadline: deadline,
+            } => {
                 first.get_or_insert_with(|| (body.clone(), *tier));
                 last = Some((body.clone(), *tier));
+                labour_deadline = labour_deadline.or(*deadline);
             }
             DisputeEvent::MediatorsAssigned { mediators: m, .. } => {
                 mediators.extend(m.iter().cloned());
@@ -1703,6 +1788,7 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
         escalations: MatterReport::from_history(case.history()).escalations,
         mediators,
         state: case.state().kind(),
+        labour_deadline,
     })
 }
 
@@ -1711,12 +1797,16 @@ fn request_outcome(case: &Case<ServiceRequest>) -> Result<RequestOutcome> {
     let mut handled_by = None;
     let mut overdue = false;
     let mut supervision = Vec::new();
+    let (mut by_agent, mut review, mut rectified) = (false, None, false);
     for r in case.history() {
         match &r.event {
             ServiceRequestEvent::Submitted(s) => {
                 item = Some((s.request.item.to_string(), s.request.mode));
                 handled_by = Some(s.request.hall.clone());
+                by_agent = s.request.agent.is_some();
             }
+            ServiceRequestEvent::Rated { review: r, .. } => review = Some(*r),
+            ServiceRequestEvent::FollowedUp { .. } => rectified = true,
             ServiceRequestEvent::SignedFor { by } => handled_by = Some(by.clone()),
             ServiceRequestEvent::Overdue { .. } => overdue = true,
             ServiceRequestEvent::Ladder(step) => match &**step {
@@ -1732,6 +1822,9 @@ fn request_outcome(case: &Case<ServiceRequest>) -> Result<RequestOutcome> {
         case: case.id().clone(),
         item,
         mode,
+        by_agent,
+        review,
+        rectified,
         handled_by: handled_by.ok_or("never submitted")?,
         overdue,
         supervision,
@@ -1842,14 +1935,25 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
                 .collect::<Vec<_>>()
                 .join(" and ")
         ),
-        E::Accepted { body, tier } => format!("accepted by {} ({tier} tier)", name(graph, body)),
+        E::Accepted {
+            body,
+            tier,
+            labour_deadline,
+        } => match labour_deadline {
+            Some(d) => format!(
+                "accepted by {} ({tier} tier); arbitration may be applied for from {} without an agreement",
+                name(graph, body),
+                local_date(*d)
+            ),
+            None => format!("accepted by {} ({tier} tier)", name(graph, body)),
+        },
         E::Declined { body, routes, .. } => {
             format!("declined by {}; routes open: {routes}", name(graph, body))
         }
         E::MediationRefused { party, routes } => {
             format!("{party} refused mediation; routes open: {routes}")
         }
-        E::Withdrawn { party } => format!("{party} withdrew"),
+        E::Withdrawn { party, routes } => format!("{party} withdrew; routes open: {routes}"),
         E::MediatorsAssigned {
             mediators,
             selection,
@@ -1882,9 +1986,10 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
         ),
         E::Referred { to, .. } => format!("referred out to {}", Routes::only(*to)),
         E::RiskFlagged { from, to } => format!("risk flagged: severity {from} → {to}"),
-        E::LabourLimitLapsed { deadline } => {
-            format!("15-day labour limit lapsed on {}", local_date(*deadline))
-        }
+        E::ArbitrationOpened { deadline } => format!(
+            "15 days from receipt passed on {} without an agreement: a party may apply for arbitration",
+            local_date(*deadline)
+        ),
         E::FollowedUp { rating } => {
             format!("follow-up visit: {}; closed", rating_in_words(*rating))
         }
@@ -1939,6 +2044,295 @@ fn ladder_event_in_words(graph: &OrgGraph, event: &LadderEvent) -> String {
         LadderEvent::ReferredOut { tier, .. } => format!("referred out from the {tier} tier"),
         other => format!("{other:?}"),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Work orders: the 12345 loop (issue 16).
+// ---------------------------------------------------------------------------
+
+/// How a work order of the story went.
+#[derive(Debug)]
+#[allow(dead_code)] // read by tests/examples.rs
+pub(crate) struct WorkOrderOutcome {
+    /// The case.
+    pub(crate) case: CaseId,
+    /// How the request arrived.
+    pub(crate) channel: grassroots::work_order::Channel,
+    /// The body that received it first.
+    pub(crate) first_receiver: OrgId,
+    /// Every lead body it was dispatched to (or taken on by), in order.
+    pub(crate) leads: Vec<OrgId>,
+    /// The returns, by body.
+    pub(crate) returned_by: Vec<OrgId>,
+    /// Times it was redone.
+    pub(crate) redos: u32,
+    /// The last callback's satisfaction.
+    pub(crate) satisfaction: Option<grassroots::work_order::Satisfaction>,
+    /// The state it ended in.
+    pub(crate) state: grassroots::work_order::WorkOrderStateKind,
+}
+
+/// Two requests through the Longgang 12345 centre (the crate's work-order
+/// sample): one from the merchants' council, returned by the body the graph
+/// routed it to and re-dispatched for joint handling; one heard at a
+/// "secretary face-to-face" session, taken on by the subdistrict itself and
+/// redone after a dissatisfied callback.
+pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> {
+    use grassroots::work_order::{
+        Channel, Finding, GeoFields, GeoPoint, Lead, ReturnGround, ReturnReason, Satisfaction,
+        WorkOrder, WorkOrderCommand as C, WorkOrderEvent as E, sample as wo,
+    };
+    let orders = wo::huanan_work_orders();
+    let dispatcher = wo::dispatcher();
+    writeln!(out, "\nWork orders through the Longgang 12345 centre")?;
+    writeln!(out, "----------------------------------------------")?;
+    let step = |case: &mut Case<WorkOrder>,
+                out: &mut dyn Write,
+                actor: &Actor,
+                at: DateTime<Utc>,
+                command: C|
+     -> Result<()> {
+        match case.handle(&orders, &command, &Context::new(at, actor)) {
+            Ok(recorded) => {
+                let kinds: Vec<String> = recorded
+                    .iter()
+                    .map(|r| r.event.kind().to_string())
+                    .collect();
+                writeln!(out, "  {} {}: {}", local(at), actor.id(), kinds.join(", "))?;
+            }
+            Err(refused) => writeln!(out, "  {} {}: refused: {refused}", local(at), actor.id())?,
+        }
+        Ok(())
+    };
+
+    // The merchants' council brings a member's complaint: stalls block the
+    // fire lane at gate 2.
+    let mut council = Case::<WorkOrder>::new("12345-HN-0001".parse()?);
+    writeln!(
+        out,
+        "{} (merchants' council): stalls block the fire lane at gate 2",
+        council.id()
+    )?;
+    let receive = C::Receive {
+        channel: Channel::MerchantsCouncil,
+        requester: person("ent-huanan-0031")?,
+        matter: wo::CITY_APPEARANCE,
+        location: org(wo::HUANAN_CITY)?,
+        description: "night-market stalls block the fire lane at gate 2".parse()?,
+        geo: GeoFields {
+            point: Some(GeoPoint::new(22.6634, 114.1321)?),
+            address: Some("gate 2, Huanan City, Pinghu".parse()?),
+            media_url: Some("https://img.example.cn/12345/hn-0001.jpg".parse()?),
+        },
+    };
+    step(
+        &mut council,
+        out,
+        &wo::council_liaison(),
+        march(3, 10, 0),
+        receive,
+    )?;
+    let record = "the council cannot clear stalls; passed to 12345 with the member's photo";
+    step(
+        &mut council,
+        out,
+        &wo::council_liaison(),
+        march(3, 10, 5),
+        C::HandOver {
+            record: record.parse()?,
+        },
+    )?;
+    let routed = C::Dispatch {
+        lead: Lead::Routed,
+        assisting: vec![],
+    };
+    step(&mut council, out, &dispatcher, march(3, 10, 20), routed)?;
+    let outside = ReturnReason {
+        ground: ReturnGround::OutsideOurArea,
+        note: "the lane outside gate 2 is a municipal road, not the park's".parse()?,
+    };
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::PROPERTY),
+        march(3, 11, 0),
+        C::Return { reason: outside },
+    )?;
+    let market = C::Dispatch {
+        lead: Lead::Chosen {
+            body: org(wo::MARKET)?,
+            reason: "the stalls sell food".parse()?,
+        },
+        assisting: vec![],
+    };
+    step(&mut council, out, &dispatcher, march(3, 11, 10), market)?;
+    let urban = C::Dispatch {
+        lead: Lead::Chosen {
+            body: org(wo::URBAN)?,
+            reason: "a municipal road: urban management, with the park keeping its gate clear"
+                .parse()?,
+        },
+        assisting: vec![org(wo::PROPERTY)?],
+    };
+    step(&mut council, out, &dispatcher, march(3, 11, 15), urban)?;
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::URBAN),
+        march(3, 13, 30),
+        C::SignFor,
+    )?;
+    let reply = C::Reply {
+        reply: "stalls moved to the licensed night market on the east square".parse()?,
+    };
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::URBAN),
+        march(4, 22, 0),
+        reply.clone(),
+    )?;
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::PROPERTY),
+        march(4, 22, 10),
+        C::Assist {
+            note: "gate 2 kept clear by park security".parse()?,
+        },
+    )?;
+    step(
+        &mut council,
+        out,
+        &wo::member(wo::URBAN),
+        march(4, 22, 30),
+        reply,
+    )?;
+    let satisfied = C::Callback {
+        satisfaction: Satisfaction::Satisfied,
+        finding: Finding::ReplyAdequate,
+        note: None,
+    };
+    step(
+        &mut council,
+        out,
+        &dispatcher,
+        march(5, 10, 0),
+        satisfied.clone(),
+    )?;
+    step(&mut council, out, &dispatcher, march(5, 10, 5), C::Close)?;
+    if let Some(view) = grassroots::open311::work_order_request(&orders, &council) {
+        writeln!(
+            out,
+            "  GeoReport: {} {} at {} ({}, {}), {}",
+            view.service_request_id,
+            serde_json::to_string(&view.status)?,
+            view.address.unwrap_or_default(),
+            view.lat.unwrap_or_default(),
+            view.long.unwrap_or_default(),
+            view.status_notes.unwrap_or_default()
+        )?;
+    }
+
+    // A secretary face-to-face: an enterprise says the street lights of the
+    // park's east road have been out for a week.
+    let mut lights = Case::<WorkOrder>::new("12345-HN-0002".parse()?);
+    writeln!(
+        out,
+        "{} (secretary face-to-face): the east road is dark",
+        lights.id()
+    )?;
+    let receive = C::Receive {
+        channel: Channel::SecretaryFaceToFace,
+        requester: person("ent-huanan-0107")?,
+        matter: wo::STREET_LIGHTING,
+        location: org(wo::HUANAN_CITY)?,
+        description: "the street lights of the east road have been out for a week".parse()?,
+        geo: GeoFields::default(),
+    };
+    let pinghu = wo::member(wo::PINGHU);
+    step(&mut lights, out, &wo::secretary(), march(4, 15, 0), receive)?;
+    step(
+        &mut lights,
+        out,
+        &wo::secretary(),
+        march(4, 15, 5),
+        C::TakeOn,
+    )?;
+    let early = C::Callback {
+        satisfaction: Satisfaction::Satisfied,
+        finding: Finding::ReplyAdequate,
+        note: None,
+    };
+    step(&mut lights, out, &dispatcher, march(5, 9, 0), early)?;
+    step(
+        &mut lights,
+        out,
+        &pinghu,
+        march(6, 17, 0),
+        C::Reply {
+            reply: "bulbs replaced".parse()?,
+        },
+    )?;
+    let wanting = C::Callback {
+        satisfaction: Satisfaction::Dissatisfied,
+        finding: Finding::ReplyWanting,
+        note: Some("two lamps by the canteen are still dark".parse()?),
+    };
+    step(&mut lights, out, &dispatcher, march(9, 10, 0), wanting)?;
+    step(&mut lights, out, &dispatcher, march(9, 10, 5), C::Close)?;
+    step(
+        &mut lights,
+        out,
+        &dispatcher,
+        march(9, 10, 10),
+        C::Redo {
+            reason: "repair the cable to the canteen lamps".parse()?,
+        },
+    )?;
+    step(
+        &mut lights,
+        out,
+        &pinghu,
+        march(11, 16, 0),
+        C::Reply {
+            reply: "cable repaired; every lamp lit".parse()?,
+        },
+    )?;
+    step(&mut lights, out, &dispatcher, march(12, 10, 0), satisfied)?;
+    step(&mut lights, out, &dispatcher, march(12, 10, 5), C::Close)?;
+
+    let mut metrics = grassroots::metrics::WorkOrderMetrics::default();
+    for case in [&council, &lights] {
+        metrics.observe(case.history());
+    }
+    writeln!(out, "{metrics}")?;
+
+    let outcome = |case: &Case<WorkOrder>| -> Result<WorkOrderOutcome> {
+        let order = case
+            .state()
+            .order()
+            .ok_or("a work order was not received")?;
+        let mut leads = Vec::new();
+        for r in case.history() {
+            match &r.event {
+                E::Dispatched { assignment, .. } => leads.push(assignment.lead.clone()),
+                E::TakenOn { by, .. } => leads.push(by.clone()),
+                _ => {}
+            }
+        }
+        Ok(WorkOrderOutcome {
+            case: case.id().clone(),
+            channel: order.intake().channel,
+            first_receiver: order.intake().first_receiver.clone(),
+            leads,
+            returned_by: order.returns().iter().map(|r| r.by.clone()).collect(),
+            redos: case.state().handling().map_or(0, |h| h.redos()),
+            satisfaction: case.state().callback().map(|c| c.satisfaction),
+            state: case.state().kind(),
+        })
+    };
+    Ok(vec![outcome(&council)?, outcome(&lights)?])
 }
 
 fn main() -> Result<()> {

@@ -67,11 +67,11 @@ pub enum Role {
     Mediator,
     /// A manager of a property management company (物业).
     PropertyManager,
-    /// A clerk of an administrative service centre who accepts and handles
-    /// service items (受理).
+    /// A clerk of an administrative service centre who accepts service
+    /// items (受理) and handles or forwards them.
     HallClerk,
-    /// A clerk who acts as agent (代办), forwarding items to the competent
-    /// department.
+    /// A clerk of the centre who acts for an applicant (代办), on its written
+    /// authorisation.
     AgentClerk,
     /// An officer of the competent department that a forwarded item goes to.
     DepartmentOfficer,

@@ -26,6 +26,7 @@ use crate::org::OrgGraphError;
 use crate::service::{CatalogueError, NoteError, ServiceRequestError};
 use crate::tier::ParseLevelError;
 use crate::vocabulary::{NameError, VocabularyError};
+use crate::work_order::{GeoError, WorkOrderConfigError, WorkOrderError};
 use crate::workflow::{CaseError, ReplayError};
 
 /// Any error this crate returns.
@@ -72,6 +73,15 @@ pub enum Error {
     /// The service-request rules refused a command (outside a case).
     #[error(transparent)]
     ServiceRequest(#[from] ServiceRequestError),
+    /// The work-order rules refused a command (outside a case).
+    #[error(transparent)]
+    WorkOrder(#[from] WorkOrderError),
+    /// A work-order configuration was refused.
+    #[error(transparent)]
+    WorkOrderConfig(#[from] WorkOrderConfigError),
+    /// A GeoReport field of a work order was refused.
+    #[error(transparent)]
+    Geo(#[from] GeoError),
     /// An event store refused or failed an operation.
     #[error(transparent)]
     Journal(#[from] JournalError),

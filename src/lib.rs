@@ -82,6 +82,7 @@
 //! | [`escalation`] | [`EscalationPolicy`](escalation::EscalationPolicy) and the [`Ladder`](escalation::Ladder): tiers, ceilings, time limits, supervision, reports |
 //! | [`dispute`] | [`Dispute`]: people's mediation from report to follow-up visit, with the ladder inside |
 //! | [`service`] | [`ServiceRequest`]: the service hall's catalogue and the request lifecycle with promised working-day dates |
+//! | [`work_order`] | [`WorkOrder`]: the 12345 work order — intake from any channel, dispatch, sign-for, returns, joint handling, reply, callback, redo and supervision |
 //! | [`open311`] | GeoReport v2 views of the catalogue and of service requests |
 //! | [`journal`] | event stores: the `EventStore` trait, `MemoryStore`, `SqliteStore` (feature `sqlite`), `PostgresStore` (feature `postgres`); optimistic concurrency, idempotent retries, hash-chained tamper evidence, upcasters |
 //! | [`testing`] | given/when/then scenarios, an invariant checker, guided generation, coverage and bounded exploration for users' tests |
@@ -91,12 +92,14 @@
 //!
 //! - `proptest` — exports proptest strategies that draw command sequences
 //!   for property tests: `testing::strategies` for any workflow,
-//!   `dispute::strategies` and `service::strategies` for the crate's own.
+//!   `dispute::strategies`, `service::strategies` and
+//!   `work_order::strategies` for the crate's own.
 //! - `sqlite` — an event store on an embedded SQLite file (bundled SQLite).
 //! - `postgres` — an event store on a PostgreSQL server.
 //! - `sim` — simulation and sample data: the city-year load generator
-//!   (`load`), seeded city graphs (`org::generate`) and the sample service
-//!   hall (`service::sample`). It brings in `rand` and `rand_pcg`, which the
+//!   (`load`), seeded city graphs (`org::generate`), the sample service
+//!   hall (`service::sample`) and the sample 12345 centre
+//!   (`work_order::sample`). It brings in `rand` and `rand_pcg`, which the
 //!   default build does not have.
 //!
 //! None is on by default.
@@ -123,6 +126,7 @@ pub mod service;
 pub mod testing;
 pub mod tier;
 pub mod vocabulary;
+pub mod work_order;
 pub mod workflow;
 
 pub use actor::{Actor, Forbidden, Role};
@@ -137,6 +141,7 @@ pub use service::{
     ServiceRequestState,
 };
 pub use tier::{Severity, Tier};
+pub use work_order::{WorkOrder, WorkOrderCommand, WorkOrderError, WorkOrderEvent, WorkOrderState};
 pub use workflow::{
     Case, CaseError, Context, Decision, HasKind, Kind, Recorded, ReplayError, Transition, Workflow,
 };

@@ -244,7 +244,7 @@ pub struct DefinitionAttribute {
 /// [`EXTENSION`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefinitionExtension {
-    /// Whether the hall handles it or acts as agent.
+    /// Whether the hall handles it itself or forwards it, once accepted.
     pub mode: Mode,
     /// Who handles it: the hall or the competent department.
     pub handling_body: OrgId,
@@ -282,7 +282,7 @@ pub struct RequestExtension {
     /// The state's kind, as in the transition table (`InProcess`,
     /// `Suspended`, ...).
     pub state: String,
-    /// Whether the hall handles it or acts as agent.
+    /// Whether the hall handles it itself or forwards it, once accepted.
     pub mode: Mode,
     /// The item's category.
     pub category: ServiceCategory,
@@ -489,13 +489,17 @@ pub fn request_from_state(
             reason: reason.clone(),
             legal_basis: legal_basis.clone(),
         }),
-        S::Delivered { outcome, .. } | S::Rated { outcome, .. } | S::Closed { outcome, .. } => {
-            Some(outcome.clone())
-        }
+        S::Delivered { outcome, .. }
+        | S::Rated { outcome, .. }
+        | S::Rectifying { outcome, .. }
+        | S::FollowingUp { outcome, .. }
+        | S::Closed { outcome, .. } => Some(outcome.clone()),
         _ => None,
     };
     let review = match state {
-        S::Rated { review, .. } => Some(*review),
+        S::Rated { review, .. } | S::Rectifying { review, .. } | S::FollowingUp { review, .. } => {
+            Some(*review)
+        }
         S::Closed { review, .. } => *review,
         _ => None,
     };
@@ -622,10 +626,28 @@ fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) ->
         } => format!(
             "{}; delivered; rated {}",
             outcome_note(outcome),
-            match review {
-                Review::Good => "good",
-                Review::Bad => "bad",
-            }
+            review.as_str()
+        ),
+        S::Rectifying {
+            outcome,
+            review,
+            due,
+            ..
+        } => format!(
+            "{}; delivered; rated {}; rectification due {}",
+            outcome_note(outcome),
+            review.as_str(),
+            due.format("%Y-%m-%d")
+        ),
+        S::FollowingUp {
+            outcome,
+            review,
+            action,
+            ..
+        } => format!(
+            "{}; delivered; rated {}; rectified: {action}; a follow-up call is due",
+            outcome_note(outcome),
+            review.as_str()
         ),
         S::Closed { outcome, .. } => format!("{}; closed", outcome_note(outcome)),
         S::Withdrawn {
@@ -639,6 +661,257 @@ fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) ->
             note.push_str(&format!(
                 "; overdue since {}",
                 rfc3339::format(&h.promised())
+            ));
+        }
+    }
+    note
+}
+
+// ---------------------------------------------------------------------------
+// Work orders (12345).
+// ---------------------------------------------------------------------------
+
+/// What a work order carries beyond GeoReport, under [`EXTENSION`]: the
+/// order's whole state, so the view is lossless — a client that reads the
+/// extension back has exactly the state the case is in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkOrderExtension {
+    /// The state's kind, as in the transition table (`Dispatched`,
+    /// `CalledBack`, ...).
+    pub state_kind: String,
+    /// The channel it arrived through.
+    pub channel: crate::work_order::Channel,
+    /// The first receiving body.
+    pub first_receiver: OrgId,
+    /// The order's whole state (checked when read back).
+    pub state: crate::work_order::WorkOrderState,
+    /// The number of events recorded on the case.
+    pub version: u64,
+}
+
+/// A work order as GeoReport v2 shows it (`GET requests/{id}.json`; a list
+/// of them is `requests.json`).
+///
+/// | GeoReport field | from |
+/// |---|---|
+/// | `service_request_id` | the case id |
+/// | `status` | `closed` once closed, dismissed or withdrawn, `open` before |
+/// | `status_notes` | what the state says: who holds it, returns, overdue, the reply and the callback |
+/// | `service_code`, `service_name` | the matter (`noise`; `legal_aid`) |
+/// | `description` | what the requester said |
+/// | `agency_responsible` | the name of the body that holds it now |
+/// | `requested_datetime` | when it was received |
+/// | `updated_datetime` | when its last event was recorded |
+/// | `expected_datetime` | the handling deadline in force, or the sign-for deadline while dispatched |
+/// | `address` | the address given, else the location's name |
+/// | `address_id` | the location's id in the organisation graph |
+/// | `lat`, `long`, `media_url` | as given at intake |
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkOrderRequest {
+    /// The case id.
+    pub service_request_id: String,
+    /// `open` or `closed`.
+    pub status: Status,
+    /// What the state says, for people.
+    pub status_notes: Option<String>,
+    /// The matter's name.
+    pub service_name: String,
+    /// The matter's code.
+    pub service_code: String,
+    /// What the requester said.
+    pub description: Option<String>,
+    /// The name of the body that holds it now.
+    pub agency_responsible: Option<String>,
+    /// A notice about the service (unused).
+    pub service_notice: Option<String>,
+    /// When it was received.
+    #[serde(with = "rfc3339")]
+    pub requested_datetime: DateTime<Utc>,
+    /// When its last event was recorded.
+    #[serde(with = "rfc3339")]
+    pub updated_datetime: DateTime<Utc>,
+    /// The deadline in force.
+    #[serde(with = "rfc3339::option")]
+    pub expected_datetime: Option<DateTime<Utc>>,
+    /// The address given, else the location's name.
+    pub address: Option<String>,
+    /// The location's id in the organisation graph.
+    pub address_id: Option<String>,
+    /// Unused.
+    pub zipcode: Option<String>,
+    /// The latitude given, if any.
+    pub lat: Option<f64>,
+    /// The longitude given, if any.
+    pub long: Option<f64>,
+    /// The media URL given, if any.
+    pub media_url: Option<String>,
+    /// Everything GeoReport has no field for: the whole state.
+    pub grassroots: WorkOrderExtension,
+}
+
+/// The GeoReport code of a matter: a service category's own name
+/// (`noise`), else the capability's name (`legal_aid`).
+fn matter_code(matter: &crate::org::Need) -> String {
+    match matter {
+        crate::org::Capability::Service(category) => category.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A work order as GeoReport shows it; `None` before it is received.
+pub fn work_order_request(
+    work_orders: &crate::work_order::WorkOrder,
+    case: &Case<crate::work_order::WorkOrder>,
+) -> Option<WorkOrderRequest> {
+    work_order_request_from_state(
+        work_orders,
+        case.id(),
+        case.state(),
+        case.last_at()?,
+        case.version(),
+    )
+}
+
+/// Work orders as GeoReport's `requests.json` lists them, in the order
+/// given, leaving out cases with nothing received.
+pub fn work_order_requests<'a>(
+    work_orders: &crate::work_order::WorkOrder,
+    cases: impl IntoIterator<Item = &'a Case<crate::work_order::WorkOrder>>,
+) -> Vec<WorkOrderRequest> {
+    cases
+        .into_iter()
+        .filter_map(|case| work_order_request(work_orders, case))
+        .collect()
+}
+
+/// A work order as GeoReport shows it, from its state alone (for a
+/// projection that folds histories without keeping them): `updated` is the
+/// time of its last event and `version` the number of events. `None`
+/// before it is received.
+pub fn work_order_request_from_state(
+    work_orders: &crate::work_order::WorkOrder,
+    id: &CaseId,
+    state: &crate::work_order::WorkOrderState,
+    updated: DateTime<Utc>,
+    version: u64,
+) -> Option<WorkOrderRequest> {
+    let order = state.order()?;
+    let intake = order.intake();
+    let graph = work_orders.ladder().graph();
+    let name = |org: &OrgId| {
+        graph
+            .org(org)
+            .map_or_else(|| org.to_string(), |o| o.name.clone())
+    };
+    let status = if state.is_terminal() {
+        Status::Closed
+    } else {
+        Status::Open
+    };
+    let expected = state
+        .handling()
+        .map(|h| h.due())
+        .or_else(|| state.pending().map(|p| p.sign_for_due()));
+    let code = matter_code(&intake.matter);
+    Some(WorkOrderRequest {
+        service_request_id: id.to_string(),
+        status,
+        status_notes: Some(work_order_notes(state, &name)),
+        service_name: code.replace('_', " "),
+        service_code: code,
+        description: Some(intake.description.to_string()),
+        agency_responsible: state.holder().map(name),
+        service_notice: None,
+        requested_datetime: intake.received_at,
+        updated_datetime: updated,
+        expected_datetime: expected,
+        address: Some(
+            intake
+                .geo
+                .address
+                .as_ref()
+                .map_or_else(|| name(&intake.location), ToString::to_string),
+        ),
+        address_id: Some(intake.location.to_string()),
+        zipcode: None,
+        lat: intake.geo.point.map(|p| p.lat()),
+        long: intake.geo.point.map(|p| p.long()),
+        media_url: intake.geo.media_url.as_ref().map(ToString::to_string),
+        grassroots: WorkOrderExtension {
+            state_kind: state.kind().name().to_string(),
+            channel: intake.channel,
+            first_receiver: intake.first_receiver.clone(),
+            state: state.clone(),
+            version,
+        },
+    })
+}
+
+/// The status notes of a work order, for people.
+fn work_order_notes(
+    state: &crate::work_order::WorkOrderState,
+    name: &dyn Fn(&OrgId) -> String,
+) -> String {
+    use crate::work_order::WorkOrderState as S;
+    let mut note = match state {
+        S::New => "not received".to_owned(),
+        S::Received(o) => format!(
+            "received by {}; it handles it or hands it over",
+            name(&o.intake().first_receiver)
+        ),
+        S::AwaitingDispatch(_) => "waiting to be dispatched".to_owned(),
+        S::Dispatched { pending, .. } => {
+            format!("dispatched to {}", name(&pending.assignment().lead))
+        }
+        S::ReturnPending { order, .. } => match order.returns().last() {
+            Some(r) => format!(
+                "returned by {}: {} ({})",
+                name(&r.by),
+                r.reason.ground,
+                r.reason.note
+            ),
+            None => "returned".to_owned(),
+        },
+        S::InHand { handling, .. } if handling.redos() > 0 => format!(
+            "being redone by {} (redo {})",
+            name(handling.lead()),
+            handling.redos()
+        ),
+        S::InHand { handling, .. } => format!("being handled by {}", name(handling.lead())),
+        S::ExtensionRequested {
+            handling,
+            working_days,
+            reason,
+            ..
+        } => format!(
+            "being handled by {}; an extension of {working_days} working days is requested: {reason}",
+            name(handling.lead())
+        ),
+        S::Replied { reply, .. } => format!("replied by {}: {}", name(&reply.by), reply.reply),
+        S::CalledBack { callback, .. } => format!(
+            "called back: {}, {}",
+            callback.satisfaction, callback.finding
+        ),
+        S::Closed { callback, .. } => {
+            format!("closed; the requester was {}", callback.satisfaction)
+        }
+        S::Dismissed { reason, .. } => format!("dismissed: {reason}"),
+        S::Withdrawn {
+            reason: Some(reason),
+            ..
+        } => format!("withdrawn by the requester: {reason}"),
+        S::Withdrawn { reason: None, .. } => "withdrawn by the requester".to_owned(),
+    };
+    if let Some(h) = state.running() {
+        if h.overdue() == Some(h.due()) {
+            note.push_str(&format!("; overdue since {}", rfc3339::format(&h.due())));
+        }
+    }
+    if let Some(p) = state.pending() {
+        if p.sign_for_overdue().is_some() {
+            note.push_str(&format!(
+                "; not signed for by {}",
+                rfc3339::format(&p.sign_for_due())
             ));
         }
     }

@@ -118,7 +118,7 @@ type Mistake = (&'static str, fn(&mut Value), &'static str);
 
 #[test]
 fn item_level_mistakes_are_refused_naming_item_and_part() {
-    let cases: [Mistake; 8] = [
+    let cases: [Mistake; 10] = [
         (
             "blank name",
             |v| v["items"][0]["name"] = json!("  "),
@@ -155,14 +155,24 @@ fn item_level_mistakes_are_refused_naming_item_and_part() {
             "item BR-001: the attribute company_type lists the value \"limited_liability\" twice",
         ),
         (
-            "accepted elsewhere",
+            "handled elsewhere",
             |v| v["items"][0]["handling_body"] = json!("longgang-hr"),
-            "item BR-001 is accepted and handled by the hall huanan-hall, not by longgang-hr",
+            "item BR-001 is handled by the hall huanan-hall itself, not by longgang-hr",
         ),
         (
-            "agent for itself",
+            "forwarded to itself",
             |v| v["items"][2]["handling_body"] = json!("huanan-hall"),
-            "item FS-001 is in agent mode: its handling body must be a competent department, not the hall huanan-hall",
+            "item FS-001 is forwarded: its handling body must be a competent department, not the hall huanan-hall",
+        ),
+        (
+            "promise beyond the statutory limit",
+            |v| v["items"][0]["statutory_working_days"] = json!(2),
+            "item BR-001: the promised limit of 3 working days is longer than the statutory limit of 2",
+        ),
+        (
+            "statutory limit not positive",
+            |v| v["items"][0]["statutory_working_days"] = json!(-1),
+            "item BR-001: the time limit must be a positive number of working days, not -1",
         ),
     ];
     for (what, change, message) in cases {
@@ -189,7 +199,7 @@ fn building_in_code_goes_through_the_same_checks() {
         "LS-9".parse().unwrap(),
         "Legal consultation",
         ServiceCategory::LegalServices,
-        Mode::Accept,
+        Mode::Handle,
         hall(),
         0,
     );
@@ -202,6 +212,7 @@ fn building_in_code_goes_through_the_same_checks() {
     );
     let good = ServiceItem {
         working_days: 5,
+        statutory_working_days: 5,
         ..item
     }
     .with_material(Material::new("id-card".parse().unwrap(), "ID card"))

@@ -12,8 +12,8 @@ use grassroots::actor::{Actor, Role};
 use grassroots::calendar::{TimeLimit, WorkingCalendar};
 use grassroots::dispute::{
     Channel, DeclineReason, Dispute, DisputeCommand as C, DisputeError, DisputeEvent as E,
-    DisputeState, Ending, FailureReason, LabourLimit, Party, Performance, Routes, Satisfaction,
-    Selection,
+    DisputeState, Ending, FailureReason, LabourLimit, Party, Performance, ReferralGround,
+    RiskContinuation, Routes, Satisfaction, Selection,
 };
 use grassroots::dispute::{DisputeCommandKind, DisputeStateKind};
 use grassroots::escalation::{
@@ -65,14 +65,23 @@ fn deadline(at: DateTime<Utc>, limit: TimeLimit) -> DateTime<Utc> {
     calendar().deadline(at, limit).unwrap()
 }
 
-/// The labour dispute's statutory deadline: 15 days from its report at t0.
+/// The labour dispute's statutory deadline: 15 days from its receipt by
+/// the academy (its acceptance at minute 1), not from the report at t0.
 fn labour_deadline() -> DateTime<Utc> {
-    deadline(minutes(0), TimeLimit::CalendarDays(15))
+    deadline(minutes(1), TimeLimit::LegalDays(15))
 }
 
-fn lapsed() -> E {
-    E::LabourLimitLapsed {
+fn arbitration_opened() -> E {
+    E::ArbitrationOpened {
         deadline: labour_deadline(),
+    }
+}
+
+fn referred(ground: ReferralGround) -> E {
+    E::Referred {
+        to: Referral::Arbitration,
+        ground: Some(ground),
+        routes: arbitration(),
     }
 }
 
@@ -138,21 +147,21 @@ fn stranger() -> Actor {
 /// applicable, `T` refused by the kernel (terminal). Columns in the order of
 /// `DisputeCommand::KINDS`, rows in the order of `DisputeState::KINDS`.
 const TABLE: [(&str, &str); 15] = [
-    ("Unreported", "A---------------A-"),
-    ("Reported", "-AAAA---------AAA-"),
-    ("Accepted", "---AAA--------AAA-"),
-    ("Escalated", "-AAAA---------AAA-"),
-    ("Mediating", "----A-AA---A--AAA-"),
-    ("Signing", "----A---A--A--AAA-"),
-    ("Agreed", "---------AA----AA-"),
-    ("MediationFailed", "----A-------AAAAA-"),
-    ("Fulfilled", "---------------AAA"),
-    ("Breached", "---------------AAA"),
-    ("Referred", "---------------AAA"),
-    ("Withdrawn", "---------------AAA"),
-    ("Declined", "TTTTTTTTTTTTTTTTTT"),
-    ("Refused", "TTTTTTTTTTTTTTTTTT"),
-    ("Closed", "TTTTTTTTTTTTTTTTTT"),
+    ("Unreported", "A------------------A-"),
+    ("Reported", "-AAAA-----------AA-A-"),
+    ("Accepted", "---AAA----------AAAA-"),
+    ("Escalated", "-AAAA-----------AAAA-"),
+    ("Mediating", "----A-AAAA---A--AAAA-"),
+    ("Signing", "----A-----A--A--AAAA-"),
+    ("Agreed", "-----------AA----A-A-"),
+    ("MediationFailed", "----A---------AAAAAA-"),
+    ("Fulfilled", "-----------------A-AA"),
+    ("Breached", "-----------------A-AA"),
+    ("Referred", "-----------------A-AA"),
+    ("Withdrawn", "-----------------A-AA"),
+    ("Declined", "TTTTTTTTTTTTTTTTTTTTT"),
+    ("Refused", "TTTTTTTTTTTTTTTTTTTTT"),
+    ("Closed", "TTTTTTTTTTTTTTTTTTTTT"),
 ];
 
 /// A well-formed command of kind `command`, from the actor the rules ask
@@ -186,11 +195,24 @@ fn canonical(state: &str, command: &str) -> (Vec<E>, Actor, C) {
                 selection: Selection::Roster,
             },
         ),
+        "RequestRecusal" => (
+            party("li"),
+            C::RequestRecusal {
+                mediator: aid("qian"),
+                reason: "Qian trained with Acme's manager.".into(),
+            },
+        ),
         "RecordSession" => (mediator("qian"), C::RecordSession),
         "RecordAgreement" => (
             mediator("qian"),
             C::RecordAgreement {
                 terms: "Acme pays the wages.".into(),
+            },
+        ),
+        "RecordOralAgreement" => (
+            mediator("qian"),
+            C::RecordOralAgreement {
+                content: "Acme pays Li his overtime on Friday.".into(),
             },
         ),
         "Sign" => (party("li"), C::Sign),
@@ -225,9 +247,8 @@ fn canonical(state: &str, command: &str) -> (Vec<E>, Actor, C) {
             )
         }
         "Refer" => {
-            if ["Reported", "Accepted", "Escalated", "Mediating", "Signing"].contains(&state) {
-                events.push(lapsed());
-            }
+            // Open to a labour party in every open state: directly if
+            // unwilling to mediate (LDMAL art. 5).
             (
                 party("li"),
                 C::Refer {
@@ -239,6 +260,15 @@ fn canonical(state: &str, command: &str) -> (Vec<E>, Actor, C) {
             grid_worker(),
             C::FlagRisk {
                 severity: Severity::Serious,
+            },
+        ),
+        "ReportRisk" => (
+            body_officer(),
+            C::ReportRisk {
+                measures: "Met both sides apart; asked the workers not to gather at the gate."
+                    .into(),
+                to: Need::EarlyWarning,
+                continuation: RiskContinuation::MediationContinues,
             },
         ),
         "Tick" => (system(), C::Tick),
@@ -283,7 +313,7 @@ fn every_state_reads_as_its_kind_then_what_where_and_who() {
         "Fulfilled: labour dispute at huanan-park, estate tier, park-academy",
         "Breached: labour dispute at huanan-park, estate tier, park-academy",
         "Referred: labour dispute at huanan-park, estate tier, park-academy; to arbitration",
-        "Withdrawn: labour dispute at huanan-park, estate tier, park-academy; withdrawn by acme-rep",
+        "Withdrawn: labour dispute at huanan-park, estate tier, park-academy; withdrawn by acme-rep, routes open: arbitration",
         "Declined: labour dispute at huanan-park; declined by park-academy, routes open: arbitration",
         "Refused: labour dispute at huanan-park; refused by acme-rep, routes open: arbitration",
         "Closed: labour dispute at huanan-park, estate tier, park-academy; fulfilled, parties satisfied",
@@ -344,7 +374,7 @@ fn every_cell_of_the_state_command_table() {
             cells += 1;
         }
     }
-    assert_eq!(cells, 15 * 18);
+    assert_eq!(cells, 15 * DisputeCommandKind::COUNT);
 }
 
 // ---------------------------------------------------------------------------
@@ -352,7 +382,7 @@ fn every_cell_of_the_state_command_table() {
 // ---------------------------------------------------------------------------
 
 #[test]
-fn a_party_reports_a_labour_dispute_and_its_fifteen_days_start() {
+fn a_party_reports_a_labour_dispute_and_its_fifteen_days_await_receipt() {
     let case = given(d(), [])
         .when(&party("li"), c(), C::Report(labour_report()))
         .then([E::Reported {
@@ -362,15 +392,15 @@ fn a_party_reports_a_labour_dispute_and_its_fifteen_days_start() {
             channel: Channel::Party,
             severity: Severity::Moderate,
             received_at: c(),
-            // Received on Monday 2 March; 15 days end with Tuesday 17 March.
-            labour_deadline: Some(Utc.with_ymd_and_hms(2026, 3, 17, 16, 0, 0).unwrap()),
+            // The 15 days run from the body's receipt (LDMAL art. 14).
+            labour_deadline: None,
         }]);
     let file = case.state().file().unwrap();
+    assert_eq!(file.labour(), LabourLimit::AwaitingReceipt);
+    // Accepted on Monday 2 March: the 15 days end with Tuesday 17 March.
     assert_eq!(
-        file.labour(),
-        LabourLimit::Running {
-            deadline: labour_deadline()
-        }
+        labour_deadline(),
+        Utc.with_ymd_and_hms(2026, 3, 17, 16, 0, 0).unwrap()
     );
     assert_eq!(case.state().tier(), None); // not on the ladder before acceptance
 }
@@ -488,6 +518,7 @@ fn the_routed_body_accepts_the_dispute_and_starts_the_ladder() {
             E::Accepted {
                 body: id("park-academy"),
                 tier: Tier::Estate,
+                labour_deadline: Some(deadline(c(), TimeLimit::LegalDays(15))),
             },
         ]);
     assert!(matches!(case.state(), DisputeState::Accepted { .. }));
@@ -538,6 +569,7 @@ fn only_officers_of_the_routed_body_accept_or_decline() {
         .then([E::Accepted {
             body: id("hehua-med"),
             tier: Tier::Community,
+            labour_deadline: None,
         }]);
 }
 
@@ -630,7 +662,10 @@ fn any_party_may_withdraw_while_mediation_is_open() {
     ] {
         let case = given_state(state)
             .when(&party("li"), c(), C::Withdraw)
-            .then([E::Withdrawn { party: aid("li") }]);
+            .then([E::Withdrawn {
+                party: aid("li"),
+                routes: arbitration(),
+            }]);
         assert!(
             matches!(case.state(), DisputeState::Withdrawn { by, .. } if *by == aid("li")),
             "{state}"
@@ -1139,10 +1174,7 @@ fn after_a_failed_mediation_a_party_or_the_body_refers_it_to_an_open_route() {
     let refer = |to| C::Refer { to };
     let case = given_state("MediationFailed")
         .when(&party("li"), c(), refer(Referral::Arbitration))
-        .then([E::Referred {
-            to: Referral::Arbitration,
-            routes: arbitration(),
-        }]);
+        .then([referred(ReferralGround::MediationFailed)]);
     assert!(matches!(
         case.state(),
         DisputeState::Referred {
@@ -1152,10 +1184,7 @@ fn after_a_failed_mediation_a_party_or_the_body_refers_it_to_an_open_route() {
     ));
     given_state("MediationFailed")
         .when(&academy_officer(), c(), refer(Referral::Arbitration))
-        .then([E::Referred {
-            to: Referral::Arbitration,
-            routes: arbitration(),
-        }]);
+        .then([referred(ReferralGround::MediationFailed)]);
     // A labour dispute goes to arbitration before any lawsuit.
     given_state("MediationFailed")
         .when(&party("li"), c(), refer(Referral::Litigation))
@@ -1231,10 +1260,7 @@ fn an_exhausted_ladder_refers_the_dispute_out() {
                 tier: Tier::District,
                 to: Referral::Arbitration,
             }),
-            E::Referred {
-                to: Referral::Arbitration,
-                routes: arbitration(),
-            },
+            referred(ReferralGround::MediationFailed),
         ]);
     let report = MatterReport::from_history(case.history());
     assert_eq!(report.started_at, Some(Tier::Community));
@@ -1249,31 +1275,74 @@ fn an_exhausted_ladder_refers_the_dispute_out() {
 // Labour disputes: the fifteen days.
 // ---------------------------------------------------------------------------
 
+/// LDMAL art. 14: the 15 days run from the body's receipt (acceptance),
+/// not from the report; a tick records that arbitration may be applied
+/// for.
 #[test]
-fn labour_mediation_lapses_after_fifteen_days() {
+fn ldmal_art_14_the_fifteen_days_run_from_the_bodys_receipt() {
     let deadline = labour_deadline();
-    given_state("Reported")
-        .when(&system(), deadline - Duration::seconds(1), C::Tick)
+    // Before any body received it, no period runs: no timer, nothing due.
+    let reported = given_state("Reported")
+        .when(&system(), deadline + Duration::days(30), C::Tick)
         .then_nothing();
-    let case = given_state("Reported")
-        .when(&system(), deadline, C::Tick)
-        .then([lapsed()]);
+    assert_eq!(
+        reported.state().file().unwrap().labour(),
+        LabourLimit::AwaitingReceipt
+    );
+    assert_eq!(Dispute::next_due(reported.state()), None);
+    // Accepted a week after the report: 15 days from that acceptance.
+    let late = minutes(7 * 24 * 60);
+    let from_receipt = calendar().deadline(late, TimeLimit::LegalDays(15)).unwrap();
+    let case = given(d(), history("Reported"))
+        .at(g())
+        .when(&academy_officer(), late, C::Accept)
+        .then([
+            started_at_the_park(late),
+            E::Accepted {
+                body: id("park-academy"),
+                tier: Tier::Estate,
+                labour_deadline: Some(from_receipt),
+            },
+        ]);
     assert_eq!(
         case.state().file().unwrap().labour(),
-        LabourLimit::Lapsed { deadline }
+        LabourLimit::Running {
+            deadline: from_receipt
+        }
+    );
+    // (The same tick finds the park's 5 working days long gone.)
+    let case = given_state("Accepted")
+        .when(&system(), deadline, C::Tick)
+        .then([
+            arbitration_opened(),
+            escalated_event(
+                Tier::Estate,
+                Tier::Community,
+                EscalationReason::TimedOut,
+                route("hehua-med", Tier::Community, "hehua"),
+                deadline,
+            ),
+        ]);
+    assert_eq!(
+        case.state().file().unwrap().labour(),
+        LabourLimit::MayApplyForArbitration { deadline }
     );
     // Recorded once.
-    let mut lapsed_once = history("Reported");
-    lapsed_once.push(lapsed());
-    given_events(lapsed_once)
-        .when(&system(), deadline + Duration::days(3), C::Tick)
-        .then_nothing();
+    let mut opened_once = history("Accepted");
+    opened_once.push(arbitration_opened());
+    let again = given_events(opened_once).when(&system(), deadline + Duration::days(3), C::Tick);
+    assert!(
+        again
+            .outcome()
+            .as_ref()
+            .is_ok_and(|events| !events.contains(&arbitration_opened()))
+    );
     // While mediating, the same tick also finds the park's 5 working days
     // long gone: the ladder moves the dispute up to the community.
     let case = given_state("Mediating")
         .when(&system(), deadline, C::Tick)
         .then([
-            lapsed(),
+            arbitration_opened(),
             escalated_event(
                 Tier::Estate,
                 Tier::Community,
@@ -1283,6 +1352,14 @@ fn labour_mediation_lapses_after_fifteen_days() {
             ),
         ]);
     assert!(matches!(case.state(), DisputeState::Escalated { .. }));
+    // An escalation does not restart the period.
+    given_state("Escalated")
+        .when(&committee_officer(), c(), C::Accept)
+        .then([E::Accepted {
+            body: id("hehua-med"),
+            tier: Tier::Community,
+            labour_deadline: None,
+        }]);
     // Not once an agreement is in effect.
     given_state("Agreed")
         .when(&system(), deadline, C::Tick)
@@ -1298,69 +1375,65 @@ fn labour_mediation_lapses_after_fifteen_days() {
         .then_nothing();
 }
 
+/// LDMAL art. 14: the right to apply for arbitration comes from elapsed
+/// time, judged in `decide`, not from a tick.
 #[test]
-fn the_right_to_arbitration_comes_from_elapsed_time_not_from_a_tick() {
-    // No `Tick` ran: the limit is judged from the recorded deadline and the
-    // command's time, and the lapse is recorded before the referral.
+fn ldmal_art_14_a_party_may_apply_for_arbitration_once_the_period_ends_without_a_tick() {
     let to_arbitration = C::Refer {
         to: Referral::Arbitration,
     };
-    for state in ["Reported", "Accepted", "Escalated", "Mediating", "Signing"] {
+    for state in ["Accepted", "Escalated", "Mediating", "Signing"] {
+        // A second before: the party goes as one unwilling to mediate.
         given_state(state)
             .when(
                 &party("li"),
                 labour_deadline() - Duration::seconds(1),
                 to_arbitration.clone(),
             )
-            .then_rejected(DisputeError::LabourLimitRunning {
-                deadline: labour_deadline(),
-            });
+            .then([referred(ReferralGround::UnwillingToMediate)]);
+        // On time: the period's end is recorded, then the referral on it.
         let case = given_state(state)
             .when(&party("li"), labour_deadline(), to_arbitration.clone())
             .then([
-                lapsed(),
-                E::Referred {
-                    to: Referral::Arbitration,
-                    routes: arbitration(),
-                },
+                arbitration_opened(),
+                referred(ReferralGround::NoAgreementWithinPeriod),
             ]);
         assert!(
             matches!(case.state(), DisputeState::Referred { .. }),
             "{state}"
         );
+        // After a tick recorded it, the referral alone.
+        let mut events = history(state);
+        events.push(arbitration_opened());
+        given_events(events)
+            .when(&party("acme-rep"), c(), to_arbitration.clone())
+            .then([referred(ReferralGround::NoAgreementWithinPeriod)]);
     }
 }
 
+/// LDMAL art. 5: a party unwilling to mediate a labour dispute may apply
+/// for arbitration directly, even before any body received it; only a
+/// party, only to arbitration, only for labour disputes.
 #[test]
-fn after_the_lapse_any_party_may_take_a_labour_dispute_to_arbitration() {
+fn ldmal_art_5_a_party_unwilling_to_mediate_goes_to_arbitration_directly() {
     let to_arbitration = C::Refer {
         to: Referral::Arbitration,
     };
     for state in ["Reported", "Accepted", "Escalated", "Mediating", "Signing"] {
-        let mut events = history(state);
-        given_events(events.clone())
-            .when(&party("li"), c(), to_arbitration.clone())
-            .then_rejected(DisputeError::LabourLimitRunning {
-                deadline: labour_deadline(),
-            });
-        events.push(lapsed());
-        let case = given_events(events.clone())
+        let case = given_state(state)
             .when(&party("acme-rep"), c(), to_arbitration.clone())
-            .then([E::Referred {
-                to: Referral::Arbitration,
-                routes: arbitration(),
-            }]);
+            .then([referred(ReferralGround::UnwillingToMediate)]);
         assert!(
             matches!(case.state(), DisputeState::Referred { .. }),
             "{state}"
         );
-        given_events(events.clone())
+        given_state(state)
             .when(&academy_officer(), c(), to_arbitration.clone())
             .then_rejected(DisputeError::NotAParty {
                 actor: aid("officer-academy"),
                 action: "take the dispute to arbitration",
             });
-        given_events(events)
+        given_state(state)
             .when(
                 &party("li"),
                 c(),
@@ -1526,6 +1599,7 @@ fn a_risk_flag_before_acceptance_starts_the_ladder_higher() {
             E::Accepted {
                 body: id("hehua-med"),
                 tier: Tier::Community,
+                labour_deadline: Some(deadline(c(), TimeLimit::LegalDays(15))),
             },
         ]);
     assert_eq!(case.state().tier(), Some(Tier::Community));
@@ -1636,4 +1710,473 @@ fn refusals_say_which_rule_refused_them() {
         not_applicable("Sign", "Mediating").to_string(),
         "command Sign does not apply to a dispute that is Mediating"
     );
+}
+
+// ---------------------------------------------------------------------------
+// The law, read again (issue 13).
+// ---------------------------------------------------------------------------
+
+/// A commercial dispute mediated by the studio to an agreement in effect.
+fn commercial_agreed() -> Vec<E> {
+    let studio = || officer("officer-studio", Tier::Community, "studio");
+    events_of(vec![
+        (party("wang"), minutes(0), C::Report(commercial_report())),
+        (studio(), minutes(1), C::Accept),
+        (studio(), minutes(2), assign(&["fang"], Selection::Roster)),
+        (mediator("fang"), minutes(3), C::RecordSession),
+        (
+            mediator("fang"),
+            minutes(4),
+            C::RecordAgreement {
+                terms: "Shop 9 refunds the deposit by 31 March.".into(),
+            },
+        ),
+        (party("wang"), minutes(5), C::Sign),
+        (party("shopkeeper"), minutes(6), C::Sign),
+        (mediator("fang"), minutes(7), C::Sign),
+    ])
+}
+
+/// PML art. 33 provides judicial confirmation for people's mediation
+/// agreements only: a commercial mediation organisation's agreement is a
+/// contract, and the joint application is refused.
+#[test]
+fn pml_art_33_a_commercial_mediation_agreement_is_not_judicially_confirmed() {
+    given_events(commercial_agreed())
+        .when(
+            &party("wang"),
+            c(),
+            C::ApplyForConfirmation {
+                applicants: vec![aid("wang"), aid("shopkeeper")],
+            },
+        )
+        .then_rejected(DisputeError::NotJudiciallyConfirmable {
+            body: id("studio"),
+            organisation: grassroots::org::MediationOrganisation::Commercial,
+        });
+    // A people's mediation committee's agreement may be confirmed.
+    given_state("Agreed")
+        .when(
+            &party("li"),
+            c(),
+            C::ApplyForConfirmation {
+                applicants: vec![aid("li"), aid("acme-rep")],
+            },
+        )
+        .then([E::ConfirmationApplied {
+            applicants: vec![aid("li"), aid("acme-rep")],
+            at: c(),
+        }]);
+}
+
+/// PML arts. 13 and 19: only people's mediators mediate. Recording a
+/// session, an agreement, a signature as mediator or the end of mediation
+/// needs the mediator role and a place on the roster on that day; an
+/// assigned id alone is not enough.
+#[test]
+fn pml_arts_13_19_only_a_rostered_mediator_records() {
+    // He is on the academy's roster until 10 March.
+    let he_assigned = events_of(vec![
+        (party("li"), minutes(0), C::Report(labour_report())),
+        (academy_officer(), minutes(1), C::Accept),
+        (
+            academy_officer(),
+            minutes(2),
+            assign(&["he"], Selection::Roster),
+        ),
+    ]);
+    let march = |d| Utc.with_ymd_and_hms(2026, 3, d, 2, 0, 0).unwrap();
+    given_events(he_assigned.clone())
+        .when(&mediator("he"), march(10), C::RecordSession)
+        .then([E::SessionRecorded { number: 1 }]);
+    given_events(he_assigned.clone())
+        .when(&mediator("he"), march(11), C::RecordSession)
+        .then_rejected(DisputeError::MediatorNotRostered {
+            mediator: aid("he"),
+            action: "record a session",
+            body: id("park-academy"),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 3, 11).unwrap(),
+        });
+    given_events(he_assigned)
+        .when(
+            &mediator("he"),
+            march(11),
+            C::TerminateMediation {
+                reason: FailureReason::PartyAbsent,
+            },
+        )
+        .then_error(|e| {
+            matches!(
+                e,
+                CaseError::Rejected(DisputeError::MediatorNotRostered { .. })
+            )
+        });
+    // An assigned id without the mediator role records nothing.
+    let qian_without_role = Actor::new(aid("qian")).with_role(Role::GridWorker);
+    given_state("Mediating")
+        .when(&qian_without_role, c(), C::RecordSession)
+        .then_error(|e| matches!(e, CaseError::Rejected(DisputeError::Forbidden(_))));
+    given_state("Mediating")
+        .when(
+            &qian_without_role,
+            c(),
+            C::RecordAgreement {
+                terms: "Acme pays.".into(),
+            },
+        )
+        .then_error(|e| matches!(e, CaseError::Rejected(DisputeError::Forbidden(_))));
+    given_state("Signing")
+        .when(&qian_without_role, c(), C::Sign)
+        .then_error(|e| matches!(e, CaseError::Rejected(DisputeError::Forbidden(_))));
+    // Chosen by the parties, a people's mediator of another committee
+    // records: Chen is on Hehua's committee.
+    let chosen = events_of(vec![
+        (party("li"), minutes(0), C::Report(labour_report())),
+        (academy_officer(), minutes(1), C::Accept),
+        (
+            academy_officer(),
+            minutes(2),
+            assign(&["chen"], Selection::ChosenByParties),
+        ),
+    ]);
+    given_events(chosen)
+        .when(&mediator("chen"), c(), C::RecordSession)
+        .then([E::SessionRecorded { number: 1 }]);
+}
+
+/// PML art. 19: the parties may choose mediators, but only people's
+/// mediators — members of a people's mediation committee (or of the
+/// handling body) on the day.
+#[test]
+fn pml_art_19_a_mediator_chosen_by_the_parties_is_a_peoples_mediator() {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    // Fang mediates for the commercial studio: not a people's mediator.
+    given_state("Accepted")
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["fang"], Selection::ChosenByParties),
+        )
+        .then_rejected(DisputeError::NotAPeoplesMediator {
+            mediator: aid("fang"),
+            date,
+        });
+    // A volunteer on no roster at all.
+    given_state("Accepted")
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["qian", "volunteer"], Selection::ChosenByParties),
+        )
+        .then_rejected(DisputeError::NotAPeoplesMediator {
+            mediator: aid("volunteer"),
+            date,
+        });
+    given_state("Accepted")
+        .when(
+            &academy_officer(),
+            c(),
+            assign(&["chen"], Selection::ChosenByParties),
+        )
+        .then([E::MediatorsAssigned {
+            mediators: vec![aid("chen")],
+            selection: Selection::ChosenByParties,
+        }]);
+}
+
+/// PML art. 23: a party may ask for a mediator to be replaced; the reason
+/// is recorded. The last mediator leaving sends the dispute back to await
+/// new mediators.
+#[test]
+fn pml_art_23_a_party_may_ask_for_a_mediator_to_be_replaced_with_its_reason() {
+    let recuse = |mediator: &str, reason: &str| C::RequestRecusal {
+        mediator: aid(mediator),
+        reason: reason.into(),
+    };
+    let case = given_state("Mediating")
+        .when(&party("li"), c(), recuse("qian", "Qian is Acme's trainee."))
+        .then([E::MediatorRecused {
+            mediator: aid("qian"),
+            requested_by: aid("li"),
+            reason: "Qian is Acme's trainee.".into(),
+        }]);
+    assert!(matches!(case.state(), DisputeState::Accepted { .. }));
+    // The body then assigns another.
+    let events: Vec<E> = case.history().iter().map(|r| r.event.clone()).collect();
+    let case = given_events(events)
+        .when(&academy_officer(), c(), assign(&["he"], Selection::Roster))
+        .then([E::MediatorsAssigned {
+            mediators: vec![aid("he")],
+            selection: Selection::Roster,
+        }]);
+    assert_eq!(case.state().mediators(), [aid("he")]);
+    // With two mediators, the other stays.
+    let two = events_of(vec![
+        (party("li"), minutes(0), C::Report(labour_report())),
+        (academy_officer(), minutes(1), C::Accept),
+        (
+            academy_officer(),
+            minutes(2),
+            assign(&["chen", "qian"], Selection::ChosenByParties),
+        ),
+    ]);
+    let case = given_events(two.clone())
+        .when(
+            &party("acme-rep"),
+            c(),
+            recuse("chen", "Chen sat on Li's last case."),
+        )
+        .then([E::MediatorRecused {
+            mediator: aid("chen"),
+            requested_by: aid("acme-rep"),
+            reason: "Chen sat on Li's last case.".into(),
+        }]);
+    assert_eq!(case.state().mediators(), [aid("qian")]);
+    given_events(two.clone())
+        .when(&party("li"), c(), recuse("chen", "  "))
+        .then_rejected(DisputeError::NoRecusalReason {
+            mediator: aid("chen"),
+        });
+    given_events(two.clone())
+        .when(&party("li"), c(), recuse("sun", "Sun is rude."))
+        .then_rejected(DisputeError::NotAnAssignedMediator {
+            mediator: aid("sun"),
+        });
+    given_events(two)
+        .when(
+            &academy_officer(),
+            c(),
+            recuse("chen", "The officer prefers Qian."),
+        )
+        .then_rejected(DisputeError::NotAParty {
+            actor: aid("officer-academy"),
+            action: "ask for a mediator to be replaced",
+        });
+}
+
+/// PML art. 26: when mediation ends without agreement — refusal,
+/// withdrawal, failure — the parties are told the routes open to them, by
+/// kind (labour: arbitration; commercial: arbitration and litigation;
+/// others: litigation and administrative handling).
+#[test]
+fn pml_art_26_every_ending_without_agreement_names_the_routes() {
+    let routes_of = |events: &[E]| -> Vec<Routes> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                E::MediationRefused { routes, .. }
+                | E::Withdrawn { routes, .. }
+                | E::MediationFailed { routes, .. }
+                | E::Referred { routes, .. } => Some(*routes),
+                _ => None,
+            })
+            .collect()
+    };
+    for state in [
+        "Reported",
+        "Accepted",
+        "Escalated",
+        "Mediating",
+        "Signing",
+        "MediationFailed",
+    ] {
+        let withdrawn = given_state(state).when(&party("acme-rep"), c(), C::Withdraw);
+        let Ok(events) = withdrawn.outcome() else {
+            panic!("{state}: {withdrawn:?}")
+        };
+        assert_eq!(routes_of(events), [arbitration()], "{state}");
+    }
+    for state in ["Reported", "Accepted", "Escalated"] {
+        let refused = given_state(state).when(&party("acme-rep"), c(), C::Refuse);
+        let Ok(events) = refused.outcome() else {
+            panic!("{state}: {refused:?}")
+        };
+        assert_eq!(routes_of(events), [arbitration()], "{state}");
+    }
+    let failed = given_state("Mediating").when(
+        &mediator("qian"),
+        c(),
+        C::TerminateMediation {
+            reason: FailureReason::PartyAbsent,
+        },
+    );
+    let Ok(events) = failed.outcome() else {
+        panic!("{failed:?}")
+    };
+    assert_eq!(routes_of(events), [arbitration()]);
+    // By kind: a neighbours' quarrel withdrawn names litigation and
+    // administrative handling; a commercial one, arbitration and litigation.
+    let neighbours = events_of(vec![(
+        grid_worker(),
+        minutes(0),
+        C::Report(neighbour_report()),
+    )]);
+    given_events(neighbours)
+        .when(&party("wang"), c(), C::Withdraw)
+        .then([E::Withdrawn {
+            party: aid("wang"),
+            routes: Routes::only(Referral::Litigation).with(Referral::Administrative),
+        }]);
+    let commercial = events_of(vec![(
+        party("wang"),
+        minutes(0),
+        C::Report(commercial_report()),
+    )]);
+    given_events(commercial)
+        .when(&party("shopkeeper"), c(), C::Withdraw)
+        .then([E::Withdrawn {
+            party: aid("shopkeeper"),
+            routes: Routes::only(Referral::Arbitration).with(Referral::Litigation),
+        }]);
+}
+
+/// PML art. 25: a risk of intensification is reported — the measures, the
+/// body found in the graph by capability, whether mediation continues or
+/// the case is handed over — and refused with a clear error where no such
+/// body is reachable. Raising the severity is not the report.
+#[test]
+fn pml_art_25_a_risk_is_reported_to_the_body_found_by_capability() {
+    let report = |to, continuation| C::ReportRisk {
+        measures: "Talked the workers down; the gate stays open.".into(),
+        to,
+        continuation,
+    };
+    let case = given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            report(Need::EarlyWarning, RiskContinuation::MediationContinues),
+        )
+        .then([E::RiskReported {
+            measures: "Talked the workers down; the gate stays open.".into(),
+            by: aid("qian"),
+            reported_to: id("pinghu-centre"),
+            tier: Tier::Subdistrict,
+            continuation: RiskContinuation::MediationContinues,
+        }]);
+    // The severity is untouched: flagging it is a separate step.
+    assert_eq!(case.state().file().unwrap().severity(), Severity::Moderate);
+    assert!(matches!(case.state(), DisputeState::Mediating { .. }));
+    // Handed over: referred out for administrative handling, routes named.
+    given_state("Accepted")
+        .when(
+            &academy_officer(),
+            c(),
+            report(Need::EarlyWarning, RiskContinuation::HandedOver),
+        )
+        .then([
+            E::RiskReported {
+                measures: "Talked the workers down; the gate stays open.".into(),
+                by: aid("officer-academy"),
+                reported_to: id("pinghu-centre"),
+                tier: Tier::Subdistrict,
+                continuation: RiskContinuation::HandedOver,
+            },
+            E::Referred {
+                to: Referral::Administrative,
+                ground: Some(ReferralGround::RiskHandedOver),
+                routes: arbitration(),
+            },
+        ]);
+    // Nobody with the capability: a clear error.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            report(Need::LegalAid, RiskContinuation::MediationContinues),
+        )
+        .then_rejected(DisputeError::NoBodyToReportTo {
+            location: id("huanan-park"),
+            need: Need::LegalAid,
+        });
+    // Measures are recorded.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            C::ReportRisk {
+                measures: " ".into(),
+                to: Need::EarlyWarning,
+                continuation: RiskContinuation::MediationContinues,
+            },
+        )
+        .then_rejected(DisputeError::NoMeasuresRecorded);
+    // A party or a grid worker does not report under art. 25.
+    given_state("Mediating")
+        .when(
+            &grid_worker(),
+            c(),
+            report(Need::EarlyWarning, RiskContinuation::MediationContinues),
+        )
+        .then_rejected(DisputeError::NotMediatorOrOfficer {
+            actor: aid("gw-1"),
+            body: id("park-academy"),
+        });
+}
+
+/// PML arts. 28 and 30: a simple matter may end in an oral agreement the
+/// mediator records with its content; it takes effect when the parties
+/// reach it, and it cannot go to judicial confirmation (art. 33 confirms
+/// written agreements).
+#[test]
+fn pml_arts_28_30_an_oral_agreement_takes_effect_at_once_and_is_not_confirmed() {
+    let oral = C::RecordOralAgreement {
+        content: "Acme pays Li his overtime on Friday.".into(),
+    };
+    let case = given_state("Mediating")
+        .when(&mediator("qian"), c(), oral.clone())
+        .then([
+            E::OralAgreementReached {
+                content: "Acme pays Li his overtime on Friday.".into(),
+                mediator: aid("qian"),
+                at: c(),
+            },
+            E::from(LadderEvent::Resolved {
+                tier: Tier::Estate,
+                handler: id("park-academy"),
+                at: c(),
+            }),
+        ]);
+    let agreement = case.state().agreement().unwrap();
+    assert_eq!(agreement.form(), grassroots::dispute::AgreementForm::Oral);
+    assert_eq!(agreement.effective_at(), c());
+    let agreed: Vec<E> = case.history().iter().map(|r| r.event.clone()).collect();
+    given_events(agreed.clone())
+        .when(
+            &party("li"),
+            c(),
+            C::ApplyForConfirmation {
+                applicants: vec![aid("li"), aid("acme-rep")],
+            },
+        )
+        .then_rejected(DisputeError::OralAgreementNotConfirmable);
+    // Performed like any agreement.
+    given_events(agreed)
+        .when(
+            &mediator("qian"),
+            c(),
+            C::RecordPerformance {
+                performance: Performance::Fulfilled,
+            },
+        )
+        .then([E::AgreementFulfilled]);
+    // Recorded by a rostered mediator, after a session, with content.
+    given_state("Mediating")
+        .when(
+            &mediator("qian"),
+            c(),
+            C::RecordOralAgreement {
+                content: " ".into(),
+            },
+        )
+        .then_rejected(DisputeError::EmptyTerms);
+    given_events(events_of(path::mediating()))
+        .when(&mediator("qian"), c(), oral.clone())
+        .then_rejected(DisputeError::NoSessionYet);
+    given_state("Mediating")
+        .when(&party("li"), c(), oral)
+        .then_rejected(DisputeError::NotAssignedMediator {
+            actor: aid("li"),
+            action: "record an oral agreement",
+        });
 }

@@ -22,7 +22,7 @@ use grassroots::matter::DisputeKind;
 use grassroots::org::{
     EstatePart, Finding, LinkOrigin, MediationOrganisation, Need, OrgKind, Relation, RouteReason,
 };
-use grassroots::service::{Mode, sample};
+use grassroots::service::{Mode, Review, sample};
 use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::{Case, Context};
 
@@ -75,11 +75,23 @@ fn huanan_city_labour_dispute_stays_in_the_park_with_an_academy_trainee() {
         })
     );
     assert!(text.contains("Labour dispute LD-001"));
+    // The 15 days run from the committee's receipt (accepted Monday 2
+    // March, 09:30): they end with Tuesday 17 March (LDMAL art. 14), and
+    // the story says from when a party may apply for arbitration.
+    assert_eq!(
+        labour.labour_deadline,
+        Some(Utc.with_ymd_and_hms(2026, 3, 17, 16, 0, 0).unwrap())
+    );
+    assert!(
+        text.contains("arbitration may be applied for from 2026-03-18"),
+        "{text}"
+    );
+    assert_eq!(o.commercial.labour_deadline, None);
 }
 
 #[test]
 fn huanan_city_commercial_dispute_goes_up_to_the_community_tier_and_the_studio_serving_it() {
-    let (o, _, _dir) = run(huanan_city::run);
+    let (o, text, _dir) = run(huanan_city::run);
     let commercial = &o.commercial;
     // The merchants' council reports it; the parks' committee mediates.
     assert_eq!(
@@ -97,6 +109,16 @@ fn huanan_city_commercial_dispute_goes_up_to_the_community_tier_and_the_studio_s
     assert_eq!(commercial.escalations, 1);
     assert_eq!(commercial.mediators, [actor("deng"), actor("fang")]);
     assert_eq!(commercial.state, "Closed");
+    // The studio's agreement is a contract: the joint application for
+    // judicial confirmation is refused (PML art. 33).
+    assert_eq!(
+        o.confirmation_refused,
+        Some(DisputeError::NotJudiciallyConfirmable {
+            body: id("hehua-studio"),
+            organisation: grassroots::org::MediationOrganisation::Commercial,
+        })
+    );
+    assert!(text.contains("joint application for judicial confirmation refused"));
 }
 
 #[test]
@@ -106,12 +128,12 @@ fn huanan_city_service_requests_are_accepted_forwarded_and_supervised() {
     assert_eq!(r.len(), 3);
 
     assert_eq!(r[0].case.as_str(), "HN-001");
-    assert_eq!(r[0].mode, Mode::Accept);
+    assert_eq!(r[0].mode, Mode::Handle);
     assert_eq!(r[0].handled_by, id("huanan-hall"));
     assert!(!r[0].overdue);
 
     assert_eq!(r[1].case.as_str(), "HN-002");
-    assert_eq!(r[1].mode, Mode::Agent);
+    assert_eq!(r[1].mode, Mode::Forward);
     assert_eq!(r[1].handled_by, id("longgang-industry"));
     assert!(!r[1].overdue);
 
@@ -121,6 +143,16 @@ fn huanan_city_service_requests_are_accepted_forwarded_and_supervised() {
     assert_eq!(r[2].supervision, ["reminded", "notice issued"]);
 
     assert!(r.iter().all(|r| r.state == "Closed"));
+
+    // Agent service (代办) is acting for the applicant: HN-002 came through
+    // the agent clerk on a written authorisation and was forwarded.
+    assert!(!r[0].by_agent && r[1].by_agent && !r[2].by_agent);
+    // Five-level reviews; the dissatisfied one was rectified and followed
+    // up before closing.
+    assert_eq!(r[0].review, Some(Review::VerySatisfied));
+    assert_eq!(r[1].review, Some(Review::Satisfied));
+    assert_eq!(r[2].review, Some(Review::Dissatisfied));
+    assert!(!r[0].rectified && !r[1].rectified && r[2].rectified);
 }
 
 #[test]
@@ -352,6 +384,17 @@ fn dongfang_bandao_reelection_and_property_dispute_stay_in_the_estate() {
     assert_eq!(d.mediators, [actor("zhou")]);
     assert_eq!(d.escalations, 0);
     assert_eq!(d.state, "Closed");
+    // In effect on 9 April: 30 days end on 9 May, a Saturday worked in
+    // lieu of the Labour Day holiday, so the window closes at its midnight
+    // (PML art. 33, a legal period); the joint application of 20 April is
+    // in time.
+    let due = d.confirmation_due.unwrap();
+    assert_eq!(
+        due,
+        chrono::Utc.with_ymd_and_hms(2026, 5, 9, 16, 0, 0).unwrap()
+    );
+    assert!(d.confirmation_applied.is_some_and(|at| at < due));
+    assert!(text.contains("judicial confirmation applied for jointly by owner-wu and pm-manager"));
     assert!(!o.diagrams.is_empty());
     for path in &o.diagrams {
         assert!(path.starts_with(dir.path()) && path.exists());

@@ -126,6 +126,7 @@ fn accepted(body: &str, tier: Tier) -> D {
     D::Accepted {
         body: org(body),
         tier,
+        labour_deadline: None,
     }
 }
 
@@ -227,7 +228,13 @@ fn withdrawn_refused_duplicate_and_returned_disputes_leave_the_rates() {
         (t0(), reported(DisputeKind::Neighbour)),
         (hours(1), started(hours(1), 120)),
         (hours(1), accepted("mt-e1", Tier::Estate)),
-        (hours(5), D::Withdrawn { party: actor("li") }),
+        (
+            hours(5),
+            D::Withdrawn {
+                party: actor("li"),
+                routes: Routes::NONE,
+            },
+        ),
         // Its follow-up visit is not counted either.
         (
             hours(100),
@@ -396,7 +403,7 @@ fn timeouts_supervision_and_lapsed_labour_limits_are_overdue() {
         (t0(), reported(DisputeKind::Labour)),
         (
             hours(400),
-            D::LabourLimitLapsed {
+            D::ArbitrationOpened {
                 deadline: hours(360),
             },
         ),
@@ -427,6 +434,7 @@ fn a_referral_ends_the_time_at_the_tier() {
             hours(32),
             D::Referred {
                 to: Referral::Litigation,
+                ground: None,
                 routes: Routes::open_for(DisputeKind::Neighbour),
             },
         ),
@@ -467,15 +475,19 @@ fn submitted(category: ServiceCategory) -> S {
         request: Request {
             item: "TX-001".parse().unwrap(),
             category,
-            mode: Mode::Accept,
+            mode: Mode::Handle,
             hall: org("hall-1"),
             handling_body: org("hall-1"),
             working_days: 3,
+            statutory_working_days: 3,
             applicant: actor("ap1"),
+            agent: None,
             submitted_at: t0(),
         },
         required: vec!["id-card".parse().unwrap()],
         provided: vec!["id-card".parse().unwrap()],
+        non_essential: Vec::new(),
+        notice_due: None,
         attributes: Default::default(),
         description: None,
     }))
@@ -536,7 +548,7 @@ fn request_facts(h: &[Recorded<S>]) -> CaseFacts {
 
 #[test]
 fn a_request_completed_in_time_and_praised_scores_on_every_rate() {
-    let f = request_facts(&handled(3, 40, &[Review::Good]));
+    let f = request_facts(&handled(3, 40, &[Review::Satisfied]));
     assert_eq!(f.case_type, CaseType::ServiceRequest);
     assert_eq!(f.need, Need::Service(ServiceCategory::TaxAndInvoicing));
     assert_eq!(f.body, Some(org("hall-1")));
@@ -617,7 +629,7 @@ fn late_denied_overdue_and_badly_reviewed_requests() {
     assert_eq!(f.resolved_on_time, Some(false));
     // A bad review, rework and a good one: every review counts.
     let mut m = GovernanceMetrics::new();
-    m.observe_service_request(&handled(3, 40, &[Review::Bad, Review::Good]));
+    m.observe_service_request(&handled(3, 40, &[Review::Dissatisfied, Review::Satisfied]));
     m.observe_service_request(&denied);
     let r = m.by_case_type(CaseType::ServiceRequest);
     assert_eq!((r.ratings(), r.satisfied()), (2, 1));
@@ -694,8 +706,8 @@ fn everything() -> Histories {
         history(vec![(t0(), reported(DisputeKind::Commercial))]),
     ];
     let requests = vec![
-        handled(3, 40, &[Review::Good]),
-        handled(30, 90, &[Review::Bad]),
+        handled(3, 40, &[Review::Satisfied]),
+        handled(30, 90, &[Review::Dissatisfied]),
         handled(1, 10, &[]),
     ];
     (disputes, requests)

@@ -22,6 +22,7 @@ use grassroots::service::{ServiceRequest, ServiceRequestCommand, sample, strateg
 use grassroots::testing::Step;
 use grassroots::testing::strategies::steps;
 use grassroots::tier::{Severity, Tier};
+use grassroots::work_order::{WorkOrder, WorkOrderCommand};
 use grassroots::workflow::{Case, Context, Workflow};
 use proptest::prelude::*;
 use support::ladder_fixture::*;
@@ -30,6 +31,8 @@ static SERVICE: LazyLock<ServiceRequest> = LazyLock::new(sample::huanan_city_ser
 static DISPUTE: LazyLock<(Dispute, grassroots::dispute::strategies::Cast)> =
     LazyLock::new(grassroots::dispute::strategies::sample);
 static LADDER: LazyLock<Ladder> = LazyLock::new(ladder);
+static ORDERS: LazyLock<WorkOrder> =
+    LazyLock::new(grassroots::work_order::sample::huanan_work_orders);
 
 /// Runs `steps` on a new case, ignoring refusals.
 fn run<W: Workflow>(workflow: &W, steps: &[Step<W::Command>]) -> Case<W> {
@@ -158,8 +161,26 @@ fn service_steps() -> impl Strategy<Value = Vec<Step<ServiceRequestCommand>>> {
     ]
 }
 
+fn work_order_steps() -> impl Strategy<Value = Vec<Step<WorkOrderCommand>>> {
+    use grassroots::work_order::strategies as wo;
+    prop_oneof![
+        wo::valid_steps(&ORDERS, 0..25),
+        wo::mixed_steps(&ORDERS, 0..25),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn a_work_order_tick_before_next_due_decides_nothing_and_at_it_moves_the_case(
+        steps in work_order_steps(),
+        later in later(),
+    ) {
+        let case = run(&*ORDERS, &steps);
+        let at = case.last_at().unwrap_or(monday()) + Duration::minutes(later);
+        check_rule(&*ORDERS, &case, at)?;
+    }
 
     #[test]
     fn a_ladder_tick_before_next_due_decides_nothing_and_at_it_moves_the_case(

@@ -24,6 +24,7 @@ fn expected_status(row: Row) -> Option<Status> {
         R::Submitted
         | R::SupplementRequested
         | R::AcceptedForHandling
+        | R::AcceptedPending
         | R::AcceptedAsAgent
         | R::Forwarded
         | R::InProcess
@@ -34,6 +35,8 @@ fn expected_status(row: Row) -> Option<Status> {
         | R::Denied
         | R::Delivered
         | R::Rated
+        | R::Rectifying
+        | R::FollowingUp
         | R::Closed
         | R::Withdrawn => Some(Status::Closed),
     }
@@ -125,7 +128,7 @@ fn the_extension_keeps_what_the_two_statuses_lose() {
     assert_eq!(rated.status, Status::Closed);
     assert_eq!(
         rated.grassroots.review,
-        Some(grassroots::service::Review::Bad)
+        Some(grassroots::service::Review::BasicallySatisfied)
     );
     assert_eq!(rated.grassroots.outcome.as_deref(), Some("completed"));
     let json = serde_json::to_value(&rated).unwrap();

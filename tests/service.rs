@@ -18,8 +18,8 @@ use grassroots::service::{
 use grassroots::service::{ServiceRequestCommandKind, ServiceRequestStateKind};
 use grassroots::testing::given;
 use grassroots::tier::Tier;
-use grassroots::workflow::Kind;
 use grassroots::workflow::{Case, CaseError, Context, Workflow};
+use grassroots::workflow::{HasKind, Kind};
 use support::service_fixture::*;
 
 enum Expect {
@@ -39,6 +39,18 @@ fn expected(row: Row, kind: &str) -> Expect {
     let events = match (row, kind) {
         (_, "Tick") => vec![],
         (R::New, "Submit") => vec![br001_submitted(&BR_MATERIALS, n)],
+        (R::New, "SubmitForApplicant") => vec![br001_submitted_by_agent(&BR_MATERIALS, n)],
+        (R::Submitted, "AcceptWithPromise") => {
+            return Expect::Rejected(Error::MaterialProvided {
+                material: mat("premises-proof"),
+            });
+        }
+        (R::AcceptedPending, "SupplyMaterials") => vec![Event::PendingSupplied {
+            at: n,
+            materials: vec![mat("premises-proof")],
+            paused_working_days: 0,
+            promised: end_of_march(5),
+        }],
         (R::Submitted, "RequestSupplement") => vec![Event::SupplementRequested {
             materials: vec![mat("articles")],
         }],
@@ -56,18 +68,20 @@ fn expected(row: Row, kind: &str) -> Expect {
         (R::SupplementRequested, "SupplyMaterials") => vec![Event::MaterialsSupplied {
             materials: vec![mat("premises-proof")],
         }],
-        (R::AcceptedForHandling, "StartProcessing") => vec![Event::ProcessingStarted],
-        (R::AcceptedForHandling, "Forward") => {
+        (R::AcceptedForHandling | R::AcceptedPending, "StartProcessing") => {
+            vec![Event::ProcessingStarted]
+        }
+        (R::AcceptedForHandling | R::AcceptedPending, "Forward") => {
             return Expect::Rejected(Error::WrongMode {
                 command: ServiceRequestCommandKind::Forward,
-                mode: Mode::Accept,
+                mode: Mode::Handle,
             });
         }
         (R::AcceptedAsAgent, "Forward") => vec![Event::Forwarded { to: industry() }],
         (R::AcceptedAsAgent, "StartProcessing") => {
             return Expect::Rejected(Error::WrongMode {
                 command: ServiceRequestCommandKind::StartProcessing,
-                mode: Mode::Agent,
+                mode: Mode::Forward,
             });
         }
         (R::Forwarded, "SignFor") => vec![Event::SignedFor { by: industry() }],
@@ -109,18 +123,38 @@ fn expected(row: Row, kind: &str) -> Expect {
             reason: note("three days are enough"),
         }],
         (R::Completed | R::Denied, "Deliver") => vec![Event::Delivered],
-        (R::Delivered, "Rate") => vec![Event::Rated {
-            review: Review::Bad,
-            comment: Some(note("the licence had a typo")),
-        }],
+        (R::Delivered, "Rate") => vec![
+            Event::Rated {
+                review: Review::Dissatisfied,
+                comment: Some(note("the licence had a typo")),
+            },
+            Event::RectificationOpened {
+                due: rectification_due(),
+            },
+        ],
         (R::Delivered | R::Rated, "Close") => vec![Event::Closed],
-        (R::Rated, "SendBackForRework") => vec![Event::SentBackForRework {
+        (R::Rated, "SendBackForRework") => return Expect::Rejected(Error::ReworkNeedsBadReview),
+        (R::Rectifying, "SendBackForRework") => vec![Event::SentBackForRework {
             reason: note("correct the typo"),
         }],
+        (R::Rectifying, "Rectify") => vec![Event::Rectified {
+            at: n,
+            action: note("the licence was reissued without the typo"),
+        }],
+        (R::FollowingUp, "FollowUp") => vec![Event::FollowedUp {
+            at: n,
+            result: note("the applicant confirmed the new licence is right"),
+        }],
+        (R::Rectifying | R::FollowingUp, "Close") => {
+            return Expect::Rejected(Error::RectificationOpen {
+                due: rectification_due(),
+            });
+        }
         (
             R::Submitted
             | R::SupplementRequested
             | R::AcceptedForHandling
+            | R::AcceptedPending
             | R::AcceptedAsAgent
             | R::Forwarded
             | R::InProcess
@@ -156,6 +190,9 @@ fn every_state_reads_as_its_kind_then_item_applicant_and_handler() {
         "Refused: BR-001 for ent-0042 at huanan-hall; the premises are not for business use"
             .to_owned(),
         format!("Accepted: BR-001 for ent-0042 {handled} 2026-03-05"),
+        format!(
+            "Accepted: BR-001 for ent-0042 {handled} 2026-03-05; 1 material pending until 2026-03-04"
+        ),
         format!("Accepted: FS-001 for ent-0042 {handled} 2026-03-30"),
         format!(
             "Forwarded: FS-001 for ent-0042 {handled} 2026-03-30; forwarded to longgang-industry"
@@ -169,6 +206,12 @@ fn every_state_reads_as_its_kind_then_item_applicant_and_handler() {
         format!("Denied: BR-001 for ent-0042 {handled} 2026-03-05; the name is already registered"),
         format!("Delivered: BR-001 for ent-0042 {handled} 2026-03-05"),
         format!("Rated: BR-001 for ent-0042 {handled} 2026-03-05"),
+        format!(
+            "Rectifying: BR-001 for ent-0042 {handled} 2026-03-05; rated dissatisfied, rectification due 2026-03-09"
+        ),
+        format!(
+            "FollowingUp: BR-001 for ent-0042 {handled} 2026-03-05; rectified, follow-up call due"
+        ),
         format!("Closed: BR-001 for ent-0042 {handled} 2026-03-05"),
         "Withdrawn: BR-001 for ent-0042 at huanan-hall".to_owned(),
     ];
@@ -207,7 +250,7 @@ fn row(row: Row) {
         }
     }
     assert!(failures.is_empty(), "{row:?}: failing cells {failures:?}");
-    assert_eq!(ServiceRequestCommandKind::COUNT, 22);
+    assert_eq!(ServiceRequestCommandKind::COUNT, 26);
 }
 
 macro_rules! rows {
@@ -235,6 +278,7 @@ rows! {
     table_supplement_requested => Row::SupplementRequested,
     table_refused => Row::Refused,
     table_accepted_for_handling => Row::AcceptedForHandling,
+    table_accepted_with_a_material_pending => Row::AcceptedPending,
     table_accepted_as_agent => Row::AcceptedAsAgent,
     table_forwarded => Row::Forwarded,
     table_in_process => Row::InProcess,
@@ -244,6 +288,8 @@ rows! {
     table_denied => Row::Denied,
     table_delivered => Row::Delivered,
     table_rated => Row::Rated,
+    table_rectifying => Row::Rectifying,
+    table_following_up => Row::FollowingUp,
     table_closed => Row::Closed,
     table_withdrawn => Row::Withdrawn,
 }
@@ -571,12 +617,14 @@ fn only_the_halls_clerks_accept() {
         ));
 }
 
+/// The hall forwards what it accepted (转办); the agent clerk acts for the
+/// applicant (代办), not for the hall's forwarding.
 #[test]
-fn only_agent_clerks_forward() {
+fn the_hall_forwards_an_accepted_request_not_its_agent_clerk() {
     given(&service(), Row::AcceptedAsAgent.history())
-        .when(&clerk(), now(), Command::Forward { to: None })
+        .when(&agent_clerk(), now(), Command::Forward { to: None })
         .then_rejected(Error::Forbidden(
-            clerk().forbidden("forward the request", Role::AgentClerk),
+            agent_clerk().forbidden("forward the request", Role::HallClerk),
         ));
 }
 
@@ -646,7 +694,7 @@ fn only_the_applicant_withdraws_or_rates() {
             &clerk(),
             now(),
             Command::Rate {
-                review: Review::Good,
+                review: Review::Satisfied,
                 comment: None,
             },
         )
@@ -684,7 +732,8 @@ fn the_promised_date_skips_holidays_counting_from_the_day_after_acceptance() {
     // and Friday 8 May are the three days.
     let at = Utc.with_ymd_and_hms(2026, 4, 30, 2, 0, 0).unwrap();
     let due = Utc.with_ymd_and_hms(2026, 5, 8, 16, 0, 0).unwrap();
-    given(&service(), [br001_submitted(&BR_MATERIALS, t0())])
+    given(&service(), [br001_submitted(&BR_MATERIALS, at)])
+        .at(at)
         .when(&clerk(), at, Command::Accept)
         .then([
             Event::Accepted { at, promised: due },
@@ -817,12 +866,14 @@ fn an_extension_is_requested_before_the_deadline_and_approved_by_a_supervisor() 
         .at(t0())
         .when(&clerk(), now(), ask(0))
         .then_rejected(Error::ZeroExtension);
+    // BR-001: 3 working days promised, 8 statutory.
     given(&service, history)
         .at(t0())
-        .when(&clerk(), now(), ask(4))
-        .then_rejected(Error::ExtensionTooLong {
-            requested: 4,
-            max: 3,
+        .when(&clerk(), now(), ask(6))
+        .then_rejected(Error::ExtensionBeyondStatutoryLimit {
+            requested: 6,
+            max: 5,
+            statutory: 8,
         });
 
     let mut case = in_process();
@@ -956,13 +1007,13 @@ fn a_returned_request_goes_back_to_the_hall_and_not_to_the_same_department() {
     assert!(matches!(case.state(), State::Accepted(_)));
     assert_eq!(case.state().handling().unwrap().returned_by(), [industry()]);
     given(&service, history.clone())
-        .when(&agent_clerk(), now(), Command::Forward { to: None })
+        .when(&clerk(), now(), Command::Forward { to: None })
         .then_rejected(Error::ReturnedBefore {
             department: industry(),
         });
     given(&service, history.clone())
         .when(
-            &agent_clerk(),
+            &clerk(),
             now(),
             Command::Forward {
                 to: Some(org("nowhere")),
@@ -974,7 +1025,7 @@ fn a_returned_request_goes_back_to_the_hall_and_not_to_the_same_department() {
     let market = org(grassroots::service::sample::MARKET_BUREAU);
     given(&service, history)
         .when(
-            &agent_clerk(),
+            &clerk(),
             now(),
             Command::Forward {
                 to: Some(market.clone()),
@@ -986,11 +1037,11 @@ fn a_returned_request_goes_back_to_the_hall_and_not_to_the_same_department() {
 // --- reviews and rework ------------------------------------------------------
 
 #[test]
-fn only_a_bad_review_sends_a_request_back_for_rework() {
+fn only_a_bad_review_under_rectification_sends_a_request_back_for_rework() {
     let service = service();
     let mut good = Row::Delivered.history();
     good.push(Event::Rated {
-        review: Review::Good,
+        review: Review::Satisfied,
         comment: None,
     });
     given(&service, good)
@@ -1002,7 +1053,7 @@ fn only_a_bad_review_sends_a_request_back_for_rework() {
             },
         )
         .then_rejected(Error::ReworkNeedsBadReview);
-    let case = given(&service, Row::Rated.history())
+    let case = given(&service, Row::Rectifying.history())
         .when(
             &supervisor(),
             now(),
@@ -1032,7 +1083,7 @@ fn a_request_runs_from_submission_to_closing_and_replays_to_the_same_case() {
     };
     step(&mut case, applicant(), submit_fs001());
     step(&mut case, clerk(), Command::Accept);
-    step(&mut case, agent_clerk(), Command::Forward { to: None });
+    step(&mut case, clerk(), Command::Forward { to: None });
     step(&mut case, industry_officer(), Command::SignFor);
     step(
         &mut case,
@@ -1048,7 +1099,7 @@ fn a_request_runs_from_submission_to_closing_and_replays_to_the_same_case() {
         &mut case,
         applicant(),
         Command::Rate {
-            review: Review::Good,
+            review: Review::Satisfied,
             comment: Some(note("quick and clear")),
         },
     );
@@ -1057,7 +1108,7 @@ fn a_request_runs_from_submission_to_closing_and_replays_to_the_same_case() {
     assert!(matches!(
         case.state(),
         State::Closed {
-            review: Some(Review::Good),
+            review: Some(Review::Satisfied),
             ..
         }
     ));
@@ -1118,14 +1169,19 @@ fn hall_metrics_count_on_time_completion_overdue_working_days_and_reviews() {
         &mut on_time,
         &applicant(),
         at_day(4, 17),
-        rate(Review::Good),
+        rate(Review::Satisfied),
     );
     // Overdue, completed on Monday 9 March (5 working days), rated bad.
     let mut late = in_process();
     send(&mut late, &system(), end_of_march(5), Command::Tick);
     send(&mut late, &clerk(), at_day(9, 10), Command::Complete);
     send(&mut late, &clerk(), at_day(9, 11), Command::Deliver);
-    send(&mut late, &applicant(), at_day(9, 12), rate(Review::Bad));
+    send(
+        &mut late,
+        &applicant(),
+        at_day(9, 12),
+        rate(Review::Dissatisfied),
+    );
     // Denied on Tuesday 3 March (1 working day).
     let mut denied = in_process();
     let deny = command_of("Deny").1;
@@ -1171,4 +1227,595 @@ fn next_due_is_the_promised_date_then_the_notice_date_then_nothing() {
         },
     );
     assert_eq!(case.next_due(), None);
+}
+
+// --- reviews: five levels, rectification, follow-up (国办发〔2019〕51号) ------
+
+#[test]
+fn reviews_have_five_levels_and_only_the_two_dissatisfied_ones_open_rectification() {
+    let service = service();
+    assert_eq!(Review::ALL.len(), 5);
+    for review in Review::ALL {
+        let rate = Command::Rate {
+            review,
+            comment: None,
+        };
+        let mut expected = vec![Event::Rated {
+            review,
+            comment: None,
+        }];
+        if matches!(review, Review::Dissatisfied | Review::VeryDissatisfied) {
+            expected.push(Event::RectificationOpened {
+                due: rectification_due(),
+            });
+        }
+        assert_eq!(review.is_dissatisfied(), expected.len() == 2);
+        given(&service, Row::Delivered.history())
+            .when(&applicant(), now(), rate)
+            .then(expected);
+    }
+}
+
+#[test]
+fn a_request_under_rectification_closes_only_after_rectification_and_the_follow_up_call() {
+    let service = service();
+    let mut case = given(&service, Row::Rectifying.history())
+        .at(t0())
+        .case(t0());
+    let close = |case: &mut Case<ServiceRequest>| {
+        case.handle(&service, &Command::Close, &Context::new(now(), &clerk()))
+            .unwrap_err()
+            .rejection()
+            .cloned()
+    };
+    let open = Some(Error::RectificationOpen {
+        due: rectification_due(),
+    });
+    assert_eq!(close(&mut case), open);
+    let (_, rectify) = command_of("Rectify");
+    send(&mut case, &clerk(), now(), rectify);
+    assert!(matches!(case.state(), State::FollowingUp { .. }));
+    assert_eq!(close(&mut case), open);
+    // Only the hall's clerk records the follow-up call.
+    let (_, follow_up) = command_of("FollowUp");
+    let refused = case
+        .handle(&service, &follow_up, &Context::new(now(), &applicant()))
+        .unwrap_err();
+    assert_eq!(
+        refused.rejection(),
+        Some(&Error::Forbidden(
+            applicant().forbidden("record the follow-up call", Role::HallClerk)
+        ))
+    );
+    send(&mut case, &clerk(), now(), follow_up);
+    assert!(case.is_terminal());
+    assert!(matches!(
+        case.state(),
+        State::Closed {
+            review: Some(Review::Dissatisfied),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn an_overdue_rectification_is_recorded_once_by_the_timer_at_its_deadline() {
+    let service = service();
+    let mut case = given(&service, Row::Rectifying.history())
+        .at(t0())
+        .case(t0());
+    assert_eq!(case.next_due(), Some(rectification_due()));
+    let before = rectification_due() - Duration::seconds(1);
+    assert!(send(&mut case, &system(), before, Command::Tick).is_empty());
+    assert_eq!(
+        send(&mut case, &system(), rectification_due(), Command::Tick),
+        [Event::RectificationOverdue {
+            due: rectification_due()
+        }]
+    );
+    assert_eq!(case.next_due(), None);
+    assert!(send(&mut case, &system(), at_day(20, 9), Command::Tick).is_empty());
+    // Still rectifiable, late.
+    let (_, rectify) = command_of("Rectify");
+    send(&mut case, &clerk(), at_day(20, 10), rectify);
+    assert!(matches!(case.state(), State::FollowingUp { .. }));
+}
+
+#[test]
+fn the_rectification_deadline_is_the_halls_to_set() {
+    use grassroots::calendar::TimeLimit;
+    let service = service().with_rectification_limit(TimeLimit::WorkingDays(2));
+    let (_, rate) = command_of("Rate");
+    given(&service, Row::Delivered.history())
+        .when(&applicant(), now(), rate)
+        .then([
+            Event::Rated {
+                review: Review::Dissatisfied,
+                comment: Some(note("the licence had a typo")),
+            },
+            Event::RectificationOpened {
+                due: end_of_march(4),
+            },
+        ]);
+}
+
+// --- the supplement window (行政许可法 art. 32) ---------------------------------
+
+/// BR-001 received at [`t0`] without the premises proof.
+fn incomplete() -> Vec<Event> {
+    vec![br001_submitted(&BR_MATERIALS[..3], t0())]
+}
+
+#[test]
+fn a_supplement_notice_must_come_within_five_working_days_of_receipt() {
+    let service = service();
+    // Received Monday 2 March: the window ends with Monday 9 March.
+    assert_eq!(notice_due(t0()), end_of_march(9));
+    let ask = Command::RequestSupplement {
+        materials: vec![mat("premises-proof")],
+    };
+    given(&service, incomplete())
+        .at(t0())
+        .when(
+            &clerk(),
+            end_of_march(9) - Duration::seconds(1),
+            ask.clone(),
+        )
+        .then([Event::SupplementRequested {
+            materials: vec![mat("premises-proof")],
+        }]);
+    let late = AcceptedFromReceipt();
+    given(&service, incomplete())
+        .at(t0())
+        .when(&clerk(), end_of_march(9), ask)
+        .then_rejected(late.clone());
+    // Nor may acceptance be refused any more.
+    let (_, refuse) = command_of("Refuse");
+    given(&service, incomplete())
+        .at(t0())
+        .when(&clerk(), at_day(10, 9), refuse)
+        .then_rejected(late);
+}
+
+#[allow(non_snake_case)]
+fn AcceptedFromReceipt() -> Error {
+    Error::AcceptedFromReceipt {
+        received: t0(),
+        notice_due: end_of_march(9),
+    }
+}
+
+#[test]
+fn past_the_window_the_application_counts_as_accepted_from_receipt() {
+    let service = service();
+    let at = at_day(10, 9);
+    // Accepted from receipt, with the promise counted from receipt, though
+    // a material is missing.
+    given(&service, incomplete())
+        .at(t0())
+        .when(&clerk(), at, Command::Accept)
+        .then([
+            Event::DeemedAccepted {
+                received: t0(),
+                promised: end_of_march(5),
+            },
+            ladder_started(ServiceCategory::BusinessRegistration, at, end_of_march(5)),
+        ]);
+    // Still only the hall's clerk records it.
+    given(&service, incomplete())
+        .at(t0())
+        .when(&applicant(), at, Command::Accept)
+        .then_rejected(Error::Forbidden(
+            applicant().forbidden("accept the request", Role::HallClerk),
+        ));
+}
+
+#[test]
+fn the_timer_records_acceptance_from_receipt_when_nobody_acted() {
+    let service = service();
+    let mut case = given(&service, incomplete()).at(t0()).case(t0());
+    assert_eq!(case.next_due(), Some(end_of_march(9)));
+    let before = end_of_march(9) - Duration::seconds(1);
+    assert!(send(&mut case, &system(), before, Command::Tick).is_empty());
+    let recorded = send(&mut case, &system(), end_of_march(9), Command::Tick);
+    let kinds: Vec<String> = recorded.iter().map(|e| e.kind().to_string()).collect();
+    // The promise, counted from receipt, ran out on 5 March: overdue at
+    // once, and under supervision.
+    assert_eq!(
+        kinds,
+        [
+            "DeemedAccepted",
+            "Ladder.Started",
+            "Overdue",
+            "Ladder.SupervisionReminded"
+        ]
+    );
+    assert!(case.next_due().unwrap() > end_of_march(9));
+    assert_eq!(case.state().handling().unwrap().accepted_at(), t0());
+}
+
+#[test]
+fn once_a_notice_was_given_the_window_no_longer_runs() {
+    let service = service();
+    let mut history = incomplete();
+    history.push(Event::SupplementRequested {
+        materials: vec![mat("premises-proof")],
+    });
+    let case = given(&service, history.clone()).at(t0()).case(t0());
+    assert_eq!(case.next_due(), None);
+    history.push(Event::MaterialsSupplied {
+        materials: vec![mat("premises-proof")],
+    });
+    let case = given(&service, history.clone()).at(t0()).case(t0());
+    assert_eq!(case.state().intake().unwrap().notice_due(), None);
+    assert_eq!(case.next_due(), None);
+    let at = at_day(20, 9);
+    given(&service, history)
+        .at(t0())
+        .when(&clerk(), at, Command::Accept)
+        .then([
+            Event::Accepted {
+                at,
+                promised: end_of_march(25),
+            },
+            ladder_started(ServiceCategory::BusinessRegistration, at, end_of_march(25)),
+        ]);
+}
+
+// --- acceptance with a material pending (容缺受理) -----------------------------
+
+fn accept_pending(pending: &[&str], supply_by: DateTime<Utc>) -> Command {
+    Command::AcceptWithPromise {
+        pending: pending.iter().map(|m| mat(m)).collect(),
+        supply_by,
+        promise: promise(),
+    }
+}
+
+#[test]
+fn a_non_essential_material_may_be_pending_on_a_written_promise() {
+    given(&service(), vec![br001_submitted(&BR_MATERIALS[..3], t0())])
+        .at(t0())
+        .when(
+            &clerk(),
+            t0(),
+            accept_pending(&["premises-proof"], end_of_march(4)),
+        )
+        .then(br001_accepted_pending());
+}
+
+#[test]
+fn only_non_essential_materials_may_be_pending_and_every_missing_one_must_be_named() {
+    let service = service();
+    let without_articles = vec![br001_submitted(&["application-form", "id-card"], t0())];
+    given(&service, without_articles.clone())
+        .when(
+            &clerk(),
+            now(),
+            accept_pending(&["articles", "premises-proof"], end_of_march(4)),
+        )
+        .then_rejected(Error::MaterialEssential {
+            material: mat("articles"),
+        });
+    given(&service, without_articles)
+        .when(
+            &clerk(),
+            now(),
+            accept_pending(&["premises-proof"], end_of_march(4)),
+        )
+        .then_rejected(Error::MaterialMissing {
+            material: mat("articles"),
+        });
+    given(&service, incomplete())
+        .when(&clerk(), now(), accept_pending(&[], end_of_march(4)))
+        .then_rejected(Error::NothingPending);
+    given(&service, incomplete())
+        .when(
+            &clerk(),
+            now(),
+            accept_pending(&["passport"], end_of_march(4)),
+        )
+        .then_rejected(Error::MaterialNotRequired {
+            material: mat("passport"),
+        });
+    given(&service, incomplete())
+        .when(&clerk(), now(), accept_pending(&["premises-proof"], now()))
+        .then_rejected(Error::SupplyDateNotAfterAcceptance {
+            at: now(),
+            supply_by: now(),
+        });
+}
+
+/// BR-001 accepted with the premises proof pending until the end of 4
+/// March, and in process.
+fn pending_in_process() -> Case<ServiceRequest> {
+    let mut history = Row::AcceptedPending.history();
+    history.push(Event::ProcessingStarted);
+    given(&service(), history).at(t0()).case(t0())
+}
+
+#[test]
+fn a_request_with_a_material_pending_cannot_be_completed() {
+    let mut case = pending_in_process();
+    let refused = case
+        .handle(
+            &service(),
+            &Command::Complete,
+            &Context::new(now(), &clerk()),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused.rejection(),
+        Some(&Error::MaterialPending {
+            material: mat("premises-proof")
+        })
+    );
+    // Supplied in time: nothing moves, and it may be completed.
+    assert_eq!(
+        send(
+            &mut case,
+            &applicant(),
+            at_day(3, 10),
+            Command::SupplyMaterials {
+                materials: vec![mat("premises-proof")]
+            }
+        ),
+        [Event::PendingSupplied {
+            at: at_day(3, 10),
+            materials: vec![mat("premises-proof")],
+            paused_working_days: 0,
+            promised: end_of_march(5),
+        }]
+    );
+    assert!(case.state().handling().unwrap().pending().is_none());
+    send(&mut case, &clerk(), at_day(3, 11), Command::Complete);
+}
+
+#[test]
+fn missing_the_promised_date_suspends_handling_from_that_date() {
+    let mut case = pending_in_process();
+    // The timer is due at the promised supply date.
+    assert_eq!(case.next_due(), Some(end_of_march(4)));
+    assert_eq!(
+        send(&mut case, &system(), end_of_march(4), Command::Tick),
+        [Event::PromiseLapsed {
+            supply_by: end_of_march(4)
+        }]
+    );
+    assert!(!case.state().is_clock_running());
+    assert_eq!(case.next_due(), None);
+    let refused = case
+        .handle(
+            &service(),
+            &Command::Complete,
+            &Context::new(at_day(5, 9), &clerk()),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused.rejection(),
+        Some(&Error::PromiseLapsed {
+            material: mat("premises-proof"),
+            supply_by: end_of_march(4),
+        })
+    );
+    // Supplied on Friday 6 March: suspended Thursday and Friday, so the
+    // promise moves from Thursday 5 to Monday 9 March.
+    let supply = Command::SupplyMaterials {
+        materials: vec![mat("premises-proof")],
+    };
+    assert_eq!(
+        send(&mut case, &applicant(), at_day(6, 10), supply),
+        [
+            Event::PendingSupplied {
+                at: at_day(6, 10),
+                materials: vec![mat("premises-proof")],
+                paused_working_days: 2,
+                promised: end_of_march(9),
+            },
+            rescheduled(end_of_march(9)),
+        ]
+    );
+    assert!(case.state().is_clock_running());
+    assert_eq!(rung_due(&case), Some(end_of_march(9)));
+    send(&mut case, &clerk(), at_day(6, 11), Command::Complete);
+}
+
+#[test]
+fn a_lapsed_promise_is_judged_from_the_clock_without_a_tick() {
+    let case = pending_in_process();
+    let late = at_day(5, 9);
+    let ask = Command::RequestExtension {
+        working_days: 1,
+        reason: note("the name needs a second check"),
+    };
+    let mut c = case.clone();
+    let refused = c
+        .handle(&service(), &ask, &Context::new(late, &clerk()))
+        .unwrap_err();
+    assert_eq!(
+        refused.rejection(),
+        Some(&Error::PromiseLapsed {
+            material: mat("premises-proof"),
+            supply_by: end_of_march(4),
+        })
+    );
+    assert_eq!(c, case, "a refusal changes nothing");
+    // A supply after the date records the lapse the timer did not.
+    let mut c = case.clone();
+    let supply = Command::SupplyMaterials {
+        materials: vec![mat("premises-proof")],
+    };
+    assert_eq!(
+        send(&mut c, &applicant(), at_day(6, 10), supply),
+        [
+            Event::PromiseLapsed {
+                supply_by: end_of_march(4)
+            },
+            Event::PendingSupplied {
+                at: at_day(6, 10),
+                materials: vec![mat("premises-proof")],
+                paused_working_days: 2,
+                promised: end_of_march(9),
+            },
+            rescheduled(end_of_march(9)),
+        ]
+    );
+}
+
+#[test]
+fn only_what_is_pending_may_be_supplied_after_acceptance() {
+    let service = service();
+    given(&service, Row::AcceptedPending.history())
+        .when(
+            &applicant(),
+            now(),
+            Command::SupplyMaterials {
+                materials: vec![mat("articles")],
+            },
+        )
+        .then_rejected(Error::MaterialNotRequested {
+            material: mat("articles"),
+        });
+    given(&service, Row::AcceptedPending.history())
+        .when(
+            &other_party(),
+            now(),
+            Command::SupplyMaterials {
+                materials: vec![mat("premises-proof")],
+            },
+        )
+        .then_rejected(Error::NotTheApplicant {
+            actor: other_party().id().clone(),
+            action: "supply materials",
+            applicant: applicant().id().clone(),
+        });
+}
+
+// --- statutory and promised limits; agent service (代办) -------------------------
+
+#[test]
+fn the_promised_limit_may_not_exceed_the_statutory_one() {
+    use grassroots::service::{Catalogue, CatalogueError, ServiceItem};
+    let item = ServiceItem::new(
+        "TX-9".parse().unwrap(),
+        "Something",
+        ServiceCategory::TaxAndInvoicing,
+        Mode::Handle,
+        hall(),
+        10,
+    )
+    .with_statutory_limit(5);
+    assert_eq!(
+        Catalogue::try_new(hall(), org(grassroots::service::sample::AREA), [item]),
+        Err(CatalogueError::PromiseBeyondStatutoryLimit {
+            code: "TX-9".parse().unwrap(),
+            promised: 10,
+            statutory: 5,
+        })
+    );
+}
+
+#[test]
+fn extensions_together_are_capped_by_the_statutory_limit() {
+    let mut case = in_process();
+    let ask = |days| Command::RequestExtension {
+        working_days: days,
+        reason: note("the name needs a second check"),
+    };
+    // 3 promised, 8 statutory: 4 more, then at most 1.
+    send(&mut case, &clerk(), at_day(3, 10), ask(4));
+    send(
+        &mut case,
+        &supervisor(),
+        at_day(3, 11),
+        Command::ApproveExtension,
+    );
+    let refused = case
+        .handle(&service(), &ask(2), &Context::new(at_day(4, 10), &clerk()))
+        .unwrap_err();
+    assert_eq!(
+        refused.rejection(),
+        Some(&Error::ExtensionBeyondStatutoryLimit {
+            requested: 2,
+            max: 1,
+            statutory: 8,
+        })
+    );
+    send(&mut case, &clerk(), at_day(4, 10), ask(1));
+}
+
+#[test]
+fn an_agent_submits_for_the_applicant_on_its_written_authorisation() {
+    let service = service();
+    let (agent, submit) = command_of("SubmitForApplicant");
+    let mut case = given(&service, Vec::<Event>::new())
+        .when(&agent, now(), submit.clone())
+        .then([br001_submitted_by_agent(&BR_MATERIALS, now())]);
+    let request = case.state().request().unwrap().clone();
+    assert_eq!(request.applicant, *applicant().id());
+    assert_eq!(
+        request.agent.as_ref().unwrap().authorisation,
+        authorisation()
+    );
+    // Only the hall's agent clerk acts for an applicant.
+    given(&service, Vec::<Event>::new())
+        .when(&applicant(), now(), submit.clone())
+        .then_rejected(Error::Forbidden(
+            applicant().forbidden("submit a request for an applicant", Role::AgentClerk),
+        ));
+    let elsewhere = Actor::new("agent-qian".parse().unwrap())
+        .with_role(Role::AgentClerk)
+        .acting_for(org("longgang-hall"));
+    given(&service, Vec::<Event>::new())
+        .when(&elsewhere, now(), submit)
+        .then_rejected(Error::NotActingFor {
+            actor: elsewhere.id().clone(),
+            action: "submit a request for an applicant",
+            body: hall(),
+        });
+    // The agent may withdraw for the applicant; the review is the
+    // applicant's own.
+    send(
+        &mut case,
+        &agent_clerk(),
+        now(),
+        Command::Withdraw { reason: None },
+    );
+    let mut history = vec![br001_submitted_by_agent(&BR_MATERIALS, t0())];
+    history.extend(Row::Delivered.history().into_iter().skip(1));
+    let (_, rate) = command_of("Rate");
+    given(&service, history)
+        .when(&agent_clerk(), now(), rate)
+        .then_rejected(Error::NotTheApplicant {
+            actor: agent_clerk().id().clone(),
+            action: "rate the service",
+            applicant: applicant().id().clone(),
+        });
+}
+
+// --- names --------------------------------------------------------------------
+
+#[test]
+fn modes_say_what_the_hall_does_once_it_has_accepted() {
+    assert_eq!(serde_json::to_string(&Mode::Handle).unwrap(), "\"handle\"");
+    assert_eq!(
+        serde_json::to_string(&Mode::Forward).unwrap(),
+        "\"forward\""
+    );
+    // The names before the rename are still read.
+    assert_eq!(
+        serde_json::from_str::<Mode>("\"accept\"").unwrap(),
+        Mode::Handle
+    );
+    assert_eq!(
+        serde_json::from_str::<Mode>("\"agent\"").unwrap(),
+        Mode::Forward
+    );
+    let forwarded = service()
+        .catalogue()
+        .items()
+        .iter()
+        .filter(|i| i.mode == Mode::Forward)
+        .all(|i| i.handling_body != hall());
+    assert!(forwarded);
 }

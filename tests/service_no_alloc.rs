@@ -15,7 +15,7 @@ fn in_process(service: &ServiceRequest) -> Case<ServiceRequest> {
     for (actor, command) in [
         (applicant(), submit_fs001()),
         (clerk(), Command::Accept),
-        (agent_clerk(), Command::Forward { to: None }),
+        (clerk(), Command::Forward { to: None }),
     ] {
         case.handle(service, &command, &Context::new(t0(), &actor))
             .unwrap();
@@ -34,7 +34,7 @@ fn one_event_decisions_do_not_allocate() {
         reason: note("waiting for the tax bureau to confirm the company's records"),
     };
     let rate = Command::Rate {
-        review: Review::Good,
+        review: Review::Satisfied,
         comment: Some(note("quick")),
     };
     let at = |hours| t0() + Duration::hours(hours);

@@ -130,12 +130,15 @@ proptest! {
         let mut moved = 0u32;
         for (r, state) in states(case.history()) {
             match &r.event {
-                Event::Accepted { at, promised } => {
+                Event::Accepted { at, promised }
+                | Event::AcceptedWithPending { at, promised, .. }
+                | Event::DeemedAccepted { received: at, promised } => {
                     prop_assert!(promised > at);
                     first = Some(*promised);
                     in_force = Some(*promised);
                 }
                 Event::Resumed { paused_working_days: days, promised, .. }
+                | Event::PendingSupplied { paused_working_days: days, promised, .. }
                 | Event::ExtensionApproved { working_days: days, promised } => {
                     let before = in_force.unwrap();
                     prop_assert!(*promised >= before, "moved earlier: {} -> {}", before, promised);
@@ -169,7 +172,10 @@ proptest! {
         for (r, _) in states(case.history()) {
             match &r.event {
                 Event::Accepted { promised, .. }
+                | Event::AcceptedWithPending { promised, .. }
+                | Event::DeemedAccepted { promised, .. }
                 | Event::Resumed { promised, .. }
+                | Event::PendingSupplied { promised, .. }
                 | Event::ExtensionApproved { promised, .. } => in_force = Some(*promised),
                 Event::Overdue { deadline } => {
                     prop_assert!(seen.insert(*deadline), "overdue twice for {}", deadline);
@@ -197,6 +203,86 @@ proptest! {
             if let (Some(handling), Some(LadderState::Handling(rung))) = (state.handling(), state.ladder()) {
                 prop_assert_eq!(rung.due(), Some(handling.promised()));
                 prop_assert_eq!(rung.tier(), grassroots::tier::Tier::Estate);
+            }
+        }
+    }
+
+    /// 行政许可法 art. 32: the first supplement notice comes within five
+    /// working days of receipt; past them the application is accepted from
+    /// receipt (and nothing else is decided at intake but a withdrawal).
+    #[test]
+    fn no_supplement_notice_or_refusal_comes_after_the_window(
+        steps in strategies::mixed_steps(service(), 1..60)
+    ) {
+        let case = run(&steps);
+        let mut window = None;
+        for (r, _) in states(case.history()) {
+            match &r.event {
+                Event::Submitted(s) => window = s.notice_due,
+                Event::SupplementRequested { .. } | Event::Refused { .. } => {
+                    if let Some(due) = window {
+                        prop_assert!(r.at < due, "{} at {} after the window {}", r.event.kind(), r.at, due);
+                    }
+                    window = None;
+                }
+                Event::Accepted { at, .. } | Event::AcceptedWithPending { at, .. } => {
+                    if let Some(due) = window {
+                        prop_assert!(*at < due);
+                    }
+                }
+                Event::DeemedAccepted { .. } => {
+                    let due = window.expect("accepted from receipt only with a window");
+                    prop_assert!(r.at >= due);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// 容缺受理: while a promise to supply materials has lapsed, handling
+    /// stands still until the last material comes; nothing is completed
+    /// with a material pending.
+    #[test]
+    fn handling_stands_still_while_a_promise_has_lapsed(
+        steps in strategies::mixed_steps(service(), 1..60)
+    ) {
+        let case = run(&steps);
+        let mut before = ServiceRequest::initial();
+        for (r, state) in states(case.history()) {
+            if let Some(pending) = before.open_handling().and_then(|h| h.pending()) {
+                let moves = matches!(
+                    r.event,
+                    Event::ProcessingStarted
+                        | Event::Forwarded { .. }
+                        | Event::SignedFor { .. }
+                        | Event::Returned { .. }
+                        | Event::Suspended { .. }
+                        | Event::Resumed { .. }
+                        | Event::ExtensionRequested { .. }
+                        | Event::ExtensionApproved { .. }
+                        | Event::Denied { .. }
+                );
+                prop_assert!(!(moves && pending.is_lapsed_at(r.at)), "{} while the promise lapsed", r.event.kind());
+                prop_assert!(!matches!(r.event, Event::Completed), "completed with a material pending");
+            }
+            before = state;
+        }
+    }
+
+    /// 好差评: a bad review is closed only through rectification and the
+    /// follow-up call (or rework and a new review).
+    #[test]
+    fn a_bad_review_closes_only_through_rectification_and_the_follow_up(
+        steps in strategies::mixed_steps(service(), 1..60)
+    ) {
+        let case = run(&steps);
+        let mut open = false;
+        for (r, _) in states(case.history()) {
+            match &r.event {
+                Event::Rated { review, .. } => open = review.is_dissatisfied(),
+                Event::SentBackForRework { .. } | Event::FollowedUp { .. } => open = false,
+                Event::Closed => prop_assert!(!open, "closed with rectification open"),
+                _ => {}
             }
         }
     }

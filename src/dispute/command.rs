@@ -8,6 +8,7 @@ use super::routes::Routes;
 use crate::escalation::Referral;
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
+use crate::org::Need;
 use crate::tier::Severity;
 
 /// What sort of party a party to a dispute is.
@@ -116,7 +117,9 @@ pub enum Selection {
     /// By the accepting body, from its roster: each mediator must be a
     /// member of that body on the day.
     Roster,
-    /// By the parties (any mediator they agree on).
+    /// By the parties (人民调解法 art. 19): people's mediators they agree on
+    /// — members, on the day, of a people's mediation committee (or of the
+    /// accepting body).
     ChosenByParties,
 }
 
@@ -140,6 +143,39 @@ pub enum FailureReason {
     PartyAbsent,
     /// A party would not sign the recorded agreement.
     PartyRefusedToSign,
+}
+
+/// On what ground a dispute was referred out of mediation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReferralGround {
+    /// Mediation ended without agreement and the parties were told the
+    /// routes open to them (人民调解法, art. 26).
+    MediationFailed,
+    /// A party to a labour dispute is unwilling to mediate and goes to
+    /// arbitration directly (劳动争议调解仲裁法, art. 5).
+    UnwillingToMediate,
+    /// A risk of intensification was reported and the case handed over to
+    /// the body reported to (人民调解法 art. 25).
+    RiskHandedOver,
+    /// No agreement within 15 days of the body's receipt of a labour
+    /// dispute: a party may apply for arbitration (劳动争议调解仲裁法, art.
+    /// 14).
+    NoAgreementWithinPeriod,
+}
+
+/// After a risk report, whether mediation goes on or the case is handed
+/// over to the body reported to (人民调解法 art. 25).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RiskContinuation {
+    /// Mediation continues, with the measures taken.
+    MediationContinues,
+    /// The case is handed over to the body reported to: it leaves
+    /// mediation (referred, for administrative handling).
+    HandedOver,
 }
 
 /// The rating a party gives at the follow-up visit (回访).
@@ -203,6 +239,16 @@ pub enum DisputeCommand {
         /// From the roster, or chosen by the parties.
         selection: Selection,
     },
+    /// A party asks for an assigned mediator to be replaced (recusal on
+    /// request, 回避, 人民调解法 art. 23), with the reason, while mediation
+    /// is under way. The mediator leaves the mediation; if none is left, the
+    /// dispute awaits new mediators.
+    RequestRecusal {
+        /// The mediator to be replaced.
+        mediator: ActorId,
+        /// Why (recorded).
+        reason: String,
+    },
     /// Records a mediation session: an assigned mediator.
     RecordSession,
     /// Records the agreement's terms: an assigned mediator, after at least
@@ -210,6 +256,15 @@ pub enum DisputeCommand {
     RecordAgreement {
         /// The terms.
         terms: String,
+    },
+    /// Records an oral agreement (口头协议, 人民调解法 arts. 28, 30): where
+    /// the parties see no need for a written one, a rostered mediator
+    /// records its content, after at least one session. It takes effect
+    /// when the parties reach it — now — and cannot go to judicial
+    /// confirmation.
+    RecordOralAgreement {
+        /// The content agreed, as the mediator records it.
+        content: String,
     },
     /// Signs the recorded agreement: a party or the mediator who recorded
     /// it. The last signature puts it into effect.
@@ -242,7 +297,9 @@ pub enum DisputeCommand {
     },
     /// Refers the dispute out: after a failed mediation, a party or an
     /// officer of the handling body, to a route the law leaves open; for a
-    /// labour dispute whose 15 days lapsed, a party, to arbitration.
+    /// labour dispute still open, a party, to arbitration — directly if
+    /// unwilling to mediate (劳动争议调解仲裁法, art. 5), or because 15 days
+    /// from the body's receipt passed without agreement (art. 14).
     Refer {
         /// Where to.
         to: Referral,
@@ -252,6 +309,23 @@ pub enum DisputeCommand {
     FlagRisk {
         /// The severity it has now (higher than before).
         severity: Severity,
+    },
+    /// Reports a risk of intensification (人民调解法 art. 25): the
+    /// mediator (or an officer of the handling body) records the
+    /// preventive measures taken and reports to the body the graph finds
+    /// with capability `to` nearest the dispute's location (public
+    /// security, the comprehensive governance centre:
+    /// [`Capability::EarlyWarning`](crate::org::Capability::EarlyWarning)),
+    /// and says whether mediation continues or the case is handed over.
+    /// Raising the severity is [`FlagRisk`](Self::FlagRisk), a separate
+    /// step.
+    ReportRisk {
+        /// The preventive measures taken.
+        measures: String,
+        /// The capability of the body to report to.
+        to: Need,
+        /// Whether mediation continues or the case is handed over.
+        continuation: RiskContinuation,
     },
     /// A timer (the system): records a lapsed labour limit, and drives the
     /// ladder's time limits and supervision while the dispute is mediated.

@@ -3,13 +3,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Channel, DisputeCommand, Performance, Report, Selection};
+use super::command::{
+    Channel, DisputeCommand, Performance, ReferralGround, Report, RiskContinuation, Selection,
+};
 use super::error::DisputeError;
 use super::event::{DisputeEvent, DisputeEventKind};
 use super::routes::Routes;
 use super::state::{
-    Agreement, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft, LabourLimit,
-    Mediation,
+    Agreement, AgreementForm, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft,
+    LabourLimit, Mediation,
 };
 use super::table::TRANSITIONS;
 use crate::actor::{Actor, Role};
@@ -19,8 +21,7 @@ use crate::escalation::{
     LadderState, LadderStateKind, Referral, SeverityCause, Started,
 };
 use crate::id::{ActorId, OrgId};
-use crate::matter::DisputeKind;
-use crate::org::Need;
+use crate::org::{MediationOrganisation, Need};
 use crate::tier::{Severity, Tier};
 use crate::workflow::{Context, Decision, HasKind, Transition, Workflow, embed};
 
@@ -143,14 +144,8 @@ impl Dispute {
             }
             Some(_) => {}
         }
-        let labour_deadline = match r.kind {
-            DisputeKind::Labour => Some(
-                self.ladder
-                    .calendar()
-                    .deadline(ctx.at(), self.settings.labour_limit)?,
-            ),
-            _ => None,
-        };
+        // The labour period runs from the body's receipt, not from the
+        // report: `accept` records it (劳动争议调解仲裁法, art. 14).
         Ok(DisputeEvent::Reported {
             kind: r.kind,
             parties: r.parties.clone(),
@@ -158,9 +153,29 @@ impl Dispute {
             channel: r.channel,
             severity: r.severity,
             received_at: ctx.at(),
-            labour_deadline,
+            labour_deadline: None,
         }
         .into())
+    }
+
+    /// LDMAL art. 14 (劳动争议调解仲裁法): the 15 days in which a labour
+    /// dispute may be mediated run from the day the mediation body
+    /// *receives* it — its acceptance — not from the first report. The
+    /// first acceptance of a labour dispute fixes the deadline; later ones
+    /// (after an escalation) do not restart it.
+    fn labour_deadline(
+        &self,
+        file: &DisputeFile,
+        ctx: &Context<'_>,
+    ) -> Result<Option<DateTime<Utc>>, DisputeError> {
+        match file.labour() {
+            LabourLimit::AwaitingReceipt => Ok(Some(
+                self.ladder
+                    .calendar()
+                    .deadline(ctx.at(), self.settings.labour_limit)?,
+            )),
+            _ => Ok(None),
+        }
     }
 
     /// Puts a reported dispute on the ladder: the `Started` step names the
@@ -248,6 +263,12 @@ impl Dispute {
                     body: body.clone(),
                 });
             }
+            if !self.is_rostered(m, selection, body, date) {
+                return Err(DisputeError::NotAPeoplesMediator {
+                    mediator: m.clone(),
+                    date,
+                });
+            }
             for org in belongs_to {
                 if let Some((party, _)) = tied.iter().find(|(_, orgs)| orgs.contains(&&org.id)) {
                     return Err(DisputeError::MediatorConflict {
@@ -265,9 +286,129 @@ impl Dispute {
         .into())
     }
 
+    /// PML arts. 13 and 19 (人民调解法): people's mediators are the members
+    /// of a people's mediation committee and those it engages; the
+    /// committee assigns mediators, or the parties choose people's
+    /// mediators. `mediator` is on a roster on `date` if it is a member of
+    /// the handling `body` — or, chosen by the parties, of a people's
+    /// mediation committee.
+    fn is_rostered(
+        &self,
+        mediator: &ActorId,
+        selection: Selection,
+        body: &OrgId,
+        date: NaiveDate,
+    ) -> bool {
+        let graph = self.ladder.graph();
+        graph.memberships(mediator, date).any(|o| o.id == *body)
+            || (selection == Selection::ChosenByParties
+                && graph.memberships(mediator, date).any(|o| {
+                    graph.mediation_organisation(&o.id)
+                        == Some(MediationOrganisation::PeoplesMediationCommittee)
+                }))
+    }
+
+    /// Only people's mediators mediate (PML arts. 13, 19): recording a
+    /// session, an agreement, a signature as mediator or the end of the
+    /// mediation needs an assigned mediator with the mediator role who is
+    /// on a roster on the day ([`Self::is_rostered`]); an id alone is not
+    /// enough.
+    fn require_rostered_mediator(
+        &self,
+        file: &DisputeFile,
+        mediation: &Mediation,
+        actor: &Actor,
+        action: &'static str,
+        at: DateTime<Utc>,
+    ) -> Result<(), DisputeError> {
+        is_mediator_of(mediation, actor, action)?;
+        actor.require(action, Role::Mediator)?;
+        let (body, _) = handling_body(file)?;
+        let date = self.date(at)?;
+        if self.is_rostered(actor.id(), mediation.selection(), body, date) {
+            Ok(())
+        } else {
+            Err(DisputeError::MediatorNotRostered {
+                mediator: actor.id().clone(),
+                action,
+                body: body.clone(),
+                date,
+            })
+        }
+    }
+
+    /// A party may ask for a mediator to be replaced, giving its reason
+    /// (PML art. 23: a party may choose or accept the mediator, and ask for
+    /// one to withdraw). The reason is recorded; the request is granted.
+    fn request_recusal(
+        &self,
+        file: &DisputeFile,
+        mediation: &Mediation,
+        mediator: &ActorId,
+        reason: &str,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        is_party_of(file, actor, "ask for a mediator to be replaced")?;
+        if !mediation.is_mediator(mediator) {
+            return Err(DisputeError::NotAnAssignedMediator {
+                mediator: mediator.clone(),
+            });
+        }
+        if reason.trim().is_empty() {
+            return Err(DisputeError::NoRecusalReason {
+                mediator: mediator.clone(),
+            });
+        }
+        Ok(DisputeEvent::MediatorRecused {
+            mediator: mediator.clone(),
+            requested_by: actor.id().clone(),
+            reason: reason.to_owned(),
+        }
+        .into())
+    }
+
+    /// PML arts. 28 and 30 (人民调解法): where the parties see no need for a
+    /// written agreement, the agreement may be oral; a rostered mediator
+    /// records its content (after at least one session), and it takes
+    /// effect when the parties reach it — so the ladder is resolved now.
+    fn record_oral_agreement(
+        &self,
+        file: &DisputeFile,
+        mediation: &Mediation,
+        content: &str,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        self.require_rostered_mediator(
+            file,
+            mediation,
+            actor,
+            "record an oral agreement",
+            ctx.at(),
+        )?;
+        if mediation.sessions() == 0 {
+            return Err(DisputeError::NoSessionYet);
+        }
+        if content.trim().is_empty() {
+            return Err(DisputeError::EmptyTerms);
+        }
+        let mut decision = Decision::one(DisputeEvent::OralAgreementReached {
+            content: content.to_owned(),
+            mediator: actor.id().clone(),
+            at: ctx.at(),
+        });
+        push_all(
+            &mut decision,
+            self.ladder_step(file, &LadderCommand::Resolve, ctx)?,
+        );
+        Ok(decision)
+    }
+
     fn sign(
         &self,
         file: &DisputeFile,
+        mediation: &Mediation,
         draft: &Draft,
         ctx: &Context<'_>,
     ) -> Result<Decision<DisputeEvent>, DisputeError> {
@@ -277,6 +418,15 @@ impl Dispute {
         }
         if draft.is_signed_by(by) {
             return Err(DisputeError::AlreadySigned { actor: by.clone() });
+        }
+        if *draft.mediator() == *by && !file.is_party(by) {
+            self.require_rostered_mediator(
+                file,
+                mediation,
+                ctx.actor(),
+                "sign the agreement as mediator",
+                ctx.at(),
+            )?;
         }
         let signed = DisputeEvent::AgreementSigned { by: by.clone() };
         let last = (*draft.mediator() == *by || draft.is_signed_by(draft.mediator()))
@@ -313,6 +463,22 @@ impl Dispute {
         let actor = ctx.actor();
         if !file.is_party(actor.id()) {
             return Err(not_a_party(actor, "apply for judicial confirmation"));
+        }
+        // PML arts. 28, 30, 33: an oral agreement is not confirmed.
+        if agreement.form() == AgreementForm::Oral {
+            return Err(DisputeError::OralAgreementNotConfirmable);
+        }
+        // PML art. 33: only a people's mediation agreement may be
+        // judicially confirmed; a commercial mediation organisation's is a
+        // contract.
+        let (body, _) = handling_body(file)?;
+        if let Some(organisation) = self.ladder.graph().mediation_organisation(body) {
+            if !organisation.agreement_may_be_judicially_confirmed() {
+                return Err(DisputeError::NotJudiciallyConfirmable {
+                    body: body.clone(),
+                    organisation,
+                });
+            }
         }
         if let Confirmation::Applied { at } = agreement.confirmation() {
             return Err(DisputeError::ConfirmationAlreadyApplied { applied_at: at });
@@ -377,27 +543,34 @@ impl Dispute {
             }
             decision.push(DisputeEvent::Referred {
                 to,
+                ground: Some(ReferralGround::MediationFailed),
                 routes: *routes,
             });
             return Ok(decision);
         }
-        // Before mediation fails: only a lapsed labour dispute, to
-        // arbitration, by a party.
-        // The right comes from elapsed time, judged here from the recorded
-        // deadline and the command's time: it does not wait for a `Tick`
-        // to have recorded the lapse (which is then recorded first).
-        let mut decision = Decision::none();
-        match file.labour() {
-            LabourLimit::NotLabour => {
-                return Err(DisputeError::NotLabourDispute { kind: file.kind() });
-            }
-            LabourLimit::Running { deadline } if ctx.at() < deadline => {
-                return Err(DisputeError::LabourLimitRunning { deadline });
-            }
-            LabourLimit::Running { deadline } => {
-                decision.push(DisputeEvent::LabourLimitLapsed { deadline });
-            }
-            LabourLimit::Lapsed { .. } => {}
+        self.refer_labour(file, to, ctx)
+    }
+
+    /// Before mediation fails, only a party to a labour dispute is
+    /// referred out, and only to arbitration, on one of two grounds:
+    ///
+    /// - LDMAL art. 5: a party unwilling to mediate may apply for
+    ///   arbitration directly — at any time, even before any body received
+    ///   the dispute. The ground is recorded.
+    /// - LDMAL art. 14: once 15 days from the body's receipt passed without
+    ///   an agreement, a party may apply for arbitration. The right is
+    ///   judged here from the recorded deadline and the command's time; it
+    ///   does not wait for a `Tick` to have recorded it (the referral then
+    ///   records `ArbitrationOpened` first).
+    fn refer_labour(
+        &self,
+        file: &DisputeFile,
+        to: Referral,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        if file.labour() == LabourLimit::NotLabour {
+            return Err(DisputeError::NotLabourDispute { kind: file.kind() });
         }
         if !file.is_party(actor.id()) {
             return Err(not_a_party(actor, "take the dispute to arbitration"));
@@ -406,10 +579,79 @@ impl Dispute {
         if !open.contains(to) {
             return Err(DisputeError::RouteNotOpen { to, open });
         }
+        let mut decision = Decision::none();
+        let ground = match file.labour() {
+            LabourLimit::Running { deadline } if ctx.at() >= deadline => {
+                decision.push(DisputeEvent::ArbitrationOpened { deadline });
+                ReferralGround::NoAgreementWithinPeriod
+            }
+            LabourLimit::MayApplyForArbitration { .. } => ReferralGround::NoAgreementWithinPeriod,
+            _ => ReferralGround::UnwillingToMediate,
+        };
         decision.push(DisputeEvent::Referred {
             to,
+            ground: Some(ground),
             routes: Routes::open_for(file.kind()),
         });
+        Ok(decision)
+    }
+
+    /// PML art. 25 (人民调解法): where a dispute may intensify, the mediator
+    /// takes preventive measures and reports in time to the public
+    /// security organ or other relevant department. The report is its own
+    /// fact: the measures, the body reported to — the nearest body with
+    /// capability `to` serving the dispute's location or an area above it,
+    /// on the day — and whether mediation continues or the case is handed
+    /// over (then referred out, for administrative handling, with the
+    /// routes named). Raising the severity is `FlagRisk`'s, not this.
+    fn report_risk(
+        &self,
+        state: &DisputeState,
+        file: &DisputeFile,
+        measures: &str,
+        to: &Need,
+        continuation: RiskContinuation,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<DisputeEvent>, DisputeError> {
+        let actor = ctx.actor();
+        let (body, tier) = handling_body(file)?;
+        let mediator =
+            actor.has_role(Role::Mediator) && state.mediators().iter().any(|m| m == actor.id());
+        let officer = actor.acts_for(body) && actor.has_role(Role::Officer(tier));
+        if !mediator && !officer {
+            return Err(DisputeError::NotMediatorOrOfficer {
+                actor: actor.id().clone(),
+                body: body.clone(),
+            });
+        }
+        if measures.trim().is_empty() {
+            return Err(DisputeError::NoMeasuresRecorded);
+        }
+        let date = self.date(ctx.at())?;
+        let path = self
+            .ladder
+            .graph()
+            .escalation_path(file.location(), to, date)?;
+        let Some(route) = path.into_iter().next() else {
+            return Err(DisputeError::NoBodyToReportTo {
+                location: file.location().clone(),
+                need: *to,
+            });
+        };
+        let mut decision = Decision::one(DisputeEvent::RiskReported {
+            measures: measures.to_owned(),
+            by: actor.id().clone(),
+            reported_to: route.handler,
+            tier: route.tier,
+            continuation,
+        });
+        if continuation == RiskContinuation::HandedOver {
+            decision.push(DisputeEvent::Referred {
+                to: Referral::Administrative,
+                ground: Some(ReferralGround::RiskHandedOver),
+                routes: Routes::open_for(file.kind()),
+            });
+        }
         Ok(decision)
     }
 
@@ -461,7 +703,7 @@ impl Dispute {
         };
         if let LabourLimit::Running { deadline } = file.labour() {
             if state.is_open() && ctx.at() >= deadline {
-                decision.push(DisputeEvent::LabourLimitLapsed { deadline });
+                decision.push(DisputeEvent::ArbitrationOpened { deadline });
             }
         }
         if state.is_on_ladder() && matches!(file.ladder(), LadderState::Handling(_)) {
@@ -568,8 +810,14 @@ impl Workflow for Dispute {
         }
         let actor = ctx.actor();
         match (state, command) {
-            (S::Mediating { mediation, .. }, C::RecordSession) => {
-                is_mediator_of(mediation, actor, "record a session")?;
+            (S::Mediating { file, mediation }, C::RecordSession) => {
+                self.require_rostered_mediator(
+                    file,
+                    mediation,
+                    actor,
+                    "record a session",
+                    ctx.at(),
+                )?;
                 Ok(DisputeEvent::SessionRecorded {
                     number: mediation.sessions().saturating_add(1),
                 }
@@ -584,8 +832,16 @@ impl Workflow for Dispute {
                 let s = self.start(file, ctx)?;
                 let (body, tier) = (s.route.handler.clone(), s.route.tier);
                 officer_of(actor, &body, tier, "accept the dispute")?;
-                Ok(Decision::one(DisputeEvent::from(LadderEvent::Started(s)))
-                    .and(DisputeEvent::Accepted { body, tier }))
+                let labour_deadline = self.labour_deadline(file, ctx)?;
+                Ok(
+                    Decision::one(DisputeEvent::from(LadderEvent::Started(s))).and(
+                        DisputeEvent::Accepted {
+                            body,
+                            tier,
+                            labour_deadline,
+                        },
+                    ),
+                )
             }
             (S::Escalated { file }, C::Accept) => {
                 let (body, tier) = handling_body(file)?;
@@ -593,6 +849,7 @@ impl Workflow for Dispute {
                 Ok(DisputeEvent::Accepted {
                     body: body.clone(),
                     tier,
+                    labour_deadline: self.labour_deadline(file, ctx)?,
                 }
                 .into())
             }
@@ -630,8 +887,11 @@ impl Workflow for Dispute {
             (state, C::Withdraw) if state.is_open() => {
                 let file = state.file().ok_or_else(not_applicable)?;
                 is_party_of(file, actor, "withdraw from mediation")?;
+                // PML art. 26: an ending without agreement names the
+                // routes, withdrawal too.
                 Ok(DisputeEvent::Withdrawn {
                     party: actor.id().clone(),
+                    routes: Routes::open_for(file.kind()),
                 }
                 .into())
             }
@@ -642,8 +902,20 @@ impl Workflow for Dispute {
                     selection,
                 },
             ) => self.assign(file, mediators, *selection, ctx),
-            (S::Mediating { mediation, .. }, C::RecordAgreement { terms }) => {
-                is_mediator_of(mediation, actor, "record the agreement")?;
+            (S::Mediating { file, mediation }, C::RequestRecusal { mediator, reason }) => {
+                self.request_recusal(file, mediation, mediator, reason, ctx)
+            }
+            (S::Mediating { file, mediation }, C::RecordOralAgreement { content }) => {
+                self.record_oral_agreement(file, mediation, content, ctx)
+            }
+            (S::Mediating { file, mediation }, C::RecordAgreement { terms }) => {
+                self.require_rostered_mediator(
+                    file,
+                    mediation,
+                    actor,
+                    "record the agreement",
+                    ctx.at(),
+                )?;
                 if mediation.sessions() == 0 {
                     return Err(DisputeError::NoSessionYet);
                 }
@@ -656,13 +928,26 @@ impl Workflow for Dispute {
                 }
                 .into())
             }
-            (S::Signing { file, draft, .. }, C::Sign) => self.sign(file, draft, ctx),
+            (
+                S::Signing {
+                    file,
+                    mediation,
+                    draft,
+                },
+                C::Sign,
+            ) => self.sign(file, mediation, draft, ctx),
             (
                 S::Mediating { mediation, .. } | S::Signing { mediation, .. },
                 C::TerminateMediation { reason },
             ) => {
-                is_mediator_of(mediation, actor, "end the mediation")?;
                 let file = state.file().ok_or_else(not_applicable)?;
+                self.require_rostered_mediator(
+                    file,
+                    mediation,
+                    actor,
+                    "end the mediation",
+                    ctx.at(),
+                )?;
                 Ok(DisputeEvent::MediationFailed {
                     reason: *reason,
                     routes: Routes::open_for(file.kind()),
@@ -708,6 +993,18 @@ impl Workflow for Dispute {
                 let file = state.file().ok_or_else(not_applicable)?;
                 self.refer(state, file, *to, ctx)
             }
+            (
+                S::Accepted { file }
+                | S::Escalated { file }
+                | S::Mediating { file, .. }
+                | S::Signing { file, .. }
+                | S::MediationFailed { file, .. },
+                C::ReportRisk {
+                    measures,
+                    to,
+                    continuation,
+                },
+            ) => self.report_risk(state, file, measures, to, *continuation, ctx),
             (state, C::FlagRisk { severity }) => {
                 let file = state.file().ok_or_else(not_applicable)?;
                 self.flag_risk(state, file, *severity, ctx)

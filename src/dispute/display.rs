@@ -54,7 +54,9 @@ impl fmt::Display for DisputeState {
             ),
             DisputeState::MediationFailed { routes, .. } => write!(f, "; routes open: {routes}"),
             DisputeState::Referred { to, .. } => write!(f, "; to {to}"),
-            DisputeState::Withdrawn { by, .. } => write!(f, "; withdrawn by {by}"),
+            DisputeState::Withdrawn { by, routes, .. } => {
+                write!(f, "; withdrawn by {by}, routes open: {routes}")
+            }
             DisputeState::Refused { by, routes, .. } => {
                 write!(f, "; refused by {by}, routes open: {routes}")
             }

@@ -1,6 +1,6 @@
 //! [`DisputeError`]: why a dispute refused a command — who, what and why.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::command::DisputeCommandKind;
 use super::routes::Routes;
@@ -10,7 +10,7 @@ use crate::calendar::{CalendarError, TimeLimit};
 use crate::escalation::{LadderError, Referral};
 use crate::id::{ActorId, OrgId};
 use crate::matter::DisputeKind;
-use crate::org::OrgGraphError;
+use crate::org::{MediationOrganisation, Need, OrgGraphError};
 use crate::tier::{Severity, Tier};
 
 /// Why [`Dispute`](super::Dispute) refused a command. Each variant is one
@@ -139,6 +139,45 @@ pub enum DisputeError {
         /// The body whose roster was checked.
         body: OrgId,
     },
+    /// A mediator the parties choose must be a people's mediator: a member,
+    /// on the day, of a people's mediation committee (人民调解法 arts. 13,
+    /// 19) or of the handling body.
+    #[error("mediator {mediator} chosen by the parties is not a people's mediator on {date}")]
+    NotAPeoplesMediator {
+        /// The mediator.
+        mediator: ActorId,
+        /// The day it was judged on.
+        date: NaiveDate,
+    },
+    /// Recording as mediator needs the mediator's place on a roster on the
+    /// day: the handling body's, or — chosen by the parties — a people's
+    /// mediation committee's (人民调解法 arts. 13, 19). An id alone is not
+    /// enough.
+    #[error(
+        "mediator {mediator} may not {action}: not on the roster of {body} or of a people's mediation committee on {date}"
+    )]
+    MediatorNotRostered {
+        /// The mediator.
+        mediator: ActorId,
+        /// What they tried.
+        action: &'static str,
+        /// The handling body.
+        body: OrgId,
+        /// The day it was judged on.
+        date: NaiveDate,
+    },
+    /// A recusal request must give its reason.
+    #[error("a request to replace mediator {mediator} must give its reason")]
+    NoRecusalReason {
+        /// The mediator.
+        mediator: ActorId,
+    },
+    /// A recusal request names a mediator who is not assigned.
+    #[error("{mediator} is not an assigned mediator of the dispute")]
+    NotAnAssignedMediator {
+        /// The actor named.
+        mediator: ActorId,
+    },
     /// An agreement comes after at least one session.
     #[error("no mediation session has been recorded yet")]
     NoSessionYet,
@@ -157,6 +196,10 @@ pub enum DisputeError {
         /// Who tried to sign again.
         actor: ActorId,
     },
+    /// An oral agreement cannot go to judicial confirmation (人民调解法
+    /// arts. 28, 30, 33: confirmation is of a written agreement).
+    #[error("an oral agreement cannot be judicially confirmed")]
+    OralAgreementNotConfirmable,
     /// Judicial confirmation is applied for once.
     #[error("judicial confirmation was already applied for at {applied_at}")]
     ConfirmationAlreadyApplied {
@@ -192,18 +235,23 @@ pub enum DisputeError {
         limit: TimeLimit,
     },
     /// Before mediation fails, only a labour dispute can be referred (to
-    /// arbitration, once its limit lapsed) — and this is not one.
+    /// arbitration, 劳动争议调解仲裁法 arts. 5 and 14) — and this is not one.
     #[error("a {kind} dispute is referred out only after its mediation fails")]
     NotLabourDispute {
         /// The dispute's kind.
         kind: DisputeKind,
     },
-    /// A labour dispute goes to arbitration before mediation fails only once
-    /// its statutory limit lapsed.
-    #[error("the labour limit runs until {deadline}: arbitration is not yet open")]
-    LabourLimitRunning {
-        /// When it runs out.
-        deadline: DateTime<Utc>,
+    /// PML art. 33 (人民调解法) provides judicial confirmation for people's
+    /// mediation agreements only: the agreement of a commercial mediation
+    /// organisation is a contract and cannot be confirmed.
+    #[error(
+        "the agreement was reached before {body}, a {organisation} organisation: its agreements may not be judicially confirmed"
+    )]
+    NotJudiciallyConfirmable {
+        /// The body that handled the dispute.
+        body: OrgId,
+        /// What kind of mediation organisation it is.
+        organisation: MediationOrganisation,
     },
     /// The route is not open for this dispute.
     #[error("referral to {to:?} is not open: the open routes are {open}")]
@@ -212,6 +260,31 @@ pub enum DisputeError {
         to: Referral,
         /// The routes that are open.
         open: Routes,
+    },
+    /// A risk report records the preventive measures taken.
+    #[error("a risk report must record the preventive measures taken")]
+    NoMeasuresRecorded,
+    /// No body with the capability asked for is reachable from the
+    /// dispute's location: the risk cannot be reported there.
+    #[error(
+        "no body with capability {need} serves {location} or any area above it: the risk cannot be reported"
+    )]
+    NoBodyToReportTo {
+        /// The dispute's location.
+        location: OrgId,
+        /// The capability asked for.
+        need: Need,
+    },
+    /// Only an assigned mediator or an officer of the handling body reports
+    /// a risk.
+    #[error(
+        "actor {actor} may not report a risk: it is neither an assigned mediator nor an officer of {body}"
+    )]
+    NotMediatorOrOfficer {
+        /// Who tried.
+        actor: ActorId,
+        /// The handling body.
+        body: OrgId,
     },
     /// A risk flag must raise the severity.
     #[error("a risk flag must raise the severity: it is {current}, {requested} was asked")]
@@ -293,6 +366,9 @@ pub enum DisputeStateError {
         /// The deadline stored.
         deadline: DateTime<Utc>,
     },
+    /// An oral agreement marked as applied for confirmation.
+    #[error("a stored oral agreement cannot have been applied for confirmation")]
+    OralAgreementConfirmed,
     /// A confirmation applied for outside its window.
     #[error(
         "a confirmation applied for at {at} lies outside its window {effective_at} to {deadline}"

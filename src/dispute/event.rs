@@ -4,7 +4,10 @@ use crate::workflow::HasKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::{Channel, DeclineReason, FailureReason, Party, Satisfaction, Selection};
+use super::command::{
+    Channel, DeclineReason, FailureReason, Party, ReferralGround, RiskContinuation, Satisfaction,
+    Selection,
+};
 use super::routes::Routes;
 use crate::escalation::{LadderEvent, LadderEvents, Referral};
 use crate::id::{ActorId, OrgId};
@@ -19,7 +22,7 @@ use crate::tier::{Severity, Tier};
 /// "event": "escalated", ...}`, the ladder's own event inside.
 ///
 /// Deadlines and routed bodies are decided once and stored here (the labour
-/// deadline in [`Reported`](DisputeEvent::Reported), the confirmation
+/// deadline in [`Accepted`](DisputeEvent::Accepted), the confirmation
 /// deadline in [`AgreementTookEffect`](DisputeEvent::AgreementTookEffect),
 /// the handler in the ladder's events), so replay never consults the graph,
 /// the calendar or the settings.
@@ -41,17 +44,27 @@ pub enum DisputeEvent {
         severity: Severity,
         /// When it was received.
         received_at: DateTime<Utc>,
-        /// For a labour dispute, when the statutory limit (15 days by
-        /// default) runs out without an agreement.
+        /// Stored by earlier versions for a labour dispute: the end of the
+        /// 15-day period counted from the report. New reports leave it
+        /// out: the period runs from the body's receipt, and
+        /// [`Accepted`](DisputeEvent::Accepted) records it (劳动争议调解仲裁法,
+        /// art. 14). Still read, and honoured, for stored histories.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         labour_deadline: Option<DateTime<Utc>>,
     },
-    /// The routed body accepted it for mediation at a tier.
+    /// The routed body accepted it for mediation at a tier: the body has
+    /// received the application.
     Accepted {
         /// The accepting body.
         body: OrgId,
         /// Its tier.
         tier: Tier,
+        /// For a labour dispute received by its first body: the end of the
+        /// 15-day period counted from this receipt (劳动争议调解仲裁法, art.
+        /// 14). `None` for other kinds and on later acceptances (an
+        /// escalation does not restart the period).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        labour_deadline: Option<DateTime<Utc>>,
     },
     /// The routed body declined it.
     Declined {
@@ -71,10 +84,15 @@ pub enum DisputeEvent {
         /// The routes the law leaves open.
         routes: Routes,
     },
-    /// A party withdrew while mediation was open.
+    /// A party withdrew while mediation was open: it ends without
+    /// agreement, and the routes are named (人民调解法 art. 26).
     Withdrawn {
         /// The party who withdrew.
         party: ActorId,
+        /// The routes the law leaves open, named to the parties (empty in
+        /// histories stored before 0.3).
+        #[serde(default)]
+        routes: Routes,
     },
     /// Mediators were assigned.
     MediatorsAssigned {
@@ -82,6 +100,15 @@ pub enum DisputeEvent {
         mediators: Vec<ActorId>,
         /// How they were chosen.
         selection: Selection,
+    },
+    /// A mediator was replaced at a party's request (recusal, 回避).
+    MediatorRecused {
+        /// The mediator who leaves the mediation.
+        mediator: ActorId,
+        /// The party who asked.
+        requested_by: ActorId,
+        /// Why.
+        reason: String,
     },
     /// A mediation session was held.
     SessionRecorded {
@@ -94,6 +121,16 @@ pub enum DisputeEvent {
         terms: String,
         /// The mediator who recorded it, who signs it too.
         mediator: ActorId,
+    },
+    /// The parties reached an oral agreement, which the mediator recorded:
+    /// it is in effect from now (人民调解法 arts. 28, 30).
+    OralAgreementReached {
+        /// The content, as recorded.
+        content: String,
+        /// The mediator who recorded it.
+        mediator: ActorId,
+        /// When the parties reached it (and it took effect).
+        at: DateTime<Utc>,
     },
     /// A party or the mediator signed the agreement.
     AgreementSigned {
@@ -130,6 +167,9 @@ pub enum DisputeEvent {
     Referred {
         /// Where to.
         to: Referral,
+        /// On what ground (absent in histories stored before 0.3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ground: Option<ReferralGround>,
         /// The routes that were open, named to the parties.
         routes: Routes,
     },
@@ -140,10 +180,28 @@ pub enum DisputeEvent {
         /// The severity now.
         to: Severity,
     },
-    /// A labour dispute reached its statutory limit without an agreement:
-    /// any party may now take it to arbitration.
-    LabourLimitLapsed {
-        /// The deadline that passed.
+    /// A risk of intensification was reported (人民调解法 art. 25). A
+    /// hand-over is followed by [`Referred`](DisputeEvent::Referred).
+    RiskReported {
+        /// The preventive measures taken.
+        measures: String,
+        /// Who reported (a mediator or an officer of the handling body).
+        by: ActorId,
+        /// The body reported to, found in the graph by capability.
+        reported_to: OrgId,
+        /// Its tier.
+        tier: Tier,
+        /// Whether mediation continues or the case was handed over.
+        continuation: RiskContinuation,
+    },
+    /// A labour dispute's 15 days from receipt ended without an agreement:
+    /// any party may apply for arbitration (劳动争议调解仲裁法, art. 14).
+    /// Recorded for the record and the metrics, by a `Tick` or by the
+    /// referral that first relies on it; it grants nothing the clock did
+    /// not. (Stored as `labour_limit_lapsed` before 0.3; still read.)
+    #[serde(alias = "labour_limit_lapsed")]
+    ArbitrationOpened {
+        /// When the period ended.
         deadline: DateTime<Utc>,
     },
     /// The follow-up visit was made; the dispute is closed.

@@ -135,12 +135,19 @@
 //! | only officers of the routed body (acting for it, officers of its tier) accept, decline, assign mediators and escalate | [`NotBodyOfficer`](DisputeError::NotBodyOfficer) |
 //! | mediation is voluntary: a party may refuse before it starts (there is none) and withdraw while it is open | [`NotAParty`](DisputeError::NotAParty) |
 //! | a decline names the routes left open | [`NoRoutesNamed`](DisputeError::NoRoutesNamed) |
+//! | every ending without agreement — refusal, withdrawal, failure, referral — records the routes open by kind, [`Routes::open_for`] (PML art. 26) | — (recorded, never refused) |
 //! | mediators: at least one, distinct, from the body's roster unless chosen by the parties; none a party, none a member of an organisation a party is, represents or belongs to, on the day | [`NoMediators`](DisputeError::NoMediators), [`DuplicateMediator`](DisputeError::DuplicateMediator), [`NotOnRoster`](DisputeError::NotOnRoster), [`MediatorIsParty`](DisputeError::MediatorIsParty), [`MediatorConflict`](DisputeError::MediatorConflict) |
 //! | only an assigned mediator records sessions and the agreement (after a session, with terms) or ends the mediation | [`NotAssignedMediator`](DisputeError::NotAssignedMediator), [`NoSessionYet`](DisputeError::NoSessionYet), [`EmptyTerms`](DisputeError::EmptyTerms) |
+//! | only people's mediators mediate: recording a session, an agreement, a signature as mediator or the end of mediation needs the mediator role and a place on the roster that day — the handling body's, or for a mediator the parties chose a people's mediation committee's (PML arts. 13, 19) | [`Forbidden`](DisputeError::Forbidden), [`MediatorNotRostered`](DisputeError::MediatorNotRostered) |
+//! | a mediator the parties choose is a people's mediator (PML art. 19) | [`NotAPeoplesMediator`](DisputeError::NotAPeoplesMediator) |
+//! | a party may ask for an assigned mediator to be replaced, giving the reason (PML art. 23) | [`NotAParty`](DisputeError::NotAParty), [`NotAnAssignedMediator`](DisputeError::NotAnAssignedMediator), [`NoRecusalReason`](DisputeError::NoRecusalReason) |
+//! | an oral agreement (PML arts. 28, 30): recorded by a rostered mediator after a session, with its content; in effect at once; never judicially confirmed | [`NoSessionYet`](DisputeError::NoSessionYet), [`EmptyTerms`](DisputeError::EmptyTerms), [`OralAgreementNotConfirmable`](DisputeError::OralAgreementNotConfirmable) |
 //! | only parties and the agreement's mediator sign, once each; the last signature puts it into effect | [`NotSignatory`](DisputeError::NotSignatory), [`AlreadySigned`](DisputeError::AlreadySigned) |
 //! | judicial confirmation: applied for by a party, naming every party, once, before the window (30 days from taking effect) closes | [`ConfirmationNotJoint`](DisputeError::ConfirmationNotJoint), [`ApplicantNotAParty`](DisputeError::ApplicantNotAParty), [`ConfirmationTooLate`](DisputeError::ConfirmationTooLate), [`ConfirmationAlreadyApplied`](DisputeError::ConfirmationAlreadyApplied) |
-//! | labour disputes: 15 days from receipt without an agreement, a `Tick` records the lapse; then any party may go to arbitration | [`LabourLimitRunning`](DisputeError::LabourLimitRunning), [`NotLabourDispute`](DisputeError::NotLabourDispute), [`RouteNotOpen`](DisputeError::RouteNotOpen) |
+//! | judicial confirmation only of a people's mediation agreement: not before a commercial mediation organisation (PML art. 33) | [`NotJudiciallyConfirmable`](DisputeError::NotJudiciallyConfirmable) |
+//! | labour disputes: a party may apply for arbitration directly, unwilling to mediate (LDMAL art. 5), or once 15 days from the body's receipt (its acceptance) passed without agreement (LDMAL art. 14), judged from the clock; a `Tick` records `ArbitrationOpened` | [`NotLabourDispute`](DisputeError::NotLabourDispute), [`NotAParty`](DisputeError::NotAParty), [`RouteNotOpen`](DisputeError::RouteNotOpen) |
 //! | referral after a failed mediation: a party or the body's officer, to a route the law leaves open ([`Routes::open_for`]) | [`NotBodyOfficer`](DisputeError::NotBodyOfficer), [`RouteNotOpen`](DisputeError::RouteNotOpen) |
+//! | a risk of intensification is reported (PML art. 25): by an assigned mediator or the handling body's officer, with the measures taken, to the nearest body with the capability asked for (public security, the comprehensive governance centre: `EarlyWarning`), mediation continuing or the case handed over | [`NotMediatorOrOfficer`](DisputeError::NotMediatorOrOfficer), [`NoMeasuresRecorded`](DisputeError::NoMeasuresRecorded), [`NoBodyToReportTo`](DisputeError::NoBodyToReportTo) |
 //! | a risk flag raises the severity (on the ladder too, while it is being mediated), sent by a grid worker, mediator, officer, supervisor or the system | [`SeverityNotRaised`](DisputeError::SeverityNotRaised), [`Forbidden`](DisputeError::Forbidden) |
 //! | the ladder's own rules: the ceiling, overrides in writing by the higher tier, routing | [`Ladder`](DisputeError::Ladder) |
 //!
@@ -177,8 +184,10 @@
 //! | `Refuse` | · | → Refused | → Refused | → Refused | · | · | · | · | · | terminal |
 //! | `Withdraw` | · | → Withdrawn | → Withdrawn | → Withdrawn | → Withdrawn | → Withdrawn | · | → Withdrawn | · | terminal |
 //! | `AssignMediators` | · | · | → Mediating | · | · | · | · | · | · | terminal |
+//! | `RequestRecusal` | · | · | · | · | = or → Accepted ⁸ | · | · | · | · | terminal |
 //! | `RecordSession` | · | · | · | · | = | · | · | · | · | terminal |
 //! | `RecordAgreement` | · | · | · | · | → Signing | · | · | · | · | terminal |
+//! | `RecordOralAgreement` | · | · | · | · | → Agreed ¹⁰ | · | · | · | · | terminal |
 //! | `Sign` | · | · | · | · | · | = or → Agreed ² | · | · | · | terminal |
 //! | `ApplyForConfirmation` | · | · | · | · | · | · | = | · | · | terminal |
 //! | `RecordPerformance` | · | · | · | · | · | · | → Fulfilled or Breached | · | · | terminal |
@@ -187,6 +196,7 @@
 //! | `OverrideCeiling` | · | · | · | · | · | · | · | → Escalated ³ | · | terminal |
 //! | `Refer` | · | → Referred ⁴ | → Referred ⁴ | → Referred ⁴ | → Referred ⁴ | → Referred ⁴ | · | → Referred ⁵ | · | terminal |
 //! | `FlagRisk` | · | = | = ⁶ | = ⁶ | = ⁶ | = ⁶ | = | = ⁶ | = | terminal |
+//! | `ReportRisk` | · | · | = or → Referred ⁹ | = or → Referred ⁹ | = or → Referred ⁹ | = or → Referred ⁹ | · | = or → Referred ⁹ | · | terminal |
 //! | `Tick` | = | = ⁷ | = ⁶ ⁷ | = ⁶ ⁷ | = ⁶ ⁷ | = ⁶ ⁷ | = | = ⁶ ⁷ | = | terminal |
 //! | `RecordFollowUp` | · | · | · | · | · | · | · | · | → Closed | terminal |
 //!
@@ -198,16 +208,23 @@
 //!    within the ceiling, `OverrideCeiling` past it. At the top of the graph
 //!    the ladder is exhausted instead (`Ladder.Exhausted`) and the dispute
 //!    stays, to be referred out.
-//! 4. Labour disputes only, once the 15 days lapsed: a party, to
-//!    arbitration.
+//! 4. Labour disputes only: a party, to arbitration — directly (LDMAL
+//!    art. 5), or after 15 days from acceptance without agreement (art. 14;
+//!    `ArbitrationOpened` is recorded first if no tick did).
 //! 5. A party or the body's officer, to a route named at the failure; an
 //!    exhausted ladder records `Ladder.ReferredOut` first.
 //! 6. On the ladder: a raised severity whose band starts higher, or a tier's
 //!    time limit running out on a tick, moves the dispute up (→ Escalated,
 //!    to be accepted anew); at the ceiling a tick sends supervision
 //!    reminders and notices instead.
-//! 7. A labour dispute's first tick after its deadline records
-//!    `LabourLimitLapsed`. A tick with nothing due records nothing.
+//! 7. A labour dispute's first tick after its deadline (15 days from
+//!    acceptance) records `ArbitrationOpened`. A tick with nothing due
+//!    records nothing.
+//! 8. The mediator leaves; the last one leaving sends the dispute back to
+//!    `Accepted`, to await new mediators.
+//! 9. `RiskReported`; a hand-over also records `Referred` (administrative
+//!    handling, ground `RiskHandedOver`, the routes named).
+//! 10. `OralAgreementReached`, then `Ladder.Resolved`: in effect at once.
 //!
 //! # The state diagram
 //!
@@ -219,7 +236,7 @@
 //! stateDiagram-v2
 //!     [*] --> Unreported
 //!     Unreported --> Reported: Reported
-//!     Reported --> Reported: Ladder.Started, RiskFlagged, LabourLimitLapsed
+//!     Reported --> Reported: Ladder.Started, RiskFlagged, ArbitrationOpened
 //!     Reported --> Accepted: Accepted
 //!     Reported --> Declined: Declined
 //!     Reported --> Refused: MediationRefused
@@ -230,20 +247,22 @@
 //!     Accepted --> Withdrawn: Withdrawn
 //!     Accepted --> Referred: Referred
 //!     Accepted --> Escalated: Ladder.Escalated
-//!     Accepted --> Accepted: RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Accepted --> Accepted: RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Escalated --> Accepted: Accepted
 //!     Escalated --> Declined: Declined
 //!     Escalated --> Refused: MediationRefused
 //!     Escalated --> Withdrawn: Withdrawn
 //!     Escalated --> Referred: Referred
-//!     Escalated --> Escalated: Ladder.Escalated, RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
-//!     Mediating --> Mediating: SessionRecorded, RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Escalated --> Escalated: Ladder.Escalated, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Mediating --> Mediating: SessionRecorded, MediatorRecused, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Mediating --> Accepted: MediatorRecused
 //!     Mediating --> Signing: AgreementRecorded
+//!     Mediating --> Agreed: OralAgreementReached
 //!     Mediating --> MediationFailed: MediationFailed
 //!     Mediating --> Withdrawn: Withdrawn
 //!     Mediating --> Referred: Referred
 //!     Mediating --> Escalated: Ladder.Escalated
-//!     Signing --> Signing: AgreementSigned, RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     Signing --> Signing: AgreementSigned, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Signing --> Agreed: AgreementTookEffect
 //!     Signing --> MediationFailed: MediationFailed
 //!     Signing --> Withdrawn: Withdrawn
@@ -255,7 +274,7 @@
 //!     MediationFailed --> Escalated: Ladder.Escalated
 //!     MediationFailed --> Referred: Referred
 //!     MediationFailed --> Withdrawn: Withdrawn
-//!     MediationFailed --> MediationFailed: Ladder.Exhausted, Ladder.ReferredOut, RiskFlagged, LabourLimitLapsed, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
+//!     MediationFailed --> MediationFailed: Ladder.Exhausted, Ladder.ReferredOut, RiskFlagged, RiskReported, ArbitrationOpened, Ladder.SeverityRaised, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued
 //!     Fulfilled --> Closed: FollowedUp
 //!     Fulfilled --> Fulfilled: RiskFlagged
 //!     Breached --> Closed: FollowedUp
@@ -280,15 +299,15 @@ mod table;
 
 pub use command::{
     Channel, DeclineReason, DisputeCommand, DisputeCommandKind, FailureReason, Party, PartyKind,
-    Performance, Report, Satisfaction, Selection,
+    Performance, ReferralGround, Report, RiskContinuation, Satisfaction, Selection,
 };
 pub use decide::{Dispute, DisputeSettings};
 pub use error::{DisputeError, DisputeStateError};
 pub use event::{DisputeEvent, DisputeEventKind};
 pub use routes::Routes;
 pub use state::{
-    Agreement, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft, Ending,
-    LabourLimit, Mediation,
+    Agreement, AgreementForm, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft,
+    Ending, LabourLimit, Mediation,
 };
 #[cfg(feature = "proptest")]
 pub mod strategies;

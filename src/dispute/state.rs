@@ -15,21 +15,33 @@ use crate::matter::DisputeKind;
 use crate::tier::{Severity, Tier};
 use crate::workflow::embed;
 
-/// Where a labour dispute's statutory limit stands (15 days from receipt
-/// without an agreement lets a party go to arbitration).
+/// Where a labour dispute's mediation period stands (劳动争议调解仲裁法,
+/// art. 14: if no agreement is reached within 15 days from the day the
+/// mediation body *receives* the application, a party may apply for
+/// arbitration).
+///
+/// The period is counted from receipt by the body, which is its
+/// acceptance: a labour dispute is `AwaitingReceipt` until a body accepts
+/// it, then `Running`. An escalation does not restart it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "limit", rename_all = "snake_case")]
 pub enum LabourLimit {
-    /// Not a labour dispute: no statutory limit.
+    /// Not a labour dispute: no statutory period.
     NotLabour,
+    /// A labour dispute no mediation body has received (accepted) yet: the
+    /// period has not begun.
+    AwaitingReceipt,
     /// Running until `deadline`.
     Running {
         /// When it runs out.
         deadline: DateTime<Utc>,
     },
-    /// It ran out (recorded by a `Tick`): any party may go to arbitration.
-    Lapsed {
-        /// When it ran out.
+    /// The period ended without an agreement (recorded by a `Tick` or by
+    /// the referral itself): any party may apply for arbitration. (Stored
+    /// as `lapsed` before 0.3; still read.)
+    #[serde(alias = "lapsed")]
+    MayApplyForArbitration {
+        /// When the period ended.
         deadline: DateTime<Utc>,
     },
 }
@@ -135,7 +147,9 @@ impl TryFrom<DisputeFileData> for DisputeFile {
         if labour == matches!(d.labour, LabourLimit::NotLabour) {
             return Err(DisputeStateError::LabourLimitMismatch { kind: d.kind });
         }
-        if let LabourLimit::Running { deadline } | LabourLimit::Lapsed { deadline } = d.labour {
+        if let LabourLimit::Running { deadline }
+        | LabourLimit::MayApplyForArbitration { deadline } = d.labour
+        {
             if deadline < d.received_at {
                 return Err(DisputeStateError::DeadlineBeforeReceipt {
                     received_at: d.received_at,
@@ -323,6 +337,19 @@ pub enum Confirmation {
     },
 }
 
+/// The form of an agreement (人民调解法 art. 28).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementForm {
+    /// A written agreement (调解协议书), in effect once every party and the
+    /// mediator signed (art. 29).
+    #[default]
+    Written,
+    /// An oral agreement recorded by the mediator, in effect when the
+    /// parties reached it (art. 30); never judicially confirmed.
+    Oral,
+}
+
 /// An agreement in effect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AgreementData")]
@@ -332,6 +359,8 @@ pub struct Agreement {
     effective_at: DateTime<Utc>,
     confirmation_due: DateTime<Utc>,
     confirmation: Confirmation,
+    #[serde(default)]
+    form: AgreementForm,
 }
 
 impl Agreement {
@@ -359,6 +388,13 @@ impl Agreement {
     pub fn confirmation(&self) -> Confirmation {
         self.confirmation
     }
+
+    /// Written or oral. An oral agreement has no confirmation window: its
+    /// [`confirmation_due`](Self::confirmation_due) is the moment it took
+    /// effect.
+    pub fn form(&self) -> AgreementForm {
+        self.form
+    }
 }
 
 /// A [`Agreement`] as stored, checked before it becomes one.
@@ -369,6 +405,8 @@ struct AgreementData {
     effective_at: DateTime<Utc>,
     confirmation_due: DateTime<Utc>,
     confirmation: Confirmation,
+    #[serde(default)]
+    form: AgreementForm,
 }
 
 impl TryFrom<AgreementData> for Agreement {
@@ -393,12 +431,16 @@ impl TryFrom<AgreementData> for Agreement {
                 });
             }
         }
+        if d.form == AgreementForm::Oral && d.confirmation != Confirmation::NotApplied {
+            return Err(DisputeStateError::OralAgreementConfirmed);
+        }
         Ok(Agreement {
             terms: d.terms,
             mediator: d.mediator,
             effective_at: d.effective_at,
             confirmation_due: d.confirmation_due,
             confirmation: d.confirmation,
+            form: d.form,
         })
     }
 }
@@ -511,6 +553,9 @@ pub enum DisputeState {
         file: Box<DisputeFile>,
         /// Who withdrew.
         by: ActorId,
+        /// The routes named to the parties.
+        #[serde(default)]
+        routes: Routes,
     },
     /// Declined by the routed body. Terminal.
     Declined {
@@ -693,16 +738,32 @@ impl DisputeState {
                     received_at: *received_at,
                     severity: *severity,
                     risk_flags: 0,
-                    labour: match labour_deadline {
-                        Some(deadline) => LabourLimit::Running {
+                    // A deadline on the report is a stored fact of old
+                    // (counted from the report); new reports leave it to
+                    // the acceptance.
+                    labour: match (labour_deadline, kind) {
+                        (Some(deadline), _) => LabourLimit::Running {
                             deadline: *deadline,
                         },
-                        None => LabourLimit::NotLabour,
+                        (None, DisputeKind::Labour) => LabourLimit::AwaitingReceipt,
+                        (None, _) => LabourLimit::NotLabour,
                     },
                     ladder: LadderState::Idle,
                 }),
             },
-            (S::Reported { file } | S::Escalated { file }, E::Accepted { .. }) => {
+            (
+                S::Reported { mut file } | S::Escalated { mut file },
+                E::Accepted {
+                    labour_deadline, ..
+                },
+            ) => {
+                if let (LabourLimit::AwaitingReceipt, Some(deadline)) =
+                    (file.labour, labour_deadline)
+                {
+                    file.labour = LabourLimit::Running {
+                        deadline: *deadline,
+                    };
+                }
                 S::Accepted { file }
             }
             (
@@ -727,10 +788,11 @@ impl DisputeState {
                 by: party.clone(),
                 routes: *routes,
             },
-            (state, E::Withdrawn { party }) if state.is_open() => match state.into_file() {
+            (state, E::Withdrawn { party, routes }) if state.is_open() => match state.into_file() {
                 Some(file) => S::Withdrawn {
                     file,
                     by: party.clone(),
+                    routes: *routes,
                 },
                 None => S::Unreported,
             },
@@ -748,6 +810,20 @@ impl DisputeState {
                     sessions: 0,
                 }),
             },
+            (
+                S::Mediating {
+                    file,
+                    mut mediation,
+                },
+                E::MediatorRecused { mediator, .. },
+            ) => {
+                mediation.mediators.retain(|m| m != mediator);
+                if mediation.mediators.is_empty() {
+                    S::Accepted { file }
+                } else {
+                    S::Mediating { file, mediation }
+                }
+            }
             (S::Mediating { file, mediation }, E::AgreementRecorded { terms, mediator }) => {
                 S::Signing {
                     file,
@@ -794,9 +870,28 @@ impl DisputeState {
                         effective_at: *at,
                         confirmation_due: *confirmation_due,
                         confirmation: Confirmation::NotApplied,
+                        form: AgreementForm::Written,
                     }),
                 }
             }
+            (
+                S::Mediating { file, .. },
+                E::OralAgreementReached {
+                    content,
+                    mediator,
+                    at,
+                },
+            ) => S::Agreed {
+                file,
+                agreement: Box::new(Agreement {
+                    terms: content.clone(),
+                    mediator: mediator.clone(),
+                    effective_at: *at,
+                    confirmation_due: *at,
+                    confirmation: Confirmation::NotApplied,
+                    form: AgreementForm::Oral,
+                }),
+            },
             (
                 S::Agreed {
                     file,
@@ -821,7 +916,7 @@ impl DisputeState {
                 reason: *reason,
                 routes: *routes,
             },
-            (state, E::Referred { to, routes }) if state.is_open() => match state.into_file() {
+            (state, E::Referred { to, routes, .. }) if state.is_open() => match state.into_file() {
                 Some(file) => S::Referred {
                     file,
                     to: *to,
@@ -836,9 +931,9 @@ impl DisputeState {
                 }
                 state
             }
-            (mut state, E::LabourLimitLapsed { deadline }) => {
+            (mut state, E::ArbitrationOpened { deadline }) => {
                 if let Some(file) = state.file_mut() {
-                    file.labour = LabourLimit::Lapsed {
+                    file.labour = LabourLimit::MayApplyForArbitration {
                         deadline: *deadline,
                     };
                 }
@@ -964,6 +1059,7 @@ mod tests {
                 confirmation: Confirmation::Applied {
                     at: at() + TimeDelta::days(1),
                 },
+                form: AgreementForm::Written,
             }),
         })
         .unwrap()
@@ -1026,6 +1122,13 @@ mod tests {
         let mut json = signing();
         json["draft"]["terms"] = json!("  ");
         assert!(refused(json).contains("empty terms"));
+    }
+
+    #[test]
+    fn a_stored_oral_agreement_applied_for_confirmation_is_refused() {
+        let mut json = agreed();
+        json["agreement"]["form"] = json!("oral");
+        assert!(refused(json).contains("oral agreement"));
     }
 
     #[test]

@@ -56,7 +56,7 @@ use proptest::sample::{Index, select};
 
 use super::command::{
     Channel, DeclineReason, DisputeCommand, FailureReason, Party, Performance, Report,
-    Satisfaction, Selection,
+    RiskContinuation, Satisfaction, Selection,
 };
 use super::decide::Dispute;
 use super::error::DisputeError;
@@ -66,9 +66,10 @@ use crate::actor::{Actor, Role};
 use crate::escalation::Referral;
 use crate::id::{ActorId, CaseId, OrgId};
 use crate::matter::DisputeKind;
+use crate::org::Need;
 use crate::testing::strategies::{epoch, role, steps};
 use crate::testing::{Guide, Step};
-use crate::tier::Severity;
+use crate::tier::{Severity, Tier};
 use crate::workflow::{Case, Context, Workflow};
 
 /// The people and places of the drawn disputes.
@@ -234,9 +235,20 @@ pub fn command(cast: &Cast) -> impl Strategy<Value = DisputeCommand> + use<> {
                 mediators,
                 selection
             }),
+        (
+            select(ids.clone()),
+            select(vec!["", "The mediator is the employer's cousin."])
+        )
+            .prop_map(|(mediator, reason)| C::RequestRecusal {
+                mediator,
+                reason: reason.to_owned()
+            }),
         Just(C::RecordSession),
         select(vec!["", "  ", "Pays the wages by Friday."]).prop_map(|t| C::RecordAgreement {
             terms: t.to_owned()
+        }),
+        select(vec!["", "Settled by word."]).prop_map(|c| C::RecordOralAgreement {
+            content: c.to_owned()
         }),
         Just(C::Sign),
         prop_oneof![
@@ -260,6 +272,19 @@ pub fn command(cast: &Cast) -> impl Strategy<Value = DisputeCommand> + use<> {
         }),
         referral().prop_map(|to| C::Refer { to }),
         severity().prop_map(|severity| C::FlagRisk { severity }),
+        (
+            select(vec!["", "Kept the parties apart."]),
+            select(vec![Need::EarlyWarning, Need::LegalAid]),
+            select(vec![
+                RiskContinuation::MediationContinues,
+                RiskContinuation::HandedOver
+            ])
+        )
+            .prop_map(|(measures, to, continuation)| C::ReportRisk {
+                measures: measures.to_owned(),
+                to,
+                continuation
+            }),
         Just(C::Tick),
         select(vec![
             Satisfaction::Satisfied,
@@ -395,6 +420,9 @@ fn officer_for(
             probe.with_role(Role::Officer(tier)).acting_for(body)
         }
         Err(DisputeError::Forbidden(f)) => probe.with_role(f.needed),
+        Err(DisputeError::NotMediatorOrOfficer { body, .. }) => probe
+            .with_role(Role::Officer(state.tier().unwrap_or(Tier::Grid)))
+            .acting_for(body),
         _ => probe,
     }
 }
@@ -424,7 +452,18 @@ fn next(
         (grid_worker(), C::FlagRisk { severity })
     };
     let tick = || (Actor::system(), C::Tick);
+    // A party goes to arbitration once the labour period ended (LDMAL
+    // art. 14); going directly (art. 5) is the guide's, so that drawn
+    // lifecycles still run their course.
+    let period_ended = state.file().is_some_and(|f| match f.labour() {
+        LabourLimit::Running { deadline } => at >= deadline,
+        LabourLimit::MayApplyForArbitration { .. } => true,
+        _ => false,
+    });
     let to_arbitration = || {
+        if !period_ended {
+            return tick();
+        }
         (
             party(usize::from(choice)),
             C::Refer {
@@ -632,8 +671,8 @@ where
                 out.push(option);
             }
         }
-        // A labour party may go to arbitration once the limit lapses, in
-        // any state before the end of mediation.
+        // A labour party may go to arbitration in any open state: directly
+        // (LDMAL art. 5) or once the period ended (art. 14).
         if let Some(party) = cast.parties.first() {
             let refer = (
                 Actor::new(party.actor.clone()).with_role(Role::Party),
@@ -644,17 +683,60 @@ where
             if !state.is_terminal() && !out.contains(&refer) {
                 out.push(refer);
             }
+            // The mediator records an oral agreement (PML arts. 28, 30).
+            if let DisputeState::Mediating { mediation, .. } = state {
+                if let Some(m) = mediation.mediators().first() {
+                    out.push((
+                        Actor::new(m.clone()).with_role(Role::Mediator),
+                        DisputeCommand::RecordOralAgreement {
+                            content: "The parties settle by word, as recorded.".to_owned(),
+                        },
+                    ));
+                }
+            }
+            // The handling body's officer reports a risk (PML art. 25),
+            // mediation continuing or the case handed over.
+            if state.is_on_ladder() {
+                for continuation in [
+                    RiskContinuation::MediationContinues,
+                    RiskContinuation::HandedOver,
+                ] {
+                    let report = DisputeCommand::ReportRisk {
+                        measures: "Met the parties apart; the gate stays open.".to_owned(),
+                        to: Need::EarlyWarning,
+                        continuation,
+                    };
+                    out.push((
+                        officer_for(&dispute, &cast, state, &report, epoch()),
+                        report,
+                    ));
+                }
+            }
+            // A party may ask for each mediator to be replaced (PML art.
+            // 23), the last one sending the dispute back to await
+            // mediators.
+            if let DisputeState::Mediating { mediation, .. } = state {
+                for m in mediation.mediators() {
+                    out.push((
+                        Actor::new(party.actor.clone()).with_role(Role::Party),
+                        DisputeCommand::RequestRecusal {
+                            mediator: m.clone(),
+                            reason: "The mediator knows the other party.".to_owned(),
+                        },
+                    ));
+                }
+            }
         }
         out
     })
 }
 
-/// Whether a labour dispute's limit has lapsed in `state` (for users'
-/// invariants about arbitration).
-pub fn labour_lapsed(state: &DisputeState) -> bool {
+/// Whether a labour dispute's 15 days ended without agreement in `state`,
+/// as recorded (for users' invariants about arbitration).
+pub fn may_apply_for_arbitration(state: &DisputeState) -> bool {
     state
         .file()
-        .is_some_and(|f| matches!(f.labour(), LabourLimit::Lapsed { .. }))
+        .is_some_and(|f| matches!(f.labour(), LabourLimit::MayApplyForArbitration { .. }))
 }
 
 /// A small world and cast to try the strategies on: a labour dispute in an
@@ -696,8 +778,15 @@ pub fn sample() -> (Dispute, Cast) {
             OrgKind::MediationCommittee,
         )
         .with_capability(labour),
+        Org::new(
+            org("centre"),
+            "Pinghu comprehensive governance centre",
+            OrgKind::ComprehensiveGovernanceCentre,
+        )
+        .with_capability(Capability::EarlyWarning),
         Org::new(org("acme"), "Acme Electronics", OrgKind::Enterprise),
         Org::new(org("p-qian"), "Qian", OrgKind::Person(id("qian"))),
+        Org::new(org("p-wu"), "Wu", OrgKind::Person(id("volunteer-wu"))),
     ];
     let links = [
         ("hehua", Relation::PartOf, "pinghu"),
@@ -705,7 +794,11 @@ pub fn sample() -> (Dispute, Cast) {
         ("academy", Relation::Serves(since), "park"),
         ("hehua-med", Relation::Serves(since), "hehua"),
         ("pinghu-med", Relation::Serves(since), "pinghu"),
+        ("centre", Relation::Serves(since), "pinghu"),
         ("p-qian", Relation::MemberOf(since), "academy"),
+        // Wu volunteers on Pinghu's committee: a people's mediator the
+        // parties may choose (PML art. 19).
+        ("p-wu", Relation::MemberOf(since), "pinghu-med"),
     ];
     for o in orgs {
         // The sample graph is fixed and valid; a refusal here would be a bug.

@@ -50,7 +50,7 @@ pub(crate) struct Hall {
     pub(crate) clerk: Actor,
     pub(crate) agent: Actor,
     pub(crate) supervisor: Actor,
-    /// The competent department agent-mode items go to (an index into
+    /// The competent department forwarded items go to (an index into
     /// [`City::departments`]).
     pub(crate) department: usize,
 }
@@ -88,6 +88,9 @@ pub(crate) struct Notes {
     pub(crate) not_ours: Note,
     pub(crate) rejected: Note,
     pub(crate) bad_review: Note,
+    pub(crate) rectified: Note,
+    pub(crate) followed_up: Note,
+    pub(crate) authorisation: Note,
     pub(crate) not_eligible: Note,
     pub(crate) changed_mind: Note,
 }
@@ -310,7 +313,7 @@ impl City {
         ));
 
         // One hall per subdistrict: the body routing gives for services
-        // there; agent items go to the department routing gives one tier up.
+        // there; forwarded items go to the department routing gives one tier up.
         let sample_items = sample::huanan_city_catalogue().items().to_vec();
         let policy = PolicyBook::new(supervision_policy(
             PolicyId::new("city-year-supervision")?,
@@ -349,8 +352,8 @@ impl City {
             let items = sample_items.iter().map(|item| {
                 let mut item = item.clone();
                 item.handling_body = match item.mode {
-                    Mode::Accept => hall.clone(),
-                    Mode::Agent => department.clone(),
+                    Mode::Handle => hall.clone(),
+                    Mode::Forward => department.clone(),
                 };
                 item
             });
@@ -406,6 +409,9 @@ impl City {
                 not_ours: note("not our competence")?,
                 rejected: note("not justified")?,
                 bad_review: note("bad review upheld")?,
+                rectified: note("the window's procedure was explained and corrected")?,
+                followed_up: note("the applicant was told what was corrected")?,
+                authorisation: note("written authorisation on file")?,
                 not_eligible: note("not eligible")?,
                 changed_mind: note("no longer needed")?,
             },

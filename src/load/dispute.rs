@@ -53,9 +53,10 @@ enum Injection {
     EarlyFollowUp,
     /// The parties apply for judicial confirmation after the window.
     LateConfirmation,
-    /// A worker takes a labour dispute to arbitration before the 15 days
-    /// ran out.
-    EarlyArbitration,
+    /// A worker takes a labour dispute to court while it is mediated
+    /// (arbitration comes first; going there directly is lawful, LDMAL
+    /// art. 5, so it is not a refusal to inject).
+    EarlyLitigation,
 }
 
 struct Plan {
@@ -130,7 +131,7 @@ fn now(state: &DisputeState) -> Now {
                 mediator: m.clone(),
                 sessions: mediation.sessions(),
                 due: rung.and_then(|r| r.due()),
-                lapsed: matches!(file.labour(), LabourLimit::Lapsed { .. }),
+                lapsed: matches!(file.labour(), LabourLimit::MayApplyForArbitration { .. }),
             },
             None => Now::Done,
         },
@@ -217,7 +218,7 @@ fn draw_plan(city: &City, kind: DisputeKind, rng: &mut Pcg64Mcg) -> Plan {
             Injection::LateConfirmation,
         ]);
         if kind == DisputeKind::Labour {
-            options.push(Injection::EarlyArbitration);
+            options.push(Injection::EarlyLitigation);
         }
         Some(options[rng.random_range(0..options.len())])
     } else {
@@ -498,10 +499,26 @@ pub(crate) fn play(
                         }
                         (chosen, Selection::Roster)
                     }
-                    _ => (
-                        vec![id_of(&mut scratch.buf, format_args!("cm{n}.{failures}"))],
-                        Selection::ChosenByParties,
-                    ),
+                    // The parties choose a people's mediator (PML art. 19):
+                    // one of the body's, or of the mediation team of the
+                    // estate where the dispute arose.
+                    _ => {
+                        let team = city.estates.get(run.place as usize).and_then(|e| {
+                            OrgId::new(format!("mt-{}", e.id))
+                                .ok()
+                                .and_then(|t| city.rosters.get(&t))
+                        });
+                        match roster.or(team).filter(|r| !r.is_empty()) {
+                            Some(r) => (
+                                vec![r[(n as usize + failures as usize) % r.len()].clone()],
+                                Selection::ChosenByParties,
+                            ),
+                            None => (
+                                vec![id_of(&mut scratch.buf, format_args!("cm{n}.{failures}"))],
+                                Selection::ChosenByParties,
+                            ),
+                        }
+                    }
                 };
                 match officer(city, &mut scratch.buf, &body, tier) {
                     Some(o) => {
@@ -764,21 +781,12 @@ fn mediating_injection(run: &mut Run<'_>, mediator: &Actor) -> bool {
                 Refusal::NotApplicable,
             );
         }
-        Injection::EarlyArbitration => {
-            let lapsed = run
-                .s
-                .case
-                .state()
-                .file()
-                .is_some_and(|f| matches!(f.labour(), LabourLimit::Lapsed { .. }));
-            if lapsed {
-                return false;
-            }
+        Injection::EarlyLitigation => {
             let p = run.party(0);
             run.refused(
                 &p,
                 &C::Refer {
-                    to: Referral::Arbitration,
+                    to: Referral::Litigation,
                 },
                 Refusal::NotApplicable,
             );

@@ -65,8 +65,9 @@
 //!   breached; a follow-up visit with a rating closes them;
 //! - **service requests** go to one of the halls (one per subdistrict),
 //!   for one of 18 items (the [sample catalogue](crate::service::sample),
-//!   with the hall as handling body in accept mode and the district's
-//!   service centre as the competent department in agent mode); some miss
+//!   with the hall as handling body for the items it handles and the
+//!   district's service centre as the competent department for those it
+//!   forwards); some miss
 //!   a material and are asked for it, are refused at intake, withdrawn,
 //!   returned by a department, suspended, extended, left overdue (a `Tick`
 //!   records it and sends supervision), denied, rated badly and sent back

@@ -124,11 +124,11 @@ impl Run<'_> {
     }
 
     /// Who handles the request now: the hall's clerk for an item it
-    /// handles itself, the department's officer in agent mode.
+    /// handles itself, the department's officer for one it forwards.
     fn handler(&self, h: &Handling) -> Option<Actor> {
         match h.request().mode {
-            Mode::Accept => Some(self.hall.clerk.clone()),
-            Mode::Agent => self
+            Mode::Handle => Some(self.hall.clerk.clone()),
+            Mode::Forward => self
                 .city
                 .department_index
                 .get(h.handler())
@@ -166,6 +166,8 @@ enum Now {
     Rated {
         review: Review,
     },
+    Rectifying,
+    FollowingUp,
     Done,
 }
 
@@ -202,7 +204,28 @@ pub(crate) fn play(
     };
     let incomplete = item.incomplete.as_ref().filter(|_| run.plan.incomplete);
     let submit = incomplete.map_or(&item.complete, |i| &i.submit);
-    if !run.s.send(&hall.service, &run.applicant, submit) {
+    // One request in ten comes through the hall's agent clerk (代办), on
+    // the applicant's written authorisation.
+    let sent = match submit {
+        C::Submit {
+            item,
+            materials,
+            attributes,
+            description,
+        } if n % 10 == 7 => {
+            let for_applicant = C::SubmitForApplicant {
+                applicant: run.applicant.id().clone(),
+                authorisation: city.notes.authorisation.clone(),
+                item: item.clone(),
+                materials: materials.clone(),
+                attributes: attributes.clone(),
+                description: description.clone(),
+            };
+            run.s.send(&hall.service, &hall.agent, &for_applicant)
+        }
+        _ => run.s.send(&hall.service, &run.applicant, submit),
+    };
+    if !sent {
         return run.s;
     }
     let notes = &city.notes;
@@ -243,6 +266,8 @@ pub(crate) fn play(
             S::Completed(_) | S::Denied { .. } => Now::Concluded,
             S::Delivered { .. } => Now::Delivered,
             S::Rated { review, .. } => Now::Rated { review: *review },
+            S::Rectifying { .. } => Now::Rectifying,
+            S::FollowingUp { .. } => Now::FollowingUp,
             _ => Now::Done,
         };
         match now {
@@ -325,15 +350,15 @@ pub(crate) fn play(
                 }
                 run.s.wait_between(rng, 10, 24 * 60);
                 match mode {
-                    Mode::Accept => {
+                    Mode::Handle => {
                         run.send(&hall.clerk, &C::StartProcessing);
                     }
-                    Mode::Agent => {
+                    Mode::Forward => {
                         let to = was_returned.then(|| {
                             let d = (hall.department + 1) % city.departments.len();
                             city.departments[d].id.clone()
                         });
-                        run.send(&hall.agent, &C::Forward { to });
+                        run.send(&hall.clerk, &C::Forward { to });
                     }
                 }
             }
@@ -455,7 +480,7 @@ pub(crate) fn play(
                     run.refused(
                         &a,
                         &C::Rate {
-                            review: Review::Good,
+                            review: Review::Satisfied,
                             comment: None,
                         },
                         Refusal::NotApplicable,
@@ -475,9 +500,9 @@ pub(crate) fn play(
                     rated = true;
                     run.s.wait_between(rng, 5, 3 * 24 * 60);
                     let review = if run.plan.bad && !reworked {
-                        Review::Bad
+                        Review::Dissatisfied
                     } else {
-                        Review::Good
+                        Review::Satisfied
                     };
                     run.s.send(
                         &hall.service,
@@ -492,8 +517,9 @@ pub(crate) fn play(
                     run.send(&hall.clerk, &C::Close);
                 }
             }
-            Now::Rated { review } => {
-                if review == Review::Bad && run.plan.rework && !reworked {
+            Now::Rectifying => {
+                run.s.wait_between(rng, 60, 2 * 24 * 60);
+                if run.plan.rework && !reworked {
                     reworked = true;
                     rated = false;
                     run.s.wait_between(rng, 60, 2 * 24 * 60);
@@ -505,7 +531,24 @@ pub(crate) fn play(
                     );
                     continue;
                 }
-                if review == Review::Good && run.wants(Injection::ReworkGoodReview) {
+                run.send(
+                    &hall.clerk,
+                    &C::Rectify {
+                        action: notes.rectified.clone(),
+                    },
+                );
+            }
+            Now::FollowingUp => {
+                run.s.wait_between(rng, 60, 2 * 24 * 60);
+                run.send(
+                    &hall.clerk,
+                    &C::FollowUp {
+                        result: notes.followed_up.clone(),
+                    },
+                );
+            }
+            Now::Rated { review } => {
+                if !review.is_dissatisfied() && run.wants(Injection::ReworkGoodReview) {
                     run.refused(
                         &hall.supervisor,
                         &C::SendBackForRework {

@@ -249,7 +249,7 @@ impl CaseFacts {
                     true
                 }
                 E::Referred { .. } => true,
-                E::LabourLimitLapsed { .. } => {
+                E::ArbitrationOpened { .. } => {
                     facts.overdue = true;
                     false
                 }
@@ -319,7 +319,10 @@ impl CaseFacts {
         let mut end = history.len();
         for (i, r) in history.iter().enumerate() {
             let ends = match &r.event {
-                E::SupplementRequested { .. } | E::Accepted { .. } => {
+                E::SupplementRequested { .. }
+                | E::Accepted { .. }
+                | E::AcceptedWithPending { .. }
+                | E::DeemedAccepted { .. } => {
                     facts.respond(r.at);
                     false
                 }

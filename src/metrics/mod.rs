@@ -103,7 +103,7 @@
 //! |---|---|---|
 //! | response rate (响应率) | eligible cases answered within [`RESPONSE_LIMIT`] (24 h) of receipt: a dispute accepted by the routed body; a request accepted or sent a supplement request by the hall | eligible cases |
 //! | resolution rate (解决率) | eligible cases resolved: a dispute whose agreement took effect (the ladder recorded it resolved); a request concluded — completed, or denied on its merits (办结) | eligible cases |
-//! | satisfaction rate (满意率) | satisfied ratings: *satisfied* or *fairly satisfied* at a dispute's follow-up visit; a good review of a request | ratings of eligible cases: every follow-up visit, every review (a request reworked after a bad review may be rated twice) |
+//! | satisfaction rate (满意率) | satisfied ratings: *satisfied* or *fairly satisfied* at a dispute's follow-up visit; a good review of a request (好评: very satisfied, satisfied or basically satisfied) | ratings of eligible cases: every follow-up visit, every review (a request reworked after a bad review may be rated twice) |
 //! | on-time rate | resolved cases resolved before their due date: a dispute before the due date of the tier that resolved it (a tier without a time limit is always on time); a request before the promised date in force then (after pauses and extensions) | resolved eligible cases |
 //! | overdue | eligible cases found overdue at least once: a request's `Overdue`; a dispute's timeout escalation, supervision reminder or lapsed labour limit | — (a count) |
 //! | within the ceiling | eligible cases the ladder resolved at or below the ceiling in force (severity raises move it) | eligible cases the ladder resolved (disputes: service requests are supervised, never resolved on the ladder) |
@@ -126,6 +126,7 @@ mod facts;
 mod figures;
 mod measured;
 mod samples;
+mod work_order;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -138,6 +139,7 @@ pub use facts::{CaseFacts, CaseType, Exclusion, RESPONSE_LIMIT, Rating};
 pub use figures::{Figures, FiguresError, Rates};
 pub use measured::Measured;
 pub use samples::TimeSamples;
+pub use work_order::WorkOrderMetrics;
 
 use crate::dispute::{Dispute, DisputeEvent};
 use crate::id::OrgId;

@@ -786,6 +786,26 @@ impl OrgGraph {
         }
     }
 
+    /// The organisations `actor` is a member of on `date`, as
+    /// [`orgs_of_actor`](Self::orgs_of_actor) finds them but unsorted and
+    /// without collecting: the check the dispute's rules make on every
+    /// mediator's record (is the mediator on a roster today?) does not
+    /// touch the heap.
+    pub fn memberships<'a>(
+        &'a self,
+        actor: &ActorId,
+        date: NaiveDate,
+    ) -> impl Iterator<Item = &'a Org> + 'a {
+        self.actors
+            .get(actor)
+            .into_iter()
+            .flat_map(move |&n| self.graph.edges_directed(n, Outgoing))
+            .filter(move |e| {
+                matches!(e.weight(), Relation::MemberOf(_)) && e.weight().is_in_force(date)
+            })
+            .map(|e| &self.graph[e.target()].org)
+    }
+
     /// The organisations coordinating with `org` through `mechanism` on
     /// `date` (a [`Coordinates`](Relation::Coordinates) link in force, in
     /// either direction), sorted by id.

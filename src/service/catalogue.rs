@@ -1,5 +1,7 @@
-//! The service hall's [`Catalogue`]: the items it accepts or acts as agent
-//! for, what each requires, and the typed intake attributes it asks for.
+//! The service hall's [`Catalogue`]: the items it accepts (受理) — to handle
+//! itself or to forward to the competent department — what each requires,
+//! its statutory and promised time limits, and the typed intake attributes
+//! it asks for.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,23 +16,35 @@ use crate::calendar::TimeLimit;
 use crate::id::{IdError, MaterialId, OrgId, ServiceCode};
 use crate::matter::ServiceCategory;
 
-/// How the hall takes an item on (受理 / 代办).
+/// What the hall does with an item once it has accepted it (受理: formally
+/// taken in the application). Accepting is the same in both modes; the
+/// mode says who handles the item afterwards.
+///
+/// Acting *for the applicant* (代办) is not a mode: it is how a request is
+/// submitted (see [`ServiceRequestCommand::SubmitForApplicant`](super::ServiceRequestCommand::SubmitForApplicant)).
+///
+/// Renamed in 0.x: `Accept` is [`Mode::Handle`] and `Agent` is
+/// [`Mode::Forward`]; the old serde names `accept` and `agent` are still
+/// read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
-    /// Accept and handle: the hall handles the item itself (受理).
-    Accept,
-    /// Act as agent: the hall accepts the request and forwards it to the
-    /// competent department, which handles it (代办).
-    Agent,
+    /// The hall accepts the item and handles it itself: its handling body
+    /// is the hall.
+    #[serde(alias = "accept")]
+    Handle,
+    /// The hall accepts the item and forwards it to the competent
+    /// department (转办), which signs for it and handles it.
+    #[serde(alias = "agent")]
+    Forward,
 }
 
 impl Mode {
-    /// `"accept"` or `"agent"`, as in serde.
+    /// `"handle"` or `"forward"`, as in serde.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Mode::Accept => "accept",
-            Mode::Agent => "agent",
+            Mode::Handle => "handle",
+            Mode::Forward => "forward",
         }
     }
 }
@@ -38,6 +52,26 @@ impl Mode {
 impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Whether a material may be pending at acceptance (容缺受理).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Materiality {
+    /// The item cannot be accepted without it.
+    #[default]
+    Essential,
+    /// Non-essential: the item may be accepted without it on the
+    /// applicant's written promise to supply it by a date.
+    NonEssential,
+}
+
+impl Materiality {
+    fn is_essential(&self) -> bool {
+        *self == Materiality::Essential
     }
 }
 
@@ -329,14 +363,27 @@ pub struct Material {
     pub id: MaterialId,
     /// Its name, for people.
     pub name: String,
+    /// Whether the item may be accepted while it is pending (容缺受理).
+    #[serde(default, skip_serializing_if = "Materiality::is_essential")]
+    pub materiality: Materiality,
 }
 
 impl Material {
-    /// A material.
+    /// An essential material.
     pub fn new(id: MaterialId, name: impl Into<String>) -> Self {
         Self {
             id,
             name: name.into(),
+            materiality: Materiality::Essential,
+        }
+    }
+
+    /// A non-essential material: the item may be accepted without it on the
+    /// applicant's written promise to supply it by a date.
+    pub fn non_essential(id: MaterialId, name: impl Into<String>) -> Self {
+        Self {
+            materiality: Materiality::NonEssential,
+            ..Self::new(id, name)
         }
     }
 }
@@ -355,14 +402,17 @@ pub struct ServiceItem {
     pub description: String,
     /// Its category: one of the report's nine, or the city's own.
     pub category: ServiceCategory,
-    /// Whether the hall handles it or acts as agent.
+    /// Whether the hall handles it itself or forwards it, once accepted.
     pub mode: Mode,
-    /// Who handles it: the hall itself in [`Mode::Accept`], the competent
-    /// department in [`Mode::Agent`] (an org-graph node).
+    /// Who handles it: the hall itself in [`Mode::Handle`], the competent
+    /// department in [`Mode::Forward`] (an org-graph node).
     pub handling_body: OrgId,
-    /// The promised time limit, in working days, counted from the day after
-    /// acceptance.
+    /// The hall's promised time limit (承诺时限), in working days, counted
+    /// from the day after acceptance. Never longer than the statutory one.
     pub working_days: u32,
+    /// The statutory time limit (法定时限), in working days: the promised
+    /// limit plus every approved extension may not exceed it.
+    pub statutory_working_days: u32,
     /// The materials it requires, all of them required.
     pub materials: Vec<Material>,
     /// The intake attributes it asks for, in the order they are shown.
@@ -370,7 +420,9 @@ pub struct ServiceItem {
 }
 
 impl ServiceItem {
-    /// An item without materials or attributes yet.
+    /// An item without materials or attributes yet, whose statutory limit
+    /// is its promised one until [`with_statutory_limit`](Self::with_statutory_limit)
+    /// says otherwise.
     pub fn new(
         code: ServiceCode,
         name: impl Into<String>,
@@ -387,9 +439,19 @@ impl ServiceItem {
             mode,
             handling_body,
             working_days,
+            statutory_working_days: working_days,
             materials: Vec::new(),
             attributes: Vec::new(),
         }
+    }
+
+    /// The same item with a statutory time limit of `working_days` (the
+    /// promised limit stays; the catalogue refuses a statutory limit
+    /// shorter than it).
+    #[must_use]
+    pub fn with_statutory_limit(mut self, working_days: u32) -> Self {
+        self.statutory_working_days = working_days;
+        self
     }
 
     /// The same item with a description.
@@ -426,6 +488,15 @@ impl ServiceItem {
     /// Whether the item requires this material.
     pub fn requires(&self, material: &MaterialId) -> bool {
         self.materials.iter().any(|m| m.id == *material)
+    }
+
+    /// The materials the item may be accepted without (容缺受理), in
+    /// catalogue order.
+    pub fn non_essential(&self) -> impl Iterator<Item = &MaterialId> {
+        self.materials
+            .iter()
+            .filter(|m| m.materiality == Materiality::NonEssential)
+            .map(|m| &m.id)
     }
 
     /// Checks a request's attribute values: every required attribute is
@@ -469,16 +540,23 @@ impl ServiceItem {
                 working_days: 0,
             });
         }
+        if self.statutory_working_days < self.working_days {
+            return Err(CatalogueError::PromiseBeyondStatutoryLimit {
+                code: code(),
+                promised: self.working_days,
+                statutory: self.statutory_working_days,
+            });
+        }
         match self.mode {
-            Mode::Accept if self.handling_body != *hall => {
+            Mode::Handle if self.handling_body != *hall => {
                 return Err(CatalogueError::HandledElsewhere {
                     code: code(),
                     body: self.handling_body.clone(),
                     hall: hall.clone(),
                 });
             }
-            Mode::Agent if self.handling_body == *hall => {
-                return Err(CatalogueError::AgentForItself {
+            Mode::Forward if self.handling_body == *hall => {
+                return Err(CatalogueError::ForwardToItself {
                     code: code(),
                     hall: hall.clone(),
                 });
@@ -531,8 +609,8 @@ impl ServiceItem {
     }
 }
 
-/// The catalogue of one service hall (or branch): the items it accepts or
-/// acts as agent for.
+/// The catalogue of one service hall (or branch): the items it accepts,
+/// to handle itself or to forward.
 ///
 /// Every item is checked when the catalogue is built — with
 /// [`Catalogue::try_new`] or from serde, which goes through the same
@@ -542,12 +620,13 @@ impl ServiceItem {
 /// - categories are the nine [`ServiceCategory`] names of the report or
 ///   valid custom names (a city's own category, such as
 ///   `renovation_filing`);
-/// - time limits are a positive number of working days;
+/// - time limits are a positive number of working days, and the promised
+///   limit is no longer than the statutory one;
 /// - names are not blank; materials and attribute codes are unique within
 ///   an item; list attributes have allowed values (unique keys) and other
 ///   attributes none;
-/// - an item the hall accepts and handles names the hall as its handling
-///   body; an item in agent mode names another body (the competent
+/// - an item the hall handles itself names the hall as its handling body;
+///   an item the hall forwards names another body (the competent
 ///   department).
 ///
 /// ```
@@ -559,7 +638,7 @@ impl ServiceItem {
 ///     "TX-001".parse()?,
 ///     "Apply for invoices",
 ///     ServiceCategory::TaxAndInvoicing,
-///     Mode::Accept,
+///     Mode::Handle,
 ///     "huanan-hall".parse()?,
 ///     1,
 /// );
@@ -570,7 +649,7 @@ impl ServiceItem {
 /// assert!(matches!(twice, Err(CatalogueError::DuplicateCode { .. })));
 ///
 /// let own = r#"{"hall": "huanan-hall", "area": "huanan-city", "items": [
-///     {"code": "X-1", "name": "Something", "category": "renovation_filing", "mode": "accept",
+///     {"code": "X-1", "name": "Something", "category": "renovation_filing", "mode": "handle",
 ///      "handling_body": "huanan-hall", "working_days": 3}]}"#;
 /// let catalogue = serde_json::from_str::<Catalogue>(own)?;
 /// let renovation = ServiceCategory::from_static("renovation_filing");
@@ -683,6 +762,9 @@ struct ItemData {
     mode: Mode,
     handling_body: OrgId,
     working_days: i64,
+    /// The promised limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    statutory_working_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     materials: Vec<Material>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -710,6 +792,13 @@ impl TryFrom<CatalogueData> for Catalogue {
                     code: code.clone(),
                     working_days: item.working_days,
                 })?;
+            let statutory = item.statutory_working_days.unwrap_or(item.working_days);
+            let statutory_working_days = u32::try_from(statutory).ok().filter(|d| *d > 0).ok_or(
+                CatalogueError::LimitNotPositive {
+                    code: code.clone(),
+                    working_days: statutory,
+                },
+            )?;
             items.push(ServiceItem {
                 code,
                 name: item.name,
@@ -718,6 +807,7 @@ impl TryFrom<CatalogueData> for Catalogue {
                 mode: item.mode,
                 handling_body: item.handling_body,
                 working_days,
+                statutory_working_days,
                 materials: item.materials,
                 attributes: item.attributes,
             });
@@ -742,6 +832,8 @@ impl From<Catalogue> for CatalogueData {
                     mode: i.mode,
                     handling_body: i.handling_body,
                     working_days: i64::from(i.working_days),
+                    statutory_working_days: (i.statutory_working_days != i.working_days)
+                        .then_some(i64::from(i.statutory_working_days)),
                     materials: i.materials,
                     attributes: i.attributes,
                 })

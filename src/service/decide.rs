@@ -5,26 +5,38 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::catalogue::{Attributes, Catalogue, Mode};
+use super::catalogue::{Attributes, Catalogue, Materiality, Mode};
 use super::command::{Review, ServiceRequestCommand, ServiceRequestCommandKind};
 use super::error::{CatalogueError, OrgUse, ServiceRequestError};
 use super::event::ServiceRequestEventKind;
 use super::event::{ServiceRequestEvent, Submission};
 use super::note::Note;
 use super::state::{
-    Handling, Intake, MaterialStatus, Request, ServiceRequestState, ServiceRequestStateKind,
+    Agency, Handling, Intake, MaterialStatus, PromiseStatus, Request, ServiceRequestState,
+    ServiceRequestStateKind,
 };
 use super::table::TRANSITIONS;
 use crate::actor::{Actor, Role};
 use crate::calendar::{CalendarError, TimeLimit, WorkingCalendar};
 use crate::escalation::{Band, EscalationPolicy, Ladder, LadderCommand, LadderState, PolicyError};
-use crate::id::{MaterialId, OrgId, PolicyId, ServiceCode};
+use crate::id::{ActorId, MaterialId, OrgId, PolicyId, ServiceCode};
 use crate::matter::ServiceCategory;
 use crate::org::Need;
 use crate::tier::{Severity, Tier};
 use crate::workflow::{Context, Decision, HasKind, Transition, Workflow, embed};
 
 type Result<T, E = ServiceRequestError> = std::result::Result<T, E>;
+
+/// The window for a supplement notice: five working days from receipt
+/// (行政许可法 art. 32; its periods are working days, art. 82).
+pub const SUPPLEMENT_NOTICE_LIMIT: TimeLimit = TimeLimit::WorkingDays(5);
+
+/// The default rectification deadline after a bad review: five working
+/// days. 国办发〔2019〕51号 asks for rectification within a set limit
+/// (限期整改) and feedback to the applicant; the figure is the hall's to
+/// set ([`ServiceRequest::with_rectification_limit`]) — five is ours, as
+/// in local implementing rules (Dezhou's, for one).
+pub const DEFAULT_RECTIFICATION_LIMIT: TimeLimit = TimeLimit::WorkingDays(5);
 
 /// The service-request workflow of one hall: its [`Catalogue`], and the
 /// escalation [`Ladder`] (with its policies, organisation graph and working
@@ -37,6 +49,7 @@ pub struct ServiceRequest {
     catalogue: Arc<Catalogue>,
     ladder: Ladder,
     severity: Severity,
+    rectification_limit: TimeLimit,
 }
 
 impl ServiceRequest {
@@ -78,7 +91,21 @@ impl ServiceRequest {
             catalogue,
             ladder,
             severity: Severity::Minor,
+            rectification_limit: DEFAULT_RECTIFICATION_LIMIT,
         })
+    }
+
+    /// The same workflow, giving the hall `limit` to rectify after a bad
+    /// review (default [`DEFAULT_RECTIFICATION_LIMIT`]).
+    #[must_use]
+    pub fn with_rectification_limit(mut self, limit: TimeLimit) -> Self {
+        self.rectification_limit = limit;
+        self
+    }
+
+    /// How long the hall has to rectify after a bad review.
+    pub fn rectification_limit(&self) -> TimeLimit {
+        self.rectification_limit
     }
 
     /// The same workflow, putting requests on the ladder at `severity`.
@@ -147,13 +174,42 @@ impl ServiceRequest {
 
     /// Checks that `actor` handles the request now: a clerk of the hall for
     /// an item it handles itself, an officer of the department that signed
-    /// for it in agent mode.
+    /// for it when the hall forwards the item.
     fn require_handler(actor: &Actor, handling: &Handling, action: &'static str) -> Result<()> {
         let role = match handling.request().mode {
-            Mode::Accept => Role::HallClerk,
-            Mode::Agent => Role::DepartmentOfficer,
+            Mode::Handle => Role::HallClerk,
+            Mode::Forward => Role::DepartmentOfficer,
         };
         Self::require_member(actor, role, action, handling.handler())
+    }
+
+    /// Checks that handling is not suspended by a lapsed promise to supply
+    /// pending materials: judged from the clock, whether or not a tick
+    /// recorded the lapse (容缺受理).
+    fn require_promise_kept(handling: &Handling, at: DateTime<Utc>) -> Result<()> {
+        match handling.pending() {
+            Some(p) if p.is_lapsed_at(at) => match p.materials().first() {
+                Some(material) => Err(ServiceRequestError::PromiseLapsed {
+                    material: material.clone(),
+                    supply_by: p.supply_by(),
+                }),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks that `actor` is the applicant or the agent who submitted for
+    /// it (代办).
+    fn require_applicant_or_agent(
+        actor: &Actor,
+        request: &Request,
+        action: &'static str,
+    ) -> Result<()> {
+        match &request.agent {
+            Some(agency) if agency.agent == *actor.id() => Ok(()),
+            _ => Self::require_applicant(actor, request, action),
+        }
     }
 
     /// Checks that `actor` is the applicant.
@@ -169,16 +225,37 @@ impl ServiceRequest {
         }
     }
 
+    /// A party submits for itself, or the hall's agent clerk for an
+    /// applicant on its written authorisation (代办).
     fn submit(
         &self,
         item: &ServiceCode,
         materials: &[MaterialId],
         attributes: &Attributes,
         description: Option<&Note>,
+        agent_for: Option<(&ActorId, &Note)>,
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
         let actor = ctx.actor();
-        actor.require("submit a request", Role::Party)?;
+        let (applicant, agent) = match agent_for {
+            None => {
+                actor.require("submit a request", Role::Party)?;
+                (actor.id().clone(), None)
+            }
+            Some((applicant, authorisation)) => {
+                Self::require_member(
+                    actor,
+                    Role::AgentClerk,
+                    "submit a request for an applicant",
+                    self.catalogue.hall(),
+                )?;
+                let agency = Agency {
+                    agent: actor.id().clone(),
+                    authorisation: authorisation.clone(),
+                };
+                (applicant.clone(), Some(agency))
+            }
+        };
         let entry = self
             .catalogue
             .item(item)
@@ -191,6 +268,10 @@ impl ServiceRequest {
             });
         }
         let required = sorted(entry.materials.iter().map(|m| &m.id));
+        let non_essential = sorted(entry.non_essential());
+        let notice_due = self
+            .calendar()
+            .deadline(ctx.at(), SUPPLEMENT_NOTICE_LIMIT)?;
         Ok(ServiceRequestEvent::Submitted(Box::new(Submission {
             request: Request {
                 item: entry.code.clone(),
@@ -199,11 +280,15 @@ impl ServiceRequest {
                 hall: self.catalogue.hall().clone(),
                 handling_body: entry.handling_body.clone(),
                 working_days: entry.working_days,
-                applicant: actor.id().clone(),
+                statutory_working_days: entry.statutory_working_days,
+                applicant,
+                agent,
                 submitted_at: ctx.at(),
             },
             required,
             provided,
+            non_essential,
+            notice_due: Some(notice_due),
             attributes: attributes.clone(),
             description: description.cloned(),
         }))
@@ -256,7 +341,7 @@ impl ServiceRequest {
         materials: &[MaterialId],
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
-        Self::require_applicant(ctx.actor(), intake.request(), "supply materials")?;
+        Self::require_applicant_or_agent(ctx.actor(), intake.request(), "supply materials")?;
         let supplied = sorted(materials);
         if supplied.is_empty() {
             return Err(ServiceRequestError::NothingSupplied);
@@ -302,11 +387,28 @@ impl ServiceRequest {
             });
         }
         let at = ctx.at();
-        let promised = self
+        let promised = self.promise(intake, at)?;
+        let mut decision = Decision::one(ServiceRequestEvent::Accepted { at, promised });
+        decision.extend(self.start_supervision(intake, promised, ctx)?);
+        Ok(decision)
+    }
+
+    /// The promised date of a request accepted at `at`: its promised limit
+    /// in working days, from the day after.
+    fn promise(&self, intake: &Intake, at: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        Ok(self
             .calendar()
-            .deadline(at, TimeLimit::WorkingDays(intake.request().working_days))?;
-        // The ladder's due date is the promised date: supervision falls due
-        // when the request does (see DESIGN.md).
+            .deadline(at, TimeLimit::WorkingDays(intake.request().working_days))?)
+    }
+
+    /// Puts an accepted request on the ladder, due at the promised date:
+    /// supervision falls due when the request does (see DESIGN.md).
+    fn start_supervision(
+        &self,
+        intake: &Intake,
+        promised: DateTime<Utc>,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
         let start = LadderCommand::Start {
             location: self.catalogue.area().clone(),
             need: Need::Service(intake.request().category),
@@ -316,8 +418,168 @@ impl ServiceRequest {
         let started = self
             .ladder
             .decide_embedded(&LadderState::Idle, &start, ctx)?;
-        let mut decision = Decision::one(ServiceRequestEvent::Accepted { at, promised });
-        decision.extend(embed::wrap(started));
+        Ok(embed::wrap(started))
+    }
+
+    /// Whether the supplement window closed at `at` without a notice: the
+    /// application then counts as accepted from receipt (行政许可法
+    /// art. 32).
+    fn is_deemed_accepted(intake: &Intake, at: DateTime<Utc>) -> bool {
+        intake.notice_due().is_some_and(|due| at >= due)
+    }
+
+    /// The refusal of a supplement notice or a refusal of acceptance once
+    /// the application counts as accepted from receipt.
+    fn accepted_from_receipt(intake: &Intake) -> ServiceRequestError {
+        ServiceRequestError::AcceptedFromReceipt {
+            received: intake.request().submitted_at,
+            notice_due: intake.notice_due().unwrap_or(intake.request().submitted_at),
+        }
+    }
+
+    /// The acceptance from receipt, once the supplement window closed
+    /// without a notice: promised from receipt, on the ladder, whatever
+    /// materials are missing.
+    fn deem_accepted(
+        &self,
+        intake: &Intake,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        let received = intake.request().submitted_at;
+        let promised = self.promise(intake, received)?;
+        let mut decision =
+            Decision::one(ServiceRequestEvent::DeemedAccepted { received, promised });
+        decision.extend(self.start_supervision(intake, promised, ctx)?);
+        Ok(decision)
+    }
+
+    /// A clerk of the hall accepts with non-essential materials pending, on
+    /// the applicant's written promise to supply them by a date (容缺受理).
+    fn accept_with_promise(
+        &self,
+        intake: &Intake,
+        pending: &[MaterialId],
+        supply_by: DateTime<Utc>,
+        promise: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "accept the request",
+            &intake.request().hall,
+        )?;
+        let named = sorted(pending);
+        if named.is_empty() {
+            return Err(ServiceRequestError::NothingPending);
+        }
+        for m in &named {
+            let Some(material) = intake.materials().iter().find(|i| i.id() == m) else {
+                return Err(ServiceRequestError::MaterialNotRequired {
+                    material: m.clone(),
+                });
+            };
+            if material.status() == MaterialStatus::Provided {
+                return Err(ServiceRequestError::MaterialProvided {
+                    material: m.clone(),
+                });
+            }
+            if material.materiality() == Materiality::Essential {
+                return Err(ServiceRequestError::MaterialEssential {
+                    material: m.clone(),
+                });
+            }
+        }
+        if let Some(m) = intake
+            .materials()
+            .iter()
+            .find(|m| m.status() != MaterialStatus::Provided && !named.contains(m.id()))
+        {
+            return Err(ServiceRequestError::MaterialMissing {
+                material: m.id().clone(),
+            });
+        }
+        let at = ctx.at();
+        if supply_by <= at {
+            return Err(ServiceRequestError::SupplyDateNotAfterAcceptance { at, supply_by });
+        }
+        let promised = self.promise(intake, at)?;
+        let mut decision = Decision::one(ServiceRequestEvent::AcceptedWithPending {
+            at,
+            promised,
+            pending: named,
+            supply_by,
+            promise: promise.clone(),
+        });
+        decision.extend(self.start_supervision(intake, promised, ctx)?);
+        Ok(decision)
+    }
+
+    /// The applicant (or its agent) supplies promised materials after
+    /// acceptance. When the promise's date has passed the lapse is recorded
+    /// first (if no tick did); when the last one comes after it, handling
+    /// resumes and the promised date moves by the working days suspended.
+    fn supply_pending(
+        &self,
+        state: &ServiceRequestState,
+        handling: &Handling,
+        command: &ServiceRequestCommand,
+        materials: &[MaterialId],
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        let Some(pending) = handling.pending() else {
+            return Err(ServiceRequestError::NotApplicable {
+                command: command.kind(),
+                state: state.kind(),
+            });
+        };
+        Self::require_applicant_or_agent(ctx.actor(), handling.request(), "supply materials")?;
+        let supplied = sorted(materials);
+        if supplied.is_empty() {
+            return Err(ServiceRequestError::NothingSupplied);
+        }
+        if let Some(m) = supplied.iter().find(|m| !pending.materials().contains(m)) {
+            return Err(ServiceRequestError::MaterialNotRequested {
+                material: m.clone(),
+            });
+        }
+        let at = ctx.at();
+        let mut decision = Decision::none();
+        // A suspended request's clock is already stopped by its handler.
+        let running = state.is_clock_running();
+        let lapsed = pending.status() == PromiseStatus::Lapsed;
+        if running && at >= pending.supply_by() {
+            decision.push(ServiceRequestEvent::PromiseLapsed {
+                supply_by: pending.supply_by(),
+            });
+        }
+        let last = supplied.len() == pending.materials().len();
+        let resumes = last && (lapsed || (running && at >= pending.supply_by()));
+        let (paused, promised) = if resumes {
+            // Suspended from the promised date on: the working days after
+            // the last day of the promise up to and including today (a
+            // promise "by 4 March" runs out at midnight, so 5 March is the
+            // first day suspended).
+            let last_day = pending
+                .supply_by()
+                .checked_sub_signed(TimeDelta::seconds(1))
+                .unwrap_or(pending.supply_by());
+            let paused = self
+                .calendar()
+                .count_working_days(self.date(last_day)?, self.date(at)?);
+            (paused, self.shift(handling.promised(), paused)?)
+        } else {
+            (0, handling.promised())
+        };
+        decision.push(ServiceRequestEvent::PendingSupplied {
+            at,
+            materials: supplied,
+            paused_working_days: paused,
+            promised,
+        });
+        if resumes {
+            decision.extend(self.reschedule(handling, promised, ctx)?);
+        }
         Ok(decision)
     }
 
@@ -330,6 +592,7 @@ impl ServiceRequest {
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_handler(ctx.actor(), handling, "resume processing")?;
+        Self::require_promise_kept(handling, ctx.at())?;
         let at = ctx.at();
         let paused = self
             .calendar()
@@ -397,17 +660,18 @@ impl ServiceRequest {
             "start processing",
             &handling.request().hall,
         )?;
-        if handling.request().mode != Mode::Accept {
+        if handling.request().mode != Mode::Handle {
             return Err(ServiceRequestError::WrongMode {
                 command: ServiceRequestCommandKind::StartProcessing,
                 mode: handling.request().mode,
             });
         }
+        Self::require_promise_kept(handling, ctx.at())?;
         Ok(ServiceRequestEvent::ProcessingStarted.into())
     }
 
-    /// An agent clerk forwards an agent-mode item to a department of the
-    /// graph that has not returned it before.
+    /// A clerk of the hall forwards an item the hall forwards to a
+    /// department of the graph that has not returned it before (转办).
     fn forward(
         &self,
         handling: &Handling,
@@ -416,16 +680,17 @@ impl ServiceRequest {
     ) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_member(
             ctx.actor(),
-            Role::AgentClerk,
+            Role::HallClerk,
             "forward the request",
             &handling.request().hall,
         )?;
-        if handling.request().mode != Mode::Agent {
+        if handling.request().mode != Mode::Forward {
             return Err(ServiceRequestError::WrongMode {
                 command: ServiceRequestCommandKind::Forward,
                 mode: handling.request().mode,
             });
         }
+        Self::require_promise_kept(handling, ctx.at())?;
         let department = to.unwrap_or(&handling.request().handling_body);
         if !self.ladder.graph().contains(department) {
             return Err(ServiceRequestError::UnknownDepartment {
@@ -444,13 +709,18 @@ impl ServiceRequest {
     }
 
     /// An officer of the department it was forwarded to signs for it.
-    fn sign_for(to: &OrgId, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
+    fn sign_for(
+        handling: &Handling,
+        to: &OrgId,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_member(
             ctx.actor(),
             Role::DepartmentOfficer,
             "sign for the request",
             to,
         )?;
+        Self::require_promise_kept(handling, ctx.at())?;
         Ok(ServiceRequestEvent::SignedFor { by: to.clone() }.into())
     }
 
@@ -481,6 +751,7 @@ impl ServiceRequest {
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_handler(ctx.actor(), handling, "suspend processing")?;
+        Self::require_promise_kept(handling, ctx.at())?;
         Ok(ServiceRequestEvent::Suspended {
             at: ctx.at(),
             reason: reason.clone(),
@@ -488,8 +759,9 @@ impl ServiceRequest {
         .into())
     }
 
-    /// The handler asks for an extension: some working days, no more than
-    /// the item's limit, before the promised date.
+    /// The handler asks for an extension, before the promised date: some
+    /// working days, no more than the statutory limit leaves after the
+    /// promised limit and the extensions approved.
     fn request_extension(
         handling: &Handling,
         working_days: u32,
@@ -497,13 +769,20 @@ impl ServiceRequest {
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_handler(ctx.actor(), handling, "request an extension")?;
+        Self::require_promise_kept(handling, ctx.at())?;
         if working_days == 0 {
             return Err(ServiceRequestError::ZeroExtension);
         }
-        if working_days > handling.request().working_days {
-            return Err(ServiceRequestError::ExtensionTooLong {
+        let request = handling.request();
+        let statutory = request.statutory_limit();
+        let max = statutory
+            .saturating_sub(request.working_days)
+            .saturating_sub(handling.extended_working_days());
+        if working_days > max {
+            return Err(ServiceRequestError::ExtensionBeyondStatutoryLimit {
                 requested: working_days,
-                max: handling.request().working_days,
+                max,
+                statutory,
             });
         }
         if handling.is_past_deadline(ctx.at()) {
@@ -528,6 +807,7 @@ impl ServiceRequest {
     ) -> Result<Decision<ServiceRequestEvent>> {
         ctx.actor()
             .require("approve an extension", Role::Supervisor)?;
+        Self::require_promise_kept(handling, ctx.at())?;
         let promised = self.shift(handling.promised(), working_days)?;
         let mut decision = Decision::one(ServiceRequestEvent::ExtensionApproved {
             working_days,
@@ -547,9 +827,15 @@ impl ServiceRequest {
         .into())
     }
 
-    /// The handler completes it.
+    /// The handler completes it, once every promised material is in.
     fn complete(handling: &Handling, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_handler(ctx.actor(), handling, "complete the request")?;
+        Self::require_promise_kept(handling, ctx.at())?;
+        if let Some(material) = handling.pending().and_then(|p| p.materials().first()) {
+            return Err(ServiceRequestError::MaterialPending {
+                material: material.clone(),
+            });
+        }
         Ok(ServiceRequestEvent::Completed.into())
     }
 
@@ -562,6 +848,7 @@ impl ServiceRequest {
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_handler(ctx.actor(), handling, "deny the request")?;
+        Self::require_promise_kept(handling, ctx.at())?;
         Ok(ServiceRequestEvent::Denied {
             reason: reason.clone(),
             legal_basis: legal_basis.clone(),
@@ -580,22 +867,70 @@ impl ServiceRequest {
         Ok(ServiceRequestEvent::Delivered.into())
     }
 
-    /// The applicant rates the service.
+    /// The applicant rates the service; a bad review (dissatisfied or very
+    /// dissatisfied) opens rectification, due after the hall's
+    /// rectification limit (国办发〔2019〕51号).
     fn rate(
+        &self,
         handling: &Handling,
         review: Review,
         comment: Option<&Note>,
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_applicant(ctx.actor(), handling.request(), "rate the service")?;
-        Ok(ServiceRequestEvent::Rated {
+        let mut decision = Decision::one(ServiceRequestEvent::Rated {
             review,
             comment: comment.cloned(),
+        });
+        if review.is_dissatisfied() {
+            let due = self
+                .calendar()
+                .deadline(ctx.at(), self.rectification_limit)?;
+            decision.push(ServiceRequestEvent::RectificationOpened { due });
+        }
+        Ok(decision)
+    }
+
+    /// A clerk of the hall records the rectification.
+    fn rectify(
+        handling: &Handling,
+        action: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "record the rectification",
+            &handling.request().hall,
+        )?;
+        Ok(ServiceRequestEvent::Rectified {
+            at: ctx.at(),
+            action: action.clone(),
         }
         .into())
     }
 
-    /// A supervisor sends a badly reviewed request back for rework.
+    /// A clerk of the hall records the follow-up call: the request closes.
+    fn follow_up(
+        handling: &Handling,
+        result: &Note,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
+        Self::require_member(
+            ctx.actor(),
+            Role::HallClerk,
+            "record the follow-up call",
+            &handling.request().hall,
+        )?;
+        Ok(ServiceRequestEvent::FollowedUp {
+            at: ctx.at(),
+            result: result.clone(),
+        }
+        .into())
+    }
+
+    /// A supervisor sends a badly reviewed request back for rework (from
+    /// rectification: the rework is the rectification).
     fn send_back_for_rework(
         review: Review,
         reason: &Note,
@@ -603,7 +938,7 @@ impl ServiceRequest {
     ) -> Result<Decision<ServiceRequestEvent>> {
         ctx.actor()
             .require("send the request back for rework", Role::Supervisor)?;
-        if review != Review::Bad {
+        if !review.is_dissatisfied() {
             return Err(ServiceRequestError::ReworkNeedsBadReview);
         }
         Ok(ServiceRequestEvent::SentBackForRework {
@@ -612,7 +947,8 @@ impl ServiceRequest {
         .into())
     }
 
-    /// A clerk of the hall closes a delivered (or rated) request.
+    /// A clerk of the hall closes a delivered (or rated) request; not while
+    /// rectification is open.
     fn close(handling: &Handling, ctx: &Context<'_>) -> Result<Decision<ServiceRequestEvent>> {
         Self::require_member(
             ctx.actor(),
@@ -634,7 +970,7 @@ impl ServiceRequest {
             command: command.kind(),
             state: state.kind(),
         })?;
-        Self::require_applicant(ctx.actor(), request, "withdraw the request")?;
+        Self::require_applicant_or_agent(ctx.actor(), request, "withdraw the request")?;
         Ok(ServiceRequestEvent::Withdrawn {
             reason: reason.cloned(),
         }
@@ -649,22 +985,61 @@ impl ServiceRequest {
         ctx: &Context<'_>,
     ) -> Result<Decision<ServiceRequestEvent>> {
         ctx.actor().require("tick", Role::System)?;
+        let at = ctx.at();
+        match state {
+            ServiceRequestState::Submitted(intake) if Self::is_deemed_accepted(intake, at) => {
+                // Accepted from receipt; then the running request's own
+                // timers, which may already be due.
+                let mut decision = self.deem_accepted(intake, ctx)?;
+                let accepted = decision.iter().fold(state.clone(), |s, e| s.evolve(e));
+                decision.extend(self.tick_running(&accepted, ctx)?);
+                Ok(decision)
+            }
+            ServiceRequestState::Rectifying {
+                due, overdue: None, ..
+            } if at >= *due => Ok(ServiceRequestEvent::RectificationOverdue { due: *due }.into()),
+            _ => self.tick_running(state, ctx),
+        }
+    }
+
+    /// A timer on a request whose clock runs: the promise to supply
+    /// pending materials lapses at its date (the clock stops there), and
+    /// past the promised date overdue is recorded once per deadline and the
+    /// ladder supervises.
+    fn tick_running(
+        &self,
+        state: &ServiceRequestState,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<ServiceRequestEvent>> {
         let Some(handling) = state.running() else {
             return Ok(Decision::none());
         };
-        if !handling.is_past_deadline(ctx.at()) {
-            return Ok(Decision::none());
-        }
+        let at = ctx.at();
+        let lapse = handling
+            .pending()
+            .map(|p| p.supply_by())
+            .filter(|supply_by| at >= *supply_by);
         let mut decision = Decision::none();
-        if handling.overdue() != Some(handling.promised()) {
-            decision.push(ServiceRequestEvent::Overdue {
-                deadline: handling.promised(),
-            });
+        // A lapse on or before the promised date stops the clock before
+        // the request could be overdue.
+        if let Some(supply_by) = lapse.filter(|s| *s <= handling.promised()) {
+            decision.push(ServiceRequestEvent::PromiseLapsed { supply_by });
+            return Ok(decision);
         }
-        let supervision =
-            self.ladder
-                .decide_embedded(handling.ladder(), &LadderCommand::Tick, ctx)?;
-        decision.extend(embed::wrap(supervision));
+        if handling.is_past_deadline(at) {
+            if handling.overdue() != Some(handling.promised()) {
+                decision.push(ServiceRequestEvent::Overdue {
+                    deadline: handling.promised(),
+                });
+            }
+            let supervision =
+                self.ladder
+                    .decide_embedded(handling.ladder(), &LadderCommand::Tick, ctx)?;
+            decision.extend(embed::wrap(supervision));
+        }
+        if let Some(supply_by) = lapse {
+            decision.push(ServiceRequestEvent::PromiseLapsed { supply_by });
+        }
         Ok(decision)
     }
 }
@@ -762,7 +1137,46 @@ impl Workflow for ServiceRequest {
                     attributes,
                     description,
                 },
-            ) => self.submit(item, materials, attributes, description.as_ref(), ctx),
+            ) => self.submit(item, materials, attributes, description.as_ref(), None, ctx),
+            (
+                S::New,
+                C::SubmitForApplicant {
+                    applicant,
+                    authorisation,
+                    item,
+                    materials,
+                    attributes,
+                    description,
+                },
+            ) => self.submit(
+                item,
+                materials,
+                attributes,
+                description.as_ref(),
+                Some((applicant, authorisation)),
+                ctx,
+            ),
+            // Past the supplement window without a notice, the application
+            // counts as accepted from receipt (行政许可法 art. 32): judged
+            // here from the clock, whether or not a tick recorded it.
+            (
+                S::Submitted(intake),
+                C::Accept
+                | C::AcceptWithPromise { .. }
+                | C::RequestSupplement { .. }
+                | C::Refuse { .. },
+            ) if Self::is_deemed_accepted(intake, ctx.at()) => match command {
+                C::Accept | C::AcceptWithPromise { .. } => {
+                    Self::require_member(
+                        ctx.actor(),
+                        Role::HallClerk,
+                        "accept the request",
+                        &intake.request().hall,
+                    )?;
+                    self.deem_accepted(intake, ctx)
+                }
+                _ => Err(Self::accepted_from_receipt(intake)),
+            },
             (S::Submitted(intake), C::RequestSupplement { materials }) => {
                 Self::request_supplement(intake, materials, ctx)
             }
@@ -770,6 +1184,14 @@ impl Workflow for ServiceRequest {
                 Self::supply(intake, materials, ctx)
             }
             (S::Submitted(intake), C::Accept) => self.accept(intake, ctx),
+            (
+                S::Submitted(intake),
+                C::AcceptWithPromise {
+                    pending,
+                    supply_by,
+                    promise,
+                },
+            ) => self.accept_with_promise(intake, pending, *supply_by, promise, ctx),
             (
                 S::Submitted(intake) | S::SupplementRequested(intake),
                 C::Refuse {
@@ -779,10 +1201,18 @@ impl Workflow for ServiceRequest {
             ) => Self::refuse(intake, reason, legal_basis, ctx),
             (S::Accepted(h), C::StartProcessing) => Self::start_processing(h, ctx),
             (S::Accepted(h), C::Forward { to }) => self.forward(h, to.as_ref(), ctx),
-            (S::Forwarded { to, .. }, C::SignFor) => Self::sign_for(to, ctx),
-            (S::Forwarded { to, .. }, C::Return { reason }) => {
+            (S::Forwarded { handling, to }, C::SignFor) => Self::sign_for(handling, to, ctx),
+            (S::Forwarded { handling, to }, C::Return { reason }) => {
+                Self::require_promise_kept(handling, ctx.at())?;
                 Self::return_to_hall(to, reason, ctx)
             }
+            (state, C::SupplyMaterials { materials }) => match state.open_handling() {
+                Some(handling) => self.supply_pending(state, handling, command, materials, ctx),
+                None => Err(ServiceRequestError::NotApplicable {
+                    command: command.kind(),
+                    state: state.kind(),
+                }),
+            },
             (S::InProcess(h), C::Suspend { reason }) => Self::suspend(h, reason, ctx),
             (
                 S::Suspended {
@@ -820,13 +1250,27 @@ impl Workflow for ServiceRequest {
             ) => Self::deny(h, reason, legal_basis, ctx),
             (S::Completed(h) | S::Denied { handling: h, .. }, C::Deliver) => Self::deliver(h, ctx),
             (S::Delivered { handling, .. }, C::Rate { review, comment }) => {
-                Self::rate(handling, *review, comment.as_ref(), ctx)
+                self.rate(handling, *review, comment.as_ref(), ctx)
             }
-            (S::Rated { review, .. }, C::SendBackForRework { reason }) => {
-                Self::send_back_for_rework(*review, reason, ctx)
+            (
+                S::Rated { review, .. } | S::Rectifying { review, .. },
+                C::SendBackForRework { reason },
+            ) => Self::send_back_for_rework(*review, reason, ctx),
+            (S::Rectifying { handling, .. }, C::Rectify { action }) => {
+                Self::rectify(handling, action, ctx)
+            }
+            (S::FollowingUp { handling, .. }, C::FollowUp { result }) => {
+                Self::follow_up(handling, result, ctx)
             }
             (S::Delivered { handling, .. } | S::Rated { handling, .. }, C::Close) => {
                 Self::close(handling, ctx)
+            }
+            (
+                S::Rectifying { handling, due, .. } | S::FollowingUp { handling, due, .. },
+                C::Close,
+            ) => {
+                Self::close(handling, ctx)?;
+                Err(ServiceRequestError::RectificationOpen { due: *due })
             }
             (state, C::Withdraw { reason }) if state.is_open() => {
                 Self::withdraw(state, command, reason.as_ref(), ctx)
@@ -847,16 +1291,34 @@ impl Workflow for ServiceRequest {
         state.is_terminal()
     }
 
-    /// While the clock runs: the promised date until overdue is recorded
-    /// for it, then the ladder's supervision dates (never before the
-    /// promised date: a `Tick` acts only past it).
+    /// At intake, the end of the supplement window (before any notice).
+    /// While the clock runs, the earliest of the date promised for pending
+    /// materials and: the promised date until overdue is recorded for it,
+    /// then the ladder's supervision dates (never before the promised date:
+    /// a `Tick` acts only past it). Under rectification, its deadline until
+    /// overdue is recorded.
     fn next_due(state: &ServiceRequestState) -> Option<DateTime<Utc>> {
-        let handling = state.running()?;
-        if handling.overdue() != Some(handling.promised()) {
-            return Some(handling.promised());
+        match state {
+            ServiceRequestState::Submitted(intake) => return intake.notice_due(),
+            ServiceRequestState::Rectifying {
+                due, overdue: None, ..
+            } => return Some(*due),
+            _ => {}
         }
-        let ladder = handling.ladder().next_due()?;
-        Some(ladder.max(handling.promised()))
+        let handling = state.running()?;
+        let lapse = handling.pending().map(|p| p.supply_by());
+        let clock = if handling.overdue() != Some(handling.promised()) {
+            Some(handling.promised())
+        } else {
+            handling
+                .ladder()
+                .next_due()
+                .map(|ladder| ladder.max(handling.promised()))
+        };
+        match (lapse, clock) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     fn timer_command() -> Option<ServiceRequestCommand> {

@@ -30,6 +30,20 @@ impl fmt::Display for ServiceRequestState {
                 handling.promised().format("%Y-%m-%d")
             )?;
         }
+        if let Some(pending) = self.open_handling().and_then(|h| h.pending()) {
+            let n = pending.materials().len();
+            let s = if n == 1 { "" } else { "s" };
+            let by = pending.supply_by().format("%Y-%m-%d");
+            match pending.status() {
+                super::PromiseStatus::Open => write!(f, "; {n} material{s} pending until {by}")?,
+                super::PromiseStatus::Lapsed => {
+                    write!(
+                        f,
+                        "; suspended: {n} material{s} promised by {by} not supplied"
+                    )?;
+                }
+            }
+        }
         if let Some(intake) = self.intake() {
             let missing = intake.missing().count() + intake.outstanding().count();
             if missing > 0 {
@@ -47,6 +61,12 @@ impl fmt::Display for ServiceRequestState {
             ServiceRequestState::ExtensionRequested { working_days, .. } => {
                 write!(f, "; {working_days} more working days asked for")
             }
+            ServiceRequestState::Rectifying { review, due, .. } => write!(
+                f,
+                "; rated {review}, rectification due {}",
+                due.format("%Y-%m-%d")
+            ),
+            ServiceRequestState::FollowingUp { .. } => write!(f, "; rectified, follow-up call due"),
             _ => Ok(()),
         }
     }

@@ -131,8 +131,9 @@ pub enum CatalogueError {
         /// The key.
         value: String,
     },
-    /// An item the hall accepts and handles names another handling body.
-    #[error("item {code} is accepted and handled by the hall {hall}, not by {body}")]
+    /// An item the hall handles itself ([`Mode::Handle`]) names another
+    /// handling body.
+    #[error("item {code} is handled by the hall {hall} itself, not by {body}")]
     HandledElsewhere {
         /// The item.
         code: ServiceCode,
@@ -141,16 +142,28 @@ pub enum CatalogueError {
         /// The hall.
         hall: OrgId,
     },
-    /// An item in agent mode names the hall itself as the competent
-    /// department.
+    /// An item the hall forwards ([`Mode::Forward`]) names the hall itself
+    /// as the competent department.
     #[error(
-        "item {code} is in agent mode: its handling body must be a competent department, not the hall {hall}"
+        "item {code} is forwarded: its handling body must be a competent department, not the hall {hall}"
     )]
-    AgentForItself {
+    ForwardToItself {
         /// The item.
         code: ServiceCode,
         /// The hall.
         hall: OrgId,
+    },
+    /// An item's promised time limit is longer than its statutory one.
+    #[error(
+        "item {code}: the promised limit of {promised} working days is longer than the statutory limit of {statutory}"
+    )]
+    PromiseBeyondStatutoryLimit {
+        /// The item.
+        code: ServiceCode,
+        /// The promised limit.
+        promised: u32,
+        /// The statutory limit.
+        statutory: u32,
     },
     /// An organisation the catalogue names is not in the organisation graph.
     #[error("{used_as}, {org}, is not in the organisation graph")]
@@ -312,19 +325,86 @@ pub enum ServiceRequestError {
     /// An extension of zero working days.
     #[error("an extension must be of at least one working day")]
     ZeroExtension,
-    /// An extension longer than the item's own time limit.
+    /// An extension that would take the promised limit, with the
+    /// extensions already approved, past the item's statutory limit.
     #[error(
-        "an extension of {requested} working days is longer than the item's time limit of {max}"
+        "an extension of {requested} working days goes past the statutory limit of {statutory}: at most {max} more"
     )]
-    ExtensionTooLong {
+    ExtensionBeyondStatutoryLimit {
         /// The working days asked for.
         requested: u32,
-        /// The most allowed: the item's time limit.
+        /// The most still allowed.
         max: u32,
+        /// The item's statutory limit.
+        statutory: u32,
     },
-    /// Only a bad review may send a request back for rework.
-    #[error("only a bad review may send a request back for rework")]
+    /// Only a dissatisfied review may send a request back for rework.
+    #[error("only a dissatisfied review may send a request back for rework")]
     ReworkNeedsBadReview,
+    /// No supplement notice came within five working days of receipt, so
+    /// the application counts as accepted from receipt (行政许可法 art. 32):
+    /// it can no longer be asked to supplement nor be refused.
+    #[error(
+        "no supplement notice was given by {notice_due}: the application counts as accepted from its receipt at {received}"
+    )]
+    AcceptedFromReceipt {
+        /// When the hall received it.
+        received: DateTime<Utc>,
+        /// The last moment a supplement notice could be given.
+        notice_due: DateTime<Utc>,
+    },
+    /// A material named as pending is essential: the item cannot be
+    /// accepted without it.
+    #[error("the material {material} is essential: the item cannot be accepted without it")]
+    MaterialEssential {
+        /// The material.
+        material: MaterialId,
+    },
+    /// A material named as pending was provided.
+    #[error("the material {material} was provided: it cannot be pending")]
+    MaterialProvided {
+        /// The material.
+        material: MaterialId,
+    },
+    /// An acceptance with materials pending that names none.
+    #[error("an acceptance with materials pending must name at least one")]
+    NothingPending,
+    /// The date promised for the pending materials is not after the
+    /// acceptance.
+    #[error("the pending materials must be promised for a date after {at}, not {supply_by}")]
+    SupplyDateNotAfterAcceptance {
+        /// When it would be accepted.
+        at: DateTime<Utc>,
+        /// The date promised.
+        supply_by: DateTime<Utc>,
+    },
+    /// A promised material has not been supplied yet: the request cannot
+    /// be completed, nor resumed once the promise lapsed.
+    #[error("the promised material {material} has not been supplied")]
+    MaterialPending {
+        /// The first material still pending.
+        material: MaterialId,
+    },
+    /// The applicant promised a material by a date that has passed:
+    /// handling is suspended from that date until it is supplied.
+    #[error(
+        "handling is suspended: the promised material {material} was not supplied by {supply_by}"
+    )]
+    PromiseLapsed {
+        /// The first material still pending.
+        material: MaterialId,
+        /// The date promised.
+        supply_by: DateTime<Utc>,
+    },
+    /// A dissatisfied review opened rectification: the request closes only
+    /// once it is rectified and followed up.
+    #[error(
+        "a dissatisfied review opened rectification, due {due}: the request closes only once it is rectified and followed up"
+    )]
+    RectificationOpen {
+        /// The rectification deadline.
+        due: DateTime<Utc>,
+    },
     /// The escalation ladder refused (routing, policy or calendar).
     #[error("supervision: {0}")]
     Ladder(#[from] LadderError),
@@ -366,6 +446,20 @@ pub enum ServiceStateError {
         accepted_at: DateTime<Utc>,
         /// The promised date stored.
         promised: DateTime<Utc>,
+    },
+    /// The materials pending at acceptance are empty, or not sorted
+    /// without repeats.
+    #[error("the stored pending materials are empty or not sorted without repeats")]
+    PendingNotSorted,
+    /// The date promised for pending materials is not after acceptance.
+    #[error(
+        "the pending materials are promised for {supply_by}, not after acceptance at {accepted_at}"
+    )]
+    SupplyDateNotAfterAcceptance {
+        /// When it was accepted.
+        accepted_at: DateTime<Utc>,
+        /// The date promised.
+        supply_by: DateTime<Utc>,
     },
     /// Overdue recorded for a deadline later than the promise in force.
     #[error("overdue recorded for {overdue}, after the promised date {promised}")]

@@ -22,6 +22,15 @@ pub struct Submission {
     pub required: Vec<MaterialId>,
     /// The materials provided with it, sorted.
     pub provided: Vec<MaterialId>,
+    /// The required materials the item marked non-essential (容缺受理),
+    /// sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub non_essential: Vec<MaterialId>,
+    /// The last moment for a supplement notice: five working days after
+    /// receipt (行政许可法 arts. 32, 82). `None` in events stored before the
+    /// rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_due: Option<DateTime<Utc>>,
     /// The intake attribute values.
     pub attributes: Attributes,
     /// The applicant's description, if any.
@@ -33,8 +42,10 @@ pub struct Submission {
 /// `type` tag, snake_case) never change.
 ///
 /// Every deadline is decided in `decide` and carried here, so replay
-/// consults no calendar: `Accepted` carries the promised completion date,
-/// `Resumed` and `ExtensionApproved` the date it moved to.
+/// consults no calendar: `Accepted`, `DeemedAccepted` and
+/// `AcceptedWithPending` carry the promised completion date, `Resumed`,
+/// `PendingSupplied` and `ExtensionApproved` the date it moved to,
+/// `RectificationOpened` the rectification deadline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 #[serde(rename_all = "snake_case", tag = "type")]
 #[non_exhaustive]
@@ -57,6 +68,48 @@ pub enum ServiceRequestEvent {
         at: DateTime<Utc>,
         /// The promised completion date: when the item's time limit, counted
         /// in working days from the day after acceptance, runs out.
+        promised: DateTime<Utc>,
+    },
+    /// No supplement notice came within five working days of receipt: the
+    /// application counts as accepted from receipt (行政许可法 art. 32).
+    DeemedAccepted {
+        /// When the hall received it: the acceptance date.
+        received: DateTime<Utc>,
+        /// The promised completion date, counted from receipt.
+        promised: DateTime<Utc>,
+    },
+    /// The hall accepted the request with non-essential materials pending
+    /// (容缺受理), on the applicant's written promise.
+    AcceptedWithPending {
+        /// When.
+        at: DateTime<Utc>,
+        /// The promised completion date.
+        promised: DateTime<Utc>,
+        /// The materials pending, sorted.
+        pending: Vec<MaterialId>,
+        /// When the applicant promised to supply them.
+        supply_by: DateTime<Utc>,
+        /// The applicant's written promise.
+        promise: Note,
+    },
+    /// The date promised for the pending materials passed without them:
+    /// handling is suspended from that date.
+    PromiseLapsed {
+        /// The date promised: the suspension starts then.
+        supply_by: DateTime<Utc>,
+    },
+    /// The applicant supplied promised materials. When the last one comes
+    /// after the promise lapsed, handling resumes and the promised date
+    /// moves by the pause.
+    PendingSupplied {
+        /// When.
+        at: DateTime<Utc>,
+        /// The materials supplied, sorted.
+        materials: Vec<MaterialId>,
+        /// The working days handling was suspended for the lapse (0 unless
+        /// this supply ends one).
+        paused_working_days: u32,
+        /// The promised date from now on.
         promised: DateTime<Utc>,
     },
     /// The hall refused the request.
@@ -134,11 +187,36 @@ pub enum ServiceRequestEvent {
     Delivered,
     /// The applicant rated the service.
     Rated {
-        /// Good or bad.
+        /// One of the five levels.
         review: Review,
         /// Their comment, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<Note>,
+    },
+    /// A bad review opened rectification (整改), due by a deadline.
+    RectificationOpened {
+        /// The deadline.
+        due: DateTime<Utc>,
+    },
+    /// A tick found the rectification past its deadline. Recorded once.
+    RectificationOverdue {
+        /// The deadline that passed.
+        due: DateTime<Utc>,
+    },
+    /// The hall rectified.
+    Rectified {
+        /// When.
+        at: DateTime<Utc>,
+        /// What was done.
+        action: Note,
+    },
+    /// The hall called the applicant back after rectification (回访); the
+    /// request is closed.
+    FollowedUp {
+        /// When.
+        at: DateTime<Utc>,
+        /// What the applicant said.
+        result: Note,
     },
     /// A supervisor sent it back for rework after a bad review.
     SentBackForRework {

@@ -4,9 +4,14 @@
 //!
 //! A hall — the Huanan City branch of the Longgang district administrative
 //! service hall, in the report — publishes a [`Catalogue`] of the items it
-//! *accepts and handles* ([`Mode::Accept`], 受理) or *acts as agent* for
-//! ([`Mode::Agent`], 代办), each with its category, handling body, time limit
-//! in working days, required materials and typed intake attributes.
+//! accepts (受理: formally takes in the application), each either handled
+//! by the hall itself ([`Mode::Handle`]) or forwarded to the competent
+//! department ([`Mode::Forward`], 转办), with its category, handling body,
+//! statutory and promised time limits in working days, required materials
+//! (some of which may be pending at acceptance) and typed intake
+//! attributes. Agent service (代办) — the hall's agent clerk acting for the
+//! applicant on its written authorisation — is how a request may be
+//! submitted, in either mode.
 //! [`ServiceRequest`] is the workflow of one request on the
 //! [kernel](crate::workflow): a catalogue, plus the escalation
 //! [`Ladder`](crate::escalation::Ladder) it embeds for supervision (whose
@@ -91,14 +96,18 @@
 //!
 //! # The lifecycle
 //!
-//! Submitted → supplement requested (and supplied) → accepted (the promised
-//! completion date is computed and stored in the event) or refused (reason
-//! and legal basis) → in agent mode, forwarded to the competent department,
-//! which signs for it or returns it as not its own → in process ⇄ suspended
-//! (the clock stops) ⇄ extension requested (approved or rejected by a
-//! supervisor) → completed or denied → delivered → rated (a bad review may
-//! send it back for rework) → closed. The applicant may withdraw at any
-//! open point: from submission until it is completed or denied.
+//! Submitted (by the applicant, or by the hall's agent for it) →
+//! supplement requested (and supplied) → accepted (the promised completion
+//! date is computed and stored in the event; with non-essential materials
+//! pending on a written promise; or from receipt, when no supplement notice
+//! came in time) or refused (reason and legal basis) → for an item the
+//! hall forwards, forwarded to the competent department, which signs for
+//! it or returns it as not its own → in process ⇄ suspended (the clock
+//! stops) ⇄ extension requested (approved or rejected by a supervisor) →
+//! completed or denied → delivered → rated on five levels → closed; a bad
+//! review first opens rectification (rectified, then a follow-up call, or
+//! sent back for rework). The applicant may withdraw at any open point:
+//! from submission until it is completed or denied.
 //!
 //! # The state × command table
 //!
@@ -110,19 +119,29 @@
 //!
 //! | state | accepts → records | `Tick` |
 //! |---|---|---|
-//! | `New` | `Submit` → `Submitted` | nothing |
-//! | `Submitted` | `RequestSupplement` → `SupplementRequested`; `Accept` → `Accepted`, `LadderStarted`; `Refuse` → `Refused`; `Withdraw` → `Withdrawn` | nothing |
+//! | `New` | `Submit`, `SubmitForApplicant` → `Submitted` | nothing |
+//! | `Submitted` | `RequestSupplement` → `SupplementRequested`; `Accept` → `Accepted`, `LadderStarted`; `AcceptWithPromise` → `AcceptedWithPending`, `LadderStarted`; `Refuse` → `Refused`; `Withdraw` → `Withdrawn` — past the supplement window without a notice: `Accept`, `AcceptWithPromise` → `DeemedAccepted`, `LadderStarted`; `RequestSupplement`, `Refuse` refused with [`ServiceRequestError::AcceptedFromReceipt`] | past the supplement window without a notice: `DeemedAccepted`, `LadderStarted` (then the running request's own timers) |
 //! | `SupplementRequested` | `SupplyMaterials` → `MaterialsSupplied`; `Refuse` → `Refused`; `Withdraw` → `Withdrawn` | nothing |
-//! | `Accepted` | `StartProcessing` → `ProcessingStarted` (accept mode); `Forward` → `Forwarded` (agent mode; the other mode's command is refused with [`ServiceRequestError::WrongMode`]); `Withdraw` → `Withdrawn` | overdue, supervision |
-//! | `Forwarded` | `SignFor` → `SignedFor`; `Return` → `Returned` (back to `Accepted`); `Withdraw` → `Withdrawn` | overdue, supervision |
-//! | `InProcess` | `Suspend` → `Suspended`; `RequestExtension` → `ExtensionRequested`; `Complete` → `Completed`; `Deny` → `Denied`; `Withdraw` → `Withdrawn` | overdue, supervision |
-//! | `Suspended` | `Resume` → `Resumed`; `Withdraw` → `Withdrawn` | nothing: the clock is stopped |
-//! | `ExtensionRequested` | `ApproveExtension` → `ExtensionApproved`; `RejectExtension` → `ExtensionRejected`; `Complete` → `Completed`; `Deny` → `Denied`; `Withdraw` → `Withdrawn` | overdue, supervision |
+//! | `Accepted` | `StartProcessing` → `ProcessingStarted` (handled by the hall); `Forward` → `Forwarded` (forwarded items; the other mode's command is refused with [`ServiceRequestError::WrongMode`]); `SupplyMaterials` → `PendingSupplied` (materials pending); `Withdraw` → `Withdrawn` | overdue, supervision, lapse |
+//! | `Forwarded` | `SignFor` → `SignedFor`; `Return` → `Returned` (back to `Accepted`); `SupplyMaterials` → `PendingSupplied`; `Withdraw` → `Withdrawn` | overdue, supervision, lapse |
+//! | `InProcess` | `Suspend` → `Suspended`; `RequestExtension` → `ExtensionRequested`; `Complete` → `Completed`; `Deny` → `Denied`; `SupplyMaterials` → `PendingSupplied`; `Withdraw` → `Withdrawn` | overdue, supervision, lapse |
+//! | `Suspended` | `Resume` → `Resumed`; `SupplyMaterials` → `PendingSupplied`; `Withdraw` → `Withdrawn` | nothing: the clock is stopped |
+//! | `ExtensionRequested` | `ApproveExtension` → `ExtensionApproved`; `RejectExtension` → `ExtensionRejected`; `Complete` → `Completed`; `Deny` → `Denied`; `SupplyMaterials` → `PendingSupplied`; `Withdraw` → `Withdrawn` | overdue, supervision, lapse |
 //! | `Completed` | `Deliver` → `Delivered` | nothing |
 //! | `Denied` | `Deliver` → `Delivered` | nothing |
-//! | `Delivered` | `Rate` → `Rated`; `Close` → `Closed` | nothing |
-//! | `Rated` | `SendBackForRework` → `SentBackForRework` (bad review only, else [`ServiceRequestError::ReworkNeedsBadReview`]); `Close` → `Closed` | nothing |
+//! | `Delivered` | `Rate` → `Rated` (and `RectificationOpened` for a bad review); `Close` → `Closed` | nothing |
+//! | `Rated` | `Close` → `Closed`; `SendBackForRework` refused with [`ServiceRequestError::ReworkNeedsBadReview`] | nothing |
+//! | `Rectifying` | `Rectify` → `Rectified`; `SendBackForRework` → `SentBackForRework`; `Close` refused with [`ServiceRequestError::RectificationOpen`] | `RectificationOverdue` at the deadline, once |
+//! | `FollowingUp` | `FollowUp` → `FollowedUp` (closed); `Close` refused with [`ServiceRequestError::RectificationOpen`] | nothing |
 //! | `Refused`, `Withdrawn`, `Closed` | terminal | terminal |
+//!
+//! `SupplyMaterials` after acceptance applies only while materials are
+//! pending. Past the date promised for them, the handler's commands (and
+//! an extension's approval) are refused with
+//! [`ServiceRequestError::PromiseLapsed`] whether or not a tick recorded
+//! the lapse; a supply then records `PromiseLapsed` first if no tick did.
+//! "Lapse": a `Tick` at or after the promised supply date records
+//! `PromiseLapsed` (the clock stops there).
 //!
 //! "Overdue, supervision": a `Tick` at or after the promised date records
 //! `Overdue { deadline }` once per deadline, and ticks the embedded ladder,
@@ -136,9 +155,10 @@
 //! | command | sender |
 //! |---|---|
 //! | `Submit` | a [`Party`](crate::actor::Role::Party): it becomes the applicant |
-//! | `SupplyMaterials`, `Rate`, `Withdraw` | the applicant ([`ServiceRequestError::NotTheApplicant`]) |
-//! | `RequestSupplement`, `Accept`, `Refuse`, `StartProcessing`, `Deliver`, `Close` | a [`HallClerk`](crate::actor::Role::HallClerk) acting for the hall |
-//! | `Forward` | an [`AgentClerk`](crate::actor::Role::AgentClerk) acting for the hall |
+//! | `SubmitForApplicant` | an [`AgentClerk`](crate::actor::Role::AgentClerk) acting for the hall (代办): the applicant named becomes the applicant, the agent and the written authorisation are recorded |
+//! | `SupplyMaterials`, `Withdraw` | the applicant or the agent who submitted for it ([`ServiceRequestError::NotTheApplicant`]) |
+//! | `Rate` | the applicant itself |
+//! | `RequestSupplement`, `Accept`, `AcceptWithPromise`, `Refuse`, `StartProcessing`, `Forward`, `Deliver`, `Rectify`, `FollowUp`, `Close` | a [`HallClerk`](crate::actor::Role::HallClerk) acting for the hall |
 //! | `SignFor`, `Return` | a [`DepartmentOfficer`](crate::actor::Role::DepartmentOfficer) acting for the department it was forwarded to |
 //! | `Suspend`, `Resume`, `RequestExtension`, `Complete`, `Deny` | the handler: a hall clerk acting for the hall in accept mode, an officer acting for the department that signed for it in agent mode |
 //! | `ApproveExtension`, `RejectExtension`, `SendBackForRework` | a [`Supervisor`](crate::actor::Role::Supervisor) |
@@ -163,12 +183,47 @@
 //!   [`NotAllowedValue`](ServiceRequestError::NotAllowedValue) and
 //!   [`UnknownAttribute`](ServiceRequestError::UnknownAttribute) each name
 //!   the attribute.
+//! - **The supplement window** (行政许可法 art. 32(4); its periods are
+//!   working days, art. 82): the supplement notice must come within five
+//!   working days of receipt ([`SUPPLEMENT_NOTICE_LIMIT`]; the `Submitted`
+//!   event carries the instant). Past it without a notice, the application
+//!   counts as accepted from receipt: `decide` judges it from the clock, so
+//!   a clerk's `Accept` then records `DeemedAccepted` (promised from
+//!   receipt, whatever is missing) and a late `RequestSupplement` or
+//!   `Refuse` is [`ServiceRequestError::AcceptedFromReceipt`]; a `Tick`
+//!   records the acceptance when nobody acted.
+//! - **Acceptance with a material pending** (容缺受理): where the item marks
+//!   a material [`Materiality::NonEssential`], `AcceptWithPromise` accepts
+//!   without it on the applicant's written promise to supply it by a date
+//!   after acceptance. Every material not provided must be named
+//!   ([`MaterialMissing`](ServiceRequestError::MaterialMissing)), and each
+//!   named one must be non-essential
+//!   ([`MaterialEssential`](ServiceRequestError::MaterialEssential)) and
+//!   not provided ([`MaterialProvided`](ServiceRequestError::MaterialProvided)).
+//!   The request cannot be completed while one is pending
+//!   ([`MaterialPending`](ServiceRequestError::MaterialPending)). Missing
+//!   the date suspends handling from that date: the clock stops, and the
+//!   last material supplied resumes it, moving the promised date by the
+//!   working days suspended.
+//! - **Statutory and promised limits** (法定时限 / 承诺时限): the promised
+//!   limit is the hall's and never longer than the statutory one (the
+//!   catalogue refuses it); extensions are requested before the deadline
+//!   ([`ServiceRequestError::ExtensionTooLate`]), for at least one working
+//!   day, and the promised limit with every approved extension may not
+//!   exceed the statutory limit
+//!   ([`ServiceRequestError::ExtensionBeyondStatutoryLimit`]).
 //! - **Forwarding** goes to the item's handling body unless another
 //!   department is named; never to one that already returned the request
 //!   ([`ServiceRequestError::ReturnedBefore`]).
-//! - **Extensions** are requested before the deadline
-//!   ([`ServiceRequestError::ExtensionTooLate`]), for at least one working
-//!   day and at most the item's own limit.
+//! - **Reviews** (好差评, 国办发〔2019〕51号): five levels, [`Review`]. A bad
+//!   review (dissatisfied or very dissatisfied) opens rectification (整改),
+//!   due after the hall's rectification limit
+//!   ([`DEFAULT_RECTIFICATION_LIMIT`] unless
+//!   [`ServiceRequest::with_rectification_limit`] says otherwise); the
+//!   hall records what it did, then the follow-up call (回访), which closes
+//!   the request. It cannot be closed before
+//!   ([`ServiceRequestError::RectificationOpen`]); a supervisor may instead
+//!   send it back for rework, after which it is delivered and rated again.
 //!
 //! # Deadlines
 //!
@@ -216,8 +271,8 @@
 //!     SupplementRequested --> Submitted: MaterialsSupplied
 //!     Submitted --> Refused: Refused
 //!     SupplementRequested --> Refused: Refused
-//!     Submitted --> Accepted: Accepted
-//!     Accepted --> Accepted: Ladder.Started, Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Escalated
+//!     Submitted --> Accepted: Accepted, DeemedAccepted, AcceptedWithPending
+//!     Accepted --> Accepted: Ladder.Started, Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Rescheduled, PromiseLapsed, PendingSupplied, Ladder.Escalated
 //!     Accepted --> InProcess: ProcessingStarted
 //!     Accepted --> Forwarded: Forwarded
 //!     Forwarded --> InProcess: SignedFor
@@ -233,7 +288,11 @@
 //!     Completed --> Delivered: Delivered
 //!     Denied --> Delivered: Delivered
 //!     Delivered --> Rated: Rated
-//!     Rated --> InProcess: SentBackForRework
+//!     Rated --> Rectifying: RectificationOpened
+//!     Rectifying --> Rectifying: RectificationOverdue
+//!     Rectifying --> FollowingUp: Rectified
+//!     FollowingUp --> Closed: FollowedUp
+//!     Rectifying --> InProcess: SentBackForRework
 //!     Delivered --> Closed: Closed
 //!     Rated --> Closed: Closed
 //!     Submitted --> Withdrawn: Withdrawn
@@ -243,9 +302,10 @@
 //!     InProcess --> Withdrawn: Withdrawn
 //!     Suspended --> Withdrawn: Withdrawn
 //!     ExtensionRequested --> Withdrawn: Withdrawn
-//!     Forwarded --> Forwarded: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Escalated
-//!     InProcess --> InProcess: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Rescheduled, Ladder.Escalated
-//!     ExtensionRequested --> ExtensionRequested: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Escalated
+//!     Forwarded --> Forwarded: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Rescheduled, PromiseLapsed, PendingSupplied, Ladder.Escalated
+//!     InProcess --> InProcess: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Rescheduled, PromiseLapsed, PendingSupplied, Ladder.Escalated
+//!     ExtensionRequested --> ExtensionRequested: Overdue, Ladder.SupervisionReminded, Ladder.SupervisionNoticeIssued, Ladder.Rescheduled, PromiseLapsed, PendingSupplied, Ladder.Escalated
+//!     Suspended --> Suspended: PendingSupplied
 //!     Refused --> [*]
 //!     Closed --> [*]
 //!     Withdrawn --> [*]
@@ -269,17 +329,19 @@ mod table;
 
 pub use catalogue::{
     AllowedValue, Attribute, AttributeCode, AttributeValue, Attributes, Catalogue, Datatype,
-    Material, Mode, Requirement, ServiceItem,
+    Material, Materiality, Mode, Requirement, ServiceItem,
 };
 pub use command::{Review, ServiceRequestCommand, ServiceRequestCommandKind};
-pub use decide::{ServiceRequest, supervision_policy};
+pub use decide::{
+    DEFAULT_RECTIFICATION_LIMIT, SUPPLEMENT_NOTICE_LIMIT, ServiceRequest, supervision_policy,
+};
 pub use error::{CatalogueError, OrgUse, ServiceRequestError, ServiceStateError};
 pub use event::{ServiceRequestEvent, ServiceRequestEventKind, Submission};
 pub use note::{MAX_NOTE_LEN, Note, NoteError};
 pub use report::{HallMetrics, RequestFacts};
 pub use state::{
-    Handling, Intake, IntakeMaterial, MaterialStatus, Outcome, Request, ServiceRequestState,
-    ServiceRequestStateKind,
+    Agency, Handling, Intake, IntakeMaterial, MaterialStatus, Outcome, Pending, PromiseStatus,
+    Request, ServiceRequestState, ServiceRequestStateKind,
 };
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 
-use super::command::Review;
 use super::event::ServiceRequestEvent;
 use crate::calendar::WorkingCalendar;
 use crate::workflow::Recorded;
@@ -12,17 +11,18 @@ use crate::workflow::Recorded;
 pub struct RequestFacts {
     /// When it was submitted.
     pub submitted_at: Option<DateTime<Utc>>,
-    /// When it was accepted.
+    /// When it was accepted (from receipt, when it counts as accepted for
+    /// want of a supplement notice).
     pub accepted_at: Option<DateTime<Utc>>,
     /// When handling was first concluded — completed or denied (办结) —
     /// and the promised date in force then.
     pub concluded: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Whether a tick ever found it overdue.
     pub overdue: bool,
-    /// Good reviews it received (a request sent back for rework may be
-    /// rated again).
+    /// Good reviews it received (好评: very satisfied, satisfied or basically
+    /// satisfied; a request sent back for rework may be rated again).
     pub good_reviews: u32,
-    /// Bad reviews it received.
+    /// Bad reviews it received (差评: dissatisfied or very dissatisfied).
     pub bad_reviews: u32,
 }
 
@@ -37,21 +37,30 @@ impl RequestFacts {
         for r in history {
             match &r.event {
                 E::Submitted(s) => facts.submitted_at = Some(s.request.submitted_at),
-                E::Accepted { at, promised: p } => {
+                E::Accepted { at, promised: p }
+                | E::AcceptedWithPending {
+                    at, promised: p, ..
+                }
+                | E::DeemedAccepted {
+                    received: at,
+                    promised: p,
+                } => {
                     facts.accepted_at = Some(*at);
                     promised = Some(*p);
                 }
-                E::Resumed { promised: p, .. } | E::ExtensionApproved { promised: p, .. } => {
+                E::Resumed { promised: p, .. }
+                | E::PendingSupplied { promised: p, .. }
+                | E::ExtensionApproved { promised: p, .. } => {
                     promised = Some(*p);
                 }
                 E::Completed | E::Denied { .. } if facts.concluded.is_none() => {
                     facts.concluded = promised.map(|p| (r.at, p));
                 }
                 E::Overdue { .. } => facts.overdue = true,
-                E::Rated { review, .. } => match review {
-                    Review::Good => facts.good_reviews = facts.good_reviews.saturating_add(1),
-                    Review::Bad => facts.bad_reviews = facts.bad_reviews.saturating_add(1),
-                },
+                E::Rated { review, .. } if review.is_dissatisfied() => {
+                    facts.bad_reviews = facts.bad_reviews.saturating_add(1);
+                }
+                E::Rated { .. } => facts.good_reviews = facts.good_reviews.saturating_add(1),
                 _ => {}
             }
         }

@@ -2,11 +2,15 @@
 //! for the Huanan City branch of the Longgang district administrative
 //! service hall, and the small organisation graph around it.
 //!
-//! The report says the branch accepts or acts as agent for 168 enterprise
-//! service items in 9 categories (business registration, funding support,
-//! talent support, ...). The real list is not public in the report, so the
+//! The report says the branch accepts (受理) or acts as agent (代办) for 168
+//! enterprise service items in 9 categories (business registration,
+//! funding support, talent support, ...). Here the branch accepts every
+//! item, handling some itself and forwarding the others to a district
+//! department; any item may be submitted through its agent clerk on the
+//! applicant's written authorisation. The real list is not public in the report, so the
 //! 18 items here — two per category — are *made up*: their codes, names,
-//! departments, time limits, materials and attributes are plausible
+//! departments, time limits (promised and statutory), materials (and
+//! which may be pending at acceptance) and attributes are plausible
 //! examples, not the hall's actual terms. Do not use them for anything but
 //! examples and tests.
 //!
@@ -23,7 +27,7 @@
 //! for category in ServiceCategory::ALL {
 //!     assert_eq!(catalogue.in_category(category).count(), 2);
 //! }
-//! assert!(catalogue.items().iter().any(|i| i.mode == Mode::Agent));
+//! assert!(catalogue.items().iter().any(|i| i.mode == Mode::Forward));
 //! let service = sample::huanan_city_service();
 //! assert_eq!(service.catalogue().hall().as_str(), sample::HALL);
 //! ```
@@ -213,16 +217,19 @@ fn item(
     working_days: u32,
 ) -> ServiceItem {
     let mode = if body == HALL {
-        Mode::Accept
+        Mode::Handle
     } else {
-        Mode::Agent
+        Mode::Forward
     };
+    // Made up: the statutory limit is the promised one plus at least five
+    // working days.
     ServiceItem::new(id(code), name, category, mode, id(body), working_days)
+        .with_statutory_limit(working_days + working_days.max(5))
 }
 
 /// The sample catalogue: 18 made-up items, two in each of the nine
-/// categories, some handled by the branch itself and some in agent mode
-/// for a district department.
+/// categories, some handled by the branch itself and some forwarded to a
+/// district department.
 ///
 /// # Panics
 ///
@@ -248,7 +255,10 @@ pub fn huanan_city_catalogue() -> Catalogue {
         ))
         .with_material(id_card())
         .with_material(material("articles", "Articles of association"))
-        .with_material(material("premises-proof", "Proof of the business premises"))
+        .with_material(Material::non_essential(
+            id("premises-proof"),
+            "Proof of the business premises",
+        ))
         .with_attribute(required("company_name", "Proposed company name", D::String))
         .with_attribute(required(
             "registered_capital",
@@ -326,7 +336,10 @@ pub fn huanan_city_catalogue() -> Catalogue {
         )
         .with_material(material("id-card", "Identity card"))
         .with_material(material("degree", "Degree certificate"))
-        .with_material(material("labour-contract", "Labour contract"))
+        .with_material(Material::non_essential(
+            id("labour-contract"),
+            "Labour contract",
+        ))
         .with_attribute(
             required("talent_category", "Talent category", D::SingleValueList)
                 .with_value("a", "Category A")

@@ -5,7 +5,7 @@ use crate::workflow::HasKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::Mode;
+use super::catalogue::{Materiality, Mode};
 use super::command::Review;
 use super::error::ServiceStateError;
 use super::event::ServiceRequestEvent;
@@ -24,18 +24,46 @@ pub struct Request {
     pub item: ServiceCode,
     /// Its category.
     pub category: ServiceCategory,
-    /// Whether the hall handles it or acts as agent.
+    /// Whether the hall handles it itself or forwards it, once accepted.
     pub mode: Mode,
     /// The hall that took the request.
     pub hall: OrgId,
     /// The item's handling body: the hall, or the competent department.
     pub handling_body: OrgId,
-    /// The item's time limit in working days.
+    /// The item's promised time limit in working days.
     pub working_days: u32,
-    /// Who submitted it.
+    /// The item's statutory time limit in working days (0 in events stored
+    /// before it was recorded: read as the promised limit, see
+    /// [`statutory_limit`](Self::statutory_limit)).
+    #[serde(default)]
+    pub statutory_working_days: u32,
+    /// The applicant.
     pub applicant: ActorId,
-    /// When.
+    /// The hall's agent who submitted it for the applicant (代办), with the
+    /// applicant's written authorisation; `None` when the applicant
+    /// submitted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<Agency>,
+    /// When it was submitted: when the hall received it.
     pub submitted_at: DateTime<Utc>,
+}
+
+impl Request {
+    /// The statutory time limit in working days: never shorter than the
+    /// promised one.
+    pub fn statutory_limit(&self) -> u32 {
+        self.statutory_working_days.max(self.working_days)
+    }
+}
+
+/// Agent service (代办): the hall's agent clerk acting for the applicant,
+/// on the applicant's written authorisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    /// The agent clerk.
+    pub agent: ActorId,
+    /// The applicant's written authorisation (委托书): its reference or text.
+    pub authorisation: Note,
 }
 
 /// Where one required material stands at intake.
@@ -57,12 +85,24 @@ pub enum MaterialStatus {
 pub struct IntakeMaterial {
     id: MaterialId,
     status: MaterialStatus,
+    #[serde(default, skip_serializing_if = "is_essential")]
+    materiality: Materiality,
+}
+
+fn is_essential(m: &Materiality) -> bool {
+    *m == Materiality::Essential
 }
 
 impl IntakeMaterial {
     /// The material.
     pub fn id(&self) -> &MaterialId {
         &self.id
+    }
+
+    /// Whether the request may be accepted while it is pending, as the
+    /// item said when the request was submitted.
+    pub fn materiality(&self) -> Materiality {
+        self.materiality
     }
 
     /// Where it stands.
@@ -79,6 +119,8 @@ pub struct Intake {
     request: Request,
     materials: Vec<IntakeMaterial>,
     supplement_rounds: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notice_due: Option<DateTime<Utc>>,
 }
 
 impl Intake {
@@ -96,6 +138,18 @@ impl Intake {
     pub fn supplement_rounds(&self) -> u32 {
         self.supplement_rounds
     }
+
+    /// The last moment for a supplement notice, five working days after
+    /// receipt (行政许可法 art. 32); past it without one, the application
+    /// counts as accepted from receipt. `None` once a notice was given (or
+    /// for a request stored before the rule).
+    pub fn notice_due(&self) -> Option<DateTime<Utc>> {
+        if self.supplement_rounds == 0 {
+            self.notice_due
+        } else {
+            None
+        }
+    }
 }
 
 /// A [`Intake`] as stored, checked before it becomes one.
@@ -104,6 +158,8 @@ struct IntakeData {
     request: Request,
     materials: Vec<IntakeMaterial>,
     supplement_rounds: u32,
+    #[serde(default)]
+    notice_due: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<IntakeData> for Intake {
@@ -130,6 +186,7 @@ impl TryFrom<IntakeData> for Intake {
             request: d.request,
             materials: d.materials,
             supplement_rounds: d.supplement_rounds,
+            notice_due: d.notice_due,
         })
     }
 }
@@ -192,6 +249,57 @@ pub struct Handling {
     extended_working_days: u32,
     returned_by: Vec<OrgId>,
     ladder: LadderState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending: Option<Pending>,
+}
+
+/// Whether a promise to supply pending materials still runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromiseStatus {
+    /// The date has not passed (or the lapse is not recorded yet).
+    Open,
+    /// The date passed without the materials: handling is suspended.
+    Lapsed,
+}
+
+/// Materials a request was accepted without (容缺受理), and the
+/// applicant's written promise to supply them by a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    materials: Vec<MaterialId>,
+    supply_by: DateTime<Utc>,
+    promise: Note,
+    status: PromiseStatus,
+}
+
+impl Pending {
+    /// The materials still pending, sorted.
+    pub fn materials(&self) -> &[MaterialId] {
+        &self.materials
+    }
+
+    /// When the applicant promised to supply them.
+    pub fn supply_by(&self) -> DateTime<Utc> {
+        self.supply_by
+    }
+
+    /// The applicant's written promise.
+    pub fn promise(&self) -> &Note {
+        &self.promise
+    }
+
+    /// Whether the promise lapsed (recorded).
+    pub fn status(&self) -> PromiseStatus {
+        self.status
+    }
+
+    /// Whether the promise has lapsed at `at`: recorded, or its date
+    /// passed — the right judged from the clock, whether or not a tick
+    /// recorded it.
+    pub fn is_lapsed_at(&self, at: DateTime<Utc>) -> bool {
+        self.status == PromiseStatus::Lapsed || at >= self.supply_by
+    }
 }
 
 impl Handling {
@@ -241,6 +349,19 @@ impl Handling {
     pub fn ladder(&self) -> &LadderState {
         &self.ladder
     }
+
+    /// The materials it was accepted without and the promise to supply
+    /// them, until the last one is supplied.
+    pub fn pending(&self) -> Option<&Pending> {
+        self.pending.as_ref()
+    }
+
+    /// Whether handling is suspended because a promise lapsed (recorded).
+    pub fn is_lapsed(&self) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|p| p.status == PromiseStatus::Lapsed)
+    }
 }
 
 /// A [`Handling`] as stored, checked before it becomes one.
@@ -255,6 +376,8 @@ struct HandlingData {
     extended_working_days: u32,
     returned_by: Vec<OrgId>,
     ladder: LadderState,
+    #[serde(default)]
+    pending: Option<Pending>,
 }
 
 impl TryFrom<HandlingData> for Handling {
@@ -272,6 +395,17 @@ impl TryFrom<HandlingData> for Handling {
                 accepted_at: d.accepted_at,
                 promised: d.promised,
             });
+        }
+        if let Some(pending) = &d.pending {
+            if pending.materials.is_empty() || pending.materials.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(ServiceStateError::PendingNotSorted);
+            }
+            if pending.supply_by <= d.accepted_at {
+                return Err(ServiceStateError::SupplyDateNotAfterAcceptance {
+                    accepted_at: d.accepted_at,
+                    supply_by: pending.supply_by,
+                });
+            }
         }
         if let Some(overdue) = d.overdue {
             if overdue > d.promised {
@@ -291,6 +425,7 @@ impl TryFrom<HandlingData> for Handling {
             extended_working_days: d.extended_working_days,
             returned_by: d.returned_by,
             ladder: d.ladder,
+            pending: d.pending,
         })
     }
 }
@@ -399,6 +534,36 @@ pub enum ServiceRequestState {
         /// The comment, if any.
         comment: Option<Note>,
     },
+    /// A bad review opened rectification (整改): the hall rectifies by the
+    /// deadline (or a supervisor sends the request back for rework).
+    Rectifying {
+        /// The handling.
+        handling: Box<Handling>,
+        /// How handling ended.
+        outcome: Outcome,
+        /// The review: dissatisfied or very dissatisfied.
+        review: Review,
+        /// The comment, if any.
+        comment: Option<Note>,
+        /// The rectification deadline.
+        due: DateTime<Utc>,
+        /// Whether a tick recorded the deadline passed.
+        overdue: Option<DateTime<Utc>>,
+    },
+    /// Rectified: the hall calls the applicant back (回访), then the request
+    /// is closed.
+    FollowingUp {
+        /// The handling.
+        handling: Box<Handling>,
+        /// How handling ended.
+        outcome: Outcome,
+        /// The review.
+        review: Review,
+        /// The rectification deadline.
+        due: DateTime<Utc>,
+        /// What the hall did.
+        action: Note,
+    },
     /// Closed. Terminal.
     Closed {
         /// The handling.
@@ -453,21 +618,31 @@ impl ServiceRequestState {
             | S::Denied { handling, .. }
             | S::Delivered { handling, .. }
             | S::Rated { handling, .. }
+            | S::Rectifying { handling, .. }
+            | S::FollowingUp { handling, .. }
             | S::Closed { handling, .. } => Some(handling),
             _ => None,
         }
     }
 
     /// The handling while the clock runs: accepted, forwarded, in process,
-    /// or waiting for an extension — not suspended, and not once completed
-    /// or denied.
+    /// or waiting for an extension — not suspended (by the handler, or by
+    /// a lapsed promise to supply materials), and not once completed or
+    /// denied.
     pub fn running(&self) -> Option<&Handling> {
+        self.open_handling()
+            .filter(|h| !h.is_lapsed() && !matches!(self, ServiceRequestState::Suspended { .. }))
+    }
+
+    /// The handling of an open request after acceptance: accepted,
+    /// forwarded, in process, suspended or waiting for an extension.
+    pub fn open_handling(&self) -> Option<&Handling> {
         use ServiceRequestState as S;
         match self {
             S::Accepted(h) | S::InProcess(h) => Some(h),
-            S::Forwarded { handling, .. } | S::ExtensionRequested { handling, .. } => {
-                Some(handling)
-            }
+            S::Forwarded { handling, .. }
+            | S::ExtensionRequested { handling, .. }
+            | S::Suspended { handling, .. } => Some(handling),
             _ => None,
         }
     }
@@ -537,9 +712,15 @@ impl ServiceRequestState {
                         } else {
                             MaterialStatus::Missing
                         },
+                        materiality: if s.non_essential.contains(id) {
+                            Materiality::NonEssential
+                        } else {
+                            Materiality::Essential
+                        },
                     })
                     .collect(),
                 supplement_rounds: 0,
+                notice_due: s.notice_due,
             })),
             (S::Submitted(mut i), E::SupplementRequested { materials }) => {
                 i.set(materials, MaterialStatus::Outstanding);
@@ -562,18 +743,65 @@ impl ServiceRequestState {
                 legal_basis: legal_basis.clone(),
             },
             (S::Submitted(i), E::Accepted { at, promised }) => {
-                let handler = i.request.hall.clone();
-                S::Accepted(Box::new(Handling {
-                    request: i.request,
-                    accepted_at: *at,
-                    promised: *promised,
-                    handler,
-                    overdue: None,
-                    paused_working_days: 0,
-                    extended_working_days: 0,
-                    returned_by: Vec::new(),
-                    ladder: LadderState::Idle,
-                }))
+                S::Accepted(Box::new(Handling::new(i.request, *at, *promised, None)))
+            }
+            (
+                S::Submitted(i),
+                E::DeemedAccepted {
+                    received: at,
+                    promised,
+                },
+            ) => S::Accepted(Box::new(Handling::new(i.request, *at, *promised, None))),
+            (
+                S::Submitted(i),
+                E::AcceptedWithPending {
+                    at,
+                    promised,
+                    pending,
+                    supply_by,
+                    promise,
+                },
+            ) => {
+                let pending = Pending {
+                    materials: pending.clone(),
+                    supply_by: *supply_by,
+                    promise: promise.clone(),
+                    status: PromiseStatus::Open,
+                };
+                S::Accepted(Box::new(Handling::new(
+                    i.request,
+                    *at,
+                    *promised,
+                    Some(pending),
+                )))
+            }
+            (state, E::PromiseLapsed { .. }) if state.is_clock_running() => {
+                state.map_running(|h| {
+                    if let Some(p) = &mut h.pending {
+                        p.status = PromiseStatus::Lapsed;
+                    }
+                })
+            }
+            (
+                state,
+                E::PendingSupplied {
+                    materials,
+                    paused_working_days,
+                    promised,
+                    ..
+                },
+            ) if state.open_handling().is_some_and(|h| h.pending.is_some()) => {
+                state.map_open(|h| {
+                    if let Some(p) = &mut h.pending {
+                        p.materials.retain(|m| !materials.contains(m));
+                        if p.materials.is_empty() {
+                            h.pending = None;
+                        }
+                    }
+                    h.paused_working_days =
+                        h.paused_working_days.saturating_add(*paused_working_days);
+                    move_promise(h, *promised);
+                })
             }
             (state, E::Ladder(e)) if state.is_clock_running() => state.map_running(|h| {
                 embed::evolve::<Ladder>(&mut h.ladder, e);
@@ -677,7 +905,70 @@ impl ServiceRequestState {
                 review: *review,
                 comment: comment.clone(),
             },
-            (S::Rated { handling, .. }, E::SentBackForRework { .. }) => S::InProcess(handling),
+            (
+                S::Rated {
+                    handling,
+                    outcome,
+                    review,
+                    comment,
+                },
+                E::RectificationOpened { due },
+            ) => S::Rectifying {
+                handling,
+                outcome,
+                review,
+                comment,
+                due: *due,
+                overdue: None,
+            },
+            (
+                S::Rectifying {
+                    handling,
+                    outcome,
+                    review,
+                    comment,
+                    due,
+                    ..
+                },
+                E::RectificationOverdue { due: late },
+            ) => S::Rectifying {
+                handling,
+                outcome,
+                review,
+                comment,
+                due,
+                overdue: Some(*late),
+            },
+            (
+                S::Rectifying {
+                    handling,
+                    outcome,
+                    review,
+                    due,
+                    ..
+                },
+                E::Rectified { action, .. },
+            ) => S::FollowingUp {
+                handling,
+                outcome,
+                review,
+                due,
+                action: action.clone(),
+            },
+            (
+                S::FollowingUp {
+                    handling,
+                    outcome,
+                    review,
+                    ..
+                },
+                E::FollowedUp { .. },
+            ) => S::Closed {
+                handling,
+                outcome,
+                review: Some(review),
+            },
+            (S::Rectifying { handling, .. }, E::SentBackForRework { .. }) => S::InProcess(handling),
             (S::Delivered { handling, outcome }, E::Closed) => S::Closed {
                 handling,
                 outcome,
@@ -714,8 +1005,30 @@ impl ServiceRequestState {
     /// Applies `f` to the handling of a state whose clock runs, keeping the
     /// variant.
     fn map_running(self, f: impl FnOnce(&mut Handling)) -> Self {
+        if self.is_clock_running() {
+            self.map_open(f)
+        } else {
+            self
+        }
+    }
+
+    /// Applies `f` to the handling of an open state after acceptance,
+    /// keeping the variant.
+    fn map_open(self, f: impl FnOnce(&mut Handling)) -> Self {
         use ServiceRequestState as S;
         match self {
+            S::Suspended {
+                mut handling,
+                since,
+                reason,
+            } => {
+                f(&mut handling);
+                S::Suspended {
+                    handling,
+                    since,
+                    reason,
+                }
+            }
             S::Accepted(mut h) => {
                 f(&mut h);
                 S::Accepted(h)
@@ -759,6 +1072,29 @@ impl ServiceRequestState {
     }
 }
 
+impl Handling {
+    fn new(
+        request: Request,
+        accepted_at: DateTime<Utc>,
+        promised: DateTime<Utc>,
+        pending: Option<Pending>,
+    ) -> Self {
+        let handler = request.hall.clone();
+        Handling {
+            request,
+            accepted_at,
+            promised,
+            handler,
+            overdue: None,
+            paused_working_days: 0,
+            extended_working_days: 0,
+            returned_by: Vec::new(),
+            ladder: LadderState::Idle,
+            pending,
+        }
+    }
+}
+
 /// Moves the promised date. The ladder's due date follows through its own
 /// `Ladder.Rescheduled` event, decided with this one.
 fn move_promise(handling: &mut Handling, promised: DateTime<Utc>) {
@@ -780,11 +1116,13 @@ mod tests {
         Request {
             item: "BR-001".parse().unwrap(),
             category: ServiceCategory::BusinessRegistration,
-            mode: Mode::Accept,
+            mode: Mode::Handle,
             hall: "hall".parse().unwrap(),
             handling_body: "hall".parse().unwrap(),
             working_days: 3,
+            statutory_working_days: 10,
             applicant: "ap1".parse().unwrap(),
+            agent: None,
             submitted_at: at(),
         }
     }
@@ -793,6 +1131,7 @@ mod tests {
         let material = |id: &str, status| IntakeMaterial {
             id: id.parse().unwrap(),
             status,
+            materiality: Materiality::Essential,
         };
         serde_json::to_value(ServiceRequestState::Submitted(Box::new(Intake {
             request: request(),
@@ -801,6 +1140,7 @@ mod tests {
                 material("lease", MaterialStatus::Missing),
             ],
             supplement_rounds: 0,
+            notice_due: None,
         })))
         .unwrap()
     }
@@ -816,6 +1156,7 @@ mod tests {
             extended_working_days: 0,
             returned_by: Vec::new(),
             ladder: LadderState::Idle,
+            pending: None,
         })))
         .unwrap()
     }
@@ -846,6 +1187,40 @@ mod tests {
         let mut json = submitted();
         json["materials"][1]["status"] = json!("outstanding");
         assert!(refused(json).contains("no supplement was requested"));
+    }
+
+    #[test]
+    fn a_stored_promise_with_nothing_pending_or_due_before_acceptance_is_refused() {
+        let pending = |materials: Vec<&str>, supply_by| {
+            json!({
+                "materials": materials,
+                "supply_by": supply_by,
+                "promise": "promise",
+                "status": "open",
+            })
+        };
+        let mut json = in_process();
+        json["pending"] = pending(vec![], at() + TimeDelta::days(2));
+        assert!(refused(json).contains("pending materials"));
+        let mut json = in_process();
+        json["pending"] = pending(vec!["lease", "id-card"], at() + TimeDelta::days(2));
+        assert!(refused(json).contains("pending materials"));
+        let mut json = in_process();
+        json["pending"] = pending(vec!["lease"], at());
+        assert!(refused(json).contains("after acceptance"));
+        let mut json = in_process();
+        json["pending"] = pending(vec!["id-card", "lease"], at() + TimeDelta::days(2));
+        let state: ServiceRequestState = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            state
+                .handling()
+                .unwrap()
+                .pending()
+                .unwrap()
+                .materials()
+                .len(),
+            2
+        );
     }
 
     #[test]

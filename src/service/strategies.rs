@@ -53,7 +53,9 @@
 use chrono::{DateTime, Duration};
 use proptest::prelude::*;
 
-use super::catalogue::{Attribute, AttributeValue, Attributes, Catalogue, Datatype, Mode};
+use super::catalogue::{
+    Attribute, AttributeValue, Attributes, Catalogue, Datatype, Mode, ServiceItem,
+};
 use super::command::{Review, ServiceRequestCommand};
 use super::decide::ServiceRequest;
 use super::note::Note;
@@ -151,8 +153,8 @@ fn options(
     let catalogue = service.catalogue();
     let clerk = || hall_clerk(catalogue);
     let handler = |h: &Handling| match h.request().mode {
-        Mode::Accept => clerk(),
-        Mode::Agent => department_officer(h.handler()),
+        Mode::Handle => clerk(),
+        Mode::Forward => department_officer(h.handler()),
     };
     let tick = (TICK, Actor::system(), C::Tick);
     let withdraw = (END, applicant(), C::Withdraw { reason: None });
@@ -180,19 +182,51 @@ fn options(
             if items.is_empty() {
                 return Vec::new();
             }
-            let item = &items[detail as usize % items.len()];
-            let all: Vec<MaterialId> = item.materials.iter().map(|m| m.id.clone()).collect();
-            // Every other draw leaves the last material out.
-            let provided = if detail / 64 % 2 == 0 || all.is_empty() {
-                all
+            let with_pending: Vec<_> = items
+                .iter()
+                .filter(|i| i.non_essential().next().is_some())
+                .collect();
+            let ids = |item: &ServiceItem| -> Vec<MaterialId> {
+                item.materials.iter().map(|m| m.id.clone()).collect()
+            };
+            let (item, provided) = if detail % 4 == 2 && !with_pending.is_empty() {
+                // One draw in four: an item that may be accepted with a
+                // material pending, without its non-essential ones.
+                let item = with_pending[detail as usize / 4 % with_pending.len()];
+                let mut provided = ids(item);
+                provided.retain(|m| !item.non_essential().any(|n| n == m));
+                (item, provided)
             } else {
-                all[..all.len() - 1].to_vec()
+                let item = &items[detail as usize % items.len()];
+                let all = ids(item);
+                // Every other draw leaves the last material out.
+                if detail / 64 % 2 == 0 || all.is_empty() {
+                    (item, all)
+                } else {
+                    let some = all[..all.len() - 1].to_vec();
+                    (item, some)
+                }
             };
             let attributes: Attributes = item
                 .attributes
                 .iter()
                 .map(|a| (a.code.clone(), valid_value(a)))
                 .collect();
+            // One draw in eight comes through the hall's agent clerk.
+            if detail % 8 == 3 {
+                return vec![(
+                    ON,
+                    agent_clerk(catalogue),
+                    C::SubmitForApplicant {
+                        applicant: applicant().id().clone(),
+                        authorisation: reason(),
+                        item: item.code.clone(),
+                        materials: provided,
+                        attributes,
+                        description: None,
+                    },
+                )];
+            }
             vec![(
                 ON,
                 applicant(),
@@ -210,6 +244,26 @@ fn options(
             let outstanding: Vec<MaterialId> = i.outstanding().cloned().collect();
             if outstanding.is_empty() && missing.is_empty() {
                 out.push((ON, clerk(), C::Accept));
+            } else if i
+                .materials()
+                .iter()
+                .filter(|m| m.status() != super::MaterialStatus::Provided)
+                .all(|m| m.materiality() == super::Materiality::NonEssential)
+            {
+                // Accepted with the non-essential materials pending, on a
+                // promise to supply them within a day or two.
+                let pending: Vec<MaterialId> =
+                    missing.iter().chain(&outstanding).cloned().collect();
+                out.push((
+                    ON,
+                    clerk(),
+                    C::AcceptWithPromise {
+                        pending,
+                        supply_by: i.request().submitted_at.max(at)
+                            + Duration::days(2 + i64::from(detail / 128 % 5)),
+                        promise: reason(),
+                    },
+                ));
             }
             if i.supplement_rounds() == 0 {
                 if !missing.is_empty() {
@@ -257,9 +311,10 @@ fn options(
         }
         S::Accepted(h) => {
             let mut out = vec![withdraw, tick];
+            out.extend(supply_pending(h));
             match h.request().mode {
-                Mode::Accept => out.push((ON, clerk(), C::StartProcessing)),
-                Mode::Agent => {
+                Mode::Handle => out.push((ON, clerk(), C::StartProcessing)),
+                Mode::Forward => {
                     let to = if h.returned_by().contains(&h.request().handling_body) {
                         catalogue
                             .items()
@@ -274,18 +329,22 @@ fn options(
                         let forward = C::Forward {
                             to: (detail % 2 == 0).then_some(to),
                         };
-                        out.push((ON, agent_clerk(catalogue), forward));
+                        out.push((ON, clerk(), forward));
                     }
                 }
             }
             out
         }
-        S::Forwarded { to, .. } => vec![
-            withdraw,
-            tick,
-            (ON, department_officer(to), C::SignFor),
-            (END, department_officer(to), C::Return { reason: reason() }),
-        ],
+        S::Forwarded { to, handling } => {
+            let mut out = vec![
+                withdraw,
+                tick,
+                (ON, department_officer(to), C::SignFor),
+                (END, department_officer(to), C::Return { reason: reason() }),
+            ];
+            out.extend(supply_pending(handling));
+            out
+        }
         S::InProcess(h) => {
             let mut out = vec![
                 withdraw,
@@ -294,12 +353,16 @@ fn options(
                 (ON, handler(h), C::Complete),
                 deny(h),
             ];
+            out.extend(supply_pending(h));
             if !h.is_past_deadline(at) {
+                // With a material pending, an extension is as likely as
+                // anything else, so its promise can lapse while it waits.
+                let weight = if h.pending().is_some() { ON } else { DETOUR };
                 out.push((
-                    DETOUR,
+                    weight,
                     handler(h),
                     C::RequestExtension {
-                        working_days: 1 + detail % h.request().working_days.max(1),
+                        working_days: 1 + detail % h.request().statutory_limit().max(1),
                         reason: reason(),
                     },
                 ));
@@ -307,27 +370,38 @@ fn options(
             out
         }
         S::Suspended { handling, .. } => {
-            vec![withdraw, tick, (ON, handler(handling), C::Resume)]
+            let mut out = vec![withdraw, tick, (ON, handler(handling), C::Resume)];
+            out.extend(supply_pending(handling));
+            out
         }
-        S::ExtensionRequested { handling, .. } => vec![
-            withdraw,
-            tick,
-            (ON, supervisor(), C::ApproveExtension),
-            (
-                DETOUR,
-                supervisor(),
-                C::RejectExtension { reason: reason() },
-            ),
-            (DETOUR, handler(handling), C::Complete),
-            deny(handling),
-        ],
+        S::ExtensionRequested { handling, .. } => {
+            let mut out = vec![
+                withdraw,
+                tick,
+                (ON, supervisor(), C::ApproveExtension),
+                (
+                    DETOUR,
+                    supervisor(),
+                    C::RejectExtension { reason: reason() },
+                ),
+                (DETOUR, handler(handling), C::Complete),
+                deny(handling),
+            ];
+            // While the supervisor considers it, time passes and the
+            // applicant may supply what is pending.
+            out.extend(supply_pending(handling).map(|(_, a, c)| (ON, a, c)));
+            if handling.pending().is_some() {
+                out.push((ON, Actor::system(), C::Tick));
+            }
+            out
+        }
         S::Completed(_) | S::Denied { .. } => vec![tick, (ON, clerk(), C::Deliver)],
         S::Delivered { .. } => vec![
             (
                 ON,
                 applicant(),
                 C::Rate {
-                    review: Review::Good,
+                    review: Review::ALL[detail as usize % 3],
                     comment: None,
                 },
             ),
@@ -335,21 +409,39 @@ fn options(
                 DETOUR,
                 applicant(),
                 C::Rate {
-                    review: Review::Bad,
+                    review: Review::ALL[3 + detail as usize % 2],
                     comment: Some(reason()),
                 },
             ),
             (END, clerk(), C::Close),
         ],
-        S::Rated { review, .. } => {
-            let mut out = vec![(ON, clerk(), C::Close)];
-            if *review == Review::Bad {
-                out.push((ON, supervisor(), C::SendBackForRework { reason: reason() }));
-            }
-            out
-        }
+        S::Rated { .. } => vec![(ON, clerk(), C::Close)],
+        S::Rectifying { .. } => vec![
+            tick,
+            (ON, clerk(), C::Rectify { action: reason() }),
+            (
+                DETOUR,
+                supervisor(),
+                C::SendBackForRework { reason: reason() },
+            ),
+        ],
+        S::FollowingUp { .. } => vec![(ON, clerk(), C::FollowUp { result: reason() })],
         S::Refused { .. } | S::Closed { .. } | S::Withdrawn { .. } => Vec::new(),
     }
+}
+
+/// The applicant supplying every material still pending after acceptance,
+/// if any.
+fn supply_pending(h: &Handling) -> Option<(u32, Actor, ServiceRequestCommand)> {
+    h.pending().map(|p| {
+        (
+            DETOUR,
+            applicant(),
+            ServiceRequestCommand::SupplyMaterials {
+                materials: p.materials().to_vec(),
+            },
+        )
+    })
 }
 
 /// A [`Guide`] for the testing kit's guided generation and
@@ -365,7 +457,9 @@ where
     let service = service.clone();
     Guide::new().anywhere(move |state| {
         let mut out: Vec<(Actor, ServiceRequestCommand)> = Vec::new();
-        for detail in [0, 1, 64, 65] {
+        // 2 and 6: an item with a non-essential material, submitted
+        // without it (the two of the sample).
+        for detail in [0, 1, 2, 6, 64, 65] {
             for (_, actor, command) in options(&service, state, epoch(), detail) {
                 if !out.iter().any(|(a, c)| *a == actor && *c == command) {
                     out.push((actor, command));
@@ -491,6 +585,7 @@ pub fn command(catalogue: &Catalogue) -> impl Strategy<Value = ServiceRequestCom
     bodies.push(parse("nowhere"));
     let items: Vec<_> = catalogue.items().to_vec();
     let material_list = proptest::collection::vec(proptest::sample::select(materials), 0..4);
+    let material_list_2 = material_list.clone();
     let submit = (
         proptest::sample::select(codes),
         material_list.clone(),
@@ -524,6 +619,22 @@ pub fn command(catalogue: &Catalogue) -> impl Strategy<Value = ServiceRequestCom
                 description: None,
             }
         });
+    let submit_for = submit.clone().prop_map(|submit| match submit {
+        C::Submit {
+            item,
+            materials,
+            attributes,
+            description,
+        } => C::SubmitForApplicant {
+            applicant: applicant().id().clone(),
+            authorisation: reason(),
+            item,
+            materials,
+            attributes,
+            description,
+        },
+        other => other,
+    });
     let note = Just(reason());
     prop_oneof![
         submit,
@@ -555,11 +666,22 @@ pub fn command(catalogue: &Catalogue) -> impl Strategy<Value = ServiceRequestCom
             legal_basis: r
         }),
         Just(C::Deliver),
-        prop_oneof![Just(Review::Good), Just(Review::Bad)].prop_map(|review| C::Rate {
+        proptest::sample::select(Review::ALL.to_vec()).prop_map(|review| C::Rate {
             review,
             comment: None
         }),
-        note.prop_map(|reason| C::SendBackForRework { reason }),
+        note.clone()
+            .prop_map(|reason| C::SendBackForRework { reason }),
+        note.clone().prop_map(|action| C::Rectify { action }),
+        note.clone().prop_map(|result| C::FollowUp { result }),
+        (material_list_2, 0..6 * 24 * 60i64).prop_map(|(pending, minutes)| {
+            C::AcceptWithPromise {
+                pending,
+                supply_by: epoch() + Duration::minutes(minutes),
+                promise: reason(),
+            }
+        }),
+        submit_for,
         Just(C::Close),
         Just(C::Withdraw { reason: None }),
         Just(C::Tick),

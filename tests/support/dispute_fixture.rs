@@ -10,12 +10,17 @@
 //!         acme (enterprise in the park)
 //! ```
 //!
+//! `pinghu-centre` (the comprehensive governance centre, early warning)
+//! serves Pinghu.
+//!
 //! People: `li` (a worker, member of acme) and `acme-rep` (acts for acme);
 //! trainee mediators `zhao` (academy, and a manager at acme: conflicted)
 //! and `qian` (academy only); committee mediators `chen` and `sun`
 //! (hehua-med); `ma` (hehua-med, and a member of shop 9: conflicted in its
 //! disputes); `zhou` (pinghu-med); neighbours `wang` and `zhang`; the shop
-//! `shop-9` (a merchant, acted for by `shopkeeper`).
+//! `shop-9` (a merchant, acted for by `shopkeeper`); `fang` (the commercial
+//! mediation studio's mediator); `he` (on the academy's roster until 10
+//! March 2026).
 
 use std::sync::Arc;
 
@@ -96,6 +101,12 @@ pub fn graph() -> OrgGraph {
             OrgKind::MediationCommittee,
         )
         .with_capabilities(all),
+        Org::new(
+            id("pinghu-centre"),
+            "Pinghu comprehensive governance centre",
+            OrgKind::ComprehensiveGovernanceCentre,
+        )
+        .with_capability(Capability::EarlyWarning),
         Org::new(id("acme"), "Acme Electronics", OrgKind::Enterprise),
         Org::new(id("shop-9"), "Shop 9", OrgKind::Enterprise),
     ];
@@ -111,6 +122,8 @@ pub fn graph() -> OrgGraph {
         ("sun", "Sun (mediator)"),
         ("zhou", "Zhou (mediator)"),
         ("ma", "Ma (mediator, shop 9's landlord)"),
+        ("fang", "Fang (commercial mediator)"),
+        ("he", "He (mediator until 10 March 2026)"),
     ] {
         g.try_add_org(Org::new(
             id(&format!("p-{person}")),
@@ -128,6 +141,7 @@ pub fn graph() -> OrgGraph {
         ("studio", Relation::Serves(since()), "hehua"),
         ("park-academy", Relation::Serves(since()), "huanan-park"),
         ("pinghu-med", Relation::Serves(since()), "pinghu"),
+        ("pinghu-centre", Relation::Serves(since()), "pinghu"),
         ("longgang-med", Relation::Serves(since()), "longgang"),
         ("p-li", Relation::MemberOf(since()), "acme"),
         ("p-acme-rep", Relation::MemberOf(since()), "acme"),
@@ -139,6 +153,12 @@ pub fn graph() -> OrgGraph {
         ("p-zhou", Relation::MemberOf(since()), "pinghu-med"),
         ("p-ma", Relation::MemberOf(since()), "hehua-med"),
         ("p-ma", Relation::MemberOf(since()), "shop-9"),
+        ("p-fang", Relation::MemberOf(since()), "studio"),
+        (
+            "p-he",
+            Relation::MemberOf(since().ending(NaiveDate::from_ymd_opt(2026, 3, 10).unwrap())),
+            "park-academy",
+        ),
     ];
     for (from, relation, to) in links {
         g.try_link(&id(from), relation, &id(to)).unwrap();
@@ -236,6 +256,22 @@ pub fn consumer_report() -> Report {
         ],
         location: id("mancheng"),
         channel: Channel::SecretaryFaceToFace,
+        severity: Severity::Serious,
+    }
+}
+
+/// A serious commercial dispute between two shops' keepers in Mancheng:
+/// it starts at the community, where only the commercial mediation studio
+/// mediates commercial disputes.
+pub fn commercial_report() -> Report {
+    Report {
+        kind: DisputeKind::Commercial,
+        parties: vec![
+            Party::person(aid("wang")),
+            Party::merchant(aid("shopkeeper"), id("shop-9")),
+        ],
+        location: id("mancheng"),
+        channel: Channel::Party,
         severity: Severity::Serious,
     }
 }

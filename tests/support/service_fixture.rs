@@ -4,12 +4,13 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
+use grassroots::calendar::TimeLimit;
 use grassroots::escalation::{Band, LadderEvent, PolicyRef, Started};
 use grassroots::id::{MaterialId, OrgId};
 use grassroots::matter::ServiceCategory;
 use grassroots::org::{Need, Route, RouteReason};
 use grassroots::service::{
-    AttributeValue, Attributes, Mode, Note, Request, Review, ServiceRequest,
+    Agency, AttributeValue, Attributes, Mode, Note, Request, Review, ServiceRequest,
     ServiceRequestCommand as Command, ServiceRequestEvent as Event, Submission, sample,
 };
 use grassroots::tier::{Severity, Tier};
@@ -154,43 +155,78 @@ fn sorted(materials: &[&str]) -> Vec<MaterialId> {
     v
 }
 
-/// The `Submitted` event of BR-001 (accept mode, 3 working days) with
-/// these materials provided, submitted at `at`.
+/// The end of the supplement window for a request received at `at`: five
+/// working days (行政许可法 art. 32).
+pub fn notice_due(at: DateTime<Utc>) -> DateTime<Utc> {
+    service()
+        .calendar()
+        .deadline(at, TimeLimit::WorkingDays(5))
+        .unwrap()
+}
+
+/// The agent's written authorisation in the fixtures.
+pub fn authorisation() -> Note {
+    note("authorisation HN-A-0042, signed 1 March 2026")
+}
+
+/// The `Submitted` event of BR-001 (handled by the hall, 3 working days
+/// promised, 8 statutory; the premises proof non-essential) with these
+/// materials provided, submitted at `at`.
 pub fn br001_submitted(provided: &[&str], at: DateTime<Utc>) -> Event {
     Event::Submitted(Box::new(Submission {
         request: Request {
             item: "BR-001".parse().unwrap(),
             category: ServiceCategory::BusinessRegistration,
-            mode: Mode::Accept,
+            mode: Mode::Handle,
             hall: hall(),
             handling_body: hall(),
             working_days: 3,
+            statutory_working_days: 8,
             applicant: applicant().id().clone(),
+            agent: None,
             submitted_at: at,
         },
         required: sorted(&BR_MATERIALS),
         provided: sorted(provided),
+        non_essential: vec![mat("premises-proof")],
+        notice_due: Some(notice_due(at)),
         attributes: br001_attributes(),
         description: None,
     }))
 }
 
-/// The `Submitted` event of FS-001 (agent mode for the industry bureau, 20
+/// [`br001_submitted`] by the hall's agent clerk for the applicant (代办).
+pub fn br001_submitted_by_agent(provided: &[&str], at: DateTime<Utc>) -> Event {
+    let Event::Submitted(mut submission) = br001_submitted(provided, at) else {
+        unreachable!()
+    };
+    submission.request.agent = Some(Agency {
+        agent: agent_clerk().id().clone(),
+        authorisation: authorisation(),
+    });
+    Event::Submitted(submission)
+}
+
+/// The `Submitted` event of FS-001 (forwarded to the industry bureau, 20
 /// working days), all materials provided, submitted at `at`.
 pub fn fs001_submitted(at: DateTime<Utc>) -> Event {
     Event::Submitted(Box::new(Submission {
         request: Request {
             item: "FS-001".parse().unwrap(),
             category: ServiceCategory::FundingSupport,
-            mode: Mode::Agent,
+            mode: Mode::Forward,
             hall: hall(),
             handling_body: industry(),
             working_days: 20,
+            statutory_working_days: 40,
             applicant: applicant().id().clone(),
+            agent: None,
             submitted_at: at,
         },
         required: sorted(&FS_MATERIALS),
         provided: sorted(&FS_MATERIALS),
+        non_essential: Vec::new(),
+        notice_due: Some(notice_due(at)),
         attributes: fs001_attributes(),
         description: Some(note("Start-up subsidy for a new shop")),
     }))
@@ -234,6 +270,33 @@ pub fn br001_accepted() -> [Event; 2] {
     ]
 }
 
+/// BR-001 accepted at [`t0`] with the premises proof pending, promised by
+/// the end of Wednesday 4 March.
+pub fn br001_accepted_pending() -> [Event; 2] {
+    let promised = end_of_march(5);
+    [
+        Event::AcceptedWithPending {
+            at: t0(),
+            promised,
+            pending: vec![mat("premises-proof")],
+            supply_by: end_of_march(4),
+            promise: promise(),
+        },
+        ladder_started(ServiceCategory::BusinessRegistration, t0(), promised),
+    ]
+}
+
+/// The applicant's written promise in the fixtures.
+pub fn promise() -> Note {
+    note("promise HN-P-0042: premises proof by 4 March")
+}
+
+/// The rectification deadline of a bad review given at [`now`]: five
+/// working days, the end of Monday 9 March.
+pub fn rectification_due() -> DateTime<Utc> {
+    end_of_march(9)
+}
+
 /// FS-001 accepted at [`t0`]: 20 working days, due when Monday 30 March
 /// ends.
 pub fn fs001_accepted() -> [Event; 2] {
@@ -253,6 +316,7 @@ pub enum Row {
     SupplementRequested,
     Refused,
     AcceptedForHandling,
+    AcceptedPending,
     AcceptedAsAgent,
     Forwarded,
     InProcess,
@@ -262,17 +326,20 @@ pub enum Row {
     Denied,
     Delivered,
     Rated,
+    Rectifying,
+    FollowingUp,
     Closed,
     Withdrawn,
 }
 
 impl Row {
-    pub const ALL: [Row; 16] = [
+    pub const ALL: [Row; 19] = [
         Row::New,
         Row::Submitted,
         Row::SupplementRequested,
         Row::Refused,
         Row::AcceptedForHandling,
+        Row::AcceptedPending,
         Row::AcceptedAsAgent,
         Row::Forwarded,
         Row::InProcess,
@@ -282,6 +349,8 @@ impl Row {
         Row::Denied,
         Row::Delivered,
         Row::Rated,
+        Row::Rectifying,
+        Row::FollowingUp,
         Row::Closed,
         Row::Withdrawn,
     ];
@@ -289,7 +358,7 @@ impl Row {
     /// The state kind the row's history leads to.
     pub fn kind(self) -> &'static str {
         match self {
-            Row::AcceptedForHandling | Row::AcceptedAsAgent => "Accepted",
+            Row::AcceptedForHandling | Row::AcceptedPending | Row::AcceptedAsAgent => "Accepted",
             other => match other {
                 Row::New => "New",
                 Row::Submitted => "Submitted",
@@ -303,6 +372,8 @@ impl Row {
                 Row::Denied => "Denied",
                 Row::Delivered => "Delivered",
                 Row::Rated => "Rated",
+                Row::Rectifying => "Rectifying",
+                Row::FollowingUp => "FollowingUp",
                 Row::Closed => "Closed",
                 Row::Withdrawn => "Withdrawn",
                 _ => unreachable!(),
@@ -344,6 +415,10 @@ impl Row {
             Row::AcceptedForHandling => {
                 h.push(br001_submitted(&BR_MATERIALS, t));
                 h.extend(br001_accepted());
+            }
+            Row::AcceptedPending => {
+                h.push(br001_submitted(&BR_MATERIALS[..3], t));
+                h.extend(br001_accepted_pending());
             }
             Row::AcceptedAsAgent => {
                 h.push(fs001_submitted(t));
@@ -390,10 +465,30 @@ impl Row {
                     Event::Completed,
                     Event::Delivered,
                     Event::Rated {
-                        review: Review::Bad,
-                        comment: Some(note("the licence had a typo")),
+                        review: Review::BasicallySatisfied,
+                        comment: Some(note("slow, but done")),
                     },
                 ]);
+            }
+            Row::Rectifying | Row::FollowingUp => {
+                handled(&mut h);
+                h.extend([
+                    Event::Completed,
+                    Event::Delivered,
+                    Event::Rated {
+                        review: Review::Dissatisfied,
+                        comment: Some(note("the licence had a typo")),
+                    },
+                    Event::RectificationOpened {
+                        due: rectification_due(),
+                    },
+                ]);
+                if self == Row::FollowingUp {
+                    h.push(Event::Rectified {
+                        at: t,
+                        action: note("the licence was reissued without the typo"),
+                    });
+                }
             }
             Row::Closed => {
                 handled(&mut h);
@@ -414,6 +509,37 @@ impl Row {
 pub fn command_of(kind: &str) -> (Actor, Command) {
     match kind {
         "Submit" => (applicant(), submit_br001(&BR_MATERIALS)),
+        "SubmitForApplicant" => (
+            agent_clerk(),
+            Command::SubmitForApplicant {
+                applicant: applicant().id().clone(),
+                authorisation: authorisation(),
+                item: "BR-001".parse().unwrap(),
+                materials: BR_MATERIALS.iter().map(|m| mat(m)).collect(),
+                attributes: br001_attributes(),
+                description: None,
+            },
+        ),
+        "AcceptWithPromise" => (
+            clerk(),
+            Command::AcceptWithPromise {
+                pending: vec![mat("premises-proof")],
+                supply_by: end_of_march(4),
+                promise: promise(),
+            },
+        ),
+        "Rectify" => (
+            clerk(),
+            Command::Rectify {
+                action: note("the licence was reissued without the typo"),
+            },
+        ),
+        "FollowUp" => (
+            clerk(),
+            Command::FollowUp {
+                result: note("the applicant confirmed the new licence is right"),
+            },
+        ),
         "RequestSupplement" => (
             clerk(),
             Command::RequestSupplement {
@@ -435,7 +561,7 @@ pub fn command_of(kind: &str) -> (Actor, Command) {
             },
         ),
         "StartProcessing" => (clerk(), Command::StartProcessing),
-        "Forward" => (agent_clerk(), Command::Forward { to: None }),
+        "Forward" => (clerk(), Command::Forward { to: None }),
         "SignFor" => (industry_officer(), Command::SignFor),
         "Return" => (
             industry_officer(),
@@ -476,7 +602,7 @@ pub fn command_of(kind: &str) -> (Actor, Command) {
         "Rate" => (
             applicant(),
             Command::Rate {
-                review: Review::Bad,
+                review: Review::Dissatisfied,
                 comment: Some(note("the licence had a typo")),
             },
         ),

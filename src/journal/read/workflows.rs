@@ -70,7 +70,7 @@ impl Indexed for ServiceRequest {
     /// |---|---|---|---|
     /// | `Submitted` | examine | a hall clerk | the hall |
     /// | `SupplementRequested` | supply materials | a party (the applicant) | the hall |
-    /// | `Accepted` | start processing / forward | a hall clerk / an agent clerk | the hall |
+    /// | `Accepted` | start processing or forward | a hall clerk | the hall |
     /// | `Forwarded` | sign for | a department officer | the department |
     /// | `InProcess`, `Suspended` | complete / resume | a hall clerk, or a department officer | the handler |
     /// | `ExtensionRequested` | review the extension | a supervisor | the handler |
@@ -105,7 +105,7 @@ impl Indexed for ServiceRequest {
             S::Submitted(_) => at_hall("examine", Role::HallClerk),
             S::SupplementRequested(_) => at_hall("supply materials", Role::Party),
             S::Accepted(_) => match request.mode {
-                Mode::Agent => at_hall("forward", Role::AgentClerk),
+                Mode::Forward => at_hall("forward", Role::HallClerk),
                 _ => at_hall("start processing", Role::HallClerk),
             },
             S::Forwarded { to, .. } => Some(Waiting {

@@ -1,0 +1,161 @@
+//! Property tests of the work-order workflow over drawn command sequences:
+//! live equals replay and refused commands change nothing (the kernel's
+//! invariants), there is no return without a reason and no body returns an
+//! order twice on one ground, a callback only ever follows a reply, and
+//! the kit's exploration reaches the declared table.
+
+use std::sync::LazyLock;
+
+use grassroots::id::CaseId;
+use grassroots::testing::{Budget, Step, check_invariants, explore};
+use grassroots::work_order::{
+    Finding, Satisfaction, WorkOrder, WorkOrderCommand, WorkOrderEvent as Event,
+    WorkOrderState as State, WorkOrderStateKind, sample, strategies,
+};
+use grassroots::workflow::{Case, Context, HasKind, Recorded, Workflow};
+use proptest::prelude::*;
+
+static ORDERS: LazyLock<WorkOrder> = LazyLock::new(sample::huanan_work_orders);
+
+fn orders() -> &'static WorkOrder {
+    &ORDERS
+}
+
+fn id() -> CaseId {
+    CaseId::new("12345-P").unwrap()
+}
+
+/// Every state of the history, after each event, with its record.
+fn states(history: &[Recorded<Event>]) -> Vec<(&Recorded<Event>, State)> {
+    let mut state = WorkOrder::initial();
+    history
+        .iter()
+        .map(|r| {
+            let before = state.clone();
+            state = WorkOrder::evolve(state.clone(), &r.event);
+            (r, before)
+        })
+        .collect()
+}
+
+fn drawn() -> impl Strategy<Value = Vec<Step<WorkOrderCommand>>> {
+    prop_oneof![
+        strategies::valid_steps(orders(), 0..30),
+        strategies::mixed_steps(orders(), 0..30),
+        strategies::any_steps(orders(), 0..30),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(192))]
+
+    #[test]
+    fn replay_equals_live_and_refusals_change_nothing(steps in drawn()) {
+        let checked = check_invariants(orders(), id(), steps);
+        prop_assert!(checked.is_ok(), "{:?}", checked.err());
+    }
+
+    #[test]
+    fn there_is_no_return_without_a_reason_nor_two_on_one_ground(steps in drawn()) {
+        let case = check_invariants(orders(), id(), steps)
+            .map_err(|v| TestCaseError::fail(v.to_string()))?
+            .case;
+        let mut seen = Vec::new();
+        for (r, before) in states(case.history()) {
+            if let Event::Returned { by, reason } = &r.event {
+                prop_assert!(!reason.note.as_str().trim().is_empty());
+                prop_assert_eq!(before.kind(), WorkOrderStateKind::Dispatched);
+                prop_assert!(!seen.contains(&(by.clone(), reason.ground)), "{by} returned twice as {}", reason.ground);
+                seen.push((by.clone(), reason.ground));
+            }
+        }
+        if let State::ReturnPending { order, pending } = case.state() {
+            let last = order.returns().last();
+            prop_assert!(last.is_some_and(|r| r.by == pending.assignment().lead));
+        }
+    }
+
+    #[test]
+    fn a_callback_only_ever_follows_a_reply(steps in drawn()) {
+        let checked = check_invariants(orders(), id(), steps)
+            .map_err(|v| TestCaseError::fail(v.to_string()))?;
+        let case = checked.case;
+        for (r, before) in states(case.history()) {
+            if let Event::CalledBack { .. } = r.event {
+                prop_assert_eq!(before.kind(), WorkOrderStateKind::Replied);
+            }
+            if let Event::RedoOrdered { .. } = r.event {
+                prop_assert!(before.callback().is_some_and(|c| c.warrants_redo()));
+            }
+        }
+        // And sent anywhere else, a callback is refused.
+        if !matches!(case.state(), State::Replied { .. }) && !case.is_terminal() {
+            let mut probe = case.clone();
+            let at = case.last_at().unwrap_or_else(grassroots::testing::epoch);
+            let callback = WorkOrderCommand::Callback {
+                satisfaction: Satisfaction::Satisfied,
+                finding: Finding::ReplyAdequate,
+                note: None,
+            };
+            let dispatcher = strategies::dispatcher(orders());
+            prop_assert!(probe.handle(orders(), &callback, &Context::new(at, &dispatcher)).is_err());
+            prop_assert_eq!(&probe, &case);
+        }
+    }
+
+    #[test]
+    fn the_handling_deadline_never_comes_before_sign_for(steps in strategies::valid_steps(orders(), 0..30)) {
+        let case = check_invariants(orders(), id(), steps)
+            .map_err(|v| TestCaseError::fail(v.to_string()))?
+            .case;
+        if let Some(h) = case.state().handling() {
+            prop_assert!(h.due() > h.signed_for_at());
+        }
+        if let Some(p) = case.state().pending() {
+            prop_assert!(p.sign_for_due() > p.dispatched_at());
+        }
+    }
+}
+
+/// Exploring the sample reaches every declared transition but escalation,
+/// which its policy (kept at the subdistrict tier) never takes.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "slow unoptimised: run with --release")]
+fn exploring_the_sample_reaches_every_declared_transition_but_escalation() {
+    let guide = strategies::guide::<WorkOrder>(orders())
+        .gaps([chrono::Duration::hours(1), chrono::Duration::days(8)]);
+    let report = explore(orders(), &guide, Budget::depth(8));
+    assert!(report.violation.is_none(), "{report}");
+    let unreached: Vec<String> = report
+        .coverage
+        .unreached()
+        .iter()
+        .map(|t| format!("{} --{}--> {}", t.from, t.event, t.to))
+        .collect();
+    for row in &unreached {
+        assert!(row.contains("Ladder.Escalated"), "unreached: {unreached:?}");
+    }
+}
+
+#[test]
+fn guided_valid_steps_reach_a_closed_order_and_a_redo() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = strategies::valid_steps(orders(), 40..41);
+    let (mut closed, mut redone) = (false, false);
+    for _ in 0..200 {
+        let steps = strategy.new_tree(&mut runner).unwrap().current();
+        let mut case = Case::<WorkOrder>::new(id());
+        for s in &steps {
+            case.handle(orders(), &s.command, &Context::new(s.at, &s.actor))
+                .unwrap();
+        }
+        closed |= matches!(case.state(), State::Closed { .. });
+        redone |= case
+            .history()
+            .iter()
+            .any(|r| matches!(r.event, Event::RedoOrdered { .. }));
+    }
+    assert!(closed && redone, "closed {closed}, redone {redone}");
+}
