@@ -1042,3 +1042,55 @@ fn work_order_metrics_follow_the_usual_definitions_and_merge() {
     assert_eq!(left, all);
     assert!(all.to_string().contains("return rate: 25.0%"));
 }
+
+// ---------------------------------------------------------------------------
+// The journal's read models: who each state waits on.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_work_queue_names_who_each_open_order_waits_on() {
+    use grassroots::journal::read::Indexed;
+    use grassroots::work_order::DISPATCHER;
+    let expected: [(&str, Option<(&str, Role)>); 12] = [
+        ("New", None),
+        (
+            "Received",
+            Some(("take on or hand over", Role::DepartmentOfficer)),
+        ),
+        ("AwaitingDispatch", Some(("dispatch", DISPATCHER))),
+        ("Dispatched", Some(("sign for", Role::DepartmentOfficer))),
+        ("ReturnPending", Some(("re-dispatch or uphold", DISPATCHER))),
+        ("InHand", Some(("reply", Role::DepartmentOfficer))),
+        (
+            "ExtensionRequested",
+            Some(("review the extension", Role::Supervisor)),
+        ),
+        ("Replied", Some(("call back", DISPATCHER))),
+        ("CalledBack", Some(("close or redo", DISPATCHER))),
+        ("Closed", None),
+        ("Dismissed", None),
+        ("Withdrawn", None),
+    ];
+    for (state, waits) in expected {
+        let case = to(state);
+        assert_eq!(case.state().kind(), state);
+        let summary = WorkOrder::summary(case.state());
+        match (waits, &summary.waiting) {
+            (None, None) => {}
+            (Some((action, role)), Some(waiting)) => {
+                assert_eq!(waiting.action, action, "{state}");
+                assert_eq!(waiting.role, role, "{state}");
+                assert_eq!(waiting.body.as_ref(), case.state().holder(), "{state}");
+            }
+            (want, got) => panic!("{state}: expected {want:?}, got {got:?}"),
+        }
+        if state != "New" {
+            assert_eq!(summary.parties, 1, "{state}");
+            assert!(summary.body.is_some(), "{state}");
+        }
+        // Supervision starts at sign-for: the tier is the ladder's from then.
+        if matches!(state, "InHand" | "Replied") {
+            assert!(summary.tier.is_some(), "{state}");
+        }
+    }
+}

@@ -1,11 +1,12 @@
 //! [`Indexed`] for the crate's workflows: what the case index shows of a
-//! dispute and a service request, and who each state waits on.
+//! dispute, a service request and a work order, and who each state waits on.
 
 use super::{CaseSummary, Indexed, Waiting};
 use crate::actor::Role;
 use crate::dispute::{Dispute, DisputeState as D};
 use crate::service::{Mode, ServiceRequest, ServiceRequestState as S};
 use crate::tier::Tier;
+use crate::work_order::{DISPATCHER, WorkOrder, WorkOrderState as W};
 
 impl Indexed for Dispute {
     /// The tier and body are the ladder's (once accepted); the parties are
@@ -76,6 +77,8 @@ impl Indexed for ServiceRequest {
     /// | `ExtensionRequested` | review the extension | a supervisor | the handler |
     /// | `Completed`, `Denied` | deliver | a hall clerk | the hall |
     /// | `Delivered`, `Rated` | close | a hall clerk | the hall |
+    /// | `Rectifying` | rectify | a hall clerk, or a department officer | the handler |
+    /// | `FollowingUp` | follow up | a hall clerk | the hall |
     fn summary(state: &S) -> CaseSummary {
         let Some(request) = state.request() else {
             return CaseSummary::default();
@@ -118,11 +121,61 @@ impl Indexed for ServiceRequest {
             S::ExtensionRequested { .. } => at_handler("review the extension", Role::Supervisor),
             S::Completed(_) | S::Denied { .. } => at_hall("deliver", Role::HallClerk),
             S::Delivered { .. } | S::Rated { .. } => at_hall("close", Role::HallClerk),
-            _ => None,
+            S::Rectifying { .. } => at_handler("rectify", handler_role),
+            S::FollowingUp { .. } => at_hall("follow up", Role::HallClerk),
+            S::New | S::Refused { .. } | S::Closed { .. } | S::Withdrawn { .. } => None,
         };
         CaseSummary {
             tier,
             body: handler.or(Some(hall)),
+            parties: 1,
+            waiting,
+        }
+    }
+}
+
+impl Indexed for WorkOrder {
+    /// The tier is the supervision ladder's, once signed for; the body is
+    /// the one holding the order ([`WorkOrderState::holder`](crate::work_order::WorkOrderState::holder));
+    /// one party, the requester. Who acts next:
+    ///
+    /// | state | action | role | body |
+    /// |---|---|---|---|
+    /// | `Received` | take on or hand over | a department officer | the first receiving body |
+    /// | `AwaitingDispatch` | dispatch | a dispatcher | the 12345 centre |
+    /// | `Dispatched` | sign for | a department officer | the lead body |
+    /// | `ReturnPending` | re-dispatch or uphold | a dispatcher | the centre |
+    /// | `InHand` | reply | a department officer | the lead body |
+    /// | `ExtensionRequested` | review the extension | a supervisor | the lead body |
+    /// | `Replied` | call back | a dispatcher | the centre |
+    /// | `CalledBack` | close or redo | a dispatcher | the centre |
+    fn summary(state: &W) -> CaseSummary {
+        let Some(order) = state.order() else {
+            return CaseSummary::default();
+        };
+        let body = state.holder().cloned();
+        let tier = state.handling().and_then(|h| h.ladder().tier());
+        let waiting = |action, role| {
+            Some(Waiting {
+                action,
+                body: body.clone(),
+                role,
+            })
+        };
+        let waiting = match state {
+            W::Received(_) => waiting("take on or hand over", Role::DepartmentOfficer),
+            W::AwaitingDispatch(_) => waiting("dispatch", DISPATCHER),
+            W::Dispatched { .. } => waiting("sign for", Role::DepartmentOfficer),
+            W::ReturnPending { .. } => waiting("re-dispatch or uphold", DISPATCHER),
+            W::InHand { .. } => waiting("reply", Role::DepartmentOfficer),
+            W::ExtensionRequested { .. } => waiting("review the extension", Role::Supervisor),
+            W::Replied { .. } => waiting("call back", DISPATCHER),
+            W::CalledBack { .. } => waiting("close or redo", DISPATCHER),
+            W::New | W::Closed { .. } | W::Dismissed { .. } | W::Withdrawn { .. } => None,
+        };
+        CaseSummary {
+            tier,
+            body: body.or_else(|| Some(order.intake().centre.clone())),
             parties: 1,
             waiting,
         }
