@@ -167,10 +167,9 @@ fn error(e: &DisputeError) -> Cow<'_, str> {
         E::NotOnRoster { mediator, body } => {
             format!("调解员 {mediator} 不在 {body} 的调解员名册上")
         }
-        E::NotAPeoplesMediator { mediator, date } => format!(
-            "当事人选择的 {mediator} 于{}不是人民调解员",
-            day_zh(date)
-        ),
+        E::NotAPeoplesMediator { mediator, date } => {
+            format!("当事人选择的 {mediator} 于{}不是人民调解员", day_zh(date))
+        }
         E::MediatorNotRostered {
             mediator,
             action,
@@ -208,7 +207,10 @@ fn error(e: &DisputeError) -> Cow<'_, str> {
             at_zh(deadline)
         ),
         E::NotLabourDispute { kind } => {
-            format!("{}须在调解不成后方可引导通过其他途径解决", dispute_kind(kind))
+            format!(
+                "{}须在调解不成后方可引导通过其他途径解决",
+                dispute_kind(kind)
+            )
         }
         E::NotJudiciallyConfirmable { body, organisation } => format!(
             "协议由 {body}（{}）主持达成，不能申请司法确认",
@@ -224,9 +226,9 @@ fn error(e: &DisputeError) -> Cow<'_, str> {
             "{location} 及其上级区域均无具备{}职能的单位，无法报告风险",
             capability(need)
         ),
-        E::NotMediatorOrOfficer { actor, body } => format!(
-            "{actor} 既不是指派的调解员，也不是 {body} 的工作人员，不能报告风险"
-        ),
+        E::NotMediatorOrOfficer { actor, body } => {
+            format!("{actor} 既不是指派的调解员，也不是 {body} 的工作人员，不能报告风险")
+        }
         E::SeverityNotRaised { current, requested } => format!(
             "标记风险须提高严重程度：当前为{}，申请为{}",
             current.zh(),

@@ -69,12 +69,9 @@ impl Localized for LadderEvent {
                 "Started at {} for {} ({})",
                 s.route.tier, s.route.handler, s.severity
             ),
-            LadderEvent::Escalated(e) => format!(
-                "Escalated from {} to {}: {}",
-                e.from,
-                e.to,
-                e.reason.en()
-            ),
+            LadderEvent::Escalated(e) => {
+                format!("Escalated from {} to {}: {}", e.from, e.to, e.reason.en())
+            }
             LadderEvent::SeverityRaised { from, to, .. } => {
                 format!("SeverityRaised from {from} to {to}")
             }
@@ -100,12 +97,7 @@ impl Localized for LadderEvent {
             ),
             LadderEvent::SeverityRaised {
                 from, to, cause: c, ..
-            } => format!(
-                "严重程度由{}升为{}：{}",
-                from.zh(),
-                to.zh(),
-                cause(*c)
-            ),
+            } => format!("严重程度由{}升为{}：{}", from.zh(), to.zh(), cause(*c)),
             LadderEvent::Rescheduled { tier, due } => {
                 format!("{}级办理期限调整为{}", tier.zh(), at_zh(due))
             }
@@ -183,11 +175,9 @@ fn error(e: &LadderError) -> Cow<'_, str> {
         E::Routing(g) => format!("分派失败：{g}"),
         E::UnknownPolicy { policy } => format!("事项按政策 {policy} 启动，本阶梯没有该政策"),
         E::Calendar(c) => format!("期限计算：{c}"),
-        E::SeverityNotRaised { current, requested } => format!(
-            "严重程度{}没有高于当前的{}",
-            requested.zh(),
-            current.zh()
-        ),
+        E::SeverityNotRaised { current, requested } => {
+            format!("严重程度{}没有高于当前的{}", requested.zh(), current.zh())
+        }
     })
 }
 localized_by!(LadderError, error);
@@ -205,11 +195,9 @@ fn state_error(e: &LadderStateError) -> Cow<'_, str> {
             at_zh(notice_due),
             at_zh(since)
         ),
-        E::BandInverted { start, ceiling } => format!(
-            "起始层级{}级高于上限{}级",
-            start.zh(),
-            ceiling.zh()
-        ),
+        E::BandInverted { start, ceiling } => {
+            format!("起始层级{}级高于上限{}级", start.zh(), ceiling.zh())
+        }
     })
 }
 localized_by!(LadderStateError, state_error);

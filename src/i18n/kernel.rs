@@ -67,9 +67,9 @@ fn replay(e: &ReplayError) -> Cow<'_, str> {
             case,
             expected,
             found,
-        } => format!(
-            "案件 {case}：历史记录顺序错乱，第 {expected} 个事件的位置出现了第 {found} 个"
-        ),
+        } => {
+            format!("案件 {case}：历史记录顺序错乱，第 {expected} 个事件的位置出现了第 {found} 个")
+        }
         ReplayError::TimeOutOfRange { case, seq, at } => format!(
             "案件 {case}：第 {seq} 个事件的时间{}超出可接受的范围",
             at_zh(at)

@@ -30,7 +30,7 @@ mod service;
 mod vocabulary;
 mod work_order;
 
-
+pub use open311::{service_status_notes, work_order_status_notes};
 
 /// A language messages are rendered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -6,9 +6,8 @@ use std::borrow::Cow;
 
 use super::{Localized, action_zh, at_zh, localized_by};
 use crate::service::{
-    CatalogueError, Datatype, Mode, OrgUse, Review, ServiceRequestCommandKind,
-    ServiceRequestError, ServiceRequestEvent, ServiceRequestEventKind, ServiceRequestStateKind,
-    ServiceStateError,
+    CatalogueError, Datatype, Mode, OrgUse, Review, ServiceRequestCommandKind, ServiceRequestError,
+    ServiceRequestEvent, ServiceRequestEventKind, ServiceRequestStateKind, ServiceStateError,
 };
 use crate::workflow::{HasKind, Kind};
 
@@ -111,9 +110,7 @@ localized_by!(ServiceRequestEventKind, event_kind);
 impl Localized for ServiceRequestEvent {
     fn en(&self) -> Cow<'_, str> {
         match self {
-            ServiceRequestEvent::Ladder(step) => {
-                Cow::Owned(format!("Ladder: {}", step.en()))
-            }
+            ServiceRequestEvent::Ladder(step) => Cow::Owned(format!("Ladder: {}", step.en())),
             other => Cow::Owned(other.kind().name().to_string()),
         }
     }
@@ -198,12 +195,18 @@ fn catalogue_error(e: &CatalogueError) -> Cow<'_, str> {
             code,
             attribute,
             datatype: d,
-        } => format!("事项 {code}：属性 {attribute} 为{}，但未列出可选值", datatype(d)),
+        } => format!(
+            "事项 {code}：属性 {attribute} 为{}，但未列出可选值",
+            datatype(d)
+        ),
         E::UnexpectedValues {
             code,
             attribute,
             datatype: d,
-        } => format!("事项 {code}：属性 {attribute} 为{}，不得列出可选值", datatype(d)),
+        } => format!(
+            "事项 {code}：属性 {attribute} 为{}，不得列出可选值",
+            datatype(d)
+        ),
         E::DuplicateValue {
             code,
             attribute,
@@ -212,16 +215,14 @@ fn catalogue_error(e: &CatalogueError) -> Cow<'_, str> {
         E::HandledElsewhere { code, body, hall } => {
             format!("事项 {code} 由行政服务中心 {hall} 自行办理，而非 {body}")
         }
-        E::ForwardToItself { code, hall } => format!(
-            "事项 {code} 须转办：办理单位应为职能部门，而非行政服务中心 {hall}"
-        ),
+        E::ForwardToItself { code, hall } => {
+            format!("事项 {code} 须转办：办理单位应为职能部门，而非行政服务中心 {hall}")
+        }
         E::PromiseBeyondStatutoryLimit {
             code,
             promised,
             statutory,
-        } => format!(
-            "事项 {code}：承诺时限 {promised} 个工作日长于法定时限 {statutory} 个工作日"
-        ),
+        } => format!("事项 {code}：承诺时限 {promised} 个工作日长于法定时限 {statutory} 个工作日"),
         E::NotInGraph { org, used_as } => format!("{}（{org}）不在组织图中", org_use(used_as)),
         E::AreaNotTerritorial { area } => format!("服务区域 {area} 不是属地单位"),
     })
@@ -258,21 +259,19 @@ fn error(e: &ServiceRequestError) -> Cow<'_, str> {
         E::NotAllowedValue { code, value } => format!("{value:?} 不是属性 {code} 的可选值"),
         E::UnknownAttribute { code } => format!("该事项没有属性 {code}"),
         E::MaterialNotRequired { material } => format!("该事项不要求材料 {material}"),
-        E::MaterialNotNamed { material } => format!(
-            "材料 {material} 缺失，须在第一次补正告知中列明：应一次性告知"
-        ),
-        E::MaterialAlreadyKnown { material } => format!(
-            "材料 {material} 本应在第一次补正告知中列明：再次告知只能列出仍缺的材料"
-        ),
+        E::MaterialNotNamed { material } => {
+            format!("材料 {material} 缺失，须在第一次补正告知中列明：应一次性告知")
+        }
+        E::MaterialAlreadyKnown { material } => {
+            format!("材料 {material} 本应在第一次补正告知中列明：再次告知只能列出仍缺的材料")
+        }
         E::NothingToSupplement => "材料齐全，无须告知补正".to_owned(),
         E::MaterialNotRequested { material } => format!("未要求补正材料 {material}"),
         E::NothingSupplied => "补正须至少提交一项材料".to_owned(),
         E::MaterialMissing { material } => format!("必需材料 {material} 仍缺"),
-        E::WrongMode { command, mode: m } => format!(
-            "“{}”方式的事项不能{}",
-            mode(m),
-            command_kind(command)
-        ),
+        E::WrongMode { command, mode: m } => {
+            format!("“{}”方式的事项不能{}", mode(m), command_kind(command))
+        }
         E::UnknownDepartment { department } => format!("职能部门 {department} 不在组织图中"),
         E::ReturnedBefore { department } => {
             format!("职能部门 {department} 已以非本部门事项退回过本申请")

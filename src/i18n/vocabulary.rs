@@ -103,9 +103,7 @@ pub(crate) fn mediation_organisation(m: &MediationOrganisation) -> Cow<'static, 
         MediationOrganisation::IndustryOrProfessional => "行业性、专业性调解组织",
         MediationOrganisation::Commercial => "商事调解组织",
         MediationOrganisation::EnterpriseLabourDisputeCommittee => "企业劳动争议调解委员会",
-        MediationOrganisation::SubdistrictLabourDisputeMediation => {
-            "街道劳动争议调解组织"
-        }
+        MediationOrganisation::SubdistrictLabourDisputeMediation => "街道劳动争议调解组织",
     })
 }
 localized_by!(MediationOrganisation, mediation_organisation);
