@@ -456,3 +456,28 @@ fn the_readme_excerpt_is_what_huanan_city_prints() {
         );
     }
 }
+
+#[test]
+fn huanan_city_tells_its_story_in_chinese_with_the_law_s_terms() {
+    use grassroots::i18n::Lang;
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    let zh = huanan_city::run_in(&mut out, dir.path(), Lang::Zh).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for term in [
+        "人民调解委员会",
+        "受理纠纷",
+        "不能申请司法确认",
+        "商事调解组织",
+        "一次性告知需补正的全部材料",
+        "督办通知",
+        "申请人评价：不满意",
+        "退单",
+    ] {
+        assert!(text.contains(term), "no {term} in:\n{text}");
+    }
+    assert!(!text.contains("Accepted"), "an English kind in:\n{text}");
+    // The same cases as the English story.
+    let en = huanan_city::run(&mut Vec::new(), dir.path()).unwrap();
+    assert_eq!(zh.events_stored, en.events_stored);
+}

@@ -63,7 +63,7 @@ localized_by!(DisputeCommandKind, command_kind);
 fn event_kind(k: &DisputeEventKind) -> Cow<'static, str> {
     match k {
         DisputeEventKind::Reported => Cow::Borrowed("当事人申请调解"),
-        DisputeEventKind::Accepted => Cow::Borrowed("人民调解委员会受理纠纷"),
+        DisputeEventKind::Accepted => Cow::Borrowed("受理纠纷"),
         DisputeEventKind::Declined => Cow::Borrowed("不予受理，告知当事人其他解决途径"),
         DisputeEventKind::MediationRefused => Cow::Borrowed("当事人拒绝调解"),
         DisputeEventKind::Withdrawn => Cow::Borrowed("当事人撤回调解申请"),
