@@ -74,6 +74,7 @@ use grassroots::dispute::{
 use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
 };
+use grassroots::i18n::{Lang, Localized};
 use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
 use grassroots::journal::{self, EventSchema, EventStore, ExecuteError, Sweeper};
 use grassroots::matter::DisputeKind;
@@ -86,7 +87,6 @@ use grassroots::service::{
     ServiceRequestEvent, ServiceRequestStateKind, sample, supervision_policy,
 };
 use grassroots::tier::{Severity, Tier};
-use grassroots::i18n::{Lang, Localized};
 use grassroots::workflow::HasKind;
 use grassroots::workflow::{Case, Context, Recorded, dot, mermaid};
 use serde::Serialize;
@@ -768,7 +768,13 @@ fn story_zh(
                     line.push_str(&format!("（{}）", m.zh()));
                 }
             }
-            writeln!(out, "{:>3}  {}  {:<18} {line}", r.seq, local(r.at), r.actor.as_str())?;
+            writeln!(
+                out,
+                "{:>3}  {}  {:<18} {line}",
+                r.seq,
+                local(r.at),
+                r.actor.as_str()
+            )?;
         }
         if let Some(refusal) = refusal {
             writeln!(out, "     其间被拒绝的命令：{}", refusal.zh())?;
@@ -2056,9 +2062,13 @@ pub(crate) fn work_orders_in(out: &mut dyn Write, lang: Lang) -> Result<Vec<Work
                 let sep = if lang == Lang::Zh { "；" } else { ", " };
                 writeln!(out, "  {} {}: {}", local(at), actor.id(), kinds.join(sep))?;
             }
-            Err(refused) if lang == Lang::Zh => {
-                writeln!(out, "  {} {}：被拒绝：{}", local(at), actor.id(), refused.zh())?
-            }
+            Err(refused) if lang == Lang::Zh => writeln!(
+                out,
+                "  {} {}：被拒绝：{}",
+                local(at),
+                actor.id(),
+                refused.zh()
+            )?,
             Err(refused) => writeln!(out, "  {} {}: refused: {refused}", local(at), actor.id())?,
         }
         Ok(())
@@ -2068,7 +2078,11 @@ pub(crate) fn work_orders_in(out: &mut dyn Write, lang: Lang) -> Result<Vec<Work
     // fire lane at gate 2.
     let mut council = Case::<WorkOrder>::new("12345-HN-0001".parse()?);
     match lang {
-        Lang::Zh => writeln!(out, "{}（商户议事会）：2号门消防通道被夜市摊位占用", council.id())?,
+        Lang::Zh => writeln!(
+            out,
+            "{}（商户议事会）：2号门消防通道被夜市摊位占用",
+            council.id()
+        )?,
         _ => writeln!(
             out,
             "{} (merchants' council): stalls block the fire lane at gate 2",
@@ -2323,17 +2337,17 @@ fn main() -> Result<()> {
         .filter(|a| a != "--lang" && a != "zh" && a != "en")
         .next()
         .map_or_else(
-        || {
-            // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map_or_else(
-                    || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
-                    PathBuf::from,
-                )
-                .join("huanan_city")
-        },
-        PathBuf::from,
-    );
+            || {
+                // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
+                std::env::var_os("CARGO_TARGET_DIR")
+                    .map_or_else(
+                        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+                        PathBuf::from,
+                    )
+                    .join("huanan_city")
+            },
+            PathBuf::from,
+        );
     let lang = lang_arg()?;
     let stdout = std::io::stdout();
     match run_in(&mut stdout.lock(), &dir, lang) {

@@ -481,3 +481,26 @@ fn huanan_city_tells_its_story_in_chinese_with_the_law_s_terms() {
     let en = huanan_city::run(&mut Vec::new(), dir.path()).unwrap();
     assert_eq!(zh.events_stored, en.events_stored);
 }
+
+#[test]
+fn dongfang_bandao_tells_its_story_in_chinese() {
+    use grassroots::i18n::Lang;
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    let o = dongfang_bandao::run_in(&mut out, dir.path(), Lang::Zh).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for term in [
+        "东方半岛社区",
+        "1+1+N 共建模式",
+        "缺少党组织",
+        "业委会换届",
+        "被拒绝：resident-chen 无权记录选举结果",
+        "人民调解委员会）受理纠纷",
+        "共同申请司法确认",
+        "未出小区",
+    ] {
+        assert!(text.contains(term), "no {term} in:\n{text}");
+    }
+    assert!(!text.contains("refused"), "English in:\n{text}");
+    assert!(o.owners_committee_after);
+}

@@ -26,6 +26,7 @@ mod dispute;
 mod escalation;
 mod kernel;
 mod open311;
+mod org;
 mod service;
 mod vocabulary;
 mod work_order;
@@ -229,6 +230,9 @@ pub(crate) fn action_zh(action: &str) -> Cow<'_, str> {
         "uphold the dispatch" => "维持派单",
         "withdraw from mediation" => "退出调解",
         "withdraw the request" => "撤回申请",
+        "announce the re-election" => "发布业委会换届公告",
+        "record door-to-door visits" => "记录入户走访",
+        "record the result" => "记录选举结果",
         "tick" => "计时",
         _ => return Cow::Borrowed(action),
     };
