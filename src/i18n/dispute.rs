@@ -235,7 +235,7 @@ fn error(e: &DisputeError) -> Cow<'_, str> {
             requested.zh()
         ),
         E::Ladder(l) => format!("逐级上报：{}", l.zh()),
-        E::Graph(g) => format!("组织图：{g}"),
+        E::Graph(g) => format!("组织图：{}", g.zh()),
         E::Calendar(c) => format!("期限计算：{c}"),
     })
 }

@@ -172,7 +172,7 @@ fn error(e: &LadderError) -> Cow<'_, str> {
             tier.zh(),
             capability(need)
         ),
-        E::Routing(g) => format!("分派失败：{g}"),
+        E::Routing(g) => format!("分派失败：{}", g.zh()),
         E::UnknownPolicy { policy } => format!("事项按政策 {policy} 启动，本阶梯没有该政策"),
         E::Calendar(c) => format!("期限计算：{c}"),
         E::SeverityNotRaised { current, requested } => {
