@@ -201,9 +201,10 @@ fn error(e: &DisputeError) -> Cow<'_, str> {
             deadline,
             limit,
         } => format!(
-            "于{}申请司法确认，已超过自协议生效（{}）起 {limit} 的期限（{}届满）",
+            "于{}申请司法确认，已超过自协议生效（{}）起 {} 的期限（{}届满）",
             at_zh(applied_at),
             at_zh(effective_at),
+            limit.zh(),
             at_zh(deadline)
         ),
         E::NotLabourDispute { kind } => {
@@ -236,7 +237,7 @@ fn error(e: &DisputeError) -> Cow<'_, str> {
         ),
         E::Ladder(l) => format!("逐级上报：{}", l.zh()),
         E::Graph(g) => format!("组织图：{}", g.zh()),
-        E::Calendar(c) => format!("期限计算：{c}"),
+        E::Calendar(c) => format!("期限计算：{}", c.zh()),
     })
 }
 localized_by!(DisputeError, error);

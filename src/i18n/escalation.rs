@@ -174,7 +174,7 @@ fn error(e: &LadderError) -> Cow<'_, str> {
         ),
         E::Routing(g) => format!("分派失败：{}", g.zh()),
         E::UnknownPolicy { policy } => format!("事项按政策 {policy} 启动，本阶梯没有该政策"),
-        E::Calendar(c) => format!("期限计算：{c}"),
+        E::Calendar(c) => format!("期限计算：{}", c.zh()),
         E::SeverityNotRaised { current, requested } => {
             format!("严重程度{}没有高于当前的{}", requested.zh(), current.zh())
         }

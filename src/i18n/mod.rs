@@ -22,6 +22,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+mod calendar;
 mod dispute;
 mod escalation;
 mod kernel;

@@ -319,7 +319,7 @@ fn error(e: &ServiceRequestError) -> Cow<'_, str> {
             at_zh(due)
         ),
         E::Ladder(l) => format!("督办：{}", l.zh()),
-        E::Calendar(c) => format!("期限计算：{c}"),
+        E::Calendar(c) => format!("期限计算：{}", c.zh()),
     })
 }
 localized_by!(ServiceRequestError, error);

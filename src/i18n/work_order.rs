@@ -234,7 +234,7 @@ fn error(e: &WorkOrderError) -> Cow<'_, str> {
         E::ExtensionTooLate { deadline } => {
             format!("延期须在办理期限{}届满前申请", at_zh(deadline))
         }
-        E::Calendar(c) => format!("期限计算：{c}"),
+        E::Calendar(c) => format!("期限计算：{}", c.zh()),
         E::Ladder(l) => format!("督办：{}", l.zh()),
     })
 }
