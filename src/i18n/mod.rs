@@ -25,6 +25,7 @@ use std::str::FromStr;
 mod calendar;
 mod dispute;
 mod escalation;
+mod journal;
 mod kernel;
 mod open311;
 mod org;
