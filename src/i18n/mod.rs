@@ -30,6 +30,7 @@ mod kernel;
 mod open311;
 mod org;
 mod service;
+mod umbrella;
 mod vocabulary;
 mod work_order;
 
