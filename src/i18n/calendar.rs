@@ -35,15 +35,15 @@ fn directive(d: &Directive) -> &'static str {
 fn parse_error(e: &ParseErrorKind) -> Cow<'static, str> {
     use ParseErrorKind as E;
     Cow::Owned(match e {
-        E::UnknownDirective => {
-            "未知指令，应为 timezone、weekend、holiday 或 workday".to_owned()
-        }
+        E::UnknownDirective => "未知指令，应为 timezone、weekend、holiday 或 workday".to_owned(),
         E::MissingArgument { directive: d } => format!("{} 缺少参数", directive(d)),
         E::UnexpectedArgument { directive: d } => format!("{} 参数过多", directive(d)),
         E::RepeatedDirective { directive: d } => format!("{} 重复出现", directive(d)),
         E::InvalidOffset => "不是 +hh:mm 形式的 UTC 偏移".to_owned(),
         E::InvalidWeekday => "不是星期名称".to_owned(),
-        E::InvalidDate => "不是 yyyy-mm-dd 形式的日期或 yyyy-mm-dd..yyyy-mm-dd 形式的范围".to_owned(),
+        E::InvalidDate => {
+            "不是 yyyy-mm-dd 形式的日期或 yyyy-mm-dd..yyyy-mm-dd 形式的范围".to_owned()
+        }
         E::ReversedRange => "范围的结束早于开始".to_owned(),
         E::RangeTooLong { max } => format!("范围超过 {max} 天"),
         E::InvalidName(p) => format!("名称{}", name_problem(p)),

@@ -95,9 +95,9 @@ fn error(e: &JournalError) -> Cow<'_, str> {
             version,
             stored,
             decoded,
-        } => format!(
-            "事件流 {stream} 第 {version} 版：存储为事件类型 {stored}，解码却为 {decoded}"
-        ),
+        } => {
+            format!("事件流 {stream} 第 {version} 版：存储为事件类型 {stored}，解码却为 {decoded}")
+        }
         E::StreamTypeMismatch { stream, expected } => {
             format!("事件流 {stream} 不是流程 {expected} 的事件流")
         }
@@ -145,9 +145,9 @@ fn error(e: &JournalError) -> Cow<'_, str> {
             found,
         } => format!("事件流 {stream} 与其第 {anchored} 版的锚点不符（记录至第 {found} 版）"),
         E::InvalidName(id) => format!("日志名称无效：{}", id_error(id)),
-        E::SchemaTooNew { found, supported } => format!(
-            "日志结构已迁移至第 {found} 版，本库只认识到第 {supported} 版的迁移"
-        ),
+        E::SchemaTooNew { found, supported } => {
+            format!("日志结构已迁移至第 {found} 版，本库只认识到第 {supported} 版的迁移")
+        }
         E::Backend { backend, source } => format!("{backend} 后端错误：{source}"),
     })
 }
@@ -189,10 +189,9 @@ impl<R: std::error::Error + Localized + 'static> Localized for SweepError<R> {
             SweepError::NoTimerCommand { workflow } => {
                 Cow::Owned(format!("流程 {workflow} 有到期案件，却没有计时命令"))
             }
-            SweepError::StillDue { stream, due, ticks } => Cow::Owned(format!(
-                "{stream} 计时 {ticks} 次后仍在{}到期",
-                at_zh(due)
-            )),
+            SweepError::StillDue { stream, due, ticks } => {
+                Cow::Owned(format!("{stream} 计时 {ticks} 次后仍在{}到期", at_zh(due)))
+            }
         }
     }
 }

@@ -268,3 +268,90 @@ pub(crate) mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+    use crate::calendar::{CalendarError, TimeLimit};
+    use crate::dispute::{DisputeCommandKind, DisputeError, DisputeStateKind};
+    use crate::escalation::{LadderError, Referral};
+    use crate::id::{ActorId, CaseId, OrgId};
+    use crate::org::MediationOrganisation;
+    use crate::tier::Tier;
+    use crate::workflow::CaseError;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    fn check(e: &(impl Localized + fmt::Display)) {
+        let zh = e.render(Lang::Zh);
+        assert!(!zh.trim().is_empty(), "{e}: no Chinese");
+        assert_ne!(zh, e.render(Lang::En), "{e}: the Chinese is the English");
+        assert_eq!(e.render(Lang::En), e.to_string());
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{e}: no Chinese character in {zh}"
+        );
+    }
+
+    #[test]
+    fn refusals_and_errors_render_in_chinese_with_the_law_s_terms() {
+        let body: OrgId = "hehua-studio".parse().unwrap();
+        let actor: ActorId = "wu".parse().unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+        let not_confirmable = DisputeError::NotJudiciallyConfirmable {
+            body: body.clone(),
+            organisation: MediationOrganisation::Commercial,
+        };
+        check(&not_confirmable);
+        assert!(not_confirmable.zh().contains("商事调解组织"));
+        assert!(not_confirmable.zh().contains("司法确认"));
+        let not_now = DisputeError::NotApplicable {
+            command: DisputeCommandKind::Accept,
+            state: DisputeStateKind::Closed,
+        };
+        check(&not_now);
+        assert_eq!(not_now.zh(), "纠纷处于“已结案”状态，不能受理");
+        let ceiling = LadderError::CeilingReached {
+            tier: Tier::Community,
+            next: Tier::Subdistrict,
+            ceiling: Tier::Community,
+            needed: crate::actor::Role::Officer(Tier::Subdistrict),
+        };
+        check(&ceiling);
+        assert!(ceiling.zh().contains("社区级"));
+        let route = DisputeError::RouteNotOpen {
+            to: Referral::Litigation,
+            open: crate::dispute::Routes::only(Referral::Arbitration),
+        };
+        check(&route);
+        assert!(route.zh().contains("诉讼") && route.zh().contains("仲裁"));
+        let late = DisputeError::ConfirmationTooLate {
+            effective_at: at,
+            applied_at: at,
+            deadline: at,
+            limit: TimeLimit::CalendarDays(30),
+        };
+        check(&late);
+        assert!(late.zh().contains("30 日"));
+        let forbidden = crate::actor::Actor::new(actor.clone())
+            .require("accept the dispute", crate::actor::Role::Mediator)
+            .unwrap_err();
+        check(&forbidden);
+        assert_eq!(forbidden.zh(), "wu 无权受理纠纷：需要调解员身份");
+        let case: CaseError<DisputeError> = CaseError::Rejected(not_confirmable.clone());
+        assert_eq!(case.zh(), not_confirmable.zh());
+        let terminal: CaseError<DisputeError> = CaseError::Terminal {
+            case: "LD-001".parse::<CaseId>().unwrap(),
+            state: "Closed".into(),
+            command: "Accept".into(),
+        };
+        check(&terminal);
+        let calendar = CalendarError::DuplicateDate {
+            date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+        };
+        check(&calendar);
+        let umbrella: crate::Error = CaseError::Rejected(not_confirmable.clone()).into();
+        assert_eq!(umbrella.zh(), not_confirmable.zh());
+        let umbrella: crate::Error = calendar.into();
+        check(&umbrella);
+    }
+}

@@ -56,9 +56,9 @@ fn name_error(e: &NameError) -> Cow<'_, str> {
     Cow::Owned(match e {
         NameError::Empty => "名称不能为空".to_owned(),
         NameError::TooLong { len, max } => format!("长 {len} 字节；名称最多 {max} 字节"),
-        NameError::Character { found, at } => format!(
-            "第 {at} 字节处为 {found:?}；名称只能用小写 ASCII 字母、数字、`_` 和 `-`"
-        ),
+        NameError::Character { found, at } => {
+            format!("第 {at} 字节处为 {found:?}；名称只能用小写 ASCII 字母、数字、`_` 和 `-`")
+        }
         NameError::Reserved { name } => format!("{name:?} 是内置名称，不是自定义名称"),
     })
 }
