@@ -1221,21 +1221,28 @@ fn main() -> Result<()> {
         Some(i) => args.get(i + 1).ok_or("--lang needs en or zh")?.parse()?,
         None => Lang::En,
     };
-    let dir = std::env::args_os()
-        .skip(1)
-        .find(|a| a != "--lang" && a != "zh" && a != "en")
-        .map_or_else(
-            || {
-                // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
-                std::env::var_os("CARGO_TARGET_DIR")
-                    .map_or_else(
-                        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
-                        PathBuf::from,
-                    )
-                    .join("dongfang_bandao")
-            },
-            PathBuf::from,
-        );
+    // The first argument that is not `--lang` or its value.
+    let mut args = std::env::args_os().skip(1);
+    let mut dir = None;
+    while let Some(arg) = args.next() {
+        if arg == "--lang" {
+            args.next();
+        } else if dir.is_none() {
+            dir = Some(arg);
+        }
+    }
+    let dir = dir.map_or_else(
+        || {
+            // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(
+                    || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+                    PathBuf::from,
+                )
+                .join("dongfang_bandao")
+        },
+        PathBuf::from,
+    );
     let stdout = std::io::stdout();
     match run_in(&mut stdout.lock(), &dir, lang) {
         // Piped into `head`: the reader has seen enough.

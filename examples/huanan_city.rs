@@ -2332,22 +2332,28 @@ fn lang_arg() -> Result<Lang> {
 }
 
 fn main() -> Result<()> {
-    let dir = std::env::args_os()
-        .skip(1)
-        .filter(|a| a != "--lang" && a != "zh" && a != "en")
-        .next()
-        .map_or_else(
-            || {
-                // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
-                std::env::var_os("CARGO_TARGET_DIR")
-                    .map_or_else(
-                        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
-                        PathBuf::from,
-                    )
-                    .join("huanan_city")
-            },
-            PathBuf::from,
-        );
+    // The first argument that is not `--lang` or its value.
+    let mut args = std::env::args_os().skip(1);
+    let mut dir = None;
+    while let Some(arg) = args.next() {
+        if arg == "--lang" {
+            args.next();
+        } else if dir.is_none() {
+            dir = Some(arg);
+        }
+    }
+    let dir = dir.map_or_else(
+        || {
+            // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(
+                    || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+                    PathBuf::from,
+                )
+                .join("huanan_city")
+        },
+        PathBuf::from,
+    );
     let lang = lang_arg()?;
     let stdout = std::io::stdout();
     match run_in(&mut stdout.lock(), &dir, lang) {
