@@ -74,6 +74,7 @@ use grassroots::dispute::{
 use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
 };
+use grassroots::i18n::{Lang, Localized};
 use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
 use grassroots::journal::read::{self, CaseIndex, CaseQueries, Page, Runner, WorkItem, WorkQueue};
 use grassroots::journal::{self, EventStore, ExecuteError, Journaled, Sweeper};
@@ -610,7 +611,23 @@ impl Journal {
 
 /// Runs the whole story, writing the narrative to `out` and the files into
 /// `dir`.
+#[allow(dead_code)] // tests/examples.rs runs it
 pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
+    run_in(out, dir, Lang::En)
+}
+
+/// Runs the whole story told in `lang`: in Chinese, the cases are the same
+/// and the narrative is built from the crate's Chinese texts (states, event
+/// lines, refusals, status notes).
+pub(crate) fn run_in(out: &mut dyn Write, dir: &Path, lang: Lang) -> Result<Outcome> {
+    let zh_out = out;
+    let mut zh = Vec::new();
+    let mut sink = std::io::sink();
+    let out: &mut dyn Write = if lang == Lang::Zh {
+        &mut sink
+    } else {
+        &mut *zh_out
+    };
     std::fs::create_dir_all(dir)?;
     let graph = Arc::new(huanan_city_graph()?);
     let calendar = Arc::new(WorkingCalendar::prc());
@@ -661,7 +678,21 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         ),
     )?;
     let requests = service_requests(out, &journal, &service, &graph)?;
-    work_orders(out)?;
+    if lang == Lang::Zh {
+        story_zh(
+            &mut zh,
+            &graph,
+            [
+                (&labour_case, conflict.as_ref()),
+                (&commercial_case, confirmation_refused.as_ref()),
+            ],
+            &service,
+            &requests,
+        )?;
+        work_orders_in(&mut zh, Lang::Zh)?;
+    } else {
+        work_orders(out)?;
+    }
 
     writeln!(
         out,
@@ -710,7 +741,77 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         morning,
         diagrams,
     };
+    zh_out.write_all(&zh)?;
     Ok(outcome)
+}
+
+/// The story in Chinese: the graph, each dispute's audit trail with its
+/// refusal, each request's trail and Open311 status notes.
+fn story_zh(
+    out: &mut dyn Write,
+    graph: &OrgGraph,
+    disputes: [(&Case<Dispute>, Option<&DisputeError>); 2],
+    service: &ServiceRequest,
+    requests: &[Case<ServiceRequest>],
+) -> Result<()> {
+    writeln!(out, "华南城商圈（龙岗区平湖街道）")?;
+    writeln!(out, "============================")?;
+    writeln!(
+        out,
+        "（地点和机构取自报道，两个人民调解委员会除外；人员、企业、案件和日期均为虚构。）\n"
+    )?;
+    writeln!(
+        out,
+        "组织图：{} 个单位和人员，{} 条关系。",
+        graph.len(),
+        graph.link_count()
+    )?;
+    for (case, refusal) in disputes {
+        writeln!(out, "\n矛盾纠纷 {}（时间为深圳时间 +08:00）", case.id())?;
+        writeln!(out, "--------------------------------------")?;
+        for r in case.history() {
+            let mut line = r.event.zh().into_owned();
+            if let DisputeEvent::Accepted { body, tier, .. } = &r.event {
+                line = format!("{}级 {} 受理纠纷", tier.zh(), name(graph, body));
+                if let Some(m) = graph.mediation_organisation(body) {
+                    line.push_str(&format!("（{}）", m.zh()));
+                }
+            }
+            writeln!(
+                out,
+                "{:>3}  {}  {:<18} {line}",
+                r.seq,
+                local(r.at),
+                r.actor.as_str()
+            )?;
+        }
+        if let Some(refusal) = refusal {
+            writeln!(out, "     其间被拒绝的命令：{}", refusal.zh())?;
+        }
+        writeln!(out, "     现状：{}", case.state().kind().zh())?;
+    }
+    writeln!(out, "\n华南城分中心（行政服务中心）的申请")?;
+    writeln!(out, "--------------------------------")?;
+    for case in requests {
+        writeln!(out, "{}：", case.id())?;
+        for r in case.history() {
+            writeln!(
+                out,
+                "{:>3}  {}  {:<18} {}",
+                r.seq,
+                local(r.at),
+                r.actor.as_str(),
+                r.event.zh()
+            )?;
+        }
+        writeln!(
+            out,
+            "     现状：{}；Open311 状态说明：{}",
+            case.state().kind().zh(),
+            grassroots::i18n::service_status_notes(service, case.state(), Lang::Zh)
+        )?;
+    }
+    Ok(())
 }
 
 /// Where routing sends the three needs the story is about.
@@ -2078,14 +2179,24 @@ pub(crate) struct WorkOrderOutcome {
 /// "secretary face-to-face" session, taken on by the subdistrict itself and
 /// redone after a dissatisfied callback.
 pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> {
+    work_orders_in(out, Lang::En)
+}
+
+/// The work orders, told in `lang`.
+pub(crate) fn work_orders_in(out: &mut dyn Write, lang: Lang) -> Result<Vec<WorkOrderOutcome>> {
     use grassroots::work_order::{
         Channel, Finding, GeoFields, GeoPoint, Lead, ReturnGround, ReturnReason, Satisfaction,
         WorkOrder, WorkOrderCommand as C, WorkOrderEvent as E, sample as wo,
     };
     let orders = wo::huanan_work_orders();
     let dispatcher = wo::dispatcher();
-    writeln!(out, "\nWork orders through the Longgang 12345 centre")?;
-    writeln!(out, "----------------------------------------------")?;
+    match lang {
+        Lang::Zh => writeln!(out, "\n龙岗区12345热线工单\n----------------------")?,
+        _ => {
+            writeln!(out, "\nWork orders through the Longgang 12345 centre")?;
+            writeln!(out, "----------------------------------------------")?;
+        }
+    }
     let step = |case: &mut Case<WorkOrder>,
                 out: &mut dyn Write,
                 actor: &Actor,
@@ -2096,10 +2207,21 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
             Ok(recorded) => {
                 let kinds: Vec<String> = recorded
                     .iter()
-                    .map(|r| r.event.kind().to_string())
+                    .map(|r| match lang {
+                        Lang::Zh => r.event.zh().into_owned(),
+                        _ => r.event.kind().to_string(),
+                    })
                     .collect();
-                writeln!(out, "  {} {}: {}", local(at), actor.id(), kinds.join(", "))?;
+                let sep = if lang == Lang::Zh { "；" } else { ", " };
+                writeln!(out, "  {} {}: {}", local(at), actor.id(), kinds.join(sep))?;
             }
+            Err(refused) if lang == Lang::Zh => writeln!(
+                out,
+                "  {} {}：被拒绝：{}",
+                local(at),
+                actor.id(),
+                refused.zh()
+            )?,
             Err(refused) => writeln!(out, "  {} {}: refused: {refused}", local(at), actor.id())?,
         }
         Ok(())
@@ -2108,11 +2230,18 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
     // The merchants' council brings a member's complaint: stalls block the
     // fire lane at gate 2.
     let mut council = Case::<WorkOrder>::new("12345-HN-0001".parse()?);
-    writeln!(
-        out,
-        "{} (merchants' council): stalls block the fire lane at gate 2",
-        council.id()
-    )?;
+    match lang {
+        Lang::Zh => writeln!(
+            out,
+            "{}（商户议事会）：2号门消防通道被夜市摊位占用",
+            council.id()
+        )?,
+        _ => writeln!(
+            out,
+            "{} (merchants' council): stalls block the fire lane at gate 2",
+            council.id()
+        )?,
+    }
     let receive = C::Receive {
         channel: Channel::MerchantsCouncil,
         requester: person("ent-huanan-0031")?,
@@ -2221,7 +2350,13 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
         satisfied.clone(),
     )?;
     step(&mut council, out, &dispatcher, march(5, 10, 5), C::Close)?;
-    if let Some(view) = grassroots::open311::work_order_request(&orders, &council) {
+    if lang == Lang::Zh {
+        writeln!(
+            out,
+            "  Open311 状态说明：{}",
+            grassroots::i18n::work_order_status_notes(&orders, council.state(), Lang::Zh)
+        )?;
+    } else if let Some(view) = grassroots::open311::work_order_request(&orders, &council) {
         writeln!(
             out,
             "  GeoReport: {} {} at {} ({}, {}), {}",
@@ -2237,11 +2372,14 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
     // A secretary face-to-face: an enterprise says the street lights of the
     // park's east road have been out for a week.
     let mut lights = Case::<WorkOrder>::new("12345-HN-0002".parse()?);
-    writeln!(
-        out,
-        "{} (secretary face-to-face): the east road is dark",
-        lights.id()
-    )?;
+    match lang {
+        Lang::Zh => writeln!(out, "{}（书记面对面）：东路路灯不亮", lights.id())?,
+        _ => writeln!(
+            out,
+            "{} (secretary face-to-face): the east road is dark",
+            lights.id()
+        )?,
+    }
     let receive = C::Receive {
         channel: Channel::SecretaryFaceToFace,
         requester: person("ent-huanan-0107")?,
@@ -2306,7 +2444,9 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
     for case in [&council, &lights] {
         metrics.observe(case.history());
     }
-    writeln!(out, "{metrics}")?;
+    if lang != Lang::Zh {
+        writeln!(out, "{metrics}")?;
+    }
 
     let outcome = |case: &Case<WorkOrder>| -> Result<WorkOrderOutcome> {
         let order = case
@@ -2335,8 +2475,27 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
     Ok(vec![outcome(&council)?, outcome(&lights)?])
 }
 
+/// `--lang zh` (or `--lang en`, the default) among the arguments.
+fn lang_arg() -> Result<Lang> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().position(|a| a == "--lang") {
+        Some(i) => Ok(args.get(i + 1).ok_or("--lang needs en or zh")?.parse()?),
+        None => Ok(Lang::En),
+    }
+}
+
 fn main() -> Result<()> {
-    let dir = std::env::args_os().nth(1).map_or_else(
+    // The first argument that is not `--lang` or its value.
+    let mut args = std::env::args_os().skip(1);
+    let mut dir = None;
+    while let Some(arg) = args.next() {
+        if arg == "--lang" {
+            args.next();
+        } else if dir.is_none() {
+            dir = Some(arg);
+        }
+    }
+    let dir = dir.map_or_else(
         || {
             // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
             std::env::var_os("CARGO_TARGET_DIR")
@@ -2348,8 +2507,9 @@ fn main() -> Result<()> {
         },
         PathBuf::from,
     );
+    let lang = lang_arg()?;
     let stdout = std::io::stdout();
-    match run(&mut stdout.lock(), &dir) {
+    match run_in(&mut stdout.lock(), &dir, lang) {
         // Piped into `head`: the reader has seen enough.
         Err(e)
             if e.downcast_ref::<std::io::Error>()

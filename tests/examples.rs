@@ -496,3 +496,51 @@ fn huanan_city_morning_work_queues_show_what_arrived_overnight() {
         "{text}"
     );
 }
+
+#[test]
+fn huanan_city_tells_its_story_in_chinese_with_the_law_s_terms() {
+    use grassroots::i18n::Lang;
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    let zh = huanan_city::run_in(&mut out, dir.path(), Lang::Zh).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for term in [
+        "人民调解委员会",
+        "受理纠纷",
+        "不能申请司法确认",
+        "商事调解组织",
+        "一次性告知需补正的全部材料",
+        "督办通知",
+        "申请人评价：不满意",
+        "退单",
+    ] {
+        assert!(text.contains(term), "no {term} in:\n{text}");
+    }
+    assert!(!text.contains("Accepted"), "an English kind in:\n{text}");
+    // The same cases as the English story.
+    let en = huanan_city::run(&mut Vec::new(), dir.path()).unwrap();
+    assert_eq!(zh.events_stored, en.events_stored);
+}
+
+#[test]
+fn dongfang_bandao_tells_its_story_in_chinese() {
+    use grassroots::i18n::Lang;
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    let o = dongfang_bandao::run_in(&mut out, dir.path(), Lang::Zh).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for term in [
+        "东方半岛社区",
+        "1+1+N 共建模式",
+        "缺少党组织",
+        "业委会换届",
+        "被拒绝：resident-chen 无权记录选举结果",
+        "人民调解委员会）受理纠纷",
+        "共同申请司法确认",
+        "未出小区",
+    ] {
+        assert!(text.contains(term), "no {term} in:\n{text}");
+    }
+    assert!(!text.contains("refused"), "English in:\n{text}");
+    assert!(o.owners_committee_after);
+}

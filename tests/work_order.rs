@@ -952,6 +952,25 @@ fn every_state_shows_as_a_georeport_request_lossless_in_the_extension() {
 }
 
 #[test]
+fn every_state_has_chinese_status_notes_and_english_ones_as_served() {
+    use grassroots::i18n::{Lang, work_order_status_notes};
+    use grassroots::open311::work_order_request;
+    let w = wo();
+    for (state, _) in TABLE {
+        let case = to(state);
+        let zh = work_order_status_notes(&w, case.state(), Lang::Zh);
+        let en = work_order_status_notes(&w, case.state(), Lang::En);
+        assert!(!zh.is_ascii(), "{state}: no Chinese in {zh:?}");
+        assert_ne!(zh, en, "{state}");
+        if let Some(view) = work_order_request(&w, &case) {
+            assert_eq!(view.status_notes.as_deref(), Some(en.as_str()), "{state}");
+        }
+    }
+    let dispatched = work_order_status_notes(&w, to("Dispatched").state(), Lang::Zh);
+    assert!(dispatched.starts_with("已派单至"), "{dispatched}");
+}
+
+#[test]
 fn a_georeport_request_carries_the_point_address_and_media_given() {
     use grassroots::open311::work_order_request;
     let geo = GeoFields {
