@@ -54,7 +54,10 @@ impl Capture {
     }
 
     fn named(&self, name: &str) -> Vec<Seen> {
-        self.spans().into_iter().filter(|s| s.name == name).collect()
+        self.spans()
+            .into_iter()
+            .filter(|s| s.name == name)
+            .collect()
     }
 }
 
@@ -190,7 +193,10 @@ fn execute_records_a_command_span_too() {
             3,
         )
     });
-    assert!(matches!(result, Err(ExecuteError::Refused(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(ExecuteError::Refused(_))),
+        "{result:?}"
+    );
     let commands = capture.named("grassroots.command");
     assert_eq!(commands.len(), 1, "{commands:#?}");
     assert_eq!(commands[0].field("command"), Some("Resolve"));
@@ -264,11 +270,18 @@ fn a_projection_page_records_its_events_and_checkpoint() {
             )
         })
         .collect();
-    let last = store.read_feed(journal.tenant(), 0, 100).unwrap().next_after;
+    let last = store
+        .read_feed(journal.tenant(), 0, 100)
+        .unwrap()
+        .next_after;
     assert_eq!(figures.len(), 3, "{pages:#?}");
     assert_eq!(figures[0].0, "0");
     assert_eq!(figures[0].1, "2");
     assert_eq!(figures[2].1, "1");
     assert_eq!(figures[2].2, last.to_string());
-    assert!(pages.iter().all(|p| p.field("projection") == Some(LiveMetrics::NAME)));
+    assert!(
+        pages
+            .iter()
+            .all(|p| p.field("projection") == Some(LiveMetrics::NAME))
+    );
 }

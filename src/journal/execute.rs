@@ -269,8 +269,9 @@ where
     W::Event: Serialize + DeserializeOwned,
     S: EventStore + ?Sized,
 {
-    super::trace::command::<W>(tenant, id, command, ctx)
-        .handled(decide_and_append(store, tenant, workflow, id, command, ctx, retries))
+    super::trace::command::<W>(tenant, id, command, ctx).handled(decide_and_append(
+        store, tenant, workflow, id, command, ctx, retries,
+    ))
 }
 
 /// [`execute`] inside its span.

@@ -246,10 +246,13 @@ impl EventStore for MemoryStore {
         events: &[NewEvent],
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
-        super::trace::append("memory", stream, events.len())
-            .appended(self.append_one(stream, expected_version, events, due))
+        super::trace::append("memory", stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
     }
-
 
     fn read_stream(
         &self,

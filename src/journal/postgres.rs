@@ -736,10 +736,13 @@ impl EventStore for PostgresStore {
         events: &[NewEvent],
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
-        super::trace::append(BACKEND, stream, events.len())
-            .appended(self.append_one(stream, expected_version, events, due))
+        super::trace::append(BACKEND, stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
     }
-
 
     fn read_stream(
         &self,

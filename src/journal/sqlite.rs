@@ -876,8 +876,12 @@ impl EventStore for SqliteStore {
         events: &[NewEvent],
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
-        super::trace::append(BACKEND, stream, events.len())
-            .appended(self.append_one(stream, expected_version, events, due))
+        super::trace::append(BACKEND, stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
     }
 
     fn append_streams(
@@ -888,7 +892,6 @@ impl EventStore for SqliteStore {
         super::trace::append_batch(BACKEND, batch.len(), events)
             .appended_batch(self.append_batch(batch))
     }
-
 
     fn read_stream(
         &self,

@@ -13,13 +13,15 @@ use std::fmt::Display;
 
 use chrono::{DateTime, Utc};
 
-use super::{Appended, AppendOutcome, ExecuteError, Executed, JournalError, StreamKey, SweepReport};
+use super::{
+    AppendOutcome, Appended, ExecuteError, Executed, JournalError, StreamKey, SweepReport,
+};
 use crate::id::TenantId;
-#[cfg(feature = "tracing")]
-use tracing::field::Empty;
 #[cfg(feature = "tracing")]
 use crate::workflow::HasKind;
 use crate::workflow::{Context, Workflow};
+#[cfg(feature = "tracing")]
+use tracing::field::Empty;
 
 /// An entered span (nothing without the feature). Dropping it leaves the
 /// span.
@@ -48,13 +50,11 @@ macro_rules! open {
 }
 
 impl Span {
-
     /// Records `value` as field `field` (declared when the span opened).
     #[inline]
     fn record(&self, field: &'static str, value: &dyn Display) {
         #[cfg(feature = "tracing")]
-        self.entered
-            .record(field, tracing::field::display(value));
+        self.entered.record(field, tracing::field::display(value));
     }
 
     /// Records a count as field `field`.
