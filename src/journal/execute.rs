@@ -269,6 +269,27 @@ where
     W::Event: Serialize + DeserializeOwned,
     S: EventStore + ?Sized,
 {
+    super::trace::command::<W>(tenant, id, command, ctx).handled(decide_and_append(
+        store, tenant, workflow, id, command, ctx, retries,
+    ))
+}
+
+/// [`execute`] inside its span.
+#[allow(clippy::too_many_arguments)]
+fn decide_and_append<W, S>(
+    store: &S,
+    tenant: &TenantId,
+    workflow: &W,
+    id: &CaseId,
+    command: &W::Command,
+    ctx: &Context<'_>,
+    retries: u32,
+) -> Result<Executed<W>, ExecuteError<W::Rejection>>
+where
+    W: EventSchema,
+    W::Event: Serialize + DeserializeOwned,
+    S: EventStore + ?Sized,
+{
     let stream = StreamKey::of::<W>(tenant.clone(), id.clone()).map_err(JournalError::from)?;
     let at_micros = with_micros(ctx);
     let mut attempts: u32 = 0;

@@ -211,6 +211,21 @@ impl<S: EventStore> Journal<S> {
     where
         W: Journaled,
     {
+        super::trace::command::<W>(&self.tenant, id, command, ctx)
+            .handled(self.decide_and_append(workflow, id, command, ctx))
+    }
+
+    /// [`handle`](Self::handle) inside its span.
+    fn decide_and_append<W>(
+        &self,
+        workflow: &W,
+        id: &CaseId,
+        command: &W::Command,
+        ctx: &Context<'_>,
+    ) -> Result<Executed<W>, ExecuteError<W::Rejection>>
+    where
+        W: Journaled,
+    {
         let stream =
             StreamKey::of::<W>(self.tenant.clone(), id.clone()).map_err(JournalError::from)?;
         let ctx = with_micros(ctx);

@@ -123,8 +123,9 @@ impl Inner {
     }
 }
 
-impl EventStore for MemoryStore {
-    fn append_with_due(
+impl MemoryStore {
+    /// [`EventStore::append_with_due`] inside its span.
+    fn append_one(
         &self,
         stream: &StreamKey,
         expected_version: u64,
@@ -234,6 +235,23 @@ impl EventStore for MemoryStore {
             positions: first_position..first_position + events.len() as u64,
             outcome: AppendOutcome::Recorded,
         })
+    }
+}
+
+impl EventStore for MemoryStore {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<Appended, JournalError> {
+        super::trace::append("memory", stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
     }
 
     fn read_stream(

@@ -183,6 +183,7 @@ pub mod read;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod sweep;
+mod trace;
 mod upcast;
 
 use std::fmt;

@@ -526,8 +526,9 @@ fn stream_range(
     rows.iter().map(|row| convert(row, Some(stream))).collect()
 }
 
-impl EventStore for PostgresStore {
-    fn append_with_due(
+impl PostgresStore {
+    /// [`EventStore::append_with_due`] inside its span.
+    fn append_one(
         &self,
         stream: &StreamKey,
         expected_version: u64,
@@ -724,6 +725,23 @@ impl EventStore for PostgresStore {
             positions: first..last + 1,
             outcome: AppendOutcome::Recorded,
         })
+    }
+}
+
+impl EventStore for PostgresStore {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<Appended, JournalError> {
+        super::trace::append(BACKEND, stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
     }
 
     fn read_stream(

@@ -768,8 +768,9 @@ fn duplicate_of(
     })
 }
 
-impl EventStore for SqliteStore {
-    fn append_with_due(
+impl SqliteStore {
+    /// [`EventStore::append_with_due`] inside its span.
+    fn append_one(
         &self,
         stream: &StreamKey,
         expected_version: u64,
@@ -797,7 +798,8 @@ impl EventStore for SqliteStore {
         }
     }
 
-    fn append_streams(
+    /// [`EventStore::append_streams`] inside its span.
+    fn append_batch(
         &self,
         batch: &[StreamAppend<'_>],
     ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
@@ -863,6 +865,32 @@ impl EventStore for SqliteStore {
             )?);
             drop(tx);
         }
+    }
+}
+
+impl EventStore for SqliteStore {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<Appended, JournalError> {
+        super::trace::append(BACKEND, stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
+    }
+
+    fn append_streams(
+        &self,
+        batch: &[StreamAppend<'_>],
+    ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+        let events = batch.iter().map(|part| part.events.len()).sum();
+        super::trace::append_batch(BACKEND, batch.len(), events)
+            .appended_batch(self.append_batch(batch))
     }
 
     fn read_stream(

@@ -251,15 +251,26 @@ where
     /// is in [`SweepReport::failed`].
     pub fn sweep(&self, now: DateTime<Utc>) -> Result<SweepReport<W::Rejection>, JournalError> {
         let now = truncate_to_micros(now);
+        super::trace::sweep(W::NAME, &self.tenant, now).swept(self.sweep_pages(now))
+    }
+
+    /// [`sweep`](Self::sweep) inside its span: the report and how many due
+    /// cases were claimed.
+    fn sweep_pages(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(SweepReport<W::Rejection>, usize), JournalError> {
         let stream_type = StreamType::of::<W>()?;
         let mut report = SweepReport::new();
+        let mut claimed = 0;
         let mut query =
             DueQuery::new(self.tenant.clone(), stream_type, now).limit(self.options.page.max(1));
         loop {
             let page = self.store.claim_due(&query, self.options.lease)?;
             let Some(last) = page.last() else {
-                return Ok(report);
+                return Ok((report, claimed));
             };
+            claimed += page.len();
             query = query.after(last);
             self.tick_page(&page, now, &mut report);
         }

@@ -424,6 +424,13 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
             if page.next_after == after {
                 return Ok(done);
             }
+            let span = super::trace::projection_page(
+                &name,
+                &self.tenant,
+                after,
+                page.events.len(),
+                page.next_after,
+            );
             let page_done = self.read.in_transaction(|tx| {
                 // Another runner may have moved the checkpoint: apply only
                 // from where the store says.
@@ -443,8 +450,9 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
             });
             if let Err(e) = page_done {
                 projection.discard();
-                return Err(e);
+                return Err(span.failed(e));
             }
+            drop(span);
             done.events += page.events.len();
             done.skipped.extend(page.skipped.iter().map(|s| s.position));
             done.position = page.next_after;
