@@ -94,26 +94,30 @@ fn bare_handle(
     };
     // The state is sealed: the facts move it, as they do in the kernel —
     // the request's own, then the ladder's new due date beside a moved
-    // promise.
+    // promise (recorded too, as the kernel records it).
     let mut next =
         <ServiceRequest as Workflow>::evolve(std::mem::replace(state, State::New), &event);
+    let mut rescheduled = None;
     if let Event::Resumed { promised, .. } = &event {
         if let Some(grassroots::escalation::LadderState::Handling(rung)) = next.ladder() {
-            let rescheduled = Event::from(grassroots::escalation::LadderEvent::Rescheduled {
+            let ladder = Event::from(grassroots::escalation::LadderEvent::Rescheduled {
                 tier: rung.tier(),
                 due: *promised,
             });
-            next = <ServiceRequest as Workflow>::evolve(next, &rescheduled);
+            next = <ServiceRequest as Workflow>::evolve(next, &ladder);
+            rescheduled = Some(ladder);
         }
     }
     *state = next;
-    history.push(Recorded {
-        seq: history.len() as u64 + 1,
-        at,
-        actor: actor.id().clone(),
-        correlation: None,
-        event,
-    });
+    for event in std::iter::once(event).chain(rescheduled) {
+        history.push(Recorded {
+            seq: history.len() as u64 + 1,
+            at,
+            actor: actor.id().clone(),
+            correlation: None,
+            event,
+        });
+    }
     true
 }
 

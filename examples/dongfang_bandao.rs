@@ -36,6 +36,7 @@ use grassroots::dispute::{
     ObligationPerformance, Party, Report, Satisfaction, Selection,
 };
 use grassroots::escalation::{Ladder, LadderEvent, MatterReport, PolicyBook};
+use grassroots::i18n::{Lang, Localized};
 use grassroots::id::{ActorId, CaseId, OrgId};
 use grassroots::matter::DisputeKind;
 use grassroots::org::{
@@ -408,6 +409,31 @@ enum ElectionRefusal {
     MorePartyMembersThanMembers { party_members: u32, members: u32 },
 }
 
+/// The refusals in Chinese too: an exhaustive match, so a new refusal
+/// without its Chinese does not compile.
+impl Localized for ElectionRefusal {
+    fn en(&self) -> std::borrow::Cow<'_, str> {
+        self.to_string().into()
+    }
+
+    fn zh(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            ElectionRefusal::Forbidden(f) => f.zh(),
+            ElectionRefusal::NotNow { command, state } => {
+                format!("选举处于 {state} 状态，不能执行 {command}").into()
+            }
+            ElectionRefusal::NoSeats => "业委会至少须有一个席位".into(),
+            ElectionRefusal::TooManyMembers { members, seats } => {
+                format!("{seats} 个席位却选出 {members} 名委员").into()
+            }
+            ElectionRefusal::MorePartyMembersThanMembers {
+                party_members,
+                members,
+            } => format!("{members} 名委员中有 {party_members} 名党员，不可能").into(),
+        }
+    }
+}
+
 impl Workflow for Reelection {
     const NAME: &'static str = "owners_committee_reelection";
     type State = ElectionState;
@@ -551,39 +577,72 @@ impl Workflow for Reelection {
 
 /// Runs the whole story, writing the narrative to `out` and the diagrams
 /// into `dir`.
+#[allow(dead_code)] // tests/examples.rs runs it
 pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
+    run_in(out, dir, Lang::En)
+}
+
+/// Runs the whole story told in `lang`.
+pub(crate) fn run_in(out: &mut dyn Write, dir: &Path, lang: Lang) -> Result<Outcome> {
+    let zh = lang == Lang::Zh;
     std::fs::create_dir_all(dir)?;
     let mancheng = org(MANCHENG)?;
 
-    writeln!(
-        out,
-        "Dongfang Bandao community, Buji subdistrict, Longgang district"
-    )?;
-    writeln!(
-        out,
-        "============================================================="
-    )?;
+    if zh {
+        writeln!(out, "东方半岛社区（龙岗区布吉街道）")?;
+        writeln!(out, "==============================")?;
+    } else {
+        writeln!(
+            out,
+            "Dongfang Bandao community, Buji subdistrict, Longgang district"
+        )?;
+        writeln!(
+            out,
+            "============================================================="
+        )?;
+    }
     let before = dongfang_bandao(Stage::Before)?;
     let count = |kind: OrgKind| before.orgs().filter(|o| o.kind == kind).count();
     let (estates, urban_villages) = (count(OrgKind::HousingEstate), count(OrgKind::UrbanVillage));
-    writeln!(
-        out,
-        "{estates} housing estates and {urban_villages} urban village; Mancheng, the pilot, has over 2,000 households."
-    )?;
-    writeln!(
-        out,
-        "(The community, Mancheng and Chenghan School are the report's; the other estates are placeholders; the people, cases and dates are made up.)"
-    )?;
+    if zh {
+        writeln!(
+            out,
+            "{estates} 个小区和 {urban_villages} 个城中村；试点漫城小区有 2000 多户。"
+        )?;
+        writeln!(
+            out,
+            "（社区、漫城小区和承翰学校取自报道；其他小区为占位；人员、案件和日期均为虚构。）"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{estates} housing estates and {urban_villages} urban village; Mancheng, the pilot, has over 2,000 households."
+        )?;
+        writeln!(
+            out,
+            "(The community, Mancheng and Chenghan School are the report's; the other estates are placeholders; the people, cases and dates are made up.)"
+        )?;
+    }
 
     // Before.
     let before_day = date(2022, 6, 1)?;
     let before_report = before.health(before_day);
     let owners_committee_before = owners_committee_since(&before, &mancheng, before_day);
-    writeln!(out, "\nBefore: health check on {before_day}")?;
-    health_lines(out, &before_report, &mancheng, owners_committee_before)?;
+    if zh {
+        writeln!(out, "\n之前：{before_day} 的组织健康检查")?;
+    } else {
+        writeln!(out, "\nBefore: health check on {before_day}")?;
+    }
+    health_lines(
+        out,
+        &before_report,
+        &mancheng,
+        owners_committee_before,
+        lang,
+    )?;
 
     // The re-election.
-    let (election, elected_on) = reelection(out)?;
+    let (election, elected_on) = reelection(out, lang)?;
 
     // After.
     let after = dongfang_bandao(Stage::After {
@@ -592,28 +651,46 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
     let after_day = date(2026, 4, 1)?;
     let after_report = after.health(after_day);
     let owners_committee_after = owners_committee_since(&after, &mancheng, after_day);
-    writeln!(
-        out,
-        "\nAfter: the 1 + 1 + N model, health check on {after_day}"
-    )?;
-    writeln!(
-        out,
-        "  1 estate party branch: {}",
-        name(&after, &org("mancheng-branch")?)
-    )?;
-    writeln!(
-        out,
-        "  1 community grid: {}",
-        name(&after, &org("mancheng-grid")?)
-    )?;
-    writeln!(
-        out,
-        "  N other forces: the property company, the owners' committee, the volunteers; Chenghan School, paired with the community"
-    )?;
-    health_lines(out, &after_report, &mancheng, owners_committee_after)?;
+    if zh {
+        writeln!(out, "\n之后：1+1+N 共建模式，{after_day} 的组织健康检查")?;
+        writeln!(
+            out,
+            "  1 个小区党支部：{}",
+            name(&after, &org("mancheng-branch")?)
+        )?;
+        writeln!(
+            out,
+            "  1 个社区网格：{}",
+            name(&after, &org("mancheng-grid")?)
+        )?;
+        writeln!(
+            out,
+            "  N 种其他力量：物业、业委会、志愿者；与社区结对共建的承翰学校"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "\nAfter: the 1 + 1 + N model, health check on {after_day}"
+        )?;
+        writeln!(
+            out,
+            "  1 estate party branch: {}",
+            name(&after, &org("mancheng-branch")?)
+        )?;
+        writeln!(
+            out,
+            "  1 community grid: {}",
+            name(&after, &org("mancheng-grid")?)
+        )?;
+        writeln!(
+            out,
+            "  N other forces: the property company, the owners' committee, the volunteers; Chenghan School, paired with the community"
+        )?;
+    }
+    health_lines(out, &after_report, &mancheng, owners_committee_after, lang)?;
 
     // A property-management dispute, settled inside the estate.
-    let dispute = property_dispute(out, &after)?;
+    let dispute = property_dispute(out, &after, lang)?;
 
     let diagrams = vec![
         write(dir, "dongfang_bandao_before.mmd", &before.to_mermaid())?,
@@ -625,7 +702,11 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
             &mermaid::<Reelection>(),
         )?,
     ];
-    writeln!(out, "\nDiagrams written to {}:", dir.display())?;
+    if zh {
+        writeln!(out, "\n图已写入 {}：", dir.display())?;
+    } else {
+        writeln!(out, "\nDiagrams written to {}:", dir.display())?;
+    }
     for path in &diagrams {
         if let Some(file) = path.file_name() {
             writeln!(out, "  {}", file.to_string_lossy())?;
@@ -645,7 +726,24 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
     })
 }
 
-fn election_event_in_words(event: &ElectionEvent) -> String {
+fn election_event_in_words(event: &ElectionEvent, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        return match event {
+            ElectionEvent::Announced { seats } => {
+                format!("小区党支部发布业委会换届公告：{seats} 个席位")
+            }
+            ElectionEvent::HouseholdsVisited { households } => {
+                format!("入户走访 {households} 户，宣讲选举办法")
+            }
+            ElectionEvent::Elected {
+                members,
+                party_members,
+            } => format!(
+                "选出委员 {members} 名，其中党员 {party_members} 名（{:.0}%）",
+                f64::from(*party_members) * 100.0 / f64::from(*members)
+            ),
+        };
+    }
     match event {
         ElectionEvent::Announced { seats } => {
             format!("re-election announced by the estate party branch: {seats} seats")
@@ -685,7 +783,9 @@ fn health_lines(
     report: &HealthReport,
     mancheng: &OrgId,
     owners_committee: Option<NaiveDate>,
+    lang: Lang,
 ) -> Result<()> {
+    let zh = lang == Lang::Zh;
     let (ours, others): (Vec<&Finding>, Vec<&Finding>) =
         report.findings.iter().partition(|f| match f {
             Finding::EstateIncomplete { estate, .. } => estate == mancheng,
@@ -693,22 +793,43 @@ fn health_lines(
             _ => false,
         });
     if ours.is_empty() {
-        writeln!(
-            out,
-            "  Mancheng: no finding — party organisation, grid and other forces all present"
-        )?;
+        if zh {
+            writeln!(out, "  漫城：无问题——党组织、网格和其他力量齐备")?;
+        } else {
+            writeln!(
+                out,
+                "  Mancheng: no finding — party organisation, grid and other forces all present"
+            )?;
+        }
     }
     for finding in ours {
-        writeln!(out, "  Mancheng: {finding}")?;
-    }
-    writeln!(
-        out,
-        "  Mancheng's owners' committee: {}",
-        match owners_committee {
-            Some(since) => format!("serves the estate since {since}"),
-            None => "none (asked of the graph: no owners' committee serves the estate)".to_owned(),
+        if zh {
+            writeln!(out, "  漫城：{}", finding.zh())?;
+        } else {
+            writeln!(out, "  Mancheng: {finding}")?;
         }
-    )?;
+    }
+    if zh {
+        writeln!(
+            out,
+            "  漫城业委会：{}",
+            match owners_committee {
+                Some(since) => format!("自 {since} 起服务小区"),
+                None => "无（据组织图，没有业委会服务该小区）".to_owned(),
+            }
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  Mancheng's owners' committee: {}",
+            match owners_committee {
+                Some(since) => format!("serves the estate since {since}"),
+                None => {
+                    "none (asked of the graph: no owners' committee serves the estate)".to_owned()
+                }
+            }
+        )?;
+    }
     let lacks_party = |f: &&&Finding| matches!(f, Finding::EstateIncomplete { missing, .. } if missing == &[EstatePart::PartyOrganisation]);
     let (mut estates, mut villages) = (0, 0);
     for finding in others.iter().filter(lacks_party) {
@@ -720,21 +841,31 @@ fn health_lines(
             }
         }
     }
-    if estates + villages > 0 {
+    if estates + villages > 0 && zh {
+        writeln!(
+            out,
+            "  其他：{estates} 个其他小区和 {villages} 个城中村缺少小区党组织（占位：报道未描述）"
+        )?;
+    } else if estates + villages > 0 {
         writeln!(
             out,
             "  Elsewhere: {estates} other estates and {villages} urban village lack an estate party organisation (placeholders: the report does not describe them)"
         )?;
     }
     for finding in others.iter().filter(|f| !lacks_party(f)) {
-        writeln!(out, "  Elsewhere: {finding}")?;
+        if zh {
+            writeln!(out, "  其他：{}", finding.zh())?;
+        } else {
+            writeln!(out, "  Elsewhere: {finding}")?;
+        }
     }
     Ok(())
 }
 
 /// The owners' committee re-election: returns (members, party members) and
 /// the day of the vote.
-fn reelection(out: &mut dyn Write) -> Result<((u32, u32), NaiveDate)> {
+fn reelection(out: &mut dyn Write, lang: Lang) -> Result<((u32, u32), NaiveDate)> {
+    let zh = lang == Lang::Zh;
     use ElectionCommand as C;
     let branch = Actor::new(person("branch-secretary")?).with_role(Role::Officer(Tier::Estate));
     let property = Actor::new(person("property-staff-li")?).with_role(Role::PropertyManager);
@@ -762,15 +893,20 @@ fn reelection(out: &mut dyn Write) -> Result<((u32, u32), NaiveDate)> {
             },
         ),
     ];
-    writeln!(
-        out,
-        "\nThe owners' committee re-election, case {}",
-        case.id()
-    )?;
-    writeln!(
-        out,
-        "  (tracked by a workflow of this example's own, written on the crate's kernel)"
-    )?;
+    if zh {
+        writeln!(out, "\n业委会换届选举，案件 {}", case.id())?;
+        writeln!(out, "  （由本示例自己的流程记录，建立在本库的内核之上）")?;
+    } else {
+        writeln!(
+            out,
+            "\nThe owners' committee re-election, case {}",
+            case.id()
+        )?;
+        writeln!(
+            out,
+            "  (tracked by a workflow of this example's own, written on the crate's kernel)"
+        )?;
+    }
     for (i, (actor, when, command)) in steps.iter().enumerate() {
         for r in case.handle(&Reelection, command, &Context::new(*when, actor))? {
             writeln!(
@@ -778,7 +914,7 @@ fn reelection(out: &mut dyn Write) -> Result<((u32, u32), NaiveDate)> {
                 "  {}  {:<17} {}",
                 local(r.at),
                 r.actor.as_str(),
-                election_event_in_words(&r.event)
+                election_event_in_words(&r.event, lang)
             )?;
         }
         if i == 2 {
@@ -796,7 +932,11 @@ fn reelection(out: &mut dyn Write) -> Result<((u32, u32), NaiveDate)> {
                 )
                 .err()
                 .ok_or("a resident should be refused")?;
-            writeln!(out, "  {:<35} refused: {refused}", "")?;
+            if zh {
+                writeln!(out, "  {:<35} 被拒绝：{}", "", refused.zh())?;
+            } else {
+                writeln!(out, "  {:<35} refused: {refused}", "")?;
+            }
             if case.version() != version {
                 return Err("a refusal changed the case".into());
             }
@@ -816,7 +956,7 @@ fn reelection(out: &mut dyn Write) -> Result<((u32, u32), NaiveDate)> {
 
 /// PM-001: an owner against the property company, found by a grid worker and
 /// settled inside Mancheng.
-fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutcome> {
+fn property_dispute(out: &mut dyn Write, graph: &OrgGraph, lang: Lang) -> Result<DisputeOutcome> {
     use DisputeCommand as C;
     let dispute = Dispute::new(Ladder::new(
         Arc::new(PolicyBook::default()),
@@ -924,6 +1064,9 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
     }
 
     let o = dispute_outcome(&case)?;
+    if lang == Lang::Zh {
+        return property_dispute_zh(out, graph, &case, o);
+    }
     writeln!(
         out,
         "\nProperty-management dispute {}: owner Wu against the property company, a lift out of service",
@@ -991,6 +1134,81 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph) -> Result<DisputeOutc
     Ok(o)
 }
 
+/// PM-001's trail in Chinese: each event's line from the crate, the
+/// bodies and the route from the graph.
+fn property_dispute_zh(
+    out: &mut dyn Write,
+    graph: &OrgGraph,
+    case: &Case<Dispute>,
+    o: DisputeOutcome,
+) -> Result<DisputeOutcome> {
+    writeln!(
+        out,
+        "\n物业纠纷 {}：业主吴某与物业公司，3号楼电梯停运",
+        o.case
+    )?;
+    for r in case.history() {
+        let what = match &r.event {
+            DisputeEvent::Reported { .. } => Some(format!(
+                "网格员 {} 入户走访发现；轻微：小事不出小区",
+                r.actor
+            )),
+            DisputeEvent::Accepted { body, tier, .. } => Some(format!(
+                "{}级 {}（{}）受理纠纷（{}）",
+                tier.zh(),
+                name(graph, body),
+                graph
+                    .mediation_organisation(body)
+                    .map_or_else(String::new, |m| m.zh().into_owned()),
+                o.reason.zh()
+            )),
+            DisputeEvent::AgreementRecorded { terms, .. } => {
+                Some(format!("制作调解协议书：“{terms}”"))
+            }
+            DisputeEvent::AgreementTookEffect {
+                confirmation_due, ..
+            } => Some(format!(
+                "业主、物业公司和调解员签名，调解协议生效；可在{}前申请司法确认",
+                local(*confirmation_due)
+            )),
+            DisputeEvent::ConfirmationApplied { applicants, .. } => Some(format!(
+                "{} 共同申请司法确认",
+                applicants
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )),
+            DisputeEvent::MediatorsAssigned { mediators, .. } => Some(format!(
+                "从小区调解员名册指派驻小区调解员 {}",
+                mediators
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )),
+            DisputeEvent::AgreementFulfilled => Some("调解协议已履行：电梯恢复运行".to_owned()),
+            DisputeEvent::FollowedUp { .. } => Some("回访：满意".to_owned()),
+            _ => None,
+        };
+        if let Some(what) = what {
+            writeln!(out, "  {}  {what}", local(r.at))?;
+        }
+    }
+    writeln!(
+        out,
+        "  => {}：由{}级 {} 化解，{}——未出小区",
+        o.state.zh(),
+        o.handler.1.zh(),
+        name(graph, &o.handler.0),
+        match o.escalations {
+            0 => "未上报".to_owned(),
+            n => format!("上报 {n} 次"),
+        }
+    )?;
+    Ok(o)
+}
+
 fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
     let mut handler = None;
     let mut reason = None;
@@ -1028,7 +1246,22 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
 }
 
 fn main() -> Result<()> {
-    let dir = std::env::args_os().nth(1).map_or_else(
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let lang = match args.iter().position(|a| a == "--lang") {
+        Some(i) => args.get(i + 1).ok_or("--lang needs en or zh")?.parse()?,
+        None => Lang::En,
+    };
+    // The first argument that is not `--lang` or its value.
+    let mut args = std::env::args_os().skip(1);
+    let mut dir = None;
+    while let Some(arg) = args.next() {
+        if arg == "--lang" {
+            args.next();
+        } else if dir.is_none() {
+            dir = Some(arg);
+        }
+    }
+    let dir = dir.map_or_else(
         || {
             // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
             std::env::var_os("CARGO_TARGET_DIR")
@@ -1041,7 +1274,7 @@ fn main() -> Result<()> {
         PathBuf::from,
     );
     let stdout = std::io::stdout();
-    match run(&mut stdout.lock(), &dir) {
+    match run_in(&mut stdout.lock(), &dir, lang) {
         // Piped into `head`: the reader has seen enough.
         Err(e)
             if e.downcast_ref::<std::io::Error>()

@@ -75,8 +75,10 @@ use grassroots::dispute::{
 use grassroots::escalation::{
     EscalationReason, Ladder, LadderEvent, LadderSummary, MatterReport, PolicyBook,
 };
+use grassroots::i18n::{Lang, Localized};
 use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
-use grassroots::journal::{self, EventSchema, EventStore, ExecuteError, Sweeper};
+use grassroots::journal::read::{self, CaseIndex, CaseQueries, Page, Runner, WorkItem, WorkQueue};
+use grassroots::journal::{self, EventStore, ExecuteError, Journaled, Sweeper};
 use grassroots::matter::DisputeKind;
 use grassroots::org::{
     Capability, Link, LinkOrigin, Mechanism, Need, Org, OrgGraph, OrgKind, Relation, RouteReason,
@@ -89,8 +91,6 @@ use grassroots::service::{
 use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::HasKind;
 use grassroots::workflow::{Case, Context, Recorded, dot, mermaid};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
@@ -128,6 +128,9 @@ pub(crate) struct Outcome {
     pub(crate) streams_verified: usize,
     /// The diagram files written.
     pub(crate) diagrams: Vec<PathBuf>,
+    /// The morning work queues read from the journal: the branch's and the
+    /// mediation academy's (with the parks' committee it hosts).
+    pub(crate) morning: Morning,
 }
 
 /// Who handled a dispute, where, and how it ended.
@@ -523,16 +526,18 @@ fn name(graph: &OrgGraph, id: &OrgId) -> String {
 // ---------------------------------------------------------------------------
 
 struct Journal {
-    store: Box<dyn EventStore>,
+    store: Arc<dyn EventStore + Send + Sync>,
     tenant: TenantId,
     kind: StoreKind,
+    /// The tenant's cases: handles each command, keeping recent cases.
+    cases: journal::Journal<Arc<dyn EventStore + Send + Sync>>,
 }
 
 impl Journal {
     /// A SQLite file in `dir` with the `sqlite` feature (emptied first, so
     /// every run tells the same story); memory without it.
     fn open(dir: &Path) -> Result<Self> {
-        let tenant = "longgang".parse()?;
+        let tenant: TenantId = "longgang".parse()?;
         #[cfg(feature = "sqlite")]
         {
             let path = dir.join("histories.sqlite3");
@@ -542,9 +547,11 @@ impl Journal {
                     std::fs::remove_file(&file)?;
                 }
             }
-            let store = journal::SqliteStore::open(&path)?;
+            let store: Arc<dyn EventStore + Send + Sync> =
+                Arc::new(journal::SqliteStore::open(&path)?);
             Ok(Self {
-                store: Box::new(store),
+                cases: journal::Journal::new(store.clone(), tenant.clone()).with_retries(0),
+                store,
                 tenant,
                 kind: StoreKind::Sqlite(path),
             })
@@ -552,8 +559,10 @@ impl Journal {
         #[cfg(not(feature = "sqlite"))]
         {
             let _ = dir;
+            let store: Arc<dyn EventStore + Send + Sync> = Arc::new(journal::MemoryStore::new());
             Ok(Self {
-                store: Box::new(journal::MemoryStore::new()),
+                cases: journal::Journal::new(store.clone(), tenant.clone()).with_retries(0),
+                store,
                 tenant,
                 kind: StoreKind::Memory,
             })
@@ -570,11 +579,11 @@ impl Journal {
         command: &W::Command,
     ) -> Result<Case<W>, ExecuteError<W::Rejection>>
     where
-        W: EventSchema,
-        W::Event: Serialize + DeserializeOwned,
+        W: Journaled,
     {
         let ctx = Context::new(at, actor);
-        journal::execute(&*self.store, &self.tenant, workflow, case, command, &ctx, 0)
+        self.cases
+            .handle(workflow, case, command, &ctx)
             .map(|done| done.case)
     }
 
@@ -586,8 +595,7 @@ impl Journal {
         steps: &[(&Actor, DateTime<Utc>, W::Command)],
     ) -> Result<Case<W>>
     where
-        W: EventSchema,
-        W::Event: Serialize + DeserializeOwned,
+        W: Journaled,
         W::Rejection: Error + 'static,
     {
         let mut last = None;
@@ -604,7 +612,23 @@ impl Journal {
 
 /// Runs the whole story, writing the narrative to `out` and the files into
 /// `dir`.
+#[allow(dead_code)] // tests/examples.rs runs it
 pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
+    run_in(out, dir, Lang::En)
+}
+
+/// Runs the whole story told in `lang`: in Chinese, the cases are the same
+/// and the narrative is built from the crate's Chinese texts (states, event
+/// lines, refusals, status notes).
+pub(crate) fn run_in(out: &mut dyn Write, dir: &Path, lang: Lang) -> Result<Outcome> {
+    let zh_out = out;
+    let mut zh = Vec::new();
+    let mut sink = std::io::sink();
+    let out: &mut dyn Write = if lang == Lang::Zh {
+        &mut sink
+    } else {
+        &mut *zh_out
+    };
     std::fs::create_dir_all(dir)?;
     let graph = Arc::new(huanan_city_graph()?);
     let calendar = Arc::new(WorkingCalendar::prc());
@@ -655,7 +679,21 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         ),
     )?;
     let requests = service_requests(out, &journal, &service, &graph)?;
-    work_orders(out)?;
+    if lang == Lang::Zh {
+        story_zh(
+            &mut zh,
+            &graph,
+            [
+                (&labour_case, conflict.as_ref()),
+                (&commercial_case, confirmation_refused.as_ref()),
+            ],
+            &service,
+            &requests,
+        )?;
+        work_orders_in(&mut zh, Lang::Zh)?;
+    } else {
+        work_orders(out)?;
+    }
 
     writeln!(
         out,
@@ -682,6 +720,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
 
     // The histories, read back from the store.
     let (events_stored, streams_verified) = check_store(out, &journal, &commercial_case)?;
+    let morning = morning_work_queue(out, &journal, &graph, &dispute, &service)?;
 
     let diagrams = write_diagrams(out, &graph, dir)?;
 
@@ -700,9 +739,80 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path) -> Result<Outcome> {
         store: journal.kind.clone(),
         events_stored,
         streams_verified,
+        morning,
         diagrams,
     };
+    zh_out.write_all(&zh)?;
     Ok(outcome)
+}
+
+/// The story in Chinese: the graph, each dispute's audit trail with its
+/// refusal, each request's trail and Open311 status notes.
+fn story_zh(
+    out: &mut dyn Write,
+    graph: &OrgGraph,
+    disputes: [(&Case<Dispute>, Option<&DisputeError>); 2],
+    service: &ServiceRequest,
+    requests: &[Case<ServiceRequest>],
+) -> Result<()> {
+    writeln!(out, "华南城商圈（龙岗区平湖街道）")?;
+    writeln!(out, "============================")?;
+    writeln!(
+        out,
+        "（地点和机构取自报道，两个人民调解委员会除外；人员、企业、案件和日期均为虚构。）\n"
+    )?;
+    writeln!(
+        out,
+        "组织图：{} 个单位和人员，{} 条关系。",
+        graph.len(),
+        graph.link_count()
+    )?;
+    for (case, refusal) in disputes {
+        writeln!(out, "\n矛盾纠纷 {}（时间为深圳时间 +08:00）", case.id())?;
+        writeln!(out, "--------------------------------------")?;
+        for r in case.history() {
+            let mut line = r.event.zh().into_owned();
+            if let DisputeEvent::Accepted { body, tier, .. } = &r.event {
+                line = format!("{}级 {} 受理纠纷", tier.zh(), name(graph, body));
+                if let Some(m) = graph.mediation_organisation(body) {
+                    line.push_str(&format!("（{}）", m.zh()));
+                }
+            }
+            writeln!(
+                out,
+                "{:>3}  {}  {:<18} {line}",
+                r.seq,
+                local(r.at),
+                r.actor.as_str()
+            )?;
+        }
+        if let Some(refusal) = refusal {
+            writeln!(out, "     其间被拒绝的命令：{}", refusal.zh())?;
+        }
+        writeln!(out, "     现状：{}", case.state().kind().zh())?;
+    }
+    writeln!(out, "\n华南城分中心（行政服务中心）的申请")?;
+    writeln!(out, "--------------------------------")?;
+    for case in requests {
+        writeln!(out, "{}：", case.id())?;
+        for r in case.history() {
+            writeln!(
+                out,
+                "{:>3}  {}  {:<18} {}",
+                r.seq,
+                local(r.at),
+                r.actor.as_str(),
+                r.event.zh()
+            )?;
+        }
+        writeln!(
+            out,
+            "     现状：{}；Open311 状态说明：{}",
+            case.state().kind().zh(),
+            grassroots::i18n::service_status_notes(service, case.state(), Lang::Zh)
+        )?;
+    }
+    Ok(())
 }
 
 /// Where routing sends the three needs the story is about.
@@ -1574,6 +1684,150 @@ fn metrics(
     Ok(())
 }
 
+/// The morning work queues of the Huanan City branch and of the mediation
+/// academy (with the parks' committee it hosts).
+#[derive(Debug)]
+#[allow(dead_code)] // read by tests/examples.rs
+pub(crate) struct Morning {
+    /// What waits at the branch.
+    pub(crate) branch: Vec<WorkItem>,
+    /// What waits at the academy and its committee.
+    pub(crate) academy: Vec<WorkItem>,
+}
+
+/// Next morning: two cases arrived overnight; the read models catch up from
+/// the journal, and each desk finds what waits for it — the list a clerk
+/// opens first thing.
+fn morning_work_queue(
+    out: &mut dyn Write,
+    journal: &Journal,
+    graph: &OrgGraph,
+    dispute: &Dispute,
+    service: &ServiceRequest,
+) -> Result<Morning> {
+    // Thursday evening: a wage dispute between a shop assistant and the
+    // shop's owner in Guanghong park, accepted by the parks' committee; a
+    // tax registration submitted online to the branch.
+    let report = Report {
+        kind: DisputeKind::Labour,
+        parties: vec![
+            Party::person(person("zhou")?),
+            Party::person(person("wei")?),
+        ],
+        location: org(GUANGHONG)?,
+        channel: Channel::Party,
+        severity: Severity::Minor,
+    };
+    let director = officer("committee-director", Tier::Estate, PARK_MEDIATION)?;
+    journal.run(
+        dispute,
+        &"LD-002".parse()?,
+        &[
+            (
+                &party("zhou")?,
+                march(5, 17, 0),
+                DisputeCommand::Report(report),
+            ),
+            (&director, march(5, 17, 40), DisputeCommand::Accept),
+        ],
+    )?;
+    let submit = ServiceRequestCommand::Submit {
+        item: "TX-002".parse()?,
+        materials: vec!["business-licence".parse()?, "bank-account".parse()?],
+        attributes: [(
+            "taxpayer".parse()?,
+            AttributeValue::Choice("small_scale".into()),
+        )]
+        .into_iter()
+        .collect(),
+        description: None,
+    };
+    journal.send(
+        service,
+        &"HN-004".parse()?,
+        &party("xinda-rep")?,
+        march(5, 21, 15),
+        &submit,
+    )?;
+
+    #[cfg(not(feature = "sqlite"))]
+    let read = read::MemoryReadStore::new();
+    #[cfg(feature = "sqlite")]
+    let read = match &journal.kind {
+        // Beside the histories, in the same file: query them with SQL too.
+        StoreKind::Sqlite(path) => read::SqliteReadStore::open(path)?,
+        StoreKind::Memory => read::SqliteReadStore::open_in_memory()?,
+    };
+    let runner = Runner::new(&journal.store, journal.tenant.clone(), read);
+    let mut index = CaseIndex::new().with::<Dispute>().with::<ServiceRequest>();
+    let mut queue = WorkQueue::new().with::<Dispute>().with::<ServiceRequest>();
+    let caught_up = runner.catch_up(&mut index)?;
+    runner.catch_up(&mut queue)?;
+    let reads = runner.read_store();
+    writeln!(out, "\nThe morning work queue")?;
+    writeln!(out, "----------------------")?;
+    writeln!(
+        out,
+        "Case index and work queue caught up from the journal ({} events).",
+        caught_up.events
+    )?;
+    let page = Page::first(50);
+    let branch = reads.work_of(&journal.tenant, &org(sample::HALL)?, &page)?;
+    let mut academy = reads.work_of(&journal.tenant, &org(ACADEMY)?, &page)?;
+    academy.extend(reads.work_of(&journal.tenant, &org(PARK_MEDIATION)?, &page)?);
+    for (desk, items) in [
+        (name(graph, &org(sample::HALL)?), &branch),
+        (
+            format!("{} and the committee it hosts", name(graph, &org(ACADEMY)?)),
+            &academy,
+        ),
+    ] {
+        writeln!(out, "{desk}:")?;
+        if items.is_empty() {
+            writeln!(out, "  nothing waiting")?;
+        }
+        for item in items.iter() {
+            let due = item
+                .due
+                .map(|d| {
+                    format!(
+                        ", due {}",
+                        d.with_timezone(&shenzhen()).format("%-d %B %H:%M")
+                    )
+                })
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {}: {} ({} waits, since {}{due})",
+                item.key.id,
+                item.action,
+                item.role,
+                item.since.with_timezone(&shenzhen()).format("%-d %B %H:%M"),
+            )?;
+        }
+    }
+    let overdue = reads.overdue_at(
+        &journal.tenant,
+        Tier::Estate,
+        march(31, 9, 0),
+        &Page::first(50),
+    )?;
+    writeln!(
+        out,
+        "Overdue at the estate tier by 31 March: {}.",
+        if overdue.is_empty() {
+            "none".to_owned()
+        } else {
+            overdue
+                .iter()
+                .map(|row| row.key.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    )?;
+    Ok(Morning { branch, academy })
+}
+
 /// Counts the stored events, verifies every stream's hash chain and reloads
 /// one case to check it equals the live one.
 fn check_store(
@@ -1982,14 +2236,24 @@ pub(crate) struct WorkOrderOutcome {
 /// "secretary face-to-face" session, taken on by the subdistrict itself and
 /// redone after a dissatisfied callback.
 pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> {
+    work_orders_in(out, Lang::En)
+}
+
+/// The work orders, told in `lang`.
+pub(crate) fn work_orders_in(out: &mut dyn Write, lang: Lang) -> Result<Vec<WorkOrderOutcome>> {
     use grassroots::work_order::{
         Channel, Finding, GeoFields, GeoPoint, Lead, ReturnGround, ReturnReason, Satisfaction,
         WorkOrder, WorkOrderCommand as C, WorkOrderEvent as E, sample as wo,
     };
     let orders = wo::huanan_work_orders();
     let dispatcher = wo::dispatcher();
-    writeln!(out, "\nWork orders through the Longgang 12345 centre")?;
-    writeln!(out, "----------------------------------------------")?;
+    match lang {
+        Lang::Zh => writeln!(out, "\n龙岗区12345热线工单\n----------------------")?,
+        _ => {
+            writeln!(out, "\nWork orders through the Longgang 12345 centre")?;
+            writeln!(out, "----------------------------------------------")?;
+        }
+    }
     let step = |case: &mut Case<WorkOrder>,
                 out: &mut dyn Write,
                 actor: &Actor,
@@ -2000,10 +2264,21 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
             Ok(recorded) => {
                 let kinds: Vec<String> = recorded
                     .iter()
-                    .map(|r| r.event.kind().to_string())
+                    .map(|r| match lang {
+                        Lang::Zh => r.event.zh().into_owned(),
+                        _ => r.event.kind().to_string(),
+                    })
                     .collect();
-                writeln!(out, "  {} {}: {}", local(at), actor.id(), kinds.join(", "))?;
+                let sep = if lang == Lang::Zh { "；" } else { ", " };
+                writeln!(out, "  {} {}: {}", local(at), actor.id(), kinds.join(sep))?;
             }
+            Err(refused) if lang == Lang::Zh => writeln!(
+                out,
+                "  {} {}：被拒绝：{}",
+                local(at),
+                actor.id(),
+                refused.zh()
+            )?,
             Err(refused) => writeln!(out, "  {} {}: refused: {refused}", local(at), actor.id())?,
         }
         Ok(())
@@ -2012,11 +2287,18 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
     // The merchants' council brings a member's complaint: stalls block the
     // fire lane at gate 2.
     let mut council = Case::<WorkOrder>::new("12345-HN-0001".parse()?);
-    writeln!(
-        out,
-        "{} (merchants' council): stalls block the fire lane at gate 2",
-        council.id()
-    )?;
+    match lang {
+        Lang::Zh => writeln!(
+            out,
+            "{}（商户议事会）：2号门消防通道被夜市摊位占用",
+            council.id()
+        )?,
+        _ => writeln!(
+            out,
+            "{} (merchants' council): stalls block the fire lane at gate 2",
+            council.id()
+        )?,
+    }
     let receive = C::Receive {
         channel: Channel::MerchantsCouncil,
         requester: person("ent-huanan-0031")?,
@@ -2125,7 +2407,13 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
         satisfied.clone(),
     )?;
     step(&mut council, out, &dispatcher, march(5, 10, 5), C::Close)?;
-    if let Some(view) = grassroots::open311::work_order_request(&orders, &council) {
+    if lang == Lang::Zh {
+        writeln!(
+            out,
+            "  Open311 状态说明：{}",
+            grassroots::i18n::work_order_status_notes(&orders, council.state(), Lang::Zh)
+        )?;
+    } else if let Some(view) = grassroots::open311::work_order_request(&orders, &council) {
         writeln!(
             out,
             "  GeoReport: {} {} at {} ({}, {}), {}",
@@ -2141,11 +2429,14 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
     // A secretary face-to-face: an enterprise says the street lights of the
     // park's east road have been out for a week.
     let mut lights = Case::<WorkOrder>::new("12345-HN-0002".parse()?);
-    writeln!(
-        out,
-        "{} (secretary face-to-face): the east road is dark",
-        lights.id()
-    )?;
+    match lang {
+        Lang::Zh => writeln!(out, "{}（书记面对面）：东路路灯不亮", lights.id())?,
+        _ => writeln!(
+            out,
+            "{} (secretary face-to-face): the east road is dark",
+            lights.id()
+        )?,
+    }
     let receive = C::Receive {
         channel: Channel::SecretaryFaceToFace,
         requester: person("ent-huanan-0107")?,
@@ -2210,7 +2501,9 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
     for case in [&council, &lights] {
         metrics.observe(case.history());
     }
-    writeln!(out, "{metrics}")?;
+    if lang != Lang::Zh {
+        writeln!(out, "{metrics}")?;
+    }
 
     let outcome = |case: &Case<WorkOrder>| -> Result<WorkOrderOutcome> {
         let order = case
@@ -2239,8 +2532,27 @@ pub(crate) fn work_orders(out: &mut dyn Write) -> Result<Vec<WorkOrderOutcome>> 
     Ok(vec![outcome(&council)?, outcome(&lights)?])
 }
 
+/// `--lang zh` (or `--lang en`, the default) among the arguments.
+fn lang_arg() -> Result<Lang> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().position(|a| a == "--lang") {
+        Some(i) => Ok(args.get(i + 1).ok_or("--lang needs en or zh")?.parse()?),
+        None => Ok(Lang::En),
+    }
+}
+
 fn main() -> Result<()> {
-    let dir = std::env::args_os().nth(1).map_or_else(
+    // The first argument that is not `--lang` or its value.
+    let mut args = std::env::args_os().skip(1);
+    let mut dir = None;
+    while let Some(arg) = args.next() {
+        if arg == "--lang" {
+            args.next();
+        } else if dir.is_none() {
+            dir = Some(arg);
+        }
+    }
+    let dir = dir.map_or_else(
         || {
             // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
             std::env::var_os("CARGO_TARGET_DIR")
@@ -2252,8 +2564,9 @@ fn main() -> Result<()> {
         },
         PathBuf::from,
     );
+    let lang = lang_arg()?;
     let stdout = std::io::stdout();
-    match run(&mut stdout.lock(), &dir) {
+    match run_in(&mut stdout.lock(), &dir, lang) {
         // Piped into `head`: the reader has seen enough.
         Err(e)
             if e.downcast_ref::<std::io::Error>()

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Forbidden, Role};
+use grassroots::i18n::{Lang, Localized};
 use grassroots::id::ActorId;
 use grassroots::matter::DisputeKind;
 use grassroots::metrics::{CaseFacts, CaseType, Exclusion, GovernanceMetrics, Measured};
@@ -71,6 +72,59 @@ enum Refusal {
     },
     #[error("only {mediator}, who took the complaint up, may settle it")]
     NotTheMediator { mediator: ActorId },
+}
+
+// Chinese beside the English: exhaustive matches, so a new kind or refusal
+// without its Chinese does not compile. `--lang zh` prints them.
+impl Localized for StateKind {
+    fn en(&self) -> std::borrow::Cow<'_, str> {
+        self.to_string().into()
+    }
+
+    fn zh(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            StateKind::Blank => "未登记",
+            StateKind::Logged => "已登记",
+            StateKind::Talking => "调解中",
+            StateKind::Settled => "已调解成功",
+            StateKind::Withdrawn => "已撤回",
+        }
+        .into()
+    }
+}
+
+impl Localized for Event {
+    fn en(&self) -> std::borrow::Cow<'_, str> {
+        format!("{:?}", self).into()
+    }
+
+    fn zh(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Event::Logged { by } => format!("网格员 {by} 登记噪音投诉"),
+            Event::TakenUp { mediator, .. } => format!("调解员 {mediator} 接手调解"),
+            Event::Settled { terms } => format!("调解成功：{terms}"),
+            Event::Withdrawn => "当事人撤回投诉".to_owned(),
+        }
+        .into()
+    }
+}
+
+impl Localized for Refusal {
+    fn en(&self) -> std::borrow::Cow<'_, str> {
+        self.to_string().into()
+    }
+
+    fn zh(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Refusal::Forbidden(f) => f.zh(),
+            Refusal::NotNow { command, state } => {
+                format!("投诉处于“{}”状态，不能执行 {command}", state.zh()).into()
+            }
+            Refusal::NotTheMediator { mediator } => {
+                format!("只有接手调解的 {mediator} 可以结案").into()
+            }
+        }
+    }
 }
 
 impl Workflow for NoiseComplaint {
@@ -186,6 +240,12 @@ impl Measured for NoiseComplaint {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let lang = match args.iter().position(|a| a == "--lang") {
+        Some(i) => args.get(i + 1).ok_or("--lang needs en or zh")?.parse()?,
+        None => Lang::En,
+    };
+    let zh = lang == Lang::Zh;
     let grid_worker = Actor::new("grid-worker-zhou".parse()?).with_role(Role::GridWorker);
     let mediator = Actor::new("mediator-lin".parse()?).with_role(Role::Mediator);
     let trainee = Actor::new("trainee-he".parse()?).with_role(Role::Mediator);
@@ -220,6 +280,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &Context::new(monday + Duration::hours(3), &trainee),
     ) {
         Ok(_) => return Err("the trainee should have been refused".into()),
+        Err(refusal) if zh => println!("被拒绝：{}", refusal.zh()),
         Err(refusal) => println!("refused: {refusal}"),
     }
     assert_eq!(case.version(), version);
@@ -230,14 +291,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &Context::new(monday + Duration::days(1), &mediator),
     )?;
 
-    println!(
-        "\ncase {} after {} events: {:?}",
-        case.id(),
-        case.version(),
-        case.state()
-    );
-    println!("\naudit trail:");
+    if zh {
+        println!(
+            "\n案件 {}，共 {} 个事件：{}",
+            case.id(),
+            case.version(),
+            case.state().kind().zh()
+        );
+        println!("\n处理记录：");
+    } else {
+        println!(
+            "\ncase {} after {} events: {:?}",
+            case.id(),
+            case.version(),
+            case.state()
+        );
+        println!("\naudit trail:");
+    }
     for r in case.history() {
+        if zh {
+            println!(
+                "  #{} {} {:<18} {}",
+                r.seq,
+                r.at.format("%Y-%m-%d %H:%M"),
+                r.actor,
+                r.event.zh()
+            );
+            continue;
+        }
         println!(
             "  #{} {} {:<18} {:?}",
             r.seq,
@@ -249,7 +330,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let replayed = Case::<NoiseComplaint>::replay(case.id().clone(), case.history().to_vec())?;
     assert_eq!(replayed, case);
-    println!("\nreplayed from its history: equal to the live case");
+    if zh {
+        println!("\n由历史记录重放：与实时案件一致");
+    } else {
+        println!("\nreplayed from its history: equal to the live case");
+    }
 
     // A second complaint: one neighbour withdraws before mediation starts.
     let neighbour = Actor::new("neighbour-wu".parse()?).with_role(Role::Party);
@@ -264,7 +349,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &Command::Withdraw,
         &Context::new(monday + Duration::hours(5), &neighbour),
     )?;
-    println!("case {} ends {}", other.id(), other.state().kind());
+    if zh {
+        println!("案件 {} 结束于：{}", other.id(), other.state().kind().zh());
+    } else {
+        println!("case {} ends {}", other.id(), other.state().kind());
+    }
 
     // Both complaints in the governance metrics, under their own case type.
     let mut metrics = GovernanceMetrics::new();

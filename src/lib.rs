@@ -113,6 +113,7 @@ pub mod calendar;
 pub mod dispute;
 pub mod error;
 pub mod escalation;
+pub mod i18n;
 pub mod id;
 pub mod journal;
 #[cfg(feature = "sim")]

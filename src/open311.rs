@@ -559,7 +559,7 @@ pub fn request_from_state(
 }
 
 /// The status notes of a state, for people.
-fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) -> String {
+pub(crate) fn status_notes(state: &ServiceRequestState, name: &dyn Fn(&OrgId) -> String) -> String {
     use ServiceRequestState as S;
     let list = |ms: &mut dyn Iterator<Item = &MaterialId>| {
         ms.map(MaterialId::as_str).collect::<Vec<_>>().join(", ")
@@ -848,7 +848,7 @@ pub fn work_order_request_from_state(
 }
 
 /// The status notes of a work order, for people.
-fn work_order_notes(
+pub(crate) fn work_order_notes(
     state: &crate::work_order::WorkOrderState,
     name: &dyn Fn(&OrgId) -> String,
 ) -> String {

@@ -1,6 +1,7 @@
 //! The default build stays lean: `rand` and `rand_pcg` come only with the
-//! `sim` feature (issue 12). This test asks cargo for the dependency tree
-//! of the library with no features and fails if either returns.
+//! `sim` feature (issue 12), `tracing` only with the `tracing` feature
+//! (issue 17). This test asks cargo for the dependency tree of the library
+//! with no features and fails if any returns.
 
 use std::path::Path;
 use std::process::Command;
@@ -74,4 +75,29 @@ fn the_sim_feature_brings_rand() {
     };
     assert!(crates.iter().any(|c| c == "rand"), "{crates:?}");
     assert!(crates.iter().any(|c| c == "rand_pcg"), "{crates:?}");
+}
+
+fn is_tracing(name: &str) -> bool {
+    name == "tracing" || name.starts_with("tracing-")
+}
+
+#[test]
+fn the_default_build_has_no_tracing() {
+    let Some(crates) = normal_dependencies(&[]) else {
+        return;
+    };
+    let tracing: Vec<_> = crates.iter().filter(|c| is_tracing(c)).collect();
+    assert!(
+        tracing.is_empty(),
+        "the default build pulls in {tracing:?}; put its user behind the `tracing` feature"
+    );
+}
+
+#[test]
+fn the_tracing_feature_brings_tracing() {
+    let Some(crates) = normal_dependencies(&["tracing"]) else {
+        return;
+    };
+    assert!(crates.iter().any(|c| c == "tracing"), "{crates:?}");
+    assert!(crates.iter().any(|c| c == "tracing-core"), "{crates:?}");
 }

@@ -461,3 +461,91 @@ fn the_readme_excerpt_is_what_huanan_city_prints() {
         );
     }
 }
+
+#[test]
+fn huanan_city_morning_work_queues_show_what_arrived_overnight() {
+    let (o, text, _dir) = run(huanan_city::run);
+    let branch: Vec<_> = o
+        .morning
+        .branch
+        .iter()
+        .map(|w| (w.key.id.as_str().to_owned(), w.action.clone(), w.role))
+        .collect();
+    assert_eq!(
+        branch,
+        [("HN-004".to_owned(), "examine".to_owned(), Role::HallClerk)]
+    );
+    let academy: Vec<_> = o
+        .morning
+        .academy
+        .iter()
+        .map(|w| {
+            (
+                w.key.id.as_str().to_owned(),
+                w.action.clone(),
+                w.body.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        academy,
+        [(
+            "LD-002".to_owned(),
+            "assign mediators".to_owned(),
+            Some(id("park-mediation"))
+        )]
+    );
+    assert!(text.contains("The morning work queue"), "{text}");
+    assert!(
+        text.contains("Overdue at the estate tier by 31 March: LD-002."),
+        "{text}"
+    );
+}
+
+#[test]
+fn huanan_city_tells_its_story_in_chinese_with_the_law_s_terms() {
+    use grassroots::i18n::Lang;
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    let zh = huanan_city::run_in(&mut out, dir.path(), Lang::Zh).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for term in [
+        "人民调解委员会",
+        "受理纠纷",
+        "不能申请司法确认",
+        "商事调解组织",
+        "一次性告知需补正的全部材料",
+        "督办通知",
+        "申请人评价：不满意",
+        "退单",
+    ] {
+        assert!(text.contains(term), "no {term} in:\n{text}");
+    }
+    assert!(!text.contains("Accepted"), "an English kind in:\n{text}");
+    // The same cases as the English story.
+    let en = huanan_city::run(&mut Vec::new(), dir.path()).unwrap();
+    assert_eq!(zh.events_stored, en.events_stored);
+}
+
+#[test]
+fn dongfang_bandao_tells_its_story_in_chinese() {
+    use grassroots::i18n::Lang;
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    let o = dongfang_bandao::run_in(&mut out, dir.path(), Lang::Zh).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for term in [
+        "东方半岛社区",
+        "1+1+N 共建模式",
+        "缺少党组织",
+        "业委会换届",
+        "被拒绝：resident-chen 无权记录选举结果",
+        "人民调解委员会）受理纠纷",
+        "共同申请司法确认",
+        "未出小区",
+    ] {
+        assert!(text.contains(term), "no {term} in:\n{text}");
+    }
+    assert!(!text.contains("refused"), "English in:\n{text}");
+    assert!(o.owners_committee_after);
+}

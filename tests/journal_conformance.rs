@@ -430,6 +430,15 @@ impl EventStore for Interfering<'_> {
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
         self.store.stream_version(stream)
     }
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &journal::StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        self.store.list_streams(tenant, stream_type, after, limit)
+    }
     fn due(&self, query: &journal::DueQuery) -> Result<Vec<journal::DueEntry>, JournalError> {
         self.store.due(query)
     }
@@ -816,6 +825,79 @@ fn floats_read_back_exactly_and_their_hashes_check(store: &dyn EventStore, tenan
     assert_readable(store, &key, floats.len() as u64);
 }
 
+fn streams_are_listed_by_workflow_in_pages(store: &dyn EventStore, tenant: TenantId) {
+    for id in ["T-3", "T-1", "T-5", "T-2", "T-4"] {
+        store
+            .append(&stream(&tenant, id), 0, &events(id, 2))
+            .unwrap();
+    }
+    let other_type = StreamKey::new(
+        tenant.clone(),
+        "dispute".parse().unwrap(),
+        "T-9".parse().unwrap(),
+    );
+    store.append(&other_type, 0, &events("D", 1)).unwrap();
+    let other_tenant = stream(&TenantId::new(format!("{tenant}-other")).unwrap(), "T-0");
+    store.append(&other_tenant, 0, &events("O", 1)).unwrap();
+
+    let ticket = "ticket".parse().unwrap();
+    let mut pages = Vec::new();
+    let mut after: Option<CaseId> = None;
+    loop {
+        let page = store
+            .list_streams(&tenant, &ticket, after.as_ref(), 2)
+            .unwrap();
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        pages.push(page.iter().map(|id| id.to_string()).collect::<Vec<_>>());
+        after = Some(last);
+    }
+    assert_eq!(pages, [vec!["T-1", "T-2"], vec!["T-3", "T-4"], vec!["T-5"]]);
+    let journal = journal::Journal::new(store, tenant.clone());
+    assert_eq!(journal.list::<Ticket>(None, 100).unwrap().len(), 5);
+    let none: Vec<CaseId> = Vec::new();
+    assert_eq!(
+        store
+            .list_streams(&tenant, &"service".parse().unwrap(), None, 10)
+            .unwrap(),
+        none
+    );
+}
+
+fn a_journal_sees_what_another_writer_appended_to_a_cached_case(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let id: CaseId = "T-1".parse().unwrap();
+    let worker = Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker);
+    let ctx = |hours| Context::new(t0() + Duration::hours(hours), &worker);
+    let ours = journal::Journal::new(store, tenant.clone());
+    let theirs = journal::Journal::new(store, tenant.clone());
+
+    ours.handle(&Ticket, &id, &Command::Open, &ctx(0)).unwrap();
+    assert_eq!(ours.cached(), 1);
+    let held = theirs
+        .handle(&Ticket, &id, &Command::Hold, &ctx(1))
+        .unwrap();
+    // Our cached case is at version 1; the store is at 2.
+    assert_eq!(ours.load::<Ticket>(&id).unwrap(), held.case);
+    let resumed = ours
+        .handle(&Ticket, &id, &Command::Resume, &ctx(2))
+        .unwrap();
+    assert_eq!(resumed.attempts, 1);
+    assert_eq!(resumed.case.version(), 3);
+    let resolved = theirs
+        .handle(&Ticket, &id, &Command::Resolve, &ctx(3))
+        .unwrap();
+    assert_eq!(resolved.attempts, 1, "their cache caught up too");
+    assert_eq!(
+        journal::load::<Ticket, _>(store, &tenant, &id).unwrap(),
+        resolved.case
+    );
+    assert_eq!(ours.load::<Ticket>(&id).unwrap(), resolved.case);
+}
+
 // ---------------------------------------------------------------------------
 // The backends.
 // ---------------------------------------------------------------------------
@@ -1040,6 +1122,8 @@ conformance! {
     every_append_moves_the_streams_anchor,
     an_append_expecting_version_u64_max_is_refused_without_overflow,
     floats_read_back_exactly_and_their_hashes_check,
+    streams_are_listed_by_workflow_in_pages,
+    a_journal_sees_what_another_writer_appended_to_a_cached_case,
     append_streams_writes_each_part_on_its_own,
     append_streams_retried_is_idempotent,
     append_streams_sets_aside_a_part_whose_later_event_id_is_taken,

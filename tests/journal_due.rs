@@ -356,6 +356,15 @@ impl EventStore for RacingClerk<'_> {
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
         self.store.stream_version(stream)
     }
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &journal::StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        self.store.list_streams(tenant, stream_type, after, limit)
+    }
     fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
         self.store.due(query)
     }

@@ -217,3 +217,27 @@ fn the_rfc3339_check_refuses_what_is_not_rfc3339() {
     assert!(!is_rfc3339("2026-13-05T16:00:00Z"));
     assert!(!is_rfc3339("March 5"));
 }
+
+#[test]
+fn every_state_has_chinese_status_notes_and_english_ones_as_served() {
+    use grassroots::i18n::{Lang, service_status_notes};
+    let service = service();
+    for row in Row::ALL {
+        let case = given(&service, row.history()).at(t0()).case(t0());
+        let zh = service_status_notes(&service, case.state(), Lang::Zh);
+        let en = service_status_notes(&service, case.state(), Lang::En);
+        assert!(!zh.is_ascii(), "{row:?}: no Chinese in {zh:?}");
+        assert_ne!(zh, en, "{row:?}");
+        if let Some(view) = request(&service, &case) {
+            assert_eq!(view.status_notes.as_deref(), Some(en.as_str()), "{row:?}");
+        }
+    }
+    let refused = given(&service, Row::Refused.history()).at(t0()).case(t0());
+    assert!(service_status_notes(&service, refused.state(), Lang::Zh).starts_with("不予受理"));
+    let asked = given(&service, Row::SupplementRequested.history())
+        .at(t0())
+        .case(t0());
+    assert!(
+        service_status_notes(&service, asked.state(), Lang::Zh).starts_with("已一次性告知补正材料")
+    );
+}

@@ -952,6 +952,25 @@ fn every_state_shows_as_a_georeport_request_lossless_in_the_extension() {
 }
 
 #[test]
+fn every_state_has_chinese_status_notes_and_english_ones_as_served() {
+    use grassroots::i18n::{Lang, work_order_status_notes};
+    use grassroots::open311::work_order_request;
+    let w = wo();
+    for (state, _) in TABLE {
+        let case = to(state);
+        let zh = work_order_status_notes(&w, case.state(), Lang::Zh);
+        let en = work_order_status_notes(&w, case.state(), Lang::En);
+        assert!(!zh.is_ascii(), "{state}: no Chinese in {zh:?}");
+        assert_ne!(zh, en, "{state}");
+        if let Some(view) = work_order_request(&w, &case) {
+            assert_eq!(view.status_notes.as_deref(), Some(en.as_str()), "{state}");
+        }
+    }
+    let dispatched = work_order_status_notes(&w, to("Dispatched").state(), Lang::Zh);
+    assert!(dispatched.starts_with("已派单至"), "{dispatched}");
+}
+
+#[test]
 fn a_georeport_request_carries_the_point_address_and_media_given() {
     use grassroots::open311::work_order_request;
     let geo = GeoFields {
@@ -1041,4 +1060,56 @@ fn work_order_metrics_follow_the_usual_definitions_and_merge() {
     left.merge(&right);
     assert_eq!(left, all);
     assert!(all.to_string().contains("return rate: 25.0%"));
+}
+
+// ---------------------------------------------------------------------------
+// The journal's read models: who each state waits on.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_work_queue_names_who_each_open_order_waits_on() {
+    use grassroots::journal::read::Indexed;
+    use grassroots::work_order::DISPATCHER;
+    let expected: [(&str, Option<(&str, Role)>); 12] = [
+        ("New", None),
+        (
+            "Received",
+            Some(("take on or hand over", Role::DepartmentOfficer)),
+        ),
+        ("AwaitingDispatch", Some(("dispatch", DISPATCHER))),
+        ("Dispatched", Some(("sign for", Role::DepartmentOfficer))),
+        ("ReturnPending", Some(("re-dispatch or uphold", DISPATCHER))),
+        ("InHand", Some(("reply", Role::DepartmentOfficer))),
+        (
+            "ExtensionRequested",
+            Some(("review the extension", Role::Supervisor)),
+        ),
+        ("Replied", Some(("call back", DISPATCHER))),
+        ("CalledBack", Some(("close or redo", DISPATCHER))),
+        ("Closed", None),
+        ("Dismissed", None),
+        ("Withdrawn", None),
+    ];
+    for (state, waits) in expected {
+        let case = to(state);
+        assert_eq!(case.state().kind(), state);
+        let summary = WorkOrder::summary(case.state());
+        match (waits, &summary.waiting) {
+            (None, None) => {}
+            (Some((action, role)), Some(waiting)) => {
+                assert_eq!(waiting.action, action, "{state}");
+                assert_eq!(waiting.role, role, "{state}");
+                assert_eq!(waiting.body.as_ref(), case.state().holder(), "{state}");
+            }
+            (want, got) => panic!("{state}: expected {want:?}, got {got:?}"),
+        }
+        if state != "New" {
+            assert_eq!(summary.parties, 1, "{state}");
+            assert!(summary.body.is_some(), "{state}");
+        }
+        // Supervision starts at sign-for: the tier is the ladder's from then.
+        if matches!(state, "InHand" | "Replied") {
+            assert!(summary.tier.is_some(), "{state}");
+        }
+    }
 }

@@ -156,31 +156,54 @@ where
     S: EventStore + ?Sized,
 {
     let stream = StreamKey::of::<W>(tenant.clone(), id.clone())?;
-    load_stream(store, &stream)
+    // The anchor first: rows only grow after it is read.
+    let anchor = store.anchor(&stream)?;
+    Ok(load_stream(store, &stream, anchor)?.0)
 }
 
-pub(super) fn load_stream<W, S>(store: &S, stream: &StreamKey) -> Result<Case<W>, JournalError>
+/// The case of `stream` and the hash of its last event, read and verified
+/// in full; `anchor` was read before the rows.
+pub(super) fn load_stream<W, S>(
+    store: &S,
+    stream: &StreamKey,
+    anchor: Option<super::StreamHead>,
+) -> Result<(Case<W>, super::EventHash), JournalError>
 where
     W: EventSchema,
     W::Event: DeserializeOwned,
     S: EventStore + ?Sized,
 {
-    // The anchor first: rows only grow after it is read.
-    let anchor = store.anchor(stream)?;
     let rows = store.read_stream(stream, 0)?;
     // Tamper evidence on every load: a changed, removed, reordered or
     // inserted row, or rows cut off after the anchor, are refused before
     // they can become state.
-    super::hash::verify_rows(stream, &rows)?;
+    let verified = super::hash::verify_rows(stream, &rows)?;
     rows_reach_anchor(stream, &rows, anchor)?;
-    let history = rows
-        .iter()
-        .map(decode::<W>)
-        .collect::<Result<Vec<_>, _>>()?;
-    Case::replay(stream.id.clone(), history).map_err(|source| JournalError::Replay {
+    let history = decode_rows::<W>(&rows)?;
+    let case = Case::replay(stream.id.clone(), history).map_err(|source| JournalError::Replay {
         stream: stream.clone(),
         source: Box::new(source),
-    })
+    })?;
+    Ok((case, verified.head))
+}
+
+/// Decodes `rows` of one stream, in order.
+pub(super) fn decode_rows<W>(rows: &[StoredEvent]) -> Result<Vec<Recorded<W::Event>>, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+{
+    rows.iter().map(decode::<W>).collect()
+}
+
+/// `ctx` with its time truncated to the microsecond, the journal's
+/// resolution, so a live case equals the stored one.
+pub(super) fn with_micros<'a>(ctx: &Context<'a>) -> Context<'a> {
+    let mut at_micros = Context::new(truncate_to_micros(ctx.at()), ctx.actor());
+    if let Some(correlation) = ctx.correlation() {
+        at_micros = at_micros.with_correlation(correlation);
+    }
+    at_micros
 }
 
 /// What [`execute`] recorded.
@@ -197,6 +220,15 @@ pub struct Executed<W: Workflow> {
 }
 
 impl<W: Workflow> Executed<W> {
+    pub(super) fn new(case: Case<W>, appended: Appended, attempts: u32, from: usize) -> Self {
+        Self {
+            case,
+            appended,
+            attempts,
+            from,
+        }
+    }
+
     /// The events this command recorded (empty when it decided nothing).
     pub fn events(&self) -> &[Recorded<W::Event>] {
         &self.case.history()[self.from..]
@@ -237,15 +269,34 @@ where
     W::Event: Serialize + DeserializeOwned,
     S: EventStore + ?Sized,
 {
+    super::trace::command::<W>(tenant, id, command, ctx).handled(decide_and_append(
+        store, tenant, workflow, id, command, ctx, retries,
+    ))
+}
+
+/// [`execute`] inside its span.
+#[allow(clippy::too_many_arguments)]
+fn decide_and_append<W, S>(
+    store: &S,
+    tenant: &TenantId,
+    workflow: &W,
+    id: &CaseId,
+    command: &W::Command,
+    ctx: &Context<'_>,
+    retries: u32,
+) -> Result<Executed<W>, ExecuteError<W::Rejection>>
+where
+    W: EventSchema,
+    W::Event: Serialize + DeserializeOwned,
+    S: EventStore + ?Sized,
+{
     let stream = StreamKey::of::<W>(tenant.clone(), id.clone()).map_err(JournalError::from)?;
-    let mut at_micros = Context::new(truncate_to_micros(ctx.at()), ctx.actor());
-    if let Some(correlation) = ctx.correlation() {
-        at_micros = at_micros.with_correlation(correlation);
-    }
+    let at_micros = with_micros(ctx);
     let mut attempts: u32 = 0;
     loop {
         attempts = attempts.saturating_add(1);
-        let mut case = load_stream::<W, S>(store, &stream)?;
+        let anchor = store.anchor(&stream)?;
+        let (mut case, _) = load_stream::<W, S>(store, &stream, anchor)?;
         let expected = case.version();
         let from = case.history().len();
         case.handle(workflow, command, &at_micros)

@@ -432,6 +432,43 @@ pub fn verify_rows(stream: &StreamKey, rows: &[StoredEvent]) -> Result<Verified,
     })
 }
 
+/// Checks that `rows`, read after version `from` of a stream whose event at
+/// `from` hashes to `prev` (a head verified earlier), continue its chain:
+/// versions `from + 1 ..` in order, each linked to the one before. Returns
+/// the new head. For the journal's cache, which verifies only what it has
+/// not seen.
+pub(crate) fn verify_continuation(
+    stream: &StreamKey,
+    from: u64,
+    prev: EventHash,
+    rows: &[StoredEvent],
+) -> Result<EventHash, JournalError> {
+    let mut buf = Vec::with_capacity(256);
+    let mut head = prev;
+    for (i, row) in rows.iter().enumerate() {
+        let slot = from + 1 + i as u64;
+        let breakage = if row.version > slot {
+            Some(Breakage::Removed)
+        } else if row.version < slot {
+            Some(Breakage::Reordered)
+        } else if !links(&head, row, slot, &mut buf) {
+            Some(Breakage::Changed)
+        } else {
+            None
+        };
+        if let Some(breakage) = breakage {
+            return Err(JournalError::Tampered {
+                stream: stream.clone(),
+                version: slot,
+                position: Some(row.position),
+                breakage,
+            });
+        }
+        head = row.hash;
+    }
+    Ok(head)
+}
+
 /// Whether `row`, placed at `version` after an event hashed `prev`, hashes to
 /// its stored hash.
 fn links(prev: &EventHash, row: &StoredEvent, version: u64, buf: &mut Vec<u8>) -> bool {

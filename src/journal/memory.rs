@@ -13,7 +13,7 @@ use super::{
     stage_payload, to_micros, truncate_to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate, StreamType};
-use crate::id::{EventId, TenantId};
+use crate::id::{CaseId, EventId, TenantId};
 
 /// An event store in memory: for tests, examples and short-lived programs.
 ///
@@ -123,8 +123,9 @@ impl Inner {
     }
 }
 
-impl EventStore for MemoryStore {
-    fn append_with_due(
+impl MemoryStore {
+    /// [`EventStore::append_with_due`] inside its span.
+    fn append_one(
         &self,
         stream: &StreamKey,
         expected_version: u64,
@@ -235,6 +236,23 @@ impl EventStore for MemoryStore {
             outcome: AppendOutcome::Recorded,
         })
     }
+}
+
+impl EventStore for MemoryStore {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<Appended, JournalError> {
+        super::trace::append("memory", stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
+    }
 
     fn read_stream(
         &self,
@@ -282,6 +300,26 @@ impl EventStore for MemoryStore {
             .streams
             .get(stream)
             .map_or(0, |rows| rows.len() as u64))
+    }
+
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        let inner = self.read();
+        let mut ids: Vec<CaseId> = inner
+            .streams
+            .keys()
+            .filter(|k| &k.tenant == tenant && &k.stream_type == stream_type)
+            .filter(|k| after.is_none_or(|after| &k.id > after))
+            .map(|k| k.id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids.truncate(limit);
+        Ok(ids)
     }
 
     fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {

@@ -6,11 +6,15 @@
 //! is object safe and one store holds every workflow's cases. A typed layer on
 //! top turns rows into a workflow's [`Recorded`] events and back:
 //!
-//! - [`load`] reads a case's stream, upcasts old schema versions, decodes and
-//!   replays it into a [`Case`];
-//! - [`execute`] loads a case, handles a command, appends the decided events
-//!   with the version it loaded (optimistic concurrency), and on a version
-//!   conflict reloads and decides again, a bounded number of times;
+//! - [`Journal`] is one tenant's cases in one store: [`Journal::handle`]
+//!   loads a case, handles a command, appends the decided events with the
+//!   version it loaded (optimistic concurrency), and on a version conflict
+//!   loads and decides again, a bounded number of times; it keeps recently
+//!   used cases, so a command reads only what it has not seen.
+//!   [`Journal::load`] loads a case, [`Journal::list`] pages through a
+//!   workflow's cases;
+//! - [`load`] and [`execute`] are the same operations as functions of a
+//!   store and a tenant, reading and verifying the case in full each time;
 //! - [`verify_stream`] checks a stream's hash chain, [`verify_anchored`]
 //!   checks it against the stream's anchor too;
 //! - [`encode`] and [`decode`] convert single events, for projections that
@@ -25,7 +29,7 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use grassroots::actor::{Actor, Forbidden, Role};
-//! use grassroots::journal::{self, EventSchema, EventStore, MemoryStore, StreamKey};
+//! use grassroots::journal::{self, EventSchema, EventStore, Journal, MemoryStore, StreamKey};
 //! use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
 //! use serde::{Deserialize, Serialize};
 //!
@@ -60,19 +64,17 @@
 //! // Every event type is at schema version 1: nothing to upcast yet.
 //! impl EventSchema for Complaint {}
 //!
-//! let store = MemoryStore::new();
-//! let district = "longgang".parse()?;
+//! let journal = Journal::new(MemoryStore::new(), "longgang".parse()?);
 //! let case_id = "C-1".parse()?;
 //! let grid_worker = Actor::new("gw-7".parse()?).with_role(Role::GridWorker);
 //! let ctx = Context::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(), &grid_worker);
 //!
-//! let done = journal::execute(&store, &district, &Complaint, &case_id, &Command::Open, &ctx, 3)?;
+//! let done = journal.handle(&Complaint, &case_id, &Command::Open, &ctx)?;
 //! assert_eq!(done.case.version(), 1);
+//! assert_eq!(journal.load::<Complaint>(&case_id)?, done.case);
 //!
-//! let case = journal::load::<Complaint, _>(&store, &district, &case_id)?;
-//! assert_eq!(case, done.case);
-//!
-//! let stream = StreamKey::of::<Complaint>(district.clone(), case_id.clone())?;
+//! let store = journal.store();
+//! let stream = StreamKey::of::<Complaint>(journal.tenant().clone(), case_id.clone())?;
 //! let rows = store.read_stream(&stream, 0)?;
 //! assert_eq!(rows[0].event_type, "Opened");
 //! assert_eq!(journal::verify_stream(&store, &stream)?.version, 1);
@@ -172,13 +174,16 @@
 mod due;
 mod error;
 mod execute;
+mod handle;
 mod hash;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod read;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod sweep;
+mod trace;
 mod upcast;
 
 use std::fmt;
@@ -193,6 +198,7 @@ use smol_str::SmolStr;
 pub use due::{DueEntry, DueQuery, DueUpdate, Rebuilt, due_entries, rebuild_due_index};
 pub use error::{Breakage, ExecuteError, JournalError, PayloadLimit};
 pub use execute::{Executed, decode, encode, execute, load};
+pub use handle::{DEFAULT_CACHE, DEFAULT_RETRIES, Journal, Journaled};
 pub use hash::{EventHash, Verified, verify_anchored, verify_rows, verify_stream};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
@@ -681,6 +687,25 @@ pub trait EventStore {
     ///
     /// [`JournalError::Backend`] when storage fails.
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError>;
+
+    /// One page of the cases of `tenant`'s `stream_type` streams that hold
+    /// an event: at most `limit` case ids after `after` (from the first
+    /// with `None`), in id order (byte order on memory and SQLite, the
+    /// database's collation on PostgreSQL). Pass the page's last id as `after` for
+    /// the next page. Costs what the page holds, not what the store holds
+    /// (SQLite and PostgreSQL read the anchor table's primary key).
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails;
+    /// [`JournalError::Corrupt`] for a stored id that is not valid.
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError>;
 }
 
 /// One stream's part of [`EventStore::append_streams`]: what
@@ -771,6 +796,15 @@ macro_rules! forward_event_store {
             }
             fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
                 (**self).stream_version(stream)
+            }
+            fn list_streams(
+                &self,
+                tenant: &TenantId,
+                stream_type: &StreamType,
+                after: Option<&CaseId>,
+                limit: usize,
+            ) -> Result<Vec<CaseId>, JournalError> {
+                (**self).list_streams(tenant, stream_type, after, limit)
             }
         }
     )+};

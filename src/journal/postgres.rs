@@ -526,8 +526,9 @@ fn stream_range(
     rows.iter().map(|row| convert(row, Some(stream))).collect()
 }
 
-impl EventStore for PostgresStore {
-    fn append_with_due(
+impl PostgresStore {
+    /// [`EventStore::append_with_due`] inside its span.
+    fn append_one(
         &self,
         stream: &StreamKey,
         expected_version: u64,
@@ -725,6 +726,23 @@ impl EventStore for PostgresStore {
             outcome: AppendOutcome::Recorded,
         })
     }
+}
+
+impl EventStore for PostgresStore {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<Appended, JournalError> {
+        super::trace::append(BACKEND, stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
+    }
 
     fn read_stream(
         &self,
@@ -835,5 +853,39 @@ impl EventStore for PostgresStore {
             .and_then(|row| row.try_get(0))
             .map_err(pg)?;
         Ok(u64::try_from(version).unwrap_or(0))
+    }
+
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        let rows = inner
+            .client
+            .query(
+                "SELECT stream_id FROM journal_heads
+                 WHERE tenant = $1 AND stream_type = $2 AND stream_id > $3
+                 ORDER BY stream_id LIMIT $4",
+                &[
+                    &tenant.as_str(),
+                    &stream_type.as_str(),
+                    &after.map_or("", CaseId::as_str),
+                    &i64::try_from(limit).unwrap_or(i64::MAX),
+                ],
+            )
+            .map_err(pg)?;
+        rows.iter()
+            .map(|row| {
+                let id: &str = row.try_get(0).map_err(pg)?;
+                CaseId::new(id).map_err(|_| JournalError::Corrupt {
+                    position: 0,
+                    column: "journal_heads.stream_id",
+                })
+            })
+            .collect()
     }
 }

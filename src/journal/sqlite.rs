@@ -262,7 +262,7 @@ impl SqliteStore {
 /// SQLite does not wait for it through the busy handler, so when other
 /// connections are opening the same file at the same moment it is retried
 /// until the busy timeout runs out.
-fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), JournalError> {
+pub(crate) fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), JournalError> {
     let start = Instant::now();
     loop {
         // Returns the mode now in force ("memory" for an in-memory database).
@@ -768,8 +768,9 @@ fn duplicate_of(
     })
 }
 
-impl EventStore for SqliteStore {
-    fn append_with_due(
+impl SqliteStore {
+    /// [`EventStore::append_with_due`] inside its span.
+    fn append_one(
         &self,
         stream: &StreamKey,
         expected_version: u64,
@@ -797,7 +798,8 @@ impl EventStore for SqliteStore {
         }
     }
 
-    fn append_streams(
+    /// [`EventStore::append_streams`] inside its span.
+    fn append_batch(
         &self,
         batch: &[StreamAppend<'_>],
     ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
@@ -863,6 +865,32 @@ impl EventStore for SqliteStore {
             )?);
             drop(tx);
         }
+    }
+}
+
+impl EventStore for SqliteStore {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<Appended, JournalError> {
+        super::trace::append(BACKEND, stream, events.len()).appended(self.append_one(
+            stream,
+            expected_version,
+            events,
+            due,
+        ))
+    }
+
+    fn append_streams(
+        &self,
+        batch: &[StreamAppend<'_>],
+    ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+        let events = batch.iter().map(|part| part.events.len()).sum();
+        super::trace::append_batch(BACKEND, batch.len(), events)
+            .appended_batch(self.append_batch(batch))
     }
 
     fn read_stream(
@@ -959,6 +987,40 @@ impl EventStore for SqliteStore {
             )
             .map_err(sql)?;
         Ok(u64::try_from(version).unwrap_or(0))
+    }
+
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT stream_id FROM journal_heads
+                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id > ?3
+                 ORDER BY stream_id LIMIT ?4",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt
+            .query(params![
+                tenant.as_str(),
+                stream_type.as_str(),
+                after.map_or("", CaseId::as_str),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ])
+            .map_err(sql)?;
+        let mut ids = Vec::new();
+        while let Some(row) = rows.next().map_err(sql)? {
+            let id: String = row.get(0).map_err(sql)?;
+            ids.push(CaseId::new(id).map_err(|_| JournalError::Corrupt {
+                position: 0,
+                column: "journal_heads.stream_id",
+            })?);
+        }
+        Ok(ids)
     }
 }
 

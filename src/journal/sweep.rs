@@ -171,7 +171,7 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 /// # use grassroots::org::{Capability, Org, OrgGraph, OrgKind};
 /// # use grassroots::matter::DisputeKind;
 /// use grassroots::actor::{Actor, Role};
-/// use grassroots::journal::{self, MemoryStore, Sweeper};
+/// use grassroots::journal::{Journal, MemoryStore};
 /// use grassroots::org::Need;
 /// use grassroots::tier::Severity;
 /// use grassroots::workflow::Context;
@@ -180,8 +180,7 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 /// # graph.try_add_org(Org::new("grid-7".parse()?, "Grid 7", OrgKind::Grid)
 /// #     .with_capabilities([Capability::Mediation(DisputeKind::Labour)]))?;
 /// # let ladder = Ladder::new(PolicyBook::default(), graph, WorkingCalendar::prc());
-/// let store = MemoryStore::new();
-/// let tenant = "longgang".parse()?;
+/// let journal = Journal::new(MemoryStore::new(), "longgang".parse()?);
 /// let monday = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
 /// let worker = Actor::new("gw-1".parse()?).with_role(Role::GridWorker);
 /// let start = LadderCommand::Start {
@@ -191,9 +190,9 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 ///     due: None,
 /// };
 /// let ctx = Context::new(monday, &worker);
-/// journal::execute(&store, &tenant, &ladder, &"M-1".parse()?, &start, &ctx, 3)?;
+/// journal.handle(&ladder, &"M-1".parse()?, &start, &ctx)?;
 ///
-/// let sweeper = Sweeper::new(&store, tenant, ladder);
+/// let sweeper = journal.sweeper(ladder);
 /// assert!(sweeper.sweep(monday)?.ticked.is_empty(), "nothing due yet");
 /// let report = sweeper.sweep(monday + Duration::days(14))?;
 /// assert_eq!(report.ticked.len(), 1, "{report}");
@@ -252,15 +251,26 @@ where
     /// is in [`SweepReport::failed`].
     pub fn sweep(&self, now: DateTime<Utc>) -> Result<SweepReport<W::Rejection>, JournalError> {
         let now = truncate_to_micros(now);
+        super::trace::sweep(W::NAME, &self.tenant, now).swept(self.sweep_pages(now))
+    }
+
+    /// [`sweep`](Self::sweep) inside its span: the report and how many due
+    /// cases were claimed.
+    fn sweep_pages(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(SweepReport<W::Rejection>, usize), JournalError> {
         let stream_type = StreamType::of::<W>()?;
         let mut report = SweepReport::new();
+        let mut claimed = 0;
         let mut query =
             DueQuery::new(self.tenant.clone(), stream_type, now).limit(self.options.page.max(1));
         loop {
             let page = self.store.claim_due(&query, self.options.lease)?;
             let Some(last) = page.last() else {
-                return Ok(report);
+                return Ok((report, claimed));
             };
+            claimed += page.len();
             query = query.after(last);
             self.tick_page(&page, now, &mut report);
         }
@@ -359,7 +369,9 @@ where
         command: &W::Command,
         ctx: &Context<'_>,
     ) -> Result<Planned, SweepError<W::Rejection>> {
-        let mut case = load_stream::<W, S>(&self.store, stream).map_err(ExecuteError::from)?;
+        let anchor = self.store.anchor(stream).map_err(ExecuteError::from)?;
+        let (mut case, _) =
+            load_stream::<W, S>(&self.store, stream, anchor).map_err(ExecuteError::from)?;
         let expected_version = case.version();
         let from = case.history().len();
         let most = self.options.ticks_per_case.max(1);

@@ -184,6 +184,10 @@ impl EventSchema for crate::service::ServiceRequest {}
 /// The crate's own workflows store every event type at schema version 1.
 impl EventSchema for crate::escalation::Ladder {}
 
+/// The work order's events, all at schema version 1: stored in a journal
+/// like the other workflows' (`work_order` streams).
+impl EventSchema for crate::work_order::WorkOrder {}
+
 #[cfg(test)]
 mod tests {
     #[test]

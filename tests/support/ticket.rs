@@ -221,3 +221,28 @@ fn require_owner(actor: &Actor, owner: &ActorId) -> Result<(), TicketError> {
         })
     }
 }
+
+/// What the case index shows of a ticket: its owner's desk handles it at
+/// the grid tier; the owner resolves or resumes it, a supervisor closes it.
+impl grassroots::journal::read::Indexed for Ticket {
+    fn summary(state: &State) -> grassroots::journal::read::CaseSummary {
+        use grassroots::journal::read::{CaseSummary, Waiting};
+        let desk = |owner: &ActorId| format!("desk-{owner}").parse().ok();
+        let (body, waiting) = match state {
+            State::Open { owner, .. } => (desk(owner), Some(("resolve", Role::GridWorker))),
+            State::OnHold { owner } => (desk(owner), Some(("resume", Role::GridWorker))),
+            State::Resolved => (None, Some(("close", Role::Supervisor))),
+            _ => (None, None),
+        };
+        CaseSummary {
+            tier: body.as_ref().map(|_| grassroots::tier::Tier::Grid),
+            waiting: waiting.map(|(action, role)| Waiting {
+                action,
+                body: body.clone(),
+                role,
+            }),
+            body,
+            parties: 1,
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! Reading the journal: catching the case index up on SQLite, "open cases
+//! of this body" among 1,000,000 indexed cases, a command on a cached case
+//! against one on a case held in memory, and 8 threads racing 6,000
+//! commands on one SQLite file.
+//!
+//! ```sh
+//! cargo bench --all-features --bench read
+//! GRASSROOTS_READ_CASES=2000000 cargo bench --all-features --bench read -- catch_up
+//! ```
+//!
+//! `GRASSROOTS_READ_CASES` sets the cases of the catch-up log (default
+//! 100,000, 3 events each: each case is one append to set up);
+//! `GRASSROOTS_READ_INDEXED` the rows of the index the query runs on
+//! (default 1,000,000, inserted directly); `GRASSROOTS_READ_UNCACHED=1`
+//! adds the racing threads without the cache (slow).
+#![allow(missing_docs)]
+
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use grassroots::actor::{Actor, Forbidden, Role};
+use grassroots::id::{CaseId, OrgId, TenantId};
+use grassroots::journal::read::{
+    CaseIndex, CaseQueries, CaseSummary, Indexed, Page, Runner, SqliteReadStore, Waiting,
+};
+use grassroots::journal::{
+    self, EventSchema, EventStore, Journal, MemoryStore, SqliteStore, StreamKey,
+};
+use grassroots::tier::Tier;
+use grassroots::workflow::{Case, Context, Decision, HasKind, Recorded, Transition, Workflow};
+use serde::{Deserialize, Serialize};
+
+/// An errand a body handles: opened, noted any number of times, closed.
+struct Errand;
+
+#[derive(Debug, Clone, PartialEq, HasKind)]
+enum ErrandState {
+    New,
+    Open { body: OrgId, due: DateTime<Utc> },
+    Closed,
+}
+
+#[derive(Debug, HasKind)]
+enum ErrandCommand {
+    Open { body: OrgId, due: DateTime<Utc> },
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
+enum ErrandEvent {
+    Opened { body: OrgId, due: DateTime<Utc> },
+    Noted,
+    Closed,
+}
+
+impl Workflow for Errand {
+    const NAME: &'static str = "errand";
+    type State = ErrandState;
+    type Command = ErrandCommand;
+    type Event = ErrandEvent;
+    type Rejection = Forbidden;
+    fn initial() -> ErrandState {
+        ErrandState::New
+    }
+    /// Opening an open errand notes it.
+    fn decide(
+        &self,
+        state: &ErrandState,
+        command: &ErrandCommand,
+        _: &Context<'_>,
+    ) -> Result<Decision<ErrandEvent>, Forbidden> {
+        Ok(match (state, command) {
+            (ErrandState::New, ErrandCommand::Open { body, due }) => ErrandEvent::Opened {
+                body: body.clone(),
+                due: *due,
+            },
+            _ => ErrandEvent::Noted,
+        }
+        .into())
+    }
+    fn evolve(state: ErrandState, event: &ErrandEvent) -> ErrandState {
+        match (state, event) {
+            (ErrandState::New, ErrandEvent::Opened { body, due }) => ErrandState::Open {
+                body: body.clone(),
+                due: *due,
+            },
+            (_, ErrandEvent::Closed) => ErrandState::Closed,
+            (state, _) => state,
+        }
+    }
+    fn is_terminal(state: &ErrandState) -> bool {
+        matches!(state, ErrandState::Closed)
+    }
+    fn next_due(state: &ErrandState) -> Option<DateTime<Utc>> {
+        match state {
+            ErrandState::Open { due, .. } => Some(*due),
+            _ => None,
+        }
+    }
+    fn transitions() -> &'static [Transition<ErrandStateKind, ErrandEventKind>] {
+        use ErrandEventKind as E;
+        use ErrandStateKind as S;
+        const TABLE: &[Transition<ErrandStateKind, ErrandEventKind>] = &[
+            Transition::new(S::New, E::Opened, S::Open),
+            Transition::new(S::Open, E::Noted, S::Open),
+            Transition::new(S::Open, E::Closed, S::Closed),
+        ];
+        TABLE
+    }
+}
+
+impl EventSchema for Errand {}
+
+impl Indexed for Errand {
+    fn summary(state: &ErrandState) -> CaseSummary {
+        match state {
+            ErrandState::Open { body, .. } => CaseSummary {
+                tier: Some(Tier::Community),
+                body: Some(body.clone()),
+                parties: 1,
+                waiting: Some(Waiting {
+                    action: "close",
+                    body: Some(body.clone()),
+                    role: Role::GridWorker,
+                }),
+            },
+            _ => CaseSummary::default(),
+        }
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn tenant() -> TenantId {
+    "longgang".parse().unwrap()
+}
+
+fn body(n: usize) -> OrgId {
+    format!("body-{:04}", n % 1000).parse().unwrap()
+}
+
+/// `cases` errands of 3 events each (open, note, and every other one
+/// closed or noted again), one append per case.
+fn errand_log(store: &SqliteStore, cases: usize) -> u64 {
+    let worker = grassroots::id::ActorId::new("gw-1").unwrap();
+    let mut events = 0;
+    for n in 0..cases {
+        let id: CaseId = format!("E-{n:08}").parse().unwrap();
+        let stream = StreamKey::of::<Errand>(tenant(), id).unwrap();
+        let at = t0() + TimeDelta::seconds(n as i64);
+        let recorded = [
+            ErrandEvent::Opened {
+                body: body(n),
+                due: at + TimeDelta::days(7),
+            },
+            ErrandEvent::Noted,
+            if n % 2 == 0 {
+                ErrandEvent::Closed
+            } else {
+                ErrandEvent::Noted
+            },
+        ];
+        let rows: Vec<_> = recorded
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| {
+                let recorded = Recorded {
+                    seq: i as u64 + 1,
+                    at,
+                    actor: worker.clone(),
+                    correlation: None,
+                    event,
+                };
+                journal::encode::<Errand>(&stream, &recorded).unwrap()
+            })
+            .collect();
+        store.append(&stream, 0, &rows).unwrap();
+        events += rows.len() as u64;
+    }
+    events
+}
+
+fn catch_up(c: &mut Criterion) {
+    let cases = env("GRASSROOTS_READ_CASES", 100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("journal.db")).unwrap();
+    let start = Instant::now();
+    let events = errand_log(&store, cases);
+    eprintln!(
+        "catch_up: {cases} cases, {events} events written in {:?}",
+        start.elapsed()
+    );
+    let mut group = c.benchmark_group("read/catch_up_sqlite");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(10));
+    group.throughput(Throughput::Elements(events));
+    group.bench_function(format!("case_index_{cases}_cases"), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                let read = SqliteReadStore::open(dir.path().join(format!("read-{i}.db"))).unwrap();
+                let runner = Runner::new(&store, tenant(), read);
+                let mut index = CaseIndex::new().with::<Errand>();
+                let start = Instant::now();
+                let done = runner.catch_up(&mut index).unwrap();
+                total += start.elapsed();
+                assert_eq!(done.events as u64, events);
+                drop(runner);
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(dir.path().join(format!("read-{i}.db{suffix}")));
+                }
+            }
+            total
+        });
+    });
+    group.finish();
+}
+
+fn open_cases_of_a_body(c: &mut Criterion) {
+    let rows = env("GRASSROOTS_READ_INDEXED", 1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("read.db");
+    drop(SqliteReadStore::open(&path).unwrap());
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn.transaction().unwrap();
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO grassroots_case_index
+                     (tenant, stream_type, case_id, state, tier, body, parties, opened, closed, next_due, version)
+                     VALUES ('longgang', 'errand', ?1, 'Open', 'community', ?2, 1, ?3, ?4, ?5, 2)",
+                )
+                .unwrap();
+            for n in 0..rows {
+                let opened = t0().timestamp_micros() + n as i64;
+                // A third closed; 1,000 bodies: about 667 open cases each.
+                let closed = (n % 3 == 0).then_some(opened + 1);
+                insert
+                    .execute(rusqlite::params![
+                        format!("E-{n:08}"),
+                        body(n).as_str(),
+                        opened,
+                        closed,
+                        opened + 86_400_000_000
+                    ])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+        conn.execute_batch("ANALYZE").unwrap();
+    }
+    let read = SqliteReadStore::open(&path).unwrap();
+    let tenant = tenant();
+    let office = body(42);
+    let mut group = c.benchmark_group("read/open_cases_of_body");
+    group.bench_function(format!("sqlite_{rows}_cases_page_50"), |b| {
+        b.iter(|| {
+            let page = read
+                .open_cases_of(&tenant, &office, &Page::first(50))
+                .unwrap();
+            assert_eq!(page.len(), 50);
+            page
+        });
+    });
+    group.finish();
+}
+
+/// A command on a case the journal has cached against the same command on
+/// a case held in memory; each case takes 16 commands, then a new one.
+fn cached_command(c: &mut Criterion) {
+    let worker = Actor::new("gw-1".parse().unwrap()).with_role(Role::GridWorker);
+    let ctx = Context::new(t0(), &worker);
+    let open = ErrandCommand::Open {
+        body: body(1),
+        due: t0() + TimeDelta::days(7),
+    };
+    let ids: Vec<CaseId> = (0..100_000)
+        .map(|n| format!("E-{n:08}").parse().unwrap())
+        .collect();
+    let mut group = c.benchmark_group("read/command");
+    group.bench_function("case_held_in_memory", |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            let mut case = Case::<Errand>::new(ids[0].clone());
+            for i in 0..iters as usize {
+                if i % 16 == 0 {
+                    case = Case::new(ids[(i / 16) % ids.len()].clone());
+                    case.handle(&Errand, &open, &ctx).unwrap();
+                } else {
+                    case.handle(&Errand, &ErrandCommand::Note, &ctx).unwrap();
+                }
+            }
+            start.elapsed()
+        });
+    });
+    for (name, cache) in [
+        ("journal_memory_cached", 1024),
+        ("journal_memory_uncached", 0),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let journal = Journal::new(MemoryStore::new(), tenant()).with_cache(cache);
+                let start = Instant::now();
+                for i in 0..iters as usize {
+                    let id = &ids[(i / 16) % ids.len()];
+                    let command = if i % 16 == 0 {
+                        &open
+                    } else {
+                        &ErrandCommand::Note
+                    };
+                    journal.handle(&Errand, id, command, &ctx).unwrap();
+                }
+                start.elapsed()
+            });
+        });
+    }
+    group.finish();
+}
+
+/// 8 threads, each with its own store on one SQLite file, 750 commands
+/// each on 100 shared cases.
+fn racing(c: &mut Criterion) {
+    const THREADS: usize = 8;
+    const COMMANDS: usize = 6_000;
+    let mut group = c.benchmark_group("read/racing_sqlite");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(COMMANDS as u64));
+    // Without the cache every command reads and verifies its whole case:
+    // slow, so only on request.
+    let mut variants = vec![("8_threads_6000_commands_cached", 1024)];
+    if std::env::var_os("GRASSROOTS_READ_UNCACHED").is_some() {
+        variants.push(("8_threads_6000_commands_uncached", 0));
+    }
+    for (name, cache) in variants {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let dir = tempfile::tempdir().unwrap();
+                    let path = dir.path().join("journal.db");
+                    let journals: Vec<_> = (0..THREADS)
+                        .map(|_| {
+                            Journal::new(SqliteStore::open(&path).unwrap(), tenant())
+                                .with_cache(cache)
+                                .with_retries(1_000)
+                        })
+                        .collect();
+                    let barrier = Barrier::new(THREADS + 1);
+                    let start = std::thread::scope(|s| {
+                        for (t, journal) in journals.iter().enumerate() {
+                            let barrier = &barrier;
+                            s.spawn(move || {
+                                let worker =
+                                    Actor::new("gw-1".parse().unwrap()).with_role(Role::GridWorker);
+                                let ctx = Context::new(t0(), &worker);
+                                barrier.wait();
+                                for n in 0..COMMANDS / THREADS {
+                                    let id: CaseId =
+                                        format!("E-{:03}", (t * 13 + n) % 100).parse().unwrap();
+                                    let command = ErrandCommand::Open {
+                                        body: body(1),
+                                        due: t0() + TimeDelta::days(7),
+                                    };
+                                    // The first command on a case opens it; the rest note.
+                                    match journal.handle(&Errand, &id, &command, &ctx) {
+                                        Ok(_) => {}
+                                        Err(e) => panic!("{e}"),
+                                    }
+                                }
+                            });
+                        }
+                        barrier.wait();
+                        Instant::now()
+                    });
+                    total += start.elapsed();
+                }
+                total
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    cached_command,
+    open_cases_of_a_body,
+    racing,
+    catch_up
+);
+criterion_main!(benches);

@@ -1,0 +1,830 @@
+//! The case index and the work queue: what each case is and who must act
+//! on it next, kept from the log.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use super::ProjectionError;
+use crate::actor::{Actor, Role};
+use crate::id::{CaseId, OrgId, TenantId};
+use crate::journal::{EventStore, Journaled, StoredEvent, StreamKey, StreamType, decode};
+use crate::tier::Tier;
+use crate::workflow::{HasKind, Kind};
+
+/// A workflow whose cases the [`CaseIndex`] and the [`WorkQueue`] follow:
+/// it says, from a state alone, what the index shows of a case.
+///
+/// The crate's [`Dispute`](crate::dispute::Dispute) and
+/// [`ServiceRequest`](crate::service::ServiceRequest) implement it.
+pub trait Indexed: Journaled {
+    /// What the index shows of a case in `state`.
+    fn summary(state: &Self::State) -> CaseSummary;
+}
+
+/// What the index shows of a case in one state (see [`Indexed`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseSummary {
+    /// The tier handling the case, if any.
+    pub tier: Option<Tier>,
+    /// The body handling the case, if any.
+    pub body: Option<OrgId>,
+    /// How many parties the case has (1 for a service request's applicant).
+    pub parties: u32,
+    /// Who must act next, unless the case waits on no one (a new or
+    /// ended case).
+    pub waiting: Option<Waiting>,
+}
+
+/// Who a case waits on, and for what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The act awaited, in a word or two: `accept`, `sign for`, `assign
+    /// mediators`, `sign`, `review the extension`, `visit`.
+    pub action: &'static str,
+    /// The body that must act (or at which the actor acts), if one.
+    pub body: Option<OrgId>,
+    /// The role that must act.
+    pub role: Role,
+}
+
+/// A case's place in the index: its workflow and id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CaseKey {
+    /// The workflow.
+    pub stream_type: StreamType,
+    /// The case.
+    pub id: CaseId,
+}
+
+impl fmt::Display for CaseKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.stream_type, self.id)
+    }
+}
+
+/// One case in the [`CaseIndex`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRow {
+    /// The workflow and case.
+    pub key: CaseKey,
+    /// The name of its state's kind (`Mediating`, `InProcess`).
+    pub state: String,
+    /// The tier handling it, if any.
+    pub tier: Option<Tier>,
+    /// The body handling it, if any.
+    pub body: Option<OrgId>,
+    /// How many parties it has.
+    pub parties: u32,
+    /// When its first event was recorded (its `occurred_at`).
+    pub opened: DateTime<Utc>,
+    /// When the event that ended it was recorded; `None` while open.
+    pub closed: Option<DateTime<Utc>>,
+    /// When its timer is next due, while open
+    /// ([`Workflow::next_due`](crate::workflow::Workflow::next_due)).
+    pub next_due: Option<DateTime<Utc>>,
+    /// Its version: the number of events applied.
+    pub version: u64,
+}
+
+impl CaseRow {
+    /// Whether the case is still open.
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none()
+    }
+}
+
+/// One open case in the [`WorkQueue`]: who must act on it next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkItem {
+    /// The workflow and case.
+    pub key: CaseKey,
+    /// The act awaited ([`Waiting::action`]).
+    pub action: String,
+    /// The body that must act, if one.
+    pub body: Option<OrgId>,
+    /// The role that must act.
+    pub role: Role,
+    /// The time of the case's last event.
+    pub since: DateTime<Utc>,
+    /// When its timer is next due, if it has one.
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// One page of a query: at most `limit` rows after `after`, ordered by
+/// [`CaseKey`]. Pass the last row's key as `after` for the next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The key the page starts after (`None`: from the first).
+    pub after: Option<CaseKey>,
+    /// The most rows the page holds.
+    pub limit: usize,
+}
+
+impl Page {
+    /// The first `limit` rows.
+    pub fn first(limit: usize) -> Self {
+        Self { after: None, limit }
+    }
+
+    /// The `limit` rows after `key`.
+    pub fn after(key: CaseKey, limit: usize) -> Self {
+        Self {
+            after: Some(key),
+            limit,
+        }
+    }
+}
+
+/// The queries of the [`CaseIndex`] and the [`WorkQueue`], answered by
+/// every read store. Each pages by [`CaseKey`] ([`Page`]).
+pub trait CaseQueries {
+    /// The index's row of one case, if it has one.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::SchemaTooNew`] when a newer library wrote the
+    /// tables; [`ProjectionError::Backend`] when storage fails.
+    fn case(&self, tenant: &TenantId, key: &CaseKey) -> Result<Option<CaseRow>, ProjectionError>;
+
+    /// The open cases handled by `body`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`case`](Self::case).
+    fn open_cases_of(
+        &self,
+        tenant: &TenantId,
+        body: &OrgId,
+        page: &Page,
+    ) -> Result<Vec<CaseRow>, ProjectionError>;
+
+    /// The open cases at `tier` whose timer was due before `now`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`case`](Self::case).
+    fn overdue_at(
+        &self,
+        tenant: &TenantId,
+        tier: Tier,
+        now: DateTime<Utc>,
+        page: &Page,
+    ) -> Result<Vec<CaseRow>, ProjectionError>;
+
+    /// The open cases whose timer is due before `at`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`case`](Self::case).
+    fn due_before(
+        &self,
+        tenant: &TenantId,
+        at: DateTime<Utc>,
+        page: &Page,
+    ) -> Result<Vec<CaseRow>, ProjectionError>;
+
+    /// The work waiting at `body`, whoever must do it.
+    ///
+    /// # Errors
+    ///
+    /// As for [`case`](Self::case).
+    fn work_of(
+        &self,
+        tenant: &TenantId,
+        body: &OrgId,
+        page: &Page,
+    ) -> Result<Vec<WorkItem>, ProjectionError>;
+
+    /// The work `actor` may do: items waiting on a role the actor holds
+    /// (an officer of a tier serves lower tiers too, see
+    /// [`Role::satisfies`]), at the body the actor acts for or at no body.
+    ///
+    /// # Errors
+    ///
+    /// As for [`case`](Self::case).
+    fn work_for(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        page: &Page,
+    ) -> Result<Vec<WorkItem>, ProjectionError>;
+}
+
+/// A role as the read models store it: `grid_worker`, `officer(community)`,
+/// a custom role's name — the text [`Role`]'s `FromStr` reads back.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn role_key(role: &Role) -> String {
+    match role {
+        Role::Officer(tier) => format!("officer({tier})"),
+        other => other.as_str().to_owned(),
+    }
+}
+
+/// The role keys work for `actor` may wait on.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn role_keys_for(actor: &Actor) -> Vec<String> {
+    let mut keys = Vec::new();
+    for role in actor.roles() {
+        match role {
+            Role::Officer(held) => {
+                for tier in Tier::ALL.into_iter().filter(|t| t <= held) {
+                    keys.push(role_key(&Role::Officer(tier)));
+                }
+            }
+            other => keys.push(role_key(other)),
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Whether `item` is work `actor` may do (see [`CaseQueries::work_for`]).
+pub(crate) fn is_work_for(item: &WorkItem, actor: &Actor) -> bool {
+    actor.roles().iter().any(|r| r.satisfies(item.role))
+        && item.body.as_ref().is_none_or(|b| actor.acts_for(b))
+}
+
+/// How a read store's transaction writes the case index and the work
+/// queue.
+pub(crate) trait CaseTables {
+    fn put_case(&mut self, tenant: &TenantId, row: &CaseRow) -> Result<(), ProjectionError>;
+    fn put_work(
+        &mut self,
+        tenant: &TenantId,
+        key: &CaseKey,
+        item: Option<&WorkItem>,
+    ) -> Result<(), ProjectionError>;
+    fn clear_cases(&mut self, tenant: &TenantId) -> Result<(), ProjectionError>;
+    fn clear_work(&mut self, tenant: &TenantId) -> Result<(), ProjectionError>;
+    fn create_case_tables(&mut self) -> Result<(), ProjectionError>;
+    fn create_work_tables(&mut self) -> Result<(), ProjectionError>;
+}
+
+/// A case after an event, as the trackers see it.
+pub(crate) struct Tracked {
+    pub(crate) row: CaseRow,
+    pub(crate) waiting: Option<Waiting>,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// Follows one workflow's cases: keeps the state of recently seen cases,
+/// and loads a case's earlier events from the journal when it has not.
+trait Track: Send {
+    fn apply(
+        &mut self,
+        event: &StoredEvent,
+        source: &dyn EventStore,
+    ) -> Result<Tracked, ProjectionError>;
+}
+
+/// How many cases a tracker keeps in memory.
+const TRACKED: usize = 100_000;
+
+struct Tracker<W: Indexed> {
+    /// Per stream: the version applied, the state, when it opened and
+    /// closed.
+    young: HashMap<StreamKey, Known<W>>,
+    old: HashMap<StreamKey, Known<W>>,
+}
+
+struct Known<W: Indexed> {
+    version: u64,
+    state: W::State,
+    opened: DateTime<Utc>,
+    closed: Option<DateTime<Utc>>,
+}
+
+impl<W: Indexed> Tracker<W> {
+    fn new() -> Self {
+        Self {
+            young: HashMap::new(),
+            old: HashMap::new(),
+        }
+    }
+
+    fn take(&mut self, stream: &StreamKey) -> Option<Known<W>> {
+        self.young
+            .remove(stream)
+            .or_else(|| self.old.remove(stream))
+    }
+
+    fn keep(&mut self, stream: StreamKey, known: Known<W>) {
+        if self.young.len() >= TRACKED / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(stream, known);
+    }
+
+    /// The case of `stream` just before `version`, from the journal.
+    fn load(
+        stream: &StreamKey,
+        version: u64,
+        source: &dyn EventStore,
+    ) -> Result<Option<Known<W>>, ProjectionError> {
+        let rows = source.read_stream(stream, 0)?;
+        let mut known: Option<Known<W>> = None;
+        for row in rows.iter().take_while(|r| r.version < version) {
+            let recorded = decode::<W>(row)?;
+            known = Some(Self::step(known, &recorded.event, row));
+        }
+        Ok(known)
+    }
+
+    fn step(known: Option<Known<W>>, event: &W::Event, row: &StoredEvent) -> Known<W> {
+        let (state, opened, closed) = match known {
+            Some(k) => (k.state, k.opened, k.closed),
+            None => (W::initial(), row.occurred_at, None),
+        };
+        let state = W::evolve(state, event);
+        let closed = closed.or_else(|| W::is_terminal(&state).then_some(row.occurred_at));
+        Known {
+            version: row.version,
+            state,
+            opened,
+            closed,
+        }
+    }
+}
+
+impl<W: Indexed> Track for Tracker<W>
+where
+    W::State: Send,
+{
+    fn apply(
+        &mut self,
+        event: &StoredEvent,
+        source: &dyn EventStore,
+    ) -> Result<Tracked, ProjectionError> {
+        let stream = &event.stream;
+        let before = match self.take(stream) {
+            // The event right after the one applied: go on from there.
+            Some(k) if k.version + 1 == event.version => Some(k),
+            // A restart, an evicted case, a page applied again after a
+            // rollback: read what came before from the journal.
+            _ if event.version > 1 => Self::load(stream, event.version, source)?,
+            _ => None,
+        };
+        let recorded = decode::<W>(event)?;
+        let known = Self::step(before, &recorded.event, event);
+        let summary = W::summary(&known.state);
+        let next_due = if W::is_terminal(&known.state) {
+            None
+        } else {
+            W::next_due(&known.state).map(crate::journal::truncate_to_micros)
+        };
+        let row = CaseRow {
+            key: CaseKey {
+                stream_type: stream.stream_type.clone(),
+                id: stream.id.clone(),
+            },
+            state: known.state.kind().name().to_string(),
+            tier: summary.tier,
+            body: summary.body,
+            parties: summary.parties,
+            opened: known.opened,
+            closed: known.closed,
+            next_due,
+            version: known.version,
+        };
+        let waiting = if known.closed.is_some() {
+            None
+        } else {
+            summary.waiting
+        };
+        self.keep(stream.clone(), known);
+        Ok(Tracked {
+            row,
+            waiting,
+            at: event.occurred_at,
+        })
+    }
+}
+
+/// The registered workflows' trackers, by stream type.
+#[derive(Default)]
+struct Trackers {
+    by_type: HashMap<String, Box<dyn Track>>,
+}
+
+impl Trackers {
+    fn add<W: Indexed>(&mut self)
+    where
+        W::State: Send,
+    {
+        self.by_type
+            .insert(W::NAME.to_owned(), Box::new(Tracker::<W>::new()));
+    }
+
+    fn apply(
+        &mut self,
+        event: &StoredEvent,
+        source: &dyn EventStore,
+    ) -> Result<Option<Tracked>, ProjectionError> {
+        match self.by_type.get_mut(event.stream.stream_type.as_str()) {
+            Some(tracker) => tracker.apply(event, source).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.by_type.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// The case index: per case its workflow, state, tier, handling body,
+/// parties' count, opened, closed and next due — for the workflows
+/// registered with [`with`](CaseIndex::with). Query it through the read
+/// store ([`CaseQueries`]).
+///
+/// Table `grassroots_case_index` on SQLite and PostgreSQL (see DESIGN.md).
+pub struct CaseIndex {
+    trackers: Trackers,
+    /// The page's last row of each case, written at the page's end.
+    pending: Pending<CaseRow>,
+}
+
+/// A page's changes, the last one per case, in the order first seen.
+struct Pending<T> {
+    order: Vec<(TenantId, CaseKey)>,
+    latest: HashMap<(TenantId, CaseKey), T>,
+}
+
+impl<T> Default for Pending<T> {
+    fn default() -> Self {
+        Self {
+            order: Vec::new(),
+            latest: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Pending<T> {
+    fn put(&mut self, tenant: &TenantId, key: &CaseKey, value: T) {
+        let at = (tenant.clone(), key.clone());
+        if self.latest.insert(at.clone(), value).is_none() {
+            self.order.push(at);
+        }
+    }
+
+    fn drain(&mut self) -> impl Iterator<Item = ((TenantId, CaseKey), T)> + '_ {
+        let latest = &mut self.latest;
+        self.order
+            .drain(..)
+            .filter_map(move |at| latest.remove(&at).map(|value| (at, value)))
+    }
+
+    fn forget(&mut self) {
+        self.order.clear();
+        self.latest.clear();
+    }
+}
+
+impl fmt::Debug for CaseIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CaseIndex")
+            .field("workflows", &self.trackers.names())
+            .finish()
+    }
+}
+
+impl Default for CaseIndex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CaseIndex {
+    /// The name its checkpoint is kept under.
+    pub const NAME: &'static str = "case_index";
+    /// The schema version of its table.
+    pub const SCHEMA_VERSION: u32 = 1;
+
+    /// An index following no workflow yet.
+    pub fn new() -> Self {
+        Self {
+            trackers: Trackers::default(),
+            pending: Pending::default(),
+        }
+    }
+
+    /// The same index, following workflow `W`'s cases too.
+    #[must_use]
+    pub fn with<W: Indexed>(mut self) -> Self
+    where
+        W::State: Send,
+    {
+        self.trackers.add::<W>();
+        self
+    }
+}
+
+/// The work queue: for each open case, who must act next — the body and
+/// the role its state waits on — for the workflows registered with
+/// [`with`](WorkQueue::with). Query it through the read store
+/// ([`CaseQueries::work_of`], [`CaseQueries::work_for`]).
+///
+/// Table `grassroots_work_queue` on SQLite and PostgreSQL (see DESIGN.md).
+pub struct WorkQueue {
+    trackers: Trackers,
+    /// The page's last item of each case (`None`: nothing waits).
+    pending: Pending<Option<WorkItem>>,
+}
+
+impl fmt::Debug for WorkQueue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkQueue")
+            .field("workflows", &self.trackers.names())
+            .finish()
+    }
+}
+
+impl Default for WorkQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WorkQueue {
+    /// The name its checkpoint is kept under.
+    pub const NAME: &'static str = "work_queue";
+    /// The schema version of its table.
+    pub const SCHEMA_VERSION: u32 = 1;
+
+    /// A queue following no workflow yet.
+    pub fn new() -> Self {
+        Self {
+            trackers: Trackers::default(),
+            pending: Pending::default(),
+        }
+    }
+
+    /// The same queue, following workflow `W`'s cases too.
+    #[must_use]
+    pub fn with<W: Indexed>(mut self) -> Self
+    where
+        W::State: Send,
+    {
+        self.trackers.add::<W>();
+        self
+    }
+}
+
+/// Implements [`Projection`](super::Projection) for the case index and the
+/// work queue on a read store whose transaction writes [`CaseTables`].
+macro_rules! case_projections {
+    ($store:ty) => {
+        impl $crate::journal::read::Projection<$store> for $crate::journal::read::CaseIndex {
+            fn name(&self) -> &str {
+                Self::NAME
+            }
+            fn schema_version(&self) -> u32 {
+                Self::SCHEMA_VERSION
+            }
+            fn setup(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                $crate::journal::read::index::CaseTables::create_case_tables(tx)
+            }
+            fn apply(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+                event: &$crate::journal::StoredEvent,
+                source: &dyn $crate::journal::EventStore,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.apply_to(tx, event, source)
+            }
+            fn clear(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+                tenant: &$crate::id::TenantId,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.clear_from(tx, tenant)
+            }
+            fn flush(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.flush_to(tx)
+            }
+            fn discard(&mut self) {
+                self.discard_pending();
+            }
+        }
+
+        impl $crate::journal::read::Projection<$store> for $crate::journal::read::WorkQueue {
+            fn name(&self) -> &str {
+                Self::NAME
+            }
+            fn schema_version(&self) -> u32 {
+                Self::SCHEMA_VERSION
+            }
+            fn setup(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                $crate::journal::read::index::CaseTables::create_work_tables(tx)
+            }
+            fn apply(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+                event: &$crate::journal::StoredEvent,
+                source: &dyn $crate::journal::EventStore,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.apply_to(tx, event, source)
+            }
+            fn clear(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+                tenant: &$crate::id::TenantId,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.clear_from(tx, tenant)
+            }
+            fn flush(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.flush_to(tx)
+            }
+            fn discard(&mut self) {
+                self.discard_pending();
+            }
+        }
+    };
+}
+pub(crate) use case_projections;
+
+impl CaseIndex {
+    pub(crate) fn apply_to(
+        &mut self,
+        tx: &mut impl CaseTables,
+        event: &StoredEvent,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        let _ = tx;
+        if let Some(tracked) = self.trackers.apply(event, source)? {
+            let key = tracked.row.key.clone();
+            self.pending.put(&event.stream.tenant, &key, tracked.row);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn flush_to(&mut self, tx: &mut impl CaseTables) -> Result<(), ProjectionError> {
+        for ((tenant, _), row) in self.pending.drain() {
+            tx.put_case(&tenant, &row)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn clear_from(
+        &mut self,
+        tx: &mut impl CaseTables,
+        tenant: &TenantId,
+    ) -> Result<(), ProjectionError> {
+        self.pending.forget();
+        tx.clear_cases(tenant)
+    }
+
+    pub(crate) fn discard_pending(&mut self) {
+        self.pending.forget();
+    }
+}
+
+impl WorkQueue {
+    pub(crate) fn apply_to(
+        &mut self,
+        tx: &mut impl CaseTables,
+        event: &StoredEvent,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        if let Some(tracked) = self.trackers.apply(event, source)? {
+            let item = tracked.waiting.map(|w| WorkItem {
+                key: tracked.row.key.clone(),
+                action: w.action.to_owned(),
+                body: w.body,
+                role: w.role,
+                since: tracked.at,
+                due: tracked.row.next_due,
+            });
+            let _ = tx;
+            self.pending
+                .put(&event.stream.tenant, &tracked.row.key, item);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn flush_to(&mut self, tx: &mut impl CaseTables) -> Result<(), ProjectionError> {
+        for ((tenant, key), item) in self.pending.drain() {
+            tx.put_work(&tenant, &key, item.as_ref())?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn clear_from(
+        &mut self,
+        tx: &mut impl CaseTables,
+        tenant: &TenantId,
+    ) -> Result<(), ProjectionError> {
+        self.pending.forget();
+        tx.clear_work(tenant)
+    }
+
+    pub(crate) fn discard_pending(&mut self) {
+        self.pending.forget();
+    }
+}
+
+/// The index row and work item a full replay of `case` gives: what the
+/// read models must hold for it, for tests and audits. `None` for a case
+/// with no event.
+pub fn expected_rows<W: Indexed>(
+    case: &crate::workflow::Case<W>,
+) -> Option<(CaseRow, Option<WorkItem>)> {
+    let history = case.history();
+    let first = history.first()?;
+    let last = history.last()?;
+    let mut state = W::initial();
+    let mut closed = None;
+    for recorded in history {
+        state = W::evolve(state, &recorded.event);
+        if closed.is_none() && W::is_terminal(&state) {
+            closed = Some(recorded.at);
+        }
+    }
+    let summary = W::summary(&state);
+    let next_due = if closed.is_some() {
+        None
+    } else {
+        W::next_due(&state).map(crate::journal::truncate_to_micros)
+    };
+    let key = CaseKey {
+        stream_type: StreamType::of::<W>().ok()?,
+        id: case.id().clone(),
+    };
+    let row = CaseRow {
+        key: key.clone(),
+        state: state.kind().name().to_string(),
+        tier: summary.tier,
+        body: summary.body,
+        parties: summary.parties,
+        opened: first.at,
+        closed,
+        next_due,
+        version: case.version(),
+    };
+    let item = if closed.is_some() {
+        None
+    } else {
+        summary.waiting.map(|w| WorkItem {
+            key,
+            action: w.action.to_owned(),
+            body: w.body,
+            role: w.role,
+            since: last.at,
+            due: next_due,
+        })
+    };
+    Some((row, item))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::read::{MemoryReadStore, Projection, ReadStore};
+
+    #[test]
+    fn a_discarded_page_writes_nothing_at_the_next_flush() {
+        let tenant: TenantId = "t".parse().unwrap();
+        let key = CaseKey {
+            stream_type: "w".parse().unwrap(),
+            id: "C-1".parse().unwrap(),
+        };
+        let row = CaseRow {
+            key: key.clone(),
+            state: "Open".into(),
+            tier: None,
+            body: None,
+            parties: 1,
+            opened: chrono::DateTime::from_timestamp(0, 0).unwrap(),
+            closed: None,
+            next_due: None,
+            version: 1,
+        };
+        let read = MemoryReadStore::new();
+        let mut index = CaseIndex::new();
+        index.pending.put(&tenant, &key, row.clone());
+        Projection::<MemoryReadStore>::discard(&mut index);
+        read.in_transaction(|tx| Projection::<MemoryReadStore>::flush(&mut index, tx))
+            .unwrap();
+        assert_eq!(read.case(&tenant, &key).unwrap(), None);
+        index.pending.put(&tenant, &key, row.clone());
+        read.in_transaction(|tx| Projection::<MemoryReadStore>::flush(&mut index, tx))
+            .unwrap();
+        assert_eq!(read.case(&tenant, &key).unwrap(), Some(row));
+    }
+}

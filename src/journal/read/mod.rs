@@ -1,0 +1,506 @@
+//! Reading the journal: projections that keep read models from a tenant's
+//! log, and the read models the crate ships.
+//!
+//! A [`Projection`] turns events into a read model — rows a deployment
+//! queries ("which cases are open at this body", "what must this clerk do
+//! this morning") without replaying every history. A [`Runner`] catches a
+//! projection up: it reads the tenant's log ([`EventStore::read_feed`]) from
+//! the projection's checkpoint, applies the events in commit order, and
+//! stores the new checkpoint **in the same transaction** as the read
+//! model's changes, one page at a time. A process killed between two pages
+//! (or in the middle of one) loses the uncommitted page only: the next run
+//! starts from the last committed checkpoint, so no event is applied twice
+//! and none skipped. [`Runner::rebuild`] clears the read model and starts
+//! from zero.
+//!
+//! Read models live in a [`ReadStore`]: [`MemoryReadStore`] for tests,
+//! `SqliteReadStore` (feature `sqlite`) and `PostgresReadStore` (feature
+//! `postgres`), whose tables a user can also query with SQL (the schema is
+//! in DESIGN.md, "Reading the journal").
+//!
+//! The crate ships two read models, each a projection with its queries
+//! ([`CaseQueries`]):
+//!
+//! - the [`CaseIndex`]: per case its workflow, state, tier, handling body,
+//!   parties' count, when it opened and closed and when it is next due;
+//! - the [`WorkQueue`]: who must act next on each open case — the body and
+//!   role the state waits on — the list a clerk opens in the morning.
+//!
+//! Both follow the workflows registered with them, through [`Indexed`].
+//! [`LiveMetrics`] keeps [`GovernanceMetrics`](crate::metrics::GovernanceMetrics)
+//! as events arrive (on the memory read store).
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use grassroots::actor::{Actor, Forbidden, Role};
+//! use grassroots::journal::read::{
+//!     CaseIndex, CaseKey, CaseQueries, CaseSummary, Indexed, MemoryReadStore, Page, Runner, Waiting, WorkQueue,
+//! };
+//! use grassroots::journal::{EventSchema, Journal, MemoryStore};
+//! use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
+//! use serde::{Deserialize, Serialize};
+//!
+//! /// A complaint a grid worker opens and a supervisor closes.
+//! struct Complaint;
+//! #[derive(Debug, Clone, PartialEq, HasKind)]
+//! enum State { New, Open, Closed }
+//! #[derive(Debug, HasKind)]
+//! enum Command { Open, Close }
+//! #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
+//! enum Event { Opened, Closed }
+//! # impl Workflow for Complaint {
+//! #     const NAME: &'static str = "complaint";
+//! #     type State = State;
+//! #     type Command = Command;
+//! #     type Event = Event;
+//! #     type Rejection = Forbidden;
+//! #     fn initial() -> State { State::New }
+//! #     fn decide(&self, _: &State, c: &Command, _: &Context<'_>) -> Result<Decision<Event>, Forbidden> {
+//! #         Ok(match c { Command::Open => Event::Opened, Command::Close => Event::Closed }.into())
+//! #     }
+//! #     fn evolve(_: State, e: &Event) -> State { match e { Event::Opened => State::Open, Event::Closed => State::Closed } }
+//! #     fn is_terminal(s: &State) -> bool { matches!(s, State::Closed) }
+//! #     fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+//! #         const T: &[Transition<StateKind, EventKind>] = &[
+//! #             Transition::new(StateKind::New, EventKind::Opened, StateKind::Open),
+//! #             Transition::new(StateKind::Open, EventKind::Closed, StateKind::Closed),
+//! #         ];
+//! #         T
+//! #     }
+//! # }
+//! impl EventSchema for Complaint {}
+//!
+//! /// An open complaint waits on a supervisor of the street office.
+//! impl Indexed for Complaint {
+//!     fn summary(state: &State) -> CaseSummary {
+//!         let waiting = matches!(state, State::Open).then(|| Waiting {
+//!             action: "close",
+//!             body: Some("street-office".parse().unwrap()),
+//!             role: Role::Supervisor,
+//!         });
+//!         CaseSummary { body: Some("street-office".parse().unwrap()), parties: 1, waiting, ..Default::default() }
+//!     }
+//! }
+//!
+//! let journal = Journal::new(MemoryStore::new(), "longgang".parse()?);
+//! let worker = Actor::new("gw-7".parse()?).with_role(Role::GridWorker);
+//! let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+//! for id in ["C-1", "C-2"] {
+//!     journal.handle(&Complaint, &id.parse()?, &Command::Open, &Context::new(at, &worker))?;
+//! }
+//!
+//! let runner = Runner::new(journal.store(), journal.tenant().clone(), MemoryReadStore::new());
+//! let mut index = CaseIndex::new().with::<Complaint>();
+//! let mut queue = WorkQueue::new().with::<Complaint>();
+//! runner.catch_up(&mut index)?;
+//! runner.catch_up(&mut queue)?;
+//!
+//! let reads = runner.read_store();
+//! let office = "street-office".parse()?;
+//! assert_eq!(reads.open_cases_of(journal.tenant(), &office, &Page::first(10))?.len(), 2);
+//! let supervisor = Actor::new("sup-1".parse()?).with_role(Role::Supervisor).acting_for(office);
+//! let morning = reads.work_for(journal.tenant(), &supervisor, &Page::first(10))?;
+//! assert_eq!(morning.iter().map(|w| w.key.id.as_str()).collect::<Vec<_>>(), ["C-1", "C-2"]);
+//!
+//! // Later events: catch up from the checkpoint.
+//! journal.handle(&Complaint, &"C-1".parse()?, &Command::Close, &Context::new(at, &worker))?;
+//! assert_eq!(runner.catch_up(&mut queue)?.events, 1);
+//! assert_eq!(reads.work_for(journal.tenant(), &supervisor, &Page::first(10))?.len(), 1);
+//! let c1 = CaseKey { stream_type: "complaint".parse()?, id: "C-1".parse()? };
+//! assert_eq!(runner.catch_up(&mut index)?.events, 1);
+//! assert!(reads.case(journal.tenant(), &c1)?.is_some_and(|row| row.closed.is_some()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod index;
+mod memory;
+mod metrics;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+mod workflows;
+
+use std::error::Error as StdError;
+
+use super::{EventStore, JournalError, StoredEvent};
+use crate::id::TenantId;
+
+pub use index::{
+    CaseIndex, CaseKey, CaseQueries, CaseRow, CaseSummary, Indexed, Page, Waiting, WorkItem,
+    WorkQueue, expected_rows,
+};
+pub use memory::{MemoryReadStore, MemoryTables};
+pub use metrics::LiveMetrics;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresReadStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteReadStore;
+
+/// Why a projection or a read-model query failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProjectionError {
+    /// Reading the journal failed (or a case's history did not load).
+    #[error(transparent)]
+    Journal(Box<JournalError>),
+    /// The read model's tables were written by a newer version of the
+    /// read model than this library knows: refused rather than misread.
+    #[error(
+        "read model {projection} was written at schema version {found}, this library knows up to {known}"
+    )]
+    SchemaTooNew {
+        /// The read model's name.
+        projection: String,
+        /// The schema version recorded in the read store.
+        found: u32,
+        /// The newest schema version this library knows.
+        known: u32,
+    },
+    /// A stored read-model row holds a value no projection could have
+    /// written.
+    #[error("read model table {table} holds an invalid {column}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+    },
+    /// The read store's backend failed (I/O, connection, SQL).
+    #[error("{backend} read store error")]
+    Backend {
+        /// `"sqlite"` or `"postgres"`.
+        backend: &'static str,
+        /// The backend's own error.
+        #[source]
+        source: Box<dyn StdError + Send + Sync + 'static>,
+    },
+}
+
+impl From<JournalError> for ProjectionError {
+    fn from(e: JournalError) -> Self {
+        ProjectionError::Journal(Box::new(e))
+    }
+}
+
+impl ProjectionError {
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn backend(
+        backend: &'static str,
+        source: impl StdError + Send + Sync + 'static,
+    ) -> Self {
+        ProjectionError::Backend {
+            backend,
+            source: Box::new(source),
+        }
+    }
+}
+
+/// Where a projection stands in a tenant's log: the last position applied,
+/// and the schema version of the read model that applied it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Checkpoint {
+    /// The global position of the last event applied (0: none yet).
+    pub position: u64,
+    /// The read model's schema version ([`Projection::schema_version`]).
+    pub schema_version: u32,
+}
+
+/// Where read models live, with transactions that hold the read model's
+/// changes and its checkpoint together.
+pub trait ReadStore {
+    /// An open transaction.
+    type Tx<'a>
+    where
+        Self: 'a;
+
+    /// Runs `f` in one transaction and commits it when `f` returns `Ok`;
+    /// on `Err` nothing `f` wrote is kept (on SQLite and PostgreSQL; the
+    /// memory store keeps what was written, which the crate's read models,
+    /// writing whole rows, apply again harmlessly).
+    ///
+    /// # Errors
+    ///
+    /// `f`'s error; [`ProjectionError::Backend`] when the transaction
+    /// cannot begin or commit.
+    fn in_transaction<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ProjectionError>,
+    ) -> Result<T, ProjectionError>;
+
+    /// The checkpoint of projection `name` in `tenant`'s log, if it has
+    /// one.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::Backend`] when storage fails.
+    fn checkpoint(
+        tx: &mut Self::Tx<'_>,
+        name: &str,
+        tenant: &TenantId,
+    ) -> Result<Option<Checkpoint>, ProjectionError>;
+
+    /// Stores the checkpoint of projection `name` in `tenant`'s log.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::Backend`] when storage fails.
+    fn set_checkpoint(
+        tx: &mut Self::Tx<'_>,
+        name: &str,
+        tenant: &TenantId,
+        checkpoint: Checkpoint,
+    ) -> Result<(), ProjectionError>;
+}
+
+/// A read model kept from a tenant's log, in read store `R`.
+///
+/// `apply` is called once per event, in commit order, inside the
+/// transaction that also moves the checkpoint; it must write its changes
+/// through `tx` only, so they commit or vanish with the checkpoint.
+pub trait Projection<R: ReadStore> {
+    /// The name its checkpoint is kept under (unique per read store).
+    fn name(&self) -> &str;
+
+    /// The schema version of its tables. A read store whose checkpoint
+    /// names a newer version is refused ([`ProjectionError::SchemaTooNew`]);
+    /// an older one is cleared and rebuilt from zero.
+    fn schema_version(&self) -> u32;
+
+    /// Creates its tables if they do not exist.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::Backend`] when storage fails.
+    fn setup(&mut self, tx: &mut R::Tx<'_>) -> Result<(), ProjectionError>;
+
+    /// Applies one event of the tenant's log. `source` is the journal, for
+    /// a projection that needs more of a case than the event (the crate's
+    /// read models load a case's earlier events from it when they have not
+    /// seen them).
+    ///
+    /// # Errors
+    ///
+    /// Whatever storage or the journal returns; the page is then not
+    /// committed.
+    fn apply(
+        &mut self,
+        tx: &mut R::Tx<'_>,
+        event: &StoredEvent,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError>;
+
+    /// Called once a page's events are applied, before the checkpoint
+    /// moves, in the same transaction: a projection that gathers a page's
+    /// changes (the last row of each case, say) writes them here. The
+    /// default does nothing.
+    ///
+    /// # Errors
+    ///
+    /// Whatever storage returns; the page is then not committed.
+    fn flush(&mut self, tx: &mut R::Tx<'_>) -> Result<(), ProjectionError> {
+        let _ = tx;
+        Ok(())
+    }
+
+    /// Called when a page was not committed (an error in `apply`, `flush`
+    /// or the commit): forget what `apply` gathered for `flush`. The
+    /// default does nothing.
+    fn discard(&mut self) {}
+
+    /// Deletes everything it wrote for `tenant` (before a rebuild).
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::Backend`] when storage fails.
+    fn clear(&mut self, tx: &mut R::Tx<'_>, tenant: &TenantId) -> Result<(), ProjectionError>;
+}
+
+/// What [`Runner::catch_up`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaughtUp {
+    /// How many events were applied.
+    pub events: usize,
+    /// The positions of rows that did not read back (see
+    /// [`FeedPage::skipped`](super::FeedPage::skipped)): passed over.
+    pub skipped: Vec<u64>,
+    /// The checkpoint after the run.
+    pub position: u64,
+}
+
+/// Catches projections up with a tenant's log, page by page, each page in
+/// one read-store transaction with its checkpoint.
+#[derive(Debug)]
+pub struct Runner<S, R> {
+    store: S,
+    tenant: TenantId,
+    read: R,
+    page: usize,
+}
+
+/// How many events one page (one transaction) holds by default.
+pub const DEFAULT_PAGE: usize = 1000;
+
+impl<S: EventStore, R: ReadStore> Runner<S, R> {
+    /// A runner over `tenant`'s log in `store`, keeping read models in
+    /// `read`, [`DEFAULT_PAGE`] events per transaction.
+    pub fn new(store: S, tenant: TenantId, read: R) -> Self {
+        Self {
+            store,
+            tenant,
+            read,
+            page: DEFAULT_PAGE,
+        }
+    }
+
+    /// The same runner, with `page` events per transaction (at least 1).
+    #[must_use]
+    pub fn with_page(mut self, page: usize) -> Self {
+        self.page = page.max(1);
+        self
+    }
+
+    /// The read store, for queries.
+    pub fn read_store(&self) -> &R {
+        &self.read
+    }
+
+    /// The journal.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The tenant.
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+
+    /// Applies every event after `projection`'s checkpoint, in commit
+    /// order, until the log holds no more; returns what it did.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::SchemaTooNew`] when the read store was written
+    /// by a newer version of the projection; whatever reading the log or
+    /// the projection returns (the page in progress is then not committed,
+    /// the pages before it are).
+    pub fn catch_up<P: Projection<R>>(
+        &self,
+        projection: &mut P,
+    ) -> Result<CaughtUp, ProjectionError> {
+        let version = projection.schema_version();
+        let name = projection.name().to_owned();
+        let start = self.read.in_transaction(|tx| {
+            projection.setup(tx)?;
+            match R::checkpoint(tx, &name, &self.tenant)? {
+                Some(found) if found.schema_version > version => {
+                    Err(ProjectionError::SchemaTooNew {
+                        projection: name.clone(),
+                        found: found.schema_version,
+                        known: version,
+                    })
+                }
+                Some(found) if found.schema_version == version => Ok(found.position),
+                // Older tables, or none: from zero.
+                _ => {
+                    projection.clear(tx, &self.tenant)?;
+                    let zero = Checkpoint {
+                        position: 0,
+                        schema_version: version,
+                    };
+                    R::set_checkpoint(tx, &name, &self.tenant, zero)?;
+                    Ok(0)
+                }
+            }
+        })?;
+        let mut done = CaughtUp {
+            events: 0,
+            skipped: Vec::new(),
+            position: start,
+        };
+        loop {
+            let after = done.position;
+            let page = self.store.read_feed(&self.tenant, after, self.page)?;
+            if page.next_after == after {
+                return Ok(done);
+            }
+            let span = super::trace::projection_page(
+                &name,
+                &self.tenant,
+                after,
+                page.events.len(),
+                page.next_after,
+            );
+            let page_done = self.read.in_transaction(|tx| {
+                // Another runner may have moved the checkpoint: apply only
+                // from where the store says.
+                let at = R::checkpoint(tx, &name, &self.tenant)?.map_or(0, |c| c.position);
+                if at != after {
+                    return Ok(());
+                }
+                for event in &page.events {
+                    projection.apply(tx, event, &self.store)?;
+                }
+                projection.flush(tx)?;
+                let next = Checkpoint {
+                    position: page.next_after,
+                    schema_version: version,
+                };
+                R::set_checkpoint(tx, &name, &self.tenant, next)
+            });
+            if let Err(e) = page_done {
+                projection.discard();
+                return Err(span.failed(e));
+            }
+            drop(span);
+            done.events += page.events.len();
+            done.skipped.extend(page.skipped.iter().map(|s| s.position));
+            done.position = page.next_after;
+        }
+    }
+
+    /// Clears `projection`'s read model for the tenant and its checkpoint,
+    /// then catches it up from the start of the log.
+    ///
+    /// # Errors
+    ///
+    /// As for [`catch_up`](Self::catch_up).
+    pub fn rebuild<P: Projection<R>>(
+        &self,
+        projection: &mut P,
+    ) -> Result<CaughtUp, ProjectionError> {
+        let version = projection.schema_version();
+        let name = projection.name().to_owned();
+        self.read.in_transaction(|tx| {
+            projection.setup(tx)?;
+            if let Some(found) = R::checkpoint(tx, &name, &self.tenant)? {
+                if found.schema_version > version {
+                    return Err(ProjectionError::SchemaTooNew {
+                        projection: name.clone(),
+                        found: found.schema_version,
+                        known: version,
+                    });
+                }
+            }
+            projection.clear(tx, &self.tenant)?;
+            let zero = Checkpoint {
+                position: 0,
+                schema_version: version,
+            };
+            R::set_checkpoint(tx, &name, &self.tenant, zero)
+        })?;
+        self.catch_up(projection)
+    }
+
+    /// `projection`'s checkpoint in this tenant's log (0 before its first
+    /// run).
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::Backend`] when storage fails.
+    pub fn position<P: Projection<R>>(&self, projection: &P) -> Result<u64, ProjectionError> {
+        self.read.in_transaction(|tx| {
+            Ok(R::checkpoint(tx, projection.name(), &self.tenant)?.map_or(0, |c| c.position))
+        })
+    }
+}

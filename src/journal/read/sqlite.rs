@@ -1,0 +1,543 @@
+//! [`SqliteReadStore`]: read models in a SQLite file (feature `sqlite`).
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::index::{CaseTables, case_projections, role_key, role_keys_for};
+use super::{
+    CaseIndex, CaseKey, CaseQueries, CaseRow, Checkpoint, Page, ProjectionError, ReadStore,
+    WorkItem, WorkQueue,
+};
+use crate::actor::{Actor, Role};
+use crate::id::{OrgId, TenantId};
+use crate::journal::{from_micros, to_micros};
+use crate::tier::Tier;
+
+const BACKEND: &str = "sqlite";
+
+fn sql(e: rusqlite::Error) -> ProjectionError {
+    ProjectionError::backend(BACKEND, e)
+}
+
+/// The checkpoints: one row per projection and tenant.
+const CHECKPOINTS: &str = "CREATE TABLE IF NOT EXISTS grassroots_read_models (
+    name           TEXT    NOT NULL,
+    tenant         TEXT    NOT NULL,
+    position       INTEGER NOT NULL CHECK (position >= 0),
+    schema_version INTEGER NOT NULL,
+    PRIMARY KEY (name, tenant)
+) STRICT, WITHOUT ROWID;";
+
+const CASE_INDEX: &str = "CREATE TABLE IF NOT EXISTS grassroots_case_index (
+    tenant      TEXT    NOT NULL,
+    stream_type TEXT    NOT NULL,
+    case_id     TEXT    NOT NULL,
+    state       TEXT    NOT NULL,
+    tier        TEXT,
+    body        TEXT,
+    parties     INTEGER NOT NULL,
+    opened      INTEGER NOT NULL,
+    closed      INTEGER,
+    next_due    INTEGER,
+    version     INTEGER NOT NULL,
+    PRIMARY KEY (tenant, stream_type, case_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS grassroots_case_index_open_by_body
+    ON grassroots_case_index (tenant, body, stream_type, case_id) WHERE closed IS NULL;
+CREATE INDEX IF NOT EXISTS grassroots_case_index_open_by_due
+    ON grassroots_case_index (tenant, next_due) WHERE closed IS NULL AND next_due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS grassroots_case_index_open_by_tier
+    ON grassroots_case_index (tenant, tier, next_due) WHERE closed IS NULL AND next_due IS NOT NULL;";
+
+const WORK_QUEUE: &str = "CREATE TABLE IF NOT EXISTS grassroots_work_queue (
+    tenant      TEXT    NOT NULL,
+    stream_type TEXT    NOT NULL,
+    case_id     TEXT    NOT NULL,
+    action      TEXT    NOT NULL,
+    body        TEXT,
+    role        TEXT    NOT NULL,
+    since       INTEGER NOT NULL,
+    due         INTEGER,
+    PRIMARY KEY (tenant, stream_type, case_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS grassroots_work_queue_by_body
+    ON grassroots_work_queue (tenant, body, stream_type, case_id);
+CREATE INDEX IF NOT EXISTS grassroots_work_queue_by_role
+    ON grassroots_work_queue (tenant, role, stream_type, case_id);";
+
+/// Read models in a SQLite file — the journal's own file or another. Each
+/// page a projection applies is one `BEGIN IMMEDIATE` transaction holding
+/// the read model's rows and the checkpoint (table
+/// `grassroots_read_models`), so a process killed at any point leaves them
+/// agreeing. The tables are documented in DESIGN.md; query them with SQL
+/// too.
+pub struct SqliteReadStore {
+    conn: Mutex<Connection>,
+}
+
+impl fmt::Debug for SqliteReadStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let conn = self.lock();
+        f.debug_struct("SqliteReadStore")
+            .field("path", &conn.path())
+            .finish()
+    }
+}
+
+impl SqliteReadStore {
+    /// Opens (or creates) the read models in the file at `path` — the
+    /// journal's file is fine — in WAL mode with a 5 s busy timeout, and
+    /// creates the crate's read-model tables if they are missing.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::Backend`] when the file cannot be opened.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, ProjectionError> {
+        let conn = Connection::open(path).map_err(sql)?;
+        let timeout = Duration::from_secs(5);
+        conn.busy_timeout(timeout).map_err(sql)?;
+        crate::journal::sqlite::enable_wal(&conn, timeout)
+            .map_err(|e| ProjectionError::backend(BACKEND, e))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        Self::init(conn)
+    }
+
+    /// Read models in a private in-memory database, for tests.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::Backend`] when SQLite fails.
+    pub fn open_in_memory() -> Result<Self, ProjectionError> {
+        Self::init(Connection::open_in_memory().map_err(sql)?)
+    }
+
+    fn init(conn: Connection) -> Result<Self, ProjectionError> {
+        conn.execute_batch(CHECKPOINTS).map_err(sql)?;
+        conn.execute_batch(CASE_INDEX).map_err(sql)?;
+        conn.execute_batch(WORK_QUEUE).map_err(sql)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Refuses to read `name`'s table when a newer version wrote it.
+    fn check_schema(
+        conn: &Connection,
+        name: &str,
+        tenant: &TenantId,
+        known: u32,
+    ) -> Result<(), ProjectionError> {
+        let found: Option<i64> = conn
+            .prepare_cached(
+                "SELECT max(schema_version) FROM grassroots_read_models
+                 WHERE name = ?1 AND tenant = ?2",
+            )
+            .map_err(sql)?
+            .query_row(params![name, tenant.as_str()], |row| row.get(0))
+            .map_err(sql)?;
+        match found.map(|v| u32::try_from(v).unwrap_or(u32::MAX)) {
+            Some(found) if found > known => Err(ProjectionError::SchemaTooNew {
+                projection: name.to_owned(),
+                found,
+                known,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn cases(
+        &self,
+        filter: &str,
+        tenant: &TenantId,
+        page: &Page,
+        bind: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<CaseRow>, ProjectionError> {
+        let conn = self.lock();
+        Self::check_schema(&conn, CaseIndex::NAME, tenant, CaseIndex::SCHEMA_VERSION)?;
+        let query = format!(
+            "SELECT stream_type, case_id, state, tier, body, parties, opened, closed, next_due, version
+             FROM grassroots_case_index
+             WHERE tenant = ?1 AND (stream_type, case_id) > (?2, ?3) AND {filter}
+             ORDER BY stream_type, case_id LIMIT ?4"
+        );
+        let (after_type, after_id) = after(page);
+        let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
+        let tenant_text = tenant.as_str();
+        let mut args: Vec<&dyn rusqlite::ToSql> =
+            vec![&tenant_text, &after_type, &after_id, &limit];
+        args.extend_from_slice(bind);
+        let mut stmt = conn.prepare_cached(&query).map_err(sql)?;
+        let mut rows = stmt.query(args.as_slice()).map_err(sql)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(sql)? {
+            out.push(case_row(row)?);
+        }
+        Ok(out)
+    }
+
+    fn work(
+        &self,
+        filter: &str,
+        tenant: &TenantId,
+        page: &Page,
+        bind: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<WorkItem>, ProjectionError> {
+        let conn = self.lock();
+        Self::check_schema(&conn, WorkQueue::NAME, tenant, WorkQueue::SCHEMA_VERSION)?;
+        let query = format!(
+            "SELECT stream_type, case_id, action, body, role, since, due
+             FROM grassroots_work_queue
+             WHERE tenant = ?1 AND (stream_type, case_id) > (?2, ?3) AND {filter}
+             ORDER BY stream_type, case_id LIMIT ?4"
+        );
+        let (after_type, after_id) = after(page);
+        let limit = i64::try_from(page.limit).unwrap_or(i64::MAX);
+        let tenant_text = tenant.as_str();
+        let mut args: Vec<&dyn rusqlite::ToSql> =
+            vec![&tenant_text, &after_type, &after_id, &limit];
+        args.extend_from_slice(bind);
+        let mut stmt = conn.prepare_cached(&query).map_err(sql)?;
+        let mut rows = stmt.query(args.as_slice()).map_err(sql)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(sql)? {
+            out.push(work_item(row)?);
+        }
+        Ok(out)
+    }
+}
+
+/// The page's cursor as two texts; `("", "")` sorts before every key.
+fn after(page: &Page) -> (String, String) {
+    page.after
+        .as_ref()
+        .map_or((String::new(), String::new()), |k| {
+            (k.stream_type.as_str().to_owned(), k.id.as_str().to_owned())
+        })
+}
+
+fn corrupt(table: &'static str, column: &'static str) -> ProjectionError {
+    ProjectionError::Corrupt { table, column }
+}
+
+fn time(
+    micros: i64,
+    table: &'static str,
+    column: &'static str,
+) -> Result<DateTime<Utc>, ProjectionError> {
+    from_micros(micros).ok_or_else(|| corrupt(table, column))
+}
+
+fn key(row: &Row<'_>, table: &'static str) -> Result<CaseKey, ProjectionError> {
+    let stream_type: String = row.get(0).map_err(sql)?;
+    let id: String = row.get(1).map_err(sql)?;
+    Ok(CaseKey {
+        stream_type: stream_type
+            .parse()
+            .map_err(|_| corrupt(table, "stream_type"))?,
+        id: id.parse().map_err(|_| corrupt(table, "case_id"))?,
+    })
+}
+
+fn case_row(row: &Row<'_>) -> Result<CaseRow, ProjectionError> {
+    const T: &str = "grassroots_case_index";
+    let tier: Option<String> = row.get(3).map_err(sql)?;
+    let body: Option<String> = row.get(4).map_err(sql)?;
+    let parties: i64 = row.get(5).map_err(sql)?;
+    let closed: Option<i64> = row.get(7).map_err(sql)?;
+    let next_due: Option<i64> = row.get(8).map_err(sql)?;
+    let version: i64 = row.get(9).map_err(sql)?;
+    Ok(CaseRow {
+        key: key(row, T)?,
+        state: row.get(2).map_err(sql)?,
+        tier: tier
+            .map(|t| t.parse::<Tier>())
+            .transpose()
+            .map_err(|_| corrupt(T, "tier"))?,
+        body: body
+            .map(|b| b.parse::<OrgId>())
+            .transpose()
+            .map_err(|_| corrupt(T, "body"))?,
+        parties: u32::try_from(parties).map_err(|_| corrupt(T, "parties"))?,
+        opened: time(row.get(6).map_err(sql)?, T, "opened")?,
+        closed: closed.map(|c| time(c, T, "closed")).transpose()?,
+        next_due: next_due.map(|d| time(d, T, "next_due")).transpose()?,
+        version: u64::try_from(version).map_err(|_| corrupt(T, "version"))?,
+    })
+}
+
+fn work_item(row: &Row<'_>) -> Result<WorkItem, ProjectionError> {
+    const T: &str = "grassroots_work_queue";
+    let body: Option<String> = row.get(3).map_err(sql)?;
+    let role: String = row.get(4).map_err(sql)?;
+    let due: Option<i64> = row.get(6).map_err(sql)?;
+    Ok(WorkItem {
+        key: key(row, T)?,
+        action: row.get(2).map_err(sql)?,
+        body: body
+            .map(|b| b.parse::<OrgId>())
+            .transpose()
+            .map_err(|_| corrupt(T, "body"))?,
+        role: role.parse::<Role>().map_err(|_| corrupt(T, "role"))?,
+        since: time(row.get(5).map_err(sql)?, T, "since")?,
+        due: due.map(|d| time(d, T, "due")).transpose()?,
+    })
+}
+
+impl ReadStore for SqliteReadStore {
+    type Tx<'a> = Transaction<'a>;
+
+    fn in_transaction<T>(
+        &self,
+        f: impl FnOnce(&mut Self::Tx<'_>) -> Result<T, ProjectionError>,
+    ) -> Result<T, ProjectionError> {
+        let mut conn = self.lock();
+        let mut tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let out = f(&mut tx)?;
+        tx.commit().map_err(sql)?;
+        Ok(out)
+    }
+
+    fn checkpoint(
+        tx: &mut Self::Tx<'_>,
+        name: &str,
+        tenant: &TenantId,
+    ) -> Result<Option<Checkpoint>, ProjectionError> {
+        let found: Option<(i64, i64)> = tx
+            .prepare_cached(
+                "SELECT position, schema_version FROM grassroots_read_models
+                 WHERE name = ?1 AND tenant = ?2",
+            )
+            .map_err(sql)?
+            .query_row(params![name, tenant.as_str()], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+            .map_err(sql)?;
+        found
+            .map(|(position, schema_version)| {
+                Ok(Checkpoint {
+                    position: u64::try_from(position)
+                        .map_err(|_| corrupt("grassroots_read_models", "position"))?,
+                    schema_version: u32::try_from(schema_version)
+                        .map_err(|_| corrupt("grassroots_read_models", "schema_version"))?,
+                })
+            })
+            .transpose()
+    }
+
+    fn set_checkpoint(
+        tx: &mut Self::Tx<'_>,
+        name: &str,
+        tenant: &TenantId,
+        checkpoint: Checkpoint,
+    ) -> Result<(), ProjectionError> {
+        tx.prepare_cached(
+            "INSERT INTO grassroots_read_models (name, tenant, position, schema_version)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name, tenant) DO UPDATE
+             SET position = excluded.position, schema_version = excluded.schema_version",
+        )
+        .map_err(sql)?
+        .execute(params![
+            name,
+            tenant.as_str(),
+            i64::try_from(checkpoint.position).unwrap_or(i64::MAX),
+            i64::from(checkpoint.schema_version)
+        ])
+        .map_err(sql)?;
+        Ok(())
+    }
+}
+
+impl CaseTables for Transaction<'_> {
+    fn put_case(&mut self, tenant: &TenantId, row: &CaseRow) -> Result<(), ProjectionError> {
+        self.prepare_cached(
+            "INSERT OR REPLACE INTO grassroots_case_index
+             (tenant, stream_type, case_id, state, tier, body, parties, opened, closed, next_due, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .map_err(sql)?
+        .execute(params![
+            tenant.as_str(),
+            row.key.stream_type.as_str(),
+            row.key.id.as_str(),
+            row.state,
+            row.tier.map(|t| t.as_str()),
+            row.body.as_ref().map(|b| b.as_str()),
+            i64::from(row.parties),
+            to_micros(row.opened),
+            row.closed.map(to_micros),
+            row.next_due.map(to_micros),
+            i64::try_from(row.version).unwrap_or(i64::MAX),
+        ])
+        .map_err(sql)?;
+        Ok(())
+    }
+
+    fn put_work(
+        &mut self,
+        tenant: &TenantId,
+        key: &CaseKey,
+        item: Option<&WorkItem>,
+    ) -> Result<(), ProjectionError> {
+        match item {
+            Some(item) => self
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO grassroots_work_queue
+                     (tenant, stream_type, case_id, action, body, role, since, due)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(sql)?
+                .execute(params![
+                    tenant.as_str(),
+                    key.stream_type.as_str(),
+                    key.id.as_str(),
+                    item.action,
+                    item.body.as_ref().map(|b| b.as_str()),
+                    role_key(&item.role),
+                    to_micros(item.since),
+                    item.due.map(to_micros),
+                ])
+                .map_err(sql)?,
+            None => self
+                .prepare_cached(
+                    "DELETE FROM grassroots_work_queue
+                     WHERE tenant = ?1 AND stream_type = ?2 AND case_id = ?3",
+                )
+                .map_err(sql)?
+                .execute(params![
+                    tenant.as_str(),
+                    key.stream_type.as_str(),
+                    key.id.as_str()
+                ])
+                .map_err(sql)?,
+        };
+        Ok(())
+    }
+
+    fn clear_cases(&mut self, tenant: &TenantId) -> Result<(), ProjectionError> {
+        self.execute(
+            "DELETE FROM grassroots_case_index WHERE tenant = ?1",
+            params![tenant.as_str()],
+        )
+        .map_err(sql)?;
+        Ok(())
+    }
+
+    fn clear_work(&mut self, tenant: &TenantId) -> Result<(), ProjectionError> {
+        self.execute(
+            "DELETE FROM grassroots_work_queue WHERE tenant = ?1",
+            params![tenant.as_str()],
+        )
+        .map_err(sql)?;
+        Ok(())
+    }
+
+    fn create_case_tables(&mut self) -> Result<(), ProjectionError> {
+        self.execute_batch(CASE_INDEX).map_err(sql)
+    }
+
+    fn create_work_tables(&mut self) -> Result<(), ProjectionError> {
+        self.execute_batch(WORK_QUEUE).map_err(sql)
+    }
+}
+
+case_projections!(SqliteReadStore);
+
+impl CaseQueries for SqliteReadStore {
+    fn case(&self, tenant: &TenantId, key: &CaseKey) -> Result<Option<CaseRow>, ProjectionError> {
+        let page = Page {
+            after: None,
+            limit: 1,
+        };
+        let (stream_type, id) = (key.stream_type.as_str(), key.id.as_str());
+        Ok(self
+            .cases(
+                "stream_type = ?5 AND case_id = ?6",
+                tenant,
+                &page,
+                &[&stream_type, &id],
+            )?
+            .pop())
+    }
+
+    fn open_cases_of(
+        &self,
+        tenant: &TenantId,
+        body: &OrgId,
+        page: &Page,
+    ) -> Result<Vec<CaseRow>, ProjectionError> {
+        let body = body.as_str();
+        self.cases("closed IS NULL AND body = ?5", tenant, page, &[&body])
+    }
+
+    fn overdue_at(
+        &self,
+        tenant: &TenantId,
+        tier: Tier,
+        now: DateTime<Utc>,
+        page: &Page,
+    ) -> Result<Vec<CaseRow>, ProjectionError> {
+        let (tier, now) = (tier.as_str(), to_micros(now));
+        self.cases(
+            "closed IS NULL AND next_due IS NOT NULL AND tier = ?5 AND next_due < ?6",
+            tenant,
+            page,
+            &[&tier, &now],
+        )
+    }
+
+    fn due_before(
+        &self,
+        tenant: &TenantId,
+        at: DateTime<Utc>,
+        page: &Page,
+    ) -> Result<Vec<CaseRow>, ProjectionError> {
+        let at = to_micros(at);
+        self.cases(
+            "closed IS NULL AND next_due IS NOT NULL AND next_due < ?5",
+            tenant,
+            page,
+            &[&at],
+        )
+    }
+
+    fn work_of(
+        &self,
+        tenant: &TenantId,
+        body: &OrgId,
+        page: &Page,
+    ) -> Result<Vec<WorkItem>, ProjectionError> {
+        let body = body.as_str();
+        self.work("body = ?5", tenant, page, &[&body])
+    }
+
+    fn work_for(
+        &self,
+        tenant: &TenantId,
+        actor: &Actor,
+        page: &Page,
+    ) -> Result<Vec<WorkItem>, ProjectionError> {
+        let roles = serde_json::to_string(&role_keys_for(actor))
+            .map_err(|e| ProjectionError::backend(BACKEND, e))?;
+        let body = actor.org().map(|b| b.as_str().to_owned());
+        self.work(
+            "role IN (SELECT value FROM json_each(?5)) AND (body IS NULL OR body = ?6)",
+            tenant,
+            page,
+            &[&roles, &body],
+        )
+    }
+}

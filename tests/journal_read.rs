@@ -1,0 +1,549 @@
+//! Reading the journal: the case index and the work queue on every read
+//! store — their queries, resuming, rebuilding, a newer schema refused —
+//! and, for random histories, equality with a full replay of every case.
+
+mod support {
+    pub mod stores;
+    pub mod ticket;
+}
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use grassroots::actor::{Actor, Role};
+use grassroots::id::{CaseId, TenantId};
+use grassroots::journal::read::{
+    CaseIndex, CaseKey, CaseQueries, Checkpoint, Page, Projection, ProjectionError, ReadStore,
+    Runner, WorkQueue, expected_rows,
+};
+use grassroots::journal::{EventStore, Journal};
+use grassroots::tier::Tier;
+use grassroots::workflow::Context;
+use support::ticket::{Command, Ticket};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn key(id: &str) -> CaseKey {
+    CaseKey {
+        stream_type: "ticket".parse().unwrap(),
+        id: id.parse().unwrap(),
+    }
+}
+
+fn worker(n: u32) -> Actor {
+    Actor::new(format!("gw-{n}").parse().unwrap()).with_role(Role::GridWorker)
+}
+
+/// Five tickets, nine events: T-1, T-2 open at gw-1's desk, T-3 on hold
+/// at gw-2's, T-4 resolved (waits on a supervisor), T-5 closed.
+fn five_tickets(journal: &Journal<&dyn EventStore>) {
+    let boss = Actor::new("sup-1".parse().unwrap())
+        .with_role(Role::Supervisor)
+        .with_role(Role::GridWorker);
+    let send = |id: &str, actor: &Actor, hours: i64, command: Command| {
+        let ctx = Context::new(t0() + Duration::hours(hours), actor);
+        journal
+            .handle(&Ticket, &id.parse().unwrap(), &command, &ctx)
+            .unwrap();
+    };
+    send("T-1", &worker(1), 0, Command::Open);
+    send("T-2", &worker(1), 1, Command::Open);
+    send("T-3", &worker(2), 0, Command::Open);
+    send("T-3", &worker(2), 2, Command::Hold);
+    send("T-4", &worker(2), 0, Command::Open);
+    send("T-4", &worker(2), 3, Command::Resolve);
+    send("T-5", &boss, 0, Command::Open);
+    send("T-5", &boss, 4, Command::ResolveAndClose);
+}
+
+fn ids<T>(rows: &[T], key: impl Fn(&T) -> &CaseKey) -> Vec<String> {
+    rows.iter().map(|r| key(r).id.to_string()).collect()
+}
+
+fn the_case_index_and_work_queue_answer_their_queries<R>(
+    store: &dyn EventStore,
+    tenant: TenantId,
+    read: R,
+) where
+    R: ReadStore + CaseQueries,
+    CaseIndex: Projection<R>,
+    WorkQueue: Projection<R>,
+{
+    let journal = Journal::new(store, tenant.clone());
+    five_tickets(&journal);
+    let runner = Runner::new(store, tenant.clone(), read).with_page(3);
+    let mut index = CaseIndex::new().with::<Ticket>();
+    let mut queue = WorkQueue::new().with::<Ticket>();
+    assert_eq!(runner.catch_up(&mut index).unwrap().events, 9);
+    assert_eq!(runner.catch_up(&mut queue).unwrap().events, 9);
+    let reads = runner.read_store();
+
+    let desk1 = "desk-gw-1".parse().unwrap();
+    let open = reads
+        .open_cases_of(&tenant, &desk1, &Page::first(10))
+        .unwrap();
+    assert_eq!(ids(&open, |r| &r.key), ["T-1", "T-2"]);
+    let paged = reads
+        .open_cases_of(&tenant, &desk1, &Page::first(1))
+        .unwrap();
+    assert_eq!(ids(&paged, |r| &r.key), ["T-1"]);
+    let next = reads
+        .open_cases_of(&tenant, &desk1, &Page::after(paged[0].key.clone(), 1))
+        .unwrap();
+    assert_eq!(ids(&next, |r| &r.key), ["T-2"]);
+
+    // Due 72 hours after opening: T-1 at t0+72h, T-2 at t0+73h.
+    let at = t0() + Duration::hours(72) + Duration::minutes(30);
+    assert_eq!(
+        ids(
+            &reads.due_before(&tenant, at, &Page::first(10)).unwrap(),
+            |r| &r.key
+        ),
+        ["T-1"]
+    );
+    assert_eq!(
+        ids(
+            &reads
+                .overdue_at(&tenant, Tier::Grid, at, &Page::first(10))
+                .unwrap(),
+            |r| &r.key
+        ),
+        ["T-1"]
+    );
+    assert!(
+        reads
+            .overdue_at(&tenant, Tier::Community, at, &Page::first(10))
+            .unwrap()
+            .is_empty()
+    );
+
+    let t5 = reads.case(&tenant, &key("T-5")).unwrap().unwrap();
+    assert_eq!(t5.state, "Closed");
+    assert_eq!(t5.closed, Some(t0() + Duration::hours(4)));
+    assert_eq!(t5.version, 3);
+    assert_eq!(t5.opened, t0());
+    assert!(reads.case(&tenant, &key("T-9")).unwrap().is_none());
+
+    let work = reads
+        .work_of(&tenant, &"desk-gw-2".parse().unwrap(), &Page::first(10))
+        .unwrap();
+    assert_eq!(ids(&work, |w| &w.key), ["T-3"]);
+    assert_eq!(work[0].action, "resume");
+    let clerk = worker(1).acting_for(desk1.clone());
+    assert_eq!(
+        ids(
+            &reads.work_for(&tenant, &clerk, &Page::first(10)).unwrap(),
+            |w| &w.key
+        ),
+        ["T-1", "T-2"]
+    );
+    let supervisor = Actor::new("sup-2".parse().unwrap()).with_role(Role::Supervisor);
+    let theirs = reads
+        .work_for(&tenant, &supervisor, &Page::first(10))
+        .unwrap();
+    assert_eq!(ids(&theirs, |w| &w.key), ["T-4"]);
+    assert_eq!(theirs[0].action, "close");
+    // Another tenant sees nothing.
+    let other = TenantId::new(format!("{tenant}-x")).unwrap();
+    assert!(
+        reads
+            .work_for(&other, &supervisor, &Page::first(10))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn a_projection_resumes_from_its_checkpoint_and_rebuilds_the_same<R>(
+    store: &dyn EventStore,
+    tenant: TenantId,
+    read: R,
+) where
+    R: ReadStore + CaseQueries,
+    CaseIndex: Projection<R>,
+    WorkQueue: Projection<R>,
+{
+    let journal = Journal::new(store, tenant.clone());
+    five_tickets(&journal);
+    let runner = Runner::new(store, tenant.clone(), read).with_page(2);
+    let mut index = CaseIndex::new().with::<Ticket>();
+    runner.catch_up(&mut index).unwrap();
+    let at = runner.position(&index).unwrap();
+    assert!(at > 0);
+    assert_eq!(
+        runner.catch_up(&mut index).unwrap().events,
+        0,
+        "nothing new"
+    );
+
+    let gw1 = worker(1);
+    let later = Context::new(t0() + Duration::hours(5), &gw1);
+    journal
+        .handle(&Ticket, &"T-1".parse().unwrap(), &Command::Resolve, &later)
+        .unwrap();
+    // A fresh projection (a restarted process) resumes from the checkpoint.
+    let mut restarted = CaseIndex::new().with::<Ticket>();
+    let resumed = runner.catch_up(&mut restarted).unwrap();
+    assert_eq!(resumed.events, 1);
+    let t1 = runner
+        .read_store()
+        .case(&tenant, &key("T-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!((t1.state.as_str(), t1.version), ("Resolved", 2));
+
+    let before: Vec<_> = (1..=5)
+        .map(|i| {
+            runner
+                .read_store()
+                .case(&tenant, &key(&format!("T-{i}")))
+                .unwrap()
+        })
+        .collect();
+    let rebuilt = runner
+        .rebuild(&mut CaseIndex::new().with::<Ticket>())
+        .unwrap();
+    assert_eq!(rebuilt.events, 10);
+    let after: Vec<_> = (1..=5)
+        .map(|i| {
+            runner
+                .read_store()
+                .case(&tenant, &key(&format!("T-{i}")))
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(before, after);
+}
+
+fn a_read_model_written_by_a_newer_schema_is_refused<R>(
+    store: &dyn EventStore,
+    tenant: TenantId,
+    read: R,
+) where
+    R: ReadStore + CaseQueries,
+    CaseIndex: Projection<R>,
+    WorkQueue: Projection<R>,
+{
+    let journal = Journal::new(store, tenant.clone());
+    five_tickets(&journal);
+    let runner = Runner::new(store, tenant.clone(), read);
+    let mut index = CaseIndex::new().with::<Ticket>();
+    runner.catch_up(&mut index).unwrap();
+    let newer = Checkpoint {
+        position: 1,
+        schema_version: CaseIndex::SCHEMA_VERSION + 1,
+    };
+    runner
+        .read_store()
+        .in_transaction(|tx| R::set_checkpoint(tx, CaseIndex::NAME, &tenant, newer))
+        .unwrap();
+    let refused = runner.catch_up(&mut index).unwrap_err();
+    assert!(
+        matches!(&refused, ProjectionError::SchemaTooNew { found, known, .. }
+            if *found == CaseIndex::SCHEMA_VERSION + 1 && *known == CaseIndex::SCHEMA_VERSION),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("schema version 2"),
+        "{refused}"
+    );
+    let query = runner.read_store().case(&tenant, &key("T-1")).unwrap_err();
+    assert!(
+        matches!(query, ProjectionError::SchemaTooNew { .. }),
+        "{query:?}"
+    );
+    assert!(matches!(
+        runner.rebuild(&mut index).unwrap_err(),
+        ProjectionError::SchemaTooNew { .. }
+    ));
+    // The checkpoint was left as the newer version wrote it.
+    let kept = runner
+        .read_store()
+        .in_transaction(|tx| R::checkpoint(tx, CaseIndex::NAME, &tenant))
+        .unwrap();
+    assert_eq!(kept, Some(newer));
+}
+
+fn an_older_read_model_is_rebuilt_from_zero<R>(store: &dyn EventStore, tenant: TenantId, read: R)
+where
+    R: ReadStore + CaseQueries,
+    CaseIndex: Projection<R>,
+    WorkQueue: Projection<R>,
+{
+    let journal = Journal::new(store, tenant.clone());
+    five_tickets(&journal);
+    let runner = Runner::new(store, tenant.clone(), read);
+    let older = Checkpoint {
+        position: 1_000_000,
+        schema_version: 0,
+    };
+    runner
+        .read_store()
+        .in_transaction(|tx| R::set_checkpoint(tx, WorkQueue::NAME, &tenant, older))
+        .unwrap();
+    let done = runner
+        .catch_up(&mut WorkQueue::new().with::<Ticket>())
+        .unwrap();
+    assert_eq!(done.events, 9, "applied from zero");
+}
+
+macro_rules! read_models {
+    ($($rule:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[test]
+                fn $rule() {
+                    let store = crate::support::stores::memory();
+                    let tenant = crate::support::stores::tenant(stringify!($rule));
+                    super::$rule(&store, tenant, grassroots::journal::read::MemoryReadStore::new());
+                }
+            )*
+        }
+
+        #[cfg(feature = "sqlite")]
+        mod sqlite {
+            $(
+                #[test]
+                fn $rule() {
+                    let (dir, store) = crate::support::stores::sqlite();
+                    let tenant = crate::support::stores::tenant(stringify!($rule));
+                    // The read models in the journal's own file.
+                    let read = grassroots::journal::read::SqliteReadStore::open(dir.path().join("journal.db")).unwrap();
+                    super::$rule(&store, tenant, read);
+                }
+            )*
+        }
+
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(
+                #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
+                fn $rule() {
+                    let Some(store) = crate::support::stores::postgres() else { return };
+                    let url = crate::support::stores::postgres_url().unwrap();
+                    let read = grassroots::journal::read::PostgresReadStore::connect(&url).unwrap();
+                    let tenant = crate::support::stores::tenant(stringify!($rule));
+                    super::$rule(&store, tenant, read);
+                }
+            )*
+        }
+    };
+}
+
+read_models! {
+    the_case_index_and_work_queue_answer_their_queries,
+    a_projection_resumes_from_its_checkpoint_and_rebuilds_the_same,
+    a_read_model_written_by_a_newer_schema_is_refused,
+    an_older_read_model_is_rebuilt_from_zero,
+}
+
+// ---------------------------------------------------------------------------
+// Property: the read models equal a full replay of every case.
+// ---------------------------------------------------------------------------
+
+mod replay {
+    use super::*;
+    use grassroots::journal::read::MemoryReadStore;
+    use proptest::prelude::*;
+
+    fn command(n: u8) -> Command {
+        match n % 8 {
+            0 => Command::Open,
+            1 => Command::Hold,
+            2 => Command::Resume,
+            3 => Command::Resolve,
+            4 => Command::ResolveAndClose,
+            5 => Command::Close,
+            6 => Command::Cancel,
+            _ => Command::Tick,
+        }
+    }
+
+    fn actor(n: u8) -> Actor {
+        match n % 4 {
+            0 => worker(1),
+            1 => worker(2),
+            2 => Actor::new("sup-1".parse().unwrap())
+                .with_role(Role::Supervisor)
+                .with_role(Role::GridWorker)
+                .with_role(Role::Party),
+            _ => Actor::system(),
+        }
+    }
+
+    /// Sends random commands to random cases (refusals are part of the
+    /// history's shape: they record nothing), catching the read models up
+    /// at random points, then compares every case with its replay.
+    fn check<R>(steps: &[(u8, u8, u8, u16, bool)], page: usize, read: R, store: &dyn EventStore)
+    where
+        R: ReadStore + CaseQueries,
+        CaseIndex: Projection<R>,
+        WorkQueue: Projection<R>,
+    {
+        let tenant: TenantId = "prop".parse().unwrap();
+        let journal = Journal::new(store, tenant.clone()).with_cache(4);
+        let runner = Runner::new(store, tenant.clone(), read).with_page(page);
+        // Small trackers would be the same: the runner reloads what it has
+        // not seen. A fresh projection at each catch-up stands for a restart.
+        let mut hours = 0i64;
+        for &(case, cmd, who, minutes, catch_up) in steps {
+            hours += i64::from(minutes);
+            let ctx_actor = actor(who);
+            let ctx = Context::new(t0() + Duration::minutes(hours), &ctx_actor);
+            let id: CaseId = format!("T-{}", case % 6).parse().unwrap();
+            let _ = journal.handle(&Ticket, &id, &command(cmd), &ctx);
+            if catch_up {
+                runner
+                    .catch_up(&mut CaseIndex::new().with::<Ticket>())
+                    .unwrap();
+                runner
+                    .catch_up(&mut WorkQueue::new().with::<Ticket>())
+                    .unwrap();
+            }
+        }
+        let mut index = CaseIndex::new().with::<Ticket>();
+        let mut queue = WorkQueue::new().with::<Ticket>();
+        runner.catch_up(&mut index).unwrap();
+        runner.catch_up(&mut queue).unwrap();
+        let reads = runner.read_store();
+        let mut expected_work = Vec::new();
+        for id in journal.list::<Ticket>(None, 100).unwrap() {
+            let case = journal.load::<Ticket>(&id).unwrap();
+            let (row, item) = expected_rows(&case).unwrap();
+            assert_eq!(reads.case(&tenant, &row.key).unwrap(), Some(row));
+            expected_work.extend(item);
+        }
+        let everyone = Actor::new("all".parse().unwrap())
+            .with_role(Role::GridWorker)
+            .with_role(Role::Supervisor);
+        let mut found = Vec::new();
+        for desk in ["desk-gw-1", "desk-gw-2", "desk-sup-1"] {
+            found.extend(
+                reads
+                    .work_of(&tenant, &desk.parse().unwrap(), &Page::first(100))
+                    .unwrap(),
+            );
+        }
+        found.extend(
+            reads
+                .work_for(&tenant, &everyone, &Page::first(100))
+                .unwrap(),
+        );
+        found.sort_by(|a, b| a.key.cmp(&b.key));
+        found.dedup();
+        expected_work.sort_by(|a, b| a.key.cmp(&b.key));
+        assert_eq!(found, expected_work);
+    }
+
+    fn steps() -> impl Strategy<Value = Vec<(u8, u8, u8, u16, bool)>> {
+        prop::collection::vec(
+            (
+                any::<u8>(),
+                any::<u8>(),
+                any::<u8>(),
+                0u16..3000,
+                prop::bool::weighted(0.1),
+            ),
+            1..80,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn the_read_models_equal_a_full_replay_in_memory(steps in steps(), page in 1usize..7) {
+            let store = crate::support::stores::memory();
+            check(&steps, page, MemoryReadStore::new(), &store);
+        }
+
+        #[cfg(feature = "sqlite")]
+        #[test]
+        fn the_read_models_equal_a_full_replay_on_sqlite(steps in steps(), page in 1usize..7) {
+            let (dir, store) = crate::support::stores::sqlite();
+            let read = grassroots::journal::read::SqliteReadStore::open(dir.path().join("read.db")).unwrap();
+            check(&steps, page, read, &store);
+        }
+    }
+}
+
+/// A projection that fails on its `fail_at`-th event, counting what the
+/// runner tells it.
+#[derive(Default)]
+struct Flaky {
+    seen: usize,
+    fail_at: usize,
+    discarded: usize,
+    flushed: usize,
+}
+
+impl Projection<grassroots::journal::read::MemoryReadStore> for Flaky {
+    fn name(&self) -> &str {
+        "flaky"
+    }
+    fn schema_version(&self) -> u32 {
+        1
+    }
+    fn setup(
+        &mut self,
+        _: &mut <grassroots::journal::read::MemoryReadStore as ReadStore>::Tx<'_>,
+    ) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+    fn apply(
+        &mut self,
+        _: &mut <grassroots::journal::read::MemoryReadStore as ReadStore>::Tx<'_>,
+        _: &grassroots::journal::StoredEvent,
+        _: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        self.seen += 1;
+        if self.seen == self.fail_at {
+            return Err(ProjectionError::Corrupt {
+                table: "flaky",
+                column: "seen",
+            });
+        }
+        Ok(())
+    }
+    fn flush(
+        &mut self,
+        _: &mut <grassroots::journal::read::MemoryReadStore as ReadStore>::Tx<'_>,
+    ) -> Result<(), ProjectionError> {
+        self.flushed += 1;
+        Ok(())
+    }
+    fn discard(&mut self) {
+        self.discarded += 1;
+    }
+    fn clear(
+        &mut self,
+        _: &mut <grassroots::journal::read::MemoryReadStore as ReadStore>::Tx<'_>,
+        _: &TenantId,
+    ) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_page_that_fails_is_discarded_and_its_checkpoint_stays() {
+    let store = support::stores::memory();
+    let tenant = support::stores::tenant("flaky");
+    five_tickets(&Journal::new(&store as &dyn EventStore, tenant.clone()));
+    let runner = Runner::new(
+        &store as &dyn EventStore,
+        tenant,
+        grassroots::journal::read::MemoryReadStore::new(),
+    )
+    .with_page(4);
+    let mut flaky = Flaky {
+        fail_at: 6,
+        ..Flaky::default()
+    };
+    assert!(runner.catch_up(&mut flaky).is_err());
+    assert_eq!((flaky.flushed, flaky.discarded), (1, 1));
+    assert_eq!(runner.position(&flaky).unwrap(), 4, "the first page only");
+    // Again: the failed page is read from its start.
+    let done = runner.catch_up(&mut flaky).unwrap();
+    assert_eq!(done.events, 5);
+    assert_eq!(flaky.seen, 6 + 5);
+}

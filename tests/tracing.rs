@@ -1,0 +1,287 @@
+//! The `tracing` feature: the journal layer opens a span per handled
+//! command (with a refusal's reason), per append, per sweep and per
+//! projection page. A small hand-written subscriber keeps every span's
+//! name and fields (as text) so the tests can look at them; it needs no
+//! crate beyond `tracing` itself.
+
+mod support {
+    pub mod stores;
+    pub mod ticket;
+}
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use grassroots::actor::{Actor, Role};
+use grassroots::id::CaseId;
+use grassroots::journal::read::{LiveMetrics, MemoryReadStore, Runner};
+use grassroots::journal::{self, EventStore, ExecuteError, Journal};
+use grassroots::workflow::Context;
+use support::ticket::{Command, REMIND_AFTER_HOURS, Ticket};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// One span as the subscriber saw it: its name, its fields as text, and
+/// the name of the span it opened inside, if any.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    name: &'static str,
+    fields: BTreeMap<&'static str, String>,
+    parent: Option<&'static str>,
+}
+
+impl Seen {
+    fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+}
+
+/// Keeps every span, with the fields recorded after it opened too.
+#[derive(Clone, Default)]
+struct Capture {
+    spans: Arc<Mutex<BTreeMap<u64, Seen>>>,
+    next: Arc<AtomicU64>,
+    current: Arc<Mutex<Vec<u64>>>,
+}
+
+impl Capture {
+    fn spans(&self) -> Vec<Seen> {
+        self.spans.lock().unwrap().values().cloned().collect()
+    }
+
+    fn named(&self, name: &str) -> Vec<Seen> {
+        self.spans()
+            .into_iter()
+            .filter(|s| s.name == name)
+            .collect()
+    }
+}
+
+struct Fields<'a>(&'a mut BTreeMap<&'static str, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.insert(field.name(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name(), value.to_owned());
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.insert(field.name(), value.to_string());
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attributes: &Attributes<'_>) -> Id {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut fields = BTreeMap::new();
+        attributes.record(&mut Fields(&mut fields));
+        let spans = &mut *self.spans.lock().unwrap();
+        let parent = self
+            .current
+            .lock()
+            .unwrap()
+            .last()
+            .and_then(|p| spans.get(p))
+            .map(|p| p.name);
+        let seen = Seen {
+            name: attributes.metadata().name(),
+            fields,
+            parent,
+        };
+        spans.insert(id, seen);
+        Id::from_u64(id)
+    }
+    fn record(&self, span: &Id, values: &Record<'_>) {
+        if let Some(seen) = self.spans.lock().unwrap().get_mut(&span.into_u64()) {
+            values.record(&mut Fields(&mut seen.fields));
+        }
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, _: &Event<'_>) {}
+    fn enter(&self, span: &Id) {
+        self.current.lock().unwrap().push(span.into_u64());
+    }
+    fn exit(&self, span: &Id) {
+        let mut current = self.current.lock().unwrap();
+        if current.last() == Some(&span.into_u64()) {
+            current.pop();
+        }
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn worker() -> Actor {
+    Actor::new("gw-7".parse().unwrap()).with_role(Role::GridWorker)
+}
+
+fn case(n: usize) -> CaseId {
+    format!("T-{n}").parse().unwrap()
+}
+
+#[test]
+fn a_refused_command_records_its_workflow_case_kind_and_reason() {
+    let capture = Capture::default();
+    let store = support::stores::memory();
+    let journal = Journal::new(&store, "longgang".parse().unwrap());
+    let worker = worker();
+    let ctx = Context::new(t0(), &worker);
+    let refused = tracing::subscriber::with_default(capture.clone(), || {
+        journal
+            .handle(&Ticket, &case(1), &Command::Open, &ctx)
+            .unwrap();
+        // A grid worker may not close a ticket that is open.
+        journal.handle(&Ticket, &case(1), &Command::Close, &ctx)
+    });
+    let Err(ExecuteError::Refused(reason)) = refused else {
+        panic!("closing an open ticket is refused: {refused:?}");
+    };
+    let commands = capture.named("grassroots.command");
+    assert_eq!(commands.len(), 2, "{commands:#?}");
+    let (opened, closed) = (&commands[0], &commands[1]);
+    assert_eq!(opened.field("workflow"), Some("ticket"));
+    assert_eq!(opened.field("case"), Some("T-1"));
+    assert_eq!(opened.field("command"), Some("Open"));
+    assert_eq!(opened.field("actor"), Some("gw-7"));
+    assert_eq!(opened.field("tenant"), Some("longgang"));
+    assert_eq!(opened.field("outcome"), Some("recorded"));
+    assert_eq!(opened.field("events"), Some("1"));
+    assert_eq!(opened.field("reason"), None);
+
+    assert_eq!(closed.field("workflow"), Some("ticket"));
+    assert_eq!(closed.field("case"), Some("T-1"));
+    assert_eq!(closed.field("command"), Some("Close"));
+    assert_eq!(closed.field("outcome"), Some("refused"));
+    let text = reason.to_string();
+    assert!(text.contains("Close"), "{text}");
+    assert_eq!(closed.field("reason"), Some(text.as_str()));
+
+    // Only the recorded command appended, inside its command's span.
+    let appends = capture.named("grassroots.append");
+    assert_eq!(appends.len(), 1, "{appends:#?}");
+    assert_eq!(appends[0].field("store"), Some("memory"));
+    assert_eq!(appends[0].field("stream"), Some("longgang/ticket/T-1"));
+    assert_eq!(appends[0].field("events"), Some("1"));
+    assert_eq!(appends[0].field("outcome"), Some("recorded"));
+    assert_eq!(appends[0].parent, Some("grassroots.command"));
+}
+
+#[test]
+fn execute_records_a_command_span_too() {
+    let capture = Capture::default();
+    let store = support::stores::memory();
+    let worker = worker();
+    let tenant = "longgang".parse().unwrap();
+    let result = tracing::subscriber::with_default(capture.clone(), || {
+        journal::execute(
+            &store,
+            &tenant,
+            &Ticket,
+            &case(2),
+            &Command::Resolve,
+            &Context::new(t0(), &worker),
+            3,
+        )
+    });
+    assert!(
+        matches!(result, Err(ExecuteError::Refused(_))),
+        "{result:?}"
+    );
+    let commands = capture.named("grassroots.command");
+    assert_eq!(commands.len(), 1, "{commands:#?}");
+    assert_eq!(commands[0].field("command"), Some("Resolve"));
+    assert_eq!(commands[0].field("outcome"), Some("refused"));
+    assert!(commands[0].field("reason").is_some_and(|r| !r.is_empty()));
+}
+
+#[test]
+fn a_sweep_records_its_span_with_what_it_ticked() {
+    let capture = Capture::default();
+    let (_dir, store) = support::stores::sqlite();
+    let journal = Journal::new(&store, "longgang".parse().unwrap());
+    let worker = worker();
+    for n in 0..3 {
+        let ctx = Context::new(t0(), &worker);
+        journal
+            .handle(&Ticket, &case(n), &Command::Open, &ctx)
+            .unwrap();
+    }
+    let sweeper = journal.sweeper(Ticket);
+    let now = t0() + Duration::hours(REMIND_AFTER_HOURS);
+    let report = tracing::subscriber::with_default(capture.clone(), || sweeper.sweep(now))
+        .expect("the sweep reads the index");
+    assert_eq!(report.ticked.len(), 3, "{report}");
+
+    let sweeps = capture.named("grassroots.sweep");
+    assert_eq!(sweeps.len(), 1, "{sweeps:#?}");
+    let sweep = &sweeps[0];
+    assert_eq!(sweep.field("workflow"), Some("ticket"));
+    assert_eq!(sweep.field("due"), Some("3"));
+    assert_eq!(sweep.field("ticked"), Some("3"));
+    assert_eq!(sweep.field("failed"), Some("0"));
+    assert_eq!(sweep.field("events"), Some("3"));
+
+    // The page went to SQLite as one batch, inside the sweep.
+    let batches = capture.named("grassroots.append_batch");
+    assert_eq!(batches.len(), 1, "{batches:#?}");
+    assert_eq!(batches[0].field("store"), Some("sqlite"));
+    assert_eq!(batches[0].field("streams"), Some("3"));
+    assert_eq!(batches[0].field("events"), Some("3"));
+    assert_eq!(batches[0].field("refused"), Some("0"));
+    assert_eq!(batches[0].parent, Some("grassroots.sweep"));
+}
+
+#[test]
+fn a_projection_page_records_its_events_and_checkpoint() {
+    let capture = Capture::default();
+    let store = support::stores::memory();
+    let journal = Journal::new(&store, "longgang".parse().unwrap());
+    let worker = worker();
+    for n in 0..5 {
+        let ctx = Context::new(t0(), &worker);
+        journal
+            .handle(&Ticket, &case(n), &Command::Open, &ctx)
+            .unwrap();
+    }
+    let runner = Runner::new(&store, journal.tenant().clone(), MemoryReadStore::new()).with_page(2);
+    let done = tracing::subscriber::with_default(capture.clone(), || {
+        runner.catch_up(&mut LiveMetrics::new())
+    })
+    .unwrap();
+    assert_eq!(done.events, 5);
+    let pages = capture.named("grassroots.projection_page");
+    let figures: Vec<_> = pages
+        .iter()
+        .map(|p| {
+            (
+                p.field("after").unwrap().to_owned(),
+                p.field("events").unwrap().to_owned(),
+                p.field("checkpoint").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let last = store
+        .read_feed(journal.tenant(), 0, 100)
+        .unwrap()
+        .next_after;
+    assert_eq!(figures.len(), 3, "{pages:#?}");
+    assert_eq!(figures[0].0, "0");
+    assert_eq!(figures[0].1, "2");
+    assert_eq!(figures[2].1, "1");
+    assert_eq!(figures[2].2, last.to_string());
+    assert!(
+        pages
+            .iter()
+            .all(|p| p.field("projection") == Some(LiveMetrics::NAME))
+    );
+}
