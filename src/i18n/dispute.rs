@@ -56,6 +56,10 @@ fn command_kind(k: &DisputeCommandKind) -> Cow<'static, str> {
         DisputeCommandKind::ReportRisk => "报告激化风险",
         DisputeCommandKind::Tick => "计时",
         DisputeCommandKind::RecordFollowUp => "记录回访",
+        DisputeCommandKind::AffixSeal => "加盖人民调解委员会印章",
+        DisputeCommandKind::RecordObligation => "记录一项义务的履行情况",
+        DisputeCommandKind::RecordRuling => "记录人民法院的确认裁定",
+        DisputeCommandKind::ApplyForEnforcement => "申请人民法院强制执行",
     })
 }
 localized_by!(DisputeCommandKind, command_kind);
@@ -83,6 +87,10 @@ fn event_kind(k: &DisputeEventKind) -> Cow<'static, str> {
         DisputeEventKind::RiskReported => Cow::Borrowed("报告公安机关或有关部门"),
         DisputeEventKind::ArbitrationOpened => Cow::Borrowed("当事人申请劳动争议仲裁"),
         DisputeEventKind::FollowedUp => Cow::Borrowed("回访"),
+        DisputeEventKind::SealAffixed => Cow::Borrowed("加盖人民调解委员会印章"),
+        DisputeEventKind::ConfirmationRuled => Cow::Borrowed("人民法院作出司法确认裁定"),
+        DisputeEventKind::ObligationPerformed => Cow::Borrowed("一项协议义务已履行"),
+        DisputeEventKind::EnforcementApplied => Cow::Borrowed("当事人申请人民法院强制执行"),
         DisputeEventKind::Ladder(step) => Cow::Owned(format!("逐级上报：{}", step.zh())),
     }
 }
@@ -235,6 +243,55 @@ fn error(e: &DisputeError) -> Cow<'_, str> {
             current.zh(),
             requested.zh()
         ),
+        E::NoFactsStated => "书面调解协议未载明纠纷的主要事实和争议事项".to_owned(),
+        E::ObligorNotAParty {
+            obligation,
+            obligor,
+        } => format!(
+            "第 {} 项义务的义务人 {obligor} 不是纠纷当事人",
+            obligation + 1
+        ),
+        E::NegativeAmount { obligation, fen } => {
+            format!("第 {} 项义务的金额为负（{fen} 分）", obligation + 1)
+        }
+        E::DueBeforeAgreement {
+            obligation,
+            due,
+            recorded_at,
+        } => format!(
+            "第 {} 项义务的履行期限{}早于协议制作时间{}",
+            obligation + 1,
+            at_zh(due),
+            at_zh(recorded_at)
+        ),
+        E::EmptyObligation { obligation } => {
+            format!("第 {} 项义务未写明履行内容", obligation + 1)
+        }
+        E::AlreadySealed { body } => format!("{body} 的印章已经加盖"),
+        E::UnknownObligation { obligation, count } => {
+            format!("协议没有第 {} 项义务：共 {count} 项", obligation + 1)
+        }
+        E::ObligationAlreadyPerformed { obligation } => {
+            format!("第 {} 项义务已记录为履行", obligation + 1)
+        }
+        E::ObligationNotYetDue {
+            obligation,
+            due,
+            at,
+        } => format!(
+            "第 {} 项义务的履行期限为{}，{}不能记录为未履行",
+            obligation + 1,
+            at_zh(due),
+            at_zh(at)
+        ),
+        E::ObligationsOutstanding { outstanding } => {
+            format!("协议尚有 {outstanding} 项义务未履行")
+        }
+        E::NoConfirmationPending => "没有等待人民法院裁定的司法确认申请".to_owned(),
+        E::NotConfirmed => "调解协议未经司法确认，不能申请强制执行".to_owned(),
+        E::EnforcementAlreadyApplied { applied_at } => {
+            format!("已于{}申请强制执行", at_zh(applied_at))
+        }
         E::Ladder(l) => format!("逐级上报：{}", l.zh()),
         E::Graph(g) => format!("组织图：{}", g.zh()),
         E::Calendar(c) => format!("期限计算：{}", c.zh()),
@@ -281,6 +338,19 @@ fn state_error(e: &DisputeStateError) -> Cow<'_, str> {
             at_zh(effective_at),
             at_zh(deadline)
         ),
+        E::NegativeAmount { obligation, fen } => {
+            format!("存档中第 {} 项义务的金额为负（{fen} 分）", obligation + 1)
+        }
+        E::UnknownObligationPerformed { obligation, count } => format!(
+            "存档记录的第 {} 项义务履行与协议的 {count} 项义务不符，或重复记录",
+            obligation + 1
+        ),
+        E::RulingBeforeApplication { at, ruled_at } => format!(
+            "存档中的裁定时间{}早于司法确认申请时间{}",
+            at_zh(ruled_at),
+            at_zh(at)
+        ),
+        E::StrangerOnAgreement { actor } => format!("存档协议上的 {actor} 不是纠纷当事人"),
     })
 }
 localized_by!(DisputeStateError, state_error);

@@ -171,6 +171,9 @@ pub(crate) fn day_zh(day: &chrono::NaiveDate) -> String {
 pub(crate) fn action_zh(action: &str) -> Cow<'_, str> {
     let zh = match action {
         "accept the dispute" => "受理纠纷",
+        "affix the seal" => "加盖调解委员会印章",
+        "apply for enforcement" => "申请强制执行",
+        "record the court's ruling" => "记录人民法院的裁定",
         "accept the request" => "受理申请",
         "apply for judicial confirmation" => "申请司法确认",
         "approve an extension" => "批准延期",
