@@ -117,6 +117,55 @@ impl Subscriber for Capture {
     }
 }
 
+thread_local! {
+    /// The capture of the test running on this thread, if any.
+    static SINK: std::cell::RefCell<Option<Capture>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The one global subscriber of this test binary: it hands every span to
+/// the capture of the thread it happens on. One global subscriber, not one
+/// scoped subscriber per test: tracing caches each callsite's interest
+/// across the dispatchers alive when it is first hit, and tests running in
+/// parallel with scoped subscribers raced on that cache (a span went
+/// unrecorded in one CI run).
+struct PerThread;
+
+fn sink<T>(f: impl FnOnce(&Capture) -> T) -> Option<T> {
+    SINK.with(|sink| sink.borrow().as_ref().map(f))
+}
+
+impl Subscriber for PerThread {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attributes: &Attributes<'_>) -> Id {
+        sink(|c| c.new_span(attributes)).unwrap_or_else(|| Id::from_u64(u64::MAX))
+    }
+    fn record(&self, span: &Id, values: &Record<'_>) {
+        sink(|c| c.record(span, values));
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, _: &Event<'_>) {}
+    fn enter(&self, span: &Id) {
+        sink(|c| c.enter(span));
+    }
+    fn exit(&self, span: &Id) {
+        sink(|c| c.exit(span));
+    }
+}
+
+/// Runs `f` with `capture` keeping the spans this thread opens.
+fn capturing<T>(capture: &Capture, f: impl FnOnce() -> T) -> T {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        tracing::subscriber::set_global_default(PerThread).expect("no other global subscriber");
+    });
+    SINK.with(|sink| *sink.borrow_mut() = Some(capture.clone()));
+    let out = f();
+    SINK.with(|sink| *sink.borrow_mut() = None);
+    out
+}
+
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
 }
@@ -136,7 +185,7 @@ fn a_refused_command_records_its_workflow_case_kind_and_reason() {
     let journal = Journal::new(&store, "longgang".parse().unwrap());
     let worker = worker();
     let ctx = Context::new(t0(), &worker);
-    let refused = tracing::subscriber::with_default(capture.clone(), || {
+    let refused = capturing(&capture, || {
         journal
             .handle(&Ticket, &case(1), &Command::Open, &ctx)
             .unwrap();
@@ -182,7 +231,7 @@ fn execute_records_a_command_span_too() {
     let store = support::stores::memory();
     let worker = worker();
     let tenant = "longgang".parse().unwrap();
-    let result = tracing::subscriber::with_default(capture.clone(), || {
+    let result = capturing(&capture, || {
         journal::execute(
             &store,
             &tenant,
@@ -218,8 +267,7 @@ fn a_sweep_records_its_span_with_what_it_ticked() {
     }
     let sweeper = journal.sweeper(Ticket);
     let now = t0() + Duration::hours(REMIND_AFTER_HOURS);
-    let report = tracing::subscriber::with_default(capture.clone(), || sweeper.sweep(now))
-        .expect("the sweep reads the index");
+    let report = capturing(&capture, || sweeper.sweep(now)).expect("the sweep reads the index");
     assert_eq!(report.ticked.len(), 3, "{report}");
 
     let sweeps = capture.named("grassroots.sweep");
@@ -254,10 +302,7 @@ fn a_projection_page_records_its_events_and_checkpoint() {
             .unwrap();
     }
     let runner = Runner::new(&store, journal.tenant().clone(), MemoryReadStore::new()).with_page(2);
-    let done = tracing::subscriber::with_default(capture.clone(), || {
-        runner.catch_up(&mut LiveMetrics::new())
-    })
-    .unwrap();
+    let done = capturing(&capture, || runner.catch_up(&mut LiveMetrics::new())).unwrap();
     assert_eq!(done.events, 5);
     let pages = capture.named("grassroots.projection_page");
     let figures: Vec<_> = pages
