@@ -97,6 +97,9 @@ enum Now {
         effective_at: DateTime<Utc>,
         due: DateTime<Utc>,
         applied: bool,
+        /// The body the agreement was reached before (whether its
+        /// agreements may be judicially confirmed is the graph's to say).
+        handler: Option<OrgId>,
     },
     Failed {
         body: OrgId,
@@ -151,7 +154,8 @@ fn now(state: &DisputeState) -> Now {
             };
             Now::Signing { next, seal }
         }
-        S::Agreed { agreement, .. } => Now::Agreed {
+        S::Agreed { file, agreement } => Now::Agreed {
+            handler: file.handler().cloned(),
             mediator: agreement.mediator().clone(),
             effective_at: agreement.effective_at(),
             due: agreement.confirmation_due(),
@@ -643,11 +647,18 @@ pub(crate) fn play(
                 effective_at,
                 due,
                 applied,
+                handler,
             } => {
+                // A commercial mediation organisation's agreement is a
+                // contract: no judicial confirmation (PML art. 33).
+                let confirmable = handler
+                    .as_ref()
+                    .and_then(|h| city.graph.mediation_organisation(h))
+                    .is_none_or(|m| m.agreement_may_be_judicially_confirmed());
                 let apply = || C::ApplyForConfirmation {
                     applicants: run.party_ids.clone(),
                 };
-                if run.wants(Injection::LateConfirmation) && !applied {
+                if run.wants(Injection::LateConfirmation) && !applied && confirmable {
                     let (p, apply) = (run.party(0), apply());
                     run.s.wait_until(due);
                     run.s.wait_between(rng, 60, 3 * 24 * 60);
@@ -655,7 +666,7 @@ pub(crate) fn play(
                     confirm_done = true;
                     continue;
                 }
-                if run.plan.confirm && !confirm_done && !applied {
+                if run.plan.confirm && !confirm_done && !applied && confirmable {
                     let apply = apply();
                     confirm_done = true;
                     let latest = (due - effective_at).num_minutes().max(2) - 1;
