@@ -396,49 +396,50 @@ fn convert(
     })
 }
 
+/// The rows of one stream after a version, in order: the text shared by
+/// [`stream_range`]'s two statements.
+macro_rules! stream_rows_sql {
+    () => {
+        concat!(
+            "SELECT ",
+            columns!(),
+            " FROM journal_events
+             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
+             ORDER BY version"
+        )
+    };
+}
+
 fn stream_range(
     conn: &Connection,
     stream: &StreamKey,
     after: u64,
     limit: Option<usize>,
 ) -> Result<Vec<StoredEvent>, JournalError> {
-    let key = (
+    let (tenant, kind, id) = (
         stream.tenant.as_str(),
         stream.stream_type.as_str(),
         stream.id.as_str(),
-        to_i64(after),
     );
+    let after = to_i64(after);
     // Two statements, not `LIMIT -1`: SQLite prepares a statement whose
     // LIMIT is a parameter again on every new binding (measured: the whole
     // cost of a sweep's loads went to re-preparing the read).
-    let sql_text = concat!(
-        "SELECT ",
-        columns!(),
-        " FROM journal_events
-         WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
-         ORDER BY version"
-    );
     match limit {
         None => read_rows(
             conn,
-            sql_text,
-            params![key.0, key.1, key.2, key.3],
+            stream_rows_sql!(),
+            params![tenant, kind, id, after],
             Some(stream),
         ),
         Some(limit) => read_rows(
             conn,
-            concat!(
-                "SELECT ",
-                columns!(),
-                " FROM journal_events
-                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
-                 ORDER BY version LIMIT ?5"
-            ),
+            concat!(stream_rows_sql!(), " LIMIT ?5"),
             params![
-                key.0,
-                key.1,
-                key.2,
-                key.3,
+                tenant,
+                kind,
+                id,
+                after,
                 i64::try_from(limit).unwrap_or(i64::MAX)
             ],
             Some(stream),

@@ -114,18 +114,21 @@ impl WorkOrderMetrics {
         }
     }
 
-    /// Adds another fold's counts.
+    /// Adds another fold's counts (saturating, like the other metrics:
+    /// a merge never wraps or panics).
     pub fn merge(&mut self, other: &WorkOrderMetrics) {
-        self.received += other.received;
-        self.dispatched += other.dispatched;
-        self.returned += other.returned;
-        self.sign_fors += other.sign_fors;
-        self.sign_fors_on_time += other.sign_fors_on_time;
-        self.replied += other.replied;
-        self.replied_on_time += other.replied_on_time;
-        self.called_back += other.called_back;
-        self.redone += other.redone;
-        self.satisfied += other.satisfied;
+        self.received = self.received.saturating_add(other.received);
+        self.dispatched = self.dispatched.saturating_add(other.dispatched);
+        self.returned = self.returned.saturating_add(other.returned);
+        self.sign_fors = self.sign_fors.saturating_add(other.sign_fors);
+        self.sign_fors_on_time = self
+            .sign_fors_on_time
+            .saturating_add(other.sign_fors_on_time);
+        self.replied = self.replied.saturating_add(other.replied);
+        self.replied_on_time = self.replied_on_time.saturating_add(other.replied_on_time);
+        self.called_back = self.called_back.saturating_add(other.called_back);
+        self.redone = self.redone.saturating_add(other.redone);
+        self.satisfied = self.satisfied.saturating_add(other.satisfied);
     }
 
     /// Orders received.
