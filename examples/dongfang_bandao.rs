@@ -46,8 +46,10 @@ use grassroots::org::{
 use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::{Case, Context, Decision, HasKind, Transition, Workflow, mermaid};
 
+// The tests include both story examples, and so this module twice.
+#[allow(clippy::duplicate_mod)]
 #[path = "support/args.rs"]
-pub mod args;
+mod args;
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 

@@ -93,7 +93,7 @@ use grassroots::workflow::HasKind;
 use grassroots::workflow::{Case, Context, Recorded, dot, mermaid};
 
 #[path = "support/args.rs"]
-pub mod args;
+pub(crate) mod args;
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 

@@ -7,24 +7,27 @@ use grassroots::i18n::Lang;
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq)]
-pub struct Args {
+pub(crate) struct Args {
     /// The language of the story (`--lang`, English by default).
-    pub lang: Lang,
+    pub(crate) lang: Lang,
     /// Where the files go (the histories, the diagrams), when given.
-    pub dir: Option<PathBuf>,
+    pub(crate) dir: Option<PathBuf>,
     /// `-h` or `--help`: print [`usage`] and stop.
-    pub help: bool,
+    pub(crate) help: bool,
 }
 
 /// The one-line usage of `example`.
-pub fn usage(example: &str) -> String {
+pub(crate) fn usage(example: &str) -> String {
     format!("usage: {example} [--lang en|zh] [output-dir]")
 }
 
 /// Parses `[--lang en|zh] [output-dir]` (the arguments after the program's
 /// name). An unknown option, a missing or unknown language, or a second
 /// directory is an error naming it, with the usage.
-pub fn parse(example: &str, args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
+pub(crate) fn parse(
+    example: &str,
+    args: impl IntoIterator<Item = OsString>,
+) -> Result<Args, String> {
     let mut parsed = Args {
         lang: Lang::En,
         dir: None,

@@ -120,6 +120,7 @@ impl DueQuery {
     }
 
     /// The cursor as `(due micros, stream id)`, the smallest when none.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     fn cursor(&self) -> (i64, &str) {
         self.after
             .as_ref()
