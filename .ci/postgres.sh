@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Starts a throwaway PostgreSQL 15 cluster for the journal's PostgreSQL tests
+# Starts a throwaway PostgreSQL cluster for the journal's PostgreSQL tests
 # and benches, and points them at it through GRASSROOTS_POSTGRES_URL.
 #
 # Meant to be *sourced*, so the variable reaches the commands that follow:
@@ -13,12 +13,26 @@
 # set). If GRASSROOTS_POSTGRES_URL is already set, nothing is started.
 #
 # Environment:
-#   GRASSROOTS_PG_BIN   directory of initdb/pg_ctl (default /usr/lib/postgresql/15/bin)
+#   GRASSROOTS_PG_BIN   directory of initdb/pg_ctl (default: initdb's directory on
+#                       the PATH, else the newest /usr/lib/postgresql/*/bin)
 #   GRASSROOTS_PG_USER  system user to run the server as when sourced by root
 #                       (default postgres; PostgreSQL refuses to run as root)
 
+# The directory of initdb and pg_ctl: GRASSROOTS_PG_BIN, else initdb's on
+# the PATH (links resolved), else the newest Debian-style install.
+grassroots_pg_bindir() {
+    if [ -n "${GRASSROOTS_PG_BIN:-}" ]; then
+        echo "$GRASSROOTS_PG_BIN"
+    elif command -v initdb >/dev/null 2>&1; then
+        dirname "$(readlink -f "$(command -v initdb)")"
+    else
+        ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+    fi
+}
+
 grassroots_pg_start() {
-    local bin="${GRASSROOTS_PG_BIN:-/usr/lib/postgresql/15/bin}"
+    local bin
+    bin="$(grassroots_pg_bindir)"
     local user="${GRASSROOTS_PG_USER:-postgres}"
     local dir port run=()
 
@@ -73,7 +87,8 @@ grassroots_pg_start() {
 }
 
 grassroots_pg_stop() {
-    local bin="${GRASSROOTS_PG_BIN:-/usr/lib/postgresql/15/bin}"
+    local bin
+    bin="$(grassroots_pg_bindir)"
     [ -n "${GRASSROOTS_PG_DIR:-}" ] || return 0
     # shellcheck disable=SC2086 # GRASSROOTS_PG_RUN is a word list
     ${GRASSROOTS_PG_RUN:-} "$bin/pg_ctl" -D "$GRASSROOTS_PG_DIR/data" -m fast -w stop >/dev/null 2>&1
