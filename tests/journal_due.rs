@@ -722,3 +722,109 @@ mod killed {
         assert!(index(&later, &tenant).is_empty());
     }
 }
+
+#[cfg(feature = "postgres")]
+mod killed_on_postgres {
+    //! The same kill on PostgreSQL: the sweeper child (this binary again,
+    //! `killed_on_postgres::sweeper_child`) claims one case at a time under
+    //! `FOR UPDATE SKIP LOCKED` and is killed with SIGKILL mid-sweep; the
+    //! server rolls back its open transaction, its leases end, and the next
+    //! sweep records every remaining timer exactly once.
+
+    use std::process::{Command, Stdio};
+    use std::time::{Duration as StdDuration, Instant};
+
+    use grassroots::journal::{PostgresOptions, PostgresStore};
+
+    use super::*;
+
+    const CHILD: &str = "GRASSROOTS_PG_SWEEPER_CHILD";
+    const TENANT: &str = "GRASSROOTS_PG_SWEEPER_TENANT";
+    const KILL_CASES: usize = 400;
+
+    fn now() -> DateTime<Utc> {
+        t0() + Duration::days(30)
+    }
+
+    /// The sweeper, run as a child process on the URL it is given.
+    #[test]
+    fn sweeper_child() {
+        let Ok(url) = std::env::var(CHILD) else {
+            return;
+        };
+        let tenant: TenantId = std::env::var(TENANT).unwrap().parse().unwrap();
+        let store = PostgresStore::connect(&url).unwrap();
+        let sweeper = Sweeper::new(store, tenant, Ticket).with_options(SweepOptions {
+            page: 1,
+            lease: TimeDelta::hours(1),
+            ..SweepOptions::default()
+        });
+        sweeper.sweep(now()).unwrap();
+    }
+
+    #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
+    fn a_sweeper_killed_mid_sweep_on_postgres_loses_nothing_and_the_next_sweep_finishes() {
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let tenant = support::stores::tenant("killed-pg");
+        let store = PostgresStore::connect(&url).unwrap();
+        for n in 0..KILL_CASES {
+            open(&store, &tenant, n);
+        }
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "killed_on_postgres::sweeper_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, &url)
+            .env(TENANT, tenant.as_str())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let done = |store: &dyn EventStore| {
+            reminders(store, &tenant)
+                .values()
+                .filter(|&&c| c > 0)
+                .count()
+        };
+        let start = Instant::now();
+        while done(&store) < 30 && start.elapsed() < StdDuration::from_secs(60) {
+            std::thread::sleep(StdDuration::from_millis(5));
+        }
+        // SIGKILL: the connection drops mid-transaction; the server rolls
+        // back whatever the child had not committed.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let before = done(&store);
+        assert!(
+            before >= 30,
+            "the child swept {before} cases before the kill"
+        );
+        assert!(before < KILL_CASES, "killed mid-sweep, not after");
+        // The next sweeper, two hours later by its store's clock: the dead
+        // sweeper's leases have ended.
+        let later = PostgresStore::connect_with(
+            &url,
+            PostgresOptions::new().clock(Arc::new(support::stores::FixedClock(
+                DateTime::<Utc>::from(std::time::SystemTime::now()) + Duration::hours(2),
+            ))),
+        )
+        .unwrap();
+        let report = Sweeper::new(&later, tenant.clone(), Ticket)
+            .sweep(now())
+            .unwrap();
+        assert!(report.failed.is_empty(), "{report}");
+        assert_eq!(before + report.ticked.len(), KILL_CASES, "{report}");
+        let counts = reminders(&later, &tenant);
+        assert_eq!(counts.len(), KILL_CASES);
+        assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+        assert!(index(&later, &tenant).is_empty());
+    }
+}
