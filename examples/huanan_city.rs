@@ -1771,6 +1771,12 @@ fn morning_work_queue(
     writeln!(out, "----------------------")?;
     writeln!(
         out,
+        "Overnight, two new cases: LD-002, a wage dispute between shop assistant Zhou and \
+         the shop's owner Wei in Guanghong park, accepted by the parks' committee on 5 March \
+         at 17:40; HN-004, a tax registration Xinda's representative submitted online at 21:15."
+    )?;
+    writeln!(
+        out,
         "Case index and work queue caught up from the journal ({} events).",
         caught_up.events
     )?;
