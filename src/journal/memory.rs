@@ -47,15 +47,15 @@ struct Inner {
     /// Every event, in position order: the event at index `i` has position
     /// `i + 1`.
     log: Vec<StoredEvent>,
-    /// Each stream's events, as indexes into `log`, in version order.
-    streams: HashMap<StreamKey, Vec<usize>>,
+    /// Each stream: its events, as indexes into `log` in version order,
+    /// and its anchored head, kept apart from `log` and moved by every
+    /// append (see the module docs, "Anchors"). One map, so an append looks
+    /// its stream up once.
+    streams: HashMap<StreamKey, Stream>,
     /// Each tenant's events, as indexes into `log`, in position order.
     tenants: HashMap<TenantId, Vec<usize>>,
     /// Where each event id is recorded.
     ids: HashMap<(TenantId, EventId), usize>,
-    /// Each stream's anchored head, kept apart from `log` and moved by
-    /// every append (see the module docs, "Anchors").
-    heads: HashMap<StreamKey, StreamHead>,
     /// The due index.
     due: super::due::MemoryDue,
 }
@@ -113,12 +113,21 @@ impl fmt::Debug for MemoryStore {
     }
 }
 
+/// One stream of the store.
+#[derive(Default)]
+struct Stream {
+    /// Its events, as indexes into `log`, in version order.
+    rows: Vec<usize>,
+    /// Its anchored head: `None` until its first event.
+    head: Option<StreamHead>,
+}
+
 impl Inner {
     fn stream_rows(&self, stream: &StreamKey) -> impl Iterator<Item = &StoredEvent> {
         self.streams
             .get(stream)
             .into_iter()
-            .flatten()
+            .flat_map(|s| &s.rows)
             .map(|&i| &self.log[i])
     }
 }
@@ -153,12 +162,15 @@ impl MemoryStore {
                 );
             }
         }
-        let rows = inner.streams.get(stream).map_or(&[][..], Vec::as_slice);
+        let (rows, anchor) = inner
+            .streams
+            .get(stream)
+            .map_or((&[][..], None), |s| (s.rows.as_slice(), s.head));
         let actual = rows.len() as u64;
         let head = rows
             .last()
             .map_or(EventHash::GENESIS, |&i| inner.log[i].hash);
-        check_anchor(stream, actual, head, inner.heads.get(stream).copied())?;
+        check_anchor(stream, actual, head, anchor)?;
         if actual != expected_version {
             return Err(JournalError::VersionConflict {
                 stream: stream.clone(),
@@ -213,18 +225,14 @@ impl MemoryStore {
             inner.log.push(row);
         }
         let indexes = start..inner.log.len();
+        let entry = inner.streams.entry(stream.clone()).or_default();
         if !indexes.is_empty() {
-            let head = StreamHead {
+            entry.head = Some(StreamHead {
                 version: expected_version + events.len() as u64,
                 hash: prev,
-            };
-            inner.heads.insert(stream.clone(), head);
+            });
         }
-        inner
-            .streams
-            .entry(stream.clone())
-            .or_default()
-            .extend(indexes.clone());
+        entry.rows.extend(indexes.clone());
         inner
             .tenants
             .entry(stream.tenant.clone())
@@ -291,7 +299,7 @@ impl EventStore for MemoryStore {
     }
 
     fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
-        Ok(self.read().heads.get(stream).copied())
+        Ok(self.read().streams.get(stream).and_then(|s| s.head))
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
@@ -299,7 +307,7 @@ impl EventStore for MemoryStore {
             .read()
             .streams
             .get(stream)
-            .map_or(0, |rows| rows.len() as u64))
+            .map_or(0, |s| s.rows.len() as u64))
     }
 
     fn list_streams(
