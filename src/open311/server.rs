@@ -1431,12 +1431,13 @@ mod tests {
         let params = Params::from_body(Some("application/json; charset=utf-8"), body).unwrap();
         assert_eq!(
             params.pairs,
+            // In the key order serde_json keeps; `null` is absent.
             pairs(&[
                 ("api_key", "k"),
-                ("lat", "22.5"),
                 ("attribute[kinds]", "a"),
                 ("attribute[kinds]", "b"),
                 ("attribute[n]", "3"),
+                ("lat", "22.5"),
             ])
         );
         let nested = Params::from_body(Some("application/json"), br#"{"a":{"b":1}}"#);
