@@ -83,7 +83,7 @@
 //! | [`dispute`] | [`Dispute`]: people's mediation from report to follow-up visit, with the ladder inside |
 //! | [`service`] | [`ServiceRequest`]: the service hall's catalogue and the request lifecycle with promised working-day dates |
 //! | [`work_order`] | [`WorkOrder`]: the 12345 work order — intake from any channel, dispatch, sign-for, returns, joint handling, reply, callback, redo and supervision |
-//! | [`open311`] | GeoReport v2 views of the catalogue and of service requests |
+//! | [`open311`] | GeoReport v2 views of the catalogue and of service requests and work orders, and [`Endpoint`](open311::server::Endpoint): the five GeoReport calls served over a journal, without an HTTP library |
 //! | [`journal`] | event stores: the `EventStore` trait, `MemoryStore`, `SqliteStore` (feature `sqlite`), `PostgresStore` (feature `postgres`); optimistic concurrency, idempotent retries, hash-chained tamper evidence, upcasters |
 //! | [`testing`] | given/when/then scenarios, an invariant checker, guided generation, coverage and bounded exploration for users' tests |
 //! | [`error`] | [`Error`], one type wrapping every module's errors |

@@ -46,6 +46,14 @@
 //!   handling body, the time limit in working days and the required
 //!   materials.
 //!
+//! # Serving it
+//!
+//! [`server::Endpoint`] answers GeoReport v2's five calls over a
+//! [`Journal`](crate::journal::Journal) of hall requests and work orders —
+//! posting as well as reading — with the specification's error list and
+//! status codes, and no HTTP library in it; `examples/open311_server.rs`
+//! serves it with axum.
+//!
 //! # Example
 //!
 //! ```
@@ -103,6 +111,8 @@ use crate::service::{
 };
 use crate::workflow::Case;
 use crate::workflow::{HasKind, Kind};
+
+pub mod server;
 
 /// The key of the extension object on requests and service definitions.
 pub const EXTENSION: &str = "grassroots";
