@@ -10,7 +10,8 @@
 //! - `city_year/play_100k/{1,2}_threads`: 100,000 cases of the default
 //!   mix played on that city — each generated from its own random stream,
 //!   every command decided, evolved and recorded on a fresh `Case`, the
-//!   history folded into `GovernanceMetrics` and dropped, one case in a
+//!   history folded into `GovernanceMetrics` (work orders into
+//!   `WorkOrderMetrics`) and dropped, one case in a
 //!   thousand replayed and compared — on one and two worker threads.
 //! - `city_year_histories/*`: 20,000 of those cases kept (about 50 MB of
 //!   histories, far more than the cache): replayed with `replay_state`
@@ -29,10 +30,12 @@ use std::time::{Duration, Instant};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use grassroots::dispute::{Dispute, DisputeEvent, Party};
 use grassroots::escalation::LadderEvent;
+use grassroots::id::OrgId;
 use grassroots::id::{ActorId, MaterialId};
 use grassroots::load::{City, CityCase, CityYear};
-use grassroots::metrics::GovernanceMetrics;
+use grassroots::metrics::{GovernanceMetrics, WorkOrderMetrics};
 use grassroots::service::{AttributeValue, ServiceRequest, ServiceRequestEvent, Submission};
+use grassroots::work_order::{Assignment, Intake, WorkOrder, WorkOrderEvent};
 use grassroots::workflow::{Case, Recorded, replay_state};
 
 const PLAYED: u64 = 100_000;
@@ -102,6 +105,17 @@ fn service_heap(e: &ServiceRequestEvent) -> usize {
             materials.capacity() * size_of::<MaterialId>()
         }
         ServiceRequestEvent::Ladder(l) => size_of::<LadderEvent>() + ladder_heap(l),
+        _ => 0,
+    }
+}
+
+fn work_order_heap(e: &WorkOrderEvent) -> usize {
+    match e {
+        WorkOrderEvent::Received(_) => size_of::<Intake>(),
+        WorkOrderEvent::Dispatched { assignment, .. } => {
+            size_of::<Assignment>() + assignment.assisting.capacity() * size_of::<OrgId>()
+        }
+        WorkOrderEvent::Ladder(l) => size_of::<LadderEvent>() + ladder_heap(l),
         _ => 0,
     }
 }
@@ -177,14 +191,18 @@ fn city_year(c: &mut Criterion) {
     // Histories kept, for replay, metrics and bytes.
     let mut disputes: Vec<Case<Dispute>> = Vec::new();
     let mut requests: Vec<Case<ServiceRequest>> = Vec::new();
+    let mut orders: Vec<Case<WorkOrder>> = Vec::new();
     for n in 0..KEPT {
         match city.play(n).case {
             CityCase::Dispute(c) => disputes.push(c),
             CityCase::ServiceRequest(c) => requests.push(c),
+            CityCase::WorkOrder(c) => orders.push(c),
+            _ => unreachable!("the city plays three workflows"),
         }
     }
     let events: usize = disputes.iter().map(|c| c.history().len()).sum::<usize>()
-        + requests.iter().map(|c| c.history().len()).sum::<usize>();
+        + requests.iter().map(|c| c.history().len()).sum::<usize>()
+        + orders.iter().map(|c| c.history().len()).sum::<usize>();
     let mut group = c.benchmark_group("city_year_histories");
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
@@ -198,12 +216,16 @@ fn city_year(c: &mut Criterion) {
             for c in &requests {
                 black_box(replay_state::<ServiceRequest>(c.id(), c.history()).expect("replays"));
             }
+            for c in &orders {
+                black_box(replay_state::<WorkOrder>(c.id(), c.history()).expect("replays"));
+            }
         })
     });
     // The same kind of histories, few enough to stay in the cache.
-    let (hot_disputes, hot_requests) = (
+    let (hot_disputes, hot_requests, hot_orders) = (
         &disputes[..disputes.len() / 10],
         &requests[..requests.len() / 10],
+        &orders[..orders.len() / 10],
     );
     let hot_events: usize = hot_disputes
         .iter()
@@ -212,7 +234,8 @@ fn city_year(c: &mut Criterion) {
         + hot_requests
             .iter()
             .map(|c| c.history().len())
-            .sum::<usize>();
+            .sum::<usize>()
+        + hot_orders.iter().map(|c| c.history().len()).sum::<usize>();
     group.throughput(Throughput::Elements(hot_events as u64));
     group.bench_function("replay_state_2k_cases", |b| {
         b.iter(|| {
@@ -222,20 +245,26 @@ fn city_year(c: &mut Criterion) {
             for c in hot_requests {
                 black_box(replay_state::<ServiceRequest>(c.id(), c.history()).expect("replays"));
             }
+            for c in hot_orders {
+                black_box(replay_state::<WorkOrder>(c.id(), c.history()).expect("replays"));
+            }
         })
     });
     group.throughput(Throughput::Elements(KEPT));
     group.bench_function("metrics_20k_cases", |b| {
         b.iter_batched(
-            GovernanceMetrics::new,
-            |mut m| {
+            || (GovernanceMetrics::new(), WorkOrderMetrics::default()),
+            |(mut m, mut w)| {
                 for c in &disputes {
                     m.observe_dispute(c.history());
                 }
                 for c in &requests {
                     m.observe_service_request(c.history());
                 }
-                m
+                for c in &orders {
+                    w.observe(c.history());
+                }
+                (m, w)
             },
             BatchSize::LargeInput,
         )
@@ -260,19 +289,30 @@ fn city_year(c: &mut Criterion) {
     for c in &requests {
         r.add(c.history(), service_heap);
     }
+    let mut w = Bytes {
+        cases: 0,
+        events: 0,
+        memory: 0,
+        json: 0,
+    };
+    for c in &orders {
+        w.add(c.history(), work_order_heap);
+    }
     println!(
-        "city_year sizes: Recorded<DisputeEvent> {} B, Recorded<ServiceRequestEvent> {} B, LadderEvent {} B (boxed)",
+        "city_year sizes: Recorded<DisputeEvent> {} B, Recorded<ServiceRequestEvent> {} B, Recorded<WorkOrderEvent> {} B, LadderEvent {} B (boxed)",
         size_of::<Recorded<DisputeEvent>>(),
         size_of::<Recorded<ServiceRequestEvent>>(),
+        size_of::<Recorded<WorkOrderEvent>>(),
         size_of::<LadderEvent>()
     );
     d.print("disputes");
     r.print("service requests");
+    w.print("work orders");
     let all = Bytes {
-        cases: d.cases + r.cases,
-        events: d.events + r.events,
-        memory: d.memory + r.memory,
-        json: d.json + r.json,
+        cases: d.cases + r.cases + w.cases,
+        events: d.events + r.events + w.events,
+        memory: d.memory + r.memory + w.memory,
+        json: d.json + r.json + w.json,
     };
     all.print("all");
 }

@@ -1,7 +1,7 @@
-//! The city-year at full speed: 20 million disputes and service requests
-//! over 365 days in a city of a million organisations — generated,
-//! decided, recorded, folded into governance metrics and dropped — with
-//! throughput and peak memory.
+//! The city-year at full speed: 20 million disputes, service requests and
+//! 12345 work orders over 365 days in a city of a million organisations —
+//! generated, decided, recorded, folded into governance metrics and
+//! dropped — with throughput and peak memory.
 //!
 //! ```text
 //! cargo run --release --features sim --example city_year                      # the full 20 million

@@ -71,7 +71,7 @@
 //! |---|---|
 //! | [`id`] | newtype identifiers, validated on construction and deserialisation |
 //! | [`metrics`] | [`GovernanceMetrics`](metrics::GovernanceMetrics): the three rates (response, resolution, satisfaction), on-time rate, overdue counts, the share resolved within the ceiling and median time per tier — per workflow, tier, kind and organisation — folded from histories |
-//! | `load` (feature `sim`) | a seeded load generator: a city's year of disputes and service requests (`load::CityYear`, 20 million cases by default) played through the real workflows on worker threads and folded into metrics |
+//! | `load` (feature `sim`) | a seeded load generator: a city's year of disputes, service requests and work orders (`load::CityYear`, 20 million cases by default) played through the real workflows on worker threads and folded into metrics |
 //! | [`tier`] | [`Tier`] (grid → municipal) and [`Severity`] |
 //! | [`actor`] | [`Actor`], [`Role`] and the permission check workflows call |
 //! | [`calendar`] | [`WorkingCalendar`] (weekends, public holidays, make-up working days) and [`TimeLimit`]: working-day deadlines |

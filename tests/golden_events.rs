@@ -156,6 +156,8 @@ fn bless() {
                     );
                 }
             }
+            // Work-order events come from the sample below.
+            _ => {}
         }
     }
     // Service steps a city-year never takes: acceptance from receipt, a

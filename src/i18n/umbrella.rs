@@ -140,6 +140,7 @@ fn load_error(e: &crate::load::LoadError) -> Cow<'_, str> {
         E::Policy(e) => e.zh(),
         E::Id(e) => e.zh(),
         E::Note(e) => e.zh(),
+        E::WorkOrder(e) => e.zh(),
     }
 }
 #[cfg(feature = "sim")]

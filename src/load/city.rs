@@ -21,6 +21,8 @@ use crate::service::{
     ServiceRequestCommand, sample, supervision_policy,
 };
 use crate::tier::Tier;
+use crate::work_order::sample::{CITY_APPEARANCE, NOISE, STREET_LIGHTING};
+use crate::work_order::{COUNCIL_LIAISON, DISPATCHER, WorkOrder};
 
 /// What kind of place an estate-tier body is, for the mix of disputes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,10 +97,81 @@ pub(crate) struct Notes {
     pub(crate) changed_mind: Note,
 }
 
+/// A body that handles work orders, and the officer who acts for it.
+#[derive(Debug, Clone)]
+pub(crate) struct Office {
+    pub(crate) id: OrgId,
+    pub(crate) member: Actor,
+}
+
+/// A community's work station (社区工作站): its office, and the grid worker
+/// and secretary who meet residents and act for it.
+#[derive(Debug, Clone)]
+pub(crate) struct Station {
+    /// An index into [`Orders::offices`].
+    pub(crate) office: usize,
+    pub(crate) grid_worker: Actor,
+    pub(crate) secretary: Actor,
+}
+
+/// Where work orders arise: an estate and the bodies around it that
+/// handle them (indices into [`Orders::stations`], [`Orders::offices`],
+/// [`Orders::liaisons`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Beat {
+    /// An index into [`City::estates`].
+    pub(crate) estate: usize,
+    /// The community's work station: city appearance.
+    pub(crate) station: usize,
+    /// The subdistrict's urban management office: city appearance and
+    /// street lighting.
+    pub(crate) urban: usize,
+    /// The subdistrict's environment office: noise.
+    pub(crate) environment: usize,
+    /// The district's street lighting office: main roads' lights.
+    pub(crate) lighting: usize,
+    /// The merchants' council serving the estate, if any.
+    pub(crate) council: Option<usize>,
+}
+
+/// Short notes of work orders (each at most 23 bytes).
+#[derive(Debug, Clone)]
+pub(crate) struct OrderNotes {
+    /// What requesters say, by matter (city appearance, noise, street
+    /// lighting).
+    pub(crate) described: [Note; 3],
+    pub(crate) handed_over: Note,
+    pub(crate) municipal_road: Note,
+    pub(crate) main_road: Note,
+    pub(crate) no_address: Note,
+    pub(crate) address_given: Note,
+    pub(crate) private_matter: Note,
+    pub(crate) site_checked: Note,
+    pub(crate) parts_ordered: Note,
+    pub(crate) dealt_with: Note,
+    pub(crate) came_back: Note,
+}
+
+/// The city's 12345 hotline: its workflow, the bodies that handle work
+/// orders, the places they arise and the people who act.
+#[derive(Debug)]
+pub(crate) struct Orders {
+    pub(crate) workflow: WorkOrder,
+    pub(crate) offices: Vec<Office>,
+    pub(crate) office_index: HashMap<OrgId, usize>,
+    pub(crate) stations: Vec<Station>,
+    /// The liaison of each merchants' council that serves an estate.
+    pub(crate) liaisons: Vec<Actor>,
+    pub(crate) beats: Vec<Beat>,
+    pub(crate) dispatcher: Actor,
+    pub(crate) supervisor: Actor,
+    pub(crate) notes: OrderNotes,
+}
+
 /// The city a [`CityYear`] runs in: the generated organisation graph,
-/// completed so every dispute and request can be routed, the dispute
-/// workflow, one service hall per subdistrict with its catalogue, and the
-/// people who act.
+/// completed so every dispute, request and work order can be routed, the
+/// dispute workflow, one service hall per subdistrict with its catalogue,
+/// the 12345 work-order workflow, and the people who act.
 ///
 /// Built once by [`City::build`] (about a second at the default scale)
 /// and shared by every worker: cases are played with [`City::play`].
@@ -107,7 +180,11 @@ pub(crate) struct Notes {
 /// a people's mediation team serving every estate-tier body (all dispute
 /// kinds, three mediators on its roster) and, for each community where
 /// some dispute kind has no handler at the community tier, a mediation
-/// point serving it with the missing kinds.
+/// point serving it with the missing kinds; a 12345 hotline centre
+/// serving the municipality, a work station for every community with an
+/// estate (city appearance), an urban management office (city appearance,
+/// street lighting) and an environment office (noise) for every
+/// subdistrict, and a street lighting office for every district.
 #[derive(Debug)]
 pub struct City {
     pub(crate) year: CityYear,
@@ -124,6 +201,7 @@ pub struct City {
     pub(crate) officers: HashMap<OrgId, Actor>,
     pub(crate) items: Vec<ItemCommands>,
     pub(crate) notes: Notes,
+    pub(crate) orders: Orders,
     pub(crate) intake_officer: Actor,
     pub(crate) system: Actor,
     pub(crate) probe: Actor,
@@ -168,9 +246,13 @@ impl City {
         let mut estate_ids = Vec::new();
         let mut communities = Vec::new();
         let mut subdistricts = Vec::new();
+        let mut districts = Vec::new();
+        let mut municipalities = Vec::new();
         let mut enterprises = Vec::new();
         for org in graph.orgs() {
             match org.kind {
+                OrgKind::District => districts.push(org.id.clone()),
+                OrgKind::Municipality => municipalities.push(org.id.clone()),
                 OrgKind::HousingEstate
                 | OrgKind::IndustrialPark
                 | OrgKind::CommercialDistrict
@@ -185,13 +267,19 @@ impl City {
             return Err(LoadError::NoEstates);
         }
         let mut property_companies: HashMap<OrgId, OrgId> = HashMap::new();
+        let mut estate_councils: HashMap<OrgId, OrgId> = HashMap::new();
         for link in graph.links() {
-            if matches!(link.relation, Relation::Serves(_))
-                && graph
-                    .org(&link.from)
-                    .is_some_and(|o| o.kind == OrgKind::PropertyManagementCompany)
-            {
-                property_companies.entry(link.to).or_insert(link.from);
+            if !matches!(link.relation, Relation::Serves(_)) {
+                continue;
+            }
+            match graph.org(&link.from).map(|o| &o.kind) {
+                Some(OrgKind::PropertyManagementCompany) => {
+                    property_companies.entry(link.to).or_insert(link.from);
+                }
+                Some(OrgKind::MerchantsCouncil) => {
+                    estate_councils.entry(link.to).or_insert(link.from);
+                }
+                _ => {}
             }
         }
 
@@ -304,6 +392,15 @@ impl City {
             officers.insert(body.clone(), officer);
         }
 
+        let hotline = add_hotline(
+            &mut graph,
+            &mut buf,
+            since,
+            &estates,
+            &estate_councils,
+            municipalities.first(),
+        )?;
+
         let graph = Arc::new(graph);
         let calendar = Arc::new(WorkingCalendar::prc());
         let dispute = Dispute::new(Ladder::new(
@@ -387,6 +484,43 @@ impl City {
             .iter()
             .map(|item| item_commands(item, year.start))
             .collect();
+        let work_orders = WorkOrder::try_new(
+            hotline.centre.clone(),
+            Ladder::new(
+                Arc::clone(&policies),
+                Arc::clone(&graph),
+                Arc::clone(&calendar),
+            ),
+        )?;
+        let orders = Orders {
+            dispatcher: Actor::new(ActorId::new("dispatcher.12345")?)
+                .with_role(DISPATCHER)
+                .acting_for(hotline.centre.clone()),
+            supervisor: Actor::new(ActorId::new("sup.12345")?).with_role(Role::Supervisor),
+            workflow: work_orders,
+            offices: hotline.offices,
+            office_index: hotline.office_index,
+            stations: hotline.stations,
+            liaisons: hotline.liaisons,
+            beats: hotline.beats,
+            notes: OrderNotes {
+                described: [
+                    note("stalls block the lane")?,
+                    note("noise at night")?,
+                    note("street light out")?,
+                ],
+                handed_over: note("passed on to 12345")?,
+                municipal_road: note("a municipal road")?,
+                main_road: note("a main road's light")?,
+                no_address: note("no house number")?,
+                address_given: note("the call gives it")?,
+                private_matter: note("a private matter")?,
+                site_checked: note("site checked")?,
+                parts_ordered: note("parts on order")?,
+                dealt_with: note("dealt with on site")?,
+                came_back: note("it came back")?,
+            },
+        };
 
         let start = start_of(year.start);
         let end = start_of(year.start + chrono::Days::new(u64::from(year.days)));
@@ -402,6 +536,7 @@ impl City {
             rosters,
             officers,
             items,
+            orders,
             notes: Notes {
                 basis: note("catalogue terms")?,
                 waiting: note("awaiting an appraisal")?,
@@ -437,6 +572,11 @@ impl City {
     /// The service halls' workflows, one per subdistrict.
     pub fn halls(&self) -> impl Iterator<Item = &ServiceRequest> {
         self.halls.iter().map(|h| &h.service)
+    }
+
+    /// The 12345 work-order workflow the city's work orders run on.
+    pub fn work_orders(&self) -> &WorkOrder {
+        &self.orders.workflow
     }
 
     /// The estate-tier places disputes arise at.
@@ -500,4 +640,193 @@ fn item_commands(item: &ServiceItem, day: NaiveDate) -> ItemCommands {
         complete: submit(materials),
         incomplete,
     }
+}
+
+/// What [`add_hotline`] added to the graph.
+struct Hotline {
+    centre: OrgId,
+    offices: Vec<Office>,
+    office_index: HashMap<OrgId, usize>,
+    stations: Vec<Station>,
+    liaisons: Vec<Actor>,
+    beats: Vec<Beat>,
+}
+
+/// The offices added so far, by id.
+struct OfficeBook {
+    list: Vec<Office>,
+    index: HashMap<OrgId, usize>,
+    since: Validity,
+}
+
+impl OfficeBook {
+    /// Adds an office of `kind` serving `area` with `capabilities`, once;
+    /// its index.
+    fn add(
+        &mut self,
+        graph: &mut OrgGraph,
+        buf: &mut String,
+        prefix: &str,
+        kind: &'static str,
+        area: &OrgId,
+        capabilities: &[Need],
+    ) -> Result<usize, LoadError> {
+        let id = org_id(buf, format_args!("{prefix}-{area}"))?;
+        if let Some(&i) = self.index.get(&id) {
+            return Ok(i);
+        }
+        graph.try_add_org(
+            Org::new(
+                id.clone(),
+                format!("{area} {kind}"),
+                OrgKind::Custom(crate::vocabulary::Name::from_static(kind)),
+            )
+            .with_capabilities(capabilities.iter().copied()),
+        )?;
+        graph.try_link(&id, Relation::Serves(self.since), area)?;
+        let member = Actor::new(actor_id(buf, format_args!("wo.{id}"))?)
+            .with_role(Role::DepartmentOfficer)
+            .acting_for(id.clone());
+        self.list.push(Office {
+            id: id.clone(),
+            member,
+        });
+        self.index.insert(id, self.list.len() - 1);
+        Ok(self.list.len() - 1)
+    }
+}
+
+/// Adds the city's 12345 hotline centre (serving the municipality) and the
+/// bodies work orders are dispatched to: a work station for every
+/// community with an estate (city appearance), an urban management office
+/// (city appearance, street lighting) and an environment office (noise)
+/// for every subdistrict, a street lighting office for every district.
+/// Every estate whose community, subdistrict and district the graph knows
+/// becomes a beat.
+fn add_hotline(
+    graph: &mut OrgGraph,
+    buf: &mut String,
+    since: Validity,
+    estates: &[Estate],
+    estate_councils: &HashMap<OrgId, OrgId>,
+    municipality: Option<&OrgId>,
+) -> Result<Hotline, LoadError> {
+    let centre = OrgId::new("hotline-12345")?;
+    graph.try_add_org(Org::new(
+        centre.clone(),
+        "City 12345 hotline centre",
+        OrgKind::ComprehensiveGovernanceCentre,
+    ))?;
+    if let Some(city) = municipality {
+        graph.try_link(&centre, Relation::Serves(since), city)?;
+    }
+    let mut offices = OfficeBook {
+        list: Vec::new(),
+        index: HashMap::new(),
+        since,
+    };
+    let mut stations: Vec<Station> = Vec::new();
+    let mut station_of: HashMap<OrgId, usize> = HashMap::new();
+    let mut liaisons: Vec<Actor> = Vec::new();
+    let mut liaison_of: HashMap<OrgId, usize> = HashMap::new();
+    let mut beats = Vec::new();
+    for (e, estate) in estates.iter().enumerate() {
+        let (mut community, mut subdistrict, mut district) = (None, None, None);
+        for org in graph.ancestors(&estate.id) {
+            match org.kind {
+                OrgKind::Community if community.is_none() => community = Some(org.id.clone()),
+                OrgKind::Subdistrict if subdistrict.is_none() => {
+                    subdistrict = Some(org.id.clone());
+                }
+                OrgKind::District if district.is_none() => district = Some(org.id.clone()),
+                _ => {}
+            }
+        }
+        let (Some(community), Some(subdistrict), Some(district)) =
+            (community, subdistrict, district)
+        else {
+            continue;
+        };
+        let station = match station_of.get(&community) {
+            Some(&s) => s,
+            None => {
+                let office = offices.add(
+                    graph,
+                    buf,
+                    "ws",
+                    "community_work_station",
+                    &community,
+                    &[CITY_APPEARANCE],
+                )?;
+                let grid_worker = Actor::new(actor_id(buf, format_args!("gw.ws.{community}"))?)
+                    .with_role(Role::GridWorker)
+                    .acting_for(offices.list[office].id.clone());
+                let secretary = Actor::new(actor_id(buf, format_args!("sec.{community}"))?)
+                    .with_role(Role::Officer(Tier::Community))
+                    .acting_for(offices.list[office].id.clone());
+                stations.push(Station {
+                    office,
+                    grid_worker,
+                    secretary,
+                });
+                station_of.insert(community, stations.len() - 1);
+                stations.len() - 1
+            }
+        };
+        let urban = offices.add(
+            graph,
+            buf,
+            "urb",
+            "urban_management",
+            &subdistrict,
+            &[CITY_APPEARANCE, STREET_LIGHTING],
+        )?;
+        let environment = offices.add(
+            graph,
+            buf,
+            "env",
+            "environment_office",
+            &subdistrict,
+            &[NOISE],
+        )?;
+        let lighting = offices.add(
+            graph,
+            buf,
+            "lit",
+            "lighting_office",
+            &district,
+            &[STREET_LIGHTING],
+        )?;
+        let council = match estate_councils.get(&estate.id) {
+            Some(council) => Some(match liaison_of.get(council) {
+                Some(&l) => l,
+                None => {
+                    liaisons.push(
+                        Actor::new(actor_id(buf, format_args!("liaison.{council}"))?)
+                            .with_role(COUNCIL_LIAISON)
+                            .acting_for(council.clone()),
+                    );
+                    liaison_of.insert(council.clone(), liaisons.len() - 1);
+                    liaisons.len() - 1
+                }
+            }),
+            None => None,
+        };
+        beats.push(Beat {
+            estate: e,
+            station,
+            urban,
+            environment,
+            lighting,
+            council,
+        });
+    }
+    Ok(Hotline {
+        centre,
+        offices: offices.list,
+        office_index: offices.index,
+        stations,
+        liaisons,
+        beats,
+    })
 }

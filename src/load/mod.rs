@@ -1,6 +1,6 @@
-//! A seeded load generator: a city's year of disputes and service
-//! requests, decided, recorded and folded into governance metrics — for
-//! the crate's own benchmarks and for your load tests.
+//! A seeded load generator: a city's year of disputes, service requests
+//! and 12345 work orders, decided, recorded and folded into governance
+//! metrics — for the crate's own benchmarks and for your load tests.
 //!
 //! A [`CityYear`] says how many cases arrive over how many days, in which
 //! city ([`CityScale`]) and with which [`Mix`] of kinds, parties and
@@ -32,6 +32,9 @@
 //!
 //! let disputes = report.metrics.by_case_type(CaseType::Dispute);
 //! assert!(disputes.resolution_rate().unwrap() > 0.5);
+//! // Work orders have their own indicators.
+//! assert_eq!(report.work_order_metrics.received(), report.work_orders);
+//! assert!(report.work_order_metrics.callback_satisfaction().unwrap() > 0.5);
 //! println!("{report}");
 //! # Ok::<(), grassroots::load::LoadError>(())
 //! ```
@@ -72,11 +75,27 @@
 //!   returned by a department, suspended, extended, left overdue (a `Tick`
 //!   records it and sends supervision), denied, rated badly and sent back
 //!   for rework;
+//! - **work orders** (12345) arise at an estate and come in by the
+//!   hotline, the app, a grid worker or a secretary face-to-face (both
+//!   acting for the community's work station) or the merchants' council
+//!   serving the place; a body that received one first takes it on (a work
+//!   station, for city appearance) or hands it over with a record; the
+//!   dispatcher dispatches it through the graph (city appearance to the
+//!   work station, noise to the subdistrict's environment office, street
+//!   lighting to its urban management office), now and then with an
+//!   assisting body; some are signed for late (a `Tick` records it), some
+//!   returned — re-dispatched to another body or the dispatch upheld — some
+//!   extended, left overdue (a `Tick` records it and starts supervision),
+//!   dismissed or withdrawn; the lead replies, the dispatcher calls the
+//!   requester back and closes the order, or has it redone after a
+//!   dissatisfied callback that found the reply wanting;
 //! - a share of cases gets one **deliberately refused** command — sent by
 //!   the wrong actor (a passer-by accepting, a party recording a session,
 //!   a clerk of another hall), too late (judicial confirmation after the
 //!   window, an extension after the deadline) or in a state it does not
-//!   apply to (signing before an agreement, rating before delivery). The
+//!   apply to (signing before an agreement, rating before delivery, a
+//!   callback before the reply, dismissing a request a body received
+//!   first). The
 //!   report counts them; any other refusal, or a refused command that was
 //!   accepted, counts as *unexpected* (zero in a correct run).
 //!
@@ -92,12 +111,17 @@
 //! and the studios paired with it); each subdistrict's administrative
 //! service centre is a hall with a catalogue, supervised at the
 //! subdistrict tier ([`supervision_policy`](crate::service::supervision_policy)).
-//! Disputes use the report's default escalation policy.
+//! Disputes use the report's default escalation policy. A 12345 hotline
+//! centre serves the city, with a work station for every community, an
+//! urban management and an environment office for every subdistrict and a
+//! street lighting office for every district; work orders are supervised
+//! at the subdistrict tier like service requests.
 
 mod city;
 mod dispute;
 mod script;
 mod service;
+mod work_order;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -116,10 +140,12 @@ use crate::escalation::PolicyError;
 use crate::id::{CaseId, IdError, OrgId};
 use crate::matter::DisputeKind;
 use crate::metrics::GovernanceMetrics;
+use crate::metrics::WorkOrderMetrics;
 use crate::org::OrgGraphError;
 use crate::org::generate::CityScale;
 use crate::service::{CatalogueError, NoteError, ServiceRequest, ServiceRequestStateKind};
 use crate::tier::{Severity, Tier};
+use crate::work_order::{WorkOrder, WorkOrderConfigError, WorkOrderStateKind};
 use crate::workflow::{Case, HasKind, Kind, replay_state};
 use script::Log;
 
@@ -148,6 +174,9 @@ pub enum LoadError {
     /// A prepared note was refused.
     #[error(transparent)]
     Note(#[from] NoteError),
+    /// The 12345 work-order workflow was refused.
+    #[error(transparent)]
+    WorkOrder(#[from] WorkOrderConfigError),
 }
 
 /// The shares and weights of what happens in a [`CityYear`].
@@ -165,10 +194,13 @@ pub enum LoadError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Mix {
-    /// Share of cases that are disputes; the rest are service requests.
-    /// Default 0.2 (a real city sees fewer disputes per request; the
-    /// default gives the dispute workflow a real share of the load).
+    /// Share of cases that are disputes. Default 0.2 (a real city sees
+    /// fewer disputes per request; the default gives the dispute workflow
+    /// a real share of the load).
     pub disputes: f64,
+    /// Share of cases that are 12345 work orders; the rest (after
+    /// disputes) are service requests. Default 0.3.
+    pub work_orders: f64,
     /// Weights of the dispute kinds, in [`DisputeKind::ALL`](crate::matter::DisputeKind::ALL)
     /// order (labour, commercial, neighbour, property management,
     /// consumer, other). Default `[20, 8, 30, 20, 15, 7]`; parks add labour
@@ -215,6 +247,29 @@ pub struct Mix {
     pub bad_reviews: f64,
     /// Share of cases with one deliberately refused command. Default 0.08.
     pub refused_commands: f64,
+    /// Weights of the channels work orders come in by, in
+    /// [`Channel::ALL`](crate::work_order::Channel::ALL) order (hotline,
+    /// app, grid worker, secretary face-to-face, merchants' council).
+    /// Default `[55, 20, 12, 8, 5]`; a place no council serves turns a
+    /// council's request into a hotline call.
+    pub work_order_channels: [u32; 5],
+    /// Weights of the matters of work orders (city appearance, noise,
+    /// street lighting). Default `[45, 35, 20]`.
+    pub work_order_matters: [u32; 3],
+    /// Share of work orders the dispatcher dismisses. Default 0.03.
+    pub dismissed: f64,
+    /// Share of work orders dispatched with an assisting body (joint
+    /// handling). Default 0.05.
+    pub joint_handling: f64,
+    /// Share of work orders signed for only after a `Tick` recorded the
+    /// sign-for deadline missed. Default 0.04.
+    pub late_sign_for: f64,
+    /// Share of work orders the lead body returns (re-dispatched, or the
+    /// dispatch upheld). Default 0.08.
+    pub returned_orders: f64,
+    /// Share of work orders whose callback finds the requester
+    /// dissatisfied and the reply wanting, so they are redone. Default 0.05.
+    pub redone: f64,
 }
 
 impl Default for Mix {
@@ -239,6 +294,14 @@ impl Default for Mix {
             rated: 0.7,
             bad_reviews: 0.08,
             refused_commands: 0.08,
+            work_orders: 0.3,
+            work_order_channels: [55, 20, 12, 8, 5],
+            work_order_matters: [45, 35, 20],
+            dismissed: 0.03,
+            joint_handling: 0.05,
+            late_sign_for: 0.04,
+            returned_orders: 0.08,
+            redone: 0.05,
         }
     }
 }
@@ -332,13 +395,16 @@ impl CityYear {
     }
 }
 
-/// One played case: a dispute or a service request.
+/// One played case: a dispute, a service request or a work order.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum CityCase {
     /// A dispute.
     Dispute(Case<Dispute>),
     /// A service request.
     ServiceRequest(Case<ServiceRequest>),
+    /// A 12345 work order.
+    WorkOrder(Case<WorkOrder>),
 }
 
 impl CityCase {
@@ -347,6 +413,7 @@ impl CityCase {
         match self {
             CityCase::Dispute(c) => c.version(),
             CityCase::ServiceRequest(c) => c.version(),
+            CityCase::WorkOrder(c) => c.version(),
         }
     }
 
@@ -355,6 +422,7 @@ impl CityCase {
         match self {
             CityCase::Dispute(c) => c.id(),
             CityCase::ServiceRequest(c) => c.id(),
+            CityCase::WorkOrder(c) => c.id(),
         }
     }
 }
@@ -463,7 +531,7 @@ impl City {
     fn play_with(&self, n: u64, scratch: &mut Scratch) -> (CityCase, Log) {
         let year = &self.year;
         let mut rng = case_rng(year.seed, n);
-        let is_dispute = script::chance(&mut rng, year.mix.disputes);
+        let roll: f64 = rng.random();
         let day =
             u64::try_from(u128::from(n) * u128::from(year.days) / u128::from(year.cases.max(1)))
                 .unwrap_or(0);
@@ -472,10 +540,14 @@ impl City {
         let at = self.start
             + TimeDelta::days(i64::try_from(day).unwrap_or(0))
             + TimeDelta::minutes(minutes);
-        if is_dispute {
+        if roll < year.mix.disputes {
             let id = case_id(&mut scratch.buf, 'D', n);
             let s = dispute::play(self, n, id, at, &mut rng, scratch);
             (CityCase::Dispute(s.case), s.log)
+        } else if roll < year.mix.disputes + year.mix.work_orders && !self.orders.beats.is_empty() {
+            let id = case_id(&mut scratch.buf, 'W', n);
+            let s = work_order::play(self, n, id, at, &mut rng, &mut scratch.buf);
+            (CityCase::WorkOrder(s.case), s.log)
         } else {
             let id = case_id(&mut scratch.buf, 'S', n);
             let s = service::play(self, n, id, at, &mut rng, &mut scratch.buf);
@@ -561,7 +633,9 @@ struct Tally {
     replay_mismatches: u64,
     dispute_states: [u64; DisputeStateKind::COUNT],
     service_states: [u64; ServiceRequestStateKind::COUNT],
+    work_order_states: [u64; WorkOrderStateKind::COUNT],
     metrics: GovernanceMetrics,
+    work_order_metrics: WorkOrderMetrics,
 }
 
 const EXAMPLES: usize = 5;
@@ -596,6 +670,15 @@ impl Tally {
                     self.replay_mismatches += u64::from(replayed.as_ref() != Ok(c.state()));
                 }
             }
+            CityCase::WorkOrder(c) => {
+                self.work_order_states[c.state().kind().index()] += 1;
+                self.work_order_metrics.observe(c.history());
+                if replay {
+                    self.replayed += 1;
+                    let replayed = replay_state::<WorkOrder>(c.id(), c.history());
+                    self.replay_mismatches += u64::from(replayed.as_ref() != Ok(c.state()));
+                }
+            }
         }
     }
 
@@ -617,7 +700,15 @@ impl Tally {
         for (m, t) in self.service_states.iter_mut().zip(other.service_states) {
             *m += t;
         }
+        for (m, t) in self
+            .work_order_states
+            .iter_mut()
+            .zip(other.work_order_states)
+        {
+            *m += t;
+        }
         self.metrics.merge(other.metrics);
+        self.work_order_metrics.merge(&other.work_order_metrics);
     }
 
     fn into_report(mut self, threads: usize, elapsed: Duration) -> CityYearReport {
@@ -633,10 +724,12 @@ impl Tally {
         // state add up to the cases.
         let disputes = self.dispute_states.iter().sum::<u64>();
         let service_requests = self.service_states.iter().sum::<u64>();
+        let work_orders = self.work_order_states.iter().sum::<u64>();
         CityYearReport {
-            cases: disputes + service_requests,
+            cases: disputes + service_requests + work_orders,
             disputes,
             service_requests,
+            work_orders,
             commands: self.commands,
             events: self.events,
             refused: self.refused,
@@ -646,7 +739,9 @@ impl Tally {
             replay_mismatches: self.replay_mismatches,
             dispute_states: states(&self.dispute_states),
             service_states: states(&self.service_states),
+            work_order_states: states(&self.work_order_states),
             metrics: self.metrics,
+            work_order_metrics: self.work_order_metrics,
             threads,
             setup: Duration::ZERO,
             elapsed,
@@ -669,6 +764,8 @@ pub struct CityYearReport {
     pub disputes: u64,
     /// Of those, service requests.
     pub service_requests: u64,
+    /// Of those, 12345 work orders.
+    pub work_orders: u64,
     /// Commands sent (accepted and refused).
     pub commands: u64,
     /// Events recorded.
@@ -688,8 +785,12 @@ pub struct CityYearReport {
     pub dispute_states: BTreeMap<DisputeStateKind, u64>,
     /// Service requests by the state they ended the year in.
     pub service_states: BTreeMap<ServiceRequestStateKind, u64>,
-    /// The year's governance metrics.
+    /// Work orders by the state they ended the year in.
+    pub work_order_states: BTreeMap<WorkOrderStateKind, u64>,
+    /// The year's governance metrics (of disputes and service requests).
     pub metrics: GovernanceMetrics,
+    /// The year's work-order indicators.
+    pub work_order_metrics: WorkOrderMetrics,
     /// Worker threads.
     pub threads: usize,
     /// Time to build the city (zero when [`City::run`] was called on a
@@ -722,8 +823,8 @@ impl fmt::Display for CityYearReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "City-year: {} cases ({} disputes, {} service requests) on {} thread(s)",
-            self.cases, self.disputes, self.service_requests, self.threads
+            "City-year: {} cases ({} disputes, {} service requests, {} work orders) on {} thread(s)",
+            self.cases, self.disputes, self.service_requests, self.work_orders, self.threads
         )?;
         writeln!(
             f,
@@ -767,6 +868,16 @@ impl fmt::Display for CityYearReport {
         }
         writeln!(f, "  disputes at the end: {}", list(&self.dispute_states))?;
         writeln!(f, "  requests at the end: {}", list(&self.service_states))?;
+        writeln!(
+            f,
+            "  work orders at the end: {}",
+            list(&self.work_order_states)
+        )?;
+        writeln!(f)?;
+        writeln!(f, "Work orders (12345)")?;
+        for line in self.work_order_metrics.to_string().lines() {
+            writeln!(f, "  {line}")?;
+        }
         writeln!(f)?;
         if f.alternate() {
             write!(f, "{:#}", self.metrics)

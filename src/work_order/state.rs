@@ -484,9 +484,15 @@ impl WorkOrderState {
     /// Applies one fact. Consults nothing but the state and the event; an
     /// event that does not apply leaves the state as it is (the declared
     /// transition table catches such a decision).
-    pub(crate) fn evolve(self, event: &WorkOrderEvent) -> Self {
+    pub(crate) fn evolve(mut self, event: &WorkOrderEvent) -> Self {
         use WorkOrderEvent as E;
         use WorkOrderState as S;
+        // Facts that leave the order where it is change it in place,
+        // without moving the state (or the ladder's) through a rebuilt
+        // variant.
+        if self.apply_in_place(event) {
+            return self;
+        }
         match (self, event) {
             (S::New, E::Received(intake)) => {
                 let order = Box::new(Order {
@@ -520,7 +526,7 @@ impl WorkOrderState {
                 S::AwaitingDispatch(order)
             }
             (
-                S::AwaitingDispatch(order) | S::ReturnPending { order, .. },
+                S::AwaitingDispatch(order),
                 E::Dispatched {
                     assignment,
                     at,
@@ -535,6 +541,23 @@ impl WorkOrderState {
                     sign_for_overdue: None,
                 }),
             },
+            (
+                S::ReturnPending { order, mut pending },
+                E::Dispatched {
+                    assignment,
+                    at,
+                    sign_for_due,
+                },
+            ) => {
+                // The returned dispatch's allocation holds the new one.
+                *pending = Pending {
+                    assignment: (**assignment).clone(),
+                    dispatched_at: *at,
+                    sign_for_due: *sign_for_due,
+                    sign_for_overdue: None,
+                };
+                S::Dispatched { order, pending }
+            }
             (
                 S::ReturnPending { order, mut pending },
                 E::DispatchUpheld {
@@ -553,10 +576,6 @@ impl WorkOrderState {
                 order,
                 reason: reason.clone(),
             },
-            (S::Dispatched { order, mut pending }, E::SignForOverdue { deadline }) => {
-                pending.sign_for_overdue = Some(*deadline);
-                S::Dispatched { order, pending }
-            }
             (S::Dispatched { order, pending }, E::SignedFor { at, due, .. }) => S::InHand {
                 order,
                 handling: Box::new(Handling::new(pending.assignment, *at, *due)),
@@ -567,15 +586,6 @@ impl WorkOrderState {
                     reason: reason.clone(),
                 });
                 S::ReturnPending { order, pending }
-            }
-            (state, E::Ladder(e)) if state.running().is_some() => state.map_running(|h| {
-                embed::evolve::<Ladder>(&mut h.ladder, e);
-            }),
-            (state, E::Overdue { deadline }) if state.running().is_some() => {
-                state.map_running(|h| h.overdue = Some(*deadline))
-            }
-            (state, E::Assisted { by, .. }) if state.running().is_some() => {
-                state.map_running(|h| h.assisted.push(by.clone()))
             }
             (
                 S::InHand { order, handling },
@@ -683,33 +693,30 @@ impl WorkOrderState {
         }
     }
 
-    /// Applies `f` to the handling of a running state, keeping the variant.
-    fn map_running(self, f: impl FnOnce(&mut Handling)) -> Self {
+    /// Applies a fact that keeps the order in its state — a missed
+    /// sign-for, a step of supervision, overdue, an assisting body's report
+    /// — in place. Returns whether it was one (in a state it applies to).
+    fn apply_in_place(&mut self, event: &WorkOrderEvent) -> bool {
+        use WorkOrderEvent as E;
         use WorkOrderState as S;
-        match self {
-            S::InHand {
-                order,
-                mut handling,
-            } => {
-                f(&mut handling);
-                S::InHand { order, handling }
+        match (self, event) {
+            (S::Dispatched { pending, .. }, E::SignForOverdue { deadline }) => {
+                pending.sign_for_overdue = Some(*deadline);
             }
-            S::ExtensionRequested {
-                order,
-                mut handling,
-                working_days,
-                reason,
-            } => {
-                f(&mut handling);
-                S::ExtensionRequested {
-                    order,
-                    handling,
-                    working_days,
-                    reason,
-                }
+            (S::InHand { handling, .. } | S::ExtensionRequested { handling, .. }, E::Ladder(e)) => {
+                embed::evolve::<Ladder>(&mut handling.ladder, e)
             }
-            other => other,
+            (
+                S::InHand { handling, .. } | S::ExtensionRequested { handling, .. },
+                E::Overdue { deadline },
+            ) => handling.overdue = Some(*deadline),
+            (
+                S::InHand { handling, .. } | S::ExtensionRequested { handling, .. },
+                E::Assisted { by, .. },
+            ) => handling.assisted.push(by.clone()),
+            _ => return false,
         }
+        true
     }
 
     /// The order of an open state.
