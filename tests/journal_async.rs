@@ -26,7 +26,7 @@ use grassroots::journal::read::{
 };
 use grassroots::journal::{
     self, AppendOutcome, AsyncEventStore, AsyncJournal, AsyncRunner, AsyncSweeper, EventStore,
-    ExecuteError, StreamKey,
+    ExecuteError, StreamKey, SweepOptions,
 };
 use grassroots::workflow::{Case, Context};
 use support::stores::BlockingStore;
@@ -228,6 +228,43 @@ async fn the_sweeper_moves_due_cases<S: AsyncEventStore>(journal: &AsyncJournal<
     assert_eq!(later.ticked.len(), 1, "then T-2: {later}");
 }
 
+/// Three sweepers in three tasks at once, small pages: they share the
+/// claims, and every due ticket is reminded exactly once.
+async fn sweepers_at_once_remind_each_case_once<S>(store: Arc<S>, tenant: TenantId)
+where
+    S: AsyncEventStore + 'static,
+{
+    const TICKETS: usize = 20;
+    let journal = AsyncJournal::new(Arc::clone(&store), tenant.clone());
+    for n in 0..TICKETS {
+        open_ticket(&journal, n).await;
+    }
+    let due = t0() + Duration::hours(REMIND_AFTER_HOURS + 1);
+    let options = SweepOptions {
+        page: 3,
+        ..SweepOptions::default()
+    };
+    let mut tasks = Vec::new();
+    for _ in 0..3 {
+        let sweeper =
+            AsyncSweeper::new(Arc::clone(&store), tenant.clone(), Ticket).with_options(options);
+        tasks.push(tokio::spawn(async move {
+            let report = sweeper.sweep(due).await.unwrap();
+            assert!(report.failed.is_empty(), "{report}");
+            report.events()
+        }));
+    }
+    let mut events = 0;
+    for task in tasks {
+        events += task.await.unwrap();
+    }
+    assert_eq!(events, TICKETS, "one reminder per ticket, none twice");
+    for n in 0..TICKETS {
+        let case: Case<Ticket> = journal.load(&format!("T-{n}").parse().unwrap()).await.unwrap();
+        assert_eq!(case.version(), 2, "T-{n}");
+    }
+}
+
 /// The sweeper's loop sweeps, waits, and stops when its signal fires.
 async fn the_sweep_loop_stops_on_its_signal<S: AsyncEventStore>(journal: &AsyncJournal<S>) {
     open_ticket(journal, 0).await;
@@ -351,6 +388,14 @@ mod sqlite {
     fn the_async_sweeper_moves_due_cases_on_sqlite() {
         let dir = tempfile::tempdir().unwrap();
         runtime().block_on(the_sweeper_moves_due_cases(&journal(&dir, "sweep")));
+    }
+
+    #[test]
+    fn three_async_sweepers_on_sqlite_remind_each_case_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(AsyncSqliteStore::new(support::stores::sqlite_in(&dir)));
+        let tenant = support::stores::tenant("sweepers");
+        runtime().block_on(sweepers_at_once_remind_each_case_once(store, tenant));
     }
 
     #[test]
@@ -482,6 +527,20 @@ mod postgres {
         };
         let tenant = support::stores::tenant("race");
         runtime.block_on(raw_appends_race_without_overwrites(Arc::new(store), tenant));
+    }
+
+    #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
+    fn three_async_sweepers_on_postgres_remind_each_case_once() {
+        let runtime = runtime();
+        let Some(store) = support::stores::async_postgres_on(&runtime) else {
+            return;
+        };
+        let tenant = support::stores::tenant("sweepers");
+        runtime.block_on(sweepers_at_once_remind_each_case_once(Arc::new(store), tenant));
     }
 
     #[test]

@@ -249,13 +249,16 @@ mod tests {
         let result = runtime().block_on(on_blocking_thread::<(), _>(BACKEND, || {
             panic!("a bug in the store")
         }));
-        match result {
-            Err(JournalError::TaskFailed { backend, source }) => {
-                assert_eq!(backend, "sqlite");
+        let error = result.expect_err("the call panicked");
+        match &error {
+            JournalError::TaskFailed { backend, source } => {
+                assert_eq!(*backend, "sqlite");
                 assert!(source.to_string().contains("panic"), "{source}");
             }
             other => panic!("expected a failed task, got {other:?}"),
         }
+        use crate::i18n::Localized;
+        assert!(error.zh().contains("阻塞线程"), "{}", error.zh());
     }
 
     #[test]
