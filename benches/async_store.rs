@@ -47,7 +47,11 @@ fn note(id: String) -> NewEvent {
 }
 
 fn stream(tenant: &TenantId, id: String) -> StreamKey {
-    StreamKey::new(tenant.clone(), "notes".parse().unwrap(), id.parse().unwrap())
+    StreamKey::new(
+        tenant.clone(),
+        "notes".parse().unwrap(),
+        id.parse().unwrap(),
+    )
 }
 
 /// Eight writers, writer `w` in `tenants[w % tenants.len()]`, each
@@ -59,9 +63,8 @@ async fn batched(store: &Arc<AsyncPostgresStore>, tenants: &[TenantId], rounds: 
         let (store, tenant) = (Arc::clone(store), tenants[w % tenants.len()].clone());
         tasks.push(tokio::spawn(async move {
             for r in 0..rounds {
-                let events: Vec<NewEvent> = (0..BATCH)
-                    .map(|i| note(format!("w{w}-r{r}-{i}")))
-                    .collect();
+                let events: Vec<NewEvent> =
+                    (0..BATCH).map(|i| note(format!("w{w}-r{r}-{i}"))).collect();
                 let key = stream(&tenant, format!("W{w}-R{r}"));
                 store.append(&key, 0, &events).await.unwrap();
             }
@@ -75,7 +78,11 @@ async fn batched(store: &Arc<AsyncPostgresStore>, tenants: &[TenantId], rounds: 
 
 /// `writers` tasks, each appending [`SINGLES`] single events to a case of
 /// its own, one after another: every append's latency.
-async fn singles(store: &Arc<AsyncPostgresStore>, tenant: &TenantId, writers: usize) -> Vec<Duration> {
+async fn singles(
+    store: &Arc<AsyncPostgresStore>,
+    tenant: &TenantId,
+    writers: usize,
+) -> Vec<Duration> {
     let mut tasks = Vec::new();
     for w in 0..writers {
         let (store, tenant) = (Arc::clone(store), tenant.clone());
@@ -143,9 +150,7 @@ fn main() {
         batched(&store, &eight, 1).await;
 
         let rate = batched(&store, &one, rounds).await;
-        println!(
-            "8 writers, one tenant, batches of {BATCH} to distinct cases: {rate:.0} events/s"
-        );
+        println!("8 writers, one tenant, batches of {BATCH} to distinct cases: {rate:.0} events/s");
         let rate = batched(&store, &eight, rounds).await;
         println!(
             "8 writers, eight tenants, batches of {BATCH} to distinct cases: {rate:.0} events/s"

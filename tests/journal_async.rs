@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
-use grassroots::id::{CaseId, TenantId};
 use grassroots::id::OrgId;
+use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::read::{
     CaseIndex, CaseKey, CaseQueries, CaseRow, MemoryReadStore, Page, Runner,
 };
@@ -136,7 +136,11 @@ where
         .read_all(journal.tenant(), 0, 1_000_000)
         .await
         .unwrap();
-    assert_eq!(feed.len(), accepted.len(), "nothing stored twice in the log");
+    assert_eq!(
+        feed.len(),
+        accepted.len(),
+        "nothing stored twice in the log"
+    );
 }
 
 /// Raw appends of eight tasks racing on one stream, each expecting the
@@ -180,7 +184,11 @@ where
     let stored: std::collections::BTreeSet<String> =
         rows.iter().map(|r| r.event_id.to_string()).collect();
     assert_eq!(stored, won);
-    assert!(rows.iter().enumerate().all(|(i, r)| r.version == i as u64 + 1));
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(i, r)| r.version == i as u64 + 1)
+    );
     journal::verify_rows(&key, &rows).unwrap();
     let anchor = store.anchor(&key).await.unwrap().unwrap();
     assert_eq!(anchor.version, rows.len() as u64);
@@ -212,7 +220,10 @@ async fn the_sweeper_moves_due_cases<S: AsyncEventStore>(journal: &AsyncJournal<
     assert_eq!(report.ticked.len(), 2, "T-0 and T-1 are due: {report}");
     assert!(report.failed.is_empty(), "{report}");
     for n in 0..2 {
-        let case: Case<Ticket> = journal.load(&format!("T-{n}").parse().unwrap()).await.unwrap();
+        let case: Case<Ticket> = journal
+            .load(&format!("T-{n}").parse().unwrap())
+            .await
+            .unwrap();
         assert_eq!(case.version(), 2, "T-{n} was reminded");
         assert_eq!(
             case.history()[1].event,
@@ -260,7 +271,10 @@ where
     }
     assert_eq!(events, TICKETS, "one reminder per ticket, none twice");
     for n in 0..TICKETS {
-        let case: Case<Ticket> = journal.load(&format!("T-{n}").parse().unwrap()).await.unwrap();
+        let case: Case<Ticket> = journal
+            .load(&format!("T-{n}").parse().unwrap())
+            .await
+            .unwrap();
         assert_eq!(case.version(), 2, "T-{n}");
     }
 }
@@ -306,7 +320,9 @@ fn view(reads: &MemoryReadStore, tenant: &TenantId) -> IndexView {
         })
         .collect();
     let desk: OrgId = "desk-gw-7".parse().unwrap();
-    let open = reads.open_cases_of(tenant, &desk, &Page::first(100)).unwrap();
+    let open = reads
+        .open_cases_of(tenant, &desk, &Page::first(100))
+        .unwrap();
     (rows, open.len())
 }
 
@@ -319,14 +335,22 @@ async fn index_with_the_async_runner<S: AsyncEventStore>(journal: &AsyncJournal<
     for n in 0..6 {
         open_ticket(journal, n).await;
     }
-    let runner = AsyncRunner::new(journal.store(), journal.tenant().clone(), MemoryReadStore::new())
-        .with_page(4);
+    let runner = AsyncRunner::new(
+        journal.store(),
+        journal.tenant().clone(),
+        MemoryReadStore::new(),
+    )
+    .with_page(4);
     let mut index = CaseIndex::new().with::<Ticket>();
     assert_eq!(runner.catch_up(&mut index).await.unwrap().events, 6);
     for n in 0..6 {
         let id: CaseId = format!("T-{n}").parse().unwrap();
         let at = t0() + Duration::hours(1);
-        let command = if n % 2 == 0 { Command::Hold } else { Command::Resolve };
+        let command = if n % 2 == 0 {
+            Command::Hold
+        } else {
+            Command::Resolve
+        };
         journal
             .handle(&Ticket, &id, &command, &Context::new(at, &worker))
             .await
@@ -425,7 +449,11 @@ mod sqlite {
             let due = t0() + Duration::hours(REMIND_AFTER_HOURS + 1);
             let task = tokio::spawn(async move { sweeper.sweep(due).await.unwrap().ticked.len() });
             assert_eq!(task.await.unwrap(), 1);
-            let key = StreamKey::new(journal.tenant().clone(), "ticket".parse().unwrap(), "T-0".parse().unwrap());
+            let key = StreamKey::new(
+                journal.tenant().clone(),
+                "ticket".parse().unwrap(),
+                "T-0".parse().unwrap(),
+            );
             assert_eq!(store.stream_version(&key).await.unwrap(), 2);
         });
     }
@@ -445,7 +473,10 @@ mod sqlite {
             };
             first.handle(&Tally, &id, &add("a", 1), &ctx).await.unwrap();
             assert_eq!(first.cached(), 1);
-            second.handle(&Tally, &id, &add("b", 2), &ctx).await.unwrap();
+            second
+                .handle(&Tally, &id, &add("b", 2), &ctx)
+                .await
+                .unwrap();
             // The first journal's cached case is behind the store: it
             // reads the other writer's event and decides on it.
             let done = first.handle(&Tally, &id, &add("c", 4), &ctx).await.unwrap();
@@ -453,7 +484,10 @@ mod sqlite {
             assert_eq!(done.case.version(), 3);
             assert_eq!(done.case.state().total, 7);
             let refused = first.handle(&Tally, &id, &add("b", 8), &ctx).await;
-            assert!(matches!(refused, Err(ExecuteError::Refused(_))), "{refused:?}");
+            assert!(
+                matches!(refused, Err(ExecuteError::Refused(_))),
+                "{refused:?}"
+            );
         });
     }
 
@@ -540,7 +574,10 @@ mod postgres {
             return;
         };
         let tenant = support::stores::tenant("sweepers");
-        runtime.block_on(sweepers_at_once_remind_each_case_once(Arc::new(store), tenant));
+        runtime.block_on(sweepers_at_once_remind_each_case_once(
+            Arc::new(store),
+            tenant,
+        ));
     }
 
     #[test]
@@ -604,7 +641,10 @@ mod postgres {
         )
         .unwrap();
         let back: Case<Ticket> = runtime.block_on(journal.load(&id)).unwrap();
-        assert_eq!(back, journal::load::<Ticket, _>(&sync, tenant, &id).unwrap());
+        assert_eq!(
+            back,
+            journal::load::<Ticket, _>(&sync, tenant, &id).unwrap()
+        );
         assert_eq!(runtime.block_on(journal.store().migration()).unwrap(), 3);
     }
 }

@@ -454,8 +454,12 @@ where
 }
 
 /// Keeps `case` at its version with head `head` in `cache`.
-pub(super) fn remember<W>(cache: &mut CaseCache, stream: &StreamKey, case: &Case<W>, head: EventHash)
-where
+pub(super) fn remember<W>(
+    cache: &mut CaseCache,
+    stream: &StreamKey,
+    case: &Case<W>,
+    head: EventHash,
+) where
     W: Journaled,
 {
     if cache.capacity == 0 {

@@ -147,7 +147,8 @@ macro_rules! columns {
 
 pub(super) const SQL_LOCK_TENANT: &str =
     "SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $1, 0))";
-pub(super) const SQL_PROBE: &str = "SELECT h.version, h.hash, f.stream_type, f.stream_id, f.version,
+pub(super) const SQL_PROBE: &str =
+    "SELECT h.version, h.hash, f.stream_type, f.stream_id, f.version,
          a.version, a.hash
      FROM (SELECT 1) AS one
      LEFT JOIN LATERAL (
@@ -168,7 +169,8 @@ pub(super) const SQL_WRITE_ANCHOR: &str =
      DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash";
 pub(super) const SQL_POSITIONS: &str =
     "SELECT nextval('journal_position_seq') FROM generate_series(1, $1::bigint)";
-pub(super) const SQL_INSERT: &str = "INSERT INTO journal_events (position, tenant, stream_type, stream_id,
+pub(super) const SQL_INSERT: &str =
+    "INSERT INTO journal_events (position, tenant, stream_type, stream_id,
          version, event_id, event_type, schema_version, payload, actor, correlation, occurred_at,
          recorded_at, hash)
      SELECT u.position, $2, $3, $4, u.version, u.event_id, u.event_type, u.schema_version,

@@ -266,8 +266,10 @@ impl<A: grassroots::journal::AsyncEventStore> grassroots::journal::EventStore fo
         events: &[grassroots::journal::NewEvent],
         due: grassroots::journal::DueUpdate,
     ) -> Result<grassroots::journal::Appended, grassroots::journal::JournalError> {
-        self.runtime
-            .block_on(self.store.append_with_due(stream, expected_version, events, due))
+        self.runtime.block_on(
+            self.store
+                .append_with_due(stream, expected_version, events, due),
+        )
     }
 
     fn append_streams(
@@ -329,7 +331,8 @@ impl<A: grassroots::journal::AsyncEventStore> grassroots::journal::EventStore fo
         after: u64,
         limit: usize,
     ) -> Result<Vec<grassroots::journal::StoredEvent>, grassroots::journal::JournalError> {
-        self.runtime.block_on(self.store.read_all(tenant, after, limit))
+        self.runtime
+            .block_on(self.store.read_all(tenant, after, limit))
     }
 
     fn anchor(

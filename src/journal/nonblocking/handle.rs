@@ -11,7 +11,7 @@ use super::{AsyncEventStore, AsyncSweeper};
 use crate::id::{CaseId, TenantId};
 use crate::journal::execute::{case_from_rows, with_micros};
 use crate::journal::handle::{
-    CaseCache, Cached, Journaled, cached_against, continue_cached, head_after, remember,
+    Cached, CaseCache, Journaled, cached_against, continue_cached, head_after, remember,
 };
 use crate::journal::hash::EventHash;
 use crate::journal::{

@@ -108,13 +108,13 @@ mod sweep;
 use std::future::Future;
 use std::sync::Arc;
 
+#[allow(unused_imports)] // used by the doc links above
+use super::EventStore;
 use super::{
     Appended, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError, NewEvent, StoredEvent,
     StreamAppend, StreamHead, StreamKey, StreamType,
 };
 use crate::id::{CaseId, TenantId};
-#[allow(unused_imports)] // used by the doc links above
-use super::EventStore;
 
 pub use handle::AsyncJournal;
 #[cfg(feature = "postgres")]

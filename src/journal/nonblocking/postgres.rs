@@ -19,8 +19,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::{NoTls, Statement};
 use tokio_postgres::error::SqlState;
+use tokio_postgres::{NoTls, Statement};
 
 use super::AsyncEventStore;
 use crate::id::{CaseId, CorrelationId, TenantId};
@@ -632,230 +632,205 @@ impl AsyncEventStore for AsyncPostgresStore {
         self.append_one(stream, expected_version, events, due)
     }
 
-    fn read_stream(
+    async fn read_stream(
         &self,
         stream: &StreamKey,
         after: u64,
-    ) -> impl Future<Output = Result<Vec<StoredEvent>, JournalError>> + Send {
-        async move {
-            let client = self.client().await?;
-            let statement = client.prepare_cached(SQL_STREAM).await.map_err(pg)?;
-            stream_range(&**client, &statement, stream, after, None).await
-        }
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_STREAM).await.map_err(pg)?;
+        stream_range(&**client, &statement, stream, after, None).await
     }
 
-    fn read_feed(
+    async fn read_feed(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> impl Future<Output = Result<FeedPage, JournalError>> + Send {
-        async move {
-            let client = self.client().await?;
-            let statement = client.prepare_cached(SQL_ALL).await.map_err(pg)?;
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = client
-                .query(&statement, &[&tenant.as_str(), &to_i64(after), &limit])
-                .await
-                .map_err(pg)?;
-            let mut page = FeedPage {
-                events: Vec::with_capacity(rows.len()),
-                skipped: Vec::new(),
-                next_after: after,
-            };
-            for row in &rows {
-                let position: i64 = row.try_get(0).map_err(pg)?;
-                page.next_after = u64::try_from(position).unwrap_or(page.next_after);
-                match convert(row, None) {
-                    Ok(event) => page.events.push(event),
-                    Err(error) => page.skipped.push(SkippedRow {
-                        position: page.next_after,
-                        error,
-                    }),
-                }
-            }
-            Ok(page)
-        }
-    }
-
-    fn anchor(
-        &self,
-        stream: &StreamKey,
-    ) -> impl Future<Output = Result<Option<StreamHead>, JournalError>> + Send {
-        async move {
-            let client = self.client().await?;
-            let statement = client.prepare_cached(SQL_ANCHOR).await.map_err(pg)?;
-            let row = client
-                .query_opt(
-                    &statement,
-                    &[
-                        &stream.tenant.as_str(),
-                        &stream.stream_type.as_str(),
-                        &stream.id.as_str(),
-                    ],
-                )
-                .await
-                .map_err(pg)?;
-            match row {
-                None => Ok(None),
-                Some(row) => to_anchor(row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?),
+    ) -> Result<FeedPage, JournalError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_ALL).await.map_err(pg)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = client
+            .query(&statement, &[&tenant.as_str(), &to_i64(after), &limit])
+            .await
+            .map_err(pg)?;
+        let mut page = FeedPage {
+            events: Vec::with_capacity(rows.len()),
+            skipped: Vec::new(),
+            next_after: after,
+        };
+        for row in &rows {
+            let position: i64 = row.try_get(0).map_err(pg)?;
+            page.next_after = u64::try_from(position).unwrap_or(page.next_after);
+            match convert(row, None) {
+                Ok(event) => page.events.push(event),
+                Err(error) => page.skipped.push(SkippedRow {
+                    position: page.next_after,
+                    error,
+                }),
             }
         }
+        Ok(page)
     }
 
-    fn due(
-        &self,
-        query: &DueQuery,
-    ) -> impl Future<Output = Result<Vec<DueEntry>, JournalError>> + Send {
-        async move {
-            let client = self.client().await?;
-            let (after_due, after_id) = query.cursor();
-            let statement = client
-                .prepare_cached(&format!(
-                    "SELECT stream_id, due FROM journal_due WHERE {DUE_WHERE}
-                     ORDER BY due, stream_id LIMIT $6"
-                ))
-                .await
-                .map_err(pg)?;
-            let rows = client
-                .query(
-                    &statement,
-                    &[
-                        &query.tenant.as_str(),
-                        &query.stream_type.as_str(),
-                        &to_micros(query.until),
-                        &after_due,
-                        &after_id,
-                        &due_limit(query),
-                    ],
-                )
-                .await
-                .map_err(pg)?;
-            due_entries(query, rows)
+    async fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_ANCHOR).await.map_err(pg)?;
+        let row = client
+            .query_opt(
+                &statement,
+                &[
+                    &stream.tenant.as_str(),
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        match row {
+            None => Ok(None),
+            Some(row) => to_anchor(row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?),
         }
     }
 
-    fn claim_due(
+    async fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        let client = self.client().await?;
+        let (after_due, after_id) = query.cursor();
+        let statement = client
+            .prepare_cached(&format!(
+                "SELECT stream_id, due FROM journal_due WHERE {DUE_WHERE}
+                 ORDER BY due, stream_id LIMIT $6"
+            ))
+            .await
+            .map_err(pg)?;
+        let rows = client
+            .query(
+                &statement,
+                &[
+                    &query.tenant.as_str(),
+                    &query.stream_type.as_str(),
+                    &to_micros(query.until),
+                    &after_due,
+                    &after_id,
+                    &due_limit(query),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        due_entries(query, rows)
+    }
+
+    async fn claim_due(
         &self,
         query: &DueQuery,
         lease: chrono::TimeDelta,
-    ) -> impl Future<Output = Result<Vec<DueEntry>, JournalError>> + Send {
-        async move {
-            let now = self.clock.now();
-            let client = self.client().await?;
-            let (after_due, after_id) = query.cursor();
-            let statement = client
-                .prepare_cached(&format!(
-                    "UPDATE journal_due AS d SET claimed_until = $8
-                     FROM (SELECT tenant, stream_type, stream_id FROM journal_due
-                           WHERE {DUE_WHERE}
-                           AND (claimed_until IS NULL OR claimed_until <= $7)
-                           ORDER BY due, stream_id LIMIT $6
-                           FOR UPDATE SKIP LOCKED) AS c
-                     WHERE d.tenant = c.tenant AND d.stream_type = c.stream_type
-                       AND d.stream_id = c.stream_id
-                     RETURNING d.stream_id, d.due"
-                ))
-                .await
-                .map_err(pg)?;
-            let rows = client
-                .query(
-                    &statement,
-                    &[
-                        &query.tenant.as_str(),
-                        &query.stream_type.as_str(),
-                        &to_micros(query.until),
-                        &after_due,
-                        &after_id,
-                        &due_limit(query),
-                        &to_micros(now),
-                        &crate::journal::due::lease_end(now, lease),
-                    ],
-                )
-                .await
-                .map_err(pg)?;
-            due_entries(query, rows)
-        }
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let now = self.clock.now();
+        let client = self.client().await?;
+        let (after_due, after_id) = query.cursor();
+        let statement = client
+            .prepare_cached(&format!(
+                "UPDATE journal_due AS d SET claimed_until = $8
+                 FROM (SELECT tenant, stream_type, stream_id FROM journal_due
+                       WHERE {DUE_WHERE}
+                       AND (claimed_until IS NULL OR claimed_until <= $7)
+                       ORDER BY due, stream_id LIMIT $6
+                       FOR UPDATE SKIP LOCKED) AS c
+                 WHERE d.tenant = c.tenant AND d.stream_type = c.stream_type
+                   AND d.stream_id = c.stream_id
+                 RETURNING d.stream_id, d.due"
+            ))
+            .await
+            .map_err(pg)?;
+        let rows = client
+            .query(
+                &statement,
+                &[
+                    &query.tenant.as_str(),
+                    &query.stream_type.as_str(),
+                    &to_micros(query.until),
+                    &after_due,
+                    &after_id,
+                    &due_limit(query),
+                    &to_micros(now),
+                    &crate::journal::due::lease_end(now, lease),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        due_entries(query, rows)
     }
 
-    fn replace_due(
+    async fn replace_due(
         &self,
         tenant: &TenantId,
         stream_type: &StreamType,
         entries: &[DueEntry],
-    ) -> impl Future<Output = Result<(), JournalError>> + Send {
-        async move {
-            let mut client = self.client().await?;
-            let tx = client.transaction().await.map_err(pg)?;
-            tx.execute(
-                "DELETE FROM journal_due WHERE tenant = $1 AND stream_type = $2",
-                &[&tenant.as_str(), &stream_type.as_str()],
+    ) -> Result<(), JournalError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg)?;
+        tx.execute(
+            "DELETE FROM journal_due WHERE tenant = $1 AND stream_type = $2",
+            &[&tenant.as_str(), &stream_type.as_str()],
+        )
+        .await
+        .map_err(pg)?;
+        for entry in entries {
+            write_due(&tx, &entry.stream, DueUpdate::At(entry.due)).await?;
+        }
+        tx.commit().await.map_err(pg)
+    }
+
+    async fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_VERSION).await.map_err(pg)?;
+        let version: i64 = client
+            .query_one(
+                &statement,
+                &[
+                    &stream.tenant.as_str(),
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                ],
             )
             .await
+            .and_then(|row| row.try_get(0))
             .map_err(pg)?;
-            for entry in entries {
-                write_due(&tx, &entry.stream, DueUpdate::At(entry.due)).await?;
-            }
-            tx.commit().await.map_err(pg)
-        }
+        Ok(u64::try_from(version).unwrap_or(0))
     }
 
-    fn stream_version(
-        &self,
-        stream: &StreamKey,
-    ) -> impl Future<Output = Result<u64, JournalError>> + Send {
-        async move {
-            let client = self.client().await?;
-            let statement = client.prepare_cached(SQL_VERSION).await.map_err(pg)?;
-            let version: i64 = client
-                .query_one(
-                    &statement,
-                    &[
-                        &stream.tenant.as_str(),
-                        &stream.stream_type.as_str(),
-                        &stream.id.as_str(),
-                    ],
-                )
-                .await
-                .and_then(|row| row.try_get(0))
-                .map_err(pg)?;
-            Ok(u64::try_from(version).unwrap_or(0))
-        }
-    }
-
-    fn list_streams(
+    async fn list_streams(
         &self,
         tenant: &TenantId,
         stream_type: &StreamType,
         after: Option<&CaseId>,
         limit: usize,
-    ) -> impl Future<Output = Result<Vec<CaseId>, JournalError>> + Send {
-        async move {
-            let client = self.client().await?;
-            // As in src/journal/postgres.rs `list_streams`.
-            let rows = client
-                .query(
-                    "SELECT stream_id FROM journal_heads
-                     WHERE tenant = $1 AND stream_type = $2 AND stream_id > $3
-                     ORDER BY stream_id LIMIT $4",
-                    &[
-                        &tenant.as_str(),
-                        &stream_type.as_str(),
-                        &after.map_or("", CaseId::as_str),
-                        &i64::try_from(limit).unwrap_or(i64::MAX),
-                    ],
-                )
-                .await
-                .map_err(pg)?;
-            rows.iter()
-                .map(|row| {
-                    let id: &str = row.try_get(0).map_err(pg)?;
-                    CaseId::new(id).map_err(|_| JournalError::Corrupt {
-                        position: 0,
-                        column: "journal_heads.stream_id",
-                    })
+    ) -> Result<Vec<CaseId>, JournalError> {
+        let client = self.client().await?;
+        // As in src/journal/postgres.rs `list_streams`.
+        let rows = client
+            .query(
+                "SELECT stream_id FROM journal_heads
+                 WHERE tenant = $1 AND stream_type = $2 AND stream_id > $3
+                 ORDER BY stream_id LIMIT $4",
+                &[
+                    &tenant.as_str(),
+                    &stream_type.as_str(),
+                    &after.map_or("", CaseId::as_str),
+                    &i64::try_from(limit).unwrap_or(i64::MAX),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        rows.iter()
+            .map(|row| {
+                let id: &str = row.try_get(0).map_err(pg)?;
+                CaseId::new(id).map_err(|_| JournalError::Corrupt {
+                    position: 0,
+                    column: "journal_heads.stream_id",
                 })
-                .collect()
-        }
+            })
+            .collect()
     }
 }

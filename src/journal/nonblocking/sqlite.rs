@@ -172,7 +172,8 @@ impl AsyncEventStore for AsyncSqliteStore {
         stream_type: &StreamType,
         entries: &[DueEntry],
     ) -> impl Future<Output = Result<(), JournalError>> + Send {
-        let (tenant, stream_type, entries) = (tenant.clone(), stream_type.clone(), entries.to_vec());
+        let (tenant, stream_type, entries) =
+            (tenant.clone(), stream_type.clone(), entries.to_vec());
         self.run(move |store| store.replace_due(&tenant, &stream_type, &entries))
     }
 

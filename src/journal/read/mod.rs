@@ -466,13 +466,11 @@ pub(crate) fn start_position<R: ReadStore, P: Projection<R>>(
     read.in_transaction(|tx| {
         projection.setup(tx)?;
         match R::checkpoint(tx, &name, tenant)? {
-            Some(found) if found.schema_version > version => {
-                Err(ProjectionError::SchemaTooNew {
-                    projection: name.clone(),
-                    found: found.schema_version,
-                    known: version,
-                })
-            }
+            Some(found) if found.schema_version > version => Err(ProjectionError::SchemaTooNew {
+                projection: name.clone(),
+                found: found.schema_version,
+                known: version,
+            }),
             Some(found) if found.schema_version == version => Ok(found.position),
             // Older tables, or none: from zero.
             _ => {
