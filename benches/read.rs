@@ -26,7 +26,7 @@ use grassroots::journal::read::{
     CaseIndex, CaseQueries, CaseSummary, Indexed, Page, Runner, SqliteReadStore, Waiting,
 };
 use grassroots::journal::{
-    self, EventSchema, EventStore, Journal, MemoryStore, SqliteStore, StreamKey,
+    self, DueUpdate, EventSchema, EventStore, Journal, MemoryStore, SqliteStore, StreamKey,
 };
 use grassroots::tier::Tier;
 use grassroots::workflow::{Case, Context, Decision, HasKind, Recorded, Transition, Workflow};
@@ -302,6 +302,37 @@ fn cached_command(c: &mut Criterion) {
                 } else {
                     case.handle(&Errand, &ErrandCommand::Note, &ctx).unwrap();
                 }
+            }
+            start.elapsed()
+        });
+    });
+    // The same journaled work without the journal's lookup: the caller
+    // holds the case, decides, encodes and appends to the memory store.
+    group.bench_function("case_held_in_memory_appended", |b| {
+        b.iter_custom(|iters| {
+            let store = MemoryStore::new();
+            let start = Instant::now();
+            let mut case = Case::<Errand>::new(ids[0].clone());
+            let mut stream = StreamKey::of::<Errand>(tenant(), ids[0].clone()).unwrap();
+            for i in 0..iters as usize {
+                let command = if i % 16 == 0 {
+                    let id = &ids[(i / 16) % ids.len()];
+                    case = Case::new(id.clone());
+                    stream = StreamKey::of::<Errand>(tenant(), id.clone()).unwrap();
+                    &open
+                } else {
+                    &ErrandCommand::Note
+                };
+                let (expected, from) = (case.version(), case.history().len());
+                case.handle(&Errand, command, &ctx).unwrap();
+                let events = case.history()[from..]
+                    .iter()
+                    .map(|recorded| journal::encode::<Errand>(&stream, recorded))
+                    .collect::<Result<Vec<_>, _>>()
+                    .unwrap();
+                store
+                    .append_with_due(&stream, expected, &events, DueUpdate::of(case.next_due()))
+                    .unwrap();
             }
             start.elapsed()
         });

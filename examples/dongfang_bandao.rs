@@ -46,6 +46,9 @@ use grassroots::org::{
 use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::{Case, Context, Decision, HasKind, Transition, Workflow, mermaid};
 
+#[path = "support/args.rs"]
+pub mod args;
+
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
 // ---------------------------------------------------------------------------
@@ -1246,21 +1249,18 @@ fn dispute_outcome(case: &Case<Dispute>) -> Result<DisputeOutcome> {
 }
 
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let lang = match args.iter().position(|a| a == "--lang") {
-        Some(i) => args.get(i + 1).ok_or("--lang needs en or zh")?.parse()?,
-        None => Lang::En,
-    };
-    // The first argument that is not `--lang` or its value.
-    let mut args = std::env::args_os().skip(1);
-    let mut dir = None;
-    while let Some(arg) = args.next() {
-        if arg == "--lang" {
-            args.next();
-        } else if dir.is_none() {
-            dir = Some(arg);
+    let args = match args::parse("dongfang_bandao", std::env::args_os().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
         }
+    };
+    if args.help {
+        println!("{}", args::usage("dongfang_bandao"));
+        return Ok(());
     }
+    let (lang, dir) = (args.lang, args.dir);
     let dir = dir.map_or_else(
         || {
             // Beside the build, wherever `CARGO_TARGET_DIR` puts it.

@@ -92,6 +92,9 @@ use grassroots::tier::{Severity, Tier};
 use grassroots::workflow::HasKind;
 use grassroots::workflow::{Case, Context, Recorded, dot, mermaid};
 
+#[path = "support/args.rs"]
+pub mod args;
+
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
 // ---------------------------------------------------------------------------
@@ -2532,26 +2535,19 @@ pub(crate) fn work_orders_in(out: &mut dyn Write, lang: Lang) -> Result<Vec<Work
     Ok(vec![outcome(&council)?, outcome(&lights)?])
 }
 
-/// `--lang zh` (or `--lang en`, the default) among the arguments.
-fn lang_arg() -> Result<Lang> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().position(|a| a == "--lang") {
-        Some(i) => Ok(args.get(i + 1).ok_or("--lang needs en or zh")?.parse()?),
-        None => Ok(Lang::En),
-    }
-}
-
 fn main() -> Result<()> {
-    // The first argument that is not `--lang` or its value.
-    let mut args = std::env::args_os().skip(1);
-    let mut dir = None;
-    while let Some(arg) = args.next() {
-        if arg == "--lang" {
-            args.next();
-        } else if dir.is_none() {
-            dir = Some(arg);
+    let args = match args::parse("huanan_city", std::env::args_os().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
         }
+    };
+    if args.help {
+        println!("{}", args::usage("huanan_city"));
+        return Ok(());
     }
+    let (lang, dir) = (args.lang, args.dir);
     let dir = dir.map_or_else(
         || {
             // Beside the build, wherever `CARGO_TARGET_DIR` puts it.
@@ -2564,7 +2560,6 @@ fn main() -> Result<()> {
         },
         PathBuf::from,
     );
-    let lang = lang_arg()?;
     let stdout = std::io::stdout();
     match run_in(&mut stdout.lock(), &dir, lang) {
         // Piped into `head`: the reader has seen enough.

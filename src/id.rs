@@ -107,8 +107,14 @@ pub(crate) fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
             max: MAX_ID_LEN,
         });
     }
-    if let Some((at, _)) = s.char_indices().find(|(_, c)| is_invisible(*c)) {
-        return Err(IdError::ControlCharacter { kind, at });
+    // Printable ASCII (U+0020..=U+007E) has no invisible character, so the
+    // common id skips the general-category lookup (a table search per
+    // character, 15 % of a journaled command in the profile).
+    let printable_ascii = s.bytes().all(|b| (0x20..=0x7E).contains(&b));
+    if !printable_ascii {
+        if let Some((at, _)) = s.char_indices().find(|(_, c)| is_invisible(*c)) {
+            return Err(IdError::ControlCharacter { kind, at });
+        }
     }
     if s.trim().is_empty() {
         return Err(IdError::Blank { kind });
@@ -566,6 +572,20 @@ mod tests {
                 validate("OrgId", text),
                 "{text:?}"
             );
+        }
+    }
+
+    /// The printable-ASCII fast path of `validate` gives the verdict of the
+    /// general-category check on every ASCII character, alone and inside an
+    /// id.
+    #[test]
+    fn the_ascii_fast_path_agrees_with_the_general_category_check() {
+        for c in (0..=0x7Fu8).map(char::from) {
+            for text in [format!("{c}"), format!("a{c}b"), format!("{c}{c}")] {
+                let refused = validate("OrgId", &text).is_err();
+                let expected = text.chars().any(is_invisible) || text.trim().is_empty();
+                assert_eq!(refused, expected, "{text:?}");
+            }
         }
     }
 

@@ -549,3 +549,46 @@ fn dongfang_bandao_tells_its_story_in_chinese() {
     assert!(!text.contains("refused"), "English in:\n{text}");
     assert!(o.owners_committee_after);
 }
+
+/// The story examples read `[--lang en|zh] [output-dir]` and refuse
+/// anything else by name, rather than taking a mistyped option for a
+/// directory.
+#[test]
+fn the_story_examples_refuse_an_unknown_option_instead_of_writing_into_it() {
+    use grassroots::i18n::Lang;
+    use huanan_city::args::{Args, parse};
+    use std::ffi::OsString;
+    let parse = |words: &[&str]| parse("huanan_city", words.iter().map(OsString::from));
+
+    assert_eq!(
+        parse(&["--lang", "zh", "out"]),
+        Ok(Args {
+            lang: Lang::Zh,
+            dir: Some("out".into()),
+            help: false
+        })
+    );
+    assert_eq!(
+        parse(&[]),
+        Ok(Args {
+            lang: Lang::En,
+            dir: None,
+            help: false
+        })
+    );
+    assert!(parse(&["--help"]).is_ok_and(|a| a.help));
+    for (words, says) in [
+        (&["--lnag", "zh"][..], "unknown option --lnag"),
+        (&["-o", "out"][..], "unknown option -o"),
+        (&["--lang"][..], "--lang needs en or zh"),
+        (
+            &["out", "more"][..],
+            "one output directory only, not also more",
+        ),
+    ] {
+        let error = parse(words).unwrap_err();
+        assert!(error.contains(says), "{words:?}: {error}");
+        assert!(error.contains("usage: huanan_city"), "{error}");
+    }
+    assert!(parse(&["--lang", "fr"]).is_err());
+}
