@@ -101,6 +101,11 @@
 //!   hall (`service::sample`) and the sample 12345 centre
 //!   (`work_order::sample`). It brings in `rand` and `rand_pcg`, which the
 //!   default build does not have.
+//! - `tokio` — the journal in async form: `AsyncEventStore`, the async
+//!   SQLite store (with `sqlite`), the pooled async PostgreSQL store on
+//!   `tokio-postgres` and `deadpool-postgres` (with `postgres`),
+//!   `AsyncJournal`, `AsyncSweeper`, `AsyncRunner`. Brings in `tokio`,
+//!   which the default build does not have.
 //!
 //! None is on by default.
 #![cfg_attr(docsrs, feature(doc_cfg))]

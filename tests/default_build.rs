@@ -1,7 +1,8 @@
 //! The default build stays lean: `rand` and `rand_pcg` come only with the
-//! `sim` feature (issue 12), `tracing` only with the `tracing` feature
-//! (issue 17). This test asks cargo for the dependency tree of the library
-//! with no features and fails if any returns.
+//! `sim` feature (issue 12), `tracing` only with the `tracing` feature,
+//! and no `tokio` without the `tokio` (or `postgres`) feature (issue 17).
+//! This test asks cargo for the dependency tree of the library with no
+//! features and fails if any returns.
 
 use std::path::Path;
 use std::process::Command;
@@ -100,4 +101,24 @@ fn the_tracing_feature_brings_tracing() {
     };
     assert!(crates.iter().any(|c| c == "tracing"), "{crates:?}");
     assert!(crates.iter().any(|c| c == "tracing-core"), "{crates:?}");
+}
+
+#[test]
+fn the_default_build_has_no_tokio() {
+    let Some(crates) = normal_dependencies(&[]) else {
+        return;
+    };
+    let tokio: Vec<_> = crates.iter().filter(|c| c.starts_with("tokio")).collect();
+    assert!(
+        tokio.is_empty(),
+        "the default build pulls in {tokio:?}; put its user behind the `tokio` feature"
+    );
+}
+
+#[test]
+fn the_tokio_feature_brings_tokio() {
+    let Some(crates) = normal_dependencies(&["tokio"]) else {
+        return;
+    };
+    assert!(crates.iter().any(|c| c == "tokio"), "{crates:?}");
 }

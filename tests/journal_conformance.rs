@@ -1,7 +1,10 @@
 //! One conformance suite for every event store: each rule below is a
 //! function over `&dyn EventStore`, and the `conformance!` macro runs all of
 //! them against the in-memory store, SQLite (feature `sqlite`) and
-//! PostgreSQL (feature `postgres`, when `GRASSROOTS_POSTGRES_URL` is set).
+//! PostgreSQL (feature `postgres`, when `GRASSROOTS_POSTGRES_URL` is set),
+//! and with the feature `tokio` against the async SQLite and PostgreSQL
+//! stores too, driven through a blocking adapter
+//! (`support::stores::BlockingStore`).
 
 mod support {
     pub mod stores;
@@ -1085,6 +1088,29 @@ macro_rules! conformance {
                 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
                 fn $rule() {
                     let Some(store) = crate::support::stores::postgres() else { return };
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(all(feature = "tokio", feature = "sqlite"))]
+        mod async_sqlite {
+            $(
+                #[test]
+                fn $rule() {
+                    let (_dir, store) = crate::support::stores::async_sqlite();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(all(feature = "tokio", feature = "postgres"))]
+        mod async_postgres {
+            $(
+                #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
+                fn $rule() {
+                    let Some(store) = crate::support::stores::async_postgres() else { return };
                     super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
                 }
             )*

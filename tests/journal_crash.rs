@@ -6,7 +6,8 @@
 //! The test runs its own binary again as the writer (the `crash_writer`
 //! test, which does nothing unless `GRASSROOTS_CRASH_WRITER` is set), kills
 //! it after a moment, and checks the store — three times over, on SQLite and
-//! on PostgreSQL (when `GRASSROOTS_POSTGRES_URL` is set).
+//! on PostgreSQL (when `GRASSROOTS_POSTGRES_URL` is set), and on the async
+//! PostgreSQL store (feature `tokio`).
 
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
 
@@ -74,6 +75,15 @@ fn crash_writer() {
     #[cfg(feature = "postgres")]
     if let Some(url) = target.strip_prefix("postgres:") {
         let store = grassroots::journal::PostgresStore::connect(url).unwrap();
+        write_forever(&store, &tenant);
+    }
+    #[cfg(all(feature = "tokio", feature = "postgres"))]
+    if let Some(url) = target.strip_prefix("async-postgres:") {
+        let runtime = support::stores::runtime();
+        let store = runtime
+            .block_on(grassroots::journal::AsyncPostgresStore::connect(url))
+            .unwrap();
+        let store = support::stores::BlockingStore::new(store, runtime);
         write_forever(&store, &tenant);
     }
     #[cfg(feature = "sqlite")]
@@ -184,4 +194,26 @@ fn a_postgres_writer_killed_mid_append_leaves_every_stream_whole() {
     let store = grassroots::journal::PostgresStore::connect(&url).unwrap();
     let tenant = support::stores::tenant("crash");
     killed_writers_leave_every_stream_whole(&store, &format!("postgres:{url}"), &tenant);
+}
+
+/// The async PostgreSQL store (feature `tokio`): a writer on it killed
+/// mid-append leaves every stream whole, as the sync store's does; the
+/// store is checked through the async store itself.
+#[cfg(all(feature = "tokio", feature = "postgres"))]
+#[test]
+#[cfg_attr(
+    not(grassroots_pg),
+    ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+)]
+fn an_async_postgres_writer_killed_mid_append_leaves_every_stream_whole() {
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let runtime = support::stores::runtime();
+    let store = runtime
+        .block_on(grassroots::journal::AsyncPostgresStore::connect(&url))
+        .unwrap();
+    let store = support::stores::BlockingStore::new(store, runtime);
+    let tenant = support::stores::tenant("async-crash");
+    killed_writers_leave_every_stream_whole(&store, &format!("async-postgres:{url}"), &tenant);
 }

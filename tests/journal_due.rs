@@ -444,6 +444,29 @@ macro_rules! on_every_store {
                 }
             )*
         }
+
+        #[cfg(all(feature = "tokio", feature = "sqlite"))]
+        mod async_sqlite {
+            $(
+                #[test]
+                fn $rule() {
+                    let (_dir, store) = crate::support::stores::async_sqlite();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(all(feature = "tokio", feature = "postgres"))]
+        mod async_postgres {
+            $(
+                #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
+                fn $rule() {
+                    let Some(store) = crate::support::stores::async_postgres() else { return };
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
     };
 }
 

@@ -149,6 +149,9 @@ fn error(e: &JournalError) -> Cow<'_, str> {
             format!("日志结构已迁移至第 {found} 版，本库只认识到第 {supported} 版的迁移")
         }
         E::Backend { backend, source } => format!("{backend} 后端错误：{source}"),
+        E::TaskFailed { backend, source } => {
+            format!("{backend} 存储的调用未能在阻塞线程上执行完毕：{source}")
+        }
     })
 }
 

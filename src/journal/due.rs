@@ -121,13 +121,13 @@ impl DueQuery {
 
     /// The cursor as `(due micros, stream id)`, the smallest when none.
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
-    fn cursor(&self) -> (i64, &str) {
+    pub(super) fn cursor(&self) -> (i64, &str) {
         self.after
             .as_ref()
             .map_or((i64::MIN, ""), |(due, id)| (to_micros(*due), id.as_str()))
     }
 
-    fn entry(&self, id: CaseId, due: i64) -> Result<DueEntry, JournalError> {
+    pub(super) fn entry(&self, id: CaseId, due: i64) -> Result<DueEntry, JournalError> {
         Ok(DueEntry {
             due: from_micros(due).ok_or(JournalError::Corrupt {
                 position: 0,
@@ -235,7 +235,7 @@ pub fn due_entries<S: EventStore + ?Sized>(
 }
 
 /// The lease's end, in micros, for a claim made at `now`.
-fn lease_end(now: DateTime<Utc>, lease: TimeDelta) -> i64 {
+pub(super) fn lease_end(now: DateTime<Utc>, lease: TimeDelta) -> i64 {
     to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX))
 }
 

@@ -214,6 +214,19 @@ pub enum JournalError {
         #[source]
         source: Box<dyn StdError + Send + Sync + 'static>,
     },
+    /// An async store's call did not run to its end on the blocking thread
+    /// it was sent to (feature `tokio`): it panicked there, the runtime
+    /// shut down first, or there was no tokio runtime to send it to. A
+    /// transaction it had begun was rolled back; an append retried with the
+    /// same events is recognised, so retrying is safe.
+    #[error("{backend} store call did not run to its end on a blocking thread")]
+    TaskFailed {
+        /// `"sqlite"`.
+        backend: &'static str,
+        /// Why: tokio's join error, or the missing runtime.
+        #[source]
+        source: Box<dyn StdError + Send + Sync + 'static>,
+    },
 }
 
 impl JournalError {

@@ -174,12 +174,27 @@ where
     S: EventStore + ?Sized,
 {
     let rows = store.read_stream(stream, 0)?;
+    case_from_rows(stream, &rows, anchor)
+}
+
+/// The case of `stream` and the hash of its last event, from all its
+/// `rows`, verified against the chain and `anchor` (read before the rows):
+/// the pure half of [`load_stream`], shared with the async journal.
+pub(super) fn case_from_rows<W>(
+    stream: &StreamKey,
+    rows: &[StoredEvent],
+    anchor: Option<super::StreamHead>,
+) -> Result<(Case<W>, super::EventHash), JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+{
     // Tamper evidence on every load: a changed, removed, reordered or
     // inserted row, or rows cut off after the anchor, are refused before
     // they can become state.
-    let verified = super::hash::verify_rows(stream, &rows)?;
-    rows_reach_anchor(stream, &rows, anchor)?;
-    let history = decode_rows::<W>(&rows)?;
+    let verified = super::hash::verify_rows(stream, rows)?;
+    rows_reach_anchor(stream, rows, anchor)?;
+    let history = decode_rows::<W>(rows)?;
     let case = Case::replay(stream.id.clone(), history).map_err(|source| JournalError::Replay {
         stream: stream.clone(),
         source: Box::new(source),

@@ -372,63 +372,114 @@ impl<S: EventStore> Journal<S> {
         W: EventSchema,
         W::Event: DeserializeOwned,
     {
-        match anchor {
-            Some(a) if a.version == version && a.hash == head => {
-                return Ok(Some((case.clone(), head)));
-            }
-            // Behind the cache, or another event at its version: stale
-            // (a restored backup) or tampered. Never trusted.
-            Some(a) if a.version <= version => return Ok(None),
-            _ => {}
+        match cached_against(anchor, version, head) {
+            Cached::Current => return Ok(Some((case.clone(), head))),
+            Cached::Untrusted => return Ok(None),
+            Cached::Behind => {}
         }
         let rows = self.store.read_stream(stream, version)?;
-        let Ok(new_head) = verify_continuation(stream, version, head, &rows) else {
-            return Ok(None);
-        };
-        if let Some(a) = anchor {
-            let at = usize::try_from(a.version - version - 1)
-                .ok()
-                .and_then(|i| rows.get(i));
-            if at.is_none_or(|row| row.hash != a.hash) {
-                return Ok(None);
-            }
-        }
-        if rows.is_empty() {
-            return Ok(Some((case.clone(), head)));
-        }
-        let (id, _, mut history) = case.clone().into_parts();
-        history.extend(decode_rows::<W>(&rows)?);
-        let case = Case::replay(id, history).map_err(|source| JournalError::Replay {
-            stream: stream.clone(),
-            source: Box::new(source),
-        })?;
-        Ok(Some((case, new_head)))
+        continue_cached(stream, case, version, head, anchor, &rows)
     }
 
     fn remember<W>(&self, stream: &StreamKey, case: &Case<W>, head: EventHash)
     where
         W: Journaled,
     {
-        let mut cache = self.cache();
-        if cache.capacity == 0 {
-            return;
-        }
-        cache.put(
-            stream.clone(),
-            Entry {
-                version: case.version(),
-                head,
-                case: Arc::new(case.clone()),
-            },
-        );
+        remember(&mut self.cache(), stream, case, head);
     }
+}
+
+/// What the store's anchor says of a cached case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cached {
+    /// The anchor names the cached head: the case is current.
+    Current,
+    /// The anchor is behind the cache, or names another event at its
+    /// version: stale (a restored backup) or tampered. Never trusted.
+    Untrusted,
+    /// The store may hold events after the cached version: read them.
+    Behind,
+}
+
+/// What `anchor`, read first, says of a case cached at `version` with head
+/// `head`.
+pub(super) fn cached_against(
+    anchor: Option<super::StreamHead>,
+    version: u64,
+    head: EventHash,
+) -> Cached {
+    match anchor {
+        Some(a) if a.version == version && a.hash == head => Cached::Current,
+        Some(a) if a.version <= version => Cached::Untrusted,
+        _ => Cached::Behind,
+    }
+}
+
+/// `case`, cached at `version` with head `head`, continued by `rows` (the
+/// stream's events after `version`, read after `anchor`): `None` when they
+/// do not continue what the cache saw (the caller then loads in full).
+pub(super) fn continue_cached<W>(
+    stream: &StreamKey,
+    case: &Case<W>,
+    version: u64,
+    head: EventHash,
+    anchor: Option<super::StreamHead>,
+    rows: &[super::StoredEvent],
+) -> Result<Option<(Case<W>, EventHash)>, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+{
+    let Ok(new_head) = verify_continuation(stream, version, head, rows) else {
+        return Ok(None);
+    };
+    if let Some(a) = anchor {
+        let at = usize::try_from(a.version - version - 1)
+            .ok()
+            .and_then(|i| rows.get(i));
+        if at.is_none_or(|row| row.hash != a.hash) {
+            return Ok(None);
+        }
+    }
+    if rows.is_empty() {
+        return Ok(Some((case.clone(), head)));
+    }
+    let (id, _, mut history) = case.clone().into_parts();
+    history.extend(decode_rows::<W>(rows)?);
+    let case = Case::replay(id, history).map_err(|source| JournalError::Replay {
+        stream: stream.clone(),
+        source: Box::new(source),
+    })?;
+    Ok(Some((case, new_head)))
+}
+
+/// Keeps `case` at its version with head `head` in `cache`.
+pub(super) fn remember<W>(
+    cache: &mut CaseCache,
+    stream: &StreamKey,
+    case: &Case<W>,
+    head: EventHash,
+) where
+    W: Journaled,
+{
+    if cache.capacity == 0 {
+        return;
+    }
+    cache.put(
+        stream.clone(),
+        Entry {
+            version: case.version(),
+            head,
+            case: Arc::new(case.clone()),
+        },
+    );
 }
 
 /// The hash the store gives the last of `events`, appended after version
 /// `expected` whose event hashes to `prev`: computed as the store computes
 /// it, so the cache need not read it back. Were it wrong, the next load
 /// would find the anchor disagreeing and read the case in full.
-fn head_after(
+pub(super) fn head_after(
     stream: &StreamKey,
     expected: u64,
     prev: EventHash,
@@ -454,10 +505,10 @@ fn head_after(
 
 /// A cached case with the version and head it was verified at.
 #[derive(Clone)]
-struct Entry {
-    version: u64,
-    head: EventHash,
-    case: Arc<dyn Any + Send + Sync>,
+pub(super) struct Entry {
+    pub(super) version: u64,
+    pub(super) head: EventHash,
+    pub(super) case: Arc<dyn Any + Send + Sync>,
 }
 
 /// A bounded map of recently used cases, in two generations: entries are
@@ -466,14 +517,14 @@ struct Entry {
 /// moves the entry to the young one. So at most `capacity` entries are
 /// kept, a case used since the last turnover always survives the next, and
 /// every operation is O(1) — least-recently-used in effect, without a list.
-struct CaseCache {
-    capacity: usize,
+pub(super) struct CaseCache {
+    pub(super) capacity: usize,
     young: HashMap<StreamKey, Entry>,
     old: HashMap<StreamKey, Entry>,
 }
 
 impl CaseCache {
-    fn new(capacity: usize) -> Self {
+    pub(super) fn new(capacity: usize) -> Self {
         Self {
             capacity,
             young: HashMap::new(),
@@ -486,11 +537,11 @@ impl CaseCache {
         self.capacity.div_ceil(2)
     }
 
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.young.len() + self.old.len()
     }
 
-    fn get(&mut self, stream: &StreamKey) -> Option<Entry> {
+    pub(super) fn get(&mut self, stream: &StreamKey) -> Option<Entry> {
         if let Some(entry) = self.young.get(stream) {
             return Some(entry.clone());
         }
@@ -499,7 +550,7 @@ impl CaseCache {
         Some(entry)
     }
 
-    fn put(&mut self, stream: StreamKey, entry: Entry) {
+    pub(super) fn put(&mut self, stream: StreamKey, entry: Entry) {
         if self.capacity == 0 {
             return;
         }
@@ -517,7 +568,7 @@ impl CaseCache {
         }
     }
 
-    fn forget(&mut self, stream: &StreamKey) {
+    pub(super) fn forget(&mut self, stream: &StreamKey) {
         self.young.remove(stream);
         self.old.remove(stream);
     }

@@ -115,6 +115,12 @@
 //!
 //! All three pass one conformance suite (`tests/journal_conformance.rs`).
 //!
+//! With the feature `tokio`, the same journal in async form (the
+//! `nonblocking` module, its types re-exported here): `AsyncEventStore`,
+//! `AsyncSqliteStore`, `AsyncPostgresStore` (pooled, on `tokio-postgres`),
+//! `AsyncJournal`, `AsyncSweeper` and `AsyncRunner` — only the I/O is
+//! async; the async stores pass the same conformance suite.
+//!
 //! # Concurrency and idempotency
 //!
 //! [`EventStore::append`] takes the version the writer expects the stream to
@@ -177,6 +183,9 @@ mod execute;
 mod handle;
 mod hash;
 mod memory;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod nonblocking;
 #[cfg(feature = "postgres")]
 mod postgres;
 pub mod read;
@@ -201,6 +210,12 @@ pub use execute::{Executed, decode, encode, execute, load};
 pub use handle::{DEFAULT_CACHE, DEFAULT_RETRIES, Journal, Journaled};
 pub use hash::{EventHash, Verified, verify_anchored, verify_rows, verify_stream};
 pub use memory::MemoryStore;
+#[cfg(all(feature = "tokio", feature = "sqlite"))]
+pub use nonblocking::AsyncSqliteStore;
+#[cfg(feature = "tokio")]
+pub use nonblocking::{AsyncEventStore, AsyncJournal, AsyncRunner, AsyncSweeper};
+#[cfg(all(feature = "tokio", feature = "postgres"))]
+pub use nonblocking::{AsyncPostgresOptions, AsyncPostgresStore, DEFAULT_MAX_CONNECTIONS};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]

@@ -58,17 +58,17 @@ use super::{
 use super::{DueEntry, DueQuery, DueUpdate};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
 
-const BACKEND: &str = "postgres";
+pub(super) const BACKEND: &str = "postgres";
 
-fn pg(e: postgres::Error) -> JournalError {
+pub(super) fn pg(e: postgres::Error) -> JournalError {
     JournalError::backend(BACKEND, e)
 }
 
 /// The key of the advisory lock migrations and partition creation take.
-const DDL_LOCK: i64 = 0x6a6f_7572_6e61_6c00; // "journal\0"
+pub(super) const DDL_LOCK: i64 = 0x6a6f_7572_6e61_6c00; // "journal\0"
 
 /// The numbered migrations, applied in order when a store connects.
-const MIGRATIONS: &[(i32, &str, &str)] = &[
+pub(super) const MIGRATIONS: &[(i32, &str, &str)] = &[
     (
         1,
         "events table partitioned by tenant",
@@ -145,9 +145,10 @@ macro_rules! columns {
     };
 }
 
-const SQL_LOCK_TENANT: &str =
+pub(super) const SQL_LOCK_TENANT: &str =
     "SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $1, 0))";
-const SQL_PROBE: &str = "SELECT h.version, h.hash, f.stream_type, f.stream_id, f.version,
+pub(super) const SQL_PROBE: &str =
+    "SELECT h.version, h.hash, f.stream_type, f.stream_id, f.version,
          a.version, a.hash
      FROM (SELECT 1) AS one
      LEFT JOIN LATERAL (
@@ -159,16 +160,17 @@ const SQL_PROBE: &str = "SELECT h.version, h.hash, f.stream_type, f.stream_id, f
          WHERE tenant = $1 AND event_id = $4) AS f ON true
      LEFT JOIN journal_heads AS a
          ON a.tenant = $1 AND a.stream_type = $2 AND a.stream_id = $3";
-const SQL_ANCHOR: &str = "SELECT version, hash FROM journal_heads
+pub(super) const SQL_ANCHOR: &str = "SELECT version, hash FROM journal_heads
      WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3";
-const SQL_WRITE_ANCHOR: &str =
+pub(super) const SQL_WRITE_ANCHOR: &str =
     "INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant, stream_type, stream_id)
      DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash";
-const SQL_POSITIONS: &str =
+pub(super) const SQL_POSITIONS: &str =
     "SELECT nextval('journal_position_seq') FROM generate_series(1, $1::bigint)";
-const SQL_INSERT: &str = "INSERT INTO journal_events (position, tenant, stream_type, stream_id,
+pub(super) const SQL_INSERT: &str =
+    "INSERT INTO journal_events (position, tenant, stream_type, stream_id,
          version, event_id, event_type, schema_version, payload, actor, correlation, occurred_at,
          recorded_at, hash)
      SELECT u.position, $2, $3, $4, u.version, u.event_id, u.event_type, u.schema_version,
@@ -178,21 +180,21 @@ const SQL_INSERT: &str = "INSERT INTO journal_events (position, tenant, stream_t
                  $11::text[], $12::text[], $13::bigint[], $14::bytea[])
           AS u(position, version, event_id, event_type, schema_version, payload, actor,
                correlation, occurred_at, hash)";
-const SQL_STREAM: &str = concat!(
+pub(super) const SQL_STREAM: &str = concat!(
     "SELECT ",
     columns!(),
     " FROM journal_events
      WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3 AND version > $4
      ORDER BY version LIMIT $5"
 );
-const SQL_ALL: &str = concat!(
+pub(super) const SQL_ALL: &str = concat!(
     "SELECT ",
     columns!(),
     " FROM journal_events WHERE tenant = $1 AND position > $2 ORDER BY position LIMIT $3"
 );
-const SQL_VERSION: &str = "SELECT coalesce(max(version), 0) FROM journal_events
+pub(super) const SQL_VERSION: &str = "SELECT coalesce(max(version), 0) FROM journal_events
      WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3";
-const SQL_ID_TAKEN: &str =
+pub(super) const SQL_ID_TAKEN: &str =
     "SELECT EXISTS (SELECT 1 FROM journal_events WHERE tenant = $1 AND event_id = $2)";
 
 /// How to connect a [`PostgresStore`].
@@ -423,7 +425,7 @@ fn ensure_partition(inner: &mut Inner, tenant: &TenantId) -> Result<(), JournalE
 
 /// `journal_events_` and 16 hex digits of the tenant's SHA-256: a valid,
 /// short table name for any tenant id.
-fn partition_name(tenant: &TenantId) -> String {
+pub(super) fn partition_name(tenant: &TenantId) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(tenant.as_str().as_bytes());
     let mut name = String::from("journal_events_");
@@ -433,12 +435,12 @@ fn partition_name(tenant: &TenantId) -> String {
     name
 }
 
-fn to_i64(n: u64) -> i64 {
+pub(super) fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// A stream's anchor from its columns (`None` when it has none).
-fn to_anchor(
+pub(super) fn to_anchor(
     version: Option<i64>,
     hash: Option<&[u8]>,
 ) -> Result<Option<StreamHead>, JournalError> {
@@ -455,7 +457,7 @@ fn to_anchor(
     }
 }
 
-fn convert(row: &Row, known: Option<&StreamKey>) -> Result<StoredEvent, JournalError> {
+pub(super) fn convert(row: &Row, known: Option<&StreamKey>) -> Result<StoredEvent, JournalError> {
     let position: i64 = row.try_get(0).map_err(pg)?;
     let position = u64::try_from(position).unwrap_or(0);
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };

@@ -109,7 +109,7 @@ pub struct SweepReport<R: std::error::Error + 'static> {
 }
 
 impl<R: std::error::Error + 'static> SweepReport<R> {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             ticked: Vec::new(),
             nothing_to_do: Vec::new(),
@@ -370,40 +370,9 @@ where
         ctx: &Context<'_>,
     ) -> Result<Planned, SweepError<W::Rejection>> {
         let anchor = self.store.anchor(stream).map_err(ExecuteError::from)?;
-        let (mut case, _) =
+        let (case, _) =
             load_stream::<W, S>(&self.store, stream, anchor).map_err(ExecuteError::from)?;
-        let expected_version = case.version();
-        let from = case.history().len();
-        let most = self.options.ticks_per_case.max(1);
-        let mut still_due = None;
-        for ticks in 1..=most {
-            let before = case.history().len();
-            case.handle(&self.workflow, command, ctx)
-                .map_err(ExecuteError::Refused)?;
-            if case.history().len() == before {
-                break;
-            }
-            match case.next_due().map(truncate_to_micros) {
-                Some(due) if due <= ctx.at() => {
-                    if ticks == most {
-                        still_due = Some((due, ticks));
-                    }
-                }
-                _ => break,
-            }
-        }
-        let events = case.history()[from..]
-            .iter()
-            .map(|recorded| encode::<W>(stream, recorded))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(ExecuteError::from)?;
-        Ok(Planned {
-            stream: stream.clone(),
-            expected_version,
-            events,
-            next_due: case.next_due().map(truncate_to_micros),
-            still_due,
-        })
+        plan_ticks(&self.workflow, &self.options, stream, case, command, ctx)
     }
 
     /// Ticks one case until nothing is due at `now`, one [`execute`] per tick:
@@ -521,14 +490,64 @@ where
     }
 }
 
+/// Decides a loaded due case's ticks in memory, until nothing is due at the
+/// sweep's time (or [`SweepOptions::ticks_per_case`] ticks): the pure half
+/// of a sweep's plan, shared with the async sweeper.
+pub(super) fn plan_ticks<W>(
+    workflow: &W,
+    options: &SweepOptions,
+    stream: &StreamKey,
+    mut case: crate::workflow::Case<W>,
+    command: &W::Command,
+    ctx: &Context<'_>,
+) -> Result<Planned, SweepError<W::Rejection>>
+where
+    W: EventSchema,
+    W::Event: Serialize,
+{
+    let expected_version = case.version();
+
+    let from = case.history().len();
+    let most = options.ticks_per_case.max(1);
+    let mut still_due = None;
+    for ticks in 1..=most {
+        let before = case.history().len();
+        case.handle(workflow, command, ctx)
+            .map_err(ExecuteError::Refused)?;
+        if case.history().len() == before {
+            break;
+        }
+        match case.next_due().map(truncate_to_micros) {
+            Some(due) if due <= ctx.at() => {
+                if ticks == most {
+                    still_due = Some((due, ticks));
+                }
+            }
+            _ => break,
+        }
+    }
+    let events = case.history()[from..]
+        .iter()
+        .map(|recorded| encode::<W>(stream, recorded))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ExecuteError::from)?;
+    Ok(Planned {
+        stream: stream.clone(),
+        expected_version,
+        events,
+        next_due: case.next_due().map(truncate_to_micros),
+        still_due,
+    })
+}
+
 /// One case's ticks, decided and encoded, waiting for the page's append.
-struct Planned {
-    stream: StreamKey,
-    expected_version: u64,
-    events: Vec<NewEvent>,
-    next_due: Option<DateTime<Utc>>,
+pub(super) struct Planned {
+    pub(super) stream: StreamKey,
+    pub(super) expected_version: u64,
+    pub(super) events: Vec<NewEvent>,
+    pub(super) next_due: Option<DateTime<Utc>>,
     /// Set when the case was still due after the most ticks allowed.
-    still_due: Option<(DateTime<Utc>, u32)>,
+    pub(super) still_due: Option<(DateTime<Utc>, u32)>,
 }
 
 /// The workflow type of a sweeper, for callers naming it.

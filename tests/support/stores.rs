@@ -207,3 +207,192 @@ pub fn postgres() -> Option<grassroots::journal::PostgresStore> {
     let url = postgres_url()?;
     Some(PostgresStore::connect_with(&url, PostgresOptions::new().clock(clock())).unwrap())
 }
+
+/// The sync [`EventStore`](grassroots::journal::EventStore) face of an
+/// async store, each call run to its end on a runtime of its own: how the
+/// sync conformance suite and crash tests drive the async stores.
+#[cfg(feature = "tokio")]
+#[derive(Debug)]
+pub struct BlockingStore<A> {
+    store: A,
+    runtime: tokio::runtime::Runtime,
+}
+
+#[cfg(feature = "tokio")]
+impl<A: grassroots::journal::AsyncEventStore> BlockingStore<A> {
+    /// `store`, whose connections (if any) live on `runtime`.
+    pub fn new(store: A, runtime: tokio::runtime::Runtime) -> Self {
+        Self { store, runtime }
+    }
+
+    /// The async store.
+    pub fn store(&self) -> &A {
+        &self.store
+    }
+
+    /// The runtime the calls run on.
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+}
+
+/// A runtime for one async store: one worker thread drives its
+/// connections; the calling thread waits on each call.
+#[cfg(feature = "tokio")]
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[cfg(feature = "tokio")]
+impl<A: grassroots::journal::AsyncEventStore> grassroots::journal::EventStore for BlockingStore<A> {
+    fn append(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+        expected_version: u64,
+        events: &[grassroots::journal::NewEvent],
+    ) -> Result<grassroots::journal::Appended, grassroots::journal::JournalError> {
+        self.runtime
+            .block_on(self.store.append(stream, expected_version, events))
+    }
+
+    fn append_with_due(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+        expected_version: u64,
+        events: &[grassroots::journal::NewEvent],
+        due: grassroots::journal::DueUpdate,
+    ) -> Result<grassroots::journal::Appended, grassroots::journal::JournalError> {
+        self.runtime.block_on(
+            self.store
+                .append_with_due(stream, expected_version, events, due),
+        )
+    }
+
+    fn append_streams(
+        &self,
+        batch: &[grassroots::journal::StreamAppend<'_>],
+    ) -> Result<
+        Vec<Result<grassroots::journal::Appended, grassroots::journal::JournalError>>,
+        grassroots::journal::JournalError,
+    > {
+        self.runtime.block_on(self.store.append_streams(batch))
+    }
+
+    fn due(
+        &self,
+        query: &grassroots::journal::DueQuery,
+    ) -> Result<Vec<grassroots::journal::DueEntry>, grassroots::journal::JournalError> {
+        self.runtime.block_on(self.store.due(query))
+    }
+
+    fn claim_due(
+        &self,
+        query: &grassroots::journal::DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<grassroots::journal::DueEntry>, grassroots::journal::JournalError> {
+        self.runtime.block_on(self.store.claim_due(query, lease))
+    }
+
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &grassroots::journal::StreamType,
+        entries: &[grassroots::journal::DueEntry],
+    ) -> Result<(), grassroots::journal::JournalError> {
+        self.runtime
+            .block_on(self.store.replace_due(tenant, stream_type, entries))
+    }
+
+    fn read_stream(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+        after: u64,
+    ) -> Result<Vec<grassroots::journal::StoredEvent>, grassroots::journal::JournalError> {
+        self.runtime.block_on(self.store.read_stream(stream, after))
+    }
+
+    fn read_feed(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<grassroots::journal::FeedPage, grassroots::journal::JournalError> {
+        self.runtime
+            .block_on(self.store.read_feed(tenant, after, limit))
+    }
+
+    fn read_all(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<grassroots::journal::StoredEvent>, grassroots::journal::JournalError> {
+        self.runtime
+            .block_on(self.store.read_all(tenant, after, limit))
+    }
+
+    fn anchor(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+    ) -> Result<Option<grassroots::journal::StreamHead>, grassroots::journal::JournalError> {
+        self.runtime.block_on(self.store.anchor(stream))
+    }
+
+    fn stream_version(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+    ) -> Result<u64, grassroots::journal::JournalError> {
+        self.runtime.block_on(self.store.stream_version(stream))
+    }
+
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &grassroots::journal::StreamType,
+        after: Option<&grassroots::id::CaseId>,
+        limit: usize,
+    ) -> Result<Vec<grassroots::id::CaseId>, grassroots::journal::JournalError> {
+        self.runtime
+            .block_on(self.store.list_streams(tenant, stream_type, after, limit))
+    }
+}
+
+/// A fresh async SQLite journal in a temporary directory, behind the sync
+/// face.
+#[cfg(all(feature = "tokio", feature = "sqlite"))]
+pub fn async_sqlite() -> (
+    tempfile::TempDir,
+    BlockingStore<grassroots::journal::AsyncSqliteStore>,
+) {
+    let (dir, store) = sqlite();
+    let store = grassroots::journal::AsyncSqliteStore::new(store);
+    (dir, BlockingStore::new(store, runtime()))
+}
+
+/// The async PostgreSQL store on [`postgres_url`] with the fixed clock, on
+/// `runtime`, or `None` (skipped) when there is none.
+#[cfg(all(feature = "tokio", feature = "postgres"))]
+pub fn async_postgres_on(
+    runtime: &tokio::runtime::Runtime,
+) -> Option<grassroots::journal::AsyncPostgresStore> {
+    use grassroots::journal::{AsyncPostgresOptions, AsyncPostgresStore};
+    let url = postgres_url()?;
+    let options = AsyncPostgresOptions::new().clock(clock());
+    Some(
+        runtime
+            .block_on(AsyncPostgresStore::connect_with(&url, options))
+            .unwrap(),
+    )
+}
+
+/// The async PostgreSQL store behind the sync face, or `None` (skipped).
+#[cfg(all(feature = "tokio", feature = "postgres"))]
+pub fn async_postgres() -> Option<BlockingStore<grassroots::journal::AsyncPostgresStore>> {
+    let runtime = runtime();
+    let store = async_postgres_on(&runtime)?;
+    Some(BlockingStore::new(store, runtime))
+}

@@ -388,31 +388,8 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         &self,
         projection: &mut P,
     ) -> Result<CaughtUp, ProjectionError> {
-        let version = projection.schema_version();
         let name = projection.name().to_owned();
-        let start = self.read.in_transaction(|tx| {
-            projection.setup(tx)?;
-            match R::checkpoint(tx, &name, &self.tenant)? {
-                Some(found) if found.schema_version > version => {
-                    Err(ProjectionError::SchemaTooNew {
-                        projection: name.clone(),
-                        found: found.schema_version,
-                        known: version,
-                    })
-                }
-                Some(found) if found.schema_version == version => Ok(found.position),
-                // Older tables, or none: from zero.
-                _ => {
-                    projection.clear(tx, &self.tenant)?;
-                    let zero = Checkpoint {
-                        position: 0,
-                        schema_version: version,
-                    };
-                    R::set_checkpoint(tx, &name, &self.tenant, zero)?;
-                    Ok(0)
-                }
-            }
-        })?;
+        let start = start_position(&self.read, projection, &self.tenant)?;
         let mut done = CaughtUp {
             events: 0,
             skipped: Vec::new(),
@@ -431,23 +408,14 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
                 page.events.len(),
                 page.next_after,
             );
-            let page_done = self.read.in_transaction(|tx| {
-                // Another runner may have moved the checkpoint: apply only
-                // from where the store says.
-                let at = R::checkpoint(tx, &name, &self.tenant)?.map_or(0, |c| c.position);
-                if at != after {
-                    return Ok(());
-                }
-                for event in &page.events {
-                    projection.apply(tx, event, &self.store)?;
-                }
-                projection.flush(tx)?;
-                let next = Checkpoint {
-                    position: page.next_after,
-                    schema_version: version,
-                };
-                R::set_checkpoint(tx, &name, &self.tenant, next)
-            });
+            let page_done = apply_page(
+                &self.read,
+                projection,
+                &self.tenant,
+                after,
+                &page,
+                &self.store,
+            );
             if let Err(e) = page_done {
                 projection.discard();
                 return Err(span.failed(e));
@@ -469,26 +437,7 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         &self,
         projection: &mut P,
     ) -> Result<CaughtUp, ProjectionError> {
-        let version = projection.schema_version();
-        let name = projection.name().to_owned();
-        self.read.in_transaction(|tx| {
-            projection.setup(tx)?;
-            if let Some(found) = R::checkpoint(tx, &name, &self.tenant)? {
-                if found.schema_version > version {
-                    return Err(ProjectionError::SchemaTooNew {
-                        projection: name.clone(),
-                        found: found.schema_version,
-                        known: version,
-                    });
-                }
-            }
-            projection.clear(tx, &self.tenant)?;
-            let zero = Checkpoint {
-                position: 0,
-                schema_version: version,
-            };
-            R::set_checkpoint(tx, &name, &self.tenant, zero)
-        })?;
+        clear_for_rebuild(&self.read, projection, &self.tenant)?;
         self.catch_up(projection)
     }
 
@@ -503,4 +452,97 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
             Ok(R::checkpoint(tx, projection.name(), &self.tenant)?.map_or(0, |c| c.position))
         })
     }
+}
+
+/// Where `projection` starts in `tenant`'s log: its checkpoint, after
+/// setting up its tables; from zero (cleared) when its tables are older.
+pub(crate) fn start_position<R: ReadStore, P: Projection<R>>(
+    read: &R,
+    projection: &mut P,
+    tenant: &TenantId,
+) -> Result<u64, ProjectionError> {
+    let version = projection.schema_version();
+    let name = projection.name().to_owned();
+    read.in_transaction(|tx| {
+        projection.setup(tx)?;
+        match R::checkpoint(tx, &name, tenant)? {
+            Some(found) if found.schema_version > version => Err(ProjectionError::SchemaTooNew {
+                projection: name.clone(),
+                found: found.schema_version,
+                known: version,
+            }),
+            Some(found) if found.schema_version == version => Ok(found.position),
+            // Older tables, or none: from zero.
+            _ => {
+                projection.clear(tx, tenant)?;
+                let zero = Checkpoint {
+                    position: 0,
+                    schema_version: version,
+                };
+                R::set_checkpoint(tx, &name, tenant, zero)?;
+                Ok(0)
+            }
+        }
+    })
+}
+
+/// Applies a page of the log read after `after` in one transaction with
+/// the checkpoint it reaches; applies nothing when another runner moved
+/// the checkpoint meanwhile.
+pub(crate) fn apply_page<R: ReadStore, P: Projection<R>>(
+    read: &R,
+    projection: &mut P,
+    tenant: &TenantId,
+    after: u64,
+    page: &super::FeedPage,
+    source: &dyn EventStore,
+) -> Result<(), ProjectionError> {
+    let version = projection.schema_version();
+    let name = projection.name().to_owned();
+    read.in_transaction(|tx| {
+        // Another runner may have moved the checkpoint: apply only from
+        // where the store says.
+        let at = R::checkpoint(tx, &name, tenant)?.map_or(0, |c| c.position);
+        if at != after {
+            return Ok(());
+        }
+        for event in &page.events {
+            projection.apply(tx, event, source)?;
+        }
+        projection.flush(tx)?;
+        let next = Checkpoint {
+            position: page.next_after,
+            schema_version: version,
+        };
+        R::set_checkpoint(tx, &name, tenant, next)
+    })
+}
+
+/// Clears `projection`'s read model for `tenant` and sets its checkpoint
+/// to zero, refusing tables of a newer schema version.
+pub(crate) fn clear_for_rebuild<R: ReadStore, P: Projection<R>>(
+    read: &R,
+    projection: &mut P,
+    tenant: &TenantId,
+) -> Result<(), ProjectionError> {
+    let version = projection.schema_version();
+    let name = projection.name().to_owned();
+    read.in_transaction(|tx| {
+        projection.setup(tx)?;
+        if let Some(found) = R::checkpoint(tx, &name, tenant)? {
+            if found.schema_version > version {
+                return Err(ProjectionError::SchemaTooNew {
+                    projection: name.clone(),
+                    found: found.schema_version,
+                    known: version,
+                });
+            }
+        }
+        projection.clear(tx, tenant)?;
+        let zero = Checkpoint {
+            position: 0,
+            schema_version: version,
+        };
+        R::set_checkpoint(tx, &name, tenant, zero)
+    })
 }

@@ -1,0 +1,836 @@
+//! [`AsyncPostgresStore`]: the PostgreSQL journal on `tokio-postgres`, with
+//! a pool of connections (features `tokio` and `postgres`).
+//!
+//! Same schema, same migrations, same SQL, same hash chain and the same
+//! checks as the sync `PostgresStore` (`src/journal/postgres.rs`, whose
+//! migrations and statements this module uses, not copies): the per-tenant
+//! advisory lock that makes positions commit in order, the version check
+//! under it, idempotent retries, anchors, tenant partitions, the due index
+//! and its `FOR UPDATE SKIP LOCKED` claims. The two stores can share one
+//! database, and the same conformance suite runs on both.
+//!
+//! The pool is `deadpool-postgres`: small, tokio-native, maintained, and it
+//! keeps each connection's prepared statements (see DESIGN.md, "Async
+//! journal").
+
+use std::collections::HashSet;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{NoTls, Statement};
+
+use super::AsyncEventStore;
+use crate::id::{CaseId, CorrelationId, TenantId};
+use crate::journal::hash::{EventHash, HashFields};
+use crate::journal::postgres::{
+    BACKEND, DDL_LOCK, MIGRATIONS, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_INSERT, SQL_LOCK_TENANT,
+    SQL_POSITIONS, SQL_PROBE, SQL_STREAM, SQL_VERSION, SQL_WRITE_ANCHOR, convert, partition_name,
+    pg, to_anchor, to_i64,
+};
+use crate::journal::{
+    AppendOutcome, Appended, Clock, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError,
+    NewEvent, SkippedRow, StoredEvent, StreamHead, StreamKey, StreamType, SystemClock,
+    check_anchor, retry_outcome, stage_payload, to_micros,
+};
+
+/// The connections a pool holds at most, by default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
+
+fn pool_error(e: impl std::error::Error + Send + Sync + 'static) -> JournalError {
+    JournalError::backend(BACKEND, e)
+}
+
+/// How to connect an [`AsyncPostgresStore`].
+#[derive(Debug, Clone)]
+pub struct AsyncPostgresOptions {
+    clock: Arc<dyn Clock>,
+    max_connections: usize,
+}
+
+impl Default for AsyncPostgresOptions {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+impl AsyncPostgresOptions {
+    /// The defaults: the [`SystemClock`], a pool of at most
+    /// [`DEFAULT_MAX_CONNECTIONS`] connections.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where `recorded_at` times come from.
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The most connections the pool opens (at least 1). A call waits for
+    /// a free one when all are in use.
+    #[must_use]
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+}
+
+/// An event store on a PostgreSQL server for async code, with a pool of
+/// connections: many tasks append and read at once, each call on a
+/// connection of its own. Connections are opened as they are needed, kept
+/// with their prepared statements, and replaced when one breaks.
+///
+/// Connections are made without TLS (a local socket or a trusted network).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use grassroots::journal::{AsyncEventStore, AsyncPostgresOptions, AsyncPostgresStore, StreamKey};
+///
+/// let options = AsyncPostgresOptions::new().max_connections(8);
+/// let store = AsyncPostgresStore::connect_with("host=127.0.0.1 user=postgres", options).await?;
+/// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+/// assert_eq!(store.stream_version(&stream).await?, 0);
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsyncPostgresStore {
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    /// Tenants whose partition is known to exist.
+    partitions: Mutex<HashSet<TenantId>>,
+}
+
+impl fmt::Debug for AsyncPostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = self.pool.status();
+        f.debug_struct("AsyncPostgresStore")
+            .field("clock", &self.clock)
+            .field("max_connections", &status.max_size)
+            .field("connections", &status.size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AsyncPostgresStore {
+    /// Connects to the server at `url` (a libpq-style connection string or
+    /// a `postgresql://` URL) with the default [`AsyncPostgresOptions`],
+    /// running any migration the database lacks.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when `url` does not parse, the server
+    /// cannot be reached or the migration fails;
+    /// [`JournalError::SchemaTooNew`] when a newer library migrated the
+    /// database.
+    pub async fn connect(url: &str) -> Result<Self, JournalError> {
+        Self::connect_with(url, AsyncPostgresOptions::default()).await
+    }
+
+    /// Connects to the server at `url`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`connect`](Self::connect).
+    pub async fn connect_with(
+        url: &str,
+        options: AsyncPostgresOptions,
+    ) -> Result<Self, JournalError> {
+        let config: tokio_postgres::Config = url.parse().map_err(pg)?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(options.max_connections)
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(pool_error)?;
+        let store = Self {
+            pool,
+            clock: options.clock,
+            partitions: Mutex::new(HashSet::new()),
+        };
+        let mut client = store.client().await?;
+        migrate(&mut client).await?;
+        Ok(store)
+    }
+
+    /// The newest migration applied to the database.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when the query fails.
+    pub async fn migration(&self) -> Result<u32, JournalError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM journal_migrations",
+                &[],
+            )
+            .await
+            .map_err(pg)?;
+        let version: i32 = row.try_get(0).map_err(pg)?;
+        Ok(u32::try_from(version).unwrap_or(0))
+    }
+
+    /// The most connections the pool opens.
+    pub fn max_connections(&self) -> usize {
+        self.pool.status().max_size
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Client, JournalError> {
+        self.pool.get().await.map_err(pool_error)
+    }
+
+    fn partition_known(&self, tenant: &TenantId) -> bool {
+        let known = self.partitions.lock().unwrap_or_else(|e| e.into_inner());
+        known.contains(tenant)
+    }
+
+    /// Creates `tenant`'s partition if it does not exist yet: the sync
+    /// store's `ensure_partition`, awaited (the same statements).
+    async fn ensure_partition(
+        &self,
+        client: &mut deadpool_postgres::Client,
+        tenant: &TenantId,
+    ) -> Result<(), JournalError> {
+        if self.partition_known(tenant) {
+            return Ok(());
+        }
+        let known = "SELECT EXISTS (SELECT 1 FROM journal_tenants WHERE tenant = $1)";
+        let exists: bool = client
+            .query_one(known, &[&tenant.as_str()])
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(pg)?;
+        if !exists {
+            let tx = client.transaction().await.map_err(pg)?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
+                .await
+                .map_err(pg)?;
+            let exists: bool = tx
+                .query_one(known, &[&tenant.as_str()])
+                .await
+                .and_then(|row| row.try_get(0))
+                .map_err(pg)?;
+            if !exists {
+                let name = partition_name(tenant);
+                let ddl: String = tx
+                    .query_one(
+                        "SELECT format('CREATE TABLE %I PARTITION OF journal_events FOR VALUES IN (%L)', $1::text, $2::text)",
+                        &[&name, &tenant.as_str()],
+                    )
+                    .await
+                    .and_then(|row| row.try_get(0))
+                    .map_err(pg)?;
+                tx.batch_execute(&ddl).await.map_err(pg)?;
+                tx.execute(
+                    "INSERT INTO journal_tenants (tenant, partition) VALUES ($1, $2)",
+                    &[&tenant.as_str(), &name],
+                )
+                .await
+                .map_err(pg)?;
+            }
+            tx.commit().await.map_err(pg)?;
+        }
+        let mut known = self.partitions.lock().unwrap_or_else(|e| e.into_inner());
+        known.insert(tenant.clone());
+        Ok(())
+    }
+
+    /// [`AsyncEventStore::append_with_due`]: the sync store's `append_one`,
+    /// awaited — every step and check in the same order.
+    async fn append_one(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<Appended, JournalError> {
+        let mut client = self.client().await?;
+        if !events.is_empty() {
+            self.ensure_partition(&mut client, &stream.tenant).await?;
+        }
+        let tenant = stream.tenant.as_str();
+        let tx = client.transaction().await.map_err(pg)?;
+        let lock_tenant = tx.prepare_cached(SQL_LOCK_TENANT).await.map_err(pg)?;
+        // Held until the transaction ends: appends of one tenant draw
+        // positions and commit in the same order.
+        tx.execute(&lock_tenant, &[&tenant]).await.map_err(pg)?;
+        let first_id = events.first().map(|e| e.event_id.as_str());
+        let probe = tx.prepare_cached(SQL_PROBE).await.map_err(pg)?;
+        let probe = tx
+            .query_one(
+                &probe,
+                &[
+                    &tenant,
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                    &first_id,
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        let found_type: Option<&str> = probe.try_get(2).map_err(pg)?;
+        let found_id: Option<&str> = probe.try_get(3).map_err(pg)?;
+        let found_version: Option<i64> = probe.try_get(4).map_err(pg)?;
+        if let (Some(found_type), Some(found_id), Some(found_version)) =
+            (found_type, found_id, found_version)
+        {
+            let corrupt = |column| JournalError::Corrupt {
+                position: 0,
+                column,
+            };
+            let found_stream = StreamKey::new(
+                stream.tenant.clone(),
+                StreamType::new(found_type).map_err(|_| corrupt("stream_type"))?,
+                CaseId::new(found_id).map_err(|_| corrupt("stream_id"))?,
+            );
+            let statement = tx.prepare_cached(SQL_STREAM).await.map_err(pg)?;
+            let range = Some(events.len());
+            let recorded =
+                stream_range(&*tx, &statement, &found_stream, expected_version, range).await?;
+            return retry_outcome(
+                stream,
+                expected_version,
+                events,
+                &found_stream,
+                u64::try_from(found_version).unwrap_or(0),
+                &recorded,
+            );
+        }
+        let head_version: Option<i64> = probe.try_get(0).map_err(pg)?;
+        let head_hash: Option<&[u8]> = probe.try_get(1).map_err(pg)?;
+        let actual = head_version.map_or(0, |v| u64::try_from(v).unwrap_or(0));
+        let head = head_hash
+            .and_then(EventHash::from_slice)
+            .unwrap_or(EventHash::GENESIS);
+        let anchor_version: Option<i64> = probe.try_get(5).map_err(pg)?;
+        let anchor_hash: Option<&[u8]> = probe.try_get(6).map_err(pg)?;
+        check_anchor(
+            stream,
+            actual,
+            head,
+            to_anchor(anchor_version, anchor_hash)?,
+        )?;
+        if actual != expected_version {
+            return Err(JournalError::VersionConflict {
+                stream: stream.clone(),
+                expected: expected_version,
+                actual,
+            });
+        }
+        if events.is_empty() {
+            write_due(&tx, stream, due).await?;
+            tx.commit().await.map_err(pg)?;
+            return Ok(Appended {
+                version: actual,
+                positions: 0..0,
+                outcome: AppendOutcome::Recorded,
+            });
+        }
+
+        // Every event is checked and hashed before a position is drawn.
+        let n = events.len();
+        let mut prev = head;
+        let mut versions = Vec::with_capacity(n);
+        let mut event_ids = Vec::with_capacity(n);
+        let mut event_types = Vec::with_capacity(n);
+        let mut schema_versions = Vec::with_capacity(n);
+        let mut payloads = Vec::with_capacity(n);
+        let mut actors = Vec::with_capacity(n);
+        let mut correlations = Vec::with_capacity(n);
+        let mut occurred = Vec::with_capacity(n);
+        let mut hashes = Vec::with_capacity(n);
+        let mut buf = Vec::with_capacity(256);
+        for (i, event) in events.iter().enumerate() {
+            let version = expected_version + 1 + i as u64;
+            buf.clear();
+            stage_payload(stream, version, event, &mut buf)?;
+            let occurred_at = to_micros(event.occurred_at);
+            let hash = HashFields::of_new(stream, version, event, &buf, occurred_at).link(&prev);
+            prev = hash;
+            versions.push(to_i64(version));
+            event_ids.push(event.event_id.as_str());
+            event_types.push(event.event_type.as_str());
+            schema_versions.push(i64::from(event.schema_version));
+            payloads.push(String::from_utf8_lossy(&buf).into_owned());
+            actors.push(event.actor.as_str());
+            correlations.push(event.correlation.as_ref().map(CorrelationId::as_str));
+            occurred.push(occurred_at);
+            hashes.push(hash.as_bytes().to_vec());
+        }
+        let draw = tx.prepare_cached(SQL_POSITIONS).await.map_err(pg)?;
+        let mut positions: Vec<i64> = tx
+            .query(&draw, &[&(n as i64)])
+            .await
+            .map_err(pg)?
+            .iter()
+            .map(|row| row.try_get(0))
+            .collect::<Result<_, _>>()
+            .map_err(pg)?;
+        positions.sort_unstable();
+        let recorded_at = to_micros(self.clock.now());
+        let insert = tx.prepare_cached(SQL_INSERT).await.map_err(pg)?;
+        let inserted = tx
+            .execute(
+                &insert,
+                &[
+                    &positions,
+                    &tenant,
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                    &recorded_at,
+                    &versions,
+                    &event_ids,
+                    &event_types,
+                    &schema_versions,
+                    &payloads,
+                    &actors,
+                    &correlations,
+                    &occurred,
+                    &hashes,
+                ],
+            )
+            .await;
+        if let Err(e) = inserted {
+            if e.code() != Some(&SqlState::UNIQUE_VIOLATION) {
+                return Err(pg(e));
+            }
+            // The transaction is aborted; roll it back and find the culprit.
+            tx.rollback().await.map_err(pg)?;
+            let duplicate = first_taken(&client, tenant, events).await?;
+            return Err(match duplicate {
+                Some(event_id) => JournalError::DuplicateEventId {
+                    stream: stream.clone(),
+                    event_id: event_id.clone(),
+                },
+                None => pg(e),
+            });
+        }
+        let write_anchor = tx.prepare_cached(SQL_WRITE_ANCHOR).await.map_err(pg)?;
+        let anchored = to_i64(expected_version + n as u64);
+        tx.execute(
+            &write_anchor,
+            &[
+                &tenant,
+                &stream.stream_type.as_str(),
+                &stream.id.as_str(),
+                &anchored,
+                &&prev.as_bytes()[..],
+            ],
+        )
+        .await
+        .map_err(pg)?;
+        write_due(&tx, stream, due).await?;
+        tx.commit().await.map_err(pg)?;
+        let first = positions
+            .first()
+            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
+        let last = positions
+            .last()
+            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
+        Ok(Appended {
+            version: expected_version + n as u64,
+            positions: first..last + 1,
+            outcome: AppendOutcome::Recorded,
+        })
+    }
+}
+
+/// Runs the migrations the database lacks: the sync store's `migrate`,
+/// awaited, with the same list ([`MIGRATIONS`]) and the same lock.
+async fn migrate(client: &mut deadpool_postgres::Client) -> Result<(), JournalError> {
+    let tx = client.transaction().await.map_err(pg)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
+        .await
+        .map_err(pg)?;
+    // As in src/journal/postgres.rs `migrate`.
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS journal_migrations (
+            version    integer     PRIMARY KEY,
+            name       text        NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )",
+    )
+    .await
+    .map_err(pg)?;
+    let found: i32 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM journal_migrations",
+            &[],
+        )
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(pg)?;
+    let supported = MIGRATIONS.last().map_or(0, |m| m.0);
+    if found > supported {
+        return Err(JournalError::SchemaTooNew {
+            found: u32::try_from(found).unwrap_or(0),
+            supported: u32::try_from(supported).unwrap_or(0),
+        });
+    }
+    for (version, name, script) in MIGRATIONS.iter().filter(|m| m.0 > found) {
+        tx.batch_execute(script).await.map_err(pg)?;
+        tx.execute(
+            "INSERT INTO journal_migrations (version, name) VALUES ($1, $2)",
+            &[version, name],
+        )
+        .await
+        .map_err(pg)?;
+    }
+    tx.commit().await.map_err(pg)
+}
+
+/// The first event id of `events` that repeats within the batch or is
+/// already recorded in `tenant` (the sync store's `first_duplicate`).
+async fn first_taken<'e>(
+    client: &ClientWrapper,
+    tenant: &str,
+    events: &'e [NewEvent],
+) -> Result<Option<&'e crate::id::EventId>, JournalError> {
+    let id_taken = client.prepare_cached(SQL_ID_TAKEN).await.map_err(pg)?;
+    let mut seen = HashSet::with_capacity(events.len());
+    for event in events {
+        if !seen.insert(&event.event_id) {
+            return Ok(Some(&event.event_id));
+        }
+        let taken: bool = client
+            .query_one(&id_taken, &[&tenant, &event.event_id.as_str()])
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(pg)?;
+        if taken {
+            return Ok(Some(&event.event_id));
+        }
+    }
+    Ok(None)
+}
+
+/// The events of `stream` after version `after`, at most `limit`, with
+/// `statement` ([`SQL_STREAM`] prepared on `client`'s connection).
+async fn stream_range<C>(
+    client: &C,
+    statement: &Statement,
+    stream: &StreamKey,
+    after: u64,
+    limit: Option<usize>,
+) -> Result<Vec<StoredEvent>, JournalError>
+where
+    C: tokio_postgres::GenericClient + Sync,
+{
+    let limit: Option<i64> = limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
+    let rows = client
+        .query(
+            statement,
+            &[
+                &stream.tenant.as_str(),
+                &stream.stream_type.as_str(),
+                &stream.id.as_str(),
+                &to_i64(after),
+                &limit,
+            ],
+        )
+        .await
+        .map_err(pg)?;
+    rows.iter().map(|row| convert(row, Some(stream))).collect()
+}
+
+// The due index: the statements of src/journal/due.rs `mod postgres`,
+// awaited. Its SQL is written inside the sync functions there, so it is
+// repeated here; the conformance and due tests run on both stores.
+
+const DUE_WHERE: &str = "tenant = $1 AND stream_type = $2 AND due <= $3
+     AND (due, stream_id) > ($4, $5)";
+
+/// Writes `update` for `stream`, inside the append's transaction.
+async fn write_due(
+    client: &deadpool_postgres::Transaction<'_>,
+    stream: &StreamKey,
+    update: DueUpdate,
+) -> Result<(), JournalError> {
+    let (tenant, stream_type, id) = (
+        stream.tenant.as_str(),
+        stream.stream_type.as_str(),
+        stream.id.as_str(),
+    );
+    match update {
+        DueUpdate::At(due) => {
+            let statement = client
+                .prepare_cached(
+                    "INSERT INTO journal_due (tenant, stream_type, stream_id, due)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (tenant, stream_type, stream_id)
+                     DO UPDATE SET due = excluded.due, claimed_until = NULL",
+                )
+                .await
+                .map_err(pg)?;
+            client
+                .execute(&statement, &[&tenant, &stream_type, &id, &to_micros(due)])
+                .await
+                .map(drop)
+                .map_err(pg)
+        }
+        DueUpdate::Clear => {
+            let statement = client
+                .prepare_cached(
+                    "DELETE FROM journal_due
+                     WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3",
+                )
+                .await
+                .map_err(pg)?;
+            client
+                .execute(&statement, &[&tenant, &stream_type, &id])
+                .await
+                .map(drop)
+                .map_err(pg)
+        }
+        DueUpdate::Keep => Ok(()),
+    }
+}
+
+fn due_entries(
+    query: &DueQuery,
+    rows: Vec<tokio_postgres::Row>,
+) -> Result<Vec<DueEntry>, JournalError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: &str = row.try_get(0).map_err(pg)?;
+        let due: i64 = row.try_get(1).map_err(pg)?;
+        let id = CaseId::new(id).map_err(|_| JournalError::Corrupt {
+            position: 0,
+            column: "stream_id",
+        })?;
+        out.push(query.entry(id, due)?);
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+fn due_limit(query: &DueQuery) -> i64 {
+    i64::try_from(query.limit).unwrap_or(i64::MAX)
+}
+
+impl AsyncEventStore for AsyncPostgresStore {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> impl Future<Output = Result<Appended, JournalError>> + Send {
+        self.append_one(stream, expected_version, events, due)
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<StoredEvent>, JournalError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_STREAM).await.map_err(pg)?;
+        stream_range(&**client, &statement, stream, after, None).await
+    }
+
+    async fn read_feed(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<FeedPage, JournalError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_ALL).await.map_err(pg)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = client
+            .query(&statement, &[&tenant.as_str(), &to_i64(after), &limit])
+            .await
+            .map_err(pg)?;
+        let mut page = FeedPage {
+            events: Vec::with_capacity(rows.len()),
+            skipped: Vec::new(),
+            next_after: after,
+        };
+        for row in &rows {
+            let position: i64 = row.try_get(0).map_err(pg)?;
+            page.next_after = u64::try_from(position).unwrap_or(page.next_after);
+            match convert(row, None) {
+                Ok(event) => page.events.push(event),
+                Err(error) => page.skipped.push(SkippedRow {
+                    position: page.next_after,
+                    error,
+                }),
+            }
+        }
+        Ok(page)
+    }
+
+    async fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_ANCHOR).await.map_err(pg)?;
+        let row = client
+            .query_opt(
+                &statement,
+                &[
+                    &stream.tenant.as_str(),
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        match row {
+            None => Ok(None),
+            Some(row) => to_anchor(row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?),
+        }
+    }
+
+    async fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        let client = self.client().await?;
+        let (after_due, after_id) = query.cursor();
+        let statement = client
+            .prepare_cached(&format!(
+                "SELECT stream_id, due FROM journal_due WHERE {DUE_WHERE}
+                 ORDER BY due, stream_id LIMIT $6"
+            ))
+            .await
+            .map_err(pg)?;
+        let rows = client
+            .query(
+                &statement,
+                &[
+                    &query.tenant.as_str(),
+                    &query.stream_type.as_str(),
+                    &to_micros(query.until),
+                    &after_due,
+                    &after_id,
+                    &due_limit(query),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        due_entries(query, rows)
+    }
+
+    async fn claim_due(
+        &self,
+        query: &DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<DueEntry>, JournalError> {
+        let now = self.clock.now();
+        let client = self.client().await?;
+        let (after_due, after_id) = query.cursor();
+        let statement = client
+            .prepare_cached(&format!(
+                "UPDATE journal_due AS d SET claimed_until = $8
+                 FROM (SELECT tenant, stream_type, stream_id FROM journal_due
+                       WHERE {DUE_WHERE}
+                       AND (claimed_until IS NULL OR claimed_until <= $7)
+                       ORDER BY due, stream_id LIMIT $6
+                       FOR UPDATE SKIP LOCKED) AS c
+                 WHERE d.tenant = c.tenant AND d.stream_type = c.stream_type
+                   AND d.stream_id = c.stream_id
+                 RETURNING d.stream_id, d.due"
+            ))
+            .await
+            .map_err(pg)?;
+        let rows = client
+            .query(
+                &statement,
+                &[
+                    &query.tenant.as_str(),
+                    &query.stream_type.as_str(),
+                    &to_micros(query.until),
+                    &after_due,
+                    &after_id,
+                    &due_limit(query),
+                    &to_micros(now),
+                    &crate::journal::due::lease_end(now, lease),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        due_entries(query, rows)
+    }
+
+    async fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(pg)?;
+        tx.execute(
+            "DELETE FROM journal_due WHERE tenant = $1 AND stream_type = $2",
+            &[&tenant.as_str(), &stream_type.as_str()],
+        )
+        .await
+        .map_err(pg)?;
+        for entry in entries {
+            write_due(&tx, &entry.stream, DueUpdate::At(entry.due)).await?;
+        }
+        tx.commit().await.map_err(pg)
+    }
+
+    async fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_VERSION).await.map_err(pg)?;
+        let version: i64 = client
+            .query_one(
+                &statement,
+                &[
+                    &stream.tenant.as_str(),
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                ],
+            )
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(pg)?;
+        Ok(u64::try_from(version).unwrap_or(0))
+    }
+
+    async fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        let client = self.client().await?;
+        // As in src/journal/postgres.rs `list_streams`.
+        let rows = client
+            .query(
+                "SELECT stream_id FROM journal_heads
+                 WHERE tenant = $1 AND stream_type = $2 AND stream_id > $3
+                 ORDER BY stream_id LIMIT $4",
+                &[
+                    &tenant.as_str(),
+                    &stream_type.as_str(),
+                    &after.map_or("", CaseId::as_str),
+                    &i64::try_from(limit).unwrap_or(i64::MAX),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        rows.iter()
+            .map(|row| {
+                let id: &str = row.try_get(0).map_err(pg)?;
+                CaseId::new(id).map_err(|_| JournalError::Corrupt {
+                    position: 0,
+                    column: "journal_heads.stream_id",
+                })
+            })
+            .collect()
+    }
+}
