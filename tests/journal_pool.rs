@@ -70,7 +70,8 @@ where
                             .enumerate()
                             .all(|(i, r)| r.version == i as u64 + 1)
                     );
-                    assert_eq!(store.stream_version(&key).unwrap(), rows.len() as u64);
+                    // Its writer may have appended since.
+                    assert!(store.stream_version(&key).unwrap() >= rows.len() as u64);
                 }
             });
         }
@@ -314,7 +315,13 @@ mod sqlite {
                 "{readers} readers beside the writer"
             );
             drop(store);
-            assert_eq!(connections_to(&path), 0);
+            // Dropping the store closes them all (the pool's within moments:
+            // its worker thread may still hold the pool when the store goes).
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while connections_to(&path) > 0 && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            assert_eq!(connections_to(&path), 0, "connections left open");
         }
     }
 }
