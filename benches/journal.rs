@@ -270,7 +270,12 @@ const READS: u64 = 100;
 /// `THREADS` threads each reading `READS` cases of 20 events (one
 /// `read_stream` each) from `store`: the time it took, over `iters` rounds.
 #[cfg(feature = "sqlite")]
-fn read_in_threads(store: &dyn EventStore, tenant: &TenantId, cases: u64, iters: u64) -> Duration {
+fn read_in_threads(
+    store: &(dyn EventStore + Sync),
+    tenant: &TenantId,
+    cases: u64,
+    iters: u64,
+) -> Duration {
     let start = Instant::now();
     for _ in 0..iters {
         std::thread::scope(|scope| {
