@@ -1,6 +1,8 @@
 //! Journal benchmarks: appends per second (single events and batches of
 //! 1,000) for each backend, loading a case of 20 events, and verifying a
-//! stream's hash chain.
+//! stream's hash chain; and the pools (group `journal_pool`): SQLite reads
+//! per second from 8 threads sharing one store, alone and beside a writer,
+//! and PostgreSQL batched appends from 8 threads sharing one store.
 //!
 //! SQLite runs when the `sqlite` feature is on, PostgreSQL when the
 //! `postgres` feature is on *and* `GRASSROOTS_POSTGRES_URL` is set (see
@@ -13,7 +15,7 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::measurement::WallTime;
@@ -257,6 +259,107 @@ fn sqlite(c: &mut Criterion) {
     backend(c, "sqlite", &store);
 }
 
+/// Threads that share one store in the pool benches.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+const THREADS: usize = 8;
+
+/// Reads each reader thread makes per iteration of the pool bench.
+#[cfg(feature = "sqlite")]
+const READS: u64 = 100;
+
+/// `THREADS` threads each reading `READS` cases of 20 events (one
+/// `read_stream` each) from `store`: the time it took, over `iters` rounds.
+#[cfg(feature = "sqlite")]
+fn read_in_threads(
+    store: &(dyn EventStore + Sync),
+    tenant: &TenantId,
+    cases: u64,
+    iters: u64,
+) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        std::thread::scope(|scope| {
+            for t in 0..THREADS as u64 {
+                scope.spawn(move || {
+                    for n in 0..READS {
+                        let key = stream(tenant, (t * 31 + n * 7) % cases);
+                        let rows = store.read_stream(&key, 0).unwrap();
+                        assert_eq!(black_box(rows).len() as u64, CASE_EVENTS);
+                    }
+                });
+            }
+        });
+    }
+    start.elapsed()
+}
+
+/// The SQLite pool: reads per second from `THREADS` threads sharing one
+/// store, with no write going on and beside a writer appending single
+/// events as fast as it can; with the default 4 readers, and with none (the
+/// writer's one connection serves the reads, as before the pool).
+#[cfg(feature = "sqlite")]
+fn sqlite_pool(c: &mut Criterion) {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    const CASES: u64 = 200;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pool.db");
+    let tenant = fresh_tenant("pool");
+    {
+        let store = journal::SqliteStore::open(&path).unwrap();
+        for case in 0..CASES {
+            let events: Vec<NewEvent> = (0..CASE_EVENTS).map(|i| note(case * 100 + i)).collect();
+            store.append(&stream(&tenant, case), 0, &events).unwrap();
+        }
+    }
+    let mut group = c.benchmark_group("journal_pool");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Elements(THREADS as u64 * READS));
+    for (name, readers) in [("4_readers", 4), ("one_connection", 0)] {
+        let options = journal::SqliteOptions::new().readers(readers);
+        let store = journal::SqliteStore::open_with(&path, options).unwrap();
+        group.bench_function(format!("sqlite_read_8_threads/{name}"), |b| {
+            b.iter_custom(|iters| read_in_threads(&store, &tenant, CASES, iters))
+        });
+        let writing = AtomicBool::new(true);
+        let written = AtomicU64::new(0);
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            let (store, writing, written) = (&store, &writing, &written);
+            let writer_tenant = fresh_tenant(&format!("pool-writer-{name}"));
+            scope.spawn(move || {
+                let mut n = 0u64;
+                while writing.load(Ordering::Relaxed) {
+                    let key = stream(&writer_tenant, n / CASE_EVENTS);
+                    store.append(&key, n % CASE_EVENTS, &[note(n)]).unwrap();
+                    n += 1;
+                    written.store(n, Ordering::Relaxed);
+                }
+            });
+            group.bench_function(
+                format!("sqlite_read_8_threads_beside_a_writer/{name}"),
+                |b| b.iter_custom(|iters| read_in_threads(store, &tenant, CASES, iters)),
+            );
+            writing.store(false, Ordering::Relaxed);
+        });
+        let written = written.load(Ordering::Relaxed);
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "journal_pool/sqlite ({name}): the writer appended {written} single events beside \
+             the readers ({:.0} events/s over {secs:.1} s)",
+            written as f64 / secs,
+        );
+    }
+    group.finish();
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite_pool(_: &mut Criterion) {
+    eprintln!("skipped: SQLite benches need the `sqlite` feature");
+}
+
 #[cfg(not(feature = "sqlite"))]
 fn sqlite(_: &mut Criterion) {
     eprintln!("skipped: SQLite benches need the `sqlite` feature");
@@ -279,5 +382,65 @@ fn postgres(_: &mut Criterion) {
     eprintln!("skipped: PostgreSQL benches need the `postgres` feature");
 }
 
-criterion_group!(benches, memory, hash_chain_only, sqlite, postgres);
+/// The PostgreSQL pool: `THREADS` threads sharing one store (a pool of
+/// `THREADS` connections), each appending a batch of 1,000 events to a case
+/// of its own per round.
+#[cfg(feature = "postgres")]
+fn postgres_pool(c: &mut Criterion) {
+    let Ok(url) = std::env::var("GRASSROOTS_POSTGRES_URL") else {
+        eprintln!(
+            "skipped: GRASSROOTS_POSTGRES_URL is not set (run `source .ci/postgres.sh` to start a throwaway PostgreSQL)"
+        );
+        return;
+    };
+    let options = journal::PostgresOptions::new().pool_size(THREADS as u32);
+    let store = journal::PostgresStore::connect_with(&url, options).unwrap();
+    let tenant = fresh_tenant("pool");
+    let mut case = 0u64;
+    let mut group = c.benchmark_group("journal_pool");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    group.throughput(Throughput::Elements((THREADS * BATCH) as u64));
+    group.bench_function(format!("postgres_append_batch_{BATCH}_8_threads"), |b| {
+        b.iter_custom(|iters| {
+            let mut took = Duration::ZERO;
+            for _ in 0..iters {
+                let batches: Vec<(StreamKey, Vec<NewEvent>)> = (0..THREADS)
+                    .map(|_| {
+                        case += 1;
+                        let events = (0..BATCH as u64).map(|i| note(case * 10_000 + i)).collect();
+                        (stream(&tenant, case), events)
+                    })
+                    .collect();
+                let start = Instant::now();
+                std::thread::scope(|scope| {
+                    for (key, events) in &batches {
+                        let store = &store;
+                        scope.spawn(move || store.append(key, 0, events).unwrap());
+                    }
+                });
+                took += start.elapsed();
+            }
+            took
+        })
+    });
+    group.finish();
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_pool(_: &mut Criterion) {
+    eprintln!("skipped: PostgreSQL benches need the `postgres` feature");
+}
+
+criterion_group!(
+    benches,
+    memory,
+    hash_chain_only,
+    sqlite,
+    postgres,
+    sqlite_pool,
+    postgres_pool
+);
 criterion_main!(benches);

@@ -94,8 +94,13 @@
 //!   for property tests: `testing::strategies` for any workflow,
 //!   `dispute::strategies`, `service::strategies` and
 //!   `work_order::strategies` for the crate's own.
-//! - `sqlite` — an event store on an embedded SQLite file (bundled SQLite).
-//! - `postgres` — an event store on a PostgreSQL server.
+//! - `sqlite` — an event store on an embedded SQLite file (bundled SQLite):
+//!   one writer connection and a pool of readers (`r2d2`).
+//! - `postgres` — an event store on a PostgreSQL server, with a connection
+//!   pool (`r2d2`).
+//! - `postgres-tls` — TLS for the PostgreSQL store: rustls (the `ring`
+//!   provider) with the Mozilla roots; the connection string's `sslmode`
+//!   decides when it is used.
 //! - `sim` — simulation and sample data: the city-year load generator
 //!   (`load`), seeded city graphs (`org::generate`), the sample service
 //!   hall (`service::sample`) and the sample 12345 centre

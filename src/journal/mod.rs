@@ -109,9 +109,11 @@
 //!
 //! - [`MemoryStore`] — always there; for tests and short-lived programs.
 //! - `SqliteStore` (feature `sqlite`) — the embedded default: one file, WAL,
-//!   `BEGIN IMMEDIATE`, a busy timeout, cached statements.
+//!   `BEGIN IMMEDIATE`, a busy timeout, cached statements; one writer
+//!   connection and a pool of readers that read while it writes.
 //! - `PostgresStore` (feature `postgres`) — many writers on one server; the
-//!   events table is partitioned by tenant.
+//!   events table is partitioned by tenant; a pool of connections (TLS with
+//!   the feature `postgres-tls`).
 //!
 //! All three pass one conformance suite (`tests/journal_conformance.rs`).
 //!

@@ -39,14 +39,15 @@
 //! source .ci/postgres.sh && cargo test --all-features
 //! ```
 //!
-//! Connections are made without TLS (a local socket or a trusted network).
+//! Connections (a pool) and TLS: see [`PostgresStore`]'s docs.
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use postgres::error::SqlState;
-use postgres::{Client, NoTls, Row, Statement};
+use postgres::{Client, Config, NoTls, Row, Statement};
 use serde_json::Value;
 
 use super::hash::{EventHash, HashFields};
@@ -201,20 +202,60 @@ pub(super) const SQL_ID_TAKEN: &str =
 #[derive(Debug, Clone)]
 pub struct PostgresOptions {
     clock: Arc<dyn Clock>,
+    pool_size: u32,
+    checkout_timeout: Duration,
+    #[cfg(feature = "postgres-tls")]
+    tls: Option<rustls::ClientConfig>,
 }
 
 impl Default for PostgresOptions {
     fn default() -> Self {
         Self {
             clock: Arc::new(SystemClock),
+            pool_size: 8,
+            checkout_timeout: Duration::from_secs(30),
+            #[cfg(feature = "postgres-tls")]
+            tls: None,
         }
     }
 }
 
 impl PostgresOptions {
-    /// The defaults: the [`SystemClock`].
+    /// The defaults: the [`SystemClock`], a pool of at most 8 connections,
+    /// a 30 s checkout timeout (and, with `postgres-tls`, rustls with the
+    /// Mozilla roots).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The most connections the store holds at once (at least 1: `0` is
+    /// taken as 1). Each is a server process; mind the server's
+    /// `max_connections`.
+    #[must_use]
+    pub fn pool_size(mut self, size: u32) -> Self {
+        self.pool_size = size.max(1);
+        self
+    }
+
+    /// How long a call waits for a free connection (or for a new one to be
+    /// made) before it fails with [`JournalError::Backend`]. At least a
+    /// millisecond.
+    #[must_use]
+    pub fn checkout_timeout(mut self, timeout: Duration) -> Self {
+        self.checkout_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The rustls configuration for TLS connections (feature
+    /// `postgres-tls`), in place of the default: the `ring` provider and the
+    /// Mozilla roots of `webpki-roots`, no client certificate. Whether TLS
+    /// is used is still the connection string's `sslmode` (see the
+    /// [`PostgresStore`'s docs](PostgresStore#tls)).
+    #[cfg(feature = "postgres-tls")]
+    #[must_use]
+    pub fn tls(mut self, config: rustls::ClientConfig) -> Self {
+        self.tls = Some(config);
+        self
     }
 
     /// Where `recorded_at` times come from.
@@ -227,20 +268,146 @@ impl PostgresOptions {
 
 /// An event store on a PostgreSQL server.
 ///
-/// One store holds one connection; open one store per thread for parallel
-/// writers (they coordinate through the server). A dropped connection is
-/// re-opened on the next call.
+/// It is [`Send`] and [`Sync`]: share one between threads behind an
+/// [`Arc`] for parallel writers and readers, or open several stores, in one
+/// process or many; they coordinate through the server.
+///
+/// # Connections
+///
+/// A store keeps a pool of connections ([`r2d2`]'s, with one worker thread
+/// per store): at most [`PostgresOptions::pool_size`] (8 by default), made
+/// when calls need them and kept; a call waits for a free connection up to
+/// [`PostgresOptions::checkout_timeout`] (30 s). Share one store between
+/// threads (`Arc<PostgresStore>` is an [`EventStore`]): their calls run on
+/// different connections at once. Each connection prepares the store's
+/// statements the first time it is used; the set of tenants whose partition
+/// exists is shared by all of them. A connection the server dropped is
+/// thrown away when it comes back to the pool, and a new one is made when
+/// needed.
+///
+/// # TLS
+///
+/// The connection string's `sslmode` decides: `disable` never uses TLS,
+/// `prefer` (the default) uses it when the server offers it, `require`
+/// refuses a server that does not. The `postgres` client knows no other
+/// mode (`verify-ca` and `verify-full` are refused as a bad connection
+/// string).
+///
+/// Without the `postgres-tls` feature the store has no TLS: `prefer`
+/// connects in the clear and `require` fails with
+/// [`JournalError::Backend`]. With it, TLS is rustls (its `ring` provider)
+/// and **always verifies** the server's certificate and host name — against
+/// the Mozilla roots of `webpki-roots`, or the roots of the configuration
+/// given to `PostgresOptions::tls` — so `require` (and `prefer`, when the
+/// server offers TLS) is what libpq calls `verify-full`. A server with a
+/// certificate no root vouches for fails with [`JournalError::Backend`]:
+/// give its CA to `PostgresOptions::tls`, or connect with `sslmode=disable`
+/// on a trusted network.
 pub struct PostgresStore {
-    inner: Mutex<Inner>,
-    url: String,
+    pool: r2d2::Pool<Manager>,
+    /// Tenants whose partition is known to exist, shared by the connections.
+    partitions: RwLock<HashSet<TenantId>>,
     clock: Arc<dyn Clock>,
 }
 
-struct Inner {
+/// One pooled connection and its statements, prepared on first use.
+struct Conn {
     client: Client,
-    statements: Statements,
-    /// Tenants whose partition is known to exist.
-    partitions: HashSet<TenantId>,
+    statements: Option<Statements>,
+}
+
+impl Conn {
+    /// The client and its prepared statements (preparing them the first
+    /// time).
+    fn parts(&mut self) -> Result<(&mut Client, &Statements), JournalError> {
+        let statements = match self.statements.take() {
+            Some(statements) => statements,
+            None => Statements::prepare(&mut self.client).map_err(pg)?,
+        };
+        let statements = self.statements.insert(statements);
+        Ok((&mut self.client, statements))
+    }
+}
+
+/// How the pool makes connections.
+enum Tls {
+    /// In the clear (`sslmode=require` fails).
+    #[cfg_attr(feature = "postgres-tls", allow(dead_code))]
+    Off,
+    /// rustls, as configured.
+    #[cfg(feature = "postgres-tls")]
+    Rustls(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+/// Makes the pool's connections.
+struct Manager {
+    config: Config,
+    tls: Tls,
+    /// The connection the store migrated with, handed to the pool as its
+    /// first one.
+    spare: Mutex<Option<Client>>,
+}
+
+impl Manager {
+    fn client(&self) -> Result<Client, postgres::Error> {
+        match &self.tls {
+            #[cfg(feature = "postgres-tls")]
+            Tls::Rustls(tls) if may_use_tls(&self.config) => self.config.connect(tls.clone()),
+            _ => self.config.connect(NoTls),
+        }
+    }
+}
+
+/// One connection to the server at `url` with the default TLS (feature
+/// `postgres-tls`; in the clear without it), as the journal's pool makes
+/// them: for the PostgreSQL read store.
+pub(crate) fn connect_client(
+    url: &str,
+) -> Result<Client, Box<dyn std::error::Error + Send + Sync + 'static>> {
+    let config: Config = url.parse()?;
+    #[cfg(feature = "postgres-tls")]
+    if may_use_tls(&config) {
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(default_tls()?);
+        return Ok(config.connect(tls)?);
+    }
+    Ok(config.connect(NoTls)?)
+}
+
+/// Whether a connection made with `config` may use TLS: not with
+/// `sslmode=disable`, and not when every host is a Unix socket (the server
+/// offers no TLS there, and there is no host name to verify).
+#[cfg(feature = "postgres-tls")]
+fn may_use_tls(config: &Config) -> bool {
+    config.get_ssl_mode() != postgres::config::SslMode::Disable
+        && config
+            .get_hosts()
+            .iter()
+            .any(|host| matches!(host, postgres::config::Host::Tcp(_)))
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let client = match spare {
+            Some(client) if !client.is_closed() => client,
+            _ => self.client()?,
+        };
+        Ok(Conn {
+            client,
+            statements: None,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(drop)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.client.is_closed()
+    }
 }
 
 struct Statements {
@@ -276,9 +443,26 @@ impl Statements {
 impl fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PostgresStore")
+            .field("pool_size", &self.pool.max_size())
             .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
+}
+
+/// The default TLS configuration: rustls with its `ring` provider (named,
+/// so another provider in the program cannot make it ambiguous) and the
+/// Mozilla roots.
+#[cfg(feature = "postgres-tls")]
+fn default_tls() -> Result<rustls::ClientConfig, rustls::Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth())
 }
 
 impl PostgresStore {
@@ -302,18 +486,46 @@ impl PostgresStore {
     ///
     /// As for [`connect`](Self::connect).
     pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self, JournalError> {
-        let mut client = Client::connect(url, NoTls).map_err(pg)?;
+        let config: Config = url.parse().map_err(pg)?;
+        #[cfg(feature = "postgres-tls")]
+        let tls = {
+            let config = match options.tls {
+                Some(config) => config,
+                None => default_tls().map_err(|e| JournalError::backend(BACKEND, e))?,
+            };
+            Tls::Rustls(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+        };
+        #[cfg(not(feature = "postgres-tls"))]
+        let tls = Tls::Off;
+        let manager = Manager {
+            config,
+            tls,
+            spare: Mutex::new(None),
+        };
+        // The first connection is made here, not by the pool, so a server
+        // that cannot be reached (or refuses TLS) fails at once with its own
+        // error; it migrates and becomes the pool's first connection.
+        let mut client = manager.client().map_err(pg)?;
         migrate(&mut client)?;
-        let statements = Statements::prepare(&mut client).map_err(pg)?;
+        *manager.spare.lock().unwrap_or_else(|e| e.into_inner()) = Some(client);
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .min_idle(Some(1))
+            .test_on_check_out(false)
+            .connection_timeout(options.checkout_timeout.max(Duration::from_millis(1)))
+            .thread_pool(worker())
+            .build(manager)
+            .map_err(|e| JournalError::backend(BACKEND, e))?;
         Ok(Self {
-            inner: Mutex::new(Inner {
-                client,
-                statements,
-                partitions: HashSet::new(),
-            }),
-            url: url.to_owned(),
+            pool,
+            partitions: RwLock::new(HashSet::new()),
             clock: options.clock,
         })
+    }
+
+    /// The most connections the store holds at once.
+    pub fn pool_size(&self) -> u32 {
+        self.pool.max_size()
     }
 
     /// The newest migration applied to the database.
@@ -322,8 +534,8 @@ impl PostgresStore {
     ///
     /// [`JournalError::Backend`] when the query fails.
     pub fn migration(&self) -> Result<u32, JournalError> {
-        let mut inner = self.lock()?;
-        let row = inner
+        let mut conn = self.conn()?;
+        let row = conn
             .client
             .query_one(
                 "SELECT coalesce(max(version), 0) FROM journal_migrations",
@@ -334,14 +546,28 @@ impl PostgresStore {
         Ok(u32::try_from(version).unwrap_or(0))
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Inner>, JournalError> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if inner.client.is_closed() {
-            let mut client = Client::connect(&self.url, NoTls).map_err(pg)?;
-            inner.statements = Statements::prepare(&mut client).map_err(pg)?;
-            inner.client = client;
+    /// A connection of the pool (waiting for a free one).
+    fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, JournalError> {
+        self.pool
+            .get()
+            .map_err(|e| JournalError::backend(BACKEND, e))
+    }
+
+    /// Creates `tenant`'s partition on `client` if it is not known to exist.
+    fn ensure_partition(&self, client: &mut Client, tenant: &TenantId) -> Result<(), JournalError> {
+        let known = self
+            .partitions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(tenant);
+        if !known {
+            ensure_partition(client, tenant)?;
+            self.partitions
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(tenant.clone());
         }
-        Ok(inner)
+        Ok(())
     }
 }
 
@@ -383,18 +609,14 @@ fn migrate(client: &mut Client) -> Result<(), JournalError> {
 }
 
 /// Creates `tenant`'s partition if it does not exist yet.
-fn ensure_partition(inner: &mut Inner, tenant: &TenantId) -> Result<(), JournalError> {
-    if inner.partitions.contains(tenant) {
-        return Ok(());
-    }
+fn ensure_partition(client: &mut Client, tenant: &TenantId) -> Result<(), JournalError> {
     let known = "SELECT EXISTS (SELECT 1 FROM journal_tenants WHERE tenant = $1)";
-    let exists: bool = inner
-        .client
+    let exists: bool = client
         .query_one(known, &[&tenant.as_str()])
         .and_then(|row| row.try_get(0))
         .map_err(pg)?;
     if !exists {
-        let mut tx = inner.client.transaction().map_err(pg)?;
+        let mut tx = client.transaction().map_err(pg)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
             .map_err(pg)?;
         let exists: bool = tx
@@ -419,7 +641,6 @@ fn ensure_partition(inner: &mut Inner, tenant: &TenantId) -> Result<(), JournalE
         }
         tx.commit().map_err(pg)?;
     }
-    inner.partitions.insert(tenant.clone());
     Ok(())
 }
 
@@ -433,6 +654,18 @@ pub(super) fn partition_name(tenant: &TenantId) -> String {
         name.push_str(&format!("{byte:02x}"));
     }
     name
+}
+
+/// The pool's one worker thread (r2d2 would start three per pool); pending
+/// jobs are dropped with the pool, so no thread outlives the store for long.
+fn worker() -> Arc<scheduled_thread_pool::ScheduledThreadPool> {
+    Arc::new(
+        scheduled_thread_pool::ScheduledThreadPool::builder()
+            .num_threads(1)
+            .thread_name_pattern("grassroots-postgres-{}")
+            .on_drop_behavior(scheduled_thread_pool::OnPoolDropBehavior::DiscardPendingScheduled)
+            .build(),
+    )
 }
 
 pub(super) fn to_i64(n: u64) -> i64 {
@@ -537,14 +770,13 @@ impl PostgresStore {
         events: &[NewEvent],
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
-        let mut guard = self.lock()?;
-        let inner = &mut *guard;
+        let mut conn = self.conn()?;
+        let (client, statements) = conn.parts()?;
         if !events.is_empty() {
-            ensure_partition(inner, &stream.tenant)?;
+            self.ensure_partition(client, &stream.tenant)?;
         }
-        let statements = &inner.statements;
         let tenant = stream.tenant.as_str();
-        let mut tx = inner.client.transaction().map_err(pg)?;
+        let mut tx = client.transaction().map_err(pg)?;
         // Held until the transaction ends: appends of one tenant draw
         // positions and commit in the same order (see the module docs).
         tx.execute(&statements.lock_tenant, &[&tenant])
@@ -687,7 +919,6 @@ impl PostgresStore {
             }
             // The transaction is aborted; roll it back and find the culprit.
             drop(tx);
-            let client = &mut inner.client;
             let duplicate = first_duplicate(events, |id| {
                 client
                     .query_one(&statements.id_taken, &[&tenant, &id.as_str()])
@@ -751,15 +982,9 @@ impl EventStore for PostgresStore {
         stream: &StreamKey,
         after: u64,
     ) -> Result<Vec<StoredEvent>, JournalError> {
-        let mut guard = self.lock()?;
-        let inner = &mut *guard;
-        stream_range(
-            &mut inner.client,
-            &inner.statements.stream,
-            stream,
-            after,
-            None,
-        )
+        let mut conn = self.conn()?;
+        let (client, statements) = conn.parts()?;
+        stream_range(client, &statements.stream, stream, after, None)
     }
 
     fn read_feed(
@@ -768,15 +993,11 @@ impl EventStore for PostgresStore {
         after: u64,
         limit: usize,
     ) -> Result<FeedPage, JournalError> {
-        let mut guard = self.lock()?;
-        let inner = &mut *guard;
+        let mut conn = self.conn()?;
+        let (client, statements) = conn.parts()?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = inner
-            .client
-            .query(
-                &inner.statements.all,
-                &[&tenant.as_str(), &to_i64(after), &limit],
-            )
+        let rows = client
+            .query(&statements.all, &[&tenant.as_str(), &to_i64(after), &limit])
             .map_err(pg)?;
         let mut page = FeedPage {
             events: Vec::with_capacity(rows.len()),
@@ -798,12 +1019,11 @@ impl EventStore for PostgresStore {
     }
 
     fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
-        let mut guard = self.lock()?;
-        let inner = &mut *guard;
-        let row = inner
-            .client
+        let mut conn = self.conn()?;
+        let (client, statements) = conn.parts()?;
+        let row = client
             .query_opt(
-                &inner.statements.anchor,
+                &statements.anchor,
                 &[
                     &stream.tenant.as_str(),
                     &stream.stream_type.as_str(),
@@ -818,7 +1038,7 @@ impl EventStore for PostgresStore {
     }
 
     fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
-        super::due::postgres::page(&mut self.lock()?.client, query)
+        super::due::postgres::page(&mut self.conn()?.client, query)
     }
 
     fn claim_due(
@@ -827,7 +1047,7 @@ impl EventStore for PostgresStore {
         lease: chrono::TimeDelta,
     ) -> Result<Vec<DueEntry>, JournalError> {
         let now = self.clock.now();
-        super::due::postgres::claim(&mut self.lock()?.client, query, now, lease)
+        super::due::postgres::claim(&mut self.conn()?.client, query, now, lease)
     }
 
     fn replace_due(
@@ -836,16 +1056,15 @@ impl EventStore for PostgresStore {
         stream_type: &StreamType,
         entries: &[DueEntry],
     ) -> Result<(), JournalError> {
-        super::due::postgres::replace(&mut self.lock()?.client, tenant, stream_type, entries)
+        super::due::postgres::replace(&mut self.conn()?.client, tenant, stream_type, entries)
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
-        let mut guard = self.lock()?;
-        let inner = &mut *guard;
-        let version: i64 = inner
-            .client
+        let mut conn = self.conn()?;
+        let (client, statements) = conn.parts()?;
+        let version: i64 = client
             .query_one(
-                &inner.statements.version,
+                &statements.version,
                 &[
                     &stream.tenant.as_str(),
                     &stream.stream_type.as_str(),
@@ -864,9 +1083,8 @@ impl EventStore for PostgresStore {
         after: Option<&CaseId>,
         limit: usize,
     ) -> Result<Vec<CaseId>, JournalError> {
-        let mut guard = self.lock()?;
-        let inner = &mut *guard;
-        let rows = inner
+        let rows = self
+            .conn()?
             .client
             .query(
                 "SELECT stream_id FROM journal_heads
@@ -889,5 +1107,33 @@ impl EventStore for PostgresStore {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(all(test, feature = "postgres-tls"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_is_tried_over_tcp_unless_disabled() {
+        let tls = |url: &str| may_use_tls(&url.parse().unwrap());
+        assert!(tls("host=db.example.org user=journal"));
+        assert!(tls("host=127.0.0.1 sslmode=require"));
+        assert!(tls(
+            "postgresql://journal@db.example.org/grassroots?sslmode=prefer"
+        ));
+        assert!(!tls("host=db.example.org sslmode=disable"));
+        assert!(!tls("host=/run/postgresql user=journal"));
+    }
+
+    #[test]
+    fn the_default_tls_configuration_uses_the_ring_provider() {
+        // Named explicitly: no process-wide default provider is needed.
+        let config = default_tls().unwrap();
+        let ring = rustls::crypto::ring::default_provider();
+        let suites = |p: &rustls::crypto::CryptoProvider| -> Vec<_> {
+            p.cipher_suites.iter().map(|s| s.suite()).collect()
+        };
+        assert_eq!(suites(config.crypto_provider()), suites(&ring));
     }
 }

@@ -1,11 +1,14 @@
 //! [`SqliteStore`]: the journal in one SQLite file (feature `sqlite`).
 //!
-//! The embedded default. The file is opened in WAL mode (readers never block
-//! the writer), every append runs in a `BEGIN IMMEDIATE` transaction (it
-//! takes the write lock up front, so two writers never deadlock upgrading a
-//! read lock), and a busy timeout makes a writer wait for another instead of
-//! failing. Statements are prepared once per connection and cached; a batch
-//! of events is one transaction.
+//! The embedded default. The file is opened in WAL mode, every append runs
+//! in a `BEGIN IMMEDIATE` transaction (it takes the write lock up front, so
+//! two writers never deadlock upgrading a read lock), and a busy timeout
+//! makes a writer wait for another instead of failing. Statements are
+//! prepared once per connection and cached; a batch of events is one
+//! transaction.
+//!
+//! One writer connection and a pool of reader connections: see
+//! [`SqliteStore`]'s docs.
 //!
 //! Several `SqliteStore`s (in several threads or processes) may open the same
 //! file: SQLite serializes their appends, and the version check inside the
@@ -15,7 +18,7 @@
 //! lock, so they follow commit order, and never reused.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -106,11 +109,21 @@ pub enum Synchronous {
     Full,
 }
 
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        }
+    }
+}
+
 /// How to open a [`SqliteStore`].
 #[derive(Debug, Clone)]
 pub struct SqliteOptions {
     busy_timeout: Duration,
     synchronous: Synchronous,
+    readers: u32,
     clock: Arc<dyn Clock>,
 }
 
@@ -119,16 +132,27 @@ impl Default for SqliteOptions {
         Self {
             busy_timeout: Duration::from_secs(5),
             synchronous: Synchronous::Normal,
+            readers: 4,
             clock: Arc::new(SystemClock),
         }
     }
 }
 
 impl SqliteOptions {
-    /// The defaults: a 5 s busy timeout, [`Synchronous::Normal`], the
-    /// [`SystemClock`].
+    /// The defaults: a 5 s busy timeout, [`Synchronous::Normal`], 4 reader
+    /// connections, the [`SystemClock`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// How many reader connections the store keeps beside its writer: at
+    /// most this many reads run at once. `0` lets the writer's connection
+    /// serve the reads too (one at a time, waiting for a write in
+    /// progress), as a private in-memory database always does.
+    #[must_use]
+    pub fn readers(mut self, readers: u32) -> Self {
+        self.readers = readers;
+        self
     }
 
     /// How long a writer waits for another to finish before failing.
@@ -155,9 +179,30 @@ impl SqliteOptions {
 
 /// An event store in a SQLite file.
 ///
-/// One store holds one connection; share it between threads behind an
-/// [`Arc`] (appends then take turns), or open one store per thread on the
-/// same file.
+/// # One writer, many readers
+///
+/// A store holds one *writer* connection behind a mutex (SQLite lets one
+/// connection write at a time anyway) and a pool of *reader* connections
+/// ([`SqliteOptions::readers`], 4 by default) on the same file. Reads —
+/// [`read_stream`](EventStore::read_stream), [`read_feed`](EventStore::read_feed),
+/// [`stream_version`](EventStore::stream_version), [`due`](EventStore::due),
+/// [`list_streams`](EventStore::list_streams), [`anchor`](EventStore::anchor)
+/// — take a reader, so many threads read in parallel, and none waits for a
+/// write in progress: in WAL mode a read sees the last commit before its
+/// statement began, never a write in flight. Every reader has the writer's
+/// busy timeout and `synchronous` setting, a statement cache of its own, and
+/// `PRAGMA query_only`, so it cannot write by mistake. The pool is
+/// [`r2d2`]'s, with one worker thread per store; a read waits for a free
+/// reader up to the busy timeout (at least a second).
+///
+/// A private in-memory database ([`open_in_memory`](Self::open_in_memory))
+/// cannot be shared between connections: there, as with `readers(0)`, the
+/// writer's connection serves the reads too, one at a time.
+///
+/// The store is [`Send`] and [`Sync`]. Share one between threads behind an
+/// [`Arc`] (`Arc<SqliteStore>` is itself an [`EventStore`]): appends take
+/// turns on the writer while reads run on the readers. An async service
+/// hands clones of the `Arc` to `spawn_blocking`.
 ///
 /// ```
 /// use grassroots::journal::{EventStore, NewEvent, SqliteStore, StreamKey};
@@ -172,19 +217,64 @@ impl SqliteOptions {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    /// The one connection that writes (and, without readers, reads).
+    writer: Mutex<Connection>,
+    /// The reader connections; `None` for an in-memory database or
+    /// `readers(0)`.
+    readers: Option<r2d2::Pool<Readers>>,
+    /// The file, `None` in memory.
+    path: Option<PathBuf>,
     clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let conn = self.lock();
         f.debug_struct("SqliteStore")
-            .field("path", &conn.path())
+            .field("path", &self.path)
+            .field(
+                "readers",
+                &self.readers.as_ref().map_or(0, r2d2::Pool::max_size),
+            )
             .field("clock", &self.clock)
             .finish()
     }
 }
+
+/// Opens the reader connections of a store's pool: the file's own, with the
+/// writer's busy timeout and `synchronous`, `query_only`, and a statement
+/// cache each.
+#[derive(Debug)]
+struct Readers {
+    path: PathBuf,
+    busy_timeout: Duration,
+    synchronous: Synchronous,
+}
+
+impl r2d2::ManageConnection for Readers {
+    type Connection = Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<Connection, rusqlite::Error> {
+        let conn = Connection::open(&self.path)?;
+        conn.busy_timeout(self.busy_timeout)?;
+        conn.pragma_update(None, "synchronous", self.synchronous.pragma())?;
+        conn.pragma_update(None, "query_only", true)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut Connection) -> Result<(), rusqlite::Error> {
+        conn.execute_batch("")
+    }
+
+    fn has_broken(&self, _: &mut Connection) -> bool {
+        // A SQLite connection does not break: an error leaves it usable.
+        false
+    }
+}
+
+/// Statements each connection keeps prepared.
+const STATEMENT_CACHE: usize = 32;
 
 impl SqliteStore {
     /// Opens (or creates) the journal in the file at `path` with the default
@@ -204,36 +294,55 @@ impl SqliteStore {
     ///
     /// As for [`open`](Self::open).
     pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, JournalError> {
-        let conn = Connection::open(path).map_err(sql)?;
-        Self::init(conn, options)
+        let path = path.as_ref();
+        let writer = writer(Connection::open(path).map_err(sql)?, &options)?;
+        // The readers open once the file is in WAL mode and migrated.
+        let readers = match options.readers {
+            0 => None,
+            size => {
+                let manager = Readers {
+                    path: path.to_owned(),
+                    busy_timeout: options.busy_timeout,
+                    synchronous: options.synchronous,
+                };
+                let pool = r2d2::Pool::builder()
+                    .max_size(size)
+                    // Every reader is opened now and kept: a reader costs a
+                    // file handle, and a new one parses the schema again.
+                    .min_idle(None)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .test_on_check_out(false)
+                    .connection_timeout(options.busy_timeout.max(Duration::from_secs(1)))
+                    .thread_pool(worker())
+                    .build(manager)
+                    .map_err(|e| JournalError::backend(BACKEND, e))?;
+                Some(pool)
+            }
+        };
+        Ok(Self {
+            writer: Mutex::new(writer),
+            readers,
+            path: Some(path.to_owned()),
+            clock: options.clock,
+        })
     }
 
     /// A journal in a private in-memory database, gone when the store is
-    /// dropped.
+    /// dropped. Such a database cannot be shared between connections, so
+    /// the one connection serves reads and writes alike (as with
+    /// [`SqliteOptions::readers`]`(0)`).
     ///
     /// # Errors
     ///
     /// [`JournalError::Backend`] when SQLite fails.
     pub fn open_in_memory() -> Result<Self, JournalError> {
-        Self::init(
-            Connection::open_in_memory().map_err(sql)?,
-            SqliteOptions::default(),
-        )
-    }
-
-    fn init(mut conn: Connection, options: SqliteOptions) -> Result<Self, JournalError> {
-        conn.busy_timeout(options.busy_timeout).map_err(sql)?;
-        enable_wal(&conn, options.busy_timeout)?;
-        let synchronous = match options.synchronous {
-            Synchronous::Normal => "NORMAL",
-            Synchronous::Full => "FULL",
-        };
-        conn.pragma_update(None, "synchronous", synchronous)
-            .map_err(sql)?;
-        conn.set_prepared_statement_cache_capacity(32);
-        migrate(&mut conn)?;
+        let options = SqliteOptions::default();
+        let writer = writer(Connection::open_in_memory().map_err(sql)?, &options)?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            writer: Mutex::new(writer),
+            readers: None,
+            path: None,
             clock: options.clock,
         })
     }
@@ -244,18 +353,53 @@ impl SqliteStore {
     ///
     /// [`JournalError::Backend`] when SQLite fails.
     pub fn migration(&self) -> Result<u32, JournalError> {
-        self.lock()
-            .query_row("SELECT max(version) FROM journal_migrations", [], |row| {
+        self.read(|conn| {
+            conn.query_row("SELECT max(version) FROM journal_migrations", [], |row| {
                 row.get::<_, Option<u32>>(0)
             })
             .map(|v| v.unwrap_or(0))
             .map_err(sql)
+        })
     }
 
+    /// How many reader connections the store keeps (`0`: the writer serves
+    /// the reads).
+    pub fn readers(&self) -> u32 {
+        self.readers.as_ref().map_or(0, r2d2::Pool::max_size)
+    }
+
+    /// The writer connection.
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic mid-append drops its transaction, which rolls back.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// Runs `read` on a reader connection (waiting for a free one), or on
+    /// the writer's when the store has no readers.
+    fn read<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
+        match &self.readers {
+            Some(pool) => {
+                let conn = pool.get().map_err(|e| JournalError::backend(BACKEND, e))?;
+                read(&conn)
+            }
+            None => read(&self.lock()),
+        }
+    }
+}
+
+/// Makes `conn` the store's writer: busy timeout, WAL, `synchronous`, a
+/// statement cache, and every migration it lacks.
+fn writer(mut conn: Connection, options: &SqliteOptions) -> Result<Connection, JournalError> {
+    conn.busy_timeout(options.busy_timeout).map_err(sql)?;
+    enable_wal(&conn, options.busy_timeout)?;
+    conn.pragma_update(None, "synchronous", options.synchronous.pragma())
+        .map_err(sql)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    migrate(&mut conn)?;
+    Ok(conn)
 }
 
 /// Switches the file to WAL mode. The switch needs the file to itself and
@@ -313,6 +457,18 @@ fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
         .map_err(sql)?;
     }
     tx.commit().map_err(sql)
+}
+
+/// The pool's one worker thread (r2d2 would start three per pool); pending
+/// jobs are dropped with the pool, so no thread outlives the store for long.
+fn worker() -> Arc<scheduled_thread_pool::ScheduledThreadPool> {
+    Arc::new(
+        scheduled_thread_pool::ScheduledThreadPool::builder()
+            .num_threads(1)
+            .thread_name_pattern("grassroots-sqlite-{}")
+            .on_drop_behavior(scheduled_thread_pool::OnPoolDropBehavior::DiscardPendingScheduled)
+            .build(),
+    )
 }
 
 fn to_i64(n: u64) -> i64 {
@@ -899,8 +1055,7 @@ impl EventStore for SqliteStore {
         stream: &StreamKey,
         after: u64,
     ) -> Result<Vec<StoredEvent>, JournalError> {
-        let conn = self.lock();
-        stream_range(&conn, stream, after, None)
+        self.read(|conn| stream_range(conn, stream, after, None))
     }
 
     fn read_feed(
@@ -909,47 +1064,15 @@ impl EventStore for SqliteStore {
         after: u64,
         limit: usize,
     ) -> Result<FeedPage, JournalError> {
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare_cached(concat!(
-                "SELECT ",
-                columns!(),
-                " FROM journal_events WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
-            ))
-            .map_err(sql)?;
-        let mut rows = stmt
-            .query(params![
-                tenant.as_str(),
-                to_i64(after),
-                i64::try_from(limit).unwrap_or(i64::MAX)
-            ])
-            .map_err(sql)?;
-        let mut page = FeedPage {
-            events: Vec::new(),
-            skipped: Vec::new(),
-            next_after: after,
-        };
-        while let Some(row) = rows.next().map_err(sql)? {
-            let position: i64 = row.get(0).map_err(sql)?;
-            page.next_after = u64::try_from(position).unwrap_or(page.next_after);
-            match convert(row, None) {
-                Ok(event) => page.events.push(event),
-                Err(error) => page.skipped.push(SkippedRow {
-                    position: page.next_after,
-                    error,
-                }),
-            }
-        }
-        Ok(page)
+        self.read(|conn| read_feed(conn, tenant, after, limit))
     }
 
     fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
-        let conn = self.lock();
-        read_anchor(&conn, stream)
+        self.read(|conn| read_anchor(conn, stream))
     }
 
     fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
-        super::due::sqlite::page(&self.lock(), query)
+        self.read(|conn| super::due::sqlite::page(conn, query))
     }
 
     fn claim_due(
@@ -971,23 +1094,7 @@ impl EventStore for SqliteStore {
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
-        let conn = self.lock();
-        let version: i64 = conn
-            .prepare_cached(
-                "SELECT coalesce(max(version), 0) FROM journal_events
-                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
-            )
-            .map_err(sql)?
-            .query_row(
-                params![
-                    stream.tenant.as_str(),
-                    stream.stream_type.as_str(),
-                    stream.id.as_str()
-                ],
-                |row| row.get(0),
-            )
-            .map_err(sql)?;
-        Ok(u64::try_from(version).unwrap_or(0))
+        self.read(|conn| stream_version(conn, stream))
     }
 
     fn list_streams(
@@ -997,32 +1104,102 @@ impl EventStore for SqliteStore {
         after: Option<&CaseId>,
         limit: usize,
     ) -> Result<Vec<CaseId>, JournalError> {
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT stream_id FROM journal_heads
-                 WHERE tenant = ?1 AND stream_type = ?2 AND stream_id > ?3
-                 ORDER BY stream_id LIMIT ?4",
-            )
-            .map_err(sql)?;
-        let mut rows = stmt
-            .query(params![
-                tenant.as_str(),
-                stream_type.as_str(),
-                after.map_or("", CaseId::as_str),
-                i64::try_from(limit).unwrap_or(i64::MAX)
-            ])
-            .map_err(sql)?;
-        let mut ids = Vec::new();
-        while let Some(row) = rows.next().map_err(sql)? {
-            let id: String = row.get(0).map_err(sql)?;
-            ids.push(CaseId::new(id).map_err(|_| JournalError::Corrupt {
-                position: 0,
-                column: "journal_heads.stream_id",
-            })?);
-        }
-        Ok(ids)
+        self.read(|conn| list_streams(conn, tenant, stream_type, after, limit))
     }
+}
+
+/// One page of `tenant`'s feed after position `after`.
+fn read_feed(
+    conn: &Connection,
+    tenant: &TenantId,
+    after: u64,
+    limit: usize,
+) -> Result<FeedPage, JournalError> {
+    let mut stmt = conn
+        .prepare_cached(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM journal_events WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
+        ))
+        .map_err(sql)?;
+    let mut rows = stmt
+        .query(params![
+            tenant.as_str(),
+            to_i64(after),
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ])
+        .map_err(sql)?;
+    let mut page = FeedPage {
+        events: Vec::new(),
+        skipped: Vec::new(),
+        next_after: after,
+    };
+    while let Some(row) = rows.next().map_err(sql)? {
+        let position: i64 = row.get(0).map_err(sql)?;
+        page.next_after = u64::try_from(position).unwrap_or(page.next_after);
+        match convert(row, None) {
+            Ok(event) => page.events.push(event),
+            Err(error) => page.skipped.push(SkippedRow {
+                position: page.next_after,
+                error,
+            }),
+        }
+    }
+    Ok(page)
+}
+
+/// The newest version of `stream` (0 when it has none).
+fn stream_version(conn: &Connection, stream: &StreamKey) -> Result<u64, JournalError> {
+    let version: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce(max(version), 0) FROM journal_events
+             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
+        )
+        .map_err(sql)?
+        .query_row(
+            params![
+                stream.tenant.as_str(),
+                stream.stream_type.as_str(),
+                stream.id.as_str()
+            ],
+            |row| row.get(0),
+        )
+        .map_err(sql)?;
+    Ok(u64::try_from(version).unwrap_or(0))
+}
+
+/// A page of the ids of `tenant`'s streams of one type, after `after`.
+fn list_streams(
+    conn: &Connection,
+    tenant: &TenantId,
+    stream_type: &StreamType,
+    after: Option<&CaseId>,
+    limit: usize,
+) -> Result<Vec<CaseId>, JournalError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT stream_id FROM journal_heads
+             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id > ?3
+             ORDER BY stream_id LIMIT ?4",
+        )
+        .map_err(sql)?;
+    let mut rows = stmt
+        .query(params![
+            tenant.as_str(),
+            stream_type.as_str(),
+            after.map_or("", CaseId::as_str),
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ])
+        .map_err(sql)?;
+    let mut ids = Vec::new();
+    while let Some(row) = rows.next().map_err(sql)? {
+        let id: String = row.get(0).map_err(sql)?;
+        ids.push(CaseId::new(id).map_err(|_| JournalError::Corrupt {
+            position: 0,
+            column: "journal_heads.stream_id",
+        })?);
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -1051,6 +1228,35 @@ mod tests {
         assert!(two.ends_with("(?1,?2,?3,?14,?15,?16,?17,?18,?19,?20,?21,?4,?22)"));
         // The largest statement stays far below SQLite's parameter limit.
         const { assert!(4 + 9 * MAX_CHUNK < 32_766) };
+    }
+
+    #[test]
+    fn readers_cannot_write_and_the_writer_can() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("journal.db")).unwrap();
+        let reader = store.readers.as_ref().unwrap().get().unwrap();
+        let refused = reader.execute("DELETE FROM journal_events", []);
+        assert!(
+            matches!(&refused, Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ReadOnly),
+            "{refused:?}"
+        );
+        assert!(
+            reader
+                .pragma_query_value(None, "query_only", |row| row.get::<_, bool>(0))
+                .unwrap()
+        );
+        assert_eq!(
+            reader
+                .pragma_query_value(None, "busy_timeout", |row| row.get::<_, i64>(0))
+                .unwrap(),
+            5_000
+        );
+        assert!(
+            store
+                .lock()
+                .execute("DELETE FROM journal_events", [])
+                .is_ok()
+        );
     }
 
     #[test]

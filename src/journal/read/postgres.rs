@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Transaction};
+use postgres::{Client, Row, Transaction};
 
 use super::index::{CaseTables, case_projections, role_key, role_keys_for};
 use super::{
@@ -97,7 +97,13 @@ impl PostgresReadStore {
     /// [`ProjectionError::Backend`] when the server cannot be reached or
     /// the tables cannot be created.
     pub fn connect(url: &str) -> Result<Self, ProjectionError> {
-        let mut client = Client::connect(url, NoTls).map_err(pg)?;
+        // The journal's TLS (feature `postgres-tls`) applies here too.
+        let mut client = crate::journal::postgres::connect_client(url).map_err(|source| {
+            ProjectionError::Backend {
+                backend: BACKEND,
+                source,
+            }
+        })?;
         let mut tx = client.transaction().map_err(pg)?;
         create(&mut tx, &[CHECKPOINTS, CASE_INDEX, WORK_QUEUE])?;
         tx.commit().map_err(pg)?;
