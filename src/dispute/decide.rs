@@ -1285,6 +1285,10 @@ impl Workflow for Dispute {
         state.evolve(event)
     }
 
+    fn evolve_in_place(state: &mut DisputeState, event: &DisputeEvent) {
+        state.apply(event);
+    }
+
     fn is_terminal(state: &DisputeState) -> bool {
         state.is_terminal()
     }

@@ -1034,21 +1034,96 @@ impl DisputeState {
 
     /// Applies one fact. Consults nothing but the state and the event; an
     /// event that does not apply leaves the state as it is.
-    pub(crate) fn evolve(self, event: &DisputeEvent) -> DisputeState {
+    pub(crate) fn evolve(mut self, event: &DisputeEvent) -> DisputeState {
+        self.apply(event);
+        self
+    }
+
+    /// Applies one fact where the state lies (what [`evolve`](Self::evolve)
+    /// does). A fact that keeps the state's kind — a session, a signature,
+    /// the seal, a risk flag, a ladder step — changes its part in place; a
+    /// fact that changes the kind moves the parts into the new state once
+    /// ([`transition`](Self::transition)).
+    pub(crate) fn apply(&mut self, event: &DisputeEvent) {
+        use DisputeEvent as E;
+        use DisputeState as S;
+        match (&mut *self, event) {
+            // The common event first.
+            (S::Mediating { mediation, .. }, E::SessionRecorded { number }) => {
+                mediation.sessions = *number;
+            }
+            (S::Signing { draft, .. }, E::SealAffixed { body, .. }) => {
+                draft.sealed_by = Some(body.clone());
+            }
+            (S::Signing { draft, .. }, E::AgreementSigned { by }) => {
+                if !draft.is_signed_by(by) {
+                    draft.signed.push(by.clone());
+                }
+            }
+            (S::Agreed { agreement, .. }, E::ConfirmationApplied { at, .. }) => {
+                agreement.confirmation = Confirmation::Applied { at: *at };
+            }
+            (S::Agreed { agreement, .. }, E::ConfirmationRuled { ruling, at, .. }) => {
+                if let Confirmation::Applied { at: applied } = agreement.confirmation {
+                    agreement.confirmation = match ruling {
+                        Ruling::Confirmed => Confirmation::Confirmed {
+                            at: applied,
+                            ruled_at: *at,
+                        },
+                        Ruling::Refused { ground } => Confirmation::Refused {
+                            at: applied,
+                            ruled_at: *at,
+                            ground: *ground,
+                        },
+                    };
+                }
+            }
+            (S::Agreed { agreement, .. }, E::ObligationPerformed { obligation }) => {
+                if !agreement.performed.contains(obligation) {
+                    agreement.performed.push(*obligation);
+                }
+            }
+            (S::Breached { agreement, .. }, E::EnforcementApplied { at, .. }) => {
+                agreement.enforcement_applied_at = Some(*at);
+            }
+            (_, E::RiskFlagged { to, .. }) => {
+                if let Some(file) = self.file_mut() {
+                    file.severity = *to;
+                    file.risk_flags = file.risk_flags.saturating_add(1);
+                }
+            }
+            (_, E::ArbitrationOpened { deadline }) => {
+                if let Some(file) = self.file_mut() {
+                    file.labour = LabourLimit::MayApplyForArbitration {
+                        deadline: *deadline,
+                    };
+                }
+            }
+            (_, E::Ladder(step)) => {
+                let moved_up = matches!(**step, LadderEvent::Escalated(_)) && self.is_on_ladder();
+                if let Some(file) = self.file_mut() {
+                    embed::evolve::<Ladder>(&mut file.ladder, step);
+                }
+                if moved_up {
+                    *self = match std::mem::replace(self, S::Unreported).into_file() {
+                        Some(file) => S::Escalated { file },
+                        None => S::Unreported,
+                    };
+                }
+            }
+            _ => {
+                let taken = std::mem::replace(self, S::Unreported);
+                *self = taken.transition(event);
+            }
+        }
+    }
+
+    /// Applies a fact that moves the dispute to another state (or, for a
+    /// fact [`apply`](Self::apply) changes in place, does nothing).
+    fn transition(self, event: &DisputeEvent) -> DisputeState {
         use DisputeEvent as E;
         use DisputeState as S;
         match (self, event) {
-            // The common event first.
-            (
-                S::Mediating {
-                    file,
-                    mut mediation,
-                },
-                E::SessionRecorded { number },
-            ) => {
-                mediation.sessions = *number;
-                S::Mediating { file, mediation }
-            }
             (
                 S::Unreported,
                 E::Reported {
@@ -1176,38 +1251,6 @@ impl DisputeState {
                 }),
             },
             (
-                S::Signing {
-                    file,
-                    mediation,
-                    mut draft,
-                },
-                E::SealAffixed { body, .. },
-            ) => {
-                draft.sealed_by = Some(body.clone());
-                S::Signing {
-                    file,
-                    mediation,
-                    draft,
-                }
-            }
-            (
-                S::Signing {
-                    file,
-                    mediation,
-                    mut draft,
-                },
-                E::AgreementSigned { by },
-            ) => {
-                if !draft.is_signed_by(by) {
-                    draft.signed.push(by.clone());
-                }
-                S::Signing {
-                    file,
-                    mediation,
-                    draft,
-                }
-            }
-            (
                 S::Signing { file, draft, .. },
                 E::AgreementTookEffect {
                     at,
@@ -1259,64 +1302,10 @@ impl DisputeState {
                     enforcement_applied_at: None,
                 }),
             },
-            (
-                S::Agreed {
-                    file,
-                    mut agreement,
-                },
-                E::ConfirmationApplied { at, .. },
-            ) => {
-                agreement.confirmation = Confirmation::Applied { at: *at };
-                S::Agreed { file, agreement }
-            }
-            (
-                S::Agreed {
-                    file,
-                    mut agreement,
-                },
-                E::ConfirmationRuled { ruling, at, .. },
-            ) => {
-                if let Confirmation::Applied { at: applied } = agreement.confirmation {
-                    agreement.confirmation = match ruling {
-                        Ruling::Confirmed => Confirmation::Confirmed {
-                            at: applied,
-                            ruled_at: *at,
-                        },
-                        Ruling::Refused { ground } => Confirmation::Refused {
-                            at: applied,
-                            ruled_at: *at,
-                            ground: *ground,
-                        },
-                    };
-                }
-                S::Agreed { file, agreement }
-            }
-            (
-                S::Agreed {
-                    file,
-                    mut agreement,
-                },
-                E::ObligationPerformed { obligation },
-            ) => {
-                if !agreement.performed.contains(obligation) {
-                    agreement.performed.push(*obligation);
-                }
-                S::Agreed { file, agreement }
-            }
             (S::Agreed { file, agreement }, E::AgreementFulfilled) => {
                 S::Fulfilled { file, agreement }
             }
             (S::Agreed { file, agreement }, E::AgreementBreached { .. }) => {
-                S::Breached { file, agreement }
-            }
-            (
-                S::Breached {
-                    file,
-                    mut agreement,
-                },
-                E::EnforcementApplied { at, .. },
-            ) => {
-                agreement.enforcement_applied_at = Some(*at);
                 S::Breached { file, agreement }
             }
             (
@@ -1335,21 +1324,6 @@ impl DisputeState {
                 },
                 None => S::Unreported,
             },
-            (mut state, E::RiskFlagged { to, .. }) => {
-                if let Some(file) = state.file_mut() {
-                    file.severity = *to;
-                    file.risk_flags = file.risk_flags.saturating_add(1);
-                }
-                state
-            }
-            (mut state, E::ArbitrationOpened { deadline }) => {
-                if let Some(file) = state.file_mut() {
-                    file.labour = LabourLimit::MayApplyForArbitration {
-                        deadline: *deadline,
-                    };
-                }
-                state
-            }
             (state, E::FollowedUp { rating }) if state.is_follow_up_due() => {
                 let ending = match &state {
                     S::Breached { .. } => Ending::Breached,
@@ -1365,19 +1339,6 @@ impl DisputeState {
                     },
                     None => S::Unreported,
                 }
-            }
-            (mut state, E::Ladder(step)) => {
-                let moved_up = matches!(**step, LadderEvent::Escalated(_)) && state.is_on_ladder();
-                if let Some(file) = state.file_mut() {
-                    embed::evolve::<Ladder>(&mut file.ladder, step);
-                }
-                if moved_up {
-                    if let Some(file) = state.into_file() {
-                        return S::Escalated { file };
-                    }
-                    return S::Unreported;
-                }
-                state
             }
             (state, _) => state,
         }

@@ -1287,6 +1287,10 @@ impl Workflow for ServiceRequest {
         state.evolve(event)
     }
 
+    fn evolve_in_place(state: &mut ServiceRequestState, event: &ServiceRequestEvent) {
+        state.apply(event);
+    }
+
     fn is_terminal(state: &ServiceRequestState) -> bool {
         state.is_terminal()
     }

@@ -512,6 +512,10 @@ impl Workflow for Ladder {
         state.evolve(event)
     }
 
+    fn evolve_in_place(state: &mut LadderState, event: &LadderEvent) {
+        state.apply(event);
+    }
+
     fn is_terminal(state: &LadderState) -> bool {
         matches!(
             state,
