@@ -10,7 +10,7 @@ use super::command::{
     Selection,
 };
 use super::error::DisputeStateError;
-use super::event::DisputeEvent;
+use super::event::{DisputeEvent, Reported};
 use super::routes::Routes;
 use crate::escalation::{Ladder, LadderEvent, LadderState, Referral, Rung};
 use crate::id::{ActorId, OrgId};
@@ -1124,9 +1124,8 @@ impl DisputeState {
         use DisputeEvent as E;
         use DisputeState as S;
         match (self, event) {
-            (
-                S::Unreported,
-                E::Reported {
+            (S::Unreported, E::Reported(report)) => {
+                let Reported {
                     kind,
                     parties,
                     location,
@@ -1134,29 +1133,30 @@ impl DisputeState {
                     severity,
                     received_at,
                     labour_deadline,
-                },
-            ) => S::Reported {
-                file: Box::new(DisputeFile {
-                    kind: *kind,
-                    parties: parties.clone(),
-                    location: location.clone(),
-                    channel: *channel,
-                    received_at: *received_at,
-                    severity: *severity,
-                    risk_flags: 0,
-                    // A deadline on the report is a stored fact of old
-                    // (counted from the report); new reports leave it to
-                    // the acceptance.
-                    labour: match (labour_deadline, kind) {
-                        (Some(deadline), _) => LabourLimit::Running {
-                            deadline: *deadline,
+                } = &**report;
+                S::Reported {
+                    file: Box::new(DisputeFile {
+                        kind: *kind,
+                        parties: parties.clone(),
+                        location: location.clone(),
+                        channel: *channel,
+                        received_at: *received_at,
+                        severity: *severity,
+                        risk_flags: 0,
+                        // A deadline on the report is a stored fact of old
+                        // (counted from the report); new reports leave it to
+                        // the acceptance.
+                        labour: match (labour_deadline, kind) {
+                            (Some(deadline), _) => LabourLimit::Running {
+                                deadline: *deadline,
+                            },
+                            (None, DisputeKind::Labour) => LabourLimit::AwaitingReceipt,
+                            (None, _) => LabourLimit::NotLabour,
                         },
-                        (None, DisputeKind::Labour) => LabourLimit::AwaitingReceipt,
-                        (None, _) => LabourLimit::NotLabour,
-                    },
-                    ladder: LadderState::Idle,
-                }),
-            },
+                        ladder: LadderState::Idle,
+                    }),
+                }
+            }
             (
                 S::Reported { mut file } | S::Escalated { mut file },
                 E::Accepted {
@@ -1230,23 +1230,15 @@ impl DisputeState {
                     S::Mediating { file, mediation }
                 }
             }
-            (
-                S::Mediating { file, mediation },
-                E::AgreementRecorded {
-                    terms,
-                    mediator,
-                    facts,
-                    obligations,
-                },
-            ) => S::Signing {
+            (S::Mediating { file, mediation }, E::AgreementRecorded(agreement)) => S::Signing {
                 file,
                 mediation,
                 draft: Box::new(Draft {
-                    terms: terms.clone(),
-                    mediator: mediator.clone(),
+                    terms: agreement.terms.clone(),
+                    mediator: agreement.mediator.clone(),
                     signed: Vec::new(),
-                    facts: facts.clone(),
-                    obligations: obligations.clone(),
+                    facts: agreement.facts.clone(),
+                    obligations: agreement.obligations.clone(),
                     sealed_by: None,
                 }),
             },
