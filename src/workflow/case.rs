@@ -126,7 +126,6 @@ impl<W: Workflow> Case<W> {
     ///   transition the workflow's table does not declare.
     ///
     /// On every error the case is left exactly as it was.
-    #[inline]
     pub fn handle(
         &mut self,
         workflow: &W,
