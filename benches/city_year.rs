@@ -45,11 +45,16 @@ const KEPT: u64 = 20_000;
 /// of up to 23 bytes are inline), without the allocator's own overhead.
 fn dispute_heap(e: &DisputeEvent) -> usize {
     match e {
-        DisputeEvent::Reported { parties, .. } => parties.capacity() * size_of::<Party>(),
+        DisputeEvent::Reported(report) => {
+            size_of::<grassroots::dispute::Reported>()
+                + report.parties.capacity() * size_of::<Party>()
+        }
         DisputeEvent::MediatorsAssigned { mediators, .. } => {
             mediators.capacity() * size_of::<ActorId>()
         }
-        DisputeEvent::AgreementRecorded { terms, .. } => terms.capacity(),
+        DisputeEvent::AgreementRecorded(agreement) => {
+            size_of::<grassroots::dispute::AgreementRecorded>() + agreement.terms.capacity()
+        }
         DisputeEvent::ConfirmationApplied { applicants, .. } => {
             applicants.capacity() * size_of::<ActorId>()
         }

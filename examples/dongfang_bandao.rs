@@ -1100,8 +1100,8 @@ fn property_dispute(out: &mut dyn Write, graph: &OrgGraph, lang: Lang) -> Result
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            DisputeEvent::AgreementRecorded { terms, .. } => {
-                Some(format!("agreement: \"{terms}\""))
+            DisputeEvent::AgreementRecorded(agreement) => {
+                Some(format!("agreement: \"{}\"", agreement.terms))
             }
             DisputeEvent::AgreementTookEffect {
                 confirmation_due, ..
@@ -1167,8 +1167,8 @@ fn property_dispute_zh(
                     .map_or_else(String::new, |m| m.zh().into_owned()),
                 o.reason.zh()
             )),
-            DisputeEvent::AgreementRecorded { terms, .. } => {
-                Some(format!("制作调解协议书：“{terms}”"))
+            DisputeEvent::AgreementRecorded(agreement) => {
+                Some(format!("制作调解协议书：“{}”", agreement.terms))
             }
             DisputeEvent::AgreementTookEffect {
                 confirmation_due, ..

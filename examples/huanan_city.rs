@@ -1369,16 +1369,12 @@ fn dispute_story(
     let history = case.history();
     for (i, r) in history.iter().enumerate() {
         match &r.event {
-            E::Reported {
-                location,
-                channel,
-                severity,
-                ..
-            } => story.line(format!(
-                "reported {} at {} by {}, {severity} severity",
+            E::Reported(report) => story.line(format!(
+                "reported {} at {} by {}, {} severity",
                 local(r.at),
-                name(graph, location),
-                channel_in_words(*channel, &r.actor),
+                name(graph, &report.location),
+                channel_in_words(report.channel, &r.actor),
+                report.severity,
             )),
             E::Ladder(step) => match &**step {
                 LadderEvent::Started(s) => {
@@ -1447,7 +1443,9 @@ fn dispute_story(
                 "; mediation failed ({}), routes open: {routes}",
                 failure_in_words(*reason)
             )),
-            E::AgreementRecorded { terms, .. } => story.line(format!("agreement: \"{terms}\"")),
+            E::AgreementRecorded(agreement) => {
+                story.line(format!("agreement: \"{}\"", agreement.terms))
+            }
             E::AgreementSigned { .. } => {}
             E::AgreementTookEffect { at, .. } => {
                 story.line(format!("signed by all, in effect {}", local_date(*at)));
@@ -2079,20 +2077,14 @@ fn rating_in_words(rating: Satisfaction) -> &'static str {
 fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEvent) -> String {
     use DisputeEvent as E;
     match event {
-        E::Reported {
-            kind,
-            parties,
-            location,
-            channel,
-            severity,
-            ..
-        } => format!(
+        E::Reported(report) => format!(
             "reported: {} dispute at {}, via {}, {} severity; parties {}",
-            words(kind.as_str()),
-            name(graph, location),
-            channel_in_words(*channel, actor),
-            severity,
-            parties
+            words(report.kind.as_str()),
+            name(graph, &report.location),
+            channel_in_words(report.channel, actor),
+            report.severity,
+            report
+                .parties
                 .iter()
                 .map(|p| p.actor.to_string())
                 .collect::<Vec<_>>()
@@ -2129,7 +2121,7 @@ fn dispute_event_in_words(graph: &OrgGraph, actor: &ActorId, event: &DisputeEven
             }
         ),
         E::SessionRecorded { number } => format!("mediation session {number} held"),
-        E::AgreementRecorded { terms, .. } => format!("agreement recorded: \"{terms}\""),
+        E::AgreementRecorded(agreement) => format!("agreement recorded: \"{}\"", agreement.terms),
         E::AgreementSigned { by } => format!("agreement signed by {by}"),
         E::AgreementTookEffect {
             confirmation_due, ..

@@ -427,7 +427,7 @@ fn every_cell_of_the_state_command_table() {
 fn a_party_reports_a_labour_dispute_and_its_fifteen_days_await_receipt() {
     let case = given(d(), [])
         .when(&party("li"), c(), C::Report(labour_report()))
-        .then([E::Reported {
+        .then([E::from(grassroots::dispute::Reported {
             kind: DisputeKind::Labour,
             parties: labour_report().parties,
             location: id("huanan-park"),
@@ -436,7 +436,7 @@ fn a_party_reports_a_labour_dispute_and_its_fifteen_days_await_receipt() {
             received_at: c(),
             // The 15 days run from the body's receipt (LDMAL art. 14).
             labour_deadline: None,
-        }]);
+        })]);
     let file = case.state().file().unwrap();
     assert_eq!(file.labour(), LabourLimit::AwaitingReceipt);
     // Accepted on Monday 2 March: the 15 days end with Tuesday 17 March.
@@ -911,12 +911,12 @@ fn the_agreement_follows_a_session_has_terms_and_is_recorded_by_a_mediator() {
         });
     let case = given_state("Mediating")
         .when(&mediator("qian"), c(), terms)
-        .then([E::AgreementRecorded {
+        .then([E::from(grassroots::dispute::AgreementRecorded {
             terms: "Acme pays the March wages by 20 March.".into(),
             mediator: aid("qian"),
             facts: "Acme has not paid the March wages.".into(),
             obligations: Vec::new(),
-        }]);
+        })]);
     assert!(matches!(case.state(), DisputeState::Signing { .. }));
 }
 
@@ -1236,12 +1236,12 @@ fn pml_art_29_the_written_agreement_states_facts_and_each_obligation() {
             c(),
             record_document(vec![wages_obligation()]),
         )
-        .then([E::AgreementRecorded {
+        .then([E::from(grassroots::dispute::AgreementRecorded {
             terms: "Acme pays the wages; Li withdraws his complaint.".into(),
             mediator: aid("qian"),
             facts: "Acme has not paid Li's March wages; Li complained to the labour bureau.".into(),
             obligations: vec![wages_obligation()],
-        }]);
+        })]);
     let DisputeState::Signing { draft, .. } = case.state() else {
         panic!("{:?}", case.state());
     };

@@ -281,7 +281,7 @@ fn events_keep_their_serde_names() {
     let arbitration = Routes::only(Referral::Arbitration);
     let golden: Vec<(DisputeEvent, &str)> = vec![
         (
-            DisputeEvent::Reported {
+            DisputeEvent::from(grassroots::dispute::Reported {
                 kind: DisputeKind::Labour,
                 parties: vec![
                     Party::person(aid("li")),
@@ -292,7 +292,7 @@ fn events_keep_their_serde_names() {
                 severity: grassroots::tier::Severity::Moderate,
                 received_at: t(2, 1),
                 labour_deadline: Some(t(17, 16)),
-            },
+            }),
             r#"{"type":"reported","kind":"labour","parties":[{"actor":"li","kind":"person"},{"actor":"acme-rep","kind":"enterprise","org":"acme"}],"location":"huanan-park","channel":"party","severity":"moderate","received_at":"2026-03-02T01:00:00Z","labour_deadline":"2026-03-17T16:00:00Z"}"#,
         ),
         (
@@ -364,7 +364,7 @@ fn events_keep_their_serde_names() {
             r#"{"type":"session_recorded","number":1}"#,
         ),
         (
-            DisputeEvent::AgreementRecorded {
+            DisputeEvent::from(grassroots::dispute::AgreementRecorded {
                 terms: "Acme pays.".into(),
                 mediator: aid("qian"),
                 facts: "Wages unpaid.".into(),
@@ -377,7 +377,7 @@ fn events_keep_their_serde_names() {
                     .amount(320_000)
                     .due_by(t(13, 10)),
                 ],
-            },
+            }),
             r#"{"type":"agreement_recorded","terms":"Acme pays.","mediator":"qian","facts":"Wages unpaid.","obligations":[{"obligor":"acme-rep","kind":"wages","what":"pays the wages","amount_fen":320000,"due":"2026-03-13T10:00:00Z"}]}"#,
         ),
         (

@@ -519,3 +519,32 @@ fn a_recorded_event_outside_the_accepted_range_does_not_replay() {
         );
     }
 }
+
+#[test]
+fn replay_names_the_range_before_the_order_and_the_event_just_before() {
+    let (id, _, history) = live_case().into_parts();
+    // Before both the range and the event before it: the range is named.
+    let mut forged = history.clone();
+    forged[1].at = DateTime::<Utc>::MIN_UTC;
+    assert_eq!(
+        Case::<Ticket>::replay(id.clone(), forged).unwrap_err(),
+        ReplayError::TimeOutOfRange {
+            case: id.clone(),
+            seq: 2,
+            at: DateTime::<Utc>::MIN_UTC,
+        }
+    );
+    // A second before the event just before it: that event's time is named.
+    let mut forged = history.clone();
+    let previous = forged[1].at;
+    forged[2].at = previous - Duration::seconds(1);
+    assert_eq!(
+        Case::<Ticket>::replay(id.clone(), forged).unwrap_err(),
+        ReplayError::TimeRunsBackwards {
+            case: id,
+            seq: 3,
+            at: previous - Duration::seconds(1),
+            previous,
+        }
+    );
+}

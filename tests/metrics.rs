@@ -61,7 +61,7 @@ fn history<E>(events: Vec<(DateTime<Utc>, E)>) -> Vec<Recorded<E>> {
 }
 
 fn reported(kind: DisputeKind) -> D {
-    D::Reported {
+    D::from(grassroots::dispute::Reported {
         kind,
         parties: vec![Party::person(actor("li")), Party::person(actor("wang"))],
         location: org("e1"),
@@ -69,7 +69,7 @@ fn reported(kind: DisputeKind) -> D {
         severity: Severity::Minor,
         received_at: t0(),
         labour_deadline: None,
-    }
+    })
 }
 
 fn route(handler: &str, tier: Tier, area: &str) -> Route {

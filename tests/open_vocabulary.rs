@@ -383,7 +383,8 @@ fn a_city_s_own_vocabulary_runs_end_to_end() {
     assert!(settled.is_terminal());
     assert!(matches!(
         settled.history()[0].event,
-        DisputeEvent::Reported { kind, labour_deadline: None, .. } if kind == TENANCY
+        DisputeEvent::Reported(ref report)
+            if report.kind == TENANCY && report.labour_deadline.is_none()
     ));
     assert_eq!(settled.state().tier(), Some(Tier::Community));
     assert!(!matches!(settled.state(), DisputeState::Reported { .. }));

@@ -8,7 +8,7 @@ use super::command::{
     ReferralGround, Report, RiskContinuation, Ruling, Selection,
 };
 use super::error::DisputeError;
-use super::event::{DisputeEvent, DisputeEventKind};
+use super::event::{AgreementRecorded, DisputeEvent, DisputeEventKind, Reported};
 use super::routes::{Remedy, Routes};
 use super::state::{
     Agreement, AgreementForm, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft,
@@ -147,7 +147,7 @@ impl Dispute {
         }
         // The labour period runs from the body's receipt, not from the
         // report: `accept` records it (劳动争议调解仲裁法, art. 14).
-        Ok(DisputeEvent::Reported {
+        Ok(DisputeEvent::from(Reported {
             kind: r.kind,
             parties: r.parties.clone(),
             location: r.location.clone(),
@@ -155,7 +155,7 @@ impl Dispute {
             severity: r.severity,
             received_at: ctx.at(),
             labour_deadline: None,
-        }
+        })
         .into())
     }
 
@@ -609,12 +609,12 @@ impl Dispute {
                 }
             }
         }
-        Ok(DisputeEvent::AgreementRecorded {
+        Ok(DisputeEvent::from(AgreementRecorded {
             terms: terms.to_owned(),
             mediator: actor.id().clone(),
             facts: facts.to_owned(),
             obligations: obligations.to_vec(),
-        }
+        })
         .into())
     }
 
@@ -1283,6 +1283,11 @@ impl Workflow for Dispute {
 
     fn evolve(state: DisputeState, event: &DisputeEvent) -> DisputeState {
         state.evolve(event)
+    }
+
+    #[inline]
+    fn evolve_in_place(state: &mut DisputeState, event: &DisputeEvent) {
+        state.apply(event);
     }
 
     fn is_terminal(state: &DisputeState) -> bool {

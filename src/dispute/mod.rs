@@ -333,7 +333,7 @@ pub use command::{
 };
 pub use decide::{Dispute, DisputeSettings};
 pub use error::{DisputeError, DisputeStateError};
-pub use event::{DisputeEvent, DisputeEventKind};
+pub use event::{AgreementRecorded, DisputeEvent, DisputeEventKind, Reported};
 pub use routes::{Remedy, Routes};
 pub use state::{
     Agreement, AgreementForm, Confirmation, DisputeFile, DisputeState, DisputeStateKind, Draft,

@@ -10,7 +10,7 @@ use super::command::{
     Selection,
 };
 use super::error::DisputeStateError;
-use super::event::DisputeEvent;
+use super::event::{DisputeEvent, Reported};
 use super::routes::Routes;
 use crate::escalation::{Ladder, LadderEvent, LadderState, Referral, Rung};
 use crate::id::{ActorId, OrgId};
@@ -1034,24 +1034,98 @@ impl DisputeState {
 
     /// Applies one fact. Consults nothing but the state and the event; an
     /// event that does not apply leaves the state as it is.
-    pub(crate) fn evolve(self, event: &DisputeEvent) -> DisputeState {
+    pub(crate) fn evolve(mut self, event: &DisputeEvent) -> DisputeState {
+        self.apply(event);
+        self
+    }
+
+    /// Applies one fact where the state lies (what [`evolve`](Self::evolve)
+    /// does). A fact that keeps the state's kind — a session, a signature,
+    /// the seal, a risk flag, a ladder step — changes its part in place; a
+    /// fact that changes the kind moves the parts into the new state once
+    /// ([`transition`](Self::transition)).
+    pub(crate) fn apply(&mut self, event: &DisputeEvent) {
+        use DisputeEvent as E;
+        use DisputeState as S;
+        match (&mut *self, event) {
+            // The common event first.
+            (S::Mediating { mediation, .. }, E::SessionRecorded { number }) => {
+                mediation.sessions = *number;
+            }
+            (S::Signing { draft, .. }, E::SealAffixed { body, .. }) => {
+                draft.sealed_by = Some(body.clone());
+            }
+            (S::Signing { draft, .. }, E::AgreementSigned { by }) => {
+                if !draft.is_signed_by(by) {
+                    draft.signed.push(by.clone());
+                }
+            }
+            (S::Agreed { agreement, .. }, E::ConfirmationApplied { at, .. }) => {
+                agreement.confirmation = Confirmation::Applied { at: *at };
+            }
+            (S::Agreed { agreement, .. }, E::ConfirmationRuled { ruling, at, .. }) => {
+                if let Confirmation::Applied { at: applied } = agreement.confirmation {
+                    agreement.confirmation = match ruling {
+                        Ruling::Confirmed => Confirmation::Confirmed {
+                            at: applied,
+                            ruled_at: *at,
+                        },
+                        Ruling::Refused { ground } => Confirmation::Refused {
+                            at: applied,
+                            ruled_at: *at,
+                            ground: *ground,
+                        },
+                    };
+                }
+            }
+            (S::Agreed { agreement, .. }, E::ObligationPerformed { obligation }) => {
+                if !agreement.performed.contains(obligation) {
+                    agreement.performed.push(*obligation);
+                }
+            }
+            (S::Breached { agreement, .. }, E::EnforcementApplied { at, .. }) => {
+                agreement.enforcement_applied_at = Some(*at);
+            }
+            (_, E::RiskFlagged { to, .. }) => {
+                if let Some(file) = self.file_mut() {
+                    file.severity = *to;
+                    file.risk_flags = file.risk_flags.saturating_add(1);
+                }
+            }
+            (_, E::ArbitrationOpened { deadline }) => {
+                if let Some(file) = self.file_mut() {
+                    file.labour = LabourLimit::MayApplyForArbitration {
+                        deadline: *deadline,
+                    };
+                }
+            }
+            (_, E::Ladder(step)) => {
+                let moved_up = matches!(**step, LadderEvent::Escalated(_)) && self.is_on_ladder();
+                if let Some(file) = self.file_mut() {
+                    embed::evolve::<Ladder>(&mut file.ladder, step);
+                }
+                if moved_up {
+                    *self = match std::mem::replace(self, S::Unreported).into_file() {
+                        Some(file) => S::Escalated { file },
+                        None => S::Unreported,
+                    };
+                }
+            }
+            _ => {
+                let taken = std::mem::replace(self, S::Unreported);
+                *self = taken.transition(event);
+            }
+        }
+    }
+
+    /// Applies a fact that moves the dispute to another state (or, for a
+    /// fact [`apply`](Self::apply) changes in place, does nothing).
+    fn transition(self, event: &DisputeEvent) -> DisputeState {
         use DisputeEvent as E;
         use DisputeState as S;
         match (self, event) {
-            // The common event first.
-            (
-                S::Mediating {
-                    file,
-                    mut mediation,
-                },
-                E::SessionRecorded { number },
-            ) => {
-                mediation.sessions = *number;
-                S::Mediating { file, mediation }
-            }
-            (
-                S::Unreported,
-                E::Reported {
+            (S::Unreported, E::Reported(report)) => {
+                let Reported {
                     kind,
                     parties,
                     location,
@@ -1059,29 +1133,30 @@ impl DisputeState {
                     severity,
                     received_at,
                     labour_deadline,
-                },
-            ) => S::Reported {
-                file: Box::new(DisputeFile {
-                    kind: *kind,
-                    parties: parties.clone(),
-                    location: location.clone(),
-                    channel: *channel,
-                    received_at: *received_at,
-                    severity: *severity,
-                    risk_flags: 0,
-                    // A deadline on the report is a stored fact of old
-                    // (counted from the report); new reports leave it to
-                    // the acceptance.
-                    labour: match (labour_deadline, kind) {
-                        (Some(deadline), _) => LabourLimit::Running {
-                            deadline: *deadline,
+                } = &**report;
+                S::Reported {
+                    file: Box::new(DisputeFile {
+                        kind: *kind,
+                        parties: parties.clone(),
+                        location: location.clone(),
+                        channel: *channel,
+                        received_at: *received_at,
+                        severity: *severity,
+                        risk_flags: 0,
+                        // A deadline on the report is a stored fact of old
+                        // (counted from the report); new reports leave it to
+                        // the acceptance.
+                        labour: match (labour_deadline, kind) {
+                            (Some(deadline), _) => LabourLimit::Running {
+                                deadline: *deadline,
+                            },
+                            (None, DisputeKind::Labour) => LabourLimit::AwaitingReceipt,
+                            (None, _) => LabourLimit::NotLabour,
                         },
-                        (None, DisputeKind::Labour) => LabourLimit::AwaitingReceipt,
-                        (None, _) => LabourLimit::NotLabour,
-                    },
-                    ladder: LadderState::Idle,
-                }),
-            },
+                        ladder: LadderState::Idle,
+                    }),
+                }
+            }
             (
                 S::Reported { mut file } | S::Escalated { mut file },
                 E::Accepted {
@@ -1155,58 +1230,18 @@ impl DisputeState {
                     S::Mediating { file, mediation }
                 }
             }
-            (
-                S::Mediating { file, mediation },
-                E::AgreementRecorded {
-                    terms,
-                    mediator,
-                    facts,
-                    obligations,
-                },
-            ) => S::Signing {
+            (S::Mediating { file, mediation }, E::AgreementRecorded(agreement)) => S::Signing {
                 file,
                 mediation,
                 draft: Box::new(Draft {
-                    terms: terms.clone(),
-                    mediator: mediator.clone(),
+                    terms: agreement.terms.clone(),
+                    mediator: agreement.mediator.clone(),
                     signed: Vec::new(),
-                    facts: facts.clone(),
-                    obligations: obligations.clone(),
+                    facts: agreement.facts.clone(),
+                    obligations: agreement.obligations.clone(),
                     sealed_by: None,
                 }),
             },
-            (
-                S::Signing {
-                    file,
-                    mediation,
-                    mut draft,
-                },
-                E::SealAffixed { body, .. },
-            ) => {
-                draft.sealed_by = Some(body.clone());
-                S::Signing {
-                    file,
-                    mediation,
-                    draft,
-                }
-            }
-            (
-                S::Signing {
-                    file,
-                    mediation,
-                    mut draft,
-                },
-                E::AgreementSigned { by },
-            ) => {
-                if !draft.is_signed_by(by) {
-                    draft.signed.push(by.clone());
-                }
-                S::Signing {
-                    file,
-                    mediation,
-                    draft,
-                }
-            }
             (
                 S::Signing { file, draft, .. },
                 E::AgreementTookEffect {
@@ -1259,64 +1294,10 @@ impl DisputeState {
                     enforcement_applied_at: None,
                 }),
             },
-            (
-                S::Agreed {
-                    file,
-                    mut agreement,
-                },
-                E::ConfirmationApplied { at, .. },
-            ) => {
-                agreement.confirmation = Confirmation::Applied { at: *at };
-                S::Agreed { file, agreement }
-            }
-            (
-                S::Agreed {
-                    file,
-                    mut agreement,
-                },
-                E::ConfirmationRuled { ruling, at, .. },
-            ) => {
-                if let Confirmation::Applied { at: applied } = agreement.confirmation {
-                    agreement.confirmation = match ruling {
-                        Ruling::Confirmed => Confirmation::Confirmed {
-                            at: applied,
-                            ruled_at: *at,
-                        },
-                        Ruling::Refused { ground } => Confirmation::Refused {
-                            at: applied,
-                            ruled_at: *at,
-                            ground: *ground,
-                        },
-                    };
-                }
-                S::Agreed { file, agreement }
-            }
-            (
-                S::Agreed {
-                    file,
-                    mut agreement,
-                },
-                E::ObligationPerformed { obligation },
-            ) => {
-                if !agreement.performed.contains(obligation) {
-                    agreement.performed.push(*obligation);
-                }
-                S::Agreed { file, agreement }
-            }
             (S::Agreed { file, agreement }, E::AgreementFulfilled) => {
                 S::Fulfilled { file, agreement }
             }
             (S::Agreed { file, agreement }, E::AgreementBreached { .. }) => {
-                S::Breached { file, agreement }
-            }
-            (
-                S::Breached {
-                    file,
-                    mut agreement,
-                },
-                E::EnforcementApplied { at, .. },
-            ) => {
-                agreement.enforcement_applied_at = Some(*at);
                 S::Breached { file, agreement }
             }
             (
@@ -1335,21 +1316,6 @@ impl DisputeState {
                 },
                 None => S::Unreported,
             },
-            (mut state, E::RiskFlagged { to, .. }) => {
-                if let Some(file) = state.file_mut() {
-                    file.severity = *to;
-                    file.risk_flags = file.risk_flags.saturating_add(1);
-                }
-                state
-            }
-            (mut state, E::ArbitrationOpened { deadline }) => {
-                if let Some(file) = state.file_mut() {
-                    file.labour = LabourLimit::MayApplyForArbitration {
-                        deadline: *deadline,
-                    };
-                }
-                state
-            }
             (state, E::FollowedUp { rating }) if state.is_follow_up_due() => {
                 let ending = match &state {
                     S::Breached { .. } => Ending::Breached,
@@ -1365,19 +1331,6 @@ impl DisputeState {
                     },
                     None => S::Unreported,
                 }
-            }
-            (mut state, E::Ladder(step)) => {
-                let moved_up = matches!(**step, LadderEvent::Escalated(_)) && state.is_on_ladder();
-                if let Some(file) = state.file_mut() {
-                    embed::evolve::<Ladder>(&mut file.ladder, step);
-                }
-                if moved_up {
-                    if let Some(file) = state.into_file() {
-                        return S::Escalated { file };
-                    }
-                    return S::Unreported;
-                }
-                state
             }
             (state, _) => state,
         }

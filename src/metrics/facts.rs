@@ -238,9 +238,7 @@ impl CaseFacts {
     pub fn from_dispute(history: &[Recorded<DisputeEvent>]) -> Option<Self> {
         use DisputeEvent as E;
         let (need, received_at) = match history.first().map(|r| &r.event) {
-            Some(E::Reported {
-                kind, received_at, ..
-            }) => (Need::Mediation(*kind), *received_at),
+            Some(E::Reported(report)) => (Need::Mediation(report.kind), report.received_at),
             _ => return None,
         };
         let mut facts = CaseFacts::received(CaseType::Dispute, need, received_at);

@@ -1287,6 +1287,11 @@ impl Workflow for ServiceRequest {
         state.evolve(event)
     }
 
+    #[inline]
+    fn evolve_in_place(state: &mut ServiceRequestState, event: &ServiceRequestEvent) {
+        state.apply(event);
+    }
+
     fn is_terminal(state: &ServiceRequestState) -> bool {
         state.is_terminal()
     }

@@ -696,7 +696,88 @@ impl ServiceRequestState {
     /// Applies one fact. Consults nothing but the state and the event; an
     /// event that does not apply leaves the state as it is (the declared
     /// transition table and the testing kit catch such a decision).
-    pub(crate) fn evolve(self, event: &ServiceRequestEvent) -> Self {
+    pub(crate) fn evolve(mut self, event: &ServiceRequestEvent) -> Self {
+        self.apply(event);
+        self
+    }
+
+    /// Applies one fact where the state lies (what [`evolve`](Self::evolve)
+    /// does). A fact about the handling of a running request — a ladder
+    /// step, a lapse, a supply, overdue — changes the boxed [`Handling`] in
+    /// place; a suspension and a resumption move only the box; any other
+    /// fact moves the parts into the new state once
+    /// ([`transition`](Self::transition)).
+    pub(crate) fn apply(&mut self, event: &ServiceRequestEvent) {
+        use ServiceRequestEvent as E;
+        use ServiceRequestState as S;
+        match (&mut *self, event) {
+            (_, E::Ladder(e)) => {
+                if let Some(h) = self.running_mut() {
+                    embed::evolve::<Ladder>(&mut h.ladder, e);
+                }
+            }
+            (_, E::Overdue { deadline }) => {
+                if let Some(h) = self.running_mut() {
+                    h.overdue = Some(*deadline);
+                }
+            }
+            (_, E::PromiseLapsed { .. }) => {
+                if let Some(p) = self.running_mut().and_then(|h| h.pending.as_mut()) {
+                    p.status = PromiseStatus::Lapsed;
+                }
+            }
+            (
+                _,
+                E::PendingSupplied {
+                    materials,
+                    paused_working_days,
+                    promised,
+                    ..
+                },
+            ) => {
+                if let Some(h) = self.open_handling_mut() {
+                    if let Some(p) = &mut h.pending {
+                        p.materials.retain(|m| !materials.contains(m));
+                        if p.materials.is_empty() {
+                            h.pending = None;
+                        }
+                        h.paused_working_days =
+                            h.paused_working_days.saturating_add(*paused_working_days);
+                        move_promise(h, *promised);
+                    }
+                }
+            }
+            (S::InProcess(_), E::Suspended { at, reason }) => {
+                self.move_handling(|handling| S::Suspended {
+                    handling,
+                    since: *at,
+                    reason: reason.clone(),
+                });
+            }
+            (
+                S::Suspended { handling, .. },
+                E::Resumed {
+                    paused_working_days,
+                    promised,
+                    ..
+                },
+            ) => {
+                handling.paused_working_days = handling
+                    .paused_working_days
+                    .saturating_add(*paused_working_days);
+                move_promise(handling, *promised);
+                self.move_handling(S::InProcess);
+            }
+            _ => {
+                let taken = std::mem::replace(self, S::New);
+                *self = taken.transition(event);
+            }
+        }
+    }
+
+    /// Applies a fact that moves the request to another state (or, for a
+    /// fact [`apply`](Self::apply) changes in place, does nothing).
+    fn transition(self, event: &ServiceRequestEvent) -> Self {
         use ServiceRequestEvent as E;
         use ServiceRequestState as S;
         match (self, event) {
@@ -775,40 +856,6 @@ impl ServiceRequestState {
                     Some(pending),
                 )))
             }
-            (state, E::PromiseLapsed { .. }) if state.is_clock_running() => {
-                state.map_running(|h| {
-                    if let Some(p) = &mut h.pending {
-                        p.status = PromiseStatus::Lapsed;
-                    }
-                })
-            }
-            (
-                state,
-                E::PendingSupplied {
-                    materials,
-                    paused_working_days,
-                    promised,
-                    ..
-                },
-            ) if state.open_handling().is_some_and(|h| h.pending.is_some()) => {
-                state.map_open(|h| {
-                    if let Some(p) = &mut h.pending {
-                        p.materials.retain(|m| !materials.contains(m));
-                        if p.materials.is_empty() {
-                            h.pending = None;
-                        }
-                    }
-                    h.paused_working_days =
-                        h.paused_working_days.saturating_add(*paused_working_days);
-                    move_promise(h, *promised);
-                })
-            }
-            (state, E::Ladder(e)) if state.is_clock_running() => state.map_running(|h| {
-                embed::evolve::<Ladder>(&mut h.ladder, e);
-            }),
-            (state, E::Overdue { deadline }) if state.is_clock_running() => {
-                state.map_running(|h| h.overdue = Some(*deadline))
-            }
             (S::Accepted(h), E::ProcessingStarted) => S::InProcess(h),
             (S::Accepted(h), E::Forwarded { to }) => S::Forwarded {
                 handling: h,
@@ -821,25 +868,6 @@ impl ServiceRequestState {
             (S::Forwarded { mut handling, .. }, E::Returned { by, .. }) => {
                 handling.returned_by.push(by.clone());
                 S::Accepted(handling)
-            }
-            (S::InProcess(h), E::Suspended { at, reason }) => S::Suspended {
-                handling: h,
-                since: *at,
-                reason: reason.clone(),
-            },
-            (
-                S::Suspended { mut handling, .. },
-                E::Resumed {
-                    paused_working_days,
-                    promised,
-                    ..
-                },
-            ) => {
-                handling.paused_working_days = handling
-                    .paused_working_days
-                    .saturating_add(*paused_working_days);
-                move_promise(&mut handling, *promised);
-                S::InProcess(handling)
             }
             (
                 S::InProcess(h),
@@ -1002,59 +1030,41 @@ impl ServiceRequestState {
         }
     }
 
-    /// Applies `f` to the handling of a state whose clock runs, keeping the
-    /// variant.
-    fn map_running(self, f: impl FnOnce(&mut Handling)) -> Self {
+    /// The handling of a state whose clock runs (see
+    /// [`running`](Self::running)), to change in place.
+    fn running_mut(&mut self) -> Option<&mut Handling> {
         if self.is_clock_running() {
-            self.map_open(f)
+            self.open_handling_mut()
         } else {
-            self
+            None
         }
     }
 
-    /// Applies `f` to the handling of an open state after acceptance,
-    /// keeping the variant.
-    fn map_open(self, f: impl FnOnce(&mut Handling)) -> Self {
+    /// The handling of an open state after acceptance (see
+    /// [`open_handling`](Self::open_handling)), to change in place.
+    fn open_handling_mut(&mut self) -> Option<&mut Handling> {
         use ServiceRequestState as S;
         match self {
-            S::Suspended {
-                mut handling,
-                since,
-                reason,
-            } => {
-                f(&mut handling);
-                S::Suspended {
-                    handling,
-                    since,
-                    reason,
-                }
-            }
-            S::Accepted(mut h) => {
-                f(&mut h);
-                S::Accepted(h)
-            }
-            S::InProcess(mut h) => {
-                f(&mut h);
-                S::InProcess(h)
-            }
-            S::Forwarded { mut handling, to } => {
-                f(&mut handling);
-                S::Forwarded { handling, to }
-            }
-            S::ExtensionRequested {
-                mut handling,
-                working_days,
-                reason,
-            } => {
-                f(&mut handling);
-                S::ExtensionRequested {
-                    handling,
-                    working_days,
-                    reason,
-                }
-            }
-            other => other,
+            S::Accepted(h) | S::InProcess(h) => Some(h),
+            S::Forwarded { handling, .. }
+            | S::ExtensionRequested { handling, .. }
+            | S::Suspended { handling, .. } => Some(handling),
+            _ => None,
         }
+    }
+
+    /// Moves the boxed handling of an open state after acceptance into the
+    /// state `into` makes of it; any other state stays as it is.
+    fn move_handling(&mut self, into: impl FnOnce(Box<Handling>) -> Self) {
+        use ServiceRequestState as S;
+        *self = match std::mem::replace(self, S::New) {
+            S::Accepted(h)
+            | S::InProcess(h)
+            | S::Forwarded { handling: h, .. }
+            | S::Suspended { handling: h, .. }
+            | S::ExtensionRequested { handling: h, .. } => into(h),
+            other => other,
+        };
     }
 
     /// The request of an open state, boxed.

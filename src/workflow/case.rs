@@ -164,20 +164,19 @@ impl<W: Workflow> Case<W> {
         // state (the first cannot: a terminal case was refused above). The
         // history is untouched until the end and the state is a fold of it,
         // so a faulty decision rebuilds the state from the history and
-        // changes nothing. No clone of the state on the path every correct
-        // decision takes.
-        let mut state = std::mem::replace(&mut self.state, W::initial());
+        // changes nothing. The state changes where it lies: no clone and no
+        // move of it on the path every correct decision takes.
         for event in decision.iter() {
-            let from = state.kind();
-            let error = if W::is_terminal(&state) {
+            let from = self.state.kind();
+            let error = if W::is_terminal(&self.state) {
                 Some(CaseError::EventAfterTerminal {
                     case: self.id.clone(),
                     state: from.name(),
                     event: event.kind().name(),
                 })
             } else {
-                state = W::evolve(state, event);
-                let to = state.kind();
+                W::evolve_in_place(&mut self.state, event);
+                let to = self.state.kind();
                 let kind = event.kind();
                 if self.table.allows(from.index(), kind.index(), to.index()) {
                     None
@@ -191,14 +190,14 @@ impl<W: Workflow> Case<W> {
                 }
             };
             if let Some(error) = error {
-                self.state = self
-                    .history
-                    .iter()
-                    .fold(W::initial(), |s, r| W::evolve(s, &r.event));
+                let mut state = W::initial();
+                for r in &self.history {
+                    W::evolve_in_place(&mut state, &r.event);
+                }
+                self.state = state;
                 return Err(error);
             }
         }
-        self.state = state;
         self.history.reserve(decision.len());
         for event in decision {
             self.history.push(Recorded {
@@ -285,28 +284,30 @@ where
     let table = TableIndex::of::<W>();
     let mut state = W::initial();
     let mut expected = 1u64;
-    let mut previous: Option<DateTime<Utc>> = None;
+    // The earliest time the next event may carry: the start of the accepted
+    // range, then the time of the event before it. One comparison checks
+    // both the range's lower end and the order.
+    let mut floor = super::EARLIEST;
     let mut iter = history.into_iter();
     while let Some(r) = iter.next() {
         if r.seq != expected {
             return Err(sequence_error(case, expected, r.seq, iter));
         }
-        if !super::is_accepted_instant(r.at) {
-            return Err(ReplayError::TimeOutOfRange {
-                case: case.clone(),
-                seq: r.seq,
-                at: r.at,
-            });
-        }
-        if let Some(previous) = previous {
-            if r.at < previous {
-                return Err(ReplayError::TimeRunsBackwards {
+        if r.at < floor || r.at > super::LATEST {
+            return Err(if super::is_accepted_instant(r.at) {
+                ReplayError::TimeRunsBackwards {
                     case: case.clone(),
                     seq: r.seq,
                     at: r.at,
-                    previous,
-                });
-            }
+                    previous: floor,
+                }
+            } else {
+                ReplayError::TimeOutOfRange {
+                    case: case.clone(),
+                    seq: r.seq,
+                    at: r.at,
+                }
+            });
         }
         let from = state.kind();
         if W::is_terminal(&state) {
@@ -317,7 +318,7 @@ where
                 state: from.name(),
             });
         }
-        state = W::evolve(state, &r.event);
+        W::evolve_in_place(&mut state, &r.event);
         let (event, to) = (r.event.kind(), state.kind());
         if !table.allows(from.index(), event.index(), to.index()) {
             return Err(ReplayError::Undeclared {
@@ -328,7 +329,7 @@ where
                 to: to.name(),
             });
         }
-        previous = Some(r.at);
+        floor = r.at;
         expected += 1;
     }
     Ok(state)

@@ -47,8 +47,10 @@ where
 }
 
 /// Applies one embedded event to the embedded state held in place, with the
-/// embedded workflow's own `evolve`.
+/// embedded workflow's own `evolve` (its
+/// [`evolve_in_place`](Workflow::evolve_in_place): the embedded state is not
+/// moved out and back).
+#[inline]
 pub fn evolve<W: Workflow>(state: &mut W::State, event: &W::Event) {
-    let taken = std::mem::replace(state, W::initial());
-    *state = W::evolve(taken, event);
+    W::evolve_in_place(state, event);
 }

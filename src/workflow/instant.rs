@@ -35,6 +35,7 @@ pub const LATEST: DateTime<Utc> = match DateTime::from_timestamp(253_402_300_799
 /// assert!(is_accepted_instant(EARLIEST));
 /// assert!(!is_accepted_instant(DateTime::<Utc>::MAX_UTC));
 /// ```
+#[inline]
 pub fn is_accepted_instant(at: DateTime<Utc>) -> bool {
     (EARLIEST..=LATEST).contains(&at)
 }

@@ -152,6 +152,21 @@ pub trait Workflow: 'static {
     /// event; must not panic on any input.
     fn evolve(state: Self::State, event: &Self::Event) -> Self::State;
 
+    /// Applies one decided fact to `state` where it lies: the same fact,
+    /// the same result as [`evolve`](Workflow::evolve), without moving the
+    /// state in and out. The kernel ([`Case::handle`], [`replay_state`],
+    /// [`embed::evolve`]) calls this one.
+    ///
+    /// The default moves the state through `evolve`. A workflow whose
+    /// state is large may override it to change the state in place (and
+    /// write `evolve` through it, as the crate's workflows do); the two
+    /// must agree on every state and event.
+    #[inline]
+    fn evolve_in_place(state: &mut Self::State, event: &Self::Event) {
+        let taken = std::mem::replace(state, Self::initial());
+        *state = Self::evolve(taken, event);
+    }
+
     /// Whether `state` ends the case: it then refuses every command.
     fn is_terminal(state: &Self::State) -> bool;
 

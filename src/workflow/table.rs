@@ -3,6 +3,7 @@
 use std::any::TypeId;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use serde::Serialize;
@@ -211,7 +212,10 @@ impl TableIndex {
 
     /// The shared index of `W`'s table.
     pub(crate) fn of<W: Workflow>() -> &'static TableIndex {
-        type Registry = RwLock<HashMap<TypeId, &'static TableIndex>>;
+        // A `TypeId` is a hash already: keyed by it as it is, the lookup
+        // every replay starts with costs a lock and a probe, not SipHash.
+        type Registry =
+            RwLock<HashMap<TypeId, &'static TableIndex, BuildHasherDefault<TypeIdHasher>>>;
         static REGISTRY: OnceLock<Registry> = OnceLock::new();
         let registry = REGISTRY.get_or_init(Registry::default);
         let id = TypeId::of::<W>();
@@ -236,5 +240,26 @@ impl TableIndex {
         self.bits
             .get(bit / 64)
             .is_some_and(|word| word & (1 << (bit % 64)) != 0)
+    }
+}
+
+/// Hashes a [`TypeId`] by the bits it already carries (a `TypeId` is itself
+/// a hash of the type): what it writes is folded in unchanged.
+#[derive(Default)]
+struct TypeIdHasher(u64);
+
+impl Hasher for TypeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(32) ^ n;
     }
 }

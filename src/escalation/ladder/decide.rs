@@ -512,6 +512,11 @@ impl Workflow for Ladder {
         state.evolve(event)
     }
 
+    #[inline]
+    fn evolve_in_place(state: &mut LadderState, event: &LadderEvent) {
+        state.apply(event);
+    }
+
     fn is_terminal(state: &LadderState) -> bool {
         matches!(
             state,

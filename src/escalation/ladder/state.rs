@@ -226,40 +226,60 @@ impl LadderState {
 
     /// Applies one fact. Consults nothing but the state and the event; an
     /// event that does not apply leaves the state as it is.
-    pub(crate) fn evolve(self, event: &LadderEvent) -> LadderState {
-        match (self, event) {
-            (LadderState::Idle, LadderEvent::Started(s)) => LadderState::Handling(Rung {
-                location: s.location.clone(),
-                need: s.need,
-                policy: s.policy.clone(),
-                severity: s.severity,
-                band: s.band,
-                tier: s.route.tier,
-                handler: s.route.handler.clone(),
-                since: s.at,
-                due: s.due,
-                supervision: Supervision::None,
-            }),
-            (LadderState::Handling(rung), LadderEvent::Exhausted { .. }) => {
-                LadderState::Exhausted(rung)
+    pub(crate) fn evolve(mut self, event: &LadderEvent) -> LadderState {
+        self.apply(event);
+        self
+    }
+
+    /// Applies one fact where the state lies (what [`evolve`](Self::evolve)
+    /// does): a step on the rung changes the rung in place, and only a
+    /// change of state moves it, once.
+    pub(crate) fn apply(&mut self, event: &LadderEvent) {
+        use LadderEvent as E;
+        use LadderState as S;
+        match (&mut *self, event) {
+            (S::Idle, E::Started(s)) => {
+                *self = S::Handling(Rung {
+                    location: s.location.clone(),
+                    need: s.need,
+                    policy: s.policy.clone(),
+                    severity: s.severity,
+                    band: s.band,
+                    tier: s.route.tier,
+                    handler: s.route.handler.clone(),
+                    since: s.at,
+                    due: s.due,
+                    supervision: Supervision::None,
+                });
             }
-            (
-                LadderState::Handling(rung) | LadderState::Exhausted(rung),
-                LadderEvent::Resolved { at, .. },
-            ) => LadderState::Resolved { rung, at: *at },
-            (LadderState::Exhausted(rung), LadderEvent::ReferredOut { to, .. }) => {
-                LadderState::ReferredOut { rung, to: *to }
+            (S::Handling(_), E::Exhausted { .. }) => self.move_rung(S::Exhausted),
+            (S::Handling(_) | S::Exhausted(_), E::Resolved { at, .. }) => {
+                self.move_rung(|rung| S::Resolved { rung, at: *at });
             }
-            (LadderState::Handling(rung), e) => LadderState::Handling(rung.evolve(e)),
-            (LadderState::Exhausted(rung), e) => LadderState::Exhausted(rung.evolve(e)),
-            (state, _) => state,
+            (S::Exhausted(_), E::ReferredOut { to, .. }) => {
+                self.move_rung(|rung| S::ReferredOut { rung, to: *to });
+            }
+            (S::Handling(rung) | S::Exhausted(rung), e) => rung.apply(e),
+            // Not applicable here: the state stays (replay's table check
+            // refuses a history that relies on it).
+            (S::Idle | S::Resolved { .. } | S::ReferredOut { .. }, _) => {}
         }
+    }
+
+    /// Moves the rung of a `Handling` or `Exhausted` state into the state
+    /// `into` makes of it; any other state stays as it is.
+    fn move_rung(&mut self, into: impl FnOnce(Rung) -> LadderState) {
+        *self = match std::mem::replace(self, LadderState::Idle) {
+            LadderState::Handling(rung) | LadderState::Exhausted(rung) => into(rung),
+            other => other,
+        };
     }
 }
 
 impl Rung {
-    /// Applies a ladder event to a rung; shared by the states that hold one.
-    fn evolve(mut self, event: &LadderEvent) -> Rung {
+    /// Applies a ladder event to a rung in place; shared by the states that
+    /// hold one.
+    fn apply(&mut self, event: &LadderEvent) {
         match event {
             LadderEvent::Escalated(e) => {
                 self.tier = e.to;
@@ -286,7 +306,6 @@ impl Rung {
             LadderEvent::Rescheduled { due, .. } => self.due = Some(*due),
             _ => {}
         }
-        self
     }
 }
 
