@@ -649,6 +649,51 @@ fn four_sweepers_on_postgres_record_each_timer_exactly_once() {
     assert!(index(&first, &tenant).is_empty());
 }
 
+/// The kill test's second half, on any store: waits until the sweeper
+/// child has reminded at least `at_least` of `cases` cases (watched through
+/// `store`), kills it with SIGKILL (no destructor, no rollback by the
+/// sweeper), and checks that a sweep from `later` — a store whose clock is
+/// past the dead sweeper's leases — records every remaining timer exactly
+/// once.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn kill_mid_sweep_then_finish<L: EventStore>(
+    store: &dyn EventStore,
+    later: &L,
+    mut child: std::process::Child,
+    tenant: &TenantId,
+    cases: usize,
+    at_least: usize,
+) {
+    use std::time::{Duration as StdDuration, Instant};
+    let done = |store: &dyn EventStore| {
+        reminders(store, tenant)
+            .values()
+            .filter(|&&c| c > 0)
+            .count()
+    };
+    let start = Instant::now();
+    while done(store) < at_least && start.elapsed() < StdDuration::from_secs(60) {
+        std::thread::sleep(StdDuration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = done(store);
+    assert!(
+        before >= at_least,
+        "the child swept {before} cases before the kill"
+    );
+    assert!(before < cases, "killed mid-sweep, not after");
+    let report = Sweeper::new(later, tenant.clone(), Ticket)
+        .sweep(t0() + Duration::days(30))
+        .unwrap();
+    assert!(report.failed.is_empty(), "{report}");
+    assert_eq!(before + report.ticked.len(), cases, "{report}");
+    let counts = reminders(later, tenant);
+    assert_eq!(counts.len(), cases);
+    assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    assert!(index(later, tenant).is_empty());
+}
+
 #[cfg(feature = "sqlite")]
 mod killed {
     //! The sweeper runs as a child process (this binary again, the
@@ -657,7 +702,6 @@ mod killed {
     //! work: every due timer recorded exactly once.
 
     use std::process::{Command, Stdio};
-    use std::time::{Duration as StdDuration, Instant};
 
     use super::*;
 
@@ -694,7 +738,7 @@ mod killed {
         for n in 0..KILL_CASES {
             open(&store, &tenant, n);
         }
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
                 "killed::sweeper_child",
@@ -706,25 +750,6 @@ mod killed {
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
-        let done = |store: &dyn EventStore| {
-            reminders(store, &tenant)
-                .values()
-                .filter(|&&c| c > 0)
-                .count()
-        };
-        let start = Instant::now();
-        while done(&store) < 50 && start.elapsed() < StdDuration::from_secs(60) {
-            std::thread::sleep(StdDuration::from_millis(5));
-        }
-        // SIGKILL on Unix: no destructor, no rollback by the sweeper.
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let before = done(&store);
-        assert!(
-            before >= 50,
-            "the child swept {before} cases before the kill"
-        );
-        assert!(before < KILL_CASES, "killed mid-sweep, not after");
         // The next sweeper, an hour and more later by its store's clock:
         // the dead sweeper's leases have ended.
         let later = grassroots::journal::SqliteStore::open_with(
@@ -734,15 +759,7 @@ mod killed {
             ))),
         )
         .unwrap();
-        let report = Sweeper::new(&later, tenant.clone(), Ticket)
-            .sweep(now())
-            .unwrap();
-        assert!(report.failed.is_empty(), "{report}");
-        assert_eq!(before + report.ticked.len(), KILL_CASES, "{report}");
-        let counts = reminders(&later, &tenant);
-        assert_eq!(counts.len(), KILL_CASES);
-        assert!(counts.values().all(|&c| c == 1), "{counts:?}");
-        assert!(index(&later, &tenant).is_empty());
+        kill_mid_sweep_then_finish(&store, &later, child, &tenant, KILL_CASES, 50);
     }
 }
 
@@ -755,7 +772,6 @@ mod killed_on_postgres {
     //! sweep records every remaining timer exactly once.
 
     use std::process::{Command, Stdio};
-    use std::time::{Duration as StdDuration, Instant};
 
     use grassroots::journal::{PostgresOptions, PostgresStore};
 
@@ -799,7 +815,7 @@ mod killed_on_postgres {
         for n in 0..KILL_CASES {
             open(&store, &tenant, n);
         }
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
                 "killed_on_postgres::sweeper_child",
@@ -811,28 +827,10 @@ mod killed_on_postgres {
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
-        let done = |store: &dyn EventStore| {
-            reminders(store, &tenant)
-                .values()
-                .filter(|&&c| c > 0)
-                .count()
-        };
-        let start = Instant::now();
-        while done(&store) < 30 && start.elapsed() < StdDuration::from_secs(60) {
-            std::thread::sleep(StdDuration::from_millis(5));
-        }
-        // SIGKILL: the connection drops mid-transaction; the server rolls
-        // back whatever the child had not committed.
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let before = done(&store);
-        assert!(
-            before >= 30,
-            "the child swept {before} cases before the kill"
-        );
-        assert!(before < KILL_CASES, "killed mid-sweep, not after");
         // The next sweeper, two hours later by its store's clock: the dead
-        // sweeper's leases have ended.
+        // sweeper's leases have ended. SIGKILL drops the child's
+        // connection mid-transaction; the server rolls back what it had not
+        // committed.
         let later = PostgresStore::connect_with(
             &url,
             PostgresOptions::new().clock(Arc::new(support::stores::FixedClock(
@@ -840,14 +838,6 @@ mod killed_on_postgres {
             ))),
         )
         .unwrap();
-        let report = Sweeper::new(&later, tenant.clone(), Ticket)
-            .sweep(now())
-            .unwrap();
-        assert!(report.failed.is_empty(), "{report}");
-        assert_eq!(before + report.ticked.len(), KILL_CASES, "{report}");
-        let counts = reminders(&later, &tenant);
-        assert_eq!(counts.len(), KILL_CASES);
-        assert!(counts.values().all(|&c| c == 1), "{counts:?}");
-        assert!(index(&later, &tenant).is_empty());
+        kill_mid_sweep_then_finish(&store, &later, child, &tenant, KILL_CASES, 30);
     }
 }
