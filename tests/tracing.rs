@@ -1,18 +1,14 @@
 //! The `tracing` feature: the journal layer opens a span per handled
 //! command (with a refusal's reason), per append, per sweep and per
-//! projection page. A small hand-written subscriber keeps every span's
-//! name and fields (as text) so the tests can look at them; it needs no
-//! crate beyond `tracing` itself.
+//! projection page. A small hand-written subscriber
+//! (`tests/support/capture.rs`) keeps every span's name and fields (as
+//! text) so the tests can look at them.
 
 mod support {
+    pub mod capture;
     pub mod stores;
     pub mod ticket;
 }
-
-use std::collections::BTreeMap;
-use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
@@ -20,102 +16,10 @@ use grassroots::id::CaseId;
 use grassroots::journal::read::{LiveMetrics, MemoryReadStore, Runner};
 use grassroots::journal::{self, EventStore, ExecuteError, Journal};
 use grassroots::workflow::Context;
+use support::capture::Capture;
 use support::ticket::{Command, REMIND_AFTER_HOURS, Ticket};
-use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
-
-/// One span as the subscriber saw it: its name, its fields as text, and
-/// the name of the span it opened inside, if any.
-#[derive(Debug, Clone, PartialEq)]
-struct Seen {
-    name: &'static str,
-    fields: BTreeMap<&'static str, String>,
-    parent: Option<&'static str>,
-}
-
-impl Seen {
-    fn field(&self, name: &str) -> Option<&str> {
-        self.fields.get(name).map(String::as_str)
-    }
-}
-
-/// Keeps every span, with the fields recorded after it opened too.
-#[derive(Clone, Default)]
-struct Capture {
-    spans: Arc<Mutex<BTreeMap<u64, Seen>>>,
-    next: Arc<AtomicU64>,
-    current: Arc<Mutex<Vec<u64>>>,
-}
-
-impl Capture {
-    fn spans(&self) -> Vec<Seen> {
-        self.spans.lock().unwrap().values().cloned().collect()
-    }
-
-    fn named(&self, name: &str) -> Vec<Seen> {
-        self.spans()
-            .into_iter()
-            .filter(|s| s.name == name)
-            .collect()
-    }
-}
-
-struct Fields<'a>(&'a mut BTreeMap<&'static str, String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0.insert(field.name(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name(), value.to_owned());
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.insert(field.name(), value.to_string());
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, attributes: &Attributes<'_>) -> Id {
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let mut fields = BTreeMap::new();
-        attributes.record(&mut Fields(&mut fields));
-        let spans = &mut *self.spans.lock().unwrap();
-        let parent = self
-            .current
-            .lock()
-            .unwrap()
-            .last()
-            .and_then(|p| spans.get(p))
-            .map(|p| p.name);
-        let seen = Seen {
-            name: attributes.metadata().name(),
-            fields,
-            parent,
-        };
-        spans.insert(id, seen);
-        Id::from_u64(id)
-    }
-    fn record(&self, span: &Id, values: &Record<'_>) {
-        if let Some(seen) = self.spans.lock().unwrap().get_mut(&span.into_u64()) {
-            values.record(&mut Fields(&mut seen.fields));
-        }
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, _: &Event<'_>) {}
-    fn enter(&self, span: &Id) {
-        self.current.lock().unwrap().push(span.into_u64());
-    }
-    fn exit(&self, span: &Id) {
-        let mut current = self.current.lock().unwrap();
-        if current.last() == Some(&span.into_u64()) {
-            current.pop();
-        }
-    }
-}
 
 thread_local! {
     /// The capture of the test running on this thread, if any.

@@ -14,6 +14,7 @@ use crate::journal::handle::{
     Cached, CaseCache, Journaled, cached_against, continue_cached, head_after, remember,
 };
 use crate::journal::hash::EventHash;
+use crate::journal::trace;
 use crate::journal::{
     AppendOutcome, Appended, DEFAULT_CACHE, DEFAULT_RETRIES, DueUpdate, EventSchema, ExecuteError,
     Executed, JournalError, StreamKey, StreamType, encode, truncate_to_micros,
@@ -154,6 +155,24 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
     /// As for [`Journal::handle`](crate::journal::Journal::handle). On
     /// every error nothing was written for this command.
     pub async fn handle<W>(
+        &self,
+        workflow: &W,
+        id: &CaseId,
+        command: &W::Command,
+        ctx: &Context<'_>,
+    ) -> Result<Executed<W>, ExecuteError<W::Rejection>>
+    where
+        W: Journaled,
+    {
+        let span = trace::command::<W>(&self.tenant, id, command, ctx).detached();
+        let result = span
+            .in_future(self.decide_and_append(workflow, id, command, ctx))
+            .await;
+        span.handled(result)
+    }
+
+    /// [`handle`](Self::handle) inside its span.
+    async fn decide_and_append<W>(
         &self,
         workflow: &W,
         id: &CaseId,
@@ -310,6 +329,29 @@ where
 /// full, decides, appends, and on a version conflict does it again up to
 /// `retries` more times.
 pub(super) async fn execute<W, S>(
+    store: &S,
+    stream: &StreamKey,
+    workflow: &W,
+    command: &W::Command,
+    ctx: &Context<'_>,
+    retries: u32,
+) -> Result<Executed<W>, ExecuteError<W::Rejection>>
+where
+    W: EventSchema,
+    W::Event: Serialize + DeserializeOwned,
+    S: AsyncEventStore + ?Sized,
+{
+    let span = trace::command::<W>(&stream.tenant, &stream.id, command, ctx).detached();
+    let result = span
+        .in_future(decide_and_append(
+            store, stream, workflow, command, ctx, retries,
+        ))
+        .await;
+    span.handled(result)
+}
+
+/// [`execute`] inside its span.
+async fn decide_and_append<W, S>(
     store: &S,
     stream: &StreamKey,
     workflow: &W,

@@ -15,7 +15,6 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -622,14 +621,18 @@ fn due_limit(query: &DueQuery) -> i64 {
 }
 
 impl AsyncEventStore for AsyncPostgresStore {
-    fn append_with_due(
+    async fn append_with_due(
         &self,
         stream: &StreamKey,
         expected_version: u64,
         events: &[NewEvent],
         due: DueUpdate,
-    ) -> impl Future<Output = Result<Appended, JournalError>> + Send {
-        self.append_one(stream, expected_version, events, due)
+    ) -> Result<Appended, JournalError> {
+        let span = crate::journal::trace::append(BACKEND, stream, events.len()).detached();
+        let result = span
+            .in_future(self.append_one(stream, expected_version, events, due))
+            .await;
+        span.appended(result)
     }
 
     async fn read_stream(

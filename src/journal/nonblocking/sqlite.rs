@@ -31,6 +31,13 @@ where
         source,
     };
     let runtime = tokio::runtime::Handle::try_current().map_err(|e| failed(Box::new(e)))?;
+    // The store's own spans (an append's) are children of the caller's
+    // (the command's), though they open on another thread.
+    #[cfg(feature = "tracing")]
+    let f = {
+        let parent = tracing::Span::current();
+        move || parent.in_scope(f)
+    };
     runtime
         .spawn_blocking(f)
         .await

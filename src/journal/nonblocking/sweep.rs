@@ -91,15 +91,28 @@ where
         now: DateTime<Utc>,
     ) -> Result<SweepReport<W::Rejection>, JournalError> {
         let now = truncate_to_micros(now);
+        let span = crate::journal::trace::sweep(W::NAME, &self.tenant, now).detached();
+        let result = span.in_future(self.sweep_pages(now)).await;
+        span.swept(result)
+    }
+
+    /// [`sweep`](Self::sweep) inside its span: the report and how many due
+    /// cases were claimed.
+    async fn sweep_pages(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(SweepReport<W::Rejection>, usize), JournalError> {
         let stream_type = StreamType::of::<W>()?;
         let mut report = SweepReport::new();
+        let mut claimed = 0;
         let mut query =
             DueQuery::new(self.tenant.clone(), stream_type, now).limit(self.options.page.max(1));
         loop {
             let page = self.store.claim_due(&query, self.options.lease).await?;
             let Some(last) = page.last() else {
-                return Ok(report);
+                return Ok((report, claimed));
             };
+            claimed += page.len();
             query = query.after(last);
             self.tick_page(&page, now, &mut report).await;
         }
