@@ -124,6 +124,8 @@ pub struct SqliteOptions {
     busy_timeout: Duration,
     synchronous: Synchronous,
     readers: u32,
+    cache_bytes: u64,
+    checkpoint_pages: u32,
     clock: Arc<dyn Clock>,
 }
 
@@ -133,14 +135,25 @@ impl Default for SqliteOptions {
             busy_timeout: Duration::from_secs(5),
             synchronous: Synchronous::Normal,
             readers: 4,
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            checkpoint_pages: DEFAULT_CHECKPOINT_PAGES,
             clock: Arc::new(SystemClock),
         }
     }
 }
 
+/// The default page cache of each connection: 64 MiB (SQLite's own
+/// default is 2 MiB).
+const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+
+/// The default WAL size, in pages, at which a commit checkpoints: 10,000
+/// pages of 4 KiB (SQLite's own default is 1,000).
+const DEFAULT_CHECKPOINT_PAGES: u32 = 10_000;
+
 impl SqliteOptions {
     /// The defaults: a 5 s busy timeout, [`Synchronous::Normal`], 4 reader
-    /// connections, the [`SystemClock`].
+    /// connections, a 64 MiB page cache per connection, a checkpoint every
+    /// 10,000 WAL pages, the [`SystemClock`].
     pub fn new() -> Self {
         Self::default()
     }
@@ -167,6 +180,35 @@ impl SqliteOptions {
     pub fn synchronous(mut self, synchronous: Synchronous) -> Self {
         self.synchronous = synchronous;
         self
+    }
+
+    /// How much memory each connection (the writer and every reader) may
+    /// keep as its page cache (`PRAGMA cache_size`), in bytes; 64 MiB by
+    /// default. A sweep or a command touches a few pages of several
+    /// indexes per case; with SQLite's own 2 MiB default, a store of a
+    /// million cases read most of them from the file again (DESIGN.md,
+    /// "Event stores").
+    #[must_use]
+    pub fn cache_size(mut self, bytes: u64) -> Self {
+        self.cache_bytes = bytes;
+        self
+    }
+
+    /// After how many pages in the write-ahead log a commit copies them
+    /// into the database file (`PRAGMA wal_autocheckpoint`); 10,000 by
+    /// default. A larger figure copies a page written by many commits
+    /// once instead of once per checkpoint, and lets the log file grow to
+    /// about `pages` × 4 KiB between checkpoints; `0` turns the automatic
+    /// checkpoint off (the caller then runs `PRAGMA wal_checkpoint`).
+    #[must_use]
+    pub fn checkpoint_every(mut self, pages: u32) -> Self {
+        self.checkpoint_pages = pages;
+        self
+    }
+
+    /// `PRAGMA cache_size`'s argument: the cache in KiB, negated.
+    fn cache_pragma(&self) -> i64 {
+        -i64::try_from(self.cache_bytes / 1024).unwrap_or(i64::MAX)
     }
 
     /// Where `recorded_at` times come from.
@@ -248,6 +290,7 @@ struct Readers {
     path: PathBuf,
     busy_timeout: Duration,
     synchronous: Synchronous,
+    cache_pragma: i64,
 }
 
 impl r2d2::ManageConnection for Readers {
@@ -259,6 +302,7 @@ impl r2d2::ManageConnection for Readers {
         conn.busy_timeout(self.busy_timeout)?;
         conn.pragma_update(None, "synchronous", self.synchronous.pragma())?;
         conn.pragma_update(None, "query_only", true)?;
+        conn.pragma_update(None, "cache_size", self.cache_pragma)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
     }
@@ -304,6 +348,7 @@ impl SqliteStore {
                     path: path.to_owned(),
                     busy_timeout: options.busy_timeout,
                     synchronous: options.synchronous,
+                    cache_pragma: options.cache_pragma(),
                 };
                 let pool = r2d2::Pool::builder()
                     .max_size(size)
@@ -396,6 +441,12 @@ fn writer(mut conn: Connection, options: &SqliteOptions) -> Result<Connection, J
     conn.busy_timeout(options.busy_timeout).map_err(sql)?;
     enable_wal(&conn, options.busy_timeout)?;
     conn.pragma_update(None, "synchronous", options.synchronous.pragma())
+        .map_err(sql)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(sql)?;
+    conn.pragma_update(None, "cache_size", options.cache_pragma())
+        .map_err(sql)?;
+    conn.pragma_update(None, "wal_autocheckpoint", options.checkpoint_pages)
         .map_err(sql)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     migrate(&mut conn)?;
@@ -1257,6 +1308,34 @@ mod tests {
                 .execute("DELETE FROM journal_events", [])
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn the_cache_checkpoint_and_temp_store_options_reach_every_connection() {
+        let pragma = |conn: &Connection, name: &str| {
+            conn.pragma_query_value(None, name, |row| row.get::<_, i64>(0))
+                .unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("journal.db")).unwrap();
+        // The defaults: 64 MiB of cache on every connection, a checkpoint
+        // every 10,000 pages, statement journals in memory (2).
+        let reader = store.readers.as_ref().unwrap().get().unwrap();
+        assert_eq!(pragma(&reader, "cache_size"), -65_536);
+        drop(reader);
+        assert_eq!(pragma(&store.lock(), "cache_size"), -65_536);
+        assert_eq!(pragma(&store.lock(), "wal_autocheckpoint"), 10_000);
+        assert_eq!(pragma(&store.lock(), "temp_store"), 2);
+
+        let options = SqliteOptions::new()
+            .cache_size(8 << 20)
+            .checkpoint_every(500);
+        let store = SqliteStore::open_with(dir.path().join("other.db"), options).unwrap();
+        let reader = store.readers.as_ref().unwrap().get().unwrap();
+        assert_eq!(pragma(&reader, "cache_size"), -8_192);
+        drop(reader);
+        assert_eq!(pragma(&store.lock(), "cache_size"), -8_192);
+        assert_eq!(pragma(&store.lock(), "wal_autocheckpoint"), 500);
     }
 
     #[test]
