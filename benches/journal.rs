@@ -2,7 +2,9 @@
 //! 1,000) for each backend, loading a case of 20 events, and verifying a
 //! stream's hash chain; and the pools (group `journal_pool`): SQLite reads
 //! per second from 8 threads sharing one store, alone and beside a writer,
-//! and PostgreSQL batched appends from 8 threads sharing one store.
+//! and PostgreSQL batched appends from 8 threads sharing one store; and
+//! the latency of one command per SQLite transaction (p50, p99), with
+//! `synchronous = NORMAL` and `FULL`.
 //!
 //! SQLite runs when the `sqlite` feature is on, PostgreSQL when the
 //! `postgres` feature is on *and* `GRASSROOTS_POSTGRES_URL` is set (see
@@ -259,6 +261,53 @@ fn sqlite(c: &mut Criterion) {
     backend(c, "sqlite", &store);
 }
 
+/// Commands in the one-command-per-transaction latency run.
+#[cfg(feature = "sqlite")]
+const COMMANDS: usize = 2_000;
+
+/// The service hall's real pattern on SQLite: one command per
+/// transaction, through [`journal::Journal::handle`] (the case from the
+/// journal's cache, checked against the store's anchor, decided, appended
+/// with its due entry and committed), a clerk at a time over 200 cases.
+/// Prints p50 and p99 for each `synchronous` setting; not a criterion
+/// benchmark, since the figure wanted is the latency's spread.
+#[cfg(feature = "sqlite")]
+fn sqlite_one_command_per_transaction(_: &mut Criterion) {
+    use journal::{Journal, SqliteOptions, SqliteStore, Synchronous};
+    for (label, synchronous) in [("NORMAL", Synchronous::Normal), ("FULL", Synchronous::Full)] {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteOptions::new().synchronous(synchronous);
+        let store = SqliteStore::open_with(dir.path().join("hall.db"), options).unwrap();
+        let journal = Journal::new(&store, "huanan".parse().unwrap());
+        let clerk = Actor::new("clerk-li".parse().unwrap()).with_role(Role::HallClerk);
+        let mut latencies = Vec::with_capacity(COMMANDS);
+        let start = Instant::now();
+        for n in 0..COMMANDS {
+            let case: CaseId = format!("HN-{:04}", n % 200).parse().unwrap();
+            let ctx = Context::new(t0() + chrono::Duration::seconds(n as i64), &clerk);
+            let note = Note("材料已补齐, applicant notified".to_owned());
+            let began = Instant::now();
+            journal.handle(&Notes, &case, &note, &ctx).unwrap();
+            latencies.push(began.elapsed());
+        }
+        let elapsed = start.elapsed();
+        latencies.sort_unstable();
+        let at = |q: f64| {
+            let i = ((latencies.len() as f64 - 1.0) * q).round() as usize;
+            latencies[i].as_secs_f64() * 1e6
+        };
+        println!(
+            "sqlite, one command per transaction, synchronous = {label}: p50 {:.0} µs, p99 {:.0} µs, {:.0} commands/s",
+            at(0.5),
+            at(0.99),
+            COMMANDS as f64 / elapsed.as_secs_f64()
+        );
+    }
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite_one_command_per_transaction(_: &mut Criterion) {}
+
 /// Threads that share one store in the pool benches.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 const THREADS: usize = 8;
@@ -346,6 +395,10 @@ fn sqlite_pool(c: &mut Criterion) {
         });
         let written = written.load(Ordering::Relaxed);
         let secs = started.elapsed().as_secs_f64();
+        // Filtered out: nothing ran beside the writer, nothing to say.
+        if written == 0 {
+            continue;
+        }
         eprintln!(
             "journal_pool/sqlite ({name}): the writer appended {written} single events beside \
              the readers ({:.0} events/s over {secs:.1} s)",
@@ -439,6 +492,7 @@ criterion_group!(
     memory,
     hash_chain_only,
     sqlite,
+    sqlite_one_command_per_transaction,
     postgres,
     sqlite_pool,
     postgres_pool
