@@ -23,10 +23,14 @@ use grassroots::workflow::{Case, Context, Decision, HasKind, Transition, Workflo
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// A ledger: opened, posted to any number of times, closed. `V` is its
-/// state's snapshot version, so a test can play a newer program.
+/// A ledger: opened, posted to any number of times, closed.
 #[derive(Debug, Default)]
-struct Ledger<const V: u32 = 1>;
+struct Ledger;
+
+/// The same ledger in a newer program, whose state's snapshot version
+/// moved on to 2.
+#[derive(Debug, Default)]
+struct NewerLedger;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 enum LedgerState {
@@ -55,7 +59,9 @@ enum LedgerEvent {
     Closed,
 }
 
-impl<const V: u32> Workflow for Ledger<V> {
+macro_rules! ledger {
+    ($ledger:ident, $version:literal) => {
+impl Workflow for $ledger {
     const NAME: &'static str = "ledger";
     type State = LedgerState;
     type Command = LedgerCommand;
@@ -121,11 +127,16 @@ impl<const V: u32> Workflow for Ledger<V> {
     }
 }
 
-impl<const V: u32> EventSchema for Ledger<V> {
+impl EventSchema for $ledger {
     fn snapshot_version() -> u32 {
-        V
+        $version
     }
 }
+    };
+}
+
+ledger!(Ledger, 1);
+ledger!(NewerLedger, 2);
 
 fn clerk() -> Actor {
     Actor::new("clerk-1".parse().unwrap()).with_role(Role::HallClerk)
@@ -484,8 +495,8 @@ fn a_snapshot_the_events_after_it_do_not_replay_onto_is_not_trusted<S: EventStor
 fn a_snapshot_at_another_state_version_is_replaced<S: EventStore>(store: &S, tenant: TenantId) {
     let writer = Journal::new(store, tenant.clone()).with_snapshots::<Ledger>(10);
     grow(&writer, &id(), 25);
-    let newer = Journal::new(store, tenant.clone()).with_snapshots::<Ledger<2>>(10);
-    let case = newer.load::<Ledger<2>>(&id()).unwrap();
+    let newer = Journal::new(store, tenant.clone()).with_snapshots::<NewerLedger>(10);
+    let case = newer.load::<NewerLedger>(&id()).unwrap();
     assert_eq!(case.base_version(), 0);
     let stats = newer.snapshot_stats();
     assert!(
@@ -499,12 +510,13 @@ fn a_snapshot_at_another_state_version_is_replaced<S: EventStore>(store: &S, ten
         ),
         "{stats:?}"
     );
-    let ctx = Context::new(t0() + Duration::days(1), &clerk());
-    newer.handle(&Ledger::<2>, &id(), &post(99), &ctx).unwrap();
+    let clerk = clerk();
+    let ctx = Context::new(t0() + Duration::days(1), &clerk);
+    newer.handle(&NewerLedger, &id(), &post(99), &ctx).unwrap();
     let replaced = stored(store, &tenant);
     assert_eq!((replaced.version, replaced.state_version), (26, 2));
-    let cold = Journal::new(store, tenant.clone()).with_snapshots::<Ledger<2>>(10);
-    assert_eq!(cold.load::<Ledger<2>>(&id()).unwrap().base_version(), 26);
+    let cold = Journal::new(store, tenant.clone()).with_snapshots::<NewerLedger>(10);
+    assert_eq!(cold.load::<NewerLedger>(&id()).unwrap().base_version(), 26);
 }
 
 /// The snapshot of a stream on another tenant is never used: not when it
@@ -625,6 +637,30 @@ macro_rules! on_every_backend {
                 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
                 fn $rule() {
                     let Some(store) = crate::support::stores::postgres() else { return };
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        /// The async stores, through the blocking adapter.
+        #[cfg(all(feature = "tokio", feature = "sqlite"))]
+        mod async_sqlite {
+            $(
+                #[test]
+                fn $rule() {
+                    let (_dir, store) = crate::support::stores::async_sqlite();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(all(feature = "tokio", feature = "postgres"))]
+        mod async_postgres {
+            $(
+                #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
+                fn $rule() {
+                    let Some(store) = crate::support::stores::async_postgres() else { return };
                     super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
                 }
             )*

@@ -329,9 +329,11 @@ impl<S: EventStore> Journal<S> {
 
     /// Loads case `id` of workflow `W`: from the cache when the store's
     /// anchor still names the head it verified (reading and verifying only
-    /// the events appended since), otherwise read and verified in full (see
-    /// [`load`](super::load)). An unknown case loads as a new one, at
-    /// version 0.
+    /// the events appended since); otherwise, when `W` is snapshotted
+    /// ([`with_snapshots`](Self::with_snapshots)), from its latest snapshot
+    /// that passes every check and the events after it; otherwise read and
+    /// verified in full (see [`load`](super::load)). An unknown case loads
+    /// as a new one, at version 0.
     ///
     /// # Errors
     ///
@@ -492,6 +494,30 @@ impl<S: EventStore> Journal<S> {
             }
             _ => last,
         }
+    }
+
+    /// `case`, cached at `version` with head `head`, brought up to the
+    /// store: `None` when the store does not continue what the cache saw
+    /// (the caller then loads in full).
+    fn catch_up<W>(
+        &self,
+        stream: &StreamKey,
+        case: &Case<W>,
+        version: u64,
+        head: EventHash,
+        anchor: Option<super::StreamHead>,
+    ) -> Result<Option<(Case<W>, EventHash)>, JournalError>
+    where
+        W: EventSchema,
+        W::Event: DeserializeOwned,
+    {
+        match cached_against(anchor, version, head) {
+            Cached::Current => return Ok(Some((case.clone(), head))),
+            Cached::Untrusted => return Ok(None),
+            Cached::Behind => {}
+        }
+        let rows = self.store.read_stream(stream, version)?;
+        continue_cached(stream, case, version, head, anchor, &rows)
     }
 
     fn remember<W>(&self, stream: &StreamKey, case: &Case<W>, head: EventHash, snapshot: u64)

@@ -521,8 +521,10 @@ where
         return Ok(Err(discontinued()));
     };
     if let Some(a) = anchor {
-        let at = usize::try_from(a.version - version)
-            .ok()
+        let at = a
+            .version
+            .checked_sub(version)
+            .and_then(|i| usize::try_from(i).ok())
             .and_then(|i| rows.get(i));
         if at.is_none_or(|row| row.hash != a.hash) {
             return Ok(Err(discontinued()));
@@ -559,7 +561,6 @@ pub(super) mod sqlite {
     use rusqlite::{Connection, OptionalExtension, params};
 
     use super::Snapshot;
-    use crate::journal::hash::EventHash;
     use crate::journal::{JournalError, StreamKey};
 
     /// The migration that creates the snapshot table.
@@ -729,7 +730,7 @@ pub(super) mod postgres {
 
     /// Keeps `snapshot` as its stream's latest, on the sync client.
     pub(in crate::journal) fn put(
-        client: &mut impl postgres::GenericClient,
+        client: &mut impl ::postgres::GenericClient,
         snapshot: &Snapshot,
     ) -> Result<(), JournalError> {
         let p = put_params(snapshot)?;
@@ -754,7 +755,7 @@ pub(super) mod postgres {
 
     /// The latest snapshot of `stream`, on the sync client.
     pub(in crate::journal) fn get(
-        client: &mut impl postgres::GenericClient,
+        client: &mut impl ::postgres::GenericClient,
         stream: &StreamKey,
     ) -> Result<Option<Snapshot>, JournalError> {
         let row = client
