@@ -461,11 +461,9 @@ fn load_long_case(c: &mut Criterion) {
         store.append(&stream, chunk[0].seq - 1, &rows).unwrap();
     }
     let at = &store.read_stream(&stream, SNAPSHOT_AT - 1).unwrap()[0];
-    let state = grassroots::workflow::replay_state::<Errand>(
-        &id,
-        &case.history()[..SNAPSHOT_AT as usize],
-    )
-    .unwrap();
+    let state =
+        grassroots::workflow::replay_state::<Errand>(&id, &case.history()[..SNAPSHOT_AT as usize])
+            .unwrap();
     let snapshot = journal::Snapshot::new(
         stream.clone(),
         SNAPSHOT_AT,

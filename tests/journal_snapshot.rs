@@ -16,8 +16,8 @@ use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::{
     self, Appended, DueEntry, DueQuery, DueUpdate, EventHash, EventSchema, EventStore, FeedPage,
-    Journal, JournalError, NewEvent, Snapshot, SnapshotRefused, StoredEvent, StreamHead,
-    StreamKey, StreamType,
+    Journal, JournalError, NewEvent, Snapshot, SnapshotRefused, StoredEvent, StreamHead, StreamKey,
+    StreamType,
 };
 use grassroots::workflow::{Case, Context, Decision, HasKind, Transition, Workflow, replay_state};
 use serde::{Deserialize, Serialize};
@@ -61,77 +61,78 @@ enum LedgerEvent {
 
 macro_rules! ledger {
     ($ledger:ident, $version:literal) => {
-impl Workflow for $ledger {
-    const NAME: &'static str = "ledger";
-    type State = LedgerState;
-    type Command = LedgerCommand;
-    type Event = LedgerEvent;
-    type Rejection = Forbidden;
+        impl Workflow for $ledger {
+            const NAME: &'static str = "ledger";
+            type State = LedgerState;
+            type Command = LedgerCommand;
+            type Event = LedgerEvent;
+            type Rejection = Forbidden;
 
-    fn initial() -> LedgerState {
-        LedgerState::New
-    }
+            fn initial() -> LedgerState {
+                LedgerState::New
+            }
 
-    fn decide(
-        &self,
-        _: &LedgerState,
-        command: &LedgerCommand,
-        ctx: &Context<'_>,
-    ) -> Result<Decision<LedgerEvent>, Forbidden> {
-        ctx.actor().require("keep the ledger", Role::HallClerk)?;
-        Ok(match command {
-            LedgerCommand::Open => LedgerEvent::Opened,
-            LedgerCommand::Post { amount, note } => LedgerEvent::Posted {
-                amount: *amount,
-                note: note.clone(),
-            },
-            LedgerCommand::Close => LedgerEvent::Closed,
-        }
-        .into())
-    }
+            fn decide(
+                &self,
+                _: &LedgerState,
+                command: &LedgerCommand,
+                ctx: &Context<'_>,
+            ) -> Result<Decision<LedgerEvent>, Forbidden> {
+                ctx.actor().require("keep the ledger", Role::HallClerk)?;
+                Ok(match command {
+                    LedgerCommand::Open => LedgerEvent::Opened,
+                    LedgerCommand::Post { amount, note } => LedgerEvent::Posted {
+                        amount: *amount,
+                        note: note.clone(),
+                    },
+                    LedgerCommand::Close => LedgerEvent::Closed,
+                }
+                .into())
+            }
 
-    fn evolve(state: LedgerState, event: &LedgerEvent) -> LedgerState {
-        match (state, event) {
-            (LedgerState::New, LedgerEvent::Opened) => LedgerState::Open {
-                total: 0,
-                entries: 0,
-                last: String::new(),
-            },
-            (LedgerState::Open { total, entries, .. }, LedgerEvent::Posted { amount, note }) => {
-                LedgerState::Open {
-                    total: total + amount,
-                    entries: entries + 1,
-                    last: note.clone(),
+            fn evolve(state: LedgerState, event: &LedgerEvent) -> LedgerState {
+                match (state, event) {
+                    (LedgerState::New, LedgerEvent::Opened) => LedgerState::Open {
+                        total: 0,
+                        entries: 0,
+                        last: String::new(),
+                    },
+                    (
+                        LedgerState::Open { total, entries, .. },
+                        LedgerEvent::Posted { amount, note },
+                    ) => LedgerState::Open {
+                        total: total + amount,
+                        entries: entries + 1,
+                        last: note.clone(),
+                    },
+                    (LedgerState::Open { total, .. }, LedgerEvent::Closed) => {
+                        LedgerState::Closed { total }
+                    }
+                    (state, _) => state,
                 }
             }
-            (LedgerState::Open { total, .. }, LedgerEvent::Closed) => {
-                LedgerState::Closed { total }
+
+            fn is_terminal(state: &LedgerState) -> bool {
+                matches!(state, LedgerState::Closed { .. })
             }
-            (state, _) => state,
+
+            fn transitions() -> &'static [Transition<LedgerStateKind, LedgerEventKind>] {
+                use LedgerEventKind as E;
+                use LedgerStateKind as S;
+                const TABLE: &[Transition<LedgerStateKind, LedgerEventKind>] = &[
+                    Transition::new(S::New, E::Opened, S::Open),
+                    Transition::new(S::Open, E::Posted, S::Open),
+                    Transition::new(S::Open, E::Closed, S::Closed),
+                ];
+                TABLE
+            }
         }
-    }
 
-    fn is_terminal(state: &LedgerState) -> bool {
-        matches!(state, LedgerState::Closed { .. })
-    }
-
-    fn transitions() -> &'static [Transition<LedgerStateKind, LedgerEventKind>] {
-        use LedgerEventKind as E;
-        use LedgerStateKind as S;
-        const TABLE: &[Transition<LedgerStateKind, LedgerEventKind>] = &[
-            Transition::new(S::New, E::Opened, S::Open),
-            Transition::new(S::Open, E::Posted, S::Open),
-            Transition::new(S::Open, E::Closed, S::Closed),
-        ];
-        TABLE
-    }
-}
-
-impl EventSchema for $ledger {
-    fn snapshot_version() -> u32 {
-        $version
-    }
-}
+        impl EventSchema for $ledger {
+            fn snapshot_version() -> u32 {
+                $version
+            }
+        }
     };
 }
 
@@ -200,7 +201,10 @@ fn stream(tenant: &TenantId) -> StreamKey {
 
 /// The snapshot a store holds of `tenant`'s ledger `L-1`.
 fn stored<S: EventStore>(store: &S, tenant: &TenantId) -> Snapshot {
-    store.snapshot(&stream(tenant)).unwrap().expect("a snapshot")
+    store
+        .snapshot(&stream(tenant))
+        .unwrap()
+        .expect("a snapshot")
 }
 
 /// A store counting the events it reads, which may refuse to keep
@@ -325,7 +329,11 @@ fn a_long_case_loads_from_its_snapshot_equal_to_its_full_replay<S: EventStore>(
     let probe = Probe::new(store);
     let cold = Journal::new(&probe, tenant.clone()).with_snapshots::<Ledger>(100);
     let resumed = cold.load::<Ledger>(&id()).unwrap();
-    assert_eq!(probe.rows_read(), 51, "the event at the snapshot and the 50 after it");
+    assert_eq!(
+        probe.rows_read(),
+        51,
+        "the event at the snapshot and the 50 after it"
+    );
     assert_eq!(resumed.base_version(), 1_000);
     assert_same_case(&resumed, &full(store, &tenant, &id()));
     assert_eq!(cold.snapshot_stats().used, 1);
@@ -336,7 +344,10 @@ fn a_long_case_loads_from_its_snapshot_equal_to_its_full_replay<S: EventStore>(
     grow(&cold, &id(), 1_100);
     assert_eq!(stored(store, &tenant).version, 1_100);
     let again = Journal::new(store, tenant.clone()).with_snapshots::<Ledger>(100);
-    assert_same_case(&again.load::<Ledger>(&id()).unwrap(), &full(store, &tenant, &id()));
+    assert_same_case(
+        &again.load::<Ledger>(&id()).unwrap(),
+        &full(store, &tenant, &id()),
+    );
 }
 
 /// A journal that does not snapshot the workflow reads the case in full,
@@ -556,9 +567,11 @@ fn a_snapshot_of_another_tenant_is_never_used<S: EventStore>(store: &S, tenant: 
 
     let probe = Probe::new(store);
     *probe.serve.lock().unwrap() = Some(theirs);
-    loads_in_full_refusing(&probe, &tenant, |r| {
-        matches!(r, SnapshotRefused::OtherStream { found, .. } if found.tenant == other)
-    });
+    loads_in_full_refusing(
+        &probe,
+        &tenant,
+        |r| matches!(r, SnapshotRefused::OtherStream { found, .. } if found.tenant == other),
+    );
 }
 
 /// A snapshot that cannot be written does not fail the command: the events
@@ -693,7 +706,8 @@ fn a_store_that_keeps_no_snapshots_refuses_them_and_has_none() {
             events: &[NewEvent],
             due: DueUpdate,
         ) -> Result<Appended, JournalError> {
-            self.0.append_with_due(stream, expected_version, events, due)
+            self.0
+                .append_with_due(stream, expected_version, events, due)
         }
         fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
             self.0.due(query)
@@ -751,8 +765,8 @@ fn a_store_that_keeps_no_snapshots_refuses_them_and_has_none() {
     assert!(store.snapshot(&stream(&tenant)).unwrap().is_none());
     // Behind an `Arc` the memory store's own snapshots are reached.
     let shared = std::sync::Arc::new(support::stores::memory());
-    let journal = Journal::new(std::sync::Arc::clone(&shared), tenant.clone())
-        .with_snapshots::<Ledger>(5);
+    let journal =
+        Journal::new(std::sync::Arc::clone(&shared), tenant.clone()).with_snapshots::<Ledger>(5);
     grow(&journal, &id(), 12);
     assert_eq!(journal.snapshot_stats().taken, 2);
     assert_eq!(stored(&shared, &tenant).version, 10);
@@ -928,7 +942,10 @@ mod nonblocking {
                 } else {
                     post(n as usize)
                 };
-                journal.handle(&Ledger, &id(), &command, &ctx).await.unwrap();
+                journal
+                    .handle(&Ledger, &id(), &command, &ctx)
+                    .await
+                    .unwrap();
             }
         });
         assert_eq!(journal.snapshot_stats().taken, 3);

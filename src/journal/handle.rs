@@ -422,7 +422,7 @@ impl<S: EventStore> Journal<S> {
             self.cache().forget(stream);
         }
         if let Some(policy) = self.snapshots.policy::<W>() {
-            if let Some(loaded) = self.from_snapshot::<W>(policy, stream, anchor)? {
+            if let Some(loaded) = self.resume_from_snapshot::<W>(policy, stream, anchor)? {
                 self.remember(stream, &loaded.case, loaded.head, loaded.snapshot);
                 return Ok(loaded);
             }
@@ -438,7 +438,7 @@ impl<S: EventStore> Journal<S> {
 
     /// The case of `stream` resumed from its latest snapshot, if it has
     /// one that passes every check; a refused one is reported.
-    fn from_snapshot<W>(
+    fn resume_from_snapshot<W>(
         &self,
         policy: &Policy,
         stream: &StreamKey,
@@ -484,12 +484,22 @@ impl<S: EventStore> Journal<S> {
     /// `last`, the version of its last snapshot; returns the version of its
     /// last snapshot now. A failure is counted, never returned: the
     /// command's events are stored already.
-    fn snapshot_after<W>(&self, stream: &StreamKey, case: &Case<W>, head: EventHash, last: u64) -> u64
+    fn snapshot_after<W>(
+        &self,
+        stream: &StreamKey,
+        case: &Case<W>,
+        head: EventHash,
+        last: u64,
+    ) -> u64
     where
         W: Journaled,
     {
         match self.snapshots.due(stream, case, head, last) {
-            Some(snapshot) if self.snapshots.written(stream, self.store.put_snapshot(&snapshot)) => {
+            Some(snapshot)
+                if self
+                    .snapshots
+                    .written(stream, self.store.put_snapshot(&snapshot)) =>
+            {
                 snapshot.version
             }
             _ => last,

@@ -9,8 +9,7 @@ use chrono::TimeDelta;
 
 use super::{
     AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, Snapshot,
-    StoredEvent,
-    StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
+    StoredEvent, StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
     stage_payload, to_micros, truncate_to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate, StreamType};

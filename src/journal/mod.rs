@@ -221,9 +221,9 @@ pub use nonblocking::{AsyncEventStore, AsyncJournal, AsyncRunner, AsyncSweeper};
 pub use nonblocking::{AsyncPostgresOptions, AsyncPostgresStore, DEFAULT_MAX_CONNECTIONS};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
+pub use snapshot::{Snapshot, SnapshotRefused, SnapshotStats};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
-pub use snapshot::{Snapshot, SnapshotRefused, SnapshotStats};
 pub use sweep::{SweepError, SweepOptions, SweepReport, Sweeper, Ticked};
 pub use upcast::{EventSchema, UpcastError, convert};
 

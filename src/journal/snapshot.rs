@@ -21,8 +21,8 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -147,7 +147,7 @@ pub enum SnapshotRefused {
         /// The stream asked for.
         stream: StreamKey,
         /// The stream the snapshot names.
-        found: StreamKey,
+        found: Box<StreamKey>,
     },
     /// The digest does not match the snapshot's contents: it was changed
     /// behind the journal's back.
@@ -191,7 +191,9 @@ pub enum SnapshotRefused {
     },
     /// The events after the snapshot do not continue the chain from its
     /// head, or do not reach the anchor (the full read says how).
-    #[error("stream {stream}: the events after the snapshot at version {version} do not continue it")]
+    #[error(
+        "stream {stream}: the events after the snapshot at version {version} do not continue it"
+    )]
     Discontinued {
         /// The stream.
         stream: StreamKey,
@@ -208,7 +210,9 @@ pub enum SnapshotRefused {
         message: String,
     },
     /// The events after the snapshot do not replay onto its state.
-    #[error("stream {stream}: the events after the snapshot at version {version} do not replay onto it")]
+    #[error(
+        "stream {stream}: the events after the snapshot at version {version} do not replay onto it"
+    )]
     Unreplayable {
         /// The stream.
         stream: StreamKey,
@@ -456,7 +460,7 @@ pub(super) fn check_before_read(
     if snapshot.stream != *stream {
         return Err(SnapshotRefused::OtherStream {
             stream: stream.clone(),
-            found: snapshot.stream.clone(),
+            found: Box::new(snapshot.stream.clone()),
         });
     }
     if !snapshot.is_intact() {
@@ -793,7 +797,6 @@ fn from_columns(
         state_version: u32::try_from(state_version)
             .map_err(|_| corrupt("journal_snapshots.state_version"))?,
         state: serde_json::from_str(state).map_err(|_| corrupt("journal_snapshots.state"))?,
-        digest: EventHash::from_slice(digest)
-            .ok_or_else(|| corrupt("journal_snapshots.digest"))?,
+        digest: EventHash::from_slice(digest).ok_or_else(|| corrupt("journal_snapshots.digest"))?,
     })
 }

@@ -542,7 +542,9 @@ mod tests {
         ) -> Result<crate::workflow::Decision<StepEvent>, std::convert::Infallible> {
             Ok(match command {
                 StepCommand::Step => StepEvent::Stepped.into(),
-                StepCommand::StepThenJump => Decision::one(StepEvent::Stepped).and(StepEvent::Jumped),
+                StepCommand::StepThenJump => {
+                    Decision::one(StepEvent::Stepped).and(StepEvent::Jumped)
+                }
             })
         }
         fn evolve(state: StepState, event: &StepEvent) -> StepState {
@@ -572,8 +574,12 @@ mod tests {
         let actor = Actor::new("a-1".parse().unwrap());
         let mut case = Case::<Steps>::new("S-1".parse().unwrap());
         for minute in 0..steps {
-            case.handle(&Steps, &StepCommand::Step, &Context::new(at(minute as i64), &actor))
-                .unwrap();
+            case.handle(
+                &Steps,
+                &StepCommand::Step,
+                &Context::new(at(minute as i64), &actor),
+            )
+            .unwrap();
         }
         case
     }
@@ -582,8 +588,14 @@ mod tests {
     fn resumed(case: &Case<Steps>, k: usize) -> Case<Steps> {
         let state = replay_state::<Steps>(case.id(), &case.history()[..k]).unwrap();
         let at = case.history()[k - 1].at;
-        Case::resume(case.id().clone(), state, k as u64, at, case.history()[k..].to_vec())
-            .unwrap()
+        Case::resume(
+            case.id().clone(),
+            state,
+            k as u64,
+            at,
+            case.history()[k..].to_vec(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -614,7 +626,11 @@ mod tests {
         let mut case = resumed(&whole, 4);
         let before = case.clone();
         let actor = Actor::new("a-1".parse().unwrap());
-        let err = case.handle(&Steps, &StepCommand::StepThenJump, &Context::new(at(7), &actor));
+        let err = case.handle(
+            &Steps,
+            &StepCommand::StepThenJump,
+            &Context::new(at(7), &actor),
+        );
         assert!(matches!(err, Err(CaseError::Undeclared { .. })));
         assert_eq!(case, before);
         assert_eq!(case.state(), &StepState::Counting(6));
@@ -624,18 +640,35 @@ mod tests {
     fn a_continued_case_equals_the_replay_and_checks_what_follows() {
         let whole = full(9);
         let start = Case::replay(whole.id().clone(), whole.history()[..3].to_vec()).unwrap();
-        let continued = start.clone().continued(whole.history()[3..].to_vec()).unwrap();
-        assert_eq!(continued, whole);
-        let from_snapshot = resumed(&whole, 2)
-            .continued(Vec::new())
+        let continued = start
+            .clone()
+            .continued(whole.history()[3..].to_vec())
             .unwrap();
+        assert_eq!(continued, whole);
+        let from_snapshot = resumed(&whole, 2).continued(Vec::new()).unwrap();
         assert_eq!(from_snapshot.state(), whole.state());
         // A gap after the held events is refused.
         let gap = start.continued(whole.history()[4..].to_vec());
-        assert!(matches!(gap, Err(ReplayError::Gap { expected: 4, found: 5, .. })));
+        assert!(matches!(
+            gap,
+            Err(ReplayError::Gap {
+                expected: 4,
+                found: 5,
+                ..
+            })
+        ));
         // A snapshot time outside the accepted range is refused.
         let state = StepState::Counting(1);
-        let far = Case::<Steps>::resume(whole.id().clone(), state, 1, crate::workflow::LATEST + chrono::Duration::days(1), Vec::new());
-        assert!(matches!(far, Err(ReplayError::TimeOutOfRange { seq: 1, .. })));
+        let far = Case::<Steps>::resume(
+            whole.id().clone(),
+            state,
+            1,
+            crate::workflow::LATEST + chrono::Duration::days(1),
+            Vec::new(),
+        );
+        assert!(matches!(
+            far,
+            Err(ReplayError::TimeOutOfRange { seq: 1, .. })
+        ));
     }
 }

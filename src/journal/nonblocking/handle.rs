@@ -13,8 +13,8 @@ use crate::journal::execute::{case_from_rows, with_micros};
 use crate::journal::handle::{
     Cached, CaseCache, Journaled, Loaded, cached_against, continue_cached, head_after, remember,
 };
-use crate::journal::snapshot::{self, Policy, SnapshotRefused, SnapshotStats, Snapshots};
 use crate::journal::hash::EventHash;
+use crate::journal::snapshot::{self, Policy, SnapshotRefused, SnapshotStats, Snapshots};
 use crate::journal::{
     AppendOutcome, Appended, DEFAULT_CACHE, DEFAULT_RETRIES, DueUpdate, EventSchema, ExecuteError,
     Executed, JournalError, StreamKey, StreamType, encode, truncate_to_micros,
@@ -326,7 +326,10 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
         }
         self.cache().forget(stream);
         if let Some(policy) = self.snapshots.policy::<W>() {
-            if let Some(loaded) = self.from_snapshot::<W>(policy, stream, anchor).await? {
+            if let Some(loaded) = self
+                .resume_from_snapshot::<W>(policy, stream, anchor)
+                .await?
+            {
                 remember(
                     &mut self.cache(),
                     stream,
@@ -350,7 +353,7 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
     /// The case of `stream` resumed from its latest snapshot, if it has
     /// one that passes every check; a refused one is reported (see
     /// [`Journal::with_snapshots`](crate::journal::Journal::with_snapshots)).
-    async fn from_snapshot<W>(
+    async fn resume_from_snapshot<W>(
         &self,
         policy: &Policy,
         stream: &StreamKey,
