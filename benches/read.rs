@@ -1,7 +1,8 @@
 //! Reading the journal: catching the case index up on SQLite, "open cases
 //! of this body" among 1,000,000 indexed cases, a command on a cached case
 //! against one on a case held in memory, and 8 threads racing 6,000
-//! commands on one SQLite file.
+//! commands on one SQLite file; loading a 10,000-event case cold on SQLite,
+//! in full and from a snapshot.
 //!
 //! ```sh
 //! cargo bench --all-features --bench read
@@ -35,7 +36,7 @@ use serde::{Deserialize, Serialize};
 /// An errand a body handles: opened, noted any number of times, closed.
 struct Errand;
 
-#[derive(Debug, Clone, PartialEq, HasKind)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, HasKind)]
 enum ErrandState {
     New,
     Open { body: OrgId, due: DateTime<Utc> },
@@ -426,8 +427,77 @@ fn racing(c: &mut Criterion) {
     group.finish();
 }
 
+/// A 10,000-event errand on SQLite loaded by a journal with no cache (so
+/// every load is cold): read and verified in full, against resumed from a
+/// snapshot 50 events before its end (the average distance when snapshots
+/// are taken every 100 events).
+fn load_long_case(c: &mut Criterion) {
+    const EVENTS: u64 = 10_000;
+    const SNAPSHOT_AT: u64 = EVENTS - 50;
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("journal.db")).unwrap();
+    let id: CaseId = "E-LONG".parse().unwrap();
+    let stream = StreamKey::of::<Errand>(tenant(), id.clone()).unwrap();
+    let worker = Actor::new("gw-1".parse().unwrap()).with_role(Role::GridWorker);
+    let ctx = Context::new(t0(), &worker);
+    let mut case = Case::<Errand>::new(id.clone());
+    case.handle(
+        &Errand,
+        &ErrandCommand::Open {
+            body: body(1),
+            due: t0() + TimeDelta::days(7),
+        },
+        &ctx,
+    )
+    .unwrap();
+    while case.version() < EVENTS {
+        case.handle(&Errand, &ErrandCommand::Note, &ctx).unwrap();
+    }
+    for chunk in case.history().chunks(1_000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|recorded| journal::encode::<Errand>(&stream, recorded).unwrap())
+            .collect();
+        store.append(&stream, chunk[0].seq - 1, &rows).unwrap();
+    }
+    let at = &store.read_stream(&stream, SNAPSHOT_AT - 1).unwrap()[0];
+    let state =
+        grassroots::workflow::replay_state::<Errand>(&id, &case.history()[..SNAPSHOT_AT as usize])
+            .unwrap();
+    let snapshot = journal::Snapshot::new(
+        stream.clone(),
+        SNAPSHOT_AT,
+        at.hash,
+        Errand::snapshot_version(),
+        serde_json::to_value(&state).unwrap(),
+    )
+    .unwrap();
+    store.put_snapshot(&snapshot).unwrap();
+
+    let full = Journal::new(&store, tenant()).with_cache(0);
+    let resumed = Journal::new(&store, tenant())
+        .with_cache(0)
+        .with_snapshots::<Errand>(u64::MAX);
+    assert_eq!(
+        resumed.load::<Errand>(&id).unwrap().state(),
+        full.load::<Errand>(&id).unwrap().state()
+    );
+    assert_eq!(resumed.snapshot_stats().used, 1, "the snapshot is used");
+
+    let mut group = c.benchmark_group("read/load_long_case_sqlite");
+    group.sample_size(20);
+    group.bench_function("cold_10000_events_full", |b| {
+        b.iter(|| full.load::<Errand>(&id).unwrap().version());
+    });
+    group.bench_function("cold_10000_events_snapshot_at_9950", |b| {
+        b.iter(|| resumed.load::<Errand>(&id).unwrap().version());
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    load_long_case,
     cached_command,
     open_cases_of_a_body,
     racing,

@@ -29,7 +29,7 @@ mod sqlite {
         );
         {
             let store = SqliteStore::open(&path).unwrap();
-            assert_eq!(store.migration().unwrap(), 3);
+            assert_eq!(store.migration().unwrap(), 4);
             let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
             let event = NewEvent::new(
                 "e-1".parse().unwrap(),
@@ -41,8 +41,8 @@ mod sqlite {
             store.append(&key, 0, &[event]).unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 3);
-        assert_eq!(count(&path), 3);
+        assert_eq!(store.migration().unwrap(), 4);
+        assert_eq!(count(&path), 4);
         assert_eq!(store.stream_version(&key).unwrap(), 1);
     }
 
@@ -81,12 +81,12 @@ mod sqlite {
         rusqlite::Connection::open(&path)
             .unwrap()
             .execute_batch(
-                "DROP TABLE journal_heads; DROP TABLE journal_due;
+                "DROP TABLE journal_heads; DROP TABLE journal_due; DROP TABLE journal_snapshots;
                  DELETE FROM journal_migrations WHERE version >= 2;",
             )
             .unwrap();
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 3);
+        assert_eq!(store.migration().unwrap(), 4);
         for (n, key) in keys.iter().enumerate() {
             let verified = grassroots::journal::verify_anchored(&store, key).unwrap();
             let anchor = store.anchor(key).unwrap().unwrap();
@@ -154,10 +154,10 @@ mod postgres {
         let url = in_schema(&url, &schema);
 
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 3);
+        assert_eq!(store.migration().unwrap(), 4);
         drop(store);
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 3);
+        assert_eq!(store.migration().unwrap(), 4);
         drop(store);
         let applied: i64 = admin
             .query_one(
@@ -166,7 +166,7 @@ mod postgres {
             )
             .unwrap()
             .get(0);
-        assert_eq!(applied, 3);
+        assert_eq!(applied, 4);
 
         admin
             .batch_execute(&format!(

@@ -148,6 +148,10 @@ fn error(e: &JournalError) -> Cow<'_, str> {
         E::SchemaTooNew { found, supported } => {
             format!("日志结构已迁移至第 {found} 版，本库只认识到第 {supported} 版的迁移")
         }
+        E::SnapshotEncode { stream, .. } => {
+            format!("事件流 {stream}：状态无法编码为快照所需的 JSON")
+        }
+        E::SnapshotsUnsupported => "此存储不保存快照".to_owned(),
         E::Backend { backend, source } => format!("{backend} 后端错误：{source}"),
         E::TaskFailed { backend, source } => {
             format!("{backend} 存储的调用未能在阻塞线程上执行完毕：{source}")

@@ -205,6 +205,19 @@ pub enum JournalError {
         /// The newest migration this library knows.
         supported: u32,
     },
+    /// A case's state does not encode as JSON for a snapshot.
+    #[error("stream {stream}: the state does not encode as JSON for a snapshot")]
+    SnapshotEncode {
+        /// The stream.
+        stream: StreamKey,
+        /// serde_json's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The store keeps no snapshots (the default of
+    /// [`EventStore::put_snapshot`](super::EventStore::put_snapshot)).
+    #[error("this store keeps no snapshots")]
+    SnapshotsUnsupported,
     /// The storage backend failed (I/O, connection, SQL).
     #[error("{backend} backend error")]
     Backend {

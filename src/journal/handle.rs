@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::execute::{decode_rows, load_stream, with_micros};
 use super::hash::{EventHash, HashFields, canonical_payload, verify_continuation};
+use super::snapshot::{Policy, SnapshotRefused, SnapshotStats, Snapshots};
 use super::{
     Appended, EventSchema, EventStore, ExecuteError, Executed, JournalError, NewEvent, StreamKey,
     StreamType, Sweeper, encode, to_micros,
@@ -113,6 +114,7 @@ pub struct Journal<S> {
     tenant: TenantId,
     retries: u32,
     cache: Mutex<CaseCache>,
+    snapshots: Snapshots,
 }
 
 impl<S: fmt::Debug> fmt::Debug for Journal<S> {
@@ -124,6 +126,7 @@ impl<S: fmt::Debug> fmt::Debug for Journal<S> {
             .field("retries", &self.retries)
             .field("cached", &cache.len())
             .field("cache_capacity", &cache.capacity)
+            .field("snapshotted_workflows", &self.snapshots.workflows())
             .finish_non_exhaustive()
     }
 }
@@ -133,6 +136,13 @@ impl<S> Journal<S> {
         // The cache holds no invariant a panic could break halfway: every
         // entry is checked against the store before use.
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What the journal's snapshots did since it was made: how many were
+    /// taken, failed, used and refused, and why the last one was refused
+    /// (see [`with_snapshots`](Self::with_snapshots)).
+    pub fn snapshot_stats(&self) -> SnapshotStats {
+        self.snapshots.report()
     }
 }
 
@@ -146,6 +156,7 @@ impl<S: EventStore> Journal<S> {
             tenant,
             retries: DEFAULT_RETRIES,
             cache: Mutex::new(CaseCache::new(DEFAULT_CACHE)),
+            snapshots: Snapshots::default(),
         }
     }
 
@@ -165,6 +176,51 @@ impl<S: EventStore> Journal<S> {
             cache: Mutex::new(CaseCache::new(capacity)),
             ..self
         }
+    }
+
+    /// The same journal, keeping snapshots of workflow `W`'s cases: after a
+    /// command that leaves a case `every` or more events past its last
+    /// snapshot (or its first event), the case's state, version and head
+    /// hash are put in the store ([`EventStore::put_snapshot`]); `every =
+    /// 0` turns `W`'s snapshots off.
+    ///
+    /// A case that is not in the cache then loads from its latest snapshot
+    /// and the events after it, not from its first event. The snapshot is
+    /// checked against the stored chain first (see [`Snapshot`](super::Snapshot)'s
+    /// module docs: digest, state version, the stored event at its version,
+    /// the chain after it, the anchor); one that fails a check is not
+    /// used, the case is read and verified in full, and the refusal is
+    /// counted in [`snapshot_stats`](Self::snapshot_stats) with its reason
+    /// (and, with the `tracing` feature, logged as a warning).
+    ///
+    /// A snapshot is written after the command's append, outside its
+    /// transaction and never inside `decide`: a snapshot that cannot be
+    /// written does not fail the command (the events are stored; the
+    /// next command tries again), it is counted as failed.
+    ///
+    /// A case resumed from a snapshot holds only the events after it
+    /// ([`Case::base_version`]); its state and version are those of the
+    /// full replay.
+    ///
+    /// ```
+    /// use grassroots::dispute::Dispute;
+    /// use grassroots::journal::{Journal, MemoryStore};
+    ///
+    /// // A dispute's state is put in the store every 100 events.
+    /// let journal = Journal::new(MemoryStore::new(), "longgang".parse()?)
+    ///     .with_snapshots::<Dispute>(100);
+    /// assert_eq!(journal.snapshot_stats().taken, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_snapshots<W>(mut self, every: u64) -> Self
+    where
+        W: Journaled,
+        W::State: Serialize + DeserializeOwned,
+    {
+        self.snapshots
+            .set::<W>((every > 0).then(|| Policy::of::<W>(every)));
+        self
     }
 
     /// The store.
@@ -232,7 +288,11 @@ impl<S: EventStore> Journal<S> {
         let mut attempts: u32 = 0;
         loop {
             attempts = attempts.saturating_add(1);
-            let (mut case, head) = self.load_verified::<W>(&stream)?;
+            let Loaded {
+                mut case,
+                head,
+                snapshot,
+            } = self.load_verified::<W>(&stream)?;
             let expected = case.version();
             let from = case.history().len();
             case.handle(workflow, command, &ctx)
@@ -253,7 +313,8 @@ impl<S: EventStore> Journal<S> {
             match self.store.append_with_due(&stream, expected, &events, due) {
                 Ok(appended) => {
                     let head = head_after(&stream, expected, head, &events)?;
-                    self.remember(&stream, &case, head);
+                    let snapshot = self.snapshot_after(&stream, &case, head, snapshot);
+                    self.remember(&stream, &case, head, snapshot);
                     return Ok(Executed::new(case, appended, attempts, from));
                 }
                 Err(e) if e.is_conflict() => {
@@ -268,9 +329,11 @@ impl<S: EventStore> Journal<S> {
 
     /// Loads case `id` of workflow `W`: from the cache when the store's
     /// anchor still names the head it verified (reading and verifying only
-    /// the events appended since), otherwise read and verified in full (see
-    /// [`load`](super::load)). An unknown case loads as a new one, at
-    /// version 0.
+    /// the events appended since); otherwise, when `W` is snapshotted
+    /// ([`with_snapshots`](Self::with_snapshots)), from its latest snapshot
+    /// that passes every check and the events after it; otherwise read and
+    /// verified in full (see [`load`](super::load)). An unknown case loads
+    /// as a new one, at version 0.
     ///
     /// # Errors
     ///
@@ -280,7 +343,7 @@ impl<S: EventStore> Journal<S> {
         W: Journaled,
     {
         let stream = StreamKey::of::<W>(self.tenant.clone(), id.clone())?;
-        Ok(self.load_verified::<W>(&stream)?.0)
+        Ok(self.load_verified::<W>(&stream)?.case)
     }
 
     /// One page of workflow `W`'s cases: at most `limit` ids after `after`
@@ -330,9 +393,11 @@ impl<S: EventStore> Journal<S> {
         Sweeper::new(&self.store, self.tenant.clone(), workflow)
     }
 
-    /// The case of `stream` and the hash of its last event, verified: from
-    /// the cache when the anchor agrees, otherwise in full.
-    fn load_verified<W>(&self, stream: &StreamKey) -> Result<(Case<W>, EventHash), JournalError>
+    /// The case of `stream`, the hash of its last event and the version of
+    /// its last snapshot known, verified: from the cache when the anchor
+    /// agrees, otherwise from a snapshot that passes every check, otherwise
+    /// in full.
+    fn load_verified<W>(&self, stream: &StreamKey) -> Result<Loaded<W>, JournalError>
     where
         W: Journaled,
     {
@@ -341,20 +406,104 @@ impl<S: EventStore> Journal<S> {
         let cached = self.cache().get(stream);
         if let Some(entry) = cached {
             if let Some(case) = entry.case.downcast_ref::<Case<W>>() {
-                if let Some(found) =
+                if let Some((case, head)) =
                     self.catch_up(stream, case, entry.version, entry.head, anchor)?
                 {
-                    if found.0.version() != entry.version {
-                        self.remember(stream, &found.0, found.1);
+                    if case.version() != entry.version {
+                        self.remember(stream, &case, head, entry.snapshot);
                     }
-                    return Ok(found);
+                    return Ok(Loaded {
+                        case,
+                        head,
+                        snapshot: entry.snapshot,
+                    });
                 }
             }
             self.cache().forget(stream);
         }
+        if let Some(policy) = self.snapshots.policy::<W>() {
+            if let Some(loaded) = self.resume_from_snapshot::<W>(policy, stream, anchor)? {
+                self.remember(stream, &loaded.case, loaded.head, loaded.snapshot);
+                return Ok(loaded);
+            }
+        }
         let (case, head) = load_stream::<W, S>(&self.store, stream, anchor)?;
-        self.remember(stream, &case, head);
-        Ok((case, head))
+        self.remember(stream, &case, head, 0);
+        Ok(Loaded {
+            case,
+            head,
+            snapshot: 0,
+        })
+    }
+
+    /// The case of `stream` resumed from its latest snapshot, if it has
+    /// one that passes every check; a refused one is reported.
+    fn resume_from_snapshot<W>(
+        &self,
+        policy: &Policy,
+        stream: &StreamKey,
+        anchor: Option<super::StreamHead>,
+    ) -> Result<Option<Loaded<W>>, JournalError>
+    where
+        W: Journaled,
+    {
+        let snapshot = match self.store.snapshot(stream) {
+            Ok(Some(snapshot)) => snapshot,
+            Ok(None) => return Ok(None),
+            Err(_) => {
+                self.snapshots.refused(SnapshotRefused::Unreadable {
+                    stream: stream.clone(),
+                });
+                return Ok(None);
+            }
+        };
+        if let Err(refused) = super::snapshot::check_before_read(policy, stream, &snapshot, anchor)
+        {
+            self.snapshots.refused(refused);
+            return Ok(None);
+        }
+        let rows = self.store.read_stream(stream, snapshot.version - 1)?;
+        match super::snapshot::resume::<W>(policy, stream, &snapshot, anchor, &rows)? {
+            Ok((case, head)) => {
+                self.snapshots.used();
+                Ok(Some(Loaded {
+                    case,
+                    head,
+                    snapshot: snapshot.version,
+                }))
+            }
+            Err(refused) => {
+                self.snapshots.refused(refused);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Puts a snapshot of `case` (whose last event hashes to `head`) in the
+    /// store when its workflow is snapshotted and it is far enough past
+    /// `last`, the version of its last snapshot; returns the version of its
+    /// last snapshot now. A failure is counted, never returned: the
+    /// command's events are stored already.
+    fn snapshot_after<W>(
+        &self,
+        stream: &StreamKey,
+        case: &Case<W>,
+        head: EventHash,
+        last: u64,
+    ) -> u64
+    where
+        W: Journaled,
+    {
+        match self.snapshots.due(stream, case, head, last) {
+            Some(snapshot)
+                if self
+                    .snapshots
+                    .written(stream, self.store.put_snapshot(&snapshot)) =>
+            {
+                snapshot.version
+            }
+            _ => last,
+        }
     }
 
     /// `case`, cached at `version` with head `head`, brought up to the
@@ -381,12 +530,20 @@ impl<S: EventStore> Journal<S> {
         continue_cached(stream, case, version, head, anchor, &rows)
     }
 
-    fn remember<W>(&self, stream: &StreamKey, case: &Case<W>, head: EventHash)
+    fn remember<W>(&self, stream: &StreamKey, case: &Case<W>, head: EventHash, snapshot: u64)
     where
         W: Journaled,
     {
-        remember(&mut self.cache(), stream, case, head);
+        remember(&mut self.cache(), stream, case, head, snapshot);
     }
+}
+
+/// A case as the journal loaded it: verified, with the hash of its last
+/// event and the version of its last snapshot known (0: none).
+pub(super) struct Loaded<W: Workflow> {
+    pub(super) case: Case<W>,
+    pub(super) head: EventHash,
+    pub(super) snapshot: u64,
 }
 
 /// What the store's anchor says of a cached case.
@@ -444,21 +601,26 @@ where
     if rows.is_empty() {
         return Ok(Some((case.clone(), head)));
     }
-    let (id, _, mut history) = case.clone().into_parts();
-    history.extend(decode_rows::<W>(rows)?);
-    let case = Case::replay(id, history).map_err(|source| JournalError::Replay {
-        stream: stream.clone(),
-        source: Box::new(source),
-    })?;
+    // The cached case was verified: only the new events are replayed.
+    let more = decode_rows::<W>(rows)?;
+    let case = case
+        .clone()
+        .continued(more)
+        .map_err(|source| JournalError::Replay {
+            stream: stream.clone(),
+            source: Box::new(source),
+        })?;
     Ok(Some((case, new_head)))
 }
 
-/// Keeps `case` at its version with head `head` in `cache`.
+/// Keeps `case` at its version with head `head`, last snapshotted at
+/// version `snapshot`, in `cache`.
 pub(super) fn remember<W>(
     cache: &mut CaseCache,
     stream: &StreamKey,
     case: &Case<W>,
     head: EventHash,
+    snapshot: u64,
 ) where
     W: Journaled,
 {
@@ -470,6 +632,7 @@ pub(super) fn remember<W>(
         Entry {
             version: case.version(),
             head,
+            snapshot,
             case: Arc::new(case.clone()),
         },
     );
@@ -508,6 +671,8 @@ pub(super) fn head_after(
 pub(super) struct Entry {
     pub(super) version: u64,
     pub(super) head: EventHash,
+    /// The version of the case's last snapshot known (0: none).
+    pub(super) snapshot: u64,
     pub(super) case: Arc<dyn Any + Send + Sync>,
 }
 
@@ -590,6 +755,7 @@ mod tests {
         Entry {
             version: i as u64,
             head: EventHash::GENESIS,
+            snapshot: 0,
             case: Arc::new(i),
         }
     }

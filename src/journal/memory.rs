@@ -8,8 +8,8 @@ use super::hash::{EventHash, HashFields};
 use chrono::TimeDelta;
 
 use super::{
-    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, StoredEvent,
-    StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
+    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, Snapshot,
+    StoredEvent, StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
     stage_payload, to_micros, truncate_to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate, StreamType};
@@ -58,6 +58,8 @@ struct Inner {
     ids: HashMap<(TenantId, EventId), usize>,
     /// The due index.
     due: super::due::MemoryDue,
+    /// Each stream's latest snapshot.
+    snapshots: HashMap<StreamKey, Snapshot>,
 }
 
 impl MemoryStore {
@@ -300,6 +302,17 @@ impl EventStore for MemoryStore {
 
     fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
         Ok(self.read().streams.get(stream).and_then(|s| s.head))
+    }
+
+    fn snapshot(&self, stream: &StreamKey) -> Result<Option<Snapshot>, JournalError> {
+        Ok(self.read().snapshots.get(stream).cloned())
+    }
+
+    fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), JournalError> {
+        self.write()
+            .snapshots
+            .insert(snapshot.stream.clone(), snapshot.clone());
+        Ok(())
     }
 
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {

@@ -191,6 +191,7 @@ pub mod nonblocking;
 #[cfg(feature = "postgres")]
 mod postgres;
 pub mod read;
+mod snapshot;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod sweep;
@@ -220,6 +221,7 @@ pub use nonblocking::{AsyncEventStore, AsyncJournal, AsyncRunner, AsyncSweeper};
 pub use nonblocking::{AsyncPostgresOptions, AsyncPostgresStore, DEFAULT_MAX_CONNECTIONS};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
+pub use snapshot::{Snapshot, SnapshotRefused, SnapshotStats};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 pub use sweep::{SweepError, SweepOptions, SweepReport, Sweeper, Ticked};
@@ -723,6 +725,32 @@ pub trait EventStore {
         after: Option<&CaseId>,
         limit: usize,
     ) -> Result<Vec<CaseId>, JournalError>;
+
+    /// The latest [`Snapshot`] of `stream`, as it was put, or `None` (the
+    /// default: a store that keeps none). The journal checks it against
+    /// the stream before using it; the store does not.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails;
+    /// [`JournalError::Corrupt`] for a row no put could have written.
+    fn snapshot(&self, stream: &StreamKey) -> Result<Option<Snapshot>, JournalError> {
+        let _ = stream;
+        Ok(None)
+    }
+
+    /// Keeps `snapshot` as its stream's latest, replacing the one before
+    /// it (see [`Journal::with_snapshots`]). The memory, SQLite and
+    /// PostgreSQL stores keep them, beside the events.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::SnapshotsUnsupported`] (the default: a store that
+    /// keeps none); [`JournalError::Backend`] when storage fails.
+    fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), JournalError> {
+        let _ = snapshot;
+        Err(JournalError::SnapshotsUnsupported)
+    }
 }
 
 /// One stream's part of [`EventStore::append_streams`]: what
@@ -810,6 +838,12 @@ macro_rules! forward_event_store {
             }
             fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
                 (**self).anchor(stream)
+            }
+            fn snapshot(&self, stream: &StreamKey) -> Result<Option<Snapshot>, JournalError> {
+                (**self).snapshot(stream)
+            }
+            fn put_snapshot(&self, snapshot: &Snapshot) -> Result<(), JournalError> {
+                (**self).put_snapshot(snapshot)
             }
             fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
                 (**self).stream_version(stream)

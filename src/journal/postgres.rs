@@ -135,6 +135,7 @@ pub(super) const MIGRATIONS: &[(i32, &str, &str)] = &[
     ",
     ),
     super::due::postgres::MIGRATION,
+    super::snapshot::postgres::MIGRATION,
 ];
 
 /// The columns [`convert`] reads, in order.
@@ -1035,6 +1036,14 @@ impl EventStore for PostgresStore {
             None => Ok(None),
             Some(row) => to_anchor(row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?),
         }
+    }
+
+    fn snapshot(&self, stream: &StreamKey) -> Result<Option<super::Snapshot>, JournalError> {
+        super::snapshot::postgres::get(&mut self.conn()?.client, stream)
+    }
+
+    fn put_snapshot(&self, snapshot: &super::Snapshot) -> Result<(), JournalError> {
+        super::snapshot::postgres::put(&mut self.conn()?.client, snapshot)
     }
 
     fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {

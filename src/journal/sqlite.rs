@@ -86,6 +86,7 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
                          AND m.stream_id = e.stream_id);",
     ),
     super::due::sqlite::MIGRATION,
+    super::snapshot::sqlite::MIGRATION,
 ];
 
 /// The columns [`convert`] reads, in order.
@@ -1120,6 +1121,14 @@ impl EventStore for SqliteStore {
 
     fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
         self.read(|conn| read_anchor(conn, stream))
+    }
+
+    fn snapshot(&self, stream: &StreamKey) -> Result<Option<super::Snapshot>, JournalError> {
+        self.read(|conn| super::snapshot::sqlite::get(conn, stream))
+    }
+
+    fn put_snapshot(&self, snapshot: &super::Snapshot) -> Result<(), JournalError> {
+        super::snapshot::sqlite::put(&self.lock(), snapshot)
     }
 
     fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {

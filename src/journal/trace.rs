@@ -336,3 +336,27 @@ pub(crate) fn projection_page(
         error = Empty,
     )
 }
+
+/// A warning that a snapshot was not used (the case was read in full).
+#[inline]
+pub(crate) fn snapshot_refused(refused: &super::SnapshotRefused) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        target: "grassroots.snapshot",
+        stream = %refused.stream(),
+        reason = %refused,
+        "snapshot refused; the case is read in full"
+    );
+}
+
+/// A warning that a snapshot could not be written (the command stands).
+#[inline]
+pub(crate) fn snapshot_failed(stream: &StreamKey, error: &JournalError) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        target: "grassroots.snapshot",
+        stream = %stream,
+        error = %error,
+        "snapshot not written; the command's events are stored"
+    );
+}

@@ -39,7 +39,28 @@ pub struct Case<W: Workflow> {
     id: CaseId,
     state: W::State,
     history: Vec<Recorded<W::Event>>,
+    /// Where the held history starts: `None` for a case holding its whole
+    /// history, the snapshot for one resumed from a snapshot.
+    base: Option<Box<Base<W::State>>>,
     table: &'static TableIndex,
+}
+
+/// What a case resumed from a snapshot started from: the state at a
+/// version, and the time of the event at that version.
+struct Base<S> {
+    version: u64,
+    at: DateTime<Utc>,
+    state: S,
+}
+
+impl<S: Clone> Clone for Base<S> {
+    fn clone(&self) -> Self {
+        Self {
+            version: self.version,
+            at: self.at,
+            state: self.state.clone(),
+        }
+    }
 }
 
 impl<W: Workflow> Case<W> {
@@ -49,6 +70,7 @@ impl<W: Workflow> Case<W> {
             id,
             state: W::initial(),
             history: Vec::new(),
+            base: None,
             table: TableIndex::of::<W>(),
         }
     }
@@ -65,17 +87,31 @@ impl<W: Workflow> Case<W> {
 
     /// The number of events recorded: 0 for a new case.
     pub fn version(&self) -> u64 {
-        self.history.len() as u64
+        self.base_version() + self.history.len() as u64
     }
 
-    /// Every recorded event, oldest first.
+    /// The recorded events the case holds, oldest first: every one, or for
+    /// a case a journal resumed from a snapshot, those after
+    /// [`base_version`](Self::base_version) (`history()[i].seq ==
+    /// base_version() + i + 1`).
     pub fn history(&self) -> &[Recorded<W::Event>] {
         &self.history
     }
 
+    /// The version the held [`history`](Self::history) starts after: 0 for
+    /// a case that holds its whole history, the snapshot's version for a
+    /// case a [`Journal`](crate::journal::Journal) resumed from a snapshot
+    /// (see [`Journal::with_snapshots`](crate::journal::Journal::with_snapshots)).
+    pub fn base_version(&self) -> u64 {
+        self.base.as_ref().map_or(0, |b| b.version)
+    }
+
     /// The time of the last recorded event, if any.
     pub fn last_at(&self) -> Option<DateTime<Utc>> {
-        self.history.last().map(|r| r.at)
+        self.history
+            .last()
+            .map(|r| r.at)
+            .or_else(|| self.base.as_ref().map(|b| b.at))
     }
 
     /// Whether the case has reached a terminal state.
@@ -100,7 +136,8 @@ impl<W: Workflow> Case<W> {
         self.history.reserve(additional);
     }
 
-    /// Takes the case apart into its state and history.
+    /// Takes the case apart into its state and the history it holds (see
+    /// [`history`](Self::history)).
     pub fn into_parts(self) -> (CaseId, W::State, Vec<Recorded<W::Event>>) {
         (self.id, self.state, self.history)
     }
@@ -190,7 +227,10 @@ impl<W: Workflow> Case<W> {
                 }
             };
             if let Some(error) = error {
-                let mut state = W::initial();
+                let mut state = self
+                    .base
+                    .as_ref()
+                    .map_or_else(W::initial, |b| b.state.clone());
                 for r in &self.history {
                     W::evolve_in_place(&mut state, &r.event);
                 }
@@ -199,9 +239,10 @@ impl<W: Workflow> Case<W> {
             }
         }
         self.history.reserve(decision.len());
+        let base = self.base_version();
         for event in decision {
             self.history.push(Recorded {
-                seq: self.history.len() as u64 + 1,
+                seq: base + self.history.len() as u64 + 1,
                 at: ctx.at(),
                 actor: ctx.actor().id().clone(),
                 correlation: ctx.correlation().cloned(),
@@ -260,8 +301,52 @@ impl<W: Workflow> Case<W> {
             id,
             state,
             history,
+            base: None,
             table: TableIndex::of::<W>(),
         })
+    }
+
+    /// A case resumed from a snapshot: `state` at `version` (at least 1),
+    /// whose event at that version was recorded `at`, then the recorded
+    /// events after it, replayed with the checks of [`replay`](Self::replay)
+    /// (sequence from `version + 1`, time from `at`, terminal states, the
+    /// declared table).
+    ///
+    /// The state is taken as given: the journal checks a snapshot against
+    /// the stored chain before it resumes from it.
+    pub(crate) fn resume(
+        id: CaseId,
+        state: W::State,
+        version: u64,
+        at: DateTime<Utc>,
+        history: Vec<Recorded<W::Event>>,
+    ) -> Result<Self, ReplayError> {
+        if !super::is_accepted_instant(at) {
+            return Err(ReplayError::TimeOutOfRange {
+                case: id,
+                seq: version,
+                at,
+            });
+        }
+        let mut current = state.clone();
+        fold::<W>(&id, &mut current, version + 1, at, &history)?;
+        Ok(Self {
+            id,
+            state: current,
+            history,
+            base: Some(Box::new(Base { version, at, state })),
+            table: TableIndex::of::<W>(),
+        })
+    }
+
+    /// The case continued by `more`, the recorded events after its version,
+    /// replayed onto its state with the checks of [`replay`](Self::replay).
+    pub(crate) fn continued(mut self, more: Vec<Recorded<W::Event>>) -> Result<Self, ReplayError> {
+        let floor = self.last_at().unwrap_or(super::EARLIEST);
+        let next = self.version() + 1;
+        fold::<W>(&self.id, &mut self.state, next, floor, &more)?;
+        self.history.extend(more);
+        Ok(self)
     }
 }
 
@@ -281,13 +366,30 @@ pub fn replay_state<'a, W: Workflow>(
 where
     W::Event: 'a,
 {
-    let table = TableIndex::of::<W>();
     let mut state = W::initial();
-    let mut expected = 1u64;
+    fold::<W>(case, &mut state, 1, super::EARLIEST, history)?;
+    Ok(state)
+}
+
+/// Folds `history`, whose first event must be number `expected` and not
+/// earlier than `floor`, into `state`, checking it as [`Case::replay`]
+/// does. On an error `state` is left part-way.
+#[inline]
+fn fold<'a, W: Workflow>(
+    case: &CaseId,
+    state: &mut W::State,
+    mut expected: u64,
     // The earliest time the next event may carry: the start of the accepted
-    // range, then the time of the event before it. One comparison checks
-    // both the range's lower end and the order.
-    let mut floor = super::EARLIEST;
+    // range (or the time of the event before the first), then the time of
+    // the event before it. One comparison checks both the range's lower end
+    // and the order.
+    mut floor: DateTime<Utc>,
+    history: impl IntoIterator<Item = &'a Recorded<W::Event>>,
+) -> Result<(), ReplayError>
+where
+    W::Event: 'a,
+{
+    let table = TableIndex::of::<W>();
     let mut iter = history.into_iter();
     while let Some(r) = iter.next() {
         if r.seq != expected {
@@ -310,7 +412,7 @@ where
             });
         }
         let from = state.kind();
-        if W::is_terminal(&state) {
+        if W::is_terminal(state) {
             return Err(ReplayError::AfterTerminal {
                 case: case.clone(),
                 seq: r.seq,
@@ -318,7 +420,7 @@ where
                 state: from.name(),
             });
         }
-        W::evolve_in_place(&mut state, &r.event);
+        W::evolve_in_place(state, &r.event);
         let (event, to) = (r.event.kind(), state.kind());
         if !table.allows(from.index(), event.index(), to.index()) {
             return Err(ReplayError::Undeclared {
@@ -332,7 +434,7 @@ where
         floor = r.at;
         expected += 1;
     }
-    Ok(state)
+    Ok(())
 }
 
 fn sequence_error<'a, E: 'a>(
@@ -365,6 +467,7 @@ impl<W: Workflow> Clone for Case<W> {
             id: self.id.clone(),
             state: self.state.clone(),
             history: self.history.clone(),
+            base: self.base.clone(),
             table: self.table,
         }
     }
@@ -372,7 +475,10 @@ impl<W: Workflow> Clone for Case<W> {
 
 impl<W: Workflow> PartialEq for Case<W> {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id && self.state == other.state && self.history == other.history
+        self.id == other.id
+            && self.state == other.state
+            && self.base_version() == other.base_version()
+            && self.history == other.history
     }
 }
 
@@ -382,8 +488,187 @@ impl<W: Workflow> fmt::Debug for Case<W> {
             .field("workflow", &W::NAME)
             .field("id", &self.id)
             .field("version", &self.version())
+            .field("base_version", &self.base_version())
             .field("state", &self.state)
             .field("history", &self.history)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::actor::Actor;
+    use crate::workflow::{Decision, HasKind, Transition};
+
+    /// Counts steps; `StepThenJump` decides a step and then a jump the
+    /// table does not declare.
+    struct Steps;
+
+    #[derive(Debug, Clone, PartialEq, HasKind)]
+    enum StepState {
+        Counting(u32),
+        Done,
+    }
+
+    #[derive(Debug, HasKind)]
+    enum StepCommand {
+        Step,
+        StepThenJump,
+    }
+
+    #[derive(Debug, Clone, PartialEq, HasKind)]
+    enum StepEvent {
+        Stepped,
+        Jumped,
+    }
+
+    impl Workflow for Steps {
+        const NAME: &'static str = "steps";
+        type State = StepState;
+        type Command = StepCommand;
+        type Event = StepEvent;
+        type Rejection = std::convert::Infallible;
+        fn initial() -> StepState {
+            StepState::Counting(0)
+        }
+        fn decide(
+            &self,
+            _: &StepState,
+            command: &StepCommand,
+            _: &Context<'_>,
+        ) -> Result<crate::workflow::Decision<StepEvent>, std::convert::Infallible> {
+            Ok(match command {
+                StepCommand::Step => StepEvent::Stepped.into(),
+                StepCommand::StepThenJump => {
+                    Decision::one(StepEvent::Stepped).and(StepEvent::Jumped)
+                }
+            })
+        }
+        fn evolve(state: StepState, event: &StepEvent) -> StepState {
+            match (state, event) {
+                (StepState::Counting(n), StepEvent::Stepped) => StepState::Counting(n + 1),
+                _ => StepState::Done,
+            }
+        }
+        fn is_terminal(state: &StepState) -> bool {
+            matches!(state, StepState::Done)
+        }
+        fn transitions() -> &'static [Transition<StepStateKind, StepEventKind>] {
+            const TABLE: &[Transition<StepStateKind, StepEventKind>] = &[Transition::new(
+                StepStateKind::Counting,
+                StepEventKind::Stepped,
+                StepStateKind::Counting,
+            )];
+            TABLE
+        }
+    }
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + chrono::Duration::minutes(minute)
+    }
+
+    fn full(steps: usize) -> Case<Steps> {
+        let actor = Actor::new("a-1".parse().unwrap());
+        let mut case = Case::<Steps>::new("S-1".parse().unwrap());
+        for minute in 0..steps {
+            case.handle(
+                &Steps,
+                &StepCommand::Step,
+                &Context::new(at(minute as i64), &actor),
+            )
+            .unwrap();
+        }
+        case
+    }
+
+    /// `case` resumed from its state at version `k`.
+    fn resumed(case: &Case<Steps>, k: usize) -> Case<Steps> {
+        let state = replay_state::<Steps>(case.id(), &case.history()[..k]).unwrap();
+        let at = case.history()[k - 1].at;
+        Case::resume(
+            case.id().clone(),
+            state,
+            k as u64,
+            at,
+            case.history()[k..].to_vec(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_resumed_case_numbers_times_and_states_as_the_full_one() {
+        let whole = full(8);
+        let mut case = resumed(&whole, 5);
+        assert_eq!((case.version(), case.base_version()), (8, 5));
+        assert_eq!(case.state(), whole.state());
+        assert_eq!(case.history(), &whole.history()[5..]);
+        let actor = Actor::new("a-1".parse().unwrap());
+        let recorded = case
+            .handle(&Steps, &StepCommand::Step, &Context::new(at(9), &actor))
+            .unwrap();
+        assert_eq!(recorded[0].seq, 9);
+        assert_eq!(case.state(), &StepState::Counting(9));
+
+        // With nothing held after the snapshot, its time still bounds the
+        // next command's.
+        let mut bare = resumed(&whole, 8);
+        assert_eq!(bare.last_at(), Some(at(7)));
+        let early = bare.handle(&Steps, &StepCommand::Step, &Context::new(at(6), &actor));
+        assert!(matches!(early, Err(CaseError::TimeRunsBackwards { .. })));
+    }
+
+    #[test]
+    fn a_faulty_decision_leaves_a_resumed_case_as_it_was() {
+        let whole = full(6);
+        let mut case = resumed(&whole, 4);
+        let before = case.clone();
+        let actor = Actor::new("a-1".parse().unwrap());
+        let err = case.handle(
+            &Steps,
+            &StepCommand::StepThenJump,
+            &Context::new(at(7), &actor),
+        );
+        assert!(matches!(err, Err(CaseError::Undeclared { .. })));
+        assert_eq!(case, before);
+        assert_eq!(case.state(), &StepState::Counting(6));
+    }
+
+    #[test]
+    fn a_continued_case_equals_the_replay_and_checks_what_follows() {
+        let whole = full(9);
+        let start = Case::replay(whole.id().clone(), whole.history()[..3].to_vec()).unwrap();
+        let continued = start
+            .clone()
+            .continued(whole.history()[3..].to_vec())
+            .unwrap();
+        assert_eq!(continued, whole);
+        let from_snapshot = resumed(&whole, 2).continued(Vec::new()).unwrap();
+        assert_eq!(from_snapshot.state(), whole.state());
+        // A gap after the held events is refused.
+        let gap = start.continued(whole.history()[4..].to_vec());
+        assert!(matches!(
+            gap,
+            Err(ReplayError::Gap {
+                expected: 4,
+                found: 5,
+                ..
+            })
+        ));
+        // A snapshot time outside the accepted range is refused.
+        let state = StepState::Counting(1);
+        let far = Case::<Steps>::resume(
+            whole.id().clone(),
+            state,
+            1,
+            crate::workflow::LATEST + chrono::Duration::days(1),
+            Vec::new(),
+        );
+        assert!(matches!(
+            far,
+            Err(ReplayError::TimeOutOfRange { seq: 1, .. })
+        ));
     }
 }

@@ -359,6 +359,20 @@ impl<A: grassroots::journal::AsyncEventStore> grassroots::journal::EventStore fo
         self.runtime
             .block_on(self.store.list_streams(tenant, stream_type, after, limit))
     }
+
+    fn snapshot(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+    ) -> Result<Option<grassroots::journal::Snapshot>, grassroots::journal::JournalError> {
+        self.runtime.block_on(self.store.snapshot(stream))
+    }
+
+    fn put_snapshot(
+        &self,
+        snapshot: &grassroots::journal::Snapshot,
+    ) -> Result<(), grassroots::journal::JournalError> {
+        self.runtime.block_on(self.store.put_snapshot(snapshot))
+    }
 }
 
 /// A fresh async SQLite journal in a temporary directory, behind the sync

@@ -11,9 +11,10 @@ use super::{AsyncEventStore, AsyncSweeper};
 use crate::id::{CaseId, TenantId};
 use crate::journal::execute::{case_from_rows, with_micros};
 use crate::journal::handle::{
-    Cached, CaseCache, Journaled, cached_against, continue_cached, head_after, remember,
+    Cached, CaseCache, Journaled, Loaded, cached_against, continue_cached, head_after, remember,
 };
 use crate::journal::hash::EventHash;
+use crate::journal::snapshot::{self, Policy, SnapshotRefused, SnapshotStats, Snapshots};
 use crate::journal::trace;
 use crate::journal::{
     AppendOutcome, Appended, DEFAULT_CACHE, DEFAULT_RETRIES, DueUpdate, EventSchema, ExecuteError,
@@ -76,6 +77,7 @@ pub struct AsyncJournal<S> {
     tenant: TenantId,
     retries: u32,
     cache: Mutex<CaseCache>,
+    snapshots: Snapshots,
 }
 
 impl<S: fmt::Debug> fmt::Debug for AsyncJournal<S> {
@@ -87,6 +89,7 @@ impl<S: fmt::Debug> fmt::Debug for AsyncJournal<S> {
             .field("retries", &self.retries)
             .field("cached", &cache.len())
             .field("cache_capacity", &cache.capacity)
+            .field("snapshotted_workflows", &self.snapshots.workflows())
             .finish_non_exhaustive()
     }
 }
@@ -97,6 +100,12 @@ impl<S> AsyncJournal<S> {
         // Every entry is checked against the store before use: a panic
         // halfway through an update breaks nothing.
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What the journal's snapshots did since it was made: see
+    /// [`Journal::snapshot_stats`](crate::journal::Journal::snapshot_stats).
+    pub fn snapshot_stats(&self) -> SnapshotStats {
+        self.snapshots.report()
     }
 }
 
@@ -110,6 +119,7 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
             tenant,
             retries: DEFAULT_RETRIES,
             cache: Mutex::new(CaseCache::new(DEFAULT_CACHE)),
+            snapshots: Snapshots::default(),
         }
     }
 
@@ -129,6 +139,20 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
             cache: Mutex::new(CaseCache::new(capacity)),
             ..self
         }
+    }
+
+    /// The same journal, keeping snapshots of workflow `W`'s cases every
+    /// `every` events (0: none): see
+    /// [`Journal::with_snapshots`](crate::journal::Journal::with_snapshots).
+    #[must_use]
+    pub fn with_snapshots<W>(mut self, every: u64) -> Self
+    where
+        W: Journaled,
+        W::State: Serialize + DeserializeOwned,
+    {
+        self.snapshots
+            .set::<W>((every > 0).then(|| Policy::of::<W>(every)));
+        self
     }
 
     /// The store.
@@ -188,7 +212,11 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
         let mut attempts: u32 = 0;
         loop {
             attempts = attempts.saturating_add(1);
-            let (mut case, head) = self.load_verified::<W>(&stream).await?;
+            let Loaded {
+                mut case,
+                head,
+                snapshot,
+            } = self.load_verified::<W>(&stream).await?;
             let expected = case.version();
             let from = case.history().len();
             case.handle(workflow, command, &ctx)
@@ -213,7 +241,18 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
             {
                 Ok(appended) => {
                     let head = head_after(&stream, expected, head, &events)?;
-                    remember(&mut self.cache(), &stream, &case, head);
+                    let snapshot = match self.snapshots.due(&stream, &case, head, snapshot) {
+                        Some(taken) => {
+                            let put = self.store.put_snapshot(&taken).await;
+                            if self.snapshots.written(&stream, put) {
+                                taken.version
+                            } else {
+                                snapshot
+                            }
+                        }
+                        None => snapshot,
+                    };
+                    remember(&mut self.cache(), &stream, &case, head, snapshot);
                     return Ok(Executed::new(case, appended, attempts, from));
                 }
                 Err(e) if e.is_conflict() => {
@@ -238,7 +277,7 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
         W: Journaled,
     {
         let stream = StreamKey::of::<W>(self.tenant.clone(), id.clone())?;
-        Ok(self.load_verified::<W>(&stream).await?.0)
+        Ok(self.load_verified::<W>(&stream).await?.case)
     }
 
     /// One page of workflow `W`'s cases: at most `limit` ids after `after`,
@@ -269,12 +308,11 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
         AsyncSweeper::new(&self.store, self.tenant.clone(), workflow)
     }
 
-    /// The case of `stream` and the hash of its last event, verified: from
-    /// the cache when the anchor agrees, otherwise in full.
-    async fn load_verified<W>(
-        &self,
-        stream: &StreamKey,
-    ) -> Result<(Case<W>, EventHash), JournalError>
+    /// The case of `stream`, the hash of its last event and the version of
+    /// its last snapshot known, verified: from the cache when the anchor
+    /// agrees, otherwise from a snapshot that passes every check, otherwise
+    /// in full.
+    async fn load_verified<W>(&self, stream: &StreamKey) -> Result<Loaded<W>, JournalError>
     where
         W: Journaled,
     {
@@ -283,9 +321,9 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
         let cached = self.cache().get(stream);
         let cached = cached.and_then(|entry| {
             let case = entry.case.downcast_ref::<Case<W>>()?.clone();
-            Some((case, entry.version, entry.head))
+            Some((case, entry.version, entry.head, entry.snapshot))
         });
-        if let Some((case, version, head)) = cached {
+        if let Some((case, version, head, snapshot)) = cached {
             let found = match cached_against(anchor, version, head) {
                 Cached::Current => Some((case, head)),
                 Cached::Untrusted => None,
@@ -294,18 +332,84 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
                     continue_cached(stream, &case, version, head, anchor, &rows)?
                 }
             };
-            if let Some(found) = found {
-                if found.0.version() != version {
-                    remember(&mut self.cache(), stream, &found.0, found.1);
+            if let Some((case, head)) = found {
+                if case.version() != version {
+                    remember(&mut self.cache(), stream, &case, head, snapshot);
                 }
-                return Ok(found);
+                return Ok(Loaded {
+                    case,
+                    head,
+                    snapshot,
+                });
             }
         }
         self.cache().forget(stream);
+        if let Some(policy) = self.snapshots.policy::<W>() {
+            if let Some(loaded) = self
+                .resume_from_snapshot::<W>(policy, stream, anchor)
+                .await?
+            {
+                remember(
+                    &mut self.cache(),
+                    stream,
+                    &loaded.case,
+                    loaded.head,
+                    loaded.snapshot,
+                );
+                return Ok(loaded);
+            }
+        }
         let rows = self.store.read_stream(stream, 0).await?;
         let (case, head) = case_from_rows::<W>(stream, &rows, anchor)?;
-        remember(&mut self.cache(), stream, &case, head);
-        Ok((case, head))
+        remember(&mut self.cache(), stream, &case, head, 0);
+        Ok(Loaded {
+            case,
+            head,
+            snapshot: 0,
+        })
+    }
+
+    /// The case of `stream` resumed from its latest snapshot, if it has
+    /// one that passes every check; a refused one is reported (see
+    /// [`Journal::with_snapshots`](crate::journal::Journal::with_snapshots)).
+    async fn resume_from_snapshot<W>(
+        &self,
+        policy: &Policy,
+        stream: &StreamKey,
+        anchor: Option<crate::journal::StreamHead>,
+    ) -> Result<Option<Loaded<W>>, JournalError>
+    where
+        W: Journaled,
+    {
+        let found = match self.store.snapshot(stream).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return Ok(None),
+            Err(_) => {
+                self.snapshots.refused(SnapshotRefused::Unreadable {
+                    stream: stream.clone(),
+                });
+                return Ok(None);
+            }
+        };
+        if let Err(refused) = snapshot::check_before_read(policy, stream, &found, anchor) {
+            self.snapshots.refused(refused);
+            return Ok(None);
+        }
+        let rows = self.store.read_stream(stream, found.version - 1).await?;
+        match snapshot::resume::<W>(policy, stream, &found, anchor, &rows)? {
+            Ok((case, head)) => {
+                self.snapshots.used();
+                Ok(Some(Loaded {
+                    case,
+                    head,
+                    snapshot: found.version,
+                }))
+            }
+            Err(refused) => {
+                self.snapshots.refused(refused);
+                Ok(None)
+            }
+        }
     }
 }
 

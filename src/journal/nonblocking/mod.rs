@@ -111,8 +111,8 @@ use std::sync::Arc;
 #[allow(unused_imports)] // used by the doc links above
 use super::EventStore;
 use super::{
-    Appended, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError, NewEvent, StoredEvent,
-    StreamAppend, StreamHead, StreamKey, StreamType,
+    Appended, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError, NewEvent, Snapshot,
+    StoredEvent, StreamAppend, StreamHead, StreamKey, StreamType,
 };
 use crate::id::{CaseId, TenantId};
 
@@ -304,6 +304,35 @@ pub trait AsyncEventStore: Send + Sync {
         after: Option<&CaseId>,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<CaseId>, JournalError>> + Send;
+
+    /// [`EventStore::snapshot`]: the latest snapshot of `stream` (`None`
+    /// by default).
+    ///
+    /// # Errors
+    ///
+    /// As for [`EventStore::snapshot`].
+    fn snapshot(
+        &self,
+        stream: &StreamKey,
+    ) -> impl Future<Output = Result<Option<Snapshot>, JournalError>> + Send {
+        let _ = stream;
+        async { Ok(None) }
+    }
+
+    /// [`EventStore::put_snapshot`]: keeps `snapshot` as its stream's
+    /// latest.
+    ///
+    /// # Errors
+    ///
+    /// As for [`EventStore::put_snapshot`]
+    /// ([`JournalError::SnapshotsUnsupported`] by default).
+    fn put_snapshot(
+        &self,
+        snapshot: &Snapshot,
+    ) -> impl Future<Output = Result<(), JournalError>> + Send {
+        let _ = snapshot;
+        async { Err(JournalError::SnapshotsUnsupported) }
+    }
 }
 
 /// Forwards the store's methods through a pointer to a store.
@@ -383,6 +412,18 @@ macro_rules! forward_async_event_store {
                 stream: &StreamKey,
             ) -> impl Future<Output = Result<Option<StreamHead>, JournalError>> + Send {
                 (**self).anchor(stream)
+            }
+            fn snapshot(
+                &self,
+                stream: &StreamKey,
+            ) -> impl Future<Output = Result<Option<Snapshot>, JournalError>> + Send {
+                (**self).snapshot(stream)
+            }
+            fn put_snapshot(
+                &self,
+                snapshot: &Snapshot,
+            ) -> impl Future<Output = Result<(), JournalError>> + Send {
+                (**self).put_snapshot(snapshot)
             }
             fn stream_version(
                 &self,

@@ -697,6 +697,52 @@ impl AsyncEventStore for AsyncPostgresStore {
         }
     }
 
+    async fn snapshot(
+        &self,
+        stream: &StreamKey,
+    ) -> Result<Option<crate::journal::Snapshot>, JournalError> {
+        use crate::journal::snapshot::postgres::{SQL_GET, from_row};
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_GET).await.map_err(pg)?;
+        let row = client
+            .query_opt(
+                &statement,
+                &[
+                    &stream.tenant.as_str(),
+                    &stream.stream_type.as_str(),
+                    &stream.id.as_str(),
+                ],
+            )
+            .await
+            .map_err(pg)?;
+        row.map(|row| from_row(stream, &row)).transpose()
+    }
+
+    async fn put_snapshot(&self, snapshot: &crate::journal::Snapshot) -> Result<(), JournalError> {
+        use crate::journal::snapshot::postgres::{SQL_PUT, put_params};
+        let p = put_params(snapshot)?;
+        let s = &snapshot.stream;
+        let client = self.client().await?;
+        let statement = client.prepare_cached(SQL_PUT).await.map_err(pg)?;
+        client
+            .execute(
+                &statement,
+                &[
+                    &s.tenant.as_str(),
+                    &s.stream_type.as_str(),
+                    &s.id.as_str(),
+                    &p.version,
+                    &snapshot.head.as_bytes().as_slice(),
+                    &p.state_version,
+                    &p.state,
+                    &snapshot.digest.as_bytes().as_slice(),
+                ],
+            )
+            .await
+            .map(drop)
+            .map_err(pg)
+    }
+
     async fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
         let client = self.client().await?;
         let (after_due, after_id) = query.cursor();

@@ -221,6 +221,22 @@ impl AsyncEventStore for AsyncSqliteStore {
         self.run(move |store| store.anchor(&stream))
     }
 
+    fn snapshot(
+        &self,
+        stream: &StreamKey,
+    ) -> impl Future<Output = Result<Option<crate::journal::Snapshot>, JournalError>> + Send {
+        let stream = stream.clone();
+        self.run(move |store| store.snapshot(&stream))
+    }
+
+    fn put_snapshot(
+        &self,
+        snapshot: &crate::journal::Snapshot,
+    ) -> impl Future<Output = Result<(), JournalError>> + Send {
+        let snapshot = snapshot.clone();
+        self.run(move |store| store.put_snapshot(&snapshot))
+    }
+
     fn stream_version(
         &self,
         stream: &StreamKey,
