@@ -110,7 +110,7 @@ mod sqlite {
         match SqliteStore::open(&path) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 3,
+                supported: 4,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
@@ -176,7 +176,7 @@ mod postgres {
         match PostgresStore::connect(&url) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 3,
+                supported: 4,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
