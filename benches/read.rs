@@ -16,6 +16,8 @@
 //! event appended in time order, interleaved across cases as a deployment's
 //! log is (default 0: skipped); `GRASSROOTS_READ_REPORT=1` prints each
 //! catch-up's own rate (useful with `--profile-time`, which runs one);
+//! `GRASSROOTS_READ_PAGE` the events per page (transaction) of a catch-up
+//! (default the runner's, `DEFAULT_PAGE`);
 //! `GRASSROOTS_READ_INDEXED` the rows of the index the query runs on
 //! (default 1,000,000, inserted directly); `GRASSROOTS_READ_UNCACHED=1`
 //! adds the racing threads without the cache (slow).
@@ -29,7 +31,8 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::{CaseId, OrgId, TenantId};
 use grassroots::journal::read::{
-    CaseIndex, CaseQueries, CaseSummary, Indexed, Page, Runner, SqliteReadStore, Waiting,
+    CaseIndex, CaseQueries, CaseSummary, DEFAULT_PAGE, Indexed, Page, Runner, SqliteReadStore,
+    Waiting,
 };
 use grassroots::journal::{
     self, DueUpdate, EventSchema, EventStore, Journal, MemoryStore, SqliteStore, StreamKey,
@@ -207,7 +210,8 @@ fn timed_catch_up(
     index: impl FnOnce() -> CaseIndex,
 ) -> Duration {
     let read = SqliteReadStore::open(dir.join(format!("read-{i}.db"))).unwrap();
-    let runner = Runner::new(store, tenant(), read);
+    let page = env("GRASSROOTS_READ_PAGE", DEFAULT_PAGE);
+    let runner = Runner::new(store, tenant(), read).with_page(page);
     let mut index = index();
     let start = Instant::now();
     let done = runner.catch_up(&mut index).unwrap();
