@@ -487,26 +487,61 @@ fn read_rows(
     let mut rows = stmt.query(params).map_err(sql)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(sql)? {
-        out.push(convert(row, stream)?);
+        out.push(convert(row, stream.cloned())?);
     }
     Ok(out)
 }
 
+/// The position of a row selecting `columns!()`.
+fn position(row: &rusqlite::Row<'_>) -> Result<u64, JournalError> {
+    let position: i64 = row.get(0).map_err(sql)?;
+    Ok(u64::try_from(position).unwrap_or(0))
+}
+
+/// The text in column `i` of `row`, at `position`.
+fn text<'r>(
+    row: &'r rusqlite::Row<'_>,
+    position: u64,
+    i: usize,
+    column: &'static str,
+) -> Result<&'r str, JournalError> {
+    row.get_ref(i)
+        .map_err(sql)?
+        .as_str()
+        .map_err(|_| JournalError::Corrupt { position, column })
+}
+
+/// The stream of a feed row of `tenant`'s. The query asked for the
+/// tenant's rows, so the row's tenant is `tenant` (SQLite compares text
+/// byte for byte); a stream type equal to the one of the row before is
+/// that one's, already checked. The stream id is checked on every row.
+fn feed_stream(
+    row: &rusqlite::Row<'_>,
+    tenant: &TenantId,
+    before: Option<&StreamKey>,
+) -> Result<StreamKey, JournalError> {
+    let position = position(row)?;
+    let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
+    let stream_type = text(row, position, 2, "stream_type")?;
+    let stream_type = match before {
+        Some(b) if b.stream_type.as_str() == stream_type => b.stream_type.clone(),
+        _ => StreamType::new(stream_type).map_err(|_| corrupt("stream_type"))?,
+    };
+    let id = CaseId::new(text(row, position, 3, "stream_id")?).map_err(|_| corrupt("stream_id"))?;
+    Ok(StreamKey::new(tenant.clone(), stream_type, id))
+}
+
+/// The stored event of `row` (selecting `columns!()`), of stream `known`
+/// when the caller knows it (else read from the row).
 fn convert(
     row: &rusqlite::Row<'_>,
-    known: Option<&StreamKey>,
+    known: Option<StreamKey>,
 ) -> Result<StoredEvent, JournalError> {
-    let position: i64 = row.get(0).map_err(sql)?;
-    let position = u64::try_from(position).unwrap_or(0);
+    let position = position(row)?;
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
-    let text = |i: usize, column: &'static str| -> Result<&str, JournalError> {
-        row.get_ref(i)
-            .map_err(sql)?
-            .as_str()
-            .map_err(|_| corrupt(column))
-    };
+    let text = |i: usize, column: &'static str| text(row, position, i, column);
     let stream = match known {
-        Some(stream) => stream.clone(),
+        Some(stream) => stream,
         None => StreamKey::new(
             TenantId::new(text(1, "tenant")?).map_err(|_| corrupt("tenant"))?,
             StreamType::new(text(2, "stream_type")?).map_err(|_| corrupt("stream_type"))?,
@@ -1137,7 +1172,8 @@ fn read_feed(
     while let Some(row) = rows.next().map_err(sql)? {
         let position: i64 = row.get(0).map_err(sql)?;
         page.next_after = u64::try_from(position).unwrap_or(page.next_after);
-        match convert(row, None) {
+        let before = page.events.last().map(|e| &e.stream);
+        match feed_stream(row, tenant, before).and_then(|stream| convert(row, Some(stream))) {
             Ok(event) => page.events.push(event),
             Err(error) => page.skipped.push(SkippedRow {
                 position: page.next_after,
