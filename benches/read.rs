@@ -308,7 +308,8 @@ fn city_log(store: &SqliteStore, cases: u64) -> u64 {
     let city = City::build(&year).unwrap();
     // A day before the slice's first local midnight: no case of day `d`
     // has an event before `floor + d days`.
-    let floor = Utc.from_utc_datetime(&year.start.and_hms_opt(0, 0, 0).unwrap()) - TimeDelta::days(1);
+    let floor =
+        Utc.from_utc_datetime(&year.start.and_hms_opt(0, 0, 0).unwrap()) - TimeDelta::days(1);
     let mut heap: BinaryHeap<Reverse<(DateTime<Utc>, u64, usize)>> = BinaryHeap::new();
     // The played cases whose events are not all written, with how many are left.
     let mut open: HashMap<u64, (CityCase, usize)> = HashMap::new();

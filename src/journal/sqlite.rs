@@ -533,10 +533,7 @@ fn feed_stream(
 
 /// The stored event of `row` (selecting `columns!()`), of stream `known`
 /// when the caller knows it (else read from the row).
-fn convert(
-    row: &rusqlite::Row<'_>,
-    known: Option<StreamKey>,
-) -> Result<StoredEvent, JournalError> {
+fn convert(row: &rusqlite::Row<'_>, known: Option<StreamKey>) -> Result<StoredEvent, JournalError> {
     let position = position(row)?;
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
     let text = |i: usize, column: &'static str| text(row, position, i, column);
@@ -1292,6 +1289,60 @@ mod tests {
                 .lock()
                 .execute("DELETE FROM journal_events", [])
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_feed_page_reads_each_rows_own_stream_type_and_checks_a_changed_one() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let tenant = TenantId::new("t").unwrap();
+        let at = from_micros(1_700_000_000_000_000).unwrap();
+        let stream = |ty: &str, id: &str| {
+            StreamKey::new(
+                tenant.clone(),
+                StreamType::new(ty).unwrap(),
+                CaseId::new(id).unwrap(),
+            )
+        };
+        // Two types, interleaved: a, a, b, a.
+        let order = [("a", "A-1"), ("a", "A-2"), ("b", "B-1"), ("a", "A-3")];
+        for (n, (ty, id)) in order.iter().enumerate() {
+            let event = NewEvent::new(
+                EventId::new(format!("e-{n}")).unwrap(),
+                "Noted",
+                serde_json::json!(n),
+                ActorId::new("clerk").unwrap(),
+                at,
+            );
+            store.append(&stream(ty, id), 0, &[event]).unwrap();
+        }
+        let page = store.read_feed(&tenant, 0, 10).unwrap();
+        let read: Vec<_> = page.events.iter().map(|e| e.stream.clone()).collect();
+        let wanted: Vec<_> = order.iter().map(|(ty, id)| stream(ty, id)).collect();
+        assert_eq!(read, wanted);
+        // A row whose stream type differs from the row before is checked.
+        store
+            .lock()
+            .execute(
+                "UPDATE journal_events SET stream_type = 'not a type!' WHERE stream_id = 'A-3'",
+                [],
+            )
+            .unwrap();
+        let page = store.read_feed(&tenant, 0, 10).unwrap();
+        assert_eq!(page.events.len(), 3);
+        assert!(
+            matches!(
+                page.skipped.as_slice(),
+                [SkippedRow {
+                    error: JournalError::Corrupt {
+                        column: "stream_type",
+                        ..
+                    },
+                    ..
+                }]
+            ),
+            "{:?}",
+            page.skipped
         );
     }
 

@@ -916,7 +916,10 @@ mod tests {
             .drain()
             .map(|(s, v)| (s.id.as_str().to_owned(), v))
             .collect();
-        assert_eq!(drained, [("C-2".into(), 3), ("C-1".into(), 4), ("C-3".into(), 5)]);
+        assert_eq!(
+            drained,
+            [("C-2".into(), 3), ("C-1".into(), 4), ("C-3".into(), 5)]
+        );
         // Drained, it starts afresh.
         pending.put(&stream("C-1"), 6);
         assert_eq!(pending.drain().map(|(_, v)| v).collect::<Vec<_>>(), [6]);
