@@ -12,9 +12,9 @@
 //! `GRASSROOTS_READ_CASES` sets the cases of the catch-up log (default
 //! 100,000, 3 events each: each case is one append to set up);
 //! `GRASSROOTS_READ_CITY` (feature `sim`) adds a catch-up from a slice of
-//! the city-year's log: its first N cases at the full year's density, every
-//! event appended in time order, interleaved across cases as a deployment's
-//! log is (default 0: skipped); `GRASSROOTS_READ_REPORT=1` prints each
+//! the city-year's log: the first N cases of the 20-million-case year, each
+//! played to its end, every event appended in time order, interleaved
+//! across cases as a deployment's log is (default 0: skipped); `GRASSROOTS_READ_REPORT=1` prints each
 //! catch-up's own rate (useful with `--profile-time`, which runs one);
 //! `GRASSROOTS_READ_PAGE` the events per page (transaction) of a catch-up
 //! (default the runner's, `DEFAULT_PAGE`);
@@ -260,9 +260,10 @@ fn catch_up(c: &mut Criterion) {
     group.finish();
 }
 
-/// The first `cases` cases of the city-year (disputes, service requests
-/// and work orders as `load::City` plays them) at the full year's density:
-/// the slice spans 365 × cases ÷ 20,000,000 days. Every event is appended
+/// The first `cases` cases of the full city-year (disputes, service
+/// requests and work orders as `load::City` plays them): those arriving in
+/// its first 365 × cases ÷ 20,000,000 days, each played to its end within
+/// the year. Every event is appended
 /// in time order, interleaved across cases as a deployment's log is, a
 /// batch of up to 1,000 single-event appends per transaction. Returns the
 /// events written.
@@ -302,9 +303,11 @@ fn city_log(store: &SqliteStore, cases: u64) -> u64 {
         batch.clear();
     }
 
-    let days = u32::try_from((365 * cases).div_ceil(20_000_000).max(1)).unwrap();
-    let mut year = CityYear::default().with_cases(cases);
-    year.days = days;
+    // The whole year is built and its first `cases` cases played: the
+    // same arrivals, at the same density, as in the 20-million-case year.
+    let year = CityYear::default();
+    assert!(cases <= year.cases, "the city-year has {} cases", year.cases);
+    let (days, all) = (u64::from(year.days), year.cases);
     let city = City::build(&year).unwrap();
     // A day before the slice's first local midnight: no case of day `d`
     // has an event before `floor + d days`.
@@ -345,7 +348,7 @@ fn city_log(store: &SqliteStore, cases: u64) -> u64 {
         }
     };
     for n in 0..cases {
-        let day = i64::try_from(n * u64::from(days) / cases).unwrap();
+        let day = i64::try_from(n * days / all).unwrap();
         emit_before(Some(floor + TimeDelta::days(day)), &mut heap, &mut open);
         let case = city.play(n).case;
         let at = match &case {
