@@ -306,7 +306,11 @@ fn city_log(store: &SqliteStore, cases: u64) -> u64 {
     // The whole year is built and its first `cases` cases played: the
     // same arrivals, at the same density, as in the 20-million-case year.
     let year = CityYear::default();
-    assert!(cases <= year.cases, "the city-year has {} cases", year.cases);
+    assert!(
+        cases <= year.cases,
+        "the city-year has {} cases",
+        year.cases
+    );
     let (days, all) = (u64::from(year.days), year.cases);
     let city = City::build(&year).unwrap();
     // A day before the slice's first local midnight: no case of day `d`

@@ -1324,7 +1324,7 @@ mod tests {
         store
             .lock()
             .execute(
-                "UPDATE journal_events SET stream_type = 'not a type!' WHERE stream_id = 'A-3'",
+                "UPDATE journal_events SET stream_type = '' WHERE stream_id = 'A-3'",
                 [],
             )
             .unwrap();
