@@ -7,10 +7,18 @@
 //! ```sh
 //! cargo bench --all-features --bench read
 //! GRASSROOTS_READ_CASES=2000000 cargo bench --all-features --bench read -- catch_up
+//! GRASSROOTS_READ_CITY=200000 cargo bench --all-features --bench read -- catch_up_city
 //! ```
 //!
 //! `GRASSROOTS_READ_CASES` sets the cases of the catch-up log (default
 //! 100,000, 3 events each: each case is one append to set up);
+//! `GRASSROOTS_READ_CITY` (feature `sim`) adds a catch-up from a slice of
+//! the city-year's log: the first N cases of the 20-million-case year, each
+//! played to its end, every event appended in time order, interleaved
+//! across cases as a deployment's log is (default 0: skipped); `GRASSROOTS_READ_REPORT=1` prints each
+//! catch-up's own rate (useful with `--profile-time`, which runs one);
+//! `GRASSROOTS_READ_PAGE` the events per page (transaction) of a catch-up
+//! (default the runner's, `DEFAULT_PAGE`);
 //! `GRASSROOTS_READ_INDEXED` the rows of the index the query runs on
 //! (default 1,000,000, inserted directly); `GRASSROOTS_READ_UNCACHED=1`
 //! adds the racing threads without the cache (slow).
@@ -24,7 +32,8 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::{CaseId, OrgId, TenantId};
 use grassroots::journal::read::{
-    CaseIndex, CaseQueries, CaseSummary, Indexed, Page, Runner, SqliteReadStore, Waiting,
+    CaseIndex, CaseQueries, CaseSummary, DEFAULT_PAGE, Indexed, Page, Runner, SqliteReadStore,
+    Waiting,
 };
 use grassroots::journal::{
     self, DueUpdate, EventSchema, EventStore, Journal, MemoryStore, SqliteStore, StreamKey,
@@ -192,6 +201,37 @@ fn errand_log(store: &SqliteStore, cases: usize) -> u64 {
     events
 }
 
+/// Catches a fresh case index up with the log in `dir`'s journal, in a
+/// new read store file; the time the catch-up took.
+fn timed_catch_up(
+    store: &SqliteStore,
+    dir: &std::path::Path,
+    i: u64,
+    events: u64,
+    index: impl FnOnce() -> CaseIndex,
+) -> Duration {
+    let read = SqliteReadStore::open(dir.join(format!("read-{i}.db"))).unwrap();
+    let page = env("GRASSROOTS_READ_PAGE", DEFAULT_PAGE);
+    let runner = Runner::new(store, tenant(), read).with_page(page);
+    let mut index = index();
+    let start = Instant::now();
+    let done = runner.catch_up(&mut index).unwrap();
+    let took = start.elapsed();
+    assert_eq!(done.events as u64, events);
+    assert!(done.skipped.is_empty());
+    if std::env::var_os("GRASSROOTS_READ_REPORT").is_some() {
+        eprintln!(
+            "catch-up: {events} events in {took:?}: {:.0} events/s",
+            events as f64 / took.as_secs_f64()
+        );
+    }
+    drop(runner);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("read-{i}.db{suffix}")));
+    }
+    took
+}
+
 fn catch_up(c: &mut Criterion) {
     let cases = env("GRASSROOTS_READ_CASES", 100_000);
     let dir = tempfile::tempdir().unwrap();
@@ -209,25 +249,170 @@ fn catch_up(c: &mut Criterion) {
     group.throughput(Throughput::Elements(events));
     group.bench_function(format!("case_index_{cases}_cases"), |b| {
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for i in 0..iters {
-                let read = SqliteReadStore::open(dir.path().join(format!("read-{i}.db"))).unwrap();
-                let runner = Runner::new(&store, tenant(), read);
-                let mut index = CaseIndex::new().with::<Errand>();
-                let start = Instant::now();
-                let done = runner.catch_up(&mut index).unwrap();
-                total += start.elapsed();
-                assert_eq!(done.events as u64, events);
-                drop(runner);
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(dir.path().join(format!("read-{i}.db{suffix}")));
-                }
-            }
-            total
+            (0..iters)
+                .map(|i| {
+                    timed_catch_up(&store, dir.path(), i, events, || {
+                        CaseIndex::new().with::<Errand>()
+                    })
+                })
+                .sum::<Duration>()
         });
     });
     group.finish();
 }
+
+/// The first `cases` cases of the full city-year (disputes, service
+/// requests and work orders as `load::City` plays them): those arriving in
+/// its first 365 × cases ÷ 20,000,000 days, each played to its end within
+/// the year. Every event is appended
+/// in time order, interleaved across cases as a deployment's log is, a
+/// batch of up to 1,000 single-event appends per transaction. Returns the
+/// events written.
+#[cfg(feature = "sim")]
+fn city_log(store: &SqliteStore, cases: u64) -> u64 {
+    use std::cmp::Reverse;
+    use std::collections::{BinaryHeap, HashMap, HashSet};
+
+    use grassroots::journal::{Journaled, NewEvent, StreamAppend};
+    use grassroots::load::{City, CityCase, CityYear};
+
+    /// The stream of `case` and its `i`-th event, encoded.
+    fn encoded<W: Journaled>(case: &Case<W>, i: usize) -> (StreamKey, NewEvent) {
+        let stream = StreamKey::of::<W>(tenant(), case.id().clone()).unwrap();
+        let event = journal::encode::<W>(&stream, &case.history()[i]).unwrap();
+        (stream, event)
+    }
+
+    /// When each event of `case` happened.
+    fn times<W: Journaled>(case: &Case<W>) -> Vec<DateTime<Utc>> {
+        case.history().iter().map(|r| r.at).collect()
+    }
+
+    fn flush(store: &SqliteStore, batch: &mut Vec<(StreamKey, u64, NewEvent)>) {
+        let parts: Vec<StreamAppend<'_>> = batch
+            .iter()
+            .map(|(stream, version, event)| StreamAppend {
+                stream,
+                expected_version: version - 1,
+                events: std::slice::from_ref(event),
+                due: DueUpdate::Keep,
+            })
+            .collect();
+        for outcome in store.append_streams(&parts).unwrap() {
+            outcome.unwrap();
+        }
+        batch.clear();
+    }
+
+    // The whole year is built and its first `cases` cases played: the
+    // same arrivals, at the same density, as in the 20-million-case year.
+    let year = CityYear::default();
+    assert!(
+        cases <= year.cases,
+        "the city-year has {} cases",
+        year.cases
+    );
+    let (days, all) = (u64::from(year.days), year.cases);
+    let city = City::build(&year).unwrap();
+    // A day before the slice's first local midnight: no case of day `d`
+    // has an event before `floor + d days`.
+    let floor =
+        Utc.from_utc_datetime(&year.start.and_hms_opt(0, 0, 0).unwrap()) - TimeDelta::days(1);
+    let mut heap: BinaryHeap<Reverse<(DateTime<Utc>, u64, usize)>> = BinaryHeap::new();
+    // The played cases whose events are not all written, with how many are left.
+    let mut open: HashMap<u64, (CityCase, usize)> = HashMap::new();
+    let mut batch: Vec<(StreamKey, u64, NewEvent)> = Vec::new();
+    let mut in_batch: HashSet<u64> = HashSet::new();
+    let mut written = 0;
+    let mut emit_before = |bound: Option<DateTime<Utc>>,
+                           heap: &mut BinaryHeap<Reverse<(DateTime<Utc>, u64, usize)>>,
+                           open: &mut HashMap<u64, (CityCase, usize)>| {
+        while let Some(Reverse((at, n, i))) = heap.peek().copied() {
+            if bound.is_some_and(|b| at >= b) {
+                break;
+            }
+            heap.pop();
+            if batch.len() >= 1_000 || in_batch.contains(&n) {
+                flush(store, &mut batch);
+                in_batch.clear();
+            }
+            let (case, left) = open.get_mut(&n).unwrap();
+            let (stream, event) = match case {
+                CityCase::Dispute(c) => encoded(c, i),
+                CityCase::ServiceRequest(c) => encoded(c, i),
+                CityCase::WorkOrder(c) => encoded(c, i),
+                other => panic!("a case of an unknown workflow: {}", other.id()),
+            };
+            batch.push((stream, i as u64 + 1, event));
+            in_batch.insert(n);
+            written += 1;
+            *left -= 1;
+            if *left == 0 {
+                open.remove(&n);
+            }
+        }
+    };
+    for n in 0..cases {
+        let day = i64::try_from(n * days / all).unwrap();
+        emit_before(Some(floor + TimeDelta::days(day)), &mut heap, &mut open);
+        let case = city.play(n).case;
+        let at = match &case {
+            CityCase::Dispute(c) => times(c),
+            CityCase::ServiceRequest(c) => times(c),
+            CityCase::WorkOrder(c) => times(c),
+            other => panic!("a case of an unknown workflow: {}", other.id()),
+        };
+        for (i, at) in at.iter().enumerate() {
+            heap.push(Reverse((*at, n, i)));
+        }
+        if !at.is_empty() {
+            open.insert(n, (case, at.len()));
+        }
+    }
+    emit_before(None, &mut heap, &mut open);
+    flush(store, &mut batch);
+    written
+}
+
+#[cfg(feature = "sim")]
+fn catch_up_city(c: &mut Criterion) {
+    use grassroots::{Dispute, ServiceRequest, WorkOrder};
+
+    let cases = env("GRASSROOTS_READ_CITY", 0) as u64;
+    if cases == 0 {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("journal.db")).unwrap();
+    let start = Instant::now();
+    let events = city_log(&store, cases);
+    eprintln!(
+        "catch_up_city: {cases} city-year cases, {events} events written in {:?}",
+        start.elapsed()
+    );
+    let mut group = c.benchmark_group("read/catch_up_city_sqlite");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(events));
+    group.bench_function(format!("case_index_{cases}_cases"), |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|i| {
+                    timed_catch_up(&store, dir.path(), i, events, || {
+                        CaseIndex::new()
+                            .with::<Dispute>()
+                            .with::<ServiceRequest>()
+                            .with::<WorkOrder>()
+                    })
+                })
+                .sum::<Duration>()
+        });
+    });
+    group.finish();
+}
+
+#[cfg(not(feature = "sim"))]
+fn catch_up_city(_: &mut Criterion) {}
 
 fn open_cases_of_a_body(c: &mut Criterion) {
     let rows = env("GRASSROOTS_READ_INDEXED", 1_000_000);
@@ -501,6 +686,7 @@ criterion_group!(
     cached_command,
     open_cases_of_a_body,
     racing,
-    catch_up
+    catch_up,
+    catch_up_city
 );
 criterion_main!(benches);

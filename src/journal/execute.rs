@@ -90,6 +90,23 @@ where
     W: EventSchema,
     W::Event: DeserializeOwned,
 {
+    Ok(Recorded {
+        seq: row.version,
+        at: row.occurred_at,
+        actor: row.actor.clone(),
+        correlation: row.correlation.clone(),
+        event: decode_event::<W>(row)?,
+    })
+}
+
+/// The event of a stored row, as [`decode`] reads it (with the same
+/// checks), without the row's actor and correlation: for the read models,
+/// which need the event only.
+pub(crate) fn decode_event<W>(row: &StoredEvent) -> Result<W::Event, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+{
     if row.stream.stream_type.as_str() != W::NAME {
         return Err(JournalError::StreamTypeMismatch {
             stream: row.stream.clone(),
@@ -124,13 +141,7 @@ where
             decoded: decoded.name(),
         });
     }
-    Ok(Recorded {
-        seq: row.version,
-        at: row.occurred_at,
-        actor: row.actor.clone(),
-        correlation: row.correlation.clone(),
-        event,
-    })
+    Ok(event)
 }
 
 /// Loads case `id` of workflow `W` from `tenant`'s journal: reads its stream,

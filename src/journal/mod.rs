@@ -209,6 +209,7 @@ use smol_str::SmolStr;
 
 pub use due::{DueEntry, DueQuery, DueUpdate, Rebuilt, due_entries, rebuild_due_index};
 pub use error::{Breakage, ExecuteError, JournalError, PayloadLimit};
+pub(crate) use execute::decode_event;
 pub use execute::{Executed, decode, encode, execute, load};
 pub use handle::{DEFAULT_CACHE, DEFAULT_RETRIES, Journal, Journaled};
 pub use hash::{EventHash, Verified, verify_anchored, verify_rows, verify_stream};

@@ -539,26 +539,58 @@ fn read_rows(
     let mut rows = stmt.query(params).map_err(sql)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(sql)? {
-        out.push(convert(row, stream)?);
+        out.push(convert(row, stream.cloned())?);
     }
     Ok(out)
 }
 
-fn convert(
-    row: &rusqlite::Row<'_>,
-    known: Option<&StreamKey>,
-) -> Result<StoredEvent, JournalError> {
+/// The position of a row selecting `columns!()`.
+fn position(row: &rusqlite::Row<'_>) -> Result<u64, JournalError> {
     let position: i64 = row.get(0).map_err(sql)?;
-    let position = u64::try_from(position).unwrap_or(0);
+    Ok(u64::try_from(position).unwrap_or(0))
+}
+
+/// The text in column `i` of `row`, at `position`.
+fn text<'r>(
+    row: &'r rusqlite::Row<'_>,
+    position: u64,
+    i: usize,
+    column: &'static str,
+) -> Result<&'r str, JournalError> {
+    row.get_ref(i)
+        .map_err(sql)?
+        .as_str()
+        .map_err(|_| JournalError::Corrupt { position, column })
+}
+
+/// The stream of a feed row of `tenant`'s. The query asked for the
+/// tenant's rows, so the row's tenant is `tenant` (SQLite compares text
+/// byte for byte); a stream type equal to the one of the row before is
+/// that one's, already checked. The stream id is checked on every row.
+fn feed_stream(
+    row: &rusqlite::Row<'_>,
+    tenant: &TenantId,
+    before: Option<&StreamKey>,
+) -> Result<StreamKey, JournalError> {
+    let position = position(row)?;
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
-    let text = |i: usize, column: &'static str| -> Result<&str, JournalError> {
-        row.get_ref(i)
-            .map_err(sql)?
-            .as_str()
-            .map_err(|_| corrupt(column))
+    let stream_type = text(row, position, 2, "stream_type")?;
+    let stream_type = match before {
+        Some(b) if b.stream_type.as_str() == stream_type => b.stream_type.clone(),
+        _ => StreamType::new(stream_type).map_err(|_| corrupt("stream_type"))?,
     };
+    let id = CaseId::new(text(row, position, 3, "stream_id")?).map_err(|_| corrupt("stream_id"))?;
+    Ok(StreamKey::new(tenant.clone(), stream_type, id))
+}
+
+/// The stored event of `row` (selecting `columns!()`), of stream `known`
+/// when the caller knows it (else read from the row).
+fn convert(row: &rusqlite::Row<'_>, known: Option<StreamKey>) -> Result<StoredEvent, JournalError> {
+    let position = position(row)?;
+    let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
+    let text = |i: usize, column: &'static str| text(row, position, i, column);
     let stream = match known {
-        Some(stream) => stream.clone(),
+        Some(stream) => stream,
         None => StreamKey::new(
             TenantId::new(text(1, "tenant")?).map_err(|_| corrupt("tenant"))?,
             StreamType::new(text(2, "stream_type")?).map_err(|_| corrupt("stream_type"))?,
@@ -1197,7 +1229,8 @@ fn read_feed(
     while let Some(row) = rows.next().map_err(sql)? {
         let position: i64 = row.get(0).map_err(sql)?;
         page.next_after = u64::try_from(position).unwrap_or(page.next_after);
-        match convert(row, None) {
+        let before = page.events.last().map(|e| &e.stream);
+        match feed_stream(row, tenant, before).and_then(|stream| convert(row, Some(stream))) {
             Ok(event) => page.events.push(event),
             Err(error) => page.skipped.push(SkippedRow {
                 position: page.next_after,
@@ -1345,6 +1378,60 @@ mod tests {
         drop(reader);
         assert_eq!(pragma(&store.lock(), "cache_size"), -8_192);
         assert_eq!(pragma(&store.lock(), "wal_autocheckpoint"), 500);
+    }
+
+    #[test]
+    fn a_feed_page_reads_each_rows_own_stream_type_and_checks_a_changed_one() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let tenant = TenantId::new("t").unwrap();
+        let at = from_micros(1_700_000_000_000_000).unwrap();
+        let stream = |ty: &str, id: &str| {
+            StreamKey::new(
+                tenant.clone(),
+                StreamType::new(ty).unwrap(),
+                CaseId::new(id).unwrap(),
+            )
+        };
+        // Two types, interleaved: a, a, b, a.
+        let order = [("a", "A-1"), ("a", "A-2"), ("b", "B-1"), ("a", "A-3")];
+        for (n, (ty, id)) in order.iter().enumerate() {
+            let event = NewEvent::new(
+                EventId::new(format!("e-{n}")).unwrap(),
+                "Noted",
+                serde_json::json!(n),
+                ActorId::new("clerk").unwrap(),
+                at,
+            );
+            store.append(&stream(ty, id), 0, &[event]).unwrap();
+        }
+        let page = store.read_feed(&tenant, 0, 10).unwrap();
+        let read: Vec<_> = page.events.iter().map(|e| e.stream.clone()).collect();
+        let wanted: Vec<_> = order.iter().map(|(ty, id)| stream(ty, id)).collect();
+        assert_eq!(read, wanted);
+        // A row whose stream type differs from the row before is checked.
+        store
+            .lock()
+            .execute(
+                "UPDATE journal_events SET stream_type = '' WHERE stream_id = 'A-3'",
+                [],
+            )
+            .unwrap();
+        let page = store.read_feed(&tenant, 0, 10).unwrap();
+        assert_eq!(page.events.len(), 3);
+        assert!(
+            matches!(
+                page.skipped.as_slice(),
+                [SkippedRow {
+                    error: JournalError::Corrupt {
+                        column: "stream_type",
+                        ..
+                    },
+                    ..
+                }]
+            ),
+            "{:?}",
+            page.skipped
+        );
     }
 
     #[test]

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use super::ProjectionError;
 use crate::actor::{Actor, Role};
 use crate::id::{CaseId, OrgId, TenantId};
-use crate::journal::{EventStore, Journaled, StoredEvent, StreamKey, StreamType, decode};
+use crate::journal::{EventStore, Journaled, StoredEvent, StreamKey, StreamType, decode_event};
 use crate::tier::Tier;
-use crate::workflow::{HasKind, Kind};
+use crate::workflow::{HasKind, Kind, KindName};
 
 /// A workflow whose cases the [`CaseIndex`] and the [`WorkQueue`] follow:
 /// it says, from a state alone, what the index shows of a case.
@@ -263,11 +263,78 @@ pub(crate) trait CaseTables {
     fn create_work_tables(&mut self) -> Result<(), ProjectionError>;
 }
 
-/// A case after an event, as the trackers see it.
+/// A case after an event, as the trackers see it: what its index row
+/// and work item are built from when the page is flushed (the case's key is
+/// the stream's).
 pub(crate) struct Tracked {
-    pub(crate) row: CaseRow,
-    pub(crate) waiting: Option<Waiting>,
-    pub(crate) at: DateTime<Utc>,
+    /// The name of its state's kind.
+    state: KindName,
+    summary: CaseSummary,
+    opened: DateTime<Utc>,
+    closed: Option<DateTime<Utc>>,
+    next_due: Option<DateTime<Utc>>,
+    version: u64,
+    /// When the event was recorded.
+    at: DateTime<Utc>,
+}
+
+impl Tracked {
+    fn key(stream: &StreamKey) -> CaseKey {
+        CaseKey {
+            stream_type: stream.stream_type.clone(),
+            id: stream.id.clone(),
+        }
+    }
+
+    /// The case's row in the index.
+    fn row(self, stream: &StreamKey) -> CaseRow {
+        CaseRow {
+            key: Self::key(stream),
+            state: self.state.as_str().to_owned(),
+            tier: self.summary.tier,
+            body: self.summary.body,
+            parties: self.summary.parties,
+            opened: self.opened,
+            closed: self.closed,
+            next_due: self.next_due,
+            version: self.version,
+        }
+    }
+
+    /// Who must act next, and since when: what the work queue holds
+    /// (nothing once closed).
+    fn awaited(self) -> Option<Awaited> {
+        if self.closed.is_some() {
+            return None;
+        }
+        let (since, due) = (self.at, self.next_due);
+        self.summary.waiting.map(|waiting| Awaited {
+            waiting,
+            since,
+            due,
+        })
+    }
+}
+
+/// What the work queue holds of a case after an event: who it waits on,
+/// since when, and when it is due.
+struct Awaited {
+    waiting: Waiting,
+    since: DateTime<Utc>,
+    due: Option<DateTime<Utc>>,
+}
+
+impl Awaited {
+    fn item(self, stream: &StreamKey) -> WorkItem {
+        WorkItem {
+            key: Tracked::key(stream),
+            action: self.waiting.action.to_owned(),
+            body: self.waiting.body,
+            role: self.waiting.role,
+            since: self.since,
+            due: self.due,
+        }
+    }
 }
 
 /// Follows one workflow's cases: keeps the state of recently seen cases,
@@ -305,19 +372,6 @@ impl<W: Indexed> Tracker<W> {
         }
     }
 
-    fn take(&mut self, stream: &StreamKey) -> Option<Known<W>> {
-        self.young
-            .remove(stream)
-            .or_else(|| self.old.remove(stream))
-    }
-
-    fn keep(&mut self, stream: StreamKey, known: Known<W>) {
-        if self.young.len() >= TRACKED / 2 {
-            self.old = std::mem::take(&mut self.young);
-        }
-        self.young.insert(stream, known);
-    }
-
     /// The case of `stream` just before `version`, from the journal.
     fn load(
         stream: &StreamKey,
@@ -327,24 +381,49 @@ impl<W: Indexed> Tracker<W> {
         let rows = source.read_stream(stream, 0)?;
         let mut known: Option<Known<W>> = None;
         for row in rows.iter().take_while(|r| r.version < version) {
-            let recorded = decode::<W>(row)?;
-            known = Some(Self::step(known, &recorded.event, row));
+            let event = decode_event::<W>(row)?;
+            let case = known.get_or_insert_with(|| Known::new(row.occurred_at));
+            Self::step(case, &event, row);
         }
         Ok(known)
     }
 
-    fn step(known: Option<Known<W>>, event: &W::Event, row: &StoredEvent) -> Known<W> {
-        let (state, opened, closed) = match known {
-            Some(k) => (k.state, k.opened, k.closed),
-            None => (W::initial(), row.occurred_at, None),
+    /// Applies `event`, stored as `row`, to the case where it lies.
+    fn step(known: &mut Known<W>, event: &W::Event, row: &StoredEvent) {
+        W::evolve_in_place(&mut known.state, event);
+        if known.closed.is_none() && W::is_terminal(&known.state) {
+            known.closed = Some(row.occurred_at);
+        }
+        known.version = row.version;
+    }
+
+    /// What the read models take of the case after `row`.
+    fn tracked(known: &Known<W>, row: &StoredEvent) -> Tracked {
+        let next_due = if W::is_terminal(&known.state) {
+            None
+        } else {
+            W::next_due(&known.state).map(crate::journal::truncate_to_micros)
         };
-        let state = W::evolve(state, event);
-        let closed = closed.or_else(|| W::is_terminal(&state).then_some(row.occurred_at));
-        Known {
-            version: row.version,
-            state,
+        Tracked {
+            state: known.state.kind().name(),
+            summary: W::summary(&known.state),
+            opened: known.opened,
+            closed: known.closed,
+            next_due,
+            version: known.version,
+            at: row.occurred_at,
+        }
+    }
+}
+
+impl<W: Indexed> Known<W> {
+    /// A case before its first event, which was recorded at `opened`.
+    fn new(opened: DateTime<Utc>) -> Self {
+        Self {
+            version: 0,
+            state: W::initial(),
             opened,
-            closed,
+            closed: None,
         }
     }
 }
@@ -359,47 +438,35 @@ where
         source: &dyn EventStore,
     ) -> Result<Tracked, ProjectionError> {
         let stream = &event.stream;
-        let before = match self.take(stream) {
-            // The event right after the one applied: go on from there.
+        // Decoded first: an event that does not decode changes nothing.
+        let decoded = decode_event::<W>(event)?;
+        // The event right after the one applied: go on from there, in
+        // place (one lookup, nothing cloned).
+        if let Some(known) = self.young.get_mut(stream) {
+            if known.version + 1 == event.version {
+                Self::step(known, &decoded, event);
+                return Ok(Self::tracked(known, event));
+            }
+        }
+        let before = match self
+            .young
+            .remove(stream)
+            .or_else(|| self.old.remove(stream))
+        {
             Some(k) if k.version + 1 == event.version => Some(k),
             // A restart, an evicted case, a page applied again after a
             // rollback: read what came before from the journal.
             _ if event.version > 1 => Self::load(stream, event.version, source)?,
             _ => None,
         };
-        let recorded = decode::<W>(event)?;
-        let known = Self::step(before, &recorded.event, event);
-        let summary = W::summary(&known.state);
-        let next_due = if W::is_terminal(&known.state) {
-            None
-        } else {
-            W::next_due(&known.state).map(crate::journal::truncate_to_micros)
-        };
-        let row = CaseRow {
-            key: CaseKey {
-                stream_type: stream.stream_type.clone(),
-                id: stream.id.clone(),
-            },
-            state: known.state.kind().name().to_string(),
-            tier: summary.tier,
-            body: summary.body,
-            parties: summary.parties,
-            opened: known.opened,
-            closed: known.closed,
-            next_due,
-            version: known.version,
-        };
-        let waiting = if known.closed.is_some() {
-            None
-        } else {
-            summary.waiting
-        };
-        self.keep(stream.clone(), known);
-        Ok(Tracked {
-            row,
-            waiting,
-            at: event.occurred_at,
-        })
+        let mut known = before.unwrap_or_else(|| Known::new(event.occurred_at));
+        Self::step(&mut known, &decoded, event);
+        let tracked = Self::tracked(&known, event);
+        if self.young.len() >= TRACKED / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(stream.clone(), known);
+        Ok(tracked)
     }
 }
 
@@ -444,43 +511,47 @@ impl Trackers {
 /// Table `grassroots_case_index` on SQLite and PostgreSQL (see DESIGN.md).
 pub struct CaseIndex {
     trackers: Trackers,
-    /// The page's last row of each case, written at the page's end.
-    pending: Pending<CaseRow>,
+    /// The page's last change of each case, written at the page's end.
+    pending: Pending<Tracked>,
 }
 
 /// A page's changes, the last one per case, in the order first seen.
 struct Pending<T> {
-    order: Vec<(TenantId, CaseKey)>,
-    latest: HashMap<(TenantId, CaseKey), T>,
+    /// Where each case's change lies in `changes`.
+    at: HashMap<StreamKey, usize>,
+    changes: Vec<(StreamKey, T)>,
 }
 
 impl<T> Default for Pending<T> {
     fn default() -> Self {
         Self {
-            order: Vec::new(),
-            latest: HashMap::new(),
+            at: HashMap::new(),
+            changes: Vec::new(),
         }
     }
 }
 
 impl<T> Pending<T> {
-    fn put(&mut self, tenant: &TenantId, key: &CaseKey, value: T) {
-        let at = (tenant.clone(), key.clone());
-        if self.latest.insert(at.clone(), value).is_none() {
-            self.order.push(at);
+    /// Keeps `value` as the case's change, replacing the page's earlier
+    /// one (one lookup; the key is cloned the first time only).
+    fn put(&mut self, stream: &StreamKey, value: T) {
+        match self.at.get(stream) {
+            Some(&i) => self.changes[i].1 = value,
+            None => {
+                self.at.insert(stream.clone(), self.changes.len());
+                self.changes.push((stream.clone(), value));
+            }
         }
     }
 
-    fn drain(&mut self) -> impl Iterator<Item = ((TenantId, CaseKey), T)> + '_ {
-        let latest = &mut self.latest;
-        self.order
-            .drain(..)
-            .filter_map(move |at| latest.remove(&at).map(|value| (at, value)))
+    fn drain(&mut self) -> std::vec::Drain<'_, (StreamKey, T)> {
+        self.at.clear();
+        self.changes.drain(..)
     }
 
     fn forget(&mut self) {
-        self.order.clear();
-        self.latest.clear();
+        self.at.clear();
+        self.changes.clear();
     }
 }
 
@@ -532,7 +603,7 @@ impl CaseIndex {
 pub struct WorkQueue {
     trackers: Trackers,
     /// The page's last item of each case (`None`: nothing waits).
-    pending: Pending<Option<WorkItem>>,
+    pending: Pending<Option<Awaited>>,
 }
 
 impl fmt::Debug for WorkQueue {
@@ -668,15 +739,14 @@ impl CaseIndex {
     ) -> Result<(), ProjectionError> {
         let _ = tx;
         if let Some(tracked) = self.trackers.apply(event, source)? {
-            let key = tracked.row.key.clone();
-            self.pending.put(&event.stream.tenant, &key, tracked.row);
+            self.pending.put(&event.stream, tracked);
         }
         Ok(())
     }
 
     pub(crate) fn flush_to(&mut self, tx: &mut impl CaseTables) -> Result<(), ProjectionError> {
-        for ((tenant, _), row) in self.pending.drain() {
-            tx.put_case(&tenant, &row)?;
+        for (stream, tracked) in self.pending.drain() {
+            tx.put_case(&stream.tenant, &tracked.row(&stream))?;
         }
         Ok(())
     }
@@ -702,25 +772,17 @@ impl WorkQueue {
         event: &StoredEvent,
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError> {
+        let _ = tx;
         if let Some(tracked) = self.trackers.apply(event, source)? {
-            let item = tracked.waiting.map(|w| WorkItem {
-                key: tracked.row.key.clone(),
-                action: w.action.to_owned(),
-                body: w.body,
-                role: w.role,
-                since: tracked.at,
-                due: tracked.row.next_due,
-            });
-            let _ = tx;
-            self.pending
-                .put(&event.stream.tenant, &tracked.row.key, item);
+            self.pending.put(&event.stream, tracked.awaited());
         }
         Ok(())
     }
 
     pub(crate) fn flush_to(&mut self, tx: &mut impl CaseTables) -> Result<(), ProjectionError> {
-        for ((tenant, key), item) in self.pending.drain() {
-            tx.put_work(&tenant, &key, item.as_ref())?;
+        for (stream, awaited) in self.pending.drain() {
+            let item = awaited.map(|a| a.item(&stream));
+            tx.put_work(&stream.tenant, &Tracked::key(&stream), item.as_ref())?;
         }
         Ok(())
     }
@@ -800,9 +862,20 @@ mod tests {
     #[test]
     fn a_discarded_page_writes_nothing_at_the_next_flush() {
         let tenant: TenantId = "t".parse().unwrap();
-        let key = CaseKey {
-            stream_type: "w".parse().unwrap(),
-            id: "C-1".parse().unwrap(),
+        let stream = StreamKey::new(tenant.clone(), "w".parse().unwrap(), "C-1".parse().unwrap());
+        let key = Tracked::key(&stream);
+        let opened = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        let tracked = || Tracked {
+            state: "Open".into(),
+            summary: CaseSummary {
+                parties: 1,
+                ..CaseSummary::default()
+            },
+            opened,
+            closed: None,
+            next_due: None,
+            version: 1,
+            at: opened,
         };
         let row = CaseRow {
             key: key.clone(),
@@ -810,21 +883,45 @@ mod tests {
             tier: None,
             body: None,
             parties: 1,
-            opened: chrono::DateTime::from_timestamp(0, 0).unwrap(),
+            opened,
             closed: None,
             next_due: None,
             version: 1,
         };
         let read = MemoryReadStore::new();
         let mut index = CaseIndex::new();
-        index.pending.put(&tenant, &key, row.clone());
+        index.pending.put(&stream, tracked());
         Projection::<MemoryReadStore>::discard(&mut index);
         read.in_transaction(|tx| Projection::<MemoryReadStore>::flush(&mut index, tx))
             .unwrap();
         assert_eq!(read.case(&tenant, &key).unwrap(), None);
-        index.pending.put(&tenant, &key, row.clone());
+        index.pending.put(&stream, tracked());
         read.in_transaction(|tx| Projection::<MemoryReadStore>::flush(&mut index, tx))
             .unwrap();
         assert_eq!(read.case(&tenant, &key).unwrap(), Some(row));
+    }
+
+    #[test]
+    fn a_page_keeps_the_last_change_of_each_case_in_the_order_first_seen() {
+        let tenant: TenantId = "t".parse().unwrap();
+        let stream =
+            |id: &str| StreamKey::new(tenant.clone(), "w".parse().unwrap(), id.parse().unwrap());
+        let mut pending = Pending::default();
+        pending.put(&stream("C-2"), 1);
+        pending.put(&stream("C-1"), 2);
+        pending.put(&stream("C-2"), 3);
+        pending.put(&stream("C-1"), 4);
+        pending.put(&stream("C-3"), 5);
+        let drained: Vec<(String, i32)> = pending
+            .drain()
+            .map(|(s, v)| (s.id.as_str().to_owned(), v))
+            .collect();
+        assert_eq!(
+            drained,
+            [("C-2".into(), 3), ("C-1".into(), 4), ("C-3".into(), 5)]
+        );
+        // Drained, it starts afresh.
+        pending.put(&stream("C-1"), 6);
+        assert_eq!(pending.drain().map(|(_, v)| v).collect::<Vec<_>>(), [6]);
     }
 }

@@ -108,6 +108,11 @@ impl SqliteReadStore {
         Self::init(conn)
     }
 
+    /// The page cache of a read store's connection, in KiB (SQLite's
+    /// default is 2,000 KiB): a catch-up rewrites the index's leaves and
+    /// its three partial indexes page after page, and a query walks them.
+    const CACHE_KIB: i64 = 65_536;
+
     /// Read models in a private in-memory database, for tests.
     ///
     /// # Errors
@@ -118,6 +123,11 @@ impl SqliteReadStore {
     }
 
     fn init(conn: Connection) -> Result<Self, ProjectionError> {
+        conn.pragma_update(None, "cache_size", -Self::CACHE_KIB)
+            .map_err(sql)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(sql)?;
+        conn.set_prepared_statement_cache_capacity(32);
         conn.execute_batch(CHECKPOINTS).map_err(sql)?;
         conn.execute_batch(CASE_INDEX).map_err(sql)?;
         conn.execute_batch(WORK_QUEUE).map_err(sql)?;
