@@ -521,10 +521,7 @@ mod on_sqlite {
                     key.id.as_str()
                 ])
                 .map_err(sql)?;
-            rows.next()
-                .map_err(sql)?
-                .map(|row| facts_from(row))
-                .transpose()
+            rows.next().map_err(sql)?.map(facts_from).transpose()
         }
 
         fn governance_metrics(
