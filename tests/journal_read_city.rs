@@ -92,7 +92,7 @@ fn live_metrics_and_the_case_index_follow_a_city_year() {
             other => panic!("not in this mix: {}", other.id()),
         }
     }
-    let live = LiveMetrics::metrics(runner.read_store(), &tenant);
+    let live = LiveMetrics::metrics(runner.read_store(), &tenant).unwrap();
     assert_eq!(live.total().received(), CASES);
     assert_eq!(live, batch);
 

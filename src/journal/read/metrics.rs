@@ -3,20 +3,49 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use super::{CaseKey, MemoryReadStore, MemoryTables, Projection, ProjectionError};
+use super::{CaseKey, MemoryReadStore, MemoryTables, Projection, ProjectionError, ReadStore};
 use crate::id::TenantId;
 use crate::journal::{EventStore, Journaled, StoredEvent, StreamKey, decode};
 use crate::metrics::{CaseFacts, GovernanceMetrics, Measured};
-use crate::workflow::Recorded;
+use crate::workflow::{Recorded, Workflow};
 
 /// The governance metrics of a tenant's cases, kept as events arrive: each
 /// event updates its case's [`CaseFacts`], and [`metrics`](LiveMetrics::metrics)
 /// adds the facts up — equal to [`GovernanceMetrics::observe_case`] over
-/// the same histories, in case order, without reading a history again.
+/// the same histories, without reading a history again.
 ///
-/// On the [`MemoryReadStore`] (the facts have no table layout yet). A case
-/// that is still open keeps its history in memory (to read its facts
-/// again); an ended case keeps only its facts.
+/// On every read store: the [`MemoryReadStore`] keeps the facts in a map;
+/// `SqliteReadStore` and `PostgresReadStore` in the table
+/// `grassroots_case_facts`, one row per case with a typed column per fact,
+/// written in the transaction that moves the checkpoint, which a user may
+/// query with SQL too. Its schema version is [`SCHEMA_VERSION`](Self::SCHEMA_VERSION);
+/// facts written at a newer one are refused
+/// ([`ProjectionError::SchemaTooNew`]). The columns (SQLite type /
+/// PostgreSQL type; times in microseconds since the Unix epoch, durations
+/// in microseconds, flags 0 or 1):
+///
+/// | column | type | holds |
+/// |---|---|---|
+/// | `tenant`, `stream_type`, `case_id` | `TEXT` / `text` | the case (primary key) |
+/// | `case_type` | `TEXT` / `text` | [`CaseType`](crate::metrics::CaseType): `dispute`, `service_request`, a custom workflow's name |
+/// | `need` | `TEXT` / `text` | the [`Need`](crate::org::Need) as it displays: `mediation(labour)`, `legal_aid` |
+/// | `received_at` | `INTEGER` / `bigint` | [`CaseFacts::received_at`] |
+/// | `body`, `tier` | `TEXT` / `text`, null | the organisation and tier the case counts under |
+/// | `exclusion` | `TEXT` / `text`, null | `withdrawn`, `duplicate`, `returned`; null: eligible |
+/// | `responded`, `resolved`, `overdue`, `mediated` | `INTEGER` / `int` | flags |
+/// | `resolved_on_time`, `within_ceiling` | `INTEGER` / `int`, null | flags; null where they do not apply |
+/// | `agreement` | `TEXT` / `text`, null | `pending`, `fulfilled`, `breached` |
+/// | `ratings`, `satisfied` | `INTEGER` / `bigint` | counts |
+/// | `ladder_started_at`, `ladder_ceiling` | `TEXT` / `text`, null | tiers of the ladder's report |
+/// | `ladder_outcome`, `ladder_outcome_tier`, `ladder_referral` | `TEXT` / `text` | `open`; `resolved` at a tier; `referred_out` from a tier to `arbitration`, `litigation` or `administrative` |
+/// | `ladder_escalations`, `ladder_overrides` | `INTEGER` / `bigint` | counts |
+/// | `time_at_grid` … `time_at_municipal` | `INTEGER` / `bigint`, null | time at the tier; null: never there |
+///
+/// A case's facts are read from its whole history
+/// ([`Measured::case_facts`]), so the projection keeps the histories of
+/// recently seen open cases in memory ([`with_cache`](Self::with_cache));
+/// a case it does not hold (after a restart, an eviction, a page applied
+/// again) has its earlier events read from the journal.
 ///
 /// ```
 /// # use grassroots::journal::read::{LiveMetrics, MemoryReadStore, Runner};
@@ -27,12 +56,16 @@ use crate::workflow::Recorded;
 /// let runner = Runner::new(&store, "longgang".parse()?, MemoryReadStore::new());
 /// let mut live = LiveMetrics::new().with::<Dispute>().with::<ServiceRequest>();
 /// runner.catch_up(&mut live)?;
-/// let metrics = LiveMetrics::metrics(runner.read_store(), runner.tenant());
+/// let metrics = LiveMetrics::metrics(runner.read_store(), runner.tenant())?;
 /// assert_eq!(metrics.total().received(), 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct LiveMetrics {
     by_type: HashMap<String, Box<dyn FactsOf>>,
+    cache: usize,
+    /// The page's last facts of each case (`None`: not a case), written at
+    /// the page's end by the SQL read stores.
+    pending: BTreeMap<StreamKey, Option<CaseFacts>>,
 }
 
 impl fmt::Debug for LiveMetrics {
@@ -41,6 +74,7 @@ impl fmt::Debug for LiveMetrics {
         names.sort_unstable();
         f.debug_struct("LiveMetrics")
             .field("workflows", &names)
+            .field("cache", &self.cache)
             .finish()
     }
 }
@@ -57,16 +91,24 @@ struct FactsTable {
     cases: HashMap<TenantId, BTreeMap<CaseKey, CaseFacts>>,
 }
 
+/// How many open cases' histories [`LiveMetrics`] keeps per workflow by
+/// default (see [`LiveMetrics::with_cache`]).
+pub const DEFAULT_HISTORIES: usize = 20_000;
+
 impl LiveMetrics {
     /// The name its checkpoint is kept under.
     pub const NAME: &'static str = "governance_metrics";
-    /// The schema version of its facts.
+    /// The schema version of its facts (and of the SQL table
+    /// `grassroots_case_facts`).
     pub const SCHEMA_VERSION: u32 = 1;
 
-    /// Metrics following no workflow yet.
+    /// Metrics following no workflow yet, keeping up to
+    /// [`DEFAULT_HISTORIES`] open cases' histories per workflow.
     pub fn new() -> Self {
         Self {
             by_type: HashMap::new(),
+            cache: DEFAULT_HISTORIES,
+            pending: BTreeMap::new(),
         }
     }
 
@@ -76,38 +118,196 @@ impl LiveMetrics {
         self.by_type.insert(
             W::NAME.to_owned(),
             Box::new(Histories::<W> {
-                open: HashMap::new(),
+                young: HashMap::new(),
+                old: HashMap::new(),
+                capacity: self.cache,
             }),
         );
         self
     }
 
-    /// The metrics of `tenant`'s cases so far.
-    pub fn metrics(read: &MemoryReadStore, tenant: &TenantId) -> GovernanceMetrics {
-        read.with_tables(|tables| {
+    /// The same metrics, keeping at most `cases` open cases' histories per
+    /// workflow in memory (0: none; every event then reads its case's
+    /// earlier events from the journal). The histories are a cache: the
+    /// facts are the same whatever its size, only the journal reads differ.
+    #[must_use]
+    pub fn with_cache(mut self, cases: usize) -> Self {
+        self.cache = cases;
+        for tracker in self.by_type.values_mut() {
+            tracker.set_capacity(cases);
+        }
+        self
+    }
+
+    /// The metrics of `tenant`'s cases so far, from the facts in `read`:
+    /// equal to [`GovernanceMetrics::observe_case`] over the histories
+    /// applied.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::SchemaTooNew`] when a newer library wrote the
+    /// facts; [`ProjectionError::Corrupt`] for a row no projection could
+    /// have written; [`ProjectionError::Backend`] when storage fails.
+    pub fn metrics<R: MetricsQueries + ?Sized>(
+        read: &R,
+        tenant: &TenantId,
+    ) -> Result<GovernanceMetrics, ProjectionError> {
+        read.governance_metrics(tenant)
+    }
+
+    /// The facts of the event's case after it; `None` for a workflow not
+    /// followed, `Some(None)` when its history is not a case.
+    pub(crate) fn facts_after(
+        &mut self,
+        event: &StoredEvent,
+        source: &dyn EventStore,
+    ) -> Result<Option<Option<CaseFacts>>, ProjectionError> {
+        match self.by_type.get_mut(event.stream.stream_type.as_str()) {
+            Some(tracker) => tracker.apply(event, source).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Applies `event`, keeping the facts it leaves for [`take_pending`](Self::take_pending).
+    pub(crate) fn gather(
+        &mut self,
+        event: &StoredEvent,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        if let Some(facts) = self.facts_after(event, source)? {
+            self.pending.insert(event.stream.clone(), facts);
+        }
+        Ok(())
+    }
+
+    /// The page's facts, last per case, in key order.
+    pub(crate) fn take_pending(&mut self) -> BTreeMap<StreamKey, Option<CaseFacts>> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Forgets the page's facts (a page not committed, a rebuild).
+    pub(crate) fn forget_pending(&mut self) {
+        self.pending.clear();
+    }
+}
+
+/// The queries of [`LiveMetrics`], answered by every read store.
+pub trait MetricsQueries {
+    /// The facts kept of one case, if it has a row.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::SchemaTooNew`] when a newer library wrote the
+    /// facts; [`ProjectionError::Corrupt`] for a row no projection could
+    /// have written; [`ProjectionError::Backend`] when storage fails.
+    fn case_facts(
+        &self,
+        tenant: &TenantId,
+        key: &CaseKey,
+    ) -> Result<Option<CaseFacts>, ProjectionError>;
+
+    /// Every case's facts added up (see [`LiveMetrics::metrics`]).
+    ///
+    /// # Errors
+    ///
+    /// As for [`case_facts`](Self::case_facts).
+    fn governance_metrics(&self, tenant: &TenantId) -> Result<GovernanceMetrics, ProjectionError>;
+}
+
+/// Refuses facts a newer library wrote, given the checkpoint found.
+pub(crate) fn check_version(found: Option<u32>) -> Result<(), ProjectionError> {
+    match found {
+        Some(found) if found > LiveMetrics::SCHEMA_VERSION => Err(ProjectionError::SchemaTooNew {
+            projection: LiveMetrics::NAME.to_owned(),
+            found,
+            known: LiveMetrics::SCHEMA_VERSION,
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl MetricsQueries for MemoryReadStore {
+    fn case_facts(
+        &self,
+        tenant: &TenantId,
+        key: &CaseKey,
+    ) -> Result<Option<CaseFacts>, ProjectionError> {
+        self.in_transaction(|tables| {
+            let found = Self::checkpoint(tables, LiveMetrics::NAME, tenant)?;
+            check_version(found.map(|c| c.schema_version))?;
+            Ok(tables
+                .table::<FactsTable>()
+                .cases
+                .get(tenant)
+                .and_then(|cases| cases.get(key))
+                .cloned())
+        })
+    }
+
+    fn governance_metrics(&self, tenant: &TenantId) -> Result<GovernanceMetrics, ProjectionError> {
+        self.in_transaction(|tables| {
+            let found = Self::checkpoint(tables, LiveMetrics::NAME, tenant)?;
+            check_version(found.map(|c| c.schema_version))?;
             let mut metrics = GovernanceMetrics::new();
             if let Some(cases) = tables.table::<FactsTable>().cases.get(tenant) {
                 for facts in cases.values() {
                     metrics.observe(facts);
                 }
             }
-            metrics
+            Ok(metrics)
         })
     }
 }
 
-/// One workflow's open cases' histories.
+/// One workflow's recently seen open cases.
 trait FactsOf: Send {
-    /// The facts of the event's case after it (`None`: not a case yet).
+    /// The facts of the event's case after it (`None`: not a case).
     fn apply(
         &mut self,
         event: &StoredEvent,
         source: &dyn EventStore,
     ) -> Result<Option<CaseFacts>, ProjectionError>;
+
+    fn set_capacity(&mut self, cases: usize);
 }
 
-struct Histories<W: Journaled> {
-    open: HashMap<StreamKey, Vec<Recorded<W::Event>>>,
+/// An open case: its history and the state it leads to.
+struct Open<W: Workflow> {
+    history: Vec<Recorded<W::Event>>,
+    state: W::State,
+}
+
+/// The histories of up to `capacity` open cases, in two generations of
+/// `capacity / 2` (a full young one becomes the old one): bounded, least
+/// recently used in effect, like the case index's trackers.
+struct Histories<W: Workflow> {
+    young: HashMap<StreamKey, Open<W>>,
+    old: HashMap<StreamKey, Open<W>>,
+    capacity: usize,
+}
+
+impl<W: Workflow> Histories<W> {
+    fn take(&mut self, stream: &StreamKey) -> Option<Open<W>> {
+        self.young
+            .remove(stream)
+            .or_else(|| self.old.remove(stream))
+    }
+
+    fn keep(&mut self, stream: StreamKey, open: Open<W>) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.young.len() >= (self.capacity / 2).max(1) {
+            let young = std::mem::take(&mut self.young);
+            // With room for one case, the old generation stays empty.
+            self.old = if self.capacity > 1 {
+                young
+            } else {
+                HashMap::new()
+            };
+        }
+        self.young.insert(stream, open);
+    }
 }
 
 impl<W: Measured + Journaled> FactsOf for Histories<W> {
@@ -116,26 +316,46 @@ impl<W: Measured + Journaled> FactsOf for Histories<W> {
         event: &StoredEvent,
         source: &dyn EventStore,
     ) -> Result<Option<CaseFacts>, ProjectionError> {
-        let mut history = match self.open.remove(&event.stream) {
-            Some(h) if h.len() as u64 + 1 == event.version => h,
-            // A restart, or a page applied again: read what came before.
-            _ => source
-                .read_stream(&event.stream, 0)?
-                .iter()
-                .take_while(|r| r.version < event.version)
-                .map(decode::<W>)
-                .collect::<Result<Vec<_>, _>>()?,
+        let mut open = match self.take(&event.stream) {
+            // The event right after the last one kept: go on from there.
+            Some(open) if open.history.len() as u64 + 1 == event.version => open,
+            // A restart, an evicted or ended case, a page applied again:
+            // read what came before from the journal.
+            _ => {
+                let mut open = Open::<W> {
+                    history: Vec::new(),
+                    state: W::initial(),
+                };
+                if event.version > 1 {
+                    for row in source
+                        .read_stream(&event.stream, 0)?
+                        .iter()
+                        .take_while(|r| r.version < event.version)
+                    {
+                        let recorded = decode::<W>(row)?;
+                        W::evolve_in_place(&mut open.state, &recorded.event);
+                        open.history.push(recorded);
+                    }
+                }
+                open
+            }
         };
-        history.push(decode::<W>(event)?);
-        let facts = W::case_facts(&history);
-        let mut state = W::initial();
-        for recorded in &history {
-            state = W::evolve(state, &recorded.event);
-        }
-        if !W::is_terminal(&state) {
-            self.open.insert(event.stream.clone(), history);
+        let recorded = decode::<W>(event)?;
+        W::evolve_in_place(&mut open.state, &recorded.event);
+        open.history.push(recorded);
+        let facts = W::case_facts(&open.history);
+        if !W::is_terminal(&open.state) {
+            self.keep(event.stream.clone(), open);
         }
         Ok(facts)
+    }
+
+    fn set_capacity(&mut self, cases: usize) {
+        self.capacity = cases;
+        if self.young.len() + self.old.len() > cases {
+            self.young.clear();
+            self.old.clear();
+        }
     }
 }
 
@@ -161,7 +381,7 @@ impl Projection<MemoryReadStore> for LiveMetrics {
         event: &StoredEvent,
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError> {
-        let Some(tracker) = self.by_type.get_mut(event.stream.stream_type.as_str()) else {
+        let Some(facts) = self.facts_after(event, source)? else {
             return Ok(());
         };
         let key = CaseKey {
@@ -173,7 +393,7 @@ impl Projection<MemoryReadStore> for LiveMetrics {
             .cases
             .entry(event.stream.tenant.clone())
             .or_default();
-        match tracker.apply(event, source)? {
+        match facts {
             Some(facts) => cases.insert(key, facts),
             None => cases.remove(&key),
         };
@@ -187,5 +407,48 @@ impl Projection<MemoryReadStore> for LiveMetrics {
     ) -> Result<(), ProjectionError> {
         tx.table::<FactsTable>().cases.remove(tenant);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dispute::Dispute;
+
+    fn stream(n: u32) -> StreamKey {
+        StreamKey::new(
+            "t".parse().unwrap(),
+            "dispute".parse().unwrap(),
+            format!("C-{n}").parse().unwrap(),
+        )
+    }
+
+    fn open() -> Open<Dispute> {
+        Open {
+            history: Vec::new(),
+            state: <Dispute as Workflow>::initial(),
+        }
+    }
+
+    #[test]
+    fn the_histories_kept_never_exceed_the_cache() {
+        for capacity in [0, 1, 2, 3, 10] {
+            let mut kept = Histories::<Dispute> {
+                young: HashMap::new(),
+                old: HashMap::new(),
+                capacity,
+            };
+            for n in 0..50 {
+                kept.keep(stream(n), open());
+                assert!(
+                    kept.young.len() + kept.old.len() <= capacity,
+                    "{capacity}: {} + {}",
+                    kept.young.len(),
+                    kept.old.len()
+                );
+            }
+            // The case kept last is there, unless nothing is kept.
+            assert_eq!(kept.take(&stream(49)).is_some(), capacity > 0);
+        }
     }
 }

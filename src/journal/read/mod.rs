@@ -28,7 +28,8 @@
 //!
 //! Both follow the workflows registered with them, through [`Indexed`].
 //! [`LiveMetrics`] keeps [`GovernanceMetrics`](crate::metrics::GovernanceMetrics)
-//! as events arrive (on the memory read store).
+//! as events arrive, each case's facts a row of `grassroots_case_facts` on
+//! SQLite and PostgreSQL ([`MetricsQueries`]).
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
@@ -115,6 +116,8 @@
 mod index;
 mod memory;
 mod metrics;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod metrics_sql;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
@@ -131,7 +134,7 @@ pub use index::{
     WorkQueue, expected_rows,
 };
 pub use memory::{MemoryReadStore, MemoryTables};
-pub use metrics::LiveMetrics;
+pub use metrics::{DEFAULT_HISTORIES, LiveMetrics, MetricsQueries};
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresReadStore;
 #[cfg(feature = "sqlite")]

@@ -78,6 +78,8 @@ CREATE INDEX IF NOT EXISTS grassroots_work_queue_by_role
 /// process killed at any point leaves them agreeing. The tables are
 /// documented in DESIGN.md; query them with SQL too. Times are
 /// microseconds since the Unix epoch (`bigint`), as on SQLite.
+/// The live metrics' table, `grassroots_case_facts`, is documented on
+/// [`LiveMetrics`](super::LiveMetrics).
 pub struct PostgresReadStore {
     client: Mutex<Client>,
 }
@@ -105,18 +107,26 @@ impl PostgresReadStore {
             }
         })?;
         let mut tx = client.transaction().map_err(pg)?;
-        create(&mut tx, &[CHECKPOINTS, CASE_INDEX, WORK_QUEUE])?;
+        create(
+            &mut tx,
+            &[
+                CHECKPOINTS,
+                CASE_INDEX,
+                WORK_QUEUE,
+                super::metrics_sql::POSTGRES_FACTS,
+            ],
+        )?;
         tx.commit().map_err(pg)?;
         Ok(Self {
             client: Mutex::new(client),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Client> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Client> {
         self.client.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn check_schema(
+    pub(super) fn check_schema(
         client: &mut Client,
         name: &str,
         tenant: &TenantId,
@@ -209,7 +219,7 @@ impl PostgresReadStore {
     }
 }
 
-fn create(tx: &mut Transaction<'_>, scripts: &[&str]) -> Result<(), ProjectionError> {
+pub(super) fn create(tx: &mut Transaction<'_>, scripts: &[&str]) -> Result<(), ProjectionError> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
         .map_err(pg)?;
     for script in scripts {

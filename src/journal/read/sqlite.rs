@@ -76,6 +76,8 @@ CREATE INDEX IF NOT EXISTS grassroots_work_queue_by_role
 /// `grassroots_read_models`), so a process killed at any point leaves them
 /// agreeing. The tables are documented in DESIGN.md; query them with SQL
 /// too.
+/// The live metrics' table, `grassroots_case_facts`, is documented on
+/// [`LiveMetrics`](super::LiveMetrics).
 pub struct SqliteReadStore {
     conn: Mutex<Connection>,
 }
@@ -131,17 +133,19 @@ impl SqliteReadStore {
         conn.execute_batch(CHECKPOINTS).map_err(sql)?;
         conn.execute_batch(CASE_INDEX).map_err(sql)?;
         conn.execute_batch(WORK_QUEUE).map_err(sql)?;
+        conn.execute_batch(super::metrics_sql::SQLITE_FACTS)
+            .map_err(sql)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Refuses to read `name`'s table when a newer version wrote it.
-    fn check_schema(
+    pub(super) fn check_schema(
         conn: &Connection,
         name: &str,
         tenant: &TenantId,
