@@ -883,6 +883,11 @@ impl Workflow for WorkOrder {
         state.evolve(event)
     }
 
+    #[inline]
+    fn evolve_in_place(state: &mut WorkOrderState, event: &WorkOrderEvent) {
+        state.apply(event);
+    }
+
     fn is_terminal(state: &WorkOrderState) -> bool {
         state.is_terminal()
     }

@@ -485,14 +485,45 @@ impl WorkOrderState {
     /// event that does not apply leaves the state as it is (the declared
     /// transition table catches such a decision).
     pub(crate) fn evolve(mut self, event: &WorkOrderEvent) -> Self {
+        self.apply(event);
+        self
+    }
+
+    /// Applies one fact where the state lies (what [`evolve`](Self::evolve)
+    /// does). A fact that keeps the order in its state — a missed sign-for,
+    /// a step of supervision, overdue, an assisting body's report — changes
+    /// its part in place; any other fact moves the parts into the new state
+    /// once ([`transition`](Self::transition)).
+    pub(crate) fn apply(&mut self, event: &WorkOrderEvent) {
         use WorkOrderEvent as E;
         use WorkOrderState as S;
-        // Facts that leave the order where it is change it in place,
-        // without moving the state (or the ladder's) through a rebuilt
-        // variant.
-        if self.apply_in_place(event) {
-            return self;
+        match (&mut *self, event) {
+            (S::Dispatched { pending, .. }, E::SignForOverdue { deadline }) => {
+                pending.sign_for_overdue = Some(*deadline);
+            }
+            (S::InHand { handling, .. } | S::ExtensionRequested { handling, .. }, E::Ladder(e)) => {
+                embed::evolve::<Ladder>(&mut handling.ladder, e);
+            }
+            (
+                S::InHand { handling, .. } | S::ExtensionRequested { handling, .. },
+                E::Overdue { deadline },
+            ) => handling.overdue = Some(*deadline),
+            (
+                S::InHand { handling, .. } | S::ExtensionRequested { handling, .. },
+                E::Assisted { by, .. },
+            ) => handling.assisted.push(by.clone()),
+            _ => {
+                let taken = std::mem::replace(self, S::New);
+                *self = taken.transition(event);
+            }
         }
+    }
+
+    /// Applies a fact that moves the order to another state (or, for a
+    /// fact [`apply`](Self::apply) changes in place, does nothing).
+    fn transition(self, event: &WorkOrderEvent) -> Self {
+        use WorkOrderEvent as E;
+        use WorkOrderState as S;
         match (self, event) {
             (S::New, E::Received(intake)) => {
                 let order = Box::new(Order {
@@ -691,32 +722,6 @@ impl WorkOrderState {
             },
             (state, _) => state,
         }
-    }
-
-    /// Applies a fact that keeps the order in its state — a missed
-    /// sign-for, a step of supervision, overdue, an assisting body's report
-    /// — in place. Returns whether it was one (in a state it applies to).
-    fn apply_in_place(&mut self, event: &WorkOrderEvent) -> bool {
-        use WorkOrderEvent as E;
-        use WorkOrderState as S;
-        match (self, event) {
-            (S::Dispatched { pending, .. }, E::SignForOverdue { deadline }) => {
-                pending.sign_for_overdue = Some(*deadline);
-            }
-            (S::InHand { handling, .. } | S::ExtensionRequested { handling, .. }, E::Ladder(e)) => {
-                embed::evolve::<Ladder>(&mut handling.ladder, e)
-            }
-            (
-                S::InHand { handling, .. } | S::ExtensionRequested { handling, .. },
-                E::Overdue { deadline },
-            ) => handling.overdue = Some(*deadline),
-            (
-                S::InHand { handling, .. } | S::ExtensionRequested { handling, .. },
-                E::Assisted { by, .. },
-            ) => handling.assisted.push(by.clone()),
-            _ => return false,
-        }
-        true
     }
 
     /// The order of an open state.
