@@ -1,6 +1,8 @@
 //! [`WorkOrderState`]: where a work order stands, with exactly the data
 //! that exists there, and how each fact changes it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +37,7 @@ pub struct ReturnRecord {
 /// accessors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
-    intake: Intake,
+    intake: Arc<Intake>,
     handover: Option<Handover>,
     returns: Vec<ReturnRecord>,
 }
@@ -69,7 +71,7 @@ impl Order {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PendingData")]
 pub struct Pending {
-    assignment: Assignment,
+    assignment: Arc<Assignment>,
     dispatched_at: DateTime<Utc>,
     sign_for_due: DateTime<Utc>,
     sign_for_overdue: Option<DateTime<Utc>>,
@@ -77,7 +79,7 @@ pub struct Pending {
 
 #[derive(Deserialize)]
 struct PendingData {
-    assignment: Assignment,
+    assignment: Arc<Assignment>,
     dispatched_at: DateTime<Utc>,
     sign_for_due: DateTime<Utc>,
     sign_for_overdue: Option<DateTime<Utc>>,
@@ -132,7 +134,7 @@ impl Pending {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "HandlingData")]
 pub struct Handling {
-    assignment: Assignment,
+    assignment: Arc<Assignment>,
     signed_for_at: DateTime<Utc>,
     due: DateTime<Utc>,
     overdue: Option<DateTime<Utc>>,
@@ -144,7 +146,7 @@ pub struct Handling {
 
 #[derive(Deserialize)]
 struct HandlingData {
-    assignment: Assignment,
+    assignment: Arc<Assignment>,
     signed_for_at: DateTime<Utc>,
     due: DateTime<Utc>,
     overdue: Option<DateTime<Utc>>,
@@ -527,7 +529,7 @@ impl WorkOrderState {
         match (self, event) {
             (S::New, E::Received(intake)) => {
                 let order = Box::new(Order {
-                    intake: (**intake).clone(),
+                    intake: Arc::clone(intake),
                     handover: None,
                     returns: Vec::new(),
                 });
@@ -540,11 +542,11 @@ impl WorkOrderState {
             (S::Received(order), E::TakenOn { by, at, due }) => S::InHand {
                 order,
                 handling: Box::new(Handling::new(
-                    Assignment {
+                    Arc::new(Assignment {
                         lead: by.clone(),
                         assisting: Vec::new(),
                         basis: Basis::FirstContact,
-                    },
+                    }),
                     *at,
                     *due,
                 )),
@@ -566,7 +568,7 @@ impl WorkOrderState {
             ) => S::Dispatched {
                 order,
                 pending: Box::new(Pending {
-                    assignment: (**assignment).clone(),
+                    assignment: Arc::clone(assignment),
                     dispatched_at: *at,
                     sign_for_due: *sign_for_due,
                     sign_for_overdue: None,
@@ -582,7 +584,7 @@ impl WorkOrderState {
             ) => {
                 // The returned dispatch's allocation holds the new one.
                 *pending = Pending {
-                    assignment: (**assignment).clone(),
+                    assignment: Arc::clone(assignment),
                     dispatched_at: *at,
                     sign_for_due: *sign_for_due,
                     sign_for_overdue: None,
@@ -739,7 +741,7 @@ impl WorkOrderState {
 }
 
 impl Handling {
-    fn new(assignment: Assignment, at: DateTime<Utc>, due: DateTime<Utc>) -> Self {
+    fn new(assignment: Arc<Assignment>, at: DateTime<Utc>, due: DateTime<Utc>) -> Self {
         Self {
             assignment,
             signed_for_at: at,
