@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::command::{Finding, ReturnReason, Satisfaction};
 use super::error::WorkOrderStateError;
@@ -39,7 +40,9 @@ pub struct ReturnRecord {
 pub struct Order {
     intake: Arc<Intake>,
     handover: Option<Handover>,
-    returns: Vec<ReturnRecord>,
+    // Most orders are returned at most once: the first return is kept
+    // inline, without an allocation.
+    returns: SmallVec<[ReturnRecord; 1]>,
 }
 
 impl Order {
@@ -293,8 +296,8 @@ pub enum WorkOrderState {
     Dispatched {
         /// The order.
         order: Box<Order>,
-        /// The dispatch.
-        pending: Box<Pending>,
+        /// The dispatch (small: its assignment is shared with the event).
+        pending: Pending,
     },
     /// Returned by the lead body; the dispatcher re-dispatches it or
     /// upholds the dispatch.
@@ -302,7 +305,7 @@ pub enum WorkOrderState {
         /// The order (its last return is the one pending).
         order: Box<Order>,
         /// The dispatch that was returned.
-        pending: Box<Pending>,
+        pending: Pending,
     },
     /// Being handled.
     InHand {
@@ -531,7 +534,7 @@ impl WorkOrderState {
                 let order = Box::new(Order {
                     intake: Arc::clone(intake),
                     handover: None,
-                    returns: Vec::new(),
+                    returns: SmallVec::new(),
                 });
                 if intake.first_receiver == intake.centre {
                     S::AwaitingDispatch(order)
@@ -567,30 +570,29 @@ impl WorkOrderState {
                 },
             ) => S::Dispatched {
                 order,
-                pending: Box::new(Pending {
+                pending: Pending {
                     assignment: Arc::clone(assignment),
                     dispatched_at: *at,
                     sign_for_due: *sign_for_due,
                     sign_for_overdue: None,
-                }),
+                },
             },
             (
-                S::ReturnPending { order, mut pending },
+                S::ReturnPending { order, .. },
                 E::Dispatched {
                     assignment,
                     at,
                     sign_for_due,
                 },
-            ) => {
-                // The returned dispatch's allocation holds the new one.
-                *pending = Pending {
+            ) => S::Dispatched {
+                order,
+                pending: Pending {
                     assignment: Arc::clone(assignment),
                     dispatched_at: *at,
                     sign_for_due: *sign_for_due,
                     sign_for_overdue: None,
-                };
-                S::Dispatched { order, pending }
-            }
+                },
+            },
             (
                 S::ReturnPending { order, mut pending },
                 E::DispatchUpheld {
