@@ -115,10 +115,13 @@ fn service_heap(e: &ServiceRequestEvent) -> usize {
 }
 
 fn work_order_heap(e: &WorkOrderEvent) -> usize {
+    // The intake and the assignment are shared with the state (`Arc`: two
+    // counts before the value); counted here, once.
+    let counts = 2 * size_of::<usize>();
     match e {
-        WorkOrderEvent::Received(_) => size_of::<Intake>(),
+        WorkOrderEvent::Received(_) => counts + size_of::<Intake>(),
         WorkOrderEvent::Dispatched { assignment, .. } => {
-            size_of::<Assignment>() + assignment.assisting.capacity() * size_of::<OrgId>()
+            counts + size_of::<Assignment>() + assignment.assisting.capacity() * size_of::<OrgId>()
         }
         WorkOrderEvent::Ladder(l) => size_of::<LadderEvent>() + ladder_heap(l),
         _ => 0,

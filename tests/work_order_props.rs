@@ -13,7 +13,7 @@ use grassroots::work_order::{
     Assignment, Basis, Finding, Satisfaction, WorkOrder, WorkOrderCommand, WorkOrderEvent as Event,
     WorkOrderState as State, WorkOrderStateKind, sample, strategies,
 };
-use grassroots::workflow::{Case, Context, HasKind, Kind, Recorded, Workflow};
+use grassroots::workflow::{Case, Context, HasKind, Kind, Recorded, Workflow, replay_state};
 use proptest::prelude::*;
 
 static ORDERS: LazyLock<WorkOrder> = LazyLock::new(sample::huanan_work_orders);
@@ -114,6 +114,36 @@ proptest! {
         }
         if let Some(p) = case.state().pending() {
             prop_assert!(p.sign_for_due() > p.dispatched_at());
+        }
+    }
+
+    /// Replay shares what the events carry instead of copying it: the
+    /// order's intake is the `Received` event's, and the pending dispatch's
+    /// (then the handling's) assignment is the last `Dispatched` event's.
+    #[test]
+    fn replay_shares_the_intake_and_the_assignment_with_the_history(steps in drawn()) {
+        let case = check_invariants(orders(), id(), steps)
+            .map_err(|v| TestCaseError::fail(v.to_string()))?
+            .case;
+        let history = case.history();
+        let state = replay_state::<WorkOrder>(case.id(), history)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        if let (Some(order), Some(Event::Received(intake))) =
+            (state.order(), history.first().map(|r| &r.event))
+        {
+            prop_assert!(std::ptr::eq(order.intake(), &**intake));
+        }
+        let dispatched = history.iter().rev().find_map(|r| match &r.event {
+            Event::Dispatched { assignment, .. } => Some(&**assignment),
+            _ => None,
+        });
+        let held = match (state.pending(), state.handling()) {
+            (Some(p), _) => Some(p.assignment()),
+            (None, Some(h)) => Some(h.assignment()),
+            (None, None) => None,
+        };
+        if let (Some(held), Some(recorded)) = (held, dispatched) {
+            prop_assert!(std::ptr::eq(held, recorded), "{held:?} is a copy of {recorded:?}");
         }
     }
 }

@@ -777,6 +777,10 @@ impl ServiceRequestState {
 
     /// Applies a fact that moves the request to another state (or, for a
     /// fact [`apply`](Self::apply) changes in place, does nothing).
+    // Kept out of line: inlined into `apply`, its one match over the
+    // whole state made every call copy every variant's fields through the
+    // stack (callgrind; see DESIGN.md, "Replay of work orders, round 5").
+    #[inline(never)]
     fn transition(self, event: &ServiceRequestEvent) -> Self {
         use ServiceRequestEvent as E;
         use ServiceRequestState as S;

@@ -2,6 +2,8 @@
 //! the working hours and the escalation ladder that supervises overdue
 //! orders — and its rules.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::command::{Channel, Finding, Lead, ReturnReason, Satisfaction, WorkOrderCommand};
@@ -315,7 +317,7 @@ impl WorkOrder {
                 location: location.clone(),
             });
         }
-        Ok(WorkOrderEvent::Received(Box::new(Intake {
+        Ok(WorkOrderEvent::Received(Arc::new(Intake {
             channel,
             requester: requester.clone(),
             matter: *matter,
@@ -432,7 +434,7 @@ impl WorkOrder {
         }
         let at = ctx.at();
         Ok(WorkOrderEvent::Dispatched {
-            assignment: Box::new(Assignment {
+            assignment: Arc::new(Assignment {
                 lead,
                 assisting: assisting.to_vec(),
                 basis,
@@ -881,6 +883,11 @@ impl Workflow for WorkOrder {
 
     fn evolve(state: WorkOrderState, event: &WorkOrderEvent) -> WorkOrderState {
         state.evolve(event)
+    }
+
+    #[inline]
+    fn evolve_in_place(state: &mut WorkOrderState, event: &WorkOrderEvent) {
+        state.apply(event);
     }
 
     fn is_terminal(state: &WorkOrderState) -> bool {

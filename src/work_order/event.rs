@@ -1,5 +1,7 @@
 //! [`WorkOrderEvent`]: the decided facts of a work order.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -76,8 +78,9 @@ pub struct Assignment {
 #[serde(rename_all = "snake_case", tag = "type")]
 #[non_exhaustive]
 pub enum WorkOrderEvent {
-    /// The request was received.
-    Received(Box<Intake>),
+    /// The request was received. Shared (not copied) with the order it
+    /// starts; stored as the intake itself.
+    Received(Arc<Intake>),
     /// The first receiving body took it on itself.
     TakenOn {
         /// The body.
@@ -96,8 +99,9 @@ pub enum WorkOrderEvent {
     },
     /// A dispatcher dispatched (or re-dispatched) it.
     Dispatched {
-        /// Who handles it.
-        assignment: Box<Assignment>,
+        /// Who handles it. Shared (not copied) with the dispatch and the
+        /// handling it starts; stored as the assignment itself.
+        assignment: Arc<Assignment>,
         /// When.
         at: DateTime<Utc>,
         /// By when the lead must sign for it (working hours).

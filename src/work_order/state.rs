@@ -1,8 +1,11 @@
 //! [`WorkOrderState`]: where a work order stands, with exactly the data
 //! that exists there, and how each fact changes it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::command::{Finding, ReturnReason, Satisfaction};
 use super::error::WorkOrderStateError;
@@ -35,9 +38,11 @@ pub struct ReturnRecord {
 /// accessors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
-    intake: Intake,
+    intake: Arc<Intake>,
     handover: Option<Handover>,
-    returns: Vec<ReturnRecord>,
+    // Most orders are returned at most once: the first return is kept
+    // inline, without an allocation.
+    returns: SmallVec<[ReturnRecord; 1]>,
 }
 
 impl Order {
@@ -69,7 +74,7 @@ impl Order {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PendingData")]
 pub struct Pending {
-    assignment: Assignment,
+    assignment: Arc<Assignment>,
     dispatched_at: DateTime<Utc>,
     sign_for_due: DateTime<Utc>,
     sign_for_overdue: Option<DateTime<Utc>>,
@@ -77,7 +82,7 @@ pub struct Pending {
 
 #[derive(Deserialize)]
 struct PendingData {
-    assignment: Assignment,
+    assignment: Arc<Assignment>,
     dispatched_at: DateTime<Utc>,
     sign_for_due: DateTime<Utc>,
     sign_for_overdue: Option<DateTime<Utc>>,
@@ -132,7 +137,7 @@ impl Pending {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "HandlingData")]
 pub struct Handling {
-    assignment: Assignment,
+    assignment: Arc<Assignment>,
     signed_for_at: DateTime<Utc>,
     due: DateTime<Utc>,
     overdue: Option<DateTime<Utc>>,
@@ -144,7 +149,7 @@ pub struct Handling {
 
 #[derive(Deserialize)]
 struct HandlingData {
-    assignment: Assignment,
+    assignment: Arc<Assignment>,
     signed_for_at: DateTime<Utc>,
     due: DateTime<Utc>,
     overdue: Option<DateTime<Utc>>,
@@ -291,8 +296,8 @@ pub enum WorkOrderState {
     Dispatched {
         /// The order.
         order: Box<Order>,
-        /// The dispatch.
-        pending: Box<Pending>,
+        /// The dispatch (small: its assignment is shared with the event).
+        pending: Pending,
     },
     /// Returned by the lead body; the dispatcher re-dispatches it or
     /// upholds the dispatch.
@@ -300,7 +305,7 @@ pub enum WorkOrderState {
         /// The order (its last return is the one pending).
         order: Box<Order>,
         /// The dispatch that was returned.
-        pending: Box<Pending>,
+        pending: Pending,
     },
     /// Being handled.
     InHand {
@@ -485,226 +490,27 @@ impl WorkOrderState {
     /// event that does not apply leaves the state as it is (the declared
     /// transition table catches such a decision).
     pub(crate) fn evolve(mut self, event: &WorkOrderEvent) -> Self {
-        use WorkOrderEvent as E;
-        use WorkOrderState as S;
-        // Facts that leave the order where it is change it in place,
-        // without moving the state (or the ladder's) through a rebuilt
-        // variant.
-        if self.apply_in_place(event) {
-            return self;
-        }
-        match (self, event) {
-            (S::New, E::Received(intake)) => {
-                let order = Box::new(Order {
-                    intake: (**intake).clone(),
-                    handover: None,
-                    returns: Vec::new(),
-                });
-                if intake.first_receiver == intake.centre {
-                    S::AwaitingDispatch(order)
-                } else {
-                    S::Received(order)
-                }
-            }
-            (S::Received(order), E::TakenOn { by, at, due }) => S::InHand {
-                order,
-                handling: Box::new(Handling::new(
-                    Assignment {
-                        lead: by.clone(),
-                        assisting: Vec::new(),
-                        basis: Basis::FirstContact,
-                    },
-                    *at,
-                    *due,
-                )),
-            },
-            (S::Received(mut order), E::HandedOver { by, record }) => {
-                order.handover = Some(Handover {
-                    by: by.clone(),
-                    record: record.clone(),
-                });
-                S::AwaitingDispatch(order)
-            }
-            (
-                S::AwaitingDispatch(order),
-                E::Dispatched {
-                    assignment,
-                    at,
-                    sign_for_due,
-                },
-            ) => S::Dispatched {
-                order,
-                pending: Box::new(Pending {
-                    assignment: (**assignment).clone(),
-                    dispatched_at: *at,
-                    sign_for_due: *sign_for_due,
-                    sign_for_overdue: None,
-                }),
-            },
-            (
-                S::ReturnPending { order, mut pending },
-                E::Dispatched {
-                    assignment,
-                    at,
-                    sign_for_due,
-                },
-            ) => {
-                // The returned dispatch's allocation holds the new one.
-                *pending = Pending {
-                    assignment: (**assignment).clone(),
-                    dispatched_at: *at,
-                    sign_for_due: *sign_for_due,
-                    sign_for_overdue: None,
-                };
-                S::Dispatched { order, pending }
-            }
-            (
-                S::ReturnPending { order, mut pending },
-                E::DispatchUpheld {
-                    at, sign_for_due, ..
-                },
-            ) => {
-                pending.dispatched_at = *at;
-                pending.sign_for_due = *sign_for_due;
-                pending.sign_for_overdue = None;
-                S::Dispatched { order, pending }
-            }
-            (
-                S::AwaitingDispatch(order) | S::ReturnPending { order, .. },
-                E::Dismissed { reason },
-            ) => S::Dismissed {
-                order,
-                reason: reason.clone(),
-            },
-            (S::Dispatched { order, pending }, E::SignedFor { at, due, .. }) => S::InHand {
-                order,
-                handling: Box::new(Handling::new(pending.assignment, *at, *due)),
-            },
-            (S::Dispatched { mut order, pending }, E::Returned { by, reason }) => {
-                order.returns.push(ReturnRecord {
-                    by: by.clone(),
-                    reason: reason.clone(),
-                });
-                S::ReturnPending { order, pending }
-            }
-            (
-                S::InHand { order, handling },
-                E::ExtensionRequested {
-                    working_days,
-                    reason,
-                },
-            ) => S::ExtensionRequested {
-                order,
-                handling,
-                working_days: *working_days,
-                reason: reason.clone(),
-            },
-            (
-                S::ExtensionRequested {
-                    order,
-                    mut handling,
-                    ..
-                },
-                E::ExtensionApproved { working_days, due },
-            ) => {
-                handling.extended_working_days =
-                    handling.extended_working_days.saturating_add(*working_days);
-                handling.due = *due;
-                S::InHand { order, handling }
-            }
-            (
-                S::ExtensionRequested {
-                    order, handling, ..
-                },
-                E::ExtensionRejected { .. },
-            ) => S::InHand { order, handling },
-            (
-                S::InHand { order, handling }
-                | S::ExtensionRequested {
-                    order, handling, ..
-                },
-                E::Replied { by, at, reply },
-            ) => S::Replied {
-                order,
-                handling,
-                reply: ReplyRecord {
-                    by: by.clone(),
-                    at: *at,
-                    reply: reply.clone(),
-                },
-            },
-            (
-                S::Replied {
-                    order,
-                    handling,
-                    reply,
-                },
-                E::CalledBack {
-                    at,
-                    satisfaction,
-                    finding,
-                    note,
-                },
-            ) => S::CalledBack {
-                order,
-                handling,
-                reply,
-                callback: CallbackRecord {
-                    at: *at,
-                    satisfaction: *satisfaction,
-                    finding: *finding,
-                    note: note.clone(),
-                },
-            },
-            (
-                S::CalledBack {
-                    order,
-                    mut handling,
-                    ..
-                },
-                E::RedoOrdered { due, .. },
-            ) => {
-                handling.redos = handling.redos.saturating_add(1);
-                handling.due = *due;
-                S::InHand { order, handling }
-            }
-            (
-                S::CalledBack {
-                    order,
-                    handling,
-                    reply,
-                    callback,
-                },
-                E::Closed,
-            ) => S::Closed {
-                order,
-                handling,
-                reply,
-                callback,
-            },
-            (state, E::Withdrawn { reason }) if state.is_open() => match state.into_order() {
-                Some(order) => S::Withdrawn {
-                    order,
-                    reason: reason.clone(),
-                },
-                None => S::New,
-            },
-            (state, _) => state,
-        }
+        self.apply(event);
+        self
     }
 
-    /// Applies a fact that keeps the order in its state — a missed
-    /// sign-for, a step of supervision, overdue, an assisting body's report
-    /// — in place. Returns whether it was one (in a state it applies to).
-    fn apply_in_place(&mut self, event: &WorkOrderEvent) -> bool {
+    /// Applies one fact where the state lies (what [`evolve`](Self::evolve)
+    /// does). A fact that keeps the order in its state — a missed sign-for,
+    /// a step of supervision, overdue, an assisting body's report — changes
+    /// its part in place. A fact that changes the state's kind changes the
+    /// part it concerns in place too, and then moves only the boxes (and the
+    /// small records) of that kind into the new one: each arm takes the
+    /// state out once ([`take`](Self::take)), so no other kind's fields are
+    /// copied.
+    pub(crate) fn apply(&mut self, event: &WorkOrderEvent) {
         use WorkOrderEvent as E;
         use WorkOrderState as S;
-        match (self, event) {
+        match (&mut *self, event) {
             (S::Dispatched { pending, .. }, E::SignForOverdue { deadline }) => {
                 pending.sign_for_overdue = Some(*deadline);
             }
             (S::InHand { handling, .. } | S::ExtensionRequested { handling, .. }, E::Ladder(e)) => {
-                embed::evolve::<Ladder>(&mut handling.ladder, e)
+                embed::evolve::<Ladder>(&mut handling.ladder, e);
             }
             (
                 S::InHand { handling, .. } | S::ExtensionRequested { handling, .. },
@@ -714,9 +520,233 @@ impl WorkOrderState {
                 S::InHand { handling, .. } | S::ExtensionRequested { handling, .. },
                 E::Assisted { by, .. },
             ) => handling.assisted.push(by.clone()),
-            _ => return false,
+            (S::New, E::Received(intake)) => {
+                let order = Box::new(Order {
+                    intake: Arc::clone(intake),
+                    handover: None,
+                    returns: SmallVec::new(),
+                });
+                *self = if intake.first_receiver == intake.centre {
+                    S::AwaitingDispatch(order)
+                } else {
+                    S::Received(order)
+                };
+            }
+            (S::Received(_), E::TakenOn { by, at, due }) => {
+                let assignment = Arc::new(Assignment {
+                    lead: by.clone(),
+                    assisting: Vec::new(),
+                    basis: Basis::FirstContact,
+                });
+                let handling = Box::new(Handling::new(assignment, *at, *due));
+                *self = match self.take() {
+                    S::Received(order) => S::InHand { order, handling },
+                    other => other,
+                };
+            }
+            (S::Received(order), E::HandedOver { by, record }) => {
+                order.handover = Some(Handover {
+                    by: by.clone(),
+                    record: record.clone(),
+                });
+                *self = match self.take() {
+                    S::Received(order) => S::AwaitingDispatch(order),
+                    other => other,
+                };
+            }
+            (
+                S::AwaitingDispatch(_) | S::ReturnPending { .. },
+                E::Dispatched {
+                    assignment,
+                    at,
+                    sign_for_due,
+                },
+            ) => {
+                let pending = Pending {
+                    assignment: Arc::clone(assignment),
+                    dispatched_at: *at,
+                    sign_for_due: *sign_for_due,
+                    sign_for_overdue: None,
+                };
+                *self = match self.take() {
+                    S::AwaitingDispatch(order) | S::ReturnPending { order, .. } => {
+                        S::Dispatched { order, pending }
+                    }
+                    other => other,
+                };
+            }
+            (
+                S::ReturnPending { pending, .. },
+                E::DispatchUpheld {
+                    at, sign_for_due, ..
+                },
+            ) => {
+                pending.dispatched_at = *at;
+                pending.sign_for_due = *sign_for_due;
+                pending.sign_for_overdue = None;
+                *self = match self.take() {
+                    S::ReturnPending { order, pending } => S::Dispatched { order, pending },
+                    other => other,
+                };
+            }
+            (S::AwaitingDispatch(_) | S::ReturnPending { .. }, E::Dismissed { reason }) => {
+                *self = match self.take() {
+                    S::AwaitingDispatch(order) | S::ReturnPending { order, .. } => S::Dismissed {
+                        order,
+                        reason: reason.clone(),
+                    },
+                    other => other,
+                };
+            }
+            (S::Dispatched { .. }, E::SignedFor { at, due, .. }) => {
+                *self = match self.take() {
+                    S::Dispatched { order, pending } => S::InHand {
+                        order,
+                        handling: Box::new(Handling::new(pending.assignment, *at, *due)),
+                    },
+                    other => other,
+                };
+            }
+            (S::Dispatched { order, .. }, E::Returned { by, reason }) => {
+                order.returns.push(ReturnRecord {
+                    by: by.clone(),
+                    reason: reason.clone(),
+                });
+                *self = match self.take() {
+                    S::Dispatched { order, pending } => S::ReturnPending { order, pending },
+                    other => other,
+                };
+            }
+            (
+                S::InHand { .. },
+                E::ExtensionRequested {
+                    working_days,
+                    reason,
+                },
+            ) => {
+                *self = match self.take() {
+                    S::InHand { order, handling } => S::ExtensionRequested {
+                        order,
+                        handling,
+                        working_days: *working_days,
+                        reason: reason.clone(),
+                    },
+                    other => other,
+                };
+            }
+            (
+                S::ExtensionRequested { handling, .. },
+                E::ExtensionApproved { working_days, due },
+            ) => {
+                handling.extended_working_days =
+                    handling.extended_working_days.saturating_add(*working_days);
+                handling.due = *due;
+                self.back_in_hand();
+            }
+            (S::ExtensionRequested { .. }, E::ExtensionRejected { .. }) => self.back_in_hand(),
+            (S::InHand { .. } | S::ExtensionRequested { .. }, E::Replied { by, at, reply }) => {
+                let reply = ReplyRecord {
+                    by: by.clone(),
+                    at: *at,
+                    reply: reply.clone(),
+                };
+                *self = match self.take() {
+                    S::InHand { order, handling }
+                    | S::ExtensionRequested {
+                        order, handling, ..
+                    } => S::Replied {
+                        order,
+                        handling,
+                        reply,
+                    },
+                    other => other,
+                };
+            }
+            (
+                S::Replied { .. },
+                E::CalledBack {
+                    at,
+                    satisfaction,
+                    finding,
+                    note,
+                },
+            ) => {
+                let callback = CallbackRecord {
+                    at: *at,
+                    satisfaction: *satisfaction,
+                    finding: *finding,
+                    note: note.clone(),
+                };
+                *self = match self.take() {
+                    S::Replied {
+                        order,
+                        handling,
+                        reply,
+                    } => S::CalledBack {
+                        order,
+                        handling,
+                        reply,
+                        callback,
+                    },
+                    other => other,
+                };
+            }
+            (S::CalledBack { handling, .. }, E::RedoOrdered { due, .. }) => {
+                handling.redos = handling.redos.saturating_add(1);
+                handling.due = *due;
+                *self = match self.take() {
+                    S::CalledBack {
+                        order, handling, ..
+                    } => S::InHand { order, handling },
+                    other => other,
+                };
+            }
+            (S::CalledBack { .. }, E::Closed) => {
+                *self = match self.take() {
+                    S::CalledBack {
+                        order,
+                        handling,
+                        reply,
+                        callback,
+                    } => S::Closed {
+                        order,
+                        handling,
+                        reply,
+                        callback,
+                    },
+                    other => other,
+                };
+            }
+            (state, E::Withdrawn { reason }) if state.is_open() => {
+                *self = match self.take().into_order() {
+                    Some(order) => S::Withdrawn {
+                        order,
+                        reason: reason.clone(),
+                    },
+                    None => S::New,
+                };
+            }
+            // Not applicable here: the state stays (replay's table check
+            // refuses a history that relies on it).
+            _ => {}
         }
-        true
+    }
+
+    /// Takes the state out, leaving `New`, for a fact that rebuilds it from
+    /// its parts.
+    #[inline]
+    fn take(&mut self) -> Self {
+        std::mem::replace(self, WorkOrderState::New)
+    }
+
+    /// An extension decided: back in hand with the same order and handling.
+    fn back_in_hand(&mut self) {
+        *self = match self.take() {
+            WorkOrderState::ExtensionRequested {
+                order, handling, ..
+            } => WorkOrderState::InHand { order, handling },
+            other => other,
+        };
     }
 
     /// The order of an open state.
@@ -734,7 +764,7 @@ impl WorkOrderState {
 }
 
 impl Handling {
-    fn new(assignment: Assignment, at: DateTime<Utc>, due: DateTime<Utc>) -> Self {
+    fn new(assignment: Arc<Assignment>, at: DateTime<Utc>, due: DateTime<Utc>) -> Self {
         Self {
             assignment,
             signed_for_at: at,
