@@ -137,6 +137,30 @@ impl WorkOrder {
     /// supervising through `ladder`, with the default [`Terms`] and
     /// [`WorkingHours`]; orders go on the ladder as [`Severity::Minor`].
     ///
+    /// **The ladder's policy decides where supervision may run.** Sign-for
+    /// (and taking a request on) starts the ladder at the order's location
+    /// for its matter, and is refused (`NoHandler`) when the policy's band
+    /// for a minor matter has no body in the graph that handles it. The
+    /// default [`PolicyBook`](crate::escalation::PolicyBook) keeps minor
+    /// matters at the grid and estate tiers ("small matters stay in the
+    /// park"), so a city whose offices sit at the subdistrict tier needs a
+    /// policy that supervises there, for example
+    /// [`supervision_policy`](crate::service::supervision_policy):
+    ///
+    /// ```
+    /// use grassroots::escalation::{Ladder, PolicyBook};
+    /// use grassroots::service::supervision_policy;
+    /// use grassroots::{OrgGraph, Tier, WorkingCalendar};
+    ///
+    /// // The 12345 centre supervises overdue orders at the subdistrict tier.
+    /// let policy = supervision_policy("longgang-12345".parse()?, 1, Tier::Subdistrict)?;
+    /// let ladder = Ladder::new(PolicyBook::new(policy), OrgGraph::new(), WorkingCalendar::prc());
+    /// # let _ = ladder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// `work_order::sample` (feature `sim`) builds a whole centre this way.
+    ///
     /// # Errors
     ///
     /// [`WorkOrderConfigError::CentreNotInGraph`] when the centre is not in
