@@ -1,5 +1,7 @@
 //! The kinds of matter the library handles: [`DisputeKind`] for people's
-//! mediation and [`ServiceCategory`] for the service hall's enterprise items.
+//! mediation and [`ServiceCategory`] for the service hall's enterprise items
+//! and the other matters residents and enterprises bring (a 12345 work
+//! order's noise complaint is a `Custom` service category).
 //!
 //! Both the organisation graph (what a body is able to handle) and the
 //! workflows (what a case is about) use these, so they live on the ground
@@ -175,7 +177,11 @@ matter_enum! {
 
 matter_enum! {
     /// The category of an enterprise service item in the service hall's
-    /// catalogue (the report: 168 items in 9 categories).
+    /// catalogue (the report: 168 items in 9 categories), and through
+    /// `Custom` any other matter a body handles for a resident or an
+    /// enterprise: a 12345 work order's noise complaint is
+    /// `Capability::Service(ServiceCategory::from_static("noise"))`, and the
+    /// body that handles noise declares the same capability in the graph.
     ServiceCategory, ServiceCategory, 9 {
         /// Business registration: setting up, changing or closing a business.
         BusinessRegistration => "business_registration",
