@@ -1113,3 +1113,52 @@ fn the_work_queue_names_who_each_open_order_waits_on() {
         }
     }
 }
+
+/// Sign-for starts supervision on the ladder, so an order the ladder's
+/// policy cannot supervise is refused at dispatch — with the ladder's
+/// reason, nothing recorded — instead of being dispatched and then refused
+/// at every sign-for. The default policy keeps minor matters at the grid
+/// and estate tiers, where no body of the sample city handles noise.
+#[test]
+fn a_dispatch_the_ladder_cannot_supervise_is_refused_and_changes_nothing() {
+    use grassroots::escalation::{Ladder, LadderError, PolicyBook};
+    use grassroots::work_order::WorkOrderError;
+    let default_policy = WorkOrder::try_new(
+        org(CENTRE),
+        Ladder::new(
+            PolicyBook::default(),
+            huanan_graph(),
+            grassroots::WorkingCalendar::prc(),
+        ),
+    )
+    .unwrap();
+    let mut case = Case::new("12345-P".parse().unwrap());
+    let wu = dispatcher();
+    let received = Context::new(t0(), &wu);
+    case.handle(
+        &default_policy,
+        &receive(Channel::Hotline, NOISE),
+        &received,
+    )
+    .unwrap();
+    let before = case.clone();
+    let later = Context::new(t0() + Duration::minutes(1), &wu);
+    let err = case
+        .handle(&default_policy, &dispatch(Lead::Routed, &[]), &later)
+        .expect_err("the default policy cannot supervise noise at the subdistrict");
+    assert!(
+        matches!(
+            err.rejection(),
+            Some(WorkOrderError::Ladder(LadderError::NoHandler { .. }))
+        ),
+        "{err}"
+    );
+    assert_eq!(case, before, "a refusal changes nothing");
+
+    // The sample centre's policy supervises at the subdistrict: accepted.
+    let mut case = Case::new("12345-Q".parse().unwrap());
+    case.handle(&wo(), &receive(Channel::Hotline, NOISE), &received)
+        .unwrap();
+    case.handle(&wo(), &dispatch(Lead::Routed, &[]), &later)
+        .unwrap();
+}

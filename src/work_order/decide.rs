@@ -139,8 +139,9 @@ impl WorkOrder {
     ///
     /// **The ladder's policy decides where supervision may run.** Sign-for
     /// (and taking a request on) starts the ladder at the order's location
-    /// for its matter, and is refused (`NoHandler`) when the policy's band
-    /// for a minor matter has no body in the graph that handles it. The
+    /// for its matter, so a dispatch (and a take-on) is refused with the
+    /// ladder's reason (`NoHandler`) when the policy's band for a minor
+    /// matter has no body in the graph that handles it. The
     /// default [`PolicyBook`](crate::escalation::PolicyBook) keeps minor
     /// matters at the grid and estate tiers ("small matters stay in the
     /// park"), so a city whose offices sit at the subdistrict tier needs a
@@ -448,6 +449,10 @@ impl WorkOrder {
                 return Err(WorkOrderError::RedispatchToReturner { body: lead });
             }
         }
+        // Sign-for starts supervision on the ladder: an order the ladder's
+        // policy cannot supervise is refused now, not left to be refused at
+        // every sign-for.
+        self.start_ladder(order, ctx.at(), ctx)?;
         for (i, body) in assisting.iter().enumerate() {
             if !self.ladder.graph().contains(body) {
                 return Err(WorkOrderError::UnknownBody { body: body.clone() });

@@ -147,7 +147,10 @@
 //!   graph and able to handle the matter ([`WorkOrderError::CannotHandle`]),
 //!   as must a first receiving body that takes a request on. Assisting
 //!   bodies are in the graph, named once, and not the lead
-//!   ([`WorkOrderError::BodyRepeated`]).
+//!   ([`WorkOrderError::BodyRepeated`]). A dispatch the ladder could not
+//!   supervise once signed for — its policy has no handling body for the
+//!   matter at the order's location — is refused with the ladder's reason
+//!   ([`WorkOrderError::Ladder`]; see [`WorkOrder::try_new`]).
 //! - **First-contact responsibility** (首问负责). A request received by a
 //!   body other than the centre stays with that body until it takes it on
 //!   or hands it over with a record; it cannot be dismissed there
