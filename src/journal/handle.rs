@@ -591,8 +591,12 @@ where
         return Ok(None);
     };
     if let Some(a) = anchor {
-        let at = usize::try_from(a.version - version - 1)
-            .ok()
+        // The row the anchor names; none when the anchor is not after the
+        // cache (the caller sends only `Cached::Behind` here).
+        let at = a
+            .version
+            .checked_sub(version.saturating_add(1))
+            .and_then(|i| usize::try_from(i).ok())
             .and_then(|i| rows.get(i));
         if at.is_none_or(|row| row.hash != a.hash) {
             return Ok(None);
