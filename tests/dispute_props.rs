@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use chrono::Duration;
 use grassroots::dispute::strategies::{Cast, any_steps, lifecycle, noisy_lifecycle};
-use grassroots::dispute::{Dispute, DisputeEvent, DisputeState, Party};
+use grassroots::dispute::{AgreementForm, Dispute, DisputeEvent, DisputeState, Party};
 use grassroots::dispute::{DisputeEventKind, DisputeStateKind};
 use grassroots::id::CaseId;
 use grassroots::matter::DisputeKind;
@@ -172,12 +172,20 @@ proptest! {
                 }
             }
             state = Dispute::evolve(state, &r.event);
-            if let DisputeState::Agreed { .. } = state {
-                let took_effect = case
-                    .history()
-                    .iter()
-                    .any(|r| matches!(r.event, DisputeEvent::AgreementTookEffect { .. }));
-                prop_assert!(took_effect);
+            // A written agreement is in force only once every signature is
+            // on it (PML art. 29); an oral one from the moment the parties
+            // reach it (art. 30), and it has no signatures to wait for.
+            if let Some(agreement) = state.agreement() {
+                let history = case.history();
+                let in_force = match agreement.form() {
+                    AgreementForm::Written => history
+                        .iter()
+                        .any(|r| matches!(r.event, DisputeEvent::AgreementTookEffect { .. })),
+                    AgreementForm::Oral => history
+                        .iter()
+                        .any(|r| matches!(r.event, DisputeEvent::OralAgreementReached { .. })),
+                };
+                prop_assert!(in_force, "{:?} agreement with no event putting it in force", agreement.form());
             }
         }
     }
