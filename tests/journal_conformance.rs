@@ -1058,67 +1058,7 @@ fn append_streams_sets_aside_a_part_whose_later_event_id_is_taken(
     assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 3);
 }
 
-macro_rules! conformance {
-    ($($rule:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[test]
-                fn $rule() {
-                    let store = crate::support::stores::memory();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(feature = "sqlite")]
-        mod sqlite {
-            $(
-                #[test]
-                fn $rule() {
-                    let (_dir, store) = crate::support::stores::sqlite();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            $(
-                #[test]
-                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
-                fn $rule() {
-                    let Some(store) = crate::support::stores::postgres() else { return };
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(all(feature = "tokio", feature = "sqlite"))]
-        mod async_sqlite {
-            $(
-                #[test]
-                fn $rule() {
-                    let (_dir, store) = crate::support::stores::async_sqlite();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(all(feature = "tokio", feature = "postgres"))]
-        mod async_postgres {
-            $(
-                #[test]
-                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
-                fn $rule() {
-                    let Some(store) = crate::support::stores::async_postgres() else { return };
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-    };
-}
-
-conformance! {
+support::stores::on_every_store! {
     append_then_read_returns_every_column,
     an_unknown_stream_is_empty_at_version_zero,
     read_stream_after_a_version_returns_only_later_events,

@@ -410,67 +410,7 @@ fn a_batched_tick_that_meets_a_writer_is_decided_again_alone(
     assert!(index(store, &tenant).is_empty());
 }
 
-macro_rules! on_every_store {
-    ($($rule:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[test]
-                fn $rule() {
-                    let store = crate::support::stores::memory();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(feature = "sqlite")]
-        mod sqlite {
-            $(
-                #[test]
-                fn $rule() {
-                    let (_dir, store) = crate::support::stores::sqlite();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            $(
-                #[test]
-                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
-                fn $rule() {
-                    let Some(store) = crate::support::stores::postgres() else { return };
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(all(feature = "tokio", feature = "sqlite"))]
-        mod async_sqlite {
-            $(
-                #[test]
-                fn $rule() {
-                    let (_dir, store) = crate::support::stores::async_sqlite();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(all(feature = "tokio", feature = "postgres"))]
-        mod async_postgres {
-            $(
-                #[test]
-                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
-                fn $rule() {
-                    let Some(store) = crate::support::stores::async_postgres() else { return };
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-    };
-}
-
-on_every_store! {
+support::stores::on_every_store! {
     an_append_moves_the_index_and_a_closed_case_leaves_it,
     pages_are_oldest_first_and_stop_at_the_time_asked,
     the_rebuild_equals_the_kept_index,

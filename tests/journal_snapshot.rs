@@ -620,68 +620,7 @@ fn events_after_a_snapshot_must_continue_it<S: EventStore>(store: &S, tenant: Te
     });
 }
 
-macro_rules! on_every_backend {
-    ($($rule:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[test]
-                fn $rule() {
-                    let store = crate::support::stores::memory();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(feature = "sqlite")]
-        mod sqlite {
-            $(
-                #[test]
-                fn $rule() {
-                    let (_dir, store) = crate::support::stores::sqlite();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            $(
-                #[test]
-                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
-                fn $rule() {
-                    let Some(store) = crate::support::stores::postgres() else { return };
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        /// The async stores, through the blocking adapter.
-        #[cfg(all(feature = "tokio", feature = "sqlite"))]
-        mod async_sqlite {
-            $(
-                #[test]
-                fn $rule() {
-                    let (_dir, store) = crate::support::stores::async_sqlite();
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-
-        #[cfg(all(feature = "tokio", feature = "postgres"))]
-        mod async_postgres {
-            $(
-                #[test]
-                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
-                fn $rule() {
-                    let Some(store) = crate::support::stores::async_postgres() else { return };
-                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
-                }
-            )*
-        }
-    };
-}
-
-on_every_backend!(
+support::stores::on_every_store!(
     a_long_case_loads_from_its_snapshot_equal_to_its_full_replay,
     a_journal_without_the_policy_reads_in_full,
     a_snapshot_with_another_state_is_not_trusted,

@@ -357,43 +357,7 @@ fn an_old_version_without_an_upcaster_is_refused_by_name(store: &dyn EventStore,
     );
 }
 
-macro_rules! on_every_backend {
-    ($($rule:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[test]
-                fn $rule() {
-                    super::$rule(&crate::support::stores::memory(), crate::support::stores::tenant("upcast"));
-                }
-            )*
-        }
-
-        #[cfg(feature = "sqlite")]
-        mod sqlite {
-            $(
-                #[test]
-                fn $rule() {
-                    let (_dir, store) = crate::support::stores::sqlite();
-                    super::$rule(&store, crate::support::stores::tenant("upcast"));
-                }
-            )*
-        }
-
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            $(
-                #[test]
-                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
-                fn $rule() {
-                    let Some(store) = crate::support::stores::postgres() else { return };
-                    super::$rule(&store, crate::support::stores::tenant("upcast"));
-                }
-            )*
-        }
-    };
-}
-
-on_every_backend! {
+support::stores::on_every_store! {
     old_shaped_events_load_as_current_ones,
     an_upcast_case_takes_new_commands_at_the_current_version,
     an_event_from_a_newer_program_is_refused_by_name,

@@ -9,6 +9,75 @@ use chrono::{DateTime, TimeZone, Utc};
 use grassroots::id::TenantId;
 use grassroots::journal::{Clock, MemoryStore};
 
+/// Runs each named rule, a `fn(&S, TenantId)` generic over the store (or
+/// taking `&dyn EventStore`), as one test per backend: memory, SQLite,
+/// PostgreSQL, and the async SQLite and PostgreSQL stores through the
+/// blocking adapter — each in a tenant named after the rule. Backends whose
+/// features are off are left out; PostgreSQL tests are ignored without a
+/// server.
+#[allow(unused_macros)]
+macro_rules! on_every_store {
+    ($($rule:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[test]
+                fn $rule() {
+                    let store = crate::support::stores::memory();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(feature = "sqlite")]
+        mod sqlite {
+            $(
+                #[test]
+                fn $rule() {
+                    let (_dir, store) = crate::support::stores::sqlite();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(
+                #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
+                fn $rule() {
+                    let Some(store) = crate::support::stores::postgres() else { return };
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(all(feature = "tokio", feature = "sqlite"))]
+        mod async_sqlite {
+            $(
+                #[test]
+                fn $rule() {
+                    let (_dir, store) = crate::support::stores::async_sqlite();
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+
+        #[cfg(all(feature = "tokio", feature = "postgres"))]
+        mod async_postgres {
+            $(
+                #[test]
+                #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL")]
+                fn $rule() {
+                    let Some(store) = crate::support::stores::async_postgres() else { return };
+                    super::$rule(&store, crate::support::stores::tenant(stringify!($rule)));
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_every_store;
+
 /// The environment variable the PostgreSQL tests read their server from.
 pub const POSTGRES_URL: &str = "GRASSROOTS_POSTGRES_URL";
 
