@@ -102,40 +102,90 @@ impl<'a> HashFields<'a> {
     }
 }
 
-fn put(hasher: &mut Sha256, bytes: &[u8]) {
-    hasher.update((bytes.len() as u64).to_be_bytes());
-    hasher.update(bytes);
+/// How many bytes [`Feeder`] gathers before handing them to the hasher.
+const FEED_BUFFER: usize = 512;
+
+/// Gathers the many small pieces of an event's hashed fields and hands
+/// them to the hasher in a few `update` calls instead of twenty (each call
+/// costs the hasher its own buffering: a quarter of hashing an event,
+/// measured with callgrind). The bytes hashed are the same.
+struct Feeder<'h> {
+    hasher: &'h mut Sha256,
+    buffer: [u8; FEED_BUFFER],
+    len: usize,
+}
+
+impl<'h> Feeder<'h> {
+    fn new(hasher: &'h mut Sha256) -> Self {
+        Feeder {
+            hasher,
+            buffer: [0; FEED_BUFFER],
+            len: 0,
+        }
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > FEED_BUFFER {
+            self.flush();
+            if bytes.len() > FEED_BUFFER {
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// `bytes` prefixed with their length.
+    fn put(&mut self, bytes: &[u8]) {
+        self.bytes(&(bytes.len() as u64).to_be_bytes());
+        self.bytes(bytes);
+    }
+
+    fn flush(&mut self) {
+        self.hasher.update(&self.buffer[..self.len]);
+        self.len = 0;
+    }
 }
 
 impl HashFields<'_> {
-    fn feed(&self, hasher: &mut Sha256, with_id: bool) {
-        put(hasher, self.stream.tenant.as_str().as_bytes());
-        put(hasher, self.stream.stream_type.as_str().as_bytes());
-        put(hasher, self.stream.id.as_str().as_bytes());
-        hasher.update(self.version.to_be_bytes());
-        if with_id {
-            put(hasher, self.event_id.as_str().as_bytes());
+    /// Feeds the fields to `hasher` after `prefix` (the domain tag and, for
+    /// a link, the previous hash).
+    fn feed(&self, hasher: &mut Sha256, prefix: &[&[u8]], with_id: bool) {
+        let mut feeder = Feeder::new(hasher);
+        for part in prefix {
+            feeder.bytes(part);
         }
-        put(hasher, self.event_type.as_bytes());
-        hasher.update(self.schema_version.to_be_bytes());
-        put(hasher, self.payload);
-        put(hasher, self.actor.as_str().as_bytes());
+        feeder.put(self.stream.tenant.as_str().as_bytes());
+        feeder.put(self.stream.stream_type.as_str().as_bytes());
+        feeder.put(self.stream.id.as_str().as_bytes());
+        feeder.bytes(&self.version.to_be_bytes());
+        if with_id {
+            feeder.put(self.event_id.as_str().as_bytes());
+        }
+        feeder.put(self.event_type.as_bytes());
+        feeder.bytes(&self.schema_version.to_be_bytes());
+        feeder.put(self.payload);
+        feeder.put(self.actor.as_str().as_bytes());
         match self.correlation {
-            None => hasher.update([0u8]),
+            None => feeder.bytes(&[0u8]),
             Some(c) => {
-                hasher.update([1u8]);
-                put(hasher, c.as_str().as_bytes());
+                feeder.bytes(&[1u8]);
+                feeder.put(c.as_str().as_bytes());
             }
         }
-        hasher.update(self.occurred_at.to_be_bytes());
+        feeder.bytes(&self.occurred_at.to_be_bytes());
+        feeder.flush();
     }
 
     /// The hash of this event linked to `prev`.
     pub(crate) fn link(&self, prev: &EventHash) -> EventHash {
         let mut hasher = Sha256::new();
-        hasher.update(b"grassroots.journal.event.v1\0");
-        hasher.update(prev.0);
-        self.feed(&mut hasher, true);
+        self.feed(
+            &mut hasher,
+            &[b"grassroots.journal.event.v1\0", &prev.0],
+            true,
+        );
         EventHash(hasher.finalize().into())
     }
 }
@@ -145,8 +195,7 @@ impl HashFields<'_> {
 /// append is recognised. 128 bits, as 32 hex digits.
 pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(b"grassroots.journal.event-id.v1\0");
-    fields.feed(&mut hasher, false);
+    fields.feed(&mut hasher, &[b"grassroots.journal.event-id.v1\0"], false);
     let digest: [u8; 32] = hasher.finalize().into();
     let mut id = String::with_capacity(32);
     for byte in &digest[..16] {
@@ -245,20 +294,37 @@ fn write_value(
                 .keys()
                 .zip(map.keys().skip(1))
                 .all(|(a, b)| a.as_bytes() < b.as_bytes());
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            if !sorted {
+            // serde_json's map keeps its keys sorted: written as they
+            // come, with no list to sort (an allocation per object).
+            if sorted {
+                write_entries(map.iter(), inner, max_depth, out, written)?;
+            } else {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
                 entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            }
-            for (i, (key, value)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(key, out, written);
-                out.push(b':');
-                write_value(value, inner, max_depth, out, written)?;
+                write_entries(entries.into_iter(), inner, max_depth, out, written)?;
             }
             out.push(b'}');
         }
+    }
+    Ok(())
+}
+
+/// Writes an object's `entries`, in the order given, as `"key":value`
+/// pairs separated by commas.
+fn write_entries<'v>(
+    entries: impl Iterator<Item = (&'v String, &'v Value)>,
+    depth_left: usize,
+    max_depth: usize,
+    out: &mut Vec<u8>,
+    written: &mut Written,
+) -> Result<(), PayloadLimit> {
+    for (i, (key, value)) in entries.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(key, out, written);
+        out.push(b':');
+        write_value(value, depth_left, max_depth, out, written)?;
     }
     Ok(())
 }
@@ -636,6 +702,83 @@ mod tests {
         );
         // A stored row nested 127 deep (serde_json's most) still verifies.
         assert!(canonical_json(&nested(127), READ_DEPTH, &mut out).is_ok());
+    }
+
+    /// The hash as the module docs lay it out, one `update` per piece
+    /// (`prev`: a link; `None`: a derived event id, without the id).
+    fn hash_piece_by_piece(fields: &HashFields<'_>, prev: Option<&EventHash>) -> [u8; 32] {
+        let put = |hasher: &mut Sha256, bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_be_bytes());
+            hasher.update(bytes);
+        };
+        let mut hasher = Sha256::new();
+        match prev {
+            Some(prev) => {
+                hasher.update(b"grassroots.journal.event.v1\0");
+                hasher.update(prev.0);
+            }
+            None => hasher.update(b"grassroots.journal.event-id.v1\0"),
+        }
+        put(&mut hasher, fields.stream.tenant.as_str().as_bytes());
+        put(&mut hasher, fields.stream.stream_type.as_str().as_bytes());
+        put(&mut hasher, fields.stream.id.as_str().as_bytes());
+        hasher.update(fields.version.to_be_bytes());
+        if prev.is_some() {
+            put(&mut hasher, fields.event_id.as_str().as_bytes());
+        }
+        put(&mut hasher, fields.event_type.as_bytes());
+        hasher.update(fields.schema_version.to_be_bytes());
+        put(&mut hasher, fields.payload);
+        put(&mut hasher, fields.actor.as_str().as_bytes());
+        match fields.correlation {
+            None => hasher.update([0u8]),
+            Some(c) => {
+                hasher.update([1u8]);
+                put(&mut hasher, c.as_str().as_bytes());
+            }
+        }
+        hasher.update(fields.occurred_at.to_be_bytes());
+        hasher.finalize().into()
+    }
+
+    #[test]
+    fn gathering_the_fields_hashes_the_same_bytes_as_feeding_them_one_by_one() {
+        let stream = StreamKey::new(
+            "longgang".parse().unwrap(),
+            "ticket".parse().unwrap(),
+            "T-1".parse().unwrap(),
+        );
+        let event_id: EventId = "e-1".parse().unwrap();
+        let actor: ActorId = "clerk-li".parse().unwrap();
+        let correlation: CorrelationId = "req-9".parse().unwrap();
+        let prev = EventHash::from_bytes([7; 32]);
+        // Payloads around the gathering buffer's size and past it.
+        for size in [0, 1, 100, 400, 500, 511, 512, 513, 2000] {
+            let payload = vec![b'x'; size];
+            for correlation in [None, Some(&correlation)] {
+                let fields = HashFields {
+                    stream: &stream,
+                    version: 3,
+                    event_id: &event_id,
+                    event_type: "Noted",
+                    schema_version: 2,
+                    payload: &payload,
+                    actor: &actor,
+                    correlation,
+                    occurred_at: 1_772_000_000_000_000,
+                };
+                assert_eq!(
+                    fields.link(&prev).0,
+                    hash_piece_by_piece(&fields, Some(&prev)),
+                    "payload of {size} bytes"
+                );
+                let id: String = hash_piece_by_piece(&fields, None)[..16]
+                    .iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect();
+                assert_eq!(derived_event_id(&fields), id, "payload of {size} bytes");
+            }
+        }
     }
 
     #[test]
