@@ -530,7 +530,7 @@ pub(super) mod sqlite {
         )
         .map_err(sql)?;
         for entry in entries {
-            write(&tx, &entry.stream, DueUpdate::At(entry.due))?;
+            write(&tx, &entry.stream, DueUpdate::At(entry.due), false)?;
         }
         tx.commit().map_err(sql)
     }
