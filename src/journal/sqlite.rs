@@ -880,7 +880,11 @@ fn read_anchor(conn: &Connection, stream: &StreamKey) -> Result<Option<StreamHea
                 stream.id.as_str()
             ],
             |row| {
-                let hash = row.get_ref(1)?.as_blob().ok().and_then(EventHash::from_slice);
+                let hash = row
+                    .get_ref(1)?
+                    .as_blob()
+                    .ok()
+                    .and_then(EventHash::from_slice);
                 Ok((row.get(0)?, hash))
             },
         )
@@ -1064,7 +1068,11 @@ fn head_and_anchor(tx: &Connection, stream: &StreamKey) -> Result<Found, Journal
             ],
             |row| {
                 let version: i64 = row.get(0)?;
-                let hash = row.get_ref(1)?.as_blob().ok().and_then(EventHash::from_slice);
+                let hash = row
+                    .get_ref(1)?
+                    .as_blob()
+                    .ok()
+                    .and_then(EventHash::from_slice);
                 Ok((version, hash))
             },
         )
@@ -1101,9 +1109,10 @@ fn recorded_retry(
              WHERE tenant = ?1 AND event_id = ?2",
         )
         .map_err(sql)?
-        .query_row(params![stream.tenant.as_str(), first.event_id.as_str()], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })
+        .query_row(
+            params![stream.tenant.as_str(), first.event_id.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
         .optional()
         .map_err(sql)?;
     let Some((stream_type, stream_id, version)) = found else {
@@ -1219,7 +1228,8 @@ fn append_in(
         write_anchor(tx, stream, head, found.anchor.is_some())
             .map_err(|e| PartError::Failed(sql(e)))?;
     }
-    super::due::sqlite::write(tx, stream, due, found.anchor.is_some()).map_err(PartError::Failed)?;
+    super::due::sqlite::write(tx, stream, due, found.anchor.is_some())
+        .map_err(PartError::Failed)?;
     Ok(Appended {
         version: expected_version + events.len() as u64,
         positions,
@@ -1682,11 +1692,20 @@ mod tests {
         }
         assert!(checkpointer.done() > 0, "no checkpoint ran");
         assert!(file_bytes(&path) > before, "the file did not grow");
-        assert_eq!(store.read_stream(&StreamKey::new(
-            TenantId::new("t").unwrap(),
-            StreamType::new("notes").unwrap(),
-            CaseId::new("N-19").unwrap(),
-        ), 0).unwrap().len(), 200);
+        assert_eq!(
+            store
+                .read_stream(
+                    &StreamKey::new(
+                        TenantId::new("t").unwrap(),
+                        StreamType::new("notes").unwrap(),
+                        CaseId::new("N-19").unwrap(),
+                    ),
+                    0
+                )
+                .unwrap()
+                .len(),
+            200
+        );
 
         // With the automatic checkpoint off, neither the thread nor a
         // commit copies anything: the file keeps its size.
