@@ -102,90 +102,40 @@ impl<'a> HashFields<'a> {
     }
 }
 
-/// How many bytes [`Feeder`] gathers before handing them to the hasher.
-const FEED_BUFFER: usize = 512;
-
-/// Gathers the many small pieces of an event's hashed fields and hands
-/// them to the hasher in a few `update` calls instead of twenty (each call
-/// costs the hasher its own buffering: a quarter of hashing an event,
-/// measured with callgrind). The bytes hashed are the same.
-struct Feeder<'h> {
-    hasher: &'h mut Sha256,
-    buffer: [u8; FEED_BUFFER],
-    len: usize,
-}
-
-impl<'h> Feeder<'h> {
-    fn new(hasher: &'h mut Sha256) -> Self {
-        Feeder {
-            hasher,
-            buffer: [0; FEED_BUFFER],
-            len: 0,
-        }
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() > FEED_BUFFER {
-            self.flush();
-            if bytes.len() > FEED_BUFFER {
-                self.hasher.update(bytes);
-                return;
-            }
-        }
-        self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-    }
-
-    /// `bytes` prefixed with their length.
-    fn put(&mut self, bytes: &[u8]) {
-        self.bytes(&(bytes.len() as u64).to_be_bytes());
-        self.bytes(bytes);
-    }
-
-    fn flush(&mut self) {
-        self.hasher.update(&self.buffer[..self.len]);
-        self.len = 0;
-    }
+fn put(hasher: &mut Sha256, bytes: &[u8]) {
+    hasher.update((bytes.len() as u64).to_be_bytes());
+    hasher.update(bytes);
 }
 
 impl HashFields<'_> {
-    /// Feeds the fields to `hasher` after `prefix` (the domain tag and, for
-    /// a link, the previous hash).
-    fn feed(&self, hasher: &mut Sha256, prefix: &[&[u8]], with_id: bool) {
-        let mut feeder = Feeder::new(hasher);
-        for part in prefix {
-            feeder.bytes(part);
-        }
-        feeder.put(self.stream.tenant.as_str().as_bytes());
-        feeder.put(self.stream.stream_type.as_str().as_bytes());
-        feeder.put(self.stream.id.as_str().as_bytes());
-        feeder.bytes(&self.version.to_be_bytes());
+    fn feed(&self, hasher: &mut Sha256, with_id: bool) {
+        put(hasher, self.stream.tenant.as_str().as_bytes());
+        put(hasher, self.stream.stream_type.as_str().as_bytes());
+        put(hasher, self.stream.id.as_str().as_bytes());
+        hasher.update(self.version.to_be_bytes());
         if with_id {
-            feeder.put(self.event_id.as_str().as_bytes());
+            put(hasher, self.event_id.as_str().as_bytes());
         }
-        feeder.put(self.event_type.as_bytes());
-        feeder.bytes(&self.schema_version.to_be_bytes());
-        feeder.put(self.payload);
-        feeder.put(self.actor.as_str().as_bytes());
+        put(hasher, self.event_type.as_bytes());
+        hasher.update(self.schema_version.to_be_bytes());
+        put(hasher, self.payload);
+        put(hasher, self.actor.as_str().as_bytes());
         match self.correlation {
-            None => feeder.bytes(&[0u8]),
+            None => hasher.update([0u8]),
             Some(c) => {
-                feeder.bytes(&[1u8]);
-                feeder.put(c.as_str().as_bytes());
+                hasher.update([1u8]);
+                put(hasher, c.as_str().as_bytes());
             }
         }
-        feeder.bytes(&self.occurred_at.to_be_bytes());
-        feeder.flush();
+        hasher.update(self.occurred_at.to_be_bytes());
     }
 
     /// The hash of this event linked to `prev`.
     pub(crate) fn link(&self, prev: &EventHash) -> EventHash {
         let mut hasher = Sha256::new();
-        self.feed(
-            &mut hasher,
-            &[b"grassroots.journal.event.v1\0", &prev.0],
-            true,
-        );
+        hasher.update(b"grassroots.journal.event.v1\0");
+        hasher.update(prev.0);
+        self.feed(&mut hasher, true);
         EventHash(hasher.finalize().into())
     }
 }
@@ -195,7 +145,8 @@ impl HashFields<'_> {
 /// append is recognised. 128 bits, as 32 hex digits.
 pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> String {
     let mut hasher = Sha256::new();
-    fields.feed(&mut hasher, &[b"grassroots.journal.event-id.v1\0"], false);
+    hasher.update(b"grassroots.journal.event-id.v1\0");
+    fields.feed(&mut hasher, false);
     let digest: [u8; 32] = hasher.finalize().into();
     let mut id = String::with_capacity(32);
     for byte in &digest[..16] {
@@ -742,7 +693,7 @@ mod tests {
     }
 
     #[test]
-    fn gathering_the_fields_hashes_the_same_bytes_as_feeding_them_one_by_one() {
+    fn an_events_hash_and_derived_id_cover_its_fields_in_the_documented_order() {
         let stream = StreamKey::new(
             "longgang".parse().unwrap(),
             "ticket".parse().unwrap(),
@@ -752,7 +703,6 @@ mod tests {
         let actor: ActorId = "clerk-li".parse().unwrap();
         let correlation: CorrelationId = "req-9".parse().unwrap();
         let prev = EventHash::from_bytes([7; 32]);
-        // Payloads around the gathering buffer's size and past it.
         for size in [0, 1, 100, 400, 500, 511, 512, 513, 2000] {
             let payload = vec![b'x'; size];
             for correlation in [None, Some(&correlation)] {
