@@ -1058,6 +1058,68 @@ fn append_streams_sets_aside_a_part_whose_later_event_id_is_taken(
     assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 3);
 }
 
+/// A part whose version and anchor are as expected but whose first event
+/// id another stream recorded in an earlier commit: refused as a duplicate
+/// (on SQLite by the event-id index, mid-insert, not by a lookup first),
+/// leaving no row, anchor or due entry, while the batch's other parts are
+/// recorded.
+fn append_streams_refuses_a_first_event_id_taken_in_an_earlier_commit(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let (a, b, c) = (
+        stream(&tenant, "T-1"),
+        stream(&tenant, "T-2"),
+        stream(&tenant, "T-3"),
+    );
+    store.append(&a, 0, &events("a", 2)).unwrap();
+    let taken = vec![
+        event("a-1", "Noted", json!({"Noted": {"n": 5}})),
+        event("b-2", "Noted", json!({"Noted": {"n": 6}})),
+    ];
+    let fresh = events("c", 2);
+    let due = t0() + Duration::days(1);
+    let outcomes = store
+        .append_streams(&[
+            StreamAppend {
+                stream: &b,
+                expected_version: 0,
+                events: &taken,
+                due: DueUpdate::of(Some(due)),
+            },
+            StreamAppend {
+                stream: &c,
+                expected_version: 0,
+                events: &fresh,
+                due: DueUpdate::of(Some(due)),
+            },
+        ])
+        .unwrap();
+    match &outcomes[0] {
+        Err(JournalError::DuplicateEventId { stream, event_id }) => {
+            assert_eq!(stream, &b);
+            assert_eq!(event_id.as_str(), "a-1");
+        }
+        other => panic!("expected a duplicate event id, got {other:?}"),
+    }
+    assert_eq!(outcomes[1].as_ref().unwrap().version, 2);
+    assert!(store.read_stream(&b, 0).unwrap().is_empty());
+    assert_eq!(store.anchor(&b).unwrap(), None);
+    assert!(store.anchor(&c).unwrap().is_some());
+    let query = DueQuery::new(tenant.clone(), "ticket".parse().unwrap(), due).limit(10);
+    let due_ids: Vec<String> = store
+        .due(&query)
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.stream.id.to_string())
+        .collect();
+    assert_eq!(due_ids, ["T-3"]);
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 4);
+    // The refused part's own second id is free: nothing of it stayed.
+    store.append(&b, 0, &events("b", 2)).unwrap();
+    journal::verify_stream(store, &b).unwrap();
+}
+
 support::stores::on_every_store! {
     append_then_read_returns_every_column,
     an_unknown_stream_is_empty_at_version_zero,
@@ -1093,4 +1155,5 @@ support::stores::on_every_store! {
     append_streams_writes_each_part_on_its_own,
     append_streams_retried_is_idempotent,
     append_streams_sets_aside_a_part_whose_later_event_id_is_taken,
+    append_streams_refuses_a_first_event_id_taken_in_an_earlier_commit,
 }

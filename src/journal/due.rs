@@ -374,10 +374,17 @@ pub(super) mod sqlite {
     }
 
     /// Writes `update` for `stream`, inside the append's transaction.
+    /// `has_entry` guesses whether the stream has an entry already (it
+    /// has an anchor: an existing case): then an `UPDATE` comes first and
+    /// an `INSERT` only if it changed no row. An upsert tries the insert
+    /// first and updates on the conflict, which cost a ticked case as much
+    /// as its event's own insert (callgrind, the sweep bench). A wrong
+    /// guess costs one more index lookup, never a wrong entry.
     pub(in crate::journal) fn write(
         conn: &Connection,
         stream: &StreamKey,
         update: DueUpdate,
+        has_entry: bool,
     ) -> Result<(), JournalError> {
         let key = params![
             stream.tenant.as_str(),
@@ -394,23 +401,35 @@ pub(super) mod sqlite {
                 .and_then(|mut s| s.execute(key))
                 .map(drop)
                 .map_err(sql),
-            DueUpdate::At(due) => conn
-                .prepare_cached(
+            DueUpdate::At(due) => {
+                let row = params![
+                    stream.tenant.as_str(),
+                    stream.stream_type.as_str(),
+                    stream.id.as_str(),
+                    to_micros(due)
+                ];
+                if has_entry {
+                    let changed = conn
+                        .prepare_cached(
+                            "UPDATE journal_due SET due = ?4, claimed_until = NULL
+                             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
+                        )
+                        .and_then(|mut s| s.execute(row))
+                        .map_err(sql)?;
+                    if changed > 0 {
+                        return Ok(());
+                    }
+                }
+                conn.prepare_cached(
                     "INSERT INTO journal_due (tenant, stream_type, stream_id, due)
                      VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (tenant, stream_type, stream_id)
                      DO UPDATE SET due = excluded.due, claimed_until = NULL",
                 )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        stream.tenant.as_str(),
-                        stream.stream_type.as_str(),
-                        stream.id.as_str(),
-                        to_micros(due)
-                    ])
-                })
+                .and_then(|mut s| s.execute(row))
                 .map(drop)
-                .map_err(sql),
+                .map_err(sql)
+            }
         }
     }
 
@@ -511,7 +530,7 @@ pub(super) mod sqlite {
         )
         .map_err(sql)?;
         for entry in entries {
-            write(&tx, &entry.stream, DueUpdate::At(entry.due))?;
+            write(&tx, &entry.stream, DueUpdate::At(entry.due), false)?;
         }
         tx.commit().map_err(sql)
     }

@@ -245,20 +245,37 @@ fn write_value(
                 .keys()
                 .zip(map.keys().skip(1))
                 .all(|(a, b)| a.as_bytes() < b.as_bytes());
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            if !sorted {
+            // serde_json's map keeps its keys sorted: written as they
+            // come, with no list to sort (an allocation per object).
+            if sorted {
+                write_entries(map.iter(), inner, max_depth, out, written)?;
+            } else {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
                 entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            }
-            for (i, (key, value)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(key, out, written);
-                out.push(b':');
-                write_value(value, inner, max_depth, out, written)?;
+                write_entries(entries.into_iter(), inner, max_depth, out, written)?;
             }
             out.push(b'}');
         }
+    }
+    Ok(())
+}
+
+/// Writes an object's `entries`, in the order given, as `"key":value`
+/// pairs separated by commas.
+fn write_entries<'v>(
+    entries: impl Iterator<Item = (&'v String, &'v Value)>,
+    depth_left: usize,
+    max_depth: usize,
+    out: &mut Vec<u8>,
+    written: &mut Written,
+) -> Result<(), PayloadLimit> {
+    for (i, (key, value)) in entries.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(key, out, written);
+        out.push(b':');
+        write_value(value, depth_left, max_depth, out, written)?;
     }
     Ok(())
 }
@@ -636,6 +653,82 @@ mod tests {
         );
         // A stored row nested 127 deep (serde_json's most) still verifies.
         assert!(canonical_json(&nested(127), READ_DEPTH, &mut out).is_ok());
+    }
+
+    /// The hash as the module docs lay it out, one `update` per piece
+    /// (`prev`: a link; `None`: a derived event id, without the id).
+    fn hash_piece_by_piece(fields: &HashFields<'_>, prev: Option<&EventHash>) -> [u8; 32] {
+        let put = |hasher: &mut Sha256, bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_be_bytes());
+            hasher.update(bytes);
+        };
+        let mut hasher = Sha256::new();
+        match prev {
+            Some(prev) => {
+                hasher.update(b"grassroots.journal.event.v1\0");
+                hasher.update(prev.0);
+            }
+            None => hasher.update(b"grassroots.journal.event-id.v1\0"),
+        }
+        put(&mut hasher, fields.stream.tenant.as_str().as_bytes());
+        put(&mut hasher, fields.stream.stream_type.as_str().as_bytes());
+        put(&mut hasher, fields.stream.id.as_str().as_bytes());
+        hasher.update(fields.version.to_be_bytes());
+        if prev.is_some() {
+            put(&mut hasher, fields.event_id.as_str().as_bytes());
+        }
+        put(&mut hasher, fields.event_type.as_bytes());
+        hasher.update(fields.schema_version.to_be_bytes());
+        put(&mut hasher, fields.payload);
+        put(&mut hasher, fields.actor.as_str().as_bytes());
+        match fields.correlation {
+            None => hasher.update([0u8]),
+            Some(c) => {
+                hasher.update([1u8]);
+                put(&mut hasher, c.as_str().as_bytes());
+            }
+        }
+        hasher.update(fields.occurred_at.to_be_bytes());
+        hasher.finalize().into()
+    }
+
+    #[test]
+    fn an_events_hash_and_derived_id_cover_its_fields_in_the_documented_order() {
+        let stream = StreamKey::new(
+            "longgang".parse().unwrap(),
+            "ticket".parse().unwrap(),
+            "T-1".parse().unwrap(),
+        );
+        let event_id: EventId = "e-1".parse().unwrap();
+        let actor: ActorId = "clerk-li".parse().unwrap();
+        let correlation: CorrelationId = "req-9".parse().unwrap();
+        let prev = EventHash::from_bytes([7; 32]);
+        for size in [0, 1, 100, 400, 500, 511, 512, 513, 2000] {
+            let payload = vec![b'x'; size];
+            for correlation in [None, Some(&correlation)] {
+                let fields = HashFields {
+                    stream: &stream,
+                    version: 3,
+                    event_id: &event_id,
+                    event_type: "Noted",
+                    schema_version: 2,
+                    payload: &payload,
+                    actor: &actor,
+                    correlation,
+                    occurred_at: 1_772_000_000_000_000,
+                };
+                assert_eq!(
+                    fields.link(&prev).0,
+                    hash_piece_by_piece(&fields, Some(&prev)),
+                    "payload of {size} bytes"
+                );
+                let id: String = hash_piece_by_piece(&fields, None)[..16]
+                    .iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect();
+                assert_eq!(derived_event_id(&fields), id, "payload of {size} bytes");
+            }
+        }
     }
 
     #[test]

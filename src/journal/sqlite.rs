@@ -147,7 +147,7 @@ impl Default for SqliteOptions {
 /// default is 2 MiB).
 const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
 
-/// The default WAL size, in pages, at which a commit checkpoints: 10,000
+/// The default WAL growth, in pages, between two checkpoints: 10,000
 /// pages of 4 KiB (SQLite's own default is 1,000).
 const DEFAULT_CHECKPOINT_PAGES: u32 = 10_000;
 
@@ -195,12 +195,16 @@ impl SqliteOptions {
         self
     }
 
-    /// After how many pages in the write-ahead log a commit copies them
-    /// into the database file (`PRAGMA wal_autocheckpoint`); 10,000 by
-    /// default. A larger figure copies a page written by many commits
-    /// once instead of once per checkpoint, and lets the log file grow to
-    /// about `pages` × 4 KiB between checkpoints; `0` turns the automatic
-    /// checkpoint off (the caller then runs `PRAGMA wal_checkpoint`).
+    /// After how many pages of write-ahead log they are copied into the
+    /// database file (a checkpoint); 10,000 by default. The store runs
+    /// its checkpoints on a thread and connection of their own (`PRAGMA
+    /// wal_checkpoint(PASSIVE)`, with the writer's `synchronous`), so no
+    /// commit waits for one; the writer checkpoints itself only when the
+    /// log reaches four times `pages` (the thread fell behind). A larger
+    /// figure copies a page written by many commits once instead of once
+    /// per checkpoint, and lets the log file grow to about `pages` × 4 KiB
+    /// between checkpoints; `0` turns the automatic checkpoint off (the
+    /// caller then runs `PRAGMA wal_checkpoint`).
     #[must_use]
     pub fn checkpoint_every(mut self, pages: u32) -> Self {
         self.checkpoint_pages = pages;
@@ -268,6 +272,9 @@ pub struct SqliteStore {
     /// The file, `None` in memory.
     path: Option<PathBuf>,
     clock: Arc<dyn Clock>,
+    /// The thread that checkpoints the file's write-ahead log; `None` in
+    /// memory or with [`SqliteOptions::checkpoint_every`]`(0)`.
+    checkpointer: Option<Checkpointer>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -279,6 +286,7 @@ impl fmt::Debug for SqliteStore {
                 &self.readers.as_ref().map_or(0, r2d2::Pool::max_size),
             )
             .field("clock", &self.clock)
+            .field("checkpointer", &self.checkpointer)
             .finish()
     }
 }
@@ -366,11 +374,16 @@ impl SqliteStore {
                 Some(pool)
             }
         };
+        let checkpointer = match options.checkpoint_pages {
+            0 => None,
+            pages => Some(Checkpointer::start(path, &options, pages)?),
+        };
         Ok(Self {
             writer: Mutex::new(writer),
             readers,
             path: Some(path.to_owned()),
             clock: options.clock,
+            checkpointer,
         })
     }
 
@@ -390,6 +403,7 @@ impl SqliteStore {
             readers: None,
             path: None,
             clock: options.clock,
+            checkpointer: None,
         })
     }
 
@@ -412,6 +426,13 @@ impl SqliteStore {
     /// the reads).
     pub fn readers(&self) -> u32 {
         self.readers.as_ref().map_or(0, r2d2::Pool::max_size)
+    }
+
+    /// After a commit on the writer `conn`: the checkpointer's turn.
+    fn committed(&self, conn: &Connection) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.committed(conn);
+        }
     }
 
     /// The writer connection.
@@ -447,8 +468,14 @@ fn writer(mut conn: Connection, options: &SqliteOptions) -> Result<Connection, J
         .map_err(sql)?;
     conn.pragma_update(None, "cache_size", options.cache_pragma())
         .map_err(sql)?;
-    conn.pragma_update(None, "wal_autocheckpoint", options.checkpoint_pages)
+    // No checkpoint inside a commit: with `checkpoint_every(n)`, n > 0, the
+    // store's checkpointer thread copies the log (`Checkpointer`), and the
+    // hook tells the writer how full the log is after each commit.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)
         .map_err(sql)?;
+    if options.checkpoint_pages > 0 {
+        conn.wal_hook(Some(note_wal_pages));
+    }
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     migrate(&mut conn)?;
     Ok(conn)
@@ -473,6 +500,150 @@ pub(crate) fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), Jou
             }
             Err(e) => return Err(sql(e)),
         }
+    }
+}
+
+thread_local! {
+    /// The pages in the write-ahead log after the last commit on this
+    /// thread, as SQLite's WAL hook reported them (0 once read).
+    static WAL_PAGES: std::cell::Cell<i32> = const { std::cell::Cell::new(0) };
+}
+
+/// The writer's WAL hook: notes the log's size. SQLite calls it inside the
+/// commit, on the committing thread, which reads it once the commit
+/// returned ([`Checkpointer::committed`]).
+fn note_wal_pages(_: &rusqlite::hooks::Wal, pages: std::ffi::c_int) -> rusqlite::Result<()> {
+    WAL_PAGES.with(|noted| noted.set(pages));
+    Ok(())
+}
+
+/// Copies a file store's write-ahead log into the database file on a
+/// thread of its own (a `PASSIVE` checkpoint, on a connection of its own),
+/// so no commit waits for it: the writer asks each time the log has grown
+/// by [`SqliteOptions::checkpoint_every`] pages, and checkpoints on its
+/// own only when the log reaches four times that (the thread fell behind).
+/// The checkpoint's connection has the writer's `synchronous` setting, so
+/// it syncs the log and the file as a checkpoint inside a commit would.
+struct Checkpointer {
+    /// Pages of log growth between two requests.
+    every: i32,
+    /// The log's size at the last request.
+    asked_at: std::sync::atomic::AtomicI32,
+    shared: Arc<(Mutex<CheckpointState>, std::sync::Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What the writer asked of the checkpointer thread, and what it did.
+#[derive(Debug, Default)]
+struct CheckpointState {
+    wanted: bool,
+    stop: bool,
+    /// Checkpoints run so far.
+    done: u64,
+}
+
+impl fmt::Debug for Checkpointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Checkpointer")
+            .field("every", &self.every)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Checkpointer {
+    fn start(path: &Path, options: &SqliteOptions, pages: u32) -> Result<Self, JournalError> {
+        let conn = Connection::open(path).map_err(sql)?;
+        conn.busy_timeout(options.busy_timeout).map_err(sql)?;
+        conn.pragma_update(None, "synchronous", options.synchronous.pragma())
+            .map_err(sql)?;
+        let shared = Arc::new((
+            Mutex::new(CheckpointState::default()),
+            std::sync::Condvar::new(),
+        ));
+        let theirs = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("grassroots-sqlite-checkpoint".into())
+            .spawn(move || checkpoints(&conn, &theirs))
+            .map_err(|e| JournalError::backend(BACKEND, e))?;
+        Ok(Self {
+            every: i32::try_from(pages).unwrap_or(i32::MAX),
+            asked_at: std::sync::atomic::AtomicI32::new(0),
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// Called by the writer (holding its lock) after a commit: asks for a
+    /// checkpoint when the log has grown by `every` pages since the last
+    /// request, and checkpoints on `conn` itself past four times that.
+    fn committed(&self, conn: &Connection) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let pages = WAL_PAGES.with(|noted| noted.replace(0));
+        let mut asked_at = self.asked_at.load(Relaxed);
+        if pages < asked_at {
+            // The log was restarted after a complete checkpoint.
+            asked_at = 0;
+            self.asked_at.store(0, Relaxed);
+        }
+        if pages.saturating_sub(asked_at) >= self.every {
+            self.asked_at.store(pages, Relaxed);
+            let (state, wake) = &*self.shared;
+            lock_state(state).wanted = true;
+            wake.notify_one();
+        }
+        if pages >= self.every.saturating_mul(4) {
+            // Best effort, as SQLite's own checkpoint after a commit: the
+            // commit stands whatever the checkpoint does.
+            let _ = checkpoint(conn);
+        }
+    }
+
+    /// Checkpoints run so far by the thread.
+    #[cfg(test)]
+    fn done(&self) -> u64 {
+        lock_state(&self.shared.0).done
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let (state, wake) = &*self.shared;
+        lock_state(state).stop = true;
+        wake.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn lock_state(state: &Mutex<CheckpointState>) -> MutexGuard<'_, CheckpointState> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A `PASSIVE` checkpoint on `conn`: copies what no reader still needs,
+/// waits for no one.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+}
+
+/// The checkpointer thread: a checkpoint each time one is wanted, until
+/// the store is dropped.
+fn checkpoints(conn: &Connection, shared: &(Mutex<CheckpointState>, std::sync::Condvar)) {
+    let (state, wake) = shared;
+    loop {
+        let mut now = lock_state(state);
+        while !now.wanted && !now.stop {
+            now = wake.wait(now).unwrap_or_else(|e| e.into_inner());
+        }
+        if now.stop {
+            return;
+        }
+        now.wanted = false;
+        drop(now);
+        // A failed checkpoint (another connection checkpointing, a busy
+        // file) is left to the next request or to the writer's own.
+        let _ = checkpoint(conn);
+        lock_state(state).done += 1;
     }
 }
 
@@ -696,7 +867,7 @@ fn event_id_taken(tx: &Connection, tenant: &TenantId, id: &EventId) -> Result<bo
 
 /// The anchored head of `stream`, if it has one.
 fn read_anchor(conn: &Connection, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
-    let found: Option<(i64, Vec<u8>)> = conn
+    let found: Option<(i64, Option<EventHash>)> = conn
         .prepare_cached(
             "SELECT version, hash FROM journal_heads
              WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
@@ -708,7 +879,14 @@ fn read_anchor(conn: &Connection, stream: &StreamKey) -> Result<Option<StreamHea
                 stream.stream_type.as_str(),
                 stream.id.as_str()
             ],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| {
+                let hash = row
+                    .get_ref(1)?
+                    .as_blob()
+                    .ok()
+                    .and_then(EventHash::from_slice);
+                Ok((row.get(0)?, hash))
+            },
         )
         .optional()
         .map_err(sql)?;
@@ -721,26 +899,39 @@ fn read_anchor(conn: &Connection, stream: &StreamKey) -> Result<Option<StreamHea
     };
     Ok(Some(StreamHead {
         version: u64::try_from(version).map_err(|_| corrupt("journal_heads.version"))?,
-        hash: EventHash::from_slice(&hash).ok_or_else(|| corrupt("journal_heads.hash"))?,
+        hash: hash.ok_or_else(|| corrupt("journal_heads.hash"))?,
     }))
 }
 
-/// Moves `stream`'s anchor to `head`, inside the append's transaction.
-fn write_anchor(tx: &Connection, stream: &StreamKey, head: StreamHead) -> rusqlite::Result<()> {
-    tx.prepare_cached(
+/// Moves `stream`'s anchor to `head`, inside the append's transaction:
+/// an `UPDATE` of the row the append read (`anchored`), else an `INSERT`.
+fn write_anchor(
+    tx: &Connection,
+    stream: &StreamKey,
+    head: StreamHead,
+    anchored: bool,
+) -> rusqlite::Result<()> {
+    let sql_text = if anchored {
+        "UPDATE journal_heads SET version = ?4, hash = ?5
+         WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3"
+    } else {
         "INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (tenant, stream_type, stream_id)
-         DO UPDATE SET version = excluded.version, hash = excluded.hash",
-    )?
-    .execute(params![
+         VALUES (?1, ?2, ?3, ?4, ?5)"
+    };
+    let changed = tx.prepare_cached(sql_text)?.execute(params![
         stream.tenant.as_str(),
         stream.stream_type.as_str(),
         stream.id.as_str(),
         to_i64(head.version),
         &head.hash.as_bytes()[..]
     ])?;
-    Ok(())
+    if changed == 1 {
+        Ok(())
+    } else {
+        // The row read in this transaction is gone: nothing but a bug
+        // could do that, and the append must not commit without its anchor.
+        Err(rusqlite::Error::StatementChangedRows(changed))
+    }
 }
 
 /// One event ready to insert.
@@ -849,11 +1040,119 @@ impl From<JournalError> for PartError {
     }
 }
 
+/// What an append reads of a stream before it writes: the version and hash
+/// of its last row (0 and [`EventHash::GENESIS`] without rows) and its
+/// anchor.
+struct Found {
+    version: u64,
+    hash: EventHash,
+    anchor: Option<StreamHead>,
+}
+
+/// The head of `stream`'s rows and its anchor. Two plain lookups: one
+/// statement joining them cost more than both (SQLite materialised the
+/// `LIMIT` subquery; callgrind, the sweep bench).
+fn head_and_anchor(tx: &Connection, stream: &StreamKey) -> Result<Found, JournalError> {
+    let head = tx
+        .prepare_cached(
+            "SELECT version, hash FROM journal_events
+             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3
+             ORDER BY version DESC LIMIT 1",
+        )
+        .map_err(sql)?
+        .query_row(
+            params![
+                stream.tenant.as_str(),
+                stream.stream_type.as_str(),
+                stream.id.as_str()
+            ],
+            |row| {
+                let version: i64 = row.get(0)?;
+                let hash = row
+                    .get_ref(1)?
+                    .as_blob()
+                    .ok()
+                    .and_then(EventHash::from_slice);
+                Ok((version, hash))
+            },
+        )
+        .optional()
+        .map_err(sql)?;
+    let (version, hash) = match head {
+        None => (0, EventHash::GENESIS),
+        Some((version, hash)) => (
+            u64::try_from(version).unwrap_or(0),
+            hash.unwrap_or(EventHash::GENESIS),
+        ),
+    };
+    Ok(Found {
+        version,
+        hash,
+        anchor: read_anchor(tx, stream)?,
+    })
+}
+
+/// What an append whose first event id is already recorded means (an
+/// idempotent retry or a duplicate id), or `None` when the id is free.
+fn recorded_retry(
+    tx: &Connection,
+    stream: &StreamKey,
+    expected_version: u64,
+    events: &[NewEvent],
+) -> Result<Option<Appended>, JournalError> {
+    let Some(first) = events.first() else {
+        return Ok(None);
+    };
+    let found: Option<(String, String, i64)> = tx
+        .prepare_cached(
+            "SELECT stream_type, stream_id, version FROM journal_events
+             WHERE tenant = ?1 AND event_id = ?2",
+        )
+        .map_err(sql)?
+        .query_row(
+            params![stream.tenant.as_str(), first.event_id.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()
+        .map_err(sql)?;
+    let Some((stream_type, stream_id, version)) = found else {
+        return Ok(None);
+    };
+    let corrupt = |column| JournalError::Corrupt {
+        position: 0,
+        column,
+    };
+    let found_stream = StreamKey::new(
+        stream.tenant.clone(),
+        StreamType::new(&stream_type).map_err(|_| corrupt("stream_type"))?,
+        CaseId::new(&stream_id).map_err(|_| corrupt("stream_id"))?,
+    );
+    let recorded = stream_range(tx, &found_stream, expected_version, Some(events.len()))?;
+    retry_outcome(
+        stream,
+        expected_version,
+        events,
+        &found_stream,
+        u64::try_from(version).unwrap_or(0),
+        &recorded,
+    )
+    .map(Some)
+}
+
 /// One stream's append inside the open transaction `tx`: every check first
-/// (a retry, the version, the anchor, the payloads), then the writes. A
+/// (the version, the anchor, a retry, the payloads), then the writes. A
 /// refusal writes nothing and leaves the transaction usable, so
 /// [`EventStore::append_streams`] can write a batch of streams in one
 /// commit without a savepoint per stream.
+///
+/// Three statements for a stream whose version and anchor are as expected
+/// (the head and anchor read together, the rows, the anchor; a fourth
+/// writes the due entry): the lookup of the first event id, which tells an
+/// idempotent retry from a conflict, runs only when the version or the
+/// anchor is not as expected. When they are, a recorded first id cannot be
+/// a retry (its version would be past the head), so it can only be a
+/// duplicate, and the event-id index refuses the insert just as it refuses
+/// any later event's id ([`PartError::DuplicateId`]).
 fn append_in(
     tx: &Connection,
     recorded_at: i64,
@@ -862,68 +1161,21 @@ fn append_in(
     events: &[NewEvent],
     due: DueUpdate,
 ) -> Result<Appended, PartError> {
-    let tenant = stream.tenant.as_str();
-    if let Some(first) = events.first() {
-        let found: Option<(String, String, i64)> = tx
-            .prepare_cached(
-                "SELECT stream_type, stream_id, version FROM journal_events
-                 WHERE tenant = ?1 AND event_id = ?2",
-            )
-            .map_err(sql)?
-            .query_row(params![tenant, first.event_id.as_str()], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })
-            .optional()
-            .map_err(sql)?;
-        if let Some((stream_type, stream_id, version)) = found {
-            let corrupt = |column| JournalError::Corrupt {
-                position: 0,
-                column,
-            };
-            let found_stream = StreamKey::new(
-                stream.tenant.clone(),
-                StreamType::new(&stream_type).map_err(|_| corrupt("stream_type"))?,
-                CaseId::new(&stream_id).map_err(|_| corrupt("stream_id"))?,
-            );
-            let recorded = stream_range(tx, &found_stream, expected_version, Some(events.len()))?;
-            return Ok(retry_outcome(
-                stream,
-                expected_version,
-                events,
-                &found_stream,
-                u64::try_from(version).unwrap_or(0),
-                &recorded,
-            )?);
+    let found = head_and_anchor(tx, stream)?;
+    let actual = found.version;
+    let anchored = check_anchor(stream, actual, found.hash, found.anchor);
+    if actual != expected_version || anchored.is_err() {
+        if let Some(retry) = recorded_retry(tx, stream, expected_version, events)? {
+            return Ok(retry);
         }
-    }
-    let head: Option<(i64, Vec<u8>)> = tx
-        .prepare_cached(
-            "SELECT version, hash FROM journal_events
-             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3
-             ORDER BY version DESC LIMIT 1",
-        )
-        .map_err(sql)?
-        .query_row(
-            params![tenant, stream.stream_type.as_str(), stream.id.as_str()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()
-        .map_err(sql)?;
-    let (actual, mut prev) = match head {
-        None => (0, EventHash::GENESIS),
-        Some((version, hash)) => (
-            u64::try_from(version).unwrap_or(0),
-            EventHash::from_slice(&hash).unwrap_or(EventHash::GENESIS),
-        ),
-    };
-    check_anchor(stream, actual, prev, read_anchor(tx, stream)?)?;
-    if actual != expected_version {
+        anchored?;
         return Err(PartError::Refused(JournalError::VersionConflict {
             stream: stream.clone(),
             expected: expected_version,
             actual,
         }));
     }
+    let mut prev = found.hash;
     // Hash every event first (the chain runs through the batch), keeping
     // the canonical payloads in one buffer.
     let mut payloads = Vec::with_capacity(events.len() * 128);
@@ -973,9 +1225,11 @@ fn append_in(
             version: expected_version + events.len() as u64,
             hash: prev,
         };
-        write_anchor(tx, stream, head).map_err(|e| PartError::Failed(sql(e)))?;
+        write_anchor(tx, stream, head, found.anchor.is_some())
+            .map_err(|e| PartError::Failed(sql(e)))?;
     }
-    super::due::sqlite::write(tx, stream, due).map_err(PartError::Failed)?;
+    super::due::sqlite::write(tx, stream, due, found.anchor.is_some())
+        .map_err(PartError::Failed)?;
     Ok(Appended {
         version: expected_version + events.len() as u64,
         positions,
@@ -1026,6 +1280,7 @@ impl SqliteStore {
         match append_in(&tx, recorded_at, stream, expected_version, events, due) {
             Ok(appended) => {
                 tx.commit().map_err(sql)?;
+                self.committed(&conn);
                 Ok(appended)
             }
             Err(PartError::Refused(e) | PartError::Failed(e)) => Err(e),
@@ -1080,6 +1335,7 @@ impl SqliteStore {
             }
             let Some(i) = broken else {
                 tx.commit().map_err(sql)?;
+                self.committed(&conn);
                 // Every part not set aside has its outcome, in order.
                 let mut outcomes = outcomes.into_iter();
                 return Ok(set_aside
@@ -1366,7 +1622,10 @@ mod tests {
         assert_eq!(pragma(&reader, "cache_size"), -65_536);
         drop(reader);
         assert_eq!(pragma(&store.lock(), "cache_size"), -65_536);
-        assert_eq!(pragma(&store.lock(), "wal_autocheckpoint"), 10_000);
+        // No checkpoint inside a commit: the checkpointer thread's, every
+        // 10,000 pages.
+        assert_eq!(pragma(&store.lock(), "wal_autocheckpoint"), 0);
+        assert_eq!(store.checkpointer.as_ref().unwrap().every, 10_000);
         assert_eq!(pragma(&store.lock(), "temp_store"), 2);
 
         let options = SqliteOptions::new()
@@ -1377,7 +1636,85 @@ mod tests {
         assert_eq!(pragma(&reader, "cache_size"), -8_192);
         drop(reader);
         assert_eq!(pragma(&store.lock(), "cache_size"), -8_192);
-        assert_eq!(pragma(&store.lock(), "wal_autocheckpoint"), 500);
+        assert_eq!(pragma(&store.lock(), "wal_autocheckpoint"), 0);
+        assert_eq!(store.checkpointer.as_ref().unwrap().every, 500);
+
+        // `0`: no automatic checkpoint at all, no thread.
+        let options = SqliteOptions::new().checkpoint_every(0);
+        let store = SqliteStore::open_with(dir.path().join("manual.db"), options).unwrap();
+        assert!(store.checkpointer.is_none());
+        assert_eq!(pragma(&store.lock(), "wal_autocheckpoint"), 0);
+    }
+
+    /// Appends `batches` batches of 200 events, each to a new stream.
+    fn fill(store: &SqliteStore, batches: usize) {
+        let tenant = TenantId::new("t").unwrap();
+        let at = from_micros(1_700_000_000_000_000).unwrap();
+        for b in 0..batches {
+            let stream = StreamKey::new(
+                tenant.clone(),
+                StreamType::new("notes").unwrap(),
+                CaseId::new(format!("N-{b}")).unwrap(),
+            );
+            let events: Vec<NewEvent> = (0..200)
+                .map(|i| {
+                    NewEvent::new(
+                        EventId::new(format!("e-{b}-{i}")).unwrap(),
+                        "Noted",
+                        serde_json::json!({"Noted": {"text": "x".repeat(200)}}),
+                        ActorId::new("clerk").unwrap(),
+                        at,
+                    )
+                })
+                .collect();
+            store.append(&stream, 0, &events).unwrap();
+        }
+    }
+
+    /// The size of the database file itself (not its log).
+    fn file_bytes(path: &Path) -> u64 {
+        std::fs::metadata(path).unwrap().len()
+    }
+
+    #[test]
+    fn the_checkpointer_thread_copies_the_log_into_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        let options = SqliteOptions::new().checkpoint_every(50);
+        let store = SqliteStore::open_with(&path, options).unwrap();
+        let before = file_bytes(&path);
+        // Far more than 50 pages of log: the writer asks, the thread copies.
+        fill(&store, 20);
+        let checkpointer = store.checkpointer.as_ref().unwrap();
+        let start = Instant::now();
+        while checkpointer.done() == 0 && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(checkpointer.done() > 0, "no checkpoint ran");
+        assert!(file_bytes(&path) > before, "the file did not grow");
+        assert_eq!(
+            store
+                .read_stream(
+                    &StreamKey::new(
+                        TenantId::new("t").unwrap(),
+                        StreamType::new("notes").unwrap(),
+                        CaseId::new("N-19").unwrap(),
+                    ),
+                    0
+                )
+                .unwrap()
+                .len(),
+            200
+        );
+
+        // With the automatic checkpoint off, neither the thread nor a
+        // commit copies anything: the file keeps its size.
+        let path = dir.path().join("manual.db");
+        let options = SqliteOptions::new().checkpoint_every(0);
+        let store = SqliteStore::open_with(&path, options).unwrap();
+        let before = file_bytes(&path);
+        fill(&store, 20);
+        assert_eq!(file_bytes(&path), before);
     }
 
     #[test]
