@@ -309,7 +309,9 @@ impl<'e> Staged<'e> {
             staged
                 .correlations
                 .push(event.correlation.as_ref().map(CorrelationId::as_str));
-            staged.occurred.push(Timestamp(to_micros(event.occurred_at)));
+            staged
+                .occurred
+                .push(Timestamp(to_micros(event.occurred_at)));
         }
         Ok(staged)
     }
@@ -1051,7 +1053,9 @@ impl<'c> Locked<'c> {
     /// `BEGIN` and the lock on `tenant`, in one round trip.
     fn begin(client: &'c mut Client, tenant: &str) -> Result<Self, JournalError> {
         let tx = Locked { client, open: true };
-        tx.client.batch_execute(&begin_and_lock(tenant)).map_err(pg)?;
+        tx.client
+            .batch_execute(&begin_and_lock(tenant))
+            .map_err(pg)?;
         Ok(tx)
     }
 

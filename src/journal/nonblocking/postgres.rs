@@ -17,9 +17,9 @@ use std::collections::HashSet;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
-use std::task::Poll;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 
 use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
@@ -273,10 +273,7 @@ impl AsyncPostgresStore {
         }
         let lock = client.prepare_cached(SQL_LOCK_TENANT).await.map_err(pg)?;
         let probe = client.prepare_cached(SQL_PROBE).await.map_err(pg)?;
-        let write = client
-            .prepare_cached(write_sql(due))
-            .await
-            .map_err(pg)?;
+        let write = client.prepare_cached(write_sql(due)).await.map_err(pg)?;
         let tx = InTransaction {
             client: Some(client),
             open: AtomicBool::new(true),
@@ -321,9 +318,14 @@ impl AsyncPostgresStore {
                 );
                 let statement = client.prepare_cached(SQL_STREAM).await.map_err(pg)?;
                 let range = Some(events.len());
-                let recorded =
-                    stream_range(&***client, &statement, &found_stream, expected_version, range)
-                        .await?;
+                let recorded = stream_range(
+                    &***client,
+                    &statement,
+                    &found_stream,
+                    expected_version,
+                    range,
+                )
+                .await?;
                 return retry_outcome(
                     stream,
                     expected_version,
@@ -448,7 +450,6 @@ impl Drop for InTransaction {
         }
     }
 }
-
 
 /// Runs `a` and `b` together and returns both outputs. Each request of
 /// `tokio-postgres` goes out when its future is first polled, so `a`'s and
