@@ -29,8 +29,10 @@
 //! id), one statement that draws the positions in version order and writes
 //! the rows, the anchor and the due entry (`INSERT ... SELECT FROM unnest`
 //! with data-modifying `WITH` parts, times sent as `timestamptz`), and
-//! `COMMIT`. The async store pipelines the same statements into two round
-//! trips.
+//! `COMMIT`. The async store pipelines `BEGIN`, the lock and the probe
+//! into one round trip: three in all. `COMMIT` is never sent before the
+//! write has answered, so a writer that dies mid-append leaves nothing that
+//! commits after its death.
 //!
 //! # Partitions
 //!
@@ -162,6 +164,10 @@ macro_rules! columns {
     };
 }
 
+/// The tenant's lock as a parameterised statement (the async store's); the
+/// sync store sends the same call with the tenant as a literal
+/// (`begin_and_lock`).
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(super) const SQL_LOCK_TENANT: &str =
     "SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $1, 0))";
 pub(super) const SQL_PROBE: &str =
@@ -437,6 +443,7 @@ impl ToSql for Timestamp {
 
 /// The write statement for an append with `due`: [`SQL_WRITE`],
 /// [`SQL_WRITE_DUE_AT`] or [`SQL_WRITE_DUE_CLEAR`].
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(super) fn write_sql(due: DueUpdate) -> &'static str {
     match due {
         DueUpdate::Keep => SQL_WRITE,

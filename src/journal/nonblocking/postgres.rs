@@ -253,10 +253,9 @@ impl AsyncPostgresStore {
     }
 
     /// [`AsyncEventStore::append_with_due`]: the sync store's `append_one`,
-    /// awaited — every step and check in the same order — in two round
+    /// awaited — every step and check in the same order — in three round
     /// trips: `BEGIN`, the tenant's lock and the probe pipelined in one;
-    /// the write (positions, rows, anchor, due entry) and `COMMIT` in the
-    /// other.
+    /// the write (positions, rows, anchor, due entry); `COMMIT`.
     async fn append_one(
         &self,
         stream: &StreamKey,
@@ -369,37 +368,35 @@ impl AsyncPostgresStore {
             let mut staged = staged?;
             let last = staged.chain(stream, events, head);
             let rows = Write::new(stream, &staged, &last, self.clock.now(), due);
-            // One round trip. If the write fails, the pipelined COMMIT
-            // finds the transaction aborted and rolls it back.
-            let params = rows.params();
-            let (written, committed) = both(
-                client.query_one(&write, &params),
-                client.batch_execute("COMMIT"),
-            )
-            .await;
-            tx.ended();
-            match written {
-                Ok(row) => {
-                    committed.map_err(pg)?;
-                    Ok(Appended {
-                        version: expected_version + events.len() as u64,
-                        positions: positions(&row)?,
-                        outcome: AppendOutcome::Recorded,
-                    })
-                }
+            // `COMMIT` waits for the write's answer: a writer that dies
+            // before it leaves nothing behind that commits later.
+            let written = client.query_one(&write, &rows.params()).await;
+            let row = match written {
+                Ok(row) => row,
                 Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                    committed.map_err(pg)?;
+                    // The transaction is aborted; roll it back and find the
+                    // culprit.
+                    client.batch_execute("ROLLBACK").await.map_err(pg)?;
+                    tx.ended();
                     let duplicate = first_taken(client, tenant, events).await?;
-                    Err(match duplicate {
+                    return Err(match duplicate {
                         Some(event_id) => JournalError::DuplicateEventId {
                             stream: stream.clone(),
                             event_id: event_id.clone(),
                         },
                         None => pg(e),
-                    })
+                    });
                 }
-                Err(e) => Err(pg(e)),
-            }
+                Err(e) => return Err(pg(e)),
+            };
+            let positions = positions(&row)?;
+            tx.ended();
+            client.batch_execute("COMMIT").await.map_err(pg)?;
+            Ok(Appended {
+                version: expected_version + events.len() as u64,
+                positions,
+                outcome: AppendOutcome::Recorded,
+            })
         }
         .await;
         tx.finish().await;
