@@ -19,6 +19,21 @@
 //! version check race-free; the unique index on `(tenant, stream_type,
 //! stream_id, version)` backs it up.
 //!
+//! # Round trips
+//!
+//! Everything that does not need the stream's head is done before the
+//! transaction begins: each payload is checked against the limits and
+//! written as canonical JSON, and the rows are laid out as column arrays.
+//! Inside the lock, an append then costs four round trips: `BEGIN` with
+//! the lock (one simple query), the probe (head, anchor, a retried event
+//! id), one statement that draws the positions in version order and writes
+//! the rows, the anchor and the due entry (`INSERT ... SELECT FROM unnest`
+//! with data-modifying `WITH` parts, times sent as `timestamptz`), and
+//! `COMMIT`. The async store pipelines `BEGIN`, the lock and the probe
+//! into one round trip: three in all. `COMMIT` is never sent before the
+//! write has answered, so a writer that dies mid-append leaves nothing that
+//! commits after its death.
+//!
 //! # Partitions
 //!
 //! `journal_events` is partitioned by tenant (`PARTITION BY LIST (tenant)`).
@@ -46,7 +61,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use bytes::BytesMut;
 use postgres::error::SqlState;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Config, NoTls, Row, Statement};
 use serde_json::Value;
 
@@ -147,6 +164,10 @@ macro_rules! columns {
     };
 }
 
+/// The tenant's lock as a parameterised statement (the async store's); the
+/// sync store sends the same call with the tenant as a literal
+/// (`begin_and_lock`).
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(super) const SQL_LOCK_TENANT: &str =
     "SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $1, 0))";
 pub(super) const SQL_PROBE: &str =
@@ -164,24 +185,6 @@ pub(super) const SQL_PROBE: &str =
          ON a.tenant = $1 AND a.stream_type = $2 AND a.stream_id = $3";
 pub(super) const SQL_ANCHOR: &str = "SELECT version, hash FROM journal_heads
      WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3";
-pub(super) const SQL_WRITE_ANCHOR: &str =
-    "INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (tenant, stream_type, stream_id)
-     DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash";
-pub(super) const SQL_POSITIONS: &str =
-    "SELECT nextval('journal_position_seq') FROM generate_series(1, $1::bigint)";
-pub(super) const SQL_INSERT: &str =
-    "INSERT INTO journal_events (position, tenant, stream_type, stream_id,
-         version, event_id, event_type, schema_version, payload, actor, correlation, occurred_at,
-         recorded_at, hash)
-     SELECT u.position, $2, $3, $4, u.version, u.event_id, u.event_type, u.schema_version,
-         u.payload::jsonb, u.actor, u.correlation, journal_micros_to_ts(u.occurred_at),
-         journal_micros_to_ts($5), u.hash
-     FROM unnest($1::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bigint[], $10::text[],
-                 $11::text[], $12::text[], $13::bigint[], $14::bytea[])
-          AS u(position, version, event_id, event_type, schema_version, payload, actor,
-               correlation, occurred_at, hash)";
 pub(super) const SQL_STREAM: &str = concat!(
     "SELECT ",
     columns!(),
@@ -198,6 +201,283 @@ pub(super) const SQL_VERSION: &str = "SELECT coalesce(max(version), 0) FROM jour
      WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3";
 pub(super) const SQL_ID_TAKEN: &str =
     "SELECT EXISTS (SELECT 1 FROM journal_events WHERE tenant = $1 AND event_id = $2)";
+
+/// The statement that writes an append's rows in one round trip: positions
+/// drawn in version order, the events, the stream's anchor and (`$due`) the
+/// due entry, all in the append's transaction. Parameters: `$1` tenant, `$2`
+/// stream type, `$3` stream id, `$4` recorded at, `$5`..`$13` the rows'
+/// columns as arrays (times as `timestamptz`), `$14` and `$15` the new
+/// anchor's version and hash. Returns the first and last position.
+macro_rules! write_rows {
+    ($due:expr) => {
+        concat!(
+            "WITH appended AS (
+                 INSERT INTO journal_events (position, tenant, stream_type, stream_id, version,
+                     event_id, event_type, schema_version, payload, actor, correlation,
+                     occurred_at, recorded_at, hash)
+                 SELECT nextval('journal_position_seq'), $1, $2, $3, u.version, u.event_id,
+                     u.event_type, u.schema_version, u.payload::jsonb, u.actor, u.correlation,
+                     u.occurred_at, $4, u.hash
+                 FROM (SELECT * FROM unnest($5::bigint[], $6::text[], $7::text[], $8::bigint[],
+                                            $9::text[], $10::text[], $11::text[],
+                                            $12::timestamptz[], $13::bytea[])
+                           AS r(version, event_id, event_type, schema_version, payload, actor,
+                                correlation, occurred_at, hash)
+                       ORDER BY r.version) AS u
+                 RETURNING position
+             ), anchored AS (
+                 INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
+                 VALUES ($1, $2, $3, $14, $15)
+                 ON CONFLICT (tenant, stream_type, stream_id)
+                 DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash
+             )",
+            $due,
+            " SELECT min(position), max(position) FROM appended"
+        )
+    };
+}
+
+/// `write_rows!` keeping the due entry ([`DueUpdate::Keep`]).
+pub(super) const SQL_WRITE: &str = write_rows!("");
+/// `write_rows!` setting the due entry to `$16` ([`DueUpdate::At`]).
+pub(super) const SQL_WRITE_DUE_AT: &str = write_rows!(
+    ", due AS (
+         INSERT INTO journal_due (tenant, stream_type, stream_id, due)
+         VALUES ($1, $2, $3, $16)
+         ON CONFLICT (tenant, stream_type, stream_id)
+         DO UPDATE SET due = excluded.due, claimed_until = NULL
+     )"
+);
+/// `write_rows!` deleting the due entry ([`DueUpdate::Clear`]).
+pub(super) const SQL_WRITE_DUE_CLEAR: &str = write_rows!(
+    ", due AS (
+         DELETE FROM journal_due WHERE tenant = $1 AND stream_type = $2 AND stream_id = $3
+     )"
+);
+
+/// An append's rows, checked and laid out as the columns of
+/// [`SQL_WRITE`] before its transaction begins: the canonical payloads are
+/// written and every limit is checked outside the tenant's lock. Only the
+/// hash chain, which needs the stream's head, is left for inside it
+/// ([`Staged::chain`]).
+pub(super) struct Staged<'e> {
+    versions: Vec<i64>,
+    event_ids: Vec<&'e str>,
+    event_types: Vec<&'e str>,
+    schema_versions: Vec<i64>,
+    payloads: Vec<String>,
+    actors: Vec<&'e str>,
+    correlations: Vec<Option<&'e str>>,
+    /// Each `occurred_at`, to the microsecond (as hashed).
+    occurred: Vec<Timestamp>,
+    /// The hashes, 32 bytes each, once [`Staged::chain`] has run.
+    hashes: Vec<u8>,
+}
+
+impl<'e> Staged<'e> {
+    /// Checks and lays out `events`, to be appended after
+    /// `expected_version`.
+    ///
+    /// # Errors
+    ///
+    /// As `stage_payload`, for the first event it refuses.
+    pub(super) fn new(
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &'e [NewEvent],
+    ) -> Result<Self, JournalError> {
+        let n = events.len();
+        let mut staged = Staged {
+            versions: Vec::with_capacity(n),
+            event_ids: Vec::with_capacity(n),
+            event_types: Vec::with_capacity(n),
+            schema_versions: Vec::with_capacity(n),
+            payloads: Vec::with_capacity(n),
+            actors: Vec::with_capacity(n),
+            correlations: Vec::with_capacity(n),
+            occurred: Vec::with_capacity(n),
+            hashes: Vec::with_capacity(n * 32),
+        };
+        for (i, event) in events.iter().enumerate() {
+            let version = expected_version.saturating_add(1 + i as u64);
+            let mut buf = Vec::with_capacity(128);
+            stage_payload(stream, version, event, &mut buf)?;
+            staged.versions.push(to_i64(version));
+            staged.event_ids.push(event.event_id.as_str());
+            staged.event_types.push(event.event_type.as_str());
+            staged.schema_versions.push(i64::from(event.schema_version));
+            // Canonical JSON is UTF-8 already: no copy.
+            staged.payloads.push(
+                String::from_utf8(buf)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            );
+            staged.actors.push(event.actor.as_str());
+            staged
+                .correlations
+                .push(event.correlation.as_ref().map(CorrelationId::as_str));
+            staged
+                .occurred
+                .push(Timestamp(to_micros(event.occurred_at)));
+        }
+        Ok(staged)
+    }
+
+    /// Links the rows to the stream's `head` (its last hash): fills in
+    /// every row's hash and returns the last one, the stream's new head.
+    pub(super) fn chain(
+        &mut self,
+        stream: &StreamKey,
+        events: &[NewEvent],
+        head: EventHash,
+    ) -> EventHash {
+        self.hashes.clear();
+        let mut prev = head;
+        for (i, event) in events.iter().enumerate() {
+            let version = u64::try_from(self.versions[i]).unwrap_or(0);
+            let payload = self.payloads[i].as_bytes();
+            let occurred_at = self.occurred[i].0;
+            prev = HashFields::of_new(stream, version, event, payload, occurred_at).link(&prev);
+            self.hashes.extend_from_slice(prev.as_bytes());
+        }
+        prev
+    }
+}
+
+/// The parameters of one [`Staged`] append's write statement (the one
+/// [`write_sql`] names for its due update).
+pub(super) struct Write<'a> {
+    staged: &'a Staged<'a>,
+    stream: [&'a str; 3],
+    recorded_at: Timestamp,
+    hashes: Vec<&'a [u8]>,
+    anchored: i64,
+    head: &'a [u8],
+    due: Option<i64>,
+}
+
+impl<'a> Write<'a> {
+    /// The write of `staged` (already [chained](Staged::chain)) to
+    /// `stream`, with `head` the new last hash.
+    pub(super) fn new(
+        stream: &'a StreamKey,
+        staged: &'a Staged<'a>,
+        head: &'a EventHash,
+        recorded_at: chrono::DateTime<chrono::Utc>,
+        due: DueUpdate,
+    ) -> Self {
+        let due = match due {
+            DueUpdate::At(at) => Some(to_micros(at)),
+            _ => None,
+        };
+        Write {
+            staged,
+            stream: [
+                stream.tenant.as_str(),
+                stream.stream_type.as_str(),
+                stream.id.as_str(),
+            ],
+            recorded_at: Timestamp(to_micros(recorded_at)),
+            hashes: staged.hashes.chunks_exact(32).collect(),
+            anchored: staged.versions.last().copied().unwrap_or(0),
+            head: head.as_bytes(),
+            due,
+        }
+    }
+
+    /// The statement's parameters, in order.
+    pub(super) fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let s = self.staged;
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+            &self.stream[0],
+            &self.stream[1],
+            &self.stream[2],
+            &self.recorded_at,
+            &s.versions,
+            &s.event_ids,
+            &s.event_types,
+            &s.schema_versions,
+            &s.payloads,
+            &s.actors,
+            &s.correlations,
+            &s.occurred,
+            &self.hashes,
+            &self.anchored,
+            &self.head,
+        ];
+        if let Some(due) = &self.due {
+            params.push(due);
+        }
+        params
+    }
+}
+
+/// A time sent as PostgreSQL's binary `timestamptz`, from microseconds
+/// since the Unix epoch (`to_micros`): no conversion function runs per row
+/// on the server.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Timestamp(i64);
+
+/// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01 UTC.
+const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+impl ToSql for Timestamp {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        let since = self
+            .0
+            .checked_sub(POSTGRES_EPOCH_MICROS)
+            .ok_or("time out of range for timestamptz")?;
+        out.extend_from_slice(&since.to_be_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::TIMESTAMPTZ
+    }
+
+    to_sql_checked!();
+}
+
+/// The write statement for an append with `due`: [`SQL_WRITE`],
+/// [`SQL_WRITE_DUE_AT`] or [`SQL_WRITE_DUE_CLEAR`].
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(super) fn write_sql(due: DueUpdate) -> &'static str {
+    match due {
+        DueUpdate::Keep => SQL_WRITE,
+        DueUpdate::Clear => SQL_WRITE_DUE_CLEAR,
+        DueUpdate::At(_) => SQL_WRITE_DUE_AT,
+    }
+}
+
+/// The positions an append was given, from its write's result row (the
+/// first and the last).
+pub(super) fn positions(row: &Row) -> Result<std::ops::Range<u64>, JournalError> {
+    let first: Option<i64> = row.try_get(0).map_err(pg)?;
+    let last: Option<i64> = row.try_get(1).map_err(pg)?;
+    let position = |p: Option<i64>| p.map_or(0, |p| u64::try_from(p).unwrap_or(0));
+    Ok(position(first)..position(last) + 1)
+}
+
+/// `BEGIN` and the tenant's advisory lock ([`SQL_LOCK_TENANT`]) as one
+/// simple query: one round trip. The tenant is written as an escape string
+/// literal (`E'...'`, backslashes and quotes doubled), whose meaning does
+/// not depend on `standard_conforming_strings`.
+pub(super) fn begin_and_lock(tenant: &str) -> String {
+    let mut sql = String::with_capacity(96 + tenant.len());
+    sql.push_str("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(E'grassroots.journal/");
+    for c in tenant.chars() {
+        match c {
+            '\\' => sql.push_str("\\\\"),
+            '\'' => sql.push_str("''"),
+            c => sql.push(c),
+        }
+    }
+    sql.push_str("', 0))");
+    sql
+}
 
 /// How to connect a [`PostgresStore`].
 #[derive(Debug, Clone)]
@@ -412,32 +692,39 @@ impl r2d2::ManageConnection for Manager {
 }
 
 struct Statements {
-    lock_tenant: Statement,
     probe: Statement,
-    positions: Statement,
-    insert: Statement,
+    write: Statement,
+    write_due_at: Statement,
+    write_due_clear: Statement,
     stream: Statement,
     all: Statement,
     version: Statement,
     id_taken: Statement,
     anchor: Statement,
-    write_anchor: Statement,
 }
 
 impl Statements {
     fn prepare(client: &mut Client) -> Result<Self, postgres::Error> {
         Ok(Self {
-            lock_tenant: client.prepare(SQL_LOCK_TENANT)?,
             probe: client.prepare(SQL_PROBE)?,
-            positions: client.prepare(SQL_POSITIONS)?,
-            insert: client.prepare(SQL_INSERT)?,
+            write: client.prepare(SQL_WRITE)?,
+            write_due_at: client.prepare(SQL_WRITE_DUE_AT)?,
+            write_due_clear: client.prepare(SQL_WRITE_DUE_CLEAR)?,
             stream: client.prepare(SQL_STREAM)?,
             all: client.prepare(SQL_ALL)?,
             version: client.prepare(SQL_VERSION)?,
             id_taken: client.prepare(SQL_ID_TAKEN)?,
             anchor: client.prepare(SQL_ANCHOR)?,
-            write_anchor: client.prepare(SQL_WRITE_ANCHOR)?,
         })
+    }
+
+    /// The write statement for an append with `due` (see [`write_sql`]).
+    fn write(&self, due: DueUpdate) -> &Statement {
+        match due {
+            DueUpdate::Keep => &self.write,
+            DueUpdate::Clear => &self.write_due_clear,
+            DueUpdate::At(_) => &self.write_due_at,
+        }
     }
 }
 
@@ -762,8 +1049,50 @@ fn stream_range(
     rows.iter().map(|row| convert(row, Some(stream))).collect()
 }
 
+/// A transaction begun with its tenant's lock taken (`begin_and_lock`);
+/// rolled back if dropped before [`Locked::commit`].
+struct Locked<'c> {
+    client: &'c mut Client,
+    open: bool,
+}
+
+impl<'c> Locked<'c> {
+    /// `BEGIN` and the lock on `tenant`, in one round trip.
+    fn begin(client: &'c mut Client, tenant: &str) -> Result<Self, JournalError> {
+        let tx = Locked { client, open: true };
+        tx.client
+            .batch_execute(&begin_and_lock(tenant))
+            .map_err(pg)?;
+        Ok(tx)
+    }
+
+    fn commit(mut self) -> Result<(), JournalError> {
+        // Whatever the answer, the transaction is over.
+        self.open = false;
+        self.client.batch_execute("COMMIT").map_err(pg)
+    }
+
+    fn rollback(mut self) -> Result<(), JournalError> {
+        self.open = false;
+        self.client.batch_execute("ROLLBACK").map_err(pg)
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // As `postgres::Transaction` does: a connection the server
+            // dropped is thrown away by the pool.
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
+    }
+}
+
 impl PostgresStore {
-    /// [`EventStore::append_with_due`] inside its span.
+    /// [`EventStore::append_with_due`] inside its span, in four round
+    /// trips: `BEGIN` with the tenant's lock, the probe, the write (the
+    /// positions, rows, anchor and due entry in one statement) and
+    /// `COMMIT`.
     fn append_one(
         &self,
         stream: &StreamKey,
@@ -771,19 +1100,21 @@ impl PostgresStore {
         events: &[NewEvent],
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
+        // Checked and laid out before the tenant's lock is taken; a refusal
+        // is reported where it was before, after the probe's checks.
+        let staged = Staged::new(stream, expected_version, events);
         let mut conn = self.conn()?;
         let (client, statements) = conn.parts()?;
         if !events.is_empty() {
             self.ensure_partition(client, &stream.tenant)?;
         }
         let tenant = stream.tenant.as_str();
-        let mut tx = client.transaction().map_err(pg)?;
         // Held until the transaction ends: appends of one tenant draw
         // positions and commit in the same order (see the module docs).
-        tx.execute(&statements.lock_tenant, &[&tenant])
-            .map_err(pg)?;
+        let tx = Locked::begin(&mut *client, tenant)?;
         let first_id = events.first().map(|e| e.event_id.as_str());
         let probe = tx
+            .client
             .query_one(
                 &statements.probe,
                 &[
@@ -810,7 +1141,7 @@ impl PostgresStore {
                 CaseId::new(found_id).map_err(|_| corrupt("stream_id"))?,
             );
             let recorded = stream_range(
-                &mut tx,
+                &mut *tx.client,
                 &statements.stream,
                 &found_stream,
                 expected_version,
@@ -847,116 +1178,45 @@ impl PostgresStore {
             });
         }
         if events.is_empty() {
-            super::due::postgres::write(&mut tx, stream, due)?;
-            tx.commit().map_err(pg)?;
+            super::due::postgres::write(&mut *tx.client, stream, due)?;
+            tx.commit()?;
             return Ok(Appended {
                 version: actual,
                 positions: 0..0,
                 outcome: AppendOutcome::Recorded,
             });
         }
-        let mut prev = head;
-
-        let mut positions: Vec<i64> = tx
-            .query(&statements.positions, &[&(events.len() as i64)])
-            .map_err(pg)?
-            .iter()
-            .map(|row| row.try_get(0))
-            .collect::<Result<_, _>>()
-            .map_err(pg)?;
-        positions.sort_unstable();
-
-        let n = events.len();
-        let mut versions = Vec::with_capacity(n);
-        let mut event_ids = Vec::with_capacity(n);
-        let mut event_types = Vec::with_capacity(n);
-        let mut schema_versions = Vec::with_capacity(n);
-        let mut payloads = Vec::with_capacity(n);
-        let mut actors = Vec::with_capacity(n);
-        let mut correlations = Vec::with_capacity(n);
-        let mut occurred = Vec::with_capacity(n);
-        let mut hashes = Vec::with_capacity(n);
-        let mut buf = Vec::with_capacity(256);
-        for (i, event) in events.iter().enumerate() {
-            let version = expected_version + 1 + i as u64;
-            buf.clear();
-            stage_payload(stream, version, event, &mut buf)?;
-            let occurred_at = to_micros(event.occurred_at);
-            let hash = HashFields::of_new(stream, version, event, &buf, occurred_at).link(&prev);
-            prev = hash;
-            versions.push(to_i64(version));
-            event_ids.push(event.event_id.as_str());
-            event_types.push(event.event_type.as_str());
-            schema_versions.push(i64::from(event.schema_version));
-            payloads.push(String::from_utf8_lossy(&buf).into_owned());
-            actors.push(event.actor.as_str());
-            correlations.push(event.correlation.as_ref().map(CorrelationId::as_str));
-            occurred.push(occurred_at);
-            hashes.push(hash.as_bytes().to_vec());
-        }
-        let recorded_at = to_micros(self.clock.now());
-        let inserted = tx.execute(
-            &statements.insert,
-            &[
-                &positions,
-                &tenant,
-                &stream.stream_type.as_str(),
-                &stream.id.as_str(),
-                &recorded_at,
-                &versions,
-                &event_ids,
-                &event_types,
-                &schema_versions,
-                &payloads,
-                &actors,
-                &correlations,
-                &occurred,
-                &hashes,
-            ],
-        );
-        if let Err(e) = inserted {
-            if e.code() != Some(&SqlState::UNIQUE_VIOLATION) {
-                return Err(pg(e));
+        let mut staged = staged?;
+        let last = staged.chain(stream, events, head);
+        let rows = Write::new(stream, &staged, &last, self.clock.now(), due);
+        let written = tx.client.query_one(statements.write(due), &rows.params());
+        let row = match written {
+            Ok(row) => row,
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                // The transaction is aborted; roll it back and find the
+                // culprit.
+                tx.rollback()?;
+                let duplicate = first_duplicate(events, |id| {
+                    client
+                        .query_one(&statements.id_taken, &[&tenant, &id.as_str()])
+                        .and_then(|row| row.try_get(0))
+                        .map_err(pg)
+                })?;
+                return Err(match duplicate {
+                    Some(event_id) => JournalError::DuplicateEventId {
+                        stream: stream.clone(),
+                        event_id: event_id.clone(),
+                    },
+                    None => pg(e),
+                });
             }
-            // The transaction is aborted; roll it back and find the culprit.
-            drop(tx);
-            let duplicate = first_duplicate(events, |id| {
-                client
-                    .query_one(&statements.id_taken, &[&tenant, &id.as_str()])
-                    .and_then(|row| row.try_get(0))
-                    .map_err(pg)
-            })?;
-            return Err(match duplicate {
-                Some(event_id) => JournalError::DuplicateEventId {
-                    stream: stream.clone(),
-                    event_id: event_id.clone(),
-                },
-                None => pg(e),
-            });
-        }
-        let anchored = to_i64(expected_version + n as u64);
-        tx.execute(
-            &statements.write_anchor,
-            &[
-                &tenant,
-                &stream.stream_type.as_str(),
-                &stream.id.as_str(),
-                &anchored,
-                &&prev.as_bytes()[..],
-            ],
-        )
-        .map_err(pg)?;
-        super::due::postgres::write(&mut tx, stream, due)?;
-        tx.commit().map_err(pg)?;
-        let first = positions
-            .first()
-            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
-        let last = positions
-            .last()
-            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
+            Err(e) => return Err(pg(e)),
+        };
+        let positions = positions(&row)?;
+        tx.commit()?;
         Ok(Appended {
-            version: expected_version + n as u64,
-            positions: first..last + 1,
+            version: expected_version + events.len() as u64,
+            positions,
             outcome: AppendOutcome::Recorded,
         })
     }

@@ -15,24 +15,29 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 
 use deadpool_postgres::{ClientWrapper, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Statement};
 
 use super::AsyncEventStore;
-use crate::id::{CaseId, CorrelationId, TenantId};
-use crate::journal::hash::{EventHash, HashFields};
+use crate::id::{CaseId, TenantId};
+use crate::journal::hash::EventHash;
 use crate::journal::postgres::{
-    BACKEND, DDL_LOCK, MIGRATIONS, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_INSERT, SQL_LOCK_TENANT,
-    SQL_POSITIONS, SQL_PROBE, SQL_STREAM, SQL_VERSION, SQL_WRITE_ANCHOR, convert, partition_name,
-    pg, to_anchor, to_i64,
+    BACKEND, DDL_LOCK, MIGRATIONS, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_TENANT, SQL_PROBE,
+    SQL_STREAM, SQL_VERSION, Staged, Write, convert, partition_name, pg, positions, to_anchor,
+    to_i64, write_sql,
 };
 use crate::journal::{
     AppendOutcome, Appended, Clock, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError,
     NewEvent, SkippedRow, StoredEvent, StreamHead, StreamKey, StreamType, SystemClock,
-    check_anchor, retry_outcome, stage_payload, to_micros,
+    check_anchor, retry_outcome, to_micros,
 };
 
 /// The connections a pool holds at most, by default.
@@ -248,7 +253,9 @@ impl AsyncPostgresStore {
     }
 
     /// [`AsyncEventStore::append_with_due`]: the sync store's `append_one`,
-    /// awaited — every step and check in the same order.
+    /// awaited — every step and check in the same order — in three round
+    /// trips: `BEGIN`, the tenant's lock and the probe pipelined in one;
+    /// the write (positions, rows, anchor, due entry); `COMMIT`.
     async fn append_one(
         &self,
         stream: &StreamKey,
@@ -256,195 +263,218 @@ impl AsyncPostgresStore {
         events: &[NewEvent],
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
+        // Checked and laid out before the tenant's lock is taken; an error
+        // is reported where the sync store reports it, after the probe.
+        let staged = Staged::new(stream, expected_version, events);
         let mut client = self.client().await?;
         if !events.is_empty() {
             self.ensure_partition(&mut client, &stream.tenant).await?;
         }
-        let tenant = stream.tenant.as_str();
-        let tx = client.transaction().await.map_err(pg)?;
-        let lock_tenant = tx.prepare_cached(SQL_LOCK_TENANT).await.map_err(pg)?;
-        // Held until the transaction ends: appends of one tenant draw
-        // positions and commit in the same order.
-        tx.execute(&lock_tenant, &[&tenant]).await.map_err(pg)?;
-        let first_id = events.first().map(|e| e.event_id.as_str());
-        let probe = tx.prepare_cached(SQL_PROBE).await.map_err(pg)?;
-        let probe = tx
-            .query_one(
-                &probe,
-                &[
-                    &tenant,
-                    &stream.stream_type.as_str(),
-                    &stream.id.as_str(),
-                    &first_id,
-                ],
-            )
-            .await
-            .map_err(pg)?;
-        let found_type: Option<&str> = probe.try_get(2).map_err(pg)?;
-        let found_id: Option<&str> = probe.try_get(3).map_err(pg)?;
-        let found_version: Option<i64> = probe.try_get(4).map_err(pg)?;
-        if let (Some(found_type), Some(found_id), Some(found_version)) =
-            (found_type, found_id, found_version)
-        {
-            let corrupt = |column| JournalError::Corrupt {
-                position: 0,
-                column,
-            };
-            let found_stream = StreamKey::new(
-                stream.tenant.clone(),
-                StreamType::new(found_type).map_err(|_| corrupt("stream_type"))?,
-                CaseId::new(found_id).map_err(|_| corrupt("stream_id"))?,
-            );
-            let statement = tx.prepare_cached(SQL_STREAM).await.map_err(pg)?;
-            let range = Some(events.len());
-            let recorded =
-                stream_range(&*tx, &statement, &found_stream, expected_version, range).await?;
-            return retry_outcome(
-                stream,
-                expected_version,
-                events,
-                &found_stream,
-                u64::try_from(found_version).unwrap_or(0),
-                &recorded,
-            );
-        }
-        let head_version: Option<i64> = probe.try_get(0).map_err(pg)?;
-        let head_hash: Option<&[u8]> = probe.try_get(1).map_err(pg)?;
-        let actual = head_version.map_or(0, |v| u64::try_from(v).unwrap_or(0));
-        let head = head_hash
-            .and_then(EventHash::from_slice)
-            .unwrap_or(EventHash::GENESIS);
-        let anchor_version: Option<i64> = probe.try_get(5).map_err(pg)?;
-        let anchor_hash: Option<&[u8]> = probe.try_get(6).map_err(pg)?;
-        check_anchor(
-            stream,
-            actual,
-            head,
-            to_anchor(anchor_version, anchor_hash)?,
-        )?;
-        if actual != expected_version {
-            return Err(JournalError::VersionConflict {
-                stream: stream.clone(),
-                expected: expected_version,
-                actual,
-            });
-        }
-        if events.is_empty() {
-            write_due(&tx, stream, due).await?;
-            tx.commit().await.map_err(pg)?;
-            return Ok(Appended {
-                version: actual,
-                positions: 0..0,
-                outcome: AppendOutcome::Recorded,
-            });
-        }
-
-        // Every event is checked and hashed before a position is drawn.
-        let n = events.len();
-        let mut prev = head;
-        let mut versions = Vec::with_capacity(n);
-        let mut event_ids = Vec::with_capacity(n);
-        let mut event_types = Vec::with_capacity(n);
-        let mut schema_versions = Vec::with_capacity(n);
-        let mut payloads = Vec::with_capacity(n);
-        let mut actors = Vec::with_capacity(n);
-        let mut correlations = Vec::with_capacity(n);
-        let mut occurred = Vec::with_capacity(n);
-        let mut hashes = Vec::with_capacity(n);
-        let mut buf = Vec::with_capacity(256);
-        for (i, event) in events.iter().enumerate() {
-            let version = expected_version + 1 + i as u64;
-            buf.clear();
-            stage_payload(stream, version, event, &mut buf)?;
-            let occurred_at = to_micros(event.occurred_at);
-            let hash = HashFields::of_new(stream, version, event, &buf, occurred_at).link(&prev);
-            prev = hash;
-            versions.push(to_i64(version));
-            event_ids.push(event.event_id.as_str());
-            event_types.push(event.event_type.as_str());
-            schema_versions.push(i64::from(event.schema_version));
-            payloads.push(String::from_utf8_lossy(&buf).into_owned());
-            actors.push(event.actor.as_str());
-            correlations.push(event.correlation.as_ref().map(CorrelationId::as_str));
-            occurred.push(occurred_at);
-            hashes.push(hash.as_bytes().to_vec());
-        }
-        let draw = tx.prepare_cached(SQL_POSITIONS).await.map_err(pg)?;
-        let mut positions: Vec<i64> = tx
-            .query(&draw, &[&(n as i64)])
-            .await
-            .map_err(pg)?
-            .iter()
-            .map(|row| row.try_get(0))
-            .collect::<Result<_, _>>()
-            .map_err(pg)?;
-        positions.sort_unstable();
-        let recorded_at = to_micros(self.clock.now());
-        let insert = tx.prepare_cached(SQL_INSERT).await.map_err(pg)?;
-        let inserted = tx
-            .execute(
-                &insert,
-                &[
-                    &positions,
-                    &tenant,
-                    &stream.stream_type.as_str(),
-                    &stream.id.as_str(),
-                    &recorded_at,
-                    &versions,
-                    &event_ids,
-                    &event_types,
-                    &schema_versions,
-                    &payloads,
-                    &actors,
-                    &correlations,
-                    &occurred,
-                    &hashes,
-                ],
-            )
-            .await;
-        if let Err(e) = inserted {
-            if e.code() != Some(&SqlState::UNIQUE_VIOLATION) {
-                return Err(pg(e));
-            }
-            // The transaction is aborted; roll it back and find the culprit.
-            tx.rollback().await.map_err(pg)?;
-            let duplicate = first_taken(&client, tenant, events).await?;
-            return Err(match duplicate {
-                Some(event_id) => JournalError::DuplicateEventId {
-                    stream: stream.clone(),
-                    event_id: event_id.clone(),
-                },
-                None => pg(e),
-            });
-        }
-        let write_anchor = tx.prepare_cached(SQL_WRITE_ANCHOR).await.map_err(pg)?;
-        let anchored = to_i64(expected_version + n as u64);
-        tx.execute(
-            &write_anchor,
-            &[
+        let lock = client.prepare_cached(SQL_LOCK_TENANT).await.map_err(pg)?;
+        let probe = client.prepare_cached(SQL_PROBE).await.map_err(pg)?;
+        let write = client.prepare_cached(write_sql(due)).await.map_err(pg)?;
+        let tx = InTransaction {
+            client: Some(client),
+            open: AtomicBool::new(true),
+        };
+        let appended = async {
+            let client = tx.client()?;
+            let tenant = stream.tenant.as_str();
+            let first_id = events.first().map(|e| e.event_id.as_str());
+            // One round trip: the lock is taken before the probe runs, so
+            // the probe sees every append of the tenant committed before.
+            let probe_params: [&(dyn ToSql + Sync); 4] = [
                 &tenant,
                 &stream.stream_type.as_str(),
                 &stream.id.as_str(),
-                &anchored,
-                &&prev.as_bytes()[..],
-            ],
-        )
-        .await
-        .map_err(pg)?;
-        write_due(&tx, stream, due).await?;
-        tx.commit().await.map_err(pg)?;
-        let first = positions
-            .first()
-            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
-        let last = positions
-            .last()
-            .map_or(0, |&p| u64::try_from(p).unwrap_or(0));
-        Ok(Appended {
-            version: expected_version + n as u64,
-            positions: first..last + 1,
-            outcome: AppendOutcome::Recorded,
-        })
+                &first_id,
+            ];
+            let (begun, (locked, probe)) = both(
+                client.batch_execute("BEGIN"),
+                both(
+                    client.execute(&lock, &[&tenant]),
+                    client.query_one(&probe, &probe_params),
+                ),
+            )
+            .await;
+            begun.map_err(pg)?;
+            locked.map_err(pg)?;
+            let probe = probe.map_err(pg)?;
+            let found_type: Option<&str> = probe.try_get(2).map_err(pg)?;
+            let found_id: Option<&str> = probe.try_get(3).map_err(pg)?;
+            let found_version: Option<i64> = probe.try_get(4).map_err(pg)?;
+            if let (Some(found_type), Some(found_id), Some(found_version)) =
+                (found_type, found_id, found_version)
+            {
+                let corrupt = |column| JournalError::Corrupt {
+                    position: 0,
+                    column,
+                };
+                let found_stream = StreamKey::new(
+                    stream.tenant.clone(),
+                    StreamType::new(found_type).map_err(|_| corrupt("stream_type"))?,
+                    CaseId::new(found_id).map_err(|_| corrupt("stream_id"))?,
+                );
+                let statement = client.prepare_cached(SQL_STREAM).await.map_err(pg)?;
+                let range = Some(events.len());
+                let recorded = stream_range(
+                    &***client,
+                    &statement,
+                    &found_stream,
+                    expected_version,
+                    range,
+                )
+                .await?;
+                return retry_outcome(
+                    stream,
+                    expected_version,
+                    events,
+                    &found_stream,
+                    u64::try_from(found_version).unwrap_or(0),
+                    &recorded,
+                );
+            }
+            let head_version: Option<i64> = probe.try_get(0).map_err(pg)?;
+            let head_hash: Option<&[u8]> = probe.try_get(1).map_err(pg)?;
+            let actual = head_version.map_or(0, |v| u64::try_from(v).unwrap_or(0));
+            let head = head_hash
+                .and_then(EventHash::from_slice)
+                .unwrap_or(EventHash::GENESIS);
+            let anchor_version: Option<i64> = probe.try_get(5).map_err(pg)?;
+            let anchor_hash: Option<&[u8]> = probe.try_get(6).map_err(pg)?;
+            check_anchor(
+                stream,
+                actual,
+                head,
+                to_anchor(anchor_version, anchor_hash)?,
+            )?;
+            if actual != expected_version {
+                return Err(JournalError::VersionConflict {
+                    stream: stream.clone(),
+                    expected: expected_version,
+                    actual,
+                });
+            }
+            if events.is_empty() {
+                write_due(client, stream, due).await?;
+                tx.ended();
+                client.batch_execute("COMMIT").await.map_err(pg)?;
+                return Ok(Appended {
+                    version: actual,
+                    positions: 0..0,
+                    outcome: AppendOutcome::Recorded,
+                });
+            }
+            let mut staged = staged?;
+            let last = staged.chain(stream, events, head);
+            let rows = Write::new(stream, &staged, &last, self.clock.now(), due);
+            // `COMMIT` waits for the write's answer: a writer that dies
+            // before it leaves nothing behind that commits later.
+            let written = client.query_one(&write, &rows.params()).await;
+            let row = match written {
+                Ok(row) => row,
+                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                    // The transaction is aborted; roll it back and find the
+                    // culprit.
+                    client.batch_execute("ROLLBACK").await.map_err(pg)?;
+                    tx.ended();
+                    let duplicate = first_taken(client, tenant, events).await?;
+                    return Err(match duplicate {
+                        Some(event_id) => JournalError::DuplicateEventId {
+                            stream: stream.clone(),
+                            event_id: event_id.clone(),
+                        },
+                        None => pg(e),
+                    });
+                }
+                Err(e) => return Err(pg(e)),
+            };
+            let positions = positions(&row)?;
+            tx.ended();
+            client.batch_execute("COMMIT").await.map_err(pg)?;
+            Ok(Appended {
+                version: expected_version + events.len() as u64,
+                positions,
+                outcome: AppendOutcome::Recorded,
+            })
+        }
+        .await;
+        tx.finish().await;
+        appended
     }
+}
+
+/// A pooled connection inside an append's transaction. Dropped while the
+/// transaction is open (the append's future was cancelled), the connection
+/// is taken out of the pool and closed, which ends the transaction on the
+/// server: a connection never goes back to the pool mid-transaction.
+struct InTransaction {
+    client: Option<deadpool_postgres::Client>,
+    /// Whether the transaction may still be open on the server.
+    open: AtomicBool,
+}
+
+impl InTransaction {
+    fn client(&self) -> Result<&deadpool_postgres::Client, JournalError> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| pool_error(std::io::Error::other("connection already released")))
+    }
+
+    /// Marks the transaction ended (committed or rolled back on the server).
+    fn ended(&self) {
+        self.open.store(false, Ordering::Relaxed);
+    }
+
+    /// Rolls back if still open, and gives the connection back to the pool.
+    async fn finish(self) {
+        if self.open.load(Ordering::Relaxed) {
+            if let Ok(client) = self.client() {
+                if client.batch_execute("ROLLBACK").await.is_ok() {
+                    self.ended();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for InTransaction {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            if self.open.load(Ordering::Relaxed) {
+                drop(deadpool_postgres::Object::take(client));
+            }
+        }
+    }
+}
+
+/// Runs `a` and `b` together and returns both outputs. Each request of
+/// `tokio-postgres` goes out when its future is first polled, so `a`'s and
+/// `b`'s go out together, in that order, and the server answers both in
+/// one round trip (pipelining).
+async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    let (mut done_a, mut done_b) = (None, None);
+    poll_fn(|cx| {
+        if done_a.is_none() {
+            if let Poll::Ready(out) = a.as_mut().poll(cx) {
+                done_a = Some(out);
+            }
+        }
+        if done_b.is_none() {
+            if let Poll::Ready(out) = b.as_mut().poll(cx) {
+                done_b = Some(out);
+            }
+        }
+        match (done_a.take(), done_b.take()) {
+            (Some(a), Some(b)) => Poll::Ready((a, b)),
+            (a, b) => {
+                (done_a, done_b) = (a, b);
+                Poll::Pending
+            }
+        }
+    })
+    .await
 }
 
 /// Runs the migrations the database lacks: the sync store's `migrate`,
@@ -554,7 +584,7 @@ const DUE_WHERE: &str = "tenant = $1 AND stream_type = $2 AND due <= $3
 
 /// Writes `update` for `stream`, inside the append's transaction.
 async fn write_due(
-    client: &deadpool_postgres::Transaction<'_>,
+    client: &impl deadpool_postgres::GenericClient,
     stream: &StreamKey,
     update: DueUpdate,
 ) -> Result<(), JournalError> {
