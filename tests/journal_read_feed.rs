@@ -93,8 +93,8 @@ mod memory {
 #[cfg(feature = "sqlite")]
 mod sqlite {
     use super::*;
-    use grassroots::journal::read::{ProjectionError, SqliteReadStore};
     use grassroots::journal::SqliteStore;
+    use grassroots::journal::read::{ProjectionError, SqliteReadStore};
 
     #[test]
     fn the_feed_rows_are_the_feed_events_with_their_payload_as_text() {
@@ -155,9 +155,15 @@ mod sqlite {
             let done = runner.catch_up(&mut index).unwrap();
             assert_eq!((done.events, done.skipped), (6, vec![bad]));
             let t3 = runner.read_store().case(&tenant, &key("T-3")).unwrap();
-            assert_eq!(t3.map(|row| (row.state, row.version)), Some(("Open".into(), 1)));
+            assert_eq!(
+                t3.map(|row| (row.state, row.version)),
+                Some(("Open".into(), 1))
+            );
             let t1 = runner.read_store().case(&tenant, &key("T-1")).unwrap();
-            assert_eq!(t1.map(|row| (row.state, row.version)), Some(("OnHold".into(), 2)));
+            assert_eq!(
+                t1.map(|row| (row.state, row.version)),
+                Some(("OnHold".into(), 2))
+            );
         }
     }
 
@@ -193,7 +199,10 @@ mod sqlite {
             let mut index = CaseIndex::new().with::<Ticket>();
             assert!(runner.catch_up(&mut index).is_err());
             assert_eq!(index_position(&runner), 0);
-            assert_eq!(runner.read_store().case(&tenant, &key("T-1")).unwrap(), None);
+            assert_eq!(
+                runner.read_store().case(&tenant, &key("T-1")).unwrap(),
+                None
+            );
         }
     }
 
@@ -225,8 +234,16 @@ mod sqlite {
         assert_eq!(runner.catch_up(&mut index).unwrap().events, 147 + 74);
         for n in 0..cases {
             let id = format!("T-{n:03}");
-            let row = runner.read_store().case(&tenant, &key(&id)).unwrap().unwrap();
-            let stream = StreamKey::new(tenant.clone(), "ticket".parse().unwrap(), id.parse().unwrap());
+            let row = runner
+                .read_store()
+                .case(&tenant, &key(&id))
+                .unwrap()
+                .unwrap();
+            let stream = StreamKey::new(
+                tenant.clone(),
+                "ticket".parse().unwrap(),
+                id.parse().unwrap(),
+            );
             let case = grassroots::journal::load::<Ticket, _>(&store, &tenant, &stream.id).unwrap();
             let (expected, _) = grassroots::journal::read::expected_rows(&case).unwrap();
             assert_eq!(row, expected);

@@ -209,8 +209,8 @@ use smol_str::SmolStr;
 
 pub use due::{DueEntry, DueQuery, DueUpdate, Rebuilt, due_entries, rebuild_due_index};
 pub use error::{Breakage, ExecuteError, JournalError, PayloadLimit};
-pub(crate) use execute::{decode_event, decode_row_event};
 pub use execute::{Executed, decode, encode, execute, load};
+pub(crate) use execute::{decode_event, decode_row_event};
 pub use handle::{DEFAULT_CACHE, DEFAULT_RETRIES, Journal, Journaled};
 pub use hash::{EventHash, Verified, verify_anchored, verify_rows, verify_stream};
 pub use memory::MemoryStore;
@@ -571,15 +571,14 @@ impl FeedRow {
     /// [`JournalError::Decode`] when the payload does not parse into a
     /// [`Value`] (JSON nested deeper than serde_json's limit).
     pub fn to_stored(&self) -> Result<StoredEvent, JournalError> {
-        let payload = serde_json::from_str(self.payload.get()).map_err(|source| {
-            JournalError::Decode {
+        let payload =
+            serde_json::from_str(self.payload.get()).map_err(|source| JournalError::Decode {
                 stream: self.stream.clone(),
                 version: self.version,
                 event_type: self.event_type.as_str().into(),
                 schema_version: self.schema_version,
                 source,
-            }
-        })?;
+            })?;
         Ok(StoredEvent {
             position: self.position,
             stream: self.stream.clone(),

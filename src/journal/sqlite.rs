@@ -29,9 +29,8 @@ use serde_json::Value;
 use super::hash::{EventHash, HashFields};
 use super::{
     AppendOutcome, Appended, Clock, EventStore, FeedPage, FeedRow, JournalError, NewEvent,
-    SkippedRow,
-    StoredEvent, StreamAppend, StreamHead, StreamKey, StreamType, SystemClock, check_anchor,
-    first_duplicate, from_micros, retry_outcome, stage_payload, to_micros,
+    SkippedRow, StoredEvent, StreamAppend, StreamHead, StreamKey, StreamType, SystemClock,
+    check_anchor, first_duplicate, from_micros, retry_outcome, stage_payload, to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
@@ -667,12 +666,12 @@ fn read_columns<P>(
     let schema_version: i64 = row.get(7).map_err(sql)?;
     let schema_version = u32::try_from(schema_version).map_err(|_| corrupt("schema_version"))?;
     let payload = parse(text(8, "payload")?).map_err(|source| JournalError::Decode {
-            stream: stream.clone(),
-            version,
-            event_type: event_type.as_str().into(),
-            schema_version,
-            source,
-        })?;
+        stream: stream.clone(),
+        version,
+        event_type: event_type.as_str().into(),
+        schema_version,
+        source,
+    })?;
     let correlation = match row.get_ref(10).map_err(sql)?.as_str_or_null() {
         Ok(None) => None,
         Ok(Some(c)) => Some(CorrelationId::new(c).map_err(|_| corrupt("correlation"))?),

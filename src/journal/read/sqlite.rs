@@ -416,7 +416,10 @@ fn upsert_cases_sql(size: usize) -> &'static str {
             sql
         })
     });
-    let i = CASE_CHUNKS.iter().position(|&n| n == size).unwrap_or(CASE_CHUNKS.len() - 1);
+    let i = CASE_CHUNKS
+        .iter()
+        .position(|&n| n == size)
+        .unwrap_or(CASE_CHUNKS.len() - 1);
     &all[i]
 }
 
@@ -435,10 +438,7 @@ fn bind_case(
     stmt.raw_bind_parameter(at + 6, to_micros(row.opened))?;
     stmt.raw_bind_parameter(at + 7, row.closed.map(to_micros))?;
     stmt.raw_bind_parameter(at + 8, row.next_due.map(to_micros))?;
-    stmt.raw_bind_parameter(
-        at + 9,
-        i64::try_from(row.version).unwrap_or(i64::MAX),
-    )
+    stmt.raw_bind_parameter(at + 9, i64::try_from(row.version).unwrap_or(i64::MAX))
 }
 
 impl CaseTables for Transaction<'_> {
