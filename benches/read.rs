@@ -19,6 +19,13 @@
 //! catch-up's own rate (useful with `--profile-time`, which runs one);
 //! `GRASSROOTS_READ_PAGE` the events per page (transaction) of a catch-up
 //! (default the runner's, `DEFAULT_PAGE`);
+//! `GRASSROOTS_READ_KEEP=DIR` keeps each catch-up's journal in `DIR`
+//! (`catch_up_N.db`, `catch_up_city_N.db`) and reads it again in later
+//! runs instead of writing it anew: the city-year's 2,000,000-case slice
+//! (~19 M events, ~10 GB) is written once. Each set-up prints its time,
+//! per million cases too. For that slice, time one catch-up:
+//! `GRASSROOTS_READ_KEEP=/big/disk GRASSROOTS_READ_CITY=2000000 GRASSROOTS_READ_REPORT=1
+//! cargo bench --all-features --bench read -- --profile-time 1 catch_up_city`;
 //! `GRASSROOTS_READ_INDEXED` the rows of the index the query runs on
 //! (default 1,000,000, inserted directly); `GRASSROOTS_READ_UNCACHED=1`
 //! adds the racing threads without the cache (slow).
@@ -232,16 +239,87 @@ fn timed_catch_up(
     took
 }
 
+/// Where a catch-up bench keeps its journal: a fresh temporary directory,
+/// or with `GRASSROOTS_READ_KEEP=DIR` the file `DIR/NAME.db`, written
+/// once and read again by later runs (a marker `DIR/NAME.events` holds the
+/// events it was finished with). Returns the directory (the read stores go
+/// there too), the store, and the events when the journal was kept from
+/// an earlier run.
+fn journal_dir(name: &str) -> (Dir, SqliteStore, Option<u64>) {
+    match std::env::var_os("GRASSROOTS_READ_KEEP") {
+        Some(keep) => {
+            let dir = std::path::PathBuf::from(keep);
+            std::fs::create_dir_all(&dir).unwrap();
+            let marker = dir.join(format!("{name}.events"));
+            let done = std::fs::read_to_string(&marker)
+                .ok()
+                .and_then(|t| t.trim().parse().ok());
+            if done.is_none() {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(dir.join(format!("{name}.db{suffix}")));
+                }
+            }
+            let store = SqliteStore::open(dir.join(format!("{name}.db"))).unwrap();
+            (Dir::Kept(dir, marker), store, done)
+        }
+        None => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(dir.path().join("journal.db")).unwrap();
+            (Dir::Temporary(dir), store, None)
+        }
+    }
+}
+
+/// A bench's directory: temporary, or kept between runs.
+enum Dir {
+    Temporary(tempfile::TempDir),
+    Kept(std::path::PathBuf, std::path::PathBuf),
+}
+
+impl Dir {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Dir::Temporary(dir) => dir.path(),
+            Dir::Kept(dir, _) => dir,
+        }
+    }
+
+    /// Records that the kept journal holds `events`, all written.
+    fn finished(&self, events: u64) {
+        if let Dir::Kept(_, marker) = self {
+            std::fs::write(marker, events.to_string()).unwrap();
+        }
+    }
+}
+
+/// The journal of `cases` cases in `name`, written by `write` unless kept
+/// from an earlier run; its events. Prints the set-up time, per million
+/// cases too.
+fn set_up(
+    name: &str,
+    cases: u64,
+    write: impl FnOnce(&SqliteStore) -> u64,
+) -> (Dir, SqliteStore, u64) {
+    let (dir, store, kept) = journal_dir(name);
+    if let Some(events) = kept {
+        eprintln!("{name}: {cases} cases, {events} events kept from an earlier run");
+        return (dir, store, events);
+    }
+    let start = Instant::now();
+    let events = write(&store);
+    let took = start.elapsed();
+    eprintln!(
+        "{name}: {cases} cases, {events} events written in {took:?} ({:.0} s per million cases)",
+        took.as_secs_f64() * 1e6 / cases.max(1) as f64
+    );
+    dir.finished(events);
+    (dir, store, events)
+}
+
 fn catch_up(c: &mut Criterion) {
     let cases = env("GRASSROOTS_READ_CASES", 100_000);
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("journal.db")).unwrap();
-    let start = Instant::now();
-    let events = errand_log(&store, cases);
-    eprintln!(
-        "catch_up: {cases} cases, {events} events written in {:?}",
-        start.elapsed()
-    );
+    let name = format!("catch_up_{cases}");
+    let (dir, store, events) = set_up(&name, cases as u64, |store| errand_log(store, cases));
     let mut group = c.benchmark_group("read/catch_up_sqlite");
     group.sample_size(10);
     group.sampling_mode(SamplingMode::Flat);
@@ -382,14 +460,8 @@ fn catch_up_city(c: &mut Criterion) {
     if cases == 0 {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("journal.db")).unwrap();
-    let start = Instant::now();
-    let events = city_log(&store, cases);
-    eprintln!(
-        "catch_up_city: {cases} city-year cases, {events} events written in {:?}",
-        start.elapsed()
-    );
+    let name = format!("catch_up_city_{cases}");
+    let (dir, store, events) = set_up(&name, cases, |store| city_log(store, cases));
     let mut group = c.benchmark_group("read/catch_up_city_sqlite");
     group.sample_size(10);
     group.sampling_mode(SamplingMode::Flat);

@@ -482,6 +482,16 @@ fn a_row_that_does_not_read_back_is_skipped_by_the_feed(store: &dyn EventStore, 
         page.skipped[0].error
     );
     assert_eq!(page.next_after, u64::try_from(positions[5]).unwrap());
+    // The projections' feed, payloads kept as text, sets it aside too.
+    let rows = store.read_feed_rows(&tenant, 0, 100).unwrap();
+    assert_eq!(rows.events.len() as u64, EVENTS - 1);
+    assert_eq!(rows.skipped.len(), 1);
+    assert_eq!(rows.skipped[0].position, bad);
+    assert!(matches!(
+        rows.skipped[0].error,
+        JournalError::Decode { version: 3, .. }
+    ));
+    assert_eq!(rows.next_after, page.next_after);
     // Paging one row at a time passes it too.
     let mut after = 0;
     let mut seen = (0, 0);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::hash::{HashFields, canonical_payload, derived_event_id, rows_reach_anchor};
 use super::upcast::upcast_to_current;
 use super::{
-    Appended, EventSchema, EventStore, ExecuteError, JournalError, NewEvent, StoredEvent,
+    Appended, EventSchema, EventStore, ExecuteError, FeedRow, JournalError, NewEvent, StoredEvent,
     StreamKey, to_micros, truncate_to_micros,
 };
 use crate::id::{CaseId, EventId, TenantId};
@@ -142,6 +142,28 @@ where
         });
     }
     Ok(event)
+}
+
+/// The event of a feed row, as [`decode_event`] reads it: straight from
+/// the payload's text when its schema version is current and it decodes
+/// as the event type stored beside it; otherwise (an old schema version to
+/// upcast, a payload that does not decode) through the stored event, for
+/// the same event or the same error.
+pub(crate) fn decode_row_event<W>(row: &FeedRow) -> Result<W::Event, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+{
+    if row.stream.stream_type.as_str() == W::NAME
+        && row.schema_version == W::schema_version(&row.event_type)
+    {
+        if let Ok(event) = serde_json::from_str::<W::Event>(row.payload.get()) {
+            if event.kind().is_named(&row.event_type) {
+                return Ok(event);
+            }
+        }
+    }
+    decode_event::<W>(&row.to_stored()?)
 }
 
 /// Loads case `id` of workflow `W` from `tenant`'s journal: reads its stream,

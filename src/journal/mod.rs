@@ -209,8 +209,8 @@ use smol_str::SmolStr;
 
 pub use due::{DueEntry, DueQuery, DueUpdate, Rebuilt, due_entries, rebuild_due_index};
 pub use error::{Breakage, ExecuteError, JournalError, PayloadLimit};
-pub(crate) use execute::decode_event;
 pub use execute::{Executed, decode, encode, execute, load};
+pub(crate) use execute::{decode_event, decode_row_event};
 pub use handle::{DEFAULT_CACHE, DEFAULT_RETRIES, Journal, Journaled};
 pub use hash::{EventHash, Verified, verify_anchored, verify_rows, verify_stream};
 pub use memory::MemoryStore;
@@ -252,12 +252,13 @@ pub struct StreamHead {
     pub hash: EventHash,
 }
 
-/// One page of a tenant's log, from [`EventStore::read_feed`]: the rows that
+/// One page of a tenant's log, from [`EventStore::read_feed`] (or, its
+/// payloads left as text, [`EventStore::read_feed_rows`]): the rows that
 /// read back, and the ones that did not, each with its position.
 #[derive(Debug)]
-pub struct FeedPage {
+pub struct FeedPage<E = StoredEvent> {
     /// The events that read back, in position order.
-    pub events: Vec<StoredEvent>,
+    pub events: Vec<E>,
     /// The rows that did not, in position order, with the reason.
     pub skipped: Vec<SkippedRow>,
     /// The position to pass as `after` for the next page: the last row this
@@ -476,6 +477,157 @@ pub struct StoredEvent {
     pub hash: EventHash,
 }
 
+/// An event of a tenant's log as [`EventStore::read_feed_rows`] reads it
+/// for projections: every column of a [`StoredEvent`], checked as
+/// `read_feed` checks it, with the payload left as the stored JSON text
+/// (checked to be JSON) instead of parsed into a [`Value`]. A projection
+/// that knows the event's workflow decodes the text straight into the
+/// event (the crate's read models do); [`to_stored`](Self::to_stored)
+/// gives the [`StoredEvent`].
+#[derive(Debug, Clone)]
+pub struct FeedRow {
+    /// The global position (see [`EventStore::read_all`]).
+    pub position: u64,
+    /// The stream it belongs to.
+    pub stream: StreamKey,
+    /// Its place in the stream, from 1.
+    pub version: u64,
+    /// Its id, unique within the tenant.
+    pub event_id: EventId,
+    /// Its type.
+    pub event_type: String,
+    /// The schema version of `payload`.
+    pub schema_version: u32,
+    /// The event as JSON text, as stored (not upcast).
+    pub payload: Box<serde_json::value::RawValue>,
+    /// Who sent the command that decided it.
+    pub actor: ActorId,
+    /// The command's correlation id, if any.
+    pub correlation: Option<CorrelationId>,
+    /// When the command was handled.
+    pub occurred_at: DateTime<Utc>,
+    /// When the store recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// The hash linking it to the previous event of its stream.
+    pub hash: EventHash,
+}
+
+/// A nesting of arrays and objects deep enough to be parsed into a
+/// [`Value`] to know whether serde_json reads it (its recursion limit is
+/// 128 levels; this leaves room below it).
+const DEEP: usize = 100;
+
+/// `text` checked to be JSON that parses into a [`Value`] — what a
+/// [`FeedRow`]'s payload holds — without building the value: the syntax is
+/// checked by [`RawValue`](serde_json::value::RawValue), which knows no
+/// nesting limit, so a text long enough to nest [`DEEP`] levels is
+/// measured, and parsed into a `Value` when it does, for serde_json's own
+/// verdict and error.
+///
+/// # Errors
+///
+/// serde_json's, for a text that is not JSON or nests too deep.
+pub(crate) fn json_text(text: &str) -> serde_json::Result<Box<serde_json::value::RawValue>> {
+    let raw: Box<serde_json::value::RawValue> = serde_json::from_str(text)?;
+    // Nesting `DEEP` levels takes that many opening and closing brackets.
+    if text.len() >= 2 * DEEP && nesting(raw.get()) >= DEEP {
+        serde_json::from_str::<Value>(text)?;
+    }
+    Ok(raw)
+}
+
+/// How deep arrays and objects nest in `json` (valid JSON text).
+fn nesting(json: &str) -> usize {
+    let (mut depth, mut deepest) = (0_usize, 0_usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in json.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+impl FeedRow {
+    /// The row as a [`StoredEvent`], its payload parsed.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Decode`] when the payload does not parse into a
+    /// [`Value`] (JSON nested deeper than serde_json's limit).
+    pub fn to_stored(&self) -> Result<StoredEvent, JournalError> {
+        let payload =
+            serde_json::from_str(self.payload.get()).map_err(|source| JournalError::Decode {
+                stream: self.stream.clone(),
+                version: self.version,
+                event_type: self.event_type.as_str().into(),
+                schema_version: self.schema_version,
+                source,
+            })?;
+        Ok(StoredEvent {
+            position: self.position,
+            stream: self.stream.clone(),
+            version: self.version,
+            event_id: self.event_id.clone(),
+            event_type: self.event_type.clone(),
+            schema_version: self.schema_version,
+            payload,
+            actor: self.actor.clone(),
+            correlation: self.correlation.clone(),
+            occurred_at: self.occurred_at,
+            recorded_at: self.recorded_at,
+            hash: self.hash,
+        })
+    }
+
+    /// The row of `event`, its payload written back to JSON text.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Decode`] when the payload does not write as JSON
+    /// text (it always does: a [`Value`] is JSON).
+    pub fn from_stored(event: StoredEvent) -> Result<Self, JournalError> {
+        let payload = serde_json::value::to_raw_value(&event.payload).map_err(|source| {
+            JournalError::Decode {
+                stream: event.stream.clone(),
+                version: event.version,
+                event_type: event.event_type.as_str().into(),
+                schema_version: event.schema_version,
+                source,
+            }
+        })?;
+        Ok(Self {
+            position: event.position,
+            stream: event.stream,
+            version: event.version,
+            event_id: event.event_id,
+            event_type: event.event_type,
+            schema_version: event.schema_version,
+            payload,
+            actor: event.actor,
+            correlation: event.correlation,
+            occurred_at: event.occurred_at,
+            recorded_at: event.recorded_at,
+            hash: event.hash,
+        })
+    }
+}
+
 /// What [`EventStore::append`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -665,6 +817,47 @@ pub trait EventStore {
         limit: usize,
     ) -> Result<FeedPage, JournalError>;
 
+    /// [`read_feed`](Self::read_feed) with each payload left as JSON text
+    /// ([`FeedRow`]): the feed the projection [`Runner`](read::Runner)
+    /// reads, so that a projection knowing the workflow decodes a payload
+    /// straight into its event. A row that does not read back is set aside
+    /// as `read_feed` sets it aside.
+    ///
+    /// The default reads `read_feed` and writes each payload back to text;
+    /// the SQLite store reads the text as stored.
+    ///
+    /// # Errors
+    ///
+    /// As for [`read_feed`](Self::read_feed).
+    fn read_feed_rows(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<FeedPage<FeedRow>, JournalError> {
+        let page = self.read_feed(tenant, after, limit)?;
+        let mut rows = FeedPage {
+            events: Vec::with_capacity(page.events.len()),
+            skipped: page.skipped,
+            next_after: page.next_after,
+        };
+        let mut unordered = false;
+        for event in page.events {
+            let position = event.position;
+            match FeedRow::from_stored(event) {
+                Ok(row) => rows.events.push(row),
+                Err(error) => {
+                    unordered = true;
+                    rows.skipped.push(SkippedRow { position, error });
+                }
+            }
+        }
+        if unordered {
+            rows.skipped.sort_by_key(|s| s.position);
+        }
+        Ok(rows)
+    }
+
     /// Up to `limit` events of `tenant` with a global position greater than
     /// `after`, in position order: [`read_feed`](Self::read_feed) for
     /// callers that want every row or an error.
@@ -828,6 +1021,14 @@ macro_rules! forward_event_store {
                 limit: usize,
             ) -> Result<FeedPage, JournalError> {
                 (**self).read_feed(tenant, after, limit)
+            }
+            fn read_feed_rows(
+                &self,
+                tenant: &TenantId,
+                after: u64,
+                limit: usize,
+            ) -> Result<FeedPage<FeedRow>, JournalError> {
+                (**self).read_feed_rows(tenant, after, limit)
             }
             fn read_all(
                 &self,
@@ -1016,6 +1217,29 @@ mod tests {
     use crate::id::MAX_ID_LEN;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn nesting_counts_brackets_outside_strings_only() {
+        assert_eq!(nesting("1"), 0);
+        assert_eq!(nesting(r#"{"a":[1,{"b":[]}]}"#), 4);
+        assert_eq!(nesting(r#"["[[[{", "\"[[", "\\"]"#), 1);
+        assert_eq!(nesting(r#"{"k\"}{[":"]]]"}"#), 1);
+    }
+
+    #[test]
+    fn a_feed_payload_is_json_a_value_reads() {
+        // What serde_json parses into a Value, and nothing else.
+        for depth in [1, DEEP - 1, DEEP, 120, 126, 127, 128, 129, 200] {
+            let text = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+            let as_value = serde_json::from_str::<Value>(&text).is_ok();
+            assert_eq!(json_text(&text).is_ok(), as_value, "depth {depth}");
+        }
+        let long_flat = format!("[{}1]", "\"[[[[\",".repeat(100));
+        assert_eq!(json_text(&long_flat).unwrap().get(), long_flat);
+        for bad in ["", "not json", "{\"a\":", "[1]]", "\"open"] {
+            assert!(json_text(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn journal_types_are_send_and_sync() {

@@ -22,14 +22,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
 use super::hash::{EventHash, HashFields};
 use super::{
-    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, SkippedRow,
-    StoredEvent, StreamAppend, StreamHead, StreamKey, StreamType, SystemClock, check_anchor,
-    first_duplicate, from_micros, retry_outcome, stage_payload, to_micros,
+    AppendOutcome, Appended, Clock, EventStore, FeedPage, FeedRow, JournalError, NewEvent,
+    SkippedRow, StoredEvent, StreamAppend, StreamHead, StreamKey, StreamType, SystemClock,
+    check_anchor, first_duplicate, from_micros, retry_outcome, stage_payload, to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
@@ -757,6 +758,68 @@ fn feed_stream(
 /// The stored event of `row` (selecting `columns!()`), of stream `known`
 /// when the caller knows it (else read from the row).
 fn convert(row: &rusqlite::Row<'_>, known: Option<StreamKey>) -> Result<StoredEvent, JournalError> {
+    let c = read_columns(row, known, |text| serde_json::from_str::<Value>(text))?;
+    Ok(StoredEvent {
+        position: c.position,
+        stream: c.stream,
+        version: c.version,
+        event_id: c.event_id,
+        event_type: c.event_type,
+        schema_version: c.schema_version,
+        payload: c.payload,
+        actor: c.actor,
+        correlation: c.correlation,
+        occurred_at: c.occurred_at,
+        recorded_at: c.recorded_at,
+        hash: c.hash,
+    })
+}
+
+/// The feed row of `row` (selecting `columns!()`), of stream `known`: as
+/// [`convert`] reads it, with the same checks, its payload checked to be
+/// JSON and kept as text.
+fn convert_row(row: &rusqlite::Row<'_>, known: StreamKey) -> Result<FeedRow, JournalError> {
+    let c = read_columns(row, Some(known), super::json_text)?;
+    Ok(FeedRow {
+        position: c.position,
+        stream: c.stream,
+        version: c.version,
+        event_id: c.event_id,
+        event_type: c.event_type,
+        schema_version: c.schema_version,
+        payload: c.payload,
+        actor: c.actor,
+        correlation: c.correlation,
+        occurred_at: c.occurred_at,
+        recorded_at: c.recorded_at,
+        hash: c.hash,
+    })
+}
+
+/// A row's columns, its payload read as `P`.
+struct Columns<P> {
+    position: u64,
+    stream: StreamKey,
+    version: u64,
+    event_id: EventId,
+    event_type: String,
+    schema_version: u32,
+    payload: P,
+    actor: ActorId,
+    correlation: Option<CorrelationId>,
+    occurred_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+    hash: EventHash,
+}
+
+/// The columns of `row` (selecting `columns!()`), each checked, of stream
+/// `known` when the caller knows it (else read from the row); the payload
+/// read by `parse`.
+fn read_columns<P>(
+    row: &rusqlite::Row<'_>,
+    known: Option<StreamKey>,
+    parse: impl FnOnce(&str) -> serde_json::Result<P>,
+) -> Result<Columns<P>, JournalError> {
     let position = position(row)?;
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
     let text = |i: usize, column: &'static str| text(row, position, i, column);
@@ -773,14 +836,13 @@ fn convert(row: &rusqlite::Row<'_>, known: Option<StreamKey>) -> Result<StoredEv
     let event_type = text(6, "event_type")?.to_owned();
     let schema_version: i64 = row.get(7).map_err(sql)?;
     let schema_version = u32::try_from(schema_version).map_err(|_| corrupt("schema_version"))?;
-    let payload: Value =
-        serde_json::from_str(text(8, "payload")?).map_err(|source| JournalError::Decode {
-            stream: stream.clone(),
-            version,
-            event_type: event_type.as_str().into(),
-            schema_version,
-            source,
-        })?;
+    let payload = parse(text(8, "payload")?).map_err(|source| JournalError::Decode {
+        stream: stream.clone(),
+        version,
+        event_type: event_type.as_str().into(),
+        schema_version,
+        source,
+    })?;
     let correlation = match row.get_ref(10).map_err(sql)?.as_str_or_null() {
         Ok(None) => None,
         Ok(Some(c)) => Some(CorrelationId::new(c).map_err(|_| corrupt("correlation"))?),
@@ -789,7 +851,7 @@ fn convert(row: &rusqlite::Row<'_>, known: Option<StreamKey>) -> Result<StoredEv
     let occurred_at: i64 = row.get(11).map_err(sql)?;
     let recorded_at: i64 = row.get(12).map_err(sql)?;
     let hash = row.get_ref(13).map_err(sql)?.as_blob().ok();
-    Ok(StoredEvent {
+    Ok(Columns {
         position,
         version,
         event_id: EventId::new(text(5, "event_id")?).map_err(|_| corrupt("event_id"))?,
@@ -1407,6 +1469,15 @@ impl EventStore for SqliteStore {
         self.read(|conn| read_feed(conn, tenant, after, limit))
     }
 
+    fn read_feed_rows(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<FeedPage<FeedRow>, JournalError> {
+        self.read(|conn| read_feed_with(conn, tenant, after, limit, convert_row))
+    }
+
     fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
         self.read(|conn| read_anchor(conn, stream))
     }
@@ -1463,6 +1534,20 @@ fn read_feed(
     after: u64,
     limit: usize,
 ) -> Result<FeedPage, JournalError> {
+    read_feed_with(conn, tenant, after, limit, |row, stream| {
+        convert(row, Some(stream))
+    })
+}
+
+/// One page of `tenant`'s feed after position `after`, each row read by
+/// `read` once its stream is known.
+fn read_feed_with<E: FedEvent>(
+    conn: &Connection,
+    tenant: &TenantId,
+    after: u64,
+    limit: usize,
+    read: impl Fn(&rusqlite::Row<'_>, StreamKey) -> Result<E, JournalError>,
+) -> Result<FeedPage<E>, JournalError> {
     let mut stmt = conn
         .prepare_cached(concat!(
             "SELECT ",
@@ -1485,8 +1570,8 @@ fn read_feed(
     while let Some(row) = rows.next().map_err(sql)? {
         let position: i64 = row.get(0).map_err(sql)?;
         page.next_after = u64::try_from(position).unwrap_or(page.next_after);
-        let before = page.events.last().map(|e| &e.stream);
-        match feed_stream(row, tenant, before).and_then(|stream| convert(row, Some(stream))) {
+        let before = page.events.last().map(FedEvent::stream);
+        match feed_stream(row, tenant, before).and_then(|stream| read(row, stream)) {
             Ok(event) => page.events.push(event),
             Err(error) => page.skipped.push(SkippedRow {
                 position: page.next_after,
@@ -1495,6 +1580,24 @@ fn read_feed(
         }
     }
     Ok(page)
+}
+
+/// What a feed page holds: its stream is the one the next row's is
+/// compared with.
+trait FedEvent {
+    fn stream(&self) -> &StreamKey;
+}
+
+impl FedEvent for StoredEvent {
+    fn stream(&self) -> &StreamKey {
+        &self.stream
+    }
+}
+
+impl FedEvent for FeedRow {
+    fn stream(&self) -> &StreamKey {
+        &self.stream
+    }
 }
 
 /// The newest version of `stream` (0 when it has none).

@@ -9,7 +9,10 @@ use chrono::{DateTime, Utc};
 use super::ProjectionError;
 use crate::actor::{Actor, Role};
 use crate::id::{CaseId, OrgId, TenantId};
-use crate::journal::{EventStore, Journaled, StoredEvent, StreamKey, StreamType, decode_event};
+use crate::journal::{
+    EventStore, FeedRow, JournalError, Journaled, StoredEvent, StreamKey, StreamType, decode_event,
+    decode_row_event,
+};
 use crate::tier::Tier;
 use crate::workflow::{HasKind, Kind, KindName};
 
@@ -251,6 +254,11 @@ pub(crate) fn is_work_for(item: &WorkItem, actor: &Actor) -> bool {
 /// queue.
 pub(crate) trait CaseTables {
     fn put_case(&mut self, tenant: &TenantId, row: &CaseRow) -> Result<(), ProjectionError>;
+    /// Writes `rows`, all of `tenant` and each of another case: a page's
+    /// changes. The default writes them one by one.
+    fn put_cases(&mut self, tenant: &TenantId, rows: &[CaseRow]) -> Result<(), ProjectionError> {
+        rows.iter().try_for_each(|row| self.put_case(tenant, row))
+    }
     fn put_work(
         &mut self,
         tenant: &TenantId,
@@ -339,12 +347,80 @@ impl Awaited {
 
 /// Follows one workflow's cases: keeps the state of recently seen cases,
 /// and loads a case's earlier events from the journal when it has not.
-trait Track: Send {
+pub(crate) trait Track: Send {
     fn apply(
         &mut self,
         event: &StoredEvent,
         source: &dyn EventStore,
     ) -> Result<Tracked, ProjectionError>;
+
+    /// [`apply`](Track::apply) for a feed row, its payload decoded
+    /// straight from the text.
+    fn apply_row(
+        &mut self,
+        row: &FeedRow,
+        source: &dyn EventStore,
+    ) -> Result<Tracked, ProjectionError>;
+}
+
+/// An event of the log as the trackers take it: a stored event, or a feed
+/// row whose payload is still text.
+pub(crate) trait Fed {
+    fn stream(&self) -> &StreamKey;
+    fn version(&self) -> u64;
+    fn occurred_at(&self) -> DateTime<Utc>;
+    /// The event, with every check [`decode_event`] makes.
+    fn decode<W: Indexed>(&self) -> Result<W::Event, JournalError>;
+    /// Hands the event to `tracker`'s method for its kind.
+    fn track(
+        &self,
+        tracker: &mut dyn Track,
+        source: &dyn EventStore,
+    ) -> Result<Tracked, ProjectionError>;
+}
+
+impl Fed for StoredEvent {
+    fn stream(&self) -> &StreamKey {
+        &self.stream
+    }
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn occurred_at(&self) -> DateTime<Utc> {
+        self.occurred_at
+    }
+    fn decode<W: Indexed>(&self) -> Result<W::Event, JournalError> {
+        decode_event::<W>(self)
+    }
+    fn track(
+        &self,
+        tracker: &mut dyn Track,
+        source: &dyn EventStore,
+    ) -> Result<Tracked, ProjectionError> {
+        tracker.apply(self, source)
+    }
+}
+
+impl Fed for FeedRow {
+    fn stream(&self) -> &StreamKey {
+        &self.stream
+    }
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn occurred_at(&self) -> DateTime<Utc> {
+        self.occurred_at
+    }
+    fn decode<W: Indexed>(&self) -> Result<W::Event, JournalError> {
+        decode_row_event::<W>(self)
+    }
+    fn track(
+        &self,
+        tracker: &mut dyn Track,
+        source: &dyn EventStore,
+    ) -> Result<Tracked, ProjectionError> {
+        tracker.apply_row(self, source)
+    }
 }
 
 /// How many cases a tracker keeps in memory.
@@ -389,16 +465,16 @@ impl<W: Indexed> Tracker<W> {
     }
 
     /// Applies `event`, stored as `row`, to the case where it lies.
-    fn step(known: &mut Known<W>, event: &W::Event, row: &StoredEvent) {
+    fn step(known: &mut Known<W>, event: &W::Event, row: &impl Fed) {
         W::evolve_in_place(&mut known.state, event);
         if known.closed.is_none() && W::is_terminal(&known.state) {
-            known.closed = Some(row.occurred_at);
+            known.closed = Some(row.occurred_at());
         }
-        known.version = row.version;
+        known.version = row.version();
     }
 
     /// What the read models take of the case after `row`.
-    fn tracked(known: &Known<W>, row: &StoredEvent) -> Tracked {
+    fn tracked(known: &Known<W>, row: &impl Fed) -> Tracked {
         let next_due = if W::is_terminal(&known.state) {
             None
         } else {
@@ -411,7 +487,7 @@ impl<W: Indexed> Tracker<W> {
             closed: known.closed,
             next_due,
             version: known.version,
-            at: row.occurred_at,
+            at: row.occurred_at(),
         }
     }
 }
@@ -437,13 +513,34 @@ where
         event: &StoredEvent,
         source: &dyn EventStore,
     ) -> Result<Tracked, ProjectionError> {
-        let stream = &event.stream;
+        self.apply_fed(event, source)
+    }
+
+    fn apply_row(
+        &mut self,
+        row: &FeedRow,
+        source: &dyn EventStore,
+    ) -> Result<Tracked, ProjectionError> {
+        self.apply_fed(row, source)
+    }
+}
+
+impl<W: Indexed> Tracker<W>
+where
+    W::State: Send,
+{
+    fn apply_fed(
+        &mut self,
+        event: &impl Fed,
+        source: &dyn EventStore,
+    ) -> Result<Tracked, ProjectionError> {
+        let stream = event.stream();
         // Decoded first: an event that does not decode changes nothing.
-        let decoded = decode_event::<W>(event)?;
+        let decoded = event.decode::<W>()?;
         // The event right after the one applied: go on from there, in
         // place (one lookup, nothing cloned).
         if let Some(known) = self.young.get_mut(stream) {
-            if known.version + 1 == event.version {
+            if known.version + 1 == event.version() {
                 Self::step(known, &decoded, event);
                 return Ok(Self::tracked(known, event));
             }
@@ -453,13 +550,13 @@ where
             .remove(stream)
             .or_else(|| self.old.remove(stream))
         {
-            Some(k) if k.version + 1 == event.version => Some(k),
+            Some(k) if k.version + 1 == event.version() => Some(k),
             // A restart, an evicted case, a page applied again after a
             // rollback: read what came before from the journal.
-            _ if event.version > 1 => Self::load(stream, event.version, source)?,
+            _ if event.version() > 1 => Self::load(stream, event.version(), source)?,
             _ => None,
         };
-        let mut known = before.unwrap_or_else(|| Known::new(event.occurred_at));
+        let mut known = before.unwrap_or_else(|| Known::new(event.occurred_at()));
         Self::step(&mut known, &decoded, event);
         let tracked = Self::tracked(&known, event);
         if self.young.len() >= TRACKED / 2 {
@@ -487,11 +584,11 @@ impl Trackers {
 
     fn apply(
         &mut self,
-        event: &StoredEvent,
+        event: &impl Fed,
         source: &dyn EventStore,
     ) -> Result<Option<Tracked>, ProjectionError> {
-        match self.by_type.get_mut(event.stream.stream_type.as_str()) {
-            Some(tracker) => tracker.apply(event, source).map(Some),
+        match self.by_type.get_mut(event.stream().stream_type.as_str()) {
+            Some(tracker) => event.track(tracker.as_mut(), source).map(Some),
             None => Ok(None),
         }
     }
@@ -670,6 +767,14 @@ macro_rules! case_projections {
             ) -> Result<(), $crate::journal::read::ProjectionError> {
                 self.apply_to(tx, event, source)
             }
+            fn apply_row(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+                row: &$crate::journal::FeedRow,
+                source: &dyn $crate::journal::EventStore,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.apply_to(tx, row, source)
+            }
             fn clear(
                 &mut self,
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
@@ -709,6 +814,14 @@ macro_rules! case_projections {
             ) -> Result<(), $crate::journal::read::ProjectionError> {
                 self.apply_to(tx, event, source)
             }
+            fn apply_row(
+                &mut self,
+                tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
+                row: &$crate::journal::FeedRow,
+                source: &dyn $crate::journal::EventStore,
+            ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.apply_to(tx, row, source)
+            }
             fn clear(
                 &mut self,
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
@@ -734,21 +847,38 @@ impl CaseIndex {
     pub(crate) fn apply_to(
         &mut self,
         tx: &mut impl CaseTables,
-        event: &StoredEvent,
+        event: &impl Fed,
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError> {
         let _ = tx;
         if let Some(tracked) = self.trackers.apply(event, source)? {
-            self.pending.put(&event.stream, tracked);
+            self.pending.put(event.stream(), tracked);
         }
         Ok(())
     }
 
     pub(crate) fn flush_to(&mut self, tx: &mut impl CaseTables) -> Result<(), ProjectionError> {
+        // The rows of one tenant written together (a runner reads one
+        // tenant's log, so a page is one batch).
+        let mut rows = Vec::with_capacity(self.pending.changes.len());
+        let mut tenant: Option<TenantId> = None;
         for (stream, tracked) in self.pending.drain() {
-            tx.put_case(&stream.tenant, &tracked.row(&stream))?;
+            if tenant.as_ref().is_some_and(|t| *t != stream.tenant) {
+                if let Some(t) = tenant.take() {
+                    tx.put_cases(&t, &rows)?;
+                }
+                rows.clear();
+            }
+            let row = tracked.row(&stream);
+            if tenant.is_none() {
+                tenant = Some(stream.tenant);
+            }
+            rows.push(row);
         }
-        Ok(())
+        match tenant {
+            Some(t) => tx.put_cases(&t, &rows),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn clear_from(
@@ -769,12 +899,12 @@ impl WorkQueue {
     pub(crate) fn apply_to(
         &mut self,
         tx: &mut impl CaseTables,
-        event: &StoredEvent,
+        event: &impl Fed,
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError> {
         let _ = tx;
         if let Some(tracked) = self.trackers.apply(event, source)? {
-            self.pending.put(&event.stream, tracked.awaited());
+            self.pending.put(event.stream(), tracked.awaited());
         }
         Ok(())
     }

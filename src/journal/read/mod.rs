@@ -4,7 +4,7 @@
 //! A [`Projection`] turns events into a read model — rows a deployment
 //! queries ("which cases are open at this body", "what must this clerk do
 //! this morning") without replaying every history. A [`Runner`] catches a
-//! projection up: it reads the tenant's log ([`EventStore::read_feed`]) from
+//! projection up: it reads the tenant's log ([`EventStore::read_feed_rows`]) from
 //! the projection's checkpoint, applies the events in commit order, and
 //! stores the new checkpoint **in the same transaction** as the read
 //! model's changes, one page at a time. A process killed between two pages
@@ -126,7 +126,7 @@ mod workflows;
 
 use std::error::Error as StdError;
 
-use super::{EventStore, JournalError, StoredEvent};
+use super::{EventStore, FeedRow, JournalError, StoredEvent};
 use crate::id::TenantId;
 
 pub use index::{
@@ -293,6 +293,25 @@ pub trait Projection<R: ReadStore> {
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError>;
 
+    /// Applies one event of the tenant's log read as a [`FeedRow`] (its
+    /// payload still JSON text): what the [`Runner`] calls. The default
+    /// makes the [`StoredEvent`] and calls [`apply`](Self::apply); a
+    /// projection that decodes payloads straight into its workflow's events
+    /// (the crate's read models do) overrides it.
+    ///
+    /// # Errors
+    ///
+    /// As for [`apply`](Self::apply); [`ProjectionError::Journal`] when
+    /// the payload does not parse ([`FeedRow::to_stored`]).
+    fn apply_row(
+        &mut self,
+        tx: &mut R::Tx<'_>,
+        row: &FeedRow,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        self.apply(tx, &row.to_stored()?, source)
+    }
+
     /// Called once a page's events are applied, before the checkpoint
     /// moves, in the same transaction: a projection that gathers a page's
     /// changes (the last row of each case, say) writes them here. The
@@ -400,7 +419,7 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         };
         loop {
             let after = done.position;
-            let page = self.store.read_feed(&self.tenant, after, self.page)?;
+            let page = self.store.read_feed_rows(&self.tenant, after, self.page)?;
             if page.next_after == after {
                 return Ok(done);
             }
@@ -492,12 +511,12 @@ pub(crate) fn start_position<R: ReadStore, P: Projection<R>>(
 /// Applies a page of the log read after `after` in one transaction with
 /// the checkpoint it reaches; applies nothing when another runner moved
 /// the checkpoint meanwhile.
-pub(crate) fn apply_page<R: ReadStore, P: Projection<R>>(
+pub(crate) fn apply_page<R: ReadStore, P: Projection<R>, E: PageEvent>(
     read: &R,
     projection: &mut P,
     tenant: &TenantId,
     after: u64,
-    page: &super::FeedPage,
+    page: &super::FeedPage<E>,
     source: &dyn EventStore,
 ) -> Result<(), ProjectionError> {
     let version = projection.schema_version();
@@ -510,7 +529,7 @@ pub(crate) fn apply_page<R: ReadStore, P: Projection<R>>(
             return Ok(());
         }
         for event in &page.events {
-            projection.apply(tx, event, source)?;
+            event.apply_to(projection, tx, source)?;
         }
         projection.flush(tx)?;
         let next = Checkpoint {
@@ -519,6 +538,40 @@ pub(crate) fn apply_page<R: ReadStore, P: Projection<R>>(
         };
         R::set_checkpoint(tx, &name, tenant, next)
     })
+}
+
+/// An event of a feed page, handed to the projection method that takes
+/// its kind: [`Projection::apply`] a [`StoredEvent`],
+/// [`Projection::apply_row`] a [`FeedRow`].
+pub(crate) trait PageEvent {
+    fn apply_to<R: ReadStore, P: Projection<R>>(
+        &self,
+        projection: &mut P,
+        tx: &mut R::Tx<'_>,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError>;
+}
+
+impl PageEvent for StoredEvent {
+    fn apply_to<R: ReadStore, P: Projection<R>>(
+        &self,
+        projection: &mut P,
+        tx: &mut R::Tx<'_>,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        projection.apply(tx, self, source)
+    }
+}
+
+impl PageEvent for FeedRow {
+    fn apply_to<R: ReadStore, P: Projection<R>>(
+        &self,
+        projection: &mut P,
+        tx: &mut R::Tx<'_>,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        projection.apply_row(tx, self, source)
+    }
 }
 
 /// Clears `projection`'s read model for `tenant` and sets its checkpoint

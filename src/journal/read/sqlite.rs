@@ -375,6 +375,72 @@ impl ReadStore for SqliteReadStore {
     }
 }
 
+/// The sizes of the chunks case rows are written in, largest first: a
+/// page's rows go out in as few statements as these sizes allow.
+const CASE_CHUNKS: [usize; 3] = [64, 8, 1];
+
+/// The parameters of one case row beside the shared tenant (`?1`).
+const CASE_PARAMS: usize = 10;
+
+/// The largest chunk size no greater than `left` (at least 1).
+fn case_chunk(left: usize) -> usize {
+    CASE_CHUNKS
+        .into_iter()
+        .find(|&size| size <= left)
+        .unwrap_or(1)
+}
+
+/// The statement writing `size` case rows (one of [`CASE_CHUNKS`]), the
+/// tenant bound once as `?1`; built once per size.
+fn upsert_cases_sql(size: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<[String; CASE_CHUNKS.len()]> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        CASE_CHUNKS.map(|n| {
+            let mut sql = String::from(
+                "INSERT OR REPLACE INTO grassroots_case_index
+                 (tenant, stream_type, case_id, state, tier, body, parties, opened, closed, next_due, version)
+                 VALUES ",
+            );
+            for i in 0..n {
+                let at = 2 + i * CASE_PARAMS;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str("(?1");
+                for p in at..at + CASE_PARAMS {
+                    sql.push_str(",?");
+                    sql.push_str(&p.to_string());
+                }
+                sql.push(')');
+            }
+            sql
+        })
+    });
+    let i = CASE_CHUNKS
+        .iter()
+        .position(|&n| n == size)
+        .unwrap_or(CASE_CHUNKS.len() - 1);
+    &all[i]
+}
+
+/// Binds `row`'s ten columns from parameter `at` on.
+fn bind_case(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    at: usize,
+    row: &CaseRow,
+) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(at, row.key.stream_type.as_str())?;
+    stmt.raw_bind_parameter(at + 1, row.key.id.as_str())?;
+    stmt.raw_bind_parameter(at + 2, row.state.as_str())?;
+    stmt.raw_bind_parameter(at + 3, row.tier.map(|t| t.as_str()))?;
+    stmt.raw_bind_parameter(at + 4, row.body.as_ref().map(|b| b.as_str()))?;
+    stmt.raw_bind_parameter(at + 5, i64::from(row.parties))?;
+    stmt.raw_bind_parameter(at + 6, to_micros(row.opened))?;
+    stmt.raw_bind_parameter(at + 7, row.closed.map(to_micros))?;
+    stmt.raw_bind_parameter(at + 8, row.next_due.map(to_micros))?;
+    stmt.raw_bind_parameter(at + 9, i64::try_from(row.version).unwrap_or(i64::MAX))
+}
+
 impl CaseTables for Transaction<'_> {
     fn put_case(&mut self, tenant: &TenantId, row: &CaseRow) -> Result<(), ProjectionError> {
         self.prepare_cached(
@@ -397,6 +463,25 @@ impl CaseTables for Transaction<'_> {
             i64::try_from(row.version).unwrap_or(i64::MAX),
         ])
         .map_err(sql)?;
+        Ok(())
+    }
+
+    /// Many rows per statement: a statement's fixed cost (reset, bind,
+    /// step, the conflict check's setup) is paid per chunk, not per row.
+    fn put_cases(&mut self, tenant: &TenantId, rows: &[CaseRow]) -> Result<(), ProjectionError> {
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let size = case_chunk(rest.len());
+            let (chunk, after) = rest.split_at(size);
+            let mut stmt = self.prepare_cached(upsert_cases_sql(size)).map_err(sql)?;
+            stmt.raw_bind_parameter(1, tenant.as_str()).map_err(sql)?;
+            for (i, row) in chunk.iter().enumerate() {
+                let at = 2 + i * CASE_PARAMS;
+                bind_case(&mut stmt, at, row).map_err(sql)?;
+            }
+            stmt.raw_execute().map_err(sql)?;
+            rest = after;
+        }
         Ok(())
     }
 
@@ -553,5 +638,34 @@ impl CaseQueries for SqliteReadStore {
             page,
             &[&roles, &body],
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_rows_go_out_in_the_largest_chunks_that_fit() {
+        let mut left = 147;
+        let mut sizes = Vec::new();
+        while left > 0 {
+            let size = case_chunk(left);
+            assert!(CASE_CHUNKS.contains(&size) && size <= left);
+            sizes.push(size);
+            left -= size;
+        }
+        assert_eq!(sizes, [64, 64, 8, 8, 1, 1, 1]);
+    }
+
+    #[test]
+    fn a_chunk_statement_shares_the_tenant_and_numbers_the_rest() {
+        let one = upsert_cases_sql(1);
+        assert!(one.ends_with("VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
+        let eight = upsert_cases_sql(8);
+        assert!(eight.contains("(?1,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21),(?1,?22,"));
+        // The largest statement stays far below SQLite's parameter limit.
+        const { assert!(1 + CASE_PARAMS * 64 < 32_766) };
+        assert!(upsert_cases_sql(64).ends_with(",?641)"));
     }
 }
