@@ -908,15 +908,20 @@ impl OrgGraph {
     ///
     /// The first broken rule found, as the insert would have reported it.
     pub fn validate(&self) -> Result<(), OrgGraphError> {
+        // When the indexes match the nodes (read in the indexes' own order,
+        // no hashing) every lookup below would find its node; only when they
+        // do not is every node looked up, in order, so the error names the
+        // node it always named.
+        let indexed = self.indexes_match();
         for n in self.graph.node_indices() {
             let node = &self.graph[n];
-            if self.index.get(&node.org.id) != Some(&n) {
+            if !indexed && self.index.get(&node.org.id) != Some(&n) {
                 return Err(OrgGraphError::DuplicateOrg {
                     id: node.org.id.clone(),
                 });
             }
             check_mediation(&node.org)?;
-            if let Some(actor) = node.org.kind.actor() {
+            if let (false, Some(actor)) = (indexed, node.org.kind.actor()) {
                 if self.actors.get(actor) != Some(&n) {
                     return Err(OrgGraphError::DuplicateActor {
                         actor: actor.clone(),
@@ -1013,6 +1018,31 @@ impl OrgGraph {
             return Err(self.leftover_cycle(NodeIndex::new(stuck), &lead_in));
         }
         Ok(())
+    }
+
+    /// Whether every node is indexed under its id, and every person under
+    /// its actor, and nothing else is indexed.
+    ///
+    /// Each entry names a node carrying its key, and keys are distinct, so
+    /// no two entries name one node; with as many entries as nodes (as
+    /// person nodes), every node has its entry.
+    fn indexes_match(&self) -> bool {
+        let persons = self
+            .graph
+            .node_weights()
+            .filter(|w| w.class == KindClass::Person)
+            .count();
+        self.index.len() == self.graph.node_count()
+            && self.actors.len() == persons
+            && self
+                .index
+                .iter()
+                .all(|(id, &n)| self.graph.node_weight(n).is_some_and(|w| w.org.id == *id))
+            && self.actors.iter().all(|(actor, &n)| {
+                self.graph
+                    .node_weight(n)
+                    .is_some_and(|w| w.org.kind.actor() == Some(actor))
+            })
     }
 
     /// The rules every link obeys whatever else is in the graph: no
@@ -1270,6 +1300,64 @@ mod tests {
             ));
         }
         g.validate().unwrap();
+    }
+
+    /// `validate` reads the indexes in their own order when they match the
+    /// nodes, and otherwise looks every node up in order: the same answers
+    /// as looking every node up, whatever is wrong with the indexes.
+    #[test]
+    fn validate_finds_broken_indexes_and_names_the_first_node_in_order() {
+        let build = || {
+            let mut g = OrgGraph::new();
+            for (s, kind) in [
+                ("c", OrgKind::Community),
+                ("e", OrgKind::HousingEstate),
+                ("p", OrgKind::Person(ActorId::new("a1").unwrap())),
+            ] {
+                g.try_add_org(Org::new(id(s), s, kind)).unwrap();
+            }
+            g.try_link(&id("e"), Relation::PartOf, &id("c")).unwrap();
+            g
+        };
+        let g = build();
+        assert!(g.indexes_match());
+        g.validate().unwrap();
+        // An entry too many, naming a node under another id: every node
+        // still finds itself, so the graph is valid as before.
+        let mut extra = build();
+        let c = extra.node(&id("c")).unwrap();
+        extra.index.insert(id("ghost"), c);
+        assert!(!extra.indexes_match());
+        extra.validate().unwrap();
+        // Two entries swapped: the first node in order is named.
+        let mut swapped = build();
+        let e = swapped.node(&id("e")).unwrap();
+        swapped.index.insert(id("c"), e);
+        swapped.index.insert(id("e"), c);
+        assert_eq!(
+            swapped.validate(),
+            Err(OrgGraphError::DuplicateOrg { id: id("c") })
+        );
+        // A person missing from the actor index.
+        let mut unindexed = build();
+        unindexed.actors.clear();
+        assert_eq!(
+            unindexed.validate(),
+            Err(OrgGraphError::DuplicateActor {
+                actor: ActorId::new("a1").unwrap(),
+                existing: id("p"),
+            })
+        );
+        // A person indexed under another actor, the count still right.
+        let mut moved = build();
+        let p = moved.node(&id("p")).unwrap();
+        moved.actors.clear();
+        moved.actors.insert(ActorId::new("a2").unwrap(), p);
+        assert!(!moved.indexes_match());
+        assert!(matches!(
+            moved.validate(),
+            Err(OrgGraphError::DuplicateActor { .. })
+        ));
     }
 
     #[test]
