@@ -651,9 +651,8 @@ mod tests {
                 {
                     servers.entry(&link.to).or_default().push(&link.from);
                 }
-                let has = |id: &OrgId, need: &Capability| {
-                    graph.org(id).is_some_and(|o| o.has(need.clone()))
-                };
+                let has =
+                    |id: &OrgId, need: &Capability| graph.org(id).is_some_and(|o| o.has(*need));
                 for location in graph.orgs().filter(|o| o.tier().is_some()) {
                     for tier in Tier::ALL {
                         for need in &needs {
@@ -689,7 +688,7 @@ mod tests {
                                 None => Err(OrgGraphError::NoHandler {
                                     location: location.id.clone(),
                                     tier,
-                                    need: need.clone(),
+                                    need: *need,
                                 }),
                             };
                             routed += usize::from(expected.is_ok());
