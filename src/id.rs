@@ -111,12 +111,16 @@ pub(crate) fn validate(kind: &'static str, s: &str) -> Result<(), IdError> {
     // common id skips the general-category lookup (a table search per
     // character, 15 % of a journaled command in the profile).
     let printable_ascii = s.bytes().all(|b| (0x20..=0x7E).contains(&b));
-    if !printable_ascii {
+    let blank = if printable_ascii {
+        // The only white space in printable ASCII is the space.
+        s.bytes().all(|b| b == b' ')
+    } else {
         if let Some((at, _)) = s.char_indices().find(|(_, c)| is_invisible(*c)) {
             return Err(IdError::ControlCharacter { kind, at });
         }
-    }
-    if s.trim().is_empty() {
+        s.trim().is_empty()
+    };
+    if blank {
         return Err(IdError::Blank { kind });
     }
     Ok(())

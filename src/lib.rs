@@ -104,8 +104,8 @@
 //! - `sim` — simulation and sample data: the city-year load generator
 //!   (`load`), seeded city graphs (`org::generate`), the sample service
 //!   hall (`service::sample`) and the sample 12345 centre
-//!   (`work_order::sample`). It brings in `rand` and `rand_pcg`, which the
-//!   default build does not have.
+//!   (`work_order::sample`). It brings in `rand`, `rand_pcg` and `itoa`,
+//!   which the default build does not have.
 //! - `tokio` — the journal in async form: `AsyncEventStore`, the async
 //!   SQLite store (with `sqlite`), the pooled async PostgreSQL store on
 //!   `tokio-postgres` and `deadpool-postgres` (with `postgres`),

@@ -35,6 +35,10 @@ pub(crate) struct RouteLink {
     pub(crate) other: NodeIndex,
     pub(crate) kind: RouteLinkKind,
     pub(crate) validity: Validity,
+    /// The other node's capability mask (capabilities never change once a
+    /// node is in), so routing passes over a body without the capability
+    /// without reading its node.
+    pub(crate) other_caps: u32,
 }
 
 /// A node's weight: the organisation plus what routing reads without
@@ -44,6 +48,8 @@ pub(crate) struct Node {
     pub(crate) org: Org,
     /// The organisation's tier, cached from its kind.
     pub(crate) tier: Option<Tier>,
+    /// The organisation's kind class, cached from its kind.
+    pub(crate) class: KindClass,
     /// The capability list as a bit mask.
     pub(crate) caps: u32,
     /// The administrative parent (the target of this node's `PartOf`).
@@ -70,15 +76,24 @@ pub(crate) struct Node {
 #[serde(try_from = "super::export::OrgGraphData")]
 pub struct OrgGraph {
     pub(crate) graph: StableDiGraph<Node, Relation>,
-    pub(crate) index: HashMap<OrgId, NodeIndex>,
-    pub(crate) actors: HashMap<ActorId, NodeIndex>,
+    pub(crate) index: FastMap<OrgId, NodeIndex>,
+    pub(crate) actors: FastMap<ActorId, NodeIndex>,
     /// The links out of every node with more than [`SCAN_LIMIT`] of them,
     /// by (source, target, relation), so a duplicate is found in O(1)
     /// whatever the degrees (see [`OrgGraph::has_link`]).
-    pub(crate) busy_links: HashSet<(NodeIndex, NodeIndex, Relation)>,
+    pub(crate) busy_links: FastSet<(NodeIndex, NodeIndex, Relation)>,
     /// The recorded origins of service links, by edge.
-    pub(crate) origins: HashMap<EdgeIndex, LinkOrigin>,
+    pub(crate) origins: FastMap<EdgeIndex, LinkOrigin>,
 }
+
+/// The hasher of the graph's indexes: foldhash, randomly seeded per map
+/// (minimally resistant to crafted collisions, like any seeded hash; not
+/// SipHash, which cost a fifth of building and validating a million-node
+/// graph).
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A set with the graph's hasher.
+pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 
 /// Up to this many links, a node's adjacency list is scanned to find a
 /// duplicate; past it, the node's outgoing links go into a hash set.
@@ -109,10 +124,10 @@ impl OrgGraph {
     pub fn with_capacity(orgs: usize, links: usize) -> Self {
         OrgGraph {
             graph: StableDiGraph::with_capacity(orgs, links),
-            index: HashMap::with_capacity(orgs),
-            actors: HashMap::new(),
-            busy_links: HashSet::new(),
-            origins: HashMap::new(),
+            index: FastMap::with_capacity_and_hasher(orgs, Default::default()),
+            actors: FastMap::default(),
+            busy_links: FastSet::default(),
+            origins: FastMap::default(),
         }
     }
 
@@ -271,6 +286,7 @@ impl OrgGraph {
         };
         let node = Node {
             tier: org.kind.tier(),
+            class: org.kind.class(),
             caps: org.capability_mask(),
             parent: None,
             route_links: Vec::new(),
@@ -448,17 +464,23 @@ impl OrgGraph {
         }
         match relation {
             Relation::PartOf => self.graph[a].parent = Some(b),
-            Relation::Serves(validity) => self.graph[b].route_links.push(RouteLink {
-                other: a,
-                kind: RouteLinkKind::ServedBy,
-                validity,
-            }),
+            Relation::Serves(validity) => {
+                let other_caps = self.graph[a].caps;
+                self.graph[b].route_links.push(RouteLink {
+                    other: a,
+                    kind: RouteLinkKind::ServedBy,
+                    validity,
+                    other_caps,
+                });
+            }
             Relation::PairedWith(validity) => {
                 for (x, y) in [(a, b), (b, a)] {
+                    let other_caps = self.graph[y].caps;
                     self.graph[x].route_links.push(RouteLink {
                         other: y,
                         kind: RouteLinkKind::Paired,
                         validity,
+                        other_caps,
                     });
                 }
             }
@@ -577,8 +599,10 @@ impl OrgGraph {
         }
         // `fwd[x] = y` means y → x on the path from `start`;
         // `bwd[x] = y` means x → y on the path to `goal`.
-        let mut fwd = HashMap::from([(start, start)]);
-        let mut bwd = HashMap::from([(goal, goal)]);
+        let mut fwd: FastMap<NodeIndex, NodeIndex> = FastMap::default();
+        let mut bwd: FastMap<NodeIndex, NodeIndex> = FastMap::default();
+        fwd.insert(start, start);
+        bwd.insert(goal, goal);
         let mut fwd_stack = vec![start];
         let mut bwd_stack = vec![goal];
         let meet = loop {
@@ -884,15 +908,20 @@ impl OrgGraph {
     ///
     /// The first broken rule found, as the insert would have reported it.
     pub fn validate(&self) -> Result<(), OrgGraphError> {
+        // When the indexes match the nodes (read in the indexes' own order,
+        // no hashing) every lookup below would find its node; only when they
+        // do not is every node looked up, in order, so the error names the
+        // node it always named.
+        let indexed = self.indexes_match();
         for n in self.graph.node_indices() {
             let node = &self.graph[n];
-            if self.index.get(&node.org.id) != Some(&n) {
+            if !indexed && self.index.get(&node.org.id) != Some(&n) {
                 return Err(OrgGraphError::DuplicateOrg {
                     id: node.org.id.clone(),
                 });
             }
             check_mediation(&node.org)?;
-            if let Some(actor) = node.org.kind.actor() {
+            if let (false, Some(actor)) = (indexed, node.org.kind.actor()) {
                 if self.actors.get(actor) != Some(&n) {
                     return Err(OrgGraphError::DuplicateActor {
                         actor: actor.clone(),
@@ -902,7 +931,11 @@ impl OrgGraph {
             }
         }
         let mut lead_in = vec![0u32; self.graph.node_bound()];
-        let mut symmetric = HashSet::new();
+        // The nodes with a Leads link out: only they can take part in a
+        // cycle of leadership, so Kahn's algorithm below starts from them
+        // instead of from every node.
+        let mut leaders: Vec<NodeIndex> = Vec::new();
+        let mut symmetric = FastSet::default();
         let mut out: Vec<(NodeIndex, Relation)> = Vec::new();
         for a in self.graph.node_indices() {
             // Duplicates: sort this node's outgoing links and compare
@@ -914,7 +947,11 @@ impl OrgGraph {
                     .edges_directed(a, Outgoing)
                     .map(|e| (e.target(), *e.weight())),
             );
-            out.sort_unstable();
+            if out.len() > 1 {
+                out.sort_unstable();
+            }
+            let mut parents = 0u32;
+            let mut leads = false;
             for (i, &(b, relation)) in out.iter().enumerate() {
                 let repeated = (i > 0 && out[i - 1] == (b, relation))
                     || (relation.kind().is_symmetric()
@@ -926,14 +963,19 @@ impl OrgGraph {
                         relation,
                     });
                 }
+                parents += u32::from(relation == Relation::PartOf);
+                leads |= relation == Relation::Leads;
             }
-            let mut parents = out.iter().filter(|(_, r)| *r == Relation::PartOf);
-            if let (Some(&(parent, _)), Some(&(refused, _))) = (parents.next(), parents.next()) {
-                return Err(OrgGraphError::SecondParent {
-                    org: self.id_of(a).clone(),
-                    parent: self.id_of(parent).clone(),
-                    refused: self.id_of(refused).clone(),
-                });
+            if parents > 1 {
+                let mut parents = out.iter().filter(|(_, r)| *r == Relation::PartOf);
+                if let (Some(&(parent, _)), Some(&(refused, _))) = (parents.next(), parents.next())
+                {
+                    return Err(OrgGraphError::SecondParent {
+                        org: self.id_of(a).clone(),
+                        parent: self.id_of(parent).clone(),
+                        refused: self.id_of(refused).clone(),
+                    });
+                }
             }
             for &(b, relation) in &out {
                 self.validate_link(a, relation, b)?;
@@ -941,22 +983,25 @@ impl OrgGraph {
                     lead_in[b.index()] += 1;
                 }
             }
+            if leads {
+                leaders.push(a);
+            }
         }
         // Kahn's algorithm over the Leads links: whatever is left over lies
-        // on or behind a cycle.
-        let mut ready: Vec<NodeIndex> = self
-            .graph
-            .node_indices()
+        // on or behind a cycle. A node without a Leads link out changes
+        // nothing when taken, so only the leaders are taken; the nodes left
+        // over are the same whatever the order, and so is `lead_in` at the
+        // end (a node left over keeps a count above zero).
+        let mut ready: Vec<NodeIndex> = leaders
+            .into_iter()
             .filter(|n| lead_in[n.index()] == 0)
             .collect();
-        let mut done = 0usize;
         while let Some(n) = ready.pop() {
-            done += 1;
             for e in self.graph.edges_directed(n, Outgoing) {
                 if *e.weight() == Relation::Leads {
                     let t = e.target();
                     lead_in[t.index()] -= 1;
-                    if lead_in[t.index()] == 0 {
+                    if lead_in[t.index()] == 0 && self.graph[t].org.kind.is_party_organisation() {
                         ready.push(t);
                     }
                 }
@@ -969,15 +1014,35 @@ impl OrgGraph {
                 .expect("an origin's edge is in the graph");
             self.check_origin(a, self.graph[e], b, origin)?;
         }
-        if done < self.graph.node_count() {
-            let stuck = self
-                .graph
-                .node_indices()
-                .find(|n| lead_in[n.index()] > 0)
-                .expect("a node is left over");
-            return Err(self.leftover_cycle(stuck, &lead_in));
+        if let Some(stuck) = lead_in.iter().position(|&count| count > 0) {
+            return Err(self.leftover_cycle(NodeIndex::new(stuck), &lead_in));
         }
         Ok(())
+    }
+
+    /// Whether every node is indexed under its id, and every person under
+    /// its actor, and nothing else is indexed.
+    ///
+    /// Each entry names a node carrying its key, and keys are distinct, so
+    /// no two entries name one node; with as many entries as nodes (as
+    /// person nodes), every node has its entry.
+    fn indexes_match(&self) -> bool {
+        let persons = self
+            .graph
+            .node_weights()
+            .filter(|w| w.class == KindClass::Person)
+            .count();
+        self.index.len() == self.graph.node_count()
+            && self.actors.len() == persons
+            && self
+                .index
+                .iter()
+                .all(|(id, &n)| self.graph.node_weight(n).is_some_and(|w| w.org.id == *id))
+            && self.actors.iter().all(|(actor, &n)| {
+                self.graph
+                    .node_weight(n)
+                    .is_some_and(|w| w.org.kind.actor() == Some(actor))
+            })
     }
 
     /// The rules every link obeys whatever else is in the graph: no
@@ -995,20 +1060,19 @@ impl OrgGraph {
                 relation: kind,
             });
         }
-        let (from_ok, to_ok) = kinds_allowed(
-            kind,
-            self.graph[a].org.kind.class(),
-            self.graph[b].org.kind.class(),
-        );
-        for (ok, n, end) in [(from_ok, a, LinkEnd::From), (to_ok, b, LinkEnd::To)] {
-            if !ok {
-                return Err(OrgGraphError::KindNotAllowed {
-                    org: self.id_of(n).clone(),
-                    kind: self.graph[n].org.kind.clone(),
-                    relation: kind,
-                    end,
-                });
-            }
+        let (from_ok, to_ok) = kinds_allowed(kind, self.graph[a].class, self.graph[b].class);
+        if !(from_ok && to_ok) {
+            let (n, end) = if from_ok {
+                (b, LinkEnd::To)
+            } else {
+                (a, LinkEnd::From)
+            };
+            return Err(OrgGraphError::KindNotAllowed {
+                org: self.id_of(n).clone(),
+                kind: self.graph[n].org.kind.clone(),
+                relation: kind,
+                end,
+            });
         }
         if let Some(validity) = relation.validity().filter(Validity::is_empty) {
             return Err(OrgGraphError::EmptyValidity {
@@ -1236,6 +1300,64 @@ mod tests {
             ));
         }
         g.validate().unwrap();
+    }
+
+    /// `validate` reads the indexes in their own order when they match the
+    /// nodes, and otherwise looks every node up in order: the same answers
+    /// as looking every node up, whatever is wrong with the indexes.
+    #[test]
+    fn validate_finds_broken_indexes_and_names_the_first_node_in_order() {
+        let build = || {
+            let mut g = OrgGraph::new();
+            for (s, kind) in [
+                ("c", OrgKind::Community),
+                ("e", OrgKind::HousingEstate),
+                ("p", OrgKind::Person(ActorId::new("a1").unwrap())),
+            ] {
+                g.try_add_org(Org::new(id(s), s, kind)).unwrap();
+            }
+            g.try_link(&id("e"), Relation::PartOf, &id("c")).unwrap();
+            g
+        };
+        let g = build();
+        assert!(g.indexes_match());
+        g.validate().unwrap();
+        // An entry too many, naming a node under another id: every node
+        // still finds itself, so the graph is valid as before.
+        let mut extra = build();
+        let c = extra.node(&id("c")).unwrap();
+        extra.index.insert(id("ghost"), c);
+        assert!(!extra.indexes_match());
+        extra.validate().unwrap();
+        // Two entries swapped: the first node in order is named.
+        let mut swapped = build();
+        let e = swapped.node(&id("e")).unwrap();
+        swapped.index.insert(id("c"), e);
+        swapped.index.insert(id("e"), c);
+        assert_eq!(
+            swapped.validate(),
+            Err(OrgGraphError::DuplicateOrg { id: id("c") })
+        );
+        // A person missing from the actor index.
+        let mut unindexed = build();
+        unindexed.actors.clear();
+        assert_eq!(
+            unindexed.validate(),
+            Err(OrgGraphError::DuplicateActor {
+                actor: ActorId::new("a1").unwrap(),
+                existing: id("p"),
+            })
+        );
+        // A person indexed under another actor, the count still right.
+        let mut moved = build();
+        let p = moved.node(&id("p")).unwrap();
+        moved.actors.clear();
+        moved.actors.insert(ActorId::new("a2").unwrap(), p);
+        assert!(!moved.indexes_match());
+        assert!(matches!(
+            moved.validate(),
+            Err(OrgGraphError::DuplicateActor { .. })
+        ));
     }
 
     #[test]

@@ -261,10 +261,15 @@ impl OrgGraph {
         if wanted.is_met_by(node) {
             return Some((area, Found::Itself));
         }
+        // The copied mask rules most bodies out before their node is read.
         let served_by = node
             .route_links
             .iter()
-            .filter(|l| l.kind == RouteLinkKind::ServedBy && l.validity.is_in_force(date))
+            .filter(|l| {
+                l.kind == RouteLinkKind::ServedBy
+                    && l.other_caps & wanted.mask != 0
+                    && l.validity.is_in_force(date)
+            })
             .map(|l| l.other);
         let mut best: Option<NodeIndex> = None;
         for s in served_by {
