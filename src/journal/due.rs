@@ -248,9 +248,9 @@ type Ordered = BTreeMap<(i64, CaseId), Option<i64>>;
 pub(super) struct MemoryDue {
     /// Per tenant and stream type: `(due, id)` → the lease's end, if
     /// claimed.
-    ordered: HashMap<(TenantId, StreamType), Ordered>,
+    ordered: super::memory::HashMap<(TenantId, StreamType), Ordered>,
     /// Per stream: its due instant.
-    by_stream: HashMap<StreamKey, i64>,
+    by_stream: super::memory::HashMap<StreamKey, i64>,
 }
 
 impl MemoryDue {

@@ -645,6 +645,46 @@ pub trait EventStore {
     fn read_stream(&self, stream: &StreamKey, after: u64)
     -> Result<Vec<StoredEvent>, JournalError>;
 
+    /// Lends the events [`read_stream`](Self::read_stream) returns to
+    /// `visit`, without copying them where the store can: the memory store
+    /// lends its own rows, under its read lock. The default reads them with
+    /// [`read_stream`](Self::read_stream) and lends that.
+    ///
+    /// On success `visit` was called exactly once; on an error it was not
+    /// called. `visit` must not call the store (the memory store holds its
+    /// lock while it runs).
+    ///
+    /// ```
+    /// use grassroots::journal::{EventStore, MemoryStore, NewEvent, StreamKey};
+    ///
+    /// let store = MemoryStore::new();
+    /// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+    /// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+    /// let opened = NewEvent::new("e-1".parse()?, "Opened", serde_json::json!("Opened"), "gw-7".parse()?, at);
+    /// store.append(&stream, 0, &[opened])?;
+    ///
+    /// let mut types = Vec::new();
+    /// store.read_stream_with(&stream, 0, &mut |rows| {
+    ///     types = rows.iter().map(|row| row.event_type.clone()).collect();
+    /// })?;
+    /// assert_eq!(types, ["Opened"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`read_stream`](Self::read_stream).
+    fn read_stream_with(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+        visit: &mut dyn FnMut(&[StoredEvent]),
+    ) -> Result<(), JournalError> {
+        let rows = self.read_stream(stream, after)?;
+        visit(&rows);
+        Ok(())
+    }
+
     /// Up to `limit` rows of `tenant` with a global position greater than
     /// `after`, in position order — the feed for projections. A projection
     /// remembers [`FeedPage::next_after`] and asks for the rows after it;
@@ -820,6 +860,14 @@ macro_rules! forward_event_store {
                 after: u64,
             ) -> Result<Vec<StoredEvent>, JournalError> {
                 (**self).read_stream(stream, after)
+            }
+            fn read_stream_with(
+                &self,
+                stream: &StreamKey,
+                after: u64,
+                visit: &mut dyn FnMut(&[StoredEvent]),
+            ) -> Result<(), JournalError> {
+                (**self).read_stream_with(stream, after, visit)
             }
             fn read_feed(
                 &self,
