@@ -1,5 +1,6 @@
 //! [`MemoryStore`]: the journal in memory, always available.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -7,7 +8,8 @@ use super::hash::{EventHash, HashFields};
 use chrono::TimeDelta;
 
 use super::{
-    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, Snapshot,
+    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, OwnedStreamAppend,
+    Snapshot,
     StoredEvent, StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
     stage_payload, to_micros, truncate_to_micros,
 };
@@ -158,13 +160,17 @@ impl Inner {
 
 impl MemoryStore {
     /// [`EventStore::append_with_due`] inside its span.
+    ///
+    /// `events` are kept as they are when they are owned, copied when
+    /// borrowed.
     fn append_one(
         &self,
         stream: &StreamKey,
         expected_version: u64,
-        events: &[NewEvent],
+        events: Cow<'_, [NewEvent]>,
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
+        let count = events.len();
         let mut inner = self.write();
         let inner = &mut *inner;
         if let Some(first) = events.first() {
@@ -179,7 +185,7 @@ impl MemoryStore {
                 return retry_outcome(
                     stream,
                     expected_version,
-                    events,
+                    &events,
                     &found.stream,
                     found.version,
                     &recorded[from..to],
@@ -200,7 +206,7 @@ impl MemoryStore {
                 actual,
             });
         }
-        if let Some(event_id) = first_duplicate(events, |id| {
+        if let Some(event_id) = first_duplicate(&events, |id| {
             Ok(inner.ids.contains_key(&(stream.tenant.clone(), id.clone())))
         })? {
             return Err(JournalError::DuplicateEventId {
@@ -212,7 +218,7 @@ impl MemoryStore {
         let recorded_at = truncate_to_micros(self.clock.now());
         let first_position = inner.log.len() as u64 + 1;
         let mut buf = Vec::with_capacity(256);
-        let mut staged = Vec::with_capacity(events.len());
+        let mut hashes = Vec::with_capacity(events.len());
         for (i, event) in events.iter().enumerate() {
             let version = expected_version + 1 + i as u64;
             buf.clear();
@@ -221,24 +227,32 @@ impl MemoryStore {
             let hash = HashFields::of_new(stream, version, event, &buf, to_micros(occurred_at))
                 .link(&prev);
             prev = hash;
-            staged.push(StoredEvent {
+            hashes.push((occurred_at, hash));
+        }
+        let owned: Box<dyn Iterator<Item = NewEvent> + '_> = match events {
+            Cow::Owned(events) => Box::new(events.into_iter()),
+            Cow::Borrowed(events) => Box::new(events.iter().cloned()),
+        };
+        let staged = owned
+            .zip(hashes)
+            .enumerate()
+            .map(|(i, (event, (occurred_at, hash)))| StoredEvent {
                 position: first_position + i as u64,
                 stream: stream.clone(),
-                version,
-                event_id: event.event_id.clone(),
-                event_type: event.event_type.clone(),
+                version: expected_version + 1 + i as u64,
+                event_id: event.event_id,
+                event_type: event.event_type,
                 schema_version: event.schema_version,
-                payload: event.payload.clone(),
-                actor: event.actor.clone(),
-                correlation: event.correlation.clone(),
+                payload: event.payload,
+                actor: event.actor,
+                correlation: event.correlation,
                 occurred_at,
                 recorded_at,
                 hash,
             });
-        }
         // Nothing above touched the store; from here on nothing can fail.
         inner.due.apply(stream, due);
-        if staged.is_empty() {
+        if count == 0 {
             return Ok(Appended {
                 version: expected_version,
                 positions: first_position..first_position,
@@ -267,13 +281,13 @@ impl MemoryStore {
             entry.events.push(row);
         }
         entry.head = Some(StreamHead {
-            version: expected_version + events.len() as u64,
+            version: expected_version + count as u64,
             hash: prev,
         });
-        debug_assert_eq!(inner.log.len() - start, events.len());
+        debug_assert_eq!(inner.log.len() - start, count);
         Ok(Appended {
-            version: expected_version + events.len() as u64,
-            positions: first_position..first_position + events.len() as u64,
+            version: expected_version + count as u64,
+            positions: first_position..first_position + count as u64,
             outcome: AppendOutcome::Recorded,
         })
     }
@@ -290,9 +304,30 @@ impl EventStore for MemoryStore {
         super::trace::append("memory", stream, events.len()).appended(self.append_one(
             stream,
             expected_version,
-            events,
+            Cow::Borrowed(events),
             due,
         ))
+    }
+
+    fn append_streams_owned(
+        &self,
+        batch: Vec<OwnedStreamAppend<'_>>,
+    ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+        // Each part as `append_with_due` would write it, its events kept
+        // rather than copied.
+        Ok(batch
+            .into_iter()
+            .map(|part| {
+                super::trace::append("memory", part.stream, part.events.len()).appended(
+                    self.append_one(
+                        part.stream,
+                        part.expected_version,
+                        Cow::Owned(part.events),
+                        part.due,
+                    ),
+                )
+            })
+            .collect())
     }
 
     fn read_stream(
