@@ -1080,11 +1080,19 @@ fn read_stream_with_lends_what_read_stream_returns(store: &dyn EventStore, tenan
     for after in [0, 1, 3, 5, 6, u64::MAX] {
         let (rows, calls) = lent(store, &key, after);
         assert_eq!(calls, 1, "called back once after {after}");
-        assert_eq!(rows, store.read_stream(&key, after).unwrap(), "after {after}");
+        assert_eq!(
+            rows,
+            store.read_stream(&key, after).unwrap(),
+            "after {after}"
+        );
     }
     assert_eq!(ids(&lent(store, &key, 3).0), ["b-1", "b-2"]);
     let (rows, calls) = lent(store, &stream(&tenant, "nobody"), 0);
-    assert_eq!((rows.len(), calls), (0, 1), "an unknown stream lends nothing");
+    assert_eq!(
+        (rows.len(), calls),
+        (0, 1),
+        "an unknown stream lends nothing"
+    );
 }
 
 fn append_streams_owned_writes_each_part_as_append_streams_does(
@@ -1162,6 +1170,17 @@ fn append_streams_owned_writes_each_part_as_append_streams_does(
     assert_eq!(again.outcome, AppendOutcome::AlreadyRecorded);
     assert_eq!(again.positions, recorded.positions);
     assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 3);
+}
+
+fn a_due_update_alone_leaves_no_stream_to_list(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    let due = DueUpdate::of(Some(t0() + Duration::days(3)));
+    store.append_with_due(&key, 0, &[], due).unwrap();
+    let listed = store
+        .list_streams(&tenant, &"ticket".parse().unwrap(), None, 10)
+        .unwrap();
+    assert!(listed.is_empty(), "a stream with no event is not listed: {listed:?}");
+    assert_eq!(store.stream_version(&key).unwrap(), 0);
 }
 
 macro_rules! conformance {
@@ -1261,4 +1280,5 @@ conformance! {
     append_streams_sets_aside_a_part_whose_later_event_id_is_taken,
     read_stream_with_lends_what_read_stream_returns,
     append_streams_owned_writes_each_part_as_append_streams_does,
+    a_due_update_alone_leaves_no_stream_to_list,
 }

@@ -8,10 +8,9 @@ use super::hash::{EventHash, HashFields};
 use chrono::TimeDelta;
 
 use super::{
-    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, OwnedStreamAppend,
-    Snapshot,
-    StoredEvent, StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
-    stage_payload, to_micros, truncate_to_micros,
+    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent,
+    OwnedStreamAppend, Snapshot, StoredEvent, StreamHead, StreamKey, SystemClock, check_anchor,
+    first_duplicate, retry_outcome, stage_payload, to_micros, truncate_to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate, StreamType};
 use crate::id::{CaseId, EventId, TenantId};
