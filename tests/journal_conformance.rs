@@ -16,7 +16,7 @@ use grassroots::actor::{Actor, Role};
 use grassroots::id::{CaseId, EventId, TenantId};
 use grassroots::journal::{
     self, AppendOutcome, DueQuery, DueUpdate, EventStore, ExecuteError, JournalError, NewEvent,
-    StoredEvent, StreamAppend, StreamKey,
+    OwnedStreamAppend, StoredEvent, StreamAppend, StreamKey,
 };
 use grassroots::workflow::{Case, CaseError, Context};
 use serde_json::{Value, json};
@@ -1120,6 +1120,134 @@ fn append_streams_refuses_a_first_event_id_taken_in_an_earlier_commit(
     journal::verify_stream(store, &b).unwrap();
 }
 
+/// What `read_stream_with` lends, and how many times it called back.
+fn lent(store: &dyn EventStore, key: &StreamKey, after: u64) -> (Vec<StoredEvent>, usize) {
+    let (mut rows, mut calls) = (Vec::new(), 0);
+    store
+        .read_stream_with(key, after, &mut |lent| {
+            rows = lent.to_vec();
+            calls += 1;
+        })
+        .unwrap();
+    (rows, calls)
+}
+
+fn read_stream_with_lends_what_read_stream_returns(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    store.append(&key, 0, &events("a", 3)).unwrap();
+    store.append(&key, 3, &events("b", 2)).unwrap();
+    store
+        .append(&stream(&tenant, "T-2"), 0, &events("c", 1))
+        .unwrap();
+    for after in [0, 1, 3, 5, 6, u64::MAX] {
+        let (rows, calls) = lent(store, &key, after);
+        assert_eq!(calls, 1, "called back once after {after}");
+        assert_eq!(
+            rows,
+            store.read_stream(&key, after).unwrap(),
+            "after {after}"
+        );
+    }
+    assert_eq!(ids(&lent(store, &key, 3).0), ["b-1", "b-2"]);
+    let (rows, calls) = lent(store, &stream(&tenant, "nobody"), 0);
+    assert_eq!(
+        (rows.len(), calls),
+        (0, 1),
+        "an unknown stream lends nothing"
+    );
+}
+
+fn append_streams_owned_writes_each_part_as_append_streams_does(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let (a, b, c) = (
+        stream(&tenant, "T-1"),
+        stream(&tenant, "T-2"),
+        stream(&tenant, "T-3"),
+    );
+    store.append(&b, 0, &events("b", 1)).unwrap();
+    let due = t0() + Duration::days(3);
+    fn part(
+        stream: &StreamKey,
+        expected_version: u64,
+        events: Vec<NewEvent>,
+    ) -> OwnedStreamAppend<'_> {
+        OwnedStreamAppend {
+            stream,
+            expected_version,
+            events,
+            due: DueUpdate::of(Some(t0() + Duration::days(3))),
+        }
+    }
+    let outcomes = store
+        .append_streams_owned(vec![
+            part(&a, 0, events("a", 2)),
+            // Stale: refused, nothing written.
+            part(&b, 0, events("b-late", 1)),
+            // Reuses T-1's first event id with other content.
+            part(
+                &c,
+                0,
+                vec![event("a-1", "Noted", json!({"Noted": {"n": 99}}))],
+            ),
+        ])
+        .unwrap();
+    assert_eq!(outcomes.len(), 3);
+    let recorded = outcomes[0].as_ref().unwrap();
+    assert_eq!(
+        (recorded.version, recorded.outcome),
+        (2, AppendOutcome::Recorded)
+    );
+    assert!(
+        outcomes[1].as_ref().unwrap_err().is_conflict(),
+        "{outcomes:?}"
+    );
+    assert!(
+        matches!(outcomes[2], Err(JournalError::DuplicateEventId { .. })),
+        "{outcomes:?}"
+    );
+    // The kept events read back as the borrowed ones would, chain and all.
+    let rows = store.read_stream(&a, 0).unwrap();
+    assert_eq!(ids(&rows), ["a-1", "a-2"]);
+    for (row, new) in rows.iter().zip(events("a", 2)) {
+        assert!(new.matches(row), "{row:?}");
+    }
+    journal::verify_anchored(store, &a).unwrap();
+    assert_eq!(ids(&store.read_stream(&b, 0).unwrap()), ["b-1"]);
+    assert!(store.read_stream(&c, 0).unwrap().is_empty());
+    let query = DueQuery::new(tenant.clone(), "ticket".parse().unwrap(), due).limit(10);
+    let due_ids: Vec<String> = store
+        .due(&query)
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.stream.id.to_string())
+        .collect();
+    assert_eq!(due_ids, ["T-1"], "only the written part moved its entry");
+    // Sent again, the written part is an idempotent retry.
+    let again = store
+        .append_streams_owned(vec![part(&a, 0, events("a", 2))])
+        .unwrap();
+    let again = again[0].as_ref().unwrap();
+    assert_eq!(again.outcome, AppendOutcome::AlreadyRecorded);
+    assert_eq!(again.positions, recorded.positions);
+    assert_eq!(store.read_all(&tenant, 0, 100).unwrap().len(), 3);
+}
+
+fn a_due_update_alone_leaves_no_stream_to_list(store: &dyn EventStore, tenant: TenantId) {
+    let key = stream(&tenant, "T-1");
+    let due = DueUpdate::of(Some(t0() + Duration::days(3)));
+    store.append_with_due(&key, 0, &[], due).unwrap();
+    let listed = store
+        .list_streams(&tenant, &"ticket".parse().unwrap(), None, 10)
+        .unwrap();
+    assert!(
+        listed.is_empty(),
+        "a stream with no event is not listed: {listed:?}"
+    );
+    assert_eq!(store.stream_version(&key).unwrap(), 0);
+}
+
 support::stores::on_every_store! {
     append_then_read_returns_every_column,
     an_unknown_stream_is_empty_at_version_zero,
@@ -1156,4 +1284,7 @@ support::stores::on_every_store! {
     append_streams_retried_is_idempotent,
     append_streams_sets_aside_a_part_whose_later_event_id_is_taken,
     append_streams_refuses_a_first_event_id_taken_in_an_earlier_commit,
+    read_stream_with_lends_what_read_stream_returns,
+    append_streams_owned_writes_each_part_as_append_streams_does,
+    a_due_update_alone_leaves_no_stream_to_list,
 }

@@ -468,6 +468,16 @@ fn a_row_that_does_not_read_back_is_skipped_by_the_feed(store: &dyn EventStore, 
     // The strict reads name it...
     assert!(store.read_all(&tenant, 0, 100).is_err());
     assert!(store.read_stream(&key, 0).is_err());
+    let mut lent = false;
+    assert!(
+        store
+            .read_stream_with(&key, 0, &mut |_| lent = true)
+            .is_err()
+    );
+    assert!(
+        !lent,
+        "a stream with a row that does not read back lends nothing"
+    );
     // ...the feed reads past it.
     let page = store.read_feed(&tenant, 0, 100).unwrap();
     assert_eq!(page.events.len() as u64, EVENTS - 1);

@@ -13,7 +13,7 @@
 //! A case that ended, or has no timer pending, has no entry: closed cases
 //! cost the index nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -248,29 +248,42 @@ type Ordered = BTreeMap<(i64, CaseId), Option<i64>>;
 pub(super) struct MemoryDue {
     /// Per tenant and stream type: `(due, id)` → the lease's end, if
     /// claimed.
-    ordered: HashMap<(TenantId, StreamType), Ordered>,
+    ordered: super::memory::HashMap<(TenantId, StreamType), Ordered>,
     /// Per stream: its due instant.
-    by_stream: HashMap<StreamKey, i64>,
+    by_stream: super::memory::HashMap<StreamKey, i64>,
 }
 
 impl MemoryDue {
     pub(super) fn apply(&mut self, stream: &StreamKey, update: DueUpdate) {
-        if update == DueUpdate::Keep {
-            return;
-        }
-        let group = (stream.tenant.clone(), stream.stream_type.clone());
-        if let Some(old) = self.by_stream.remove(stream) {
-            if let Some(map) = self.ordered.get_mut(&group) {
-                map.remove(&(old, stream.id.clone()));
+        let due = match update {
+            DueUpdate::Keep => return,
+            DueUpdate::At(due) => Some(to_micros(due)),
+            DueUpdate::Clear => None,
+        };
+        // One lookup of the stream's entry, and one of its group below.
+        let old = match (due, self.by_stream.get_mut(stream)) {
+            (Some(due), Some(at)) => Some(std::mem::replace(at, due)),
+            (Some(due), None) => {
+                self.by_stream.insert(stream.clone(), due);
+                None
             }
+            (None, Some(_)) => self.by_stream.remove(stream),
+            (None, None) => return,
+        };
+        let group = (stream.tenant.clone(), stream.stream_type.clone());
+        let map = match due {
+            Some(_) => self.ordered.entry(group).or_default(),
+            None => match self.ordered.get_mut(&group) {
+                Some(map) => map,
+                None => return,
+            },
+        };
+        if let Some(old) = old {
+            map.remove(&(old, stream.id.clone()));
         }
-        if let DueUpdate::At(due) = update {
-            let due = to_micros(due);
-            self.by_stream.insert(stream.clone(), due);
-            self.ordered
-                .entry(group)
-                .or_default()
-                .insert((due, stream.id.clone()), None);
+        if let Some(due) = due {
+            // A new entry, or the same one again: either way unleased.
+            map.insert((due, stream.id.clone()), None);
         }
     }
 

@@ -206,8 +206,14 @@ where
     W::Event: DeserializeOwned,
     S: EventStore + ?Sized,
 {
-    let rows = store.read_stream(stream, 0)?;
-    case_from_rows(stream, &rows, anchor)
+    // The rows are lent, not copied, where the store can (the memory store
+    // lends its own).
+    let mut loaded = None;
+    store.read_stream_with(stream, 0, &mut |rows| {
+        loaded = Some(case_from_rows(stream, rows, anchor));
+    })?;
+    // A store that lent nothing lent an empty stream.
+    loaded.unwrap_or_else(|| case_from_rows(stream, &[], anchor))
 }
 
 /// The case of `stream` and the hash of its last event, from all its

@@ -148,9 +148,11 @@ pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> String {
     hasher.update(b"grassroots.journal.event-id.v1\0");
     fields.feed(&mut hasher, false);
     let digest: [u8; 32] = hasher.finalize().into();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = String::with_capacity(32);
-    for byte in &digest[..16] {
-        let _ = fmt::Write::write_fmt(&mut id, format_args!("{byte:02x}"));
+    for &byte in &digest[..16] {
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0xf)]));
     }
     id
 }

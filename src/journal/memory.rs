@@ -1,6 +1,6 @@
 //! [`MemoryStore`]: the journal in memory, always available.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -8,12 +8,16 @@ use super::hash::{EventHash, HashFields};
 use chrono::TimeDelta;
 
 use super::{
-    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent, Snapshot,
-    StoredEvent, StreamHead, StreamKey, SystemClock, check_anchor, first_duplicate, retry_outcome,
-    stage_payload, to_micros, truncate_to_micros,
+    AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent,
+    OwnedStreamAppend, Snapshot, StoredEvent, StreamHead, StreamKey, SystemClock, check_anchor,
+    first_duplicate, retry_outcome, stage_payload, to_micros, truncate_to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate, StreamType};
 use crate::id::{CaseId, EventId, TenantId};
+
+/// The memory store's maps: keys are hashed on every append and load, with
+/// foldhash (randomly seeded per process) rather than SipHash.
+pub(super) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// An event store in memory: for tests, examples and short-lived programs.
 ///
@@ -44,22 +48,33 @@ pub struct MemoryStore {
 
 #[derive(Default)]
 struct Inner {
-    /// Every event, in position order: the event at index `i` has position
-    /// `i + 1`.
-    log: Vec<StoredEvent>,
-    /// Each stream: its events, as indexes into `log` in version order,
-    /// and its anchored head, kept apart from `log` and moved by every
-    /// append (see the module docs, "Anchors"). One map, so an append looks
-    /// its stream up once.
-    streams: HashMap<StreamKey, Stream>,
+    /// Where every event lies, in position order: the event at index `i`
+    /// has position `i + 1`.
+    log: Vec<Place>,
+    /// Every stream, each holding its own events in version order (so a
+    /// stream's events lie side by side and are lent as one slice) and its
+    /// anchored head, kept apart from the events and moved by every append
+    /// (see the module docs, "Anchors").
+    streams: Vec<Stream>,
+    /// Each stream's index in `streams`. One map, so an append looks its
+    /// stream up once.
+    slots: HashMap<StreamKey, usize>,
     /// Each tenant's events, as indexes into `log`, in position order.
     tenants: HashMap<TenantId, Vec<usize>>,
-    /// Where each event id is recorded.
+    /// Where each event id is recorded, as an index into `log`.
     ids: HashMap<(TenantId, EventId), usize>,
     /// The due index.
     due: super::due::MemoryDue,
     /// Each stream's latest snapshot.
     snapshots: HashMap<StreamKey, Snapshot>,
+}
+
+/// Where one event lies: its stream's index in `streams` and its own index
+/// among the stream's events.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    stream: usize,
+    index: usize,
 }
 
 impl MemoryStore {
@@ -118,60 +133,70 @@ impl fmt::Debug for MemoryStore {
 /// One stream of the store.
 #[derive(Default)]
 struct Stream {
-    /// Its events, as indexes into `log`, in version order.
-    rows: Vec<usize>,
+    /// Its events, in version order.
+    events: Vec<StoredEvent>,
     /// Its anchored head: `None` until its first event.
     head: Option<StreamHead>,
 }
 
 impl Inner {
-    fn stream_rows(&self, stream: &StreamKey) -> impl Iterator<Item = &StoredEvent> {
-        self.streams
-            .get(stream)
-            .into_iter()
-            .flat_map(|s| &s.rows)
-            .map(|&i| &self.log[i])
+    /// The stream `key`, if it holds an event.
+    fn stream(&self, key: &StreamKey) -> Option<&Stream> {
+        self.slots.get(key).map(|&slot| &self.streams[slot])
+    }
+
+    /// The events of `key` (none for an unknown stream).
+    fn stream_events(&self, key: &StreamKey) -> &[StoredEvent] {
+        self.stream(key).map_or(&[][..], |s| s.events.as_slice())
+    }
+
+    /// The event at index `i` of the log (position `i + 1`).
+    fn event(&self, i: usize) -> &StoredEvent {
+        let place = self.log[i];
+        &self.streams[place.stream].events[place.index]
     }
 }
 
 impl MemoryStore {
     /// [`EventStore::append_with_due`] inside its span.
+    ///
+    /// `events` are kept as they are when they are owned, copied when
+    /// borrowed.
     fn append_one(
         &self,
         stream: &StreamKey,
         expected_version: u64,
-        events: &[NewEvent],
+        events: Cow<'_, [NewEvent]>,
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
+        let count = events.len();
         let mut inner = self.write();
+        let inner = &mut *inner;
         if let Some(first) = events.first() {
             let key = (stream.tenant.clone(), first.event_id.clone());
             if let Some(&at) = inner.ids.get(&key) {
-                let found = &inner.log[at];
-                let recorded: Vec<StoredEvent> = inner
-                    .stream_rows(&found.stream)
-                    .skip(expected_version as usize)
-                    .take(events.len())
-                    .cloned()
-                    .collect();
+                let found = inner.event(at);
+                let recorded = inner.stream_events(&found.stream);
+                let from = usize::try_from(expected_version)
+                    .unwrap_or(usize::MAX)
+                    .min(recorded.len());
+                let to = from.saturating_add(events.len()).min(recorded.len());
                 return retry_outcome(
                     stream,
                     expected_version,
-                    events,
+                    &events,
                     &found.stream,
                     found.version,
-                    &recorded,
+                    &recorded[from..to],
                 );
             }
         }
-        let (rows, anchor) = inner
-            .streams
-            .get(stream)
-            .map_or((&[][..], None), |s| (s.rows.as_slice(), s.head));
-        let actual = rows.len() as u64;
-        let head = rows
-            .last()
-            .map_or(EventHash::GENESIS, |&i| inner.log[i].hash);
+        let slot = inner.slots.get(stream).copied();
+        let (actual, head, anchor) = slot.map_or((0, EventHash::GENESIS, None), |slot| {
+            let s = &inner.streams[slot];
+            let head = s.events.last().map_or(EventHash::GENESIS, |e| e.hash);
+            (s.events.len() as u64, head, s.head)
+        });
         check_anchor(stream, actual, head, anchor)?;
         if actual != expected_version {
             return Err(JournalError::VersionConflict {
@@ -180,7 +205,7 @@ impl MemoryStore {
                 actual,
             });
         }
-        if let Some(event_id) = first_duplicate(events, |id| {
+        if let Some(event_id) = first_duplicate(&events, |id| {
             Ok(inner.ids.contains_key(&(stream.tenant.clone(), id.clone())))
         })? {
             return Err(JournalError::DuplicateEventId {
@@ -192,7 +217,7 @@ impl MemoryStore {
         let recorded_at = truncate_to_micros(self.clock.now());
         let first_position = inner.log.len() as u64 + 1;
         let mut buf = Vec::with_capacity(256);
-        let mut staged = Vec::with_capacity(events.len());
+        let mut hashes = Vec::with_capacity(events.len());
         for (i, event) in events.iter().enumerate() {
             let version = expected_version + 1 + i as u64;
             buf.clear();
@@ -201,48 +226,67 @@ impl MemoryStore {
             let hash = HashFields::of_new(stream, version, event, &buf, to_micros(occurred_at))
                 .link(&prev);
             prev = hash;
-            staged.push(StoredEvent {
+            hashes.push((occurred_at, hash));
+        }
+        let owned: Box<dyn Iterator<Item = NewEvent> + '_> = match events {
+            Cow::Owned(events) => Box::new(events.into_iter()),
+            Cow::Borrowed(events) => Box::new(events.iter().cloned()),
+        };
+        let staged = owned
+            .zip(hashes)
+            .enumerate()
+            .map(|(i, (event, (occurred_at, hash)))| StoredEvent {
                 position: first_position + i as u64,
                 stream: stream.clone(),
-                version,
-                event_id: event.event_id.clone(),
-                event_type: event.event_type.clone(),
+                version: expected_version + 1 + i as u64,
+                event_id: event.event_id,
+                event_type: event.event_type,
                 schema_version: event.schema_version,
-                payload: event.payload.clone(),
-                actor: event.actor.clone(),
-                correlation: event.correlation.clone(),
+                payload: event.payload,
+                actor: event.actor,
+                correlation: event.correlation,
                 occurred_at,
                 recorded_at,
                 hash,
             });
-        }
         // Nothing above touched the store; from here on nothing can fail.
         inner.due.apply(stream, due);
+        if count == 0 {
+            return Ok(Appended {
+                version: expected_version,
+                positions: first_position..first_position,
+                outcome: AppendOutcome::Recorded,
+            });
+        }
+        let slot = slot.unwrap_or_else(|| {
+            inner.streams.push(Stream::default());
+            let slot = inner.streams.len() - 1;
+            inner.slots.insert(stream.clone(), slot);
+            slot
+        });
         let start = inner.log.len();
-        for (offset, row) in staged.into_iter().enumerate() {
-            let index = start + offset;
+        let entry = &mut inner.streams[slot];
+        let tenant = inner.tenants.entry(stream.tenant.clone()).or_default();
+        for row in staged {
+            let index = inner.log.len();
             inner
                 .ids
                 .insert((row.stream.tenant.clone(), row.event_id.clone()), index);
-            inner.log.push(row);
-        }
-        let indexes = start..inner.log.len();
-        let entry = inner.streams.entry(stream.clone()).or_default();
-        if !indexes.is_empty() {
-            entry.head = Some(StreamHead {
-                version: expected_version + events.len() as u64,
-                hash: prev,
+            inner.log.push(Place {
+                stream: slot,
+                index: entry.events.len(),
             });
+            tenant.push(index);
+            entry.events.push(row);
         }
-        entry.rows.extend(indexes.clone());
-        inner
-            .tenants
-            .entry(stream.tenant.clone())
-            .or_default()
-            .extend(indexes);
+        entry.head = Some(StreamHead {
+            version: expected_version + count as u64,
+            hash: prev,
+        });
+        debug_assert_eq!(inner.log.len() - start, count);
         Ok(Appended {
-            version: expected_version + events.len() as u64,
-            positions: first_position..first_position + events.len() as u64,
+            version: expected_version + count as u64,
+            positions: first_position..first_position + count as u64,
             outcome: AppendOutcome::Recorded,
         })
     }
@@ -259,9 +303,30 @@ impl EventStore for MemoryStore {
         super::trace::append("memory", stream, events.len()).appended(self.append_one(
             stream,
             expected_version,
-            events,
+            Cow::Borrowed(events),
             due,
         ))
+    }
+
+    fn append_streams_owned(
+        &self,
+        batch: Vec<OwnedStreamAppend<'_>>,
+    ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+        // Each part as `append_with_due` would write it, its events kept
+        // rather than copied.
+        Ok(batch
+            .into_iter()
+            .map(|part| {
+                super::trace::append("memory", part.stream, part.events.len()).appended(
+                    self.append_one(
+                        part.stream,
+                        part.expected_version,
+                        Cow::Owned(part.events),
+                        part.due,
+                    ),
+                )
+            })
+            .collect())
     }
 
     fn read_stream(
@@ -269,12 +334,18 @@ impl EventStore for MemoryStore {
         stream: &StreamKey,
         after: u64,
     ) -> Result<Vec<StoredEvent>, JournalError> {
-        let inner = self.read();
-        Ok(inner
-            .stream_rows(stream)
-            .skip(usize::try_from(after).unwrap_or(usize::MAX))
-            .cloned()
-            .collect())
+        Ok(skip_to(self.read().stream_events(stream), after).to_vec())
+    }
+
+    fn read_stream_with(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+        visit: &mut dyn FnMut(&[StoredEvent]),
+    ) -> Result<(), JournalError> {
+        // The rows are lent under the read lock: nothing is copied.
+        visit(skip_to(self.read().stream_events(stream), after));
+        Ok(())
     }
 
     fn read_feed(
@@ -290,7 +361,7 @@ impl EventStore for MemoryStore {
         let events: Vec<StoredEvent> = indexes[start..]
             .iter()
             .take(limit)
-            .map(|&i| inner.log[i].clone())
+            .map(|&i| inner.event(i).clone())
             .collect();
         // Rows in memory were checked at append: every one reads back.
         Ok(FeedPage {
@@ -301,7 +372,7 @@ impl EventStore for MemoryStore {
     }
 
     fn anchor(&self, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
-        Ok(self.read().streams.get(stream).and_then(|s| s.head))
+        Ok(self.read().stream(stream).and_then(|s| s.head))
     }
 
     fn snapshot(&self, stream: &StreamKey) -> Result<Option<Snapshot>, JournalError> {
@@ -318,9 +389,8 @@ impl EventStore for MemoryStore {
     fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
         Ok(self
             .read()
-            .streams
-            .get(stream)
-            .map_or(0, |s| s.rows.len() as u64))
+            .stream(stream)
+            .map_or(0, |s| s.events.len() as u64))
     }
 
     fn list_streams(
@@ -332,7 +402,7 @@ impl EventStore for MemoryStore {
     ) -> Result<Vec<CaseId>, JournalError> {
         let inner = self.read();
         let mut ids: Vec<CaseId> = inner
-            .streams
+            .slots
             .keys()
             .filter(|k| &k.tenant == tenant && &k.stream_type == stream_type)
             .filter(|k| after.is_none_or(|after| &k.id > after))
@@ -361,4 +431,11 @@ impl EventStore for MemoryStore {
         self.write().due.replace(tenant, stream_type, entries);
         Ok(())
     }
+}
+
+/// The events of `events` (a whole stream) with a version greater than
+/// `after`.
+fn skip_to(events: &[StoredEvent], after: u64) -> &[StoredEvent] {
+    let after = usize::try_from(after).unwrap_or(usize::MAX);
+    events.get(after..).unwrap_or(&[])
 }

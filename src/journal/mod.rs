@@ -747,6 +747,44 @@ pub trait EventStore {
             .collect())
     }
 
+    /// [`append_streams`](Self::append_streams) with each part's events
+    /// given up to the store, which may keep them instead of copying them
+    /// (the memory store does). Each part is written, refused or set aside
+    /// exactly as `append_streams` would; the default borrows the events and
+    /// calls it.
+    ///
+    /// ```
+    /// use grassroots::journal::{DueUpdate, EventStore, MemoryStore, NewEvent, OwnedStreamAppend, StreamKey};
+    ///
+    /// let store = MemoryStore::new();
+    /// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+    /// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+    /// let opened = NewEvent::new("e-1".parse()?, "Opened", serde_json::json!("Opened"), "gw-7".parse()?, at);
+    /// let part = OwnedStreamAppend { stream: &stream, expected_version: 0, events: vec![opened], due: DueUpdate::Keep };
+    /// let outcomes = store.append_streams_owned(vec![part])?;
+    /// assert_eq!(outcomes[0].as_ref().map(|appended| appended.version).ok(), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`append_streams`](Self::append_streams).
+    fn append_streams_owned(
+        &self,
+        batch: Vec<OwnedStreamAppend<'_>>,
+    ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+        let parts: Vec<StreamAppend<'_>> = batch
+            .iter()
+            .map(|part| StreamAppend {
+                stream: part.stream,
+                expected_version: part.expected_version,
+                events: &part.events,
+                due: part.due,
+            })
+            .collect();
+        self.append_streams(&parts)
+    }
+
     /// One page of the due index: the streams of `query`'s tenant and
     /// stream type due at or before `query.until`, ordered by `(due,
     /// stream id)`, after `query.after`, at most `query.limit` (see
@@ -796,6 +834,46 @@ pub trait EventStore {
     /// no append could have written.
     fn read_stream(&self, stream: &StreamKey, after: u64)
     -> Result<Vec<StoredEvent>, JournalError>;
+
+    /// Lends the events [`read_stream`](Self::read_stream) returns to
+    /// `visit`, without copying them where the store can: the memory store
+    /// lends its own rows, under its read lock. The default reads them with
+    /// [`read_stream`](Self::read_stream) and lends that.
+    ///
+    /// On success `visit` was called exactly once; on an error it was not
+    /// called. `visit` must not call the store (the memory store holds its
+    /// lock while it runs).
+    ///
+    /// ```
+    /// use grassroots::journal::{EventStore, MemoryStore, NewEvent, StreamKey};
+    ///
+    /// let store = MemoryStore::new();
+    /// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+    /// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+    /// let opened = NewEvent::new("e-1".parse()?, "Opened", serde_json::json!("Opened"), "gw-7".parse()?, at);
+    /// store.append(&stream, 0, &[opened])?;
+    ///
+    /// let mut types = Vec::new();
+    /// store.read_stream_with(&stream, 0, &mut |rows| {
+    ///     types = rows.iter().map(|row| row.event_type.clone()).collect();
+    /// })?;
+    /// assert_eq!(types, ["Opened"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`read_stream`](Self::read_stream).
+    fn read_stream_with(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+        visit: &mut dyn FnMut(&[StoredEvent]),
+    ) -> Result<(), JournalError> {
+        let rows = self.read_stream(stream, after)?;
+        visit(&rows);
+        Ok(())
+    }
 
     /// Up to `limit` rows of `tenant` with a global position greater than
     /// `after`, in position order — the feed for projections. A projection
@@ -962,6 +1040,21 @@ pub struct StreamAppend<'a> {
     pub due: DueUpdate,
 }
 
+/// One stream's part of [`EventStore::append_streams_owned`]: a
+/// [`StreamAppend`] whose events are given up to the store.
+#[derive(Debug, Clone)]
+pub struct OwnedStreamAppend<'a> {
+    /// The stream appended to.
+    pub stream: &'a StreamKey,
+    /// The version the writer read; the part is refused with
+    /// [`JournalError::VersionConflict`] when the stream moved on.
+    pub expected_version: u64,
+    /// The events, in order (none: only the due update is written).
+    pub events: Vec<NewEvent>,
+    /// What happens to the stream's entry in the due index.
+    pub due: DueUpdate,
+}
+
 /// Forwards the store's methods through a pointer to a store.
 macro_rules! forward_event_store {
     ($($pointer:ty),+) => {$(
@@ -989,6 +1082,12 @@ macro_rules! forward_event_store {
             ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
                 (**self).append_streams(batch)
             }
+            fn append_streams_owned(
+                &self,
+                batch: Vec<OwnedStreamAppend<'_>>,
+            ) -> Result<Vec<Result<Appended, JournalError>>, JournalError> {
+                (**self).append_streams_owned(batch)
+            }
             fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
                 (**self).due(query)
             }
@@ -1013,6 +1112,14 @@ macro_rules! forward_event_store {
                 after: u64,
             ) -> Result<Vec<StoredEvent>, JournalError> {
                 (**self).read_stream(stream, after)
+            }
+            fn read_stream_with(
+                &self,
+                stream: &StreamKey,
+                after: u64,
+                visit: &mut dyn FnMut(&[StoredEvent]),
+            ) -> Result<(), JournalError> {
+                (**self).read_stream_with(stream, after, visit)
             }
             fn read_feed(
                 &self,

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use super::execute::load_stream;
 use super::{
     DueEntry, DueQuery, DueUpdate, EventSchema, EventStore, ExecuteError, JournalError, NewEvent,
-    StreamAppend, StreamKey, StreamType, encode, execute, truncate_to_micros,
+    OwnedStreamAppend, StreamKey, StreamType, encode, execute, truncate_to_micros,
 };
 use crate::actor::Actor;
 use crate::id::TenantId;
@@ -302,28 +302,29 @@ where
                 Err(error) => report.failed.push((entry.stream.clone(), error)),
             }
         }
-        let batch: Vec<StreamAppend<'_>> = planned
-            .iter()
-            .map(|plan| StreamAppend {
+        // The events go to the store (the memory store keeps them rather
+        // than copying them); each plan keeps how many there were.
+        let batch: Vec<OwnedStreamAppend<'_>> = planned
+            .iter_mut()
+            .map(|plan| OwnedStreamAppend {
                 stream: &plan.stream,
                 expected_version: plan.expected_version,
-                events: &plan.events,
+                events: std::mem::take(&mut plan.events),
                 due: DueUpdate::of(plan.next_due),
             })
             .collect();
-        let Ok(outcomes) = self.store.append_streams(&batch) else {
+        let counts: Vec<usize> = batch.iter().map(|part| part.events.len()).collect();
+        let Ok(outcomes) = self.store.append_streams_owned(batch) else {
             // The batch's transaction failed as a whole: nothing of it was
             // written. Tick the cases one by one, each reporting its error.
-            drop(batch);
             for plan in planned {
                 self.tick(&plan.stream, now, report);
             }
             return;
         };
-        drop(batch);
-        for (plan, outcome) in planned.into_iter().zip(outcomes) {
+        for ((plan, events), outcome) in planned.into_iter().zip(counts).zip(outcomes) {
             match outcome {
-                Ok(_) if plan.events.is_empty() => report.nothing_to_do.push(plan.stream),
+                Ok(_) if events == 0 => report.nothing_to_do.push(plan.stream),
                 Ok(_) => match plan.still_due {
                     Some((due, ticks)) => {
                         let error = SweepError::StillDue {
@@ -335,13 +336,13 @@ where
                     }
                     None => report.ticked.push(Ticked {
                         stream: plan.stream,
-                        events: plan.events.len(),
+                        events,
                         next_due: plan.next_due,
                     }),
                 },
                 // Only the due entry was to be corrected, and a writer just
                 // moved it itself.
-                Err(e) if e.is_conflict() && plan.events.is_empty() => {
+                Err(e) if e.is_conflict() && events == 0 => {
                     report.nothing_to_do.push(plan.stream);
                 }
                 Err(e) if e.is_conflict() => {
