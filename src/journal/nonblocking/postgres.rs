@@ -659,8 +659,18 @@ impl AsyncEventStore for AsyncPostgresStore {
         due: DueUpdate,
     ) -> Result<Appended, JournalError> {
         let span = crate::journal::trace::append(BACKEND, stream, events.len()).detached();
+        // Boxed: the append's pipelined round trips make a future of many
+        // kilobytes (more in a debug build), which would otherwise sit in
+        // every caller's future — a sweep polled by `block_on` on a test
+        // thread's 2 MiB stack overflowed it. One allocation per append,
+        // beside a network round trip.
         let result = span
-            .in_future(self.append_one(stream, expected_version, events, due))
+            .in_future(Box::pin(self.append_one(
+                stream,
+                expected_version,
+                events,
+                due,
+            )))
             .await;
         span.appended(result)
     }
