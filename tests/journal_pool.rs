@@ -293,10 +293,21 @@ mod sqlite {
     #[cfg(target_os = "linux")]
     #[test]
     fn the_reader_count_asked_for_is_the_number_of_connections_opened() {
-        for readers in [0, 1, 3, 6] {
+        // The writer, the readers asked for, and — unless automatic
+        // checkpoints are off — the checkpointer's own connection.
+        for (readers, checkpoint_every, checkpointer) in [
+            (0, 10_000, 1),
+            (1, 10_000, 1),
+            (3, 10_000, 1),
+            (6, 10_000, 1),
+            (3, 0, 0),
+        ] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("journal.db");
-            let store = SqliteStore::open_with(&path, options().readers(readers)).unwrap();
+            let options = options()
+                .readers(readers)
+                .checkpoint_every(checkpoint_every);
+            let store = SqliteStore::open_with(&path, options).unwrap();
             assert_eq!(store.readers(), readers);
             // Many threads reading at once open no connection beyond them.
             std::thread::scope(|scope| {
@@ -311,8 +322,8 @@ mod sqlite {
             });
             assert_eq!(
                 connections_to(&path),
-                1 + readers as usize,
-                "{readers} readers beside the writer"
+                1 + readers as usize + checkpointer,
+                "{readers} readers beside the writer, checkpoints every {checkpoint_every} pages"
             );
             drop(store);
             // Dropping the store closes them all (the pool's within moments:
