@@ -8,6 +8,10 @@
 //! [`decode`](super::decode) apply the upcasters, one version at a time, as
 //! they read.
 //!
+//! An upcaster is a pure function of the old payload: it must not call the
+//! event store. [`load`](super::load) runs it while the store lends the
+//! stream's rows, and the memory store holds its read lock meanwhile.
+//!
 //! ```
 //! use grassroots::journal::{EventSchema, UpcastError, convert};
 //! # use grassroots::workflow::{Context, Decision, HasKind, Transition, Workflow};
