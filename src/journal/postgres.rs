@@ -960,6 +960,71 @@ pub(super) fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// What an append's probe row says about its stream.
+pub(super) enum Probed {
+    /// The batch's first event id is recorded already, in `stream` at
+    /// `version`: a retry or a duplicate.
+    Taken {
+        /// The stream that holds the id.
+        stream: StreamKey,
+        /// The version of the event with that id.
+        version: u64,
+    },
+    /// The stream's head (version 0 and the genesis hash when it has no
+    /// event), already checked against its anchor.
+    Head {
+        /// The stream's version.
+        version: u64,
+        /// The hash of its last event.
+        hash: EventHash,
+    },
+}
+
+/// Reads an append's probe row (the sync and async stores send the same
+/// `SQL_PROBE`). A column that does not read back — a negative version, a
+/// hash of the wrong length, an invalid stream name — is a typed
+/// [`JournalError::Corrupt`], never a default.
+pub(super) fn read_probe(probe: &Row, stream: &StreamKey) -> Result<Probed, JournalError> {
+    let corrupt = |column| JournalError::Corrupt {
+        position: 0,
+        column,
+    };
+    let found_type: Option<&str> = probe.try_get(2).map_err(pg)?;
+    let found_id: Option<&str> = probe.try_get(3).map_err(pg)?;
+    let found_version: Option<i64> = probe.try_get(4).map_err(pg)?;
+    if let (Some(found_type), Some(found_id), Some(found_version)) =
+        (found_type, found_id, found_version)
+    {
+        return Ok(Probed::Taken {
+            stream: StreamKey::new(
+                stream.tenant.clone(),
+                StreamType::new(found_type).map_err(|_| corrupt("stream_type"))?,
+                CaseId::new(found_id).map_err(|_| corrupt("stream_id"))?,
+            ),
+            version: u64::try_from(found_version).map_err(|_| corrupt("version"))?,
+        });
+    }
+    let head_version: Option<i64> = probe.try_get(0).map_err(pg)?;
+    let head_hash: Option<&[u8]> = probe.try_get(1).map_err(pg)?;
+    let version = match head_version {
+        Some(v) => u64::try_from(v).map_err(|_| corrupt("version"))?,
+        None => 0,
+    };
+    let hash = match head_hash {
+        Some(bytes) => EventHash::from_slice(bytes).ok_or_else(|| corrupt("hash"))?,
+        None => EventHash::GENESIS,
+    };
+    let anchor_version: Option<i64> = probe.try_get(5).map_err(pg)?;
+    let anchor_hash: Option<&[u8]> = probe.try_get(6).map_err(pg)?;
+    check_anchor(
+        stream,
+        version,
+        hash,
+        to_anchor(anchor_version, anchor_hash)?,
+    )?;
+    Ok(Probed::Head { version, hash })
+}
+
 /// A stream's anchor from its columns (`None` when it has none).
 pub(super) fn to_anchor(
     version: Option<i64>,
@@ -1125,51 +1190,29 @@ impl PostgresStore {
                 ],
             )
             .map_err(pg)?;
-        let found_type: Option<&str> = probe.try_get(2).map_err(pg)?;
-        let found_id: Option<&str> = probe.try_get(3).map_err(pg)?;
-        let found_version: Option<i64> = probe.try_get(4).map_err(pg)?;
-        if let (Some(found_type), Some(found_id), Some(found_version)) =
-            (found_type, found_id, found_version)
-        {
-            let corrupt = |column| JournalError::Corrupt {
-                position: 0,
-                column,
-            };
-            let found_stream = StreamKey::new(
-                stream.tenant.clone(),
-                StreamType::new(found_type).map_err(|_| corrupt("stream_type"))?,
-                CaseId::new(found_id).map_err(|_| corrupt("stream_id"))?,
-            );
-            let recorded = stream_range(
-                &mut *tx.client,
-                &statements.stream,
-                &found_stream,
-                expected_version,
-                Some(events.len()),
-            )?;
-            return retry_outcome(
-                stream,
-                expected_version,
-                events,
-                &found_stream,
-                u64::try_from(found_version).unwrap_or(0),
-                &recorded,
-            );
-        }
-        let head_version: Option<i64> = probe.try_get(0).map_err(pg)?;
-        let head_hash: Option<&[u8]> = probe.try_get(1).map_err(pg)?;
-        let actual = head_version.map_or(0, |v| u64::try_from(v).unwrap_or(0));
-        let head = head_hash
-            .and_then(EventHash::from_slice)
-            .unwrap_or(EventHash::GENESIS);
-        let anchor_version: Option<i64> = probe.try_get(5).map_err(pg)?;
-        let anchor_hash: Option<&[u8]> = probe.try_get(6).map_err(pg)?;
-        check_anchor(
-            stream,
-            actual,
-            head,
-            to_anchor(anchor_version, anchor_hash)?,
-        )?;
+        let (actual, head) = match read_probe(&probe, stream)? {
+            Probed::Taken {
+                stream: found_stream,
+                version: found_version,
+            } => {
+                let recorded = stream_range(
+                    &mut *tx.client,
+                    &statements.stream,
+                    &found_stream,
+                    expected_version,
+                    Some(events.len()),
+                )?;
+                return retry_outcome(
+                    stream,
+                    expected_version,
+                    events,
+                    &found_stream,
+                    found_version,
+                    &recorded,
+                );
+            }
+            Probed::Head { version, hash } => (version, hash),
+        };
         if actual != expected_version {
             return Err(JournalError::VersionConflict {
                 stream: stream.clone(),

@@ -28,16 +28,15 @@ use tokio_postgres::{NoTls, Statement};
 
 use super::AsyncEventStore;
 use crate::id::{CaseId, TenantId};
-use crate::journal::hash::EventHash;
 use crate::journal::postgres::{
-    BACKEND, DDL_LOCK, MIGRATIONS, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_TENANT, SQL_PROBE,
-    SQL_STREAM, SQL_VERSION, Staged, Write, convert, partition_name, pg, positions, to_anchor,
-    to_i64, write_sql,
+    BACKEND, DDL_LOCK, MIGRATIONS, Probed, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_TENANT,
+    SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged, Write, convert, partition_name, pg, positions,
+    read_probe, to_anchor, to_i64, write_sql,
 };
 use crate::journal::{
     AppendOutcome, Appended, Clock, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError,
     NewEvent, SkippedRow, StoredEvent, StreamHead, StreamKey, StreamType, SystemClock,
-    check_anchor, retry_outcome, to_micros,
+    retry_outcome, to_micros,
 };
 
 /// The connections a pool holds at most, by default.
@@ -300,54 +299,32 @@ impl AsyncPostgresStore {
             begun.map_err(pg)?;
             locked.map_err(pg)?;
             let probe = probe.map_err(pg)?;
-            let found_type: Option<&str> = probe.try_get(2).map_err(pg)?;
-            let found_id: Option<&str> = probe.try_get(3).map_err(pg)?;
-            let found_version: Option<i64> = probe.try_get(4).map_err(pg)?;
-            if let (Some(found_type), Some(found_id), Some(found_version)) =
-                (found_type, found_id, found_version)
-            {
-                let corrupt = |column| JournalError::Corrupt {
-                    position: 0,
-                    column,
-                };
-                let found_stream = StreamKey::new(
-                    stream.tenant.clone(),
-                    StreamType::new(found_type).map_err(|_| corrupt("stream_type"))?,
-                    CaseId::new(found_id).map_err(|_| corrupt("stream_id"))?,
-                );
-                let statement = client.prepare_cached(SQL_STREAM).await.map_err(pg)?;
-                let range = Some(events.len());
-                let recorded = stream_range(
-                    &***client,
-                    &statement,
-                    &found_stream,
-                    expected_version,
-                    range,
-                )
-                .await?;
-                return retry_outcome(
-                    stream,
-                    expected_version,
-                    events,
-                    &found_stream,
-                    u64::try_from(found_version).unwrap_or(0),
-                    &recorded,
-                );
-            }
-            let head_version: Option<i64> = probe.try_get(0).map_err(pg)?;
-            let head_hash: Option<&[u8]> = probe.try_get(1).map_err(pg)?;
-            let actual = head_version.map_or(0, |v| u64::try_from(v).unwrap_or(0));
-            let head = head_hash
-                .and_then(EventHash::from_slice)
-                .unwrap_or(EventHash::GENESIS);
-            let anchor_version: Option<i64> = probe.try_get(5).map_err(pg)?;
-            let anchor_hash: Option<&[u8]> = probe.try_get(6).map_err(pg)?;
-            check_anchor(
-                stream,
-                actual,
-                head,
-                to_anchor(anchor_version, anchor_hash)?,
-            )?;
+            let (actual, head) = match read_probe(&probe, stream)? {
+                Probed::Taken {
+                    stream: found_stream,
+                    version: found_version,
+                } => {
+                    let statement = client.prepare_cached(SQL_STREAM).await.map_err(pg)?;
+                    let range = Some(events.len());
+                    let recorded = stream_range(
+                        &***client,
+                        &statement,
+                        &found_stream,
+                        expected_version,
+                        range,
+                    )
+                    .await?;
+                    return retry_outcome(
+                        stream,
+                        expected_version,
+                        events,
+                        &found_stream,
+                        found_version,
+                        &recorded,
+                    );
+                }
+                Probed::Head { version, hash } => (version, hash),
+            };
             if actual != expected_version {
                 return Err(JournalError::VersionConflict {
                     stream: stream.clone(),
