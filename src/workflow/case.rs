@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::table::TableIndex;
 use super::{
-    CaseError, Context, EventKindOf, HasKind, Kind, ReplayError, StateKindOf, Workflow,
+    CaseError, Context, Decision, EventKindOf, HasKind, Kind, ReplayError, StateKindOf, Workflow,
 };
 use crate::id::{ActorId, CaseId, CorrelationId};
 
@@ -169,9 +169,9 @@ impl<W: Workflow> Case<W> {
     // helpers below): out of line, `handle` moved the decision, each event
     // and each record through its own stack frame, and the records were
     // assembled from narrow stores and copied on with wide loads (a
-    // store-forwarding stall per record). See DESIGN.md, "The kernel's hot
-    // path, round 7".
-    #[inline]
+    // store-forwarding stall per record). `#[inline]` alone was not taken
+    // (callgrind). See DESIGN.md, "The kernel's hot path, round 7".
+    #[inline(always)]
     pub fn handle(
         &mut self,
         workflow: &W,
@@ -195,12 +195,42 @@ impl<W: Workflow> Case<W> {
             Err(rejection) => return Err(CaseError::Rejected(rejection)),
         };
         let start = self.history.len();
-        // Evolve through every event, checking that none follows a terminal
-        // state (the first cannot: a terminal case was refused above). The
-        // history is untouched until the end and the state is a fold of it,
-        // so a faulty decision rebuilds the state from the history and
-        // changes nothing. The state changes where it lies: no clone and no
-        // move of it on the path every correct decision takes.
+        match decision.into_one() {
+            // The common case, one event, straight into the history.
+            Ok(event) => {
+                let from = self.state.kind();
+                W::evolve_in_place(&mut self.state, &event);
+                let (kind, to) = (event.kind(), self.state.kind());
+                if !self.table.allows(from.index(), kind.index(), to.index()) {
+                    return Err(self.undeclared(from, kind, to));
+                }
+                let seq = self.version() + 1;
+                self.history.push(Recorded {
+                    seq,
+                    at,
+                    actor: ctx.actor().id().clone(),
+                    correlation: ctx.correlation().cloned(),
+                    event,
+                });
+            }
+            Err(decision) => self.record_all(decision, ctx)?,
+        }
+        Ok(&self.history[start..])
+    }
+
+    /// Records a decision of no event or of several: evolves through every
+    /// event, checking that none follows a terminal state (the first
+    /// cannot: a terminal case was refused), then appends them all. The
+    /// history is untouched until the end and the state is a fold of it,
+    /// so a faulty decision rebuilds the state from the history and changes
+    /// nothing. The state changes where it lies: no clone and no move of it
+    /// on the path every correct decision takes.
+    #[inline(never)]
+    fn record_all(
+        &mut self,
+        decision: Decision<W::Event>,
+        ctx: &Context<'_>,
+    ) -> Result<(), CaseError<W::Rejection>> {
         let mut from = self.state.kind();
         for (i, event) in decision.iter().enumerate() {
             if i > 0 && W::is_terminal(&self.state) {
@@ -212,29 +242,24 @@ impl<W: Workflow> Case<W> {
                 return Err(self.undo(error));
             }
             W::evolve_in_place(&mut self.state, event);
-            let to = self.state.kind();
-            let kind = event.kind();
+            let (kind, to) = (event.kind(), self.state.kind());
             if !self.table.allows(from.index(), kind.index(), to.index()) {
                 return Err(self.undeclared(from, kind, to));
             }
             from = to;
         }
+        self.history.reserve(decision.len());
         let next = self.version() + 1;
-        let actor = ctx.actor().id();
-        let correlation = ctx.correlation();
-        self.history.extend(
-            decision
-                .into_iter()
-                .zip(next..)
-                .map(|(event, seq)| Recorded {
-                    seq,
-                    at,
-                    actor: actor.clone(),
-                    correlation: correlation.cloned(),
-                    event,
-                }),
-        );
-        Ok(&self.history[start..])
+        for (seq, event) in (next..).zip(decision) {
+            self.history.push(Recorded {
+                seq,
+                at: ctx.at(),
+                actor: ctx.actor().id().clone(),
+                correlation: ctx.correlation().cloned(),
+                event,
+            });
+        }
+        Ok(())
     }
 
     #[cold]
