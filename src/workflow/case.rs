@@ -205,18 +205,13 @@ impl<W: Workflow> Case<W> {
                     return Err(self.undeclared(from, kind, to));
                 }
                 let seq = self.version() + 1;
-                // Room first, then the record built where it lies: pushed,
-                // it was built on the stack from narrow stores (the actor
-                // id at a byte offset, the time in 4-byte parts) and copied
-                // into the history with 16-byte loads, which stall on
-                // store-to-load forwarding.
-                self.history.extend(std::iter::once_with(|| Recorded {
+                self.history.push(Recorded {
                     seq,
                     at,
                     actor: ctx.actor().id().clone(),
                     correlation: ctx.correlation().cloned(),
                     event,
-                }));
+                });
             }
             Err(decision) => self.record_all(decision, ctx)?,
         }
