@@ -598,6 +598,7 @@ mod tests {
     enum StepCommand {
         Step,
         StepThenJump,
+        Jump,
     }
 
     #[derive(Debug, Clone, PartialEq, HasKind)]
@@ -626,6 +627,7 @@ mod tests {
                 StepCommand::StepThenJump => {
                     Decision::one(StepEvent::Stepped).and(StepEvent::Jumped)
                 }
+                StepCommand::Jump => StepEvent::Jumped.into(),
             })
         }
         fn evolve(state: StepState, event: &StepEvent) -> StepState {
@@ -715,6 +717,23 @@ mod tests {
         assert!(matches!(err, Err(CaseError::Undeclared { .. })));
         assert_eq!(case, before);
         assert_eq!(case.state(), &StepState::Counting(6));
+    }
+
+    #[test]
+    fn an_undeclared_one_event_decision_changes_nothing() {
+        // One event takes the inlined path, not `record_all`: it must undo
+        // the state just as the loop does.
+        let mut case = full(3);
+        let before = case.clone();
+        let actor = Actor::new("a-1".parse().unwrap());
+        let err = case.handle(&Steps, &StepCommand::Jump, &Context::new(at(4), &actor));
+        assert!(matches!(err, Err(CaseError::Undeclared { .. })));
+        assert_eq!(case, before);
+        let recorded = case
+            .handle(&Steps, &StepCommand::Step, &Context::new(at(5), &actor))
+            .unwrap();
+        assert_eq!(recorded[0].seq, 4);
+        assert_eq!(case.state(), &StepState::Counting(4));
     }
 
     #[test]
