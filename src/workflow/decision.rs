@@ -51,6 +51,16 @@ impl<E> Decision<E> {
         self
     }
 
+    /// The one event of a one-event decision, or the decision as it was.
+    #[inline]
+    pub(crate) fn into_one(self) -> Result<E, Self> {
+        if self.0.len() == 1 && !self.0.spilled() {
+            self.0.into_inner().map(|[event]| event).map_err(Self)
+        } else {
+            Err(self)
+        }
+    }
+
     /// Whether the decided events had to be moved to the heap (two or more).
     pub fn spilled(&self) -> bool {
         self.0.spilled()

@@ -1,6 +1,7 @@
 //! Declared transition tables and the diagrams drawn from them.
 
 use std::any::TypeId;
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -211,7 +212,32 @@ impl TableIndex {
     }
 
     /// The shared index of `W`'s table.
+    ///
+    /// Each thread remembers the last workflow type it asked for, so a run
+    /// of replays of one workflow (a projection, a catch-up, a bench) takes
+    /// the registry's lock once, not once per case.
+    #[inline]
     pub(crate) fn of<W: Workflow>() -> &'static TableIndex {
+        thread_local! {
+            static LAST: Cell<Option<(TypeId, &'static TableIndex)>> = const { Cell::new(None) };
+        }
+        let id = TypeId::of::<W>();
+        if let Ok(Some((last, index))) = LAST.try_with(Cell::get) {
+            if last == id {
+                return index;
+            }
+        }
+        let index = Self::registered::<W>();
+        // A thread being torn down has no cache: the registry answers.
+        let _ = LAST.try_with(|last| last.set(Some((id, index))));
+        index
+    }
+
+    /// The index of `W`'s table from the process-wide registry, built on
+    /// first use.
+    #[cold]
+    #[inline(never)]
+    fn registered<W: Workflow>() -> &'static TableIndex {
         // A `TypeId` is a hash already: keyed by it as it is, the lookup
         // every replay starts with costs a lock and a probe, not SipHash.
         type Registry =
