@@ -50,11 +50,12 @@ where
         limit,
     })?;
     let occurred_at = truncate_to_micros(recorded.at);
-    let placeholder = EventId::new("-")?;
+    // Not hashed (the id is derived from everything else): a constant.
+    const PLACEHOLDER: EventId = EventId::from_static("-");
     let id = derived_event_id(&HashFields {
         stream,
         version: recorded.seq,
-        event_id: &placeholder,
+        event_id: &PLACEHOLDER,
         event_type,
         schema_version,
         payload: &canonical,

@@ -283,6 +283,16 @@ fn write_entries<'v>(
 }
 
 fn write_string(s: &str, out: &mut Vec<u8>, written: &mut Written) {
+    // serde_json escapes only `"`, `\` and the controls below U+0020 (U+0000
+    // among them): a string with none of them is written as it is, in the
+    // same bytes serde_json would write.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     written.nul |= s.contains('\0');
     // serde_json's own escaping; writing a str to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
@@ -595,6 +605,25 @@ mod tests {
         let value = json!({"z": [1, -2, 3.25, u64::MAX], "é": "中文\n", "a": {}});
         let text = canonical(&value);
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn canonical_strings_are_escaped_exactly_as_serde_json_escapes_them() {
+        // Every character up to U+00FF and a few beyond, alone and inside
+        // plain text: the plain-string fast path and serde_json's escaping
+        // must give the same bytes, or stored hashes would change.
+        let chars = (0u32..=0xFF)
+            .chain([0x2028, 0x2029, 0xFEFF, 0x4E2D, 0x1F600])
+            .filter_map(char::from_u32);
+        for c in chars {
+            for s in [c.to_string(), format!("T-00{c}12"), format!("{c}{c}")] {
+                let mut out = Vec::new();
+                let mut written = Written::default();
+                write_string(&s, &mut out, &mut written);
+                assert_eq!(out, serde_json::to_vec(&s).unwrap(), "{s:?}");
+                assert_eq!(written.nul, c == '\0', "{s:?}");
+            }
+        }
     }
 
     /// `[[...[null]...]]`, `depth` arrays deep, built without recursion.
