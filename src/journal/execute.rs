@@ -52,7 +52,7 @@ where
     let occurred_at = truncate_to_micros(recorded.at);
     // Not hashed (the id is derived from everything else): a constant.
     const PLACEHOLDER: EventId = EventId::from_static("-");
-    let id = derived_event_id(&HashFields {
+    let event_id = derived_event_id(&HashFields {
         stream,
         version: recorded.seq,
         event_id: &PLACEHOLDER,
@@ -62,9 +62,9 @@ where
         actor: &recorded.actor,
         correlation: recorded.correlation.as_ref(),
         occurred_at: to_micros(occurred_at),
-    });
+    })?;
     Ok(NewEvent {
-        event_id: EventId::new(id)?,
+        event_id,
         event_type: event_type.to_owned(),
         schema_version,
         payload,

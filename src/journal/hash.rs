@@ -21,7 +21,7 @@ use super::{
     EventStore, JournalError, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH, StoredEvent, StreamHead,
     StreamKey, to_micros,
 };
-use crate::id::{ActorId, CorrelationId, EventId};
+use crate::id::{ActorId, CorrelationId, EventId, IdError};
 
 /// A SHA-256 hash in a stream's chain. Displays as 64 lowercase hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,18 +143,20 @@ impl HashFields<'_> {
 /// An event id derived from everything but the id itself: the same event at
 /// the same place of the same stream always gets the same id, so a retried
 /// append is recognised. 128 bits, as 32 hex digits.
-pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> String {
+pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> Result<EventId, IdError> {
     let mut hasher = Sha256::new();
     hasher.update(b"grassroots.journal.event-id.v1\0");
     fields.feed(&mut hasher, false);
     let digest: [u8; 32] = hasher.finalize().into();
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(32);
-    for &byte in &digest[..16] {
-        id.push(char::from(HEX[usize::from(byte >> 4)]));
-        id.push(char::from(HEX[usize::from(byte & 0xf)]));
+    // Written on the stack: the id is built with one allocation.
+    let mut id = [0u8; 32];
+    for (i, &byte) in digest[..16].iter().enumerate() {
+        id[2 * i] = HEX[usize::from(byte >> 4)];
+        id[2 * i + 1] = HEX[usize::from(byte & 0xf)];
     }
-    id
+    // Hex digits are ASCII: never the empty string `EventId` refuses.
+    EventId::new(std::str::from_utf8(&id).unwrap_or_default())
 }
 
 /// The deepest nesting [`canonical_json`] follows when it checks a stored
@@ -286,7 +288,7 @@ fn write_string(s: &str, out: &mut Vec<u8>, written: &mut Written) {
     // serde_json escapes only `"`, `\` and the controls below U+0020 (U+0000
     // among them): a string with none of them is written as it is, in the
     // same bytes serde_json would write.
-    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if !needs_escape(s.as_bytes()) {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -296,6 +298,29 @@ fn write_string(s: &str, out: &mut Vec<u8>, written: &mut Written) {
     written.nul |= s.contains('\0');
     // serde_json's own escaping; writing a str to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Whether `bytes` hold one that serde_json escapes in a string: `"`, `\`
+/// or a control below U+0020. Eight bytes at a time: a word has a byte
+/// below `n` (`n` at most 128) exactly when `(x - n·0x01…) & !x & 0x80…`
+/// is not zero, and a byte equal to `c` when `x ^ c·0x01…` has a zero byte.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if below(x, 0x20) || below(x ^ (ONES * 0x22), 1) || below(x ^ (ONES * 0x5C), 1) {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// What [`verify_stream`] found: an intact chain of `version` events ending
@@ -423,8 +448,8 @@ pub(crate) fn rows_reach_anchor(
 /// global position and the kind of change.
 pub fn verify_rows(stream: &StreamKey, rows: &[StoredEvent]) -> Result<Verified, JournalError> {
     let mut buf = Vec::with_capacity(256);
-    let mut trusted = Vec::with_capacity(rows.len() + 1);
-    trusted.push(EventHash::GENESIS);
+    // The hash each row must link to: the last verified row's.
+    let mut prev = EventHash::GENESIS;
     let tampered =
         |version: u64, position: Option<u64>, breakage: Breakage| JournalError::Tampered {
             stream: stream.clone(),
@@ -445,19 +470,24 @@ pub fn verify_rows(stream: &StreamKey, rows: &[StoredEvent]) -> Result<Verified,
             };
             return Err(tampered(row.version, Some(row.position), breakage));
         }
-        if !links(&trusted[i], row, slot, &mut buf) {
+        if !links(&prev, row, slot, &mut buf) {
+            // The rows before `i` all verified: each links to the hash of
+            // the one before it.
+            let trusted: Vec<EventHash> = std::iter::once(EventHash::GENESIS)
+                .chain(rows[..i].iter().map(|r| r.hash))
+                .collect();
             let (version, position, breakage) = classify(rows, i, &trusted, &mut buf);
             return Err(tampered(version, position, breakage));
         }
         if i > 0 && row.position <= rows[i - 1].position {
             return Err(tampered(slot, Some(row.position), Breakage::Reordered));
         }
-        trusted.push(row.hash);
+        prev = row.hash;
     }
     Ok(Verified {
         stream: stream.clone(),
         version: rows.len() as u64,
-        head: trusted.last().copied().unwrap_or(EventHash::GENESIS),
+        head: prev,
     })
 }
 
@@ -616,7 +646,14 @@ mod tests {
             .chain([0x2028, 0x2029, 0xFEFF, 0x4E2D, 0x1F600])
             .filter_map(char::from_u32);
         for c in chars {
-            for s in [c.to_string(), format!("T-00{c}12"), format!("{c}{c}")] {
+            let mut texts = vec![c.to_string(), format!("T-00{c}12"), format!("{c}{c}")];
+            // Every place in and around two eight-byte words.
+            texts.extend((0..=18).map(|at| {
+                let mut text = "2026-03-02T13:00:00".to_owned();
+                text.insert(at, c);
+                text
+            }));
+            for s in texts {
                 let mut out = Vec::new();
                 let mut written = Written::default();
                 write_string(&s, &mut out, &mut written);
@@ -757,7 +794,11 @@ mod tests {
                     .iter()
                     .map(|byte| format!("{byte:02x}"))
                     .collect();
-                assert_eq!(derived_event_id(&fields), id, "payload of {size} bytes");
+                assert_eq!(
+                    derived_event_id(&fields).unwrap().as_str(),
+                    id,
+                    "payload of {size} bytes"
+                );
             }
         }
     }
