@@ -102,40 +102,88 @@ impl<'a> HashFields<'a> {
     }
 }
 
-fn put(hasher: &mut Sha256, bytes: &[u8]) {
-    hasher.update((bytes.len() as u64).to_be_bytes());
-    hasher.update(bytes);
+/// Gathers a hash's small pieces on the stack and hands them to SHA-256 a
+/// buffer at a time: an update costs far more than copying a few bytes.
+struct Gather<'h> {
+    hasher: &'h mut Sha256,
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl<'h> Gather<'h> {
+    fn new(hasher: &'h mut Sha256) -> Self {
+        Self {
+            hasher,
+            buf: [0; 256],
+            len: 0,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.len() > self.buf.len() - self.len {
+            self.flush();
+            if bytes.len() > self.buf.len() / 2 {
+                // Long (a payload): hashed where it lies.
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// `bytes` prefixed with their length.
+    fn put(&mut self, bytes: &[u8]) {
+        self.write(&(bytes.len() as u64).to_be_bytes());
+        self.write(bytes);
+    }
+
+    fn flush(&mut self) {
+        self.hasher.update(&self.buf[..self.len]);
+        self.len = 0;
+    }
 }
 
 impl HashFields<'_> {
-    fn feed(&self, hasher: &mut Sha256, with_id: bool) {
-        put(hasher, self.stream.tenant.as_str().as_bytes());
-        put(hasher, self.stream.stream_type.as_str().as_bytes());
-        put(hasher, self.stream.id.as_str().as_bytes());
-        hasher.update(self.version.to_be_bytes());
-        if with_id {
-            put(hasher, self.event_id.as_str().as_bytes());
+    /// Feeds `tag`, `prev` (if any) and the fields to `hasher`, in the
+    /// documented order.
+    fn feed(&self, hasher: &mut Sha256, tag: &[u8], prev: Option<&EventHash>, with_id: bool) {
+        let mut out = Gather::new(hasher);
+        out.write(tag);
+        if let Some(prev) = prev {
+            out.write(&prev.0);
         }
-        put(hasher, self.event_type.as_bytes());
-        hasher.update(self.schema_version.to_be_bytes());
-        put(hasher, self.payload);
-        put(hasher, self.actor.as_str().as_bytes());
+        out.put(self.stream.tenant.as_str().as_bytes());
+        out.put(self.stream.stream_type.as_str().as_bytes());
+        out.put(self.stream.id.as_str().as_bytes());
+        out.write(&self.version.to_be_bytes());
+        if with_id {
+            out.put(self.event_id.as_str().as_bytes());
+        }
+        out.put(self.event_type.as_bytes());
+        out.write(&self.schema_version.to_be_bytes());
+        out.put(self.payload);
+        out.put(self.actor.as_str().as_bytes());
         match self.correlation {
-            None => hasher.update([0u8]),
+            None => out.write(&[0u8]),
             Some(c) => {
-                hasher.update([1u8]);
-                put(hasher, c.as_str().as_bytes());
+                out.write(&[1u8]);
+                out.put(c.as_str().as_bytes());
             }
         }
-        hasher.update(self.occurred_at.to_be_bytes());
+        out.write(&self.occurred_at.to_be_bytes());
+        out.flush();
     }
 
     /// The hash of this event linked to `prev`.
     pub(crate) fn link(&self, prev: &EventHash) -> EventHash {
         let mut hasher = Sha256::new();
-        hasher.update(b"grassroots.journal.event.v1\0");
-        hasher.update(prev.0);
-        self.feed(&mut hasher, true);
+        self.feed(
+            &mut hasher,
+            b"grassroots.journal.event.v1\0",
+            Some(prev),
+            true,
+        );
         EventHash(hasher.finalize().into())
     }
 }
@@ -145,8 +193,7 @@ impl HashFields<'_> {
 /// append is recognised. 128 bits, as 32 hex digits.
 pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> Result<EventId, IdError> {
     let mut hasher = Sha256::new();
-    hasher.update(b"grassroots.journal.event-id.v1\0");
-    fields.feed(&mut hasher, false);
+    fields.feed(&mut hasher, b"grassroots.journal.event-id.v1\0", None, false);
     let digest: [u8; 32] = hasher.finalize().into();
     const HEX: &[u8; 16] = b"0123456789abcdef";
     // Written on the stack: the id is built with one allocation.
@@ -245,18 +292,18 @@ fn write_value(
         Value::Object(map) => {
             let inner = depth_left.checked_sub(1).ok_or_else(too_deep)?;
             out.push(b'{');
-            let sorted = map
-                .keys()
-                .zip(map.keys().skip(1))
-                .all(|(a, b)| a.as_bytes() < b.as_bytes());
-            // serde_json's map keeps its keys sorted: written as they
-            // come, with no list to sort (an allocation per object).
-            if sorted {
-                write_entries(map.iter(), inner, max_depth, out, written)?;
-            } else {
+            // serde_json's map keeps its keys sorted (unless a crate turns
+            // on its `preserve_order`): written as they come in one pass,
+            // with no list to sort (an allocation per object), checking the
+            // order on the way. Keys out of order are written again,
+            // sorted. (A partial write's error, too deep, is the one the
+            // sorted write would meet; its strings are among the map's.)
+            let start = out.len();
+            if !write_entries(map.iter(), true, inner, max_depth, out, written)? {
+                out.truncate(start);
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
                 entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-                write_entries(entries.into_iter(), inner, max_depth, out, written)?;
+                write_entries(entries.into_iter(), false, inner, max_depth, out, written)?;
             }
             out.push(b'}');
         }
@@ -265,15 +312,24 @@ fn write_value(
 }
 
 /// Writes an object's `entries`, in the order given, as `"key":value`
-/// pairs separated by commas.
+/// pairs separated by commas. With `check_order`, stops at the first key
+/// not after the one before it and returns `false` (a partial write).
 fn write_entries<'v>(
     entries: impl Iterator<Item = (&'v String, &'v Value)>,
+    check_order: bool,
     depth_left: usize,
     max_depth: usize,
     out: &mut Vec<u8>,
     written: &mut Written,
-) -> Result<(), PayloadLimit> {
+) -> Result<bool, PayloadLimit> {
+    let mut last: Option<&str> = None;
     for (i, (key, value)) in entries.enumerate() {
+        if check_order {
+            if last.is_some_and(|last| last.as_bytes() >= key.as_bytes()) {
+                return Ok(false);
+            }
+            last = Some(key);
+        }
         if i > 0 {
             out.push(b',');
         }
@@ -281,7 +337,7 @@ fn write_entries<'v>(
         out.push(b':');
         write_value(value, depth_left, max_depth, out, written)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 fn write_string(s: &str, out: &mut Vec<u8>, written: &mut Written) {
@@ -317,10 +373,12 @@ fn needs_escape(bytes: &[u8]) -> bool {
             return true;
         }
     }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    // The last bytes padded with spaces, which need no escape.
+    let rest = chunks.remainder();
+    let mut word = [b' '; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    let x = u64::from_le_bytes(word);
+    below(x, 0x20) || below(x ^ (ONES * 0x22), 1) || below(x ^ (ONES * 0x5C), 1)
 }
 
 /// What [`verify_stream`] found: an intact chain of `version` events ending
