@@ -193,7 +193,12 @@ impl HashFields<'_> {
 /// append is recognised. 128 bits, as 32 hex digits.
 pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> Result<EventId, IdError> {
     let mut hasher = Sha256::new();
-    fields.feed(&mut hasher, b"grassroots.journal.event-id.v1\0", None, false);
+    fields.feed(
+        &mut hasher,
+        b"grassroots.journal.event-id.v1\0",
+        None,
+        false,
+    );
     let digest: [u8; 32] = hasher.finalize().into();
     const HEX: &[u8; 16] = b"0123456789abcdef";
     // Written on the stack: the id is built with one allocation.

@@ -220,9 +220,7 @@ impl MemoryStore {
         }
         // The first id was looked up above: a batch of one has no other.
         if count > 1 {
-            if let Some(event_id) =
-                first_duplicate(&events, |id| Ok(taken(id).is_some()))?
-            {
+            if let Some(event_id) = first_duplicate(&events, |id| Ok(taken(id).is_some()))? {
                 return Err(JournalError::DuplicateEventId {
                     stream: stream.clone(),
                     event_id: event_id.clone(),
@@ -378,7 +376,10 @@ impl EventStore for MemoryStore {
         limit: usize,
     ) -> Result<FeedPage, JournalError> {
         let inner = self.read();
-        let indexes = inner.tenants.get(tenant).map_or(&[][..], |t| t.log.as_slice());
+        let indexes = inner
+            .tenants
+            .get(tenant)
+            .map_or(&[][..], |t| t.log.as_slice());
         // Positions are index + 1, so `after` is the first index to skip to.
         let start = indexes.partition_point(|&i| (i as u64) < after);
         let events: Vec<StoredEvent> = indexes[start..]
