@@ -386,13 +386,13 @@ fn range(query: &DueQuery) -> (Bound<DueKey>, Bound<DueKey>) {
 /// The entries of `entries` (a group's, from the query's cursor on) due at
 /// or before the query's time whose lease is `free`, at most the query's
 /// limit.
-fn select<'a, V: 'a>(
+fn select<'a, V>(
     entries: impl Iterator<Item = (&'a DueKey, V)>,
     query: &DueQuery,
     free: impl Fn(Option<i64>) -> bool,
 ) -> impl Iterator<Item = (&'a DueKey, V)>
 where
-    V: std::ops::Deref<Target = Option<i64>>,
+    V: std::ops::Deref<Target = Option<i64>> + 'a,
 {
     let until = to_micros(query.until);
     entries
