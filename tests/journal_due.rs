@@ -163,6 +163,74 @@ fn pages_are_oldest_first_and_stop_at_the_time_asked(store: &dyn EventStore, ten
     assert!(store.due(&dispute).unwrap().is_empty());
 }
 
+fn ids_due_at_one_instant_page_in_byte_order_however_long_their_shared_prefix(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    // Short ids whose later bytes disagree with their first, ids that
+    // share 16 bytes and more, ids that are prefixes of others, and
+    // non-ASCII bytes after a long shared head: all due at one instant
+    // (two at another), read back in pages of two, in `(due, id)` order.
+    let ids = [
+        "LG-2026-0000000000-b",
+        "LG-2026-0000000000",
+        "LG-2026-0000000000-a",
+        "LG-2026-000000000",
+        "LG-2026-0000000000中",
+        "LG-2026-00000000009",
+        "LG-2026-0000000001",
+        "LG-2026-0000000000-a-long-tail-after-the-prefix",
+        "A",
+        "B-1",
+        "A-2",
+        "T-10",
+        "T-9",
+        "T-1",
+        "LG-2026-0000000000 ",
+        "LG-2026-000000000~",
+    ];
+    let at = t0();
+    let mut expected = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let stream = StreamKey::new(tenant.clone(), ticket(), id.parse().unwrap());
+        let due = if n % 5 == 4 {
+            at
+        } else {
+            at + Duration::hours(1)
+        };
+        let opened = NewEvent::new(
+            format!("e-{n}").parse().unwrap(),
+            "Opened",
+            json!("Opened"),
+            "gw-7".parse().unwrap(),
+            at,
+        );
+        store
+            .append_with_due(&stream, 0, &[opened], DueUpdate::At(due))
+            .unwrap();
+        expected.push(DueEntry { due, stream });
+    }
+    expected.sort();
+    let until = at + Duration::hours(1);
+    let mut query = DueQuery::new(tenant.clone(), ticket(), until).limit(2);
+    let mut read = Vec::new();
+    while let Some(last) = store.due(&query).unwrap().last().cloned() {
+        read.extend(store.due(&query).unwrap());
+        query = query.after(&last);
+    }
+    assert_eq!(read, expected);
+    // A claim walks the same order and leases what it takes.
+    let mut query = DueQuery::new(tenant, ticket(), until).limit(3);
+    let mut claimed = Vec::new();
+    loop {
+        let page = store.claim_due(&query, TimeDelta::minutes(5)).unwrap();
+        let Some(last) = page.last() else { break };
+        query = query.after(last);
+        claimed.extend(page);
+    }
+    assert_eq!(claimed, expected);
+}
+
 fn the_rebuild_equals_the_kept_index(store: &dyn EventStore, tenant: TenantId) {
     for n in 0..12 {
         open(store, &tenant, n);
@@ -413,6 +481,7 @@ fn a_batched_tick_that_meets_a_writer_is_decided_again_alone(
 support::stores::on_every_store! {
     an_append_moves_the_index_and_a_closed_case_leaves_it,
     pages_are_oldest_first_and_stop_at_the_time_asked,
+    ids_due_at_one_instant_page_in_byte_order_however_long_their_shared_prefix,
     the_rebuild_equals_the_kept_index,
     a_plain_append_keeps_the_index_and_an_empty_one_can_correct_it,
     a_claim_leases_its_rows_until_an_append_or_the_lease_ends,

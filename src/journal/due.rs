@@ -239,9 +239,35 @@ pub(super) fn lease_end(now: DateTime<Utc>, lease: TimeDelta) -> i64 {
     to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX))
 }
 
+/// A key of the memory due index, ordered as `(due, id)`: the id's first
+/// 16 bytes, read as a big-endian number (zero-padded), come before the id
+/// itself, so most comparisons within a group — whose entries often share
+/// a due instant — compare integers, not strings. Byte order of the padded
+/// prefix agrees with the ids' byte order wherever it differs, and equal
+/// prefixes fall back to the ids: the order is exactly `(due, id)`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct DueKey {
+    due: i64,
+    prefix: u128,
+    id: CaseId,
+}
+
+impl DueKey {
+    fn new(due: i64, id: CaseId) -> Self {
+        let mut bytes = [0u8; 16];
+        let head = &id.as_str().as_bytes()[..id.as_str().len().min(16)];
+        bytes[..head.len()].copy_from_slice(head);
+        Self {
+            due,
+            prefix: u128::from_be_bytes(bytes),
+            id,
+        }
+    }
+}
+
 /// One workflow's entries in memory: `(due micros, id)` → the lease's end,
 /// if claimed.
-type Ordered = BTreeMap<(i64, CaseId), Option<i64>>;
+type Ordered = BTreeMap<DueKey, Option<i64>>;
 
 /// The due index of a [`MemoryStore`](super::MemoryStore).
 #[derive(Debug, Default)]
@@ -278,19 +304,29 @@ impl MemoryDue {
                 None => return,
             },
         };
-        if let Some(old) = old {
-            map.remove(&(old, stream.id.clone()));
-        }
-        if let Some(due) = due {
+        let key = match old {
+            Some(old) => {
+                let mut key = DueKey::new(old, stream.id.clone());
+                map.remove(&key);
+                // The same id: only its instant moves.
+                key.due = due.unwrap_or(old);
+                key
+            }
+            None => DueKey::new(due.unwrap_or_default(), stream.id.clone()),
+        };
+        if due.is_some() {
             // A new entry, or the same one again: either way unleased.
-            map.insert((due, stream.id.clone()), None);
+            map.insert(key, None);
         }
     }
 
     pub(super) fn page(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
-        self.select(query, |_| true)
-            .into_iter()
-            .map(|(due, id)| query.entry(id, due))
+        let group = (query.tenant.clone(), query.stream_type.clone());
+        let Some(map) = self.ordered.get(&group) else {
+            return Ok(Vec::new());
+        };
+        select(map.range(range(query)), query, |_| true)
+            .map(|(key, _)| query.entry(key.id.clone(), key.due))
             .collect()
     }
 
@@ -301,41 +337,20 @@ impl MemoryDue {
         lease: TimeDelta,
     ) -> Result<Vec<DueEntry>, JournalError> {
         let now_micros = to_micros(now);
-        let chosen = self.select(query, |lease| lease.is_none_or(|end| end <= now_micros));
         let end = lease_end(now, lease);
         let group = (query.tenant.clone(), query.stream_type.clone());
-        if let Some(map) = self.ordered.get_mut(&group) {
-            for key in &chosen {
-                if let Some(lease) = map.get_mut(key) {
-                    *lease = Some(end);
-                }
-            }
-        }
-        chosen
-            .into_iter()
-            .map(|(due, id)| query.entry(id, due))
-            .collect()
-    }
-
-    fn select(&self, query: &DueQuery, free: impl Fn(Option<i64>) -> bool) -> Vec<(i64, CaseId)> {
-        let group = (query.tenant.clone(), query.stream_type.clone());
-        let Some(map) = self.ordered.get(&group) else {
-            return Vec::new();
+        let Some(map) = self.ordered.get_mut(&group) else {
+            return Ok(Vec::new());
         };
-        let until = to_micros(query.until);
-        let entries: Box<dyn Iterator<Item = _>> = match &query.after {
-            Some((due, id)) => {
-                let after = (to_micros(*due), id.clone());
-                Box::new(map.range((Bound::Excluded(after), Bound::Unbounded)))
-            }
-            None => Box::new(map.iter()),
-        };
-        entries
-            .take_while(|((due, _), _)| *due <= until)
-            .filter(|(_, lease)| free(**lease))
-            .take(query.limit)
-            .map(|(key, _)| key.clone())
-            .collect()
+        // One walk: each free entry is leased as it is chosen.
+        select(map.range_mut(range(query)), query, |lease| {
+            lease.is_none_or(|end| end <= now_micros)
+        })
+        .map(|(key, lease)| {
+            *lease = Some(end);
+            query.entry(key.id.clone(), key.due)
+        })
+        .collect()
     }
 
     pub(super) fn replace(
@@ -346,15 +361,44 @@ impl MemoryDue {
     ) {
         let group = (tenant.clone(), stream_type.clone());
         if let Some(old) = self.ordered.remove(&group) {
-            for (_, id) in old.into_keys() {
+            for key in old.into_keys() {
                 self.by_stream
-                    .remove(&StreamKey::new(tenant.clone(), stream_type.clone(), id));
+                    .remove(&StreamKey::new(tenant.clone(), stream_type.clone(), key.id));
             }
         }
         for entry in entries {
             self.apply(&entry.stream, DueUpdate::At(entry.due));
         }
     }
+}
+
+/// The keys of a group that `query` reads from: those after its cursor.
+fn range(query: &DueQuery) -> (Bound<DueKey>, Bound<DueKey>) {
+    match &query.after {
+        Some((due, id)) => (
+            Bound::Excluded(DueKey::new(to_micros(*due), id.clone())),
+            Bound::Unbounded,
+        ),
+        None => (Bound::Unbounded, Bound::Unbounded),
+    }
+}
+
+/// The entries of `entries` (a group's, from the query's cursor on) due at
+/// or before the query's time whose lease is `free`, at most the query's
+/// limit.
+fn select<'a, V>(
+    entries: impl Iterator<Item = (&'a DueKey, V)>,
+    query: &DueQuery,
+    free: impl Fn(Option<i64>) -> bool,
+) -> impl Iterator<Item = (&'a DueKey, V)>
+where
+    V: std::ops::Deref<Target = Option<i64>> + 'a,
+{
+    let until = to_micros(query.until);
+    entries
+        .take_while(move |(key, _)| key.due <= until)
+        .filter(move |(_, lease)| free(**lease))
+        .take(query.limit)
 }
 
 /// SQLite: the due table (migration 2) and its statements.

@@ -50,20 +50,21 @@ where
         limit,
     })?;
     let occurred_at = truncate_to_micros(recorded.at);
-    let placeholder = EventId::new("-")?;
-    let id = derived_event_id(&HashFields {
+    // Not hashed (the id is derived from everything else): a constant.
+    const PLACEHOLDER: EventId = EventId::from_static("-");
+    let event_id = derived_event_id(&HashFields {
         stream,
         version: recorded.seq,
-        event_id: &placeholder,
+        event_id: &PLACEHOLDER,
         event_type,
         schema_version,
         payload: &canonical,
         actor: &recorded.actor,
         correlation: recorded.correlation.as_ref(),
         occurred_at: to_micros(occurred_at),
-    });
+    })?;
     Ok(NewEvent {
-        event_id: EventId::new(id)?,
+        event_id,
         event_type: event_type.to_owned(),
         schema_version,
         payload,

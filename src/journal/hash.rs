@@ -21,7 +21,7 @@ use super::{
     EventStore, JournalError, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH, StoredEvent, StreamHead,
     StreamKey, to_micros,
 };
-use crate::id::{ActorId, CorrelationId, EventId};
+use crate::id::{ActorId, CorrelationId, EventId, IdError};
 
 /// A SHA-256 hash in a stream's chain. Displays as 64 lowercase hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,40 +102,88 @@ impl<'a> HashFields<'a> {
     }
 }
 
-fn put(hasher: &mut Sha256, bytes: &[u8]) {
-    hasher.update((bytes.len() as u64).to_be_bytes());
-    hasher.update(bytes);
+/// Gathers a hash's small pieces on the stack and hands them to SHA-256 a
+/// buffer at a time: an update costs far more than copying a few bytes.
+struct Gather<'h> {
+    hasher: &'h mut Sha256,
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl<'h> Gather<'h> {
+    fn new(hasher: &'h mut Sha256) -> Self {
+        Self {
+            hasher,
+            buf: [0; 256],
+            len: 0,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.len() > self.buf.len() - self.len {
+            self.flush();
+            if bytes.len() > self.buf.len() / 2 {
+                // Long (a payload): hashed where it lies.
+                self.hasher.update(bytes);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// `bytes` prefixed with their length.
+    fn put(&mut self, bytes: &[u8]) {
+        self.write(&(bytes.len() as u64).to_be_bytes());
+        self.write(bytes);
+    }
+
+    fn flush(&mut self) {
+        self.hasher.update(&self.buf[..self.len]);
+        self.len = 0;
+    }
 }
 
 impl HashFields<'_> {
-    fn feed(&self, hasher: &mut Sha256, with_id: bool) {
-        put(hasher, self.stream.tenant.as_str().as_bytes());
-        put(hasher, self.stream.stream_type.as_str().as_bytes());
-        put(hasher, self.stream.id.as_str().as_bytes());
-        hasher.update(self.version.to_be_bytes());
-        if with_id {
-            put(hasher, self.event_id.as_str().as_bytes());
+    /// Feeds `tag`, `prev` (if any) and the fields to `hasher`, in the
+    /// documented order.
+    fn feed(&self, hasher: &mut Sha256, tag: &[u8], prev: Option<&EventHash>, with_id: bool) {
+        let mut out = Gather::new(hasher);
+        out.write(tag);
+        if let Some(prev) = prev {
+            out.write(&prev.0);
         }
-        put(hasher, self.event_type.as_bytes());
-        hasher.update(self.schema_version.to_be_bytes());
-        put(hasher, self.payload);
-        put(hasher, self.actor.as_str().as_bytes());
+        out.put(self.stream.tenant.as_str().as_bytes());
+        out.put(self.stream.stream_type.as_str().as_bytes());
+        out.put(self.stream.id.as_str().as_bytes());
+        out.write(&self.version.to_be_bytes());
+        if with_id {
+            out.put(self.event_id.as_str().as_bytes());
+        }
+        out.put(self.event_type.as_bytes());
+        out.write(&self.schema_version.to_be_bytes());
+        out.put(self.payload);
+        out.put(self.actor.as_str().as_bytes());
         match self.correlation {
-            None => hasher.update([0u8]),
+            None => out.write(&[0u8]),
             Some(c) => {
-                hasher.update([1u8]);
-                put(hasher, c.as_str().as_bytes());
+                out.write(&[1u8]);
+                out.put(c.as_str().as_bytes());
             }
         }
-        hasher.update(self.occurred_at.to_be_bytes());
+        out.write(&self.occurred_at.to_be_bytes());
+        out.flush();
     }
 
     /// The hash of this event linked to `prev`.
     pub(crate) fn link(&self, prev: &EventHash) -> EventHash {
         let mut hasher = Sha256::new();
-        hasher.update(b"grassroots.journal.event.v1\0");
-        hasher.update(prev.0);
-        self.feed(&mut hasher, true);
+        self.feed(
+            &mut hasher,
+            b"grassroots.journal.event.v1\0",
+            Some(prev),
+            true,
+        );
         EventHash(hasher.finalize().into())
     }
 }
@@ -143,18 +191,24 @@ impl HashFields<'_> {
 /// An event id derived from everything but the id itself: the same event at
 /// the same place of the same stream always gets the same id, so a retried
 /// append is recognised. 128 bits, as 32 hex digits.
-pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> String {
+pub(crate) fn derived_event_id(fields: &HashFields<'_>) -> Result<EventId, IdError> {
     let mut hasher = Sha256::new();
-    hasher.update(b"grassroots.journal.event-id.v1\0");
-    fields.feed(&mut hasher, false);
+    fields.feed(
+        &mut hasher,
+        b"grassroots.journal.event-id.v1\0",
+        None,
+        false,
+    );
     let digest: [u8; 32] = hasher.finalize().into();
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(32);
-    for &byte in &digest[..16] {
-        id.push(char::from(HEX[usize::from(byte >> 4)]));
-        id.push(char::from(HEX[usize::from(byte & 0xf)]));
+    // Written on the stack: the id is built with one allocation.
+    let mut id = [0u8; 32];
+    for (i, &byte) in digest[..16].iter().enumerate() {
+        id[2 * i] = HEX[usize::from(byte >> 4)];
+        id[2 * i + 1] = HEX[usize::from(byte & 0xf)];
     }
-    id
+    // Hex digits are ASCII: never the empty string `EventId` refuses.
+    EventId::new(std::str::from_utf8(&id).unwrap_or_default())
 }
 
 /// The deepest nesting [`canonical_json`] follows when it checks a stored
@@ -243,18 +297,18 @@ fn write_value(
         Value::Object(map) => {
             let inner = depth_left.checked_sub(1).ok_or_else(too_deep)?;
             out.push(b'{');
-            let sorted = map
-                .keys()
-                .zip(map.keys().skip(1))
-                .all(|(a, b)| a.as_bytes() < b.as_bytes());
-            // serde_json's map keeps its keys sorted: written as they
-            // come, with no list to sort (an allocation per object).
-            if sorted {
-                write_entries(map.iter(), inner, max_depth, out, written)?;
-            } else {
+            // serde_json's map keeps its keys sorted (unless a crate turns
+            // on its `preserve_order`): written as they come in one pass,
+            // with no list to sort (an allocation per object), checking the
+            // order on the way. Keys out of order are written again,
+            // sorted. (A partial write's error, too deep, is the one the
+            // sorted write would meet; its strings are among the map's.)
+            let start = out.len();
+            if !write_entries(map.iter(), true, inner, max_depth, out, written)? {
+                out.truncate(start);
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
                 entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-                write_entries(entries.into_iter(), inner, max_depth, out, written)?;
+                write_entries(entries.into_iter(), false, inner, max_depth, out, written)?;
             }
             out.push(b'}');
         }
@@ -263,15 +317,24 @@ fn write_value(
 }
 
 /// Writes an object's `entries`, in the order given, as `"key":value`
-/// pairs separated by commas.
+/// pairs separated by commas. With `check_order`, stops at the first key
+/// not after the one before it and returns `false` (a partial write).
 fn write_entries<'v>(
     entries: impl Iterator<Item = (&'v String, &'v Value)>,
+    check_order: bool,
     depth_left: usize,
     max_depth: usize,
     out: &mut Vec<u8>,
     written: &mut Written,
-) -> Result<(), PayloadLimit> {
+) -> Result<bool, PayloadLimit> {
+    let mut last: Option<&str> = None;
     for (i, (key, value)) in entries.enumerate() {
+        if check_order {
+            if last.is_some_and(|last| last.as_bytes() >= key.as_bytes()) {
+                return Ok(false);
+            }
+            last = Some(key);
+        }
         if i > 0 {
             out.push(b',');
         }
@@ -279,13 +342,48 @@ fn write_entries<'v>(
         out.push(b':');
         write_value(value, depth_left, max_depth, out, written)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 fn write_string(s: &str, out: &mut Vec<u8>, written: &mut Written) {
+    // serde_json escapes only `"`, `\` and the controls below U+0020 (U+0000
+    // among them): a string with none of them is written as it is, in the
+    // same bytes serde_json would write.
+    if !needs_escape(s.as_bytes()) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     written.nul |= s.contains('\0');
     // serde_json's own escaping; writing a str to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Whether `bytes` hold one that serde_json escapes in a string: `"`, `\`
+/// or a control below U+0020. Eight bytes at a time: a word has a byte
+/// below `n` (`n` at most 128) exactly when `(x - n·0x01…) & !x & 0x80…`
+/// is not zero, and a byte equal to `c` when `x ^ c·0x01…` has a zero byte.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if below(x, 0x20) || below(x ^ (ONES * 0x22), 1) || below(x ^ (ONES * 0x5C), 1) {
+            return true;
+        }
+    }
+    // The last bytes padded with spaces, which need no escape.
+    let rest = chunks.remainder();
+    let mut word = [b' '; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    let x = u64::from_le_bytes(word);
+    below(x, 0x20) || below(x ^ (ONES * 0x22), 1) || below(x ^ (ONES * 0x5C), 1)
 }
 
 /// What [`verify_stream`] found: an intact chain of `version` events ending
@@ -413,8 +511,8 @@ pub(crate) fn rows_reach_anchor(
 /// global position and the kind of change.
 pub fn verify_rows(stream: &StreamKey, rows: &[StoredEvent]) -> Result<Verified, JournalError> {
     let mut buf = Vec::with_capacity(256);
-    let mut trusted = Vec::with_capacity(rows.len() + 1);
-    trusted.push(EventHash::GENESIS);
+    // The hash each row must link to: the last verified row's.
+    let mut prev = EventHash::GENESIS;
     let tampered =
         |version: u64, position: Option<u64>, breakage: Breakage| JournalError::Tampered {
             stream: stream.clone(),
@@ -435,19 +533,24 @@ pub fn verify_rows(stream: &StreamKey, rows: &[StoredEvent]) -> Result<Verified,
             };
             return Err(tampered(row.version, Some(row.position), breakage));
         }
-        if !links(&trusted[i], row, slot, &mut buf) {
+        if !links(&prev, row, slot, &mut buf) {
+            // The rows before `i` all verified: each links to the hash of
+            // the one before it.
+            let trusted: Vec<EventHash> = std::iter::once(EventHash::GENESIS)
+                .chain(rows[..i].iter().map(|r| r.hash))
+                .collect();
             let (version, position, breakage) = classify(rows, i, &trusted, &mut buf);
             return Err(tampered(version, position, breakage));
         }
         if i > 0 && row.position <= rows[i - 1].position {
             return Err(tampered(slot, Some(row.position), Breakage::Reordered));
         }
-        trusted.push(row.hash);
+        prev = row.hash;
     }
     Ok(Verified {
         stream: stream.clone(),
         version: rows.len() as u64,
-        head: trusted.last().copied().unwrap_or(EventHash::GENESIS),
+        head: prev,
     })
 }
 
@@ -597,6 +700,32 @@ mod tests {
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
     }
 
+    #[test]
+    fn canonical_strings_are_escaped_exactly_as_serde_json_escapes_them() {
+        // Every character up to U+00FF and a few beyond, alone and inside
+        // plain text: the plain-string fast path and serde_json's escaping
+        // must give the same bytes, or stored hashes would change.
+        let chars = (0u32..=0xFF)
+            .chain([0x2028, 0x2029, 0xFEFF, 0x4E2D, 0x1F600])
+            .filter_map(char::from_u32);
+        for c in chars {
+            let mut texts = vec![c.to_string(), format!("T-00{c}12"), format!("{c}{c}")];
+            // Every place in and around two eight-byte words.
+            texts.extend((0..=18).map(|at| {
+                let mut text = "2026-03-02T13:00:00".to_owned();
+                text.insert(at, c);
+                text
+            }));
+            for s in texts {
+                let mut out = Vec::new();
+                let mut written = Written::default();
+                write_string(&s, &mut out, &mut written);
+                assert_eq!(out, serde_json::to_vec(&s).unwrap(), "{s:?}");
+                assert_eq!(written.nul, c == '\0', "{s:?}");
+            }
+        }
+    }
+
     /// `[[...[null]...]]`, `depth` arrays deep, built without recursion.
     fn nested(depth: usize) -> Value {
         let mut value = Value::Null;
@@ -728,7 +857,11 @@ mod tests {
                     .iter()
                     .map(|byte| format!("{byte:02x}"))
                     .collect();
-                assert_eq!(derived_event_id(&fields), id, "payload of {size} bytes");
+                assert_eq!(
+                    derived_event_id(&fields).unwrap().as_str(),
+                    id,
+                    "payload of {size} bytes"
+                );
             }
         }
     }

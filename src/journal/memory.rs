@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::hash::{EventHash, HashFields};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
+use smallvec::SmallVec;
 
 use super::{
     AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent,
@@ -59,14 +60,25 @@ struct Inner {
     /// Each stream's index in `streams`. One map, so an append looks its
     /// stream up once.
     slots: HashMap<StreamKey, usize>,
-    /// Each tenant's events, as indexes into `log`, in position order.
-    tenants: HashMap<TenantId, Vec<usize>>,
-    /// Where each event id is recorded, as an index into `log`.
-    ids: HashMap<(TenantId, EventId), usize>,
+    /// Each tenant's events and event ids.
+    tenants: HashMap<TenantId, Tenant>,
     /// The due index.
     due: super::due::MemoryDue,
     /// Each stream's latest snapshot.
     snapshots: HashMap<StreamKey, Snapshot>,
+    /// The buffer an append writes each payload's canonical JSON into, kept
+    /// between appends (they hold the write lock).
+    scratch: Vec<u8>,
+}
+
+/// One tenant's part of the store.
+#[derive(Default)]
+struct Tenant {
+    /// Its events, as indexes into `log`, in position order.
+    log: Vec<usize>,
+    /// Where each of its event ids is recorded, as an index into `log`:
+    /// looked up by the id alone, with no key to build.
+    ids: HashMap<EventId, usize>,
 }
 
 /// Where one event lies: its stream's index in `streams` and its own index
@@ -172,9 +184,10 @@ impl MemoryStore {
         let count = events.len();
         let mut inner = self.write();
         let inner = &mut *inner;
+        let ids = inner.tenants.get(&stream.tenant).map(|t| &t.ids);
+        let taken = |id: &EventId| ids.and_then(|ids| ids.get(id)).copied();
         if let Some(first) = events.first() {
-            let key = (stream.tenant.clone(), first.event_id.clone());
-            if let Some(&at) = inner.ids.get(&key) {
+            if let Some(at) = taken(&first.event_id) {
                 let found = inner.event(at);
                 let recorded = inner.stream_events(&found.stream);
                 let from = usize::try_from(expected_version)
@@ -205,50 +218,34 @@ impl MemoryStore {
                 actual,
             });
         }
-        if let Some(event_id) = first_duplicate(&events, |id| {
-            Ok(inner.ids.contains_key(&(stream.tenant.clone(), id.clone())))
-        })? {
-            return Err(JournalError::DuplicateEventId {
-                stream: stream.clone(),
-                event_id: event_id.clone(),
-            });
+        // The first id was looked up above: a batch of one has no other.
+        if count > 1 {
+            if let Some(event_id) = first_duplicate(&events, |id| Ok(taken(id).is_some()))? {
+                return Err(JournalError::DuplicateEventId {
+                    stream: stream.clone(),
+                    event_id: event_id.clone(),
+                });
+            }
         }
         let mut prev = head;
         let recorded_at = truncate_to_micros(self.clock.now());
         let first_position = inner.log.len() as u64 + 1;
-        let mut buf = Vec::with_capacity(256);
-        let mut hashes = Vec::with_capacity(events.len());
+        let mut buf = std::mem::take(&mut inner.scratch);
+        let mut hashes: SmallVec<[(DateTime<Utc>, EventHash); 2]> = SmallVec::new();
         for (i, event) in events.iter().enumerate() {
             let version = expected_version + 1 + i as u64;
             buf.clear();
-            stage_payload(stream, version, event, &mut buf)?;
+            if let Err(e) = stage_payload(stream, version, event, &mut buf) {
+                inner.scratch = buf;
+                return Err(e);
+            }
             let occurred_at = truncate_to_micros(event.occurred_at);
             let hash = HashFields::of_new(stream, version, event, &buf, to_micros(occurred_at))
                 .link(&prev);
             prev = hash;
             hashes.push((occurred_at, hash));
         }
-        let owned: Box<dyn Iterator<Item = NewEvent> + '_> = match events {
-            Cow::Owned(events) => Box::new(events.into_iter()),
-            Cow::Borrowed(events) => Box::new(events.iter().cloned()),
-        };
-        let staged = owned
-            .zip(hashes)
-            .enumerate()
-            .map(|(i, (event, (occurred_at, hash)))| StoredEvent {
-                position: first_position + i as u64,
-                stream: stream.clone(),
-                version: expected_version + 1 + i as u64,
-                event_id: event.event_id,
-                event_type: event.event_type,
-                schema_version: event.schema_version,
-                payload: event.payload,
-                actor: event.actor,
-                correlation: event.correlation,
-                occurred_at,
-                recorded_at,
-                hash,
-            });
+        inner.scratch = buf;
         // Nothing above touched the store; from here on nothing can fail.
         inner.due.apply(stream, due);
         if count == 0 {
@@ -264,26 +261,50 @@ impl MemoryStore {
             inner.slots.insert(stream.clone(), slot);
             slot
         });
-        let start = inner.log.len();
         let entry = &mut inner.streams[slot];
-        let tenant = inner.tenants.entry(stream.tenant.clone()).or_default();
-        for row in staged {
+        let tenant = match inner.tenants.get_mut(&stream.tenant) {
+            Some(tenant) => tenant,
+            None => inner.tenants.entry(stream.tenant.clone()).or_default(),
+        };
+        let mut store = |event: NewEvent, i: usize, (occurred_at, hash)| {
             let index = inner.log.len();
-            inner
-                .ids
-                .insert((row.stream.tenant.clone(), row.event_id.clone()), index);
+            tenant.ids.insert(event.event_id.clone(), index);
             inner.log.push(Place {
                 stream: slot,
                 index: entry.events.len(),
             });
-            tenant.push(index);
-            entry.events.push(row);
+            tenant.log.push(index);
+            entry.events.push(StoredEvent {
+                position: first_position + i as u64,
+                stream: stream.clone(),
+                version: expected_version + 1 + i as u64,
+                event_id: event.event_id,
+                event_type: event.event_type,
+                schema_version: event.schema_version,
+                payload: event.payload,
+                actor: event.actor,
+                correlation: event.correlation,
+                occurred_at,
+                recorded_at,
+                hash,
+            });
+        };
+        match events {
+            Cow::Owned(events) => {
+                for (i, (event, staged)) in events.into_iter().zip(hashes).enumerate() {
+                    store(event, i, staged);
+                }
+            }
+            Cow::Borrowed(events) => {
+                for (i, (event, staged)) in events.iter().cloned().zip(hashes).enumerate() {
+                    store(event, i, staged);
+                }
+            }
         }
         entry.head = Some(StreamHead {
             version: expected_version + count as u64,
             hash: prev,
         });
-        debug_assert_eq!(inner.log.len() - start, count);
         Ok(Appended {
             version: expected_version + count as u64,
             positions: first_position..first_position + count as u64,
@@ -355,7 +376,10 @@ impl EventStore for MemoryStore {
         limit: usize,
     ) -> Result<FeedPage, JournalError> {
         let inner = self.read();
-        let indexes = inner.tenants.get(tenant).map_or(&[][..], Vec::as_slice);
+        let indexes = inner
+            .tenants
+            .get(tenant)
+            .map_or(&[][..], |t| t.log.as_slice());
         // Positions are index + 1, so `after` is the first index to skip to.
         let start = indexes.partition_point(|&i| (i as u64) < after);
         let events: Vec<StoredEvent> = indexes[start..]
