@@ -517,4 +517,125 @@ mod tests {
             assert_eq!(kept.take(&stream(49)).is_some(), capacity > 0);
         }
     }
+
+    /// A page of the log through `apply_row` (the payload decoded straight
+    /// from its text, as the runner hands it) leaves the facts `apply`
+    /// leaves with the same rows as stored events; a payload that is JSON
+    /// but not its event stops the catch-up with the decoder's typed error
+    /// on the row path too.
+    #[cfg(feature = "sim")]
+    #[test]
+    fn feed_rows_leave_the_facts_stored_events_leave_and_the_same_errors() {
+        use crate::journal::{Journaled, MemoryStore, encode};
+        use crate::load::{City, CityCase, CityYear};
+        use crate::service::ServiceRequest;
+        use crate::workflow::Case;
+
+        fn append<W: Journaled>(store: &MemoryStore, tenant: &TenantId, case: &Case<W>) {
+            let stream = StreamKey::of::<W>(tenant.clone(), case.id().clone()).unwrap();
+            let rows: Vec<_> = case
+                .history()
+                .iter()
+                .map(|recorded| encode::<W>(&stream, recorded).unwrap())
+                .collect();
+            store.append(&stream, 0, &rows).unwrap();
+        }
+
+        let mut year = CityYear::small().with_seed(7);
+        year.mix.work_orders = 0.0;
+        let city = City::build(&year).unwrap();
+        let (store, tenant): (MemoryStore, TenantId) = (MemoryStore::new(), "t".parse().unwrap());
+        let mut keys = Vec::new();
+        for n in 0..40 {
+            match city.play(n).case {
+                CityCase::Dispute(c) => {
+                    append(&store, &tenant, &c);
+                    keys.push(CaseKey {
+                        stream_type: "dispute".parse().unwrap(),
+                        id: c.id().clone(),
+                    });
+                }
+                CityCase::ServiceRequest(c) => {
+                    append(&store, &tenant, &c);
+                    keys.push(CaseKey {
+                        stream_type: "service_request".parse().unwrap(),
+                        id: c.id().clone(),
+                    });
+                }
+                other => panic!("not in this mix: {}", other.id()),
+            }
+        }
+        let live = || {
+            LiveMetrics::new()
+                .with::<Dispute>()
+                .with::<ServiceRequest>()
+        };
+
+        // Rows, through the runner.
+        let runner = super::super::Runner::new(&store, tenant.clone(), MemoryReadStore::new());
+        let done = runner.catch_up(&mut live()).unwrap();
+        assert!(done.events > 40 && done.skipped.is_empty());
+        // Stored events, through `apply`.
+        let by_events = MemoryReadStore::new();
+        let mut metrics = live();
+        let events = store.read_feed(&tenant, 0, usize::MAX).unwrap().events;
+        by_events
+            .in_transaction(|tx| {
+                Projection::<MemoryReadStore>::setup(&mut metrics, tx)?;
+                MemoryReadStore::set_checkpoint(
+                    tx,
+                    LiveMetrics::NAME,
+                    &tenant,
+                    super::super::Checkpoint {
+                        position: done.position,
+                        schema_version: LiveMetrics::SCHEMA_VERSION,
+                    },
+                )?;
+                events
+                    .iter()
+                    .try_for_each(|event| metrics.apply(tx, event, &store))
+            })
+            .unwrap();
+        for key in &keys {
+            let (row, stored) = (
+                runner.read_store().case_facts(&tenant, key).unwrap(),
+                by_events.case_facts(&tenant, key).unwrap(),
+            );
+            assert!(row.is_some(), "{key}");
+            assert_eq!(row, stored, "{key}");
+        }
+        assert_eq!(
+            LiveMetrics::metrics(runner.read_store(), &tenant).unwrap(),
+            LiveMetrics::metrics(&by_events, &tenant).unwrap()
+        );
+
+        // A dispute's second event stored as JSON that is not its event.
+        let CityCase::Dispute(case) = (0..)
+            .map(|n| city.play(n).case)
+            .find(|c| matches!(c, CityCase::Dispute(d) if d.history().len() > 1))
+            .unwrap()
+        else {
+            unreachable!()
+        };
+        let poisoned = MemoryStore::new();
+        let stream = StreamKey::of::<Dispute>(tenant.clone(), case.id().clone()).unwrap();
+        let mut rows: Vec<_> = case.history()[..2]
+            .iter()
+            .map(|recorded| encode::<Dispute>(&stream, recorded).unwrap())
+            .collect();
+        rows[1].payload = serde_json::json!({ "Nope": 1 });
+        poisoned.append(&stream, 0, &rows).unwrap();
+        let runner = super::super::Runner::new(&poisoned, tenant.clone(), MemoryReadStore::new());
+        match runner.catch_up(&mut live()) {
+            Err(ProjectionError::Journal(e)) => assert!(
+                matches!(
+                    *e,
+                    JournalError::Decode { version: 2, .. }
+                        | JournalError::EventTypeMismatch { version: 2, .. }
+                ),
+                "{e:?}"
+            ),
+            other => panic!("expected the decoder's error, got {other:?}"),
+        }
+    }
 }
