@@ -591,9 +591,9 @@ mod tests {
                         schema_version: LiveMetrics::SCHEMA_VERSION,
                     },
                 )?;
-                events
-                    .iter()
-                    .try_for_each(|event| metrics.apply(tx, event, &store))
+                events.iter().try_for_each(|event| {
+                    Projection::<MemoryReadStore>::apply(&mut metrics, tx, event, &store)
+                })
             })
             .unwrap();
         for key in &keys {
