@@ -29,6 +29,15 @@
 //! `GRASSROOTS_READ_INDEXED` the rows of the index the query runs on
 //! (default 1,000,000, inserted directly); `GRASSROOTS_READ_UNCACHED=1`
 //! adds the racing threads without the cache (slow).
+//!
+//! To count a catch-up's instructions, write the journal once outside
+//! valgrind (`GRASSROOTS_READ_KEEP`), keep the query's index small, and
+//! collect inside the runner only (`Runner::catch_up`; the report line
+//! gives the events to divide by):
+//! `GRASSROOTS_READ_KEEP=/tmp/keep GRASSROOTS_READ_CASES=30000 GRASSROOTS_READ_INDEXED=1000
+//! GRASSROOTS_READ_REPORT=1 valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect='*Runner*catch_up*' BENCH --bench --profile-time 1 catch_up_sqlite`
+//! (run the same without valgrind first to write the journal).
 #![allow(missing_docs)]
 
 use std::sync::Barrier;

@@ -1563,7 +1563,8 @@ fn read_feed_with<E: FedEvent>(
         ])
         .map_err(sql)?;
     let mut page = FeedPage {
-        events: Vec::new(),
+        // Room for a page of rows at once, not grown step by step.
+        events: Vec::with_capacity(limit.min(1_024)),
         skipped: Vec::new(),
         next_after: after,
     };

@@ -1,12 +1,11 @@
 //! The case index and the work queue: what each case is and who must act
 //! on it next, kept from the log.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::ProjectionError;
+use super::{FastMap, ProjectionError};
 use crate::actor::{Actor, Role};
 use crate::id::{CaseId, OrgId, TenantId};
 use crate::journal::{
@@ -429,8 +428,8 @@ const TRACKED: usize = 100_000;
 struct Tracker<W: Indexed> {
     /// Per stream: the version applied, the state, when it opened and
     /// closed.
-    young: HashMap<StreamKey, Known<W>>,
-    old: HashMap<StreamKey, Known<W>>,
+    young: FastMap<StreamKey, Known<W>>,
+    old: FastMap<StreamKey, Known<W>>,
 }
 
 struct Known<W: Indexed> {
@@ -443,8 +442,8 @@ struct Known<W: Indexed> {
 impl<W: Indexed> Tracker<W> {
     fn new() -> Self {
         Self {
-            young: HashMap::new(),
-            old: HashMap::new(),
+            young: FastMap::default(),
+            old: FastMap::default(),
         }
     }
 
@@ -560,7 +559,10 @@ where
         Self::step(&mut known, &decoded, event);
         let tracked = Self::tracked(&known, event);
         if self.young.len() >= TRACKED / 2 {
-            self.old = std::mem::take(&mut self.young);
+            // The next generation fills as far: room for it at once, not
+            // grown (and rehashed) step by step.
+            let next = FastMap::with_capacity_and_hasher(TRACKED / 2, Default::default());
+            self.old = std::mem::replace(&mut self.young, next);
         }
         self.young.insert(stream.clone(), known);
         Ok(tracked)
@@ -570,7 +572,7 @@ where
 /// The registered workflows' trackers, by stream type.
 #[derive(Default)]
 struct Trackers {
-    by_type: HashMap<String, Box<dyn Track>>,
+    by_type: FastMap<String, Box<dyn Track>>,
 }
 
 impl Trackers {
@@ -615,14 +617,14 @@ pub struct CaseIndex {
 /// A page's changes, the last one per case, in the order first seen.
 struct Pending<T> {
     /// Where each case's change lies in `changes`.
-    at: HashMap<StreamKey, usize>,
+    at: FastMap<StreamKey, usize>,
     changes: Vec<(StreamKey, T)>,
 }
 
 impl<T> Default for Pending<T> {
     fn default() -> Self {
         Self {
-            at: HashMap::new(),
+            at: FastMap::default(),
             changes: Vec::new(),
         }
     }

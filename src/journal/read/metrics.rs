@@ -3,9 +3,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use super::{CaseKey, MemoryReadStore, MemoryTables, Projection, ProjectionError, ReadStore};
+use super::{
+    CaseKey, FastMap, MemoryReadStore, MemoryTables, Projection, ProjectionError, ReadStore,
+};
 use crate::id::TenantId;
-use crate::journal::{EventStore, Journaled, StoredEvent, StreamKey, decode};
+use crate::journal::{
+    EventStore, FeedRow, JournalError, Journaled, StoredEvent, StreamKey, decode, decode_row_event,
+};
 use crate::metrics::{CaseFacts, GovernanceMetrics, Measured};
 use crate::workflow::{Recorded, Workflow};
 
@@ -61,7 +65,7 @@ use crate::workflow::{Recorded, Workflow};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct LiveMetrics {
-    by_type: HashMap<String, Box<dyn FactsOf>>,
+    by_type: FastMap<String, Box<dyn FactsOf>>,
     cache: usize,
     /// The page's last facts of each case (`None`: not a case), written at
     /// the page's end by the SQL read stores.
@@ -106,7 +110,7 @@ impl LiveMetrics {
     /// [`DEFAULT_HISTORIES`] open cases' histories per workflow.
     pub fn new() -> Self {
         Self {
-            by_type: HashMap::new(),
+            by_type: FastMap::default(),
             cache: DEFAULT_HISTORIES,
             pending: BTreeMap::new(),
         }
@@ -118,8 +122,8 @@ impl LiveMetrics {
         self.by_type.insert(
             W::NAME.to_owned(),
             Box::new(Histories::<W> {
-                young: HashMap::new(),
-                old: HashMap::new(),
+                young: FastMap::default(),
+                old: FastMap::default(),
                 capacity: self.cache,
             }),
         );
@@ -159,10 +163,10 @@ impl LiveMetrics {
     /// followed, `Some(None)` when its history is not a case.
     pub(crate) fn facts_after(
         &mut self,
-        event: &StoredEvent,
+        event: Incoming<'_>,
         source: &dyn EventStore,
     ) -> Result<Option<Option<CaseFacts>>, ProjectionError> {
-        match self.by_type.get_mut(event.stream.stream_type.as_str()) {
+        match self.by_type.get_mut(event.stream().stream_type.as_str()) {
             Some(tracker) => tracker.apply(event, source).map(Some),
             None => Ok(None),
         }
@@ -171,11 +175,11 @@ impl LiveMetrics {
     /// Applies `event`, keeping the facts it leaves for [`take_pending`](Self::take_pending).
     pub(crate) fn gather(
         &mut self,
-        event: &StoredEvent,
+        event: Incoming<'_>,
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError> {
         if let Some(facts) = self.facts_after(event, source)? {
-            self.pending.insert(event.stream.clone(), facts);
+            self.pending.insert(event.stream().clone(), facts);
         }
         Ok(())
     }
@@ -188,6 +192,35 @@ impl LiveMetrics {
     /// Forgets the page's facts (a page not committed, a rebuild).
     pub(crate) fn forget_pending(&mut self) {
         self.pending.clear();
+    }
+}
+
+impl LiveMetrics {
+    /// Applies `event` to the memory store's facts.
+    fn put_in_memory(
+        &mut self,
+        tx: &mut std::sync::MutexGuard<'_, MemoryTables>,
+        event: Incoming<'_>,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        let Some(facts) = self.facts_after(event, source)? else {
+            return Ok(());
+        };
+        let stream = event.stream();
+        let key = CaseKey {
+            stream_type: stream.stream_type.clone(),
+            id: stream.id.clone(),
+        };
+        let cases = tx
+            .table::<FactsTable>()
+            .cases
+            .entry(stream.tenant.clone())
+            .or_default();
+        match facts {
+            Some(facts) => cases.insert(key, facts),
+            None => cases.remove(&key),
+        };
+        Ok(())
     }
 }
 
@@ -259,12 +292,51 @@ impl MetricsQueries for MemoryReadStore {
     }
 }
 
+/// An event of the log as [`LiveMetrics`] takes it: a stored event, or a
+/// feed row whose payload is decoded straight from its text (parsed once,
+/// not into a `Value` first).
+#[derive(Clone, Copy)]
+pub(crate) enum Incoming<'a> {
+    Stored(&'a StoredEvent),
+    Row(&'a FeedRow),
+}
+
+impl Incoming<'_> {
+    fn stream(&self) -> &StreamKey {
+        match self {
+            Incoming::Stored(event) => &event.stream,
+            Incoming::Row(row) => &row.stream,
+        }
+    }
+
+    fn version(&self) -> u64 {
+        match self {
+            Incoming::Stored(event) => event.version,
+            Incoming::Row(row) => row.version,
+        }
+    }
+
+    /// The recorded event, with every check [`decode`] makes.
+    fn decode<W: Journaled>(&self) -> Result<Recorded<W::Event>, JournalError> {
+        match self {
+            Incoming::Stored(event) => decode::<W>(event),
+            Incoming::Row(row) => Ok(Recorded {
+                seq: row.version,
+                at: row.occurred_at,
+                actor: row.actor.clone(),
+                correlation: row.correlation.clone(),
+                event: decode_row_event::<W>(row)?,
+            }),
+        }
+    }
+}
+
 /// One workflow's recently seen open cases.
 trait FactsOf: Send {
     /// The facts of the event's case after it (`None`: not a case).
     fn apply(
         &mut self,
-        event: &StoredEvent,
+        event: Incoming<'_>,
         source: &dyn EventStore,
     ) -> Result<Option<CaseFacts>, ProjectionError>;
 
@@ -281,8 +353,8 @@ struct Open<W: Workflow> {
 /// `capacity / 2` (a full young one becomes the old one): bounded, least
 /// recently used in effect, like the case index's trackers.
 struct Histories<W: Workflow> {
-    young: HashMap<StreamKey, Open<W>>,
-    old: HashMap<StreamKey, Open<W>>,
+    young: FastMap<StreamKey, Open<W>>,
+    old: FastMap<StreamKey, Open<W>>,
     capacity: usize,
 }
 
@@ -303,7 +375,7 @@ impl<W: Workflow> Histories<W> {
             self.old = if self.capacity > 1 {
                 young
             } else {
-                HashMap::new()
+                FastMap::default()
             };
         }
         self.young.insert(stream, open);
@@ -313,12 +385,13 @@ impl<W: Workflow> Histories<W> {
 impl<W: Measured + Journaled> FactsOf for Histories<W> {
     fn apply(
         &mut self,
-        event: &StoredEvent,
+        event: Incoming<'_>,
         source: &dyn EventStore,
     ) -> Result<Option<CaseFacts>, ProjectionError> {
-        let mut open = match self.take(&event.stream) {
+        let (stream, version) = (event.stream(), event.version());
+        let mut open = match self.take(stream) {
             // The event right after the last one kept: go on from there.
-            Some(open) if open.history.len() as u64 + 1 == event.version => open,
+            Some(open) if open.history.len() as u64 + 1 == version => open,
             // A restart, an evicted or ended case, a page applied again:
             // read what came before from the journal.
             _ => {
@@ -326,11 +399,11 @@ impl<W: Measured + Journaled> FactsOf for Histories<W> {
                     history: Vec::new(),
                     state: W::initial(),
                 };
-                if event.version > 1 {
+                if version > 1 {
                     for row in source
-                        .read_stream(&event.stream, 0)?
+                        .read_stream(stream, 0)?
                         .iter()
-                        .take_while(|r| r.version < event.version)
+                        .take_while(|r| r.version < version)
                     {
                         let recorded = decode::<W>(row)?;
                         W::evolve_in_place(&mut open.state, &recorded.event);
@@ -340,12 +413,12 @@ impl<W: Measured + Journaled> FactsOf for Histories<W> {
                 open
             }
         };
-        let recorded = decode::<W>(event)?;
+        let recorded = event.decode::<W>()?;
         W::evolve_in_place(&mut open.state, &recorded.event);
         open.history.push(recorded);
         let facts = W::case_facts(&open.history);
         if !W::is_terminal(&open.state) {
-            self.keep(event.stream.clone(), open);
+            self.keep(stream.clone(), open);
         }
         Ok(facts)
     }
@@ -381,23 +454,16 @@ impl Projection<MemoryReadStore> for LiveMetrics {
         event: &StoredEvent,
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError> {
-        let Some(facts) = self.facts_after(event, source)? else {
-            return Ok(());
-        };
-        let key = CaseKey {
-            stream_type: event.stream.stream_type.clone(),
-            id: event.stream.id.clone(),
-        };
-        let cases = tx
-            .table::<FactsTable>()
-            .cases
-            .entry(event.stream.tenant.clone())
-            .or_default();
-        match facts {
-            Some(facts) => cases.insert(key, facts),
-            None => cases.remove(&key),
-        };
-        Ok(())
+        self.put_in_memory(tx, Incoming::Stored(event), source)
+    }
+
+    fn apply_row(
+        &mut self,
+        tx: &mut std::sync::MutexGuard<'_, MemoryTables>,
+        row: &FeedRow,
+        source: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        self.put_in_memory(tx, Incoming::Row(row), source)
     }
 
     fn clear(
@@ -434,8 +500,8 @@ mod tests {
     fn the_histories_kept_never_exceed_the_cache() {
         for capacity in [0, 1, 2, 3, 10] {
             let mut kept = Histories::<Dispute> {
-                young: HashMap::new(),
-                old: HashMap::new(),
+                young: FastMap::default(),
+                old: FastMap::default(),
                 capacity,
             };
             for n in 0..50 {
@@ -449,6 +515,127 @@ mod tests {
             }
             // The case kept last is there, unless nothing is kept.
             assert_eq!(kept.take(&stream(49)).is_some(), capacity > 0);
+        }
+    }
+
+    /// A page of the log through `apply_row` (the payload decoded straight
+    /// from its text, as the runner hands it) leaves the facts `apply`
+    /// leaves with the same rows as stored events; a payload that is JSON
+    /// but not its event stops the catch-up with the decoder's typed error
+    /// on the row path too.
+    #[cfg(feature = "sim")]
+    #[test]
+    fn feed_rows_leave_the_facts_stored_events_leave_and_the_same_errors() {
+        use crate::journal::{Journaled, MemoryStore, encode};
+        use crate::load::{City, CityCase, CityYear};
+        use crate::service::ServiceRequest;
+        use crate::workflow::Case;
+
+        fn append<W: Journaled>(store: &MemoryStore, tenant: &TenantId, case: &Case<W>) {
+            let stream = StreamKey::of::<W>(tenant.clone(), case.id().clone()).unwrap();
+            let rows: Vec<_> = case
+                .history()
+                .iter()
+                .map(|recorded| encode::<W>(&stream, recorded).unwrap())
+                .collect();
+            store.append(&stream, 0, &rows).unwrap();
+        }
+
+        let mut year = CityYear::small().with_seed(7);
+        year.mix.work_orders = 0.0;
+        let city = City::build(&year).unwrap();
+        let (store, tenant): (MemoryStore, TenantId) = (MemoryStore::new(), "t".parse().unwrap());
+        let mut keys = Vec::new();
+        for n in 0..40 {
+            match city.play(n).case {
+                CityCase::Dispute(c) => {
+                    append(&store, &tenant, &c);
+                    keys.push(CaseKey {
+                        stream_type: "dispute".parse().unwrap(),
+                        id: c.id().clone(),
+                    });
+                }
+                CityCase::ServiceRequest(c) => {
+                    append(&store, &tenant, &c);
+                    keys.push(CaseKey {
+                        stream_type: "service_request".parse().unwrap(),
+                        id: c.id().clone(),
+                    });
+                }
+                other => panic!("not in this mix: {}", other.id()),
+            }
+        }
+        let live = || {
+            LiveMetrics::new()
+                .with::<Dispute>()
+                .with::<ServiceRequest>()
+        };
+
+        // Rows, through the runner.
+        let runner = super::super::Runner::new(&store, tenant.clone(), MemoryReadStore::new());
+        let done = runner.catch_up(&mut live()).unwrap();
+        assert!(done.events > 40 && done.skipped.is_empty());
+        // Stored events, through `apply`.
+        let by_events = MemoryReadStore::new();
+        let mut metrics = live();
+        let events = store.read_feed(&tenant, 0, usize::MAX).unwrap().events;
+        by_events
+            .in_transaction(|tx| {
+                Projection::<MemoryReadStore>::setup(&mut metrics, tx)?;
+                MemoryReadStore::set_checkpoint(
+                    tx,
+                    LiveMetrics::NAME,
+                    &tenant,
+                    super::super::Checkpoint {
+                        position: done.position,
+                        schema_version: LiveMetrics::SCHEMA_VERSION,
+                    },
+                )?;
+                events.iter().try_for_each(|event| {
+                    Projection::<MemoryReadStore>::apply(&mut metrics, tx, event, &store)
+                })
+            })
+            .unwrap();
+        for key in &keys {
+            let (row, stored) = (
+                runner.read_store().case_facts(&tenant, key).unwrap(),
+                by_events.case_facts(&tenant, key).unwrap(),
+            );
+            assert!(row.is_some(), "{key}");
+            assert_eq!(row, stored, "{key}");
+        }
+        assert_eq!(
+            LiveMetrics::metrics(runner.read_store(), &tenant).unwrap(),
+            LiveMetrics::metrics(&by_events, &tenant).unwrap()
+        );
+
+        // A dispute's second event stored as JSON that is not its event.
+        let CityCase::Dispute(case) = (0..)
+            .map(|n| city.play(n).case)
+            .find(|c| matches!(c, CityCase::Dispute(d) if d.history().len() > 1))
+            .unwrap()
+        else {
+            unreachable!()
+        };
+        let poisoned = MemoryStore::new();
+        let stream = StreamKey::of::<Dispute>(tenant.clone(), case.id().clone()).unwrap();
+        let mut rows: Vec<_> = case.history()[..2]
+            .iter()
+            .map(|recorded| encode::<Dispute>(&stream, recorded).unwrap())
+            .collect();
+        rows[1].payload = serde_json::json!({ "Nope": 1 });
+        poisoned.append(&stream, 0, &rows).unwrap();
+        let runner = super::super::Runner::new(&poisoned, tenant.clone(), MemoryReadStore::new());
+        match runner.catch_up(&mut live()) {
+            Err(ProjectionError::Journal(e)) => assert!(
+                matches!(
+                    *e,
+                    JournalError::Decode { version: 2, .. }
+                        | JournalError::EventTypeMismatch { version: 2, .. }
+                ),
+                "{e:?}"
+            ),
+            other => panic!("expected the decoder's error, got {other:?}"),
         }
     }
 }

@@ -327,9 +327,9 @@ mod on_sqlite {
 
     use super::{Columns, FactsRow, TABLE, facts_from, select, upsert};
     use crate::id::TenantId;
-    use crate::journal::read::metrics::{LiveMetrics, MetricsQueries};
+    use crate::journal::read::metrics::{Incoming, LiveMetrics, MetricsQueries};
     use crate::journal::read::{CaseKey, Projection, ProjectionError, SqliteReadStore};
-    use crate::journal::{EventStore, StoredEvent};
+    use crate::journal::{EventStore, FeedRow, StoredEvent};
     use crate::metrics::{CaseFacts, GovernanceMetrics};
 
     fn sql(e: rusqlite::Error) -> ProjectionError {
@@ -458,7 +458,16 @@ mod on_sqlite {
             event: &StoredEvent,
             source: &dyn EventStore,
         ) -> Result<(), ProjectionError> {
-            self.gather(event, source)
+            self.gather(Incoming::Stored(event), source)
+        }
+
+        fn apply_row(
+            &mut self,
+            _: &mut Transaction<'_>,
+            row: &FeedRow,
+            source: &dyn EventStore,
+        ) -> Result<(), ProjectionError> {
+            self.gather(Incoming::Row(row), source)
         }
 
         fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<(), ProjectionError> {
@@ -552,9 +561,9 @@ mod on_postgres {
 
     use super::{Columns, FactsRow, TABLE, facts_from, select, upsert};
     use crate::id::TenantId;
-    use crate::journal::read::metrics::{LiveMetrics, MetricsQueries};
+    use crate::journal::read::metrics::{Incoming, LiveMetrics, MetricsQueries};
     use crate::journal::read::{CaseKey, PostgresReadStore, Projection, ProjectionError};
-    use crate::journal::{EventStore, StoredEvent};
+    use crate::journal::{EventStore, FeedRow, StoredEvent};
     use crate::metrics::{CaseFacts, GovernanceMetrics};
 
     fn pg(e: postgres::Error) -> ProjectionError {
@@ -686,7 +695,16 @@ mod on_postgres {
             event: &StoredEvent,
             source: &dyn EventStore,
         ) -> Result<(), ProjectionError> {
-            self.gather(event, source)
+            self.gather(Incoming::Stored(event), source)
+        }
+
+        fn apply_row(
+            &mut self,
+            _: &mut Transaction<'_>,
+            row: &FeedRow,
+            source: &dyn EventStore,
+        ) -> Result<(), ProjectionError> {
+            self.gather(Incoming::Row(row), source)
         }
 
         fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<(), ProjectionError> {

@@ -126,6 +126,11 @@ mod workflows;
 
 use std::error::Error as StdError;
 
+/// The read models' in-memory maps (trackers, a page's pending changes):
+/// foldhash, randomly seeded per process, rather than SipHash — a catch-up
+/// looks a stream up several times per event.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 use super::{EventStore, FeedRow, JournalError, StoredEvent};
 use crate::id::TenantId;
 
