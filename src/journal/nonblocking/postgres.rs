@@ -30,7 +30,7 @@ use super::AsyncEventStore;
 use crate::id::{CaseId, TenantId};
 use crate::journal::postgres::{
     BACKEND, DDL_LOCK, MIGRATIONS, Probed, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_TENANT,
-    SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged, Write, convert, partition_name, pg, positions,
+    SQL_PARTITION, SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged, Write, convert, partition_name, pg, positions,
     read_probe, to_anchor, to_i64, write_sql,
 };
 use crate::journal::{
@@ -230,7 +230,7 @@ impl AsyncPostgresStore {
                 let name = partition_name(tenant);
                 let ddl: String = tx
                     .query_one(
-                        "SELECT format('CREATE TABLE %I PARTITION OF journal_events FOR VALUES IN (%L)', $1::text, $2::text)",
+                        SQL_PARTITION,
                         &[&name, &tenant.as_str()],
                     )
                     .await
