@@ -324,7 +324,7 @@ mod postgres {
         for part in &partitions {
             assert_eq!(
                 unique_indexes(&mut admin, &schema, part),
-                ["event_id", "position", "stream_type,stream_id,version"]
+                ["event_id", "position", "stream_id,stream_type,version"]
             );
         }
         for key in &keys {
@@ -380,7 +380,7 @@ mod postgres {
             .get(0);
         assert_eq!(
             unique_indexes(&mut admin, &schema, &part),
-            ["event_id", "position", "stream_type,stream_id,version"]
+            ["event_id", "position", "stream_id,stream_type,version"]
         );
         drop(store);
         admin
