@@ -973,10 +973,7 @@ fn ensure_partition(client: &mut Client, tenant: &TenantId) -> Result<(), Journa
         if !exists {
             let name = partition_name(tenant);
             let ddl: String = tx
-                .query_one(
-                    SQL_PARTITION,
-                    &[&name, &tenant.as_str()],
-                )
+                .query_one(SQL_PARTITION, &[&name, &tenant.as_str()])
                 .and_then(|row| row.try_get(0))
                 .map_err(pg)?;
             tx.batch_execute(&ddl).map_err(pg)?;
