@@ -132,6 +132,21 @@ mod postgres {
         }
     }
 
+    /// A schema of its own (named after `test`), and the URL that uses it.
+    fn fresh_schema(admin: &mut ::postgres::Client, url: &str, test: &str) -> (String, String) {
+        let schema = format!(
+            "migrations_{}",
+            crate::support::stores::tenant(test)
+                .as_str()
+                .replace('-', "_")
+        );
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap();
+        let url = in_schema(url, &schema);
+        (schema, url)
+    }
+
     #[test]
     #[cfg_attr(
         not(grassroots_pg),
@@ -141,23 +156,14 @@ mod postgres {
         let Some(url) = crate::support::stores::postgres_url() else {
             return;
         };
-        let schema = format!(
-            "migrations_{}",
-            crate::support::stores::tenant("m")
-                .as_str()
-                .replace('-', "_")
-        );
         let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
-        admin
-            .batch_execute(&format!("CREATE SCHEMA {schema}"))
-            .unwrap();
-        let url = in_schema(&url, &schema);
+        let (schema, url) = fresh_schema(&mut admin, &url, "m");
 
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 4);
+        assert_eq!(store.migration().unwrap(), 5);
         drop(store);
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 4);
+        assert_eq!(store.migration().unwrap(), 5);
         drop(store);
         let applied: i64 = admin
             .query_one(
@@ -166,7 +172,7 @@ mod postgres {
             )
             .unwrap()
             .get(0);
-        assert_eq!(applied, 4);
+        assert_eq!(applied, 5);
 
         admin
             .batch_execute(&format!(
@@ -176,10 +182,207 @@ mod postgres {
         match PostgresStore::connect(&url) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 4,
+                supported: 5,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
+        admin
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .unwrap();
+    }
+
+    /// The unique indexes on `table` (a partition), as their column lists.
+    fn unique_indexes(admin: &mut ::postgres::Client, schema: &str, table: &str) -> Vec<String> {
+        let mut found: Vec<String> = admin
+            .query(
+                "SELECT string_agg(a.attname, ',' ORDER BY k.ord)
+                 FROM pg_index AS i
+                 JOIN pg_class AS c ON c.oid = i.indrelid
+                 JOIN pg_namespace AS n ON n.oid = c.relnamespace
+                 CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+                 JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                 WHERE n.nspname = $1 AND c.relname = $2 AND i.indisunique
+                 GROUP BY i.indexrelid",
+                &[&schema, &table],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Migration 5 turns the payload into text and moves the unique rules
+    /// from the parent table (each led by the tenant) into each partition
+    /// (without it). A database written at migration 4 keeps its events,
+    /// chains and anchors, and still refuses a duplicate event id and a
+    /// second writer at the same version.
+    #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
+    fn migration_5_keeps_the_events_and_moves_the_unique_rules_into_each_partition() {
+        use grassroots::journal::{EventStore, NewEvent, StreamKey};
+
+        let Some(url) = crate::support::stores::postgres_url() else {
+            return;
+        };
+        let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let (schema, url) = fresh_schema(&mut admin, &url, "m5");
+        let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+        let event = |id: &str, n: u64| {
+            NewEvent::new(
+                id.parse().unwrap(),
+                "Noted",
+                serde_json::json!({"Noted": {"n": n, "by": "网格员", "at": [1.5, 1e300]}}),
+                "gw-7".parse().unwrap(),
+                at,
+            )
+        };
+        let keys: Vec<StreamKey> = ["longgang", "futian"]
+            .iter()
+            .map(|tenant| {
+                StreamKey::new(
+                    tenant.parse().unwrap(),
+                    "ticket".parse().unwrap(),
+                    "T-1".parse().unwrap(),
+                )
+            })
+            .collect();
+        let written: Vec<NewEvent> = (1..=3).map(|n| event(&format!("e-{n}"), n)).collect();
+        {
+            let store = PostgresStore::connect(&url).unwrap();
+            for key in &keys {
+                store.append(key, 0, &written).unwrap();
+            }
+        }
+        // Back to the shape migration 4 left: `jsonb` payloads, the unique
+        // rules on the parent, led by the tenant.
+        let partitions: Vec<String> = admin
+            .query(
+                &format!("SELECT partition FROM {schema}.journal_tenants ORDER BY tenant"),
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(partitions.len(), 2);
+        let mut back = format!(
+            "SET search_path = {schema};
+             ALTER TABLE journal_events ALTER COLUMN payload TYPE jsonb USING payload::jsonb;"
+        );
+        for part in &partitions {
+            for index in ["position", "version", "event_id"] {
+                back.push_str(&format!("DROP INDEX {part}_{index};"));
+            }
+        }
+        back.push_str(
+            "ALTER TABLE journal_events ADD PRIMARY KEY (tenant, position),
+                 ADD UNIQUE (tenant, stream_type, stream_id, version),
+                 ADD UNIQUE (tenant, event_id);
+             DELETE FROM journal_migrations WHERE version = 5;
+             RESET search_path;",
+        );
+        admin.batch_execute(&back).unwrap();
+        for part in &partitions {
+            assert_eq!(
+                unique_indexes(&mut admin, &schema, part),
+                [
+                    "tenant,event_id",
+                    "tenant,position",
+                    "tenant,stream_type,stream_id,version"
+                ]
+            );
+        }
+
+        let store = PostgresStore::connect(&url).unwrap();
+        assert_eq!(store.migration().unwrap(), 5);
+        let payload_type: String = admin
+            .query_one(
+                "SELECT data_type FROM information_schema.columns
+                 WHERE table_schema = $1 AND table_name = 'journal_events'
+                   AND column_name = 'payload'",
+                &[&schema],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(payload_type, "text");
+        let on_parent: i64 = admin
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM pg_constraint
+                     WHERE conrelid = '{schema}.journal_events'::regclass AND contype IN ('p', 'u')"
+                ),
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(on_parent, 0);
+        for part in &partitions {
+            assert_eq!(
+                unique_indexes(&mut admin, &schema, part),
+                ["event_id", "position", "stream_id,stream_type,version"]
+            );
+        }
+        for key in &keys {
+            // Read back as written (the payloads went through `jsonb` and
+            // back to text), the chain and the anchor intact.
+            let rows = store.read_stream(key, 0).unwrap();
+            assert_eq!(rows.len(), 3);
+            for (row, new) in rows.iter().zip(&written) {
+                assert!(new.matches(row), "{row:?}");
+            }
+            let verified = grassroots::journal::verify_anchored(&store, key).unwrap();
+            assert_eq!(verified.version, 3);
+            // The unique rules hold per partition: a taken id is refused,
+            // typed, and nothing is written...
+            match store.append(key, 3, &[event("e-4", 4), event("e-2", 5)]) {
+                Err(JournalError::DuplicateEventId { event_id, .. }) => {
+                    assert_eq!(event_id.as_str(), "e-2");
+                }
+                other => panic!("expected a duplicate event id, got {other:?}"),
+            }
+            assert_eq!(store.stream_version(key).unwrap(), 3);
+            // ...and the same version cannot be written twice.
+            admin
+                .batch_execute(&format!(
+                    "SET search_path = {schema}; BEGIN;
+                     INSERT INTO journal_events (position, tenant, stream_type, stream_id,
+                         version, event_id, event_type, schema_version, payload, actor,
+                         correlation, occurred_at, recorded_at, hash)
+                     SELECT position + 1000, tenant, stream_type, stream_id, version,
+                         'other', event_type, schema_version, payload, actor, correlation,
+                         occurred_at, recorded_at, hash
+                     FROM journal_events WHERE tenant = '{}' AND version = 3;",
+                    key.tenant.as_str()
+                ))
+                .expect_err("a second row at version 3 is refused");
+            admin.batch_execute("ROLLBACK; RESET search_path").unwrap();
+            store.append(key, 3, &[event("e-4", 4)]).unwrap();
+        }
+        // A tenant's first append after the migration makes its partition
+        // with the same indexes.
+        let late = StreamKey::new(
+            "nanshan".parse().unwrap(),
+            "ticket".parse().unwrap(),
+            "T-1".parse().unwrap(),
+        );
+        store.append(&late, 0, &written).unwrap();
+        let part: String = admin
+            .query_one(
+                &format!("SELECT partition FROM {schema}.journal_tenants WHERE tenant = 'nanshan'"),
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            unique_indexes(&mut admin, &schema, &part),
+            ["event_id", "position", "stream_id,stream_type,version"]
+        );
+        drop(store);
         admin
             .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
             .unwrap();

@@ -30,8 +30,8 @@ use super::AsyncEventStore;
 use crate::id::{CaseId, TenantId};
 use crate::journal::postgres::{
     BACKEND, DDL_LOCK, MIGRATIONS, Probed, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_TENANT,
-    SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged, Write, convert, partition_name, pg, positions,
-    read_probe, to_anchor, to_i64, write_sql,
+    SQL_PARTITION, SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged, Write, convert, partition_name, pg,
+    positions, read_probe, to_anchor, to_i64, write_sql,
 };
 use crate::journal::{
     AppendOutcome, Appended, Clock, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError,
@@ -229,10 +229,7 @@ impl AsyncPostgresStore {
             if !exists {
                 let name = partition_name(tenant);
                 let ddl: String = tx
-                    .query_one(
-                        "SELECT format('CREATE TABLE %I PARTITION OF journal_events FOR VALUES IN (%L)', $1::text, $2::text)",
-                        &[&name, &tenant.as_str()],
-                    )
+                    .query_one(SQL_PARTITION, &[&name, &tenant.as_str()])
                     .await
                     .and_then(|row| row.try_get(0))
                     .map_err(pg)?;
