@@ -112,11 +112,17 @@ fn recorded(store: &dyn EventStore, tenant: &TenantId) -> u64 {
 }
 
 /// Kills a writer three times, each time once it has recorded more, and
-/// checks the store after each kill.
+/// checks the store after each kill, once `settled` has returned: on
+/// PostgreSQL the killed writer's server session may still be finishing a
+/// `COMMIT` it sent before it died (an append it never saw acknowledged is
+/// recorded whole or not at all), so the check waits for that session to
+/// end rather than read the feed and the streams while a commit lands
+/// between them.
 fn killed_writers_leave_every_stream_whole(
     store: &dyn EventStore,
     target: &str,
     tenant: &TenantId,
+    settled: &dyn Fn(),
 ) {
     for _ in 0..3 {
         let before = recorded(store, tenant);
@@ -128,6 +134,7 @@ fn killed_writers_leave_every_stream_whole(
         // SIGKILL on Unix: no destructor, no rollback by the writer.
         child.kill().unwrap();
         child.wait().unwrap();
+        settled();
         assert!(
             recorded(store, tenant) > before,
             "the writer recorded nothing"
@@ -178,7 +185,7 @@ fn a_sqlite_writer_killed_mid_append_leaves_every_stream_whole() {
     let store = grassroots::journal::SqliteStore::open(&path).unwrap();
     let tenant = support::stores::tenant("crash");
     let target = format!("sqlite:{}", path.display());
-    killed_writers_leave_every_stream_whole(&store, &target, &tenant);
+    killed_writers_leave_every_stream_whole(&store, &target, &tenant, &|| {});
 }
 
 #[cfg(feature = "postgres")]
@@ -193,7 +200,11 @@ fn a_postgres_writer_killed_mid_append_leaves_every_stream_whole() {
     };
     let store = grassroots::journal::PostgresStore::connect(&url).unwrap();
     let tenant = support::stores::tenant("crash");
-    killed_writers_leave_every_stream_whole(&store, &format!("postgres:{url}"), &tenant);
+    let name = format!("gr-crash-sync-{}", std::process::id());
+    let target = format!("postgres:{}", with_application_name(&url, &name));
+    killed_writers_leave_every_stream_whole(&store, &target, &tenant, &|| {
+        sessions_ended(&url, &name)
+    });
 }
 
 /// The async PostgreSQL store (feature `tokio`): a writer on it killed
@@ -215,5 +226,45 @@ fn an_async_postgres_writer_killed_mid_append_leaves_every_stream_whole() {
         .unwrap();
     let store = support::stores::BlockingStore::new(store, runtime);
     let tenant = support::stores::tenant("async-crash");
-    killed_writers_leave_every_stream_whole(&store, &format!("async-postgres:{url}"), &tenant);
+    let name = format!("gr-crash-async-{}", std::process::id());
+    let target = format!("async-postgres:{}", with_application_name(&url, &name));
+    killed_writers_leave_every_stream_whole(&store, &target, &tenant, &|| {
+        sessions_ended(&url, &name)
+    });
+}
+
+/// `url` with the writer's sessions named `name` on the server (key-value
+/// or URI form of a libpq connection string).
+#[cfg(feature = "postgres")]
+fn with_application_name(url: &str, name: &str) -> String {
+    if url.contains("://") {
+        let joiner = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{joiner}application_name={name}")
+    } else {
+        format!("{url} application_name={name}")
+    }
+}
+
+/// Waits until the server has no session named `name` left: a killed
+/// writer's backend ends once it has finished what it was running.
+#[cfg(feature = "postgres")]
+fn sessions_ended(url: &str, name: &str) {
+    let mut admin = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+    let start = Instant::now();
+    loop {
+        let row = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+            .unwrap();
+        if row.get::<_, i64>(0) == 0 {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the killed writer's session {name} is still on the server after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
