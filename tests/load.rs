@@ -209,7 +209,13 @@ fn the_due_index_holds_each_open_case_with_a_timer_at_its_next_due() {
     let by_first: Vec<_> = report.due_index.due_by(first).collect();
     let due_then = expected.iter().take_while(|(due, _)| *due <= first).count();
     assert_eq!(by_first, expected[..due_then]);
-    assert_eq!(report.due_index.due_by(first - TimeDelta::seconds(1)).count(), 0);
+    assert_eq!(
+        report
+            .due_index
+            .due_by(first - TimeDelta::seconds(1))
+            .count(),
+        0
+    );
 }
 
 #[test]

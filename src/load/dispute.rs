@@ -289,15 +289,18 @@ impl Run<'_> {
     /// unexpected refusal.
     fn routed_officer(&self, scratch: &mut Scratch, command: &C) -> Option<Actor> {
         let file = self.s.case.state().file()?;
-        let key = (self.place, file.kind(), file.severity());
-        if let Some((body, tier)) = scratch.routed.get(&key) {
+        let places = self.city.estates.len();
+        let (kind, severity) = (file.kind(), file.severity());
+        if let Some((body, tier)) = scratch.routed.get(places, self.place, &kind, severity) {
             return officer(self.city, &mut scratch.buf, body, *tier);
         }
         let ctx = Context::new(self.s.at, &self.city.probe);
         match self.dispute().decide(self.s.case.state(), command, &ctx) {
             Err(DisputeError::NotBodyOfficer { body, tier, .. }) => {
                 let found = officer(self.city, &mut scratch.buf, &body, tier);
-                scratch.routed.insert(key, (body, tier));
+                scratch
+                    .routed
+                    .insert(places, self.place, &kind, severity, (body, tier));
                 found
             }
             _ => None,

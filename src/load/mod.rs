@@ -481,7 +481,75 @@ pub struct Played {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     pub(crate) buf: String,
-    pub(crate) routed: city::HashMap<(u32, DisputeKind, Severity), (OrgId, Tier)>,
+    pub(crate) routed: Routed,
+}
+
+/// The bodies disputes were routed to, by place, kind and severity: one
+/// slot per place, kind and severity (a dense table, no hashing), holding
+/// 1 + the answer's index in `answers` (0: not asked yet), each distinct
+/// answer kept once. A hash map keyed by the triple held an id per key:
+/// tens of MiB per worker once most triples had been seen.
+#[derive(Debug, Default)]
+pub(crate) struct Routed {
+    slots: Vec<u32>,
+    answers: Vec<(OrgId, Tier)>,
+    index: city::HashMap<(OrgId, Tier), u32>,
+}
+
+impl Routed {
+    /// The slot of a place (an index into the city's estates, of
+    /// `places`), kind and severity; `None` for a custom kind (never
+    /// drawn by the scripts) or a place out of range.
+    fn slot(places: usize, place: u32, kind: &DisputeKind, severity: Severity) -> Option<usize> {
+        let place = usize::try_from(place).ok().filter(|p| *p < places)?;
+        let kind = DisputeKind::ALL.iter().position(|k| k == kind)?;
+        let severity = Severity::ALL.iter().position(|s| *s == severity)?;
+        Some((place * DisputeKind::ALL.len() + kind) * Severity::ALL.len() + severity)
+    }
+
+    /// The body and tier remembered for the place, kind and severity.
+    pub(crate) fn get(
+        &self,
+        places: usize,
+        place: u32,
+        kind: &DisputeKind,
+        severity: Severity,
+    ) -> Option<&(OrgId, Tier)> {
+        let slot = Self::slot(places, place, kind, severity)?;
+        let answer = self.slots.get(slot).copied().filter(|a| *a > 0)?;
+        self.answers.get(answer as usize - 1)
+    }
+
+    /// Remembers the body and tier for the place, kind and severity.
+    pub(crate) fn insert(
+        &mut self,
+        places: usize,
+        place: u32,
+        kind: &DisputeKind,
+        severity: Severity,
+        answer: (OrgId, Tier),
+    ) {
+        let Some(slot) = Self::slot(places, place, kind, severity) else {
+            return;
+        };
+        if self.slots.is_empty() {
+            self.slots = vec![0; places * DisputeKind::ALL.len() * Severity::ALL.len()];
+        }
+        let index = match self.index.get(&answer) {
+            Some(&i) => i,
+            None => {
+                let Ok(i) = u32::try_from(self.answers.len() + 1) else {
+                    return;
+                };
+                self.answers.push(answer.clone());
+                self.index.insert(answer, i);
+                i
+            }
+        };
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = index;
+        }
+    }
 }
 
 /// Mixes two numbers into a well-spread 64-bit seed (splitmix64).
@@ -922,6 +990,36 @@ mod tests {
         assert_send_sync::<CityYearReport>();
         assert_send_sync::<Played>();
         assert_send_sync::<LoadError>();
+    }
+
+    #[test]
+    fn routed_remembers_each_place_kind_and_severity_and_each_answer_once() {
+        let mut routed = Routed::default();
+        let body = |s: &str| OrgId::new(s).unwrap();
+        let (labour, other) = (DisputeKind::Labour, DisputeKind::Other);
+        assert_eq!(routed.get(10, 3, &labour, Severity::Minor), None);
+        routed.insert(10, 3, &labour, Severity::Minor, (body("a"), Tier::Estate));
+        routed.insert(10, 3, &other, Severity::Minor, (body("a"), Tier::Estate));
+        routed.insert(
+            10,
+            9,
+            &labour,
+            Severity::Critical,
+            (body("b"), Tier::District),
+        );
+        // Out of range: not remembered, nothing panics.
+        routed.insert(10, 10, &labour, Severity::Minor, (body("c"), Tier::Estate));
+        let a = (body("a"), Tier::Estate);
+        assert_eq!(routed.get(10, 3, &labour, Severity::Minor), Some(&a));
+        assert_eq!(routed.get(10, 3, &other, Severity::Minor), Some(&a));
+        assert_eq!(routed.get(10, 3, &labour, Severity::Serious), None);
+        assert_eq!(routed.get(10, 4, &labour, Severity::Minor), None);
+        assert_eq!(
+            routed.get(10, 9, &labour, Severity::Critical),
+            Some(&(body("b"), Tier::District))
+        );
+        assert_eq!(routed.get(10, 10, &labour, Severity::Minor), None);
+        assert_eq!(routed.answers.len(), 2);
     }
 
     #[test]

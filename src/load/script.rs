@@ -240,7 +240,10 @@ mod tests {
             assert_eq!(numbered(&mut buf, "D", n, 8, None), format!("D{n:08}"));
             assert_eq!(numbered(&mut buf, "ap", n, 0, None), format!("ap{n}"));
             for k in [0, 2, 10] {
-                assert_eq!(numbered(&mut buf, "dp", n, 0, Some(k)), format!("dp{n}.{k}"));
+                assert_eq!(
+                    numbered(&mut buf, "dp", n, 0, Some(k)),
+                    format!("dp{n}.{k}")
+                );
             }
         }
     }
