@@ -15,15 +15,23 @@
 //! organisation's row), `--json FILE` (write the report as JSON).
 
 use std::process::ExitCode;
+use std::time::Instant;
 
-use grassroots::load::{self, CityYear};
+use grassroots::load::{City, CityYear};
 use grassroots::org::generate::CityScale;
 
-/// The peak resident set of this process (`VmHWM`), in KiB, on Linux.
-fn peak_memory_kib() -> Option<u64> {
+/// A line of this process's `/proc/self/status` in KiB, on Linux:
+/// `VmHWM` (the peak resident set) or `VmRSS` (the resident set now).
+fn memory_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status
+        .lines()
+        .find(|l| l.strip_prefix(field).is_some_and(|r| r.starts_with(':')))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
 }
 
 struct Options {
@@ -80,13 +88,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let report = match load::run(&options.year, options.threads) {
-        Ok(r) => r,
+    // Built here rather than by `load::run`, to read the memory the city
+    // holds before any case is played.
+    let started = Instant::now();
+    let city = match City::build(&options.year) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("city_year: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let setup = started.elapsed();
+    let built = (memory_kib("VmHWM"), memory_kib("VmRSS"));
+    let mut report = city.run(options.threads);
+    report.setup = setup;
     if options.organisations {
         println!("{report:#}");
     } else {
@@ -101,9 +116,15 @@ fn main() -> ExitCode {
         report.setup.as_secs_f64(),
         report.elapsed.as_secs_f64(),
     );
-    match peak_memory_kib() {
-        Some(kib) => println!("peak memory (VmHWM): {:.0} MiB", kib as f64 / 1024.0),
-        None => println!("peak memory: not available on this system"),
+    match (memory_kib("VmHWM"), built) {
+        (Some(peak), (Some(built_peak), Some(held))) => println!(
+            "peak memory (VmHWM): {:.0} MiB ({:.0} MiB peak while building the city, {:.0} MiB held by it)",
+            mib(peak),
+            mib(built_peak),
+            mib(held)
+        ),
+        (Some(peak), _) => println!("peak memory (VmHWM): {:.0} MiB", mib(peak)),
+        (None, _) => println!("peak memory: not available on this system"),
     }
     if let Some(path) = options.json {
         let written = serde_json::to_string_pretty(&report)

@@ -110,6 +110,7 @@ fn the_figures_do_not_depend_on_the_number_of_threads() {
     assert_eq!(one.service_states, three.service_states);
     assert_eq!(one.work_order_states, three.work_order_states);
     assert_eq!(one.work_order_metrics, three.work_order_metrics);
+    assert_eq!(one.due_index, three.due_index);
     // Another seed, another year.
     let other = load::run(&year.clone().with_seed(12), 1).unwrap();
     assert_ne!(other.metrics, one.metrics);
@@ -176,6 +177,45 @@ fn played_cases_are_deterministic_declared_and_end_with_the_year() {
     }
     // A month is too short for many cases to end: they stay open.
     assert!(open > 50, "only {open} open cases");
+}
+
+#[test]
+fn the_due_index_holds_each_open_case_with_a_timer_at_its_next_due() {
+    let mut year = small(800);
+    year.days = 30;
+    let city = City::build(&year).unwrap();
+    let report = city.run(2);
+    let mut expected: Vec<_> = (0..year.cases)
+        .filter_map(|n| {
+            let due = match city.play(n).case {
+                CityCase::Dispute(c) => c.next_due(),
+                CityCase::ServiceRequest(c) => c.next_due(),
+                CityCase::WorkOrder(c) => c.next_due(),
+                _ => unreachable!("the city plays three workflows"),
+            };
+            due.map(|due| (due, n))
+        })
+        .collect();
+    expected.sort();
+    // A month is too short for many cases to end: their timers are kept.
+    assert!(expected.len() > 50, "only {} entries", expected.len());
+    let far = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
+    let kept: Vec<_> = report.due_index.due_by(far).collect();
+    assert_eq!(kept, expected);
+    assert_eq!(report.due_index.len(), expected.len());
+    assert_eq!(report.due_index.first(), expected.first().copied());
+    // A sweeper waking at the first entry's time finds the entries due by then.
+    let (first, _) = expected[0];
+    let by_first: Vec<_> = report.due_index.due_by(first).collect();
+    let due_then = expected.iter().take_while(|(due, _)| *due <= first).count();
+    assert_eq!(by_first, expected[..due_then]);
+    assert_eq!(
+        report
+            .due_index
+            .due_by(first - TimeDelta::seconds(1))
+            .count(),
+        0
+    );
 }
 
 #[test]

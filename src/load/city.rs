@@ -1,7 +1,6 @@
 //! [`City`]: the organisation graph of a city-year, completed for the
 //! workflows, and everything the scripts need prepared once.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -23,6 +22,10 @@ use crate::service::{
 use crate::tier::Tier;
 use crate::work_order::sample::{CITY_APPEARANCE, NOISE, STREET_LIGHTING};
 use crate::work_order::{COUNCIL_LIAISON, DISPATCHER, WorkOrder};
+
+/// The city's id maps: foldhash (as the graph's indexes), not SipHash —
+/// the scripts look officers, rosters and departments up on every case.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// What kind of place an estate-tier body is, for the mix of disputes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,8 +269,8 @@ impl City {
         if estate_ids.is_empty() {
             return Err(LoadError::NoEstates);
         }
-        let mut property_companies: HashMap<OrgId, OrgId> = HashMap::new();
-        let mut estate_councils: HashMap<OrgId, OrgId> = HashMap::new();
+        let mut property_companies: HashMap<OrgId, OrgId> = HashMap::default();
+        let mut estate_councils: HashMap<OrgId, OrgId> = HashMap::default();
         for link in graph.links() {
             if !matches!(link.relation, Relation::Serves(_)) {
                 continue;
@@ -285,7 +288,7 @@ impl City {
 
         // A mediation team for every estate, with three mediators.
         let all_kinds = DisputeKind::ALL.map(Capability::Mediation);
-        let mut rosters: HashMap<OrgId, Vec<ActorId>> = HashMap::new();
+        let mut rosters: HashMap<OrgId, Vec<ActorId>> = HashMap::default();
         let mut estates = Vec::with_capacity(estate_ids.len());
         for (i, (estate, kind)) in estate_ids.into_iter().enumerate() {
             let team = org_id(&mut buf, format_args!("mt-{estate}"))?;
@@ -365,7 +368,7 @@ impl City {
 
         // An officer for every body that mediates, at the tier of the area
         // it serves (or is paired with).
-        let mut officers: HashMap<OrgId, Actor> = HashMap::new();
+        let mut officers: HashMap<OrgId, Actor> = HashMap::default();
         for link in graph.links() {
             let (body, area) = match link.relation {
                 Relation::Serves(_) => (&link.from, &link.to),
@@ -419,7 +422,7 @@ impl City {
         )?);
         let policies = Arc::new(policy);
         let mut departments: Vec<Department> = Vec::new();
-        let mut department_index: HashMap<OrgId, usize> = HashMap::new();
+        let mut department_index: HashMap<OrgId, usize> = HashMap::default();
         let mut halls = Vec::with_capacity(subdistricts.len());
         for area in &subdistricts {
             let need = Need::Service(ServiceCategory::BusinessRegistration);
@@ -722,13 +725,13 @@ fn add_hotline(
     }
     let mut offices = OfficeBook {
         list: Vec::new(),
-        index: HashMap::new(),
+        index: HashMap::default(),
         since,
     };
     let mut stations: Vec<Station> = Vec::new();
-    let mut station_of: HashMap<OrgId, usize> = HashMap::new();
+    let mut station_of: HashMap<OrgId, usize> = HashMap::default();
     let mut liaisons: Vec<Actor> = Vec::new();
-    let mut liaison_of: HashMap<OrgId, usize> = HashMap::new();
+    let mut liaison_of: HashMap<OrgId, usize> = HashMap::default();
     let mut beats = Vec::new();
     for (e, estate) in estates.iter().enumerate() {
         let (mut community, mut subdistrict, mut district) = (None, None, None);

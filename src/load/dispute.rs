@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 
 use super::Scratch;
 use super::city::{City, Place};
-use super::script::{Refusal, Script, chance, weighted};
+use super::script::{Refusal, Script, chance, numbered, weighted};
 use crate::actor::{Actor, Role};
 use crate::dispute::{
     Channel, DeclineReason, Dispute, DisputeCommand as C, DisputeError, DisputeState,
@@ -289,15 +289,18 @@ impl Run<'_> {
     /// unexpected refusal.
     fn routed_officer(&self, scratch: &mut Scratch, command: &C) -> Option<Actor> {
         let file = self.s.case.state().file()?;
-        let key = (self.place, file.kind(), file.severity());
-        if let Some((body, tier)) = scratch.routed.get(&key) {
+        let places = self.city.estates.len();
+        let (kind, severity) = (file.kind(), file.severity());
+        if let Some((body, tier)) = scratch.routed.get(places, self.place, &kind, severity) {
             return officer(self.city, &mut scratch.buf, body, *tier);
         }
         let ctx = Context::new(self.s.at, &self.city.probe);
         match self.dispute().decide(self.s.case.state(), command, &ctx) {
             Err(DisputeError::NotBodyOfficer { body, tier, .. }) => {
                 let found = officer(self.city, &mut scratch.buf, &body, tier);
-                scratch.routed.insert(key, (body, tier));
+                scratch
+                    .routed
+                    .insert(places, self.place, &kind, severity, (body, tier));
                 found
             }
             _ => None,
@@ -332,6 +335,12 @@ fn officer(city: &City, buf: &mut String, body: &OrgId, tier: Tier) -> Option<Ac
             .with_role(Role::Officer(tier))
             .acting_for(body.clone()),
     )
+}
+
+/// Party `k` of dispute `n`: `dp{n}.{k}`.
+fn party_id(buf: &mut String, n: u64, k: u64) -> ActorId {
+    ActorId::new(numbered(buf, "dp", n, 0, Some(k)))
+        .unwrap_or_else(|_| ActorId::new("anonymous").expect("a valid id"))
 }
 
 fn id_of(buf: &mut String, args: std::fmt::Arguments<'_>) -> ActorId {
@@ -373,9 +382,9 @@ pub(crate) fn play(
         (!city.enterprises.is_empty())
             .then(|| city.enterprises[rng.random_range(0..city.enterprises.len())].clone())
     };
-    let person = |buf: &mut String, k: u32| Party::person(id_of(buf, format_args!("dp{n}.{k}")));
-    let firm = |buf: &mut String, k: u32, org: Option<OrgId>, merchant: bool| {
-        let actor = id_of(buf, format_args!("dp{n}.{k}"));
+    let person = |buf: &mut String, k: u64| Party::person(party_id(buf, n, k));
+    let firm = |buf: &mut String, k: u64, org: Option<OrgId>, merchant: bool| {
+        let actor = party_id(buf, n, k);
         match (org, merchant) {
             (Some(org), false) => Party::enterprise(actor, org),
             (Some(org), true) => Party::merchant(actor, org),
@@ -512,8 +521,12 @@ pub(crate) fn play(
                     // one of the body's, or of the mediation team of the
                     // estate where the dispute arose.
                     _ => {
+                        let buf = &mut scratch.buf;
                         let team = city.estates.get(run.place as usize).and_then(|e| {
-                            OrgId::new(format!("mt-{}", e.id))
+                            buf.clear();
+                            buf.push_str("mt-");
+                            buf.push_str(e.id.as_str());
+                            OrgId::new(buf.as_str())
                                 .ok()
                                 .and_then(|t| city.rosters.get(&t))
                         });

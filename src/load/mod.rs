@@ -119,6 +119,7 @@
 
 mod city;
 mod dispute;
+mod due;
 mod script;
 mod service;
 mod work_order;
@@ -134,6 +135,7 @@ use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
 pub use city::City;
+pub use due::DueIndex;
 
 use crate::dispute::{Dispute, DisputeStateKind};
 use crate::escalation::PolicyError;
@@ -479,7 +481,75 @@ pub struct Played {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     pub(crate) buf: String,
-    pub(crate) routed: std::collections::HashMap<(u32, DisputeKind, Severity), (OrgId, Tier)>,
+    pub(crate) routed: Routed,
+}
+
+/// The bodies disputes were routed to, by place, kind and severity: one
+/// slot per place, kind and severity (a dense table, no hashing), holding
+/// 1 + the answer's index in `answers` (0: not asked yet), each distinct
+/// answer kept once. A hash map keyed by the triple held an id per key:
+/// tens of MiB per worker once most triples had been seen.
+#[derive(Debug, Default)]
+pub(crate) struct Routed {
+    slots: Vec<u32>,
+    answers: Vec<(OrgId, Tier)>,
+    index: city::HashMap<(OrgId, Tier), u32>,
+}
+
+impl Routed {
+    /// The slot of a place (an index into the city's estates, of
+    /// `places`), kind and severity; `None` for a custom kind (never
+    /// drawn by the scripts) or a place out of range.
+    fn slot(places: usize, place: u32, kind: &DisputeKind, severity: Severity) -> Option<usize> {
+        let place = usize::try_from(place).ok().filter(|p| *p < places)?;
+        let kind = DisputeKind::ALL.iter().position(|k| k == kind)?;
+        let severity = Severity::ALL.iter().position(|s| *s == severity)?;
+        Some((place * DisputeKind::ALL.len() + kind) * Severity::ALL.len() + severity)
+    }
+
+    /// The body and tier remembered for the place, kind and severity.
+    pub(crate) fn get(
+        &self,
+        places: usize,
+        place: u32,
+        kind: &DisputeKind,
+        severity: Severity,
+    ) -> Option<&(OrgId, Tier)> {
+        let slot = Self::slot(places, place, kind, severity)?;
+        let answer = self.slots.get(slot).copied().filter(|a| *a > 0)?;
+        self.answers.get(answer as usize - 1)
+    }
+
+    /// Remembers the body and tier for the place, kind and severity.
+    pub(crate) fn insert(
+        &mut self,
+        places: usize,
+        place: u32,
+        kind: &DisputeKind,
+        severity: Severity,
+        answer: (OrgId, Tier),
+    ) {
+        let Some(slot) = Self::slot(places, place, kind, severity) else {
+            return;
+        };
+        if self.slots.is_empty() {
+            self.slots = vec![0; places * DisputeKind::ALL.len() * Severity::ALL.len()];
+        }
+        let index = match self.index.get(&answer) {
+            Some(&i) => i,
+            None => {
+                let Ok(i) = u32::try_from(self.answers.len() + 1) else {
+                    return;
+                };
+                self.answers.push(answer.clone());
+                self.index.insert(answer, i);
+                i
+            }
+        };
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = index;
+        }
+    }
 }
 
 /// Mixes two numbers into a well-spread 64-bit seed (splitmix64).
@@ -497,11 +567,9 @@ fn case_rng(seed: u64, n: u64) -> Pcg64Mcg {
 }
 
 /// Formats a case id into `buf` (no allocation once `buf` has grown).
-fn case_id(buf: &mut String, prefix: char, n: u64) -> CaseId {
-    use std::fmt::Write as _;
-    buf.clear();
-    let _ = write!(buf, "{prefix}{n:08}");
-    CaseId::new(buf.as_str()).unwrap_or_else(|_| CaseId::new("case").expect("a valid id"))
+fn case_id(buf: &mut String, prefix: &str, n: u64) -> CaseId {
+    CaseId::new(script::numbered(buf, prefix, n, 8, None))
+        .unwrap_or_else(|_| CaseId::new("case").expect("a valid id"))
 }
 
 impl City {
@@ -541,15 +609,15 @@ impl City {
             + TimeDelta::days(i64::try_from(day).unwrap_or(0))
             + TimeDelta::minutes(minutes);
         if roll < year.mix.disputes {
-            let id = case_id(&mut scratch.buf, 'D', n);
+            let id = case_id(&mut scratch.buf, "D", n);
             let s = dispute::play(self, n, id, at, &mut rng, scratch);
             (CityCase::Dispute(s.case), s.log)
         } else if roll < year.mix.disputes + year.mix.work_orders && !self.orders.beats.is_empty() {
-            let id = case_id(&mut scratch.buf, 'W', n);
+            let id = case_id(&mut scratch.buf, "W", n);
             let s = work_order::play(self, n, id, at, &mut rng, &mut scratch.buf);
             (CityCase::WorkOrder(s.case), s.log)
         } else {
-            let id = case_id(&mut scratch.buf, 'S', n);
+            let id = case_id(&mut scratch.buf, "S", n);
             let s = service::play(self, n, id, at, &mut rng, &mut scratch.buf);
             (CityCase::ServiceRequest(s.case), s.log)
         }
@@ -599,7 +667,7 @@ impl City {
             for n in from..(from + CHUNK).min(cases) {
                 let (case, log) = self.play_with(n, &mut scratch);
                 let replay = self.year.replay_every > 0 && n % self.year.replay_every == 0;
-                tally.add(case, &log, replay);
+                tally.add(n, case, &log, replay);
             }
         }
         tally
@@ -636,13 +704,17 @@ struct Tally {
     work_order_states: [u64; WorkOrderStateKind::COUNT],
     metrics: GovernanceMetrics,
     work_order_metrics: WorkOrderMetrics,
+    due_index: DueIndex,
 }
 
 const EXAMPLES: usize = 5;
 
 impl Tally {
-    fn add(&mut self, case: CityCase, log: &Log, replay: bool) {
+    fn add(&mut self, n: u64, case: CityCase, log: &Log, replay: bool) {
         self.commands += u64::from(log.commands);
+        if let Some(due) = log.due {
+            self.due_index.add(due, n);
+        }
         self.events += case.version();
         self.refused.add(log);
         self.unexpected += u64::from(log.unexpected);
@@ -709,10 +781,12 @@ impl Tally {
         }
         self.metrics.merge(other.metrics);
         self.work_order_metrics.merge(&other.work_order_metrics);
+        self.due_index.merge(other.due_index);
     }
 
     fn into_report(mut self, threads: usize, elapsed: Duration) -> CityYearReport {
         self.examples.sort();
+        self.due_index.sort();
         fn states<K: Kind>(counts: &[u64]) -> BTreeMap<K, u64> {
             K::all()
                 .zip(counts)
@@ -742,11 +816,16 @@ impl Tally {
             work_order_states: states(&self.work_order_states),
             metrics: self.metrics,
             work_order_metrics: self.work_order_metrics,
+            due_index: self.due_index,
             threads,
             setup: Duration::ZERO,
             elapsed,
         }
     }
+}
+
+fn due_entries<S: serde::Serializer>(due: &DueIndex, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(due.len() as u64)
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -791,6 +870,10 @@ pub struct CityYearReport {
     pub metrics: GovernanceMetrics,
     /// The year's work-order indicators.
     pub work_order_metrics: WorkOrderMetrics,
+    /// The due index at the year's end: the cases still open with a timer
+    /// pending, by when they are next due (serialised as its length).
+    #[serde(serialize_with = "due_entries")]
+    pub due_index: DueIndex,
     /// Worker threads.
     pub threads: usize,
     /// Time to build the city (zero when [`City::run`] was called on a
@@ -859,6 +942,14 @@ impl fmt::Display for CityYearReport {
             "  replayed {} sampled cases: {} mismatches",
             self.replayed, self.replay_mismatches
         )?;
+        match self.due_index.first() {
+            Some((first, n)) => writeln!(
+                f,
+                "  due index: {} open cases with a timer pending, the first due {first} (case {n})",
+                self.due_index.len()
+            )?,
+            None => writeln!(f, "  due index: empty")?,
+        }
         fn list<K: Kind>(states: &BTreeMap<K, u64>) -> String {
             states
                 .iter()
@@ -899,6 +990,36 @@ mod tests {
         assert_send_sync::<CityYearReport>();
         assert_send_sync::<Played>();
         assert_send_sync::<LoadError>();
+    }
+
+    #[test]
+    fn routed_remembers_each_place_kind_and_severity_and_each_answer_once() {
+        let mut routed = Routed::default();
+        let body = |s: &str| OrgId::new(s).unwrap();
+        let (labour, other) = (DisputeKind::Labour, DisputeKind::Other);
+        assert_eq!(routed.get(10, 3, &labour, Severity::Minor), None);
+        routed.insert(10, 3, &labour, Severity::Minor, (body("a"), Tier::Estate));
+        routed.insert(10, 3, &other, Severity::Minor, (body("a"), Tier::Estate));
+        routed.insert(
+            10,
+            9,
+            &labour,
+            Severity::Critical,
+            (body("b"), Tier::District),
+        );
+        // Out of range: not remembered, nothing panics.
+        routed.insert(10, 10, &labour, Severity::Minor, (body("c"), Tier::Estate));
+        let a = (body("a"), Tier::Estate);
+        assert_eq!(routed.get(10, 3, &labour, Severity::Minor), Some(&a));
+        assert_eq!(routed.get(10, 3, &other, Severity::Minor), Some(&a));
+        assert_eq!(routed.get(10, 3, &labour, Severity::Serious), None);
+        assert_eq!(routed.get(10, 4, &labour, Severity::Minor), None);
+        assert_eq!(
+            routed.get(10, 9, &labour, Severity::Critical),
+            Some(&(body("b"), Tier::District))
+        );
+        assert_eq!(routed.get(10, 10, &labour, Severity::Minor), None);
+        assert_eq!(routed.answers.len(), 2);
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub(crate) struct Log {
     pub(crate) unexpected: u32,
     /// The first unexpected outcome, described.
     pub(crate) first_unexpected: Option<String>,
+    /// The case's entry in the due index: [`Case::next_due`] after the
+    /// last command that recorded events, as a store's append would
+    /// write it beside them (`None`: no timer pending, or nothing
+    /// recorded).
+    pub(crate) due: Option<DateTime<Utc>>,
 }
 
 impl Log {
@@ -112,7 +117,10 @@ impl<W: Workflow> Script<W> {
             .case
             .handle(workflow, command, &Context::new(self.at, actor))
         {
-            Ok(_) => true,
+            Ok(_) => {
+                self.log.due = self.case.next_due();
+                true
+            }
             Err(e) => {
                 let state = self.case.state().kind();
                 self.log
@@ -147,6 +155,9 @@ impl<W: Workflow> Script<W> {
                 Refusal::NotApplicable => self.log.not_applicable += 1,
             },
             _ => {
+                if self.case.version() != before {
+                    self.log.due = self.case.next_due();
+                }
                 let state = self.case.state().kind();
                 self.log.note_unexpected(|| {
                     format!(
@@ -189,4 +200,51 @@ pub(crate) fn weighted(rng: &mut Pcg64Mcg, weights: &[u32]) -> usize {
         roll -= w;
     }
     weights.len() - 1
+}
+
+/// Writes `prefix`, then `n` zero-padded to at least `width` digits, then
+/// `.k` when `k` is given, into `buf` and returns it: what
+/// `write!(buf, "{prefix}{n:0width$}.{k}")` writes, without the formatting
+/// machinery (every case names itself and its people: `core::fmt` was 5 %
+/// of a played case).
+pub(crate) fn numbered<'b>(
+    buf: &'b mut String,
+    prefix: &str,
+    n: u64,
+    width: usize,
+    k: Option<u64>,
+) -> &'b str {
+    let mut digits = itoa::Buffer::new();
+    let n = digits.format(n);
+    buf.clear();
+    buf.push_str(prefix);
+    for _ in n.len()..width {
+        buf.push('0');
+    }
+    buf.push_str(n);
+    if let Some(k) = k {
+        buf.push('.');
+        buf.push_str(itoa::Buffer::new().format(k));
+    }
+    buf.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_writes_what_the_format_string_writes() {
+        let mut buf = String::from("left over");
+        for n in [0, 7, 1_234, 12_345_678, 123_456_789, u64::MAX] {
+            assert_eq!(numbered(&mut buf, "D", n, 8, None), format!("D{n:08}"));
+            assert_eq!(numbered(&mut buf, "ap", n, 0, None), format!("ap{n}"));
+            for k in [0, 2, 10] {
+                assert_eq!(
+                    numbered(&mut buf, "dp", n, 0, Some(k)),
+                    format!("dp{n}.{k}")
+                );
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use super::city::{City, Hall};
-use super::script::{Refusal, Script, chance, weighted};
+use super::script::{Refusal, Script, chance, numbered, weighted};
 use crate::actor::{Actor, Role};
 use crate::id::{ActorId, CaseId};
 use crate::service::{
@@ -180,15 +180,12 @@ pub(crate) fn play(
     rng: &mut Pcg64Mcg,
     buf: &mut String,
 ) -> Script<ServiceRequest> {
-    use std::fmt::Write as _;
     let h = rng.random_range(0..city.halls.len());
     let hall = &city.halls[h];
     let other_hall = &city.halls[(h + 1) % city.halls.len()];
     let item = &city.items[rng.random_range(0..city.items.len())];
-    buf.clear();
-    let _ = write!(buf, "ap{n}");
     let applicant = Actor::new(
-        ActorId::new(buf.as_str())
+        ActorId::new(numbered(buf, "ap", n, 0, None))
             .unwrap_or_else(|_| ActorId::new("applicant").expect("a valid id")),
     )
     .with_role(Role::Party);

@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use super::city::{Beat, City, Orders};
-use super::script::{Refusal, Script, chance, weighted};
+use super::script::{Refusal, Script, chance, numbered, weighted};
 use crate::actor::{Actor, Role};
 use crate::id::{ActorId, CaseId};
 use crate::org::Need;
@@ -203,13 +203,10 @@ pub(crate) fn play(
     rng: &mut Pcg64Mcg,
     buf: &mut String,
 ) -> Script<WorkOrder> {
-    use std::fmt::Write as _;
     let orders = &city.orders;
     let beat = orders.beats[rng.random_range(0..orders.beats.len())];
-    buf.clear();
-    let _ = write!(buf, "rq{n}");
     let requester = &Actor::new(
-        ActorId::new(buf.as_str())
+        ActorId::new(numbered(buf, "rq", n, 0, None))
             .unwrap_or_else(|_| ActorId::new("requester").expect("a valid id")),
     )
     .with_role(Role::Party);

@@ -130,7 +130,7 @@ mod measured;
 mod samples;
 mod work_order;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -171,6 +171,9 @@ pub struct GovernanceMetrics {
     by_need: BTreeMap<Need, Figures>,
     by_body: HashMap<OrgId, Figures>,
 }
+
+/// The organisations' rows: foldhash, not SipHash (one look-up per case).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// One workflow's figures and its time per tier.
 #[derive(Debug, Clone, Default, PartialEq)]
