@@ -14,9 +14,30 @@
 //! comparison uses 10,000,000). Up to 40
 //! groups of 10,000 cases are periodic: group `g` is due at `t0 + g` hours,
 //! and each tick sets its next due instant a cycle (one hour per group)
-//! later. The `k`-th sweep runs at `t0 + k` hours, when exactly one group —
-//! 10,000 cases — is due; the other cases are closed, due in 2100, or in
-//! another group.
+//! later. Each sweep runs at the index's oldest due instant, when exactly
+//! one group — 10,000 cases — is due; the other cases are closed, due in
+//! 2100, or in another group.
+//!
+//! `GRASSROOTS_SWEEP_KEEP=DIR` keeps the SQLite file between runs, as
+//! `DIR/sweep_CASES_CLOSED.db` (a marker `DIR/sweep_CASES_CLOSED.done`
+//! says its set-up finished), and sweeps it again in later runs instead of
+//! writing it anew: the 10,000,000 closed cases (~35 minutes to write) are
+//! written once. A later run goes on from where the last one stopped: its
+//! first sweep is at the index's oldest due instant, not at `t0`; the
+//! leases a stopped run left are ended and a group it ticked in part is
+//! finished (untimed) first. A file whose set-up did not finish (no
+//! marker) is written anew. Every group's set-up runs before criterion
+//! filters, so `--list` writes a kept file without timing anything, and
+//! `GRASSROOTS_SWEEP_CASES=1000` keeps the memory group's set-up short.
+//! Write the files once, then time each:
+//!
+//! ```sh
+//! export GRASSROOTS_SWEEP_KEEP=/big/disk GRASSROOTS_SWEEP_CASES=1000
+//! cargo bench --all-features --bench sweep -- --list sweep/sqlite
+//! GRASSROOTS_SWEEP_SQLITE_CLOSED=10000000 cargo bench --all-features --bench sweep -- --list sweep/sqlite
+//! cargo bench --all-features --bench sweep -- sweep/sqlite
+//! GRASSROOTS_SWEEP_SQLITE_CLOSED=10000000 cargo bench --all-features --bench sweep -- sweep/sqlite
+//! ```
 #![allow(missing_docs)]
 
 use std::time::{Duration, Instant};
@@ -26,8 +47,8 @@ use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group,
 use grassroots::actor::{Forbidden, Role};
 use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::{
-    self, DueUpdate, EventSchema, EventStore, MemoryStore, NewEvent, StreamAppend, StreamKey,
-    Sweeper,
+    self, DueQuery, DueUpdate, EventSchema, EventStore, MemoryStore, NewEvent, StreamAppend,
+    StreamKey, StreamType, Sweeper,
 };
 use grassroots::workflow::{Context, Decision, HasKind, Recorded, Transition, Workflow};
 use serde::{Deserialize, Serialize};
@@ -216,35 +237,64 @@ fn fill(store: &dyn EventStore, tenant: &TenantId, cases: usize, closed: usize) 
     start.elapsed()
 }
 
+/// The oldest due instant in `tenant`'s timer index, if any.
+fn oldest_due(store: &dyn EventStore, tenant: &TenantId) -> Option<DateTime<Utc>> {
+    let far = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap();
+    let query = DueQuery::new(tenant.clone(), StreamType::of::<Timer>().unwrap(), far).limit(1);
+    store.due(&query).unwrap().first().map(|entry| entry.due)
+}
+
+/// How many of `tenant`'s timer cases are due at `at`, counting up to
+/// `most`.
+fn due_at(store: &dyn EventStore, tenant: &TenantId, at: DateTime<Utc>, most: usize) -> usize {
+    let query = DueQuery::new(tenant.clone(), StreamType::of::<Timer>().unwrap(), at).limit(most);
+    store.due(&query).unwrap().len()
+}
+
 /// Sweeps at successive hours: each sweep finds and ticks the 10,000 due
-/// cases of one group.
+/// cases of one group. The first sweep is at the index's oldest due
+/// instant (`t0` in a new store; later in a kept one).
 fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usize, closed: usize) {
     let tenant: TenantId = "longgang".parse().unwrap();
-    let took = fill(store, &tenant, cases, closed);
-    eprintln!("{name}: {cases} cases and {closed} more closed set up in {took:.1?}");
-    let sweeper = Sweeper::new(store, tenant, Timer);
+    if oldest_due(store, &tenant).is_none() {
+        let took = fill(store, &tenant, cases, closed);
+        eprintln!("{name}: {cases} cases and {closed} more closed set up in {took:.1?}");
+    }
+    let sweeper = Sweeper::new(store, tenant.clone(), Timer);
+    // Fewer cases than one group make one smaller group.
+    let per_sweep = DUE.min(cases);
+    // A run stopped mid-sweep left part of a group ticked: finish it, so
+    // each timed sweep finds exactly one group due.
+    let oldest = oldest_due(store, &tenant).expect("periodic cases are always due");
+    if due_at(store, &tenant, oldest, DUE + 1) != per_sweep {
+        let report = sweeper.sweep(oldest).unwrap();
+        eprintln!("{name}: finished a group a run stopped mid-sweep: {report}");
+        assert!(report.failed.is_empty(), "{report}");
+    }
+    let first = oldest_due(store, &tenant).unwrap();
+    eprintln!("{name}: the first sweep is at {first}");
     let mut period = 0i32;
     let mut group = c.benchmark_group("sweep");
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(5));
-    group.throughput(Throughput::Elements(DUE as u64));
+    group.throughput(Throughput::Elements(per_sweep as u64));
     let label = if closed == 0 {
-        format!("{name}/{cases}_cases_{DUE}_due")
+        format!("{name}/{cases}_cases_{per_sweep}_due")
     } else {
-        format!("{name}/{cases}_cases_{DUE}_due_{closed}_more_closed")
+        format!("{name}/{cases}_cases_{per_sweep}_due_{closed}_more_closed")
     };
     group.bench_function(label, |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                let now = t0() + PERIOD * period;
+                let now = first + PERIOD * period;
                 period += 1;
                 let start = Instant::now();
                 let report = sweeper.sweep(now).unwrap();
                 total += start.elapsed();
-                assert_eq!(report.ticked.len(), DUE, "{report}");
+                assert_eq!(report.ticked.len(), per_sweep, "{report}");
             }
             total
         });
@@ -262,9 +312,58 @@ fn memory(c: &mut Criterion) {
 fn sqlite(c: &mut Criterion) {
     let cases = cases_from_env("GRASSROOTS_SWEEP_SQLITE_CASES", 1_000_000);
     let closed = cases_from_env("GRASSROOTS_SWEEP_SQLITE_CLOSED", 0);
-    let dir = tempfile::tempdir().unwrap();
-    let store = journal::SqliteStore::open(dir.path().join("sweep.db")).unwrap();
-    sweep_bench(c, "sqlite", &store, cases, closed);
+    match std::env::var_os("GRASSROOTS_SWEEP_KEEP") {
+        None => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = journal::SqliteStore::open(dir.path().join("sweep.db")).unwrap();
+            sweep_bench(c, "sqlite", &store, cases, closed);
+        }
+        Some(keep) => {
+            let dir = std::path::PathBuf::from(keep);
+            std::fs::create_dir_all(&dir).unwrap();
+            let name = format!("sweep_{cases}_{closed}");
+            let path = dir.join(format!("{name}.db"));
+            let marker = dir.join(format!("{name}.done"));
+            if marker.exists() {
+                release_claims(&path);
+            } else {
+                // A set-up that did not finish: start again.
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(dir.join(format!("{name}.db{suffix}")));
+                }
+                // A page cache that holds the event-id index (its keys
+                // are hashes: every insert lands on a page of its own),
+                // for the set-up only; the sweeps run with the defaults.
+                let options = journal::SqliteOptions::new().cache_size(FILL_CACHE);
+                let store = journal::SqliteStore::open_with(&path, options).unwrap();
+                let tenant: TenantId = "longgang".parse().unwrap();
+                let took = fill(&store, &tenant, cases, closed);
+                eprintln!("sqlite: {cases} cases and {closed} more closed set up in {took:.1?}");
+                drop(store);
+                std::fs::write(&marker, format!("set up in {took:.1?}\n")).unwrap();
+            }
+            let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+            eprintln!("sqlite: kept in {} ({} MB)", path.display(), bytes >> 20);
+            let store = journal::SqliteStore::open(&path).unwrap();
+            sweep_bench(c, "sqlite", &store, cases, closed);
+        }
+    }
+}
+
+/// The page cache of the connection that writes a kept file: 2 GiB.
+#[cfg(feature = "sqlite")]
+const FILL_CACHE: u64 = 2 << 30;
+
+/// Ends the leases a run stopped mid-sweep left in the kept file at
+/// `path` (they would keep their cases from the next sweeps for minutes).
+#[cfg(feature = "sqlite")]
+fn release_claims(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute(
+        "UPDATE journal_due SET claimed_until = NULL WHERE claimed_until IS NOT NULL",
+        [],
+    )
+    .unwrap();
 }
 
 #[cfg(not(feature = "sqlite"))]

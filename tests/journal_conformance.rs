@@ -1157,6 +1157,51 @@ fn read_stream_with_lends_what_read_stream_returns(store: &dyn EventStore, tenan
     );
 }
 
+fn read_anchored_stream_with_lends_the_anchor_and_every_row(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let lent = |key: &StreamKey| {
+        let (mut lent, mut calls) = (None, 0);
+        store
+            .read_anchored_stream_with(key, &mut |anchor, rows| {
+                lent = Some((anchor, rows.to_vec()));
+                calls += 1;
+            })
+            .unwrap();
+        assert_eq!(calls, 1, "called back once");
+        lent.unwrap()
+    };
+    let key = stream(&tenant, "T-1");
+    store.append(&key, 0, &events("a", 3)).unwrap();
+    store.append(&key, 3, &events("b", 2)).unwrap();
+    let other = stream(&tenant, "T-2");
+    store.append(&other, 0, &events("c", 1)).unwrap();
+    for key in [&key, &other] {
+        let (anchor, rows) = lent(key);
+        assert_eq!(anchor, store.anchor(key).unwrap());
+        assert_eq!(rows, store.read_stream(key, 0).unwrap());
+    }
+    let (anchor, rows) = lent(&key);
+    assert_eq!(ids(&rows), ["a-1", "a-2", "a-3", "b-1", "b-2"]);
+    if let Some(anchor) = anchor {
+        assert_eq!(anchor.version, 5);
+        assert_eq!(anchor.hash, rows[4].hash);
+    }
+    let (anchor, rows) = lent(&stream(&tenant, "nobody"));
+    assert_eq!(
+        (anchor, rows.len()),
+        (None, 0),
+        "an unknown stream lends no anchor and no row"
+    );
+    // A due entry alone anchors nothing.
+    let due = stream(&tenant, "T-3");
+    store
+        .append_with_due(&due, 0, &[], DueUpdate::At(t0()))
+        .unwrap();
+    assert_eq!(lent(&due), (None, Vec::new()));
+}
+
 fn append_streams_owned_writes_each_part_as_append_streams_does(
     store: &dyn EventStore,
     tenant: TenantId,
@@ -1285,6 +1330,7 @@ support::stores::on_every_store! {
     append_streams_sets_aside_a_part_whose_later_event_id_is_taken,
     append_streams_refuses_a_first_event_id_taken_in_an_earlier_commit,
     read_stream_with_lends_what_read_stream_returns,
+    read_anchored_stream_with_lends_the_anchor_and_every_row,
     append_streams_owned_writes_each_part_as_append_streams_does,
     a_due_update_alone_leaves_no_stream_to_list,
 }

@@ -407,6 +407,14 @@ fn a_truncated_tail_is_reported_against_the_anchor_and_not_continued(
         other => panic!("expected the truncation to be reported, got {other:?}"),
     };
     truncated(journal::verify_anchored(store, &key).map(|_| ()));
+    // The anchor and the rows read together show the cut too.
+    let mut lent = None;
+    store
+        .read_anchored_stream_with(&key, &mut |anchor, rows| {
+            lent = Some((anchor.map(|a| a.version), rows.len()));
+        })
+        .unwrap();
+    assert_eq!(lent, Some((Some(EVENTS), 4)));
     // The next append refuses to continue the chain from the cut, whatever
     // version it expects; nothing is written.
     truncated(store.append(&key, 4, &[event("after-cut")]).map(|_| ()));
@@ -477,6 +485,16 @@ fn a_row_that_does_not_read_back_is_skipped_by_the_feed(store: &dyn EventStore, 
     assert!(
         !lent,
         "a stream with a row that does not read back lends nothing"
+    );
+    let mut lent = false;
+    assert!(
+        store
+            .read_anchored_stream_with(&key, &mut |_, _| lent = true)
+            .is_err()
+    );
+    assert!(
+        !lent,
+        "a stream with a row that does not read back lends no anchor either"
     );
     // ...the feed reads past it.
     let page = store.read_feed(&tenant, 0, 100).unwrap();
@@ -571,6 +589,33 @@ mod sqlite {
         let (dir, store) = support::stores::sqlite();
         let mut sql = Sqlite(rusqlite::Connection::open(dir.path().join("journal.db")).unwrap());
         a_row_that_does_not_read_back_is_skipped_by_the_feed(&store, &mut sql);
+    }
+
+    #[test]
+    fn an_anchor_that_does_not_read_back_is_a_typed_error_on_every_read() {
+        use grassroots::journal::load;
+        use support::ticket::Ticket;
+
+        let (dir, store) = support::stores::sqlite();
+        let mut sql = Sqlite(rusqlite::Connection::open(dir.path().join("journal.db")).unwrap());
+        let tenant = support::stores::tenant("bad-anchor");
+        let key = six_events(&store, &tenant);
+        sql.exec(&format!(
+            "UPDATE journal_heads SET hash = x'00' WHERE {}",
+            filter(&key)
+        ));
+        let corrupt_hash = |result: Result<(), JournalError>| match result {
+            Err(JournalError::Corrupt {
+                column: "journal_heads.hash",
+                ..
+            }) => {}
+            other => panic!("expected a corrupt anchor hash, got {other:?}"),
+        };
+        corrupt_hash(store.anchor(&key).map(drop));
+        let mut lent = false;
+        corrupt_hash(store.read_anchored_stream_with(&key, &mut |_, _| lent = true));
+        assert!(!lent, "nothing is lent beside a corrupt anchor");
+        corrupt_hash(load::<Ticket, _>(&store, &tenant, &key.id).map(drop));
     }
 
     #[test]

@@ -190,9 +190,26 @@ where
     S: EventStore + ?Sized,
 {
     let stream = StreamKey::of::<W>(tenant.clone(), id.clone())?;
-    // The anchor first: rows only grow after it is read.
-    let anchor = store.anchor(&stream)?;
-    Ok(load_stream(store, &stream, anchor)?.0)
+    Ok(load_anchored(store, &stream)?.0)
+}
+
+/// The case of `stream` and the hash of its last event, read with its
+/// anchor ([`EventStore::read_anchored_stream_with`]) and verified in full.
+pub(super) fn load_anchored<W, S>(
+    store: &S,
+    stream: &StreamKey,
+) -> Result<(Case<W>, super::EventHash), JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+    S: EventStore + ?Sized,
+{
+    let mut loaded = None;
+    store.read_anchored_stream_with(stream, &mut |anchor, rows| {
+        loaded = Some(case_from_rows(stream, rows, anchor));
+    })?;
+    // A store that lent nothing lent an empty, unanchored stream.
+    loaded.unwrap_or_else(|| case_from_rows(stream, &[], None))
 }
 
 /// The case of `stream` and the hash of its last event, read and verified
@@ -350,8 +367,7 @@ where
     let mut attempts: u32 = 0;
     loop {
         attempts = attempts.saturating_add(1);
-        let anchor = store.anchor(&stream)?;
-        let (mut case, _) = load_stream::<W, S>(store, &stream, anchor)?;
+        let (mut case, _) = load_anchored::<W, S>(store, &stream)?;
         let expected = case.version();
         let from = case.history().len();
         case.handle(workflow, command, &at_micros)

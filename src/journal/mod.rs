@@ -875,6 +875,47 @@ pub trait EventStore {
         Ok(())
     }
 
+    /// Lends `stream`'s anchor (see [`anchor`](Self::anchor)) and all its
+    /// rows (see [`read_stream`](Self::read_stream)) to `visit`, the anchor
+    /// read no later than the rows: what a load verifies a case against.
+    /// SQLite reads both with one statement on one reader connection. The
+    /// default reads the anchor, then lends the rows with
+    /// [`read_stream_with`](Self::read_stream_with).
+    ///
+    /// On success `visit` was called exactly once; on an error it was not
+    /// called. `visit` must not call the store.
+    ///
+    /// ```
+    /// use grassroots::journal::{EventStore, MemoryStore, NewEvent, StreamKey};
+    ///
+    /// let store = MemoryStore::new();
+    /// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+    /// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+    /// let opened = NewEvent::new("e-1".parse()?, "Opened", serde_json::json!("Opened"), "gw-7".parse()?, at);
+    /// store.append(&stream, 0, &[opened])?;
+    ///
+    /// let mut seen = None;
+    /// store.read_anchored_stream_with(&stream, &mut |anchor, rows| {
+    ///     seen = Some((anchor.map(|head| head.version), rows.len()));
+    /// })?;
+    /// assert_eq!(seen, Some((Some(1), 1)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`anchor`](Self::anchor) and
+    /// [`read_stream`](Self::read_stream).
+    fn read_anchored_stream_with(
+        &self,
+        stream: &StreamKey,
+        visit: &mut dyn FnMut(Option<StreamHead>, &[StoredEvent]),
+    ) -> Result<(), JournalError> {
+        // The anchor first: rows only grow after it is read.
+        let anchor = self.anchor(stream)?;
+        self.read_stream_with(stream, 0, &mut |rows| visit(anchor, rows))
+    }
+
     /// Up to `limit` rows of `tenant` with a global position greater than
     /// `after`, in position order — the feed for projections. A projection
     /// remembers [`FeedPage::next_after`] and asks for the rows after it;
@@ -1120,6 +1161,13 @@ macro_rules! forward_event_store {
                 visit: &mut dyn FnMut(&[StoredEvent]),
             ) -> Result<(), JournalError> {
                 (**self).read_stream_with(stream, after, visit)
+            }
+            fn read_anchored_stream_with(
+                &self,
+                stream: &StreamKey,
+                visit: &mut dyn FnMut(Option<StreamHead>, &[StoredEvent]),
+            ) -> Result<(), JournalError> {
+                (**self).read_anchored_stream_with(stream, visit)
             }
             fn read_feed(
                 &self,

@@ -920,6 +920,76 @@ fn stream_range(
     }
 }
 
+/// A stream's anchor and all its rows in one statement, so in one read
+/// transaction: the anchor row joined with the stream's rows (`columns!()`
+/// first, then the anchor's version and hash). No row: no anchor.
+const ANCHORED_ROWS_SQL: &str = concat!(
+    "SELECT ",
+    "e.position, e.tenant, e.stream_type, e.stream_id, e.version, e.event_id, e.event_type, \
+     e.schema_version, e.payload, e.actor, e.correlation, e.occurred_at, e.recorded_at, e.hash, \
+     h.version, h.hash
+     FROM journal_heads AS h
+     LEFT JOIN journal_events AS e
+       ON e.tenant = ?1 AND e.stream_type = ?2 AND e.stream_id = ?3
+     WHERE h.tenant = ?1 AND h.stream_type = ?2 AND h.stream_id = ?3
+     ORDER BY e.version"
+);
+
+/// `stream`'s anchor and all its rows, read in one transaction (see
+/// [`EventStore::read_anchored_stream_with`]). A stream without an anchor
+/// (unknown, or its anchor removed behind the store's back) has its rows
+/// read after, in a transaction of their own: rows only grow after the
+/// anchor was found missing.
+fn anchored_rows(
+    conn: &Connection,
+    stream: &StreamKey,
+) -> Result<(Option<StreamHead>, Vec<StoredEvent>), JournalError> {
+    let mut stmt = conn.prepare_cached(ANCHORED_ROWS_SQL).map_err(sql)?;
+    let mut found = stmt
+        .query(params![
+            stream.tenant.as_str(),
+            stream.stream_type.as_str(),
+            stream.id.as_str()
+        ])
+        .map_err(sql)?;
+    let mut anchor = None;
+    let mut rows = Vec::new();
+    while let Some(row) = found.next().map_err(sql)? {
+        if anchor.is_none() {
+            anchor = Some(anchor_of(row, 14)?);
+        }
+        // The anchor's row alone: the stream has no rows left.
+        if row.get_ref(0).map_err(sql)?.data_type() == rusqlite::types::Type::Null {
+            break;
+        }
+        rows.push(convert(row, Some(stream.clone()))?);
+    }
+    drop(found);
+    match anchor {
+        Some(anchor) => Ok((Some(anchor), rows)),
+        None => Ok((None, stream_range(conn, stream, 0, None)?)),
+    }
+}
+
+/// The anchor in columns `at` (version) and `at + 1` (hash) of `row`.
+fn anchor_of(row: &rusqlite::Row<'_>, at: usize) -> Result<StreamHead, JournalError> {
+    let corrupt = |column| JournalError::Corrupt {
+        position: 0,
+        column,
+    };
+    let version: i64 = row.get(at).map_err(sql)?;
+    let hash = row
+        .get_ref(at + 1)
+        .map_err(sql)?
+        .as_blob()
+        .ok()
+        .and_then(EventHash::from_slice);
+    Ok(StreamHead {
+        version: u64::try_from(version).map_err(|_| corrupt("journal_heads.version"))?,
+        hash: hash.ok_or_else(|| corrupt("journal_heads.hash"))?,
+    })
+}
+
 fn event_id_taken(tx: &Connection, tenant: &TenantId, id: &EventId) -> Result<bool, JournalError> {
     tx.prepare_cached("SELECT 1 FROM journal_events WHERE tenant = ?1 AND event_id = ?2")
         .map_err(sql)?
@@ -929,40 +999,23 @@ fn event_id_taken(tx: &Connection, tenant: &TenantId, id: &EventId) -> Result<bo
 
 /// The anchored head of `stream`, if it has one.
 fn read_anchor(conn: &Connection, stream: &StreamKey) -> Result<Option<StreamHead>, JournalError> {
-    let found: Option<(i64, Option<EventHash>)> = conn
+    let mut stmt = conn
         .prepare_cached(
             "SELECT version, hash FROM journal_heads
              WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
         )
-        .map_err(sql)?
-        .query_row(
-            params![
-                stream.tenant.as_str(),
-                stream.stream_type.as_str(),
-                stream.id.as_str()
-            ],
-            |row| {
-                let hash = row
-                    .get_ref(1)?
-                    .as_blob()
-                    .ok()
-                    .and_then(EventHash::from_slice);
-                Ok((row.get(0)?, hash))
-            },
-        )
-        .optional()
         .map_err(sql)?;
-    let Some((version, hash)) = found else {
-        return Ok(None);
-    };
-    let corrupt = |column| JournalError::Corrupt {
-        position: 0,
-        column,
-    };
-    Ok(Some(StreamHead {
-        version: u64::try_from(version).map_err(|_| corrupt("journal_heads.version"))?,
-        hash: hash.ok_or_else(|| corrupt("journal_heads.hash"))?,
-    }))
+    let mut found = stmt
+        .query(params![
+            stream.tenant.as_str(),
+            stream.stream_type.as_str(),
+            stream.id.as_str()
+        ])
+        .map_err(sql)?;
+    match found.next().map_err(sql)? {
+        Some(row) => anchor_of(row, 0).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Moves `stream`'s anchor to `head`, inside the append's transaction:
@@ -1458,6 +1511,16 @@ impl EventStore for SqliteStore {
         after: u64,
     ) -> Result<Vec<StoredEvent>, JournalError> {
         self.read(|conn| stream_range(conn, stream, after, None))
+    }
+
+    fn read_anchored_stream_with(
+        &self,
+        stream: &StreamKey,
+        visit: &mut dyn FnMut(Option<StreamHead>, &[StoredEvent]),
+    ) -> Result<(), JournalError> {
+        let (anchor, rows) = self.read(|conn| anchored_rows(conn, stream))?;
+        visit(anchor, &rows);
+        Ok(())
     }
 
     fn read_feed(

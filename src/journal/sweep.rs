@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::execute::load_stream;
+use super::execute::load_anchored;
 use super::{
     DueEntry, DueQuery, DueUpdate, EventSchema, EventStore, ExecuteError, JournalError, NewEvent,
     OwnedStreamAppend, StreamKey, StreamType, encode, execute, truncate_to_micros,
@@ -370,9 +370,7 @@ where
         command: &W::Command,
         ctx: &Context<'_>,
     ) -> Result<Planned, SweepError<W::Rejection>> {
-        let anchor = self.store.anchor(stream).map_err(ExecuteError::from)?;
-        let (case, _) =
-            load_stream::<W, S>(&self.store, stream, anchor).map_err(ExecuteError::from)?;
+        let (case, _) = load_anchored::<W, S>(&self.store, stream).map_err(ExecuteError::from)?;
         plan_ticks(&self.workflow, &self.options, stream, case, command, ctx)
     }
 
