@@ -255,7 +255,8 @@ struct DueKey {
 impl DueKey {
     fn new(due: i64, id: CaseId) -> Self {
         let mut bytes = [0u8; 16];
-        let head = &id.as_str().as_bytes()[..id.as_str().len().min(16)];
+        let id_bytes = id.as_str().as_bytes();
+        let head = &id_bytes[..id_bytes.len().min(16)];
         bytes[..head.len()].copy_from_slice(head);
         Self {
             due,

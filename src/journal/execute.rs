@@ -182,7 +182,7 @@ where
 /// - everything [`decode`] returns, for the first event that fails;
 /// - [`JournalError::Replay`] when the history does not replay;
 /// - [`JournalError::InvalidName`] when `W::NAME` is not a valid stream type;
-/// - whatever [`EventStore::read_stream`] returns.
+/// - whatever [`EventStore::read_anchored_stream_with`] returns.
 pub fn load<W, S>(store: &S, tenant: &TenantId, id: &CaseId) -> Result<Case<W>, JournalError>
 where
     W: EventSchema,
