@@ -301,10 +301,8 @@ impl MemoryDue {
         let group = (stream.tenant.clone(), stream.stream_type.clone());
         let map = match due {
             Some(_) => self.ordered.entry(group).or_default(),
-            None => match self.ordered.get_mut(&group) {
-                Some(map) => map,
-                None => return None,
-            },
+            // No group: `old` named no entry either.
+            None => self.ordered.get_mut(&group)?,
         };
         let key = match old {
             Some(old) => {
