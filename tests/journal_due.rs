@@ -276,6 +276,65 @@ fn a_plain_append_keeps_the_index_and_an_empty_one_can_correct_it(
     assert_eq!(store.stream_version(&stream).unwrap(), 2);
 }
 
+/// A due entry for a stream that has no event yet (an empty append at
+/// version 0, or a replaced index) is kept and moved like any other, and
+/// the stream stays unlisted, at version 0, with no anchor, until its first
+/// event; replacing the index takes the entry out again.
+fn a_stream_with_an_entry_but_no_event_is_not_listed(store: &dyn EventStore, tenant: TenantId) {
+    let stream = key(&tenant, 5);
+    store
+        .append_with_due(&stream, 0, &[], DueUpdate::At(t0()))
+        .unwrap();
+    assert_eq!(index(store, &tenant).len(), 1);
+    assert!(
+        store
+            .list_streams(&tenant, &ticket(), None, 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.stream_version(&stream).unwrap(), 0);
+    assert!(store.anchor(&stream).unwrap().is_none());
+    assert!(store.read_stream(&stream, 0).unwrap().is_empty());
+    // It moves, and it is found again when it moves back.
+    store
+        .append_with_due(&stream, 0, &[], DueUpdate::At(t0() + Duration::hours(1)))
+        .unwrap();
+    let moved = index(store, &tenant);
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].due, t0() + Duration::hours(1));
+    // A replaced index holds only what it was given; an entry for another
+    // stream without events is kept the same way.
+    let other = DueEntry {
+        stream: key(&tenant, 6),
+        due: t0(),
+    };
+    store
+        .replace_due(&tenant, &ticket(), std::slice::from_ref(&other))
+        .unwrap();
+    assert_eq!(index(store, &tenant), [other]);
+    assert!(
+        store
+            .list_streams(&tenant, &ticket(), None, 10)
+            .unwrap()
+            .is_empty()
+    );
+    // The stream's first event comes after its entry, which it keeps.
+    let first = open(store, &tenant, 6);
+    assert_eq!(
+        store.list_streams(&tenant, &ticket(), None, 10).unwrap(),
+        [case(6)]
+    );
+    assert_eq!(index(store, &tenant).len(), 1);
+    assert_eq!(index(store, &tenant)[0].due, first);
+    store.replace_due(&tenant, &ticket(), &[]).unwrap();
+    assert!(index(store, &tenant).is_empty());
+    // The emptied entry of the first stream is not found again either.
+    store
+        .append_with_due(&stream, 0, &[], DueUpdate::Clear)
+        .unwrap();
+    assert!(index(store, &tenant).is_empty());
+}
+
 fn a_claim_leases_its_rows_until_an_append_or_the_lease_ends(
     store: &dyn EventStore,
     tenant: TenantId,
@@ -484,6 +543,7 @@ support::stores::on_every_store! {
     ids_due_at_one_instant_page_in_byte_order_however_long_their_shared_prefix,
     the_rebuild_equals_the_kept_index,
     a_plain_append_keeps_the_index_and_an_empty_one_can_correct_it,
+    a_stream_with_an_entry_but_no_event_is_not_listed,
     a_claim_leases_its_rows_until_an_append_or_the_lease_ends,
     a_sweep_ticks_every_due_case_once_and_reports_the_broken_one,
     a_stale_entry_is_corrected_with_nothing_recorded,

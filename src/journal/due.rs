@@ -270,40 +270,39 @@ impl DueKey {
 /// if claimed.
 type Ordered = BTreeMap<DueKey, Option<i64>>;
 
-/// The due index of a [`MemoryStore`](super::MemoryStore).
+/// The due index of a [`MemoryStore`](super::MemoryStore): the ordered
+/// entries. Each stream's own due instant is kept by the store beside the
+/// stream's events, so moving an entry looks the stream up once, with the
+/// append that moves it.
 #[derive(Debug, Default)]
 pub(super) struct MemoryDue {
     /// Per tenant and stream type: `(due, id)` → the lease's end, if
     /// claimed.
     ordered: super::memory::HashMap<(TenantId, StreamType), Ordered>,
-    /// Per stream: its due instant.
-    by_stream: super::memory::HashMap<StreamKey, i64>,
 }
 
 impl MemoryDue {
-    pub(super) fn apply(&mut self, stream: &StreamKey, update: DueUpdate) {
+    /// Moves the entry of `stream`, due at `old` (micros; `None` when it
+    /// has none), as `update` says; returns its due instant after.
+    pub(super) fn apply(
+        &mut self,
+        stream: &StreamKey,
+        old: Option<i64>,
+        update: DueUpdate,
+    ) -> Option<i64> {
         let due = match update {
-            DueUpdate::Keep => return,
+            DueUpdate::Keep => return old,
             DueUpdate::At(due) => Some(to_micros(due)),
             DueUpdate::Clear => None,
         };
-        // One lookup of the stream's entry, and one of its group below.
-        let old = match (due, self.by_stream.get_mut(stream)) {
-            (Some(due), Some(at)) => Some(std::mem::replace(at, due)),
-            (Some(due), None) => {
-                self.by_stream.insert(stream.clone(), due);
-                None
-            }
-            (None, Some(_)) => self.by_stream.remove(stream),
-            (None, None) => return,
-        };
+        if old.is_none() && due.is_none() {
+            return None;
+        }
         let group = (stream.tenant.clone(), stream.stream_type.clone());
         let map = match due {
             Some(_) => self.ordered.entry(group).or_default(),
-            None => match self.ordered.get_mut(&group) {
-                Some(map) => map,
-                None => return,
-            },
+            // No group: `old` named no entry either.
+            None => self.ordered.get_mut(&group)?,
         };
         let key = match old {
             Some(old) => {
@@ -319,6 +318,7 @@ impl MemoryDue {
             // A new entry, or the same one again: either way unleased.
             map.insert(key, None);
         }
+        due
     }
 
     pub(super) fn page(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
@@ -354,22 +354,20 @@ impl MemoryDue {
         .collect()
     }
 
-    pub(super) fn replace(
+    /// Takes every entry of `tenant`'s `stream_type` streams out of the
+    /// index and returns their ids: the first half of replacing them (the
+    /// store clears each one's due instant, then applies the new entries).
+    pub(super) fn take_group(
         &mut self,
         tenant: &TenantId,
         stream_type: &StreamType,
-        entries: &[DueEntry],
-    ) {
+    ) -> impl Iterator<Item = CaseId> + use<> {
         let group = (tenant.clone(), stream_type.clone());
-        if let Some(old) = self.ordered.remove(&group) {
-            for key in old.into_keys() {
-                self.by_stream
-                    .remove(&StreamKey::new(tenant.clone(), stream_type.clone(), key.id));
-            }
-        }
-        for entry in entries {
-            self.apply(&entry.stream, DueUpdate::At(entry.due));
-        }
+        self.ordered
+            .remove(&group)
+            .unwrap_or_default()
+            .into_keys()
+            .map(|key| key.id)
     }
 }
 

@@ -259,13 +259,20 @@ where
     Ok((case, verified.head))
 }
 
-/// Decodes `rows` of one stream, in order.
+/// Decodes `rows` of one stream, in order, into a history with room for
+/// one more event: the case it becomes is loaded to handle a command, and
+/// the one event a command usually decides is pushed without moving the
+/// history (replay keeps the allocation).
 pub(super) fn decode_rows<W>(rows: &[StoredEvent]) -> Result<Vec<Recorded<W::Event>>, JournalError>
 where
     W: EventSchema,
     W::Event: DeserializeOwned,
 {
-    rows.iter().map(decode::<W>).collect()
+    let mut history = Vec::with_capacity(rows.len() + 1);
+    for row in rows {
+        history.push(decode::<W>(row)?);
+    }
+    Ok(history)
 }
 
 /// `ctx` with its time truncated to the microsecond, the journal's

@@ -149,6 +149,11 @@ struct Stream {
     events: Vec<StoredEvent>,
     /// Its anchored head: `None` until its first event.
     head: Option<StreamHead>,
+    /// Its entry in the due index, in micros (`None` when it has none):
+    /// kept here so an append finds it with the stream, not with a lookup
+    /// of its own. A stream that has a due entry but no event yet has a
+    /// place in `streams` too.
+    due: Option<i64>,
 }
 
 impl Inner {
@@ -247,21 +252,27 @@ impl MemoryStore {
         }
         inner.scratch = buf;
         // Nothing above touched the store; from here on nothing can fail.
-        inner.due.apply(stream, due);
-        if count == 0 {
-            return Ok(Appended {
-                version: expected_version,
-                positions: first_position..first_position,
-                outcome: AppendOutcome::Recorded,
-            });
-        }
-        let slot = slot.unwrap_or_else(|| {
-            inner.streams.push(Stream::default());
-            let slot = inner.streams.len() - 1;
-            inner.slots.insert(stream.clone(), slot);
-            slot
-        });
+        let unchanged = Appended {
+            version: expected_version,
+            positions: first_position..first_position,
+            outcome: AppendOutcome::Recorded,
+        };
+        let slot = match slot {
+            Some(slot) => slot,
+            // Nothing to keep for a new stream: no event, no entry.
+            None if count == 0 && !matches!(due, DueUpdate::At(_)) => return Ok(unchanged),
+            None => {
+                inner.streams.push(Stream::default());
+                let slot = inner.streams.len() - 1;
+                inner.slots.insert(stream.clone(), slot);
+                slot
+            }
+        };
         let entry = &mut inner.streams[slot];
+        entry.due = inner.due.apply(stream, entry.due, due);
+        if count == 0 {
+            return Ok(unchanged);
+        }
         let tenant = match inner.tenants.get_mut(&stream.tenant) {
             Some(tenant) => tenant,
             None => inner.tenants.entry(stream.tenant.clone()).or_default(),
@@ -369,6 +380,21 @@ impl EventStore for MemoryStore {
         Ok(())
     }
 
+    fn read_anchored_stream_with(
+        &self,
+        stream: &StreamKey,
+        visit: &mut dyn FnMut(Option<StreamHead>, &[StoredEvent]),
+    ) -> Result<(), JournalError> {
+        // The anchor and the rows under one read lock, from one lookup of
+        // the stream: an append moves both under the write lock.
+        let inner = self.read();
+        match inner.stream(stream) {
+            Some(s) => visit(s.head, &s.events),
+            None => visit(None, &[]),
+        }
+        Ok(())
+    }
+
     fn read_feed(
         &self,
         tenant: &TenantId,
@@ -427,7 +453,10 @@ impl EventStore for MemoryStore {
         let inner = self.read();
         let mut ids: Vec<CaseId> = inner
             .slots
-            .keys()
+            .iter()
+            // A stream with a due entry but no event is not listed.
+            .filter(|&(_, &slot)| !inner.streams[slot].events.is_empty())
+            .map(|(k, _)| k)
             .filter(|k| &k.tenant == tenant && &k.stream_type == stream_type)
             .filter(|k| after.is_none_or(|after| &k.id > after))
             .map(|k| k.id.clone())
@@ -452,7 +481,29 @@ impl EventStore for MemoryStore {
         stream_type: &StreamType,
         entries: &[DueEntry],
     ) -> Result<(), JournalError> {
-        self.write().due.replace(tenant, stream_type, entries);
+        let mut inner = self.write();
+        let inner = &mut *inner;
+        for id in inner.due.take_group(tenant, stream_type) {
+            let key = StreamKey::new(tenant.clone(), stream_type.clone(), id);
+            if let Some(&slot) = inner.slots.get(&key) {
+                inner.streams[slot].due = None;
+            }
+        }
+        for entry in entries {
+            let slot = match inner.slots.get(&entry.stream) {
+                Some(&slot) => slot,
+                None => {
+                    inner.streams.push(Stream::default());
+                    let slot = inner.streams.len() - 1;
+                    inner.slots.insert(entry.stream.clone(), slot);
+                    slot
+                }
+            };
+            let s = &mut inner.streams[slot];
+            s.due = inner
+                .due
+                .apply(&entry.stream, s.due, DueUpdate::At(entry.due));
+        }
         Ok(())
     }
 }
