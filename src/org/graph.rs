@@ -1090,7 +1090,8 @@ impl OrgGraph {
                 relation: kind,
             });
         }
-        let (from_ok, to_ok) = kinds_allowed(kind, self.classes[a.index()], self.classes[b.index()]);
+        let (from_ok, to_ok) =
+            kinds_allowed(kind, self.classes[a.index()], self.classes[b.index()]);
         if !(from_ok && to_ok) {
             let (n, end) = if from_ok {
                 (b, LinkEnd::To)
