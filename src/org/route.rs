@@ -135,7 +135,7 @@ impl OrgGraph {
     /// depend on insertion order. The walk reads a small row per node up the
     /// parent chain and the area's service links, kept sorted by the serving
     /// body's id as they are added (the first match is the answer), and
-    /// allocates nothing.
+    /// allocates nothing but the returned ids.
     ///
     /// # Errors
     ///
