@@ -1401,3 +1401,76 @@ fn a_misspelt_key_in_graph_json_is_refused_not_read_as_an_empty_graph() {
         .unwrap_err();
     assert!(err.to_string().contains("unknown field `links`"), "{err}");
 }
+
+/// Routing reads copies kept up to date as links are added (each area's
+/// service links, sorted by the serving body's id; each node's parent): a
+/// link added after a query changes the next answer, whatever order the
+/// bodies came in.
+#[test]
+fn a_link_added_after_a_query_changes_the_next_answer() {
+    let neighbours = Need::Mediation(DisputeKind::Neighbour);
+    let mediation = [Capability::Mediation(DisputeKind::Neighbour)];
+    let day = d(2025, 6, 1);
+    let mut g = OrgGraph::new();
+    add(&mut g, "hehua", OrgKind::Community);
+    add(&mut g, "mancheng", OrgKind::HousingEstate);
+    add(&mut g, "g1", OrgKind::Grid);
+    for key in ["med-m", "med-z", "med-a", "med-0"] {
+        add_with(&mut g, key, OrgKind::MediationCommittee, &mediation);
+    }
+    // No parent yet: no community above the grid.
+    assert!(matches!(
+        g.route(&id("g1"), Tier::Community, &neighbours, day),
+        Err(OrgGraphError::NoAncestorAt { .. })
+    ));
+    link(&mut g, "mancheng", Relation::PartOf, "hehua");
+    link(&mut g, "g1", Relation::PartOf, "mancheng");
+    assert!(matches!(
+        g.route(&id("g1"), Tier::Community, &neighbours, day),
+        Err(OrgGraphError::NoHandler { .. })
+    ));
+    let handler = |g: &OrgGraph, tier: Tier, on: NaiveDate| {
+        g.route(&id("g1"), tier, &neighbours, on)
+            .map(|r| r.handler.as_str().to_owned())
+    };
+    link(&mut g, "med-m", Relation::Serves(since_2023()), "hehua");
+    assert_eq!(handler(&g, Tier::Community, day).as_deref(), Ok("med-m"));
+    // A larger id added later does not take over; a smaller one does.
+    link(&mut g, "med-z", Relation::Serves(since_2023()), "hehua");
+    assert_eq!(handler(&g, Tier::Community, day).as_deref(), Ok("med-m"));
+    link(&mut g, "med-a", Relation::Serves(since_2023()), "hehua");
+    assert_eq!(handler(&g, Tier::Community, day).as_deref(), Ok("med-a"));
+    // The smallest id of all, but only from 2026: the answer depends on the day.
+    link(
+        &mut g,
+        "med-0",
+        Relation::Serves(Validity::since(d(2026, 1, 1))),
+        "hehua",
+    );
+    assert_eq!(handler(&g, Tier::Community, day).as_deref(), Ok("med-a"));
+    assert_eq!(
+        handler(&g, Tier::Community, d(2026, 1, 1)).as_deref(),
+        Ok("med-0")
+    );
+    // A second link from the same body, ending before the first starts:
+    // still one body, in force on either day.
+    link(
+        &mut g,
+        "med-0",
+        Relation::Serves(Validity::since(d(2020, 1, 1)).ending(d(2020, 12, 31))),
+        "hehua",
+    );
+    assert_eq!(
+        handler(&g, Tier::Community, d(2020, 6, 1)).as_deref(),
+        Ok("med-0")
+    );
+    assert_eq!(handler(&g, Tier::Community, day).as_deref(), Ok("med-a"));
+    // The estate gains its own server; the community's answer stands.
+    assert!(matches!(
+        g.route(&id("g1"), Tier::Estate, &neighbours, day),
+        Err(OrgGraphError::NoHandler { .. })
+    ));
+    link(&mut g, "med-z", Relation::Serves(since_2023()), "mancheng");
+    assert_eq!(handler(&g, Tier::Estate, day).as_deref(), Ok("med-z"));
+    assert_eq!(handler(&g, Tier::Community, day).as_deref(), Ok("med-a"));
+}

@@ -384,3 +384,39 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Routing keeps copies of the links it reads (sorted service links,
+    /// parents) up to date at every insert: after each accepted operation,
+    /// every route answers what the rules, written again from the links,
+    /// answer.
+    #[test]
+    fn routing_after_every_insert_follows_the_rules(
+        ops in ops(40),
+        date in 0u64..10,
+    ) {
+        let date = day(date);
+        let mut graph = OrgGraph::new();
+        for op in &ops {
+            if apply(&mut graph, op).is_err() {
+                continue;
+            }
+            let locations: Vec<OrgId> = graph
+                .orgs()
+                .filter(|o| o.tier().is_some())
+                .map(|o| o.id.clone())
+                .collect();
+            for location in &locations {
+                for tier in Tier::ALL {
+                    for need in needs() {
+                        let got = graph.route(location, tier, &need, date).ok();
+                        let expected = expected_route(&graph, location, tier, need, date);
+                        prop_assert_eq!(got, expected, "{} at {} after {:?}", location, tier, op);
+                    }
+                }
+            }
+        }
+    }
+}

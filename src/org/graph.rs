@@ -18,48 +18,59 @@ use super::error::{LinkEnd, OrgGraphError};
 use super::kind::{Capability, KindClass, MediationOrganisation, Org};
 use super::relation::{Link, LinkOrigin, Mechanism, Relation, RelationKind, Validity};
 
-/// Which routing link a [`RouteLink`] records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RouteLinkKind {
-    /// The other node serves this area.
-    ServedBy,
-    /// The other node is paired with this one.
-    Paired,
-}
-
-/// A copy of a `Serves` or `PairedWith` link kept on the node it matters to,
-/// so routing (service links) and [`OrgGraph::paired_with`] read one short
-/// list instead of walking every incoming edge.
+/// A copy of a `Serves` link kept on the area it serves (in
+/// [`Hot::served_by`]), so routing reads one short list instead of walking
+/// every incoming edge.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RouteLink {
+pub(crate) struct ServedBy {
+    /// The serving body.
     pub(crate) other: NodeIndex,
-    pub(crate) kind: RouteLinkKind,
     pub(crate) validity: Validity,
-    /// The other node's capability mask (capabilities never change once a
-    /// node is in), so routing passes over a body without the capability
+    /// The serving body's capability mask (capabilities never change once
+    /// a node is in), so routing passes over a body without the capability
     /// without reading its node.
     pub(crate) other_caps: u32,
 }
 
-/// A node's weight: the organisation plus what routing reads without
-/// touching the edge list.
+/// A copy of a `PairedWith` link kept on both of its ends, for
+/// [`OrgGraph::paired_with`] and the origin check.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pairing {
+    pub(crate) other: NodeIndex,
+    pub(crate) validity: Validity,
+}
+
+/// A node's weight: the organisation and what the insert rules read of it.
+/// What routing reads is in [`Hot`], apart.
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
     pub(crate) org: Org,
-    /// The organisation's tier, cached from its kind.
-    pub(crate) tier: Option<Tier>,
-    /// The organisation's kind class, cached from its kind.
-    pub(crate) class: KindClass,
-    /// The capability list as a bit mask.
-    pub(crate) caps: u32,
-    /// The administrative parent (the target of this node's `PartOf`).
-    pub(crate) parent: Option<NodeIndex>,
-    /// `Serves` links into this area and `PairedWith` links either way.
-    pub(crate) route_links: Vec<RouteLink>,
+    /// `PairedWith` links either way.
+    pub(crate) paired: Vec<Pairing>,
     /// How many links leave this node.
     pub(crate) out_degree: u32,
     /// How many links arrive at this node.
     pub(crate) in_degree: u32,
+}
+
+/// What routing reads of a node, in a table of its own indexed like the
+/// nodes ([`OrgGraph::hot`]): 40 bytes, against the node's 170 or so. A walk
+/// up the parent chain and a scan of an area's service links touch one
+/// small row per node and never the organisation's names, kind and lists,
+/// so a query over a million organisations misses the cache a few times
+/// instead of a dozen (DESIGN.md, "Organisation graph at city scale").
+#[derive(Debug, Clone)]
+pub(crate) struct Hot {
+    /// The bodies serving this area, sorted by the body's id (links from
+    /// one body in the order they were added). The first one in force with
+    /// the capability is the route: routing compares no ids.
+    pub(crate) served_by: Vec<ServedBy>,
+    /// The administrative parent (the target of this node's `PartOf`).
+    pub(crate) parent: Option<NodeIndex>,
+    /// The capability list as a bit mask.
+    pub(crate) caps: u32,
+    /// The organisation's tier, cached from its kind.
+    pub(crate) tier: Option<Tier>,
 }
 
 /// The organisation graph: organisations and how they are linked.
@@ -76,6 +87,13 @@ pub(crate) struct Node {
 #[serde(try_from = "super::export::OrgGraphData")]
 pub struct OrgGraph {
     pub(crate) graph: StableDiGraph<Node, Relation>,
+    /// What routing reads, one row per node, by node index (nodes are never
+    /// removed, so the indices are dense).
+    pub(crate) hot: Vec<Hot>,
+    /// Every node's kind class, by node index: two bytes a node, so the
+    /// checks of a link's ends (at insert and in `validate`) read a table
+    /// that stays in cache instead of the far end's node.
+    pub(crate) classes: Vec<KindClass>,
     pub(crate) index: FastMap<OrgId, NodeIndex>,
     pub(crate) actors: FastMap<ActorId, NodeIndex>,
     /// The links out of every node with more than [`SCAN_LIMIT`] of them,
@@ -124,6 +142,8 @@ impl OrgGraph {
     pub fn with_capacity(orgs: usize, links: usize) -> Self {
         OrgGraph {
             graph: StableDiGraph::with_capacity(orgs, links),
+            hot: Vec::with_capacity(orgs),
+            classes: Vec::with_capacity(orgs),
             index: FastMap::with_capacity_and_hasher(orgs, Default::default()),
             actors: FastMap::default(),
             busy_links: FastSet::default(),
@@ -284,17 +304,23 @@ impl OrgGraph {
             },
             None => None,
         };
-        let node = Node {
-            tier: org.kind.tier(),
-            class: org.kind.class(),
-            caps: org.capability_mask(),
+        let hot = Hot {
+            served_by: Vec::new(),
             parent: None,
-            route_links: Vec::new(),
+            caps: org.capability_mask(),
+            tier: org.kind.tier(),
+        };
+        let class = org.kind.class();
+        let node = Node {
+            paired: Vec::new(),
             out_degree: 0,
             in_degree: 0,
             org,
         };
         let n = self.graph.add_node(node);
+        debug_assert_eq!(n.index(), self.hot.len(), "node indices are dense");
+        self.hot.push(hot);
+        self.classes.push(class);
         slot.insert(n);
         if let Some(actor_slot) = actor {
             actor_slot.insert(n);
@@ -417,11 +443,10 @@ impl OrgGraph {
         match origin {
             LinkOrigin::Pairing([x, y]) => {
                 let (nx, ny) = (self.node(x)?, self.node(y)?);
-                let paired = self.graph[nx].route_links.iter().any(|l| {
-                    l.kind == RouteLinkKind::Paired
-                        && l.other == ny
-                        && l.validity.is_in_force(validity.from)
-                });
+                let paired = self.graph[nx]
+                    .paired
+                    .iter()
+                    .any(|l| l.other == ny && l.validity.is_in_force(validity.from));
                 if paired {
                     Ok(())
                 } else {
@@ -463,26 +488,26 @@ impl OrgGraph {
             }
         }
         match relation {
-            Relation::PartOf => self.graph[a].parent = Some(b),
+            Relation::PartOf => self.hot[a.index()].parent = Some(b),
             Relation::Serves(validity) => {
-                let other_caps = self.graph[a].caps;
-                self.graph[b].route_links.push(RouteLink {
-                    other: a,
-                    kind: RouteLinkKind::ServedBy,
-                    validity,
-                    other_caps,
-                });
-            }
-            Relation::PairedWith(validity) => {
-                for (x, y) in [(a, b), (b, a)] {
-                    let other_caps = self.graph[y].caps;
-                    self.graph[x].route_links.push(RouteLink {
-                        other: y,
-                        kind: RouteLinkKind::Paired,
+                // Sorted by the serving body's id, after the links already
+                // there from a body with the same id.
+                let id = self.id_of(a);
+                let served_by = &self.hot[b.index()].served_by;
+                let at = served_by.partition_point(|l| self.graph[l.other].org.id <= *id);
+                let other_caps = self.hot[a.index()].caps;
+                self.hot[b.index()].served_by.insert(
+                    at,
+                    ServedBy {
+                        other: a,
                         validity,
                         other_caps,
-                    });
-                }
+                    },
+                );
+            }
+            Relation::PairedWith(validity) => {
+                self.graph[a].paired.push(Pairing { other: b, validity });
+                self.graph[b].paired.push(Pairing { other: a, validity });
             }
             Relation::Leads | Relation::MemberOf(_) | Relation::Coordinates(..) => {}
         }
@@ -550,21 +575,20 @@ impl OrgGraph {
                 let mut m = b;
                 while m != a {
                     path.push(m);
-                    m = self.graph[m].parent.unwrap_or(a);
+                    m = self.hot[m.index()].parent.unwrap_or(a);
                 }
                 return Err(self.cycle_error(RelationKind::PartOf, a, path));
             }
-            up = self.graph[n].parent;
+            up = self.hot[n.index()].parent;
             steps += 1;
             debug_assert!(steps <= self.graph.node_count(), "parent chain is a cycle");
         }
         self.check_part_of_upward(a, b)?;
-        let (na, nb) = (&self.graph[a], &self.graph[b]);
-        if let Some(parent) = na.parent {
+        if let Some(parent) = self.hot[a.index()].parent {
             return Err(OrgGraphError::SecondParent {
-                org: na.org.id.clone(),
+                org: self.id_of(a).clone(),
                 parent: self.id_of(parent).clone(),
-                refused: nb.org.id.clone(),
+                refused: self.id_of(b).clone(),
             });
         }
         Ok(())
@@ -676,7 +700,7 @@ impl OrgGraph {
         Q: Hash + Eq + ?Sized,
     {
         let n = *self.index.get(id)?;
-        self.graph[n].parent.map(|p| &self.graph[p].org)
+        self.hot[n.index()].parent.map(|p| &self.graph[p].org)
     }
 
     /// The administrative ancestors of an organisation, nearest first (its
@@ -702,7 +726,7 @@ impl OrgGraph {
         OrgId: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let next = self.index.get(id).and_then(|&n| self.graph[n].parent);
+        let next = self.index.get(id).and_then(|&n| self.hot[n.index()].parent);
         Ancestors { graph: self, next }
     }
 
@@ -760,27 +784,33 @@ impl OrgGraph {
     }
 
     /// The node at `tier` at or above `n`, walking parent links.
+    /// Reads only the rows of [`OrgGraph::hot`] until it has an answer.
     pub(crate) fn area_at(&self, n: NodeIndex, tier: Tier) -> Result<NodeIndex, OrgGraphError> {
-        let node = &self.graph[n];
-        if node.tier.is_none() {
-            return Err(OrgGraphError::NotTerritorial {
-                org: node.org.id.clone(),
-                kind: node.org.kind.clone(),
-            });
+        if self.hot[n.index()].tier.is_none() {
+            return Err(self.not_territorial(n));
         }
         let mut at = Some(n);
         while let Some(m) = at {
-            let node = &self.graph[m];
-            match node.tier {
+            let hot = &self.hot[m.index()];
+            match hot.tier {
                 Some(t) if t == tier => return Ok(m),
                 Some(t) if t > tier => break,
-                _ => at = node.parent,
+                _ => at = hot.parent,
             }
         }
         Err(OrgGraphError::NoAncestorAt {
             location: self.id_of(n).clone(),
             tier,
         })
+    }
+
+    /// The error for a location without a tier.
+    pub(crate) fn not_territorial(&self, n: NodeIndex) -> OrgGraphError {
+        let org = &self.graph[n].org;
+        OrgGraphError::NotTerritorial {
+            org: org.id.clone(),
+            kind: org.kind.clone(),
+        }
     }
 
     /// The direct members of an organisation on `date` (the sources of its
@@ -862,9 +892,9 @@ impl OrgGraph {
     pub fn paired_with(&self, org: &OrgId, date: NaiveDate) -> Result<Vec<&Org>, OrgGraphError> {
         let n = self.node(org)?;
         let mut out: Vec<&Org> = self.graph[n]
-            .route_links
+            .paired
             .iter()
-            .filter(|l| l.kind == RouteLinkKind::Paired && l.validity.is_in_force(date))
+            .filter(|l| l.validity.is_in_force(date))
             .map(|l| &self.graph[l.other].org)
             .collect();
         out.sort_unstable_by(|x, y| x.id.cmp(&y.id));
@@ -1028,9 +1058,9 @@ impl OrgGraph {
     /// person nodes), every node has its entry.
     fn indexes_match(&self) -> bool {
         let persons = self
-            .graph
-            .node_weights()
-            .filter(|w| w.class == KindClass::Person)
+            .classes
+            .iter()
+            .filter(|&&c| c == KindClass::Person)
             .count();
         self.index.len() == self.graph.node_count()
             && self.actors.len() == persons
@@ -1060,7 +1090,8 @@ impl OrgGraph {
                 relation: kind,
             });
         }
-        let (from_ok, to_ok) = kinds_allowed(kind, self.graph[a].class, self.graph[b].class);
+        let (from_ok, to_ok) =
+            kinds_allowed(kind, self.classes[a.index()], self.classes[b.index()]);
         if !(from_ok && to_ok) {
             let (n, end) = if from_ok {
                 (b, LinkEnd::To)
@@ -1087,13 +1118,12 @@ impl OrgGraph {
 
     /// Part-of goes from a lower tier to a strictly higher one.
     fn check_part_of_upward(&self, a: NodeIndex, b: NodeIndex) -> Result<(), OrgGraphError> {
-        let (na, nb) = (&self.graph[a], &self.graph[b]);
-        match (na.tier, nb.tier) {
+        match (self.hot[a.index()].tier, self.hot[b.index()].tier) {
             (Some(from_tier), Some(to_tier)) if from_tier >= to_tier => {
                 Err(OrgGraphError::PartOfNotUpward {
-                    from: na.org.id.clone(),
+                    from: self.id_of(a).clone(),
                     from_tier,
-                    to: nb.org.id.clone(),
+                    to: self.id_of(b).clone(),
                     to_tier,
                 })
             }
@@ -1214,9 +1244,8 @@ impl<'a> Iterator for Ancestors<'a> {
 
     fn next(&mut self) -> Option<&'a Org> {
         let n = self.next?;
-        let node = &self.graph.graph[n];
-        self.next = node.parent;
-        Some(&node.org)
+        self.next = self.graph.hot[n.index()].parent;
+        Some(&self.graph.graph[n].org)
     }
 }
 

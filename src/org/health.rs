@@ -196,7 +196,7 @@ impl OrgGraph {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn health(&self, date: NaiveDate) -> HealthReport {
-        let top = self.graph.node_weights().filter_map(|n| n.tier).max();
+        let top = self.hot.iter().filter_map(|h| h.tier).max();
         let attached = self.attached(date);
         let mut findings = Vec::new();
         for n in self.graph.node_indices() {
@@ -219,8 +219,9 @@ impl OrgGraph {
                     org: node.org.id.clone(),
                 });
             }
-            let Some(tier) = node.tier else { continue };
-            if has_link && node.parent.is_none() && top.is_some_and(|top| tier < top) {
+            let hot = &self.hot[n.index()];
+            let Some(tier) = hot.tier else { continue };
+            if has_link && hot.parent.is_none() && top.is_some_and(|top| tier < top) {
                 findings.push(Finding::Orphan {
                     org: node.org.id.clone(),
                     tier,
@@ -265,10 +266,11 @@ impl OrgGraph {
                     .map(|e| (e, e.target())),
             )
         {
+            let tier = self.hot[other.index()].tier;
             let other = &self.graph[other];
             match e.weight() {
                 Relation::Leads => party = true,
-                Relation::PartOf => grid |= other.tier == Some(Tier::Grid),
+                Relation::PartOf => grid |= tier == Some(Tier::Grid),
                 r @ (Relation::Serves(_) | Relation::PairedWith(_) | Relation::Coordinates(..)) => {
                     force |= r.is_in_force(date) && other.org.kind.class() == KindClass::Body;
                 }
@@ -293,7 +295,7 @@ impl OrgGraph {
         let mut queue: VecDeque<NodeIndex> = self
             .graph
             .node_indices()
-            .filter(|&n| self.graph[n].tier.is_some())
+            .filter(|&n| self.hot[n.index()].tier.is_some())
             .collect();
         for &n in &queue {
             seen[n.index()] = true;

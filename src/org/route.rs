@@ -11,7 +11,7 @@ use crate::tier::Tier;
 
 use super::OrgGraph;
 use super::error::OrgGraphError;
-use super::graph::{Node, RouteLinkKind};
+use super::graph::Hot;
 use super::kind::{Capability, Need};
 
 /// What routing looks for: a capability mask, confirmed on the capability
@@ -37,12 +37,14 @@ impl<'a> Wanted<'a> {
         exact: None,
     };
 
-    /// Whether `node`'s capabilities meet it.
-    fn is_met_by(self, node: &Node) -> bool {
-        node.caps & self.mask != 0
+    /// Whether the body `n` with the capability mask `caps` meets it: the
+    /// mask alone for a built-in need, the body's capability list read
+    /// only for a custom one.
+    fn is_met_by(self, graph: &OrgGraph, n: NodeIndex, caps: u32) -> bool {
+        caps & self.mask != 0
             && self
                 .exact
-                .is_none_or(|c| node.org.capabilities.binary_search(c).is_ok())
+                .is_none_or(|c| graph.graph[n].org.capabilities.binary_search(c).is_ok())
     }
 }
 
@@ -130,7 +132,9 @@ impl OrgGraph {
     /// [`OrgGraph::mediation_organisation`] says which kind.
     ///
     /// Ties are broken by the smallest handler id, so the answer does not
-    /// depend on insertion order. The walk reads one adjacency list and
+    /// depend on insertion order. The walk reads a small row per node up the
+    /// parent chain and the area's service links, kept sorted by the serving
+    /// body's id as they are added (the first match is the answer), and
     /// allocates nothing but the returned ids.
     ///
     /// # Errors
@@ -214,12 +218,8 @@ impl OrgGraph {
         date: NaiveDate,
     ) -> Result<Vec<Route>, OrgGraphError> {
         let n = self.node(location)?;
-        let node = &self.graph[n];
-        if node.tier.is_none() {
-            return Err(OrgGraphError::NotTerritorial {
-                org: node.org.id.clone(),
-                kind: node.org.kind.clone(),
-            });
+        if self.hot[n.index()].tier.is_none() {
+            return Err(self.not_territorial(n));
         }
         let mut path = Vec::new();
         let mut at = Some(n);
@@ -227,7 +227,7 @@ impl OrgGraph {
             if let Some((handler, found)) = self.find_handler(area, Wanted::need(need), date) {
                 path.push(self.make_route(handler, area, found));
             }
-            at = self.graph[area].parent;
+            at = self.hot[area.index()].parent;
         }
         Ok(path)
     }
@@ -242,7 +242,7 @@ impl OrgGraph {
         };
         Route {
             handler: self.id_of(handler).clone(),
-            tier: self.graph[area]
+            tier: self.hot[area.index()]
                 .tier
                 .expect("routing areas are territorial"),
             area: area_id,
@@ -257,28 +257,20 @@ impl OrgGraph {
         wanted: Wanted<'_>,
         date: NaiveDate,
     ) -> Option<(NodeIndex, Found)> {
-        let node = &self.graph[area];
-        if wanted.is_met_by(node) {
+        let hot: &Hot = &self.hot[area.index()];
+        if wanted.is_met_by(self, area, hot.caps) {
             return Some((area, Found::Itself));
         }
-        // The copied mask rules most bodies out before their node is read.
-        let served_by = node
-            .route_links
+        // Sorted by id: the first body in force with the capability is the
+        // smallest. The copied mask rules most bodies out before their node
+        // is read, and a built-in need never reads it.
+        hot.served_by
             .iter()
-            .filter(|l| {
-                l.kind == RouteLinkKind::ServedBy
-                    && l.other_caps & wanted.mask != 0
+            .find(|l| {
+                l.other_caps & wanted.mask != 0
                     && l.validity.is_in_force(date)
+                    && wanted.is_met_by(self, l.other, l.other_caps)
             })
-            .map(|l| l.other);
-        let mut best: Option<NodeIndex> = None;
-        for s in served_by {
-            if wanted.is_met_by(&self.graph[s])
-                && best.is_none_or(|b| self.id_of(s) < self.id_of(b))
-            {
-                best = Some(s);
-            }
-        }
-        best.map(|s| (s, Found::Serves))
+            .map(|l| (l.other, Found::Serves))
     }
 }
