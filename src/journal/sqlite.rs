@@ -749,15 +749,19 @@ fn feed_stream(
     let position = position(row)?;
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
     let stream_type = text(row, position, 2, "stream_type")?;
-    let id = text(row, position, 3, "stream_id")?;
-    let stream_type = match before {
+    let id = || text(row, position, 3, "stream_id");
+    let (stream_type, id) = match before {
         Some(b) if b.stream_type.as_str() == stream_type => {
+            let id = id()?;
             if b.id.as_str() == id {
                 return Ok(b.clone());
             }
-            b.stream_type.clone()
+            (b.stream_type.clone(), id)
         }
-        _ => StreamType::new(stream_type).map_err(|_| corrupt("stream_type"))?,
+        _ => (
+            StreamType::new(stream_type).map_err(|_| corrupt("stream_type"))?,
+            id()?,
+        ),
     };
     let id = CaseId::new(id).map_err(|_| corrupt("stream_id"))?;
     Ok(StreamKey::new(tenant.clone(), stream_type, id))
