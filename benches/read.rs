@@ -11,7 +11,8 @@
 //! ```
 //!
 //! `GRASSROOTS_READ_CASES` sets the cases of the catch-up log (default
-//! 100,000, 3 events each: each case is one append to set up);
+//! 100,000, 3 events each; the histories are built beforehand and
+//! appended 1,000 cases per transaction, `append_streams`);
 //! `GRASSROOTS_READ_CITY` (feature `sim`) adds a catch-up from a slice of
 //! the city-year's log: the first N cases of the 20-million-case year, each
 //! played to its end, every event appended in time order, interleaved
@@ -30,6 +31,17 @@
 //! (default 1,000,000, inserted directly); `GRASSROOTS_READ_UNCACHED=1`
 //! adds the racing threads without the cache (slow).
 //!
+//! The issue's 2-million-case slice of the catch-up log (6 M events, about
+//! 2 GB): write it once, then time one catch-up on it (the set-up
+//! prints its time: 30,000 cases took 17.6 s at load 29, about 20 minutes
+//! for 2 M at that load and a few on a quiet machine, not hours — one
+//! append per case rewrote every page it touched, the events table's leaf,
+//! its three indexes' leaves and the anchor's, into the WAL once per case):
+//! `GRASSROOTS_READ_KEEP=/big/disk GRASSROOTS_READ_CASES=2000000 GRASSROOTS_READ_INDEXED=1000
+//! GRASSROOTS_READ_REPORT=1 cargo bench --all-features --bench read -- --profile-time 1 catch_up_sqlite`
+//! (later runs read the kept journal; drop `--profile-time 1` for
+//! criterion's ten samples).
+//!
 //! To count a catch-up's instructions, write the journal once outside
 //! valgrind (`GRASSROOTS_READ_KEEP`), keep the query's index small, and
 //! collect inside the runner only (`Runner::catch_up`; the report line
@@ -46,13 +58,14 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use grassroots::actor::{Actor, Forbidden, Role};
-use grassroots::id::{CaseId, OrgId, TenantId};
+use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
 use grassroots::journal::read::{
     CaseIndex, CaseQueries, CaseSummary, DEFAULT_PAGE, Indexed, Page, Runner, SqliteReadStore,
     Waiting,
 };
 use grassroots::journal::{
-    self, DueUpdate, EventSchema, EventStore, Journal, MemoryStore, SqliteStore, StreamKey,
+    self, DueUpdate, EventSchema, EventStore, Journal, MemoryStore, NewEvent, SqliteStore,
+    StreamAppend, StreamKey,
 };
 use grassroots::tier::Tier;
 use grassroots::workflow::{Case, Context, Decision, HasKind, Recorded, Transition, Workflow};
@@ -176,43 +189,71 @@ fn body(n: usize) -> OrgId {
     format!("body-{:04}", n % 1000).parse().unwrap()
 }
 
-/// `cases` errands of 3 events each (open, note, and every other one
-/// closed or noted again), one append per case.
+/// The errands appended per transaction by [`errand_log`].
+const ERRANDS_PER_APPEND: usize = 1_000;
+
+/// The encoded history of errand `n` (open, note, and every other one
+/// closed or noted again): its stream and its 3 events.
+fn errand(n: usize, worker: &ActorId) -> (StreamKey, Vec<NewEvent>) {
+    let id: CaseId = format!("E-{n:08}").parse().unwrap();
+    let stream = StreamKey::of::<Errand>(tenant(), id).unwrap();
+    let at = t0() + TimeDelta::seconds(n as i64);
+    let recorded = [
+        ErrandEvent::Opened {
+            body: body(n),
+            due: at + TimeDelta::days(7),
+        },
+        ErrandEvent::Noted,
+        if n % 2 == 0 {
+            ErrandEvent::Closed
+        } else {
+            ErrandEvent::Noted
+        },
+    ];
+    let rows = recorded
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| {
+            let recorded = Recorded {
+                seq: i as u64 + 1,
+                at,
+                actor: worker.clone(),
+                correlation: None,
+                event,
+            };
+            journal::encode::<Errand>(&stream, &recorded).unwrap()
+        })
+        .collect();
+    (stream, rows)
+}
+
+/// `cases` errands of 3 events each ([`errand`]), their histories built
+/// beforehand and appended [`ERRANDS_PER_APPEND`] cases per transaction
+/// (`append_streams`, as benches/sweep.rs's `fill` does): the log is laid
+/// out as one append per case would lay it out (each case's events
+/// together, cases in order), in a thousandth of the commits.
 fn errand_log(store: &SqliteStore, cases: usize) -> u64 {
-    let worker = grassroots::id::ActorId::new("gw-1").unwrap();
+    let worker = ActorId::new("gw-1").unwrap();
     let mut events = 0;
-    for n in 0..cases {
-        let id: CaseId = format!("E-{n:08}").parse().unwrap();
-        let stream = StreamKey::of::<Errand>(tenant(), id).unwrap();
-        let at = t0() + TimeDelta::seconds(n as i64);
-        let recorded = [
-            ErrandEvent::Opened {
-                body: body(n),
-                due: at + TimeDelta::days(7),
-            },
-            ErrandEvent::Noted,
-            if n % 2 == 0 {
-                ErrandEvent::Closed
-            } else {
-                ErrandEvent::Noted
-            },
-        ];
-        let rows: Vec<_> = recorded
-            .into_iter()
-            .enumerate()
-            .map(|(i, event)| {
-                let recorded = Recorded {
-                    seq: i as u64 + 1,
-                    at,
-                    actor: worker.clone(),
-                    correlation: None,
-                    event,
-                };
-                journal::encode::<Errand>(&stream, &recorded).unwrap()
+    let mut n = 0;
+    while n < cases {
+        let chunk: Vec<(StreamKey, Vec<NewEvent>)> = (n..(n + ERRANDS_PER_APPEND).min(cases))
+            .map(|n| errand(n, &worker))
+            .collect();
+        let batch: Vec<StreamAppend<'_>> = chunk
+            .iter()
+            .map(|(stream, events)| StreamAppend {
+                stream,
+                expected_version: 0,
+                events,
+                due: DueUpdate::Keep,
             })
             .collect();
-        store.append(&stream, 0, &rows).unwrap();
-        events += rows.len() as u64;
+        for outcome in store.append_streams(&batch).unwrap() {
+            outcome.unwrap();
+        }
+        events += chunk.iter().map(|(_, e)| e.len() as u64).sum::<u64>();
+        n += chunk.len();
     }
     events
 }
@@ -360,7 +401,7 @@ fn city_log(store: &SqliteStore, cases: u64) -> u64 {
     use std::cmp::Reverse;
     use std::collections::{BinaryHeap, HashMap, HashSet};
 
-    use grassroots::journal::{Journaled, NewEvent, StreamAppend};
+    use grassroots::journal::Journaled;
     use grassroots::load::{City, CityCase, CityYear};
 
     /// The stream of `case` and its `i`-th event, encoded.

@@ -711,7 +711,7 @@ fn read_rows(
     let mut rows = stmt.query(params).map_err(sql)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(sql)? {
-        out.push(convert(row, stream.cloned())?);
+        out.push(convert(row, stream.cloned(), None)?);
     }
     Ok(out)
 }
@@ -738,7 +738,9 @@ fn text<'r>(
 /// The stream of a feed row of `tenant`'s. The query asked for the
 /// tenant's rows, so the row's tenant is `tenant` (SQLite compares text
 /// byte for byte); a stream type equal to the one of the row before is
-/// that one's, already checked. The stream id is checked on every row.
+/// that one's, already checked, and so is a whole stream (type and id)
+/// equal to the row before's — a case's events lie together in a log
+/// written a case at a time. A changed stream id is checked.
 fn feed_stream(
     row: &rusqlite::Row<'_>,
     tenant: &TenantId,
@@ -747,18 +749,35 @@ fn feed_stream(
     let position = position(row)?;
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
     let stream_type = text(row, position, 2, "stream_type")?;
-    let stream_type = match before {
-        Some(b) if b.stream_type.as_str() == stream_type => b.stream_type.clone(),
-        _ => StreamType::new(stream_type).map_err(|_| corrupt("stream_type"))?,
+    let id = || text(row, position, 3, "stream_id");
+    let (stream_type, id) = match before {
+        Some(b) if b.stream_type.as_str() == stream_type => {
+            let id = id()?;
+            if b.id.as_str() == id {
+                return Ok(b.clone());
+            }
+            (b.stream_type.clone(), id)
+        }
+        _ => (
+            StreamType::new(stream_type).map_err(|_| corrupt("stream_type"))?,
+            id()?,
+        ),
     };
-    let id = CaseId::new(text(row, position, 3, "stream_id")?).map_err(|_| corrupt("stream_id"))?;
+    let id = CaseId::new(id).map_err(|_| corrupt("stream_id"))?;
     Ok(StreamKey::new(tenant.clone(), stream_type, id))
 }
 
 /// The stored event of `row` (selecting `columns!()`), of stream `known`
-/// when the caller knows it (else read from the row).
-fn convert(row: &rusqlite::Row<'_>, known: Option<StreamKey>) -> Result<StoredEvent, JournalError> {
-    let c = read_columns(row, known, |text| serde_json::from_str::<Value>(text))?;
+/// when the caller knows it (else read from the row); an actor equal to
+/// `actor_before` (the row before's, already checked) is that one.
+fn convert(
+    row: &rusqlite::Row<'_>,
+    known: Option<StreamKey>,
+    actor_before: Option<&ActorId>,
+) -> Result<StoredEvent, JournalError> {
+    let c = read_columns(row, known, actor_before, |text| {
+        serde_json::from_str::<Value>(text)
+    })?;
     Ok(StoredEvent {
         position: c.position,
         stream: c.stream,
@@ -777,9 +796,14 @@ fn convert(row: &rusqlite::Row<'_>, known: Option<StreamKey>) -> Result<StoredEv
 
 /// The feed row of `row` (selecting `columns!()`), of stream `known`: as
 /// [`convert`] reads it, with the same checks, its payload checked to be
-/// JSON and kept as text.
-fn convert_row(row: &rusqlite::Row<'_>, known: StreamKey) -> Result<FeedRow, JournalError> {
-    let c = read_columns(row, Some(known), super::json_text)?;
+/// JSON and kept as text; an actor equal to `actor_before` (the row
+/// before's, already checked) is that one.
+fn convert_row(
+    row: &rusqlite::Row<'_>,
+    known: StreamKey,
+    actor_before: Option<&ActorId>,
+) -> Result<FeedRow, JournalError> {
+    let c = read_columns(row, Some(known), actor_before, super::json_text)?;
     Ok(FeedRow {
         position: c.position,
         stream: c.stream,
@@ -813,11 +837,13 @@ struct Columns<P> {
 }
 
 /// The columns of `row` (selecting `columns!()`), each checked, of stream
-/// `known` when the caller knows it (else read from the row); the payload
-/// read by `parse`.
+/// `known` when the caller knows it (else read from the row); an actor
+/// equal to `actor_before` (checked already) is cloned, not checked again;
+/// the payload read by `parse`.
 fn read_columns<P>(
     row: &rusqlite::Row<'_>,
     known: Option<StreamKey>,
+    actor_before: Option<&ActorId>,
     parse: impl FnOnce(&str) -> serde_json::Result<P>,
 ) -> Result<Columns<P>, JournalError> {
     let position = position(row)?;
@@ -858,7 +884,10 @@ fn read_columns<P>(
         event_type,
         schema_version,
         payload,
-        actor: ActorId::new(text(9, "actor")?).map_err(|_| corrupt("actor"))?,
+        actor: match (actor_before, text(9, "actor")?) {
+            (Some(before), actor) if before.as_str() == actor => before.clone(),
+            (_, actor) => ActorId::new(actor).map_err(|_| corrupt("actor"))?,
+        },
         correlation,
         occurred_at: from_micros(occurred_at).ok_or_else(|| corrupt("occurred_at"))?,
         recorded_at: from_micros(recorded_at).ok_or_else(|| corrupt("recorded_at"))?,
@@ -962,7 +991,7 @@ fn anchored_rows(
         if row.get_ref(0).map_err(sql)?.data_type() == rusqlite::types::Type::Null {
             break;
         }
-        rows.push(convert(row, Some(stream.clone()))?);
+        rows.push(convert(row, Some(stream.clone()), None)?);
     }
     drop(found);
     match anchor {
@@ -1597,8 +1626,8 @@ fn read_feed(
     after: u64,
     limit: usize,
 ) -> Result<FeedPage, JournalError> {
-    read_feed_with(conn, tenant, after, limit, |row, stream| {
-        convert(row, Some(stream))
+    read_feed_with(conn, tenant, after, limit, |row, stream, actor| {
+        convert(row, Some(stream), actor)
     })
 }
 
@@ -1609,7 +1638,7 @@ fn read_feed_with<E: FedEvent>(
     tenant: &TenantId,
     after: u64,
     limit: usize,
-    read: impl Fn(&rusqlite::Row<'_>, StreamKey) -> Result<E, JournalError>,
+    read: impl Fn(&rusqlite::Row<'_>, StreamKey, Option<&ActorId>) -> Result<E, JournalError>,
 ) -> Result<FeedPage<E>, JournalError> {
     let mut stmt = conn
         .prepare_cached(concat!(
@@ -1634,8 +1663,10 @@ fn read_feed_with<E: FedEvent>(
     while let Some(row) = rows.next().map_err(sql)? {
         let position: i64 = row.get(0).map_err(sql)?;
         page.next_after = u64::try_from(position).unwrap_or(page.next_after);
-        let before = page.events.last().map(FedEvent::stream);
-        match feed_stream(row, tenant, before).and_then(|stream| read(row, stream)) {
+        let before = page.events.last();
+        match feed_stream(row, tenant, before.map(FedEvent::stream))
+            .and_then(|stream| read(row, stream, before.map(FedEvent::actor)))
+        {
             Ok(event) => page.events.push(event),
             Err(error) => page.skipped.push(SkippedRow {
                 position: page.next_after,
@@ -1646,21 +1677,28 @@ fn read_feed_with<E: FedEvent>(
     Ok(page)
 }
 
-/// What a feed page holds: its stream is the one the next row's is
-/// compared with.
+/// What a feed page holds: its stream and actor are the ones the next
+/// row's are compared with.
 trait FedEvent {
     fn stream(&self) -> &StreamKey;
+    fn actor(&self) -> &ActorId;
 }
 
 impl FedEvent for StoredEvent {
     fn stream(&self) -> &StreamKey {
         &self.stream
     }
+    fn actor(&self) -> &ActorId {
+        &self.actor
+    }
 }
 
 impl FedEvent for FeedRow {
     fn stream(&self) -> &StreamKey {
         &self.stream
+    }
+    fn actor(&self) -> &ActorId {
+        &self.actor
     }
 }
 
@@ -1936,6 +1974,82 @@ mod tests {
             "{:?}",
             page.skipped
         );
+    }
+
+    #[test]
+    fn a_feed_row_reuses_the_stream_and_actor_of_the_row_before_and_checks_changed_ones() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let tenant = TenantId::new("t").unwrap();
+        let at = from_micros(1_700_000_000_000_000).unwrap();
+        let stream = |id: &str| {
+            StreamKey::new(
+                tenant.clone(),
+                StreamType::new("a").unwrap(),
+                CaseId::new(id).unwrap(),
+            )
+        };
+        let event = |n: usize, actor: &str| {
+            NewEvent::new(
+                EventId::new(format!("e-{n}")).unwrap(),
+                "Noted",
+                serde_json::json!(n),
+                ActorId::new(actor).unwrap(),
+                at,
+            )
+        };
+        // A-1 twice by the same clerk, then A-2 by another, then A-3.
+        store
+            .append(&stream("A-1"), 0, &[event(0, "clerk"), event(1, "clerk")])
+            .unwrap();
+        store
+            .append(&stream("A-2"), 0, &[event(2, "aide")])
+            .unwrap();
+        store
+            .append(&stream("A-3"), 0, &[event(3, "aide")])
+            .unwrap();
+        let page = store.read_feed_rows(&tenant, 0, 10).unwrap();
+        let read: Vec<_> = page
+            .events
+            .iter()
+            .map(|e| (e.stream.id.as_str(), e.actor.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("A-1", "clerk"),
+                ("A-1", "clerk"),
+                ("A-2", "aide"),
+                ("A-3", "aide")
+            ]
+        );
+        // An actor that differs from the row before's is checked; so is a
+        // stream id that differs from the row before's, in a stream type
+        // that does not.
+        let conn = store.lock();
+        conn.execute(
+            "UPDATE journal_events SET actor = '' WHERE event_id = 'e-1'",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE journal_events SET stream_id = ' ' WHERE event_id = 'e-3'",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        for skipped in [
+            store.read_feed_rows(&tenant, 0, 10).unwrap().skipped,
+            store.read_feed(&tenant, 0, 10).unwrap().skipped,
+        ] {
+            let columns: Vec<_> = skipped
+                .iter()
+                .map(|s| match &s.error {
+                    JournalError::Corrupt { column, .. } => (s.position, *column),
+                    other => panic!("not a corrupt row: {other:?}"),
+                })
+                .collect();
+            assert_eq!(columns, [(2, "actor"), (4, "stream_id")]);
+        }
     }
 
     #[test]
