@@ -743,10 +743,7 @@ fn migrate_through(conn: &mut Connection, last: u32) -> Result<(), JournalError>
     if found > supported {
         return Err(JournalError::SchemaTooNew { found, supported });
     }
-    for (version, name, script) in MIGRATIONS
-        .iter()
-        .filter(|m| m.0 > found && m.0 <= last)
-    {
+    for (version, name, script) in MIGRATIONS.iter().filter(|m| m.0 > found && m.0 <= last) {
         tx.execute_batch(script).map_err(sql)?;
         tx.execute(
             "INSERT INTO journal_migrations (version, name, applied_at)
@@ -2016,7 +2013,9 @@ mod tests {
     /// The columns of each unique key of `table`, in key order, sorted.
     fn unique_keys(conn: &Connection, table: &str) -> Vec<Vec<String>> {
         let mut list = conn
-            .prepare(&format!("SELECT name FROM pragma_index_list('{table}') WHERE \"unique\""))
+            .prepare(&format!(
+                "SELECT name FROM pragma_index_list('{table}') WHERE \"unique\""
+            ))
             .unwrap();
         let names: Vec<String> = list
             .query_map([], |row| row.get(0))
@@ -2026,12 +2025,14 @@ mod tests {
         let mut keys: Vec<Vec<String>> = names
             .iter()
             .map(|index| {
-                conn.prepare(&format!("SELECT name FROM pragma_index_info('{index}') ORDER BY seqno"))
-                    .unwrap()
-                    .query_map([], |row| row.get(0))
-                    .unwrap()
-                    .collect::<Result<_, _>>()
-                    .unwrap()
+                conn.prepare(&format!(
+                    "SELECT name FROM pragma_index_info('{index}') ORDER BY seqno"
+                ))
+                .unwrap()
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
             })
             .collect();
         keys.sort();
@@ -2045,7 +2046,13 @@ mod tests {
         let tenant = TenantId::new("t").unwrap();
         let notes = StreamType::new("notes").unwrap();
         let at = from_micros(1_700_000_000_000_000).unwrap();
-        let key = |n: i64| StreamKey::new(tenant.clone(), notes.clone(), CaseId::new(format!("N-{n}")).unwrap());
+        let key = |n: i64| {
+            StreamKey::new(
+                tenant.clone(),
+                notes.clone(),
+                CaseId::new(format!("N-{n}")).unwrap(),
+            )
+        };
         let events = |n: i64, from: i64, count: i64| -> Vec<NewEvent> {
             (from..from + count)
                 .map(|i| {
@@ -2074,14 +2081,21 @@ mod tests {
             );
             let tx = conn.transaction().unwrap();
             for n in 0..3 {
-                let update = if n == 1 { DueUpdate::Clear } else { DueUpdate::At(due(n)) };
+                let update = if n == 1 {
+                    DueUpdate::Clear
+                } else {
+                    DueUpdate::At(due(n))
+                };
                 let appended = append_in(&tx, 0, &key(n), 0, &events(n, 1, n + 2), update);
                 assert!(appended.is_ok());
             }
             // Rows deleted after the last position was drawn: the
             // sequence is ahead of the rows, and stays so.
-            tx.execute("UPDATE sqlite_sequence SET seq = 1000 WHERE name = 'journal_events'", [])
-                .unwrap();
+            tx.execute(
+                "UPDATE sqlite_sequence SET seq = 1000 WHERE name = 'journal_events'",
+                [],
+            )
+            .unwrap();
             tx.commit().unwrap();
         }
 
@@ -2097,9 +2111,14 @@ mod tests {
                 ]
             );
             for table in ["journal_heads", "journal_due"] {
-                assert_eq!(unique_keys(&conn, table), [vec!["stream_id", "stream_type", "tenant"]]);
+                assert_eq!(
+                    unique_keys(&conn, table),
+                    [vec!["stream_id", "stream_type", "tenant"]]
+                );
             }
-            let integrity: String = conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
+            let integrity: String = conn
+                .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+                .unwrap();
             assert_eq!(integrity, "ok");
         }
         // Every row, chain and anchor is kept.
@@ -2116,19 +2135,37 @@ mod tests {
         );
         // The due entries are kept, in due order.
         let query = DueQuery::new(tenant.clone(), notes.clone(), due(10));
-        let listed: Vec<_> = store.due(&query).unwrap().into_iter().map(|e| (e.stream, e.due)).collect();
+        let listed: Vec<_> = store
+            .due(&query)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.stream, e.due))
+            .collect();
         assert_eq!(listed, [(key(0), due(0)), (key(2), due(2))]);
         // Positions go on after the sequence, not after the rows.
-        let appended = store.append_with_due(&key(0), 2, &events(0, 3, 2), DueUpdate::At(due(5))).unwrap();
+        let appended = store
+            .append_with_due(&key(0), 2, &events(0, 3, 2), DueUpdate::At(due(5)))
+            .unwrap();
         assert_eq!(appended.positions, 1001..1003);
-        let listed: Vec<_> = store.due(&query).unwrap().into_iter().map(|e| e.stream).collect();
+        let listed: Vec<_> = store
+            .due(&query)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.stream)
+            .collect();
         assert_eq!(listed, [key(2), key(0)]);
         // The rules hold under the new keys: a taken id and a stale
         // version are refused, and nothing is written.
         let taken = store.append(&key(3), 0, &events(2, 1, 1));
-        assert!(matches!(taken, Err(JournalError::DuplicateEventId { .. })), "{taken:?}");
+        assert!(
+            matches!(taken, Err(JournalError::DuplicateEventId { .. })),
+            "{taken:?}"
+        );
         let stale = store.append(&key(2), 1, &events(2, 9, 1));
-        assert!(matches!(stale, Err(JournalError::VersionConflict { actual: 3, .. })), "{stale:?}");
+        assert!(
+            matches!(stale, Err(JournalError::VersionConflict { actual: 4, .. })),
+            "{stale:?}"
+        );
         let raw = store.lock();
         let duplicate = raw.execute(
             "INSERT INTO journal_events (tenant, stream_type, stream_id, version, event_id,
@@ -2138,7 +2175,10 @@ mod tests {
              FROM journal_events WHERE stream_id = 'N-2' AND version = 3",
             [],
         );
-        assert!(duplicate.is_err(), "a second row at a stream's version was taken");
+        assert!(
+            duplicate.is_err(),
+            "a second row at a stream's version was taken"
+        );
         drop(raw);
         assert_eq!(store.read_feed(&tenant, 0, 100).unwrap().events.len(), 11);
     }
