@@ -29,7 +29,7 @@ mod sqlite {
         );
         {
             let store = SqliteStore::open(&path).unwrap();
-            assert_eq!(store.migration().unwrap(), 4);
+            assert_eq!(store.migration().unwrap(), 5);
             let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
             let event = NewEvent::new(
                 "e-1".parse().unwrap(),
@@ -41,8 +41,8 @@ mod sqlite {
             store.append(&key, 0, &[event]).unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 4);
-        assert_eq!(count(&path), 4);
+        assert_eq!(store.migration().unwrap(), 5);
+        assert_eq!(count(&path), 5);
         assert_eq!(store.stream_version(&key).unwrap(), 1);
     }
 
@@ -86,7 +86,7 @@ mod sqlite {
             )
             .unwrap();
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 4);
+        assert_eq!(store.migration().unwrap(), 5);
         for (n, key) in keys.iter().enumerate() {
             let verified = grassroots::journal::verify_anchored(&store, key).unwrap();
             let anchor = store.anchor(key).unwrap().unwrap();
@@ -110,7 +110,7 @@ mod sqlite {
         match SqliteStore::open(&path) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 4,
+                supported: 5,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }

@@ -88,6 +88,72 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
     ),
     super::due::sqlite::MIGRATION,
     super::snapshot::sqlite::MIGRATION,
+    (
+        5,
+        "keys led by the stream id",
+        // SQLite's fast key comparison decides on a key's first column
+        // alone; with the tenant first, every comparison inside a tenant
+        // fell through to the general one (DESIGN.md, "The SQLite keys,
+        // round 8"). The three tables are rebuilt with the stream id (or
+        // the event id) first; every row, position and the position
+        // sequence are kept.
+        "CREATE TABLE journal_events_v5 (
+        position       INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant         TEXT    NOT NULL,
+        stream_type    TEXT    NOT NULL,
+        stream_id      TEXT    NOT NULL,
+        version        INTEGER NOT NULL CHECK (version >= 1),
+        event_id       TEXT    NOT NULL,
+        event_type     TEXT    NOT NULL,
+        schema_version INTEGER NOT NULL,
+        payload        TEXT    NOT NULL,
+        actor          TEXT    NOT NULL,
+        correlation    TEXT,
+        occurred_at    INTEGER NOT NULL,
+        recorded_at    INTEGER NOT NULL,
+        hash           BLOB    NOT NULL,
+        UNIQUE (stream_id, stream_type, tenant, version),
+        UNIQUE (event_id, tenant)
+    ) STRICT;
+    INSERT INTO journal_events_v5 (position, tenant, stream_type, stream_id, version, event_id,
+        event_type, schema_version, payload, actor, correlation, occurred_at, recorded_at, hash)
+    SELECT position, tenant, stream_type, stream_id, version, event_id,
+        event_type, schema_version, payload, actor, correlation, occurred_at, recorded_at, hash
+    FROM journal_events ORDER BY position;
+    DELETE FROM sqlite_sequence WHERE name = 'journal_events_v5';
+    UPDATE sqlite_sequence SET name = 'journal_events_v5' WHERE name = 'journal_events';
+    DROP TABLE journal_events;
+    ALTER TABLE journal_events_v5 RENAME TO journal_events;
+    CREATE INDEX journal_events_by_tenant ON journal_events (tenant, position);
+
+    CREATE TABLE journal_heads_v5 (
+        tenant      TEXT    NOT NULL,
+        stream_type TEXT    NOT NULL,
+        stream_id   TEXT    NOT NULL,
+        version     INTEGER NOT NULL CHECK (version >= 1),
+        hash        BLOB    NOT NULL,
+        PRIMARY KEY (stream_id, stream_type, tenant)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO journal_heads_v5 (tenant, stream_type, stream_id, version, hash)
+    SELECT tenant, stream_type, stream_id, version, hash FROM journal_heads;
+    DROP TABLE journal_heads;
+    ALTER TABLE journal_heads_v5 RENAME TO journal_heads;
+    CREATE INDEX journal_heads_by_type ON journal_heads (tenant, stream_type, stream_id);
+
+    CREATE TABLE journal_due_v5 (
+        tenant        TEXT    NOT NULL,
+        stream_type   TEXT    NOT NULL,
+        stream_id     TEXT    NOT NULL,
+        due           INTEGER NOT NULL,
+        claimed_until INTEGER,
+        PRIMARY KEY (stream_id, stream_type, tenant)
+    ) STRICT;
+    INSERT INTO journal_due_v5 (tenant, stream_type, stream_id, due, claimed_until)
+    SELECT tenant, stream_type, stream_id, due, claimed_until FROM journal_due;
+    DROP TABLE journal_due;
+    ALTER TABLE journal_due_v5 RENAME TO journal_due;
+    CREATE INDEX journal_due_by_time ON journal_due (tenant, stream_type, due, stream_id);",
+    ),
 ];
 
 /// The columns [`convert`] reads, in order.
@@ -649,6 +715,12 @@ fn checkpoints(conn: &Connection, shared: &(Mutex<CheckpointState>, std::sync::C
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
+    migrate_through(conn, u32::MAX)
+}
+
+/// Applies, in one transaction, every migration numbered up to `last`
+/// that `conn`'s file lacks.
+fn migrate_through(conn: &mut Connection, last: u32) -> Result<(), JournalError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sql)?;
@@ -671,7 +743,7 @@ fn migrate(conn: &mut Connection) -> Result<(), JournalError> {
     if found > supported {
         return Err(JournalError::SchemaTooNew { found, supported });
     }
-    for (version, name, script) in MIGRATIONS.iter().filter(|m| m.0 > found) {
+    for (version, name, script) in MIGRATIONS.iter().filter(|m| m.0 > found && m.0 <= last) {
         tx.execute_batch(script).map_err(sql)?;
         tx.execute(
             "INSERT INTO journal_migrations (version, name, applied_at)
@@ -1974,6 +2046,179 @@ mod tests {
             "{:?}",
             page.skipped
         );
+    }
+
+    /// The columns of each unique key of `table`, in key order, sorted.
+    fn unique_keys(conn: &Connection, table: &str) -> Vec<Vec<String>> {
+        let mut list = conn
+            .prepare(&format!(
+                "SELECT name FROM pragma_index_list('{table}') WHERE \"unique\""
+            ))
+            .unwrap();
+        let names: Vec<String> = list
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut keys: Vec<Vec<String>> = names
+            .iter()
+            .map(|index| {
+                conn.prepare(&format!(
+                    "SELECT name FROM pragma_index_info('{index}') ORDER BY seqno"
+                ))
+                .unwrap()
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+            })
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn migration_5_leads_each_key_with_the_id_and_keeps_rows_anchors_due_entries_and_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        let tenant = TenantId::new("t").unwrap();
+        let notes = StreamType::new("notes").unwrap();
+        let at = from_micros(1_700_000_000_000_000).unwrap();
+        let key = |n: i64| {
+            StreamKey::new(
+                tenant.clone(),
+                notes.clone(),
+                CaseId::new(format!("N-{n}")).unwrap(),
+            )
+        };
+        let events = |n: i64, from: i64, count: i64| -> Vec<NewEvent> {
+            (from..from + count)
+                .map(|i| {
+                    NewEvent::new(
+                        EventId::new(format!("e-{n}-{i}")).unwrap(),
+                        "Noted",
+                        serde_json::json!({"Noted": {"i": i}}),
+                        ActorId::new("clerk").unwrap(),
+                        at,
+                    )
+                })
+                .collect()
+        };
+        let due = |n: i64| at + chrono::TimeDelta::hours(n);
+        // A file in migration 4's shape (its own scripts), written by the
+        // store's own append: three streams, the middle one closed.
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_through(&mut conn, 4).unwrap();
+            assert_eq!(
+                unique_keys(&conn, "journal_events"),
+                [
+                    vec!["tenant", "event_id"],
+                    vec!["tenant", "stream_type", "stream_id", "version"]
+                ]
+            );
+            let tx = conn.transaction().unwrap();
+            for n in 0..3 {
+                let update = if n == 1 {
+                    DueUpdate::Clear
+                } else {
+                    DueUpdate::At(due(n))
+                };
+                let appended = append_in(&tx, 0, &key(n), 0, &events(n, 1, n + 2), update);
+                assert!(appended.is_ok());
+            }
+            // Rows deleted after the last position was drawn: the
+            // sequence is ahead of the rows, and stays so.
+            tx.execute(
+                "UPDATE sqlite_sequence SET seq = 1000 WHERE name = 'journal_events'",
+                [],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.migration().unwrap(), 5);
+        {
+            let conn = store.lock();
+            assert_eq!(
+                unique_keys(&conn, "journal_events"),
+                [
+                    vec!["event_id", "tenant"],
+                    vec!["stream_id", "stream_type", "tenant", "version"]
+                ]
+            );
+            for table in ["journal_heads", "journal_due"] {
+                assert_eq!(
+                    unique_keys(&conn, table),
+                    [vec!["stream_id", "stream_type", "tenant"]]
+                );
+            }
+            let integrity: String = conn
+                .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+                .unwrap();
+            assert_eq!(integrity, "ok");
+        }
+        // Every row, chain and anchor is kept.
+        for n in 0..3 {
+            let verified = crate::journal::verify_anchored(&store, &key(n)).unwrap();
+            let anchor = store.anchor(&key(n)).unwrap().unwrap();
+            assert_eq!(anchor.version, n as u64 + 2);
+            assert_eq!(anchor.hash, verified.head);
+        }
+        assert_eq!(store.read_feed(&tenant, 0, 100).unwrap().events.len(), 9);
+        assert_eq!(
+            store.list_streams(&tenant, &notes, None, 10).unwrap(),
+            [key(0).id, key(1).id, key(2).id]
+        );
+        // The due entries are kept, in due order.
+        let query = DueQuery::new(tenant.clone(), notes.clone(), due(10));
+        let listed: Vec<_> = store
+            .due(&query)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.stream, e.due))
+            .collect();
+        assert_eq!(listed, [(key(0), due(0)), (key(2), due(2))]);
+        // Positions go on after the sequence, not after the rows.
+        let appended = store
+            .append_with_due(&key(0), 2, &events(0, 3, 2), DueUpdate::At(due(5)))
+            .unwrap();
+        assert_eq!(appended.positions, 1001..1003);
+        let listed: Vec<_> = store
+            .due(&query)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.stream)
+            .collect();
+        assert_eq!(listed, [key(2), key(0)]);
+        // The rules hold under the new keys: a taken id and a stale
+        // version are refused, and nothing is written.
+        let taken = store.append(&key(3), 0, &events(2, 1, 1));
+        assert!(
+            matches!(taken, Err(JournalError::DuplicateEventId { .. })),
+            "{taken:?}"
+        );
+        let stale = store.append(&key(2), 1, &events(2, 9, 1));
+        assert!(
+            matches!(stale, Err(JournalError::VersionConflict { actual: 4, .. })),
+            "{stale:?}"
+        );
+        let raw = store.lock();
+        let duplicate = raw.execute(
+            "INSERT INTO journal_events (tenant, stream_type, stream_id, version, event_id,
+                 event_type, schema_version, payload, actor, occurred_at, recorded_at, hash)
+             SELECT tenant, stream_type, stream_id, version, 'fresh', event_type, schema_version,
+                 payload, actor, occurred_at, recorded_at, hash
+             FROM journal_events WHERE stream_id = 'N-2' AND version = 3",
+            [],
+        );
+        assert!(
+            duplicate.is_err(),
+            "a second row at a stream's version was taken"
+        );
+        drop(raw);
+        assert_eq!(store.read_feed(&tenant, 0, 100).unwrap().events.len(), 11);
     }
 
     #[test]
