@@ -1,7 +1,7 @@
 //! A probe for the PostgreSQL stores' server-side cost: one connection
 //! appends batches of 1,000 events (the `async_store` bench's note) to new
 //! cases of one tenant, so the server's work per batch can be counted with
-//! callgrind on the backend (DESIGN.md, "PostgreSQL appends by COPY").
+//! callgrind on the backend (DESIGN.md, "PostgreSQL appends, round 8").
 //!
 //! ```sh
 //! GRASSROOTS_POSTGRES_URL=... cargo run --release --features tokio,postgres \
