@@ -115,7 +115,10 @@ impl WorkingDays {
             }
         };
         // `counted ≥ 1`: the table's `counted`th working day, if it has one.
-        match usize::try_from(counted - 1).ok().and_then(|k| table.nth.get(k)) {
+        match usize::try_from(counted - 1)
+            .ok()
+            .and_then(|k| table.nth.get(k))
+        {
             Some(day) => Found::Day(*day),
             None => Found::Regular {
                 after: table.end,
