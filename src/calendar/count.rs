@@ -490,13 +490,15 @@ mod tests {
                     assert_eq!(cal.nth_working_day(date, n), walked, "{date} + {n}");
                 }
             }
-            // Day by day too, near the table.
+            // Day by day too, where days are worked every week (walking day
+            // by day past a seven-day weekend's last make-up day never ends).
+            if cal.weekend.complement_len() == 0 {
+                continue;
+            }
             for date in from.iter_days().step_by(37).take(40) {
                 for n in 0..30 {
                     let slow = slow_add(&cal, date, n);
-                    if cal.weekend.complement_len() > 0 {
-                        assert_eq!(cal.add_working_days(date, n), Ok(slow), "{date} + {n}");
-                    }
+                    assert_eq!(cal.add_working_days(date, n), Ok(slow), "{date} + {n}");
                 }
             }
         }
