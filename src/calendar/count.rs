@@ -2,15 +2,20 @@
 //!
 //! The weekday rule alone repeats every week, so between two special dates
 //! (holidays and make-up working days) whole weeks are counted arithmetically
-//! and at most six single days are looked at. Each call walks the special
-//! dates between its ends once, through the calendar's ordered map: no
-//! allocation, and the cost grows with the number of special dates crossed,
-//! not with the number of days.
+//! and at most six single days are looked at. The `n`th working day after a
+//! date within the years the calendar lists special dates in is read from
+//! the calendar's table of those years' working days (`table.rs`, built on
+//! first use); outside them only the weekday rule applies. A calendar whose
+//! special dates spread too wide for a table, and
+//! [`count_working_days`](WorkingCalendar::count_working_days), walk the
+//! special dates between the ends once, through the calendar's ordered map.
+//! No call allocates (but the first, which builds the table).
 
 use std::ops::Bound::{Excluded, Included, Unbounded};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 
+use super::table::Found;
 use super::{CalendarError, Special, TimeLimit, WorkingCalendar};
 
 /// Why a count could not be finished; turned into a [`CalendarError`] with
@@ -35,14 +40,14 @@ impl Shortfall {
 impl WorkingCalendar {
     /// Whether the weekday rule alone makes the day `offset` days after a
     /// day with weekday index `base` (days from Monday) a working day.
-    fn is_regular(&self, base: u32, offset: u64) -> bool {
+    pub(super) fn is_regular(&self, base: u32, offset: u64) -> bool {
         // `offset % 7` is below 7, so the cast cannot truncate.
         !self.weekend.contains_index(base + (offset % 7) as u32)
     }
 
     /// Working days by the weekday rule alone among the `len` days after
     /// `after` (that is, in `(after, after + len]`).
-    fn regular_in(&self, after: NaiveDate, len: u64) -> u64 {
+    pub(super) fn regular_in(&self, after: NaiveDate, len: u64) -> u64 {
         let base = after.weekday().num_days_from_monday();
         let per_week = u64::from(self.weekend.complement_len());
         let tail = (1..=len % 7).filter(|&k| self.is_regular(base, k)).count() as u64;
@@ -76,12 +81,28 @@ impl WorkingCalendar {
             .ok_or(Shortfall::OutOfRange)
     }
 
-    /// The `n`th working day after `date` (`date` itself for `n = 0`).
+    /// The `n`th working day after `date` (`date` itself for `n = 0`):
+    /// through the calendar's table of working days (two array reads)
+    /// where it has one, by walking its special dates where it has not.
     fn nth_working_day(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, Shortfall> {
-        let mut left = u64::from(n);
-        if left == 0 {
+        let n = u64::from(n);
+        if n == 0 {
             return Ok(date);
         }
+        match self.table() {
+            Some(table) => match table.nth_after(self, date, n) {
+                Found::Day(day) => Ok(day),
+                Found::Regular { after, left } => self.nth_regular(after, left),
+            },
+            None => self.walk_special_dates(date, n),
+        }
+    }
+
+    /// The `n`th (at least 1) working day after `date`, walking the
+    /// special dates after it: for a calendar with no table, and the
+    /// reference the table is tested against.
+    fn walk_special_dates(&self, date: NaiveDate, n: u64) -> Result<NaiveDate, Shortfall> {
+        let mut left = n;
         let mut cursor = date;
         for (&special_date, special) in self.days.range((Excluded(date), Unbounded)) {
             // Days strictly between the cursor and the special date follow
@@ -405,6 +426,131 @@ mod tests {
         );
         let whole_range = cal.count_working_days(NaiveDate::MIN, NaiveDate::MAX);
         assert!(whole_range > 100_000_000);
+    }
+
+    /// Calendars to check the table against: the shipped PRC years, and
+    /// seeded random special dates over a few years under several weekends
+    /// (none, Sunday, Saturday and Sunday, all seven days).
+    fn table_calendars() -> Vec<WorkingCalendar> {
+        let mut calendars = vec![WorkingCalendar::prc(), spring_festival()];
+        let weekends: [&[Weekday]; 4] = [
+            &[],
+            &[Weekday::Sun],
+            &[Weekday::Sat, Weekday::Sun],
+            &[
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+                Weekday::Sat,
+                Weekday::Sun,
+            ],
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for weekend in weekends {
+            let mut cal = WorkingCalendar::new().with_weekend(weekend);
+            for date in d(2023, 3, 1).iter_days().take(3 * 365) {
+                cal = match next() % 10 {
+                    0 => cal.try_with_holiday(date, "a holiday").unwrap(),
+                    1 => cal.try_with_workday(date).unwrap(),
+                    _ => cal,
+                };
+            }
+            calendars.push(cal);
+        }
+        calendars
+    }
+
+    #[test]
+    fn the_table_of_working_days_finds_what_walking_the_special_dates_finds() {
+        let ns: Vec<u32> = (0..=40)
+            .chain([100, 250, 261, 262, 366, 730, 1_000, 100_000, u32::MAX])
+            .collect();
+        for cal in table_calendars() {
+            let (start, end) = cal
+                .table()
+                .expect("special dates in a few years: a table")
+                .edges();
+            // From well before the table's first year to well after its last.
+            let from = start - Days::new(400);
+            let days = (end - start).num_days() + 800;
+            for date in from.iter_days().take(days as usize) {
+                for &n in &ns {
+                    let walked = match n {
+                        0 => Ok(date),
+                        _ => cal.walk_special_dates(date, u64::from(n)),
+                    };
+                    assert_eq!(cal.nth_working_day(date, n), walked, "{date} + {n}");
+                }
+            }
+            // Day by day too, where days are worked every week (walking day
+            // by day past a seven-day weekend's last make-up day never ends).
+            if cal.weekend.complement_len() == 0 {
+                continue;
+            }
+            for date in from.iter_days().step_by(37).take(40) {
+                for n in 0..30 {
+                    let slow = slow_add(&cal, date, n);
+                    assert_eq!(cal.add_working_days(date, n), Ok(slow), "{date} + {n}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_calendar_changed_after_counting_counts_with_the_change() {
+        let cal = spring_festival();
+        // Counting builds the table.
+        assert_eq!(cal.add_working_days(d(2025, 2, 4), 1), Ok(d(2025, 2, 5)));
+        assert!(cal.table().is_some());
+        let cal = cal.try_with_holiday(d(2025, 2, 5), "one more day").unwrap();
+        assert_eq!(cal.add_working_days(d(2025, 2, 4), 1), Ok(d(2025, 2, 6)));
+        let cal = spring_festival().try_with_workday(d(2025, 3, 8)).unwrap();
+        assert_eq!(cal.add_working_days(d(2025, 3, 7), 1), Ok(d(2025, 3, 8)));
+        // A weekend changed after counting.
+        let cal = cal.with_weekend(&[Weekday::Sun]);
+        assert_eq!(cal.add_working_days(d(2025, 3, 14), 1), Ok(d(2025, 3, 15)));
+        assert_eq!(cal.add_working_days(d(2025, 3, 15), 1), Ok(d(2025, 3, 17)));
+        // The merged PRC years count across both.
+        let prc = WorkingCalendar::prc();
+        assert_eq!(prc.add_working_days(d(2025, 12, 29), 3), Ok(d(2026, 1, 4)));
+    }
+
+    #[test]
+    fn a_counted_calendar_equals_one_never_counted() {
+        let counted = spring_festival();
+        counted.add_working_days(d(2025, 1, 24), 3).unwrap();
+        assert!(counted.table.get().is_some());
+        let fresh = spring_festival();
+        assert!(fresh.table.get().is_none());
+        assert_eq!(counted, fresh);
+        assert_eq!(counted.clone(), fresh);
+    }
+
+    #[test]
+    fn special_dates_too_far_apart_for_a_table_are_walked() {
+        let cal = WorkingCalendar::new()
+            .try_with_holiday(d(2000, 1, 3), "early")
+            .unwrap()
+            .try_with_workday(d(2200, 1, 4))
+            .unwrap();
+        assert!(cal.table().is_none());
+        for start in [d(1999, 12, 28), d(2000, 1, 1), d(2199, 12, 30)] {
+            for n in 0..20 {
+                assert_eq!(
+                    cal.add_working_days(start, n),
+                    Ok(slow_add(&cal, start, n)),
+                    "{start} + {n}"
+                );
+            }
+        }
     }
 
     #[test]

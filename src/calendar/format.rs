@@ -194,6 +194,7 @@ impl WorkingCalendar {
             }
             Directive::Weekend => {
                 once(seen_weekend)?;
+                self.changed();
                 self.weekend = if rest.eq_ignore_ascii_case("none") {
                     WeekdaySet::default()
                 } else {

@@ -23,10 +23,13 @@
 //!   00:00 local time of the day after the last day, in UTC; for an hour
 //!   limit, `start` plus that many hours.
 //!
-//! None of these panic or allocate: dates beyond chrono's range give
+//! None of these panic: dates beyond chrono's range give
 //! [`CalendarError::OutOfRange`], and stretches without holidays or make-up
 //! days are skipped a week at a time, so `u32::MAX` working days costs no
-//! more than a handful.
+//! more than a handful. Within the years a calendar lists holidays or
+//! make-up days in, the `n`th working day is read from a table of those
+//! years' working days, which the calendar builds (its only allocation)
+//! the first time it counts and drops when its days change.
 //!
 //! # Text format
 //!
@@ -73,9 +76,11 @@ mod error;
 mod format;
 mod limit;
 mod prc;
+mod table;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use chrono::{Datelike, FixedOffset, NaiveDate, Weekday};
 use serde::Deserialize;
@@ -130,13 +135,27 @@ pub const CHINA_STANDARD_TIME: FixedOffset = match FixedOffset::east_opt(8 * 360
 /// It serialises as its text (one string) and deserialises only through
 /// [`WorkingCalendar::parse`], so serialised data cannot build a calendar
 /// that fails validation.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(try_from = "String")]
 pub struct WorkingCalendar {
     offset: FixedOffset,
     weekend: WeekdaySet,
     days: BTreeMap<NaiveDate, Special>,
+    /// The working days of the years with special dates, built on first
+    /// use from `weekend` and `days` and dropped whenever they change
+    /// (`WorkingCalendar::changed`).
+    table: OnceLock<Option<table::WorkingDays>>,
 }
+
+/// Equal when the offset, the weekend and the special dates are: the
+/// table is theirs to derive, built or not.
+impl PartialEq for WorkingCalendar {
+    fn eq(&self, other: &Self) -> bool {
+        self.offset == other.offset && self.weekend == other.weekend && self.days == other.days
+    }
+}
+
+impl Eq for WorkingCalendar {}
 
 /// A date the weekday rule does not decide on its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,7 +267,22 @@ impl WorkingCalendar {
             offset: CHINA_STANDARD_TIME,
             weekend: WeekdaySet::SAT_SUN,
             days: BTreeMap::new(),
+            table: OnceLock::new(),
         }
+    }
+
+    /// Drops the table of working days after the weekend or the special
+    /// dates changed; the next count builds it again.
+    fn changed(&mut self) {
+        self.table.take();
+    }
+
+    /// The table of working days, built on first use; `None` for a
+    /// calendar with no special dates or with them spread too wide.
+    fn table(&self) -> Option<&table::WorkingDays> {
+        self.table
+            .get_or_init(|| table::WorkingDays::of(self))
+            .as_ref()
     }
 
     /// Sets the UTC offset in which the calendar's civil dates are reckoned:
@@ -269,6 +303,7 @@ impl WorkingCalendar {
     #[must_use]
     pub fn with_weekend(mut self, weekend: &[Weekday]) -> Self {
         self.weekend = WeekdaySet::from_slice(weekend);
+        self.changed();
         self
     }
 
@@ -382,6 +417,7 @@ impl WorkingCalendar {
         last: NaiveDate,
         special: &Special,
     ) -> Result<(), (NaiveDate, Conflict)> {
+        self.changed();
         for date in first.iter_days().take_while(|d| *d <= last) {
             if let Some(existing) = self.days.get(&date) {
                 let conflict = match (existing, special) {

@@ -122,6 +122,7 @@ impl WorkingCalendar {
         // The years do not overlap, and `prc_covers_both_years` checks that
         // the merge keeps every date of both.
         cal.days.extend(later.days);
+        cal.changed();
         cal
     }
 }
