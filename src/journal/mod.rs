@@ -515,6 +515,7 @@ pub struct FeedRow {
 /// A nesting of arrays and objects deep enough to be parsed into a
 /// [`Value`] to know whether serde_json reads it (its recursion limit is
 /// 128 levels; this leaves room below it).
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 const DEEP: usize = 100;
 
 /// `text` checked to be JSON that parses into a [`Value`] — what a
@@ -527,6 +528,7 @@ const DEEP: usize = 100;
 /// # Errors
 ///
 /// serde_json's, for a text that is not JSON or nests too deep.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn json_text(text: &str) -> serde_json::Result<Box<serde_json::value::RawValue>> {
     let raw: Box<serde_json::value::RawValue> = serde_json::from_str(text)?;
     // Nesting `DEEP` levels takes that many opening and closing brackets.
@@ -537,6 +539,7 @@ pub(crate) fn json_text(text: &str) -> serde_json::Result<Box<serde_json::value:
 }
 
 /// How deep arrays and objects nest in `json` (valid JSON text).
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 fn nesting(json: &str) -> usize {
     let (mut depth, mut deepest) = (0_usize, 0_usize);
     let (mut in_string, mut escaped) = (false, false);

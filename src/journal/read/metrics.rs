@@ -69,6 +69,7 @@ pub struct LiveMetrics {
     cache: usize,
     /// The page's last facts of each case (`None`: not a case), written at
     /// the page's end by the SQL read stores.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pending: BTreeMap<StreamKey, Option<CaseFacts>>,
 }
 
@@ -173,6 +174,7 @@ impl LiveMetrics {
     }
 
     /// Applies `event`, keeping the facts it leaves for [`take_pending`](Self::take_pending).
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn gather(
         &mut self,
         event: Incoming<'_>,
@@ -185,11 +187,13 @@ impl LiveMetrics {
     }
 
     /// The page's facts, last per case, in key order.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn take_pending(&mut self) -> BTreeMap<StreamKey, Option<CaseFacts>> {
         std::mem::take(&mut self.pending)
     }
 
     /// Forgets the page's facts (a page not committed, a rebuild).
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn forget_pending(&mut self) {
         self.pending.clear();
     }
