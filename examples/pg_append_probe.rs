@@ -46,41 +46,42 @@ fn batch(tenant: &TenantId, b: usize) -> (StreamKey, Vec<NewEvent>) {
     (key, events)
 }
 
-fn main() {
-    let url = std::env::var("GRASSROOTS_POSTGRES_URL").expect("GRASSROOTS_POSTGRES_URL");
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, tenant, batches] = args.as_slice() else {
         eprintln!("usage: pg_append_probe sync|async TENANT BATCHES");
         std::process::exit(2);
     };
-    let tenant: TenantId = tenant.parse().unwrap();
-    let batches: usize = batches.parse().unwrap();
+    let Ok(url) = std::env::var("GRASSROOTS_POSTGRES_URL") else {
+        eprintln!("pg_append_probe: set GRASSROOTS_POSTGRES_URL to the server to probe");
+        std::process::exit(2);
+    };
+    let tenant: TenantId = tenant.parse()?;
+    let batches: usize = batches.parse()?;
     match mode.as_str() {
         "sync" => {
-            let store =
-                PostgresStore::connect_with(&url, PostgresOptions::new().pool_size(1)).unwrap();
+            let store = PostgresStore::connect_with(&url, PostgresOptions::new().pool_size(1))?;
             for b in 0..2 + batches {
                 let (key, events) = batch(&tenant, b);
-                store.append(&key, 0, &events).unwrap();
+                store.append(&key, 0, &events)?;
             }
         }
         "async" => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
-                .build()
-                .unwrap();
+                .build()?;
             runtime.block_on(async {
                 let options = AsyncPostgresOptions::new().max_connections(1);
-                let store = AsyncPostgresStore::connect_with(&url, options)
-                    .await
-                    .unwrap();
+                let store = AsyncPostgresStore::connect_with(&url, options).await?;
                 for b in 0..2 + batches {
                     let (key, events) = batch(&tenant, b);
-                    store.append(&key, 0, &events).await.unwrap();
+                    store.append(&key, 0, &events).await?;
                 }
-            });
+                Ok::<(), grassroots::journal::JournalError>(())
+            })?;
         }
-        other => panic!("unknown store {other}: sync or async"),
+        other => return Err(format!("unknown store {other}: sync or async").into()),
     }
     println!("appended {} batches of {BATCH}", 2 + batches);
+    Ok(())
 }
