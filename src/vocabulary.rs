@@ -120,6 +120,7 @@ pub const RESERVED: &[&str] = &[
     // CaseType
     "dispute",
     "service_request",
+    "work_order",
 ];
 
 /// A city's own name for a role, a kind of body, a dispute kind, a service

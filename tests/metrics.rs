@@ -1062,7 +1062,15 @@ fn a_user_workflow_is_counted_under_its_own_case_type() {
         Some(TimeDelta::hours(30))
     );
     let types: Vec<CaseType> = m.case_types().map(|(c, _)| c).collect();
-    assert_eq!(types, [CaseType::Dispute, CaseType::ServiceRequest, own]);
+    assert_eq!(
+        types,
+        [
+            CaseType::Dispute,
+            CaseType::ServiceRequest,
+            CaseType::WorkOrder,
+            own
+        ]
+    );
 
     let text = m.to_string();
     assert!(text.contains("renovation_filing"), "{text}");

@@ -272,7 +272,7 @@ fn built_in_names_keep_their_json() {
         "kinds": ["community", "mediation_committee", {"person": "A-1"}],
         "dispute_kinds": ["labour", "property_management", "other"],
         "categories": ["funding_support", "legal_services"],
-        "case_types": ["dispute", "service_request"],
+        "case_types": ["dispute", "service_request", "work_order"],
     });
     let values = json!({
         "roles": [Role::Party, Role::GridWorker, Role::Officer(Tier::Community), Role::Supervisor],
@@ -283,7 +283,7 @@ fn built_in_names_keep_their_json() {
         ],
         "dispute_kinds": [DisputeKind::Labour, DisputeKind::PropertyManagement, DisputeKind::Other],
         "categories": [ServiceCategory::FundingSupport, ServiceCategory::LegalServices],
-        "case_types": [CaseType::Dispute, CaseType::ServiceRequest],
+        "case_types": [CaseType::Dispute, CaseType::ServiceRequest, CaseType::WorkOrder],
     });
     assert_eq!(
         serde_json::to_string(&values).unwrap(),

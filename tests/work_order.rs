@@ -1062,6 +1062,101 @@ fn work_order_metrics_follow_the_usual_definitions_and_merge() {
     assert!(all.to_string().contains("return rate: 25.0%"));
 }
 
+#[test]
+fn governance_metrics_count_work_orders_under_their_own_case_type() {
+    use grassroots::metrics::{CaseFacts, CaseType, Exclusion, GovernanceMetrics, Measured};
+    // A: closed, replied on time, the requester satisfied.
+    let a = to("Closed");
+    // B: redone after a dissatisfied callback, the second reply late, closed.
+    let mut b = run(&steps_to("CalledBack", Path::default()));
+    accepted(
+        &mut b,
+        &dispatcher(),
+        C::Redo {
+            reason: note("still dark"),
+        },
+        t0() + Duration::hours(1),
+    );
+    let late = b.state().handling().unwrap().due() + Duration::hours(1);
+    accepted(
+        &mut b,
+        &member(PINGHU),
+        C::Reply {
+            reply: note("fixed at last"),
+        },
+        late,
+    );
+    accepted(
+        &mut b,
+        &dispatcher(),
+        callback(Satisfaction::BasicallySatisfied, Finding::ReplyAdequate),
+        late,
+    );
+    accepted(&mut b, &dispatcher(), C::Close, late);
+    // C: dismissed by the dispatcher; D: withdrawn by the requester.
+    let c = to("Dismissed");
+    let d = to("Withdrawn");
+    // E: the sign-for deadline missed, signed for the next day: not
+    // answered within 24 hours, overdue, still in hand.
+    let mut e = to("Dispatched");
+    accepted(&mut e, &Actor::system(), C::Tick, t0() + Duration::hours(3));
+    accepted(
+        &mut e,
+        &member(PINGHU),
+        C::SignFor,
+        t0() + Duration::hours(26),
+    );
+
+    let facts = |case: &Case<WorkOrder>| CaseFacts::from_work_order(case.history()).unwrap();
+    let fa = facts(&a);
+    assert_eq!(fa.case_type, CaseType::WorkOrder);
+    assert_eq!(fa.need, STREET_LIGHTING);
+    assert_eq!(fa.received_at, t0());
+    assert_eq!(fa.body, Some(org(PINGHU)));
+    assert!(fa.responded && fa.resolved && !fa.overdue && fa.is_eligible());
+    assert_eq!(fa.resolved_on_time, Some(true));
+    assert_eq!((fa.ratings, fa.satisfied), (1, 1));
+    let fb = facts(&b);
+    assert!(fb.resolved);
+    assert_eq!(fb.resolved_on_time, Some(false), "one reply came late");
+    assert_eq!((fb.ratings, fb.satisfied), (2, 1));
+    assert_eq!(facts(&c).excluded, Some(Exclusion::Returned));
+    assert_eq!(facts(&d).excluded, Some(Exclusion::Withdrawn));
+    let fe = facts(&e);
+    assert!(!fe.responded && fe.overdue && !fe.resolved);
+    assert_eq!(fe.body, Some(org(PINGHU)));
+    assert_eq!(WorkOrder::case_facts(e.history()), Some(fe));
+    assert_eq!(CaseFacts::from_work_order(&e.history()[1..]), None);
+
+    let mut metrics = GovernanceMetrics::default();
+    for case in [&a, &b, &c, &d, &e] {
+        metrics.observe_work_order(case.history());
+    }
+    let orders = metrics.by_case_type(CaseType::WorkOrder);
+    assert_eq!((orders.received(), orders.eligible()), (5, 3));
+    assert_eq!(orders.response_rate(), Some(2.0 / 3.0));
+    assert_eq!(orders.resolution_rate(), Some(2.0 / 3.0));
+    assert_eq!(orders.on_time_rate(), Some(0.5));
+    assert_eq!(orders.satisfaction_rate(), Some(2.0 / 3.0));
+    assert_eq!(orders.overdue(), 1);
+    assert_eq!(metrics.by_case_type(CaseType::Dispute).received(), 0);
+    assert_eq!(
+        metrics.by_need(STREET_LIGHTING).map(|f| f.received()),
+        Some(5)
+    );
+    assert_eq!(metrics.organisation(PINGHU).map(|f| f.received()), Some(3));
+    let types: Vec<CaseType> = metrics.case_types().map(|(t, _)| t).collect();
+    assert_eq!(types, CaseType::ALL);
+    assert!(metrics.to_string().contains("work_order"));
+    let json = serde_json::to_value(&metrics).unwrap();
+    assert_eq!(json["by_case_type"]["work_order"]["received"], 5);
+    assert_eq!(
+        "work_order".parse::<CaseType>().unwrap(),
+        CaseType::WorkOrder
+    );
+    assert!(grassroots::vocabulary::Name::new("work_order").is_err());
+}
+
 // ---------------------------------------------------------------------------
 // The journal's read models: who each state waits on.
 // ---------------------------------------------------------------------------

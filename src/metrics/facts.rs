@@ -12,6 +12,7 @@ use crate::org::Need;
 use crate::service::{RequestFacts, ServiceRequestEvent};
 use crate::tier::Tier;
 use crate::vocabulary::{Name, ParseVisitor, Vocabulary, VocabularyError, eq_bytes};
+use crate::work_order::WorkOrderEvent;
 use crate::workflow::Recorded;
 
 /// How long the handling body has to answer a case for it to count as
@@ -19,11 +20,11 @@ use crate::workflow::Recorded;
 /// included), as the municipal hotline's "answer within a day" rule.
 pub const RESPONSE_LIMIT: TimeDelta = TimeDelta::hours(24);
 
-/// Which workflow a case ran on: the crate's two, or a workflow of the
+/// Which workflow a case ran on: the crate's three, or a workflow of the
 /// user's own, named by its [`Workflow::NAME`](crate::workflow::Workflow::NAME)
 /// (see [`Measured::CASE_TYPE`](super::Measured::CASE_TYPE)).
 ///
-/// Serialised as its name (`"dispute"`, `"noise_complaint"`); parsing and
+/// Serialised as its name (`"dispute"`, `"work_order"`, `"noise_complaint"`); parsing and
 /// deserialising refuse a malformed name (see [`vocabulary`](crate::vocabulary)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
@@ -32,6 +33,8 @@ pub enum CaseType {
     Dispute,
     /// A service request ([`ServiceRequest`](crate::service::ServiceRequest)).
     ServiceRequest,
+    /// A 12345 work order ([`WorkOrder`](crate::work_order::WorkOrder)).
+    WorkOrder,
     /// A workflow of the user's own.
     Custom(Name),
 }
@@ -39,20 +42,26 @@ pub enum CaseType {
 impl CaseType {
     /// The crate's own case types, disputes first (custom ones are not
     /// listed).
-    pub const ALL: [CaseType; 2] = [CaseType::Dispute, CaseType::ServiceRequest];
+    pub const ALL: [CaseType; 3] = [
+        CaseType::Dispute,
+        CaseType::ServiceRequest,
+        CaseType::WorkOrder,
+    ];
 
-    /// The snake_case name: `dispute`, `service_request`, a custom type's
-    /// own name.
+    /// The snake_case name: `dispute`, `service_request`, `work_order`, a
+    /// custom type's own name.
     pub fn as_str(&self) -> &str {
         match self {
             CaseType::Dispute => "dispute",
             CaseType::ServiceRequest => "service_request",
+            CaseType::WorkOrder => "work_order",
             CaseType::Custom(name) => name.as_str(),
         }
     }
 
-    /// The case type named by a literal, for constants: `dispute` and
-    /// `service_request` are the crate's own, any other name a custom type.
+    /// The case type named by a literal, for constants: `dispute`,
+    /// `service_request` and `work_order` are the crate's own, any other
+    /// name a custom type.
     ///
     /// # Panics
     ///
@@ -63,6 +72,8 @@ impl CaseType {
             CaseType::Dispute
         } else if eq_bytes(name.as_bytes(), b"service_request") {
             CaseType::ServiceRequest
+        } else if eq_bytes(name.as_bytes(), b"work_order") {
+            CaseType::WorkOrder
         } else {
             CaseType::Custom(Name::from_static(name))
         }
@@ -86,11 +97,12 @@ impl FromStr for CaseType {
     /// # Errors
     ///
     /// [`VocabularyError`] when the text is neither `dispute`,
-    /// `service_request` nor a valid custom name.
+    /// `service_request`, `work_order` nor a valid custom name.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "dispute" => Ok(CaseType::Dispute),
             "service_request" => Ok(CaseType::ServiceRequest),
+            "work_order" => Ok(CaseType::WorkOrder),
             _ => Name::new(s)
                 .map(CaseType::Custom)
                 .map_err(|reason| VocabularyError::new(Vocabulary::CaseType, s, reason)),
@@ -161,8 +173,8 @@ pub enum Rating {
 
 /// What one case's history says, as the metrics count it. Folded by a
 /// workflow's [`Measured::case_facts`](super::Measured::case_facts) (for the
-/// crate's own, [`CaseFacts::from_dispute`] and
-/// [`CaseFacts::from_service_request`]);
+/// crate's own, [`CaseFacts::from_dispute`],
+/// [`CaseFacts::from_service_request`] and [`CaseFacts::from_work_order`]);
 /// [`GovernanceMetrics`](super::GovernanceMetrics) adds them up.
 ///
 /// The definitions are in the [module docs](super); every field here is
@@ -172,15 +184,17 @@ pub enum Rating {
 pub struct CaseFacts {
     /// The workflow.
     pub case_type: CaseType,
-    /// What the case is about: the dispute's kind or the request's
-    /// category, as the [`Need`] it was routed for.
+    /// What the case is about: the dispute's kind, the request's category
+    /// or the work order's matter, as the [`Need`] it was routed for.
     pub need: Need,
-    /// When it was received: reported or submitted.
+    /// When it was received: reported, submitted, or taken by the hotline.
     pub received_at: DateTime<Utc>,
     /// The organisation it counts for: for a dispute, the body handling it
     /// at the end (the last body the ladder routed it to, or the body that
-    /// declined it); for a service request, the hall that took it. `None`
-    /// for a dispute no body ever accepted or declined.
+    /// declined it); for a service request, the hall that took it; for a
+    /// work order, the body that signed for it last (or took it on).
+    /// `None` for a dispute no body ever accepted or declined, and for a
+    /// work order no body signed for.
     pub body: Option<OrgId>,
     /// The tier it counts for: the ladder's tier at the end (for a declined
     /// dispute, the declining body's). `None` before the case reached the
@@ -372,6 +386,100 @@ impl CaseFacts {
                     match &**step {
                         LadderEvent::Started(s) => facts.tier = Some(s.route.tier),
                         LadderEvent::Escalated(e) => facts.tier = Some(e.to),
+                        _ => {}
+                    }
+                    false
+                }
+                _ => false,
+            };
+            if ends && end == history.len() {
+                end = i + 1;
+            }
+        }
+        facts.fold_ladder(&history[..end]);
+        Some(facts)
+    }
+
+    /// Reads a 12345 work order's history. `None` when it does not begin
+    /// with the order's receipt.
+    ///
+    /// - *received* at the intake's receipt, about its matter;
+    /// - *responded* when the lead body signed for it, or the first
+    ///   receiver took it on, within [`RESPONSE_LIMIT`] of receipt;
+    /// - *resolved* when a dispatcher closed it (办结, after the callback),
+    ///   on time when every reply came at or before the handling deadline
+    ///   then in force (extended, or set anew by a redo) — the rule of
+    ///   [`WorkOrderMetrics`](super::WorkOrderMetrics)'s on-time completion;
+    /// - *excluded* as returned when a dispatcher dismissed it, as
+    ///   withdrawn when the requester withdrew it;
+    /// - *overdue* when a tick found it past its sign-for or handling
+    ///   deadline, or its supervision was reminded on the ladder;
+    /// - rated once per callback, satisfied when the requester was
+    ///   satisfied or basically satisfied;
+    /// - counted under the body that signed for it last (or took it on),
+    ///   and the tier of its supervision on the ladder.
+    ///
+    /// ```
+    /// use grassroots::metrics::CaseFacts;
+    ///
+    /// assert!(CaseFacts::from_work_order(&[]).is_none());
+    /// ```
+    pub fn from_work_order(history: &[Recorded<WorkOrderEvent>]) -> Option<Self> {
+        use WorkOrderEvent as E;
+        let (need, received_at) = match history.first().map(|r| &r.event) {
+            Some(E::Received(intake)) => (intake.matter, intake.received_at),
+            _ => return None,
+        };
+        let mut facts = CaseFacts::received(CaseType::WorkOrder, need, received_at);
+        let mut due: Option<DateTime<Utc>> = None;
+        let mut late = false;
+        let mut end = history.len();
+        for (i, r) in history.iter().enumerate() {
+            let ends = match &r.event {
+                E::TakenOn { by, at, due: d } | E::SignedFor { by, at, due: d } => {
+                    facts.respond(*at);
+                    facts.body = Some(by.clone());
+                    due = Some(*d);
+                    false
+                }
+                E::ExtensionApproved { due: d, .. } | E::RedoOrdered { due: d, .. } => {
+                    due = Some(*d);
+                    false
+                }
+                E::Replied { at, .. } => {
+                    late |= due.is_none_or(|d| *at > d);
+                    false
+                }
+                E::CalledBack { satisfaction, .. } => {
+                    facts.rate(if satisfaction.is_satisfied() {
+                        Rating::Satisfied
+                    } else {
+                        Rating::Dissatisfied
+                    });
+                    false
+                }
+                E::SignForOverdue { .. } | E::Overdue { .. } => {
+                    facts.overdue = true;
+                    false
+                }
+                E::Closed => {
+                    facts.resolved = true;
+                    facts.resolved_on_time = Some(!late);
+                    true
+                }
+                E::Dismissed { .. } => {
+                    facts.exclude(Exclusion::Returned);
+                    true
+                }
+                E::Withdrawn { .. } => {
+                    facts.exclude(Exclusion::Withdrawn);
+                    true
+                }
+                E::Ladder(step) => {
+                    match &**step {
+                        LadderEvent::Started(s) => facts.tier = Some(s.route.tier),
+                        LadderEvent::Escalated(e) => facts.tier = Some(e.to),
+                        LadderEvent::SupervisionReminded { .. } => facts.overdue = true,
                         _ => {}
                     }
                     false

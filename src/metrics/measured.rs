@@ -3,6 +3,7 @@
 use super::facts::{CaseFacts, CaseType};
 use crate::dispute::Dispute;
 use crate::service::ServiceRequest;
+use crate::work_order::WorkOrder;
 use crate::workflow::{Recorded, Workflow};
 
 /// A workflow whose cases the [`GovernanceMetrics`](super::GovernanceMetrics)
@@ -110,6 +111,13 @@ impl Measured for ServiceRequest {
     }
 }
 
+impl Measured for WorkOrder {
+    /// See [`CaseFacts::from_work_order`].
+    fn case_facts(history: &[Recorded<Self::Event>]) -> Option<CaseFacts> {
+        CaseFacts::from_work_order(history)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +126,6 @@ mod tests {
     fn the_crate_s_workflows_count_under_their_built_in_case_types() {
         assert_eq!(Dispute::CASE_TYPE, CaseType::Dispute);
         assert_eq!(ServiceRequest::CASE_TYPE, CaseType::ServiceRequest);
+        assert_eq!(WorkOrder::CASE_TYPE, CaseType::WorkOrder);
     }
 }

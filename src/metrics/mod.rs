@@ -14,8 +14,10 @@
 //! # Which report do I want?
 //!
 //! - [`GovernanceMetrics`] (this module): the indicators a district is
-//!   judged by, over disputes *and* service requests together, with every
-//!   breakdown. Start here.
+//!   judged by, over disputes, service requests *and* 12345 work orders
+//!   together, with every breakdown. Start here.
+//! - [`WorkOrderMetrics`]: the hotline's own indicators of work orders
+//!   (on-time sign-for, return and redo rates, callback satisfaction).
 //! - [`escalation::LadderSummary`](crate::escalation::LadderSummary): the
 //!   ladder alone — where matters were resolved, the share within the
 //!   ceiling, mean time per tier — for any workflow that embeds the ladder,
@@ -82,32 +84,34 @@
 //!
 //! # Definitions
 //!
-//! A case is *received* when its history begins with a report (dispute) or
-//! a submission (service request). It is *excluded* from every rate —
+//! A case is *received* when its history begins with a report (dispute), a
+//! submission (service request) or the order's receipt (work order). It is
+//! *excluded* from every rate —
 //! numerators and denominators alike — when it was:
 //!
 //! - **withdrawn**: a party withdrew the dispute or refused mediation
 //!   before it started (mediation is voluntary); the applicant withdrew
-//!   the request;
+//!   the request; the requester withdrew the work order;
 //! - **a duplicate**: a dispute declined because a court, an arbitration
 //!   body or a department had already accepted it
 //!   ([`PendingElsewhere`](crate::dispute::DeclineReason::PendingElsewhere));
 //!   the service workflow records no duplicates;
 //! - **returned**: a dispute declined as out of scope or not mediable by
-//!   law; a request refused at intake (不予受理).
+//!   law; a request refused at intake (不予受理); a work order a
+//!   dispatcher dismissed.
 //!
 //! The rest are *eligible*. Cases still open at the end count as eligible
 //! and unresolved.
 //!
 //! | figure | numerator | denominator |
 //! |---|---|---|
-//! | response rate (响应率) | eligible cases answered within [`RESPONSE_LIMIT`] (24 h) of receipt: a dispute accepted by the routed body; a request accepted or sent a supplement request by the hall | eligible cases |
-//! | resolution rate (解决率) | eligible cases resolved: a dispute whose agreement took effect (the ladder recorded it resolved); a request concluded — completed, or denied on its merits (办结) | eligible cases |
-//! | satisfaction rate (满意率) | satisfied ratings: *satisfied* or *fairly satisfied* at a dispute's follow-up visit; a good review of a request (好评: very satisfied, satisfied or basically satisfied) | ratings of eligible cases: every follow-up visit, every review (a request reworked after a bad review may be rated twice) |
-//! | on-time rate | resolved cases resolved before their due date: a dispute before the due date of the tier that resolved it (a tier without a time limit is always on time); a request before the promised date in force then (after pauses and extensions) | resolved eligible cases |
-//! | overdue | eligible cases found overdue at least once: a request's `Overdue`; a dispute's timeout escalation, supervision reminder or lapsed labour limit | — (a count) |
-//! | within the ceiling | eligible cases the ladder resolved at or below the ceiling in force (severity raises move it) | eligible cases the ladder resolved (disputes: service requests are supervised, never resolved on the ladder) |
-//! | median time per tier | the lower median of the time eligible cases spent at each tier, per workflow: from the step that brought the case there to the step that took it away or the end of handling (a dispute's agreement taking effect, referral; a request's completion or denial); a case still handled counts to its last recorded event | cases that reached the tier |
+//! | response rate (响应率) | eligible cases answered within [`RESPONSE_LIMIT`] (24 h) of receipt: a dispute accepted by the routed body; a request accepted or sent a supplement request by the hall; a work order signed for by its lead body or taken on by its first receiver | eligible cases |
+//! | resolution rate (解决率) | eligible cases resolved: a dispute whose agreement took effect (the ladder recorded it resolved); a request concluded — completed, or denied on its merits (办结); a work order closed after its callback | eligible cases |
+//! | satisfaction rate (满意率) | satisfied ratings: *satisfied* or *fairly satisfied* at a dispute's follow-up visit; a good review of a request (好评: very satisfied, satisfied or basically satisfied); a work order's callback finding the requester satisfied or basically satisfied | ratings of eligible cases: every follow-up visit, every review, every callback (a request reworked after a bad review, or an order redone, may be rated twice) |
+//! | on-time rate | resolved cases resolved before their due date: a dispute before the due date of the tier that resolved it (a tier without a time limit is always on time); a request before the promised date in force then (after pauses and extensions); a work order whose every reply came at or before the handling deadline then in force (extended, or set by a redo) | resolved eligible cases |
+//! | overdue | eligible cases found overdue at least once: a request's `Overdue`; a dispute's timeout escalation, supervision reminder or lapsed labour limit; a work order's `SignForOverdue`, `Overdue` or supervision reminder | — (a count) |
+//! | within the ceiling | eligible cases the ladder resolved at or below the ceiling in force (severity raises move it) | eligible cases the ladder resolved (disputes: service requests and work orders are supervised, never resolved on the ladder) |
+//! | median time per tier | the lower median of the time eligible cases spent at each tier, per workflow: from the step that brought the case there to the step that took it away or the end of handling (a dispute's agreement taking effect, referral; a request's completion or denial; a work order's close); a case still handled counts to its last recorded event | cases that reached the tier |
 //! | escalations | steps up the ladder taken by eligible cases | — (a count) |
 //! | mediation success rate (调解成功率) | mediated eligible cases whose agreement (written or oral) took effect | eligible cases mediated (mediators assigned). Withdrawn cases are in neither, as in every rate: withdrawal is the party's right (人民调解法 art. 23), not an outcome of the mediation — see [`Figures::mediation_success_rate`] |
 //! | performance rate (履行率) | agreements in effect that were fulfilled, every obligation performed (人民调解法 art. 31) | agreements that took effect, those still being performed included |
@@ -116,11 +120,13 @@
 //!
 //! Each case counts once in the total, once under its workflow
 //! ([`CaseType`]) and once under its kind ([`Need`]: the dispute's kind, the
-//! request's category). It counts under a *tier* and an *organisation*
+//! request's category, the work order's matter). It counts under a *tier* and an *organisation*
 //! when its history names them: a dispute under the body handling it at
 //! the end (the last one the ladder routed it to, or the body that declined
 //! it) and that body's tier; a request under the hall that took it and the
-//! tier of its supervision on the ladder. A dispute that no body accepted
+//! tier of its supervision on the ladder; a work order under the body that
+//! signed for it last (or took it on) and the tier of its supervision. A
+//! dispute that no body accepted
 //! or declined yet, and a request not yet accepted, count under no tier; a
 //! dispute no body accepted or declined counts under no organisation.
 
@@ -149,14 +155,16 @@ use crate::org::Need;
 use crate::service::{ServiceRequest, ServiceRequestEvent};
 use crate::tier::Tier;
 use crate::vocabulary::Name;
+use crate::work_order::{WorkOrder, WorkOrderEvent};
 use crate::workflow::Recorded;
 
 /// A city's (or a district's, or a hall's) governance indicators, folded
 /// from case histories. See the [module docs](self) for every definition.
 ///
 /// Fold with [`observe_case`](Self::observe_case) (any [`Measured`]
-/// workflow), or its shorthands [`observe_dispute`](Self::observe_dispute)
-/// and [`observe_service_request`](Self::observe_service_request), one case
+/// workflow), or its shorthands [`observe_dispute`](Self::observe_dispute),
+/// [`observe_service_request`](Self::observe_service_request) and
+/// [`observe_work_order`](Self::observe_work_order), one case
 /// at a time; combine folds with [`merge`](Self::merge). `Display` prints a
 /// readable report (the alternate form `{:#}` adds every organisation's
 /// row); `Serialize` exports every row with its rates.
@@ -165,7 +173,7 @@ pub struct GovernanceMetrics {
     // Organisations are many (one row per body cases counted under) and
     // looked up once per case: a hash map, sorted only when read.
     total: Figures,
-    by_case_type: [TypeRow; 2],
+    by_case_type: [TypeRow; 3],
     by_custom_type: BTreeMap<Name, TypeRow>,
     by_tier: [Figures; 6],
     by_need: BTreeMap<Need, Figures>,
@@ -225,6 +233,12 @@ impl GovernanceMetrics {
         self.observe_case::<ServiceRequest>(history);
     }
 
+    /// Adds one 12345 work order's history. A history that does not begin
+    /// with the order's receipt is ignored.
+    pub fn observe_work_order(&mut self, history: &[Recorded<WorkOrderEvent>]) {
+        self.observe_case::<WorkOrder>(history);
+    }
+
     /// Adds one case's facts.
     pub fn observe(&mut self, facts: &CaseFacts) {
         self.total.add(facts);
@@ -255,6 +269,7 @@ impl GovernanceMetrics {
         match case_type {
             CaseType::Dispute => &mut self.by_case_type[0],
             CaseType::ServiceRequest => &mut self.by_case_type[1],
+            CaseType::WorkOrder => &mut self.by_case_type[2],
             CaseType::Custom(name) => self.by_custom_type.entry(name).or_default(),
         }
     }
@@ -263,6 +278,7 @@ impl GovernanceMetrics {
         match case_type {
             CaseType::Dispute => &self.by_case_type[0],
             CaseType::ServiceRequest => &self.by_case_type[1],
+            CaseType::WorkOrder => &self.by_case_type[2],
             CaseType::Custom(name) => self.by_custom_type.get(&name).unwrap_or(&EMPTY_ROW),
         }
     }
@@ -307,7 +323,7 @@ impl GovernanceMetrics {
         &self.type_row(case_type).figures
     }
 
-    /// Every workflow with its figures: the crate's two, then each custom
+    /// Every workflow with its figures: the crate's three, then each custom
     /// case type that counted a case, by name.
     pub fn case_types(&self) -> impl Iterator<Item = (CaseType, &Figures)> {
         self.type_rows().map(|(_, c, row)| (c, &row.figures))
@@ -318,6 +334,7 @@ impl GovernanceMetrics {
         [
             ("dispute", CaseType::Dispute),
             ("service_request", CaseType::ServiceRequest),
+            ("work_order", CaseType::WorkOrder),
         ]
         .into_iter()
         .zip(&self.by_case_type)
@@ -477,7 +494,7 @@ impl fmt::Display for GovernanceMetrics {
             row(f, &need.to_string(), figures)?;
         }
         writeln!(f)?;
-        // One pair of columns per workflow: the crate's two, then each
+        // One pair of columns per workflow: the crate's three, then each
         // custom workflow that spent time at a tier.
         let columns: Vec<(&str, &TypeRow)> = self
             .type_rows()
@@ -486,6 +503,7 @@ impl fmt::Display for GovernanceMetrics {
                 let label = match c {
                     CaseType::Dispute => "disputes",
                     CaseType::ServiceRequest => "requests",
+                    CaseType::WorkOrder => "orders",
                     CaseType::Custom(_) => name,
                 };
                 (label, row)

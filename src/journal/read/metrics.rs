@@ -533,6 +533,7 @@ mod tests {
         use crate::journal::{Journaled, MemoryStore, encode};
         use crate::load::{City, CityCase, CityYear};
         use crate::service::ServiceRequest;
+        use crate::work_order::WorkOrder;
         use crate::workflow::Case;
 
         fn append<W: Journaled>(store: &MemoryStore, tenant: &TenantId, case: &Case<W>) {
@@ -545,8 +546,7 @@ mod tests {
             store.append(&stream, 0, &rows).unwrap();
         }
 
-        let mut year = CityYear::small().with_seed(7);
-        year.mix.work_orders = 0.0;
+        let year = CityYear::small().with_seed(7);
         let city = City::build(&year).unwrap();
         let (store, tenant): (MemoryStore, TenantId) = (MemoryStore::new(), "t".parse().unwrap());
         let mut keys = Vec::new();
@@ -566,13 +566,24 @@ mod tests {
                         id: c.id().clone(),
                     });
                 }
-                other => panic!("not in this mix: {}", other.id()),
+                CityCase::WorkOrder(c) => {
+                    append(&store, &tenant, &c);
+                    keys.push(CaseKey {
+                        stream_type: "work_order".parse().unwrap(),
+                        id: c.id().clone(),
+                    });
+                }
             }
         }
+        assert!(
+            keys.iter().any(|k| k.stream_type.as_str() == "work_order"),
+            "the mix has work orders"
+        );
         let live = || {
             LiveMetrics::new()
                 .with::<Dispute>()
                 .with::<ServiceRequest>()
+                .with::<WorkOrder>()
         };
 
         // Rows, through the runner.
