@@ -1000,21 +1000,17 @@ fn a_georeport_request_carries_the_point_address_and_media_given() {
 // Metrics.
 // ---------------------------------------------------------------------------
 
-#[test]
-fn work_order_metrics_follow_the_usual_definitions_and_merge() {
-    use grassroots::metrics::WorkOrderMetrics;
-    // A: closed, everything on time.
-    let a = to("Closed");
-    // B: redone after a dissatisfied callback, the second reply late.
+/// An order called back dissatisfied, redone, replied to an hour past the
+/// new deadline and called back basically satisfied; and that hour.
+fn redone_late() -> (Case<WorkOrder>, DateTime<Utc>) {
     let mut b = run(&steps_to("CalledBack", Path::default()));
-    let at = t0() + Duration::hours(1);
     accepted(
         &mut b,
         &dispatcher(),
         C::Redo {
             reason: note("still dark"),
         },
-        at,
+        t0() + Duration::hours(1),
     );
     let late = b.state().handling().unwrap().due() + Duration::hours(1);
     accepted(
@@ -1031,6 +1027,16 @@ fn work_order_metrics_follow_the_usual_definitions_and_merge() {
         callback(Satisfaction::BasicallySatisfied, Finding::ReplyAdequate),
         late,
     );
+    (b, late)
+}
+
+#[test]
+fn work_order_metrics_follow_the_usual_definitions_and_merge() {
+    use grassroots::metrics::WorkOrderMetrics;
+    // A: closed, everything on time.
+    let a = to("Closed");
+    // B: redone after a dissatisfied callback, the second reply late.
+    let (b, _) = redone_late();
     // C: returned, waiting for the dispatcher.
     let c = to("ReturnPending");
     // D: signed for three hours after dispatch: late.
@@ -1068,30 +1074,7 @@ fn governance_metrics_count_work_orders_under_their_own_case_type() {
     // A: closed, replied on time, the requester satisfied.
     let a = to("Closed");
     // B: redone after a dissatisfied callback, the second reply late, closed.
-    let mut b = run(&steps_to("CalledBack", Path::default()));
-    accepted(
-        &mut b,
-        &dispatcher(),
-        C::Redo {
-            reason: note("still dark"),
-        },
-        t0() + Duration::hours(1),
-    );
-    let late = b.state().handling().unwrap().due() + Duration::hours(1);
-    accepted(
-        &mut b,
-        &member(PINGHU),
-        C::Reply {
-            reply: note("fixed at last"),
-        },
-        late,
-    );
-    accepted(
-        &mut b,
-        &dispatcher(),
-        callback(Satisfaction::BasicallySatisfied, Finding::ReplyAdequate),
-        late,
-    );
+    let (mut b, late) = redone_late();
     accepted(&mut b, &dispatcher(), C::Close, late);
     // C: dismissed by the dispatcher; D: withdrawn by the requester.
     let c = to("Dismissed");

@@ -383,11 +383,7 @@ impl CaseFacts {
                 }
                 E::Completed | E::Denied { .. } => true,
                 E::Ladder(step) => {
-                    match &**step {
-                        LadderEvent::Started(s) => facts.tier = Some(s.route.tier),
-                        LadderEvent::Escalated(e) => facts.tier = Some(e.to),
-                        _ => {}
-                    }
+                    facts.supervised(step);
                     false
                 }
                 _ => false,
@@ -476,12 +472,8 @@ impl CaseFacts {
                     true
                 }
                 E::Ladder(step) => {
-                    match &**step {
-                        LadderEvent::Started(s) => facts.tier = Some(s.route.tier),
-                        LadderEvent::Escalated(e) => facts.tier = Some(e.to),
-                        LadderEvent::SupervisionReminded { .. } => facts.overdue = true,
-                        _ => {}
-                    }
+                    facts.supervised(step);
+                    facts.overdue |= matches!(**step, LadderEvent::SupervisionReminded { .. });
                     false
                 }
                 _ => false,
@@ -539,6 +531,16 @@ impl CaseFacts {
             ratings: 0,
             satisfied: 0,
             ladder: MatterReport::from_history::<LadderEvent>([]),
+        }
+    }
+
+    /// Follows a supervised case (a service request, a work order) up the
+    /// ladder: the tier it counts under is the one its supervision reached.
+    fn supervised(&mut self, step: &LadderEvent) {
+        match step {
+            LadderEvent::Started(s) => self.tier = Some(s.route.tier),
+            LadderEvent::Escalated(e) => self.tier = Some(e.to),
+            _ => {}
         }
     }
 
