@@ -256,6 +256,52 @@ mod sqlite {
         );
     }
 
+    /// The lean feed of a file holding one tenant's events (read in
+    /// position order from the table) and of a file shared by two (read
+    /// through the tenant's index): each tenant's rows, as `read_feed`
+    /// pages them, at every page size.
+    #[test]
+    fn the_lean_feed_of_a_shared_file_is_each_tenants_own() {
+        let (_dir, store) = crate::support::stores::sqlite();
+        let (one, other) = (
+            crate::support::stores::tenant("shared-one"),
+            crate::support::stores::tenant("shared-other"),
+        );
+        let same = |tenant: &TenantId| {
+            for limit in [1, 3, 100] {
+                let mut after = 0;
+                loop {
+                    let events = store.read_feed(tenant, after, limit).unwrap();
+                    let rows = store.read_feed_rows(tenant, after, limit).unwrap();
+                    assert_eq!(rows.next_after, events.next_after);
+                    assert_eq!(rows.events.len(), events.events.len());
+                    for (row, event) in rows.events.iter().zip(&events.events) {
+                        assert_eq!(row.position, event.position);
+                        assert_eq!(row.stream, event.stream);
+                        assert_eq!(row.stream.tenant, *tenant);
+                    }
+                    if events.next_after == after {
+                        break;
+                    }
+                    after = events.next_after;
+                }
+            }
+            store.read_feed_rows(tenant, 0, 100).unwrap().events.len()
+        };
+        four_tickets(&store, &one);
+        assert_eq!(same(&one), 7, "one tenant in the file");
+        assert_eq!(same(&other), 0);
+        four_tickets(&store, &other);
+        let journal = Journal::new(&store, one.clone());
+        let worker = Actor::new("gw-1".parse().unwrap()).with_role(Role::GridWorker);
+        let ctx = Context::new(t0() + Duration::hours(9), &worker);
+        journal
+            .handle(&Ticket, &"T-9".parse().unwrap(), &Command::Open, &ctx)
+            .unwrap();
+        assert_eq!(same(&one), 8, "two tenants, interleaved");
+        assert_eq!(same(&other), 7);
+    }
+
     /// The journal with four tickets, T-3's Held payload replaced by
     /// `payload` behind the store's back; the position of that row.
     fn poisoned(payload: &str) -> (tempfile::TempDir, SqliteStore, TenantId, u64) {

@@ -1746,26 +1746,57 @@ fn read_feed(
 }
 
 /// One page of `tenant`'s lean feed ([`FeedRow`]s) after position `after`:
-/// only the columns a feed row holds are read.
+/// only the columns a feed row holds are read. When the file holds no
+/// other tenant's events, the rows are read in position order from the
+/// table itself (its key is the position) instead of through the
+/// `(tenant, position)` index and a lookup of each row in the table: the
+/// same rows, the tenant still compared on each, at less cost per row. A
+/// file shared by tenants is read through the index, so a page reads no
+/// other tenant's rows.
 fn read_feed_rows(
     conn: &Connection,
     tenant: &TenantId,
     after: u64,
     limit: usize,
 ) -> Result<FeedPage<FeedRow>, JournalError> {
-    read_feed_with(
-        conn,
+    let query = if holds_only(conn, tenant)? {
+        concat!(
+            "SELECT ",
+            feed_row_columns!(),
+            " FROM journal_events NOT INDEXED WHERE position > ?2 AND tenant = ?1 \
+             ORDER BY position LIMIT ?3"
+        )
+    } else {
         concat!(
             "SELECT ",
             feed_row_columns!(),
             " FROM journal_events WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
-        ),
+        )
+    };
+    read_feed_with(
+        conn,
+        query,
         1,
         tenant,
         after,
         limit,
         convert_row,
     )
+}
+
+/// Whether every event in the file is `tenant`'s (and there is one): the
+/// least and the greatest tenant, each read from the `(tenant, position)`
+/// index's ends, are `tenant`.
+fn holds_only(conn: &Connection, tenant: &TenantId) -> Result<bool, JournalError> {
+    let (least, greatest): (Option<String>, Option<String>) = conn
+        .prepare_cached(
+            "SELECT (SELECT min(tenant) FROM journal_events), \
+                    (SELECT max(tenant) FROM journal_events)",
+        )
+        .map_err(sql)?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(sql)?;
+    Ok(least.as_deref() == Some(tenant.as_str()) && greatest.as_deref() == Some(tenant.as_str()))
 }
 
 /// One page of `tenant`'s feed after position `after`, by `query` (its
