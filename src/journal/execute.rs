@@ -146,12 +146,13 @@ where
     let event: W::Event = if schema_version == W::schema_version(event_type) {
         W::Event::deserialize(payload).map_err(decode_error)?
     } else {
-        let payload = upcast_to_current::<W>(event_type, schema_version, payload.clone())
-            .map_err(|source| JournalError::Upcast {
+        let payload = upcast_to_current::<W>(event_type, schema_version, payload.clone()).map_err(
+            |source| JournalError::Upcast {
                 stream: stream.clone(),
                 version,
                 source: Box::new(source),
-            })?;
+            },
+        )?;
         serde_json::from_value(payload).map_err(decode_error)?
     };
     let decoded = event.kind();

@@ -1773,15 +1773,7 @@ fn read_feed_rows(
             " FROM journal_events WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
         )
     };
-    read_feed_with(
-        conn,
-        query,
-        1,
-        tenant,
-        after,
-        limit,
-        convert_row,
-    )
+    read_feed_with(conn, query, 1, tenant, after, limit, convert_row)
 }
 
 /// Whether every event in the file is `tenant`'s (and there is one): the
@@ -1830,8 +1822,14 @@ fn read_feed_with<E: FedEvent>(
         let position = u64::try_from(position).unwrap_or(page.next_after);
         page.next_after = position;
         let before = page.events.last();
-        match feed_stream(row, position, stream_at, tenant, before.map(FedEvent::stream))
-            .and_then(|stream| read(row, position, stream, before.map(FedEvent::actor)))
+        match feed_stream(
+            row,
+            position,
+            stream_at,
+            tenant,
+            before.map(FedEvent::stream),
+        )
+        .and_then(|stream| read(row, position, stream, before.map(FedEvent::actor)))
         {
             Ok(event) => page.events.push(event),
             Err(error) => page.skipped.push(SkippedRow { position, error }),

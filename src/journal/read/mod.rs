@@ -483,7 +483,14 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
             page.events.len(),
             page.next_after,
         );
-        let page_done = apply_page(&self.read, projection, &self.tenant, after, page, &self.store);
+        let page_done = apply_page(
+            &self.read,
+            projection,
+            &self.tenant,
+            after,
+            page,
+            &self.store,
+        );
         if let Err(e) = page_done {
             projection.discard();
             return Err(span.failed(e));
