@@ -159,7 +159,7 @@ fn a_projection_that_takes_stored_events_gets_every_column<R: ReadStore>(
     for row in store.read_feed_rows(&tenant, 0, 100).unwrap().events {
         runner
             .read_store()
-            .in_transaction(|tx| by_rows.apply_row(tx, &row, store))
+            .in_transaction(|tx| <Ids as Projection<R>>::apply_row(&mut by_rows, tx, &row, store))
             .unwrap();
     }
     assert_eq!(by_rows.seen, all);
@@ -246,6 +246,19 @@ mod sqlite {
         let mut ids = super::Ids::default();
         let done = runner.catch_up(&mut ids).unwrap();
         assert_eq!((done.events, done.skipped), (6, vec![bad]));
+        // Handed the lean row anyway, `apply_row`'s default reads the stored
+        // event again and gets the error `read_feed` sets it aside with.
+        let row = rows.events.iter().find(|r| r.position == bad).unwrap();
+        let error = runner
+            .read_store()
+            .in_transaction(|tx| {
+                <super::Ids as Projection<SqliteReadStore>>::apply_row(&mut ids, tx, row, &store)
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&error, ProjectionError::Journal(e) if matches!(**e, JournalError::Corrupt { column: "event_id", .. })),
+            "{error:?}"
+        );
         let mut index = CaseIndex::new().with::<Ticket>();
         let done = runner.catch_up(&mut index).unwrap();
         assert_eq!((done.events, done.skipped), (7, vec![]));
@@ -254,6 +267,24 @@ mod sqlite {
             t3.map(|row| (row.state, row.version)),
             Some(("OnHold".into(), 2))
         );
+        // A row gone from the log since it was read: a typed error too.
+        let last = rows.events.last().unwrap();
+        sql.execute(
+            "DELETE FROM journal_events WHERE position = ?1",
+            [i64::try_from(last.position).unwrap()],
+        )
+        .unwrap();
+        let error = runner
+            .read_store()
+            .in_transaction(|tx| {
+                <super::Ids as Projection<SqliteReadStore>>::apply_row(&mut ids, tx, last, &store)
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&error, ProjectionError::Journal(e) if matches!(**e, JournalError::Corrupt { column: "position", .. })),
+            "{error:?}"
+        );
+        assert_eq!(ids.seen.len(), 6, "nothing applied by the failed calls");
     }
 
     /// The lean feed of a file holding one tenant's events (read in
