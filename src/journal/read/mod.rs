@@ -8,10 +8,10 @@
 //! the lean [`EventStore::read_feed_rows`] for a projection that
 //! [takes rows](Projection::reads_rows)) from the projection's checkpoint,
 //! applies the events in commit order, and stores the new checkpoint **in
-//! the same transaction** as the read model's changes, one page at a time. A process killed between two pages
-//! (or in the middle of one) loses the uncommitted page only: the next run
-//! starts from the last committed checkpoint, so no event is applied twice
-//! and none skipped. [`Runner::rebuild`] clears the read model and starts
+//! the same transaction** as the read model's changes, one page at a time.
+//! A process killed between two pages (or in the middle of one) loses the
+//! uncommitted page only: the next run starts from the last committed
+//! checkpoint, so no event is applied twice and none skipped. [`Runner::rebuild`] clears the read model and starts
 //! from zero.
 //!
 //! Read models live in a [`ReadStore`]: [`MemoryReadStore`] for tests,
