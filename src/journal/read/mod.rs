@@ -11,8 +11,8 @@
 //! the same transaction** as the read model's changes, one page at a time.
 //! A process killed between two pages (or in the middle of one) loses the
 //! uncommitted page only: the next run starts from the last committed
-//! checkpoint, so no event is applied twice and none skipped. [`Runner::rebuild`] clears the read model and starts
-//! from zero.
+//! checkpoint, so no event is applied twice and none skipped.
+//! [`Runner::rebuild`] clears the read model and starts from zero.
 //!
 //! Read models live in a [`ReadStore`]: [`MemoryReadStore`] for tests,
 //! `SqliteReadStore` (feature `sqlite`) and `PostgresReadStore` (feature
