@@ -13,8 +13,10 @@ mod support {
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
 use grassroots::id::TenantId;
-use grassroots::journal::read::{CaseIndex, CaseKey, CaseQueries, ReadStore, Runner};
-use grassroots::journal::{EventStore, Journal, JournalError, StreamKey};
+use grassroots::journal::read::{
+    CaseIndex, CaseKey, CaseQueries, Projection, ProjectionError, ReadStore, Runner,
+};
+use grassroots::journal::{EventStore, Journal, JournalError, StoredEvent, StreamKey};
 use grassroots::workflow::Context;
 use support::ticket::{Command, Ticket};
 
@@ -50,7 +52,7 @@ fn key(id: &str) -> CaseKey {
 }
 
 /// Page by page, at every page size: the same positions, the same rows
-/// set aside, and each row's stored event is the feed's event.
+/// set aside, and each row holds its event's columns (the lean ones).
 fn the_feed_rows_are_the_feed_events_with_their_payload_as_text(
     store: &dyn EventStore,
     tenant: TenantId,
@@ -65,7 +67,14 @@ fn the_feed_rows_are_the_feed_events_with_their_payload_as_text(
             assert!(rows.skipped.is_empty() && events.skipped.is_empty());
             assert_eq!(rows.events.len(), events.events.len());
             for (row, event) in rows.events.iter().zip(&events.events) {
-                assert_eq!(&row.to_stored().unwrap(), event);
+                assert_eq!(row.position, event.position);
+                assert_eq!(row.stream, event.stream);
+                assert_eq!(row.version, event.version);
+                assert_eq!(row.event_type, event.event_type);
+                assert_eq!(row.schema_version, event.schema_version);
+                assert_eq!(row.actor, event.actor);
+                assert_eq!(row.correlation, event.correlation);
+                assert_eq!(row.occurred_at, event.occurred_at);
                 assert_eq!(
                     serde_json::from_str::<serde_json::Value>(row.payload.get()).unwrap(),
                     event.payload
@@ -81,7 +90,93 @@ fn the_feed_rows_are_the_feed_events_with_their_payload_as_text(
     }
 }
 
+/// A projection that takes stored events (the default): it keeps what
+/// the lean feed leaves out — each event's id, recorded time and hash —
+/// by position.
+#[derive(Default)]
+struct Ids {
+    seen: Vec<(u64, String, DateTime<Utc>, String)>,
+}
+
+impl Ids {
+    fn of(event: &StoredEvent) -> (u64, String, DateTime<Utc>, String) {
+        (
+            event.position,
+            event.event_id.to_string(),
+            event.recorded_at,
+            event.hash.to_string(),
+        )
+    }
+}
+
+impl<R: ReadStore> Projection<R> for Ids {
+    fn name(&self) -> &str {
+        "ids"
+    }
+    fn schema_version(&self) -> u32 {
+        1
+    }
+    fn setup(&mut self, _: &mut R::Tx<'_>) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+    fn apply(
+        &mut self,
+        _: &mut R::Tx<'_>,
+        event: &StoredEvent,
+        _: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        self.seen.push(Self::of(event));
+        Ok(())
+    }
+    fn clear(&mut self, _: &mut R::Tx<'_>, _: &TenantId) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+}
+
+/// A projection that does not take rows is handed every stored event,
+/// with the columns the lean feed leaves out; handed a row anyway
+/// (`apply_row`'s default), it gets the row's stored event.
+fn a_projection_that_takes_stored_events_gets_every_column<R: ReadStore>(
+    store: &dyn EventStore,
+    tenant: TenantId,
+    read: R,
+) {
+    four_tickets(store, &tenant);
+    let all: Vec<_> = store
+        .read_feed(&tenant, 0, 100)
+        .unwrap()
+        .events
+        .iter()
+        .map(Ids::of)
+        .collect();
+    assert_eq!(all.len(), 7);
+    let runner = Runner::new(store, tenant.clone(), read).with_page(3);
+    let mut ids = Ids::default();
+    assert!(!<Ids as Projection<R>>::reads_rows(&ids));
+    assert_eq!(runner.catch_up(&mut ids).unwrap().events, 7);
+    assert_eq!(ids.seen, all);
+    let mut by_rows = Ids::default();
+    for row in store.read_feed_rows(&tenant, 0, 100).unwrap().events {
+        runner
+            .read_store()
+            .in_transaction(|tx| <Ids as Projection<R>>::apply_row(&mut by_rows, tx, &row, store))
+            .unwrap();
+    }
+    assert_eq!(by_rows.seen, all);
+}
+
 mod memory {
+    #[test]
+    fn a_projection_that_takes_stored_events_gets_every_column() {
+        let store = crate::support::stores::memory();
+        let tenant = crate::support::stores::tenant("ids-memory");
+        super::a_projection_that_takes_stored_events_gets_every_column(
+            &store,
+            tenant,
+            grassroots::journal::read::MemoryReadStore::new(),
+        );
+    }
+
     #[test]
     fn the_feed_rows_are_the_feed_events_with_their_payload_as_text() {
         let store = crate::support::stores::memory();
@@ -94,13 +189,148 @@ mod memory {
 mod sqlite {
     use super::*;
     use grassroots::journal::SqliteStore;
-    use grassroots::journal::read::{ProjectionError, SqliteReadStore};
+    use grassroots::journal::read::SqliteReadStore;
 
     #[test]
     fn the_feed_rows_are_the_feed_events_with_their_payload_as_text() {
         let (_dir, store) = crate::support::stores::sqlite();
         let tenant = crate::support::stores::tenant("rows-sqlite");
         super::the_feed_rows_are_the_feed_events_with_their_payload_as_text(&store, tenant);
+    }
+
+    #[test]
+    fn a_projection_that_takes_stored_events_gets_every_column() {
+        let (dir, store) = crate::support::stores::sqlite();
+        let tenant = crate::support::stores::tenant("ids-sqlite");
+        let read = SqliteReadStore::open(dir.path().join("read.db")).unwrap();
+        super::a_projection_that_takes_stored_events_gets_every_column(&store, tenant, read);
+    }
+
+    /// The lean feed does not read a row's event id: a damaged one sets the
+    /// row aside from `read_feed` (and from a projection taking stored
+    /// events) but not from the case index, which takes nothing from it.
+    #[test]
+    fn a_damaged_event_id_is_set_aside_only_where_it_is_read() {
+        let (dir, store) = crate::support::stores::sqlite();
+        let tenant = crate::support::stores::tenant("event-id");
+        four_tickets(&store, &tenant);
+        let sql = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
+        let bad: i64 = sql
+            .query_row(
+                "SELECT position FROM journal_events
+                 WHERE tenant = ?1 AND stream_id = 'T-3' AND version = 2",
+                [tenant.as_str()],
+                |row| row.get(0),
+            )
+            .unwrap();
+        sql.execute(
+            "UPDATE journal_events SET event_id = ' ' WHERE position = ?1",
+            [bad],
+        )
+        .unwrap();
+        let bad = u64::try_from(bad).unwrap();
+        let page = store.read_feed(&tenant, 0, 100).unwrap();
+        assert_eq!(page.skipped.len(), 1);
+        assert!(matches!(
+            page.skipped[0].error,
+            JournalError::Corrupt {
+                column: "event_id",
+                ..
+            }
+        ));
+        let rows = store.read_feed_rows(&tenant, 0, 100).unwrap();
+        assert!(rows.skipped.is_empty());
+        assert_eq!(rows.events.len(), 7);
+        let read = SqliteReadStore::open(dir.path().join("read.db")).unwrap();
+        let runner = Runner::new(&store, tenant.clone(), read);
+        let mut ids = super::Ids::default();
+        let done = runner.catch_up(&mut ids).unwrap();
+        assert_eq!((done.events, done.skipped), (6, vec![bad]));
+        // Handed the lean row anyway, `apply_row`'s default reads the stored
+        // event again and gets the error `read_feed` sets it aside with.
+        let row = rows.events.iter().find(|r| r.position == bad).unwrap();
+        let error = runner
+            .read_store()
+            .in_transaction(|tx| {
+                <super::Ids as Projection<SqliteReadStore>>::apply_row(&mut ids, tx, row, &store)
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&error, ProjectionError::Journal(e) if matches!(**e, JournalError::Corrupt { column: "event_id", .. })),
+            "{error:?}"
+        );
+        let mut index = CaseIndex::new().with::<Ticket>();
+        let done = runner.catch_up(&mut index).unwrap();
+        assert_eq!((done.events, done.skipped), (7, vec![]));
+        let t3 = runner.read_store().case(&tenant, &key("T-3")).unwrap();
+        assert_eq!(
+            t3.map(|row| (row.state, row.version)),
+            Some(("OnHold".into(), 2))
+        );
+        // A row gone from the log since it was read: a typed error too.
+        let last = rows.events.last().unwrap();
+        sql.execute(
+            "DELETE FROM journal_events WHERE position = ?1",
+            [i64::try_from(last.position).unwrap()],
+        )
+        .unwrap();
+        let error = runner
+            .read_store()
+            .in_transaction(|tx| {
+                <super::Ids as Projection<SqliteReadStore>>::apply_row(&mut ids, tx, last, &store)
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&error, ProjectionError::Journal(e) if matches!(**e, JournalError::Corrupt { column: "position", .. })),
+            "{error:?}"
+        );
+        assert_eq!(ids.seen.len(), 6, "nothing applied by the failed calls");
+    }
+
+    /// The lean feed of a file holding one tenant's events (read in
+    /// position order from the table) and of a file shared by two (read
+    /// through the tenant's index): each tenant's rows, as `read_feed`
+    /// pages them, at every page size.
+    #[test]
+    fn the_lean_feed_of_a_shared_file_is_each_tenants_own() {
+        let (_dir, store) = crate::support::stores::sqlite();
+        let (one, other) = (
+            crate::support::stores::tenant("shared-one"),
+            crate::support::stores::tenant("shared-other"),
+        );
+        let same = |tenant: &TenantId| {
+            for limit in [1, 3, 100] {
+                let mut after = 0;
+                loop {
+                    let events = store.read_feed(tenant, after, limit).unwrap();
+                    let rows = store.read_feed_rows(tenant, after, limit).unwrap();
+                    assert_eq!(rows.next_after, events.next_after);
+                    assert_eq!(rows.events.len(), events.events.len());
+                    for (row, event) in rows.events.iter().zip(&events.events) {
+                        assert_eq!(row.position, event.position);
+                        assert_eq!(row.stream, event.stream);
+                        assert_eq!(row.stream.tenant, *tenant);
+                    }
+                    if events.next_after == after {
+                        break;
+                    }
+                    after = events.next_after;
+                }
+            }
+            store.read_feed_rows(tenant, 0, 100).unwrap().events.len()
+        };
+        four_tickets(&store, &one);
+        assert_eq!(same(&one), 7, "one tenant in the file");
+        assert_eq!(same(&other), 0);
+        four_tickets(&store, &other);
+        let journal = Journal::new(&store, one.clone());
+        let worker = Actor::new("gw-1".parse().unwrap()).with_role(Role::GridWorker);
+        let ctx = Context::new(t0() + Duration::hours(9), &worker);
+        journal
+            .handle(&Ticket, &"T-9".parse().unwrap(), &Command::Open, &ctx)
+            .unwrap();
+        assert_eq!(same(&one), 8, "two tenants, interleaved");
+        assert_eq!(same(&other), 7);
     }
 
     /// The journal with four tickets, T-3's Held payload replaced by

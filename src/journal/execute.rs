@@ -108,37 +108,59 @@ where
     W: EventSchema,
     W::Event: DeserializeOwned,
 {
-    if row.stream.stream_type.as_str() != W::NAME {
+    decode_parts::<W>(
+        &row.stream,
+        row.version,
+        &row.event_type,
+        row.schema_version,
+        &row.payload,
+    )
+}
+
+/// [`decode_event`] on an event's parts: its stream, version, type, schema
+/// version and payload.
+fn decode_parts<W>(
+    stream: &StreamKey,
+    version: u64,
+    event_type: &str,
+    schema_version: u32,
+    payload: &serde_json::Value,
+) -> Result<W::Event, JournalError>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+{
+    if stream.stream_type.as_str() != W::NAME {
         return Err(JournalError::StreamTypeMismatch {
-            stream: row.stream.clone(),
+            stream: stream.clone(),
             expected: W::NAME,
         });
     }
     let decode_error = |source| JournalError::Decode {
-        stream: row.stream.clone(),
-        version: row.version,
-        event_type: row.event_type.as_str().into(),
-        schema_version: row.schema_version,
+        stream: stream.clone(),
+        version,
+        event_type: event_type.into(),
+        schema_version,
         source,
     };
-    let event: W::Event = if row.schema_version == W::schema_version(&row.event_type) {
-        W::Event::deserialize(&row.payload).map_err(decode_error)?
+    let event: W::Event = if schema_version == W::schema_version(event_type) {
+        W::Event::deserialize(payload).map_err(decode_error)?
     } else {
-        let payload =
-            upcast_to_current::<W>(&row.event_type, row.schema_version, row.payload.clone())
-                .map_err(|source| JournalError::Upcast {
-                    stream: row.stream.clone(),
-                    version: row.version,
-                    source: Box::new(source),
-                })?;
+        let payload = upcast_to_current::<W>(event_type, schema_version, payload.clone()).map_err(
+            |source| JournalError::Upcast {
+                stream: stream.clone(),
+                version,
+                source: Box::new(source),
+            },
+        )?;
         serde_json::from_value(payload).map_err(decode_error)?
     };
     let decoded = event.kind();
-    if !decoded.is_named(&row.event_type) {
+    if !decoded.is_named(event_type) {
         return Err(JournalError::EventTypeMismatch {
-            stream: row.stream.clone(),
-            version: row.version,
-            stored: row.event_type.as_str().into(),
+            stream: stream.clone(),
+            version,
+            stored: event_type.into(),
             decoded: decoded.name(),
         });
     }
@@ -164,7 +186,13 @@ where
             }
         }
     }
-    decode_event::<W>(&row.to_stored()?)
+    decode_parts::<W>(
+        &row.stream,
+        row.version,
+        &row.event_type,
+        row.schema_version,
+        &row.payload_value()?,
+    )
 }
 
 /// Loads case `id` of workflow `W` from `tenant`'s journal: reads its stream,

@@ -478,12 +478,16 @@ pub struct StoredEvent {
 }
 
 /// An event of a tenant's log as [`EventStore::read_feed_rows`] reads it
-/// for projections: every column of a [`StoredEvent`], checked as
-/// `read_feed` checks it, with the payload left as the stored JSON text
-/// (checked to be JSON) instead of parsed into a [`Value`]. A projection
-/// that knows the event's workflow decodes the text straight into the
-/// event (the crate's read models do); [`to_stored`](Self::to_stored)
-/// gives the [`StoredEvent`].
+/// for projections: the columns a read model takes from an event — its
+/// position, stream, version, type, schema version, actor, correlation and
+/// when it occurred, each checked as `read_feed` checks it — with the
+/// payload left as the stored JSON text (checked to be JSON) instead of
+/// parsed into a [`Value`]. The event id, the time the store recorded it
+/// and its hash are not read (a lean feed: a catch-up reads every row of
+/// the log once); a projection that needs them takes [`StoredEvent`]s
+/// ([`Projection::reads_rows`](read::Projection::reads_rows) false, the
+/// default). A projection that knows the event's workflow decodes the text
+/// straight into the event (the crate's read models do).
 #[derive(Debug, Clone)]
 pub struct FeedRow {
     /// The global position (see [`EventStore::read_all`]).
@@ -492,8 +496,6 @@ pub struct FeedRow {
     pub stream: StreamKey,
     /// Its place in the stream, from 1.
     pub version: u64,
-    /// Its id, unique within the tenant.
-    pub event_id: EventId,
     /// Its type.
     pub event_type: String,
     /// The schema version of `payload`.
@@ -506,10 +508,6 @@ pub struct FeedRow {
     pub correlation: Option<CorrelationId>,
     /// When the command was handled.
     pub occurred_at: DateTime<Utc>,
-    /// When the store recorded it.
-    pub recorded_at: DateTime<Utc>,
-    /// The hash linking it to the previous event of its stream.
-    pub hash: EventHash,
 }
 
 /// A nesting of arrays and objects deep enough to be parsed into a
@@ -567,38 +565,24 @@ fn nesting(json: &str) -> usize {
 }
 
 impl FeedRow {
-    /// The row as a [`StoredEvent`], its payload parsed.
+    /// The payload parsed into a [`Value`].
     ///
     /// # Errors
     ///
-    /// [`JournalError::Decode`] when the payload does not parse into a
-    /// [`Value`] (JSON nested deeper than serde_json's limit).
-    pub fn to_stored(&self) -> Result<StoredEvent, JournalError> {
-        let payload =
-            serde_json::from_str(self.payload.get()).map_err(|source| JournalError::Decode {
-                stream: self.stream.clone(),
-                version: self.version,
-                event_type: self.event_type.as_str().into(),
-                schema_version: self.schema_version,
-                source,
-            })?;
-        Ok(StoredEvent {
-            position: self.position,
+    /// [`JournalError::Decode`] when it does not parse (JSON nested deeper
+    /// than serde_json's limit).
+    pub fn payload_value(&self) -> Result<Value, JournalError> {
+        serde_json::from_str(self.payload.get()).map_err(|source| JournalError::Decode {
             stream: self.stream.clone(),
             version: self.version,
-            event_id: self.event_id.clone(),
-            event_type: self.event_type.clone(),
+            event_type: self.event_type.as_str().into(),
             schema_version: self.schema_version,
-            payload,
-            actor: self.actor.clone(),
-            correlation: self.correlation.clone(),
-            occurred_at: self.occurred_at,
-            recorded_at: self.recorded_at,
-            hash: self.hash,
+            source,
         })
     }
 
-    /// The row of `event`, its payload written back to JSON text.
+    /// The row of `event` (its event id, recorded time and hash left
+    /// out), its payload written back to JSON text.
     ///
     /// # Errors
     ///
@@ -618,15 +602,12 @@ impl FeedRow {
             position: event.position,
             stream: event.stream,
             version: event.version,
-            event_id: event.event_id,
             event_type: event.event_type,
             schema_version: event.schema_version,
             payload,
             actor: event.actor,
             correlation: event.correlation,
             occurred_at: event.occurred_at,
-            recorded_at: event.recorded_at,
-            hash: event.hash,
         })
     }
 }
@@ -939,14 +920,18 @@ pub trait EventStore {
         limit: usize,
     ) -> Result<FeedPage, JournalError>;
 
-    /// [`read_feed`](Self::read_feed) with each payload left as JSON text
+    /// [`read_feed`](Self::read_feed) lean, each payload left as JSON text
     /// ([`FeedRow`]): the feed the projection [`Runner`](read::Runner)
-    /// reads, so that a projection knowing the workflow decodes a payload
-    /// straight into its event. A row that does not read back is set aside
-    /// as `read_feed` sets it aside.
+    /// reads for a projection that takes rows, so that a projection knowing
+    /// the workflow decodes a payload straight into its event. A row whose
+    /// columns a [`FeedRow`] holds do not read back is set aside as
+    /// `read_feed` sets it aside; the columns it leaves out (event id,
+    /// recorded time, hash) are not read, so not checked, by the SQLite
+    /// store.
     ///
     /// The default reads `read_feed` and writes each payload back to text;
-    /// the SQLite store reads the text as stored.
+    /// the SQLite store reads only the columns a [`FeedRow`] holds, the
+    /// payload's text as stored.
     ///
     /// # Errors
     ///

@@ -755,6 +755,9 @@ macro_rules! case_projections {
             fn schema_version(&self) -> u32 {
                 Self::SCHEMA_VERSION
             }
+            fn reads_rows(&self) -> bool {
+                true
+            }
             fn setup(
                 &mut self,
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
@@ -801,6 +804,9 @@ macro_rules! case_projections {
             }
             fn schema_version(&self) -> u32 {
                 Self::SCHEMA_VERSION
+            }
+            fn reads_rows(&self) -> bool {
+                true
             }
             fn setup(
                 &mut self,

@@ -445,6 +445,10 @@ impl Projection<MemoryReadStore> for LiveMetrics {
         Self::SCHEMA_VERSION
     }
 
+    fn reads_rows(&self) -> bool {
+        true
+    }
+
     fn setup(
         &mut self,
         _: &mut std::sync::MutexGuard<'_, MemoryTables>,

@@ -448,6 +448,10 @@ mod on_sqlite {
             Self::SCHEMA_VERSION
         }
 
+        fn reads_rows(&self) -> bool {
+            true
+        }
+
         fn setup(&mut self, tx: &mut Transaction<'_>) -> Result<(), ProjectionError> {
             tx.execute_batch(SQLITE_FACTS).map_err(sql)
         }
@@ -683,6 +687,10 @@ mod on_postgres {
 
         fn schema_version(&self) -> u32 {
             Self::SCHEMA_VERSION
+        }
+
+        fn reads_rows(&self) -> bool {
+            true
         }
 
         fn setup(&mut self, tx: &mut Transaction<'_>) -> Result<(), ProjectionError> {

@@ -4,14 +4,15 @@
 //! A [`Projection`] turns events into a read model — rows a deployment
 //! queries ("which cases are open at this body", "what must this clerk do
 //! this morning") without replaying every history. A [`Runner`] catches a
-//! projection up: it reads the tenant's log ([`EventStore::read_feed_rows`]) from
-//! the projection's checkpoint, applies the events in commit order, and
-//! stores the new checkpoint **in the same transaction** as the read
-//! model's changes, one page at a time. A process killed between two pages
-//! (or in the middle of one) loses the uncommitted page only: the next run
-//! starts from the last committed checkpoint, so no event is applied twice
-//! and none skipped. [`Runner::rebuild`] clears the read model and starts
-//! from zero.
+//! projection up: it reads the tenant's log ([`EventStore::read_feed`], or
+//! the lean [`EventStore::read_feed_rows`] for a projection that
+//! [takes rows](Projection::reads_rows)) from the projection's checkpoint,
+//! applies the events in commit order, and stores the new checkpoint **in
+//! the same transaction** as the read model's changes, one page at a time.
+//! A process killed between two pages (or in the middle of one) loses the
+//! uncommitted page only: the next run starts from the last committed
+//! checkpoint, so no event is applied twice and none skipped.
+//! [`Runner::rebuild`] clears the read model and starts from zero.
 //!
 //! Read models live in a [`ReadStore`]: [`MemoryReadStore`] for tests,
 //! `SqliteReadStore` (feature `sqlite`) and `PostgresReadStore` (feature
@@ -298,23 +299,45 @@ pub trait Projection<R: ReadStore> {
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError>;
 
+    /// Whether the [`Runner`] reads the lean feed for it
+    /// ([`EventStore::read_feed_rows`]) and hands it [`FeedRow`]s
+    /// ([`apply_row`](Self::apply_row)), rather than [`StoredEvent`]s
+    /// ([`apply`](Self::apply)). The default, `false`, suits a projection
+    /// that needs an event's id, recorded time or hash; the crate's read
+    /// models take rows.
+    fn reads_rows(&self) -> bool {
+        false
+    }
+
     /// Applies one event of the tenant's log read as a [`FeedRow`] (its
-    /// payload still JSON text): what the [`Runner`] calls. The default
-    /// makes the [`StoredEvent`] and calls [`apply`](Self::apply); a
-    /// projection that decodes payloads straight into its workflow's events
-    /// (the crate's read models do) overrides it.
+    /// payload still JSON text): what the [`Runner`] calls when
+    /// [`reads_rows`](Self::reads_rows) says so. The default reads the
+    /// row's stored event again ([`EventStore::read_feed`] at its position)
+    /// and calls [`apply`](Self::apply); a projection that decodes payloads
+    /// straight into its workflow's events (the crate's read models do)
+    /// overrides it.
     ///
     /// # Errors
     ///
     /// As for [`apply`](Self::apply); [`ProjectionError::Journal`] when
-    /// the payload does not parse ([`FeedRow::to_stored`]).
+    /// the stored event does not read back (the error `read_feed` sets it
+    /// aside with).
     fn apply_row(
         &mut self,
         tx: &mut R::Tx<'_>,
         row: &FeedRow,
         source: &dyn EventStore,
     ) -> Result<(), ProjectionError> {
-        self.apply(tx, &row.to_stored()?, source)
+        let mut page = source.read_feed(&row.stream.tenant, row.position.saturating_sub(1), 1)?;
+        match (page.events.pop(), page.skipped.pop()) {
+            (Some(event), _) if event.position == row.position => self.apply(tx, &event, source),
+            (_, Some(skipped)) if skipped.position == row.position => Err(skipped.error.into()),
+            _ => Err(JournalError::Corrupt {
+                position: row.position,
+                column: "position",
+            }
+            .into()),
+        }
     }
 
     /// Called once a page's events are applied, before the checkpoint
@@ -424,34 +447,60 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         };
         loop {
             let after = done.position;
-            let page = self.store.read_feed_rows(&self.tenant, after, self.page)?;
-            if page.next_after == after {
+            let (applied, skipped, next_after) = if projection.reads_rows() {
+                let page = self.store.read_feed_rows(&self.tenant, after, self.page)?;
+                self.apply_page(projection, &name, after, &page)?
+            } else {
+                let page = self.store.read_feed(&self.tenant, after, self.page)?;
+                self.apply_page(projection, &name, after, &page)?
+            };
+            if next_after == after {
                 return Ok(done);
             }
-            let span = super::trace::projection_page(
-                &name,
-                &self.tenant,
-                after,
-                page.events.len(),
-                page.next_after,
-            );
-            let page_done = apply_page(
-                &self.read,
-                projection,
-                &self.tenant,
-                after,
-                &page,
-                &self.store,
-            );
-            if let Err(e) = page_done {
-                projection.discard();
-                return Err(span.failed(e));
-            }
-            drop(span);
-            done.events += page.events.len();
-            done.skipped.extend(page.skipped.iter().map(|s| s.position));
-            done.position = page.next_after;
+            done.events += applied;
+            done.skipped.extend(skipped);
+            done.position = next_after;
         }
+    }
+
+    /// Applies `page`, read after `after`, in one transaction with its
+    /// checkpoint (nothing when it is empty); its events' count, the
+    /// positions it set aside and where the next page starts.
+    fn apply_page<P: Projection<R>, E: PageEvent>(
+        &self,
+        projection: &mut P,
+        name: &str,
+        after: u64,
+        page: &super::FeedPage<E>,
+    ) -> Result<(usize, Vec<u64>, u64), ProjectionError> {
+        if page.next_after == after {
+            return Ok((0, Vec::new(), after));
+        }
+        let span = super::trace::projection_page(
+            name,
+            &self.tenant,
+            after,
+            page.events.len(),
+            page.next_after,
+        );
+        let page_done = apply_page(
+            &self.read,
+            projection,
+            &self.tenant,
+            after,
+            page,
+            &self.store,
+        );
+        if let Err(e) = page_done {
+            projection.discard();
+            return Err(span.failed(e));
+        }
+        drop(span);
+        Ok((
+            page.events.len(),
+            page.skipped.iter().map(|s| s.position).collect(),
+            page.next_after,
+        ))
     }
 
     /// Clears `projection`'s read model for the tenant and its checkpoint,
