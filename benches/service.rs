@@ -8,7 +8,8 @@
 //!   resumption counts the pause on the working calendar and moves the
 //!   promised date.
 //! - `service_handle/bare_match`: the same rules (the handler's role and
-//!   body, the pause, the new date) written as one `match` on the same
+//!   body, no lapsed promise, the pause, the new date, the ladder's new due
+//!   date) written as one `match` on the same
 //!   state, pushing the same audit record (`Recorded`: sequence, time,
 //!   actor, event) — the baseline of DESIGN.md §7.
 //! - `service_replay/lifecycle_*`: replay of 100 whole requests (submission,
@@ -69,12 +70,17 @@ fn bare_handle(
     at: DateTime<Utc>,
     actor: &Actor,
 ) -> bool {
+    // The handler's role and body, and no lapsed promise to supply
+    // pending materials (容缺受理), as the workflow checks them.
     let may_handle = |h: &Handling| {
         let role = match h.request().mode {
             Mode::Handle => Role::HallClerk,
             Mode::Forward => Role::DepartmentOfficer,
         };
-        actor.has_role(role) && actor.acts_for(h.handler())
+        let lapsed = h
+            .pending()
+            .is_some_and(|p| p.is_lapsed_at(at) && !p.materials().is_empty());
+        actor.has_role(role) && actor.acts_for(h.handler()) && !lapsed
     };
     let event = match (&*state, command) {
         (State::InProcess(h), Command::Suspend { reason }) if may_handle(h) => Event::Suspended {
@@ -114,7 +120,11 @@ fn bare_handle(
         <ServiceRequest as Workflow>::evolve(std::mem::replace(state, State::New), &event);
     let mut rescheduled = None;
     if let Event::Resumed { promised, .. } = &event {
-        if let Some(grassroots::escalation::LadderState::Handling(rung)) = next.ladder() {
+        if let Some(
+            grassroots::escalation::LadderState::Handling(rung)
+            | grassroots::escalation::LadderState::Exhausted(rung),
+        ) = next.ladder()
+        {
             let ladder = Event::from(grassroots::escalation::LadderEvent::Rescheduled {
                 tier: rung.tier(),
                 due: *promised,

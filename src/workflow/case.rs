@@ -737,6 +737,42 @@ mod tests {
     }
 
     #[test]
+    fn a_time_out_of_range_is_named_so_on_a_case_with_history() {
+        // Out of range wins over running backwards, and the last time
+        // bounds the next command's.
+        let mut case = full(3);
+        let before = case.clone();
+        let actor = Actor::new("a-1".parse().unwrap());
+        let one = chrono::Duration::microseconds(1);
+        for far in [
+            crate::workflow::EARLIEST - one,
+            crate::workflow::LATEST + one,
+        ] {
+            let err = case.handle(&Steps, &StepCommand::Step, &Context::new(far, &actor));
+            assert!(
+                matches!(err, Err(CaseError::TimeOutOfRange { at: t, .. }) if t == far),
+                "{err:?}"
+            );
+        }
+        let early = at(1) - one;
+        let err = case.handle(&Steps, &StepCommand::Step, &Context::new(early, &actor));
+        assert!(
+            matches!(err, Err(CaseError::TimeRunsBackwards { at: t, last, .. }) if t == early && last == at(2)),
+            "{err:?}"
+        );
+        assert_eq!(case, before);
+        // The last time itself and the end of the range are accepted.
+        case.handle(&Steps, &StepCommand::Step, &Context::new(at(2), &actor))
+            .unwrap();
+        case.handle(
+            &Steps,
+            &StepCommand::Step,
+            &Context::new(crate::workflow::LATEST, &actor),
+        )
+        .unwrap();
+    }
+
+    #[test]
     fn a_continued_case_equals_the_replay_and_checks_what_follows() {
         let whole = full(9);
         let start = Case::replay(whole.id().clone(), whole.history()[..3].to_vec()).unwrap();
