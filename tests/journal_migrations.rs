@@ -520,7 +520,10 @@ mod postgres {
                 next.iter().map(|row| row.version).collect::<Vec<_>>(),
                 [4, 5]
             );
-            assert!(next.iter().all(|row| appended.positions.contains(&row.position)));
+            assert!(
+                next.iter()
+                    .all(|row| appended.positions.contains(&row.position))
+            );
             // The stream's rules hold with the reordered index: a stale
             // writer is refused, typed, and a second row at a taken version
             // cannot be written behind the store's back.

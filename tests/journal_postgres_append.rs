@@ -175,10 +175,11 @@ fn tenants_appending_at_once_never_share_a_position_on_postgres() {
             let (store, tenant) = (Arc::clone(&store), tenant.clone());
             std::thread::spawn(move || {
                 for a in 0..10 {
-                    let events: Vec<NewEvent> = (0..40)
-                        .map(|i| event(&format!("s-{a}-{i}"), i))
-                        .collect();
-                    store.append(&key(&tenant, &format!("T-{a}")), 0, &events).unwrap();
+                    let events: Vec<NewEvent> =
+                        (0..40).map(|i| event(&format!("s-{a}-{i}"), i)).collect();
+                    store
+                        .append(&key(&tenant, &format!("T-{a}")), 0, &events)
+                        .unwrap();
                 }
             })
         })
