@@ -645,6 +645,6 @@ mod postgres {
             back,
             journal::load::<Ticket, _>(&sync, tenant, &id).unwrap()
         );
-        assert_eq!(runtime.block_on(journal.store().migration()).unwrap(), 5);
+        assert_eq!(runtime.block_on(journal.store().migration()).unwrap(), 6);
     }
 }

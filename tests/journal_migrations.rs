@@ -160,10 +160,10 @@ mod postgres {
         let (schema, url) = fresh_schema(&mut admin, &url, "m");
 
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 5);
+        assert_eq!(store.migration().unwrap(), 6);
         drop(store);
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 5);
+        assert_eq!(store.migration().unwrap(), 6);
         drop(store);
         let applied: i64 = admin
             .query_one(
@@ -172,7 +172,7 @@ mod postgres {
             )
             .unwrap()
             .get(0);
-        assert_eq!(applied, 5);
+        assert_eq!(applied, 6);
 
         admin
             .batch_execute(&format!(
@@ -182,7 +182,7 @@ mod postgres {
         match PostgresStore::connect(&url) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 5,
+                supported: 6,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
@@ -283,7 +283,8 @@ mod postgres {
             "ALTER TABLE journal_events ADD PRIMARY KEY (tenant, position),
                  ADD UNIQUE (tenant, stream_type, stream_id, version),
                  ADD UNIQUE (tenant, event_id);
-             DELETE FROM journal_migrations WHERE version = 5;
+             ALTER SEQUENCE journal_position_seq INCREMENT BY 1;
+             DELETE FROM journal_migrations WHERE version >= 5;
              RESET search_path;",
         );
         admin.batch_execute(&back).unwrap();
@@ -299,7 +300,7 @@ mod postgres {
         }
 
         let store = PostgresStore::connect(&url).unwrap();
-        assert_eq!(store.migration().unwrap(), 5);
+        assert_eq!(store.migration().unwrap(), 6);
         let payload_type: String = admin
             .query_one(
                 "SELECT data_type FROM information_schema.columns
@@ -324,7 +325,7 @@ mod postgres {
         for part in &partitions {
             assert_eq!(
                 unique_indexes(&mut admin, &schema, part),
-                ["event_id", "position", "stream_id,stream_type,version"]
+                ["event_id", "position", "stream_id,version,stream_type"]
             );
         }
         for key in &keys {
@@ -380,8 +381,172 @@ mod postgres {
             .get(0);
         assert_eq!(
             unique_indexes(&mut admin, &schema, &part),
-            ["event_id", "position", "stream_id,stream_type,version"]
+            ["event_id", "position", "stream_id,version,stream_type"]
         );
+        drop(store);
+        admin
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .unwrap();
+    }
+
+    /// Migration 6 steps the position sequence by a block of 1,024 (an
+    /// append draws one `nextval` a block) and orders each partition's
+    /// stream index by version before type. A database written at
+    /// migration 5, its sequence stepping by one, keeps its events; the
+    /// next append is placed after every position drawn before, so a
+    /// reader caught up to the old head reads it next; the stream's
+    /// uniqueness and reads hold with the new index.
+    #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
+    fn migration_6_draws_positions_a_block_at_a_time_after_the_old_ones() {
+        use grassroots::journal::{EventStore, NewEvent, StreamKey};
+
+        let Some(url) = crate::support::stores::postgres_url() else {
+            return;
+        };
+        let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let (schema, url) = fresh_schema(&mut admin, &url, "m6");
+        let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+        let event = |id: &str, n: u64| {
+            NewEvent::new(
+                id.parse().unwrap(),
+                "Noted",
+                serde_json::json!({"Noted": {"n": n, "by": "网格员"}}),
+                "gw-7".parse().unwrap(),
+                at,
+            )
+        };
+        let keys: Vec<StreamKey> = ["longgang", "futian"]
+            .iter()
+            .map(|tenant| {
+                StreamKey::new(
+                    tenant.parse().unwrap(),
+                    "ticket".parse().unwrap(),
+                    "T-1".parse().unwrap(),
+                )
+            })
+            .collect();
+        let written: Vec<NewEvent> = (1..=3).map(|n| event(&format!("e-{n}"), n)).collect();
+        {
+            let store = PostgresStore::connect(&url).unwrap();
+            for key in &keys {
+                store.append(key, 0, &written).unwrap();
+            }
+        }
+        // Back to the shape migration 5 left: a sequence stepping by one
+        // (an older library has drawn up to 5,000 with it), the stream's
+        // index by type before version.
+        let partitions: Vec<String> = admin
+            .query(
+                &format!("SELECT partition FROM {schema}.journal_tenants ORDER BY tenant"),
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(partitions.len(), 2);
+        let mut back = format!(
+            "SET search_path = {schema};
+             ALTER SEQUENCE journal_position_seq INCREMENT BY 1;
+             SELECT setval('journal_position_seq', 5000);"
+        );
+        for part in &partitions {
+            back.push_str(&format!(
+                "DROP INDEX {part}_version;
+                 CREATE UNIQUE INDEX {part}_version ON {part} (stream_id, stream_type, version);"
+            ));
+        }
+        back.push_str("DELETE FROM journal_migrations WHERE version = 6; RESET search_path;");
+        admin.batch_execute(&back).unwrap();
+        for part in &partitions {
+            assert_eq!(
+                unique_indexes(&mut admin, &schema, part),
+                ["event_id", "position", "stream_id,stream_type,version"]
+            );
+        }
+
+        let store = PostgresStore::connect(&url).unwrap();
+        assert_eq!(store.migration().unwrap(), 6);
+        let step: i64 = admin
+            .query_one(
+                "SELECT increment_by FROM pg_sequences
+                 WHERE schemaname = $1 AND sequencename = 'journal_position_seq'",
+                &[&schema],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(step, 1024);
+        for part in &partitions {
+            assert_eq!(
+                unique_indexes(&mut admin, &schema, part),
+                ["event_id", "position", "stream_id,version,stream_type"]
+            );
+            let named: i64 = admin
+                .query_one(
+                    "SELECT count(*) FROM pg_indexes
+                     WHERE schemaname = $1 AND tablename = $2 AND indexname = $2 || '_version'",
+                    &[&schema, part],
+                )
+                .unwrap()
+                .get(0);
+            assert_eq!(named, 1);
+        }
+        for key in &keys {
+            let rows = store.read_stream(key, 0).unwrap();
+            assert_eq!(rows.len(), 3);
+            for (row, new) in rows.iter().zip(&written) {
+                assert!(new.matches(row), "{row:?}");
+            }
+            assert_eq!(
+                grassroots::journal::verify_anchored(&store, key)
+                    .unwrap()
+                    .version,
+                3
+            );
+            // A reader caught up to the old head reads the next append,
+            // placed after everything drawn before the migration.
+            let head = store.read_all(&key.tenant, 0, 100).unwrap()[2].position;
+            let more = [event("e-4", 4), event("e-5", 5)];
+            let appended = store.append(key, 3, &more).unwrap();
+            assert!(appended.positions.start > 5000, "{appended:?}");
+            assert_eq!(appended.positions.end - appended.positions.start, 2);
+            let next = store.read_all(&key.tenant, head, 100).unwrap();
+            assert_eq!(next.len(), 2);
+            assert_eq!(
+                next.iter().map(|row| row.version).collect::<Vec<_>>(),
+                [4, 5]
+            );
+            assert!(
+                next.iter()
+                    .all(|row| appended.positions.contains(&row.position))
+            );
+            // The stream's rules hold with the reordered index: a stale
+            // writer is refused, typed, and a second row at a taken version
+            // cannot be written behind the store's back.
+            match store.append(key, 3, &[event("e-6", 6)]) {
+                Err(JournalError::VersionConflict { actual: 5, .. }) => {}
+                other => panic!("expected a version conflict, got {other:?}"),
+            }
+            admin
+                .batch_execute(&format!(
+                    "SET search_path = {schema}; BEGIN;
+                     INSERT INTO journal_events (position, tenant, stream_type, stream_id,
+                         version, event_id, event_type, schema_version, payload, actor,
+                         correlation, occurred_at, recorded_at, hash)
+                     SELECT position + 100000, tenant, stream_type, stream_id, version,
+                         'other', event_type, schema_version, payload, actor, correlation,
+                         occurred_at, recorded_at, hash
+                     FROM journal_events WHERE tenant = '{}' AND version = 5;",
+                    key.tenant.as_str()
+                ))
+                .expect_err("a second row at version 5 is refused");
+            admin.batch_execute("ROLLBACK; RESET search_path").unwrap();
+            assert_eq!(store.stream_version(key).unwrap(), 5);
+        }
         drop(store);
         admin
             .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))

@@ -3,8 +3,9 @@
 //! and the async store pipelines its statements. The lock is the same one
 //! both stores take (the one that keeps positions committing in order)
 //! whatever the tenant's name; a batch's positions ascend with its
-//! versions; an async append cancelled mid-transaction leaves no
-//! transaction behind holding the lock.
+//! versions, also across the blocks of positions an append draws, and stay
+//! unique across tenants; an async append cancelled mid-transaction leaves
+//! no transaction behind holding the lock.
 
 #![cfg(feature = "postgres")]
 
@@ -133,6 +134,70 @@ fn a_tenant_named_with_quotes_and_backslashes_appends_a_batch_on_postgres() {
     a_batch_reads_back_in_order(&store, &quoted_tenant("quoted"), 300);
 }
 
+/// An append draws a block of 1,024 positions with each `nextval`: a batch
+/// longer than a block still reads back with positions ascending with its
+/// versions, consecutive within each block, all in `appended.positions`.
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn an_append_longer_than_a_block_keeps_its_positions_in_version_order_on_postgres() {
+    let Some(store) = support::stores::postgres() else {
+        return;
+    };
+    let tenant = support::stores::tenant("blocks");
+    a_batch_reads_back_in_order(&store, &tenant, 2_500);
+    let rows = store.read_stream(&key(&tenant, "T-batch"), 0).unwrap();
+    for block in rows.chunks(1_024) {
+        assert!(block.windows(2).all(|w| w[1].position == w[0].position + 1));
+    }
+    // The next append, even of one event, is placed after all of them.
+    let next = store
+        .append(&key(&tenant, "T-next"), 0, &[event("n-0", 0)])
+        .unwrap();
+    assert_eq!(next.positions.end - next.positions.start, 1);
+    assert!(next.positions.start > rows[rows.len() - 1].position);
+}
+
+/// Positions are unique in the store, not only within a tenant: tenants
+/// appending at the same time never share one.
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn tenants_appending_at_once_never_share_a_position_on_postgres() {
+    let Some(store) = support::stores::postgres() else {
+        return;
+    };
+    let store = Arc::new(store);
+    let tenants: Vec<TenantId> = (0..3)
+        .map(|t| support::stores::tenant(&format!("shared-{t}")))
+        .collect();
+    let threads: Vec<_> = tenants
+        .iter()
+        .map(|tenant| {
+            let (store, tenant) = (Arc::clone(&store), tenant.clone());
+            std::thread::spawn(move || {
+                for a in 0..10 {
+                    let events: Vec<NewEvent> =
+                        (0..40).map(|i| event(&format!("s-{a}-{i}"), i)).collect();
+                    store
+                        .append(&key(&tenant, &format!("T-{a}")), 0, &events)
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let mut positions: Vec<u64> = tenants
+        .iter()
+        .flat_map(|tenant| store.read_all(tenant, 0, 1_000).unwrap())
+        .map(|row| row.position)
+        .collect();
+    assert_eq!(positions.len(), 3 * 10 * 40);
+    positions.sort_unstable();
+    positions.dedup();
+    assert_eq!(positions.len(), 3 * 10 * 40);
+}
+
 #[cfg(feature = "tokio")]
 mod nonblocking {
     use std::future::{Future, poll_fn};
@@ -181,6 +246,15 @@ mod nonblocking {
             return;
         };
         a_batch_reads_back_in_order(&store, &quoted_tenant("async-quoted"), 300);
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn an_append_longer_than_a_block_keeps_its_positions_in_version_order_on_async_postgres() {
+        let Some(store) = support::stores::async_postgres() else {
+            return;
+        };
+        a_batch_reads_back_in_order(&store, &support::stores::tenant("async-blocks"), 2_500);
     }
 
     /// An append whose future is dropped after its first poll — `BEGIN`,

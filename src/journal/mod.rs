@@ -619,7 +619,8 @@ pub struct Appended {
     pub version: u64,
     /// The global positions of the appended events lie in this range, in
     /// order (empty when nothing was appended). On PostgreSQL the range may
-    /// also hold positions of other tenants' events.
+    /// also hold positions of other appends when more than 1,024 events were
+    /// appended at once (positions are drawn a block of 1,024 at a time).
     pub positions: Range<u64>,
     /// Whether the events were recorded now or by an earlier attempt.
     pub outcome: AppendOutcome,

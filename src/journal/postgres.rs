@@ -14,7 +14,11 @@
 //! *before* drawing positions from the sequence and holds it until its
 //! transaction ends. Within a tenant, positions are therefore drawn and
 //! committed in the same order, and [`EventStore::read_all`] (which reads one
-//! tenant) never sees a later position before an earlier one. Appends of
+//! tenant) never sees a later position before an earlier one. An append
+//! draws its positions a block of 1,024 at a time (one
+//! `nextval` per block, the sequence stepping by the block; migration 6),
+//! so positions stay unique in the store and ascend with versions, with
+//! gaps between appends. Appends of
 //! different tenants do not wait for each other. The same lock makes the
 //! version check race-free; each partition's unique index on
 //! `(stream_id, stream_type, version)` backs it up.
@@ -196,7 +200,40 @@ pub(super) const MIGRATIONS: &[(i32, &str, &str)] = &[
     END $$;
     ",
     ),
+    (
+        6,
+        "positions drawn a block per append, stream index by version before type",
+        // An append draws one position a block of `POSITION_BLOCK` rows
+        // (`write_rows!`), not one `nextval` per row: the sequence steps by
+        // the block. Its next value is above every position drawn so far,
+        // so positions keep ascending in commit order within a tenant; an
+        // older library's `nextval` per row would draw a block per row and
+        // stay unique, but it refuses this schema anyway (`SchemaTooNew`).
+        // The stream's index holds the same three columns, version before
+        // type: the same uniqueness, and a descent within a stream decides
+        // on the version without comparing the type.
+        r"
+    ALTER SEQUENCE journal_position_seq INCREMENT BY 1024;
+    DO $$
+    DECLARE
+        part text;
+    BEGIN
+        FOR part IN SELECT partition FROM journal_tenants ORDER BY tenant LOOP
+            EXECUTE format('CREATE UNIQUE INDEX %I ON %I (stream_id, version, stream_type)',
+                           part || '_stream', part);
+            EXECUTE format('DROP INDEX %I', part || '_version');
+            EXECUTE format('ALTER INDEX %I RENAME TO %I', part || '_stream', part || '_version');
+        END LOOP;
+    END $$;
+    ",
+    ),
 ];
+
+/// How many positions an append draws with one `nextval`: the step of
+/// `journal_position_seq` (migration 6) and the block size of
+/// [`SQL_WRITE`]. An append of up to this many events gets consecutive
+/// positions; a longer one draws a block for each `POSITION_BLOCK` rows.
+pub(super) const POSITION_BLOCK: u64 = 1024;
 
 /// Writes the DDL of a tenant's partition: `$1` its name
 /// ([`partition_name`]), `$2` the tenant. The table and its three unique
@@ -205,11 +242,16 @@ pub(super) const MIGRATIONS: &[(i32, &str, &str)] = &[
 /// created together, in the transaction that records the partition, so no
 /// row is written before its indexes exist. The stream's index leads with
 /// its id, which tells streams apart sooner than their type (a tenant has
-/// few types): a descent compares one column where it compared two.
+/// few types), and holds the version before the type (migration 6): within
+/// a stream a comparison decides on the version, without comparing the
+/// type. The three columns are unique together whatever their order, and
+/// with the id fixed the index is in version order, which the stream reads
+/// and the probe use (rows of another type under the same id are skipped
+/// in the index).
 pub(super) const SQL_PARTITION: &str = "SELECT format(
          'CREATE TABLE %1$I PARTITION OF journal_events FOR VALUES IN (%2$L);
           CREATE UNIQUE INDEX %3$I ON %1$I (position);
-          CREATE UNIQUE INDEX %4$I ON %1$I (stream_id, stream_type, version);
+          CREATE UNIQUE INDEX %4$I ON %1$I (stream_id, version, stream_type);
           CREATE UNIQUE INDEX %5$I ON %1$I (event_id)',
          $1::text, $2::text, $1::text || '_position', $1::text || '_version',
          $1::text || '_event_id')";
@@ -262,27 +304,41 @@ pub(super) const SQL_ID_TAKEN: &str =
     "SELECT EXISTS (SELECT 1 FROM journal_events WHERE tenant = $1 AND event_id = $2)";
 
 /// The statement that writes an append's rows in one round trip: positions
-/// drawn in version order, the events, the stream's anchor and (`$due`) the
-/// due entry, all in the append's transaction. Parameters: `$1` tenant, `$2`
-/// stream type, `$3` stream id, `$4` recorded at, `$5`..`$13` the rows'
-/// columns as arrays (times as `timestamptz`), `$14` and `$15` the new
-/// anchor's version and hash. Returns the first and last position.
+/// drawn a block at a time, the events, the stream's anchor and (`$due`)
+/// the due entry, all in the append's transaction. Parameters: `$1` tenant,
+/// `$2` stream type, `$3` stream id, `$4` recorded at, `$5`..`$13` the
+/// rows' columns as arrays (times as `timestamptz`), `$14` and `$15` the
+/// new anchor's version and hash. Returns the first position of each
+/// block ([`positions`]).
 ///
 /// The arrays are unnested in the select list (a `ProjectSet`): rows come
 /// out one by one in array order — `unnest` reads an array in storage
-/// order, and [`Staged`] lays the rows out by ascending version — and
-/// `nextval` is called on each as it comes, so positions ascend with
-/// versions without a sort, and without the tuplestore that `unnest` in
-/// `FROM` fills first (a sixth of the server's work for a 1,000-row write;
-/// DESIGN.md, "PostgreSQL appends, round 8").
+/// order, and [`Staged`] lays the rows out by ascending version — without
+/// the tuplestore and sort of `unnest` in `FROM` (DESIGN.md, "PostgreSQL
+/// appends, round 8").
+///
+/// Positions: `blocks` calls `nextval` once for every [`POSITION_BLOCK`]
+/// rows (the sequence steps by the block, migration 6), in order, and the
+/// row `i` places after the first version takes `starts[i / 1024 + 1] +
+/// i % 1024`. Positions ascend with versions, as one `nextval` per row
+/// made them, and are drawn after the tenant's lock is taken, so they
+/// still commit in the order they were drawn. Nothing is returned per row:
+/// the caller works the positions out from the starts.
 macro_rules! write_rows {
     ($due:expr) => {
         concat!(
-            "WITH appended AS (
+            "WITH blocks AS (
+                 SELECT ARRAY(SELECT nextval('journal_position_seq')
+                              FROM generate_series(1, (cardinality($5::bigint[]) + 1023) / 1024))
+                            AS starts,
+                        $14::bigint - cardinality($5::bigint[]) + 1 AS first
+             ), appended AS (
                  INSERT INTO journal_events (position, tenant, stream_type, stream_id, version,
                      event_id, event_type, schema_version, payload, actor, correlation,
                      occurred_at, recorded_at, hash)
-                 SELECT nextval('journal_position_seq'), $1, $2, $3, u.version, u.event_id,
+                 SELECT (SELECT starts FROM blocks)[(u.version - (SELECT first FROM blocks)) / 1024 + 1]
+                            + (u.version - (SELECT first FROM blocks)) % 1024,
+                     $1, $2, $3, u.version, u.event_id,
                      u.event_type, u.schema_version, u.payload, u.actor, u.correlation,
                      u.occurred_at, $4, u.hash
                  FROM (SELECT unnest($5::bigint[]) AS version, unnest($6::text[]) AS event_id,
@@ -292,7 +348,6 @@ macro_rules! write_rows {
                               unnest($11::text[]) AS correlation,
                               unnest($12::timestamptz[]) AS occurred_at,
                               unnest($13::bytea[]) AS hash) AS u
-                 RETURNING position
              ), anchored AS (
                  INSERT INTO journal_heads (tenant, stream_type, stream_id, version, hash)
                  VALUES ($1, $2, $3, $14, $15)
@@ -300,7 +355,7 @@ macro_rules! write_rows {
                  DO UPDATE SET version = EXCLUDED.version, hash = EXCLUDED.hash
              )",
             $due,
-            " SELECT min(position), max(position) FROM appended"
+            " SELECT starts FROM blocks"
         )
     };
 }
@@ -520,13 +575,39 @@ pub(super) fn write_sql(due: DueUpdate) -> &'static str {
     }
 }
 
-/// The positions an append was given, from its write's result row (the
-/// first and the last).
-pub(super) fn positions(row: &Row) -> Result<std::ops::Range<u64>, JournalError> {
-    let first: Option<i64> = row.try_get(0).map_err(pg)?;
-    let last: Option<i64> = row.try_get(1).map_err(pg)?;
-    let position = |p: Option<i64>| p.map_or(0, |p| u64::try_from(p).unwrap_or(0));
-    Ok(position(first)..position(last) + 1)
+/// The positions an append of `rows` events was given, from its write's
+/// result row: the first position of each block of [`POSITION_BLOCK`]
+/// rows. The range runs from the first to the last; it holds other
+/// appends' positions only when the append spans more than one block.
+///
+/// # Errors
+///
+/// [`JournalError::Corrupt`] when the starts do not fit `rows` (a block
+/// missing or a negative position).
+pub(super) fn positions(row: &Row, rows: usize) -> Result<std::ops::Range<u64>, JournalError> {
+    let starts: Vec<i64> = row.try_get(0).map_err(pg)?;
+    block_positions(&starts, rows)
+}
+
+/// [`positions`] from the blocks' starts.
+fn block_positions(starts: &[i64], rows: usize) -> Result<std::ops::Range<u64>, JournalError> {
+    let corrupt = || JournalError::Corrupt {
+        position: 0,
+        column: "position",
+    };
+    let Some(last_row) = rows.checked_sub(1) else {
+        return Ok(0..0);
+    };
+    let block = POSITION_BLOCK as usize;
+    if starts.len() != last_row / block + 1 {
+        return Err(corrupt());
+    }
+    let start = |i: usize| u64::try_from(starts[i]).map_err(|_| corrupt());
+    let first = start(0)?;
+    let last = start(starts.len() - 1)?
+        .checked_add((last_row % block) as u64 + 1)
+        .ok_or_else(corrupt)?;
+    Ok(first..last)
 }
 
 /// `BEGIN` and the tenant's advisory lock ([`SQL_LOCK_TENANT`]) as one
@@ -1320,7 +1401,7 @@ impl PostgresStore {
             }
             Err(e) => return Err(pg(e)),
         };
-        let positions = positions(&row)?;
+        let positions = positions(&row, events.len())?;
         tx.commit()?;
         Ok(Appended {
             version: expected_version + events.len() as u64,
@@ -1512,5 +1593,60 @@ mod tests {
             p.cipher_suites.iter().map(|s| s.suite()).collect()
         };
         assert_eq!(suites(config.crypto_provider()), suites(&ring));
+    }
+}
+
+#[cfg(test)]
+mod block_tests {
+    use super::*;
+
+    #[test]
+    fn the_write_and_the_migration_step_positions_by_the_block() {
+        let block = POSITION_BLOCK.to_string();
+        for sql in [SQL_WRITE, SQL_WRITE_DUE_AT, SQL_WRITE_DUE_CLEAR] {
+            assert!(sql.contains(&format!(" + {}) / {block})", POSITION_BLOCK - 1)));
+            assert!(sql.contains(&format!(") / {block} + 1]")));
+            assert!(sql.contains(&format!(") % {block},")));
+        }
+        let (version, _, script) = MIGRATIONS.last().unwrap();
+        assert_eq!(*version, 6);
+        assert!(script.contains(&format!("INCREMENT BY {block};")));
+    }
+
+    #[test]
+    fn an_append_of_one_block_gets_consecutive_positions() {
+        assert_eq!(block_positions(&[], 0).unwrap(), 0..0);
+        assert_eq!(block_positions(&[7], 1).unwrap(), 7..8);
+        assert_eq!(block_positions(&[1025], 1024).unwrap(), 1025..2049);
+    }
+
+    #[test]
+    fn an_append_of_several_blocks_runs_from_the_first_start_to_its_last_row() {
+        assert_eq!(block_positions(&[1, 5121], 1025).unwrap(), 1..5122);
+        assert_eq!(
+            block_positions(&[1, 2049, 9217], 2500).unwrap(),
+            1..(9217 + 2500 - 2048)
+        );
+    }
+
+    #[test]
+    fn starts_that_do_not_fit_the_rows_are_corrupt() {
+        for (starts, rows) in [
+            (&[][..], 1),
+            (&[1, 1025][..], 1024),
+            (&[1][..], 1025),
+            (&[-3][..], 1),
+        ] {
+            assert!(
+                matches!(
+                    block_positions(starts, rows),
+                    Err(JournalError::Corrupt {
+                        column: "position",
+                        ..
+                    })
+                ),
+                "{starts:?} for {rows} rows"
+            );
+        }
     }
 }

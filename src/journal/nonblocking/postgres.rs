@@ -363,7 +363,7 @@ impl AsyncPostgresStore {
                 }
                 Err(e) => return Err(pg(e)),
             };
-            let positions = positions(&row)?;
+            let positions = positions(&row, events.len())?;
             tx.ended();
             client.batch_execute("COMMIT").await.map_err(pg)?;
             Ok(Appended {
