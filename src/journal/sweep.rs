@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::execute::load_anchored;
+use super::execute::{case_from_rows, load_anchored};
 use super::{
     DueEntry, DueQuery, DueUpdate, EventSchema, EventStore, ExecuteError, JournalError, NewEvent,
     OwnedStreamAppend, StreamKey, StreamType, encode, execute, truncate_to_micros,
@@ -295,11 +295,35 @@ where
         };
         let system = Actor::system();
         let ctx = Context::new(now, &system);
+        // The page's cases are read together (one read transaction on
+        // SQLite) and each decided as it is lent.
+        let streams: Vec<&StreamKey> = page.iter().map(|entry| &entry.stream).collect();
         let mut planned = Vec::with_capacity(page.len());
-        for entry in page {
-            match self.plan(&entry.stream, &command, &ctx) {
-                Ok(plan) => planned.push(plan),
-                Err(error) => report.failed.push((entry.stream.clone(), error)),
+        let mut visited = vec![false; page.len()];
+        let read = self
+            .store
+            .read_anchored_streams_with(&streams, &mut |i, read| {
+                visited[i] = true;
+                let stream = streams[i];
+                let plan = read
+                    .and_then(|(anchor, rows)| case_from_rows::<W>(stream, rows, anchor))
+                    .map_err(|e| SweepError::Execute(ExecuteError::from(e)))
+                    .and_then(|(case, _)| {
+                        plan_ticks(&self.workflow, &self.options, stream, case, &command, &ctx)
+                    });
+                match plan {
+                    Ok(plan) => planned.push(plan),
+                    Err(error) => report.failed.push((stream.clone(), error)),
+                }
+            });
+        if read.is_err() {
+            // The read as a whole failed: load what it did not lend case by
+            // case, each reporting its own error.
+            for (entry, _) in page.iter().zip(&visited).filter(|(_, seen)| !**seen) {
+                match self.plan(&entry.stream, &command, &ctx) {
+                    Ok(plan) => planned.push(plan),
+                    Err(error) => report.failed.push((entry.stream.clone(), error)),
+                }
             }
         }
         // The events go to the store (the memory store keeps them rather
