@@ -22,7 +22,11 @@ use crate::workflow::{Context, Workflow};
 /// How a [`Sweeper`] works: page size, lease, retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SweepOptions {
-    /// How many due streams one claim takes (default 256).
+    /// How many due streams one claim takes, and one transaction appends
+    /// (default 1,024). A larger page writes fewer log pages and commits
+    /// less often per case (DESIGN.md, "The SQLite sweep, round 9"); it
+    /// holds SQLite's writer for the whole page's append (other writers
+    /// wait) and leases that many cases at once.
     pub page: usize,
     /// How long a claimed stream is left to this sweeper before another
     /// may take it (default 5 minutes). A sweeper killed mid-sweep leaves
@@ -40,7 +44,7 @@ pub struct SweepOptions {
 impl Default for SweepOptions {
     fn default() -> Self {
         Self {
-            page: 256,
+            page: 1_024,
             lease: TimeDelta::minutes(5),
             retries: 3,
             ticks_per_case: 16,
