@@ -152,11 +152,14 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 /// [`execute`], so with optimistic concurrency, the hash chain and
 /// idempotent retries, and the index moves with each append.
 ///
-/// A page of due cases ([`SweepOptions::page`]) is loaded and decided case
-/// by case, then appended with one [`EventStore::append_streams`] — one
-/// transaction on SQLite — each case still checked against the version it
-/// was loaded at. A case whose append meets another writer is ticked again
-/// alone through [`execute`], with [`SweepOptions::retries`].
+/// A page of due cases ([`SweepOptions::page`]) is loaded with one
+/// [`EventStore::read_anchored_streams_with`] (one read transaction on
+/// SQLite) and decided case by case, then appended with one
+/// [`EventStore::append_streams`] — one transaction on SQLite — each case
+/// still checked against the version it was loaded at. A case the read
+/// did not lend is loaded alone. A case whose append meets another writer
+/// is ticked again alone through [`execute`], with
+/// [`SweepOptions::retries`].
 ///
 /// Several sweepers may run at once, in threads or processes: each claims
 /// a page of due streams with a lease ([`EventStore::claim_due`]; `FOR
@@ -304,11 +307,17 @@ where
         let streams: Vec<&StreamKey> = page.iter().map(|entry| &entry.stream).collect();
         let mut planned = Vec::with_capacity(page.len());
         let mut visited = vec![false; page.len()];
-        let read = self
+        // What the store lends beyond the page, or twice, is not planned.
+        let _ = self
             .store
             .read_anchored_streams_with(&streams, &mut |i, read| {
-                visited[i] = true;
-                let stream = streams[i];
+                let (Some(stream), Some(seen)) = (streams.get(i).copied(), visited.get_mut(i))
+                else {
+                    return;
+                };
+                if std::mem::replace(seen, true) {
+                    return;
+                }
                 let plan = read
                     .and_then(|(anchor, rows)| case_from_rows::<W>(stream, rows, anchor))
                     .map_err(|e| SweepError::Execute(ExecuteError::from(e)))
@@ -320,14 +329,12 @@ where
                     Err(error) => report.failed.push((stream.clone(), error)),
                 }
             });
-        if read.is_err() {
-            // The read as a whole failed: load what it did not lend case by
-            // case, each reporting its own error.
-            for (entry, _) in page.iter().zip(&visited).filter(|(_, seen)| !**seen) {
-                match self.plan(&entry.stream, &command, &ctx) {
-                    Ok(plan) => planned.push(plan),
-                    Err(error) => report.failed.push((entry.stream.clone(), error)),
-                }
+        // A case the read did not lend (it failed as a whole) is loaded
+        // alone, reporting its own error.
+        for (entry, _) in page.iter().zip(&visited).filter(|(_, seen)| !**seen) {
+            match self.plan(&entry.stream, &command, &ctx) {
+                Ok(plan) => planned.push(plan),
+                Err(error) => report.failed.push((entry.stream.clone(), error)),
             }
         }
         // The events go to the store (the memory store keeps them rather
