@@ -570,10 +570,7 @@ impl EventStore for LendsHalf<'_> {
     fn read_anchored_streams_with(
         &self,
         streams: &[&StreamKey],
-        visit: &mut dyn FnMut(
-            usize,
-            Result<(Option<journal::StreamHead>, &[journal::StoredEvent]), JournalError>,
-        ),
+        visit: &mut dyn FnMut(usize, journal::AnchoredRead<'_>),
     ) -> Result<(), JournalError> {
         let half = streams.len() / 2;
         self.store

@@ -655,6 +655,11 @@ pub enum AppendOutcome {
     AlreadyRecorded,
 }
 
+/// One stream's anchor and rows as
+/// [`EventStore::read_anchored_streams_with`] lends them, or the error
+/// reading that stream met.
+pub type AnchoredRead<'a> = Result<(Option<StreamHead>, &'a [StoredEvent]), JournalError>;
+
 /// Where events are kept: append with optimistic concurrency, read a stream,
 /// read a tenant's log in order.
 ///
@@ -957,7 +962,7 @@ pub trait EventStore {
     fn read_anchored_streams_with(
         &self,
         streams: &[&StreamKey],
-        visit: &mut dyn FnMut(usize, Result<(Option<StreamHead>, &[StoredEvent]), JournalError>),
+        visit: &mut dyn FnMut(usize, AnchoredRead<'_>),
     ) -> Result<(), JournalError> {
         for (i, stream) in streams.iter().enumerate() {
             let mut lent = false;
@@ -1230,10 +1235,7 @@ macro_rules! forward_event_store {
             fn read_anchored_streams_with(
                 &self,
                 streams: &[&StreamKey],
-                visit: &mut dyn FnMut(
-                    usize,
-                    Result<(Option<StreamHead>, &[StoredEvent]), JournalError>,
-                ),
+                visit: &mut dyn FnMut(usize, AnchoredRead<'_>),
             ) -> Result<(), JournalError> {
                 (**self).read_anchored_streams_with(streams, visit)
             }

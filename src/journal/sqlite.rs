@@ -1627,7 +1627,7 @@ impl EventStore for SqliteStore {
     fn read_anchored_streams_with(
         &self,
         streams: &[&StreamKey],
-        visit: &mut dyn FnMut(usize, Result<(Option<StreamHead>, &[StoredEvent]), JournalError>),
+        visit: &mut dyn FnMut(usize, super::AnchoredRead<'_>),
     ) -> Result<(), JournalError> {
         self.read(|conn| {
             // One read transaction for them all: one snapshot, one shared
