@@ -11,7 +11,9 @@
 //! 1,000,000), `GRASSROOTS_SWEEP_SQLITE_CASES` those in the SQLite file
 //! (default 1,000,000), and `GRASSROOTS_SWEEP_SQLITE_CLOSED` adds that many
 //! more closed cases beside them in the SQLite file (default 0; the issue's
-//! comparison uses 10,000,000). Up to 40
+//! comparison uses 10,000,000). `GRASSROOTS_SWEEP_PAGE` sets the
+//! sweeper's page, the due cases claimed and appended in one transaction
+//! (default: `SweepOptions`'s). Up to 40
 //! groups of 10,000 cases are periodic: group `g` is due at `t0 + g` hours,
 //! and each tick sets its next due instant a cycle (one hour per group)
 //! later. Each sweep runs at the index's oldest due instant, when exactly
@@ -48,7 +50,7 @@ use grassroots::actor::{Forbidden, Role};
 use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::{
     self, DueQuery, DueUpdate, EventSchema, EventStore, MemoryStore, NewEvent, StreamAppend,
-    StreamKey, StreamType, Sweeper,
+    StreamKey, StreamType, SweepOptions, Sweeper,
 };
 use grassroots::workflow::{Context, Decision, HasKind, Recorded, Transition, Workflow};
 use serde::{Deserialize, Serialize};
@@ -260,7 +262,9 @@ fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usi
         let took = fill(store, &tenant, cases, closed);
         eprintln!("{name}: {cases} cases and {closed} more closed set up in {took:.1?}");
     }
-    let sweeper = Sweeper::new(store, tenant.clone(), Timer);
+    let mut options = SweepOptions::default();
+    options.page = cases_from_env("GRASSROOTS_SWEEP_PAGE", options.page);
+    let sweeper = Sweeper::new(store, tenant.clone(), Timer).with_options(options);
     // Fewer cases than one group make one smaller group.
     let per_sweep = DUE.min(cases);
     // A run stopped mid-sweep left part of a group ticked: finish it, so

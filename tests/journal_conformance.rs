@@ -1157,6 +1157,47 @@ fn read_stream_with_lends_what_read_stream_returns(store: &dyn EventStore, tenan
     );
 }
 
+fn read_anchored_streams_with_lends_each_stream_in_order_as_one_read_would(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let one = stream(&tenant, "T-1");
+    store.append(&one, 0, &events("a", 3)).unwrap();
+    let two = stream(&tenant, "T-2");
+    store.append(&two, 0, &events("b", 1)).unwrap();
+    let nobody = stream(&tenant, "nobody");
+    let keys = [&two, &nobody, &one, &two];
+    let mut lent = Vec::new();
+    store
+        .read_anchored_streams_with(&keys, &mut |i, read| {
+            let (anchor, rows) = read.unwrap();
+            lent.push((i, anchor, rows.to_vec()));
+        })
+        .unwrap();
+    assert_eq!(
+        lent.iter().map(|(i, ..)| *i).collect::<Vec<_>>(),
+        [0, 1, 2, 3],
+        "each stream once, in order"
+    );
+    for ((_, anchor, rows), key) in lent.iter().zip(keys) {
+        let mut alone = None;
+        store
+            .read_anchored_stream_with(key, &mut |anchor, rows| {
+                alone = Some((anchor, rows.to_vec()));
+            })
+            .unwrap();
+        let (anchor_alone, rows_alone) = alone.unwrap_or_default();
+        assert_eq!((anchor, rows), (&anchor_alone, &rows_alone), "{key}");
+    }
+    assert_eq!(ids(&lent[2].2), ["a-1", "a-2", "a-3"]);
+    assert_eq!((lent[1].1, lent[1].2.len()), (None, 0), "nobody's");
+    let mut calls = 0;
+    store
+        .read_anchored_streams_with(&[], &mut |_, _| calls += 1)
+        .unwrap();
+    assert_eq!(calls, 0, "no stream, no call");
+}
+
 fn read_anchored_stream_with_lends_the_anchor_and_every_row(
     store: &dyn EventStore,
     tenant: TenantId,
@@ -1331,6 +1372,7 @@ support::stores::on_every_store! {
     append_streams_refuses_a_first_event_id_taken_in_an_earlier_commit,
     read_stream_with_lends_what_read_stream_returns,
     read_anchored_stream_with_lends_the_anchor_and_every_row,
+    read_anchored_streams_with_lends_each_stream_in_order_as_one_read_would,
     append_streams_owned_writes_each_part_as_append_streams_does,
     a_due_update_alone_leaves_no_stream_to_list,
 }

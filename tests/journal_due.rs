@@ -537,6 +537,110 @@ fn a_batched_tick_that_meets_a_writer_is_decided_again_alone(
     assert!(index(store, &tenant).is_empty());
 }
 
+/// A store whose read of several streams lends the first half of them and
+/// then fails as a whole (a connection lost mid-read).
+struct LendsHalf<'a> {
+    store: &'a dyn EventStore,
+}
+
+impl EventStore for LendsHalf<'_> {
+    fn append_with_due(
+        &self,
+        stream: &StreamKey,
+        expected_version: u64,
+        events: &[NewEvent],
+        due: DueUpdate,
+    ) -> Result<journal::Appended, JournalError> {
+        self.store
+            .append_with_due(stream, expected_version, events, due)
+    }
+    fn append_streams(
+        &self,
+        batch: &[journal::StreamAppend<'_>],
+    ) -> Result<Vec<Result<journal::Appended, JournalError>>, JournalError> {
+        self.store.append_streams(batch)
+    }
+    fn read_stream(
+        &self,
+        stream: &StreamKey,
+        after: u64,
+    ) -> Result<Vec<journal::StoredEvent>, JournalError> {
+        self.store.read_stream(stream, after)
+    }
+    fn read_anchored_streams_with(
+        &self,
+        streams: &[&StreamKey],
+        visit: &mut dyn FnMut(usize, journal::AnchoredRead<'_>),
+    ) -> Result<(), JournalError> {
+        let half = streams.len() / 2;
+        self.store
+            .read_anchored_streams_with(&streams[..half], visit)?;
+        Err(JournalError::Backend {
+            backend: "test",
+            source: Box::new(std::io::Error::other("connection lost")),
+        })
+    }
+    fn read_feed(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<journal::FeedPage, JournalError> {
+        self.store.read_feed(tenant, after, limit)
+    }
+    fn anchor(&self, stream: &StreamKey) -> Result<Option<journal::StreamHead>, JournalError> {
+        self.store.anchor(stream)
+    }
+    fn stream_version(&self, stream: &StreamKey) -> Result<u64, JournalError> {
+        self.store.stream_version(stream)
+    }
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &journal::StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, JournalError> {
+        self.store.list_streams(tenant, stream_type, after, limit)
+    }
+    fn due(&self, query: &DueQuery) -> Result<Vec<DueEntry>, JournalError> {
+        self.store.due(query)
+    }
+    fn claim_due(&self, query: &DueQuery, lease: TimeDelta) -> Result<Vec<DueEntry>, JournalError> {
+        self.store.claim_due(query, lease)
+    }
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &StreamType,
+        entries: &[DueEntry],
+    ) -> Result<(), JournalError> {
+        self.store.replace_due(tenant, stream_type, entries)
+    }
+}
+
+/// The sweep reads a page of cases together; when that read fails part
+/// way, the cases it lent are ticked and the rest are loaded one by one
+/// and ticked too, each once.
+fn a_page_read_that_fails_part_way_is_finished_case_by_case(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    for n in 0..6 {
+        open(store, &tenant, n);
+    }
+    let half = LendsHalf { store };
+    let report = Sweeper::new(&half, tenant.clone(), Ticket)
+        .sweep(t0() + Duration::days(30))
+        .unwrap();
+    assert!(report.failed.is_empty(), "{report}");
+    assert_eq!(report.ticked.len(), 6, "{report}");
+    let counts = reminders(store, &tenant);
+    assert_eq!(counts.len(), 6, "{counts:?}");
+    assert!(counts.values().all(|&c| c == 1), "{counts:?}");
+    assert!(index(store, &tenant).is_empty());
+}
+
 support::stores::on_every_store! {
     an_append_moves_the_index_and_a_closed_case_leaves_it,
     pages_are_oldest_first_and_stop_at_the_time_asked,
@@ -548,6 +652,7 @@ support::stores::on_every_store! {
     a_sweep_ticks_every_due_case_once_and_reports_the_broken_one,
     a_stale_entry_is_corrected_with_nothing_recorded,
     a_batched_tick_that_meets_a_writer_is_decided_again_alone,
+    a_page_read_that_fails_part_way_is_finished_case_by_case,
 }
 
 // ---------------------------------------------------------------------------

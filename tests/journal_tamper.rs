@@ -616,6 +616,19 @@ mod sqlite {
         corrupt_hash(store.read_anchored_stream_with(&key, &mut |_, _| lent = true));
         assert!(!lent, "nothing is lent beside a corrupt anchor");
         corrupt_hash(load::<Ticket, _>(&store, &tenant, &key.id).map(drop));
+        // Read with sound streams, the corrupt one is an error of its own.
+        let sound = six_events(&store, &support::stores::tenant("good-anchor"));
+        let mut lent = Vec::new();
+        store
+            .read_anchored_streams_with(&[&sound, &key, &sound], &mut |i, read| {
+                lent.push((i, read.map(|(anchor, rows)| (anchor, rows.len()))));
+            })
+            .unwrap();
+        let (bad, good): (Vec<_>, Vec<_>) = lent.into_iter().partition(|(i, _)| *i == 1);
+        corrupt_hash(bad.into_iter().next().unwrap().1.map(drop));
+        for (i, read) in good {
+            assert_eq!(read.unwrap().1, 6, "stream {i} reads back beside it");
+        }
     }
 
     #[test]

@@ -637,6 +637,11 @@ pub enum AppendOutcome {
     AlreadyRecorded,
 }
 
+/// One stream's anchor and rows as
+/// [`EventStore::read_anchored_streams_with`] lends them, or the error
+/// reading that stream met.
+pub type AnchoredRead<'a> = Result<(Option<StreamHead>, &'a [StoredEvent]), JournalError>;
+
 /// Where events are kept: append with optimistic concurrency, read a stream,
 /// read a tenant's log in order.
 ///
@@ -901,6 +906,61 @@ pub trait EventStore {
         self.read_stream_with(stream, 0, &mut |rows| visit(anchor, rows))
     }
 
+    /// [`read_anchored_stream_with`](Self::read_anchored_stream_with) for
+    /// each of `streams`, in order: `visit` gets each stream's index in
+    /// `streams` and its anchor and rows, or the error that stream's read
+    /// met (a row or anchor that does not read back), so one bad stream
+    /// does not hide the others. What the sweeper loads a page of due cases
+    /// with. SQLite reads them all in one read transaction on one reader
+    /// connection (one snapshot, one shared lock, one page cache); the
+    /// default reads them one by one.
+    ///
+    /// `visit` is called once per stream unless the read as a whole fails.
+    /// `visit` must not call the store.
+    ///
+    /// ```
+    /// use grassroots::journal::{EventStore, MemoryStore, NewEvent, StreamKey};
+    ///
+    /// let store = MemoryStore::new();
+    /// let one = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+    /// let two = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-2".parse()?);
+    /// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+    /// let opened = NewEvent::new("e-1".parse()?, "Opened", serde_json::json!("Opened"), "gw-7".parse()?, at);
+    /// store.append(&one, 0, &[opened])?;
+    ///
+    /// let mut seen = Vec::new();
+    /// store.read_anchored_streams_with(&[&one, &two], &mut |i, read| {
+    ///     let (anchor, rows) = read.expect("both read back");
+    ///     seen.push((i, anchor.map(|head| head.version), rows.len()));
+    /// })?;
+    /// assert_eq!(seen, [(0, Some(1), 1), (1, None, 0)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when the read as a whole cannot run (no
+    /// connection); a single stream's error goes to `visit`.
+    fn read_anchored_streams_with(
+        &self,
+        streams: &[&StreamKey],
+        visit: &mut dyn FnMut(usize, AnchoredRead<'_>),
+    ) -> Result<(), JournalError> {
+        for (i, stream) in streams.iter().enumerate() {
+            let mut lent = false;
+            let read = self.read_anchored_stream_with(stream, &mut |anchor, rows| {
+                lent = true;
+                visit(i, Ok((anchor, rows)));
+            });
+            match read {
+                Ok(()) if !lent => visit(i, Ok((None, &[]))),
+                Ok(()) => {}
+                Err(e) => visit(i, Err(e)),
+            }
+        }
+        Ok(())
+    }
+
     /// Up to `limit` rows of `tenant` with a global position greater than
     /// `after`, in position order — the feed for projections. A projection
     /// remembers [`FeedPage::next_after`] and asks for the rows after it;
@@ -1157,6 +1217,13 @@ macro_rules! forward_event_store {
                 visit: &mut dyn FnMut(Option<StreamHead>, &[StoredEvent]),
             ) -> Result<(), JournalError> {
                 (**self).read_anchored_stream_with(stream, visit)
+            }
+            fn read_anchored_streams_with(
+                &self,
+                streams: &[&StreamKey],
+                visit: &mut dyn FnMut(usize, AnchoredRead<'_>),
+            ) -> Result<(), JournalError> {
+                (**self).read_anchored_streams_with(streams, visit)
             }
             fn read_feed(
                 &self,

@@ -1656,6 +1656,31 @@ impl EventStore for SqliteStore {
         Ok(())
     }
 
+    fn read_anchored_streams_with(
+        &self,
+        streams: &[&StreamKey],
+        visit: &mut dyn FnMut(usize, super::AnchoredRead<'_>),
+    ) -> Result<(), JournalError> {
+        self.read(|conn| {
+            // One read transaction for them all: one snapshot, one shared
+            // lock taken and dropped (two `fcntl` calls, not two a stream),
+            // and the reader's page cache, emptied when another connection
+            // committed since its last read, emptied once, not once a
+            // stream (DESIGN.md, "The SQLite sweep, round 9").
+            let tx = conn.unchecked_transaction().map_err(sql)?;
+            for (i, stream) in streams.iter().enumerate() {
+                match anchored_rows(&tx, stream) {
+                    Ok((anchor, rows)) => visit(i, Ok((anchor, &rows))),
+                    Err(e) => visit(i, Err(e)),
+                }
+            }
+            // Nothing was written: ending the read transaction by a
+            // rollback cannot lose anything.
+            drop(tx);
+            Ok(())
+        })
+    }
+
     fn read_feed(
         &self,
         tenant: &TenantId,
@@ -1943,6 +1968,52 @@ mod tests {
         assert!(two.ends_with("(?1,?2,?3,?14,?15,?16,?17,?18,?19,?20,?21,?4,?22)"));
         // The largest statement stays far below SQLite's parameter limit.
         const { assert!(4 + 9 * MAX_CHUNK < 32_766) };
+    }
+
+    #[test]
+    fn read_anchored_streams_with_reads_every_stream_in_one_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        let tenant: TenantId = "longgang".parse().unwrap();
+        let key = |id: &str| {
+            StreamKey::new(
+                tenant.clone(),
+                "ticket".parse().unwrap(),
+                id.parse().unwrap(),
+            )
+        };
+        let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+        let event = |id: &str| {
+            NewEvent::new(
+                id.parse().unwrap(),
+                "Opened",
+                serde_json::json!("Opened"),
+                "gw-7".parse().unwrap(),
+                at,
+            )
+        };
+        let (one, two) = (key("T-1"), key("T-2"));
+        store.append(&one, 0, &[event("e-1")]).unwrap();
+        store.append(&two, 0, &[event("e-2")]).unwrap();
+        let mut seen = Vec::new();
+        store
+            .read_anchored_streams_with(&[&one, &two], &mut |i, read| {
+                let (anchor, rows) = read.unwrap();
+                seen.push((anchor.map(|head| head.version), rows.len()));
+                if i == 0 {
+                    // Another connection commits between the two streams.
+                    other.append(&two, 1, &[event("e-3")]).unwrap();
+                }
+            })
+            .unwrap();
+        assert_eq!(
+            seen,
+            [(Some(1), 1), (Some(1), 1)],
+            "the second stream as it was when the first was read"
+        );
+        assert_eq!(store.stream_version(&two).unwrap(), 2, "committed");
     }
 
     #[test]

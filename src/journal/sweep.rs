@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::execute::load_anchored;
+use super::execute::{case_from_rows, load_anchored};
 use super::{
     DueEntry, DueQuery, DueUpdate, EventSchema, EventStore, ExecuteError, JournalError, NewEvent,
     OwnedStreamAppend, StreamKey, StreamType, encode, execute, truncate_to_micros,
@@ -22,7 +22,11 @@ use crate::workflow::{Context, Workflow};
 /// How a [`Sweeper`] works: page size, lease, retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SweepOptions {
-    /// How many due streams one claim takes (default 256).
+    /// How many due streams one claim takes, and one transaction appends
+    /// (default 1,024). A larger page writes fewer log pages and commits
+    /// less often per case (DESIGN.md, "The SQLite sweep, round 9"); it
+    /// holds SQLite's writer for the whole page's append (other writers
+    /// wait) and leases that many cases at once.
     pub page: usize,
     /// How long a claimed stream is left to this sweeper before another
     /// may take it (default 5 minutes). A sweeper killed mid-sweep leaves
@@ -40,7 +44,7 @@ pub struct SweepOptions {
 impl Default for SweepOptions {
     fn default() -> Self {
         Self {
-            page: 256,
+            page: 1_024,
             lease: TimeDelta::minutes(5),
             retries: 3,
             ticks_per_case: 16,
@@ -148,11 +152,14 @@ impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
 /// [`execute`], so with optimistic concurrency, the hash chain and
 /// idempotent retries, and the index moves with each append.
 ///
-/// A page of due cases ([`SweepOptions::page`]) is loaded and decided case
-/// by case, then appended with one [`EventStore::append_streams`] — one
-/// transaction on SQLite — each case still checked against the version it
-/// was loaded at. A case whose append meets another writer is ticked again
-/// alone through [`execute`], with [`SweepOptions::retries`].
+/// A page of due cases ([`SweepOptions::page`]) is loaded with one
+/// [`EventStore::read_anchored_streams_with`] (one read transaction on
+/// SQLite) and decided case by case, then appended with one
+/// [`EventStore::append_streams`] — one transaction on SQLite — each case
+/// still checked against the version it was loaded at. A case the read
+/// did not lend is loaded alone. A case whose append meets another writer
+/// is ticked again alone through [`execute`], with
+/// [`SweepOptions::retries`].
 ///
 /// Several sweepers may run at once, in threads or processes: each claims
 /// a page of due streams with a lease ([`EventStore::claim_due`]; `FOR
@@ -295,8 +302,36 @@ where
         };
         let system = Actor::system();
         let ctx = Context::new(now, &system);
+        // The page's cases are read together (one read transaction on
+        // SQLite) and each decided as it is lent.
+        let streams: Vec<&StreamKey> = page.iter().map(|entry| &entry.stream).collect();
         let mut planned = Vec::with_capacity(page.len());
-        for entry in page {
+        let mut visited = vec![false; page.len()];
+        // What the store lends beyond the page, or twice, is not planned.
+        let _ = self
+            .store
+            .read_anchored_streams_with(&streams, &mut |i, read| {
+                let (Some(stream), Some(seen)) = (streams.get(i).copied(), visited.get_mut(i))
+                else {
+                    return;
+                };
+                if std::mem::replace(seen, true) {
+                    return;
+                }
+                let plan = read
+                    .and_then(|(anchor, rows)| case_from_rows::<W>(stream, rows, anchor))
+                    .map_err(|e| SweepError::Execute(ExecuteError::from(e)))
+                    .and_then(|(case, _)| {
+                        plan_ticks(&self.workflow, &self.options, stream, case, &command, &ctx)
+                    });
+                match plan {
+                    Ok(plan) => planned.push(plan),
+                    Err(error) => report.failed.push((stream.clone(), error)),
+                }
+            });
+        // A case the read did not lend (it failed as a whole) is loaded
+        // alone, reporting its own error.
+        for (entry, _) in page.iter().zip(&visited).filter(|(_, seen)| !**seen) {
             match self.plan(&entry.stream, &command, &ctx) {
                 Ok(plan) => planned.push(plan),
                 Err(error) => report.failed.push((entry.stream.clone(), error)),
