@@ -842,29 +842,45 @@ fn feed_stream(
 }
 
 /// The stored event of `row` (selecting `columns!()`), of stream `known`
-/// when the caller knows it (else read from the row); an actor equal to
-/// `actor_before` (the row before's, already checked) is that one.
+/// when the caller knows it (else read from the row), each column
+/// checked; an actor equal to `actor_before` (the row before's, already
+/// checked) is that one.
 fn convert(
     row: &rusqlite::Row<'_>,
     known: Option<StreamKey>,
     actor_before: Option<&ActorId>,
 ) -> Result<StoredEvent, JournalError> {
-    let c = read_columns(row, known, actor_before, |text| {
+    let position = position(row)?;
+    let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
+    let text = |i: usize, column: &'static str| text(row, position, i, column);
+    let stream = match known {
+        Some(stream) => stream,
+        None => StreamKey::new(
+            TenantId::new(text(1, "tenant")?).map_err(|_| corrupt("tenant"))?,
+            StreamType::new(text(2, "stream_type")?).map_err(|_| corrupt("stream_type"))?,
+            CaseId::new(text(3, "stream_id")?).map_err(|_| corrupt("stream_id"))?,
+        ),
+    };
+    let e = read_event(row, position, &stream, [4, 6], actor_before, |text| {
         serde_json::from_str::<Value>(text)
     })?;
+    let recorded_at: i64 = row.get(12).map_err(sql)?;
+    let hash = row.get_ref(13).map_err(sql)?.as_blob().ok();
     Ok(StoredEvent {
-        position: c.position,
-        stream: c.stream,
-        version: c.version,
-        event_id: c.event_id,
-        event_type: c.event_type,
-        schema_version: c.schema_version,
-        payload: c.payload,
-        actor: c.actor,
-        correlation: c.correlation,
-        occurred_at: c.occurred_at,
-        recorded_at: c.recorded_at,
-        hash: c.hash,
+        position,
+        version: e.version,
+        event_id: EventId::new(text(5, "event_id")?).map_err(|_| corrupt("event_id"))?,
+        event_type: e.event_type,
+        schema_version: e.schema_version,
+        payload: e.payload,
+        actor: e.actor,
+        correlation: e.correlation,
+        occurred_at: e.occurred_at,
+        recorded_at: from_micros(recorded_at).ok_or_else(|| corrupt("recorded_at"))?,
+        hash: hash
+            .and_then(EventHash::from_slice)
+            .ok_or_else(|| corrupt("hash"))?,
+        stream,
     })
 }
 
@@ -878,7 +894,7 @@ macro_rules! feed_row_columns {
 }
 
 /// The feed row of `row` (selecting `feed_row_columns!()`) at `position`,
-/// of stream `stream`: each column checked as [`read_columns`] checks it,
+/// of stream `stream`: each column checked as [`convert`] checks it,
 /// in the same order, its payload checked to be JSON and kept as text; an
 /// actor equal to `actor_before` (the row before's, already checked) is
 /// that one.
@@ -888,117 +904,78 @@ fn convert_row(
     stream: StreamKey,
     actor_before: Option<&ActorId>,
 ) -> Result<FeedRow, JournalError> {
-    let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
-    let text = |i: usize, column: &'static str| text(row, position, i, column);
-    let version: i64 = row.get(3).map_err(sql)?;
-    let version = u64::try_from(version).map_err(|_| corrupt("version"))?;
-    let event_type = text(4, "event_type")?.to_owned();
-    let schema_version: i64 = row.get(5).map_err(sql)?;
-    let schema_version = u32::try_from(schema_version).map_err(|_| corrupt("schema_version"))?;
-    let payload = super::json_text(text(6, "payload")?).map_err(|source| JournalError::Decode {
-        stream: stream.clone(),
-        version,
-        event_type: event_type.as_str().into(),
-        schema_version,
-        source,
+    let e = read_event(row, position, &stream, [3, 4], actor_before, |text| {
+        super::json_text(text)
     })?;
-    let correlation = match row.get_ref(8).map_err(sql)?.as_str_or_null() {
-        Ok(None) => None,
-        Ok(Some(c)) => Some(CorrelationId::new(c).map_err(|_| corrupt("correlation"))?),
-        Err(_) => return Err(corrupt("correlation")),
-    };
-    let occurred_at: i64 = row.get(9).map_err(sql)?;
     Ok(FeedRow {
         position,
-        version,
-        event_type,
-        schema_version,
-        payload,
-        actor: match (actor_before, text(7, "actor")?) {
-            (Some(before), actor) if before.as_str() == actor => before.clone(),
-            (_, actor) => ActorId::new(actor).map_err(|_| corrupt("actor"))?,
-        },
-        correlation,
-        occurred_at: from_micros(occurred_at).ok_or_else(|| corrupt("occurred_at"))?,
+        version: e.version,
+        event_type: e.event_type,
+        schema_version: e.schema_version,
+        payload: e.payload,
+        actor: e.actor,
+        correlation: e.correlation,
+        occurred_at: e.occurred_at,
         stream,
     })
 }
 
-/// A row's columns, its payload read as `P`.
-struct Columns<P> {
-    position: u64,
-    stream: StreamKey,
+/// The columns an event's full row and its feed row share.
+struct EventColumns<P> {
     version: u64,
-    event_id: EventId,
     event_type: String,
     schema_version: u32,
     payload: P,
     actor: ActorId,
     correlation: Option<CorrelationId>,
     occurred_at: DateTime<Utc>,
-    recorded_at: DateTime<Utc>,
-    hash: EventHash,
 }
 
-/// The columns of `row` (selecting `columns!()`), each checked, of stream
-/// `known` when the caller knows it (else read from the row); an actor
-/// equal to `actor_before` (checked already) is cloned, not checked again;
-/// the payload read by `parse`.
-fn read_columns<P>(
+/// The shared columns of `row` at `position`, of `stream`: the version in
+/// column `at[0]`; the event type, schema version, payload (read by
+/// `parse`), actor, correlation and occurred time in the six columns from
+/// `at[1]`. Each is checked; an actor equal to `actor_before` (checked
+/// already) is cloned, not checked again.
+fn read_event<P>(
     row: &rusqlite::Row<'_>,
-    known: Option<StreamKey>,
+    position: u64,
+    stream: &StreamKey,
+    at: [usize; 2],
     actor_before: Option<&ActorId>,
     parse: impl FnOnce(&str) -> serde_json::Result<P>,
-) -> Result<Columns<P>, JournalError> {
-    let position = position(row)?;
+) -> Result<EventColumns<P>, JournalError> {
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
     let text = |i: usize, column: &'static str| text(row, position, i, column);
-    let stream = match known {
-        Some(stream) => stream,
-        None => StreamKey::new(
-            TenantId::new(text(1, "tenant")?).map_err(|_| corrupt("tenant"))?,
-            StreamType::new(text(2, "stream_type")?).map_err(|_| corrupt("stream_type"))?,
-            CaseId::new(text(3, "stream_id")?).map_err(|_| corrupt("stream_id"))?,
-        ),
-    };
-    let version: i64 = row.get(4).map_err(sql)?;
+    let [at_version, at] = at;
+    let version: i64 = row.get(at_version).map_err(sql)?;
     let version = u64::try_from(version).map_err(|_| corrupt("version"))?;
-    let event_type = text(6, "event_type")?.to_owned();
-    let schema_version: i64 = row.get(7).map_err(sql)?;
+    let event_type = text(at, "event_type")?.to_owned();
+    let schema_version: i64 = row.get(at + 1).map_err(sql)?;
     let schema_version = u32::try_from(schema_version).map_err(|_| corrupt("schema_version"))?;
-    let payload = parse(text(8, "payload")?).map_err(|source| JournalError::Decode {
+    let payload = parse(text(at + 2, "payload")?).map_err(|source| JournalError::Decode {
         stream: stream.clone(),
         version,
         event_type: event_type.as_str().into(),
         schema_version,
         source,
     })?;
-    let correlation = match row.get_ref(10).map_err(sql)?.as_str_or_null() {
+    let correlation = match row.get_ref(at + 4).map_err(sql)?.as_str_or_null() {
         Ok(None) => None,
         Ok(Some(c)) => Some(CorrelationId::new(c).map_err(|_| corrupt("correlation"))?),
         Err(_) => return Err(corrupt("correlation")),
     };
-    let occurred_at: i64 = row.get(11).map_err(sql)?;
-    let recorded_at: i64 = row.get(12).map_err(sql)?;
-    let hash = row.get_ref(13).map_err(sql)?.as_blob().ok();
-    Ok(Columns {
-        position,
+    let occurred_at: i64 = row.get(at + 5).map_err(sql)?;
+    Ok(EventColumns {
         version,
-        event_id: EventId::new(text(5, "event_id")?).map_err(|_| corrupt("event_id"))?,
         event_type,
         schema_version,
         payload,
-        actor: match (actor_before, text(9, "actor")?) {
+        actor: match (actor_before, text(at + 3, "actor")?) {
             (Some(before), actor) if before.as_str() == actor => before.clone(),
             (_, actor) => ActorId::new(actor).map_err(|_| corrupt("actor"))?,
         },
         correlation,
         occurred_at: from_micros(occurred_at).ok_or_else(|| corrupt("occurred_at"))?,
-        recorded_at: from_micros(recorded_at).ok_or_else(|| corrupt("recorded_at"))?,
-        hash: hash
-            .and_then(EventHash::from_slice)
-            .ok_or_else(|| corrupt("hash"))?,
-        stream,
     })
 }
 

@@ -256,89 +256,82 @@ impl CaseFacts {
             _ => return None,
         };
         let mut facts = CaseFacts::received(CaseType::Dispute, need, received_at);
-        let mut end = history.len();
         let mut due: Option<DateTime<Utc>> = None;
-        for (i, r) in history.iter().enumerate() {
-            let ends = match &r.event {
-                E::Accepted { .. } => {
-                    facts.respond(r.at);
+        facts.read_to_the_end(history, |facts, r| match &r.event {
+            E::Accepted { .. } => {
+                facts.respond(r.at);
+                false
+            }
+            E::Declined {
+                body, tier, reason, ..
+            } => {
+                facts.body = Some(body.clone());
+                facts.tier = Some(*tier);
+                facts.exclude(match reason {
+                    DeclineReason::PendingElsewhere => Exclusion::Duplicate,
+                    _ => Exclusion::Returned,
+                });
+                true
+            }
+            E::MediationRefused { .. } | E::Withdrawn { .. } => {
+                facts.exclude(Exclusion::Withdrawn);
+                true
+            }
+            E::Referred { .. } => true,
+            E::MediatorsAssigned { .. } => {
+                facts.mediated = true;
+                false
+            }
+            E::AgreementTookEffect { .. } | E::OralAgreementReached { .. } => {
+                facts.agreement = Some(AgreementOutcome::Pending);
+                false
+            }
+            E::AgreementFulfilled => {
+                facts.agreement = Some(AgreementOutcome::Fulfilled);
+                false
+            }
+            E::AgreementBreached { .. } => {
+                facts.agreement = Some(AgreementOutcome::Breached);
+                false
+            }
+            E::ArbitrationOpened { .. } => {
+                facts.overdue = true;
+                false
+            }
+            E::FollowedUp { rating } => {
+                facts.rate(match rating {
+                    Satisfaction::Dissatisfied => Rating::Dissatisfied,
+                    _ => Rating::Satisfied,
+                });
+                false
+            }
+            E::Ladder(step) => match &**step {
+                LadderEvent::Started(s) => {
+                    facts.body = Some(s.route.handler.clone());
+                    facts.tier = Some(s.route.tier);
+                    due = s.due;
                     false
                 }
-                E::Declined {
-                    body, tier, reason, ..
-                } => {
-                    facts.body = Some(body.clone());
-                    facts.tier = Some(*tier);
-                    facts.exclude(match reason {
-                        DeclineReason::PendingElsewhere => Exclusion::Duplicate,
-                        _ => Exclusion::Returned,
-                    });
-                    true
-                }
-                E::MediationRefused { .. } | E::Withdrawn { .. } => {
-                    facts.exclude(Exclusion::Withdrawn);
-                    true
-                }
-                E::Referred { .. } => true,
-                E::MediatorsAssigned { .. } => {
-                    facts.mediated = true;
+                LadderEvent::Escalated(e) => {
+                    facts.body = Some(e.route.handler.clone());
+                    facts.tier = Some(e.to);
+                    facts.overdue |= e.reason == EscalationReason::TimedOut;
+                    due = e.due;
                     false
                 }
-                E::AgreementTookEffect { .. } | E::OralAgreementReached { .. } => {
-                    facts.agreement = Some(AgreementOutcome::Pending);
-                    false
-                }
-                E::AgreementFulfilled => {
-                    facts.agreement = Some(AgreementOutcome::Fulfilled);
-                    false
-                }
-                E::AgreementBreached { .. } => {
-                    facts.agreement = Some(AgreementOutcome::Breached);
-                    false
-                }
-                E::ArbitrationOpened { .. } => {
+                LadderEvent::SupervisionReminded { .. } => {
                     facts.overdue = true;
                     false
                 }
-                E::FollowedUp { rating } => {
-                    facts.rate(match rating {
-                        Satisfaction::Dissatisfied => Rating::Dissatisfied,
-                        _ => Rating::Satisfied,
-                    });
-                    false
+                LadderEvent::Resolved { at, .. } => {
+                    facts.resolve(*at, due);
+                    true
                 }
-                E::Ladder(step) => match &**step {
-                    LadderEvent::Started(s) => {
-                        facts.body = Some(s.route.handler.clone());
-                        facts.tier = Some(s.route.tier);
-                        due = s.due;
-                        false
-                    }
-                    LadderEvent::Escalated(e) => {
-                        facts.body = Some(e.route.handler.clone());
-                        facts.tier = Some(e.to);
-                        facts.overdue |= e.reason == EscalationReason::TimedOut;
-                        due = e.due;
-                        false
-                    }
-                    LadderEvent::SupervisionReminded { .. } => {
-                        facts.overdue = true;
-                        false
-                    }
-                    LadderEvent::Resolved { at, .. } => {
-                        facts.resolve(*at, due);
-                        true
-                    }
-                    LadderEvent::ReferredOut { .. } => true,
-                    _ => false,
-                },
+                LadderEvent::ReferredOut { .. } => true,
                 _ => false,
-            };
-            if ends && end == history.len() {
-                end = i + 1;
-            }
-        }
-        facts.fold_ladder(&history[..end]);
+            },
+            _ => false,
+        });
         Some(facts)
     }
 
@@ -363,36 +356,29 @@ impl CaseFacts {
         facts.overdue = request.overdue;
         facts.ratings = request.good_reviews.saturating_add(request.bad_reviews);
         facts.satisfied = request.good_reviews;
-        let mut end = history.len();
-        for (i, r) in history.iter().enumerate() {
-            let ends = match &r.event {
-                E::SupplementRequested { .. }
-                | E::Accepted { .. }
-                | E::AcceptedWithPending { .. }
-                | E::DeemedAccepted { .. } => {
-                    facts.respond(r.at);
-                    false
-                }
-                E::Refused { .. } => {
-                    facts.exclude(Exclusion::Returned);
-                    true
-                }
-                E::Withdrawn { .. } => {
-                    facts.exclude(Exclusion::Withdrawn);
-                    true
-                }
-                E::Completed | E::Denied { .. } => true,
-                E::Ladder(step) => {
-                    facts.supervised(step);
-                    false
-                }
-                _ => false,
-            };
-            if ends && end == history.len() {
-                end = i + 1;
+        facts.read_to_the_end(history, |facts, r| match &r.event {
+            E::SupplementRequested { .. }
+            | E::Accepted { .. }
+            | E::AcceptedWithPending { .. }
+            | E::DeemedAccepted { .. } => {
+                facts.respond(r.at);
+                false
             }
-        }
-        facts.fold_ladder(&history[..end]);
+            E::Refused { .. } => {
+                facts.exclude(Exclusion::Returned);
+                true
+            }
+            E::Withdrawn { .. } => {
+                facts.exclude(Exclusion::Withdrawn);
+                true
+            }
+            E::Completed | E::Denied { .. } => true,
+            E::Ladder(step) => {
+                facts.supervised(step);
+                false
+            }
+            _ => false,
+        });
         Some(facts)
     }
 
@@ -429,60 +415,53 @@ impl CaseFacts {
         let mut facts = CaseFacts::received(CaseType::WorkOrder, need, received_at);
         let mut due: Option<DateTime<Utc>> = None;
         let mut late = false;
-        let mut end = history.len();
-        for (i, r) in history.iter().enumerate() {
-            let ends = match &r.event {
-                E::TakenOn { by, at, due: d } | E::SignedFor { by, at, due: d } => {
-                    facts.respond(*at);
-                    facts.body = Some(by.clone());
-                    due = Some(*d);
-                    false
-                }
-                E::ExtensionApproved { due: d, .. } | E::RedoOrdered { due: d, .. } => {
-                    due = Some(*d);
-                    false
-                }
-                E::Replied { at, .. } => {
-                    late |= due.is_none_or(|d| *at > d);
-                    false
-                }
-                E::CalledBack { satisfaction, .. } => {
-                    facts.rate(if satisfaction.is_satisfied() {
-                        Rating::Satisfied
-                    } else {
-                        Rating::Dissatisfied
-                    });
-                    false
-                }
-                E::SignForOverdue { .. } | E::Overdue { .. } => {
-                    facts.overdue = true;
-                    false
-                }
-                E::Closed => {
-                    facts.resolved = true;
-                    facts.resolved_on_time = Some(!late);
-                    true
-                }
-                E::Dismissed { .. } => {
-                    facts.exclude(Exclusion::Returned);
-                    true
-                }
-                E::Withdrawn { .. } => {
-                    facts.exclude(Exclusion::Withdrawn);
-                    true
-                }
-                E::Ladder(step) => {
-                    facts.supervised(step);
-                    facts.overdue |= matches!(**step, LadderEvent::SupervisionReminded { .. });
-                    false
-                }
-                _ => false,
-            };
-            if ends && end == history.len() {
-                end = i + 1;
+        facts.read_to_the_end(history, |facts, r| match &r.event {
+            E::TakenOn { by, at, due: d } | E::SignedFor { by, at, due: d } => {
+                facts.respond(*at);
+                facts.body = Some(by.clone());
+                due = Some(*d);
+                false
             }
-        }
-        facts.fold_ladder(&history[..end]);
+            E::ExtensionApproved { due: d, .. } | E::RedoOrdered { due: d, .. } => {
+                due = Some(*d);
+                false
+            }
+            E::Replied { at, .. } => {
+                late |= due.is_none_or(|d| *at > d);
+                false
+            }
+            E::CalledBack { satisfaction, .. } => {
+                facts.rate(if satisfaction.is_satisfied() {
+                    Rating::Satisfied
+                } else {
+                    Rating::Dissatisfied
+                });
+                false
+            }
+            E::SignForOverdue { .. } | E::Overdue { .. } => {
+                facts.overdue = true;
+                false
+            }
+            E::Closed => {
+                facts.resolved = true;
+                facts.resolved_on_time = Some(!late);
+                true
+            }
+            E::Dismissed { .. } => {
+                facts.exclude(Exclusion::Returned);
+                true
+            }
+            E::Withdrawn { .. } => {
+                facts.exclude(Exclusion::Withdrawn);
+                true
+            }
+            E::Ladder(step) => {
+                facts.supervised(step);
+                facts.overdue |= matches!(**step, LadderEvent::SupervisionReminded { .. });
+                false
+            }
+            _ => false,
+        });
         Some(facts)
     }
 
@@ -570,6 +549,24 @@ impl CaseFacts {
         self.satisfied = self
             .satisfied
             .saturating_add(u32::from(rating == Rating::Satisfied));
+    }
+
+    /// Reads `history` event by event with `read`, which notes what the
+    /// event means in the facts and says whether it ends the case; then
+    /// folds the ladder's tier times over the history up to the first
+    /// event that ended it.
+    fn read_to_the_end<E: crate::escalation::LadderEvents>(
+        &mut self,
+        history: &[Recorded<E>],
+        mut read: impl FnMut(&mut Self, &Recorded<E>) -> bool,
+    ) {
+        let mut end = history.len();
+        for (i, r) in history.iter().enumerate() {
+            if read(self, r) && end == history.len() {
+                end = i + 1;
+            }
+        }
+        self.fold_ladder(&history[..end]);
     }
 
     /// Folds the ladder's report over the handling part of the history
