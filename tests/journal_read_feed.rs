@@ -211,24 +211,7 @@ mod sqlite {
     /// events) but not from the case index, which takes nothing from it.
     #[test]
     fn a_damaged_event_id_is_set_aside_only_where_it_is_read() {
-        let (dir, store) = crate::support::stores::sqlite();
-        let tenant = crate::support::stores::tenant("event-id");
-        four_tickets(&store, &tenant);
-        let sql = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
-        let bad: i64 = sql
-            .query_row(
-                "SELECT position FROM journal_events
-                 WHERE tenant = ?1 AND stream_id = 'T-3' AND version = 2",
-                [tenant.as_str()],
-                |row| row.get(0),
-            )
-            .unwrap();
-        sql.execute(
-            "UPDATE journal_events SET event_id = ' ' WHERE position = ?1",
-            [bad],
-        )
-        .unwrap();
-        let bad = u64::try_from(bad).unwrap();
+        let (dir, store, tenant, bad) = damaged("event-id", "event_id", " ");
         let page = store.read_feed(&tenant, 0, 100).unwrap();
         assert_eq!(page.skipped.len(), 1);
         assert!(matches!(
@@ -269,6 +252,7 @@ mod sqlite {
         );
         // A row gone from the log since it was read: a typed error too.
         let last = rows.events.last().unwrap();
+        let sql = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
         sql.execute(
             "DELETE FROM journal_events WHERE position = ?1",
             [i64::try_from(last.position).unwrap()],
@@ -336,8 +320,19 @@ mod sqlite {
     /// The journal with four tickets, T-3's Held payload replaced by
     /// `payload` behind the store's back; the position of that row.
     fn poisoned(payload: &str) -> (tempfile::TempDir, SqliteStore, TenantId, u64) {
+        damaged("poisoned", "payload", payload)
+    }
+
+    /// The journal of tenant `name` with four tickets, `column` of T-3's
+    /// Held row set to `value` behind the store's back; the position of
+    /// that row.
+    fn damaged(
+        name: &str,
+        column: &str,
+        value: &str,
+    ) -> (tempfile::TempDir, SqliteStore, TenantId, u64) {
         let (dir, store) = crate::support::stores::sqlite();
-        let tenant = crate::support::stores::tenant("poisoned");
+        let tenant = crate::support::stores::tenant(name);
         four_tickets(&store, &tenant);
         let sql = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
         let position: i64 = sql
@@ -349,8 +344,8 @@ mod sqlite {
             )
             .unwrap();
         sql.execute(
-            "UPDATE journal_events SET payload = ?1 WHERE position = ?2",
-            rusqlite::params![payload, position],
+            &format!("UPDATE journal_events SET {column} = ?1 WHERE position = ?2"),
+            rusqlite::params![value, position],
         )
         .unwrap();
         (dir, store, tenant, u64::try_from(position).unwrap())
