@@ -5,7 +5,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::{FastMap, ProjectionError};
+use super::{FastMap, Generations, ProjectionError};
 use crate::actor::{Actor, Role};
 use crate::id::{CaseId, OrgId, TenantId};
 use crate::journal::{
@@ -360,6 +360,9 @@ pub(crate) trait Track: Send {
         row: &FeedRow,
         source: &dyn EventStore,
     ) -> Result<Tracked, ProjectionError>;
+
+    /// Keeps at most `cases` open cases in memory from now on.
+    fn set_capacity(&mut self, cases: usize);
 }
 
 /// An event of the log as the trackers take it: a stored event, or a feed
@@ -422,14 +425,13 @@ impl Fed for FeedRow {
     }
 }
 
-/// How many cases a tracker keeps in memory.
-const TRACKED: usize = 100_000;
+/// How many open cases the [`CaseIndex`] and the [`WorkQueue`] keep in
+/// memory per workflow by default (see [`CaseIndex::with_cache`]).
+pub const DEFAULT_TRACKED: usize = 1_000_000;
 
 struct Tracker<W: Indexed> {
-    /// Per stream: the version applied, the state, when it opened and
-    /// closed.
-    young: FastMap<StreamKey, Known<W>>,
-    old: FastMap<StreamKey, Known<W>>,
+    /// Per open case: the version applied, the state, when it opened.
+    cases: Generations<Known<W>>,
 }
 
 struct Known<W: Indexed> {
@@ -440,10 +442,9 @@ struct Known<W: Indexed> {
 }
 
 impl<W: Indexed> Tracker<W> {
-    fn new() -> Self {
+    fn new(capacity: usize) -> Self {
         Self {
-            young: FastMap::default(),
-            old: FastMap::default(),
+            cases: Generations::new(capacity),
         }
     }
 
@@ -522,6 +523,10 @@ where
     ) -> Result<Tracked, ProjectionError> {
         self.apply_fed(row, source)
     }
+
+    fn set_capacity(&mut self, cases: usize) {
+        self.cases.set_capacity(cases);
+    }
 }
 
 impl<W: Indexed> Tracker<W>
@@ -538,17 +543,19 @@ where
         let decoded = event.decode::<W>()?;
         // The event right after the one applied: go on from there, in
         // place (one lookup, nothing cloned).
-        if let Some(known) = self.young.get_mut(stream) {
+        if let Some(known) = self.cases.young_mut(stream) {
             if known.version + 1 == event.version() {
                 Self::step(known, &decoded, event);
-                return Ok(Self::tracked(known, event));
+                let tracked = Self::tracked(known, event);
+                if W::is_terminal(&known.state) {
+                    // Ended: no event is expected, the room is an open
+                    // case's.
+                    self.cases.forget(stream);
+                }
+                return Ok(tracked);
             }
         }
-        let before = match self
-            .young
-            .remove(stream)
-            .or_else(|| self.old.remove(stream))
-        {
+        let before = match self.cases.take(stream) {
             Some(k) if k.version + 1 == event.version() => Some(k),
             // A restart, an evicted case, a page applied again after a
             // rollback: read what came before from the journal.
@@ -558,21 +565,27 @@ where
         let mut known = before.unwrap_or_else(|| Known::new(event.occurred_at()));
         Self::step(&mut known, &decoded, event);
         let tracked = Self::tracked(&known, event);
-        if self.young.len() >= TRACKED / 2 {
-            // The next generation fills as far: room for it at once, not
-            // grown (and rehashed) step by step.
-            let next = FastMap::with_capacity_and_hasher(TRACKED / 2, Default::default());
-            self.old = std::mem::replace(&mut self.young, next);
+        if !W::is_terminal(&known.state) {
+            self.cases.keep(stream.clone(), known);
         }
-        self.young.insert(stream.clone(), known);
         Ok(tracked)
     }
 }
 
 /// The registered workflows' trackers, by stream type.
-#[derive(Default)]
 struct Trackers {
     by_type: FastMap<String, Box<dyn Track>>,
+    /// The open cases each tracker keeps in memory.
+    capacity: usize,
+}
+
+impl Default for Trackers {
+    fn default() -> Self {
+        Self {
+            by_type: FastMap::default(),
+            capacity: DEFAULT_TRACKED,
+        }
+    }
 }
 
 impl Trackers {
@@ -580,8 +593,17 @@ impl Trackers {
     where
         W::State: Send,
     {
-        self.by_type
-            .insert(W::NAME.to_owned(), Box::new(Tracker::<W>::new()));
+        self.by_type.insert(
+            W::NAME.to_owned(),
+            Box::new(Tracker::<W>::new(self.capacity)),
+        );
+    }
+
+    fn set_capacity(&mut self, cases: usize) {
+        self.capacity = cases;
+        for tracker in self.by_type.values_mut() {
+            tracker.set_capacity(cases);
+        }
     }
 
     fn apply(
@@ -614,7 +636,7 @@ pub struct CaseIndex {
     pending: Pending<Tracked>,
 }
 
-/// A page's changes, the last one per case, in the order first seen.
+/// A page's changes, the last one per case.
 struct Pending<T> {
     /// Where each case's change lies in `changes`.
     at: FastMap<StreamKey, usize>,
@@ -643,8 +665,13 @@ impl<T> Pending<T> {
         }
     }
 
+    /// The page's changes, in the order of the tables' primary key
+    /// (tenant, workflow, case): a page of an interleaved log touches cases
+    /// all over the index, and rows written in key order visit each leaf
+    /// of the table once, not once per row.
     fn drain(&mut self) -> std::vec::Drain<'_, (StreamKey, T)> {
         self.at.clear();
+        self.changes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.changes.drain(..)
     }
 
@@ -658,6 +685,7 @@ impl fmt::Debug for CaseIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CaseIndex")
             .field("workflows", &self.trackers.names())
+            .field("cache", &self.trackers.capacity)
             .finish()
     }
 }
@@ -691,6 +719,19 @@ impl CaseIndex {
         self.trackers.add::<W>();
         self
     }
+
+    /// The same index, keeping at most `cases` open cases per workflow in
+    /// memory (default [`DEFAULT_TRACKED`]; 0: none). A case not kept has
+    /// its earlier events read again from the journal at its next event:
+    /// what the index holds is the same whatever the size, only the
+    /// journal reads differ. An ended case is never kept. Size it to the
+    /// cases open at once (a case takes a few hundred bytes); a catch-up
+    /// whose open cases outnumber it reads most cases' histories again.
+    #[must_use]
+    pub fn with_cache(mut self, cases: usize) -> Self {
+        self.trackers.set_capacity(cases);
+        self
+    }
 }
 
 /// The work queue: for each open case, who must act next — the body and
@@ -709,6 +750,7 @@ impl fmt::Debug for WorkQueue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WorkQueue")
             .field("workflows", &self.trackers.names())
+            .field("cache", &self.trackers.capacity)
             .finish()
     }
 }
@@ -740,6 +782,19 @@ impl WorkQueue {
         W::State: Send,
     {
         self.trackers.add::<W>();
+        self
+    }
+
+    /// The same queue, keeping at most `cases` open cases per workflow in
+    /// memory (default [`DEFAULT_TRACKED`]; 0: none). A case not kept has
+    /// its earlier events read again from the journal at its next event:
+    /// what the queue holds is the same whatever the size, only the
+    /// journal reads differ. An ended case is never kept. Size it to the
+    /// cases open at once (a case takes a few hundred bytes); a catch-up
+    /// whose open cases outnumber it reads most cases' histories again.
+    #[must_use]
+    pub fn with_cache(mut self, cases: usize) -> Self {
+        self.trackers.set_capacity(cases);
         self
     }
 }
@@ -1040,7 +1095,7 @@ mod tests {
     }
 
     #[test]
-    fn a_page_keeps_the_last_change_of_each_case_in_the_order_first_seen() {
+    fn a_page_keeps_the_last_change_of_each_case_and_drains_them_in_key_order() {
         let tenant: TenantId = "t".parse().unwrap();
         let stream =
             |id: &str| StreamKey::new(tenant.clone(), "w".parse().unwrap(), id.parse().unwrap());
@@ -1056,10 +1111,78 @@ mod tests {
             .collect();
         assert_eq!(
             drained,
-            [("C-2".into(), 3), ("C-1".into(), 4), ("C-3".into(), 5)]
+            [("C-1".into(), 4), ("C-2".into(), 3), ("C-3".into(), 5)]
         );
         // Drained, it starts afresh.
         pending.put(&stream("C-1"), 6);
         assert_eq!(pending.drain().map(|(_, v)| v).collect::<Vec<_>>(), [6]);
+    }
+
+    /// Disputes of a city, their events interleaved round by round: a
+    /// tracker of any cache gives every event the same row, never keeps
+    /// more open cases than its cache, and keeps no ended case.
+    #[cfg(feature = "sim")]
+    #[test]
+    fn a_tracker_keeps_at_most_its_cache_and_no_ended_case() {
+        use crate::dispute::Dispute;
+        use crate::journal::{MemoryStore, encode};
+        use crate::load::{City, CityCase, CityYear};
+        use crate::workflow::Workflow;
+
+        let city = City::build(&CityYear::small().with_seed(7)).unwrap();
+        let (store, tenant): (MemoryStore, TenantId) = (MemoryStore::new(), "t".parse().unwrap());
+        let disputes: Vec<_> = (0..400)
+            .filter_map(|n| match city.play(n).case {
+                CityCase::Dispute(c) if c.history().len() > 2 => Some(c),
+                _ => None,
+            })
+            .take(8)
+            .collect();
+        assert_eq!(disputes.len(), 8);
+        let mut streams = Vec::new();
+        for (n, case) in disputes.iter().enumerate() {
+            let stream = StreamKey::of::<Dispute>(tenant.clone(), case.id().clone()).unwrap();
+            // Every other dispute stops before its last event: still open.
+            let history = case.history();
+            let played = &history[..history.len() - n % 2];
+            let rows: Vec<_> = played
+                .iter()
+                .map(|recorded| encode::<Dispute>(&stream, recorded).unwrap())
+                .collect();
+            store.append(&stream, 0, &rows).unwrap();
+            streams.push(store.read_stream(&stream, 0).unwrap());
+        }
+        let longest = streams.iter().map(Vec::len).max().unwrap();
+        let interleaved: Vec<&StoredEvent> = (0..longest)
+            .flat_map(|round| streams.iter().filter_map(move |rows| rows.get(round)))
+            .collect();
+
+        let rows_with = |cache: usize| {
+            let mut tracker = Tracker::<Dispute>::new(cache);
+            let mut rows = Vec::new();
+            for event in &interleaved {
+                let tracked = tracker.apply(event, &store).unwrap();
+                rows.push(tracked.row(&event.stream));
+                assert!(tracker.cases.len() <= cache, "{cache}");
+            }
+            (rows, tracker.cases.len())
+        };
+        let (all, kept) = rows_with(DEFAULT_TRACKED);
+        let last_rows: Vec<&CaseRow> = streams
+            .iter()
+            .map(|rows| {
+                let last = rows.last().unwrap();
+                all.iter()
+                    .rev()
+                    .find(|row| row.key.id == last.stream.id)
+                    .unwrap()
+            })
+            .collect();
+        let open = last_rows.iter().filter(|row| row.is_open()).count();
+        assert!(open > 0 && open < 8, "{open} of 8 disputes open");
+        assert_eq!(kept, open, "the open disputes, not the ended ones");
+        for cache in [0, 1, 2, 3] {
+            assert_eq!(rows_with(cache).0, all, "{cache}");
+        }
     }
 }

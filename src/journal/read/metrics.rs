@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use super::{
-    CaseKey, FastMap, MemoryReadStore, MemoryTables, Projection, ProjectionError, ReadStore,
+    CaseKey, FastMap, Generations, MemoryReadStore, MemoryTables, Projection, ProjectionError,
+    ReadStore,
 };
 use crate::id::TenantId;
 use crate::journal::{
@@ -122,11 +123,7 @@ impl LiveMetrics {
     pub fn with<W: Measured + Journaled>(mut self) -> Self {
         self.by_type.insert(
             W::NAME.to_owned(),
-            Box::new(Histories::<W> {
-                young: FastMap::default(),
-                old: FastMap::default(),
-                capacity: self.cache,
-            }),
+            Box::new(Histories::<W>::new(self.cache)),
         );
         self
     }
@@ -353,38 +350,8 @@ struct Open<W: Workflow> {
     state: W::State,
 }
 
-/// The histories of up to `capacity` open cases, in two generations of
-/// `capacity / 2` (a full young one becomes the old one): bounded, least
-/// recently used in effect, like the case index's trackers.
-struct Histories<W: Workflow> {
-    young: FastMap<StreamKey, Open<W>>,
-    old: FastMap<StreamKey, Open<W>>,
-    capacity: usize,
-}
-
-impl<W: Workflow> Histories<W> {
-    fn take(&mut self, stream: &StreamKey) -> Option<Open<W>> {
-        self.young
-            .remove(stream)
-            .or_else(|| self.old.remove(stream))
-    }
-
-    fn keep(&mut self, stream: StreamKey, open: Open<W>) {
-        if self.capacity == 0 {
-            return;
-        }
-        if self.young.len() >= (self.capacity / 2).max(1) {
-            let young = std::mem::take(&mut self.young);
-            // With room for one case, the old generation stays empty.
-            self.old = if self.capacity > 1 {
-                young
-            } else {
-                FastMap::default()
-            };
-        }
-        self.young.insert(stream, open);
-    }
-}
+/// The histories of the open cases kept in memory (see [`Generations`]).
+type Histories<W> = Generations<Open<W>>;
 
 impl<W: Measured + Journaled> FactsOf for Histories<W> {
     fn apply(
@@ -428,11 +395,7 @@ impl<W: Measured + Journaled> FactsOf for Histories<W> {
     }
 
     fn set_capacity(&mut self, cases: usize) {
-        self.capacity = cases;
-        if self.young.len() + self.old.len() > cases {
-            self.young.clear();
-            self.old.clear();
-        }
+        Generations::set_capacity(self, cases);
     }
 }
 
@@ -507,19 +470,10 @@ mod tests {
     #[test]
     fn the_histories_kept_never_exceed_the_cache() {
         for capacity in [0, 1, 2, 3, 10] {
-            let mut kept = Histories::<Dispute> {
-                young: FastMap::default(),
-                old: FastMap::default(),
-                capacity,
-            };
+            let mut kept = Histories::<Dispute>::new(capacity);
             for n in 0..50 {
                 kept.keep(stream(n), open());
-                assert!(
-                    kept.young.len() + kept.old.len() <= capacity,
-                    "{capacity}: {} + {}",
-                    kept.young.len(),
-                    kept.old.len()
-                );
+                assert!(kept.len() <= capacity, "{capacity}: {}", kept.len());
             }
             // The case kept last is there, unless nothing is kept.
             assert_eq!(kept.take(&stream(49)).is_some(), capacity > 0);

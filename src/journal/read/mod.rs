@@ -132,12 +132,90 @@ use std::error::Error as StdError;
 /// looks a stream up several times per event.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+/// The open cases a read model keeps in memory, up to `capacity`, in two
+/// generations of `capacity / 2` (a full young one becomes the old one,
+/// the old one is dropped): bounded, least recently used in effect. A case
+/// not kept is read again from the journal, so the size changes the reads,
+/// never what the read model holds.
+pub(crate) struct Generations<V> {
+    young: FastMap<super::StreamKey, V>,
+    old: FastMap<super::StreamKey, V>,
+    capacity: usize,
+}
+
+impl<V> Generations<V> {
+    /// Room for `capacity` cases (0: none is kept).
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            young: FastMap::default(),
+            old: FastMap::default(),
+            capacity,
+        }
+    }
+
+    /// The case of `stream`, if kept in the young generation (where a
+    /// case's next event finds it, unless it aged).
+    pub(crate) fn young_mut(&mut self, stream: &super::StreamKey) -> Option<&mut V> {
+        self.young.get_mut(stream)
+    }
+
+    /// Takes the case of `stream` out, from whichever generation holds it.
+    pub(crate) fn take(&mut self, stream: &super::StreamKey) -> Option<V> {
+        self.young
+            .remove(stream)
+            .or_else(|| self.old.remove(stream))
+    }
+
+    /// Forgets the case of `stream` (it ended).
+    pub(crate) fn forget(&mut self, stream: &super::StreamKey) {
+        if self.young.remove(stream).is_none() {
+            self.old.remove(stream);
+        }
+    }
+
+    /// Keeps `value` as the case of `stream`, in the young generation.
+    pub(crate) fn keep(&mut self, stream: super::StreamKey, value: V) {
+        if self.capacity == 0 {
+            return;
+        }
+        let half = (self.capacity / 2).max(1);
+        if self.young.len() >= half {
+            // The next generation fills as far: room for it at once, not
+            // grown (and rehashed) step by step.
+            let next = FastMap::with_capacity_and_hasher(half, Default::default());
+            let young = std::mem::replace(&mut self.young, next);
+            // With room for one case, the old generation stays empty.
+            self.old = if self.capacity > 1 {
+                young
+            } else {
+                FastMap::default()
+            };
+        }
+        self.young.insert(stream, value);
+    }
+
+    /// How many cases are kept.
+    pub(crate) fn len(&self) -> usize {
+        self.young.len() + self.old.len()
+    }
+
+    /// Room for `capacity` cases from now on; drops every case kept when
+    /// more are kept than that.
+    pub(crate) fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity;
+        if self.len() > capacity {
+            self.young = FastMap::default();
+            self.old = FastMap::default();
+        }
+    }
+}
+
 use super::{EventStore, FeedRow, JournalError, StoredEvent};
 use crate::id::TenantId;
 
 pub use index::{
-    CaseIndex, CaseKey, CaseQueries, CaseRow, CaseSummary, Indexed, Page, Waiting, WorkItem,
-    WorkQueue, expected_rows,
+    CaseIndex, CaseKey, CaseQueries, CaseRow, CaseSummary, DEFAULT_TRACKED, Indexed, Page, Waiting,
+    WorkItem, WorkQueue, expected_rows,
 };
 pub use memory::{MemoryReadStore, MemoryTables};
 pub use metrics::{DEFAULT_HISTORIES, LiveMetrics, MetricsQueries};
