@@ -1127,7 +1127,6 @@ mod tests {
         use crate::dispute::Dispute;
         use crate::journal::{MemoryStore, encode};
         use crate::load::{City, CityCase, CityYear};
-        use crate::workflow::Workflow;
 
         let city = City::build(&CityYear::small().with_seed(7)).unwrap();
         let (store, tenant): (MemoryStore, TenantId) = (MemoryStore::new(), "t".parse().unwrap());
