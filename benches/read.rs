@@ -18,8 +18,9 @@
 //! played to its end, every event appended in time order, interleaved
 //! across cases as a deployment's log is (default 0: skipped); `GRASSROOTS_READ_REPORT=1` prints each
 //! catch-up's own rate (useful with `--profile-time`, which runs one);
-//! `GRASSROOTS_READ_PAGE` the events per page (transaction) of a catch-up
-//! (default the runner's, `DEFAULT_PAGE`);
+//! `GRASSROOTS_READ_PAGE` the events per page (one read of the log) of a
+//! catch-up (default the runner's, `DEFAULT_PAGE`), `GRASSROOTS_READ_BATCH`
+//! the most events per read-store transaction (default `DEFAULT_BATCH`);
 //! `GRASSROOTS_READ_KEEP=DIR` keeps each catch-up's journal in `DIR`
 //! (`catch_up_N.db`, `catch_up_city_N.db`) and reads it again in later
 //! runs instead of writing it anew: the city-year's 2,000,000-case slice
@@ -60,8 +61,8 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use grassroots::actor::{Actor, Forbidden, Role};
 use grassroots::id::{ActorId, CaseId, OrgId, TenantId};
 use grassroots::journal::read::{
-    CaseIndex, CaseQueries, CaseSummary, DEFAULT_PAGE, Indexed, Page, Runner, SqliteReadStore,
-    Waiting,
+    CaseIndex, CaseQueries, CaseSummary, DEFAULT_BATCH, DEFAULT_PAGE, Indexed, Page, Runner,
+    SqliteReadStore, Waiting,
 };
 use grassroots::journal::{
     self, DueUpdate, EventSchema, EventStore, Journal, MemoryStore, NewEvent, SqliteStore,
@@ -269,7 +270,10 @@ fn timed_catch_up(
 ) -> Duration {
     let read = SqliteReadStore::open(dir.join(format!("read-{i}.db"))).unwrap();
     let page = env("GRASSROOTS_READ_PAGE", DEFAULT_PAGE);
-    let runner = Runner::new(store, tenant(), read).with_page(page);
+    let batch = env("GRASSROOTS_READ_BATCH", DEFAULT_BATCH);
+    let runner = Runner::new(store, tenant(), read)
+        .with_page(page)
+        .with_batch(batch);
     let mut index = index();
     let start = Instant::now();
     let done = runner.catch_up(&mut index).unwrap();

@@ -553,3 +553,59 @@ fn a_page_that_fails_is_discarded_and_its_checkpoint_stays() {
     assert_eq!(done.events, 5);
     assert_eq!(flaky.seen, 6 + 5);
 }
+
+/// A batch of pages is one transaction: nine events read two at a time,
+/// six to a batch, are committed twice (six, then the three left); an
+/// event that fails in the batch's third page rolls the whole batch back,
+/// and the next catch-up reads it again from the batch's start.
+#[test]
+fn a_batch_of_pages_commits_once_and_fails_whole() {
+    let store = support::stores::memory();
+    let tenant = support::stores::tenant("batched");
+    five_tickets(&Journal::new(&store as &dyn EventStore, tenant.clone()));
+    let runner = |batch: usize| {
+        Runner::new(
+            &store as &dyn EventStore,
+            tenant.clone(),
+            grassroots::journal::read::MemoryReadStore::new(),
+        )
+        .with_page(2)
+        .with_batch(batch)
+    };
+
+    let whole = runner(6);
+    let mut counted = Flaky::default();
+    let done = whole.catch_up(&mut counted).unwrap();
+    assert_eq!((done.events, done.position), (9, 9));
+    assert_eq!((counted.seen, counted.flushed), (9, 2), "two transactions");
+    // Caught up: nothing read into a transaction, nothing flushed.
+    assert_eq!(whole.catch_up(&mut counted).unwrap().events, 0);
+    assert_eq!(counted.flushed, 2);
+
+    let failing = runner(6);
+    let mut flaky = Flaky {
+        fail_at: 5,
+        ..Flaky::default()
+    };
+    assert!(failing.catch_up(&mut flaky).is_err());
+    assert_eq!((flaky.flushed, flaky.discarded), (0, 1));
+    assert_eq!(
+        failing.position(&flaky).unwrap(),
+        0,
+        "the batch rolled back"
+    );
+    let done = failing.catch_up(&mut flaky).unwrap();
+    assert_eq!((done.events, done.position), (9, 9));
+    assert_eq!(flaky.seen, 5 + 9);
+
+    // `with_page` alone: one page a transaction.
+    let paged = Runner::new(
+        &store as &dyn EventStore,
+        tenant.clone(),
+        grassroots::journal::read::MemoryReadStore::new(),
+    )
+    .with_page(2);
+    let mut counted = Flaky::default();
+    paged.catch_up(&mut counted).unwrap();
+    assert_eq!(counted.flushed, 5);
+}

@@ -456,45 +456,76 @@ pub struct CaughtUp {
     pub position: u64,
 }
 
-/// Catches projections up with a tenant's log, page by page, each page in
-/// one read-store transaction with its checkpoint.
+/// Catches projections up with a tenant's log, page by page, a batch of
+/// pages in one read-store transaction with its checkpoint.
 #[derive(Debug)]
 pub struct Runner<S, R> {
     store: S,
     tenant: TenantId,
     read: R,
     page: usize,
+    batch: usize,
 }
 
-/// How many events one page (one read of the log, one read-store
-/// transaction) holds by default.
+/// How many events one page (one read of the log) holds by default.
 ///
-/// A larger page writes each of the read store's index pages fewer times
-/// (a page's changes to one index leaf go to the write-ahead log once), so
-/// a catch-up over a large log runs faster with larger pages; a page's rows
-/// are held in memory (a few MB at this size) and the read store's writer
-/// is held for its transaction. Catching the case index up on a
-/// 2,000,000-case SQLite log (6,000,000 events, `benches/read.rs`):
+/// A page's rows are held in memory (a few MB at this size). Several pages
+/// go into one read-store transaction, up to [`DEFAULT_BATCH`] events;
+/// with [`Runner::with_page`] a transaction holds one page. Catching the
+/// case index up on a 2,000,000-case SQLite log (6,000,000 events, each
+/// case's three together, `benches/read.rs`) with one page a transaction:
 /// 148 k events/s at 1,000 events a page, 216 k at 10,000, 263 k at
-/// 20,000. [`Runner::with_page`] sets another size.
+/// 20,000 (a transaction's changes to one index leaf go to the write-ahead
+/// log once).
 pub const DEFAULT_PAGE: usize = 10_000;
+
+/// How many events one read-store transaction of a [`Runner`] applies at
+/// most by default: a runner far behind reads page after page into one
+/// transaction until it has applied this many (or the log ends), then
+/// commits them with the checkpoint.
+///
+/// On a log whose cases interleave (a deployment's: each case's events
+/// spread over millions of positions), a transaction rewrites the index
+/// rows of every case it touches, and nearly every open case is touched in
+/// a large batch; fewer, larger transactions rewrite them fewer times. The
+/// price: the rows a batch changes are held in memory until its commit (the
+/// last row of each case, a few hundred bytes each), the read store's
+/// writer is held for the transaction, and a failure rolls the whole batch
+/// back. [`Runner::with_batch`] sets another size; BENCHMARKS.md has the
+/// figures on the city-year's log.
+pub const DEFAULT_BATCH: usize = 100_000;
 
 impl<S: EventStore, R: ReadStore> Runner<S, R> {
     /// A runner over `tenant`'s log in `store`, keeping read models in
-    /// `read`, [`DEFAULT_PAGE`] events per transaction.
+    /// `read`, reading [`DEFAULT_PAGE`] events at a time and applying up to
+    /// [`DEFAULT_BATCH`] in one transaction.
     pub fn new(store: S, tenant: TenantId, read: R) -> Self {
         Self {
             store,
             tenant,
             read,
             page: DEFAULT_PAGE,
+            batch: DEFAULT_BATCH,
         }
     }
 
-    /// The same runner, with `page` events per transaction (at least 1).
+    /// The same runner, reading `page` events at a time (at least 1) and
+    /// applying one page per transaction: the batch is set to `page` too
+    /// (raise it after with [`with_batch`](Self::with_batch)).
     #[must_use]
     pub fn with_page(mut self, page: usize) -> Self {
         self.page = page.max(1);
+        self.batch = self.page;
+        self
+    }
+
+    /// The same runner, applying up to `events` events (at least one
+    /// page) in one read-store transaction: pages are read into the
+    /// transaction until it holds that many or the log ends (see
+    /// [`DEFAULT_BATCH`]).
+    #[must_use]
+    pub fn with_batch(mut self, events: usize) -> Self {
+        self.batch = events.max(self.page);
         self
     }
 
@@ -535,60 +566,89 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         };
         loop {
             let after = done.position;
-            let (applied, skipped, next_after) = if projection.reads_rows() {
-                let page = self.store.read_feed_rows(&self.tenant, after, self.page)?;
-                self.apply_page(projection, &name, after, &page)?
+            let batch = if projection.reads_rows() {
+                self.apply_batch(projection, &name, after, |after, limit| {
+                    self.store.read_feed_rows(&self.tenant, after, limit)
+                })
             } else {
-                let page = self.store.read_feed(&self.tenant, after, self.page)?;
-                self.apply_page(projection, &name, after, &page)?
+                self.apply_batch(projection, &name, after, |after, limit| {
+                    self.store.read_feed(&self.tenant, after, limit)
+                })
             };
-            if next_after == after {
+            let batch = batch.inspect_err(|_| projection.discard())?;
+            if batch.position == after {
                 return Ok(done);
             }
-            done.events += applied;
-            done.skipped.extend(skipped);
-            done.position = next_after;
+            done.events += batch.events;
+            done.skipped.extend(batch.skipped);
+            done.position = batch.position;
         }
     }
 
-    /// Applies `page`, read after `after`, in one transaction with its
-    /// checkpoint (nothing when it is empty); its events' count, the
-    /// positions it set aside and where the next page starts.
-    fn apply_page<P: Projection<R>, E: PageEvent>(
+    /// Reads pages after `after` with `read` and applies them in one
+    /// transaction with the checkpoint they reach, until the batch is full
+    /// or a page comes back short (the log's end). Applies nothing when the
+    /// first page is empty; when another runner moved the checkpoint
+    /// meanwhile, applies nothing and goes on from where it stands.
+    fn apply_batch<P: Projection<R>, E: PageEvent>(
         &self,
         projection: &mut P,
         name: &str,
         after: u64,
-        page: &super::FeedPage<E>,
-    ) -> Result<(usize, Vec<u64>, u64), ProjectionError> {
+        mut read: impl FnMut(u64, usize) -> Result<super::FeedPage<E>, JournalError>,
+    ) -> Result<CaughtUp, ProjectionError> {
+        let mut done = CaughtUp {
+            events: 0,
+            skipped: Vec::new(),
+            position: after,
+        };
+        // The first page outside the transaction: a runner that is caught
+        // up takes no write lock.
+        let mut page = read(after, self.page)?;
         if page.next_after == after {
-            return Ok((0, Vec::new(), after));
+            return Ok(done);
         }
-        let span = super::trace::projection_page(
-            name,
-            &self.tenant,
-            after,
-            page.events.len(),
-            page.next_after,
-        );
-        let page_done = apply_page(
-            &self.read,
-            projection,
-            &self.tenant,
-            after,
-            page,
-            &self.store,
-        );
-        if let Err(e) = page_done {
-            projection.discard();
-            return Err(span.failed(e));
-        }
-        drop(span);
-        Ok((
-            page.events.len(),
-            page.skipped.iter().map(|s| s.position).collect(),
-            page.next_after,
-        ))
+        let version = projection.schema_version();
+        self.read.in_transaction(|tx| {
+            let at = R::checkpoint(tx, name, &self.tenant)?.map_or(0, |c| c.position);
+            if at != after {
+                done.position = at;
+                return Ok(());
+            }
+            loop {
+                let span = super::trace::projection_page(
+                    name,
+                    &self.tenant,
+                    done.position,
+                    page.events.len(),
+                    page.next_after,
+                );
+                for event in &page.events {
+                    event
+                        .apply_to(projection, tx, &self.store)
+                        .map_err(|e| span.failed(e))?;
+                }
+                drop(span);
+                let (rows, asked) = (page.events.len() + page.skipped.len(), self.page);
+                done.events += page.events.len();
+                done.skipped.extend(page.skipped.iter().map(|s| s.position));
+                done.position = page.next_after;
+                if rows < asked || done.events >= self.batch {
+                    break;
+                }
+                page = read(done.position, self.page)?;
+                if page.next_after == done.position {
+                    break;
+                }
+            }
+            projection.flush(tx)?;
+            let next = Checkpoint {
+                position: done.position,
+                schema_version: version,
+            };
+            R::set_checkpoint(tx, name, &self.tenant, next)
+        })?;
+        Ok(done)
     }
 
     /// Clears `projection`'s read model for the tenant and its checkpoint,
