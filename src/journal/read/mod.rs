@@ -712,7 +712,8 @@ pub(crate) fn start_position<R: ReadStore, P: Projection<R>>(
 
 /// Applies a page of the log read after `after` in one transaction with
 /// the checkpoint it reaches; applies nothing when another runner moved
-/// the checkpoint meanwhile.
+/// the checkpoint meanwhile (the async runner's transaction).
+#[cfg(feature = "tokio")]
 pub(crate) fn apply_page<R: ReadStore, P: Projection<R>, E: PageEvent>(
     read: &R,
     projection: &mut P,
