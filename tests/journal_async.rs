@@ -22,7 +22,8 @@ use grassroots::actor::{Actor, Role};
 use grassroots::id::OrgId;
 use grassroots::id::{CaseId, TenantId};
 use grassroots::journal::read::{
-    CaseIndex, CaseKey, CaseQueries, CaseRow, MemoryReadStore, Page, Runner,
+    CaseIndex, CaseKey, CaseQueries, CaseRow, MemoryReadStore, Page, Projection, ProjectionError,
+    ReadStore, Runner,
 };
 use grassroots::journal::{
     self, AppendOutcome, AsyncEventStore, AsyncJournal, AsyncRunner, AsyncSweeper, EventStore,
@@ -366,6 +367,77 @@ async fn index_with_the_async_runner<S: AsyncEventStore>(journal: &AsyncJournal<
     view(runner.read_store(), journal.tenant())
 }
 
+/// A projection that counts the events and the flushes (transactions) the
+/// runner hands it.
+#[derive(Default)]
+struct Flushes {
+    seen: usize,
+    flushed: usize,
+}
+
+impl Projection<MemoryReadStore> for Flushes {
+    fn name(&self) -> &str {
+        "flushes"
+    }
+    fn schema_version(&self) -> u32 {
+        1
+    }
+    fn setup(
+        &mut self,
+        _: &mut <MemoryReadStore as ReadStore>::Tx<'_>,
+    ) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+    fn apply(
+        &mut self,
+        _: &mut <MemoryReadStore as ReadStore>::Tx<'_>,
+        _: &journal::StoredEvent,
+        _: &dyn EventStore,
+    ) -> Result<(), ProjectionError> {
+        self.seen += 1;
+        Ok(())
+    }
+    fn flush(
+        &mut self,
+        _: &mut <MemoryReadStore as ReadStore>::Tx<'_>,
+    ) -> Result<(), ProjectionError> {
+        self.flushed += 1;
+        Ok(())
+    }
+    fn clear(
+        &mut self,
+        _: &mut <MemoryReadStore as ReadStore>::Tx<'_>,
+        _: &TenantId,
+    ) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+}
+
+/// Six events read two at a time: batches of four are two transactions
+/// (four, then two), pages alone three.
+async fn the_async_runner_applies_a_batch_of_pages_at_once<S: AsyncEventStore>(
+    journal: &AsyncJournal<S>,
+) {
+    for n in 0..6 {
+        open_ticket(journal, n).await;
+    }
+    let runner = |batch: usize| {
+        AsyncRunner::new(
+            journal.store(),
+            journal.tenant().clone(),
+            MemoryReadStore::new(),
+        )
+        .with_page(2)
+        .with_batch(batch)
+    };
+    let mut batched = Flushes::default();
+    let done = runner(4).catch_up(&mut batched).await.unwrap();
+    assert_eq!((done.events, batched.seen, batched.flushed), (6, 6, 2));
+    let mut paged = Flushes::default();
+    let done = runner(2).catch_up(&mut paged).await.unwrap();
+    assert_eq!((done.events, paged.seen, paged.flushed), (6, 6, 3));
+}
+
 /// The sync runner's index of the same log, for comparison.
 fn index_with_the_sync_runner(store: impl EventStore, tenant: &TenantId) -> IndexView {
     let runner = Runner::new(store, tenant.clone(), MemoryReadStore::new());
@@ -391,6 +463,14 @@ mod sqlite {
     fn journal(dir: &tempfile::TempDir, test: &str) -> AsyncJournal<AsyncSqliteStore> {
         let store = AsyncSqliteStore::new(support::stores::sqlite_in(dir));
         AsyncJournal::new(store, support::stores::tenant(test)).with_retries(RETRIES)
+    }
+
+    #[test]
+    fn the_async_runner_applies_a_batch_of_pages_at_once_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        runtime().block_on(the_async_runner_applies_a_batch_of_pages_at_once(&journal(
+            &dir, "batch",
+        )));
     }
 
     #[test]
@@ -534,6 +614,19 @@ mod postgres {
     ) -> Option<AsyncJournal<AsyncPostgresStore>> {
         let store = support::stores::async_postgres_on(runtime)?;
         Some(AsyncJournal::new(store, support::stores::tenant(test)).with_retries(RETRIES))
+    }
+
+    #[test]
+    #[cfg_attr(
+        not(grassroots_pg),
+        ignore = "PostgreSQL not available: set GRASSROOTS_POSTGRES_URL or install PostgreSQL"
+    )]
+    fn the_async_runner_applies_a_batch_of_pages_at_once_on_postgres() {
+        let runtime = runtime();
+        let Some(journal) = journal(&runtime, "batch") else {
+            return;
+        };
+        runtime.block_on(the_async_runner_applies_a_batch_of_pages_at_once(&journal));
     }
 
     #[test]

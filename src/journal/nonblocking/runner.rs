@@ -1,6 +1,6 @@
 //! [`AsyncRunner`]: [`Runner`](crate::journal::read::Runner) in async form —
-//! the tenant's feed read from an [`AsyncEventStore`], each page applied to
-//! the read store in one transaction with its checkpoint.
+//! the tenant's feed read from an [`AsyncEventStore`], a batch of pages
+//! applied to the read store in one transaction with its checkpoint.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use super::AsyncEventStore;
 use crate::id::{CaseId, TenantId};
 use crate::journal::read::{
-    CaughtUp, DEFAULT_PAGE, Projection, ProjectionError, ReadStore, apply_page, clear_for_rebuild,
-    start_position,
+    CaughtUp, DEFAULT_BATCH, DEFAULT_PAGE, Projection, ProjectionError, ReadStore, apply_page,
+    clear_for_rebuild, start_position,
 };
 use crate::journal::{
     Appended, DueEntry, DueQuery, DueUpdate, EventStore, FeedPage, JournalError, NewEvent,
@@ -48,24 +48,42 @@ pub struct AsyncRunner<S, R> {
     tenant: TenantId,
     read: R,
     page: usize,
+    batch: usize,
 }
 
 impl<S: AsyncEventStore, R: ReadStore> AsyncRunner<S, R> {
     /// A runner over `tenant`'s log in `store`, keeping read models in
-    /// `read`, [`DEFAULT_PAGE`] events per transaction.
+    /// `read`, reading [`DEFAULT_PAGE`] events at a time and applying up to
+    /// [`DEFAULT_BATCH`] in one transaction.
     pub fn new(store: S, tenant: TenantId, read: R) -> Self {
         Self {
             store,
             tenant,
             read,
             page: DEFAULT_PAGE,
+            batch: DEFAULT_BATCH,
         }
     }
 
-    /// The same runner, with `page` events per transaction (at least 1).
+    /// The same runner, reading `page` events at a time (at least 1) and
+    /// applying one page per transaction: the batch is set to `page` too
+    /// (raise it after with [`with_batch`](Self::with_batch)).
     #[must_use]
     pub fn with_page(mut self, page: usize) -> Self {
         self.page = page.max(1);
+        self.batch = self.page;
+        self
+    }
+
+    /// The same runner, applying up to `events` events (at least one
+    /// page) in one read-store transaction, as
+    /// [`Runner::with_batch`](crate::journal::read::Runner::with_batch)
+    /// does. The pages are read before the transaction begins (the read
+    /// store is synchronous), so the batch's events are held in memory
+    /// until it commits.
+    #[must_use]
+    pub fn with_batch(mut self, events: usize) -> Self {
+        self.batch = events.max(self.page);
         self
     }
 
@@ -103,7 +121,7 @@ impl<S: AsyncEventStore, R: ReadStore> AsyncRunner<S, R> {
         };
         loop {
             let after = done.position;
-            let page = self.store.read_feed(&self.tenant, after, self.page).await?;
+            let page = self.read_batch(after).await?;
             if page.next_after == after {
                 return Ok(done);
             }
@@ -112,6 +130,24 @@ impl<S: AsyncEventStore, R: ReadStore> AsyncRunner<S, R> {
             done.skipped.extend(page.skipped.iter().map(|s| s.position));
             done.position = page.next_after;
         }
+    }
+
+    /// Pages after `after`, read until they hold the batch or one comes
+    /// back short (the log's end), as one page.
+    async fn read_batch(&self, after: u64) -> Result<FeedPage, JournalError> {
+        let mut batch = self.store.read_feed(&self.tenant, after, self.page).await?;
+        let mut last_rows = batch.events.len() + batch.skipped.len();
+        while last_rows >= self.page && batch.events.len() < self.batch {
+            let next = self
+                .store
+                .read_feed(&self.tenant, batch.next_after, self.page)
+                .await?;
+            last_rows = next.events.len() + next.skipped.len();
+            batch.events.extend(next.events);
+            batch.skipped.extend(next.skipped);
+            batch.next_after = next.next_after;
+        }
+        Ok(batch)
     }
 
     /// Clears `projection`'s read model for the tenant and its checkpoint,
