@@ -20,6 +20,9 @@
 //! one group — 10,000 cases — is due; the other cases are closed, due in
 //! 2100, or in another group.
 //!
+//! `GRASSROOTS_SWEEP_CACHE=BYTES` sets the page cache of the kept file's
+//! store for the sweeps (default `SqliteOptions`'s, 64 MiB).
+//!
 //! `GRASSROOTS_SWEEP_KEEP=DIR` keeps the SQLite file between runs, as
 //! `DIR/sweep_CASES_CLOSED.db` (a marker `DIR/sweep_CASES_CLOSED.done`
 //! says its set-up finished), and sweeps it again in later runs instead of
@@ -348,7 +351,11 @@ fn sqlite(c: &mut Criterion) {
             }
             let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
             eprintln!("sqlite: kept in {} ({} MB)", path.display(), bytes >> 20);
-            let store = journal::SqliteStore::open(&path).unwrap();
+            let mut options = journal::SqliteOptions::new();
+            if let Some(bytes) = std::env::var_os("GRASSROOTS_SWEEP_CACHE") {
+                options = options.cache_size(bytes.to_str().unwrap().parse().unwrap());
+            }
+            let store = journal::SqliteStore::open_with(&path, options).unwrap();
             sweep_bench(c, "sqlite", &store, cases, closed);
         }
     }
