@@ -609,3 +609,138 @@ fn a_batch_of_pages_commits_once_and_fails_whole() {
     paged.catch_up(&mut counted).unwrap();
     assert_eq!(counted.flushed, 5);
 }
+
+/// A journal that, at its first feed read, lets another runner catch the
+/// same projection up in the same read-store file: the checkpoint moves
+/// between the first runner's read and its transaction.
+#[cfg(feature = "sqlite")]
+struct Interloper<'a> {
+    inner: &'a dyn EventStore,
+    tenant: TenantId,
+    read: std::path::PathBuf,
+    done: std::sync::atomic::AtomicBool,
+}
+
+#[cfg(feature = "sqlite")]
+impl Interloper<'_> {
+    fn interlope(&self) {
+        if !self.done.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let read = grassroots::journal::read::SqliteReadStore::open(&self.read).unwrap();
+            Runner::new(self.inner, self.tenant.clone(), read)
+                .catch_up(&mut CaseIndex::new().with::<Ticket>())
+                .unwrap();
+        }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl EventStore for Interloper<'_> {
+    fn append_with_due(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+        expected_version: u64,
+        events: &[grassroots::journal::NewEvent],
+        due: grassroots::journal::DueUpdate,
+    ) -> Result<grassroots::journal::Appended, grassroots::journal::JournalError> {
+        self.inner
+            .append_with_due(stream, expected_version, events, due)
+    }
+    fn due(
+        &self,
+        query: &grassroots::journal::DueQuery,
+    ) -> Result<Vec<grassroots::journal::DueEntry>, grassroots::journal::JournalError> {
+        self.inner.due(query)
+    }
+    fn claim_due(
+        &self,
+        query: &grassroots::journal::DueQuery,
+        lease: chrono::TimeDelta,
+    ) -> Result<Vec<grassroots::journal::DueEntry>, grassroots::journal::JournalError> {
+        self.inner.claim_due(query, lease)
+    }
+    fn replace_due(
+        &self,
+        tenant: &TenantId,
+        stream_type: &grassroots::journal::StreamType,
+        entries: &[grassroots::journal::DueEntry],
+    ) -> Result<(), grassroots::journal::JournalError> {
+        self.inner.replace_due(tenant, stream_type, entries)
+    }
+    fn read_stream(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+        after: u64,
+    ) -> Result<Vec<grassroots::journal::StoredEvent>, grassroots::journal::JournalError> {
+        self.inner.read_stream(stream, after)
+    }
+    fn read_feed(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<grassroots::journal::FeedPage, grassroots::journal::JournalError> {
+        let page = self.inner.read_feed(tenant, after, limit);
+        self.interlope();
+        page
+    }
+    fn read_feed_rows(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<
+        grassroots::journal::FeedPage<grassroots::journal::FeedRow>,
+        grassroots::journal::JournalError,
+    > {
+        let page = self.inner.read_feed_rows(tenant, after, limit);
+        self.interlope();
+        page
+    }
+    fn stream_version(
+        &self,
+        stream: &grassroots::journal::StreamKey,
+    ) -> Result<u64, grassroots::journal::JournalError> {
+        self.inner.stream_version(stream)
+    }
+    fn list_streams(
+        &self,
+        tenant: &TenantId,
+        stream_type: &grassroots::journal::StreamType,
+        after: Option<&CaseId>,
+        limit: usize,
+    ) -> Result<Vec<CaseId>, grassroots::journal::JournalError> {
+        self.inner.list_streams(tenant, stream_type, after, limit)
+    }
+}
+
+/// The checkpoint moves between a runner's first read and its
+/// transaction (another runner caught the same projection up): the
+/// runner applies nothing, counts nothing, and goes on from where the
+/// checkpoint stands.
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_runner_whose_checkpoint_another_moved_goes_on_from_there() {
+    let store = support::stores::memory();
+    let tenant = support::stores::tenant("interloped");
+    five_tickets(&Journal::new(&store as &dyn EventStore, tenant.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("read.db");
+    let interloper = Interloper {
+        inner: &store,
+        tenant: tenant.clone(),
+        read: path.clone(),
+        done: std::sync::atomic::AtomicBool::new(false),
+    };
+    let read = grassroots::journal::read::SqliteReadStore::open(&path).unwrap();
+    let runner = Runner::new(&interloper as &dyn EventStore, tenant.clone(), read);
+    let mut index = CaseIndex::new().with::<Ticket>();
+    let done = runner.catch_up(&mut index).unwrap();
+    assert_eq!(
+        (done.events, done.position),
+        (0, 9),
+        "the other runner's work"
+    );
+    assert_eq!(runner.position(&index).unwrap(), 9);
+    let t5 = runner.read_store().case(&tenant, &key("T-5")).unwrap();
+    assert!(t5.is_some_and(|row| !row.is_open()));
+}

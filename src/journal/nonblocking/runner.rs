@@ -125,7 +125,11 @@ impl<S: AsyncEventStore, R: ReadStore> AsyncRunner<S, R> {
             if page.next_after == after {
                 return Ok(done);
             }
-            self.apply(projection, after, &page).await?;
+            if let Some(moved) = self.apply(projection, after, &page).await? {
+                // Another runner moved the checkpoint: go on from there.
+                done.position = moved;
+                continue;
+            }
             done.events += page.events.len();
             done.skipped.extend(page.skipped.iter().map(|s| s.position));
             done.position = page.next_after;
@@ -177,13 +181,14 @@ impl<S: AsyncEventStore, R: ReadStore> AsyncRunner<S, R> {
     }
 
     /// Applies one page with its checkpoint, reading ahead the streams the
-    /// projection asks its source for.
+    /// projection asks its source for; where the checkpoint stands when
+    /// another runner moved it meanwhile (nothing is then applied).
     async fn apply<P: Projection<R>>(
         &self,
         projection: &mut P,
         after: u64,
         page: &FeedPage,
-    ) -> Result<(), ProjectionError> {
+    ) -> Result<Option<u64>, ProjectionError> {
         let mut source = PageSource::default();
         let mut passes = 0;
         loop {
@@ -200,8 +205,9 @@ impl<S: AsyncEventStore, R: ReadStore> AsyncRunner<S, R> {
                 );
                 let applied =
                     apply_page(&self.read, projection, &self.tenant, after, page, &source);
-                let Err(error) = applied else {
-                    return Ok(());
+                let error = match applied {
+                    Ok(moved) => return Ok(moved),
+                    Err(error) => error,
                 };
                 projection.discard();
                 let mut wanted = source.take_missed();

@@ -711,8 +711,9 @@ pub(crate) fn start_position<R: ReadStore, P: Projection<R>>(
 }
 
 /// Applies a page of the log read after `after` in one transaction with
-/// the checkpoint it reaches; applies nothing when another runner moved
-/// the checkpoint meanwhile (the async runner's transaction).
+/// the checkpoint it reaches (the async runner's transaction). When
+/// another runner moved the checkpoint meanwhile, applies nothing and
+/// returns where it stands.
 #[cfg(feature = "tokio")]
 pub(crate) fn apply_page<R: ReadStore, P: Projection<R>, E: PageEvent>(
     read: &R,
@@ -721,7 +722,7 @@ pub(crate) fn apply_page<R: ReadStore, P: Projection<R>, E: PageEvent>(
     after: u64,
     page: &super::FeedPage<E>,
     source: &dyn EventStore,
-) -> Result<(), ProjectionError> {
+) -> Result<Option<u64>, ProjectionError> {
     let version = projection.schema_version();
     let name = projection.name().to_owned();
     read.in_transaction(|tx| {
@@ -729,7 +730,7 @@ pub(crate) fn apply_page<R: ReadStore, P: Projection<R>, E: PageEvent>(
         // where the store says.
         let at = R::checkpoint(tx, &name, tenant)?.map_or(0, |c| c.position);
         if at != after {
-            return Ok(());
+            return Ok(Some(at));
         }
         for event in &page.events {
             event.apply_to(projection, tx, source)?;
@@ -739,7 +740,7 @@ pub(crate) fn apply_page<R: ReadStore, P: Projection<R>, E: PageEvent>(
             position: page.next_after,
             schema_version: version,
         };
-        R::set_checkpoint(tx, &name, tenant, next)
+        R::set_checkpoint(tx, &name, tenant, next).map(|()| None)
     })
 }
 
