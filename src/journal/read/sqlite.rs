@@ -110,6 +110,21 @@ impl SqliteReadStore {
         Self::init(conn)
     }
 
+    /// The same store, waiting up to `timeout` for another writer of the
+    /// file (5 s from [`open`](Self::open)) before a transaction fails
+    /// with [`ProjectionError::Backend`]. Raise it when runners share the
+    /// file and one applies large batches
+    /// ([`Runner::with_batch`](super::Runner::with_batch)): a batch holds
+    /// the file's write lock until it commits.
+    ///
+    /// # Errors
+    ///
+    /// [`ProjectionError::Backend`] when SQLite refuses the setting.
+    pub fn with_busy_timeout(self, timeout: Duration) -> Result<Self, ProjectionError> {
+        self.lock().busy_timeout(timeout).map_err(sql)?;
+        Ok(self)
+    }
+
     /// The page cache of a read store's connection, in KiB (SQLite's
     /// default is 2,000 KiB): a catch-up rewrites the index's leaves and
     /// its three partial indexes page after page, and a query walks them.
@@ -661,6 +676,21 @@ impl CaseQueries for SqliteReadStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_store_waits_as_long_as_it_is_told_for_another_writer() {
+        let busy = |store: &SqliteReadStore| -> i64 {
+            store
+                .lock()
+                .pragma_query_value(None, "busy_timeout", |row| row.get(0))
+                .unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteReadStore::open(dir.path().join("read.db")).unwrap();
+        assert_eq!(busy(&store), 5_000);
+        let store = store.with_busy_timeout(Duration::from_secs(60)).unwrap();
+        assert_eq!(busy(&store), 60_000);
+    }
 
     #[test]
     fn case_rows_go_out_in_the_largest_chunks_that_fit() {
