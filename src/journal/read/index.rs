@@ -550,7 +550,7 @@ where
                 if W::is_terminal(&known.state) {
                     // Ended: no event is expected, the room is an open
                     // case's.
-                    self.cases.forget(stream);
+                    self.cases.take(stream);
                 }
                 return Ok(tracked);
             }

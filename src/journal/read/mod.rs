@@ -132,14 +132,28 @@ use std::error::Error as StdError;
 /// looks a stream up several times per event.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+use super::{EventStore, FeedRow, JournalError, StoredEvent, StreamKey};
+use crate::id::TenantId;
+
+pub use index::{
+    CaseIndex, CaseKey, CaseQueries, CaseRow, CaseSummary, DEFAULT_TRACKED, Indexed, Page, Waiting,
+    WorkItem, WorkQueue, expected_rows,
+};
+pub use memory::{MemoryReadStore, MemoryTables};
+pub use metrics::{DEFAULT_HISTORIES, LiveMetrics, MetricsQueries};
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresReadStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteReadStore;
+
 /// The open cases a read model keeps in memory, up to `capacity`, in two
 /// generations of `capacity / 2` (a full young one becomes the old one,
 /// the old one is dropped): bounded, least recently used in effect. A case
 /// not kept is read again from the journal, so the size changes the reads,
 /// never what the read model holds.
 pub(crate) struct Generations<V> {
-    young: FastMap<super::StreamKey, V>,
-    old: FastMap<super::StreamKey, V>,
+    young: FastMap<StreamKey, V>,
+    old: FastMap<StreamKey, V>,
     capacity: usize,
 }
 
@@ -155,26 +169,19 @@ impl<V> Generations<V> {
 
     /// The case of `stream`, if kept in the young generation (where a
     /// case's next event finds it, unless it aged).
-    pub(crate) fn young_mut(&mut self, stream: &super::StreamKey) -> Option<&mut V> {
+    pub(crate) fn young_mut(&mut self, stream: &StreamKey) -> Option<&mut V> {
         self.young.get_mut(stream)
     }
 
     /// Takes the case of `stream` out, from whichever generation holds it.
-    pub(crate) fn take(&mut self, stream: &super::StreamKey) -> Option<V> {
+    pub(crate) fn take(&mut self, stream: &StreamKey) -> Option<V> {
         self.young
             .remove(stream)
             .or_else(|| self.old.remove(stream))
     }
 
-    /// Forgets the case of `stream` (it ended).
-    pub(crate) fn forget(&mut self, stream: &super::StreamKey) {
-        if self.young.remove(stream).is_none() {
-            self.old.remove(stream);
-        }
-    }
-
     /// Keeps `value` as the case of `stream`, in the young generation.
-    pub(crate) fn keep(&mut self, stream: super::StreamKey, value: V) {
+    pub(crate) fn keep(&mut self, stream: StreamKey, value: V) {
         if self.capacity == 0 {
             return;
         }
@@ -209,20 +216,6 @@ impl<V> Generations<V> {
         }
     }
 }
-
-use super::{EventStore, FeedRow, JournalError, StoredEvent};
-use crate::id::TenantId;
-
-pub use index::{
-    CaseIndex, CaseKey, CaseQueries, CaseRow, CaseSummary, DEFAULT_TRACKED, Indexed, Page, Waiting,
-    WorkItem, WorkQueue, expected_rows,
-};
-pub use memory::{MemoryReadStore, MemoryTables};
-pub use metrics::{DEFAULT_HISTORIES, LiveMetrics, MetricsQueries};
-#[cfg(feature = "postgres")]
-pub use postgres::PostgresReadStore;
-#[cfg(feature = "sqlite")]
-pub use sqlite::SqliteReadStore;
 
 /// Why a projection or a read-model query failed.
 #[derive(Debug, thiserror::Error)]
@@ -608,10 +601,8 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         if page.next_after == after {
             return Ok(done);
         }
-        let version = projection.schema_version();
         self.read.in_transaction(|tx| {
-            let at = R::checkpoint(tx, name, &self.tenant)?.map_or(0, |c| c.position);
-            if at != after {
+            if let Some(at) = moved_checkpoint::<R>(tx, name, &self.tenant, after)? {
                 done.position = at;
                 return Ok(());
             }
@@ -629,11 +620,11 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
                         .map_err(|e| span.failed(e))?;
                 }
                 drop(span);
-                let (rows, asked) = (page.events.len() + page.skipped.len(), self.page);
+                let rows = page.events.len() + page.skipped.len();
                 done.events += page.events.len();
                 done.skipped.extend(page.skipped.iter().map(|s| s.position));
                 done.position = page.next_after;
-                if rows < asked || done.events >= self.batch {
+                if rows < self.page || done.events >= self.batch {
                     break;
                 }
                 page = read(done.position, self.page)?;
@@ -641,12 +632,7 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
                     break;
                 }
             }
-            projection.flush(tx)?;
-            let next = Checkpoint {
-                position: done.position,
-                schema_version: version,
-            };
-            R::set_checkpoint(tx, name, &self.tenant, next)
+            flush_to_checkpoint(projection, tx, name, &self.tenant, done.position)
         })?;
         Ok(done)
     }
@@ -723,25 +709,46 @@ pub(crate) fn apply_page<R: ReadStore, P: Projection<R>, E: PageEvent>(
     page: &super::FeedPage<E>,
     source: &dyn EventStore,
 ) -> Result<Option<u64>, ProjectionError> {
-    let version = projection.schema_version();
     let name = projection.name().to_owned();
     read.in_transaction(|tx| {
-        // Another runner may have moved the checkpoint: apply only from
-        // where the store says.
-        let at = R::checkpoint(tx, &name, tenant)?.map_or(0, |c| c.position);
-        if at != after {
+        if let Some(at) = moved_checkpoint::<R>(tx, &name, tenant, after)? {
             return Ok(Some(at));
         }
         for event in &page.events {
             event.apply_to(projection, tx, source)?;
         }
-        projection.flush(tx)?;
-        let next = Checkpoint {
-            position: page.next_after,
-            schema_version: version,
-        };
-        R::set_checkpoint(tx, &name, tenant, next).map(|()| None)
+        flush_to_checkpoint(projection, tx, &name, tenant, page.next_after).map(|()| None)
     })
+}
+
+/// Where `name`'s checkpoint stands in `tx`, if another runner moved it
+/// away from `after` (the position its caller read from): the caller then
+/// applies nothing and goes on from there.
+fn moved_checkpoint<R: ReadStore>(
+    tx: &mut R::Tx<'_>,
+    name: &str,
+    tenant: &TenantId,
+    after: u64,
+) -> Result<Option<u64>, ProjectionError> {
+    let at = R::checkpoint(tx, name, tenant)?.map_or(0, |c| c.position);
+    Ok((at != after).then_some(at))
+}
+
+/// Ends a transaction's applying: the projection writes what it gathered,
+/// and its checkpoint moves to `position`, in the same transaction.
+fn flush_to_checkpoint<R: ReadStore, P: Projection<R>>(
+    projection: &mut P,
+    tx: &mut R::Tx<'_>,
+    name: &str,
+    tenant: &TenantId,
+    position: u64,
+) -> Result<(), ProjectionError> {
+    projection.flush(tx)?;
+    let next = Checkpoint {
+        position,
+        schema_version: projection.schema_version(),
+    };
+    R::set_checkpoint(tx, name, tenant, next)
 }
 
 /// An event of a feed page, handed to the projection method that takes
