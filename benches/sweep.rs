@@ -352,8 +352,13 @@ fn sqlite(c: &mut Criterion) {
             let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
             eprintln!("sqlite: kept in {} ({} MB)", path.display(), bytes >> 20);
             let mut options = journal::SqliteOptions::new();
-            if let Some(bytes) = std::env::var_os("GRASSROOTS_SWEEP_CACHE") {
-                options = options.cache_size(bytes.to_str().unwrap().parse().unwrap());
+            // Read as the other knobs are (`cases_from_env`): unset or not a
+            // number, the store's default.
+            if let Some(bytes) = std::env::var("GRASSROOTS_SWEEP_CACHE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+            {
+                options = options.cache_size(bytes);
             }
             let store = journal::SqliteStore::open_with(&path, options).unwrap();
             sweep_bench(c, "sqlite", &store, cases, closed);
