@@ -21,6 +21,8 @@
 //! `GRASSROOTS_READ_PAGE` the events per page (one read of the log) of a
 //! catch-up (default the runner's, `DEFAULT_PAGE`), `GRASSROOTS_READ_BATCH`
 //! the most events per read-store transaction (default `DEFAULT_BATCH`);
+//! `GRASSROOTS_READ_AHEAD=1` reads a batch's pages on a thread of their own
+//! (`Runner::with_read_ahead`);
 //! `GRASSROOTS_READ_KEEP=DIR` keeps each catch-up's journal in `DIR`
 //! (`catch_up_N.db`, `catch_up_city_N.db`) and reads it again in later
 //! runs instead of writing it anew: the city-year's 2,000,000-case slice
@@ -271,9 +273,12 @@ fn timed_catch_up(
     let read = SqliteReadStore::open(dir.join(format!("read-{i}.db"))).unwrap();
     let page = env("GRASSROOTS_READ_PAGE", DEFAULT_PAGE);
     let batch = env("GRASSROOTS_READ_BATCH", DEFAULT_BATCH);
-    let runner = Runner::new(store, tenant(), read)
+    let mut runner = Runner::new(store, tenant(), read)
         .with_page(page)
         .with_batch(batch);
+    if std::env::var_os("GRASSROOTS_READ_AHEAD").is_some_and(|v| v == "1") {
+        runner = runner.with_read_ahead();
+    }
     let mut index = index();
     let start = Instant::now();
     let done = runner.catch_up(&mut index).unwrap();

@@ -376,10 +376,10 @@ mod replay {
     /// at random points, then compares every case with its replay.
     fn check<R>(
         steps: &[(u8, u8, u8, u16, bool)],
-        page: usize,
+        (page, pages, ahead): (usize, usize, bool),
         cache: usize,
         read: R,
-        store: &dyn EventStore,
+        store: &(dyn EventStore + Sync),
     ) where
         R: ReadStore + CaseQueries,
         CaseIndex: Projection<R>,
@@ -387,7 +387,15 @@ mod replay {
     {
         let tenant: TenantId = "prop".parse().unwrap();
         let journal = Journal::new(store, tenant.clone()).with_cache(4);
-        let runner = Runner::new(store, tenant.clone(), read).with_page(page);
+        // Batches of several pages, read ahead or not, give the same rows.
+        let runner = Runner::new(store, tenant.clone(), read)
+            .with_page(page)
+            .with_batch(page * pages);
+        let runner = if ahead {
+            runner.with_read_ahead()
+        } else {
+            runner
+        };
         // Trackers of any cache give the same rows: a case not kept is read
         // again from the journal. A fresh projection at some catch-ups
         // stands for a restart.
@@ -454,21 +462,26 @@ mod replay {
         )
     }
 
+    /// Events per page, pages per batch, and whether they are read ahead.
+    fn paging() -> impl Strategy<Value = (usize, usize, bool)> {
+        (1usize..7, 1usize..4, any::<bool>())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         #[test]
-        fn the_read_models_equal_a_full_replay_in_memory(steps in steps(), page in 1usize..7, cache in 0usize..4) {
+        fn the_read_models_equal_a_full_replay_in_memory(steps in steps(), paging in paging(), cache in 0usize..4) {
             let store = crate::support::stores::memory();
-            check(&steps, page, cache, MemoryReadStore::new(), &store);
+            check(&steps, paging, cache, MemoryReadStore::new(), &store);
         }
 
         #[cfg(feature = "sqlite")]
         #[test]
-        fn the_read_models_equal_a_full_replay_on_sqlite(steps in steps(), page in 1usize..7, cache in 0usize..4) {
+        fn the_read_models_equal_a_full_replay_on_sqlite(steps in steps(), paging in paging(), cache in 0usize..4) {
             let (dir, store) = crate::support::stores::sqlite();
             let read = grassroots::journal::read::SqliteReadStore::open(dir.path().join("read.db")).unwrap();
-            check(&steps, page, cache, read, &store);
+            check(&steps, paging, cache, read, &store);
         }
     }
 }
@@ -563,40 +576,54 @@ fn a_batch_of_pages_commits_once_and_fails_whole() {
     let store = support::stores::memory();
     let tenant = support::stores::tenant("batched");
     five_tickets(&Journal::new(&store as &dyn EventStore, tenant.clone()));
-    let runner = |batch: usize| {
-        Runner::new(
-            &store as &dyn EventStore,
-            tenant.clone(),
-            grassroots::journal::read::MemoryReadStore::new(),
-        )
-        .with_page(2)
-        .with_batch(batch)
-    };
+    // The same with the pages read ahead on another thread: the same
+    // pages, transactions and rollback.
+    for ahead in [false, true] {
+        let runner = |batch: usize| {
+            let runner = Runner::new(
+                &store,
+                tenant.clone(),
+                grassroots::journal::read::MemoryReadStore::new(),
+            )
+            .with_page(2)
+            .with_batch(batch);
+            if ahead {
+                runner.with_read_ahead()
+            } else {
+                runner
+            }
+        };
 
-    let whole = runner(6);
-    let mut counted = Flaky::default();
-    let done = whole.catch_up(&mut counted).unwrap();
-    assert_eq!((done.events, done.position), (9, 9));
-    assert_eq!((counted.seen, counted.flushed), (9, 2), "two transactions");
-    // Caught up: nothing read into a transaction, nothing flushed.
-    assert_eq!(whole.catch_up(&mut counted).unwrap().events, 0);
-    assert_eq!(counted.flushed, 2);
+        let whole = runner(6);
+        let mut counted = Flaky::default();
+        let done = whole.catch_up(&mut counted).unwrap();
+        assert_eq!((done.events, done.position), (9, 9), "ahead: {ahead}");
+        assert_eq!((counted.seen, counted.flushed), (9, 2), "two transactions");
+        // Caught up: nothing read into a transaction, nothing flushed.
+        assert_eq!(whole.catch_up(&mut counted).unwrap().events, 0);
+        assert_eq!(counted.flushed, 2);
 
-    let failing = runner(6);
-    let mut flaky = Flaky {
-        fail_at: 5,
-        ..Flaky::default()
-    };
-    assert!(failing.catch_up(&mut flaky).is_err());
-    assert_eq!((flaky.flushed, flaky.discarded), (0, 1));
-    assert_eq!(
-        failing.position(&flaky).unwrap(),
-        0,
-        "the batch rolled back"
-    );
-    let done = failing.catch_up(&mut flaky).unwrap();
-    assert_eq!((done.events, done.position), (9, 9));
-    assert_eq!(flaky.seen, 5 + 9);
+        let failing = runner(6);
+        let mut flaky = Flaky {
+            fail_at: 5,
+            ..Flaky::default()
+        };
+        assert!(failing.catch_up(&mut flaky).is_err());
+        assert_eq!((flaky.flushed, flaky.discarded), (0, 1));
+        assert_eq!(
+            failing.position(&flaky).unwrap(),
+            0,
+            "the batch rolled back"
+        );
+        let done = failing.catch_up(&mut flaky).unwrap();
+        assert_eq!((done.events, done.position), (9, 9));
+        assert_eq!(flaky.seen, 5 + 9);
+
+        // One batch of everything: pages 2 to 5 read ahead.
+        let mut counted = Flaky::default();
+        let done = runner(100).catch_up(&mut counted).unwrap();
+        assert_eq!((done.events, counted.flushed), (9, 1));
+    }
 
     // `with_page` alone: one page a transaction.
     let paged = Runner::new(
@@ -610,31 +637,25 @@ fn a_batch_of_pages_commits_once_and_fails_whole() {
     assert_eq!(counted.flushed, 5);
 }
 
-/// A journal that, at its first feed read, lets another runner catch the
-/// same projection up in the same read-store file: the checkpoint moves
-/// between the first runner's read and its transaction.
-#[cfg(feature = "sqlite")]
-struct Interloper<'a> {
-    inner: &'a dyn EventStore,
-    tenant: TenantId,
-    read: std::path::PathBuf,
-    done: std::sync::atomic::AtomicBool,
+/// A journal whose feed reads go through `hook` after the read: it may
+/// act (another runner catching up) or fail the read.
+struct FeedHook<'a> {
+    inner: &'a (dyn EventStore + Sync),
+    hook: Box<dyn Fn() -> Result<(), grassroots::journal::JournalError> + Sync + 'a>,
 }
 
-#[cfg(feature = "sqlite")]
-impl Interloper<'_> {
-    fn interlope(&self) {
-        if !self.done.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            let read = grassroots::journal::read::SqliteReadStore::open(&self.read).unwrap();
-            Runner::new(self.inner, self.tenant.clone(), read)
-                .catch_up(&mut CaseIndex::new().with::<Ticket>())
-                .unwrap();
-        }
+/// A feed page read through a [`FeedHook`].
+type Feed<E> = Result<grassroots::journal::FeedPage<E>, grassroots::journal::JournalError>;
+
+impl FeedHook<'_> {
+    fn after<E>(&self, page: Feed<E>) -> Feed<E> {
+        let page = page?;
+        (self.hook)()?;
+        Ok(page)
     }
 }
 
-#[cfg(feature = "sqlite")]
-impl EventStore for Interloper<'_> {
+impl EventStore for FeedHook<'_> {
     fn append_with_due(
         &self,
         stream: &grassroots::journal::StreamKey,
@@ -678,23 +699,16 @@ impl EventStore for Interloper<'_> {
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<grassroots::journal::FeedPage, grassroots::journal::JournalError> {
-        let page = self.inner.read_feed(tenant, after, limit);
-        self.interlope();
-        page
+    ) -> Feed<grassroots::journal::StoredEvent> {
+        self.after(self.inner.read_feed(tenant, after, limit))
     }
     fn read_feed_rows(
         &self,
         tenant: &TenantId,
         after: u64,
         limit: usize,
-    ) -> Result<
-        grassroots::journal::FeedPage<grassroots::journal::FeedRow>,
-        grassroots::journal::JournalError,
-    > {
-        let page = self.inner.read_feed_rows(tenant, after, limit);
-        self.interlope();
-        page
+    ) -> Feed<grassroots::journal::FeedRow> {
+        self.after(self.inner.read_feed_rows(tenant, after, limit))
     }
     fn stream_version(
         &self,
@@ -713,6 +727,69 @@ impl EventStore for Interloper<'_> {
     }
 }
 
+/// A page read ahead fails: the batch fails whole (nothing committed, the
+/// projection told to discard), the error is the journal's, and the next
+/// catch-up applies everything once.
+#[test]
+fn a_page_read_ahead_that_fails_fails_its_batch_and_nothing_is_applied() {
+    let store = support::stores::memory();
+    let tenant = support::stores::tenant("read-ahead");
+    five_tickets(&Journal::new(&store as &dyn EventStore, tenant.clone()));
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    let readers = std::sync::Mutex::new(Vec::new());
+    let failing = FeedHook {
+        inner: &store,
+        hook: Box::new(|| {
+            readers.lock().unwrap().push(std::thread::current().id());
+            // The third read: the second page read ahead.
+            if reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 2 {
+                Err(grassroots::journal::JournalError::Corrupt {
+                    position: 5,
+                    column: "payload",
+                })
+            } else {
+                Ok(())
+            }
+        }),
+    };
+    let runner = Runner::new(
+        &failing,
+        tenant.clone(),
+        grassroots::journal::read::MemoryReadStore::new(),
+    )
+    .with_page(2)
+    .with_batch(100)
+    .with_read_ahead();
+    let mut counted = Flaky::default();
+    let err = runner.catch_up(&mut counted).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            ProjectionError::Journal(e)
+                if matches!(**e, grassroots::journal::JournalError::Corrupt { position: 5, .. })
+        ),
+        "{err:?}"
+    );
+    assert_eq!((counted.flushed, counted.discarded), (0, 1));
+    assert_eq!(runner.position(&counted).unwrap(), 0);
+    assert!(counted.seen <= 4, "at most the two pages before it");
+    let here = std::thread::current().id();
+    let readers = std::mem::take(&mut *readers.lock().unwrap());
+    assert_eq!(readers.len(), 3);
+    assert_eq!(
+        readers[0], here,
+        "the first page is read before the transaction"
+    );
+    assert!(
+        readers[1..].iter().all(|&t| t != here),
+        "the pages after it are read ahead on another thread"
+    );
+
+    let done = runner.catch_up(&mut counted).unwrap();
+    assert_eq!((done.events, done.position), (9, 9));
+    assert_eq!(counted.flushed, 1);
+}
+
 /// The checkpoint moves between a runner's first read and its
 /// transaction (another runner caught the same projection up): the
 /// runner applies nothing, counts nothing, and goes on from where the
@@ -725,11 +802,21 @@ fn a_runner_whose_checkpoint_another_moved_goes_on_from_there() {
     five_tickets(&Journal::new(&store as &dyn EventStore, tenant.clone()));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("read.db");
-    let interloper = Interloper {
+    // At the first feed read, another runner catches the same projection
+    // up in the same read-store file: the checkpoint moves between the
+    // first runner's read and its transaction.
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let interloper = FeedHook {
         inner: &store,
-        tenant: tenant.clone(),
-        read: path.clone(),
-        done: std::sync::atomic::AtomicBool::new(false),
+        hook: Box::new(|| {
+            if !done.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                let read = grassroots::journal::read::SqliteReadStore::open(&path).unwrap();
+                Runner::new(&store, tenant.clone(), read)
+                    .catch_up(&mut CaseIndex::new().with::<Ticket>())
+                    .unwrap();
+            }
+            Ok(())
+        }),
     };
     let read = grassroots::journal::read::SqliteReadStore::open(&path).unwrap();
     let runner = Runner::new(&interloper as &dyn EventStore, tenant.clone(), read);

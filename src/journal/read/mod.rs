@@ -126,6 +126,8 @@ mod sqlite;
 mod workflows;
 
 use std::error::Error as StdError;
+use std::fmt;
+use std::sync::mpsc;
 
 /// The read models' in-memory maps (trackers, a page's pending changes):
 /// foldhash, randomly seeded per process, rather than SipHash — a catch-up
@@ -458,7 +460,41 @@ pub struct Runner<S, R> {
     read: R,
     page: usize,
     batch: usize,
+    /// Set by [`Runner::with_read_ahead`] (only for a store that can be
+    /// shared with another thread): reads a batch's pages on a thread of
+    /// its own while the pages before them are applied.
+    read_ahead: Option<ReadAhead<S>>,
 }
+
+/// The read-ahead of a [`Runner`], one function per kind of page, made
+/// where the store is known to be `Sync` and called where it need not be.
+struct ReadAhead<S> {
+    rows: Pipeline<S, FeedRow>,
+    events: Pipeline<S, StoredEvent>,
+}
+
+impl<S> Clone for ReadAhead<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for ReadAhead<S> {}
+
+impl<S> fmt::Debug for ReadAhead<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReadAhead")
+    }
+}
+
+/// Runs `apply` with the batch's pages after the first, read by `cursor`
+/// on another thread.
+type Pipeline<S, E> = fn(
+    &S,
+    &TenantId,
+    Cursor,
+    &mut dyn FnMut(&mut dyn Pages<E>) -> Result<(), ProjectionError>,
+) -> Result<(), ProjectionError>;
 
 /// How many events one page (one read of the log) holds by default.
 ///
@@ -499,6 +535,7 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
             read,
             page: DEFAULT_PAGE,
             batch: DEFAULT_BATCH,
+            read_ahead: None,
         }
     }
 
@@ -560,13 +597,19 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         loop {
             let after = done.position;
             let batch = if projection.reads_rows() {
-                self.apply_batch(projection, &name, after, |after, limit| {
-                    self.store.read_feed_rows(&self.tenant, after, limit)
-                })
+                self.apply_batch::<P, FeedRow>(
+                    projection,
+                    &name,
+                    after,
+                    self.read_ahead.map(|r| r.rows),
+                )
             } else {
-                self.apply_batch(projection, &name, after, |after, limit| {
-                    self.store.read_feed(&self.tenant, after, limit)
-                })
+                self.apply_batch::<P, StoredEvent>(
+                    projection,
+                    &name,
+                    after,
+                    self.read_ahead.map(|r| r.events),
+                )
             };
             let batch = batch.inspect_err(|_| projection.discard())?;
             if batch.position == after {
@@ -578,9 +621,10 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         }
     }
 
-    /// Reads pages after `after` with `read` and applies them in one
-    /// transaction with the checkpoint they reach, until the batch is full
-    /// or a page comes back short (the log's end). Applies nothing when the
+    /// Reads pages after `after` and applies them in one transaction with
+    /// the checkpoint they reach, until the batch is full or a page comes
+    /// back short (the log's end); with `read_ahead`, the pages after the
+    /// first are read on another thread meanwhile. Applies nothing when the
     /// first page is empty; when another runner moved the checkpoint
     /// meanwhile, applies nothing and goes on from where it stands.
     fn apply_batch<P: Projection<R>, E: PageEvent>(
@@ -588,7 +632,7 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         projection: &mut P,
         name: &str,
         after: u64,
-        mut read: impl FnMut(u64, usize) -> Result<super::FeedPage<E>, JournalError>,
+        read_ahead: Option<Pipeline<S, E>>,
     ) -> Result<CaughtUp, ProjectionError> {
         let mut done = CaughtUp {
             events: 0,
@@ -597,43 +641,54 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         };
         // The first page outside the transaction: a runner that is caught
         // up takes no write lock.
-        let mut page = read(after, self.page)?;
-        if page.next_after == after {
+        let first = E::read(&self.store, &self.tenant, after, self.page)?;
+        if first.next_after == after {
             return Ok(done);
         }
-        self.read.in_transaction(|tx| {
-            if let Some(at) = moved_checkpoint::<R>(tx, name, &self.tenant, after)? {
-                done.position = at;
-                return Ok(());
+        let cursor = Cursor::after(&first, self.page, self.batch);
+        // Called once; `FnMut` only for the pipeline's `dyn` signature.
+        let mut first = Some(first);
+        let read = &self.read;
+        let mut apply = |pages: &mut dyn Pages<E>| {
+            read.in_transaction(|tx| {
+                if let Some(at) = moved_checkpoint::<R>(tx, name, &self.tenant, after)? {
+                    done.position = at;
+                    return Ok(());
+                }
+                let mut page = first.take();
+                while let Some(this) = page {
+                    let span = super::trace::projection_page(
+                        name,
+                        &self.tenant,
+                        done.position,
+                        this.events.len(),
+                        this.next_after,
+                    );
+                    for event in &this.events {
+                        event
+                            .apply_to(projection, tx, &self.store)
+                            .map_err(|e| span.failed(e))?;
+                    }
+                    drop(span);
+                    done.events += this.events.len();
+                    done.skipped.extend(this.skipped.iter().map(|s| s.position));
+                    done.position = this.next_after;
+                    pages.spent(this);
+                    page = pages.next()?;
+                }
+                flush_to_checkpoint(projection, tx, name, &self.tenant, done.position)
+            })
+        };
+        match read_ahead {
+            Some(pipeline) if cursor.has_more() => {
+                pipeline(&self.store, &self.tenant, cursor, &mut apply)?;
             }
-            loop {
-                let span = super::trace::projection_page(
-                    name,
-                    &self.tenant,
-                    done.position,
-                    page.events.len(),
-                    page.next_after,
-                );
-                for event in &page.events {
-                    event
-                        .apply_to(projection, tx, &self.store)
-                        .map_err(|e| span.failed(e))?;
-                }
-                drop(span);
-                let rows = page.events.len() + page.skipped.len();
-                done.events += page.events.len();
-                done.skipped.extend(page.skipped.iter().map(|s| s.position));
-                done.position = page.next_after;
-                if rows < self.page || done.events >= self.batch {
-                    break;
-                }
-                page = read(done.position, self.page)?;
-                if page.next_after == done.position {
-                    break;
-                }
-            }
-            flush_to_checkpoint(projection, tx, name, &self.tenant, done.position)
-        })?;
+            _ => apply(&mut Sequential {
+                store: &self.store,
+                tenant: &self.tenant,
+                cursor,
+            })?,
+        }
         Ok(done)
     }
 
@@ -751,10 +806,171 @@ fn flush_to_checkpoint<R: ReadStore, P: Projection<R>>(
     R::set_checkpoint(tx, name, tenant, next)
 }
 
+impl<S: EventStore + Sync, R: ReadStore> Runner<S, R> {
+    /// The same runner, reading the pages of a batch on a thread of its own
+    /// while the pages before them are applied: the log's reads and the
+    /// projection's work go on two cores at once. Only for a store that can
+    /// be shared between threads (the crate's stores can); worth it for a
+    /// runner far behind with a batch of several pages
+    /// ([`with_batch`](Self::with_batch)) — a first catch-up or a rebuild.
+    /// A batch of one page, or a runner caught up, starts no thread.
+    ///
+    /// The pages are the same and applied in the same order, in the same
+    /// transaction, with the same checkpoint: only when they are read
+    /// changes. Up to two pages beyond the one being applied are held in
+    /// memory.
+    #[must_use]
+    pub fn with_read_ahead(mut self) -> Self {
+        self.read_ahead = Some(ReadAhead {
+            rows: read_ahead::<S, FeedRow>,
+            events: read_ahead::<S, StoredEvent>,
+        });
+        self
+    }
+}
+
+/// Where a batch's reading stands: what the next page is read after, and
+/// whether there is one to read.
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    after: u64,
+    events: usize,
+    last_rows: usize,
+    page: usize,
+    batch: usize,
+}
+
+impl Cursor {
+    /// The cursor once `first` is read, with pages of `page` rows and
+    /// batches of `batch` events.
+    fn after<E>(first: &super::FeedPage<E>, page: usize, batch: usize) -> Self {
+        Self {
+            after: first.next_after,
+            events: first.events.len(),
+            last_rows: first.events.len() + first.skipped.len(),
+            page,
+            batch,
+        }
+    }
+
+    /// Whether the batch may hold another page: the last one was full and
+    /// the batch is not.
+    fn has_more(&self) -> bool {
+        self.last_rows >= self.page && self.events < self.batch
+    }
+
+    /// The batch's next page, or `None` when it is complete.
+    fn next<E: PageEvent, S: EventStore + ?Sized>(
+        &mut self,
+        store: &S,
+        tenant: &TenantId,
+    ) -> Result<Option<super::FeedPage<E>>, JournalError> {
+        if !self.has_more() {
+            return Ok(None);
+        }
+        let page = E::read(store, tenant, self.after, self.page)?;
+        if page.next_after == self.after {
+            self.last_rows = 0;
+            return Ok(None);
+        }
+        self.after = page.next_after;
+        self.events += page.events.len();
+        self.last_rows = page.events.len() + page.skipped.len();
+        Ok(Some(page))
+    }
+}
+
+/// A batch's pages after the first, as the applying loop takes them.
+trait Pages<E> {
+    /// The next page, or `None` when the batch is complete.
+    fn next(&mut self) -> Result<Option<super::FeedPage<E>>, JournalError>;
+
+    /// Takes back a page once it is applied.
+    fn spent(&mut self, page: super::FeedPage<E>) {
+        drop(page);
+    }
+}
+
+/// Pages read when they are asked for, on the applying thread.
+struct Sequential<'a, S: ?Sized> {
+    store: &'a S,
+    tenant: &'a TenantId,
+    cursor: Cursor,
+}
+
+impl<E: PageEvent, S: EventStore + ?Sized> Pages<E> for Sequential<'_, S> {
+    fn next(&mut self) -> Result<Option<super::FeedPage<E>>, JournalError> {
+        self.cursor.next(self.store, self.tenant)
+    }
+}
+
+/// Pages read ahead by another thread: each comes over a channel that
+/// holds one, and goes back to that thread to be dropped, so the freeing
+/// is off the applying thread too.
+struct Ahead<E> {
+    pages: mpsc::Receiver<Result<Option<super::FeedPage<E>>, JournalError>>,
+    spent: mpsc::Sender<super::FeedPage<E>>,
+}
+
+impl<E> Pages<E> for Ahead<E> {
+    fn next(&mut self) -> Result<Option<super::FeedPage<E>>, JournalError> {
+        // The reader sends `None` (or an error) last and stops; a channel
+        // closed without one would mean the reader panicked, which the
+        // scope then reports.
+        self.pages.recv().unwrap_or(Ok(None))
+    }
+
+    fn spent(&mut self, page: super::FeedPage<E>) {
+        // Dropped here if the reader is gone.
+        let _ = self.spent.send(page);
+    }
+}
+
+/// The [`Pipeline`] of a `Sync` store: a scoped thread reads the batch's
+/// pages with `cursor` and sends them, at most one waiting, while
+/// `apply` takes them; it stops at the batch's end, at an error (sent on)
+/// or when `apply` stops taking them.
+fn read_ahead<S: EventStore + Sync, E: PageEvent>(
+    store: &S,
+    tenant: &TenantId,
+    mut cursor: Cursor,
+    apply: &mut dyn FnMut(&mut dyn Pages<E>) -> Result<(), ProjectionError>,
+) -> Result<(), ProjectionError> {
+    std::thread::scope(|scope| {
+        let (send, pages) = mpsc::sync_channel(1);
+        let (spent, spent_pages) = mpsc::channel::<super::FeedPage<E>>();
+        scope.spawn(move || {
+            loop {
+                while let Ok(page) = spent_pages.try_recv() {
+                    drop(page);
+                }
+                let next = cursor.next::<E, S>(store, tenant);
+                let last = !matches!(next, Ok(Some(_)));
+                if send.send(next).is_err() || last {
+                    break;
+                }
+            }
+        });
+        let mut ahead = Ahead { pages, spent };
+        let applied = apply(&mut ahead);
+        // Unblocks a reader waiting to send, so the scope can end.
+        drop(ahead);
+        applied
+    })
+}
+
 /// An event of a feed page, handed to the projection method that takes
 /// its kind: [`Projection::apply`] a [`StoredEvent`],
 /// [`Projection::apply_row`] a [`FeedRow`].
-pub(crate) trait PageEvent {
+pub(crate) trait PageEvent: Sized + Send {
+    /// A page of the tenant's log in this form.
+    fn read<S: EventStore + ?Sized>(
+        store: &S,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<super::FeedPage<Self>, JournalError>;
+
     fn apply_to<R: ReadStore, P: Projection<R>>(
         &self,
         projection: &mut P,
@@ -764,6 +980,15 @@ pub(crate) trait PageEvent {
 }
 
 impl PageEvent for StoredEvent {
+    fn read<S: EventStore + ?Sized>(
+        store: &S,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<super::FeedPage<Self>, JournalError> {
+        store.read_feed(tenant, after, limit)
+    }
+
     fn apply_to<R: ReadStore, P: Projection<R>>(
         &self,
         projection: &mut P,
@@ -775,6 +1000,15 @@ impl PageEvent for StoredEvent {
 }
 
 impl PageEvent for FeedRow {
+    fn read<S: EventStore + ?Sized>(
+        store: &S,
+        tenant: &TenantId,
+        after: u64,
+        limit: usize,
+    ) -> Result<super::FeedPage<Self>, JournalError> {
+        store.read_feed_rows(tenant, after, limit)
+    }
+
     fn apply_to<R: ReadStore, P: Projection<R>>(
         &self,
         projection: &mut P,
