@@ -18,7 +18,7 @@ type View<W> = Rc<dyn Fn(&<W as Workflow>::State) -> u128>;
 /// commands that make sense and the actors allowed to send them, plus the
 /// invariants of your own to check in every state reached.
 ///
-/// One guide drives both [`guided`](crate::testing::guided) generation
+/// One guide drives both `guided` generation
 /// (feature `proptest`) and bounded [`explore`](crate::testing::explore)ation.
 /// In each state the kit offers the commands of the [`when`](Guide::when)
 /// rule for its kind and of every [`anywhere`](Guide::anywhere) rule;

@@ -49,6 +49,10 @@
 //!     .then_rejected(visitor.forbidden("switch", Role::GridWorker));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![cfg_attr(
+    not(feature = "proptest"),
+    doc = "\n[`guided`]: https://docs.rs/grassroots/latest/grassroots/testing/guided/"
+)]
 
 mod coverage;
 mod explore;

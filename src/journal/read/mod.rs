@@ -810,10 +810,26 @@ impl<S: EventStore + Sync, R: ReadStore> Runner<S, R> {
     /// The same runner, reading the pages of a batch on a thread of its own
     /// while the pages before them are applied: the log's reads and the
     /// projection's work go on two cores at once. Only for a store that can
-    /// be shared between threads (the crate's stores can); worth it for a
-    /// runner far behind with a batch of several pages
-    /// ([`with_batch`](Self::with_batch)) — a first catch-up or a rebuild.
-    /// A batch of one page, or a runner caught up, starts no thread.
+    /// be shared between threads (the crate's stores can; a trait object
+    /// must say so: `&(dyn EventStore + Sync)`, not `&dyn EventStore`).
+    /// Worth it for a runner far behind with a batch of several pages
+    /// ([`with_batch`](Self::with_batch) above
+    /// [`with_page`](Self::with_page), [`DEFAULT_PAGE`] by default) — a
+    /// first catch-up or a rebuild. A batch of one page, a log shorter than
+    /// a page, or a runner caught up, starts no thread.
+    ///
+    /// ```
+    /// use grassroots::journal::read::{CaseIndex, MemoryReadStore, Runner};
+    /// use grassroots::journal::{EventStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::new();
+    /// let journal: &(dyn EventStore + Sync) = &store;
+    /// let runner = Runner::new(journal, "longgang".parse()?, MemoryReadStore::new())
+    ///     .with_batch(4_000_000)
+    ///     .with_read_ahead();
+    /// assert_eq!(runner.catch_up(&mut CaseIndex::new())?.events, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// The pages are the same and applied in the same order, in the same
     /// transaction, with the same checkpoint: only when they are read
