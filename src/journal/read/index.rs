@@ -152,6 +152,11 @@ pub trait CaseQueries {
 
     /// The open cases handled by `body`.
     ///
+    /// A case is handled by a body once its workflow names one (each
+    /// workflow's [`Indexed`] impl says when): a dispute is routed when it
+    /// is accepted, so a reported dispute is in no body's list yet; it is
+    /// in the [`WorkQueue`], waiting for an officer to accept it.
+    ///
     /// # Errors
     ///
     /// As for [`case`](Self::case).
