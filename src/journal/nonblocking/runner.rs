@@ -80,7 +80,11 @@ impl<S: AsyncEventStore, R: ReadStore> AsyncRunner<S, R> {
     /// [`Runner::with_batch`](crate::journal::read::Runner::with_batch)
     /// does. The pages are read before the transaction begins (the read
     /// store is synchronous), so the batch's events are held in memory
-    /// until it commits.
+    /// until it commits. Reading and applying do not overlap here; the
+    /// synchronous [`Runner`](crate::journal::read::Runner) with
+    /// [`with_read_ahead`](crate::journal::read::Runner::with_read_ahead)
+    /// reads the next pages while it applies, for a first catch-up or a
+    /// rebuild of a city-scale log (run it with `spawn_blocking`).
     #[must_use]
     pub fn with_batch(mut self, events: usize) -> Self {
         self.batch = events.max(self.page);
