@@ -454,7 +454,6 @@ fn postgres_pool(c: &mut Criterion) {
     };
     let options = journal::PostgresOptions::new().pool_size(THREADS as u32);
     let store = journal::PostgresStore::connect_with(&url, options).unwrap();
-    let tenant = fresh_tenant("pool");
     let mut case = 0u64;
     let mut group = c.benchmark_group("journal_pool");
     group
@@ -462,39 +461,23 @@ fn postgres_pool(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(8));
     group.throughput(Throughput::Elements((THREADS * BATCH) as u64));
-    group.bench_function(format!("postgres_append_batch_{BATCH}_8_threads"), |b| {
-        b.iter_custom(|iters| {
-            let mut took = Duration::ZERO;
-            for _ in 0..iters {
-                let batches: Vec<(StreamKey, Vec<NewEvent>)> = (0..THREADS)
-                    .map(|_| {
-                        case += 1;
-                        let events = (0..BATCH as u64).map(|i| note(case * 10_000 + i)).collect();
-                        (stream(&tenant, case), events)
-                    })
-                    .collect();
-                let start = Instant::now();
-                std::thread::scope(|scope| {
-                    for (key, events) in &batches {
-                        let store = &store;
-                        scope.spawn(move || store.append(key, 0, events).unwrap());
-                    }
-                });
-                took += start.elapsed();
-            }
-            took
-        })
-    });
-    // The same with each thread's cases in a tenant of its own, as the
-    // async store's bench measures eight writers: appends to one tenant
-    // take its position lock in turn, appends to eight do not wait for
-    // each other.
-    let tenants: Vec<TenantId> = (0..THREADS)
-        .map(|t| fresh_tenant(&format!("pool-{t}")))
-        .collect();
-    group.bench_function(
-        format!("postgres_append_batch_{BATCH}_8_threads_8_tenants"),
-        |b| {
+    // The threads' cases in one tenant, then each thread's in a tenant of
+    // its own, as the async store's bench measures eight writers: appends
+    // to one tenant take its position lock in turn, appends to eight do
+    // not wait for each other.
+    let one = fresh_tenant("pool");
+    let shapes = [
+        ("", vec![one; THREADS]),
+        (
+            "_8_tenants",
+            (0..THREADS)
+                .map(|t| fresh_tenant(&format!("pool-{t}")))
+                .collect(),
+        ),
+    ];
+    for (suffix, tenants) in &shapes {
+        let name = format!("postgres_append_batch_{BATCH}_8_threads{suffix}");
+        group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let mut took = Duration::ZERO;
                 for _ in 0..iters {
@@ -518,8 +501,8 @@ fn postgres_pool(c: &mut Criterion) {
                 }
                 took
             })
-        },
-    );
+        });
+    }
     group.finish();
 }
 

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use super::AsyncEventStore;
 use crate::id::{CaseId, TenantId};
 use crate::journal::read::{
-    CaughtUp, DEFAULT_BATCH, DEFAULT_PAGE, Projection, ProjectionError, ReadStore, apply_page,
-    clear_for_rebuild, start_position,
+    CaughtUp, Cursor, DEFAULT_BATCH, DEFAULT_PAGE, Projection, ProjectionError, ReadStore,
+    apply_page, clear_for_rebuild, start_position,
 };
 use crate::journal::{
     Appended, DueEntry, DueQuery, DueUpdate, EventStore, FeedPage, JournalError, NewEvent,
@@ -144,13 +144,15 @@ impl<S: AsyncEventStore, R: ReadStore> AsyncRunner<S, R> {
     /// back short (the log's end), as one page.
     async fn read_batch(&self, after: u64) -> Result<FeedPage, JournalError> {
         let mut batch = self.store.read_feed(&self.tenant, after, self.page).await?;
-        let mut last_rows = batch.events.len() + batch.skipped.len();
-        while last_rows >= self.page && batch.events.len() < self.batch {
+        let mut cursor = Cursor::from_first(&batch, self.page, self.batch);
+        while cursor.has_more() {
             let next = self
                 .store
-                .read_feed(&self.tenant, batch.next_after, self.page)
+                .read_feed(&self.tenant, cursor.position(), self.page)
                 .await?;
-            last_rows = next.events.len() + next.skipped.len();
+            if !cursor.advance(&next) {
+                break;
+            }
             batch.events.extend(next.events);
             batch.skipped.extend(next.skipped);
             batch.next_after = next.next_after;

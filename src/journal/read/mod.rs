@@ -645,7 +645,7 @@ impl<S: EventStore, R: ReadStore> Runner<S, R> {
         if first.next_after == after {
             return Ok(done);
         }
-        let cursor = Cursor::after(&first, self.page, self.batch);
+        let cursor = Cursor::from_first(&first, self.page, self.batch);
         // Called once; `FnMut` only for the pipeline's `dyn` signature.
         let mut first = Some(first);
         let read = &self.read;
@@ -846,9 +846,10 @@ impl<S: EventStore + Sync, R: ReadStore> Runner<S, R> {
 }
 
 /// Where a batch's reading stands: what the next page is read after, and
-/// whether there is one to read.
+/// whether there is one to read. The one rule for when a batch is complete,
+/// for the [`Runner`] (on either thread) and the async runner.
 #[derive(Debug, Clone, Copy)]
-struct Cursor {
+pub(crate) struct Cursor {
     after: u64,
     events: usize,
     last_rows: usize,
@@ -859,7 +860,7 @@ struct Cursor {
 impl Cursor {
     /// The cursor once `first` is read, with pages of `page` rows and
     /// batches of `batch` events.
-    fn after<E>(first: &super::FeedPage<E>, page: usize, batch: usize) -> Self {
+    pub(crate) fn from_first<E>(first: &super::FeedPage<E>, page: usize, batch: usize) -> Self {
         Self {
             after: first.next_after,
             events: first.events.len(),
@@ -869,10 +870,28 @@ impl Cursor {
         }
     }
 
+    /// The position the next page is read after.
+    pub(crate) fn position(&self) -> u64 {
+        self.after
+    }
+
     /// Whether the batch may hold another page: the last one was full and
     /// the batch is not.
-    fn has_more(&self) -> bool {
+    pub(crate) fn has_more(&self) -> bool {
         self.last_rows >= self.page && self.events < self.batch
+    }
+
+    /// Counts `page`, read after [`position`](Self::position), into the
+    /// batch; `false` (and no more pages) when it is empty: the log's end.
+    pub(crate) fn advance<E>(&mut self, page: &super::FeedPage<E>) -> bool {
+        if page.next_after == self.after {
+            self.last_rows = 0;
+            return false;
+        }
+        self.after = page.next_after;
+        self.events += page.events.len();
+        self.last_rows = page.events.len() + page.skipped.len();
+        true
     }
 
     /// The batch's next page, or `None` when it is complete.
@@ -884,15 +903,8 @@ impl Cursor {
         if !self.has_more() {
             return Ok(None);
         }
-        let page = E::read(store, tenant, self.after, self.page)?;
-        if page.next_after == self.after {
-            self.last_rows = 0;
-            return Ok(None);
-        }
-        self.after = page.next_after;
-        self.events += page.events.len();
-        self.last_rows = page.events.len() + page.skipped.len();
-        Ok(Some(page))
+        let page = E::read(store, tenant, self.position(), self.page)?;
+        Ok(self.advance(&page).then_some(page))
     }
 }
 
