@@ -236,10 +236,13 @@ impl SqliteOptions {
         self
     }
 
-    /// How long a writer waits for another to finish before failing.
+    /// How long a writer waits for another to finish before failing (at
+    /// most about 24.8 days, SQLite's limit: a longer one waits that long).
     #[must_use]
     pub fn busy_timeout(mut self, timeout: Duration) -> Self {
-        self.busy_timeout = timeout;
+        // Bounded here: the pool's connection timeout is added to an
+        // `Instant` too, which a `Duration::MAX` overflows.
+        self.busy_timeout = timeout.min(LONGEST_BUSY_TIMEOUT);
         self
     }
 
@@ -375,7 +378,7 @@ impl r2d2::ManageConnection for Readers {
 
     fn connect(&self) -> Result<Connection, rusqlite::Error> {
         let conn = Connection::open(&self.path)?;
-        conn.busy_timeout(self.busy_timeout)?;
+        set_busy_timeout(&conn, self.busy_timeout)?;
         conn.pragma_update(None, "synchronous", self.synchronous.pragma())?;
         conn.pragma_update(None, "query_only", true)?;
         conn.pragma_update(None, "cache_size", self.cache_pragma)?;
@@ -527,7 +530,7 @@ impl SqliteStore {
 /// Makes `conn` the store's writer: busy timeout, WAL, `synchronous`, a
 /// statement cache, and every migration it lacks.
 fn writer(mut conn: Connection, options: &SqliteOptions) -> Result<Connection, JournalError> {
-    conn.busy_timeout(options.busy_timeout).map_err(sql)?;
+    set_busy_timeout(&conn, options.busy_timeout).map_err(sql)?;
     enable_wal(&conn, options.busy_timeout)?;
     conn.pragma_update(None, "synchronous", options.synchronous.pragma())
         .map_err(sql)?;
@@ -552,6 +555,17 @@ fn writer(mut conn: Connection, options: &SqliteOptions) -> Result<Connection, J
 /// SQLite does not wait for it through the busy handler, so when other
 /// connections are opening the same file at the same moment it is retried
 /// until the busy timeout runs out.
+/// The longest busy timeout SQLite takes: `i32::MAX` milliseconds, about
+/// 24.8 days.
+const LONGEST_BUSY_TIMEOUT: Duration = Duration::from_millis(i32::MAX as u64);
+
+/// Sets `conn`'s busy timeout, a longer one than SQLite takes as the
+/// longest it does ([`LONGEST_BUSY_TIMEOUT`]): rusqlite panics on it
+/// otherwise, and a caller's configured `Duration` is input from outside.
+pub(crate) fn set_busy_timeout(conn: &Connection, timeout: Duration) -> rusqlite::Result<()> {
+    conn.busy_timeout(timeout.min(LONGEST_BUSY_TIMEOUT))
+}
+
 pub(crate) fn enable_wal(conn: &Connection, timeout: Duration) -> Result<(), JournalError> {
     let start = Instant::now();
     loop {
@@ -620,7 +634,7 @@ impl fmt::Debug for Checkpointer {
 impl Checkpointer {
     fn start(path: &Path, options: &SqliteOptions, pages: u32) -> Result<Self, JournalError> {
         let conn = Connection::open(path).map_err(sql)?;
-        conn.busy_timeout(options.busy_timeout).map_err(sql)?;
+        set_busy_timeout(&conn, options.busy_timeout).map_err(sql)?;
         conn.pragma_update(None, "synchronous", options.synchronous.pragma())
             .map_err(sql)?;
         let shared = Arc::new((
@@ -1922,6 +1936,23 @@ fn list_streams(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A configured busy timeout longer than SQLite takes opens the store
+    /// (writer, readers, checkpointer) with the longest it does, rather
+    /// than panicking in rusqlite.
+    #[test]
+    fn a_busy_timeout_longer_than_sqlite_takes_is_its_longest() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteOptions::new().busy_timeout(Duration::MAX);
+        let store = SqliteStore::open_with(dir.path().join("j.db"), options).unwrap();
+        let ms: i64 = store
+            .lock()
+            .pragma_query_value(None, "busy_timeout", |row| row.get(0))
+            .unwrap();
+        assert_eq!(ms, i64::from(i32::MAX));
+        let tenant: TenantId = "t".parse().unwrap();
+        assert!(store.read_feed(&tenant, 0, 10).unwrap().events.is_empty());
+    }
 
     #[test]
     fn a_batch_is_cut_into_power_of_two_chunks_up_to_the_maximum() {

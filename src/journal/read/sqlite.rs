@@ -102,7 +102,7 @@ impl SqliteReadStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, ProjectionError> {
         let conn = Connection::open(path).map_err(sql)?;
         let timeout = Duration::from_secs(5);
-        conn.busy_timeout(timeout).map_err(sql)?;
+        crate::journal::sqlite::set_busy_timeout(&conn, timeout).map_err(sql)?;
         crate::journal::sqlite::enable_wal(&conn, timeout)
             .map_err(|e| ProjectionError::backend(BACKEND, e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -115,13 +115,14 @@ impl SqliteReadStore {
     /// with [`ProjectionError::Backend`]. Raise it when runners share the
     /// file and one applies large batches
     /// ([`Runner::with_batch`](super::Runner::with_batch)): a batch holds
-    /// the file's write lock until it commits.
+    /// the file's write lock until it commits. At most about 24.8 days
+    /// (SQLite's limit): a longer timeout waits that long.
     ///
     /// # Errors
     ///
     /// [`ProjectionError::Backend`] when SQLite refuses the setting.
     pub fn with_busy_timeout(self, timeout: Duration) -> Result<Self, ProjectionError> {
-        self.lock().busy_timeout(timeout).map_err(sql)?;
+        crate::journal::sqlite::set_busy_timeout(&self.lock(), timeout).map_err(sql)?;
         Ok(self)
     }
 
@@ -690,6 +691,9 @@ mod tests {
         assert_eq!(busy(&store), 5_000);
         let store = store.with_busy_timeout(Duration::from_secs(60)).unwrap();
         assert_eq!(busy(&store), 60_000);
+        // Longer than SQLite takes: the longest it does, not a panic.
+        let store = store.with_busy_timeout(Duration::MAX).unwrap();
+        assert_eq!(busy(&store), i64::from(i32::MAX));
     }
 
     #[test]
