@@ -1285,6 +1285,8 @@ impl Workflow for Dispute {
         state.evolve(event)
     }
 
+    const EVOLVES_IN_PLACE: bool = true;
+
     #[inline]
     fn evolve_in_place(state: &mut DisputeState, event: &DisputeEvent) {
         state.apply(event);

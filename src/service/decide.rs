@@ -1287,6 +1287,8 @@ impl Workflow for ServiceRequest {
         state.evolve(event)
     }
 
+    const EVOLVES_IN_PLACE: bool = true;
+
     #[inline]
     fn evolve_in_place(state: &mut ServiceRequestState, event: &ServiceRequestEvent) {
         state.apply(event);

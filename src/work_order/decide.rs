@@ -914,6 +914,8 @@ impl Workflow for WorkOrder {
         state.evolve(event)
     }
 
+    const EVOLVES_IN_PLACE: bool = true;
+
     #[inline]
     fn evolve_in_place(state: &mut WorkOrderState, event: &WorkOrderEvent) {
         state.apply(event);

@@ -167,6 +167,17 @@ pub trait Workflow: 'static {
         *state = Self::evolve(taken, event);
     }
 
+    /// Whether replay folds with [`evolve_in_place`](Workflow::evolve_in_place)
+    /// (`true`) or moves the state it owns through
+    /// [`evolve`](Workflow::evolve) (`false`, the default).
+    ///
+    /// Set it to `true` when you override `evolve_in_place` and write
+    /// `evolve` through it, as the crate's workflows do. Either way the
+    /// result is the same; only the cost differs: the default
+    /// `evolve_in_place` leaves a placeholder behind ([`initial`](Workflow::initial))
+    /// for every event, which replay, owning its state, can skip.
+    const EVOLVES_IN_PLACE: bool = false;
+
     /// Whether `state` ends the case: it then refuses every command.
     fn is_terminal(state: &Self::State) -> bool;
 

@@ -259,10 +259,22 @@ impl TableIndex {
             .or_insert_with(|| Box::leak(Box::new(Self::build::<W>())))
     }
 
-    /// Whether the table declares `from --event--> to` (indices of kinds).
+    /// Whether `W`'s table (this index, from [`of::<W>`](Self::of))
+    /// declares `from --event--> to`.
+    ///
+    /// The kind counts are `W`'s constants, not the index's fields, so the
+    /// bit's position is computed without loads (replay's hot loop).
     #[inline]
-    pub(crate) fn allows(&self, from: usize, event: usize, to: usize) -> bool {
-        let bit = (from * self.events + event) * self.states + to;
+    pub(crate) fn allows<W: Workflow>(
+        &self,
+        from: StateKindOf<W>,
+        event: EventKindOf<W>,
+        to: StateKindOf<W>,
+    ) -> bool {
+        let events = <EventKindOf<W> as Kind>::COUNT;
+        let states = <StateKindOf<W> as Kind>::COUNT;
+        debug_assert_eq!((events, states), (self.events, self.states));
+        let bit = (from.index() * events + event.index()) * states + to.index();
         self.bits
             .get(bit / 64)
             .is_some_and(|word| word & (1 << (bit % 64)) != 0)
