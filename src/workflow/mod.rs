@@ -161,6 +161,10 @@ pub trait Workflow: 'static {
     /// state is large may override it to change the state in place (and
     /// write `evolve` through it, as the crate's workflows do); the two
     /// must agree on every state and event.
+    ///
+    /// Override both or neither: an `evolve` written through
+    /// `evolve_in_place` with this default left in place calls itself
+    /// until the stack overflows.
     #[inline]
     fn evolve_in_place(state: &mut Self::State, event: &Self::Event) {
         let taken = std::mem::replace(state, Self::initial());
@@ -172,8 +176,10 @@ pub trait Workflow: 'static {
     /// [`evolve`](Workflow::evolve) (`false`, the default).
     ///
     /// Set it to `true` when you override `evolve_in_place` and write
-    /// `evolve` through it, as the crate's workflows do. Either way the
-    /// result is the same; only the cost differs: the default
+    /// `evolve` through it, as the crate's workflows do. With `true`,
+    /// replay never calls `evolve`, so the two must agree on every state
+    /// and event. Either way the result is the same; only the cost
+    /// differs: the default
     /// `evolve_in_place` leaves a placeholder behind ([`initial`](Workflow::initial))
     /// for every event, which replay, owning its state, can skip.
     const EVOLVES_IN_PLACE: bool = false;
