@@ -548,3 +548,95 @@ fn replay_names_the_range_before_the_order_and_the_event_just_before() {
         }
     );
 }
+
+/// The ticket, declaring that it evolves in place, with an `evolve_in_place`
+/// that forgets the resumption time: replay folds in place too, so the
+/// live case and its replay agree and only comparing the two folds step by
+/// step finds the fault.
+#[derive(Debug)]
+struct Drifting;
+
+impl Workflow for Drifting {
+    const NAME: &'static str = "drifting";
+    const EVOLVES_IN_PLACE: bool = true;
+    type State = State;
+    type Command = Command;
+    type Event = Event;
+    type Rejection = TicketError;
+
+    fn initial() -> State {
+        Ticket::initial()
+    }
+
+    fn decide(
+        &self,
+        state: &State,
+        command: &Command,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<Event>, TicketError> {
+        Ticket.decide(state, command, ctx)
+    }
+
+    fn evolve(state: State, event: &Event) -> State {
+        Ticket::evolve(state, event)
+    }
+
+    fn evolve_in_place(state: &mut State, event: &Event) {
+        Ticket::evolve_in_place(state, event);
+        if let (State::Open { since, .. }, Event::Resumed { .. }) = (state, event) {
+            *since = t0();
+        }
+    }
+
+    fn is_terminal(state: &State) -> bool {
+        Ticket::is_terminal(state)
+    }
+
+    fn transitions() -> &'static [Transition<StateKind, EventKind>] {
+        Ticket::transitions()
+    }
+}
+
+#[test]
+fn the_invariant_checker_catches_evolve_and_evolve_in_place_disagreeing() {
+    let step = |minutes: i64, command: Command| Step {
+        actor: worker(),
+        at: t0() + Duration::minutes(minutes),
+        command,
+    };
+    let steps = [
+        step(0, Command::Open),
+        step(1, Command::Hold),
+        step(2, Command::Resume),
+    ];
+    // The faulty pair goes unseen by replay: both sides fold in place.
+    let mut case = Case::<Drifting>::new("D-1".parse().unwrap());
+    for s in &steps {
+        case.handle(&Drifting, &s.command, &Context::new(s.at, &s.actor))
+            .unwrap();
+    }
+    let replayed = Case::<Drifting>::replay(case.id().clone(), case.history().to_vec()).unwrap();
+    assert_eq!(replayed, case);
+
+    let err = check_invariants(&Drifting, CaseId::new("D-1").unwrap(), steps).unwrap_err();
+    match err {
+        Violation::EvolveDisagrees {
+            step,
+            event,
+            by_value,
+            in_place,
+        } => {
+            assert_eq!((step, event.as_ref()), (2, "Resumed"));
+            assert!(by_value.contains("09:02:00"), "{by_value}");
+            assert!(in_place.contains("09:00:00"), "{in_place}");
+        }
+        other => panic!("expected EvolveDisagrees, got {other:?}"),
+    }
+    // The ticket itself, whose two folds agree, passes the same steps.
+    let steps = [
+        step(0, Command::Open),
+        step(1, Command::Hold),
+        step(2, Command::Resume),
+    ];
+    check_invariants(&Ticket, CaseId::new("D-2").unwrap(), steps).unwrap();
+}

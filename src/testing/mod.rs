@@ -361,6 +361,24 @@ pub enum Violation {
         /// The state kind it was accepted in.
         state: KindName,
     },
+    /// [`Workflow::evolve`] and [`Workflow::evolve_in_place`] gave
+    /// different states for the same state and event: the kernel handles
+    /// commands in place, and replay folds with either (see
+    /// [`Workflow::EVOLVES_IN_PLACE`]), so a case would not read back as it
+    /// was recorded.
+    #[error(
+        "step {step}: evolve and evolve_in_place disagree on {event}: {by_value} by value, {in_place} in place"
+    )]
+    EvolveDisagrees {
+        /// The index of the step in the sequence.
+        step: usize,
+        /// The event kind both were given.
+        event: KindName,
+        /// The state `evolve` returned, as `Debug` prints it.
+        by_value: String,
+        /// The state `evolve_in_place` left, as `Debug` prints it.
+        in_place: String,
+    },
     /// Replaying the history failed or gave another case than the live one.
     #[error("replay does not give the live case back: {reason}")]
     ReplayDiffers {
@@ -533,8 +551,19 @@ fn check_outcome<W: Workflow>(
     let mut state = before.state().clone();
     for r in &after.history()[before.history().len()..] {
         let from = state.kind();
+        // The case evolved in place; replay may do either: both must agree.
+        let mut in_place = state.clone();
+        W::evolve_in_place(&mut in_place, &r.event);
         state = W::evolve(state, &r.event);
         let (event, to) = (r.event.kind(), state.kind());
+        if in_place != state {
+            return Err(Violation::EvolveDisagrees {
+                step,
+                event: event.name(),
+                by_value: format!("{state:?}"),
+                in_place: format!("{in_place:?}"),
+            });
+        }
         let transition = Transition::new(from, event, to);
         if let Some(coverage) = coverage.as_deref_mut() {
             coverage.record(transition);
