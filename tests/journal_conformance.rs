@@ -828,6 +828,34 @@ fn floats_read_back_exactly_and_their_hashes_check(store: &dyn EventStore, tenan
     assert_readable(store, &key, floats.len() as u64);
 }
 
+/// Every store keeps a payload as the canonical JSON it hashed: it reads
+/// back with its keys in byte order and `-0.0` as `0.0`, from every read
+/// (the stream, the anchored stream and the feed), whichever store wrote it.
+fn payloads_read_back_in_their_canonical_form_from_every_store(
+    store: &dyn EventStore,
+    tenant: TenantId,
+) {
+    let key = stream(&tenant, "T-canonical");
+    let payload = json!({"b": -0.0, "a": [1, "é", {"z": null, "y": 2.5}]});
+    let canonical = r#"{"a":[1,"é",{"y":2.5,"z":null}],"b":0.0}"#;
+    store
+        .append(&key, 0, &[event("c-1", "Noted", payload)])
+        .unwrap();
+    let read = store.read_stream(&key, 0).unwrap();
+    assert_eq!(serde_json::to_string(&read[0].payload).unwrap(), canonical);
+    let mut anchored = None;
+    store
+        .read_anchored_stream_with(&key, &mut |_, rows| {
+            anchored = Some(serde_json::to_string(&rows[0].payload).unwrap());
+        })
+        .unwrap();
+    assert_eq!(anchored.as_deref(), Some(canonical));
+    let feed = store.read_feed(&tenant, 0, 1_000).unwrap();
+    let row = feed.events.iter().find(|e| e.stream == key).unwrap();
+    assert_eq!(serde_json::to_string(&row.payload).unwrap(), canonical);
+    assert_readable(store, &key, 1);
+}
+
 fn streams_are_listed_by_workflow_in_pages(store: &dyn EventStore, tenant: TenantId) {
     for id in ["T-3", "T-1", "T-5", "T-2", "T-4"] {
         store
@@ -1364,6 +1392,7 @@ support::stores::on_every_store! {
     every_append_moves_the_streams_anchor,
     an_append_expecting_version_u64_max_is_refused_without_overflow,
     floats_read_back_exactly_and_their_hashes_check,
+    payloads_read_back_in_their_canonical_form_from_every_store,
     streams_are_listed_by_workflow_in_pages,
     a_journal_sees_what_another_writer_appended_to_a_cached_case,
     append_streams_writes_each_part_on_its_own,

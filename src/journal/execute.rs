@@ -252,8 +252,7 @@ where
     W::Event: DeserializeOwned,
     S: EventStore + ?Sized,
 {
-    // The rows are lent, not copied, where the store can (the memory store
-    // lends its own).
+    // The rows are lent, not copied, where the store can.
     let mut loaded = None;
     store.read_stream_with(stream, 0, &mut |rows| {
         loaded = Some(case_from_rows(stream, rows, anchor));

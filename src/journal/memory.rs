@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::hash::{EventHash, HashFields};
 use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::Value;
 use smallvec::SmallVec;
 
 use super::{
@@ -14,7 +15,7 @@ use super::{
     first_duplicate, retry_outcome, stage_payload, to_micros, truncate_to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate, StreamType};
-use crate::id::{CaseId, EventId, TenantId};
+use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
 
 /// The memory store's maps: keys are hashed on every append and load, with
 /// foldhash (randomly seeded per process) rather than SipHash.
@@ -25,6 +26,12 @@ pub(super) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::
 /// It keeps the same schema and follows the same rules as the durable
 /// backends (it passes the same conformance suite); its contents go when it
 /// is dropped. Share it between threads behind an [`Arc`].
+///
+/// Like them, it keeps each payload as the canonical JSON text it hashed,
+/// and parses it again when the event is read: a payload reads back as
+/// SQLite and PostgreSQL give it back (`-0.0` as `0.0`), and a stored event
+/// takes about 200 bytes beside its text rather than a tree of JSON values
+/// (see DESIGN.md, "The memory store keeps text").
 ///
 /// ```
 /// use grassroots::journal::{EventStore, JournalError, MemoryStore, NewEvent, StreamKey};
@@ -143,10 +150,12 @@ impl fmt::Debug for MemoryStore {
 }
 
 /// One stream of the store.
-#[derive(Default)]
 struct Stream {
-    /// Its events, in version order.
-    events: Vec<StoredEvent>,
+    /// Its key.
+    key: StreamKey,
+    /// Its events, in version order: the event at index `i` has version
+    /// `i + 1`.
+    events: Vec<Row>,
     /// Its anchored head: `None` until its first event.
     head: Option<StreamHead>,
     /// Its entry in the due index, in micros (`None` when it has none):
@@ -156,21 +165,88 @@ struct Stream {
     due: Option<i64>,
 }
 
+/// One stored event, as the store keeps it: its stream's key is the
+/// stream's, its version its place in the stream, and its payload the
+/// canonical JSON text the store hashed (what the durable stores keep),
+/// parsed again when the event is read.
+struct Row {
+    position: u64,
+    event_id: EventId,
+    event_type: Box<str>,
+    schema_version: u32,
+    payload: Box<str>,
+    actor: ActorId,
+    correlation: Option<CorrelationId>,
+    occurred_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+    hash: EventHash,
+}
+
+impl Stream {
+    fn new(key: StreamKey) -> Self {
+        Self {
+            key,
+            events: Vec::new(),
+            head: None,
+            due: None,
+        }
+    }
+
+    /// The event at `index` as a [`StoredEvent`], its payload parsed.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Corrupt`] if the payload is not JSON: never for text
+    /// the store wrote itself, which it checked when it wrote it.
+    fn stored(&self, index: usize) -> Result<StoredEvent, JournalError> {
+        let row = &self.events[index];
+        let payload: Value =
+            serde_json::from_str(&row.payload).map_err(|_| JournalError::Corrupt {
+                position: row.position,
+                column: "payload",
+            })?;
+        Ok(StoredEvent {
+            position: row.position,
+            stream: self.key.clone(),
+            version: index as u64 + 1,
+            event_id: row.event_id.clone(),
+            event_type: row.event_type.as_ref().to_owned(),
+            schema_version: row.schema_version,
+            payload,
+            actor: row.actor.clone(),
+            correlation: row.correlation.clone(),
+            occurred_at: row.occurred_at,
+            recorded_at: row.recorded_at,
+            hash: row.hash,
+        })
+    }
+
+    /// The events with a version greater than `after`, read.
+    fn stored_after(&self, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+        let from = usize::try_from(after)
+            .unwrap_or(usize::MAX)
+            .min(self.events.len());
+        (from..self.events.len()).map(|i| self.stored(i)).collect()
+    }
+}
+
 impl Inner {
     /// The stream `key`, if it holds an event.
     fn stream(&self, key: &StreamKey) -> Option<&Stream> {
         self.slots.get(key).map(|&slot| &self.streams[slot])
     }
 
-    /// The events of `key` (none for an unknown stream).
-    fn stream_events(&self, key: &StreamKey) -> &[StoredEvent] {
-        self.stream(key).map_or(&[][..], |s| s.events.as_slice())
+    /// The events of `key` with a version greater than `after` (none for an
+    /// unknown stream), read.
+    fn stream_events(&self, key: &StreamKey, after: u64) -> Result<Vec<StoredEvent>, JournalError> {
+        self.stream(key)
+            .map_or(Ok(Vec::new()), |s| s.stored_after(after))
     }
 
-    /// The event at index `i` of the log (position `i + 1`).
-    fn event(&self, i: usize) -> &StoredEvent {
+    /// The event at index `i` of the log (position `i + 1`), read.
+    fn event(&self, i: usize) -> Result<StoredEvent, JournalError> {
         let place = self.log[i];
-        &self.streams[place.stream].events[place.index]
+        self.streams[place.stream].stored(place.index)
     }
 }
 
@@ -193,19 +269,17 @@ impl MemoryStore {
         let taken = |id: &EventId| ids.and_then(|ids| ids.get(id)).copied();
         if let Some(first) = events.first() {
             if let Some(at) = taken(&first.event_id) {
-                let found = inner.event(at);
-                let recorded = inner.stream_events(&found.stream);
-                let from = usize::try_from(expected_version)
-                    .unwrap_or(usize::MAX)
-                    .min(recorded.len());
-                let to = from.saturating_add(events.len()).min(recorded.len());
+                let place = inner.log[at];
+                let found = &inner.streams[place.stream];
+                let recorded = found.stored_after(expected_version)?;
+                let to = events.len().min(recorded.len());
                 return retry_outcome(
                     stream,
                     expected_version,
                     &events,
-                    &found.stream,
-                    found.version,
-                    &recorded[from..to],
+                    &found.key,
+                    place.index as u64 + 1,
+                    &recorded[..to],
                 );
             }
         }
@@ -236,7 +310,7 @@ impl MemoryStore {
         let recorded_at = truncate_to_micros(self.clock.now());
         let first_position = inner.log.len() as u64 + 1;
         let mut buf = std::mem::take(&mut inner.scratch);
-        let mut hashes: SmallVec<[(DateTime<Utc>, EventHash); 2]> = SmallVec::new();
+        let mut hashes: SmallVec<[(DateTime<Utc>, EventHash, Box<str>); 2]> = SmallVec::new();
         for (i, event) in events.iter().enumerate() {
             let version = expected_version + 1 + i as u64;
             buf.clear();
@@ -244,11 +318,14 @@ impl MemoryStore {
                 inner.scratch = buf;
                 return Err(e);
             }
+            // The canonical form is JSON text written from `str` pieces:
+            // UTF-8 (as the SQLite store reads it).
+            let text = Box::<str>::from(std::str::from_utf8(&buf).unwrap_or_default());
             let occurred_at = truncate_to_micros(event.occurred_at);
             let hash = HashFields::of_new(stream, version, event, &buf, to_micros(occurred_at))
                 .link(&prev);
             prev = hash;
-            hashes.push((occurred_at, hash));
+            hashes.push((occurred_at, hash, text));
         }
         inner.scratch = buf;
         // Nothing above touched the store; from here on nothing can fail.
@@ -262,7 +339,7 @@ impl MemoryStore {
             // Nothing to keep for a new stream: no event, no entry.
             None if count == 0 && !matches!(due, DueUpdate::At(_)) => return Ok(unchanged),
             None => {
-                inner.streams.push(Stream::default());
+                inner.streams.push(Stream::new(stream.clone()));
                 let slot = inner.streams.len() - 1;
                 inner.slots.insert(stream.clone(), slot);
                 slot
@@ -277,7 +354,7 @@ impl MemoryStore {
             Some(tenant) => tenant,
             None => inner.tenants.entry(stream.tenant.clone()).or_default(),
         };
-        let mut store = |event: NewEvent, i: usize, (occurred_at, hash)| {
+        let mut store = |event: Parts, i: usize, (occurred_at, hash, payload)| {
             let index = inner.log.len();
             tenant.ids.insert(event.event_id.clone(), index);
             inner.log.push(Place {
@@ -285,14 +362,12 @@ impl MemoryStore {
                 index: entry.events.len(),
             });
             tenant.log.push(index);
-            entry.events.push(StoredEvent {
+            entry.events.push(Row {
                 position: first_position + i as u64,
-                stream: stream.clone(),
-                version: expected_version + 1 + i as u64,
                 event_id: event.event_id,
                 event_type: event.event_type,
                 schema_version: event.schema_version,
-                payload: event.payload,
+                payload,
                 actor: event.actor,
                 correlation: event.correlation,
                 occurred_at,
@@ -300,15 +375,16 @@ impl MemoryStore {
                 hash,
             });
         };
+        // The payload's value goes with the event: the store keeps its text.
         match events {
             Cow::Owned(events) => {
                 for (i, (event, staged)) in events.into_iter().zip(hashes).enumerate() {
-                    store(event, i, staged);
+                    store(Parts::owned(event), i, staged);
                 }
             }
             Cow::Borrowed(events) => {
-                for (i, (event, staged)) in events.iter().cloned().zip(hashes).enumerate() {
-                    store(event, i, staged);
+                for (i, (event, staged)) in events.iter().zip(hashes).enumerate() {
+                    store(Parts::borrowed(event), i, staged);
                 }
             }
         }
@@ -366,18 +442,7 @@ impl EventStore for MemoryStore {
         stream: &StreamKey,
         after: u64,
     ) -> Result<Vec<StoredEvent>, JournalError> {
-        Ok(skip_to(self.read().stream_events(stream), after).to_vec())
-    }
-
-    fn read_stream_with(
-        &self,
-        stream: &StreamKey,
-        after: u64,
-        visit: &mut dyn FnMut(&[StoredEvent]),
-    ) -> Result<(), JournalError> {
-        // The rows are lent under the read lock: nothing is copied.
-        visit(skip_to(self.read().stream_events(stream), after));
-        Ok(())
+        self.read().stream_events(stream, after)
     }
 
     fn read_anchored_stream_with(
@@ -387,11 +452,14 @@ impl EventStore for MemoryStore {
     ) -> Result<(), JournalError> {
         // The anchor and the rows under one read lock, from one lookup of
         // the stream: an append moves both under the write lock.
-        let inner = self.read();
-        match inner.stream(stream) {
-            Some(s) => visit(s.head, &s.events),
-            None => visit(None, &[]),
-        }
+        let (head, rows) = {
+            let inner = self.read();
+            match inner.stream(stream) {
+                Some(s) => (s.head, s.stored_after(0)?),
+                None => (None, Vec::new()),
+            }
+        };
+        visit(head, &rows);
         Ok(())
     }
 
@@ -411,8 +479,8 @@ impl EventStore for MemoryStore {
         let events: Vec<StoredEvent> = indexes[start..]
             .iter()
             .take(limit)
-            .map(|&i| inner.event(i).clone())
-            .collect();
+            .map(|&i| inner.event(i))
+            .collect::<Result<_, _>>()?;
         // Rows in memory were checked at append: every one reads back.
         Ok(FeedPage {
             next_after: events.last().map_or(after, |e| e.position),
@@ -493,7 +561,7 @@ impl EventStore for MemoryStore {
             let slot = match inner.slots.get(&entry.stream) {
                 Some(&slot) => slot,
                 None => {
-                    inner.streams.push(Stream::default());
+                    inner.streams.push(Stream::new(entry.stream.clone()));
                     let slot = inner.streams.len() - 1;
                     inner.slots.insert(entry.stream.clone(), slot);
                     slot
@@ -508,9 +576,35 @@ impl EventStore for MemoryStore {
     }
 }
 
-/// The events of `events` (a whole stream) with a version greater than
-/// `after`.
-fn skip_to(events: &[StoredEvent], after: u64) -> &[StoredEvent] {
-    let after = usize::try_from(after).unwrap_or(usize::MAX);
-    events.get(after..).unwrap_or(&[])
+/// What the store keeps of a [`NewEvent`] beside its payload's text:
+/// moved out of an owned event, copied from a borrowed one (its payload's
+/// value is not copied).
+struct Parts {
+    event_id: EventId,
+    event_type: Box<str>,
+    schema_version: u32,
+    actor: ActorId,
+    correlation: Option<CorrelationId>,
+}
+
+impl Parts {
+    fn owned(event: NewEvent) -> Self {
+        Self {
+            event_id: event.event_id,
+            event_type: event.event_type.into_boxed_str(),
+            schema_version: event.schema_version,
+            actor: event.actor,
+            correlation: event.correlation,
+        }
+    }
+
+    fn borrowed(event: &NewEvent) -> Self {
+        Self {
+            event_id: event.event_id.clone(),
+            event_type: event.event_type.as_str().into(),
+            schema_version: event.schema_version,
+            actor: event.actor.clone(),
+            correlation: event.correlation.clone(),
+        }
+    }
 }

@@ -826,13 +826,13 @@ pub trait EventStore {
     -> Result<Vec<StoredEvent>, JournalError>;
 
     /// Lends the events [`read_stream`](Self::read_stream) returns to
-    /// `visit`, without copying them where the store can: the memory store
-    /// lends its own rows, under its read lock. The default reads them with
+    /// `visit`, without copying them where the store can. The default reads
+    /// them with
     /// [`read_stream`](Self::read_stream) and lends that.
     ///
     /// On success `visit` was called exactly once; on an error it was not
-    /// called. `visit` must not call the store (the memory store holds its
-    /// lock while it runs).
+    /// called. `visit` must not call the store (a store may hold a lock or
+    /// a connection while it runs).
     ///
     /// ```
     /// use grassroots::journal::{EventStore, MemoryStore, NewEvent, StreamKey};

@@ -337,8 +337,8 @@ where
                 Err(error) => report.failed.push((entry.stream.clone(), error)),
             }
         }
-        // The events go to the store (the memory store keeps them rather
-        // than copying them); each plan keeps how many there were.
+        // The events go to the store (moved, not copied); each plan keeps
+        // how many there were.
         let batch: Vec<OwnedStreamAppend<'_>> = planned
             .iter_mut()
             .map(|plan| OwnedStreamAppend {
