@@ -310,7 +310,7 @@ impl MemoryStore {
         let recorded_at = truncate_to_micros(self.clock.now());
         let first_position = inner.log.len() as u64 + 1;
         let mut buf = std::mem::take(&mut inner.scratch);
-        let mut hashes: SmallVec<[(DateTime<Utc>, EventHash, Box<str>); 2]> = SmallVec::new();
+        let mut hashes: SmallVec<[Staged; 2]> = SmallVec::new();
         for (i, event) in events.iter().enumerate() {
             let version = expected_version + 1 + i as u64;
             buf.clear();
@@ -575,6 +575,10 @@ impl EventStore for MemoryStore {
         Ok(())
     }
 }
+
+/// An event staged for an append: when it occurred, its hash and its
+/// payload's canonical text.
+type Staged = (DateTime<Utc>, EventHash, Box<str>);
 
 /// What the store keeps of a [`NewEvent`] beside its payload's text:
 /// moved out of an owned event, copied from a borrowed one (its payload's
