@@ -20,6 +20,8 @@
 //! one group — 10,000 cases — is due; the other cases are closed, due in
 //! 2100, or in another group.
 //!
+//! `GRASSROOTS_SWEEP_TRACE=1` prints each timed sweep's time to stderr.
+//!
 //! `GRASSROOTS_SWEEP_CACHE=BYTES` sets the page cache of the kept file's
 //! store for the sweeps (default `SqliteOptions`'s, 64 MiB).
 //!
@@ -281,6 +283,8 @@ fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usi
     let first = oldest_due(store, &tenant).unwrap();
     eprintln!("{name}: the first sweep is at {first}");
     let mut period = 0i32;
+    // `GRASSROOTS_SWEEP_TRACE=1` prints each timed sweep's time.
+    let trace = std::env::var_os("GRASSROOTS_SWEEP_TRACE").is_some();
     let mut group = c.benchmark_group("sweep");
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
@@ -300,7 +304,11 @@ fn sweep_bench(c: &mut Criterion, name: &str, store: &dyn EventStore, cases: usi
                 period += 1;
                 let start = Instant::now();
                 let report = sweeper.sweep(now).unwrap();
-                total += start.elapsed();
+                let took = start.elapsed();
+                total += took;
+                if trace {
+                    eprintln!("{name}: sweep at {now}: {took:.1?}");
+                }
                 assert_eq!(report.ticked.len(), per_sweep, "{report}");
             }
             total

@@ -233,11 +233,64 @@ where
     S: EventStore + ?Sized,
 {
     let mut loaded = None;
+    // From the text a store keeps, where it lends it and the text settles
+    // everything; otherwise (and for the same case or the same error) from
+    // the parsed rows.
+    let lent = store.read_anchored_stream_text_with(stream, &mut |anchor, rows| {
+        loaded = case_from_text_rows(stream, rows, anchor).map(Ok);
+    })?;
+    if lent {
+        if let Some(loaded) = loaded {
+            return loaded;
+        }
+    }
     store.read_anchored_stream_with(stream, &mut |anchor, rows| {
         loaded = Some(case_from_rows(stream, rows, anchor));
     })?;
     // A store that lent nothing lent an empty, unanchored stream.
     loaded.unwrap_or_else(|| case_from_rows(stream, &[], None))
+}
+
+/// The case [`case_from_rows`] gives for the same rows, read from the text
+/// a store keeps ([`EventStore::read_anchored_stream_text_with`]): the
+/// chain verified over each payload's text (the canonical form it was
+/// hashed in) and each event decoded from it. `None` for anything the text
+/// does not settle — a row that does not link or reach the anchor, an
+/// old schema version to upcast, a payload that does not decode as its
+/// type, a history that does not replay — which the parsed rows then
+/// settle, with the same error [`case_from_rows`] gives.
+pub(super) fn case_from_text_rows<W>(
+    stream: &StreamKey,
+    rows: &[super::StoredText<'_>],
+    anchor: Option<super::StreamHead>,
+) -> Option<(Case<W>, super::EventHash)>
+where
+    W: EventSchema,
+    W::Event: DeserializeOwned,
+{
+    let head = super::hash::verify_text_rows(stream, rows, anchor)?;
+    if stream.stream_type.as_str() != W::NAME {
+        return None;
+    }
+    let mut history = Vec::with_capacity(rows.len() + 1);
+    for row in rows {
+        if row.schema_version != W::schema_version(row.event_type) {
+            return None;
+        }
+        let event = serde_json::from_str::<W::Event>(row.payload).ok()?;
+        if !event.kind().is_named(row.event_type) {
+            return None;
+        }
+        history.push(Recorded {
+            seq: row.version,
+            at: row.occurred_at,
+            actor: row.actor.clone(),
+            correlation: row.correlation.cloned(),
+            event,
+        });
+    }
+    let case = Case::replay(stream.id.clone(), history).ok()?;
+    Some((case, head))
 }
 
 /// The case of `stream` and the hash of its last event, read and verified
@@ -252,8 +305,18 @@ where
     W::Event: DeserializeOwned,
     S: EventStore + ?Sized,
 {
-    // The rows are lent, not copied, where the store can.
+    // From the text a store keeps where it settles the case (checked
+    // against `anchor`, not the one lent beside it, as the rows below are).
     let mut loaded = None;
+    let lent = store.read_anchored_stream_text_with(stream, &mut |_, rows| {
+        loaded = case_from_text_rows(stream, rows, anchor).map(Ok);
+    })?;
+    if lent {
+        if let Some(loaded) = loaded {
+            return loaded;
+        }
+    }
+    // The rows are lent, not copied, where the store can.
     store.read_stream_with(stream, 0, &mut |rows| {
         loaded = Some(case_from_rows(stream, rows, anchor));
     })?;

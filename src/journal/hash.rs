@@ -516,6 +516,53 @@ pub(crate) fn rows_reach_anchor(
     }
 }
 
+/// The head of `rows`, a whole stream lent as text
+/// ([`EventStore::read_anchored_stream_text_with`](super::EventStore::read_anchored_stream_text_with)),
+/// if every row is at its place, links to the one before over its
+/// payload's text, follows it in position, and the rows reach `anchor`;
+/// `None` otherwise, for [`verify_rows`] and [`rows_reach_anchor`] to tell
+/// what is wrong from the parsed rows.
+///
+/// The text is hashed as it is: text a store wrote is the canonical form
+/// it hashed, and a row whose text is not (changed behind the store's back)
+/// does not link.
+pub(crate) fn verify_text_rows(
+    stream: &StreamKey,
+    rows: &[super::StoredText<'_>],
+    anchor: Option<StreamHead>,
+) -> Option<EventHash> {
+    let mut prev = EventHash::GENESIS;
+    let mut position = 0;
+    for (i, row) in rows.iter().enumerate() {
+        if row.version != i as u64 + 1 || (i > 0 && row.position <= position) {
+            return None;
+        }
+        let fields = HashFields {
+            stream,
+            version: row.version,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            schema_version: row.schema_version,
+            payload: row.payload.as_bytes(),
+            actor: row.actor,
+            correlation: row.correlation,
+            occurred_at: to_micros(row.occurred_at),
+        };
+        if fields.link(&prev) != row.hash {
+            return None;
+        }
+        prev = row.hash;
+        position = row.position;
+    }
+    if let Some(anchor) = anchor.filter(|a| a.version > 0) {
+        let at = usize::try_from(anchor.version - 1).ok()?;
+        if rows.get(at)?.hash != anchor.hash {
+            return None;
+        }
+    }
+    Some(prev)
+}
+
 /// Checks the hash chain of `rows`, a whole stream read in version order.
 ///
 /// # Errors

@@ -11,8 +11,8 @@ use smallvec::SmallVec;
 
 use super::{
     AppendOutcome, Appended, Clock, EventStore, FeedPage, JournalError, NewEvent,
-    OwnedStreamAppend, Snapshot, StoredEvent, StreamHead, StreamKey, SystemClock, check_anchor,
-    first_duplicate, retry_outcome, stage_payload, to_micros, truncate_to_micros,
+    OwnedStreamAppend, Snapshot, StoredEvent, StoredText, StreamHead, StreamKey, SystemClock,
+    check_anchor, first_duplicate, retry_outcome, stage_payload, to_micros, truncate_to_micros,
 };
 use super::{DueEntry, DueQuery, DueUpdate, StreamType};
 use crate::id::{ActorId, CaseId, CorrelationId, EventId, TenantId};
@@ -226,7 +226,11 @@ impl Stream {
         let from = usize::try_from(after)
             .unwrap_or(usize::MAX)
             .min(self.events.len());
-        (from..self.events.len()).map(|i| self.stored(i)).collect()
+        let mut rows = Vec::with_capacity(self.events.len() - from);
+        for i in from..self.events.len() {
+            rows.push(self.stored(i)?);
+        }
+        Ok(rows)
     }
 }
 
@@ -461,6 +465,41 @@ impl EventStore for MemoryStore {
         };
         visit(head, &rows);
         Ok(())
+    }
+
+    fn read_anchored_stream_text_with(
+        &self,
+        stream: &StreamKey,
+        visit: &mut dyn FnMut(Option<StreamHead>, &[StoredText<'_>]),
+    ) -> Result<bool, JournalError> {
+        // Lent under the read lock, as kept: nothing parsed, nothing copied
+        // but the list of borrowed rows.
+        let inner = self.read();
+        match inner.stream(stream) {
+            Some(s) => {
+                let rows: Vec<StoredText<'_>> = s
+                    .events
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| StoredText {
+                        position: row.position,
+                        version: i as u64 + 1,
+                        event_id: &row.event_id,
+                        event_type: &row.event_type,
+                        schema_version: row.schema_version,
+                        payload: &row.payload,
+                        actor: &row.actor,
+                        correlation: row.correlation.as_ref(),
+                        occurred_at: row.occurred_at,
+                        recorded_at: row.recorded_at,
+                        hash: row.hash,
+                    })
+                    .collect();
+                visit(s.head, &rows);
+            }
+            None => visit(None, &[]),
+        }
+        Ok(true)
     }
 
     fn read_feed(

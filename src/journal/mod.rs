@@ -642,6 +642,36 @@ pub enum AppendOutcome {
 /// reading that stream met.
 pub type AnchoredRead<'a> = Result<(Option<StreamHead>, &'a [StoredEvent]), JournalError>;
 
+/// One stored event as a store that keeps text lends it
+/// ([`EventStore::read_anchored_stream_text_with`]): the columns of a
+/// [`StoredEvent`] but its stream, borrowed, with the payload as the
+/// canonical JSON text the store hashed, not parsed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredText<'a> {
+    /// The global position.
+    pub position: u64,
+    /// Its place in the stream, from 1.
+    pub version: u64,
+    /// Its id.
+    pub event_id: &'a EventId,
+    /// Its type.
+    pub event_type: &'a str,
+    /// The schema version of `payload`.
+    pub schema_version: u32,
+    /// The event as canonical JSON text, as stored and hashed.
+    pub payload: &'a str,
+    /// Who sent the command that decided it.
+    pub actor: &'a ActorId,
+    /// The command's correlation id, if any.
+    pub correlation: Option<&'a CorrelationId>,
+    /// When the command was handled.
+    pub occurred_at: DateTime<Utc>,
+    /// When the store recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// The hash linking it to the previous event of its stream.
+    pub hash: EventHash,
+}
+
 /// Where events are kept: append with optimistic concurrency, read a stream,
 /// read a tenant's log in order.
 ///
@@ -904,6 +934,50 @@ pub trait EventStore {
         // The anchor first: rows only grow after it is read.
         let anchor = self.anchor(stream)?;
         self.read_stream_with(stream, 0, &mut |rows| visit(anchor, rows))
+    }
+
+    /// Lends `stream`'s anchor and rows as the store keeps them, each
+    /// payload as the canonical JSON text it hashed, without parsing them:
+    /// `Ok(true)` after calling `visit` once, or `Ok(false)` without calling
+    /// it when the store does not keep text it can lend (the default). The
+    /// memory store lends its rows this way; loading a case and the sweeper
+    /// verify the chain over the text and decode the events from it, and
+    /// read the stream again through
+    /// [`read_anchored_stream_with`](Self::read_anchored_stream_with) for
+    /// anything the text does not settle (an old schema version, a broken
+    /// row: the same case or the same error either way).
+    ///
+    /// `visit` must not call the store.
+    ///
+    /// ```
+    /// use grassroots::journal::{EventStore, MemoryStore, NewEvent, StreamKey};
+    ///
+    /// let store = MemoryStore::new();
+    /// let stream = StreamKey::new("longgang".parse()?, "ticket".parse()?, "T-1".parse()?);
+    /// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+    /// let payload = serde_json::json!({"Opened": {"by": "gw-7", "note": -0.0}});
+    /// store.append(&stream, 0, &[NewEvent::new("e-1".parse()?, "Opened", payload, "gw-7".parse()?, at)])?;
+    ///
+    /// let mut text = Vec::new();
+    /// let lent = store.read_anchored_stream_text_with(&stream, &mut |anchor, rows| {
+    ///     assert_eq!(anchor.map(|head| head.version), Some(1));
+    ///     text.extend(rows.iter().map(|row| row.payload.to_owned()));
+    /// })?;
+    /// assert!(lent);
+    /// assert_eq!(text, [r#"{"Opened":{"by":"gw-7","note":0.0}}"#]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when storage fails.
+    fn read_anchored_stream_text_with(
+        &self,
+        stream: &StreamKey,
+        visit: &mut dyn FnMut(Option<StreamHead>, &[StoredText<'_>]),
+    ) -> Result<bool, JournalError> {
+        let _ = (stream, visit);
+        Ok(false)
     }
 
     /// [`read_anchored_stream_with`](Self::read_anchored_stream_with) for
@@ -1217,6 +1291,13 @@ macro_rules! forward_event_store {
                 visit: &mut dyn FnMut(Option<StreamHead>, &[StoredEvent]),
             ) -> Result<(), JournalError> {
                 (**self).read_anchored_stream_with(stream, visit)
+            }
+            fn read_anchored_stream_text_with(
+                &self,
+                stream: &StreamKey,
+                visit: &mut dyn FnMut(Option<StreamHead>, &[StoredText<'_>]),
+            ) -> Result<bool, JournalError> {
+                (**self).read_anchored_stream_text_with(stream, visit)
             }
             fn read_anchored_streams_with(
                 &self,

@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::execute::{case_from_rows, load_anchored};
+use super::execute::{case_from_rows, case_from_text_rows, load_anchored};
 use super::{
     DueEntry, DueQuery, DueUpdate, EventSchema, EventStore, ExecuteError, JournalError, NewEvent,
     OwnedStreamAppend, StreamKey, StreamType, encode, execute, truncate_to_micros,
@@ -279,6 +279,11 @@ where
             };
             claimed += page.len();
             query = query.after(last);
+            // Room for the page's cases, most of them ticked, at once: grown
+            // push by push, the list was copied a dozen times a sweep of
+            // 10,000, each time into pages the kernel had to clear (14 % of
+            // a memory sweep; DESIGN.md, "The memory store keeps text").
+            report.ticked.reserve(page.len());
             self.tick_page(&page, now, &mut report);
         }
     }
@@ -302,15 +307,44 @@ where
         };
         let system = Actor::system();
         let ctx = Context::new(now, &system);
-        // The page's cases are read together (one read transaction on
-        // SQLite) and each decided as it is lent.
+        // Each case is decided as it is lent.
         let streams: Vec<&StreamKey> = page.iter().map(|entry| &entry.stream).collect();
         let mut planned = Vec::with_capacity(page.len());
         let mut visited = vec![false; page.len()];
-        // What the store lends beyond the page, or twice, is not planned.
+        // From the text a store keeps, where it lends it and the text
+        // settles the case (see `case_from_text_rows`).
+        for (i, stream) in streams.iter().copied().enumerate() {
+            let mut loaded = None;
+            let lent = self
+                .store
+                .read_anchored_stream_text_with(stream, &mut |anchor, rows| {
+                    loaded = case_from_text_rows::<W>(stream, rows, anchor);
+                });
+            match lent {
+                Ok(true) => {}
+                // The store keeps no text: the page is read below.
+                Ok(false) => break,
+                // Read again below, reporting its own error.
+                Err(_) => continue,
+            }
+            if let Some((case, _)) = loaded {
+                visited[i] = true;
+                match plan_ticks(&self.workflow, &self.options, stream, case, &command, &ctx) {
+                    Ok(plan) => planned.push(plan),
+                    Err(error) => report.failed.push((stream.clone(), error)),
+                }
+            }
+        }
+        // The rest, read together (one read transaction on SQLite); what
+        // the store lends beyond them, or twice, is not planned.
+        let rest: Vec<usize> = (0..page.len()).filter(|&i| !visited[i]).collect();
+        let rest_streams: Vec<&StreamKey> = rest.iter().map(|&i| streams[i]).collect();
         let _ = self
             .store
-            .read_anchored_streams_with(&streams, &mut |i, read| {
+            .read_anchored_streams_with(&rest_streams, &mut |j, read| {
+                let Some(&i) = rest.get(j) else {
+                    return;
+                };
                 let (Some(stream), Some(seen)) = (streams.get(i).copied(), visited.get_mut(i))
                 else {
                     return;
