@@ -286,3 +286,48 @@ fn text_that_settles_the_case_is_all_that_is_read() {
         assert_eq!(loaded, expected);
     }
 }
+
+/// `verify_stream` and `verify_anchored` check the chain over the text
+/// where it settles it, and over the parsed rows otherwise: the same
+/// result an honest store gives, or the same error.
+#[test]
+fn the_chain_is_verified_from_text_where_it_settles_it_and_from_rows_otherwise() {
+    for lie in [Lie::Spaced, Lie::Short, Lie::TextOnly] {
+        let (store, ids) = tickets();
+        let streams: Vec<_> = ids
+            .iter()
+            .map(|id| StreamKey::of::<Ticket>(tenant(), id.clone()).unwrap())
+            .collect();
+        let honest: Vec<_> = streams
+            .iter()
+            .map(|key| journal::verify_anchored(&store, key).unwrap())
+            .collect();
+        let lying = Lying { store, lie };
+        for (key, honest) in streams.iter().zip(honest) {
+            assert_eq!(journal::verify_stream(&lying, key).unwrap(), honest);
+            assert_eq!(journal::verify_anchored(&lying, key).unwrap(), honest);
+        }
+    }
+    let (store, ids) = tickets();
+    let key = StreamKey::of::<Ticket>(tenant(), ids[2].clone()).unwrap();
+    let lying = Lying {
+        store,
+        lie: Lie::Forged,
+    };
+    for err in [
+        journal::verify_stream(&lying, &key).unwrap_err(),
+        journal::verify_anchored(&lying, &key).unwrap_err(),
+    ] {
+        assert!(
+            matches!(
+                err,
+                JournalError::Tampered {
+                    version: 1,
+                    breakage: Breakage::Changed,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+}
