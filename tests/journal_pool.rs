@@ -347,15 +347,6 @@ mod postgres {
     use super::*;
 
     /// `url` with one more connection parameter, in either of its forms.
-    fn with_param(url: &str, key: &str, value: &str) -> String {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            format!("{url}{sep}{key}={value}")
-        } else {
-            format!("{url} {key}={value}")
-        }
-    }
-
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn eight_threads_sharing_one_postgres_store_lose_and_double_nothing() {
@@ -386,7 +377,7 @@ mod postgres {
         let name = format!("grassroots-pool-{}", std::process::id());
         let store = Arc::new(
             PostgresStore::connect_with(
-                &with_param(&url, "application_name", &name),
+                &support::stores::with_param(&url, "application_name", &name),
                 PostgresOptions::new()
                     .clock(support::stores::clock())
                     .pool_size(3),
@@ -447,7 +438,8 @@ mod postgres {
             return;
         };
         // The throwaway cluster has no TLS.
-        let err = PostgresStore::connect(&with_param(&url, "sslmode", "require")).unwrap_err();
+        let err = PostgresStore::connect(&support::stores::with_param(&url, "sslmode", "require"))
+            .unwrap_err();
         let JournalError::Backend { backend, source } = &err else {
             panic!("not a backend error: {err:?}");
         };

@@ -168,6 +168,17 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
+/// `url` (a `postgres://` URL or `key=value` pairs) with one more
+/// connection parameter.
+pub fn with_param(url: &str, key: &str, value: &str) -> String {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}{key}={value}")
+    } else {
+        format!("{url} {key}={value}")
+    }
+}
+
 /// A throwaway PostgreSQL cluster for one test process: `initdb` in a
 /// temporary directory, a free port on 127.0.0.1, no fsync; run as the
 /// `postgres` user when the tests run as root (PostgreSQL refuses root).
