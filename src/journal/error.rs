@@ -18,6 +18,35 @@ use crate::workflow::{CaseError, ReplayError};
 /// global position, the event type. A [`VersionConflict`](Self::VersionConflict)
 /// is the one a caller is expected to retry (reload, decide again, append);
 /// [`execute`](super::execute) does that for you.
+///
+/// Where the cause is another error (serde's reason a payload does not
+/// decode, the replay step that broke, the backend's own error), the
+/// message says what failed and the cause is its
+/// [`source`](std::error::Error::source), not repeated in the message, as
+/// the Rust API guidelines ask. Log the whole chain:
+///
+/// ```
+/// use grassroots::Dispute;
+/// use grassroots::id::{CaseId, TenantId};
+/// use grassroots::journal::{self, EventStore, MemoryStore, NewEvent, StreamKey};
+///
+/// let store = MemoryStore::new();
+/// let (tenant, id): (TenantId, CaseId) = ("longgang".parse()?, "D-1".parse()?);
+/// let stream = StreamKey::of::<Dispute>(tenant.clone(), id.clone())?;
+/// let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
+/// let bad = NewEvent::new("e-1".parse()?, "Applied", serde_json::json!({"type": "Nope"}), "gw-7".parse()?, at);
+/// store.append(&stream, 0, &[bad])?;
+///
+/// let err = journal::load::<Dispute, _>(&store, &tenant, &id).unwrap_err();
+/// let mut chain = err.to_string();
+/// let mut cause = std::error::Error::source(&err);
+/// while let Some(e) = cause {
+///     chain = format!("{chain}: {e}");
+///     cause = e.source();
+/// }
+/// assert!(chain.contains("does not decode: unknown variant `Nope`"), "{chain}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum JournalError {

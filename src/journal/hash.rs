@@ -414,6 +414,11 @@ pub struct Verified {
 
 /// Reads `stream` from `store` and checks its hash chain.
 ///
+/// The chain shows that the rows are the ones recorded, in order, unchanged;
+/// not that they decode as a workflow's events or replay. Rows appended
+/// through [`EventStore::append`] with a payload no workflow accepts verify
+/// and then fail [`load`](super::load) with [`JournalError::Decode`].
+///
 /// # Errors
 ///
 /// - [`JournalError::Tampered`] naming the first broken version, the row's

@@ -31,6 +31,14 @@ pub struct SweepOptions {
     /// How long a claimed stream is left to this sweeper before another
     /// may take it (default 5 minutes). A sweeper killed mid-sweep leaves
     /// its unfinished claims to the next sweep once their lease ends.
+    ///
+    /// Leases run on the store's [`Clock`](super::Clock) (the system clock
+    /// unless the store was opened with another), not on the `now` given
+    /// to [`Sweeper::sweep`], which says only which cases are due. A case
+    /// whose tick failed keeps its lease, so sweeps within the lease pass
+    /// over it: a later report is [`is_idle`](SweepReport::is_idle) while
+    /// that case is still due, and the failure is reported again once the
+    /// lease has ended.
     pub lease: TimeDelta,
     /// How many times a tick that meets a version conflict is decided again
     /// (default 3).
@@ -128,6 +136,11 @@ impl<R: std::error::Error + 'static> SweepReport<R> {
     }
 
     /// Whether the sweep found nothing to do and nothing failed.
+    ///
+    /// A case that failed in an earlier sweep and is still leased
+    /// ([`SweepOptions::lease`]) is not looked at, so it does not count
+    /// here: keep the failures a report lists rather than waiting for a
+    /// report that is not idle.
     pub fn is_idle(&self) -> bool {
         self.ticked.is_empty() && self.failed.is_empty()
     }
@@ -135,11 +148,13 @@ impl<R: std::error::Error + 'static> SweepReport<R> {
 
 impl<R: std::error::Error + 'static> fmt::Display for SweepReport<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let events = self.events();
         write!(
             f,
-            "{} ticked ({} events), {} with nothing to do, {} retried after a conflict, {} failed",
+            "{} ticked ({} event{}), {} with nothing to do, {} retried after a conflict, {} failed",
             self.ticked.len(),
-            self.events(),
+            events,
+            if events == 1 { "" } else { "s" },
             self.nothing_to_do.len(),
             self.conflicts_retried.len(),
             self.failed.len()
@@ -628,5 +643,44 @@ impl<W: Workflow, S> Sweeper<W, S> {
     /// The tenant swept.
     pub fn tenant(&self) -> &TenantId {
         &self.tenant
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::Forbidden;
+
+    #[test]
+    fn a_report_reads_as_a_sentence_with_one_event_or_several() {
+        let stream = |id: &str| {
+            StreamKey::new(
+                "longgang".parse().unwrap(),
+                "ticket".parse().unwrap(),
+                id.parse().unwrap(),
+            )
+        };
+        let mut report = SweepReport::<Forbidden>::new();
+        assert!(report.is_idle());
+        report.ticked.push(Ticked {
+            stream: stream("T-1"),
+            events: 1,
+            next_due: None,
+        });
+        assert_eq!(
+            report.to_string(),
+            "1 ticked (1 event), 0 with nothing to do, 0 retried after a conflict, 0 failed"
+        );
+        report.ticked.push(Ticked {
+            stream: stream("T-2"),
+            events: 2,
+            next_due: None,
+        });
+        report.nothing_to_do.push(stream("T-3"));
+        assert_eq!(
+            report.to_string(),
+            "2 ticked (3 events), 1 with nothing to do, 0 retried after a conflict, 0 failed"
+        );
+        assert!(!report.is_idle());
     }
 }
