@@ -130,7 +130,10 @@ where
         // The journal that wrote it agrees (its cache is checked against
         // the store's anchor).
         assert_eq!(journal.load::<Tally>(case_id).await.unwrap(), case);
+        assert_eq!(fresh.find::<Tally>(case_id).await.unwrap(), Some(case));
     }
+    let unknown: CaseId = "never-recorded".parse().unwrap();
+    assert!(fresh.find::<Tally>(&unknown).await.unwrap().is_none());
     assert_eq!(stored_tokens.len(), accepted.len());
     let feed = journal
         .store()

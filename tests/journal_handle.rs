@@ -204,3 +204,24 @@ fn a_journal_is_send_and_sync() {
     assert_send_sync::<Journal<MemoryStore>>();
     assert_send_sync::<Journal<std::sync::Arc<MemoryStore>>>();
 }
+
+#[test]
+fn find_tells_an_unknown_case_from_a_recorded_one() {
+    let store = MemoryStore::new();
+    let worker = worker();
+    let journal = Journal::new(&store, "longgang".parse().unwrap());
+    let id: CaseId = "T-1".parse().unwrap();
+    let typo: CaseId = "T-l".parse().unwrap();
+    journal
+        .handle(&Ticket, &id, &Command::Open, &Context::new(t0(), &worker))
+        .unwrap();
+    let found = journal.find::<Ticket>(&id).unwrap().expect("recorded");
+    assert_eq!(found, journal.load::<Ticket>(&id).unwrap());
+    assert_eq!(found.version(), 1);
+    assert!(journal.find::<Ticket>(&typo).unwrap().is_none());
+    // `load` still gives the unknown case as a new one, ready for a command.
+    assert_eq!(journal.load::<Ticket>(&typo).unwrap().version(), 0);
+    // Another tenant's journal does not find it.
+    let other = Journal::new(&store, "futian".parse().unwrap());
+    assert!(other.find::<Ticket>(&id).unwrap().is_none());
+}

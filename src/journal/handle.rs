@@ -333,7 +333,9 @@ impl<S: EventStore> Journal<S> {
     /// ([`with_snapshots`](Self::with_snapshots)), from its latest snapshot
     /// that passes every check and the events after it; otherwise read and
     /// verified in full (see [`load`](super::load)). An unknown case loads
-    /// as a new one, at version 0.
+    /// as a new one, at version 0, ready for its first command; to tell an
+    /// unknown id apart (a typo, a case of another tenant), use
+    /// [`find`](Self::find).
     ///
     /// # Errors
     ///
@@ -344,6 +346,29 @@ impl<S: EventStore> Journal<S> {
     {
         let stream = StreamKey::of::<W>(self.tenant.clone(), id.clone())?;
         Ok(self.load_verified::<W>(&stream)?.case)
+    }
+
+    /// Case `id` of workflow `W` as [`load`](Self::load) gives it, or `None`
+    /// when nothing was ever recorded for it.
+    ///
+    /// ```
+    /// use grassroots::dispute::Dispute;
+    /// use grassroots::journal::{Journal, MemoryStore};
+    ///
+    /// let journal = Journal::new(MemoryStore::new(), "longgang".parse()?);
+    /// assert!(journal.find::<Dispute>(&"D-typo".parse()?)?.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`load`](super::load).
+    pub fn find<W>(&self, id: &CaseId) -> Result<Option<Case<W>>, JournalError>
+    where
+        W: Journaled,
+    {
+        let case = self.load::<W>(id)?;
+        Ok((case.version() > 0).then_some(case))
     }
 
     /// One page of workflow `W`'s cases: at most `limit` ids after `after`

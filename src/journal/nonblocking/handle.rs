@@ -280,6 +280,21 @@ impl<S: AsyncEventStore> AsyncJournal<S> {
         Ok(self.load_verified::<W>(&stream).await?.case)
     }
 
+    /// Case `id` of workflow `W` as [`load`](Self::load) gives it, or `None`
+    /// when nothing was ever recorded for it: see
+    /// [`Journal::find`](crate::journal::Journal::find).
+    ///
+    /// # Errors
+    ///
+    /// As for [`load`](crate::journal::load).
+    pub async fn find<W>(&self, id: &CaseId) -> Result<Option<Case<W>>, JournalError>
+    where
+        W: Journaled,
+    {
+        let case = self.load::<W>(id).await?;
+        Ok((case.version() > 0).then_some(case))
+    }
+
     /// One page of workflow `W`'s cases: at most `limit` ids after `after`,
     /// in id order (see [`Journal::list`](crate::journal::Journal::list)).
     ///
