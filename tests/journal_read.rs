@@ -24,10 +24,9 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn key(id: &str) -> CaseKey {
-    CaseKey {
-        stream_type: "ticket".parse().unwrap(),
-        id: id.parse().unwrap(),
-    }
+    let key = CaseKey::of::<Ticket>(id.parse().unwrap()).unwrap();
+    assert_eq!(key.stream_type.as_str(), "ticket");
+    key
 }
 
 fn worker(n: u32) -> Actor {
@@ -286,6 +285,46 @@ where
     assert_eq!(done.events, 9, "applied from zero");
 }
 
+fn a_read_model_following_no_workflow_refuses_to_catch_up<R>(
+    store: &dyn EventStore,
+    tenant: TenantId,
+    read: R,
+) where
+    R: ReadStore + CaseQueries,
+    CaseIndex: Projection<R>,
+    WorkQueue: Projection<R>,
+{
+    let journal = Journal::new(store, tenant.clone());
+    five_tickets(&journal);
+    let runner = Runner::new(store, tenant.clone(), read);
+    // Nothing registered: refused, and the checkpoint does not move past
+    // the events it never read.
+    for err in [
+        runner.catch_up(&mut CaseIndex::new()).unwrap_err(),
+        runner.catch_up(&mut WorkQueue::new()).unwrap_err(),
+    ] {
+        assert!(
+            matches!(err, ProjectionError::NothingFollowed { .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("follows no workflow"), "{err}");
+    }
+    assert!(runner.rebuild(&mut CaseIndex::new()).is_err());
+    // Registered afterwards, every case is read from the start.
+    // (the five tickets' 9 events).
+    let mut index = CaseIndex::new().with::<Ticket>();
+    assert_eq!(runner.catch_up(&mut index).unwrap().events, 9);
+    assert!(
+        runner
+            .read_store()
+            .case(&tenant, &key("T-5"))
+            .unwrap()
+            .is_some()
+    );
+    let mut queue = WorkQueue::new().with::<Ticket>();
+    assert_eq!(runner.catch_up(&mut queue).unwrap().events, 9);
+}
+
 macro_rules! read_models {
     ($($rule:ident),* $(,)?) => {
         mod memory {
@@ -335,6 +374,7 @@ read_models! {
     a_projection_resumes_from_its_checkpoint_and_rebuilds_the_same,
     a_read_model_written_by_a_newer_schema_is_refused,
     an_older_read_model_is_rebuilt_from_zero,
+    a_read_model_following_no_workflow_refuses_to_catch_up,
 }
 
 // ---------------------------------------------------------------------------

@@ -301,6 +301,57 @@ where
     assert_eq!(kept, Some(newer));
 }
 
+/// Metrics following no workflow refuse to catch up (and leave their
+/// checkpoint where it was), on every read store.
+fn metrics_following_no_workflow_refuse_to_catch_up<R>(
+    store: &dyn EventStore,
+    tenant: TenantId,
+    read: R,
+) where
+    R: ReadStore,
+    LiveMetrics: Projection<R>,
+{
+    let cases = play(&[1, 2, 3]);
+    for case in &cases {
+        append_round(store, &tenant, case, 0);
+    }
+    let runner = Runner::new(store, tenant, read);
+    let err = runner.catch_up(&mut LiveMetrics::new()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ProjectionError::NothingFollowed {
+                projection: "governance_metrics"
+            }
+        ),
+        "{err:?}"
+    );
+    let mut metrics = LiveMetrics::new()
+        .with::<Dispute>()
+        .with::<ServiceRequest>();
+    assert!(
+        runner.catch_up(&mut metrics).unwrap().events > 0,
+        "read from the start"
+    );
+}
+
+#[test]
+fn metrics_following_no_workflow_refuse_to_catch_up_in_memory() {
+    let store = support::stores::memory();
+    let tenant = support::stores::tenant("nothing-memory");
+    metrics_following_no_workflow_refuse_to_catch_up(&store, tenant, MemoryReadStore::new());
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn metrics_following_no_workflow_refuse_to_catch_up_on_sqlite() {
+    let (dir, store) = support::stores::sqlite();
+    let tenant = support::stores::tenant("nothing-sqlite");
+    let read =
+        grassroots::journal::read::SqliteReadStore::open(dir.path().join("journal.db")).unwrap();
+    metrics_following_no_workflow_refuse_to_catch_up(&store, tenant, read);
+}
+
 #[test]
 fn facts_written_by_a_newer_schema_are_refused_in_memory() {
     let store = support::stores::memory();

@@ -13,7 +13,7 @@ mod support {
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use grassroots::actor::{Actor, Role};
 use grassroots::id::CaseId;
-use grassroots::journal::read::{LiveMetrics, MemoryReadStore, Runner};
+use grassroots::journal::read::{CaseIndex, MemoryReadStore, Runner};
 use grassroots::journal::{self, EventStore, ExecuteError, Journal};
 use grassroots::workflow::Context;
 use support::capture::Capture;
@@ -206,7 +206,10 @@ fn a_projection_page_records_its_events_and_checkpoint() {
             .unwrap();
     }
     let runner = Runner::new(&store, journal.tenant().clone(), MemoryReadStore::new()).with_page(2);
-    let done = capturing(&capture, || runner.catch_up(&mut LiveMetrics::new())).unwrap();
+    let done = capturing(&capture, || {
+        runner.catch_up(&mut CaseIndex::new().with::<Ticket>())
+    })
+    .unwrap();
     assert_eq!(done.events, 5);
     let pages = capture.named("grassroots.projection_page");
     let figures: Vec<_> = pages
@@ -231,6 +234,6 @@ fn a_projection_page_records_its_events_and_checkpoint() {
     assert!(
         pages
             .iter()
-            .all(|p| p.field("projection") == Some(LiveMetrics::NAME))
+            .all(|p| p.field("projection") == Some(CaseIndex::NAME))
     );
 }

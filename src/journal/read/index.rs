@@ -18,8 +18,9 @@ use crate::workflow::{HasKind, Kind, KindName};
 /// A workflow whose cases the [`CaseIndex`] and the [`WorkQueue`] follow:
 /// it says, from a state alone, what the index shows of a case.
 ///
-/// The crate's [`Dispute`](crate::dispute::Dispute) and
-/// [`ServiceRequest`](crate::service::ServiceRequest) implement it.
+/// The crate's [`Dispute`](crate::dispute::Dispute),
+/// [`ServiceRequest`](crate::service::ServiceRequest) and
+/// [`WorkOrder`](crate::work_order::WorkOrder) implement it.
 pub trait Indexed: Journaled {
     /// What the index shows of a case in `state`.
     fn summary(state: &Self::State) -> CaseSummary;
@@ -58,6 +59,31 @@ pub struct CaseKey {
     pub stream_type: StreamType,
     /// The case.
     pub id: CaseId,
+}
+
+impl CaseKey {
+    /// The key of case `id` of workflow `W`, its stream type named by
+    /// `W::NAME`.
+    ///
+    /// ```
+    /// use grassroots::journal::read::CaseKey;
+    /// use grassroots::work_order::WorkOrder;
+    ///
+    /// let key = CaseKey::of::<WorkOrder>("WO-1".parse()?)?;
+    /// assert_eq!(key.to_string(), "work_order/WO-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`IdError`](crate::id::IdError) when `W::NAME` is not a valid stream
+    /// type.
+    pub fn of<W: crate::workflow::Workflow>(id: CaseId) -> Result<Self, crate::id::IdError> {
+        Ok(Self {
+            stream_type: StreamType::of::<W>()?,
+            id,
+        })
+    }
 }
 
 impl fmt::Display for CaseKey {
@@ -701,6 +727,37 @@ impl Default for CaseIndex {
     }
 }
 
+impl Trackers {
+    /// Refuses a catch-up of a read model that follows no workflow: it
+    /// would move its checkpoint past every event without reading one.
+    fn follow_something(&self, projection: &'static str) -> Result<(), ProjectionError> {
+        if self.by_type.is_empty() {
+            return Err(ProjectionError::NothingFollowed { projection });
+        }
+        Ok(())
+    }
+}
+
+impl CaseIndex {
+    /// See [`Trackers::follow_something`].
+    pub(crate) fn trackers_follow_something(
+        &self,
+        projection: &'static str,
+    ) -> Result<(), ProjectionError> {
+        self.trackers.follow_something(projection)
+    }
+}
+
+impl WorkQueue {
+    /// See [`Trackers::follow_something`].
+    pub(crate) fn trackers_follow_something(
+        &self,
+        projection: &'static str,
+    ) -> Result<(), ProjectionError> {
+        self.trackers.follow_something(projection)
+    }
+}
+
 impl CaseIndex {
     /// The name its checkpoint is kept under.
     pub const NAME: &'static str = "case_index";
@@ -716,6 +773,13 @@ impl CaseIndex {
     }
 
     /// The same index, following workflow `W`'s cases too.
+    ///
+    /// Register every workflow before the first catch-up: the checkpoint
+    /// is the index's, not the workflow's, so a workflow added to an index
+    /// that has caught up is followed from there on, and its earlier cases
+    /// appear only after [`Runner::rebuild`](super::Runner::rebuild). An
+    /// index following no workflow refuses to catch up
+    /// ([`ProjectionError::NothingFollowed`](super::ProjectionError::NothingFollowed)).
     #[must_use]
     pub fn with<W: Indexed>(mut self) -> Self
     where
@@ -781,6 +845,10 @@ impl WorkQueue {
     }
 
     /// The same queue, following workflow `W`'s cases too.
+    ///
+    /// Register every workflow before the first catch-up, as for
+    /// [`CaseIndex::with`]: a workflow added later is followed from the
+    /// checkpoint on until a [`Runner::rebuild`](super::Runner::rebuild).
     #[must_use]
     pub fn with<W: Indexed>(mut self) -> Self
     where
@@ -822,6 +890,7 @@ macro_rules! case_projections {
                 &mut self,
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
             ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.trackers_follow_something(Self::NAME)?;
                 $crate::journal::read::index::CaseTables::create_case_tables(tx)
             }
             fn apply(
@@ -872,6 +941,7 @@ macro_rules! case_projections {
                 &mut self,
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
             ) -> Result<(), $crate::journal::read::ProjectionError> {
+                self.trackers_follow_something(Self::NAME)?;
                 $crate::journal::read::index::CaseTables::create_work_tables(tx)
             }
             fn apply(

@@ -119,6 +119,13 @@ impl LiveMetrics {
     }
 
     /// The same metrics, following workflow `W`'s cases too.
+    ///
+    /// Register every workflow before the first catch-up, as for
+    /// [`CaseIndex::with`](super::CaseIndex::with): a workflow added later
+    /// is followed from the checkpoint on until a
+    /// [`Runner::rebuild`](super::Runner::rebuild); metrics following no
+    /// workflow refuse to catch up
+    /// ([`ProjectionError::NothingFollowed`]).
     #[must_use]
     pub fn with<W: Measured + Journaled>(mut self) -> Self {
         self.by_type.insert(
@@ -126,6 +133,17 @@ impl LiveMetrics {
             Box::new(Histories::<W>::new(self.cache)),
         );
         self
+    }
+
+    /// Refuses a catch-up of metrics that follow no workflow: they would
+    /// move their checkpoint past every event without reading one.
+    pub(crate) fn follow_something(&self) -> Result<(), ProjectionError> {
+        if self.by_type.is_empty() {
+            return Err(ProjectionError::NothingFollowed {
+                projection: Self::NAME,
+            });
+        }
+        Ok(())
     }
 
     /// The same metrics, keeping at most `cases` open cases' histories per
@@ -416,7 +434,7 @@ impl Projection<MemoryReadStore> for LiveMetrics {
         &mut self,
         _: &mut std::sync::MutexGuard<'_, MemoryTables>,
     ) -> Result<(), ProjectionError> {
-        Ok(())
+        self.follow_something()
     }
 
     fn apply(

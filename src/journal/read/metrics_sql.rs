@@ -453,6 +453,7 @@ mod on_sqlite {
         }
 
         fn setup(&mut self, tx: &mut Transaction<'_>) -> Result<(), ProjectionError> {
+            self.follow_something()?;
             tx.execute_batch(SQLITE_FACTS).map_err(sql)
         }
 
@@ -694,6 +695,7 @@ mod on_postgres {
         }
 
         fn setup(&mut self, tx: &mut Transaction<'_>) -> Result<(), ProjectionError> {
+            self.follow_something()?;
             crate::journal::read::postgres::create(tx, &[POSTGRES_FACTS])
         }
 

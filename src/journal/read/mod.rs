@@ -239,6 +239,16 @@ pub enum ProjectionError {
         /// The newest schema version this library knows.
         known: u32,
     },
+    /// A case index or work queue that follows no workflow (nothing
+    /// registered with `with::<W>()`) was asked to catch up: refused, so
+    /// its checkpoint does not move past events it never read.
+    #[error(
+        "read model {projection} follows no workflow: register one with with::<W>() before catching up"
+    )]
+    NothingFollowed {
+        /// The read model's name.
+        projection: &'static str,
+    },
     /// A stored read-model row holds a value no projection could have
     /// written.
     #[error("read model table {table} holds an invalid {column}")]
@@ -827,7 +837,7 @@ impl<S: EventStore + Sync, R: ReadStore> Runner<S, R> {
     /// let runner = Runner::new(journal, "longgang".parse()?, MemoryReadStore::new())
     ///     .with_batch(4_000_000)
     ///     .with_read_ahead();
-    /// assert_eq!(runner.catch_up(&mut CaseIndex::new())?.events, 0);
+    /// assert_eq!(runner.catch_up(&mut CaseIndex::new().with::<grassroots::Dispute>())?.events, 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
