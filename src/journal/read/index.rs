@@ -604,7 +604,7 @@ where
 }
 
 /// The registered workflows' trackers, by stream type.
-struct Trackers {
+pub(super) struct Trackers {
     by_type: FastMap<String, Box<dyn Track>>,
     /// The open cases each tracker keeps in memory.
     capacity: usize,
@@ -648,6 +648,11 @@ impl Trackers {
         }
     }
 
+    /// How many workflows are followed.
+    pub(super) fn len(&self) -> usize {
+        self.by_type.len()
+    }
+
     fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.by_type.keys().map(String::as_str).collect();
         names.sort_unstable();
@@ -662,7 +667,7 @@ impl Trackers {
 ///
 /// Table `grassroots_case_index` on SQLite and PostgreSQL (see DESIGN.md).
 pub struct CaseIndex {
-    trackers: Trackers,
+    pub(super) trackers: Trackers,
     /// The page's last change of each case, written at the page's end.
     pending: Pending<Tracked>,
 }
@@ -727,37 +732,6 @@ impl Default for CaseIndex {
     }
 }
 
-impl Trackers {
-    /// Refuses a catch-up of a read model that follows no workflow: it
-    /// would move its checkpoint past every event without reading one.
-    fn follow_something(&self, projection: &'static str) -> Result<(), ProjectionError> {
-        if self.by_type.is_empty() {
-            return Err(ProjectionError::NothingFollowed { projection });
-        }
-        Ok(())
-    }
-}
-
-impl CaseIndex {
-    /// See [`Trackers::follow_something`].
-    pub(crate) fn trackers_follow_something(
-        &self,
-        projection: &'static str,
-    ) -> Result<(), ProjectionError> {
-        self.trackers.follow_something(projection)
-    }
-}
-
-impl WorkQueue {
-    /// See [`Trackers::follow_something`].
-    pub(crate) fn trackers_follow_something(
-        &self,
-        projection: &'static str,
-    ) -> Result<(), ProjectionError> {
-        self.trackers.follow_something(projection)
-    }
-}
-
 impl CaseIndex {
     /// The name its checkpoint is kept under.
     pub const NAME: &'static str = "case_index";
@@ -810,7 +784,7 @@ impl CaseIndex {
 ///
 /// Table `grassroots_work_queue` on SQLite and PostgreSQL (see DESIGN.md).
 pub struct WorkQueue {
-    trackers: Trackers,
+    pub(super) trackers: Trackers,
     /// The page's last item of each case (`None`: nothing waits).
     pending: Pending<Option<Awaited>>,
 }
@@ -890,7 +864,7 @@ macro_rules! case_projections {
                 &mut self,
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
             ) -> Result<(), $crate::journal::read::ProjectionError> {
-                self.trackers_follow_something(Self::NAME)?;
+                $crate::journal::read::require_followed(Self::NAME, self.trackers.len())?;
                 $crate::journal::read::index::CaseTables::create_case_tables(tx)
             }
             fn apply(
@@ -941,7 +915,7 @@ macro_rules! case_projections {
                 &mut self,
                 tx: &mut <$store as $crate::journal::read::ReadStore>::Tx<'_>,
             ) -> Result<(), $crate::journal::read::ProjectionError> {
-                self.trackers_follow_something(Self::NAME)?;
+                $crate::journal::read::require_followed(Self::NAME, self.trackers.len())?;
                 $crate::journal::read::index::CaseTables::create_work_tables(tx)
             }
             fn apply(

@@ -135,15 +135,10 @@ impl LiveMetrics {
         self
     }
 
-    /// Refuses a catch-up of metrics that follow no workflow: they would
-    /// move their checkpoint past every event without reading one.
+    /// Refuses a catch-up of metrics that follow no workflow
+    /// ([`require_followed`](super::require_followed)).
     pub(crate) fn follow_something(&self) -> Result<(), ProjectionError> {
-        if self.by_type.is_empty() {
-            return Err(ProjectionError::NothingFollowed {
-                projection: Self::NAME,
-            });
-        }
-        Ok(())
+        super::require_followed(Self::NAME, self.by_type.len())
     }
 
     /// The same metrics, keeping at most `cases` open cases' histories per

@@ -239,9 +239,9 @@ pub enum ProjectionError {
         /// The newest schema version this library knows.
         known: u32,
     },
-    /// A case index or work queue that follows no workflow (nothing
-    /// registered with `with::<W>()`) was asked to catch up: refused, so
-    /// its checkpoint does not move past events it never read.
+    /// A case index, work queue or live metrics following no workflow
+    /// (nothing registered with `with::<W>()`) was asked to catch up:
+    /// refused, so its checkpoint does not move past events it never read.
     #[error(
         "read model {projection} follows no workflow: register one with with::<W>() before catching up"
     )]
@@ -267,6 +267,19 @@ pub enum ProjectionError {
         #[source]
         source: Box<dyn StdError + Send + Sync + 'static>,
     },
+}
+
+/// Refuses the catch-up of a read model that follows no workflow
+/// (`workflows` is how many it follows): it would move its checkpoint past
+/// every event without reading one.
+pub(crate) fn require_followed(
+    projection: &'static str,
+    workflows: usize,
+) -> Result<(), ProjectionError> {
+    if workflows == 0 {
+        return Err(ProjectionError::NothingFollowed { projection });
+    }
+    Ok(())
 }
 
 impl From<JournalError> for ProjectionError {
