@@ -578,7 +578,7 @@ impl ServiceRequest {
             promised,
         });
         if resumes {
-            decision.extend(self.reschedule(handling, promised, ctx)?);
+            self.reschedule(handling, promised, ctx, &mut decision)?;
         }
         Ok(decision)
     }
@@ -603,28 +603,31 @@ impl ServiceRequest {
             paused_working_days: paused,
             promised,
         });
-        decision.extend(self.reschedule(handling, promised, ctx)?);
+        self.reschedule(handling, promised, ctx, &mut decision)?;
         Ok(decision)
     }
 
     /// Moves the ladder's due date to the new promised date, so supervision
-    /// follows the request: a ladder event, recorded by the ladder's rules.
+    /// follows the request: a ladder event, recorded by the ladder's rules,
+    /// added to `decision` (pushed where it lies, not collected into a
+    /// decision of its own and moved over).
     fn reschedule(
         &self,
         handling: &Handling,
         promised: DateTime<Utc>,
         ctx: &Context<'_>,
-    ) -> Result<Decision<ServiceRequestEvent>> {
-        match handling.ladder() {
-            LadderState::Handling(_) | LadderState::Exhausted(_) => {
-                let command = LadderCommand::Reschedule { due: promised };
-                let decided = self
-                    .ladder
-                    .decide_embedded(handling.ladder(), &command, ctx)?;
-                Ok(embed::wrap(decided))
+        decision: &mut Decision<ServiceRequestEvent>,
+    ) -> Result<()> {
+        if let LadderState::Handling(_) | LadderState::Exhausted(_) = handling.ladder() {
+            let command = LadderCommand::Reschedule { due: promised };
+            let decided = self
+                .ladder
+                .decide_embedded(handling.ladder(), &command, ctx)?;
+            for event in decided {
+                decision.push(event.into());
             }
-            _ => Ok(Decision::none()),
         }
+        Ok(())
     }
 
     /// A clerk of the hall refuses at intake, with the reason and the legal
@@ -813,7 +816,7 @@ impl ServiceRequest {
             working_days,
             promised,
         });
-        decision.extend(self.reschedule(handling, promised, ctx)?);
+        self.reschedule(handling, promised, ctx, &mut decision)?;
         Ok(decision)
     }
 

@@ -197,13 +197,14 @@ impl<W: Workflow> Case<W> {
         let start = self.history.len();
         match decision.into_one() {
             // The common case, one event, straight into the history.
+            // Recorded first and evolved from where it lies: the event is
+            // moved once, from the decision into the history. A transition
+            // the table does not declare takes the record back out before
+            // the state is rebuilt (DESIGN.md, "The kernel's hot path,
+            // round 14").
             Ok(event) => {
                 let from = self.state.kind();
-                W::evolve_in_place(&mut self.state, &event);
-                let (kind, to) = (event.kind(), self.state.kind());
-                if !self.table.allows::<W>(from, kind, to) {
-                    return Err(self.undeclared(from, kind, to));
-                }
+                let kind = event.kind();
                 let seq = self.version() + 1;
                 self.history.push(Recorded {
                     seq,
@@ -212,45 +213,49 @@ impl<W: Workflow> Case<W> {
                     correlation: ctx.correlation().cloned(),
                     event,
                 });
+                if let Some(recorded) = self.history.last() {
+                    W::evolve_in_place(&mut self.state, &recorded.event);
+                }
+                let to = self.state.kind();
+                if !self.table.allows::<W>(from, kind, to) {
+                    self.history.pop();
+                    return Err(self.undeclared(from, kind, to));
+                }
             }
             Err(decision) => self.record_all(decision, ctx)?,
         }
         Ok(&self.history[start..])
     }
 
-    /// Records a decision of no event or of several: evolves through every
-    /// event, checking that none follows a terminal state (the first
-    /// cannot: a terminal case was refused), then appends them all. The
-    /// history is untouched until the end and the state is a fold of it,
-    /// so a faulty decision rebuilds the state from the history and changes
-    /// nothing. The state changes where it lies: no clone and no move of it
-    /// on the path every correct decision takes.
+    /// Records a decision of no event or of several: appends each event
+    /// and evolves the state from it where it lies, checking that none
+    /// follows a terminal state (the first cannot: a terminal case was
+    /// refused) and every step against the table. A faulty decision takes
+    /// its records back out and rebuilds the state from the history, so
+    /// it changes nothing. One pass, each event moved once: from the
+    /// decision into the history (DESIGN.md, "The kernel's hot path, round
+    /// 14").
     #[inline(never)]
     fn record_all(
         &mut self,
         decision: Decision<W::Event>,
         ctx: &Context<'_>,
     ) -> Result<(), CaseError<W::Rejection>> {
+        let start = self.history.len();
+        let next = self.version() + 1;
         let mut from = self.state.kind();
-        for (i, event) in decision.iter().enumerate() {
-            if i > 0 && W::is_terminal(&self.state) {
+        self.history.reserve(decision.len());
+        for (seq, event) in (next..).zip(decision) {
+            let kind = event.kind();
+            if seq > next && W::is_terminal(&self.state) {
                 let error = CaseError::EventAfterTerminal {
                     case: self.id.clone(),
                     state: from.name(),
-                    event: event.kind().name(),
+                    event: kind.name(),
                 };
+                self.history.truncate(start);
                 return Err(self.undo(error));
             }
-            W::evolve_in_place(&mut self.state, event);
-            let (kind, to) = (event.kind(), self.state.kind());
-            if !self.table.allows::<W>(from, kind, to) {
-                return Err(self.undeclared(from, kind, to));
-            }
-            from = to;
-        }
-        self.history.reserve(decision.len());
-        let next = self.version() + 1;
-        for (seq, event) in (next..).zip(decision) {
             self.history.push(Recorded {
                 seq,
                 at: ctx.at(),
@@ -258,6 +263,15 @@ impl<W: Workflow> Case<W> {
                 correlation: ctx.correlation().cloned(),
                 event,
             });
+            if let Some(recorded) = self.history.last() {
+                W::evolve_in_place(&mut self.state, &recorded.event);
+            }
+            let to = self.state.kind();
+            if !self.table.allows::<W>(from, kind, to) {
+                self.history.truncate(start);
+                return Err(self.undeclared(from, kind, to));
+            }
+            from = to;
         }
         Ok(())
     }
