@@ -197,14 +197,13 @@ impl<W: Workflow> Case<W> {
         let start = self.history.len();
         match decision.into_one() {
             // The common case, one event, straight into the history.
-            // Recorded first and evolved from where it lies: the event is
-            // moved once, from the decision into the history. A transition
-            // the table does not declare takes the record back out before
-            // the state is rebuilt (DESIGN.md, "The kernel's hot path,
-            // round 14").
             Ok(event) => {
                 let from = self.state.kind();
-                let kind = event.kind();
+                W::evolve_in_place(&mut self.state, &event);
+                let (kind, to) = (event.kind(), self.state.kind());
+                if !self.table.allows::<W>(from, kind, to) {
+                    return Err(self.undeclared(from, kind, to));
+                }
                 let seq = self.version() + 1;
                 self.history.push(Recorded {
                     seq,
@@ -213,14 +212,6 @@ impl<W: Workflow> Case<W> {
                     correlation: ctx.correlation().cloned(),
                     event,
                 });
-                if let Some(recorded) = self.history.last() {
-                    W::evolve_in_place(&mut self.state, &recorded.event);
-                }
-                let to = self.state.kind();
-                if !self.table.allows::<W>(from, kind, to) {
-                    self.history.pop();
-                    return Err(self.undeclared(from, kind, to));
-                }
             }
             Err(decision) => self.record_all(decision, ctx)?,
         }
