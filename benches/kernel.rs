@@ -7,6 +7,10 @@
 //! - `handle/bare_match`: the same rules written as one `match` that pushes
 //!   the same audit record (`Recorded`: sequence, time, actor, event) to a
 //!   `Vec` — the hand-written baseline of DESIGN.md §7.
+//! - `handle/case_in_place`: `Case::handle` on the same ticket written to
+//!   change its state in place (`evolve_in_place` overridden,
+//!   `EVOLVES_IN_PLACE`), as the crate's own workflows do: what a
+//!   workflow's by-value `evolve` costs the kernel's row.
 //! - `replay/case`: `Case::replay` of a 1,000-event history;
 //!   `replay/bare_fold`: a plain fold of the same events.
 
@@ -18,14 +22,87 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use grassroots::actor::{Actor, Role};
 use grassroots::id::{ActorId, CaseId};
-use grassroots::workflow::{Case, Context, Recorded, Workflow};
+use grassroots::workflow::{Case, Context, Decision, Recorded, TransitionOf, Workflow};
 
 #[path = "../tests/support/ticket.rs"]
 mod ticket;
 
-use ticket::{Command, Event, State, Ticket};
+use ticket::{Command, Event, State, Ticket, TicketError};
 
 const BATCH: usize = 1_000;
+
+/// The ticket with the same rules, events and table, its state changed in
+/// place: a kind change moves the owner into the next state where the
+/// case keeps it, with no state returned by value.
+#[derive(Debug, Default)]
+struct InPlaceTicket;
+
+impl Workflow for InPlaceTicket {
+    const NAME: &'static str = "ticket_in_place";
+    const EVOLVES_IN_PLACE: bool = true;
+    type State = State;
+    type Command = Command;
+    type Event = Event;
+    type Rejection = TicketError;
+
+    fn initial() -> State {
+        Ticket::initial()
+    }
+
+    fn decide(
+        &self,
+        state: &State,
+        command: &Command,
+        ctx: &Context<'_>,
+    ) -> Result<Decision<Event>, TicketError> {
+        Ticket.decide(state, command, ctx)
+    }
+
+    fn evolve(mut state: State, event: &Event) -> State {
+        Self::evolve_in_place(&mut state, event);
+        state
+    }
+
+    fn evolve_in_place(state: &mut State, event: &Event) {
+        match (&mut *state, event) {
+            (State::Open { reminded, .. }, Event::Reminded) => *reminded = true,
+            (State::Open { .. }, Event::Held) | (State::OnHold { .. }, Event::Resumed { .. }) => {
+                *state = match (std::mem::replace(state, State::New), event) {
+                    (State::Open { owner, .. }, _) => State::OnHold { owner },
+                    (State::OnHold { owner }, Event::Resumed { at }) => State::Open {
+                        owner,
+                        since: *at,
+                        reminded: false,
+                    },
+                    (other, _) => other,
+                }
+            }
+            _ => {
+                let taken = std::mem::replace(state, State::New);
+                *state = Ticket::evolve(taken, event);
+            }
+        }
+    }
+
+    fn is_terminal(state: &State) -> bool {
+        Ticket::is_terminal(state)
+    }
+
+    fn transitions() -> &'static [TransitionOf<Self>] {
+        Ticket::transitions()
+    }
+}
+
+/// One command through the kernel on the in-place ticket, out of line as
+/// `case_handle` is.
+#[inline(never)]
+fn case_in_place_handle(
+    case: &mut Case<InPlaceTicket>,
+    command: &<InPlaceTicket as Workflow>::Command,
+    ctx: &Context<'_>,
+) -> bool {
+    case.handle(&InPlaceTicket, command, ctx).is_ok()
+}
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
@@ -122,6 +199,21 @@ fn handle(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    let opened_in_place =
+        Case::<InPlaceTicket>::replay(opened.id().clone(), opened.history().iter().cloned())
+            .unwrap();
+    group.bench_function("case_in_place", |b| {
+        b.iter_batched_ref(
+            || opened_in_place.clone(),
+            |case| {
+                for (command, at) in &commands {
+                    let ctx = Context::new(*at, &worker);
+                    black_box(case_in_place_handle(case, command, &ctx));
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
     group.bench_function("bare_match", |b| {
         b.iter_batched_ref(
             || (opened.state().clone(), opened.history().to_vec()),
@@ -141,6 +233,16 @@ fn handle(c: &mut Criterion) {
             .unwrap();
     }
     let history = live.history().to_vec();
+    // The in-place ticket records the same history and reaches the same
+    // state, so its row measures the same work.
+    let mut in_place = opened_in_place.clone();
+    for (command, at) in &commands {
+        in_place
+            .handle(&InPlaceTicket, command, &Context::new(*at, &worker))
+            .unwrap();
+    }
+    assert_eq!(in_place.history(), live.history());
+    assert_eq!(in_place.state(), live.state());
     let mut group = c.benchmark_group("replay");
     group.throughput(Throughput::Elements(history.len() as u64));
     group.bench_function("case", |b| {
