@@ -224,8 +224,8 @@ impl<W: Workflow> Case<W> {
     /// refused) and every step against the table. A faulty decision takes
     /// its records back out and rebuilds the state from the history, so
     /// it changes nothing. One pass, each event moved once: from the
-    /// decision into the history (DESIGN.md, "The kernel's hot path, round
-    /// 14").
+    /// decision into the history (DESIGN.md, "Round 14: the two-event
+    /// path in one pass").
     #[inline(never)]
     fn record_all(
         &mut self,
