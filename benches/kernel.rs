@@ -12,7 +12,8 @@
 //!   `EVOLVES_IN_PLACE`), as the crate's own workflows do: what a
 //!   workflow's by-value `evolve` costs the kernel's row.
 //! - `replay/case`: `Case::replay` of a 1,000-event history;
-//!   `replay/bare_fold`: a plain fold of the same events.
+//!   `replay/replay_state`: the same checked fold without keeping the
+//!   history; `replay/bare_fold`: a plain fold of the same events.
 
 #![allow(missing_docs)]
 
@@ -108,8 +109,6 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
 }
 
-/// The baseline: the ticket's hold/resume rules as a bare `match`, pushing
-/// the same audit record the kernel keeps.
 /// One command through the kernel. Kept out of line, as `bare_handle` is,
 /// so that both sides are one call returning whether the command was
 /// recorded, and callgrind counts each per command
@@ -124,6 +123,8 @@ fn case_handle(
     case.handle(workflow, command, ctx).is_ok()
 }
 
+/// The baseline: the ticket's hold/resume rules as a bare `match`, pushing
+/// the same audit record the kernel keeps.
 #[inline(never)]
 fn bare_handle(
     state: &mut State,

@@ -154,11 +154,13 @@ pub trait Workflow: 'static {
 
     /// Applies one decided fact to `state` where it lies: the same fact,
     /// the same result as [`evolve`](Workflow::evolve), without moving the
-    /// state in and out. The kernel ([`Case::handle`], [`replay_state`],
-    /// [`embed::evolve`]) calls this one.
+    /// state in and out. [`Case::handle`] and [`embed::evolve`] call this
+    /// one; replay ([`replay_state`]) calls it only when
+    /// [`EVOLVES_IN_PLACE`](Workflow::EVOLVES_IN_PLACE) is `true`, and
+    /// moves the state it owns through `evolve` otherwise.
     ///
     /// The default moves the state through `evolve`, which returns it
-    /// through memory for the kernel to copy back: about a fifth of a
+    /// through memory for the kernel to copy back: up to a fifth of a
     /// small command's cost in the crate's kernel bench. A workflow that
     /// handles many commands, or whose state is large, may override it to
     /// change the state in place (and write `evolve` through it, as the
