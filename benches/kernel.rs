@@ -20,7 +20,10 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main,
+};
 use grassroots::actor::{Actor, Role};
 use grassroots::id::{ActorId, CaseId};
 use grassroots::workflow::{Case, Context, Decision, Recorded, TransitionOf, Workflow};
@@ -94,17 +97,6 @@ impl Workflow for InPlaceTicket {
     }
 }
 
-/// One command through the kernel on the in-place ticket, out of line as
-/// `case_handle` is.
-#[inline(never)]
-fn case_in_place_handle(
-    case: &mut Case<InPlaceTicket>,
-    command: &<InPlaceTicket as Workflow>::Command,
-    ctx: &Context<'_>,
-) -> bool {
-    case.handle(&InPlaceTicket, command, ctx).is_ok()
-}
-
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
 }
@@ -114,13 +106,37 @@ fn t0() -> DateTime<Utc> {
 /// recorded, and callgrind counts each per command
 /// (`--toggle-collect='*case_handle*'` against `'*bare_handle*'`).
 #[inline(never)]
-fn case_handle(
-    case: &mut Case<Ticket>,
-    workflow: &Ticket,
-    command: &<Ticket as Workflow>::Command,
+fn case_handle<W: Workflow>(
+    case: &mut Case<W>,
+    workflow: &W,
+    command: &W::Command,
     ctx: &Context<'_>,
 ) -> bool {
     case.handle(workflow, command, ctx).is_ok()
+}
+
+/// Benches `case_handle` over the commands, each batch on a fresh clone of
+/// `opened`.
+fn bench_case<W: Workflow>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    workflow: &W,
+    opened: &Case<W>,
+    commands: &[(W::Command, DateTime<Utc>)],
+    actor: &Actor,
+) {
+    group.bench_function(name, |b| {
+        b.iter_batched_ref(
+            || opened.clone(),
+            |case| {
+                for (command, at) in commands {
+                    let ctx = Context::new(*at, actor);
+                    black_box(case_handle(case, workflow, command, &ctx));
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
 }
 
 /// The baseline: the ticket's hold/resume rules as a bare `match`, pushing
@@ -188,33 +204,18 @@ fn handle(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("handle");
     group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function("case", |b| {
-        b.iter_batched_ref(
-            || opened.clone(),
-            |case| {
-                for (command, at) in &commands {
-                    let ctx = Context::new(*at, &worker);
-                    black_box(case_handle(case, &Ticket, command, &ctx));
-                }
-            },
-            BatchSize::SmallInput,
-        )
-    });
+    bench_case(&mut group, "case", &Ticket, &opened, &commands, &worker);
     let opened_in_place =
         Case::<InPlaceTicket>::replay(opened.id().clone(), opened.history().iter().cloned())
             .unwrap();
-    group.bench_function("case_in_place", |b| {
-        b.iter_batched_ref(
-            || opened_in_place.clone(),
-            |case| {
-                for (command, at) in &commands {
-                    let ctx = Context::new(*at, &worker);
-                    black_box(case_in_place_handle(case, command, &ctx));
-                }
-            },
-            BatchSize::SmallInput,
-        )
-    });
+    bench_case(
+        &mut group,
+        "case_in_place",
+        &InPlaceTicket,
+        &opened_in_place,
+        &commands,
+        &worker,
+    );
     group.bench_function("bare_match", |b| {
         b.iter_batched_ref(
             || (opened.state().clone(), opened.history().to_vec()),

@@ -609,8 +609,8 @@ impl ServiceRequest {
 
     /// Moves the ladder's due date to the new promised date, so supervision
     /// follows the request: a ladder event, recorded by the ladder's rules,
-    /// added to `decision` (pushed where it lies, not collected into a
-    /// decision of its own and moved over).
+    /// added to `decision` (not collected into a decision of its own and
+    /// moved over).
     fn reschedule(
         &self,
         handling: &Handling,
@@ -623,9 +623,7 @@ impl ServiceRequest {
             let decided = self
                 .ladder
                 .decide_embedded(handling.ladder(), &command, ctx)?;
-            for event in decided {
-                decision.push(event.into());
-            }
+            decision.extend(decided.into_iter().map(ServiceRequestEvent::from));
         }
         Ok(())
     }
