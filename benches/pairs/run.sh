@@ -7,8 +7,9 @@
 # Runs every BINARY (built with `cargo bench --all-features --no-run --bench
 # NAME` and copied aside, one per revision) PAIRS times, in turn, as
 # `BINARY --bench FILTER --warm-up-time 1 --measurement-time ${SECONDS_EACH:-3}
-# --noplot`, and prints one line per run: the binary, the pair, the time,
-# the load average and criterion's estimate lines. Put
+# --noplot` (with QUICK=1: `BINARY --bench FILTER --quick --noplot`), and
+# prints one line per run: the binary, the pair, the time, the load average
+# and criterion's estimate lines. Put
 # `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` in front to run with huge pages
 # (README, "A city in memory: huge pages"). Never run two of these at once.
 set -euo pipefail
@@ -21,8 +22,12 @@ filter=$2
 shift 2
 for i in $(seq 1 "$pairs"); do
   for bin in "$@"; do
-    out=$("$bin" --bench "$filter" --warm-up-time 1 \
-      --measurement-time "${SECONDS_EACH:-3}" --noplot 2>&1 |
+    if [ -n "${QUICK:-}" ]; then
+      timing=(--quick)
+    else
+      timing=(--warm-up-time 1 --measurement-time "${SECONDS_EACH:-3}")
+    fi
+    out=$("$bin" --bench "$filter" "${timing[@]}" --noplot 2>&1 |
       grep -E '^[a-z_0-9/ ]*time:|^[a-z_]+/[^ ]+$|memory:' | sed 's/  */ /g' | tr '\n' ' ')
     echo "$(basename "$bin") pair $i $(date +%T) load $(cut -d' ' -f1 /proc/loadavg): $out"
   done
