@@ -28,7 +28,11 @@ for i in $(seq 1 "$pairs"); do
       timing=(--warm-up-time 1 --measurement-time "${SECONDS_EACH:-3}")
     fi
     out=$("$bin" --bench "$filter" "${timing[@]}" --noplot 2>&1 |
-      grep -E '^[a-z_0-9/ ]*time:|^[a-z_]+/[^ ]+$|memory:' | sed 's/  */ /g' | tr '\n' ' ')
+      grep -E '^[a-z_0-9/ ]*time:|^[a-z_]+/[^ ]+$|memory:' | sed 's/  */ /g' | tr '\n' ' ' ||
+      true)
+    # A filter that matches no bench, or a binary that failed, says so
+    # instead of ending every pair after it.
+    out=${out:-"(no estimate: check the filter, or run the binary alone)"}
     echo "$(basename "$bin") pair $i $(date +%T) load $(cut -d' ' -f1 /proc/loadavg): $out"
   done
 done
