@@ -17,6 +17,7 @@ use crate::tier::Tier;
 use super::error::{LinkEnd, OrgGraphError};
 use super::kind::{Capability, KindClass, MediationOrganisation, Org};
 use super::relation::{Link, LinkOrigin, Mechanism, Relation, RelationKind, Validity};
+use super::table::NodeTable;
 
 /// A copy of a `Serves` link kept on the area it serves (in
 /// [`Hot::served_by`]), so routing reads one short list instead of walking
@@ -54,13 +55,20 @@ pub(crate) struct Node {
 }
 
 /// What routing reads of a node, in a table of its own indexed like the
-/// nodes ([`OrgGraph::hot`]): 40 bytes, against the node's 170 or so. A walk
+/// nodes ([`OrgGraph::hot`]): one 64-byte cache line (the id, the parent,
+/// the capability mask, the tier and the service links' list), against the
+/// node's 170 bytes or so. A walk
 /// up the parent chain and a scan of an area's service links touch one
 /// small row per node and never the organisation's names, kind and lists,
 /// so a query over a million organisations misses the cache a few times
 /// instead of a dozen (DESIGN.md, "Organisation graph at city scale").
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 pub(crate) struct Hot {
+    /// The node's id, copied from its organisation: a lookup by id
+    /// confirms its candidate on the row routing reads next
+    /// ([`OrgGraph::index`] holds no keys).
+    pub(crate) id: OrgId,
     /// The bodies serving this area, sorted by the body's id (links from
     /// one body in the order they were added). The first one in force with
     /// the capability is the route: routing compares no ids.
@@ -72,6 +80,10 @@ pub(crate) struct Hot {
     /// The organisation's tier, cached from its kind.
     pub(crate) tier: Option<Tier>,
 }
+
+// A routing row is one cache line: a row that grew past it would cost
+// routing a second line a step.
+const _: () = assert!(std::mem::size_of::<Hot>() == 64);
 
 /// The organisation graph: organisations and how they are linked.
 ///
@@ -94,8 +106,11 @@ pub struct OrgGraph {
     /// checks of a link's ends (at insert and in `validate`) read a table
     /// that stays in cache instead of the far end's node.
     pub(crate) classes: Vec<KindClass>,
-    pub(crate) index: FastMap<OrgId, NodeIndex>,
-    pub(crate) actors: FastMap<ActorId, NodeIndex>,
+    /// Every node, by its id (confirmed on [`Hot::id`]).
+    pub(crate) index: NodeTable,
+    /// Every person node, by the actor it stands for (confirmed on the
+    /// node).
+    pub(crate) actors: NodeTable,
     /// The links out of every node with more than [`SCAN_LIMIT`] of them,
     /// by (source, target, relation), so a duplicate is found in O(1)
     /// whatever the degrees (see [`OrgGraph::has_link`]).
@@ -144,8 +159,8 @@ impl OrgGraph {
             graph: StableDiGraph::with_capacity(orgs, links),
             hot: Vec::with_capacity(orgs),
             classes: Vec::with_capacity(orgs),
-            index: FastMap::with_capacity_and_hasher(orgs, Default::default()),
-            actors: FastMap::default(),
+            index: NodeTable::with_capacity(orgs),
+            actors: NodeTable::default(),
             busy_links: FastSet::default(),
             origins: FastMap::default(),
         }
@@ -173,7 +188,7 @@ impl OrgGraph {
         OrgId: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.index.contains_key(id)
+        self.index_of(id).is_some()
     }
 
     /// The organisation with this id. Takes the id or its text:
@@ -193,7 +208,7 @@ impl OrgGraph {
         OrgId: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.index.get(id).map(|&n| &self.graph[n].org)
+        self.index_of(id).map(|n| &self.graph[n].org)
     }
 
     /// The person node standing for this actor (the id or its text).
@@ -202,7 +217,7 @@ impl OrgGraph {
         ActorId: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.actors.get(actor).map(|&n| &self.graph[n].org)
+        self.actor_node(actor).map(|n| &self.graph[n].org)
     }
 
     /// Every organisation, in the order they were inserted.
@@ -235,14 +250,44 @@ impl OrgGraph {
     /// Makes room for `additional` more person nodes in the actor index.
     #[cfg(feature = "sim")]
     pub(crate) fn reserve_actors(&mut self, additional: usize) {
-        self.actors.reserve(additional);
+        let graph = &self.graph;
+        self.actors
+            .reserve(additional, |m| actor_key(&graph[m].org));
     }
 
     pub(crate) fn node(&self, id: &OrgId) -> Result<NodeIndex, OrgGraphError> {
-        self.index
-            .get(id)
-            .copied()
+        self.index_of(id)
             .ok_or_else(|| OrgGraphError::UnknownOrg { id: id.clone() })
+    }
+
+    /// The node of the organisation with this id (or its text): the id's
+    /// hash, a probe of [`OrgGraph::index`], each candidate confirmed on
+    /// its routing row.
+    pub(crate) fn index_of<Q>(&self, id: &Q) -> Option<NodeIndex>
+    where
+        OrgId: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hot = &self.hot;
+        self.index
+            .find(self.index.hash(id), |n| hot[n.index()].id.borrow() == id)
+    }
+
+    /// The person node standing for this actor (or its text), confirmed on
+    /// the node.
+    pub(crate) fn actor_node<Q>(&self, actor: &Q) -> Option<NodeIndex>
+    where
+        ActorId: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let graph = &self.graph;
+        self.actors.find(self.actors.hash(actor), |n| {
+            graph[n]
+                .org
+                .kind
+                .actor()
+                .is_some_and(|a| a.borrow() == actor)
+        })
     }
 
     pub(crate) fn id_of(&self, n: NodeIndex) -> &OrgId {
@@ -287,24 +332,36 @@ impl OrgGraph {
     pub(crate) fn insert_org(&mut self, mut org: Org) -> Result<NodeIndex, OrgGraphError> {
         org.normalise();
         check_mediation(&org)?;
-        // One hash of the id: the vacant entry is filled once the node is in.
-        let slot = match self.index.entry(org.id.clone()) {
-            Entry::Occupied(_) => return Err(OrgGraphError::DuplicateOrg { id: org.id }),
-            Entry::Vacant(slot) => slot,
-        };
-        let actor = match org.kind.actor() {
-            Some(actor) => match self.actors.entry(actor.clone()) {
-                Entry::Occupied(existing) => {
+        // One hash of the id: the entry is stored under it once the node
+        // is in.
+        let hash = self.index.hash(&org.id);
+        let hot = &self.hot;
+        if self
+            .index
+            .find(hash, |n| hot[n.index()].id == org.id)
+            .is_some()
+        {
+            return Err(OrgGraphError::DuplicateOrg { id: org.id });
+        }
+        let actor_hash = match org.kind.actor() {
+            Some(actor) => {
+                let actor_hash = self.actors.hash(actor);
+                let graph = &self.graph;
+                if let Some(existing) = self
+                    .actors
+                    .find(actor_hash, |n| graph[n].org.kind.actor() == Some(actor))
+                {
                     return Err(OrgGraphError::DuplicateActor {
                         actor: actor.clone(),
-                        existing: self.graph[*existing.get()].org.id.clone(),
+                        existing: self.graph[existing].org.id.clone(),
                     });
                 }
-                Entry::Vacant(actor_slot) => Some(actor_slot),
-            },
+                Some(actor_hash)
+            }
             None => None,
         };
         let hot = Hot {
+            id: org.id.clone(),
             served_by: Vec::new(),
             parent: None,
             caps: org.capability_mask(),
@@ -321,9 +378,12 @@ impl OrgGraph {
         debug_assert_eq!(n.index(), self.hot.len(), "node indices are dense");
         self.hot.push(hot);
         self.classes.push(class);
-        slot.insert(n);
-        if let Some(actor_slot) = actor {
-            actor_slot.insert(n);
+        let hot = &self.hot;
+        self.index.insert(hash, n, |m| &hot[m.index()].id);
+        if let Some(actor_hash) = actor_hash {
+            let graph = &self.graph;
+            self.actors
+                .insert(actor_hash, n, |m| actor_key(&graph[m].org));
         }
         Ok(n)
     }
@@ -699,7 +759,7 @@ impl OrgGraph {
         OrgId: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let n = *self.index.get(id)?;
+        let n = self.index_of(id)?;
         self.hot[n.index()].parent.map(|p| &self.graph[p].org)
     }
 
@@ -726,7 +786,7 @@ impl OrgGraph {
         OrgId: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let next = self.index.get(id).and_then(|&n| self.hot[n.index()].parent);
+        let next = self.index_of(id).and_then(|n| self.hot[n.index()].parent);
         Ancestors { graph: self, next }
     }
 
@@ -832,8 +892,8 @@ impl OrgGraph {
     /// This is how a mediator's conflict of interest is checked: a mediator
     /// who belongs to an organisation that is a party is tied to it.
     pub fn orgs_of_actor(&self, actor: &ActorId, date: NaiveDate) -> Vec<&Org> {
-        match self.actors.get(actor) {
-            Some(&n) => {
+        match self.actor_node(actor) {
+            Some(n) => {
                 self.sorted_neighbours(n, Outgoing, date, |r| matches!(r, Relation::MemberOf(_)))
             }
             None => Vec::new(),
@@ -850,10 +910,9 @@ impl OrgGraph {
         actor: &ActorId,
         date: NaiveDate,
     ) -> impl Iterator<Item = &'a Org> + 'a {
-        self.actors
-            .get(actor)
+        self.actor_node(actor)
             .into_iter()
-            .flat_map(move |&n| self.graph.edges_directed(n, Outgoing))
+            .flat_map(move |n| self.graph.edges_directed(n, Outgoing))
             .filter(move |e| {
                 matches!(e.weight(), Relation::MemberOf(_)) && e.weight().is_in_force(date)
             })
@@ -938,28 +997,7 @@ impl OrgGraph {
     ///
     /// The first broken rule found, as the insert would have reported it.
     pub fn validate(&self) -> Result<(), OrgGraphError> {
-        // When the indexes match the nodes (read in the indexes' own order,
-        // no hashing) every lookup below would find its node; only when they
-        // do not is every node looked up, in order, so the error names the
-        // node it always named.
-        let indexed = self.indexes_match();
-        for n in self.graph.node_indices() {
-            let node = &self.graph[n];
-            if !indexed && self.index.get(&node.org.id) != Some(&n) {
-                return Err(OrgGraphError::DuplicateOrg {
-                    id: node.org.id.clone(),
-                });
-            }
-            check_mediation(&node.org)?;
-            if let (false, Some(actor)) = (indexed, node.org.kind.actor()) {
-                if self.actors.get(actor) != Some(&n) {
-                    return Err(OrgGraphError::DuplicateActor {
-                        actor: actor.clone(),
-                        existing: node.org.id.clone(),
-                    });
-                }
-            }
-        }
+        self.check_nodes_and_indexes()?;
         let mut lead_in = vec![0u32; self.graph.node_bound()];
         // The nodes with a Leads link out: only they can take part in a
         // cycle of leadership, so Kahn's algorithm below starts from them
@@ -1050,29 +1088,92 @@ impl OrgGraph {
         Ok(())
     }
 
-    /// Whether every node is indexed under its id, and every person under
-    /// its actor, and nothing else is indexed.
+    /// The checks of `validate` on each node: its mediation rules, and
+    /// that looking it up by its id (a person, by its actor too) finds it.
+    /// The first node in order that fails is named, with the error a
+    /// lookup-per-node check in that order would give.
     ///
-    /// Each entry names a node carrying its key, and keys are distinct, so
-    /// no two entries name one node; with as many entries as nodes (as
-    /// person nodes), every node has its entry.
-    fn indexes_match(&self) -> bool {
-        let persons = self
-            .classes
-            .iter()
-            .filter(|&&c| c == KindClass::Person)
-            .count();
-        self.index.len() == self.graph.node_count()
-            && self.actors.len() == persons
-            && self
-                .index
-                .iter()
-                .all(|(id, &n)| self.graph.node_weight(n).is_some_and(|w| w.org.id == *id))
-            && self.actors.iter().all(|(actor, &n)| {
-                self.graph
-                    .node_weight(n)
-                    .is_some_and(|w| w.org.kind.actor() == Some(actor))
-            })
+    /// The tables hold no keys, so each entry is checked by hashing its
+    /// node's key and looking it up. To keep the reads in order, the keys
+    /// are hashed in node order first (the nodes read front to back); then
+    /// each table is walked in its own order, every lookup landing on the
+    /// entry just read and fetching its hash from the array of hashes
+    /// (8 bytes a node, where the key would be a read of the node). A
+    /// candidate is confirmed as the entry's own node by its index alone;
+    /// only a candidate that is another node has its key compared, and a
+    /// lookup stopping there is what a lookup by key would find: a second
+    /// node under the key, or this one lost (DESIGN.md, "Round 16").
+    fn check_nodes_and_indexes(&self) -> Result<(), OrgGraphError> {
+        const BY_ID: u8 = 1;
+        const BY_ACTOR: u8 = 2;
+        const PERSON: u8 = 4;
+        const ROW_DRIFTED: u8 = 8;
+        let hot = &self.hot;
+        let graph = &self.graph;
+        let bound = graph.node_bound();
+        let mut flags = vec![0u8; bound];
+        let mut id_hashes = vec![0u64; bound];
+        let mut actor_hashes = vec![0u64; bound];
+        let mut mediation: Option<(usize, OrgGraphError)> = None;
+        for n in graph.node_indices() {
+            let i = n.index();
+            let org = &graph[n].org;
+            id_hashes[i] = self.index.hash(&org.id);
+            if hot.get(i).is_none_or(|row| row.id != org.id) {
+                flags[i] |= ROW_DRIFTED;
+            }
+            if let Some(actor) = org.kind.actor() {
+                actor_hashes[i] = self.actors.hash(actor);
+                flags[i] |= PERSON;
+            }
+            if mediation.is_none() {
+                if let Err(e) = check_mediation(org) {
+                    mediation = Some((i, e));
+                }
+            }
+        }
+        for n in self.index.iter() {
+            let Some(&hash) = id_hashes.get(n.index()) else {
+                continue;
+            };
+            let found = self.index.find(hash, |m| {
+                m == n || hot.get(m.index()).map(|row| &row.id) == Some(&graph[n].org.id)
+            });
+            if found == Some(n) {
+                flags[n.index()] |= BY_ID;
+            }
+        }
+        for n in self.actors.iter() {
+            if flags.get(n.index()).is_none_or(|f| f & PERSON == 0) {
+                continue;
+            }
+            let found = self.actors.find(actor_hashes[n.index()], |m| {
+                m == n
+                    || graph
+                        .node_weight(m)
+                        .is_some_and(|w| w.org.kind.actor() == graph[n].org.kind.actor())
+            });
+            if found == Some(n) {
+                flags[n.index()] |= BY_ACTOR;
+            }
+        }
+        for n in graph.node_indices() {
+            let f = flags[n.index()];
+            let org = &graph[n].org;
+            if f & BY_ID == 0 || f & ROW_DRIFTED != 0 {
+                return Err(OrgGraphError::DuplicateOrg { id: org.id.clone() });
+            }
+            if let Some((_, e)) = mediation.take_if(|(i, _)| *i == n.index()) {
+                return Err(e);
+            }
+            if let (true, Some(actor)) = (f & BY_ACTOR == 0, org.kind.actor()) {
+                return Err(OrgGraphError::DuplicateActor {
+                    actor: actor.clone(),
+                    existing: org.id.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The rules every link obeys whatever else is in the graph: no
@@ -1178,6 +1279,13 @@ impl OrgGraph {
 /// Only mediation organisations mediate; an area counts as the people's
 /// mediation committee established there (PML arts. 8, 34). Labour disputes
 /// only before the bodies LDMAL art. 10 names.
+/// The key a person node is stored under in [`OrgGraph::actors`]: its
+/// actor's id as text (an id and its text hash alike). Only person nodes
+/// are stored there, and every person stands for an actor.
+fn actor_key(org: &Org) -> &str {
+    org.kind.actor().map_or("", |a| a.as_str())
+}
+
 fn check_mediation(org: &Org) -> Result<(), OrgGraphError> {
     if let Some(organisation) = org.mediation {
         if !org.kind.may_be(organisation) {
@@ -1331,9 +1439,9 @@ mod tests {
         g.validate().unwrap();
     }
 
-    /// `validate` reads the indexes in their own order when they match the
-    /// nodes, and otherwise looks every node up in order: the same answers
-    /// as looking every node up, whatever is wrong with the indexes.
+    /// `validate` looks every node up by its id, in order: the first node
+    /// a lookup does not find, or finds as another node, is named, whatever
+    /// is wrong with the indexes.
     #[test]
     fn validate_finds_broken_indexes_and_names_the_first_node_in_order() {
         let build = || {
@@ -1348,24 +1456,110 @@ mod tests {
             g.try_link(&id("e"), Relation::PartOf, &id("c")).unwrap();
             g
         };
+        // Stores `n` under `key` in the id index, whatever node `n` is.
+        let put = |g: &mut OrgGraph, key: &str, n: NodeIndex| {
+            let hash = g.index.hash(key);
+            let hot = &g.hot;
+            g.index.insert(hash, n, |m| &hot[m.index()].id);
+        };
         let g = build();
-        assert!(g.indexes_match());
+        assert_eq!(g.index.len(), 3);
+        assert_eq!(g.actors.len(), 1);
         g.validate().unwrap();
         // An entry too many, naming a node under another id: every node
         // still finds itself, so the graph is valid as before.
         let mut extra = build();
         let c = extra.node(&id("c")).unwrap();
-        extra.index.insert(id("ghost"), c);
-        assert!(!extra.indexes_match());
+        put(&mut extra, "ghost", c);
         extra.validate().unwrap();
         // Two entries swapped: the first node in order is named.
         let mut swapped = build();
         let e = swapped.node(&id("e")).unwrap();
-        swapped.index.insert(id("c"), e);
-        swapped.index.insert(id("e"), c);
+        let p = swapped.node(&id("p")).unwrap();
+        swapped.index.clear();
+        put(&mut swapped, "c", e);
+        put(&mut swapped, "e", c);
+        put(&mut swapped, "p", p);
         assert_eq!(
             swapped.validate(),
             Err(OrgGraphError::DuplicateOrg { id: id("c") })
+        );
+        // A node missing from the id index (the last one: every node
+        // before it finds itself).
+        let mut lost = build();
+        lost.index.clear();
+        put(&mut lost, "c", c);
+        put(&mut lost, "e", e);
+        assert_eq!(
+            lost.validate(),
+            Err(OrgGraphError::DuplicateOrg { id: id("p") })
+        );
+        // A second node under a taken id, indexed behind the first: the
+        // first finds itself, the second finds the first.
+        let mut twice = build();
+        let second = twice.graph.add_node(Node {
+            org: Org::new(id("c"), "c again", OrgKind::Community),
+            paired: Vec::new(),
+            out_degree: 0,
+            in_degree: 0,
+        });
+        let mut row = twice.hot[c.index()].clone();
+        row.served_by.clear();
+        twice.hot.push(row);
+        twice.classes.push(twice.classes[c.index()]);
+        put(&mut twice, "c", second);
+        assert_eq!(twice.org("c").map(|o| o.name.as_str()), Some("c"));
+        assert_eq!(
+            twice.validate(),
+            Err(OrgGraphError::DuplicateOrg { id: id("c") })
+        );
+        // A routing row whose id is not its node's: lookups confirm on the
+        // row, so the node is lost to them.
+        let mut drifted = build();
+        drifted.hot[e.index()].id = id("elsewhere");
+        assert_eq!(
+            drifted.validate(),
+            Err(OrgGraphError::DuplicateOrg { id: id("e") })
+        );
+        // The errors come in node order whatever check finds them: a
+        // mediation rule broken on the second node is named before the
+        // third node's lost entry, and after the first node's.
+        let broken = |g: &mut OrgGraph, n: NodeIndex| {
+            g.graph[n].org.mediation = Some(MediationOrganisation::Commercial);
+        };
+        let mut late = build();
+        broken(&mut late, e);
+        late.index.clear();
+        put(&mut late, "c", c);
+        put(&mut late, "e", e);
+        assert!(matches!(
+            late.validate(),
+            Err(OrgGraphError::MediationOrganisationNotAllowed { org, .. }) if org == id("e")
+        ));
+        let mut early = build();
+        broken(&mut early, e);
+        early.index.clear();
+        put(&mut early, "e", e);
+        put(&mut early, "p", p);
+        assert_eq!(
+            early.validate(),
+            Err(OrgGraphError::DuplicateOrg { id: id("c") })
+        );
+        // On one node, the id first, then the mediation rules, then the
+        // actor.
+        let mut person = build();
+        broken(&mut person, p);
+        person.actors.clear();
+        assert!(matches!(
+            person.validate(),
+            Err(OrgGraphError::MediationOrganisationNotAllowed { org, .. }) if org == id("p")
+        ));
+        person.index.clear();
+        put(&mut person, "c", c);
+        put(&mut person, "e", e);
+        assert_eq!(
+            person.validate(),
+            Err(OrgGraphError::DuplicateOrg { id: id("p") })
         );
         // A person missing from the actor index.
         let mut unindexed = build();
@@ -1379,14 +1573,18 @@ mod tests {
         );
         // A person indexed under another actor, the count still right.
         let mut moved = build();
-        let p = moved.node(&id("p")).unwrap();
         moved.actors.clear();
-        moved.actors.insert(ActorId::new("a2").unwrap(), p);
-        assert!(!moved.indexes_match());
-        assert!(matches!(
+        let hash = moved.actors.hash("a2");
+        let graph = &moved.graph;
+        moved.actors.insert(hash, p, |m| actor_key(&graph[m].org));
+        assert_eq!(moved.actors.len(), 1);
+        assert_eq!(
             moved.validate(),
-            Err(OrgGraphError::DuplicateActor { .. })
-        ));
+            Err(OrgGraphError::DuplicateActor {
+                actor: ActorId::new("a1").unwrap(),
+                existing: id("p"),
+            })
+        );
     }
 
     #[test]

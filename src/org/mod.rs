@@ -166,6 +166,7 @@ mod health;
 mod kind;
 mod relation;
 mod route;
+mod table;
 
 pub use error::{DataEntry, LinkEnd, OrgGraphError};
 pub use export::OrgGraphData;
