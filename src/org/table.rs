@@ -79,6 +79,7 @@ impl NodeTable {
     }
 
     /// Makes room for `additional` more entries.
+    #[cfg(feature = "sim")]
     pub(crate) fn reserve<'k, K: Hash + ?Sized + 'k>(
         &mut self,
         additional: usize,
