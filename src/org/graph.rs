@@ -1587,6 +1587,34 @@ mod tests {
         );
     }
 
+    /// The tables rehash their entries from the keys their nodes carry
+    /// when they grow (an id as `OrgId`, an actor as its text): every key
+    /// is still found, by value and by text, after many growths.
+    #[test]
+    fn ids_and_actors_are_found_by_value_and_by_text_after_the_tables_grow() {
+        let mut g = OrgGraph::new();
+        for i in 0..1_000 {
+            let actor = ActorId::new(format!("a{i}")).unwrap();
+            g.try_add_org(Org::new(
+                id(format!("p{i}")),
+                "person",
+                OrgKind::Person(actor),
+            ))
+            .unwrap();
+        }
+        for i in 0..1_000 {
+            let org = id(format!("p{i}"));
+            let actor = ActorId::new(format!("a{i}")).unwrap();
+            assert_eq!(g.org(&org).map(|o| &o.id), Some(&org));
+            assert_eq!(g.org(org.as_str()).map(|o| &o.id), Some(&org));
+            assert_eq!(g.person(&actor).map(|o| &o.id), Some(&org));
+            assert_eq!(g.person(actor.as_str()).map(|o| &o.id), Some(&org));
+        }
+        assert!(!g.contains("p1000"));
+        assert!(g.person("a1000").is_none());
+        g.validate().unwrap();
+    }
+
     #[test]
     fn a_long_leadership_chain_is_searched_from_its_short_side() {
         let mut g = OrgGraph::new();
