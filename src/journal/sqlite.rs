@@ -1198,9 +1198,19 @@ fn chunk_size(left: usize) -> usize {
 
 /// The `INSERT` of `rows` rows: parameters 1–4 are shared by every row
 /// (tenant, stream type, stream id, recorded-at), then 9 per row.
+///
+/// `OR FAIL`: a row a constraint refuses ends the statement but keeps the
+/// rows it inserted before, instead of undoing the statement (`ABORT`,
+/// SQLite's default). Nothing is kept either way: [`append_in`] answers
+/// [`PartError::DuplicateId`] or [`PartError::Failed`], and every caller
+/// rolls the whole transaction back. Without an undo of its own, a
+/// statement of many rows inside a transaction needs no statement journal
+/// (SQLite keeps one only for a statement that writes several rows and
+/// may abort): the copy of every page it changes, about a twentieth of a
+/// batched append's time (DESIGN.md, "Round 17").
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
-        "INSERT INTO journal_events (tenant, stream_type, stream_id, version, event_id,
+        "INSERT OR FAIL INTO journal_events (tenant, stream_type, stream_id, version, event_id,
             event_type, schema_version, payload, actor, correlation, occurred_at, recorded_at,
             hash) VALUES ",
     );
@@ -1952,6 +1962,103 @@ mod tests {
         assert_eq!(ms, i64::from(i32::MAX));
         let tenant: TenantId = "t".parse().unwrap();
         assert!(store.read_feed(&tenant, 0, 10).unwrap().events.is_empty());
+    }
+
+    /// The opcodes of `sql` that end a statement on a failed constraint
+    /// by undoing it (`Halt` or `HaltIfNull` with a constraint error code
+    /// and `ABORT`, 2, as the conflict rule): what makes SQLite keep a
+    /// statement journal for a statement of many rows.
+    fn aborting_halts(conn: &Connection, sql: &str) -> Vec<(String, i64, i64)> {
+        const SQLITE_CONSTRAINT: i64 = 19;
+        const OE_ABORT: i64 = 2;
+        let mut stmt = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
+        // Unbound: EXPLAIN lists the program without running it.
+        let mut rows = stmt.raw_query();
+        let mut ops = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            ops.push((
+                row.get::<_, String>("opcode").unwrap(),
+                row.get::<_, i64>("p1").unwrap(),
+                row.get::<_, i64>("p2").unwrap(),
+            ));
+        }
+        ops.into_iter()
+            .filter(|(op, p1, p2)| {
+                (op == "Halt" || op == "HaltIfNull")
+                    && p1 & 0xff == SQLITE_CONSTRAINT
+                    && *p2 == OE_ABORT
+            })
+            .collect()
+    }
+
+    /// The events' `INSERT`, at every chunk size, ends on a refused row
+    /// without undoing itself (`OR FAIL`), so SQLite keeps no statement
+    /// journal for it; the same statement under SQLite's default `ABORT`
+    /// has such halts (the check sees them). The anchor's and the due
+    /// entry's statements write one row each and need none.
+    #[test]
+    fn the_batched_insert_fails_without_undoing_itself_so_needs_no_statement_journal() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let conn = store.lock();
+        for k in 0..=MAX_CHUNK.trailing_zeros() {
+            let sql = insert_sql(1 << k);
+            assert!(sql.starts_with("INSERT OR FAIL INTO"), "{sql}");
+            assert_eq!(aborting_halts(&conn, &sql), [], "{} rows", 1 << k);
+            let aborting = sql.replacen("INSERT OR FAIL", "INSERT", 1);
+            assert!(
+                !aborting_halts(&conn, &aborting).is_empty(),
+                "{} rows",
+                1 << k
+            );
+        }
+    }
+
+    /// A taken event id deep inside one statement's rows (the 41st of a
+    /// chunk of 64, after a whole chunk): the rows the statement kept
+    /// before it are rolled back with the transaction, nothing of the
+    /// stream is written, and the store goes on.
+    #[test]
+    fn a_taken_id_mid_statement_leaves_nothing_of_the_stream() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let tenant = TenantId::new("t").unwrap();
+        let notes = StreamType::new("notes").unwrap();
+        let key = |id: &str| StreamKey::new(tenant.clone(), notes.clone(), id.parse().unwrap());
+        let at = from_micros(1_700_000_000_000_000).unwrap();
+        let event = |id: String| {
+            NewEvent::new(
+                EventId::new(id).unwrap(),
+                "Noted",
+                serde_json::json!({"Noted": {}}),
+                ActorId::new("clerk").unwrap(),
+                at,
+            )
+        };
+        store
+            .append(&key("A"), 0, &[event("taken".into())])
+            .unwrap();
+        let mut events: Vec<NewEvent> = (0..128).map(|i| event(format!("b-{i}"))).collect();
+        events[64 + 40] = event("taken".into());
+        let refused = store.append_with_due(&key("B"), 0, &events, DueUpdate::At(at));
+        assert!(
+            matches!(&refused, Err(JournalError::DuplicateEventId { event_id, .. }) if event_id.as_str() == "taken"),
+            "{refused:?}"
+        );
+        assert!(store.read_stream(&key("B"), 0).unwrap().is_empty());
+        assert_eq!(store.read_feed(&tenant, 0, 1000).unwrap().events.len(), 1);
+        assert_eq!(
+            store
+                .lock()
+                .query_row("SELECT count(*) FROM journal_due", [], |r| r
+                    .get::<_, i64>(0))
+                .unwrap(),
+            0
+        );
+        events[64 + 40] = event("b-104".into());
+        let appended = store
+            .append_with_due(&key("B"), 0, &events, DueUpdate::At(at))
+            .unwrap();
+        assert_eq!(appended.version, 128);
+        assert_eq!(appended.positions, 2..130);
     }
 
     #[test]
