@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
@@ -12,8 +14,10 @@ pub const MAX_NOTE_LEN: usize = 4096;
 /// A written note: the reason for a refusal, the legal basis it cites, a
 /// comment with a review. Never empty or blank.
 ///
-/// Notes are cheap to clone (short ones are stored inline, longer ones are
-/// shared), so recording the reason a command carries does not allocate.
+/// A note is one pointer wide and its text is shared: cloning it, as
+/// recording the reason a command carries does, counts a reference and does
+/// not allocate. Keeping it narrow keeps the states and events that hold an
+/// optional note small, which is most of what replaying them costs.
 ///
 /// ```
 /// use grassroots::service::{Note, NoteError};
@@ -24,8 +28,8 @@ pub const MAX_NOTE_LEN: usize = 4096;
 /// # Ok::<(), NoteError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(try_from = "SmolStr")]
-pub struct Note(SmolStr);
+#[serde(try_from = "String")]
+pub struct Note(Arc<String>);
 
 /// Why a text was refused as a [`Note`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -67,7 +71,7 @@ impl Note {
     pub fn new(text: impl AsRef<str>) -> Result<Self, NoteError> {
         let text = text.as_ref();
         check(text)?;
-        Ok(Self(SmolStr::new(text)))
+        Ok(Self(Arc::new(text.to_owned())))
     }
 
     /// The note's text.
@@ -99,7 +103,15 @@ impl TryFrom<SmolStr> for Note {
     type Error = NoteError;
     fn try_from(s: SmolStr) -> Result<Self, NoteError> {
         check(&s)?;
-        Ok(Self(s))
+        Ok(Self(Arc::new(s.to_string())))
+    }
+}
+
+impl TryFrom<String> for Note {
+    type Error = NoteError;
+    fn try_from(s: String) -> Result<Self, NoteError> {
+        check(&s)?;
+        Ok(Self(Arc::new(s)))
     }
 }
 
@@ -125,6 +137,25 @@ impl Serialize for Note {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_note_and_an_absent_note_are_one_pointer_wide() {
+        assert_eq!(std::mem::size_of::<Note>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<Option<Note>>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn clones_share_the_text() {
+        let note = Note::new("the stamp on page two is missing").unwrap();
+        let copy = note.clone();
+        assert!(std::ptr::eq(note.as_str(), copy.as_str()));
+        let from_string = Note::try_from(String::from("checked")).unwrap();
+        assert_eq!(from_string.as_str(), "checked");
+        assert_eq!(Note::try_from(String::from(" ")), Err(NoteError::Blank));
+    }
 
     #[test]
     fn blank_and_overlong_notes_are_refused_also_when_deserialised() {
