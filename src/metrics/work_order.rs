@@ -198,27 +198,83 @@ fn rate(part: u64, whole: u64) -> Option<f64> {
 }
 
 impl fmt::Display for WorkOrderMetrics {
-    /// One line per indicator, `n/a` where there is nothing to count.
+    /// One line per indicator with what it counted (`0.0% (0 of 1
+    /// sign-fors)`), `n/a` where there is nothing to count.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pct =
-            |r: Option<f64>| r.map_or_else(|| "n/a".to_owned(), |r| format!("{:.1}%", r * 100.0));
+        let line =
+            |f: &mut fmt::Formatter<'_>, name: &str, part: u64, whole: u64, of: &str| match rate(
+                part, whole,
+            ) {
+                Some(r) => write!(f, "{name}: {:.1}% ({part} of {whole} {of})", r * 100.0),
+                None => write!(f, "{name}: n/a (no {of})"),
+            };
         writeln!(f, "work orders received: {}", self.received)?;
-        writeln!(
+        line(
             f,
-            "on-time sign-for rate: {}",
-            pct(self.on_time_sign_for_rate())
+            "on-time sign-for rate",
+            self.sign_fors_on_time,
+            self.sign_fors,
+            "sign-fors",
         )?;
-        writeln!(
+        writeln!(f)?;
+        line(
             f,
-            "on-time completion rate: {}",
-            pct(self.on_time_completion_rate())
+            "on-time completion rate",
+            self.replied_on_time,
+            self.replied,
+            "orders replied to",
         )?;
-        writeln!(f, "return rate: {}", pct(self.return_rate()))?;
-        writeln!(f, "redo rate: {}", pct(self.redo_rate()))?;
-        write!(
+        writeln!(f)?;
+        line(
             f,
-            "callback satisfaction: {}",
-            pct(self.callback_satisfaction())
+            "return rate",
+            self.returned,
+            self.dispatched,
+            "orders dispatched",
+        )?;
+        writeln!(f)?;
+        line(
+            f,
+            "redo rate",
+            self.redone,
+            self.called_back,
+            "orders called back",
+        )?;
+        writeln!(f)?;
+        line(
+            f,
+            "callback satisfaction",
+            self.satisfied,
+            self.called_back,
+            "orders called back",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_line_says_what_its_rate_counted() {
+        let metrics = WorkOrderMetrics {
+            received: 2,
+            dispatched: 1,
+            returned: 1,
+            sign_fors: 1,
+            called_back: 2,
+            redone: 1,
+            satisfied: 2,
+            ..WorkOrderMetrics::default()
+        };
+        assert_eq!(
+            metrics.to_string(),
+            "work orders received: 2\n\
+             on-time sign-for rate: 0.0% (0 of 1 sign-fors)\n\
+             on-time completion rate: n/a (no orders replied to)\n\
+             return rate: 100.0% (1 of 1 orders dispatched)\n\
+             redo rate: 50.0% (1 of 2 orders called back)\n\
+             callback satisfaction: 100.0% (2 of 2 orders called back)"
+        );
     }
 }

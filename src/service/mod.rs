@@ -160,7 +160,7 @@
 //! | `Rate` | the applicant itself |
 //! | `RequestSupplement`, `Accept`, `AcceptWithPromise`, `Refuse`, `StartProcessing`, `Forward`, `Deliver`, `Rectify`, `FollowUp`, `Close` | a [`HallClerk`](crate::actor::Role::HallClerk) acting for the hall |
 //! | `SignFor`, `Return` | a [`DepartmentOfficer`](crate::actor::Role::DepartmentOfficer) acting for the department it was forwarded to |
-//! | `Suspend`, `Resume`, `RequestExtension`, `Complete`, `Deny` | the handler: a hall clerk acting for the hall in accept mode, an officer acting for the department that signed for it in agent mode |
+//! | `Suspend`, `Resume`, `RequestExtension`, `Complete`, `Deny` | the handler: a hall clerk acting for the hall for an item the hall handles itself ([`Mode::Handle`]), an officer acting for the department that signed for it for an item the hall forwards ([`Mode::Forward`]) |
 //! | `ApproveExtension`, `RejectExtension`, `SendBackForRework` | a [`Supervisor`](crate::actor::Role::Supervisor) |
 //! | `Tick` | the [`System`](crate::actor::Role::System) |
 //!

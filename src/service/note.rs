@@ -25,6 +25,11 @@ pub const MAX_NOTE_LEN: usize = 4096;
 /// let reason: Note = "the applicant is not registered in the district".parse()?;
 /// assert_eq!(reason.as_str(), "the applicant is not registered in the district");
 /// assert_eq!(Note::new("   "), Err(NoteError::Blank));
+///
+/// // A `String` read from a form is kept, not copied.
+/// let typed = String::from("waiting for the tax bureau's reply");
+/// let reason = Note::try_from(typed)?;
+/// assert_eq!(reason.to_string(), "waiting for the tax bureau's reply");
 /// # Ok::<(), NoteError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
