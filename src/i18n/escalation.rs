@@ -5,12 +5,11 @@
 use std::borrow::Cow;
 
 use super::vocabulary::{capability, referral};
-use super::{Localized, at_zh, localized_by};
+use super::{Localized, at_en, at_zh, localized_by};
 use crate::escalation::{
     LadderCommandKind, LadderError, LadderEvent, LadderEventKind, LadderStateError,
     LadderStateKind, SeverityCause,
 };
-use crate::workflow::{HasKind, Kind};
 
 fn state_kind(k: &LadderStateKind) -> Cow<'static, str> {
     Cow::Borrowed(match k {
@@ -75,7 +74,29 @@ impl Localized for LadderEvent {
             LadderEvent::SeverityRaised { from, to, .. } => {
                 format!("SeverityRaised from {from} to {to}")
             }
-            other => other.kind().name().to_string(),
+            LadderEvent::Rescheduled { tier, due } => {
+                format!("Rescheduled: due at the {tier} tier by {}", at_en(due))
+            }
+            LadderEvent::SupervisionReminded {
+                tier,
+                handler,
+                notice_due,
+            } => format!(
+                "SupervisionReminded: {handler} at the {tier} tier is overdue; a supervision notice follows if it is not done by {}",
+                at_en(notice_due)
+            ),
+            LadderEvent::SupervisionNoticeIssued { tier, handler } => {
+                format!("SupervisionNoticeIssued to {handler} at the {tier} tier")
+            }
+            LadderEvent::Exhausted { tier } => {
+                format!("Exhausted: the {tier} tier has no tier above it")
+            }
+            LadderEvent::Resolved { tier, handler, .. } => {
+                format!("Resolved by {handler} at the {tier} tier")
+            }
+            LadderEvent::ReferredOut { tier, to } => {
+                format!("ReferredOut from the {tier} tier to {to}")
+            }
         })
     }
 
@@ -206,6 +227,22 @@ localized_by!(LadderStateError, state_error);
 mod tests {
     use super::*;
     use crate::i18n::tests::check_kinds;
+
+    #[test]
+    fn a_rescheduled_line_gives_the_new_date_in_both_languages() {
+        let rescheduled = LadderEvent::Rescheduled {
+            tier: crate::Tier::Community,
+            due: chrono::DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(
+            rescheduled.en(),
+            format!(
+                "Rescheduled: due at the {} tier by 1970-01-01 00:00 UTC",
+                crate::Tier::Community
+            )
+        );
+        assert!(rescheduled.zh().ends_with("1970年1月1日 00:00 UTC"));
+    }
 
     #[test]
     fn every_ladder_kind_has_chinese_unlike_its_english() {

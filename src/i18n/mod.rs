@@ -161,6 +161,11 @@ pub(crate) fn at_zh(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y年%-m月%-d日 %H:%M UTC").to_string()
 }
 
+/// A time as the English text shows it (UTC, to the minute).
+pub(crate) fn at_en(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 /// A day as the Chinese text shows it.
 pub(crate) fn day_zh(day: &chrono::NaiveDate) -> String {
     day.format("%Y年%-m月%-d日").to_string()

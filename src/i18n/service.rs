@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::{Localized, action_zh, at_zh, localized_by};
+use super::{Localized, action_zh, at_en, at_zh, localized_by};
 use crate::service::{
     CatalogueError, Datatype, Mode, OrgUse, Review, ServiceRequestCommandKind, ServiceRequestError,
     ServiceRequestEvent, ServiceRequestEventKind, ServiceRequestStateKind, ServiceStateError,
@@ -106,22 +106,97 @@ fn event_kind(k: &ServiceRequestEventKind) -> Cow<'static, str> {
 }
 localized_by!(ServiceRequestEventKind, event_kind);
 
-/// An event's line in the audit trail.
+/// An event's line in the audit trail: its name, and the reason, date or
+/// review it carries.
 impl Localized for ServiceRequestEvent {
     fn en(&self) -> Cow<'_, str> {
-        match self {
-            ServiceRequestEvent::Ladder(step) => Cow::Owned(format!("Ladder: {}", step.en())),
-            other => Cow::Owned(other.kind().name().to_string()),
-        }
+        use ServiceRequestEvent as E;
+        let name = self.kind().name();
+        Cow::Owned(match self {
+            E::Ladder(step) => format!("Ladder: {}", step.en()),
+            E::Refused {
+                reason,
+                legal_basis,
+            }
+            | E::Denied {
+                reason,
+                legal_basis,
+            } => format!("{name}: {reason} (basis: {legal_basis})"),
+            E::Returned { by, reason } => format!("{name} by {by}: {reason}"),
+            E::Suspended { reason, .. }
+            | E::ExtensionRejected { reason }
+            | E::SentBackForRework { reason }
+            | E::Withdrawn {
+                reason: Some(reason),
+            } => format!("{name}: {reason}"),
+            E::Resumed { promised, .. } => format!("{name}: now promised by {}", at_en(promised)),
+            E::ExtensionRequested {
+                working_days,
+                reason,
+            } => format!("{name}: {working_days} working days more: {reason}"),
+            E::ExtensionApproved {
+                working_days,
+                promised,
+            } => format!(
+                "{name}: {working_days} working days more, promised by {}",
+                at_en(promised)
+            ),
+            E::Rated { review, comment } => {
+                let review = review.as_str().replace('_', " ");
+                match comment {
+                    Some(comment) => format!("{name}: {review}: {comment}"),
+                    None => format!("{name}: {review}"),
+                }
+            }
+            E::Rectified { action: note, .. } | E::FollowedUp { result: note, .. } => {
+                format!("{name}: {note}")
+            }
+            _ => name.to_string(),
+        })
     }
 
     fn zh(&self) -> Cow<'_, str> {
+        use ServiceRequestEvent as E;
+        let kind = event_kind(&self.kind());
         match self {
-            ServiceRequestEvent::Rated { review, .. } => {
-                Cow::Owned(format!("申请人评价：{}", review_zh(*review)))
+            E::Rated { review, comment } => Cow::Owned(match comment {
+                Some(comment) => format!("申请人评价：{}：{comment}", review_zh(*review)),
+                None => format!("申请人评价：{}", review_zh(*review)),
+            }),
+            E::Ladder(step) => Cow::Owned(format!("督办：{}", step.zh())),
+            E::Refused {
+                reason,
+                legal_basis,
             }
-            ServiceRequestEvent::Ladder(step) => Cow::Owned(format!("督办：{}", step.zh())),
-            other => event_kind(&other.kind()),
+            | E::Denied {
+                reason,
+                legal_basis,
+            } => Cow::Owned(format!("{kind}：{reason}（依据：{legal_basis}）")),
+            E::Returned { by, reason } => Cow::Owned(format!("{kind}（{by}）：{reason}")),
+            E::Suspended { reason, .. }
+            | E::ExtensionRejected { reason }
+            | E::SentBackForRework { reason }
+            | E::Withdrawn {
+                reason: Some(reason),
+            } => Cow::Owned(format!("{kind}：{reason}")),
+            E::Resumed { promised, .. } => {
+                Cow::Owned(format!("{kind}，承诺办结时间调整为{}", at_zh(promised)))
+            }
+            E::ExtensionRequested {
+                working_days,
+                reason,
+            } => Cow::Owned(format!("{kind}{working_days}个工作日：{reason}")),
+            E::ExtensionApproved {
+                working_days,
+                promised,
+            } => Cow::Owned(format!(
+                "{kind}{working_days}个工作日，承诺办结时间调整为{}",
+                at_zh(promised)
+            )),
+            E::Rectified { action: note, .. } | E::FollowedUp { result: note, .. } => {
+                Cow::Owned(format!("{kind}：{note}"))
+            }
+            _ => kind,
         }
     }
 }
@@ -371,6 +446,35 @@ localized_by!(ServiceStateError, state_error);
 mod tests {
     use super::*;
     use crate::i18n::tests::check_kinds;
+
+    #[test]
+    fn an_event_line_carries_its_reason_in_both_languages() {
+        let suspended = ServiceRequestEvent::Suspended {
+            at: chrono::DateTime::UNIX_EPOCH,
+            reason: "waiting for the tax bureau".parse().unwrap(),
+        };
+        assert_eq!(suspended.en(), "Suspended: waiting for the tax bureau");
+        assert_eq!(suspended.zh(), "中止办理：waiting for the tax bureau");
+        let rated = ServiceRequestEvent::Rated {
+            review: Review::Dissatisfied,
+            comment: Some("the queue was long".parse().unwrap()),
+        };
+        assert_eq!(rated.en(), "Rated: dissatisfied: the queue was long");
+        assert_eq!(rated.zh(), "申请人评价：不满意：the queue was long");
+        let resumed = ServiceRequestEvent::Resumed {
+            at: chrono::DateTime::UNIX_EPOCH,
+            paused_working_days: 1,
+            promised: chrono::DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(
+            resumed.en(),
+            "Resumed: now promised by 1970-01-01 00:00 UTC"
+        );
+        assert_eq!(
+            ServiceRequestEvent::Withdrawn { reason: None }.en(),
+            "Withdrawn"
+        );
+    }
 
     #[test]
     fn every_service_request_kind_has_chinese_unlike_its_english() {
