@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::vocabulary::capability;
-use super::{Localized, action_zh, at_zh, localized_by};
+use super::{Localized, action_zh, at_en, at_zh, localized_by};
 use crate::work_order::{
     Channel, Finding, GeoError, ReturnGround, Satisfaction, WorkOrderCommandKind,
     WorkOrderConfigError, WorkOrderError, WorkOrderEvent, WorkOrderEventKind, WorkOrderStateError,
@@ -83,19 +83,86 @@ fn event_kind(k: &WorkOrderEventKind) -> Cow<'static, str> {
 }
 localized_by!(WorkOrderEventKind, event_kind);
 
-/// An event's line in the audit trail.
+/// An event's line in the audit trail: its name, and the body, reason,
+/// reply or finding it carries.
 impl Localized for WorkOrderEvent {
     fn en(&self) -> Cow<'_, str> {
-        match self {
-            WorkOrderEvent::Ladder(step) => Cow::Owned(format!("Ladder: {}", step.en())),
-            other => Cow::Owned(other.kind().name().to_string()),
-        }
+        use WorkOrderEvent as E;
+        let name = self.kind().name();
+        Cow::Owned(match self {
+            E::Ladder(step) => format!("Ladder: {}", step.en()),
+            E::HandedOver { by, record: note }
+            | E::Assisted { by, note }
+            | E::Replied {
+                by, reply: note, ..
+            } => format!("{name} by {by}: {note}"),
+            E::Returned { by, reason } => {
+                format!("{name} by {by} ({}): {}", reason.ground, reason.note)
+            }
+            E::Dismissed { reason }
+            | E::DispatchUpheld { reason, .. }
+            | E::ExtensionRejected { reason }
+            | E::Withdrawn {
+                reason: Some(reason),
+            } => format!("{name}: {reason}"),
+            E::ExtensionRequested {
+                working_days,
+                reason,
+            } => format!("{name}: {working_days} working days more: {reason}"),
+            E::CalledBack {
+                satisfaction,
+                finding,
+                note,
+                ..
+            } => match note {
+                Some(note) => format!("{name}: {satisfaction}, {finding}: {note}"),
+                None => format!("{name}: {satisfaction}, {finding}"),
+            },
+            E::RedoOrdered { reason, due, .. } => {
+                format!("{name}: {reason}; due by {}", at_en(due))
+            }
+            _ => name.to_string(),
+        })
     }
 
     fn zh(&self) -> Cow<'_, str> {
+        use WorkOrderEvent as E;
+        let kind = event_kind(&self.kind());
         match self {
-            WorkOrderEvent::Ladder(step) => Cow::Owned(format!("督办：{}", step.zh())),
-            other => event_kind(&other.kind()),
+            E::Ladder(step) => Cow::Owned(format!("督办：{}", step.zh())),
+            E::HandedOver { by, record: note }
+            | E::Assisted { by, note }
+            | E::Replied {
+                by, reply: note, ..
+            } => Cow::Owned(format!("{kind}（{by}）：{note}")),
+            E::Returned { by, reason } => Cow::Owned(format!(
+                "{kind}（{by}，{}）：{}",
+                return_ground(&reason.ground),
+                reason.note
+            )),
+            E::Dismissed { reason }
+            | E::DispatchUpheld { reason, .. }
+            | E::ExtensionRejected { reason }
+            | E::Withdrawn {
+                reason: Some(reason),
+            } => Cow::Owned(format!("{kind}：{reason}")),
+            E::ExtensionRequested {
+                working_days,
+                reason,
+            } => Cow::Owned(format!("{kind}{working_days}个工作日：{reason}")),
+            E::CalledBack {
+                satisfaction: s,
+                finding: f,
+                note,
+                ..
+            } => Cow::Owned(match note {
+                Some(note) => format!("{kind}：{}，{}：{note}", satisfaction(s), finding(f)),
+                None => format!("{kind}：{}，{}", satisfaction(s), finding(f)),
+            }),
+            E::RedoOrdered { reason, due, .. } => {
+                Cow::Owned(format!("{kind}：{reason}；{}前办结", at_zh(due)))
+            }
+            _ => kind,
         }
     }
 }
@@ -258,6 +325,41 @@ localized_by!(WorkOrderStateError, state_error);
 mod tests {
     use super::*;
     use crate::i18n::tests::check_kinds;
+
+    #[test]
+    fn an_event_line_carries_its_reply_and_reasons_in_both_languages() {
+        let replied = WorkOrderEvent::Replied {
+            by: "pinghu-urban".parse().unwrap(),
+            at: chrono::DateTime::UNIX_EPOCH,
+            reply: "the stalls were moved".parse().unwrap(),
+        };
+        assert_eq!(
+            replied.en(),
+            "Replied by pinghu-urban: the stalls were moved"
+        );
+        assert!(
+            replied
+                .zh()
+                .ends_with("（pinghu-urban）：the stalls were moved")
+        );
+        let returned = WorkOrderEvent::Returned {
+            by: "huanan-property".parse().unwrap(),
+            reason: crate::work_order::ReturnReason {
+                ground: ReturnGround::NotOurRemit,
+                note: "the fire lane is the city's".parse().unwrap(),
+            },
+        };
+        assert_eq!(
+            returned.en(),
+            "Returned by huanan-property (not our remit): the fire lane is the city's"
+        );
+        assert!(
+            returned
+                .zh()
+                .contains(&*return_ground(&ReturnGround::NotOurRemit))
+        );
+        assert_eq!(WorkOrderEvent::Closed.en(), "Closed");
+    }
 
     #[test]
     fn every_work_order_kind_has_chinese_unlike_its_english() {
