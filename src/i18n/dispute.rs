@@ -110,12 +110,45 @@ impl Localized for DisputeEvent {
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
+            DisputeEvent::MediationRefused { party, .. }
+            | DisputeEvent::Withdrawn { party, .. } => {
+                Cow::Owned(format!("{} by {party}", self.kind().name()))
+            }
+            DisputeEvent::MediatorRecused {
+                mediator,
+                requested_by,
+                reason,
+            } => Cow::Owned(format!(
+                "MediatorRecused: {mediator}, asked by {requested_by}: {reason}"
+            )),
+            DisputeEvent::AgreementSigned { by } => Cow::Owned(format!("AgreementSigned by {by}")),
+            DisputeEvent::SealAffixed { body, by } => {
+                Cow::Owned(format!("SealAffixed: {body}'s seal, by {by}"))
+            }
             other => Cow::Owned(other.kind().name().to_string()),
         }
     }
 
     fn zh(&self) -> Cow<'_, str> {
         match self {
+            DisputeEvent::MediationRefused { party, .. }
+            | DisputeEvent::Withdrawn { party, .. } => {
+                Cow::Owned(format!("{}（{party}）", event_kind(&self.kind())))
+            }
+            DisputeEvent::MediatorRecused {
+                mediator,
+                requested_by,
+                reason,
+            } => Cow::Owned(format!(
+                "{}：{mediator}（{requested_by} 申请）：{reason}",
+                event_kind(&self.kind())
+            )),
+            DisputeEvent::AgreementSigned { by } => {
+                Cow::Owned(format!("{}（{by}）", event_kind(&self.kind())))
+            }
+            DisputeEvent::SealAffixed { body, by } => {
+                Cow::Owned(format!("{}（{body}，经办 {by}）", event_kind(&self.kind())))
+            }
             DisputeEvent::Accepted { body, .. } => Cow::Owned(format!("{body} 受理纠纷")),
             DisputeEvent::Referred { to, .. } => {
                 Cow::Owned(format!("告知当事人通过{}途径解决", referral(to)))
@@ -359,6 +392,33 @@ localized_by!(DisputeStateError, state_error);
 mod tests {
     use super::*;
     use crate::i18n::tests::check_kinds;
+
+    #[test]
+    fn an_event_line_names_who_acted_in_both_languages() {
+        let recused = DisputeEvent::MediatorRecused {
+            mediator: "mediator-he".parse().unwrap(),
+            requested_by: "worker-gao".parse().unwrap(),
+            reason: "related to the employer".to_owned(),
+        };
+        assert_eq!(
+            recused.en(),
+            "MediatorRecused: mediator-he, asked by worker-gao: related to the employer"
+        );
+        assert!(
+            recused
+                .zh()
+                .contains("mediator-he（worker-gao 申请）：related to the employer")
+        );
+        let signed = DisputeEvent::AgreementSigned {
+            by: "worker-gao".parse().unwrap(),
+        };
+        assert_eq!(signed.en(), "AgreementSigned by worker-gao");
+        assert!(signed.zh().ends_with("（worker-gao）"));
+        assert_eq!(
+            DisputeEvent::SessionRecorded { number: 1 }.en(),
+            "SessionRecorded"
+        );
+    }
 
     #[test]
     fn every_dispute_kind_has_chinese_unlike_its_english() {
