@@ -6,8 +6,9 @@ use std::borrow::Cow;
 
 use super::{Localized, action_zh, at_en, at_zh, localized_by};
 use crate::service::{
-    CatalogueError, Datatype, Mode, OrgUse, Review, ServiceRequestCommandKind, ServiceRequestError,
-    ServiceRequestEvent, ServiceRequestEventKind, ServiceRequestStateKind, ServiceStateError,
+    CatalogueError, Datatype, Mode, Note, OrgUse, Review, ServiceRequestCommandKind,
+    ServiceRequestError, ServiceRequestEvent, ServiceRequestEventKind, ServiceRequestStateKind,
+    ServiceStateError,
 };
 use crate::workflow::{HasKind, Kind};
 
@@ -106,50 +107,69 @@ fn event_kind(k: &ServiceRequestEventKind) -> Cow<'static, str> {
 }
 localized_by!(ServiceRequestEventKind, event_kind);
 
+/// The texts a service event's audit line shows after its name, the same
+/// in both languages: a reason (with the provision it rests on, for a
+/// refusal or a denial) or the record of what was done.
+fn carried(e: &ServiceRequestEvent) -> Option<(&Note, Option<&Note>)> {
+    use ServiceRequestEvent as E;
+    match e {
+        E::Refused {
+            reason,
+            legal_basis,
+        }
+        | E::Denied {
+            reason,
+            legal_basis,
+        } => Some((reason, Some(legal_basis))),
+        E::Suspended { reason, .. }
+        | E::ExtensionRejected { reason }
+        | E::SentBackForRework { reason }
+        | E::Withdrawn {
+            reason: Some(reason),
+        }
+        | E::Rectified { action: reason, .. }
+        | E::FollowedUp { result: reason, .. } => Some((reason, None)),
+        _ => None,
+    }
+}
+
 /// An event's line in the audit trail: its name, and the reason, date or
 /// review it carries.
 impl Localized for ServiceRequestEvent {
     fn en(&self) -> Cow<'_, str> {
         use ServiceRequestEvent as E;
         let name = self.kind().name();
-        Cow::Owned(match self {
-            E::Ladder(step) => format!("Ladder: {}", step.en()),
-            E::Refused {
-                reason,
-                legal_basis,
+        Cow::Owned(match (self, carried(self)) {
+            (_, Some((reason, Some(basis)))) => format!("{name}: {reason} (basis: {basis})"),
+            (_, Some((note, None))) => format!("{name}: {note}"),
+            (E::Ladder(step), _) => format!("Ladder: {}", step.en()),
+            (E::Returned { by, reason }, _) => format!("{name} by {by}: {reason}"),
+            (E::Resumed { promised, .. }, _) => {
+                format!("{name}: now promised by {}", at_en(promised))
             }
-            | E::Denied {
-                reason,
-                legal_basis,
-            } => format!("{name}: {reason} (basis: {legal_basis})"),
-            E::Returned { by, reason } => format!("{name} by {by}: {reason}"),
-            E::Suspended { reason, .. }
-            | E::ExtensionRejected { reason }
-            | E::SentBackForRework { reason }
-            | E::Withdrawn {
-                reason: Some(reason),
-            } => format!("{name}: {reason}"),
-            E::Resumed { promised, .. } => format!("{name}: now promised by {}", at_en(promised)),
-            E::ExtensionRequested {
-                working_days,
-                reason,
-            } => format!("{name}: {working_days} working days more: {reason}"),
-            E::ExtensionApproved {
-                working_days,
-                promised,
-            } => format!(
+            (
+                E::ExtensionRequested {
+                    working_days,
+                    reason,
+                },
+                _,
+            ) => format!("{name}: {working_days} working days more: {reason}"),
+            (
+                E::ExtensionApproved {
+                    working_days,
+                    promised,
+                },
+                _,
+            ) => format!(
                 "{name}: {working_days} working days more, promised by {}",
                 at_en(promised)
             ),
-            E::Rated { review, comment } => {
+            (E::Rated { review, comment }, _) => {
                 let review = review.as_str().replace('_', " ");
                 match comment {
                     Some(comment) => format!("{name}: {review}: {comment}"),
                     None => format!("{name}: {review}"),
                 }
-            }
-            E::Rectified { action: note, .. } | E::FollowedUp { result: note, .. } => {
-                format!("{name}: {note}")
             }
             _ => name.to_string(),
         })
@@ -158,46 +178,37 @@ impl Localized for ServiceRequestEvent {
     fn zh(&self) -> Cow<'_, str> {
         use ServiceRequestEvent as E;
         let kind = event_kind(&self.kind());
-        match self {
-            E::Rated { review, comment } => Cow::Owned(match comment {
-                Some(comment) => format!("申请人评价：{}：{comment}", review_zh(*review)),
-                None => format!("申请人评价：{}", review_zh(*review)),
-            }),
-            E::Ladder(step) => Cow::Owned(format!("督办：{}", step.zh())),
-            E::Refused {
-                reason,
-                legal_basis,
+        Cow::Owned(match (self, carried(self)) {
+            (_, Some((reason, Some(basis)))) => format!("{kind}：{reason}（依据：{basis}）"),
+            (_, Some((note, None))) => format!("{kind}：{note}"),
+            (E::Ladder(step), _) => format!("督办：{}", step.zh()),
+            (E::Returned { by, reason }, _) => format!("{kind}（{by}）：{reason}"),
+            (E::Resumed { promised, .. }, _) => {
+                format!("{kind}，承诺办结时间调整为{}", at_zh(promised))
             }
-            | E::Denied {
-                reason,
-                legal_basis,
-            } => Cow::Owned(format!("{kind}：{reason}（依据：{legal_basis}）")),
-            E::Returned { by, reason } => Cow::Owned(format!("{kind}（{by}）：{reason}")),
-            E::Suspended { reason, .. }
-            | E::ExtensionRejected { reason }
-            | E::SentBackForRework { reason }
-            | E::Withdrawn {
-                reason: Some(reason),
-            } => Cow::Owned(format!("{kind}：{reason}")),
-            E::Resumed { promised, .. } => {
-                Cow::Owned(format!("{kind}，承诺办结时间调整为{}", at_zh(promised)))
-            }
-            E::ExtensionRequested {
-                working_days,
-                reason,
-            } => Cow::Owned(format!("{kind}{working_days}个工作日：{reason}")),
-            E::ExtensionApproved {
-                working_days,
-                promised,
-            } => Cow::Owned(format!(
+            (
+                E::ExtensionRequested {
+                    working_days,
+                    reason,
+                },
+                _,
+            ) => format!("{kind}{working_days}个工作日：{reason}"),
+            (
+                E::ExtensionApproved {
+                    working_days,
+                    promised,
+                },
+                _,
+            ) => format!(
                 "{kind}{working_days}个工作日，承诺办结时间调整为{}",
                 at_zh(promised)
-            )),
-            E::Rectified { action: note, .. } | E::FollowedUp { result: note, .. } => {
-                Cow::Owned(format!("{kind}：{note}"))
-            }
-            _ => kind,
-        }
+            ),
+            (E::Rated { review, comment }, _) => match comment {
+                Some(comment) => format!("申请人评价：{}：{comment}", review_zh(*review)),
+                None => format!("申请人评价：{}", review_zh(*review)),
+            },
+            _ => return kind,
+        })
     }
 }
 

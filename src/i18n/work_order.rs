@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use super::vocabulary::capability;
 use super::{Localized, action_zh, at_en, at_zh, localized_by};
+use crate::OrgId;
+use crate::service::Note;
 use crate::work_order::{
     Channel, Finding, GeoError, ReturnGround, Satisfaction, WorkOrderCommandKind,
     WorkOrderConfigError, WorkOrderError, WorkOrderEvent, WorkOrderEventKind, WorkOrderStateError,
@@ -83,42 +85,60 @@ fn event_kind(k: &WorkOrderEventKind) -> Cow<'static, str> {
 }
 localized_by!(WorkOrderEventKind, event_kind);
 
+/// The texts a work-order event's audit line shows after its name, the
+/// same in both languages: the body that wrote it, if the line names one,
+/// and what it wrote.
+fn carried(e: &WorkOrderEvent) -> Option<(Option<&OrgId>, &Note)> {
+    use WorkOrderEvent as E;
+    match e {
+        E::HandedOver { by, record: note }
+        | E::Assisted { by, note }
+        | E::Replied {
+            by, reply: note, ..
+        } => Some((Some(by), note)),
+        E::Dismissed { reason }
+        | E::DispatchUpheld { reason, .. }
+        | E::ExtensionRejected { reason }
+        | E::Withdrawn {
+            reason: Some(reason),
+        } => Some((None, reason)),
+        _ => None,
+    }
+}
+
 /// An event's line in the audit trail: its name, and the body, reason,
 /// reply or finding it carries.
 impl Localized for WorkOrderEvent {
     fn en(&self) -> Cow<'_, str> {
         use WorkOrderEvent as E;
         let name = self.kind().name();
-        Cow::Owned(match self {
-            E::Ladder(step) => format!("Ladder: {}", step.en()),
-            E::HandedOver { by, record: note }
-            | E::Assisted { by, note }
-            | E::Replied {
-                by, reply: note, ..
-            } => format!("{name} by {by}: {note}"),
-            E::Returned { by, reason } => {
+        Cow::Owned(match (self, carried(self)) {
+            (_, Some((Some(by), note))) => format!("{name} by {by}: {note}"),
+            (_, Some((None, note))) => format!("{name}: {note}"),
+            (E::Ladder(step), _) => format!("Ladder: {}", step.en()),
+            (E::Returned { by, reason }, _) => {
                 format!("{name} by {by} ({}): {}", reason.ground, reason.note)
             }
-            E::Dismissed { reason }
-            | E::DispatchUpheld { reason, .. }
-            | E::ExtensionRejected { reason }
-            | E::Withdrawn {
-                reason: Some(reason),
-            } => format!("{name}: {reason}"),
-            E::ExtensionRequested {
-                working_days,
-                reason,
-            } => format!("{name}: {working_days} working days more: {reason}"),
-            E::CalledBack {
-                satisfaction,
-                finding,
-                note,
-                ..
-            } => match note {
+            (
+                E::ExtensionRequested {
+                    working_days,
+                    reason,
+                },
+                _,
+            ) => format!("{name}: {working_days} working days more: {reason}"),
+            (
+                E::CalledBack {
+                    satisfaction,
+                    finding,
+                    note,
+                    ..
+                },
+                _,
+            ) => match note {
                 Some(note) => format!("{name}: {satisfaction}, {finding}: {note}"),
                 None => format!("{name}: {satisfaction}, {finding}"),
             },
-            E::RedoOrdered { reason, due, .. } => {
+            (E::RedoOrdered { reason, due, .. }, _) => {
                 format!("{name}: {reason}; due by {}", at_en(due))
             }
             _ => name.to_string(),
@@ -128,42 +148,39 @@ impl Localized for WorkOrderEvent {
     fn zh(&self) -> Cow<'_, str> {
         use WorkOrderEvent as E;
         let kind = event_kind(&self.kind());
-        match self {
-            E::Ladder(step) => Cow::Owned(format!("督办：{}", step.zh())),
-            E::HandedOver { by, record: note }
-            | E::Assisted { by, note }
-            | E::Replied {
-                by, reply: note, ..
-            } => Cow::Owned(format!("{kind}（{by}）：{note}")),
-            E::Returned { by, reason } => Cow::Owned(format!(
+        Cow::Owned(match (self, carried(self)) {
+            (_, Some((Some(by), note))) => format!("{kind}（{by}）：{note}"),
+            (_, Some((None, note))) => format!("{kind}：{note}"),
+            (E::Ladder(step), _) => format!("督办：{}", step.zh()),
+            (E::Returned { by, reason }, _) => format!(
                 "{kind}（{by}，{}）：{}",
                 return_ground(&reason.ground),
                 reason.note
-            )),
-            E::Dismissed { reason }
-            | E::DispatchUpheld { reason, .. }
-            | E::ExtensionRejected { reason }
-            | E::Withdrawn {
-                reason: Some(reason),
-            } => Cow::Owned(format!("{kind}：{reason}")),
-            E::ExtensionRequested {
-                working_days,
-                reason,
-            } => Cow::Owned(format!("{kind}{working_days}个工作日：{reason}")),
-            E::CalledBack {
-                satisfaction: s,
-                finding: f,
-                note,
-                ..
-            } => Cow::Owned(match note {
+            ),
+            (
+                E::ExtensionRequested {
+                    working_days,
+                    reason,
+                },
+                _,
+            ) => format!("{kind}{working_days}个工作日：{reason}"),
+            (
+                E::CalledBack {
+                    satisfaction: s,
+                    finding: f,
+                    note,
+                    ..
+                },
+                _,
+            ) => match note {
                 Some(note) => format!("{kind}：{}，{}：{note}", satisfaction(s), finding(f)),
                 None => format!("{kind}：{}，{}", satisfaction(s), finding(f)),
-            }),
-            E::RedoOrdered { reason, due, .. } => {
-                Cow::Owned(format!("{kind}：{reason}；{}前办结", at_zh(due)))
+            },
+            (E::RedoOrdered { reason, due, .. }, _) => {
+                format!("{kind}：{reason}；{}前办结", at_zh(due))
             }
-            _ => kind,
-        }
+            _ => return kind,
+        })
     }
 }
 

@@ -201,53 +201,46 @@ impl fmt::Display for WorkOrderMetrics {
     /// One line per indicator with what it counted (`0.0% (0 of 1
     /// sign-fors)`), `n/a` where there is nothing to count.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let line =
-            |f: &mut fmt::Formatter<'_>, name: &str, part: u64, whole: u64, of: &str| match rate(
-                part, whole,
-            ) {
-                Some(r) => write!(f, "{name}: {:.1}% ({part} of {whole} {of})", r * 100.0),
-                None => write!(f, "{name}: n/a (no {of})"),
-            };
-        writeln!(f, "work orders received: {}", self.received)?;
-        line(
-            f,
-            "on-time sign-for rate",
-            self.sign_fors_on_time,
-            self.sign_fors,
-            "sign-fors",
-        )?;
-        writeln!(f)?;
-        line(
-            f,
-            "on-time completion rate",
-            self.replied_on_time,
-            self.replied,
-            "orders replied to",
-        )?;
-        writeln!(f)?;
-        line(
-            f,
-            "return rate",
-            self.returned,
-            self.dispatched,
-            "orders dispatched",
-        )?;
-        writeln!(f)?;
-        line(
-            f,
-            "redo rate",
-            self.redone,
-            self.called_back,
-            "orders called back",
-        )?;
-        writeln!(f)?;
-        line(
-            f,
-            "callback satisfaction",
-            self.satisfied,
-            self.called_back,
-            "orders called back",
-        )
+        write!(f, "work orders received: {}", self.received)?;
+        let indicators = [
+            (
+                "on-time sign-for rate",
+                self.sign_fors_on_time,
+                self.sign_fors,
+                "sign-fors",
+            ),
+            (
+                "on-time completion rate",
+                self.replied_on_time,
+                self.replied,
+                "orders replied to",
+            ),
+            (
+                "return rate",
+                self.returned,
+                self.dispatched,
+                "orders dispatched",
+            ),
+            (
+                "redo rate",
+                self.redone,
+                self.called_back,
+                "orders called back",
+            ),
+            (
+                "callback satisfaction",
+                self.satisfied,
+                self.called_back,
+                "orders called back",
+            ),
+        ];
+        for (name, part, whole, of) in indicators {
+            match rate(part, whole) {
+                Some(r) => write!(f, "\n{name}: {:.1}% ({part} of {whole} {of})", r * 100.0)?,
+                None => write!(f, "\n{name}: n/a (no {of})")?,
+            }
+        }
+        Ok(())
     }
 }
 
