@@ -1866,7 +1866,7 @@ fn check_store(
             )?;
             writeln!(
                 out,
-                "(table journal_events; try: sqlite3 {} \"select stream_id, version, event_type, actor from journal_events\").",
+                "(tables journal_events and journal_streams; try: sqlite3 {} \"select stream_id, version, event_type, actor from journal_events join journal_streams using (stream_key)\").",
                 path.display()
             )?;
         }

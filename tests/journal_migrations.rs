@@ -29,7 +29,7 @@ mod sqlite {
         );
         {
             let store = SqliteStore::open(&path).unwrap();
-            assert_eq!(store.migration().unwrap(), 5);
+            assert_eq!(store.migration().unwrap(), 6);
             let at = chrono::DateTime::from_timestamp(1_772_000_000, 0).unwrap();
             let event = NewEvent::new(
                 "e-1".parse().unwrap(),
@@ -41,8 +41,8 @@ mod sqlite {
             store.append(&key, 0, &[event]).unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 5);
-        assert_eq!(count(&path), 5);
+        assert_eq!(store.migration().unwrap(), 6);
+        assert_eq!(count(&path), 6);
         assert_eq!(store.stream_version(&key).unwrap(), 1);
     }
 
@@ -77,16 +77,45 @@ mod sqlite {
                 store.append(key, 0, &events).unwrap();
             }
         }
-        // Back to a file written before anchors existed.
+        // Back to a file written before anchors existed: migration 1's
+        // events table (each row naming its stream by text) and nothing
+        // after it.
         rusqlite::Connection::open(&path)
             .unwrap()
             .execute_batch(
-                "DROP TABLE journal_heads; DROP TABLE journal_due; DROP TABLE journal_snapshots;
+                "CREATE TABLE old_rows AS
+                 SELECT e.position, e.tenant, s.stream_type, s.stream_id, e.version, e.event_id,
+                     e.event_type, e.schema_version, e.payload, e.actor, e.correlation,
+                     e.occurred_at, e.recorded_at, e.hash
+                 FROM journal_events AS e JOIN journal_streams AS s USING (stream_key);
+                 DROP TABLE journal_events; DROP TABLE journal_streams;
+                 DROP TABLE journal_heads; DROP TABLE journal_due; DROP TABLE journal_snapshots;
+                 CREATE TABLE journal_events (
+                     position       INTEGER PRIMARY KEY AUTOINCREMENT,
+                     tenant         TEXT    NOT NULL,
+                     stream_type    TEXT    NOT NULL,
+                     stream_id      TEXT    NOT NULL,
+                     version        INTEGER NOT NULL CHECK (version >= 1),
+                     event_id       TEXT    NOT NULL,
+                     event_type     TEXT    NOT NULL,
+                     schema_version INTEGER NOT NULL,
+                     payload        TEXT    NOT NULL,
+                     actor          TEXT    NOT NULL,
+                     correlation    TEXT,
+                     occurred_at    INTEGER NOT NULL,
+                     recorded_at    INTEGER NOT NULL,
+                     hash           BLOB    NOT NULL,
+                     UNIQUE (tenant, stream_type, stream_id, version),
+                     UNIQUE (tenant, event_id)
+                 ) STRICT;
+                 CREATE INDEX journal_events_by_tenant ON journal_events (tenant, position);
+                 INSERT INTO journal_events SELECT * FROM old_rows ORDER BY position;
+                 DROP TABLE old_rows;
                  DELETE FROM journal_migrations WHERE version >= 2;",
             )
             .unwrap();
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 5);
+        assert_eq!(store.migration().unwrap(), 6);
         for (n, key) in keys.iter().enumerate() {
             let verified = grassroots::journal::verify_anchored(&store, key).unwrap();
             let anchor = store.anchor(key).unwrap().unwrap();
@@ -110,7 +139,7 @@ mod sqlite {
         match SqliteStore::open(&path) {
             Err(JournalError::SchemaTooNew {
                 found: 99,
-                supported: 5,
+                supported: 6,
             }) => {}
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }

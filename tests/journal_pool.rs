@@ -181,10 +181,10 @@ mod sqlite {
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
         other
             .execute(
-                "INSERT INTO journal_events (tenant, stream_type, stream_id, version, event_id,
+                "INSERT INTO journal_events (tenant, stream_key, version, event_id,
                      event_type, schema_version, payload, actor, correlation, occurred_at,
                      recorded_at, hash)
-                 SELECT tenant, stream_type, stream_id, 3, 'uncommitted', event_type,
+                 SELECT tenant, stream_key, 3, 'uncommitted', event_type,
                      schema_version, payload, actor, correlation, occurred_at, recorded_at, hash
                  FROM journal_events WHERE event_id = 'e-2'",
                 [],

@@ -337,8 +337,9 @@ mod sqlite {
         let sql = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
         let position: i64 = sql
             .query_row(
-                "SELECT position FROM journal_events
-                 WHERE tenant = ?1 AND stream_id = 'T-3' AND version = 2",
+                "SELECT e.position FROM journal_events AS e
+                 JOIN journal_streams AS s ON s.stream_key = e.stream_key
+                 WHERE e.tenant = ?1 AND s.stream_id = 'T-3' AND e.version = 2",
                 [tenant.as_str()],
                 |row| row.get(0),
             )

@@ -246,30 +246,45 @@ fn a_cut_off_tail_shows_only_against_a_kept_head() {
 trait Sql {
     fn exec(&mut self, sql: &str);
     fn positions(&mut self, key: &StreamKey) -> Vec<i64>;
+
+    /// The condition on `journal_events` that selects `key`'s rows.
+    fn rows_of(&self, key: &StreamKey) -> String {
+        filter(key)
+    }
+
+    /// The columns of `journal_events` that name a row's stream.
+    fn stream_columns(&self) -> &'static str {
+        "tenant, stream_type, stream_id"
+    }
 }
 
 /// Builds each scenario in a tenant of its own, tampers with SQL, and checks
 /// what `verify_stream` reports.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
-    type Scenario = (&'static str, u64, Breakage, fn(&str, &[i64]) -> Vec<String>);
+    type Scenario = (
+        &'static str,
+        u64,
+        Breakage,
+        fn(&str, &str, &[i64]) -> Vec<String>,
+    );
     let scenarios: [Scenario; 8] = [
-        ("changed_payload", 3, Breakage::Changed, |w, _| {
+        ("changed_payload", 3, Breakage::Changed, |w, _, _| {
             vec![format!(
                 r#"UPDATE journal_events SET payload = '{{"Noted":{{"n":99,"by":"网格员"}}}}' WHERE {w} AND version = 3"#
             )]
         }),
-        ("changed_actor", 2, Breakage::Changed, |w, _| {
+        ("changed_actor", 2, Breakage::Changed, |w, _, _| {
             vec![format!(
                 "UPDATE journal_events SET actor = 'someone-else' WHERE {w} AND version = 2"
             )]
         }),
-        ("removed", 3, Breakage::Removed, |w, _| {
+        ("removed", 3, Breakage::Removed, |w, _, _| {
             vec![format!(
                 "DELETE FROM journal_events WHERE {w} AND version = 3"
             )]
         }),
-        ("removed_and_renumbered", 3, Breakage::Removed, |w, _| {
+        ("removed_and_renumbered", 3, Breakage::Removed, |w, _, _| {
             vec![
                 format!("DELETE FROM journal_events WHERE {w} AND version = 3"),
                 format!(
@@ -280,7 +295,7 @@ fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
                 ),
             ]
         }),
-        ("swapped_versions", 3, Breakage::Reordered, |w, _| {
+        ("swapped_versions", 3, Breakage::Reordered, |w, _, _| {
             vec![
                 format!("UPDATE journal_events SET version = 1000 WHERE {w} AND version = 3"),
                 format!("UPDATE journal_events SET version = 3 WHERE {w} AND version = 4"),
@@ -291,7 +306,7 @@ fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
             "swapped_distant_versions",
             2,
             Breakage::Reordered,
-            |w, _| {
+            |w, _, _| {
                 vec![
                     format!("UPDATE journal_events SET version = 1000 WHERE {w} AND version = 2"),
                     format!("UPDATE journal_events SET version = 2 WHERE {w} AND version = 5"),
@@ -299,7 +314,7 @@ fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
                 ]
             },
         ),
-        ("swapped_positions", 4, Breakage::Reordered, |w, p| {
+        ("swapped_positions", 4, Breakage::Reordered, |w, _, p| {
             vec![
                 format!("UPDATE journal_events SET position = -1 WHERE {w} AND version = 3"),
                 format!(
@@ -312,7 +327,7 @@ fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
                 ),
             ]
         }),
-        ("inserted", 3, Breakage::Inserted, |w, _| {
+        ("inserted", 3, Breakage::Inserted, |w, stream, _| {
             vec![
                 format!(
                     "UPDATE journal_events SET version = version + 100 WHERE {w} AND version >= 3"
@@ -321,11 +336,11 @@ fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
                     "UPDATE journal_events SET version = version - 99 WHERE {w} AND version > 100"
                 ),
                 format!(
-                    "INSERT INTO journal_events (position, tenant, stream_type, stream_id, version,
+                    "INSERT INTO journal_events (position, {stream}, version,
                          event_id, event_type, schema_version, payload, actor, correlation,
                          occurred_at, recorded_at, hash)
-                     SELECT (SELECT max(position) + 1 FROM journal_events), tenant, stream_type,
-                         stream_id, 3, 'forged', event_type, schema_version, payload, actor,
+                     SELECT (SELECT max(position) + 1 FROM journal_events), {stream},
+                         3, 'forged', event_type, schema_version, payload, actor,
                          correlation, occurred_at, recorded_at, hash
                      FROM journal_events WHERE {w} AND version = 2"
                 ),
@@ -336,11 +351,8 @@ fn sql_scenarios(store: &dyn EventStore, sql: &mut dyn Sql) {
         let tenant = support::stores::tenant(name);
         let key = six_events(store, &tenant);
         let positions = sql.positions(&key);
-        let filter = format!(
-            "tenant = '{}' AND stream_type = '{}' AND stream_id = '{}'",
-            key.tenant, key.stream_type, key.id
-        );
-        for statement in edits(&filter, &positions) {
+        let rows = sql.rows_of(&key);
+        for statement in edits(&rows, sql.stream_columns(), &positions) {
             sql.exec(&statement);
         }
         let result = journal::verify_stream(store, &key);
@@ -391,7 +403,7 @@ fn a_truncated_tail_is_reported_against_the_anchor_and_not_continued(
     store.append(&other, 0, &[event("o-1")]).unwrap();
     sql.exec(&format!(
         "DELETE FROM journal_events WHERE {} AND version > 4",
-        filter(&key)
+        sql.rows_of(&key)
     ));
     // The chain alone cannot see it.
     assert_eq!(journal::verify_stream(store, &key).unwrap().version, 4);
@@ -437,12 +449,13 @@ fn a_rewritten_anchor_is_what_the_anchor_cannot_prove(store: &dyn EventStore, sq
     let tenant = support::stores::tenant("rewritten-anchor");
     let key = six_events(store, &tenant);
     let w = filter(&key);
+    let rows = sql.rows_of(&key);
     sql.exec(&format!(
-        "DELETE FROM journal_events WHERE {w} AND version > 4"
+        "DELETE FROM journal_events WHERE {rows} AND version > 4"
     ));
     sql.exec(&format!(
         "UPDATE journal_heads SET version = 4,
-             hash = (SELECT hash FROM journal_events WHERE {w} AND version = 4)
+             hash = (SELECT hash FROM journal_events WHERE {rows} AND version = 4)
          WHERE {w}"
     ));
     assert_eq!(journal::verify_anchored(store, &key).unwrap().version, 4);
@@ -470,7 +483,7 @@ fn a_row_that_does_not_read_back_is_skipped_by_the_feed(store: &dyn EventStore, 
     let deep = format!("{}1{}", "[".repeat(130), "]".repeat(130));
     sql.exec(&format!(
         "UPDATE journal_events SET payload = '{deep}' WHERE {} AND version = 3",
-        filter(&key)
+        sql.rows_of(&key)
     ));
     let bad = u64::try_from(positions[2]).unwrap();
     // The strict reads name it...
@@ -551,8 +564,10 @@ mod sqlite {
             let mut stmt = self
                 .0
                 .prepare(
-                    "SELECT position FROM journal_events
-                     WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 ORDER BY version",
+                    "SELECT e.position FROM journal_events AS e
+                     JOIN journal_streams AS s ON s.stream_key = e.stream_key
+                     WHERE s.tenant = ?1 AND s.stream_type = ?2 AND s.stream_id = ?3
+                     ORDER BY e.version",
                 )
                 .unwrap();
             stmt.query_map(
@@ -566,6 +581,18 @@ mod sqlite {
             .unwrap()
             .map(Result::unwrap)
             .collect()
+        }
+
+        // An event row names its stream by the stream's key.
+        fn rows_of(&self, key: &StreamKey) -> String {
+            format!(
+                "stream_key = (SELECT stream_key FROM journal_streams WHERE {})",
+                filter(key)
+            )
+        }
+
+        fn stream_columns(&self) -> &'static str {
+            "tenant, stream_key"
         }
     }
 

@@ -16,6 +16,14 @@
 //!
 //! Positions are SQLite's `AUTOINCREMENT` row ids: assigned under the write
 //! lock, so they follow commit order, and never reused.
+//!
+//! The file's tables: `journal_streams` gives each stream (tenant, type
+//! and id) an integer key when it is first written; `journal_events` holds
+//! the rows, each naming its stream by that key, unique by `(stream_key,
+//! version)` and by `(event_id, tenant)`; `journal_heads` the streams'
+//! anchors, `journal_due` the due index, `journal_snapshots` the snapshots.
+//! To look at the rows by hand: `SELECT stream_id, version, event_type,
+//! actor FROM journal_events JOIN journal_streams USING (stream_key)`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -154,13 +162,107 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
     ALTER TABLE journal_due_v5 RENAME TO journal_due;
     CREATE INDEX journal_due_by_time ON journal_due (tenant, stream_type, due, stream_id);",
     ),
+    (
+        6,
+        "integer stream keys",
+        // Each stream gets an integer key in `journal_streams`; an event
+        // row names its stream by that key instead of repeating the
+        // tenant's, type's and id's text, and the stream's rows are found
+        // through `(stream_key, version)`. The rows' B-tree records and the
+        // stream index shrink, so a batched append writes fewer pages
+        // (DESIGN.md, "Round 19"). Keys are drawn in the order each stream
+        // first appears; every row, position and the position sequence are
+        // kept. The tenant stays in the event row: the feed's index and
+        // the event ids' are per tenant.
+        "CREATE TABLE journal_streams (
+        stream_key  INTEGER PRIMARY KEY,
+        tenant      TEXT    NOT NULL,
+        stream_type TEXT    NOT NULL,
+        stream_id   TEXT    NOT NULL,
+        UNIQUE (stream_id, stream_type, tenant)
+    ) STRICT;
+    INSERT INTO journal_streams (tenant, stream_type, stream_id)
+    SELECT tenant, stream_type, stream_id FROM journal_events
+    GROUP BY stream_id, stream_type, tenant ORDER BY min(position);
+
+    CREATE TABLE journal_events_v6 (
+        position       INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant         TEXT    NOT NULL,
+        stream_key     INTEGER NOT NULL,
+        version        INTEGER NOT NULL CHECK (version >= 1),
+        event_id       TEXT    NOT NULL,
+        event_type     TEXT    NOT NULL,
+        schema_version INTEGER NOT NULL,
+        payload        TEXT    NOT NULL,
+        actor          TEXT    NOT NULL,
+        correlation    TEXT,
+        occurred_at    INTEGER NOT NULL,
+        recorded_at    INTEGER NOT NULL,
+        hash           BLOB    NOT NULL,
+        UNIQUE (stream_key, version),
+        UNIQUE (event_id, tenant)
+    ) STRICT;
+    INSERT INTO journal_events_v6 (position, tenant, stream_key, version, event_id,
+        event_type, schema_version, payload, actor, correlation, occurred_at, recorded_at, hash)
+    SELECT e.position, e.tenant, s.stream_key, e.version, e.event_id,
+        e.event_type, e.schema_version, e.payload, e.actor, e.correlation, e.occurred_at,
+        e.recorded_at, e.hash
+    FROM journal_events AS e
+    JOIN journal_streams AS s
+      ON s.stream_id = e.stream_id AND s.stream_type = e.stream_type AND s.tenant = e.tenant
+    ORDER BY e.position;
+    DELETE FROM sqlite_sequence WHERE name = 'journal_events_v6';
+    UPDATE sqlite_sequence SET name = 'journal_events_v6' WHERE name = 'journal_events';
+    DROP TABLE journal_events;
+    ALTER TABLE journal_events_v6 RENAME TO journal_events;
+    CREATE INDEX journal_events_by_tenant ON journal_events (tenant, position);",
+    ),
 ];
 
-/// The columns [`convert`] reads, in order.
+/// The columns [`convert`] reads, in order, of `journal_events AS e`
+/// joined with its stream ([`joined!`]).
 macro_rules! columns {
     () => {
-        "position, tenant, stream_type, stream_id, version, event_id, event_type, \
-         schema_version, payload, actor, correlation, occurred_at, recorded_at, hash"
+        concat!(
+            "e.position, e.tenant, s.stream_type, s.stream_id, ",
+            event_columns!()
+        )
+    };
+}
+
+/// The columns [`convert`] reads of a row whose stream the caller knows:
+/// no join, the stream's type and id left `NULL` (`convert` does not read
+/// them).
+macro_rules! stream_columns {
+    () => {
+        concat!("e.position, e.tenant, NULL, NULL, ", event_columns!())
+    };
+}
+
+/// The columns of `journal_events AS e` after the stream's.
+macro_rules! event_columns {
+    () => {
+        "e.version, e.event_id, e.event_type, e.schema_version, e.payload, e.actor, \
+         e.correlation, e.occurred_at, e.recorded_at, e.hash"
+    };
+}
+
+/// The event rows, each with its stream (`s`): a `LEFT JOIN`, so a row
+/// whose stream key names no stream is read, its type and id `NULL`, and
+/// reported as corrupt instead of left out.
+macro_rules! joined {
+    () => {
+        " FROM journal_events AS e LEFT JOIN journal_streams AS s ON s.stream_key = e.stream_key"
+    };
+}
+
+/// The key of the stream whose tenant, type and id are parameters 1, 2
+/// and 3 (`NULL` for a stream never written): an uncorrelated subquery,
+/// run once per statement.
+macro_rules! key_of {
+    () => {
+        "(SELECT stream_key FROM journal_streams
+           WHERE stream_id = ?3 AND stream_type = ?2 AND tenant = ?1)"
     };
 }
 
@@ -902,8 +1004,8 @@ fn convert(
 /// holds, the stream's type and id at 1 and 2.
 macro_rules! feed_row_columns {
     () => {
-        "position, stream_type, stream_id, version, event_type, schema_version, \
-         payload, actor, correlation, occurred_at"
+        "e.position, s.stream_type, s.stream_id, e.version, e.event_type, e.schema_version, \
+         e.payload, e.actor, e.correlation, e.occurred_at"
     };
 }
 
@@ -999,10 +1101,10 @@ macro_rules! stream_rows_sql {
     () => {
         concat!(
             "SELECT ",
-            columns!(),
-            " FROM journal_events
-             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3 AND version > ?4
-             ORDER BY version"
+            stream_columns!(),
+            " FROM journal_events AS e WHERE e.stream_key = ",
+            key_of!(),
+            " AND +e.tenant = ?1 AND e.version > ?4 ORDER BY e.version"
         )
     };
 }
@@ -1049,12 +1151,12 @@ fn stream_range(
 /// first, then the anchor's version and hash). No row: no anchor.
 const ANCHORED_ROWS_SQL: &str = concat!(
     "SELECT ",
-    "e.position, e.tenant, e.stream_type, e.stream_id, e.version, e.event_id, e.event_type, \
-     e.schema_version, e.payload, e.actor, e.correlation, e.occurred_at, e.recorded_at, e.hash, \
-     h.version, h.hash
+    stream_columns!(),
+    ", h.version, h.hash
      FROM journal_heads AS h
-     LEFT JOIN journal_events AS e
-       ON e.tenant = ?1 AND e.stream_type = ?2 AND e.stream_id = ?3
+     LEFT JOIN journal_events AS e ON e.stream_key = ",
+    key_of!(),
+    " AND +e.tenant = ?1
      WHERE h.tenant = ?1 AND h.stream_type = ?2 AND h.stream_id = ?3
      ORDER BY e.version"
 );
@@ -1115,7 +1217,7 @@ fn anchor_of(row: &rusqlite::Row<'_>, at: usize) -> Result<StreamHead, JournalEr
 }
 
 fn event_id_taken(tx: &Connection, tenant: &TenantId, id: &EventId) -> Result<bool, JournalError> {
-    tx.prepare_cached("SELECT 1 FROM journal_events WHERE tenant = ?1 AND event_id = ?2")
+    tx.prepare_cached("SELECT 1 FROM journal_events WHERE event_id = ?2 AND tenant = ?1")
         .map_err(sql)?
         .exists(params![tenant.as_str(), id.as_str()])
         .map_err(sql)
@@ -1196,8 +1298,8 @@ fn chunk_size(left: usize) -> usize {
     }
 }
 
-/// The `INSERT` of `rows` rows: parameters 1–4 are shared by every row
-/// (tenant, stream type, stream id, recorded-at), then 9 per row.
+/// The `INSERT` of `rows` rows: parameters 1–3 are shared by every row
+/// (tenant, stream key, recorded-at), then 9 per row.
 ///
 /// `OR FAIL`: a row a constraint refuses ends the statement but keeps the
 /// rows it inserted before, instead of undoing the statement (`ABORT`,
@@ -1210,17 +1312,17 @@ fn chunk_size(left: usize) -> usize {
 /// batched append's time (DESIGN.md, "Round 17").
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
-        "INSERT OR FAIL INTO journal_events (tenant, stream_type, stream_id, version, event_id,
+        "INSERT OR FAIL INTO journal_events (tenant, stream_key, version, event_id,
             event_type, schema_version, payload, actor, correlation, occurred_at, recorded_at,
             hash) VALUES ",
     );
     for r in 0..rows {
-        let p = 5 + r * 9;
+        let p = 4 + r * 9;
         if r > 0 {
             sql.push(',');
         }
         sql.push_str(&format!(
-            "(?1,?2,?3,?{},?{},?{},?{},?{},?{},?{},?{},?4,?{})",
+            "(?1,?2,?{},?{},?{},?{},?{},?{},?{},?{},?3,?{})",
             p,
             p + 1,
             p + 2,
@@ -1240,6 +1342,7 @@ fn insert_sql(rows: usize) -> String {
 fn insert_chunk(
     tx: &Connection,
     stream: &StreamKey,
+    key: i64,
     recorded_at: i64,
     chunk: &[Row<'_>],
     payloads: &str,
@@ -1252,11 +1355,10 @@ fn insert_chunk(
     });
     let mut stmt = tx.prepare_cached(&sql[chunk.len().trailing_zeros() as usize])?;
     stmt.raw_bind_parameter(1, stream.tenant.as_str())?;
-    stmt.raw_bind_parameter(2, stream.stream_type.as_str())?;
-    stmt.raw_bind_parameter(3, stream.id.as_str())?;
-    stmt.raw_bind_parameter(4, recorded_at)?;
+    stmt.raw_bind_parameter(2, key)?;
+    stmt.raw_bind_parameter(3, recorded_at)?;
     for (r, row) in chunk.iter().enumerate() {
-        let p = 5 + r * 9;
+        let p = 4 + r * 9;
         let event = row.event;
         stmt.raw_bind_parameter(p, row.version)?;
         stmt.raw_bind_parameter(p + 1, event.event_id.as_str())?;
@@ -1291,22 +1393,22 @@ impl From<JournalError> for PartError {
 
 /// What an append reads of a stream before it writes: the version and hash
 /// of its last row (0 and [`EventHash::GENESIS`] without rows) and its
-/// anchor.
+/// anchor, and the stream's key (`None` for a stream never written).
 struct Found {
     version: u64,
     hash: EventHash,
     anchor: Option<StreamHead>,
+    key: Option<i64>,
 }
 
-/// The head of `stream`'s rows and its anchor. Two plain lookups: one
-/// statement joining them cost more than both (SQLite materialised the
-/// `LIMIT` subquery; callgrind, the sweep bench).
+/// The head of `stream`'s rows, its anchor and its key. Plain lookups: one
+/// statement joining the head and the anchor cost more than both (SQLite
+/// materialised the `LIMIT` subquery; callgrind, the sweep bench).
 fn head_and_anchor(tx: &Connection, stream: &StreamKey) -> Result<Found, JournalError> {
-    let head = tx
+    let key: Option<i64> = tx
         .prepare_cached(
-            "SELECT version, hash FROM journal_events
-             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3
-             ORDER BY version DESC LIMIT 1",
+            "SELECT stream_key FROM journal_streams
+             WHERE stream_id = ?3 AND stream_type = ?2 AND tenant = ?1",
         )
         .map_err(sql)?
         .query_row(
@@ -1315,7 +1417,16 @@ fn head_and_anchor(tx: &Connection, stream: &StreamKey) -> Result<Found, Journal
                 stream.stream_type.as_str(),
                 stream.id.as_str()
             ],
-            |row| {
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(sql)?;
+    let head = match key {
+        None => None,
+        Some(key) => tx
+            .prepare_cached(HEAD_SQL)
+            .map_err(sql)?
+            .query_row(params![key, stream.tenant.as_str()], |row| {
                 let version: i64 = row.get(0)?;
                 let hash = row
                     .get_ref(1)?
@@ -1323,10 +1434,10 @@ fn head_and_anchor(tx: &Connection, stream: &StreamKey) -> Result<Found, Journal
                     .ok()
                     .and_then(EventHash::from_slice);
                 Ok((version, hash))
-            },
-        )
-        .optional()
-        .map_err(sql)?;
+            })
+            .optional()
+            .map_err(sql)?,
+    };
     let (version, hash) = match head {
         None => (0, EventHash::GENESIS),
         Some((version, hash)) => (
@@ -1338,8 +1449,42 @@ fn head_and_anchor(tx: &Connection, stream: &StreamKey) -> Result<Found, Journal
         version,
         hash,
         anchor: read_anchor(tx, stream)?,
+        key,
     })
 }
+
+/// The version and hash of the last row of the stream keyed `?1` in
+/// tenant `?2`. The tenant is compared, not searched (`+`): the stream's
+/// key leads the search.
+const HEAD_SQL: &str = "SELECT version, hash FROM journal_events
+     WHERE stream_key = ?1 AND +tenant = ?2
+     ORDER BY version DESC LIMIT 1";
+
+/// The key of `stream`, found by [`head_and_anchor`] or, for a stream never
+/// written, drawn now (a new row of `journal_streams`).
+fn stream_key(tx: &Connection, stream: &StreamKey, found: Option<i64>) -> rusqlite::Result<i64> {
+    match found {
+        Some(key) => Ok(key),
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO journal_streams (tenant, stream_type, stream_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![
+                stream.tenant.as_str(),
+                stream.stream_type.as_str(),
+                stream.id.as_str()
+            ])?;
+            Ok(tx.last_insert_rowid())
+        }
+    }
+}
+
+/// The stream and version of tenant `?1`'s event `?2`.
+const RETRY_SQL: &str = concat!(
+    "SELECT s.stream_type, s.stream_id, e.version",
+    joined!(),
+    " WHERE e.event_id = ?2 AND e.tenant = ?1"
+);
 
 /// What an append whose first event id is already recorded means (an
 /// idempotent retry or a duplicate id), or `None` when the id is free.
@@ -1352,11 +1497,10 @@ fn recorded_retry(
     let Some(first) = events.first() else {
         return Ok(None);
     };
-    let found: Option<(String, String, i64)> = tx
-        .prepare_cached(
-            "SELECT stream_type, stream_id, version FROM journal_events
-             WHERE tenant = ?1 AND event_id = ?2",
-        )
+    // The stream's type and id are `NULL` when the row's stream key names
+    // no stream.
+    let found: Option<(Option<String>, Option<String>, i64)> = tx
+        .prepare_cached(RETRY_SQL)
         .map_err(sql)?
         .query_row(
             params![stream.tenant.as_str(), first.event_id.as_str()],
@@ -1373,8 +1517,14 @@ fn recorded_retry(
     };
     let found_stream = StreamKey::new(
         stream.tenant.clone(),
-        StreamType::new(&stream_type).map_err(|_| corrupt("stream_type"))?,
-        CaseId::new(&stream_id).map_err(|_| corrupt("stream_id"))?,
+        stream_type
+            .as_deref()
+            .and_then(|t| StreamType::new(t).ok())
+            .ok_or_else(|| corrupt("stream_type"))?,
+        stream_id
+            .as_deref()
+            .and_then(|id| CaseId::new(id).ok())
+            .ok_or_else(|| corrupt("stream_id"))?,
     );
     let recorded = stream_range(tx, &found_stream, expected_version, Some(events.len()))?;
     retry_outcome(
@@ -1447,13 +1597,18 @@ fn append_in(
     }
     // The canonical form is JSON text written from `str` pieces: UTF-8.
     let payloads = std::str::from_utf8(&payloads).unwrap_or_default();
+    let key = if events.is_empty() {
+        0
+    } else {
+        stream_key(tx, stream, found.key).map_err(|e| PartError::Failed(sql(e)))?
+    };
     let mut positions = 0..0;
     let mut rest = &rows[..];
     while !rest.is_empty() {
         let size = chunk_size(rest.len());
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
-        let inserted = insert_chunk(tx, stream, recorded_at, chunk, payloads);
+        let inserted = insert_chunk(tx, stream, key, recorded_at, chunk, payloads);
         match inserted {
             Ok(last) => {
                 if positions.is_empty() {
@@ -1749,6 +1904,14 @@ impl EventStore for SqliteStore {
     }
 }
 
+/// A page of tenant `?1`'s feed after position `?2`, `?3` rows at most.
+const FEED_SQL: &str = concat!(
+    "SELECT ",
+    columns!(),
+    joined!(),
+    " WHERE e.tenant = ?1 AND e.position > ?2 ORDER BY e.position LIMIT ?3"
+);
+
 /// One page of `tenant`'s feed after position `after`.
 fn read_feed(
     conn: &Connection,
@@ -1758,11 +1921,7 @@ fn read_feed(
 ) -> Result<FeedPage, JournalError> {
     read_feed_with(
         conn,
-        concat!(
-            "SELECT ",
-            columns!(),
-            " FROM journal_events WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
-        ),
+        FEED_SQL,
         2,
         tenant,
         after,
@@ -1770,6 +1929,25 @@ fn read_feed(
         |row, _, stream, actor| convert(row, Some(stream), actor),
     )
 }
+
+/// A page of tenant `?1`'s lean feed after position `?2`, `?3` rows at
+/// most, through the `(tenant, position)` index.
+const FEED_ROWS_SQL: &str = concat!(
+    "SELECT ",
+    feed_row_columns!(),
+    joined!(),
+    " WHERE e.tenant = ?1 AND e.position > ?2 ORDER BY e.position LIMIT ?3"
+);
+
+/// [`FEED_ROWS_SQL`] read from the table in position order, for a file
+/// that holds one tenant's events.
+const FEED_ROWS_ALONE_SQL: &str = concat!(
+    "SELECT ",
+    feed_row_columns!(),
+    " FROM journal_events AS e NOT INDEXED \
+     LEFT JOIN journal_streams AS s ON s.stream_key = e.stream_key \
+     WHERE e.position > ?2 AND e.tenant = ?1 ORDER BY e.position LIMIT ?3"
+);
 
 /// One page of `tenant`'s lean feed ([`FeedRow`]s) after position `after`:
 /// only the columns a feed row holds are read. When the file holds no
@@ -1786,18 +1964,9 @@ fn read_feed_rows(
     limit: usize,
 ) -> Result<FeedPage<FeedRow>, JournalError> {
     let query = if holds_only(conn, tenant)? {
-        concat!(
-            "SELECT ",
-            feed_row_columns!(),
-            " FROM journal_events NOT INDEXED WHERE position > ?2 AND tenant = ?1 \
-             ORDER BY position LIMIT ?3"
-        )
+        FEED_ROWS_ALONE_SQL
     } else {
-        concat!(
-            "SELECT ",
-            feed_row_columns!(),
-            " FROM journal_events WHERE tenant = ?1 AND position > ?2 ORDER BY position LIMIT ?3"
-        )
+        FEED_ROWS_SQL
     };
     read_feed_with(conn, query, 1, tenant, after, limit, convert_row)
 }
@@ -1889,13 +2058,18 @@ impl FedEvent for FeedRow {
     }
 }
 
+/// The newest version of the stream whose tenant, type and id are `?1`,
+/// `?2` and `?3`.
+const STREAM_VERSION_SQL: &str = concat!(
+    "SELECT coalesce(max(e.version), 0) FROM journal_events AS e WHERE e.stream_key = ",
+    key_of!(),
+    " AND +e.tenant = ?1"
+);
+
 /// The newest version of `stream` (0 when it has none).
 fn stream_version(conn: &Connection, stream: &StreamKey) -> Result<u64, JournalError> {
     let version: i64 = conn
-        .prepare_cached(
-            "SELECT coalesce(max(version), 0) FROM journal_events
-             WHERE tenant = ?1 AND stream_type = ?2 AND stream_id = ?3",
-        )
+        .prepare_cached(STREAM_VERSION_SQL)
         .map_err(sql)?
         .query_row(
             params![
@@ -2076,13 +2250,13 @@ mod tests {
     }
 
     #[test]
-    fn insert_statements_share_four_parameters_and_number_the_rest() {
+    fn insert_statements_share_three_parameters_and_number_the_rest() {
         let one = insert_sql(1);
-        assert!(one.ends_with("(?1,?2,?3,?5,?6,?7,?8,?9,?10,?11,?12,?4,?13)"));
+        assert!(one.ends_with("(?1,?2,?4,?5,?6,?7,?8,?9,?10,?11,?3,?12)"));
         let two = insert_sql(2);
-        assert!(two.ends_with("(?1,?2,?3,?14,?15,?16,?17,?18,?19,?20,?21,?4,?22)"));
+        assert!(two.ends_with("(?1,?2,?4,?5,?6,?7,?8,?9,?10,?11,?3,?12),(?1,?2,?13,?14,?15,?16,?17,?18,?19,?20,?3,?21)"));
         // The largest statement stays far below SQLite's parameter limit.
-        const { assert!(4 + 9 * MAX_CHUNK < 32_766) };
+        const { assert!(3 + 9 * MAX_CHUNK < 32_766) };
     }
 
     #[test]
@@ -2301,7 +2475,7 @@ mod tests {
         store
             .lock()
             .execute(
-                "UPDATE journal_events SET stream_type = '' WHERE stream_id = 'A-3'",
+                "UPDATE journal_streams SET stream_type = '' WHERE stream_id = 'A-3'",
                 [],
             )
             .unwrap();
@@ -2352,21 +2526,33 @@ mod tests {
         keys
     }
 
-    #[test]
-    fn migration_5_leads_each_key_with_the_id_and_keeps_rows_anchors_due_entries_and_positions() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("journal.db");
-        let tenant = TenantId::new("t").unwrap();
-        let notes = StreamType::new("notes").unwrap();
-        let at = from_micros(1_700_000_000_000_000).unwrap();
-        let key = |n: i64| {
+    /// Three streams of tenant `t` (`N-0`, `N-1`, `N-2`: 2, 3 and 4 events,
+    /// the middle one's due entry cleared), the events of stream `n` from
+    /// `from`, and each stream's due time.
+    struct Fixture {
+        tenant: TenantId,
+        notes: StreamType,
+        at: DateTime<Utc>,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            Self {
+                tenant: TenantId::new("t").unwrap(),
+                notes: StreamType::new("notes").unwrap(),
+                at: from_micros(1_700_000_000_000_000).unwrap(),
+            }
+        }
+
+        fn key(&self, n: i64) -> StreamKey {
             StreamKey::new(
-                tenant.clone(),
-                notes.clone(),
+                self.tenant.clone(),
+                self.notes.clone(),
                 CaseId::new(format!("N-{n}")).unwrap(),
             )
-        };
-        let events = |n: i64, from: i64, count: i64| -> Vec<NewEvent> {
+        }
+
+        fn events(&self, n: i64, from: i64, count: i64) -> Vec<NewEvent> {
             (from..from + count)
                 .map(|i| {
                     NewEvent::new(
@@ -2374,61 +2560,139 @@ mod tests {
                         "Noted",
                         serde_json::json!({"Noted": {"i": i}}),
                         ActorId::new("clerk").unwrap(),
-                        at,
+                        self.at,
                     )
                 })
                 .collect()
-        };
-        let due = |n: i64| at + chrono::TimeDelta::hours(n);
-        // A file in migration 4's shape (its own scripts), written by the
-        // store's own append: three streams, the middle one closed.
-        {
-            let mut conn = Connection::open(&path).unwrap();
-            migrate_through(&mut conn, 4).unwrap();
-            assert_eq!(
-                unique_keys(&conn, "journal_events"),
-                [
-                    vec!["tenant", "event_id"],
-                    vec!["tenant", "stream_type", "stream_id", "version"]
-                ]
-            );
-            let tx = conn.transaction().unwrap();
-            for n in 0..3 {
-                let update = if n == 1 {
-                    DueUpdate::Clear
-                } else {
-                    DueUpdate::At(due(n))
-                };
-                let appended = append_in(&tx, 0, &key(n), 0, &events(n, 1, n + 2), update);
-                assert!(appended.is_ok());
-            }
-            // Rows deleted after the last position was drawn: the
-            // sequence is ahead of the rows, and stays so.
-            tx.execute(
-                "UPDATE sqlite_sequence SET seq = 1000 WHERE name = 'journal_events'",
-                [],
-            )
-            .unwrap();
-            tx.commit().unwrap();
         }
 
+        fn due(&self, n: i64) -> DateTime<Utc> {
+            self.at + chrono::TimeDelta::hours(n)
+        }
+
+        /// A file at `path` in migration `through`'s shape (its own
+        /// scripts; 4 or 5, whose event rows carry their stream's text)
+        /// holding the three streams as today's store wrote them, with the
+        /// position sequence at 1,000 (rows deleted after the last
+        /// position was drawn).
+        fn old_file(&self, dir: &Path, through: u32) -> std::path::PathBuf {
+            let today = dir.join(format!("today-{through}.db"));
+            {
+                let store = SqliteStore::open(&today).unwrap();
+                for n in 0..3 {
+                    let update = if n == 1 {
+                        DueUpdate::Clear
+                    } else {
+                        DueUpdate::At(self.due(n))
+                    };
+                    store
+                        .append_with_due(&self.key(n), 0, &self.events(n, 1, n + 2), update)
+                        .unwrap();
+                }
+            }
+            let path = dir.join(format!("migration-{through}.db"));
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_through(&mut conn, through).unwrap();
+            conn.execute("ATTACH DATABASE ?1 AS today", [today.to_str().unwrap()])
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO main.journal_events (position, tenant, stream_type, stream_id,
+                     version, event_id, event_type, schema_version, payload, actor, correlation,
+                     occurred_at, recorded_at, hash)
+                 SELECT e.position, e.tenant, s.stream_type, s.stream_id, e.version, e.event_id,
+                     e.event_type, e.schema_version, e.payload, e.actor, e.correlation,
+                     e.occurred_at, e.recorded_at, e.hash
+                 FROM today.journal_events AS e
+                 JOIN today.journal_streams AS s ON s.stream_key = e.stream_key
+                 ORDER BY e.position;
+                 INSERT INTO main.journal_heads (tenant, stream_type, stream_id, version, hash)
+                 SELECT tenant, stream_type, stream_id, version, hash FROM today.journal_heads;
+                 INSERT INTO main.journal_due (tenant, stream_type, stream_id, due, claimed_until)
+                 SELECT tenant, stream_type, stream_id, due, claimed_until FROM today.journal_due;
+                 UPDATE main.sqlite_sequence SET seq = 1000 WHERE name = 'journal_events';
+                 DETACH DATABASE today;",
+            )
+            .unwrap();
+            path
+        }
+    }
+
+    #[test]
+    fn migration_5_leads_each_key_with_the_id_and_keeps_rows_anchors_due_entries_and_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Fixture::new();
+        let path = f.old_file(dir.path(), 4);
+        let mut conn = Connection::open(&path).unwrap();
+        assert_eq!(
+            unique_keys(&conn, "journal_events"),
+            [
+                vec!["tenant", "event_id"],
+                vec!["tenant", "stream_type", "stream_id", "version"]
+            ]
+        );
+        migrate_through(&mut conn, 5).unwrap();
+        assert_eq!(
+            unique_keys(&conn, "journal_events"),
+            [
+                vec!["event_id", "tenant"],
+                vec!["stream_id", "stream_type", "tenant", "version"]
+            ]
+        );
+        for table in ["journal_heads", "journal_due"] {
+            assert_eq!(
+                unique_keys(&conn, table),
+                [vec!["stream_id", "stream_type", "tenant"]]
+            );
+        }
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+        let kept: (i64, i64, i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM journal_events),
+                        (SELECT count(*) FROM journal_heads),
+                        (SELECT count(*) FROM journal_due),
+                        (SELECT seq FROM sqlite_sequence WHERE name = 'journal_events')",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, (9, 3, 2, 1000));
+    }
+
+    #[test]
+    fn migration_6_keys_each_stream_by_an_integer_and_keeps_rows_anchors_due_entries_and_positions()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Fixture::new();
+        let (tenant, notes) = (&f.tenant, &f.notes);
+        let path = f.old_file(dir.path(), 5);
+
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.migration().unwrap(), 5);
+        assert_eq!(store.migration().unwrap(), 6);
         {
             let conn = store.lock();
             assert_eq!(
                 unique_keys(&conn, "journal_events"),
-                [
-                    vec!["event_id", "tenant"],
-                    vec!["stream_id", "stream_type", "tenant", "version"]
-                ]
+                [vec!["event_id", "tenant"], vec!["stream_key", "version"]]
             );
-            for table in ["journal_heads", "journal_due"] {
-                assert_eq!(
-                    unique_keys(&conn, table),
-                    [vec!["stream_id", "stream_type", "tenant"]]
-                );
-            }
+            assert_eq!(
+                unique_keys(&conn, "journal_streams"),
+                [vec!["stream_id", "stream_type", "tenant"]]
+            );
+            // Keys in the order the streams first appear.
+            let streams: Vec<(i64, String)> = conn
+                .prepare("SELECT stream_key, stream_id FROM journal_streams ORDER BY stream_key")
+                .unwrap()
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(
+                streams,
+                [(1, "N-0".into()), (2, "N-1".into()), (3, "N-2".into())]
+            );
             let integrity: String = conn
                 .query_row("PRAGMA integrity_check", [], |row| row.get(0))
                 .unwrap();
@@ -2436,64 +2700,96 @@ mod tests {
         }
         // Every row, chain and anchor is kept.
         for n in 0..3 {
-            let verified = crate::journal::verify_anchored(&store, &key(n)).unwrap();
-            let anchor = store.anchor(&key(n)).unwrap().unwrap();
+            let verified = crate::journal::verify_anchored(&store, &f.key(n)).unwrap();
+            let anchor = store.anchor(&f.key(n)).unwrap().unwrap();
             assert_eq!(anchor.version, n as u64 + 2);
             assert_eq!(anchor.hash, verified.head);
         }
-        assert_eq!(store.read_feed(&tenant, 0, 100).unwrap().events.len(), 9);
+        let feed = store.read_feed(tenant, 0, 100).unwrap();
+        assert!(feed.skipped.is_empty(), "{:?}", feed.skipped);
+        let streams: Vec<_> = feed.events.iter().map(|e| e.stream.id.as_str()).collect();
         assert_eq!(
-            store.list_streams(&tenant, &notes, None, 10).unwrap(),
-            [key(0).id, key(1).id, key(2).id]
+            streams,
+            [
+                "N-0", "N-0", "N-1", "N-1", "N-1", "N-2", "N-2", "N-2", "N-2"
+            ]
+        );
+        assert_eq!(
+            store.list_streams(tenant, notes, None, 10).unwrap(),
+            [f.key(0).id, f.key(1).id, f.key(2).id]
         );
         // The due entries are kept, in due order.
-        let query = DueQuery::new(tenant.clone(), notes.clone(), due(10));
+        let query = DueQuery::new(tenant.clone(), notes.clone(), f.due(10));
         let listed: Vec<_> = store
             .due(&query)
             .unwrap()
             .into_iter()
             .map(|e| (e.stream, e.due))
             .collect();
-        assert_eq!(listed, [(key(0), due(0)), (key(2), due(2))]);
-        // Positions go on after the sequence, not after the rows.
+        assert_eq!(listed, [(f.key(0), f.due(0)), (f.key(2), f.due(2))]);
+        // Positions go on after the sequence, not after the rows; an old
+        // stream keeps its key, a new one draws the next.
         let appended = store
-            .append_with_due(&key(0), 2, &events(0, 3, 2), DueUpdate::At(due(5)))
+            .append_with_due(&f.key(0), 2, &f.events(0, 3, 2), DueUpdate::At(f.due(5)))
             .unwrap();
         assert_eq!(appended.positions, 1001..1003);
-        let listed: Vec<_> = store
-            .due(&query)
+        store.append(&f.key(7), 0, &f.events(7, 1, 1)).unwrap();
+        let keys: Vec<(String, i64)> = store
+            .lock()
+            .prepare(
+                "SELECT s.stream_id, count(*) FROM journal_events AS e
+                 JOIN journal_streams AS s ON s.stream_key = e.stream_key
+                 GROUP BY e.stream_key ORDER BY e.stream_key",
+            )
             .unwrap()
-            .into_iter()
-            .map(|e| e.stream)
-            .collect();
-        assert_eq!(listed, [key(2), key(0)]);
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            keys,
+            [
+                ("N-0".into(), 4),
+                ("N-1".into(), 3),
+                ("N-2".into(), 4),
+                ("N-7".into(), 1)
+            ]
+        );
         // The rules hold under the new keys: a taken id and a stale
         // version are refused, and nothing is written.
-        let taken = store.append(&key(3), 0, &events(2, 1, 1));
+        let taken = store.append(&f.key(3), 0, &f.events(2, 1, 1));
         assert!(
             matches!(taken, Err(JournalError::DuplicateEventId { .. })),
             "{taken:?}"
         );
-        let stale = store.append(&key(2), 1, &events(2, 9, 1));
+        let stale = store.append(&f.key(2), 1, &f.events(2, 9, 1));
         assert!(
             matches!(stale, Err(JournalError::VersionConflict { actual: 4, .. })),
             "{stale:?}"
         );
         let raw = store.lock();
         let duplicate = raw.execute(
-            "INSERT INTO journal_events (tenant, stream_type, stream_id, version, event_id,
+            "INSERT INTO journal_events (tenant, stream_key, version, event_id,
                  event_type, schema_version, payload, actor, occurred_at, recorded_at, hash)
-             SELECT tenant, stream_type, stream_id, version, 'fresh', event_type, schema_version,
+             SELECT tenant, stream_key, version, 'fresh', event_type, schema_version,
                  payload, actor, occurred_at, recorded_at, hash
-             FROM journal_events WHERE stream_id = 'N-2' AND version = 3",
+             FROM journal_events WHERE stream_key = 3 AND version = 3",
             [],
         );
         assert!(
             duplicate.is_err(),
             "a second row at a stream's version was taken"
         );
+        let unknown: i64 = raw
+            .query_row(
+                "SELECT count(*) FROM journal_streams WHERE stream_id = 'N-3'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(unknown, 0, "a refused append drew a stream key");
         drop(raw);
-        assert_eq!(store.read_feed(&tenant, 0, 100).unwrap().events.len(), 11);
+        assert_eq!(store.read_feed(tenant, 0, 100).unwrap().events.len(), 12);
     }
 
     #[test]
@@ -2552,7 +2848,8 @@ mod tests {
         )
         .unwrap();
         conn.execute(
-            "UPDATE journal_events SET stream_id = ' ' WHERE event_id = 'e-3'",
+            "UPDATE journal_streams SET stream_id = ' '
+             WHERE stream_key = (SELECT stream_key FROM journal_events WHERE event_id = 'e-3')",
             [],
         )
         .unwrap();
@@ -2570,6 +2867,78 @@ mod tests {
                 .collect();
             assert_eq!(columns, [(2, "actor"), (4, "stream_id")]);
         }
+    }
+
+    /// What SQLite plans for `statement`: one line a step.
+    fn plan(conn: &Connection, statement: &str) -> Vec<String> {
+        let mut explained = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
+            .unwrap();
+        let mut rows = explained.raw_query();
+        let mut steps = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            steps.push(row.get(3).unwrap());
+        }
+        steps
+    }
+
+    #[test]
+    fn every_read_of_a_stream_searches_its_key_and_no_read_scans_or_sorts() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let conn = store.lock();
+        let by_key = "USING INDEX sqlite_autoindex_journal_events_1 (stream_key=?";
+        let key_found = "journal_streams USING COVERING INDEX sqlite_autoindex_journal_streams_1 \
+                         (stream_id=? AND stream_type=? AND tenant=?)";
+        for (statement, wanted) in [
+            (stream_rows_sql!(), vec![by_key, key_found]),
+            (ANCHORED_ROWS_SQL, vec![by_key, key_found]),
+            (STREAM_VERSION_SQL, vec![by_key, key_found]),
+            (HEAD_SQL, vec![by_key]),
+            (
+                FEED_SQL,
+                vec![
+                    "journal_events_by_tenant (tenant=? AND position>?)",
+                    "s USING INTEGER PRIMARY KEY",
+                ],
+            ),
+            (
+                FEED_ROWS_SQL,
+                vec![
+                    "journal_events_by_tenant (tenant=? AND position>?)",
+                    "s USING INTEGER PRIMARY KEY",
+                ],
+            ),
+            (
+                RETRY_SQL,
+                vec!["(event_id=? AND tenant=?)", "s USING INTEGER PRIMARY KEY"],
+            ),
+        ] {
+            let steps = plan(&conn, statement);
+            for step in wanted {
+                assert!(
+                    steps.iter().any(|s| s.contains(step)),
+                    "{statement}: no step {step:?} in {steps:?}"
+                );
+            }
+            assert!(
+                !steps
+                    .iter()
+                    .any(|s| s.starts_with("SCAN") || s.contains("TEMP B-TREE")),
+                "{statement}: {steps:?}"
+            );
+        }
+        // The lean feed of a file of one tenant reads the table in order.
+        let steps = plan(&conn, FEED_ROWS_ALONE_SQL);
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.starts_with("SEARCH e USING INTEGER PRIMARY KEY")),
+            "{steps:?}"
+        );
+        assert!(
+            !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+            "{steps:?}"
+        );
     }
 
     #[test]
