@@ -2869,6 +2869,46 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_stream_whose_key_was_removed_is_reported_cut_off_and_its_rows_corrupt_in_the_feed() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let f = Fixture::new();
+        for n in 0..2 {
+            store.append(&f.key(n), 0, &f.events(n, 1, 3)).unwrap();
+        }
+        store
+            .lock()
+            .execute("DELETE FROM journal_streams WHERE stream_id = 'N-1'", [])
+            .unwrap();
+        match crate::journal::verify_anchored(&store, &f.key(1)) {
+            Err(JournalError::Truncated {
+                anchored: 3,
+                found: 0,
+                ..
+            }) => {}
+            other => panic!("expected the rows reported cut off, got {other:?}"),
+        }
+        // Its rows are not appended to as a new stream's.
+        assert!(store.append(&f.key(1), 0, &f.events(1, 9, 1)).is_err());
+        // The feed reads them and sets each aside, naming the column.
+        let feed = store.read_feed(&f.tenant, 0, 10).unwrap();
+        assert_eq!(feed.events.len(), 3);
+        let skipped: Vec<_> = feed
+            .skipped
+            .iter()
+            .map(|s| match &s.error {
+                JournalError::Corrupt { column, .. } => (s.position, *column),
+                other => panic!("not a corrupt row: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            skipped,
+            [(4, "stream_type"), (5, "stream_type"), (6, "stream_type")]
+        );
+        // The other stream is untouched.
+        crate::journal::verify_anchored(&store, &f.key(0)).unwrap();
+    }
+
     /// What SQLite plans for `statement`: one line a step.
     fn plan(conn: &Connection, statement: &str) -> Vec<String> {
         let mut explained = conn
