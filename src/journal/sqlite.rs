@@ -1544,9 +1544,10 @@ fn recorded_retry(
 /// [`EventStore::append_streams`] can write a batch of streams in one
 /// commit without a savepoint per stream.
 ///
-/// Three statements for a stream whose version and anchor are as expected
-/// (the head and anchor read together, the rows, the anchor; a fourth
-/// writes the due entry): the lookup of the first event id, which tells an
+/// For a stream whose version and anchor are as expected: the reads of its
+/// key, its head and its anchor, the rows' inserts (after the stream's
+/// key is drawn, if it has none yet), the anchor's write and the due
+/// entry's. The lookup of the first event id, which tells an
 /// idempotent retry from a conflict, runs only when the version or the
 /// anchor is not as expected. When they are, a recorded first id cannot be
 /// a retry (its version would be past the head), so it can only be a
