@@ -83,7 +83,10 @@
 //!
 //! # The schema
 //!
-//! Every backend stores the same columns:
+//! Every backend stores the same fields for an event (in the table
+//! `journal_events`; on SQLite a stream's tenant, type and id are kept once,
+//! in `journal_streams`, and each event row names its stream by the
+//! integer `stream_key`):
 //!
 //! | column | meaning |
 //! |---|---|
@@ -104,6 +107,20 @@
 //! resolution); [`execute`] truncates a command's time before deciding, so
 //! the live case equals the stored one. Migrations are numbered and run when
 //! a store is opened.
+//!
+//! To read a SQLite file by hand (times are integer microseconds since the
+//! Unix epoch, hashes 32-byte blobs):
+//!
+//! ```sql
+//! SELECT s.tenant, s.stream_type, s.stream_id, e.version, e.event_type, e.actor,
+//!        datetime(e.occurred_at / 1000000, 'unixepoch') AS occurred
+//! FROM journal_events AS e JOIN journal_streams AS s USING (stream_key)
+//! ORDER BY e.position;
+//! ```
+//!
+//! The stream anchors are in `journal_heads`, the due index in
+//! `journal_due`, snapshots in `journal_snapshots`; PostgreSQL keeps the
+//! stream's type and id in each row of `journal_events`.
 //!
 //! # Backends
 //!

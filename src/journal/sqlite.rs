@@ -18,7 +18,7 @@
 //! lock, so they follow commit order, and never reused.
 //!
 //! The file's tables: `journal_streams` gives each stream (tenant, type
-//! and id) an integer key when it is first written; `journal_events` holds
+//! and id) an integer key when it is first written, never drawn twice; `journal_events` holds
 //! the rows, each naming its stream by that key, unique by `(stream_key,
 //! version)` and by `(event_id, tenant)`; `journal_heads` the streams'
 //! anchors, `journal_due` the due index, `journal_snapshots` the snapshots.
@@ -173,9 +173,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         // (DESIGN.md, "Round 19"). Keys are drawn in the order each stream
         // first appears; every row, position and the position sequence are
         // kept. The tenant stays in the event row: the feed's index and
-        // the event ids' are per tenant.
+        // the event ids' are per tenant. `AUTOINCREMENT`: a key is never
+        // drawn twice, even after the highest stream's row was removed
+        // and its events, under that key, are still in the file.
         "CREATE TABLE journal_streams (
-        stream_key  INTEGER PRIMARY KEY,
+        stream_key  INTEGER PRIMARY KEY AUTOINCREMENT,
         tenant      TEXT    NOT NULL,
         stream_type TEXT    NOT NULL,
         stream_id   TEXT    NOT NULL,
@@ -938,6 +940,11 @@ fn feed_stream(
     before: Option<&StreamKey>,
 ) -> Result<StreamKey, JournalError> {
     let corrupt = |column: &'static str| JournalError::Corrupt { position, column };
+    // No stream joined: the row's key names none (its registration was
+    // removed behind the store's back).
+    if row.get_ref(at).map_err(sql)?.data_type() == rusqlite::types::Type::Null {
+        return Err(corrupt("stream_key"));
+    }
     let stream_type = text(row, position, at, "stream_type")?;
     let id = || text(row, position, at + 1, "stream_id");
     let (stream_type, id) = match before {
@@ -1515,6 +1522,10 @@ fn recorded_retry(
         position: 0,
         column,
     };
+    if stream_type.is_none() {
+        // The row's key names no stream.
+        return Err(corrupt("stream_key"));
+    }
     let found_stream = StreamKey::new(
         stream.tenant.clone(),
         stream_type
@@ -1663,7 +1674,11 @@ fn duplicate_of(
         },
         None => JournalError::backend(
             BACKEND,
-            std::io::Error::other("a unique index refused a row, but no event id is taken"),
+            std::io::Error::other(format!(
+                "a unique index refused a row of stream {stream}, but no event id is taken: \
+                 the file holds a row at one of its versions under its key \
+                 (journal_streams and journal_events disagree)"
+            )),
         ),
     })
 }
@@ -2904,10 +2919,52 @@ mod tests {
             .collect();
         assert_eq!(
             skipped,
-            [(4, "stream_type"), (5, "stream_type"), (6, "stream_type")]
+            [(4, "stream_key"), (5, "stream_key"), (6, "stream_key")]
         );
         // The other stream is untouched.
         crate::journal::verify_anchored(&store, &f.key(0)).unwrap();
+    }
+
+    #[test]
+    fn a_key_is_never_drawn_twice_even_after_the_highest_streams_row_was_removed() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let f = Fixture::new();
+        for n in 0..3 {
+            store.append(&f.key(n), 0, &f.events(n, 1, 2)).unwrap();
+        }
+        // The newest stream's registration removed; its rows stay under
+        // key 3.
+        store
+            .lock()
+            .execute("DELETE FROM journal_streams WHERE stream_id = 'N-2'", [])
+            .unwrap();
+        // A new stream, of any tenant, still gets a key of its own.
+        let elsewhere = StreamKey::new(
+            TenantId::new("other").unwrap(),
+            f.notes.clone(),
+            CaseId::new("N-9").unwrap(),
+        );
+        store.append(&elsewhere, 0, &f.events(9, 1, 2)).unwrap();
+        store.append(&f.key(5), 0, &f.events(5, 1, 1)).unwrap();
+        let keys: Vec<(String, i64)> = store
+            .lock()
+            .prepare("SELECT stream_id, stream_key FROM journal_streams ORDER BY stream_key")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            keys,
+            [
+                ("N-0".into(), 1),
+                ("N-1".into(), 2),
+                ("N-9".into(), 4),
+                ("N-5".into(), 5)
+            ]
+        );
+        assert_eq!(store.read_stream(&elsewhere, 0).unwrap().len(), 2);
+        crate::journal::verify_anchored(&store, &f.key(5)).unwrap();
     }
 
     /// What SQLite plans for `statement`: one line a step.
