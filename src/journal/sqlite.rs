@@ -2633,6 +2633,16 @@ mod tests {
         }
     }
 
+    /// The rows of `query`, each a stream id and a number.
+    fn id_and_count(conn: &Connection, query: &str) -> Vec<(String, i64)> {
+        conn.prepare(query)
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn migration_5_leads_each_key_with_the_id_and_keeps_rows_anchors_due_entries_and_positions() {
         let dir = tempfile::tempdir().unwrap();
@@ -2698,16 +2708,12 @@ mod tests {
                 [vec!["stream_id", "stream_type", "tenant"]]
             );
             // Keys in the order the streams first appear.
-            let streams: Vec<(i64, String)> = conn
-                .prepare("SELECT stream_key, stream_id FROM journal_streams ORDER BY stream_key")
-                .unwrap()
-                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
             assert_eq!(
-                streams,
-                [(1, "N-0".into()), (2, "N-1".into()), (3, "N-2".into())]
+                id_and_count(
+                    &conn,
+                    "SELECT stream_id, stream_key FROM journal_streams ORDER BY stream_key"
+                ),
+                [("N-0".into(), 1), ("N-1".into(), 2), ("N-2".into(), 3)]
             );
             let integrity: String = conn
                 .query_row("PRAGMA integrity_check", [], |row| row.get(0))
@@ -2750,20 +2756,14 @@ mod tests {
             .unwrap();
         assert_eq!(appended.positions, 1001..1003);
         store.append(&f.key(7), 0, &f.events(7, 1, 1)).unwrap();
-        let keys: Vec<(String, i64)> = store
-            .lock()
-            .prepare(
-                "SELECT s.stream_id, count(*) FROM journal_events AS e
-                 JOIN journal_streams AS s ON s.stream_key = e.stream_key
-                 GROUP BY e.stream_key ORDER BY e.stream_key",
-            )
-            .unwrap()
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let rows_by_stream = id_and_count(
+            &store.lock(),
+            "SELECT s.stream_id, count(*) FROM journal_events AS e
+             JOIN journal_streams AS s ON s.stream_key = e.stream_key
+             GROUP BY e.stream_key ORDER BY e.stream_key",
+        );
         assert_eq!(
-            keys,
+            rows_by_stream,
             [
                 ("N-0".into(), 4),
                 ("N-1".into(), 3),
@@ -2874,28 +2874,42 @@ mod tests {
             store.read_feed_rows(&tenant, 0, 10).unwrap().skipped,
             store.read_feed(&tenant, 0, 10).unwrap().skipped,
         ] {
-            let columns: Vec<_> = skipped
-                .iter()
-                .map(|s| match &s.error {
-                    JournalError::Corrupt { column, .. } => (s.position, *column),
-                    other => panic!("not a corrupt row: {other:?}"),
-                })
-                .collect();
-            assert_eq!(columns, [(2, "actor"), (4, "stream_id")]);
+            assert_eq!(corrupt_columns(&skipped), [(2, "actor"), (4, "stream_id")]);
         }
+    }
+
+    /// A store of `streams` streams (`N-0`, …) of `each` events, the row of
+    /// `removed` in `journal_streams` deleted behind its back.
+    fn registration_removed(streams: i64, each: i64, removed: &str) -> (SqliteStore, Fixture) {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let f = Fixture::new();
+        for n in 0..streams {
+            store.append(&f.key(n), 0, &f.events(n, 1, each)).unwrap();
+        }
+        store
+            .lock()
+            .execute(
+                "DELETE FROM journal_streams WHERE stream_id = ?1",
+                [removed],
+            )
+            .unwrap();
+        (store, f)
+    }
+
+    /// The position and column of each skipped row, each a corrupt one.
+    fn corrupt_columns(skipped: &[SkippedRow]) -> Vec<(u64, &'static str)> {
+        skipped
+            .iter()
+            .map(|s| match &s.error {
+                JournalError::Corrupt { column, .. } => (s.position, *column),
+                other => panic!("not a corrupt row: {other:?}"),
+            })
+            .collect()
     }
 
     #[test]
     fn a_stream_whose_key_was_removed_is_reported_cut_off_and_its_rows_corrupt_in_the_feed() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let f = Fixture::new();
-        for n in 0..2 {
-            store.append(&f.key(n), 0, &f.events(n, 1, 3)).unwrap();
-        }
-        store
-            .lock()
-            .execute("DELETE FROM journal_streams WHERE stream_id = 'N-1'", [])
-            .unwrap();
+        let (store, f) = registration_removed(2, 3, "N-1");
         match crate::journal::verify_anchored(&store, &f.key(1)) {
             Err(JournalError::Truncated {
                 anchored: 3,
@@ -2909,16 +2923,8 @@ mod tests {
         // The feed reads them and sets each aside, naming the column.
         let feed = store.read_feed(&f.tenant, 0, 10).unwrap();
         assert_eq!(feed.events.len(), 3);
-        let skipped: Vec<_> = feed
-            .skipped
-            .iter()
-            .map(|s| match &s.error {
-                JournalError::Corrupt { column, .. } => (s.position, *column),
-                other => panic!("not a corrupt row: {other:?}"),
-            })
-            .collect();
         assert_eq!(
-            skipped,
+            corrupt_columns(&feed.skipped),
             [(4, "stream_key"), (5, "stream_key"), (6, "stream_key")]
         );
         // The other stream is untouched.
@@ -2927,17 +2933,9 @@ mod tests {
 
     #[test]
     fn a_key_is_never_drawn_twice_even_after_the_highest_streams_row_was_removed() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let f = Fixture::new();
-        for n in 0..3 {
-            store.append(&f.key(n), 0, &f.events(n, 1, 2)).unwrap();
-        }
         // The newest stream's registration removed; its rows stay under
         // key 3.
-        store
-            .lock()
-            .execute("DELETE FROM journal_streams WHERE stream_id = 'N-2'", [])
-            .unwrap();
+        let (store, f) = registration_removed(3, 2, "N-2");
         // A new stream, of any tenant, still gets a key of its own.
         let elsewhere = StreamKey::new(
             TenantId::new("other").unwrap(),
@@ -2946,14 +2944,10 @@ mod tests {
         );
         store.append(&elsewhere, 0, &f.events(9, 1, 2)).unwrap();
         store.append(&f.key(5), 0, &f.events(5, 1, 1)).unwrap();
-        let keys: Vec<(String, i64)> = store
-            .lock()
-            .prepare("SELECT stream_id, stream_key FROM journal_streams ORDER BY stream_key")
-            .unwrap()
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let keys = id_and_count(
+            &store.lock(),
+            "SELECT stream_id, stream_key FROM journal_streams ORDER BY stream_key",
+        );
         assert_eq!(
             keys,
             [
