@@ -99,6 +99,7 @@ localized_by!(DisputeEventKind, event_kind);
 /// An event's line in the audit trail: its kind, and what it names.
 impl Localized for DisputeEvent {
     fn en(&self) -> Cow<'_, str> {
+        let name = self.kind().name();
         match self {
             DisputeEvent::Accepted { body, .. } => Cow::Owned(format!("Accepted by {body}")),
             DisputeEvent::Referred { to, .. } => Cow::Owned(format!("Referred to {to}")),
@@ -111,43 +112,37 @@ impl Localized for DisputeEvent {
                     .join(", ")
             )),
             DisputeEvent::MediationRefused { party, .. }
-            | DisputeEvent::Withdrawn { party, .. } => {
-                Cow::Owned(format!("{} by {party}", self.kind().name()))
-            }
+            | DisputeEvent::Withdrawn { party, .. } => Cow::Owned(format!("{name} by {party}")),
             DisputeEvent::MediatorRecused {
                 mediator,
                 requested_by,
                 reason,
             } => Cow::Owned(format!(
-                "MediatorRecused: {mediator}, asked by {requested_by}: {reason}"
+                "{name}: {mediator}, asked by {requested_by}: {reason}"
             )),
-            DisputeEvent::AgreementSigned { by } => Cow::Owned(format!("AgreementSigned by {by}")),
+            DisputeEvent::AgreementSigned { by } => Cow::Owned(format!("{name} by {by}")),
             DisputeEvent::SealAffixed { body, by } => {
-                Cow::Owned(format!("SealAffixed: {body}'s seal, by {by}"))
+                Cow::Owned(format!("{name}: {body}'s seal, by {by}"))
             }
-            other => Cow::Owned(other.kind().name().to_string()),
+            _ => Cow::Owned(name.to_string()),
         }
     }
 
     fn zh(&self) -> Cow<'_, str> {
+        let kind = event_kind(&self.kind());
         match self {
             DisputeEvent::MediationRefused { party, .. }
-            | DisputeEvent::Withdrawn { party, .. } => {
-                Cow::Owned(format!("{}（{party}）", event_kind(&self.kind())))
-            }
+            | DisputeEvent::Withdrawn { party, .. } => Cow::Owned(format!("{kind}（{party}）")),
             DisputeEvent::MediatorRecused {
                 mediator,
                 requested_by,
                 reason,
             } => Cow::Owned(format!(
-                "{}：{mediator}（{requested_by} 申请）：{reason}",
-                event_kind(&self.kind())
+                "{kind}：{mediator}（{requested_by} 申请）：{reason}"
             )),
-            DisputeEvent::AgreementSigned { by } => {
-                Cow::Owned(format!("{}（{by}）", event_kind(&self.kind())))
-            }
+            DisputeEvent::AgreementSigned { by } => Cow::Owned(format!("{kind}（{by}）")),
             DisputeEvent::SealAffixed { body, by } => {
-                Cow::Owned(format!("{}（{body}，经办 {by}）", event_kind(&self.kind())))
+                Cow::Owned(format!("{kind}（{body}，经办 {by}）"))
             }
             DisputeEvent::Accepted { body, .. } => Cow::Owned(format!("{body} 受理纠纷")),
             DisputeEvent::Referred { to, .. } => {
@@ -156,7 +151,7 @@ impl Localized for DisputeEvent {
             DisputeEvent::MediatorsAssigned { mediators, .. } => {
                 Cow::Owned(format!("指派调解员：{}", join_zh(mediators.iter())))
             }
-            other => event_kind(&other.kind()),
+            _ => kind,
         }
     }
 }

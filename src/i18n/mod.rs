@@ -161,6 +161,15 @@ pub(crate) fn at_zh(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y年%-m月%-d日 %H:%M UTC").to_string()
 }
 
+/// `head`, then `note` after `sep` when there is one: a line whose last
+/// text is optional (a review's comment, a callback's note).
+pub(crate) fn with_note(head: String, sep: &str, note: Option<&crate::service::Note>) -> String {
+    match note {
+        Some(note) => format!("{head}{sep}{note}"),
+        None => head,
+    }
+}
+
 /// A time as the English text shows it (UTC, to the minute).
 pub(crate) fn at_en(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::{Localized, action_zh, at_en, at_zh, localized_by};
+use super::{Localized, action_zh, at_en, at_zh, localized_by, with_note};
 use crate::service::{
     CatalogueError, Datatype, Mode, Note, OrgUse, Review, ServiceRequestCommandKind,
     ServiceRequestError, ServiceRequestEvent, ServiceRequestEventKind, ServiceRequestStateKind,
@@ -166,10 +166,7 @@ impl Localized for ServiceRequestEvent {
             ),
             (E::Rated { review, comment }, _) => {
                 let review = review.as_str().replace('_', " ");
-                match comment {
-                    Some(comment) => format!("{name}: {review}: {comment}"),
-                    None => format!("{name}: {review}"),
-                }
+                with_note(format!("{name}: {review}"), ": ", comment.as_ref())
             }
             _ => name.to_string(),
         })
@@ -203,10 +200,11 @@ impl Localized for ServiceRequestEvent {
                 "{kind}{working_days}个工作日，承诺办结时间调整为{}",
                 at_zh(promised)
             ),
-            (E::Rated { review, comment }, _) => match comment {
-                Some(comment) => format!("申请人评价：{}：{comment}", review_zh(*review)),
-                None => format!("申请人评价：{}", review_zh(*review)),
-            },
+            (E::Rated { review, comment }, _) => with_note(
+                format!("申请人评价：{}", review_zh(*review)),
+                "：",
+                comment.as_ref(),
+            ),
             _ => return kind,
         })
     }

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::vocabulary::capability;
-use super::{Localized, action_zh, at_en, at_zh, localized_by};
+use super::{Localized, action_zh, at_en, at_zh, localized_by, with_note};
 use crate::OrgId;
 use crate::service::Note;
 use crate::work_order::{
@@ -134,10 +134,11 @@ impl Localized for WorkOrderEvent {
                     ..
                 },
                 _,
-            ) => match note {
-                Some(note) => format!("{name}: {satisfaction}, {finding}: {note}"),
-                None => format!("{name}: {satisfaction}, {finding}"),
-            },
+            ) => with_note(
+                format!("{name}: {satisfaction}, {finding}"),
+                ": ",
+                note.as_ref(),
+            ),
             (E::RedoOrdered { reason, due, .. }, _) => {
                 format!("{name}: {reason}; due by {}", at_en(due))
             }
@@ -172,10 +173,11 @@ impl Localized for WorkOrderEvent {
                     ..
                 },
                 _,
-            ) => match note {
-                Some(note) => format!("{kind}：{}，{}：{note}", satisfaction(s), finding(f)),
-                None => format!("{kind}：{}，{}", satisfaction(s), finding(f)),
-            },
+            ) => with_note(
+                format!("{kind}：{}，{}", satisfaction(s), finding(f)),
+                "：",
+                note.as_ref(),
+            ),
             (E::RedoOrdered { reason, due, .. }, _) => {
                 format!("{kind}：{reason}；{}前办结", at_zh(due))
             }
