@@ -1,11 +1,15 @@
-//! PostgreSQL appends in few round trips: the sync store takes the tenant's
-//! lock with `BEGIN` in one simple query, its tenant written as a literal,
-//! and the async store pipelines its statements. The lock is the same one
-//! both stores take (the one that keeps positions committing in order)
-//! whatever the tenant's name; a batch's positions ascend with its
-//! versions, also across the blocks of positions an append draws, and stay
-//! unique across tenants; an async append cancelled mid-transaction leaves
-//! no transaction behind holding the lock.
+//! PostgreSQL appends in few round trips: the sync store takes its locks
+//! with `BEGIN` in one simple query, the tenant and stream written as
+//! literals, and the async store pipelines its statements. The locks are
+//! the ones the store's module docs name, whatever the tenant's name: an
+//! append takes its tenant's lock shared and its stream's exclusively, so
+//! appends of one tenant run side by side and appends of one stream one
+//! after another; a read of the tenant's feed takes the tenant's lock
+//! exclusively, so it waits for the appends in flight and never passes a
+//! position one of them may still commit. A batch's positions ascend with
+//! its versions, also across the blocks of positions an append draws, and
+//! stay unique across tenants; an async append cancelled mid-transaction
+//! leaves no transaction behind holding a lock.
 
 #![cfg(feature = "postgres")]
 
@@ -46,19 +50,30 @@ fn quoted_tenant(test: &str) -> TenantId {
 }
 
 /// The tenant's lock exactly as the module docs of the PostgreSQL store
-/// name it, taken on a connection of its own.
+/// name it, taken on a connection of its own (exclusively, as a feed read
+/// takes it).
 const LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $1, 0))";
 
-/// While another connection holds `tenant`'s lock, `append` (run on a
-/// thread) waits; it finishes once the lock is released.
-fn an_append_waits_for_the_tenant_lock(
+/// The tenant's lock taken shared, as an append in flight holds it.
+const LOCK_SHARED: &str =
+    "SELECT pg_advisory_xact_lock_shared(hashtextextended('grassroots.journal/' || $1, 0))";
+
+/// A stream's lock, as the module docs name it: `$1` tenant, `$2` stream
+/// type, `$3` stream id.
+const LOCK_STREAM: &str =
+    "SELECT pg_advisory_xact_lock(hashtext($1::text), hashtext($2::text || '/' || $3::text))";
+
+/// While another connection holds the lock `lock` takes with `params`,
+/// `append` (run on a thread) waits; it finishes once the lock is released.
+fn an_append_waits_for(
     url: &str,
-    tenant: &TenantId,
+    lock: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
     append: impl FnOnce() + Send + 'static,
 ) {
     let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
     let mut tx = admin.transaction().unwrap();
-    tx.execute(LOCK, &[&tenant.as_str()]).unwrap();
+    tx.execute(lock, params).unwrap();
     let done = Arc::new(AtomicBool::new(false));
     let thread = {
         let done = Arc::clone(&done);
@@ -70,11 +85,214 @@ fn an_append_waits_for_the_tenant_lock(
     std::thread::sleep(Duration::from_millis(500));
     assert!(
         !done.load(Ordering::SeqCst),
-        "the append did not wait for its tenant's lock"
+        "the append did not wait for the lock {lock}"
     );
     tx.commit().unwrap();
     thread.join().unwrap();
     assert!(done.load(Ordering::SeqCst));
+}
+
+/// While another connection holds `tenant`'s lock, `append` waits.
+fn an_append_waits_for_the_tenant_lock(
+    url: &str,
+    tenant: &TenantId,
+    append: impl FnOnce() + Send + 'static,
+) {
+    an_append_waits_for(url, LOCK, &[&tenant.as_str()], append);
+}
+
+/// Waits until a request for the advisory lock that `key` (a query of one
+/// `bigint` from `$1`) names is waiting in `pg_locks`, or `finished` says
+/// the one who would wait is done. Whether it was seen waiting.
+fn seen_waiting(
+    admin: &mut postgres::Client,
+    key: &str,
+    text: &str,
+    finished: &AtomicBool,
+) -> bool {
+    let waiting = format!(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+         AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = ({key})"
+    );
+    for _ in 0..1_500 {
+        let count: i64 = admin.query_one(&waiting, &[&text]).unwrap().get(0);
+        if count > 0 {
+            return true;
+        }
+        if finished.load(Ordering::SeqCst) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// Runs `work` on a thread; its result and a flag set once it is done.
+fn on_a_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> (std::thread::JoinHandle<T>, Arc<AtomicBool>) {
+    let done = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&done);
+    let thread = std::thread::spawn(move || {
+        let out = work();
+        flag.store(true, Ordering::SeqCst);
+        out
+    });
+    (thread, done)
+}
+
+/// An append in flight with positions drawn, a later append of the same
+/// tenant, and a feed read: the later append does not wait for the one in
+/// flight, and the read waits for it, so it sees its event before the
+/// later one instead of passing its position for ever. The append is held
+/// in flight by a trigger on the tenant's partition that waits, after the
+/// row is written, for a gate the test holds.
+fn a_feed_read_waits_for_an_append_in_flight<S>(url: &str, store: S, tenant: &TenantId, gate: &str)
+where
+    S: EventStore + Send + Sync + 'static,
+{
+    let store = Arc::new(store);
+    store
+        .append(&key(tenant, "T-0"), 0, &[event("in-0", 0)])
+        .unwrap();
+    let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let partition: String = admin
+        .query_one(
+            "SELECT partition FROM journal_tenants WHERE tenant = $1",
+            &[&tenant.as_str()],
+        )
+        .unwrap()
+        .get(0);
+    let gate_key = "hashtextextended('gate/' || $1, 0)";
+    admin
+        .batch_execute(&format!(
+            "CREATE FUNCTION {gate}() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+                 PERFORM pg_advisory_xact_lock_shared(hashtextextended('gate/' || NEW.tenant, 0));
+                 RETURN NULL;
+             END $$;
+             CREATE TRIGGER {gate} AFTER INSERT ON {partition} FOR EACH ROW
+                 WHEN (NEW.stream_id = 'T-gated') EXECUTE FUNCTION {gate}();"
+        ))
+        .unwrap();
+    admin
+        .execute(
+            &format!("SELECT pg_advisory_lock({gate_key})"),
+            &[&tenant.as_str()],
+        )
+        .unwrap();
+
+    let (gated, gated_done) = {
+        let (store, tenant) = (Arc::clone(&store), tenant.clone());
+        on_a_thread(move || store.append(&key(&tenant, "T-gated"), 0, &[event("in-gated", 1)]))
+    };
+    assert!(
+        seen_waiting(&mut admin, gate_key, tenant.as_str(), &gated_done),
+        "the gated append never reached its gate"
+    );
+    let (later, later_done) = {
+        let (store, tenant) = (Arc::clone(&store), tenant.clone());
+        on_a_thread(move || store.append(&key(&tenant, "T-later"), 0, &[event("in-later", 2)]))
+    };
+    let mut waited = 0;
+    while !later_done.load(Ordering::SeqCst) && waited < 1_500 {
+        std::thread::sleep(Duration::from_millis(20));
+        waited += 1;
+    }
+    let later_finished = later_done.load(Ordering::SeqCst);
+    let (read, read_done) = {
+        let (store, tenant) = (Arc::clone(&store), tenant.clone());
+        on_a_thread(move || store.read_all(&tenant, 0, 10))
+    };
+    let read_waited = later_finished
+        && seen_waiting(
+            &mut admin,
+            "hashtextextended('grassroots.journal/' || $1, 0)",
+            tenant.as_str(),
+            &read_done,
+        );
+    admin
+        .execute(
+            &format!("SELECT pg_advisory_unlock({gate_key})"),
+            &[&tenant.as_str()],
+        )
+        .unwrap();
+    let gated = gated.join().unwrap().unwrap();
+    let later = later.join().unwrap().unwrap();
+    let read = read.join().unwrap().unwrap();
+    admin
+        .batch_execute(&format!(
+            "DROP TRIGGER {gate} ON {partition}; DROP FUNCTION {gate}();"
+        ))
+        .unwrap();
+    assert!(
+        later_finished,
+        "an append of the tenant waited for another stream's append in flight"
+    );
+    assert!(
+        read_waited,
+        "the feed read did not wait for the append in flight"
+    );
+    assert!(gated.positions.end <= later.positions.start);
+    let ids: Vec<&str> = read.iter().map(|row| row.event_id.as_str()).collect();
+    assert_eq!(ids, ["in-0", "in-gated", "in-later"]);
+}
+
+/// While another connection holds a stream's lock, an append to the
+/// stream waits; an append to another stream of the tenant does not.
+fn an_append_waits_for_its_streams_lock<S>(url: &str, store: S, tenant: &TenantId)
+where
+    S: EventStore + Send + Sync + 'static,
+{
+    let store = Arc::new(store);
+    store
+        .append(&key(tenant, "T-0"), 0, &[event("s-0", 0)])
+        .unwrap();
+    let (writer, inside) = (Arc::clone(&store), tenant.clone());
+    let (other, other_tenant) = (Arc::clone(&store), tenant.clone());
+    an_append_waits_for(
+        url,
+        LOCK_STREAM,
+        &[&tenant.as_str(), &"notes", &"T-1"],
+        move || {
+            // Another stream of the tenant goes through while the lock is
+            // held (its own append waits for nothing).
+            other
+                .append(&key(&other_tenant, "T-2"), 0, &[event("s-2", 2)])
+                .unwrap();
+            writer
+                .append(&key(&inside, "T-1"), 0, &[event("s-1", 1)])
+                .unwrap();
+        },
+    );
+    assert_eq!(store.read_all(tenant, 0, 10).unwrap().len(), 3);
+}
+
+/// While another connection holds the tenant's lock shared, as appends in
+/// flight do, an append of the tenant goes through.
+fn an_append_does_not_wait_for_appends_in_flight<S>(url: &str, store: S, tenant: &TenantId)
+where
+    S: EventStore + Send + Sync + 'static,
+{
+    store
+        .append(&key(tenant, "T-0"), 0, &[event("f-0", 0)])
+        .unwrap();
+    let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let mut tx = admin.transaction().unwrap();
+    tx.execute(LOCK_SHARED, &[&tenant.as_str()]).unwrap();
+    let (append, done) = {
+        let tenant = tenant.clone();
+        on_a_thread(move || store.append(&key(&tenant, "T-1"), 0, &[event("f-1", 1)]))
+    };
+    let mut waited = 0;
+    while !done.load(Ordering::SeqCst) && waited < 1_500 {
+        std::thread::sleep(Duration::from_millis(20));
+        waited += 1;
+    }
+    let finished = done.load(Ordering::SeqCst);
+    tx.commit().unwrap();
+    append.join().unwrap().unwrap();
+    assert!(finished, "the append waited for an append in flight");
 }
 
 /// A batch of `n` events to a new stream: every event reads back, in the
@@ -123,6 +341,43 @@ fn the_sync_store_takes_the_tenant_lock_whatever_the_tenant_name() {
             .unwrap();
     });
     assert_eq!(store.read_all(&tenant, 0, 10).unwrap().len(), 2);
+}
+
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn a_feed_read_on_postgres_waits_for_an_append_in_flight_and_appends_do_not() {
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let Some(store) = support::stores::postgres() else {
+        return;
+    };
+    let tenant = support::stores::tenant("in-flight");
+    a_feed_read_waits_for_an_append_in_flight(&url, store, &tenant, "gate_sync");
+}
+
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn an_append_on_postgres_waits_for_its_streams_lock_whatever_the_names() {
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let Some(store) = support::stores::postgres() else {
+        return;
+    };
+    an_append_waits_for_its_streams_lock(&url, store, &quoted_tenant("stream-lock"));
+}
+
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn an_append_on_postgres_does_not_wait_for_appends_in_flight() {
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let Some(store) = support::stores::postgres() else {
+        return;
+    };
+    an_append_does_not_wait_for_appends_in_flight(&url, store, &quoted_tenant("shared"));
 }
 
 #[test]
@@ -241,6 +496,43 @@ mod nonblocking {
 
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn a_feed_read_on_async_postgres_waits_for_an_append_in_flight_and_appends_do_not() {
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let Some(store) = support::stores::async_postgres() else {
+            return;
+        };
+        let tenant = support::stores::tenant("async-in-flight");
+        a_feed_read_waits_for_an_append_in_flight(&url, store, &tenant, "gate_async");
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn an_append_on_async_postgres_waits_for_its_streams_lock_whatever_the_names() {
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let Some(store) = support::stores::async_postgres() else {
+            return;
+        };
+        an_append_waits_for_its_streams_lock(&url, store, &quoted_tenant("async-stream-lock"));
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn an_append_on_async_postgres_does_not_wait_for_appends_in_flight() {
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let Some(store) = support::stores::async_postgres() else {
+            return;
+        };
+        an_append_does_not_wait_for_appends_in_flight(&url, store, &quoted_tenant("async-shared"));
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn a_tenant_named_with_quotes_and_backslashes_appends_a_batch_on_async_postgres() {
         let Some(store) = support::stores::async_postgres() else {
             return;
@@ -258,9 +550,11 @@ mod nonblocking {
     }
 
     /// An append whose future is dropped after its first poll — `BEGIN`,
-    /// the lock and the probe sent, nothing answered — must not leave its connection
-    /// idle in a transaction that holds the tenant's lock: another store's
-    /// append to the tenant goes through, and the first store still works.
+    /// the locks and the probe sent, nothing answered — must not leave its
+    /// connection idle in a transaction that holds the tenant's or the
+    /// stream's lock: another store's append to the same stream and its
+    /// read of the tenant's feed go through, and the first store still
+    /// works.
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn a_cancelled_async_append_leaves_no_transaction_holding_the_tenant_lock() {
@@ -290,22 +584,33 @@ mod nonblocking {
                     poll_fn(|cx| Poll::Ready(append.as_mut().poll(cx).is_pending())).await;
                 assert!(pending, "the append finished in one poll");
             }
+            // An append to the cancelled one's stream waits for its
+            // stream's lock, a feed read for the tenant's: neither is
+            // left held.
             let second = AsyncPostgresStore::connect(&url).await.unwrap();
             let appended = tokio::time::timeout(
                 Duration::from_secs(20),
-                second.append(&key(&tenant, "T-2"), 0, &[event("e-2", 2)]),
+                second.append(&key(&tenant, "T-1"), 0, &[event("e-2", 2)]),
             )
             .await;
             assert!(
                 appended.is_ok(),
-                "the cancelled append's transaction still holds the tenant's lock"
+                "the cancelled append's transaction still holds its stream's lock"
             );
             appended.unwrap().unwrap();
+            let read =
+                tokio::time::timeout(Duration::from_secs(20), second.read_all(&tenant, 0, 10))
+                    .await;
+            assert!(
+                read.is_ok(),
+                "the cancelled append's transaction still holds the tenant's lock"
+            );
+            assert_eq!(read.unwrap().unwrap().len(), 2);
             first
                 .append(&key(&tenant, "T-3"), 0, &[event("e-3", 3)])
                 .await
                 .unwrap();
-            assert_eq!(first.stream_version(&key(&tenant, "T-1")).await.unwrap(), 0);
+            assert_eq!(first.stream_version(&key(&tenant, "T-1")).await.unwrap(), 1);
             assert_eq!(first.read_all(&tenant, 0, 10).await.unwrap().len(), 3);
         });
     }

@@ -90,7 +90,7 @@
 //!
 //! | column | meaning |
 //! |---|---|
-//! | `position` | global position: unique in the store, increasing in commit order within a tenant |
+//! | `position` | global position: unique in the store; a feed read never sees one while a lower one of its tenant may still commit |
 //! | `tenant` | the [`TenantId`], for example a district |
 //! | `stream_type`, `stream_id` | the workflow's `NAME` and the [`CaseId`] |
 //! | `version` | the event's place in its stream, from 1; unique per stream |
@@ -1055,7 +1055,10 @@ pub trait EventStore {
     /// Up to `limit` rows of `tenant` with a global position greater than
     /// `after`, in position order — the feed for projections. A projection
     /// remembers [`FeedPage::next_after`] and asks for the rows after it;
-    /// positions never appear out of commit order within a tenant.
+    /// a read never returns a position while a lower one of the tenant may
+    /// still commit, so a projection that moves past a position misses
+    /// nothing before it (on PostgreSQL the read waits for the tenant's
+    /// appends in flight: see `PostgresStore`).
     ///
     /// A row that does not read back (see [`SkippedRow`]) does not stop the
     /// feed: it is reported in [`FeedPage::skipped`] with its position and

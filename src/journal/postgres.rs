@@ -4,39 +4,67 @@
 //! The server-grade engine: many service halls of a district — many
 //! processes, many connections — append to one store.
 //!
-//! # Commit order
+//! # Commit order and the locks
 //!
 //! A plain serial number is handed out when a row is inserted, not when its
 //! transaction commits: a projection reading "everything after position 41"
 //! could see 43 committed while 42 is still in flight, move on, and miss 42
-//! for ever. This store closes that hole with a per-tenant advisory
-//! transaction lock: an append takes `pg_advisory_xact_lock` on its tenant
-//! *before* drawing positions from the sequence and holds it until its
-//! transaction ends. Within a tenant, positions are therefore drawn and
-//! committed in the same order, and [`EventStore::read_all`] (which reads one
-//! tenant) never sees a later position before an earlier one. An append
-//! draws its positions a block of 1,024 at a time (one
-//! `nextval` per block, the sequence stepping by the block; migration 6),
-//! so positions stay unique in the store and ascend with versions, with
-//! gaps between appends. Appends of
-//! different tenants do not wait for each other. The same lock makes the
-//! version check race-free; each partition's unique index on
-//! `(stream_id, stream_type, version)` backs it up.
+//! for ever. This store closes that hole with two advisory transaction
+//! locks, both held until the transaction ends:
+//!
+//! - **An append takes its tenant's lock shared**, then **its stream's lock
+//!   exclusively**, before the probe. Appends of one tenant to different
+//!   streams run side by side (each server process inserting its own rows:
+//!   eight writers of one tenant are no longer one writer at a time), and
+//!   appends of one stream one after another, which makes the version check
+//!   race-free; each partition's unique index on `(stream_id, version,
+//!   stream_type)` backs it up.
+//! - **A read of the feed ([`EventStore::read_feed`]) takes its tenant's
+//!   lock exclusively**, in a transaction of its own, and reads after it has
+//!   it. It waits for the appends of the tenant in flight, and its
+//!   statement's snapshot, taken once they have ended, sees every row they
+//!   wrote; an append that begins after the read has the lock draws
+//!   positions above every position drawn before. So a reader never sees a
+//!   position while a lower one may still commit: positions appear in order
+//!   even though two appends of a tenant may commit in the other order than
+//!   they drew them. A feed read holds back the tenant's appends for as
+//!   long as its `SELECT` runs (a page), and waits at most for the appends
+//!   in flight.
+//!
+//! The locks, for a program that reads the tables by hand (a read of
+//! `journal_events` by position must take the first one, exclusively, in
+//! its transaction before its `SELECT`, or it may pass a position an
+//! append in flight still commits):
+//!
+//! ```sql
+//! -- the tenant's: shared by appends, exclusive for a feed read
+//! SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $tenant, 0));
+//! -- a stream's: exclusive, by appends (two int4 keys, a space of their own)
+//! SELECT pg_advisory_xact_lock(hashtext($tenant), hashtext($stream_type || '/' || $stream_id));
+//! ```
+//!
+//! Two streams whose names hash alike share a lock and wait for each other;
+//! nothing else comes of it. An append draws its positions a block of 1,024
+//! at a time (one `nextval` per block, the sequence stepping by the block;
+//! migration 6), so positions stay unique in the store and ascend with
+//! versions, with gaps between appends. Appends and reads of different
+//! tenants do not wait for each other.
 //!
 //! # Round trips
 //!
 //! Everything that does not need the stream's head is done before the
 //! transaction begins: each payload is checked against the limits and
 //! written as canonical JSON, and the rows are laid out as column arrays.
-//! Inside the lock, an append then costs four round trips: `BEGIN` with
-//! the lock (one simple query), the probe (head, anchor, a retried event
-//! id), one statement that draws the positions in version order and writes
-//! the rows, the anchor and the due entry (`INSERT ... SELECT FROM unnest`
-//! with data-modifying `WITH` parts, times sent as `timestamptz`), and
-//! `COMMIT`. The async store pipelines `BEGIN`, the lock and the probe
-//! into one round trip: three in all. `COMMIT` is never sent before the
-//! write has answered, so a writer that dies mid-append leaves nothing that
-//! commits after its death.
+//! An append then costs four round trips: `BEGIN` with the two locks (one
+//! simple query), the probe (head, anchor, a retried event id), one
+//! statement that draws the positions in version order and writes the
+//! rows, the anchor and the due entry (`INSERT ... SELECT FROM unnest` with
+//! data-modifying `WITH` parts, times sent as `timestamptz`), and `COMMIT`.
+//! The async store pipelines `BEGIN`, the locks and the probe into one
+//! round trip: three in all. `COMMIT` is never sent before the write has
+//! answered, so a writer that dies mid-append leaves nothing that commits
+//! after its death. A feed read costs three: `BEGIN` with the lock, the
+//! `SELECT`, `COMMIT` (two in the async store).
 //!
 //! # Partitions
 //!
@@ -265,11 +293,22 @@ macro_rules! columns {
     };
 }
 
-/// The tenant's lock as a parameterised statement (the async store's); the
-/// sync store sends the same call with the tenant as a literal
-/// (`begin_and_lock`).
+/// The tenant's lock as an append takes it, shared, as a parameterised
+/// statement (the async store's); the sync store sends the same call with
+/// the tenant as a literal ([`begin_append`]).
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(super) const SQL_LOCK_TENANT: &str =
+    "SELECT pg_advisory_xact_lock_shared(hashtextextended('grassroots.journal/' || $1, 0))";
+/// The stream's lock, taken by an append after the tenant's: `$1` tenant,
+/// `$2` stream type, `$3` stream id. Two `int4` keys, a space apart from the
+/// one-`bigint` keys of the tenants' locks.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(super) const SQL_LOCK_STREAM: &str =
+    "SELECT pg_advisory_xact_lock(hashtext($1::text), hashtext($2::text || '/' || $3::text))";
+/// The tenant's lock as a feed read takes it: exclusively, so the read
+/// waits for the tenant's appends in flight (see the module docs).
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(super) const SQL_LOCK_FEED: &str =
     "SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $1, 0))";
 pub(super) const SQL_PROBE: &str =
     "SELECT h.version, h.hash, f.stream_type, f.stream_id, f.version,
@@ -321,8 +360,8 @@ pub(super) const SQL_ID_TAKEN: &str =
 /// rows (the sequence steps by the block, migration 6), in order, and the
 /// row `i` places after the first version takes `starts[i / 1024 + 1] +
 /// i % 1024`. Positions ascend with versions, as one `nextval` per row
-/// made them, and are drawn after the tenant's lock is taken, so they
-/// still commit in the order they were drawn. Nothing is returned per row:
+/// made them; a feed read waits for the append before it reads past them
+/// (module docs, "Commit order and the locks"). Nothing is returned per row:
 /// the caller works the positions out from the starts.
 macro_rules! write_rows {
     ($due:expr) => {
@@ -610,21 +649,49 @@ fn block_positions(starts: &[i64], rows: usize) -> Result<std::ops::Range<u64>, 
     Ok(first..last)
 }
 
-/// `BEGIN` and the tenant's advisory lock ([`SQL_LOCK_TENANT`]) as one
-/// simple query: one round trip. The tenant is written as an escape string
-/// literal (`E'...'`, backslashes and quotes doubled), whose meaning does
-/// not depend on `standard_conforming_strings`.
-pub(super) fn begin_and_lock(tenant: &str) -> String {
-    let mut sql = String::with_capacity(96 + tenant.len());
-    sql.push_str("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(E'grassroots.journal/");
-    for c in tenant.chars() {
+/// Writes `text` as an escape string literal (`E'...'`, backslashes and
+/// quotes doubled), whose meaning does not depend on
+/// `standard_conforming_strings`.
+fn push_literal(sql: &mut String, text: &str) {
+    sql.push_str("E'");
+    for c in text.chars() {
         match c {
             '\\' => sql.push_str("\\\\"),
             '\'' => sql.push_str("''"),
             c => sql.push(c),
         }
     }
-    sql.push_str("', 0))");
+    sql.push('\'');
+}
+
+/// `BEGIN` and an append's two locks ([`SQL_LOCK_TENANT`],
+/// [`SQL_LOCK_STREAM`]) as one simple query: one round trip. The texts are
+/// written as escape string literals.
+pub(super) fn begin_append(stream: &StreamKey) -> String {
+    let mut sql = String::with_capacity(192);
+    sql.push_str("BEGIN; SELECT pg_advisory_xact_lock_shared(hashtextextended(");
+    push_literal(
+        &mut sql,
+        &format!("grassroots.journal/{}", stream.tenant.as_str()),
+    );
+    sql.push_str(", 0)); SELECT pg_advisory_xact_lock(hashtext(");
+    push_literal(&mut sql, stream.tenant.as_str());
+    sql.push_str("), hashtext(");
+    push_literal(
+        &mut sql,
+        &format!("{}/{}", stream.stream_type.as_str(), stream.id.as_str()),
+    );
+    sql.push_str("))");
+    sql
+}
+
+/// `BEGIN` and the tenant's lock taken exclusively, as a feed read takes
+/// it ([`SQL_LOCK_FEED`]), in one simple query.
+pub(super) fn begin_feed(tenant: &str) -> String {
+    let mut sql = String::with_capacity(96 + tenant.len());
+    sql.push_str("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(");
+    push_literal(&mut sql, &format!("grassroots.journal/{tenant}"));
+    sql.push_str(", 0))");
     sql
 }
 
@@ -1260,7 +1327,8 @@ fn stream_range(
     rows.iter().map(|row| convert(row, Some(stream))).collect()
 }
 
-/// A transaction begun with its tenant's lock taken (`begin_and_lock`);
+/// A transaction begun with its locks taken ([`begin_append`],
+/// [`begin_feed`]);
 /// rolled back if dropped before [`Locked::commit`].
 struct Locked<'c> {
     client: &'c mut Client,
@@ -1268,12 +1336,10 @@ struct Locked<'c> {
 }
 
 impl<'c> Locked<'c> {
-    /// `BEGIN` and the lock on `tenant`, in one round trip.
-    fn begin(client: &'c mut Client, tenant: &str) -> Result<Self, JournalError> {
+    /// `BEGIN` and the locks `sql` takes, in one round trip.
+    fn begin(client: &'c mut Client, sql: &str) -> Result<Self, JournalError> {
         let tx = Locked { client, open: true };
-        tx.client
-            .batch_execute(&begin_and_lock(tenant))
-            .map_err(pg)?;
+        tx.client.batch_execute(sql).map_err(pg)?;
         Ok(tx)
     }
 
@@ -1301,7 +1367,7 @@ impl Drop for Locked<'_> {
 
 impl PostgresStore {
     /// [`EventStore::append_with_due`] inside its span, in four round
-    /// trips: `BEGIN` with the tenant's lock, the probe, the write (the
+    /// trips: `BEGIN` with the tenant's and the stream's locks, the probe, the write (the
     /// positions, rows, anchor and due entry in one statement) and
     /// `COMMIT`.
     fn append_one(
@@ -1322,7 +1388,7 @@ impl PostgresStore {
         let tenant = stream.tenant.as_str();
         // Held until the transaction ends: appends of one tenant draw
         // positions and commit in the same order (see the module docs).
-        let tx = Locked::begin(&mut *client, tenant)?;
+        let tx = Locked::begin(&mut *client, &begin_append(stream))?;
         let first_id = events.first().map(|e| e.event_id.as_str());
         let probe = tx
             .client
@@ -1446,9 +1512,12 @@ impl EventStore for PostgresStore {
         let mut conn = self.conn()?;
         let (client, statements) = conn.parts()?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = client
+        let tx = Locked::begin(&mut *client, &begin_feed(tenant.as_str()))?;
+        let rows = tx
+            .client
             .query(&statements.all, &[&tenant.as_str(), &to_i64(after), &limit])
             .map_err(pg)?;
+        tx.commit()?;
         let mut page = FeedPage {
             events: Vec::with_capacity(rows.len()),
             skipped: Vec::new(),

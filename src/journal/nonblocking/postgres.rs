@@ -3,9 +3,10 @@
 //!
 //! Same schema, same migrations, same SQL, same hash chain and the same
 //! checks as the sync `PostgresStore` (`src/journal/postgres.rs`, whose
-//! migrations and statements this module uses, not copies): the per-tenant
-//! advisory lock that makes positions commit in order, the version check
-//! under it, idempotent retries, anchors, tenant partitions, the due index
+//! migrations and statements this module uses, not copies): the advisory
+//! locks that keep a feed read from passing an append in flight (the
+//! tenant's, shared by appends and exclusive for a feed read) and make the
+//! version check race-free (the stream's), idempotent retries, anchors, tenant partitions, the due index
 //! and its `FOR UPDATE SKIP LOCKED` claims. The two stores can share one
 //! database, and the same conformance suite runs on both.
 //!
@@ -29,9 +30,9 @@ use tokio_postgres::{NoTls, Statement};
 use super::AsyncEventStore;
 use crate::id::{CaseId, TenantId};
 use crate::journal::postgres::{
-    BACKEND, DDL_LOCK, MIGRATIONS, Probed, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_TENANT,
-    SQL_PARTITION, SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged, Write, convert, partition_name, pg,
-    positions, read_probe, to_anchor, to_i64, write_sql,
+    BACKEND, DDL_LOCK, MIGRATIONS, Probed, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_FEED,
+    SQL_LOCK_STREAM, SQL_LOCK_TENANT, SQL_PARTITION, SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged,
+    Write, convert, partition_name, pg, positions, read_probe, to_anchor, to_i64, write_sql,
 };
 use crate::journal::{
     AppendOutcome, Appended, Clock, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError,
@@ -250,7 +251,8 @@ impl AsyncPostgresStore {
 
     /// [`AsyncEventStore::append_with_due`]: the sync store's `append_one`,
     /// awaited — every step and check in the same order — in three round
-    /// trips: `BEGIN`, the tenant's lock and the probe pipelined in one;
+    /// trips: `BEGIN`, the tenant's and the stream's locks and the probe
+    /// pipelined in one;
     /// the write (positions, rows, anchor, due entry); `COMMIT`.
     async fn append_one(
         &self,
@@ -266,7 +268,8 @@ impl AsyncPostgresStore {
         if !events.is_empty() {
             self.ensure_partition(&mut client, &stream.tenant).await?;
         }
-        let lock = client.prepare_cached(SQL_LOCK_TENANT).await.map_err(pg)?;
+        let lock_tenant = client.prepare_cached(SQL_LOCK_TENANT).await.map_err(pg)?;
+        let lock_stream = client.prepare_cached(SQL_LOCK_STREAM).await.map_err(pg)?;
         let probe = client.prepare_cached(SQL_PROBE).await.map_err(pg)?;
         let write = client.prepare_cached(write_sql(due)).await.map_err(pg)?;
         let tx = InTransaction {
@@ -277,23 +280,28 @@ impl AsyncPostgresStore {
             let client = tx.client()?;
             let tenant = stream.tenant.as_str();
             let first_id = events.first().map(|e| e.event_id.as_str());
-            // One round trip: the lock is taken before the probe runs, so
-            // the probe sees every append of the tenant committed before.
+            // One round trip: the tenant's lock (shared), then the
+            // stream's, are taken before the probe runs, so the probe sees
+            // every append of the stream committed before.
             let probe_params: [&(dyn ToSql + Sync); 4] = [
                 &tenant,
                 &stream.stream_type.as_str(),
                 &stream.id.as_str(),
                 &first_id,
             ];
-            let (begun, (locked, probe)) = both(
+            let (begun, ((shared, locked), probe)) = both(
                 client.batch_execute("BEGIN"),
                 both(
-                    client.execute(&lock, &[&tenant]),
+                    both(
+                        client.execute(&lock_tenant, &[&tenant]),
+                        client.execute(&lock_stream, &probe_params[..3]),
+                    ),
                     client.query_one(&probe, &probe_params),
                 ),
             )
             .await;
             begun.map_err(pg)?;
+            shared.map_err(pg)?;
             locked.map_err(pg)?;
             let probe = probe.map_err(pg)?;
             let (actual, head) = match read_probe(&probe, stream)? {
@@ -666,12 +674,36 @@ impl AsyncEventStore for AsyncPostgresStore {
         limit: usize,
     ) -> Result<FeedPage, JournalError> {
         let client = self.client().await?;
+        let lock = client.prepare_cached(SQL_LOCK_FEED).await.map_err(pg)?;
         let statement = client.prepare_cached(SQL_ALL).await.map_err(pg)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = client
-            .query(&statement, &[&tenant.as_str(), &to_i64(after), &limit])
-            .await
-            .map_err(pg)?;
+        let tx = InTransaction {
+            client: Some(client),
+            open: AtomicBool::new(true),
+        };
+        let read = async {
+            let client = tx.client()?;
+            // The tenant's lock, exclusively: the read waits for the
+            // appends in flight and its snapshot (the `SELECT`'s, taken
+            // after the lock) sees them all (see the sync store's docs).
+            let (begun, locked) = both(
+                client.batch_execute("BEGIN"),
+                client.execute(&lock, &[&tenant.as_str()]),
+            )
+            .await;
+            begun.map_err(pg)?;
+            locked.map_err(pg)?;
+            let rows = client
+                .query(&statement, &[&tenant.as_str(), &to_i64(after), &limit])
+                .await
+                .map_err(pg)?;
+            tx.ended();
+            client.batch_execute("COMMIT").await.map_err(pg)?;
+            Ok::<_, JournalError>(rows)
+        }
+        .await;
+        tx.finish().await;
+        let rows = read?;
         let mut page = FeedPage {
             events: Vec::with_capacity(rows.len()),
             skipped: Vec::new(),
