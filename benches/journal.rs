@@ -226,6 +226,24 @@ fn verify(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &dyn Even
     });
 }
 
+/// A page of 1,000 rows of a tenant's feed (ten streams of 1,000 events):
+/// what a projection catching up reads at a time. On PostgreSQL the read
+/// takes the tenant's lock first (no append is in flight here).
+fn read_feed(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, store: &dyn EventStore) {
+    let tenant = fresh_tenant(&format!("{name}-feed"));
+    for case in 0..10 {
+        let events: Vec<NewEvent> = (0..BATCH as u64).map(|i| note(case * 10_000 + i)).collect();
+        store.append(&stream(&tenant, case), 0, &events).unwrap();
+    }
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function(format!("read_feed_{BATCH}/{name}"), |b| {
+        b.iter(|| {
+            let page = store.read_feed(&tenant, 0, BATCH).unwrap();
+            assert_eq!(black_box(page).events.len(), BATCH);
+        })
+    });
+}
+
 fn backend(c: &mut Criterion, name: &str, store: &dyn EventStore) {
     let mut group = c.benchmark_group("journal");
     group
@@ -236,6 +254,7 @@ fn backend(c: &mut Criterion, name: &str, store: &dyn EventStore) {
     append_batch(&mut group, name, store);
     load_case(&mut group, name, store);
     verify(&mut group, name, store);
+    read_feed(&mut group, name, store);
     group.finish();
 }
 

@@ -166,7 +166,7 @@ where
     let gate_key = "hashtextextended('gate/' || $1, 0)";
     admin
         .batch_execute(&format!(
-            "CREATE FUNCTION {gate}() RETURNS trigger LANGUAGE plpgsql AS $$
+            "CREATE OR REPLACE FUNCTION {gate}() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN
                  PERFORM pg_advisory_xact_lock_shared(hashtextextended('gate/' || NEW.tenant, 0));
                  RETURN NULL;
