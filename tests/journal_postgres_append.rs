@@ -127,6 +127,18 @@ fn seen_waiting(
     false
 }
 
+/// Whether `done` is set within 30 seconds (it is, at once, for work
+/// that waits for nothing).
+fn finishes_in_time(done: &AtomicBool) -> bool {
+    for _ in 0..1_500 {
+        if done.load(Ordering::SeqCst) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    done.load(Ordering::SeqCst)
+}
+
 /// Runs `work` on a thread; its result and a flag set once it is done.
 fn on_a_thread<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
@@ -194,12 +206,7 @@ where
         let (store, tenant) = (Arc::clone(&store), tenant.clone());
         on_a_thread(move || store.append(&key(&tenant, "T-later"), 0, &[event("in-later", 2)]))
     };
-    let mut waited = 0;
-    while !later_done.load(Ordering::SeqCst) && waited < 1_500 {
-        std::thread::sleep(Duration::from_millis(20));
-        waited += 1;
-    }
-    let later_finished = later_done.load(Ordering::SeqCst);
+    let later_finished = finishes_in_time(&later_done);
     let (read, read_done) = {
         let (store, tenant) = (Arc::clone(&store), tenant.clone());
         on_a_thread(move || store.read_all(&tenant, 0, 10))
@@ -284,12 +291,7 @@ where
         let tenant = tenant.clone();
         on_a_thread(move || store.append(&key(&tenant, "T-1"), 0, &[event("f-1", 1)]))
     };
-    let mut waited = 0;
-    while !done.load(Ordering::SeqCst) && waited < 1_500 {
-        std::thread::sleep(Duration::from_millis(20));
-        waited += 1;
-    }
-    let finished = done.load(Ordering::SeqCst);
+    let finished = finishes_in_time(&done);
     tx.commit().unwrap();
     append.join().unwrap().unwrap();
     assert!(finished, "the append waited for an append in flight");
