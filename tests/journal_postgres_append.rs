@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use grassroots::id::TenantId;
-use grassroots::journal::{EventStore, NewEvent, StreamKey};
+use grassroots::journal::{EventStore, NewEvent, PostgresOptions, PostgresStore, StreamKey};
 
 fn event(id: &str, n: u64) -> NewEvent {
     NewEvent::new(
@@ -41,6 +41,25 @@ fn key(tenant: &TenantId, id: &str) -> StreamKey {
         "notes".parse().unwrap(),
         id.parse().unwrap(),
     )
+}
+
+/// Whether a test holds `journal_events` still: the tests that hold an
+/// append in flight run alone. An append in flight holds its lock on
+/// `journal_events`; another test's new tenant meanwhile creates its
+/// partition, whose lock on the table waits for that append, and every
+/// later append of any tenant queues behind the creation — the held
+/// append would stall its own test's later append for a reason of the
+/// test's making.
+static TABLES: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// For a test that holds nothing in flight: runs beside the others.
+fn tables_shared() -> std::sync::RwLockReadGuard<'static, ()> {
+    TABLES.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// For a test that holds an append in flight: runs alone.
+fn tables_alone() -> std::sync::RwLockWriteGuard<'static, ()> {
+    TABLES.write().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A tenant whose name holds a quote and backslashes, as ids may.
@@ -227,9 +246,11 @@ where
     let gated = gated.join().unwrap().unwrap();
     let later = later.join().unwrap().unwrap();
     let read = read.join().unwrap().unwrap();
+    // `CASCADE`: also the trigger a failed run of the test left on its
+    // own tenant's partition.
     admin
         .batch_execute(&format!(
-            "DROP TRIGGER {gate} ON {partition}; DROP FUNCTION {gate}();"
+            "DROP TRIGGER {gate} ON {partition}; DROP FUNCTION {gate}() CASCADE;"
         ))
         .unwrap();
     assert!(
@@ -324,6 +345,7 @@ fn a_batch_reads_back_in_order(store: &dyn EventStore, tenant: &TenantId, n: usi
 #[test]
 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
 fn the_sync_store_takes_the_tenant_lock_whatever_the_tenant_name() {
+    let _tables = tables_shared();
     let Some(url) = support::stores::postgres_url() else {
         return;
     };
@@ -348,6 +370,7 @@ fn the_sync_store_takes_the_tenant_lock_whatever_the_tenant_name() {
 #[test]
 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
 fn a_feed_read_on_postgres_waits_for_an_append_in_flight_and_appends_do_not() {
+    let _tables = tables_alone();
     let Some(url) = support::stores::postgres_url() else {
         return;
     };
@@ -358,9 +381,83 @@ fn a_feed_read_on_postgres_waits_for_an_append_in_flight_and_appends_do_not() {
     a_feed_read_waits_for_an_append_in_flight(&url, store, &tenant, "gate_sync");
 }
 
+/// `url` asking the server to begin every transaction serializable, as a
+/// role's or a database's default may (`ALTER ROLE ... SET
+/// default_transaction_isolation`): the stores must keep to read committed
+/// whatever the default (module docs, "Commit order and the locks").
+fn serializable_by_default(url: &str) -> String {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        support::stores::with_param(
+            url,
+            "options",
+            "-c%20default_transaction_isolation%3Dserializable",
+        )
+    } else {
+        support::stores::with_param(
+            url,
+            "options",
+            "'-c default_transaction_isolation=serializable'",
+        )
+    }
+}
+
+/// The first appends of a new tenant, eight at once from one store's
+/// pool: every one is recorded (the tenant's partition is created once,
+/// and no append fails for another's).
+fn first_appends_of_a_tenant_race_without_errors<S>(store: S, tenant: &TenantId)
+where
+    S: EventStore + Send + Sync,
+{
+    let barrier = std::sync::Barrier::new(8);
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let (store, barrier) = (&store, &barrier);
+            scope.spawn(move || {
+                barrier.wait();
+                let events: Vec<NewEvent> =
+                    (0..20).map(|i| event(&format!("r-{t}-{i}"), i)).collect();
+                store
+                    .append(&key(tenant, &format!("T-{t}")), 0, &events)
+                    .unwrap();
+            });
+        }
+    });
+    assert_eq!(store.read_all(tenant, 0, 1_000).unwrap().len(), 160);
+}
+
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn a_feed_read_on_postgres_waits_for_an_append_in_flight_where_the_server_defaults_to_serializable()
+{
+    let _tables = tables_alone();
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let options = PostgresOptions::new().clock(support::stores::clock());
+    let store = PostgresStore::connect_with(&serializable_by_default(&url), options).unwrap();
+    let tenant = support::stores::tenant("in-flight-serializable");
+    a_feed_read_waits_for_an_append_in_flight(&url, store, &tenant, "gate_sync_serializable");
+}
+
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn first_appends_of_a_tenant_on_postgres_race_without_errors_where_the_server_defaults_to_serializable()
+ {
+    let _tables = tables_shared();
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let options = PostgresOptions::new()
+        .pool_size(8)
+        .clock(support::stores::clock());
+    let store = PostgresStore::connect_with(&serializable_by_default(&url), options).unwrap();
+    first_appends_of_a_tenant_race_without_errors(store, &support::stores::tenant("first-race"));
+}
+
 #[test]
 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
 fn an_append_on_postgres_waits_for_its_streams_lock_whatever_the_names() {
+    let _tables = tables_shared();
     let Some(url) = support::stores::postgres_url() else {
         return;
     };
@@ -373,6 +470,7 @@ fn an_append_on_postgres_waits_for_its_streams_lock_whatever_the_names() {
 #[test]
 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
 fn an_append_on_postgres_does_not_wait_for_appends_in_flight() {
+    let _tables = tables_shared();
     let Some(url) = support::stores::postgres_url() else {
         return;
     };
@@ -385,6 +483,7 @@ fn an_append_on_postgres_does_not_wait_for_appends_in_flight() {
 #[test]
 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
 fn a_tenant_named_with_quotes_and_backslashes_appends_a_batch_on_postgres() {
+    let _tables = tables_shared();
     let Some(store) = support::stores::postgres() else {
         return;
     };
@@ -397,6 +496,7 @@ fn a_tenant_named_with_quotes_and_backslashes_appends_a_batch_on_postgres() {
 #[test]
 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
 fn an_append_longer_than_a_block_keeps_its_positions_in_version_order_on_postgres() {
+    let _tables = tables_shared();
     let Some(store) = support::stores::postgres() else {
         return;
     };
@@ -419,6 +519,7 @@ fn an_append_longer_than_a_block_keeps_its_positions_in_version_order_on_postgre
 #[test]
 #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
 fn tenants_appending_at_once_never_share_a_position_on_postgres() {
+    let _tables = tables_shared();
     let Some(store) = support::stores::postgres() else {
         return;
     };
@@ -475,6 +576,7 @@ mod nonblocking {
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn the_async_store_takes_the_tenant_lock_whatever_the_tenant_name() {
+        let _tables = tables_shared();
         let Some(url) = support::stores::postgres_url() else {
             return;
         };
@@ -499,6 +601,7 @@ mod nonblocking {
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn a_feed_read_on_async_postgres_waits_for_an_append_in_flight_and_appends_do_not() {
+        let _tables = tables_alone();
         let Some(url) = support::stores::postgres_url() else {
             return;
         };
@@ -509,9 +612,50 @@ mod nonblocking {
         a_feed_read_waits_for_an_append_in_flight(&url, store, &tenant, "gate_async");
     }
 
+    /// The async store on `url` set to begin transactions serializable.
+    fn async_serializable(url: &str) -> support::stores::BlockingStore<AsyncPostgresStore> {
+        let runtime = support::stores::runtime();
+        let options = AsyncPostgresOptions::new()
+            .max_connections(8)
+            .clock(support::stores::clock());
+        let store = runtime
+            .block_on(AsyncPostgresStore::connect_with(
+                &serializable_by_default(url),
+                options,
+            ))
+            .unwrap();
+        support::stores::BlockingStore::new(store, runtime)
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn a_feed_read_on_async_postgres_waits_for_an_append_in_flight_where_the_server_defaults_to_serializable()
+     {
+        let _tables = tables_alone();
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let tenant = support::stores::tenant("async-in-flight-serializable");
+        let gate = "gate_async_serializable";
+        a_feed_read_waits_for_an_append_in_flight(&url, async_serializable(&url), &tenant, gate);
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn first_appends_of_a_tenant_on_async_postgres_race_without_errors_where_the_server_defaults_to_serializable()
+     {
+        let _tables = tables_shared();
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let tenant = support::stores::tenant("async-first-race");
+        first_appends_of_a_tenant_race_without_errors(async_serializable(&url), &tenant);
+    }
+
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn an_append_on_async_postgres_waits_for_its_streams_lock_whatever_the_names() {
+        let _tables = tables_shared();
         let Some(url) = support::stores::postgres_url() else {
             return;
         };
@@ -524,6 +668,7 @@ mod nonblocking {
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn an_append_on_async_postgres_does_not_wait_for_appends_in_flight() {
+        let _tables = tables_shared();
         let Some(url) = support::stores::postgres_url() else {
             return;
         };
@@ -536,6 +681,7 @@ mod nonblocking {
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn a_tenant_named_with_quotes_and_backslashes_appends_a_batch_on_async_postgres() {
+        let _tables = tables_shared();
         let Some(store) = support::stores::async_postgres() else {
             return;
         };
@@ -545,6 +691,7 @@ mod nonblocking {
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn an_append_longer_than_a_block_keeps_its_positions_in_version_order_on_async_postgres() {
+        let _tables = tables_shared();
         let Some(store) = support::stores::async_postgres() else {
             return;
         };
@@ -560,6 +707,7 @@ mod nonblocking {
     #[test]
     #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
     fn a_cancelled_async_append_leaves_no_transaction_holding_the_tenant_lock() {
+        let _tables = tables_shared();
         let Some(url) = support::stores::postgres_url() else {
             return;
         };

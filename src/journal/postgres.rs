@@ -27,19 +27,46 @@
 //!   positions above every position drawn before. So a reader never sees a
 //!   position while a lower one may still commit: positions appear in order
 //!   even though two appends of a tenant may commit in the other order than
-//!   they drew them. A feed read holds back the tenant's appends for as
-//!   long as its `SELECT` runs (a page), and waits at most for the appends
-//!   in flight.
+//!   they drew them.
+//! - **While a read holds the lock or waits for it, new appends of the
+//!   tenant wait** (PostgreSQL queues a later shared request behind a
+//!   waiting exclusive one, so a reader is not starved): a read waits for
+//!   the appends in flight, then holds the others back for its `SELECT`
+//!   (a page). A slow append in flight therefore holds back the tenant's
+//!   appends too once a feed read is waiting behind it.
+//! - **Every transaction is read committed.** A statement that runs after
+//!   a lock was waited for must see what the lock's holders committed; a
+//!   repeatable-read or serializable transaction takes its snapshot when
+//!   its first statement starts — the lock's, before the wait — and would
+//!   not. The store's connections send `default_transaction_isolation`
+//!   as read committed when they connect, after the connection string's
+//!   own options, so a role's or a database's default does not apply to
+//!   them.
 //!
-//! The locks, for a program that reads the tables by hand (a read of
-//! `journal_events` by position must take the first one, exclusively, in
-//! its transaction before its `SELECT`, or it may pass a position an
-//! append in flight still commits):
+//! The locks, for a program that reads the tables by hand. Reading a
+//! stream needs no lock. Following `journal_events` by position does,
+//! exactly like this — one page a transaction, read committed, the lock a
+//! statement of its own before the `SELECT` (a lock taken in the
+//! `SELECT` itself, in a repeatable-read or serializable transaction, or
+//! outside a transaction, released before the `SELECT` runs, may pass an
+//! append in flight for ever):
 //!
 //! ```sql
-//! -- the tenant's: shared by appends, exclusive for a feed read
+//! BEGIN ISOLATION LEVEL READ COMMITTED;
+//! -- the tenant's lock: exclusive for a feed read (an append takes it shared)
 //! SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $tenant, 0));
-//! -- a stream's: exclusive, by appends (two int4 keys, a space of their own)
+//! SELECT position, stream_type, stream_id, version, event_type, payload
+//!   FROM journal_events WHERE tenant = $tenant AND position > $after
+//!   ORDER BY position LIMIT 1000;
+//! COMMIT;
+//! ```
+//!
+//! Positions have gaps: an append's are consecutive (a block of 1,024 at a
+//! time), the next append's start at the next block. An append also takes
+//! its stream's lock, exclusively, after the tenant's (two `int4` keys, a
+//! space of their own):
+//!
+//! ```sql
 //! SELECT pg_advisory_xact_lock(hashtext($tenant), hashtext($stream_type || '/' || $stream_id));
 //! ```
 //!
@@ -861,13 +888,32 @@ impl Manager {
 pub(crate) fn connect_client(
     url: &str,
 ) -> Result<Client, Box<dyn std::error::Error + Send + Sync + 'static>> {
-    let config: Config = url.parse()?;
+    let mut config: Config = url.parse()?;
+    let options = read_committed(config.get_options());
+    config.options(&options);
     #[cfg(feature = "postgres-tls")]
     if may_use_tls(&config) {
         let tls = tokio_postgres_rustls::MakeRustlsConnect::new(default_tls()?);
         return Ok(config.connect(tls)?);
     }
     Ok(config.connect(NoTls)?)
+}
+
+/// The connection options `options` (a connection string's `options`)
+/// with `default_transaction_isolation` set to read committed, after
+/// whatever they set, so it wins over them and over a role's or a
+/// database's default (settings a client sends when it connects take
+/// precedence over both). Every transaction of the journal relies on it:
+/// a statement that runs after a lock was waited for must see what the
+/// holders committed, which under repeatable read or serializable it does
+/// not (their snapshot is taken when the lock's statement starts, before
+/// the wait; module docs, "Commit order and the locks").
+pub(super) fn read_committed(options: Option<&str>) -> String {
+    const SETTING: &str = r"-c default_transaction_isolation=read\ committed";
+    match options {
+        Some(options) if !options.trim().is_empty() => format!("{options} {SETTING}"),
+        _ => SETTING.to_owned(),
+    }
 }
 
 /// Whether a connection made with `config` may use TLS: not with
@@ -975,6 +1021,12 @@ impl PostgresStore {
     /// `postgresql://` URL) with the default [`PostgresOptions`], running any
     /// migration the database lacks.
     ///
+    /// The store's connections begin their transactions read committed,
+    /// whatever the connection string's `options`, the role or the database
+    /// set as the default (`default_transaction_isolation` is sent when
+    /// connecting, after the string's own options): its locks rely on it
+    /// (see "Commit order and the locks").
+    ///
     /// # Errors
     ///
     /// [`JournalError::Backend`] when the server cannot be reached or the
@@ -990,7 +1042,9 @@ impl PostgresStore {
     ///
     /// As for [`connect`](Self::connect).
     pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self, JournalError> {
-        let config: Config = url.parse().map_err(pg)?;
+        let mut config: Config = url.parse().map_err(pg)?;
+        let read_committed = read_committed(config.get_options());
+        config.options(&read_committed);
         #[cfg(feature = "postgres-tls")]
         let tls = {
             let config = match options.tls {
@@ -1668,6 +1722,25 @@ mod tests {
 #[cfg(test)]
 mod block_tests {
     use super::*;
+
+    #[test]
+    fn connections_begin_read_committed_after_whatever_options_the_string_sets() {
+        let isolation = r"-c default_transaction_isolation=read\ committed";
+        assert_eq!(read_committed(None), isolation);
+        assert_eq!(read_committed(Some("  ")), isolation);
+        let options = "-c search_path=hall -c default_transaction_isolation=serializable";
+        assert_eq!(
+            read_committed(Some(options)),
+            format!("{options} {isolation}")
+        );
+        // As the server's `options` parser reads it: the setting last.
+        let config: Config = "host=h options='-c default_transaction_isolation=serializable'"
+            .parse()
+            .unwrap();
+        let mut config = config;
+        config.options(&read_committed(config.get_options()));
+        assert!(config.get_options().unwrap().ends_with(isolation));
+    }
 
     #[test]
     fn the_write_and_the_migration_step_positions_by_the_block() {

@@ -32,7 +32,8 @@ use crate::id::{CaseId, TenantId};
 use crate::journal::postgres::{
     BACKEND, DDL_LOCK, MIGRATIONS, Probed, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_FEED,
     SQL_LOCK_STREAM, SQL_LOCK_TENANT, SQL_PARTITION, SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged,
-    Write, convert, partition_name, pg, positions, read_probe, to_anchor, to_i64, write_sql,
+    Write, convert, partition_name, pg, positions, read_committed, read_probe, to_anchor, to_i64,
+    write_sql,
 };
 use crate::journal::{
     AppendOutcome, Appended, Clock, DueEntry, DueQuery, DueUpdate, FeedPage, JournalError,
@@ -146,7 +147,9 @@ impl AsyncPostgresStore {
         url: &str,
         options: AsyncPostgresOptions,
     ) -> Result<Self, JournalError> {
-        let config: tokio_postgres::Config = url.parse().map_err(pg)?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(pg)?;
+        let isolation = read_committed(config.get_options());
+        config.options(&isolation);
         let manager = Manager::from_config(
             config,
             NoTls,
