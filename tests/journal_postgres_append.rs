@@ -172,12 +172,91 @@ fn on_a_thread<T: Send + 'static>(
     (thread, done)
 }
 
+/// A gate on a tenant's partition: a row trigger that, after a row of the
+/// stream `T-gated` is written (its position drawn), waits for a lock the
+/// gate's connection holds, so the append that wrote it stays in flight
+/// until [`Gate::open`].
+struct Gate {
+    admin: postgres::Client,
+    name: String,
+    partition: String,
+    tenant: TenantId,
+}
+
+impl Gate {
+    /// The lock the trigger waits for, from `$1` the tenant.
+    const KEY: &str = "hashtextextended('gate/' || $1, 0)";
+
+    /// Installs the gate, named `name`, on `tenant`'s partition (which
+    /// must exist), closed.
+    fn closed(url: &str, tenant: &TenantId, name: &str) -> Gate {
+        let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let partition: String = admin
+            .query_one(
+                "SELECT partition FROM journal_tenants WHERE tenant = $1",
+                &[&tenant.as_str()],
+            )
+            .unwrap()
+            .get(0);
+        admin
+            .batch_execute(&format!(
+                "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN
+                     PERFORM pg_advisory_xact_lock_shared(hashtextextended('gate/' || NEW.tenant, 0));
+                     RETURN NULL;
+                 END $$;
+                 CREATE TRIGGER {name} AFTER INSERT ON {partition} FOR EACH ROW
+                     WHEN (NEW.stream_id = 'T-gated') EXECUTE FUNCTION {name}();"
+            ))
+            .unwrap();
+        let key = Gate::KEY;
+        admin
+            .execute(
+                &format!("SELECT pg_advisory_lock({key})"),
+                &[&tenant.as_str()],
+            )
+            .unwrap();
+        Gate {
+            admin,
+            name: name.to_owned(),
+            partition,
+            tenant: tenant.clone(),
+        }
+    }
+
+    /// Whether an append reached the gate (or `done` said it finished
+    /// first).
+    fn reached(&mut self, done: &AtomicBool) -> bool {
+        seen_waiting(&mut self.admin, Gate::KEY, self.tenant.as_str(), done)
+    }
+
+    /// Lets the held append go on.
+    fn open(&mut self) {
+        let key = Gate::KEY;
+        self.admin
+            .execute(
+                &format!("SELECT pg_advisory_unlock({key})"),
+                &[&self.tenant.as_str()],
+            )
+            .unwrap();
+    }
+
+    /// Removes the trigger and its function (`CASCADE`: also a trigger a
+    /// failed run of the test left on its own tenant's partition).
+    fn remove(mut self) {
+        let (name, partition) = (&self.name, &self.partition);
+        self.admin
+            .batch_execute(&format!(
+                "DROP TRIGGER {name} ON {partition}; DROP FUNCTION {name}() CASCADE;"
+            ))
+            .unwrap();
+    }
+}
+
 /// An append in flight with positions drawn, a later append of the same
 /// tenant, and a feed read: the later append does not wait for the one in
 /// flight, and the read waits for it, so it sees its event before the
-/// later one instead of passing its position for ever. The append is held
-/// in flight by a trigger on the tenant's partition that waits, after the
-/// row is written, for a gate the test holds.
+/// later one instead of passing its position for ever.
 fn a_feed_read_waits_for_an_append_in_flight<S>(url: &str, store: S, tenant: &TenantId, gate: &str)
 where
     S: EventStore + Send + Sync + 'static,
@@ -186,39 +265,13 @@ where
     store
         .append(&key(tenant, "T-0"), 0, &[event("in-0", 0)])
         .unwrap();
-    let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
-    let partition: String = admin
-        .query_one(
-            "SELECT partition FROM journal_tenants WHERE tenant = $1",
-            &[&tenant.as_str()],
-        )
-        .unwrap()
-        .get(0);
-    let gate_key = "hashtextextended('gate/' || $1, 0)";
-    admin
-        .batch_execute(&format!(
-            "CREATE OR REPLACE FUNCTION {gate}() RETURNS trigger LANGUAGE plpgsql AS $$
-             BEGIN
-                 PERFORM pg_advisory_xact_lock_shared(hashtextextended('gate/' || NEW.tenant, 0));
-                 RETURN NULL;
-             END $$;
-             CREATE TRIGGER {gate} AFTER INSERT ON {partition} FOR EACH ROW
-                 WHEN (NEW.stream_id = 'T-gated') EXECUTE FUNCTION {gate}();"
-        ))
-        .unwrap();
-    admin
-        .execute(
-            &format!("SELECT pg_advisory_lock({gate_key})"),
-            &[&tenant.as_str()],
-        )
-        .unwrap();
-
+    let mut gate = Gate::closed(url, tenant, gate);
     let (gated, gated_done) = {
         let (store, tenant) = (Arc::clone(&store), tenant.clone());
         on_a_thread(move || store.append(&key(&tenant, "T-gated"), 0, &[event("in-gated", 1)]))
     };
     assert!(
-        seen_waiting(&mut admin, gate_key, tenant.as_str(), &gated_done),
+        gate.reached(&gated_done),
         "the gated append never reached its gate"
     );
     let (later, later_done) = {
@@ -232,27 +285,16 @@ where
     };
     let read_waited = later_finished
         && seen_waiting(
-            &mut admin,
+            &mut gate.admin,
             "hashtextextended('grassroots.journal/' || $1, 0)",
             tenant.as_str(),
             &read_done,
         );
-    admin
-        .execute(
-            &format!("SELECT pg_advisory_unlock({gate_key})"),
-            &[&tenant.as_str()],
-        )
-        .unwrap();
+    gate.open();
     let gated = gated.join().unwrap().unwrap();
     let later = later.join().unwrap().unwrap();
     let read = read.join().unwrap().unwrap();
-    // `CASCADE`: also the trigger a failed run of the test left on its
-    // own tenant's partition.
-    admin
-        .batch_execute(&format!(
-            "DROP TRIGGER {gate} ON {partition}; DROP FUNCTION {gate}() CASCADE;"
-        ))
-        .unwrap();
+    gate.remove();
     assert!(
         later_finished,
         "an append of the tenant waited for another stream's append in flight"
@@ -264,6 +306,71 @@ where
     assert!(gated.positions.end <= later.positions.start);
     let ids: Vec<&str> = read.iter().map(|row| row.event_id.as_str()).collect();
     assert_eq!(ids, ["in-0", "in-gated", "in-later"]);
+}
+
+/// Every call of a store of one connection, on one tenant, while another
+/// connection holds another tenant's partition locked (`LOCK TABLE ... IN
+/// ACCESS EXCLUSIVE MODE`, as maintenance of that tenant's table would):
+/// none waits for it, also at the sixth run of each of the connection's
+/// statements — when PostgreSQL's plan cache builds a generic plan of a
+/// prepared statement to weigh it against the custom ones, and planning
+/// it locks every partition of `journal_events` (with hundreds of
+/// tenants, eight connections doing so at once ran the server's lock
+/// table out of memory: "out of shared memory"). `other` (another store)
+/// makes the other tenant's partition, so `store`'s statements have run
+/// exactly five times before.
+fn a_tenant_never_waits_for_another_tenants_partition<S>(
+    url: &str,
+    store: S,
+    other: S,
+    tenant: &TenantId,
+) where
+    S: EventStore + Send + Sync + 'static,
+{
+    let store = Arc::new(store);
+    let other_tenant = TenantId::new(format!("{}-other", tenant.as_str())).unwrap();
+    other
+        .append(&key(&other_tenant, "T-0"), 0, &[event("o-0", 0)])
+        .unwrap();
+    // Every kind of call a store makes on a tenant, on stream `T-n`.
+    fn calls<S: EventStore>(store: &S, tenant: &TenantId, n: u64) {
+        let stream = key(tenant, &format!("T-{n}"));
+        store
+            .append(&stream, 0, &[event(&format!("p-{n}"), n)])
+            .unwrap();
+        assert_eq!(store.read_stream(&stream, 0).unwrap().len(), 1);
+        assert_eq!(store.stream_version(&stream).unwrap(), 1);
+        assert!(store.anchor(&stream).unwrap().is_some());
+        assert_eq!(
+            store.read_all(tenant, 0, 100).unwrap().len(),
+            n as usize + 1
+        );
+    }
+    for n in 0..5 {
+        calls(&*store, tenant, n);
+    }
+    let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let partition: String = admin
+        .query_one(
+            "SELECT partition FROM journal_tenants WHERE tenant = $1",
+            &[&other_tenant.as_str()],
+        )
+        .unwrap()
+        .get(0);
+    let mut tx = admin.transaction().unwrap();
+    tx.batch_execute(&format!("LOCK TABLE {partition} IN ACCESS EXCLUSIVE MODE"))
+        .unwrap();
+    let (work, done) = {
+        let (store, tenant) = (Arc::clone(&store), tenant.clone());
+        on_a_thread(move || calls(&*store, &tenant, 5))
+    };
+    let finished = finishes_in_time(&done);
+    tx.commit().unwrap();
+    work.join().unwrap();
+    assert!(
+        finished,
+        "a call on one tenant waited for another tenant's partition"
+    );
 }
 
 /// While another connection holds a stream's lock, an append to the
@@ -452,6 +559,23 @@ fn first_appends_of_a_tenant_on_postgres_race_without_errors_where_the_server_de
         .clock(support::stores::clock());
     let store = PostgresStore::connect_with(&serializable_by_default(&url), options).unwrap();
     first_appends_of_a_tenant_race_without_errors(store, &support::stores::tenant("first-race"));
+}
+
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn a_tenant_on_postgres_never_waits_for_another_tenants_partition() {
+    let _tables = tables_alone();
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let one = || {
+        let options = PostgresOptions::new()
+            .pool_size(1)
+            .clock(support::stores::clock());
+        PostgresStore::connect_with(&url, options).unwrap()
+    };
+    let tenant = support::stores::tenant("partition-locks");
+    a_tenant_never_waits_for_another_tenants_partition(&url, one(), one(), &tenant);
 }
 
 #[test]
@@ -650,6 +774,27 @@ mod nonblocking {
         };
         let tenant = support::stores::tenant("async-first-race");
         first_appends_of_a_tenant_race_without_errors(async_serializable(&url), &tenant);
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn a_tenant_on_async_postgres_never_waits_for_another_tenants_partition() {
+        let _tables = tables_alone();
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let one = || {
+            let runtime = support::stores::runtime();
+            let options = AsyncPostgresOptions::new()
+                .max_connections(1)
+                .clock(support::stores::clock());
+            let store = runtime
+                .block_on(AsyncPostgresStore::connect_with(&url, options))
+                .unwrap();
+            support::stores::BlockingStore::new(store, runtime)
+        };
+        let tenant = support::stores::tenant("async-partition-locks");
+        a_tenant_never_waits_for_another_tenants_partition(&url, one(), one(), &tenant);
     }
 
     #[test]

@@ -41,7 +41,9 @@
 //!   not. The store's connections send `default_transaction_isolation`
 //!   as read committed when they connect, after the connection string's
 //!   own options, so a role's or a database's default does not apply to
-//!   them.
+//!   them. They send `plan_cache_mode = force_custom_plan` the same way:
+//!   a generic plan of a statement on `journal_events` would lock every
+//!   tenant's partition; a custom one locks the tenant's own.
 //!
 //! The locks, for a program that reads the tables by hand. Reading a
 //! stream needs no lock. Following `journal_events` by position does,
@@ -889,7 +891,7 @@ pub(crate) fn connect_client(
     url: &str,
 ) -> Result<Client, Box<dyn std::error::Error + Send + Sync + 'static>> {
     let mut config: Config = url.parse()?;
-    let options = read_committed(config.get_options());
+    let options = session_settings(config.get_options());
     config.options(&options);
     #[cfg(feature = "postgres-tls")]
     if may_use_tls(&config) {
@@ -900,16 +902,27 @@ pub(crate) fn connect_client(
 }
 
 /// The connection options `options` (a connection string's `options`)
-/// with `default_transaction_isolation` set to read committed, after
-/// whatever they set, so it wins over them and over a role's or a
+/// with the two settings the journal's connections rely on, after
+/// whatever they set, so they win over them and over a role's or a
 /// database's default (settings a client sends when it connects take
-/// precedence over both). Every transaction of the journal relies on it:
-/// a statement that runs after a lock was waited for must see what the
-/// holders committed, which under repeatable read or serializable it does
-/// not (their snapshot is taken when the lock's statement starts, before
-/// the wait; module docs, "Commit order and the locks").
-pub(super) fn read_committed(options: Option<&str>) -> String {
-    const SETTING: &str = r"-c default_transaction_isolation=read\ committed";
+/// precedence over both):
+///
+/// - `default_transaction_isolation` read committed: a statement that runs
+///   after a lock was waited for must see what the holders committed,
+///   which under repeatable read or serializable it does not (the snapshot
+///   is taken when the lock's statement starts, before the wait; module
+///   docs, "Commit order and the locks");
+/// - `plan_cache_mode` `force_custom_plan`: at a prepared statement's
+///   sixth run PostgreSQL's plan cache builds a generic plan to weigh
+///   against the custom ones, and a generic plan of a statement on
+///   `journal_events` cannot prune partitions when it is planned, so it
+///   locks every tenant's partition and its indexes (about 3,400 locks with
+///   840 tenants; eight connections doing so at once ran the server's lock
+///   table out of memory). A custom plan is pruned to the tenant's own
+///   partition as it is planned.
+pub(super) fn session_settings(options: Option<&str>) -> String {
+    const SETTING: &str =
+        r"-c default_transaction_isolation=read\ committed -c plan_cache_mode=force_custom_plan";
     match options {
         Some(options) if !options.trim().is_empty() => format!("{options} {SETTING}"),
         _ => SETTING.to_owned(),
@@ -1021,11 +1034,13 @@ impl PostgresStore {
     /// `postgresql://` URL) with the default [`PostgresOptions`], running any
     /// migration the database lacks.
     ///
-    /// The store's connections begin their transactions read committed,
-    /// whatever the connection string's `options`, the role or the database
-    /// set as the default (`default_transaction_isolation` is sent when
-    /// connecting, after the string's own options): its locks rely on it
-    /// (see "Commit order and the locks").
+    /// The store's connections begin their transactions read committed and
+    /// plan every statement for its parameters, whatever the connection
+    /// string's `options`, the role or the database set as the default
+    /// (`default_transaction_isolation` and `plan_cache_mode` are sent when
+    /// connecting, after the string's own options): its locks rely on the
+    /// first (see "Commit order and the locks"), and the second keeps a
+    /// statement on one tenant from locking every tenant's partition.
     ///
     /// # Errors
     ///
@@ -1043,8 +1058,8 @@ impl PostgresStore {
     /// As for [`connect`](Self::connect).
     pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self, JournalError> {
         let mut config: Config = url.parse().map_err(pg)?;
-        let read_committed = read_committed(config.get_options());
-        config.options(&read_committed);
+        let settings = session_settings(config.get_options());
+        config.options(&settings);
         #[cfg(feature = "postgres-tls")]
         let tls = {
             let config = match options.tls {
@@ -1724,13 +1739,13 @@ mod block_tests {
     use super::*;
 
     #[test]
-    fn connections_begin_read_committed_after_whatever_options_the_string_sets() {
-        let isolation = r"-c default_transaction_isolation=read\ committed";
-        assert_eq!(read_committed(None), isolation);
-        assert_eq!(read_committed(Some("  ")), isolation);
+    fn connections_begin_read_committed_with_custom_plans_after_whatever_options_the_string_sets() {
+        let isolation = r"-c default_transaction_isolation=read\ committed -c plan_cache_mode=force_custom_plan";
+        assert_eq!(session_settings(None), isolation);
+        assert_eq!(session_settings(Some("  ")), isolation);
         let options = "-c search_path=hall -c default_transaction_isolation=serializable";
         assert_eq!(
-            read_committed(Some(options)),
+            session_settings(Some(options)),
             format!("{options} {isolation}")
         );
         // As the server's `options` parser reads it: the setting last.
@@ -1738,7 +1753,7 @@ mod block_tests {
             .parse()
             .unwrap();
         let mut config = config;
-        config.options(&read_committed(config.get_options()));
+        config.options(&session_settings(config.get_options()));
         assert!(config.get_options().unwrap().ends_with(isolation));
     }
 

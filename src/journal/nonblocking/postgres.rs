@@ -32,7 +32,7 @@ use crate::id::{CaseId, TenantId};
 use crate::journal::postgres::{
     BACKEND, DDL_LOCK, MIGRATIONS, Probed, SQL_ALL, SQL_ANCHOR, SQL_ID_TAKEN, SQL_LOCK_FEED,
     SQL_LOCK_STREAM, SQL_LOCK_TENANT, SQL_PARTITION, SQL_PROBE, SQL_STREAM, SQL_VERSION, Staged,
-    Write, convert, partition_name, pg, positions, read_committed, read_probe, to_anchor, to_i64,
+    Write, convert, partition_name, pg, positions, read_probe, session_settings, to_anchor, to_i64,
     write_sql,
 };
 use crate::journal::{
@@ -148,8 +148,8 @@ impl AsyncPostgresStore {
         options: AsyncPostgresOptions,
     ) -> Result<Self, JournalError> {
         let mut config: tokio_postgres::Config = url.parse().map_err(pg)?;
-        let isolation = read_committed(config.get_options());
-        config.options(&isolation);
+        let settings = session_settings(config.get_options());
+        config.options(&settings);
         let manager = Manager::from_config(
             config,
             NoTls,
