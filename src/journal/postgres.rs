@@ -63,9 +63,8 @@
 //! COMMIT;
 //! ```
 //!
-//! Positions have gaps: an append's are consecutive (a block of 1,024 at a
-//! time), the next append's start at the next block. An append also takes
-//! its stream's lock, exclusively, after the tenant's (two `int4` keys, a
+//! A page's positions have gaps (below). An append also takes its
+//! stream's lock, exclusively, after the tenant's (two `int4` keys, a
 //! space of their own):
 //!
 //! ```sql

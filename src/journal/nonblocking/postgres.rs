@@ -6,8 +6,9 @@
 //! migrations and statements this module uses, not copies): the advisory
 //! locks that keep a feed read from passing an append in flight (the
 //! tenant's, shared by appends and exclusive for a feed read) and make the
-//! version check race-free (the stream's), idempotent retries, anchors, tenant partitions, the due index
-//! and its `FOR UPDATE SKIP LOCKED` claims. The two stores can share one
+//! version check race-free (the stream's), idempotent retries, anchors,
+//! tenant partitions, the due index and its `FOR UPDATE SKIP LOCKED`
+//! claims. The two stores can share one
 //! database, and the same conformance suite runs on both.
 //!
 //! The pool is `deadpool-postgres`: small, tokio-native, maintained, and it
@@ -275,10 +276,7 @@ impl AsyncPostgresStore {
         let lock_stream = client.prepare_cached(SQL_LOCK_STREAM).await.map_err(pg)?;
         let probe = client.prepare_cached(SQL_PROBE).await.map_err(pg)?;
         let write = client.prepare_cached(write_sql(due)).await.map_err(pg)?;
-        let tx = InTransaction {
-            client: Some(client),
-            open: AtomicBool::new(true),
-        };
+        let tx = InTransaction::begun(client);
         let appended = async {
             let client = tx.client()?;
             let tenant = stream.tenant.as_str();
@@ -400,6 +398,15 @@ struct InTransaction {
 }
 
 impl InTransaction {
+    /// `client`, about to send `BEGIN`: from here on, its transaction may
+    /// be open on the server.
+    fn begun(client: deadpool_postgres::Client) -> Self {
+        InTransaction {
+            client: Some(client),
+            open: AtomicBool::new(true),
+        }
+    }
+
     fn client(&self) -> Result<&deadpool_postgres::Client, JournalError> {
         self.client
             .as_ref()
@@ -680,10 +687,7 @@ impl AsyncEventStore for AsyncPostgresStore {
         let lock = client.prepare_cached(SQL_LOCK_FEED).await.map_err(pg)?;
         let statement = client.prepare_cached(SQL_ALL).await.map_err(pg)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let tx = InTransaction {
-            client: Some(client),
-            open: AtomicBool::new(true),
-        };
+        let tx = InTransaction::begun(client);
         let read = async {
             let client = tx.client()?;
             // The tenant's lock, exclusively: the read waits for the
