@@ -31,9 +31,10 @@
 //! - **While a read holds the lock or waits for it, new appends of the
 //!   tenant wait** (PostgreSQL queues a later shared request behind a
 //!   waiting exclusive one, so a reader is not starved): a read waits for
-//!   the appends in flight, then holds the others back for its `SELECT`
-//!   (a page). A slow append in flight therefore holds back the tenant's
-//!   appends too once a feed read is waiting behind it.
+//!   the appends in flight, then holds the others back until it commits,
+//!   right after its `SELECT` (a page). A slow append in flight therefore
+//!   holds back the tenant's appends too once a feed read is waiting
+//!   behind it.
 //! - **Every transaction is read committed.** A statement that runs after
 //!   a lock was waited for must see what the lock's holders committed; a
 //!   repeatable-read or serializable transaction takes its snapshot when
@@ -51,9 +52,15 @@
 //! statement of its own before the `SELECT` (a lock taken in the
 //! `SELECT` itself, in a repeatable-read or serializable transaction, or
 //! outside a transaction, released before the `SELECT` runs, may pass an
-//! append in flight for ever):
+//! append in flight for ever), and `COMMIT` straight after the `SELECT`
+//! (the tenant's appends wait until then: do the page's work after it). A
+//! program that prepares the `SELECT` and runs it again and again sets
+//! `plan_cache_mode` as the store does, or its sixth run locks every
+//! tenant's partition:
 //!
 //! ```sql
+//! SET plan_cache_mode = force_custom_plan;  -- once a connection
+//!
 //! BEGIN ISOLATION LEVEL READ COMMITTED;
 //! -- the tenant's lock: exclusive for a feed read (an append takes it shared)
 //! SELECT pg_advisory_xact_lock(hashtextextended('grassroots.journal/' || $tenant, 0));
