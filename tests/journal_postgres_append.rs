@@ -68,6 +68,10 @@ fn quoted_tenant(test: &str) -> TenantId {
     TenantId::new(format!("{base}-o'brien\\x\\'")).unwrap()
 }
 
+/// The key of the tenant's lock, from `$1` the tenant, as the module docs
+/// of the PostgreSQL store name it.
+const TENANT_KEY: &str = "hashtextextended('grassroots.journal/' || $1, 0)";
+
 /// The tenant's lock exactly as the module docs of the PostgreSQL store
 /// name it, taken on a connection of its own (exclusively, as a feed read
 /// takes it).
@@ -93,14 +97,7 @@ fn an_append_waits_for(
     let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
     let mut tx = admin.transaction().unwrap();
     tx.execute(lock, params).unwrap();
-    let done = Arc::new(AtomicBool::new(false));
-    let thread = {
-        let done = Arc::clone(&done);
-        std::thread::spawn(move || {
-            append();
-            done.store(true, Ordering::SeqCst);
-        })
-    };
+    let (thread, done) = on_a_thread(append);
     std::thread::sleep(Duration::from_millis(500));
     assert!(
         !done.load(Ordering::SeqCst),
@@ -133,29 +130,32 @@ fn seen_waiting(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
          AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = ({key})"
     );
-    for _ in 0..1_500 {
+    within_30_seconds(|| {
         let count: i64 = admin.query_one(&waiting, &[&text]).unwrap().get(0);
         if count > 0 {
-            return true;
+            Some(true)
+        } else {
+            finished.load(Ordering::SeqCst).then_some(false)
         }
-        if finished.load(Ordering::SeqCst) {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
+    })
 }
 
 /// Whether `done` is set within 30 seconds (it is, at once, for work
 /// that waits for nothing).
 fn finishes_in_time(done: &AtomicBool) -> bool {
+    within_30_seconds(|| done.load(Ordering::SeqCst).then_some(true)) || done.load(Ordering::SeqCst)
+}
+
+/// Asks `answer` every 20 ms until it gives one, for at most 30 seconds;
+/// `false` if it never does.
+fn within_30_seconds(mut answer: impl FnMut() -> Option<bool>) -> bool {
     for _ in 0..1_500 {
-        if done.load(Ordering::SeqCst) {
-            return true;
+        if let Some(answer) = answer() {
+            return answer;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    done.load(Ordering::SeqCst)
+    false
 }
 
 /// Runs `work` on a thread; its result and a flag set once it is done.
@@ -283,13 +283,8 @@ where
         let (store, tenant) = (Arc::clone(&store), tenant.clone());
         on_a_thread(move || store.read_all(&tenant, 0, 10))
     };
-    let read_waited = later_finished
-        && seen_waiting(
-            &mut gate.admin,
-            "hashtextextended('grassroots.journal/' || $1, 0)",
-            tenant.as_str(),
-            &read_done,
-        );
+    let read_waited =
+        later_finished && seen_waiting(&mut gate.admin, TENANT_KEY, tenant.as_str(), &read_done);
     gate.open();
     let gated = gated.join().unwrap().unwrap();
     let later = later.join().unwrap().unwrap();
@@ -508,6 +503,14 @@ fn serializable_by_default(url: &str) -> String {
     }
 }
 
+/// A store on `url` with a pool of `connections` and the tests' clock.
+fn sync_store(url: &str, connections: u32) -> PostgresStore {
+    let options = PostgresOptions::new()
+        .pool_size(connections)
+        .clock(support::stores::clock());
+    PostgresStore::connect_with(url, options).unwrap()
+}
+
 /// The first appends of a new tenant, eight at once from one store's
 /// pool: every one is recorded (the tenant's partition is created once,
 /// and no append fails for another's).
@@ -540,8 +543,7 @@ fn a_feed_read_on_postgres_waits_for_an_append_in_flight_where_the_server_defaul
     let Some(url) = support::stores::postgres_url() else {
         return;
     };
-    let options = PostgresOptions::new().clock(support::stores::clock());
-    let store = PostgresStore::connect_with(&serializable_by_default(&url), options).unwrap();
+    let store = sync_store(&serializable_by_default(&url), 8);
     let tenant = support::stores::tenant("in-flight-serializable");
     a_feed_read_waits_for_an_append_in_flight(&url, store, &tenant, "gate_sync_serializable");
 }
@@ -554,10 +556,7 @@ fn first_appends_of_a_tenant_on_postgres_race_without_errors_where_the_server_de
     let Some(url) = support::stores::postgres_url() else {
         return;
     };
-    let options = PostgresOptions::new()
-        .pool_size(8)
-        .clock(support::stores::clock());
-    let store = PostgresStore::connect_with(&serializable_by_default(&url), options).unwrap();
+    let store = sync_store(&serializable_by_default(&url), 8);
     first_appends_of_a_tenant_race_without_errors(store, &support::stores::tenant("first-race"));
 }
 
@@ -568,14 +567,9 @@ fn a_tenant_on_postgres_never_waits_for_another_tenants_partition() {
     let Some(url) = support::stores::postgres_url() else {
         return;
     };
-    let one = || {
-        let options = PostgresOptions::new()
-            .pool_size(1)
-            .clock(support::stores::clock());
-        PostgresStore::connect_with(&url, options).unwrap()
-    };
+    let (store, other) = (sync_store(&url, 1), sync_store(&url, 1));
     let tenant = support::stores::tenant("partition-locks");
-    a_tenant_never_waits_for_another_tenants_partition(&url, one(), one(), &tenant);
+    a_tenant_never_waits_for_another_tenants_partition(&url, store, other, &tenant);
 }
 
 #[test]
@@ -736,19 +730,25 @@ mod nonblocking {
         a_feed_read_waits_for_an_append_in_flight(&url, store, &tenant, "gate_async");
     }
 
-    /// The async store on `url` set to begin transactions serializable.
-    fn async_serializable(url: &str) -> support::stores::BlockingStore<AsyncPostgresStore> {
+    /// The async store on `url` with at most `connections` and the tests'
+    /// clock, behind the sync face.
+    fn async_store(
+        url: &str,
+        connections: usize,
+    ) -> support::stores::BlockingStore<AsyncPostgresStore> {
         let runtime = support::stores::runtime();
         let options = AsyncPostgresOptions::new()
-            .max_connections(8)
+            .max_connections(connections)
             .clock(support::stores::clock());
         let store = runtime
-            .block_on(AsyncPostgresStore::connect_with(
-                &serializable_by_default(url),
-                options,
-            ))
+            .block_on(AsyncPostgresStore::connect_with(url, options))
             .unwrap();
         support::stores::BlockingStore::new(store, runtime)
+    }
+
+    /// The async store on `url` set to begin transactions serializable.
+    fn async_serializable(url: &str) -> support::stores::BlockingStore<AsyncPostgresStore> {
+        async_store(&serializable_by_default(url), 8)
     }
 
     #[test]
@@ -783,18 +783,9 @@ mod nonblocking {
         let Some(url) = support::stores::postgres_url() else {
             return;
         };
-        let one = || {
-            let runtime = support::stores::runtime();
-            let options = AsyncPostgresOptions::new()
-                .max_connections(1)
-                .clock(support::stores::clock());
-            let store = runtime
-                .block_on(AsyncPostgresStore::connect_with(&url, options))
-                .unwrap();
-            support::stores::BlockingStore::new(store, runtime)
-        };
+        let (store, other) = (async_store(&url, 1), async_store(&url, 1));
         let tenant = support::stores::tenant("async-partition-locks");
-        a_tenant_never_waits_for_another_tenants_partition(&url, one(), one(), &tenant);
+        a_tenant_never_waits_for_another_tenants_partition(&url, store, other, &tenant);
     }
 
     #[test]

@@ -896,9 +896,7 @@ impl Manager {
 pub(crate) fn connect_client(
     url: &str,
 ) -> Result<Client, Box<dyn std::error::Error + Send + Sync + 'static>> {
-    let mut config: Config = url.parse()?;
-    let options = session_settings(config.get_options());
-    config.options(&options);
+    let config = journal_config(url)?;
     #[cfg(feature = "postgres-tls")]
     if may_use_tls(&config) {
         let tls = tokio_postgres_rustls::MakeRustlsConnect::new(default_tls()?);
@@ -933,6 +931,15 @@ pub(super) fn session_settings(options: Option<&str>) -> String {
         Some(options) if !options.trim().is_empty() => format!("{options} {SETTING}"),
         _ => SETTING.to_owned(),
     }
+}
+
+/// The connection string `url` parsed, with the journal's
+/// [`session_settings`].
+fn journal_config(url: &str) -> Result<Config, postgres::Error> {
+    let mut config: Config = url.parse()?;
+    let settings = session_settings(config.get_options());
+    config.options(&settings);
+    Ok(config)
 }
 
 /// Whether a connection made with `config` may use TLS: not with
@@ -1063,9 +1070,7 @@ impl PostgresStore {
     ///
     /// As for [`connect`](Self::connect).
     pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self, JournalError> {
-        let mut config: Config = url.parse().map_err(pg)?;
-        let settings = session_settings(config.get_options());
-        config.options(&settings);
+        let config = journal_config(url).map_err(pg)?;
         #[cfg(feature = "postgres-tls")]
         let tls = {
             let config = match options.tls {
@@ -1442,9 +1447,9 @@ impl Drop for Locked<'_> {
 
 impl PostgresStore {
     /// [`EventStore::append_with_due`] inside its span, in four round
-    /// trips: `BEGIN` with the tenant's and the stream's locks, the probe, the write (the
-    /// positions, rows, anchor and due entry in one statement) and
-    /// `COMMIT`.
+    /// trips: `BEGIN` with the tenant's and the stream's locks, the probe,
+    /// the write (the positions, rows, anchor and due entry in one
+    /// statement) and `COMMIT`.
     fn append_one(
         &self,
         stream: &StreamKey,
@@ -1461,8 +1466,9 @@ impl PostgresStore {
             self.ensure_partition(client, &stream.tenant)?;
         }
         let tenant = stream.tenant.as_str();
-        // Held until the transaction ends: appends of one tenant draw
-        // positions and commit in the same order (see the module docs).
+        // The tenant's lock shared and the stream's exclusively, held
+        // until the transaction ends: appends of one stream one at a time,
+        // a feed read waits for this one (see the module docs).
         let tx = Locked::begin(&mut *client, &begin_append(stream))?;
         let first_id = events.first().map(|e| e.event_id.as_str());
         let probe = tx
@@ -1746,21 +1752,19 @@ mod block_tests {
 
     #[test]
     fn connections_begin_read_committed_with_custom_plans_after_whatever_options_the_string_sets() {
-        let isolation = r"-c default_transaction_isolation=read\ committed -c plan_cache_mode=force_custom_plan";
-        assert_eq!(session_settings(None), isolation);
-        assert_eq!(session_settings(Some("  ")), isolation);
+        let settings = r"-c default_transaction_isolation=read\ committed -c plan_cache_mode=force_custom_plan";
+        assert_eq!(session_settings(None), settings);
+        assert_eq!(session_settings(Some("  ")), settings);
         let options = "-c search_path=hall -c default_transaction_isolation=serializable";
         assert_eq!(
             session_settings(Some(options)),
-            format!("{options} {isolation}")
+            format!("{options} {settings}")
         );
-        // As the server's `options` parser reads it: the setting last.
-        let config: Config = "host=h options='-c default_transaction_isolation=serializable'"
-            .parse()
-            .unwrap();
-        let mut config = config;
-        config.options(&session_settings(config.get_options()));
-        assert!(config.get_options().unwrap().ends_with(isolation));
+        // As the server's `options` parser reads it: the settings last.
+        let config =
+            journal_config("host=h options='-c default_transaction_isolation=serializable'")
+                .unwrap();
+        assert!(config.get_options().unwrap().ends_with(settings));
     }
 
     #[test]
