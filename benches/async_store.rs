@@ -3,6 +3,14 @@
 //! one tenant and in eight, and the latency of single-event appends (one
 //! task, and eight at once).
 //!
+//! The sync store is measured first, the same way: eight threads, each
+//! building and appending its batches one after another for the whole
+//! run, timed from the first append to the last. This is issue 19's figure
+//! for "8 writers" on both stores. `journal_pool/postgres_append_*` in
+//! `benches/journal.rs` times something else: eight appends started
+//! together, each iteration waiting for the slowest (round 21 in
+//! DESIGN.md).
+//!
 //! Uses `GRASSROOTS_POSTGRES_URL`, or starts a throwaway cluster as the
 //! tests do (`tests/support/stores.rs`):
 //!
@@ -23,7 +31,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeZone, Utc};
 use grassroots::id::TenantId;
 use grassroots::journal::{
-    AsyncEventStore, AsyncPostgresOptions, AsyncPostgresStore, NewEvent, StreamKey,
+    AsyncEventStore, AsyncPostgresOptions, AsyncPostgresStore, EventStore, NewEvent,
+    PostgresOptions, PostgresStore, StreamKey,
 };
 use serde_json::json;
 
@@ -73,6 +82,27 @@ async fn batched(store: &Arc<AsyncPostgresStore>, tenants: &[TenantId], rounds: 
     for task in tasks {
         task.await.unwrap();
     }
+    (WRITERS * rounds * BATCH) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// As [`batched`], on the sync store: eight threads in place of the tasks,
+/// each building and appending its batches one after another, the same
+/// events to the same shape of cases, timed the same way.
+fn sync_batched(store: &PostgresStore, tenants: &[TenantId], rounds: usize) -> f64 {
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for w in 0..WRITERS {
+            let tenant = &tenants[w % tenants.len()];
+            scope.spawn(move || {
+                for r in 0..rounds {
+                    let events: Vec<NewEvent> =
+                        (0..BATCH).map(|i| note(format!("w{w}-r{r}-{i}"))).collect();
+                    let key = stream(tenant, format!("W{w}-R{r}"));
+                    store.append(&key, 0, &events).unwrap();
+                }
+            });
+        }
+    });
     (WRITERS * rounds * BATCH) as f64 / start.elapsed().as_secs_f64()
 }
 
@@ -134,6 +164,25 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // The sync store first, outside the runtime (its client runs one of
+    // its own on each call).
+    let store = PostgresStore::connect_with(&url, PostgresOptions::new().pool_size(WRITERS as u32))
+        .unwrap();
+    let one = [stores::tenant("bench-sync")];
+    let eight: Vec<TenantId> = (0..WRITERS)
+        .map(|w| stores::tenant(&format!("bench-sync-{w}")))
+        .collect();
+    sync_batched(&store, &one, 1);
+    sync_batched(&store, &eight, 1);
+    let rate = sync_batched(&store, &one, rounds);
+    println!(
+        "sync store, 8 threads, one tenant, batches of {BATCH} to distinct cases: {rate:.0} events/s"
+    );
+    let rate = sync_batched(&store, &eight, rounds);
+    println!(
+        "sync store, 8 threads, eight tenants, batches of {BATCH} to distinct cases: {rate:.0} events/s"
+    );
+    drop(store);
     runtime.block_on(async {
         let options = AsyncPostgresOptions::new().max_connections(WRITERS);
         let store = Arc::new(

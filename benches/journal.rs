@@ -2,7 +2,10 @@
 //! 1,000) for each backend, loading a case of 20 events, and verifying a
 //! stream's hash chain; and the pools (group `journal_pool`): SQLite reads
 //! per second from 8 threads sharing one store, alone and beside a writer,
-//! and PostgreSQL batched appends from 8 threads sharing one store; and
+//! and PostgreSQL batched appends from 8 threads sharing one store (eight
+//! appends started together, an iteration timed until the slowest ends;
+//! `benches/async_store.rs` measures eight writers of both PostgreSQL
+//! stores appending for a whole run, issue 19's figure); and
 //! the latency of one command per SQLite transaction (p50, p99), with
 //! `synchronous = NORMAL` and `FULL`.
 //!
