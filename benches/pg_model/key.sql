@@ -1,3 +1,4 @@
+-- One batch of 1,000 rows into model_key, the stream as an integer key.
 \set b random(1, 2000000000)
 SELECT nextval('model_stream_seq') AS s \gset
 INSERT INTO model_key

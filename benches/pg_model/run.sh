@@ -18,8 +18,10 @@ batches=${2:-40}
 bin=$(dirname "$(command -v pgbench 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -n 1)")
 "$bin/psql" -qX -v ON_ERROR_STOP=1 -f "$here/setup.sql" "$url" >/dev/null
 for i in $(seq 1 "$rounds"); do
-  for model in text key bare; do
-    tps=$("$bin/pgbench" -n -c 8 -j 2 -t "$batches" -f "$here/$model.sql" "$url" 2>&1 |
+  # model:script:table
+  for run in text:rows:model_text key:key:model_key bare:rows:model_bare; do
+    IFS=: read -r model script table <<<"$run"
+    tps=$("$bin/pgbench" -n -c 8 -j 2 -t "$batches" -D table="$table" -f "$here/$script.sql" "$url" 2>&1 |
       sed -n 's/^tps = \([0-9.]*\).*/\1/p')
     echo "$model round $i $(date +%T) load $(cut -d' ' -f1 /proc/loadavg): ${tps:-?} batches/s, $(awk -v t="${tps:-0}" 'BEGIN { printf "%.0f", t * 1000 }') rows/s"
   done

@@ -1,6 +1,8 @@
+-- One batch of 1,000 of the store's rows into the table `-D table=...` names
+-- (run.sh: model_text, model_bare), a new ascending stream id a batch.
 \set b random(1, 2000000000)
 SELECT nextval('model_stream_seq') AS s \gset
-INSERT INTO model_text
+INSERT INTO :table
 SELECT (SELECT nextval('model_position_seq')) + g, 'bench-tenant', 'notes',
        'HN-2026-' || lpad(:s::text, 9, '0'), g, 'w' || :b || '-' || g, 'Noted', 1,
        '{"Noted":{"at":"2026-03-02T09:00:00Z","by":"clerk-li","text":"材料已补齐, applicant notified"}}',
