@@ -15,11 +15,14 @@
 //! tests do (`tests/support/stores.rs`):
 //!
 //! ```sh
-//! cargo bench --features tokio,postgres --bench async_store
+//! source .ci/postgres.sh   # first: the build reads GRASSROOTS_POSTGRES_URL
+//! GRASSROOTS_BENCH_ROUNDS=50 cargo bench --features tokio,postgres --bench async_store
 //! ```
 //!
 //! `GRASSROOTS_BENCH_ROUNDS` (default 25) sets how many batches of 1,000
-//! events each writer appends.
+//! events each writer appends; BENCHMARKS.md's figures since round 21 use
+//! 50, for steadier rates. Sourcing `.ci/postgres.sh` after a build
+//! rebuilds the crate (`build.rs` watches the variable).
 #![allow(missing_docs)]
 
 #[path = "../tests/support/stores.rs"]
@@ -199,10 +202,12 @@ fn main() {
         batched(&store, &eight, 1).await;
 
         let rate = batched(&store, &one, rounds).await;
-        println!("8 writers, one tenant, batches of {BATCH} to distinct cases: {rate:.0} events/s");
+        println!(
+            "async store, 8 tasks, one tenant, batches of {BATCH} to distinct cases: {rate:.0} events/s"
+        );
         let rate = batched(&store, &eight, rounds).await;
         println!(
-            "8 writers, eight tenants, batches of {BATCH} to distinct cases: {rate:.0} events/s"
+            "async store, 8 tasks, eight tenants, batches of {BATCH} to distinct cases: {rate:.0} events/s"
         );
 
         let start = Instant::now();

@@ -21,8 +21,12 @@ for i in $(seq 1 "$rounds"); do
   # model:script:table
   for run in text:rows:model_text key:key:model_key bare:rows:model_bare; do
     IFS=: read -r model script table <<<"$run"
-    tps=$("$bin/pgbench" -n -c 8 -j 2 -t "$batches" -D table="$table" -f "$here/$script.sql" "$url" 2>&1 |
-      sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+    # pgbench's own words when it fails, instead of an empty figure.
+    if ! out=$("$bin/pgbench" -n -c 8 -j 2 -t "$batches" -D table="$table" -f "$here/$script.sql" "$url" 2>&1); then
+      echo "$out" >&2
+      exit 1
+    fi
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")
     echo "$model round $i $(date +%T) load $(cut -d' ' -f1 /proc/loadavg): ${tps:-?} batches/s, $(awk -v t="${tps:-0}" 'BEGIN { printf "%.0f", t * 1000 }') rows/s"
   done
 done
