@@ -1,6 +1,7 @@
 //! The organisation graph at city scale (about a million organisations):
-//! building it, routing a query, validating it and running the health
-//! checks; plus the memory it takes per organisation.
+//! building it, routing a query, validating it, running the health
+//! checks and reading every link back; plus the memory it takes per
+//! organisation.
 //!
 //! `cargo bench --features sim --bench org_graph` (add `-- --quick` for a fast pass).
 
@@ -64,6 +65,16 @@ fn org_graph(c: &mut Criterion) {
     });
     group.bench_function("validate_1m", |b| b.iter(|| black_box(&graph).validate()));
     group.bench_function("health_1m", |b| b.iter(|| black_box(&graph).health(date)));
+    // Every link read back (what an export or a diagram of the city
+    // walks): ids cloned, origins attached.
+    group.bench_function("links_1m", |b| {
+        b.iter(|| {
+            black_box(&graph)
+                .links()
+                .filter(|l| l.origin.is_some())
+                .count()
+        })
+    });
     group.finish();
 
     // Routing: locations drawn pseudo-randomly from the grids, needs and

@@ -271,19 +271,18 @@ impl City {
         }
         let mut property_companies: HashMap<OrgId, OrgId> = HashMap::default();
         let mut estate_councils: HashMap<OrgId, OrgId> = HashMap::default();
-        for link in graph.links() {
-            if !matches!(link.relation, Relation::Serves(_)) {
+        for (from, relation, to) in graph.link_ends() {
+            if !matches!(relation, Relation::Serves(_)) {
                 continue;
             }
-            match graph.org(&link.from).map(|o| &o.kind) {
-                Some(OrgKind::PropertyManagementCompany) => {
-                    property_companies.entry(link.to).or_insert(link.from);
-                }
-                Some(OrgKind::MerchantsCouncil) => {
-                    estate_councils.entry(link.to).or_insert(link.from);
-                }
-                _ => {}
-            }
+            let servers = match from.kind {
+                OrgKind::PropertyManagementCompany => &mut property_companies,
+                OrgKind::MerchantsCouncil => &mut estate_councils,
+                _ => continue,
+            };
+            servers
+                .entry(to.id.clone())
+                .or_insert_with(|| from.id.clone());
         }
 
         // A mediation team for every estate, with three mediators.
@@ -369,30 +368,29 @@ impl City {
         // An officer for every body that mediates, at the tier of the area
         // it serves (or is paired with).
         let mut officers: HashMap<OrgId, Actor> = HashMap::default();
-        for link in graph.links() {
-            let (body, area) = match link.relation {
-                Relation::Serves(_) => (&link.from, &link.to),
-                Relation::PairedWith(_) => match graph.org(&link.to).and_then(|o| o.tier()) {
-                    Some(_) => (&link.from, &link.to),
-                    None => (&link.to, &link.from),
+        for (from, relation, to) in graph.link_ends() {
+            let (body, area) = match relation {
+                Relation::Serves(_) => (from, to),
+                Relation::PairedWith(_) => match to.tier() {
+                    Some(_) => (from, to),
+                    None => (to, from),
                 },
                 _ => continue,
             };
-            let (Some(org), Some(tier)) = (graph.org(body), graph.org(area).and_then(|o| o.tier()))
-            else {
+            let Some(tier) = area.tier() else {
                 continue;
             };
-            if officers.contains_key(body)
+            if officers.contains_key(&body.id)
                 || !DisputeKind::ALL
                     .into_iter()
-                    .any(|k| org.has(Capability::Mediation(k)))
+                    .any(|k| body.has(Capability::Mediation(k)))
             {
                 continue;
             }
-            let officer = Actor::new(actor_id(&mut buf, format_args!("off.{body}"))?)
+            let officer = Actor::new(actor_id(&mut buf, format_args!("off.{}", body.id))?)
                 .with_role(Role::Officer(tier))
-                .acting_for(body.clone());
-            officers.insert(body.clone(), officer);
+                .acting_for(body.id.clone());
+            officers.insert(body.id.clone(), officer);
         }
 
         let hotline = add_hotline(

@@ -228,16 +228,37 @@ impl OrgGraph {
     /// Every link, in the order they were inserted, in the direction they
     /// were stored.
     pub fn links(&self) -> impl Iterator<Item = Link> + '_ {
+        // The ids from the routing rows (64 bytes a node, against the
+        // node's 170 or so); only a service link may have an origin.
         self.graph.edge_references().map(|e| {
+            let relation = *e.weight();
             let link = Link::new(
-                self.graph[e.source()].org.id.clone(),
-                *e.weight(),
-                self.graph[e.target()].org.id.clone(),
+                self.hot[e.source().index()].id.clone(),
+                relation,
+                self.hot[e.target().index()].id.clone(),
             );
-            match self.origins.get(&e.id()) {
+            let origin = match relation {
+                Relation::Serves(_) => self.origins.get(&e.id()),
+                _ => None,
+            };
+            match origin {
                 Some(origin) => link.originating_in(origin.clone()),
                 None => link,
             }
+        })
+    }
+
+    /// Every link with the organisations at its two ends, in the order
+    /// they were inserted: a walk over a city's links that clones no id
+    /// and looks neither end up by id (the city-year's set-up, `load`).
+    #[cfg(feature = "sim")]
+    pub(crate) fn link_ends(&self) -> impl Iterator<Item = (&Org, Relation, &Org)> + '_ {
+        self.graph.edge_references().map(|e| {
+            (
+                &self.graph[e.source()].org,
+                *e.weight(),
+                &self.graph[e.target()].org,
+            )
         })
     }
 
