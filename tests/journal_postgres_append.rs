@@ -488,19 +488,33 @@ fn a_feed_read_on_postgres_waits_for_an_append_in_flight_and_appends_do_not() {
 /// default_transaction_isolation`): the stores must keep to read committed
 /// whatever the default (module docs, "Commit order and the locks").
 fn serializable_by_default(url: &str) -> String {
+    with_options(url, "-c default_transaction_isolation=serializable")
+}
+
+/// `url` with its `options` set to `options`, quoted for either form of
+/// connection string.
+fn with_options(url: &str, options: &str) -> String {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        support::stores::with_param(
-            url,
-            "options",
-            "-c%20default_transaction_isolation%3Dserializable",
-        )
+        let encoded: String = options
+            .chars()
+            .map(|c| match c {
+                ' ' => "%20".to_owned(),
+                '=' => "%3D".to_owned(),
+                '\\' => "%5C".to_owned(),
+                c => c.to_string(),
+            })
+            .collect();
+        support::stores::with_param(url, "options", &encoded)
     } else {
-        support::stores::with_param(
-            url,
-            "options",
-            "'-c default_transaction_isolation=serializable'",
-        )
+        let quoted = options.replace('\\', "\\\\").replace('\'', "\\'");
+        support::stores::with_param(url, "options", &format!("'{quoted}'"))
     }
+}
+
+/// `url` set to begin transactions serializable, its `options` ending in
+/// a lone backslash (which the server drops at the end of the string).
+fn serializable_ending_in_a_backslash(url: &str) -> String {
+    with_options(url, "-c default_transaction_isolation=serializable\\")
 }
 
 /// A store on `url` with a pool of `connections` and the tests' clock.
@@ -558,6 +572,20 @@ fn first_appends_of_a_tenant_on_postgres_race_without_errors_where_the_server_de
     };
     let store = sync_store(&serializable_by_default(&url), 8);
     first_appends_of_a_tenant_race_without_errors(store, &support::stores::tenant("first-race"));
+}
+
+/// The string's `options` end in a backslash: the store's settings are
+/// still read as settings of their own (not run into the string's last
+/// option), so it connects, and they still win.
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn options_ending_in_a_backslash_on_postgres_keep_the_stores_settings() {
+    let _tables = tables_shared();
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let store = sync_store(&serializable_ending_in_a_backslash(&url), 8);
+    first_appends_of_a_tenant_race_without_errors(store, &support::stores::tenant("backslash"));
 }
 
 #[test]
@@ -774,6 +802,20 @@ mod nonblocking {
         };
         let tenant = support::stores::tenant("async-first-race");
         first_appends_of_a_tenant_race_without_errors(async_serializable(&url), &tenant);
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn options_ending_in_a_backslash_on_async_postgres_keep_the_stores_settings() {
+        let _tables = tables_shared();
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let store = async_store(&serializable_ending_in_a_backslash(&url), 8);
+        first_appends_of_a_tenant_race_without_errors(
+            store,
+            &support::stores::tenant("async-backslash"),
+        );
     }
 
     #[test]

@@ -924,11 +924,27 @@ pub(crate) fn connect_client(
 ///   840 tenants; eight connections doing so at once ran the server's lock
 ///   table out of memory). A custom plan is pruned to the tenant's own
 ///   partition as it is planned.
+///
+/// The server splits `options` at spaces, a backslash escaping the
+/// character after it, and drops a backslash that ends the string. Such a
+/// backslash would escape the space before the settings appended here and
+/// run the string's last option into them, so it is dropped first: the
+/// string's own options read as the server would read them alone.
 pub(super) fn session_settings(options: Option<&str>) -> String {
     const SETTING: &str =
         r"-c default_transaction_isolation=read\ committed -c plan_cache_mode=force_custom_plan";
     match options {
-        Some(options) if !options.trim().is_empty() => format!("{options} {SETTING}"),
+        Some(options) if !options.trim().is_empty() => {
+            // An odd run of backslashes at the end: the last escapes
+            // nothing.
+            let trailing = options.len() - options.trim_end_matches('\\').len();
+            let options = if trailing % 2 == 1 {
+                &options[..options.len() - 1]
+            } else {
+                options
+            };
+            format!("{options} {SETTING}")
+        }
         _ => SETTING.to_owned(),
     }
 }
@@ -1765,6 +1781,77 @@ mod block_tests {
             journal_config("host=h options='-c default_transaction_isolation=serializable'")
                 .unwrap();
         assert!(config.get_options().unwrap().ends_with(settings));
+    }
+
+    /// The server's reading of `options` (`pg_split_opts`): split at
+    /// unescaped white space, a backslash escaping the next character, a
+    /// backslash at the end dropped.
+    fn server_split(options: &str) -> Vec<String> {
+        let (mut words, mut word, mut escaped, mut open) =
+            (Vec::new(), String::new(), false, false);
+        for c in options.chars() {
+            if c.is_ascii_whitespace() && !escaped {
+                if open {
+                    words.push(std::mem::take(&mut word));
+                    open = false;
+                }
+                continue;
+            }
+            open = true;
+            if !escaped && c == '\\' {
+                escaped = true;
+            } else {
+                escaped = false;
+                word.push(c);
+            }
+        }
+        if open {
+            words.push(word);
+        }
+        words
+    }
+
+    #[test]
+    fn options_ending_in_a_backslash_keep_their_words_and_the_settings_theirs() {
+        let ours = server_split(&session_settings(None));
+        assert_eq!(
+            ours,
+            [
+                "-c",
+                "default_transaction_isolation=read committed",
+                "-c",
+                "plan_cache_mode=force_custom_plan"
+            ]
+        );
+        for (options, words) in [
+            // A lone backslash at the end: the server drops it.
+            (
+                r"-c application_name=hall\",
+                vec!["-c", "application_name=hall"],
+            ),
+            (
+                r"-c application_name=hall\\\",
+                vec!["-c", r"application_name=hall\"],
+            ),
+            // An escaped backslash at the end is the option's own.
+            (
+                r"-c application_name=hall\\",
+                vec!["-c", r"application_name=hall\"],
+            ),
+            (
+                r"-c application_name=a\ b",
+                vec!["-c", "application_name=a b"],
+            ),
+        ] {
+            assert_eq!(server_split(options), words, "{options}");
+            let mut expected: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+            expected.extend(ours.iter().cloned());
+            assert_eq!(
+                server_split(&session_settings(Some(options))),
+                expected,
+                "{options}"
+            );
+        }
     }
 
     #[test]
