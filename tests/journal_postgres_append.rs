@@ -517,6 +517,71 @@ fn serializable_ending_in_a_backslash(url: &str) -> String {
     with_options(url, "-c default_transaction_isolation=serializable\\")
 }
 
+/// The advisory lock migrations and the creation of a partition take (the
+/// store's `DDL_LOCK`: "journal\0" read as a number).
+const DDL_LOCK: i64 = 0x6a6f_7572_6e61_6c00;
+
+/// `prepare` creates a new tenant's partition ahead (`true`, then `false`
+/// when called again). While another connection holds the lock that
+/// creating a partition takes, `store` — which has seen neither tenant —
+/// appends the prepared tenant's first event at once, and an unprepared
+/// tenant's first append waits for that lock.
+fn a_prepared_tenant_appends_while_no_partition_can_be_made<S>(
+    url: &str,
+    prepare: impl Fn(&TenantId) -> bool,
+    store: Arc<S>,
+) where
+    S: EventStore + Send + Sync + 'static,
+{
+    let prepared = support::stores::tenant("prepared");
+    let unprepared = support::stores::tenant("unprepared");
+    assert!(prepare(&prepared), "the first call creates the partition");
+    assert!(!prepare(&prepared), "a second call finds it made");
+    let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let mut tx = admin.transaction().unwrap();
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
+        .unwrap();
+    let first = Arc::clone(&store);
+    let (thread, done) = on_a_thread(move || {
+        first
+            .append(&key(&prepared, "P-1"), 0, &[event("p-1", 1)])
+            .unwrap();
+    });
+    assert!(
+        finishes_in_time(&done),
+        "the prepared tenant's first append waited to make a partition"
+    );
+    thread.join().unwrap();
+    let (thread, done) = on_a_thread(move || {
+        store
+            .append(&key(&unprepared, "U-1"), 0, &[event("u-1", 1)])
+            .unwrap();
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !done.load(Ordering::SeqCst),
+        "an unprepared tenant's first append made no partition"
+    );
+    tx.commit().unwrap();
+    thread.join().unwrap();
+}
+
+#[test]
+#[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+fn a_tenant_prepared_on_postgres_appends_its_first_events_without_making_a_partition() {
+    let _tables = tables_shared();
+    let Some(url) = support::stores::postgres_url() else {
+        return;
+    };
+    let preparer = sync_store(&url, 1);
+    let store = Arc::new(sync_store(&url, 2));
+    a_prepared_tenant_appends_while_no_partition_can_be_made(
+        &url,
+        |tenant| preparer.prepare_tenant(tenant).unwrap(),
+        store,
+    );
+}
+
 /// A store on `url` with a pool of `connections` and the tests' clock.
 fn sync_store(url: &str, connections: u32) -> PostgresStore {
     let options = PostgresOptions::new()
@@ -802,6 +867,27 @@ mod nonblocking {
         };
         let tenant = support::stores::tenant("async-first-race");
         first_appends_of_a_tenant_race_without_errors(async_serializable(&url), &tenant);
+    }
+
+    #[test]
+    #[cfg_attr(not(grassroots_pg), ignore = "PostgreSQL not available")]
+    fn a_tenant_prepared_on_async_postgres_appends_its_first_events_without_making_a_partition() {
+        let _tables = tables_shared();
+        let Some(url) = support::stores::postgres_url() else {
+            return;
+        };
+        let preparer = async_store(&url, 1);
+        let store = Arc::new(async_store(&url, 2));
+        a_prepared_tenant_appends_while_no_partition_can_be_made(
+            &url,
+            |tenant| {
+                preparer
+                    .runtime()
+                    .block_on(preparer.store().prepare_tenant(tenant))
+                    .unwrap()
+            },
+            store,
+        );
     }
 
     #[test]

@@ -109,10 +109,17 @@
 //! partition; a district that outgrows the server can be detached and moved
 //! with its history intact (its indexes go with it).
 //!
+//! Creating a partition takes a lock on `journal_events` that waits for
+//! the appends in flight, of every tenant, and holds back the ones after
+//! it until it is done: a pause of every tenant's appends, once a tenant.
+//! [`PostgresStore::prepare_tenant`] creates a tenant's partition when you
+//! choose (when a district is set up, say), so its first case does not
+//! pause the others.
+//!
 //! Each partition holds one tenant, and the unique rules are its own
 //! indexes, without the tenant (migration 5): `position`, `(stream_id,
-//! stream_type, version)` and `event_id`, so event ids are unique per
-//! tenant. They were constraints on the parent table, which PostgreSQL
+//! version, stream_type)` (in that order since migration 6) and
+//! `event_id`, so event ids are unique per tenant. They were constraints on the parent table, which PostgreSQL
 //! requires to lead with the partition key: every index entry repeated the
 //! tenant and every comparison went through it. Payloads are stored as
 //! `text`, the canonical JSON the store wrote, not `jsonb`: nothing queries
@@ -1128,6 +1135,38 @@ impl PostgresStore {
         self.pool.max_size()
     }
 
+    /// Creates `tenant`'s partition now, if it has none: `true` if this
+    /// call created it, `false` if it was there.
+    ///
+    /// A tenant's first append does this by itself, and every tenant's
+    /// appends pause while it does (module docs, "Partitions"). Call this
+    /// when a tenant is set up, so that pause comes when you choose.
+    ///
+    /// ```no_run
+    /// use grassroots::journal::PostgresStore;
+    ///
+    /// let store = PostgresStore::connect("host=localhost user=journal dbname=journal")?;
+    /// let longgang = "longgang".parse()?;
+    /// store.prepare_tenant(&longgang)?;
+    /// assert!(!store.prepare_tenant(&longgang)?, "made once");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when a statement fails or no connection
+    /// is free in time.
+    pub fn prepare_tenant(&self, tenant: &TenantId) -> Result<bool, JournalError> {
+        let mut conn = self.conn()?;
+        let (client, _) = conn.parts()?;
+        let created = ensure_partition(client, tenant)?;
+        self.partitions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(tenant.clone());
+        Ok(created)
+    }
+
     /// The newest migration applied to the database.
     ///
     /// # Errors
@@ -1208,8 +1247,9 @@ fn migrate(client: &mut Client) -> Result<(), JournalError> {
     tx.commit().map_err(pg)
 }
 
-/// Creates `tenant`'s partition if it does not exist yet.
-fn ensure_partition(client: &mut Client, tenant: &TenantId) -> Result<(), JournalError> {
+/// Creates `tenant`'s partition if it does not exist yet: `true` if it
+/// did.
+fn ensure_partition(client: &mut Client, tenant: &TenantId) -> Result<bool, JournalError> {
     let known = "SELECT EXISTS (SELECT 1 FROM journal_tenants WHERE tenant = $1)";
     let exists: bool = client
         .query_one(known, &[&tenant.as_str()])
@@ -1237,8 +1277,9 @@ fn ensure_partition(client: &mut Client, tenant: &TenantId) -> Result<(), Journa
             .map_err(pg)?;
         }
         tx.commit().map_err(pg)?;
+        return Ok(!exists);
     }
-    Ok(())
+    Ok(false)
 }
 
 /// `journal_events_` and 16 hex digits of the tenant's SHA-256: a valid,

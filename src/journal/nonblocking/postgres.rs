@@ -205,15 +205,32 @@ impl AsyncPostgresStore {
         known.contains(tenant)
     }
 
-    /// Creates `tenant`'s partition if it does not exist yet: the sync
-    /// store's `ensure_partition`, awaited (the same statements).
+    /// Creates `tenant`'s partition now, if it has none: `true` if this
+    /// call created it, `false` if it was there. The sync store's
+    /// [`PostgresStore::prepare_tenant`](crate::journal::PostgresStore::prepare_tenant),
+    /// awaited: a tenant's first append creates its partition by itself,
+    /// and every tenant's appends pause while it does; call this when a
+    /// tenant is set up, so that pause comes when you choose.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Backend`] when a statement fails or no connection
+    /// is free.
+    pub async fn prepare_tenant(&self, tenant: &TenantId) -> Result<bool, JournalError> {
+        let mut client = self.client().await?;
+        self.ensure_partition(&mut client, tenant).await
+    }
+
+    /// Creates `tenant`'s partition if it does not exist yet (`true` if it
+    /// did): the sync store's `ensure_partition`, awaited (the same
+    /// statements).
     async fn ensure_partition(
         &self,
         client: &mut deadpool_postgres::Client,
         tenant: &TenantId,
-    ) -> Result<(), JournalError> {
+    ) -> Result<bool, JournalError> {
         if self.partition_known(tenant) {
-            return Ok(());
+            return Ok(false);
         }
         let known = "SELECT EXISTS (SELECT 1 FROM journal_tenants WHERE tenant = $1)";
         let exists: bool = client
@@ -221,6 +238,7 @@ impl AsyncPostgresStore {
             .await
             .and_then(|row| row.try_get(0))
             .map_err(pg)?;
+        let mut created = false;
         if !exists {
             let tx = client.transaction().await.map_err(pg)?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
@@ -247,10 +265,11 @@ impl AsyncPostgresStore {
                 .map_err(pg)?;
             }
             tx.commit().await.map_err(pg)?;
+            created = !exists;
         }
         let mut known = self.partitions.lock().unwrap_or_else(|e| e.into_inner());
         known.insert(tenant.clone());
-        Ok(())
+        Ok(created)
     }
 
     /// [`AsyncEventStore::append_with_due`]: the sync store's `append_one`,
