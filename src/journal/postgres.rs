@@ -112,16 +112,18 @@
 //! Creating a partition takes a lock on `journal_events` that waits for
 //! the appends in flight, of every tenant, and holds back the ones after
 //! it until it is done: a pause of every tenant's appends, once a tenant.
-//! [`PostgresStore::prepare_tenant`] creates a tenant's partition when you
-//! choose (when a district is set up, say), so its first case does not
+//! [`PostgresStore::prepare_tenant`] (and the async store's
+//! `AsyncPostgresStore::prepare_tenant`) creates a tenant's partition when
+//! you choose (when a district is set up, say), so its first case does not
 //! pause the others.
 //!
 //! Each partition holds one tenant, and the unique rules are its own
 //! indexes, without the tenant (migration 5): `position`, `(stream_id,
 //! version, stream_type)` (in that order since migration 6) and
-//! `event_id`, so event ids are unique per tenant. They were constraints on the parent table, which PostgreSQL
-//! requires to lead with the partition key: every index entry repeated the
-//! tenant and every comparison went through it. Payloads are stored as
+//! `event_id`, so event ids are unique per tenant. They were constraints
+//! on the parent table, which PostgreSQL requires to lead with the
+//! partition key: every index entry repeated the tenant and every
+//! comparison went through it. Payloads are stored as
 //! `text`, the canonical JSON the store wrote, not `jsonb`: nothing queries
 //! them on the server, readers parse them anyway, and a payload that does
 //! not parse is a typed [`JournalError::Decode`] on read. At a batch of
@@ -1147,7 +1149,10 @@ impl PostgresStore {
     ///
     /// let store = PostgresStore::connect("host=localhost user=journal dbname=journal")?;
     /// let longgang = "longgang".parse()?;
-    /// store.prepare_tenant(&longgang)?;
+    /// // `true` if this call made the partition; `false` if it was there
+    /// // (made by an earlier call, another store or a first append).
+    /// let made_now = store.prepare_tenant(&longgang)?;
+    /// println!("longgang's partition made now: {made_now}");
     /// assert!(!store.prepare_tenant(&longgang)?, "made once");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -7,8 +7,9 @@
 //! locks that keep a feed read from passing an append in flight (the
 //! tenant's, shared by appends and exclusive for a feed read) and make the
 //! version check race-free (the stream's), idempotent retries, anchors,
-//! tenant partitions, the due index and its `FOR UPDATE SKIP LOCKED`
-//! claims. The two stores can share one
+//! tenant partitions (and [`AsyncPostgresStore::prepare_tenant`], which
+//! makes a tenant's ahead of its first append), the due index and its
+//! `FOR UPDATE SKIP LOCKED` claims. The two stores can share one
 //! database, and the same conformance suite runs on both.
 //!
 //! The pool is `deadpool-postgres`: small, tokio-native, maintained, and it
@@ -212,10 +213,24 @@ impl AsyncPostgresStore {
     /// and every tenant's appends pause while it does; call this when a
     /// tenant is set up, so that pause comes when you choose.
     ///
+    /// ```no_run
+    /// use grassroots::journal::AsyncPostgresStore;
+    ///
+    /// # async fn set_up() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = AsyncPostgresStore::connect("host=localhost user=journal dbname=journal").await?;
+    /// let longgang = "longgang".parse()?;
+    /// let made_now = store.prepare_tenant(&longgang).await?;
+    /// println!("longgang's partition made now: {made_now}");
+    /// assert!(!store.prepare_tenant(&longgang).await?, "made once");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`JournalError::Backend`] when a statement fails or no connection
-    /// is free.
+    /// [`JournalError::Backend`] when a statement fails, or when the pool
+    /// cannot give a connection (it waits for one to be free; the server
+    /// refused a new one, say).
     pub async fn prepare_tenant(&self, tenant: &TenantId) -> Result<bool, JournalError> {
         let mut client = self.client().await?;
         self.ensure_partition(&mut client, tenant).await
