@@ -1164,12 +1164,7 @@ impl PostgresStore {
     pub fn prepare_tenant(&self, tenant: &TenantId) -> Result<bool, JournalError> {
         let mut conn = self.conn()?;
         let (client, _) = conn.parts()?;
-        let created = ensure_partition(client, tenant)?;
-        self.partitions
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(tenant.clone());
-        Ok(created)
+        self.ensure_partition(client, tenant)
     }
 
     /// The newest migration applied to the database.
@@ -1197,21 +1192,27 @@ impl PostgresStore {
             .map_err(|e| JournalError::backend(BACKEND, e))
     }
 
-    /// Creates `tenant`'s partition on `client` if it is not known to exist.
-    fn ensure_partition(&self, client: &mut Client, tenant: &TenantId) -> Result<(), JournalError> {
+    /// Creates `tenant`'s partition on `client` if it is not known to exist
+    /// (`true` if this call made it).
+    fn ensure_partition(
+        &self,
+        client: &mut Client,
+        tenant: &TenantId,
+    ) -> Result<bool, JournalError> {
         let known = self
             .partitions
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .contains(tenant);
-        if !known {
-            ensure_partition(client, tenant)?;
-            self.partitions
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(tenant.clone());
+        if known {
+            return Ok(false);
         }
-        Ok(())
+        let created = ensure_partition(client, tenant)?;
+        self.partitions
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(tenant.clone());
+        Ok(created)
     }
 }
 
